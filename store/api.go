@@ -1,0 +1,109 @@
+package store
+
+// This file fixes the public API of the graph store: the filters and pages
+// that the GraphQL layer, the import/export code and the algorithms consume.
+// The methods are implemented in store.go, read.go, write.go, search.go,
+// traverse.go and check.go.
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Options configure Open.
+type Options struct {
+	// InMemory keeps everything in memory (tests, benchmarks); Dir is then
+	// ignored.
+	InMemory bool
+	// SyncWrites makes every commit durable before it returns (an
+	// acknowledged write survives kill -9). On by default in the service.
+	SyncWrites bool
+	// HistoryRetention is how long old versions stay readable for asOf
+	// queries and history. 0 means the default of 30 days; a negative value
+	// keeps history forever.
+	HistoryRetention time.Duration
+	// ReadOnly opens the store without write access (ties check).
+	ReadOnly bool
+	// Logger receives store events; nil discards them.
+	Logger *slog.Logger
+	// MaxBatchRecords caps the records of one Apply; 0 means 100,000.
+	MaxBatchRecords int
+}
+
+// Batch is a set of writes applied atomically by Store.Apply: either all of
+// it is written, or nothing is and the error says which records are wrong.
+// Within a batch, ontology definitions come first, then entity upserts,
+// relation upserts, relation deletions and entity deletions, so a relation
+// may name an entity upserted by the same batch.
+type Batch struct {
+	EntityTypes     []EntityType
+	RelationTypes   []RelationType
+	Entities        []Entity
+	Relations       []Relation
+	DeleteRelations []string
+	DeleteEntities  []string
+	// Cascade deletes the relations of deleted entities; without it,
+	// deleting an entity that has relations is refused.
+	Cascade bool
+}
+
+// BatchResult reports what Apply did.
+type BatchResult struct {
+	Entities         []*Entity   // as stored, in input order
+	Relations        []*Relation // as stored, ids filled in, in input order
+	DeletedEntities  int
+	DeletedRelations int         // including those removed by Cascade
+	CommitTs         uint64
+}
+
+// EntityFilter selects entities for Store.FindEntities.
+type EntityFilter struct {
+	Types []string // entity types, subtypes included; empty = all
+	First int      // page size
+	After string   // cursor from a previous page
+}
+
+// EntityPage is one page of entities.
+type EntityPage struct {
+	Entities    []*Entity
+	Cursors     []string // one opaque cursor per entity
+	HasNext     bool
+	HasPrevious bool
+	TotalCount  int
+}
+
+// RelationFilter selects the relations of one entity.
+type RelationFilter struct {
+	Types       []string // relation types; empty = all
+	Direction   Direction
+	ValidAt     Date     // keep facts valid at this date; zero = all
+	EntityTypes []string // type of the entity at the other end, subtypes included; empty = all
+	First       int
+	After       string
+}
+
+// RelationPage is one page of an entity's relations; Neighbors gives the
+// entity at the other end of each, in the same order.
+type RelationPage struct {
+	Relations   []*Relation
+	Neighbors   []*Entity
+	Cursors     []string
+	HasNext     bool
+	HasPrevious bool
+	TotalCount  int
+}
+
+// NeighborhoodOptions bound Store.Neighborhood.
+type NeighborhoodOptions struct {
+	Depth       int
+	Types       []string
+	Direction   Direction
+	EntityTypes []string
+	ValidAt     Date
+	Limit       int // most nodes returned; Truncated says when hit
+}
+
+// ReadOptions choose the recorded-time snapshot a read sees.
+type ReadOptions struct {
+	AsOf time.Time // zero = now
+}

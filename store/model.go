@@ -1,0 +1,126 @@
+package store
+
+import "time"
+
+// Entity is a thing in the graph: a city, a person, an organisation, a
+// document. Its ID is a readable, unique and immutable slug ("enschede").
+type Entity struct {
+	ID          string
+	Type        string
+	Name        string
+	Description string
+	Labels      []Label  // names by language: {nl Enschede} {zh 恩斯赫德}
+	Aliases     []string // other names: "Muenster"
+	Properties  Properties
+	ValidFrom   Date // when the entity began to exist, if known
+	ValidTo     Date // when it ceased to, if it did
+	Sources     []Source
+}
+
+// Label is a name of an entity in one language (a BCP 47 tag such as "nl").
+type Label struct {
+	Lang  string
+	Value string
+}
+
+// Relation is a typed, directed fact between two entities: From Type To.
+// Symmetric types (SISTER_CITY_OF) are stored once and traversed from both
+// ends. Several relations of one type may join the same pair, so a relation
+// has an ID of its own; when none is given it is derived by RelationID.
+type Relation struct {
+	ID         string
+	Type       string
+	From       string
+	To         string
+	Properties Properties
+	ValidFrom  Date
+	ValidTo    Date
+	Sources    []Source
+}
+
+// Source cites the Document entity that states a fact: the sentence that
+// says it, where in the document, when it was read, and how sure we are.
+type Source struct {
+	Document    string // id of a Document entity
+	Excerpt     string
+	Locator     string // page, section or URL
+	Confidence  *float64
+	RetrievedAt *time.Time
+}
+
+// Direction selects which relations of an entity a traversal follows,
+// relative to that entity.
+type Direction uint8
+
+// Directions. Symmetric relations match both OUT and IN.
+const (
+	Both Direction = iota
+	Out
+	In
+)
+
+// String returns OUT, IN or BOTH.
+func (d Direction) String() string {
+	switch d {
+	case Out:
+		return "OUT"
+	case In:
+		return "IN"
+	}
+	return "BOTH"
+}
+
+// EntityType is a type of the ontology. Parent makes it a subtype: asking
+// for a type also finds its subtypes (a Municipality is a City).
+type EntityType struct {
+	Name        string
+	Parent      string
+	Description string
+}
+
+// RelationType is a relation type of the ontology. Inverse names the
+// relation read backwards (MEMBER_OF / HAS_MEMBER); a Symmetric type is its
+// own inverse. From and To list the entity types each end may have (a
+// subtype of a listed type qualifies); empty means any.
+type RelationType struct {
+	Name        string
+	Inverse     string
+	Symmetric   bool
+	From        []string
+	To          []string
+	Description string
+}
+
+// Ontology is the set of types the graph accepts.
+type Ontology struct {
+	EntityTypes   []EntityType
+	RelationTypes []RelationType
+}
+
+// Subgraph is a node-link view of part of the graph, ready for a chart.
+// Truncated says a limit cut it short.
+type Subgraph struct {
+	Nodes     []*Entity
+	Edges     []*Relation
+	Truncated bool
+}
+
+// SearchHit is one result of a name search, best first.
+type SearchHit struct {
+	Entity *Entity
+	Score  float64
+}
+
+// TypeCount is a number of entities or relations of one type.
+type TypeCount struct {
+	Type  string
+	Count int
+}
+
+// Stats counts the graph.
+type Stats struct {
+	Entities       int
+	Relations      int
+	ByEntityType   []TypeCount
+	ByRelationType []TypeCount
+}
