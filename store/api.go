@@ -6,6 +6,7 @@ package store
 // traverse.go and check.go.
 
 import (
+	"context"
 	"log/slog"
 	"time"
 )
@@ -106,4 +107,38 @@ type NeighborhoodOptions struct {
 // ReadOptions choose the recorded-time snapshot a read sees.
 type ReadOptions struct {
 	AsOf time.Time // zero = now
+}
+
+// Record is one item of a bulk load: exactly one of its pointers is set.
+// Line is where it came from (1-based; 0 when unknown), so that errors can
+// name it.
+type Record struct {
+	Line         int64
+	EntityType   *EntityType
+	RelationType *RelationType
+	Entity       *Entity
+	Relation     *Relation
+}
+
+// RecordSource yields the records of a bulk load by calling yield for each;
+// it stops and returns yield's error if yield fails. Store.Load calls it
+// twice (validate, then write), so it must yield the same records each time:
+// callers spool non-seekable input (an HTTP upload) to a temporary file.
+type RecordSource func(ctx context.Context, yield func(Record) error) error
+
+// LoadOptions configure Store.Load.
+type LoadOptions struct {
+	DryRun    bool             // validate and report only
+	MaxErrors int              // stop collecting errors after this many; 0 = 100
+	Progress  func(done int64) // called now and then with records processed
+	Source    string           // name used in errors, such as the file name
+}
+
+// LoadResult reports a bulk load.
+type LoadResult struct {
+	EntityTypes   int
+	RelationTypes int
+	Entities      int // records written (upserts, including unchanged ones)
+	Relations     int
+	CommitTs      uint64
 }

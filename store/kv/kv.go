@@ -12,6 +12,7 @@ package kv
 import (
 	"context"
 	"errors"
+	"io"
 )
 
 // Typed errors. Backends wrap their own errors in these so that callers can
@@ -151,4 +152,11 @@ type Batch interface {
 	Flush() (uint64, error)
 	// Cancel abandons the batch; nothing of it becomes visible.
 	Cancel()
+}
+
+// Backuper is implemented by backends that can stream an online backup of
+// everything (with history) and load one into an empty store.
+type Backuper interface {
+	Backup(ctx context.Context, w io.Writer) error
+	Restore(ctx context.Context, r io.Reader) error
 }
