@@ -53,7 +53,7 @@ type BatchResult struct {
 	Entities         []*Entity   // as stored, in input order
 	Relations        []*Relation // as stored, ids filled in, in input order
 	DeletedEntities  int
-	DeletedRelations int         // including those removed by Cascade
+	DeletedRelations int // including those removed by Cascade
 	CommitTs         uint64
 }
 

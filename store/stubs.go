@@ -85,7 +85,9 @@ func (s *Store) Search(ctx context.Context, text string, types []string, limit i
 }
 
 // GetOntology returns the ontology, types in name order.
-func (s *Store) GetOntology(ctx context.Context) (Ontology, error) { return Ontology{}, errUnimplemented }
+func (s *Store) GetOntology(ctx context.Context) (Ontology, error) {
+	return Ontology{}, errUnimplemented
+}
 
 // Stats counts entities and relations, in total and by type.
 func (s *Store) Stats(ctx context.Context, ro ReadOptions) (Stats, error) {
