@@ -1,0 +1,92 @@
+package store
+
+// This file fixes the API of the connection queries (paths, shared
+// partners, centrality, components). Implementations live in path.go,
+// centrality.go, components.go and common.go.
+
+// PathOptions filter and bound the path queries. The filters mean what they
+// mean for neighbours: relation Types, Direction relative to the walk,
+// ValidAt, and EntityTypes of every entity on the path but the two ends.
+type PathOptions struct {
+	Types       []string
+	Direction   Direction
+	ValidAt     Date
+	EntityTypes []string
+	MaxDepth    int    // most edges on a path
+	Weight      string // numeric relation property used as cost (Dijkstra); "" = hop count
+	// MaxVisited caps the entities a search may visit before it gives up
+	// and reports truncation; 0 = the store's default.
+	MaxVisited int
+}
+
+// Path is a walk from one entity to another: Nodes[0] is the start,
+// Edges[i] joins Nodes[i] and Nodes[i+1]. Cost is the sum of the weights
+// (the number of edges when unweighted).
+type Path struct {
+	Nodes []*Entity
+	Edges []*Relation
+	Cost  float64
+}
+
+// PathsResult is a list of paths; Truncated says a cap cut the search
+// short, so more (or shorter) paths may exist.
+type PathsResult struct {
+	Paths     []Path
+	Truncated bool
+}
+
+// Measure is a centrality measure.
+type Measure uint8
+
+// Centrality measures.
+const (
+	MeasureDegree Measure = iota
+	MeasurePageRank
+	MeasureBetweenness
+)
+
+// CentralityOptions configure Store.Centrality.
+type CentralityOptions struct {
+	Measure     Measure
+	Types       []string // relation types; empty = all
+	EntityTypes []string // entities ranked and traversed; empty = all
+	ValidAt     Date
+	First       int
+	// Samples bounds betweenness: with more entities than this, Brandes'
+	// algorithm runs from this many sources drawn with Seed, and the result
+	// says so. 0 = the store's default.
+	Samples int
+	Seed    int64
+}
+
+// Scored is an entity with its score.
+type Scored struct {
+	Entity *Entity
+	Score  float64
+}
+
+// CentralityResult ranks entities, best first, ties by id.
+type CentralityResult struct {
+	Ranking    []Scored
+	Sampled    bool  // betweenness estimated from Samples sources
+	Samples    int   // sources used when Sampled
+	Seed       int64 // seed used when Sampled
+	Iterations int   // PageRank power iterations run
+	Converged  bool  // PageRank reached its tolerance
+	Nodes      int   // entities considered
+}
+
+// ComponentsOptions configure Store.Components.
+type ComponentsOptions struct {
+	Types       []string
+	ValidAt     Date
+	EntityTypes []string
+}
+
+// ComponentsResult summarises the connected components (relations taken as
+// undirected).
+type ComponentsResult struct {
+	Count   int
+	Largest int
+	Sizes   []int // largest first, at most 100
+}
