@@ -4,26 +4,6 @@ package store
 
 import "context"
 
-// ShortestPath finds one shortest path from `from` to `to` by bidirectional
-// breadth-first search (Dijkstra when opts.Weight is set). It returns nil
-// and no error when none exists within opts.MaxDepth. Unknown ids are
-// NotFound errors.
-func (s *Store) ShortestPath(ctx context.Context, from, to string, opts PathOptions, ro ReadOptions) (*Path, error) {
-	return nil, errUnimplemented
-}
-
-// KShortestPaths returns up to k shortest simple paths (Yen's algorithm),
-// shortest first, ties in a stable order.
-func (s *Store) KShortestPaths(ctx context.Context, from, to string, k int, opts PathOptions, ro ReadOptions) (PathsResult, error) {
-	return PathsResult{}, errUnimplemented
-}
-
-// AllPaths returns every simple path of at most opts.MaxDepth edges, up to
-// limit paths, shortest first.
-func (s *Store) AllPaths(ctx context.Context, from, to string, limit int, opts PathOptions, ro ReadOptions) (PathsResult, error) {
-	return PathsResult{}, errUnimplemented
-}
-
 // CommonNeighbors returns the entities tied to every one of ids under f
 // (Types, Direction, ValidAt, EntityTypes; First caps the result), in id
 // order.

@@ -1,0 +1,218 @@
+package store
+
+// This file holds what the connection queries (path.go, common.go,
+// centrality.go, components.go) share: their defaults, the work budget that
+// honours the request's deadline and the visited-set cap, and the type
+// lookups they memoise per call.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Defaults of the connection queries, used where an option is zero.
+const (
+	// DefaultMaxVisited caps the entities one connection query may visit.
+	DefaultMaxVisited = 1_000_000
+	// DefaultPathDepth is the most edges ShortestPath and KShortestPaths
+	// look for.
+	DefaultPathDepth = 6
+	// DefaultAllPathsDepth is the most edges AllPaths looks for.
+	DefaultAllPathsDepth = 4
+	// DefaultAllPathsLimit is the most paths AllPaths returns.
+	DefaultAllPathsLimit = 100
+	// DefaultK is how many paths KShortestPaths returns.
+	DefaultK = 3
+	// DefaultSamples is how many betweenness sources are drawn on graphs
+	// with more entities than that.
+	DefaultSamples = 500
+	// DefaultFirst is the length of a centrality ranking or a list of
+	// common neighbours.
+	DefaultFirst = 20
+)
+
+// checkEvery is how many steps a traversal takes between looks at its
+// context: often enough to stop within a millisecond or so, rarely enough
+// that ctx.Err's lock does not show in profiles.
+const checkEvery = 256
+
+// errStop ends a scan early from inside its callback; it never leaves this
+// package's algorithms.
+var errStop = errors.New("stop scan")
+
+// budget meters one traversal: it looks at the request's context every
+// checkEvery steps and counts the entities visited against a cap.
+type budget struct {
+	ctx       context.Context
+	steps     int
+	visited   int
+	max       int
+	truncated bool
+}
+
+func newBudget(ctx context.Context, maxVisited int) *budget {
+	if maxVisited <= 0 {
+		maxVisited = DefaultMaxVisited
+	}
+	return &budget{ctx: ctx, max: maxVisited}
+}
+
+// step counts one unit of work and returns the context's error, as a user
+// error, once it has one.
+func (b *budget) step() error {
+	b.steps++
+	if b.steps%checkEvery != 0 {
+		return nil
+	}
+	return stopped(b.ctx)
+}
+
+// visit counts one more visited entity and reports whether the cap still
+// allows it; once it does not, the traversal is truncated.
+func (b *budget) visit() bool {
+	b.visited++
+	if b.visited > b.max {
+		b.truncated = true
+		return false
+	}
+	return true
+}
+
+// stopped translates a finished context into the error a user sees: a
+// passed deadline is a Timeout, a cancellation is passed on wrapped.
+func stopped(ctx context.Context) error {
+	err := ctx.Err()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.DeadlineExceeded):
+		return Errorf(Timeout, "the traversal ran out of time; narrow the filters or lower the depth")
+	}
+	return fmt.Errorf("traversal: %w", err)
+}
+
+// reverse returns the direction that walks the same edges backwards.
+func reverse(d Direction) Direction {
+	switch d {
+	case Out:
+		return In
+	case In:
+		return Out
+	}
+	return Both
+}
+
+// typeSet answers "is an entity of this type among the requested types,
+// subtypes included?" for interned type ids, memoised per call.
+type typeSet struct {
+	r      *Reader
+	want   map[string]bool // nil = every type
+	parent map[string]string
+	memo   map[TypeID]bool
+}
+
+// newTypeSet compiles entity type names. Unknown names are Invalid errors
+// (Reader.Filter reports them).
+func newTypeSet(r *Reader, names []string) (*typeSet, error) {
+	ts := &typeSet{r: r}
+	if len(names) == 0 {
+		return ts, nil
+	}
+	if _, err := r.Filter(nil, Both, Date{}, names); err != nil {
+		return nil, err
+	}
+	ts.want = make(map[string]bool, len(names))
+	for _, n := range names {
+		ts.want[n] = true
+	}
+	ont := r.Ontology()
+	ts.parent = make(map[string]string, len(ont.EntityTypes))
+	for _, et := range ont.EntityTypes {
+		ts.parent[et.Name] = et.Parent
+	}
+	ts.memo = make(map[TypeID]bool)
+	return ts, nil
+}
+
+// has reports whether type t is wanted.
+func (ts *typeSet) has(t TypeID) bool {
+	if ts.want == nil {
+		return true
+	}
+	if ok, seen := ts.memo[t]; seen {
+		return ok
+	}
+	ok := false
+	// The bound guards against a parent cycle in a corrupt ontology.
+	for name, hops := ts.r.TypeName(t), 0; name != "" && hops < 64; name, hops = ts.parent[name], hops+1 {
+		if ts.want[name] {
+			ok = true
+			break
+		}
+	}
+	ts.memo[t] = ok
+	return ok
+}
+
+// symmetricTypes answers "is this relation type symmetric?" for interned
+// type ids, memoised per call.
+type symmetricTypes struct {
+	r    *Reader
+	sym  map[string]bool
+	memo map[TypeID]bool
+}
+
+func newSymmetricTypes(r *Reader) *symmetricTypes {
+	st := &symmetricTypes{r: r, sym: make(map[string]bool), memo: make(map[TypeID]bool)}
+	for _, rt := range r.Ontology().RelationTypes {
+		if rt.Symmetric {
+			st.sym[rt.Name] = true
+		}
+	}
+	return st
+}
+
+func (st *symmetricTypes) has(t TypeID) bool {
+	if ok, seen := st.memo[t]; seen {
+		return ok
+	}
+	ok := st.sym[st.r.TypeName(t)]
+	st.memo[t] = ok
+	return ok
+}
+
+// entityIDs caches the external ids of nodes, which order results and break
+// ties the way users see them.
+type entityIDs struct {
+	r  *Reader
+	id map[NodeID]string
+}
+
+func newEntityIDs(r *Reader) *entityIDs {
+	return &entityIDs{r: r, id: make(map[NodeID]string)}
+}
+
+func (c *entityIDs) get(n NodeID) (string, error) {
+	if s, ok := c.id[n]; ok {
+		return s, nil
+	}
+	s, err := c.r.EntityID(n)
+	if err != nil {
+		return "", fmt.Errorf("entity id of node %d: %w", n, err)
+	}
+	c.id[n] = s
+	return s, nil
+}
+
+// lookup resolves an external entity id, or returns a NotFound error.
+func lookup(r *Reader, id string) (NodeID, error) {
+	n, ok, err := r.Lookup(id)
+	if err != nil {
+		return 0, fmt.Errorf("look up entity %s: %w", id, err)
+	}
+	if !ok {
+		return 0, &Error{Code: NotFound, Record: id, Message: "no such entity"}
+	}
+	return n, nil
+}
