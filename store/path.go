@@ -248,7 +248,7 @@ func (h *stateHeap) Less(i, j int) bool {
 	return h.idx[i] < h.idx[j]
 }
 func (h *stateHeap) Swap(i, j int) { h.idx[i], h.idx[j] = h.idx[j], h.idx[i] }
-func (h *stateHeap) Push(x any)   { h.idx = append(h.idx, x.(int)) }
+func (h *stateHeap) Push(x any)    { h.idx = append(h.idx, x.(int)) }
 func (h *stateHeap) Pop() any {
 	x := h.idx[len(h.idx)-1]
 	h.idx = h.idx[:len(h.idx)-1]
