@@ -143,16 +143,23 @@ func (ts *typeSet) has(t TypeID) bool {
 	if ok, seen := ts.memo[t]; seen {
 		return ok
 	}
-	ok := false
-	// The bound guards against a parent cycle in a corrupt ontology.
-	for name, hops := ts.r.TypeName(t), 0; name != "" && hops < 64; name, hops = ts.parent[name], hops+1 {
-		if ts.want[name] {
-			ok = true
-			break
-		}
-	}
+	ok := ts.hasName(ts.r.TypeName(t))
 	ts.memo[t] = ok
 	return ok
+}
+
+// hasName reports whether the type named name is wanted.
+func (ts *typeSet) hasName(name string) bool {
+	if ts.want == nil {
+		return true
+	}
+	// The bound guards against a parent cycle in a corrupt ontology.
+	for hops := 0; name != "" && hops < 64; name, hops = ts.parent[name], hops+1 {
+		if ts.want[name] {
+			return true
+		}
+	}
+	return false
 }
 
 // symmetricTypes answers "is this relation type symmetric?" for interned
@@ -215,4 +222,49 @@ func lookup(r *Reader, id string) (NodeID, error) {
 		return 0, &Error{Code: NotFound, Record: id, Message: "no such entity"}
 	}
 	return n, nil
+}
+
+// expandChunk is how many nodes a whole-graph pass hands to one Expand: big
+// enough to amortise a batched scan, small enough to keep its callback's
+// bookkeeping in cache.
+const expandChunk = 1024
+
+// expandAll calls fn for every edge of every node in nodes that f admits,
+// one batched Expand per chunk of nodes, with fn told the index in nodes of
+// the node expanded.
+func expandAll(r *Reader, nodes []NodeID, f *EdgeFilter, b *budget, fn func(i int, e Edge) error) error {
+	for lo := 0; lo < len(nodes); lo += expandChunk {
+		hi := min(lo+expandChunk, len(nodes))
+		if err := stopped(b.ctx); err != nil {
+			return err
+		}
+		err := r.Expand(nodes[lo:hi], f, func(i int, e Edge) error {
+			if err := b.step(); err != nil {
+				return err
+			}
+			return fn(lo+i, e)
+		})
+		if err != nil {
+			return fmt.Errorf("expand nodes %d to %d: %w", lo, hi, err)
+		}
+	}
+	return nil
+}
+
+// eachNode lists the nodes of the given entity types in NodeID order, with
+// a map from node to its index in the list.
+func eachNode(r *Reader, entityTypes []string, b *budget) ([]NodeID, map[NodeID]int32, error) {
+	var nodes []NodeID
+	err := r.EachNode(entityTypes, func(n NodeID, _ TypeID) error {
+		nodes = append(nodes, n)
+		return b.step()
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list entities: %w", err)
+	}
+	index := make(map[NodeID]int32, len(nodes))
+	for i, n := range nodes {
+		index[n] = int32(i)
+	}
+	return nodes, index, nil
 }

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+)
+
+// CommonNeighbors returns the entities tied to every one of ids under f:
+// Types, ValidAt, EntityTypes (of the neighbour, subtypes included) and
+// Direction, taken from each given entity (OUT: the given entity is the
+// relation's from). The given entities themselves are never in the result.
+// The result is in entity id order, at most f.First entities (default
+// DefaultFirst); f.After is ignored. It reads the neighbours of the entity
+// with the fewest relations first, then narrows that set with each other
+// one, so memory follows the smallest neighbourhood.
+//
+// Errors: an Invalid error for no ids, a negative First or an unknown type
+// name; NotFound for an unknown id; Timeout when the request's deadline
+// passes.
+func (s *Store) CommonNeighbors(ctx context.Context, ids []string, f RelationFilter, ro ReadOptions) ([]*Entity, error) {
+	if len(ids) == 0 {
+		return nil, FieldError("", "ids", "give at least one entity id")
+	}
+	if f.First < 0 {
+		return nil, FieldError("", "first", "must not be negative, got %d", f.First)
+	}
+	first := f.First
+	if first == 0 {
+		first = DefaultFirst
+	}
+	var out []*Entity
+	err := s.View(ctx, ro, func(r *Reader) error {
+		filter, err := r.Filter(f.Types, f.Direction, f.ValidAt, f.EntityTypes)
+		if err != nil {
+			return err
+		}
+		b := newBudget(r.Context(), 0)
+		given := make(map[NodeID]bool, len(ids))
+		type member struct {
+			n      NodeID
+			degree int
+		}
+		var members []member
+		for _, id := range ids {
+			n, err := lookup(r, id)
+			if err != nil {
+				return err
+			}
+			if given[n] {
+				continue
+			}
+			given[n] = true
+			m := member{n: n}
+			err = r.Edges(n, filter, func(Edge) error {
+				m.degree++
+				return b.step()
+			})
+			if err != nil {
+				return fmt.Errorf("count relations of %s: %w", id, err)
+			}
+			members = append(members, m)
+		}
+		slices.SortStableFunc(members, func(a, b member) int { return cmp.Compare(a.degree, b.degree) })
+
+		var common map[NodeID]bool
+		for _, m := range members {
+			next := make(map[NodeID]bool)
+			err := r.Edges(m.n, filter, func(e Edge) error {
+				if !given[e.Other] && (common == nil || common[e.Other]) {
+					next[e.Other] = true
+				}
+				return b.step()
+			})
+			if err != nil {
+				return fmt.Errorf("neighbours of node %d: %w", m.n, err)
+			}
+			common = next
+			if len(common) == 0 {
+				return nil
+			}
+		}
+
+		names := newEntityIDs(r)
+		type named struct {
+			n  NodeID
+			id string
+		}
+		found := make([]named, 0, len(common))
+		for n := range common {
+			id, err := names.get(n)
+			if err != nil {
+				return err
+			}
+			found = append(found, named{n, id})
+		}
+		slices.SortFunc(found, func(a, b named) int { return cmp.Compare(a.id, b.id) })
+		if len(found) > first {
+			found = found[:first]
+		}
+		nodes := make([]NodeID, len(found))
+		for i, x := range found {
+			nodes[i] = x.n
+		}
+		if out, err = r.Entities(nodes); err != nil {
+			return fmt.Errorf("read %d common neighbours: %w", len(nodes), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("common neighbours of %v: %w", ids, err)
+	}
+	return out, nil
+}
