@@ -1,0 +1,381 @@
+package badgerkv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// ErrLocked reports that another process has the data directory open.
+// Open wraps it; test with errors.Is.
+var ErrLocked = errors.New("data directory is locked by another process")
+
+// Defaults of Options, sized for a machine with a few cores and tens of
+// gigabytes of memory.
+const (
+	// DefaultHistoryRetention is how long old versions stay readable when
+	// Options.HistoryRetention is 0.
+	DefaultHistoryRetention = 30 * 24 * time.Hour
+	// DefaultMemTableSize bounds one memtable; badger lets a transaction
+	// write about 15% of it.
+	DefaultMemTableSize = 128 << 20
+	// DefaultBlockCacheSize is the cache of decompressed table blocks.
+	DefaultBlockCacheSize = 1 << 30
+	// DefaultValueThreshold keeps entity and relation bodies inside the
+	// LSM tree (one read, no value-log GC) and sends only large values to
+	// the value log.
+	DefaultValueThreshold = 4 << 10
+	// DefaultGCInterval is how often the retention horizon moves and the
+	// value log is offered for garbage collection.
+	DefaultGCInterval = time.Minute
+)
+
+// Options configure Open.
+type Options struct {
+	// Dir is the data directory, created if needed. Ignored with InMemory.
+	Dir string
+	// InMemory keeps everything in memory (tests, benchmarks).
+	InMemory bool
+	// SyncWrites makes every commit durable before it returns.
+	SyncWrites bool
+	// ReadOnly opens without write access; another read-only process may
+	// share the directory, a writer may not.
+	ReadOnly bool
+	// HistoryRetention is how long superseded versions stay readable at
+	// old read timestamps. 0 means DefaultHistoryRetention; a negative
+	// value keeps history forever.
+	HistoryRetention time.Duration
+	// LogKey returns the key of the change-log record of the commit at ts.
+	// Commit and Flush write the record given to SetLog there. A store
+	// without LogKey refuses SetLog records at commit.
+	LogKey func(ts uint64) []byte
+	// Logger receives badger's warnings and errors, and the backend's own
+	// events; nil discards them.
+	Logger *slog.Logger
+
+	// MemTableSize overrides DefaultMemTableSize (64 MiB in memory). It
+	// also sets the largest transaction: about 15% of it.
+	MemTableSize int64
+	// BlockCacheSize overrides DefaultBlockCacheSize on disk.
+	BlockCacheSize int64
+	// ValueThreshold overrides DefaultValueThreshold on disk. In memory
+	// every value stays in the LSM tree.
+	ValueThreshold int64
+	// GCInterval overrides DefaultGCInterval.
+	GCInterval time.Duration
+	// SpoolDir holds the key spool of large batches (see NewBatch); empty
+	// means the system's temporary directory.
+	SpoolDir string
+}
+
+// DB is a kv.Store over badger in managed mode. It is safe for concurrent
+// use.
+type DB struct {
+	bdb      *badger.DB
+	opts     Options
+	log      *slog.Logger
+	clock    clock
+	maxBatch int64
+
+	// lastCommit is the newest finished commit: the read timestamp of new
+	// transactions.
+	lastCommit atomic.Uint64
+	// writer is the single writer slot, held from Begin (or NewBatch) to
+	// the end of the transaction.
+	writer chan struct{}
+
+	// state holds the batch in progress and the timestamp ranges of
+	// batches that were rolled back.
+	state state
+	// broken is set when a failed batch could not be rolled back: writing
+	// more would make its partial data visible.
+	broken atomic.Pointer[error]
+
+	// discardTs is the last discard timestamp given to badger; only the
+	// maintenance goroutine touches it.
+	discardTs uint64
+
+	closeOnce sync.Once
+	closing   chan struct{}
+	closed    atomic.Bool
+	active    sync.WaitGroup // open transactions and batches
+	bg        sync.WaitGroup // background goroutines
+
+	// failFlush, when set by a test, replaces the outcome of a batch's
+	// badger flush, to exercise the rollback.
+	failFlush func() error
+}
+
+var (
+	_ kv.Store    = (*DB)(nil)
+	_ kv.Backuper = (*DB)(nil)
+)
+
+// Open opens (creating if needed) the badger store in opts.Dir, or in
+// memory. It returns an error wrapping ErrLocked when another process has
+// the directory open.
+func Open(opts Options) (*DB, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if !opts.InMemory && opts.Dir == "" {
+		return nil, errors.New("open badger: no directory given")
+	}
+	bo := badgerOptions(opts, log)
+	bdb, err := badger.OpenManaged(bo)
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("open badger in %s: %w (%v)", opts.Dir, ErrLocked, err)
+		}
+		return nil, fmt.Errorf("open badger in %s: %w", opts.Dir, err)
+	}
+	db := &DB{
+		bdb:      bdb,
+		opts:     opts,
+		log:      log,
+		clock:    clock{now: time.Now},
+		maxBatch: bo.MemTableSize * 15 / 100,
+		writer:   make(chan struct{}, 1),
+		closing:  make(chan struct{}),
+	}
+	if !opts.InMemory {
+		if err := db.state.load(opts.Dir); err != nil {
+			bdb.Close()
+			return nil, fmt.Errorf("open badger in %s: %w", opts.Dir, err)
+		}
+	}
+	max := bdb.MaxVersion()
+	db.clock.observe(max)
+	if p := db.state.pendingTs(); opts.ReadOnly && p != 0 && max == p {
+		// A crashed batch that only a writer can roll back: read below it.
+		max = p - 1
+	}
+	db.lastCommit.Store(max)
+	if !opts.ReadOnly {
+		if err := db.recoverBatch(); err != nil {
+			bdb.Close()
+			return nil, fmt.Errorf("open badger in %s: %w", opts.Dir, err)
+		}
+		db.bg.Add(1)
+		go db.maintain()
+	}
+	return db, nil
+}
+
+// badgerOptions translates Options into badger's, with the managed-mode
+// settings this package depends on.
+func badgerOptions(opts Options, log *slog.Logger) badger.Options {
+	var bo badger.Options
+	if opts.InMemory {
+		bo = badger.DefaultOptions("").WithInMemory(true)
+		bo.MemTableSize = 64 << 20
+		// Nothing to save by compressing memory we already hold, and no
+		// cache needed without compression.
+		bo.Compression = options.None
+		bo.BlockCacheSize = 0
+	} else {
+		bo = badger.DefaultOptions(opts.Dir)
+		bo.MemTableSize = DefaultMemTableSize
+		bo.BlockCacheSize = DefaultBlockCacheSize
+		if opts.BlockCacheSize > 0 {
+			bo.BlockCacheSize = opts.BlockCacheSize
+		}
+	}
+	if opts.MemTableSize > 0 {
+		bo.MemTableSize = opts.MemTableSize
+	}
+	maxBatch := bo.MemTableSize * 15 / 100
+	if opts.InMemory {
+		// In memory badger refuses values above the threshold, so raise it
+		// as far as badger allows.
+		bo.ValueThreshold = min(1<<20, maxBatch)
+	} else {
+		bo.ValueThreshold = DefaultValueThreshold
+		if opts.ValueThreshold > 0 {
+			bo.ValueThreshold = opts.ValueThreshold
+		}
+		bo.ValueThreshold = min(bo.ValueThreshold, maxBatch)
+	}
+	bo.SyncWrites = opts.SyncWrites
+	bo.ReadOnly = opts.ReadOnly
+	// History is the point of managed mode: keep every version and let
+	// SetDiscardTs decide what compaction may drop.
+	bo.NumVersionsToKeep = math.MaxInt32
+	// Writers are serialized and read at the last finished commit, so no
+	// two transactions ever overlap and conflicts cannot happen. With
+	// detection on, badger would also keep every commit's key hashes until
+	// the discard timestamp moves, which with history kept forever is
+	// never.
+	bo.DetectConflicts = false
+	// Two cores: more compactors than cores only contend.
+	bo.NumCompactors = 2
+	bo.NumGoroutines = 4
+	bo.Logger = slogLogger{log}
+	return bo
+}
+
+// Begin starts a transaction. An update transaction waits for the writer
+// slot (or ctx) and returns ctx's error if it gives up. It returns
+// kv.ErrClosed after Close and kv.ErrReadOnly for an update on a read-only
+// store.
+func (db *DB) Begin(ctx context.Context, opts kv.TxnOptions) (kv.Txn, error) {
+	if !opts.Update {
+		if err := db.enter(); err != nil {
+			return nil, err
+		}
+		readTs := db.readTs(opts.ReadTs)
+		return &txn{db: db, bt: db.bdb.NewTransactionAt(readTs, false), readTs: readTs}, nil
+	}
+	if opts.ReadTs != 0 {
+		return nil, errors.New("begin: an update transaction reads at the latest commit, not at ReadTs")
+	}
+	if err := db.acquireWriter(ctx); err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	readTs := db.lastCommit.Load()
+	return &txn{db: db, bt: db.bdb.NewTransactionAt(readTs, true), readTs: readTs, update: true}, nil
+}
+
+// readTs returns the timestamp a read transaction asking for want reads
+// at: the last finished commit, or want if older, moved below any batch
+// that was rolled back around it.
+func (db *DB) readTs(want uint64) uint64 {
+	last := db.lastCommit.Load()
+	if want == 0 || want > last {
+		return last
+	}
+	return db.state.below(want)
+}
+
+// enter registers an open transaction, or fails after Close.
+func (db *DB) enter() error {
+	if db.closed.Load() {
+		return kv.ErrClosed
+	}
+	db.active.Add(1)
+	if db.closed.Load() {
+		db.active.Done()
+		return kv.ErrClosed
+	}
+	return nil
+}
+
+// acquireWriter takes the writer slot and registers an open transaction.
+func (db *DB) acquireWriter(ctx context.Context) error {
+	if db.opts.ReadOnly {
+		return kv.ErrReadOnly
+	}
+	if err := db.enter(); err != nil {
+		return err
+	}
+	select {
+	case db.writer <- struct{}{}:
+	case <-ctx.Done():
+		db.active.Done()
+		return ctx.Err()
+	case <-db.closing:
+		db.active.Done()
+		return kv.ErrClosed
+	}
+	if p := db.broken.Load(); p != nil {
+		db.releaseWriter()
+		return *p
+	}
+	return nil
+}
+
+func (db *DB) releaseWriter() {
+	<-db.writer
+	db.active.Done()
+}
+
+// LastCommit returns the timestamp of the newest finished commit.
+func (db *DB) LastCommit() uint64 { return db.lastCommit.Load() }
+
+// Features describes the badger backend and its limits.
+func (db *DB) Features() kv.Features {
+	bo := db.bdb.Opts()
+	f := kv.Features{
+		Name:           "badger",
+		VersionedReads: true,
+		MaxTxnBytes:    db.maxBatch,
+		MaxKeyBytes:    65000,
+		MaxValueBytes:  bo.ValueLogFileSize,
+	}
+	if bo.InMemory {
+		f.MaxValueBytes = bo.ValueThreshold - 1
+	}
+	return f
+}
+
+// Close stops the background work, waits briefly for open transactions to
+// end and closes badger. A second Close returns nil.
+func (db *DB) Close() error {
+	var err error
+	db.closeOnce.Do(func() {
+		db.closed.Store(true)
+		close(db.closing)
+		db.bg.Wait()
+		done := make(chan struct{})
+		go func() { db.active.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			db.log.Warn("closing badger with transactions still open")
+		}
+		if cerr := db.bdb.Close(); cerr != nil {
+			err = fmt.Errorf("close badger: %w", cerr)
+		}
+	})
+	return err
+}
+
+// mapErr translates badger's errors into the kv vocabulary, wrapping
+// anything else with what was being done.
+func mapErr(what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, badger.ErrKeyNotFound):
+		return kv.ErrNotFound
+	case errors.Is(err, badger.ErrConflict):
+		return fmt.Errorf("%s: %w", what, kv.ErrConflict)
+	case errors.Is(err, badger.ErrTxnTooBig):
+		return fmt.Errorf("%s: %w", what, kv.ErrTooBig)
+	case errors.Is(err, badger.ErrDBClosed), errors.Is(err, badger.ErrBlockedWrites):
+		return fmt.Errorf("%s: %w", what, kv.ErrClosed)
+	case errors.Is(err, badger.ErrReadOnlyTxn):
+		return fmt.Errorf("%s: %w", what, kv.ErrReadOnly)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// slogLogger adapts badger's logger to slog. Badger's info and debug chatter
+// (compactions, flushes) goes to Debug so that only warnings and errors
+// show at the service's usual level.
+type slogLogger struct{ log *slog.Logger }
+
+func (l slogLogger) Errorf(f string, args ...any)   { l.emit(slog.LevelError, f, args) }
+func (l slogLogger) Warningf(f string, args ...any) { l.emit(slog.LevelWarn, f, args) }
+func (l slogLogger) Infof(f string, args ...any)    { l.emit(slog.LevelDebug, f, args) }
+func (l slogLogger) Debugf(f string, args ...any)   { l.emit(slog.LevelDebug, f, args) }
+
+func (l slogLogger) emit(level slog.Level, f string, args []any) {
+	ctx := context.Background()
+	if !l.log.Enabled(ctx, level) {
+		return
+	}
+	l.log.Log(ctx, level, strings.TrimSpace(fmt.Sprintf(f, args...)), "component", "badger")
+}

@@ -1,0 +1,55 @@
+// Package badgerkv is the badger backend of the key-value boundary
+// (package kv): an embedded, ordered, transactional store that keeps
+// history, so that a read at an old timestamp sees the graph as it was
+// recorded then.
+//
+// # Managed mode
+//
+// Badger is opened in managed mode (badger.OpenManaged): this package, not
+// badger, chooses every read and commit timestamp. That is what makes
+// history addressable by time, and it moves a few duties from badger to
+// here:
+//
+//   - Commit timestamps come from a hybrid logical clock: unix milliseconds
+//     shifted left 16 bits, plus a counter. They strictly increase even if
+//     the wall clock steps back, and on Open the clock starts past the
+//     highest version on disk (badger's MaxVersion), so they never repeat
+//     across restarts or after Restore. TsOf, TimeOf and ReadTsAt map
+//     between timestamps and times.
+//   - Badger does not wait for in-flight commits in managed mode, and View
+//     reads at the newest version, which may belong to a commit still being
+//     written. So no read uses View: every transaction reads at an explicit
+//     timestamp, the last *finished* commit (or an older one asked for),
+//     and LastCommit moves only after CommitAt or a batch Flush returned.
+//   - Writers are serialized: an update transaction or a batch holds the
+//     single writer slot from Begin (NewBatch) to its end, reads at the last
+//     finished commit and commits at the next clock reading. Two writers
+//     never overlap, so they never conflict; conflict detection is off,
+//     which also spares badger a table of every commit's keys that it would
+//     only prune when the discard timestamp moves.
+//   - DB.Update and GetSequence panic in managed mode and are never used;
+//     the graph layer allocates ids from a counter key of its own inside
+//     the writing transaction.
+//   - Every version is kept (NumVersionsToKeep is MaxInt32). A background
+//     goroutine moves badger's discard timestamp to now minus the history
+//     retention, letting compaction drop what is older, and runs value-log
+//     garbage collection now and then.
+//   - DB.Backup panics in managed mode; Backup streams a snapshot at the
+//     last finished commit instead (NewStreamAt), and Restore moves the
+//     clock past the newest restored version.
+//
+// # Batches
+//
+// A batch writes every entry at one commit timestamp through badger's
+// managed WriteBatch, which commits in several internal transactions as it
+// fills. Readers do not see any of it until Flush returns, because their
+// read timestamp stays at the last finished commit. If the batch fails or
+// is cancelled, the keys written at its timestamp are found again by a scan
+// that badger restricts to that timestamp (IteratorOptions.SinceTs), and
+// each gets its previous version back (or a delete) at a later timestamp.
+// The batch's range of timestamps is then recorded as a hole that versioned
+// reads step below. A marker file in the data directory names the batch in
+// progress, so that the next Open rolls back a batch cut short by a crash.
+//
+// Keys must not start with "!badger!", which badger reserves.
+package badgerkv
