@@ -1,0 +1,411 @@
+package exchange
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// Scope selects the part of the graph an export covers.
+type Scope struct {
+	// From starts a subgraph at this entity id: everything within Depth
+	// hops over relations that pass the filters. Empty exports the whole
+	// graph.
+	From  string
+	Depth int
+	// Types keeps relations of these types; empty keeps all.
+	Types []string
+	// EntityTypes keeps entities of these types, subtypes included, and
+	// the relations between them; empty keeps all. A subgraph keeps its
+	// start entity whatever its type.
+	EntityTypes []string
+	// ValidAt keeps relations valid at this date (partial dates compare as
+	// intervals); zero keeps all. Entities are kept regardless.
+	ValidAt store.Date
+}
+
+// ExportOptions configure Export.
+type ExportOptions struct {
+	Format Format
+	Scope  Scope
+	AsOf   time.Time // the recorded-time snapshot to export; zero = now
+}
+
+// ExportStats counts what an export wrote.
+type ExportStats struct {
+	Entities  int
+	Relations int
+}
+
+// encoder writes one format. The export calls begin, entity for each entity,
+// endEntities, relation for each relation, and end, always in this order.
+type encoder interface {
+	begin(s *schema) error
+	entity(e *store.Entity) error
+	endEntities() error
+	relation(r *store.Relation) error
+	end() error
+}
+
+// Export writes the scope of the graph to w in opts.Format, streaming from
+// one consistent snapshot: memory holds a schema of property names and, for
+// a subgraph, the set of reached entities, never the graph. Entities come
+// in id order, then relations in id order. It returns Invalid errors for an
+// unknown format or type name, NotFound when Scope.From does not exist, and
+// the errors of the store and of w.
+func Export(ctx context.Context, st *store.Store, w io.Writer, opts ExportOptions) (ExportStats, error) {
+	enc, typed, err := newEncoder(opts.Format, w)
+	if err != nil {
+		return ExportStats{}, err
+	}
+	return run(ctx, st, enc, typed, opts)
+}
+
+// ExportCSVFiles writes the CSV export as two files, nodes and
+// relationships, instead of a zip. Errors are those of Export.
+func ExportCSVFiles(ctx context.Context, st *store.Store, nodes, relationships io.Writer, opts ExportOptions) (ExportStats, error) {
+	return run(ctx, st, newCSVWriter(nodes, relationships), true, opts)
+}
+
+func newEncoder(f Format, w io.Writer) (enc encoder, typed bool, err error) {
+	switch f {
+	case NDJSON:
+		return newNDJSONWriter(w), false, nil
+	case JSON:
+		return newNodeLinkWriter(w), false, nil
+	case CSV:
+		return newCSVZipWriter(w), true, nil
+	case GraphML:
+		return newGraphMLWriter(w), true, nil
+	case GEXF:
+		return newGEXFWriter(w), true, nil
+	case DOT:
+		return newDOTWriter(w), false, nil
+	}
+	return nil, false, store.Errorf(store.Invalid, "cannot export format %q (use ndjson, json, csv, graphml, gexf or dot)", f)
+}
+
+func run(ctx context.Context, st *store.Store, enc encoder, typed bool, opts ExportOptions) (ExportStats, error) {
+	var stats ExportStats
+	err := st.View(ctx, store.ReadOptions{AsOf: opts.AsOf}, func(r *store.Reader) error {
+		sel, err := selectScope(r, opts.Scope)
+		if err != nil {
+			return err
+		}
+		stats, err = write(sel, r.Ontology(), enc, typed)
+		return err
+	})
+	return stats, err
+}
+
+// write drives an encoder over a selection. Typed formats get a first pass
+// that collects the schema; both passes read the same snapshot.
+func write(sel selection, o store.Ontology, enc encoder, typed bool) (ExportStats, error) {
+	var stats ExportStats
+	s := newSchema(o)
+	if typed {
+		if err := sel.eachEntity(func(e *store.Entity) error { s.addEntity(e); return nil }); err != nil {
+			return stats, err
+		}
+		if err := sel.eachRelation(func(r *store.Relation) error { s.addRelation(r); return nil }); err != nil {
+			return stats, err
+		}
+	}
+	if err := enc.begin(s); err != nil {
+		return stats, fmt.Errorf("export: %w", err)
+	}
+	err := sel.eachEntity(func(e *store.Entity) error {
+		stats.Entities++
+		return enc.entity(e)
+	})
+	if err != nil {
+		return stats, fmt.Errorf("export entities: %w", err)
+	}
+	if err := enc.endEntities(); err != nil {
+		return stats, fmt.Errorf("export: %w", err)
+	}
+	err = sel.eachRelation(func(r *store.Relation) error {
+		stats.Relations++
+		return enc.relation(r)
+	})
+	if err != nil {
+		return stats, fmt.Errorf("export relations: %w", err)
+	}
+	if err := enc.end(); err != nil {
+		return stats, fmt.Errorf("export: %w", err)
+	}
+	return stats, nil
+}
+
+// selection iterates the entities and relations of a scope, each in id
+// order, as many times as asked.
+type selection interface {
+	eachEntity(fn func(*store.Entity) error) error
+	eachRelation(fn func(*store.Relation) error) error
+}
+
+func selectScope(r *store.Reader, sc Scope) (selection, error) {
+	// Filter validates the type names against the snapshot's ontology.
+	f, err := r.Filter(sc.Types, store.Both, sc.ValidAt, sc.EntityTypes)
+	if err != nil {
+		return nil, err
+	}
+	if sc.From != "" {
+		return newSubgraph(r, f, sc)
+	}
+	if sc.Depth != 0 {
+		return nil, store.FieldError("", "depth", "depth needs a start entity (from)")
+	}
+	w := &wholeGraph{r: r, validAt: sc.ValidAt}
+	if len(sc.Types) > 0 {
+		w.types = map[string]bool{}
+		for _, t := range sc.Types {
+			w.types[t] = true
+		}
+	}
+	if len(sc.EntityTypes) > 0 {
+		w.entityTypes = subtypes(r.Ontology(), sc.EntityTypes)
+		w.admitted = map[string]struct{}{}
+	}
+	return w, nil
+}
+
+// subtypes returns the names of the given entity types and all their
+// descendants.
+func subtypes(o store.Ontology, names []string) map[string]bool {
+	set := map[string]bool{}
+	for _, n := range names {
+		set[n] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, t := range o.EntityTypes {
+			if t.Parent != "" && set[t.Parent] && !set[t.Name] {
+				set[t.Name] = true
+				changed = true
+			}
+		}
+	}
+	return set
+}
+
+// wholeGraph streams the store's entities and relations, filtered.
+type wholeGraph struct {
+	r           *store.Reader
+	types       map[string]bool // nil = all
+	entityTypes map[string]bool // nil = all
+	validAt     store.Date
+	// admitted holds the ids of the entities that passed the entity filter,
+	// so that relations to the others are dropped; it exists only when an
+	// entity filter does, and is filled by the first entity pass.
+	admitted map[string]struct{}
+	filled   bool
+}
+
+func (w *wholeGraph) eachEntity(fn func(*store.Entity) error) error {
+	fill := w.admitted != nil && !w.filled
+	err := w.r.EachEntity(func(e *store.Entity) error {
+		if w.entityTypes != nil && !w.entityTypes[e.Type] {
+			return nil
+		}
+		if fill {
+			w.admitted[e.ID] = struct{}{}
+		}
+		return fn(e)
+	})
+	if err == nil && fill {
+		w.filled = true
+	}
+	return err
+}
+
+func (w *wholeGraph) eachRelation(fn func(*store.Relation) error) error {
+	if w.admitted != nil && !w.filled {
+		if err := w.eachEntity(func(*store.Entity) error { return nil }); err != nil {
+			return err
+		}
+	}
+	return w.r.EachRelation(func(rel *store.Relation) error {
+		if w.types != nil && !w.types[rel.Type] {
+			return nil
+		}
+		if !store.ValidAt(rel.ValidFrom, rel.ValidTo, w.validAt) {
+			return nil
+		}
+		if w.admitted != nil {
+			if _, ok := w.admitted[rel.From]; !ok {
+				return nil
+			}
+			if _, ok := w.admitted[rel.To]; !ok {
+				return nil
+			}
+		}
+		return fn(rel)
+	})
+}
+
+// subgraph is the neighbourhood of one entity, found breadth first over the
+// snapshot's adjacency keys. It keeps internal ids only (sorted by external
+// id), and reads bodies in batches on each pass.
+type subgraph struct {
+	r     *store.Reader
+	nodes []store.NodeID
+	rels  []store.RelID
+}
+
+const bodyBatch = 512
+
+func newSubgraph(r *store.Reader, f *store.EdgeFilter, sc Scope) (*subgraph, error) {
+	ctx := r.Context()
+	start, ok, err := r.Lookup(sc.From)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &store.Error{Code: store.NotFound, Field: "from", Message: fmt.Sprintf("entity %q not found", sc.From)}
+	}
+	if sc.Depth < 0 {
+		return nil, store.FieldError("", "depth", "depth must be 0 or more, got %d", sc.Depth)
+	}
+	visited := map[store.NodeID]struct{}{start: {}}
+	order := []store.NodeID{start}
+	frontier := []store.NodeID{start}
+	for d := 0; d < sc.Depth && len(frontier) > 0; d++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var next []store.NodeID
+		err := r.Expand(frontier, f, func(_ int, e store.Edge) error {
+			if _, seen := visited[e.Other]; !seen {
+				visited[e.Other] = struct{}{}
+				next = append(next, e.Other)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		order = append(order, next...)
+		frontier = next
+	}
+	// The relations among the reached entities: seen from either end,
+	// since the entity-type filter applies to the far end only and the
+	// start entity need not pass it.
+	rels := map[store.RelID]struct{}{}
+	for i := 0; i < len(order); i += bodyBatch {
+		batch := order[i:min(i+bodyBatch, len(order))]
+		err := r.Expand(batch, f, func(_ int, e store.Edge) error {
+			if _, in := visited[e.Other]; in {
+				rels[e.Relation] = struct{}{}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sg := &subgraph{r: r}
+	if sg.nodes, err = sortNodes(r, order); err != nil {
+		return nil, err
+	}
+	relIDs := make([]store.RelID, 0, len(rels))
+	for id := range rels {
+		relIDs = append(relIDs, id)
+	}
+	if sg.rels, err = sortRelations(r, relIDs); err != nil {
+		return nil, err
+	}
+	return sg, nil
+}
+
+func sortNodes(r *store.Reader, ids []store.NodeID) ([]store.NodeID, error) {
+	type pair struct {
+		id string
+		n  store.NodeID
+	}
+	pairs := make([]pair, 0, len(ids))
+	for i := 0; i < len(ids); i += bodyBatch {
+		batch := ids[i:min(i+bodyBatch, len(ids))]
+		es, err := r.Entities(batch)
+		if err != nil {
+			return nil, err
+		}
+		for j, e := range es {
+			if e != nil {
+				pairs = append(pairs, pair{e.ID, batch[j]})
+			}
+		}
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].id < pairs[j].id })
+	out := make([]store.NodeID, len(pairs))
+	for i, p := range pairs {
+		out[i] = p.n
+	}
+	return out, nil
+}
+
+func sortRelations(r *store.Reader, ids []store.RelID) ([]store.RelID, error) {
+	type pair struct {
+		id  string
+		rel store.RelID
+	}
+	pairs := make([]pair, 0, len(ids))
+	for i := 0; i < len(ids); i += bodyBatch {
+		batch := ids[i:min(i+bodyBatch, len(ids))]
+		rs, err := r.Relations(batch)
+		if err != nil {
+			return nil, err
+		}
+		for j, rel := range rs {
+			if rel != nil {
+				pairs = append(pairs, pair{rel.ID, batch[j]})
+			}
+		}
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].id < pairs[j].id })
+	out := make([]store.RelID, len(pairs))
+	for i, p := range pairs {
+		out[i] = p.rel
+	}
+	return out, nil
+}
+
+func (sg *subgraph) eachEntity(fn func(*store.Entity) error) error {
+	for i := 0; i < len(sg.nodes); i += bodyBatch {
+		es, err := sg.r.Entities(sg.nodes[i:min(i+bodyBatch, len(sg.nodes))])
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			if e == nil {
+				continue
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (sg *subgraph) eachRelation(fn func(*store.Relation) error) error {
+	for i := 0; i < len(sg.rels); i += bodyBatch {
+		rs, err := sg.r.Relations(sg.rels[i:min(i+bodyBatch, len(sg.rels))])
+		if err != nil {
+			return err
+		}
+		for _, rel := range rs {
+			if rel == nil {
+				continue
+			}
+			if err := fn(rel); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,210 @@
+package exchange
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// lineReader reads lines of at most max bytes. A longer line is skipped
+// (its bytes discarded) and reported, so that one bad line does not hide the
+// errors of the rest of the file.
+type lineReader struct {
+	r    *bufio.Reader
+	max  int
+	line int64
+	buf  []byte
+}
+
+func newLineReader(r io.Reader, max int) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+}
+
+// next returns the next line without its line ending. tooLong is set when
+// the line exceeded the limit (line is then nil). At the end it returns
+// io.EOF.
+func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
+	lr.buf = lr.buf[:0]
+	for {
+		chunk, err := lr.r.ReadSlice('\n')
+		if !tooLong {
+			if len(lr.buf)+len(chunk) > lr.max+2 { // +2: the line ending
+				tooLong = true
+				lr.buf = lr.buf[:0]
+			} else {
+				lr.buf = append(lr.buf, chunk...)
+			}
+		}
+		switch {
+		case err == nil:
+			lr.line++
+			if tooLong {
+				return nil, true, nil
+			}
+			return trimEOL(lr.buf), false, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			if len(lr.buf) == 0 && !tooLong {
+				return nil, false, io.EOF
+			}
+			lr.line++
+			if tooLong {
+				return nil, true, nil
+			}
+			return trimEOL(lr.buf), false, nil
+		default:
+			lr.line++
+			return nil, false, err
+		}
+	}
+}
+
+func trimEOL(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte{'\n'})
+	return bytes.TrimSuffix(b, []byte{'\r'})
+}
+
+// decodeNDJSON reads canonical NDJSON: one record object per line; blank
+// lines are skipped.
+func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOptions, errs *errorList, yield func(store.Record) error) error {
+	lr := newLineReader(r, opts.maxLine())
+	for {
+		if lr.line%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		line, tooLong, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			errs.add(readFailure(name, lr.line, err))
+			return nil
+		}
+		rec := fmt.Sprintf("%s:%d", name, lr.line)
+		if tooLong {
+			if errs.add(store.FieldError(rec, "", "line longer than %d bytes", lr.max)) {
+				return nil
+			}
+			continue
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		r, e := decodeNDJSONLine(line, rec, lr.line)
+		if e != nil {
+			if errs.add(e) {
+				return nil
+			}
+			continue
+		}
+		if err := yield(r); err != nil {
+			return err
+		}
+	}
+}
+
+// decodeNDJSONLine decodes one line; rec names it in errors.
+func decodeNDJSONLine(line []byte, rec string, n int64) (store.Record, *store.Error) {
+	if !utf8.Valid(line) {
+		return store.Record{}, store.FieldError(rec, "", "invalid UTF-8 at byte %d", invalidUTF8At(line)+1)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(line, &m); err != nil {
+		return store.Record{}, jsonError(rec, line, err)
+	}
+	if m == nil {
+		return store.Record{}, store.FieldError(rec, "", "want a JSON object, got null")
+	}
+	return fieldDecoder{record: rec}.decodeWireRecord(m, n)
+}
+
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// jsonError explains a JSON syntax or type error of one line.
+func jsonError(rec string, line []byte, err error) *store.Error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		if int(se.Offset) >= len(bytes.TrimRight(line, " \t")) {
+			return store.FieldError(rec, "", "incomplete JSON object (truncated file?)")
+		}
+		return store.FieldError(rec, "", "invalid JSON at byte %d: %v", se.Offset, err)
+	case errors.As(err, &te):
+		return store.FieldError(rec, "", "want a JSON object, got %s", te.Value)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return store.FieldError(rec, "", "incomplete JSON object (truncated file?)")
+	}
+	return store.FieldError(rec, "", "invalid JSON: %v", err)
+}
+
+// ndjsonWriter writes canonical NDJSON lines.
+type ndjsonWriter struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+func newNDJSONWriter(w io.Writer) *ndjsonWriter {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	return &ndjsonWriter{w: bw, enc: enc}
+}
+
+func (n *ndjsonWriter) begin(s *schema) error {
+	for _, t := range s.ontology.EntityTypes {
+		if err := n.enc.Encode(toWireEntityType(t, kindEntityType)); err != nil {
+			return err
+		}
+	}
+	for _, t := range s.ontology.RelationTypes {
+		if err := n.enc.Encode(toWireRelationType(t, kindRelationType)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (n *ndjsonWriter) entity(e *store.Entity) error     { return n.enc.Encode(toWireEntity(e)) }
+func (n *ndjsonWriter) endEntities() error               { return nil }
+func (n *ndjsonWriter) relation(r *store.Relation) error { return n.enc.Encode(toWireRelation(r)) }
+func (n *ndjsonWriter) end() error                       { return n.w.Flush() }
+
+// EncodeNDJSONRecord writes one record as a canonical NDJSON line. It
+// returns the error of w, or of encoding/json for a value it cannot
+// represent.
+func EncodeNDJSONRecord(w io.Writer, r store.Record) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	switch {
+	case r.Entity != nil:
+		return enc.Encode(toWireEntity(r.Entity))
+	case r.Relation != nil:
+		return enc.Encode(toWireRelation(r.Relation))
+	case r.EntityType != nil:
+		return enc.Encode(toWireEntityType(*r.EntityType, kindEntityType))
+	case r.RelationType != nil:
+		return enc.Encode(toWireRelationType(*r.RelationType, kindRelationType))
+	}
+	return store.Errorf(store.Invalid, "empty record")
+}

@@ -1,0 +1,569 @@
+package exchange
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// This file holds the canonical JSON forms of records, shared by the NDJSON
+// codec and the node-link codec: the wire structs the encoders marshal (their
+// field order is the canonical order) and the field decoders that turn raw
+// JSON members into model values with errors that name the field.
+
+type wireSource struct {
+	Document    string     `json:"document"`
+	Excerpt     string     `json:"excerpt,omitempty"`
+	Locator     string     `json:"locator,omitempty"`
+	Confidence  *float64   `json:"confidence,omitempty"`
+	RetrievedAt *time.Time `json:"retrievedAt,omitempty"`
+}
+
+type wireEntity struct {
+	Kind        string            `json:"kind"`
+	ID          string            `json:"id"`
+	Type        string            `json:"type"`
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	Labels      map[string]string `json:"labels"`
+	Aliases     []string          `json:"aliases"`
+	Properties  store.Properties  `json:"properties"`
+	ValidFrom   string            `json:"validFrom,omitempty"`
+	ValidTo     string            `json:"validTo,omitempty"`
+	Sources     []wireSource      `json:"sources"`
+}
+
+type wireRelation struct {
+	Kind       string           `json:"kind"`
+	ID         string           `json:"id"`
+	Type       string           `json:"type"`
+	From       string           `json:"from"`
+	To         string           `json:"to"`
+	Properties store.Properties `json:"properties"`
+	ValidFrom  string           `json:"validFrom,omitempty"`
+	ValidTo    string           `json:"validTo,omitempty"`
+	Sources    []wireSource     `json:"sources"`
+}
+
+type wireEntityType struct {
+	Kind        string `json:"kind,omitempty"`
+	Name        string `json:"name"`
+	Parent      string `json:"parent,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+type wireRelationType struct {
+	Kind        string   `json:"kind,omitempty"`
+	Name        string   `json:"name"`
+	Inverse     string   `json:"inverse,omitempty"`
+	Symmetric   bool     `json:"symmetric,omitempty"`
+	From        []string `json:"from,omitempty"`
+	To          []string `json:"to,omitempty"`
+	Description string   `json:"description,omitempty"`
+}
+
+// The record kinds of the canonical format.
+const (
+	kindEntity       = "entity"
+	kindRelation     = "relation"
+	kindEntityType   = "entityType"
+	kindRelationType = "relationType"
+)
+
+// The members each kind of record may have; anything else is an error.
+var (
+	entityFields       = []string{"kind", "id", "type", "name", "description", "labels", "aliases", "properties", "validFrom", "validTo", "sources"}
+	relationFields     = []string{"kind", "id", "type", "from", "to", "properties", "validFrom", "validTo", "sources"}
+	entityTypeFields   = []string{"kind", "name", "parent", "description"}
+	relationTypeFields = []string{"kind", "name", "inverse", "symmetric", "from", "to", "description"}
+)
+
+func toWireSources(src []store.Source) []wireSource {
+	out := make([]wireSource, len(src))
+	for i, s := range src {
+		out[i] = wireSource{Document: s.Document, Excerpt: s.Excerpt, Locator: s.Locator, Confidence: s.Confidence, RetrievedAt: s.RetrievedAt}
+	}
+	return out
+}
+
+func toWireLabels(ls []store.Label) map[string]string {
+	m := make(map[string]string, len(ls))
+	for _, l := range ls {
+		m[l.Lang] = l.Value
+	}
+	return m
+}
+
+func toWireEntity(e *store.Entity) *wireEntity {
+	w := &wireEntity{
+		Kind: kindEntity, ID: e.ID, Type: e.Type, Name: e.Name, Description: e.Description,
+		Labels: toWireLabels(e.Labels), Aliases: e.Aliases, Properties: e.Properties,
+		ValidFrom: e.ValidFrom.String(), ValidTo: e.ValidTo.String(), Sources: toWireSources(e.Sources),
+	}
+	if w.Aliases == nil {
+		w.Aliases = []string{}
+	}
+	if w.Properties == nil {
+		w.Properties = store.Properties{}
+	}
+	return w
+}
+
+func toWireRelation(r *store.Relation) *wireRelation {
+	w := &wireRelation{
+		Kind: kindRelation, ID: r.ID, Type: r.Type, From: r.From, To: r.To, Properties: r.Properties,
+		ValidFrom: r.ValidFrom.String(), ValidTo: r.ValidTo.String(), Sources: toWireSources(r.Sources),
+	}
+	if w.Properties == nil {
+		w.Properties = store.Properties{}
+	}
+	return w
+}
+
+func toWireEntityType(t store.EntityType, kind string) wireEntityType {
+	return wireEntityType{Kind: kind, Name: t.Name, Parent: t.Parent, Description: t.Description}
+}
+
+func toWireRelationType(t store.RelationType, kind string) wireRelationType {
+	return wireRelationType{Kind: kind, Name: t.Name, Inverse: t.Inverse, Symmetric: t.Symmetric, From: t.From, To: t.To, Description: t.Description}
+}
+
+// fieldDecoder decodes the members of one JSON object into model values,
+// turning every problem into a *store.Error that names the record (such as
+// "data.ndjson:12") and the field path (such as "properties.population").
+type fieldDecoder struct {
+	record string
+	prefix string // field path prefix, such as "nodes[3]."
+}
+
+func (d fieldDecoder) errorf(field, format string, args ...any) *store.Error {
+	return store.FieldError(d.record, d.prefix+field, format, args...)
+}
+
+func isNull(raw json.RawMessage) bool {
+	return len(raw) == 0 || string(raw) == "null"
+}
+
+// describeJSON names the JSON type of raw for error messages.
+func describeJSON(raw json.RawMessage) string {
+	switch {
+	case len(raw) == 0:
+		return "nothing"
+	case raw[0] == '"':
+		return "a string"
+	case raw[0] == '{':
+		return "an object"
+	case raw[0] == '[':
+		return "an array"
+	case raw[0] == 't' || raw[0] == 'f':
+		return "a boolean"
+	case raw[0] == 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+func (d fieldDecoder) str(raw json.RawMessage, field string) (string, *store.Error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", d.errorf(field, "want a string, got %s", describeJSON(raw))
+	}
+	return s, nil
+}
+
+// id reads an identifier, which node-link files often write as a number.
+func (d fieldDecoder) id(raw json.RawMessage, field string) (string, *store.Error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	if raw[0] == '"' {
+		return d.str(raw, field)
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", d.errorf(field, "want a string or a number, got %s", describeJSON(raw))
+	}
+	return n.String(), nil
+}
+
+func (d fieldDecoder) boolean(raw json.RawMessage, field string) (bool, *store.Error) {
+	if isNull(raw) {
+		return false, nil
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return false, d.errorf(field, "want true or false, got %s", describeJSON(raw))
+	}
+	return b, nil
+}
+
+func (d fieldDecoder) strings(raw json.RawMessage, field string) ([]string, *store.Error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var ss []string
+	if err := json.Unmarshal(raw, &ss); err != nil {
+		return nil, d.errorf(field, "want an array of strings, got %s", describeJSON(raw))
+	}
+	return ss, nil
+}
+
+func (d fieldDecoder) date(raw json.RawMessage, field string) (store.Date, *store.Error) {
+	if isNull(raw) {
+		return store.Date{}, nil
+	}
+	var dt store.Date
+	if err := dt.UnmarshalJSON(raw); err != nil {
+		return store.Date{}, d.errorf(field, "%s", store.ErrorMessage(err))
+	}
+	return dt, nil
+}
+
+func (d fieldDecoder) labels(raw json.RawMessage, field string) ([]store.Label, *store.Error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, d.errorf(field, `want an object of language tags to names, such as {"nl":"Enschede"}, got %s`, describeJSON(raw))
+	}
+	langs := make([]string, 0, len(m))
+	for l := range m {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	out := make([]store.Label, len(langs))
+	for i, l := range langs {
+		out[i] = store.Label{Lang: l, Value: m[l]}
+	}
+	return out, nil
+}
+
+func (d fieldDecoder) value(raw json.RawMessage, field string) (store.Value, *store.Error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		return store.Value{}, d.errorf(field, "invalid value: %v", err)
+	}
+	v, err := store.ValueOf(x)
+	if err != nil {
+		return store.Value{}, d.errorf(field, "%s", store.ErrorMessage(err))
+	}
+	return v, nil
+}
+
+func (d fieldDecoder) properties(raw json.RawMessage, field string, into store.Properties) (store.Properties, *store.Error) {
+	if isNull(raw) {
+		return into, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return into, d.errorf(field, "want an object of property values, got %s", describeJSON(raw))
+	}
+	for k, r := range m {
+		if isNull(r) {
+			continue
+		}
+		v, err := d.value(r, field+"."+k)
+		if err != nil {
+			return into, err
+		}
+		if into == nil {
+			into = store.Properties{}
+		}
+		into[k] = v
+	}
+	return into, nil
+}
+
+var sourceFields = []string{"document", "excerpt", "locator", "confidence", "retrievedAt"}
+
+func (d fieldDecoder) sources(raw json.RawMessage, field string) ([]store.Source, *store.Error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var list []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, d.errorf(field, "want an array of source objects, got %s", describeJSON(raw))
+	}
+	out := make([]store.Source, len(list))
+	for i, m := range list {
+		f := fmt.Sprintf("%s[%d].", field, i)
+		if err := d.checkMembers(m, sourceFields, f, "source"); err != nil {
+			return nil, err
+		}
+		s := &out[i]
+		var err *store.Error
+		if s.Document, err = d.str(m["document"], f+"document"); err != nil {
+			return nil, err
+		}
+		if s.Excerpt, err = d.str(m["excerpt"], f+"excerpt"); err != nil {
+			return nil, err
+		}
+		if s.Locator, err = d.str(m["locator"], f+"locator"); err != nil {
+			return nil, err
+		}
+		if raw := m["confidence"]; !isNull(raw) {
+			var c float64
+			if json.Unmarshal(raw, &c) != nil {
+				return nil, d.errorf(f+"confidence", "want a number from 0 to 1, got %s", describeJSON(raw))
+			}
+			s.Confidence = &c
+		}
+		if raw := m["retrievedAt"]; !isNull(raw) {
+			ts, err := d.str(raw, f+"retrievedAt")
+			if err != nil {
+				return nil, err
+			}
+			t, perr := parseTime(ts)
+			if perr != nil {
+				return nil, d.errorf(f+"retrievedAt", "invalid time %q: use RFC 3339, such as 2017-07-05T10:00:00Z, or a day 2017-07-05", ts)
+			}
+			s.RetrievedAt = &t
+		}
+	}
+	return out, nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, s)
+}
+
+// checkMembers refuses members not in allowed, naming the first (in sorted
+// order, so the message does not depend on map order).
+func (d fieldDecoder) checkMembers(m map[string]json.RawMessage, allowed []string, prefix, what string) *store.Error {
+	var unknown []string
+	for k := range m {
+		if !contains(allowed, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	return d.errorf(prefix+unknown[0], "unknown field of %s (allowed: %s)", what, strings.Join(allowed, ", "))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeWireRecord turns the members of one canonical record into a Record.
+func (d fieldDecoder) decodeWireRecord(m map[string]json.RawMessage, line int64) (store.Record, *store.Error) {
+	rec := store.Record{Line: line}
+	rawKind, ok := m["kind"]
+	if !ok {
+		return rec, d.errorf("kind", "missing (want entity, relation, entityType or relationType)")
+	}
+	kind, err := d.str(rawKind, "kind")
+	if err != nil {
+		return rec, err
+	}
+	switch kind {
+	case kindEntity:
+		if err := d.checkMembers(m, entityFields, "", "an entity"); err != nil {
+			return rec, err
+		}
+		e, err := d.entity(m, nil)
+		rec.Entity = e
+		return rec, err
+	case kindRelation:
+		if err := d.checkMembers(m, relationFields, "", "a relation"); err != nil {
+			return rec, err
+		}
+		r, err := d.relation(m, "from", "to", "id", nil)
+		rec.Relation = r
+		return rec, err
+	case kindEntityType:
+		if err := d.checkMembers(m, entityTypeFields, "", "an entityType"); err != nil {
+			return rec, err
+		}
+		t, err := d.entityType(m)
+		rec.EntityType = t
+		return rec, err
+	case kindRelationType:
+		if err := d.checkMembers(m, relationTypeFields, "", "a relationType"); err != nil {
+			return rec, err
+		}
+		t, err := d.relationType(m)
+		rec.RelationType = t
+		return rec, err
+	}
+	return rec, d.errorf("kind", "unknown kind %q (want entity, relation, entityType or relationType)", kind)
+}
+
+// entity decodes the entity members of m; extra, when not nil, receives the
+// members that are not entity fields as properties (node-link attributes).
+func (d fieldDecoder) entity(m map[string]json.RawMessage, extra []string) (*store.Entity, *store.Error) {
+	e := &store.Entity{}
+	var err *store.Error
+	if e.ID, err = d.id(m["id"], "id"); err != nil {
+		return nil, err
+	}
+	if e.ID == "" {
+		return nil, d.errorf("id", "missing entity id")
+	}
+	if e.Type, err = d.str(m["type"], "type"); err != nil {
+		return nil, err
+	}
+	if e.Type == "" {
+		return nil, d.errorf("type", "missing entity type for %q", e.ID)
+	}
+	if e.Name, err = d.str(m["name"], "name"); err != nil {
+		return nil, err
+	}
+	if e.Description, err = d.str(m["description"], "description"); err != nil {
+		return nil, err
+	}
+	if e.Labels, err = d.labels(m["labels"], "labels"); err != nil {
+		return nil, err
+	}
+	if e.Aliases, err = d.strings(m["aliases"], "aliases"); err != nil {
+		return nil, err
+	}
+	if e.Properties, err = d.properties(m["properties"], "properties", nil); err != nil {
+		return nil, err
+	}
+	if e.ValidFrom, err = d.date(m["validFrom"], "validFrom"); err != nil {
+		return nil, err
+	}
+	if e.ValidTo, err = d.date(m["validTo"], "validTo"); err != nil {
+		return nil, err
+	}
+	if e.Sources, err = d.sources(m["sources"], "sources"); err != nil {
+		return nil, err
+	}
+	for _, k := range extra {
+		if isNull(m[k]) {
+			continue
+		}
+		v, err := d.value(m[k], k)
+		if err != nil {
+			return nil, err
+		}
+		if e.Properties == nil {
+			e.Properties = store.Properties{}
+		}
+		e.Properties[k] = v
+	}
+	return e, nil
+}
+
+// relation decodes the relation members of m, reading the endpoints from
+// the members named from and to and the id from idField.
+func (d fieldDecoder) relation(m map[string]json.RawMessage, from, to, idField string, extra []string) (*store.Relation, *store.Error) {
+	r := &store.Relation{}
+	var err *store.Error
+	if idField != "" {
+		if r.ID, err = d.str(m[idField], idField); err != nil {
+			return nil, err
+		}
+	}
+	if r.Type, err = d.str(m["type"], "type"); err != nil {
+		return nil, err
+	}
+	if r.Type == "" {
+		return nil, d.errorf("type", "missing relation type")
+	}
+	if r.From, err = d.id(m[from], from); err != nil {
+		return nil, err
+	}
+	if r.From == "" {
+		return nil, d.errorf(from, "missing")
+	}
+	if r.To, err = d.id(m[to], to); err != nil {
+		return nil, err
+	}
+	if r.To == "" {
+		return nil, d.errorf(to, "missing")
+	}
+	if r.Properties, err = d.properties(m["properties"], "properties", nil); err != nil {
+		return nil, err
+	}
+	if r.ValidFrom, err = d.date(m["validFrom"], "validFrom"); err != nil {
+		return nil, err
+	}
+	if r.ValidTo, err = d.date(m["validTo"], "validTo"); err != nil {
+		return nil, err
+	}
+	if r.Sources, err = d.sources(m["sources"], "sources"); err != nil {
+		return nil, err
+	}
+	for _, k := range extra {
+		if isNull(m[k]) {
+			continue
+		}
+		v, err := d.value(m[k], k)
+		if err != nil {
+			return nil, err
+		}
+		if r.Properties == nil {
+			r.Properties = store.Properties{}
+		}
+		r.Properties[k] = v
+	}
+	return r, nil
+}
+
+func (d fieldDecoder) entityType(m map[string]json.RawMessage) (*store.EntityType, *store.Error) {
+	t := &store.EntityType{}
+	var err *store.Error
+	if t.Name, err = d.str(m["name"], "name"); err != nil {
+		return nil, err
+	}
+	if t.Name == "" {
+		return nil, d.errorf("name", "missing type name")
+	}
+	if t.Parent, err = d.str(m["parent"], "parent"); err != nil {
+		return nil, err
+	}
+	if t.Description, err = d.str(m["description"], "description"); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (d fieldDecoder) relationType(m map[string]json.RawMessage) (*store.RelationType, *store.Error) {
+	t := &store.RelationType{}
+	var err *store.Error
+	if t.Name, err = d.str(m["name"], "name"); err != nil {
+		return nil, err
+	}
+	if t.Name == "" {
+		return nil, d.errorf("name", "missing type name")
+	}
+	if t.Inverse, err = d.str(m["inverse"], "inverse"); err != nil {
+		return nil, err
+	}
+	if t.Symmetric, err = d.boolean(m["symmetric"], "symmetric"); err != nil {
+		return nil, err
+	}
+	if t.From, err = d.strings(m["from"], "from"); err != nil {
+		return nil, err
+	}
+	if t.To, err = d.strings(m["to"], "to"); err != nil {
+		return nil, err
+	}
+	if t.Description, err = d.str(m["description"], "description"); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
