@@ -1,0 +1,123 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// Codes of request errors that come from GraphQL itself rather than from
+// the store; the store's codes (store.Code) cover everything else.
+const (
+	codeParseFailed      = errcode.ParseFailed      // GRAPHQL_PARSE_FAILED
+	codeValidationFailed = errcode.ValidationFailed // GRAPHQL_VALIDATION_FAILED
+	codeBadRequest       = "BAD_REQUEST"            // the HTTP request itself is malformed
+)
+
+// gqlgen's own codes, translated into ours.
+const gqlgenComplexityCode = "COMPLEXITY_LIMIT_EXCEEDED"
+
+// errReported is returned by a resolver that has already reported its
+// errors one by one (a batch with several invalid records); the presenter
+// drops it so that it does not appear twice.
+var errReported = errors.New("errors already reported")
+
+// presenter turns every error into a GraphQL error with extensions.code:
+// the one place where errors meet the wire.
+type presenter struct {
+	logger  *slog.Logger
+	timeout time.Duration
+}
+
+// present is the gqlgen ErrorPresenterFunc.
+func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+		return p.presentRequestError(gqlErr)
+	}
+	cause := err
+	out := &gqlerror.Error{Path: graphql.GetPath(ctx)}
+	if gqlErr != nil {
+		cause = gqlErr.Err
+		out.Path = gqlErr.Path
+		out.Locations = gqlErr.Locations
+	}
+	if errors.Is(cause, errReported) {
+		return nil
+	}
+	var se *store.Error
+	switch {
+	case errors.As(cause, &se):
+		out.Message = store.ErrorMessage(cause)
+		out.Extensions = map[string]any{"code": string(se.Code)}
+		if se.Record != "" {
+			out.Extensions["record"] = se.Record
+		}
+		if se.Field != "" {
+			out.Extensions["field"] = se.Field
+		}
+		if se.Code == store.Internal {
+			p.logger.ErrorContext(ctx, "internal error", "path", out.Path.String(), "error", cause)
+		}
+	case errors.Is(cause, context.DeadlineExceeded):
+		out.Message = fmt.Sprintf("the request took longer than the limit of %s; ask for less (a lower depth, first or limit, or narrower types)", p.timeout)
+		out.Extensions = map[string]any{"code": string(store.Timeout)}
+	case errors.Is(cause, context.Canceled):
+		out.Message = "the request was cancelled"
+		out.Extensions = map[string]any{"code": string(store.Unavailable)}
+	default:
+		p.logger.ErrorContext(ctx, "internal error", "path", out.Path.String(), "error", cause)
+		out.Message = "internal error"
+		out.Extensions = map[string]any{"code": string(store.Internal)}
+	}
+	return out
+}
+
+// presentRequestError codes the errors that the parser, the validator and
+// the extensions produce before any resolver runs.
+func (p presenter) presentRequestError(e *gqlerror.Error) *gqlerror.Error {
+	code, _ := e.Extensions["code"].(string)
+	switch code {
+	case "":
+		// gqlgen's own checks during execution (a null where the schema
+		// forbids one) mean a resolver broke its contract.
+		if e.Extensions == nil {
+			e.Extensions = map[string]any{}
+		}
+		e.Extensions["code"] = string(store.Internal)
+	case gqlgenComplexityCode:
+		e.Extensions["code"] = string(store.TooComplex)
+		e.Message += "; ask for fewer items (a lower first or limit) or fewer nested lists"
+	}
+	return e
+}
+
+// recoverFunc is the gqlgen RecoverFunc: a panic in a resolver is logged
+// with its stack and answered as an internal error.
+func (p presenter) recoverFunc(ctx context.Context, v any) error {
+	p.logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(v), "path", graphql.GetPath(ctx).String(), "stack", string(debug.Stack()))
+	return store.Errorf(store.Internal, "internal error")
+}
+
+// reportEach reports every error of a store.Errors list as its own GraphQL
+// error, with record and field in its extensions, and returns errReported
+// in its place; any other error is returned as it is.
+func reportEach(ctx context.Context, err error) error {
+	var es store.Errors
+	if !errors.As(err, &es) || len(es) < 2 {
+		return err
+	}
+	for _, e := range es {
+		graphql.AddError(ctx, e)
+	}
+	return errReported
+}

@@ -1,0 +1,404 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// Limits bound what one request may ask of the service. A zero field takes
+// its default (DefaultLimits); a negative one turns that limit off.
+type Limits struct {
+	// Complexity caps the cost of an operation: every field costs 1, and a
+	// list field costs its children times its first, limit or k.
+	Complexity int
+	// Depth caps how deeply selections nest (introspection fields are
+	// bounded by the schema and not counted).
+	Depth int
+	// Tokens caps the lexical tokens of a query document, so that parsing
+	// a huge document stops early.
+	Tokens int
+	// Fields caps the field selections of an operation, fragments
+	// expanded.
+	Fields int
+	// Aliases caps the aliased fields of an operation.
+	Aliases int
+	// BodyBytes caps the size of a request body.
+	BodyBytes int64
+	// Timeout bounds the time one request may take.
+	Timeout time.Duration
+	// MaxFirst caps page sizes and counts: first, k, samples, ids.
+	MaxFirst int
+	// MaxLimit caps result caps: limit on neighborhood and allPaths.
+	MaxLimit int
+	// MaxHops caps traversal depth: depth and maxDepth.
+	MaxHops int
+}
+
+// DefaultLimits are the limits a server starts with.
+func DefaultLimits() Limits {
+	return Limits{
+		Complexity: 50_000,
+		Depth:      15,
+		Tokens:     15_000,
+		Fields:     2_000,
+		Aliases:    500,
+		BodyBytes:  1 << 20,
+		Timeout:    10 * time.Second,
+		MaxFirst:   1_000,
+		MaxLimit:   10_000,
+		MaxHops:    10,
+	}
+}
+
+// withDefaults fills the zero fields of l from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	set := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	set(&l.Complexity, d.Complexity)
+	set(&l.Depth, d.Depth)
+	set(&l.Tokens, d.Tokens)
+	set(&l.Fields, d.Fields)
+	set(&l.Aliases, d.Aliases)
+	set(&l.MaxFirst, d.MaxFirst)
+	set(&l.MaxLimit, d.MaxLimit)
+	set(&l.MaxHops, d.MaxHops)
+	if l.BodyBytes == 0 {
+		l.BodyBytes = d.BodyBytes
+	}
+	if l.Timeout == 0 {
+		l.Timeout = d.Timeout
+	}
+	return l
+}
+
+// on reports whether a limit is in force.
+func on(limit int) bool { return limit > 0 }
+
+// limiter is the gqlgen extension that enforces the document limits
+// (tokens, depth, fields, aliases) before validation, whose cost grows
+// faster than linearly with hostile documents, and the argument limits and
+// the introspection switch after it.
+type limiter struct {
+	limits        Limits
+	introspection bool
+	// verdicts remembers the document checks by query text, so that a
+	// dashboard repeating one query pays for them once.
+	verdicts *lru.LRU[*gqlerror.Error]
+}
+
+var (
+	_ graphql.HandlerExtension          = (*limiter)(nil)
+	_ graphql.OperationParameterMutator = (*limiter)(nil)
+	_ graphql.OperationContextMutator   = (*limiter)(nil)
+)
+
+func newLimiter(l Limits, introspection bool) *limiter {
+	return &limiter{limits: l, introspection: introspection, verdicts: lru.New[*gqlerror.Error](1000)}
+}
+
+// ExtensionName names the extension in gqlgen's stats.
+func (l *limiter) ExtensionName() string { return "TiesLimits" }
+
+// Validate accepts any schema.
+func (l *limiter) Validate(graphql.ExecutableSchema) error { return nil }
+
+// codedError returns a gqlerror carrying a Ties error code.
+func codedError(code store.Code, format string, args ...any) *gqlerror.Error {
+	return &gqlerror.Error{
+		Message:    fmt.Sprintf(format, args...),
+		Extensions: map[string]any{"code": string(code)},
+	}
+}
+
+// MutateOperationParameters checks the raw document: it parses it with the
+// token limit and measures depth, fields and aliases. Syntax errors are
+// left to gqlgen's parser, which reports them as GRAPHQL_PARSE_FAILED.
+func (l *limiter) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if p.Query == "" {
+		return nil
+	}
+	if v, ok := l.verdicts.Get(ctx, p.Query); ok {
+		return v
+	}
+	v := l.checkDocument(p.Query)
+	l.verdicts.Add(ctx, p.Query, v)
+	return v
+}
+
+func (l *limiter) checkDocument(query string) *gqlerror.Error {
+	tokens := l.limits.Tokens
+	if !on(tokens) {
+		tokens = 0
+	}
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, tokens)
+	if err != nil {
+		if strings.Contains(err.Error(), "exceeded token limit") {
+			return codedError(store.TooComplex, "the query has more than %d tokens; split it into smaller queries", l.limits.Tokens)
+		}
+		return nil
+	}
+	m := measure(doc)
+	switch {
+	case on(l.limits.Depth) && m.depth > l.limits.Depth:
+		return codedError(store.TooComplex, "the query nests %d levels deep, more than the limit of %d", m.depth, l.limits.Depth)
+	case on(l.limits.Fields) && m.fields > l.limits.Fields:
+		return codedError(store.TooComplex, "the query selects %d fields (fragments expanded), more than the limit of %d", m.fields, l.limits.Fields)
+	case on(l.limits.Aliases) && m.aliases > l.limits.Aliases:
+		return codedError(store.TooComplex, "the query uses %d aliases, more than the limit of %d", m.aliases, l.limits.Aliases)
+	}
+	return nil
+}
+
+// measurement is the size of a document's largest operation.
+type measurement struct{ depth, fields, aliases int }
+
+// measure walks every operation with fragments expanded. A fragment's
+// measurement is memoized, so that a "fragment bomb" (each fragment
+// spreading the next twice) is measured in linear time; counts saturate
+// instead of overflowing, and spread cycles (refused later by validation)
+// count as empty.
+func measure(doc *ast.QueryDocument) measurement {
+	const saturated = 1 << 40
+	add := func(a, b int) int {
+		if a+b > saturated {
+			return saturated
+		}
+		return a + b
+	}
+	memo := map[string]measurement{}
+	visiting := map[string]bool{}
+	var walk func(ss ast.SelectionSet) measurement
+	walk = func(ss ast.SelectionSet) measurement {
+		var m measurement
+		for _, s := range ss {
+			var child measurement
+			switch s := s.(type) {
+			case *ast.Field:
+				if s.Name == "__schema" || s.Name == "__type" {
+					// Introspection nests by the schema's own shape and is
+					// bounded by gqlparser's introspection depth rule.
+					m.fields = add(m.fields, 1)
+					if m.depth < 1 {
+						m.depth = 1
+					}
+					continue
+				}
+				child = walk(s.SelectionSet)
+				child.depth++
+				child.fields = add(child.fields, 1)
+				if s.Alias != "" && s.Alias != s.Name {
+					child.aliases = add(child.aliases, 1)
+				}
+			case *ast.InlineFragment:
+				child = walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if c, ok := memo[s.Name]; ok {
+					child = c
+					break
+				}
+				def := doc.Fragments.ForName(s.Name)
+				if def == nil || visiting[s.Name] {
+					continue
+				}
+				visiting[s.Name] = true
+				child = walk(def.SelectionSet)
+				visiting[s.Name] = false
+				memo[s.Name] = child
+			}
+			m.fields = add(m.fields, child.fields)
+			m.aliases = add(m.aliases, child.aliases)
+			if child.depth > m.depth {
+				m.depth = child.depth
+			}
+		}
+		return m
+	}
+	var worst measurement
+	for _, op := range doc.Operations {
+		m := walk(op.SelectionSet)
+		worst.depth = max(worst.depth, m.depth)
+		worst.fields = max(worst.fields, m.fields)
+		worst.aliases = max(worst.aliases, m.aliases)
+	}
+	return worst
+}
+
+// MutateOperationContext checks the validated operation: introspection when
+// it is off, and the numeric arguments that size a result or a traversal.
+// It runs before the complexity limit, so that an argument over its
+// maximum is named as such rather than reported as complexity.
+func (l *limiter) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var check func(ss ast.SelectionSet) *gqlerror.Error
+	check = func(ss ast.SelectionSet) *gqlerror.Error {
+		for _, s := range ss {
+			switch s := s.(type) {
+			case *ast.Field:
+				if !l.introspection && (s.Name == "__schema" || s.Name == "__type") {
+					return codedError(store.Forbidden, "introspection is turned off on this server")
+				}
+				if err := l.checkArguments(s, oc.Variables); err != nil {
+					return err
+				}
+				if err := check(s.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.InlineFragment:
+				if err := check(s.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if s.Definition == nil || seen[s.Name] {
+					continue
+				}
+				seen[s.Name] = true
+				if err := check(s.Definition.SelectionSet); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return check(oc.Operation.SelectionSet)
+}
+
+// checkArguments refuses numeric arguments outside their range with an
+// INVALID_ARGUMENT error that names the field, the argument and the limit.
+func (l *limiter) checkArguments(f *ast.Field, vars map[string]any) *gqlerror.Error {
+	if f.Definition == nil || len(f.Definition.Arguments) == 0 {
+		return nil
+	}
+	args := f.ArgumentMap(vars)
+	bound := func(name string, lo, hi int) *gqlerror.Error {
+		n, ok := intArg(args[name])
+		if !ok {
+			return nil
+		}
+		if n < lo || (on(hi) && n > hi) {
+			err := codedError(store.Invalid, "%s: %s is %d; it must be between %d and %d", f.Name, name, n, lo, hi)
+			if !on(hi) {
+				err = codedError(store.Invalid, "%s: %s is %d; it must be at least %d", f.Name, name, n, lo)
+			}
+			err.Extensions["field"] = name
+			return err
+		}
+		return nil
+	}
+	for _, a := range f.Definition.Arguments {
+		var err *gqlerror.Error
+		switch a.Name {
+		case "first", "k", "samples":
+			err = bound(a.Name, 0, l.limits.MaxFirst)
+		case "limit":
+			err = bound(a.Name, 0, l.limits.MaxLimit)
+		case "depth", "maxDepth":
+			err = bound(a.Name, 0, l.limits.MaxHops)
+		case "ids":
+			if ids, ok := args["ids"].([]any); ok && on(l.limits.MaxFirst) && len(ids) > l.limits.MaxFirst {
+				err = codedError(store.Invalid, "%s: %d ids given; at most %d are allowed", f.Name, len(ids), l.limits.MaxFirst)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// intArg reads an Int argument as the validator leaves it: int64 from a
+// literal, or whatever the variables decoded to.
+func intArg(v any) (int, bool) {
+	switch v := v.(type) {
+	case int:
+		return v, true
+	case int64:
+		return int(v), true
+	case int32:
+		return int(v), true
+	case float64:
+		return int(v), true
+	case json.Number:
+		n, err := v.Int64()
+		return int(n), err == nil
+	}
+	return 0, false
+}
+
+// costs is the complexity function set: a list field costs its children
+// times the number of elements it may return.
+func costs(c *ComplexityRoot) {
+	n := func(p *int, def int) int {
+		v := def
+		if p != nil {
+			v = *p
+		}
+		return max(v, 1)
+	}
+	mul := func(child, count int) int {
+		const ceiling = 1 << 40
+		if child > ceiling/max(count, 1) {
+			return ceiling
+		}
+		return 1 + child*count
+	}
+	c.Entity.Relations = func(child int, _ []string, _ *store.Direction, _ *store.Date, _ []string, first *int, _ *string, _ *time.Time) int {
+		return mul(child, n(first, 50))
+	}
+	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, first *int, _ *string, _ *time.Time) int {
+		return mul(child, n(first, 50))
+	}
+	c.Query.Entities = func(child int, _ []string, first *int, _ *string, _ *time.Time) int {
+		return mul(child, n(first, 50))
+	}
+	c.Query.Relations = func(child int, _ string, _ []string, _ *store.Direction, _ *store.Date, _ []string, first *int, _ *string, _ *time.Time) int {
+		return mul(child, n(first, 50))
+	}
+	c.Query.Search = func(child int, _ string, _ []string, first *int, _ *time.Time) int {
+		return mul(child, n(first, 20))
+	}
+	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, limit *int, _ *time.Time) int {
+		return mul(child, n(limit, 500))
+	}
+	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
+		return mul(child, n(maxDepth, 6)+1)
+	}
+	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
+		return mul(child, n(k, 3)*(n(maxDepth, 6)+1))
+	}
+	c.Query.AllPaths = func(child int, _, _ string, maxDepth, limit *int, _ []string, _ *store.Direction, _ *store.Date, _ []string) int {
+		return mul(child, n(limit, 100)*(n(maxDepth, 4)+1))
+	}
+	c.Query.CommonNeighbors = func(child int, _ []string, _ []string, _ *store.Direction, _ *store.Date, _ []string, first *int) int {
+		return mul(child, n(first, 50))
+	}
+	c.Query.Centrality = func(child int, _, _ []string, _ *store.Date, _ *store.Measure, first, _, _ *int) int {
+		return mul(child, n(first, 20))
+	}
+	// Types and their ends list every type; the ontology is small but
+	// counted as a page so that nesting inside it is still paid for.
+	c.Query.Ontology = func(child int) int { return mul(child, 50) }
+	c.Query.Stats = func(child int, _ *time.Time) int { return mul(child, 20) }
+	// The entity lists inside a path or subgraph are already multiplied
+	// at the field that returns them; these count per element.
+	c.Entity.Sources = func(child int) int { return mul(child, 5) }
+	c.Relation.Sources = func(child int) int { return mul(child, 5) }
+	c.Subgraph.Edges = func(child int) int { return mul(child, 3) }
+}

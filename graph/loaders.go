@@ -1,0 +1,100 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// loadKey names an entity or relation as of a recorded time (UnixNano; 0
+// for now), so that one request may read several snapshots.
+type loadKey struct {
+	id   string
+	asOf int64
+}
+
+// loaders batch the entity and relation reads of one request: the from and
+// to of a page of 50 relations cost one store read, not 50.
+type loaders struct {
+	entities  *dataloadgen.Loader[loadKey, *store.Entity]
+	relations *dataloadgen.Loader[loadKey, *store.Relation]
+}
+
+type loadersKey struct{}
+
+// newLoaders returns the loaders of one request. wait is how long a loader
+// collects keys before it reads them.
+func newLoaders(st *store.Store, wait time.Duration) *loaders {
+	return &loaders{
+		entities: dataloadgen.NewLoader(func(ctx context.Context, keys []loadKey) ([]*store.Entity, []error) {
+			return fetchByKeys(ctx, keys, st.FindEntitiesByIDs)
+		}, dataloadgen.WithWait(wait)),
+		relations: dataloadgen.NewLoader(func(ctx context.Context, keys []loadKey) ([]*store.Relation, []error) {
+			return fetchByKeys(ctx, keys, st.FindRelationsByIDs)
+		}, dataloadgen.WithWait(wait)),
+	}
+}
+
+// fetchByKeys reads a batch with one store call per snapshot asked for
+// (nearly always one).
+func fetchByKeys[T any](ctx context.Context, keys []loadKey, find func(context.Context, []string, store.ReadOptions) ([]*T, error)) ([]*T, []error) {
+	out := make([]*T, len(keys))
+	groups := map[int64][]int{}
+	for i, k := range keys {
+		groups[k.asOf] = append(groups[k.asOf], i)
+	}
+	for asOf, idx := range groups {
+		ids := make([]string, len(idx))
+		for j, i := range idx {
+			ids[j] = keys[i].id
+		}
+		found, err := find(ctx, ids, readOptions(asOf))
+		if err != nil {
+			return nil, []error{err}
+		}
+		for j, i := range idx {
+			if j < len(found) {
+				out[i] = found[j]
+			}
+		}
+	}
+	return out, nil
+}
+
+// readOptions turns a load key's time into store.ReadOptions.
+func readOptions(asOfNanos int64) store.ReadOptions {
+	if asOfNanos == 0 {
+		return store.ReadOptions{}
+	}
+	return store.ReadOptions{AsOf: time.Unix(0, asOfNanos).UTC()}
+}
+
+// asOfNanos returns t as a load key time.
+func asOfNanos(t *time.Time) int64 {
+	if t == nil || t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// loadersFor returns the loaders of the request ctx belongs to.
+func loadersFor(ctx context.Context) *loaders {
+	l, _ := ctx.Value(loadersKey{}).(*loaders)
+	return l
+}
+
+// inheritedAsOf returns the asOf argument of the nearest enclosing field
+// that has one, so that the entities a relation points at are read from
+// the same snapshot as the relation.
+func inheritedAsOf(ctx context.Context) int64 {
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if t, ok := fc.Args["asOf"].(*time.Time); ok && t != nil {
+			return asOfNanos(t)
+		}
+	}
+	return 0
+}

@@ -1,0 +1,205 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// ServerConfig configures NewServer.
+type ServerConfig struct {
+	// Store is the graph the server answers from. Required.
+	Store *store.Store
+	// Logger receives errors and panics; nil discards them.
+	Logger *slog.Logger
+	// Limits bound every request; zero fields take DefaultLimits.
+	Limits Limits
+	// NoIntrospection refuses __schema and __type queries. Introspection
+	// is on by default because the playground needs it.
+	NoIntrospection bool
+	// LoaderWait is how long a dataloader collects keys before reading
+	// them; 0 means 1ms.
+	LoaderWait time.Duration
+	// Export and Import, when set, are mounted at GET /export and
+	// POST /import.
+	Export http.Handler
+	Import http.Handler
+}
+
+// Server is the HTTP face of Ties: GraphiQL at /, GraphQL at /query,
+// /healthz and /readyz, and the export and import handlers it is given.
+type Server struct {
+	mux     *http.ServeMux
+	graphql http.Handler
+	store   *store.Store
+	logger  *slog.Logger
+}
+
+// NewServer builds the server over cfg.Store. It panics when cfg.Store is
+// nil, a wiring mistake.
+func NewServer(cfg ServerConfig) *Server {
+	if cfg.Store == nil {
+		panic("graph.NewServer: nil store")
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	limits := cfg.Limits.withDefaults()
+	wait := cfg.LoaderWait
+	if wait <= 0 {
+		wait = time.Millisecond
+	}
+	s := &Server{mux: http.NewServeMux(), store: cfg.Store, logger: logger}
+	s.graphql = withTimeout(limits.Timeout, newGraphQLHandler(cfg.Store, logger, limits, !cfg.NoIntrospection, wait))
+
+	s.mux.Handle("/query", s.graphql)
+	s.mux.HandleFunc("GET /{$}", playgroundHandler())
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writePlain(w, http.StatusOK, "ok\n")
+	})
+	s.mux.HandleFunc("GET /readyz", s.ready)
+	if cfg.Export != nil {
+		s.mux.Handle("GET /export", cfg.Export)
+	}
+	if cfg.Import != nil {
+		s.mux.Handle("POST /import", cfg.Import)
+	}
+	return s
+}
+
+// ServeHTTP routes a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// newGraphQLHandler assembles gqlgen's server with explicit transports and
+// extensions, in the order they must run: APQ fills in the query, the
+// limiter checks the document before gqlgen parses and validates it, then
+// checks arguments before the complexity limit is computed.
+func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, introspection bool, wait time.Duration) http.Handler {
+	c := Config{Resolvers: &Resolver{store: st, limits: limits, logger: logger}}
+	costs(&c.Complexity)
+	srv := handler.New(NewExecutableSchema(c))
+	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
+	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if on(limits.Tokens) {
+		srv.SetParserTokenLimit(limits.Tokens)
+	}
+	srv.SetDisableSuggestion(true)
+	p := presenter{logger: logger, timeout: limits.Timeout}
+	srv.SetErrorPresenter(p.present)
+	srv.SetRecoverFunc(p.recoverFunc)
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(newLimiter(limits, introspection))
+	if introspection {
+		srv.Use(extension.Introspection{})
+	}
+	if on(limits.Complexity) {
+		srv.Use(extension.FixedComplexityLimit(limits.Complexity))
+	}
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(context.WithValue(ctx, loadersKey{}, newLoaders(st, wait)))
+	})
+	return srv
+}
+
+// ready answers 200 when the store is open and answering, 503 otherwise.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.store.IsEmpty(ctx); err != nil {
+		s.logger.WarnContext(ctx, "not ready", "error", err)
+		writePlain(w, http.StatusServiceUnavailable, "store unavailable\n")
+		return
+	}
+	writePlain(w, http.StatusOK, "ready\n")
+}
+
+func writePlain(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// DefaultQuery is the query the playground opens with: Enschede's
+// partners, with the evidence for each tie.
+const DefaultQuery = `# Enschede's partners: every tie, since when, and on whose word.
+# Press the play button (or Ctrl-Enter). The Docs tab lists every field.
+{
+  entity(id: "enschede") {
+    name
+    description
+    relations(first: 50) {
+      totalCount
+      edges {
+        node {
+          type
+          validFrom
+          validTo
+          sources { excerpt document { name } }
+        }
+        neighbor { id name type }
+      }
+    }
+  }
+}
+`
+
+// playgroundHandler serves GraphiQL. GraphiQL reads its opening query from
+// the page's URL, so a bare / redirects to one that carries DefaultQuery.
+func playgroundHandler() http.HandlerFunc {
+	page := playground.Handler("Ties", "/query", playground.WithGraphiqlPersistStateInURL(true))
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery == "" {
+			http.Redirect(w, r, "/?"+url.Values{"query": {DefaultQuery}}.Encode(), http.StatusFound)
+			return
+		}
+		page(w, r)
+	}
+}
+
+// Execute runs one GraphQL operation in process, without HTTP, and
+// returns the JSON response as a client would see it (ties query uses
+// it). The error is only for a response that cannot be produced; GraphQL
+// errors are in the response.
+func (s *Server) Execute(ctx context.Context, query string, variables map[string]any) (json.RawMessage, error) {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": variables})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/query", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", mediaJSON)
+	rec := &recorder{header: http.Header{}}
+	s.graphql.ServeHTTP(rec, req)
+	return rec.body.Bytes(), nil
+}
+
+// recorder is the http.ResponseWriter of Execute.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) WriteHeader(status int)      { r.status = status }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }

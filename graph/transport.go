@@ -1,0 +1,298 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// Media types of GraphQL over HTTP.
+const (
+	mediaJSON            = "application/json"
+	mediaGraphQLResponse = "application/graphql-response+json"
+)
+
+// httpTransport serves GraphQL over HTTP GET and POST as the GraphQL over
+// HTTP specification says, which gqlgen's stock transports do not quite
+// do: request errors (parse, validation, variables, limits) are answered
+// with 200 under application/json and 400 under
+// application/graphql-response+json, without a data entry; a malformed
+// request is 400; mutations over GET are 405; bodies over the limit are
+// 413 without being read.
+type httpTransport struct {
+	maxBody int64
+}
+
+var _ graphql.Transport = httpTransport{}
+
+// Supports claims GET and POST requests (not websocket upgrades).
+func (t httpTransport) Supports(r *http.Request) bool {
+	return r.Header.Get("Upgrade") == "" && (r.Method == http.MethodGet || r.Method == http.MethodPost)
+}
+
+// Do answers one request.
+func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	media, ok := responseMedia(r.Header.Get("Accept"))
+	if !ok {
+		writeHTTPError(w, mediaJSON, http.StatusNotAcceptable, codeBadRequest,
+			"the Accept header allows neither application/json nor application/graphql-response+json")
+		return
+	}
+	start := graphql.Now()
+	var (
+		params *graphql.RawParams
+		status int
+		err    error
+	)
+	if r.Method == http.MethodGet {
+		params, err = paramsFromURL(r)
+		status = http.StatusBadRequest
+	} else {
+		params, status, err = t.paramsFromBody(w, r)
+	}
+	if err != nil {
+		code := codeBadRequest
+		if status == http.StatusRequestEntityTooLarge {
+			code = string(store.TooLarge)
+		}
+		writeHTTPError(w, media, status, code, err.Error())
+		return
+	}
+	params.Headers = r.Header
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+
+	ctx := r.Context()
+	oc, errs := exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
+		status := http.StatusOK
+		if media == mediaGraphQLResponse {
+			status = http.StatusBadRequest
+		}
+		writeResponse(w, media, status, resp, false)
+		return
+	}
+	if r.Method == http.MethodGet && oc.Operation.Operation != ast.Query {
+		w.Header().Set("Allow", "POST")
+		writeHTTPError(w, media, http.StatusMethodNotAllowed, codeBadRequest,
+			fmt.Sprintf("a %s cannot be sent with GET; use POST", oc.Operation.Operation))
+		return
+	}
+	responses, ctx := exec.DispatchOperation(ctx, oc)
+	writeResponse(w, media, http.StatusOK, responses(ctx), true)
+}
+
+// responseMedia picks the response media type from an Accept header:
+// application/graphql-response+json when asked for, application/json for
+// an absent header, a wildcard or application/json. ok is false when the
+// header allows neither.
+func responseMedia(accept string) (media string, ok bool) {
+	if strings.TrimSpace(accept) == "" {
+		return mediaJSON, true
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || params["q"] == "0" {
+			continue
+		}
+		switch mt {
+		case mediaGraphQLResponse:
+			return mediaGraphQLResponse, true
+		case mediaJSON, "*/*", "application/*":
+			return mediaJSON, true
+		}
+	}
+	return "", false
+}
+
+// requestBody is the JSON body of a POST; fields are decoded loosely so
+// that a wrong type is reported as such.
+type requestBody struct {
+	Query         any `json:"query"`
+	OperationName any `json:"operationName"`
+	Variables     any `json:"variables"`
+	Extensions    any `json:"extensions"`
+}
+
+// paramsFromBody reads a POST body. The status goes with the error.
+func (t httpTransport) paramsFromBody(w http.ResponseWriter, r *http.Request) (*graphql.RawParams, int, error) {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil, http.StatusUnsupportedMediaType, errors.New("a POST needs Content-Type: application/json")
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != mediaJSON {
+		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported Content-Type %q; send application/json", ct)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported charset %q; send utf-8", cs)
+	}
+	if t.maxBody > 0 && r.ContentLength > t.maxBody {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the request body of %d bytes is over the limit of %d bytes", r.ContentLength, t.maxBody)
+	}
+	body := r.Body
+	if t.maxBody > 0 {
+		body = http.MaxBytesReader(w, r.Body, t.maxBody)
+	}
+	b, err := io.ReadAll(body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the request body is over the limit of %d bytes", t.maxBody)
+		}
+		return nil, http.StatusBadRequest, fmt.Errorf("read the request body: %v", err)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, http.StatusBadRequest, errors.New("the request body is empty; send {\"query\": \"...\"}")
+	}
+	var rb requestBody
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&rb); err != nil {
+		return nil, http.StatusBadRequest, fmt.Errorf("the request body is not a JSON object: %v", err)
+	}
+	if dec.More() {
+		return nil, http.StatusBadRequest, errors.New("the request body holds more than one JSON value")
+	}
+	p, err := rawParams(rb)
+	if err != nil {
+		return nil, http.StatusBadRequest, err
+	}
+	return p, 0, nil
+}
+
+// paramsFromURL reads the parameters of a GET.
+func paramsFromURL(r *http.Request) (*graphql.RawParams, error) {
+	q := r.URL.Query()
+	rb := requestBody{}
+	if q.Has("query") {
+		rb.Query = q.Get("query")
+	}
+	if q.Has("operationName") {
+		rb.OperationName = q.Get("operationName")
+	}
+	for name, dst := range map[string]*any{"variables": &rb.Variables, "extensions": &rb.Extensions} {
+		s := q.Get(name)
+		if s == "" {
+			continue
+		}
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber()
+		if err := dec.Decode(dst); err != nil {
+			return nil, fmt.Errorf("the %s parameter is not JSON: %v", name, err)
+		}
+	}
+	return rawParams(rb)
+}
+
+// rawParams checks the types of the request parameters.
+func rawParams(rb requestBody) (*graphql.RawParams, error) {
+	p := &graphql.RawParams{}
+	switch ext := rb.Extensions.(type) {
+	case nil:
+	case map[string]any:
+		p.Extensions = ext
+	default:
+		return nil, errors.New("extensions must be a JSON object")
+	}
+	switch q := rb.Query.(type) {
+	case string:
+		p.Query = q
+	case nil:
+		if _, apq := p.Extensions["persistedQuery"]; !apq {
+			return nil, errors.New("the query parameter is missing")
+		}
+	default:
+		return nil, errors.New("the query parameter must be a string")
+	}
+	switch op := rb.OperationName.(type) {
+	case nil:
+	case string:
+		p.OperationName = op
+	default:
+		return nil, errors.New("operationName must be a string")
+	}
+	switch v := rb.Variables.(type) {
+	case nil:
+	case map[string]any:
+		p.Variables = v
+	default:
+		return nil, errors.New("variables must be a JSON object")
+	}
+	return p, nil
+}
+
+// writeHTTPError answers a request that never reached GraphQL.
+func writeHTTPError(w http.ResponseWriter, media string, status int, code, msg string) {
+	resp := &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}}
+	writeResponse(w, media, status, resp, false)
+}
+
+// writeResponse writes a GraphQL response. The data is copied as gqlgen
+// built it rather than re-encoded, which matters for large results; the
+// data entry is left out when withData is false (a request error).
+func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool) {
+	h := w.Header()
+	h.Set("Content-Type", media+"; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if resp == nil {
+		_, _ = io.WriteString(w, `{"data":null}`)
+		return
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(resp.Data) + 64)
+	buf.WriteByte('{')
+	sep := ""
+	if len(resp.Errors) > 0 {
+		b, err := json.Marshal(resp.Errors)
+		if err != nil {
+			b = []byte(`[{"message":"internal error","extensions":{"code":"INTERNAL"}}]`)
+		}
+		buf.WriteString(`"errors":`)
+		buf.Write(b)
+		sep = ","
+	}
+	if withData {
+		buf.WriteString(sep + `"data":`)
+		if len(resp.Data) == 0 {
+			buf.WriteString("null")
+		} else {
+			buf.Write(resp.Data)
+		}
+		sep = ","
+	}
+	if len(resp.Extensions) > 0 {
+		if b, err := json.Marshal(resp.Extensions); err == nil {
+			buf.WriteString(sep + `"extensions":`)
+			buf.Write(b)
+		}
+	}
+	buf.WriteByte('}')
+	_, _ = w.Write(buf.Bytes())
+}
+
+// withTimeout bounds every request by the per-request timeout.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
