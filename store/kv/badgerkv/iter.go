@@ -37,11 +37,12 @@ func newIterator(bt *badger.Txn, opts kv.IterOptions) *iterator {
 		Reverse:        opts.Reverse,
 		Prefix:         it.prefix,
 	}
-	if opts.Reverse && it.end == nil {
-		// A prefix of only 0xFF bytes has no end key to seek back from.
-		// Its keys are the largest of all, so a reverse Rewind of the
-		// whole keyspace lands on them; badger's Prefix would turn that
-		// Rewind into a seek to the prefix itself.
+	if opts.Reverse {
+		// In reverse, badger's Prefix gets in the way: Rewind becomes a
+		// seek to the prefix itself (its smallest key), and Valid hides
+		// the key at end that a seek there must step over. The prefix
+		// is checked here instead; badger still finds the right table
+		// in each level by key range.
 		bo.Prefix = nil
 	}
 	it.it = bt.NewIterator(bo)
@@ -92,14 +93,19 @@ func (it *iterator) Rewind() {
 		return
 	}
 	it.exhausted = false
-	if !it.reverse || len(it.prefix) == 0 || it.end == nil {
+	if !it.reverse || it.end == nil {
+		// Forward, badger's Prefix makes Rewind a seek to the prefix. A
+		// reverse prefix of only 0xFF bytes (or none) has no end key to
+		// seek back from, but its keys are the largest of all, so the
+		// end of the whole keyspace is where it starts.
 		it.it.Rewind()
 		return
 	}
 	it.it.Seek(it.end)
 	// The seek lands on end itself when that key exists; it is outside
 	// the prefix and the only key between the prefix's range and end.
-	if item := it.it.Item(); item != nil && bytes.Equal(item.Key(), it.end) {
+	// (Only end itself, of the keys <= end, starts with end.)
+	if it.it.ValidForPrefix(it.end) {
 		it.it.Next()
 	}
 }
@@ -109,8 +115,7 @@ func (it *iterator) Valid() bool {
 	if it.it == nil || it.exhausted {
 		return false
 	}
-	item := it.it.Item()
-	return item != nil && bytes.HasPrefix(item.Key(), it.prefix)
+	return it.it.ValidForPrefix(it.prefix)
 }
 
 // Next moves to the next key.
