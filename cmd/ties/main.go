@@ -1,0 +1,212 @@
+// Command ties is the Ties relationship knowledge graph: a GraphQL server
+// over an embedded store, and the tools to import, export, back up and
+// check it. Run "ties help" for the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(os.Stderr, "ties:", err)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "ties:", err)
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake on the command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run is the whole program: main only supplies the process's arguments,
+// environment and streams, so that tests can run it in process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if len(args) > 0 && isHelp(args[0]) {
+		usage(stdout)
+		return nil
+	}
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, getenv, stdout, stderr)
+	case "check":
+		return runCheck(ctx, args, getenv, stdout, stderr)
+	case "query":
+		return runQuery(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args, getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "ties", version())
+		return nil
+	case "help":
+		if len(args) > 0 {
+			return run(ctx, []string{args[0], "--help"}, getenv, stdout, stderr)
+		}
+		usage(stdout)
+		return nil
+	default:
+		usage(stderr)
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+// usage prints the overview a newcomer reads first.
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Ties: a relationship knowledge graph served over GraphQL.
+
+Usage:
+  ties [serve] [flags]        serve GraphQL and the playground (the default)
+  ties query [flags] QUERY    run one GraphQL query on the data directory, print JSON
+  ties import [flags] FILE... import NDJSON, JSON node-link or CSV files
+  ties export [flags]         export the graph (NDJSON, JSON, CSV, GraphML, GEXF, DOT)
+  ties backup [flags]         write an online backup of the store
+  ties restore [flags]        restore a backup into an empty data directory
+  ties check [flags]          verify every invariant of the store
+  ties version                print the version
+  ties help [COMMAND]         show this help, or a command's flags
+
+Start here:
+  ties                        serves ./ties-data on http://localhost:8080/;
+                              the first run loads the founding data (the City
+                              of Enschede's 2017 international report)
+  open http://localhost:8080/ GraphiQL, with a first query about Enschede
+  curl -s localhost:8080/query -H 'Content-Type: application/json' \
+    -d '{"query":"{ entity(id:\"enschede\") { name degree } }"}'
+
+Environment (each flag has one; the flag wins):
+  TIES_ADDR          listen address                     (default :8080)
+  TIES_DATA          data directory                     (default ./ties-data)
+  TIES_NO_SEED       "true": start empty, no founding data
+  TIES_LOG_FORMAT    text or json                       (default: text on a terminal)
+  TIES_LOG_LEVEL     debug, info, warn or error         (default info)
+  TIES_TIMEOUT       per-request timeout                (default 10s)
+  TIES_NO_INTROSPECTION, TIES_MAX_COMPLEXITY, TIES_MAX_DEPTH, TIES_MAX_TOKENS,
+  TIES_MAX_FIELDS, TIES_MAX_ALIASES, TIES_MAX_BODY, TIES_MAX_FIRST,
+  TIES_MAX_LIMIT, TIES_MAX_HOPS: the request limits (see "ties help serve")
+
+Run "ties help serve" for every serve flag.
+`)
+}
+
+// version returns the module version and VCS revision the binary was built
+// from, as far as the build recorded them.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}
+
+// newLogger returns the one logger of the process: text for people on a
+// terminal, JSON for log collectors, unless format says otherwise.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Sprintf("invalid log level %q (use debug, info, warn or error)", level)}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "":
+		if isTerminal(w) {
+			return slog.New(slog.NewTextHandler(w, opts)), nil
+		}
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError{fmt.Sprintf("invalid log format %q (use text or json)", format)}
+}
+
+// isTerminal reports whether w is a character device such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// flagSet returns a FlagSet that reports errors instead of exiting and
+// prints its usage to w.
+func flagSet(name, synopsis string, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.Usage = func() {
+		fmt.Fprintf(w, "Usage: ties %s\n\nFlags (each with its environment variable):\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, then fills every flag not given on the command
+// line from its environment variable (env maps flag names to variable
+// names), so that flags win over the environment.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, env map[string]string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for name, variable := range env {
+		v := getenv(variable)
+		if given[name] || v == "" {
+			continue
+		}
+		if err := fs.Set(name, v); err != nil {
+			return usageError{fmt.Sprintf("%s=%q: %v", variable, v, err)}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ties-graph/ties/graph"
+)
+
+// runQuery runs one GraphQL operation on the data directory in process
+// and prints the response as indented JSON. It fails when the response
+// carries errors, so that scripts notice.
+func runQuery(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flagSet("query", "query [flags] QUERY", stderr)
+	var (
+		data, vars string
+		write      bool
+	)
+	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
+	fs.StringVar(&vars, "vars", "", `variables as a JSON object, such as '{"id":"enschede"}'`)
+	fs.BoolVar(&write, "write", false, "open the store for writing, so that mutations work")
+	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA"}); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{`query takes one argument, the query, such as '{ entity(id:"enschede") { name } }'`}
+	}
+	query := fs.Arg(0)
+	var variables map[string]any
+	if vars != "" {
+		dec := json.NewDecoder(strings.NewReader(vars))
+		dec.UseNumber()
+		if err := dec.Decode(&variables); err != nil {
+			return usageError{fmt.Sprintf("--vars is not a JSON object: %v", err)}
+		}
+	}
+	st, err := openExisting(data, !write)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	logger, err := newLogger(stderr, "", "warn")
+	if err != nil {
+		return err
+	}
+	srv := graph.NewServer(graph.ServerConfig{Store: st, Logger: logger})
+	resp, err := srv.Execute(ctx, query, variables)
+	if err != nil {
+		return fmt.Errorf("query: %w", err)
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, resp, "", "  "); err != nil {
+		return fmt.Errorf("query: the response is not JSON: %w", err)
+	}
+	out.WriteByte('\n')
+	if _, err := stdout.Write(out.Bytes()); err != nil {
+		return err
+	}
+	var parsed struct {
+		Errors []json.RawMessage `json:"errors"`
+	}
+	if err := json.Unmarshal(resp, &parsed); err == nil && len(parsed.Errors) > 0 {
+		return fmt.Errorf("the query answered with %d error(s)", len(parsed.Errors))
+	}
+	return nil
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/ties-graph/ties/graph"
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
+	"github.com/ties-graph/ties/store/seed"
+)
+
+// serveConfig is what the serve flags say.
+type serveConfig struct {
+	addr            string
+	data            string
+	noSeed          bool
+	logFormat       string
+	logLevel        string
+	noIntrospection bool
+	history         time.Duration
+	limits          graph.Limits
+	shutdownGrace   time.Duration
+}
+
+// serveFlags declares the serve flags on fs and returns where they land,
+// with the environment variable of each flag.
+func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
+	c := &serveConfig{limits: graph.DefaultLimits()}
+	env := map[string]string{}
+	str := func(p *string, name, def, variable, help string) {
+		fs.StringVar(p, name, def, help+" ("+variable+")")
+		env[name] = variable
+	}
+	boolean := func(p *bool, name, variable, help string) {
+		fs.BoolVar(p, name, false, help+" ("+variable+")")
+		env[name] = variable
+	}
+	integer := func(p *int, name, variable, help string) {
+		fs.IntVar(p, name, *p, help+"; 0 or less turns it off ("+variable+")")
+		env[name] = variable
+	}
+	dur := func(p *time.Duration, name, variable, help string) {
+		fs.DurationVar(p, name, *p, help+" ("+variable+")")
+		env[name] = variable
+	}
+	str(&c.addr, "addr", ":8080", "TIES_ADDR", "address to listen on")
+	str(&c.data, "data", "./ties-data", "TIES_DATA", "data directory (created if missing)")
+	boolean(&c.noSeed, "no-seed", "TIES_NO_SEED", "start an empty data directory empty instead of loading the founding data")
+	str(&c.logFormat, "log-format", "", "TIES_LOG_FORMAT", "log format, text or json (default text on a terminal, json otherwise)")
+	str(&c.logLevel, "log-level", "info", "TIES_LOG_LEVEL", "log level: debug, info, warn or error")
+	boolean(&c.noIntrospection, "no-introspection", "TIES_NO_INTROSPECTION", "refuse introspection queries (the playground needs them)")
+	dur(&c.history, "history", "TIES_HISTORY", "how long old versions stay readable for asOf queries (0 = 30 days, negative = forever)")
+	dur(&c.limits.Timeout, "timeout", "TIES_TIMEOUT", "per-request timeout")
+	integer(&c.limits.Complexity, "max-complexity", "TIES_MAX_COMPLEXITY", "most complexity of a query (list fields cost their children times first/limit)")
+	integer(&c.limits.Depth, "max-depth", "TIES_MAX_DEPTH", "most nesting of a query's selections")
+	integer(&c.limits.Tokens, "max-tokens", "TIES_MAX_TOKENS", "most lexical tokens of a query document")
+	integer(&c.limits.Fields, "max-fields", "TIES_MAX_FIELDS", "most fields a query selects, fragments expanded")
+	integer(&c.limits.Aliases, "max-aliases", "TIES_MAX_ALIASES", "most aliased fields in a query")
+	integer(&c.limits.MaxFirst, "max-first", "TIES_MAX_FIRST", "largest first, k or samples argument")
+	integer(&c.limits.MaxLimit, "max-limit", "TIES_MAX_LIMIT", "largest limit argument (neighborhood, allPaths)")
+	integer(&c.limits.MaxHops, "max-hops", "TIES_MAX_HOPS", "largest depth or maxDepth argument of a traversal")
+	fs.Int64Var(&c.limits.BodyBytes, "max-body", c.limits.BodyBytes, "largest request body in bytes; 0 or less turns it off (TIES_MAX_BODY)")
+	env["max-body"] = "TIES_MAX_BODY"
+	c.shutdownGrace = 30 * time.Second
+	return c, env
+}
+
+// off turns the flags' "0 or less is off" into graph.Limits' "negative is
+// off" (in Limits, zero means the default).
+func off(l graph.Limits) graph.Limits {
+	for _, p := range []*int{&l.Complexity, &l.Depth, &l.Tokens, &l.Fields, &l.Aliases, &l.MaxFirst, &l.MaxLimit, &l.MaxHops} {
+		if *p <= 0 {
+			*p = -1
+		}
+	}
+	if l.BodyBytes <= 0 {
+		l.BodyBytes = -1
+	}
+	if l.Timeout <= 0 {
+		l.Timeout = -1
+	}
+	return l
+}
+
+// runServe serves GraphQL until ctx is done (SIGINT or SIGTERM), then
+// finishes the requests in flight and closes the store.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flagSet("serve", "[serve] [flags]", stderr)
+	c, env := serveFlags(fs)
+	if err := parseFlags(fs, args, getenv, env); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
+	}
+	logger, err := newLogger(stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+
+	fresh, err := isFresh(c.data)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(c.data, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("open the data directory %s: %w", c.data, err)
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			logger.Error("close the store", "error", err)
+		}
+	}()
+	if fresh && !c.noSeed {
+		if err := loadSeed(ctx, st, logger); err != nil {
+			return err
+		}
+	}
+
+	srv := graph.NewServer(graph.ServerConfig{
+		Store:           st,
+		Logger:          logger,
+		Limits:          off(c.limits),
+		NoIntrospection: c.noIntrospection,
+		Export:          exportHandler(st, logger),
+		Import:          importHandler(st, logger),
+	})
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Imports upload whole files and exports stream whole graphs, so
+		// the body timeouts are generous; GraphQL requests are bounded
+		// by the per-request timeout.
+		ReadTimeout:  5 * time.Minute,
+		WriteTimeout: 15 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("serving Ties", "playground", playgroundURL(ln.Addr()), "data", c.data)
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.shutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// playgroundURL is the address people open, with a loopback host when the
+// server listens on every interface.
+func playgroundURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String() + "/"
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
+}
+
+// isFresh reports whether dir is missing or empty: the only case in which
+// the founding data is loaded, so that an existing graph is never touched.
+func isFresh(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read the data directory: %w", err)
+	}
+	return len(entries) == 0, nil
+}
+
+// loadSeed loads the founding data into an empty store, all or nothing.
+func loadSeed(ctx context.Context, st *store.Store, logger *slog.Logger) error {
+	empty, err := st.IsEmpty(ctx)
+	if err != nil {
+		return fmt.Errorf("load the founding data: %w", err)
+	}
+	if !empty {
+		return nil
+	}
+	src, err := exchange.NewSource(exchange.Input{
+		Name:   seed.FileName,
+		Format: exchange.NDJSON,
+		Open:   func() (io.ReadCloser, error) { return io.NopCloser(seed.Reader()), nil },
+	}, exchange.DecodeOptions{})
+	if err != nil {
+		return fmt.Errorf("load the founding data: %w", err)
+	}
+	res, err := st.Load(ctx, src, store.LoadOptions{Source: seed.FileName})
+	if err != nil {
+		return fmt.Errorf("load the founding data: %w", err)
+	}
+	logger.Info("loaded the founding data", "entities", res.Entities, "relations", res.Relations)
+	return nil
+}
