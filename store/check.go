@@ -1,0 +1,553 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// maxProblems is how many problems Check lists.
+const maxProblems = 100
+
+// checker collects the problems Check finds.
+type checker struct {
+	tx       kv.Txn
+	sch      *schema
+	problems []string
+	more     int
+	// counts found by walking, to compare with the counters.
+	entities, relations int64
+	byType              map[TypeID]int64
+	maxNode, maxRel     uint64
+	maxType             TypeID
+	// terms caches the expected name index keys of recently seen nodes.
+	terms map[NodeID]map[string]string
+}
+
+func (c *checker) problem(format string, args ...any) {
+	if len(c.problems) >= maxProblems {
+		c.more++
+		return
+	}
+	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+}
+
+// get reads k; ok is false when it does not exist.
+func (c *checker) get(k []byte) ([]byte, bool, error) {
+	v, err := c.tx.Get(k)
+	if errors.Is(err, kv.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return v, true, nil
+}
+
+// Check walks the whole store and verifies every invariant: every key
+// decodes; each adjacency key has its mirror and agrees with the relation
+// body; every index entry (external ids, nodes, types, names) points at
+// live data and every entity and relation has all of its entries; no
+// relation lacks an endpoint; the counters equal the counts; the ontology
+// is whole; change-log records decode. It returns nil, or an error listing
+// the problems found (up to 100).
+func (s *Store) Check(ctx context.Context) error {
+	tx, err := s.db.Begin(ctx, kv.TxnOptions{})
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	defer tx.Discard()
+	c := &checker{tx: tx, byType: map[TypeID]int64{}, terms: map[NodeID]map[string]string{}}
+	sch, err := loadSchema(tx)
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	c.sch = sch
+	if err := c.walk(ctx); err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	if len(c.problems) == 0 {
+		return nil
+	}
+	msg := strings.Join(c.problems, "\n  ")
+	if c.more > 0 {
+		msg += fmt.Sprintf("\n  ... and %d more", c.more)
+	}
+	return fmt.Errorf("check: %d problems:\n  %s", len(c.problems)+c.more, msg)
+}
+
+func (c *checker) walk(ctx context.Context) error {
+	it := c.tx.Iterate(kv.IterOptions{KeysOnly: true})
+	defer it.Close()
+	var lastLog uint64
+	haveFormat := false
+	counters := map[string][]byte{}
+	for i := 0; ; i++ {
+		if i == 0 {
+			it.Rewind()
+		} else {
+			it.Next()
+		}
+		if !it.Valid() {
+			break
+		}
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		k := bytes.Clone(it.Key())
+		v, err := it.Value()
+		if err != nil {
+			return fmt.Errorf("read %x: %w", k, err)
+		}
+		v = bytes.Clone(v)
+		switch k[0] {
+		case pMeta:
+			if string(k[1:]) == metaFormat {
+				haveFormat = true
+				if len(v) != 1 || v[0] != formatVersion {
+					c.problem("format marker %x, want %d", v, formatVersion)
+				}
+			} else {
+				c.problem("unknown metadata key %q", k[1:])
+			}
+		case pCounter:
+			counters[string(k)] = v
+		case pTypeName:
+			c.typeName(k, v)
+		case pTypeDef:
+			// loadSchema decoded every definition; typeName checks the
+			// pairing.
+			if t, err := parseTypeDefKey(k); err == nil && t > c.maxType {
+				c.maxType = t
+			}
+		case pExtID:
+			err = c.ext(k, v)
+		case pNode:
+			err = c.node(k, v)
+		case pEntity:
+			err = c.entity(k, v)
+		case pRelation:
+			err = c.relation(k, v)
+		case pOut, pIn:
+			err = c.adjacency(k, v)
+		case pTypeIdx:
+			err = c.typeIdx(k, v)
+		case pNameFull, pNameTok:
+			err = c.name(k, v)
+		case pLog:
+			ts, perr := parseLogKey(k)
+			switch {
+			case perr != nil:
+				c.problem("%v", perr)
+			case ts <= lastLog:
+				c.problem("change log out of order: %d after %d", ts, lastLog)
+			case ts > c.tx.ReadTs():
+				c.problem("change log record at %d, after the last commit %d", ts, c.tx.ReadTs())
+			default:
+				var rec ChangeRecord
+				if err := json.Unmarshal(v, &rec); err != nil {
+					c.problem("change log record at %d: %v", ts, err)
+				}
+			}
+			lastLog = ts
+		default:
+			c.problem("key %x has an unknown prefix", k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if !haveFormat {
+		c.problem("no format marker")
+	}
+	c.counters(counters)
+	return nil
+}
+
+func (c *checker) typeName(k, v []byte) {
+	kind, name, err := parseTypeNameKey(k)
+	if err != nil {
+		c.problem("%v", err)
+		return
+	}
+	if len(v) != 4 {
+		c.problem("type name %q: bad value %x", name, v)
+		return
+	}
+	t := TypeID(binary.BigEndian.Uint32(v))
+	ti := c.sch.info(t)
+	switch {
+	case ti == nil:
+		c.problem("type name %q names type %d, which has no definition", name, t)
+	case ti.def.Name != name || ti.relation != (kind == kindRelation):
+		c.problem("type name %q (kind %d) names type %d, defined as %q", name, kind, t, ti.def.Name)
+	}
+}
+
+func (c *checker) ext(k, v []byte) error {
+	ext, err := parseExtKey(k)
+	if err != nil {
+		c.problem("%v", err)
+		return nil
+	}
+	kind, id, err := parseExtValue(v)
+	if err != nil {
+		c.problem("id %q: %v", ext, err)
+		return nil
+	}
+	if kind == kindEntity {
+		c.entities++
+		nv, ok, err := c.get(nodeKey(NodeID(id)))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			c.problem("id %q names node %d, which does not exist", ext, id)
+			return nil
+		}
+		if _, got, err := parseNodeValue(nv); err != nil || got != ext {
+			c.problem("id %q names node %d, whose id is %q", ext, id, got)
+		}
+		return nil
+	}
+	c.relations++
+	rv, ok, err := c.get(relationKey(RelID(id)))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.problem("id %q names relation %d, which does not exist", ext, id)
+		return nil
+	}
+	if rb, err := decodeRelation(rv); err == nil && rb.r.ID != ext {
+		c.problem("id %q names relation %d, whose id is %q", ext, id, rb.r.ID)
+	}
+	return nil
+}
+
+func (c *checker) node(k, v []byte) error {
+	n, err := parseIDKey(pNode, k)
+	if err != nil {
+		c.problem("%v", err)
+		return nil
+	}
+	if n > c.maxNode {
+		c.maxNode = n
+	}
+	t, ext, err := parseNodeValue(v)
+	if err != nil {
+		c.problem("node %d: %v", n, err)
+		return nil
+	}
+	if ti := c.sch.info(t); ti == nil || ti.relation {
+		c.problem("node %d (%q) has type %d, which is no entity type", n, ext, t)
+	}
+	c.byType[t]++
+	if ev, ok, err := c.get(extKey(ext)); err != nil {
+		return err
+	} else if kind, id, _ := parseExtValue(ev); !ok || kind != kindEntity || id != n {
+		c.problem("node %d (%q) is not what its id maps to", n, ext)
+	}
+	if iv, ok, err := c.get(typeIdxKey(t, ext)); err != nil {
+		return err
+	} else if id, _ := parseUint64(iv); !ok || id != n {
+		c.problem("node %d (%q) is missing from the index of its type %s", n, ext, c.sch.name(t))
+	}
+	if _, ok, err := c.get(entityKey(NodeID(n))); err != nil {
+		return err
+	} else if !ok {
+		c.problem("node %d (%q) has no body", n, ext)
+	}
+	return nil
+}
+
+func (c *checker) entity(k, v []byte) error {
+	n, err := parseIDKey(pEntity, k)
+	if err != nil {
+		c.problem("%v", err)
+		return nil
+	}
+	eb, err := decodeEntity(v)
+	if err != nil {
+		c.problem("entity %d: %v", n, err)
+		return nil
+	}
+	nv, ok, err := c.get(nodeKey(NodeID(n)))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.problem("entity %d (%q) has no node record", n, eb.e.ID)
+		return nil
+	}
+	if t, ext, err := parseNodeValue(nv); err != nil || t != eb.typ || ext != eb.e.ID {
+		c.problem("entity %d (%q, type %d) disagrees with its node record (%q, type %d)", n, eb.e.ID, eb.typ, ext, t)
+	}
+	want := nameValueOf(eb.e, eb.typ)
+	for _, nk := range nameKeys(eb.e, NodeID(n)) {
+		got, ok, err := c.get(nk)
+		if err != nil {
+			return err
+		}
+		if !ok || !bytes.Equal(got, want) {
+			_, term, _, _ := parseNameKey(nk)
+			c.problem("entity %q is missing from the name index under %q", eb.e.ID, term)
+		}
+	}
+	return nil
+}
+
+func (c *checker) relation(k, v []byte) error {
+	id, err := parseIDKey(pRelation, k)
+	if err != nil {
+		c.problem("%v", err)
+		return nil
+	}
+	if id > c.maxRel {
+		c.maxRel = id
+	}
+	rid := RelID(id)
+	rb, err := decodeRelation(v)
+	if err != nil {
+		c.problem("relation %d: %v", id, err)
+		return nil
+	}
+	r := rb.r
+	ti := c.sch.info(rb.typ)
+	if ti == nil || !ti.relation {
+		c.problem("relation %q has type %d, which is no relation type", r.ID, rb.typ)
+		return nil
+	}
+	c.byType[rb.typ]++
+	if ev, ok, err := c.get(extKey(r.ID)); err != nil {
+		return err
+	} else if kind, got, _ := parseExtValue(ev); !ok || kind != kindRelation || got != id {
+		c.problem("relation %d (%q) is not what its id maps to", id, r.ID)
+	}
+	if iv, ok, err := c.get(typeIdxKey(rb.typ, r.ID)); err != nil {
+		return err
+	} else if got, _ := parseUint64(iv); !ok || got != id {
+		c.problem("relation %q is missing from the index of its type %s", r.ID, ti.def.Name)
+	}
+	if ti.def.Symmetric && r.To < r.From {
+		c.problem("symmetric relation %q is stored from %q to %q, not in canonical order", r.ID, r.From, r.To)
+	}
+	var types [2]TypeID
+	for i, end := range []struct {
+		n   NodeID
+		ext string
+	}{{rb.from, r.From}, {rb.to, r.To}} {
+		nv, ok, err := c.get(nodeKey(end.n))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			c.problem("relation %q names entity %q (node %d), which does not exist", r.ID, end.ext, end.n)
+			return nil
+		}
+		t, ext, _ := parseNodeValue(nv)
+		if ext != end.ext {
+			c.problem("relation %q names %q at node %d, which is %q", r.ID, end.ext, end.n, ext)
+		}
+		types[i] = t
+	}
+	for _, a := range []struct {
+		key  []byte
+		want adjValue
+	}{
+		{adjKey(nil, pOut, rb.from, rb.typ, rb.to, rid), adjValue{types[1], r.ValidFrom, r.ValidTo}},
+		{adjKey(nil, pIn, rb.to, rb.typ, rb.from, rid), adjValue{types[0], r.ValidFrom, r.ValidTo}},
+	} {
+		got, ok, err := c.get(a.key)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			c.problem("relation %q has no adjacency key %x", r.ID, a.key)
+			continue
+		}
+		if !bytes.Equal(got, a.want.encode()) {
+			c.problem("relation %q: adjacency value %x, want %x", r.ID, got, a.want.encode())
+		}
+	}
+	return nil
+}
+
+func (c *checker) adjacency(k, v []byte) error {
+	e, ok := parseAdjKey(k)
+	if !ok {
+		c.problem("bad adjacency key %x", k)
+		return nil
+	}
+	if _, ok := parseAdjValue(v); !ok {
+		c.problem("bad adjacency value %x at %x", v, k)
+	}
+	rv, ok, err := c.get(relationKey(e.rel))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.problem("adjacency key %x names relation %d, which does not exist", k, e.rel)
+		return nil
+	}
+	rb, err := decodeRelation(rv)
+	if err != nil {
+		return nil // reported by relation
+	}
+	from, to := e.self, e.other
+	if e.dir == pIn {
+		from, to = e.other, e.self
+	}
+	if rb.typ != e.typ || rb.from != from || rb.to != to {
+		c.problem("adjacency key %x disagrees with relation %q", k, rb.r.ID)
+	}
+	if _, ok, err := c.get(e.mirror().key()); err != nil {
+		return err
+	} else if !ok {
+		c.problem("adjacency key %x has no mirror", k)
+	}
+	return nil
+}
+
+func (c *checker) typeIdx(k, v []byte) error {
+	t, ext, err := parseTypeIdxKey(k)
+	if err != nil {
+		c.problem("%v", err)
+		return nil
+	}
+	id, err := parseUint64(v)
+	if err != nil {
+		c.problem("type index %x: %v", k, err)
+		return nil
+	}
+	ti := c.sch.info(t)
+	if ti == nil {
+		c.problem("type index lists %q under type %d, which does not exist", ext, t)
+		return nil
+	}
+	ev, ok, err := c.get(extKey(ext))
+	if err != nil {
+		return err
+	}
+	kind, got, _ := parseExtValue(ev)
+	if !ok || got != id || (kind == kindRelation) != ti.relation {
+		c.problem("type index lists %q under %s, but that id names something else", ext, ti.def.Name)
+		return nil
+	}
+	if ti.relation {
+		rv, ok, err := c.get(relationKey(RelID(id)))
+		if err != nil {
+			return err
+		}
+		if rb, err := decodeRelation(rv); ok && err == nil && rb.typ != t {
+			c.problem("type index lists relation %q under %s, but it is a %s", ext, ti.def.Name, c.sch.name(rb.typ))
+		}
+		return nil
+	}
+	nv, ok, err := c.get(nodeKey(NodeID(id)))
+	if err != nil {
+		return err
+	}
+	if nt, _, err := parseNodeValue(nv); ok && err == nil && nt != t {
+		c.problem("type index lists entity %q under %s, but it is a %s", ext, ti.def.Name, c.sch.name(nt))
+	}
+	return nil
+}
+
+func (c *checker) name(k, v []byte) error {
+	p, term, n, err := parseNameKey(k)
+	if err != nil {
+		c.problem("%v", err)
+		return nil
+	}
+	want, ok := c.terms[n]
+	if !ok {
+		if len(c.terms) > 10000 {
+			clear(c.terms)
+		}
+		ev, found, err := c.get(entityKey(n))
+		if err != nil {
+			return err
+		}
+		want = map[string]string{}
+		if found {
+			if eb, err := decodeEntity(ev); err == nil {
+				val := string(nameValueOf(eb.e, eb.typ))
+				for _, nk := range nameKeys(eb.e, n) {
+					want[string(nk)] = val
+				}
+			}
+		}
+		c.terms[n] = want
+	}
+	kind := "token"
+	if p == pNameFull {
+		kind = "name"
+	}
+	wv, ok := want[string(k)]
+	switch {
+	case !ok:
+		c.problem("name index has %s %q for node %d, which no live entity has", kind, term, n)
+	case wv != string(v):
+		c.problem("name index entry %s %q of node %d has value %x, want %x", kind, term, n, v, wv)
+	}
+	return nil
+}
+
+func (c *checker) counters(got map[string][]byte) {
+	check := func(name string, k []byte, want uint64) {
+		v, ok := got[string(k)]
+		delete(got, string(k))
+		var n uint64
+		if ok {
+			var err error
+			if n, err = parseUint64(v); err != nil {
+				c.problem("counter %s: %v", name, err)
+				return
+			}
+		}
+		if n != want {
+			c.problem("counter %s is %d, want %d", name, n, want)
+		}
+	}
+	check("entities", counterKey(ctrEntities), uint64(c.entities))
+	check("relations", counterKey(ctrRelations), uint64(c.relations))
+	for _, ti := range c.sch.types {
+		if ti != nil {
+			check("of type "+ti.def.Name, typeCountKey(ti.id), uint64(c.byType[ti.id]))
+		}
+	}
+	for t, n := range c.byType {
+		if c.sch.info(t) == nil {
+			c.problem("%d things have type %d, which does not exist", n, t)
+		}
+	}
+	for _, l := range []struct {
+		name string
+		ctr  counter
+		max  uint64
+	}{{"next node", ctrNextNode, c.maxNode}, {"next relation", ctrNextRel, c.maxRel}, {"next type", ctrNextType, uint64(c.maxType)}} {
+		v, ok := got[string(counterKey(l.ctr))]
+		delete(got, string(counterKey(l.ctr)))
+		n, _ := parseUint64(v)
+		if (ok || l.max > 0) && n < l.max {
+			c.problem("counter %s is %d, below the largest id in use %d", l.name, n, l.max)
+		}
+	}
+	v, ok := got[string(counterKey(ctrOntologyVers))]
+	delete(got, string(counterKey(ctrOntologyVers)))
+	if n, _ := parseUint64(v); ok && n != c.sch.version {
+		c.problem("ontology version %d, loaded %d", n, c.sch.version)
+	}
+	for k := range got {
+		c.problem("unknown counter key %x", k)
+	}
+}

@@ -1,0 +1,357 @@
+package store
+
+// Bodies of entities and relations are a compact binary encoding: a format
+// byte, then the fields in a fixed order, strings and lists with uvarint
+// lengths. Type names are stored as interned type ids; relation endpoints as
+// both node ids (for traversal and Check) and external ids (so that reading
+// a relation needs no further lookups).
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+const bodyFormat byte = 1
+
+var errShortBody = errors.New("truncated body")
+
+type encoder struct{ b []byte }
+
+func (e *encoder) byte(c byte)      { e.b = append(e.b, c) }
+func (e *encoder) uvarint(x uint64) { e.b = binary.AppendUvarint(e.b, x) }
+func (e *encoder) str(s string)     { e.uvarint(uint64(len(s))); e.b = append(e.b, s...) }
+func (e *encoder) float(f float64)  { e.b = binary.BigEndian.AppendUint64(e.b, math.Float64bits(f)) }
+func (e *encoder) date(d Date) {
+	var b [5]byte
+	putDate(b[:], d)
+	e.b = append(e.b, b[:]...)
+}
+
+func (e *encoder) props(p Properties) {
+	e.uvarint(uint64(len(p)))
+	for _, k := range p.Keys() {
+		e.str(k)
+		e.value(p[k])
+	}
+}
+
+func (e *encoder) value(v Value) {
+	e.byte(byte(v.Kind))
+	switch v.Kind {
+	case KindText:
+		e.str(v.Text)
+	case KindNumber:
+		e.float(v.Num)
+	case KindBool:
+		if v.Bool {
+			e.byte(1)
+		} else {
+			e.byte(0)
+		}
+	case KindDate:
+		e.date(v.Date)
+	case KindGeo:
+		e.float(v.Geo.Lat)
+		e.float(v.Geo.Lon)
+	case KindList:
+		e.uvarint(uint64(len(v.List)))
+		for _, x := range v.List {
+			e.value(x)
+		}
+	}
+}
+
+func (e *encoder) sources(ss []Source) {
+	e.uvarint(uint64(len(ss)))
+	for _, s := range ss {
+		e.str(s.Document)
+		e.str(s.Excerpt)
+		e.str(s.Locator)
+		var flags byte
+		if s.Confidence != nil {
+			flags |= 1
+		}
+		if s.RetrievedAt != nil {
+			flags |= 2
+		}
+		e.byte(flags)
+		if s.Confidence != nil {
+			e.float(*s.Confidence)
+		}
+		if s.RetrievedAt != nil {
+			// MarshalBinary keeps the instant and the zone offset; it
+			// fails only for offsets that are not whole minutes, which
+			// validation refuses.
+			tb, _ := s.RetrievedAt.MarshalBinary()
+			e.str(string(tb))
+		}
+	}
+}
+
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
+
+func (d *decoder) byte() byte {
+	if d.err != nil || len(d.b) < 1 {
+		d.fail(errShortBody)
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	x, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail(errShortBody)
+		return 0
+	}
+	d.b = d.b[n:]
+	return x
+}
+
+// count reads a list length, refusing one that cannot fit in what is left
+// (each element takes at least one byte), so corrupt data cannot make it
+// allocate without bound.
+func (d *decoder) count() int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail(errShortBody)
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) str() string {
+	n := d.count()
+	if d.err != nil {
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) float() float64 {
+	if d.err != nil || len(d.b) < 8 {
+		d.fail(errShortBody)
+		return 0
+	}
+	f := math.Float64frombits(binary.BigEndian.Uint64(d.b))
+	d.b = d.b[8:]
+	return f
+}
+
+func (d *decoder) date() Date {
+	if d.err != nil || len(d.b) < 5 {
+		d.fail(errShortBody)
+		return Date{}
+	}
+	v, ok := getDate(d.b)
+	if !ok {
+		d.fail(fmt.Errorf("bad date %x", d.b[:5]))
+	}
+	d.b = d.b[5:]
+	return v
+}
+
+func (d *decoder) props() Properties {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	p := make(Properties, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		k := d.str()
+		p[k] = d.value(0)
+	}
+	return p
+}
+
+func (d *decoder) value(depth int) Value {
+	var v Value
+	v.Kind = Kind(d.byte())
+	switch v.Kind {
+	case KindNull:
+	case KindText:
+		v.Text = d.str()
+	case KindNumber:
+		v.Num = d.float()
+	case KindBool:
+		v.Bool = d.byte() == 1
+	case KindDate:
+		v.Date = d.date()
+	case KindGeo:
+		v.Geo.Lat = d.float()
+		v.Geo.Lon = d.float()
+	case KindList:
+		if depth > 0 {
+			d.fail(errors.New("nested list"))
+			return v
+		}
+		n := d.count()
+		v.List = make([]Value, 0, n)
+		for i := 0; i < n && d.err == nil; i++ {
+			v.List = append(v.List, d.value(depth+1))
+		}
+	default:
+		d.fail(fmt.Errorf("bad value kind %d", v.Kind))
+	}
+	return v
+}
+
+func (d *decoder) sources() []Source {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	ss := make([]Source, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		var s Source
+		s.Document = d.str()
+		s.Excerpt = d.str()
+		s.Locator = d.str()
+		flags := d.byte()
+		if flags&1 != 0 {
+			c := d.float()
+			s.Confidence = &c
+		}
+		if flags&2 != 0 {
+			var t time.Time
+			if err := t.UnmarshalBinary([]byte(d.str())); err != nil {
+				d.fail(fmt.Errorf("bad retrieval time: %w", err))
+			}
+			s.RetrievedAt = &t
+		}
+		ss = append(ss, s)
+	}
+	return ss
+}
+
+// entityBody is a stored entity: the Entity with its type interned.
+type entityBody struct {
+	typ TypeID
+	e   *Entity // e.Type is filled in by the reader from the ontology
+}
+
+func encodeEntity(e *Entity, t TypeID) []byte {
+	enc := encoder{b: make([]byte, 0, 64+len(e.Name)+len(e.Description))}
+	enc.byte(bodyFormat)
+	enc.str(e.ID)
+	enc.uvarint(uint64(t))
+	enc.str(e.Name)
+	enc.str(e.Description)
+	enc.uvarint(uint64(len(e.Labels)))
+	for _, l := range e.Labels {
+		enc.str(l.Lang)
+		enc.str(l.Value)
+	}
+	enc.uvarint(uint64(len(e.Aliases)))
+	for _, a := range e.Aliases {
+		enc.str(a)
+	}
+	enc.props(e.Properties)
+	enc.date(e.ValidFrom)
+	enc.date(e.ValidTo)
+	enc.sources(e.Sources)
+	return enc.b
+}
+
+// decodeEntity decodes an entity body; the caller names the type.
+func decodeEntity(b []byte) (entityBody, error) {
+	d := decoder{b: b}
+	if f := d.byte(); d.err == nil && f != bodyFormat {
+		return entityBody{}, fmt.Errorf("entity body format %d, want %d", f, bodyFormat)
+	}
+	e := &Entity{}
+	e.ID = d.str()
+	t := TypeID(d.uvarint())
+	e.Name = d.str()
+	e.Description = d.str()
+	if n := d.count(); n > 0 {
+		e.Labels = make([]Label, 0, n)
+		for i := 0; i < n && d.err == nil; i++ {
+			e.Labels = append(e.Labels, Label{Lang: d.str(), Value: d.str()})
+		}
+	}
+	if n := d.count(); n > 0 {
+		e.Aliases = make([]string, 0, n)
+		for i := 0; i < n && d.err == nil; i++ {
+			e.Aliases = append(e.Aliases, d.str())
+		}
+	}
+	e.Properties = d.props()
+	e.ValidFrom = d.date()
+	e.ValidTo = d.date()
+	e.Sources = d.sources()
+	if d.err == nil && len(d.b) != 0 {
+		d.fail(fmt.Errorf("%d bytes after the body", len(d.b)))
+	}
+	if d.err != nil {
+		return entityBody{}, fmt.Errorf("decode entity body: %w", d.err)
+	}
+	return entityBody{typ: t, e: e}, nil
+}
+
+// relationBody is a stored relation with its type and endpoints interned.
+type relationBody struct {
+	typ      TypeID
+	from, to NodeID
+	r        *Relation // r.Type is filled in by the reader
+}
+
+func encodeRelation(r *Relation, t TypeID, from, to NodeID) []byte {
+	enc := encoder{b: make([]byte, 0, 64+len(r.ID)+len(r.From)+len(r.To))}
+	enc.byte(bodyFormat)
+	enc.str(r.ID)
+	enc.uvarint(uint64(t))
+	enc.uvarint(uint64(from))
+	enc.uvarint(uint64(to))
+	enc.str(r.From)
+	enc.str(r.To)
+	enc.props(r.Properties)
+	enc.date(r.ValidFrom)
+	enc.date(r.ValidTo)
+	enc.sources(r.Sources)
+	return enc.b
+}
+
+func decodeRelation(b []byte) (relationBody, error) {
+	d := decoder{b: b}
+	if f := d.byte(); d.err == nil && f != bodyFormat {
+		return relationBody{}, fmt.Errorf("relation body format %d, want %d", f, bodyFormat)
+	}
+	r := &Relation{}
+	r.ID = d.str()
+	t := TypeID(d.uvarint())
+	from := NodeID(d.uvarint())
+	to := NodeID(d.uvarint())
+	r.From = d.str()
+	r.To = d.str()
+	r.Properties = d.props()
+	r.ValidFrom = d.date()
+	r.ValidTo = d.date()
+	r.Sources = d.sources()
+	if d.err == nil && len(d.b) != 0 {
+		d.fail(fmt.Errorf("%d bytes after the body", len(d.b)))
+	}
+	if d.err != nil {
+		return relationBody{}, fmt.Errorf("decode relation body: %w", d.err)
+	}
+	return relationBody{typ: t, from: from, to: to, r: r}, nil
+}

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxTermBytes bounds one indexed term, so that a very long name cannot
+// make a huge key; longer terms are cut at a character boundary, and so
+// are queries, so that they still meet.
+const maxTermBytes = 200
+
+// fold returns s folded for matching: compatibility decomposition (which
+// also maps fullwidth and halfwidth forms to their usual ones), combining
+// marks removed (ü → u), case folded (ß → ss), recomposed (so Hangul stays
+// syllables), control characters dropped and runs of white space made one
+// space. fold of a string is what both the index and a query see.
+func fold(s string) string {
+	if s == "" {
+		return ""
+	}
+	if isASCIIFolded(s) {
+		return s
+	}
+	// A transform.Chain keeps state, so each call builds its own; they are
+	// cheap next to the work they do.
+	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), cases.Fold(), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(out))
+	space := false
+	for _, r := range out {
+		switch {
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		case unicode.IsControl(r), r == utf8.RuneError:
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isASCIIFolded reports whether s is already what fold would return: plain
+// lowercase ASCII letters, digits, punctuation and single inner spaces.
+// Most names in most data sets are, so this saves the transform.
+func isASCIIFolded(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80, c >= 'A' && c <= 'Z', c < 0x20, c == 0x7f:
+			return false
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' '):
+			return false
+		}
+	}
+	return true
+}
+
+// cutTerm cuts a term to maxTermBytes at a character boundary.
+func cutTerm(s string) string {
+	if len(s) <= maxTermBytes {
+		return s
+	}
+	i := maxTermBytes
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}
+
+// tokens splits a folded string into the tokens the index holds: maximal
+// runs of letters, digits and marks; and, inside a token that mixes
+// scripts, each run of Han, Hiragana, Katakana or Hangul on its own, so
+// that 東京タワー is found by 東京 and by タワー. A CJK run stays one
+// token (no segmentation), and prefix search finds words at its start.
+func tokens(folded string) []string {
+	var out []string
+	words := strings.FieldsFunc(folded, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r))
+	})
+	for _, w := range words {
+		out = append(out, cutTerm(w))
+		out = append(out, cjkRuns(w)...)
+	}
+	return out
+}
+
+// cjkScript returns a small number naming the CJK script of r, or 0.
+func cjkScript(r rune) int {
+	switch {
+	case unicode.Is(unicode.Han, r):
+		return 1
+	case unicode.Is(unicode.Hiragana, r):
+		return 2
+	case unicode.Is(unicode.Katakana, r), r == 'ー':
+		return 3
+	case unicode.Is(unicode.Hangul, r):
+		return 4
+	}
+	return 0
+}
+
+// cjkRuns returns the CJK script runs of word when there is more than one
+// run, or when the word has other characters too; nil otherwise (the word
+// itself is then the only token).
+func cjkRuns(word string) []string {
+	var runs []string
+	start, cur := -1, 0
+	whole := true
+	for i, r := range word {
+		sc := cjkScript(r)
+		if sc != cur {
+			if cur != 0 {
+				runs = append(runs, word[start:i])
+			}
+			if sc != 0 {
+				start = i
+			}
+			cur = sc
+		}
+		if sc == 0 {
+			whole = false
+		}
+	}
+	if cur != 0 {
+		runs = append(runs, word[start:])
+	}
+	if whole && len(runs) == 1 {
+		return nil
+	}
+	for i := range runs {
+		runs[i] = cutTerm(runs[i])
+	}
+	return runs
+}
+
+// nameTerms returns the distinct folded full strings and tokens that index
+// e: its name, every label and every alias.
+func nameTerms(e *Entity) (full, toks []string) {
+	seenF := map[string]bool{}
+	seenT := map[string]bool{}
+	addString := func(s string) {
+		f := fold(s)
+		if f == "" {
+			return
+		}
+		if c := cutTerm(f); !seenF[c] {
+			seenF[c] = true
+			full = append(full, c)
+		}
+		for _, t := range tokens(f) {
+			if !seenT[t] {
+				seenT[t] = true
+				toks = append(toks, t)
+			}
+		}
+	}
+	addString(e.Name)
+	for _, l := range e.Labels {
+		addString(l.Value)
+	}
+	for _, a := range e.Aliases {
+		addString(a)
+	}
+	return full, toks
+}
+
+// nameKeys returns every name index key of entity e at node n.
+func nameKeys(e *Entity, n NodeID) [][]byte {
+	full, toks := nameTerms(e)
+	keys := make([][]byte, 0, len(full)+len(toks))
+	for _, t := range full {
+		keys = append(keys, nameKey(pNameFull, t, n))
+	}
+	for _, t := range toks {
+		keys = append(keys, nameKey(pNameTok, t, n))
+	}
+	return keys
+}
+
+// nameValueOf is the value of every name index key of e.
+func nameValueOf(e *Entity, t TypeID) []byte {
+	return nameValue{typ: t, nameLen: uint32(len(fold(e.Name))), ext: e.ID}.encode()
+}

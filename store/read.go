@@ -1,0 +1,341 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// DefaultPageSize is the page size of FindEntities and FindRelations when
+// the filter gives none.
+const DefaultPageSize = 20
+
+// FindEntityByID returns the entity, or a NotFound error.
+func (s *Store) FindEntityByID(ctx context.Context, id string, ro ReadOptions) (*Entity, error) {
+	es, err := s.FindEntitiesByIDs(ctx, []string{id}, ro)
+	if err != nil {
+		return nil, err
+	}
+	if es[0] == nil {
+		return nil, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
+	}
+	return es[0], nil
+}
+
+// FindEntitiesByIDs returns the entities in the order of ids, nil where one
+// does not exist. One snapshot, one batched read: the dataloaders call it.
+func (s *Store) FindEntitiesByIDs(ctx context.Context, ids []string, ro ReadOptions) ([]*Entity, error) {
+	tx, sch, err := s.snapshot(ctx, ro)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Discard()
+	out := make([]*Entity, len(ids))
+	for i, id := range ids {
+		n, ok, err := lookupEntity(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if out[i], err = readEntity(tx, sch, n); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// FindRelationByID returns the relation, or a NotFound error.
+func (s *Store) FindRelationByID(ctx context.Context, id string, ro ReadOptions) (*Relation, error) {
+	rs, err := s.FindRelationsByIDs(ctx, []string{id}, ro)
+	if err != nil {
+		return nil, err
+	}
+	if rs[0] == nil {
+		return nil, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no relation %q", id)}
+	}
+	return rs[0], nil
+}
+
+// FindRelationsByIDs returns the relations in the order of ids, nil where
+// one does not exist.
+func (s *Store) FindRelationsByIDs(ctx context.Context, ids []string, ro ReadOptions) ([]*Relation, error) {
+	tx, sch, err := s.snapshot(ctx, ro)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Discard()
+	out := make([]*Relation, len(ids))
+	for i, id := range ids {
+		r, ok, err := lookupRelation(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if out[i], err = readRelation(tx, sch, r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func encodeCursor(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+func decodeCursor(s string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, &Error{Code: Invalid, Field: "after", Message: fmt.Sprintf("invalid cursor %q", s)}
+	}
+	return b, nil
+}
+
+func pageSize(first int) (int, error) {
+	switch {
+	case first < 0:
+		return 0, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("must not be negative, got %d", first)}
+	case first == 0:
+		return DefaultPageSize, nil
+	}
+	return first, nil
+}
+
+// FindEntities pages through entities in id order, filtered by type
+// (subtypes included). A cursor is the position of its entity (its id), so
+// it stays valid whatever changes. TotalCount counts every entity of the
+// types. Errors: Invalid for an unknown type, a negative First or a cursor
+// that is not one.
+func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions) (EntityPage, error) {
+	first, err := pageSize(f.First)
+	if err != nil {
+		return EntityPage{}, err
+	}
+	var after []byte
+	if f.After != "" {
+		if after, err = decodeCursor(f.After); err != nil {
+			return EntityPage{}, err
+		}
+	}
+	tx, sch, err := s.snapshot(ctx, ro)
+	if err != nil {
+		return EntityPage{}, err
+	}
+	defer tx.Discard()
+	set, err := sch.entityTypeSet(f.Types, "types")
+	if err != nil {
+		return EntityPage{}, err
+	}
+	var types []TypeID
+	for _, ti := range sch.types {
+		if ti != nil && !ti.relation && (set == nil || set[ti.id]) {
+			types = append(types, ti.id)
+		}
+	}
+	page := EntityPage{HasPrevious: after != nil}
+	// Merge the type index of each type, which is in id order: the
+	// smallest id among the types' next entries comes next.
+	type head struct {
+		it  kv.Iterator
+		ext string
+		n   NodeID
+	}
+	var heads []*head
+	defer func() {
+		for _, h := range heads {
+			h.it.Close()
+		}
+	}()
+	advance := func(h *head) (bool, error) {
+		if !h.it.Valid() {
+			return false, nil
+		}
+		_, ext, err := parseTypeIdxKey(h.it.Key())
+		if err != nil {
+			return false, err
+		}
+		v, err := h.it.Value()
+		if err != nil {
+			return false, fmt.Errorf("read type index: %w", err)
+		}
+		n, err := parseUint64(v)
+		if err != nil {
+			return false, err
+		}
+		h.ext, h.n = ext, NodeID(n)
+		return true, nil
+	}
+	for _, t := range types {
+		c, err := readCounter(tx, typeCountKey(t))
+		if err != nil {
+			return EntityPage{}, err
+		}
+		if c == 0 {
+			continue
+		}
+		page.TotalCount += int(c)
+		p := typeIdxPrefix(t)
+		it := tx.Iterate(kv.IterOptions{Prefix: p, KeysOnly: true})
+		h := &head{it: it}
+		heads = append(heads, h)
+		if after != nil {
+			it.Seek(append(append(bytes.Clone(p), after...), 0))
+		} else {
+			it.Rewind()
+		}
+	}
+	var live []*head
+	for _, h := range heads {
+		ok, err := advance(h)
+		if err != nil {
+			return EntityPage{}, err
+		}
+		if ok {
+			live = append(live, h)
+		}
+	}
+	var nodes []NodeID
+	for len(live) > 0 {
+		sort.Slice(live, func(i, j int) bool { return live[i].ext < live[j].ext })
+		h := live[0]
+		if len(nodes) == first {
+			page.HasNext = true
+			break
+		}
+		nodes = append(nodes, h.n)
+		page.Cursors = append(page.Cursors, encodeCursor([]byte(h.ext)))
+		h.it.Next()
+		ok, err := advance(h)
+		if err != nil {
+			return EntityPage{}, err
+		}
+		if !ok {
+			live = live[1:]
+		}
+	}
+	page.Entities = make([]*Entity, len(nodes))
+	for i, n := range nodes {
+		if page.Entities[i], err = readEntity(tx, sch, n); err != nil {
+			return EntityPage{}, err
+		}
+		if page.Entities[i] == nil {
+			return EntityPage{}, fmt.Errorf("type index names node %d, which has no body", n)
+		}
+	}
+	return page, nil
+}
+
+// relationFilter compiles a RelationFilter and finds the entity it starts
+// from, or returns a NotFound error.
+func relationFilter(r *Reader, id string, f RelationFilter) (NodeID, *EdgeFilter, error) {
+	n, ok, err := r.Lookup(id)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !ok {
+		return 0, nil, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
+	}
+	ef, err := r.Filter(f.Types, f.Direction, f.ValidAt, f.EntityTypes)
+	if err != nil {
+		return 0, nil, err
+	}
+	return n, ef, nil
+}
+
+// FindRelations pages through the relations of entity id (NotFound when it
+// does not exist), with the entity at the other end of each. The order is
+// that of the adjacency keys: outgoing before incoming, then by relation
+// type, other end and relation, in internal ids; a cursor is the position
+// of its adjacency key, so it stays valid while the data it points past is
+// unchanged. TotalCount counts every match. Errors: Invalid for unknown
+// types, a negative First or a bad cursor.
+func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, ro ReadOptions) (RelationPage, error) {
+	first, err := pageSize(f.First)
+	if err != nil {
+		return RelationPage{}, err
+	}
+	var after []byte
+	if f.After != "" {
+		if after, err = decodeCursor(f.After); err != nil {
+			return RelationPage{}, err
+		}
+		if _, ok := parseAdjKey(after); !ok {
+			return RelationPage{}, &Error{Code: Invalid, Field: "after", Message: fmt.Sprintf("invalid cursor %q", f.After)}
+		}
+	}
+	var page RelationPage
+	err = s.View(ctx, ro, func(r *Reader) error {
+		n, ef, err := relationFilter(r, id, f)
+		if err != nil {
+			return err
+		}
+		if after != nil {
+			if e, _ := parseAdjKey(after); e.self != n {
+				return &Error{Code: Invalid, Field: "after", Message: "the cursor belongs to another entity's relations"}
+			}
+		}
+		// The total needs a full count; the page, the entries after the
+		// cursor.
+		err = r.Edges(n, ef, func(Edge) error { page.TotalCount++; return nil })
+		if err != nil {
+			return err
+		}
+		var edges []Edge
+		it, done := r.acquire()
+		defer done()
+		err = r.scanEdges(it, n, ef, after, func(e Edge) error {
+			if len(edges) == first {
+				page.HasNext = true
+				return errStopScan
+			}
+			edges = append(edges, e)
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStopScan) {
+			return err
+		}
+		page.HasPrevious = after != nil
+		rels := make([]RelID, len(edges))
+		others := make([]NodeID, len(edges))
+		for i, e := range edges {
+			rels[i], others[i] = e.Relation, e.Other
+			d := pOut
+			if !e.Outgoing {
+				d = pIn
+			}
+			page.Cursors = append(page.Cursors, encodeCursor(adjKey(nil, d, n, e.Type, e.Other, e.Relation)))
+		}
+		if page.Relations, err = r.Relations(rels); err != nil {
+			return err
+		}
+		page.Neighbors, err = r.Entities(others)
+		return err
+	})
+	if err != nil {
+		return RelationPage{}, err
+	}
+	return page, nil
+}
+
+var errStopScan = errors.New("stop scan")
+
+// Degree counts the relations of entity id that match f (First and After
+// are ignored). Errors: NotFound for an unknown entity, Invalid for unknown
+// types.
+func (s *Store) Degree(ctx context.Context, id string, f RelationFilter, ro ReadOptions) (int, error) {
+	var d int
+	err := s.View(ctx, ro, func(r *Reader) error {
+		n, ef, err := relationFilter(r, id, f)
+		if err != nil {
+			return err
+		}
+		return r.Edges(n, ef, func(Edge) error { d++; return nil })
+	})
+	return d, err
+}

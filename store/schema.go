@@ -1,0 +1,501 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// typeDef is the stored definition of a type (the value of typeDefKey).
+type typeDef struct {
+	Kind        string   `json:"kind"` // "entityType" or "relationType"
+	Name        string   `json:"name"`
+	Parent      string   `json:"parent,omitempty"`
+	Inverse     string   `json:"inverse,omitempty"`
+	Symmetric   bool     `json:"symmetric,omitempty"`
+	From        []string `json:"from,omitempty"`
+	To          []string `json:"to,omitempty"`
+	Description string   `json:"description,omitempty"`
+}
+
+// typeInfo is one interned type with what traversal and validation need
+// precomputed.
+type typeInfo struct {
+	id       TypeID
+	relation bool
+	def      typeDef
+	parent   TypeID // entity types: 0 for none
+	// from and to are, for relation types, the allowed entity type ids
+	// (subtypes expanded); nil means any.
+	from, to map[TypeID]bool
+}
+
+// schema is an immutable snapshot of the ontology with interned ids. A
+// writer clones it before changing it.
+type schema struct {
+	version   uint64
+	types     []*typeInfo // indexed by TypeID; [0] is nil
+	entities  map[string]TypeID
+	relations map[string]TypeID
+}
+
+func newSchema() *schema {
+	return &schema{types: []*typeInfo{nil}, entities: map[string]TypeID{}, relations: map[string]TypeID{}}
+}
+
+// info returns the type t, or nil.
+func (s *schema) info(t TypeID) *typeInfo {
+	if int(t) < len(s.types) {
+		return s.types[t]
+	}
+	return nil
+}
+
+// name returns the name of type t, or "" when there is none.
+func (s *schema) name(t TypeID) string {
+	if ti := s.info(t); ti != nil {
+		return ti.def.Name
+	}
+	return ""
+}
+
+func (s *schema) entityType(name string) (TypeID, bool) {
+	t, ok := s.entities[name]
+	return t, ok
+}
+
+func (s *schema) relationType(name string) (*typeInfo, bool) {
+	t, ok := s.relations[name]
+	if !ok {
+		return nil, false
+	}
+	return s.types[t], true
+}
+
+// isA reports whether entity type t is anc or one of its subtypes.
+func (s *schema) isA(t, anc TypeID) bool {
+	for i := 0; t != 0 && i < len(s.types); i++ {
+		if t == anc {
+			return true
+		}
+		ti := s.info(t)
+		if ti == nil {
+			return false
+		}
+		t = ti.parent
+	}
+	return false
+}
+
+// subtypes returns the entity types that are t or descend from it.
+func (s *schema) subtypes(t TypeID) []TypeID {
+	var out []TypeID
+	for _, ti := range s.types {
+		if ti != nil && !ti.relation && s.isA(ti.id, t) {
+			out = append(out, ti.id)
+		}
+	}
+	return out
+}
+
+// entityTypeSet resolves entity type names to the set of their ids with
+// subtypes; nil for no names. Unknown names are Invalid errors naming field.
+func (s *schema) entityTypeSet(names []string, field string) (map[TypeID]bool, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	set := map[TypeID]bool{}
+	for _, n := range names {
+		t, ok := s.entities[n]
+		if !ok {
+			return nil, &Error{Code: Invalid, Field: field, Message: fmt.Sprintf("unknown entity type %q", n)}
+		}
+		for _, st := range s.subtypes(t) {
+			set[st] = true
+		}
+	}
+	return set, nil
+}
+
+// relationTypeSet resolves relation type names; nil for no names.
+func (s *schema) relationTypeSet(names []string, field string) (map[TypeID]bool, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	set := map[TypeID]bool{}
+	for _, n := range names {
+		t, ok := s.relations[n]
+		if !ok {
+			return nil, &Error{Code: Invalid, Field: field, Message: fmt.Sprintf("unknown relation type %q", n)}
+		}
+		set[t] = true
+	}
+	return set, nil
+}
+
+// symmetric reports whether relation type t is symmetric.
+func (s *schema) symmetric(t TypeID) bool {
+	ti := s.info(t)
+	return ti != nil && ti.relation && ti.def.Symmetric
+}
+
+// endpointError says why relation type rt does not accept an entity of type
+// et at the end named field ("from" or "to"), or returns "".
+func (s *schema) endpointError(rt *typeInfo, field string, et TypeID) string {
+	allowed, list := rt.from, rt.def.From
+	if field == "to" {
+		allowed, list = rt.to, rt.def.To
+	}
+	if allowed == nil || allowed[et] {
+		return ""
+	}
+	return fmt.Sprintf("%s does not accept a %s at %q (allowed: %s)", rt.def.Name, s.name(et), field, strings.Join(list, ", "))
+}
+
+// Ontology returns the ontology, types in name order.
+func (s *schema) ontology() Ontology {
+	var o Ontology
+	for _, ti := range s.types {
+		if ti == nil {
+			continue
+		}
+		d := ti.def
+		if ti.relation {
+			o.RelationTypes = append(o.RelationTypes, RelationType{
+				Name: d.Name, Inverse: d.Inverse, Symmetric: d.Symmetric,
+				From: slices.Clone(d.From), To: slices.Clone(d.To), Description: d.Description,
+			})
+		} else {
+			o.EntityTypes = append(o.EntityTypes, EntityType{Name: d.Name, Parent: d.Parent, Description: d.Description})
+		}
+	}
+	sort.Slice(o.EntityTypes, func(i, j int) bool { return o.EntityTypes[i].Name < o.EntityTypes[j].Name })
+	sort.Slice(o.RelationTypes, func(i, j int) bool { return o.RelationTypes[i].Name < o.RelationTypes[j].Name })
+	return o
+}
+
+func (s *schema) clone() *schema {
+	c := &schema{
+		version:   s.version,
+		types:     make([]*typeInfo, len(s.types)),
+		entities:  make(map[string]TypeID, len(s.entities)),
+		relations: make(map[string]TypeID, len(s.relations)),
+	}
+	for i, ti := range s.types {
+		if ti != nil {
+			cp := *ti
+			c.types[i] = &cp
+		}
+	}
+	for k, v := range s.entities {
+		c.entities[k] = v
+	}
+	for k, v := range s.relations {
+		c.relations[k] = v
+	}
+	return c
+}
+
+// add interns a definition with id t (replacing one of the same id) without
+// validating it; finish must run after the last add.
+func (s *schema) add(t TypeID, d typeDef) {
+	for int(t) >= len(s.types) {
+		s.types = append(s.types, nil)
+	}
+	ti := &typeInfo{id: t, def: d, relation: d.Kind == defRelationType}
+	s.types[t] = ti
+	if ti.relation {
+		s.relations[d.Name] = t
+	} else {
+		s.entities[d.Name] = t
+	}
+}
+
+const (
+	defEntityType   = "entityType"
+	defRelationType = "relationType"
+)
+
+// finish resolves parents and endpoint lists after adds. It reports the
+// first broken reference; validate reports all of them with context.
+func (s *schema) finish() error {
+	for _, ti := range s.types {
+		if ti == nil || ti.relation {
+			continue
+		}
+		ti.parent = 0
+		if ti.def.Parent != "" {
+			p, ok := s.entities[ti.def.Parent]
+			if !ok {
+				return fmt.Errorf("entity type %s: unknown parent %q", ti.def.Name, ti.def.Parent)
+			}
+			ti.parent = p
+		}
+	}
+	for _, ti := range s.types {
+		if ti == nil || !ti.relation {
+			continue
+		}
+		var err error
+		if ti.from, err = s.entityTypeSet(ti.def.From, "from"); err != nil {
+			return fmt.Errorf("relation type %s: %w", ti.def.Name, err)
+		}
+		if ti.to, err = s.entityTypeSet(ti.def.To, "to"); err != nil {
+			return fmt.Errorf("relation type %s: %w", ti.def.Name, err)
+		}
+	}
+	return nil
+}
+
+// loadSchema reads the ontology from a transaction.
+func loadSchema(tx kv.Txn) (*schema, error) {
+	s := newSchema()
+	v, err := tx.Get(counterKey(ctrOntologyVers))
+	switch {
+	case errors.Is(err, kv.ErrNotFound):
+	case err != nil:
+		return nil, fmt.Errorf("load ontology version: %w", err)
+	default:
+		if s.version, err = parseUint64(v); err != nil {
+			return nil, fmt.Errorf("load ontology version: %w", err)
+		}
+	}
+	err = tx.ScanPrefixes([][]byte{{pTypeDef}}, false, func(_ int, k, v []byte) error {
+		t, err := parseTypeDefKey(k)
+		if err != nil {
+			return err
+		}
+		var d typeDef
+		if err := json.Unmarshal(v, &d); err != nil {
+			return fmt.Errorf("type %d: %w", t, err)
+		}
+		s.add(t, d)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load ontology: %w", err)
+	}
+	if err := s.finish(); err != nil {
+		return nil, fmt.Errorf("load ontology: %w", err)
+	}
+	return s, nil
+}
+
+// Limits on names and ids.
+const (
+	maxIDBytes       = 512
+	maxTypeNameBytes = 128
+	maxNameBytes     = 4096
+)
+
+// checkTypeName returns why name cannot be a type name, or "".
+func checkTypeName(name string) string {
+	switch {
+	case name == "":
+		return "is empty"
+	case !utf8.ValidString(name):
+		return "is not valid UTF-8"
+	case len(name) > maxTypeNameBytes:
+		return fmt.Sprintf("is longer than %d bytes", maxTypeNameBytes)
+	case strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return "contains spaces or control characters"
+	}
+	return ""
+}
+
+// ontologyChange is a set of type definitions to add or redefine.
+type ontologyChange struct {
+	entityTypes   []EntityType
+	relationTypes []RelationType
+	// records name each definition in errors, in the order above.
+	records []string
+}
+
+// applyOntology validates defs against base and returns the new schema and
+// the definitions that changed, with their ids (new ones allocated from
+// next). Errors name the type and field, and the rule that was broken.
+func applyOntology(base *schema, ch ontologyChange, next func() TypeID) (*schema, map[TypeID]typeDef, Errors) {
+	s := base.clone()
+	changed := map[TypeID]typeDef{}
+	var errs Errors
+	fail := func(i int, field, format string, args ...any) {
+		errs = append(errs, FieldError(ch.records[i], field, format, args...))
+	}
+	put := func(kind byte, d typeDef) TypeID {
+		var t TypeID
+		var ok bool
+		if kind == kindEntity {
+			t, ok = s.entities[d.Name]
+		} else {
+			t, ok = s.relations[d.Name]
+		}
+		if !ok {
+			t = next()
+		}
+		s.add(t, d)
+		changed[t] = d
+		return t
+	}
+	for i, et := range ch.entityTypes {
+		if why := checkTypeName(et.Name); why != "" {
+			fail(i, "name", "type name %s", why)
+			continue
+		}
+		if _, ok := s.relations[et.Name]; ok {
+			fail(i, "name", "%s is already a relation type; type names are unique across entity and relation types", et.Name)
+			continue
+		}
+		if !utf8.ValidString(et.Parent) || !utf8.ValidString(et.Description) {
+			fail(i, "description", "invalid UTF-8")
+			continue
+		}
+		put(kindEntity, typeDef{Kind: defEntityType, Name: et.Name, Parent: et.Parent, Description: et.Description})
+	}
+	n := len(ch.entityTypes)
+	for j, rt := range ch.relationTypes {
+		i := n + j
+		if why := checkTypeName(rt.Name); why != "" {
+			fail(i, "name", "type name %s", why)
+			continue
+		}
+		if _, ok := s.entities[rt.Name]; ok {
+			fail(i, "name", "%s is already an entity type; type names are unique across entity and relation types", rt.Name)
+			continue
+		}
+		if !utf8.ValidString(rt.Inverse) || !utf8.ValidString(rt.Description) {
+			fail(i, "inverse", "invalid UTF-8")
+			continue
+		}
+		inv := rt.Inverse
+		if rt.Symmetric {
+			if inv != "" && inv != rt.Name {
+				fail(i, "inverse", "a symmetric type is its own inverse: want %q or nothing, got %q", rt.Name, inv)
+				continue
+			}
+			inv = rt.Name
+		}
+		put(kindRelation, typeDef{
+			Kind: defRelationType, Name: rt.Name, Inverse: inv, Symmetric: rt.Symmetric,
+			From: dedupe(rt.From), To: dedupe(rt.To), Description: rt.Description,
+		})
+	}
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+	// References and rules, now that every new name is known.
+	for i, et := range ch.entityTypes {
+		t := s.entities[et.Name]
+		if et.Parent != "" {
+			p, ok := s.entities[et.Parent]
+			if !ok {
+				fail(i, "parent", "unknown entity type %q", et.Parent)
+				continue
+			}
+			s.types[t].parent = p
+		} else {
+			s.types[t].parent = 0
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+	for i, et := range ch.entityTypes {
+		t := s.entities[et.Name]
+		seen := map[TypeID]bool{}
+		for p := t; p != 0; p = s.types[p].parent {
+			if seen[p] {
+				fail(i, "parent", "parent %q makes a cycle: a type cannot be its own ancestor", et.Parent)
+				break
+			}
+			seen[p] = true
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+	if err := s.finish(); err != nil {
+		// Only relation endpoint lists can still be wrong here.
+		for j, rt := range ch.relationTypes {
+			for _, f := range []struct {
+				field string
+				names []string
+			}{{"from", rt.From}, {"to", rt.To}} {
+				for _, n := range f.names {
+					if _, ok := s.entities[n]; !ok {
+						fail(len(ch.entityTypes)+j, f.field, "unknown entity type %q", n)
+					}
+				}
+			}
+		}
+		if len(errs) == 0 {
+			errs = append(errs, Errorf(Invalid, "%v", err))
+		}
+		return nil, nil, errs
+	}
+	// Redefinitions may add, but not take away what stored data relies on.
+	for i, et := range ch.entityTypes {
+		t := s.entities[et.Name]
+		if base.info(t) == nil {
+			continue
+		}
+		for p := base.types[t].parent; p != 0; p = base.types[p].parent {
+			if !s.isA(t, p) {
+				fail(i, "parent", "redefining %s would drop its ancestor %s: a redefinition may add ancestors but not remove them", et.Name, base.name(p))
+				break
+			}
+		}
+	}
+	for j, rt := range ch.relationTypes {
+		i := len(ch.entityTypes) + j
+		t := s.relations[rt.Name]
+		old := base.info(t)
+		if old == nil {
+			continue
+		}
+		nw := s.types[t]
+		if old.def.Symmetric != nw.def.Symmetric {
+			fail(i, "symmetric", "cannot change whether %s is symmetric: stored relations depend on it", rt.Name)
+		}
+		if old.def.Inverse != "" && old.def.Inverse != nw.def.Inverse {
+			fail(i, "inverse", "cannot change the inverse of %s from %q to %q: a redefinition may add but not rename", rt.Name, old.def.Inverse, nw.def.Inverse)
+		}
+		for _, f := range []struct {
+			field    string
+			old, new map[TypeID]bool
+		}{{"from", old.from, nw.from}, {"to", old.to, nw.to}} {
+			if f.new == nil {
+				continue
+			}
+			if f.old == nil {
+				fail(i, f.field, "cannot restrict %s %s to listed types: it accepted any type; a redefinition may widen but not narrow", rt.Name, f.field)
+				continue
+			}
+			for ot := range f.old {
+				if !f.new[ot] {
+					fail(i, f.field, "redefining %s would no longer accept %s at %q: a redefinition may widen but not narrow", rt.Name, s.name(ot), f.field)
+					break
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+	return s, changed, nil
+}
+
+func dedupe(names []string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	out := slices.Clone(names)
+	sort.Strings(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,316 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/ties-graph/ties/store/kv"
+	"github.com/ties-graph/ties/store/kv/badgerkv"
+)
+
+// Store is the graph store: entities, relations and the ontology over an
+// ordered key-value backend (badger). It is safe for concurrent use; writes
+// are serialized.
+type Store struct {
+	db   kv.Store
+	opts Options
+	log  *slog.Logger
+	// readTsAt maps a recorded time to the read timestamp that sees every
+	// commit made up to it.
+	readTsAt func(time.Time) uint64
+
+	mu     sync.Mutex
+	schema *schema // newest ontology seen; immutable, replaced on change
+}
+
+// Open opens (creating if needed) the store in dir. A new store gets the
+// default ontology. It returns an error wrapping badgerkv.ErrLocked when
+// another process holds dir.
+func Open(dir string, opts Options) (*Store, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db, err := badgerkv.Open(badgerkv.Options{
+		Dir:              dir,
+		InMemory:         opts.InMemory,
+		SyncWrites:       opts.SyncWrites,
+		ReadOnly:         opts.ReadOnly,
+		HistoryRetention: opts.HistoryRetention,
+		LogKey:           logKey,
+		Logger:           log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	s, err := newStore(db, opts, badgerkv.ReadTsAt)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newStore wraps an open backend, writing the format marker and the default
+// ontology into a new one.
+func newStore(db kv.Store, opts Options, readTsAt func(time.Time) uint64) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBatchRecords <= 0 {
+		opts.MaxBatchRecords = 100_000
+	}
+	s := &Store{db: db, opts: opts, log: opts.Logger, readTsAt: readTsAt}
+	if err := s.init(context.Background()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init(ctx context.Context) error {
+	tx, err := s.db.Begin(ctx, kv.TxnOptions{})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	v, err := tx.Get(metaKey(metaFormat))
+	tx.Discard()
+	switch {
+	case err == nil:
+		if len(v) != 1 || v[0] != formatVersion {
+			return fmt.Errorf("open store: data format %x, this version reads %d", v, formatVersion)
+		}
+		return nil
+	case !errors.Is(err, kv.ErrNotFound):
+		return fmt.Errorf("open store: read format: %w", err)
+	case s.opts.ReadOnly:
+		return nil
+	}
+	def := DefaultOntology()
+	_, err = s.apply(ctx, Batch{EntityTypes: def.EntityTypes, RelationTypes: def.RelationTypes}, true)
+	if err != nil {
+		return fmt.Errorf("open store: write the default ontology: %w", err)
+	}
+	return nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+// ChangeRecord is the change-log entry of one commit, stored under the
+// commit's timestamp. Id lists stop at maxLogIDs entries each, and
+// Truncated says so; a bulk load records counts and its source instead.
+type ChangeRecord struct {
+	Entities         []string `json:"entities,omitempty"`
+	Relations        []string `json:"relations,omitempty"`
+	DeletedEntities  []string `json:"deletedEntities,omitempty"`
+	DeletedRelations []string `json:"deletedRelations,omitempty"`
+	EntityTypes      []string `json:"entityTypes,omitempty"`
+	RelationTypes    []string `json:"relationTypes,omitempty"`
+	Truncated        bool     `json:"truncated,omitempty"`
+	// Load is set for a bulk load.
+	Load *LoadRecord `json:"load,omitempty"`
+}
+
+// LoadRecord summarises a bulk load in the change log.
+type LoadRecord struct {
+	Source    string `json:"source,omitempty"`
+	Entities  int    `json:"entities"`
+	Relations int    `json:"relations"`
+}
+
+const maxLogIDs = 1000
+
+func (c *ChangeRecord) add(list *[]string, id string) {
+	if len(*list) >= maxLogIDs {
+		c.Truncated = true
+		return
+	}
+	*list = append(*list, id)
+}
+
+func (c *ChangeRecord) encode() []byte {
+	b, err := json.Marshal(c)
+	if err != nil {
+		// Only strings and ints: cannot fail.
+		panic(err)
+	}
+	return b
+}
+
+// snapshot begins a read transaction at ro's recorded time and returns it
+// with the ontology it sees.
+func (s *Store) snapshot(ctx context.Context, ro ReadOptions) (kv.Txn, *schema, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	var ts uint64
+	if !ro.AsOf.IsZero() {
+		ts = s.readTsAt(ro.AsOf)
+	}
+	tx, err := s.db.Begin(ctx, kv.TxnOptions{ReadTs: ts})
+	if err != nil {
+		return nil, nil, fmt.Errorf("begin read: %w", err)
+	}
+	sch, err := s.schemaOf(tx)
+	if err != nil {
+		tx.Discard()
+		return nil, nil, err
+	}
+	return tx, sch, nil
+}
+
+// schemaOf returns the ontology tx sees: the cached one when its version
+// matches, which costs one Get.
+func (s *Store) schemaOf(tx kv.Txn) (*schema, error) {
+	var ver uint64
+	v, err := tx.Get(counterKey(ctrOntologyVers))
+	switch {
+	case errors.Is(err, kv.ErrNotFound):
+	case err != nil:
+		return nil, fmt.Errorf("read ontology version: %w", err)
+	default:
+		if ver, err = parseUint64(v); err != nil {
+			return nil, fmt.Errorf("read ontology version: %w", err)
+		}
+	}
+	s.mu.Lock()
+	c := s.schema
+	s.mu.Unlock()
+	if c != nil && c.version == ver {
+		return c, nil
+	}
+	sch, err := loadSchema(tx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.schema == nil || sch.version > s.schema.version {
+		s.schema = sch
+	}
+	s.mu.Unlock()
+	return sch, nil
+}
+
+// readCounter returns a counter's value, 0 when unset.
+func readCounter(tx kv.Txn, key []byte) (uint64, error) {
+	v, err := tx.Get(key)
+	if errors.Is(err, kv.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read counter %x: %w", key, err)
+	}
+	n, err := parseUint64(v)
+	if err != nil {
+		return 0, fmt.Errorf("read counter %x: %w", key, err)
+	}
+	return n, nil
+}
+
+// IsEmpty reports whether the store holds no entities and no relations
+// (used to decide whether to load the founding data).
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	st, err := s.Stats(ctx, ReadOptions{})
+	if err != nil {
+		return false, err
+	}
+	return st.Entities == 0 && st.Relations == 0, nil
+}
+
+// GetOntology returns the ontology, types in name order.
+func (s *Store) GetOntology(ctx context.Context) (Ontology, error) {
+	tx, sch, err := s.snapshot(ctx, ReadOptions{})
+	if err != nil {
+		return Ontology{}, err
+	}
+	tx.Discard()
+	return sch.ontology(), nil
+}
+
+// Stats counts entities and relations, in total and by type (types with
+// none are left out; each list in type name order), from the counters
+// that every write keeps.
+func (s *Store) Stats(ctx context.Context, ro ReadOptions) (Stats, error) {
+	tx, sch, err := s.snapshot(ctx, ro)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer tx.Discard()
+	var st Stats
+	n, err := readCounter(tx, counterKey(ctrEntities))
+	if err != nil {
+		return Stats{}, err
+	}
+	st.Entities = int(n)
+	if n, err = readCounter(tx, counterKey(ctrRelations)); err != nil {
+		return Stats{}, err
+	}
+	st.Relations = int(n)
+	for _, ti := range sch.types {
+		if ti == nil {
+			continue
+		}
+		n, err := readCounter(tx, typeCountKey(ti.id))
+		if err != nil {
+			return Stats{}, err
+		}
+		if n == 0 {
+			continue
+		}
+		tc := TypeCount{Type: ti.def.Name, Count: int(n)}
+		if ti.relation {
+			st.ByRelationType = append(st.ByRelationType, tc)
+		} else {
+			st.ByEntityType = append(st.ByEntityType, tc)
+		}
+	}
+	sort.Slice(st.ByEntityType, func(i, j int) bool { return st.ByEntityType[i].Type < st.ByEntityType[j].Type })
+	sort.Slice(st.ByRelationType, func(i, j int) bool { return st.ByRelationType[i].Type < st.ByRelationType[j].Type })
+	return st, nil
+}
+
+// Backup writes an online backup of the whole store to w (badger's backup
+// stream, including history). It returns an Unavailable error when the
+// backend cannot back up.
+func (s *Store) Backup(ctx context.Context, w io.Writer) error {
+	b, ok := s.db.(kv.Backuper)
+	if !ok {
+		return Errorf(Unavailable, "the %s backend does not support backups", s.db.Features().Name)
+	}
+	if err := b.Backup(ctx, w); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// Restore loads a backup written by Backup into a store that holds no
+// entities and no relations. It returns a Conflict error for a store with
+// data and an Unavailable error when the backend cannot restore.
+func (s *Store) Restore(ctx context.Context, r io.Reader) error {
+	b, ok := s.db.(kv.Backuper)
+	if !ok {
+		return Errorf(Unavailable, "the %s backend does not support restoring backups", s.db.Features().Name)
+	}
+	empty, err := s.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return Errorf(Conflict, "restore needs an empty store; this one has data")
+	}
+	err = b.Restore(ctx, r)
+	s.mu.Lock()
+	s.schema = nil
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
+}

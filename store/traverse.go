@@ -1,0 +1,594 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// NodeID is the internal id of an entity.
+type NodeID uint64
+
+// RelID is the internal id of a relation.
+type RelID uint64
+
+// TypeID is the interned id of an entity or relation type.
+type TypeID uint32
+
+// Edge is one adjacency entry as a traversal sees it, from the point of view
+// of the node being expanded: no relation body is read to produce it.
+type Edge struct {
+	Relation  RelID
+	Type      TypeID
+	From, To  NodeID // as stored (for symmetric types, in stored order)
+	Other     NodeID // the node at the far end from the expanded one
+	OtherType TypeID // entity type of Other
+	Outgoing  bool   // the expanded node is From
+	ValidFrom Date
+	ValidTo   Date
+}
+
+// EdgeFilter is a compiled traversal filter (see Reader.Filter).
+type EdgeFilter struct {
+	types      map[TypeID]bool // nil = any
+	direction  Direction
+	validAt    Date
+	otherTypes map[TypeID]bool // nil = any
+	// scans are the prefix scans that find the edges, in key order.
+	scans []edgeScan
+}
+
+// edgeScan is one prefix scan of a node's adjacency: one direction, and one
+// relation type or (typ 0) all of them.
+type edgeScan struct {
+	dir byte
+	typ TypeID
+	// skipLoops drops self-loops from an in-scan when an out-scan of the
+	// same filter already yields them.
+	skipLoops bool
+}
+
+// compileFilter builds the scans of a filter. Symmetric relations are
+// stored once, so a walk OUT also scans the in-keys of symmetric types and
+// a walk IN their out-keys.
+func compileFilter(sch *schema, types map[TypeID]bool, dir Direction, validAt Date, otherTypes map[TypeID]bool) *EdgeFilter {
+	f := &EdgeFilter{types: types, direction: dir, validAt: validAt, otherTypes: otherTypes}
+	var listed, sym []TypeID
+	for _, ti := range sch.types {
+		if ti == nil || !ti.relation || (types != nil && !types[ti.id]) {
+			continue
+		}
+		listed = append(listed, ti.id)
+		if ti.def.Symmetric {
+			sym = append(sym, ti.id)
+		}
+	}
+	sort.Slice(listed, func(i, j int) bool { return listed[i] < listed[j] })
+	sort.Slice(sym, func(i, j int) bool { return sym[i] < sym[j] })
+	add := func(d byte, ts []TypeID, all bool) {
+		if all {
+			f.scans = append(f.scans, edgeScan{dir: d, skipLoops: d == pIn && dir == Both})
+			return
+		}
+		for _, t := range ts {
+			f.scans = append(f.scans, edgeScan{dir: d, typ: t, skipLoops: d == pIn && (dir == Both || sch.symmetric(t))})
+		}
+	}
+	any := types == nil
+	switch dir {
+	case Out:
+		add(pOut, listed, any)
+		add(pIn, sym, false)
+	case In:
+		add(pOut, sym, false)
+		add(pIn, listed, any)
+	default:
+		add(pOut, listed, any)
+		add(pIn, listed, any)
+	}
+	return f
+}
+
+// admits reports whether an adjacency entry of scan sc passes the filter.
+func (f *EdgeFilter) admits(sc edgeScan, typ TypeID, self, other NodeID, v adjValue) bool {
+	if sc.skipLoops && self == other {
+		return false
+	}
+	if sc.typ == 0 && f.types != nil && !f.types[typ] {
+		return false
+	}
+	if f.otherTypes != nil && !f.otherTypes[v.otherType] {
+		return false
+	}
+	return ValidAt(v.validFrom, v.validTo, f.validAt)
+}
+
+// View runs fn on a consistent read snapshot; see Reader. It returns fn's
+// error, or the backend's wrapped.
+func (s *Store) View(ctx context.Context, ro ReadOptions, fn func(r *Reader) error) error {
+	tx, sch, err := s.snapshot(ctx, ro)
+	if err != nil {
+		return err
+	}
+	r := &Reader{ctx: ctx, tx: tx, sch: sch, distributed: s.db.Features().Distributed}
+	defer r.close()
+	return fn(r)
+}
+
+// Reader is a consistent read snapshot with access to internal ids, for
+// traversals, algorithms and exports. It is valid only inside View's fn,
+// and not safe for concurrent use.
+type Reader struct {
+	ctx         context.Context
+	tx          kv.Txn
+	sch         *schema
+	distributed bool
+	it          kv.Iterator // key-only, reused by every scan
+	busy        bool        // it is in use by a scan that is calling back
+}
+
+func (r *Reader) close() {
+	if r.it != nil {
+		r.it.Close()
+	}
+	r.tx.Discard()
+}
+
+func (r *Reader) iter() kv.Iterator {
+	if r.it == nil {
+		r.it = r.tx.Iterate(kv.IterOptions{KeysOnly: true})
+	}
+	return r.it
+}
+
+// Filter compiles relation type names (empty = any), a direction, a validity
+// date and entity type names for the far end (subtypes included) into an
+// EdgeFilter. Unknown type names are Invalid errors.
+func (r *Reader) Filter(types []string, dir Direction, validAt Date, entityTypes []string) (*EdgeFilter, error) {
+	ts, err := r.sch.relationTypeSet(types, "types")
+	if err != nil {
+		return nil, err
+	}
+	ets, err := r.sch.entityTypeSet(entityTypes, "entityTypes")
+	if err != nil {
+		return nil, err
+	}
+	return compileFilter(r.sch, ts, dir, validAt, ets), nil
+}
+
+// Lookup resolves an entity id to its NodeID; ok is false when there is none.
+func (r *Reader) Lookup(id string) (NodeID, bool, error) {
+	return lookupEntity(r.tx, id)
+}
+
+func lookupEntity(tx kv.Txn, id string) (NodeID, bool, error) {
+	v, err := tx.Get(extKey(id))
+	if errors.Is(err, kv.ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("look up %q: %w", id, err)
+	}
+	kind, n, err := parseExtValue(v)
+	if err != nil {
+		return 0, false, fmt.Errorf("look up %q: %w", id, err)
+	}
+	return NodeID(n), kind == kindEntity, nil
+}
+
+func lookupRelation(tx kv.Txn, id string) (RelID, bool, error) {
+	v, err := tx.Get(extKey(id))
+	if errors.Is(err, kv.ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("look up %q: %w", id, err)
+	}
+	kind, n, err := parseExtValue(v)
+	if err != nil {
+		return 0, false, fmt.Errorf("look up %q: %w", id, err)
+	}
+	return RelID(n), kind == kindRelation, nil
+}
+
+// Edges calls fn for each edge of n that f admits, in key order (one
+// key-only prefix scan per direction and relation type, with a reused
+// iterator). A nil f admits everything. fn's error stops the scan and is
+// returned.
+func (r *Reader) Edges(n NodeID, f *EdgeFilter, fn func(Edge) error) error {
+	if f == nil {
+		f = compileFilter(r.sch, nil, Both, Date{}, nil)
+	}
+	it, done := r.acquire()
+	defer done()
+	return r.scanEdges(it, n, f, nil, fn)
+}
+
+// acquire returns the reused iterator, or a fresh one when a scan calls
+// back into the Reader while the reused one is busy.
+func (r *Reader) acquire() (kv.Iterator, func()) {
+	if r.busy {
+		it := r.tx.Iterate(kv.IterOptions{KeysOnly: true})
+		return it, it.Close
+	}
+	r.busy = true
+	return r.iter(), func() { r.busy = false }
+}
+
+// scanEdges walks n's adjacency for f from the position after `after` (an
+// adjacency key; nil = from the start).
+func (r *Reader) scanEdges(it kv.Iterator, n NodeID, f *EdgeFilter, after []byte, fn func(Edge) error) error {
+	var buf [adjPrefixLen + 4]byte
+	for _, sc := range f.scans {
+		p := adjPrefix(buf[:0], sc.dir, n)
+		if sc.typ != 0 {
+			p = adjTypePrefix(buf[:0], sc.dir, n, sc.typ)
+		}
+		start := p
+		if after != nil {
+			if bytes.Compare(after, p) >= 0 && !bytes.HasPrefix(after, p) {
+				continue // this scan lies wholly before the cursor
+			}
+			if bytes.HasPrefix(after, p) {
+				start = append(bytes.Clone(after), 0)
+			}
+		}
+		for it.Seek(start); it.Valid(); it.Next() {
+			k := it.Key()
+			if !bytes.HasPrefix(k, p) {
+				break
+			}
+			e, ok := parseAdjKey(k)
+			if !ok {
+				return fmt.Errorf("bad adjacency key %x", k)
+			}
+			val, err := it.Value()
+			if err != nil {
+				return fmt.Errorf("read adjacency %x: %w", k, err)
+			}
+			v, ok := parseAdjValue(val)
+			if !ok {
+				return fmt.Errorf("bad adjacency value %x at %x", val, k)
+			}
+			if !f.admits(sc, e.typ, e.self, e.other, v) {
+				continue
+			}
+			if err := fn(edgeOf(e, v)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func edgeOf(e adjEntry, v adjValue) Edge {
+	ed := Edge{
+		Relation: e.rel, Type: e.typ, Other: e.other, OtherType: v.otherType,
+		ValidFrom: v.validFrom, ValidTo: v.validTo,
+	}
+	if e.dir == pOut {
+		ed.From, ed.To, ed.Outgoing = e.self, e.other, true
+	} else {
+		ed.From, ed.To = e.other, e.self
+	}
+	return ed
+}
+
+// Expand is Edges for a whole frontier; fn gets the index of the frontier
+// node each edge belongs to. Edges come in frontier order, each node's in
+// key order. On a distributed backend it is one batched prefix scan (one
+// round trip); on an embedded one a single reused key-only iterator, which
+// reads the small adjacency values without the backend's value prefetch.
+func (r *Reader) Expand(frontier []NodeID, f *EdgeFilter, fn func(i int, e Edge) error) error {
+	if f == nil {
+		f = compileFilter(r.sch, nil, Both, Date{}, nil)
+	}
+	if r.distributed {
+		return r.expandBatched(frontier, f, fn)
+	}
+	it, done := r.acquire()
+	defer done()
+	for i, n := range frontier {
+		err := r.scanEdges(it, n, f, nil, func(e Edge) error { return fn(i, e) })
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Reader) expandBatched(frontier []NodeID, f *EdgeFilter, fn func(i int, e Edge) error) error {
+	prefixes := make([][]byte, 0, len(frontier)*len(f.scans))
+	type owner struct {
+		i  int
+		sc edgeScan
+	}
+	owners := make([]owner, 0, cap(prefixes))
+	for i, n := range frontier {
+		for _, sc := range f.scans {
+			p := adjPrefix(nil, sc.dir, n)
+			if sc.typ != 0 {
+				p = adjTypePrefix(nil, sc.dir, n, sc.typ)
+			}
+			prefixes = append(prefixes, p)
+			owners = append(owners, owner{i, sc})
+		}
+	}
+	return r.tx.ScanPrefixes(prefixes, false, func(j int, k, val []byte) error {
+		e, ok := parseAdjKey(k)
+		if !ok {
+			return fmt.Errorf("bad adjacency key %x", k)
+		}
+		v, ok := parseAdjValue(val)
+		if !ok {
+			return fmt.Errorf("bad adjacency value %x at %x", val, k)
+		}
+		o := owners[j]
+		if !f.admits(o.sc, e.typ, e.self, e.other, v) {
+			return nil
+		}
+		return fn(o.i, edgeOf(e, v))
+	})
+}
+
+// Entities returns the entity bodies of ids, in order, nil for missing.
+func (r *Reader) Entities(ids []NodeID) ([]*Entity, error) {
+	out := make([]*Entity, len(ids))
+	for i, n := range ids {
+		e, err := readEntity(r.tx, r.sch, n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// readEntity reads the body of node n; nil when there is none.
+func readEntity(tx kv.Txn, sch *schema, n NodeID) (*Entity, error) {
+	v, err := tx.Get(entityKey(n))
+	if errors.Is(err, kv.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read entity %d: %w", n, err)
+	}
+	eb, err := decodeEntity(v)
+	if err != nil {
+		return nil, fmt.Errorf("read entity %d: %w", n, err)
+	}
+	eb.e.Type = sch.name(eb.typ)
+	return eb.e, nil
+}
+
+// readRelation reads the body of relation id; nil when there is none.
+func readRelation(tx kv.Txn, sch *schema, id RelID) (*Relation, error) {
+	v, err := tx.Get(relationKey(id))
+	if errors.Is(err, kv.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read relation %d: %w", id, err)
+	}
+	rb, err := decodeRelation(v)
+	if err != nil {
+		return nil, fmt.Errorf("read relation %d: %w", id, err)
+	}
+	rb.r.Type = sch.name(rb.typ)
+	return rb.r, nil
+}
+
+// Relations returns the relation bodies of ids, in order, nil for missing.
+func (r *Reader) Relations(ids []RelID) ([]*Relation, error) {
+	out := make([]*Relation, len(ids))
+	for i, id := range ids {
+		rel, err := readRelation(r.tx, r.sch, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = rel
+	}
+	return out, nil
+}
+
+// EntityID returns the external id of n, or a NotFound error.
+func (r *Reader) EntityID(n NodeID) (string, error) {
+	v, err := r.tx.Get(nodeKey(n))
+	if errors.Is(err, kv.ErrNotFound) {
+		return "", Errorf(NotFound, "no entity with internal id %d", n)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read node %d: %w", n, err)
+	}
+	_, ext, err := parseNodeValue(v)
+	if err != nil {
+		return "", fmt.Errorf("read node %d: %w", n, err)
+	}
+	return ext, nil
+}
+
+// EachNode calls fn for every entity whose type is in types (subtypes
+// included; empty = all), in NodeID order. Unknown types are Invalid
+// errors; fn's error stops the walk and is returned.
+func (r *Reader) EachNode(types []string, fn func(n NodeID, t TypeID) error) error {
+	set, err := r.sch.entityTypeSet(types, "entityTypes")
+	if err != nil {
+		return err
+	}
+	it := r.tx.Iterate(kv.IterOptions{Prefix: []byte{pNode}, KeysOnly: true})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		n, err := parseIDKey(pNode, it.Key())
+		if err != nil {
+			return err
+		}
+		v, err := it.Value()
+		if err != nil {
+			return fmt.Errorf("read node %d: %w", n, err)
+		}
+		t, _, err := parseNodeValue(v)
+		if err != nil {
+			return err
+		}
+		if set != nil && !set[t] {
+			continue
+		}
+		if err := fn(NodeID(n), t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachEntity calls fn for every entity body, in id order (exports). fn's
+// error stops the walk and is returned.
+func (r *Reader) EachEntity(fn func(*Entity) error) error {
+	return r.eachExt(kindEntity, func(id uint64) error {
+		e, err := readEntity(r.tx, r.sch, NodeID(id))
+		if err != nil {
+			return err
+		}
+		if e == nil {
+			return fmt.Errorf("entity %d: no body", id)
+		}
+		return fn(e)
+	})
+}
+
+// EachRelation calls fn for every relation body, in id order (exports).
+// fn's error stops the walk and is returned.
+func (r *Reader) EachRelation(fn func(*Relation) error) error {
+	return r.eachExt(kindRelation, func(id uint64) error {
+		rel, err := readRelation(r.tx, r.sch, RelID(id))
+		if err != nil {
+			return err
+		}
+		if rel == nil {
+			return fmt.Errorf("relation %d: no body", id)
+		}
+		return fn(rel)
+	})
+}
+
+// eachExt walks the external id map in id order, calling fn with the
+// internal id of every entry of one kind.
+func (r *Reader) eachExt(kind byte, fn func(id uint64) error) error {
+	it := r.tx.Iterate(kv.IterOptions{Prefix: []byte{pExtID}, KeysOnly: true})
+	defer it.Close()
+	for i := 0; ; i++ {
+		if i == 0 {
+			it.Rewind()
+		} else {
+			it.Next()
+		}
+		if !it.Valid() {
+			return nil
+		}
+		if i%1024 == 0 {
+			if err := r.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		v, err := it.Value()
+		if err != nil {
+			return fmt.Errorf("read %x: %w", it.Key(), err)
+		}
+		k, id, err := parseExtValue(v)
+		if err != nil {
+			return err
+		}
+		if k != kind {
+			continue
+		}
+		if err := fn(id); err != nil {
+			return err
+		}
+	}
+}
+
+// Ontology returns the ontology as of the snapshot.
+func (r *Reader) Ontology() Ontology { return r.sch.ontology() }
+
+// TypeName returns the name of an interned type ("" for an unknown one).
+func (r *Reader) TypeName(t TypeID) string { return r.sch.name(t) }
+
+// Context returns the context View was called with, so long traversals can
+// stop when the request's deadline passes.
+func (r *Reader) Context() context.Context { return r.ctx }
+
+// Neighborhood returns everything within opts.Depth hops of id, breadth
+// first, capped at opts.Limit nodes (0 = 500): the start first, then the
+// nodes in the order the walk found them, and every relation the walk
+// followed between two returned nodes, in the order it followed them.
+// Truncated says the limit left nodes out. Unknown ids are NotFound
+// errors, unknown type names Invalid ones.
+func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOptions, ro ReadOptions) (*Subgraph, error) {
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = 500
+	}
+	var sg *Subgraph
+	err := s.View(ctx, ro, func(r *Reader) error {
+		start, ok, err := r.Lookup(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
+		}
+		f, err := r.Filter(opts.Types, opts.Direction, opts.ValidAt, opts.EntityTypes)
+		if err != nil {
+			return err
+		}
+		nodes := []NodeID{start}
+		in := map[NodeID]bool{start: true}
+		var rels []RelID
+		seenRel := map[RelID]bool{}
+		truncated := false
+		frontier := []NodeID{start}
+		for depth := 0; depth < opts.Depth && len(frontier) > 0; depth++ {
+			var next []NodeID
+			err := r.Expand(frontier, f, func(_ int, e Edge) error {
+				if !in[e.Other] {
+					if len(nodes) >= limit {
+						truncated = true
+						return nil
+					}
+					in[e.Other] = true
+					nodes = append(nodes, e.Other)
+					next = append(next, e.Other)
+				}
+				if !seenRel[e.Relation] {
+					seenRel[e.Relation] = true
+					rels = append(rels, e.Relation)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			frontier = next
+		}
+		ents, err := r.Entities(nodes)
+		if err != nil {
+			return err
+		}
+		rs, err := r.Relations(rels)
+		if err != nil {
+			return err
+		}
+		sg = &Subgraph{Nodes: ents, Edges: rs, Truncated: truncated}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sg, nil
+}

@@ -1,0 +1,1106 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// maxErrors is how many problems a refused batch reports.
+const maxErrors = 100
+
+// Apply writes a batch atomically (see Batch). Validation errors are
+// Errors (a list of *Error, each naming record and field, up to 100):
+// Invalid for bad input, NotFound for deletions of unknown ids, Conflict
+// for an id used by the other kind and for deleting an entity that has
+// relations without Cascade. A batch of more than Options.MaxBatchRecords
+// records is a TooLarge error. Nothing of a refused batch is written.
+//
+// An entity or relation given twice in one batch is written once, as its
+// last occurrence; both places of the result show what was stored.
+func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
+	return s.apply(ctx, b, false)
+}
+
+func (s *Store) apply(ctx context.Context, b Batch, initial bool) (BatchResult, error) {
+	n := len(b.EntityTypes) + len(b.RelationTypes) + len(b.Entities) + len(b.Relations) +
+		len(b.DeleteRelations) + len(b.DeleteEntities)
+	if n > s.opts.MaxBatchRecords {
+		return BatchResult{}, Errorf(TooLarge, "a batch may hold at most %d records, this one has %d: split it or use a bulk load", s.opts.MaxBatchRecords, n)
+	}
+	if n == 0 {
+		return BatchResult{CommitTs: s.db.LastCommit()}, nil
+	}
+	tx, err := s.db.Begin(ctx, kv.TxnOptions{Update: true})
+	if err != nil {
+		return BatchResult{}, fmt.Errorf("apply: %w", err)
+	}
+	defer tx.Discard()
+	w, res, err := s.prepare(tx, b, initial)
+	if err != nil {
+		return BatchResult{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return BatchResult{}, err
+	}
+	ts, err := w.commitTxn(tx)
+	if errors.Is(err, kv.ErrTooBig) {
+		readTs := tx.ReadTs()
+		tx.Discard()
+		w, res, ts, err = s.applyBig(ctx, b, initial, w, res, readTs)
+	}
+	if err != nil {
+		return BatchResult{}, fmt.Errorf("apply: %w", err)
+	}
+	res.CommitTs = ts
+	if w.ontologyChanged {
+		s.mu.Lock()
+		if s.schema == nil || w.sch.version > s.schema.version {
+			s.schema = w.sch
+		}
+		s.mu.Unlock()
+	}
+	s.log.Debug("applied batch", "entities", len(b.Entities), "relations", len(b.Relations),
+		"deletedEntities", res.DeletedEntities, "deletedRelations", res.DeletedRelations, "ts", ts)
+	return res, nil
+}
+
+// prepare validates b against tx's snapshot and computes its writes.
+func (s *Store) prepare(tx kv.Txn, b Batch, initial bool) (*writer, BatchResult, error) {
+	sch, err := s.schemaOf(tx)
+	if err != nil {
+		return nil, BatchResult{}, err
+	}
+	w := newWriter(tx, sch)
+	res, err := w.batch(b)
+	if err != nil {
+		return nil, BatchResult{}, err
+	}
+	if initial {
+		w.set(metaKey(metaFormat), []byte{formatVersion})
+	}
+	return w, res, nil
+}
+
+// applyBig writes a batch too big for one transaction through the
+// backend's bulk path, which is just as atomic for readers. The batch takes
+// the writer slot; if another writer committed since the batch was
+// validated, it is validated again on the new snapshot.
+func (s *Store) applyBig(ctx context.Context, b Batch, initial bool, w *writer, res BatchResult, readTs uint64) (*writer, BatchResult, uint64, error) {
+	bt, err := s.db.NewBatch(ctx)
+	if err != nil {
+		return nil, BatchResult{}, 0, err
+	}
+	if s.db.LastCommit() != readTs {
+		tx, err := s.db.Begin(ctx, kv.TxnOptions{})
+		if err != nil {
+			bt.Cancel()
+			return nil, BatchResult{}, 0, err
+		}
+		w, res, err = s.prepare(tx, b, initial)
+		tx.Discard()
+		if err != nil {
+			bt.Cancel()
+			return nil, BatchResult{}, 0, err
+		}
+	}
+	if err := w.flush(bt); err != nil {
+		bt.Cancel()
+		return nil, BatchResult{}, 0, err
+	}
+	bt.SetLog(w.log.encode())
+	ts, err := bt.Flush()
+	if err != nil {
+		return nil, BatchResult{}, 0, err
+	}
+	s.log.Info("applied a large batch through the bulk path", "records", len(b.Entities)+len(b.Relations))
+	return w, res, ts, nil
+}
+
+// mutation is a pending write: a value, or a deletion.
+type mutation struct {
+	val []byte
+	del bool
+}
+
+// writer computes the writes of a batch over a read snapshot, keeping them
+// in an overlay that later reads of the same batch see. Nothing reaches the
+// backend until commitTxn or flush, so a refused batch writes nothing, and
+// the same writes can go to a transaction or to a bulk batch.
+type writer struct {
+	tx   kv.Txn
+	sch  *schema
+	ov   map[string]mutation
+	errs Errors
+	log  ChangeRecord
+
+	// added lists the adjacency keys this batch set under each node, so
+	// that scans of a node's relations see them.
+	added    map[NodeID][]string
+	deltas   map[string]int64   // counter key → change
+	next     map[counter]uint64 // id counters, loaded on first use
+	retyped  map[NodeID]string  // entities whose type changed → their id
+	upserted map[RelID]bool     // relations written by this batch
+	deleted  map[RelID]bool     // relations deleted by this batch
+	// invalid holds the ids of refused entities, whose relations are not
+	// reported as dangling on top.
+	invalid    map[string]bool
+	deletedExt map[string]bool // ids deleted by this batch
+
+	ontologyChanged bool
+}
+
+func newWriter(tx kv.Txn, sch *schema) *writer {
+	return &writer{
+		tx: tx, sch: sch,
+		ov:       map[string]mutation{},
+		added:    map[NodeID][]string{},
+		deltas:   map[string]int64{},
+		next:     map[counter]uint64{},
+		retyped:  map[NodeID]string{},
+		upserted: map[RelID]bool{},
+		deleted:  map[RelID]bool{},
+		invalid:    map[string]bool{},
+		deletedExt: map[string]bool{},
+	}
+}
+
+// kvWriter is what both a transaction and a bulk batch accept.
+type kvWriter interface {
+	Set(key, value []byte) error
+	Delete(key []byte) error
+}
+
+func (w *writer) set(k, v []byte) { w.ov[string(k)] = mutation{val: v} }
+func (w *writer) del(k []byte)    { w.ov[string(k)] = mutation{del: true} }
+
+// get reads key as this batch sees it; ok is false when it does not exist.
+func (w *writer) get(k []byte) (v []byte, ok bool, err error) {
+	if m, found := w.ov[string(k)]; found {
+		return m.val, !m.del, nil
+	}
+	v, err = w.tx.Get(k)
+	if errors.Is(err, kv.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return v, true, nil
+}
+
+// fail records a problem; it reports whether there is room for more.
+func (w *writer) fail(e *Error) {
+	if len(w.errs) < maxErrors {
+		w.errs = append(w.errs, e)
+	}
+}
+
+func (w *writer) failf(code Code, record, field, format string, args ...any) {
+	w.fail(&Error{Code: code, Record: record, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// alloc hands out the next id of an id counter.
+func (w *writer) alloc(c counter) (uint64, error) {
+	n, ok := w.next[c]
+	if !ok {
+		var err error
+		if n, err = readCounter(w.tx, counterKey(c)); err != nil {
+			return 0, err
+		}
+	}
+	n++
+	w.next[c] = n
+	return n, nil
+}
+
+func (w *writer) count(k []byte, d int64) { w.deltas[string(k)] += d }
+
+// finish writes the counters and the change-log record into the overlay's
+// companion state; it runs once, after every record.
+func (w *writer) finishCounters() error {
+	for c, n := range w.next {
+		w.set(counterKey(c), uint64Value(n))
+	}
+	keys := make([]string, 0, len(w.deltas))
+	for k := range w.deltas {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		d := w.deltas[k]
+		if d == 0 {
+			continue
+		}
+		cur, err := readCounter(w.tx, []byte(k))
+		if err != nil {
+			return err
+		}
+		n := int64(cur) + d
+		if n < 0 {
+			return fmt.Errorf("counter %x would go negative (%d%+d)", k, cur, d)
+		}
+		if n == 0 {
+			w.del([]byte(k))
+		} else {
+			w.set([]byte(k), uint64Value(uint64(n)))
+		}
+	}
+	return nil
+}
+
+// flush hands the overlay to dst in key order.
+func (w *writer) flush(dst kvWriter) error {
+	keys := make([]string, 0, len(w.ov))
+	for k := range w.ov {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		m := w.ov[k]
+		var err error
+		if m.del {
+			err = dst.Delete([]byte(k))
+		} else {
+			err = dst.Set([]byte(k), m.val)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) commitTxn(tx kv.Txn) (uint64, error) {
+	if err := w.flush(tx); err != nil {
+		return 0, err
+	}
+	tx.SetLog(w.log.encode())
+	return tx.Commit()
+}
+
+// batch validates b and computes its writes, in the order Batch documents.
+// Validation problems come back as Errors.
+func (w *writer) batch(b Batch) (BatchResult, error) {
+	var res BatchResult
+	if len(b.EntityTypes)+len(b.RelationTypes) > 0 {
+		if err := w.ontology(b.EntityTypes, b.RelationTypes); err != nil {
+			return res, err
+		}
+		if len(w.errs) > 0 {
+			return res, w.errs
+		}
+	}
+	ents, err := w.entities(b.Entities)
+	if err != nil {
+		return res, err
+	}
+	rels, err := w.relations(b.Relations)
+	if err != nil {
+		return res, err
+	}
+	for i, id := range b.DeleteRelations {
+		n, err := w.deleteRelationByID(id, i)
+		if err != nil {
+			return res, err
+		}
+		res.DeletedRelations += n
+	}
+	for i, id := range b.DeleteEntities {
+		ne, nr, err := w.deleteEntityByID(id, i, b.Cascade)
+		if err != nil {
+			return res, err
+		}
+		res.DeletedEntities += ne
+		res.DeletedRelations += nr
+	}
+	if err := w.retypeAdjacency(); err != nil {
+		return res, err
+	}
+	if len(w.errs) > 0 {
+		return res, w.errs
+	}
+	if err := w.finishCounters(); err != nil {
+		return res, err
+	}
+	res.Entities = make([]*Entity, len(b.Entities))
+	for i, k := range ents {
+		if res.Entities[i], err = w.storedEntity(k); err != nil {
+			return res, err
+		}
+	}
+	res.Relations = make([]*Relation, len(b.Relations))
+	for i, k := range rels {
+		if res.Relations[i], err = w.storedRelation(k); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// storedEntity decodes the body this batch wrote at key k; nil when the
+// batch deleted it again.
+func (w *writer) storedEntity(k []byte) (*Entity, error) {
+	v, ok, err := w.get(k)
+	if err != nil || !ok {
+		return nil, err
+	}
+	eb, err := decodeEntity(v)
+	if err != nil {
+		return nil, err
+	}
+	eb.e.Type = w.sch.name(eb.typ)
+	return eb.e, nil
+}
+
+func (w *writer) storedRelation(k []byte) (*Relation, error) {
+	v, ok, err := w.get(k)
+	if err != nil || !ok {
+		return nil, err
+	}
+	rb, err := decodeRelation(v)
+	if err != nil {
+		return nil, err
+	}
+	rb.r.Type = w.sch.name(rb.typ)
+	return rb.r, nil
+}
+
+// ontology validates and writes type definitions.
+func (w *writer) ontology(ets []EntityType, rts []RelationType) error {
+	ch := ontologyChange{entityTypes: ets, relationTypes: rts}
+	for i, et := range ets {
+		ch.records = append(ch.records, recordName(et.Name, "entityTypes", i))
+	}
+	for i, rt := range rts {
+		ch.records = append(ch.records, recordName(rt.Name, "relationTypes", i))
+	}
+	var allocErr error
+	next := func() TypeID {
+		n, err := w.alloc(ctrNextType)
+		if err != nil && allocErr == nil {
+			allocErr = err
+		}
+		return TypeID(n)
+	}
+	sch, changed, errs := applyOntology(w.sch, ch, next)
+	if allocErr != nil {
+		return allocErr
+	}
+	if len(errs) > 0 {
+		for _, e := range errs {
+			w.fail(e)
+		}
+		return nil
+	}
+	ids := make([]TypeID, 0, len(changed))
+	for t := range changed {
+		ids = append(ids, t)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, t := range ids {
+		d := changed[t]
+		kind := kindEntity
+		if d.Kind == defRelationType {
+			kind = kindRelation
+			w.log.RelationTypes = append(w.log.RelationTypes, d.Name)
+		} else {
+			w.log.EntityTypes = append(w.log.EntityTypes, d.Name)
+		}
+		w.set(typeNameKey(kind, d.Name), binary.BigEndian.AppendUint32(nil, uint32(t)))
+		w.set(typeDefKey(t), mustJSON(d))
+	}
+	ver, err := readCounter(w.tx, counterKey(ctrOntologyVers))
+	if err != nil {
+		return err
+	}
+	sch.version = ver + 1
+	w.set(counterKey(ctrOntologyVers), uint64Value(sch.version))
+	w.sch = sch
+	w.ontologyChanged = true
+	return nil
+}
+
+func recordName(id, list string, i int) string {
+	if id != "" && utf8.ValidString(id) && len(id) <= maxIDBytes {
+		return id
+	}
+	return fmt.Sprintf("%s[%d]", list, i)
+}
+
+// lookup resolves an external id as the batch sees it.
+func (w *writer) lookup(ext string) (kind byte, id uint64, ok bool, err error) {
+	v, ok, err := w.get(extKey(ext))
+	if err != nil || !ok {
+		return 0, 0, false, err
+	}
+	kind, id, err = parseExtValue(v)
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("external id %q: %w", ext, err)
+	}
+	return kind, id, true, nil
+}
+
+// nodeType returns the entity type of node n as the batch sees it.
+func (w *writer) nodeType(n NodeID) (TypeID, bool, error) {
+	v, ok, err := w.get(nodeKey(n))
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	t, _, err := parseNodeValue(v)
+	return t, err == nil, err
+}
+
+// entities validates and writes entity upserts; it returns the body key of
+// each input entity.
+func (w *writer) entities(es []Entity) ([][]byte, error) {
+	keys := make([][]byte, len(es))
+	last := map[string]int{}
+	for i := range es {
+		last[es[i].ID] = i
+	}
+	nodes := map[string]NodeID{}
+	for i := range es {
+		e := &es[i]
+		if e.ID != "" && last[e.ID] != i {
+			continue
+		}
+		rec := recordName(e.ID, "entities", i)
+		n0 := len(w.errs)
+		w.checkEntity(e, rec)
+		if len(w.errs) > n0 {
+			w.invalid[e.ID] = true
+			continue
+		}
+		n, err := w.putEntity(e, rec)
+		if err != nil {
+			return nil, err
+		}
+		nodes[e.ID] = n
+	}
+	for i := range es {
+		if n, ok := nodes[es[i].ID]; ok {
+			keys[i] = entityKey(n)
+		}
+	}
+	return keys, nil
+}
+
+// checkEntity records every problem of e's fields.
+func (w *writer) checkEntity(e *Entity, rec string) {
+	w.checkID(e.ID, rec, true)
+	switch {
+	case e.Type == "":
+		w.failf(Invalid, rec, "type", "type is empty")
+	case !utf8.ValidString(e.Type):
+		w.failf(Invalid, rec, "type", "invalid UTF-8")
+	default:
+		if _, ok := w.sch.entityType(e.Type); !ok {
+			if _, isRel := w.sch.relations[e.Type]; isRel {
+				w.failf(Invalid, rec, "type", "%s is a relation type, not an entity type", e.Type)
+			} else {
+				w.failf(Invalid, rec, "type", "unknown entity type %q", e.Type)
+			}
+		}
+	}
+	switch {
+	case !utf8.ValidString(e.Name):
+		w.failf(Invalid, rec, "name", "invalid UTF-8")
+	case strings.TrimSpace(e.Name) == "":
+		w.failf(Invalid, rec, "name", "name is empty")
+	case len(e.Name) > maxNameBytes:
+		w.failf(Invalid, rec, "name", "name is longer than %d bytes", maxNameBytes)
+	}
+	w.checkText(e.Description, rec, "description")
+	for i, l := range e.Labels {
+		f := fmt.Sprintf("labels[%d]", i)
+		switch {
+		case l.Lang == "":
+			w.failf(Invalid, rec, f+".lang", "label language is empty")
+		case !utf8.ValidString(l.Lang):
+			w.failf(Invalid, rec, f+".lang", "invalid UTF-8")
+		}
+		w.checkName(l.Value, rec, f+".value")
+	}
+	for i, a := range e.Aliases {
+		w.checkName(a, rec, fmt.Sprintf("aliases[%d]", i))
+	}
+	w.checkProps(e.Properties, rec)
+	w.checkInterval(e.ValidFrom, e.ValidTo, rec)
+	w.checkSources(e.Sources, rec)
+}
+
+func (w *writer) checkID(id, rec string, required bool) {
+	switch {
+	case id == "":
+		if required {
+			w.failf(Invalid, rec, "id", "id is empty")
+		}
+	case !utf8.ValidString(id):
+		w.failf(Invalid, rec, "id", "invalid UTF-8")
+	case len(id) > maxIDBytes:
+		w.failf(Invalid, rec, "id", "id is longer than %d bytes", maxIDBytes)
+	case strings.IndexFunc(id, unicode.IsControl) >= 0:
+		w.failf(Invalid, rec, "id", "id contains control characters")
+	}
+}
+
+func (w *writer) checkName(s, rec, field string) {
+	switch {
+	case !utf8.ValidString(s):
+		w.failf(Invalid, rec, field, "invalid UTF-8")
+	case strings.TrimSpace(s) == "":
+		w.failf(Invalid, rec, field, "empty")
+	case len(s) > maxNameBytes:
+		w.failf(Invalid, rec, field, "longer than %d bytes", maxNameBytes)
+	}
+}
+
+func (w *writer) checkText(s, rec, field string) {
+	if !utf8.ValidString(s) {
+		w.failf(Invalid, rec, field, "invalid UTF-8")
+	}
+}
+
+func (w *writer) checkInterval(from, to Date, rec string) {
+	if !from.IsZero() && !to.IsZero() && to.Last() < from.First() {
+		w.failf(Invalid, rec, "validTo", "validTo %s is before validFrom %s", to, from)
+	}
+}
+
+func (w *writer) checkProps(p Properties, rec string) {
+	for _, k := range p.Keys() {
+		f := "properties." + k
+		switch {
+		case k == "":
+			w.failf(Invalid, rec, "properties", "empty property name")
+			continue
+		case !utf8.ValidString(k):
+			w.failf(Invalid, rec, "properties", "property name is not valid UTF-8")
+			continue
+		}
+		if why := checkValue(p[k], 0); why != "" {
+			w.failf(Invalid, rec, f, "%s", why)
+		}
+	}
+}
+
+// checkValue returns why v cannot be stored, or "".
+func checkValue(v Value, depth int) string {
+	switch v.Kind {
+	case KindNull, KindBool, KindDate:
+	case KindText:
+		if !utf8.ValidString(v.Text) {
+			return "invalid UTF-8"
+		}
+	case KindNumber:
+		if math.IsNaN(v.Num) || math.IsInf(v.Num, 0) {
+			return fmt.Sprintf("number %v is not finite", v.Num)
+		}
+	case KindGeo:
+		if !(v.Geo.Lat >= -90 && v.Geo.Lat <= 90 && v.Geo.Lon >= -180 && v.Geo.Lon <= 180) {
+			return fmt.Sprintf("geo point (%v, %v) out of range", v.Geo.Lat, v.Geo.Lon)
+		}
+	case KindList:
+		if depth > 0 {
+			return "lists of lists are not supported"
+		}
+		for _, x := range v.List {
+			if why := checkValue(x, depth+1); why != "" {
+				return why
+			}
+		}
+	default:
+		return fmt.Sprintf("unknown value kind %d", v.Kind)
+	}
+	return ""
+}
+
+func (w *writer) checkSources(ss []Source, rec string) {
+	for i, s := range ss {
+		f := fmt.Sprintf("sources[%d]", i)
+		w.checkText(s.Document, rec, f+".document")
+		w.checkText(s.Excerpt, rec, f+".excerpt")
+		w.checkText(s.Locator, rec, f+".locator")
+		if c := s.Confidence; c != nil && !(*c >= 0 && *c <= 1) {
+			w.failf(Invalid, rec, f+".confidence", "confidence %v is not between 0 and 1", *c)
+		}
+		if t := s.RetrievedAt; t != nil {
+			if _, err := t.MarshalBinary(); err != nil {
+				w.failf(Invalid, rec, f+".retrievedAt", "cannot store this time: %v", err)
+			}
+		}
+	}
+}
+
+// putEntity writes the upsert of a valid entity and returns its node.
+func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
+	t, _ := w.sch.entityType(e.Type)
+	kind, id, exists, err := w.lookup(e.ID)
+	if err != nil {
+		return 0, err
+	}
+	var n NodeID
+	var old *entityBody
+	switch {
+	case exists && kind != kindEntity:
+		w.failf(Conflict, rec, "id", "id %q is already used by a relation; entities and relations share one id space", e.ID)
+		return 0, nil
+	case exists:
+		n = NodeID(id)
+		v, ok, err := w.get(entityKey(n))
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			return 0, fmt.Errorf("entity %q: node %d has no body", e.ID, n)
+		}
+		ob, err := decodeEntity(v)
+		if err != nil {
+			return 0, fmt.Errorf("entity %q: %w", e.ID, err)
+		}
+		old = &ob
+	default:
+		nid, err := w.alloc(ctrNextNode)
+		if err != nil {
+			return 0, err
+		}
+		n = NodeID(nid)
+		w.set(extKey(e.ID), extValue(kindEntity, uint64(n)))
+		w.count(counterKey(ctrEntities), 1)
+	}
+	w.set(nodeKey(n), nodeValue(t, e.ID))
+	w.set(entityKey(n), encodeEntity(e, t))
+	if old == nil || old.typ != t {
+		if old != nil {
+			w.del(typeIdxKey(old.typ, e.ID))
+			w.count(typeCountKey(old.typ), -1)
+			w.retyped[n] = e.ID
+		}
+		w.set(typeIdxKey(t, e.ID), uint64Value(uint64(n)))
+		w.count(typeCountKey(t), 1)
+	}
+	newKeys := nameKeys(e, n)
+	if old != nil {
+		keep := make(map[string]bool, len(newKeys))
+		for _, k := range newKeys {
+			keep[string(k)] = true
+		}
+		for _, k := range nameKeys(old.e, n) {
+			if !keep[string(k)] {
+				w.del(k)
+			}
+		}
+	}
+	nv := nameValueOf(e, t)
+	for _, k := range newKeys {
+		w.set(k, nv)
+	}
+	w.log.add(&w.log.Entities, e.ID)
+	return n, nil
+}
+
+// relations validates and writes relation upserts; it returns the body key
+// of each input relation.
+func (w *writer) relations(rs []Relation) ([][]byte, error) {
+	keys := make([][]byte, len(rs))
+	// Ids first (derived ones need the endpoints in canonical order), so
+	// that duplicates resolve to their last occurrence.
+	canon := make([]Relation, len(rs))
+	ok := make([]bool, len(rs))
+	last := map[string]int{}
+	for i := range rs {
+		r := rs[i]
+		rec := recordName(r.ID, "relations", i)
+		n0 := len(w.errs)
+		w.checkRelation(&r, rec)
+		if len(w.errs) > n0 {
+			continue
+		}
+		if rt, _ := w.sch.relationType(r.Type); rt.def.Symmetric && r.To < r.From {
+			r.From, r.To = r.To, r.From
+		}
+		if r.ID == "" {
+			rt, _ := w.sch.relationType(r.Type)
+			r.ID = RelationID(r.Type, r.From, r.To, r.ValidFrom, rt.def.Symmetric)
+		}
+		canon[i], ok[i] = r, true
+		last[r.ID] = i
+	}
+	rels := map[string]RelID{}
+	for i := range canon {
+		if !ok[i] || last[canon[i].ID] != i {
+			continue
+		}
+		rec := recordName(rs[i].ID, "relations", i)
+		rid, err := w.putRelation(&canon[i], rec)
+		if err != nil {
+			return nil, err
+		}
+		if rid != 0 {
+			rels[canon[i].ID] = rid
+		}
+	}
+	for i := range canon {
+		if rid, found := rels[canon[i].ID]; ok[i] && found {
+			keys[i] = relationKey(rid)
+		}
+	}
+	return keys, nil
+}
+
+func (w *writer) checkRelation(r *Relation, rec string) {
+	w.checkID(r.ID, rec, false)
+	switch {
+	case r.Type == "":
+		w.failf(Invalid, rec, "type", "type is empty")
+	case !utf8.ValidString(r.Type):
+		w.failf(Invalid, rec, "type", "invalid UTF-8")
+	default:
+		if _, ok := w.sch.relationType(r.Type); !ok {
+			if _, isEnt := w.sch.entities[r.Type]; isEnt {
+				w.failf(Invalid, rec, "type", "%s is an entity type, not a relation type", r.Type)
+			} else {
+				w.failf(Invalid, rec, "type", "unknown relation type %q", r.Type)
+			}
+		}
+	}
+	for _, f := range []struct{ name, v string }{{"from", r.From}, {"to", r.To}} {
+		switch {
+		case f.v == "":
+			w.failf(Invalid, rec, f.name, "%s is empty", f.name)
+		case !utf8.ValidString(f.v):
+			w.failf(Invalid, rec, f.name, "invalid UTF-8")
+		}
+	}
+	w.checkProps(r.Properties, rec)
+	w.checkInterval(r.ValidFrom, r.ValidTo, rec)
+	w.checkSources(r.Sources, rec)
+}
+
+// endpoint resolves one end of a relation to its node and type, recording
+// a problem when there is no such entity.
+func (w *writer) endpoint(ext, rec, field string) (NodeID, TypeID, bool, error) {
+	kind, id, ok, err := w.lookup(ext)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	if !ok && w.invalid[ext] {
+		return 0, 0, false, nil
+	}
+	if !ok || kind != kindEntity {
+		what := "no entity"
+		if ok {
+			what = "is a relation, not an entity:"
+		}
+		w.failf(Invalid, rec, field, "%s %q", what, ext)
+		return 0, 0, false, nil
+	}
+	t, ok, err := w.nodeType(NodeID(id))
+	if err != nil || !ok {
+		return 0, 0, false, fmt.Errorf("entity %q: node %d: no node record (%v)", ext, id, err)
+	}
+	return NodeID(id), t, true, nil
+}
+
+// putRelation writes the upsert of a valid relation whose endpoints are in
+// canonical order and whose id is set. It returns 0 when the relation is
+// refused.
+func (w *writer) putRelation(r *Relation, rec string) (RelID, error) {
+	rt, _ := w.sch.relationType(r.Type)
+	fromN, fromT, ok1, err := w.endpoint(r.From, rec, "from")
+	if err != nil {
+		return 0, err
+	}
+	toN, toT, ok2, err := w.endpoint(r.To, rec, "to")
+	if err != nil {
+		return 0, err
+	}
+	if !ok1 || !ok2 {
+		return 0, nil
+	}
+	bad := false
+	if why := w.sch.endpointError(rt, "from", fromT); why != "" {
+		w.failf(Invalid, rec, "from", "%s", why)
+		bad = true
+	}
+	if why := w.sch.endpointError(rt, "to", toT); why != "" {
+		w.failf(Invalid, rec, "to", "%s", why)
+		bad = true
+	}
+	kind, id, exists, err := w.lookup(r.ID)
+	if err != nil {
+		return 0, err
+	}
+	if exists && kind != kindRelation {
+		w.failf(Conflict, rec, "id", "id %q is already used by an entity; entities and relations share one id space", r.ID)
+		bad = true
+	}
+	if bad {
+		return 0, nil
+	}
+	var rid RelID
+	if exists {
+		rid = RelID(id)
+		v, ok, err := w.get(relationKey(rid))
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			return 0, fmt.Errorf("relation %q: %d has no body", r.ID, rid)
+		}
+		old, err := decodeRelation(v)
+		if err != nil {
+			return 0, fmt.Errorf("relation %q: %w", r.ID, err)
+		}
+		if old.typ != rt.id || old.from != fromN || old.to != toN {
+			w.del(adjKey(nil, pOut, old.from, old.typ, old.to, rid))
+			w.del(adjKey(nil, pIn, old.to, old.typ, old.from, rid))
+		}
+		if old.typ != rt.id {
+			w.del(typeIdxKey(old.typ, r.ID))
+			w.count(typeCountKey(old.typ), -1)
+			w.count(typeCountKey(rt.id), 1)
+		}
+	} else {
+		nid, err := w.alloc(ctrNextRel)
+		if err != nil {
+			return 0, err
+		}
+		rid = RelID(nid)
+		w.set(extKey(r.ID), extValue(kindRelation, uint64(rid)))
+		w.count(counterKey(ctrRelations), 1)
+		w.count(typeCountKey(rt.id), 1)
+	}
+	w.set(relationKey(rid), encodeRelation(r, rt.id, fromN, toN))
+	w.set(typeIdxKey(rt.id, r.ID), uint64Value(uint64(rid)))
+	out := adjKey(nil, pOut, fromN, rt.id, toN, rid)
+	in := adjKey(nil, pIn, toN, rt.id, fromN, rid)
+	w.set(out, adjValue{otherType: toT, validFrom: r.ValidFrom, validTo: r.ValidTo}.encode())
+	w.set(in, adjValue{otherType: fromT, validFrom: r.ValidFrom, validTo: r.ValidTo}.encode())
+	w.added[fromN] = append(w.added[fromN], string(out))
+	w.added[toN] = append(w.added[toN], string(in))
+	w.upserted[rid] = true
+	delete(w.deleted, rid)
+	w.log.add(&w.log.Relations, r.ID)
+	return rid, nil
+}
+
+// adjacency returns the adjacency entries of node n as the batch sees
+// them: the snapshot's, less those deleted, plus those added.
+func (w *writer) adjacency(n NodeID) ([]adjEntry, error) {
+	seen := map[string]bool{}
+	var out []adjEntry
+	prefixes := [][]byte{adjPrefix(nil, pOut, n), adjPrefix(nil, pIn, n)}
+	err := w.tx.ScanPrefixes(prefixes, true, func(_ int, k, _ []byte) error {
+		ks := string(k)
+		if m, ok := w.ov[ks]; ok && m.del {
+			return nil
+		}
+		e, ok := parseAdjKey(k)
+		if !ok {
+			return fmt.Errorf("bad adjacency key %x", k)
+		}
+		seen[ks] = true
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan relations of node %d: %w", n, err)
+	}
+	for _, ks := range w.added[n] {
+		if seen[ks] {
+			continue
+		}
+		if m := w.ov[ks]; m.del {
+			continue
+		}
+		seen[ks] = true
+		e, _ := parseAdjKey([]byte(ks))
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func (w *writer) deleteRelationByID(id string, i int) (int, error) {
+	rec := recordName(id, "deleteRelations", i)
+	kind, rid, ok, err := w.lookup(id)
+	if err != nil {
+		return 0, err
+	}
+	if !ok || kind != kindRelation {
+		if !ok && w.deletedExt[id] {
+			return 0, nil
+		}
+		w.failf(NotFound, rec, "", "no relation %q", id)
+		return 0, nil
+	}
+	return 1, w.deleteRelation(RelID(rid))
+}
+
+// deleteRelation removes relation rid and every key that names it.
+func (w *writer) deleteRelation(rid RelID) error {
+	if w.deleted[rid] {
+		return nil
+	}
+	v, ok, err := w.get(relationKey(rid))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("relation %d has no body", rid)
+	}
+	rb, err := decodeRelation(v)
+	if err != nil {
+		return fmt.Errorf("relation %d: %w", rid, err)
+	}
+	w.del(relationKey(rid))
+	w.del(extKey(rb.r.ID))
+	w.del(typeIdxKey(rb.typ, rb.r.ID))
+	w.del(adjKey(nil, pOut, rb.from, rb.typ, rb.to, rid))
+	w.del(adjKey(nil, pIn, rb.to, rb.typ, rb.from, rid))
+	w.count(counterKey(ctrRelations), -1)
+	w.count(typeCountKey(rb.typ), -1)
+	w.deleted[rid] = true
+	w.deletedExt[rb.r.ID] = true
+	delete(w.upserted, rid)
+	w.log.add(&w.log.DeletedRelations, rb.r.ID)
+	return nil
+}
+
+func (w *writer) deleteEntityByID(id string, i int, cascade bool) (entities, relations int, err error) {
+	rec := recordName(id, "deleteEntities", i)
+	kind, nid, ok, err := w.lookup(id)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !ok || kind != kindEntity {
+		if !ok && w.deletedExt[id] {
+			return 0, 0, nil
+		}
+		w.failf(NotFound, rec, "", "no entity %q", id)
+		return 0, 0, nil
+	}
+	n := NodeID(nid)
+	adj, err := w.adjacency(n)
+	if err != nil {
+		return 0, 0, err
+	}
+	rels := map[RelID]bool{}
+	for _, e := range adj {
+		rels[e.rel] = true
+	}
+	if len(rels) > 0 && !cascade {
+		w.failf(Conflict, rec, "", "entity %q has %d relations: delete them first, or delete with cascade", id, len(rels))
+		return 0, 0, nil
+	}
+	for _, e := range adj {
+		if !w.deleted[e.rel] {
+			if err := w.deleteRelation(e.rel); err != nil {
+				return 0, 0, err
+			}
+			relations++
+		}
+	}
+	v, ok, err := w.get(entityKey(n))
+	if err != nil {
+		return 0, 0, err
+	}
+	if !ok {
+		return 0, 0, fmt.Errorf("entity %q: node %d has no body", id, n)
+	}
+	eb, err := decodeEntity(v)
+	if err != nil {
+		return 0, 0, fmt.Errorf("entity %q: %w", id, err)
+	}
+	w.del(extKey(id))
+	w.del(nodeKey(n))
+	w.del(entityKey(n))
+	w.del(typeIdxKey(eb.typ, id))
+	for _, k := range nameKeys(eb.e, n) {
+		w.del(k)
+	}
+	w.count(counterKey(ctrEntities), -1)
+	w.count(typeCountKey(eb.typ), -1)
+	delete(w.retyped, n)
+	w.deletedExt[id] = true
+	w.log.add(&w.log.DeletedEntities, id)
+	return 1, relations, nil
+}
+
+// retypeAdjacency brings the adjacency values that name the type of an
+// entity whose type changed up to date, and checks that every relation the
+// batch did not itself rewrite still fits the ontology.
+func (w *writer) retypeAdjacency() error {
+	nodes := make([]NodeID, 0, len(w.retyped))
+	for n := range w.retyped {
+		nodes = append(nodes, n)
+	}
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i] < nodes[j] })
+	reported := map[RelID]bool{}
+	for _, n := range nodes {
+		id := w.retyped[n]
+		t, _, err := w.nodeType(n)
+		if err != nil {
+			return err
+		}
+		adj, err := w.adjacency(n)
+		if err != nil {
+			return err
+		}
+		for _, e := range adj {
+			m := e.mirror().key()
+			v, ok, err := w.get(m)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("adjacency key %x has no mirror", e.key())
+			}
+			av, okv := parseAdjValue(v)
+			if !okv {
+				return fmt.Errorf("bad adjacency value at %x", m)
+			}
+			av.otherType = t
+			w.set(m, av.encode())
+			if w.upserted[e.rel] || reported[e.rel] {
+				continue
+			}
+			otherT, _, err := w.nodeType(e.other)
+			if err != nil {
+				return err
+			}
+			rt := w.sch.info(e.typ)
+			fromT, toT := t, otherT
+			if e.dir == pIn {
+				fromT, toT = otherT, t
+			}
+			why := w.sch.endpointError(rt, "from", fromT)
+			if why == "" {
+				why = w.sch.endpointError(rt, "to", toT)
+			}
+			if why != "" {
+				reported[e.rel] = true
+				w.failf(Invalid, id, "type", "changing the type of %q would break one of its relations: %s", id, why)
+			}
+		}
+	}
+	return nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
