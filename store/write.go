@@ -162,13 +162,13 @@ type writer struct {
 func newWriter(tx kv.Txn, sch *schema) *writer {
 	return &writer{
 		tx: tx, sch: sch,
-		ov:       map[string]mutation{},
-		added:    map[NodeID][]string{},
-		deltas:   map[string]int64{},
-		next:     map[counter]uint64{},
-		retyped:  map[NodeID]string{},
-		upserted: map[RelID]bool{},
-		deleted:  map[RelID]bool{},
+		ov:         map[string]mutation{},
+		added:      map[NodeID][]string{},
+		deltas:     map[string]int64{},
+		next:       map[counter]uint64{},
+		retyped:    map[NodeID]string{},
+		upserted:   map[RelID]bool{},
+		deleted:    map[RelID]bool{},
 		invalid:    map[string]bool{},
 		deletedExt: map[string]bool{},
 	}
