@@ -10,12 +10,6 @@ import (
 
 var errUnimplemented = errors.New("unimplemented")
 
-// Search finds entities by name, label or alias, folding case, accents and
-// width, by whole-string prefix and by token; exact matches rank first.
-func (s *Store) Search(ctx context.Context, text string, types []string, limit int, ro ReadOptions) ([]SearchHit, error) {
-	return nil, errUnimplemented
-}
-
 // Load validates every record of src, then writes them all through the
 // backend's bulk path at one commit timestamp: readers see all of it or
 // none. Records may come in any order (a relation may precede the entities

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// Search scores, one per rank: a whole name (or label or alias) equal to
+// the query; a name that starts with it; every query token equal to a
+// token of a name; every query token the start of one.
+const (
+	scoreExact       = 1.0
+	scorePrefix      = 0.8
+	scoreTokens      = 0.6
+	scoreTokenPrefix = 0.4
+)
+
+// DefaultSearchLimit is the number of hits Search returns when asked for 0.
+const DefaultSearchLimit = 20
+
+// searchScanCap bounds the index entries one search reads per scanned term,
+// so that a one-letter query over millions of entities stays fast. Past
+// it, ranking among the hits of the same rank (shorter names first) is
+// over what was read, and a rare type filter may miss hits.
+const searchScanCap = 20_000
+
+type searchCand struct {
+	n     NodeID
+	rank  int // 0 best
+	nv    nameValue
+	whole []bool // per query token: matched a whole token
+	part  []bool // per query token: matched the start of a token
+}
+
+// Search finds entities by name, label or alias, folding case, accents and
+// width (see fold), by whole-string prefix and by token; exact matches
+// rank first, then prefixes, then whole tokens, then token prefixes; ties
+// go to the shorter name, then the smaller id. Types filter by entity type,
+// subtypes included. A query that folds to nothing finds nothing. Errors:
+// Invalid for an unknown type or a negative limit.
+func (s *Store) Search(ctx context.Context, text string, types []string, limit int, ro ReadOptions) ([]SearchHit, error) {
+	switch {
+	case limit < 0:
+		return nil, &Error{Code: Invalid, Field: "limit", Message: fmt.Sprintf("must not be negative, got %d", limit)}
+	case limit == 0:
+		limit = DefaultSearchLimit
+	}
+	q := cutTerm(fold(text))
+	if q == "" {
+		return nil, nil
+	}
+	tx, sch, err := s.snapshot(ctx, ro)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Discard()
+	set, err := sch.entityTypeSet(types, "types")
+	if err != nil {
+		return nil, err
+	}
+	it := tx.Iterate(kv.IterOptions{KeysOnly: true})
+	defer it.Close()
+
+	cands := map[NodeID]*searchCand{}
+	// scan visits the index entries of every term that starts with term.
+	scan := func(p byte, term string, fn func(full string, n NodeID, nv nameValue)) error {
+		prefix := namePrefix(p, term)
+		read := 0
+		for it.Seek(prefix); it.Valid() && read < searchScanCap; it.Next() {
+			k := it.Key()
+			if !bytes.HasPrefix(k, prefix) {
+				break
+			}
+			read++
+			_, t, n, err := parseNameKey(k)
+			if err != nil {
+				return err
+			}
+			v, err := it.Value()
+			if err != nil {
+				return fmt.Errorf("read name index: %w", err)
+			}
+			nv, err := parseNameValue(v)
+			if err != nil {
+				return err
+			}
+			if set != nil && !set[nv.typ] {
+				continue
+			}
+			fn(t, n, nv)
+		}
+		return ctx.Err()
+	}
+	hits := 0
+	err = scan(pNameFull, q, func(term string, n NodeID, nv nameValue) {
+		rank := 1
+		if term == q {
+			rank = 0
+		}
+		if c, ok := cands[n]; ok {
+			c.rank = min(c.rank, rank)
+			return
+		}
+		cands[n] = &searchCand{n: n, rank: rank, nv: nv}
+		hits++
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", text, err)
+	}
+	if hits < limit {
+		toks := tokens(q)
+		// Token matches of each candidate, for the entities not already
+		// found by the whole string.
+		tc := map[NodeID]*searchCand{}
+		for i, tok := range toks {
+			err := scan(pNameTok, tok, func(term string, n NodeID, nv nameValue) {
+				if _, ok := cands[n]; ok {
+					return
+				}
+				c, ok := tc[n]
+				if !ok {
+					if i > 0 {
+						return // missed an earlier token: cannot match all
+					}
+					c = &searchCand{n: n, nv: nv, whole: make([]bool, len(toks)), part: make([]bool, len(toks))}
+					tc[n] = c
+				}
+				c.part[i] = true
+				if term == tok {
+					c.whole[i] = true
+				}
+			})
+			if err != nil {
+				return nil, fmt.Errorf("search %q: %w", text, err)
+			}
+		}
+		for n, c := range tc {
+			all, allWhole := true, true
+			for i := range toks {
+				all = all && c.part[i]
+				allWhole = allWhole && c.whole[i]
+			}
+			switch {
+			case allWhole:
+				c.rank = 2
+			case all:
+				c.rank = 3
+			default:
+				continue
+			}
+			cands[n] = c
+		}
+	}
+	list := make([]*searchCand, 0, len(cands))
+	for _, c := range cands {
+		list = append(list, c)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		if a.nv.nameLen != b.nv.nameLen {
+			return a.nv.nameLen < b.nv.nameLen
+		}
+		return a.nv.ext < b.nv.ext
+	})
+	if len(list) > limit {
+		list = list[:limit]
+	}
+	scores := [...]float64{scoreExact, scorePrefix, scoreTokens, scoreTokenPrefix}
+	out := make([]SearchHit, 0, len(list))
+	for _, c := range list {
+		e, err := readEntity(tx, sch, c.n)
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return nil, fmt.Errorf("search %q: name index names node %d, which has no body", text, c.n)
+		}
+		out = append(out, SearchHit{Entity: e, Score: scores[c.rank]})
+	}
+	return out, nil
+}
