@@ -95,13 +95,13 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, intr
 	costs(&c.Complexity)
 	srv := handler.New(NewExecutableSchema(c))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
-	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes})
+	p := presenter{logger: logger, timeout: limits.Timeout}
+	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, present: p.present})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if on(limits.Tokens) {
 		srv.SetParserTokenLimit(limits.Tokens)
 	}
 	srv.SetDisableSuggestion(true)
-	p := presenter{logger: logger, timeout: limits.Timeout}
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(p.recoverFunc)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})

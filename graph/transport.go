@@ -34,6 +34,9 @@ const (
 // 413 without being read.
 type httpTransport struct {
 	maxBody int64
+	// present codes the error of a request whose context ended before
+	// execution began.
+	present graphql.ErrorPresenterFunc
 }
 
 var _ graphql.Transport = httpTransport{}
@@ -92,7 +95,16 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
-	writeResponse(w, media, http.StatusOK, responses(ctx), true)
+	resp := responses(ctx)
+	if resp == nil {
+		// gqlgen answers nothing when the context ended before execution.
+		err := ctx.Err()
+		if err == nil {
+			err = context.DeadlineExceeded
+		}
+		resp = &graphql.Response{Errors: gqlerror.List{t.present(ctx, err)}}
+	}
+	writeResponse(w, media, http.StatusOK, resp, true)
 }
 
 // responseMedia picks the response media type from an Accept header:
