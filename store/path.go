@@ -502,18 +502,23 @@ func (ps *pathSearch) yen(src, dst NodeID, k int) ([]route, error) {
 	return found, nil
 }
 
-// step is one entry of the adjacency the depth-first search walks.
+// step is one entry of the adjacency the depth-first search walks: a
+// neighbour and every relation that leads to it, in internal order.
 type step struct {
 	other NodeID
-	rel   RelID
 	name  string
+	rels  []RelID
 }
 
-// allPaths enumerates the simple paths of at most ps.maxDepth edges, by
-// length and then in the order of entity ids, keeping the first limit and
-// reporting whether there were more. A breadth-first search backwards from
-// dst first gives every node's distance to dst, so the depth-first search
-// never enters a node from which dst is out of reach.
+// allPaths enumerates the simple paths of at most ps.maxDepth edges in the
+// order of compareRoutes (by length, then entity ids along the path, then
+// relations), keeping the first limit and reporting whether there were
+// more. A breadth-first search backwards from dst first gives every node's
+// distance to dst, so the depth-first search never enters a node from which
+// dst is out of reach in the edges left. Each length is enumerated in its
+// own pass, walking neighbours in id order; parallel relations are one step
+// of the walk, expanded into their paths when dst is reached, so that the
+// order holds with multi-edges too.
 func (ps *pathSearch) allPaths(src, dst NodeID, limit int) (routes []route, more bool, err error) {
 	if src == dst {
 		return []route{{nodes: []NodeID{src}}}, false, nil
@@ -528,29 +533,45 @@ func (ps *pathSearch) allPaths(src, dst NodeID, limit int) (routes []route, more
 	}
 	adj := make(map[NodeID][]step)
 	nodes := []NodeID{src}
-	var rels []RelID
+	var choices [][]RelID // the relations that may take each edge of the walk
 	onPath := map[NodeID]bool{src: true}
+	emit := func(last []RelID) bool {
+		choices := append(choices, last)
+		pick := make([]int, len(choices))
+		for {
+			rt := route{nodes: append(slices.Clone(nodes), dst), rels: make([]RelID, len(choices))}
+			for i, c := range choices {
+				rt.rels[i] = c[pick[i]]
+			}
+			routes = append(routes, rt)
+			if len(routes) > limit {
+				return false
+			}
+			i := len(pick) - 1
+			for ; i >= 0 && pick[i] == len(choices[i])-1; i-- {
+				pick[i] = 0
+			}
+			if i < 0 {
+				return true
+			}
+			pick[i]++
+		}
+	}
 	var walk func(u NodeID, length int) error
 	walk = func(u NodeID, length int) error {
 		steps, err := ps.adjacency(adj, u, src, dst, dist)
 		if err != nil {
 			return err
 		}
-		d := len(rels)
+		d := len(choices)
 		for _, st := range steps {
 			v := st.other
 			if onPath[v] {
 				continue
 			}
 			if v == dst {
-				if d+1 == length {
-					routes = append(routes, route{
-						nodes: append(slices.Clone(nodes), dst),
-						rels:  append(slices.Clone(rels), st.rel),
-					})
-					if len(routes) > limit {
-						return errStop
-					}
+				if d+1 == length && !emit(st.rels) {
+					return errStop
 				}
 				continue
 			}
@@ -563,12 +584,12 @@ func (ps *pathSearch) allPaths(src, dst NodeID, limit int) (routes []route, more
 			if !ps.b.visit() {
 				return errStop
 			}
-			nodes, rels = append(nodes, v), append(rels, st.rel)
+			nodes, choices = append(nodes, v), append(choices, st.rels)
 			onPath[v] = true
 			if err := walk(v, length); err != nil {
 				return err
 			}
-			nodes, rels = nodes[:len(nodes)-1], rels[:len(rels)-1]
+			nodes, choices = nodes[:len(nodes)-1], choices[:len(choices)-1]
 			delete(onPath, v)
 		}
 		return nil
@@ -591,11 +612,12 @@ func (ps *pathSearch) allPaths(src, dst NodeID, limit int) (routes []route, more
 }
 
 // adjacency returns the steps out of u that can still lead to dst, sorted
-// by the external id of the far end and then by relation, cached per node.
+// by the external id of the far end, cached per node.
 func (ps *pathSearch) adjacency(adj map[NodeID][]step, u, src, dst NodeID, dist map[NodeID]int) ([]step, error) {
 	if steps, ok := adj[u]; ok {
 		return steps, nil
 	}
+	byNode := make(map[NodeID]int)
 	var steps []step
 	err := ps.r.Edges(u, ps.fwd, func(e Edge) error {
 		if err := ps.b.step(); err != nil {
@@ -605,7 +627,13 @@ func (ps *pathSearch) adjacency(adj map[NodeID][]step, u, src, dst NodeID, dist 
 		if _, ok := dist[v]; v == u || v == src || (v != dst && !ok) {
 			return nil
 		}
-		steps = append(steps, step{other: v, rel: e.Relation})
+		i, ok := byNode[v]
+		if !ok {
+			i = len(steps)
+			byNode[v] = i
+			steps = append(steps, step{other: v})
+		}
+		steps[i].rels = append(steps[i].rels, e.Relation)
 		return nil
 	})
 	if err != nil {
@@ -615,13 +643,11 @@ func (ps *pathSearch) adjacency(adj map[NodeID][]step, u, src, dst NodeID, dist 
 		if steps[i].name, err = ps.ids.get(steps[i].other); err != nil {
 			return nil, err
 		}
+		slices.Sort(steps[i].rels)
+		// A relation is one step however many scans report it.
+		steps[i].rels = slices.Compact(steps[i].rels)
 	}
-	slices.SortFunc(steps, func(a, b step) int {
-		if c := strings.Compare(a.name, b.name); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.rel, b.rel)
-	})
+	slices.SortFunc(steps, func(a, b step) int { return strings.Compare(a.name, b.name) })
 	adj[u] = steps
 	return steps, nil
 }

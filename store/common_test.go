@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+)
+
+func entityIDsOf(es []*Entity) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.ID
+	}
+	return out
+}
+
+func TestCommonNeighbors(t *testing.T) {
+	const graph = "a LINK c\nb LINK c\na LINK d\nd LINK b\na LINK e\nb LINK f\na TWIN g\ng TWIN b\nh : Company\na LINK h\nb LINK h\na LINK b\na LINK k from=2001 to=2002\nb LINK k from=2005"
+	tests := []struct {
+		name    string
+		ids     []string
+		f       RelationFilter
+		want    []string
+		wantErr Code
+	}{
+		{name: "Both", ids: []string{"a", "b"}, want: []string{"c", "d", "g", "h", "k"}},
+		{name: "OrderOfIDsIrrelevant", ids: []string{"b", "a"}, want: []string{"c", "d", "g", "h", "k"}},
+		{name: "Out", ids: []string{"a", "b"}, f: RelationFilter{Direction: Out}, want: []string{"c", "g", "h", "k"}},
+		{name: "In", ids: []string{"c", "h"}, f: RelationFilter{Direction: In}, want: []string{"a", "b"}},
+		{name: "Types", ids: []string{"a", "b"}, f: RelationFilter{Types: []string{"TWIN"}}, want: []string{"g"}},
+		{name: "EntityTypes", ids: []string{"a", "b"}, f: RelationFilter{EntityTypes: []string{"Organization"}}, want: []string{"h"}},
+		{name: "ValidAt", ids: []string{"a", "b"}, f: RelationFilter{ValidAt: MustParseDate("2010")}, want: []string{"c", "d", "g", "h"}},
+		{name: "First", ids: []string{"a", "b"}, f: RelationFilter{First: 2}, want: []string{"c", "d"}},
+		{name: "One", ids: []string{"b"}, want: []string{"a", "c", "d", "f", "g", "h", "k"}},
+		{name: "Duplicates", ids: []string{"a", "b", "a"}, want: []string{"c", "d", "g", "h", "k"}},
+		{name: "Three", ids: []string{"a", "b", "c"}, want: []string{}},
+		{name: "None", ids: []string{"e", "f"}, want: []string{}},
+		{name: "ErrEmpty", ids: nil, wantErr: Invalid},
+		{name: "ErrNotFound", ids: []string{"a", "nope"}, wantErr: NotFound},
+		{name: "ErrFirst", ids: []string{"a"}, f: RelationFilter{First: -2}, wantErr: Invalid},
+		{name: "ErrType", ids: []string{"a"}, f: RelationFilter{Types: []string{"NOPE"}}, wantErr: Invalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := drawStore(t, graph)
+			got, err := s.CommonNeighbors(context.Background(), tt.ids, tt.f, ReadOptions{})
+			if gotCode, want := ErrorCode(err), tt.wantErr; gotCode != want {
+				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
+			}
+			if err != nil {
+				return
+			}
+			if got, want := entityIDsOf(got), tt.want; !slices.Equal(got, want) {
+				t.Errorf("common neighbours of %v: got %q, want %q", tt.ids, got, want)
+			}
+		})
+	}
+}
+
+func TestCommonNeighborsMatchReference(t *testing.T) {
+	ctx := context.Background()
+	for _, rc := range randomCases(t, 8, 25, 80) {
+		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
+			for range 20 {
+				var ids []string
+				for range 1 + rc.rng.IntN(3) {
+					ids = append(ids, rc.g.ids[rc.rng.IntN(len(rc.g.ids))])
+				}
+				dir := Direction(rc.rng.IntN(3))
+				var want []string
+				for _, cand := range rc.g.ids {
+					all := !slices.Contains(ids, cand)
+					for _, id := range ids {
+						tied := false
+						for _, st := range rc.g.steps(id, dir) {
+							tied = tied || st.to == cand
+						}
+						all = all && tied
+					}
+					if all {
+						want = append(want, cand)
+					}
+				}
+				got, err := rc.s.CommonNeighbors(ctx, ids, RelationFilter{Direction: dir, First: 1000}, ReadOptions{})
+				if err != nil {
+					t.Fatalf("CommonNeighbors: %v", err)
+				}
+				if got := entityIDsOf(got); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+					t.Errorf("CommonNeighbors(%v, %s): got %q, want %q", ids, dir, got, want)
+				}
+			}
+		})
+	}
+}

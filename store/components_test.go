@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+)
+
+func TestComponents(t *testing.T) {
+	const graph = "a LINK b\nb LINK c\nc LINK a\nd TWIN e\ne OTHER f from=2001 to=2002\nz : Person\nx : Company\nx LINK a"
+	tests := []struct {
+		name    string
+		opts    ComponentsOptions
+		want    ComponentsResult
+		wantErr Code
+	}{
+		{name: "All", want: ComponentsResult{Count: 3, Largest: 4, Sizes: []int{4, 3, 1}}},
+		{name: "Types", opts: ComponentsOptions{Types: []string{"LINK"}}, want: ComponentsResult{Count: 5, Largest: 4, Sizes: []int{4, 1, 1, 1, 1}}},
+		{name: "ValidAt", opts: ComponentsOptions{ValidAt: MustParseDate("2010")}, want: ComponentsResult{Count: 4, Largest: 4, Sizes: []int{4, 2, 1, 1}}},
+		{name: "EntityTypes", opts: ComponentsOptions{EntityTypes: []string{"Person"}}, want: ComponentsResult{Count: 3, Largest: 3, Sizes: []int{3, 3, 1}}},
+		{name: "ErrType", opts: ComponentsOptions{Types: []string{"NOPE"}}, wantErr: Invalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := drawStore(t, graph)
+			got, err := s.Components(context.Background(), tt.opts, ReadOptions{})
+			if gotCode, want := ErrorCode(err), tt.wantErr; gotCode != want {
+				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
+			}
+			if err != nil {
+				return
+			}
+			if got, want := fmt.Sprint(got), fmt.Sprint(tt.want); got != want {
+				t.Errorf("components: got %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+func TestComponentOf(t *testing.T) {
+	const graph = "b LINK c\nc LINK d\nq TWIN p\np OTHER a from=2001 to=2002\nz : Person\nx : Company\nx LINK b"
+	tests := []struct {
+		name    string
+		id      string
+		opts    ComponentsOptions
+		want    string
+		wantErr Code
+	}{
+		{name: "SmallestID", id: "d", want: "b"},
+		{name: "AcrossCompany", id: "d", opts: ComponentsOptions{}, want: "b"},
+		{name: "Symmetric", id: "q", want: "a"},
+		{name: "ValidAtSplits", id: "q", opts: ComponentsOptions{ValidAt: MustParseDate("2005")}, want: "p"},
+		{name: "TypesSplit", id: "q", opts: ComponentsOptions{Types: []string{"TWIN"}}, want: "p"},
+		{name: "Isolated", id: "z", want: "z"},
+		{name: "EntityTypes", id: "c", opts: ComponentsOptions{EntityTypes: []string{"Person"}}, want: "b"},
+		{name: "ErrOutsideEntityTypes", id: "x", opts: ComponentsOptions{EntityTypes: []string{"Person"}}, wantErr: Invalid},
+		{name: "ErrNotFound", id: "nope", wantErr: NotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := drawStore(t, graph)
+			got, err := s.ComponentOf(context.Background(), tt.id, tt.opts, ReadOptions{})
+			if gotCode, want := ErrorCode(err), tt.wantErr; gotCode != want {
+				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
+			}
+			if got != tt.want {
+				t.Errorf("ComponentOf(%s): got %q, want %q", tt.id, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestComponentsMatchReference(t *testing.T) {
+	ctx := context.Background()
+	for _, rc := range randomCases(t, 8, 60, 50) {
+		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
+			// Reference: repeated depth-first search over the undirected
+			// relations.
+			comp := map[string]string{} // entity -> smallest id in its component
+			var sizes []int
+			for _, id := range rc.g.ids { // sorted, so the first seen is the smallest
+				if _, ok := comp[id]; ok {
+					continue
+				}
+				stack, size := []string{id}, 0
+				comp[id] = id
+				for len(stack) > 0 {
+					u := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					size++
+					for _, st := range rc.g.steps(u, Both) {
+						if _, ok := comp[st.to]; !ok {
+							comp[st.to] = id
+							stack = append(stack, st.to)
+						}
+					}
+				}
+				sizes = append(sizes, size)
+			}
+			slices.SortFunc(sizes, func(a, b int) int { return b - a })
+			res, err := rc.s.Components(ctx, ComponentsOptions{}, ReadOptions{})
+			if err != nil {
+				t.Fatalf("Components: %v", err)
+			}
+			want := ComponentsResult{Count: len(sizes), Largest: sizes[0], Sizes: sizes}
+			if got, want := fmt.Sprint(res), fmt.Sprint(want); got != want {
+				t.Errorf("components: got %s, want %s", got, want)
+			}
+			for _, id := range rc.g.ids {
+				got, err := rc.s.ComponentOf(ctx, id, ComponentsOptions{}, ReadOptions{})
+				if err != nil {
+					t.Fatalf("ComponentOf(%s): %v", id, err)
+				}
+				if want := comp[id]; got != want {
+					t.Errorf("ComponentOf(%s): got %s, want %s", id, got, want)
+				}
+			}
+		})
+	}
+}
