@@ -157,6 +157,9 @@ type writer struct {
 	deletedExt map[string]bool // ids deleted by this batch
 
 	ontologyChanged bool
+	maxErrors       int
+	errsLost        bool // problems beyond maxErrors were not recorded
+	nfail           int  // problems found, recorded or not
 }
 
 func newWriter(tx kv.Txn, sch *schema) *writer {
@@ -171,6 +174,7 @@ func newWriter(tx kv.Txn, sch *schema) *writer {
 		deleted:    map[RelID]bool{},
 		invalid:    map[string]bool{},
 		deletedExt: map[string]bool{},
+		maxErrors:  maxErrors,
 	}
 }
 
@@ -200,8 +204,11 @@ func (w *writer) get(k []byte) (v []byte, ok bool, err error) {
 
 // fail records a problem; it reports whether there is room for more.
 func (w *writer) fail(e *Error) {
-	if len(w.errs) < maxErrors {
+	w.nfail++
+	if len(w.errs) < w.maxErrors {
 		w.errs = append(w.errs, e)
+	} else {
+		w.errsLost = true
 	}
 }
 
@@ -384,6 +391,12 @@ func (w *writer) ontology(ets []EntityType, rts []RelationType) error {
 	for i, rt := range rts {
 		ch.records = append(ch.records, recordName(rt.Name, "relationTypes", i))
 	}
+	return w.applyChange(ch)
+}
+
+// applyChange validates and writes the type definitions of ch, whose
+// records name each definition in errors.
+func (w *writer) applyChange(ch ontologyChange) error {
 	var allocErr error
 	next := func() TypeID {
 		n, err := w.alloc(ctrNextType)
@@ -475,9 +488,9 @@ func (w *writer) entities(es []Entity) ([][]byte, error) {
 			continue
 		}
 		rec := recordName(e.ID, "entities", i)
-		n0 := len(w.errs)
+		n0 := w.nfail
 		w.checkEntity(e, rec)
-		if len(w.errs) > n0 {
+		if w.nfail > n0 {
 			w.invalid[e.ID] = true
 			continue
 		}
@@ -495,23 +508,33 @@ func (w *writer) entities(es []Entity) ([][]byte, error) {
 	return keys, nil
 }
 
-// checkEntity records every problem of e's fields.
+// checkEntity records every problem of e.
 func (w *writer) checkEntity(e *Entity, rec string) {
-	w.checkID(e.ID, rec, true)
+	w.checkEntityType(e.Type, rec)
+	w.checkEntityFields(e, rec)
+}
+
+// checkEntityType records a problem with an entity's type name.
+func (w *writer) checkEntityType(typ, rec string) {
 	switch {
-	case e.Type == "":
+	case typ == "":
 		w.failf(Invalid, rec, "type", "type is empty")
-	case !utf8.ValidString(e.Type):
+	case !utf8.ValidString(typ):
 		w.failf(Invalid, rec, "type", "invalid UTF-8")
 	default:
-		if _, ok := w.sch.entityType(e.Type); !ok {
-			if _, isRel := w.sch.relations[e.Type]; isRel {
-				w.failf(Invalid, rec, "type", "%s is a relation type, not an entity type", e.Type)
+		if _, ok := w.sch.entityType(typ); !ok {
+			if _, isRel := w.sch.relations[typ]; isRel {
+				w.failf(Invalid, rec, "type", "%s is a relation type, not an entity type", typ)
 			} else {
-				w.failf(Invalid, rec, "type", "unknown entity type %q", e.Type)
+				w.failf(Invalid, rec, "type", "unknown entity type %q", typ)
 			}
 		}
 	}
+}
+
+// checkEntityFields records every problem of e's fields but its type.
+func (w *writer) checkEntityFields(e *Entity, rec string) {
+	w.checkID(e.ID, rec, true)
 	switch {
 	case !utf8.ValidString(e.Name):
 		w.failf(Invalid, rec, "name", "invalid UTF-8")
@@ -717,17 +740,21 @@ func (w *writer) relations(rs []Relation) ([][]byte, error) {
 	// that duplicates resolve to their last occurrence.
 	canon := make([]Relation, len(rs))
 	ok := make([]bool, len(rs))
+	// swapped marks relations whose endpoints were put in canonical
+	// order, so that errors name the field as given.
+	swapped := make([]bool, len(rs))
 	last := map[string]int{}
 	for i := range rs {
 		r := rs[i]
 		rec := recordName(r.ID, "relations", i)
-		n0 := len(w.errs)
+		n0 := w.nfail
 		w.checkRelation(&r, rec)
-		if len(w.errs) > n0 {
+		if w.nfail > n0 {
 			continue
 		}
 		if rt, _ := w.sch.relationType(r.Type); rt.def.Symmetric && r.To < r.From {
 			r.From, r.To = r.To, r.From
+			swapped[i] = true
 		}
 		if r.ID == "" {
 			rt, _ := w.sch.relationType(r.Type)
@@ -742,7 +769,7 @@ func (w *writer) relations(rs []Relation) ([][]byte, error) {
 			continue
 		}
 		rec := recordName(rs[i].ID, "relations", i)
-		rid, err := w.putRelation(&canon[i], rec)
+		rid, err := w.putRelation(&canon[i], rec, swapped[i])
 		if err != nil {
 			return nil, err
 		}
@@ -815,13 +842,17 @@ func (w *writer) endpoint(ext, rec, field string) (NodeID, TypeID, bool, error) 
 // putRelation writes the upsert of a valid relation whose endpoints are in
 // canonical order and whose id is set. It returns 0 when the relation is
 // refused.
-func (w *writer) putRelation(r *Relation, rec string) (RelID, error) {
+func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, error) {
 	rt, _ := w.sch.relationType(r.Type)
-	fromN, fromT, ok1, err := w.endpoint(r.From, rec, "from")
+	fromField, toField := "from", "to"
+	if swapped {
+		fromField, toField = toField, fromField
+	}
+	fromN, fromT, ok1, err := w.endpoint(r.From, rec, fromField)
 	if err != nil {
 		return 0, err
 	}
-	toN, toT, ok2, err := w.endpoint(r.To, rec, "to")
+	toN, toT, ok2, err := w.endpoint(r.To, rec, toField)
 	if err != nil {
 		return 0, err
 	}
@@ -830,11 +861,11 @@ func (w *writer) putRelation(r *Relation, rec string) (RelID, error) {
 	}
 	bad := false
 	if why := w.sch.endpointError(rt, "from", fromT); why != "" {
-		w.failf(Invalid, rec, "from", "%s", why)
+		w.failf(Invalid, rec, fromField, "%s", why)
 		bad = true
 	}
 	if why := w.sch.endpointError(rt, "to", toT); why != "" {
-		w.failf(Invalid, rec, "to", "%s", why)
+		w.failf(Invalid, rec, toField, "%s", why)
 		bad = true
 	}
 	kind, id, exists, err := w.lookup(r.ID)

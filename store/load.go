@@ -1,0 +1,782 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// Load validates every record of src, then writes them all through the
+// backend's bulk path at one commit timestamp: readers see all of it or
+// none. Records may come in any order (a relation may precede the entities
+// it names); upserts by id make a re-run safe. Validation errors are Errors
+// naming "<source>:<line>" and the field, sorted by line, up to
+// opts.MaxErrors; with any of them nothing is written.
+//
+// An id given more than once in one source is written once, as its last
+// occurrence (for relations without an id, the derived one counts, so the
+// two sides of a symmetric pair are one relation).
+//
+// It reads src twice. The first pass collects the ontology records and the
+// id, type and line of every entity; the second validates relations and
+// writes. Memory holds that entity map, a fixed 8 MiB filter that spots
+// relation ids given twice, and the few candidates it flags, so it stays
+// flat in the number of relations. The load holds the writer slot
+// throughout, so other writes wait for it.
+func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (LoadResult, error) {
+	if opts.MaxErrors <= 0 {
+		opts.MaxErrors = 100
+	}
+	var bt kv.Batch
+	if !opts.DryRun {
+		var err error
+		if bt, err = s.db.NewBatch(ctx); err != nil {
+			return LoadResult{}, fmt.Errorf("load: %w", err)
+		}
+		defer func() {
+			if bt != nil {
+				bt.Cancel()
+			}
+		}()
+	}
+	// The batch holds the writer slot, so this snapshot stays the newest
+	// state until the batch is flushed.
+	tx, err := s.db.Begin(ctx, kv.TxnOptions{})
+	if err != nil {
+		return LoadResult{}, fmt.Errorf("load: %w", err)
+	}
+	defer tx.Discard()
+	sch, err := s.schemaOf(tx)
+	if err != nil {
+		return LoadResult{}, fmt.Errorf("load: %w", err)
+	}
+	l := newLoader(ctx, tx, sch, opts)
+	if err := l.run(src, bt); err != nil {
+		return LoadResult{}, err
+	}
+	if len(l.w.errs) > 0 {
+		errs := l.w.errs
+		sort.SliceStable(errs, func(i, j int) bool { return l.lineOf[errs[i]] < l.lineOf[errs[j]] })
+		return LoadResult{}, errs
+	}
+	res := l.res
+	if opts.DryRun {
+		res.CommitTs = s.db.LastCommit()
+		return res, nil
+	}
+	l.w.log.Load = &LoadRecord{Source: opts.Source, Entities: res.Entities, Relations: res.Relations}
+	bt.SetLog(l.w.log.encode())
+	res.CommitTs, err = bt.Flush()
+	bt = nil
+	if err != nil {
+		return LoadResult{}, fmt.Errorf("load: %w", err)
+	}
+	if l.w.ontologyChanged {
+		s.mu.Lock()
+		if s.schema == nil || l.w.sch.version > s.schema.version {
+			s.schema = l.w.sch
+		}
+		s.mu.Unlock()
+	}
+	s.log.Info("loaded", "source", opts.Source, "entities", res.Entities, "relations", res.Relations, "ts", res.CommitTs)
+	return res, nil
+}
+
+// loadEntity is what a load keeps of each entity of the source.
+type loadEntity struct {
+	line    int64
+	node    NodeID
+	typ     TypeID // after pass 1
+	oldTyp  TypeID // type in the store, 0 when new
+	tname   int32  // index into loader.typeNames during pass 1
+	bad     bool   // refused: its relations are not reported as dangling
+	written bool
+}
+
+// loadSuspect is a relation that may share its id with another of the
+// source; what it holds is enough to derive the real id after pass 1.
+type loadSuspect struct {
+	line                int64
+	id, typ, from, to   string
+	validFrom           Date
+	explicit, candidate bool
+}
+
+type loader struct {
+	ctx    context.Context
+	tx     kv.Txn
+	opts   LoadOptions
+	w      *writer // validation, counters, ontology and the change log
+	lineOf map[*Error]int64
+	res    LoadResult
+
+	ents      map[string]loadEntity
+	typeNames []string
+	typeIndex map[string]int32
+
+	ontology   ontologyChange
+	relRecords []string
+	bloom     bloom
+	suspects  []loadSuspect
+	winners   map[string]int64 // relation id → line of its last occurrence
+	retyped   map[NodeID]string
+	touching  map[RelID]bool // written relations that touch a retyped node
+	done      int64
+	stopped   bool
+	writeable bool
+	out       kv.Batch
+}
+
+var errTooManyErrors = errors.New("too many errors")
+
+func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {
+	w := newWriter(tx, sch)
+	w.maxErrors = opts.MaxErrors
+	return &loader{
+		ctx: ctx, tx: tx, opts: opts, w: w,
+		lineOf:    map[*Error]int64{},
+		ents:      map[string]loadEntity{},
+		typeIndex: map[string]int32{},
+		bloom:     newBloom(1 << 26),
+		winners:   map[string]int64{},
+		retyped:   map[NodeID]string{},
+		touching:  map[RelID]bool{},
+	}
+}
+
+func (l *loader) record(line int64) string {
+	if l.opts.Source == "" {
+		return fmt.Sprintf("line %d", line)
+	}
+	return fmt.Sprintf("%s:%d", l.opts.Source, line)
+}
+
+// failed notes the line of the problems recorded since n0 and reports
+// whether any were found.
+func (l *loader) failed(n0, e0 int, line int64) bool {
+	for _, e := range l.w.errs[e0:] {
+		l.lineOf[e] = line
+	}
+	return l.w.nfail > n0
+}
+
+func (l *loader) tick() error {
+	l.done++
+	if l.done%1024 == 0 {
+		if err := l.ctx.Err(); err != nil {
+			return err
+		}
+		if l.opts.Progress != nil && l.done%16384 == 0 {
+			l.opts.Progress(l.done)
+		}
+	}
+	if l.w.nfail >= l.opts.MaxErrors {
+		l.stopped = true
+		return errTooManyErrors
+	}
+	return nil
+}
+
+func (l *loader) run(src RecordSource, out kv.Batch) error {
+	err := src(l.ctx, l.pass1)
+	if err != nil && !errors.Is(err, errTooManyErrors) {
+		return fmt.Errorf("load %s: %w", l.opts.Source, err)
+	}
+	if l.stopped {
+		return nil
+	}
+	if err := l.endPass1(); err != nil {
+		return err
+	}
+	if l.stopped || len(l.w.errs) > 0 && l.ontologyFailed() {
+		return nil
+	}
+	l.out = out
+	l.writeable = out != nil && len(l.w.errs) == 0
+	l.done = 0
+	err = src(l.ctx, l.pass2)
+	if err != nil && !errors.Is(err, errTooManyErrors) {
+		return fmt.Errorf("load %s: %w", l.opts.Source, err)
+	}
+	if l.stopped {
+		return nil
+	}
+	if err := l.retype(); err != nil {
+		return err
+	}
+	if l.opts.Progress != nil {
+		l.opts.Progress(l.done)
+	}
+	if len(l.w.errs) > 0 || l.out == nil {
+		return nil
+	}
+	if err := l.w.finishCounters(); err != nil {
+		return err
+	}
+	// Counters and ontology definitions went to the writer's overlay; no
+	// record wrote those keys, so they go to the batch once each.
+	return l.w.flush(l.out)
+}
+
+func (l *loader) ontologyFailed() bool {
+	for _, e := range l.w.errs {
+		if l.lineOf[e] < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *loader) pass1(rec Record) error {
+	if err := l.tick(); err != nil {
+		return err
+	}
+	name := l.record(rec.Line)
+	n0, e0 := l.w.nfail, len(l.w.errs)
+	switch {
+	case rec.EntityType != nil:
+		l.ontology.entityTypes = append(l.ontology.entityTypes, *rec.EntityType)
+		l.ontology.records = append(l.ontology.records, name)
+		l.res.EntityTypes++
+	case rec.RelationType != nil:
+		// ontologyChange names entity types first, then relation types;
+		// keep the relation types' names apart until endPass1 joins them.
+		l.ontology.relationTypes = append(l.ontology.relationTypes, *rec.RelationType)
+		l.relRecords = append(l.relRecords, name)
+		l.res.RelationTypes++
+	case rec.Entity != nil:
+		e := rec.Entity
+		l.w.checkEntityFields(e, name)
+		if e.Type == "" || !utf8.ValidString(e.Type) {
+			l.w.checkEntityType(e.Type, name)
+		}
+		ti, ok := l.typeIndex[e.Type]
+		if !ok {
+			ti = int32(len(l.typeNames))
+			l.typeNames = append(l.typeNames, e.Type)
+			l.typeIndex[e.Type] = ti
+		}
+		bad := l.failed(n0, e0, rec.Line)
+		if e.ID != "" {
+			l.ents[e.ID] = loadEntity{line: rec.Line, tname: ti, bad: bad}
+		}
+	case rec.Relation != nil:
+		l.suspect(rec.Relation, rec.Line)
+	default:
+		l.w.failf(Invalid, name, "", "empty record")
+		l.failed(n0, e0, rec.Line)
+	}
+	return nil
+}
+
+// suspect notes a relation in the duplicate filter. The first occurrence
+// of an id passes unnoticed; every later one is a suspect, as are the rare
+// false positives. Without an explicit id the real one depends on whether
+// the type is symmetric, which is known only after pass 1, so both
+// candidate ids go into the filter.
+func (l *loader) suspect(r *Relation, line int64) {
+	var cands []string
+	if r.ID != "" {
+		cands = []string{r.ID}
+	} else {
+		c1 := RelationID(r.Type, r.From, r.To, r.ValidFrom, false)
+		c2 := RelationID(r.Type, r.From, r.To, r.ValidFrom, true)
+		cands = []string{c1}
+		if c2 != c1 {
+			cands = append(cands, c2)
+		}
+	}
+	hit := false
+	for _, c := range cands {
+		if l.bloom.has(c) {
+			hit = true
+		}
+		l.bloom.add(c)
+	}
+	if hit {
+		l.suspects = append(l.suspects, loadSuspect{line: line, id: r.ID, typ: r.Type, from: r.From, to: r.To, validFrom: r.ValidFrom})
+	}
+}
+
+// realRelationID is the id a relation is stored under: its own, or the one
+// derived with the endpoints in canonical order for a symmetric type.
+func realRelationID(sch *schema, id, typ, from, to string, validFrom Date) string {
+	if id != "" {
+		return id
+	}
+	sym := false
+	if rt, ok := sch.relationType(typ); ok {
+		sym = rt.def.Symmetric
+	}
+	return RelationID(typ, from, to, validFrom, sym)
+}
+
+func (l *loader) endPass1() error {
+	// The ontology first: entity types need it.
+	if n := len(l.ontology.entityTypes) + len(l.ontology.relationTypes); n > 0 {
+		e0 := len(l.w.errs)
+		ch := l.ontology
+		ch.records = append(ch.records, l.relRecords...)
+		if err := l.w.applyChange(ch); err != nil {
+			return err
+		}
+		for _, e := range l.w.errs[e0:] {
+			l.lineOf[e] = -1
+		}
+		if len(l.w.errs) > e0 {
+			return nil
+		}
+	}
+	sch := l.w.sch
+	for id, le := range l.ents {
+		if le.bad {
+			continue
+		}
+		name := l.record(le.line)
+		n0, e0 := l.w.nfail, len(l.w.errs)
+		tname := l.typeNames[le.tname]
+		l.w.checkEntityType(tname, name)
+		if l.failed(n0, e0, le.line) {
+			le.bad = true
+			l.ents[id] = le
+			continue
+		}
+		le.typ, _ = sch.entityType(tname)
+		n, ok, err := lookupAny(l.tx, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case ok && n.kind != kindEntity:
+			l.w.failf(Conflict, name, "id", "id %q is already used by a relation; entities and relations share one id space", id)
+			l.failed(n0, e0, le.line)
+			le.bad = true
+		case ok:
+			le.node = NodeID(n.id)
+			v, err := l.tx.Get(nodeKey(le.node))
+			if err != nil {
+				return fmt.Errorf("load: node of %q: %w", id, err)
+			}
+			if le.oldTyp, _, err = parseNodeValue(v); err != nil {
+				return fmt.Errorf("load: node of %q: %w", id, err)
+			}
+			if le.oldTyp != le.typ {
+				l.retyped[le.node] = id
+			}
+		default:
+			nid, err := l.w.alloc(ctrNextNode)
+			if err != nil {
+				return err
+			}
+			le.node = NodeID(nid)
+		}
+		l.ents[id] = le
+		if l.w.nfail >= l.opts.MaxErrors {
+			l.stopped = true
+			return nil
+		}
+	}
+	for _, sp := range l.suspects {
+		from, to := sp.from, sp.to
+		if rt, ok := sch.relationType(sp.typ); ok && rt.def.Symmetric && to < from {
+			from, to = to, from
+		}
+		id := realRelationID(sch, sp.id, sp.typ, from, to, sp.validFrom)
+		if sp.line > l.winners[id] {
+			l.winners[id] = sp.line
+		}
+	}
+	l.suspects = nil
+	l.bloom = bloom{}
+	return nil
+}
+
+type extRef struct {
+	kind byte
+	id   uint64
+}
+
+func lookupAny(tx kv.Txn, ext string) (extRef, bool, error) {
+	v, err := tx.Get(extKey(ext))
+	if errors.Is(err, kv.ErrNotFound) {
+		return extRef{}, false, nil
+	}
+	if err != nil {
+		return extRef{}, false, fmt.Errorf("look up %q: %w", ext, err)
+	}
+	kind, id, err := parseExtValue(v)
+	if err != nil {
+		return extRef{}, false, fmt.Errorf("look up %q: %w", ext, err)
+	}
+	return extRef{kind, id}, true, nil
+}
+
+func (l *loader) pass2(rec Record) error {
+	if err := l.tick(); err != nil {
+		return err
+	}
+	switch {
+	case rec.Entity != nil:
+		le, ok := l.ents[rec.Entity.ID]
+		if !ok || le.line != rec.Line || le.bad {
+			return nil
+		}
+		l.res.Entities++
+		if l.writeable {
+			return l.writeEntity(rec.Entity, le)
+		}
+	case rec.Relation != nil:
+		return l.relation(*rec.Relation, rec.Line)
+	}
+	return nil
+}
+
+// set and del write one key of a record straight to the batch: each key is
+// written at most once per load.
+func (l *loader) set(k, v []byte) error {
+	if err := l.out.Set(k, v); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	return nil
+}
+
+func (l *loader) del(k []byte) error {
+	if err := l.out.Delete(k); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	return nil
+}
+
+func (l *loader) writeEntity(e *Entity, le loadEntity) error {
+	w := l.w
+	n := le.node
+	var old *entityBody
+	if le.oldTyp != 0 {
+		v, err := l.tx.Get(entityKey(n))
+		if err != nil {
+			return fmt.Errorf("load: body of %q: %w", e.ID, err)
+		}
+		ob, err := decodeEntity(v)
+		if err != nil {
+			return fmt.Errorf("load: body of %q: %w", e.ID, err)
+		}
+		old = &ob
+	} else {
+		if err := l.set(extKey(e.ID), extValue(kindEntity, uint64(n))); err != nil {
+			return err
+		}
+		w.count(counterKey(ctrEntities), 1)
+	}
+	if err := l.set(nodeKey(n), nodeValue(le.typ, e.ID)); err != nil {
+		return err
+	}
+	if err := l.set(entityKey(n), encodeEntity(e, le.typ)); err != nil {
+		return err
+	}
+	if old == nil || old.typ != le.typ {
+		if old != nil {
+			if err := l.del(typeIdxKey(old.typ, e.ID)); err != nil {
+				return err
+			}
+			w.count(typeCountKey(old.typ), -1)
+		}
+		if err := l.set(typeIdxKey(le.typ, e.ID), uint64Value(uint64(n))); err != nil {
+			return err
+		}
+		w.count(typeCountKey(le.typ), 1)
+	}
+	newKeys := nameKeys(e, n)
+	if old != nil {
+		keep := make(map[string]bool, len(newKeys))
+		for _, k := range newKeys {
+			keep[string(k)] = true
+		}
+		for _, k := range nameKeys(old.e, n) {
+			if !keep[string(k)] {
+				if err := l.del(k); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	nv := nameValueOf(e, le.typ)
+	for _, k := range newKeys {
+		if err := l.set(k, nv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// endpoint resolves one end of a relation of the load: an entity of the
+// source, or one in the store.
+func (l *loader) endpoint(ext, name, field string) (NodeID, TypeID, bool, error) {
+	if le, ok := l.ents[ext]; ok {
+		if le.bad {
+			return 0, 0, false, nil
+		}
+		return le.node, le.typ, true, nil
+	}
+	ref, ok, err := lookupAny(l.tx, ext)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	if !ok || ref.kind != kindEntity {
+		what := "no entity"
+		if ok {
+			what = "is a relation, not an entity:"
+		}
+		l.w.failf(Invalid, name, field, "%s %q", what, ext)
+		return 0, 0, false, nil
+	}
+	v, err := l.tx.Get(nodeKey(NodeID(ref.id)))
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("load: node of %q: %w", ext, err)
+	}
+	t, _, err := parseNodeValue(v)
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("load: node of %q: %w", ext, err)
+	}
+	return NodeID(ref.id), t, true, nil
+}
+
+func (l *loader) relation(r Relation, line int64) error {
+	w := l.w
+	name := l.record(line)
+	n0, e0 := w.nfail, len(w.errs)
+	defer l.failed(n0, e0, line)
+	w.checkRelation(&r, name)
+	if w.nfail > n0 {
+		l.writeable = false
+		return nil
+	}
+	rt, _ := w.sch.relationType(r.Type)
+	// Errors name the field as the source gave it, before the endpoints
+	// of a symmetric relation are put in canonical order.
+	fromField, toField := "from", "to"
+	if rt.def.Symmetric && r.To < r.From {
+		r.From, r.To = r.To, r.From
+		fromField, toField = toField, fromField
+	}
+	r.ID = realRelationID(w.sch, r.ID, r.Type, r.From, r.To, r.ValidFrom)
+	if last, ok := l.winners[r.ID]; ok && last != line {
+		return nil // a later line gives this relation again
+	}
+	fromN, fromT, ok1, err := l.endpoint(r.From, name, fromField)
+	if err != nil {
+		return err
+	}
+	toN, toT, ok2, err := l.endpoint(r.To, name, toField)
+	if err != nil {
+		return err
+	}
+	if ok1 {
+		if why := w.sch.endpointError(rt, "from", fromT); why != "" {
+			w.failf(Invalid, name, fromField, "%s", why)
+		}
+	}
+	if ok2 {
+		if why := w.sch.endpointError(rt, "to", toT); why != "" {
+			w.failf(Invalid, name, toField, "%s", why)
+		}
+	}
+	if _, isEnt := l.ents[r.ID]; isEnt {
+		w.failf(Conflict, name, "id", "id %q is also an entity of this load; entities and relations share one id space", r.ID)
+	}
+	ref, exists, err := lookupAny(l.tx, r.ID)
+	if err != nil {
+		return err
+	}
+	if exists && ref.kind != kindRelation {
+		w.failf(Conflict, name, "id", "id %q is already used by an entity; entities and relations share one id space", r.ID)
+	}
+	if w.nfail > n0 || !ok1 || !ok2 {
+		l.writeable = false
+		return nil
+	}
+	l.res.Relations++
+	if !l.writeable {
+		return nil
+	}
+	var rid RelID
+	var oldFrom, oldTo NodeID
+	if exists {
+		rid = RelID(ref.id)
+		v, err := l.tx.Get(relationKey(rid))
+		if err != nil {
+			return fmt.Errorf("load: body of relation %q: %w", r.ID, err)
+		}
+		old, err := decodeRelation(v)
+		if err != nil {
+			return fmt.Errorf("load: body of relation %q: %w", r.ID, err)
+		}
+		oldFrom, oldTo = old.from, old.to
+		if old.typ != rt.id || old.from != fromN || old.to != toN {
+			if err := l.del(adjKey(nil, pOut, old.from, old.typ, old.to, rid)); err != nil {
+				return err
+			}
+			if err := l.del(adjKey(nil, pIn, old.to, old.typ, old.from, rid)); err != nil {
+				return err
+			}
+		}
+		if old.typ != rt.id {
+			if err := l.del(typeIdxKey(old.typ, r.ID)); err != nil {
+				return err
+			}
+			w.count(typeCountKey(old.typ), -1)
+			w.count(typeCountKey(rt.id), 1)
+		}
+	} else {
+		nid, err := w.alloc(ctrNextRel)
+		if err != nil {
+			return err
+		}
+		rid = RelID(nid)
+		if err := l.set(extKey(r.ID), extValue(kindRelation, uint64(rid))); err != nil {
+			return err
+		}
+		w.count(counterKey(ctrRelations), 1)
+		w.count(typeCountKey(rt.id), 1)
+	}
+	for _, n := range []NodeID{fromN, toN, oldFrom, oldTo} {
+		if _, ok := l.retyped[n]; ok {
+			l.touching[rid] = true
+		}
+	}
+	writes := []struct{ k, v []byte }{
+		{relationKey(rid), encodeRelation(&r, rt.id, fromN, toN)},
+		{typeIdxKey(rt.id, r.ID), uint64Value(uint64(rid))},
+		{adjKey(nil, pOut, fromN, rt.id, toN, rid), adjValue{toT, r.ValidFrom, r.ValidTo}.encode()},
+		{adjKey(nil, pIn, toN, rt.id, fromN, rid), adjValue{fromT, r.ValidFrom, r.ValidTo}.encode()},
+	}
+	for _, kv := range writes {
+		if err := l.set(kv.k, kv.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retype updates the adjacency values naming the type of each entity whose
+// type the load changed, for the relations the load did not itself write,
+// and checks that those relations still fit the ontology.
+func (l *loader) retype() error {
+	nodes := make([]NodeID, 0, len(l.retyped))
+	for n := range l.retyped {
+		nodes = append(nodes, n)
+	}
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i] < nodes[j] })
+	sch := l.w.sch
+	for _, n := range nodes {
+		id := l.retyped[n]
+		le := l.ents[id]
+		var entries []adjEntry
+		prefixes := [][]byte{adjPrefix(nil, pOut, n), adjPrefix(nil, pIn, n)}
+		err := l.tx.ScanPrefixes(prefixes, true, func(_ int, k, _ []byte) error {
+			e, ok := parseAdjKey(k)
+			if !ok {
+				return fmt.Errorf("bad adjacency key %x", k)
+			}
+			if !l.touching[e.rel] {
+				entries = append(entries, e)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("load: relations of %q: %w", id, err)
+		}
+		for _, e := range entries {
+			otherT, err := l.typeOf(e.other)
+			if err != nil {
+				return err
+			}
+			rt := sch.info(e.typ)
+			fromT, toT := le.typ, otherT
+			if e.dir == pIn {
+				fromT, toT = otherT, le.typ
+			}
+			why := sch.endpointError(rt, "from", fromT)
+			if why == "" {
+				why = sch.endpointError(rt, "to", toT)
+			}
+			if why != "" {
+				n0, e0 := l.w.nfail, len(l.w.errs)
+				l.w.failf(Invalid, l.record(le.line), "type", "changing the type of %q would break one of its relations: %s", id, why)
+				l.failed(n0, e0, le.line)
+				l.writeable = false
+				continue
+			}
+			if !l.writeable {
+				continue
+			}
+			m := e.mirror().key()
+			v, err := l.tx.Get(m)
+			if err != nil {
+				return fmt.Errorf("load: mirror of %x: %w", e.key(), err)
+			}
+			av, ok := parseAdjValue(v)
+			if !ok {
+				return fmt.Errorf("load: bad adjacency value at %x", m)
+			}
+			av.otherType = le.typ
+			if err := l.set(m, av.encode()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// typeOf returns the entity type of node n after the load.
+func (l *loader) typeOf(n NodeID) (TypeID, error) {
+	if id, ok := l.retyped[n]; ok {
+		return l.ents[id].typ, nil
+	}
+	v, err := l.tx.Get(nodeKey(n))
+	if err != nil {
+		return 0, fmt.Errorf("load: node %d: %w", n, err)
+	}
+	t, _, err := parseNodeValue(v)
+	return t, err
+}
+
+// bloom is a Bloom filter over strings with four probes.
+type bloom struct {
+	bits []uint64
+	seed maphash.Seed
+}
+
+func newBloom(nbits int) bloom {
+	return bloom{bits: make([]uint64, nbits/64), seed: maphash.MakeSeed()}
+}
+
+func (b *bloom) probes(s string) [4]uint64 {
+	h := maphash.String(b.seed, s)
+	h1, h2 := h, h>>32|h<<32|1
+	m := uint64(len(b.bits) * 64)
+	var p [4]uint64
+	for i := range p {
+		p[i] = (h1 + uint64(i)*h2) % m
+	}
+	return p
+}
+
+func (b *bloom) add(s string) {
+	for _, p := range b.probes(s) {
+		b.bits[p/64] |= 1 << (p % 64)
+	}
+}
+
+func (b *bloom) has(s string) bool {
+	for _, p := range b.probes(s) {
+		if b.bits[p/64]&(1<<(p%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}

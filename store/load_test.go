@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// rawDump hashes every key and value of the store at its newest commit:
+// two equal dumps mean the store is byte-for-byte the same.
+func rawDump(t testing.TB, s *Store) string {
+	t.Helper()
+	tx, err := s.db.Begin(context.Background(), kv.TxnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Discard()
+	it := tx.Iterate(kv.IterOptions{})
+	defer it.Close()
+	h := sha256.New()
+	n := 0
+	for it.Rewind(); it.Valid(); it.Next() {
+		v, err := it.Value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write(it.Key())
+		h.Write([]byte{0})
+		h.Write(v)
+		h.Write([]byte{0})
+		n++
+	}
+	return hex.EncodeToString(h.Sum(nil)) + " keys=" + strings.Repeat("", 0) + itoa(n)
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// dump is the NDJSON-like content of the store: the ontology, every
+// entity and every relation in id order.
+func dump(t testing.TB, s *Store, ro ReadOptions) string {
+	t.Helper()
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	err := s.View(context.Background(), ro, func(r *Reader) error {
+		if err := enc.Encode(r.Ontology()); err != nil {
+			return err
+		}
+		if err := r.EachEntity(func(e *Entity) error { return enc.Encode(e) }); err != nil {
+			return err
+		}
+		return r.EachRelation(func(rel *Relation) error { return enc.Encode(rel) })
+	})
+	if err != nil {
+		t.Fatalf("dump: %v", err)
+	}
+	return b.String()
+}
+
+// recordsOf turns a batch into load records numbered from 1, relations
+// first, so that they precede the entities they name.
+func recordsOf(b Batch) []Record {
+	var rs []Record
+	add := func(r Record) { r.Line = int64(len(rs) + 1); rs = append(rs, r) }
+	for i := range b.Relations {
+		add(Record{Relation: &b.Relations[i]})
+	}
+	for i := range b.RelationTypes {
+		add(Record{RelationType: &b.RelationTypes[i]})
+	}
+	for i := range b.Entities {
+		add(Record{Entity: &b.Entities[i]})
+	}
+	for i := range b.EntityTypes {
+		add(Record{EntityType: &b.EntityTypes[i]})
+	}
+	return rs
+}
+
+func sourceOf(rs []Record) RecordSource {
+	return func(ctx context.Context, yield func(Record) error) error {
+		for _, r := range rs {
+			if err := yield(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func TestLoad(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		s := openTestStore(t)
+		b := twinCities()
+		b.EntityTypes = []EntityType{{Name: "Village", Parent: "City"}}
+		b.RelationTypes = []RelationType{{Name: "KNOWS", Inverse: "KNOWS", Symmetric: true, From: []string{"Person"}, To: []string{"Person"}}}
+		b.Entities = append(b.Entities, Entity{ID: "glanerbrug", Type: "Village", Name: "Glanerbrug"},
+			Entity{ID: "xiao", Type: "Person", Name: "Xiao Shenfeng"})
+		b.Relations = append(b.Relations, Relation{Type: "KNOWS", From: "xiao", To: "onno"},
+			Relation{Type: "LOCATED_IN", From: "glanerbrug", To: "netherlands"})
+		res, err := s.Load(ctx, sourceOf(recordsOf(b)), LoadOptions{Source: "t.ndjson"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := [4]int{res.EntityTypes, res.RelationTypes, res.Entities, res.Relations}, [4]int{1, 1, 10, 8}; got != want {
+			t.Errorf("result: got %v, want %v", got, want)
+		}
+		if got, want := neighborIDs(t, s, "onno", RelationFilter{Types: []string{"KNOWS"}, Direction: Out}), []string{"xiao"}; !slices.Equal(got, want) {
+			t.Errorf("KNOWS from onno: got %v, want %v", got, want)
+		}
+		if got, want := neighborIDs(t, s, "netherlands", RelationFilter{EntityTypes: []string{"City"}}), []string{"enschede", "glanerbrug"}; !slices.Equal(got, want) {
+			t.Errorf("cities in the Netherlands: got %v, want %v", got, want)
+		}
+		st, err := s.Stats(ctx, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := [2]int{st.Entities, st.Relations}, [2]int{10, 8}; got != want {
+			t.Errorf("stats: got %v, want %v", got, want)
+		}
+		// The same file again changes nothing but the change log.
+		before := dump(t, s, ReadOptions{})
+		if _, err := s.Load(ctx, sourceOf(recordsOf(b)), LoadOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := dump(t, s, ReadOptions{}); got != before {
+			t.Errorf("reloading changed the store:\n%s\nwant\n%s", got, before)
+		}
+	})
+	t.Run("Duplicates", func(t *testing.T) {
+		s := openTestStore(t)
+		rs := recordsOf(twinCities())
+		extra := []Record{
+			{Entity: &Entity{ID: "dalian", Type: "City", Name: "Dalian (old)"}},
+			{Relation: &Relation{Type: "SISTER_CITY_OF", From: "dalian", To: "enschede", ValidFrom: MustParseDate("2017"), Properties: Properties{"side": Text("dalian")}}},
+			{Relation: &Relation{ID: "onno-mayor", Type: "MAYOR_OF", From: "onno", To: "enschede", Properties: Properties{"term": Number(3)}}},
+		}
+		// The old Dalian comes first, so the later one wins; the reversed
+		// sister-city pair comes last and wins over the first.
+		rs = append([]Record{extra[0]}, rs...)
+		rs = append(rs, extra[1], extra[2])
+		for i := range rs {
+			rs[i].Line = int64(i + 1)
+		}
+		res, err := s.Load(ctx, sourceOf(rs), LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := [2]int{res.Entities, res.Relations}, [2]int{8, 6}; got != want {
+			t.Errorf("written: got %v, want %v", got, want)
+		}
+		e, err := s.FindEntityByID(ctx, "dalian", ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := e.Name, "Dalian"; got != want {
+			t.Errorf("dalian's name: got %q, want %q", got, want)
+		}
+		p, err := s.FindRelations(ctx, "dalian", RelationFilter{Types: []string{"SISTER_CITY_OF"}}, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(p.Relations), 1; got != want {
+			t.Fatalf("sister-city relations: got %d, want %d", got, want)
+		}
+		if got, want := p.Relations[0].Properties["side"].Text, "dalian"; got != want {
+			t.Errorf("kept side: got %q, want %q", got, want)
+		}
+		r, err := s.FindRelationByID(ctx, "onno-mayor", ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := r.Properties["term"].Num, 3.0; got != want {
+			t.Errorf("term: got %v, want %v", got, want)
+		}
+	})
+	t.Run("Errors", func(t *testing.T) {
+		s := openTestStore(t)
+		mustApply(t, s, twinCities())
+		before := rawDump(t, s)
+		rs := []Record{
+			{Line: 1, Entity: &Entity{ID: "ok", Type: "City", Name: "Fine"}},
+			{Line: 2, Entity: &Entity{ID: "x", Type: "Planet", Name: "Mars"}},
+			{Line: 3, Relation: &Relation{Type: "SISTER_CITY_OF", From: "ok", To: "ghost"}},
+			{Line: 4, Relation: &Relation{Type: "LOCATED_IN", From: "ok", To: "netherlands", ValidFrom: MustParseDate("2010"), ValidTo: MustParseDate("2009")}},
+			{Line: 5, Entity: &Entity{ID: "onno-mayor", Type: "Person", Name: "Not a relation"}},
+			{Line: 6, Relation: &Relation{Type: "MAYOR_OF", From: "ok", To: "enschede"}},
+			{Line: 7, Entity: &Entity{ID: "empty", Type: "City", Name: " "}},
+			{Line: 8, Relation: &Relation{Type: "LOCATED_IN", From: "x", To: "netherlands"}},
+		}
+		_, err := s.Load(ctx, sourceOf(rs), LoadOptions{Source: "bad.ndjson"})
+		es := errorsOf(t, err)
+		want := []string{
+			"bad.ndjson:2: type: unknown entity type \"Planet\"",
+			"bad.ndjson:3: to: no entity \"ghost\"",
+			"bad.ndjson:4: validTo: validTo 2009 is before validFrom 2010",
+			"bad.ndjson:5: id: id \"onno-mayor\" is already used by a relation; entities and relations share one id space",
+			"bad.ndjson:6: from: MAYOR_OF does not accept a City at \"from\" (allowed: Person)",
+			"bad.ndjson:7: name: name is empty",
+		}
+		var got []string
+		for _, e := range es {
+			got = append(got, e.Error())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("errors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if got := rawDump(t, s); got != before {
+			t.Errorf("a refused load changed the store")
+		}
+	})
+	t.Run("MaxErrors", func(t *testing.T) {
+		s := openTestStore(t)
+		var rs []Record
+		for i := range 50 {
+			rs = append(rs, Record{Line: int64(i + 1), Entity: &Entity{ID: "e" + itoa(i), Type: "Nope", Name: "x"}})
+		}
+		_, err := s.Load(ctx, sourceOf(rs), LoadOptions{MaxErrors: 5})
+		if got, want := len(errorsOf(t, err)), 5; got != want {
+			t.Errorf("errors: got %d, want %d", got, want)
+		}
+	})
+	t.Run("DryRun", func(t *testing.T) {
+		s := openTestStore(t)
+		before := rawDump(t, s)
+		res, err := s.Load(ctx, sourceOf(recordsOf(twinCities())), LoadOptions{DryRun: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := [2]int{res.Entities, res.Relations}, [2]int{8, 6}; got != want {
+			t.Errorf("counted: got %v, want %v", got, want)
+		}
+		if got := rawDump(t, s); got != before {
+			t.Errorf("a dry run changed the store")
+		}
+	})
+	t.Run("Retype", func(t *testing.T) {
+		s := openTestStore(t)
+		mustApply(t, s, twinCities())
+		rs := []Record{{Line: 1, Entity: &Entity{ID: "enschede", Type: "Municipality", Name: "Gemeente Enschede"}}}
+		if _, err := s.Load(ctx, sourceOf(rs), LoadOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := neighborIDs(t, s, "dalian", RelationFilter{EntityTypes: []string{"Municipality"}}), []string{"enschede", "enschede"}; !slices.Equal(got, want) {
+			t.Errorf("municipal neighbours of dalian: got %v, want %v", got, want)
+		}
+		rs = []Record{{Line: 1, Entity: &Entity{ID: "enschede", Type: "Person", Name: "Enschede"}}}
+		_, err := s.Load(ctx, sourceOf(rs), LoadOptions{Source: "f"})
+		if es := errorsOf(t, err); !strings.Contains(es[0].Error(), "f:1: type: changing the type") {
+			t.Errorf("error: got %v, want a broken-relation error", es[0])
+		}
+	})
+	t.Run("OntologyError", func(t *testing.T) {
+		s := openTestStore(t)
+		rs := []Record{
+			{Line: 1, EntityType: &EntityType{Name: "Village", Parent: "Nowhere"}},
+			{Line: 2, Entity: &Entity{ID: "v", Type: "Village", Name: "V"}},
+		}
+		_, err := s.Load(ctx, sourceOf(rs), LoadOptions{Source: "o"})
+		es := errorsOf(t, err)
+		if got, want := es.Error(), "o:1: parent: unknown entity type \"Nowhere\""; got != want {
+			t.Errorf("errors: got %q, want %q", got, want)
+		}
+	})
+}
