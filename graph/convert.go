@@ -50,6 +50,7 @@ func loadEntity(ctx context.Context, st *store.Store, id, what string) (*store.E
 		e, err = l.entities.Load(ctx, loadKey{id: id, asOf: inheritedAsOf(ctx)})
 	} else {
 		e, err = st.FindEntityByID(ctx, id, readAt(ctx))
+		fixEntities(e)
 	}
 	if err != nil {
 		return nil, err
@@ -181,4 +182,34 @@ func pathOptions(types []string, direction *store.Direction, maxDepth int, valid
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
 		EntityTypes: entityTypes, MaxDepth: maxDepth, Weight: deref(weight, ""),
 	}
+}
+
+// The store leaves Properties nil when there are none, but the schema
+// promises an object (properties: JSON!), and gqlgen refuses a nil map for
+// a non-null field. These fill in an empty one on every entity and
+// relation a resolver hands out; the store returns fresh values, so
+// writing to them is safe.
+
+// fixEntities gives entities without properties an empty set.
+func fixEntities(es ...*store.Entity) {
+	for _, e := range es {
+		if e != nil && e.Properties == nil {
+			e.Properties = store.Properties{}
+		}
+	}
+}
+
+// fixRelations gives relations without properties an empty set.
+func fixRelations(rs ...*store.Relation) {
+	for _, r := range rs {
+		if r != nil && r.Properties == nil {
+			r.Properties = store.Properties{}
+		}
+	}
+}
+
+// fixPath fixes the entities and relations of a path.
+func fixPath(p *store.Path) {
+	fixEntities(p.Nodes...)
+	fixRelations(p.Edges...)
 }

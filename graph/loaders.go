@@ -31,10 +31,14 @@ type loadersKey struct{}
 func newLoaders(st *store.Store, wait time.Duration) *loaders {
 	return &loaders{
 		entities: dataloadgen.NewLoader(func(ctx context.Context, keys []loadKey) ([]*store.Entity, []error) {
-			return fetchByKeys(ctx, keys, st.FindEntitiesByIDs)
+			es, errs := fetchByKeys(ctx, keys, st.FindEntitiesByIDs)
+			fixEntities(es...)
+			return es, errs
 		}, dataloadgen.WithWait(wait)),
 		relations: dataloadgen.NewLoader(func(ctx context.Context, keys []loadKey) ([]*store.Relation, []error) {
-			return fetchByKeys(ctx, keys, st.FindRelationsByIDs)
+			rs, errs := fetchByKeys(ctx, keys, st.FindRelationsByIDs)
+			fixRelations(rs...)
+			return rs, errs
 		}, dataloadgen.WithWait(wait)),
 	}
 }

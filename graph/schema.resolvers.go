@@ -22,6 +22,8 @@ func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types
 	if err != nil {
 		return nil, err
 	}
+	fixEntities(page.Neighbors...)
+	fixRelations(page.Relations...)
 	prime(ctx, obj)
 	prime(ctx, page.Neighbors...)
 	return relationConnection(page), nil
@@ -35,6 +37,8 @@ func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types
 	if err != nil {
 		return nil, err
 	}
+	fixEntities(page.Neighbors...)
+	fixRelations(page.Relations...)
 	prime(ctx, obj)
 	prime(ctx, page.Neighbors...)
 	return neighborConnection(page), nil
@@ -65,6 +69,7 @@ func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.En
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
+	fixEntities(res.Entities...)
 	return res.Entities, nil
 }
 
@@ -77,6 +82,7 @@ func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*store.R
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
+	fixRelations(res.Relations...)
 	return res.Relations, nil
 }
 
@@ -117,6 +123,7 @@ func (r *pathResolver) Length(ctx context.Context, obj *store.Path) (int, error)
 func (r *queryResolver) Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error) {
 	e, err := r.store.FindEntityByID(ctx, id, readAt(ctx))
 	if err == nil {
+		fixEntities(e)
 		return e, nil
 	}
 	if store.ErrorCode(err) != store.NotFound {
@@ -129,6 +136,7 @@ func (r *queryResolver) Node(ctx context.Context, id string, asOf *time.Time) (m
 	if err != nil {
 		return nil, err
 	}
+	fixRelations(rel)
 	return rel, nil
 }
 
@@ -137,6 +145,7 @@ func (r *queryResolver) Entity(ctx context.Context, id string, asOf *time.Time) 
 	if store.ErrorCode(err) == store.NotFound {
 		return nil, nil
 	}
+	fixEntities(e)
 	return e, err
 }
 
@@ -145,6 +154,7 @@ func (r *queryResolver) Entities(ctx context.Context, types []string, first *int
 	if err != nil {
 		return nil, err
 	}
+	fixEntities(page.Entities...)
 	return entityConnection(page), nil
 }
 
@@ -153,6 +163,7 @@ func (r *queryResolver) Relation(ctx context.Context, id string, asOf *time.Time
 	if store.ErrorCode(err) == store.NotFound {
 		return nil, nil
 	}
+	fixRelations(rel)
 	return rel, err
 }
 
@@ -164,6 +175,8 @@ func (r *queryResolver) Relations(ctx context.Context, id string, types []string
 	if err != nil {
 		return nil, err
 	}
+	fixEntities(page.Neighbors...)
+	fixRelations(page.Relations...)
 	prime(ctx, page.Neighbors...)
 	return relationConnection(page), nil
 }
@@ -175,6 +188,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []string,
 	}
 	out := make([]*store.SearchHit, len(hits))
 	for i := range hits {
+		fixEntities(hits[i].Entity)
 		out[i] = &hits[i]
 	}
 	return out, nil
@@ -188,6 +202,8 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
+	fixEntities(g.Nodes...)
+	fixRelations(g.Edges...)
 	prime(ctx, g.Nodes...)
 	return g, nil
 }
@@ -197,6 +213,7 @@ func (r *queryResolver) Path(ctx context.Context, from string, to string, types 
 	if err != nil || p == nil {
 		return nil, err
 	}
+	fixPath(p)
 	prime(ctx, p.Nodes...)
 	return p, nil
 }
@@ -209,6 +226,7 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *in
 	out := make([]*store.Path, len(res.Paths))
 	for i := range res.Paths {
 		out[i] = &res.Paths[i]
+		fixPath(out[i])
 		prime(ctx, res.Paths[i].Nodes...)
 	}
 	return out, nil
@@ -219,17 +237,20 @@ func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, ma
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range res.Paths {
-		prime(ctx, p.Nodes...)
+	for i := range res.Paths {
+		fixPath(&res.Paths[i])
+		prime(ctx, res.Paths[i].Nodes...)
 	}
 	return &res, nil
 }
 
 func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) ([]*store.Entity, error) {
-	return r.store.CommonNeighbors(ctx, ids, store.RelationFilter{
+	es, err := r.store.CommonNeighbors(ctx, ids, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
 		EntityTypes: entityTypes, First: deref(first, 50),
 	}, store.ReadOptions{})
+	fixEntities(es...)
+	return es, err
 }
 
 func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error) {
@@ -240,6 +261,9 @@ func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTy
 	}, store.ReadOptions{})
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range res.Ranking {
+		fixEntities(s.Entity)
 	}
 	return &res, nil
 }

@@ -1,0 +1,233 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ties-graph/ties/graph"
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
+	"github.com/ties-graph/ties/store/seed"
+	"github.com/ties-graph/ties/store/storetest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// logBuffer collects the server's log lines, so that tests can assert
+// what was logged and show it when they fail.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// env is a running server over a store with the founding data.
+type env struct {
+	t     testing.TB
+	url   string
+	store *store.Store
+	logs  *logBuffer
+}
+
+// newEnv starts a server over a fresh in-memory store loaded with the
+// founding data; cfg's Store and Logger are filled in.
+func newEnv(t testing.TB, cfg graph.ServerConfig) *env {
+	t.Helper()
+	st := storetest.Open(t)
+	loadFounding(t, st)
+	return newEnvWith(t, st, cfg)
+}
+
+func newEnvWith(t testing.TB, st *store.Store, cfg graph.ServerConfig) *env {
+	t.Helper()
+	logs := &logBuffer{}
+	cfg.Store = st
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	ts := httptest.NewServer(graph.NewServer(cfg))
+	t.Cleanup(func() {
+		ts.Close()
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	return &env{t: t, url: ts.URL, store: st, logs: logs}
+}
+
+// loadFounding writes the founding data into st in one batch.
+func loadFounding(t testing.TB, st *store.Store) {
+	t.Helper()
+	src, err := exchange.NewSource(exchange.Input{
+		Name:   seed.FileName,
+		Format: exchange.NDJSON,
+		Open:   func() (io.ReadCloser, error) { return io.NopCloser(seed.Reader()), nil },
+	}, exchange.DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b store.Batch
+	err = src(context.Background(), func(r store.Record) error {
+		switch {
+		case r.EntityType != nil:
+			b.EntityTypes = append(b.EntityTypes, *r.EntityType)
+		case r.RelationType != nil:
+			b.RelationTypes = append(b.RelationTypes, *r.RelationType)
+		case r.Entity != nil:
+			b.Entities = append(b.Entities, *r.Entity)
+		case r.Relation != nil:
+			b.Relations = append(b.Relations, *r.Relation)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("decode the founding data: %v", err)
+	}
+	if _, err := st.Apply(context.Background(), b); err != nil {
+		t.Fatalf("load the founding data: %v", err)
+	}
+}
+
+// gqlError is one error of a GraphQL response.
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// response is a GraphQL response as a client reads it.
+type response struct {
+	Status int
+	Header http.Header
+	Raw    []byte
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+	// HasData tells an absent data entry from "data": null.
+	HasData bool
+}
+
+func (r *response) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// post sends a query as a JSON POST.
+func (e *env) post(query string, vars map[string]any) *response {
+	e.t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.do(http.MethodPost, "/query", "application/json", body, nil)
+}
+
+// get sends a query as a GET.
+func (e *env) get(query string, vars map[string]any) *response {
+	e.t.Helper()
+	q := url.Values{"query": {query}}
+	if vars != nil {
+		b, _ := json.Marshal(vars)
+		q.Set("variables", string(b))
+	}
+	return e.do(http.MethodGet, "/query?"+q.Encode(), "", nil, nil)
+}
+
+// do sends a raw request and decodes the response.
+func (e *env) do(method, path, contentType string, body []byte, header http.Header) *response {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.url+path, bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r := &response{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	if strings.Contains(res.Header.Get("Content-Type"), "json") {
+		if err := json.Unmarshal(raw, r); err != nil {
+			e.t.Fatalf("%s %s: response is not JSON: %v\n%s", method, path, err, raw)
+		}
+		var probe map[string]json.RawMessage
+		_ = json.Unmarshal(raw, &probe)
+		_, r.HasData = probe["data"]
+	}
+	return r
+}
+
+// ok sends a query that must succeed and decodes its data into v.
+func (e *env) ok(query string, vars map[string]any, v any) {
+	e.t.Helper()
+	r := e.post(query, vars)
+	if r.Status != http.StatusOK || len(r.Errors) > 0 {
+		e.t.Fatalf("query failed: status %d: %s\nquery: %s", r.Status, r.Raw, query)
+	}
+	if v != nil {
+		if err := json.Unmarshal(r.Data, v); err != nil {
+			e.t.Fatalf("decode %s: %v", r.Data, err)
+		}
+	}
+}
+
+// golden compares got (JSON) with testdata/name.json, indented; with
+// -update it rewrites the file instead.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, got, "", "  "); err != nil {
+		t.Fatalf("golden %s: not JSON: %v\n%s", name, err, got)
+	}
+	buf.WriteByte('\n')
+	path := filepath.Join("testdata", name+".json")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("golden %s: %v (run go test ./graph -update to create it)", name, err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("golden %s differs (run go test ./graph -update after checking the change)\ngot:\n%s\nwant:\n%s", name, buf.Bytes(), want)
+	}
+}
