@@ -121,15 +121,15 @@ type loader struct {
 
 	ontology   ontologyChange
 	relRecords []string
-	bloom     bloom
-	suspects  []loadSuspect
-	winners   map[string]int64 // relation id → line of its last occurrence
-	retyped   map[NodeID]string
-	touching  map[RelID]bool // written relations that touch a retyped node
-	done      int64
-	stopped   bool
-	writeable bool
-	out       kv.Batch
+	bloom      bloom
+	suspects   []loadSuspect
+	winners    map[string]int64 // relation id → line of its last occurrence
+	retyped    map[NodeID]string
+	touching   map[RelID]bool // written relations that touch a retyped node
+	done       int64
+	stopped    bool
+	writeable  bool
+	out        kv.Batch
 }
 
 var errTooManyErrors = errors.New("too many errors")
