@@ -1,0 +1,464 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/gen"
+)
+
+// installHint tells how to get PostgreSQL when no binaries are found.
+const installHint = `PostgreSQL binaries not found under /usr/lib/postgresql/*/bin.
+Install Debian's server package (as root):
+    apt-get update && apt-get install -y postgresql
+or point --pg-bin at a directory holding initdb and postgres.`
+
+// findPostgres returns the directory holding initdb and postgres: dir when
+// given, else the newest /usr/lib/postgresql/*/bin.
+func findPostgres(dir string) (string, error) {
+	if dir != "" {
+		for _, b := range []string{"initdb", "postgres"} {
+			if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
+				return "", fmt.Errorf("--pg-bin %s: %w", dir, err)
+			}
+		}
+		return dir, nil
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
+	slices.SortFunc(matches, func(a, b string) int {
+		va, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(a))))
+		vb, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(b))))
+		return va - vb
+	})
+	if len(matches) == 0 {
+		return "", errors.New(installHint)
+	}
+	return filepath.Dir(matches[len(matches)-1]), nil
+}
+
+// pgCluster is a throwaway PostgreSQL cluster in a temporary directory,
+// listening on a loopback port only. Stop always stops and removes it.
+type pgCluster struct {
+	bin, dir string
+	port     int
+	cmd      *exec.Cmd
+	exited   chan struct{}
+	waitErr  error
+	log      *slog.Logger
+	keep     bool
+}
+
+// pgSettings are the server settings of the benchmark cluster. Durability
+// is off because the cluster is thrown away (Ties' bulk load does not sync
+// either); JIT is off because it compiles recursive CTEs for tens of
+// milliseconds per query, which would measure the compiler, not the
+// traversal; memory is what a competent user gives a 1 GiB working set.
+func pgSettings(sharedBuffers string) []string {
+	return []string{
+		"listen_addresses=127.0.0.1",
+		"unix_socket_directories=",
+		"fsync=off",
+		"synchronous_commit=off",
+		"full_page_writes=off",
+		"shared_buffers=" + sharedBuffers,
+		"work_mem=64MB",
+		"maintenance_work_mem=512MB",
+		"max_wal_size=8GB",
+		"checkpoint_timeout=30min",
+		"jit=off",
+		"logging_collector=off",
+	}
+}
+
+// startPostgres creates a cluster with initdb and starts postgres on a free
+// loopback port. When running as root (which initdb refuses), the cluster
+// runs as the "postgres" system user that Debian's package creates.
+func startPostgres(ctx context.Context, log *slog.Logger, bin, sharedBuffers string, keep bool) (_ *pgCluster, err error) {
+	dir, err := os.MkdirTemp("", "tiesbench-pg-")
+	if err != nil {
+		return nil, err
+	}
+	c := &pgCluster{bin: bin, dir: dir, log: log, keep: keep, exited: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			c.Stop()
+		}
+	}()
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return nil, fmt.Errorf("running as root, and initdb refuses root: %w (create the user, or run as another user)", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		if err := os.Chown(dir, uid, gid); err != nil {
+			return nil, err
+		}
+	}
+	data := filepath.Join(dir, "data")
+	initdb := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", data, "-U", "ties", "-A", "trust",
+		"-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions")
+	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
+	if out, err := initdb.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
+	}
+	c.port, err = freePort()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"-D", data, "-p", strconv.Itoa(c.port)}
+	for _, s := range pgSettings(sharedBuffers) {
+		args = append(args, "-c", s)
+	}
+	logFile, err := os.Create(filepath.Join(dir, "postgres.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	// Not CommandContext: the cluster must outlive a cancelled ctx long
+	// enough to be shut down cleanly by Stop.
+	c.cmd = exec.Command(filepath.Join(bin, "postgres"), args...)
+	c.cmd.Stdout, c.cmd.Stderr = logFile, logFile
+	// Its own process group keeps a terminal's ^C away from it (we stop
+	// it ourselves); Pdeathsig stops it if this process dies regardless.
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGINT}
+	if err := c.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start postgres: %w", err)
+	}
+	go func() {
+		c.waitErr = c.cmd.Wait()
+		close(c.exited)
+	}()
+	log.Info("started PostgreSQL", "dir", dir, "port", c.port, "pid", c.cmd.Process.Pid)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		conn, err := pgx.Connect(ctx, c.connString())
+		if err == nil {
+			conn.Close(ctx)
+			return c, nil
+		}
+		select {
+		case <-c.exited:
+			return nil, fmt.Errorf("postgres exited: %v\n%s", c.waitErr, c.logTail())
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("postgres not ready after 60s: %v\n%s", err, c.logTail())
+		}
+	}
+}
+
+func (c *pgCluster) connString() string {
+	return fmt.Sprintf("postgres://ties@127.0.0.1:%d/postgres?sslmode=disable", c.port)
+}
+
+func (c *pgCluster) logTail() string {
+	b, _ := os.ReadFile(filepath.Join(c.dir, "postgres.log"))
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return string(b)
+}
+
+// Pid returns the process id of the postmaster.
+func (c *pgCluster) Pid() int { return c.cmd.Process.Pid }
+
+// Stop shuts the cluster down (fast shutdown, then kill after 30 s) and
+// removes its directory unless asked to keep it. It is safe to call on a
+// partly started cluster and more than once.
+func (c *pgCluster) Stop() error {
+	var err error
+	if c.cmd != nil && c.cmd.Process != nil {
+		select {
+		case <-c.exited:
+		default:
+			_ = c.cmd.Process.Signal(syscall.SIGINT)
+			select {
+			case <-c.exited:
+			case <-time.After(30 * time.Second):
+				_ = c.cmd.Process.Kill()
+				<-c.exited
+				err = errors.New("postgres did not stop within 30s; killed")
+			}
+			c.log.Info("stopped PostgreSQL", "pid", c.cmd.Process.Pid)
+		}
+	}
+	if c.dir != "" && !c.keep {
+		if rmErr := os.RemoveAll(c.dir); rmErr != nil && err == nil {
+			err = rmErr
+		}
+		c.dir = ""
+	}
+	return err
+}
+
+// freePort asks the kernel for a free loopback port.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// postgres answers the benchmark queries with recursive CTEs over a
+// nodes/edges schema, as a competent user would write them.
+type postgres struct {
+	cluster *pgCluster
+	conn    *pgx.Conn
+}
+
+var _ system = (*postgres)(nil)
+
+// The queries. Relations are followed in both directions, like Ties'
+// default BOTH: a LATERAL UNION ALL of the two index-only scans. The walk
+// is UNION-based, so a (node, depth) pair is expanded at most once, which
+// makes it cycle-safe without path arrays.
+const (
+	pgOneHop = `SELECT $1::text
+UNION SELECT dst FROM edges WHERE src = $1
+UNION SELECT src FROM edges WHERE dst = $1`
+
+	pgWalk = `WITH RECURSIVE walk(id, depth) AS (
+    SELECT $1::text, 0
+  UNION
+    SELECT n.other, w.depth + 1
+    FROM walk w, LATERAL (
+        SELECT e.dst AS other FROM edges e WHERE e.src = w.id
+        UNION ALL
+        SELECT e.src FROM edges e WHERE e.dst = w.id) n
+    WHERE w.depth < $2
+)`
+	pgNeighborhood = pgWalk + `
+SELECT DISTINCT id FROM walk`
+
+	// PostgreSQL evaluates a recursive CTE only as far as the outer query
+	// reads it, and the walk produces rows level by level, so LIMIT 1 stops
+	// at the first level that reaches the target: the shortest distance.
+	pgShortestPath = `WITH RECURSIVE walk(id, depth) AS (
+    SELECT $1::text, 0
+  UNION
+    SELECT n.other, w.depth + 1
+    FROM walk w, LATERAL (
+        SELECT e.dst AS other FROM edges e WHERE e.src = w.id
+        UNION ALL
+        SELECT e.src FROM edges e WHERE e.dst = w.id) n
+    WHERE w.depth < $3
+)
+SELECT depth FROM walk WHERE id = $2 LIMIT 1`
+)
+
+// pgSchema creates the tables without keys so COPY runs at full speed;
+// pgIndexes adds the keys and the indexes a competent user creates for
+// traversals: (src, type) and (dst, type), each covering the far end so
+// that a hop is an index-only scan.
+var (
+	pgSchema = []string{
+		`CREATE TABLE nodes (id text NOT NULL, type text NOT NULL, name text NOT NULL)`,
+		`CREATE TABLE edges (id text NOT NULL, src text NOT NULL, dst text NOT NULL, type text NOT NULL, valid_from date, valid_to date)`,
+	}
+	pgIndexes = []string{
+		`ALTER TABLE nodes ADD PRIMARY KEY (id)`,
+		`ALTER TABLE edges ADD PRIMARY KEY (id)`,
+		`CREATE INDEX edges_src_type ON edges (src, type) INCLUDE (dst)`,
+		`CREATE INDEX edges_dst_type ON edges (dst, type) INCLUDE (src)`,
+		`VACUUM (ANALYZE) nodes`,
+		`VACUUM (ANALYZE) edges`,
+	}
+)
+
+// loadPostgres starts a cluster and loads the graph with COPY. The load
+// time it reports covers COPY, keys, indexes and VACUUM ANALYZE: the
+// moment the graph can be queried at full speed.
+func loadPostgres(ctx context.Context, log *slog.Logger, bin, sharedBuffers string, keep bool, cfg gen.Config, timeout time.Duration) (_ *postgres, loadTime time.Duration, err error) {
+	c, err := startPostgres(ctx, log, bin, sharedBuffers, keep)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer func() {
+		if err != nil {
+			c.Stop()
+		}
+	}()
+	conn, err := pgx.Connect(ctx, c.connString())
+	if err != nil {
+		return nil, 0, err
+	}
+	p := &postgres{cluster: c, conn: conn}
+	start := time.Now()
+	for _, q := range pgSchema {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	nodes, err := conn.CopyFrom(ctx, pgx.Identifier{"nodes"}, []string{"id", "type", "name"},
+		copyRows(ctx, cfg, func(r store.Record) []any {
+			if e := r.Entity; e != nil {
+				return []any{e.ID, e.Type, e.Name}
+			}
+			return nil
+		}))
+	if err != nil {
+		return nil, 0, fmt.Errorf("copy nodes: %w", err)
+	}
+	edges, err := conn.CopyFrom(ctx, pgx.Identifier{"edges"}, []string{"id", "src", "dst", "type", "valid_from", "valid_to"},
+		copyRows(ctx, cfg, func(r store.Record) []any {
+			if e := r.Relation; e != nil {
+				return []any{e.ID, e.From, e.To, e.Type, firstDay(e.ValidFrom), lastDay(e.ValidTo)}
+			}
+			return nil
+		}))
+	if err != nil {
+		return nil, 0, fmt.Errorf("copy edges: %w", err)
+	}
+	copied := time.Since(start)
+	for _, q := range pgIndexes {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	loadTime = time.Since(start)
+	log.Info("loaded PostgreSQL", "nodes", nodes, "edges", edges, "copy", copied.Round(time.Millisecond), "total", loadTime.Round(time.Millisecond))
+	if _, err := conn.Exec(ctx, fmt.Sprintf("SET statement_timeout = %d", timeout.Milliseconds())); err != nil {
+		return nil, 0, err
+	}
+	return p, loadTime, nil
+}
+
+// copyRows turns the generator's records into COPY rows: row maps a record
+// to its values, or nil to skip it. The generator runs in its own
+// goroutine behind iter.Pull, so nothing is buffered.
+func copyRows(ctx context.Context, cfg gen.Config, row func(store.Record) []any) pgx.CopyFromSource {
+	var seq iter.Seq[store.Record] = func(yield func(store.Record) bool) {
+		stop := errors.New("stop")
+		_ = gen.Source(cfg)(ctx, func(r store.Record) error {
+			if !yield(r) {
+				return stop
+			}
+			return nil
+		})
+	}
+	next, stop := iter.Pull(seq)
+	return pgx.CopyFromFunc(func() ([]any, error) {
+		for {
+			r, ok := next()
+			if !ok {
+				stop()
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				return nil, nil
+			}
+			if v := row(r); v != nil {
+				return v, nil
+			}
+		}
+	})
+}
+
+// firstDay and lastDay map a partial date to the day that opens or closes
+// the interval it names, or nil (SQL NULL) when unset.
+func firstDay(d store.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	t, _ := time.Parse("2006-01-02", (d.String() + "-01-01")[:10])
+	return t
+}
+
+func lastDay(d store.Date) any {
+	switch d.Precision() {
+	case store.PrecisionYear:
+		return time.Date(d.Year(), 12, 31, 0, 0, 0, 0, time.UTC)
+	case store.PrecisionMonth:
+		t, _ := time.Parse("2006-01", d.String())
+		return t.AddDate(0, 1, -1)
+	case store.PrecisionDay:
+		t, _ := time.Parse("2006-01-02", d.String())
+		return t
+	}
+	return nil
+}
+
+func (p *postgres) Name() string { return "postgres" }
+
+func (p *postgres) Neighborhood(ctx context.Context, id string, depth int) (int, error) {
+	var rows pgx.Rows
+	var err error
+	if depth == 1 {
+		rows, err = p.conn.Query(ctx, pgOneHop, id)
+	} else {
+		rows, err = p.conn.Query(ctx, pgNeighborhood, id, depth)
+	}
+	if err != nil {
+		return 0, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return len(ids), err
+}
+
+func (p *postgres) ShortestPath(ctx context.Context, from, to string, maxDepth int) (int, error) {
+	var d int
+	err := p.conn.QueryRow(ctx, pgShortestPath, from, to, maxDepth).Scan(&d)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return -1, nil
+	}
+	return d, err
+}
+
+// Explain returns the plan of a query with its timings, for BENCHMARKS.md.
+func (p *postgres) Explain(ctx context.Context, query string, args ...any) (string, error) {
+	rows, err := p.conn.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query, args...)
+	if err != nil {
+		return "", err
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return strings.Join(lines, "\n"), err
+}
+
+// Size returns the on-disk size of the database.
+func (p *postgres) Size(ctx context.Context) (int64, error) {
+	var n int64
+	err := p.conn.QueryRow(ctx, "SELECT pg_database_size(current_database())").Scan(&n)
+	return n, err
+}
+
+func (p *postgres) Close() error {
+	var buf bytes.Buffer
+	if p.conn != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := p.conn.Close(ctx); err != nil {
+			buf.WriteString(err.Error())
+		}
+		cancel()
+	}
+	if err := p.cluster.Stop(); err != nil {
+		return err
+	}
+	if buf.Len() > 0 {
+		return errors.New(buf.String())
+	}
+	return nil
+}

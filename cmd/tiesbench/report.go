@@ -1,0 +1,171 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// writeMarkdown prints the comparison as the tables BENCHMARKS.md holds.
+func writeMarkdown(w io.Writer, rep *Report) {
+	m := rep.Machine
+	fmt.Fprintf(w, "### %s relations, %s entities (seed %d)\n\n", count(rep.Graph.Relations), count(rep.Entities), rep.Graph.Seed)
+	fmt.Fprintf(w, "Taken %s on %d × %s, %s RAM, %s, Linux %s; load average %s at the start, %s at the end; run took %s.\n",
+		rep.Date.Format("2006-01-02 15:04 MST"), m.CPUs, m.CPU, m.MemTotal, m.GoVersion, m.Kernel, m.LoadAvg, rep.LoadAvgEnd, rep.Elapsed.Round(time.Second))
+	fmt.Fprintf(w, "%d timed queries per kind after %s warm-up; relations followed in both directions; neighbourhoods capped at %d nodes; paths up to %d relations.\n\n",
+		rep.Queries, "untimed", rep.Limit, rep.MaxDepth)
+
+	var cols []*SystemReport
+	for i := range rep.Systems {
+		if rep.Systems[i].Skipped == "" {
+			cols = append(cols, &rep.Systems[i])
+		}
+	}
+	if len(cols) > 0 {
+		fmt.Fprintf(w, "Latency, median / p99 in milliseconds:\n\n")
+		header(w, "query", cols, func(s *SystemReport) string { return s.Name })
+		row(w, "load", cols, func(s *SystemReport) string {
+			if s.Load == 0 {
+				return ""
+			}
+			return fmt.Sprintf("%.1f s", s.Load.Seconds())
+		})
+		for _, k := range queryKinds {
+			row(w, k.Name, cols, func(s *SystemReport) string {
+				q, ok := s.Queries[k.Name]
+				if !ok || q.N == 0 {
+					return "—"
+				}
+				return ms(q.Median) + " / " + ms(q.P99)
+			})
+		}
+		fmt.Fprintln(w)
+	}
+
+	type pair struct{ a, b string }
+	var pairs []pair
+	for _, p := range []pair{{"ties", "memory"}, {"ties-reader", "memory"}, {"ties-http", "postgres"}, {"ties-http-nodelink", "postgres"}, {"postgres", "memory"}} {
+		if find(rep, p.a) != nil && find(rep, p.b) != nil {
+			pairs = append(pairs, p)
+		}
+	}
+	if len(pairs) > 0 {
+		fmt.Fprintf(w, "Ratios, median / p99 (below 1x means the first is faster):\n\n")
+		fmt.Fprintf(w, "| query |")
+		for _, p := range pairs {
+			fmt.Fprintf(w, " %s / %s |", p.a, p.b)
+		}
+		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---|", len(pairs)))
+		for _, k := range queryKinds {
+			fmt.Fprintf(w, "| %s |", k.Name)
+			for _, p := range pairs {
+				a, b := find(rep, p.a).Queries[k.Name], find(rep, p.b).Queries[k.Name]
+				fmt.Fprintf(w, " %s / %s |", ratio(a.Median, b.Median), ratio(a.P99, b.P99))
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w)
+	}
+
+	if len(cols) > 0 {
+		fmt.Fprintf(w, "Median answer (entities within the depth, the start included; relations on the path), and answers that failed, were truncated or differ from the in-memory floor:\n\n")
+		header(w, "query", cols, func(s *SystemReport) string { return s.Name })
+		for _, k := range queryKinds {
+			row(w, k.Name, cols, func(s *SystemReport) string {
+				q, ok := s.Queries[k.Name]
+				if !ok {
+					return "—"
+				}
+				cell := fmt.Sprint(q.MedianResult)
+				var notes []string
+				if q.Errors > 0 {
+					notes = append(notes, fmt.Sprintf("%d failed", q.Errors))
+				}
+				if q.Truncated > 0 {
+					notes = append(notes, fmt.Sprintf("%d truncated", q.Truncated))
+				}
+				if q.Mismatches > 0 {
+					notes = append(notes, fmt.Sprintf("%d differ", q.Mismatches))
+				}
+				if len(notes) > 0 {
+					cell += " (" + strings.Join(notes, ", ") + ")"
+				}
+				return cell
+			})
+		}
+		fmt.Fprintln(w)
+	}
+
+	var mem []string
+	if rep.TiesRSS > 0 {
+		mem = append(mem, "Ties benchmark process peak RSS (load and queries, VmHWM) "+mib(rep.TiesRSS))
+	}
+	if rep.TiesDisk > 0 {
+		mem = append(mem, "Ties data directory "+mib(rep.TiesDisk))
+	}
+	if rep.PGRSS > 0 {
+		mem = append(mem, "PostgreSQL processes (Pss) "+mib(rep.PGRSS))
+	}
+	if rep.PGDisk > 0 {
+		mem = append(mem, "PostgreSQL database "+mib(rep.PGDisk))
+	}
+	if rep.CSRBytes > 0 {
+		mem = append(mem, "adjacency array "+mib(rep.CSRBytes))
+	}
+	if len(mem) > 0 {
+		fmt.Fprintf(w, "Memory and disk: %s.\n\n", strings.Join(mem, "; "))
+	}
+	for i := range rep.Systems {
+		s := &rep.Systems[i]
+		if s.Skipped != "" {
+			fmt.Fprintf(w, "%s was skipped: %s\n\n", s.Name, s.Skipped)
+		}
+		for _, k := range queryKinds {
+			if q := s.Queries[k.Name]; q.FirstError != "" {
+				fmt.Fprintf(w, "%s %s, first error: %s\n\n", s.Name, k.Name, q.FirstError)
+			}
+		}
+	}
+	for _, k := range queryKinds {
+		if plan, ok := rep.Explain[k.Name]; ok {
+			fmt.Fprintf(w, "PostgreSQL plan, %s:\n\n```\n%s\n```\n\n", k.Name, plan)
+		}
+	}
+}
+
+func find(rep *Report, name string) *SystemReport {
+	for i := range rep.Systems {
+		if rep.Systems[i].Name == name && rep.Systems[i].Skipped == "" {
+			return &rep.Systems[i]
+		}
+	}
+	return nil
+}
+
+func header(w io.Writer, first string, cols []*SystemReport, name func(*SystemReport) string) {
+	fmt.Fprintf(w, "| %s |", first)
+	for _, c := range cols {
+		fmt.Fprintf(w, " %s |", name(c))
+	}
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---|", len(cols)))
+}
+
+func row(w io.Writer, first string, cols []*SystemReport, cell func(*SystemReport) string) {
+	fmt.Fprintf(w, "| %s |", first)
+	for _, c := range cols {
+		fmt.Fprintf(w, " %s |", cell(c))
+	}
+	fmt.Fprintln(w)
+}
+
+// count formats 1000000 as 1M and 100000 as 100k.
+func count(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return fmt.Sprintf("%dM", n/1_000_000)
+	case n >= 1_000 && n%1_000 == 0:
+		return fmt.Sprintf("%dk", n/1_000)
+	}
+	return fmt.Sprint(n)
+}

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ties-graph/ties/graph"
+	"github.com/ties-graph/ties/store"
+)
+
+// errTruncated marks a neighbourhood cut short by the node limit: its size
+// is a lower bound and is not compared with the other systems.
+var errTruncated = errors.New("truncated by the node limit")
+
+// The GraphQL documents of the benchmark. The typed shape selects one
+// field per node, as a client listing ids would; the nodeLink shape asks
+// for the chart-ready JSON document that skips per-element resolution.
+const (
+	gqlNeighborhood = `query Neighborhood($id: ID!, $depth: Int!, $limit: Int!) {
+  neighborhood(id: $id, depth: $depth, limit: $limit) { truncated nodes { id } }
+}`
+	gqlNeighborhoodNodeLink = `query NeighborhoodNodeLink($id: ID!, $depth: Int!, $limit: Int!) {
+  neighborhood(id: $id, depth: $depth, limit: $limit) { nodeLink }
+}`
+	gqlPath = `query Path($from: ID!, $to: ID!, $maxDepth: Int!) {
+  path(from: $from, to: $to, maxDepth: $maxDepth) { length nodes { id } }
+}`
+)
+
+// graphQLClient posts GraphQL requests over one keep-alive connection.
+type graphQLClient struct {
+	url    string
+	client *http.Client
+}
+
+func newGraphQLClient(url string, conns int) (*graphQLClient, error) {
+	if err := loopbackOnly(url); err != nil {
+		return nil, err
+	}
+	tr := &http.Transport{
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		MaxConnsPerHost:     conns,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true, // PostgreSQL's wire protocol is not compressed either
+	}
+	return &graphQLClient{url: url, client: &http.Client{Transport: tr}}, nil
+}
+
+// loopbackOnly refuses URLs whose host is not a loopback address: the tool
+// loads servers hard and must never do so to another machine.
+func loopbackOnly(raw string) error {
+	req, err := http.NewRequest(http.MethodPost, raw, nil)
+	if err != nil {
+		return fmt.Errorf("url %q: %w", raw, err)
+	}
+	host := req.URL.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("url %q: only loopback addresses (127.0.0.1, ::1, localhost) are allowed", raw)
+	}
+	return nil
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// do posts one request and decodes its data into out. GraphQL errors are
+// returned as errors naming their code.
+func (c *graphQLClient) do(ctx context.Context, query string, vars map[string]any, out any) error {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json, application/json")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	var r struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []gqlError      `json:"errors"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, b)
+	}
+	if len(r.Errors) > 0 {
+		return fmt.Errorf("graphql: %s (%v)", r.Errors[0].Message, r.Errors[0].Extensions["code"])
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, b)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(r.Data, out)
+}
+
+// tiesHTTP answers the benchmark queries over GraphQL.
+type tiesHTTP struct {
+	name     string
+	c        *graphQLClient
+	nodeLink bool
+	limit    int
+	stop     func() error
+}
+
+var _ system = (*tiesHTTP)(nil)
+
+func (t *tiesHTTP) Name() string { return t.name }
+
+func (t *tiesHTTP) Close() error {
+	t.c.client.CloseIdleConnections()
+	if t.stop != nil {
+		return t.stop()
+	}
+	return nil
+}
+
+func (t *tiesHTTP) Neighborhood(ctx context.Context, id string, depth int) (int, error) {
+	vars := map[string]any{"id": id, "depth": depth, "limit": t.limit}
+	var n int
+	var truncated bool
+	if t.nodeLink {
+		var out struct {
+			Neighborhood struct {
+				NodeLink struct {
+					Nodes     []struct{ ID string } `json:"nodes"`
+					Truncated bool                  `json:"truncated"`
+				} `json:"nodeLink"`
+			} `json:"neighborhood"`
+		}
+		if err := t.c.do(ctx, gqlNeighborhoodNodeLink, vars, &out); err != nil {
+			return 0, err
+		}
+		n, truncated = len(out.Neighborhood.NodeLink.Nodes), out.Neighborhood.NodeLink.Truncated
+	} else {
+		var out struct {
+			Neighborhood struct {
+				Nodes     []struct{ ID string } `json:"nodes"`
+				Truncated bool                  `json:"truncated"`
+			} `json:"neighborhood"`
+		}
+		if err := t.c.do(ctx, gqlNeighborhood, vars, &out); err != nil {
+			return 0, err
+		}
+		n, truncated = len(out.Neighborhood.Nodes), out.Neighborhood.Truncated
+	}
+	if truncated {
+		return n, errTruncated
+	}
+	return n, nil
+}
+
+func (t *tiesHTTP) ShortestPath(ctx context.Context, from, to string, maxDepth int) (int, error) {
+	var out struct {
+		Path *struct {
+			Length int `json:"length"`
+		} `json:"path"`
+	}
+	if err := t.c.do(ctx, gqlPath, map[string]any{"from": from, "to": to, "maxDepth": maxDepth}, &out); err != nil {
+		return 0, err
+	}
+	if out.Path == nil {
+		return -1, nil
+	}
+	return out.Path.Length, nil
+}
+
+// serveInProcess starts the real GraphQL server over s on a free loopback
+// port, with its limits raised just enough for the benchmark's node
+// limit, and returns its /query URL and a function that stops it.
+func serveInProcess(log *slog.Logger, s *store.Store, limit int, timeout time.Duration) (string, func() error, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	limits := graph.DefaultLimits()
+	limits.MaxLimit = max(limits.MaxLimit, limit)
+	limits.Complexity = max(limits.Complexity, 4*limit+1000)
+	limits.Timeout = timeout
+	srv := &http.Server{
+		Handler:           graph.NewServer(graph.ServerConfig{Store: s, Logger: log, Limits: limits}),
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("benchmark server", "err", err)
+		}
+	}()
+	url := "http://" + l.Addr().String() + "/query"
+	log.Info("serving Ties in process", "url", url)
+	stop := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(ctx)
+	}
+	return url, stop, nil
+}
+
+// waitReady polls the /readyz beside a /query URL until it answers 200.
+func waitReady(ctx context.Context, queryURL string, within time.Duration) error {
+	ready := strings.TrimSuffix(queryURL, "/query") + "/readyz"
+	deadline := time.Now().Add(within)
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ready, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not ready after %v (last error: %v)", ready, within, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
