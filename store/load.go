@@ -24,9 +24,10 @@ import (
 //
 // It reads src twice. The first pass collects the ontology records and the
 // id, type and line of every entity; the second validates relations and
-// writes. Memory holds that entity map, a fixed 8 MiB filter that spots
-// relation ids given twice, and the few candidates it flags, so it stays
-// flat in the number of relations. The load holds the writer slot
+// writes. Memory holds that entity map, a filter that spots relation ids
+// given twice (exact up to 65,536 relations, then a fixed 8 MiB Bloom
+// filter) and the few candidates it flags, so it stays flat in the number
+// of relations. The load holds the writer slot
 // throughout, so other writes wait for it.
 func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (LoadResult, error) {
 	if opts.MaxErrors <= 0 {
@@ -121,7 +122,7 @@ type loader struct {
 
 	ontology   ontologyChange
 	relRecords []string
-	bloom      bloom
+	dups       dupFilter
 	suspects   []loadSuspect
 	winners    map[string]int64 // relation id → line of its last occurrence
 	retyped    map[NodeID]string
@@ -142,7 +143,7 @@ func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *l
 		lineOf:    map[*Error]int64{},
 		ents:      map[string]loadEntity{},
 		typeIndex: map[string]int32{},
-		bloom:     newBloom(1 << 26),
+		dups:      dupFilter{exact: map[string]struct{}{}},
 		winners:   map[string]int64{},
 		retyped:   map[NodeID]string{},
 		touching:  map[RelID]bool{},
@@ -293,10 +294,9 @@ func (l *loader) suspect(r *Relation, line int64) {
 	}
 	hit := false
 	for _, c := range cands {
-		if l.bloom.has(c) {
+		if l.dups.seen(c) {
 			hit = true
 		}
-		l.bloom.add(c)
 	}
 	if hit {
 		l.suspects = append(l.suspects, loadSuspect{line: line, id: r.ID, typ: r.Type, from: r.From, to: r.To, validFrom: r.ValidFrom})
@@ -392,7 +392,7 @@ func (l *loader) endPass1() error {
 		}
 	}
 	l.suspects = nil
-	l.bloom = bloom{}
+	l.dups = dupFilter{}
 	return nil
 }
 
@@ -743,6 +743,41 @@ func (l *loader) typeOf(n NodeID) (TypeID, error) {
 	}
 	t, _, err := parseNodeValue(v)
 	return t, err
+}
+
+// dupFilter answers "seen before?" for relation ids: exactly for the first
+// exactLimit ids, then through a fixed-size Bloom filter that may say yes
+// wrongly (rarely), but never no wrongly.
+type dupFilter struct {
+	exact map[string]struct{}
+	bloom *bloom
+}
+
+const (
+	exactLimit = 1 << 16
+	bloomBits  = 1 << 26 // 8 MiB: about 5% false positives at 10 million ids
+)
+
+// seen reports whether s may have been seen before, and notes it.
+func (d *dupFilter) seen(s string) bool {
+	if d.bloom == nil {
+		if _, ok := d.exact[s]; ok {
+			return true
+		}
+		d.exact[s] = struct{}{}
+		if len(d.exact) < exactLimit {
+			return false
+		}
+		b := newBloom(bloomBits)
+		for k := range d.exact {
+			b.add(k)
+		}
+		d.bloom, d.exact = &b, nil
+		return false
+	}
+	hit := d.bloom.has(s)
+	d.bloom.add(s)
+	return hit
 }
 
 // bloom is a Bloom filter over strings with four probes.
