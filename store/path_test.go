@@ -20,31 +20,12 @@ import (
 // LINK and OTHER are directed, TWIN is symmetric, all between any types.
 // Entities named only in "x : Type" lines exist without relations.
 
-// connOntology adds the relation types of the drawings to the default
+// connRelationTypes are the relation types of the drawings to the default
 // ontology.
 var connRelationTypes = []RelationType{
 	{Name: "LINK", Inverse: "LINKED_FROM"},
 	{Name: "OTHER", Inverse: "OTHER_FROM"},
 	{Name: "TWIN", Inverse: "TWIN", Symmetric: true},
-}
-
-// openConnStore opens an in-memory store whose cleanup closes it after
-// checking its invariants.
-func openConnStore(t testing.TB) *Store {
-	t.Helper()
-	s, err := Open("", Options{InMemory: true})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := s.Check(context.Background()); err != nil && err.Error() != "unimplemented" { // TODO: drop the exception when Check lands
-			t.Errorf("Check: %v", err)
-		}
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return s
 }
 
 // drawing is a parsed graph drawing.
@@ -110,7 +91,7 @@ func parseDrawing(t testing.TB, spec string) drawing {
 // drawStore stores a drawing in a new store.
 func drawStore(t testing.TB, spec string) *Store {
 	t.Helper()
-	s := openConnStore(t)
+	s := openTestStore(t)
 	d := parseDrawing(t, spec)
 	_, err := s.Apply(context.Background(), Batch{RelationTypes: connRelationTypes, Entities: d.entities, Relations: d.relations})
 	if err != nil {
@@ -239,7 +220,7 @@ func TestShortestPathIsDeterministic(t *testing.T) {
 }
 
 func TestShortestPathCarriesBodies(t *testing.T) {
-	s := openConnStore(t)
+	s := openTestStore(t)
 	conf := 0.9
 	_, err := s.Apply(context.Background(), Batch{
 		RelationTypes: connRelationTypes,

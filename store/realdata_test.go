@@ -97,7 +97,7 @@ func TestRealDataLDBCKnows(t *testing.T) {
 		g.add(k[0], k[1])
 		b.Relations = append(b.Relations, Relation{Type: "KNOWS", From: id(k[0]), To: id(k[1])})
 	}
-	s := openConnStore(t)
+	s := openTestStore(t)
 	ctx := context.Background()
 	if _, err := s.Apply(ctx, b); err != nil {
 		t.Fatalf("Apply: %v", err)
@@ -210,7 +210,7 @@ func TestRealDataWikidataSisterCities(t *testing.T) {
 		}
 		return nil
 	}
-	s := openConnStore(t)
+	s := openTestStore(t)
 	ctx := context.Background()
 	if _, err := s.Load(ctx, src, LoadOptions{Source: "relations.tsv"}); err != nil {
 		t.Fatalf("Load: %v", err)
