@@ -87,6 +87,7 @@ func (c *checker) walk(ctx context.Context) error {
 	defer it.Close()
 	var lastLog uint64
 	haveFormat := false
+	nkeys := 0
 	counters := map[string][]byte{}
 	for i := 0; ; i++ {
 		if i == 0 {
@@ -97,6 +98,7 @@ func (c *checker) walk(ctx context.Context) error {
 		if !it.Valid() {
 			break
 		}
+		nkeys++
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -165,7 +167,7 @@ func (c *checker) walk(ctx context.Context) error {
 			return err
 		}
 	}
-	if !haveFormat {
+	if !haveFormat && nkeys > 0 {
 		c.problem("no format marker")
 	}
 	c.counters(counters)

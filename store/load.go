@@ -57,6 +57,9 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
 	l := newLoader(ctx, tx, sch, opts)
+	if err := l.w.initialize(); err != nil {
+		return LoadResult{}, fmt.Errorf("load: %w", err)
+	}
 	if err := l.run(src, bt); err != nil {
 		return LoadResult{}, err
 	}

@@ -285,7 +285,22 @@ func loadSchema(tx kv.Txn) (*schema, error) {
 	if err := s.finish(); err != nil {
 		return nil, fmt.Errorf("load ontology: %w", err)
 	}
+	if s.version == 0 && len(s.entities)+len(s.relations) == 0 {
+		// A new store: the default ontology, with the ids its first
+		// write will give it.
+		return defaultSchema(), nil
+	}
 	return s, nil
+}
+
+func defaultSchema() *schema {
+	var next TypeID
+	s, _, errs := applyOntology(newSchema(), defaultChange(), func() TypeID { next++; return next })
+	if errs != nil {
+		panic(fmt.Sprintf("the default ontology is invalid: %v", errs))
+	}
+	s.version = 0
+	return s
 }
 
 // Limits on names and ids.

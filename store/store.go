@@ -30,7 +30,7 @@ type Store struct {
 	schema *schema // newest ontology seen; immutable, replaced on change
 }
 
-// Open opens (creating if needed) the store in dir. A new store gets the
+// Open opens (creating if needed) the store in dir. A new store has the
 // default ontology. It returns an error wrapping badgerkv.ErrLocked when
 // another process holds dir.
 func Open(dir string, opts Options) (*Store, error) {
@@ -58,8 +58,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// newStore wraps an open backend, writing the format marker and the default
-// ontology into a new one.
+// newStore wraps an open backend.
 func newStore(db kv.Store, opts Options, readTsAt func(time.Time) uint64) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -74,28 +73,24 @@ func newStore(db kv.Store, opts Options, readTsAt func(time.Time) uint64) (*Stor
 	return s, nil
 }
 
+// init checks the format of an existing store. A new one stays empty until
+// its first write, which writes the format marker and the default
+// ontology (see writer.initialize), so that a backup can still be restored
+// into it; until then reads see the default ontology.
 func (s *Store) init(ctx context.Context) error {
 	tx, err := s.db.Begin(ctx, kv.TxnOptions{})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
+	defer tx.Discard()
 	v, err := tx.Get(metaKey(metaFormat))
-	tx.Discard()
 	switch {
-	case err == nil:
-		if len(v) != 1 || v[0] != formatVersion {
-			return fmt.Errorf("open store: data format %x, this version reads %d", v, formatVersion)
-		}
+	case errors.Is(err, kv.ErrNotFound):
 		return nil
-	case !errors.Is(err, kv.ErrNotFound):
+	case err != nil:
 		return fmt.Errorf("open store: read format: %w", err)
-	case s.opts.ReadOnly:
-		return nil
-	}
-	def := DefaultOntology()
-	_, err = s.apply(ctx, Batch{EntityTypes: def.EntityTypes, RelationTypes: def.RelationTypes}, true)
-	if err != nil {
-		return fmt.Errorf("open store: write the default ontology: %w", err)
+	case len(v) != 1 || v[0] != formatVersion:
+		return fmt.Errorf("open store: data format %x, this version reads %d", v, formatVersion)
 	}
 	return nil
 }

@@ -28,10 +28,6 @@ const maxErrors = 100
 // An entity or relation given twice in one batch is written once, as its
 // last occurrence; both places of the result show what was stored.
 func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
-	return s.apply(ctx, b, false)
-}
-
-func (s *Store) apply(ctx context.Context, b Batch, initial bool) (BatchResult, error) {
 	n := len(b.EntityTypes) + len(b.RelationTypes) + len(b.Entities) + len(b.Relations) +
 		len(b.DeleteRelations) + len(b.DeleteEntities)
 	if n > s.opts.MaxBatchRecords {
@@ -45,7 +41,7 @@ func (s *Store) apply(ctx context.Context, b Batch, initial bool) (BatchResult, 
 		return BatchResult{}, fmt.Errorf("apply: %w", err)
 	}
 	defer tx.Discard()
-	w, res, err := s.prepare(tx, b, initial)
+	w, res, err := s.prepare(tx, b)
 	if err != nil {
 		return BatchResult{}, err
 	}
@@ -56,7 +52,7 @@ func (s *Store) apply(ctx context.Context, b Batch, initial bool) (BatchResult, 
 	if errors.Is(err, kv.ErrTooBig) {
 		readTs := tx.ReadTs()
 		tx.Discard()
-		w, res, ts, err = s.applyBig(ctx, b, initial, w, res, readTs)
+		w, res, ts, err = s.applyBig(ctx, b, w, res, readTs)
 	}
 	if err != nil {
 		return BatchResult{}, fmt.Errorf("apply: %w", err)
@@ -75,27 +71,58 @@ func (s *Store) apply(ctx context.Context, b Batch, initial bool) (BatchResult, 
 }
 
 // prepare validates b against tx's snapshot and computes its writes.
-func (s *Store) prepare(tx kv.Txn, b Batch, initial bool) (*writer, BatchResult, error) {
+func (s *Store) prepare(tx kv.Txn, b Batch) (*writer, BatchResult, error) {
 	sch, err := s.schemaOf(tx)
 	if err != nil {
 		return nil, BatchResult{}, err
 	}
 	w := newWriter(tx, sch)
+	if err := w.initialize(); err != nil {
+		return nil, BatchResult{}, err
+	}
 	res, err := w.batch(b)
 	if err != nil {
 		return nil, BatchResult{}, err
 	}
-	if initial {
-		w.set(metaKey(metaFormat), []byte{formatVersion})
-	}
 	return w, res, nil
+}
+
+// initialize writes the format marker and the default ontology with the
+// first write to a new store.
+func (w *writer) initialize() error {
+	_, ok, err := w.get(metaKey(metaFormat))
+	if err != nil || ok {
+		return err
+	}
+	w.set(metaKey(metaFormat), []byte{formatVersion})
+	w.sch = newSchema()
+	if err := w.applyChange(defaultChange()); err != nil {
+		return err
+	}
+	if len(w.errs) > 0 {
+		return fmt.Errorf("write the default ontology: %w", w.errs)
+	}
+	return nil
+}
+
+// defaultChange is the default ontology as a change to an empty one.
+func defaultChange() ontologyChange {
+	def := DefaultOntology()
+	ch := ontologyChange{entityTypes: def.EntityTypes, relationTypes: def.RelationTypes}
+	for _, et := range def.EntityTypes {
+		ch.records = append(ch.records, et.Name)
+	}
+	for _, rt := range def.RelationTypes {
+		ch.records = append(ch.records, rt.Name)
+	}
+	return ch
 }
 
 // applyBig writes a batch too big for one transaction through the
 // backend's bulk path, which is just as atomic for readers. The batch takes
 // the writer slot; if another writer committed since the batch was
 // validated, it is validated again on the new snapshot.
-func (s *Store) applyBig(ctx context.Context, b Batch, initial bool, w *writer, res BatchResult, readTs uint64) (*writer, BatchResult, uint64, error) {
+func (s *Store) applyBig(ctx context.Context, b Batch, w *writer, res BatchResult, readTs uint64) (*writer, BatchResult, uint64, error) {
 	bt, err := s.db.NewBatch(ctx)
 	if err != nil {
 		return nil, BatchResult{}, 0, err
@@ -106,7 +133,7 @@ func (s *Store) applyBig(ctx context.Context, b Batch, initial bool, w *writer, 
 			bt.Cancel()
 			return nil, BatchResult{}, 0, err
 		}
-		w, res, err = s.prepare(tx, b, initial)
+		w, res, err = s.prepare(tx, b)
 		tx.Discard()
 		if err != nil {
 			bt.Cancel()
