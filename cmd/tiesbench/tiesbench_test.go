@@ -1,0 +1,349 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/gen"
+)
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// naiveGraph is an adjacency map built straight from the records,
+// independent of the CSR code it checks.
+func naiveGraph(t *testing.T, cfg gen.Config) map[string]map[string]bool {
+	t.Helper()
+	adj := map[string]map[string]bool{}
+	err := gen.Generate(cfg, func(r store.Record) error {
+		if e := r.Entity; e != nil {
+			adj[e.ID] = map[string]bool{}
+		}
+		if rel := r.Relation; rel != nil {
+			adj[rel.From][rel.To] = true
+			adj[rel.To][rel.From] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return adj
+}
+
+// distances is a plain single-source breadth-first search.
+func distances(adj map[string]map[string]bool, from string) map[string]int {
+	dist := map[string]int{from: 0}
+	queue := []string{from}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		for v := range adj[u] {
+			if _, ok := dist[v]; !ok {
+				dist[v] = dist[u] + 1
+				queue = append(queue, v)
+			}
+		}
+	}
+	return dist
+}
+
+func TestCSRMatchesPlainBFS(t *testing.T) {
+	cfg := gen.Config{Seed: 3, Relations: 3000, Entities: 2000}
+	adj := naiveGraph(t, cfg)
+	g, err := newCSR(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := g.plan
+	r := rand.New(rand.NewPCG(1, 2))
+	ctx := context.Background()
+	for q := 0; q < 200; q++ {
+		a, b := p.EntityID(r.IntN(p.Entities)), p.EntityID(r.IntN(p.Entities))
+		dist := distances(adj, a)
+		for depth := 1; depth <= 3; depth++ {
+			want := 0
+			for _, d := range dist {
+				if d <= depth {
+					want++
+				}
+			}
+			if got, err := g.Neighborhood(ctx, a, depth); err != nil || got != want {
+				t.Fatalf("Neighborhood(%s, %d): got %d, %v, want %d", a, depth, got, err, want)
+			}
+		}
+		for _, maxDepth := range []int{2, 6} {
+			want := -1
+			if d, ok := dist[b]; ok && d <= maxDepth {
+				want = d
+			}
+			if got, err := g.ShortestPath(ctx, a, b, maxDepth); err != nil || got != want {
+				t.Fatalf("ShortestPath(%s, %s, %d): got %d, %v, want %d", a, b, maxDepth, got, err, want)
+			}
+		}
+	}
+	if _, err := g.Neighborhood(ctx, "nobody-000001", 1); err == nil {
+		t.Errorf("Neighborhood(unknown id): got nil error, want one")
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	ms := func(ns ...int) []time.Duration {
+		out := make([]time.Duration, len(ns))
+		for i, n := range ns {
+			out[i] = time.Duration(n) * time.Millisecond
+		}
+		return out
+	}
+	hundred := make([]int, 100)
+	for i := range hundred {
+		hundred[i] = i + 1
+	}
+	tests := []struct {
+		name        string
+		samples     []time.Duration
+		median, p99 time.Duration
+	}{
+		{"Empty", nil, 0, 0},
+		{"One", ms(7), 7 * time.Millisecond, 7 * time.Millisecond},
+		{"Unsorted", ms(5, 1, 3), 3 * time.Millisecond, 5 * time.Millisecond},
+		{"Hundred", ms(hundred...), 50 * time.Millisecond, 99 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := summarize(tt.samples)
+			if got, want := s.Median, tt.median; got != want {
+				t.Errorf("median: got %v, want %v", got, want)
+			}
+			if got, want := s.P99, tt.p99; got != want {
+				t.Errorf("p99: got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func TestParseCount(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    int
+		wantErr bool
+	}{
+		{"100000", 100_000, false},
+		{"100k", 100_000, false},
+		{"1M", 1_000_000, false},
+		{"2.5M", 2_500_000, false},
+		{"10_000", 10_000, false},
+		{"many", 0, true},
+		{"-5", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := parseCount(tt.in)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("parseCount(%q): got %d, %v, want %d, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestLoopbackOnly(t *testing.T) {
+	tests := []struct {
+		url string
+		ok  bool
+	}{
+		{"http://127.0.0.1:8080/query", true},
+		{"http://localhost:8080/query", true},
+		{"http://[::1]:8080/query", true},
+		{"http://127.3.4.5/query", true},
+		{"http://10.0.0.1:8080/query", false},
+		{"http://example.com/query", false},
+		{"http://0.0.0.0:8080/query", false},
+		{"::not a url", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			if got := loopbackOnly(tt.url) == nil; got != tt.ok {
+				t.Errorf("loopbackOnly(%q) accepted: got %v, want %v", tt.url, got, tt.ok)
+			}
+		})
+	}
+}
+
+func TestRunCommands(t *testing.T) {
+	ctx := context.Background()
+	t.Run("NoArgs", func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		if err := run(ctx, nil, os.Getenv, &out, &errOut); !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("error: got %v, want flag.ErrHelp", err)
+		}
+		if !strings.Contains(errOut.String(), "tiesbench compare") {
+			t.Errorf("usage does not list compare: %q", errOut.String())
+		}
+	})
+	t.Run("Unknown", func(t *testing.T) {
+		if err := run(ctx, []string{"frobnicate"}, os.Getenv, io.Discard, io.Discard); err == nil {
+			t.Errorf("error: got nil, want one")
+		}
+	})
+	t.Run("CompareHelp", func(t *testing.T) {
+		var errOut bytes.Buffer
+		if err := run(ctx, []string{"compare", "-h"}, os.Getenv, io.Discard, &errOut); !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("error: got %v, want flag.ErrHelp", err)
+		}
+		for _, s := range []string{"ties-http", "postgres", "memory", "--queries"} {
+			if !strings.Contains(errOut.String(), strings.TrimPrefix(s, "--")) {
+				t.Errorf("compare -h does not mention %s", s)
+			}
+		}
+	})
+	t.Run("CompareUnknownSystem", func(t *testing.T) {
+		err := run(ctx, []string{"compare", "--relations", "100", "--systems", "neo4j"}, os.Getenv, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "neo4j") {
+			t.Errorf("error: got %v, want one naming neo4j", err)
+		}
+	})
+	t.Run("LoadRefusesRemote", func(t *testing.T) {
+		err := run(ctx, []string{"load", "--url", "http://192.0.2.1/query", "--duration", "1s"}, os.Getenv, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("error: got %v, want a loopback refusal", err)
+		}
+	})
+}
+
+func TestGenCommandWritesTheGeneratorsOutput(t *testing.T) {
+	cfg := gen.Config{Seed: 9, Relations: 500}
+	var want bytes.Buffer
+	if err := gen.WriteNDJSON(&want, cfg); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"g.ndjson", "g.ndjson.gz"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			err := run(context.Background(), []string{"gen", "--relations", "500", "--seed", "9", "-o", path}, os.Getenv, io.Discard, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var r io.Reader = f
+			if strings.HasSuffix(name, ".gz") {
+				zr, err := gzip.NewReader(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r = zr
+			}
+			got, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("%s: %d bytes differ from gen.WriteNDJSON's %d", name, len(got), want.Len())
+			}
+		})
+	}
+}
+
+// TestCompareAgrees runs the comparison on a small graph over every Ties
+// system and the in-memory floor, and requires every answer to agree:
+// the benchmark measures equal work, and the store's traversals match an
+// independent implementation.
+func TestCompareAgrees(t *testing.T) {
+	o := compareOptions{
+		cfg:          gen.Config{Seed: 2, Relations: 3000},
+		queries:      40,
+		warmup:       2,
+		systems:      []string{"ties", "ties-reader", "ties-http", "ties-http-nodelink", "memory"},
+		limit:        100_000,
+		maxDepth:     6,
+		queryTimeout: 20 * time.Second,
+		dataDir:      t.TempDir(),
+		loadVia:      "load",
+		batch:        1000,
+	}
+	rep, err := compare(context.Background(), discard(), o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(rep.Systems), len(o.systems); got != want {
+		t.Fatalf("systems measured: got %d, want %d", got, want)
+	}
+	for _, s := range rep.Systems {
+		for _, k := range queryKinds {
+			q := s.Queries[k.Name]
+			if q.Errors > 0 || q.Truncated > 0 || q.Mismatches > 0 {
+				t.Errorf("%s %s: %d errors (%s), %d truncated, %d differ from the floor", s.Name, k.Name, q.Errors, q.FirstError, q.Truncated, q.Mismatches)
+			}
+			if got, want := q.N, o.queries; got != want {
+				t.Errorf("%s %s: timed queries: got %d, want %d", s.Name, k.Name, got, want)
+			}
+		}
+	}
+	var md bytes.Buffer
+	writeMarkdown(&md, rep)
+	for _, s := range []string{"| depth-3 |", "ties / memory", "| shortest path |"} {
+		if !strings.Contains(md.String(), s) {
+			t.Errorf("report lacks %q:\n%s", s, md.String())
+		}
+	}
+}
+
+// TestPostgresAgrees starts a throwaway cluster, so it runs only where the
+// binaries are installed and not under -short.
+func TestPostgresAgrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a PostgreSQL cluster")
+	}
+	bin, err := findPostgres("")
+	if err != nil {
+		t.Skip(err)
+	}
+	o := compareOptions{
+		cfg:          gen.Config{Seed: 4, Relations: 2000},
+		queries:      20,
+		warmup:       1,
+		systems:      []string{"memory", "postgres"},
+		limit:        100_000,
+		maxDepth:     6,
+		queryTimeout: 20 * time.Second,
+		pgBin:        bin,
+		pgShared:     "32MB",
+	}
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "tiesbench-pg-*"))
+	rep, err := compare(context.Background(), discard(), o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := find(rep, "postgres")
+	if pg == nil {
+		t.Fatalf("postgres not measured: %+v", rep.Systems)
+	}
+	for _, k := range queryKinds {
+		q := pg.Queries[k.Name]
+		if q.Errors > 0 || q.Mismatches > 0 || q.N != o.queries {
+			t.Errorf("postgres %s: %d timed, %d errors (%s), %d differ from the floor", k.Name, q.N, q.Errors, q.FirstError, q.Mismatches)
+		}
+	}
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "tiesbench-pg-*"))
+	for _, d := range after {
+		if !slices.Contains(before, d) {
+			t.Errorf("cluster directory left behind: %s", d)
+		}
+	}
+}
