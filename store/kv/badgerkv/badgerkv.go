@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,7 +71,9 @@ type Options struct {
 	// ValueThreshold overrides DefaultValueThreshold on disk. In memory
 	// every value stays in the LSM tree.
 	ValueThreshold int64
-	// GCInterval overrides DefaultGCInterval.
+	// GCInterval overrides DefaultGCInterval. A negative value turns the
+	// background work off: history is then kept whatever the retention,
+	// and the value log is never collected.
 	GCInterval time.Duration
 	// SpoolDir holds the key spool of large batches (see NewBatch); empty
 	// means the system's temporary directory.
@@ -86,7 +87,8 @@ type DB struct {
 	opts     Options
 	log      *slog.Logger
 	clock    clock
-	maxBatch int64
+	maxBatch int64 // what one badger transaction may write
+	maxValue int64
 
 	// lastCommit is the newest finished commit: the read timestamp of new
 	// transactions.
@@ -102,9 +104,8 @@ type DB struct {
 	// more would make its partial data visible.
 	broken atomic.Pointer[error]
 
-	// discardTs is the last discard timestamp given to badger; only the
-	// maintenance goroutine touches it.
-	discardTs uint64
+	discardMu sync.Mutex
+	discardTs uint64 // the last discard timestamp given to badger
 
 	closeOnce sync.Once
 	closing   chan struct{}
@@ -141,12 +142,18 @@ func Open(opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open badger in %s: %w", opts.Dir, err)
 	}
+	// In memory, badger refuses values above the threshold it started with.
+	maxValue := bo.ValueLogFileSize
+	if opts.InMemory {
+		maxValue = bo.ValueThreshold
+	}
 	db := &DB{
 		bdb:      bdb,
 		opts:     opts,
 		log:      log,
 		clock:    clock{now: time.Now},
 		maxBatch: bo.MemTableSize * 15 / 100,
+		maxValue: maxValue,
 		writer:   make(chan struct{}, 1),
 		closing:  make(chan struct{}),
 	}
@@ -168,8 +175,10 @@ func Open(opts Options) (*DB, error) {
 			bdb.Close()
 			return nil, fmt.Errorf("open badger in %s: %w", opts.Dir, err)
 		}
-		db.bg.Add(1)
-		go db.maintain()
+		if opts.GCInterval >= 0 {
+			db.bg.Add(1)
+			go db.maintain()
+		}
 	}
 	return db, nil
 }
@@ -210,9 +219,13 @@ func badgerOptions(opts Options, log *slog.Logger) badger.Options {
 	}
 	bo.SyncWrites = opts.SyncWrites
 	bo.ReadOnly = opts.ReadOnly
-	// History is the point of managed mode: keep every version and let
-	// SetDiscardTs decide what compaction may drop.
-	bo.NumVersionsToKeep = math.MaxInt32
+	// History is the point of managed mode, and the discard timestamp is
+	// what bounds it: compaction keeps every version above it and, of
+	// those at or below it, the newest (what a read at the horizon sees).
+	// That last rule is NumVersionsToKeep = 1. A larger value would keep
+	// every superseded version forever whatever the retention, since
+	// badger counts versions only below the discard timestamp.
+	bo.NumVersionsToKeep = 1
 	// Writers are serialized and read at the last finished commit, so no
 	// two transactions ever overlap and conflicts cannot happen. With
 	// detection on, badger would also keep every commit's key hashes until
@@ -306,18 +319,13 @@ func (db *DB) LastCommit() uint64 { return db.lastCommit.Load() }
 
 // Features describes the badger backend and its limits.
 func (db *DB) Features() kv.Features {
-	bo := db.bdb.Opts()
-	f := kv.Features{
+	return kv.Features{
 		Name:           "badger",
 		VersionedReads: true,
 		MaxTxnBytes:    db.maxBatch,
 		MaxKeyBytes:    65000,
-		MaxValueBytes:  bo.ValueLogFileSize,
+		MaxValueBytes:  db.maxValue,
 	}
-	if bo.InMemory {
-		f.MaxValueBytes = bo.ValueThreshold - 1
-	}
-	return f
 }
 
 // Close stops the background work, waits briefly for open transactions to

@@ -30,10 +30,15 @@
 //   - DB.Update and GetSequence panic in managed mode and are never used;
 //     the graph layer allocates ids from a counter key of its own inside
 //     the writing transaction.
-//   - Every version is kept (NumVersionsToKeep is MaxInt32). A background
-//     goroutine moves badger's discard timestamp to now minus the history
-//     retention, letting compaction drop what is older, and runs value-log
-//     garbage collection now and then.
+//   - Every version newer than the history retention is kept. Badger's
+//     compaction keeps all versions above its discard timestamp and counts
+//     NumVersionsToKeep only among those at or below it, so the store sets
+//     NumVersionsToKeep to 1 (the newest version at the horizon survives, to
+//     answer reads there) and a background goroutine moves the discard
+//     timestamp to now minus the retention; with retention forever it stays
+//     at 0 and nothing is dropped. (NumVersionsToKeep = MaxInt32 would keep
+//     every superseded version forever, whatever the retention.) The same
+//     goroutine runs value-log garbage collection now and then.
 //   - DB.Backup panics in managed mode; Backup streams a snapshot at the
 //     last finished commit instead (NewStreamAt), and Restore moves the
 //     clock past the newest restored version.

@@ -40,6 +40,8 @@ func (db *DB) advanceDiscardTs(now time.Time) {
 	if retention == 0 {
 		retention = DefaultHistoryRetention
 	}
+	db.discardMu.Lock()
+	defer db.discardMu.Unlock()
 	ts := TsOf(now.Add(-retention))
 	ts = min(ts, db.lastCommit.Load())
 	if p := db.state.pendingTs(); p != 0 {

@@ -1,0 +1,578 @@
+package badgerkv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/ties-graph/ties/store/kv"
+	"github.com/ties-graph/ties/store/kv/kvtest"
+)
+
+func TestClock(t *testing.T) {
+	base := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		steps []time.Duration // wall clock offsets from base, in order
+	}{
+		{"Forward", []time.Duration{0, time.Millisecond, 2 * time.Millisecond}},
+		{"SameMillisecond", []time.Duration{0, 0, 0, 0}},
+		{"Backward", []time.Duration{time.Second, 0, -time.Hour, time.Second}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			i := 0
+			c := clock{now: func() time.Time { return base.Add(tc.steps[i]) }}
+			var last uint64
+			for i = range tc.steps {
+				ts := c.next()
+				if ts <= last {
+					t.Fatalf("step %d: ts %d not after %d", i, ts, last)
+				}
+				if got, want := TimeOf(ts), base.Add(tc.steps[i]); got.Before(want) {
+					t.Errorf("step %d: TimeOf(ts) = %v, before the wall clock %v", i, got, want)
+				}
+				last = ts
+			}
+		})
+	}
+	t.Run("Observe", func(t *testing.T) {
+		c := clock{now: func() time.Time { return base }}
+		future := TsOf(base.Add(time.Hour)) + 5
+		c.observe(future)
+		if got := c.next(); got != future+1 {
+			t.Errorf("next after observing %d = %d, want %d", future, got, future+1)
+		}
+		c.observe(1) // never backwards
+		if got := c.next(); got != future+2 {
+			t.Errorf("next after observing an old ts = %d, want %d", got, future+2)
+		}
+	})
+}
+
+func TestTsOf(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		t    time.Time
+	}{
+		{"Epoch", time.UnixMilli(0)},
+		{"Now", time.Now().Truncate(time.Millisecond)},
+		{"Far", time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := TsOf(tc.t)
+			if got := TimeOf(ts); !got.Equal(tc.t) {
+				t.Errorf("TimeOf(TsOf(%v)) = %v", tc.t, got)
+			}
+			if got := TimeOf(ReadTsAt(tc.t)); !got.Equal(tc.t) {
+				t.Errorf("TimeOf(ReadTsAt(%v)) = %v", tc.t, got)
+			}
+			if next := TsOf(tc.t.Add(time.Millisecond)); ReadTsAt(tc.t) != next-1 {
+				t.Errorf("ReadTsAt(%v) = %d, want %d, just below the next millisecond", tc.t, ReadTsAt(tc.t), next-1)
+			}
+		})
+	}
+	if got := TsOf(time.UnixMilli(-5)); got != 0 {
+		t.Errorf("TsOf before the epoch = %d, want 0", got)
+	}
+}
+
+func TestOpenLocked(t *testing.T) {
+	dir := t.TempDir()
+	openTest(t, Options{Dir: dir})
+	_, err := Open(Options{Dir: dir})
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Open of %s: got %v, want %v", dir, err, ErrLocked)
+	}
+	if !strings.Contains(err.Error(), dir) {
+		t.Errorf("error %q does not name the directory", err)
+	}
+}
+
+func TestReadOnly(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(Options{Dir: dir, LogKey: kvtest.LogKey, MemTableSize: testMemTable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := mustCommit(t, db, map[string]string{"k": "v"})
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ro := openTest(t, Options{Dir: dir, ReadOnly: true})
+	if got := ro.LastCommit(); got != ts {
+		t.Errorf("LastCommit = %d, want %d", got, ts)
+	}
+	if got, want := read(t, ro, 0, "k"), "v"; got != want {
+		t.Errorf("Get = %q, want %q", got, want)
+	}
+	if _, err := ro.Begin(ctx, kv.TxnOptions{Update: true}); !errors.Is(err, kv.ErrReadOnly) {
+		t.Errorf("Begin update: got %v, want %v", err, kv.ErrReadOnly)
+	}
+	if _, err := ro.NewBatch(ctx); !errors.Is(err, kv.ErrReadOnly) {
+		t.Errorf("NewBatch: got %v, want %v", err, kv.ErrReadOnly)
+	}
+	if _, err := Open(Options{Dir: dir}); !errors.Is(err, ErrLocked) {
+		t.Errorf("writer Open beside a reader: got %v, want %v", err, ErrLocked)
+	}
+}
+
+func TestBeginErrors(t *testing.T) {
+	ctx := context.Background()
+	t.Run("UpdateAtReadTs", func(t *testing.T) {
+		db := openTest(t, Options{InMemory: true})
+		ts := mustCommit(t, db, map[string]string{"k": "v"})
+		if _, err := db.Begin(ctx, kv.TxnOptions{Update: true, ReadTs: ts}); err == nil {
+			t.Errorf("Begin update at a ReadTs: got nil error")
+		}
+		// The refused Begin did not keep the writer slot.
+		mustCommit(t, db, map[string]string{"k": "w"})
+	})
+	t.Run("LogWithoutLogKey", func(t *testing.T) {
+		db, err := Open(Options{InMemory: true, MemTableSize: testMemTable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		tx, err := db.Begin(ctx, kv.TxnOptions{Update: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx.SetLog([]byte("x"))
+		if _, err := tx.Commit(); err == nil {
+			t.Errorf("Commit of a log record without LogKey: got nil error")
+		}
+		if got := db.LastCommit(); got != 0 {
+			t.Errorf("LastCommit = %d after a refused commit, want 0", got)
+		}
+	})
+}
+
+func TestFeatures(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opts     Options
+		maxValue int64
+	}{
+		{"Disk", Options{Dir: t.TempDir()}, 1<<30 - 1},
+		{"InMemory", Options{InMemory: true}, testMemTable * 15 / 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := openTest(t, tc.opts).Features()
+			if got, want := f.Name, "badger"; got != want {
+				t.Errorf("Name = %q, want %q", got, want)
+			}
+			if !f.VersionedReads || f.Distributed {
+				t.Errorf("VersionedReads %v, Distributed %v; want true, false", f.VersionedReads, f.Distributed)
+			}
+			if got, want := f.MaxTxnBytes, int64(testMemTable*15/100); got != want {
+				t.Errorf("MaxTxnBytes = %d, want %d", got, want)
+			}
+			if got := f.MaxValueBytes; got != tc.maxValue {
+				t.Errorf("MaxValueBytes = %d, want %d", got, tc.maxValue)
+			}
+		})
+	}
+	t.Run("InMemoryLargestValue", func(t *testing.T) {
+		db := openTest(t, Options{InMemory: true})
+		max := db.Features().MaxValueBytes
+		for _, tc := range []struct {
+			size int64
+			ok   bool
+		}{{max, true}, {max + 1, false}} {
+			tx, err := db.Begin(context.Background(), kv.TxnOptions{Update: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = tx.Set([]byte("v"), make([]byte, tc.size))
+			tx.Discard()
+			if got := err == nil; got != tc.ok {
+				t.Errorf("Set of %d bytes (MaxValueBytes %d): err %v", tc.size, max, err)
+			}
+		}
+	})
+}
+
+// errInjected stands for a write failing inside badger.
+var errInjected = errors.New("injected flush failure")
+
+// TestBatchRollback makes Flush fail after badger has written the whole
+// batch, across many internal commits, and checks that nothing of it is
+// visible then, at its own timestamp, or after a restart.
+func TestBatchRollback(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		keys int
+	}{
+		{"Small", 10},
+		{"ManyParts", 20000}, // several times the 300 KiB transaction limit
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			db := openTest(t, Options{Dir: dir})
+			mustCommit(t, db, map[string]string{"x/keep": "1", "x/over": "old", "x/gone": "old"})
+			mustCommit(t, db, map[string]string{"x/over": "older?", "x/keep": "1"})
+			mustCommit(t, db, map[string]string{"x/over": "old"})
+			before := db.LastCommit()
+			want := kvtest.Dump(t, db, 0)
+
+			db.failFlush = func() error { return errInjected }
+			b, err := db.NewBatch(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			commitTs := b.(*batch).commitTs
+			for i := range tc.keys {
+				if err := b.Set([]byte(fmt.Sprintf("x/new/%06d", i)), bytes.Repeat([]byte{'n'}, 64)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := b.Set([]byte("x/over"), []byte("batch")); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Delete([]byte("x/gone")); err != nil {
+				t.Fatal(err)
+			}
+			b.SetLog([]byte("failed batch"))
+			_, err = b.Flush()
+			if !errors.Is(err, errInjected) {
+				t.Fatalf("Flush: got %v, want %v", err, errInjected)
+			}
+			db.failFlush = nil
+
+			if got := kvtest.Dump(t, db, 0); got != want {
+				t.Errorf("after a failed Flush the store differs:\n%.500s\nwant:\n%.500s", got, want)
+			}
+			if got := kvtest.Dump(t, db, commitTs); got != want {
+				t.Errorf("a read at the failed batch's timestamp sees part of it")
+			}
+			if got := db.LastCommit(); got <= before {
+				t.Errorf("LastCommit = %d, want past the rollback, after %d", got, before)
+			}
+			if got := db.state.pendingTs(); got != 0 {
+				t.Errorf("pending batch marker %d left after rollback", got)
+			}
+			// The writer slot is free and writes go on.
+			mustCommit(t, db, map[string]string{"x/after": "1"})
+			want = kvtest.Dump(t, db, 0)
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			db = openTest(t, Options{Dir: dir})
+			if got := kvtest.Dump(t, db, 0); got != want {
+				t.Errorf("after reopening the store differs")
+			}
+			if got := read(t, db, commitTs, "x/over"); got != "old" {
+				t.Errorf("after reopening, x/over at the failed batch's timestamp = %q, want %q", got, "old")
+			}
+		})
+	}
+}
+
+// TestCrashRecovery leaves a batch written but unfinished, as a crash
+// would, and checks that a read-only Open hides it and the next writable
+// Open rolls it back.
+func TestCrashRecovery(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(Options{Dir: dir, LogKey: kvtest.LogKey, MemTableSize: testMemTable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCommit(t, db, map[string]string{"k/a": "1", "k/b": "1"})
+	want := kvtest.Dump(t, db, 0)
+	b, err := db.NewBatch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5000 {
+		if err := b.Set([]byte(fmt.Sprintf("k/%06d", i)), []byte("crash")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Delete([]byte("k/a")); err != nil {
+		t.Fatal(err)
+	}
+	// Badger has it all; the process dies before Flush returns.
+	if err := b.(*batch).wb.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	close(db.closing)
+	db.bg.Wait()
+	if err := db.bdb.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ro := openTest(t, Options{Dir: dir, ReadOnly: true})
+	if got := kvtest.Dump(t, ro, 0); got != want {
+		t.Errorf("read-only Open shows the unfinished batch")
+	}
+	if err := ro.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = openTest(t, Options{Dir: dir})
+	if got := kvtest.Dump(t, db, 0); got != want {
+		t.Errorf("Open did not roll back the unfinished batch")
+	}
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); err != nil {
+		t.Fatalf("state file: %v", err)
+	}
+	if got := db.state.pendingTs(); got != 0 {
+		t.Errorf("pending marker %d after recovery", got)
+	}
+}
+
+func TestState(t *testing.T) {
+	t.Run("RoundTrip", func(t *testing.T) {
+		dir := t.TempDir()
+		var s state
+		if err := s.load(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.setPending(42); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.addHole(300, 310); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.addHole(100, 105); err != nil {
+			t.Fatal(err)
+		}
+		var r state
+		if err := r.load(dir); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fmt.Sprint(r.pending, r.holes), "42 [{100 105} {300 310}]"; got != want {
+			t.Errorf("loaded state = %s, want %s", got, want)
+		}
+		if err := r.prune(200); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.clearPending(); err != nil {
+			t.Fatal(err)
+		}
+		var p state
+		if err := p.load(dir); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fmt.Sprint(p.pending, p.holes), "0 [{300 310}]"; got != want {
+			t.Errorf("state after prune = %s, want %s", got, want)
+		}
+	})
+	t.Run("Corrupt", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, stateFile), []byte("pending 1\nwhat\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var s state
+		if err := s.load(dir); err == nil || !strings.Contains(err.Error(), "line 2") {
+			t.Errorf("load of a corrupt file: got %v, want an error naming line 2", err)
+		}
+	})
+	t.Run("Below", func(t *testing.T) {
+		s := state{holes: []hole{{100, 105}, {200, 201}}}
+		for _, tc := range []struct{ ts, want uint64 }{
+			{50, 50}, {99, 99}, {100, 99}, {104, 99}, {105, 105}, {199, 199}, {200, 199}, {201, 201},
+		} {
+			if got := s.below(tc.ts); got != tc.want {
+				t.Errorf("below(%d) = %d, want %d", tc.ts, got, tc.want)
+			}
+		}
+	})
+}
+
+func TestRetention(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name      string
+		retention time.Duration
+		at        time.Time
+		pending   bool
+		want      func(last uint64) uint64
+	}{
+		{"Horizon", time.Hour, now, false, func(uint64) uint64 { return TsOf(now.Add(-time.Hour)) }},
+		{"Default", 0, now, false, func(uint64) uint64 { return TsOf(now.Add(-DefaultHistoryRetention)) }},
+		{"CappedAtLastCommit", time.Hour, now.Add(2 * time.Hour), false, func(last uint64) uint64 { return last }},
+		{"CappedAtBatch", time.Hour, now.Add(2 * time.Hour), true, func(last uint64) uint64 { return last }},
+		{"Forever", -1, now.Add(2 * time.Hour), false, func(uint64) uint64 { return 0 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openTest(t, Options{InMemory: true, HistoryRetention: tc.retention, GCInterval: -1})
+			mustCommit(t, db, map[string]string{"k": "v"})
+			last := db.LastCommit()
+			if tc.pending {
+				b, err := db.NewBatch(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer b.Cancel()
+			}
+			db.advanceDiscardTs(tc.at)
+			db.discardMu.Lock()
+			got := db.discardTs
+			db.discardMu.Unlock()
+			if want := tc.want(last); got != want {
+				t.Errorf("discard ts = %d, want %d", got, want)
+			}
+		})
+	}
+	t.Run("Background", func(t *testing.T) {
+		db := openTest(t, Options{InMemory: true, HistoryRetention: time.Millisecond, GCInterval: time.Millisecond})
+		mustCommit(t, db, map[string]string{"k": "v"})
+		// Generous: this waits for the goroutine to run, not for a speed.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			db.discardMu.Lock()
+			got := db.discardTs
+			db.discardMu.Unlock()
+			if got > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the background goroutine never moved the discard timestamp")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+	t.Run("Compaction", func(t *testing.T) {
+		// Each reopen flushes the memtable into a level-0 table of its
+		// own, so that compaction has versions in several tables to merge.
+		dir := t.TempDir()
+		reopen := func(db *DB) *DB {
+			t.Helper()
+			if db != nil {
+				if err := db.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db, err := Open(Options{Dir: dir, MemTableSize: testMemTable, HistoryRetention: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db
+		}
+		db := reopen(nil)
+		ts1 := mustCommit(t, db, map[string]string{"k": "v1"})
+		db = reopen(db)
+		ts2 := mustCommit(t, db, map[string]string{"k": "v2"})
+		db = reopen(db)
+		// Flatten leaves level 0 alone until it holds more tables than
+		// badger's NumLevelZeroTables (5).
+		for i := range 5 {
+			mustCommit(t, db, map[string]string{fmt.Sprint("filler", i): "x"})
+			db = reopen(db)
+		}
+		if err := db.bdb.Flatten(2); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := versions(t, db, "k"), 2; got != want {
+			t.Errorf("with history kept forever, %d versions of k after compaction, want %d", got, want)
+		}
+		if got := read(t, db, ts1, "k"); got != "v1" {
+			t.Errorf("with history kept forever, k at %d = %q after compaction, want v1", ts1, got)
+		}
+		ts3 := mustCommit(t, db, map[string]string{"k": "v3"})
+		db = reopen(db)
+		defer db.Close()
+		// The horizon between v2 and v3: v2 is what a read at the horizon
+		// sees, so it stays; v1 goes.
+		db.bdb.SetDiscardTs(ts2)
+		if err := db.bdb.Flatten(2); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := versions(t, db, "k"), 2; got != want {
+			t.Errorf("after moving the horizon to v2, %d versions of k, want %d", got, want)
+		}
+		for _, tc := range []struct {
+			ts   uint64
+			want string
+		}{{ts2, "v2"}, {ts3, "v3"}} {
+			if got := read(t, db, tc.ts, "k"); got != tc.want {
+				t.Errorf("after compaction, k at %d = %q, want %q", tc.ts, got, tc.want)
+			}
+		}
+	})
+}
+
+func TestLogger(t *testing.T) {
+	var buf bytes.Buffer
+	l := slogLogger{slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	l.Errorf("broken %d\n", 1)
+	l.Warningf("careful %s", "x")
+	l.Infof("compacting")
+	l.Debugf("detail")
+	got := buf.String()
+	for _, want := range []string{"level=ERROR msg=\"broken 1\"", "level=WARN msg=\"careful x\"", "component=badger"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log output %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, "compacting") || strings.Contains(got, "detail") {
+		t.Errorf("badger's info chatter reached the Warn level: %q", got)
+	}
+}
+
+// --- helpers -------------------------------------------------------------
+
+func mustCommit(t *testing.T, db *DB, kvs map[string]string) uint64 {
+	t.Helper()
+	tx, err := db.Begin(context.Background(), kv.TxnOptions{Update: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Discard()
+	for k, v := range kvs {
+		if err := tx.Set([]byte(k), []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts, err := tx.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+func read(t *testing.T, db *DB, ts uint64, key string) string {
+	t.Helper()
+	tx, err := db.Begin(context.Background(), kv.TxnOptions{ReadTs: ts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Discard()
+	v, err := tx.Get([]byte(key))
+	if errors.Is(err, kv.ErrNotFound) {
+		return "<none>"
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(v)
+}
+
+// versions counts the versions of key badger still holds.
+func versions(t *testing.T, db *DB, key string) int {
+	t.Helper()
+	tx := db.bdb.NewTransactionAt(db.LastCommit(), false)
+	defer tx.Discard()
+	it := tx.NewIterator(badger.IteratorOptions{AllVersions: true, Prefix: []byte(key)})
+	defer it.Close()
+	n := 0
+	for it.Rewind(); it.ValidForPrefix([]byte(key)); it.Next() {
+		n++
+	}
+	return n
+}
