@@ -1847,9 +1847,13 @@ type Mutation {
   upsertEntities(input: [EntityInput!]!): [Entity!]!
   "Creates or replaces relations, all or none."
   upsertRelations(input: [RelationInput!]!): [Relation!]!
-  "Deletes entities and returns how many existed. An entity with relations is refused unless ` + "`" + `cascade` + "`" + ` deletes its relations too."
+  """
+  Deletes entities, all or none, and returns how many were deleted. An
+  unknown id is a NOT_FOUND error; an entity with relations is a CONFLICT
+  unless ` + "`" + `cascade` + "`" + ` deletes its relations too.
+  """
   deleteEntities(ids: [ID!]!, cascade: Boolean = false): Int!
-  "Deletes relations and returns how many existed."
+  "Deletes relations, all or none, and returns how many were deleted. An unknown id is a NOT_FOUND error."
   deleteRelations(ids: [ID!]!): Int!
   "Adds or changes an entity type."
   defineEntityType(input: EntityTypeInput!): EntityType!

@@ -135,6 +135,13 @@ func (r *response) code() string {
 	return c
 }
 
+// at returns e reporting to t, for use inside subtests.
+func (e *env) at(t testing.TB) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
 // post sends a query as a JSON POST.
 func (e *env) post(query string, vars map[string]any) *response {
 	e.t.Helper()

@@ -29,6 +29,7 @@ func TestGolden(t *testing.T) {
 	e := newEnv(t, graph.ServerConfig{})
 	for _, q := range goldenQueries {
 		t.Run(q.name, func(t *testing.T) {
+			e := e.at(t)
 			r := e.post(q.query, nil)
 			if r.Status != http.StatusOK || len(r.Errors) > 0 {
 				t.Fatalf("status %d: %s", r.Status, r.Raw)
@@ -43,6 +44,7 @@ func TestGolden(t *testing.T) {
 func TestValidAtDalian(t *testing.T) {
 	e := newEnv(t, graph.ServerConfig{})
 	types := func(validAt string) []string {
+		t.Helper()
 		var d struct {
 			Entity struct {
 				Relations struct {
@@ -156,6 +158,7 @@ func TestPagination(t *testing.T) {
 	}
 	for _, first := range []int{1, 3, 7, 50} {
 		t.Run(fmt.Sprintf("relations/first=%d", first), func(t *testing.T) {
+			e := e.at(t)
 			ids := walk(t, first, func(after *string) conn {
 				var d struct{ Entity struct{ Relations conn } }
 				e.ok(`query($first: Int, $after: String) { entity(id: "enschede") { relations(first: $first, after: $after) {
@@ -169,6 +172,7 @@ func TestPagination(t *testing.T) {
 			}
 		})
 		t.Run(fmt.Sprintf("entities/first=%d", first), func(t *testing.T) {
+			e := e.at(t)
 			ids := walk(t, first, func(after *string) conn {
 				var d struct{ Entities conn }
 				e.ok(`query($first: Int, $after: String) { entities(first: $first, after: $after) {
@@ -188,6 +192,7 @@ func TestQueries(t *testing.T) {
 	e := newEnv(t, graph.ServerConfig{})
 
 	t.Run("entity", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Entity struct {
 				ID, Name, Type string
@@ -211,12 +216,14 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("EntityUnknownIsNull", func(t *testing.T) {
+			e := e.at(t)
 		r := e.post(`{ entity(id: "atlantis") { id } relation(id: "no-such") { id } node(id: "nowhere") { id } }`, nil)
 		if got, want := string(r.Data), `{"entity":null,"relation":null,"node":null}`; got != want || len(r.Errors) > 0 {
 			t.Errorf("got %s, want %s", r.Raw, want)
 		}
 	})
 	t.Run("node", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			E struct{ Typename, ID, Name string } `json:"e"`
 		}
@@ -247,6 +254,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("neighbors", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Entity struct {
 				Neighbors struct {
@@ -277,6 +285,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("direction", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Entity struct {
 				Out, In, Both int
@@ -288,6 +297,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("relationsRoot", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Relations struct{ TotalCount int }
 			Entity    struct{ Relations struct{ TotalCount int } }
@@ -298,6 +308,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("neighborhood", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Neighborhood struct {
 				Truncated bool
@@ -341,6 +352,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("search", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Search []struct{ Entity struct{ ID string } }
 		}
@@ -350,6 +362,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("ontology", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Ontology struct {
 				EntityTypes   []struct{ Name, Parent string }
@@ -375,6 +388,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("stats", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Stats struct {
 				Entities, Relations int
@@ -394,6 +408,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("path", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Path struct {
 				Length int
@@ -428,6 +443,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("paths", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Paths []struct {
 				Length int
@@ -459,6 +475,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("commonNeighbors", func(t *testing.T) {
+			e := e.at(t)
 		var d struct{ CommonNeighbors []struct{ ID string } }
 		e.ok(`{ commonNeighbors(ids: ["munster", "heidelberg"]) { id } }`, nil, &d)
 		var ids []string
@@ -470,6 +487,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("centrality", func(t *testing.T) {
+			e := e.at(t)
 		for _, m := range []string{"DEGREE", "PAGERANK", "BETWEENNESS"} {
 			var d struct {
 				Centrality struct {
@@ -497,6 +515,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("components", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Components struct {
 				Count, Largest int
@@ -514,6 +533,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("asOf", func(t *testing.T) {
+			e := e.at(t)
 		var d struct {
 			Entity *struct{ Name string }
 		}
@@ -523,6 +543,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("GETandPOST", func(t *testing.T) {
+			e := e.at(t)
 		q := `query($id: ID!) { entity(id: $id) { name degree } }`
 		vars := map[string]any{"id": "palo-alto"}
 		get, post := e.get(q, vars), e.post(q, vars)
@@ -531,6 +552,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("batchedLoads", func(t *testing.T) {
+			e := e.at(t)
 		// Aliased lookups and relation ends in one request.
 		var d map[string]json.RawMessage
 		e.ok(`{ a: relation(id: "missing") { id } b: entity(id: "munster") { relations { edges { node { from { id } to { id } } } } } }`, nil, &d)

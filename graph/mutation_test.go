@@ -1,0 +1,208 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/ties-graph/ties/graph"
+)
+
+// dump is everything a client can see of the graph, for before/after
+// comparisons.
+func dump(t *testing.T, e *env) string {
+	t.Helper()
+	r := e.post(`{ stats { entities relations byEntityType { type count } byRelationType { type count } }
+	  entities(first: 1000) { edges { node { id type name description labels { lang value } aliases properties validFrom validTo
+	    relations(first: 1000) { edges { node { id type fromId toId properties validFrom validTo sources { documentId excerpt } } } } } } }
+	  ontology { entityTypes { name parent } relationTypes { name inverse symmetric from to } } }`, nil)
+	if len(r.Errors) > 0 {
+		t.Fatalf("dump: %s", r.Raw)
+	}
+	return string(r.Data)
+}
+
+// mutationConfig turns the complexity limit off (a negative limit), so
+// that dump can read the whole graph in one query.
+var mutationConfig = graph.ServerConfig{Limits: graph.Limits{Complexity: -1}}
+
+func TestMutations(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+
+	t.Run("defineTypes", func(t *testing.T) {
+			e := e.at(t)
+		var d struct {
+			DefineEntityType   struct{ Name, Parent string }
+			DefineRelationType struct {
+				Name, Inverse string
+				From, To      []string
+			}
+		}
+		e.ok(`mutation { defineEntityType(input: {name: "University", parent: "Organization", description: "A university."}) { name parent }
+		  defineRelationType(input: {name: "STUDIED_AT", inverse: "HAS_STUDENT", from: ["Person"], to: ["University"]}) { name inverse from to } }`, nil, &d)
+		if got, want := d.DefineEntityType.Parent, "Organization"; got != want {
+			t.Errorf("parent: got %q, want %q", got, want)
+		}
+		var o struct {
+			Ontology struct{ EntityTypes []struct{ Name string } }
+		}
+		e.ok(`{ ontology { entityTypes { name } } }`, nil, &o)
+		if !slices.ContainsFunc(o.Ontology.EntityTypes, func(et struct{ Name string }) bool { return et.Name == "University" }) {
+			t.Errorf("University not in the ontology after defineEntityType")
+		}
+	})
+	t.Run("upsert", func(t *testing.T) {
+			e := e.at(t)
+		var d struct {
+			UpsertEntities []struct {
+				ID, Name   string
+				Properties map[string]any
+				ValidFrom  *string
+			}
+		}
+		e.ok(`mutation($in: [EntityInput!]!) { upsertEntities(input: $in) { id name properties validFrom } }`, map[string]any{"in": []any{
+			map[string]any{"id": "university-of-twente", "type": "University", "name": "University of Twente",
+				"labels": []any{map[string]any{"lang": "nl", "value": "Universiteit Twente"}}, "aliases": []any{"UT"},
+				"properties": map[string]any{"founded": map[string]any{"date": "1961"}, "students": 12000, "location": map[string]any{"lat": 52.24, "lon": 6.85}},
+				"validFrom":  "1961",
+				"sources":    []any{map[string]any{"document": "enschede-international-annual-report-2017", "excerpt": "knowledge institutes", "confidence": 0.5}}},
+			map[string]any{"id": "jan-jansen", "type": "Person", "name": "Jan Jansen"},
+		}}, &d)
+		if got, want := len(d.UpsertEntities), 2; got != want {
+			t.Fatalf("upserted %d, want %d", got, want)
+		}
+		if got, want := d.UpsertEntities[0].Properties["founded"], any(map[string]any{"date": "1961"}); !jsonEqual(got, want) {
+			t.Errorf("founded: got %v, want %v", got, want)
+		}
+		var rels struct {
+			UpsertRelations []struct {
+				ID, Type string
+				From     struct{ Name string }
+				To       struct{ Name string }
+			}
+		}
+		e.ok(`mutation { upsertRelations(input: [
+		  {type: "STUDIED_AT", from: "jan-jansen", to: "university-of-twente", validFrom: "1990", validTo: "1995", properties: {degree: "MSc"}},
+		  {id: "ut-in-enschede", type: "LOCATED_IN", from: "university-of-twente", to: "enschede"}]) { id type from { name } to { name } } }`, nil, &rels)
+		if got, want := len(rels.UpsertRelations), 2; got != want {
+			t.Fatalf("upserted %d relations, want %d", got, want)
+		}
+		if rels.UpsertRelations[0].ID == "" || rels.UpsertRelations[1].ID != "ut-in-enschede" {
+			t.Errorf("relation ids: %+v", rels.UpsertRelations)
+		}
+		if got, want := rels.UpsertRelations[0].To.Name, "University of Twente"; got != want {
+			t.Errorf("to: got %q, want %q", got, want)
+		}
+		var deg struct {
+			Entity struct{ Degree int }
+		}
+		e.ok(`{ entity(id: "university-of-twente") { degree } }`, nil, &deg)
+		if got, want := deg.Entity.Degree, 2; got != want {
+			t.Errorf("degree after upserts: got %d, want %d", got, want)
+		}
+	})
+	t.Run("deleteRefusedWithoutCascade", func(t *testing.T) {
+			e := e.at(t)
+		before := dump(t, e)
+		r := e.post(`mutation { deleteEntities(ids: ["university-of-twente"]) }`, nil)
+		if got, want := r.code(), "CONFLICT"; got != want {
+			t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
+		}
+		if after := dump(t, e); after != before {
+			t.Errorf("a refused delete changed the graph")
+		}
+	})
+	t.Run("delete", func(t *testing.T) {
+			e := e.at(t)
+		var d struct{ DeleteRelations, DeleteEntities int }
+		before := dump(t, e)
+		r := e.post(`mutation { deleteRelations(ids: ["ut-in-enschede", "never-existed"]) }`, nil)
+		if got, want := r.code(), "NOT_FOUND"; got != want {
+			t.Errorf("delete of an unknown relation: code %q, want %q: %s", got, want, r.Raw)
+		}
+		if after := dump(t, e); after != before {
+			t.Errorf("a refused delete changed the graph")
+		}
+		e.ok(`mutation { deleteRelations(ids: ["ut-in-enschede"]) }`, nil, nil)
+		r = e.post(`mutation { deleteEntities(ids: ["university-of-twente", "jan-jansen"], cascade: true) }`, nil)
+		if len(r.Errors) > 0 {
+			t.Fatalf("delete with cascade: %s", r.Raw)
+		}
+		_ = json.Unmarshal(r.Data, &d)
+		if got, want := d.DeleteEntities, 2; got != want {
+			t.Errorf("deleted %d entities, want %d", got, want)
+		}
+		var q struct{ Entity *struct{ ID string } }
+		e.ok(`{ entity(id: "university-of-twente") { id } }`, nil, &q)
+		if q.Entity != nil {
+			t.Errorf("entity still there after delete")
+		}
+	})
+}
+
+// A batch with one bad record writes nothing, and every bad record is its
+// own error naming the record and the field.
+func TestMutationBatchAllOrNothing(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+	before := dump(t, e)
+	for _, tc := range []struct {
+		name  string
+		query string
+		vars  map[string]any
+		codes []string
+	}{
+		{"unknownType", `mutation($in: [EntityInput!]!) { upsertEntities(input: $in) { id } }`, map[string]any{"in": []any{
+			map[string]any{"id": "good-one", "type": "City", "name": "Good"},
+			map[string]any{"id": "bad-one", "type": "Spaceship", "name": "Bad"},
+		}}, []string{"INVALID_ARGUMENT"}},
+		{"twoBadRecords", `mutation($in: [EntityInput!]!) { upsertEntities(input: $in) { id } }`, map[string]any{"in": []any{
+			map[string]any{"id": "good-two", "type": "City", "name": "Good"},
+			map[string]any{"id": "bad-two", "type": "Spaceship", "name": "Bad"},
+			map[string]any{"id": "bad-three", "type": "City", "name": "Bad", "validFrom": "2017", "validTo": "2009"},
+		}}, []string{"INVALID_ARGUMENT", "INVALID_ARGUMENT"}},
+		{"danglingRelation", `mutation { upsertRelations(input: [
+		  {type: "SISTER_CITY_OF", from: "enschede", to: "munster"},
+		  {type: "SISTER_CITY_OF", from: "enschede", to: "atlantis"}]) { id } }`, nil, nil},
+		{"badProperty", `mutation { upsertEntities(input: [{id: "x-city", type: "City", name: "X", properties: {nested: {a: 1}}}]) { id } }`, nil, []string{"INVALID_ARGUMENT"}},
+		{"badDateInInput", `mutation { upsertEntities(input: [{id: "y-city", type: "City", name: "Y", validFrom: "2017-13"}]) { id } }`, nil, []string{"INVALID_ARGUMENT"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := e.at(t)
+			r := e.post(tc.query, tc.vars)
+			if len(r.Errors) == 0 {
+				t.Fatalf("bad batch accepted: %s", r.Raw)
+			}
+			if tc.codes != nil {
+				var codes []string
+				for _, er := range r.Errors {
+					c, _ := er.Extensions["code"].(string)
+					codes = append(codes, c)
+				}
+				if !slices.Equal(codes, tc.codes) {
+					t.Errorf("codes: got %v, want %v: %s", codes, tc.codes, r.Raw)
+				}
+			}
+			for _, er := range r.Errors {
+				if er.Extensions["code"] == "INTERNAL" {
+					t.Errorf("internal error for bad input: %s", r.Raw)
+				}
+			}
+			if tc.name == "twoBadRecords" {
+				for i, er := range r.Errors {
+					if er.Extensions["record"] == nil {
+						t.Errorf("error %d names no record: %s", i, r.Raw)
+					}
+				}
+			}
+			if after := dump(t, e); after != before {
+				t.Errorf("a refused batch changed the graph")
+			}
+		})
+	}
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
