@@ -30,7 +30,7 @@ func TestMutations(t *testing.T) {
 	e := newEnv(t, mutationConfig)
 
 	t.Run("defineTypes", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			DefineEntityType   struct{ Name, Parent string }
 			DefineRelationType struct {
@@ -52,7 +52,7 @@ func TestMutations(t *testing.T) {
 		}
 	})
 	t.Run("upsert", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			UpsertEntities []struct {
 				ID, Name   string
@@ -102,7 +102,7 @@ func TestMutations(t *testing.T) {
 		}
 	})
 	t.Run("deleteRefusedWithoutCascade", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		before := dump(t, e)
 		r := e.post(`mutation { deleteEntities(ids: ["university-of-twente"]) }`, nil)
 		if got, want := r.code(), "CONFLICT"; got != want {
@@ -113,7 +113,7 @@ func TestMutations(t *testing.T) {
 		}
 	})
 	t.Run("delete", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct{ DeleteRelations, DeleteEntities int }
 		before := dump(t, e)
 		r := e.post(`mutation { deleteRelations(ids: ["ut-in-enschede", "never-existed"]) }`, nil)

@@ -192,7 +192,7 @@ func TestQueries(t *testing.T) {
 	e := newEnv(t, graph.ServerConfig{})
 
 	t.Run("entity", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Entity struct {
 				ID, Name, Type string
@@ -216,14 +216,14 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("EntityUnknownIsNull", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		r := e.post(`{ entity(id: "atlantis") { id } relation(id: "no-such") { id } node(id: "nowhere") { id } }`, nil)
 		if got, want := string(r.Data), `{"entity":null,"relation":null,"node":null}`; got != want || len(r.Errors) > 0 {
 			t.Errorf("got %s, want %s", r.Raw, want)
 		}
 	})
 	t.Run("node", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			E struct{ Typename, ID, Name string } `json:"e"`
 		}
@@ -254,7 +254,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("neighbors", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Entity struct {
 				Neighbors struct {
@@ -285,7 +285,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("direction", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Entity struct {
 				Out, In, Both int
@@ -297,7 +297,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("relationsRoot", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Relations struct{ TotalCount int }
 			Entity    struct{ Relations struct{ TotalCount int } }
@@ -308,7 +308,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("neighborhood", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Neighborhood struct {
 				Truncated bool
@@ -352,7 +352,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("search", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Search []struct{ Entity struct{ ID string } }
 		}
@@ -362,7 +362,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("ontology", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Ontology struct {
 				EntityTypes   []struct{ Name, Parent string }
@@ -388,7 +388,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("stats", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Stats struct {
 				Entities, Relations int
@@ -408,7 +408,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("path", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Path struct {
 				Length int
@@ -443,7 +443,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("paths", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Paths []struct {
 				Length int
@@ -475,7 +475,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("commonNeighbors", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct{ CommonNeighbors []struct{ ID string } }
 		e.ok(`{ commonNeighbors(ids: ["munster", "heidelberg"]) { id } }`, nil, &d)
 		var ids []string
@@ -487,7 +487,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("centrality", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		for _, m := range []string{"DEGREE", "PAGERANK", "BETWEENNESS"} {
 			var d struct {
 				Centrality struct {
@@ -515,7 +515,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("components", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Components struct {
 				Count, Largest int
@@ -533,7 +533,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("asOf", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		var d struct {
 			Entity *struct{ Name string }
 		}
@@ -543,7 +543,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("GETandPOST", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		q := `query($id: ID!) { entity(id: $id) { name degree } }`
 		vars := map[string]any{"id": "palo-alto"}
 		get, post := e.get(q, vars), e.post(q, vars)
@@ -552,7 +552,7 @@ func TestQueries(t *testing.T) {
 		}
 	})
 	t.Run("batchedLoads", func(t *testing.T) {
-			e := e.at(t)
+		e := e.at(t)
 		// Aliased lookups and relation ends in one request.
 		var d map[string]json.RawMessage
 		e.ok(`{ a: relation(id: "missing") { id } b: entity(id: "munster") { relations { edges { node { from { id } to { id } } } } } }`, nil, &d)
