@@ -693,6 +693,7 @@ func (l *loader) retype() error {
 		if err != nil {
 			return fmt.Errorf("load: relations of %q: %w", id, err)
 		}
+		broken, first := 0, ""
 		for _, e := range entries {
 			otherT, err := l.typeOf(e.other)
 			if err != nil {
@@ -708,9 +709,10 @@ func (l *loader) retype() error {
 				why = sch.endpointError(rt, "to", toT)
 			}
 			if why != "" {
-				n0, e0 := l.w.nfail, len(l.w.errs)
-				l.w.failf(Invalid, l.record(le.line), "type", "changing the type of %q would break one of its relations: %s", id, why)
-				l.failed(n0, e0, le.line)
+				if broken == 0 {
+					first = why
+				}
+				broken++
 				l.writeable = false
 				continue
 			}
@@ -730,6 +732,11 @@ func (l *loader) retype() error {
 			if err := l.set(m, av.encode()); err != nil {
 				return err
 			}
+		}
+		if broken > 0 {
+			n0, e0 := l.w.nfail, len(l.w.errs)
+			l.w.failf(Invalid, l.record(le.line), "type", "%s", retypeError(id, broken, first))
+			l.failed(n0, e0, le.line)
 		}
 	}
 	return nil

@@ -389,6 +389,10 @@ func applyOntology(base *schema, ch ontologyChange, next func() TypeID) (*schema
 			continue
 		}
 		inv := rt.Inverse
+		if t, ok := s.relations[rt.Name]; ok && inv == "" {
+			// A redefinition that leaves the inverse out keeps it.
+			inv = s.types[t].def.Inverse
+		}
 		if rt.Symmetric {
 			if inv != "" && inv != rt.Name {
 				fail(i, "inverse", "a symmetric type is its own inverse: want %q or nothing, got %q", rt.Name, inv)

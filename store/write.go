@@ -1104,8 +1104,8 @@ func (w *writer) retypeAdjacency() error {
 		nodes = append(nodes, n)
 	}
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i] < nodes[j] })
-	reported := map[RelID]bool{}
 	for _, n := range nodes {
+		broken, first := 0, ""
 		id := w.retyped[n]
 		t, _, err := w.nodeType(n)
 		if err != nil {
@@ -1130,7 +1130,7 @@ func (w *writer) retypeAdjacency() error {
 			}
 			av.otherType = t
 			w.set(m, av.encode())
-			if w.upserted[e.rel] || reported[e.rel] {
+			if w.upserted[e.rel] {
 				continue
 			}
 			otherT, _, err := w.nodeType(e.other)
@@ -1147,12 +1147,26 @@ func (w *writer) retypeAdjacency() error {
 				why = w.sch.endpointError(rt, "to", toT)
 			}
 			if why != "" {
-				reported[e.rel] = true
-				w.failf(Invalid, id, "type", "changing the type of %q would break one of its relations: %s", id, why)
+				if broken == 0 {
+					first = why
+				}
+				broken++
 			}
+		}
+		if broken > 0 {
+			w.failf(Invalid, id, "type", "%s", retypeError(id, broken, first))
 		}
 	}
 	return nil
+}
+
+// retypeError says that changing an entity's type would break n of its
+// relations, the first for the reason given.
+func retypeError(id string, n int, first string) string {
+	if n == 1 {
+		return fmt.Sprintf("changing the type of %q would break one of its relations: %s", id, first)
+	}
+	return fmt.Sprintf("changing the type of %q would break %d of its relations, the first: %s", id, n, first)
 }
 
 func mustJSON(v any) []byte {
