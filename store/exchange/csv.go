@@ -212,7 +212,7 @@ func decodeCSV(ctx context.Context, r io.Reader, name string, opts DecodeOptions
 		return nil
 	}
 	if err != nil {
-		errs.add(csvReadError(name, cr, err))
+		errs.add(csvReadError(name, 1, err))
 		return nil
 	}
 	layout, e := parseHeader(append([]string(nil), header...), name+":1")
@@ -224,6 +224,7 @@ func decodeCSV(ctx context.Context, r io.Reader, name string, opts DecodeOptions
 	if layout.mode == csvSimple {
 		cd.seen = map[string]struct{}{}
 	}
+	last := int64(1) // line of the last row read, for errors without one
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -235,18 +236,19 @@ func decodeCSV(ctx context.Context, r io.Reader, name string, opts DecodeOptions
 			return nil
 		}
 		if err != nil {
+			// The reader resynchronises at the next line after a quoting
+			// error, so those are reported and decoding goes on; after a
+			// read error nothing more can be read.
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(err, csv.ErrQuote) && !errors.Is(err, csv.ErrBareQuote) {
-				errs.add(csvReadError(name, cr, err))
-				return nil
-			}
-			if errs.add(csvReadError(name, cr, err)) {
+			recoverable := errors.As(err, &pe) && (errors.Is(err, csv.ErrQuote) || errors.Is(err, csv.ErrBareQuote) || errors.Is(err, csv.ErrFieldCount))
+			if errs.add(csvReadError(name, last, err)) || !recoverable {
 				return nil
 			}
 			continue
 		}
 		line, _ := cr.FieldPos(0)
-		if err := cd.row(row, int64(line)); err != nil {
+		last = int64(line)
+		if err := cd.row(row, last); err != nil {
 			var se *store.Error
 			if errors.As(err, &se) {
 				if errs.add(se) {
@@ -259,13 +261,12 @@ func decodeCSV(ctx context.Context, r io.Reader, name string, opts DecodeOptions
 	}
 }
 
-func csvReadError(name string, cr *csv.Reader, err error) *store.Error {
+func csvReadError(name string, last int64, err error) *store.Error {
 	var pe *csv.ParseError
 	var re *readError
 	switch {
 	case errors.As(err, &re):
-		line, _ := cr.FieldPos(0)
-		return readFailure(name, int64(max(line, 1)), err)
+		return readFailure(name, last, err)
 	case errors.As(err, &pe):
 		if errors.Is(pe.Err, io.ErrUnexpectedEOF) {
 			return store.FieldError(fmt.Sprintf("%s:%d", name, pe.StartLine), "", "unexpected end of input in a quoted field (truncated file?)")
@@ -276,7 +277,7 @@ func csvReadError(name string, cr *csv.Reader, err error) *store.Error {
 		}
 		return store.FieldError(fmt.Sprintf("%s:%d", name, pe.Line), fmt.Sprintf("column %d", pe.Column), "%v", pe.Err)
 	}
-	return readFailure(name, 0, err)
+	return readFailure(name, last, err)
 }
 
 // lineLimitReader refuses physical lines longer than max bytes, so that a
@@ -298,7 +299,7 @@ func (l *lineLimitReader) Read(p []byte) (int, error) {
 		}
 		l.cur++
 		if l.cur > l.max {
-			return i, &readError{off: -1, err: errors.New("line too long"), e: store.Errorf(store.Invalid, "line %d longer than %d bytes", l.line+1, l.max)}
+			return i, &readError{line: l.line + 1, err: errors.New("line too long"), e: store.Errorf(store.Invalid, "line longer than %d bytes", l.max)}
 		}
 	}
 	return n, err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/ties-graph/ties/store"
@@ -35,35 +36,32 @@ func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
 	for {
 		chunk, err := lr.r.ReadSlice('\n')
 		if !tooLong {
-			if len(lr.buf)+len(chunk) > lr.max+2 { // +2: the line ending
+			// Keep up to two bytes more than the limit: the line ending.
+			if len(lr.buf)+len(chunk) > lr.max+2 {
 				tooLong = true
 				lr.buf = lr.buf[:0]
 			} else {
 				lr.buf = append(lr.buf, chunk...)
 			}
 		}
-		switch {
-		case err == nil:
-			lr.line++
-			if tooLong {
-				return nil, true, nil
-			}
-			return trimEOL(lr.buf), false, nil
-		case errors.Is(err, bufio.ErrBufferFull):
+		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
-		case errors.Is(err, io.EOF):
-			if len(lr.buf) == 0 && !tooLong {
-				return nil, false, io.EOF
-			}
-			lr.line++
-			if tooLong {
-				return nil, true, nil
-			}
-			return trimEOL(lr.buf), false, nil
-		default:
-			lr.line++
+		}
+		if errors.Is(err, io.EOF) && len(lr.buf) == 0 && !tooLong {
+			return nil, false, io.EOF
+		}
+		lr.line++
+		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, false, err
 		}
+		if tooLong {
+			return nil, true, nil
+		}
+		line = trimEOL(lr.buf)
+		if len(line) > lr.max {
+			return nil, true, nil
+		}
+		return line, false, nil
 	}
 }
 
@@ -90,9 +88,8 @@ func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOpti
 			errs.add(readFailure(name, lr.line, err))
 			return nil
 		}
-		rec := fmt.Sprintf("%s:%d", name, lr.line)
 		if tooLong {
-			if errs.add(store.FieldError(rec, "", "line longer than %d bytes", lr.max)) {
+			if errs.add(store.FieldError(fmt.Sprintf("%s:%d", name, lr.line), "", "line longer than %d bytes", lr.max)) {
 				return nil
 			}
 			continue
@@ -100,7 +97,7 @@ func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOpti
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		r, e := decodeNDJSONLine(line, rec, lr.line)
+		r, e := decodeNDJSONLine(line, name, lr.line)
 		if e != nil {
 			if errs.add(e) {
 				return nil
@@ -113,8 +110,9 @@ func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOpti
 	}
 }
 
-// decodeNDJSONLine decodes one line; rec names it in errors.
-func decodeNDJSONLine(line []byte, rec string, n int64) (store.Record, *store.Error) {
+// decodeNDJSONLine decodes line n of the file name.
+func decodeNDJSONLine(line []byte, name string, n int64) (store.Record, *store.Error) {
+	rec := name + ":" + strconv.FormatInt(n, 10)
 	if !utf8.Valid(line) {
 		return store.Record{}, store.FieldError(rec, "", "invalid UTF-8 at byte %d", invalidUTF8At(line)+1)
 	}

@@ -98,9 +98,6 @@ func (d *nodeLinkDecoder) syntax(err error) error {
 	var re *readError
 	switch {
 	case errors.As(err, &re):
-		if re.off >= 0 {
-			line = d.lc.lineAt(re.off)
-		}
 		d.errs.add(readFailure(d.name, line, err))
 	case errors.As(err, &se):
 		d.errs.add(store.FieldError(d.rec(d.lc.lineAt(se.Offset)), "", "invalid JSON: %v", err))

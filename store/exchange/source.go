@@ -264,7 +264,7 @@ var errBomb = errors.New("decompressed size limit")
 
 func (b *boundedReader) Read(p []byte) (int, error) {
 	if b.left <= 0 {
-		return 0, &readError{off: -1, err: errBomb, e: store.Errorf(store.TooLarge,
+		return 0, &readError{err: errBomb, e: store.Errorf(store.TooLarge,
 			"%s: decompresses to more than %d bytes; refusing a possible gzip bomb (raise the limit if the file is genuine)", b.name, b.limit)}
 	}
 	if int64(len(p)) > b.left {
@@ -273,16 +273,16 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	b.left -= int64(n)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return n, &readError{off: -1, err: err, e: store.Errorf(store.Invalid, "%s: corrupt or truncated gzip stream: %v", b.name, err)}
+		return n, &readError{err: err, e: store.Errorf(store.Invalid, "%s: corrupt or truncated gzip stream: %v", b.name, err)}
 	}
 	return n, err
 }
 
 // readError is a read failure with the user-facing error to report for it.
 type readError struct {
-	err error
-	e   *store.Error
-	off int64 // byte offset of the problem in the decoded stream; -1 if unknown
+	err  error
+	e    *store.Error
+	line int64 // line of the problem; 0 if unknown
 }
 
 func (r *readError) Error() string { return r.err.Error() }
@@ -293,6 +293,9 @@ func (r *readError) Unwrap() error { return r.err }
 func readFailure(name string, line int64, err error) *store.Error {
 	var re *readError
 	if errors.As(err, &re) {
+		if re.line > 0 {
+			line = re.line
+		}
 		e := *re.e
 		e.Record = fmt.Sprintf("%s:%d", name, line)
 		e.Message = strings.TrimPrefix(e.Message, name+": ")
@@ -394,6 +397,7 @@ func untag(e *store.Error, inputs []Input, name string) *store.Error {
 type utf8Reader struct {
 	r    io.Reader
 	off  int64
+	nl   int64  // newlines passed on
 	tail []byte // bytes of a rune split across reads, not yet passed on
 	err  error
 }
@@ -422,12 +426,14 @@ func (u *utf8Reader) Read(p []byte) (int, error) {
 		}
 	}
 	if i := invalidUTF8At(p[:good]); i < good {
-		u.err = &readError{off: u.off + int64(i), err: errInvalidUTF8, e: store.Errorf(store.Invalid, "invalid UTF-8 at byte %d", u.off+int64(i)+1)}
+		u.nl += int64(bytes.Count(p[:i], []byte{'\n'}))
+		u.err = &readError{line: u.nl + 1, err: errInvalidUTF8, e: store.Errorf(store.Invalid, "invalid UTF-8 at byte %d", u.off+int64(i)+1)}
 		u.off += int64(i)
 		return i, nil
 	}
 	u.tail = append(u.tail, p[good:n]...)
 	u.off += int64(good)
+	u.nl += int64(bytes.Count(p[:good], []byte{'\n'}))
 	return good, err
 }
 
