@@ -367,7 +367,7 @@ func (s *Store) Centrality(ctx context.Context, opts CentralityOptions, ro ReadO
 		return err
 	})
 	if err != nil {
-		return CentralityResult{}, fmt.Errorf("centrality: %w", err)
+		return CentralityResult{}, userError(fmt.Errorf("centrality: %w", err))
 	}
 	return res, nil
 }

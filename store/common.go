@@ -109,7 +109,7 @@ func (s *Store) CommonNeighbors(ctx context.Context, ids []string, f RelationFil
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("common neighbours of %v: %w", ids, err)
+		return nil, userError(fmt.Errorf("common neighbours of %v: %w", ids, err))
 	}
 	return out, nil
 }

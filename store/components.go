@@ -89,7 +89,7 @@ func (s *Store) Components(ctx context.Context, opts ComponentsOptions, ro ReadO
 		return nil
 	})
 	if err != nil {
-		return ComponentsResult{}, fmt.Errorf("components: %w", err)
+		return ComponentsResult{}, userError(fmt.Errorf("components: %w", err))
 	}
 	return res, nil
 }
@@ -155,7 +155,7 @@ func (s *Store) ComponentOf(ctx context.Context, id string, opts ComponentsOptio
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("component of %s: %w", id, err)
+		return "", userError(fmt.Errorf("component of %s: %w", id, err))
 	}
 	return out, nil
 }

@@ -58,8 +58,8 @@ func newBudget(ctx context.Context, maxVisited int) *budget {
 	return &budget{ctx: ctx, max: maxVisited}
 }
 
-// step counts one unit of work and returns the context's error, as a user
-// error, once it has one.
+// step counts one unit of work and returns the context's error once it has
+// one.
 func (b *budget) step() error {
 	b.steps++
 	if b.steps%checkEvery != 0 {
@@ -79,17 +79,22 @@ func (b *budget) visit() bool {
 	return true
 }
 
-// stopped translates a finished context into the error a user sees: a
-// passed deadline is a Timeout, a cancellation is passed on wrapped.
+// stopped returns the context's error, wrapped, once it has one.
 func stopped(ctx context.Context) error {
-	err := ctx.Err()
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, context.DeadlineExceeded):
-		return Errorf(Timeout, "the traversal ran out of time; narrow the filters or lower the depth")
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("traversal stopped: %w", err)
 	}
-	return fmt.Errorf("traversal: %w", err)
+	return nil
+}
+
+// userError gives a query stopped by a passed deadline, whether the store
+// or a traversal noticed it, the error users see: a Timeout *Error that
+// still wraps context.DeadlineExceeded. Other errors pass unchanged.
+func userError(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) && ErrorCode(err) != Timeout {
+		return fmt.Errorf("%w: %w", Errorf(Timeout, "the query ran out of time; narrow the filters or lower the depth"), err)
+	}
+	return err
 }
 
 // reverse returns the direction that walks the same edges backwards.

@@ -9,6 +9,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -405,3 +406,91 @@ func TestAllPathsMatchesBruteForce(t *testing.T) {
 }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 99)) }
+
+// expiringContext reports err from its after+1st call of Err on, so that a
+// test can end a query at a chosen point: before its snapshot (after 0) or
+// inside its traversal.
+type expiringContext struct {
+	context.Context
+	calls, after int
+	err          error
+}
+
+func (c *expiringContext) Err() error {
+	c.calls++
+	if c.calls > c.after {
+		return c.err
+	}
+	return nil
+}
+
+// TestConnectionsHonourContext ends every query by its context, before and
+// during its traversal: a passed deadline is a Timeout error that wraps
+// context.DeadlineExceeded, a cancellation comes back wrapped.
+func TestConnectionsHonourContext(t *testing.T) {
+	// A long chain keeps every traversal going for thousands of steps.
+	var spec strings.Builder
+	const n = 1500
+	for i := range n - 1 {
+		fmt.Fprintf(&spec, "c%04d LINK c%04d\n", i, i+1)
+	}
+	s := drawStore(t, spec.String())
+	far := fmt.Sprintf("c%04d", n-1)
+	deep := PathOptions{MaxDepth: 2 * n}
+	queries := []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"ShortestPath", func(ctx context.Context) error {
+			_, err := s.ShortestPath(ctx, "c0000", far, deep, ReadOptions{})
+			return err
+		}},
+		{"WeightedShortestPath", func(ctx context.Context) error {
+			_, err := s.ShortestPath(ctx, "c0000", far, PathOptions{MaxDepth: 2 * n, Weight: "w"}, ReadOptions{})
+			return err
+		}},
+		{"KShortestPaths", func(ctx context.Context) error {
+			_, err := s.KShortestPaths(ctx, "c0000", far, 5, deep, ReadOptions{})
+			return err
+		}},
+		{"AllPaths", func(ctx context.Context) error {
+			_, err := s.AllPaths(ctx, "c0000", far, 0, deep, ReadOptions{})
+			return err
+		}},
+		{"Degree", func(ctx context.Context) error {
+			_, err := s.Centrality(ctx, CentralityOptions{Measure: MeasureDegree}, ReadOptions{})
+			return err
+		}},
+		{"PageRank", func(ctx context.Context) error {
+			_, err := s.Centrality(ctx, CentralityOptions{Measure: MeasurePageRank}, ReadOptions{})
+			return err
+		}},
+		{"Components", func(ctx context.Context) error {
+			_, err := s.Components(ctx, ComponentsOptions{}, ReadOptions{})
+			return err
+		}},
+		{"ComponentOf", func(ctx context.Context) error {
+			_, err := s.ComponentOf(ctx, "c0000", ComponentsOptions{}, ReadOptions{})
+			return err
+		}},
+	}
+	for _, q := range queries {
+		for _, after := range []int{0, 1, 3} {
+			t.Run(fmt.Sprintf("%s/DeadlineAfter%d", q.name, after), func(t *testing.T) {
+				err := q.run(&expiringContext{Context: context.Background(), after: after, err: context.DeadlineExceeded})
+				if got, want := ErrorCode(err), Timeout; got != want {
+					t.Errorf("error code: got %q (%v), want %q", got, err, want)
+				}
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("error: got %v, want one wrapping context.DeadlineExceeded", err)
+				}
+			})
+			t.Run(fmt.Sprintf("%s/CancelledAfter%d", q.name, after), func(t *testing.T) {
+				err := q.run(&expiringContext{Context: context.Background(), after: after, err: context.Canceled})
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("error: got %v, want one wrapping context.Canceled", err)
+				}
+			})
+		}
+	}
+}

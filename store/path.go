@@ -768,7 +768,7 @@ func (s *Store) ShortestPath(ctx context.Context, from, to string, opts PathOpti
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("shortest path %s to %s: %w", from, to, err)
+		return nil, userError(fmt.Errorf("shortest path %s to %s: %w", from, to, err))
 	}
 	return out, nil
 }
@@ -805,7 +805,7 @@ func (s *Store) KShortestPaths(ctx context.Context, from, to string, k int, opts
 		return err
 	})
 	if err != nil {
-		return PathsResult{}, fmt.Errorf("%d shortest paths %s to %s: %w", k, from, to, err)
+		return PathsResult{}, userError(fmt.Errorf("%d shortest paths %s to %s: %w", k, from, to, err))
 	}
 	return res, nil
 }
@@ -856,7 +856,7 @@ func (s *Store) AllPaths(ctx context.Context, from, to string, limit int, opts P
 		return err
 	})
 	if err != nil {
-		return PathsResult{}, fmt.Errorf("all paths %s to %s: %w", from, to, err)
+		return PathsResult{}, userError(fmt.Errorf("all paths %s to %s: %w", from, to, err))
 	}
 	return res, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -249,19 +248,6 @@ func TestShortestPathCarriesBodies(t *testing.T) {
 	}
 	if got, want := p.Edges[0].From, "a"; got != want {
 		t.Errorf("edge from: got %q, want %q (as stored)", got, want)
-	}
-}
-
-func TestShortestPathTimeout(t *testing.T) {
-	s := drawStore(t, randomDrawing(rand.New(rand.NewPCG(1, 2)), 200, 800))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := s.ShortestPath(ctx, "n000", "n199", PathOptions{}, ReadOptions{})
-	if err == nil {
-		t.Fatalf("ShortestPath on a cancelled context: got no error")
-	}
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("error: got %v, want one wrapping context.Canceled", err)
 	}
 }
 
