@@ -22,7 +22,7 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 	if err := db.enter(); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	defer db.active.Done()
+	defer db.active.leave()
 	// DB.Backup panics in managed mode, and badger's Stream.Backup stops
 	// at a key's newest delete, dropping the history behind it. A stream
 	// at the last finished commit that sends every version keeps it all.

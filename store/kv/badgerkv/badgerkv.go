@@ -109,8 +109,7 @@ type DB struct {
 
 	closeOnce sync.Once
 	closing   chan struct{}
-	closed    atomic.Bool
-	active    sync.WaitGroup // open transactions and batches
+	active    gate           // open transactions, batches and backups
 	bg        sync.WaitGroup // background goroutines
 
 	// failFlush, when set by a test, replaces the outcome of a batch's
@@ -274,12 +273,7 @@ func (db *DB) readTs(want uint64) uint64 {
 
 // enter registers an open transaction, or fails after Close.
 func (db *DB) enter() error {
-	if db.closed.Load() {
-		return kv.ErrClosed
-	}
-	db.active.Add(1)
-	if db.closed.Load() {
-		db.active.Done()
+	if !db.active.enter() {
 		return kv.ErrClosed
 	}
 	return nil
@@ -296,10 +290,10 @@ func (db *DB) acquireWriter(ctx context.Context) error {
 	select {
 	case db.writer <- struct{}{}:
 	case <-ctx.Done():
-		db.active.Done()
+		db.active.leave()
 		return ctx.Err()
 	case <-db.closing:
-		db.active.Done()
+		db.active.leave()
 		return kv.ErrClosed
 	}
 	if p := db.broken.Load(); p != nil {
@@ -311,7 +305,7 @@ func (db *DB) acquireWriter(ctx context.Context) error {
 
 func (db *DB) releaseWriter() {
 	<-db.writer
-	db.active.Done()
+	db.active.leave()
 }
 
 // LastCommit returns the timestamp of the newest finished commit.
@@ -333,14 +327,9 @@ func (db *DB) Features() kv.Features {
 func (db *DB) Close() error {
 	var err error
 	db.closeOnce.Do(func() {
-		db.closed.Store(true)
 		close(db.closing)
 		db.bg.Wait()
-		done := make(chan struct{})
-		go func() { db.active.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
+		if !db.active.close(10 * time.Second) {
 			db.log.Warn("closing badger with transactions still open")
 		}
 		if cerr := db.bdb.Close(); cerr != nil {

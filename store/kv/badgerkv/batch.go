@@ -18,6 +18,7 @@ type batch struct {
 	db       *DB
 	wb       *badger.WriteBatch
 	commitTs uint64
+	writes   int // Set and Delete calls badger accepted
 	log      []byte
 	hasLog   bool
 	err      error // the first failed write; Flush then rolls back
@@ -61,6 +62,7 @@ func (b *batch) Set(key, value []byte) error {
 		b.err = mapErr(fmt.Sprintf("batch set %x", key), err)
 		return b.err
 	}
+	b.writes++
 	return nil
 }
 
@@ -76,6 +78,7 @@ func (b *batch) Delete(key []byte) error {
 		b.err = mapErr(fmt.Sprintf("batch delete %x", key), err)
 		return b.err
 	}
+	b.writes++
 	return nil
 }
 
@@ -87,10 +90,15 @@ func (b *batch) SetLog(record []byte) {
 
 // Flush writes the rest of the batch and makes all of it visible at its
 // commit timestamp. On error, whatever badger had already committed is
-// rolled back before Flush returns, and the error says what failed.
+// rolled back before Flush returns, and the error says what failed. An
+// empty batch commits nothing and returns the last commit.
 func (b *batch) Flush() (uint64, error) {
 	if b.done {
 		return 0, errTxnDone
+	}
+	if b.writes == 0 && !b.hasLog && b.err == nil {
+		b.Cancel()
+		return b.db.lastCommit.Load(), nil
 	}
 	b.done = true
 	defer b.db.releaseWriter()
@@ -133,6 +141,13 @@ func (b *batch) Cancel() {
 	b.done = true
 	defer b.db.releaseWriter()
 	b.wb.Cancel()
+	if b.writes == 0 {
+		// Badger cannot have committed anything.
+		if err := b.db.state.clearPending(); err != nil {
+			b.db.log.Error("clear pending batch marker", "ts", b.commitTs, "err", err)
+		}
+		return
+	}
 	if err := b.db.rollback(b.commitTs); err != nil {
 		b.db.log.Error("roll back cancelled batch", "ts", b.commitTs, "err", err)
 	}

@@ -576,3 +576,50 @@ func versions(t *testing.T, db *DB, key string) int {
 	}
 	return n
 }
+
+func TestEmptyBatch(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, Options{Dir: t.TempDir()})
+	last := mustCommit(t, db, map[string]string{"k": "v"})
+	b, err := db.NewBatch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := b.Flush()
+	if err != nil {
+		t.Fatalf("Flush of an empty batch: %v", err)
+	}
+	if ts != last || db.LastCommit() != last {
+		t.Errorf("empty batch: Flush = %d, LastCommit %d; want both %d", ts, db.LastCommit(), last)
+	}
+	if got := db.state.pendingTs(); got != 0 {
+		t.Errorf("pending marker %d after an empty batch", got)
+	}
+	mustCommit(t, db, map[string]string{"k": "w"}) // the writer slot is free
+}
+
+func TestCloseWaitsForTransactions(t *testing.T) {
+	db, err := Open(Options{InMemory: true, MemTableSize: testMemTable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.Begin(context.Background(), kv.TxnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := tx.Iterate(kv.IterOptions{})
+	it.Rewind()
+	closed := make(chan error)
+	go func() { closed <- db.Close() }()
+	// Close is waiting for the reader; new work is refused meanwhile.
+	for !db.active.isClosed() {
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := db.Begin(context.Background(), kv.TxnOptions{}); !errors.Is(err, kv.ErrClosed) {
+		t.Errorf("Begin while closing: got %v, want %v", err, kv.ErrClosed)
+	}
+	tx.Discard() // closes the iterator left open, then lets Close go on
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}

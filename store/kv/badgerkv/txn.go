@@ -215,7 +215,7 @@ func (t *txn) Discard() {
 	if t.update {
 		t.db.releaseWriter()
 	} else {
-		t.db.active.Done()
+		t.db.active.leave()
 	}
 }
 
