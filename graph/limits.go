@@ -49,8 +49,8 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		Complexity: 50_000,
-		Depth:      15,
-		Tokens:     15_000,
+		Depth:      25,
+		Tokens:     5_000,
 		Fields:     2_000,
 		Aliases:    500,
 		BodyBytes:  1 << 20,
@@ -161,7 +161,102 @@ func (l *limiter) checkDocument(query string) *gqlerror.Error {
 	case on(l.limits.Aliases) && m.aliases > l.limits.Aliases:
 		return codedError(store.TooComplex, "the query uses %d aliases, more than the limit of %d", m.aliases, l.limits.Aliases)
 	}
+	budget := 100_000
+	if on(l.limits.Fields) {
+		budget = 2 * l.limits.Fields
+	}
+	name, n, ok := mostRepeated(doc, budget)
+	switch {
+	case !ok:
+		return codedError(store.TooComplex, "the query selects more than %d fields (fragments expanded)", budget)
+	case n > maxSameName:
+		return codedError(store.TooComplex, "the query selects %q %d times in one place, more than the limit of %d; select it once", name, n, maxSameName)
+	}
 	return nil
+}
+
+// maxSameName caps how often one response name may be selected in one
+// merged selection set. Validation compares every pair of such fields
+// (and their sub-selections), so its cost grows with the square of this
+// count: 2,000 copies of one field take a second to validate. Queries
+// that mean something select a name once, or a few times through
+// fragments.
+const maxSameName = 20
+
+// mostRepeated finds the response name selected most often in one merged
+// selection set: fields of one name in a set are merged, so their
+// sub-selections form one set too. It gives up (ok false) after visiting
+// budget fields, which bounds its own cost on fragment bombs.
+func mostRepeated(doc *ast.QueryDocument, budget int) (name string, count int, ok bool) {
+	visited := 0
+	var walk func(sets []ast.SelectionSet) bool
+	walk = func(sets []ast.SelectionSet) bool {
+		groups := map[string][]*ast.Field{}
+		var order []string
+		visiting := map[string]bool{}
+		var collect func(ss ast.SelectionSet) bool
+		collect = func(ss ast.SelectionSet) bool {
+			for _, s := range ss {
+				switch s := s.(type) {
+				case *ast.Field:
+					if visited++; visited > budget {
+						return false
+					}
+					key := s.Alias
+					if key == "" {
+						key = s.Name
+					}
+					if _, seen := groups[key]; !seen {
+						order = append(order, key)
+					}
+					groups[key] = append(groups[key], s)
+				case *ast.InlineFragment:
+					if !collect(s.SelectionSet) {
+						return false
+					}
+				case *ast.FragmentSpread:
+					def := doc.Fragments.ForName(s.Name)
+					if def == nil || visiting[s.Name] {
+						continue
+					}
+					visiting[s.Name] = true
+					more := collect(def.SelectionSet)
+					visiting[s.Name] = false
+					if !more {
+						return false
+					}
+				}
+			}
+			return true
+		}
+		for _, ss := range sets {
+			if !collect(ss) {
+				return false
+			}
+		}
+		for _, key := range order {
+			fs := groups[key]
+			if len(fs) > count {
+				name, count = key, len(fs)
+			}
+			var children []ast.SelectionSet
+			for _, f := range fs {
+				if len(f.SelectionSet) > 0 {
+					children = append(children, f.SelectionSet)
+				}
+			}
+			if len(children) > 0 && !walk(children) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, op := range doc.Operations {
+		if !walk([]ast.SelectionSet{op.SelectionSet}) {
+			return "", 0, false
+		}
+	}
+	return name, count, true
 }
 
 // measurement is the size of a document's largest operation.
