@@ -115,13 +115,19 @@ func valueText(v store.Value) string {
 	case store.KindNull:
 		return ""
 	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	return jsonText(v)
 }
 
+// jsonText marshals x without escaping <, > and &, which only matters
+// inside HTML and would make every export harder to read.
 func jsonText(x any) string {
-	b, _ := json.Marshal(x)
-	return string(b)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(x); err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // attrName maps a property name onto an attribute name that cannot be

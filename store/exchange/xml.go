@@ -222,10 +222,14 @@ func (g *graphMLWriter) end() error {
 }
 
 // The attributes GEXF declares for entities and relations themselves. The
-// entity's name is the node label and the relation type the edge label.
+// entity's name is the node label and the relation type the edge label;
+// the reserved lists add the names readers give those (NetworkX keeps the
+// label as "label", the edge id as "id").
 var (
-	gexfNodeFields = []string{"type", "description", "validFrom", "validTo", "labels", "aliases", "sources"}
-	gexfEdgeFields = []string{"type", "validFrom", "validTo", "sources"}
+	gexfNodeFields   = []string{"type", "description", "validFrom", "validTo", "labels", "aliases", "sources"}
+	gexfEdgeFields   = []string{"type", "validFrom", "validTo", "sources"}
+	gexfNodeReserved = append([]string{"label", "id", "spells"}, gexfNodeFields...)
+	gexfEdgeReserved = append([]string{"label", "id", "spells"}, gexfEdgeFields...)
 )
 
 // gexfWriter streams GEXF 1.3 in dynamic mode: validity intervals become
@@ -258,7 +262,7 @@ func (g *gexfWriter) begin(s *schema) error {
 		attr("n_"+f, f, "string")
 	}
 	for i, p := range sortedKeys(s.nodeProps) {
-		k := xmlKeyFor(fmt.Sprintf("np%d", i), p, s.nodeProps[p], gexfNodeFields)
+		k := xmlKeyFor(fmt.Sprintf("np%d", i), p, s.nodeProps[p], gexfNodeReserved)
 		g.nodeProps = append(g.nodeProps, k)
 		attr(k.id, k.name, k.typ)
 	}
@@ -268,7 +272,7 @@ func (g *gexfWriter) begin(s *schema) error {
 		attr("e_"+f, f, "string")
 	}
 	for i, p := range sortedKeys(s.edgeProps) {
-		k := xmlKeyFor(fmt.Sprintf("ep%d", i), p, s.edgeProps[p], gexfEdgeFields)
+		k := xmlKeyFor(fmt.Sprintf("ep%d", i), p, s.edgeProps[p], gexfEdgeReserved)
 		g.edgeProps = append(g.edgeProps, k)
 		attr(k.id, k.name, k.typ)
 	}
