@@ -291,4 +291,3 @@ func diffLines(want, got string) string {
 	}
 	return b.String()
 }
-
