@@ -623,3 +623,65 @@ func TestCloseWaitsForTransactions(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 }
+
+func TestMapErr(t *testing.T) {
+	other := errors.New("disk on fire")
+	for _, tc := range []struct {
+		name string
+		in   error
+		want error
+	}{
+		{"NotFound", badger.ErrKeyNotFound, kv.ErrNotFound},
+		{"Conflict", badger.ErrConflict, kv.ErrConflict},
+		{"TooBig", badger.ErrTxnTooBig, kv.ErrTooBig},
+		{"Closed", badger.ErrDBClosed, kv.ErrClosed},
+		{"BlockedWrites", badger.ErrBlockedWrites, kv.ErrClosed},
+		{"ReadOnly", badger.ErrReadOnlyTxn, kv.ErrReadOnly},
+		{"Wrapped", fmt.Errorf("deep: %w", badger.ErrTxnTooBig), kv.ErrTooBig},
+		{"Other", other, other},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := mapErr("set 01", tc.in)
+			if !errors.Is(got, tc.want) {
+				t.Errorf("mapErr(%v) = %v, want it to wrap %v", tc.in, got, tc.want)
+			}
+			if tc.want != kv.ErrNotFound && !strings.HasPrefix(got.Error(), "set 01: ") {
+				t.Errorf("mapErr(%v) = %q, want the context first", tc.in, got)
+			}
+		})
+	}
+	if got := mapErr("x", nil); got != nil {
+		t.Errorf("mapErr(nil) = %v", got)
+	}
+}
+
+// FuzzStateLoad feeds the state file parser arbitrary bytes: it must not
+// panic, and what it accepts must survive a save and a load unchanged.
+func FuzzStateLoad(f *testing.F) {
+	f.Add([]byte("pending 7\nhole 1 2\nhole 10 20\n"))
+	f.Add([]byte("\n\nhole 5 6\n"))
+	f.Add([]byte("pending x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, stateFile), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var s state
+		if err := s.load(dir); err != nil {
+			return
+		}
+		s.mu.Lock()
+		err := s.save()
+		s.mu.Unlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r state
+		if err := r.load(dir); err != nil {
+			t.Fatalf("reloading a saved state: %v", err)
+		}
+		if got, want := fmt.Sprint(r.pending, r.holes), fmt.Sprint(s.pending, s.holes); got != want {
+			t.Errorf("state after save and load = %s, want %s", got, want)
+		}
+	})
+}
