@@ -41,9 +41,9 @@ func TestCommonNeighbors(t *testing.T) {
 		{name: "ErrFirst", ids: []string{"a"}, f: RelationFilter{First: -2}, wantErr: Invalid},
 		{name: "ErrType", ids: []string{"a"}, f: RelationFilter{Types: []string{"NOPE"}}, wantErr: Invalid},
 	}
+	s := drawStore(t, graph)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := drawStore(t, graph)
 			got, err := s.CommonNeighbors(context.Background(), tt.ids, tt.f, ReadOptions{})
 			if gotCode, want := ErrorCode(err), tt.wantErr; gotCode != want {
 				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)

@@ -21,9 +21,9 @@ func TestComponents(t *testing.T) {
 		{name: "EntityTypes", opts: ComponentsOptions{EntityTypes: []string{"Person"}}, want: ComponentsResult{Count: 3, Largest: 3, Sizes: []int{3, 3, 1}}},
 		{name: "ErrType", opts: ComponentsOptions{Types: []string{"NOPE"}}, wantErr: Invalid},
 	}
+	s := drawStore(t, graph)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := drawStore(t, graph)
 			got, err := s.Components(context.Background(), tt.opts, ReadOptions{})
 			if gotCode, want := ErrorCode(err), tt.wantErr; gotCode != want {
 				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
@@ -57,9 +57,9 @@ func TestComponentOf(t *testing.T) {
 		{name: "ErrOutsideEntityTypes", id: "x", opts: ComponentsOptions{EntityTypes: []string{"Person"}}, wantErr: Invalid},
 		{name: "ErrNotFound", id: "nope", wantErr: NotFound},
 	}
+	s := drawStore(t, graph)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := drawStore(t, graph)
 			got, err := s.ComponentOf(context.Background(), tt.id, tt.opts, ReadOptions{})
 			if gotCode, want := ErrorCode(err), tt.wantErr; gotCode != want {
 				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
