@@ -39,7 +39,8 @@ type EdgeFilter struct {
 	validAt    Date
 	otherTypes map[TypeID]bool // nil = any
 	// scans are the prefix scans that find the edges, in key order.
-	scans []edgeScan
+	scans     []edgeScan
+	symmetric map[TypeID]bool // the symmetric types among those admitted
 }
 
 // edgeScan is one prefix scan of a node's adjacency: one direction, and one
@@ -47,9 +48,6 @@ type EdgeFilter struct {
 type edgeScan struct {
 	dir byte
 	typ TypeID
-	// skipLoops drops self-loops from an in-scan when an out-scan of the
-	// same filter already yields them.
-	skipLoops bool
 }
 
 // compileFilter builds the scans of a filter. Symmetric relations are
@@ -69,13 +67,17 @@ func compileFilter(sch *schema, types map[TypeID]bool, dir Direction, validAt Da
 	}
 	sort.Slice(listed, func(i, j int) bool { return listed[i] < listed[j] })
 	sort.Slice(sym, func(i, j int) bool { return sym[i] < sym[j] })
+	f.symmetric = map[TypeID]bool{}
+	for _, t := range sym {
+		f.symmetric[t] = true
+	}
 	add := func(d byte, ts []TypeID, all bool) {
 		if all {
-			f.scans = append(f.scans, edgeScan{dir: d, skipLoops: d == pIn && dir == Both})
+			f.scans = append(f.scans, edgeScan{dir: d})
 			return
 		}
 		for _, t := range ts {
-			f.scans = append(f.scans, edgeScan{dir: d, typ: t, skipLoops: d == pIn && (dir == Both || sch.symmetric(t))})
+			f.scans = append(f.scans, edgeScan{dir: d, typ: t})
 		}
 	}
 	any := types == nil
@@ -95,7 +97,9 @@ func compileFilter(sch *schema, types map[TypeID]bool, dir Direction, validAt Da
 
 // admits reports whether an adjacency entry of scan sc passes the filter.
 func (f *EdgeFilter) admits(sc edgeScan, typ TypeID, self, other NodeID, v adjValue) bool {
-	if sc.skipLoops && self == other {
+	// A self-loop has both of its keys under the node; when the out-scan
+	// yields it, the in-scan must not yield it again.
+	if self == other && sc.dir == pIn && (f.direction == Both || f.symmetric[typ]) {
 		return false
 	}
 	if sc.typ == 0 && f.types != nil && !f.types[typ] {

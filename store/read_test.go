@@ -1,0 +1,483 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestFindEntitiesByIDs(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	es, err := s.FindEntitiesByIDs(ctx, []string{"dalian", "ghost", "onno-mayor", "enschede"}, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		if e == nil {
+			got = append(got, "<nil>")
+		} else {
+			got = append(got, e.ID)
+		}
+	}
+	if want := []string{"dalian", "<nil>", "<nil>", "enschede"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	rs, err := s.FindRelationsByIDs(ctx, []string{"onno-mayor", "dalian", "ghost"}, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0] == nil || rs[0].Type != "MAYOR_OF" || rs[1] != nil || rs[2] != nil {
+		t.Errorf("FindRelationsByIDs: got %v", rs)
+	}
+	if _, err := s.FindRelationByID(ctx, "dalian", ReadOptions{}); ErrorCode(err) != NotFound {
+		t.Errorf("FindRelationByID of an entity id: got %v, want NotFound", err)
+	}
+}
+
+func TestFindEntities(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	mustApply(t, s, Batch{Entities: []Entity{{ID: "aa-municipality", Type: "Municipality", Name: "A"}}})
+	for _, tc := range []struct {
+		name  string
+		f     EntityFilter
+		pages [][]string
+		total int
+	}{
+		{"All", EntityFilter{First: 4}, [][]string{{"aa-municipality", "dalian", "enschede", "eurocities"}, {"munster", "netherlands", "onno", "palo-alto"}, {"report"}}, 9},
+		{"CitiesWithSubtypes", EntityFilter{Types: []string{"City"}, First: 2}, [][]string{{"aa-municipality", "dalian"}, {"enschede", "munster"}, {"palo-alto"}}, 5},
+		{"Places", EntityFilter{Types: []string{"Country", "Municipality"}}, [][]string{{"aa-municipality", "netherlands"}}, 2},
+		{"Empty", EntityFilter{Types: []string{"Event"}}, [][]string{nil}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.f
+			for i, want := range tc.pages {
+				p, err := s.FindEntities(ctx, f, ReadOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, e := range p.Entities {
+					got = append(got, e.ID)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("page %d: got %v, want %v", i, got, want)
+				}
+				if got, want := p.TotalCount, tc.total; got != want {
+					t.Errorf("page %d: total %d, want %d", i, got, want)
+				}
+				if got, want := p.HasNext, i < len(tc.pages)-1; got != want {
+					t.Errorf("page %d: hasNext %v, want %v", i, got, want)
+				}
+				if got, want := p.HasPrevious, i > 0; got != want {
+					t.Errorf("page %d: hasPrevious %v, want %v", i, got, want)
+				}
+				if len(p.Cursors) != len(p.Entities) {
+					t.Fatalf("page %d: %d cursors for %d entities", i, len(p.Cursors), len(p.Entities))
+				}
+				if len(p.Cursors) > 0 {
+					f.After = p.Cursors[len(p.Cursors)-1]
+				}
+			}
+		})
+	}
+	t.Run("CursorSurvivesDeletion", func(t *testing.T) {
+		p, err := s.FindEntities(ctx, EntityFilter{First: 2}, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustApply(t, s, Batch{DeleteEntities: []string{"dalian"}, Cascade: true})
+		p2, err := s.FindEntities(ctx, EntityFilter{First: 1, After: p.Cursors[1]}, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := p2.Entities[0].ID, "enschede"; got != want {
+			t.Errorf("after a deleted entity's cursor: got %q, want %q", got, want)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		f    EntityFilter
+	}{
+		{"ErrType", EntityFilter{Types: []string{"Nope"}}},
+		{"ErrFirst", EntityFilter{First: -1}},
+		{"ErrCursor", EntityFilter{After: "!!"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := s.FindEntities(ctx, tc.f, ReadOptions{}); ErrorCode(err) != Invalid {
+				t.Errorf("got %v, want Invalid", err)
+			}
+		})
+	}
+}
+
+func TestFindRelationsPaging(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	all, err := s.FindRelations(ctx, "enschede", RelationFilter{First: 100}, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := all.TotalCount, 6; got != want {
+		t.Fatalf("total: got %d, want %d", got, want)
+	}
+	for first := 1; first <= 4; first++ {
+		var ids []string
+		f := RelationFilter{First: first}
+		for {
+			p, err := s.FindRelations(ctx, "enschede", f, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := p.TotalCount, 6; got != want {
+				t.Errorf("total: got %d, want %d", got, want)
+			}
+			for i, r := range p.Relations {
+				ids = append(ids, r.ID)
+				if p.Neighbors[i] == nil || (p.Neighbors[i].ID != r.From && p.Neighbors[i].ID != r.To) {
+					t.Errorf("neighbour %v is not an end of %s", p.Neighbors[i], r.ID)
+				}
+			}
+			if !p.HasNext {
+				break
+			}
+			f.After = p.Cursors[len(p.Cursors)-1]
+		}
+		var want []string
+		for _, r := range all.Relations {
+			want = append(want, r.ID)
+		}
+		if !slices.Equal(ids, want) {
+			t.Errorf("pages of %d: got %v, want %v", first, ids, want)
+		}
+	}
+	t.Run("ErrCursorOfOtherEntity", func(t *testing.T) {
+		p, err := s.FindRelations(ctx, "dalian", RelationFilter{First: 1}, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.FindRelations(ctx, "enschede", RelationFilter{After: p.Cursors[0]}, ReadOptions{})
+		if got, want := ErrorCode(err), Invalid; got != want {
+			t.Errorf("got %v, want %s", err, want)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		id   string
+		f    RelationFilter
+		want Code
+	}{
+		{"ErrNotFound", "ghost", RelationFilter{}, NotFound},
+		{"ErrRelationID", "onno-mayor", RelationFilter{}, NotFound},
+		{"ErrType", "enschede", RelationFilter{Types: []string{"NOPE"}}, Invalid},
+		{"ErrEntityType", "enschede", RelationFilter{EntityTypes: []string{"Nope"}}, Invalid},
+		{"ErrCursor", "enschede", RelationFilter{After: "abc"}, Invalid},
+		{"ErrFirst", "enschede", RelationFilter{First: -2}, Invalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.FindRelations(ctx, tc.id, tc.f, ReadOptions{})
+			if got := ErrorCode(err); got != tc.want {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDegree(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	mustApply(t, s, Batch{Relations: []Relation{{ID: "loop", Type: "COOPERATES_WITH", From: "enschede", To: "enschede"}}})
+	for _, tc := range []struct {
+		name string
+		f    RelationFilter
+		want int
+	}{
+		{"All", RelationFilter{}, 7},
+		{"Out", RelationFilter{Direction: Out}, 6},
+		{"In", RelationFilter{Direction: In}, 5},
+		{"InNoSymmetricLoopTwice", RelationFilter{Direction: In, Types: []string{"COOPERATES_WITH", "MAYOR_OF"}}, 2},
+		{"SymmetricBothWays", RelationFilter{Types: []string{"SISTER_CITY_OF"}, Direction: In}, 2},
+		{"SelfLoopOnce", RelationFilter{Types: []string{"COOPERATES_WITH"}}, 1},
+		{"SelfLoopOut", RelationFilter{Types: []string{"COOPERATES_WITH"}, Direction: Out}, 1},
+		{"ValidAt2012", RelationFilter{ValidAt: MustParseDate("2012")}, 6},
+		{"ValidAt2018", RelationFilter{ValidAt: MustParseDate("2018"), Types: []string{"FRIENDLY_COOPERATIVE_CITY_OF", "SISTER_CITY_OF"}}, 2},
+		{"EntityTypes", RelationFilter{EntityTypes: []string{"Person", "Network"}}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := s.Degree(ctx, "enschede", tc.f, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d != tc.want {
+				t.Errorf("degree: got %d, want %d", d, tc.want)
+			}
+		})
+	}
+}
+
+func TestNeighborhood(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	for _, tc := range []struct {
+		name      string
+		id        string
+		opts      NeighborhoodOptions
+		nodes     []string
+		edges     int
+		truncated bool
+	}{
+		{"Depth0", "dalian", NeighborhoodOptions{}, []string{"dalian"}, 0, false},
+		{"Depth1", "dalian", NeighborhoodOptions{Depth: 1}, []string{"dalian", "enschede"}, 2, false},
+		{"Depth1Types", "dalian", NeighborhoodOptions{Depth: 2, Types: []string{"SISTER_CITY_OF"}}, []string{"dalian", "enschede", "palo-alto"}, 2, false},
+		{"ValidAt", "dalian", NeighborhoodOptions{Depth: 1, ValidAt: MustParseDate("2012")}, []string{"dalian", "enschede"}, 1, false},
+		// Symmetric pairs are stored in id order, so Enschede meets Palo
+		// Alto in its out-keys but Dalian in its in-keys, which come after.
+		{"EntityTypes", "enschede", NeighborhoodOptions{Depth: 1, EntityTypes: []string{"City"}}, []string{"enschede", "palo-alto", "dalian"}, 3, false},
+		{"Limit", "enschede", NeighborhoodOptions{Depth: 1, Limit: 3}, []string{"enschede", "palo-alto", "eurocities"}, 2, true},
+		{"DirectionIn", "enschede", NeighborhoodOptions{Depth: 1, Direction: In}, []string{"enschede", "palo-alto", "dalian", "onno"}, 4, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sg, err := s.Neighborhood(ctx, tc.id, tc.opts, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, n := range sg.Nodes {
+				got = append(got, n.ID)
+			}
+			if !slices.Equal(got, tc.nodes) {
+				t.Errorf("nodes: got %v, want %v", got, tc.nodes)
+			}
+			if len(sg.Edges) != tc.edges {
+				t.Errorf("edges: got %d, want %d", len(sg.Edges), tc.edges)
+			}
+			if sg.Truncated != tc.truncated {
+				t.Errorf("truncated: got %v, want %v", sg.Truncated, tc.truncated)
+			}
+			in := map[string]bool{}
+			for _, n := range sg.Nodes {
+				in[n.ID] = true
+			}
+			for _, e := range sg.Edges {
+				if !in[e.From] || !in[e.To] {
+					t.Errorf("edge %s joins %s and %s, not both returned", e.ID, e.From, e.To)
+				}
+			}
+		})
+	}
+	if _, err := s.Neighborhood(ctx, "ghost", NeighborhoodOptions{Depth: 1}, ReadOptions{}); ErrorCode(err) != NotFound {
+		t.Errorf("unknown id: got %v, want NotFound", err)
+	}
+}
+
+func TestAsOf(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	// Commit timestamps have millisecond resolution: keep the writes in
+	// distinct milliseconds.
+	time.Sleep(3 * time.Millisecond)
+	mid := time.Now()
+	time.Sleep(3 * time.Millisecond)
+	mustApply(t, s, Batch{
+		Entities:       []Entity{{ID: "dalian", Type: "City", Name: "Dalian City"}},
+		DeleteEntities: []string{"palo-alto"}, Cascade: true,
+	})
+	past := ReadOptions{AsOf: mid}
+	e, err := s.FindEntityByID(ctx, "dalian", past)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.Name, "Dalian"; got != want {
+		t.Errorf("name as of before the rename: got %q, want %q", got, want)
+	}
+	if _, err := s.FindEntityByID(ctx, "palo-alto", past); err != nil {
+		t.Errorf("deleted entity as of before the deletion: %v", err)
+	}
+	if got, want := neighborIDsAt(t, s, "enschede", past), 6; got != want {
+		t.Errorf("enschede's relations in the past: got %d, want %d", got, want)
+	}
+	if got, want := neighborIDsAt(t, s, "enschede", ReadOptions{}), 5; got != want {
+		t.Errorf("enschede's relations now: got %d, want %d", got, want)
+	}
+	st, err := s.Stats(ctx, ReadOptions{AsOf: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Entities != 0 {
+		t.Errorf("entities in 1970: got %d, want 0", st.Entities)
+	}
+	if got, want := dump(t, s, past), dump(t, s, past); got != want {
+		t.Errorf("two reads of the same past differ")
+	}
+}
+
+func neighborIDsAt(t *testing.T, s *Store, id string, ro ReadOptions) int {
+	t.Helper()
+	d, err := s.Degree(context.Background(), id, RelationFilter{}, ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestStatsAndIsEmpty(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	empty, err := s.IsEmpty(ctx)
+	if err != nil || !empty {
+		t.Fatalf("IsEmpty of a new store: got %v %v, want true", empty, err)
+	}
+	o, err := s.GetOntology(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(o.EntityTypes), len(DefaultOntology().EntityTypes); got != want {
+		t.Errorf("entity types of a new store: got %d, want %d", got, want)
+	}
+	mustApply(t, s, twinCities())
+	if empty, _ := s.IsEmpty(ctx); empty {
+		t.Errorf("IsEmpty after a write: got true")
+	}
+	st, err := s.Stats(ctx, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := [2]int{st.Entities, st.Relations}, [2]int{8, 6}; got != want {
+		t.Errorf("totals: got %v, want %v", got, want)
+	}
+	want := []TypeCount{{"City", 4}, {"Country", 1}, {"Document", 1}, {"Network", 1}, {"Person", 1}}
+	if !slices.Equal(st.ByEntityType, want) {
+		t.Errorf("by entity type: got %v, want %v", st.ByEntityType, want)
+	}
+	wantR := []TypeCount{{"FRIENDLY_COOPERATIVE_CITY_OF", 1}, {"LOCATED_IN", 1}, {"MAYOR_OF", 1}, {"MEMBER_OF", 1}, {"SISTER_CITY_OF", 2}}
+	if !slices.Equal(st.ByRelationType, wantR) {
+		t.Errorf("by relation type: got %v, want %v", st.ByRelationType, wantR)
+	}
+}
+
+func TestReader(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	err := s.View(ctx, ReadOptions{}, func(r *Reader) error {
+		n, ok, err := r.Lookup("enschede")
+		if err != nil || !ok {
+			t.Fatalf("Lookup: %v %v", ok, err)
+		}
+		if _, ok, _ := r.Lookup("onno-mayor"); ok {
+			t.Errorf("Lookup of a relation id: got ok")
+		}
+		if id, err := r.EntityID(n); err != nil || id != "enschede" {
+			t.Errorf("EntityID: got %q %v", id, err)
+		}
+		if _, err := r.EntityID(9999); ErrorCode(err) != NotFound {
+			t.Errorf("EntityID of nothing: got %v, want NotFound", err)
+		}
+		var cities []NodeID
+		err = r.EachNode([]string{"City"}, func(n NodeID, t TypeID) error {
+			cities = append(cities, n)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cities) != 4 || !slices.IsSorted(cities) {
+			t.Errorf("EachNode(City): got %v, want 4 in order", cities)
+		}
+		f, err := r.Filter([]string{"SISTER_CITY_OF"}, Out, Date{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var edges []Edge
+		if err := r.Edges(n, f, func(e Edge) error { edges = append(edges, e); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(edges) != 2 {
+			t.Fatalf("sister edges: got %d, want 2", len(edges))
+		}
+		for _, e := range edges {
+			if got, want := r.TypeName(e.Type), "SISTER_CITY_OF"; got != want {
+				t.Errorf("TypeName: got %q, want %q", got, want)
+			}
+			if got, want := r.TypeName(e.OtherType), "City"; got != want {
+				t.Errorf("other type: got %q, want %q", got, want)
+			}
+			if (e.From == n) != e.Outgoing || (e.Other == n) {
+				t.Errorf("edge %+v seen from %d", e, n)
+			}
+		}
+		// Expand over a frontier sees what Edges sees for each node.
+		front := append([]NodeID{n}, cities...)
+		byNode := make([][]Edge, len(front))
+		if err := r.Expand(front, nil, func(i int, e Edge) error { byNode[i] = append(byNode[i], e); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range front {
+			var want []Edge
+			if err := r.Edges(m, nil, func(e Edge) error { want = append(want, e); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(byNode[i], want) {
+				t.Errorf("Expand of node %d: got %v, want %v", m, byNode[i], want)
+			}
+		}
+		// A callback may start another scan.
+		nested := 0
+		err = r.Edges(n, nil, func(e Edge) error {
+			return r.Edges(e.Other, nil, func(Edge) error { nested++; return nil })
+		})
+		if err != nil || nested == 0 {
+			t.Errorf("nested Edges: %d edges, %v", nested, err)
+		}
+		rels, err := r.Relations([]RelID{edges[0].Relation, 9999})
+		if err != nil || rels[0] == nil || rels[1] != nil {
+			t.Errorf("Relations: got %v %v", rels, err)
+		}
+		if _, err := r.Filter([]string{"NOPE"}, Both, Date{}, nil); ErrorCode(err) != Invalid {
+			t.Errorf("Filter with an unknown type: got %v, want Invalid", err)
+		}
+		if r.Context() != ctx {
+			t.Errorf("Context: not the one given to View")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBackupRestore(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	mustApply(t, s, Batch{EntityTypes: []EntityType{{Name: "Village", Parent: "City"}}, Entities: []Entity{{ID: "v", Type: "Village", Name: "V"}}})
+	var buf bytes.Buffer
+	if err := s.Backup(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	s2 := openTestStore(t)
+	if err := s2.Restore(ctx, bytes.NewReader(buf.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dump(t, s2, ReadOptions{}), dump(t, s, ReadOptions{}); got != want {
+		t.Errorf("restored dump differs:\n%s\nwant\n%s", got, want)
+	}
+	if got, want := rawDump(t, s2), rawDump(t, s); got != want {
+		t.Errorf("restored store differs byte for byte")
+	}
+	// The restored store takes writes after what it restored.
+	mustApply(t, s2, Batch{DeleteEntities: []string{"v"}})
+	if err := s2.Restore(ctx, bytes.NewReader(buf.Bytes())); ErrorCode(err) != Conflict {
+		t.Errorf("Restore into a store with data: got %v, want Conflict", err)
+	}
+}
