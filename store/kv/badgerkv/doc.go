@@ -39,9 +39,11 @@
 //     at 0 and nothing is dropped. (NumVersionsToKeep = MaxInt32 would keep
 //     every superseded version forever, whatever the retention.) The same
 //     goroutine runs value-log garbage collection now and then.
-//   - DB.Backup panics in managed mode; Backup streams a snapshot at the
-//     last finished commit instead (NewStreamAt), and Restore moves the
-//     clock past the newest restored version.
+//   - DB.Backup panics in managed mode, and badger's Stream.Backup stops at a
+//     key's newest delete, dropping the history behind it. Backup streams a
+//     snapshot at the last finished commit (NewStreamAt) with every version
+//     of every key, in badger's backup format, and Restore (badger's Load)
+//     moves the clock past the newest restored version.
 //
 // # Batches
 //
@@ -54,7 +56,16 @@
 // each gets its previous version back (or a delete) at a later timestamp.
 // The batch's range of timestamps is then recorded as a hole that versioned
 // reads step below. A marker file in the data directory names the batch in
-// progress, so that the next Open rolls back a batch cut short by a crash.
+// progress, so that the next Open rolls back a batch cut short by a crash
+// (a read-only Open reads below it instead). Writing the marker costs two
+// small synced file writes per batch. Finding the keys again by timestamp
+// rather than remembering them keeps a batch of millions of keys in flat
+// memory, and works the same after a crash, when nothing remembered
+// survives.
+//
+// Backups carry every version but not the record of rolled-back ranges: in
+// a restored store, a versioned read at the timestamp of a batch that had
+// failed can see part of it. Reads at the latest commit are unaffected.
 //
 // Keys must not start with "!badger!", which badger reserves.
 package badgerkv
