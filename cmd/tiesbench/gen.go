@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer, log *s
 	fs.SetOutput(stderr)
 	cfg := graphFlags(fs)
 	out := fs.String("o", "", "output file; .gz compresses; - or empty writes to stdout")
+	stats := fs.Bool("stats", false, "print the degree distribution instead of writing the graph")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: tiesbench gen --relations N --seed S -o FILE.ndjson[.gz]")
 		fmt.Fprintln(stderr, "\nWrites the generated graph in the canonical NDJSON format, ready for `ties import`.")
@@ -79,6 +81,9 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer, log *s
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
+	}
+	if *stats {
+		return degreeStats(ctx, *cfg, stdout)
 	}
 	start := time.Now()
 	n, err := writeGraph(ctx, *out, *cfg, stdout)
@@ -143,4 +148,24 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// degreeStats prints the shape of the generated graph: entity count and
+// the distribution of relations per entity.
+func degreeStats(ctx context.Context, cfg gen.Config, w io.Writer) error {
+	g, err := newCSR(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	n := g.plan.Entities
+	deg := make([]int, n)
+	for i := range deg {
+		deg[i] = g.Degree(i)
+	}
+	slices.Sort(deg)
+	at := func(q float64) int { return deg[min(n-1, int(q*float64(n)))] }
+	fmt.Fprintf(w, "| relations | entities | communities | mean degree | median | p90 | p99 | p99.9 | max | min |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| %d | %d | %d | %.1f | %d | %d | %d | %d | %d | %d |\n", cfg.Relations, n, g.plan.Communities,
+		2*float64(cfg.Relations)/float64(n), at(0.5), at(0.9), at(0.99), at(0.999), deg[n-1], deg[0])
+	return nil
 }
