@@ -17,7 +17,7 @@ type model struct {
 }
 
 var (
-	randEntityTypes   = []string{"City", "Municipality", "Region", "Person", "Company", "Network"}
+	randEntityTypes = []string{"City", "Municipality", "Region", "Person", "Company", "Network"}
 	// Mostly types that accept any entity, so that most batches apply;
 	// SISTER_CITY_OF (places only) makes some fail.
 	randRelationTypes = []string{"LINK", "TWIN", "COOPERATES_WITH", "PART_OF", "SISTER_CITY_OF"}
