@@ -318,8 +318,21 @@ const lineBits = 40
 // through the returned function to turn "name:line" back into "file:line".
 func Sources(inputs []Input, name string, opts DecodeOptions) (store.RecordSource, func(error) error, error) {
 	srcs := make([]store.RecordSource, len(inputs))
+	var total, before int64
+	for _, in := range inputs {
+		total += in.Size
+	}
 	for i, in := range inputs {
-		s, err := NewSource(in, opts)
+		o := opts
+		if opts.Progress != nil && total > 0 {
+			// Each file reports its own fraction; scale it to the whole.
+			offset, size := before, in.Size
+			o.Progress = func(pass int, f float64) {
+				opts.Progress(pass, (float64(offset)+f*float64(size))/float64(total))
+			}
+		}
+		before += in.Size
+		s, err := NewSource(in, o)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1,0 +1,309 @@
+package exchange
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// MaxUploadBytes bounds one upload to the import endpoint: the body is
+// spooled to a temporary file, and a disk is finite.
+const MaxUploadBytes = 16 << 30
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(code store.Code) int {
+	switch code {
+	case store.Invalid:
+		return http.StatusBadRequest
+	case store.NotFound:
+		return http.StatusNotFound
+	case store.Conflict:
+		return http.StatusConflict
+	case store.Unauthenticated:
+		return http.StatusUnauthorized
+	case store.Forbidden:
+		return http.StatusForbidden
+	case store.TooComplex:
+		return http.StatusUnprocessableEntity
+	case store.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case store.Unavailable:
+		return http.StatusServiceUnavailable
+	case store.Timeout:
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusInternalServerError
+}
+
+// errorBody is the JSON of an error answer: the first error, and for an
+// import the list of every error found.
+type errorBody struct {
+	Error  errorJSON   `json:"error"`
+	Errors []errorJSON `json:"errors,omitempty"`
+}
+
+type errorJSON struct {
+	Code    store.Code `json:"code"`
+	Message string     `json:"message"`
+	Record  string     `json:"record,omitempty"`
+	Field   string     `json:"field,omitempty"`
+}
+
+// writeError answers with err as JSON. Uncoded errors are logged in full
+// and answered as "internal error", so that no backend detail leaks.
+func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	code := store.ErrorCode(err)
+	if code == store.Internal {
+		logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	body := errorBody{Error: errorJSON{Code: code, Message: store.ErrorMessage(err)}}
+	var e *store.Error
+	if errors.As(err, &e) {
+		body.Error.Record, body.Error.Field = e.Record, e.Field
+	}
+	var es store.Errors
+	if errors.As(err, &es) {
+		for _, e := range es {
+			body.Errors = append(body.Errors, errorJSON{Code: e.Code, Message: e.Error(), Record: e.Record, Field: e.Field})
+		}
+		if len(es) > 1 {
+			body.Error.Message = fmt.Sprintf("%d errors; the first: %s", len(es), es[0].Error())
+		}
+	}
+	writeJSON(w, statusOf(code), body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+func discard(logger *slog.Logger) *slog.Logger {
+	if logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return logger
+}
+
+// ExportHandler serves GET /export with the query arguments format (ndjson,
+// json, csv, graphml, gexf or dot; default ndjson), from and depth (a
+// subgraph), types and entityTypes (comma-separated), validAt (a partial
+// date) and asOf (RFC 3339, the recorded-time snapshot). It streams the
+// export with the format's Content-Type and a Content-Disposition naming a
+// file; errors found before the first byte are JSON with a fitting status.
+func ExportHandler(st *store.Store, logger *slog.Logger) http.Handler {
+	logger = discard(logger)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, r, logger, store.Errorf(store.Invalid, "use GET for /export"))
+			return
+		}
+		opts, err := exportOptions(r)
+		if err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
+		name := "ties"
+		if opts.Scope.From != "" {
+			name = "ties-" + opts.Scope.From
+		}
+		lw := &lazyWriter{w: w, header: func(h http.Header) {
+			h.Set("Content-Type", opts.Format.ContentType())
+			h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + "." + opts.Format.Extension()}))
+			h.Set("X-Content-Type-Options", "nosniff")
+		}}
+		if r.Method == http.MethodHead {
+			lw.start()
+			return
+		}
+		start := time.Now()
+		stats, err := Export(r.Context(), st, lw, opts)
+		if err != nil {
+			if !lw.started {
+				writeError(w, r, logger, err)
+				return
+			}
+			// The status is sent: break the connection so that the
+			// client sees a failed transfer, not a short file.
+			logger.Error("export failed mid-stream", "format", opts.Format, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		lw.start()
+		logger.Info("exported", "format", opts.Format, "entities", stats.Entities, "relations", stats.Relations, "duration", time.Since(start))
+	})
+}
+
+// lazyWriter sends the headers of a successful answer with the first byte,
+// so that an error found before it can still be answered as JSON.
+type lazyWriter struct {
+	w       http.ResponseWriter
+	header  func(http.Header)
+	started bool
+}
+
+func (l *lazyWriter) start() {
+	if !l.started {
+		l.started = true
+		l.header(l.w.Header())
+		l.w.WriteHeader(http.StatusOK)
+	}
+}
+
+func (l *lazyWriter) Write(p []byte) (int, error) {
+	l.start()
+	return l.w.Write(p)
+}
+
+// exportOptions reads the query arguments of /export.
+func exportOptions(r *http.Request) (ExportOptions, error) {
+	q := r.URL.Query()
+	opts := ExportOptions{Format: NDJSON}
+	if f := q.Get("format"); f != "" {
+		var err error
+		if opts.Format, err = ParseFormat(f); err != nil {
+			return opts, err
+		}
+	}
+	opts.Scope.From = q.Get("from")
+	if d := q.Get("depth"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return opts, store.FieldError("", "depth", "want a whole number of hops, got %q", d)
+		}
+		opts.Scope.Depth = n
+	} else if opts.Scope.From != "" {
+		opts.Scope.Depth = 1
+	}
+	opts.Scope.Types = splitList(q.Get("types"))
+	opts.Scope.EntityTypes = splitList(q.Get("entityTypes"))
+	if v := q.Get("validAt"); v != "" {
+		d, err := store.ParseDate(v)
+		if err != nil {
+			return opts, store.FieldError("", "validAt", "%s", store.ErrorMessage(err))
+		}
+		opts.Scope.ValidAt = d
+	}
+	if v := q.Get("asOf"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return opts, store.FieldError("", "asOf", "want an RFC 3339 time such as 2024-03-01T10:00:00Z, got %q", v)
+		}
+		opts.AsOf = t
+	}
+	return opts, nil
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ImportResult is the JSON answer of a successful import.
+type ImportResult struct {
+	DryRun        bool   `json:"dryRun"`
+	EntityTypes   int    `json:"entityTypes"`
+	RelationTypes int    `json:"relationTypes"`
+	Entities      int    `json:"entities"`
+	Relations     int    `json:"relations"`
+	CommitTs      uint64 `json:"commitTs,omitempty"`
+}
+
+// ImportHandler serves POST /import with the body in the format given by
+// the query argument format (ndjson, json or csv; else told by the
+// Content-Type), gzip-compressed or not, and dryRun=true to validate only,
+// maxErrors=N and name (the file name errors cite; default "upload"). The
+// body is spooled to a temporary file, since Store.Load reads its input
+// twice, then loaded all or nothing. It answers the counts as JSON, or 400
+// with {"error":..., "errors":[...]} listing each invalid record.
+func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
+	logger = discard(logger)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost && r.Method != http.MethodPut {
+			w.Header().Set("Allow", "POST, PUT")
+			writeError(w, r, logger, store.Errorf(store.Invalid, "use POST for /import"))
+			return
+		}
+		q := r.URL.Query()
+		format, err := uploadFormat(q.Get("format"), r.Header.Get("Content-Type"))
+		if err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
+		opts := ImportOptions{DryRun: q.Get("dryRun") == "true" || q.Get("dryRun") == "1"}
+		if m := q.Get("maxErrors"); m != "" {
+			n, err := strconv.Atoi(m)
+			if err != nil || n < 1 {
+				writeError(w, r, logger, store.FieldError("", "maxErrors", "want a positive whole number, got %q", m))
+				return
+			}
+			opts.MaxErrors = n
+		}
+		name := q.Get("name")
+		if name == "" {
+			name = "upload"
+		}
+		in, cleanup, err := Spool(r.Body, "", name, format, MaxUploadBytes)
+		defer cleanup()
+		if err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
+		start := time.Now()
+		res, err := Import(r.Context(), st, []Input{in}, opts)
+		if err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
+		logger.Info("imported", "name", name, "format", format, "bytes", in.Size, "dryRun", opts.DryRun,
+			"entities", res.Entities, "relations", res.Relations, "duration", time.Since(start))
+		out := ImportResult{
+			DryRun: opts.DryRun, EntityTypes: res.EntityTypes, RelationTypes: res.RelationTypes,
+			Entities: res.Entities, Relations: res.Relations,
+		}
+		if !opts.DryRun {
+			out.CommitTs = res.CommitTs
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+// uploadFormat takes the format from the query argument, else from the
+// Content-Type.
+func uploadFormat(arg, contentType string) (Format, error) {
+	if arg != "" {
+		f, err := ParseFormat(arg)
+		if err == nil && f != NDJSON && f != JSON && f != CSV {
+			return "", store.Errorf(store.Invalid, "cannot import format %q (use ndjson, json or csv)", f)
+		}
+		return f, err
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch mt {
+	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines":
+		return NDJSON, nil
+	case "application/json":
+		return JSON, nil
+	case "text/csv":
+		return CSV, nil
+	}
+	return "", store.Errorf(store.Invalid, "say the format of the upload with ?format=ndjson, json or csv")
+}

@@ -1,0 +1,167 @@
+package exchange
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/store"
+)
+
+func server(t *testing.T, st *store.Store) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/export", ExportHandler(st, nil))
+	mux.Handle("/import", ImportHandler(st, nil))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestExportHandler(t *testing.T) {
+	st, _ := fixture(t)
+	srv := server(t, st)
+	tests := []struct {
+		name        string
+		query       string
+		status      int
+		contentType string
+		filename    string
+		body        string // a substring of the answer
+	}{
+		{"Default", "", 200, "application/x-ndjson", "ties.ndjson", `{"kind":"entity","id":"dalian"`},
+		{"JSON", "?format=json", 200, "application/json", "ties.json", `"multigraph":true`},
+		{"CSV", "?format=csv", 200, "application/zip", "ties.zip", "nodes.csv"},
+		{"GraphML", "?format=graphml", 200, "application/graphml+xml", "ties.graphml", `<graphml`},
+		{"GEXF", "?format=gexf&validAt=2018", 200, "application/gexf+xml", "ties.gexf", `<spell start="2017-01-01"/>`},
+		{"DOT", "?format=dot&from=xiao&depth=1", 200, "text/vnd.graphviz", "ties-xiao.dot", `"onno" -> "xiao"`},
+		{"Subgraph", "?from=enschede&depth=1&types=SISTER_CITY_OF,&entityTypes=City", 200, "application/x-ndjson", "ties-enschede.ndjson", `"id":"palo-alto"`},
+		{"UnknownFormat", "?format=xlsx", 400, "application/json", "", `"code":"INVALID_ARGUMENT"`},
+		{"UnknownFrom", "?from=atlantis", 404, "application/json", "", `"code":"NOT_FOUND"`},
+		{"BadDepth", "?from=enschede&depth=two", 400, "application/json", "", `"field":"depth"`},
+		{"BadValidAt", "?validAt=2017-13", 400, "application/json", "", `invalid date \"2017-13\"`},
+		{"UnknownType", "?types=TWINNED", 400, "application/json", "", `TWINNED`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.Get(srv.URL + "/export" + tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if got, want := resp.StatusCode, tt.status; got != want {
+				t.Errorf("status: got %d, want %d (%s)", got, want, body)
+			}
+			if got, want := resp.Header.Get("Content-Type"), tt.contentType; got != want {
+				t.Errorf("Content-Type: got %q, want %q", got, want)
+			}
+			if tt.filename != "" {
+				if got, want := resp.Header.Get("Content-Disposition"), `attachment; filename=`+tt.filename; got != want {
+					t.Errorf("Content-Disposition: got %q, want %q", got, want)
+				}
+			}
+			if !bytes.Contains(body, []byte(tt.body)) {
+				t.Errorf("body lacks %q:\n%.500s", tt.body, body)
+			}
+		})
+	}
+	t.Run("MethodNotAllowed", func(t *testing.T) {
+		resp, err := http.Post(srv.URL+"/export", "text/plain", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got, want := resp.StatusCode, 400; got != want {
+			t.Errorf("status: got %d, want %d", got, want)
+		}
+	})
+}
+
+func TestImportHandler(t *testing.T) {
+	st := founding(t)
+	srv := server(t, st)
+	good := `{"kind":"entity","id":"gronau","type":"City","name":"Gronau"}` + "\n" +
+		`{"kind":"relation","type":"SISTER_CITY_OF","from":"gronau","to":"enschede"}` + "\n"
+	bad := `{"kind":"entity","id":"gronau","type":"City","name":"Gronau"}` + "\n" +
+		`{"kind":"relation","type":"SISTER_CITY_OF","from":"gronau","to":"atlantis"}` + "\n" +
+		`{"kind":"entity","id":"hengelo","type":"Town","name":"Hengelo"}` + "\n"
+	post := func(t *testing.T, query, contentType string, body []byte) (int, map[string]any) {
+		t.Helper()
+		resp, err := http.Post(srv.URL+"/import"+query, contentType, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("answer is not JSON: %v", err)
+		}
+		return resp.StatusCode, out
+	}
+	t.Run("Invalid", func(t *testing.T) {
+		before := dump(t, st)
+		status, out := post(t, "?format=ndjson&name=bad.ndjson", "", []byte(bad))
+		if got, want := status, 400; got != want {
+			t.Fatalf("status: got %d, want %d: %v", got, want, out)
+		}
+		errs, _ := out["errors"].([]any)
+		if got, want := len(errs), 2; got != want {
+			t.Fatalf("errors: got %d, want %d: %v", got, want, out)
+		}
+		first := errs[0].(map[string]any)
+		if got, want := first["record"], "bad.ndjson:2"; got != want {
+			t.Errorf("first error record: got %v, want %v", got, want)
+		}
+		if got, want := first["field"], "to"; got != want {
+			t.Errorf("first error field: got %v, want %v", got, want)
+		}
+		if after := dump(t, st); after != before {
+			t.Errorf("a refused import changed the store:\n%s", diffLines(before, after))
+		}
+	})
+	t.Run("DryRun", func(t *testing.T) {
+		before := dump(t, st)
+		status, out := post(t, "?dryRun=true", "application/x-ndjson", []byte(good))
+		if got, want := status, 200; got != want {
+			t.Fatalf("status: got %d, want %d: %v", got, want, out)
+		}
+		if got, want := out["dryRun"], true; got != want {
+			t.Errorf("dryRun: got %v, want %v", got, want)
+		}
+		if after := dump(t, st); after != before {
+			t.Errorf("a dry run changed the store:\n%s", diffLines(before, after))
+		}
+	})
+	t.Run("GzipOK", func(t *testing.T) {
+		status, out := post(t, "?format=ndjson", "application/octet-stream", gzipped(t, []byte(good)))
+		if got, want := status, 200; got != want {
+			t.Fatalf("status: got %d, want %d: %v", got, want, out)
+		}
+		if got, want := out["entities"], 1.0; got != want {
+			t.Errorf("entities: got %v, want %v", got, want)
+		}
+		if got, want := out["relations"], 1.0; got != want {
+			t.Errorf("relations: got %v, want %v", got, want)
+		}
+		if !strings.Contains(dump(t, st), `"id":"gronau"`) {
+			t.Error("gronau is not in the store after the import")
+		}
+	})
+	t.Run("NoFormat", func(t *testing.T) {
+		status, out := post(t, "", "text/plain", []byte(good))
+		if got, want := status, 400; got != want {
+			t.Errorf("status: got %d, want %d: %v", got, want, out)
+		}
+	})
+	t.Run("ExportFormat", func(t *testing.T) {
+		status, _ := post(t, "?format=graphml", "", []byte(good))
+		if got, want := status, 400; got != want {
+			t.Errorf("status: got %d, want %d", got, want)
+		}
+	})
+}

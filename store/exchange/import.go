@@ -1,0 +1,79 @@
+package exchange
+
+import (
+	"context"
+	"errors"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// ImportOptions configure Import.
+type ImportOptions struct {
+	DryRun    bool // validate and report only
+	MaxErrors int  // stop collecting errors after this many; 0 = 100
+	Decode    DecodeOptions
+	// Progress, when set, is called now and then while the import runs.
+	Progress func(Progress)
+}
+
+// Progress reports how far an import has come. Store.Load reads its input
+// twice, first to validate and then to write, so Done runs from 0 to 1 over
+// both passes.
+type Progress struct {
+	Pass    int     // 1 validates, 2 validates relations and writes
+	Done    float64 // fraction of the whole import, from the bytes read
+	Records int64   // records handled so far, both passes counted
+}
+
+// Import loads inputs into st with one Store.Load, so that the files may
+// refer to each other's entities and nothing is written unless all of them
+// are valid. Errors of the input are store.Errors, each naming "file:line"
+// and the field; it returns the store's errors otherwise.
+func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOptions) (store.LoadResult, error) {
+	if len(inputs) == 0 {
+		return store.LoadResult{}, store.Errorf(store.Invalid, "nothing to import: name at least one file")
+	}
+	name := inputs[0].Name
+	if len(inputs) > 1 {
+		name = "import"
+	}
+	dec := opts.Decode
+	if dec.MaxErrors == 0 {
+		dec.MaxErrors = opts.MaxErrors
+	}
+	var records int64
+	var last Progress
+	if opts.Progress != nil {
+		dec.Progress = func(pass int, fraction float64) {
+			last = Progress{Pass: pass, Done: (float64(pass-1) + min(fraction, 1)) / 2, Records: records}
+			opts.Progress(last)
+		}
+	}
+	src, rewrite, err := Sources(inputs, name, dec)
+	if err != nil {
+		return store.LoadResult{}, err
+	}
+	lo := store.LoadOptions{DryRun: opts.DryRun, MaxErrors: opts.MaxErrors, Source: name}
+	if opts.Progress != nil {
+		lo.Progress = func(done int64) {
+			records = done
+			last.Records = done
+			opts.Progress(last)
+		}
+	}
+	res, err := st.Load(ctx, src, lo)
+	if err != nil {
+		return res, userErrors(rewrite(err))
+	}
+	return res, nil
+}
+
+// userErrors unwraps the list of input errors from the context Load wraps
+// around them, so that callers can present each one.
+func userErrors(err error) error {
+	var es store.Errors
+	if errors.As(err, &es) {
+		return es
+	}
+	return err
+}

@@ -1,0 +1,111 @@
+package exchange
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// scopeOf exports sc as NDJSON and lists the entity ids and the relations
+// ("from TYPE to") it holds.
+func scopeOf(t *testing.T, st *store.Store, sc Scope) (entities, relations string, err error) {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := Export(context.Background(), st, &b, ExportOptions{Format: NDJSON, Scope: sc}); err != nil {
+		return "", "", err
+	}
+	var es, rs []string
+	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		if !strings.HasPrefix(line, `{"kind":"entity",`) && !strings.HasPrefix(line, `{"kind":"relation",`) {
+			continue
+		}
+		var rec struct{ Kind, ID, Type, From, To string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		switch rec.Kind {
+		case kindEntity:
+			es = append(es, rec.ID)
+		case kindRelation:
+			rs = append(rs, rec.From+" "+rec.Type+" "+rec.To)
+		}
+	}
+	if !sort.StringsAreSorted(es) {
+		t.Errorf("entities not in id order: %v", es)
+	}
+	sort.Strings(rs)
+	return strings.Join(es, ","), strings.Join(rs, ","), nil
+}
+
+func TestExportScope(t *testing.T) {
+	st, _ := fixture(t)
+	date := store.MustParseDate
+	tests := []struct {
+		name      string
+		scope     Scope
+		entities  string
+		relations string
+	}{
+		{"Whole", Scope{}, `dalian,enschede,onno,palo-alto,report,weird id/"x",xiao`,
+			`dalian FRIENDLY_COOPERATIVE_CITY_OF enschede,dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto,onno KNOWS xiao,onno MAYOR_OF enschede,report MENTIONS weird id/"x"`},
+		{"OneHop", Scope{From: "enschede", Depth: 1}, "dalian,enschede,onno,palo-alto",
+			"dalian FRIENDLY_COOPERATIVE_CITY_OF enschede,dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto,onno MAYOR_OF enschede"},
+		{"TwoHops", Scope{From: "enschede", Depth: 2}, "dalian,enschede,onno,palo-alto,xiao",
+			"dalian FRIENDLY_COOPERATIVE_CITY_OF enschede,dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto,onno KNOWS xiao,onno MAYOR_OF enschede"},
+		{"ZeroHops", Scope{From: "enschede"}, "enschede", ""},
+		{"Types", Scope{From: "enschede", Depth: 3, Types: []string{"SISTER_CITY_OF"}}, "dalian,enschede,palo-alto",
+			"dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto"},
+		{"ValidAt2012", Scope{From: "enschede", Depth: 1, ValidAt: date("2012")}, "dalian,enschede,onno,palo-alto",
+			"dalian FRIENDLY_COOPERATIVE_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto,onno MAYOR_OF enschede"},
+		{"EntityTypesWithSubtypes", Scope{From: "enschede", Depth: 2, EntityTypes: []string{"City"}}, "dalian,enschede,palo-alto",
+			"dalian FRIENDLY_COOPERATIVE_CITY_OF enschede,dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto"},
+		{"StartOutsideEntityTypes", Scope{From: "enschede", Depth: 2, EntityTypes: []string{"Person"}}, "enschede,onno,xiao",
+			"onno KNOWS xiao,onno MAYOR_OF enschede"},
+		{"WholeEntityTypes", Scope{EntityTypes: []string{"Person"}}, "onno,xiao", "onno KNOWS xiao"},
+		{"WholeTypes", Scope{Types: []string{"MENTIONS"}}, `dalian,enschede,onno,palo-alto,report,weird id/"x",xiao`, `report MENTIONS weird id/"x"`},
+		{"WholeValidAt2018", Scope{ValidAt: date("2018")}, `dalian,enschede,onno,palo-alto,report,weird id/"x",xiao`,
+			`dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto,onno KNOWS xiao,onno MAYOR_OF enschede,report MENTIONS weird id/"x"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es, rs, err := scopeOf(t, st, tt.scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if es != tt.entities {
+				t.Errorf("entities:\ngot  %s\nwant %s", es, tt.entities)
+			}
+			if rs != tt.relations {
+				t.Errorf("relations:\ngot  %s\nwant %s", rs, tt.relations)
+			}
+		})
+	}
+}
+
+func TestExportScopeErrors(t *testing.T) {
+	st, _ := fixture(t)
+	tests := []struct {
+		name  string
+		scope Scope
+		code  store.Code
+	}{
+		{"UnknownFrom", Scope{From: "atlantis", Depth: 1}, store.NotFound},
+		{"UnknownType", Scope{Types: []string{"TWINNED"}}, store.Invalid},
+		{"UnknownEntityType", Scope{EntityTypes: []string{"Province"}}, store.Invalid},
+		{"DepthWithoutFrom", Scope{Depth: 2}, store.Invalid},
+		{"NegativeDepth", Scope{From: "enschede", Depth: -1}, store.Invalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := scopeOf(t, st, tt.scope)
+			if got := store.ErrorCode(err); got != tt.code {
+				t.Errorf("code: got %s (%v), want %s", got, err, tt.code)
+			}
+		})
+	}
+}
