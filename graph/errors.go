@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/ties-graph/ties/store"
@@ -97,6 +98,11 @@ func (p presenter) presentRequestError(e *gqlerror.Error) *gqlerror.Error {
 	case gqlgenComplexityCode:
 		e.Extensions["code"] = string(store.TooComplex)
 		e.Message += "; ask for fewer items (a lower first or limit) or fewer nested lists"
+	case codeValidationFailed:
+		// Variable errors name the variable only in their path.
+		if len(e.Path) >= 2 && e.Path[0] == ast.PathName("variable") {
+			e.Message = fmt.Sprintf("variable $%s: %s", e.Path[1], e.Message)
+		}
 	}
 	return e
 }

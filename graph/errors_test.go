@@ -1,0 +1,148 @@
+package graph_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ties-graph/ties/graph"
+	"github.com/ties-graph/ties/store"
+)
+
+// Every error a client can meet carries a code and a message that says
+// what to change.
+func TestErrorCodes(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	for _, tc := range []struct {
+		name    string
+		query   string
+		vars    map[string]any
+		code    string
+		mention string // a word the message must contain
+	}{
+		{"NotFound", `{ relations(id: "atlantis") { totalCount } }`, nil, "NOT_FOUND", "atlantis"},
+		{"NotFoundPath", `{ path(from: "atlantis", to: "enschede") { length } }`, nil, "NOT_FOUND", "atlantis"},
+		{"InvalidDateLiteral", `{ entity(id: "dalian") { relations(validAt: "2017-13") { totalCount } } }`, nil, "INVALID_ARGUMENT", "2017-13"},
+		{"InvalidDateVariable", `query($d: Date) { entity(id: "dalian") { degree(validAt: $d) } }`, map[string]any{"d": "last year"}, "INVALID_ARGUMENT", "last year"},
+		{"InvalidDateTime", `{ entity(id: "dalian", asOf: "yesterday") { id } }`, nil, "INVALID_ARGUMENT", "yesterday"},
+		{"FirstOverMax", `{ entities(first: 5000) { totalCount } }`, nil, "INVALID_ARGUMENT", "first"},
+		{"UnknownRelationType", `{ entity(id: "dalian") { degree(types: ["NO_SUCH_TYPE"]) } }`, nil, "INVALID_ARGUMENT", "NO_SUCH_TYPE"},
+		{"Conflict", `mutation { deleteEntities(ids: ["enschede"]) }`, nil, "CONFLICT", "cascade"},
+		{"TooComplex", `{ entities(first: 1000) { edges { node { relations(first: 1000) { totalCount } } } } }`, nil, "TOO_COMPLEX", "complexity"},
+		{"ParseFailed", `{ entity(id: "enschede" { id } }`, nil, "GRAPHQL_PARSE_FAILED", ""},
+		{"ValidationFailed", `{ entity(id: "enschede") { nmae } }`, nil, "GRAPHQL_VALIDATION_FAILED", "nmae"},
+		{"VariableMissing", `query($id: ID!) { entity(id: $id) { id } }`, nil, "GRAPHQL_VALIDATION_FAILED", "$id"},
+		{"VariableWrongType", `query($n: Int) { entities(first: $n) { totalCount } }`, map[string]any{"n": "many"}, "GRAPHQL_VALIDATION_FAILED", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.at(t).post(tc.query, tc.vars)
+			if got, want := r.code(), tc.code; got != want {
+				t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
+			}
+			if msg := r.Errors[0].Message; !strings.Contains(msg, tc.mention) || msg == "internal error" {
+				t.Errorf("message %q does not mention %q", msg, tc.mention)
+			}
+			if strings.Contains(string(r.Raw), "Did you mean") {
+				t.Errorf("field suggestions are on: %s", r.Raw)
+			}
+		})
+	}
+}
+
+// Request errors are 200 under application/json and 400 under
+// application/graphql-response+json, and carry no data entry.
+func TestRequestErrorStatus(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	body := []byte(`{"query": "{ nope }"}`)
+	for _, tc := range []struct {
+		accept      string
+		status      int
+		contentType string
+	}{
+		{"application/json", http.StatusOK, "application/json"},
+		{"", http.StatusOK, "application/json"},
+		{"*/*", http.StatusOK, "application/json"},
+		{"application/graphql-response+json", http.StatusBadRequest, "application/graphql-response+json"},
+		{"application/graphql-response+json, application/json;q=0.9", http.StatusBadRequest, "application/graphql-response+json"},
+		{"text/html", http.StatusNotAcceptable, "application/json"},
+	} {
+		t.Run(tc.accept, func(t *testing.T) {
+			h := http.Header{}
+			if tc.accept != "" {
+				h.Set("Accept", tc.accept)
+			}
+			r := e.at(t).do(http.MethodPost, "/query", "application/json", body, h)
+			if got, want := r.Status, tc.status; got != want {
+				t.Errorf("status: got %d, want %d", got, want)
+			}
+			if got := r.Header.Get("Content-Type"); !strings.HasPrefix(got, tc.contentType) {
+				t.Errorf("content type: got %q, want %q", got, tc.contentType)
+			}
+			if r.HasData {
+				t.Errorf("request error with a data entry: %s", r.Raw)
+			}
+		})
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{Limits: graph.Limits{Timeout: time.Nanosecond}})
+	r := e.post(`{ entity(id: "enschede") { name } }`, nil)
+	if got, want := r.code(), "TIMEOUT"; got != want {
+		t.Errorf("code: got %q, want %q: %s", got, want, r.Raw)
+	}
+}
+
+func TestIntrospection(t *testing.T) {
+	q := `{ __schema { queryType { name } } __type(name: "Entity") { name } }`
+	t.Run("OnByDefault", func(t *testing.T) {
+		e := newEnv(t, graph.ServerConfig{})
+		r := e.post(q, nil)
+		if len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"Query"`) {
+			t.Errorf("introspection: %s", r.Raw)
+		}
+	})
+	t.Run("Off", func(t *testing.T) {
+		e := newEnv(t, graph.ServerConfig{NoIntrospection: true})
+		r := e.post(q, nil)
+		if got, want := r.code(), "FORBIDDEN"; got != want {
+			t.Errorf("code: got %q, want %q: %s", got, want, r.Raw)
+		}
+		var d struct{ Typename string `json:"__typename"` }
+		e.ok(`{ __typename }`, nil, &d)
+		if d.Typename != "Query" {
+			t.Errorf("__typename with introspection off: got %q", d.Typename)
+		}
+	})
+}
+
+// An error without a code is logged in full and shown as "internal error".
+func TestInternalErrorsAreHidden(t *testing.T) {
+	// Not storetest.Open: its cleanup checks the store, which this test
+	// closes on purpose.
+	st, err := store.Open(t.TempDir(), store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadFounding(t, st)
+	e := newEnvWith(t, st, graph.ServerConfig{})
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := e.post(`{ entity(id: "enschede") { name } }`, nil)
+	if got, want := r.code(), "INTERNAL"; got != want {
+		t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
+	}
+	if got, want := r.Errors[0].Message, "internal error"; got != want {
+		t.Errorf("message: got %q, want %q", got, want)
+	}
+	if !strings.Contains(e.logs.String(), "internal error") {
+		t.Errorf("the internal error was not logged:\n%s", e.logs.String())
+	}
+	// The readiness probe notices too.
+	res := e.do(http.MethodGet, "/readyz", "", nil, nil)
+	if got, want := res.Status, http.StatusServiceUnavailable; got != want {
+		t.Errorf("readyz over a closed store: got %d, want %d", got, want)
+	}
+}
