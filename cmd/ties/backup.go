@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/kv/badgerkv"
+)
+
+const backupHelp = `
+Writes a backup of the whole store, history included, to -o (or standard
+output when it is not a terminal). Restore it with "ties restore" into an
+empty data directory.
+`
+
+// runBackup writes a backup of the data directory.
+func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flagSet("backup", "backup [flags]", stderr)
+	usage := fs.Usage
+	fs.Usage = func() { usage(); fmt.Fprint(stderr, backupHelp) }
+	var data, out string
+	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
+	fs.StringVar(&out, "o", "", "write the backup to this file (default standard output)")
+	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA"}); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("backup takes no arguments, got %q (use -o FILE)", fs.Args())}
+	}
+	if (out == "" || out == "-") && isTerminal(stdout) {
+		return usageError{"backup writes binary data: give -o FILE or redirect standard output"}
+	}
+	st, err := openExisting(data, true)
+	if errors.Is(err, badgerkv.ErrLocked) {
+		return fmt.Errorf("the data directory %s is in use by a running ties service; stop it to back up from the command line", data)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return writeOutput(out, stdout, func(w io.Writer) error { return st.Backup(ctx, w) })
+}
+
+const restoreHelp = `
+Restores a backup written by "ties backup" into an empty (or new) data
+directory. It refuses a directory that holds anything.
+`
+
+// runRestore loads a backup into an empty data directory.
+func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flagSet("restore", "restore [flags] FILE", stderr)
+	usage := fs.Usage
+	fs.Usage = func() { usage(); fmt.Fprint(stderr, restoreHelp) }
+	var data string
+	fs.StringVar(&data, "data", "./ties-data", "data directory to restore into; must be empty (TIES_DATA)")
+	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA"}); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"restore takes one argument, the backup FILE (\"-\" for standard input)"}
+	}
+	fresh, err := isFresh(data)
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		return fmt.Errorf("the data directory %s is not empty; restore into a new or empty directory", data)
+	}
+	var r io.Reader = os.Stdin
+	if name := fs.Arg(0); name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	st, err := store.Open(data, store.Options{SyncWrites: true})
+	if err != nil {
+		return fmt.Errorf("open the data directory %s: %w", data, err)
+	}
+	if err := st.Restore(ctx, r); err != nil {
+		st.Close()
+		return err
+	}
+	if err := st.Check(ctx); err != nil {
+		st.Close()
+		return fmt.Errorf("the restored store fails its check: %w", err)
+	}
+	if err := st.Close(); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Fprintf(stdout, "restored %s into %s\n", fs.Arg(0), data)
+	return nil
+}

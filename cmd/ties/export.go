@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
+	"github.com/ties-graph/ties/store/kv/badgerkv"
+)
+
+const exportHelp = `
+Exports the graph, or a subgraph, from one consistent snapshot. Formats:
+  ndjson   the canonical dump: re-importing it into an empty store gives
+           an identical dump
+  json     node-link, as NetworkX's node_link_graph and D3 read it
+  csv      a zip of nodes.csv and relationships.csv with neo4j-admin import
+           headers (--split writes the two files into the directory -o)
+  graphml  typed keys, for Gephi, yEd, Cytoscape and NetworkX
+  gexf     GEXF 1.3 with validity intervals as spells, for Gephi's timeline
+  dot      Graphviz
+
+A subgraph starts at --from and takes everything within --depth hops over
+the relations that pass the filters. --types, --entity-types and --valid-at
+also filter a whole-graph export: relations of other types, relations not
+valid at the date, and entities of other types (with their relations) are
+left out.
+
+When a running service holds the data directory, export through it with
+--url.
+
+Examples:
+  ties export -o dump.ndjson
+  ties export --format graphml --from enschede --depth 2 -o enschede.graphml
+  ties export --format gexf --types SISTER_CITY_OF,FRIENDLY_COOPERATIVE_CITY_OF -o twins.gexf
+  ties export --format csv --split -o neo4j/
+  ties export --url http://localhost:8080 --format json --from enschede
+`
+
+// runExport writes an export to -o or standard output.
+func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flagSet("export", "export [flags]", stderr)
+	usage := fs.Usage
+	fs.Usage = func() { usage(); fmt.Fprint(stderr, exportHelp) }
+	var (
+		data, base, format, out, from, types, entityTypes, validAt, asOf string
+		depth                                                            int
+		split                                                            bool
+	)
+	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
+	fs.StringVar(&base, "url", "", "export from the service at this URL, such as http://localhost:8080 (TIES_URL)")
+	fs.StringVar(&format, "format", "", "ndjson, json, csv, graphml, gexf or dot (default: from -o's extension, else ndjson)")
+	fs.StringVar(&out, "o", "", "write to this file instead of standard output")
+	fs.StringVar(&from, "from", "", "export the subgraph around this entity id")
+	fs.IntVar(&depth, "depth", 1, "hops from --from")
+	fs.StringVar(&types, "types", "", "relation types to keep, comma-separated (default all)")
+	fs.StringVar(&entityTypes, "entity-types", "", "entity types to keep, comma-separated, subtypes included (default all)")
+	fs.StringVar(&validAt, "valid-at", "", "keep relations valid at this date: YYYY, YYYY-MM or YYYY-MM-DD")
+	fs.StringVar(&asOf, "as-of", "", "export the graph as recorded at this RFC 3339 time (default now)")
+	fs.BoolVar(&split, "split", false, "csv: write nodes.csv and relationships.csv into the directory -o instead of a zip")
+	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("export takes no arguments, got %q (use -o FILE)", fs.Args())}
+	}
+	opts := exchange.ExportOptions{Format: exchange.NDJSON}
+	switch {
+	case format != "":
+		f, err := exchange.ParseFormat(format)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		opts.Format = f
+	case out != "" && !split:
+		if f, err := exchange.DetectFormat(strings.TrimSuffix(out, ".zip") + zipAsCSV(out)); err == nil {
+			opts.Format = f
+		}
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if from != "" {
+		opts.Scope = exchange.Scope{From: from, Depth: depth}
+	} else if given["depth"] {
+		return usageError{"--depth needs --from"}
+	}
+	if depth < 0 {
+		return usageError{"--depth must be 0 or more"}
+	}
+	opts.Scope.Types = splitComma(types)
+	opts.Scope.EntityTypes = splitComma(entityTypes)
+	if validAt != "" {
+		d, err := store.ParseDate(validAt)
+		if err != nil {
+			return usageError{"--valid-at: " + store.ErrorMessage(err)}
+		}
+		opts.Scope.ValidAt = d
+	}
+	if asOf != "" {
+		t, err := time.Parse(time.RFC3339Nano, asOf)
+		if err != nil {
+			return usageError{fmt.Sprintf("--as-of %q: want an RFC 3339 time such as 2024-03-01T10:00:00Z", asOf)}
+		}
+		opts.AsOf = t
+	}
+	if split && (opts.Format != exchange.CSV || out == "") {
+		return usageError{"--split needs --format csv and -o DIRECTORY"}
+	}
+	if base != "" {
+		if split {
+			return usageError{"--split works on the data directory only; with --url the CSV export is a zip"}
+		}
+		return exportRemote(ctx, base, opts, validAt, asOf, out, stdout)
+	}
+	st, err := openExisting(data, true)
+	if errors.Is(err, badgerkv.ErrLocked) {
+		return fmt.Errorf("the data directory %s is in use by a running ties service: export through it with --url http://HOST:PORT", data)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if split {
+		return exportSplit(ctx, st, opts, out)
+	}
+	return writeOutput(out, stdout, func(w io.Writer) error {
+		_, err := exchange.Export(ctx, st, w, opts)
+		return err
+	})
+}
+
+// zipAsCSV lets "-o graph.zip" mean the CSV export.
+func zipAsCSV(out string) string {
+	if strings.HasSuffix(strings.ToLower(out), ".zip") {
+		return ".csv"
+	}
+	return ""
+}
+
+func splitComma(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// writeOutput runs write on standard output, or on a temporary file that
+// replaces out only when write succeeds, so that a failed export never
+// leaves a truncated file behind.
+func writeOutput(out string, stdout io.Writer, write func(io.Writer) error) error {
+	if out == "" || out == "-" {
+		return write(stdout)
+	}
+	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := os.Rename(f.Name(), out); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// exportSplit writes the CSV export as dir/nodes.csv and
+// dir/relationships.csv.
+func exportSplit(ctx context.Context, st *store.Store, opts exchange.ExportOptions, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return writeOutput(filepath.Join(dir, "nodes.csv"), nil, func(nodes io.Writer) error {
+		return writeOutput(filepath.Join(dir, "relationships.csv"), nil, func(rels io.Writer) error {
+			_, err := exchange.ExportCSVFiles(ctx, st, nodes, rels, opts)
+			return err
+		})
+	})
+}
+
+// exportRemote streams GET /export of a running service to the output.
+func exportRemote(ctx context.Context, base string, opts exchange.ExportOptions, validAt, asOf, out string, stdout io.Writer) error {
+	u, err := url.Parse(strings.TrimSuffix(base, "/") + "/export")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return usageError{fmt.Sprintf("--url %q is not an http(s) URL", base)}
+	}
+	q := url.Values{"format": {string(opts.Format)}}
+	if opts.Scope.From != "" {
+		q.Set("from", opts.Scope.From)
+		q.Set("depth", strconv.Itoa(opts.Scope.Depth))
+	}
+	if len(opts.Scope.Types) > 0 {
+		q.Set("types", strings.Join(opts.Scope.Types, ","))
+	}
+	if len(opts.Scope.EntityTypes) > 0 {
+		q.Set("entityTypes", strings.Join(opts.Scope.EntityTypes, ","))
+	}
+	if validAt != "" {
+		q.Set("validAt", validAt)
+	}
+	if asOf != "" {
+		q.Set("asOf", asOf)
+	}
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("export through %s: %w", base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		a, err := decodeImportAnswer(resp)
+		if err == nil && a.err != nil {
+			return fmt.Errorf("export through %s: %w", base, a.err)
+		}
+		return fmt.Errorf("export through %s: %s", base, resp.Status)
+	}
+	return writeOutput(out, stdout, func(w io.Writer) error {
+		if _, err := io.Copy(w, resp.Body); err != nil {
+			return fmt.Errorf("export through %s: %w", base, err)
+		}
+		return nil
+	})
+}
+
+// exportHandler is the GET /export endpoint the service mounts.
+func exportHandler(st *store.Store, logger *slog.Logger) http.Handler {
+	return exchange.ExportHandler(st, logger)
+}

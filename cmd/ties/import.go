@@ -1,0 +1,380 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
+	"github.com/ties-graph/ties/store/kv/badgerkv"
+)
+
+const importHelp = `
+Imports NDJSON (canonical), JSON node-link or CSV files into the data
+directory, all files in one all-or-nothing load: every record is validated
+first, and nothing is written when any is invalid. Each error names the
+file, the line and the field. Writes are upserts by id, so running the same
+import again is safe. The format comes from each file's extension (.ndjson,
+.jsonl, .json, .csv, each optionally .gz) or from --format; gzip input is
+recognised by its content. "-" reads standard input (give --format).
+
+When a running service holds the data directory, import through it with
+--url: each file is streamed to its POST /import endpoint.
+
+Examples:
+  ties import graph.ndjson
+  ties import --dry-run nodes.csv relationships.csv
+  ties import --url http://localhost:8080 twins.ndjson.gz
+`
+
+// runImport imports files into the data directory, or through a running
+// service with --url.
+func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flagSet("import", "import [flags] FILE...", stderr)
+	usage := fs.Usage
+	fs.Usage = func() { usage(); fmt.Fprint(stderr, importHelp) }
+	var (
+		data, base, format string
+		dryRun             bool
+		maxErrors          int
+	)
+	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
+	fs.StringVar(&base, "url", "", "import through the service at this URL, such as http://localhost:8080 (TIES_URL)")
+	fs.StringVar(&format, "format", "", "ndjson, json or csv (default: from each file's extension)")
+	fs.BoolVar(&dryRun, "dry-run", false, "validate and report only; write nothing")
+	fs.IntVar(&maxErrors, "max-errors", 100, "stop after this many errors")
+	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError{"import needs at least one FILE (see ties help import)"}
+	}
+	if maxErrors < 1 {
+		return usageError{"--max-errors must be at least 1"}
+	}
+	var f exchange.Format
+	if format != "" {
+		var err error
+		if f, err = exchange.ParseFormat(format); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	var inputs []exchange.Input
+	for _, name := range fs.Args() {
+		in, cleanup, err := inputOf(name, f)
+		defer cleanup()
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, in)
+	}
+	p := newProgressLine(stderr)
+	if base != "" {
+		return importRemote(ctx, base, inputs, dryRun, maxErrors, p, stdout, stderr)
+	}
+	return importLocal(ctx, data, inputs, dryRun, maxErrors, p, stdout, stderr)
+}
+
+// inputOf returns the Input of a file argument; "-" spools standard input
+// to a temporary file, since a load reads its input twice.
+func inputOf(name string, f exchange.Format) (exchange.Input, func(), error) {
+	if name != "-" {
+		in, err := exchange.FileInput(name, f)
+		if err != nil {
+			return in, func() {}, importError(err)
+		}
+		return in, func() {}, nil
+	}
+	if f == "" {
+		return exchange.Input{}, func() {}, usageError{"reading standard input needs --format"}
+	}
+	return exchange.Spool(os.Stdin, "", "stdin", f, 0)
+}
+
+// importError makes an unreadable format a usage error; other errors, such
+// as a missing file, stay as they are.
+func importError(err error) error {
+	var se *store.Error
+	if errors.As(err, &se) {
+		return usageError{se.Error()}
+	}
+	return err
+}
+
+func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
+	st, err := store.Open(data, store.Options{SyncWrites: true})
+	if errors.Is(err, badgerkv.ErrLocked) {
+		return fmt.Errorf("the data directory %s is in use by a running ties service: import through it with --url http://HOST:PORT, or stop it first", data)
+	}
+	if err != nil {
+		return fmt.Errorf("open the data directory %s: %w", data, err)
+	}
+	defer st.Close()
+	start := time.Now()
+	res, err := exchange.Import(ctx, st, inputs, exchange.ImportOptions{
+		DryRun: dryRun, MaxErrors: maxErrors,
+		Progress: func(pr exchange.Progress) { p.update(pr) },
+	})
+	p.done()
+	if err != nil {
+		return reportErrors(err, dryRun, stderr)
+	}
+	fmt.Fprintln(stdout, summary(dryRun, names(inputs), res.EntityTypes, res.RelationTypes, res.Entities, res.Relations, time.Since(start)))
+	return nil
+}
+
+// reportErrors prints every input error on its own line and returns the
+// error that sets the exit status.
+func reportErrors(err error, dryRun bool, stderr io.Writer) error {
+	var es store.Errors
+	if !errors.As(err, &es) {
+		return fmt.Errorf("import: %w", err)
+	}
+	for _, e := range es {
+		fmt.Fprintln(stderr, e.Error())
+	}
+	if dryRun {
+		return fmt.Errorf("the files are not valid: %s", countErrors(len(es)))
+	}
+	return fmt.Errorf("nothing was imported: %s", countErrors(len(es)))
+}
+
+func countErrors(n int) string {
+	if n == 1 {
+		return "1 error"
+	}
+	return strconv.Itoa(n) + " errors"
+}
+
+func names(inputs []exchange.Input) string {
+	ns := make([]string, len(inputs))
+	for i, in := range inputs {
+		ns[i] = in.Name
+	}
+	return strings.Join(ns, ", ")
+}
+
+// summary is the one line an import prints when it succeeds.
+func summary(dryRun bool, files string, entityTypes, relationTypes, entities, relations int, d time.Duration) string {
+	verb := "imported"
+	if dryRun {
+		verb = "dry run: valid, nothing written:"
+	}
+	records := entities + relations
+	rate := ""
+	if d > 0 && records > 0 {
+		rate = fmt.Sprintf(", %s records/s", thousands(int64(float64(records)/d.Seconds())))
+	}
+	return fmt.Sprintf("%s %s: %s entities, %s relations, %d entity types, %d relation types in %s%s",
+		verb, files, thousands(int64(entities)), thousands(int64(relations)), entityTypes, relationTypes, d.Round(time.Millisecond), rate)
+}
+
+// thousands writes n with thousands separators: 1,234,567.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// importRemote streams each file to the service's import endpoint; each
+// file is its own all-or-nothing load there.
+func importRemote(ctx context.Context, base string, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
+	u, err := url.Parse(strings.TrimSuffix(base, "/") + "/import")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return usageError{fmt.Sprintf("--url %q is not an http(s) URL", base)}
+	}
+	var total int64
+	for _, in := range inputs {
+		total += in.Size
+	}
+	var sent int64
+	for _, in := range inputs {
+		start := time.Now()
+		format := in.Format
+		if format == "" {
+			if format, err = exchange.DetectFormat(in.Name); err != nil {
+				return usageError{err.Error()}
+			}
+		}
+		q := url.Values{"format": {string(format)}, "name": {filepath.Base(in.Name)}, "maxErrors": {strconv.Itoa(maxErrors)}}
+		if dryRun {
+			q.Set("dryRun", "true")
+		}
+		u.RawQuery = q.Encode()
+		rc, err := in.Open()
+		if err != nil {
+			return fmt.Errorf("open %s: %w", in.Name, err)
+		}
+		before := sent
+		body := &countingBody{r: rc, n: func(n int64) {
+			if total > 0 {
+				p.upload(float64(before+n) / float64(total))
+			}
+		}}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), body)
+		if err != nil {
+			rc.Close()
+			return fmt.Errorf("import %s: %w", in.Name, err)
+		}
+		req.ContentLength = in.Size
+		req.Header.Set("Content-Type", "application/octet-stream")
+		resp, err := http.DefaultClient.Do(req)
+		rc.Close()
+		sent += in.Size
+		p.done()
+		if err != nil {
+			return fmt.Errorf("import %s through %s: %w", in.Name, base, err)
+		}
+		res, err := decodeImportAnswer(resp)
+		if err != nil {
+			return fmt.Errorf("import %s through %s: %w", in.Name, base, err)
+		}
+		if res.err != nil {
+			return reportErrors(res.err, dryRun, stderr)
+		}
+		r := res.ok
+		fmt.Fprintln(stdout, summary(dryRun, in.Name, r.EntityTypes, r.RelationTypes, r.Entities, r.Relations, time.Since(start)))
+	}
+	return nil
+}
+
+type importAnswer struct {
+	ok  exchange.ImportResult
+	err error // the store.Errors the service reported
+}
+
+// decodeImportAnswer reads the JSON answer of POST /import.
+func decodeImportAnswer(resp *http.Response) (importAnswer, error) {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return importAnswer{}, err
+	}
+	if resp.StatusCode == http.StatusOK {
+		var a importAnswer
+		if err := json.Unmarshal(body, &a.ok); err != nil {
+			return a, fmt.Errorf("the answer is not an import result: %.200s", body)
+		}
+		return a, nil
+	}
+	type errJSON struct {
+		Code    store.Code `json:"code"`
+		Message string     `json:"message"`
+		Record  string     `json:"record"`
+		Field   string     `json:"field"`
+	}
+	var e struct {
+		Error  errJSON   `json:"error"`
+		Errors []errJSON `json:"errors"`
+	}
+	if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" {
+		return importAnswer{}, fmt.Errorf("%s: %.200s", resp.Status, body)
+	}
+	list := e.Errors
+	if len(list) == 0 {
+		list = []errJSON{e.Error}
+	}
+	var es store.Errors
+	for _, x := range list {
+		// The message is already complete; Record and Field stay unset so
+		// that it is not prefixed twice.
+		es = append(es, &store.Error{Code: x.Code, Message: x.Message})
+	}
+	return importAnswer{err: es}, nil
+}
+
+// countingBody reports the bytes read through it, for upload progress.
+type countingBody struct {
+	r    io.Reader
+	read int64
+	n    func(int64)
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += int64(n)
+	c.n(c.read)
+	return n, err
+}
+
+// progressLine draws one self-overwriting status line on a terminal, at
+// most five times a second, and nothing at all when w is not one.
+type progressLine struct {
+	w     io.Writer
+	on    bool
+	mu    sync.Mutex
+	start time.Time
+	last  time.Time
+	drawn bool
+}
+
+func newProgressLine(w io.Writer) *progressLine {
+	return &progressLine{w: w, on: isTerminal(w), start: time.Now()}
+}
+
+func (p *progressLine) update(pr exchange.Progress) {
+	phase := "validating"
+	if pr.Pass >= 2 {
+		phase = "writing"
+	}
+	line := fmt.Sprintf("%-10s %3.0f%%  %s records", phase, 100*pr.Done, thousands(pr.Records))
+	if el := time.Since(p.start); el > time.Second && pr.Records > 0 {
+		line += fmt.Sprintf("  %s records/s", thousands(int64(float64(pr.Records)/el.Seconds())))
+	}
+	p.draw(line, pr.Done)
+}
+
+func (p *progressLine) upload(done float64) {
+	p.draw(fmt.Sprintf("uploading  %3.0f%%", 100*done), done)
+}
+
+func (p *progressLine) draw(line string, done float64) {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if now.Sub(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = now
+	if el := now.Sub(p.start); done > 0.01 && done < 1 && el > time.Second {
+		left := time.Duration(float64(el) * (1 - done) / done)
+		line += "  ETA " + left.Round(time.Second).String()
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+	p.drawn = true
+}
+
+// done clears the status line.
+func (p *progressLine) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
+}
+
+// importHandler is the POST /import endpoint the service mounts.
+func importHandler(st *store.Store, logger *slog.Logger) http.Handler {
+	return exchange.ImportHandler(st, logger)
+}
