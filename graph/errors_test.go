@@ -109,7 +109,9 @@ func TestIntrospection(t *testing.T) {
 		if got, want := r.code(), "FORBIDDEN"; got != want {
 			t.Errorf("code: got %q, want %q: %s", got, want, r.Raw)
 		}
-		var d struct{ Typename string `json:"__typename"` }
+		var d struct {
+			Typename string `json:"__typename"`
+		}
 		e.ok(`{ __typename }`, nil, &d)
 		if d.Typename != "Query" {
 			t.Errorf("__typename with introspection off: got %q", d.Typename)
