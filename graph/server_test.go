@@ -1,0 +1,121 @@
+package graph_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/graph"
+)
+
+func TestHTTPEndpoints(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	t.Run("healthz", func(t *testing.T) {
+		r := e.at(t).do(http.MethodGet, "/healthz", "", nil, nil)
+		if got, want := r.Status, http.StatusOK; got != want {
+			t.Errorf("status: got %d, want %d", got, want)
+		}
+	})
+	t.Run("readyz", func(t *testing.T) {
+		r := e.at(t).do(http.MethodGet, "/readyz", "", nil, nil)
+		if got, want := r.Status, http.StatusOK; got != want {
+			t.Errorf("status: got %d, want %d", got, want)
+		}
+	})
+	t.Run("PlaygroundRedirectsToTheDefaultQuery", func(t *testing.T) {
+		res, err := noRedirect.Get(e.url + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got, want := res.StatusCode, http.StatusFound; got != want {
+			t.Fatalf("status: got %d, want %d", got, want)
+		}
+		loc, err := url.Parse(res.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := loc.Query().Get("query"), graph.DefaultQuery; got != want {
+			t.Errorf("default query: got %q, want %q", got, want)
+		}
+		// The default query must itself work.
+		var d struct {
+			Entity struct {
+				Name      string
+				Relations struct{ TotalCount int }
+			}
+		}
+		e.at(t).ok(graph.DefaultQuery, nil, &d)
+		if d.Entity.Name != "Enschede" || d.Entity.Relations.TotalCount == 0 {
+			t.Errorf("default query answered %+v", d)
+		}
+	})
+	t.Run("Playground", func(t *testing.T) {
+		r := e.at(t).do(http.MethodGet, "/?query=%7B__typename%7D", "", nil, nil)
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Raw), "graphiql") || !strings.Contains(string(r.Raw), "/query") {
+			t.Errorf("playground: status %d: %.200s", r.Status, r.Raw)
+		}
+	})
+	t.Run("UnknownPath", func(t *testing.T) {
+		r := e.at(t).do(http.MethodGet, "/nope", "", nil, nil)
+		if got, want := r.Status, http.StatusNotFound; got != want {
+			t.Errorf("status: got %d, want %d", got, want)
+		}
+	})
+	t.Run("Options", func(t *testing.T) {
+		r := e.at(t).do(http.MethodOptions, "/query", "", nil, nil)
+		if r.Status != http.StatusOK || !strings.Contains(r.Header.Get("Allow"), "POST") {
+			t.Errorf("OPTIONS: status %d, Allow %q", r.Status, r.Header.Get("Allow"))
+		}
+	})
+	t.Run("MutationOverGETRefused", func(t *testing.T) {
+		before := dump(t, e.at(t))
+		r := e.at(t).get(`mutation { deleteEntities(ids: ["tesla-motors"], cascade: true) }`, nil)
+		if got, want := r.Status, http.StatusMethodNotAllowed; got != want {
+			t.Errorf("status: got %d, want %d: %s", got, want, r.Raw)
+		}
+		if got, want := r.Header.Get("Allow"), "POST"; got != want {
+			t.Errorf("Allow: got %q, want %q", got, want)
+		}
+		if after := dump(t, e.at(t)); after != before {
+			t.Errorf("a mutation over GET changed the graph")
+		}
+	})
+	t.Run("UnsupportedContentType", func(t *testing.T) {
+		r := e.at(t).do(http.MethodPost, "/query", "text/plain", []byte(`{ __typename }`), nil)
+		if got, want := r.Status, http.StatusUnsupportedMediaType; got != want {
+			t.Errorf("status: got %d, want %d", got, want)
+		}
+	})
+	t.Run("OperationName", func(t *testing.T) {
+		body, _ := json.Marshal(map[string]any{"query": `query A { a: __typename } query B { b: __typename }`, "operationName": "B"})
+		r := e.at(t).do(http.MethodPost, "/query", "application/json", body, nil)
+		if got, want := string(r.Data), `{"b":"Query"}`; got != want {
+			t.Errorf("got %s, want %s", r.Raw, want)
+		}
+	})
+	t.Run("PersistedQuery", func(t *testing.T) {
+		q := `{ entity(id: "linkoping") { name } }`
+		sum := sha256.Sum256([]byte(q))
+		ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+		hashOnly, _ := json.Marshal(map[string]any{"extensions": ext})
+		r := e.at(t).do(http.MethodPost, "/query", "application/json", hashOnly, nil)
+		if got, want := r.code(), "PERSISTED_QUERY_NOT_FOUND"; got != want {
+			t.Errorf("unknown hash: code %q, want %q: %s", got, want, r.Raw)
+		}
+		full, _ := json.Marshal(map[string]any{"query": q, "extensions": ext})
+		if r := e.at(t).do(http.MethodPost, "/query", "application/json", full, nil); len(r.Errors) > 0 {
+			t.Fatalf("register: %s", r.Raw)
+		}
+		r = e.at(t).do(http.MethodPost, "/query", "application/json", hashOnly, nil)
+		if got, want := string(r.Data), `{"entity":{"name":"Linköping"}}`; got != want {
+			t.Errorf("by hash: got %s, want %s", r.Raw, want)
+		}
+	})
+}
