@@ -1,0 +1,137 @@
+package main
+
+import (
+	"archive/zip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/store/seed"
+)
+
+// foundingDir returns a data directory holding the founding data.
+func foundingDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	file := writeFile(t, dir, seed.FileName, string(seed.NDJSON()))
+	if _, _, err := cli(t, runImport, "--data", data, file); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestExportCommand(t *testing.T) {
+	data := foundingDir(t)
+	out := t.TempDir()
+	t.Run("FormatFromExtension", func(t *testing.T) {
+		for _, tc := range []struct{ file, start string }{
+			{"g.graphml", "<?xml"}, {"g.gexf", "<?xml"}, {"g.json", `{"directed":true`}, {"g.dot", "digraph"}, {"g.zip", "PK"}, {"g.ndjson", `{"kind":"entityType"`},
+		} {
+			path := filepath.Join(out, tc.file)
+			if _, _, err := cli(t, runExport, "--data", data, "-o", path); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(string(b), tc.start) {
+				t.Errorf("%s starts with %.30q, want %q", tc.file, b, tc.start)
+			}
+		}
+	})
+	t.Run("Zip", func(t *testing.T) {
+		zr, err := zip.OpenReader(filepath.Join(out, "g.zip"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		var names []string
+		for _, f := range zr.File {
+			names = append(names, f.Name)
+		}
+		if got, want := strings.Join(names, ","), "nodes.csv,relationships.csv"; got != want {
+			t.Errorf("zip entries: got %s, want %s", got, want)
+		}
+	})
+	t.Run("Split", func(t *testing.T) {
+		dir := filepath.Join(out, "neo4j")
+		if _, _, err := cli(t, runExport, "--data", data, "--format", "csv", "--split", "-o", dir); err != nil {
+			t.Fatal(err)
+		}
+		nodes, err := os.ReadFile(filepath.Join(dir, "nodes.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(nodes), "id:ID,:LABEL,name,") {
+			t.Errorf("nodes.csv header: %.60q", nodes)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "relationships.csv")); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("Subgraph", func(t *testing.T) {
+		stdout, _, err := cli(t, runExport, "--data", data, "--from", "dalian", "--depth", "1", "--valid-at", "2012", "--types", "SISTER_CITY_OF,FRIENDLY_COOPERATIVE_CITY_OF")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stdout, `"type":"FRIENDLY_COOPERATIVE_CITY_OF"`) || strings.Contains(stdout, `"type":"SISTER_CITY_OF","from"`) {
+			t.Errorf("Dalian in 2012 is a friendly cooperative city, not yet a sister city:\n%s", stdout)
+		}
+	})
+	t.Run("Errors", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"--format", "xlsx"},
+			{"--depth", "2"},
+			{"--valid-at", "2017-13"},
+			{"--split", "-o", out},
+			{"extra"},
+		} {
+			if _, _, err := cli(t, runExport, append([]string{"--data", data}, args...)...); err == nil {
+				t.Errorf("export %v: got no error", args)
+			}
+		}
+		if _, _, err := cli(t, runExport, "--data", data, "--from", "atlantis"); err == nil || !strings.Contains(err.Error(), "atlantis") {
+			t.Errorf("unknown --from: got %v", err)
+		}
+	})
+	t.Run("FailedExportLeavesNoFile", func(t *testing.T) {
+		path := filepath.Join(out, "missing.ndjson")
+		if _, _, err := cli(t, runExport, "--data", data, "--from", "atlantis", "-o", path); err == nil {
+			t.Fatal("got no error")
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("a failed export left %s behind", path)
+		}
+		entries, _ := os.ReadDir(out)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".") {
+				t.Errorf("temporary file %s left behind", e.Name())
+			}
+		}
+	})
+}
+
+func TestBackupRestore(t *testing.T) {
+	data := foundingDir(t)
+	want, _, err := cli(t, runExport, "--data", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "ties.backup")
+	if _, _, err := cli(t, runBackup, "--data", data, "-o", file); err != nil {
+		t.Fatal(err)
+	}
+	restored := filepath.Join(t.TempDir(), "restored")
+	if _, _, err := cli(t, runRestore, "--data", restored, file); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := cli(t, runExport, "--data", restored); got != want {
+		t.Errorf("the restored store exports differently")
+	}
+	if _, _, err := cli(t, runRestore, "--data", restored, file); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("restore into a non-empty directory: got %v", err)
+	}
+}

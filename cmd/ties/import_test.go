@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/seed"
+)
+
+// cli runs one subcommand in process with no environment and returns its
+// standard output, standard error and error.
+func cli(t *testing.T, fn func(context.Context, []string, func(string) string, io.Writer, io.Writer) error, args ...string) (string, string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := fn(context.Background(), args, func(string) string { return "" }, &stdout, &stderr)
+	return stdout.String(), stderr.String(), err
+}
+
+func writeFile(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const twoCities = `{"kind":"entity","id":"gronau","type":"City","name":"Gronau"}
+{"kind":"entity","id":"enschede","type":"City","name":"Enschede"}
+{"kind":"relation","type":"SISTER_CITY_OF","from":"gronau","to":"enschede","validFrom":"1990"}
+`
+
+func TestImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	good := writeFile(t, dir, "twins.ndjson", twoCities)
+	t.Run("DryRun", func(t *testing.T) {
+		out, _, err := cli(t, runImport, "--data", data, "--dry-run", good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(out, "dry run: valid, nothing written: ") {
+			t.Errorf("summary: got %q", out)
+		}
+		dump, _, err := cli(t, runExport, "--data", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(dump, `"kind":"entity"`) {
+			t.Errorf("a dry run wrote entities:\n%s", dump)
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		out, stderr, err := cli(t, runImport, "--data", data, good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := out, "imported "+good+": 2 entities, 1 relations, 0 entity types, 0 relation types in "; !strings.HasPrefix(got, want) {
+			t.Errorf("summary:\ngot  %q\nwant %q...", got, want)
+		}
+		if strings.Count(out, "\n") != 1 {
+			t.Errorf("summary is not one line: %q", out)
+		}
+		if stderr != "" {
+			t.Errorf("stderr is not a terminal, yet got %q", stderr)
+		}
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		before, _, _ := cli(t, runExport, "--data", data)
+		for _, tc := range []struct{ name, data, want string }{
+			// Syntax errors are found in the first pass, reference errors
+			// in the second, so a file shows one kind at a time.
+			{"bad-date.ndjson", twoCities + `{"kind":"entity","id":"x","type":"City","name":"X","validFrom":"soon"}` + "\n" + `{"kind":"entity","id":"y"}` + "\n",
+				`:4: validFrom: invalid date "soon"`},
+			{"dangling.ndjson", twoCities + `{"kind":"relation","type":"SISTER_CITY_OF","from":"gronau","to":"atlantis"}` + "\n" + `{"kind":"relation","type":"SISTER_CITY_OF","from":"utopia","to":"gronau"}` + "\n",
+				`:4: to: no entity "atlantis"`},
+		} {
+			bad := writeFile(t, dir, tc.name, tc.data)
+			_, stderr, err := cli(t, runImport, "--data", data, bad)
+			if err == nil || err.Error() != "nothing was imported: 2 errors" {
+				t.Errorf("%s: error: got %v, want %q", tc.name, err, "nothing was imported: 2 errors")
+			}
+			if !strings.Contains(stderr, bad+tc.want) {
+				t.Errorf("%s: stderr lacks %q:\n%s", tc.name, bad+tc.want, stderr)
+			}
+			if got := strings.Count(stderr, "\n"); got != 2 {
+				t.Errorf("%s: got %d error lines, want 2:\n%s", tc.name, got, stderr)
+			}
+		}
+		if after, _, _ := cli(t, runExport, "--data", data); after != before {
+			t.Error("a refused import changed the store")
+		}
+	})
+	t.Run("CSVPair", func(t *testing.T) {
+		nodes := writeFile(t, dir, "nodes.csv", "id:ID,:LABEL,name,population:int\nhengelo,City,Hengelo,81000\n")
+		rels := writeFile(t, dir, "rels.csv", ":START_ID,:END_ID,:TYPE\nhengelo,enschede,COOPERATES_WITH\n")
+		// Relationships first: one load covers both files.
+		if _, _, err := cli(t, runImport, "--data", data, rels, nodes); err != nil {
+			t.Fatal(err)
+		}
+		dump, _, _ := cli(t, runExport, "--data", data)
+		if !strings.Contains(dump, `"properties":{"population":81000}`) || !strings.Contains(dump, `"type":"COOPERATES_WITH","from":"enschede","to":"hengelo"`) {
+			t.Errorf("dump lacks the CSV records:\n%s", dump)
+		}
+	})
+	t.Run("UnknownExtension", func(t *testing.T) {
+		txt := writeFile(t, dir, "twins.txt", twoCities)
+		_, _, err := cli(t, runImport, "--data", data, txt)
+		if err == nil || !strings.Contains(err.Error(), "--format") {
+			t.Errorf("error: got %v, want one suggesting --format", err)
+		}
+		if _, _, err := cli(t, runImport, "--data", data, "--format", "ndjson", txt); err != nil {
+			t.Errorf("with --format: %v", err)
+		}
+	})
+	t.Run("NoFiles", func(t *testing.T) {
+		if _, _, err := cli(t, runImport, "--data", data); err == nil {
+			t.Error("import without files: got no error")
+		}
+	})
+	t.Run("Locked", func(t *testing.T) {
+		st, err := store.Open(data, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		_, _, err = cli(t, runImport, "--data", data, good)
+		if err == nil || !strings.Contains(err.Error(), "in use by a running ties service") || !strings.Contains(err.Error(), "--url") {
+			t.Errorf("error: got %v, want one saying the directory is in use and suggesting --url", err)
+		}
+	})
+}
+
+// TestImportExportThroughURL runs import and export against a service.
+func TestImportExportThroughURL(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	mux := http.NewServeMux()
+	mux.Handle("/import", importHandler(st, nil))
+	mux.Handle("/export", exportHandler(st, nil))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	dir := t.TempDir()
+	founding := writeFile(t, dir, seed.FileName, string(seed.NDJSON()))
+	out, _, err := cli(t, runImport, "--url", srv.URL, founding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "imported "+founding+": ") {
+		t.Errorf("summary: got %q", out)
+	}
+	bad := writeFile(t, dir, "bad.ndjson", `{"kind":"entity","id":"x","type":"Town","name":"X"}`+"\n")
+	_, stderr, err := cli(t, runImport, "--url", srv.URL, bad)
+	if err == nil || !strings.Contains(stderr, `bad.ndjson:1: type: unknown entity type "Town"`) {
+		t.Errorf("remote errors: got %v, stderr %q", err, stderr)
+	}
+	dot, _, err := cli(t, runExport, "--url", srv.URL, "--format", "dot", "--from", "enschede", "--types", "SISTER_CITY_OF")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(dot, `label="Palo Alto"`) || strings.Contains(dot, `label="Eurocities"`) {
+		t.Errorf("remote DOT export of Enschede's sister cities:\n%s", dot)
+	}
+	_, _, err = cli(t, runExport, "--url", srv.URL, "--from", "atlantis")
+	if err == nil || !strings.Contains(err.Error(), `entity "atlantis" not found`) {
+		t.Errorf("remote export error: got %v", err)
+	}
+}
+
