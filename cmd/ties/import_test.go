@@ -177,4 +177,3 @@ func TestImportExportThroughURL(t *testing.T) {
 		t.Errorf("remote export error: got %v", err)
 	}
 }
-
