@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// TestCheckFindsCorruption breaks one invariant at a time behind the
+// engine's back and expects Check to name it.
+func TestCheckFindsCorruption(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		corrupt func(t *testing.T, s *Store, tx kv.Txn)
+		want    string
+	}{
+		{"MissingMirror", func(t *testing.T, s *Store, tx kv.Txn) {
+			e := adjOf(t, s, "onno-mayor")
+			must(t, tx.Delete(e.mirror().key()))
+		}, "has no mirror"},
+		{"StaleAdjacencyValue", func(t *testing.T, s *Store, tx kv.Txn) {
+			e := adjOf(t, s, "onno-mayor")
+			must(t, tx.Set(e.key(), adjValue{otherType: 1}.encode()))
+		}, "adjacency value"},
+		{"DanglingRelation", func(t *testing.T, s *Store, tx kv.Txn) {
+			n := nodeOf(t, s, "onno")
+			must(t, tx.Delete(nodeKey(n)))
+		}, "which does not exist"},
+		{"CounterOff", func(t *testing.T, s *Store, tx kv.Txn) {
+			must(t, tx.Set(counterKey(ctrEntities), uint64Value(99)))
+		}, "counter entities is 99, want 8"},
+		{"NameIndexDangling", func(t *testing.T, s *Store, tx kv.Txn) {
+			must(t, tx.Set(nameKey(pNameTok, "ghost", 12345), nameValue{typ: 1, nameLen: 5, ext: "ghost"}.encode()))
+		}, "which no live entity has"},
+		{"NameIndexMissing", func(t *testing.T, s *Store, tx kv.Txn) {
+			must(t, tx.Delete(nameKey(pNameFull, "munster", nodeOf(t, s, "munster"))))
+		}, "missing from the name index"},
+		{"TypeIndexMissing", func(t *testing.T, s *Store, tx kv.Txn) {
+			must(t, tx.Delete(typeIdxKey(typeOf(t, s, "Person"), "onno")))
+		}, "missing from the index of its type"},
+		{"ExtIDDangling", func(t *testing.T, s *Store, tx kv.Txn) {
+			must(t, tx.Set(extKey("phantom"), extValue(kindEntity, 999)))
+		}, "which does not exist"},
+		{"UnknownPrefix", func(t *testing.T, s *Store, tx kv.Txn) {
+			must(t, tx.Set([]byte{0x7f, 1}, []byte{1}))
+		}, "unknown prefix"},
+		{"BadBody", func(t *testing.T, s *Store, tx kv.Txn) {
+			must(t, tx.Set(entityKey(nodeOf(t, s, "dalian")), []byte{bodyFormat, 200}))
+		}, "truncated body"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open("", Options{InMemory: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			mustApply(t, s, twinCities())
+			if err := s.Check(ctx); err != nil {
+				t.Fatalf("Check before the damage: %v", err)
+			}
+			tx, err := s.db.Begin(ctx, kv.TxnOptions{Update: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.corrupt(t, s, tx)
+			if _, err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			err = s.Check(ctx)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Check: got %v, want a problem containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func nodeOf(t *testing.T, s *Store, id string) NodeID {
+	t.Helper()
+	var n NodeID
+	must(t, s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
+		var err error
+		n, _, err = r.Lookup(id)
+		return err
+	}))
+	return n
+}
+
+func typeOf(t *testing.T, s *Store, name string) TypeID {
+	t.Helper()
+	var typ TypeID
+	must(t, s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
+		typ, _ = r.sch.entityType(name)
+		return nil
+	}))
+	return typ
+}
+
+// adjOf returns the out-key entry of relation id.
+func adjOf(t *testing.T, s *Store, id string) adjEntry {
+	t.Helper()
+	var e adjEntry
+	must(t, s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
+		rid, _, err := lookupRelation(r.tx, id)
+		if err != nil {
+			return err
+		}
+		v, err := r.tx.Get(relationKey(rid))
+		if err != nil {
+			return err
+		}
+		rb, err := decodeRelation(v)
+		if err != nil {
+			return err
+		}
+		e = adjEntry{dir: pOut, self: rb.from, typ: rb.typ, other: rb.to, rel: rid}
+		return nil
+	}))
+	return e
+}
