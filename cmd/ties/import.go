@@ -177,8 +177,12 @@ func summary(dryRun bool, files string, entityTypes, relationTypes, entities, re
 	if d > 0 && records > 0 {
 		rate = fmt.Sprintf(", %s records/s", thousands(int64(float64(records)/d.Seconds())))
 	}
-	return fmt.Sprintf("%s %s: %s entities, %s relations, %d entity types, %d relation types in %s%s",
-		verb, files, thousands(int64(entities)), thousands(int64(relations)), entityTypes, relationTypes, d.Round(time.Millisecond), rate)
+	types := ""
+	if entityTypes+relationTypes > 0 {
+		types = fmt.Sprintf(", %d entity types, %d relation types", entityTypes, relationTypes)
+	}
+	return fmt.Sprintf("%s %s: %s entities, %s relations%s in %s%s",
+		verb, files, thousands(int64(entities)), thousands(int64(relations)), types, d.Round(time.Millisecond), rate)
 }
 
 // thousands writes n with thousands separators: 1,234,567.

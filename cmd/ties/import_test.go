@@ -63,7 +63,7 @@ func TestImportCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := out, "imported "+good+": 2 entities, 1 relations, 0 entity types, 0 relation types in "; !strings.HasPrefix(got, want) {
+		if got, want := out, "imported "+good+": 2 entities, 1 relations in "; !strings.HasPrefix(got, want) {
 			t.Errorf("summary:\ngot  %q\nwant %q...", got, want)
 		}
 		if strings.Count(out, "\n") != 1 {

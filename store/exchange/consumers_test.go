@@ -144,3 +144,24 @@ func TestGraphvizRendersDOT(t *testing.T) {
 		})
 	}
 }
+
+// TestPartnerNetworkExample runs examples/partner_network.py, the script a
+// user copies, on a subgraph export of the founding data.
+func TestPartnerNetworkExample(t *testing.T) {
+	py := python(t)
+	st := founding(t)
+	path := filepath.Join(t.TempDir(), "enschede.json")
+	data := export(t, st, JSON, Scope{From: "enschede", Depth: 2, Types: []string{"SISTER_CITY_OF", "FRIENDLY_COOPERATIVE_CITY_OF", "MEMBER_OF"}})
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(py, filepath.Join("..", "..", "examples", "partner_network.py"), path, "enschede").CombinedOutput()
+	if err != nil {
+		t.Fatalf("partner_network.py: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Partners of Enschede:", "FRIENDLY_COOPERATIVE_CITY_OF", "Dalian", "2009..2017", "Palo Alto"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

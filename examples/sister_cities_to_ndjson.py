@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Convert Wikidata's twinning statements (property P190) into Ties NDJSON.
+
+Usage:
+  sister_cities_to_ndjson.py RELATIONS.tsv NAMES.tsv OUT.ndjson [--match DUMP.ndjson]
+
+RELATIONS.tsv holds one statement a line, "Qid<TAB>Qid": the first item
+says it is twinned with the second. NAMES.tsv holds "Qid<TAB>label".
+
+Most twinnings are stated on both sides. SISTER_CITY_OF is symmetric, so
+"A twinned with B" and "B twinned with A" are one relation: this script
+writes one record per pair, citing each statement as a source, and leaves
+the id to the store, which derives it from the type and the two ends in
+either order (so importing the file twice changes nothing). Entities get the
+id "wd-<Wikidata id>"; with --match, cities that the dump already holds (by
+their "wikidata" property) are referred to by their id and not written
+again.
+
+Python 3 standard library only.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ties_ndjson  # noqa: E402
+
+DOCUMENT = "wikidata-p190"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("relations", help="relations.tsv: Qid<TAB>Qid per statement")
+    ap.add_argument("names", help="names.tsv: Qid<TAB>label")
+    ap.add_argument("out", help="the NDJSON file to write")
+    ap.add_argument("--match", help="an NDJSON dump of the store to import into")
+    args = ap.parse_args()
+
+    names = {}
+    with open(args.names, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2 and parts[1].strip():
+                names[parts[0]] = parts[1].strip()
+
+    # Unordered pair -> the items that state it, in file order.
+    pairs = {}
+    statements = 0
+    with open(args.relations, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 2:
+                sys.exit(f"{args.relations}:{n}: want two Wikidata ids, got {line!r}")
+            a, b = parts
+            statements += 1
+            if a == b:
+                continue
+            pairs.setdefault((min(a, b), max(a, b)), []).append(a)
+
+    by_qid, existing = ties_ndjson.load_matches(args.match)
+
+    def ref(qid):
+        return by_qid.get(qid, ties_ndjson.entity_id(qid))
+
+    cities = sorted({q for p in pairs for q in p})
+    with open(args.out, "w", encoding="utf-8") as out:
+        ties_ndjson.write(out, {
+            "kind": "entity", "id": DOCUMENT, "type": "Document",
+            "name": "Wikidata: twinned administrative body (P190)",
+            "description": "Twinning statements of Wikidata, crawled outward from Weimar in 2016.",
+            "properties": {"url": "https://www.wikidata.org/wiki/Property:P190", "licence": "CC0"},
+        })
+        written = 0
+        for q in cities:
+            if ref(q) in existing:
+                continue
+            ties_ndjson.write(out, {
+                "kind": "entity", "id": ties_ndjson.entity_id(q), "type": "City", "name": names.get(q, q),
+                "properties": {"wikidata": q},
+                "sources": [{"document": DOCUMENT, "locator": f"https://www.wikidata.org/wiki/{q}"}],
+            })
+            written += 1
+        for (a, b), stated_by in sorted(pairs.items()):
+            ties_ndjson.write(out, {
+                "kind": "relation", "type": "SISTER_CITY_OF", "from": ref(a), "to": ref(b),
+                "properties": {"statedBy": sorted(set(stated_by))},
+                "sources": [{"document": DOCUMENT, "locator": f"https://www.wikidata.org/wiki/{q}#P190"}
+                            for q in sorted(set(stated_by))],
+            })
+    both = sum(1 for s in pairs.values() if len(set(s)) == 2)
+    print(f"{args.out}: {statements} statements, {len(pairs)} pairs ({both} stated on both sides), "
+          f"{len(cities)} cities ({written} new)")
+
+
+if __name__ == "__main__":
+    main()

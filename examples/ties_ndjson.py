@@ -1,0 +1,40 @@
+"""Helpers shared by the conversion scripts: writing canonical Ties NDJSON
+records, and matching Wikidata items to entities a store already holds.
+
+Python 3 standard library only.
+"""
+import json
+
+
+def write(out, record):
+    """Write one record as a line of NDJSON."""
+    out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+    out.write("\n")
+
+
+def entity_id(qid):
+    """The id of an entity made from a Wikidata item: the same in every
+    conversion script, so that files converted separately meet."""
+    return "wd-" + qid
+
+
+def load_matches(path):
+    """Read an NDJSON dump (ties export -o dump.ndjson) and map the Wikidata
+    ids of its entities (the "wikidata" property) to their Ties ids, and
+    remember every entity id, so that converted files point at entities the
+    store already has instead of replacing them."""
+    by_qid, ids = {}, set()
+    if not path:
+        return by_qid, ids
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if rec.get("kind") != "entity":
+                continue
+            ids.add(rec["id"])
+            qid = (rec.get("properties") or {}).get("wikidata")
+            if isinstance(qid, str):
+                by_qid.setdefault(qid, rec["id"])
+    return by_qid, ids

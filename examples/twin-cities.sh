@@ -1,0 +1,38 @@
+#!/bin/sh
+# Import the Eurocities members and Wikidata's twinnings next to the founding
+# data, then ask who the best-connected twin cities are.
+#
+#   examples/twin-cities.sh SHARED_DATA_DIR [TIES_DATA_DIR]
+#
+# SHARED_DATA_DIR is the folder with city-networks/ and sister-cities/. The
+# ties binary must be on the PATH (go install ./cmd/ties), and no service may
+# hold the data directory (or use "ties import --url" instead).
+set -eu
+shared=${1:?usage: twin-cities.sh SHARED_DATA_DIR [TIES_DATA_DIR]}
+data=${2:-./ties-data}
+here=$(dirname "$0")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# A new data directory gets the founding data first (a service does that on
+# its first start), so that the converted files can point at its entities.
+if [ ! -d "$data" ]; then
+  ties import --data "$data" "$here/../store/seed/enschede-2017.ndjson"
+fi
+
+# --match keeps the entities the store already has (such as Eurocities in
+# the founding data) instead of replacing them with thinner records.
+ties export --data "$data" -o "$work/dump.ndjson"
+python3 "$here/eurocities_to_ndjson.py" \
+  "$shared/city-networks/eurocities/members-wikidata-enriched.json" \
+  "$work/eurocities.ndjson" --match "$work/dump.ndjson"
+ties import --data "$data" "$work/eurocities.ndjson"
+
+ties export --data "$data" -o "$work/dump.ndjson"
+python3 "$here/sister_cities_to_ndjson.py" \
+  "$shared/sister-cities/wikidata-p190/relations.tsv" \
+  "$shared/sister-cities/wikidata-p190/names.tsv" \
+  "$work/twins.ndjson" --match "$work/dump.ndjson"
+ties import --data "$data" "$work/twins.ndjson"
+
+ties query --data "$data" "$(cat "$here/best-connected-twins.graphql")"

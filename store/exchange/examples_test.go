@@ -1,0 +1,162 @@
+package exchange
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// sharedData is the folder of real public data beside the repository.
+var sharedData = filepath.Join("..", "..", "..", "shared", "data")
+
+func examplesPython(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(sharedData); err != nil {
+		t.Skipf("%s is absent; skipping the conversion of real data", sharedData)
+	}
+	for _, p := range []string{"python3", "/usr/bin/python3"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	t.Skip("python3 is not installed; skipping the example conversion scripts")
+	return ""
+}
+
+func runScript(t *testing.T, py string, args ...string) {
+	t.Helper()
+	out, err := exec.Command(py, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", filepath.Base(args[0]), err, out)
+	}
+	t.Logf("%s", out)
+}
+
+func importFile(t *testing.T, st *store.Store, path string) store.LoadResult {
+	t.Helper()
+	in, err := FileInput(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(context.Background(), st, []Input{in}, ImportOptions{})
+	if err != nil {
+		t.Fatalf("import %s: %v", path, err)
+	}
+	return res
+}
+
+// TestExampleConversions runs the example scripts of examples/ on the real
+// data and imports their output: the Eurocities members next to the
+// founding data, then Wikidata's twinning statements, whose both-sided
+// statements must become one relation per pair.
+func TestExampleConversions(t *testing.T) {
+	py := examplesPython(t)
+	examples := filepath.Join("..", "..", "examples")
+	dir := t.TempDir()
+	st := founding(t)
+	ctx := context.Background()
+
+	dumpFile := filepath.Join(dir, "dump.ndjson")
+	if err := os.WriteFile(dumpFile, []byte(dump(t, st)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	euro := filepath.Join(dir, "eurocities.ndjson")
+	runScript(t, py, filepath.Join(examples, "eurocities_to_ndjson.py"),
+		filepath.Join(sharedData, "city-networks", "eurocities", "members-wikidata-enriched.json"), euro, "--match", dumpFile)
+	importFile(t, st, euro)
+	network, err := st.FindEntityByID(ctx, "eurocities", store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(network.Description, "Enschede") {
+		t.Errorf("the founding data's Eurocities was replaced: %q", network.Description)
+	}
+	members, err := st.Degree(ctx, "eurocities", store.RelationFilter{Types: []string{"MEMBER_OF"}, Direction: store.In}, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 209 matched names are 206 cities (the list names Lyon, Marseille and
+	// Ampelokipoi-Menemeni twice); the founding data adds the
+	// municipality of Enschede.
+	if got, want := members, 207; got != want {
+		t.Errorf("Eurocities members: got %d, want %d", got, want)
+	}
+
+	if err := os.WriteFile(dumpFile, []byte(dump(t, st)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p190 := filepath.Join(sharedData, "sister-cities", "wikidata-p190")
+	twins := filepath.Join(dir, "twins.ndjson")
+	runScript(t, py, filepath.Join(examples, "sister_cities_to_ndjson.py"),
+		filepath.Join(p190, "relations.tsv"), filepath.Join(p190, "names.tsv"), twins, "--match", dumpFile)
+	before, err := st.Stats(ctx, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := importFile(t, st, twins)
+	pairs, top := twinPairs(t, filepath.Join(p190, "relations.tsv"))
+	if got, want := res.Relations, pairs; got != want {
+		t.Errorf("relations imported: got %d, want %d, one per unordered pair", got, want)
+	}
+	if pairs > 17401 {
+		t.Errorf("%d pairs from 17,401 city pairs", pairs)
+	}
+	after, err := st.Stats(ctx, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grown := after.Relations - before.Relations; grown > pairs {
+		t.Errorf("the store grew by %d relations, more than the %d pairs", grown, pairs)
+	}
+	// Who are the best-connected twin cities? The store's answer agrees
+	// with a count straight from the file.
+	c, err := st.Centrality(ctx, store.CentralityOptions{Measure: store.MeasureDegree, Types: []string{"SISTER_CITY_OF"}, First: 5}, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Ranking) == 0 || int(c.Ranking[0].Score) < top {
+		t.Fatalf("best-connected twin city: got %+v, want a degree of at least %d", c.Ranking, top)
+	}
+	for _, s := range c.Ranking {
+		t.Logf("%s (%s): %v sister cities", s.Entity.Name, s.Entity.ID, s.Score)
+	}
+}
+
+// twinPairs counts the unordered pairs of distinct cities in a P190
+// statements file and the largest number of partners of one city.
+func twinPairs(t *testing.T, path string) (pairs, top int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	seen := map[[2]string]bool{}
+	degree := map[string]int{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) != 2 || fields[0] == fields[1] {
+			continue
+		}
+		a, b := min(fields[0], fields[1]), max(fields[0], fields[1])
+		if !seen[[2]string{a, b}] {
+			seen[[2]string{a, b}] = true
+			degree[a]++
+			degree[b]++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range degree {
+		top = max(top, d)
+	}
+	return len(seen), top
+}
