@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,9 +170,22 @@ func describeJSON(raw json.RawMessage) string {
 	return "a number"
 }
 
+// plainString returns the contents of a JSON string without escapes, the
+// common case, which needs no decoding; ok is false for anything else.
+// raw must be valid JSON, as the members of a decoded object are.
+func plainString(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || bytes.IndexByte(raw, '\\') >= 0 {
+		return "", false
+	}
+	return string(raw[1 : len(raw)-1]), true
+}
+
 func (d fieldDecoder) str(raw json.RawMessage, field string) (string, *store.Error) {
 	if isNull(raw) {
 		return "", nil
+	}
+	if s, ok := plainString(raw); ok {
+		return s, nil
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -220,6 +235,13 @@ func (d fieldDecoder) date(raw json.RawMessage, field string) (store.Date, *stor
 	if isNull(raw) {
 		return store.Date{}, nil
 	}
+	if s, ok := plainString(raw); ok {
+		dt, err := store.ParseDate(s)
+		if err != nil {
+			return store.Date{}, d.errorf(field, "%s", store.ErrorMessage(err))
+		}
+		return dt, nil
+	}
 	var dt store.Date
 	if err := dt.UnmarshalJSON(raw); err != nil {
 		return store.Date{}, d.errorf(field, "%s", store.ErrorMessage(err))
@@ -248,6 +270,21 @@ func (d fieldDecoder) labels(raw json.RawMessage, field string) ([]store.Label, 
 }
 
 func (d fieldDecoder) value(raw json.RawMessage, field string) (store.Value, *store.Error) {
+	// Scalars, most property values, skip the generic decoder.
+	switch c := raw[0]; {
+	case c == '"':
+		if s, ok := plainString(raw); ok {
+			return store.Text(s), nil
+		}
+	case c == 't' && string(raw) == "true":
+		return store.Bool(true), nil
+	case c == 'f' && string(raw) == "false":
+		return store.Bool(false), nil
+	case c == '-' || c >= '0' && c <= '9':
+		if f, err := strconv.ParseFloat(string(raw), 64); err == nil && !math.IsInf(f, 0) {
+			return store.Number(f), nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var x any

@@ -1,0 +1,210 @@
+package exchange
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/gen"
+)
+
+// The benchmarks measure import and export throughput on generated graphs
+// shaped like real relationship networks. TIES_BENCH_RELATIONS sets the
+// size (default 100,000); the 1 million and 10 million figures of
+// BENCHMARKS.md come from
+//
+//	TIES_BENCH_RELATIONS=1000000 go test ./store/exchange -run '^$' -bench . -benchtime 1x
+//
+// Each reports records/s and peak-heap-MB, the largest heap in use seen
+// while it ran, which stays flat as the graph grows when the code streams.
+
+func benchRelations(b *testing.B) int {
+	if s := os.Getenv("TIES_BENCH_RELATIONS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			b.Fatalf("TIES_BENCH_RELATIONS=%q: want a positive number", s)
+		}
+		return n
+	}
+	return 100_000
+}
+
+// generated writes a generated graph of n relations as NDJSON into dir
+// once per process and returns its path.
+func generated(b *testing.B, dir string, n int) string {
+	b.Helper()
+	path := filepath.Join(dir, fmt.Sprintf("graph-%d.ndjson", n))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := gen.WriteNDJSON(f, gen.Config{Seed: 42, Relations: n}); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// benchDir holds the generated files across the benchmarks of one run.
+var benchDir = sync.OnceValue(func() string {
+	dir, err := os.MkdirTemp("", "ties-exchange-bench-")
+	if err != nil {
+		panic(err)
+	}
+	return dir
+})
+
+// peakHeap samples the heap in use until stop is called and returns the
+// largest value seen, in MiB.
+func peakHeap() (stop func() float64) {
+	var mu sync.Mutex
+	var peak uint64
+	done := make(chan struct{})
+	sample := func() {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		mu.Lock()
+		peak = max(peak, m.HeapInuse)
+		mu.Unlock()
+	}
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		sample()
+		mu.Lock()
+		defer mu.Unlock()
+		return float64(peak) / (1 << 20)
+	}
+}
+
+func BenchmarkDecodeNDJSON(b *testing.B) {
+	n := benchRelations(b)
+	path := generated(b, benchDir(), n)
+	in, err := FileInput(path, NDJSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, err := NewSource(in, DecodeOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(in.Size)
+	b.ResetTimer()
+	stop := peakHeap()
+	var records int64
+	for b.Loop() {
+		err := src(context.Background(), func(store.Record) error { records++; return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(stop(), "peak-heap-MB")
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkImport loads the generated file into a new badger store on disk
+// per iteration: both passes of Store.Load and the bulk write.
+func BenchmarkImport(b *testing.B) {
+	n := benchRelations(b)
+	path := generated(b, benchDir(), n)
+	in, err := FileInput(path, NDJSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(in.Size)
+	b.ResetTimer()
+	stop := peakHeap()
+	var records int64
+	for b.Loop() {
+		b.StopTimer()
+		st, err := store.Open(b.TempDir(), store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := Import(context.Background(), st, []Input{in}, ImportOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		records += int64(res.Entities + res.Relations)
+		b.StopTimer()
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(stop(), "peak-heap-MB")
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkExport writes the whole generated graph in each format to
+// io.Discard from one snapshot.
+func BenchmarkExport(b *testing.B) {
+	n := benchRelations(b)
+	path := generated(b, benchDir(), n)
+	in, err := FileInput(path, NDJSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(b.TempDir(), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := Import(context.Background(), st, []Input{in}, ImportOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range []Format{NDJSON, JSON, CSV, GraphML, GEXF, DOT} {
+		b.Run(string(f), func(b *testing.B) {
+			runtime.GC()
+			stop := peakHeap()
+			var records int64
+			var bytes int64
+			for b.Loop() {
+				cw := &countWriter{}
+				stats, err := Export(context.Background(), st, cw, ExportOptions{Format: f})
+				if err != nil {
+					b.Fatal(err)
+				}
+				records += int64(stats.Entities + stats.Relations)
+				bytes += cw.n
+			}
+			b.ReportMetric(stop(), "peak-heap-MB")
+			b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(bytes)/b.Elapsed().Seconds()/(1<<20), "MB/s")
+		})
+	}
+}
+
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
+var _ io.Writer = (*countWriter)(nil)
