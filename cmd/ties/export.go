@@ -114,6 +114,9 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		opts.AsOf = t
 	}
+	if opts.Format == exchange.CSV && !split && (out == "" || out == "-") && isTerminal(stdout) {
+		return usageError{"the csv export is a zip file: give -o FILE.zip, redirect standard output, or use --split -o DIRECTORY"}
+	}
 	if split && (opts.Format != exchange.CSV || out == "") {
 		return usageError{"--split needs --format csv and -o DIRECTORY"}
 	}

@@ -96,7 +96,7 @@ func run(ctx context.Context, st *store.Store, enc encoder, typed bool, opts Exp
 		if err != nil {
 			return err
 		}
-		stats, err = write(sel, r.Ontology(), enc, typed)
+		stats, err = write(cancellable(r.Context(), sel), r.Ontology(), enc, typed)
 		return err
 	})
 	return stats, err
@@ -139,6 +139,41 @@ func write(sel selection, o store.Ontology, enc encoder, typed bool) (ExportStat
 		return stats, fmt.Errorf("export: %w", err)
 	}
 	return stats, nil
+}
+
+// cancellable makes a selection stop when ctx ends, such as when the
+// client of an HTTP export goes away.
+func cancellable(ctx context.Context, sel selection) selection {
+	return ctxSelection{ctx: ctx, sel: sel}
+}
+
+type ctxSelection struct {
+	ctx context.Context
+	sel selection
+}
+
+func (c ctxSelection) eachEntity(fn func(*store.Entity) error) error {
+	n := 0
+	return c.sel.eachEntity(func(e *store.Entity) error {
+		if n++; n%1024 == 0 {
+			if err := c.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		return fn(e)
+	})
+}
+
+func (c ctxSelection) eachRelation(fn func(*store.Relation) error) error {
+	n := 0
+	return c.sel.eachRelation(func(r *store.Relation) error {
+		if n++; n%1024 == 0 {
+			if err := c.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		return fn(r)
+	})
 }
 
 // selection iterates the entities and relations of a scope, each in id

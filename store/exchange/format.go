@@ -8,7 +8,45 @@
 // re-read their input for each pass of Store.Load; encoders never hold the
 // whole graph, only a schema of property names (GraphML, GEXF and CSV
 // declare typed columns before the first row) and, for subgraph exports,
-// the set of reached entities.
+// the set of reached entities. Exports list entities in id order, then
+// relations in id order.
+//
+// How each format carries a graph:
+//
+//   - NDJSON is the canonical format of docs/FORMAT.md, lossless: an
+//     export re-imported into an empty store exports byte for byte the same.
+//   - JSON is NetworkX's node_link_data shape ({"directed": true,
+//     "multigraph": true, "graph", "nodes", "links"}), which D3 reads too.
+//     A node has id, type, name and the entity's other fields (labels,
+//     aliases, validFrom, validTo, sources, description) where set, and its
+//     properties as attributes of their own; a link has source, target, key
+//     (the relation id), type, its fields and properties. A property named
+//     like a field travels in a "properties" object. The graph object
+//     carries the ontology as "entityTypes" and "relationTypes", so this
+//     format round-trips losslessly too. On import, "edges" may replace
+//     "links", ids may be numbers, a missing name defaults to the id, and an
+//     integer key (NetworkX's own) is not taken for a relation id.
+//   - CSV follows neo4j-admin database import (see csv.go): nodes.csv with
+//     id:ID, :LABEL (the entity type), name, description, validFrom:date,
+//     validTo:date, labels (JSON), aliases:string[], sources (JSON) and a
+//     typed column per property; relationships.csv with :START_ID, :END_ID,
+//     :TYPE, id, validFrom:date, validTo:date, sources and properties. Numbers
+//     are long or double columns, dates date, geo points point, lists typed
+//     arrays. It carries everything but the ontology, empty lists and empty
+//     strings (an empty cell is no property), and properties whose values mix
+//     kinds (written as text).
+//   - GraphML declares typed keys (string, long, double, boolean); the
+//     entity's fields are string keys (labels, aliases and sources as JSON),
+//     "label" repeats the name and the relation type for Gephi and yEd, and
+//     edges carry the relation id. Dates are strings at their precision, geo
+//     points and lists JSON strings.
+//   - GEXF 1.3 is written in dynamic mode: a validity interval becomes a
+//     spell from the first day of validFrom to the last day of validTo
+//     ("2017" starts on 2017-01-01 and ends on 2017-12-31), so Gephi's
+//     timeline plays the history of the network. Node labels are names, edge
+//     labels relation types.
+//   - DOT is a Graphviz digraph: nodes labelled with names, edges with
+//     relation types (symmetric ones drawn without arrowheads).
 package exchange
 
 import (

@@ -170,10 +170,13 @@ func decoderFor(f Format) (decodeFunc, error) {
 	return nil, store.Errorf(store.Invalid, "cannot import format %q (use ndjson, json or csv)", f)
 }
 
-// NewSource returns a RecordSource over one input. Each call re-opens the
-// input and decodes it from the start. Record errors are collected (up to
-// opts.MaxErrors) while valid records keep flowing, and returned together
-// as store.Errors at the end; each names "file:line" and the field.
+// NewSource returns a RecordSource over one input, or an Invalid error when
+// the input's format cannot be imported or told from its name. Each call of
+// the source re-opens the input and decodes it from the start. Record
+// errors are collected (up to opts.MaxErrors) while valid records keep
+// flowing, and returned together as store.Errors at the end, each naming
+// "file:line" and the field; a gzip bomb ends it with a TooLarge error, and
+// the source returns the errors of Open and of yield as they are.
 func NewSource(in Input, opts DecodeOptions) (store.RecordSource, error) {
 	format := in.Format
 	if format == "" {
@@ -312,10 +315,11 @@ func readFailure(name string, line int64, err error) *store.Error {
 const lineBits = 40
 
 // Sources combines inputs into one RecordSource, so that a single Load
-// covers them all: records may refer to entities of another file, and
-// nothing is written unless every file is valid. Lines of the second and
-// later files are tagged with the file's index; pass the errors of Load
-// through the returned function to turn "name:line" back into "file:line".
+// (with LoadOptions.Source set to name) covers them all: records may refer
+// to entities of another file, and nothing is written unless every file is
+// valid. Lines of the second and later files are tagged with the file's
+// index; pass the errors of Load through the returned function to turn
+// "name:line" back into "file:line". It returns the errors of NewSource.
 func Sources(inputs []Input, name string, opts DecodeOptions) (store.RecordSource, func(error) error, error) {
 	srcs := make([]store.RecordSource, len(inputs))
 	var total, before int64
