@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"sort"
 
@@ -26,7 +27,7 @@ const DefaultSearchLimit = 20
 // so that a one-letter query over millions of entities stays fast. Past
 // it, ranking among the hits of the same rank (shorter names first) is
 // over what was read, and a rare type filter may miss hits.
-const searchScanCap = 20_000
+const searchScanCap = 5_000
 
 type searchCand struct {
 	n     NodeID
@@ -67,7 +68,11 @@ func (s *Store) Search(ctx context.Context, text string, types []string, limit i
 
 	cands := map[NodeID]*searchCand{}
 	// scan visits the index entries of every term that starts with term.
-	scan := func(p byte, term string, fn func(full string, n NodeID, nv nameValue)) error {
+	// scan visits the index entries of every term that starts with term,
+	// telling fn whether the term is exactly term. It parses entries
+	// without allocating; fn gets the external id as bytes valid only
+	// during the call, and copies it for the candidates it keeps.
+	scan := func(p byte, term string, fn func(exact bool, n NodeID, nv nameValue, ext []byte)) error {
 		prefix := namePrefix(p, term)
 		read := 0
 		for it.Seek(prefix); it.Valid() && read < searchScanCap; it.Next() {
@@ -76,35 +81,37 @@ func (s *Store) Search(ctx context.Context, text string, types []string, limit i
 				break
 			}
 			read++
-			_, t, n, err := parseNameKey(k)
-			if err != nil {
-				return err
+			if len(k) < len(prefix)+9 || k[len(k)-9] != 0 {
+				return fmt.Errorf("bad name key %x", k)
 			}
+			exact := len(k) == len(prefix)+9
+			n := NodeID(binary.BigEndian.Uint64(k[len(k)-8:]))
 			v, err := it.Value()
 			if err != nil {
 				return fmt.Errorf("read name index: %w", err)
 			}
-			nv, err := parseNameValue(v)
-			if err != nil {
-				return err
+			if len(v) < 9 {
+				return fmt.Errorf("bad name value %x", v)
 			}
+			nv := nameValue{typ: TypeID(binary.BigEndian.Uint32(v)), nameLen: binary.BigEndian.Uint32(v[4:])}
 			if set != nil && !set[nv.typ] {
 				continue
 			}
-			fn(t, n, nv)
+			fn(exact, n, nv, v[8:])
 		}
 		return ctx.Err()
 	}
 	hits := 0
-	err = scan(pNameFull, q, func(term string, n NodeID, nv nameValue) {
+	err = scan(pNameFull, q, func(exact bool, n NodeID, nv nameValue, ext []byte) {
 		rank := 1
-		if term == q {
+		if exact {
 			rank = 0
 		}
 		if c, ok := cands[n]; ok {
 			c.rank = min(c.rank, rank)
 			return
 		}
+		nv.ext = string(ext)
 		cands[n] = &searchCand{n: n, rank: rank, nv: nv}
 		hits++
 	})
@@ -117,7 +124,7 @@ func (s *Store) Search(ctx context.Context, text string, types []string, limit i
 		// found by the whole string.
 		tc := map[NodeID]*searchCand{}
 		for i, tok := range toks {
-			err := scan(pNameTok, tok, func(term string, n NodeID, nv nameValue) {
+			err := scan(pNameTok, tok, func(exact bool, n NodeID, nv nameValue, ext []byte) {
 				if _, ok := cands[n]; ok {
 					return
 				}
@@ -126,11 +133,12 @@ func (s *Store) Search(ctx context.Context, text string, types []string, limit i
 					if i > 0 {
 						return // missed an earlier token: cannot match all
 					}
+					nv.ext = string(ext)
 					c = &searchCand{n: n, nv: nv, whole: make([]bool, len(toks)), part: make([]bool, len(toks))}
 					tc[n] = c
 				}
 				c.part[i] = true
-				if term == tok {
+				if exact {
 					c.whole[i] = true
 				}
 			})
