@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
 	"github.com/ties-graph/ties/store/seed"
 )
 
@@ -175,5 +177,36 @@ func TestImportExportThroughURL(t *testing.T) {
 	_, _, err = cli(t, runExport, "--url", srv.URL, "--from", "atlantis")
 	if err == nil || !strings.Contains(err.Error(), `entity "atlantis" not found`) {
 		t.Errorf("remote export error: got %v", err)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	var b bytes.Buffer
+	p := &progressLine{w: &b, on: true, start: time.Now().Add(-10 * time.Second)}
+	p.update(exchange.Progress{Pass: 2, Done: 0.75, Records: 1234567})
+	got := b.String()
+	for _, want := range []string{"\r\033[K", "writing", " 75%", "1,234,567 records", "records/s", "ETA 3s"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("progress line %q lacks %q", got, want)
+		}
+	}
+	p.done()
+	if !strings.HasSuffix(b.String(), "\r\033[K") {
+		t.Errorf("done did not clear the line: %q", b.String())
+	}
+	var quiet bytes.Buffer
+	q := newProgressLine(&quiet) // a buffer is no terminal
+	q.update(exchange.Progress{Pass: 1, Done: 0.5})
+	q.done()
+	if quiet.Len() != 0 {
+		t.Errorf("progress on a pipe: got %q, want nothing", quiet.String())
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -45000: "-45,000"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d): got %q, want %q", n, got, want)
+		}
 	}
 }
