@@ -121,10 +121,7 @@ func entityConnection(p store.EntityPage) *model.EntityConnection {
 func nodeLink(g *store.Subgraph) json.RawMessage {
 	var b bytes.Buffer
 	b.Grow(64 + 96*len(g.Nodes) + 160*len(g.Edges))
-	str := func(s string) {
-		q, _ := json.Marshal(s)
-		b.Write(q)
-	}
+	str := func(s string) { appendJSONString(&b, s) }
 	date := func(d store.Date) {
 		if d.IsZero() {
 			b.WriteString("null")
@@ -212,4 +209,20 @@ func fixRelations(rs ...*store.Relation) {
 func fixPath(p *store.Path) {
 	fixEntities(p.Nodes...)
 	fixRelations(p.Edges...)
+}
+
+// appendJSONString writes s as a JSON string. Plain ASCII, which ids,
+// types and most names are, is copied as it is; anything else goes through
+// encoding/json, which escapes and repairs it.
+func appendJSONString(b *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			b.Write(q)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
 }

@@ -238,3 +238,14 @@ func FuzzRequestBody(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{"", "enschede", "Münster", `say "hi"`, "back\\slash", "tab\there", "<&>", "\xff\xfe", "恩斯赫德"} {
+		var b bytes.Buffer
+		appendJSONString(&b, s)
+		want, _ := json.Marshal(s)
+		if got := b.String(); got != string(want) {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
