@@ -5,15 +5,9 @@ package graph
 
 //go:generate go run github.com/99designs/gqlgen generate
 
-import (
-	"log/slog"
-
-	"github.com/ties-graph/ties/store"
-)
+import "github.com/ties-graph/ties/store"
 
 // Resolver is the root of the resolvers: the dependencies they share.
 type Resolver struct {
-	store  *store.Store
-	limits Limits
-	logger *slog.Logger
+	store *store.Store
 }

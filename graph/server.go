@@ -91,7 +91,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // limiter checks the document before gqlgen parses and validates it, then
 // checks arguments before the complexity limit is computed.
 func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, introspection bool, wait time.Duration) http.Handler {
-	c := Config{Resolvers: &Resolver{store: st, limits: limits, logger: logger}}
+	c := Config{Resolvers: &Resolver{store: st}}
 	costs(&c.Complexity)
 	srv := handler.New(NewExecutableSchema(c))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
