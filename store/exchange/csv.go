@@ -372,9 +372,9 @@ func (cd *csvDecoder) entity(row []string, line int64) (*store.Entity, error) {
 	if e.Type == "" {
 		return nil, cd.cellError(line, l.cols[l.label], "missing entity type for %q", e.ID)
 	}
-	for f, i := range l.byField {
-		v, c := cd.cell(row, i), l.cols[i]
-		if v == "" {
+	for _, f := range csvNodeFields {
+		v, c, ok := cd.field(row, f)
+		if !ok || v == "" {
 			continue
 		}
 		var err *store.Error
