@@ -146,7 +146,7 @@ func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *l
 		lineOf:    map[*Error]int64{},
 		ents:      map[string]loadEntity{},
 		typeIndex: map[string]int32{},
-		dups:      dupFilter{exact: map[string]struct{}{}},
+		dups:      newDupFilter(),
 		winners:   map[string]int64{},
 		retyped:   map[NodeID]string{},
 		touching:  map[RelID]bool{},
@@ -760,7 +760,13 @@ func (l *loader) typeOf(n NodeID) (TypeID, error) {
 // wrongly (rarely), but never no wrongly.
 type dupFilter struct {
 	exact map[string]struct{}
+	limit int // ids kept exactly before the switch to the Bloom filter
+	bits  int // size of the Bloom filter
 	bloom *bloom
+}
+
+func newDupFilter() dupFilter {
+	return dupFilter{exact: map[string]struct{}{}, limit: exactLimit, bits: bloomBits}
 }
 
 const (
@@ -775,10 +781,10 @@ func (d *dupFilter) seen(s string) bool {
 			return true
 		}
 		d.exact[s] = struct{}{}
-		if len(d.exact) < exactLimit {
+		if len(d.exact) < d.limit {
 			return false
 		}
-		b := newBloom(bloomBits)
+		b := newBloom(d.bits)
 		for k := range d.exact {
 			b.add(k)
 		}

@@ -269,3 +269,32 @@ func TestLoad(t *testing.T) {
 		}
 	})
 }
+
+func TestDupFilter(t *testing.T) {
+	d := dupFilter{exact: map[string]struct{}{}, limit: 8, bits: 1 << 16}
+	for i := range 100 {
+		id := "r" + itoa(i)
+		if d.seen(id) && i < 8 {
+			t.Errorf("first sight of %s (exact phase): got seen", id)
+		}
+	}
+	if d.bloom == nil {
+		t.Fatalf("still exact after 100 ids with a limit of 8")
+	}
+	// A Bloom filter never forgets: every id seen before, in either
+	// phase, is reported again.
+	for i := range 100 {
+		if id := "r" + itoa(i); !d.seen(id) {
+			t.Errorf("second sight of %s: got not seen", id)
+		}
+	}
+	fresh := 0
+	for i := 100; i < 1100; i++ {
+		if !d.seen("r" + itoa(i)) {
+			fresh++
+		}
+	}
+	if fresh < 900 {
+		t.Errorf("only %d of 1000 new ids passed as new: too many false positives", fresh)
+	}
+}
