@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -248,4 +249,90 @@ func TestAppendJSONString(t *testing.T) {
 			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
 		}
 	}
+}
+
+// Entity and relation loads below lists and across aliases are batched:
+// a page of relations with both ends, or twenty aliased lookups, cost one
+// store read.
+func TestLoadsAreBatched(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	if _, err := st.Apply(ctx, store.Batch{
+		Entities: []store.Entity{
+			{ID: "hub", Type: "City", Name: "Hub"},
+			{ID: "a", Type: "City", Name: "A"}, {ID: "b", Type: "City", Name: "B"}, {ID: "c", Type: "City", Name: "C"},
+		},
+		Relations: []store.Relation{
+			{ID: "r1", Type: "SISTER_CITY_OF", From: "hub", To: "a"},
+			{ID: "r2", Type: "SISTER_CITY_OF", From: "hub", To: "b"},
+			{ID: "r3", Type: "COOPERATES_WITH", From: "c", To: "hub"},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var entityReads, relationReads, keys int
+	f := storeFinders(st)
+	counting := finders{
+		entities: func(ctx context.Context, ids []string, ro store.ReadOptions) ([]*store.Entity, error) {
+			mu.Lock()
+			entityReads++
+			keys += len(ids)
+			mu.Unlock()
+			return f.entities(ctx, ids, ro)
+		},
+		relations: func(ctx context.Context, ids []string, ro store.ReadOptions) ([]*store.Relation, error) {
+			mu.Lock()
+			relationReads++
+			mu.Unlock()
+			return f.relations(ctx, ids, ro)
+		},
+	}
+	// A generous wait, so that every key of a round joins its batch even
+	// on a machine too busy to start the resolvers promptly.
+	const wait = 200 * time.Millisecond
+	h := newGraphQLHandler(st, slog.New(slog.DiscardHandler), DefaultLimits(), true, wait)
+	srv := h.(*handler.Server)
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(context.WithValue(ctx, loadersKey{}, newLoaders(counting, wait)))
+	})
+	ask := func(t *testing.T, query string) string {
+		t.Helper()
+		mu.Lock()
+		entityReads, relationReads, keys = 0, 0, 0
+		mu.Unlock()
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(`{"query":`+strconvQuote(query)+`}`))
+		req.Header.Set("Content-Type", "application/json")
+		srv.ServeHTTP(rec, req)
+		if strings.Contains(rec.Body.String(), `"errors"`) {
+			t.Fatalf("%s", rec.Body.String())
+		}
+		return rec.Body.String()
+	}
+	t.Run("PageOfRelationsIsPrimed", func(t *testing.T) {
+		ask(t, `{ entity(id: "hub") { relations { edges { node { from { name } to { name } } } } } }`)
+		if entityReads != 0 {
+			t.Errorf("ends of a page: %d entity reads, want 0 (the page primes them)", entityReads)
+		}
+	})
+	t.Run("RelationsByIDOneRead", func(t *testing.T) {
+		body := ask(t, `{ x: relation(id: "r1") { from { name } to { name } } y: relation(id: "r2") { from { name } to { name } }
+		  z: relation(id: "r3") { from { name } to { name } } }`)
+		if relationReads != 1 {
+			t.Errorf("three aliased relations: %d relation reads, want 1", relationReads)
+		}
+		if entityReads != 1 || keys != 4 {
+			t.Errorf("their ends: %d entity reads of %d keys, want 1 read of 4 distinct keys", entityReads, keys)
+		}
+		if !strings.Contains(body, `"name":"C"`) {
+			t.Errorf("answer: %s", body)
+		}
+	})
+	t.Run("AliasedEntitiesOneRead", func(t *testing.T) {
+		ask(t, `{ a: entity(id: "a") { name } b: entity(id: "b") { name } c: entity(id: "c") { name } none: entity(id: "zzz") { name } }`)
+		if entityReads != 1 || keys != 4 {
+			t.Errorf("four aliased entities: %d reads of %d keys, want 1 of 4", entityReads, keys)
+		}
+	})
 }

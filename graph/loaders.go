@@ -26,17 +26,28 @@ type loaders struct {
 
 type loadersKey struct{}
 
+// finders are the batched store reads behind the loaders.
+type finders struct {
+	entities  func(context.Context, []string, store.ReadOptions) ([]*store.Entity, error)
+	relations func(context.Context, []string, store.ReadOptions) ([]*store.Relation, error)
+}
+
+// storeFinders reads from st.
+func storeFinders(st *store.Store) finders {
+	return finders{entities: st.FindEntitiesByIDs, relations: st.FindRelationsByIDs}
+}
+
 // newLoaders returns the loaders of one request. wait is how long a loader
 // collects keys before it reads them.
-func newLoaders(st *store.Store, wait time.Duration) *loaders {
+func newLoaders(f finders, wait time.Duration) *loaders {
 	return &loaders{
 		entities: dataloadgen.NewLoader(func(ctx context.Context, keys []loadKey) ([]*store.Entity, []error) {
-			es, errs := fetchByKeys(ctx, keys, st.FindEntitiesByIDs)
+			es, errs := fetchByKeys(ctx, keys, f.entities)
 			fixEntities(es...)
 			return es, errs
 		}, dataloadgen.WithWait(wait)),
 		relations: dataloadgen.NewLoader(func(ctx context.Context, keys []loadKey) ([]*store.Relation, []error) {
-			rs, errs := fetchByKeys(ctx, keys, st.FindRelationsByIDs)
+			rs, errs := fetchByKeys(ctx, keys, f.relations)
 			fixRelations(rs...)
 			return rs, errs
 		}, dataloadgen.WithWait(wait)),

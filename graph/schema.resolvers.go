@@ -121,32 +121,19 @@ func (r *pathResolver) Length(ctx context.Context, obj *store.Path) (int, error)
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error) {
-	e, err := r.store.FindEntityByID(ctx, id, readAt(ctx))
-	if err == nil {
-		fixEntities(e)
-		return e, nil
+	e, err := r.lookupEntity(ctx, id)
+	if err != nil || e != nil {
+		return e, err
 	}
-	if store.ErrorCode(err) != store.NotFound {
+	rel, err := r.lookupRelation(ctx, id)
+	if err != nil || rel == nil {
 		return nil, err
 	}
-	rel, err := r.store.FindRelationByID(ctx, id, readAt(ctx))
-	if store.ErrorCode(err) == store.NotFound {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	fixRelations(rel)
 	return rel, nil
 }
 
 func (r *queryResolver) Entity(ctx context.Context, id string, asOf *time.Time) (*store.Entity, error) {
-	e, err := r.store.FindEntityByID(ctx, id, readAt(ctx))
-	if store.ErrorCode(err) == store.NotFound {
-		return nil, nil
-	}
-	fixEntities(e)
-	return e, err
+	return r.lookupEntity(ctx, id)
 }
 
 func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
@@ -159,12 +146,7 @@ func (r *queryResolver) Entities(ctx context.Context, types []string, first *int
 }
 
 func (r *queryResolver) Relation(ctx context.Context, id string, asOf *time.Time) (*store.Relation, error) {
-	rel, err := r.store.FindRelationByID(ctx, id, readAt(ctx))
-	if store.ErrorCode(err) == store.NotFound {
-		return nil, nil
-	}
-	fixRelations(rel)
-	return rel, err
+	return r.lookupRelation(ctx, id)
 }
 
 func (r *queryResolver) Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {

@@ -113,7 +113,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, intr
 		srv.Use(extension.FixedComplexityLimit(limits.Complexity))
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(context.WithValue(ctx, loadersKey{}, newLoaders(st, wait)))
+		return next(context.WithValue(ctx, loadersKey{}, newLoaders(storeFinders(st), wait)))
 	})
 	return srv
 }
