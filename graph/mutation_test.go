@@ -206,3 +206,36 @@ func jsonEqual(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
 }
+
+// path(weight:) follows the cheapest route by a numeric relation property,
+// not the one with the fewest hops.
+func TestWeightedPath(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+	e.ok(`mutation {
+	  upsertEntities(input: [{id: "w-a", type: "City", name: "A"}, {id: "w-b", type: "City", name: "B"}, {id: "w-c", type: "City", name: "C"}]) { id }
+	}`, nil, nil)
+	e.ok(`mutation {
+	  upsertRelations(input: [
+	    {id: "w-ab", type: "COOPERATES_WITH", from: "w-a", to: "w-b", properties: {km: 10}},
+	    {id: "w-bc", type: "COOPERATES_WITH", from: "w-b", to: "w-c", properties: {km: 10}},
+	    {id: "w-ac", type: "COOPERATES_WITH", from: "w-a", to: "w-c", properties: {km: 50}}]) { id }
+	}`, nil, nil)
+	var d struct {
+		Hops, Km struct {
+			Length int
+			Cost   float64
+			Edges  []struct{ ID string }
+		}
+	}
+	e.ok(`{ hops: path(from: "w-a", to: "w-c", types: ["COOPERATES_WITH"]) { length cost edges { id } }
+	  km: path(from: "w-a", to: "w-c", types: ["COOPERATES_WITH"], weight: "km") { length cost edges { id } } }`, nil, &d)
+	if got, want := d.Hops.Length, 1; got != want {
+		t.Errorf("fewest hops: length %d, want %d", got, want)
+	}
+	if got, want := d.Km.Cost, 20.0; got != want {
+		t.Errorf("cheapest by km: cost %v, want %v", got, want)
+	}
+	if got, want := len(d.Km.Edges), 2; got != want {
+		t.Errorf("cheapest by km: %d edges, want %d", got, want)
+	}
+}
