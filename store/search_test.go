@@ -136,3 +136,10 @@ func TestSearch(t *testing.T) {
 		}
 	})
 }
+
+func BenchmarkFold(b *testing.B) {
+	b.ReportAllocs()
+	for range b.N {
+		fold("Münster Straße")
+	}
+}
