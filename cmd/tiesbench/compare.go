@@ -68,6 +68,8 @@ type compareOptions struct {
 	explain      bool
 	loadVia      string
 	batch        int
+	tiesURL      string
+	tiesPid      int
 }
 
 func runCompare(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer, log *slog.Logger) error {
@@ -90,6 +92,8 @@ func runCompare(ctx context.Context, args []string, _ func(string) string, stdou
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the in-process Ties queries to this file")
 	fs.StringVar(&o.loadVia, "ties-load", "load", "how Ties loads the graph: load (Store.Load, the bulk path of ties import) or apply (Store.Apply in batches)")
 	fs.IntVar(&o.batch, "batch", 10_000, "records per Store.Apply with --ties-load apply")
+	fs.StringVar(&o.tiesURL, "ties-url", "", "run the ties-http systems against this running server (loopback; it must hold the same generated graph) instead of an in-process one")
+	fs.IntVar(&o.tiesPid, "ties-pid", 0, "process id of the --ties-url server, to report its peak resident set")
 	fs.BoolVar(&o.explain, "explain", false, "print PostgreSQL's EXPLAIN ANALYZE of one query of each kind")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: tiesbench compare --relations N --seed S [flags]
@@ -180,6 +184,7 @@ type Report struct {
 	MaxDepth   int               `json:"max_depth"`
 	Systems    []SystemReport    `json:"systems"`
 	TiesLoad   time.Duration     `json:"ties_load_ns,omitempty"`
+	ServerRSS  int64             `json:"ties_server_peak_rss_bytes,omitempty"`
 	TiesRSS    int64             `json:"ties_peak_rss_bytes,omitempty"`
 	TiesDisk   int64             `json:"ties_disk_bytes,omitempty"`
 	PGDisk     int64             `json:"postgres_disk_bytes,omitempty"`
@@ -282,8 +287,17 @@ func compare(ctx context.Context, log *slog.Logger, o compareOptions, stderr io.
 	}()
 	work := newWorkload(plan, o.cfg.Seed, o.queries, o.warmup)
 
-	if o.wants("ties") || o.wants("ties-reader") || o.wants("ties-http") || o.wants("ties-http-nodelink") {
+	inProcess := o.wants("ties") || o.wants("ties-reader")
+	if o.tiesURL == "" {
+		inProcess = inProcess || o.wants("ties-http") || o.wants("ties-http-nodelink")
+	}
+	if inProcess {
 		if err := compareTies(ctx, log, o, work, rep); err != nil {
+			return rep, err
+		}
+	}
+	if o.tiesURL != "" {
+		if err := compareTiesServer(ctx, log, o, work, rep); err != nil {
 			return rep, err
 		}
 	}
@@ -351,7 +365,7 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 		rep.Systems = append(rep.Systems, measure(ctx, log, &tiesReader{s: s}, load, o, work))
 	}
 	for _, name := range []string{"ties-http", "ties-http-nodelink"} {
-		if !o.wants(name) {
+		if !o.wants(name) || o.tiesURL != "" {
 			continue
 		}
 		url, stop, err := serveInProcess(log, s, o.limit, o.queryTimeout)
@@ -370,6 +384,34 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 		rep.TiesRSS = rss
 	}
 	rep.TiesDisk = dirSize(dir)
+	return ctx.Err()
+}
+
+// compareTiesServer runs the GraphQL systems against a server started
+// outside the tool, such as `ties serve` on a directory that `tiesbench
+// import` filled with the same graph. Its load time is not known here.
+func compareTiesServer(ctx context.Context, log *slog.Logger, o compareOptions, work workload, rep *Report) error {
+	if err := waitReady(ctx, o.tiesURL, 10*time.Second); err != nil {
+		return err
+	}
+	for _, name := range []string{"ties-http", "ties-http-nodelink"} {
+		if !o.wants(name) {
+			continue
+		}
+		c, err := newGraphQLClient(o.tiesURL, 1)
+		if err != nil {
+			return err
+		}
+		sys := &tiesHTTP{name: name, c: c, nodeLink: name == "ties-http-nodelink", limit: o.limit}
+		rep.Systems = append(rep.Systems, measure(ctx, log, sys, 0, o, work))
+	}
+	if o.tiesPid > 0 {
+		if rss, err := peakRSS(o.tiesPid); err == nil {
+			rep.ServerRSS = rss
+		} else {
+			log.Warn("cannot read the server's resident set", "err", err)
+		}
+	}
 	return ctx.Err()
 }
 

@@ -101,6 +101,9 @@ func writeMarkdown(w io.Writer, rep *Report) {
 	if rep.TiesRSS > 0 {
 		mem = append(mem, "Ties benchmark process peak RSS (load and queries, VmHWM) "+mib(rep.TiesRSS))
 	}
+	if rep.ServerRSS > 0 {
+		mem = append(mem, "Ties server peak RSS (VmHWM) "+mib(rep.ServerRSS))
+	}
 	if rep.TiesDisk > 0 {
 		mem = append(mem, "Ties data directory "+mib(rep.TiesDisk))
 	}
