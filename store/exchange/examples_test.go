@@ -17,6 +17,9 @@ var sharedData = filepath.Join("..", "..", "..", "shared", "data")
 
 func examplesPython(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: skipping the import of 17,401 real twinnings")
+	}
 	if _, err := os.Stat(sharedData); err != nil {
 		t.Skipf("%s is absent; skipping the conversion of real data", sharedData)
 	}
