@@ -69,6 +69,9 @@ func NewServer(cfg ServerConfig) *Server {
 	s.graphql = withTimeout(limits.Timeout, newGraphQLHandler(cfg.Store, logger, limits, !cfg.NoIntrospection, wait))
 
 	s.mux.Handle("/query", s.graphql)
+	s.mux.HandleFunc("PUT /query", methodNotAllowed)
+	s.mux.HandleFunc("PATCH /query", methodNotAllowed)
+	s.mux.HandleFunc("DELETE /query", methodNotAllowed)
 	s.mux.HandleFunc("GET /{$}", playgroundHandler())
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writePlain(w, http.StatusOK, "ok\n")
@@ -128,6 +131,12 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writePlain(w, http.StatusOK, "ready\n")
+}
+
+// methodNotAllowed answers methods GraphQL over HTTP does not use.
+func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", "GET, POST, OPTIONS")
+	writeHTTPError(w, mediaJSON, http.StatusMethodNotAllowed, codeBadRequest, r.Method+" is not supported; use GET or POST")
 }
 
 func writePlain(w http.ResponseWriter, status int, body string) {

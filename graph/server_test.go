@@ -87,6 +87,14 @@ func TestHTTPEndpoints(t *testing.T) {
 			t.Errorf("a mutation over GET changed the graph")
 		}
 	})
+	t.Run("OtherMethods", func(t *testing.T) {
+		for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch} {
+			r := e.at(t).do(m, "/query", "application/json", []byte(`{"query":"{ __typename }"}`), nil)
+			if got, want := r.Status, http.StatusMethodNotAllowed; got != want {
+				t.Errorf("%s: status %d, want %d", m, got, want)
+			}
+		}
+	})
 	t.Run("UnsupportedContentType", func(t *testing.T) {
 		r := e.at(t).do(http.MethodPost, "/query", "text/plain", []byte(`{ __typename }`), nil)
 		if got, want := r.Status, http.StatusUnsupportedMediaType; got != want {
