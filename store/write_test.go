@@ -83,13 +83,16 @@ func TestApplyValidation(t *testing.T) {
 		// Every case is refused and leaves the store as it was, so they
 		// share one store.
 		t.Run(tc.name, func(t *testing.T) {
-			before := rawDump(t, s)
+			before, beforeRaw := dump(t, s, ReadOptions{}), rawDump(t, s)
 			_, err := s.Apply(ctx, tc.b)
 			if got := errorSummary(errorsOf(t, err)); got != tc.want {
 				t.Errorf("errors: got %q, want %q (%v)", got, tc.want, err)
 			}
-			if got := rawDump(t, s); got != before {
-				t.Errorf("a refused batch changed the store")
+			if got := dump(t, s, ReadOptions{}); got != before {
+				t.Errorf("a refused batch changed the data:\n%s\nwant\n%s", got, before)
+			}
+			if got := rawDump(t, s); got != beforeRaw {
+				t.Errorf("a refused batch changed the store's bytes")
 			}
 		})
 	}
