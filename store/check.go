@@ -26,8 +26,12 @@ type checker struct {
 	byType              map[TypeID]int64
 	maxNode, maxRel     uint64
 	maxType             TypeID
-	// terms caches the expected name index keys of recently seen nodes.
+	// terms caches the expected name index keys of recently seen nodes
+	// (only for the detailed pass over the name index).
 	terms map[NodeID]map[string]string
+	// names counts the name index entries; wantNames those the entities
+	// need, each of which entity() found. Equal counts mean no stale ones.
+	names, wantNames int64
 }
 
 func (c *checker) problem(format string, args ...any) {
@@ -143,7 +147,7 @@ func (c *checker) walk(ctx context.Context) error {
 		case pTypeIdx:
 			err = c.typeIdx(k, v)
 		case pNameFull, pNameTok:
-			err = c.name(k, v)
+			err = c.nameTarget(k, v)
 		case pLog:
 			ts, perr := parseLogKey(k)
 			switch {
@@ -171,6 +175,65 @@ func (c *checker) walk(ctx context.Context) error {
 		c.problem("no format marker")
 	}
 	c.counters(counters)
+	if c.names != c.wantNames {
+		return c.staleNames(ctx)
+	}
+	return nil
+}
+
+// nameTarget checks that a name index entry names a live entity with the
+// type and id its value says; whether the entity still has that name is
+// settled by counting (see checker.names).
+func (c *checker) nameTarget(k, v []byte) error {
+	c.names++
+	_, term, n, err := parseNameKey(k)
+	if err != nil {
+		c.problem("%v", err)
+		return nil
+	}
+	nv, err := parseNameValue(v)
+	if err != nil {
+		c.problem("name index entry %q of node %d: %v", term, n, err)
+		return nil
+	}
+	node, ok, err := c.get(nodeKey(n))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.problem("name index has %q for node %d, which no live entity has", term, n)
+		return nil
+	}
+	if t, ext, err := parseNodeValue(node); err != nil || t != nv.typ || ext != nv.ext {
+		c.problem("name index entry %q of node %d says %q of type %d, the node is %q of type %d", term, n, nv.ext, nv.typ, ext, t)
+	}
+	return nil
+}
+
+// staleNames runs when the name index has more entries than the entities
+// need, to say which.
+func (c *checker) staleNames(ctx context.Context) error {
+	if c.names < c.wantNames {
+		// entity() has named the missing ones.
+		return nil
+	}
+	it := c.tx.Iterate(kv.IterOptions{KeysOnly: true})
+	defer it.Close()
+	for _, p := range []byte{pNameFull, pNameTok} {
+		for it.Seek([]byte{p}); it.Valid() && it.Key()[0] == p; it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			k := bytes.Clone(it.Key())
+			v, err := it.Value()
+			if err != nil {
+				return fmt.Errorf("read %x: %w", k, err)
+			}
+			if err := c.name(k, bytes.Clone(v)); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -294,7 +357,9 @@ func (c *checker) entity(k, v []byte) error {
 		c.problem("entity %d (%q, type %d) disagrees with its node record (%q, type %d)", n, eb.e.ID, eb.typ, ext, t)
 	}
 	want := nameValueOf(eb.e, eb.typ)
-	for _, nk := range nameKeys(eb.e, NodeID(n)) {
+	nks := nameKeys(eb.e, NodeID(n))
+	c.wantNames += int64(len(nks))
+	for _, nk := range nks {
 		got, ok, err := c.get(nk)
 		if err != nil {
 			return err

@@ -35,6 +35,16 @@ func TestCheckFindsCorruption(t *testing.T) {
 		{"NameIndexDangling", func(t *testing.T, s *Store, tx kv.Txn) {
 			must(t, tx.Set(nameKey(pNameTok, "ghost", 12345), nameValue{typ: 1, nameLen: 5, ext: "ghost"}.encode()))
 		}, "which no live entity has"},
+		{"NameIndexStale", func(t *testing.T, s *Store, tx kv.Txn) {
+			n := nodeOf(t, s, "munster")
+			v, err := tx.Get(nameKey(pNameFull, "munster", n))
+			must(t, err)
+			must(t, tx.Set(nameKey(pNameTok, "oldname", n), v))
+		}, "which no live entity has"},
+		{"NameIndexWrongTarget", func(t *testing.T, s *Store, tx kv.Txn) {
+			n := nodeOf(t, s, "munster")
+			must(t, tx.Set(nameKey(pNameTok, "munster", n), nameValue{typ: 1, nameLen: 7, ext: "dalian"}.encode()))
+		}, "the node is \"munster\""},
 		{"NameIndexMissing", func(t *testing.T, s *Store, tx kv.Txn) {
 			must(t, tx.Delete(nameKey(pNameFull, "munster", nodeOf(t, s, "munster"))))
 		}, "missing from the name index"},
