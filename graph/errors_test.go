@@ -148,3 +148,16 @@ func TestInternalErrorsAreHidden(t *testing.T) {
 		t.Errorf("readyz over a closed store: got %d, want %d", got, want)
 	}
 }
+
+func TestReadOnly(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{ReadOnly: true})
+	r := e.post(`mutation { deleteEntities(ids: ["tesla-motors"], cascade: true) }`, nil)
+	if got, want := r.code(), "FORBIDDEN"; got != want {
+		t.Errorf("mutation on a read-only server: code %q, want %q: %s", got, want, r.Raw)
+	}
+	var d struct{ Entity struct{ Name string } }
+	e.ok(`{ entity(id: "tesla-motors") { name } }`, nil, &d)
+	if got, want := d.Entity.Name, "Tesla Motors"; got != want {
+		t.Errorf("after the refused mutation: got %q, want %q", got, want)
+	}
+}

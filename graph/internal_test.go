@@ -26,7 +26,7 @@ import (
 func TestPanicRecovered(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
-	h := newGraphQLHandler(storetest.Open(t), logger, DefaultLimits(), true, time.Millisecond)
+	h := newGraphQLHandler(storetest.Open(t), logger, DefaultLimits(), handlerOptions{introspection: true, loaderWait: time.Millisecond})
 	srv, ok := h.(*handler.Server)
 	if !ok {
 		t.Fatalf("handler is %T, want *handler.Server", h)
@@ -198,7 +198,7 @@ func FuzzCheckDocument(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	l := newLimiter(Limits{Depth: 5, Tokens: 200, Fields: 50, Aliases: 5}.withDefaults(), true)
+	l := newLimiter(Limits{Depth: 5, Tokens: 200, Fields: 50, Aliases: 5}.withDefaults(), true, false)
 	f.Fuzz(func(t *testing.T, q string) {
 		if l.checkDocument(q) != nil {
 			return
@@ -291,7 +291,7 @@ func TestLoadsAreBatched(t *testing.T) {
 	// A generous wait, so that every key of a round joins its batch even
 	// on a machine too busy to start the resolvers promptly.
 	const wait = 200 * time.Millisecond
-	h := newGraphQLHandler(st, slog.New(slog.DiscardHandler), DefaultLimits(), true, wait)
+	h := newGraphQLHandler(st, slog.New(slog.DiscardHandler), DefaultLimits(), handlerOptions{introspection: true, loaderWait: wait})
 	srv := h.(*handler.Server)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(context.WithValue(ctx, loadersKey{}, newLoaders(counting, wait)))

@@ -96,6 +96,7 @@ func on(limit int) bool { return limit > 0 }
 type limiter struct {
 	limits        Limits
 	introspection bool
+	readOnly      bool
 	// verdicts remembers the document checks by query text, so that a
 	// dashboard repeating one query pays for them once.
 	verdicts *lru.LRU[*gqlerror.Error]
@@ -107,8 +108,8 @@ var (
 	_ graphql.OperationContextMutator   = (*limiter)(nil)
 )
 
-func newLimiter(l Limits, introspection bool) *limiter {
-	return &limiter{limits: l, introspection: introspection, verdicts: lru.New[*gqlerror.Error](1000)}
+func newLimiter(l Limits, introspection, readOnly bool) *limiter {
+	return &limiter{limits: l, introspection: introspection, readOnly: readOnly, verdicts: lru.New[*gqlerror.Error](1000)}
 }
 
 // ExtensionName names the extension in gqlgen's stats.
@@ -333,13 +334,16 @@ func measure(doc *ast.QueryDocument) measurement {
 	return worst
 }
 
-// MutateOperationContext checks the validated operation: introspection when
-// it is off, and the numeric arguments that size a result or a traversal.
+// MutateOperationContext checks the validated operation: mutations on a
+// read-only server, introspection when it is off, and the numeric arguments that size a result or a traversal.
 // It runs before the complexity limit, so that an argument over its
 // maximum is named as such rather than reported as complexity.
 func (l *limiter) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
+	}
+	if l.readOnly && oc.Operation.Operation == ast.Mutation {
+		return codedError(store.Forbidden, "the store is open read-only, so mutations are refused (ties query needs --write; ties serve must run without --read-only)")
 	}
 	seen := map[string]bool{}
 	var check func(ss ast.SelectionSet) *gqlerror.Error

@@ -32,6 +32,9 @@ type ServerConfig struct {
 	// NoIntrospection refuses __schema and __type queries. Introspection
 	// is on by default because the playground needs it.
 	NoIntrospection bool
+	// ReadOnly refuses mutations with a FORBIDDEN error, for a store
+	// opened read-only.
+	ReadOnly bool
 	// LoaderWait is how long a dataloader collects keys before reading
 	// them; 0 means 1ms.
 	LoaderWait time.Duration
@@ -66,7 +69,9 @@ func NewServer(cfg ServerConfig) *Server {
 		wait = time.Millisecond
 	}
 	s := &Server{mux: http.NewServeMux(), store: cfg.Store, logger: logger}
-	s.graphql = withTimeout(limits.Timeout, newGraphQLHandler(cfg.Store, logger, limits, !cfg.NoIntrospection, wait))
+	s.graphql = withTimeout(limits.Timeout, newGraphQLHandler(cfg.Store, logger, limits, handlerOptions{
+		introspection: !cfg.NoIntrospection, readOnly: cfg.ReadOnly, loaderWait: wait,
+	}))
 
 	s.mux.Handle("/query", s.graphql)
 	s.mux.HandleFunc("PUT /query", methodNotAllowed)
@@ -89,11 +94,18 @@ func NewServer(cfg ServerConfig) *Server {
 // ServeHTTP routes a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
+// handlerOptions are the switches of newGraphQLHandler.
+type handlerOptions struct {
+	introspection bool
+	readOnly      bool
+	loaderWait    time.Duration
+}
+
 // newGraphQLHandler assembles gqlgen's server with explicit transports and
 // extensions, in the order they must run: APQ fills in the query, the
 // limiter checks the document before gqlgen parses and validates it, then
 // checks arguments before the complexity limit is computed.
-func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, introspection bool, wait time.Duration) http.Handler {
+func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o handlerOptions) http.Handler {
 	c := Config{Resolvers: &Resolver{store: st}}
 	costs(&c.Complexity)
 	srv := handler.New(NewExecutableSchema(c))
@@ -108,15 +120,15 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, intr
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(p.recoverFunc)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(newLimiter(limits, introspection))
-	if introspection {
+	srv.Use(newLimiter(limits, o.introspection, o.readOnly))
+	if o.introspection {
 		srv.Use(extension.Introspection{})
 	}
 	if on(limits.Complexity) {
 		srv.Use(extension.FixedComplexityLimit(limits.Complexity))
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(context.WithValue(ctx, loadersKey{}, newLoaders(storeFinders(st), wait)))
+		return next(context.WithValue(ctx, loadersKey{}, newLoaders(storeFinders(st), o.loaderWait)))
 	})
 	return srv
 }

@@ -120,6 +120,7 @@ Environment (each flag has one; the flag wins):
   TIES_LOG_LEVEL     debug, info, warn or error         (default info)
   TIES_TIMEOUT       per-request timeout                (default 10s)
   TIES_HISTORY       how long asOf can look back        (default 720h)
+  TIES_READ_ONLY     "true": serve an existing directory, no writes
   TIES_NO_INTROSPECTION, TIES_MAX_COMPLEXITY, TIES_MAX_DEPTH, TIES_MAX_TOKENS,
   TIES_MAX_FIELDS, TIES_MAX_ALIASES, TIES_MAX_BODY, TIES_MAX_FIRST,
   TIES_MAX_LIMIT, TIES_MAX_HOPS: the request limits (see "ties help serve")

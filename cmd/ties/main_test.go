@@ -181,6 +181,23 @@ func TestServe(t *testing.T) {
 	if err := s.stop(t); err != nil {
 		t.Fatal(err)
 	}
+
+	// Read-only: queries answer, mutations are refused.
+	s = startServe(t, env(nil), "--data", data, "--read-only")
+	if got := s.query(t, `mutation { deleteEntities(ids: ["dalian"], cascade: true) }`); !strings.Contains(got, "FORBIDDEN") {
+		t.Errorf("mutation with --read-only: got %s", got)
+	}
+	if got, want := s.query(t, `{ entity(id: "dalian") { name } }`), `{"data":{"entity":{"name":"Dalian"}}}`; got != want {
+		t.Errorf("query with --read-only: got %s, want %s", got, want)
+	}
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err := run(context.Background(), []string{"query", "--data", data, `mutation { deleteEntities(ids: ["dalian"], cascade: true) }`}, env(nil), &out, &errOut)
+	if err == nil || !strings.Contains(out.String(), "--write") {
+		t.Errorf("ties query with a mutation and no --write: %v\n%s", err, out.String())
+	}
 }
 
 func TestServeNoSeed(t *testing.T) {

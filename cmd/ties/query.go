@@ -47,7 +47,7 @@ func runQuery(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	srv := graph.NewServer(graph.ServerConfig{Store: st, Logger: logger})
+	srv := graph.NewServer(graph.ServerConfig{Store: st, Logger: logger, ReadOnly: !write})
 	resp, err := srv.Execute(ctx, query, variables)
 	if err != nil {
 		return fmt.Errorf("query: %w", err)

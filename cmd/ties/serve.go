@@ -26,6 +26,7 @@ type serveConfig struct {
 	logFormat       string
 	logLevel        string
 	noIntrospection bool
+	readOnly        bool
 	history         time.Duration
 	limits          graph.Limits
 	shutdownGrace   time.Duration
@@ -58,6 +59,7 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 	str(&c.logFormat, "log-format", "", "TIES_LOG_FORMAT", "log format, text or json (default text on a terminal, json otherwise)")
 	str(&c.logLevel, "log-level", "info", "TIES_LOG_LEVEL", "log level: debug, info, warn or error")
 	boolean(&c.noIntrospection, "no-introspection", "TIES_NO_INTROSPECTION", "refuse introspection queries (the playground needs them)")
+	boolean(&c.readOnly, "read-only", "TIES_READ_ONLY", "open an existing data directory read-only: queries only, no mutations or imports")
 	dur(&c.history, "history", "TIES_HISTORY", "how long old versions stay readable for asOf queries (0 = 30 days, negative = forever)")
 	dur(&c.limits.Timeout, "timeout", "TIES_TIMEOUT", "per-request timeout; 0 turns it off")
 	integer(&c.limits.Complexity, "max-complexity", "TIES_MAX_COMPLEXITY", "most complexity of a query (list fields cost their children times first/limit)")
@@ -111,7 +113,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(c.data, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger})
+	if fresh && c.readOnly {
+		return usageError{fmt.Sprintf("--read-only needs an existing data directory; %s is missing or empty", c.data)}
+	}
+	st, err := store.Open(c.data, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly})
 	if err != nil {
 		return fmt.Errorf("open the data directory %s: %w", c.data, err)
 	}
@@ -126,13 +131,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
+	var imports http.Handler
+	if !c.readOnly {
+		imports = importHandler(st, logger)
+	}
 	srv := graph.NewServer(graph.ServerConfig{
 		Store:           st,
 		Logger:          logger,
 		Limits:          off(c.limits),
 		NoIntrospection: c.noIntrospection,
+		ReadOnly:        c.readOnly,
 		Export:          exportHandler(st, logger),
-		Import:          importHandler(st, logger),
+		Import:          imports,
 	})
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
