@@ -464,7 +464,10 @@ func measure(ctx context.Context, log *slog.Logger, sys system, load time.Durati
 	}()
 	sr := SystemReport{Name: sys.Name(), Load: load, Queries: map[string]QueryReport{}}
 	ask := func(k queryKind, start string, pair [2]string) (int, error) {
-		qctx, cancel := context.WithTimeout(ctx, o.queryTimeout)
+		// A little slack beyond the query timeout lets a server that
+		// enforces it (PostgreSQL's statement_timeout, Ties' request
+		// timeout) answer with its own error and keep the connection.
+		qctx, cancel := context.WithTimeout(ctx, o.queryTimeout+5*time.Second)
 		defer cancel()
 		if k.Depth > 0 {
 			return sys.Neighborhood(qctx, start, k.Depth)
@@ -479,6 +482,11 @@ func measure(ctx context.Context, log *slog.Logger, sys system, load time.Durati
 			_, _ = ask(k, work.warmStarts[i], work.warmPairs[i])
 		}
 		qr := QueryReport{results: make([]int, len(work.starts)), failed: make([]bool, len(work.starts))}
+		// Queries never asked (after an interrupt or too many errors) count
+		// as failed, so the cross-check skips them.
+		for i := range qr.failed {
+			qr.failed[i] = true
+		}
 		var samples []time.Duration
 		began := time.Now()
 		for i := range work.starts {
@@ -506,6 +514,7 @@ func measure(ctx context.Context, log *slog.Logger, sys system, load time.Durati
 					qr.FirstError = err.Error()
 				}
 			default:
+				qr.failed[i] = false
 				samples = append(samples, d)
 			}
 		}

@@ -228,6 +228,7 @@ func freePort() (int, error) {
 type postgres struct {
 	cluster *pgCluster
 	conn    *pgx.Conn
+	timeout time.Duration // statement_timeout of every connection
 }
 
 var _ system = (*postgres)(nil)
@@ -306,7 +307,7 @@ func loadPostgres(ctx context.Context, log *slog.Logger, bin, sharedBuffers stri
 	if err != nil {
 		return nil, 0, err
 	}
-	p := &postgres{cluster: c, conn: conn}
+	p := &postgres{cluster: c, conn: conn, timeout: timeout}
 	start := time.Now()
 	for _, q := range pgSchema {
 		if _, err := conn.Exec(ctx, q); err != nil {
@@ -404,7 +405,29 @@ func lastDay(d store.Date) any {
 
 func (p *postgres) Name() string { return "postgres" }
 
+// connected reconnects when a failed query has closed the connection (pgx
+// closes it when a context ends mid-query), so one timeout does not fail
+// every query after it.
+func (p *postgres) connected(ctx context.Context) error {
+	if !p.conn.IsClosed() {
+		return nil
+	}
+	conn, err := pgx.Connect(ctx, p.cluster.connString())
+	if err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf("SET statement_timeout = %d", p.timeout.Milliseconds())); err != nil {
+		conn.Close(ctx)
+		return err
+	}
+	p.conn = conn
+	return nil
+}
+
 func (p *postgres) Neighborhood(ctx context.Context, id string, depth int) (int, error) {
+	if err := p.connected(ctx); err != nil {
+		return 0, err
+	}
 	var rows pgx.Rows
 	var err error
 	if depth == 1 {
@@ -420,6 +443,9 @@ func (p *postgres) Neighborhood(ctx context.Context, id string, depth int) (int,
 }
 
 func (p *postgres) ShortestPath(ctx context.Context, from, to string, maxDepth int) (int, error) {
+	if err := p.connected(ctx); err != nil {
+		return 0, err
+	}
 	var d int
 	err := p.conn.QueryRow(ctx, pgShortestPath, from, to, maxDepth).Scan(&d)
 	if errors.Is(err, pgx.ErrNoRows) {

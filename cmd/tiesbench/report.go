@@ -34,10 +34,19 @@ func writeMarkdown(w io.Writer, rep *Report) {
 		for _, k := range queryKinds {
 			row(w, k.Name, cols, func(s *SystemReport) string {
 				q, ok := s.Queries[k.Name]
-				if !ok || q.N == 0 {
+				switch {
+				case !ok:
+					return "—"
+				case q.N == 0 && q.Errors > 0:
+					return fmt.Sprintf("all %d failed", q.Errors)
+				case q.N == 0:
 					return "—"
 				}
-				return ms(q.Median) + " / " + ms(q.P99)
+				cell := ms(q.Median) + " / " + ms(q.P99)
+				if q.Errors > 0 {
+					cell += fmt.Sprintf(" (+%d failed)", q.Errors)
+				}
+				return cell
 			})
 		}
 		fmt.Fprintln(w)
@@ -78,6 +87,9 @@ func writeMarkdown(w io.Writer, rep *Report) {
 					return "—"
 				}
 				cell := fmt.Sprint(q.MedianResult)
+				if q.N == 0 {
+					cell = "—"
+				}
 				var notes []string
 				if q.Errors > 0 {
 					notes = append(notes, fmt.Sprintf("%d failed", q.Errors))

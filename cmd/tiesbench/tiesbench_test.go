@@ -347,3 +347,67 @@ func TestPostgresAgrees(t *testing.T) {
 		}
 	}
 }
+
+// failing answers correctly until it is asked its n-th question, then
+// fails every time, as a server does after a fatal timeout.
+type failing struct {
+	floor system
+	asked int
+	after int
+}
+
+func (f *failing) Name() string { return "failing" }
+func (f *failing) Close() error { return nil }
+
+func (f *failing) Neighborhood(ctx context.Context, id string, depth int) (int, error) {
+	if f.asked++; f.asked > f.after {
+		return 0, errors.New("connection closed")
+	}
+	return f.floor.Neighborhood(ctx, id, depth)
+}
+
+func (f *failing) ShortestPath(ctx context.Context, from, to string, maxDepth int) (int, error) {
+	if f.asked++; f.asked > f.after {
+		return 0, errors.New("connection closed")
+	}
+	return f.floor.ShortestPath(ctx, from, to, maxDepth)
+}
+
+// TestMeasureBoundsFailures checks that a system that starts failing is
+// given up on after ten errors per query kind, and that the queries it was
+// never asked are not compared with the floor.
+func TestMeasureBoundsFailures(t *testing.T) {
+	cfg := gen.Config{Seed: 5, Relations: 1000}
+	g, err := newCSR(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := compareOptions{queries: 30, maxDepth: 6, queryTimeout: time.Second}
+	work := newWorkload(g.plan, 5, o.queries, 0)
+	f := &failing{floor: g, after: 15}
+	rep := &Report{Systems: []SystemReport{
+		measure(context.Background(), discard(), g, 0, o, work),
+		measure(context.Background(), discard(), f, 0, o, work),
+	}}
+	crossCheck(rep)
+	one := rep.Systems[1].Queries["1-hop"]
+	if got, want := one.N, 15; got != want {
+		t.Errorf("1-hop answered: got %d, want %d", got, want)
+	}
+	if got, want := one.Errors, 10; got != want {
+		t.Errorf("1-hop errors: got %d, want %d (then stop)", got, want)
+	}
+	for _, k := range queryKinds {
+		if q := rep.Systems[1].Queries[k.Name]; q.Mismatches != 0 {
+			t.Errorf("%s: %d answers differ from the floor, want 0", k.Name, q.Mismatches)
+		}
+	}
+	if q := rep.Systems[1].Queries["depth-2"]; q.N != 0 || q.Errors != 10 {
+		t.Errorf("depth-2: got %d answered and %d errors, want 0 and 10", q.N, q.Errors)
+	}
+	var md bytes.Buffer
+	writeMarkdown(&md, rep)
+	if !strings.Contains(md.String(), "all 10 failed") {
+		t.Errorf("report does not say the failing kinds failed:\n%s", md.String())
+	}
+}
