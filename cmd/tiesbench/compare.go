@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -341,6 +342,9 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 	if err != nil {
 		return err
 	}
+	// A server starts serving after an import with a small heap; without
+	// this, the garbage of the load would slow the first queries' GC.
+	debug.FreeOSMemory()
 	defer func() {
 		if err := s.Close(); err != nil {
 			log.Error("close store", "err", err)
