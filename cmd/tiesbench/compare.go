@@ -309,6 +309,7 @@ func compare(ctx context.Context, log *slog.Logger, o compareOptions, stderr io.
 			return rep, err
 		}
 		load := time.Since(start)
+		debug.FreeOSMemory() // the endpoint lists are garbage now
 		rep.CSRBytes = g.bytes()
 		log.Info("built adjacency array", "took", load.Round(time.Millisecond), "bytes", g.bytes())
 		rep.Systems = append(rep.Systems, measure(ctx, log, g, load, o, work))
