@@ -473,23 +473,36 @@ func costs(c *ComplexityRoot) {
 	c.Query.Search = func(child int, _ string, _ []string, first *int, _ *time.Time) int {
 		return mul(child, n(first, 20))
 	}
+	// Traversals and whole-graph computations cost more than a read, so
+	// that aliases cannot repeat them hundreds of times in one request.
+	const (
+		traversal  = 100
+		wholeGraph = 5_000
+	)
 	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, limit *int, _ *time.Time) int {
-		return mul(child, n(limit, 500))
+		return traversal + mul(child, n(limit, 500))
 	}
 	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
-		return mul(child, n(maxDepth, 6)+1)
+		return traversal + mul(child, n(maxDepth, 6)+1)
 	}
 	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
-		return mul(child, n(k, 3)*(n(maxDepth, 6)+1))
+		return traversal*n(k, 3) + mul(child, n(k, 3)*(n(maxDepth, 6)+1))
 	}
 	c.Query.AllPaths = func(child int, _, _ string, maxDepth, limit *int, _ []string, _ *store.Direction, _ *store.Date, _ []string) int {
-		return mul(child, n(limit, 100)*(n(maxDepth, 4)+1))
+		return 10*traversal + mul(child, n(limit, 100)*(n(maxDepth, 4)+1))
 	}
-	c.Query.CommonNeighbors = func(child int, _ []string, _ []string, _ *store.Direction, _ *store.Date, _ []string, first *int) int {
-		return mul(child, n(first, 50))
+	c.Query.CommonNeighbors = func(child int, ids []string, _ []string, _ *store.Direction, _ *store.Date, _ []string, first *int) int {
+		return traversal*max(len(ids), 1) + mul(child, n(first, 50))
 	}
 	c.Query.Centrality = func(child int, _, _ []string, _ *store.Date, _ *store.Measure, first, _, _ *int) int {
-		return mul(child, n(first, 20))
+		return wholeGraph + mul(child, n(first, 20))
+	}
+	c.Query.Components = func(child int, _ []string, _ *store.Date, _ []string) int {
+		return wholeGraph + child
+	}
+	// An entity's component is found by walking all of it.
+	c.Entity.Component = func(child int, _ []string, _ *store.Date, _ []string) int {
+		return 10 * traversal
 	}
 	// Types and their ends list every type; the ontology is small but
 	// counted as a page so that nesting inside it is still paid for.

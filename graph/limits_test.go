@@ -34,6 +34,15 @@ type hostile struct {
 	code   string
 }
 
+// aliased repeats field n times under distinct aliases.
+func aliased(n int, field string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, " a%d: %s", i, field)
+	}
+	return b.String()
+}
+
 func hostileCorpus() []hostile {
 	var aliases strings.Builder
 	aliases.WriteString("{")
@@ -84,6 +93,8 @@ func hostileCorpus() []hostile {
 		{name: "NeighborhoodLimitHuge", query: `{ neighborhood(id: "enschede", limit: 100000000) { truncated } }`, code: "INVALID_ARGUMENT"},
 		{name: "AllPathsHuge", query: `{ allPaths(from: "enschede", to: "dalian", maxDepth: 10, limit: 10000) { paths { nodes { id } } } }`, code: "TOO_COMPLEX"},
 		{name: "FiftyThousandIDs", query: `query($ids: [ID!]!) { commonNeighbors(ids: $ids) { id } }`, vars: map[string]any{"ids": ids}, code: "INVALID_ARGUMENT"},
+		{name: "ComponentOfEveryEntity", query: `{ entities(first: 100) { nodes { component } } }`, code: "TOO_COMPLEX"},
+		{name: "TwentyCentralities", query: "{" + aliased(20, "centrality { nodes }") + " }", code: "TOO_COMPLEX"},
 		{name: "NegativeFirst", query: `{ entities(first: -1) { totalCount } }`, code: "INVALID_ARGUMENT"},
 		{name: "TwentyMiBBody", body: append(append([]byte(`{"query":"{ __typename }","x":"`), bytes.Repeat([]byte("a"), 20<<20)...), '"', '}'), status: http.StatusRequestEntityTooLarge, code: "TOO_LARGE"},
 		{name: "BatchArray", body: []byte(`[{"query":"{ __typename }"},{"query":"{ __typename }"}]`), status: http.StatusBadRequest, code: "BAD_REQUEST"},
