@@ -1,0 +1,110 @@
+package store_test
+
+// Bulk-load benchmarks on the generated graph (store/gen, seeded), sized by
+// -bench.relations (see connections_bench_test.go):
+//
+//	go test ./store -run '^$' -bench 'Load' -benchtime 1x -count 5 -bench.relations 100000
+//
+// Each iteration loads the whole graph into a new store; records/s counts
+// entities and relations, peak-heap-MB is the largest heap in use sampled
+// while the loads ran.
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/gen"
+)
+
+// BenchmarkLoad measures Store.Load of a generated graph into a new store
+// on disk, and into an existing one that already holds it (every record
+// an upsert of what is there).
+func BenchmarkLoad(b *testing.B) {
+	cfg := gen.Config{Seed: 1, Relations: *benchRelations}
+	ctx := context.Background()
+	b.Run("Fresh", func(b *testing.B) {
+		stop := peakHeap()
+		var records int64
+		for b.Loop() {
+			b.StopTimer()
+			s, err := store.Open(b.TempDir(), store.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			b.StartTimer()
+			res, err := s.Load(ctx, gen.Source(cfg), store.LoadOptions{Source: "gen"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			records += int64(res.Entities + res.Relations)
+			b.StopTimer()
+			if err := s.Close(); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		b.ReportMetric(stop(), "peak-heap-MB")
+		b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+	})
+	b.Run("Again", func(b *testing.B) {
+		s, err := store.Open(b.TempDir(), store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.Load(ctx, gen.Source(cfg), store.LoadOptions{Source: "gen"}); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		stop := peakHeap()
+		var records int64
+		for b.Loop() {
+			res, err := s.Load(ctx, gen.Source(cfg), store.LoadOptions{Source: "gen"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			records += int64(res.Entities + res.Relations)
+		}
+		b.ReportMetric(stop(), "peak-heap-MB")
+		b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+	})
+}
+
+// peakHeap samples the heap in use until stop is called and returns the
+// largest value seen, in MiB.
+func peakHeap() (stop func() float64) {
+	var mu sync.Mutex
+	var peak uint64
+	done := make(chan struct{})
+	sample := func() {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		mu.Lock()
+		peak = max(peak, m.HeapInuse)
+		mu.Unlock()
+	}
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		sample()
+		mu.Lock()
+		defer mu.Unlock()
+		return float64(peak) / (1 << 20)
+	}
+}
