@@ -88,7 +88,10 @@ type DB struct {
 	log      *slog.Logger
 	clock    clock
 	maxBatch int64 // what one badger transaction may write
-	maxValue int64
+	// valueThreshold is the size from which badger keeps a value in the
+	// value log rather than in the LSM tree.
+	valueThreshold int64
+	maxValue       int64
 
 	// lastCommit is the newest finished commit: the read timestamp of new
 	// transactions.
@@ -147,14 +150,15 @@ func Open(opts Options) (*DB, error) {
 		maxValue = bo.ValueThreshold
 	}
 	db := &DB{
-		bdb:      bdb,
-		opts:     opts,
-		log:      log,
-		clock:    clock{now: time.Now},
-		maxBatch: bo.MemTableSize * 15 / 100,
-		maxValue: maxValue,
-		writer:   make(chan struct{}, 1),
-		closing:  make(chan struct{}),
+		bdb:            bdb,
+		opts:           opts,
+		log:            log,
+		clock:          clock{now: time.Now},
+		maxBatch:       bo.MemTableSize * 15 / 100,
+		valueThreshold: bo.ValueThreshold,
+		maxValue:       maxValue,
+		writer:         make(chan struct{}, 1),
+		closing:        make(chan struct{}),
 	}
 	if !opts.InMemory {
 		if err := db.state.load(opts.Dir); err != nil {

@@ -2,23 +2,36 @@ package badgerkv
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
 
 	"github.com/ties-graph/ties/store/kv"
 )
 
-// batch is a kv.Batch over a managed badger WriteBatch: every entry carries
-// the batch's one commit timestamp, so readers, whose read timestamp stays
-// at the last finished commit until Flush returns, see all of it or none.
+// batch is a kv.Batch that writes every entry at the batch's one commit
+// timestamp, so readers, whose read timestamp stays at the last finished
+// commit until Flush returns, see all of it or none.
+//
+// It does not go through badger's WriteBatch. That one collects entries in
+// a transaction's map and hands them to the memtable in map order, and a
+// skiplist insert at a random place costs a cache miss per level: measured
+// here, 6.1 µs a key for a million 29-byte keys, against 1.5 µs when the
+// same keys arrive sorted. So the batch buffers entries in chunks of about
+// one badger transaction, sorts each chunk by key and hands it to badger's
+// KVLoader, which sends entries to the write channel in the order given.
 type batch struct {
 	db       *DB
-	wb       *badger.WriteBatch
 	commitTs uint64
-	writes   int // Set and Delete calls badger accepted
+	loader   *badger.KVLoader // created with the first chunk sent
+	chunk    chunk
+	sent     int // entries handed to badger
 	log      []byte
 	hasLog   bool
 	err      error // the first failed write; Flush then rolls back
@@ -27,16 +40,75 @@ type batch struct {
 
 var _ kv.Batch = (*batch)(nil)
 
+// chunk is a run of buffered entries: keys and values copied into one
+// arena, so that a Set costs no allocation of its own. An arena, once
+// sent, belongs to badger (values are written from it) and is never
+// reused; the entry list is.
+type chunk struct {
+	arena   []byte
+	entries []chunkEntry
+	size    int64 // badger's estimate of the chunk's size
+}
+
+// chunkEntry locates one entry in the arena. head holds the key's first
+// sixteen bytes, big-endian (a prefix byte and a node id, for most keys
+// of the graph), so that most comparisons of the sort need not touch the
+// arena; equal keys keep their order by offset, which grows with each Set.
+type chunkEntry struct {
+	head     [2]uint64
+	off      int // key at arena[off:off+keyLen], value right after it
+	keyLen   uint32
+	valueLen uint32
+	del      bool
+}
+
+func (c *chunk) key(e *chunkEntry) []byte { return c.arena[e.off : e.off+int(e.keyLen)] }
+func (c *chunk) value(e *chunkEntry) []byte {
+	o := e.off + int(e.keyLen)
+	return c.arena[o : o+int(e.valueLen)]
+}
+
+// keyHead returns the first sixteen bytes of k as two big-endian
+// numbers, padded with zeros.
+func keyHead(k []byte) [2]uint64 {
+	var b [16]byte
+	copy(b[:], k)
+	return [2]uint64{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
+}
+
+// compareKeys orders x and y by key.
+func (c *chunk) compareKeys(x, y *chunkEntry) int {
+	switch {
+	case x.head[0] != y.head[0]:
+		return cmp.Compare(x.head[0], y.head[0])
+	case x.head[1] != y.head[1]:
+		return cmp.Compare(x.head[1], y.head[1])
+	case x.keyLen <= 16 && y.keyLen <= 16:
+		return cmp.Compare(x.keyLen, y.keyLen)
+	}
+	return bytes.Compare(c.key(x), c.key(y))
+}
+
+// badgerDelete is badger's bitDelete entry flag (value.go in badger), which
+// a KVLoader entry carries in its Meta to be a deletion. It is part of
+// badger's on-disk format, so it does not change.
+const badgerDelete = 1 << 0
+
+// maxPendingChunks bounds the chunks handed to badger and not yet written.
+// Badger writes one at a time, so two keep it busy while the caller fills
+// the next; more would only hold memory.
+const maxPendingChunks = 2
+
 // NewBatch starts a bulk write holding the writer slot until Flush or
 // Cancel. It waits for the slot like Begin and returns the same errors.
 //
-// Badger commits a large batch in several internal transactions as it
-// goes, all at the batch's timestamp. Should the batch fail or be
-// cancelled, those writes are undone by writing, at a later timestamp, each
-// key's previous version (or a delete); the keys are found again by a scan
-// restricted to the batch's timestamp, so a batch of millions of keys needs
-// no memory for them. A batch that was in progress when the process died is
-// undone the same way by the next Open.
+// Badger writes a large batch in several requests as it goes, all at the
+// batch's timestamp. Should the batch fail or be cancelled, those writes
+// are undone by writing, at a later timestamp, each key's previous version
+// (or a delete); the keys are found again by a scan restricted to the
+// batch's timestamp, so a batch of millions of keys needs no memory for
+// them. A batch that was in progress when the process died is undone the
+// same way by the next Open.
 func (db *DB) NewBatch(ctx context.Context) (kv.Batch, error) {
 	if err := db.acquireWriter(ctx); err != nil {
 		return nil, fmt.Errorf("new batch: %w", err)
@@ -46,39 +118,158 @@ func (db *DB) NewBatch(ctx context.Context) (kv.Batch, error) {
 		db.releaseWriter()
 		return nil, fmt.Errorf("new batch: %w", err)
 	}
-	return &batch{db: db, wb: db.bdb.NewWriteBatchAt(ts), commitTs: ts}, nil
+	return &batch{db: db, commitTs: ts}, nil
 }
 
-// Set writes key. Key and value are copied: the write batch holds entries
-// until badger commits them, long after a bulk loader reuses its buffers.
-func (b *batch) Set(key, value []byte) error {
+// Set writes key. Key and value are copied: the caller may reuse its
+// buffers at once. It refuses what badger would: an empty key, a key
+// longer than 65,000 bytes or in badger's reserved "!badger!" space, a
+// value larger than Features().MaxValueBytes.
+func (b *batch) Set(key, value []byte) error { return b.add(key, value, false) }
+
+// Delete removes key.
+func (b *batch) Delete(key []byte) error { return b.add(key, nil, true) }
+
+func (b *batch) add(key, value []byte, del bool) error {
 	if b.done {
 		return errTxnDone
 	}
 	if b.err != nil {
 		return b.err
 	}
-	if err := b.wb.Set(bytes.Clone(key), bytes.Clone(value)); err != nil {
-		b.err = mapErr(fmt.Sprintf("batch set %x", key), err)
-		return b.err
+	if err := b.db.checkEntry(key, value); err != nil {
+		b.err = err
+		return err
 	}
-	b.writes++
+	return b.put(key, value, del)
+}
+
+// put buffers a checked entry, sending the chunk first when the entry
+// would make it larger than one badger transaction.
+func (b *batch) put(key, value []byte, del bool) error {
+	c := &b.chunk
+	// Badger's own estimate (Entry.estimateSizeAndSetThreshold), with the
+	// 8-byte version it appends to the key.
+	size := int64(len(key)+8) + 2
+	if int64(len(value)) < b.db.valueThreshold {
+		size += int64(len(value))
+	} else {
+		size += 12
+	}
+	if len(c.entries) > 0 && c.size+size > b.db.maxBatch {
+		if err := b.send(); err != nil {
+			return err
+		}
+	}
+	if c.arena == nil {
+		c.arena = make([]byte, 0, min(b.db.maxBatch+b.db.maxBatch/4, 32<<20))
+	}
+	off := len(c.arena)
+	c.arena = append(append(c.arena, key...), value...)
+	c.entries = append(c.entries, chunkEntry{
+		head: keyHead(key), off: off, keyLen: uint32(len(key)), valueLen: uint32(len(value)), del: del,
+	})
+	c.size += size
 	return nil
 }
 
-// Delete removes key.
-func (b *batch) Delete(key []byte) error {
-	if b.done {
-		return errTxnDone
+// checkEntry refuses an entry badger would refuse, with the error
+// badger's transactions give.
+func (db *DB) checkEntry(key, value []byte) error {
+	var err error
+	switch {
+	case len(key) == 0:
+		err = badger.ErrEmptyKey
+	case len(key) > 65000:
+		err = fmt.Errorf("key with size %d exceeded 65000 limit", len(key))
+	case bytes.HasPrefix(key, badgerPrefix):
+		err = badger.ErrInvalidKey
+	case int64(len(value)) > db.maxValue:
+		err = fmt.Errorf("value with size %d exceeded %d limit", len(value), db.maxValue)
+	default:
+		return nil
 	}
+	return mapErr(fmt.Sprintf("batch write %.40x", key), err)
+}
+
+// badgerPrefix is the key space badger reserves for itself.
+var badgerPrefix = []byte("!badger!")
+
+// send sorts the buffered chunk by key, the last of equal keys winning,
+// and hands it to badger.
+func (b *batch) send() error {
+	c := b.chunk
+	b.chunk = chunk{entries: c.entries[:0]}
+	if len(c.entries) == 0 {
+		return nil
+	}
+	slices.SortFunc(c.entries, func(x, y chunkEntry) int {
+		if r := c.compareKeys(&x, &y); r != 0 {
+			return r
+		}
+		return x.off - y.off
+	})
+	if b.loader == nil {
+		b.loader = b.db.bdb.NewKVLoader(maxPendingChunks)
+	}
+	var pkv pb.KV
+	del := []byte{badgerDelete}
+	for i := range c.entries {
+		e := &c.entries[i]
+		k := c.key(e)
+		if i+1 < len(c.entries) && c.compareKeys(e, &c.entries[i+1]) == 0 {
+			continue
+		}
+		// The loader copies the key and keeps the value, which stays in
+		// the arena, and does not keep pkv.
+		pkv = pb.KV{Key: k, Value: c.value(e), Version: b.commitTs}
+		if e.del {
+			pkv.Meta = del
+		}
+		if err := b.loader.Set(&pkv); err != nil {
+			b.err = mapErr("batch write", err)
+			return b.err
+		}
+		b.sent++
+	}
+	return nil
+}
+
+// writeAll hands everything buffered to badger and waits until badger has
+// written all of it.
+func (b *batch) writeAll() error {
 	if b.err != nil {
 		return b.err
 	}
-	if err := b.wb.Delete(bytes.Clone(key)); err != nil {
-		b.err = mapErr(fmt.Sprintf("batch delete %x", key), err)
-		return b.err
+	if b.hasLog {
+		if b.db.opts.LogKey == nil {
+			return errors.New("change-log record given but no LogKey configured")
+		}
+		k := b.db.opts.LogKey(b.commitTs)
+		err := b.db.checkEntry(k, b.log)
+		if err == nil {
+			err = b.put(k, b.log, false)
+		}
+		if err != nil {
+			return fmt.Errorf("write change log: %w", err)
+		}
 	}
-	b.writes++
+	if err := b.send(); err != nil {
+		return err
+	}
+	return b.finishLoader()
+}
+
+// finishLoader waits for the chunks badger has not written yet.
+func (b *batch) finishLoader() error {
+	if b.loader == nil {
+		return nil
+	}
+	l := b.loader
+	b.loader = nil
+	if err := l.Finish(); err != nil {
+		return mapErr("batch write", err)
+	}
 	return nil
 }
 
@@ -89,35 +280,27 @@ func (b *batch) SetLog(record []byte) {
 }
 
 // Flush writes the rest of the batch and makes all of it visible at its
-// commit timestamp. On error, whatever badger had already committed is
+// commit timestamp. On error, whatever badger had already written is
 // rolled back before Flush returns, and the error says what failed. An
 // empty batch commits nothing and returns the last commit.
 func (b *batch) Flush() (uint64, error) {
 	if b.done {
 		return 0, errTxnDone
 	}
-	if b.writes == 0 && !b.hasLog && b.err == nil {
+	if len(b.chunk.entries) == 0 && b.sent == 0 && !b.hasLog && b.err == nil {
 		b.Cancel()
 		return b.db.lastCommit.Load(), nil
 	}
 	b.done = true
 	defer b.db.releaseWriter()
-	err := b.err
-	if err == nil && b.hasLog {
-		if b.db.opts.LogKey == nil {
-			err = errors.New("change-log record given but no LogKey configured")
-		} else if werr := b.wb.Set(b.db.opts.LogKey(b.commitTs), b.log); werr != nil {
-			err = mapErr("write change log", werr)
-		}
-	}
-	if err == nil {
-		err = b.wb.Flush()
-		if err == nil && b.db.failFlush != nil {
-			err = b.db.failFlush()
-		}
+	err := b.writeAll()
+	if err == nil && b.db.failFlush != nil {
+		err = b.db.failFlush()
 	}
 	if err != nil {
-		b.wb.Cancel()
+		if ferr := b.finishLoader(); ferr != nil {
+			b.db.log.Error("finish a failed batch", "ts", b.commitTs, "err", ferr)
+		}
 		if rerr := b.db.rollback(b.commitTs); rerr != nil {
 			return 0, fmt.Errorf("flush batch at %d: %w (and its rollback failed: %v)", b.commitTs, mapErr("flush", err), rerr)
 		}
@@ -133,20 +316,23 @@ func (b *batch) Flush() (uint64, error) {
 	return b.commitTs, nil
 }
 
-// Cancel abandons the batch, undoing anything badger already committed.
+// Cancel abandons the batch, undoing anything badger already wrote.
 func (b *batch) Cancel() {
 	if b.done {
 		return
 	}
 	b.done = true
 	defer b.db.releaseWriter()
-	b.wb.Cancel()
-	if b.writes == 0 {
-		// Badger cannot have committed anything.
+	b.chunk = chunk{}
+	if b.sent == 0 {
+		// Badger cannot have written anything.
 		if err := b.db.state.clearPending(); err != nil {
 			b.db.log.Error("clear pending batch marker", "ts", b.commitTs, "err", err)
 		}
 		return
+	}
+	if err := b.finishLoader(); err != nil {
+		b.db.log.Error("finish a cancelled batch", "ts", b.commitTs, "err", err)
 	}
 	if err := b.db.rollback(b.commitTs); err != nil {
 		b.db.log.Error("roll back cancelled batch", "ts", b.commitTs, "err", err)

@@ -306,7 +306,7 @@ func TestCrashRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Badger has it all; the process dies before Flush returns.
-	if err := b.(*batch).wb.Flush(); err != nil {
+	if err := b.(*batch).writeAll(); err != nil {
 		t.Fatal(err)
 	}
 	close(db.closing)
@@ -684,4 +684,101 @@ func FuzzStateLoad(f *testing.F) {
 			t.Errorf("state after save and load = %s, want %s", got, want)
 		}
 	})
+}
+
+// TestBatchOrder checks what the sorting of a batch's chunks must keep:
+// of several writes of one key the last wins, within one chunk and across
+// chunks, whether it is a value or a delete.
+func TestBatchOrder(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		filler int // keys written between the first and the last writes
+	}{
+		{"OneChunk", 10},
+		{"ManyChunks", 20000}, // several times the 300 KiB chunk
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openTest(t, Options{Dir: t.TempDir()})
+			mustCommit(t, db, map[string]string{"o/del-set": "old", "o/set-del": "old"})
+			b, err := db.NewBatch(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set := func(k, v string) {
+				t.Helper()
+				if err := b.Set([]byte(k), []byte(v)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			del := func(k string) {
+				t.Helper()
+				if err := b.Delete([]byte(k)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			set("o/set-set", "first")
+			del("o/del-set")
+			set("o/set-del", "first")
+			set("o/twice", "1")
+			set("o/twice", "2")
+			for i := range tc.filler {
+				set(fmt.Sprintf("o/filler/%06d", tc.filler-i), strings.Repeat("f", 64))
+			}
+			set("o/set-set", "last")
+			set("o/del-set", "last")
+			del("o/set-del")
+			set("o/twice", "3")
+			if _, err := b.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct{ key, want string }{
+				{"o/set-set", "last"},
+				{"o/del-set", "last"},
+				{"o/set-del", "<none>"},
+				{"o/twice", "3"},
+				{"o/filler/000001", strings.Repeat("f", 64)},
+			} {
+				if got := read(t, db, 0, c.key); got != c.want {
+					t.Errorf("%s = %q, want %q", c.key, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestBatchRefuses checks that a batch refuses what badger would, with
+// the first error kept for Flush, which then writes nothing.
+func TestBatchRefuses(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, Options{InMemory: true})
+	for _, tc := range []struct {
+		name       string
+		key, value []byte
+	}{
+		{"EmptyKey", nil, []byte("v")},
+		{"LongKey", bytes.Repeat([]byte{'k'}, 65001), nil},
+		{"ReservedKey", []byte("!badger!x"), nil},
+		{"LargeValue", []byte("v"), make([]byte, db.Features().MaxValueBytes+1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := kvtest.Dump(t, db, 0)
+			b, err := db.NewBatch(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Set([]byte("fine"), []byte("v")); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Set(tc.key, tc.value); err == nil {
+				t.Errorf("Set: got nil error")
+			}
+			if _, err := b.Flush(); err == nil {
+				t.Errorf("Flush after a refused Set: got nil error")
+			}
+			if got := kvtest.Dump(t, db, 0); got != before {
+				t.Errorf("the refused batch changed the store")
+			}
+		})
+	}
 }
