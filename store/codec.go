@@ -250,7 +250,12 @@ type entityBody struct {
 }
 
 func encodeEntity(e *Entity, t TypeID) []byte {
-	enc := encoder{b: make([]byte, 0, 64+len(e.Name)+len(e.Description))}
+	return appendEntity(make([]byte, 0, 64+len(e.Name)+len(e.Description)), e, t)
+}
+
+// appendEntity appends the body of e to dst.
+func appendEntity(dst []byte, e *Entity, t TypeID) []byte {
+	enc := encoder{b: dst}
 	enc.byte(bodyFormat)
 	enc.str(e.ID)
 	enc.uvarint(uint64(t))
@@ -316,7 +321,12 @@ type relationBody struct {
 }
 
 func encodeRelation(r *Relation, t TypeID, from, to NodeID) []byte {
-	enc := encoder{b: make([]byte, 0, 64+len(r.ID)+len(r.From)+len(r.To))}
+	return appendRelation(make([]byte, 0, 64+len(r.ID)+len(r.From)+len(r.To)), r, t, from, to)
+}
+
+// appendRelation appends the body of r to dst.
+func appendRelation(dst []byte, r *Relation, t TypeID, from, to NodeID) []byte {
+	enc := encoder{b: dst}
 	enc.byte(bodyFormat)
 	enc.str(r.ID)
 	enc.uvarint(uint64(t))

@@ -108,7 +108,11 @@ func parseTypeDefKey(k []byte) (TypeID, error) {
 // share this one namespace, so an id names at most one thing:
 //
 //	0x05 | extID                       → kind(1) | internal id(8)
-func extKey(ext string) []byte { return append([]byte{pExtID}, ext...) }
+func extKey(ext string) []byte { return appendExtKey(nil, ext) }
+
+// appendExtKey appends extKey(ext) to dst (for writers that reuse a
+// buffer).
+func appendExtKey(dst []byte, ext string) []byte { return append(append(dst, pExtID), ext...) }
 
 func parseExtKey(k []byte) (string, error) {
 	if len(k) < 2 || k[0] != pExtID {
@@ -117,11 +121,10 @@ func parseExtKey(k []byte) (string, error) {
 	return string(k[1:]), nil
 }
 
-func extValue(kind byte, id uint64) []byte {
-	v := make([]byte, 9)
-	v[0] = kind
-	binary.BigEndian.PutUint64(v[1:], id)
-	return v
+func extValue(kind byte, id uint64) []byte { return appendExtValue(make([]byte, 0, 9), kind, id) }
+
+func appendExtValue(dst []byte, kind byte, id uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(dst, kind), id)
 }
 
 func parseExtValue(v []byte) (kind byte, id uint64, err error) {
@@ -138,9 +141,11 @@ func parseExtValue(v []byte) (kind byte, id uint64, err error) {
 func nodeKey(n NodeID) []byte { return idKey(pNode, uint64(n)) }
 
 func nodeValue(t TypeID, ext string) []byte {
-	v := make([]byte, 4, 4+len(ext))
-	binary.BigEndian.PutUint32(v, uint32(t))
-	return append(v, ext...)
+	return appendNodeValue(make([]byte, 0, 4+len(ext)), t, ext)
+}
+
+func appendNodeValue(dst []byte, t TypeID, ext string) []byte {
+	return append(binary.BigEndian.AppendUint32(dst, uint32(t)), ext...)
 }
 
 func parseNodeValue(v []byte) (TypeID, string, error) {
@@ -160,11 +165,11 @@ func entityKey(n NodeID) []byte { return idKey(pEntity, uint64(n)) }
 //	0x08 | rel(8)                      → relation body
 func relationKey(r RelID) []byte { return idKey(pRelation, uint64(r)) }
 
-func idKey(p byte, id uint64) []byte {
-	k := make([]byte, 9)
-	k[0] = p
-	binary.BigEndian.PutUint64(k[1:], id)
-	return k
+func idKey(p byte, id uint64) []byte { return appendIDKey(make([]byte, 0, 9), p, id) }
+
+// appendIDKey appends the key of prefix p and internal id to dst.
+func appendIDKey(dst []byte, p byte, id uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(dst, p), id)
 }
 
 func parseIDKey(p byte, k []byte) (uint64, error) {
@@ -259,12 +264,15 @@ type adjValue struct {
 	validTo   Date
 }
 
-func (v adjValue) encode() []byte {
-	b := make([]byte, adjValueLen)
-	binary.BigEndian.PutUint32(b, uint32(v.otherType))
-	putDate(b[4:], v.validFrom)
-	putDate(b[9:], v.validTo)
-	return b
+func (v adjValue) encode() []byte { return v.append(make([]byte, 0, adjValueLen)) }
+
+// append appends the encoded value to dst.
+func (v adjValue) append(dst []byte) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(v.otherType))
+	var d [10]byte
+	putDate(d[:5], v.validFrom)
+	putDate(d[5:], v.validTo)
+	return append(dst, d[:]...)
 }
 
 func parseAdjValue(b []byte) (adjValue, bool) {
@@ -307,10 +315,11 @@ func getDate(b []byte) (Date, bool) {
 //
 //	0x0B | typeID(4) | extID           → internal id(8)
 func typeIdxKey(t TypeID, ext string) []byte {
-	k := make([]byte, 5, 5+len(ext))
-	k[0] = pTypeIdx
-	binary.BigEndian.PutUint32(k[1:], uint32(t))
-	return append(k, ext...)
+	return appendTypeIdxKey(make([]byte, 0, 5+len(ext)), t, ext)
+}
+
+func appendTypeIdxKey(dst []byte, t TypeID, ext string) []byte {
+	return append(binary.BigEndian.AppendUint32(append(dst, pTypeIdx), uint32(t)), ext...)
 }
 
 func typeIdxPrefix(t TypeID) []byte { return typeIdxKey(t, "") }

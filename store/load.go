@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -57,6 +58,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
 	l := newLoader(ctx, tx, sch, opts)
+	l.noIDs = rangeEmpty(tx, []byte{pExtID})
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
@@ -134,6 +136,17 @@ type loader struct {
 	stopped    bool
 	writeable  bool
 	out        kv.Batch
+
+	// noIDs says the snapshot holds no external id at all (a load into an
+	// empty store), so that every lookup would miss: none is made.
+	noIDs bool
+	// newEntities, newRelations and typeDelta count what pass 2 adds, for
+	// the writer's counters at the end.
+	newEntities, newRelations int64
+	typeDelta                 map[TypeID]int64
+	// k and v are reused for every key and value handed to the batch,
+	// which copies them.
+	k, v []byte
 }
 
 var errTooManyErrors = errors.New("too many errors")
@@ -150,6 +163,7 @@ func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *l
 		winners:   map[string]int64{},
 		retyped:   map[NodeID]string{},
 		touching:  map[RelID]bool{},
+		typeDelta: map[TypeID]int64{},
 	}
 }
 
@@ -161,10 +175,15 @@ func (l *loader) record(line int64) string {
 }
 
 // failed notes the line of the problems recorded since n0 and reports
-// whether any were found.
+// whether any were found. Checks of records are given an empty record
+// name, filled in here: formatting "<source>:<line>" for every record
+// would cost more than the checks.
 func (l *loader) failed(n0, e0 int, line int64) bool {
 	for _, e := range l.w.errs[e0:] {
 		l.lineOf[e] = line
+		if e.Record == "" {
+			e.Record = l.record(line)
+		}
 	}
 	return l.w.nfail > n0
 }
@@ -219,6 +238,11 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 	if len(l.w.errs) > 0 || l.out == nil {
 		return nil
 	}
+	l.w.count(counterKey(ctrEntities), l.newEntities)
+	l.w.count(counterKey(ctrRelations), l.newRelations)
+	for t, d := range l.typeDelta {
+		l.w.count(typeCountKey(t), d)
+	}
 	if err := l.w.finishCounters(); err != nil {
 		return err
 	}
@@ -240,24 +264,23 @@ func (l *loader) pass1(rec Record) error {
 	if err := l.tick(); err != nil {
 		return err
 	}
-	name := l.record(rec.Line)
 	n0, e0 := l.w.nfail, len(l.w.errs)
 	switch {
 	case rec.EntityType != nil:
 		l.ontology.entityTypes = append(l.ontology.entityTypes, *rec.EntityType)
-		l.ontology.records = append(l.ontology.records, name)
+		l.ontology.records = append(l.ontology.records, l.record(rec.Line))
 		l.res.EntityTypes++
 	case rec.RelationType != nil:
 		// ontologyChange names entity types first, then relation types;
 		// keep the relation types' names apart until endPass1 joins them.
 		l.ontology.relationTypes = append(l.ontology.relationTypes, *rec.RelationType)
-		l.relRecords = append(l.relRecords, name)
+		l.relRecords = append(l.relRecords, l.record(rec.Line))
 		l.res.RelationTypes++
 	case rec.Entity != nil:
 		e := rec.Entity
-		l.w.checkEntityFields(e, name)
+		l.w.checkEntityFields(e, "")
 		if e.Type == "" || !utf8.ValidString(e.Type) {
-			l.w.checkEntityType(e.Type, name)
+			l.w.checkEntityType(e.Type, "")
 		}
 		ti, ok := l.typeIndex[e.Type]
 		if !ok {
@@ -272,7 +295,7 @@ func (l *loader) pass1(rec Record) error {
 	case rec.Relation != nil:
 		l.suspect(rec.Relation, rec.Line)
 	default:
-		l.w.failf(Invalid, name, "", "empty record")
+		l.w.failf(Invalid, "", "", "empty record")
 		l.failed(n0, e0, rec.Line)
 	}
 	return nil
@@ -340,23 +363,22 @@ func (l *loader) endPass1() error {
 		if le.bad {
 			continue
 		}
-		name := l.record(le.line)
 		n0, e0 := l.w.nfail, len(l.w.errs)
 		tname := l.typeNames[le.tname]
-		l.w.checkEntityType(tname, name)
+		l.w.checkEntityType(tname, "")
 		if l.failed(n0, e0, le.line) {
 			le.bad = true
 			l.ents[id] = le
 			continue
 		}
 		le.typ, _ = sch.entityType(tname)
-		n, ok, err := lookupAny(l.tx, id)
+		n, ok, err := l.lookup(id)
 		if err != nil {
 			return err
 		}
 		switch {
 		case ok && n.kind != kindEntity:
-			l.w.failf(Conflict, name, "id", "id %q is already used by a relation; entities and relations share one id space", id)
+			l.w.failf(Conflict, "", "id", "id %q is already used by a relation; entities and relations share one id space", id)
 			l.failed(n0, e0, le.line)
 			le.bad = true
 		case ok:
@@ -402,6 +424,22 @@ func (l *loader) endPass1() error {
 type extRef struct {
 	kind byte
 	id   uint64
+}
+
+// lookup resolves an external id in the snapshot.
+func (l *loader) lookup(ext string) (extRef, bool, error) {
+	if l.noIDs {
+		return extRef{}, false, nil
+	}
+	return lookupAny(l.tx, ext)
+}
+
+// rangeEmpty reports whether tx holds no key with prefix p.
+func rangeEmpty(tx kv.Txn, p []byte) bool {
+	it := tx.Iterate(kv.IterOptions{Prefix: p, KeysOnly: true})
+	defer it.Close()
+	it.Rewind()
+	return !it.Valid()
 }
 
 func lookupAny(tx kv.Txn, ext string) (extRef, bool, error) {
@@ -456,7 +494,6 @@ func (l *loader) del(k []byte) error {
 }
 
 func (l *loader) writeEntity(e *Entity, le loadEntity) error {
-	w := l.w
 	n := le.node
 	var old *entityBody
 	if le.oldTyp != 0 {
@@ -470,15 +507,18 @@ func (l *loader) writeEntity(e *Entity, le loadEntity) error {
 		}
 		old = &ob
 	} else {
-		if err := l.set(extKey(e.ID), extValue(kindEntity, uint64(n))); err != nil {
+		l.k, l.v = appendExtKey(l.k[:0], e.ID), appendExtValue(l.v[:0], kindEntity, uint64(n))
+		if err := l.set(l.k, l.v); err != nil {
 			return err
 		}
-		w.count(counterKey(ctrEntities), 1)
+		l.newEntities++
 	}
-	if err := l.set(nodeKey(n), nodeValue(le.typ, e.ID)); err != nil {
+	l.k, l.v = appendIDKey(l.k[:0], pNode, uint64(n)), appendNodeValue(l.v[:0], le.typ, e.ID)
+	if err := l.set(l.k, l.v); err != nil {
 		return err
 	}
-	if err := l.set(entityKey(n), encodeEntity(e, le.typ)); err != nil {
+	l.k, l.v = appendIDKey(l.k[:0], pEntity, uint64(n)), appendEntity(l.v[:0], e, le.typ)
+	if err := l.set(l.k, l.v); err != nil {
 		return err
 	}
 	if old == nil || old.typ != le.typ {
@@ -486,12 +526,13 @@ func (l *loader) writeEntity(e *Entity, le loadEntity) error {
 			if err := l.del(typeIdxKey(old.typ, e.ID)); err != nil {
 				return err
 			}
-			w.count(typeCountKey(old.typ), -1)
+			l.typeDelta[old.typ]--
 		}
-		if err := l.set(typeIdxKey(le.typ, e.ID), uint64Value(uint64(n))); err != nil {
+		l.k, l.v = appendTypeIdxKey(l.k[:0], le.typ, e.ID), binary.BigEndian.AppendUint64(l.v[:0], uint64(n))
+		if err := l.set(l.k, l.v); err != nil {
 			return err
 		}
-		w.count(typeCountKey(le.typ), 1)
+		l.typeDelta[le.typ]++
 	}
 	newKeys := nameKeys(e, n)
 	if old != nil {
@@ -525,7 +566,7 @@ func (l *loader) endpoint(ext, name, field string) (NodeID, TypeID, bool, error)
 		}
 		return le.node, le.typ, true, nil
 	}
-	ref, ok, err := lookupAny(l.tx, ext)
+	ref, ok, err := l.lookup(ext)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -550,10 +591,9 @@ func (l *loader) endpoint(ext, name, field string) (NodeID, TypeID, bool, error)
 
 func (l *loader) relation(r Relation, line int64) error {
 	w := l.w
-	name := l.record(line)
 	n0, e0 := w.nfail, len(w.errs)
 	defer l.failed(n0, e0, line)
-	w.checkRelation(&r, name)
+	w.checkRelation(&r, "")
 	if w.nfail > n0 {
 		l.writeable = false
 		return nil
@@ -570,33 +610,33 @@ func (l *loader) relation(r Relation, line int64) error {
 	if last, ok := l.winners[r.ID]; ok && last != line {
 		return nil // a later line gives this relation again
 	}
-	fromN, fromT, ok1, err := l.endpoint(r.From, name, fromField)
+	fromN, fromT, ok1, err := l.endpoint(r.From, "", fromField)
 	if err != nil {
 		return err
 	}
-	toN, toT, ok2, err := l.endpoint(r.To, name, toField)
+	toN, toT, ok2, err := l.endpoint(r.To, "", toField)
 	if err != nil {
 		return err
 	}
 	if ok1 {
 		if why := w.sch.endpointError(rt, "from", fromT); why != "" {
-			w.failf(Invalid, name, fromField, "%s", why)
+			w.failf(Invalid, "", fromField, "%s", why)
 		}
 	}
 	if ok2 {
 		if why := w.sch.endpointError(rt, "to", toT); why != "" {
-			w.failf(Invalid, name, toField, "%s", why)
+			w.failf(Invalid, "", toField, "%s", why)
 		}
 	}
 	if _, isEnt := l.ents[r.ID]; isEnt {
-		w.failf(Conflict, name, "id", "id %q is also an entity of this load; entities and relations share one id space", r.ID)
+		w.failf(Conflict, "", "id", "id %q is also an entity of this load; entities and relations share one id space", r.ID)
 	}
-	ref, exists, err := lookupAny(l.tx, r.ID)
+	ref, exists, err := l.lookup(r.ID)
 	if err != nil {
 		return err
 	}
 	if exists && ref.kind != kindRelation {
-		w.failf(Conflict, name, "id", "id %q is already used by an entity; entities and relations share one id space", r.ID)
+		w.failf(Conflict, "", "id", "id %q is already used by an entity; entities and relations share one id space", r.ID)
 	}
 	if w.nfail > n0 || !ok1 || !ok2 {
 		l.writeable = false
@@ -631,8 +671,8 @@ func (l *loader) relation(r Relation, line int64) error {
 			if err := l.del(typeIdxKey(old.typ, r.ID)); err != nil {
 				return err
 			}
-			w.count(typeCountKey(old.typ), -1)
-			w.count(typeCountKey(rt.id), 1)
+			l.typeDelta[old.typ]--
+			l.typeDelta[rt.id]++
 		}
 	} else {
 		nid, err := w.alloc(ctrNextRel)
@@ -640,29 +680,36 @@ func (l *loader) relation(r Relation, line int64) error {
 			return err
 		}
 		rid = RelID(nid)
-		if err := l.set(extKey(r.ID), extValue(kindRelation, uint64(rid))); err != nil {
+		l.k, l.v = appendExtKey(l.k[:0], r.ID), appendExtValue(l.v[:0], kindRelation, uint64(rid))
+		if err := l.set(l.k, l.v); err != nil {
 			return err
 		}
-		w.count(counterKey(ctrRelations), 1)
-		w.count(typeCountKey(rt.id), 1)
+		l.newRelations++
+		l.typeDelta[rt.id]++
 	}
-	for _, n := range []NodeID{fromN, toN, oldFrom, oldTo} {
-		if _, ok := l.retyped[n]; ok {
-			l.touching[rid] = true
+	if len(l.retyped) > 0 {
+		for _, n := range []NodeID{fromN, toN, oldFrom, oldTo} {
+			if _, ok := l.retyped[n]; ok {
+				l.touching[rid] = true
+			}
 		}
 	}
-	writes := []struct{ k, v []byte }{
-		{relationKey(rid), encodeRelation(&r, rt.id, fromN, toN)},
-		{typeIdxKey(rt.id, r.ID), uint64Value(uint64(rid))},
-		{adjKey(nil, pOut, fromN, rt.id, toN, rid), adjValue{toT, r.ValidFrom, r.ValidTo}.encode()},
-		{adjKey(nil, pIn, toN, rt.id, fromN, rid), adjValue{fromT, r.ValidFrom, r.ValidTo}.encode()},
+	l.k, l.v = appendIDKey(l.k[:0], pRelation, uint64(rid)), appendRelation(l.v[:0], &r, rt.id, fromN, toN)
+	if err := l.set(l.k, l.v); err != nil {
+		return err
 	}
-	for _, kv := range writes {
-		if err := l.set(kv.k, kv.v); err != nil {
-			return err
-		}
+	l.k, l.v = appendTypeIdxKey(l.k[:0], rt.id, r.ID), binary.BigEndian.AppendUint64(l.v[:0], uint64(rid))
+	if err := l.set(l.k, l.v); err != nil {
+		return err
 	}
-	return nil
+	l.k = adjKey(l.k[:0], pOut, fromN, rt.id, toN, rid)
+	l.v = adjValue{toT, r.ValidFrom, r.ValidTo}.append(l.v[:0])
+	if err := l.set(l.k, l.v); err != nil {
+		return err
+	}
+	l.k = adjKey(l.k[:0], pIn, toN, rt.id, fromN, rid)
+	l.v = adjValue{fromT, r.ValidFrom, r.ValidTo}.append(l.v[:0])
+	return l.set(l.k, l.v)
 }
 
 // retype updates the adjacency values naming the type of each entity whose

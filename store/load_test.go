@@ -216,6 +216,32 @@ func TestLoad(t *testing.T) {
 			t.Errorf("a refused load changed the store")
 		}
 	})
+	t.Run("ErrorsIntoEmptyStore", func(t *testing.T) {
+		// An empty store has no ids to look up: the load must still find
+		// what the source itself lacks.
+		s := openTestStore(t)
+		before := rawDump(t, s)
+		rs := []Record{
+			{Line: 1, Relation: &Relation{ID: "r1", Type: "LOCATED_IN", From: "ok", To: "ghost"}},
+			{Line: 2, Entity: &Entity{ID: "ok", Type: "City", Name: "Fine"}},
+			{Line: 3, Relation: &Relation{ID: "ok", Type: "LOCATED_IN", From: "ok", To: "ok"}},
+		}
+		_, err := s.Load(ctx, sourceOf(rs), LoadOptions{Source: "e"})
+		var got []string
+		for _, e := range errorsOf(t, err) {
+			got = append(got, e.Error())
+		}
+		want := []string{
+			"e:1: to: no entity \"ghost\"",
+			"e:3: id: id \"ok\" is also an entity of this load; entities and relations share one id space",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("errors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if got := rawDump(t, s); got != before {
+			t.Errorf("a refused load changed the store")
+		}
+	})
 	t.Run("MaxErrors", func(t *testing.T) {
 		s := openTestStore(t)
 		var rs []Record
