@@ -9,6 +9,7 @@ package store_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -16,7 +17,10 @@ import (
 	"github.com/ties-graph/ties/store/gen"
 )
 
-var benchRelations = flag.Int("bench.relations", 100_000, "relations of the generated benchmark graph")
+var (
+	benchRelations = flag.Int("bench.relations", 100_000, "relations of the generated benchmark graph")
+	benchDisk      = flag.Bool("bench.disk", false, "load the benchmark graph into a store on disk rather than in memory")
+)
 
 // benchGraph is a loaded generated graph.
 type benchGraph struct {
@@ -25,7 +29,8 @@ type benchGraph struct {
 	n    int
 }
 
-// loadBenchGraph generates and loads the graph into an in-memory store.
+// loadBenchGraph generates and loads the graph into an in-memory store, or
+// one on disk with -bench.disk.
 // With b.Loop a benchmark function runs once, so this runs once per
 // benchmark.
 func loadBenchGraph(b *testing.B) benchGraph {
@@ -35,7 +40,11 @@ func loadBenchGraph(b *testing.B) benchGraph {
 	if err != nil {
 		b.Fatalf("plan: %v", err)
 	}
-	s, err := store.Open("", store.Options{InMemory: true})
+	dir := ""
+	if *benchDisk {
+		dir = b.TempDir()
+	}
+	s, err := store.Open(dir, store.Options{InMemory: !*benchDisk})
 	if err != nil {
 		b.Fatalf("Open: %v", err)
 	}
@@ -88,4 +97,29 @@ func BenchmarkNeighborhoodDepth3(b *testing.B) {
 		nodes += len(sg.Nodes)
 	}
 	b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
+}
+
+// BenchmarkNeighborhood measures neighbourhoods of depth 1, 2 and 3 of
+// random entities (seeded) on one loaded graph, in both directions with no
+// filters, as `tiesbench compare` asks them: what the 1-hop and depth-2
+// figures of issue 5 time in process.
+func BenchmarkNeighborhood(b *testing.B) {
+	g := loadBenchGraph(b)
+	ctx := context.Background()
+	for _, depth := range []int{1, 2, 3} {
+		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(9, uint64(depth)))
+			nodes := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				id := g.plan.EntityID(rng.IntN(g.n))
+				sg, err := g.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: depth, Limit: 100_000}, store.ReadOptions{})
+				if err != nil {
+					b.Fatalf("Neighborhood(%s): %v", id, err)
+				}
+				nodes += len(sg.Nodes)
+			}
+			b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
+		})
+	}
 }
