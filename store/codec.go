@@ -94,7 +94,13 @@ func (e *encoder) sources(ss []Source) {
 type decoder struct {
 	b   []byte
 	err error
+	// whole is the body as one string, from which every string field is
+	// cut: one allocation per body instead of one per field.
+	whole string
+	size  int // len(whole)
 }
+
+func newDecoder(b []byte) decoder { return decoder{b: b, whole: string(b), size: len(b)} }
 
 func (d *decoder) fail(err error) {
 	if d.err == nil {
@@ -142,7 +148,8 @@ func (d *decoder) str() string {
 	if d.err != nil {
 		return ""
 	}
-	s := string(d.b[:n])
+	at := d.size - len(d.b)
+	s := d.whole[at : at+n]
 	d.b = d.b[n:]
 	return s
 }
@@ -279,7 +286,7 @@ func appendEntity(dst []byte, e *Entity, t TypeID) []byte {
 
 // decodeEntity decodes an entity body; the caller names the type.
 func decodeEntity(b []byte) (entityBody, error) {
-	d := decoder{b: b}
+	d := newDecoder(b)
 	if f := d.byte(); d.err == nil && f != bodyFormat {
 		return entityBody{}, fmt.Errorf("entity body format %d, want %d", f, bodyFormat)
 	}
@@ -342,7 +349,7 @@ func appendRelation(dst []byte, r *Relation, t TypeID, from, to NodeID) []byte {
 }
 
 func decodeRelation(b []byte) (relationBody, error) {
-	d := decoder{b: b}
+	d := newDecoder(b)
 	if f := d.byte(); d.err == nil && f != bodyFormat {
 		return relationBody{}, fmt.Errorf("relation body format %d, want %d", f, bodyFormat)
 	}
