@@ -29,6 +29,10 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBatchRecords caps the records of one Apply; 0 means 100,000.
 	MaxBatchRecords int
+	// CacheSize bounds the memory, in bytes, of the cache of entity and
+	// relation bodies and of adjacency that reads at the newest commit
+	// share; 0 means DefaultCacheSize, a negative value turns it off.
+	CacheSize int64
 }
 
 // Batch is a set of writes applied atomically by Store.Apply: either all of

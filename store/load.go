@@ -77,7 +77,10 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	}
 	l.w.log.Load = &LoadRecord{Source: opts.Source, Entities: res.Entities, Relations: res.Relations}
 	bt.SetLog(l.w.log.encode())
+	// The load may have written any key: the read cache starts afresh.
+	s.cache.begin(true)
 	res.CommitTs, err = bt.Flush()
+	s.cache.end(s.db.LastCommit())
 	bt = nil
 	if err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)

@@ -34,17 +34,18 @@ func (s *Store) FindEntitiesByIDs(ctx context.Context, ids []string, ro ReadOpti
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Discard()
+	r := s.reader(ctx, tx, sch)
+	defer r.close()
 	out := make([]*Entity, len(ids))
 	for i, id := range ids {
-		n, ok, err := lookupEntity(tx, id)
+		n, ok, err := r.Lookup(id)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			continue
 		}
-		if out[i], err = readEntity(tx, sch, n); err != nil {
+		if out[i], err = r.entity(n); err != nil {
 			return nil, err
 		}
 	}
@@ -70,17 +71,18 @@ func (s *Store) FindRelationsByIDs(ctx context.Context, ids []string, ro ReadOpt
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Discard()
+	r := s.reader(ctx, tx, sch)
+	defer r.close()
 	out := make([]*Relation, len(ids))
 	for i, id := range ids {
-		r, ok, err := lookupRelation(tx, id)
+		ref, ok, err := r.lookupAny(id)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
+		if !ok || ref.kind != kindRelation {
 			continue
 		}
-		if out[i], err = readRelation(tx, sch, r); err != nil {
+		if out[i], err = r.relation(RelID(ref.id)); err != nil {
 			return nil, err
 		}
 	}
@@ -219,9 +221,10 @@ func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions
 			live = live[1:]
 		}
 	}
+	r := s.reader(ctx, tx, sch)
 	page.Entities = make([]*Entity, len(nodes))
 	for i, n := range nodes {
-		if page.Entities[i], err = readEntity(tx, sch, n); err != nil {
+		if page.Entities[i], err = r.entity(n); err != nil {
 			return EntityPage{}, err
 		}
 		if page.Entities[i] == nil {

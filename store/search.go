@@ -182,8 +182,9 @@ func (s *Store) Search(ctx context.Context, text string, types []string, limit i
 	}
 	scores := [...]float64{scoreExact, scorePrefix, scoreTokens, scoreTokenPrefix}
 	out := make([]SearchHit, 0, len(list))
+	r := s.reader(ctx, tx, sch)
 	for _, c := range list {
-		e, err := readEntity(tx, sch, c.n)
+		e, err := r.entity(c.n)
 		if err != nil {
 			return nil, err
 		}

@@ -28,7 +28,13 @@ type Store struct {
 
 	mu     sync.Mutex
 	schema *schema // newest ontology seen; immutable, replaced on change
+
+	cache *readCache
 }
+
+// DefaultCacheSize is the size of the read cache when Options.CacheSize
+// is 0.
+const DefaultCacheSize = 256 << 20
 
 // Open opens (creating if needed) the store in dir. A new store has the
 // default ontology. It returns an error wrapping badgerkv.ErrLocked when
@@ -66,7 +72,13 @@ func newStore(db kv.Store, opts Options, readTsAt func(time.Time) uint64) (*Stor
 	if opts.MaxBatchRecords <= 0 {
 		opts.MaxBatchRecords = 100_000
 	}
+	if opts.CacheSize == 0 {
+		opts.CacheSize = DefaultCacheSize
+	}
 	s := &Store{db: db, opts: opts, log: opts.Logger, readTsAt: readTsAt}
+	if opts.CacheSize > 0 {
+		s.cache = newReadCache(opts.CacheSize, db.LastCommit())
+	}
 	if err := s.init(context.Background()); err != nil {
 		return nil, err
 	}
@@ -300,7 +312,9 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) error {
 	if !empty {
 		return Errorf(Conflict, "restore needs an empty store; this one has data")
 	}
+	s.cache.begin(true)
 	err = b.Restore(ctx, r)
+	s.cache.end(s.db.LastCommit())
 	s.mu.Lock()
 	s.schema = nil
 	s.mu.Unlock()

@@ -118,9 +118,14 @@ func (s *Store) View(ctx context.Context, ro ReadOptions, fn func(r *Reader) err
 	if err != nil {
 		return err
 	}
-	r := &Reader{ctx: ctx, tx: tx, sch: sch, distributed: s.db.Features().Distributed}
+	r := s.reader(ctx, tx, sch)
 	defer r.close()
 	return fn(r)
+}
+
+// reader wraps a read snapshot begun by snapshot.
+func (s *Store) reader(ctx context.Context, tx kv.Txn, sch *schema) *Reader {
+	return &Reader{ctx: ctx, tx: tx, ts: tx.ReadTs(), sch: sch, cache: s.cache, distributed: s.db.Features().Distributed}
 }
 
 // Reader is a consistent read snapshot with access to internal ids, for
@@ -129,7 +134,9 @@ func (s *Store) View(ctx context.Context, ro ReadOptions, fn func(r *Reader) err
 type Reader struct {
 	ctx         context.Context
 	tx          kv.Txn
+	ts          uint64 // the snapshot's read timestamp
 	sch         *schema
+	cache       *readCache // nil reads everything from tx
 	distributed bool
 	it          kv.Iterator // key-only, reused by every scan
 	busy        bool        // it is in use by a scan that is calling back
@@ -166,7 +173,32 @@ func (r *Reader) Filter(types []string, dir Direction, validAt Date, entityTypes
 
 // Lookup resolves an entity id to its NodeID; ok is false when there is none.
 func (r *Reader) Lookup(id string) (NodeID, bool, error) {
-	return lookupEntity(r.tx, id)
+	ref, ok, err := r.lookupAny(id)
+	if err != nil || !ok || ref.kind != kindEntity {
+		return 0, false, err
+	}
+	return NodeID(ref.id), true, nil
+}
+
+// lookupAny resolves an external id of either kind, through the cache.
+func (r *Reader) lookupAny(id string) (extRef, bool, error) {
+	var ck cacheKey
+	if r.cache != nil {
+		ck = r.cache.extKey(id)
+		if v, ok := r.cache.get(ck, r.ts); ok {
+			if c := v.(extCached); c.ext == id {
+				return c.ref, c.found, nil
+			}
+		}
+	}
+	ref, ok, err := lookupAny(r.tx, id)
+	if err != nil {
+		return extRef{}, false, err
+	}
+	if r.cache != nil {
+		r.cache.put(ck, r.ts, extCached{ext: id, ref: ref, found: ok}, int64(len(id)))
+	}
+	return ref, ok, nil
 }
 
 func lookupEntity(tx kv.Txn, id string) (NodeID, bool, error) {
@@ -224,8 +256,17 @@ func (r *Reader) acquire() (kv.Iterator, func()) {
 }
 
 // scanEdges walks n's adjacency for f from the position after `after` (an
-// adjacency key; nil = from the start).
+// adjacency key; nil = from the start). A node whose adjacency is cached
+// is walked in memory; a walk of all of a node's keys fills the cache.
 func (r *Reader) scanEdges(it kv.Iterator, n NodeID, f *EdgeFilter, after []byte, fn func(Edge) error) error {
+	if after == nil && r.cache != nil {
+		if v, ok := r.cache.get(cacheKey{cacheAdj, uint64(n)}, r.ts); ok {
+			return scanCached(n, v.([]adjItem), f, fn)
+		}
+		if f.fullScan() {
+			return r.scanAndCache(it, n, f, fn)
+		}
+	}
 	var buf [adjPrefixLen + 4]byte
 	for _, sc := range f.scans {
 		p := adjPrefix(buf[:0], sc.dir, n)
@@ -242,26 +283,109 @@ func (r *Reader) scanEdges(it kv.Iterator, n NodeID, f *EdgeFilter, after []byte
 			}
 		}
 		for it.Seek(start); it.Valid(); it.Next() {
-			k := it.Key()
-			if !bytes.HasPrefix(k, p) {
-				break
-			}
-			e, ok := parseAdjKey(k)
-			if !ok {
-				return fmt.Errorf("bad adjacency key %x", k)
-			}
-			val, err := it.Value()
+			e, v, ok, err := readAdj(it, p)
 			if err != nil {
-				return fmt.Errorf("read adjacency %x: %w", k, err)
+				return err
 			}
-			v, ok := parseAdjValue(val)
 			if !ok {
-				return fmt.Errorf("bad adjacency value %x at %x", val, k)
+				break
 			}
 			if !f.admits(sc, e.typ, e.self, e.other, v) {
 				continue
 			}
 			if err := fn(edgeOf(e, v)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readAdj decodes the adjacency entry under it; ok is false once it has
+// left prefix p.
+func readAdj(it kv.Iterator, p []byte) (adjEntry, adjValue, bool, error) {
+	k := it.Key()
+	if !bytes.HasPrefix(k, p) {
+		return adjEntry{}, adjValue{}, false, nil
+	}
+	e, ok := parseAdjKey(k)
+	if !ok {
+		return adjEntry{}, adjValue{}, false, fmt.Errorf("bad adjacency key %x", k)
+	}
+	val, err := it.Value()
+	if err != nil {
+		return adjEntry{}, adjValue{}, false, fmt.Errorf("read adjacency %x: %w", k, err)
+	}
+	v, ok := parseAdjValue(val)
+	if !ok {
+		return adjEntry{}, adjValue{}, false, fmt.Errorf("bad adjacency value %x at %x", val, k)
+	}
+	return e, v, true, nil
+}
+
+// adjItem is one adjacency key of a node with its value, as the cache
+// keeps a node's adjacency: in key order, outgoing before incoming.
+type adjItem struct {
+	dir   byte
+	typ   TypeID
+	other NodeID
+	rel   RelID
+	v     adjValue
+}
+
+// adjItemSize is what the cache counts for one adjItem.
+const adjItemSize = 40
+
+// fullScan reports whether f scans all of a node's adjacency keys, both
+// directions and every type (it may still filter what it passes on).
+func (f *EdgeFilter) fullScan() bool {
+	return len(f.scans) == 2 && f.scans[0] == edgeScan{dir: pOut} && f.scans[1] == edgeScan{dir: pIn}
+}
+
+// scanAndCache is scanEdges for a filter that reads every adjacency key
+// of n: it keeps them all, and caches them when fn let the scan finish.
+func (r *Reader) scanAndCache(it kv.Iterator, n NodeID, f *EdgeFilter, fn func(Edge) error) error {
+	var items []adjItem
+	var buf [adjPrefixLen]byte
+	for _, sc := range f.scans {
+		p := adjPrefix(buf[:0], sc.dir, n)
+		for it.Seek(p); it.Valid(); it.Next() {
+			e, v, ok, err := readAdj(it, p)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			items = append(items, adjItem{dir: e.dir, typ: e.typ, other: e.other, rel: e.rel, v: v})
+			if !f.admits(sc, e.typ, e.self, e.other, v) {
+				continue
+			}
+			if err := fn(edgeOf(e, v)); err != nil {
+				return err
+			}
+		}
+	}
+	r.cache.put(cacheKey{cacheAdj, uint64(n)}, r.ts, items, int64(len(items))*adjItemSize)
+	return nil
+}
+
+// scanCached is scanEdges over a cached adjacency.
+func scanCached(n NodeID, items []adjItem, f *EdgeFilter, fn func(Edge) error) error {
+	for _, sc := range f.scans {
+		i := sort.Search(len(items), func(i int) bool {
+			it := items[i]
+			return it.dir > sc.dir || it.dir == sc.dir && it.typ >= sc.typ
+		})
+		for ; i < len(items); i++ {
+			it := &items[i]
+			if it.dir != sc.dir || sc.typ != 0 && it.typ != sc.typ {
+				break
+			}
+			if !f.admits(sc, it.typ, n, it.other, it.v) {
+				continue
+			}
+			if err := fn(edgeOf(adjEntry{dir: it.dir, self: n, typ: it.typ, other: it.other, rel: it.rel}, it.v)); err != nil {
 				return err
 			}
 		}
@@ -343,7 +467,7 @@ func (r *Reader) expandBatched(frontier []NodeID, f *EdgeFilter, fn func(i int, 
 func (r *Reader) Entities(ids []NodeID) ([]*Entity, error) {
 	out := make([]*Entity, len(ids))
 	for i, n := range ids {
-		e, err := readEntity(r.tx, r.sch, n)
+		e, err := r.entity(n)
 		if err != nil {
 			return nil, err
 		}
@@ -352,7 +476,55 @@ func (r *Reader) Entities(ids []NodeID) ([]*Entity, error) {
 	return out, nil
 }
 
-// readEntity reads the body of node n; nil when there is none.
+// entity reads the body of node n; nil when there is none.
+func (r *Reader) entity(n NodeID) (*Entity, error) {
+	v, err := r.body(cacheEntity, pEntity, uint64(n))
+	if err != nil || v == nil {
+		return nil, err
+	}
+	eb, err := decodeEntity(v)
+	if err != nil {
+		return nil, fmt.Errorf("read entity %d: %w", n, err)
+	}
+	eb.e.Type = r.sch.name(eb.typ)
+	return eb.e, nil
+}
+
+// relation reads the body of relation id; nil when there is none.
+func (r *Reader) relation(id RelID) (*Relation, error) {
+	v, err := r.body(cacheRelation, pRelation, uint64(id))
+	if err != nil || v == nil {
+		return nil, err
+	}
+	rb, err := decodeRelation(v)
+	if err != nil {
+		return nil, fmt.Errorf("read relation %d: %w", id, err)
+	}
+	rb.r.Type = r.sch.name(rb.typ)
+	return rb.r, nil
+}
+
+// body returns the stored body under prefix p and id, through the cache;
+// nil when there is none. The bytes are shared: decode, never modify.
+func (r *Reader) body(kind cacheKind, p byte, id uint64) ([]byte, error) {
+	ck := cacheKey{kind, id}
+	if v, ok := r.cache.get(ck, r.ts); ok {
+		return v.([]byte), nil
+	}
+	var kb [9]byte
+	v, err := r.tx.Get(appendIDKey(kb[:0], p, id))
+	if errors.Is(err, kv.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %x: %w", kb, err)
+	}
+	r.cache.put(ck, r.ts, v, int64(len(v)))
+	return v, nil
+}
+
+// readEntity reads the body of node n past any cache (exports, checks);
+// nil when there is none.
 func readEntity(tx kv.Txn, sch *schema, n NodeID) (*Entity, error) {
 	v, err := tx.Get(entityKey(n))
 	if errors.Is(err, kv.ErrNotFound) {
@@ -369,7 +541,8 @@ func readEntity(tx kv.Txn, sch *schema, n NodeID) (*Entity, error) {
 	return eb.e, nil
 }
 
-// readRelation reads the body of relation id; nil when there is none.
+// readRelation reads the body of relation id past any cache; nil when
+// there is none.
 func readRelation(tx kv.Txn, sch *schema, id RelID) (*Relation, error) {
 	v, err := tx.Get(relationKey(id))
 	if errors.Is(err, kv.ErrNotFound) {
@@ -390,7 +563,7 @@ func readRelation(tx kv.Txn, sch *schema, id RelID) (*Relation, error) {
 func (r *Reader) Relations(ids []RelID) ([]*Relation, error) {
 	out := make([]*Relation, len(ids))
 	for i, id := range ids {
-		rel, err := readRelation(r.tx, r.sch, id)
+		rel, err := r.relation(id)
 		if err != nil {
 			return nil, err
 		}

@@ -48,6 +48,8 @@ func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
 	if err := ctx.Err(); err != nil {
 		return BatchResult{}, err
 	}
+	s.forgetWrites(w)
+	defer func() { s.cache.end(s.db.LastCommit()) }()
 	ts, err := w.commitTxn(tx)
 	if errors.Is(err, kv.ErrTooBig) {
 		readTs := tx.ReadTs()
@@ -139,6 +141,8 @@ func (s *Store) applyBig(ctx context.Context, b Batch, w *writer, res BatchResul
 			bt.Cancel()
 			return nil, BatchResult{}, 0, err
 		}
+		s.forgetWrites(w)
+		defer func() { s.cache.end(s.db.LastCommit()) }()
 	}
 	if err := w.flush(bt); err != nil {
 		bt.Cancel()
@@ -151,6 +155,16 @@ func (s *Store) applyBig(ctx context.Context, b Batch, w *writer, res BatchResul
 	}
 	s.log.Info("applied a large batch through the bulk path", "records", len(b.Entities)+len(b.Relations))
 	return w, res, ts, nil
+}
+
+// forgetWrites tells the read cache, before the commit can become
+// visible, which keys w writes; the caller must call s.cache.end after the
+// commit.
+func (s *Store) forgetWrites(w *writer) {
+	s.cache.begin(false)
+	for k := range w.ov {
+		s.cache.forget(k)
+	}
 }
 
 // mutation is a pending write: a value, or a deletion.

@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestReadCacheRules(t *testing.T) {
+	k := cacheKey{cacheEntity, 7}
+	t.Run("PutOnlyAtValidTs", func(t *testing.T) {
+		c := newReadCache(1<<20, 10)
+		c.put(k, 9, []byte("old snapshot"), 12)
+		if _, ok := c.get(k, 10); ok {
+			t.Errorf("an entry put by a reader of an older snapshot was kept")
+		}
+		c.put(k, 10, []byte("v"), 1)
+		if v, ok := c.get(k, 10); !ok || string(v.([]byte)) != "v" {
+			t.Errorf("get at validTs: got %v %v, want v true", v, ok)
+		}
+	})
+	t.Run("NotForOlderReaders", func(t *testing.T) {
+		c := newReadCache(1<<20, 10)
+		c.put(k, 10, []byte("v"), 1)
+		if _, ok := c.get(k, 9); ok {
+			t.Errorf("a reader at 9 used an entry read at 10")
+		}
+		if _, ok := c.get(k, 11); !ok {
+			t.Errorf("a reader at 11 missed an entry read at 10 that no commit touched")
+		}
+	})
+	t.Run("NoPutWhileWriting", func(t *testing.T) {
+		c := newReadCache(1<<20, 10)
+		c.put(k, 10, []byte("v10"), 3)
+		c.begin(false)
+		c.forget(string(entityKey(7)))
+		if _, ok := c.get(k, 10); ok {
+			t.Errorf("forget left the entry")
+		}
+		// A reader of the old snapshot reads the old value and may not
+		// put it: the writer's commit may already be visible.
+		c.put(k, 10, []byte("v10"), 3)
+		c.put(k, 11, []byte("v11"), 3)
+		c.end(11)
+		if _, ok := c.get(k, 11); ok {
+			t.Errorf("an entry put while a writer was between begin and end was kept")
+		}
+		c.put(k, 10, []byte("v10"), 3)
+		if _, ok := c.get(k, 11); ok {
+			t.Errorf("an entry put by a reader of the snapshot before the write was kept")
+		}
+		c.put(k, 11, []byte("v11"), 3)
+		if v, ok := c.get(k, 11); !ok || string(v.([]byte)) != "v11" {
+			t.Errorf("after the write: got %v %v, want v11 true", v, ok)
+		}
+	})
+	t.Run("KeysOfStoreKeys", func(t *testing.T) {
+		c := newReadCache(1<<20, 1)
+		for _, tc := range []struct {
+			name string
+			key  []byte
+			want cacheKey
+		}{
+			{"Entity", entityKey(5), cacheKey{cacheEntity, 5}},
+			{"Relation", relationKey(6), cacheKey{cacheRelation, 6}},
+			{"Out", adjKey(nil, pOut, 7, 1, 8, 9), cacheKey{cacheAdj, 7}},
+			{"In", adjKey(nil, pIn, 8, 1, 7, 9), cacheKey{cacheAdj, 8}},
+			{"ExtID", extKey("dalian"), c.extKey("dalian")},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if got, ok := c.keyOf(string(tc.key)); !ok || got != tc.want {
+					t.Errorf("keyOf(%x): got %v %v, want %v true", tc.key, got, ok, tc.want)
+				}
+			})
+		}
+		for _, k := range [][]byte{nodeKey(5), typeIdxKey(1, "x"), counterKey(ctrEntities), nameKey(pNameTok, "x", 1)} {
+			if got, ok := c.keyOf(string(k)); ok {
+				t.Errorf("keyOf(%x): got %v, want none", k, got)
+			}
+		}
+	})
+	t.Run("Bounded", func(t *testing.T) {
+		const max = 64 << 10
+		c := newReadCache(max, 1)
+		for i := range 10_000 {
+			c.put(cacheKey{cacheEntity, uint64(i)}, 1, make([]byte, 100), 100)
+			if c.size > max {
+				t.Fatalf("after %d puts: size %d, over %d", i+1, c.size, max)
+			}
+		}
+		if got, want := len(c.m), len(c.ring); got != want {
+			t.Errorf("map holds %d entries, ring %d", got, want)
+		}
+		// A value over a sixteenth of the cache is not kept.
+		big := cacheKey{cacheRelation, 1}
+		c.put(big, 1, nil, max/16)
+		if _, ok := c.get(big, 1); ok {
+			t.Errorf("a value of a sixteenth of the cache was kept")
+		}
+	})
+	t.Run("EvictsUnused", func(t *testing.T) {
+		c := newReadCache(40*(100+entryOverhead), 1)
+		hot := cacheKey{cacheEntity, 1000}
+		c.put(hot, 1, make([]byte, 100), 100)
+		for i := range 400 {
+			c.get(hot, 1)
+			c.put(cacheKey{cacheEntity, uint64(i)}, 1, make([]byte, 100), 100)
+		}
+		if _, ok := c.get(hot, 1); !ok {
+			t.Errorf("an entry used between every put was evicted")
+		}
+	})
+}
+
+// TestCacheSeesWrites reads everything the cache keeps, writes, and reads
+// again, now and as of before the write.
+func TestCacheSeesWrites(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	read := func(ro ReadOptions) string {
+		t.Helper()
+		sg, err := s.Neighborhood(ctx, "dalian", NeighborhoodOptions{Depth: 2}, ro)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range sg.Nodes {
+			out = append(out, e.ID+"="+e.Name)
+		}
+		slices.Sort(out)
+		for _, r := range sg.Edges {
+			out = append(out, fmt.Sprintf("%s:%s-%s-%s:term=%v", r.ID, r.From, r.Type, r.To, r.Properties["term"].Num))
+		}
+		return fmt.Sprint(out)
+	}
+	before := read(ReadOptions{})
+	if again := read(ReadOptions{}); again != before {
+		t.Fatalf("a second read, from the cache, differs:\n%s\nwant\n%s", again, before)
+	}
+	time.Sleep(3 * time.Millisecond)
+	mid := time.Now()
+	time.Sleep(3 * time.Millisecond)
+	mustApply(t, s, Batch{
+		Entities: []Entity{
+			{ID: "dalian", Type: "City", Name: "Dalian City"},
+			{ID: "heidelberg", Type: "City", Name: "Heidelberg"},
+		},
+		Relations: []Relation{
+			{ID: "dh", Type: "SISTER_CITY_OF", From: "dalian", To: "heidelberg"},
+			{ID: "onno-mayor", Type: "MAYOR_OF", From: "onno", To: "enschede", Properties: Properties{"term": Number(2)}},
+		},
+		DeleteEntities: []string{"palo-alto"}, Cascade: true,
+	})
+	after := read(ReadOptions{})
+	if after == before {
+		t.Fatalf("the read after the write still shows the old graph:\n%s", after)
+	}
+	for _, want := range []string{"dalian=Dalian City", "heidelberg=Heidelberg", "dh:dalian-SISTER_CITY_OF-heidelberg", "onno-mayor:onno-MAYOR_OF-enschede:term=2"} {
+		if !contains(after, want) {
+			t.Errorf("after the write, %q is missing from\n%s", want, after)
+		}
+	}
+	if contains(after, "palo-alto") {
+		t.Errorf("the deleted palo-alto is still read:\n%s", after)
+	}
+	if got := read(ReadOptions{AsOf: mid}); got != before {
+		t.Errorf("as of before the write:\n%s\nwant\n%s", got, before)
+	}
+	if _, err := s.FindEntityByID(ctx, "palo-alto", ReadOptions{}); err == nil {
+		t.Errorf("FindEntityByID of the deleted palo-alto: got nil error")
+	}
+	// An id looked up while it did not exist, then created.
+	if _, err := s.FindEntityByID(ctx, "linkoping", ReadOptions{}); err == nil {
+		t.Fatalf("FindEntityByID of linkoping before it exists: got nil error")
+	}
+	mustApply(t, s, Batch{Entities: []Entity{{ID: "linkoping", Type: "City", Name: "Linköping"}}})
+	if _, err := s.FindEntityByID(ctx, "linkoping", ReadOptions{}); err != nil {
+		t.Errorf("FindEntityByID of linkoping after it was created: %v", err)
+	}
+	// A bulk load replaces what the cache held.
+	rs := []Record{{Line: 1, Entity: &Entity{ID: "dalian", Type: "City", Name: "Dalian (loaded)"}}}
+	if _, err := s.Load(ctx, sourceOf(rs), LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(ReadOptions{}); !contains(got, "dalian=Dalian (loaded)") {
+		t.Errorf("after a load: %s", got)
+	}
+}
+
+func contains(s, sub string) bool { return len(sub) > 0 && len(s) >= len(sub) && indexOf(s, sub) >= 0 }
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestCacheConcurrentSnapshots has a writer rename two entities to the same
+// generation in each batch while readers read both in one snapshot: a
+// reader served a stale entry would see two generations at once.
+func TestCacheConcurrentSnapshots(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	rename := func(gen int) Batch {
+		return Batch{Entities: []Entity{
+			{ID: "dalian", Type: "City", Name: fmt.Sprintf("Dalian %d", gen)},
+			{ID: "munster", Type: "City", Name: fmt.Sprintf("Münster %d", gen)},
+		}, Relations: []Relation{
+			{ID: "dm", Type: "SISTER_CITY_OF", From: "dalian", To: "munster", Properties: Properties{"gen": Number(float64(gen))}},
+		}}
+	}
+	mustApply(t, s, rename(0))
+	const gens = 200
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				err := s.View(ctx, ReadOptions{}, func(r *Reader) error {
+					var names []string
+					for _, id := range []string{"dalian", "munster"} {
+						n, _, err := r.Lookup(id)
+						if err != nil {
+							return err
+						}
+						es, err := r.Entities([]NodeID{n})
+						if err != nil {
+							return err
+						}
+						names = append(names, es[0].Name)
+					}
+					var gen float64 = -1
+					n, _, err := r.Lookup("dalian")
+					if err != nil {
+						return err
+					}
+					err = r.Edges(n, nil, func(e Edge) error {
+						rs, err := r.Relations([]RelID{e.Relation})
+						if err == nil && rs[0].ID == "dm" {
+							gen = rs[0].Properties["gen"].Num
+						}
+						return err
+					})
+					if err != nil {
+						return err
+					}
+					var a, b int
+					fmt.Sscanf(names[0], "Dalian %d", &a)
+					fmt.Sscanf(names[1], "Münster %d", &b)
+					if a != b || float64(a) != gen {
+						return fmt.Errorf("one snapshot shows %q, %q and relation generation %v", names[0], names[1], gen)
+					}
+					return nil
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for gen := 1; gen <= gens; gen++ {
+		mustApply(t, s, rename(gen))
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
