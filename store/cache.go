@@ -35,127 +35,174 @@ type readCache struct {
 	size    int64
 	validTs uint64
 	writing int // writers between begin and end
-	m       map[cacheKey]*cacheEntry
-	// ring holds the entries for CLOCK eviction: the hand clears the
-	// reference bit of entries used since it last passed, and evicts the
-	// first it finds unused.
-	ring []*cacheEntry
-	hand int
-	seed maphash.Seed // for the keys of external ids
+	index   map[cacheKey]int32
+	// entries holds the values by value, so that a hit reads the map and
+	// one entry. It is also the ring of CLOCK eviction: the hand clears
+	// the reference bit of entries used since it last passed, and evicts
+	// the first it finds unused.
+	entries []cacheEntry
+	hand    int
+	seed    maphash.Seed // for the keys of external ids
 }
 
 // cacheKind says what a cache key names.
 type cacheKind uint8
 
 const (
-	cacheEntity   cacheKind = iota + 1 // entity body ([]byte) by NodeID
-	cacheRelation                      // relation body ([]byte) by RelID
-	cacheAdj                           // adjacency ([]adjItem) by NodeID
-	cacheExt                           // external id (extCached) by its hash
+	cacheEntity   cacheKind = iota + 1 // entity body by NodeID
+	cacheRelation                      // relation body by RelID
+	cacheAdj                           // adjacency by NodeID
+	cacheExt                           // external id lookup by the id's hash
 )
-
-// extCached is a cached external id lookup; the id is kept to tell hash
-// collisions apart.
-type extCached struct {
-	ext   string
-	ref   extRef
-	found bool
-}
 
 type cacheKey struct {
 	kind cacheKind
 	id   uint64
 }
 
+// cacheEntry is one cached value: body for bodies; adj for adjacency;
+// body (the id itself, to tell hash collisions apart), xref and found for
+// external ids.
 type cacheEntry struct {
-	key  cacheKey
-	ts   uint64 // the snapshot that read it; valid for this one and later ones
-	val  any
-	size int64
-	ref  atomic.Bool
-	slot int // index in ring
+	key   cacheKey
+	ts    uint64 // the snapshot that read it; valid for this one and later ones
+	size  int64
+	ref   atomic.Bool
+	found bool
+	xref  extRef
+	body  string
+	adj   []adjItem
 }
 
 // entryOverhead approximates the bytes an entry costs beyond its value:
-// the entry, its map slot and its ring slot.
-const entryOverhead = 120
+// the entry and its map slot.
+const entryOverhead = 150
 
 func newReadCache(max int64, validTs uint64) *readCache {
-	return &readCache{max: max, validTs: validTs, m: map[cacheKey]*cacheEntry{}, seed: maphash.MakeSeed()}
+	return &readCache{max: max, validTs: validTs, index: map[cacheKey]int32{}, seed: maphash.MakeSeed()}
 }
 
-// get returns the value of k for a reader at ts, if the cache has one it
-// may see.
-func (c *readCache) get(k cacheKey, ts uint64) (any, bool) {
+// lookup calls fn with the entry of k, under the read lock, if there is
+// one a reader at ts may see.
+func (c *readCache) lookup(k cacheKey, ts uint64, fn func(e *cacheEntry)) bool {
 	if c == nil || c.max <= 0 {
-		return nil, false
+		return false
 	}
 	c.mu.RLock()
-	e := c.m[k]
-	c.mu.RUnlock()
-	if e == nil || e.ts > ts {
-		return nil, false
+	defer c.mu.RUnlock()
+	i, ok := c.index[k]
+	if !ok {
+		return false
+	}
+	e := &c.entries[i]
+	if e.ts > ts {
+		return false
 	}
 	e.ref.Store(true)
-	return e.val, true
+	fn(e)
+	return true
 }
 
-// put adds the value of k that a reader at ts has read from the backend,
-// if the rules above allow it. size is the value's size in bytes.
-func (c *readCache) put(k cacheKey, ts uint64, val any, size int64) {
+// body returns the cached body of k for a reader at ts.
+func (c *readCache) body(k cacheKey, ts uint64) (body string, ok bool) {
+	ok = c.lookup(k, ts, func(e *cacheEntry) { body = e.body })
+	return body, ok
+}
+
+// adjacency returns the cached adjacency of k for a reader at ts.
+func (c *readCache) adjacency(k cacheKey, ts uint64) (adj []adjItem, ok bool) {
+	ok = c.lookup(k, ts, func(e *cacheEntry) { adj = e.adj })
+	return adj, ok
+}
+
+// ext returns the cached lookup of external id ext for a reader at ts.
+func (c *readCache) ext(ext string, ts uint64) (ref extRef, found, ok bool) {
+	same := false
+	ok = c.lookup(c.extKey(ext), ts, func(e *cacheEntry) {
+		if same = e.body == ext; same {
+			ref, found = e.xref, e.found
+		}
+	})
+	return ref, found, ok && same
+}
+
+// putBody, putAdj and putExt add a value a reader at ts has read from the
+// backend, if the rules above allow it.
+func (c *readCache) putBody(k cacheKey, ts uint64, body string) {
+	c.put(&cacheEntry{key: k, ts: ts, body: body, size: int64(len(body))})
+}
+
+func (c *readCache) putAdj(k cacheKey, ts uint64, adj []adjItem) {
+	c.put(&cacheEntry{key: k, ts: ts, adj: adj, size: int64(cap(adj)) * adjItemSize})
+}
+
+func (c *readCache) putExt(ext string, ts uint64, ref extRef, found bool) {
+	c.put(&cacheEntry{key: c.extKey(ext), ts: ts, body: ext, xref: ref, found: found, size: int64(len(ext))})
+}
+
+func (c *readCache) put(e *cacheEntry) {
 	if c == nil || c.max <= 0 {
 		return
 	}
-	size += entryOverhead
+	e.size += entryOverhead
 	// One value may take a sixteenth of the cache: a hub's adjacency
 	// should not flush everything else.
-	if size > c.max/16 {
+	if e.size > c.max/16 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.writing > 0 || ts != c.validTs {
+	if c.writing > 0 || e.ts != c.validTs {
 		return
 	}
-	if old := c.m[k]; old != nil {
-		c.remove(old)
+	if i, ok := c.index[e.key]; ok {
+		c.remove(int(i))
 	}
-	for c.size+size > c.max && len(c.ring) > 0 {
+	for c.size+e.size > c.max && len(c.entries) > 0 {
 		c.evictOne()
 	}
-	e := &cacheEntry{key: k, ts: ts, val: val, size: size, slot: len(c.ring)}
-	c.m[k] = e
-	c.ring = append(c.ring, e)
-	c.size += size
+	c.index[e.key] = int32(len(c.entries))
+	c.entries = append(c.entries, cacheEntry{})
+	c.entries[len(c.entries)-1].set(e)
+	c.size += e.size
+}
+
+// set copies e's fields but the reference bit into x.
+func (x *cacheEntry) set(e *cacheEntry) {
+	x.key, x.ts, x.size, x.found, x.xref, x.body, x.adj = e.key, e.ts, e.size, e.found, e.xref, e.body, e.adj
 }
 
 // evictOne removes the first entry under the hand not used since the hand
 // last passed it. Must be called with mu held.
 func (c *readCache) evictOne() {
 	for {
-		if c.hand >= len(c.ring) {
+		if c.hand >= len(c.entries) {
 			c.hand = 0
 		}
-		e := c.ring[c.hand]
-		if e.ref.Swap(false) {
+		if c.entries[c.hand].ref.Swap(false) {
 			c.hand++
 			continue
 		}
-		c.remove(e)
+		c.remove(c.hand)
 		return
 	}
 }
 
-// remove takes e out of the map and the ring. Must be called with mu held.
-func (c *readCache) remove(e *cacheEntry) {
-	delete(c.m, e.key)
-	last := len(c.ring) - 1
-	moved := c.ring[last]
-	c.ring[e.slot] = moved
-	moved.slot = e.slot
-	c.ring[last] = nil
-	c.ring = c.ring[:last]
+// remove takes entry i out, moving the last entry into its place. Must be
+// called with mu held.
+func (c *readCache) remove(i int) {
+	e := &c.entries[i]
+	delete(c.index, e.key)
 	c.size -= e.size
+	last := len(c.entries) - 1
+	if i != last {
+		m := &c.entries[last]
+		e.set(m)
+		e.ref.Store(m.ref.Load())
+		c.index[e.key] = int32(i)
+	}
+	c.entries[last] = cacheEntry{}
+	c.entries = c.entries[:last]
 }
 
 // begin is called by a writer before it changes anything readers could
@@ -170,9 +217,8 @@ func (c *readCache) begin(all bool) {
 	defer c.mu.Unlock()
 	c.writing++
 	if all {
-		clear(c.m)
-		clear(c.ring)
-		c.ring, c.size, c.hand = c.ring[:0], 0, 0
+		clear(c.index)
+		c.entries, c.size, c.hand = nil, 0, 0
 	}
 }
 
@@ -187,8 +233,8 @@ func (c *readCache) forget(k string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e := c.m[ck]; e != nil {
-		c.remove(e)
+	if i, ok := c.index[ck]; ok {
+		c.remove(int(i))
 	}
 }
 

@@ -11,50 +11,80 @@ import (
 
 func TestReadCacheRules(t *testing.T) {
 	k := cacheKey{cacheEntity, 7}
+	get := func(c *readCache, k cacheKey, ts uint64) (string, bool) { return c.body(k, ts) }
 	t.Run("PutOnlyAtValidTs", func(t *testing.T) {
 		c := newReadCache(1<<20, 10)
-		c.put(k, 9, []byte("old snapshot"), 12)
-		if _, ok := c.get(k, 10); ok {
+		c.putBody(k, 9, "old snapshot")
+		if _, ok := get(c, k, 10); ok {
 			t.Errorf("an entry put by a reader of an older snapshot was kept")
 		}
-		c.put(k, 10, []byte("v"), 1)
-		if v, ok := c.get(k, 10); !ok || string(v.([]byte)) != "v" {
-			t.Errorf("get at validTs: got %v %v, want v true", v, ok)
+		c.putBody(k, 10, "v")
+		if v, ok := get(c, k, 10); !ok || v != "v" {
+			t.Errorf("get at validTs: got %q %v, want v true", v, ok)
 		}
 	})
 	t.Run("NotForOlderReaders", func(t *testing.T) {
 		c := newReadCache(1<<20, 10)
-		c.put(k, 10, []byte("v"), 1)
-		if _, ok := c.get(k, 9); ok {
+		c.putBody(k, 10, "v")
+		if _, ok := get(c, k, 9); ok {
 			t.Errorf("a reader at 9 used an entry read at 10")
 		}
-		if _, ok := c.get(k, 11); !ok {
+		if _, ok := get(c, k, 11); !ok {
 			t.Errorf("a reader at 11 missed an entry read at 10 that no commit touched")
 		}
 	})
 	t.Run("NoPutWhileWriting", func(t *testing.T) {
 		c := newReadCache(1<<20, 10)
-		c.put(k, 10, []byte("v10"), 3)
+		c.putBody(k, 10, "v10")
 		c.begin(false)
 		c.forget(string(entityKey(7)))
-		if _, ok := c.get(k, 10); ok {
+		if _, ok := get(c, k, 10); ok {
 			t.Errorf("forget left the entry")
 		}
 		// A reader of the old snapshot reads the old value and may not
 		// put it: the writer's commit may already be visible.
-		c.put(k, 10, []byte("v10"), 3)
-		c.put(k, 11, []byte("v11"), 3)
+		c.putBody(k, 10, "v10")
+		c.putBody(k, 11, "v11")
 		c.end(11)
-		if _, ok := c.get(k, 11); ok {
+		if _, ok := get(c, k, 11); ok {
 			t.Errorf("an entry put while a writer was between begin and end was kept")
 		}
-		c.put(k, 10, []byte("v10"), 3)
-		if _, ok := c.get(k, 11); ok {
+		c.putBody(k, 10, "v10")
+		if _, ok := get(c, k, 11); ok {
 			t.Errorf("an entry put by a reader of the snapshot before the write was kept")
 		}
-		c.put(k, 11, []byte("v11"), 3)
-		if v, ok := c.get(k, 11); !ok || string(v.([]byte)) != "v11" {
-			t.Errorf("after the write: got %v %v, want v11 true", v, ok)
+		c.putBody(k, 11, "v11")
+		if v, ok := get(c, k, 11); !ok || v != "v11" {
+			t.Errorf("after the write: got %q %v, want v11 true", v, ok)
+		}
+	})
+	t.Run("BeginAll", func(t *testing.T) {
+		c := newReadCache(1<<20, 10)
+		c.putBody(k, 10, "v")
+		c.putAdj(cacheKey{cacheAdj, 7}, 10, []adjItem{{dir: pOut}})
+		c.begin(true)
+		c.end(12)
+		if _, ok := get(c, k, 12); ok {
+			t.Errorf("a body survived begin(true)")
+		}
+		if _, ok := c.adjacency(cacheKey{cacheAdj, 7}, 12); ok {
+			t.Errorf("an adjacency survived begin(true)")
+		}
+	})
+	t.Run("ExtIDs", func(t *testing.T) {
+		c := newReadCache(1<<20, 10)
+		c.putExt("dalian", 10, extRef{kindEntity, 3}, true)
+		c.putExt("ghost", 10, extRef{}, false)
+		if ref, found, ok := c.ext("dalian", 10); !ok || !found || ref != (extRef{kindEntity, 3}) {
+			t.Errorf("ext(dalian): got %v %v %v", ref, found, ok)
+		}
+		if _, found, ok := c.ext("ghost", 10); !ok || found {
+			t.Errorf("ext(ghost): got found %v ok %v, want a cached miss", found, ok)
+		}
+		// An id with the hash of a cached one is not mistaken for it.
+		c.index[c.extKey("impostor")] = c.index[c.extKey("dalian")]
+		if _, _, ok := c.ext("impostor", 10); ok {
+			t.Errorf("ext(impostor) answered with dalian's entry")
 		}
 	})
 	t.Run("KeysOfStoreKeys", func(t *testing.T) {
@@ -85,31 +115,38 @@ func TestReadCacheRules(t *testing.T) {
 	t.Run("Bounded", func(t *testing.T) {
 		const max = 64 << 10
 		c := newReadCache(max, 1)
+		body := string(make([]byte, 100))
 		for i := range 10_000 {
-			c.put(cacheKey{cacheEntity, uint64(i)}, 1, make([]byte, 100), 100)
+			c.putBody(cacheKey{cacheEntity, uint64(i)}, 1, body)
 			if c.size > max {
 				t.Fatalf("after %d puts: size %d, over %d", i+1, c.size, max)
 			}
 		}
-		if got, want := len(c.m), len(c.ring); got != want {
+		if got, want := len(c.index), len(c.entries); got != want {
 			t.Errorf("map holds %d entries, ring %d", got, want)
+		}
+		for key, i := range c.index {
+			if got := c.entries[i].key; got != key {
+				t.Fatalf("index maps %v to entry %d, which holds %v", key, i, got)
+			}
 		}
 		// A value over a sixteenth of the cache is not kept.
 		big := cacheKey{cacheRelation, 1}
-		c.put(big, 1, nil, max/16)
-		if _, ok := c.get(big, 1); ok {
+		c.putBody(big, 1, string(make([]byte, max/16)))
+		if _, ok := get(c, big, 1); ok {
 			t.Errorf("a value of a sixteenth of the cache was kept")
 		}
 	})
 	t.Run("EvictsUnused", func(t *testing.T) {
 		c := newReadCache(40*(100+entryOverhead), 1)
+		body := string(make([]byte, 100))
 		hot := cacheKey{cacheEntity, 1000}
-		c.put(hot, 1, make([]byte, 100), 100)
+		c.putBody(hot, 1, body)
 		for i := range 400 {
-			c.get(hot, 1)
-			c.put(cacheKey{cacheEntity, uint64(i)}, 1, make([]byte, 100), 100)
+			get(c, hot, 1)
+			c.putBody(cacheKey{cacheEntity, uint64(i)}, 1, body)
 		}
-		if _, ok := c.get(hot, 1); !ok {
+		if _, ok := get(c, hot, 1); !ok {
 			t.Errorf("an entry used between every put was evicted")
 		}
 	})

@@ -120,10 +120,11 @@ func adjOf(t *testing.T, s *Store, id string) adjEntry {
 	t.Helper()
 	var e adjEntry
 	must(t, s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
-		rid, _, err := lookupRelation(r.tx, id)
+		ref, _, err := lookupAny(r.tx, id)
 		if err != nil {
 			return err
 		}
+		rid := RelID(ref.id)
 		v, err := r.tx.Get(relationKey(rid))
 		if err != nil {
 			return err

@@ -91,16 +91,12 @@ func (e *encoder) sources(ss []Source) {
 	}
 }
 
+// decoder reads a body from a string: string fields are cut from it
+// without copies, and a cached body is decoded without converting it.
 type decoder struct {
-	b   []byte
+	s   string // what is left
 	err error
-	// whole is the body as one string, from which every string field is
-	// cut: one allocation per body instead of one per field.
-	whole string
-	size  int // len(whole)
 }
-
-func newDecoder(b []byte) decoder { return decoder{b: b, whole: string(b), size: len(b)} }
 
 func (d *decoder) fail(err error) {
 	if d.err == nil {
@@ -109,26 +105,40 @@ func (d *decoder) fail(err error) {
 }
 
 func (d *decoder) byte() byte {
-	if d.err != nil || len(d.b) < 1 {
+	if d.err != nil || len(d.s) < 1 {
 		d.fail(errShortBody)
 		return 0
 	}
-	c := d.b[0]
-	d.b = d.b[1:]
+	c := d.s[0]
+	d.s = d.s[1:]
 	return c
 }
 
+// uvarint reads what binary.AppendUvarint wrote, refusing what
+// binary.Uvarint refuses.
 func (d *decoder) uvarint() uint64 {
 	if d.err != nil {
 		return 0
 	}
-	x, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail(errShortBody)
-		return 0
+	var x uint64
+	var shift uint
+	for i := 0; i < len(d.s); i++ {
+		c := d.s[i]
+		if i == binary.MaxVarintLen64 {
+			break
+		}
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break
+			}
+			d.s = d.s[i+1:]
+			return x | uint64(c)<<shift
+		}
+		x |= uint64(c&0x7f) << shift
+		shift += 7
 	}
-	d.b = d.b[n:]
-	return x
+	d.fail(errShortBody)
+	return 0
 }
 
 // count reads a list length, refusing one that cannot fit in what is left
@@ -136,7 +146,7 @@ func (d *decoder) uvarint() uint64 {
 // allocate without bound.
 func (d *decoder) count() int {
 	n := d.uvarint()
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.s)) {
 		d.fail(errShortBody)
 		return 0
 	}
@@ -148,32 +158,36 @@ func (d *decoder) str() string {
 	if d.err != nil {
 		return ""
 	}
-	at := d.size - len(d.b)
-	s := d.whole[at : at+n]
-	d.b = d.b[n:]
+	s := d.s[:n]
+	d.s = d.s[n:]
 	return s
 }
 
 func (d *decoder) float() float64 {
-	if d.err != nil || len(d.b) < 8 {
+	if d.err != nil || len(d.s) < 8 {
 		d.fail(errShortBody)
 		return 0
 	}
-	f := math.Float64frombits(binary.BigEndian.Uint64(d.b))
-	d.b = d.b[8:]
-	return f
+	var u uint64
+	for i := range 8 {
+		u = u<<8 | uint64(d.s[i])
+	}
+	d.s = d.s[8:]
+	return math.Float64frombits(u)
 }
 
 func (d *decoder) date() Date {
-	if d.err != nil || len(d.b) < 5 {
+	if d.err != nil || len(d.s) < 5 {
 		d.fail(errShortBody)
 		return Date{}
 	}
-	v, ok := getDate(d.b)
+	var b [5]byte
+	copy(b[:], d.s)
+	v, ok := getDate(b[:])
 	if !ok {
-		d.fail(fmt.Errorf("bad date %x", d.b[:5]))
+		d.fail(fmt.Errorf("bad date %x", b))
 	}
-	d.b = d.b[5:]
+	d.s = d.s[5:]
 	return v
 }
 
@@ -285,8 +299,11 @@ func appendEntity(dst []byte, e *Entity, t TypeID) []byte {
 }
 
 // decodeEntity decodes an entity body; the caller names the type.
-func decodeEntity(b []byte) (entityBody, error) {
-	d := newDecoder(b)
+func decodeEntity(b []byte) (entityBody, error) { return decodeEntityString(string(b)) }
+
+// decodeEntityString is decodeEntity of a body held as a string.
+func decodeEntityString(b string) (entityBody, error) {
+	d := decoder{s: b}
 	if f := d.byte(); d.err == nil && f != bodyFormat {
 		return entityBody{}, fmt.Errorf("entity body format %d, want %d", f, bodyFormat)
 	}
@@ -311,8 +328,8 @@ func decodeEntity(b []byte) (entityBody, error) {
 	e.ValidFrom = d.date()
 	e.ValidTo = d.date()
 	e.Sources = d.sources()
-	if d.err == nil && len(d.b) != 0 {
-		d.fail(fmt.Errorf("%d bytes after the body", len(d.b)))
+	if d.err == nil && len(d.s) != 0 {
+		d.fail(fmt.Errorf("%d bytes after the body", len(d.s)))
 	}
 	if d.err != nil {
 		return entityBody{}, fmt.Errorf("decode entity body: %w", d.err)
@@ -348,8 +365,11 @@ func appendRelation(dst []byte, r *Relation, t TypeID, from, to NodeID) []byte {
 	return enc.b
 }
 
-func decodeRelation(b []byte) (relationBody, error) {
-	d := newDecoder(b)
+func decodeRelation(b []byte) (relationBody, error) { return decodeRelationString(string(b)) }
+
+// decodeRelationString is decodeRelation of a body held as a string.
+func decodeRelationString(b string) (relationBody, error) {
+	d := decoder{s: b}
 	if f := d.byte(); d.err == nil && f != bodyFormat {
 		return relationBody{}, fmt.Errorf("relation body format %d, want %d", f, bodyFormat)
 	}
@@ -364,8 +384,8 @@ func decodeRelation(b []byte) (relationBody, error) {
 	r.ValidFrom = d.date()
 	r.ValidTo = d.date()
 	r.Sources = d.sources()
-	if d.err == nil && len(d.b) != 0 {
-		d.fail(fmt.Errorf("%d bytes after the body", len(d.b)))
+	if d.err == nil && len(d.s) != 0 {
+		d.fail(fmt.Errorf("%d bytes after the body", len(d.s)))
 	}
 	if d.err != nil {
 		return relationBody{}, fmt.Errorf("decode relation body: %w", d.err)

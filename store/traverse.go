@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -182,53 +183,15 @@ func (r *Reader) Lookup(id string) (NodeID, bool, error) {
 
 // lookupAny resolves an external id of either kind, through the cache.
 func (r *Reader) lookupAny(id string) (extRef, bool, error) {
-	var ck cacheKey
-	if r.cache != nil {
-		ck = r.cache.extKey(id)
-		if v, ok := r.cache.get(ck, r.ts); ok {
-			if c := v.(extCached); c.ext == id {
-				return c.ref, c.found, nil
-			}
-		}
+	if ref, found, ok := r.cache.ext(id, r.ts); ok {
+		return ref, found, nil
 	}
 	ref, ok, err := lookupAny(r.tx, id)
 	if err != nil {
 		return extRef{}, false, err
 	}
-	if r.cache != nil {
-		r.cache.put(ck, r.ts, extCached{ext: id, ref: ref, found: ok}, int64(len(id)))
-	}
+	r.cache.putExt(id, r.ts, ref, ok)
 	return ref, ok, nil
-}
-
-func lookupEntity(tx kv.Txn, id string) (NodeID, bool, error) {
-	v, err := tx.Get(extKey(id))
-	if errors.Is(err, kv.ErrNotFound) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("look up %q: %w", id, err)
-	}
-	kind, n, err := parseExtValue(v)
-	if err != nil {
-		return 0, false, fmt.Errorf("look up %q: %w", id, err)
-	}
-	return NodeID(n), kind == kindEntity, nil
-}
-
-func lookupRelation(tx kv.Txn, id string) (RelID, bool, error) {
-	v, err := tx.Get(extKey(id))
-	if errors.Is(err, kv.ErrNotFound) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("look up %q: %w", id, err)
-	}
-	kind, n, err := parseExtValue(v)
-	if err != nil {
-		return 0, false, fmt.Errorf("look up %q: %w", id, err)
-	}
-	return RelID(n), kind == kindRelation, nil
 }
 
 // Edges calls fn for each edge of n that f admits, in key order (one
@@ -260,8 +223,8 @@ func (r *Reader) acquire() (kv.Iterator, func()) {
 // is walked in memory; a walk of all of a node's keys fills the cache.
 func (r *Reader) scanEdges(it kv.Iterator, n NodeID, f *EdgeFilter, after []byte, fn func(Edge) error) error {
 	if after == nil && r.cache != nil {
-		if v, ok := r.cache.get(cacheKey{cacheAdj, uint64(n)}, r.ts); ok {
-			return scanCached(n, v.([]adjItem), f, fn)
+		if adj, ok := r.cache.adjacency(cacheKey{cacheAdj, uint64(n)}, r.ts); ok {
+			return scanCached(n, adj, f, fn)
 		}
 		if f.fullScan() {
 			return r.scanAndCache(it, n, f, fn)
@@ -366,7 +329,7 @@ func (r *Reader) scanAndCache(it kv.Iterator, n NodeID, f *EdgeFilter, fn func(E
 			}
 		}
 	}
-	r.cache.put(cacheKey{cacheAdj, uint64(n)}, r.ts, items, int64(len(items))*adjItemSize)
+	r.cache.putAdj(cacheKey{cacheAdj, uint64(n)}, r.ts, slices.Clip(items))
 	return nil
 }
 
@@ -478,11 +441,11 @@ func (r *Reader) Entities(ids []NodeID) ([]*Entity, error) {
 
 // entity reads the body of node n; nil when there is none.
 func (r *Reader) entity(n NodeID) (*Entity, error) {
-	v, err := r.body(cacheEntity, pEntity, uint64(n))
-	if err != nil || v == nil {
+	v, ok, err := r.body(cacheEntity, pEntity, uint64(n))
+	if err != nil || !ok {
 		return nil, err
 	}
-	eb, err := decodeEntity(v)
+	eb, err := decodeEntityString(v)
 	if err != nil {
 		return nil, fmt.Errorf("read entity %d: %w", n, err)
 	}
@@ -492,11 +455,11 @@ func (r *Reader) entity(n NodeID) (*Entity, error) {
 
 // relation reads the body of relation id; nil when there is none.
 func (r *Reader) relation(id RelID) (*Relation, error) {
-	v, err := r.body(cacheRelation, pRelation, uint64(id))
-	if err != nil || v == nil {
+	v, ok, err := r.body(cacheRelation, pRelation, uint64(id))
+	if err != nil || !ok {
 		return nil, err
 	}
-	rb, err := decodeRelation(v)
+	rb, err := decodeRelationString(v)
 	if err != nil {
 		return nil, fmt.Errorf("read relation %d: %w", id, err)
 	}
@@ -505,22 +468,24 @@ func (r *Reader) relation(id RelID) (*Relation, error) {
 }
 
 // body returns the stored body under prefix p and id, through the cache;
-// nil when there is none. The bytes are shared: decode, never modify.
-func (r *Reader) body(kind cacheKind, p byte, id uint64) ([]byte, error) {
+// ok is false when there is none. Bodies are strings, so that the cached
+// ones are shared without copies and decoded without any.
+func (r *Reader) body(kind cacheKind, p byte, id uint64) (string, bool, error) {
 	ck := cacheKey{kind, id}
-	if v, ok := r.cache.get(ck, r.ts); ok {
-		return v.([]byte), nil
+	if v, ok := r.cache.body(ck, r.ts); ok {
+		return v, true, nil
 	}
 	var kb [9]byte
 	v, err := r.tx.Get(appendIDKey(kb[:0], p, id))
 	if errors.Is(err, kv.ErrNotFound) {
-		return nil, nil
+		return "", false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %x: %w", kb, err)
+		return "", false, fmt.Errorf("read %x: %w", kb, err)
 	}
-	r.cache.put(ck, r.ts, v, int64(len(v)))
-	return v, nil
+	body := string(v)
+	r.cache.putBody(ck, r.ts, body)
+	return body, true, nil
 }
 
 // readEntity reads the body of node n past any cache (exports, checks);
