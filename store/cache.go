@@ -43,6 +43,11 @@ type readCache struct {
 	entries []cacheEntry
 	hand    int
 	seed    maphash.Seed // for the keys of external ids
+
+	// schema is the ontology as of schemaTs, under the same rules as the
+	// entries: it saves every snapshot the read of the ontology version.
+	schema   *schema
+	schemaTs uint64
 }
 
 // cacheKind says what a cache key names.
@@ -53,6 +58,7 @@ const (
 	cacheRelation                      // relation body by RelID
 	cacheAdj                           // adjacency by NodeID
 	cacheExt                           // external id lookup by the id's hash
+	cacheSchema                        // the ontology (kept apart from the entries)
 )
 
 type cacheKey struct {
@@ -205,6 +211,32 @@ func (c *readCache) remove(i int) {
 	c.entries = c.entries[:last]
 }
 
+// ontology returns the cached ontology for a reader at ts.
+func (c *readCache) ontology(ts uint64) (*schema, bool) {
+	if c == nil || c.max <= 0 {
+		return nil, false
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.schema == nil || c.schemaTs > ts {
+		return nil, false
+	}
+	return c.schema, true
+}
+
+// putOntology keeps the ontology a reader at ts has read.
+func (c *readCache) putOntology(ts uint64, sch *schema) {
+	if c == nil || c.max <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.writing > 0 || ts != c.validTs {
+		return
+	}
+	c.schema, c.schemaTs = sch, ts
+}
+
 // begin is called by a writer before it changes anything readers could
 // see, and forget with every key it writes, all before its commit becomes
 // visible; all empties the cache for a writer that may write anything.
@@ -219,6 +251,7 @@ func (c *readCache) begin(all bool) {
 	if all {
 		clear(c.index)
 		c.entries, c.size, c.hand = nil, 0, 0
+		c.schema = nil
 	}
 }
 
@@ -233,6 +266,10 @@ func (c *readCache) forget(k string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if ck.kind == cacheSchema {
+		c.schema = nil
+		return
+	}
 	if i, ok := c.index[ck]; ok {
 		c.remove(int(i))
 	}
@@ -273,6 +310,12 @@ func (c *readCache) keyOf(k string) (cacheKey, bool) {
 		return cacheKey{cacheAdj, binary.BigEndian.Uint64([]byte(k[1:9]))}, true
 	case pExtID:
 		return c.extKey(k[1:]), true
+	case pTypeName, pTypeDef:
+		return cacheKey{kind: cacheSchema}, true
+	case pCounter:
+		if k == string(counterKey(ctrOntologyVers)) {
+			return cacheKey{kind: cacheSchema}, true
+		}
 	}
 	return cacheKey{}, false
 }

@@ -106,6 +106,11 @@ func TestReadCacheRules(t *testing.T) {
 				}
 			})
 		}
+		for _, k := range [][]byte{counterKey(ctrOntologyVers), typeDefKey(3), typeNameKey(kindEntity, "City")} {
+			if got, ok := c.keyOf(string(k)); !ok || got.kind != cacheSchema {
+				t.Errorf("keyOf(%x): got %v %v, want the ontology", k, got, ok)
+			}
+		}
 		for _, k := range [][]byte{nodeKey(5), typeIdxKey(1, "x"), counterKey(ctrEntities), nameKey(pNameTok, "x", 1)} {
 			if got, ok := c.keyOf(string(k)); ok {
 				t.Errorf("keyOf(%x): got %v, want none", k, got)
@@ -150,6 +155,46 @@ func TestReadCacheRules(t *testing.T) {
 			t.Errorf("an entry used between every put was evicted")
 		}
 	})
+}
+
+// TestCacheSeesOntologyChanges reads the ontology, changes it, and reads
+// it again, through Apply and through Load.
+func TestCacheSeesOntologyChanges(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	has := func(name string) bool {
+		t.Helper()
+		o, err := s.GetOntology(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, et := range o.EntityTypes {
+			if et.Name == name {
+				return true
+			}
+		}
+		for _, rt := range o.RelationTypes {
+			if rt.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	mustApply(t, s, twinCities())
+	if has("Village") {
+		t.Fatalf("Village before it was defined")
+	}
+	mustApply(t, s, Batch{EntityTypes: []EntityType{{Name: "Village", Parent: "City"}}})
+	if !has("Village") {
+		t.Errorf("Village missing after Apply defined it")
+	}
+	rs := []Record{{Line: 1, RelationType: &RelationType{Name: "KNOWS", Inverse: "KNOWS", Symmetric: true}}}
+	if _, err := s.Load(ctx, sourceOf(rs), LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !has("KNOWS") {
+		t.Errorf("KNOWS missing after Load defined it")
+	}
 }
 
 // TestCacheSeesWrites reads everything the cache keeps, writes, and reads

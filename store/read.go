@@ -290,9 +290,9 @@ func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, 
 			return err
 		}
 		var edges []Edge
-		it, done := r.acquire()
-		defer done()
-		err = r.scanEdges(it, n, ef, after, func(e Edge) error {
+		w := r.acquire()
+		defer w.release()
+		err = r.scanEdges(w, n, ef, after, func(e Edge) error {
 			if len(edges) == first {
 				page.HasNext = true
 				return errStopScan

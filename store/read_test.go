@@ -243,6 +243,8 @@ func TestNeighborhood(t *testing.T) {
 		// Alto in its out-keys but Dalian in its in-keys, which come after.
 		{"EntityTypes", "enschede", NeighborhoodOptions{Depth: 1, EntityTypes: []string{"City"}}, []string{"enschede", "palo-alto", "dalian"}, 3, false},
 		{"Limit", "enschede", NeighborhoodOptions{Depth: 1, Limit: 3}, []string{"enschede", "palo-alto", "eurocities"}, 2, true},
+		// The limit is reached in the first level: the walk goes no deeper.
+		{"LimitStopsTheWalk", "enschede", NeighborhoodOptions{Depth: 3, Limit: 3}, []string{"enschede", "palo-alto", "eurocities"}, 2, true},
 		{"DirectionIn", "enschede", NeighborhoodOptions{Depth: 1, Direction: In}, []string{"enschede", "palo-alto", "dalian", "onno"}, 4, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

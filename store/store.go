@@ -165,11 +165,15 @@ func (s *Store) snapshot(ctx context.Context, ro ReadOptions) (kv.Txn, *schema, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("begin read: %w", err)
 	}
+	if sch, ok := s.cache.ontology(tx.ReadTs()); ok {
+		return tx, sch, nil
+	}
 	sch, err := s.schemaOf(tx)
 	if err != nil {
 		tx.Discard()
 		return nil, nil, err
 	}
+	s.cache.putOntology(tx.ReadTs(), sch)
 	return tx, sch, nil
 }
 

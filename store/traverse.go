@@ -202,34 +202,62 @@ func (r *Reader) Edges(n NodeID, f *EdgeFilter, fn func(Edge) error) error {
 	if f == nil {
 		f = compileFilter(r.sch, nil, Both, Date{}, nil)
 	}
-	it, done := r.acquire()
-	defer done()
-	return r.scanEdges(it, n, f, nil, fn)
+	w := r.acquire()
+	defer w.release()
+	return r.scanEdges(w, n, f, nil, fn)
 }
 
-// acquire returns the reused iterator, or a fresh one when a scan calls
-// back into the Reader while the reused one is busy.
-func (r *Reader) acquire() (kv.Iterator, func()) {
-	if r.busy {
-		it := r.tx.Iterate(kv.IterOptions{KeysOnly: true})
-		return it, it.Close
-	}
+// walkIter is the iterator of one walk over adjacency keys, opened only
+// when a node's adjacency is not cached: a walk the cache answers opens
+// none. It is the Reader's reused iterator, or a fresh one when a scan
+// calls back into the Reader while the reused one is busy.
+type walkIter struct {
+	r   *Reader
+	it  kv.Iterator
+	own bool // it is this walk's own, closed by release
+}
+
+// acquire starts a walk; release must end it.
+func (r *Reader) acquire() *walkIter {
+	w := &walkIter{r: r, own: r.busy}
 	r.busy = true
-	return r.iter(), func() { r.busy = false }
+	return w
+}
+
+// get returns the walk's iterator, opening it on first use.
+func (w *walkIter) get() kv.Iterator {
+	if w.it == nil {
+		if w.own {
+			w.it = w.r.tx.Iterate(kv.IterOptions{KeysOnly: true})
+		} else {
+			w.it = w.r.iter()
+		}
+	}
+	return w.it
+}
+
+// release ends the walk.
+func (w *walkIter) release() {
+	if !w.own {
+		w.r.busy = false
+	} else if w.it != nil {
+		w.it.Close()
+	}
 }
 
 // scanEdges walks n's adjacency for f from the position after `after` (an
 // adjacency key; nil = from the start). A node whose adjacency is cached
 // is walked in memory; a walk of all of a node's keys fills the cache.
-func (r *Reader) scanEdges(it kv.Iterator, n NodeID, f *EdgeFilter, after []byte, fn func(Edge) error) error {
+func (r *Reader) scanEdges(w *walkIter, n NodeID, f *EdgeFilter, after []byte, fn func(Edge) error) error {
 	if after == nil && r.cache != nil {
 		if adj, ok := r.cache.adjacency(cacheKey{cacheAdj, uint64(n)}, r.ts); ok {
 			return scanCached(n, adj, f, fn)
 		}
 		if f.fullScan() {
-			return r.scanAndCache(it, n, f, fn)
+			return r.scanAndCache(w.get(), n, f, fn)
 		}
 	}
+	it := w.get()
 	var buf [adjPrefixLen + 4]byte
 	for _, sc := range f.scans {
 		p := adjPrefix(buf[:0], sc.dir, n)
@@ -381,10 +409,10 @@ func (r *Reader) Expand(frontier []NodeID, f *EdgeFilter, fn func(i int, e Edge)
 	if r.distributed {
 		return r.expandBatched(frontier, f, fn)
 	}
-	it, done := r.acquire()
-	defer done()
+	w := r.acquire()
+	defer w.release()
 	for i, n := range frontier {
-		err := r.scanEdges(it, n, f, nil, func(e Edge) error { return fn(i, e) })
+		err := r.scanEdges(w, n, f, nil, func(e Edge) error { return fn(i, e) })
 		if err != nil {
 			return err
 		}
@@ -666,8 +694,10 @@ func (r *Reader) Context() context.Context { return r.ctx }
 // first, capped at opts.Limit nodes (0 = 500): the start first, then the
 // nodes in the order the walk found them, and every relation the walk
 // followed between two returned nodes, in the order it followed them.
-// Truncated says the limit left nodes out. Unknown ids are NotFound
-// errors, unknown type names Invalid ones.
+// Truncated says the limit left nodes out; the walk then finishes the
+// level at which it reached the limit and goes no further, since a further
+// level could add no node. Unknown ids are NotFound errors, unknown type
+// names Invalid ones.
 func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOptions, ro ReadOptions) (*Subgraph, error) {
 	limit := opts.Limit
 	if limit <= 0 {
@@ -692,7 +722,7 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 		seenRel := map[RelID]bool{}
 		truncated := false
 		frontier := []NodeID{start}
-		for depth := 0; depth < opts.Depth && len(frontier) > 0; depth++ {
+		for depth := 0; depth < opts.Depth && len(frontier) > 0 && !truncated; depth++ {
 			var next []NodeID
 			err := r.Expand(frontier, f, func(_ int, e Edge) error {
 				if !in[e.Other] {
