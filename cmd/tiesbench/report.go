@@ -13,8 +13,12 @@ func writeMarkdown(w io.Writer, rep *Report) {
 	fmt.Fprintf(w, "### %s relations, %s entities (seed %d)\n\n", count(rep.Graph.Relations), count(rep.Entities), rep.Graph.Seed)
 	fmt.Fprintf(w, "Taken %s on %d × %s, %s RAM, %s, Linux %s; load average %s at the start, %s at the end; run took %s.\n",
 		rep.Date.Format("2006-01-02 15:04 MST"), m.CPUs, m.CPU, m.MemTotal, m.GoVersion, m.Kernel, m.LoadAvg, rep.LoadAvgEnd, rep.Elapsed.Round(time.Second))
-	fmt.Fprintf(w, "%d timed queries per kind after %s warm-up; relations followed in both directions; neighbourhoods capped at %d nodes; paths up to %d relations.\n\n",
-		rep.Queries, "untimed", rep.Limit, rep.MaxDepth)
+	warm := fmt.Sprintf("%d untimed warm-up queries", rep.Warmup)
+	if rep.WarmSame {
+		warm += " and an untimed pass of the same queries (warm caches)"
+	}
+	fmt.Fprintf(w, "%d timed queries per kind after %s; relations followed in both directions; neighbourhoods capped at %d nodes; paths up to %d relations.\n\n",
+		rep.Queries, warm, rep.Limit, rep.MaxDepth)
 
 	var cols []*SystemReport
 	for i := range rep.Systems {

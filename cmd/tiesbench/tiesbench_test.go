@@ -411,3 +411,34 @@ func TestMeasureBoundsFailures(t *testing.T) {
 		t.Errorf("report does not say the failing kinds failed:\n%s", md.String())
 	}
 }
+
+// TestMeasureWarmsWithTheSameQueries checks that --warm runs every timed
+// query once more, untimed, before timing it.
+func TestMeasureWarmsWithTheSameQueries(t *testing.T) {
+	cfg := gen.Config{Seed: 5, Relations: 1000}
+	g, err := newCSR(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		warm bool
+		want int
+	}{
+		{"Warm", true, 2 * 4 * 25},
+		{"Cold", false, 4 * 25},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := compareOptions{queries: 25, maxDepth: 6, queryTimeout: time.Second, warmSame: tt.warm}
+			work := newWorkload(g.plan, 5, o.queries, 0)
+			f := &failing{floor: g, after: 1 << 30}
+			sr := measure(context.Background(), discard(), f, 0, o, work)
+			if got := f.asked; got != tt.want {
+				t.Errorf("queries asked: got %d, want %d", got, tt.want)
+			}
+			if got, want := sr.Queries["depth-2"].N, 25; got != want {
+				t.Errorf("timed depth-2 queries: got %d, want %d", got, want)
+			}
+		})
+	}
+}
