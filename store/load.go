@@ -281,7 +281,11 @@ func (l *loader) pass1(rec Record) error {
 		l.res.RelationTypes++
 	case rec.Entity != nil:
 		e := rec.Entity
+		c0 := len(l.w.cites)
 		l.w.checkEntityFields(e, "")
+		for i := c0; i < len(l.w.cites); i++ {
+			l.w.cites[i].line = rec.Line // checked in endPass1, when every entity is known
+		}
 		if e.Type == "" || !utf8.ValidString(e.Type) {
 			l.w.checkEntityType(e.Type, "")
 		}
@@ -408,6 +412,9 @@ func (l *loader) endPass1() error {
 			l.stopped = true
 			return nil
 		}
+	}
+	if err := l.checkCites(); err != nil {
+		return err
 	}
 	for _, sp := range l.suspects {
 		from, to := sp.from, sp.to
@@ -597,6 +604,12 @@ func (l *loader) relation(r Relation, line int64) error {
 	n0, e0 := w.nfail, len(w.errs)
 	defer l.failed(n0, e0, line)
 	w.checkRelation(&r, "")
+	for i := range w.cites {
+		w.cites[i].line = line
+	}
+	if err := l.checkCites(); err != nil {
+		return err
+	}
 	if w.nfail > n0 {
 		l.writeable = false
 		return nil

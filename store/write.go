@@ -196,6 +196,9 @@ type writer struct {
 	// reported as dangling on top.
 	invalid    map[string]bool
 	deletedExt map[string]bool // ids deleted by this batch
+	// cites holds the document references of the sources checked so
+	// far; see cite.go.
+	cites []citeCheck
 
 	ontologyChanged bool
 	maxErrors       int
@@ -372,6 +375,9 @@ func (w *writer) batch(b Batch) (BatchResult, error) {
 		res.DeletedRelations += nr
 	}
 	if err := w.retypeAdjacency(); err != nil {
+		return res, err
+	}
+	if err := w.checkCites(); err != nil {
 		return res, err
 	}
 	if len(w.errs) > 0 {
@@ -693,6 +699,11 @@ func (w *writer) checkSources(ss []Source, rec string) {
 	for i, s := range ss {
 		f := fmt.Sprintf("sources[%d]", i)
 		w.checkText(s.Document, rec, f+".document")
+		if s.Document == "" {
+			w.failf(Invalid, rec, f+".document", "a source must name the document entity that states the fact")
+		} else {
+			w.cites = append(w.cites, citeCheck{rec: rec, field: f + ".document", doc: s.Document})
+		}
 		w.checkText(s.Excerpt, rec, f+".excerpt")
 		w.checkText(s.Locator, rec, f+".locator")
 		if c := s.Confidence; c != nil && !(*c >= 0 && *c <= 1) {

@@ -1,0 +1,87 @@
+package store
+
+// A source cites a Document entity. Both write paths check the citation
+// once every entity the write names is known, so that a batch or a file
+// may cite a document it also creates, in any order; a source whose
+// document does not exist, or is not a Document, would otherwise be
+// stored and then fail every read that follows it (Source.document is
+// non-null in the API).
+
+// citeCheck is one source's document reference awaiting its check.
+type citeCheck struct {
+	rec, field, doc string
+	line            int64 // for Load: the record's line
+}
+
+// documentType is the entity type every cited document must have (or
+// a subtype of it, such as Agreement).
+const documentType = "Document"
+
+// checkCite records a problem when doc is not an entity of type Document;
+// typ and found say what the write resolved doc to.
+func (w *writer) checkCite(c citeCheck, typ TypeID, found bool) {
+	if !found {
+		w.failf(Invalid, c.rec, c.field, "no document entity %q: add it (type %s) in the same write or before citing it", c.doc, documentType)
+		return
+	}
+	doc, ok := w.sch.entityType(documentType)
+	if !ok || !w.sch.isA(typ, doc) {
+		w.failf(Invalid, c.rec, c.field, "%q is a %s, not a %s: a source cites the document that states the fact", c.doc, w.sch.name(typ), documentType)
+	}
+}
+
+// checkCites checks the citations an Apply batch recorded, as the batch
+// sees the store: documents it upserts count, documents it deletes do not.
+func (w *writer) checkCites() error {
+	for _, c := range w.cites {
+		kind, id, ok, err := w.lookup(c.doc)
+		if err != nil {
+			return err
+		}
+		var t TypeID
+		if ok && kind == kindEntity {
+			if t, ok, err = w.nodeType(NodeID(id)); err != nil {
+				return err
+			}
+		}
+		w.checkCite(c, t, ok && kind == kindEntity)
+	}
+	w.cites = w.cites[:0]
+	return nil
+}
+
+// checkCites checks the citations recorded since the loader last checked,
+// against the file's entities and then the store, naming each problem by
+// the line of the record that cites.
+func (l *loader) checkCites() error {
+	cs := l.w.cites
+	l.w.cites = nil
+	for _, c := range cs {
+		n0, e0 := l.w.nfail, len(l.w.errs)
+		t, ok, err := l.documentType(c.doc)
+		if err != nil {
+			return err
+		}
+		l.w.checkCite(c, t, ok)
+		l.failed(n0, e0, c.line)
+	}
+	return nil
+}
+
+// documentType resolves a cited id to its entity type: the type the file
+// gives it, else the store's.
+func (l *loader) documentType(id string) (TypeID, bool, error) {
+	if le, ok := l.ents[id]; ok {
+		if le.bad {
+			return 0, false, nil
+		}
+		t, ok := l.w.sch.entityType(l.typeNames[le.tname])
+		return t, ok, nil
+	}
+	ref, ok, err := l.lookup(id)
+	if err != nil || !ok || ref.kind != kindEntity {
+		return 0, false, err
+	}
+	t, err := l.typeOf(NodeID(ref.id))
+	return t, err == nil, err
+}

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCiteApply(t *testing.T) {
+	cites := func(doc string) []Source { return []Source{{Document: doc, Excerpt: "says so"}} }
+	tests := []struct {
+		name      string
+		batch     Batch
+		wantField string // "" = accepted
+		wantMsg   string
+	}{
+		{name: "OK", batch: Batch{Relations: []Relation{{Type: "MEMBER_OF", From: "enschede", To: "eurocities", Sources: cites("report")}}}},
+		{name: "OKSubtype", batch: Batch{
+			Entities:  []Entity{{ID: "mou", Type: "Agreement", Name: "MoU"}},
+			Relations: []Relation{{Type: "MEMBER_OF", From: "enschede", To: "eurocities", Sources: cites("mou")}},
+		}},
+		{name: "OKDocumentInSameBatch", batch: Batch{
+			Relations: []Relation{{Type: "MEMBER_OF", From: "enschede", To: "eurocities", Sources: cites("new-doc")}},
+			Entities:  []Entity{{ID: "new-doc", Type: "Document", Name: "A new document"}},
+		}},
+		{name: "OKEntitySource", batch: Batch{Entities: []Entity{{ID: "x", Type: "Topic", Name: "X", Sources: cites("report")}}}},
+		{name: "ErrMissingDocument", batch: Batch{Relations: []Relation{{Type: "MEMBER_OF", From: "enschede", To: "eurocities", Sources: cites("nowhere")}}},
+			wantField: "sources[0].document", wantMsg: `no document entity "nowhere"`},
+		{name: "ErrNotADocument", batch: Batch{Relations: []Relation{{Type: "MEMBER_OF", From: "enschede", To: "eurocities", Sources: cites("dalian")}}},
+			wantField: "sources[0].document", wantMsg: `"dalian" is a City, not a Document`},
+		{name: "ErrEmptyDocument", batch: Batch{Entities: []Entity{{ID: "x", Type: "Topic", Name: "X", Sources: cites("")}}},
+			wantField: "sources[0].document", wantMsg: "must name the document"},
+		{name: "ErrDocumentDeletedBySameBatch", batch: Batch{
+			Entities:       []Entity{{ID: "old-doc", Type: "Document", Name: "Old"}},
+			Relations:      []Relation{{Type: "MEMBER_OF", From: "enschede", To: "eurocities", Sources: cites("old-doc")}},
+			DeleteEntities: []string{"old-doc"},
+		}, wantField: "sources[0].document", wantMsg: `no document entity "old-doc"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTestStore(t)
+			mustApply(t, s, twinCities())
+			before := rawDump(t, s)
+			_, err := s.Apply(context.Background(), tt.batch)
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatalf("Apply: %v", err)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Apply: got %v, want an *Error", err)
+			}
+			if got, want := e.Field, tt.wantField; got != want {
+				t.Errorf("field: got %q, want %q", got, want)
+			}
+			if !strings.Contains(e.Message, tt.wantMsg) {
+				t.Errorf("message: got %q, want it to contain %q", e.Message, tt.wantMsg)
+			}
+			if after := rawDump(t, s); after != before {
+				t.Errorf("a refused batch changed the store")
+			}
+		})
+	}
+}
+
+func TestCiteLoad(t *testing.T) {
+	rel := func(doc string) *Relation {
+		return &Relation{Type: "MEMBER_OF", From: "a", To: "net", Sources: []Source{{Document: doc}}}
+	}
+	ent := func(id, typ string) *Entity { return &Entity{ID: id, Type: typ, Name: id} }
+	tests := []struct {
+		name     string
+		records  []Record
+		wantLine string // "" = accepted
+	}{
+		{name: "OKDocumentAfterRelation", records: []Record{
+			{Line: 1, Relation: rel("doc")}, {Line: 2, Entity: ent("a", "City")}, {Line: 3, Entity: ent("net", "Network")}, {Line: 4, Entity: ent("doc", "Document")},
+		}},
+		{name: "OKEntityCitesLaterDocument", records: []Record{
+			{Line: 1, Entity: &Entity{ID: "a", Type: "City", Name: "A", Sources: []Source{{Document: "doc"}}}}, {Line: 2, Entity: ent("doc", "Document")},
+		}},
+		{name: "ErrMissing", records: []Record{
+			{Line: 1, Entity: ent("a", "City")}, {Line: 2, Entity: ent("net", "Network")}, {Line: 3, Relation: rel("nowhere")},
+		}, wantLine: "f.ndjson:3"},
+		{name: "ErrEntityCitesCity", records: []Record{
+			{Line: 1, Entity: ent("b", "City")}, {Line: 2, Entity: &Entity{ID: "a", Type: "City", Name: "A", Sources: []Source{{Document: "b"}}}},
+		}, wantLine: "f.ndjson:2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTestStore(t)
+			_, err := s.Load(context.Background(), sourceOf(tt.records), LoadOptions{Source: "f.ndjson"})
+			if tt.wantLine == "" {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("Load: got no error")
+			}
+			if got := err.Error(); !strings.Contains(got, tt.wantLine) || !strings.Contains(got, "sources[0].document") {
+				t.Errorf("Load: got %q, want it to name %s and sources[0].document", got, tt.wantLine)
+			}
+			if empty, err := s.IsEmpty(context.Background()); err != nil || !empty {
+				t.Errorf("a refused load wrote something (empty %v, %v)", empty, err)
+			}
+		})
+	}
+}
