@@ -74,6 +74,7 @@ func trimEOL(b []byte) []byte {
 // lines are skipped.
 func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOptions, errs *errorList, yield func(store.Record) error) error {
 	lr := newLineReader(r, opts.maxLine())
+	m := make(map[string]json.RawMessage, 16) // the members of a line, reused
 	for {
 		if lr.line%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -97,7 +98,8 @@ func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOpti
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		r, e := decodeNDJSONLine(line, name, lr.line)
+		clear(m)
+		r, e := decodeLine(line, name, lr.line, m)
 		if e != nil {
 			if errs.add(e) {
 				return nil
@@ -112,16 +114,27 @@ func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOpti
 
 // decodeNDJSONLine decodes line n of the file name.
 func decodeNDJSONLine(line []byte, name string, n int64) (store.Record, *store.Error) {
+	return decodeLine(line, name, n, nil)
+}
+
+// decodeLine is decodeNDJSONLine with a map for the members (nil: a new
+// one), which the caller may reuse once it returns.
+func decodeLine(line []byte, name string, n int64, m map[string]json.RawMessage) (store.Record, *store.Error) {
 	rec := name + ":" + strconv.FormatInt(n, 10)
 	if !utf8.Valid(line) {
 		return store.Record{}, store.FieldError(rec, "", "invalid UTF-8 at byte %d", invalidUTF8At(line)+1)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(line, &m); err != nil {
-		return store.Record{}, jsonError(rec, line, err)
-	}
-	if m == nil {
-		return store.Record{}, store.FieldError(rec, "", "want a JSON object, got null")
+	// The members are slices of line, which the reader reuses: the
+	// decoders copy what they keep.
+	m, ok := objectMembers(line, m)
+	if !ok {
+		m = nil
+		if err := json.Unmarshal(line, &m); err != nil {
+			return store.Record{}, jsonError(rec, line, err)
+		}
+		if m == nil {
+			return store.Record{}, store.FieldError(rec, "", "want a JSON object, got null")
+		}
 	}
 	return fieldDecoder{record: rec}.decodeWireRecord(m, n)
 }

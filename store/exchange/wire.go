@@ -224,6 +224,9 @@ func (d fieldDecoder) strings(raw json.RawMessage, field string) ([]string, *sto
 	if isNull(raw) {
 		return nil, nil
 	}
+	if ss, ok := plainStrings(raw); ok {
+		return ss, nil
+	}
 	var ss []string
 	if err := json.Unmarshal(raw, &ss); err != nil {
 		return nil, d.errorf(field, "want an array of strings, got %s", describeJSON(raw))
@@ -249,9 +252,25 @@ func (d fieldDecoder) date(raw json.RawMessage, field string) (store.Date, *stor
 	return dt, nil
 }
 
+// plainStrings decodes an array of strings without escapes; ok is false
+// for anything else.
+func plainStrings(raw json.RawMessage) ([]string, bool) {
+	ss := []string{}
+	plain := true
+	ok := elements(raw, func(v []byte) {
+		s, ok := plainString(v)
+		plain = plain && ok
+		ss = append(ss, s)
+	})
+	return ss, ok && plain
+}
+
 func (d fieldDecoder) labels(raw json.RawMessage, field string) ([]store.Label, *store.Error) {
 	if isNull(raw) {
 		return nil, nil
+	}
+	if ls, ok := plainLabels(raw); ok {
+		return ls, nil
 	}
 	var m map[string]string
 	if err := json.Unmarshal(raw, &m); err != nil {
@@ -267,6 +286,34 @@ func (d fieldDecoder) labels(raw json.RawMessage, field string) ([]store.Label, 
 		out[i] = store.Label{Lang: l, Value: m[l]}
 	}
 	return out, nil
+}
+
+// plainLabels decodes an object of plain strings into labels sorted by
+// language, the last of a repeated language winning, as decoding into a
+// map does; ok is false for anything else.
+func plainLabels(raw json.RawMessage) ([]store.Label, bool) {
+	var ls []store.Label
+	plain := true
+	ok := members(raw, func(k, v []byte) {
+		s, ok := plainString(v)
+		plain = plain && ok
+		ls = append(ls, store.Label{Lang: string(k), Value: s})
+	})
+	if !ok || !plain {
+		return nil, false
+	}
+	sort.SliceStable(ls, func(i, j int) bool { return ls[i].Lang < ls[j].Lang })
+	out := ls[:0]
+	for i, l := range ls {
+		if i+1 < len(ls) && ls[i+1].Lang == l.Lang {
+			continue
+		}
+		out = append(out, l)
+	}
+	if len(out) == 0 {
+		out = []store.Label{}
+	}
+	return out, true
 }
 
 func (d fieldDecoder) value(raw json.RawMessage, field string) (store.Value, *store.Error) {
@@ -302,6 +349,9 @@ func (d fieldDecoder) properties(raw json.RawMessage, field string, into store.P
 	if isNull(raw) {
 		return into, nil
 	}
+	if into, ok, err := d.fewProperties(raw, field, into); ok {
+		return into, err
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return into, d.errorf(field, "want an object of property values, got %s", describeJSON(raw))
@@ -322,15 +372,65 @@ func (d fieldDecoder) properties(raw json.RawMessage, field string, into store.P
 	return into, nil
 }
 
+// fewProperties is properties for an object of up to 16 members without
+// escaped keys, the usual case, through the fast scanner and without a map
+// of members; ok is false when it does not apply. Of a repeated name only
+// the last member counts, as with a map.
+func (d fieldDecoder) fewProperties(raw json.RawMessage, field string, into store.Properties) (store.Properties, bool, *store.Error) {
+	type member struct {
+		k string
+		v []byte
+	}
+	var buf [16]member
+	ms := buf[:0]
+	many := false
+	ok := members(raw, func(k, v []byte) {
+		if len(ms) == cap(ms) {
+			many = true
+			return
+		}
+		ms = append(ms, member{internKey(k), v})
+	})
+	if !ok || many {
+		return into, false, nil
+	}
+next:
+	for i, m := range ms {
+		if isNull(m.v) {
+			continue
+		}
+		for _, later := range ms[i+1:] {
+			if later.k == m.k {
+				continue next
+			}
+		}
+		v, err := d.value(m.v, "")
+		if err != nil {
+			// Name the field only now: building every name costs more
+			// than decoding the values.
+			_, err = d.value(m.v, field+"."+m.k)
+			return into, true, err
+		}
+		if into == nil {
+			into = store.Properties{}
+		}
+		into[m.k] = v
+	}
+	return into, true, nil
+}
+
 var sourceFields = []string{"document", "excerpt", "locator", "confidence", "retrievedAt"}
 
 func (d fieldDecoder) sources(raw json.RawMessage, field string) ([]store.Source, *store.Error) {
 	if isNull(raw) {
 		return nil, nil
 	}
-	var list []map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, d.errorf(field, "want an array of source objects, got %s", describeJSON(raw))
+	list, ok := objectList(raw)
+	if !ok {
+		list = nil
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, d.errorf(field, "want an array of source objects, got %s", describeJSON(raw))
+		}
 	}
 	out := make([]store.Source, len(list))
 	for i, m := range list {
@@ -369,6 +469,19 @@ func (d fieldDecoder) sources(raw json.RawMessage, field string) ([]store.Source
 		}
 	}
 	return out, nil
+}
+
+// objectList splits an array of objects into their members; ok is false
+// for anything else, null elements included.
+func objectList(raw json.RawMessage) ([]map[string]json.RawMessage, bool) {
+	var list []map[string]json.RawMessage
+	all := true
+	ok := elements(raw, func(v []byte) {
+		m, ok := objectMembers(v, nil)
+		all = all && ok
+		list = append(list, m)
+	})
+	return list, ok && all
 }
 
 func parseTime(s string) (time.Time, error) {
