@@ -26,6 +26,12 @@ type Scope struct {
 	// ValidAt keeps relations valid at this date (partial dates compare as
 	// intervals); zero keeps all. Entities are kept regardless.
 	ValidAt store.Date
+
+	// evidence adds to a subgraph the documents its facts cite. Export
+	// sets it for NDJSON, the format meant to load elsewhere, where a
+	// source must cite an existing Document; charts in the other formats
+	// would only gain unconnected document nodes.
+	evidence bool
 }
 
 // ExportOptions configure Export.
@@ -91,6 +97,7 @@ func newEncoder(f Format, w io.Writer) (enc encoder, typed bool, err error) {
 
 func run(ctx context.Context, st *store.Store, enc encoder, typed bool, opts ExportOptions) (ExportStats, error) {
 	var stats ExportStats
+	opts.Scope.evidence = opts.Format == NDJSON
 	err := st.View(ctx, store.ReadOptions{AsOf: opts.AsOf}, func(r *store.Reader) error {
 		sel, err := selectScope(r, opts.Scope)
 		if err != nil {
@@ -343,18 +350,74 @@ func newSubgraph(r *store.Reader, f *store.EdgeFilter, sc Scope) (*subgraph, err
 			return nil, err
 		}
 	}
-	sg := &subgraph{r: r}
-	if sg.nodes, err = sortNodes(r, order); err != nil {
-		return nil, err
-	}
 	relIDs := make([]store.RelID, 0, len(rels))
 	for id := range rels {
 		relIDs = append(relIDs, id)
+	}
+	if sc.evidence {
+		if order, err = withCitedDocuments(r, order, visited, relIDs); err != nil {
+			return nil, err
+		}
+	}
+	sg := &subgraph{r: r}
+	if sg.nodes, err = sortNodes(r, order); err != nil {
+		return nil, err
 	}
 	if sg.rels, err = sortRelations(r, relIDs); err != nil {
 		return nil, err
 	}
 	return sg, nil
+}
+
+// withCitedDocuments adds to a subgraph's entities the documents its
+// entities and relations cite, and the documents those cite, so that a
+// subgraph export carries its evidence and loads into an empty store
+// (a source must cite an existing Document).
+func withCitedDocuments(r *store.Reader, order []store.NodeID, visited map[store.NodeID]struct{}, rels []store.RelID) ([]store.NodeID, error) {
+	var cited []string
+	note := func(ss []store.Source) {
+		for _, s := range ss {
+			cited = append(cited, s.Document)
+		}
+	}
+	for i := 0; i < len(rels); i += bodyBatch {
+		rs, err := r.Relations(rels[i:min(i+bodyBatch, len(rels))])
+		if err != nil {
+			return nil, err
+		}
+		for _, rel := range rs {
+			if rel != nil {
+				note(rel.Sources)
+			}
+		}
+	}
+	for todo := order; len(todo) > 0 || len(cited) > 0; {
+		for i := 0; i < len(todo); i += bodyBatch {
+			es, err := r.Entities(todo[i:min(i+bodyBatch, len(todo))])
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range es {
+				if e != nil {
+					note(e.Sources)
+				}
+			}
+		}
+		todo = nil
+		for _, id := range cited {
+			n, ok, err := r.Lookup(id)
+			if err != nil {
+				return nil, err
+			}
+			if _, in := visited[n]; ok && !in {
+				visited[n] = struct{}{}
+				order = append(order, n)
+				todo = append(todo, n)
+			}
+		}
+		cited = cited[:0]
+	}
+	return order, nil
 }
 
 func sortNodes(r *store.Reader, ids []store.NodeID) ([]store.NodeID, error) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 // scopeOf exports sc as NDJSON and lists the entity ids and the relations
@@ -53,18 +54,18 @@ func TestExportScope(t *testing.T) {
 	}{
 		{"Whole", Scope{}, `dalian,enschede,onno,palo-alto,report,weird id/"x",xiao`,
 			`dalian FRIENDLY_COOPERATIVE_CITY_OF enschede,dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto,onno KNOWS xiao,onno MAYOR_OF enschede,report MENTIONS weird id/"x"`},
-		{"OneHop", Scope{From: "enschede", Depth: 1}, "dalian,enschede,onno,palo-alto",
+		{"OneHop", Scope{From: "enschede", Depth: 1}, "dalian,enschede,onno,palo-alto,report",
 			"dalian FRIENDLY_COOPERATIVE_CITY_OF enschede,dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto,onno MAYOR_OF enschede"},
-		{"TwoHops", Scope{From: "enschede", Depth: 2}, "dalian,enschede,onno,palo-alto,xiao",
+		{"TwoHops", Scope{From: "enschede", Depth: 2}, "dalian,enschede,onno,palo-alto,report,xiao",
 			"dalian FRIENDLY_COOPERATIVE_CITY_OF enschede,dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto,onno KNOWS xiao,onno MAYOR_OF enschede"},
-		{"ZeroHops", Scope{From: "enschede"}, "enschede", ""},
-		{"Types", Scope{From: "enschede", Depth: 3, Types: []string{"SISTER_CITY_OF"}}, "dalian,enschede,palo-alto",
+		{"ZeroHops", Scope{From: "enschede"}, "enschede,report", ""},
+		{"Types", Scope{From: "enschede", Depth: 3, Types: []string{"SISTER_CITY_OF"}}, "dalian,enschede,palo-alto,report",
 			"dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto"},
-		{"ValidAt2012", Scope{From: "enschede", Depth: 1, ValidAt: date("2012")}, "dalian,enschede,onno,palo-alto",
+		{"ValidAt2012", Scope{From: "enschede", Depth: 1, ValidAt: date("2012")}, "dalian,enschede,onno,palo-alto,report",
 			"dalian FRIENDLY_COOPERATIVE_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto,onno MAYOR_OF enschede"},
-		{"EntityTypesWithSubtypes", Scope{From: "enschede", Depth: 2, EntityTypes: []string{"City"}}, "dalian,enschede,palo-alto",
+		{"EntityTypesWithSubtypes", Scope{From: "enschede", Depth: 2, EntityTypes: []string{"City"}}, "dalian,enschede,palo-alto,report",
 			"dalian FRIENDLY_COOPERATIVE_CITY_OF enschede,dalian SISTER_CITY_OF enschede,enschede SISTER_CITY_OF palo-alto"},
-		{"StartOutsideEntityTypes", Scope{From: "enschede", Depth: 2, EntityTypes: []string{"Person"}}, "enschede,onno,xiao",
+		{"StartOutsideEntityTypes", Scope{From: "enschede", Depth: 2, EntityTypes: []string{"Person"}}, "enschede,onno,report,xiao",
 			"onno KNOWS xiao,onno MAYOR_OF enschede"},
 		{"WholeEntityTypes", Scope{EntityTypes: []string{"Person"}}, "onno,xiao", "onno KNOWS xiao"},
 		{"WholeTypes", Scope{Types: []string{"MENTIONS"}}, `dalian,enschede,onno,palo-alto,report,weird id/"x",xiao`, `report MENTIONS weird id/"x"`},
@@ -84,6 +85,33 @@ func TestExportScope(t *testing.T) {
 				t.Errorf("relations:\ngot  %s\nwant %s", rs, tt.relations)
 			}
 		})
+	}
+}
+
+// TestExportSubgraphCarriesEvidence checks that an NDJSON subgraph holds
+// the documents its facts cite, so that it loads into an empty store, and
+// that the chart formats do not gain unconnected document nodes.
+func TestExportSubgraphCarriesEvidence(t *testing.T) {
+	st, _ := fixture(t)
+	sc := Scope{From: "enschede", Depth: 1}
+	var dump bytes.Buffer
+	if _, err := Export(context.Background(), st, &dump, ExportOptions{Format: NDJSON, Scope: sc}); err != nil {
+		t.Fatal(err)
+	}
+	empty := storetest.Open(t)
+	src, err := NewSource(bytesInput("sub.ndjson", NDJSON, dump.Bytes()), DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := empty.Load(context.Background(), src, store.LoadOptions{Source: "sub.ndjson"}); err != nil {
+		t.Fatalf("the subgraph does not load into an empty store: %v", err)
+	}
+	var dot bytes.Buffer
+	if _, err := Export(context.Background(), st, &dot, ExportOptions{Format: DOT, Scope: sc}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(dot.String(), `"report"`) {
+		t.Errorf("the DOT subgraph gained the cited document as a node:\n%s", dot.String())
 	}
 }
 
