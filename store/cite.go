@@ -1,5 +1,12 @@
 package store
 
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
 // A source cites a Document entity. Both write paths check the citation
 // once every entity the write names is known, so that a batch or a file
 // may cite a document it also creates, in any order; a source whose
@@ -84,4 +91,68 @@ func (l *loader) documentType(id string) (TypeID, bool, error) {
 	}
 	t, err := l.typeOf(NodeID(ref.id))
 	return t, err == nil, err
+}
+
+// deletedDocument is a Document entity an Apply batch deletes.
+type deletedDocument struct{ id, rec string }
+
+// checkDeletedDocuments refuses the deletion of documents that facts the
+// batch leaves in place still cite. There is no index from a document to
+// its citations, so this walks every stored body, once per batch and only
+// for batches that delete a Document: deleting evidence is rare, and a
+// dangling citation would break every read of the fact that holds it.
+func (w *writer) checkDeletedDocuments() error {
+	if len(w.deletedDocs) == 0 {
+		return nil
+	}
+	doomed := make(map[string]*deletedDocument, len(w.deletedDocs))
+	for i := range w.deletedDocs {
+		doomed[w.deletedDocs[i].id] = &w.deletedDocs[i]
+	}
+	citers := map[string][]string{}
+	note := func(what string, ss []Source) {
+		for _, s := range ss {
+			if d, ok := doomed[s.Document]; ok && len(citers[d.id]) < 3 {
+				citers[d.id] = append(citers[d.id], what)
+			}
+		}
+	}
+	it := w.tx.Iterate(kv.IterOptions{Prefix: []byte{pEntity}})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		if _, rewritten := w.ov[string(it.Key())]; rewritten {
+			continue // this batch's version was checked by checkCites
+		}
+		v, err := it.Value()
+		if err != nil {
+			return fmt.Errorf("check citations: %w", err)
+		}
+		b, err := decodeEntity(v)
+		if err != nil {
+			return fmt.Errorf("check citations: %w", err)
+		}
+		note("entity "+b.e.ID, b.e.Sources)
+	}
+	rit := w.tx.Iterate(kv.IterOptions{Prefix: []byte{pRelation}})
+	defer rit.Close()
+	for rit.Rewind(); rit.Valid(); rit.Next() {
+		if _, rewritten := w.ov[string(rit.Key())]; rewritten {
+			continue
+		}
+		v, err := rit.Value()
+		if err != nil {
+			return fmt.Errorf("check citations: %w", err)
+		}
+		b, err := decodeRelation(v)
+		if err != nil {
+			return fmt.Errorf("check citations: %w", err)
+		}
+		note("relation "+b.r.ID, b.r.Sources)
+	}
+	for _, d := range w.deletedDocs {
+		if cs := citers[d.id]; len(cs) > 0 {
+			w.failf(Conflict, d.rec, "", "document %q is cited as a source (by %s): remove those sources first", d.id, strings.Join(cs, ", "))
+		}
+	}
+	return nil
 }

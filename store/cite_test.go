@@ -111,3 +111,45 @@ func TestCiteLoad(t *testing.T) {
 		})
 	}
 }
+
+func TestCiteDeleteDocument(t *testing.T) {
+	sisterID := RelationID("SISTER_CITY_OF", "dalian", "enschede", MustParseDate("2017"), true)
+	tests := []struct {
+		name    string
+		batch   Batch
+		wantErr string // "" = accepted
+	}{
+		{name: "ErrCitedByRelation", batch: Batch{DeleteEntities: []string{"report"}},
+			wantErr: `document "report" is cited as a source (by relation ` + sisterID + `)`},
+		{name: "OKWithItsCiters", batch: Batch{DeleteRelations: []string{sisterID}, DeleteEntities: []string{"report"}}},
+		{name: "OKCiterRewrittenWithoutSource", batch: Batch{
+			Relations:      []Relation{{Type: "SISTER_CITY_OF", From: "enschede", To: "dalian", ValidFrom: MustParseDate("2017")}},
+			DeleteEntities: []string{"report"},
+		}},
+		{name: "OKUncitedDocument", batch: Batch{DeleteEntities: []string{"unused"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTestStore(t)
+			mustApply(t, s, twinCities())
+			mustApply(t, s, Batch{Entities: []Entity{{ID: "unused", Type: "Document", Name: "Unused"}}})
+			before := rawDump(t, s)
+			_, err := s.Apply(context.Background(), tt.batch)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Apply: %v", err)
+				}
+				return
+			}
+			if got := ErrorCode(err); got != Conflict {
+				t.Errorf("code: got %s (%v), want %s", got, err, Conflict)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Apply: got %v, want it to contain %q", err, tt.wantErr)
+			}
+			if after := rawDump(t, s); after != before {
+				t.Errorf("a refused batch changed the store")
+			}
+		})
+	}
+}

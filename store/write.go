@@ -198,7 +198,8 @@ type writer struct {
 	deletedExt map[string]bool // ids deleted by this batch
 	// cites holds the document references of the sources checked so
 	// far; see cite.go.
-	cites []citeCheck
+	cites       []citeCheck
+	deletedDocs []deletedDocument // Document entities this batch deletes
 
 	ontologyChanged bool
 	maxErrors       int
@@ -378,6 +379,9 @@ func (w *writer) batch(b Batch) (BatchResult, error) {
 		return res, err
 	}
 	if err := w.checkCites(); err != nil {
+		return res, err
+	}
+	if err := w.checkDeletedDocuments(); err != nil {
 		return res, err
 	}
 	if len(w.errs) > 0 {
@@ -1117,6 +1121,9 @@ func (w *writer) deleteEntityByID(id string, i int, cascade bool) (entities, rel
 	delete(w.retyped, n)
 	w.deletedExt[id] = true
 	w.log.add(&w.log.DeletedEntities, id)
+	if doc, ok := w.sch.entityType(documentType); ok && w.sch.isA(eb.typ, doc) {
+		w.deletedDocs = append(w.deletedDocs, deletedDocument{id: id, rec: rec})
+	}
 	return 1, relations, nil
 }
 
