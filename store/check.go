@@ -356,6 +356,9 @@ func (c *checker) entity(k, v []byte) error {
 	if t, ext, err := parseNodeValue(nv); err != nil || t != eb.typ || ext != eb.e.ID {
 		c.problem("entity %d (%q, type %d) disagrees with its node record (%q, type %d)", n, eb.e.ID, eb.typ, ext, t)
 	}
+	if err := c.sources("entity "+eb.e.ID, eb.e.Sources); err != nil {
+		return err
+	}
 	want := nameValueOf(eb.e, eb.typ)
 	nks := nameKeys(eb.e, NodeID(n))
 	c.wantNames += int64(len(nks))
@@ -403,6 +406,9 @@ func (c *checker) relation(k, v []byte) error {
 		return err
 	} else if got, _ := parseUint64(iv); !ok || got != id {
 		c.problem("relation %q is missing from the index of its type %s", r.ID, ti.def.Name)
+	}
+	if err := c.sources("relation "+r.ID, r.Sources); err != nil {
+		return err
 	}
 	if ti.def.Symmetric && r.To < r.From {
 		c.problem("symmetric relation %q is stored from %q to %q, not in canonical order", r.ID, r.From, r.To)
@@ -617,4 +623,28 @@ func (c *checker) counters(got map[string][]byte) {
 	for k := range got {
 		c.problem("unknown counter key %x", k)
 	}
+}
+
+// sources checks that every source of a body cites an existing Document.
+func (c *checker) sources(what string, ss []Source) error {
+	doc, _ := c.sch.entityType(documentType)
+	for i, src := range ss {
+		ev, ok, err := c.get(extKey(src.Document))
+		if err != nil {
+			return err
+		}
+		kind, n, _ := parseExtValue(ev)
+		if !ok || kind != kindEntity {
+			c.problem("%s: sources[%d] cites %q, which is no entity", what, i, src.Document)
+			continue
+		}
+		nv, ok, err := c.get(nodeKey(NodeID(n)))
+		if err != nil {
+			return err
+		}
+		if t, _, err := parseNodeValue(nv); ok && err == nil && !c.sch.isA(t, doc) {
+			c.problem("%s: sources[%d] cites %q, a %s, not a %s", what, i, src.Document, c.sch.name(t), documentType)
+		}
+	}
+	return nil
 }

@@ -54,6 +54,9 @@ func TestCheckFindsCorruption(t *testing.T) {
 		{"ExtIDDangling", func(t *testing.T, s *Store, tx kv.Txn) {
 			must(t, tx.Set(extKey("phantom"), extValue(kindEntity, 999)))
 		}, "which does not exist"},
+		{"DanglingCitation", func(t *testing.T, s *Store, tx kv.Txn) {
+			must(t, tx.Delete(extKey("report")))
+		}, `sources[0] cites "report", which is no entity`},
 		{"UnknownPrefix", func(t *testing.T, s *Store, tx kv.Txn) {
 			must(t, tx.Set([]byte{0x7f, 1}, []byte{1}))
 		}, "unknown prefix"},
