@@ -197,18 +197,6 @@ func ValidAt(from, to, at Date) bool {
 	return true
 }
 
-// Overlaps reports whether a fact valid from `from` to `to` may hold at some
-// day between `start` and `end` (either open when unset).
-func Overlaps(from, to, start, end Date) bool {
-	if !from.IsZero() && !end.IsZero() && from.First() > end.Last() {
-		return false
-	}
-	if !to.IsZero() && !start.IsZero() && to.Last() < start.First() {
-		return false
-	}
-	return true
-}
-
 // MarshalText formats d at its precision.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 

@@ -77,29 +77,6 @@ func TestValidAt(t *testing.T) {
 	}
 }
 
-func TestOverlaps(t *testing.T) {
-	d := MustParseDate
-	var zero Date
-	for _, tc := range []struct {
-		name                 string
-		from, to, start, end Date
-		want                 bool
-	}{
-		{"Open", zero, zero, d("2017"), d("2018"), true},
-		{"Inside", d("2017-03"), d("2017-04"), d("2017"), d("2017"), true},
-		{"Before", d("2010"), d("2011"), d("2017"), d("2018"), false},
-		{"After", d("2019"), zero, d("2017"), d("2018"), false},
-		{"TouchesEnd", d("2018-12-31"), zero, d("2017"), d("2018"), true},
-		{"OpenWindowStart", d("2010"), d("2011"), zero, d("2012"), true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := Overlaps(tc.from, tc.to, tc.start, tc.end); got != tc.want {
-				t.Errorf("Overlaps: got %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
-
 func TestDateCompare(t *testing.T) {
 	order := []string{"", "2016-12-31", "2017", "2017-01", "2017-01-01", "2017-01-02", "2017-02", "2018"}
 	for i, a := range order {

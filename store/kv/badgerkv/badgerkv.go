@@ -75,9 +75,6 @@ type Options struct {
 	// background work off: history is then kept whatever the retention,
 	// and the value log is never collected.
 	GCInterval time.Duration
-	// SpoolDir holds the key spool of large batches (see NewBatch); empty
-	// means the system's temporary directory.
-	SpoolDir string
 }
 
 // DB is a kv.Store over badger in managed mode. It is safe for concurrent
