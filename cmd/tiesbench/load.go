@@ -16,21 +16,31 @@ import (
 	"github.com/ties-graph/ties/store/gen"
 )
 
-// The queries of the HTTP load test (issue 3's figures).
-var loadQueries = map[string]string{
-	"entity": `query Entity($id: ID!) { entity(id: $id) { id type name } }`,
-	"relations": `query Relations($id: ID!) {
+// loadQuery returns the GraphQL document of a named load-test query
+// (issue 3's figures), and false for an unknown name.
+func loadQuery(name string) (string, bool) {
+	switch name {
+	case "entity":
+		return `query Entity($id: ID!) { entity(id: $id) { id type name } }`, true
+	case "relations":
+		return `query Relations($id: ID!) {
   entity(id: $id) { relations(first: 50) { totalCount edges { node { id type validFrom from { id name } to { id name } } } } }
-}`,
-	"neighborhood2": `query Neighborhood2($id: ID!) {
+}`, true
+	case "neighborhood2":
+		return `query Neighborhood2($id: ID!) {
   neighborhood(id: $id, depth: 2) { truncated nodes { id type name } edges { id type from { id } to { id } } }
-}`,
-	"neighborhood2-nodelink": `query Neighborhood2NodeLink($id: ID!) { neighborhood(id: $id, depth: 2) { nodeLink } }`,
+}`, true
+	case "neighborhood2-nodelink":
+		return `query Neighborhood2NodeLink($id: ID!) { neighborhood(id: $id, depth: 2) { nodeLink } }`, true
+	}
+	return "", false
 }
 
-// founding holds ids of the founding data, the default targets when no
-// generated graph is named.
-var founding = []string{"enschede", "dalian", "palo-alto", "munster", "heidelberg", "linkoping", "eurocities"}
+// foundingIDs are entities of the founding data, the default targets when
+// no generated graph is named.
+func foundingIDs() []string {
+	return []string{"enschede", "dalian", "palo-alto", "munster", "heidelberg", "linkoping", "eurocities"}
+}
 
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
@@ -74,7 +84,7 @@ Flags:`)
 	}
 	fmt.Fprintf(stdout, "| query | clients | requests | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|---|\n")
 	for _, q := range strings.Split(*queries, ",") {
-		doc, ok := loadQueries[strings.TrimSpace(q)]
+		doc, ok := loadQuery(strings.TrimSpace(q))
 		if !ok {
 			return fmt.Errorf("unknown query %q (have %s)", q, strings.Join(loadQueryNames(), ", "))
 		}
@@ -119,7 +129,8 @@ func idPicker(list string, cfg gen.Config) (func(*rand.Rand) string, error) {
 		}
 		return func(r *rand.Rand) string { return p.EntityID(r.IntN(p.Entities)) }, nil
 	}
-	return func(r *rand.Rand) string { return founding[r.IntN(len(founding))] }, nil
+	ids := foundingIDs()
+	return func(r *rand.Rand) string { return ids[r.IntN(len(ids))] }, nil
 }
 
 type loadResult struct {

@@ -314,23 +314,25 @@ func loadPostgres(ctx context.Context, log *slog.Logger, bin, sharedBuffers stri
 			return nil, 0, fmt.Errorf("%s: %w", q, err)
 		}
 	}
-	nodes, err := conn.CopyFrom(ctx, pgx.Identifier{"nodes"}, []string{"id", "type", "name"},
-		copyRows(ctx, cfg, func(r store.Record) []any {
-			if e := r.Entity; e != nil {
-				return []any{e.ID, e.Type, e.Name}
-			}
-			return nil
-		}))
+	nodeRows, stopNodes := copyRows(ctx, cfg, func(r store.Record) []any {
+		if e := r.Entity; e != nil {
+			return []any{e.ID, e.Type, e.Name}
+		}
+		return nil
+	})
+	nodes, err := conn.CopyFrom(ctx, pgx.Identifier{"nodes"}, []string{"id", "type", "name"}, nodeRows)
+	stopNodes()
 	if err != nil {
 		return nil, 0, fmt.Errorf("copy nodes: %w", err)
 	}
-	edges, err := conn.CopyFrom(ctx, pgx.Identifier{"edges"}, []string{"id", "src", "dst", "type", "valid_from", "valid_to"},
-		copyRows(ctx, cfg, func(r store.Record) []any {
-			if e := r.Relation; e != nil {
-				return []any{e.ID, e.From, e.To, e.Type, firstDay(e.ValidFrom), lastDay(e.ValidTo)}
-			}
-			return nil
-		}))
+	edgeRows, stopEdges := copyRows(ctx, cfg, func(r store.Record) []any {
+		if e := r.Relation; e != nil {
+			return []any{e.ID, e.From, e.To, e.Type, firstDay(e.ValidFrom), lastDay(e.ValidTo)}
+		}
+		return nil
+	})
+	edges, err := conn.CopyFrom(ctx, pgx.Identifier{"edges"}, []string{"id", "src", "dst", "type", "valid_from", "valid_to"}, edgeRows)
+	stopEdges()
 	if err != nil {
 		return nil, 0, fmt.Errorf("copy edges: %w", err)
 	}
@@ -350,8 +352,9 @@ func loadPostgres(ctx context.Context, log *slog.Logger, bin, sharedBuffers stri
 
 // copyRows turns the generator's records into COPY rows: row maps a record
 // to its values, or nil to skip it. The generator runs in its own
-// goroutine behind iter.Pull, so nothing is buffered.
-func copyRows(ctx context.Context, cfg gen.Config, row func(store.Record) []any) pgx.CopyFromSource {
+// goroutine behind iter.Pull, so nothing is buffered; stop ends it, also
+// when COPY gives up half way.
+func copyRows(ctx context.Context, cfg gen.Config, row func(store.Record) []any) (pgx.CopyFromSource, func()) {
 	var seq iter.Seq[store.Record] = func(yield func(store.Record) bool) {
 		stop := errors.New("stop")
 		_ = gen.Source(cfg)(ctx, func(r store.Record) error {
@@ -366,7 +369,6 @@ func copyRows(ctx context.Context, cfg gen.Config, row func(store.Record) []any)
 		for {
 			r, ok := next()
 			if !ok {
-				stop()
 				if err := ctx.Err(); err != nil {
 					return nil, err
 				}
@@ -376,7 +378,7 @@ func copyRows(ctx context.Context, cfg gen.Config, row func(store.Record) []any)
 				return v, nil
 			}
 		}
-	})
+	}), stop
 }
 
 // firstDay and lastDay map a partial date to the day that opens or closes

@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -438,6 +440,41 @@ func TestMeasureWarmsWithTheSameQueries(t *testing.T) {
 			}
 			if got, want := sr.Queries["depth-2"].N, 25; got != want {
 				t.Errorf("timed depth-2 queries: got %d, want %d", got, want)
+			}
+		})
+	}
+}
+
+func TestLoadRunCountsRequestsAndErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		body     string
+		wantErrs bool
+	}{
+		{"OK", `{"data":{"entity":{"id":"enschede"}}}`, false},
+		{"GraphQLError", `{"errors":[{"message":"no","extensions":{"code":"NOT_FOUND"}}]}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			doc, _ := loadQuery("entity")
+			pick := func(*rand.Rand) string { return "enschede" }
+			res, err := loadRun(context.Background(), srv.URL+"/query", doc, 2, 200*time.Millisecond, pick)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantErrs {
+				if res.errors == 0 || res.requests != 0 {
+					t.Errorf("got %d requests and %d errors, want only errors", res.requests, res.errors)
+				}
+				return
+			}
+			if res.requests == 0 || res.errors != 0 || len(res.latencies) != res.requests {
+				t.Errorf("got %d requests, %d errors, %d latencies; want requests only, one latency each", res.requests, res.errors, len(res.latencies))
 			}
 		})
 	}
