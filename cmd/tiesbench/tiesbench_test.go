@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -477,5 +478,27 @@ func TestLoadRunCountsRequestsAndErrors(t *testing.T) {
 				t.Errorf("got %d requests, %d errors, %d latencies; want requests only, one latency each", res.requests, res.errors, len(res.latencies))
 			}
 		})
+	}
+}
+
+func TestImportThenExportCommands(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"import", "--relations", "2000", "--seed", "3", "--data", dir}, os.Getenv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := gen.NewPlan(gen.Config{Seed: 3, Relations: 2000})
+	if want := fmt.Sprintf("| graph.ndjson | %d |", p.Entities+2000); !strings.Contains(out.String(), want) {
+		t.Errorf("import table lacks %q:\n%s", want, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"export", "--data", dir, "--formats", "ndjson,graphml"}, os.Getenv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"ndjson", "graphml"} {
+		if want := fmt.Sprintf("| %s | %d | 2000 |", f, p.Entities); !strings.Contains(out.String(), want) {
+			t.Errorf("export table lacks %q:\n%s", want, out.String())
+		}
 	}
 }
