@@ -92,14 +92,14 @@ func runCompare(ctx context.Context, args []string, _ func(string) string, stdou
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary Ties and PostgreSQL directories")
 	fs.StringVar(&o.pgBin, "pg-bin", "", "directory with initdb and postgres (default: newest /usr/lib/postgresql/*/bin)")
 	fs.StringVar(&o.pgShared, "pg-shared-buffers", "512MB", "PostgreSQL shared_buffers")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the in-process Ties queries to this file")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the Ties phases (the store in process and the in-process GraphQL server) to this file")
 	fs.StringVar(&o.loadVia, "ties-load", "load", "how Ties loads the graph: load (Store.Load, the bulk path of ties import), apply (Store.Apply in batches), or none (--data already holds it, e.g. from tiesbench import)")
 	fs.IntVar(&o.batch, "batch", 10_000, "records per Store.Apply with --ties-load apply")
 	fs.StringVar(&o.tiesURL, "ties-url", "", "run the ties-http systems against this running server (loopback; it must hold the same generated graph) instead of an in-process one")
 	fs.IntVar(&o.tiesPid, "ties-pid", 0, "process id of the --ties-url server, to report its peak resident set")
 	fs.BoolVar(&o.explain, "explain", false, "print PostgreSQL's EXPLAIN ANALYZE of one query of each kind")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `Usage: tiesbench compare --relations N --seed S [flags]
+		fmt.Fprintln(stderr, `Usage: tiesbench compare --relations N --seed S [flags]    (N defaults to 100k)
 
 Generates one graph, loads it into each system (timing the load), runs the
 same seeded random queries on each (1-hop, depth-2 and depth-3
