@@ -36,6 +36,12 @@ type batch struct {
 	hasLog   bool
 	err      error // the first failed write; Flush then rolls back
 	done     bool
+
+	// streamable says the store was never written when the batch began:
+	// a batch larger than one chunk then spills its chunks to runs and
+	// streams them at Flush (see bulk.go).
+	streamable bool
+	spill      spill
 }
 
 var _ kv.Batch = (*batch)(nil)
@@ -118,7 +124,7 @@ func (db *DB) NewBatch(ctx context.Context) (kv.Batch, error) {
 		db.releaseWriter()
 		return nil, fmt.Errorf("new batch: %w", err)
 	}
-	return &batch{db: db, commitTs: ts}, nil
+	return &batch{db: db, commitTs: ts, streamable: db.streamable()}, nil
 }
 
 // Set writes key. Key and value are copied: the caller may reuse its
@@ -156,13 +162,18 @@ func (b *batch) put(key, value []byte, del bool) error {
 	} else {
 		size += 12
 	}
-	if len(c.entries) > 0 && c.size+size > b.db.maxBatch {
+	limit := b.db.maxBatch
+	if b.streamable {
+		limit = spillChunkFactor * b.db.maxBatch
+	}
+	if len(c.entries) > 0 && c.size+size > limit {
 		if err := b.send(); err != nil {
 			return err
 		}
 	}
 	if c.arena == nil {
-		c.arena = make([]byte, 0, min(b.db.maxBatch+b.db.maxBatch/4, 32<<20))
+		// Grown by append: a small batch should not cost a chunk's worth.
+		c.arena = make([]byte, 0, min(limit, 4<<20))
 	}
 	off := len(c.arena)
 	c.arena = append(append(c.arena, key...), value...)
@@ -195,44 +206,68 @@ func (db *DB) checkEntry(key, value []byte) error {
 // badgerPrefix is the key space badger reserves for itself.
 var badgerPrefix = []byte("!badger!")
 
-// send sorts the buffered chunk by key, the last of equal keys winning,
-// and hands it to badger.
-func (b *batch) send() error {
-	c := b.chunk
-	b.chunk = chunk{entries: c.entries[:0]}
-	if len(c.entries) == 0 {
-		return nil
-	}
+// spillChunkFactor sizes a streamable batch's chunks, in badger
+// transactions: larger chunks make fewer runs to merge.
+const spillChunkFactor = 4
+
+// sorted calls fn for c's entries in key order, leaving out every entry a
+// later one of the same key supersedes.
+func (c *chunk) sorted(fn func(e *chunkEntry) error) error {
 	slices.SortFunc(c.entries, func(x, y chunkEntry) int {
 		if r := c.compareKeys(&x, &y); r != 0 {
 			return r
 		}
 		return x.off - y.off
 	})
+	for i := range c.entries {
+		e := &c.entries[i]
+		if i+1 < len(c.entries) && c.compareKeys(e, &c.entries[i+1]) == 0 {
+			continue
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// send hands the buffered chunk to badger sorted by key, or spills it to
+// a run in a streamable batch.
+func (b *batch) send() error {
+	c := b.chunk
+	b.chunk = chunk{entries: c.entries[:0]}
+	if len(c.entries) == 0 {
+		return nil
+	}
+	if b.streamable {
+		if err := b.spillChunk(&c); err != nil {
+			b.err = err
+			return err
+		}
+		return nil
+	}
 	if b.loader == nil {
 		b.loader = b.db.bdb.NewKVLoader(maxPendingChunks)
 	}
 	var pkv pb.KV
 	del := []byte{badgerDelete}
-	for i := range c.entries {
-		e := &c.entries[i]
-		k := c.key(e)
-		if i+1 < len(c.entries) && c.compareKeys(e, &c.entries[i+1]) == 0 {
-			continue
-		}
+	err := c.sorted(func(e *chunkEntry) error {
 		// The loader copies the key and keeps the value, which stays in
 		// the arena, and does not keep pkv.
-		pkv = pb.KV{Key: k, Value: c.value(e), Version: b.commitTs}
+		pkv = pb.KV{Key: c.key(e), Value: c.value(e), Version: b.commitTs}
 		if e.del {
 			pkv.Meta = del
 		}
 		if err := b.loader.Set(&pkv); err != nil {
-			b.err = mapErr("batch write", err)
-			return b.err
+			return mapErr("batch write", err)
 		}
 		b.sent++
+		return nil
+	})
+	if err != nil {
+		b.err = err
 	}
-	return nil
+	return err
 }
 
 // writeAll hands everything buffered to badger and waits until badger has
@@ -254,8 +289,15 @@ func (b *batch) writeAll() error {
 			return fmt.Errorf("write change log: %w", err)
 		}
 	}
+	if b.streamable && len(b.spill.runs) == 0 {
+		// Small enough for one chunk: the memtables take it at once.
+		b.streamable = false
+	}
 	if err := b.send(); err != nil {
 		return err
+	}
+	if b.streamable {
+		return b.stream()
 	}
 	return b.finishLoader()
 }
@@ -287,7 +329,7 @@ func (b *batch) Flush() (uint64, error) {
 	if b.done {
 		return 0, errTxnDone
 	}
-	if len(b.chunk.entries) == 0 && b.sent == 0 && !b.hasLog && b.err == nil {
+	if len(b.chunk.entries) == 0 && len(b.spill.runs) == 0 && b.sent == 0 && !b.hasLog && b.err == nil {
 		b.Cancel()
 		return b.db.lastCommit.Load(), nil
 	}
@@ -298,6 +340,7 @@ func (b *batch) Flush() (uint64, error) {
 		err = b.db.failFlush()
 	}
 	if err != nil {
+		b.removeSpill()
 		if ferr := b.finishLoader(); ferr != nil {
 			b.db.log.Error("finish a failed batch", "ts", b.commitTs, "err", ferr)
 		}
@@ -324,6 +367,7 @@ func (b *batch) Cancel() {
 	b.done = true
 	defer b.db.releaseWriter()
 	b.chunk = chunk{}
+	b.removeSpill()
 	if b.sent == 0 {
 		// Badger cannot have written anything.
 		if err := b.db.state.clearPending(); err != nil {

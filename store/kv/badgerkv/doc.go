@@ -54,7 +54,15 @@
 // memtable's skiplist in the random order of a Go map, which costs about
 // four times as much. Badger writes the chunks as they come; readers do
 // not see any of it until Flush returns, because their read timestamp
-// stays at the last finished commit. If the batch fails or is cancelled,
+// stays at the last finished commit.
+//
+// A batch larger than a few chunks into a store that has never been
+// written (an import into a new data directory) takes another path (see
+// bulk.go): its sorted chunks go to run files in a bulk-* directory of the
+// data directory, and Flush merges them into badger's StreamWriter, which
+// writes sorted tables straight into the bottom level with no write-ahead
+// log, memtable or compaction. It needs, for a while, disk space for the
+// runs besides the tables. If the batch fails or is cancelled,
 // the keys written at its timestamp are found again by a scan that badger
 // restricts to that timestamp (IteratorOptions.SinceTs), and each gets its
 // previous version back (or a delete) at a later timestamp. The batch's

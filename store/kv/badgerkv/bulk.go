@@ -1,0 +1,373 @@
+package badgerkv
+
+import (
+	"bufio"
+	"bytes"
+	"container/heap"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/ristretto/v2/z"
+)
+
+// A large batch into a store that has never been written (the usual `ties
+// import` into a new data directory) does not go through the memtables at
+// all. Written there, keys that arrive in random order (adjacency, names)
+// make every memtable's table overlap all the others, and badger's
+// compactions rewrite the data again and again: measured, 10 million
+// relations took 13 minutes and 7 GiB of heap, most of it compaction, and
+// reads stayed slow for minutes after. Instead the batch sorts its chunks
+// into run files in the data directory, and Flush merges the runs into
+// badger's StreamWriter, which writes sorted tables straight into the
+// bottom level: no write-ahead log, no memtable, no compaction, memory
+// bounded by one chunk and the runs' read buffers.
+//
+// Nothing reaches badger before Flush, so a cancelled batch only removes
+// its files. Should the stream fail half-way, the tables it wrote carry
+// the batch's timestamp and are rolled back like any failed batch; so are
+// they after a crash, through the pending marker.
+
+// spillPrefix names the run directories in the data directory; Open
+// removes any a crash left behind.
+const spillPrefix = "bulk-"
+
+// spill holds the runs of a streamed batch.
+type spill struct {
+	dir  string
+	runs []string
+}
+
+// streamable reports whether a batch beginning now may be streamed: the
+// store is on disk and badger holds no version of anything.
+func (db *DB) streamable() bool {
+	return !db.opts.InMemory && !db.opts.ReadOnly && db.bdb.MaxVersion() == 0
+}
+
+// removeStaleSpills removes run directories left by a batch that did not
+// finish (a crash).
+func removeStaleSpills(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("list %s: %w", dir, err)
+	}
+	for _, e := range ents {
+		if e.IsDir() && strings.HasPrefix(e.Name(), spillPrefix) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("remove stale bulk runs: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// spillChunk writes c, sorted, as a new run file.
+func (b *batch) spillChunk(c *chunk) error {
+	if b.spill.dir == "" {
+		d := filepath.Join(b.db.opts.Dir, spillPrefix+strconv.FormatUint(b.commitTs, 10))
+		if err := os.Mkdir(d, 0o700); err != nil {
+			return fmt.Errorf("bulk runs: %w", err)
+		}
+		b.spill.dir = d
+	}
+	name := filepath.Join(b.spill.dir, fmt.Sprintf("run-%06d", len(b.spill.runs)))
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("bulk runs: %w", err)
+	}
+	b.spill.runs = append(b.spill.runs, name)
+	w := bufio.NewWriterSize(f, 1<<20)
+	var hdr [1 + 2*binary.MaxVarintLen64]byte
+	err = c.sorted(func(e *chunkEntry) error {
+		h := hdr[:0]
+		flags := byte(0)
+		if e.del {
+			flags = 1
+		}
+		h = append(h, flags)
+		h = binary.AppendUvarint(h, uint64(e.keyLen))
+		h = binary.AppendUvarint(h, uint64(e.valueLen))
+		if _, err := w.Write(h); err != nil {
+			return err
+		}
+		_, err := w.Write(c.arena[e.off : e.off+int(e.keyLen)+int(e.valueLen)])
+		return err
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("bulk run %s: %w", name, err)
+	}
+	return nil
+}
+
+// removeSpill deletes the batch's runs.
+func (b *batch) removeSpill() {
+	if b.spill.dir == "" {
+		return
+	}
+	if err := os.RemoveAll(b.spill.dir); err != nil {
+		b.db.log.Error("remove bulk runs", "dir", b.spill.dir, "err", err)
+	}
+	b.spill = spill{}
+}
+
+// stream merges the runs into badger: through a StreamWriter into the
+// bottom level, or, should badger refuse to stream (it was written to
+// after all), through the loader in key order.
+func (b *batch) stream() error {
+	defer b.removeSpill()
+	m, err := openMerge(b.spill.runs)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	sw := b.db.bdb.NewStreamWriter()
+	if err := sw.PrepareIncremental(); err != nil {
+		sw.Cancel()
+		b.db.log.Warn("bulk batch cannot stream; writing through memtables", "err", err)
+		return b.mergeToLoader(m)
+	}
+	b.sent++ // from here on badger may hold some of it
+	err = b.streamTo(sw, m)
+	if err == nil {
+		err = sw.Flush()
+	} else {
+		sw.Cancel()
+	}
+	if err != nil {
+		return mapErr("bulk stream", err)
+	}
+	return nil
+}
+
+// streamTo feeds the merged runs to sw. (Calling sw.Write from a goroutine
+// of its own, to overlap merging with it, measured slower on two cores:
+// badger's table building already runs beside this one.)
+func (b *batch) streamTo(sw *badger.StreamWriter, m *merge) error {
+	buf := z.NewBuffer(8<<20, "ties.bulk")
+	defer buf.Release()
+	write := func() error {
+		if buf.LenNoPadding() == 0 {
+			return nil
+		}
+		err := sw.Write(buf)
+		buf.Reset()
+		return err
+	}
+	var kv pb.KV
+	for {
+		e, ok, err := m.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return write()
+		}
+		if e.del {
+			// The store held nothing when the batch began: there is
+			// nothing to delete.
+			continue
+		}
+		kv = pb.KV{Key: e.key, Value: e.value, Version: b.commitTs, StreamId: 1}
+		badger.KVToBuffer(&kv, buf)
+		if buf.LenNoPadding() >= 4<<20 {
+			if err := write(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// mergeToLoader writes the merged runs through badger's loader.
+func (b *batch) mergeToLoader(m *merge) error {
+	if b.loader == nil {
+		b.loader = b.db.bdb.NewKVLoader(maxPendingChunks)
+	}
+	del := []byte{badgerDelete}
+	for {
+		e, ok, err := m.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return b.finishLoader()
+		}
+		// The loader keeps the value until it is written: copy it out of
+		// the run's buffer.
+		kv := pb.KV{Key: e.key, Value: bytes.Clone(e.value), Version: b.commitTs}
+		if e.del {
+			kv.Meta = del
+		}
+		if err := b.loader.Set(&kv); err != nil {
+			return mapErr("batch write", err)
+		}
+		b.sent++
+	}
+}
+
+// runEntry is one record of a run.
+type runEntry struct {
+	key, value []byte
+	del        bool
+}
+
+// runReader reads a run file record by record; key and value are valid
+// until the next read.
+type runReader struct {
+	f   *os.File
+	r   *bufio.Reader
+	idx int // the run's position: later runs win over earlier ones
+	pos int // index in the merge heap
+	cur runEntry
+	buf []byte
+}
+
+func (rr *runReader) next() (bool, error) {
+	flags, err := rr.r.ReadByte()
+	if errors.Is(err, io.EOF) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	kl, err := binary.ReadUvarint(rr.r)
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", rr.f.Name(), err)
+	}
+	vl, err := binary.ReadUvarint(rr.r)
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", rr.f.Name(), err)
+	}
+	n := int(kl + vl)
+	if cap(rr.buf) < n {
+		rr.buf = make([]byte, n)
+	}
+	rr.buf = rr.buf[:n]
+	if _, err := io.ReadFull(rr.r, rr.buf); err != nil {
+		return false, fmt.Errorf("read %s: %w", rr.f.Name(), err)
+	}
+	rr.cur = runEntry{key: rr.buf[:kl], value: rr.buf[kl:], del: flags&1 != 0}
+	return true, nil
+}
+
+// merge yields the entries of sorted runs in key order, of equal keys the
+// one of the latest run.
+type merge struct {
+	h    runHeap
+	all  []*runReader
+	last *runReader // the reader of the entry returned last, advanced on the next call
+}
+
+func openMerge(runs []string) (*merge, error) {
+	m := &merge{}
+	for i, name := range runs {
+		f, err := os.Open(name)
+		if err != nil {
+			m.close()
+			return nil, fmt.Errorf("bulk runs: %w", err)
+		}
+		rr := &runReader{f: f, r: bufio.NewReaderSize(f, 256<<10), idx: i}
+		m.all = append(m.all, rr)
+		ok, err := rr.next()
+		if err != nil {
+			m.close()
+			return nil, err
+		}
+		if ok {
+			rr.pos = len(m.h)
+			m.h = append(m.h, rr)
+		}
+	}
+	heap.Init(&m.h)
+	return m, nil
+}
+
+// next returns the next entry, valid until the following call.
+func (m *merge) next() (runEntry, bool, error) {
+	if m.last != nil {
+		if err := m.advance(m.last); err != nil {
+			return runEntry{}, false, err
+		}
+		m.last = nil
+	}
+	if len(m.h) == 0 {
+		return runEntry{}, false, nil
+	}
+	top := m.h[0]
+	// Older runs' entries of the same key are superseded.
+	for len(m.h) > 1 {
+		second := m.h[1]
+		if len(m.h) > 2 && m.h.Less(2, 1) {
+			second = m.h[2]
+		}
+		if !bytes.Equal(second.cur.key, top.cur.key) {
+			break
+		}
+		if err := m.advance(second); err != nil {
+			return runEntry{}, false, err
+		}
+	}
+	m.last = top
+	return top.cur, true, nil
+}
+
+// advance moves rr to its next entry and restores the heap.
+func (m *merge) advance(rr *runReader) error {
+	ok, err := rr.next()
+	if err != nil {
+		return err
+	}
+	if ok {
+		heap.Fix(&m.h, rr.pos)
+	} else {
+		heap.Remove(&m.h, rr.pos)
+	}
+	return nil
+}
+
+func (m *merge) close() {
+	for _, rr := range m.all {
+		rr.f.Close()
+	}
+}
+
+// runHeap orders readers by their current key, the latest run first
+// among equal keys.
+type runHeap []*runReader
+
+func (h runHeap) Len() int { return len(h) }
+func (h runHeap) Less(i, j int) bool {
+	if c := bytes.Compare(h[i].cur.key, h[j].cur.key); c != 0 {
+		return c < 0
+	}
+	return h[i].idx > h[j].idx
+}
+func (h runHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].pos, h[j].pos = i, j
+}
+
+func (h *runHeap) Push(x any) {
+	rr := x.(*runReader)
+	rr.pos = len(*h)
+	*h = append(*h, rr)
+}
+
+func (h *runHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}

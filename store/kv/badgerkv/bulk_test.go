@@ -1,0 +1,229 @@
+package badgerkv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/store/kv"
+	"github.com/ties-graph/ties/store/kv/kvtest"
+)
+
+// writeStreamed fills a batch of a never-written store with keys in random
+// order across many chunks: some written twice (the last wins), some
+// written then deleted, and a change-log record. It returns what a reader
+// must see afterwards, key by key.
+func writeStreamed(t *testing.T, b kv.Batch) map[string]string {
+	t.Helper()
+	if !b.(*batch).streamable {
+		t.Fatalf("a batch of a never-written store on disk is not streamable")
+	}
+	const n = 60000 // several times the 1.2 MiB chunk of the test's memtable size
+	rng := rand.New(rand.NewPCG(1, 2))
+	want := map[string]string{}
+	for _, i := range rng.Perm(n) {
+		k := fmt.Sprintf("s/%06d", i)
+		v := strings.Repeat(string(rune('a'+i%26)), 64)
+		if err := b.Set([]byte(k), []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+		want[k] = v
+	}
+	for i := 0; i < n; i += 7 {
+		k := fmt.Sprintf("s/%06d", i)
+		if i%2 == 0 {
+			if err := b.Set([]byte(k), []byte("again")); err != nil {
+				t.Fatal(err)
+			}
+			want[k] = "again"
+		} else {
+			if err := b.Delete([]byte(k)); err != nil {
+				t.Fatal(err)
+			}
+			delete(want, k)
+		}
+	}
+	b.SetLog([]byte("streamed"))
+	if got := len(b.(*batch).spill.runs); got < 2 {
+		t.Fatalf("the batch spilled %d runs, want several", got)
+	}
+	return want
+}
+
+func checkStreamed(t *testing.T, db *DB, want map[string]string) {
+	t.Helper()
+	got := map[string]string{}
+	for _, k := range kvtestKeys(t, db, "s/") {
+		got[k] = read(t, db, 0, k)
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d keys, want %d", len(got), len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func kvtestKeys(t *testing.T, db *DB, prefix string) []string {
+	t.Helper()
+	tx, err := db.Begin(context.Background(), kv.TxnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Discard()
+	it := tx.Iterate(kv.IterOptions{Prefix: []byte(prefix), KeysOnly: true})
+	defer it.Close()
+	var keys []string
+	for it.Rewind(); it.Valid(); it.Next() {
+		keys = append(keys, string(it.Key()))
+	}
+	return keys
+}
+
+func spillDirs(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, spillPrefix+"*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestBatchStream(t *testing.T) {
+	ctx := context.Background()
+	t.Run("Flush", func(t *testing.T) {
+		dir := t.TempDir()
+		db := openTest(t, Options{Dir: dir})
+		b, err := db.NewBatch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := writeStreamed(t, b)
+		if got := kvtest.Dump(t, db, 0); got != "" {
+			t.Errorf("readers see the batch before Flush: %.200s", got)
+		}
+		ts, err := b.Flush()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := db.LastCommit(); got != ts {
+			t.Errorf("LastCommit %d, want the batch's %d", got, ts)
+		}
+		checkStreamed(t, db, want)
+		if got := read(t, db, 0, string(kvtest.LogKey(ts))); got != "streamed" {
+			t.Errorf("change log = %q, want %q", got, "streamed")
+		}
+		if d := spillDirs(t, dir); len(d) != 0 {
+			t.Errorf("runs left behind: %v", d)
+		}
+		// The store has been written: the next large batch goes through
+		// the memtables.
+		b2, err := db.NewBatch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b2.(*batch).streamable {
+			t.Errorf("a batch of a written store is streamable")
+		}
+		b2.Cancel()
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		db = openTest(t, Options{Dir: dir})
+		checkStreamed(t, db, want)
+	})
+	t.Run("Cancel", func(t *testing.T) {
+		dir := t.TempDir()
+		db := openTest(t, Options{Dir: dir})
+		b, err := db.NewBatch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeStreamed(t, b)
+		b.Cancel()
+		if got := kvtest.Dump(t, db, 0); got != "" {
+			t.Errorf("a cancelled batch left data: %.200s", got)
+		}
+		if d := spillDirs(t, dir); len(d) != 0 {
+			t.Errorf("runs left behind: %v", d)
+		}
+		if !db.streamable() {
+			t.Errorf("a cancelled stream wrote to badger")
+		}
+	})
+	t.Run("FlushFails", func(t *testing.T) {
+		dir := t.TempDir()
+		db := openTest(t, Options{Dir: dir})
+		b, err := db.NewBatch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeStreamed(t, b)
+		db.failFlush = func() error { return errInjected }
+		if _, err := b.Flush(); !errors.Is(err, errInjected) {
+			t.Fatalf("Flush: got %v, want %v", err, errInjected)
+		}
+		db.failFlush = nil
+		if got := kvtest.Dump(t, db, 0); got != "" {
+			t.Errorf("a failed stream left data: %.200s", got)
+		}
+		if got := db.state.pendingTs(); got != 0 {
+			t.Errorf("pending marker %d left after the rollback", got)
+		}
+	})
+	t.Run("Crash", func(t *testing.T) {
+		dir := t.TempDir()
+		db, err := Open(Options{Dir: dir, LogKey: kvtest.LogKey, MemTableSize: testMemTable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := db.NewBatch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeStreamed(t, b)
+		// Badger has it all; the process dies before Flush returns, and a
+		// half-written run directory stays behind too.
+		if err := b.(*batch).writeAll(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(filepath.Join(dir, spillPrefix+"1"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		close(db.closing)
+		db.bg.Wait()
+		if err := db.bdb.Close(); err != nil {
+			t.Fatal(err)
+		}
+		db = openTest(t, Options{Dir: dir})
+		if got := kvtest.Dump(t, db, 0); got != "" {
+			t.Errorf("Open did not roll back the streamed batch: %.200s", got)
+		}
+		if d := spillDirs(t, dir); len(d) != 0 {
+			t.Errorf("Open left stale runs: %v", d)
+		}
+	})
+	t.Run("SmallBatch", func(t *testing.T) {
+		db := openTest(t, Options{Dir: t.TempDir()})
+		b, err := db.NewBatch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Set([]byte("s/one"), []byte("1")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(t, db, 0, "s/one"); got != "1" {
+			t.Errorf("s/one = %q, want 1", got)
+		}
+	})
+}
