@@ -58,14 +58,31 @@ func generated(b *testing.B, dir string, n int) string {
 	return path
 }
 
-// benchDir holds the generated files across the benchmarks of one run.
-var benchDir = sync.OnceValue(func() string {
-	dir, err := os.MkdirTemp("", "ties-exchange-bench-")
-	if err != nil {
-		panic(err)
+// benchDir holds the generated files across the benchmarks of one run;
+// TestMain removes it.
+var (
+	benchDirOnce sync.Once
+	benchDirPath string
+)
+
+func benchDir() string {
+	benchDirOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ties-exchange-bench-")
+		if err != nil {
+			panic(err)
+		}
+		benchDirPath = dir
+	})
+	return benchDirPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDirPath != "" {
+		os.RemoveAll(benchDirPath)
 	}
-	return dir
-})
+	os.Exit(code)
+}
 
 // peakHeap samples the heap in use until stop is called and returns the
 // largest value seen, in MiB.
