@@ -27,10 +27,13 @@ const (
 	// Options.HistoryRetention is 0.
 	DefaultHistoryRetention = 30 * 24 * time.Hour
 	// DefaultMemTableSize bounds one memtable; badger lets a transaction
-	// write about 15% of it.
-	DefaultMemTableSize = 128 << 20
-	// DefaultBlockCacheSize is the cache of decompressed table blocks.
-	DefaultBlockCacheSize = 1 << 30
+	// write about 15% of it. Badger keeps up to numMemtables of them, and
+	// builds a table from one in a buffer of twice its size.
+	DefaultMemTableSize = 64 << 20
+	// DefaultBlockCacheSize is the cache of decompressed table blocks. The
+	// store's own read cache keeps what reads fetch most, decoded; this
+	// one serves the rest.
+	DefaultBlockCacheSize = 256 << 20
 	// DefaultValueThreshold keeps entity and relation bodies inside the
 	// LSM tree (one read, no value-log GC) and sends only large values to
 	// the value log.
@@ -39,6 +42,11 @@ const (
 	// value log is offered for garbage collection.
 	DefaultGCInterval = time.Minute
 )
+
+// numMemtables is how many memtables badger keeps (the one written and
+// those waiting to become tables) before it makes writes wait: enough for
+// bursts, without holding five of them as badger's default does.
+const numMemtables = 3
 
 // Options configure Open.
 type Options struct {
@@ -240,6 +248,7 @@ func badgerOptions(opts Options, log *slog.Logger) badger.Options {
 	bo.DetectConflicts = false
 	// Two cores: more compactors than cores only contend.
 	bo.NumCompactors = 2
+	bo.NumMemtables = numMemtables
 	// Tables of the same size at every level. Badger doubles the size
 	// level by level by default, and a compaction or a bulk stream builds
 	// each table in memory at twice its size, many at once: deep levels'
