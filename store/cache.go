@@ -123,6 +123,9 @@ func (c *readCache) adjacency(k cacheKey, ts uint64) (adj []adjItem, ok bool) {
 
 // ext returns the cached lookup of external id ext for a reader at ts.
 func (c *readCache) ext(ext string, ts uint64) (ref extRef, found, ok bool) {
+	if c == nil {
+		return extRef{}, false, false
+	}
 	same := false
 	ok = c.lookup(c.extKey(ext), ts, func(e *cacheEntry) {
 		if same = e.body == ext; same {
@@ -143,6 +146,9 @@ func (c *readCache) putAdj(k cacheKey, ts uint64, adj []adjItem) {
 }
 
 func (c *readCache) putExt(ext string, ts uint64, ref extRef, found bool) {
+	if c == nil {
+		return
+	}
 	c.put(&cacheEntry{key: c.extKey(ext), ts: ts, body: ext, xref: ref, found: found, size: int64(len(ext))})
 }
 

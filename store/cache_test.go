@@ -157,6 +157,40 @@ func TestReadCacheRules(t *testing.T) {
 	})
 }
 
+// TestNoCache runs reads and writes on a store without a read cache.
+func TestNoCache(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open("", Options{InMemory: true, CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.cache != nil {
+		t.Fatalf("CacheSize -1 made a cache")
+	}
+	mustApply(t, s, twinCities())
+	if _, err := s.FindEntityByID(ctx, "dalian", ReadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FindRelationsByIDs(ctx, []string{"onno-mayor"}, ReadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sg, err := s.Neighborhood(ctx, "dalian", NeighborhoodOptions{Depth: 2}, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sg.Nodes) < 3 {
+		t.Errorf("neighbourhood of dalian: %d nodes, want several", len(sg.Nodes))
+	}
+	p, err := s.ShortestPath(ctx, "dalian", "onno", PathOptions{MaxDepth: 4}, ReadOptions{})
+	if err != nil || p == nil {
+		t.Fatalf("ShortestPath: %v %v", p, err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
 // TestCacheSeesOntologyChanges reads the ontology, changes it, and reads
 // it again, through Apply and through Load.
 func TestCacheSeesOntologyChanges(t *testing.T) {
