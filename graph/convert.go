@@ -263,3 +263,22 @@ func appendJSONString(b *bytes.Buffer, s string) {
 	b.WriteString(s)
 	b.WriteByte('"')
 }
+
+// relationPage reads one page of an entity's relations with the entity at
+// the other end of each, primes the loader with those entities, and is
+// shared by Entity.relations and Entity.neighbors, which differ only in
+// the connection they build from it.
+func (r *Resolver) relationPage(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string) (store.RelationPage, error) {
+	page, err := r.store.FindRelations(ctx, obj.ID, store.RelationFilter{
+		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
+		EntityTypes: entityTypes, First: deref(first, 50), After: deref(after, ""),
+	}, readAt(ctx))
+	if err != nil {
+		return page, err
+	}
+	fixEntities(page.Neighbors...)
+	fixRelations(page.Relations...)
+	prime(ctx, obj)
+	prime(ctx, page.Neighbors...)
+	return page, nil
+}

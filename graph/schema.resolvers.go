@@ -15,32 +15,18 @@ import (
 )
 
 func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
-	page, err := r.store.FindRelations(ctx, obj.ID, store.RelationFilter{
-		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		EntityTypes: entityTypes, First: deref(first, 50), After: deref(after, ""),
-	}, readAt(ctx))
+	page, err := r.relationPage(ctx, obj, types, direction, validAt, entityTypes, first, after)
 	if err != nil {
 		return nil, err
 	}
-	fixEntities(page.Neighbors...)
-	fixRelations(page.Relations...)
-	prime(ctx, obj)
-	prime(ctx, page.Neighbors...)
 	return relationConnection(page), nil
 }
 
 func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
-	page, err := r.store.FindRelations(ctx, obj.ID, store.RelationFilter{
-		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		EntityTypes: entityTypes, First: deref(first, 50), After: deref(after, ""),
-	}, readAt(ctx))
+	page, err := r.relationPage(ctx, obj, types, direction, validAt, entityTypes, first, after)
 	if err != nil {
 		return nil, err
 	}
-	fixEntities(page.Neighbors...)
-	fixRelations(page.Relations...)
-	prime(ctx, obj)
-	prime(ctx, page.Neighbors...)
 	return neighborConnection(page), nil
 }
 
