@@ -29,6 +29,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, log
 	cfg := graphFlags(fs)
 	file := fs.String("file", "", "NDJSON file to import (default: generate one from --relations and --seed into a temporary file)")
 	data := fs.String("data", "", "data directory to import into; must be empty or absent (default: a temporary one, removed after)")
+	heapProfile := fs.String("heapprofile", "", "write a heap profile `FILE` at the import's peak live heap")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: tiesbench import [--file FILE.ndjson[.gz] | --relations N --seed S] [--data DIR]
 
@@ -85,18 +86,23 @@ Flags:`)
 		log.Warn("cannot reset the peak RSS; it includes the generation", "err", err)
 	}
 	before, _ := currentRSS(0)
+	hw := watchHeap(*heapProfile, 250*time.Millisecond)
 	start := time.Now()
 	res, err := s.Load(ctx, src, store.LoadOptions{Source: filepath.Base(path)})
 	took := time.Since(start)
+	peakHeap, peakAnon, herr := hw.Stop()
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
+	if herr != nil {
+		log.Warn("heap profile", "err", herr)
+	}
 	peak, _ := peakRSS(0)
 	records := res.Entities + res.Relations + res.EntityTypes + res.RelationTypes
-	fmt.Fprintf(stdout, "| file | records | size | import | records/s | MB/s | peak RSS | RSS before | data dir |\n|---|---|---|---|---|---|---|---|---|\n")
-	fmt.Fprintf(stdout, "| %s | %d | %s | %.1f s | %.0f | %.1f | %s | %s | %s |\n",
+	fmt.Fprintf(stdout, "| file | records | size | import | records/s | MB/s | peak RSS | peak anon RSS | peak heap | RSS before | data dir |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(stdout, "| %s | %d | %s | %.1f s | %.0f | %.1f | %s | %s | %s | %s | %s |\n",
 		filepath.Base(path), records, mib(in.Size), took.Seconds(), float64(records)/took.Seconds(),
-		float64(in.Size)/(1<<20)/took.Seconds(), mib(peak), mib(before), mib(dirSize(dir)))
+		float64(in.Size)/(1<<20)/took.Seconds(), mib(peak), mib(peakAnon), mib(peakHeap), mib(before), mib(dirSize(dir)))
 	return nil
 }
 
@@ -105,6 +111,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, log
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "data directory to export (required; not held by a running server)")
 	formats := fs.String("formats", "ndjson", "comma-separated formats to time: ndjson, json, csv, graphml, gexf, dot")
+	heapProfile := fs.String("heapprofile", "", "write a heap profile `FILE` at each export's peak live heap (FILE.FORMAT)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: tiesbench export --data DIR [--formats ndjson,graphml]
 
@@ -125,7 +132,7 @@ Flags:`)
 		return err
 	}
 	defer s.Close()
-	fmt.Fprintf(stdout, "| format | entities | relations | bytes | export | records/s | MB/s | peak RSS |\n|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(stdout, "| format | entities | relations | bytes | export | records/s | MB/s | peak RSS | peak anon RSS | peak heap |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, name := range strings.Split(*formats, ",") {
 		f, err := exchange.ParseFormat(name)
 		if err != nil {
@@ -135,16 +142,25 @@ Flags:`)
 			log.Warn("cannot reset the peak RSS", "err", err)
 		}
 		cw := &countingWriter{w: io.Discard, ctx: ctx}
+		prof := ""
+		if *heapProfile != "" {
+			prof = *heapProfile + "." + string(f)
+		}
+		hw := watchHeap(prof, 250*time.Millisecond)
 		start := time.Now()
 		st, err := exchange.Export(ctx, s, cw, exchange.ExportOptions{Format: f})
 		took := time.Since(start)
+		peakHeap, peakAnon, herr := hw.Stop()
 		if err != nil {
 			return fmt.Errorf("export %s: %w", f, err)
 		}
+		if herr != nil {
+			log.Warn("heap profile", "err", herr)
+		}
 		peak, _ := peakRSS(0)
 		records := st.Entities + st.Relations
-		fmt.Fprintf(stdout, "| %s | %d | %d | %s | %.1f s | %.0f | %.1f | %s |\n", f, st.Entities, st.Relations, mib(cw.n),
-			took.Seconds(), float64(records)/took.Seconds(), float64(cw.n)/(1<<20)/took.Seconds(), mib(peak))
+		fmt.Fprintf(stdout, "| %s | %d | %d | %s | %.1f s | %.0f | %.1f | %s | %s | %s |\n", f, st.Entities, st.Relations, mib(cw.n),
+			took.Seconds(), float64(records)/took.Seconds(), float64(cw.n)/(1<<20)/took.Seconds(), mib(peak), mib(peakAnon), mib(peakHeap))
 	}
 	return nil
 }

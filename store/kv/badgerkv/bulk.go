@@ -28,7 +28,7 @@ import (
 // into run files in the data directory, and Flush merges the runs into
 // badger's StreamWriter, which writes sorted tables straight into the
 // bottom level: no write-ahead log, no memtable, no compaction, memory
-// bounded by one chunk and the runs' read buffers.
+// bounded by one chunk and the read buffers of at most maxFanIn runs.
 //
 // Nothing reaches badger before Flush, so a cancelled batch only removes
 // its files. Should the stream fail half-way, the tables it wrote carry
@@ -43,7 +43,17 @@ const spillPrefix = "bulk-"
 type spill struct {
 	dir  string
 	runs []string
+	next int // number of the next run file
+	// fanIn is the most runs merged at once; 0 means maxFanIn.
+	fanIn int
 }
+
+// maxFanIn bounds the runs one merge reads side by side, and with it the
+// merge's memory (a 256 KiB read buffer per run) and open files: a larger
+// batch first merges its oldest runs into one, so memory stays the same
+// whatever the size of the batch. 64 runs hold about 10 million
+// relations, so imports of that size merge once.
+const maxFanIn = 64
 
 // streamable reports whether a batch beginning now may be streamed: the
 // store is on disk and badger holds no version of anything.
@@ -77,39 +87,110 @@ func (b *batch) spillChunk(c *chunk) error {
 		}
 		b.spill.dir = d
 	}
-	name := filepath.Join(b.spill.dir, fmt.Sprintf("run-%06d", len(b.spill.runs)))
-	f, err := os.Create(name)
+	name, err := b.spill.writeRun(func(w *runWriter) error {
+		return c.sorted(func(e *chunkEntry) error {
+			k := c.arena[e.off : e.off+int(e.keyLen)]
+			return w.write(k, c.arena[e.off+int(e.keyLen):e.off+int(e.keyLen)+int(e.valueLen)], e.del)
+		})
+	})
 	if err != nil {
-		return fmt.Errorf("bulk runs: %w", err)
+		return err
 	}
 	b.spill.runs = append(b.spill.runs, name)
-	w := bufio.NewWriterSize(f, 1<<20)
-	var hdr [1 + 2*binary.MaxVarintLen64]byte
-	err = c.sorted(func(e *chunkEntry) error {
-		h := hdr[:0]
-		flags := byte(0)
-		if e.del {
-			flags = 1
-		}
-		h = append(h, flags)
-		h = binary.AppendUvarint(h, uint64(e.keyLen))
-		h = binary.AppendUvarint(h, uint64(e.valueLen))
-		if _, err := w.Write(h); err != nil {
-			return err
-		}
-		_, err := w.Write(c.arena[e.off : e.off+int(e.keyLen)+int(e.valueLen)])
-		return err
-	})
+	return nil
+}
+
+// writeRun creates a new run file in the spill directory and fills it
+// through fill, which must write its entries in key order.
+func (s *spill) writeRun(fill func(w *runWriter) error) (string, error) {
+	name := filepath.Join(s.dir, fmt.Sprintf("run-%06d", s.next))
+	s.next++
+	f, err := os.Create(name)
+	if err != nil {
+		return "", fmt.Errorf("bulk runs: %w", err)
+	}
+	w := &runWriter{w: bufio.NewWriterSize(f, 1<<20)}
+	err = fill(w)
 	if err == nil {
-		err = w.Flush()
+		err = w.w.Flush()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("bulk run %s: %w", name, err)
+		return "", fmt.Errorf("bulk run %s: %w", name, err)
+	}
+	return name, nil
+}
+
+// runWriter writes the records of a run: a flags byte (1 = delete), the
+// key and value lengths as uvarints, then key and value.
+type runWriter struct {
+	w   *bufio.Writer
+	hdr [1 + 2*binary.MaxVarintLen64]byte
+}
+
+func (w *runWriter) write(key, value []byte, del bool) error {
+	h := w.hdr[:0]
+	flags := byte(0)
+	if del {
+		flags = 1
+	}
+	h = append(h, flags)
+	h = binary.AppendUvarint(h, uint64(len(key)))
+	h = binary.AppendUvarint(h, uint64(len(value)))
+	if _, err := w.w.Write(h); err != nil {
+		return err
+	}
+	if _, err := w.w.Write(key); err != nil {
+		return err
+	}
+	_, err := w.w.Write(value)
+	return err
+}
+
+// reduceRuns merges the oldest runs into one until at most fanIn are left.
+// Merging a prefix of the runs keeps their order, so later runs still win
+// over earlier ones; deletes are carried over, so the merged run means
+// exactly what the runs it replaces meant.
+func (s *spill) reduceRuns() error {
+	fanIn := s.fanIn
+	if fanIn <= 0 {
+		fanIn = maxFanIn
+	}
+	for len(s.runs) > fanIn {
+		k := min(fanIn, len(s.runs)-fanIn+1)
+		merged, err := s.mergeRuns(s.runs[:k])
+		if err != nil {
+			return err
+		}
+		for _, r := range s.runs[:k] {
+			if err := os.Remove(r); err != nil {
+				return fmt.Errorf("bulk runs: %w", err)
+			}
+		}
+		s.runs = append([]string{merged}, s.runs[k:]...)
 	}
 	return nil
+}
+
+func (s *spill) mergeRuns(runs []string) (string, error) {
+	m, err := openMerge(runs)
+	if err != nil {
+		return "", err
+	}
+	defer m.close()
+	return s.writeRun(func(w *runWriter) error {
+		for {
+			e, ok, err := m.next()
+			if err != nil || !ok {
+				return err
+			}
+			if err := w.write(e.key, e.value, e.del); err != nil {
+				return err
+			}
+		}
+	})
 }
 
 // removeSpill deletes the batch's runs.
@@ -128,6 +209,9 @@ func (b *batch) removeSpill() {
 // after all), through the loader in key order.
 func (b *batch) stream() error {
 	defer b.removeSpill()
+	if err := b.spill.reduceRuns(); err != nil {
+		return err
+	}
 	m, err := openMerge(b.spill.runs)
 	if err != nil {
 		return err

@@ -139,6 +139,33 @@ func TestBatchStream(t *testing.T) {
 		db = openTest(t, Options{Dir: dir})
 		checkStreamed(t, db, want)
 	})
+	t.Run("MergeInSteps", func(t *testing.T) {
+		// More runs than one merge reads at once: the oldest are merged
+		// first, and what readers see must not change (later writes and
+		// deletes still win).
+		for _, fanIn := range []int{2, 3} {
+			t.Run(fmt.Sprintf("fanIn=%d", fanIn), func(t *testing.T) {
+				dir := t.TempDir()
+				db := openTest(t, Options{Dir: dir})
+				b, err := db.NewBatch(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := writeStreamed(t, b)
+				if n := len(b.(*batch).spill.runs); n <= fanIn {
+					t.Fatalf("%d runs: too few to merge in steps with fan-in %d", n, fanIn)
+				}
+				b.(*batch).spill.fanIn = fanIn
+				if _, err := b.Flush(); err != nil {
+					t.Fatal(err)
+				}
+				checkStreamed(t, db, want)
+				if d := spillDirs(t, dir); len(d) != 0 {
+					t.Errorf("runs left behind: %v", d)
+				}
+			})
+		}
+	})
 	t.Run("Cancel", func(t *testing.T) {
 		dir := t.TempDir()
 		db := openTest(t, Options{Dir: dir})
