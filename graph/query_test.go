@@ -558,3 +558,61 @@ func TestQueries(t *testing.T) {
 		e.ok(`{ a: relation(id: "missing") { id } b: entity(id: "munster") { relations { edges { node { from { id } to { id } } } } } }`, nil, &d)
 	})
 }
+
+// A size argument of 0 asks for nothing (Relay's first: 0), not for the
+// default size: a client counting with first: 0 must not pay for a page.
+// Totals and hasNextPage still answer.
+func TestZeroSizeArguments(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	tests := []struct{ name, query, want string }{
+		{"entities", `{ entities(first: 0) { totalCount edges { cursor } nodes { id } pageInfo { hasNextPage startCursor endCursor } } }`,
+			`{"entities":{"totalCount":49,"edges":[],"nodes":[],"pageInfo":{"hasNextPage":true,"startCursor":null,"endCursor":null}}}`},
+		{"entity relations", `{ entity(id: "enschede") { relations(first: 0) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } } }`,
+			`{"entity":{"relations":{"totalCount":32,"edges":[],"pageInfo":{"hasNextPage":true,"endCursor":null}}}}`},
+		{"entity relations, none after", `{ entity(id: "tesla-motors") { relations(first: 0, types: ["MAYOR_OF"]) { totalCount edges { cursor } pageInfo { hasNextPage } } } }`,
+			`{"entity":{"relations":{"totalCount":0,"edges":[],"pageInfo":{"hasNextPage":false}}}}`},
+		{"neighbors", `{ entity(id: "enschede") { neighbors(first: 0) { totalCount nodes { id } pageInfo { hasNextPage } } } }`,
+			`{"entity":{"neighbors":{"totalCount":32,"nodes":[],"pageInfo":{"hasNextPage":true}}}}`},
+		{"relations", `{ relations(id: "dalian", first: 0) { totalCount nodes { id } } }`,
+			`{"relations":{"totalCount":14,"nodes":[]}}`},
+		{"search", `{ search(text: "palo", first: 0) { score } }`, `{"search":[]}`},
+		{"commonNeighbors", `{ commonNeighbors(ids: ["munster", "heidelberg"], first: 0) { id } }`, `{"commonNeighbors":[]}`},
+		{"centrality", `{ centrality(first: 0) { ranking { score } nodes } }`, `{"centrality":{"ranking":[],"nodes":49}}`},
+		{"paths k", `{ paths(from: "enschede", to: "tesla-motors", k: 0) { length } }`, `{"paths":[]}`},
+		{"allPaths limit", `{ allPaths(from: "enschede", to: "tesla-motors", limit: 0) { truncated paths { length } } }`,
+			`{"allPaths":{"truncated":true,"paths":[]}}`},
+		{"neighborhood limit", `{ neighborhood(id: "enschede", limit: 0) { truncated nodes { id } edges { id } } }`,
+			`{"neighborhood":{"truncated":true,"nodes":[],"edges":[]}}`},
+		{"path maxDepth", `{ path(from: "enschede", to: "tesla-motors", maxDepth: 0) { length } }`, `{"path":null}`},
+		{"path maxDepth to itself", `{ path(from: "enschede", to: "enschede", maxDepth: 0) { length } }`, `{"path":{"length":0}}`},
+		{"paths maxDepth", `{ paths(from: "enschede", to: "tesla-motors", maxDepth: 0) { length } }`, `{"paths":[]}`},
+		{"allPaths maxDepth", `{ allPaths(from: "enschede", to: "tesla-motors", maxDepth: 0) { paths { length } } }`,
+			`{"allPaths":{"paths":[]}}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.at(t).post(tc.query, nil)
+			if len(r.Errors) > 0 {
+				t.Fatalf("errors: %s", r.Raw)
+			}
+			if got, want := string(r.Data), tc.want; got != want {
+				t.Errorf("data\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// The arguments are still checked when nothing is asked for.
+func TestZeroSizeStillValidates(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	for _, q := range []string{
+		`{ search(text: "palo", first: 0, types: ["Ciyt"]) { score } }`,
+		`{ entities(first: 0, types: ["Ciyt"]) { totalCount } }`,
+		`{ paths(from: "enschede", to: "nowhere", k: 0) { length } }`,
+	} {
+		r := e.post(q, nil)
+		if r.code() == "" {
+			t.Errorf("%s: no error, got %s", q, r.Raw)
+		}
+	}
+}

@@ -123,9 +123,14 @@ func (r *queryResolver) Entity(ctx context.Context, id string, asOf *time.Time) 
 }
 
 func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
-	page, err := r.store.FindEntities(ctx, store.EntityFilter{Types: types, First: deref(first, 50), After: deref(after, "")}, readAt(ctx))
+	n, none := sizeArg(first, 50)
+	page, err := r.store.FindEntities(ctx, store.EntityFilter{Types: types, First: n, After: deref(after, "")}, readAt(ctx))
 	if err != nil {
 		return nil, err
+	}
+	if none {
+		page.HasNext = len(page.Entities) > 0
+		page.Entities, page.Cursors = nil, nil
 	}
 	fixEntities(page.Entities...)
 	return entityConnection(page), nil
@@ -136,12 +141,16 @@ func (r *queryResolver) Relation(ctx context.Context, id string, asOf *time.Time
 }
 
 func (r *queryResolver) Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
+	n, none := sizeArg(first, 50)
 	page, err := r.store.FindRelations(ctx, id, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		EntityTypes: entityTypes, First: deref(first, 50), After: deref(after, ""),
+		EntityTypes: entityTypes, First: n, After: deref(after, ""),
 	}, readAt(ctx))
 	if err != nil {
 		return nil, err
+	}
+	if none {
+		page = emptyRelationPage(page)
 	}
 	fixEntities(page.Neighbors...)
 	fixRelations(page.Relations...)
@@ -150,9 +159,13 @@ func (r *queryResolver) Relations(ctx context.Context, id string, types []string
 }
 
 func (r *queryResolver) Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error) {
-	hits, err := r.store.Search(ctx, text, types, deref(first, 20), readAt(ctx))
+	n, none := sizeArg(first, 20)
+	hits, err := r.store.Search(ctx, text, types, n, readAt(ctx))
 	if err != nil {
 		return nil, err
+	}
+	if none {
+		hits = nil
 	}
 	out := make([]*store.SearchHit, len(hits))
 	for i := range hits {
@@ -163,12 +176,17 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []string,
 }
 
 func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, limit *int, asOf *time.Time) (*store.Subgraph, error) {
+	n, none := sizeArg(limit, 500)
 	g, err := r.store.Neighborhood(ctx, id, store.NeighborhoodOptions{
 		Depth: deref(depth, 1), Types: types, Direction: deref(direction, store.Both),
-		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), Limit: deref(limit, 500),
+		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), Limit: n,
 	}, readAt(ctx))
 	if err != nil {
 		return nil, err
+	}
+	if none {
+		// The start itself is over a limit of 0.
+		g.Nodes, g.Edges, g.Truncated = nil, nil, true
 	}
 	fixEntities(g.Nodes...)
 	fixRelations(g.Edges...)
@@ -177,8 +195,9 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 }
 
 func (r *queryResolver) Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error) {
-	p, err := r.store.ShortestPath(ctx, from, to, pathOptions(types, direction, deref(maxDepth, 6), validAt, entityTypes, weight), store.ReadOptions{})
-	if err != nil || p == nil {
+	d, zeroDepth := sizeArg(maxDepth, 6)
+	p, err := r.store.ShortestPath(ctx, from, to, pathOptions(types, direction, d, validAt, entityTypes, weight), store.ReadOptions{})
+	if err != nil || p == nil || zeroDepth && len(p.Edges) > 0 {
 		return nil, err
 	}
 	fixPath(p)
@@ -187,9 +206,17 @@ func (r *queryResolver) Path(ctx context.Context, from string, to string, types 
 }
 
 func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error) {
-	res, err := r.store.KShortestPaths(ctx, from, to, deref(k, 3), pathOptions(types, direction, deref(maxDepth, 6), validAt, entityTypes, weight), store.ReadOptions{})
+	n, none := sizeArg(k, 3)
+	d, zeroDepth := sizeArg(maxDepth, 6)
+	res, err := r.store.KShortestPaths(ctx, from, to, n, pathOptions(types, direction, d, validAt, entityTypes, weight), store.ReadOptions{})
 	if err != nil {
 		return nil, err
+	}
+	if zeroDepth {
+		res.Paths = withinDepth(res.Paths, 0)
+	}
+	if none {
+		res.Paths = nil
 	}
 	out := make([]*store.Path, len(res.Paths))
 	for i := range res.Paths {
@@ -201,9 +228,18 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *in
 }
 
 func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error) {
-	res, err := r.store.AllPaths(ctx, from, to, deref(limit, 100), pathOptions(types, direction, deref(maxDepth, 4), validAt, entityTypes, nil), store.ReadOptions{})
+	n, none := sizeArg(limit, 100)
+	d, zeroDepth := sizeArg(maxDepth, 4)
+	res, err := r.store.AllPaths(ctx, from, to, n, pathOptions(types, direction, d, validAt, entityTypes, nil), store.ReadOptions{})
 	if err != nil {
 		return nil, err
+	}
+	if zeroDepth {
+		res.Paths = withinDepth(res.Paths, 0)
+	}
+	if none {
+		res.Truncated = res.Truncated || len(res.Paths) > 0
+		res.Paths = nil
 	}
 	for i := range res.Paths {
 		fixPath(&res.Paths[i])
@@ -213,22 +249,30 @@ func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, ma
 }
 
 func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) ([]*store.Entity, error) {
+	n, none := sizeArg(first, 50)
 	es, err := r.store.CommonNeighbors(ctx, ids, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		EntityTypes: entityTypes, First: deref(first, 50),
+		EntityTypes: entityTypes, First: n,
 	}, store.ReadOptions{})
+	if none {
+		es = nil
+	}
 	fixEntities(es...)
 	return es, err
 }
 
 func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error) {
+	n, none := sizeArg(first, 20)
 	res, err := r.store.Centrality(ctx, store.CentralityOptions{
 		Measure: deref(measure, store.MeasureDegree), Types: types, EntityTypes: entityTypes,
-		ValidAt: deref(validAt, store.Date{}), First: deref(first, 20),
+		ValidAt: deref(validAt, store.Date{}), First: n,
 		Samples: deref(samples, 0), Seed: int64(deref(seed, 0)),
 	}, store.ReadOptions{})
 	if err != nil {
 		return nil, err
+	}
+	if none {
+		res.Ranking = nil
 	}
 	for _, s := range res.Ranking {
 		fixEntities(s.Entity)
