@@ -161,3 +161,31 @@ func TestReadOnly(t *testing.T) {
 		t.Errorf("after the refused mutation: got %q, want %q", got, want)
 	}
 }
+
+// A document of several operations needs operationName; the message says
+// so and lists the names, rather than gqlgen's "operation  not found".
+func TestOperationNameErrors(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	doc := `query A { stats { entities } } query B { stats { relations } }`
+	for _, tc := range []struct {
+		name, body, mention string
+	}{
+		{"none named", `{"query": "` + doc + `"}`, "name the one to run with operationName (A, B)"},
+		{"unknown name", `{"query": "` + doc + `", "operationName": "C"}`, `operationName "C" names no operation of the document (it has A, B)`},
+		{"no operation", `{"query": "fragment F on Query { stats { entities } }"}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.at(t).do(http.MethodPost, "/query", "application/json", []byte(tc.body), nil)
+			if got, want := r.code(), "GRAPHQL_VALIDATION_FAILED"; got != want {
+				t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
+			}
+			if msg := r.Errors[0].Message; !strings.Contains(msg, tc.mention) || strings.Contains(msg, "  ") {
+				t.Errorf("message %q does not say %q", msg, tc.mention)
+			}
+		})
+	}
+	r := e.do(http.MethodPost, "/query", "application/json", []byte(`{"query": "`+doc+`", "operationName": "B"}`), nil)
+	if len(r.Errors) > 0 {
+		t.Errorf("operationName B: %s", r.Raw)
+	}
+}

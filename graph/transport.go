@@ -80,6 +80,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	ctx := r.Context()
 	oc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
+		explainMissingOperation(oc, errs)
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
 		status := http.StatusOK
 		if media == mediaGraphQLResponse {
@@ -105,6 +106,30 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		resp = &graphql.Response{Errors: gqlerror.List{t.present(ctx, err)}}
 	}
 	writeResponse(w, media, http.StatusOK, resp, true)
+}
+
+// explainMissingOperation rewrites gqlgen's "operation  not found", which
+// is all a client gets when its document holds several operations and it
+// named none, into a message that says what to send.
+func explainMissingOperation(oc *graphql.OperationContext, errs gqlerror.List) {
+	if oc == nil || oc.Doc == nil || oc.Operation != nil || len(errs) != 1 {
+		return
+	}
+	ops := oc.Doc.Operations
+	names := make([]string, 0, len(ops))
+	for _, op := range ops {
+		if op.Name != "" {
+			names = append(names, op.Name)
+		}
+	}
+	switch {
+	case len(ops) == 0:
+		errs[0].Message = "the document has no operation; send a query or a mutation"
+	case oc.OperationName == "":
+		errs[0].Message = fmt.Sprintf("the document has %d operations; name the one to run with operationName (%s)", len(ops), strings.Join(names, ", "))
+	default:
+		errs[0].Message = fmt.Sprintf("operationName %q names no operation of the document (it has %s)", oc.OperationName, strings.Join(names, ", "))
+	}
 }
 
 // responseMedia picks the response media type from an Accept header:
