@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -167,10 +169,44 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
+// The query arguments each endpoint reads. Any other is refused: a
+// misspelt filter (valid-at, as the CLI flag is written, or entitytypes)
+// would otherwise be dropped without a word and export the whole graph.
+var (
+	exportArgs = []string{"format", "from", "depth", "types", "entityTypes", "validAt", "asOf"}
+	importArgs = []string{"format", "dryRun", "maxErrors", "name"}
+)
+
+// checkArgs refuses a query argument that is not one of known, naming the
+// known one it most likely means.
+func checkArgs(q url.Values, known []string) error {
+	var unknown []string
+	for k := range q {
+		if !slices.Contains(known, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	k := unknown[0]
+	fold := func(s string) string { return strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(s)) }
+	for _, want := range known {
+		if fold(want) == fold(k) {
+			return store.FieldError("", k, "unknown query argument %q; did you mean %q?", k, want)
+		}
+	}
+	return store.FieldError("", k, "unknown query argument %q (known: %s)", k, strings.Join(known, ", "))
+}
+
 // exportOptions reads the query arguments of /export.
 func exportOptions(r *http.Request) (ExportOptions, error) {
 	q := r.URL.Query()
 	opts := ExportOptions{Format: NDJSON}
+	if err := checkArgs(q, exportArgs); err != nil {
+		return opts, err
+	}
 	if f := q.Get("format"); f != "" {
 		var err error
 		if opts.Format, err = ParseFormat(f); err != nil {
@@ -243,6 +279,10 @@ func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 			return
 		}
 		q := r.URL.Query()
+		if err := checkArgs(q, importArgs); err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
 		format, err := uploadFormat(q.Get("format"), r.Header.Get("Content-Type"))
 		if err != nil {
 			writeError(w, r, logger, err)

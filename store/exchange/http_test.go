@@ -45,6 +45,8 @@ func TestExportHandler(t *testing.T) {
 		{"BadDepth", "?from=enschede&depth=two", 400, "application/json", "", `"field":"depth"`},
 		{"BadValidAt", "?validAt=2017-13", 400, "application/json", "", `invalid date \"2017-13\"`},
 		{"UnknownType", "?types=TWINNED", 400, "application/json", "", `TWINNED`},
+		{"MisspeltArgument", "?valid-at=2012", 400, "application/json", "", `unknown query argument \"valid-at\"; did you mean \"validAt\"?`},
+		{"UnknownArgument", "?format=json&frmo=enschede", 400, "application/json", "", `unknown query argument \"frmo\" (known: format, from,`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,6 +121,20 @@ func TestImportHandler(t *testing.T) {
 		}
 		if got, want := first["field"], "to"; got != want {
 			t.Errorf("first error field: got %v, want %v", got, want)
+		}
+		if after := dump(t, st); after != before {
+			t.Errorf("a refused import changed the store:\n%s", diffLines(before, after))
+		}
+	})
+	t.Run("MisspeltDryRun", func(t *testing.T) {
+		// Were dry-run ignored, this would write for real.
+		before := dump(t, st)
+		status, out := post(t, "?dry-run=true", "application/x-ndjson", []byte(good))
+		if got, want := status, 400; got != want {
+			t.Fatalf("status: got %d, want %d: %v", got, want, out)
+		}
+		if msg, _ := out["error"].(map[string]any)["message"].(string); !strings.Contains(msg, `did you mean "dryRun"`) {
+			t.Errorf("message %q does not point at dryRun", msg)
 		}
 		if after := dump(t, st); after != before {
 			t.Errorf("a refused import changed the store:\n%s", diffLines(before, after))
