@@ -83,10 +83,11 @@ func NewServer(cfg ServerConfig) *Server {
 	})
 	s.mux.HandleFunc("GET /readyz", s.ready)
 	if cfg.Export != nil {
-		s.mux.Handle("GET /export", cfg.Export)
+		// The handlers answer other methods themselves, with 405 in JSON.
+		s.mux.Handle("/export", cfg.Export)
 	}
 	if cfg.Import != nil {
-		s.mux.Handle("POST /import", cfg.Import)
+		s.mux.Handle("/import", cfg.Import)
 	}
 	return s
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/ties-graph/ties/graph"
+	"github.com/ties-graph/ties/store/exchange"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 func TestHTTPEndpoints(t *testing.T) {
@@ -126,4 +128,33 @@ func TestHTTPEndpoints(t *testing.T) {
 			t.Errorf("by hash: got %s, want %s", r.Raw, want)
 		}
 	})
+}
+
+// /export and /import answer a wrong method with 405 and a JSON error, as
+// their other errors are, rather than the mux's plain-text answer.
+func TestExportImportMethods(t *testing.T) {
+	st := storetest.Open(t)
+	loadFounding(t, st)
+	e := newEnvWith(t, st, graph.ServerConfig{Export: exchange.ExportHandler(st, nil), Import: exchange.ImportHandler(st, nil)})
+	for _, tc := range []struct{ method, path, allow string }{
+		{http.MethodPost, "/export", "GET, HEAD"},
+		{http.MethodDelete, "/export", "GET, HEAD"},
+		{http.MethodGet, "/import", "POST, PUT"},
+	} {
+		r := e.do(tc.method, tc.path, "application/json", nil, nil)
+		if got, want := r.Status, http.StatusMethodNotAllowed; got != want {
+			t.Errorf("%s %s: status %d, want %d: %s", tc.method, tc.path, got, want, r.Raw)
+		}
+		if got, want := r.Header.Get("Allow"), tc.allow; got != want {
+			t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.path, got, want)
+		}
+		if !strings.Contains(string(r.Raw), `"code":"INVALID_ARGUMENT"`) {
+			t.Errorf("%s %s: not a JSON error: %s", tc.method, tc.path, r.Raw)
+		}
+	}
+	// PUT /import is what the handler says it takes.
+	body := []byte(`{"kind":"entity","id":"gronau","type":"City","name":"Gronau"}` + "\n")
+	if r := e.do(http.MethodPut, "/import?format=ndjson", "", body, nil); r.Status != http.StatusOK {
+		t.Errorf("PUT /import: status %d: %s", r.Status, r.Raw)
+	}
 }

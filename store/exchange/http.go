@@ -83,6 +83,13 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	writeJSON(w, statusOf(code), body)
 }
 
+// methodNotAllowed answers 405 with the methods allowed, in the JSON of
+// every other error of these endpoints.
+func methodNotAllowed(w http.ResponseWriter, allow, msg string) {
+	w.Header().Set("Allow", allow)
+	writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorJSON{Code: store.Invalid, Message: msg}})
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -109,8 +116,7 @@ func ExportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 	logger = discard(logger)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			writeError(w, r, logger, store.Errorf(store.Invalid, "use GET for /export"))
+			methodNotAllowed(w, "GET, HEAD", "use GET for /export")
 			return
 		}
 		opts, err := exportOptions(r)
@@ -274,8 +280,7 @@ func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 	logger = discard(logger)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost && r.Method != http.MethodPut {
-			w.Header().Set("Allow", "POST, PUT")
-			writeError(w, r, logger, store.Errorf(store.Invalid, "use POST for /import"))
+			methodNotAllowed(w, "POST, PUT", "use POST for /import")
 			return
 		}
 		q := r.URL.Query()

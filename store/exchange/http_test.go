@@ -77,9 +77,16 @@ func TestExportHandler(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if got, want := resp.StatusCode, 400; got != want {
+		if got, want := resp.StatusCode, 405; got != want {
 			t.Errorf("status: got %d, want %d", got, want)
+		}
+		if got, want := resp.Header.Get("Allow"), "GET, HEAD"; got != want {
+			t.Errorf("Allow: got %q, want %q", got, want)
+		}
+		if !bytes.Contains(body, []byte(`"code":"INVALID_ARGUMENT"`)) {
+			t.Errorf("body: %s", body)
 		}
 	})
 }
