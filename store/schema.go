@@ -133,11 +133,30 @@ func (s *schema) relationTypeSet(names []string, field string) (map[TypeID]bool,
 	for _, n := range names {
 		t, ok := s.relations[n]
 		if !ok {
-			return nil, &Error{Code: Invalid, Field: field, Message: fmt.Sprintf("unknown relation type %q", n)}
+			return nil, &Error{Code: Invalid, Field: field, Message: s.unknownRelationType(n, "with direction IN")}
 		}
 		set[t] = true
 	}
 	return set, nil
+}
+
+// unknownRelationType says that n names no relation type, and what it may
+// be instead: the inverse name of a type (HAS_MAYOR for MAYOR_OF), which
+// is not a type of its own, or a type written in other case. backwards says
+// how the caller reads a type the other way round.
+func (s *schema) unknownRelationType(n, backwards string) string {
+	for _, ti := range s.types {
+		if ti == nil || !ti.relation {
+			continue
+		}
+		switch d := ti.def; {
+		case d.Inverse != "" && d.Inverse == n && d.Name != n:
+			return fmt.Sprintf("unknown relation type %q: it is the inverse name of %s, not a type of its own; use %s %s", n, d.Name, d.Name, backwards)
+		case strings.EqualFold(d.Name, n):
+			return fmt.Sprintf("unknown relation type %q: type names are case-sensitive; use %s", n, d.Name)
+		}
+	}
+	return fmt.Sprintf("unknown relation type %q", n)
 }
 
 // symmetric reports whether relation type t is symmetric.

@@ -336,3 +336,28 @@ func TestApplyTooBigForOneTransaction(t *testing.T) {
 		t.Errorf("degree: got %d, want %d", got, want)
 	}
 }
+
+// An inverse name (HAS_MAYOR) or a type in the wrong case is the likeliest
+// unknown relation type; the message says which type is meant, for a
+// filter and for a record alike.
+func TestUnknownRelationTypeHints(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	for _, tc := range []struct{ name, want string }{
+		{"HAS_MAYOR", `unknown relation type "HAS_MAYOR": it is the inverse name of MAYOR_OF, not a type of its own; use MAYOR_OF `},
+		{"sister_city_of", `unknown relation type "sister_city_of": type names are case-sensitive; use SISTER_CITY_OF`},
+		{"HATES", `unknown relation type "HATES"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.Degree(ctx, "enschede", RelationFilter{Types: []string{tc.name}}, ReadOptions{})
+			if got := ErrorMessage(err); !strings.Contains(got, tc.want) {
+				t.Errorf("filter: got %q, want it to contain %q", got, tc.want)
+			}
+			_, err = s.Apply(ctx, Batch{Relations: []Relation{{Type: tc.name, From: "enschede", To: "dalian"}}})
+			if got := ErrorMessage(err); !strings.Contains(got, tc.want) {
+				t.Errorf("record: got %q, want it to contain %q", got, tc.want)
+			}
+		})
+	}
+}
