@@ -46,16 +46,20 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, importHelp) }
 	var (
-		data, base, format string
-		dryRun             bool
-		maxErrors          int
+		data, base, format, memoryLimit string
+		dryRun                          bool
+		maxErrors                       int
 	)
 	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
 	fs.StringVar(&base, "url", "", "import through the service at this URL, such as http://localhost:8080 (TIES_URL)")
 	fs.StringVar(&format, "format", "", "ndjson, json or csv (default: from each file's extension)")
 	fs.BoolVar(&dryRun, "dry-run", false, "validate and report only; write nothing")
 	fs.IntVar(&maxErrors, "max-errors", 100, "stop after this many errors")
-	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}); err != nil {
+	fs.StringVar(&memoryLimit, "memory-limit", "1GiB", "soft memory limit of the Go heap while importing into --data, such as 1GiB; 0 turns it off (TIES_MEMORY_LIMIT; GOMEMLIMIT, when set, wins)")
+	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA", "url": "TIES_URL", "memory-limit": "TIES_MEMORY_LIMIT"}); err != nil {
+		return err
+	}
+	if err := setMemoryLimit(memoryLimit, getenv); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

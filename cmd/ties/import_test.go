@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -121,6 +122,13 @@ func TestImportCommand(t *testing.T) {
 		}
 		if _, _, err := cli(t, runImport, "--data", data, "--format", "ndjson", txt); err != nil {
 			t.Errorf("with --format: %v", err)
+		}
+	})
+	t.Run("BadMemoryLimit", func(t *testing.T) {
+		_, _, err := cli(t, runImport, "--data", data, "--memory-limit", "lots", good)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--memory-limit") {
+			t.Errorf("error: got %v, want a usage error naming --memory-limit", err)
 		}
 	})
 	t.Run("NoFiles", func(t *testing.T) {
