@@ -117,6 +117,11 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if opts.Format == exchange.CSV && !split && (out == "" || out == "-") && isTerminal(stdout) {
 		return usageError{"the csv export is a zip file: give -o FILE.zip, redirect standard output, or use --split -o DIRECTORY"}
 	}
+	if opts.Format == exchange.CSV && !split && strings.HasSuffix(strings.ToLower(out), ".csv") {
+		// A zip named .csv is a trap: ties import and every CSV reader
+		// would take it for text.
+		return usageError{fmt.Sprintf("the csv export is a zip of nodes.csv and relationships.csv, not one CSV file: give -o %s.zip, or --split -o DIRECTORY", strings.TrimSuffix(out, filepath.Ext(out)))}
+	}
 	if split && (opts.Format != exchange.CSV || out == "") {
 		return usageError{"--split needs --format csv and -o DIRECTORY"}
 	}

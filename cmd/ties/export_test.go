@@ -97,6 +97,18 @@ func TestExportCommand(t *testing.T) {
 			t.Errorf("unknown --from: got %v", err)
 		}
 	})
+	// A zip named .csv would be read as text by ties import and by every
+	// CSV reader, so it is refused before anything is written.
+	t.Run("ZipNamedCSV", func(t *testing.T) {
+		path := filepath.Join(out, "graph.csv")
+		_, _, err := cli(t, runExport, "--data", data, "-o", path)
+		if err == nil || !strings.Contains(err.Error(), "graph.zip") {
+			t.Errorf("-o graph.csv: got %v, want an error pointing at graph.zip", err)
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("-o graph.csv wrote %s", path)
+		}
+	})
 	t.Run("FailedExportLeavesNoFile", func(t *testing.T) {
 		path := filepath.Join(out, "missing.ndjson")
 		if _, _, err := cli(t, runExport, "--data", data, "--from", "atlantis", "-o", path); err == nil {
