@@ -140,12 +140,36 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer st.Close()
 	if split {
-		return exportSplit(ctx, st, opts, out)
+		return flagNames(exportSplit(ctx, st, opts, out))
 	}
-	return writeOutput(out, stdout, func(w io.Writer) error {
+	return flagNames(writeOutput(out, stdout, func(w io.Writer) error {
 		_, err := exchange.Export(ctx, st, w, opts)
 		return err
-	})
+	}))
+}
+
+// exportFlags are the flags of the export arguments the store and the
+// /export endpoint name in their errors.
+var exportFlags = map[string]string{
+	"from": "--from", "depth": "--depth", "types": "--types", "entityTypes": "--entity-types",
+	"validAt": "--valid-at", "asOf": "--as-of",
+}
+
+// flagNames names the flag in an error about an export argument, so that
+// "entityTypes: unknown entity type" reads "--entity-types: ..." on the
+// command line that has no entityTypes.
+func flagNames(err error) error {
+	var e *store.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	flag, ok := exportFlags[e.Field]
+	if !ok {
+		return err
+	}
+	c := *e
+	c.Field = flag
+	return &c
 }
 
 // zipAsCSV lets "-o graph.zip" mean the CSV export.

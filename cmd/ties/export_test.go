@@ -97,6 +97,22 @@ func TestExportCommand(t *testing.T) {
 			t.Errorf("unknown --from: got %v", err)
 		}
 	})
+	// Errors name the flag the user typed, not the store's field.
+	t.Run("ErrorsNameTheFlag", func(t *testing.T) {
+		for _, tc := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"--types", "TWINNED"}, `--types: unknown relation type "TWINNED"`},
+			{[]string{"--entity-types", "Town"}, `--entity-types: unknown entity type "Town"`},
+			{[]string{"--from", "atlantis"}, `--from: `},
+		} {
+			_, _, err := cli(t, runExport, append([]string{"--data", data}, tc.args...)...)
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("export %v: got %v, want an error starting %q", tc.args, err, tc.want)
+			}
+		}
+	})
 	// A zip named .csv would be read as text by ties import and by every
 	// CSV reader, so it is refused before anything is written.
 	t.Run("ZipNamedCSV", func(t *testing.T) {
