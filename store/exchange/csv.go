@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"strconv"
@@ -27,7 +28,8 @@ import (
 // A simple mode reads a single relationships file with the columns
 // from,to,type and optionally id, validFrom, validTo, sources, and fromType,
 // fromName, toType, toName: when a type column is filled, the entity at that
-// end is written too (upserted with that type and name).
+// end is written too (upserted with that type and name; when rows give one
+// entity different types or names, the last row wins).
 
 // csvMode is the kind of CSV file, told by its header.
 type csvMode uint8
@@ -222,7 +224,7 @@ func decodeCSV(ctx context.Context, r io.Reader, name string, opts DecodeOptions
 	}
 	cd := &csvDecoder{name: name, layout: layout, yield: yield}
 	if layout.mode == csvSimple {
-		cd.seen = map[string]struct{}{}
+		cd.seen = map[string]seenEntity{}
 	}
 	last := int64(1) // line of the last row read, for errors without one
 	for n := 0; ; n++ {
@@ -310,7 +312,7 @@ type csvDecoder struct {
 	name   string
 	layout *csvLayout
 	yield  func(store.Record) error
-	seen   map[string]struct{} // simple mode: entities already written
+	seen   map[string]seenEntity // simple mode: entities already written
 }
 
 func (cd *csvDecoder) cellError(line int64, c column, format string, args ...any) *store.Error {
@@ -463,19 +465,37 @@ func (cd *csvDecoder) simple(row []string, line int64) error {
 			}
 			continue
 		}
-		if _, done := cd.seen[end.id]; done {
-			continue
-		}
-		cd.seen[end.id] = struct{}{}
 		if name == "" {
 			name = end.id
 		}
+		seen := seenEntity{typ: typ, name: fnv64(name)}
+		if cd.seen[end.id] == seen {
+			continue
+		}
+		// A row that gives the entity another type or name writes it
+		// again, so that the last one wins as in every other format,
+		// rather than being dropped without a word.
+		cd.seen[end.id] = seen
 		e := &store.Entity{ID: end.id, Type: typ, Name: name}
 		if err := cd.yield(store.Record{Line: line, Entity: e}); err != nil {
 			return err
 		}
 	}
 	return cd.yield(store.Record{Line: line, Relation: r})
+}
+
+// seenEntity is what simple mode remembers of an entity it wrote: its type
+// and a hash of its name (names can be long, and there may be millions).
+type seenEntity struct {
+	typ  string
+	name uint64
+}
+
+// fnv64 is the FNV-1a hash of s.
+func fnv64(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
 }
 
 func (cd *csvDecoder) properties(row []string, line int64) (store.Properties, error) {

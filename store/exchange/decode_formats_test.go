@@ -124,6 +124,24 @@ func TestDecodeCSV(t *testing.T) {
 			},
 		},
 		{
+			// Real lists spell one city two ways; the last row wins, as
+			// in every other format, instead of the first silently.
+			name: "SimpleRenamed",
+			in: "from,to,type,fromType,fromName,toType,toName\n" +
+				"nahun,san-jose,MAYOR_OF,Person,Nahun,City,San Jose\n" +
+				"mirsa,san-jose,MAYOR_OF,Person,Mirsa,City,San Jose\n" +
+				"mirsa,san-jose,MAYOR_OF,Person,Mirsa,Municipality,San José\n",
+			want: []string{
+				`{"kind":"entity","id":"nahun","type":"Person","name":"Nahun","labels":{},"aliases":[],"properties":{},"sources":[]}`,
+				`{"kind":"entity","id":"san-jose","type":"City","name":"San Jose","labels":{},"aliases":[],"properties":{},"sources":[]}`,
+				`{"kind":"relation","id":"","type":"MAYOR_OF","from":"nahun","to":"san-jose","properties":{},"sources":[]}`,
+				`{"kind":"entity","id":"mirsa","type":"Person","name":"Mirsa","labels":{},"aliases":[],"properties":{},"sources":[]}`,
+				`{"kind":"relation","id":"","type":"MAYOR_OF","from":"mirsa","to":"san-jose","properties":{},"sources":[]}`,
+				`{"kind":"entity","id":"san-jose","type":"Municipality","name":"San José","labels":{},"aliases":[],"properties":{},"sources":[]}`,
+				`{"kind":"relation","id":"","type":"MAYOR_OF","from":"mirsa","to":"san-jose","properties":{},"sources":[]}`,
+			},
+		},
+		{
 			name: "SimpleMinimal",
 			in:   "From,To,Type\r\na,b,KNOWS\r\n",
 			want: []string{`{"kind":"relation","id":"","type":"KNOWS","from":"a","to":"b","properties":{},"sources":[]}`},
