@@ -189,3 +189,24 @@ func TestOperationNameErrors(t *testing.T) {
 		t.Errorf("operationName B: %s", r.Raw)
 	}
 }
+
+// An unknown id reads the same whichever field met it.
+func TestNotFoundMessages(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	for _, q := range []string{
+		`{ relations(id: "atlantis") { totalCount } }`,
+		`{ path(from: "atlantis", to: "enschede") { length } }`,
+		`{ paths(from: "enschede", to: "atlantis") { length } }`,
+		`{ commonNeighbors(ids: ["enschede", "atlantis"]) { id } }`,
+		`{ neighborhood(id: "atlantis") { truncated } }`,
+	} {
+		r := e.post(q, nil)
+		if got, want := r.code(), "NOT_FOUND"; got != want {
+			t.Errorf("%s: code %q, want %q: %s", q, got, want, r.Raw)
+			continue
+		}
+		if got, want := r.Errors[0].Message, `atlantis: no entity "atlantis"`; got != want {
+			t.Errorf("%s: message %q, want %q", q, got, want)
+		}
+	}
+}

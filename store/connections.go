@@ -224,7 +224,7 @@ func lookup(r *Reader, id string) (NodeID, error) {
 		return 0, fmt.Errorf("look up entity %s: %w", id, err)
 	}
 	if !ok {
-		return 0, &Error{Code: NotFound, Record: id, Message: "no such entity"}
+		return 0, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
 	}
 	return n, nil
 }

@@ -308,7 +308,7 @@ func newSubgraph(r *store.Reader, f *store.EdgeFilter, sc Scope) (*subgraph, err
 		return nil, err
 	}
 	if !ok {
-		return nil, &store.Error{Code: store.NotFound, Field: "from", Message: fmt.Sprintf("entity %q not found", sc.From)}
+		return nil, &store.Error{Code: store.NotFound, Field: "from", Message: fmt.Sprintf("no entity %q", sc.From)}
 	}
 	if sc.Depth < 0 {
 		return nil, store.FieldError("", "depth", "depth must be 0 or more, got %d", sc.Depth)

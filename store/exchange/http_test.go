@@ -41,7 +41,7 @@ func TestExportHandler(t *testing.T) {
 		{"DOT", "?format=dot&from=xiao&depth=1", 200, "text/vnd.graphviz", "ties-xiao.dot", `"onno" -> "xiao"`},
 		{"Subgraph", "?from=enschede&depth=1&types=SISTER_CITY_OF,&entityTypes=City", 200, "application/x-ndjson", "ties-enschede.ndjson", `"id":"palo-alto"`},
 		{"UnknownFormat", "?format=xlsx", 400, "application/json", "", `"code":"INVALID_ARGUMENT"`},
-		{"UnknownFrom", "?from=atlantis", 404, "application/json", "", `"code":"NOT_FOUND"`},
+		{"UnknownFrom", "?from=atlantis", 404, "application/json", "", `"code":"NOT_FOUND","message":"from: no entity \"atlantis\""`},
 		{"BadDepth", "?from=enschede&depth=two", 400, "application/json", "", `"field":"depth"`},
 		{"BadValidAt", "?validAt=2017-13", 400, "application/json", "", `invalid date \"2017-13\"`},
 		{"UnknownType", "?types=TWINNED", 400, "application/json", "", `TWINNED`},
