@@ -33,9 +33,11 @@ def main():
     g = load(sys.argv[1])
     print(f"{g.number_of_nodes()} entities, {g.number_of_edges()} relations")
     # Symmetric ties such as SISTER_CITY_OF are stored once, in one
-    # direction: count them without regard to direction.
-    u = nx.Graph(g)
-    print("\nMost connected:")
+    # direction: count them without regard to direction. A MultiGraph keeps
+    # every relation, so that Dalian, a friendly cooperative city and then a
+    # sister city, counts twice, as Ties' degree counts it.
+    u = nx.MultiGraph(g)
+    print("\nMost relations:")
     for node, degree in sorted(u.degree, key=lambda x: (-x[1], x[0]))[:10]:
         print(f"  {g.nodes[node].get('name', node):40} {degree}")
     if len(sys.argv) == 3:

@@ -164,4 +164,9 @@ func TestPartnerNetworkExample(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	// The count is of relations, as the script says and as Ties' degree
+	// counts: Palo Alto once, Dalian twice (two stages of one tie).
+	if !regexp.MustCompile(`(?m)^  Enschede +3$`).Match(out) {
+		t.Errorf("Enschede should count 3 relations:\n%s", out)
+	}
 }
