@@ -115,7 +115,7 @@ func (s *schema) entityTypeSet(names []string, field string) (map[TypeID]bool, e
 	for _, n := range names {
 		t, ok := s.entities[n]
 		if !ok {
-			return nil, &Error{Code: Invalid, Field: field, Message: fmt.Sprintf("unknown entity type %q", n)}
+			return nil, &Error{Code: Invalid, Field: field, Message: s.unknownEntityType(n)}
 		}
 		for _, st := range s.subtypes(t) {
 			set[st] = true
@@ -138,6 +138,17 @@ func (s *schema) relationTypeSet(names []string, field string) (map[TypeID]bool,
 		set[t] = true
 	}
 	return set, nil
+}
+
+// unknownEntityType says that n names no entity type, and points a name
+// written in other case (city) at the type it means.
+func (s *schema) unknownEntityType(n string) string {
+	for name := range s.entities {
+		if strings.EqualFold(name, n) {
+			return fmt.Sprintf("unknown entity type %q: type names are case-sensitive; use %s", n, name)
+		}
+	}
+	return fmt.Sprintf("unknown entity type %q", n)
 }
 
 // unknownRelationType says that n names no relation type, and what it may

@@ -577,7 +577,7 @@ func (w *writer) checkEntityType(typ, rec string) {
 			if _, isRel := w.sch.relations[typ]; isRel {
 				w.failf(Invalid, rec, "type", "%s is a relation type, not an entity type", typ)
 			} else {
-				w.failf(Invalid, rec, "type", "unknown entity type %q", typ)
+				w.failf(Invalid, rec, "type", "%s", w.sch.unknownEntityType(typ))
 			}
 		}
 	}

@@ -361,3 +361,19 @@ func TestUnknownRelationTypeHints(t *testing.T) {
 		})
 	}
 }
+
+// An entity type in the wrong case (city) is pointed at the right one.
+func TestUnknownEntityTypeHint(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	want := `unknown entity type "city": type names are case-sensitive; use City`
+	_, err := s.Degree(ctx, "enschede", RelationFilter{EntityTypes: []string{"city"}}, ReadOptions{})
+	if got := ErrorMessage(err); !strings.Contains(got, want) {
+		t.Errorf("filter: got %q, want it to contain %q", got, want)
+	}
+	_, err = s.Apply(ctx, Batch{Entities: []Entity{{ID: "hengelo", Type: "city", Name: "Hengelo"}}})
+	if got := ErrorMessage(err); !strings.Contains(got, want) {
+		t.Errorf("record: got %q, want it to contain %q", got, want)
+	}
+}
