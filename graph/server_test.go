@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -101,6 +103,19 @@ func TestHTTPEndpoints(t *testing.T) {
 		r := e.at(t).do(http.MethodPost, "/query", "text/plain", []byte(`{ __typename }`), nil)
 		if got, want := r.Status, http.StatusUnsupportedMediaType; got != want {
 			t.Errorf("status: got %d, want %d", got, want)
+		}
+	})
+	t.Run("CompressedBody", func(t *testing.T) {
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write([]byte(`{"query":"{ __typename }"}`))
+		zw.Close()
+		r := e.at(t).do(http.MethodPost, "/query", "application/json", gz.Bytes(), http.Header{"Content-Encoding": {"gzip"}})
+		if got, want := r.Status, http.StatusUnsupportedMediaType; got != want {
+			t.Errorf("status: got %d, want %d: %s", got, want, r.Raw)
+		}
+		if len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "Content-Encoding") {
+			t.Errorf("the message does not name Content-Encoding: %s", r.Raw)
 		}
 	})
 	t.Run("OperationName", func(t *testing.T) {

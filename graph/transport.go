@@ -177,6 +177,11 @@ func (t httpTransport) paramsFromBody(w http.ResponseWriter, r *http.Request) (*
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported charset %q; send utf-8", cs)
 	}
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		// Read as it is, a compressed body fails as "not a JSON object:
+		// invalid character '\x1f'", which does not say what is wrong.
+		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported Content-Encoding %q; send the body uncompressed", ce)
+	}
 	if t.maxBody > 0 && r.ContentLength > t.maxBody {
 		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the request body of %d bytes is over the limit of %d bytes", r.ContentLength, t.maxBody)
 	}
