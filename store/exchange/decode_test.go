@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -236,6 +237,36 @@ func TestDecodeGzip(t *testing.T) {
 			t.Errorf("error: got %q, want it to name the file and say gzip bomb", got)
 		}
 	})
+}
+
+// A byte-order mark, as Notepad and spreadsheets write, is skipped in
+// every format, gzipped or not, rather than failing line 1.
+func TestDecodeByteOrderMark(t *testing.T) {
+	bom := []byte{0xef, 0xbb, 0xbf}
+	for _, tc := range []struct {
+		name   string
+		format Format
+		data   string
+	}{
+		{"f.ndjson", NDJSON, `{"kind":"entity","id":"a","type":"City","name":"A"}` + "\n"},
+		{"f.json", JSON, `{"nodes":[{"id":"a","type":"City","name":"A"}],"links":[]}`},
+		{"f.csv", CSV, "id:ID,:LABEL,name\na,City,A\n"},
+	} {
+		for _, gz := range []bool{false, true} {
+			data := append(slices.Clone(bom), tc.data...)
+			if gz {
+				data = gzipped(t, data)
+			}
+			got, err := decodeAll(t, bytesInput(tc.name, tc.format, data), DecodeOptions{})
+			if err != nil {
+				t.Errorf("%s (gzip %v): %v", tc.name, gz, err)
+				continue
+			}
+			if len(got) != 1 || !strings.Contains(got[0], `"id":"a"`) {
+				t.Errorf("%s (gzip %v): got %v", tc.name, gz, got)
+			}
+		}
+	}
 }
 
 func TestSourceReplays(t *testing.T) {

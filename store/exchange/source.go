@@ -202,6 +202,7 @@ func NewSource(in Input, opts DecodeOptions) (store.RecordSource, error) {
 		if err != nil {
 			return err
 		}
+		r = skipBOM(r)
 		errs := &errorList{max: opts.maxErrors()}
 		var n int64
 		wrapped := yield
@@ -222,6 +223,20 @@ func NewSource(in Input, opts DecodeOptions) (store.RecordSource, error) {
 		}
 		return errs.err()
 	}, nil
+}
+
+// skipBOM drops a UTF-8 byte-order mark at the start of r. Notepad and
+// spreadsheets write one; JSON forbids it, and the file would otherwise
+// fail as "invalid character 'ï'" on line 1.
+func skipBOM(r io.Reader) io.Reader {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xef, 0xbb, 0xbf}) {
+		br.Discard(3)
+	}
+	return br
 }
 
 // countingReader counts the bytes read through it (the compressed bytes of
