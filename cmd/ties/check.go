@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 // runCheck opens the store read-only and verifies every invariant. It
@@ -42,8 +44,25 @@ func openExisting(dir string, readOnly bool) (*store.Store, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	st, err := store.Open(dir, store.Options{ReadOnly: readOnly, SyncWrites: !readOnly})
+	if errors.Is(err, badgerkv.ErrLocked) {
+		return nil, lockedError{dir: dir, err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open the data directory %s: %w", dir, err)
 	}
 	return st, nil
 }
+
+// lockedError says that another process holds the data directory, in one
+// line instead of badger's, while errors.Is still finds ErrLocked for the
+// commands that suggest --url.
+type lockedError struct {
+	dir string
+	err error
+}
+
+func (e lockedError) Error() string {
+	return fmt.Sprintf("the data directory %s is in use by another process, such as a running ties service: stop it, or send the request to the service over HTTP", e.dir)
+}
+
+func (e lockedError) Unwrap() error { return e.err }

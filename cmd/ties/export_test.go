@@ -2,11 +2,14 @@ package main
 
 import (
 	"archive/zip"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/seed"
 )
 
@@ -161,5 +164,30 @@ func TestBackupRestore(t *testing.T) {
 	}
 	if _, _, err := cli(t, runRestore, "--data", restored, file); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("restore into a non-empty directory: got %v", err)
+	}
+}
+
+// A data directory held by a running service is named in one line that
+// says what to do, by every command that reads it.
+func TestLockedDataDirectory(t *testing.T) {
+	data := foundingDir(t)
+	st, err := store.Open(data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tc := range []struct {
+		name string
+		run  func(context.Context, []string, func(string) string, io.Writer, io.Writer) error
+		args []string
+	}{
+		{"query", runQuery, []string{"--data", data, `{ stats { entities } }`}},
+		{"check", runCheck, []string{"--data", data}},
+		{"serve", runServe, []string{"--data", data, "--addr", "127.0.0.1:0"}},
+	} {
+		_, _, err := cli(t, tc.run, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), "is in use by another process, such as a running ties service") || strings.Contains(err.Error(), "badger") {
+			t.Errorf("%s: got %v, want one line saying the directory is in use", tc.name, err)
+		}
 	}
 }

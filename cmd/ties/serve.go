@@ -19,6 +19,7 @@ import (
 	"github.com/ties-graph/ties/graph"
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/exchange"
+	"github.com/ties-graph/ties/store/kv/badgerkv"
 	"github.com/ties-graph/ties/store/seed"
 )
 
@@ -126,6 +127,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError{fmt.Sprintf("--read-only needs an existing data directory; %s is missing or empty", c.data)}
 	}
 	st, err := store.Open(c.data, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly})
+	if errors.Is(err, badgerkv.ErrLocked) {
+		return lockedError{dir: c.data, err: err}
+	}
 	if err != nil {
 		return fmt.Errorf("open the data directory %s: %w", c.data, err)
 	}
