@@ -34,6 +34,8 @@ func TestErrorCodes(t *testing.T) {
 		{"ValidationFailed", `{ entity(id: "enschede") { nmae } }`, nil, "GRAPHQL_VALIDATION_FAILED", "nmae"},
 		{"VariableMissing", `query($id: ID!) { entity(id: $id) { id } }`, nil, "GRAPHQL_VALIDATION_FAILED", "$id"},
 		{"VariableWrongType", `query($n: Int) { entities(first: $n) { totalCount } }`, map[string]any{"n": "many"}, "GRAPHQL_VALIDATION_FAILED", ""},
+		// gqlparser's own message names 0, the value it failed to make.
+		{"VariableNotAnInt", `query($n: Int) { entities(first: $n) { totalCount } }`, map[string]any{"n": 1.5}, "GRAPHQL_VALIDATION_FAILED", "variable $n: cannot use 1.5 as Int: want a whole number"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.at(t).post(tc.query, tc.vars)

@@ -81,6 +81,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	oc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		explainMissingOperation(oc, errs)
+		explainNumberVariables(params, errs)
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
 		status := http.StatusOK
 		if media == mediaGraphQLResponse {
@@ -129,6 +130,27 @@ func explainMissingOperation(oc *graphql.OperationContext, errs gqlerror.List) {
 		errs[0].Message = fmt.Sprintf("the document has %d operations; name the one to run with operationName (%s)", len(ops), strings.Join(names, ", "))
 	default:
 		errs[0].Message = fmt.Sprintf("operationName %q names no operation of the document (it has %s)", oc.OperationName, strings.Join(names, ", "))
+	}
+}
+
+// explainNumberVariables puts the value back into gqlparser's message for
+// a number variable that is not an Int ($n: 1.5), which names the zero it
+// failed to convert to: "cannot use value 0 as Int".
+func explainNumberVariables(params *graphql.RawParams, errs gqlerror.List) {
+	for _, e := range errs {
+		if len(e.Path) != 2 || e.Path[0] != ast.PathName("variable") || !strings.HasPrefix(e.Message, "cannot use value ") {
+			continue
+		}
+		name, _ := e.Path[1].(ast.PathName)
+		n, ok := params.Variables[string(name)].(json.Number)
+		if !ok {
+			continue
+		}
+		typ := e.Message[strings.LastIndex(e.Message, " as ")+len(" as "):]
+		e.Message = fmt.Sprintf("cannot use %s as %s", n, typ)
+		if typ == "Int" {
+			e.Message += ": want a whole number"
+		}
 	}
 }
 
