@@ -3,6 +3,7 @@ package graph_test
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ties-graph/ties/graph"
@@ -237,5 +238,24 @@ func TestWeightedPath(t *testing.T) {
 	}
 	if got, want := len(d.Km.Edges), 2; got != want {
 		t.Errorf("cheapest by km: %d edges, want %d", got, want)
+	}
+}
+
+// Property values written as GraphQL literals arrive as Go integers, not
+// JSON numbers: a geo point with whole degrees is still a geo point, and
+// one out of range says so.
+func TestPropertyLiterals(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+	r := e.post(`mutation { upsertEntities(input: [{id: "hengelo", type: "City", name: "Hengelo",
+	  properties: {location: {lat: 52, lon: 6.8}, founded: {date: "1802"}, tags: [1, "a", true]}}]) { properties } }`, nil)
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %s", r.Raw)
+	}
+	if got, want := string(r.Data), `{"upsertEntities":[{"properties":{"founded":{"date":"1802"},"location":{"lat":52,"lon":6.8},"tags":[1,"a",true]}}]}`; got != want {
+		t.Errorf("properties\n got %s\nwant %s", got, want)
+	}
+	r = e.post(`mutation { upsertEntities(input: [{id: "nowhere", type: "City", name: "N", properties: {location: {lat: 91, lon: 0}}}]) { id } }`, nil)
+	if len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "out of range") {
+		t.Errorf("lat 91: want an out-of-range error, got %s", r.Raw)
 	}
 }

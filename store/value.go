@@ -177,6 +177,11 @@ func number(x any) (float64, bool) {
 	switch x := x.(type) {
 	case float64:
 		return x, true
+	case int:
+		// GraphQL literals such as {lat: 52, lon: 7} arrive as integers.
+		return float64(x), true
+	case int64:
+		return float64(x), true
 	case json.Number:
 		f, err := x.Float64()
 		return f, err == nil
