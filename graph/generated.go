@@ -1752,7 +1752,7 @@ type Query {
 
 "An entity to create or replace, by id."
 input EntityInput {
-  "A readable slug: lower case letters, digits and dashes, such as ` + "`" + `enschede` + "`" + `."
+  "The id, unique and immutable: any text up to 512 bytes without control characters, best a readable slug of lower case letters, digits and dashes such as ` + "`" + `enschede` + "`" + `."
   id: ID!
   "An entity type from the ontology."
   type: String!
