@@ -1543,7 +1543,7 @@ type Stats {
   entities: Int!
   "How many relations there are."
   relations: Int!
-  "Entities by type."
+  "Entities by their own type, types with none left out: an ` + "`" + `Agreement` + "`" + ` counts under ` + "`" + `Agreement` + "`" + `, not under its parent ` + "`" + `Document` + "`" + ` (which ` + "`" + `entities(types:)` + "`" + ` includes)."
   byEntityType: [TypeCount!]!
   "Relations by type."
   byRelationType: [TypeCount!]!
