@@ -98,7 +98,7 @@ Usage:
   ties query [flags] QUERY    run one GraphQL query on the data directory, print JSON
   ties import [flags] FILE... import NDJSON, JSON node-link or CSV files
   ties export [flags]         export the graph (NDJSON, JSON, CSV, GraphML, GEXF, DOT)
-  ties backup [flags]         write an online backup of the store
+  ties backup [flags]         back up a data directory no service holds
   ties restore [flags]        restore a backup into an empty data directory
   ties check [flags]          verify every invariant of the store
   ties version                print the version
