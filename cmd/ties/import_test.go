@@ -183,7 +183,7 @@ func TestImportExportThroughURL(t *testing.T) {
 		t.Errorf("remote DOT export of Enschede's sister cities:\n%s", dot)
 	}
 	_, _, err = cli(t, runExport, "--url", srv.URL, "--from", "atlantis")
-	if err == nil || !strings.Contains(err.Error(), `entity "atlantis" not found`) {
+	if err == nil || !strings.Contains(err.Error(), `no entity "atlantis"`) {
 		t.Errorf("remote export error: got %v", err)
 	}
 }
