@@ -91,11 +91,15 @@ func ParseFormat(s string) (Format, error) {
 
 // DetectFormat guesses the format of a file from its name: .ndjson, .jsonl,
 // .json, .csv, .graphml, .gexf, .dot or .gv, each optionally followed by
-// .gz. It returns an Invalid error when the name says nothing.
+// .gz, or .zip (CSV files in a zip, as the CSV export writes them). It returns an Invalid error when the name says nothing.
 func DetectFormat(name string) (Format, error) {
 	base := strings.ToLower(filepath.Base(name))
 	base = strings.TrimSuffix(base, ".gz")
 	ext := strings.TrimPrefix(filepath.Ext(base), ".")
+	if ext == "zip" {
+		// The CSV export: a zip of nodes.csv and relationships.csv.
+		return CSV, nil
+	}
 	if ext != "" {
 		if f, err := ParseFormat(ext); err == nil {
 			return f, nil

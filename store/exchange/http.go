@@ -347,7 +347,7 @@ func uploadFormat(arg, contentType string) (Format, error) {
 		return NDJSON, nil
 	case "application/json":
 		return JSON, nil
-	case "text/csv":
+	case "text/csv", "application/zip":
 		return CSV, nil
 	}
 	return "", store.Errorf(store.Invalid, "say the format of the upload with ?format=ndjson, json or csv")

@@ -33,6 +33,10 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	if len(inputs) == 0 {
 		return store.LoadResult{}, store.Errorf(store.Invalid, "nothing to import: name at least one file")
 	}
+	inputs, err := expandZips(inputs)
+	if err != nil {
+		return store.LoadResult{}, err
+	}
 	name := inputs[0].Name
 	if len(inputs) > 1 {
 		name = "import"

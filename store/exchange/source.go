@@ -275,6 +275,14 @@ type boundedReader struct {
 	left  int64
 	limit int64
 	name  string
+	what  string // what is inflated, for errors: "" is a gzip stream
+}
+
+func (b *boundedReader) kind() string {
+	if b.what == "" {
+		return "gzip stream"
+	}
+	return b.what
 }
 
 // errBomb is wrapped in the TooLarge error so that decoders can stop at once.
@@ -283,7 +291,7 @@ var errBomb = errors.New("decompressed size limit")
 func (b *boundedReader) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		return 0, &readError{err: errBomb, e: store.Errorf(store.TooLarge,
-			"%s: decompresses to more than %d bytes; refusing a possible gzip bomb (raise the limit if the file is genuine)", b.name, b.limit)}
+			"%s: decompresses to more than %d bytes; refusing a possible %s bomb (raise the limit if the file is genuine)", b.name, b.limit, strings.Fields(b.kind())[0])}
 	}
 	if int64(len(p)) > b.left {
 		p = p[:b.left]
@@ -291,7 +299,7 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	b.left -= int64(n)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return n, &readError{err: err, e: store.Errorf(store.Invalid, "%s: corrupt or truncated gzip stream: %v", b.name, err)}
+		return n, &readError{err: err, e: store.Errorf(store.Invalid, "%s: corrupt or truncated %s: %v", b.name, b.kind(), err)}
 	}
 	return n, err
 }
