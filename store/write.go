@@ -595,15 +595,20 @@ func (w *writer) checkEntityFields(e *Entity, rec string) {
 		w.failf(Invalid, rec, "name", "name is longer than %d bytes", maxNameBytes)
 	}
 	w.checkText(e.Description, rec, "description")
-	for i, l := range e.Labels {
-		f := fmt.Sprintf("labels[%d]", i)
+	for _, l := range e.Labels {
+		// Labels are an object keyed by language in every format but
+		// GraphQL input, and sorted by language in the store, so a path
+		// by position would point at the wrong label: the path is
+		// labels.<lang>, as properties.<name> is.
 		switch {
 		case l.Lang == "":
-			w.failf(Invalid, rec, f+".lang", "label language is empty")
+			w.failf(Invalid, rec, "labels", "label language is empty")
+			continue
 		case !utf8.ValidString(l.Lang):
-			w.failf(Invalid, rec, f+".lang", "invalid UTF-8")
+			w.failf(Invalid, rec, "labels", "label language is not valid UTF-8")
+			continue
 		}
-		w.checkName(l.Value, rec, f+".value")
+		w.checkName(l.Value, rec, "labels."+l.Lang)
 	}
 	for i, a := range e.Aliases {
 		w.checkName(a, rec, fmt.Sprintf("aliases[%d]", i))

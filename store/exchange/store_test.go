@@ -291,3 +291,14 @@ func diffLines(want, got string) string {
 	}
 	return b.String()
 }
+
+// An invalid label is named by its language, the key the file gives it:
+// the store sorts labels, so a position would point at another one.
+func TestImportErrorNamesLabel(t *testing.T) {
+	st := founding(t)
+	in := bytesInput("l.ndjson", NDJSON, []byte(`{"kind":"entity","id":"l1","type":"City","name":"L","labels":{"nl":" ","de":"D"}}`+"\n"))
+	_, err := Import(context.Background(), st, []Input{in}, ImportOptions{})
+	if got, want := store.ErrorMessage(err), "l.ndjson:1: labels.nl: empty"; got != want {
+		t.Errorf("error: got %q, want %q", got, want)
+	}
+}
