@@ -20,8 +20,9 @@ type Options struct {
 	// acknowledged write survives kill -9). On by default in the service.
 	SyncWrites bool
 	// HistoryRetention is how long old versions stay readable for asOf
-	// queries and history. 0 means the default of 30 days; a negative value
-	// keeps history forever.
+	// queries and history; a negative value keeps history forever. The data
+	// directory remembers the last one given, and 0 means that one (30
+	// days when none ever was).
 	HistoryRetention time.Duration
 	// ReadOnly opens the store without write access (ties check).
 	ReadOnly bool

@@ -67,7 +67,7 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 	boolean(&c.noIntrospection, "no-introspection", "TIES_NO_INTROSPECTION", "refuse introspection queries (the playground needs them)")
 	boolean(&c.readOnly, "read-only", "TIES_READ_ONLY", "open an existing data directory read-only: queries only, no mutations or imports")
 	str(&c.memoryLimit, "memory-limit", "900MiB", "TIES_MEMORY_LIMIT", "soft memory limit of the Go heap, such as 900MiB or 2GiB; 0 turns it off (GOMEMLIMIT, when set, wins)")
-	dur(&c.history, "history", "TIES_HISTORY", "how long old versions stay readable for asOf queries (0 = 30 days, negative = forever)")
+	dur(&c.history, "history", "TIES_HISTORY", "how long old versions stay readable for asOf queries; negative = forever, 0 = as last given for this data directory (30 days at first)")
 	dur(&c.limits.Timeout, "timeout", "TIES_TIMEOUT", "per-request timeout; 0 turns it off")
 	integer(&c.limits.Complexity, "max-complexity", "TIES_MAX_COMPLEXITY", "most complexity of a query (list fields cost their children times first/limit)")
 	integer(&c.limits.Depth, "max-depth", "TIES_MAX_DEPTH", "most nesting of a query's selections")

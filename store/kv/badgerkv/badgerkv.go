@@ -24,7 +24,7 @@ var ErrLocked = errors.New("data directory is locked by another process")
 // gigabytes of memory.
 const (
 	// DefaultHistoryRetention is how long old versions stay readable when
-	// Options.HistoryRetention is 0.
+	// no Options.HistoryRetention was ever given for a data directory.
 	DefaultHistoryRetention = 30 * 24 * time.Hour
 	// DefaultMemTableSize bounds one memtable; badger lets a transaction
 	// write about 15% of it. Badger keeps up to numMemtables of them, and
@@ -60,8 +60,11 @@ type Options struct {
 	// share the directory, a writer may not.
 	ReadOnly bool
 	// HistoryRetention is how long superseded versions stay readable at
-	// old read timestamps. 0 means DefaultHistoryRetention; a negative
-	// value keeps history forever.
+	// old read timestamps; a negative value keeps history forever. The
+	// data directory remembers the last one given, and 0 means that one
+	// (DefaultHistoryRetention when none ever was): a process that does not
+	// care, such as an offline import, must not discard history another
+	// kept on purpose.
 	HistoryRetention time.Duration
 	// LogKey returns the key of the change-log record of the commit at ts.
 	// Commit and Flush write the record given to SetLog there. A store
@@ -173,6 +176,14 @@ func Open(opts Options) (*DB, error) {
 	}
 	if !opts.InMemory {
 		if err := db.state.load(opts.Dir); err != nil {
+			bdb.Close()
+			return nil, fmt.Errorf("open badger in %s: %w", opts.Dir, err)
+		}
+	}
+	if r, ok := db.state.historyRetention(); ok && opts.HistoryRetention == 0 {
+		db.opts.HistoryRetention = r
+	} else if opts.HistoryRetention != 0 && !opts.InMemory && !opts.ReadOnly {
+		if err := db.state.setHistoryRetention(opts.HistoryRetention); err != nil {
 			bdb.Close()
 			return nil, fmt.Errorf("open badger in %s: %w", opts.Dir, err)
 		}

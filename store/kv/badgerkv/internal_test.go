@@ -429,6 +429,39 @@ func TestRetention(t *testing.T) {
 			}
 		})
 	}
+	t.Run("Remembered", func(t *testing.T) {
+		// The directory keeps the retention last given; an open that
+		// gives none (an offline import) uses it rather than the default,
+		// so it cannot discard history a service keeps on purpose.
+		dir := t.TempDir()
+		steps := []struct {
+			name     string
+			given    time.Duration
+			readOnly bool
+			want     time.Duration
+		}{
+			{"FirstWithout", 0, false, 0},
+			{"Forever", -1, false, -1},
+			{"Without", 0, false, -1},
+			{"ReadOnlyWithout", 0, true, -1},
+			{"ReadOnlyGiven", time.Hour, true, time.Hour},
+			{"AfterReadOnly", 0, false, -1},
+			{"Changed", 48 * time.Hour, false, 48 * time.Hour},
+			{"WithoutAgain", 0, false, 48 * time.Hour},
+		}
+		for _, st := range steps {
+			db, err := Open(Options{Dir: dir, MemTableSize: testMemTable, HistoryRetention: st.given, ReadOnly: st.readOnly, GCInterval: -1})
+			if err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			if got := db.opts.HistoryRetention; got != st.want {
+				t.Errorf("%s: retention %v, want %v", st.name, got, st.want)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+		}
+	})
 	t.Run("Background", func(t *testing.T) {
 		db := openTest(t, Options{InMemory: true, HistoryRetention: time.Millisecond, GCInterval: time.Millisecond})
 		mustCommit(t, db, map[string]string{"k": "v"})

@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"time"
 )
 
 // stateFile, in the data directory beside badger's files (which badger
 // ignores), records what badger cannot: the batch in progress, for crash
-// recovery, and the timestamp ranges of rolled-back batches. It lives
+// recovery, the timestamp ranges of rolled-back batches, and the history
+// retention the directory was last opened with. It lives
 // outside the keyspace so that the graph layer's keys, scans and backups
 // never meet it.
 const stateFile = "KVSTATE"
@@ -30,6 +32,10 @@ type state struct {
 	dir     string // empty: in memory, nothing persisted
 	pending uint64
 	holes   []hole // sorted by from, not overlapping
+	// retention is the history retention last given for the directory;
+	// hasRetention says one was given at all.
+	retention    time.Duration
+	hasRetention bool
 }
 
 // load reads the state file of dir, if any.
@@ -47,12 +53,15 @@ func (s *state) load(dir string) error {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for line := 1; sc.Scan(); line++ {
 		var a, b uint64
+		var r int64
 		switch {
 		case len(sc.Bytes()) == 0:
 		case scan(sc.Text(), "pending %d", &a):
 			s.pending = a
 		case scan(sc.Text(), "hole %d %d", &a, &b):
 			s.holes = append(s.holes, hole{a, b})
+		case scan(sc.Text(), "retention %d", &r):
+			s.retention, s.hasRetention = time.Duration(r), true
 		default:
 			return fmt.Errorf("%s line %d: cannot parse %q", stateFile, line, sc.Text())
 		}
@@ -78,6 +87,9 @@ func (s *state) save() error {
 	}
 	for _, h := range s.holes {
 		fmt.Fprintf(&buf, "hole %d %d\n", h.from, h.to)
+	}
+	if s.hasRetention {
+		fmt.Fprintf(&buf, "retention %d\n", int64(s.retention))
 	}
 	path := filepath.Join(s.dir, stateFile)
 	tmp := path + ".tmp"
@@ -129,6 +141,24 @@ func (s *state) clearPending() error {
 		return nil
 	}
 	s.pending = 0
+	return s.save()
+}
+
+// historyRetention returns the retention last recorded, if any.
+func (s *state) historyRetention() (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.retention, s.hasRetention
+}
+
+// setHistoryRetention records the retention the directory is opened with.
+func (s *state) setHistoryRetention(d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hasRetention && s.retention == d {
+		return nil
+	}
+	s.retention, s.hasRetention = d, true
 	return s.save()
 }
 
