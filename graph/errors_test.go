@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -36,6 +37,7 @@ func TestErrorCodes(t *testing.T) {
 		{"VariableWrongType", `query($n: Int) { entities(first: $n) { totalCount } }`, map[string]any{"n": "many"}, "GRAPHQL_VALIDATION_FAILED", ""},
 		// gqlparser's own message names 0, the value it failed to make.
 		{"VariableNotAnInt", `query($n: Int) { entities(first: $n) { totalCount } }`, map[string]any{"n": 1.5}, "GRAPHQL_VALIDATION_FAILED", "variable $n: cannot use 1.5 as Int: want a whole number"},
+		{"VariableIntOutOfRange", `query($n: Int) { entities(first: $n) { totalCount } }`, map[string]any{"n": json.Number("99999999999999999999")}, "GRAPHQL_VALIDATION_FAILED", "variable $n: cannot use 99999999999999999999 as Int: out of range"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.at(t).post(tc.query, tc.vars)

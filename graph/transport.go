@@ -148,8 +148,12 @@ func explainNumberVariables(params *graphql.RawParams, errs gqlerror.List) {
 		}
 		typ := e.Message[strings.LastIndex(e.Message, " as ")+len(" as "):]
 		e.Message = fmt.Sprintf("cannot use %s as %s", n, typ)
-		if typ == "Int" {
+		switch {
+		case typ != "Int":
+		case strings.ContainsAny(string(n), ".eE"):
 			e.Message += ": want a whole number"
+		default:
+			e.Message += ": out of range"
 		}
 	}
 }
