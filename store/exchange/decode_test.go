@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/ties-graph/ties/store"
 )
@@ -306,5 +307,19 @@ func TestSourcesNameFiles(t *testing.T) {
 	loadErr := store.Errors{store.FieldError("import:"+strconv.FormatInt(1<<lineBits|2, 10), "to", "entity %q not found", "y")}
 	if got, want := rewrite(loadErr).Error(), `b.ndjson:2: to: entity "y" not found`; got != want {
 		t.Errorf("rewritten: got %q, want %q", got, want)
+	}
+}
+
+// An upload that breaks off is the sender's doing: a coded error, which
+// the endpoint answers without logging it as a fault of the server.
+func TestSpoolBrokenUpload(t *testing.T) {
+	r := io.MultiReader(strings.NewReader(`{"kind":"entity"`), iotest.ErrReader(io.ErrUnexpectedEOF))
+	_, cleanup, err := Spool(r, t.TempDir(), "upload", NDJSON, 0)
+	defer cleanup()
+	if got, want := store.ErrorCode(err), store.Unavailable; got != want {
+		t.Fatalf("code: got %s (%v), want %s", got, err, want)
+	}
+	if got, want := store.ErrorMessage(err), "upload: the upload broke off after 16 bytes: unexpected EOF"; got != want {
+		t.Errorf("message: got %q, want %q", got, want)
 	}
 }

@@ -64,13 +64,19 @@ func Spool(r io.Reader, dir, name string, format Format, limit int64) (Input, fu
 		f.Close()
 		os.Remove(f.Name())
 	}
-	src := r
+	rr := &recordingReader{r: r}
+	var src io.Reader = rr
 	if limit > 0 {
-		src = io.LimitReader(r, limit+1)
+		src = io.LimitReader(rr, limit+1)
 	}
 	n, err := io.Copy(f, src)
 	if err != nil {
 		cleanup()
+		if rr.err != nil {
+			// The sender went away or broke the stream: its doing, not a
+			// fault of the server to be logged as one.
+			return Input{}, func() {}, store.Errorf(store.Unavailable, "%s: the upload broke off after %d bytes: %v", name, n, rr.err)
+		}
 		return Input{}, func() {}, fmt.Errorf("spool %s: %w", name, err)
 	}
 	if limit > 0 && n > limit {
@@ -84,6 +90,21 @@ func Spool(r io.Reader, dir, name string, format Format, limit int64) (Input, fu
 		Size:   n,
 		Open:   func() (io.ReadCloser, error) { return os.Open(path) },
 	}, cleanup, nil
+}
+
+// recordingReader keeps the error its reader returned, so that a failed
+// copy can tell a broken upload from a full disk.
+type recordingReader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *recordingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		r.err = err
+	}
+	return n, err
 }
 
 // DecodeOptions bound the decoders.
