@@ -145,8 +145,13 @@ func ExportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 				return
 			}
 			// The status is sent: break the connection so that the
-			// client sees a failed transfer, not a short file.
-			logger.Error("export failed mid-stream", "format", opts.Format, "err", err)
+			// client sees a failed transfer, not a short file. A client
+			// that went away is not a fault of the server.
+			if r.Context().Err() != nil {
+				logger.Info("export cancelled by the client", "format", opts.Format, "err", err)
+			} else {
+				logger.Error("export failed mid-stream", "format", opts.Format, "err", err)
+			}
 			panic(http.ErrAbortHandler)
 		}
 		lw.start()

@@ -2,8 +2,11 @@ package exchange
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -187,4 +190,38 @@ func TestImportHandler(t *testing.T) {
 			t.Errorf("status: got %d, want %d", got, want)
 		}
 	})
+}
+
+// cancellingWriter fails the first write and cancels the request's
+// context, as a client that closes the connection does.
+type cancellingWriter struct {
+	*httptest.ResponseRecorder
+	cancel context.CancelFunc
+}
+
+func (c cancellingWriter) Write(p []byte) (int, error) {
+	c.cancel()
+	return 0, errors.New("write: broken pipe")
+}
+
+// A client that goes away mid-export is logged as such, not as an error of
+// the server, and the connection is still broken off.
+func TestExportClientGone(t *testing.T) {
+	st := founding(t)
+	var logs bytes.Buffer
+	h := ExportHandler(st, slog.New(slog.NewTextHandler(&logs, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req := httptest.NewRequest(http.MethodGet, "/export", nil).WithContext(ctx)
+	func() {
+		defer func() {
+			if got := recover(); got != http.ErrAbortHandler {
+				t.Errorf("recovered %v, want http.ErrAbortHandler", got)
+			}
+		}()
+		h.ServeHTTP(cancellingWriter{httptest.NewRecorder(), cancel}, req)
+	}()
+	if got := logs.String(); strings.Contains(got, "level=ERROR") || !strings.Contains(got, "export cancelled by the client") {
+		t.Errorf("log:\n%s", got)
+	}
 }
