@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -481,5 +482,27 @@ func TestBackupRestore(t *testing.T) {
 	mustApply(t, s2, Batch{DeleteEntities: []string{"v"}})
 	if err := s2.Restore(ctx, bytes.NewReader(buf.Bytes())); ErrorCode(err) != Conflict {
 		t.Errorf("Restore into a store with data: got %v, want Conflict", err)
+	}
+}
+
+// Restoring something that is not a backup, such as an NDJSON dump, is an
+// Invalid error that says so; badger's loader alone panicked on it.
+func TestRestoreNotABackup(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct{ name, in string }{
+		{"NDJSON", `{"kind":"entity","id":"a","type":"City","name":"A"}` + "\n"},
+		{"ShortLength", "abc"},
+		{"TruncatedRecord", "\x10\x00\x00\x00\x00\x00\x00\x00abc"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openTestStore(t)
+			err := s.Restore(ctx, strings.NewReader(tc.in))
+			if got, want := ErrorCode(err), Invalid; got != want {
+				t.Fatalf("code: got %s (%v), want %s", got, err, want)
+			}
+			if got := ErrorMessage(err); !strings.HasPrefix(got, "the input is not a backup written by ties backup") {
+				t.Errorf("message: %q", got)
+			}
+		})
 	}
 }

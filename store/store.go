@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -322,6 +323,13 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) error {
 	s.mu.Lock()
 	s.schema = nil
 	s.mu.Unlock()
+	if errors.Is(err, kv.ErrNotBackup) {
+		msg := "the input is not a backup written by ties backup"
+		if _, why, ok := strings.Cut(err.Error(), kv.ErrNotBackup.Error()+": "); ok {
+			msg += ": " + why
+		}
+		return &Error{Code: Invalid, Message: msg}
+	}
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}

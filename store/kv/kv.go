@@ -33,6 +33,8 @@ var (
 	ErrReadOnly = errors.New("kv: read-only")
 	// ErrClosed: the store has been closed.
 	ErrClosed = errors.New("kv: store closed")
+	// ErrNotBackup: what Restore was given is not a backup of this backend.
+	ErrNotBackup = errors.New("kv: not a backup")
 )
 
 // Features reports what a backend can do, so that the graph layer can adapt.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -12,6 +13,8 @@ import (
 	"github.com/dgraph-io/badger/v4/pb"
 	"github.com/dgraph-io/ristretto/v2/z"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/ties-graph/ties/store/kv"
 )
 
 // Backup streams every version of every key, up to the last finished
@@ -110,13 +113,73 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) error {
 	if !empty {
 		return fmt.Errorf("restore: the store is not empty")
 	}
-	if err := db.bdb.Load(ctxReader{ctx, r}, 16); err != nil {
+	fr := &frameReader{r: ctxReader{ctx, r}}
+	if err := db.bdb.Load(fr, 16); err != nil {
+		if fr.err != nil {
+			return fmt.Errorf("restore: %w", fr.err)
+		}
 		return mapErr("restore", err)
 	}
 	max := db.bdb.MaxVersion()
 	db.clock.observe(max)
 	db.lastCommit.Store(max)
 	return nil
+}
+
+// maxBackupFrame bounds one record of a backup. Backup writes batches of
+// about 100 MB (badger's stream batch size, a soft limit); anything near a
+// gigabyte is not a backup.
+const maxBackupFrame = 1 << 30
+
+// frameReader passes a backup stream through, checking the length that
+// starts each record: badger's Load allocates whatever length the first
+// eight bytes of its input spell, and panics when that is beyond a slice,
+// so a restore of the wrong file crashed the process.
+type frameReader struct {
+	r    io.Reader
+	left uint64 // bytes of the current record still to pass
+	head []byte // a length read ahead, still to pass
+	err  error  // why the stream was refused
+}
+
+func (f *frameReader) Read(p []byte) (int, error) {
+	if len(f.head) == 0 && f.left == 0 {
+		var h [8]byte
+		n, err := io.ReadFull(f.r, h[:])
+		switch {
+		case n == 0 && errors.Is(err, io.EOF):
+			return 0, io.EOF
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			f.err = fmt.Errorf("%w: it ends inside a record length", kv.ErrNotBackup)
+			return 0, f.err
+		case err != nil:
+			return 0, err
+		}
+		sz := binary.LittleEndian.Uint64(h[:])
+		if sz > maxBackupFrame {
+			f.err = fmt.Errorf("%w: a record of %d bytes", kv.ErrNotBackup, sz)
+			return 0, f.err
+		}
+		f.head, f.left = h[:], sz
+	}
+	if len(f.head) > 0 {
+		n := copy(p, f.head)
+		f.head = f.head[n:]
+		return n, nil
+	}
+	if uint64(len(p)) > f.left {
+		p = p[:f.left]
+	}
+	n, err := f.r.Read(p)
+	f.left -= uint64(n)
+	if errors.Is(err, io.EOF) && f.left > 0 {
+		f.err = fmt.Errorf("%w: it ends inside a record", kv.ErrNotBackup)
+		return n, f.err
+	}
+	if errors.Is(err, io.EOF) {
+		err = nil // the next Read reads the next length, or ends
+	}
+	return n, err
 }
 
 // empty reports whether the store holds no version of any key.
