@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/kv/badgerkv"
@@ -79,17 +80,30 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		defer f.Close()
 		r = f
 	}
+	_, statErr := os.Stat(data)
+	existed := statErr == nil
 	st, err := store.Open(data, store.Options{SyncWrites: true})
 	if err != nil {
 		return fmt.Errorf("open the data directory %s: %w", data, err)
 	}
-	if err := st.Restore(ctx, r); err != nil {
+	// A failed restore leaves the directory as it found it, so that the
+	// next attempt is not refused as "not empty".
+	fail := func(err error) error {
 		st.Close()
+		if !existed {
+			os.RemoveAll(data)
+		} else if entries, rerr := os.ReadDir(data); rerr == nil {
+			for _, e := range entries {
+				os.RemoveAll(filepath.Join(data, e.Name()))
+			}
+		}
 		return err
 	}
+	if err := st.Restore(ctx, r); err != nil {
+		return fail(err)
+	}
 	if err := st.Check(ctx); err != nil {
-		st.Close()
-		return fmt.Errorf("the restored store fails its check: %w", err)
+		return fail(fmt.Errorf("the restored store fails its check: %w", err))
 	}
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("restore: %w", err)

@@ -167,6 +167,28 @@ func TestBackupRestore(t *testing.T) {
 	}
 }
 
+// Restoring the wrong file says so, and leaves no half-made directory
+// behind, new or empty before, so that the right file can follow.
+func TestRestoreWrongFile(t *testing.T) {
+	dir := t.TempDir()
+	notBackup := writeFile(t, dir, "dump.ndjson", twoCities)
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []string{filepath.Join(dir, "new"), empty} {
+		_, _, err := cli(t, runRestore, "--data", data, notBackup)
+		if err == nil || !strings.Contains(err.Error(), "not a backup written by ties backup") {
+			t.Errorf("%s: got %v", data, err)
+		}
+		if entries, err := os.ReadDir(data); data == empty && (err != nil || len(entries) > 0) {
+			t.Errorf("%s: left %d entries (%v)", data, len(entries), err)
+		} else if data != empty && !os.IsNotExist(err) {
+			t.Errorf("%s: left behind (%v)", data, err)
+		}
+	}
+}
+
 // A data directory held by a running service is named in one line that
 // says what to do, by every command that reads it.
 func TestLockedDataDirectory(t *testing.T) {
