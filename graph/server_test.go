@@ -143,6 +143,22 @@ func TestHTTPEndpoints(t *testing.T) {
 			t.Errorf("by hash: got %s, want %s", r.Raw, want)
 		}
 	})
+	// A malformed persisted-query extension is the client's mistake, not
+	// an internal error.
+	t.Run("PersistedQueryMalformed", func(t *testing.T) {
+		for _, body := range []string{
+			`{"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "deadbeef"}}}`,
+			`{"extensions": {"persistedQuery": {"version": 2, "sha256Hash": "deadbeef"}}}`,
+			`{"extensions": {"persistedQuery": "deadbeef"}}`,
+		} {
+			r := e.at(t).do(http.MethodPost, "/query", "application/json", []byte(body), nil)
+			if got, want := r.code(), "BAD_REQUEST"; got != want {
+				t.Errorf("%s: code %q, want %q: %s", body, got, want, r.Raw)
+			} else if !strings.Contains(r.Errors[0].Message, "extensions.persistedQuery") {
+				t.Errorf("%s: message %q does not name extensions.persistedQuery", body, r.Errors[0].Message)
+			}
+		}
+	})
 }
 
 // /export and /import answer a wrong method with 405 and a JSON error, as

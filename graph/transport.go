@@ -82,6 +82,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	if errs != nil {
 		explainMissingOperation(oc, errs)
 		explainNumberVariables(params, errs)
+		explainPersistedQuery(errs)
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
 		status := http.StatusOK
 		if media == mediaGraphQLResponse {
@@ -155,6 +156,30 @@ func explainNumberVariables(params *graphql.RawParams, errs gqlerror.List) {
 		default:
 			e.Message += ": out of range"
 		}
+	}
+}
+
+// apqMessages are the uncoded errors of gqlgen's persisted-query
+// extension, all the client's doing, with what to send instead.
+var apqMessages = map[string]string{
+	"invalid APQ extension data":             "extensions.persistedQuery must be an object {\"version\": 1, \"sha256Hash\": \"...\"}",
+	"unsupported APQ version":                "extensions.persistedQuery.version must be 1",
+	"provided APQ hash does not match query": "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it",
+}
+
+// explainPersistedQuery codes the persisted-query errors as BAD_REQUEST;
+// left uncoded they would be presented as INTERNAL, a fault of the server.
+func explainPersistedQuery(errs gqlerror.List) {
+	for _, e := range errs {
+		msg, ok := apqMessages[e.Message]
+		if !ok || e.Extensions["code"] != nil {
+			continue
+		}
+		e.Message = msg
+		if e.Extensions == nil {
+			e.Extensions = map[string]any{}
+		}
+		e.Extensions["code"] = codeBadRequest
 	}
 }
 
