@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"time"
 	"syscall"
 )
 
@@ -207,8 +208,28 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, env
 			continue
 		}
 		if err := fs.Set(name, v); err != nil {
-			return usageError{fmt.Sprintf("%s=%q: %v", variable, v, err)}
+			return usageError{fmt.Sprintf("%s=%q: %s", variable, v, want(fs.Lookup(name), err))}
 		}
 	}
 	return nil
+}
+
+// want says what value a flag takes, for an environment variable that
+// held something else: the flag package says only "parse error".
+func want(f *flag.Flag, err error) string {
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return err.Error()
+	}
+	switch g.Get().(type) {
+	case bool:
+		return "want true or false (or 1 or 0)"
+	case int, int64, uint, uint64:
+		return "want a whole number"
+	case time.Duration:
+		return "want a duration such as 10s, 5m or 1h30m"
+	case float64:
+		return "want a number"
+	}
+	return err.Error()
 }

@@ -280,3 +280,19 @@ func TestUsage(t *testing.T) {
 		}
 	})
 }
+
+// An environment variable with a value its flag cannot take says what the
+// flag wants, where the flag package says only "parse error".
+func TestEnvParseErrors(t *testing.T) {
+	for _, tc := range []struct{ variable, value, want string }{
+		{"TIES_NO_SEED", "yes", `TIES_NO_SEED="yes": want true or false`},
+		{"TIES_MAX_FIRST", "many", `TIES_MAX_FIRST="many": want a whole number`},
+		{"TIES_TIMEOUT", "10", `TIES_TIMEOUT="10": want a duration such as 10s`},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), []string{"serve", "--data", filepath.Join(t.TempDir(), "d")}, env(map[string]string{tc.variable: tc.value}), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s=%s: got %v, want an error containing %q", tc.variable, tc.value, err, tc.want)
+		}
+	}
+}
