@@ -14,8 +14,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
-	"time"
 	"syscall"
+	"time"
 )
 
 func main() {
