@@ -27,7 +27,8 @@ type Scope struct {
 	// intervals); zero keeps all. Entities are kept regardless.
 	ValidAt store.Date
 
-	// evidence adds to a subgraph the documents its facts cite. Export
+	// evidence adds to a subgraph, and to a whole graph under an entity
+	// filter, the documents their facts cite. Export
 	// sets it for NDJSON, the format meant to load elsewhere, where a
 	// source must cite an existing Document; charts in the other formats
 	// would only gain unconnected document nodes.
@@ -202,7 +203,7 @@ func selectScope(r *store.Reader, sc Scope) (selection, error) {
 	if sc.Depth != 0 {
 		return nil, store.FieldError("", "depth", "depth needs a start entity (from)")
 	}
-	w := &wholeGraph{r: r, validAt: sc.ValidAt}
+	w := &wholeGraph{r: r, validAt: sc.ValidAt, evidence: sc.evidence}
 	if len(sc.Types) > 0 {
 		w.types = map[string]bool{}
 		for _, t := range sc.Types {
@@ -246,28 +247,94 @@ type wholeGraph struct {
 	// entity filter does, and is filled by the first entity pass.
 	admitted map[string]struct{}
 	filled   bool
+	// evidence adds, under an entity filter, the documents the exported
+	// facts cite (as a subgraph export does), so that an NDJSON export of
+	// the people of a graph still loads on its own. cited holds their ids;
+	// their own relations stay out unless they pass the filter.
+	evidence bool
+	cited    map[string]struct{}
 }
 
 func (w *wholeGraph) eachEntity(fn func(*store.Entity) error) error {
-	fill := w.admitted != nil && !w.filled
-	err := w.r.EachEntity(func(e *store.Entity) error {
-		if w.entityTypes != nil && !w.entityTypes[e.Type] {
-			return nil
+	if w.admitted != nil && !w.filled {
+		if err := w.fill(); err != nil {
+			return err
 		}
-		if fill {
-			w.admitted[e.ID] = struct{}{}
+	}
+	return w.r.EachEntity(func(e *store.Entity) error {
+		if w.entityTypes != nil && !w.entityTypes[e.Type] {
+			if _, ok := w.cited[e.ID]; !ok {
+				return nil
+			}
 		}
 		return fn(e)
 	})
-	if err == nil && fill {
-		w.filled = true
+}
+
+// fill records the entities that pass the entity filter and, for
+// evidence, the documents cited by them and by the relations exported.
+func (w *wholeGraph) fill() error {
+	var cited []string
+	note := func(ss []store.Source) {
+		for _, s := range ss {
+			cited = append(cited, s.Document)
+		}
 	}
-	return err
+	err := w.r.EachEntity(func(e *store.Entity) error {
+		if w.entityTypes[e.Type] {
+			w.admitted[e.ID] = struct{}{}
+			note(e.Sources)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.filled = true
+	if !w.evidence {
+		return nil
+	}
+	if err := w.eachRelation(func(rel *store.Relation) error { note(rel.Sources); return nil }); err != nil {
+		return err
+	}
+	w.cited = map[string]struct{}{}
+	for len(cited) > 0 {
+		var ids []store.NodeID
+		for _, id := range cited {
+			_, in := w.admitted[id]
+			_, done := w.cited[id]
+			if in || done {
+				continue
+			}
+			n, ok, err := w.r.Lookup(id)
+			if err != nil {
+				return err
+			}
+			if ok {
+				w.cited[id] = struct{}{}
+				ids = append(ids, n)
+			}
+		}
+		cited = cited[:0]
+		// Documents cite documents too.
+		for i := 0; i < len(ids); i += bodyBatch {
+			es, err := w.r.Entities(ids[i:min(i+bodyBatch, len(ids))])
+			if err != nil {
+				return err
+			}
+			for _, e := range es {
+				if e != nil {
+					note(e.Sources)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func (w *wholeGraph) eachRelation(fn func(*store.Relation) error) error {
 	if w.admitted != nil && !w.filled {
-		if err := w.eachEntity(func(*store.Entity) error { return nil }); err != nil {
+		if err := w.fill(); err != nil {
 			return err
 		}
 	}

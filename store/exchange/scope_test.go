@@ -137,3 +137,34 @@ func TestExportScopeErrors(t *testing.T) {
 		})
 	}
 }
+
+// An NDJSON export of some entity types carries the documents their facts
+// cite, as a subgraph does, so that it loads into an empty store; the
+// documents come without relations of their own, and the chart formats
+// without them.
+func TestExportEntityTypesCarryEvidence(t *testing.T) {
+	st := founding(t)
+	sc := Scope{EntityTypes: []string{"Person"}}
+	es, rs, err := scopeOf(t, st, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := es, "chloe-conghui,enschede-international-annual-report-2017,onno-van-veldhuizen,xiao-shenfeng"; got != want {
+		t.Errorf("entities:\ngot  %s\nwant %s", got, want)
+	}
+	if strings.Contains(rs, "enschede-international-annual-report-2017") {
+		t.Errorf("the cited document brought relations of its own: %s", rs)
+	}
+	dump := export(t, st, NDJSON, sc)
+	empty := storetest.Open(t)
+	src, err := NewSource(bytesInput("people.ndjson", NDJSON, dump), DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := empty.Load(context.Background(), src, store.LoadOptions{Source: "people.ndjson"}); err != nil {
+		t.Fatalf("the export does not load into an empty store: %v", err)
+	}
+	if g := export(t, st, JSON, sc); bytes.Contains(g, []byte(`"id":"enschede-international-annual-report-2017"`)) {
+		t.Errorf("the node-link export gained the cited document")
+	}
+}
