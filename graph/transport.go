@@ -114,7 +114,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 // is all a client gets when its document holds several operations and it
 // named none, into a message that says what to send.
 func explainMissingOperation(oc *graphql.OperationContext, errs gqlerror.List) {
-	if oc == nil || oc.Doc == nil || oc.Operation != nil || len(errs) != 1 {
+	if oc == nil || oc.Doc == nil || oc.Operation != nil || len(errs) != 1 || !strings.HasSuffix(errs[0].Message, " not found") {
 		return
 	}
 	ops := oc.Doc.Operations
