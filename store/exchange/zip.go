@@ -65,8 +65,8 @@ func startsWithZip(in Input) (bool, error) {
 	return bytes.Equal(magic, zipMagic), nil
 }
 
-// openZip opens in as a zip archive; close releases it.
-func openZip(in Input) (zr *zip.Reader, close func(), err error) {
+// openZip opens in as a zip archive; release closes it.
+func openZip(in Input) (zr *zip.Reader, release func(), err error) {
 	rc, err := in.Open()
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", in.Name, err)
