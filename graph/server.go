@@ -77,6 +77,7 @@ func NewServer(cfg ServerConfig) *Server {
 	s.mux.HandleFunc("PUT /query", methodNotAllowed)
 	s.mux.HandleFunc("PATCH /query", methodNotAllowed)
 	s.mux.HandleFunc("DELETE /query", methodNotAllowed)
+	s.mux.HandleFunc("HEAD /query", methodNotAllowed)
 	s.mux.HandleFunc("GET /{$}", playgroundHandler())
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writePlain(w, http.StatusOK, "ok\n")

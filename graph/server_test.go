@@ -98,6 +98,16 @@ func TestHTTPEndpoints(t *testing.T) {
 				t.Errorf("%s: status %d, want %d", m, got, want)
 			}
 		}
+		// HEAD has no body to parse; RFC 9110 wants the Allow header on
+		// its 405 as on every other.
+		res, err := http.Head(e.url + "/query?query=%7B__typename%7D")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(res.Header.Get("Allow"), "POST") {
+			t.Errorf("HEAD: status %d, Allow %q", res.StatusCode, res.Header.Get("Allow"))
+		}
 	})
 	t.Run("UnsupportedContentType", func(t *testing.T) {
 		r := e.at(t).do(http.MethodPost, "/query", "text/plain", []byte(`{ __typename }`), nil)
