@@ -143,6 +143,9 @@ func (s *schema) relationTypeSet(names []string, field string) (map[TypeID]bool,
 // unknownEntityType says that n names no entity type, and points a name
 // written in other case (city) at the type it means.
 func (s *schema) unknownEntityType(n string) string {
+	if _, ok := s.relations[n]; ok {
+		return fmt.Sprintf("unknown entity type %q: it is a relation type", n)
+	}
 	for name := range s.entities {
 		if strings.EqualFold(name, n) {
 			return fmt.Sprintf("unknown entity type %q: type names are case-sensitive; use %s", n, name)
@@ -156,6 +159,9 @@ func (s *schema) unknownEntityType(n string) string {
 // is not a type of its own, or a type written in other case. backwards says
 // how the caller reads a type the other way round.
 func (s *schema) unknownRelationType(n, backwards string) string {
+	if _, ok := s.entities[n]; ok {
+		return fmt.Sprintf("unknown relation type %q: it is an entity type", n)
+	}
 	for _, ti := range s.types {
 		if ti == nil || !ti.relation {
 			continue

@@ -378,3 +378,19 @@ func TestUnknownEntityTypeHint(t *testing.T) {
 		t.Errorf("record: got %q, want it to contain %q", got, want)
 	}
 }
+
+// A type of the other kind in a filter (an entity type among relation
+// types, or the reverse) says which kind it is.
+func TestFilterTypeOfTheOtherKind(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	_, err := s.Degree(ctx, "enschede", RelationFilter{Types: []string{"City"}}, ReadOptions{})
+	if got, want := ErrorMessage(err), `types: unknown relation type "City": it is an entity type`; got != want {
+		t.Errorf("relation filter: got %q, want %q", got, want)
+	}
+	_, err = s.Degree(ctx, "enschede", RelationFilter{EntityTypes: []string{"MEMBER_OF"}}, ReadOptions{})
+	if got, want := ErrorMessage(err), `entityTypes: unknown entity type "MEMBER_OF": it is a relation type`; got != want {
+		t.Errorf("entity filter: got %q, want %q", got, want)
+	}
+}
