@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -277,10 +279,14 @@ type ImportResult struct {
 // ImportHandler serves POST /import with the body in the format given by
 // the query argument format (ndjson, json or csv; else told by the
 // Content-Type), gzip-compressed or not, and dryRun=true to validate only,
-// maxErrors=N and name (the file name errors cite; default "upload"). The
-// body is spooled to a temporary file, since Store.Load reads its input
-// twice, then loaded all or nothing. It answers the counts as JSON, or 400
-// with {"error":..., "errors":[...]} listing each invalid record.
+// maxErrors=N and name (the file name errors cite; default "upload"). A
+// multipart/form-data body carries several files, one per part, each
+// named by its part's file name (which also tells its format, unless the
+// query gives one): they are loaded together, so one file may refer to
+// another's entities, and all or nothing. Bodies are spooled to temporary
+// files, since Store.Load reads its input twice. It answers the counts as
+// JSON, or 400 with {"error":..., "errors":[...]} listing each invalid
+// record.
 func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 	logger = discard(logger)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -293,7 +299,19 @@ func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 			writeError(w, r, logger, err)
 			return
 		}
-		format, err := uploadFormat(q.Get("format"), r.Header.Get("Content-Type"))
+		mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		multi, boundary := mt == "multipart/form-data", params["boundary"]
+		var format Format
+		var err error
+		if multi {
+			// Each part's format comes from its file name unless the
+			// query names one for all.
+			if f := q.Get("format"); f != "" {
+				format, err = uploadFormat(f, "")
+			}
+		} else {
+			format, err = uploadFormat(q.Get("format"), r.Header.Get("Content-Type"))
+		}
 		if err != nil {
 			writeError(w, r, logger, err)
 			return
@@ -307,23 +325,39 @@ func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 			}
 			opts.MaxErrors = n
 		}
-		name := q.Get("name")
-		if name == "" {
-			name = "upload"
+		var inputs []Input
+		if multi {
+			var cleanup func()
+			inputs, cleanup, err = spoolParts(r, boundary, format)
+			defer cleanup()
+		} else {
+			name := q.Get("name")
+			if name == "" {
+				name = "upload"
+			}
+			var in Input
+			var cleanup func()
+			in, cleanup, err = Spool(r.Body, "", name, format, MaxUploadBytes)
+			defer cleanup()
+			inputs = []Input{in}
 		}
-		in, cleanup, err := Spool(r.Body, "", name, format, MaxUploadBytes)
-		defer cleanup()
 		if err != nil {
 			writeError(w, r, logger, err)
 			return
 		}
 		start := time.Now()
-		res, err := Import(r.Context(), st, []Input{in}, opts)
+		res, err := Import(r.Context(), st, inputs, opts)
 		if err != nil {
 			writeError(w, r, logger, err)
 			return
 		}
-		logger.Info("imported", "name", name, "format", format, "bytes", in.Size, "dryRun", opts.DryRun,
+		var size int64
+		names := make([]string, len(inputs))
+		for i, in := range inputs {
+			size += in.Size
+			names[i] = in.Name
+		}
+		logger.Info("imported", "files", strings.Join(names, ","), "bytes", size, "dryRun", opts.DryRun,
 			"entities", res.Entities, "relations", res.Relations, "duration", time.Since(start))
 		out := ImportResult{
 			DryRun: opts.DryRun, EntityTypes: res.EntityTypes, RelationTypes: res.RelationTypes,
@@ -334,6 +368,58 @@ func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
+}
+
+// spoolParts spools each file part of a multipart/form-data upload, within
+// MaxUploadBytes in all. The returned cleanup removes every spooled file.
+func spoolParts(r *http.Request, boundary string, format Format) ([]Input, func(), error) {
+	var inputs []Input
+	var cleanups []func()
+	cleanup := func() {
+		for _, c := range cleanups {
+			c()
+		}
+	}
+	if boundary == "" {
+		return nil, cleanup, store.Errorf(store.Invalid, "a multipart/form-data upload needs a boundary in its Content-Type")
+	}
+	mr := multipart.NewReader(r.Body, boundary)
+	left := int64(MaxUploadBytes)
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, cleanup, store.Errorf(store.Invalid, "malformed multipart upload after %d files: %v", len(inputs), err)
+		}
+		name := part.FileName()
+		if name == "" {
+			return nil, cleanup, store.Errorf(store.Invalid, "part %d of the upload (%q) is not a file: every part must carry a filename", len(inputs)+1, part.FormName())
+		}
+		f := format
+		if f == "" {
+			if f, err = DetectFormat(name); err != nil {
+				if f, err = uploadFormat("", part.Header.Get("Content-Type")); err != nil {
+					return nil, cleanup, store.Errorf(store.Invalid, "cannot tell the format of %q from its name or Content-Type; name it .ndjson, .json or .csv, or give ?format=", name)
+				}
+			}
+		}
+		if left <= 0 {
+			return nil, cleanup, store.Errorf(store.TooLarge, "the upload is larger than %d bytes", int64(MaxUploadBytes))
+		}
+		in, c, err := Spool(part, "", name, f, left)
+		cleanups = append(cleanups, c)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		left -= in.Size
+		inputs = append(inputs, in)
+	}
+	if len(inputs) == 0 {
+		return nil, cleanup, store.Errorf(store.Invalid, "the multipart upload holds no file")
+	}
+	return inputs, cleanup, nil
 }
 
 // uploadFormat takes the format from the query argument, else from the

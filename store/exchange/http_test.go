@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -190,6 +191,66 @@ func TestImportHandler(t *testing.T) {
 			t.Errorf("status: got %d, want %d", got, want)
 		}
 	})
+	// Several files in one multipart upload are one load: the
+	// relationships may come before the nodes they name, and one bad file
+	// keeps the others out too.
+	nodes := "id:ID,:LABEL,name\nhaaksbergen,City,Haaksbergen\n"
+	rels := ":START_ID,:END_ID,:TYPE\nhaaksbergen,enschede,COOPERATES_WITH\n"
+	badRels := ":START_ID,:END_ID,:TYPE\nhaaksbergen,enschede,COOPERATES_WITH\nhaaksbergen,atlantis,COOPERATES_WITH\n"
+	for _, tc := range []struct {
+		name   string
+		parts  [][2]string // file name, content
+		status int
+		want   string // in the dump after, or in the first error's record
+	}{
+		{"MultipartRefused", [][2]string{{"rels.csv", badRels}, {"nodes.csv", nodes}}, 400, "rels.csv:3"},
+		{"MultipartNotAFile", [][2]string{{"", nodes}}, 400, ""},
+		{"MultipartUnknownFormat", [][2]string{{"nodes.txt", nodes}}, 400, ""},
+		{"Multipart", [][2]string{{"rels.csv", rels}, {"nodes.csv", nodes}}, 200, `"id":"haaksbergen"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			for _, p := range tc.parts {
+				var w io.Writer
+				var err error
+				if p[0] == "" {
+					w, err = mw.CreateFormField("data")
+				} else {
+					w, err = mw.CreateFormFile("file", p[0])
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				io.WriteString(w, p[1])
+			}
+			mw.Close()
+			before := dump(t, st)
+			status, out := post(t, "", mw.FormDataContentType(), body.Bytes())
+			if status != tc.status {
+				t.Fatalf("status: got %d, want %d: %v", status, tc.status, out)
+			}
+			after := dump(t, st)
+			if status != 200 {
+				if after != before {
+					t.Errorf("a refused upload changed the store:\n%s", diffLines(before, after))
+				}
+				if tc.want != "" {
+					errs, _ := out["errors"].([]any)
+					if len(errs) == 0 {
+						t.Fatalf("no errors listed: %v", out)
+					}
+					if got := errs[0].(map[string]any)["record"]; got != tc.want {
+						t.Errorf("first error record: got %v, want %v", got, tc.want)
+					}
+				}
+				return
+			}
+			if !strings.Contains(after, tc.want) || !strings.Contains(after, `"type":"COOPERATES_WITH","from":"enschede","to":"haaksbergen"`) {
+				t.Errorf("the dump lacks the uploaded files' records:\n%s", diffLines(before, after))
+			}
+		})
+	}
 }
 
 // cancellingWriter fails the first write and cancels the request's
