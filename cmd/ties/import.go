@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -27,11 +30,13 @@ directory, all files in one all-or-nothing load: every record is validated
 first, and nothing is written when any is invalid. Each error names the
 file, the line and the field. Writes are upserts by id, so running the same
 import again is safe. The format comes from each file's extension (.ndjson,
-.jsonl, .json, .csv, each optionally .gz) or from --format; gzip input is
-recognised by its content. "-" reads standard input (give --format).
+.jsonl, .json, .csv, each optionally .gz; .zip for the CSV export's zip of
+nodes and relationships) or from --format; gzip input is recognised by its
+content. "-" reads standard input (give --format).
 
 When a running service holds the data directory, import through it with
---url: each file is streamed to its POST /import endpoint.
+--url: the files are streamed to its POST /import endpoint as one upload
+and loaded together there, all or nothing, as here.
 
 Examples:
   ties import graph.ndjson
@@ -201,66 +206,112 @@ func thousands(n int64) string {
 	return s
 }
 
-// importRemote streams each file to the service's import endpoint; each
-// file is its own all-or-nothing load there.
+// importRemote streams the files to the service's import endpoint: one
+// file as the request body, several as the parts of one multipart upload,
+// which the service loads together, all or nothing, as a local import does.
 func importRemote(ctx context.Context, base string, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
 	u, err := url.Parse(strings.TrimSuffix(base, "/") + "/import")
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return usageError{fmt.Sprintf("--url %q is not an http(s) URL", base)}
 	}
+	formats := make([]exchange.Format, len(inputs))
 	var total int64
-	for _, in := range inputs {
-		total += in.Size
-	}
-	var sent int64
-	for _, in := range inputs {
-		start := time.Now()
-		format := in.Format
-		if format == "" {
-			if format, err = exchange.DetectFormat(in.Name); err != nil {
+	for i, in := range inputs {
+		if formats[i] = in.Format; formats[i] == "" {
+			if formats[i], err = exchange.DetectFormat(in.Name); err != nil {
 				return usageError{err.Error()}
 			}
 		}
-		q := url.Values{"format": {string(format)}, "name": {filepath.Base(in.Name)}, "maxErrors": {strconv.Itoa(maxErrors)}}
-		if dryRun {
-			q.Set("dryRun", "true")
+		total += in.Size
+	}
+	q := url.Values{"maxErrors": {strconv.Itoa(maxErrors)}}
+	if dryRun {
+		q.Set("dryRun", "true")
+	}
+	var body io.Reader
+	contentType := "application/octet-stream"
+	var size int64 = -1
+	if len(inputs) == 1 {
+		q.Set("format", string(formats[0]))
+		q.Set("name", filepath.Base(inputs[0].Name))
+		rc, err := inputs[0].Open()
+		if err != nil {
+			return fmt.Errorf("open %s: %w", inputs[0].Name, err)
 		}
-		u.RawQuery = q.Encode()
+		defer rc.Close()
+		body, size = rc, inputs[0].Size
+	} else {
+		pr, pw := io.Pipe()
+		defer pr.Close()
+		mw := multipart.NewWriter(pw)
+		contentType = mw.FormDataContentType()
+		go func() { pw.CloseWithError(writeParts(mw, inputs, formats)) }()
+		body = pr
+	}
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), &countingBody{r: body, n: func(n int64) {
+		if total > 0 {
+			p.upload(float64(n) / float64(total))
+		}
+	}})
+	if err != nil {
+		return fmt.Errorf("import through %s: %w", base, err)
+	}
+	req.ContentLength = size
+	req.Header.Set("Content-Type", contentType)
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	p.done()
+	if err != nil {
+		return fmt.Errorf("import %s through %s: %w", names(inputs), base, err)
+	}
+	res, err := decodeImportAnswer(resp)
+	if err != nil {
+		return fmt.Errorf("import %s through %s: %w", names(inputs), base, err)
+	}
+	if res.err != nil {
+		return reportErrors(res.err, dryRun, stderr)
+	}
+	r := res.ok
+	fmt.Fprintln(stdout, summary(dryRun, names(inputs), r.EntityTypes, r.RelationTypes, r.Entities, r.Relations, time.Since(start)))
+	return nil
+}
+
+// writeParts writes each input as one file part, its format told by the
+// part's Content-Type (a file may have been given --format whatever its
+// name says).
+func writeParts(mw *multipart.Writer, inputs []exchange.Input, formats []exchange.Format) error {
+	for i, in := range inputs {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": "file", "filename": filepath.Base(in.Name)}))
+		h.Set("Content-Type", uploadType(formats[i]))
+		w, err := mw.CreatePart(h)
+		if err != nil {
+			return err
+		}
 		rc, err := in.Open()
 		if err != nil {
 			return fmt.Errorf("open %s: %w", in.Name, err)
 		}
-		before := sent
-		body := &countingBody{r: rc, n: func(n int64) {
-			if total > 0 {
-				p.upload(float64(before+n) / float64(total))
-			}
-		}}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), body)
-		if err != nil {
-			rc.Close()
-			return fmt.Errorf("import %s: %w", in.Name, err)
-		}
-		req.ContentLength = in.Size
-		req.Header.Set("Content-Type", "application/octet-stream")
-		resp, err := http.DefaultClient.Do(req)
+		_, err = io.Copy(w, rc)
 		rc.Close()
-		sent += in.Size
-		p.done()
 		if err != nil {
-			return fmt.Errorf("import %s through %s: %w", in.Name, base, err)
+			return fmt.Errorf("read %s: %w", in.Name, err)
 		}
-		res, err := decodeImportAnswer(resp)
-		if err != nil {
-			return fmt.Errorf("import %s through %s: %w", in.Name, base, err)
-		}
-		if res.err != nil {
-			return reportErrors(res.err, dryRun, stderr)
-		}
-		r := res.ok
-		fmt.Fprintln(stdout, summary(dryRun, in.Name, r.EntityTypes, r.RelationTypes, r.Entities, r.Relations, time.Since(start)))
 	}
-	return nil
+	return mw.Close()
+}
+
+// uploadType is the Content-Type that tells the import endpoint a part's
+// format.
+func uploadType(f exchange.Format) string {
+	switch f {
+	case exchange.NDJSON:
+		return "application/x-ndjson"
+	case exchange.JSON:
+		return "application/json"
+	}
+	return "text/csv"
 }
 
 type importAnswer struct {

@@ -175,6 +175,25 @@ func TestImportExportThroughURL(t *testing.T) {
 	if err == nil || !strings.Contains(stderr, `bad.ndjson:1: type: unknown entity type "Town"`) {
 		t.Errorf("remote errors: got %v, stderr %q", err, stderr)
 	}
+	// Several files go as one upload and one load: relationships before
+	// their nodes are fine, and a bad file keeps the good one out.
+	nodes := writeFile(t, dir, "nodes.csv", "id:ID,:LABEL,name\nhaaksbergen,City,Haaksbergen\n")
+	rels := writeFile(t, dir, "rels.csv", ":START_ID,:END_ID,:TYPE\nhaaksbergen,enschede,COOPERATES_WITH\n")
+	before, _, _ := cli(t, runExport, "--url", srv.URL)
+	_, stderr, err = cli(t, runImport, "--url", srv.URL, nodes, bad)
+	if err == nil || err.Error() != "nothing was imported: 1 error" || !strings.Contains(stderr, "bad.ndjson:1: type") {
+		t.Errorf("a good and a bad file: got %v, stderr %q", err, stderr)
+	}
+	if after, _, _ := cli(t, runExport, "--url", srv.URL); after != before {
+		t.Error("a refused multi-file import changed the store")
+	}
+	out, _, err = cli(t, runImport, "--url", srv.URL, rels, nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "imported " + rels + ", " + nodes + ": 1 entities, 1 relations in "; !strings.HasPrefix(out, want) || strings.Count(out, "\n") != 1 {
+		t.Errorf("summary: got %q, want one line starting %q", out, want)
+	}
 	dot, _, err := cli(t, runExport, "--url", srv.URL, "--format", "dot", "--from", "enschede", "--types", "SISTER_CITY_OF")
 	if err != nil {
 		t.Fatal(err)

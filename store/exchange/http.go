@@ -281,8 +281,8 @@ type ImportResult struct {
 // Content-Type), gzip-compressed or not, and dryRun=true to validate only,
 // maxErrors=N and name (the file name errors cite; default "upload"). A
 // multipart/form-data body carries several files, one per part, each
-// named by its part's file name (which also tells its format, unless the
-// query gives one): they are loaded together, so one file may refer to
+// named by its part's file name; a part's format is the query's, else its
+// Content-Type's, else its file name's. The files are loaded together, so one file may refer to
 // another's entities, and all or nothing. Bodies are spooled to temporary
 // files, since Store.Load reads its input twice. It answers the counts as
 // JSON, or 400 with {"error":..., "errors":[...]} listing each invalid
@@ -397,11 +397,13 @@ func spoolParts(r *http.Request, boundary string, format Format) ([]Input, func(
 		if name == "" {
 			return nil, cleanup, store.Errorf(store.Invalid, "part %d of the upload (%q) is not a file: every part must carry a filename", len(inputs)+1, part.FormName())
 		}
+		// The part's Content-Type, when it names an import format, wins
+		// over the file name: a client may have been told the format.
 		f := format
 		if f == "" {
-			if f, err = DetectFormat(name); err != nil {
-				if f, err = uploadFormat("", part.Header.Get("Content-Type")); err != nil {
-					return nil, cleanup, store.Errorf(store.Invalid, "cannot tell the format of %q from its name or Content-Type; name it .ndjson, .json or .csv, or give ?format=", name)
+			if f, err = uploadFormat("", part.Header.Get("Content-Type")); err != nil {
+				if f, err = DetectFormat(name); err != nil {
+					return nil, cleanup, store.Errorf(store.Invalid, "cannot tell the format of %q from its Content-Type or name; name it .ndjson, .json or .csv, or give ?format=", name)
 				}
 			}
 		}
