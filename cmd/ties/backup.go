@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/kv/badgerkv"
@@ -64,11 +63,11 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if fs.NArg() != 1 {
 		return usageError{"restore takes one argument, the backup FILE (\"-\" for standard input)"}
 	}
-	fresh, err := isFresh(data)
+	fd, err := watchFresh(data)
 	if err != nil {
 		return err
 	}
-	if !fresh {
+	if !fd.fresh {
 		return fmt.Errorf("the data directory %s is not empty; restore into a new or empty directory", data)
 	}
 	var r io.Reader = os.Stdin
@@ -80,8 +79,6 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		defer f.Close()
 		r = f
 	}
-	_, statErr := os.Stat(data)
-	existed := statErr == nil
 	st, err := store.Open(data, store.Options{SyncWrites: true})
 	if err != nil {
 		return fmt.Errorf("open the data directory %s: %w", data, err)
@@ -90,13 +87,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	// next attempt is not refused as "not empty".
 	fail := func(err error) error {
 		st.Close()
-		if !existed {
-			os.RemoveAll(data)
-		} else if entries, rerr := os.ReadDir(data); rerr == nil {
-			for _, e := range entries {
-				os.RemoveAll(filepath.Join(data, e.Name()))
-			}
-		}
+		fd.undo()
 		return err
 	}
 	if err := st.Restore(ctx, r); err != nil {

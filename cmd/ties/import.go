@@ -123,6 +123,10 @@ func importError(err error) error {
 }
 
 func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
+	fd, err := watchFresh(data)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(data, store.Options{SyncWrites: true})
 	if errors.Is(err, badgerkv.ErrLocked) {
 		return fmt.Errorf("the data directory %s is in use by a running ties service: import through it with --url http://HOST:PORT, or stop it first", data)
@@ -130,7 +134,16 @@ func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryR
 	if err != nil {
 		return fmt.Errorf("open the data directory %s: %w", data, err)
 	}
-	defer st.Close()
+	// An import that writes nothing into a new directory (refused, or a
+	// dry run) leaves no empty store behind, into which ties serve would
+	// then not load the founding data.
+	wrote := false
+	defer func() {
+		st.Close()
+		if !wrote {
+			fd.undo()
+		}
+	}()
 	start := time.Now()
 	res, err := exchange.Import(ctx, st, inputs, exchange.ImportOptions{
 		DryRun: dryRun, MaxErrors: maxErrors,
@@ -140,6 +153,7 @@ func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryR
 	if err != nil {
 		return reportErrors(err, dryRun, stderr)
 	}
+	wrote = !dryRun
 	fmt.Fprintln(stdout, summary(dryRun, names(inputs), res.EntityTypes, res.RelationTypes, res.Entities, res.Relations, time.Since(start)))
 	return nil
 }

@@ -53,12 +53,8 @@ func TestImportCommand(t *testing.T) {
 		if !strings.HasPrefix(out, "dry run: valid, nothing written: ") {
 			t.Errorf("summary: got %q", out)
 		}
-		dump, _, err := cli(t, runExport, "--data", data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(dump, `"kind":"entity"`) {
-			t.Errorf("a dry run wrote entities:\n%s", dump)
+		if ok, err := isFresh(data); err != nil || !ok {
+			t.Errorf("a dry run into a new directory left something in it (%v)", err)
 		}
 	})
 	t.Run("OK", func(t *testing.T) {
@@ -122,6 +118,46 @@ func TestImportCommand(t *testing.T) {
 		}
 		if _, _, err := cli(t, runImport, "--data", data, "--format", "ndjson", txt); err != nil {
 			t.Errorf("with --format: %v", err)
+		}
+	})
+	t.Run("LeavesNewDirectoryFresh", func(t *testing.T) {
+		// An import that writes nothing must not leave an empty store in a
+		// new directory: ties serve loads the founding data only into a
+		// missing or empty one.
+		bad := writeFile(t, dir, "fresh-bad.ndjson", `{"kind":"entity","id":"x","type":"Town","name":"X"}`+"\n")
+		for _, tc := range []struct {
+			name string
+			args []string
+		}{
+			{"Refused", []string{bad}},
+			{"DryRun", []string{"--dry-run", good}},
+		} {
+			for _, existed := range []bool{false, true} {
+				fresh := filepath.Join(t.TempDir(), "new")
+				if existed {
+					if err := os.Mkdir(fresh, 0o755); err != nil {
+						t.Fatal(err)
+					}
+				}
+				_, _, err := cli(t, runImport, append([]string{"--data", fresh}, tc.args...)...)
+				if tc.name == "Refused" && err == nil {
+					t.Fatalf("%s: the import was not refused", tc.name)
+				}
+				if ok, err := isFresh(fresh); err != nil || !ok {
+					t.Errorf("%s (directory existed: %v): the directory is no longer fresh (%v)", tc.name, existed, err)
+				}
+				if _, err := os.Stat(fresh); existed != (err == nil) {
+					t.Errorf("%s (directory existed: %v): stat after: %v", tc.name, existed, err)
+				}
+			}
+		}
+		// A successful import keeps what it wrote.
+		kept := filepath.Join(t.TempDir(), "new")
+		if _, _, err := cli(t, runImport, "--data", kept, good); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := isFresh(kept); ok {
+			t.Error("a successful import into a new directory left it empty")
 		}
 	})
 	t.Run("BadMemoryLimit", func(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -206,19 +205,6 @@ func playgroundURL(a net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
-}
-
-// isFresh reports whether dir is missing or empty: the only case in which
-// the founding data is loaded, so that an existing graph is never touched.
-func isFresh(dir string) (bool, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return true, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read the data directory: %w", err)
-	}
-	return len(entries) == 0, nil
 }
 
 // loadSeed loads the founding data into an empty store, all or nothing.

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// isFresh reports whether dir is missing or empty: the only case in which
+// the founding data is loaded, so that an existing graph is never touched.
+func isFresh(dir string) (bool, error) {
+	g, err := watchFresh(dir)
+	return g.fresh, err
+}
+
+// freshDir remembers whether a data directory was missing or empty before
+// a command opened it, so that a command that leaves nothing in it (a
+// failed restore or import, a dry run) can leave it as it found it: a
+// directory with an empty store in it is no longer fresh, and the next
+// ties serve would not load the founding data into it.
+type freshDir struct {
+	dir            string
+	fresh, existed bool
+}
+
+func watchFresh(dir string) (freshDir, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return freshDir{dir: dir, fresh: true}, nil
+	}
+	if err != nil {
+		return freshDir{dir: dir}, fmt.Errorf("read the data directory: %w", err)
+	}
+	return freshDir{dir: dir, fresh: len(entries) == 0, existed: true}, nil
+}
+
+// undo empties a directory that was fresh, or removes it if it was
+// missing; it leaves any other directory alone. The store in it must be
+// closed.
+func (f freshDir) undo() {
+	if !f.fresh {
+		return
+	}
+	if !f.existed {
+		os.RemoveAll(f.dir)
+		return
+	}
+	if entries, err := os.ReadDir(f.dir); err == nil {
+		for _, e := range entries {
+			os.RemoveAll(filepath.Join(f.dir, e.Name()))
+		}
+	}
+}
