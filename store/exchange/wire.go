@@ -589,30 +589,8 @@ func (d fieldDecoder) entity(m map[string]json.RawMessage, extra []string) (*sto
 	if e.Aliases, err = d.strings(m["aliases"], "aliases"); err != nil {
 		return nil, err
 	}
-	if e.Properties, err = d.properties(m["properties"], "properties", nil); err != nil {
+	if err = d.fact(m, extra, &e.Properties, &e.ValidFrom, &e.ValidTo, &e.Sources); err != nil {
 		return nil, err
-	}
-	if e.ValidFrom, err = d.date(m["validFrom"], "validFrom"); err != nil {
-		return nil, err
-	}
-	if e.ValidTo, err = d.date(m["validTo"], "validTo"); err != nil {
-		return nil, err
-	}
-	if e.Sources, err = d.sources(m["sources"], "sources"); err != nil {
-		return nil, err
-	}
-	for _, k := range extra {
-		if isNull(m[k]) {
-			continue
-		}
-		v, err := d.value(m[k], k)
-		if err != nil {
-			return nil, err
-		}
-		if e.Properties == nil {
-			e.Properties = store.Properties{}
-		}
-		e.Properties[k] = v
 	}
 	return e, nil
 }
@@ -645,17 +623,28 @@ func (d fieldDecoder) relation(m map[string]json.RawMessage, from, to, idField s
 	if r.To == "" {
 		return nil, d.errorf(to, "missing")
 	}
-	if r.Properties, err = d.properties(m["properties"], "properties", nil); err != nil {
+	if err = d.fact(m, extra, &r.Properties, &r.ValidFrom, &r.ValidTo, &r.Sources); err != nil {
 		return nil, err
 	}
-	if r.ValidFrom, err = d.date(m["validFrom"], "validFrom"); err != nil {
-		return nil, err
+	return r, nil
+}
+
+// fact decodes the members entities and relations share: properties, the
+// extra members that are properties too (CSV columns), validity and
+// sources.
+func (d fieldDecoder) fact(m map[string]json.RawMessage, extra []string, props *store.Properties, validFrom, validTo *store.Date, sources *[]store.Source) *store.Error {
+	var err *store.Error
+	if *props, err = d.properties(m["properties"], "properties", nil); err != nil {
+		return err
 	}
-	if r.ValidTo, err = d.date(m["validTo"], "validTo"); err != nil {
-		return nil, err
+	if *validFrom, err = d.date(m["validFrom"], "validFrom"); err != nil {
+		return err
 	}
-	if r.Sources, err = d.sources(m["sources"], "sources"); err != nil {
-		return nil, err
+	if *validTo, err = d.date(m["validTo"], "validTo"); err != nil {
+		return err
+	}
+	if *sources, err = d.sources(m["sources"], "sources"); err != nil {
+		return err
 	}
 	for _, k := range extra {
 		if isNull(m[k]) {
@@ -663,14 +652,14 @@ func (d fieldDecoder) relation(m map[string]json.RawMessage, from, to, idField s
 		}
 		v, err := d.value(m[k], k)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if r.Properties == nil {
-			r.Properties = store.Properties{}
+		if *props == nil {
+			*props = store.Properties{}
 		}
-		r.Properties[k] = v
+		(*props)[k] = v
 	}
-	return r, nil
+	return nil
 }
 
 func (d fieldDecoder) entityType(m map[string]json.RawMessage) (*store.EntityType, *store.Error) {
