@@ -52,6 +52,38 @@ func TestMutations(t *testing.T) {
 			t.Errorf("University not in the ontology after defineEntityType")
 		}
 	})
+	t.Run("defineAnswersStoredType", func(t *testing.T) {
+		// The answer is the type as stored, not the input echoed: a
+		// symmetric type is its own inverse, and a redefinition that
+		// leaves the inverse out keeps it.
+		e := e.at(t)
+		type relType struct {
+			Name, Inverse string
+			Symmetric     bool
+			From, To      []string
+		}
+		var d struct{ DefineRelationType relType }
+		e.ok(`mutation { defineRelationType(input: {name: "TWINNED_WITH", symmetric: true}) { name inverse symmetric from to } }`, nil, &d)
+		if got, want := d.DefineRelationType.Inverse, "TWINNED_WITH"; got != want {
+			t.Errorf("symmetric type's inverse: got %q, want %q", got, want)
+		}
+		e.ok(`mutation { defineRelationType(input: {name: "ADVISES", inverse: "ADVISED_BY", from: ["Person"]}) { name } }`, nil, &d)
+		e.ok(`mutation { defineRelationType(input: {name: "ADVISES", from: ["Person", "Organization"]}) { name inverse symmetric from to } }`, nil, &d)
+		var o struct {
+			Ontology struct{ RelationTypes []relType }
+		}
+		e.ok(`{ ontology { relationTypes { name inverse symmetric from to } } }`, nil, &o)
+		i := slices.IndexFunc(o.Ontology.RelationTypes, func(rt relType) bool { return rt.Name == "ADVISES" })
+		if i < 0 {
+			t.Fatalf("ADVISES not in the ontology")
+		}
+		if got, want := d.DefineRelationType, o.Ontology.RelationTypes[i]; !jsonEqual(got, want) {
+			t.Errorf("defineRelationType answered %+v, the ontology has %+v", got, want)
+		}
+		if got, want := d.DefineRelationType.Inverse, "ADVISED_BY"; got != want {
+			t.Errorf("redefined inverse: got %q, want %q", got, want)
+		}
+	})
 	t.Run("upsert", func(t *testing.T) {
 		e := e.at(t)
 		var d struct {

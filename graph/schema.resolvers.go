@@ -89,17 +89,19 @@ func (r *mutationResolver) DeleteRelations(ctx context.Context, ids []string) (i
 }
 
 func (r *mutationResolver) DefineEntityType(ctx context.Context, input store.EntityType) (*store.EntityType, error) {
-	if _, err := r.store.Apply(ctx, store.Batch{EntityTypes: []store.EntityType{input}}); err != nil {
+	res, err := r.store.Apply(ctx, store.Batch{EntityTypes: []store.EntityType{input}})
+	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
-	return &input, nil
+	return &res.EntityTypes[0], nil
 }
 
 func (r *mutationResolver) DefineRelationType(ctx context.Context, input store.RelationType) (*store.RelationType, error) {
-	if _, err := r.store.Apply(ctx, store.Batch{RelationTypes: []store.RelationType{input}}); err != nil {
+	res, err := r.store.Apply(ctx, store.Batch{RelationTypes: []store.RelationType{input}})
+	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
-	return &input, nil
+	return &res.RelationTypes[0], nil
 }
 
 func (r *pathResolver) Length(ctx context.Context, obj *store.Path) (int, error) {

@@ -55,8 +55,13 @@ type Batch struct {
 
 // BatchResult reports what Apply did.
 type BatchResult struct {
-	Entities         []*Entity   // as stored, in input order
-	Relations        []*Relation // as stored, ids filled in, in input order
+	Entities  []*Entity   // as stored, in input order
+	Relations []*Relation // as stored, ids filled in, in input order
+	// EntityTypes and RelationTypes are the defined types as stored, in
+	// input order: a redefinition that leaves out an inverse keeps the
+	// stored one, and a symmetric type is its own inverse.
+	EntityTypes      []EntityType
+	RelationTypes    []RelationType
 	DeletedEntities  int
 	DeletedRelations int // including those removed by Cascade
 	CommitTs         uint64

@@ -202,19 +202,26 @@ func (s *schema) ontology() Ontology {
 		if ti == nil {
 			continue
 		}
-		d := ti.def
 		if ti.relation {
-			o.RelationTypes = append(o.RelationTypes, RelationType{
-				Name: d.Name, Inverse: d.Inverse, Symmetric: d.Symmetric,
-				From: slices.Clone(d.From), To: slices.Clone(d.To), Description: d.Description,
-			})
+			o.RelationTypes = append(o.RelationTypes, ti.def.relationType())
 		} else {
-			o.EntityTypes = append(o.EntityTypes, EntityType{Name: d.Name, Parent: d.Parent, Description: d.Description})
+			o.EntityTypes = append(o.EntityTypes, ti.def.entityType())
 		}
 	}
 	sort.Slice(o.EntityTypes, func(i, j int) bool { return o.EntityTypes[i].Name < o.EntityTypes[j].Name })
 	sort.Slice(o.RelationTypes, func(i, j int) bool { return o.RelationTypes[i].Name < o.RelationTypes[j].Name })
 	return o
+}
+
+func (d typeDef) entityType() EntityType {
+	return EntityType{Name: d.Name, Parent: d.Parent, Description: d.Description}
+}
+
+func (d typeDef) relationType() RelationType {
+	return RelationType{
+		Name: d.Name, Inverse: d.Inverse, Symmetric: d.Symmetric,
+		From: slices.Clone(d.From), To: slices.Clone(d.To), Description: d.Description,
+	}
 }
 
 func (s *schema) clone() *schema {

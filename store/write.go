@@ -351,6 +351,12 @@ func (w *writer) batch(b Batch) (BatchResult, error) {
 		if len(w.errs) > 0 {
 			return res, w.errs
 		}
+		for _, et := range b.EntityTypes {
+			res.EntityTypes = append(res.EntityTypes, w.sch.types[w.sch.entities[et.Name]].def.entityType())
+		}
+		for _, rt := range b.RelationTypes {
+			res.RelationTypes = append(res.RelationTypes, w.sch.types[w.sch.relations[rt.Name]].def.relationType())
+		}
 	}
 	ents, err := w.entities(b.Entities)
 	if err != nil {
