@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/web"
 )
 
 // ServerConfig configures NewServer.
@@ -79,6 +81,7 @@ func NewServer(cfg ServerConfig) *Server {
 	s.mux.HandleFunc("DELETE /query", methodNotAllowed)
 	s.mux.HandleFunc("HEAD /query", methodNotAllowed)
 	s.mux.HandleFunc("GET /{$}", playgroundHandler())
+	s.mux.Handle("GET "+graphiqlPath, graphiqlAssets())
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writePlain(w, http.StatusOK, "ok\n")
 	})
@@ -187,7 +190,14 @@ const DefaultQuery = `# Enschede's partners: every tie, since when, and on whose
 // playgroundHandler serves GraphiQL. GraphiQL reads its opening query from
 // the page's URL, so a bare / redirects to one that carries DefaultQuery.
 func playgroundHandler() http.HandlerFunc {
-	page := playground.Handler("Ties", "/query", playground.WithGraphiqlPersistStateInURL(true))
+	f := web.GraphiQLFiles()
+	page := playground.Handler("Ties", "/query",
+		playground.WithGraphiqlPersistStateInURL(true),
+		// Served from this binary (/graphiql/), not from a CDN: the
+		// playground must work where the service runs offline.
+		playground.WithGraphiqlVersion(graphiqlPath+f.JS.Name, graphiqlPath+f.CSS.Name, f.JS.Integrity, f.CSS.Integrity),
+		playground.WithGraphiqlReactVersion(graphiqlPath+f.React.Name, graphiqlPath+f.ReactDOM.Name, f.React.Integrity, f.ReactDOM.Integrity),
+	)
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawQuery == "" {
 			http.Redirect(w, r, "/?"+url.Values{"query": {DefaultQuery}}.Encode(), http.StatusFound)
@@ -195,6 +205,23 @@ func playgroundHandler() http.HandlerFunc {
 		}
 		page(w, r)
 	}
+}
+
+// graphiqlPath is where the playground's scripts and styles are served.
+const graphiqlPath = "/graphiql/"
+
+// graphiqlAssets serves the embedded GraphiQL files. They never change
+// within a build, and the page pins each by its digest.
+func graphiqlAssets() http.Handler {
+	sub, err := fs.Sub(web.GraphiQL, "graphiql")
+	if err != nil {
+		panic(err) // the directory is embedded at build time
+	}
+	files := http.StripPrefix(graphiqlPath, http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		files.ServeHTTP(w, r)
+	})
 }
 
 // Execute runs one GraphQL operation in process, without HTTP, and

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -64,6 +67,32 @@ func TestHTTPEndpoints(t *testing.T) {
 		r := e.at(t).do(http.MethodGet, "/?query=%7B__typename%7D", "", nil, nil)
 		if r.Status != http.StatusOK || !strings.Contains(string(r.Raw), "graphiql") || !strings.Contains(string(r.Raw), "/query") {
 			t.Errorf("playground: status %d: %.200s", r.Status, r.Raw)
+		}
+	})
+	t.Run("PlaygroundAssetsAreLocal", func(t *testing.T) {
+		// Every script and style the page loads comes from this server,
+		// and its bytes match the digest the page pins: offline, a CDN
+		// would leave the playground blank, and so would a mismatch.
+		r := e.at(t).do(http.MethodGet, "/?query=%7B__typename%7D", "", nil, nil)
+		page := string(r.Raw)
+		if strings.Contains(page, "cdn.") || strings.Contains(page, "https://") {
+			t.Errorf("the page loads something from elsewhere:\n%s", page)
+		}
+		tags := regexp.MustCompile(`(?:src|href)="([^"]+)"\s+integrity="([^"]+)"`).FindAllStringSubmatch(page, -1)
+		if len(tags) != 4 {
+			t.Fatalf("got %d pinned assets, want 4 (React, ReactDOM, GraphiQL's script and style)", len(tags))
+		}
+		for _, m := range tags {
+			m[1], m[2] = html.UnescapeString(m[1]), html.UnescapeString(m[2]) // as a browser reads attributes
+			a := e.at(t).do(http.MethodGet, m[1], "", nil, nil)
+			if a.Status != http.StatusOK {
+				t.Errorf("%s: status %d", m[1], a.Status)
+				continue
+			}
+			sum := sha256.Sum256(a.Raw)
+			if got := "sha256-" + base64.StdEncoding.EncodeToString(sum[:]); got != m[2] {
+				t.Errorf("%s: digest %s, the page pins %s", m[1], got, m[2])
+			}
 		}
 	})
 	t.Run("UnknownPath", func(t *testing.T) {
