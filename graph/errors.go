@@ -37,10 +37,20 @@ var errReported = errors.New("errors already reported")
 type presenter struct {
 	logger  *slog.Logger
 	timeout time.Duration
+	count   func(code string) // for /metrics; nil counts nothing
 }
 
 // present is the gqlgen ErrorPresenterFunc.
 func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
+	e := p.presentError(ctx, err)
+	if e != nil && p.count != nil {
+		code, _ := e.Extensions["code"].(string)
+		p.count(code)
+	}
+	return e
+}
+
+func (p presenter) presentError(ctx context.Context, err error) *gqlerror.Error {
 	var gqlErr *gqlerror.Error
 	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
 		return p.presentRequestError(gqlErr)

@@ -50,9 +50,11 @@ type ServerConfig struct {
 // /healthz and /readyz, and the export and import handlers it is given.
 type Server struct {
 	mux     *http.ServeMux
+	handler http.Handler // mux, instrumented
 	graphql http.Handler
 	store   *store.Store
 	logger  *slog.Logger
+	metrics *serverMetrics
 }
 
 // NewServer builds the server over cfg.Store. It panics when cfg.Store is
@@ -70,9 +72,11 @@ func NewServer(cfg ServerConfig) *Server {
 	if wait <= 0 {
 		wait = time.Millisecond
 	}
-	s := &Server{mux: http.NewServeMux(), store: cfg.Store, logger: logger}
+	s := &Server{mux: http.NewServeMux(), store: cfg.Store, logger: logger, metrics: newServerMetrics()}
+	s.handler = s.metrics.instrument(s.mux)
 	s.graphql = withTimeout(limits.Timeout, newGraphQLHandler(cfg.Store, logger, limits, handlerOptions{
 		introspection: !cfg.NoIntrospection, readOnly: cfg.ReadOnly, loaderWait: wait,
+		countError: s.metrics.graphQLError,
 	}))
 
 	s.mux.Handle("/query", s.graphql)
@@ -86,6 +90,7 @@ func NewServer(cfg ServerConfig) *Server {
 		writePlain(w, http.StatusOK, "ok\n")
 	})
 	s.mux.HandleFunc("GET /readyz", s.ready)
+	s.mux.HandleFunc("GET /metrics", s.metrics.handler(cfg.Store))
 	if cfg.Export != nil {
 		// The handlers answer other methods themselves, with 405 in JSON.
 		s.mux.Handle("/export", cfg.Export)
@@ -97,13 +102,14 @@ func NewServer(cfg ServerConfig) *Server {
 }
 
 // ServeHTTP routes a request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // handlerOptions are the switches of newGraphQLHandler.
 type handlerOptions struct {
 	introspection bool
 	readOnly      bool
 	loaderWait    time.Duration
+	countError    func(code string) // nil: errors are not counted
 }
 
 // newGraphQLHandler assembles gqlgen's server with explicit transports and
@@ -115,7 +121,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	costs(&c.Complexity)
 	srv := handler.New(NewExecutableSchema(c))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
-	p := presenter{logger: logger, timeout: limits.Timeout}
+	p := presenter{logger: logger, timeout: limits.Timeout, count: o.countError}
 	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, present: p.present})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if on(limits.Tokens) {
