@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ties-graph/ties/graph"
@@ -537,9 +538,22 @@ func TestQueries(t *testing.T) {
 		var d struct {
 			Entity *struct{ Name string }
 		}
-		e.ok(`{ entity(id: "enschede", asOf: "2000-01-01T00:00:00Z") { name } }`, nil, &d)
-		if d.Entity != nil {
-			t.Errorf("asOf before the graph was recorded: got %+v, want null", d.Entity)
+		e.ok(`{ entity(id: "enschede", asOf: "2099-01-01T00:00:00Z") { name } }`, nil, &d)
+		if d.Entity == nil || d.Entity.Name != "Enschede" {
+			t.Errorf("asOf in the future: got %+v, want the entity as now", d.Entity)
+		}
+		// Older than the history retention: refused, naming the oldest
+		// instant that can be read, rather than read from a past that
+		// compaction may have thinned.
+		r := e.post(`{ entity(id: "enschede", asOf: "2000-01-01T00:00:00Z") { name } }`, nil)
+		if got, want := r.code(), "INVALID_ARGUMENT"; got != want {
+			t.Fatalf("asOf beyond the retention: code %q, want %q: %s", got, want, r.Raw)
+		}
+		if got, want := r.Errors[0].Extensions["field"], any("asOf"); got != want {
+			t.Errorf("field: got %v, want %v", got, want)
+		}
+		if msg := r.Errors[0].Message; !strings.Contains(msg, "2000-01-01T00:00:00Z") || !strings.Contains(msg, "oldest instant that can be read is") {
+			t.Errorf("message %q names neither the asOf nor the horizon", msg)
 		}
 	})
 	t.Run("GETandPOST", func(t *testing.T) {

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -285,9 +286,11 @@ func TestNeighborhood(t *testing.T) {
 func TestAsOf(t *testing.T) {
 	ctx := context.Background()
 	s := openTestStore(t)
-	mustApply(t, s, twinCities())
 	// Commit timestamps have millisecond resolution: keep the writes in
 	// distinct milliseconds.
+	before := time.Now()
+	time.Sleep(3 * time.Millisecond)
+	mustApply(t, s, twinCities())
 	time.Sleep(3 * time.Millisecond)
 	mid := time.Now()
 	time.Sleep(3 * time.Millisecond)
@@ -312,15 +315,83 @@ func TestAsOf(t *testing.T) {
 	if got, want := neighborIDsAt(t, s, "enschede", ReadOptions{}), 5; got != want {
 		t.Errorf("enschede's relations now: got %d, want %d", got, want)
 	}
-	st, err := s.Stats(ctx, ReadOptions{AsOf: time.Unix(0, 0)})
+	st, err := s.Stats(ctx, ReadOptions{AsOf: before})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Entities != 0 {
-		t.Errorf("entities in 1970: got %d, want 0", st.Entities)
+		t.Errorf("entities before the first write: got %d, want 0", st.Entities)
+	}
+	future, err := s.Stats(ctx, ReadOptions{AsOf: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := future.Entities, 7; got != want {
+		t.Errorf("entities an hour from now: got %d, want %d (as now)", got, want)
 	}
 	if got, want := dump(t, s, past), dump(t, s, past); got != want {
 		t.Errorf("two reads of the same past differ")
+	}
+}
+
+// An asOf older than the history retention is refused, naming the
+// oldest instant that can be read, rather than answered from a past that
+// compaction may have thinned.
+func TestAsOfBeyondRetention(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		retention time.Duration
+		asOf      time.Duration // before now
+		refused   bool
+	}{
+		{"Within", time.Hour, 30 * time.Minute, false},
+		{"Beyond", time.Hour, 2 * time.Hour, true},
+		{"DefaultBeyond", 0, 31 * 24 * time.Hour, true},
+		{"Before1970", time.Hour, time.Since(time.Unix(0, 0)) + time.Hour, true},
+		{"Forever", -1, 10 * 365 * 24 * time.Hour, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open("", Options{InMemory: true, HistoryRetention: tc.retention})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			mustApply(t, s, twinCities())
+			at := time.Now().Add(-tc.asOf)
+			_, err = s.Stats(ctx, ReadOptions{AsOf: at})
+			if !tc.refused {
+				if err != nil {
+					t.Fatalf("asOf %s: %v", at, err)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("asOf %s: got %v, want an *Error", at, err)
+			}
+			if got, want := e.Code, Invalid; got != want {
+				t.Errorf("code: got %s, want %s", got, want)
+			}
+			if got, want := e.Field, "asOf"; got != want {
+				t.Errorf("field: got %q, want %q", got, want)
+			}
+			// The message names the horizon, and asking for it works.
+			i := strings.Index(e.Message, "can be read is ")
+			if i < 0 {
+				t.Fatalf("message %q does not name the horizon", e.Message)
+			}
+			h, err := time.Parse(time.RFC3339Nano, strings.Fields(e.Message[i+len("can be read is "):])[0])
+			if err != nil {
+				t.Fatalf("horizon in %q: %v", e.Message, err)
+			}
+			if _, err := s.Stats(ctx, ReadOptions{AsOf: h}); err != nil {
+				t.Errorf("asOf the horizon named, %s: %v", h, err)
+			}
+			if _, err := s.Stats(ctx, ReadOptions{AsOf: h.Add(-time.Second)}); ErrorCode(err) != Invalid {
+				t.Errorf("asOf a second before the horizon: got %v, want INVALID_ARGUMENT", err)
+			}
+		})
 	}
 }
 

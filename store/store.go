@@ -24,13 +24,15 @@ type Store struct {
 	opts Options
 	log  *slog.Logger
 	// readTsAt maps a recorded time to the read timestamp that sees every
-	// commit made up to it.
+	// commit made up to it, and timeOf a timestamp back to its time.
 	readTsAt func(time.Time) uint64
+	timeOf   func(uint64) time.Time
 
 	mu     sync.Mutex
 	schema *schema // newest ontology seen; immutable, replaced on change
 
 	cache *readCache
+	pause writePause
 }
 
 // DefaultCacheSize is the size of the read cache when Options.CacheSize
@@ -57,7 +59,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	s, err := newStore(db, opts, badgerkv.ReadTsAt)
+	s, err := newStore(db, opts, badgerkv.ReadTsAt, badgerkv.TimeOf)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -66,7 +68,7 @@ func Open(dir string, opts Options) (*Store, error) {
 }
 
 // newStore wraps an open backend.
-func newStore(db kv.Store, opts Options, readTsAt func(time.Time) uint64) (*Store, error) {
+func newStore(db kv.Store, opts Options, readTsAt func(time.Time) uint64, timeOf func(uint64) time.Time) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -76,7 +78,7 @@ func newStore(db kv.Store, opts Options, readTsAt func(time.Time) uint64) (*Stor
 	if opts.CacheSize == 0 {
 		opts.CacheSize = DefaultCacheSize
 	}
-	s := &Store{db: db, opts: opts, log: opts.Logger, readTsAt: readTsAt}
+	s := &Store{db: db, opts: opts, log: opts.Logger, readTsAt: readTsAt, timeOf: timeOf}
 	if opts.CacheSize > 0 {
 		s.cache = newReadCache(opts.CacheSize, db.LastCommit())
 	}
@@ -161,6 +163,13 @@ func (s *Store) snapshot(ctx context.Context, ro ReadOptions) (kv.Txn, *schema, 
 	var ts uint64
 	if !ro.AsOf.IsZero() {
 		ts = s.readTsAt(ro.AsOf)
+		// Below the horizon compaction may have dropped the versions
+		// such a read needs: refuse rather than answer a wrong past.
+		if h := s.db.Horizon(); ts < h {
+			return nil, nil, &Error{Code: Invalid, Field: "asOf", Message: fmt.Sprintf(
+				"%s is older than the history kept: the oldest instant that can be read is %s (the history retention)",
+				ro.AsOf.UTC().Format(time.RFC3339Nano), s.timeOf(h).Format(time.RFC3339Nano))}
+		}
 	}
 	tx, err := s.db.Begin(ctx, kv.TxnOptions{ReadTs: ts})
 	if err != nil {

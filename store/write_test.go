@@ -307,7 +307,7 @@ func TestApplyTooBigForOneTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := newStore(db, Options{}, badgerkv.ReadTsAt)
+	s, err := newStore(db, Options{}, badgerkv.ReadTsAt, badgerkv.TimeOf)
 	if err != nil {
 		t.Fatal(err)
 	}

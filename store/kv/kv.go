@@ -69,6 +69,10 @@ type Store interface {
 	NewBatch(ctx context.Context) (Batch, error)
 	// LastCommit returns the timestamp of the newest finished commit.
 	LastCommit() uint64
+	// Horizon returns the oldest read timestamp that sees history
+	// completely: a read below it may miss versions that retention has
+	// discarded. 0 when all history is kept.
+	Horizon() uint64
 	// Features describes the backend.
 	Features() Features
 	// Close flushes and closes the store.

@@ -33,17 +33,9 @@ func (db *DB) maintain() {
 // as of now. It never passes the last commit, nor the read timestamp of a
 // batch in progress, whose rollback needs the versions before it.
 func (db *DB) advanceDiscardTs(now time.Time) {
-	retention := db.opts.HistoryRetention
-	if retention < 0 {
-		return
-	}
-	if retention == 0 {
-		retention = DefaultHistoryRetention
-	}
 	db.discardMu.Lock()
 	defer db.discardMu.Unlock()
-	ts := TsOf(now.Add(-retention))
-	ts = min(ts, db.lastCommit.Load())
+	ts := db.horizon(now)
 	if p := db.state.pendingTs(); p != 0 {
 		ts = min(ts, p-1)
 	}
@@ -55,6 +47,29 @@ func (db *DB) advanceDiscardTs(now time.Time) {
 	if err := db.state.prune(ts); err != nil {
 		db.log.Warn("prune rolled-back batch ranges", "err", err)
 	}
+}
+
+// Horizon returns the oldest read timestamp that reads history completely
+// as of now: the retention horizon, never past the last commit (nothing
+// changed after it, so a read there is still exact). Versions that a read
+// below it needs may have been compacted away, by this process or by an
+// earlier one with the same retention. It is 0 when history is kept
+// forever.
+func (db *DB) Horizon() uint64 {
+	return db.horizon(time.Now())
+}
+
+// horizon is Horizon at the given now; the discard timestamp never passes
+// it.
+func (db *DB) horizon(now time.Time) uint64 {
+	retention := db.opts.HistoryRetention
+	if retention < 0 {
+		return 0
+	}
+	if retention == 0 {
+		retention = DefaultHistoryRetention
+	}
+	return min(TsOf(now.Add(-retention)), db.lastCommit.Load())
 }
 
 // collectValueLog rewrites value-log files that are mostly garbage, a few
