@@ -14,7 +14,9 @@ the id to the store, which derives it from the type and the two ends in
 either order (so importing the file twice changes nothing). Entities get the
 id "wd-<Wikidata id>"; with --match, cities that the dump already holds (by
 their "wikidata" property) are referred to by their id and not written
-again.
+again, and pairs the dump already twins are left out: the store's record,
+with its dates and sources, is kept rather than replaced (when it has no
+validFrom, the derived ids are the same) or doubled (when it has one).
 
 Python 3 standard library only.
 """
@@ -60,6 +62,7 @@ def main():
             pairs.setdefault((min(a, b), max(a, b)), []).append(a)
 
     by_qid, existing = ties_ndjson.load_matches(args.match)
+    twinned = ties_ndjson.load_pairs(args.match, "SISTER_CITY_OF")
 
     def ref(qid):
         return by_qid.get(qid, ties_ndjson.entity_id(qid))
@@ -82,7 +85,11 @@ def main():
                 "sources": [{"document": DOCUMENT, "locator": f"https://www.wikidata.org/wiki/{q}"}],
             })
             written += 1
+        known = 0
         for (a, b), stated_by in sorted(pairs.items()):
+            if frozenset((ref(a), ref(b))) in twinned:
+                known += 1
+                continue
             ties_ndjson.write(out, {
                 "kind": "relation", "type": "SISTER_CITY_OF", "from": ref(a), "to": ref(b),
                 "properties": {"statedBy": sorted(set(stated_by))},
@@ -91,7 +98,7 @@ def main():
             })
     both = sum(1 for s in pairs.values() if len(set(s)) == 2)
     print(f"{args.out}: {statements} statements, {len(pairs)} pairs ({both} stated on both sides), "
-          f"{len(cities)} cities ({written} new)")
+          f"{len(cities)} cities ({written} new)" + (f", {known} pairs already in the store" if known else ""))
 
 
 if __name__ == "__main__":

@@ -38,3 +38,21 @@ def load_matches(path):
             if isinstance(qid, str):
                 by_qid.setdefault(qid, rec["id"])
     return by_qid, ids
+
+
+def load_pairs(path, relation_type):
+    """Read an NDJSON dump and return the unordered pairs of entity ids that
+    a relation of relation_type joins, whatever its dates, so that a
+    converter can leave out a fact the store already records (with its own
+    evidence) instead of replacing or duplicating it."""
+    pairs = set()
+    if not path:
+        return pairs
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if rec.get("kind") == "relation" and rec.get("type") == relation_type:
+                pairs.add(frozenset((rec["from"], rec["to"])))
+    return pairs
