@@ -93,11 +93,23 @@ func (l *loader) documentType(id string) (TypeID, bool, error) {
 	return t, err == nil, err
 }
 
-// deletedDocument is a Document entity an Apply batch deletes.
-type deletedDocument struct{ id, rec string }
+// deletedDocument is a Document entity an Apply batch deletes, or retypes
+// to a type that is not a Document (retyped names that type): either way
+// its citations would no longer cite a document.
+type deletedDocument struct{ id, rec, retyped string }
 
-// checkDeletedDocuments refuses the deletion of documents that facts the
-// batch leaves in place still cite. There is no index from a document to
+// noteRetypedDocument records an entity whose type changes from a
+// Document to something else, for checkDeletedDocuments.
+func (w *writer) noteRetypedDocument(from, to TypeID, id, rec string) {
+	doc, ok := w.sch.entityType(documentType)
+	if ok && w.sch.isA(from, doc) && !w.sch.isA(to, doc) {
+		w.deletedDocs = append(w.deletedDocs, deletedDocument{id: id, rec: rec, retyped: w.sch.name(to)})
+	}
+}
+
+// checkDeletedDocuments refuses the deletion (or retyping to a type that
+// is not a Document) of documents that facts the batch leaves in place
+// still cite. There is no index from a document to
 // its citations, so this walks every stored body, once per batch and only
 // for batches that delete a Document: deleting evidence is rare, and a
 // dangling citation would break every read of the fact that holds it.
@@ -150,7 +162,12 @@ func (w *writer) checkDeletedDocuments() error {
 		note("relation "+b.r.ID, b.r.Sources)
 	}
 	for _, d := range w.deletedDocs {
-		if cs := citers[d.id]; len(cs) > 0 {
+		cs := citers[d.id]
+		switch {
+		case len(cs) == 0:
+		case d.retyped != "":
+			w.failf(Conflict, d.rec, "type", "document %q is cited as a source (by %s), so it cannot become a %s: remove those sources first, or keep it a %s", d.id, strings.Join(cs, ", "), d.retyped, documentType)
+		default:
 			w.failf(Conflict, d.rec, "", "document %q is cited as a source (by %s): remove those sources first", d.id, strings.Join(cs, ", "))
 		}
 	}

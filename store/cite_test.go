@@ -127,6 +127,10 @@ func TestCiteDeleteDocument(t *testing.T) {
 			DeleteEntities: []string{"report"},
 		}},
 		{name: "OKUncitedDocument", batch: Batch{DeleteEntities: []string{"unused"}}},
+		{name: "ErrRetypedCitedDocument", batch: Batch{Entities: []Entity{{ID: "report", Type: "City", Name: "Report"}}},
+			wantErr: `document "report" is cited as a source (by relation ` + sisterID + `), so it cannot become a City`},
+		{name: "OKRetypedToSubtype", batch: Batch{Entities: []Entity{{ID: "report", Type: "Agreement", Name: "Report"}}}},
+		{name: "OKRetypedUncitedDocument", batch: Batch{Entities: []Entity{{ID: "unused", Type: "City", Name: "Unused"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

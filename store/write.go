@@ -775,6 +775,7 @@ func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
 			w.del(typeIdxKey(old.typ, e.ID))
 			w.count(typeCountKey(old.typ), -1)
 			w.retyped[n] = e.ID
+			w.noteRetypedDocument(old.typ, t, e.ID, rec)
 		}
 		w.set(typeIdxKey(t, e.ID), uint64Value(uint64(n)))
 		w.count(typeCountKey(t), 1)
