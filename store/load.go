@@ -36,6 +36,9 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	}
 	var bt kv.Batch
 	if !opts.DryRun {
+		if err := s.WritesPaused(); err != nil {
+			return LoadResult{}, err
+		}
 		var err error
 		if bt, err = s.db.NewBatch(ctx); err != nil {
 			return LoadResult{}, fmt.Errorf("load: %w", err)
@@ -135,6 +138,12 @@ type loader struct {
 	winners    map[string]int64 // relation id → line of its last occurrence
 	retyped    map[NodeID]string
 	touching   map[RelID]bool // written relations that touch a retyped node
+	// retypedDocs are stored documents the load turns into something that
+	// is not a Document, by id; rewritten, kept only while there are
+	// some, holds the ids of the relations the load writes, whose stored
+	// citations it replaces.
+	retypedDocs map[string]int64
+	rewritten   map[string]bool
 	done       int64
 	stopped    bool
 	writeable  bool
@@ -233,6 +242,9 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 		return nil
 	}
 	if err := l.retype(); err != nil {
+		return err
+	}
+	if err := l.checkRetypedDocuments(); err != nil {
 		return err
 	}
 	if l.opts.Progress != nil {
@@ -399,6 +411,7 @@ func (l *loader) endPass1() error {
 			}
 			if le.oldTyp != le.typ {
 				l.retyped[le.node] = id
+				l.noteRetypedDocument(id, le)
 			}
 		default:
 			nid, err := l.w.alloc(ctrNextNode)
@@ -625,6 +638,9 @@ func (l *loader) relation(r Relation, line int64) error {
 	r.ID = realRelationID(w.sch, r.ID, r.Type, r.From, r.To, r.ValidFrom)
 	if last, ok := l.winners[r.ID]; ok && last != line {
 		return nil // a later line gives this relation again
+	}
+	if l.rewritten != nil {
+		l.rewritten[r.ID] = true
 	}
 	fromN, fromT, ok1, err := l.endpoint(r.From, "", fromField)
 	if err != nil {

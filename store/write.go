@@ -36,6 +36,9 @@ func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
 	if n == 0 {
 		return BatchResult{CommitTs: s.db.LastCommit()}, nil
 	}
+	if err := s.WritesPaused(); err != nil {
+		return BatchResult{}, err
+	}
 	tx, err := s.db.Begin(ctx, kv.TxnOptions{Update: true})
 	if err != nil {
 		return BatchResult{}, fmt.Errorf("apply: %w", err)

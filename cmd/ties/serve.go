@@ -33,6 +33,7 @@ type serveConfig struct {
 	readOnly        bool
 	history         time.Duration
 	memoryLimit     string
+	minFreeDisk     string
 	limits          graph.Limits
 	shutdownGrace   time.Duration
 }
@@ -66,6 +67,7 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 	boolean(&c.noIntrospection, "no-introspection", "TIES_NO_INTROSPECTION", "refuse introspection queries (the playground needs them)")
 	boolean(&c.readOnly, "read-only", "TIES_READ_ONLY", "open an existing data directory read-only: queries only, no mutations or imports")
 	str(&c.memoryLimit, "memory-limit", "900MiB", "TIES_MEMORY_LIMIT", "soft memory limit of the Go heap, such as 900MiB or 2GiB; 0 turns it off (GOMEMLIMIT, when set, wins)")
+	str(&c.minFreeDisk, "min-free-disk", "512MiB", "TIES_MIN_FREE_DISK", "pause writes (mutations and imports answer UNAVAILABLE) while the disk holding the data directory has less free than this; 0 turns the watch off")
 	dur(&c.history, "history", "TIES_HISTORY", "how long old versions stay readable for asOf queries; negative = forever, 0 = as last given for this data directory (30 days at first)")
 	dur(&c.limits.Timeout, "timeout", "TIES_TIMEOUT", "per-request timeout; 0 turns it off")
 	integer(&c.limits.Complexity, "max-complexity", "TIES_MAX_COMPLEXITY", "most complexity of a query (list fields cost their children times first/limit)")
@@ -117,6 +119,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := setMemoryLimit(c.memoryLimit, getenv); err != nil {
 		return err
 	}
+	minFree, err := parseBytes(c.minFreeDisk)
+	if err != nil {
+		return usageError{fmt.Sprintf("--min-free-disk: %v", err)}
+	}
 
 	fresh, err := isFresh(c.data)
 	if err != nil {
@@ -141,6 +147,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if err := loadSeed(ctx, st, logger); err != nil {
 			return err
 		}
+	}
+	if minFree > 0 && !c.readOnly {
+		watch := &diskWatch{dir: c.data, min: minFree, free: freeDisk, st: st, log: logger}
+		wctx, stopWatch := context.WithCancel(ctx)
+		defer stopWatch()
+		go watch.run(wctx, 10*time.Second)
 	}
 
 	var imports http.Handler
