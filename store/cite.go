@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -170,6 +171,82 @@ func (w *writer) checkDeletedDocuments() error {
 		default:
 			w.failf(Conflict, d.rec, "", "document %q is cited as a source (by %s): remove those sources first", d.id, strings.Join(cs, ", "))
 		}
+	}
+	return nil
+}
+
+// noteRetypedDocument records a stored document that the load turns into
+// an entity that is not a Document, for checkRetypedDocuments.
+func (l *loader) noteRetypedDocument(id string, le loadEntity) {
+	doc, ok := l.w.sch.entityType(documentType)
+	if !ok || !l.w.sch.isA(le.oldTyp, doc) || l.w.sch.isA(le.typ, doc) {
+		return
+	}
+	if l.retypedDocs == nil {
+		l.retypedDocs, l.rewritten = map[string]int64{}, map[string]bool{}
+	}
+	l.retypedDocs[id] = le.line
+}
+
+// checkRetypedDocuments refuses a load that turns a document into
+// something else while stored facts the load leaves in place still cite
+// it. Like checkDeletedDocuments it walks every stored body, and only for
+// the rare load that retypes a document; the load's own records were
+// checked by checkCites against the types the load gives.
+func (l *loader) checkRetypedDocuments() error {
+	if len(l.retypedDocs) == 0 {
+		return nil
+	}
+	citers := map[string][]string{}
+	note := func(what string, ss []Source) {
+		for _, s := range ss {
+			if _, ok := l.retypedDocs[s.Document]; ok && len(citers[s.Document]) < 3 {
+				citers[s.Document] = append(citers[s.Document], what)
+			}
+		}
+	}
+	it := l.tx.Iterate(kv.IterOptions{Prefix: []byte{pEntity}})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		v, err := it.Value()
+		if err != nil {
+			return fmt.Errorf("load: check citations: %w", err)
+		}
+		b, err := decodeEntity(v)
+		if err != nil {
+			return fmt.Errorf("load: check citations: %w", err)
+		}
+		if _, rewritten := l.ents[b.e.ID]; !rewritten {
+			note("entity "+b.e.ID, b.e.Sources)
+		}
+	}
+	rit := l.tx.Iterate(kv.IterOptions{Prefix: []byte{pRelation}})
+	defer rit.Close()
+	for rit.Rewind(); rit.Valid(); rit.Next() {
+		v, err := rit.Value()
+		if err != nil {
+			return fmt.Errorf("load: check citations: %w", err)
+		}
+		b, err := decodeRelation(v)
+		if err != nil {
+			return fmt.Errorf("load: check citations: %w", err)
+		}
+		if !l.rewritten[b.r.ID] {
+			note("relation "+b.r.ID, b.r.Sources)
+		}
+	}
+	ids := make([]string, 0, len(citers))
+	for id := range citers {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		line := l.retypedDocs[id]
+		n0, e0 := l.w.nfail, len(l.w.errs)
+		l.w.failf(Conflict, "", "type", "document %q is cited as a source (by %s), so it cannot become a %s: remove those sources first, or keep it a %s",
+			id, strings.Join(citers[id], ", "), l.w.sch.name(l.ents[id].typ), documentType)
+		l.failed(n0, e0, line)
+		l.writeable = false
 	}
 	return nil
 }

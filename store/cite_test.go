@@ -157,3 +157,45 @@ func TestCiteDeleteDocument(t *testing.T) {
 		})
 	}
 }
+
+// A load may not turn a stored document that stored facts cite into
+// something that is not a Document; ties check would find citations of a
+// City afterwards.
+func TestCiteLoadRetypedDocument(t *testing.T) {
+	sister := Relation{Type: "SISTER_CITY_OF", From: "enschede", To: "dalian", ValidFrom: MustParseDate("2017")}
+	tests := []struct {
+		name    string
+		records []Record
+		wantErr string // "" = accepted
+	}{
+		{name: "ErrCited", records: []Record{{Line: 1, Entity: &Entity{ID: "report", Type: "City", Name: "Report"}}},
+			wantErr: `f.ndjson:1: type: document "report" is cited as a source (by relation ` + RelationID("SISTER_CITY_OF", "dalian", "enschede", MustParseDate("2017"), true) + `), so it cannot become a City`},
+		{name: "OKCiterRewrittenWithoutSource", records: []Record{
+			{Line: 1, Entity: &Entity{ID: "report", Type: "City", Name: "Report"}}, {Line: 2, Relation: &sister},
+		}},
+		{name: "OKSubtype", records: []Record{{Line: 1, Entity: &Entity{ID: "report", Type: "Agreement", Name: "Report"}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTestStore(t)
+			mustApply(t, s, twinCities())
+			before := rawDump(t, s)
+			_, err := s.Load(context.Background(), sourceOf(tt.records), LoadOptions{Source: "f.ndjson"})
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return
+			}
+			if got := ErrorCode(err); got != Conflict {
+				t.Errorf("code: got %s (%v), want %s", got, err, Conflict)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Load: got %v, want it to contain %q", err, tt.wantErr)
+			}
+			if after := rawDump(t, s); after != before {
+				t.Errorf("a refused load changed the store")
+			}
+		})
+	}
+}

@@ -144,10 +144,10 @@ type loader struct {
 	// citations it replaces.
 	retypedDocs map[string]int64
 	rewritten   map[string]bool
-	done       int64
-	stopped    bool
-	writeable  bool
-	out        kv.Batch
+	done        int64
+	stopped     bool
+	writeable   bool
+	out         kv.Batch
 
 	// noIDs says the snapshot holds no external id at all (a load into an
 	// empty store), so that every lookup would miss: none is made.
