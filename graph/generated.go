@@ -1218,7 +1218,14 @@ enum CentralityMeasure {
   DEGREE
   "PageRank by power iteration with damping 0.85."
   PAGERANK
-  "Betweenness by Brandes' algorithm, estimated from sampled sources on large graphs."
+  """
+  Betweenness by Brandes' algorithm on the relations taken as undirected: for
+  each entity, the sum over pairs of other entities (each unordered pair
+  once) of the share of their shortest paths that pass through it, as
+  NetworkX's ` + "`" + `betweenness_centrality(normalized=False)` + "`" + `. Exact on graphs of at
+  most ` + "`" + `samples` + "`" + ` entities; on larger ones estimated from ` + "`" + `samples` + "`" + ` sources
+  drawn with ` + "`" + `seed` + "`" + ` and scaled up by entities/samples, and ` + "`" + `sampled` + "`" + ` says so.
+  """
   BETWEENNESS
 }
 
@@ -1727,7 +1734,7 @@ type Query {
     measure: CentralityMeasure = DEGREE
     "How many entities to return."
     first: Int = 20
-    "For betweenness on large graphs: how many sampled sources; the store's default when absent."
+    "For betweenness: how many sources to sample when the graph has more entities than that (500 when absent); a graph no larger is computed exactly."
     samples: Int
     "For sampled betweenness: the seed of the sample."
     seed: Int
