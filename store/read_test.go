@@ -281,6 +281,26 @@ func TestNeighborhood(t *testing.T) {
 	if _, err := s.Neighborhood(ctx, "ghost", NeighborhoodOptions{Depth: 1}, ReadOptions{}); ErrorCode(err) != NotFound {
 		t.Errorf("unknown id: got %v, want NotFound", err)
 	}
+	t.Run("TiesAmongTheOutermost", func(t *testing.T) {
+		// Two partners of Enschede twinned with each other: the tie
+		// between them is part of the partner network, though no walk
+		// from Enschede within one hop follows it.
+		s := openTestStore(t)
+		mustApply(t, s, twinCities())
+		mustApply(t, s, Batch{Relations: []Relation{{Type: "SISTER_CITY_OF", From: "palo-alto", To: "dalian"}}})
+		sg, err := s.Neighborhood(ctx, "enschede", NeighborhoodOptions{Depth: 1, Types: []string{"SISTER_CITY_OF"}}, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range sg.Edges {
+			got = append(got, e.From+"-"+e.To)
+		}
+		slices.Sort(got)
+		if want := []string{"dalian-enschede", "dalian-palo-alto", "enschede-palo-alto"}; !slices.Equal(got, want) {
+			t.Errorf("edges: got %v, want %v", got, want)
+		}
+	})
 }
 
 func TestAsOf(t *testing.T) {

@@ -692,12 +692,13 @@ func (r *Reader) Context() context.Context { return r.ctx }
 
 // Neighborhood returns everything within opts.Depth hops of id, breadth
 // first, capped at opts.Limit nodes (0 = 500): the start first, then the
-// nodes in the order the walk found them, and every relation the walk
-// followed between two returned nodes, in the order it followed them.
-// Truncated says the limit left nodes out; the walk then finishes the
-// level at which it reached the limit and goes no further, since a further
-// level could add no node. Unknown ids are NotFound errors, unknown type
-// names Invalid ones.
+// nodes in the order the walk found them, and every relation that passes
+// the filters between two returned nodes (the induced subgraph, as a chart
+// of a partner network needs it: partners tied to each other, not only to
+// the start), in the order the walk met them. Truncated says the limit
+// left nodes out; the walk then finishes the level at which it reached the
+// limit and goes no further, since a further level could add no node.
+// Unknown ids are NotFound errors, unknown type names Invalid ones.
 func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOptions, ro ReadOptions) (*Subgraph, error) {
 	limit := opts.Limit
 	if limit <= 0 {
@@ -747,6 +748,25 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 				return err
 			}
 			frontier = next
+		}
+		// Every relation of a node before the last level was met on the
+		// way; those between two nodes of the last level were not: one
+		// more scan of that level finds them.
+		if len(frontier) > 0 {
+			last := make(map[NodeID]bool, len(frontier))
+			for _, n := range frontier {
+				last[n] = true
+			}
+			err := r.Expand(frontier, f, func(_ int, e Edge) error {
+				if last[e.Other] && !seenRel[e.Relation] {
+					seenRel[e.Relation] = true
+					rels = append(rels, e.Relation)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 		}
 		ents, err := r.Entities(nodes)
 		if err != nil {
