@@ -504,7 +504,7 @@ func (w *writer) applyChange(ch ontologyChange) error {
 }
 
 func recordName(id, list string, i int) string {
-	if id != "" && utf8.ValidString(id) && len(id) <= maxIDBytes {
+	if strings.TrimSpace(id) != "" && utf8.ValidString(id) && len(id) <= maxIDBytes {
 		return id
 	}
 	return fmt.Sprintf("%s[%d]", list, i)
@@ -635,6 +635,9 @@ func (w *writer) checkID(id, rec string, required bool) {
 		}
 	case !utf8.ValidString(id):
 		w.failf(Invalid, rec, "id", "invalid UTF-8")
+	case strings.TrimSpace(id) == "":
+		// As for names: an id of spaces is a cell left blank, not an id.
+		w.failf(Invalid, rec, "id", "id is blank")
 	case len(id) > maxIDBytes:
 		w.failf(Invalid, rec, "id", "id is longer than %d bytes", maxIDBytes)
 	case strings.IndexFunc(id, unicode.IsControl) >= 0:

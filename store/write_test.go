@@ -24,6 +24,8 @@ func TestApplyValidation(t *testing.T) {
 		want string // code|record|field; ...
 	}{
 		{"EntityEmptyID", Batch{Entities: []Entity{{Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|entities[0]|id;"},
+		{"EntityBlankID", Batch{Entities: []Entity{{ID: " \u00a0 ", Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|entities[0]|id;"},
+		{"RelationBlankID", Batch{Relations: []Relation{{ID: "  ", Type: "MEMBER_OF", From: "enschede", To: "eurocities"}}}, "INVALID_ARGUMENT|relations[0]|id;"},
 		{"EntityLongID", Batch{Entities: []Entity{{ID: strings.Repeat("x", maxIDBytes+1), Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|entities[0]|id;"},
 		{"EntityBadUTF8ID", Batch{Entities: []Entity{{ID: bad, Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|entities[0]|id;"},
 		{"EntityControlID", Batch{Entities: []Entity{{ID: "a\nb", Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|a\nb|id;"},
