@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"time"
 )
 
@@ -232,6 +234,11 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 			return Errorf(Invalid, "invalid date %s: want a string such as \"2017-07\"", b)
 		}
 		s = n.String()
+		// A number is a year. Spreadsheets and data frames write a year
+		// column with a gap as floats (2009.0): the same whole year.
+		if f, err := n.Float64(); err == nil && f == math.Trunc(f) && f >= 0 && f <= 9999 {
+			s = strconv.Itoa(int(f))
+		}
 	}
 	return d.UnmarshalText([]byte(s))
 }

@@ -100,6 +100,8 @@ func TestDateJSON(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{`"2017-07"`, "2017-07"},
 		{`2009`, "2009"},
+		{`2009.0`, "2009"},
+		{`2.009e3`, "2009"},
 		{`null`, ""},
 	} {
 		var d Date
@@ -110,9 +112,11 @@ func TestDateJSON(t *testing.T) {
 			t.Errorf("UnmarshalJSON(%s): got %q, want %q", tc.in, got, tc.want)
 		}
 	}
-	var d Date
-	if err := d.UnmarshalJSON([]byte(`"July 2017"`)); ErrorCode(err) != Invalid {
-		t.Errorf("UnmarshalJSON of a bad date: got %v, want Invalid", err)
+	for _, in := range []string{`"July 2017"`, `2009.5`, `17`, `-2009`, `20090`} {
+		var d Date
+		if err := d.UnmarshalJSON([]byte(in)); ErrorCode(err) != Invalid {
+			t.Errorf("UnmarshalJSON(%s): got %v, want Invalid", in, err)
+		}
 	}
 }
 
