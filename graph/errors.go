@@ -133,7 +133,9 @@ func reportEach(ctx context.Context, err error) error {
 		return err
 	}
 	for _, e := range es {
-		graphql.AddError(ctx, e)
+		// A lone error gets the field's location from gqlgen; each of
+		// several gets it here.
+		graphql.AddError(ctx, graphql.AddFieldLocationToError(ctx, e))
 	}
 	return errReported
 }

@@ -111,9 +111,10 @@ func loadFounding(t testing.TB, st *store.Store) {
 
 // gqlError is one error of a GraphQL response.
 type gqlError struct {
-	Message    string         `json:"message"`
-	Path       []any          `json:"path"`
-	Extensions map[string]any `json:"extensions"`
+	Message    string           `json:"message"`
+	Path       []any            `json:"path"`
+	Locations  []map[string]int `json:"locations"`
+	Extensions map[string]any   `json:"extensions"`
 }
 
 // response is a GraphQL response as a client reads it.

@@ -225,6 +225,10 @@ func TestMutationBatchAllOrNothing(t *testing.T) {
 					if er.Extensions["record"] == nil {
 						t.Errorf("error %d names no record: %s", i, r.Raw)
 					}
+					// Each points at the mutation field, as a lone error does.
+					if want := []map[string]int{{"line": 1, "column": 34}}; !jsonEqual(er.Locations, want) {
+						t.Errorf("error %d: locations %v, want %v: %s", i, er.Locations, want, r.Raw)
+					}
 				}
 			}
 			if after := dump(t, e); after != before {
