@@ -1667,7 +1667,12 @@ type Query {
     "A numeric relation property to use as the cost of each relation."
     weight: String
   ): Path
-  "The k shortest simple paths between two entities, shortest first, ties in a stable order."
+  """
+  The k shortest simple paths between two entities, shortest first, ties in
+  a stable order. A path is a sequence of relations that visits no entity
+  twice, so two paths through the same entities over different relations
+  (Enschede INVITED Palo Alto, and is its SISTER_CITY_OF) are two paths.
+  """
   paths(
     "The start entity."
     from: ID!
@@ -1688,7 +1693,11 @@ type Query {
     "A numeric relation property to use as the cost of each relation."
     weight: String
   ): [Path!]!
-  "Every simple path of at most ` + "`" + `maxDepth` + "`" + ` relations between two entities, up to ` + "`" + `limit` + "`" + `, shortest first."
+  """
+  Every simple path of at most ` + "`" + `maxDepth` + "`" + ` relations between two entities, up
+  to ` + "`" + `limit` + "`" + `, shortest first; as for ` + "`" + `paths` + "`" + `, paths that differ only in a
+  relation between the same two entities are distinct.
+  """
   allPaths(
     "The start entity."
     from: ID!
