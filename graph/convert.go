@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -322,4 +323,15 @@ func (r *Resolver) relationPage(ctx context.Context, obj *store.Entity, types []
 	prime(ctx, obj)
 	prime(ctx, page.Neighbors...)
 	return page, nil
+}
+
+// selects reports whether the selection of the field being resolved, of
+// type typeName, asks for any of the named fields (fragments included).
+func selects(ctx context.Context, typeName string, names ...string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{typeName}) {
+		if slices.Contains(names, f.Name) {
+			return true
+		}
+	}
+	return false
 }

@@ -351,6 +351,23 @@ func TestQueries(t *testing.T) {
 		if g.NodeLink.Truncated != g.Truncated {
 			t.Errorf("nodeLink truncated %v, subgraph %v", g.NodeLink.Truncated, g.Truncated)
 		}
+		// Asked for in any shape (a fragment, nodeLink alone), the edges
+		// are there; asked for nowhere, they are not read.
+		for _, q := range []string{
+			`{ neighborhood(id: "enschede") { ... on Subgraph { edges { id } } } }`,
+			`{ neighborhood(id: "enschede") { ...E } } fragment E on Subgraph { edges { id } }`,
+		} {
+			var f struct{ Neighborhood struct{ Edges []struct{ ID string } } }
+			e.ok(q, nil, &f)
+			if len(f.Neighborhood.Edges) == 0 {
+				t.Errorf("%s: no edges", q)
+			}
+		}
+		var nl struct{ Neighborhood struct{ NodeLink struct{ Links []any } } }
+		e.ok(`{ neighborhood(id: "enschede") { nodeLink } }`, nil, &nl)
+		if len(nl.Neighborhood.NodeLink.Links) == 0 {
+			t.Error("nodeLink alone has no links")
+		}
 	})
 	t.Run("search", func(t *testing.T) {
 		e := e.at(t)

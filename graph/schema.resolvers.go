@@ -182,6 +182,9 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	g, err := r.store.Neighborhood(ctx, id, store.NeighborhoodOptions{
 		Depth: deref(depth, 1), Types: types, Direction: deref(direction, store.Both),
 		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), Limit: n,
+		// Relation bodies are half the work: skip them when no edge is
+		// asked for.
+		NodesOnly: !selects(ctx, "Subgraph", "edges", "nodeLink"),
 	}, readAt(ctx))
 	if err != nil {
 		return nil, err

@@ -112,6 +112,11 @@ type NeighborhoodOptions struct {
 	EntityTypes []string
 	ValidAt     Date
 	Limit       int // most nodes returned; Truncated says when hit
+	// NodesOnly leaves Subgraph.Edges empty, for a caller that wants the
+	// entities alone: no relation body is read, and the last level is not
+	// scanned again for the ties among its nodes. Nodes and Truncated are
+	// the same either way.
+	NodesOnly bool
 }
 
 // ReadOptions choose the recorded-time snapshot a read sees.

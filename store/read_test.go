@@ -281,6 +281,27 @@ func TestNeighborhood(t *testing.T) {
 	if _, err := s.Neighborhood(ctx, "ghost", NeighborhoodOptions{Depth: 1}, ReadOptions{}); ErrorCode(err) != NotFound {
 		t.Errorf("unknown id: got %v, want NotFound", err)
 	}
+	t.Run("NodesOnly", func(t *testing.T) {
+		opts := NeighborhoodOptions{Depth: 2}
+		full, err := s.Neighborhood(ctx, "dalian", opts, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.NodesOnly = true
+		nodes, err := s.Neighborhood(ctx, "dalian", opts, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := func(sg *Subgraph) (out []string) {
+			for _, n := range sg.Nodes {
+				out = append(out, n.ID)
+			}
+			return out
+		}
+		if !slices.Equal(ids(nodes), ids(full)) || len(full.Edges) == 0 || len(nodes.Edges) != 0 {
+			t.Errorf("NodesOnly: nodes %v and %d edges; without it: nodes %v and %d edges", ids(nodes), len(nodes.Edges), ids(full), len(full.Edges))
+		}
+	})
 	t.Run("TiesAmongTheOutermost", func(t *testing.T) {
 		// Two partners of Enschede twinned with each other: the tie
 		// between them is part of the partner network, though no walk

@@ -735,7 +735,7 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 					nodes = append(nodes, e.Other)
 					next = append(next, e.Other)
 				}
-				if !seenRel[e.Relation] {
+				if !opts.NodesOnly && !seenRel[e.Relation] {
 					seenRel[e.Relation] = true
 					rels = append(rels, e.Relation)
 				}
@@ -752,7 +752,7 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 		// Every relation of a node before the last level was met on the
 		// way; those between two nodes of the last level were not: one
 		// more scan of that level finds them.
-		if len(frontier) > 0 {
+		if len(frontier) > 0 && !opts.NodesOnly {
 			last := make(map[NodeID]bool, len(frontier))
 			for _, n := range frontier {
 				last[n] = true
