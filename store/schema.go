@@ -451,7 +451,23 @@ func applyOntology(base *schema, ch ontologyChange, next func() TypeID) (*schema
 	if len(errs) > 0 {
 		return nil, nil, errs
 	}
-	// References and rules, now that every new name is known.
+	// References and rules, now that every new name is known. An inverse
+	// names the same relation read backwards, so it must not be a name of
+	// its own; one left out of a redefinition was checked before.
+	for j, rt := range ch.relationTypes {
+		inv := rt.Inverse
+		if inv == "" || inv == rt.Name {
+			continue
+		}
+		i := n + j
+		if why := checkTypeName(inv); why != "" {
+			fail(i, "inverse", "inverse name %s", why)
+		} else if _, ok := s.entities[inv]; ok {
+			fail(i, "inverse", "inverse %q is an entity type: the inverse is the name of %s read backwards, such as HAS_MEMBER for MEMBER_OF", inv, rt.Name)
+		} else if _, ok := s.relations[inv]; ok {
+			fail(i, "inverse", "inverse %q is a relation type of its own: the inverse is the name of %s read backwards, such as HAS_MEMBER for MEMBER_OF", inv, rt.Name)
+		}
+	}
 	for i, et := range ch.entityTypes {
 		t := s.entities[et.Name]
 		if et.Parent != "" {
