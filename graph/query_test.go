@@ -357,13 +357,17 @@ func TestQueries(t *testing.T) {
 			`{ neighborhood(id: "enschede") { ... on Subgraph { edges { id } } } }`,
 			`{ neighborhood(id: "enschede") { ...E } } fragment E on Subgraph { edges { id } }`,
 		} {
-			var f struct{ Neighborhood struct{ Edges []struct{ ID string } } }
+			var f struct {
+				Neighborhood struct{ Edges []struct{ ID string } }
+			}
 			e.ok(q, nil, &f)
 			if len(f.Neighborhood.Edges) == 0 {
 				t.Errorf("%s: no edges", q)
 			}
 		}
-		var nl struct{ Neighborhood struct{ NodeLink struct{ Links []any } } }
+		var nl struct {
+			Neighborhood struct{ NodeLink struct{ Links []any } }
+		}
 		e.ok(`{ neighborhood(id: "enschede") { nodeLink } }`, nil, &nl)
 		if len(nl.Neighborhood.NodeLink.Links) == 0 {
 			t.Error("nodeLink alone has no links")
