@@ -106,7 +106,9 @@ func (t *tiesStore) Name() string { return "ties" }
 func (t *tiesStore) Close() error { return nil }
 
 func (t *tiesStore) Neighborhood(ctx context.Context, id string, depth int) (int, error) {
-	g, err := t.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: depth, Direction: store.Both, Limit: t.limit}, store.ReadOptions{})
+	// The query is the node set, as the other systems answer it, and as
+	// the resolver asks for it when a query selects nodes alone.
+	g, err := t.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: depth, Direction: store.Both, Limit: t.limit, NodesOnly: true}, store.ReadOptions{})
 	if err != nil {
 		return 0, err
 	}
