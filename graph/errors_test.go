@@ -28,6 +28,8 @@ func TestErrorCodes(t *testing.T) {
 		{"InvalidDateVariable", `query($d: Date) { entity(id: "dalian") { degree(validAt: $d) } }`, map[string]any{"d": "last year"}, "INVALID_ARGUMENT", "last year"},
 		{"InvalidDateTime", `{ entity(id: "dalian", asOf: "yesterday") { id } }`, nil, "INVALID_ARGUMENT", "yesterday"},
 		{"FirstOverMax", `{ entities(first: 5000) { totalCount } }`, nil, "INVALID_ARGUMENT", "first"},
+		// No sources is no estimate; leaving samples out takes the default.
+		{"SamplesZero", `{ centrality(measure: BETWEENNESS, samples: 0) { samples } }`, nil, "INVALID_ARGUMENT", "samples is 0; it must be between 1 and"},
 		{"UnknownRelationType", `{ entity(id: "dalian") { degree(types: ["NO_SUCH_TYPE"]) } }`, nil, "INVALID_ARGUMENT", "NO_SUCH_TYPE"},
 		{"Conflict", `mutation { deleteEntities(ids: ["enschede"]) }`, nil, "CONFLICT", "cascade"},
 		{"TooComplex", `{ entities(first: 1000) { edges { node { relations(first: 1000) { totalCount } } } } }`, nil, "TOO_COMPLEX", "complexity"},

@@ -404,8 +404,11 @@ func (l *limiter) checkArguments(f *ast.Field, vars map[string]any) *gqlerror.Er
 	for _, a := range f.Definition.Arguments {
 		var err *gqlerror.Error
 		switch a.Name {
-		case "first", "k", "samples":
+		case "first", "k":
 			err = bound(a.Name, 0, l.limits.MaxFirst)
+		case "samples":
+			// Unlike first: 0, samples: 0 cannot ask for nothing.
+			err = bound(a.Name, 1, l.limits.MaxFirst)
 		case "limit":
 			err = bound(a.Name, 0, l.limits.MaxLimit)
 		case "depth", "maxDepth":
