@@ -394,6 +394,7 @@ func (w *writer) batch(b Batch) (BatchResult, error) {
 		return res, err
 	}
 	if len(w.errs) > 0 {
+		sortByRecord(w.errs, b)
 		return res, w.errs
 	}
 	if err := w.finishCounters(); err != nil {
@@ -501,6 +502,38 @@ func (w *writer) applyChange(ch ontologyChange) error {
 	w.sch = sch
 	w.ontologyChanged = true
 	return nil
+}
+
+// sortByRecord puts errors in the order of the records they name in b,
+// as an import sorts them by line: the checks run in phases, and a client
+// fixing a batch reads its problems top to bottom. Errors naming no record
+// of b keep their order, after the others.
+func sortByRecord(errs Errors, b Batch) {
+	pos := map[string]int{}
+	note := func(rec string) {
+		if _, ok := pos[rec]; !ok {
+			pos[rec] = len(pos)
+		}
+	}
+	for i, e := range b.Entities {
+		note(recordName(e.ID, "entities", i))
+	}
+	for i, r := range b.Relations {
+		note(recordName(r.ID, "relations", i))
+	}
+	for i, id := range b.DeleteRelations {
+		note(recordName(id, "deleteRelations", i))
+	}
+	for i, id := range b.DeleteEntities {
+		note(recordName(id, "deleteEntities", i))
+	}
+	at := func(e *Error) int {
+		if p, ok := pos[e.Record]; ok {
+			return p
+		}
+		return len(pos)
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return at(errs[i]) < at(errs[j]) })
 }
 
 func recordName(id, list string, i int) string {

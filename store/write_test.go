@@ -72,6 +72,12 @@ func TestApplyValidation(t *testing.T) {
 		{"EntityTypeNameOfRelation", Batch{EntityTypes: []EntityType{{Name: "MEMBER_OF"}}}, "INVALID_ARGUMENT|MEMBER_OF|name;"},
 		{"EntityTypeDropsAncestor", Batch{EntityTypes: []EntityType{{Name: "City", Parent: "Organization"}}}, "INVALID_ARGUMENT|City|parent;"},
 		{"RelationTypeUnknownEndpoint", Batch{RelationTypes: []RelationType{{Name: "KNOWS", From: []string{"Human"}}}}, "INVALID_ARGUMENT|KNOWS|from;"},
+		// Checks run in phases (an unknown type before a missing entity);
+		// errors come in the order of the records.
+		{"ErrorsInRecordOrder", Batch{Relations: []Relation{
+			{Type: "MEMBER_OF", From: "enschede", To: "ghost"},
+			{Type: "HATES", From: "enschede", To: "dalian"},
+		}}, "INVALID_ARGUMENT|relations[0]|to;INVALID_ARGUMENT|relations[1]|type;"},
 		{"RelationTypeInverseIsRelationType", Batch{RelationTypes: []RelationType{{Name: "ADVISES", Inverse: "MEMBER_OF"}}}, "INVALID_ARGUMENT|ADVISES|inverse;"},
 		{"RelationTypeInverseIsEntityType", Batch{RelationTypes: []RelationType{{Name: "ADVISES", Inverse: "City"}}}, "INVALID_ARGUMENT|ADVISES|inverse;"},
 		{"RelationTypeInverseIsNewType", Batch{RelationTypes: []RelationType{{Name: "ADVISES", Inverse: "MENTORS"}, {Name: "MENTORS"}}}, "INVALID_ARGUMENT|ADVISES|inverse;"},
