@@ -375,6 +375,44 @@ func TestAsOf(t *testing.T) {
 	}
 }
 
+// A read in the past that names a type defined since finds nothing of it,
+// as there was nothing then, rather than failing as an unknown type.
+func TestAsOfTypeDefinedLater(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	time.Sleep(3 * time.Millisecond)
+	before := ReadOptions{AsOf: time.Now()}
+	time.Sleep(3 * time.Millisecond)
+	mustApply(t, s, Batch{
+		EntityTypes:   []EntityType{{Name: "Village", Parent: "City"}},
+		RelationTypes: []RelationType{{Name: "NEIGHBOUR_OF", Symmetric: true}},
+		Entities:      []Entity{{ID: "lonneker", Type: "Village", Name: "Lonneker"}},
+		Relations:     []Relation{{Type: "NEIGHBOUR_OF", From: "lonneker", To: "enschede"}},
+	})
+	page, err := s.FindEntities(ctx, EntityFilter{Types: []string{"Village"}, First: 10}, before)
+	if err != nil {
+		t.Fatalf("entities of a type defined later, as of before: %v", err)
+	}
+	if got := len(page.Entities); got != 0 {
+		t.Errorf("villages as of before: got %d, want 0", got)
+	}
+	if got, want := degreeAt(t, s, "enschede", RelationFilter{Types: []string{"NEIGHBOUR_OF"}, Direction: Both}, before), 0; got != want {
+		t.Errorf("NEIGHBOUR_OF relations as of before: got %d, want %d", got, want)
+	}
+	if got, want := degreeAt(t, s, "enschede", RelationFilter{Types: []string{"NEIGHBOUR_OF"}, Direction: Both}, ReadOptions{}), 1; got != want {
+		t.Errorf("NEIGHBOUR_OF relations now: got %d, want %d", got, want)
+	}
+	// A name that never was a type is still an error, then as now.
+	if _, err := s.FindEntities(ctx, EntityFilter{Types: []string{"Hamlet"}}, before); ErrorCode(err) != Invalid {
+		t.Errorf("an unknown type as of before: got %v, want INVALID_ARGUMENT", err)
+	}
+	// An entity type defined later is not a relation type then either.
+	if _, err := s.Degree(ctx, "enschede", RelationFilter{Types: []string{"Village"}}, before); ErrorCode(err) != Invalid {
+		t.Errorf("an entity type as a relation type as of before: got %v, want INVALID_ARGUMENT", err)
+	}
+}
+
 // An asOf older than the history retention is refused, naming the
 // oldest instant that can be read, rather than answered from a past that
 // compaction may have thinned.
@@ -617,4 +655,13 @@ func TestRestoreNotABackup(t *testing.T) {
 			}
 		})
 	}
+}
+
+func degreeAt(t *testing.T, s *Store, id string, f RelationFilter, ro ReadOptions) int {
+	t.Helper()
+	d, err := s.Degree(context.Background(), id, f, ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -44,6 +44,10 @@ type schema struct {
 	types     []*typeInfo // indexed by TypeID; [0] is nil
 	entities  map[string]TypeID
 	relations map[string]TypeID
+	// laterEntities and laterRelations, in the ontology of a read in the
+	// past, name the types defined since: a filter naming one matches
+	// nothing then, rather than being an unknown type.
+	laterEntities, laterRelations map[string]bool
 }
 
 func newSchema() *schema {
@@ -114,6 +118,9 @@ func (s *schema) entityTypeSet(names []string, field string) (map[TypeID]bool, e
 	set := map[TypeID]bool{}
 	for _, n := range names {
 		t, ok := s.entities[n]
+		if !ok && s.laterEntities[n] {
+			continue
+		}
 		if !ok {
 			return nil, &Error{Code: Invalid, Field: field, Message: s.unknownEntityType(n)}
 		}
@@ -132,6 +139,9 @@ func (s *schema) relationTypeSet(names []string, field string) (map[TypeID]bool,
 	set := map[TypeID]bool{}
 	for _, n := range names {
 		t, ok := s.relations[n]
+		if !ok && s.laterRelations[n] {
+			continue
+		}
 		if !ok {
 			return nil, &Error{Code: Invalid, Field: field, Message: s.unknownRelationType(n, "with direction IN")}
 		}

@@ -175,16 +175,43 @@ func (s *Store) snapshot(ctx context.Context, ro ReadOptions) (kv.Txn, *schema, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("begin read: %w", err)
 	}
-	if sch, ok := s.cache.ontology(tx.ReadTs()); ok {
-		return tx, sch, nil
+	sch, ok := s.cache.ontology(tx.ReadTs())
+	if !ok {
+		if sch, err = s.schemaOf(tx); err != nil {
+			tx.Discard()
+			return nil, nil, err
+		}
+		s.cache.putOntology(tx.ReadTs(), sch)
 	}
-	sch, err := s.schemaOf(tx)
-	if err != nil {
-		tx.Discard()
-		return nil, nil, err
+	if !ro.AsOf.IsZero() {
+		sch = s.withLaterTypes(sch)
 	}
-	s.cache.putOntology(tx.ReadTs(), sch)
 	return tx, sch, nil
+}
+
+// withLaterTypes returns the ontology of a read in the past with the names
+// of the types defined since marked, so that asking for entities of a type
+// that did not exist yet finds none instead of failing. The newest
+// ontology is the one this process last saw.
+func (s *Store) withLaterTypes(sch *schema) *schema {
+	s.mu.Lock()
+	cur := s.schema
+	s.mu.Unlock()
+	if cur == nil || cur.version <= sch.version {
+		return sch
+	}
+	since := func(now, then map[string]TypeID) map[string]bool {
+		later := map[string]bool{}
+		for n := range now {
+			if _, ok := then[n]; !ok {
+				later[n] = true
+			}
+		}
+		return later
+	}
+	c := *sch
+	c.laterEntities, c.laterRelations = since(cur.entities, sch.entities), since(cur.relations, sch.relations)
+	return &c
 }
 
 // schemaOf returns the ontology tx sees: the cached one when its version
