@@ -167,7 +167,7 @@ func (s *Store) snapshot(ctx context.Context, ro ReadOptions) (kv.Txn, *schema, 
 		// such a read needs: refuse rather than answer a wrong past.
 		if h := s.db.Horizon(); ts < h {
 			return nil, nil, &Error{Code: Invalid, Field: "asOf", Message: fmt.Sprintf(
-				"%s is older than the history kept: the oldest instant that can be read is %s (the history retention)",
+				"%s is older than the history kept: the oldest instant that can be read is %s (the history retention ago; it moves forward with the clock)",
 				ro.AsOf.UTC().Format(time.RFC3339Nano), s.timeOf(h).Format(time.RFC3339Nano))}
 		}
 	}
