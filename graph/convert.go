@@ -306,11 +306,11 @@ func appendJSONString(b *bytes.Buffer, s string) {
 // the other end of each, primes the loader with those entities, and is
 // shared by Entity.relations and Entity.neighbors, which differ only in
 // the connection they build from it.
-func (r *Resolver) relationPage(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string) (store.RelationPage, error) {
+func (r *Resolver) relationPage(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string) (store.RelationPage, error) {
 	n, none := sizeArg(first, 50)
 	page, err := r.store.FindRelations(ctx, obj.ID, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		EntityTypes: entityTypes, First: n, After: deref(after, ""),
+		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: n, After: deref(after, ""),
 	}, readAt(ctx))
 	if err != nil {
 		return page, err

@@ -63,14 +63,14 @@ type ComplexityRoot struct {
 	Entity struct {
 		Aliases     func(childComplexity int) int
 		Component   func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
-		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) int
+		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Labels      func(childComplexity int) int
 		Name        func(childComplexity int) int
-		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, first *int, after *string, asOf *time.Time) int
+		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) int
 		Properties  func(childComplexity int) int
-		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string, asOf *time.Time) int
+		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) int
 		Sources     func(childComplexity int) int
 		Type        func(childComplexity int) int
 		ValidFrom   func(childComplexity int) int
@@ -141,13 +141,13 @@ type ComplexityRoot struct {
 		Components      func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
 		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time) int
 		Entity          func(childComplexity int, id string, asOf *time.Time) int
-		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, limit *int, asOf *time.Time) int
+		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) int
 		Node            func(childComplexity int, id string, asOf *time.Time) int
 		Ontology        func(childComplexity int) int
 		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
 		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
 		Relation        func(childComplexity int, id string, asOf *time.Time) int
-		Relations       func(childComplexity int, id string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string, asOf *time.Time) int
+		Relations       func(childComplexity int, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) int
 		Search          func(childComplexity int, text string, types []string, first *int, asOf *time.Time) int
 		Stats           func(childComplexity int, asOf *time.Time) int
 	}
@@ -228,9 +228,9 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type EntityResolver interface {
-	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
-	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
-	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (int, error)
+	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
+	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
+	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) (int, error)
 	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error)
 }
 type MutationResolver interface {
@@ -249,9 +249,9 @@ type QueryResolver interface {
 	Entity(ctx context.Context, id string, asOf *time.Time) (*store.Entity, error)
 	Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
 	Relation(ctx context.Context, id string, asOf *time.Time) (*store.Relation, error)
-	Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
+	Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
 	Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error)
-	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, limit *int, asOf *time.Time) (*store.Subgraph, error)
+	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) (*store.Subgraph, error)
 	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error)
 	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error)
 	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error)
@@ -379,7 +379,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Degree(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Entity.Degree(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["entityTypes"].([]string)), true
 	case "Entity.description":
 		if e.ComplexityRoot.Entity.Description == nil {
 			break
@@ -414,7 +414,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
 	case "Entity.properties":
 		if e.ComplexityRoot.Entity.Properties == nil {
 			break
@@ -431,7 +431,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Relations(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Entity.Relations(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
 	case "Entity.sources":
 		if e.ComplexityRoot.Entity.Sources == nil {
 			break
@@ -753,7 +753,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["limit"].(*int), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["limit"].(*int), args["asOf"].(*time.Time)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -814,7 +814,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Relations(childComplexity, args["id"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Relations(childComplexity, args["id"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1097,6 +1097,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("EntityInput", ec.unmarshalInputEntityInput),
 			graphql.NewInputUnmarshaler("EntityTypeInput", ec.unmarshalInputEntityTypeInput),
 			graphql.NewInputUnmarshaler("LabelInput", ec.unmarshalInputLabelInput),
@@ -1289,6 +1290,8 @@ type Entity implements Node {
     direction: Direction = BOTH
     "Keep only facts valid at this date."
     validAt: Date
+    "Keep only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
+    during: DateRange
     "Keep only relations whose other end has one of these entity types (subtypes included)."
     entityTypes: [String!]
     "Page size."
@@ -1308,6 +1311,8 @@ type Entity implements Node {
     entityTypes: [String!]
     "Keep only facts valid at this date."
     validAt: Date
+    "Keep only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
+    during: DateRange
     "Page size."
     first: Int = 50
     "Cursor of the last item of the previous page."
@@ -1323,6 +1328,8 @@ type Entity implements Node {
     direction: Direction = BOTH
     "Count only facts valid at this date."
     validAt: Date
+    "Count only facts that held at some time within this span; not with validAt."
+    during: DateRange
     "Count only relations whose other end has one of these entity types."
     entityTypes: [String!]
   ): Int!
@@ -1599,6 +1606,8 @@ type Query {
     direction: Direction = BOTH
     "Keep only facts valid at this date."
     validAt: Date
+    "Keep only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
+    during: DateRange
     "Keep only relations whose other end has one of these entity types."
     entityTypes: [String!]
     "Page size."
@@ -1639,6 +1648,8 @@ type Query {
     entityTypes: [String!]
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
+    during: DateRange
     "The most entities to return."
     limit: Int = 500
     "Read the graph as it was recorded at this instant; now when absent."
@@ -1764,6 +1775,19 @@ type Query {
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
   ): Stats!
+}
+
+"""
+A span of valid time: both ends are partial dates (` + "`" + `2010` + "`" + `, ` + "`" + `2010-06` + "`" + `,
+` + "`" + `2010-06-15` + "`" + `), and an absent end is open. ` + "`" + `{from: "2010", to: "2015"}` + "`" + ` runs
+from the first day of 2010 to the last of 2015; a fact is kept when its own
+validity overlaps the span.
+"""
+input DateRange {
+  "Where the span begins; open when absent."
+  from: Date
+  "Where the span ends (inclusive, at the end's precision); open when absent."
+  to: Date
 }
 
 "An entity to create or replace, by id."
@@ -2365,14 +2389,22 @@ func (ec *executionContext) field_Entity_degree_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["validAt"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "during",
+		func(ctx context.Context, v any) (*store.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["during"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg3
+	args["entityTypes"] = arg4
 	return args, nil
 }
 
@@ -2411,30 +2443,38 @@ func (ec *executionContext) field_Entity_neighbors_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["validAt"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "during",
+		func(ctx context.Context, v any) (*store.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["during"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg6
+	args["asOf"] = arg7
 	return args, nil
 }
 
@@ -2465,38 +2505,46 @@ func (ec *executionContext) field_Entity_relations_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["validAt"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "during",
+		func(ctx context.Context, v any) (*store.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["during"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["entityTypes"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg6
+	args["asOf"] = arg7
 	return args, nil
 }
 
@@ -2933,22 +2981,30 @@ func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, r
 		return nil, err
 	}
 	args["validAt"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "during",
+		func(ctx context.Context, v any) (*store.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["during"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["limit"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["limit"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg7
+	args["asOf"] = arg8
 	return args, nil
 }
 
@@ -3179,38 +3235,46 @@ func (ec *executionContext) field_Query_relations_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["validAt"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "during",
+		func(ctx context.Context, v any) (*store.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["during"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["entityTypes"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg7
+	args["asOf"] = arg8
 	return args, nil
 }
 
@@ -3837,7 +3901,7 @@ func (ec *executionContext) _Entity_relations(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Relations(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Entity().Relations(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
@@ -3881,7 +3945,7 @@ func (ec *executionContext) _Entity_neighbors(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -3925,7 +3989,7 @@ func (ec *executionContext) _Entity_degree(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Degree(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Entity().Degree(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["entityTypes"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -5095,7 +5159,7 @@ func (ec *executionContext) _Query_relations(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Relations(ctx, fc.Args["id"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Relations(ctx, fc.Args["id"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
@@ -5183,7 +5247,7 @@ func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["limit"].(*int), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["limit"].(*int), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Subgraph) graphql.Marshaler {
@@ -7829,6 +7893,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputDateRange(ctx context.Context, obj any) (store.DateRange, error) {
+	var it store.DateRange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDateRange unmarshals raw into the DateRange input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDateRange(ctx context.Context, raw any) (store.DateRange, error) {
+	var out store.DateRange
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DateRange", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputEntityInput(ctx context.Context, obj any) (store.Entity, error) {
 	var it store.Entity
@@ -10818,6 +10931,14 @@ func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋtiesᚑgraphᚋties�
 	_ = ctx
 	res := model.MarshalDate(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalODateRange2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDateRange(ctx context.Context, v any) (*store.DateRange, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDateRange(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

@@ -461,16 +461,16 @@ func costs(c *ComplexityRoot) {
 		}
 		return 1 + child*count
 	}
-	c.Entity.Relations = func(child int, _ []string, _ *store.Direction, _ *store.Date, _ []string, first *int, _ *string, _ *time.Time) int {
+	c.Entity.Relations = func(child int, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ []string, first *int, _ *string, _ *time.Time) int {
 		return mul(child, n(first, 50))
 	}
-	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, first *int, _ *string, _ *time.Time) int {
+	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, first *int, _ *string, _ *time.Time) int {
 		return mul(child, n(first, 50))
 	}
 	c.Query.Entities = func(child int, _ []string, first *int, _ *string, _ *time.Time) int {
 		return mul(child, n(first, 50))
 	}
-	c.Query.Relations = func(child int, _ string, _ []string, _ *store.Direction, _ *store.Date, _ []string, first *int, _ *string, _ *time.Time) int {
+	c.Query.Relations = func(child int, _ string, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ []string, first *int, _ *string, _ *time.Time) int {
 		return mul(child, n(first, 50))
 	}
 	c.Query.Search = func(child int, _ string, _ []string, first *int, _ *time.Time) int {
@@ -482,7 +482,7 @@ func costs(c *ComplexityRoot) {
 		traversal  = 100
 		wholeGraph = 5_000
 	)
-	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, limit *int, _ *time.Time) int {
+	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, limit *int, _ *time.Time) int {
 		return traversal + mul(child, n(limit, 500))
 	}
 	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {

@@ -78,6 +78,59 @@ func TestValidAtDalian(t *testing.T) {
 	}
 }
 
+// during asks which ties held at some time within a span: Dalian's
+// friendly cooperation (2009-2017) and its twinning (from 2017).
+func TestDuringDalian(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	const q = `query($d: DateRange) { entity(id: "dalian") {
+	  relations(during: $d, types: ["SISTER_CITY_OF", "FRIENDLY_COOPERATIVE_CITY_OF"]) { edges { node { type } } }
+	  degree(during: $d, types: ["SISTER_CITY_OF", "FRIENDLY_COOPERATIVE_CITY_OF"]) } }`
+	for _, tc := range []struct {
+		name   string
+		during map[string]any
+		want   []string
+	}{
+		{"2010to2012", map[string]any{"from": "2010", "to": "2012"}, []string{"FRIENDLY_COOPERATIVE_CITY_OF"}},
+		{"2016to2018", map[string]any{"from": "2016", "to": "2018"}, []string{"FRIENDLY_COOPERATIVE_CITY_OF", "SISTER_CITY_OF"}},
+		{"From2018", map[string]any{"from": "2018"}, []string{"SISTER_CITY_OF"}},
+		{"Before2009", map[string]any{"to": "2008-12"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d struct {
+				Entity struct {
+					Relations struct {
+						Edges []struct{ Node struct{ Type string } }
+					}
+					Degree int
+				}
+			}
+			e.at(t).ok(q, map[string]any{"d": tc.during}, &d)
+			var got []string
+			for _, ed := range d.Entity.Relations.Edges {
+				got = append(got, ed.Node.Type)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) || d.Entity.Degree != len(tc.want) {
+				t.Errorf("during %v: got %v (degree %d), want %v", tc.during, got, d.Entity.Degree, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct{ name, query string }{
+		{"Backwards", `{ entity(id: "dalian") { relations(during: {from: "2018", to: "2010"}) { totalCount } } }`},
+		{"WithValidAt", `{ neighborhood(id: "dalian", validAt: "2012", during: {from: "2010"}) { truncated } }`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.at(t).post(tc.query, nil)
+			if got, want := r.code(), "INVALID_ARGUMENT"; got != want {
+				t.Fatalf("code %q, want %q: %s", got, want, r.Raw)
+			}
+			if got := r.Errors[0].Extensions["field"]; got != "during" {
+				t.Errorf("field %v, want during: %s", got, r.Raw)
+			}
+		})
+	}
+}
+
 type pageInfo struct {
 	HasNextPage     bool
 	HasPreviousPage bool

@@ -14,25 +14,26 @@ import (
 	"github.com/ties-graph/ties/store"
 )
 
-func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
-	page, err := r.relationPage(ctx, obj, types, direction, validAt, entityTypes, first, after)
+func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
+	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, entityTypes, first, after)
 	if err != nil {
 		return nil, err
 	}
 	return relationConnection(page), nil
 }
 
-func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
-	page, err := r.relationPage(ctx, obj, types, direction, validAt, entityTypes, first, after)
+func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
+	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, entityTypes, first, after)
 	if err != nil {
 		return nil, err
 	}
 	return neighborConnection(page), nil
 }
 
-func (r *entityResolver) Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (int, error) {
+func (r *entityResolver) Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) (int, error) {
 	return r.store.Degree(ctx, obj.ID, store.RelationFilter{
-		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes,
+		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
+		During: deref(during, store.DateRange{}), EntityTypes: entityTypes,
 	}, readAt(ctx))
 }
 
@@ -142,11 +143,11 @@ func (r *queryResolver) Relation(ctx context.Context, id string, asOf *time.Time
 	return r.lookupRelation(ctx, id)
 }
 
-func (r *queryResolver) Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
+func (r *queryResolver) Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
 	n, none := sizeArg(first, 50)
 	page, err := r.store.FindRelations(ctx, id, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		EntityTypes: entityTypes, First: n, After: deref(after, ""),
+		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: n, After: deref(after, ""),
 	}, readAt(ctx))
 	if err != nil {
 		return nil, err
@@ -177,11 +178,11 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []string,
 	return out, nil
 }
 
-func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, limit *int, asOf *time.Time) (*store.Subgraph, error) {
+func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) (*store.Subgraph, error) {
 	n, none := sizeArg(limit, 500)
 	g, err := r.store.Neighborhood(ctx, id, store.NeighborhoodOptions{
 		Depth: deref(depth, 1), Types: types, Direction: deref(direction, store.Both),
-		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), Limit: n,
+		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), Limit: n,
 		// Relation bodies are half the work: skip them when no edge is
 		// asked for.
 		NodesOnly: !selects(ctx, "Subgraph", "edges", "nodeLink"),

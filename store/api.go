@@ -87,8 +87,9 @@ type EntityPage struct {
 type RelationFilter struct {
 	Types       []string // relation types; empty = all
 	Direction   Direction
-	ValidAt     Date     // keep facts valid at this date; zero = all
-	EntityTypes []string // type of the entity at the other end, subtypes included; empty = all
+	ValidAt     Date      // keep facts valid at this date; zero = all
+	During      DateRange // keep facts valid at some time in this span; zero = all; not with ValidAt
+	EntityTypes []string  // type of the entity at the other end, subtypes included; empty = all
 	First       int
 	After       string
 }
@@ -111,7 +112,8 @@ type NeighborhoodOptions struct {
 	Direction   Direction
 	EntityTypes []string
 	ValidAt     Date
-	Limit       int // most nodes returned; Truncated says when hit
+	During      DateRange // facts valid at some time in this span; not with ValidAt
+	Limit       int       // most nodes returned; Truncated says when hit
 	// NodesOnly leaves Subgraph.Edges empty, for a caller that wants the
 	// entities alone: no relation body is read, and the last level is not
 	// scanned again for the ties among its nodes. Nodes and Truncated are

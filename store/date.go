@@ -242,3 +242,35 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	return d.UnmarshalText([]byte(s))
 }
+
+// DateRange is a span of valid time between two partial dates, either of
+// which may be zero for an open end: 2010 to 2015 runs from the first day
+// of 2010 to the last of 2015.
+type DateRange struct {
+	From, To Date
+}
+
+// IsZero reports whether r restricts nothing.
+func (r DateRange) IsZero() bool { return r.From.IsZero() && r.To.IsZero() }
+
+// Overlaps reports whether a fact valid from from to to (zero ends open)
+// held at some time within r: the "during" of valid time, where ValidAt
+// is its "at".
+func (r DateRange) Overlaps(from, to Date) bool {
+	if !from.IsZero() && !r.To.IsZero() && from.First() > r.To.Last() {
+		return false
+	}
+	if !to.IsZero() && !r.From.IsZero() && to.Last() < r.From.First() {
+		return false
+	}
+	return true
+}
+
+// check returns an Invalid error naming field when r ends before it
+// begins.
+func (r DateRange) check(field string) error {
+	if !r.From.IsZero() && !r.To.IsZero() && r.From.First() > r.To.Last() {
+		return FieldError("", field, "from %s is after to %s", r.From, r.To)
+	}
+	return nil
+}

@@ -248,6 +248,9 @@ func relationFilter(r *Reader, id string, f RelationFilter) (NodeID, *EdgeFilter
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := ef.restrictDuring(f.During); err != nil {
+		return 0, nil, err
+	}
 	return n, ef, nil
 }
 

@@ -668,3 +668,74 @@ func degreeAt(t *testing.T, s *Store, id string, f RelationFilter, ro ReadOption
 	}
 	return d
 }
+
+// During keeps the facts that held at some time within a span; the span's
+// ends are partial dates and either may be open.
+func TestDuring(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	d := func(from, to string) DateRange {
+		var r DateRange
+		if from != "" {
+			r.From = MustParseDate(from)
+		}
+		if to != "" {
+			r.To = MustParseDate(to)
+		}
+		return r
+	}
+	types := func(p RelationPage) []string {
+		var out []string
+		for _, r := range p.Relations {
+			out = append(out, r.Type)
+		}
+		slices.Sort(out)
+		return out
+	}
+	// Dalian: a friendly cooperative city 2009-2017, a sister city from 2017.
+	for _, tc := range []struct {
+		name   string
+		during DateRange
+		want   []string
+	}{
+		{"Before", d("2000", "2008"), nil},
+		{"FriendlyOnly", d("2010", "2012"), []string{"FRIENDLY_COOPERATIVE_CITY_OF"}},
+		{"Both", d("2016", "2018"), []string{"FRIENDLY_COOPERATIVE_CITY_OF", "SISTER_CITY_OF"}},
+		{"SameYearBothEnds", d("2017-06", "2017-06"), []string{"FRIENDLY_COOPERATIVE_CITY_OF", "SISTER_CITY_OF"}},
+		{"OpenEnd", d("2018", ""), []string{"SISTER_CITY_OF"}},
+		{"OpenStart", d("", "2009-03"), []string{"FRIENDLY_COOPERATIVE_CITY_OF"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := s.FindRelations(ctx, "dalian", RelationFilter{Types: []string{"SISTER_CITY_OF", "FRIENDLY_COOPERATIVE_CITY_OF"}, During: tc.during}, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := types(p); !slices.Equal(got, tc.want) {
+				t.Errorf("relations: got %v, want %v", got, tc.want)
+			}
+			sg, err := s.Neighborhood(ctx, "dalian", NeighborhoodOptions{Depth: 1, Types: []string{"SISTER_CITY_OF", "FRIENDLY_COOPERATIVE_CITY_OF"}, During: tc.during}, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := len(sg.Edges), len(tc.want); got != want {
+				t.Errorf("neighborhood edges: got %d, want %d", got, want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		f    RelationFilter
+	}{
+		{"Backwards", RelationFilter{During: d("2018", "2010")}},
+		{"WithValidAt", RelationFilter{During: d("2010", "2012"), ValidAt: MustParseDate("2011")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.FindRelations(ctx, "dalian", tc.f, ReadOptions{})
+			var e *Error
+			if !errors.As(err, &e) || e.Code != Invalid || e.Field != "during" {
+				t.Errorf("got %v, want an Invalid error on field during", err)
+			}
+		})
+	}
+}

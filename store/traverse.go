@@ -38,6 +38,7 @@ type EdgeFilter struct {
 	types      map[TypeID]bool // nil = any
 	direction  Direction
 	validAt    Date
+	during     DateRange       // zero = any
 	otherTypes map[TypeID]bool // nil = any
 	// scans are the prefix scans that find the edges, in key order.
 	scans     []edgeScan
@@ -109,7 +110,24 @@ func (f *EdgeFilter) admits(sc edgeScan, typ TypeID, self, other NodeID, v adjVa
 	if f.otherTypes != nil && !f.otherTypes[v.otherType] {
 		return false
 	}
-	return ValidAt(v.validFrom, v.validTo, f.validAt)
+	return ValidAt(v.validFrom, v.validTo, f.validAt) && f.during.Overlaps(v.validFrom, v.validTo)
+}
+
+// restrictDuring narrows f to facts that held at some time within d (a
+// zero d changes nothing). It is an Invalid error for d to end before it
+// begins, or to come with a validAt date: the two ask different questions.
+func (f *EdgeFilter) restrictDuring(d DateRange) error {
+	if d.IsZero() {
+		return nil
+	}
+	if err := d.check("during"); err != nil {
+		return err
+	}
+	if !f.validAt.IsZero() {
+		return FieldError("", "during", "give validAt or during, not both")
+	}
+	f.during = d
+	return nil
 }
 
 // View runs fn on a consistent read snapshot; see Reader. It returns fn's
@@ -715,6 +733,9 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 		}
 		f, err := r.Filter(opts.Types, opts.Direction, opts.ValidAt, opts.EntityTypes)
 		if err != nil {
+			return err
+		}
+		if err := f.restrictDuring(opts.During); err != nil {
 			return err
 		}
 		nodes := []NodeID{start}
