@@ -146,6 +146,19 @@ func Open(opts Options) (*DB, error) {
 	}
 	bo := badgerOptions(opts, log)
 	bdb, err := badger.OpenManaged(bo)
+	if err != nil && opts.ReadOnly && strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error()) {
+		// A writer that was killed leaves its write-ahead log unfinished,
+		// and badger replays it only when it may also truncate it: every
+		// read-only Open after a crash (ties check, ties export) would
+		// fail until a writer had opened the directory. Recover as that
+		// writer would (replay, truncate, roll back a pending batch),
+		// then open for reading.
+		log.Warn("recovering a data directory left by a crash before opening it read-only", "dir", opts.Dir)
+		if rerr := recoverForReading(opts); rerr != nil {
+			return nil, fmt.Errorf("open badger in %s read-only: %w (recovering it first failed: %v)", opts.Dir, err, rerr)
+		}
+		bdb, err = badger.OpenManaged(bo)
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("open badger in %s: %w (%v)", opts.Dir, ErrLocked, err)
@@ -206,6 +219,22 @@ func Open(opts Options) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// recoverForReading opens the directory of opts for writing and closes it
+// again, which replays and truncates badger's write-ahead log and rolls
+// back a batch a crash left pending, so that it can be opened read-only.
+// It fails, changing nothing, while another process holds the directory.
+func recoverForReading(opts Options) error {
+	opts.ReadOnly = false
+	opts.SyncWrites = true
+	opts.HistoryRetention = 0 // keep what the directory remembers
+	opts.GCInterval = -1
+	db, err := Open(opts)
+	if err != nil {
+		return err
+	}
+	return db.Close()
 }
 
 // badgerOptions translates Options into badger's, with the managed-mode

@@ -69,7 +69,11 @@
 // range of timestamps is then recorded as a hole that versioned reads step
 // below. A marker file in the data directory names the batch in progress,
 // so that the next Open rolls back a batch cut short by a crash (a
-// read-only Open reads below it instead). Writing the marker costs two
+// read-only Open reads below it instead). A killed writer also leaves
+// badger's write-ahead log unfinished, which badger replays only when it
+// may truncate it; a read-only Open that meets one first opens the
+// directory for writing and closes it again, recovering it as the next
+// writer would. Writing the marker costs two
 // small synced file writes per batch. Finding the keys again by timestamp
 // rather than remembering them keeps a batch of millions of keys in flat
 // memory, and works the same after a crash, when nothing remembered
