@@ -521,6 +521,39 @@ func TestStatsAndIsEmpty(t *testing.T) {
 	}
 }
 
+func TestNeverWritten(t *testing.T) {
+	ctx := context.Background()
+	never := func(s *Store) bool {
+		t.Helper()
+		ok, err := s.NeverWritten(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	s := openTestStore(t)
+	if !never(s) {
+		t.Errorf("NeverWritten of a new store: got false")
+	}
+	// Refused in pass 2, after the entities went to the batch: rolled back.
+	b := twinCities()
+	b.Relations = append(b.Relations, Relation{Type: "LOCATED_IN", From: "enschede", To: "atlantis"})
+	if _, err := s.Load(ctx, sourceOf(recordsOf(b)), LoadOptions{}); err == nil {
+		t.Fatal("load naming an unknown entity: no error")
+	}
+	if !never(s) {
+		t.Errorf("NeverWritten after a refused load: got false")
+	}
+	mustApply(t, s, Batch{Entities: []Entity{{ID: "x", Type: "City", Name: "X"}}})
+	if never(s) {
+		t.Errorf("NeverWritten after a write: got true")
+	}
+	mustApply(t, s, Batch{DeleteEntities: []string{"x"}})
+	if never(s) {
+		t.Errorf("NeverWritten of a store emptied by deletion: got true")
+	}
+}
+
 func TestReader(t *testing.T) {
 	ctx := context.Background()
 	s := openTestStore(t)

@@ -262,14 +262,34 @@ func readCounter(tx kv.Txn, key []byte) (uint64, error) {
 	return n, nil
 }
 
-// IsEmpty reports whether the store holds no entities and no relations
-// (used to decide whether to load the founding data).
+// IsEmpty reports whether the store holds no entities and no relations.
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	st, err := s.Stats(ctx, ReadOptions{})
 	if err != nil {
 		return false, err
 	}
 	return st.Entities == 0 && st.Relations == 0, nil
+}
+
+// NeverWritten reports whether no write was ever committed to the store:
+// it is new, or every batch written to it was rolled back (a load that was
+// refused, or killed half-way). The first write of a store also writes its
+// format marker, and a rollback takes the marker away with the rest, so
+// its absence is the test. A store emptied by deletions was written.
+func (s *Store) NeverWritten(ctx context.Context) (bool, error) {
+	tx, err := s.db.Begin(ctx, kv.TxnOptions{})
+	if err != nil {
+		return false, fmt.Errorf("read format: %w", err)
+	}
+	defer tx.Discard()
+	_, err = tx.Get(metaKey(metaFormat))
+	switch {
+	case errors.Is(err, kv.ErrNotFound):
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("read format: %w", err)
+	}
+	return false, nil
 }
 
 // GetOntology returns the ontology, types in name order.

@@ -7,8 +7,7 @@ import (
 	"path/filepath"
 )
 
-// isFresh reports whether dir is missing or empty: the only case in which
-// the founding data is loaded, so that an existing graph is never touched.
+// isFresh reports whether dir is missing or empty.
 func isFresh(dir string) (bool, error) {
 	g, err := watchFresh(dir)
 	return g.fresh, err
@@ -16,9 +15,8 @@ func isFresh(dir string) (bool, error) {
 
 // freshDir remembers whether a data directory was missing or empty before
 // a command opened it, so that a command that leaves nothing in it (a
-// failed restore or import, a dry run) can leave it as it found it: a
-// directory with an empty store in it is no longer fresh, and the next
-// ties serve would not load the founding data into it.
+// failed restore or import, a dry run) can leave it as it found it rather
+// than with an empty store in it.
 type freshDir struct {
 	dir            string
 	fresh, existed bool

@@ -135,8 +135,7 @@ func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryR
 		return fmt.Errorf("open the data directory %s: %w", data, err)
 	}
 	// An import that writes nothing into a new directory (refused, or a
-	// dry run) leaves no empty store behind, into which ties serve would
-	// then not load the founding data.
+	// dry run) leaves the directory as it found it.
 	wrote := false
 	defer func() {
 		st.Close()

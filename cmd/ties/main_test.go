@@ -209,6 +209,25 @@ func TestServeNoSeed(t *testing.T) {
 	if err := s.stop(t); err != nil {
 		t.Fatal(err)
 	}
+
+	// Nothing was ever written to it, so a start without --no-seed loads
+	// the founding data after all.
+	s = startServe(t, env(nil), "--data", data)
+	if !strings.Contains(s.logs.String(), "loaded the founding data") {
+		t.Errorf("the founding data was not loaded into a store never written:\n%s", s.logs.String())
+	}
+	s.query(t, `mutation { deleteEntities(ids: ["enschede"], cascade: true) }`)
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	// Nor is it loaded again into a store that held data.
+	s = startServe(t, env(nil), "--data", data)
+	if got := s.query(t, `{ entity(id: "enschede") { name } }`); got != `{"data":{"entity":null}}` {
+		t.Errorf("a deleted entity came back: %s", got)
+	}
+	if strings.Contains(s.logs.String(), "loaded the founding data") {
+		t.Errorf("the founding data was loaded again into a store that held data:\n%s", s.logs.String())
+	}
 }
 
 func TestServeLimitsFromFlagsAndEnv(t *testing.T) {

@@ -143,7 +143,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			logger.Error("close the store", "error", err)
 		}
 	}()
-	if fresh && !c.noSeed {
+	if !c.noSeed && !c.readOnly {
 		if err := loadSeed(ctx, st, logger); err != nil {
 			return err
 		}
@@ -219,13 +219,17 @@ func playgroundURL(a net.Addr) string {
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
 }
 
-// loadSeed loads the founding data into an empty store, all or nothing.
+// loadSeed loads the founding data, all or nothing, into a store that was
+// never written: a new directory, or one whose every write was rolled
+// back, such as a first import killed half-way, or a first ties serve
+// killed while loading the founding data. A store that ever held data is
+// left alone, even when deletions emptied it.
 func loadSeed(ctx context.Context, st *store.Store, logger *slog.Logger) error {
-	empty, err := st.IsEmpty(ctx)
+	never, err := st.NeverWritten(ctx)
 	if err != nil {
 		return fmt.Errorf("load the founding data: %w", err)
 	}
-	if !empty {
+	if !never {
 		return nil
 	}
 	src, err := exchange.NewSource(exchange.Input{
