@@ -47,9 +47,9 @@ type batch struct {
 var _ kv.Batch = (*batch)(nil)
 
 // chunk is a run of buffered entries: keys and values copied into one
-// arena, so that a Set costs no allocation of its own. An arena, once
-// sent, belongs to badger (values are written from it) and is never
-// reused; the entry list is.
+// arena, so that a Set costs no allocation of its own. An arena handed
+// to badger's loader belongs to badger (values are written from it) and is
+// never reused; one spilled to a run file is, and so is the entry list.
 type chunk struct {
 	arena   []byte
 	entries []chunkEntry
@@ -244,6 +244,10 @@ func (b *batch) send() error {
 			b.err = err
 			return err
 		}
+		// The run file holds the entries now, so the arena is free: the
+		// next chunk reuses it rather than growing a new one by doubling
+		// (a tenth of a 1M-relation import's time went to that copying).
+		b.chunk.arena = c.arena[:0]
 		return nil
 	}
 	if b.loader == nil {
