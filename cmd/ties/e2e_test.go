@@ -1,0 +1,554 @@
+//go:build unix
+
+package main
+
+// End-to-end tests of the reliability promises, run against the real ties
+// binary in separate processes: kill -9 at any moment must lose no
+// acknowledged write and leave no partial import, an export must be one
+// snapshot while writes go on, and hostile clients must not take the
+// service down. They build the binary once and skip under -short.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// e2eTimeout bounds every wait of these tests. It is generous on purpose:
+// the tests must pass on a loaded two-core machine, and a wait that ends
+// early is a failure, never a measurement.
+const e2eTimeout = 2 * time.Minute
+
+var tiesBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "ties-e2e-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "ties")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// e2eBinary returns the ties binary, built once for all tests, or skips.
+func e2eBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: builds and runs the ties binary; skipped with -short")
+	}
+	bin, err := tiesBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bin, err := tiesBinary(); err == nil && bin != "" {
+		os.RemoveAll(filepath.Dir(bin))
+	}
+	os.Exit(code)
+}
+
+// runTies runs one ties command to its end and returns its standard
+// output; it fails the test unless the command succeeds.
+func runTies(t *testing.T, bin string, args ...string) []byte {
+	t.Helper()
+	out, errOut, err := tryTies(bin, args...)
+	if err != nil {
+		t.Fatalf("ties %s: %v\n%s", strings.Join(args, " "), err, errOut)
+	}
+	return out
+}
+
+func tryTies(bin string, args ...string) (stdout, stderr []byte, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.Bytes(), e.Bytes(), err
+}
+
+// process is a ties command running in the background.
+type process struct {
+	cmd    *exec.Cmd
+	logs   *syncBuffer
+	done   chan struct{}
+	err    error // set when done is closed
+	url    string
+	client *http.Client
+}
+
+func startTies(t *testing.T, bin string, env []string, args ...string) *process {
+	t.Helper()
+	p := &process{
+		cmd:    exec.Command(bin, args...),
+		logs:   &syncBuffer{},
+		done:   make(chan struct{}),
+		client: &http.Client{Timeout: e2eTimeout},
+	}
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	p.cmd.Env = append(os.Environ(), env...)
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() { p.kill() })
+	return p
+}
+
+// kill ends the process with SIGKILL and waits for it.
+func (p *process) kill() {
+	p.cmd.Process.Kill()
+	<-p.done
+}
+
+// stop ends the process with SIGTERM, as an operator would, and waits
+// for its clean exit.
+func (p *process) stop(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-p.done:
+	case <-time.After(e2eTimeout):
+		t.Fatalf("ties did not stop on SIGINT\n%s", p.logs)
+	}
+	if p.err != nil {
+		t.Fatalf("ties ended with %v\n%s", p.err, p.logs)
+	}
+}
+
+// exited reports whether the process ended on its own.
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// serveTies starts "ties serve" on dir and waits until /readyz answers.
+func serveTies(t *testing.T, bin, dir string, env []string, args ...string) *process {
+	t.Helper()
+	p := startTies(t, bin, env, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
+	deadline := time.Now().Add(e2eTimeout)
+	for p.url == "" {
+		if p.exited() {
+			t.Fatalf("ties serve ended before it served: %v\n%s", p.err, p.logs)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ties serve did not log its address\n%s", p.logs)
+		}
+		sc := bufio.NewScanner(strings.NewReader(p.logs.String()))
+		for sc.Scan() {
+			var line struct{ Playground string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Playground != "" {
+				p.url = strings.TrimSuffix(line.Playground, "/")
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for {
+		resp, err := p.client.Get(p.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ties serve never became ready: %v\n%s", err, p.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// gqlResponse is a GraphQL answer.
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// query posts one GraphQL operation; err is set for a transport failure
+// or a response with errors.
+func (p *process) query(ctx context.Context, q string, vars map[string]any, into any) error {
+	body, err := json.Marshal(map[string]any{"query": q, "variables": vars})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url+"/query", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var r gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return fmt.Errorf("status %d: %w", resp.StatusCode, err)
+	}
+	if len(r.Errors) > 0 {
+		return fmt.Errorf("graphql: %s (%v)", r.Errors[0].Message, r.Errors[0].Extensions)
+	}
+	if into != nil {
+		return json.Unmarshal(r.Data, into)
+	}
+	return nil
+}
+
+// dump is an NDJSON export read back: entity and relation ids and each
+// relation's endpoints.
+type dump struct {
+	raw       []byte
+	entities  map[string]bool
+	relations map[string][2]string
+}
+
+func parseDump(t *testing.T, raw []byte) dump {
+	t.Helper()
+	d := dump{raw: raw, entities: map[string]bool{}, relations: map[string][2]string{}}
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	sc.Buffer(nil, 4<<20)
+	for sc.Scan() {
+		var rec struct{ Kind, ID string }
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("export line %q: %v", sc.Text(), err)
+		}
+		switch rec.Kind {
+		case "entity":
+			d.entities[rec.ID] = true
+		case "relation":
+			var ends struct{ From, To string }
+			if err := json.Unmarshal(sc.Bytes(), &ends); err != nil {
+				t.Fatalf("export line %q: %v", sc.Text(), err)
+			}
+			d.relations[rec.ID] = [2]string{ends.From, ends.To}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// closed reports every relation of d whose endpoint is missing from d.
+func (d dump) closed() error {
+	for id, ends := range d.relations {
+		for _, e := range ends {
+			if !d.entities[e] {
+				return fmt.Errorf("relation %s names %s, which the export lacks", id, e)
+			}
+		}
+	}
+	return nil
+}
+
+// exportDir dumps a data directory with "ties export" and checks it with
+// "ties check".
+func exportDir(t *testing.T, bin, dir string) dump {
+	t.Helper()
+	runTies(t, bin, "check", "--data", dir)
+	return parseDump(t, runTies(t, bin, "export", "--data", dir))
+}
+
+// writeGraph writes an NDJSON file of n organisations, prefixed by
+// prefix, and about 2n relations among them, as an import of that size
+// would bring.
+func writeGraph(t *testing.T, path, prefix string, n int, seed uint64) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	r := rand.New(rand.NewPCG(seed, 1))
+	for i := range n {
+		fmt.Fprintf(w, `{"kind":"entity","id":"%s-%d","type":"Organization","name":"Organisation %s %d","description":"A generated organisation to give the import some weight.","properties":{"n":%d}}`+"\n", prefix, i, prefix, i, i)
+	}
+	for i := range 2 * n {
+		a, b := r.IntN(n), r.IntN(n)
+		fmt.Fprintf(w, `{"kind":"relation","id":"%s-r%d","type":"COOPERATES_WITH","from":"%s-%d","to":"%s-%d","properties":{"i":%d}}`+"\n", prefix, i, prefix, a, prefix, b, i)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestE2EAcknowledgedWritesSurviveKill kills a serving process at a random
+// moment while mutations go on, and checks that every mutation it
+// acknowledged is in the store afterwards.
+func TestE2EAcknowledgedWritesSurviveKill(t *testing.T) {
+	bin := e2eBinary(t)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 2))
+	dir := t.TempDir()
+
+	for round := range 3 {
+		srv := serveTies(t, bin, dir, nil)
+		var (
+			mu    sync.Mutex
+			acked []string // entity ids, and relation ids after "rel:"
+		)
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil; i++ {
+				id := fmt.Sprintf("w%d-%d", round, i)
+				err := srv.query(ctx, `mutation($in: [EntityInput!]!) { upsertEntities(input: $in) { id } }`,
+					map[string]any{"in": []map[string]any{{"id": id, "type": "Organization", "name": "Written " + id}}}, nil)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				acked = append(acked, id)
+				mu.Unlock()
+				if i == 0 {
+					continue
+				}
+				rel := "rel-" + id
+				err = srv.query(ctx, `mutation($in: [RelationInput!]!) { upsertRelations(input: $in) { id } }`,
+					map[string]any{"in": []map[string]any{{"id": rel, "type": "COOPERATES_WITH", "from": id, "to": fmt.Sprintf("w%d-%d", round, i-1)}}}, nil)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				acked = append(acked, "rel:"+rel)
+				mu.Unlock()
+			}
+		}()
+		// Wait for some writes, then a random while more, then kill.
+		for {
+			mu.Lock()
+			n := len(acked)
+			mu.Unlock()
+			if n >= 5 {
+				break
+			}
+			if srv.exited() {
+				t.Fatalf("ties serve ended: %v\n%s", srv.err, srv.logs)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(r.IntN(500)) * time.Millisecond)
+		srv.kill()
+		cancel()
+		wg.Wait()
+
+		mu.Lock()
+		got := append([]string(nil), acked...)
+		mu.Unlock()
+		d := exportDir(t, bin, dir)
+		for _, id := range got {
+			if rel, ok := strings.CutPrefix(id, "rel:"); ok {
+				if _, found := d.relations[rel]; !found {
+					t.Errorf("round %d: acknowledged relation %s lost after kill -9", round, rel)
+				}
+			} else if !d.entities[id] {
+				t.Errorf("round %d: acknowledged entity %s lost after kill -9", round, id)
+			}
+		}
+		if err := d.closed(); err != nil {
+			t.Errorf("round %d: %v", round, err)
+		}
+		t.Logf("round %d: %d acknowledged writes survived", round, len(got))
+		if t.Failed() {
+			return
+		}
+	}
+	// The directory serves again and is whole after a clean stop.
+	srv := serveTies(t, bin, dir, nil)
+	srv.stop(t)
+	runTies(t, bin, "check", "--data", dir)
+}
+
+// walBytes is the disk space badger's write-ahead logs in dir take. They
+// are preallocated as sparse files, so it grows as writes reach them.
+func walBytes(dir string) int64 {
+	m, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
+	var n int64
+	for _, name := range m {
+		if fi, err := os.Stat(name); err == nil {
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+				n += st.Blocks * 512
+			}
+		}
+	}
+	return n
+}
+
+// importStage is a point an import reaches on its way, seen from outside
+// the process; base is the write-ahead log's size when the batch began.
+type importStage func(dir string, base int64) bool
+
+// The stages the import tests kill at: badger has taken 8 MiB of the
+// batch into its write-ahead log (a store that holds data); the batch has
+// spilled sorted runs into the directory, or streams tables into badger
+// (a new store).
+var (
+	stageWAL  = func(dir string, base int64) bool { return walBytes(dir) >= base+8<<20 }
+	stageRuns = func(dir string, _ int64) bool {
+		m, _ := filepath.Glob(filepath.Join(dir, "bulk-*", "run-*"))
+		return len(m) > 0
+	}
+	// A stream adds each table to badger's manifest once written, so by
+	// the fourth file some are part of the store.
+	stageTables = func(dir string, _ int64) bool {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+		return len(m) >= 4
+	}
+)
+
+// killImport runs "ties import" of file into dir and kills it with SIGKILL
+// once its batch has begun (the pending marker in KVSTATE) and reached
+// stage, and delay has passed. It reports false when the import finished
+// before it could be killed.
+func killImport(t *testing.T, bin, dir, file string, stage importStage, delay time.Duration) bool {
+	t.Helper()
+	p := startTies(t, bin, nil, "import", "--data", dir, file)
+	deadline := time.Now().Add(e2eTimeout)
+	var base int64
+	for {
+		if p.exited() {
+			if p.err != nil {
+				t.Fatalf("ties import failed: %v\n%s", p.err, p.logs)
+			}
+			return false
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ties import never reached the stage to kill it at\n%s", p.logs)
+		}
+		state, _ := os.ReadFile(filepath.Join(dir, "KVSTATE"))
+		if !bytes.Contains(state, []byte("pending ")) {
+			base = walBytes(dir)
+		} else if stage(dir, base) {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	time.Sleep(delay)
+	if p.exited() {
+		return false
+	}
+	p.kill()
+	return true
+}
+
+// TestE2EImportKilled kills "ties import" half-way, into a store that
+// holds data and into a new directory, and checks that the store is as it
+// was before the import: the same export byte for byte, a clean check, no
+// runs left behind, and a directory that takes the next import. A new
+// directory whose import was killed never held data, so ties serve loads
+// the founding data into it, as into any new directory.
+func TestE2EImportKilled(t *testing.T) {
+	bin := e2eBinary(t)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 3))
+	files := t.TempDir()
+	big := filepath.Join(files, "big.ndjson")
+	writeGraph(t, big, "big", 60000, seed)
+	small := filepath.Join(files, "small.ndjson")
+	writeGraph(t, small, "small", 500, seed+1)
+	after := filepath.Join(files, "after.ndjson")
+	writeGraph(t, after, "after", 100, seed+2)
+
+	for _, tc := range []struct {
+		name     string
+		existing bool // the store holds data before the import
+		stage    importStage
+		maxDelay int  // milliseconds
+		wantHole bool // badger has part of the batch when it is killed
+	}{
+		{"IntoData", true, stageWAL, 300, true},
+		{"IntoNewDirectory/Spilling", false, stageRuns, 300, false},
+		{"IntoNewDirectory/Streaming", false, stageTables, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			delay := time.Duration(r.IntN(tc.maxDelay+1)) * time.Millisecond
+			var dir string
+			var before dump
+			for {
+				dir = filepath.Join(t.TempDir(), "data")
+				if tc.existing {
+					runTies(t, bin, "import", "--data", dir, small)
+					before = exportDir(t, bin, dir)
+				}
+				if killImport(t, bin, dir, big, tc.stage, delay) {
+					break
+				}
+				if delay == 0 {
+					t.Fatal("ties import finished before it could be killed: make the file larger")
+				}
+				delay /= 2
+			}
+			killed, _ := os.ReadFile(filepath.Join(dir, "KVSTATE"))
+			got := exportDir(t, bin, dir)
+			state, _ := os.ReadFile(filepath.Join(dir, "KVSTATE"))
+			t.Logf("killed %v after the stage; KVSTATE then %q, after recovery %q", delay, killed, state)
+			if tc.existing && !bytes.Equal(got.raw, before.raw) {
+				t.Errorf("export after the killed import differs from the one before: %d entities and %d relations, want %d and %d",
+					len(got.entities), len(got.relations), len(before.entities), len(before.relations))
+			}
+			if !tc.existing && (len(got.entities) != 0 || len(got.relations) != 0) {
+				t.Errorf("export after the killed import into a new directory: %d entities and %d relations, want none",
+					len(got.entities), len(got.relations))
+			}
+			if tc.wantHole && !bytes.Contains(state, []byte("hole ")) {
+				t.Errorf("no rolled-back range recorded: the kill did not meet a partly written batch")
+			}
+			if m, _ := filepath.Glob(filepath.Join(dir, "bulk-*")); len(m) != 0 {
+				t.Errorf("runs of the killed import left behind: %v", m)
+			}
+			want := len(before.entities)
+			if !tc.existing {
+				srv := serveTies(t, bin, dir, nil)
+				var stats struct{ Stats struct{ Entities int } }
+				if err := srv.query(context.Background(), `{ stats { entities } }`, nil, &stats); err != nil {
+					t.Fatal(err)
+				}
+				if stats.Stats.Entities == 0 {
+					t.Errorf("ties serve did not load the founding data into a directory whose only import was killed")
+				}
+				srv.stop(t)
+				want = stats.Stats.Entities
+			}
+			runTies(t, bin, "import", "--data", dir, after)
+			if got := exportDir(t, bin, dir); len(got.entities) != want+100 {
+				t.Errorf("after the next import: %d entities, want %d", len(got.entities), want+100)
+			}
+		})
+	}
+}
