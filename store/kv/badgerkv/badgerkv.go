@@ -104,6 +104,10 @@ type DB struct {
 	// lastCommit is the newest finished commit: the read timestamp of new
 	// transactions.
 	lastCommit atomic.Uint64
+	// commitMu is held by a transaction's commit from taking its
+	// timestamp until lastCommit has moved to it, so that a read at a
+	// timestamp past lastCommit can wait for the commit in flight.
+	commitMu sync.Mutex
 	// writer is the single writer slot, held from Begin (or NewBatch) to
 	// the end of the transaction.
 	writer chan struct{}
@@ -126,6 +130,9 @@ type DB struct {
 	// failFlush, when set by a test, replaces the outcome of a batch's
 	// badger flush, to exercise the rollback.
 	failFlush func() error
+	// committed, when set by a test, runs after badger has a
+	// transaction's commit and before it becomes readable.
+	committed func()
 }
 
 var (
@@ -327,10 +334,29 @@ func (db *DB) Begin(ctx context.Context, opts kv.TxnOptions) (kv.Txn, error) {
 // readTs returns the timestamp a read transaction asking for want reads
 // at: the last finished commit, or want if older, moved below any batch
 // that was rolled back around it.
+//
+// A read at a time past the last finished commit (an asOf of a moment
+// ago) must give the same answer when repeated. So it waits for a commit
+// that has taken a timestamp at or below want and is still being written,
+// and moves the clock past want, so that no later commit takes such a
+// timestamp. A want beyond the present is not held to that: the future is
+// not recorded yet. Nor is a bulk batch, whose timestamp is taken when it
+// begins (see NewBatch).
 func (db *DB) readTs(want uint64) uint64 {
 	last := db.lastCommit.Load()
-	if want == 0 || want > last {
+	if want == 0 {
 		return last
+	}
+	if want > last {
+		db.commitMu.Lock()
+		if want <= ReadTsAt(db.clock.now()) {
+			db.clock.observe(want)
+		}
+		last = db.lastCommit.Load()
+		db.commitMu.Unlock()
+		if want > last {
+			return last
+		}
 	}
 	return db.state.below(want)
 }

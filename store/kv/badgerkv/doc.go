@@ -21,6 +21,10 @@
 //     written. So no read uses View: every transaction reads at an explicit
 //     timestamp, the last *finished* commit (or an older one asked for),
 //     and LastCommit moves only after CommitAt or a batch Flush returned.
+//     A read at a time past the last finished commit waits for a
+//     transaction commit in flight and moves the clock past that time, so
+//     that it gives the same answer when repeated (a bulk batch, whose
+//     timestamp is taken when it begins, is the exception).
 //   - Writers are serialized: an update transaction or a batch holds the
 //     single writer slot from Begin (NewBatch) to its end, reads at the last
 //     finished commit and commits at the next clock reading. Two writers

@@ -430,6 +430,80 @@ func copySparse(src, dst string) error {
 	}
 }
 
+// TestAsOfReadRepeats reads at an instant past the last finished commit
+// and checks that the same read gives the same answer after later
+// commits: one made within the same millisecond, and one that had its
+// timestamp but was still being written when the first read ran.
+func TestAsOfReadRepeats(t *testing.T) {
+	t.Run("SameMillisecond", func(t *testing.T) {
+		db := openTest(t, Options{InMemory: true, GCInterval: -1})
+		now := time.Now()
+		db.clock.now = func() time.Time { return now }
+		mustCommit(t, db, map[string]string{"k": "1"})
+		at := ReadTsAt(now)
+		if got, want := read(t, db, at, "k"), "1"; got != want {
+			t.Fatalf("read at %d: got %q, want %q", at, got, want)
+		}
+		mustCommit(t, db, map[string]string{"k": "2"})
+		if got, want := read(t, db, at, "k"), "1"; got != want {
+			t.Errorf("read at %d again, after a commit in the same millisecond: got %q, want %q", at, got, want)
+		}
+	})
+	t.Run("CommitInFlight", func(t *testing.T) {
+		db := openTest(t, Options{InMemory: true, GCInterval: -1})
+		mustCommit(t, db, map[string]string{"k": "1"})
+		inFlight, release := make(chan struct{}), make(chan struct{})
+		db.committed = func() {
+			close(inFlight)
+			<-release
+		}
+		committed := make(chan error, 1)
+		go func() {
+			tx, err := db.Begin(context.Background(), kv.TxnOptions{Update: true})
+			if err == nil {
+				if err = tx.Set([]byte("k"), []byte("2")); err == nil {
+					_, err = tx.Commit()
+				}
+			}
+			committed <- err
+		}()
+		<-inFlight
+		at := ReadTsAt(time.Now())
+		first := make(chan string, 1)
+		go func() {
+			tx, err := db.Begin(context.Background(), kv.TxnOptions{ReadTs: at})
+			if err != nil {
+				first <- err.Error()
+				return
+			}
+			defer tx.Discard()
+			v, err := tx.Get([]byte("k"))
+			if err != nil {
+				first <- err.Error()
+				return
+			}
+			first <- string(v)
+		}()
+		// Give the read the chance to run while the commit is in flight;
+		// it must wait for it rather than read below it.
+		var got string
+		select {
+		case got = <-first:
+		case <-time.After(100 * time.Millisecond):
+		}
+		close(release)
+		if err := <-committed; err != nil {
+			t.Fatal(err)
+		}
+		if got == "" {
+			got = <-first
+		}
+		if again := read(t, db, at, "k"); got != again {
+			t.Errorf("read at %d during a commit at or below it got %q, the same read after it %q", at, got, again)
+		}
+	})
+}
+
 func TestState(t *testing.T) {
 	t.Run("RoundTrip", func(t *testing.T) {
 		dir := t.TempDir()

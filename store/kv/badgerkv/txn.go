@@ -187,6 +187,8 @@ func (t *txn) Commit() (uint64, error) {
 	}
 	defer t.Discard()
 	t.closeIters()
+	t.db.commitMu.Lock()
+	defer t.db.commitMu.Unlock()
 	ts := t.db.clock.next()
 	if t.hasLog {
 		if t.db.opts.LogKey == nil {
@@ -198,6 +200,9 @@ func (t *txn) Commit() (uint64, error) {
 	}
 	if err := t.bt.CommitAt(ts, nil); err != nil {
 		return 0, mapErr(fmt.Sprintf("commit at %d", ts), err)
+	}
+	if t.db.committed != nil {
+		t.db.committed()
 	}
 	t.db.lastCommit.Store(ts)
 	return ts, nil
