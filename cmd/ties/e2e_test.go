@@ -13,7 +13,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -21,6 +23,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -551,4 +554,126 @@ func TestE2EImportKilled(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestE2EExportWhileWriting streams exports from a running service, read
+// slowly, while mutations add and delete entities with their relations,
+// and checks that each export is one snapshot: every relation's endpoints
+// are in it, and its counts are those of stats at the same asOf. The
+// service must keep answering queries meanwhile.
+func TestE2EExportWhileWriting(t *testing.T) {
+	bin := e2eBinary(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	graphFile := filepath.Join(t.TempDir(), "graph.ndjson")
+	writeGraph(t, graphFile, "org", 15000, 4)
+	runTies(t, bin, "import", "--data", dir, graphFile)
+	srv := serveTies(t, bin, dir, nil)
+	ctx := context.Background()
+
+	// The writer adds an entity tied to the previous one, and now and then
+	// deletes an older one with its relations, each mutation one batch.
+	wctx, stopWriting := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var writes atomic.Int64
+	var writeErr atomic.Pointer[error]
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; wctx.Err() == nil; i++ {
+			id := fmt.Sprintf("x-%d", i)
+			err := srv.query(wctx, `mutation($in: [EntityInput!]!) { upsertEntities(input: $in) { id } }`,
+				map[string]any{"in": []map[string]any{{"id": id, "type": "Organization", "name": "X " + id}}}, nil)
+			if err == nil {
+				err = srv.query(wctx, `mutation($in: [RelationInput!]!) { upsertRelations(input: $in) { id } }`,
+					map[string]any{"in": []map[string]any{
+						{"id": "xr-" + id, "type": "COOPERATES_WITH", "from": id, "to": fmt.Sprintf("org-%d", i%15000)},
+					}}, nil)
+			}
+			if err == nil && i%3 == 2 {
+				err = srv.query(wctx, `mutation($ids: [ID!]!) { deleteEntities(ids: $ids, cascade: true) }`,
+					map[string]any{"ids": []string{fmt.Sprintf("x-%d", i-2), fmt.Sprintf("org-%d", i)}}, nil)
+			}
+			if err != nil {
+				if wctx.Err() == nil {
+					writeErr.Store(&err)
+				}
+				return
+			}
+			writes.Add(1)
+		}
+	}()
+
+	// export reads GET /export slowly, asking a query of the service
+	// between chunks, and returns what it read.
+	export := func(query string) []byte {
+		t.Helper()
+		resp, err := srv.client.Get(srv.url + "/export" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("export: status %d: %s", resp.StatusCode, b)
+		}
+		var out bytes.Buffer
+		buf := make([]byte, 32<<10)
+		for chunk := 0; ; chunk++ {
+			n, err := resp.Body.Read(buf)
+			out.Write(buf[:n])
+			if errors.Is(err, io.EOF) {
+				return out.Bytes()
+			}
+			if err != nil {
+				t.Fatalf("export: %v after %d bytes", err, out.Len())
+			}
+			if chunk%20 == 0 {
+				if err := srv.query(ctx, `{ entity(id: "org-1") { id } }`, nil, nil); err != nil {
+					t.Fatalf("query during an export: %v", err)
+				}
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+
+	// The writer must be under way before the first export.
+	for deadline := time.Now().Add(e2eTimeout); writes.Load() < 3; {
+		if time.Now().After(deadline) || srv.exited() {
+			t.Fatalf("no mutation went through: %v\n%s", writeErr.Load(), srv.logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// At the latest commit, and at an asOf of the present compared with
+	// stats at the same asOf, asked after the export: commits go on in
+	// between, so the two agree only if a read at an instant repeats.
+	for round := range 3 {
+		start := writes.Load()
+		d := parseDump(t, export(""))
+		if err := d.closed(); err != nil {
+			t.Errorf("export at the latest commit, round %d: %v", round, err)
+		}
+		asOf := time.Now().UTC().Format(time.RFC3339Nano)
+		d = parseDump(t, export("?asOf="+asOf))
+		if err := d.closed(); err != nil {
+			t.Errorf("export asOf %s: %v", asOf, err)
+		}
+		var stats struct {
+			Stats struct{ Entities, Relations int }
+		}
+		if err := srv.query(ctx, `query($t: DateTime) { stats(asOf: $t) { entities relations } }`, map[string]any{"t": asOf}, &stats); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := [2]int{len(d.entities), len(d.relations)}, [2]int{stats.Stats.Entities, stats.Stats.Relations}; got != want {
+			t.Errorf("export asOf %s holds %v entities and relations, stats at the same asOf %v", asOf, got, want)
+		}
+		t.Logf("round %d: %d mutations during the exports", round, writes.Load()-start)
+	}
+	stopWriting()
+	wg.Wait()
+	if err := writeErr.Load(); err != nil {
+		t.Errorf("a mutation failed during the exports: %v", *err)
+	}
+	srv.stop(t)
+	runTies(t, bin, "check", "--data", dir)
 }
