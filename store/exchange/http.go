@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,7 +66,12 @@ type errorJSON struct {
 // and answered as "internal error", so that no backend detail leaks.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	code := store.ErrorCode(err)
-	if code == store.Internal {
+	switch {
+	case code == store.Internal && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away (an import's load is cancelled with its
+		// request): not a fault of the server.
+		logger.Info("request cancelled by the client", "method", r.Method, "path", r.URL.Path, "err", err)
+	case code == store.Internal:
 		logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	body := errorBody{Error: errorJSON{Code: code, Message: store.ErrorMessage(err)}}

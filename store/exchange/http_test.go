@@ -265,6 +265,25 @@ func (c cancellingWriter) Write(p []byte) (int, error) {
 	return 0, errors.New("write: broken pipe")
 }
 
+// A client that goes away while its import loads is logged as such, not
+// as an error of the server, and nothing is imported.
+func TestImportClientGone(t *testing.T) {
+	st := founding(t)
+	var logs bytes.Buffer
+	h := ImportHandler(st, slog.New(slog.NewTextHandler(&logs, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	body := `{"kind":"entity","id":"gone","type":"City","name":"Gone"}` + "\n"
+	req := httptest.NewRequest(http.MethodPost, "/import?format=ndjson", strings.NewReader(body)).WithContext(ctx)
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if got := logs.String(); strings.Contains(got, "level=ERROR") || !strings.Contains(got, "request cancelled by the client") {
+		t.Errorf("log:\n%s", got)
+	}
+	if _, err := st.FindEntityByID(context.Background(), "gone", store.ReadOptions{}); store.ErrorCode(err) != store.NotFound {
+		t.Errorf("entity of the cancelled import: %v, want NOT_FOUND", err)
+	}
+}
+
 // A client that goes away mid-export is logged as such, not as an error of
 // the server, and the connection is still broken off.
 func TestExportClientGone(t *testing.T) {
