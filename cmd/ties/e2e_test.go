@@ -309,8 +309,9 @@ func writeGraph(t *testing.T, path, prefix string, n int, seed uint64) {
 }
 
 // TestE2EAcknowledgedWritesSurviveKill kills a serving process at a random
-// moment while mutations go on, and checks that every mutation it
-// acknowledged is in the store afterwards.
+// moment while mutations go on (upserts of entities and relations, and
+// cascading deletes), and checks that every mutation it acknowledged is in
+// the store afterwards. The one in flight at the kill may or may not be.
 func TestE2EAcknowledgedWritesSurviveKill(t *testing.T) {
 	bin := e2eBinary(t)
 	seed := uint64(time.Now().UnixNano())
@@ -318,39 +319,60 @@ func TestE2EAcknowledgedWritesSurviveKill(t *testing.T) {
 	r := rand.New(rand.NewPCG(seed, 2))
 	dir := t.TempDir()
 
+	// op is one mutation: an entity upsert, a relation upsert (with its
+	// endpoints) or a cascading delete of an entity.
+	type op struct {
+		kind     string // "entity", "relation", "delete"
+		id       string
+		from, to string
+	}
 	for round := range 3 {
 		srv := serveTies(t, bin, dir, nil)
 		var (
-			mu    sync.Mutex
-			acked []string // entity ids, and relation ids after "rel:"
+			mu       sync.Mutex
+			acked    []op
+			inFlight op
 		)
+		send := func(ctx context.Context, o op) error {
+			mu.Lock()
+			inFlight = o
+			mu.Unlock()
+			var err error
+			switch o.kind {
+			case "entity":
+				err = srv.query(ctx, `mutation($in: [EntityInput!]!) { upsertEntities(input: $in) { id } }`,
+					map[string]any{"in": []map[string]any{{"id": o.id, "type": "Organization", "name": "Written " + o.id}}}, nil)
+			case "relation":
+				err = srv.query(ctx, `mutation($in: [RelationInput!]!) { upsertRelations(input: $in) { id } }`,
+					map[string]any{"in": []map[string]any{{"id": o.id, "type": "COOPERATES_WITH", "from": o.from, "to": o.to}}}, nil)
+			case "delete":
+				err = srv.query(ctx, `mutation($ids: [ID!]!) { deleteEntities(ids: $ids, cascade: true) }`,
+					map[string]any{"ids": []string{o.id}}, nil)
+			}
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			acked = append(acked, o)
+			mu.Unlock()
+			return nil
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			name := func(i int) string { return fmt.Sprintf("w%d-%d", round, i) }
 			for i := 0; ctx.Err() == nil; i++ {
-				id := fmt.Sprintf("w%d-%d", round, i)
-				err := srv.query(ctx, `mutation($in: [EntityInput!]!) { upsertEntities(input: $in) { id } }`,
-					map[string]any{"in": []map[string]any{{"id": id, "type": "Organization", "name": "Written " + id}}}, nil)
-				if err != nil {
+				if send(ctx, op{kind: "entity", id: name(i)}) != nil {
 					return
 				}
-				mu.Lock()
-				acked = append(acked, id)
-				mu.Unlock()
-				if i == 0 {
-					continue
-				}
-				rel := "rel-" + id
-				err = srv.query(ctx, `mutation($in: [RelationInput!]!) { upsertRelations(input: $in) { id } }`,
-					map[string]any{"in": []map[string]any{{"id": rel, "type": "COOPERATES_WITH", "from": id, "to": fmt.Sprintf("w%d-%d", round, i-1)}}}, nil)
-				if err != nil {
+				if i > 0 && send(ctx, op{kind: "relation", id: "rel-" + name(i), from: name(i), to: name(i - 1)}) != nil {
 					return
 				}
-				mu.Lock()
-				acked = append(acked, "rel:"+rel)
-				mu.Unlock()
+				if i%4 == 3 && send(ctx, op{kind: "delete", id: name(i - 2)}) != nil {
+					return
+				}
 			}
 		}()
 		// Wait for some writes, then a random while more, then kill.
@@ -371,23 +393,52 @@ func TestE2EAcknowledgedWritesSurviveKill(t *testing.T) {
 		cancel()
 		wg.Wait()
 
+		// What the acknowledged mutations leave, leaving out what the one
+		// in flight touched.
 		mu.Lock()
-		got := append([]string(nil), acked...)
-		mu.Unlock()
-		d := exportDir(t, bin, dir)
-		for _, id := range got {
-			if rel, ok := strings.CutPrefix(id, "rel:"); ok {
-				if _, found := d.relations[rel]; !found {
-					t.Errorf("round %d: acknowledged relation %s lost after kill -9", round, rel)
+		entities, relations := map[string]bool{}, map[string]bool{}
+		ends := map[string][2]string{}
+		for _, o := range acked {
+			switch o.kind {
+			case "entity":
+				entities[o.id] = true
+			case "relation":
+				relations[o.id] = true
+				ends[o.id] = [2]string{o.from, o.to}
+			case "delete":
+				entities[o.id] = false
+				for rel, e := range ends {
+					if e[0] == o.id || e[1] == o.id {
+						relations[rel] = false
+					}
 				}
-			} else if !d.entities[id] {
-				t.Errorf("round %d: acknowledged entity %s lost after kill -9", round, id)
+			}
+		}
+		delete(entities, inFlight.id)
+		delete(relations, inFlight.id)
+		for rel, e := range ends {
+			if inFlight.kind == "delete" && (e[0] == inFlight.id || e[1] == inFlight.id) {
+				delete(relations, rel)
+			}
+		}
+		n := len(acked)
+		mu.Unlock()
+
+		d := exportDir(t, bin, dir)
+		for id, want := range entities {
+			if d.entities[id] != want {
+				t.Errorf("round %d: entity %s present %v after kill -9, acknowledged mutations say %v", round, id, d.entities[id], want)
+			}
+		}
+		for id, want := range relations {
+			if _, got := d.relations[id]; got != want {
+				t.Errorf("round %d: relation %s present %v after kill -9, acknowledged mutations say %v", round, id, got, want)
 			}
 		}
 		if err := d.closed(); err != nil {
 			t.Errorf("round %d: %v", round, err)
 		}
-		t.Logf("round %d: %d acknowledged writes survived", round, len(got))
+		t.Logf("round %d: %d acknowledged mutations survived", round, n)
 		if t.Failed() {
 			return
 		}
