@@ -113,16 +113,37 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) error {
 	if !empty {
 		return fmt.Errorf("restore: the store is not empty")
 	}
+	if err := db.state.setRestoring(true); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
 	fr := &frameReader{r: ctxReader{ctx, r}}
 	if err := db.bdb.Load(fr, 16); err != nil {
 		if fr.err != nil {
-			return fmt.Errorf("restore: %w", fr.err)
+			err = fr.err
+		} else {
+			err = mapErr("load", err)
 		}
-		return mapErr("restore", err)
+		err = fmt.Errorf("restore: %w", err)
+		if fr.records == 0 {
+			// Load writes a record only once it has read all of it, so
+			// nothing was written: the store is as it was. (Whether badger
+			// holds anything cannot tell: Load leaves writes in flight.)
+			if serr := db.state.setRestoring(false); serr != nil {
+				return fmt.Errorf("%w (and %v)", err, serr)
+			}
+			return err
+		}
+		// Part of the backup is in the store, and nothing can take it
+		// out again: refuse writes now, and Open refuses the directory.
+		db.broken.Store(&err)
+		return err
 	}
 	max := db.bdb.MaxVersion()
 	db.clock.observe(max)
 	db.lastCommit.Store(max)
+	if err := db.state.setRestoring(false); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
 	return nil
 }
 
@@ -140,6 +161,8 @@ type frameReader struct {
 	left uint64 // bytes of the current record still to pass
 	head []byte // a length read ahead, still to pass
 	err  error  // why the stream was refused
+	// records counts the records passed whole.
+	records int
 }
 
 func (f *frameReader) Read(p []byte) (int, error) {
@@ -172,6 +195,9 @@ func (f *frameReader) Read(p []byte) (int, error) {
 	}
 	n, err := f.r.Read(p)
 	f.left -= uint64(n)
+	if f.left == 0 {
+		f.records++
+	}
 	if errors.Is(err, io.EOF) && f.left > 0 {
 		f.err = fmt.Errorf("%w: it ends inside a record", kv.ErrNotBackup)
 		return n, f.err

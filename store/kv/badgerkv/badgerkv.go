@@ -20,6 +20,12 @@ import (
 // Open wraps it; test with errors.Is.
 var ErrLocked = errors.New("data directory is locked by another process")
 
+// ErrUnfinishedRestore reports that a Restore into the directory began
+// and did not finish (it failed part-way, or the process was killed): the
+// directory holds part of a backup, which no Open serves. Delete it and
+// restore again.
+var ErrUnfinishedRestore = errors.New("a restore into this directory did not finish: delete the directory and restore again")
+
 // Defaults of Options, sized for a machine with a few cores and tens of
 // gigabytes of memory.
 const (
@@ -161,7 +167,9 @@ func Open(opts Options) (*DB, error) {
 		// writer would (replay, truncate, roll back a pending batch),
 		// then open for reading.
 		log.Warn("recovering a data directory left by a crash before opening it read-only", "dir", opts.Dir)
-		if rerr := recoverForReading(opts); rerr != nil {
+		if rerr := recoverForReading(opts); errors.Is(rerr, ErrUnfinishedRestore) {
+			return nil, rerr
+		} else if rerr != nil {
 			return nil, fmt.Errorf("open badger in %s read-only: %w (recovering it first failed: %v)", opts.Dir, err, rerr)
 		}
 		bdb, err = badger.OpenManaged(bo)
@@ -198,6 +206,10 @@ func Open(opts Options) (*DB, error) {
 		if err := db.state.load(opts.Dir); err != nil {
 			bdb.Close()
 			return nil, fmt.Errorf("open badger in %s: %w", opts.Dir, err)
+		}
+		if db.state.isRestoring() {
+			bdb.Close()
+			return nil, fmt.Errorf("open badger in %s: %w", opts.Dir, ErrUnfinishedRestore)
 		}
 	}
 	if r, ok := db.state.historyRetention(); ok && opts.HistoryRetention == 0 {

@@ -47,7 +47,10 @@
 //     key's newest delete, dropping the history behind it. Backup streams a
 //     snapshot at the last finished commit (NewStreamAt) with every version
 //     of every key, in badger's backup format, and Restore (badger's Load)
-//     moves the clock past the newest restored version.
+//     moves the clock past the newest restored version. Load writes as it
+//     reads, so a restore that does not finish leaves part of a backup:
+//     the state file marks a restore in progress, and Open refuses a
+//     directory whose restore did not finish (ErrUnfinishedRestore).
 //
 // # Batches
 //

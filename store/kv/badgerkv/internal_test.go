@@ -504,6 +504,83 @@ func TestAsOfReadRepeats(t *testing.T) {
 	})
 }
 
+// TestUnfinishedRestore restores a backup cut short: part of it is
+// written, so the store refuses writes and the directory is refused by
+// every later Open. A stream refused before anything was written leaves
+// the directory as it was.
+func TestUnfinishedRestore(t *testing.T) {
+	ctx := context.Background()
+	// Two backups one after the other are a stream of two records, and
+	// Restore writes the first before it reads the second.
+	var backup bytes.Buffer
+	for _, part := range []string{"a", "b"} {
+		src := openTest(t, Options{InMemory: true})
+		for i := range 5 {
+			kvs := map[string]string{}
+			for j := range 1000 {
+				kvs[fmt.Sprintf("k/%s/%d/%04d", part, i, j)] = strings.Repeat("v", 100)
+			}
+			mustCommit(t, src, kvs)
+		}
+		if err := src.Backup(ctx, &backup); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("PartWritten", func(t *testing.T) {
+		dir := t.TempDir()
+		// A small memtable makes badger write the first record before it
+		// reads the second.
+		db, err := Open(Options{Dir: dir, LogKey: kvtest.LogKey, MemTableSize: testMemTable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut := bytes.NewReader(backup.Bytes()[:backup.Len()*3/4])
+		if err := db.Restore(ctx, cut); err == nil {
+			t.Fatal("restore of a cut backup: no error")
+		}
+		if empty, _ := db.empty(); empty {
+			t.Fatal("nothing of the cut backup was written: the test needs a backup of several records")
+		}
+		if tx, err := db.Begin(ctx, kv.TxnOptions{Update: true}); err == nil {
+			tx.Discard()
+			t.Errorf("a write after a restore that failed part-way: no error")
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, ro := range []bool{false, true} {
+			if db, err := Open(Options{Dir: dir, ReadOnly: ro}); !errors.Is(err, ErrUnfinishedRestore) {
+				if err == nil {
+					db.Close()
+				}
+				t.Errorf("Open (read-only %v) after an unfinished restore: got %v, want %v", ro, err, ErrUnfinishedRestore)
+			}
+		}
+	})
+	t.Run("NothingWritten", func(t *testing.T) {
+		dir := t.TempDir()
+		db, err := Open(Options{Dir: dir, LogKey: kvtest.LogKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Restore(ctx, strings.NewReader("not a backup")); err == nil {
+			t.Fatal("restore of a text: no error")
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		db, err = Open(Options{Dir: dir, LogKey: kvtest.LogKey})
+		if err != nil {
+			t.Fatalf("Open after a restore that wrote nothing: %v", err)
+		}
+		defer db.Close()
+		if err := db.Restore(ctx, bytes.NewReader(backup.Bytes())); err != nil {
+			t.Fatalf("restore after a refused one: %v", err)
+		}
+	})
+}
+
 func TestState(t *testing.T) {
 	t.Run("RoundTrip", func(t *testing.T) {
 		dir := t.TempDir()

@@ -36,6 +36,9 @@ type state struct {
 	// hasRetention says one was given at all.
 	retention    time.Duration
 	hasRetention bool
+	// restoring is set while a Restore loads: a restore that did not
+	// finish leaves part of a backup that nothing can tell from a store.
+	restoring bool
 }
 
 // load reads the state file of dir, if any.
@@ -62,6 +65,8 @@ func (s *state) load(dir string) error {
 			s.holes = append(s.holes, hole{a, b})
 		case scan(sc.Text(), "retention %d", &r):
 			s.retention, s.hasRetention = time.Duration(r), true
+		case sc.Text() == "restoring":
+			s.restoring = true
 		default:
 			return fmt.Errorf("%s line %d: cannot parse %q", stateFile, line, sc.Text())
 		}
@@ -90,6 +95,9 @@ func (s *state) save() error {
 	}
 	if s.hasRetention {
 		fmt.Fprintf(&buf, "retention %d\n", int64(s.retention))
+	}
+	if s.restoring {
+		buf.WriteString("restoring\n")
 	}
 	path := filepath.Join(s.dir, stateFile)
 	tmp := path + ".tmp"
@@ -160,6 +168,24 @@ func (s *state) setHistoryRetention(d time.Duration) error {
 	}
 	s.retention, s.hasRetention = d, true
 	return s.save()
+}
+
+// setRestoring records that a restore begins (true) or has finished.
+func (s *state) setRestoring(on bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.restoring == on {
+		return nil
+	}
+	s.restoring = on
+	return s.save()
+}
+
+// isRestoring reports whether a restore was begun and not finished.
+func (s *state) isRestoring() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.restoring
 }
 
 // pendingTs returns the timestamp of the batch in progress, or 0.
