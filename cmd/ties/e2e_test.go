@@ -535,6 +535,9 @@ func TestE2EImportKilled(t *testing.T) {
 	files := t.TempDir()
 	big := filepath.Join(files, "big.ndjson")
 	writeGraph(t, big, "big", 60000, seed)
+	// Enough to pass 8 MiB of write-ahead log into a store with data.
+	mid := filepath.Join(files, "mid.ndjson")
+	writeGraph(t, mid, "mid", 25000, seed+3)
 	small := filepath.Join(files, "small.ndjson")
 	writeGraph(t, small, "small", 500, seed+1)
 	after := filepath.Join(files, "after.ndjson")
@@ -543,13 +546,14 @@ func TestE2EImportKilled(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		existing bool // the store holds data before the import
+		file     string
 		stage    importStage
 		maxDelay int  // milliseconds
 		wantHole bool // badger has part of the batch when it is killed
 	}{
-		{"IntoData", true, stageWAL, 300, true},
-		{"IntoNewDirectory/Spilling", false, stageRuns, 300, false},
-		{"IntoNewDirectory/Streaming", false, stageTables, 0, true},
+		{"IntoData", true, mid, stageWAL, 300, true},
+		{"IntoNewDirectory/Spilling", false, big, stageRuns, 300, false},
+		{"IntoNewDirectory/Streaming", false, big, stageTables, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			delay := time.Duration(r.IntN(tc.maxDelay+1)) * time.Millisecond
@@ -561,7 +565,7 @@ func TestE2EImportKilled(t *testing.T) {
 					runTies(t, bin, "import", "--data", dir, small)
 					before = exportDir(t, bin, dir)
 				}
-				if killImport(t, bin, dir, big, tc.stage, delay) {
+				if killImport(t, bin, dir, tc.file, tc.stage, delay) {
 					break
 				}
 				if delay == 0 {
@@ -619,7 +623,8 @@ func TestE2EExportWhileWriting(t *testing.T) {
 	graphFile := filepath.Join(t.TempDir(), "graph.ndjson")
 	writeGraph(t, graphFile, "org", 10000, 4)
 	runTies(t, bin, "import", "--data", dir, graphFile)
-	srv := serveTies(t, bin, dir, nil)
+	// A loaded machine must not turn a slow mutation into a failure.
+	srv := serveTies(t, bin, dir, nil, "--timeout", "2m")
 	ctx := context.Background()
 
 	// The writer adds an entity tied to the previous one, and now and then
