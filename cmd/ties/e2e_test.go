@@ -35,12 +35,11 @@ import (
 // early is a failure, never a measurement.
 const e2eTimeout = 2 * time.Minute
 
+// binDir holds the binary the tests build; TestMain makes and removes it.
+var binDir string
+
 var tiesBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "ties-e2e-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "ties")
+	bin := filepath.Join(binDir, "ties")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
@@ -62,10 +61,14 @@ func e2eBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if bin, err := tiesBinary(); err == nil && bin != "" {
-		os.RemoveAll(filepath.Dir(bin))
+	dir, err := os.MkdirTemp("", "ties-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
