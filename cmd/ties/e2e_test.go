@@ -1022,7 +1022,15 @@ func TestE2EServeKilledDuringImport(t *testing.T) {
 		t.Errorf("export after the service was killed during an import: %d entities and %d relations, want %d and %d",
 			len(got.entities), len(got.relations), len(before.entities), len(before.relations))
 	}
+	// The killed service left its spooled copy of the upload in the data
+	// directory; the next start removes it.
+	if left, _ := os.ReadDir(filepath.Join(dir, "uploads")); len(left) == 0 {
+		t.Errorf("no spooled upload in %s/uploads after the kill: is the service spooling elsewhere?", dir)
+	}
 	srv = serveTies(t, bin, dir, nil)
+	if left, _ := os.ReadDir(filepath.Join(dir, "uploads")); len(left) != 0 {
+		t.Errorf("the restarted service kept %d spooled uploads of the killed one", len(left))
+	}
 	srv.stop(t)
 	if got := exportDir(t, bin, dir); !bytes.Equal(got.raw, before.raw) {
 		t.Errorf("export after a restart differs from the one before the import")

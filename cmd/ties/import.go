@@ -447,6 +447,25 @@ func (p *progressLine) done() {
 }
 
 // importHandler is the POST /import endpoint the service mounts.
-func importHandler(st *store.Store, logger *slog.Logger) http.Handler {
-	return exchange.ImportHandler(st, logger)
+func importHandler(st *store.Store, logger *slog.Logger, spoolDir string) http.Handler {
+	return exchange.ImportHandlerSpooling(st, logger, spoolDir)
+}
+
+// uploadsDir is where a service spools uploads to POST /import: inside
+// the data directory it holds alone, on the disk the free-space watch
+// guards, and emptied at every start of the service, so that uploads a
+// killed process left behind do not accumulate.
+func uploadsDir(data string) string { return filepath.Join(data, "uploads") }
+
+// resetUploads empties the uploads directory; the caller holds the data
+// directory, so nothing else can be using it.
+func resetUploads(data string) (string, error) {
+	dir := uploadsDir(data)
+	if err := os.RemoveAll(dir); err != nil {
+		return "", fmt.Errorf("clear %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	return dir, nil
 }

@@ -192,11 +192,18 @@ func TestImportExportThroughURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	spool := t.TempDir()
 	mux := http.NewServeMux()
-	mux.Handle("/import", importHandler(st, nil))
+	mux.Handle("/import", importHandler(st, nil, spool))
 	mux.Handle("/export", exportHandler(st, nil))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
+	defer func() {
+		// Every upload, taken or refused, is spooled there and removed.
+		if left, _ := os.ReadDir(spool); len(left) != 0 {
+			t.Errorf("%d spooled uploads left behind", len(left))
+		}
+	}()
 	dir := t.TempDir()
 	founding := writeFile(t, dir, seed.FileName, string(seed.NDJSON()))
 	out, _, err := cli(t, runImport, "--url", srv.URL, founding)

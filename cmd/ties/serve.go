@@ -157,7 +157,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	var imports http.Handler
 	if !c.readOnly {
-		imports = importHandler(st, logger)
+		spool, err := resetUploads(c.data)
+		if err != nil {
+			return err
+		}
+		imports = importHandler(st, logger, spool)
 	}
 	srv := graph.NewServer(graph.ServerConfig{
 		Store:           st,

@@ -294,6 +294,14 @@ type ImportResult struct {
 // JSON, or 400 with {"error":..., "errors":[...]} listing each invalid
 // record.
 func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
+	return ImportHandlerSpooling(st, logger, "")
+}
+
+// ImportHandlerSpooling is ImportHandler with the uploads spooled into dir
+// ("" is the system's temporary directory). A service spools into its
+// data directory, which it holds alone, so that the copies a killed
+// process leaves behind can be removed at the next start.
+func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) http.Handler {
 	logger = discard(logger)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost && r.Method != http.MethodPut {
@@ -334,7 +342,7 @@ func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 		var inputs []Input
 		if multi {
 			var cleanup func()
-			inputs, cleanup, err = spoolParts(r, boundary, format)
+			inputs, cleanup, err = spoolParts(r, dir, boundary, format)
 			defer cleanup()
 		} else {
 			name := q.Get("name")
@@ -343,7 +351,7 @@ func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 			}
 			var in Input
 			var cleanup func()
-			in, cleanup, err = Spool(r.Body, "", name, format, MaxUploadBytes)
+			in, cleanup, err = Spool(r.Body, dir, name, format, MaxUploadBytes)
 			defer cleanup()
 			inputs = []Input{in}
 		}
@@ -378,7 +386,7 @@ func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 
 // spoolParts spools each file part of a multipart/form-data upload, within
 // MaxUploadBytes in all. The returned cleanup removes every spooled file.
-func spoolParts(r *http.Request, boundary string, format Format) ([]Input, func(), error) {
+func spoolParts(r *http.Request, dir, boundary string, format Format) ([]Input, func(), error) {
 	var inputs []Input
 	var cleanups []func()
 	cleanup := func() {
@@ -416,7 +424,7 @@ func spoolParts(r *http.Request, boundary string, format Format) ([]Input, func(
 		if left <= 0 {
 			return nil, cleanup, store.Errorf(store.TooLarge, "the upload is larger than %d bytes", int64(MaxUploadBytes))
 		}
-		in, c, err := Spool(part, "", name, f, left)
+		in, c, err := Spool(part, dir, name, f, left)
 		cleanups = append(cleanups, c)
 		if err != nil {
 			return nil, cleanup, err
