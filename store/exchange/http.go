@@ -19,6 +19,13 @@ import (
 	"github.com/ties-graph/ties/store"
 )
 
+// MaxConcurrentImports bounds the uploads the import endpoint takes at
+// once. Loads run one at a time anyway (each holds the store's writer
+// slot); the bound keeps a crowd of slow or idle uploads from holding
+// connections, goroutines and spool files without end. Others are refused
+// with UNAVAILABLE and Retry-After.
+const MaxConcurrentImports = 4
+
 // MaxUploadBytes bounds one upload to the import endpoint: the body is
 // spooled to a temporary file, and a disk is finite.
 const MaxUploadBytes = 16 << 30
@@ -303,9 +310,19 @@ func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 // process leaves behind can be removed at the next start.
 func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) http.Handler {
 	logger = discard(logger)
+	slots := make(chan struct{}, MaxConcurrentImports)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost && r.Method != http.MethodPut {
 			methodNotAllowed(w, "POST, PUT", "use POST for /import")
+			return
+		}
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		default:
+			w.Header().Set("Retry-After", "10")
+			writeError(w, r, logger, store.Errorf(store.Unavailable,
+				"%d imports are already in progress; retry when one has finished", MaxConcurrentImports))
 			return
 		}
 		q := r.URL.Query()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -303,5 +304,63 @@ func TestExportClientGone(t *testing.T) {
 	}()
 	if got := logs.String(); strings.Contains(got, "level=ERROR") || !strings.Contains(got, "export cancelled by the client") {
 		t.Errorf("log:\n%s", got)
+	}
+}
+
+// Uploads beyond MaxConcurrentImports are refused with UNAVAILABLE and a
+// Retry-After, not queued: a crowd of slow uploads cannot pile up.
+func TestImportConcurrencyLimit(t *testing.T) {
+	st := founding(t)
+	srv := server(t, st)
+	var pipes []*io.PipeWriter
+	done := make(chan int, MaxConcurrentImports)
+	for i := range MaxConcurrentImports {
+		pr, pw := io.Pipe()
+		pipes = append(pipes, pw)
+		go func() {
+			status := 0
+			resp, err := http.Post(srv.URL+"/import?format=ndjson", "application/octet-stream", pr)
+			if err == nil {
+				status = resp.StatusCode
+				resp.Body.Close()
+			}
+			done <- status
+		}()
+		// The write returns once the handler reads the body: it holds
+		// its slot from then on.
+		line := fmt.Sprintf(`{"kind":"entity","id":"slow-%d","type":"City","name":"Slow %d"}`+"\n", i, i)
+		if _, err := pw.Write([]byte(line)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	one := `{"kind":"entity","id":"eager","type":"City","name":"Eager"}` + "\n"
+	resp, err := http.Post(srv.URL+"/import?format=ndjson", "application/x-ndjson", strings.NewReader(one))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Error struct{ Code string }
+	}
+	json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || out.Error.Code != "UNAVAILABLE" || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("an upload over the limit: status %d, code %q, Retry-After %q; want 503, UNAVAILABLE and a Retry-After",
+			resp.StatusCode, out.Error.Code, resp.Header.Get("Retry-After"))
+	}
+	for _, pw := range pipes {
+		pw.Close()
+	}
+	for range MaxConcurrentImports {
+		if status := <-done; status != http.StatusOK {
+			t.Errorf("a slow upload finished with status %d, want 200", status)
+		}
+	}
+	resp, err = http.Post(srv.URL+"/import?format=ndjson", "application/x-ndjson", strings.NewReader(one))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("an upload once the others finished: status %d, want 200", resp.StatusCode)
 	}
 }
