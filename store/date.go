@@ -187,16 +187,7 @@ func (d Date) Compare(o Date) int {
 // leniently: a fact valid from "2017" holds at "2017-07-15", and one valid
 // to "2017" holds at "2017" too. An unset `at` matches everything.
 func ValidAt(from, to, at Date) bool {
-	if at.IsZero() {
-		return true
-	}
-	if !from.IsZero() && from.First() > at.Last() {
-		return false
-	}
-	if !to.IsZero() && to.Last() < at.First() {
-		return false
-	}
-	return true
+	return DateRange{at, at}.Overlaps(from, to)
 }
 
 // MarshalText formats d at its precision.

@@ -37,8 +37,9 @@ type Edge struct {
 type EdgeFilter struct {
 	types      map[TypeID]bool // nil = any
 	direction  Direction
-	validAt    Date
-	during     DateRange       // zero = any
+	// valid is the span of valid time a fact must overlap: a validAt
+	// date is the span of that date, a during range itself; zero = any.
+	valid      DateRange
 	otherTypes map[TypeID]bool // nil = any
 	// scans are the prefix scans that find the edges, in key order.
 	scans     []edgeScan
@@ -56,7 +57,7 @@ type edgeScan struct {
 // stored once, so a walk OUT also scans the in-keys of symmetric types and
 // a walk IN their out-keys.
 func compileFilter(sch *schema, types map[TypeID]bool, dir Direction, validAt Date, otherTypes map[TypeID]bool) *EdgeFilter {
-	f := &EdgeFilter{types: types, direction: dir, validAt: validAt, otherTypes: otherTypes}
+	f := &EdgeFilter{types: types, direction: dir, valid: DateRange{validAt, validAt}, otherTypes: otherTypes}
 	var listed, sym []TypeID
 	for _, ti := range sch.types {
 		if ti == nil || !ti.relation || (types != nil && !types[ti.id]) {
@@ -110,7 +111,7 @@ func (f *EdgeFilter) admits(sc edgeScan, typ TypeID, self, other NodeID, v adjVa
 	if f.otherTypes != nil && !f.otherTypes[v.otherType] {
 		return false
 	}
-	return ValidAt(v.validFrom, v.validTo, f.validAt) && f.during.Overlaps(v.validFrom, v.validTo)
+	return f.valid.Overlaps(v.validFrom, v.validTo)
 }
 
 // restrictDuring narrows f to facts that held at some time within d (a
@@ -123,10 +124,10 @@ func (f *EdgeFilter) restrictDuring(d DateRange) error {
 	if err := d.check("during"); err != nil {
 		return err
 	}
-	if !f.validAt.IsZero() {
+	if !f.valid.IsZero() {
 		return FieldError("", "during", "give validAt or during, not both")
 	}
-	f.during = d
+	f.valid = d
 	return nil
 }
 
