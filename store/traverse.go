@@ -35,8 +35,8 @@ type Edge struct {
 
 // EdgeFilter is a compiled traversal filter (see Reader.Filter).
 type EdgeFilter struct {
-	types      map[TypeID]bool // nil = any
-	direction  Direction
+	types     map[TypeID]bool // nil = any
+	direction Direction
 	// valid is the span of valid time a fact must overlap: a validAt
 	// date is the span of that date, a during range itself; zero = any.
 	valid      DateRange
