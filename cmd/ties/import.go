@@ -297,7 +297,9 @@ func writeParts(mw *multipart.Writer, inputs []exchange.Input, formats []exchang
 	for i, in := range inputs {
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": "file", "filename": filepath.Base(in.Name)}))
-		h.Set("Content-Type", uploadType(formats[i]))
+		// CSV's type is the zip of its export; the endpoint reads a plain
+		// CSV part under it too, as the format is the same.
+		h.Set("Content-Type", formats[i].ContentType())
 		w, err := mw.CreatePart(h)
 		if err != nil {
 			return err
@@ -313,18 +315,6 @@ func writeParts(mw *multipart.Writer, inputs []exchange.Input, formats []exchang
 		}
 	}
 	return mw.Close()
-}
-
-// uploadType is the Content-Type that tells the import endpoint a part's
-// format.
-func uploadType(f exchange.Format) string {
-	switch f {
-	case exchange.NDJSON:
-		return "application/x-ndjson"
-	case exchange.JSON:
-		return "application/json"
-	}
-	return "text/csv"
 }
 
 type importAnswer struct {
