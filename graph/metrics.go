@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ties-graph/ties/store"
@@ -21,13 +22,13 @@ import (
 // Prometheus text format. It is written by hand: a few counters and one
 // histogram do not need a client library and its dependencies.
 type serverMetrics struct {
-	start time.Time
+	start    time.Time
+	inFlight atomic.Int64
 
 	mu       sync.Mutex
 	requests map[requestKey]uint64
 	latency  map[string]*histogram // by route
 	errors   map[string]uint64     // GraphQL errors by extensions.code
-	inFlight int64
 }
 
 type requestKey struct {
@@ -71,9 +72,7 @@ func routeOf(path string) string {
 func (m *serverMetrics) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		m.mu.Lock()
-		m.inFlight++
-		m.mu.Unlock()
+		m.inFlight.Add(1)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			route := routeOf(r.URL.Path)
@@ -82,9 +81,9 @@ func (m *serverMetrics) instrument(next http.Handler) http.Handler {
 				status = http.StatusOK
 			}
 			d := time.Since(start).Seconds()
+			m.inFlight.Add(-1)
 			m.mu.Lock()
 			defer m.mu.Unlock()
-			m.inFlight--
 			m.requests[requestKey{route, status}]++
 			h := m.latency[route]
 			if h == nil {
@@ -169,7 +168,7 @@ func (m *serverMetrics) write(w io.Writer, stats store.Stats, statsErr error) {
 		fmt.Fprintf(w, "ties_http_requests_total{route=%q,code=\"%d\"} %d\n", k.route, k.code, m.requests[k])
 	}
 	header(w, "ties_http_requests_in_flight", "gauge", "HTTP requests being answered.")
-	fmt.Fprintf(w, "ties_http_requests_in_flight %d\n", m.inFlight)
+	fmt.Fprintf(w, "ties_http_requests_in_flight %d\n", m.inFlight.Load())
 	header(w, "ties_http_request_duration_seconds", "histogram", "Time to answer an HTTP request, by route (streamed exports included).")
 	for _, route := range sortedKeys(m.latency) {
 		h := m.latency[route]
