@@ -101,7 +101,8 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 
 // loadEntity is what a load keeps of each entity of the source.
 type loadEntity struct {
-	line    int64
+	line    int64 // for errors only: several records may share a line
+	seq     int64 // ordinal of its last record in the source, which wins
 	node    NodeID
 	typ     TypeID // after pass 1
 	oldTyp  TypeID // type in the store, 0 when new
@@ -113,7 +114,7 @@ type loadEntity struct {
 // loadSuspect is a relation that may share its id with another of the
 // source; what it holds is enough to derive the real id after pass 1.
 type loadSuspect struct {
-	line                int64
+	seq                 int64
 	id, typ, from, to   string
 	validFrom           Date
 	explicit, candidate bool
@@ -135,7 +136,7 @@ type loader struct {
 	relRecords []string
 	dups       dupFilter
 	suspects   []loadSuspect
-	winners    map[string]int64 // relation id → line of its last occurrence
+	winners    map[string]int64 // relation id → ordinal of its last occurrence
 	retyped    map[NodeID]string
 	touching   map[RelID]bool // written relations that touch a retyped node
 	// retypedDocs are stored documents the load turns into something that
@@ -309,10 +310,10 @@ func (l *loader) pass1(rec Record) error {
 		}
 		bad := l.failed(n0, e0, rec.Line)
 		if e.ID != "" {
-			l.ents[e.ID] = loadEntity{line: rec.Line, tname: ti, bad: bad}
+			l.ents[e.ID] = loadEntity{line: rec.Line, seq: l.done, tname: ti, bad: bad}
 		}
 	case rec.Relation != nil:
-		l.suspect(rec.Relation, rec.Line)
+		l.suspect(rec.Relation)
 	default:
 		l.w.failf(Invalid, "", "", "empty record")
 		l.failed(n0, e0, rec.Line)
@@ -325,7 +326,7 @@ func (l *loader) pass1(rec Record) error {
 // false positives. Without an explicit id the real one depends on whether
 // the type is symmetric, which is known only after pass 1, so both
 // candidate ids go into the filter.
-func (l *loader) suspect(r *Relation, line int64) {
+func (l *loader) suspect(r *Relation) {
 	var cands []string
 	if r.ID != "" {
 		cands = []string{r.ID}
@@ -344,7 +345,7 @@ func (l *loader) suspect(r *Relation, line int64) {
 		}
 	}
 	if hit {
-		l.suspects = append(l.suspects, loadSuspect{line: line, id: r.ID, typ: r.Type, from: r.From, to: r.To, validFrom: r.ValidFrom})
+		l.suspects = append(l.suspects, loadSuspect{seq: l.done, id: r.ID, typ: r.Type, from: r.From, to: r.To, validFrom: r.ValidFrom})
 	}
 }
 
@@ -435,8 +436,8 @@ func (l *loader) endPass1() error {
 			from, to = to, from
 		}
 		id := realRelationID(sch, sp.id, sp.typ, from, to, sp.validFrom)
-		if sp.line > l.winners[id] {
-			l.winners[id] = sp.line
+		if sp.seq > l.winners[id] {
+			l.winners[id] = sp.seq
 		}
 	}
 	l.suspects = nil
@@ -487,7 +488,7 @@ func (l *loader) pass2(rec Record) error {
 	switch {
 	case rec.Entity != nil:
 		le, ok := l.ents[rec.Entity.ID]
-		if !ok || le.line != rec.Line || le.bad {
+		if !ok || le.seq != l.done || le.bad {
 			return nil
 		}
 		l.res.Entities++
@@ -636,8 +637,8 @@ func (l *loader) relation(r Relation, line int64) error {
 		fromField, toField = toField, fromField
 	}
 	r.ID = realRelationID(w.sch, r.ID, r.Type, r.From, r.To, r.ValidFrom)
-	if last, ok := l.winners[r.ID]; ok && last != line {
-		return nil // a later line gives this relation again
+	if last, ok := l.winners[r.ID]; ok && last != l.done {
+		return nil // a later record gives this relation again
 	}
 	if l.rewritten != nil {
 		l.rewritten[r.ID] = true
