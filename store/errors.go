@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code classifies an error for the people who see it. Codes are stable: the
@@ -85,14 +86,14 @@ type Errors []*Error
 
 // Error joins the messages, one per line.
 func (es Errors) Error() string {
-	s := ""
+	var b strings.Builder
 	for i, e := range es {
 		if i > 0 {
-			s += "\n"
+			b.WriteByte('\n')
 		}
-		s += e.Error()
+		b.WriteString(e.Error())
 	}
-	return s
+	return b.String()
 }
 
 // As lets errors.As find the first *Error of the list.

@@ -31,8 +31,11 @@ import (
 // of relations. The load holds the writer slot
 // throughout, so other writes wait for it.
 func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (LoadResult, error) {
-	if opts.MaxErrors <= 0 {
+	switch {
+	case opts.MaxErrors <= 0:
 		opts.MaxErrors = 100
+	case opts.MaxErrors > MaxLoadErrors:
+		opts.MaxErrors = MaxLoadErrors
 	}
 	var bt kv.Batch
 	if !opts.DryRun {

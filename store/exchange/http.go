@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -60,6 +61,9 @@ func statusOf(code store.Code) int {
 type errorBody struct {
 	Error  errorJSON   `json:"error"`
 	Errors []errorJSON `json:"errors,omitempty"`
+	// Stopped says that the import stopped at the most errors it reports
+	// (maxErrors, at most store.MaxLoadErrors): the input may hold more.
+	Stopped bool `json:"stopped,omitempty"`
 }
 
 type errorJSON struct {
@@ -72,6 +76,12 @@ type errorJSON struct {
 // writeError answers with err as JSON. Uncoded errors are logged in full
 // and answered as "internal error", so that no backend detail leaks.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	writeErrorBody(w, r, logger, err, 0)
+}
+
+// writeErrorBody is writeError for an import that collected at most
+// maxErrors errors: a full list is marked as stopped.
+func writeErrorBody(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error, maxErrors int) {
 	code := store.ErrorCode(err)
 	switch {
 	case code == store.Internal && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
@@ -91,7 +101,11 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		for _, e := range es {
 			body.Errors = append(body.Errors, errorJSON{Code: e.Code, Message: e.Error(), Record: e.Record, Field: e.Field})
 		}
-		if len(es) > 1 {
+		body.Stopped = maxErrors > 0 && len(es) >= maxErrors
+		switch {
+		case body.Stopped:
+			body.Error.Message = fmt.Sprintf("stopped at %d errors, there may be more; the first: %s", len(es), es[0].Error())
+		case len(es) > 1:
 			body.Error.Message = fmt.Sprintf("%d errors; the first: %s", len(es), es[0].Error())
 		}
 	}
@@ -292,14 +306,14 @@ type ImportResult struct {
 // ImportHandler serves POST /import with the body in the format given by
 // the query argument format (ndjson, json or csv; else told by the
 // Content-Type), gzip-compressed or not, and dryRun=true to validate only,
-// maxErrors=N and name (the file name errors cite; default "upload"). A
+// maxErrors=N (100 by default, at most store.MaxLoadErrors) and name (the file name errors cite; default "upload"). A
 // multipart/form-data body carries several files, one per part, each
 // named by its part's file name; a part's format is the query's, else its
 // Content-Type's, else its file name's. The files are loaded together, so one file may refer to
 // another's entities, and all or nothing. Bodies are spooled to temporary
 // files, since Store.Load reads its input twice. It answers the counts as
 // JSON, or 400 with {"error":..., "errors":[...]} listing each invalid
-// record.
+// record, and "stopped":true when the import stopped at maxErrors.
 func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 	return ImportHandlerSpooling(st, logger, "")
 }
@@ -354,7 +368,7 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 				writeError(w, r, logger, store.FieldError("", "maxErrors", "want a positive whole number, got %q", m))
 				return
 			}
-			opts.MaxErrors = n
+			opts.MaxErrors = min(n, store.MaxLoadErrors)
 		}
 		var inputs []Input
 		if multi {
@@ -379,7 +393,7 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 		start := time.Now()
 		res, err := Import(r.Context(), st, inputs, opts)
 		if err != nil {
-			writeError(w, r, logger, err)
+			writeErrorBody(w, r, logger, err, cmp.Or(opts.MaxErrors, defaultMaxErrors))
 			return
 		}
 		var size int64

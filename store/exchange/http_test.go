@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"errors"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -133,6 +133,42 @@ func TestImportHandler(t *testing.T) {
 		}
 		if got, want := first["field"], "to"; got != want {
 			t.Errorf("first error field: got %v, want %v", got, want)
+		}
+		if after := dump(t, st); after != before {
+			t.Errorf("a refused import changed the store:\n%s", diffLines(before, after))
+		}
+		if _, ok := out["stopped"]; ok {
+			t.Errorf("2 errors under the limit are marked as stopped: %v", out)
+		}
+	})
+	// A file with an error on every line, and a client asking for all of
+	// them: the list stops at store.MaxLoadErrors, says so, and the store
+	// is as before. (Collecting them was once quadratic in their number.)
+	t.Run("ErrorsCapped", func(t *testing.T) {
+		before := dump(t, st)
+		var body bytes.Buffer
+		for i := range 3 * store.MaxLoadErrors {
+			fmt.Fprintf(&body, `{"kind":"entity","id":"e%d","type":"City","name":"x","validFrom":"2017-13"}`+"\n", i)
+		}
+		for _, tc := range []struct {
+			query string
+			want  int
+		}{
+			{"?format=ndjson&maxErrors=1000000", store.MaxLoadErrors},
+			{"?format=ndjson&maxErrors=7", 7},
+			{"?format=ndjson", 100},
+		} {
+			status, out := post(t, tc.query, "", body.Bytes())
+			if got, want := status, 400; got != want {
+				t.Fatalf("%s: status: got %d, want %d", tc.query, got, want)
+			}
+			errs, _ := out["errors"].([]any)
+			if got := len(errs); got != tc.want {
+				t.Errorf("%s: %d errors, want %d", tc.query, got, tc.want)
+			}
+			if out["stopped"] != true {
+				t.Errorf("%s: not marked as stopped", tc.query)
+			}
 		}
 		if after := dump(t, st); after != before {
 			t.Errorf("a refused import changed the store:\n%s", diffLines(before, after))

@@ -117,7 +117,8 @@ type DecodeOptions struct {
 	// times the compressed size (real NDJSON and CSV compress 5 to 20
 	// times; a bomb a thousand times).
 	MaxDecompressedBytes int64
-	// MaxErrors stops collecting errors after this many; 0 means 100.
+	// MaxErrors stops collecting errors after this many; 0 means 100, and
+	// no more than store.MaxLoadErrors are collected.
 	MaxErrors int
 	// Progress, when set, is called now and then with the pass (1 for
 	// validation, 2 for writing) and the fraction of the input read so far.
@@ -140,7 +141,7 @@ func (o DecodeOptions) maxLine() int {
 
 func (o DecodeOptions) maxErrors() int {
 	if o.MaxErrors > 0 {
-		return o.MaxErrors
+		return min(o.MaxErrors, store.MaxLoadErrors)
 	}
 	return defaultMaxErrors
 }
