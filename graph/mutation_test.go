@@ -1,12 +1,14 @@
 package graph_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ties-graph/ties/graph"
+	"github.com/ties-graph/ties/store"
 )
 
 // dump is everything a client can see of the graph, for before/after
@@ -294,4 +296,50 @@ func TestPropertyLiterals(t *testing.T) {
 	if len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "out of range") {
 		t.Errorf("lat 91: want an out-of-range error, got %s", r.Raw)
 	}
+}
+
+// TestMutationDuringLoad: while a bulk load holds the writer, a mutation is
+// refused at once with BUSY and a Retry-After header, and the store is
+// unchanged; after the load it commits.
+func TestMutationDuringLoad(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+	started, release := make(chan struct{}), make(chan struct{})
+	loaded := make(chan error, 1)
+	go func() {
+		src := func(ctx context.Context, yield func(store.Record) error) error {
+			select {
+			case <-started:
+			default:
+				close(started)
+				select {
+				case <-release:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return yield(store.Record{Line: 1, Entity: &store.Entity{ID: "gronau", Type: "City", Name: "Gronau"}})
+		}
+		_, err := e.store.Load(context.Background(), src, store.LoadOptions{Source: "slow.ndjson"})
+		loaded <- err
+	}()
+	<-started
+	const m = `mutation { upsertEntities(input: [{id: "hengelo", type: "City", name: "Hengelo"}]) { id } }`
+	r := e.post(m, nil)
+	close(release)
+	if got, want := r.code(), "BUSY"; got != want {
+		t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
+	}
+	if got := r.Header.Get("Retry-After"); got == "" {
+		t.Errorf("no Retry-After header on a BUSY answer")
+	}
+	if msg := r.Errors[0].Message; !strings.Contains(msg, "slow.ndjson") {
+		t.Errorf("message %q does not name the load", msg)
+	}
+	if err := <-loaded; err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if _, err := e.store.FindEntityByID(context.Background(), "hengelo", store.ReadOptions{}); store.ErrorCode(err) != store.NotFound {
+		t.Errorf("the refused mutation wrote hengelo (err %v)", err)
+	}
+	e.ok(m, nil, nil)
 }

@@ -20,8 +20,11 @@ const (
 	TooComplex      Code = "TOO_COMPLEX"
 	TooLarge        Code = "TOO_LARGE"
 	Unavailable     Code = "UNAVAILABLE"
-	Timeout         Code = "TIMEOUT"
-	Internal        Code = "INTERNAL"
+	// Busy: the write was refused at once because a bulk load holds the
+	// writer; retry after a few seconds (BusyRetryAfter).
+	Busy     Code = "BUSY"
+	Timeout  Code = "TIMEOUT"
+	Internal Code = "INTERNAL"
 )
 
 // Error is an error meant for users: a Code and a Message that says what to

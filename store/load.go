@@ -42,6 +42,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		if err := s.WritesPaused(); err != nil {
 			return LoadResult{}, err
 		}
+		defer s.load.begin(opts.Source)()
 		var err error
 		if bt, err = s.db.NewBatch(ctx); err != nil {
 			return LoadResult{}, fmt.Errorf("load: %w", err)

@@ -33,6 +33,7 @@ type Store struct {
 
 	cache *readCache
 	pause writePause
+	load  loadGate
 }
 
 // DefaultCacheSize is the size of the read cache when Options.CacheSize

@@ -39,9 +39,14 @@ func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
 	if err := s.WritesPaused(); err != nil {
 		return BatchResult{}, err
 	}
-	tx, err := s.db.Begin(ctx, kv.TxnOptions{Update: true})
+	wctx, taken, err := s.load.waitFor(ctx)
 	if err != nil {
-		return BatchResult{}, fmt.Errorf("apply: %w", err)
+		return BatchResult{}, err
+	}
+	tx, err := s.db.Begin(wctx, kv.TxnOptions{Update: true})
+	taken()
+	if err != nil {
+		return BatchResult{}, fmt.Errorf("apply: %w", s.load.refusedForLoad(wctx, err))
 	}
 	defer tx.Discard()
 	w, res, err := s.prepare(tx, b)

@@ -48,7 +48,7 @@ func statusOf(code store.Code) int {
 		return http.StatusUnprocessableEntity
 	case store.TooLarge:
 		return http.StatusRequestEntityTooLarge
-	case store.Unavailable:
+	case store.Unavailable, store.Busy:
 		return http.StatusServiceUnavailable
 	case store.Timeout:
 		return http.StatusGatewayTimeout
@@ -90,6 +90,9 @@ func writeErrorBody(w http.ResponseWriter, r *http.Request, logger *slog.Logger,
 		logger.Info("request cancelled by the client", "method", r.Method, "path", r.URL.Path, "err", err)
 	case code == store.Internal:
 		logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if code == store.Busy && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", strconv.Itoa(int(store.BusyRetryAfter.Seconds())))
 	}
 	body := errorBody{Error: errorJSON{Code: code, Message: store.ErrorMessage(err)}}
 	var e *store.Error
