@@ -298,6 +298,7 @@ func (l *loader) pass1(rec Record) error {
 		l.res.RelationTypes++
 	case rec.Entity != nil:
 		e := rec.Entity
+		e.normalizeIDs()
 		c0 := len(l.w.cites)
 		l.w.checkEntityFields(e, "")
 		for i := c0; i < len(l.w.cites); i++ {
@@ -317,6 +318,7 @@ func (l *loader) pass1(rec Record) error {
 			l.ents[e.ID] = loadEntity{line: rec.Line, seq: l.done, tname: ti, bad: bad}
 		}
 	case rec.Relation != nil:
+		rec.Relation.normalizeIDs()
 		l.suspect(rec.Relation)
 	default:
 		l.w.failf(Invalid, "", "", "empty record")
@@ -491,6 +493,7 @@ func (l *loader) pass2(rec Record) error {
 	}
 	switch {
 	case rec.Entity != nil:
+		rec.Entity.normalizeIDs()
 		le, ok := l.ents[rec.Entity.ID]
 		if !ok || le.seq != l.done || le.bad {
 			return nil
@@ -500,6 +503,7 @@ func (l *loader) pass2(rec Record) error {
 			return l.writeEntity(rec.Entity, le)
 		}
 	case rec.Relation != nil:
+		rec.Relation.normalizeIDs()
 		return l.relation(*rec.Relation, rec.Line)
 	}
 	return nil

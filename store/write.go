@@ -9,7 +9,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -36,6 +35,7 @@ func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
 	if n == 0 {
 		return BatchResult{CommitTs: s.db.LastCommit()}, nil
 	}
+	b = b.normalizeIDs()
 	if err := s.WritesPaused(); err != nil {
 		return BatchResult{}, err
 	}
@@ -678,8 +678,13 @@ func (w *writer) checkID(id, rec string, required bool) {
 		w.failf(Invalid, rec, "id", "id is blank")
 	case len(id) > maxIDBytes:
 		w.failf(Invalid, rec, "id", "id is longer than %d bytes", maxIDBytes)
-	case strings.IndexFunc(id, unicode.IsControl) >= 0:
-		w.failf(Invalid, rec, "id", "id contains control characters")
+	default:
+		for _, r := range id {
+			if why := idCharProblem(r); why != "" {
+				w.failf(Invalid, rec, "id", "id contains %s: an id must be visible text", why)
+				break
+			}
+		}
 	}
 }
 

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/storetest"
@@ -281,5 +285,68 @@ func TestNodeLinkDuplicateNode(t *testing.T) {
 		if h.Entity.ID == "dj" {
 			t.Errorf("search for the overwritten name %q finds %s", "a", h.Entity.ID)
 		}
+	}
+}
+
+// TestImportNormalizesIDs: an import that writes an id decomposed and
+// refers to it composed (or the other way round) is one entity, stored in
+// NFC; ids a person could not see are refused with line and field.
+func TestImportNormalizesIDs(t *testing.T) {
+	st := storetest.Open(t)
+	mustLoad(t, st, "nfc.ndjson", NDJSON, []byte(
+		`{"kind":"entity","id":"sa\u0303o-paulo","type":"City","name":"São Paulo"}`+"\n"+
+			`{"kind":"entity","id":"s\u00e3o-paulo","type":"City","name":"São Paulo","description":"last"}`+"\n"+
+			`{"kind":"entity","id":"rio","type":"City","name":"Rio"}`+"\n"+
+			`{"kind":"relation","type":"SISTER_CITY_OF","from":"sa\u0303o-paulo","to":"rio"}`+"\n"))
+	got := dump(t, st)
+	if strings.Contains(got, "a\u0303") || strings.Count(got, "\"id\":\"s\u00e3o-paulo\"") != 1 || !strings.Contains(got, `"description":"last"`) {
+		t.Errorf("want one entity s\u00e3o-paulo in NFC, the last record:\n%s", got)
+	}
+	for _, tc := range []struct{ name, line string }{
+		{"ZeroWidth", `{"kind":"entity","id":"rio\u200b","type":"City","name":"Rio"}`},
+		{"LoneSurrogate", `{"kind":"entity","id":"rio\ud800","type":"City","name":"Rio"}`},
+		{"Bidi", `{"kind":"entity","id":"\u202eoir","type":"City","name":"Rio"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := dump(t, st)
+			_, err := load(t, st, "bad.ndjson", NDJSON, []byte(tc.line+"\n"), store.LoadOptions{})
+			var e *store.Error
+			if !errors.As(err, &e) || e.Record != "bad.ndjson:1" || e.Field != "id" {
+				t.Fatalf("got %v, want an error naming bad.ndjson:1 and id", err)
+			}
+			if after := dump(t, st); after != before {
+				t.Errorf("a refused import changed the store")
+			}
+		})
+	}
+}
+
+// TestDOTEscapesEveryName: a name may hold any character, control
+// characters included; the DOT export still renders in Graphviz.
+func TestDOTEscapesEveryName(t *testing.T) {
+	st := storetest.Open(t)
+	var name strings.Builder
+	name.WriteString("all: ")
+	for r := rune(0); r < 0xa0; r++ {
+		name.WriteRune(r)
+	}
+	name.WriteString(`\N \l "quoted" \`)
+	if _, err := st.Apply(context.Background(), store.Batch{Entities: []store.Entity{{ID: "x", Type: "City", Name: name.String()}}}); err != nil {
+		t.Fatal(err)
+	}
+	out := export(t, st, DOT, Scope{})
+	if i := strings.IndexFunc(string(out), func(r rune) bool { return r != '\n' && unicode.IsControl(r) }); i >= 0 {
+		t.Errorf("DOT export holds a control character at %d: %q", i, out)
+	}
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		t.Skip("Graphviz is not installed; the rendering check is skipped")
+	}
+	cmd := exec.Command(dot, "-Tsvg")
+	cmd.Stdin = bytes.NewReader(out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+		t.Fatalf("dot -Tsvg: %v\n%s\n%s", err, stderr.Bytes(), out)
 	}
 }
