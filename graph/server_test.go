@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -224,7 +225,39 @@ func TestExportImportMethods(t *testing.T) {
 	}
 	// PUT /import is what the handler says it takes.
 	body := []byte(`{"kind":"entity","id":"gronau","type":"City","name":"Gronau"}` + "\n")
-	if r := e.do(http.MethodPut, "/import?format=ndjson", "", body, nil); r.Status != http.StatusOK {
+	if r := e.do(http.MethodPut, "/import?format=ndjson", "application/x-ndjson", body, nil); r.Status != http.StatusOK {
 		t.Errorf("PUT /import: status %d: %s", r.Status, r.Raw)
+	}
+}
+
+// TestLoopbackOnlyChecksHost: a service bound to loopback answers only
+// requests addressed to a loopback host, so that a web page cannot reach
+// it through DNS rebinding; a service on the network takes any Host.
+func TestLoopbackOnlyChecksHost(t *testing.T) {
+	st := storetest.Open(t)
+	for _, tc := range []struct {
+		host     string
+		loopback bool
+		want     int
+	}{
+		{"localhost:8080", true, http.StatusOK},
+		{"LOCALHOST", true, http.StatusOK},
+		{"127.0.0.1:8080", true, http.StatusOK},
+		{"127.1.2.3", true, http.StatusOK},
+		{"[::1]:8080", true, http.StatusOK},
+		{"app.localhost:8080", true, http.StatusOK},
+		{"rebind.example.com:8080", true, http.StatusMisdirectedRequest},
+		{"192.168.1.10:8080", true, http.StatusMisdirectedRequest},
+		{"localhost.example.com", true, http.StatusMisdirectedRequest},
+		{"rebind.example.com:8080", false, http.StatusOK},
+	} {
+		h := graph.NewServer(graph.ServerConfig{Store: st, LoopbackOnly: tc.loopback})
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.Host = tc.host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("Host %q (loopback only: %v): status %d, want %d: %s", tc.host, tc.loopback, rec.Code, tc.want, rec.Body)
+		}
 	}
 }

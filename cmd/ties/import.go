@@ -277,6 +277,7 @@ func importRemote(ctx context.Context, base string, inputs []exchange.Input, dry
 	}
 	req.ContentLength = size
 	req.Header.Set("Content-Type", contentType)
+	req.Header.Set(exchange.ClientHeader, "ties")
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	p.done()

@@ -171,6 +171,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ReadOnly:        c.readOnly,
 		Export:          exportHandler(st, logger),
 		Import:          imports,
+		LoopbackOnly:    loopbackAddr(c.addr),
 	})
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -207,6 +208,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// loopbackAddr reports whether a listen address binds loopback only
+// (localhost:8080, 127.0.0.1:8080, [::1]:8080), not every interface.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // playgroundURL is the address people open, with a loopback host when the

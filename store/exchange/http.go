@@ -342,6 +342,10 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 				"%d imports are already in progress; retry when one has finished", MaxConcurrentImports))
 			return
 		}
+		if err := checkNotCrossSite(r); err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
 		q := r.URL.Query()
 		if err := checkArgs(q, importArgs); err != nil {
 			writeError(w, r, logger, err)
@@ -492,4 +496,34 @@ func uploadFormat(arg, contentType string) (Format, error) {
 		return CSV, nil
 	}
 	return "", store.Errorf(store.Invalid, "say the format of the upload with ?format=ndjson, json or csv")
+}
+
+// ClientHeader is the header a client of /import sets, with its name as the
+// value, when it sends a body whose Content-Type a web form could also send
+// (multipart/form-data, as ties import --url does).
+const ClientHeader = "X-Ties-Client"
+
+// checkNotCrossSite refuses a write that any web page could send: a
+// browser sends a "simple" request (a form post, or a fetch of text/plain
+// or without a Content-Type) to any site without asking it first, so a
+// page a user opens could import into a service on their machine. A
+// request with another Content-Type (application/x-ndjson, ...), with
+// Authorization or with ClientHeader cannot be sent cross-site without a
+// CORS preflight, which the service does not grant to strangers.
+func checkNotCrossSite(r *http.Request) error {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data":
+	default:
+		return nil
+	}
+	if r.Header.Get(ClientHeader) != "" || r.Header.Get("Authorization") != "" {
+		return nil
+	}
+	what := "no Content-Type"
+	if mt != "" {
+		what = "Content-Type " + mt
+	}
+	return store.Errorf(store.Forbidden,
+		"an upload with %s could come from any web page the user opens (a cross-site request); send the file as application/x-ndjson, application/json or text/csv, or set the header %s: <your client's name>", what, ClientHeader)
 }
