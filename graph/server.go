@@ -47,6 +47,10 @@ type ServerConfig struct {
 	// POST /import.
 	Export http.Handler
 	Import http.Handler
+	// MinBodyRate cuts off a client that sends its request body slower
+	// than this; the zero value means DefaultMinBodyRate, a negative
+	// Bytes turns the check off.
+	MinBodyRate MinBodyRate
 	// LoopbackOnly says the service listens on loopback addresses only;
 	// it then answers only requests addressed to a loopback host (see
 	// guardHost).
@@ -81,6 +85,11 @@ func NewServer(cfg ServerConfig) *Server {
 	}
 	s := &Server{mux: http.NewServeMux(), store: cfg.Store, logger: logger, metrics: newServerMetrics()}
 	s.handler = s.metrics.instrument(s.mux)
+	rate := cfg.MinBodyRate
+	if rate == (MinBodyRate{}) {
+		rate = DefaultMinBodyRate
+	}
+	s.handler = enforceBodyRate(rate, s.handler)
 	if cfg.LoopbackOnly {
 		s.handler = guardHost(s.handler)
 	}

@@ -8,12 +8,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"html"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ties-graph/ties/graph"
 	"github.com/ties-graph/ties/store/exchange"
@@ -259,5 +261,46 @@ func TestLoopbackOnlyChecksHost(t *testing.T) {
 		if rec.Code != tc.want {
 			t.Errorf("Host %q (loopback only: %v): status %d, want %d: %s", tc.host, tc.loopback, rec.Code, tc.want, rec.Body)
 		}
+	}
+}
+
+// TestMinBodyRate: a body that trickles in slower than the minimum rate is
+// cut off with a message that says so and the server goes on serving; a
+// body that keeps the rate arrives whole however long it takes.
+func TestMinBodyRate(t *testing.T) {
+	st := storetest.Open(t)
+	rate := graph.MinBodyRate{Bytes: 64, Window: 150 * time.Millisecond}
+	srv := httptest.NewServer(graph.NewServer(graph.ServerConfig{Store: st, MinBodyRate: rate}))
+	t.Cleanup(srv.Close)
+	send := func(chunk string, every time.Duration, chunks int) (int, string) {
+		pr, pw := io.Pipe()
+		go func() {
+			defer pw.Close()
+			pw.Write([]byte(`{"query":"{ stats { entities } }","x":"`))
+			for range chunks {
+				time.Sleep(every)
+				if _, err := pw.Write([]byte(chunk)); err != nil {
+					return
+				}
+			}
+			pw.Write([]byte(`"}`))
+		}()
+		resp, err := http.Post(srv.URL+"/query", "application/json", pr)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	// 8 bytes every 100 ms is 12 bytes per window: too slow.
+	if status, body := send("abcdefgh", 100*time.Millisecond, 30); status == http.StatusOK {
+		t.Errorf("a trickling body was read whole: %d %s", status, body)
+	} else if status != 0 && !strings.Contains(body, "slower than") {
+		t.Errorf("status %d, body %s: want it to say the body was too slow", status, body)
+	}
+	// 64 bytes every 50 ms keeps the rate, for longer than a window.
+	if status, body := send(strings.Repeat("x", 64), 50*time.Millisecond, 10); status != http.StatusOK {
+		t.Errorf("a body at the rate: status %d: %s", status, body)
 	}
 }

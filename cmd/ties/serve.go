@@ -35,6 +35,7 @@ type serveConfig struct {
 	memoryLimit     string
 	minFreeDisk     string
 	limits          graph.Limits
+	maxConnections  int
 	shutdownGrace   time.Duration
 }
 
@@ -78,6 +79,8 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 	integer(&c.limits.MaxFirst, "max-first", "TIES_MAX_FIRST", "largest first, k or samples argument")
 	integer(&c.limits.MaxLimit, "max-limit", "TIES_MAX_LIMIT", "largest limit argument (neighborhood, allPaths)")
 	integer(&c.limits.MaxHops, "max-hops", "TIES_MAX_HOPS", "largest depth or maxDepth argument of a traversal")
+	c.maxConnections = 4096
+	integer(&c.maxConnections, "max-connections", "TIES_MAX_CONNECTIONS", "most client connections held open at once; more are answered 503 with Retry-After and closed")
 	fs.Int64Var(&c.limits.BodyBytes, "max-body", c.limits.BodyBytes, "largest request body in bytes; 0 or less turns it off (TIES_MAX_BODY)")
 	env["max-body"] = "TIES_MAX_BODY"
 	c.shutdownGrace = 30 * time.Second
@@ -177,13 +180,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
+	ln = newCapListener(ln, c.maxConnections)
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
-		// Imports upload whole files and exports stream whole graphs, so
-		// the body timeouts are generous; GraphQL requests are bounded
+		// No ReadTimeout: an upload may take as long as its size needs,
+		// and the server cuts off a body slower than
+		// graph.DefaultMinBodyRate instead. Exports stream whole graphs,
+		// so the write timeout is generous; GraphQL requests are bounded
 		// by the per-request timeout.
-		ReadTimeout:  5 * time.Minute,
 		WriteTimeout: 15 * time.Minute,
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
