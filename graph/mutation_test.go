@@ -343,3 +343,67 @@ func TestMutationDuringLoad(t *testing.T) {
 	}
 	e.ok(m, nil, nil)
 }
+
+// TestMutationsOfOneRequestAreOneTransaction: the mutation fields of one
+// request are written all or nothing, each seeing what the ones before it
+// wrote.
+func TestMutationsOfOneRequestAreOneTransaction(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+	t.Run("OneFailsNoneWritten", func(t *testing.T) {
+		before := dump(t, e)
+		r := e.post(`mutation {
+		  a: upsertEntities(input: [{id: "gronau", type: "City", name: "Gronau"}]) { id }
+		  b: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "gronau", to: "atlantis"}]) { id }
+		}`, nil)
+		if len(r.Errors) == 0 {
+			t.Fatalf("no error: %s", r.Raw)
+		}
+		if string(r.Data) != "null" {
+			t.Errorf("data: got %s, want null: nothing of the request was written", r.Data)
+		}
+		if after := dump(t, e); after != before {
+			t.Errorf("a refused request wrote its first mutation")
+		}
+	})
+	t.Run("LaterSeesEarlier", func(t *testing.T) {
+		var d struct {
+			A []struct{ Name string }
+			B []struct{ ID, FromID, ToID string }
+			C []struct{ ID, Type string }
+		}
+		e.ok(`mutation {
+		  t: defineEntityType(input: {name: "Village", parent: "City"}) { name }
+		  a: upsertEntities(input: [{id: "gronau", type: "City", name: "Gronau"}]) { name }
+		  b: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "gronau", to: "enschede"}]) { id fromId toId }
+		  c: upsertEntities(input: [{id: "lonneker", type: "Village", name: "Lonneker"}]) { id type }
+		}`, nil, &d)
+		if len(d.A) != 1 || len(d.B) != 1 || len(d.C) != 1 || d.C[0].Type != "Village" {
+			t.Fatalf("results: %+v", d)
+		}
+		var q struct {
+			Entity struct{ Degree int }
+		}
+		e.ok(`{ entity(id: "gronau") { degree } }`, nil, &q)
+		if q.Entity.Degree != 1 {
+			t.Errorf("gronau's degree after the request: %d, want 1", q.Entity.Degree)
+		}
+	})
+	t.Run("FailureAfterOntologyChange", func(t *testing.T) {
+		before := dump(t, e)
+		r := e.post(`mutation {
+		  t: defineEntityType(input: {name: "Hamlet", parent: "City"}) { name }
+		  a: upsertEntities(input: [{id: "x", type: "Hamlet", name: ""}]) { id }
+		}`, nil)
+		if len(r.Errors) == 0 || string(r.Data) != "null" {
+			t.Fatalf("want errors and null data: %s", r.Raw)
+		}
+		if after := dump(t, e); after != before {
+			t.Errorf("the type of a refused request was defined")
+		}
+		// The ontology the process keeps did not learn the discarded type.
+		r = e.post(`mutation { upsertEntities(input: [{id: "y", type: "Hamlet", name: "Y"}]) { id } }`, nil)
+		if r.code() != "INVALID_ARGUMENT" {
+			t.Errorf("an entity of the discarded type: %s", r.Raw)
+		}
+	})
+}

@@ -160,6 +160,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(context.WithValue(ctx, loadersKey{}, newLoaders(storeFinders(st), o.loaderWait)))
 	})
+	srv.AroundOperations(atomicMutations(st))
 	if limits.HeavyWorkers > 0 {
 		srv.AroundRootFields(newAdmission(limits.HeavyWorkers, max(0, limits.HeavyQueue)).around())
 	}
