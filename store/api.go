@@ -28,6 +28,13 @@ type Options struct {
 	ReadOnly bool
 	// Logger receives store events; nil discards them.
 	Logger *slog.Logger
+	// SpaceCheck, when set, is asked before every write reaches the
+	// backend (each Apply and WriteTxn commit, a bulk load at its start
+	// and every few thousand records as it writes, and by CheckSpace) and
+	// returns an error (Unavailable) when the disk has too little room:
+	// badger crashes the process when a write finds the disk full, so a
+	// write refused beforehand is the only safe kind.
+	SpaceCheck func() error
 	// MaxBatchRecords caps the records of one Apply; 0 means 100,000.
 	MaxBatchRecords int
 	// CacheSize bounds the memory, in bytes, of the cache of entity and

@@ -65,6 +65,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
 	l := newLoader(ctx, tx, sch, opts)
+	l.checkSpace = s.CheckSpace
 	l.noIDs = rangeEmpty(tx, []byte{pExtID})
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
@@ -84,6 +85,9 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	}
 	l.w.log.Load = &LoadRecord{Source: opts.Source, Entities: res.Entities, Relations: res.Relations}
 	bt.SetLog(l.w.log.encode())
+	if err := s.CheckSpace(); err != nil {
+		return LoadResult{}, err
+	}
 	// The load may have written any key: the read cache starts afresh.
 	s.cache.begin(true)
 	res.CommitTs, err = bt.Flush()
@@ -150,6 +154,7 @@ type loader struct {
 	retypedDocs map[string]int64
 	rewritten   map[string]bool
 	done        int64
+	checkSpace  func() error // nil: nothing to check
 	stopped     bool
 	writeable   bool
 	out         kv.Batch
@@ -210,6 +215,13 @@ func (l *loader) tick() error {
 	if l.done%1024 == 0 {
 		if err := l.ctx.Err(); err != nil {
 			return err
+		}
+		// Every 4,096 records written: a load must stop before the disk
+		// fills, not crash the process when it does.
+		if l.out != nil && l.done%4096 == 0 && l.checkSpace != nil {
+			if err := l.checkSpace(); err != nil {
+				return err
+			}
 		}
 		if l.opts.Progress != nil && l.done%16384 == 0 {
 			l.opts.Progress(l.done)

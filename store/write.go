@@ -56,6 +56,9 @@ func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
 	if err := ctx.Err(); err != nil {
 		return BatchResult{}, err
 	}
+	if err := s.CheckSpace(); err != nil {
+		return BatchResult{}, err
+	}
 	s.forgetWrites(w)
 	defer func() { s.cache.end(s.db.LastCommit()) }()
 	ts, err := w.commitTxn(tx)

@@ -109,6 +109,10 @@ func (t *WriteTxn) Commit() (uint64, error) {
 	}
 	t.done = true
 	s := t.s
+	if err := s.CheckSpace(); err != nil {
+		t.tx.Discard()
+		return 0, err
+	}
 	s.cache.begin(false)
 	for k := range t.keys {
 		s.cache.forget(k)

@@ -134,7 +134,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if fresh && c.readOnly {
 		return usageError{fmt.Sprintf("--read-only needs an existing data directory; %s is missing or empty", c.data)}
 	}
-	st, err := store.Open(c.data, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly})
+	var spaceCheck func() error
+	if minFree > 0 && !fresh {
+		// A disk already full at start: badger would crash again
+		// replaying its log into new files, so serve reads only.
+		if free, err := freeDisk(c.data); err == nil && free < minFree && !c.readOnly {
+			logger.Error("the disk holding the data directory is nearly full: serving read-only; free some space and restart for writes",
+				"dir", c.data, "free", free, "min", minFree)
+			c.readOnly = true
+		}
+	}
+	if minFree > 0 && !c.readOnly {
+		spaceCheck = func() error { return checkFreeSpace(c.data, minFree, freeDisk) }
+	}
+	st, err := store.Open(c.data, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly, SpaceCheck: spaceCheck})
 	if errors.Is(err, badgerkv.ErrLocked) {
 		return lockedError{dir: c.data, err: err}
 	}

@@ -369,6 +369,13 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			return
 		}
 		opts := ImportOptions{DryRun: q.Get("dryRun") == "true" || q.Get("dryRun") == "1"}
+		if err := st.CheckSpace(); err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
+		// The upload is spooled beside the store: it must stop before the
+		// disk fills too.
+		r.Body = &spaceGuard{ReadCloser: r.Body, check: st.CheckSpace}
 		if m := q.Get("maxErrors"); m != "" {
 			n, err := strconv.Atoi(m)
 			if err != nil || n < 1 {
@@ -526,4 +533,27 @@ func checkNotCrossSite(r *http.Request) error {
 	}
 	return store.Errorf(store.Forbidden,
 		"an upload with %s could come from any web page the user opens (a cross-site request); send the file as application/x-ndjson, application/json or text/csv, or set the header %s: <your client's name>", what, ClientHeader)
+}
+
+// spaceGuard asks check for room every spaceGuardEvery bytes read, and
+// fails the read when there is none, so that a spooled upload stops before
+// it fills the disk under the store.
+type spaceGuard struct {
+	io.ReadCloser
+	check func() error
+	since int64
+}
+
+const spaceGuardEvery = 8 << 20
+
+func (g *spaceGuard) Read(p []byte) (int, error) {
+	if g.since >= spaceGuardEvery {
+		g.since = 0
+		if err := g.check(); err != nil {
+			return 0, err
+		}
+	}
+	n, err := g.ReadCloser.Read(p)
+	g.since += int64(n)
+	return n, err
 }

@@ -72,6 +72,11 @@ func Spool(r io.Reader, dir, name string, format Format, limit int64) (Input, fu
 	n, err := io.Copy(f, src)
 	if err != nil {
 		cleanup()
+		var refused *store.Error
+		if errors.As(rr.err, &refused) {
+			// The reader refused to go on (no room on the disk).
+			return Input{}, func() {}, refused
+		}
 		if rr.err != nil {
 			// The sender went away or broke the stream: its doing, not a
 			// fault of the server to be logged as one.
