@@ -41,7 +41,15 @@ type batch struct {
 	// a batch larger than one chunk then spills its chunks to runs and
 	// streams them at Flush (see bulk.go).
 	streamable bool
-	spill      spill
+	// spilling says the batch's chunks go to run files until Flush, as a
+	// streamable batch's do, on every store on disk: a batch cancelled
+	// before Flush (a bulk load refused for an error on its last line)
+	// then never reached badger, whose versions of it would otherwise stay
+	// on disk for the whole history retention. At Flush the runs are
+	// merged into badger in key order, which its memtables also take
+	// faster than chunk after chunk.
+	spilling bool
+	spill    spill
 }
 
 var _ kv.Batch = (*batch)(nil)
@@ -124,7 +132,7 @@ func (db *DB) NewBatch(ctx context.Context) (kv.Batch, error) {
 		db.releaseWriter()
 		return nil, fmt.Errorf("new batch: %w", err)
 	}
-	return &batch{db: db, commitTs: ts, streamable: db.streamable()}, nil
+	return &batch{db: db, commitTs: ts, streamable: db.streamable(), spilling: !db.opts.InMemory}, nil
 }
 
 // Set writes key. Key and value are copied: the caller may reuse its
@@ -163,7 +171,7 @@ func (b *batch) put(key, value []byte, del bool) error {
 		size += 12
 	}
 	limit := b.db.maxBatch
-	if b.streamable {
+	if b.spilling {
 		limit = spillChunkFactor * b.db.maxBatch
 	}
 	if len(c.entries) > 0 && c.size+size > limit {
@@ -232,14 +240,14 @@ func (c *chunk) sorted(fn func(e *chunkEntry) error) error {
 }
 
 // send hands the buffered chunk to badger sorted by key, or spills it to
-// a run in a streamable batch.
+// a run in a spilling batch.
 func (b *batch) send() error {
 	c := b.chunk
 	b.chunk = chunk{entries: c.entries[:0]}
 	if len(c.entries) == 0 {
 		return nil
 	}
-	if b.streamable {
+	if b.spilling {
 		if err := b.spillChunk(&c); err != nil {
 			b.err = err
 			return err
@@ -293,15 +301,18 @@ func (b *batch) writeAll() error {
 			return fmt.Errorf("write change log: %w", err)
 		}
 	}
-	if b.streamable && len(b.spill.runs) == 0 {
+	if b.spilling && len(b.spill.runs) == 0 {
 		// Small enough for one chunk: the memtables take it at once.
-		b.streamable = false
+		b.spilling, b.streamable = false, false
 	}
 	if err := b.send(); err != nil {
 		return err
 	}
-	if b.streamable {
+	switch {
+	case b.streamable:
 		return b.stream()
+	case b.spilling:
+		return b.mergeRuns()
 	}
 	return b.finishLoader()
 }

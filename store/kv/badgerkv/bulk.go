@@ -274,6 +274,21 @@ func (b *batch) streamTo(sw *badger.StreamWriter, m *merge) error {
 	}
 }
 
+// mergeRuns writes the runs of a batch into a store that holds data
+// through badger's loader, merged into key order.
+func (b *batch) mergeRuns() error {
+	defer b.removeSpill()
+	if err := b.spill.reduceRuns(); err != nil {
+		return err
+	}
+	m, err := openMerge(b.spill.runs)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	return b.mergeToLoader(m)
+}
+
 // mergeToLoader writes the merged runs through badger's loader.
 func (b *batch) mergeToLoader(m *merge) error {
 	if b.loader == nil {

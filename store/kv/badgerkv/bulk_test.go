@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"github.com/ties-graph/ties/store/kv"
 	"github.com/ties-graph/ties/store/kv/kvtest"
 )
@@ -20,8 +22,8 @@ import (
 // must see afterwards, key by key.
 func writeStreamed(t *testing.T, b kv.Batch) map[string]string {
 	t.Helper()
-	if !b.(*batch).streamable {
-		t.Fatalf("a batch of a never-written store on disk is not streamable")
+	if !b.(*batch).spilling {
+		t.Fatalf("a batch of a store on disk does not spill")
 	}
 	const n = 60000 // several times the 1.2 MiB chunk of the test's memtable size
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -251,6 +253,87 @@ func TestBatchStream(t *testing.T) {
 		}
 		if got := read(t, db, 0, "s/one"); got != "1" {
 			t.Errorf("s/one = %q, want 1", got)
+		}
+	})
+}
+
+// TestBatchSpillsIntoWrittenStore: a batch into a store that holds data
+// spills its chunks to runs too, so that one cancelled before Flush (a
+// bulk load refused late) never reached badger: no version of it, no
+// rollback hole, no runs left; one flushed is merged in through the
+// memtables and reads back whole, later writes and deletes winning.
+func TestBatchSpillsIntoWrittenStore(t *testing.T) {
+	ctx := context.Background()
+	written := func(t *testing.T) (*DB, string) {
+		dir := t.TempDir()
+		db := openTest(t, Options{Dir: dir})
+		tx, err := db.Begin(ctx, kv.TxnOptions{Update: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Set([]byte("a"), []byte("before")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		return db, dir
+	}
+	t.Run("Cancel", func(t *testing.T) {
+		db, dir := written(t)
+		before := kvtest.Dump(t, db, 0)
+		b, err := db.NewBatch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.(*batch).streamable {
+			t.Fatal("a batch of a written store is streamable")
+		}
+		writeStreamed(t, b)
+		ts := b.(*batch).commitTs
+		if sent := b.(*batch).sent; sent != 0 {
+			t.Errorf("%d entries reached badger before Flush", sent)
+		}
+		b.Cancel()
+		if got := kvtest.Dump(t, db, 0); got != before {
+			t.Errorf("a cancelled batch changed what readers see")
+		}
+		if len(db.state.holes) != 0 {
+			t.Errorf("a cancelled batch left rollback holes %v: it had reached badger", db.state.holes)
+		}
+		err = db.bdb.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{AllVersions: true})
+			defer it.Close()
+			for it.Rewind(); it.Valid(); it.Next() {
+				if it.Item().Version() >= ts {
+					t.Errorf("key %q has a version at or after the cancelled batch's %d", it.Item().Key(), ts)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := spillDirs(t, dir); len(d) != 0 {
+			t.Errorf("runs left behind: %v", d)
+		}
+	})
+	t.Run("Flush", func(t *testing.T) {
+		db, dir := written(t)
+		b, err := db.NewBatch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := writeStreamed(t, b)
+		if _, err := b.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		checkStreamed(t, db, want)
+		if got := read(t, db, 0, "a"); got != "before" {
+			t.Errorf("the key written before the batch: %q", got)
+		}
+		if d := spillDirs(t, dir); len(d) != 0 {
+			t.Errorf("runs left behind: %v", d)
 		}
 	})
 }
