@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,6 +68,24 @@ const (
 	PrincipalCLI = "cli"
 )
 
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying the principal of a request, for the
+// handlers below the one that authenticated it (imports record it in the
+// change log).
+func WithPrincipal(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, principalKey{}, name)
+}
+
+// PrincipalFrom returns the principal WithPrincipal put in ctx, or
+// PrincipalAnonymous when there is none.
+func PrincipalFrom(ctx context.Context) string {
+	if p, ok := ctx.Value(principalKey{}).(string); ok {
+		return p
+	}
+	return PrincipalAnonymous
+}
+
 // APIKey describes an API key. The token is not part of it: it is shown
 // once, by CreateAPIKey, and only its SHA-256 is stored.
 type APIKey struct {
@@ -92,6 +111,27 @@ type NewAPIKey struct {
 	Scope     Scope
 	ExpiresAt time.Time // zero: never
 	Principal string    // who creates it, for the change log
+}
+
+// ParseExpiry reads when a new key expires: "" for never, a duration from
+// now such as 90d, 12h or 1h30m, or an RFC 3339 instant. It returns an
+// Invalid error for anything else.
+func ParseExpiry(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err == nil && n > 0 && n <= 100*366 {
+			return now.AddDate(0, 0, n), nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(d), nil
+	}
+	return time.Time{}, FieldError("", "expires", "%q is not an expiry: use a duration such as 90d or 12h, or an RFC 3339 instant", s)
 }
 
 // tokenPrefix starts every token, so that secret scanners and people can

@@ -145,7 +145,7 @@ func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryR
 	}()
 	start := time.Now()
 	res, err := exchange.Import(ctx, st, inputs, exchange.ImportOptions{
-		DryRun: dryRun, MaxErrors: maxErrors,
+		DryRun: dryRun, MaxErrors: maxErrors, Principal: store.PrincipalCLI,
 		Progress: func(pr exchange.Progress) { p.update(pr) },
 	})
 	p.done()

@@ -244,7 +244,7 @@ func loadSeed(ctx context.Context, st *store.Store, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("load the founding data: %w", err)
 	}
-	res, err := st.Load(ctx, src, store.LoadOptions{Source: seed.FileName})
+	res, err := st.Load(ctx, src, store.LoadOptions{Source: seed.FileName, Principal: store.PrincipalCLI})
 	if err != nil {
 		return fmt.Errorf("load the founding data: %w", err)
 	}

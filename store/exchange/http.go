@@ -347,7 +347,10 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			writeError(w, r, logger, err)
 			return
 		}
-		opts := ImportOptions{DryRun: q.Get("dryRun") == "true" || q.Get("dryRun") == "1"}
+		opts := ImportOptions{
+			DryRun:    q.Get("dryRun") == "true" || q.Get("dryRun") == "1",
+			Principal: store.PrincipalFrom(r.Context()),
+		}
 		if m := q.Get("maxErrors"); m != "" {
 			n, err := strconv.Atoi(m)
 			if err != nil || n < 1 {
@@ -388,7 +391,7 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			size += in.Size
 			names[i] = in.Name
 		}
-		logger.Info("imported", "files", strings.Join(names, ","), "bytes", size, "dryRun", opts.DryRun,
+		logger.Info("imported", "principal", opts.Principal, "files", strings.Join(names, ","), "bytes", size, "dryRun", opts.DryRun,
 			"entities", res.Entities, "relations", res.Relations, "duration", time.Since(start))
 		out := ImportResult{
 			DryRun: opts.DryRun, EntityTypes: res.EntityTypes, RelationTypes: res.RelationTypes,
