@@ -301,3 +301,42 @@ func TestAccessAnonymousWrite(t *testing.T) {
 	// A bad token is refused even where anonymous access would do.
 	refused(t, a.as(t, "ties_wrong", `{ stats { entities } }`, nil), http.StatusUnauthorized, "UNAUTHENTICATED")
 }
+
+func TestCORS(t *testing.T) {
+	st := storetest.Open(t)
+	loadFounding(t, st)
+	e := newEnvWith(t, st, graph.ServerConfig{Access: &graph.Access{Anonymous: store.ScopeRead}, CORSOrigins: []string{"https://dash.example"}})
+	preflight := http.Header{"Origin": {"https://dash.example"}, "Access-Control-Request-Method": {"POST"}, "Access-Control-Request-Headers": {"authorization,content-type"}}
+	t.Run("Preflight", func(t *testing.T) {
+		r := e.at(t).do(http.MethodOptions, "/query", "", nil, preflight)
+		if r.Status != http.StatusNoContent {
+			t.Errorf("status %d, want 204", r.Status)
+		}
+		for k, want := range map[string]string{
+			"Access-Control-Allow-Origin":  "https://dash.example",
+			"Access-Control-Allow-Methods": "GET, POST",
+			"Access-Control-Allow-Headers": "Content-Type, Authorization",
+			"Access-Control-Max-Age":       "7200",
+		} {
+			if got := r.Header.Get(k); got != want {
+				t.Errorf("%s: %q, want %q", k, got, want)
+			}
+		}
+	})
+	t.Run("Allowed", func(t *testing.T) {
+		r := e.at(t).do(http.MethodPost, "/query", "application/json", []byte(`{"query":"{ stats { entities } }"}`), http.Header{"Origin": {"https://dash.example"}})
+		if r.Status != http.StatusOK || r.Header.Get("Access-Control-Allow-Origin") != "https://dash.example" {
+			t.Errorf("status %d, Access-Control-Allow-Origin %q", r.Status, r.Header.Get("Access-Control-Allow-Origin"))
+		}
+	})
+	t.Run("Refused", func(t *testing.T) {
+		h := preflight.Clone()
+		h.Set("Origin", "https://evil.example")
+		r := e.at(t).do(http.MethodOptions, "/query", "", nil, h)
+		for k := range r.Header {
+			if strings.HasPrefix(k, "Access-Control-") {
+				t.Errorf("a refused origin got %s: %q", k, r.Header.Get(k))
+			}
+		}
+	})
+}

@@ -50,6 +50,9 @@ type ServerConfig struct {
 	// admin for ontology definitions, API keys, /backup and /metrics.
 	// Without it every client may do everything (tests, in-process use).
 	Access *Access
+	// CORSOrigins are the origins whose pages may call the API from the
+	// browser; "*" is every origin, without credentials. Empty: none.
+	CORSOrigins []string
 }
 
 // Server is the HTTP face of Ties: GraphiQL at /, GraphQL at /query,
@@ -79,7 +82,7 @@ func NewServer(cfg ServerConfig) *Server {
 		wait = time.Millisecond
 	}
 	s := &Server{mux: http.NewServeMux(), store: cfg.Store, logger: logger, metrics: newServerMetrics()}
-	s.handler = s.metrics.instrument(s.mux)
+	s.handler = s.metrics.instrument(newCORS(cfg.CORSOrigins, s.mux))
 	s.graphql = withTimeout(limits.Timeout, newGraphQLHandler(cfg.Store, logger, limits, handlerOptions{
 		introspection: !cfg.NoIntrospection, readOnly: cfg.ReadOnly, loaderWait: wait,
 		countError: s.metrics.graphQLError,
