@@ -47,6 +47,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		usage(stdout)
 		return nil
 	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		fmt.Fprintln(stdout, "ties", version())
+		return nil
+	}
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -66,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runBackup(ctx, args, getenv, stdout, stderr)
 	case "restore":
 		return runRestore(ctx, args, getenv, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "ties", version())
 		return nil
@@ -102,7 +108,8 @@ Usage:
   ties backup [flags]         back up a data directory no service holds
   ties restore [flags]        restore a backup into an empty data directory
   ties check [flags]          verify every invariant of the store
-  ties version                print the version
+  ties keys create|list|revoke  manage the API keys clients send as Bearer tokens
+  ties version, ties --version  print the version
   ties help [COMMAND]         show this help, or a command's flags
 
 Start here:

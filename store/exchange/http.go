@@ -479,3 +479,45 @@ func uploadFormat(arg, contentType string) (Format, error) {
 	}
 	return "", store.Errorf(store.Invalid, "say the format of the upload with ?format=ndjson, json or csv")
 }
+
+// BackupHandler serves GET /backup: a consistent backup of the whole
+// store, history included, streamed while the service keeps serving
+// (Store.Backup), in the format ties restore reads. A backup that fails
+// after its first byte aborts the connection, so that the client sees a
+// broken transfer rather than a short file that looks whole.
+func BackupHandler(st *store.Store, logger *slog.Logger) http.Handler {
+	logger = discard(logger)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			methodNotAllowed(w, "GET", "use GET for /backup")
+			return
+		}
+		start := time.Now()
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Disposition", `attachment; filename="ties.backup"`)
+		w.Header().Set("Cache-Control", "no-store")
+		cw := &countingWriter{w: w}
+		if err := st.Backup(r.Context(), cw); err != nil {
+			if cw.n == 0 {
+				w.Header().Del("Content-Disposition")
+				writeError(w, r, logger, err)
+				return
+			}
+			logger.Error("backup failed while streaming", "principal", store.PrincipalFrom(r.Context()), "bytes", cw.n, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		logger.Info("backed up", "principal", store.PrincipalFrom(r.Context()), "bytes", cw.n, "duration", time.Since(start))
+	})
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
