@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -240,9 +241,7 @@ func refusalStatus(errs gqlerror.List) (int, string) {
 
 // logMutations logs one line per mutation with its principal, after it
 // ran: the request log of writes.
-func logMutations(logger interface {
-	InfoContext(ctx context.Context, msg string, args ...any)
-}) graphql.ResponseMiddleware {
+func logMutations(logger *slog.Logger) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
 		if !graphql.HasOperationContext(ctx) {

@@ -1,6 +1,13 @@
 package main
 
-import "testing"
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ties-graph/ties/store"
+)
 
 func TestParseBytes(t *testing.T) {
 	tests := []struct {
@@ -28,6 +35,54 @@ func TestParseBytes(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("parseBytes(%q): got %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Mistakes in the access flags are usage errors, found before the data
+// directory is touched.
+func TestServeAccessFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"AnonymousAdmin", []string{"--anonymous", "admin"}},
+		{"AnonymousUnknown", []string{"--anonymous", "everyone"}},
+		{"WildcardWithAnonymousWrite", []string{"--cors-origin", "*"}},
+		{"CertWithoutKey", []string{"--tls-cert", "cert.pem"}},
+		{"MissingCert", []string{"--tls-cert", "missing.pem", "--tls-key", "missing.pem"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			args := append([]string{"--data", data, "--addr", "127.0.0.1:0"}, tc.args...)
+			_, _, err := cli(t, runServe, args...)
+			if !isUsage(err) {
+				t.Errorf("ties serve %v: %v, want a usage error", tc.args, err)
+			}
+			if _, err := os.Stat(data); !os.IsNotExist(err) {
+				t.Errorf("ties serve %v created the data directory (%v)", tc.args, err)
+			}
+		})
+	}
+}
+
+func TestAnonymousDefault(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		want store.Scope
+	}{
+		{"127.0.0.1:8080", store.ScopeWrite},
+		{"[::1]:8080", store.ScopeWrite},
+		{"0.0.0.0:8080", store.ScopeNone},
+		{"[::]:8080", store.ScopeNone},
+		{"192.0.2.7:8080", store.ScopeNone},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := anonymousScope("", addr); err != nil || got != tc.want {
+			t.Errorf("anonymous on %s: %v, %v; want %v", tc.addr, got, err, tc.want)
 		}
 	}
 }
