@@ -31,6 +31,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ApiKey() ApiKeyResolver
 	Entity() EntityResolver
 	Mutation() MutationResolver
 	Path() PathResolver
@@ -44,6 +45,15 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ApiKey struct {
+		CreatedAt  func(childComplexity int) int
+		CreatedBy  func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Scope      func(childComplexity int) int
+	}
+
 	CentralityResult struct {
 		Converged  func(childComplexity int) int
 		Iterations func(childComplexity int) int
@@ -102,12 +112,19 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CreateAPIKey       func(childComplexity int, name string, scope store.Scope, expires *string) int
 		DefineEntityType   func(childComplexity int, input store.EntityType) int
 		DefineRelationType func(childComplexity int, input store.RelationType) int
 		DeleteEntities     func(childComplexity int, ids []string, cascade *bool) int
 		DeleteRelations    func(childComplexity int, ids []string) int
+		RevokeAPIKey       func(childComplexity int, name string) int
 		UpsertEntities     func(childComplexity int, input []*store.Entity) int
 		UpsertRelations    func(childComplexity int, input []*store.Relation) int
+	}
+
+	NewApiKey struct {
+		Key   func(childComplexity int) int
+		Token func(childComplexity int) int
 	}
 
 	Ontology struct {
@@ -135,6 +152,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		APIKeys         func(childComplexity int) int
 		AllPaths        func(childComplexity int, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) int
 		Centrality      func(childComplexity int, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) int
 		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) int
@@ -227,6 +245,10 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ApiKeyResolver interface {
+	ExpiresAt(ctx context.Context, obj *store.APIKey) (*time.Time, error)
+	LastUsedAt(ctx context.Context, obj *store.APIKey) (*time.Time, error)
+}
 type EntityResolver interface {
 	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
 	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
@@ -240,6 +262,8 @@ type MutationResolver interface {
 	DeleteRelations(ctx context.Context, ids []string) (int, error)
 	DefineEntityType(ctx context.Context, input store.EntityType) (*store.EntityType, error)
 	DefineRelationType(ctx context.Context, input store.RelationType) (*store.RelationType, error)
+	CreateAPIKey(ctx context.Context, name string, scope store.Scope, expires *string) (*model.NewAPIKey, error)
+	RevokeAPIKey(ctx context.Context, name string) (bool, error)
 }
 type PathResolver interface {
 	Length(ctx context.Context, obj *store.Path) (int, error)
@@ -260,6 +284,7 @@ type QueryResolver interface {
 	Components(ctx context.Context, types []string, validAt *store.Date, entityTypes []string) (*store.ComponentsResult, error)
 	Ontology(ctx context.Context) (*store.Ontology, error)
 	Stats(ctx context.Context, asOf *time.Time) (*store.Stats, error)
+	APIKeys(ctx context.Context) ([]*store.APIKey, error)
 }
 type RelationResolver interface {
 	From(ctx context.Context, obj *store.Relation) (*store.Entity, error)
@@ -289,6 +314,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ApiKey.createdAt":
+		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.CreatedAt(childComplexity), true
+	case "ApiKey.createdBy":
+		if e.ComplexityRoot.ApiKey.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.CreatedBy(childComplexity), true
+	case "ApiKey.expiresAt":
+		if e.ComplexityRoot.ApiKey.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.ExpiresAt(childComplexity), true
+	case "ApiKey.lastUsedAt":
+		if e.ComplexityRoot.ApiKey.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.LastUsedAt(childComplexity), true
+	case "ApiKey.name":
+		if e.ComplexityRoot.ApiKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Name(childComplexity), true
+	case "ApiKey.scope":
+		if e.ComplexityRoot.ApiKey.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Scope(childComplexity), true
 
 	case "CentralityResult.converged":
 		if e.ComplexityRoot.CentralityResult.Converged == nil {
@@ -533,6 +595,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Label.Value(childComplexity), true
 
+	case "Mutation.createApiKey":
+		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string), args["scope"].(store.Scope), args["expires"].(*string)), true
 	case "Mutation.defineEntityType":
 		if e.ComplexityRoot.Mutation.DefineEntityType == nil {
 			break
@@ -577,6 +650,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteRelations(childComplexity, args["ids"].([]string)), true
+	case "Mutation.revokeApiKey":
+		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["name"].(string)), true
 	case "Mutation.upsertEntities":
 		if e.ComplexityRoot.Mutation.UpsertEntities == nil {
 			break
@@ -599,6 +683,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpsertRelations(childComplexity, args["input"].([]*store.Relation)), true
+
+	case "NewApiKey.key":
+		if e.ComplexityRoot.NewApiKey.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewApiKey.Key(childComplexity), true
+	case "NewApiKey.token":
+		if e.ComplexityRoot.NewApiKey.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewApiKey.Token(childComplexity), true
 
 	case "Ontology.entityTypes":
 		if e.ComplexityRoot.Ontology.EntityTypes == nil {
@@ -676,6 +773,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PathList.Truncated(childComplexity), true
 
+	case "Query.apiKeys":
+		if e.ComplexityRoot.Query.APIKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.APIKeys(childComplexity), true
 	case "Query.allPaths":
 		if e.ComplexityRoot.Query.AllPaths == nil {
 			break
@@ -1775,6 +1878,8 @@ type Query {
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
   ): Stats!
+  "Every API key, by name, without tokens. Needs the admin scope."
+  apiKeys: [ApiKey!]!
 }
 
 """
@@ -1895,10 +2000,55 @@ type Mutation {
   deleteEntities(ids: [ID!]!, cascade: Boolean = false): Int!
   "Deletes relations, all or none, and returns how many were deleted. An unknown id is a NOT_FOUND error."
   deleteRelations(ids: [ID!]!): Int!
-  "Adds or changes an entity type."
+  "Adds or changes an entity type. Needs the admin scope."
   defineEntityType(input: EntityTypeInput!): EntityType!
-  "Adds or changes a relation type."
+  "Adds or changes a relation type. Needs the admin scope."
   defineRelationType(input: RelationTypeInput!): RelationType!
+  """
+  Creates an API key and answers its token, the only time the token is
+  shown: only its SHA-256 is stored. ` + "`" + `expires` + "`" + ` is a duration from now such
+  as ` + "`" + `90d` + "`" + ` or ` + "`" + `12h` + "`" + `, or an RFC 3339 instant; absent, the key never
+  expires. A CONFLICT when a key of that name exists. Needs the admin
+  scope.
+  """
+  createApiKey(name: String!, scope: ApiKeyScope!, expires: String): NewApiKey!
+  """
+  Revokes the API key of this name: the next request that presents its
+  token is refused. A NOT_FOUND error when there is no such key. Needs the
+  admin scope.
+  """
+  revokeApiKey(name: String!): Boolean!
+}
+
+"What an API key may do; each scope includes the ones before it."
+enum ApiKeyScope {
+  "Queries, ` + "`" + `GET /export` + "`" + ` and subscriptions."
+  READ
+  "Read, plus mutations and ` + "`" + `POST /import` + "`" + `."
+  WRITE
+  "Write, plus ontology definitions, API keys, online backups (` + "`" + `GET /backup` + "`" + `) and ` + "`" + `/metrics` + "`" + `."
+  ADMIN
+}
+
+"An API key, without its token. Clients send the token as ` + "`" + `Authorization: Bearer TOKEN` + "`" + `."
+type ApiKey {
+  "The key's name: the principal that the change log and the request log record."
+  name: String!
+  scope: ApiKeyScope!
+  createdAt: DateTime!
+  "The principal that created the key."
+  createdBy: String!
+  "When the key stops working; null when it never does."
+  expiresAt: DateTime
+  "When the key last authenticated a request, to the second while the service runs; null when never."
+  lastUsedAt: DateTime
+}
+
+"A new API key and its token, shown this once."
+type NewApiKey {
+  key: ApiKey!
+  "The token: ` + "`" + `ties_` + "`" + ` and 43 characters (256 random bits)."
+  token: String!
 }
 `, BuiltIn: false},
 }
@@ -1907,6 +2057,24 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ApiKey_name(ctx, field)
+	case "scope":
+		return ec.fieldContext_ApiKey_scope(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ApiKey_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ApiKey_createdBy(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ApiKey_expiresAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
+}
 
 func (ec *executionContext) childFields_CentralityResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2020,6 +2188,16 @@ func (ec *executionContext) childFields_Label(ctx context.Context, field graphql
 		return ec.fieldContext_Label_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Label", field.Name)
+}
+
+func (ec *executionContext) childFields_NewApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_NewApiKey_key(ctx, field)
+	case "token":
+		return ec.fieldContext_NewApiKey_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewApiKey", field.Name)
 }
 
 func (ec *executionContext) childFields_Ontology(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2548,6 +2726,36 @@ func (ec *executionContext) field_Entity_relations_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (store.Scope, error) {
+			return ec.unmarshalNApiKeyScope2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expires",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expires"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_defineEntityType_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2609,6 +2817,20 @@ func (ec *executionContext) field_Mutation_deleteRelations_args(ctx context.Cont
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
 	return args, nil
 }
 
@@ -3403,6 +3625,144 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ApiKey_scope(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Scope) graphql.Marshaler {
+			return ec.marshalNApiKeyScope2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐScope(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "ApiKeyScope")
+}
+
+func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_createdBy(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ApiKey_expiresAt(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApiKey().ExpiresAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApiKey().LastUsedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, true, true, "DateTime")
+}
 
 func (ec *executionContext) _CentralityResult_ranking(ctx context.Context, field graphql.CollectedField, obj *store.CentralityResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -4652,6 +5012,149 @@ func (ec *executionContext) fieldContext_Mutation_defineRelationType(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["name"].(string), fc.Args["scope"].(store.Scope), fc.Args["expires"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NewAPIKey) graphql.Marshaler {
+			return ec.marshalNNewApiKey2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐNewAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewApiKey(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAPIKey(ctx, fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewApiKey_key(ctx context.Context, field graphql.CollectedField, obj *model.NewAPIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewApiKey_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewApiKey_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewApiKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewApiKey_token(ctx context.Context, field graphql.CollectedField, obj *model.NewAPIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewApiKey_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewApiKey_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewApiKey", field, false, false, "String")
+}
+
 func (ec *executionContext) _Ontology_entityTypes(ctx context.Context, field graphql.CollectedField, obj *store.Ontology) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5617,6 +6120,38 @@ func (ec *executionContext) fieldContext_Query_stats(ctx context.Context, field 
 	if fc.Args, err = ec.field_Query_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_apiKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().APIKeys(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐAPIKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -8430,6 +8965,66 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var apiKeyImplementors = []string{"ApiKey"}
+
+func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *store.APIKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, apiKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApiKey")
+		case "name":
+			out.Values[i] = ec._ApiKey_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scope":
+			out.Values[i] = ec._ApiKey_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ApiKey_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ApiKey_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiKey_expiresAt(ctx, field, obj)
+				})
+		case "lastUsedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiKey_lastUsedAt(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var centralityResultImplementors = []string{"CentralityResult"}
 
 func (ec *executionContext) _CentralityResult(ctx context.Context, sel ast.SelectionSet, obj *store.CentralityResult) graphql.Marshaler {
@@ -8871,6 +9466,58 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var newApiKeyImplementors = []string{"NewApiKey"}
+
+func (ec *executionContext) _NewApiKey(ctx context.Context, sel ast.SelectionSet, obj *model.NewAPIKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newApiKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewApiKey")
+		case "key":
+			out.Values[i] = ec._NewApiKey_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._NewApiKey_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9169,6 +9816,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stats(ctx, field)
+				})
+		case "apiKeys":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_apiKeys(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -10062,6 +10715,58 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNApiKey2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.APIKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApiKey2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐAPIKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNApiKey2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐAPIKey(ctx context.Context, sel ast.SelectionSet, v *store.APIKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApiKey!")
+		return graphql.Null
+	}
+	return ec._ApiKey(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApiKeyScope2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐScope(ctx context.Context, v any) (store.Scope, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNApiKeyScope2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐScope[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApiKeyScope2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐScope(ctx context.Context, sel ast.SelectionSet, v store.Scope) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNApiKeyScope2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐScope[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ApiKeyScope!")
+	}
+	return res
+}
+
+var (
+	unmarshalNApiKeyScope2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐScope = map[string]store.Scope{
+		"READ":  store.ScopeRead,
+		"WRITE": store.ScopeWrite,
+		"ADMIN": store.ScopeAdmin,
+	}
+	marshalNApiKeyScope2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐScope = map[store.Scope]string{
+		store.ScopeRead:  "READ",
+		store.ScopeWrite: "WRITE",
+		store.ScopeAdmin: "ADMIN",
+	}
+)
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10090,6 +10795,20 @@ func (ec *executionContext) marshalNComponentSummary2ᚖgithubᚗcomᚋtiesᚑgr
 		return graphql.Null
 	}
 	return ec._ComponentSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := model.UnmarshalDateTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalDateTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNEntity2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
@@ -10373,6 +11092,14 @@ func (ec *executionContext) marshalNLabel2ᚕgithubᚗcomᚋtiesᚑgraphᚋties�
 func (ec *executionContext) unmarshalNLabelInput2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐLabel(ctx context.Context, v any) (store.Label, error) {
 	res, err := ec.unmarshalInputLabelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNewApiKey2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐNewAPIKey(ctx context.Context, sel ast.SelectionSet, v *model.NewAPIKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NewApiKey!")
+		return graphql.Null
+	}
+	return ec._NewApiKey(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOntology2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOntology(ctx context.Context, sel ast.SelectionSet, v *store.Ontology) graphql.Marshaler {

@@ -356,6 +356,9 @@ func (l *limiter) MutateOperationContext(ctx context.Context, oc *graphql.Operat
 	if oc.Operation == nil {
 		return nil
 	}
+	if err := checkScope(ctx, oc.Operation); err != nil {
+		return err
+	}
 	if l.readOnly && oc.Operation.Operation == ast.Mutation {
 		return codedError(store.Forbidden, "the store is open read-only, so mutations are refused (ties query needs --write; ties serve must run without --read-only)")
 	}

@@ -14,6 +14,14 @@ import (
 	"github.com/ties-graph/ties/store"
 )
 
+func (r *apiKeyResolver) ExpiresAt(ctx context.Context, obj *store.APIKey) (*time.Time, error) {
+	return optionalTime(obj.ExpiresAt), nil
+}
+
+func (r *apiKeyResolver) LastUsedAt(ctx context.Context, obj *store.APIKey) (*time.Time, error) {
+	return optionalTime(obj.LastUsedAt), nil
+}
+
 func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
 	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, entityTypes, first, after)
 	if err != nil {
@@ -48,7 +56,7 @@ func (r *entityResolver) Component(ctx context.Context, obj *store.Entity, types
 }
 
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error) {
-	b := store.Batch{Entities: make([]store.Entity, len(input))}
+	b := store.Batch{Principal: store.PrincipalFrom(ctx), Entities: make([]store.Entity, len(input))}
 	for i, e := range input {
 		b.Entities[i] = *e
 	}
@@ -61,7 +69,7 @@ func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.En
 }
 
 func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*store.Relation) ([]*store.Relation, error) {
-	b := store.Batch{Relations: make([]store.Relation, len(input))}
+	b := store.Batch{Principal: store.PrincipalFrom(ctx), Relations: make([]store.Relation, len(input))}
 	for i, rel := range input {
 		b.Relations[i] = *rel
 	}
@@ -74,7 +82,7 @@ func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*store.R
 }
 
 func (r *mutationResolver) DeleteEntities(ctx context.Context, ids []string, cascade *bool) (int, error) {
-	res, err := r.apply(ctx, store.Batch{DeleteEntities: ids, Cascade: deref(cascade, false)})
+	res, err := r.apply(ctx, store.Batch{Principal: store.PrincipalFrom(ctx), DeleteEntities: ids, Cascade: deref(cascade, false)})
 	if err != nil {
 		return 0, reportEach(ctx, err)
 	}
@@ -82,7 +90,7 @@ func (r *mutationResolver) DeleteEntities(ctx context.Context, ids []string, cas
 }
 
 func (r *mutationResolver) DeleteRelations(ctx context.Context, ids []string) (int, error) {
-	res, err := r.apply(ctx, store.Batch{DeleteRelations: ids})
+	res, err := r.apply(ctx, store.Batch{Principal: store.PrincipalFrom(ctx), DeleteRelations: ids})
 	if err != nil {
 		return 0, reportEach(ctx, err)
 	}
@@ -90,7 +98,7 @@ func (r *mutationResolver) DeleteRelations(ctx context.Context, ids []string) (i
 }
 
 func (r *mutationResolver) DefineEntityType(ctx context.Context, input store.EntityType) (*store.EntityType, error) {
-	res, err := r.apply(ctx, store.Batch{EntityTypes: []store.EntityType{input}})
+	res, err := r.apply(ctx, store.Batch{Principal: store.PrincipalFrom(ctx), EntityTypes: []store.EntityType{input}})
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
@@ -98,11 +106,30 @@ func (r *mutationResolver) DefineEntityType(ctx context.Context, input store.Ent
 }
 
 func (r *mutationResolver) DefineRelationType(ctx context.Context, input store.RelationType) (*store.RelationType, error) {
-	res, err := r.apply(ctx, store.Batch{RelationTypes: []store.RelationType{input}})
+	res, err := r.apply(ctx, store.Batch{Principal: store.PrincipalFrom(ctx), RelationTypes: []store.RelationType{input}})
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
 	return &res.RelationTypes[0], nil
+}
+
+func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string, scope store.Scope, expires *string) (*model.NewAPIKey, error) {
+	at, err := store.ParseExpiry(deref(expires, ""), time.Now())
+	if err != nil {
+		return nil, err
+	}
+	key, token, err := r.store.CreateAPIKey(ctx, store.NewAPIKey{Name: name, Scope: scope, ExpiresAt: at, Principal: store.PrincipalFrom(ctx)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.NewAPIKey{Key: &key, Token: token}, nil
+}
+
+func (r *mutationResolver) RevokeAPIKey(ctx context.Context, name string) (bool, error) {
+	if err := r.store.RevokeAPIKey(ctx, name, store.PrincipalFrom(ctx)); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 func (r *pathResolver) Length(ctx context.Context, obj *store.Path) (int, error) {
@@ -310,6 +337,18 @@ func (r *queryResolver) Stats(ctx context.Context, asOf *time.Time) (*store.Stat
 	return &s, nil
 }
 
+func (r *queryResolver) APIKeys(ctx context.Context) ([]*store.APIKey, error) {
+	keys, err := r.store.APIKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*store.APIKey, len(keys))
+	for i := range keys {
+		out[i] = &keys[i]
+	}
+	return out, nil
+}
+
 func (r *relationResolver) From(ctx context.Context, obj *store.Relation) (*store.Entity, error) {
 	return loadEntity(ctx, r.store, obj.From, "entity")
 }
@@ -326,6 +365,8 @@ func (r *subgraphResolver) NodeLink(ctx context.Context, obj *store.Subgraph) (j
 	return nodeLink(obj), nil
 }
 
+func (r *Resolver) ApiKey() ApiKeyResolver { return &apiKeyResolver{r} }
+
 func (r *Resolver) Entity() EntityResolver { return &entityResolver{r} }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -341,6 +382,7 @@ func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
 func (r *Resolver) Subgraph() SubgraphResolver { return &subgraphResolver{r} }
 
 type (
+	apiKeyResolver   struct{ *Resolver }
 	entityResolver   struct{ *Resolver }
 	mutationResolver struct{ *Resolver }
 	pathResolver     struct{ *Resolver }

@@ -44,9 +44,18 @@ type ServerConfig struct {
 	// them; 0 means 1ms.
 	LoaderWait time.Duration
 	// Export and Import, when set, are mounted at GET /export and
-	// POST /import.
+	// POST /import; Backup, when set, at GET /backup.
 	Export http.Handler
 	Import http.Handler
+	Backup http.Handler
+	// Access, when set, authenticates requests and checks their scopes:
+	// read for queries and /export, write for mutations and /import,
+	// admin for ontology definitions, API keys, /backup and /metrics.
+	// Without it every client may do everything (tests, in-process use).
+	Access *Access
+	// CORSOrigins are the origins whose pages may call the API from the
+	// browser; "*" is every origin, without credentials. Empty: none.
+	CORSOrigins []string
 	// MinBodyRate cuts off a client that sends its request body slower
 	// than this; the zero value means DefaultMinBodyRate, a negative
 	// Bytes turns the check off.
@@ -84,7 +93,7 @@ func NewServer(cfg ServerConfig) *Server {
 		wait = time.Millisecond
 	}
 	s := &Server{mux: http.NewServeMux(), store: cfg.Store, logger: logger, metrics: newServerMetrics()}
-	s.handler = s.metrics.instrument(s.mux)
+	s.handler = s.metrics.instrument(newCORS(cfg.CORSOrigins, s.mux))
 	rate := cfg.MinBodyRate
 	if rate == (MinBodyRate{}) {
 		rate = DefaultMinBodyRate
@@ -98,7 +107,8 @@ func NewServer(cfg ServerConfig) *Server {
 		countError: s.metrics.graphQLError,
 	}))
 
-	s.mux.Handle("/query", s.graphql)
+	g := guard{store: cfg.Store, access: cfg.Access}
+	s.mux.Handle("/query", g.require(store.ScopeRead, "a GraphQL request", true, s.graphql))
 	s.mux.HandleFunc("PUT /query", methodNotAllowed)
 	s.mux.HandleFunc("PATCH /query", methodNotAllowed)
 	s.mux.HandleFunc("DELETE /query", methodNotAllowed)
@@ -109,13 +119,16 @@ func NewServer(cfg ServerConfig) *Server {
 		writePlain(w, http.StatusOK, "ok\n")
 	})
 	s.mux.HandleFunc("GET /readyz", s.ready)
-	s.mux.HandleFunc("GET /metrics", s.metrics.handler(cfg.Store))
+	s.mux.Handle("GET /metrics", g.require(store.ScopeAdmin, "GET /metrics", false, s.metrics.handler(cfg.Store)))
 	if cfg.Export != nil {
 		// The handlers answer other methods themselves, with 405 in JSON.
-		s.mux.Handle("/export", cfg.Export)
+		s.mux.Handle("/export", g.require(store.ScopeRead, "an export", false, cfg.Export))
 	}
 	if cfg.Import != nil {
-		s.mux.Handle("/import", cfg.Import)
+		s.mux.Handle("/import", g.require(store.ScopeWrite, "an import", false, cfg.Import))
+	}
+	if cfg.Backup != nil {
+		s.mux.Handle("/backup", g.require(store.ScopeAdmin, "a backup", false, cfg.Backup))
 	}
 	return s
 }
@@ -151,6 +164,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	srv.SetRecoverFunc(p.recoverFunc)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(newLimiter(limits, o.introspection, o.readOnly))
+	srv.AroundResponses(logMutations(logger))
 	if o.introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -255,7 +269,7 @@ func graphiqlAssets() http.Handler {
 
 // Execute runs one GraphQL operation in process, without HTTP, and
 // returns the JSON response as a client would see it (ties query uses
-// it). The error is only for a response that cannot be produced; GraphQL
+// it). It runs as store.PrincipalCLI, with every scope. The error is only for a response that cannot be produced; GraphQL
 // errors are in the response.
 func (s *Server) Execute(ctx context.Context, query string, variables map[string]any) (json.RawMessage, error) {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": variables})
@@ -267,6 +281,7 @@ func (s *Server) Execute(ctx context.Context, query string, variables map[string
 		return nil, err
 	}
 	req.Header.Set("Content-Type", mediaJSON)
+	req = req.WithContext(withIdentity(ctx, identity{name: store.PrincipalCLI, scope: store.ScopeAdmin}))
 	rec := &recorder{header: http.Header{}}
 	s.graphql.ServeHTTP(rec, req)
 	return rec.body.Bytes(), nil

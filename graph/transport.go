@@ -89,6 +89,10 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		if media == mediaGraphQLResponse {
 			status = http.StatusBadRequest
 		}
+		if s, challenge := refusalStatus(errs); s != 0 {
+			status = s
+			w.Header().Set("WWW-Authenticate", challenge)
+		}
 		writeResponse(w, media, status, resp, false)
 		return
 	}

@@ -58,6 +58,9 @@ type Batch struct {
 	// Cascade deletes the relations of deleted entities; without it,
 	// deleting an entity that has relations is refused.
 	Cascade bool
+	// Principal is who writes the batch, for the change log (an API
+	// key's name, PrincipalAnonymous or PrincipalCLI).
+	Principal string
 }
 
 // BatchResult reports what Apply did.
@@ -162,6 +165,7 @@ type LoadOptions struct {
 	MaxErrors int              // stop after this many errors; 0 = 100, at most MaxLoadErrors
 	Progress  func(done int64) // called now and then with records processed
 	Source    string           // name used in errors, such as the file name
+	Principal string           // who loads, for the change log (see Batch.Principal)
 }
 
 // LoadResult reports a bulk load.

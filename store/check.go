@@ -148,7 +148,20 @@ func (c *checker) walk(ctx context.Context) error {
 			err = c.typeIdx(k, v)
 		case pNameFull, pNameTok:
 			err = c.nameTarget(k, v)
+		case pAPIKey:
+			// API keys may be created in a store that holds no graph yet.
+			nkeys--
+			name, perr := parseAPIKeyKey(k)
+			if perr == nil {
+				_, perr = decodeKeyEntry(name, v)
+			}
+			if perr != nil {
+				c.problem("%v", perr)
+			}
 		case pLog:
+			if len(v) > 0 && !haveFormat {
+				nkeys-- // the change log of API keys, see above
+			}
 			ts, perr := parseLogKey(k)
 			switch {
 			case perr != nil:

@@ -28,6 +28,7 @@ const (
 	pNameFull byte = 0x0C
 	pNameTok  byte = 0x0D
 	pLog      byte = 0x0E
+	pAPIKey   byte = 0x0F
 )
 
 // Kinds of things an external id or a type name can denote.
@@ -414,6 +415,19 @@ func parseNameValue(b []byte) (nameValue, error) {
 func logKey(ts uint64) []byte { return idKey(pLog, ts) }
 
 func parseLogKey(k []byte) (uint64, error) { return parseIDKey(pLog, k) }
+
+// apiKeyKey is an API key, by its name (see apikeys.go); the token itself
+// is never stored, only its SHA-256:
+//
+//	0x0F | name                        → JSON apiKeyRecord
+func apiKeyKey(name string) []byte { return append([]byte{pAPIKey}, name...) }
+
+func parseAPIKeyKey(k []byte) (string, error) {
+	if len(k) < 2 || k[0] != pAPIKey {
+		return "", fmt.Errorf("bad API key key %x", k)
+	}
+	return string(k[1:]), nil
+}
 
 // prefixEnd returns the smallest key above every key that starts with p.
 // The prefixes used here never consist of 0xFF bytes only.

@@ -83,6 +83,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		res.CommitTs = s.db.LastCommit()
 		return res, nil
 	}
+	l.w.log.Principal = opts.Principal
 	l.w.log.Load = &LoadRecord{Source: opts.Source, Entities: res.Entities, Relations: res.Relations}
 	bt.SetLog(l.w.log.encode())
 	if err := s.CheckSpace(); err != nil {

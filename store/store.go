@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -34,6 +35,11 @@ type Store struct {
 	cache *readCache
 	pause writePause
 	load  loadGate
+
+	// keyMu serializes the writes of API keys with the updates of the
+	// keyring they make; keyring is nil until first needed.
+	keyMu   sync.Mutex
+	keyring atomic.Pointer[keyring]
 }
 
 // DefaultCacheSize is the size of the read cache when Options.CacheSize
@@ -118,6 +124,9 @@ func (s *Store) Close() error { return s.db.Close() }
 // commit's timestamp. Id lists stop at maxLogIDs entries each, and
 // Truncated says so; a bulk load records counts and its source instead.
 type ChangeRecord struct {
+	// Principal is who made the change: an API key's name,
+	// PrincipalAnonymous or PrincipalCLI.
+	Principal        string   `json:"principal,omitempty"`
 	Entities         []string `json:"entities,omitempty"`
 	Relations        []string `json:"relations,omitempty"`
 	DeletedEntities  []string `json:"deletedEntities,omitempty"`
@@ -125,6 +134,9 @@ type ChangeRecord struct {
 	EntityTypes      []string `json:"entityTypes,omitempty"`
 	RelationTypes    []string `json:"relationTypes,omitempty"`
 	Truncated        bool     `json:"truncated,omitempty"`
+	// APIKeys and RevokedAPIKeys name the API keys created or revoked.
+	APIKeys        []string `json:"apiKeys,omitempty"`
+	RevokedAPIKeys []string `json:"revokedApiKeys,omitempty"`
 	// Load is set for a bulk load.
 	Load *LoadRecord `json:"load,omitempty"`
 }
@@ -395,6 +407,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) error {
 	s.mu.Lock()
 	s.schema = nil
 	s.mu.Unlock()
+	s.keyring.Store(nil) // the backup brought its own keys
 	if errors.Is(err, kv.ErrNotBackup) {
 		msg := "the input is not a backup written by ties backup"
 		if _, why, ok := strings.Cut(err.Error(), kv.ErrNotBackup.Error()+": "); ok {

@@ -90,6 +90,7 @@ func (s *Store) prepare(tx kv.Txn, b Batch) (*writer, BatchResult, error) {
 		return nil, BatchResult{}, err
 	}
 	w := newWriter(tx, sch)
+	w.log.Principal = b.Principal
 	if err := w.initialize(); err != nil {
 		return nil, BatchResult{}, err
 	}

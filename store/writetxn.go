@@ -73,6 +73,7 @@ func (t *WriteTxn) Apply(b Batch) (BatchResult, error) {
 		}
 	}
 	w := newWriter(t.tx, sch)
+	w.log.Principal = b.Principal
 	if err := w.initialize(); err != nil {
 		t.failed = true
 		return BatchResult{}, err
@@ -158,4 +159,7 @@ func (c *ChangeRecord) merge(o *ChangeRecord) {
 		}
 	}
 	c.Truncated = c.Truncated || o.Truncated
+	if c.Principal == "" {
+		c.Principal = o.Principal
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 
 	"github.com/ties-graph/ties/store"
@@ -18,6 +19,10 @@ empty data directory. The store is checked first (as ties check does) and
 a store that fails the check is not backed up. The backup carries a
 SHA-256 digest of every 4 MiB and a manifest, which restore verifies: a
 damaged or cut-short backup is refused and the directory left empty.
+
+With --url it streams a consistent backup from a running service (its
+GET /backup endpoint, for admin keys) while the service goes on serving
+and writing; without it, the data directory must not be held by a service.
 `
 
 // runBackup writes a backup of the data directory.
@@ -25,10 +30,13 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	fs := flagSet("backup", "backup [flags]", stderr)
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, backupHelp) }
-	var data, out string
+	var data, out, base, token string
+	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}
 	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
 	fs.StringVar(&out, "o", "", "write the backup to this file (default standard output)")
-	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA"}); err != nil {
+	fs.StringVar(&base, "url", "", "back up the running service at this URL instead, with an admin key (TIES_URL)")
+	tokenFlag(fs, &token, env)
+	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -37,9 +45,12 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if (out == "" || out == "-") && isTerminal(stdout) {
 		return usageError{"backup writes binary data: give -o FILE or redirect standard output"}
 	}
+	if base != "" {
+		return backupRemote(ctx, base, token, out, stdout)
+	}
 	st, err := openExisting(data, true)
 	if errors.Is(err, badgerkv.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service; stop it to back up from the command line", data)
+		return fmt.Errorf("the data directory %s is in use by a running ties service: back it up through the service with --url http://HOST:PORT and an admin key, or stop it first", data)
 	}
 	if err != nil {
 		return err
@@ -51,6 +62,33 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("no backup written: the store in %s fails its check (run ties check for the full list): %w", data, err)
 	}
 	return writeOutput(out, stdout, func(w io.Writer) error { return st.Backup(ctx, w) })
+}
+
+// backupRemote streams GET /backup of a running service to the output. A
+// transfer that breaks off fails, and leaves no file behind.
+func backupRemote(ctx context.Context, base, token, out string, stdout io.Writer) error {
+	r, err := newRemote(base, token)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.endpoint("/backup", nil), nil)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	resp, err := r.do(req)
+	if err != nil {
+		return fmt.Errorf("backup through %s: %w", base, err)
+	}
+	defer resp.Body.Close()
+	if err := r.checkStatus(resp, "backup"); err != nil {
+		return err
+	}
+	return writeOutput(out, stdout, func(w io.Writer) error {
+		if _, err := io.Copy(w, resp.Body); err != nil {
+			return fmt.Errorf("backup through %s broke off: %w", base, err)
+		}
+		return nil
+	})
 }
 
 const restoreHelp = `

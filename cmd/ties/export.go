@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -54,9 +56,9 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, exportHelp) }
 	var (
-		data, base, format, out, from, types, entityTypes, validAt, asOf string
-		depth                                                            int
-		split                                                            bool
+		data, base, format, out, from, types, entityTypes, validAt, asOf, token string
+		depth                                                                   int
+		split                                                                   bool
 	)
 	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
 	fs.StringVar(&base, "url", "", "export from the service at this URL, such as http://localhost:8080 (TIES_URL)")
@@ -69,7 +71,9 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&validAt, "valid-at", "", "keep relations valid at this date: YYYY, YYYY-MM or YYYY-MM-DD")
 	fs.StringVar(&asOf, "as-of", "", "export the graph as recorded at this RFC 3339 time (default now)")
 	fs.BoolVar(&split, "split", false, "csv: write nodes.csv and relationships.csv into the directory -o instead of a zip")
-	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}); err != nil {
+	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}
+	tokenFlag(fs, &token, env)
+	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -129,7 +133,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if split {
 			return usageError{"--split works on the data directory only; with --url the CSV export is a zip"}
 		}
-		return exportRemote(ctx, base, opts, validAt, asOf, out, stdout)
+		return exportRemote(ctx, base, token, opts, validAt, asOf, out, stdout)
 	}
 	st, err := openExisting(data, true)
 	if errors.Is(err, badgerkv.ErrLocked) {
@@ -197,7 +201,7 @@ func writeOutput(out string, stdout io.Writer, write func(io.Writer) error) erro
 	if out == "" || out == "-" {
 		return write(stdout)
 	}
-	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
+	f, err := createTemp(out)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -215,6 +219,26 @@ func writeOutput(out string, stdout io.Writer, write func(io.Writer) error) erro
 	return nil
 }
 
+// createTemp creates a hidden file beside out to write it in full before
+// it takes out's name. Unlike os.CreateTemp, which makes files only their
+// owner can read, it asks for 0666 and lets the umask decide, so an export
+// gets the permissions of any other new file (0644 under the usual umask).
+func createTemp(out string) (*os.File, error) {
+	for range 100 {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		name := filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+"."+hex.EncodeToString(b[:]))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("cannot create a temporary file beside %s", out)
+}
+
 // exportSplit writes the CSV export as dir/nodes.csv and
 // dir/relationships.csv.
 func exportSplit(ctx context.Context, st *store.Store, opts exchange.ExportOptions, dir string) error {
@@ -230,9 +254,13 @@ func exportSplit(ctx context.Context, st *store.Store, opts exchange.ExportOptio
 }
 
 // exportRemote streams GET /export of a running service to the output.
-func exportRemote(ctx context.Context, base string, opts exchange.ExportOptions, validAt, asOf, out string, stdout io.Writer) error {
-	u, err := url.Parse(strings.TrimSuffix(base, "/") + "/export")
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+func exportRemote(ctx context.Context, base, token string, opts exchange.ExportOptions, validAt, asOf, out string, stdout io.Writer) error {
+	rem, err := newRemote(base, token)
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(rem.endpoint("/export", nil))
+	if err != nil {
 		return usageError{fmt.Sprintf("--url %q is not an http(s) URL", base)}
 	}
 	q := url.Values{"format": {string(opts.Format)}}
@@ -257,11 +285,14 @@ func exportRemote(ctx context.Context, base string, opts exchange.ExportOptions,
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := rem.do(req)
 	if err != nil {
 		return fmt.Errorf("export through %s: %w", base, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		return rem.checkStatus(resp, "export")
+	}
 	if resp.StatusCode != http.StatusOK {
 		a, err := decodeImportAnswer(resp)
 		if err == nil && a.err != nil {

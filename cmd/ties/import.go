@@ -52,9 +52,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, importHelp) }
 	var (
-		data, base, format, memoryLimit string
-		dryRun                          bool
-		maxErrors                       int
+		data, base, format, memoryLimit, token string
+		dryRun                                 bool
+		maxErrors                              int
 	)
 	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
 	fs.StringVar(&base, "url", "", "import through the service at this URL, such as http://localhost:8080 (TIES_URL)")
@@ -62,7 +62,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.BoolVar(&dryRun, "dry-run", false, "validate and report only; write nothing")
 	fs.IntVar(&maxErrors, "max-errors", 100, "stop after this many errors (at most 1000)")
 	fs.StringVar(&memoryLimit, "memory-limit", "1GiB", "soft memory limit of the Go heap while importing into --data, such as 1GiB; 0 turns it off (TIES_MEMORY_LIMIT; GOMEMLIMIT, when set, wins). An import holds about 75 bytes per entity of its files beside a fixed 500 MiB or so: raise it for files of more than about 5 million entities, or the collector will run all the time")
-	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA", "url": "TIES_URL", "memory-limit": "TIES_MEMORY_LIMIT"}); err != nil {
+	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL", "memory-limit": "TIES_MEMORY_LIMIT"}
+	tokenFlag(fs, &token, env)
+	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
 	}
 	if err := setMemoryLimit(memoryLimit, getenv); err != nil {
@@ -92,7 +94,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	p := newProgressLine(stderr)
 	if base != "" {
-		return importRemote(ctx, base, inputs, dryRun, maxErrors, p, stdout, stderr)
+		return importRemote(ctx, base, token, inputs, dryRun, maxErrors, p, stdout, stderr)
 	}
 	return importLocal(ctx, data, inputs, dryRun, maxErrors, p, stdout, stderr)
 }
@@ -146,7 +148,7 @@ func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryR
 	}()
 	start := time.Now()
 	res, err := exchange.Import(ctx, st, inputs, exchange.ImportOptions{
-		DryRun: dryRun, MaxErrors: maxErrors,
+		DryRun: dryRun, MaxErrors: maxErrors, Principal: store.PrincipalCLI,
 		Progress: func(pr exchange.Progress) { p.update(pr) },
 	})
 	p.done()
@@ -227,9 +229,13 @@ func thousands(n int64) string {
 // importRemote streams the files to the service's import endpoint: one
 // file as the request body, several as the parts of one multipart upload,
 // which the service loads together, all or nothing, as a local import does.
-func importRemote(ctx context.Context, base string, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
-	u, err := url.Parse(strings.TrimSuffix(base, "/") + "/import")
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+func importRemote(ctx context.Context, base, token string, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
+	rem, err := newRemote(base, token)
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(rem.endpoint("/import", nil))
+	if err != nil {
 		return usageError{fmt.Sprintf("--url %q is not an http(s) URL", base)}
 	}
 	formats := make([]exchange.Format, len(inputs))
@@ -279,10 +285,14 @@ func importRemote(ctx context.Context, base string, inputs []exchange.Input, dry
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set(exchange.ClientHeader, "ties")
 	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := rem.do(req)
 	p.done()
 	if err != nil {
 		return fmt.Errorf("import %s through %s: %w", names(inputs), base, err)
+	}
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		defer resp.Body.Close()
+		return rem.checkStatus(resp, "import")
 	}
 	res, err := decodeImportAnswer(resp)
 	if err != nil {

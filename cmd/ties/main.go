@@ -47,6 +47,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		usage(stdout)
 		return nil
 	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		fmt.Fprintln(stdout, "ties", version())
+		return nil
+	}
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -66,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runBackup(ctx, args, getenv, stdout, stderr)
 	case "restore":
 		return runRestore(ctx, args, getenv, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "ties", version())
 		return nil
@@ -99,10 +105,11 @@ Usage:
   ties query [flags] QUERY    run one GraphQL query on the data directory, print JSON
   ties import [flags] FILE... import NDJSON, JSON node-link or CSV files
   ties export [flags]         export the graph (NDJSON, JSON, CSV, GraphML, GEXF, DOT)
-  ties backup [flags]         back up a data directory no service holds
+  ties backup [flags]         back up a data directory, or a running service (--url)
   ties restore [flags]        restore a backup into an empty data directory
   ties check [flags]          verify every invariant of the store
-  ties version                print the version
+  ties keys create|list|revoke  manage the API keys clients send as Bearer tokens
+  ties version, ties --version  print the version
   ties help [COMMAND]         show this help, or a command's flags
 
 Start here:
@@ -114,7 +121,10 @@ Start here:
     -d '{"query":"{ entity(id:\"enschede\") { name degree } }"}'
 
 Environment (each flag has one; the flag wins):
-  TIES_ADDR          listen address                     (default :8080)
+  TIES_ADDR          listen address                     (default localhost:8080)
+  TIES_ANONYMOUS     what clients without a key may do: none, read or write
+                     (default write on localhost, none on a network)
+  TIES_URL, TIES_TOKEN  the service and API key of the --url commands
   TIES_DATA          data directory                     (default ./ties-data)
   TIES_NO_SEED       "true": start empty, no founding data
   TIES_LOG_FORMAT    text or json                       (default: text on a terminal)

@@ -17,13 +17,16 @@ import (
 func runQuery(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flagSet("query", "query [flags] QUERY", stderr)
 	var (
-		data, vars string
-		write      bool
+		data, vars, base, token string
+		write                   bool
 	)
+	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}
 	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
 	fs.StringVar(&vars, "vars", "", `variables as a JSON object, such as '{"id":"enschede"}'`)
 	fs.BoolVar(&write, "write", false, "open the store for writing, so that mutations work")
-	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA"}); err != nil {
+	fs.StringVar(&base, "url", "", "send the query to the service at this URL instead, such as http://localhost:8080 (TIES_URL)")
+	tokenFlag(fs, &token, env)
+	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -38,19 +41,31 @@ func runQuery(ctx context.Context, args []string, getenv func(string) string, st
 			return usageError{fmt.Sprintf("--vars is not a JSON object: %v", err)}
 		}
 	}
-	st, err := openExisting(data, !write)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	logger, err := newLogger(stderr, "", "warn")
-	if err != nil {
-		return err
-	}
-	srv := graph.NewServer(graph.ServerConfig{Store: st, Logger: logger, ReadOnly: !write})
-	resp, err := srv.Execute(ctx, query, variables)
-	if err != nil {
-		return fmt.Errorf("query: %w", err)
+	var resp json.RawMessage
+	if base != "" {
+		r, err := newRemote(base, token)
+		if err != nil {
+			return err
+		}
+		if resp, err = r.graphQL(ctx, query, variables); err != nil {
+			return err
+		}
+	} else {
+		// A directory a service holds gets lockedError, which points to
+		// the service (--url).
+		st, err := openExisting(data, !write)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		logger, err := newLogger(stderr, "", "warn")
+		if err != nil {
+			return err
+		}
+		srv := graph.NewServer(graph.ServerConfig{Store: st, Logger: logger, ReadOnly: !write})
+		if resp, err = srv.Execute(ctx, query, variables); err != nil {
+			return fmt.Errorf("query: %w", err)
+		}
 	}
 	var out bytes.Buffer
 	if err := json.Indent(&out, resp, "", "  "); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,8 +12,10 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ties-graph/ties/graph"
@@ -37,6 +40,26 @@ type serveConfig struct {
 	limits          graph.Limits
 	maxConnections  int
 	shutdownGrace   time.Duration
+	anonymous       string
+	corsOrigins     stringList
+	tlsCert         string
+	tlsKey          string
+	keyUseEvery     time.Duration
+}
+
+// stringList is a repeatable flag; its environment variable separates the
+// values with commas.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
 }
 
 // serveFlags declares the serve flags on fs and returns where they land,
@@ -60,7 +83,12 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 		fs.DurationVar(p, name, *p, help+" ("+variable+")")
 		env[name] = variable
 	}
-	str(&c.addr, "addr", ":8080", "TIES_ADDR", "address to listen on")
+	str(&c.addr, "addr", "localhost:8080", "TIES_ADDR", "address to listen on; localhost serves this machine only, :8080 every network interface")
+	str(&c.anonymous, "anonymous", "", "TIES_ANONYMOUS", "what clients without an API key may do: none, read or write (default write when listening on loopback only, none otherwise)")
+	fs.Var(&c.corsOrigins, "cors-origin", "an origin whose pages may call the API from the browser, such as https://dash.example.org; repeat it for several; * allows every origin, only while --anonymous is read or none (TIES_CORS_ORIGIN, comma-separated)")
+	env["cors-origin"] = "TIES_CORS_ORIGIN"
+	str(&c.tlsCert, "tls-cert", "", "TIES_TLS_CERT", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
+	str(&c.tlsKey, "tls-key", "", "TIES_TLS_KEY", "the PEM private key of --tls-cert")
 	str(&c.data, "data", "./ties-data", "TIES_DATA", "data directory (created if missing)")
 	boolean(&c.noSeed, "no-seed", "TIES_NO_SEED", "leave a new data directory empty instead of loading the founding data")
 	str(&c.logFormat, "log-format", "", "TIES_LOG_FORMAT", "log format, text or json (default text on a terminal, json otherwise)")
@@ -84,6 +112,7 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 	fs.Int64Var(&c.limits.BodyBytes, "max-body", c.limits.BodyBytes, "largest request body in bytes; 0 or less turns it off (TIES_MAX_BODY)")
 	env["max-body"] = "TIES_MAX_BODY"
 	c.shutdownGrace = 30 * time.Second
+	c.keyUseEvery = time.Minute
 	return c, env
 }
 
@@ -125,6 +154,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	minFree, err := parseBytes(c.minFreeDisk)
 	if err != nil {
 		return usageError{fmt.Sprintf("--min-free-disk: %v", err)}
+	}
+	tlsConfig, err := loadTLS(c.tlsCert, c.tlsKey)
+	if err != nil {
+		return err
+	}
+	// Listen before anything touches the data directory: a port in use
+	// is the commonest mistake, and it must not cost a seeded directory
+	// or a long open.
+	ln, err := listen(c.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	anonymous, err := anonymousScope(c.anonymous, ln.Addr())
+	if err != nil {
+		return err
+	}
+	if slices.Contains(c.corsOrigins, "*") && anonymous >= store.ScopeWrite {
+		return usageError{"--cors-origin '*' would let any web page write through its visitors' browsers: list the origins, or give --anonymous read or none"}
 	}
 
 	fresh, err := isFresh(c.data)
@@ -187,14 +235,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ReadOnly:        c.readOnly,
 		Export:          exportHandler(st, logger),
 		Import:          imports,
-		LoopbackOnly:    loopbackAddr(c.addr),
+		Backup:          exchange.BackupHandler(st, logger),
+		Access:          &graph.Access{Anonymous: anonymous},
+		CORSOrigins:     c.corsOrigins,
+		LoopbackOnly:    loopbackOnly(ln.Addr()),
 	})
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", c.addr, err)
+	if err := logAccess(ctx, logger, st, anonymous, ln.Addr(), c.data); err != nil {
+		return err
 	}
+	kctx, stopKeyUse := context.WithCancel(ctx)
+	defer stopKeyUse()
+	go saveKeyUse(kctx, st, logger, c.keyUseEvery)
 	ln = newCapListener(ln, c.maxConnections)
 	hs := &http.Server{
+		TLSConfig:         tlsConfig,
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
 		// No ReadTimeout: an upload may take as long as its size needs,
@@ -206,10 +260,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("serving Ties", "playground", playgroundURL(ln.Addr()), "data", c.data)
+	logger.Info("serving Ties", "playground", playgroundURL(ln.Addr(), tlsConfig != nil), "data", c.data)
 
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			served <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		served <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
@@ -224,36 +284,122 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	stopKeyUse()
+	if err := st.SaveAPIKeyUse(context.WithoutCancel(ctx)); err != nil {
+		logger.Warn("save the last use of API keys", "error", err)
+	}
 	logger.Info("stopped")
 	return nil
 }
 
-// loopbackAddr reports whether a listen address binds loopback only
-// (localhost:8080, 127.0.0.1:8080, [::1]:8080), not every interface.
-func loopbackAddr(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil || host == "" {
-		return false
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // playgroundURL is the address people open, with a loopback host when the
 // server listens on every interface.
-func playgroundURL(a net.Addr) string {
+func playgroundURL(a net.Addr, https bool) string {
+	scheme := "http://"
+	if https {
+		scheme = "https://"
+	}
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok {
-		return "http://" + a.String() + "/"
+		return scheme + a.String() + "/"
 	}
 	host := tcp.IP.String()
 	if tcp.IP.IsUnspecified() {
 		host = "localhost"
 	}
-	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
+	return scheme + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
+}
+
+// listen opens the listening socket, saying which flag or variable to
+// change when the port is taken.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("cannot listen on %s: the port is in use by another program (another ties serve?); choose another with --addr or TIES_ADDR, such as --addr localhost:8081", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s (set --addr or TIES_ADDR): %w", addr, err)
+	}
+	return ln, nil
+}
+
+// loopbackOnly reports whether a listener serves this machine only.
+func loopbackOnly(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// anonymousScope reads --anonymous; left empty, it is write on a loopback
+// bind (one person on one machine, two commands to start) and none on a
+// network, as PostgreSQL listens on localhost until told otherwise.
+func anonymousScope(flag string, addr net.Addr) (store.Scope, error) {
+	if flag == "" {
+		if loopbackOnly(addr) {
+			return store.ScopeWrite, nil
+		}
+		return store.ScopeNone, nil
+	}
+	s, err := store.ParseScope(flag)
+	if err != nil || s > store.ScopeWrite {
+		return 0, usageError{fmt.Sprintf("--anonymous %q: use none, read or write", flag)}
+	}
+	return s, nil
+}
+
+// logAccess says at start who may do what, and how to get a first key
+// when nobody can do anything yet.
+func logAccess(ctx context.Context, logger *slog.Logger, st *store.Store, anonymous store.Scope, addr net.Addr, data string) error {
+	keys, err := st.APIKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("read the API keys: %w", err)
+	}
+	where := "this machine only"
+	if !loopbackOnly(addr) {
+		where = "the network"
+	}
+	logger.Info("access", "serves", where, "anonymous", anonymous.String(), "apiKeys", len(keys))
+	if anonymous == store.ScopeNone {
+		msg := "anonymous clients have no access: every request needs an API key (Authorization: Bearer TOKEN)"
+		if len(keys) == 0 {
+			logger.Warn(msg + "; there is none yet: stop the service and create the first with: ties keys create --data " + data + " --name admin --scope admin")
+		} else {
+			logger.Info(msg + "; an admin creates more with: ties keys create --url URL --name NAME --scope read|write|admin")
+		}
+	}
+	return nil
+}
+
+// saveKeyUse stores the last use of the API keys every so often, so that
+// ties keys list shows it across restarts without a write per request.
+func saveKeyUse(ctx context.Context, st *store.Store, logger *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := st.SaveAPIKeyUse(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("save the last use of API keys", "error", err)
+			}
+		}
+	}
+}
+
+// loadTLS reads the certificate and key of --tls-cert and --tls-key, so
+// that a mistake in either shows before anything starts.
+func loadTLS(cert, key string) (*tls.Config, error) {
+	if cert == "" && key == "" {
+		return nil, nil
+	}
+	if cert == "" || key == "" {
+		return nil, usageError{"--tls-cert and --tls-key go together"}
+	}
+	pair, err := tls.LoadX509KeyPair(cert, key)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("--tls-cert/--tls-key: %v", err)}
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // loadSeed loads the founding data, all or nothing, into a store that was
@@ -277,7 +423,7 @@ func loadSeed(ctx context.Context, st *store.Store, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("load the founding data: %w", err)
 	}
-	res, err := st.Load(ctx, src, store.LoadOptions{Source: seed.FileName})
+	res, err := st.Load(ctx, src, store.LoadOptions{Source: seed.FileName, Principal: store.PrincipalCLI})
 	if err != nil {
 		return fmt.Errorf("load the founding data: %w", err)
 	}

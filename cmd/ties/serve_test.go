@@ -1,6 +1,13 @@
 package main
 
-import "testing"
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ties-graph/ties/store"
+)
 
 func TestParseBytes(t *testing.T) {
 	tests := []struct {
@@ -32,13 +39,50 @@ func TestParseBytes(t *testing.T) {
 	}
 }
 
-func TestLoopbackAddr(t *testing.T) {
-	for addr, want := range map[string]bool{
-		"localhost:8080": true, "127.0.0.1:8080": true, "[::1]:8080": true, "127.0.0.2:1": true,
-		":8080": false, "0.0.0.0:8080": false, "[::]:8080": false, "192.168.1.2:8080": false, "example.com:80": false, "bad": false,
+// Mistakes in the access flags are usage errors, found before the data
+// directory is touched.
+func TestServeAccessFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"AnonymousAdmin", []string{"--anonymous", "admin"}},
+		{"AnonymousUnknown", []string{"--anonymous", "everyone"}},
+		{"WildcardWithAnonymousWrite", []string{"--cors-origin", "*"}},
+		{"CertWithoutKey", []string{"--tls-cert", "cert.pem"}},
+		{"MissingCert", []string{"--tls-cert", "missing.pem", "--tls-key", "missing.pem"}},
 	} {
-		if got := loopbackAddr(addr); got != want {
-			t.Errorf("loopbackAddr(%q) = %v, want %v", addr, got, want)
+		t.Run(tc.name, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			args := append([]string{"--data", data, "--addr", "127.0.0.1:0"}, tc.args...)
+			_, _, err := cli(t, runServe, args...)
+			if !isUsage(err) {
+				t.Errorf("ties serve %v: %v, want a usage error", tc.args, err)
+			}
+			if _, err := os.Stat(data); !os.IsNotExist(err) {
+				t.Errorf("ties serve %v created the data directory (%v)", tc.args, err)
+			}
+		})
+	}
+}
+
+func TestAnonymousDefault(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		want store.Scope
+	}{
+		{"127.0.0.1:8080", store.ScopeWrite},
+		{"[::1]:8080", store.ScopeWrite},
+		{"0.0.0.0:8080", store.ScopeNone},
+		{"[::]:8080", store.ScopeNone},
+		{"192.0.2.7:8080", store.ScopeNone},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := anonymousScope("", addr); err != nil || got != tc.want {
+			t.Errorf("anonymous on %s: %v, %v; want %v", tc.addr, got, err, tc.want)
 		}
 	}
 }

@@ -31,6 +31,13 @@ type EntityEdge struct {
 type Mutation struct {
 }
 
+// A new API key and its token, shown this once.
+type NewAPIKey struct {
+	Key *store.APIKey `json:"key"`
+	// The token: `ties_` and 43 characters (256 random bits).
+	Token string `json:"token"`
+}
+
 // Where a page of a connection stands (Relay cursor connections).
 type PageInfo struct {
 	// Whether another page follows.

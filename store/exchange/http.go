@@ -368,7 +368,10 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			writeError(w, r, logger, err)
 			return
 		}
-		opts := ImportOptions{DryRun: q.Get("dryRun") == "true" || q.Get("dryRun") == "1"}
+		opts := ImportOptions{
+			DryRun:    q.Get("dryRun") == "true" || q.Get("dryRun") == "1",
+			Principal: store.PrincipalFrom(r.Context()),
+		}
 		if err := st.CheckSpace(); err != nil {
 			writeError(w, r, logger, err)
 			return
@@ -416,7 +419,7 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			size += in.Size
 			names[i] = in.Name
 		}
-		logger.Info("imported", "files", strings.Join(names, ","), "bytes", size, "dryRun", opts.DryRun,
+		logger.Info("imported", "principal", opts.Principal, "files", strings.Join(names, ","), "bytes", size, "dryRun", opts.DryRun,
 			"entities", res.Entities, "relations", res.Relations, "duration", time.Since(start))
 		out := ImportResult{
 			DryRun: opts.DryRun, EntityTypes: res.EntityTypes, RelationTypes: res.RelationTypes,
@@ -555,5 +558,56 @@ func (g *spaceGuard) Read(p []byte) (int, error) {
 	}
 	n, err := g.ReadCloser.Read(p)
 	g.since += int64(n)
+	return n, err
+}
+
+// BackupHandler serves GET /backup: a consistent backup of the whole
+// store, history included, streamed while the service keeps serving
+// (Store.Backup), in the format ties restore reads. A backup that fails
+// after its first byte aborts the connection, so that the client sees a
+// broken transfer rather than a short file that looks whole.
+func BackupHandler(st *store.Store, logger *slog.Logger) http.Handler {
+	logger = discard(logger)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			methodNotAllowed(w, "GET", "use GET for /backup")
+			return
+		}
+		// A store that fails its check gives a backup restore refuses:
+		// say so, with the problems, instead of streaming one.
+		if err := st.Check(r.Context()); err != nil {
+			if store.ErrorCode(err) == store.Internal && r.Context().Err() == nil {
+				err = store.Errorf(store.Conflict, "no backup written: the store fails its check (run ties check for the full list): %v", err)
+			}
+			writeError(w, r, logger, err)
+			return
+		}
+		start := time.Now()
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Disposition", `attachment; filename="ties.backup"`)
+		w.Header().Set("Cache-Control", "no-store")
+		cw := &countingWriter{w: w}
+		if err := st.Backup(r.Context(), cw); err != nil {
+			if cw.n == 0 {
+				w.Header().Del("Content-Disposition")
+				writeError(w, r, logger, err)
+				return
+			}
+			logger.Error("backup failed while streaming", "principal", store.PrincipalFrom(r.Context()), "bytes", cw.n, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		logger.Info("backed up", "principal", store.PrincipalFrom(r.Context()), "bytes", cw.n, "duration", time.Since(start))
+	})
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
 	return n, err
 }

@@ -14,6 +14,8 @@ type ImportOptions struct {
 	Decode    DecodeOptions
 	// Progress, when set, is called now and then while the import runs.
 	Progress func(Progress)
+	// Principal is who imports, for the change log.
+	Principal string
 }
 
 // Progress reports how far an import has come. Store.Load reads its input
@@ -57,7 +59,7 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	if err != nil {
 		return store.LoadResult{}, err
 	}
-	lo := store.LoadOptions{DryRun: opts.DryRun, MaxErrors: opts.MaxErrors, Source: name}
+	lo := store.LoadOptions{DryRun: opts.DryRun, MaxErrors: opts.MaxErrors, Source: name, Principal: opts.Principal}
 	if opts.Progress != nil {
 		lo.Progress = func(done int64) {
 			records = done
