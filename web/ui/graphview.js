@@ -330,8 +330,8 @@
     }
     return {
       name: 'cose', animate: false, randomize: true, nodeDimensionsIncludeLabels: false,
-      numIter: count > 300 ? 250 : 1000, idealEdgeLength: function () { return count > 300 ? 40 : 90; },
-      nodeRepulsion: function () { return count > 300 ? 20000 : 400000; }, gravity: count > 300 ? 1 : 0.25,
+      numIter: count > 300 ? 250 : 1000, idealEdgeLength: function () { return count > 300 ? 40 : count < 10 ? 60 : 90; },
+      nodeRepulsion: function () { return count > 300 ? 20000 : count < 10 ? 100000 : 400000; }, gravity: count > 300 ? 1 : 0.25,
       componentSpacing: 60, fit: true, padding: 30,
     };
   }
