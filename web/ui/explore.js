@@ -130,7 +130,7 @@
       var rings = ringsFrom(state.focus, nb.nodeLink);
       cy.add(merge(nb.nodeLink, function (id) { return rings.get(id); }));
       cy.$id(state.focus).addClass('focus');
-      if (relations.size <= 60) cy.edges().addClass('labelled');
+      if (relations.size <= 24) cy.edges().addClass('labelled');
       var n = entities.size, rels = relations.size, t2 = performance.now(), t3, t4;
       TG.arrange(cy, state.layout, null, function () {
         // The drawing is on screen: the figure the browser test reports.

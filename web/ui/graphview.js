@@ -131,15 +131,19 @@
         width: 1.5, 'line-color': '#9aa3ad', 'target-arrow-color': '#9aa3ad', 'target-arrow-shape': 'triangle',
         'arrow-scale': 0.8, 'curve-style': 'bezier', label: 'data(label)', 'font-size': 8, color: '#555',
         'text-rotation': 'autorotate', 'text-background-color': '#fff', 'text-background-opacity': 0.8,
-        'text-background-padding': 1, 'min-zoomed-font-size': 9, 'line-style': 'dashed', 'line-dash-pattern': [5, 4],
+        'text-background-padding': 1, 'min-zoomed-font-size': 12, 'line-style': 'dashed', 'line-dash-pattern': [5, 4],
       } },
       // Relation labels appear as the user zooms in, and always on a
       // path or a selection: a busy view stays readable.
-      { selector: 'edge.path, edge:selected, edge.labelled', style: { 'font-size': 10, 'min-zoomed-font-size': 4 } },
+      { selector: 'edge.path, edge:selected, edge.labelled, edge.hover', style: { 'font-size': 10, 'min-zoomed-font-size': 4 } },
       { selector: 'edge.undirected', style: { 'target-arrow-shape': 'none' } },
       { selector: 'edge.dated', style: { 'line-style': 'solid', width: 2.5, 'line-color': '#4b5563', 'target-arrow-color': '#4b5563' } },
       { selector: 'edge.path', style: { 'line-color': '#e4572e', 'target-arrow-color': '#e4572e', width: 4 } },
       { selector: 'node.path', style: { 'border-width': 3, 'border-color': '#e4572e' } },
+      // Large views: straight "haystack" edges need no control points,
+      // the cheapest cytoscape draws (no arrowheads; the side list and the
+      // details say the direction).
+      { selector: 'edge.bulk', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'line-style': 'solid', width: 1 } },
       { selector: '.faded', style: { opacity: 0.15 } },
       { selector: ':selected', style: { 'overlay-color': '#f5b700', 'overlay-opacity': 0.35, 'overlay-padding': 4 } },
     ];
@@ -344,6 +348,7 @@
   function arrange(cy, name, opts, drawn, settled) {
     var count = cy.nodes().length;
     var big = name === 'force' && count > 200;
+    cy.edges().toggleClass('bulk', count > 200);
     if (big) {
       // Fitted by hand: cytoscape's fit measures every label first, which
       // took most of a second for 500 entities.
@@ -355,14 +360,17 @@
     } else {
       cy.layout(Object.assign(layout(name, count), opts || {})).run();
     }
-    requestAnimationFrame(function () {
+    // A timeout queued from the next animation frame runs after that
+    // frame is painted: only then is the drawing on screen.
+    requestAnimationFrame(function () { setTimeout(after, 0); });
+    function after() {
       if (drawn) drawn();
       if (!big) { if (settled) settled(); return; }
       var refine = Object.assign(layout('force', count), { randomize: false, animate: true, refresh: 50, fit: true, animationThreshold: 0 });
       var l = cy.layout(refine);
       l.one('layoutstop', function () { if (settled) settled(); });
       l.run();
-    });
+    }
   }
 
   // rings places entities on circles by data('ring') (the distance from
@@ -392,11 +400,15 @@
   // newGraph makes a cytoscape instance with the shared style, tuned so
   // that large views stay interactive while panning and zooming.
   function newGraph(container) {
-    return global.cytoscape({
-      container: container, style: style(), wheelSensitivity: 0.3, minZoom: 0.05, maxZoom: 4,
+    var cy = global.cytoscape({
+      container: container, style: style(), minZoom: 0.05, maxZoom: 4,
       hideEdgesOnViewport: false, textureOnViewport: false, motionBlur: false, pixelRatio: 1,
       boxSelectionEnabled: false,
     });
+    // A relation's label shows while the pointer is on it.
+    cy.on('mouseover', 'edge', function (ev) { ev.target.addClass('hover'); });
+    cy.on('mouseout', 'edge', function (ev) { ev.target.removeClass('hover'); });
+    return cy;
   }
 
   global.TiesGraph = {

@@ -134,7 +134,7 @@
       current.entities.forEach(function (e) { els.push(TG.entityElement(e)); });
       current.relations.forEach(function (r) { els.push(TG.relationElement(r)); });
       cy.add(els);
-      if (current.relations.size <= 60) cy.edges().addClass('labelled');
+      if (current.relations.size <= 24) cy.edges().addClass('labelled');
       if (canvas.clientWidth > 0) TG.arrange(cy, 'force');
       title.textContent = current.entities.size + ' entities, ' + current.relations.size + ' relations in the last result.';
       var types = new Set();
