@@ -83,6 +83,7 @@
   // new entities from the focus, for the concentric layout.
   function merge(nl, ring) {
     var add = [];
+    var bulk = entities.size + (nl.nodes || []).length > 200;
     (nl.nodes || []).forEach(function (n) {
       if (entities.has(n.id)) return;
       entities.set(n.id, n);
@@ -95,7 +96,7 @@
       var r = { id: l.id, type: l.type, fromId: l.source, toId: l.target, validFrom: l.validFrom || null, validTo: l.validTo || null };
       if (ontology.symmetric.has(r.type)) r.undirected = true;
       relations.set(r.id, r);
-      add.push(TG.relationElement(r));
+      add.push(TG.relationElement(r, bulk));
     });
     return add;
   }
@@ -435,5 +436,6 @@
     }).catch(fail);
   }
   start();
-  window.tiesExplorer = { state: state, cy: cy, started: function () { return started; } };
+  // For the browser tests: the state, the drawing, and focus as a click would.
+  window.tiesExplorer = { state: state, cy: cy, focus: focus, started: function () { return started; } };
 })();

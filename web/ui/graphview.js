@@ -154,9 +154,11 @@
   function entityElement(e) {
     return { group: 'nodes', data: { id: e.id, label: e.name || e.id, type: e.type || '', color: colorFor(e.type), raw: e } };
   }
-  function relationElement(r) {
+  // bulk marks a relation of a large view (see arrange); given here, at
+  // creation, it costs no second style pass over every edge.
+  function relationElement(r, bulk) {
     var dates = r.validFrom || r.validTo ? ' ' + (r.validFrom || '…') + '–' + (r.validTo || '') : '';
-    var classes = [];
+    var classes = bulk ? ['bulk'] : [];
     if (r.validFrom || r.validTo) classes.push('dated');
     if (r.undirected) classes.push('undirected');
     return {
@@ -348,7 +350,7 @@
   function arrange(cy, name, opts, drawn, settled) {
     var count = cy.nodes().length;
     var big = name === 'force' && count > 200;
-    cy.edges().toggleClass('bulk', count > 200);
+    cy.edges(count > 200 ? ':not(.bulk)' : '.bulk').toggleClass('bulk', count > 200);
     if (big) {
       // Fitted by hand: cytoscape's fit measures every label first, which
       // took most of a second for 500 entities.
@@ -366,7 +368,7 @@
     function after() {
       if (drawn) drawn();
       if (!big) { if (settled) settled(); return; }
-      var refine = Object.assign(layout('force', count), { randomize: false, animate: true, refresh: 50, fit: true, animationThreshold: 0 });
+      var refine = Object.assign(layout('force', count), { randomize: false, animate: true, refresh: 5, fit: true, animationThreshold: 0 });
       var l = cy.layout(refine);
       l.one('layoutstop', function () { if (settled) settled(); });
       l.run();
