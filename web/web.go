@@ -13,7 +13,7 @@
 //     versions, copy the same files and their LICENSE files here, and
 //     update the digests in GraphiQLFiles.
 //   - ui/cytoscape.min.js: cytoscape@3.35.0 (dist/cytoscape.min.js), the
-//     drawing library, whose npm tarball has the integrity in Cytoscape.
+//     drawing library, whose npm tarball has the integrity in Cytoscape().
 //     `go test ./web -run TestCytoscapeVendored -fetch` downloads the
 //     tarball from the npm registry, checks it against that integrity and
 //     rewrites the file; without -fetch the test checks the committed
@@ -58,17 +58,22 @@ func GraphiQLFiles() GraphiQLAssets {
 	}
 }
 
-// Cytoscape pins the vendored drawing library: its npm package, the
-// integrity npm records for the package's tarball, and the SHA-256 of the
-// one file taken from it.
-var Cytoscape = struct {
+// A Vendored file is one file taken from an npm package: the package, the
+// tarball and the integrity npm records for it, the file's path in the
+// tarball, and the file's SHA-256 in hex.
+type Vendored struct {
 	Package, Tarball, TarballIntegrity, File, FileSHA256 string
-}{
-	Package:          "cytoscape@3.35.0",
-	Tarball:          "https://registry.npmjs.org/cytoscape/-/cytoscape-3.35.0.tgz",
-	TarballIntegrity: "sha512-sMvBIXiGMnhkCaWz2R06FwF/27MNlS+Tqvi17foO9UhnUg3XGZccKjxsvEqQFAQYMSSZmN5SxYzUYlQ0DOJJ3g==",
-	File:             "package/dist/cytoscape.min.js",
-	FileSHA256:       "71fa9ebec21a7ca2c40cff6aacc30d1f6464e363662ad4b2c197e1adc770cd94",
+}
+
+// Cytoscape returns the pin of ui/cytoscape.min.js, the drawing library.
+func Cytoscape() Vendored {
+	return Vendored{
+		Package:          "cytoscape@3.35.0",
+		Tarball:          "https://registry.npmjs.org/cytoscape/-/cytoscape-3.35.0.tgz",
+		TarballIntegrity: "sha512-sMvBIXiGMnhkCaWz2R06FwF/27MNlS+Tqvi17foO9UhnUg3XGZccKjxsvEqQFAQYMSSZmN5SxYzUYlQ0DOJJ3g==",
+		File:             "package/dist/cytoscape.min.js",
+		FileSHA256:       "71fa9ebec21a7ca2c40cff6aacc30d1f6464e363662ad4b2c197e1adc770cd94",
+	}
 }
 
 // Paths where Pages expects to be mounted.

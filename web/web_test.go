@@ -2,6 +2,7 @@ package web
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -39,8 +40,9 @@ func TestGraphiQLIntegrity(t *testing.T) {
 // -fetch the test re-fetches it and verifies the tarball against npm's
 // integrity before writing it.
 func TestCytoscapeVendored(t *testing.T) {
+	pin := Cytoscape()
 	if *fetch {
-		refetchCytoscape(t)
+		refetchCytoscape(t, pin)
 	}
 	b, err := files.ReadFile("ui/cytoscape.min.js")
 	if *fetch {
@@ -51,29 +53,29 @@ func TestCytoscapeVendored(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(b)
-	if got, want := hex.EncodeToString(sum[:]), Cytoscape.FileSHA256; got != want {
-		t.Errorf("ui/cytoscape.min.js: sha256 %s, want %s (%s); run go test ./web -run TestCytoscapeVendored -fetch", got, want, Cytoscape.Package)
+	if got, want := hex.EncodeToString(sum[:]), pin.FileSHA256; got != want {
+		t.Errorf("ui/cytoscape.min.js: sha256 %s, want %s (%s); run go test ./web -run TestCytoscapeVendored -fetch", got, want, pin.Package)
 	}
 }
 
-func refetchCytoscape(t *testing.T) {
-	resp, err := http.Get(Cytoscape.Tarball)
+func refetchCytoscape(t *testing.T, pin Vendored) {
+	resp, err := http.Get(pin.Tarball)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s", Cytoscape.Tarball, resp.Status)
+		t.Fatalf("GET %s: %s", pin.Tarball, resp.Status)
 	}
 	tgz, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha512.Sum512(tgz)
-	if got := "sha512-" + base64.StdEncoding.EncodeToString(sum[:]); got != Cytoscape.TarballIntegrity {
-		t.Fatalf("%s: integrity %s, want %s", Cytoscape.Tarball, got, Cytoscape.TarballIntegrity)
+	if got := "sha512-" + base64.StdEncoding.EncodeToString(sum[:]); got != pin.TarballIntegrity {
+		t.Fatalf("%s: integrity %s, want %s", pin.Tarball, got, pin.TarballIntegrity)
 	}
-	zr, err := gzip.NewReader(strings.NewReader(string(tgz)))
+	zr, err := gzip.NewReader(bytes.NewReader(tgz))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,12 +83,12 @@ func refetchCytoscape(t *testing.T) {
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
-			t.Fatalf("%s has no %s", Cytoscape.Tarball, Cytoscape.File)
+			t.Fatalf("%s has no %s", pin.Tarball, pin.File)
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if h.Name != Cytoscape.File {
+		if h.Name != pin.File {
 			continue
 		}
 		b, err := io.ReadAll(tr)
@@ -96,7 +98,7 @@ func refetchCytoscape(t *testing.T) {
 		if err := os.WriteFile("ui/cytoscape.min.js", b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("wrote ui/cytoscape.min.js from %s (%d bytes)", Cytoscape.Package, len(b))
+		t.Logf("wrote ui/cytoscape.min.js from %s (%d bytes)", pin.Package, len(b))
 		return
 	}
 }
