@@ -187,7 +187,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("serving Ties", "playground", playgroundURL(ln.Addr()), "data", c.data)
+	base := playgroundURL(ln.Addr())
+	logger.Info("serving Ties", "playground", base, "explorer", base+"explore", "data", c.data)
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
