@@ -149,6 +149,18 @@ try {
     await shot('playground-path-graph');
   });
 
+  // 8b. The playground's opening query (Enschede's partners, asked for
+  // without ids on the relations) is drawn as Enschede's star.
+  await step('GraphiQL opening query', async () => {
+    await page.goto(base + '/');
+    await page.waitForURL(/\?query=/);
+    await page.locator('.graphiql-execute-button').click();
+    const panel = page.locator('[data-testid="graph-plugin"]');
+    await panel.locator('[data-testid="relation-list"] li', { hasText: 'SISTER_CITY_OF Dalian' }).first().waitFor();
+    await panel.locator('[data-testid="entity-list"] li', { hasText: 'Enschede' }).first().waitFor();
+    await shot('playground-opening-query');
+  });
+
   // 9. A refusal is said plainly: a 401 from the service shows in the banner.
   await step('refusal', async () => {
     await page.route('**/query', (route) => route.fulfill({

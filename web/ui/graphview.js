@@ -220,6 +220,15 @@
         walkChildren(v, v.id);
         return;
       }
+      if (typeof v.name === 'string' && (v.relations || v.neighbors)) {
+        // An entity asked for without its id, such as the playground's
+        // opening query: its name stands in, so its relations have an end.
+        var named = Object.assign({}, v, { id: 'name:' + v.name });
+        addEntity(named);
+        entities.get(named.id)._drawingID = true;
+        walkChildren(v, named.id);
+        return;
+      }
       walkChildren(v, owner);
     }
     function walkChildren(o, owner) {
