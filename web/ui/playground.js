@@ -209,6 +209,13 @@
     });
   }
 
+  // A drawing needs more room than GraphiQL's default plugin width (a
+  // quarter of the page). GraphiQL keeps the width the user drags to
+  // under this key; only a first visit gets ours.
+  try {
+    if (localStorage.getItem('graphiql:docExplorerFlex') === null) localStorage.setItem('graphiql:docExplorerFlex', '0.7');
+  } catch (e) { /* storage disabled: GraphiQL's default */ }
+
   var root = document.getElementById('graphiql');
   if (ReactDOM.createRoot) ReactDOM.createRoot(root).render(h(App));
   else ReactDOM.render(h(App), root);
