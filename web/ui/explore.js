@@ -188,6 +188,7 @@
         var opts = TG.layout(state.layout, entities.size, state.focus);
         opts.randomize = false;
         opts.animate = entities.size > 200; // in frames, the page answering meanwhile
+        opts.refresh = 5;
         cy.layout(opts).run();
       }
       render();
@@ -292,6 +293,7 @@
         var opts = TG.layout(state.layout, entities.size, state.focus);
         opts.randomize = false;
         opts.animate = entities.size > 200; // in frames, the page answering meanwhile
+        opts.refresh = 5;
         cy.layout(opts).run();
       }
       paths.forEach(function (p) {
