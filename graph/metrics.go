@@ -57,7 +57,7 @@ func newServerMetrics() *serverMetrics {
 
 // routes are the paths requests are counted under; any other path counts
 // as "other", so that probing clients cannot grow the label set.
-var routes = []string{"/query", "/export", "/import", "/metrics", "/healthz", "/readyz", "/graphiql/", "/"}
+var routes = []string{"/query", "/export", "/import", "/metrics", "/healthz", "/readyz", "/graphiql/", "/ui/", "/explore", "/"}
 
 func routeOf(path string) string {
 	for _, r := range routes {

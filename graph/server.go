@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,7 +18,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/ties-graph/ties/store"
@@ -66,8 +64,9 @@ type ServerConfig struct {
 	LoopbackOnly bool
 }
 
-// Server is the HTTP face of Ties: GraphiQL at /, GraphQL at /query,
-// /healthz and /readyz, and the export and import handlers it is given.
+// Server is the HTTP face of Ties: GraphiQL at /, the explorer at
+// /explore, GraphQL at /query, /healthz and /readyz, and the export and
+// import handlers it is given.
 type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler // mux, instrumented
@@ -113,8 +112,14 @@ func NewServer(cfg ServerConfig) *Server {
 	s.mux.HandleFunc("PATCH /query", methodNotAllowed)
 	s.mux.HandleFunc("DELETE /query", methodNotAllowed)
 	s.mux.HandleFunc("HEAD /query", methodNotAllowed)
-	s.mux.HandleFunc("GET /{$}", playgroundHandler())
-	s.mux.Handle("GET "+graphiqlPath, graphiqlAssets())
+	pages, err := web.NewPages()
+	if err != nil {
+		panic(err) // the pages are embedded at build time
+	}
+	s.mux.Handle("GET /{$}", playgroundHandler(pages.Playground()))
+	s.mux.Handle("GET /explore", pages.Explorer())
+	s.mux.Handle("GET "+web.GraphiQLPath, pages.GraphiQLFiles())
+	s.mux.Handle("GET "+web.UIPath, pages.UIFiles())
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writePlain(w, http.StatusOK, "ok\n")
 	})
@@ -230,41 +235,17 @@ const DefaultQuery = `# Enschede's partners: every tie, since when, and on whose
 }
 `
 
-// playgroundHandler serves GraphiQL. GraphiQL reads its opening query from
-// the page's URL, so a bare / redirects to one that carries DefaultQuery.
-func playgroundHandler() http.HandlerFunc {
-	f := web.GraphiQLFiles()
-	page := playground.Handler("Ties", "/query",
-		playground.WithGraphiqlPersistStateInURL(true),
-		// Served from this binary (/graphiql/), not from a CDN: the
-		// playground must work where the service runs offline.
-		playground.WithGraphiqlVersion(graphiqlPath+f.JS.Name, graphiqlPath+f.CSS.Name, f.JS.Integrity, f.CSS.Integrity),
-		playground.WithGraphiqlReactVersion(graphiqlPath+f.React.Name, graphiqlPath+f.ReactDOM.Name, f.React.Integrity, f.ReactDOM.Integrity),
-	)
+// playgroundHandler serves GraphiQL (with its graph panel). GraphiQL
+// reads its opening query from the page's URL, so a bare / redirects to
+// one that carries DefaultQuery.
+func playgroundHandler(page http.Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawQuery == "" {
 			http.Redirect(w, r, "/?"+url.Values{"query": {DefaultQuery}}.Encode(), http.StatusFound)
 			return
 		}
-		page(w, r)
+		page.ServeHTTP(w, r)
 	}
-}
-
-// graphiqlPath is where the playground's scripts and styles are served.
-const graphiqlPath = "/graphiql/"
-
-// graphiqlAssets serves the embedded GraphiQL files. They never change
-// within a build, and the page pins each by its digest.
-func graphiqlAssets() http.Handler {
-	sub, err := fs.Sub(web.GraphiQL, "graphiql")
-	if err != nil {
-		panic(err) // the directory is embedded at build time
-	}
-	files := http.StripPrefix(graphiqlPath, http.FileServerFS(sub))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=86400")
-		files.ServeHTTP(w, r)
-	})
 }
 
 // Execute runs one GraphQL operation in process, without HTTP, and

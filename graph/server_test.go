@@ -98,6 +98,28 @@ func TestHTTPEndpoints(t *testing.T) {
 			}
 		}
 	})
+	t.Run("Explorer", func(t *testing.T) {
+		// The explorer and the scripts it links are served by the binary,
+		// from nowhere else.
+		r := e.at(t).do(http.MethodGet, "/explore?focus=enschede", "", nil, nil)
+		page := string(r.Raw)
+		if r.Status != http.StatusOK || !strings.Contains(page, "Ties explorer") {
+			t.Fatalf("explore: status %d: %.200s", r.Status, r.Raw)
+		}
+		if strings.Contains(page, "https://") || strings.Contains(page, "http://") {
+			t.Errorf("the explorer loads something from elsewhere:\n%s", page)
+		}
+		scripts := regexp.MustCompile(`src="(/ui/[^"]+)"`).FindAllStringSubmatch(page, -1)
+		if len(scripts) != 3 {
+			t.Fatalf("got %d scripts, want 3 (cytoscape, graphview, explore)", len(scripts))
+		}
+		for _, m := range scripts {
+			a := e.at(t).do(http.MethodGet, html.UnescapeString(m[1]), "", nil, nil)
+			if a.Status != http.StatusOK || !strings.Contains(a.Header.Get("Content-Type"), "javascript") {
+				t.Errorf("%s: status %d, Content-Type %q", m[1], a.Status, a.Header.Get("Content-Type"))
+			}
+		}
+	})
 	t.Run("UnknownPath", func(t *testing.T) {
 		r := e.at(t).do(http.MethodGet, "/nope", "", nil, nil)
 		if got, want := r.Status, http.StatusNotFound; got != want {

@@ -101,7 +101,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `Ties: a relationship knowledge graph served over GraphQL.
 
 Usage:
-  ties [serve] [flags]        serve GraphQL and the playground (the default)
+  ties [serve] [flags]        serve GraphQL, the playground and the explorer (the default)
   ties query [flags] QUERY    run one GraphQL query on the data directory, print JSON
   ties import [flags] FILE... import NDJSON, JSON node-link or CSV files
   ties export [flags]         export the graph (NDJSON, JSON, CSV, GraphML, GEXF, DOT)

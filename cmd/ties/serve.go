@@ -260,7 +260,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("serving Ties", "playground", playgroundURL(ln.Addr(), tlsConfig != nil), "data", c.data)
+	base := playgroundURL(ln.Addr(), tlsConfig != nil)
+	logger.Info("serving Ties", "playground", base, "explorer", base+"explore", "data", c.data)
 
 	served := make(chan error, 1)
 	go func() {

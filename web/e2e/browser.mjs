@@ -1,0 +1,226 @@
+// Browser tests of the playground's graph panel and of /explore, driving
+// headless Chromium with playwright-core. cmd/ties TestBrowser starts
+// `ties serve` with the founding data and runs this script:
+//
+//   node browser.mjs
+//
+// with TIES_URL (the service, e.g. http://127.0.0.1:8080), CHROMIUM (the
+// browser binary), ARTIFACTS (a directory for screenshots and downloads)
+// and, for the timing, BENCH_FOCUS (an entity with a 500-entity
+// neighbourhood). Every request to anything but TIES_URL is aborted and
+// fails the run: both pages must work offline. The last line printed is a
+// JSON object of measurements.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+const base = process.env.TIES_URL;
+const artifacts = process.env.ARTIFACTS;
+const exe = process.env.CHROMIUM;
+assert.ok(base && artifacts && exe, 'TIES_URL, ARTIFACTS and CHROMIUM must be set');
+const timeout = 60_000; // generous: the machine may be loaded; a wait is never a measurement
+
+const browser = await chromium.launch({
+  executablePath: exe,
+  headless: true,
+  args: ['--no-sandbox', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+});
+const results = {};
+const outside = [];
+let failed = false;
+try {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  context.setDefaultTimeout(timeout);
+  const origin = new URL(base).origin;
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(origin + '/') || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+    outside.push(u);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const shot = (name) => page.screenshot({ path: path.join(artifacts, name + '.png') });
+
+  // 1. Search "Enschede" and pick it: its neighbourhood is drawn and listed.
+  await step('search Enschede', async () => {
+    await page.goto(base + '/explore');
+    await page.getByRole('combobox', { name: 'Entity' }).fill('Enschede');
+    await page.locator('#tg-hits li[data-id="enschede"]').click();
+    await page.waitForURL(/focus=enschede/);
+    await page.locator('#tg-entities li[data-id="dalian"]').waitFor();
+    await page.locator('#tg-relations li[data-type="SISTER_CITY_OF"]').first().waitFor();
+    await shot('explore-1-enschede');
+  });
+
+  // 2. Expand Dalian: its mayor and the MoU come into view.
+  await step('expand Dalian', async () => {
+    await page.locator('#tg-entities li[data-id="dalian"] button').first().click();
+    await page.locator('#tg-entities li[data-id="xiao-shenfeng"]').waitFor();
+    await shot('explore-2-dalian-expanded');
+  });
+
+  // 3. The sister-city relation's panel quotes the MoU word for word.
+  await step('read the MoU excerpt', async () => {
+    const rel = page.locator('#tg-relations li[data-type="SISTER_CITY_OF"]', { hasText: 'Dalian' }).first();
+    await rel.locator('button').click();
+    const details = page.locator('#tg-details');
+    await details.getByText("Signing the memorandum transformed Enschede from a 'Friendly Cooperative City' into an official 'Sister City'", { exact: false }).first().waitFor();
+    await details.getByText('Introduction to sister city Dalian').first().waitFor();
+    await shot('explore-3-sister-city-evidence');
+  });
+
+  // 4. At 2012 Dalian is a friendly cooperative city, not yet a sister city.
+  await step('slider to 2012', async () => {
+    await page.locator('#tg-dated').check();
+    await page.locator('#tg-year').fill('2012');
+    await page.waitForURL(/validAt=2012/);
+    const friendly = page.locator('#tg-relations li[data-type="FRIENDLY_COOPERATIVE_CITY_OF"]', { hasText: 'Dalian' }).first();
+    const sister = page.locator('#tg-relations li[data-type="SISTER_CITY_OF"]', { hasText: 'Dalian' }).first();
+    assert.equal(await friendly.getAttribute('data-holds'), 'true', 'the friendly cooperative tie holds in 2012');
+    assert.equal(await sister.getAttribute('data-holds'), 'false', 'the sister-city tie does not hold in 2012');
+    const faded = await page.evaluate(() => window.tiesExplorer.cy.edges('.faded').map((e) => e.data('type')));
+    assert.ok(faded.includes('SISTER_CITY_OF') && !faded.includes('FRIENDLY_COOPERATIVE_CITY_OF'), 'faded in the drawing: ' + faded);
+    await shot('explore-4-valid-2012');
+    await page.locator('#tg-year').fill('2018');
+    assert.equal(await friendly.getAttribute('data-holds'), 'false', 'the friendly cooperative tie ended in 2017');
+    assert.equal(await sister.getAttribute('data-holds'), 'true', 'the sister-city tie holds in 2018');
+    await shot('explore-4-valid-2018');
+    await page.locator('#tg-dated').uncheck();
+  });
+
+  // 5. How is Enschede connected to Tesla Motors? Three hops, with evidence.
+  await step('path to Tesla Motors', async () => {
+    await page.getByRole('combobox', { name: 'To' }).fill('Tesla');
+    await page.locator('#tg-to-hits li[data-id="tesla-motors"]').click();
+    const hops = page.locator('#tg-paths ol.tg-hops > li');
+    await hops.nth(2).waitFor();
+    assert.equal(await hops.count(), 3, 'three hops');
+    assert.deepEqual(await hops.evaluateAll((ls) => ls.map((l) => l.getAttribute('data-type'))), ['SISTER_CITY_OF', 'LOCATED_IN', 'BASED_IN']);
+    await page.locator('#tg-paths').getByText('located in Silicon Valley', { exact: false }).first().waitFor();
+    await page.waitForURL(/to=tesla-motors/);
+    await shot('explore-5-path-to-tesla');
+  });
+
+  // 6. Export the view as PNG, and the neighbourhood as GraphML.
+  await step('export PNG and GraphML', async () => {
+    let [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#tg-png').click()]);
+    const png = path.join(artifacts, 'export.png');
+    await dl.saveAs(png);
+    const head = (await fs.readFile(png)).subarray(0, 8);
+    assert.deepEqual([...head], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG');
+    [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#tg-graphml').click()]);
+    const gml = path.join(artifacts, 'export.graphml');
+    await dl.saveAs(gml);
+    const text = await fs.readFile(gml, 'utf8');
+    assert.match(text, /<graphml/);
+    assert.match(text, /dalian/);
+  });
+
+  // 7. A bookmarked view opens as it was sent.
+  await step('view from the URL', async () => {
+    await page.goto(base + '/explore?focus=dalian&depth=2&validAt=2012&types=SISTER_CITY_OF,FRIENDLY_COOPERATIVE_CITY_OF');
+    await page.locator('#tg-entities li[data-id="enschede"]').waitFor();
+    assert.equal(await page.locator('#tg-year').inputValue(), '2012');
+    const types = await page.locator('#tg-relations li').evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('data-type')))].sort());
+    assert.deepEqual(types, ['FRIENDLY_COOPERATIVE_CITY_OF', 'SISTER_CITY_OF']);
+    await shot('explore-7-bookmarked-view');
+  });
+
+  // 8. The README's path query in GraphiQL: three hops in the Graph panel.
+  await step('GraphiQL path query', async () => {
+    const q = `{
+  path(from: "enschede", to: "tesla-motors") {
+    length
+    nodes { id name type }
+    edges { type fromId toId sources { excerpt locator } }
+  }
+}`;
+    await page.goto(base + '/?query=' + encodeURIComponent(q));
+    await page.locator('.graphiql-execute-button').click();
+    const panel = page.locator('[data-testid="graph-plugin"]');
+    await panel.locator('[data-testid="relation-list"] li').nth(2).waitFor();
+    assert.equal(await panel.locator('[data-testid="relation-list"] li').count(), 3, 'three relations drawn');
+    assert.equal(await panel.locator('[data-testid="entity-list"] li').count(), 4, 'four entities drawn');
+    await panel.locator('[data-testid="relation-list"] li', { hasText: 'LOCATED_IN' }).locator('button').click();
+    await panel.getByText('located in Silicon Valley', { exact: false }).first().waitFor();
+    await shot('playground-path-graph');
+  });
+
+  // 8b. The playground's opening query (Enschede's partners, asked for
+  // without ids on the relations) is drawn as Enschede's star.
+  await step('GraphiQL opening query', async () => {
+    await page.goto(base + '/');
+    await page.waitForURL(/\?query=/);
+    await page.locator('.graphiql-execute-button').click();
+    const panel = page.locator('[data-testid="graph-plugin"]');
+    await panel.locator('[data-testid="relation-list"] li', { hasText: 'SISTER_CITY_OF Dalian' }).first().waitFor();
+    await panel.locator('[data-testid="entity-list"] li', { hasText: 'Enschede' }).first().waitFor();
+    await shot('playground-opening-query');
+  });
+
+  // 9. A refusal is said plainly: a 401 from the service shows in the banner.
+  await step('refusal', async () => {
+    await page.route('**/query', (route) => route.fulfill({
+      status: 401, contentType: 'application/json',
+      body: JSON.stringify({ errors: [{ message: 'missing API key', extensions: { code: 'UNAUTHENTICATED' } }] }),
+    }));
+    await page.goto(base + '/explore?focus=enschede');
+    await page.getByRole('alert').getByText('needs a valid API key').waitFor();
+    await page.unroute('**/query');
+    // The key pasted is sent as a bearer token.
+    await page.locator('#tg-key').fill('test-key-123');
+    const [req] = await Promise.all([page.waitForRequest('**/query'), page.locator('#tg-key-form button').click()]);
+    assert.equal(req.headers()['authorization'], 'Bearer test-key-123');
+    await page.evaluate(() => sessionStorage.clear());
+  });
+
+  // 10. Time to first drawing of a 500-entity neighbourhood.
+  if (process.env.BENCH_FOCUS) {
+    await step('500-entity neighbourhood', async () => {
+      // Wall-clock figures depend on how loaded the machine is; the main
+      // thread's CPU time (Chrome's ThreadTime) much less, so both are kept.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const threadTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime').value;
+      const runs = [];
+      for (let i = 0; i < 3; i++) {
+        await page.goto(base + '/explore');
+        await page.waitForFunction(() => window.tiesExplorer && window.tiesExplorer.started());
+        const before = await threadTime();
+        await page.evaluate((id) => window.tiesExplorer.focus(id), process.env.BENCH_FOCUS);
+        await page.waitForFunction(() => window.tiesTiming && window.tiesTiming.first, null, { polling: 10 });
+        const cpuMs = Math.round((await threadTime() - before) * 1000);
+        runs.push(Object.assign({ cpuMs }, await page.evaluate(() => window.tiesTiming.first)));
+      }
+      assert.equal(runs[0].entities, 500, 'entities drawn');
+      results.bench = runs;
+      await shot('explore-500');
+    });
+  }
+  assert.deepEqual(pageErrors, [], 'no script errors');
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  await browser.close();
+}
+if (outside.length) {
+  failed = true;
+  console.error('requests outside the service (blocked): ' + outside.join(', '));
+}
+console.log(JSON.stringify(results));
+process.exit(failed ? 1 : 0);
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+  } catch (e) {
+    e.message = name + ': ' + e.message;
+    throw e;
+  }
+  console.error(`ok ${name} (${Date.now() - t0} ms)`);
+}

@@ -1,0 +1,450 @@
+// explore.js: the explorer at /explore. It uses only the public API
+// (search, neighborhood, entity, relation, paths, ontology and /export),
+// keeps the view in the URL so that it can be bookmarked, and lists what
+// is drawn in the side panel for keyboards and screen readers.
+(function () {
+  'use strict';
+  var TG = TiesGraph, el = TG.el;
+  var $ = function (id) { return document.getElementById(id); };
+
+  // The view, as in the URL: /explore?focus=enschede&depth=2&validAt=2012&types=SISTER_CITY_OF
+  var sp = new URLSearchParams(location.search);
+  var state = {
+    focus: sp.get('focus') || '',
+    depth: sp.get('depth') === '2' ? 2 : 1,
+    layout: sp.get('layout') === 'concentric' ? 'concentric' : 'force',
+    validAt: /^\d{4}/.test(sp.get('validAt') || '') ? sp.get('validAt').slice(0, 4) : '',
+    types: list(sp.get('types')),
+    entityTypes: list(sp.get('entityTypes')),
+    to: sp.get('to') || '',
+    k: parseInt(sp.get('k') || '1', 10) || 1,
+  };
+  function list(s) { return s ? s.split(',').filter(Boolean) : []; }
+  function writeURL() {
+    var q = new URLSearchParams();
+    if (state.focus) q.set('focus', state.focus);
+    if (state.depth !== 1) q.set('depth', String(state.depth));
+    if (state.layout !== 'force') q.set('layout', state.layout);
+    if (state.validAt) q.set('validAt', state.validAt);
+    if (state.types.length) q.set('types', state.types.join(','));
+    if (state.entityTypes.length) q.set('entityTypes', state.entityTypes.join(','));
+    if (state.to) q.set('to', state.to);
+    if (state.k !== 1) q.set('k', String(state.k));
+    var s = q.toString().replace(/%2C/g, ',');
+    history.replaceState(null, '', location.pathname + (s ? '?' + s : ''));
+  }
+
+  // Messages: refusals go to the banner (they need the user to act), the
+  // rest to the status line.
+  function fail(err) {
+    if (err && err.refused) { say(err.message); status(''); } else status(err && err.message ? err.message : String(err));
+  }
+  function say(msg) { $('tg-banner').textContent = msg; $('tg-banner').hidden = !msg; }
+  function status(msg) { $('tg-status').textContent = msg; }
+  function call(q, vars) {
+    return TG.query(q, vars).then(function (d) { say(''); return d; });
+  }
+
+  // The key bar.
+  var keyInput = $('tg-key');
+  keyInput.value = TG.key.get();
+  function keyState() { $('tg-key-state').textContent = TG.key.get() ? 'key set for this tab' : 'no key'; }
+  keyState();
+  $('tg-key-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    TG.key.set(keyInput.value.trim());
+    keyState();
+    say('');
+    start();
+  });
+
+  var cy = TG.newGraph($('tg-canvas'));
+  var ontology = { symmetric: new Set(), relationTypes: [], entityTypes: [] };
+  var entities = new Map(); // id -> {id, type, name}
+  var relations = new Map(); // id -> {id, type, fromId, toId, validFrom, validTo}
+  var full = new Map(); // id -> the entity or relation with every field, once fetched
+  var timing = window.tiesTiming = { draws: 0 };
+
+  var detailFields = 'validFrom validTo properties sources { excerpt locator confidence document { id name } }';
+  var Q = {
+    ontology: '{ ontology { entityTypes { name parent } relationTypes { name symmetric } } }',
+    search: 'query Search($text: String!) { search(text: $text, first: 10) { entity { id name type } } }',
+    neighborhood: 'query View($id: ID!, $depth: Int, $types: [String!], $entityTypes: [String!]) {' +
+      ' neighborhood(id: $id, depth: $depth, types: $types, entityTypes: $entityTypes, limit: 2000) { truncated nodeLink } }',
+    entity: 'query Entity($id: ID!) { entity(id: $id) { id type name description aliases ' + detailFields + ' } }',
+    relation: 'query Relation($id: ID!) { relation(id: $id) { id type fromId toId ' + detailFields + ' } }',
+    paths: 'query Paths($from: ID!, $to: ID!, $k: Int) { paths(from: $from, to: $to, k: $k) { length' +
+      ' nodes { id name type } edges { id type fromId toId ' + detailFields + ' } } }',
+  };
+
+  function nameOf(id) { var e = entities.get(id) || full.get(id); return (e && e.name) || id; }
+
+  // merge adds a nodeLink subgraph to the view; ring is the distance of
+  // new entities from the focus, for the concentric layout.
+  function merge(nl, ring) {
+    var add = [];
+    var bulk = entities.size + (nl.nodes || []).length > 200;
+    (nl.nodes || []).forEach(function (n) {
+      if (entities.has(n.id)) return;
+      entities.set(n.id, n);
+      var e = TG.entityElement(n);
+      e.data.ring = ring(n.id);
+      add.push(e);
+    });
+    (nl.links || []).forEach(function (l) {
+      if (relations.has(l.id)) return;
+      var r = { id: l.id, type: l.type, fromId: l.source, toId: l.target, validFrom: l.validFrom || null, validTo: l.validTo || null };
+      if (ontology.symmetric.has(r.type)) r.undirected = true;
+      relations.set(r.id, r);
+      add.push(TG.relationElement(r, bulk));
+    });
+    return add;
+  }
+
+  function clear() {
+    cy.elements().remove();
+    entities.clear();
+    relations.clear();
+    $('tg-details').replaceChildren();
+    $('tg-paths').replaceChildren();
+    $('tg-entities').replaceChildren();
+    $('tg-relations').replaceChildren();
+  }
+
+  function neighborhood(id) {
+    return call(Q.neighborhood, {
+      id: id, depth: id === state.focus ? state.depth : 1,
+      types: state.types.length ? state.types : null, entityTypes: state.entityTypes.length ? state.entityTypes : null,
+    }).then(function (d) { return d.neighborhood; });
+  }
+
+  // load draws the focus's neighbourhood from scratch.
+  var loadSeq = 0;
+  function load() {
+    writeURL();
+    $('tg-from-name').textContent = state.focus ? nameOf(state.focus) : 'none';
+    if (!state.focus) { clear(); render(); status('Search for an entity to start.'); return Promise.resolve(); }
+    var seq = ++loadSeq, t0 = performance.now();
+    status('Loading ' + state.focus + '…');
+    return neighborhood(state.focus).then(function (nb) {
+      if (seq !== loadSeq) return;
+      var t1 = performance.now();
+      clear();
+      var rings = ringsFrom(state.focus, nb.nodeLink);
+      cy.add(merge(nb.nodeLink, function (id) { return rings.get(id); }));
+      cy.$id(state.focus).addClass('focus');
+      if (relations.size <= 24) cy.edges().addClass('labelled');
+      var n = entities.size, rels = relations.size, t2 = performance.now(), t3;
+      TG.arrange(cy, state.layout, null, function () {
+        // The drawing is on screen: the figure the browser test reports.
+        timing.draws++;
+        var t5 = performance.now();
+        timing.last = { entities: n, relations: rels, fetchMs: t1 - t0, drawMs: t5 - t1, totalMs: t5 - t0,
+          addMs: t2 - t1, layoutMs: t3 - t2, frameMs: t5 - t3 };
+        if (seq === loadSeq) render();
+        timing.last.listMs = performance.now() - t5;
+        if (!timing.first) timing.first = Object.assign({ sinceNavigationMs: t5 }, timing.last);
+        document.body.setAttribute('data-drawn', String(timing.draws));
+      }, function () {
+        if (seq !== loadSeq) return;
+        timing.last.settledMs = performance.now() - t0;
+        if (timing.first && !timing.first.settledMs) timing.first.settledMs = timing.last.settledMs;
+      });
+      t3 = performance.now();
+      render(false);
+      status(nameOf(state.focus) + ': ' + n + ' entities, ' + rels + ' relations' + (nb.truncated ? ' (truncated: the neighbourhood is larger)' : '') + '.');
+      $('tg-from-name').textContent = nameOf(state.focus);
+      if (state.to) return connect();
+    }).catch(fail);
+  }
+
+  // ringsFrom gives each entity its distance from the focus.
+  function ringsFrom(focus, nl) {
+    var adj = new Map(), dist = new Map([[focus, 0]]), queue = [focus];
+    (nl.links || []).forEach(function (l) {
+      if (!adj.has(l.source)) adj.set(l.source, []);
+      if (!adj.has(l.target)) adj.set(l.target, []);
+      adj.get(l.source).push(l.target);
+      adj.get(l.target).push(l.source);
+    });
+    while (queue.length) {
+      var v = queue.shift();
+      (adj.get(v) || []).forEach(function (w) { if (!dist.has(w)) { dist.set(w, dist.get(v) + 1); queue.push(w); } });
+    }
+    return dist;
+  }
+
+  // expand adds an entity's direct neighbours around it.
+  function expand(id) {
+    status('Expanding ' + nameOf(id) + '…');
+    return neighborhood(id).then(function (nb) {
+      var at = cy.$id(id).position();
+      var add = merge(nb.nodeLink, function () { return (cy.$id(id).data('ring') || 0) + 1; });
+      add.forEach(function (e) {
+        if (e.group === 'nodes') e.position = { x: at.x + (Math.random() - 0.5) * 80, y: at.y + (Math.random() - 0.5) * 80 };
+      });
+      cy.add(add);
+      if (add.length) {
+        var opts = TG.layout(state.layout, entities.size, state.focus);
+        opts.randomize = false;
+        opts.animate = entities.size > 200; // in frames, the page answering meanwhile
+        opts.refresh = 5;
+        cy.layout(opts).run();
+      }
+      render();
+      status('Expanded ' + nameOf(id) + ': ' + add.filter(function (e) { return e.group === 'nodes'; }).length + ' new entities; ' + entities.size + ' entities, ' + relations.size + ' relations in view.');
+    }).catch(fail);
+  }
+
+  function focus(id) {
+    state.focus = id;
+    state.to = '';
+    load();
+  }
+
+  // select shows an entity's or a relation's details, fetched once with
+  // every field and its sources.
+  function select(id, isRelation) {
+    cy.elements().unselect();
+    cy.$id(isRelation ? 'r:' + id : id).select();
+    var cached = full.get((isRelation ? 'r:' : 'e:') + id);
+    var show = function (raw) {
+      var box = TG.details(raw, isRelation, nameOf);
+      if (!isRelation) {
+        box.appendChild(el('p', {}, [
+          el('button', { type: 'button', text: 'Expand', onclick: function () { expand(id); } }), ' ',
+          el('button', { type: 'button', text: 'Focus', onclick: function () { focus(id); } }), ' ',
+          el('button', { type: 'button', text: 'Path from the focus', onclick: function () { $('tg-to').value = raw.name; state.to = id; connect(); } }),
+        ]));
+      }
+      $('tg-details').replaceChildren(box);
+    };
+    if (cached) { show(cached); return Promise.resolve(); }
+    return call(isRelation ? Q.relation : Q.entity, { id: id }).then(function (d) {
+      var raw = isRelation ? d.relation : d.entity;
+      if (!raw) { status('Not found: ' + id); return; }
+      if (isRelation && ontology.symmetric.has(raw.type)) raw.undirected = true;
+      full.set((isRelation ? 'r:' : 'e:') + id, raw);
+      show(raw);
+    }).catch(fail);
+  }
+
+  cy.on('tap', 'node', function (ev) { var id = ev.target.id(); select(id, false); expand(id); });
+  cy.on('dbltap', 'node', function (ev) { focus(ev.target.id()); });
+  cy.on('tap', 'edge', function (ev) { select(ev.target.data('raw').id, true); });
+
+  // render refreshes the legend, the fading by date and the side list.
+  // withList false leaves the side list as it is, for load to build it
+  // after the first drawing is on screen.
+  function render(withList) {
+    var y = state.validAt ? parseInt(state.validAt, 10) : null;
+    cy.batch(function () {
+      cy.edges().forEach(function (e) {
+        var r = e.data('raw');
+        e.toggleClass('faded', y !== null && !TG.holdsIn(r.validFrom, r.validTo, y));
+      });
+    });
+    var types = new Set();
+    entities.forEach(function (e) { types.add(e.type); });
+    $('tg-legend').replaceChildren(TG.legend(Array.from(types)));
+    if (withList === false) return;
+
+    var ents = Array.from(entities.values()).sort(function (a, b) { return (a.name || a.id).localeCompare(b.name || b.id); });
+    $('tg-entities').replaceChildren.apply($('tg-entities'), ents.map(function (e) {
+      return el('li', { 'data-id': e.id }, [
+        el('button', { type: 'button', text: (e.name || e.id) + ' (' + e.type + ')', title: 'Show and expand', onclick: function () { select(e.id, false); expand(e.id); } }), ' ',
+        el('button', { type: 'button', class: 'tg-muted', text: 'focus', 'aria-label': 'Focus ' + (e.name || e.id), onclick: function () { focus(e.id); } }),
+      ]);
+    }));
+    var rels = Array.from(relations.values()).sort(function (a, b) {
+      return (nameOf(a.fromId) + a.type + nameOf(a.toId)).localeCompare(nameOf(b.fromId) + b.type + nameOf(b.toId));
+    });
+    $('tg-relations').replaceChildren.apply($('tg-relations'), rels.map(function (r) {
+      var holds = y === null || TG.holdsIn(r.validFrom, r.validTo, y);
+      var dates = r.validFrom || r.validTo ? ' (' + (r.validFrom || '…') + '–' + (r.validTo || '') + ')' : '';
+      return el('li', { 'data-id': r.id, 'data-type': r.type, 'data-holds': String(holds), class: holds ? '' : 'faded' }, [
+        el('button', { type: 'button', onclick: function () { select(r.id, true); },
+          text: nameOf(r.fromId) + ' ' + r.type + ' ' + nameOf(r.toId) + dates + (holds ? '' : ' — not in ' + y) }),
+      ]);
+    }));
+  }
+
+  // connect finds the shortest path (or the k shortest) from the focus to
+  // state.to, draws it into the view and lists each hop with its evidence.
+  function connect() {
+    if (!state.focus || !state.to) return Promise.resolve();
+    writeURL();
+    var out = $('tg-paths');
+    out.replaceChildren(el('p', { class: 'tg-muted', text: 'Looking for paths…' }));
+    return call(Q.paths, { from: state.focus, to: state.to, k: state.k }).then(function (d) {
+      var paths = d.paths;
+      cy.elements().removeClass('path');
+      if (!paths.length) { out.replaceChildren(el('p', { text: 'No path from ' + nameOf(state.focus) + ' to ' + nameOf(state.to) + ' within 6 relations.' })); return; }
+      var add = [];
+      paths.forEach(function (p) {
+        add = add.concat(merge({
+          nodes: p.nodes,
+          links: p.edges.map(function (e) { return { id: e.id, type: e.type, source: e.fromId, target: e.toId, validFrom: e.validFrom, validTo: e.validTo }; }),
+        }, function () { return 3; }));
+        p.edges.forEach(function (e) { full.set('r:' + e.id, e); });
+      });
+      if (add.length) {
+        cy.add(add);
+        var opts = TG.layout(state.layout, entities.size, state.focus);
+        opts.randomize = false;
+        opts.animate = entities.size > 200; // in frames, the page answering meanwhile
+        opts.refresh = 5;
+        cy.layout(opts).run();
+      }
+      paths.forEach(function (p) {
+        p.nodes.forEach(function (n) { cy.$id(n.id).addClass('path'); });
+        p.edges.forEach(function (e) { cy.$id('r:' + e.id).addClass('path'); });
+      });
+      render();
+      var box = el('div', { 'data-testid': 'paths' });
+      paths.forEach(function (p, i) {
+        box.appendChild(el('h4', { text: (paths.length > 1 ? 'Path ' + (i + 1) + ': ' : '') + p.length + (p.length === 1 ? ' hop' : ' hops') }));
+        var ol = el('ol', { class: 'tg-hops' });
+        p.edges.forEach(function (e) {
+          var sym = ontology.symmetric.has(e.type);
+          ol.appendChild(el('li', { 'data-type': e.type }, [
+            el('strong', { text: nameOf(e.fromId) + (sym ? ' — ' : ' → ') + e.type + (sym ? ' — ' : ' → ') + nameOf(e.toId) }),
+            (e.sources || []).length ? null : el('p', { class: 'tg-muted', text: 'no source' }),
+          ].concat((e.sources || []).map(function (s) {
+            return el('div', { class: 'tg-source' }, [
+              el('blockquote', { text: s.excerpt || '' }),
+              el('p', { class: 'tg-cite', text: [s.document && s.document.name, s.locator].filter(Boolean).join(' · ') }),
+            ]);
+          }))));
+        });
+        box.appendChild(ol);
+      });
+      out.replaceChildren(box);
+    }).catch(function (err) { out.replaceChildren(); fail(err); });
+  }
+
+  // A search box as a combobox: the service's own folded search as the
+  // user types, arrow keys and Enter to pick.
+  function searchBox(input, listbox, pick) {
+    var seq = 0, timer = null, hits = [], active = -1;
+    function close() { listbox.hidden = true; input.setAttribute('aria-expanded', 'false'); active = -1; }
+    function draw() {
+      listbox.replaceChildren.apply(listbox, hits.map(function (h, i) {
+        var li = el('li', { role: 'option', id: listbox.id + '-' + i, 'aria-selected': String(i === active), 'data-id': h.entity.id },
+          [h.entity.name + ' ', el('span', { class: 'tg-muted', text: h.entity.type })]);
+        li.addEventListener('mousedown', function (ev) { ev.preventDefault(); choose(i); });
+        return li;
+      }));
+      listbox.hidden = hits.length === 0;
+      input.setAttribute('aria-expanded', String(hits.length > 0));
+      if (active >= 0) input.setAttribute('aria-activedescendant', listbox.id + '-' + active); else input.removeAttribute('aria-activedescendant');
+    }
+    function choose(i) {
+      var h = hits[i];
+      if (!h) return;
+      input.value = h.entity.name;
+      close();
+      pick(h.entity);
+    }
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      var text = input.value.trim();
+      if (!text) { hits = []; draw(); return; }
+      timer = setTimeout(function () {
+        var my = ++seq;
+        call(Q.search, { text: text }).then(function (d) {
+          if (my !== seq) return; // an older answer arriving late
+          hits = d.search;
+          active = hits.length ? 0 : -1;
+          draw();
+        }).catch(fail);
+      }, 120);
+    });
+    input.addEventListener('keydown', function (ev) {
+      if (ev.key === 'ArrowDown' && hits.length) { active = (active + 1) % hits.length; draw(); ev.preventDefault(); }
+      else if (ev.key === 'ArrowUp' && hits.length) { active = (active - 1 + hits.length) % hits.length; draw(); ev.preventDefault(); }
+      else if (ev.key === 'Enter') { if (active >= 0) choose(active); ev.preventDefault(); }
+      else if (ev.key === 'Escape') close();
+    });
+    input.addEventListener('blur', function () { setTimeout(close, 100); });
+  }
+
+  searchBox($('tg-q'), $('tg-hits'), function (e) { focus(e.id); });
+  searchBox($('tg-to'), $('tg-to-hits'), function (e) { state.to = e.id; connect(); });
+
+  $('tg-depth').value = String(state.depth);
+  $('tg-depth').addEventListener('change', function () { state.depth = parseInt(this.value, 10); load(); });
+  $('tg-layout').value = state.layout;
+  $('tg-layout').addEventListener('change', function () {
+    state.layout = this.value;
+    writeURL();
+    TG.arrange(cy, state.layout);
+  });
+  $('tg-k').value = String(state.k);
+  $('tg-k').addEventListener('change', function () { state.k = parseInt(this.value, 10); connect(); });
+
+  // The time slider fades what does not hold in the chosen year; the
+  // checkbox turns it off (every date).
+  var year = $('tg-year'), dated = $('tg-dated');
+  function syncSlider() {
+    dated.checked = !!state.validAt;
+    if (state.validAt) year.value = state.validAt;
+    $('tg-year-out').textContent = state.validAt ? state.validAt : 'all dates';
+  }
+  syncSlider();
+  year.max = String(Math.max(2030, new Date().getFullYear()));
+  year.addEventListener('input', function () { state.validAt = year.value; syncSlider(); writeURL(); render(); });
+  dated.addEventListener('change', function () { state.validAt = dated.checked ? year.value : ''; syncSlider(); writeURL(); render(); });
+
+  // Exports: the drawing as PNG, and the focus's neighbourhood with the
+  // view's filters through the service's own /export.
+  function exportURL(format) {
+    var q = new URLSearchParams({ format: format, from: state.focus, depth: String(state.depth) });
+    if (state.types.length) q.set('types', state.types.join(','));
+    if (state.entityTypes.length) q.set('entityTypes', state.entityTypes.join(','));
+    return '/export?' + q.toString();
+  }
+  $('tg-png').addEventListener('click', function () {
+    if (!cy.nodes().length) return;
+    var blob = cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff' });
+    TG.saveBlob(blob, 'ties-' + (state.focus || 'view') + '.png');
+  });
+  $('tg-graphml').addEventListener('click', function () {
+    if (state.focus) TG.download(exportURL('graphml'), 'ties-' + state.focus + '.graphml').catch(fail);
+  });
+  $('tg-ndjson').addEventListener('click', function () {
+    if (state.focus) TG.download(exportURL('ndjson'), 'ties-' + state.focus + '.ndjson').catch(fail);
+  });
+
+  // Filters from the ontology.
+  function filterBoxes(box, names, chosen) {
+    box.replaceChildren.apply(box, names.map(function (n) {
+      var cb = el('input', { type: 'checkbox', value: n });
+      cb.checked = chosen.indexOf(n) >= 0;
+      cb.addEventListener('change', function () {
+        var i = chosen.indexOf(n);
+        if (cb.checked && i < 0) chosen.push(n);
+        if (!cb.checked && i >= 0) chosen.splice(i, 1);
+        load();
+      });
+      return el('label', {}, [cb, ' ' + n]);
+    }));
+  }
+
+  // start reads the ontology, then draws the view in the URL.
+  var started = false;
+  function start() {
+    return call(Q.ontology).then(function (d) {
+      ontology.relationTypes = d.ontology.relationTypes.map(function (t) { return t.name; }).sort();
+      ontology.entityTypes = d.ontology.entityTypes.map(function (t) { return t.name; }).sort();
+      d.ontology.relationTypes.forEach(function (t) { if (t.symmetric) ontology.symmetric.add(t.name); });
+      filterBoxes($('tg-rtypes'), ontology.relationTypes, state.types);
+      filterBoxes($('tg-etypes'), ontology.entityTypes, state.entityTypes);
+      started = true;
+      return load();
+    }).catch(fail);
+  }
+  start();
+  // For the browser tests: the state, the drawing, and focus as a click would.
+  window.tiesExplorer = { state: state, cy: cy, focus: focus, started: function () { return started; } };
+})();
