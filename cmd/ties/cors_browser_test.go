@@ -77,15 +77,22 @@ func browser(t *testing.T) (node, chromium string, env []string) {
 		t.Skip("browser test: Chromium is not installed (Debian: apt-get install chromium)")
 	}
 	env = append(os.Environ(), "CHROMIUM="+chromium)
+	// playwright-core as web/e2e's lock file pins it (npm ci there), else
+	// a global install.
+	paths := []string{}
+	if local, err := filepath.Abs(filepath.Join("..", "..", "web", "e2e", "node_modules")); err == nil {
+		paths = append(paths, local)
+	}
 	if npm, err := exec.LookPath("npm"); err == nil {
 		if root, err := exec.Command(npm, "root", "-g").Output(); err == nil {
-			env = append(env, "NODE_PATH="+strings.TrimSpace(string(root)))
+			paths = append(paths, strings.TrimSpace(string(root)))
 		}
 	}
+	env = append(env, "NODE_PATH="+strings.Join(paths, string(os.PathListSeparator)))
 	check := exec.Command(node, "-e", "require.resolve('playwright-core')")
 	check.Env = env
 	if err := check.Run(); err != nil {
-		t.Skip("browser test: the npm module playwright-core is not installed (npm install -g playwright-core)")
+		t.Skip("browser test: the npm module playwright-core is not installed (npm ci in web/e2e)")
 	}
 	return node, chromium, env
 }
