@@ -176,6 +176,13 @@ func serveTies(t *testing.T, bin, dir string, env []string, args ...string) *pro
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The service listens before it opens the data directory, which after
+	// a kill -9 includes recovery: /healthz answers at once.
+	if resp, err := p.client.Get(p.url + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("ties serve logged its address but /healthz did not answer 200: %v %v\n%s", err, resp, p.logs)
+	} else {
+		resp.Body.Close()
+	}
 	for {
 		resp, err := p.client.Get(p.url + "/readyz")
 		if err == nil {

@@ -69,7 +69,9 @@ func startServe(t *testing.T, getenv func(string) string, args ...string) *serve
 				Msg        string `json:"msg"`
 				Playground string `json:"playground"`
 			}
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Playground != "" {
+			// The first line with the address comes when the service
+			// listens; "serving Ties" when the store is open behind it.
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Playground != "" && line.Msg == "serving Ties" {
 				s.url = strings.TrimSuffix(line.Playground, "/")
 				return s
 			}

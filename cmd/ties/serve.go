@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -175,6 +176,41 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError{"--cors-origin '*' would let any web page write through its visitors' browsers: list the origins, or give --anonymous read or none"}
 	}
 
+	// Serve at once: opening a directory after a kill -9 during a large
+	// import replays badger's log and rolls the import back, which takes
+	// seconds. Until the store is open, /healthz answers and everything
+	// else says the service is starting (503 with Retry-After), so that a
+	// load balancer or a client can tell "coming" from "gone".
+	ln = newCapListener(ln, c.maxConnections)
+	handler := &switchHandler{}
+	handler.set(startingHandler())
+	hs := &http.Server{
+		TLSConfig:         tlsConfig,
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		// No ReadTimeout: an upload may take as long as its size needs,
+		// and the server cuts off a body slower than
+		// graph.DefaultMinBodyRate instead. Exports stream whole graphs,
+		// so the write timeout is generous; GraphQL requests are bounded
+		// by the per-request timeout.
+		WriteTimeout: 15 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() {
+		if tlsConfig != nil {
+			served <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		served <- hs.Serve(ln)
+	}()
+	// On every early return the store is not in the handler yet; the
+	// server stops after the store has closed.
+	defer hs.Close()
+	base := playgroundURL(ln.Addr(), tlsConfig != nil)
+	logger.Info("listening; opening the data directory", "playground", base, "data", c.data)
+
 	fresh, err := isFresh(c.data)
 	if err != nil {
 		return err
@@ -246,31 +282,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	kctx, stopKeyUse := context.WithCancel(ctx)
 	defer stopKeyUse()
 	go saveKeyUse(kctx, st, logger, c.keyUseEvery)
-	ln = newCapListener(ln, c.maxConnections)
-	hs := &http.Server{
-		TLSConfig:         tlsConfig,
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		// No ReadTimeout: an upload may take as long as its size needs,
-		// and the server cuts off a body slower than
-		// graph.DefaultMinBodyRate instead. Exports stream whole graphs,
-		// so the write timeout is generous; GraphQL requests are bounded
-		// by the per-request timeout.
-		WriteTimeout: 15 * time.Minute,
-		IdleTimeout:  2 * time.Minute,
-		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	base := playgroundURL(ln.Addr(), tlsConfig != nil)
+	handler.set(srv)
 	logger.Info("serving Ties", "playground", base, "explorer", base+"explore", "data", c.data)
 
-	served := make(chan error, 1)
-	go func() {
-		if tlsConfig != nil {
-			served <- hs.ServeTLS(ln, "", "")
-			return
-		}
-		served <- hs.Serve(ln)
-	}()
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
@@ -291,6 +305,41 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// switchHandler serves through the handler last set: the starting page
+// while the store opens, the service once it is.
+type switchHandler struct{ h atomic.Pointer[http.Handler] }
+
+func (s *switchHandler) set(h http.Handler) { s.h.Store(&h) }
+
+func (s *switchHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.h.Load()).ServeHTTP(w, r)
+}
+
+// startingHandler answers while the data directory opens: /healthz is
+// up, everything else is 503 with Retry-After, as GraphQL JSON on /query
+// so that a client shows the reason.
+func startingHandler() http.Handler {
+	const msg = "Ties is starting: the data directory is being opened (after an unclean stop this includes recovery); retry in a few seconds"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, "ok\n")
+			return
+		}
+		w.Header().Set("Retry-After", "2")
+		w.Header().Set("Cache-Control", "no-store")
+		if r.URL.Path == "/query" {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":"UNAVAILABLE"}}]}`+"\n", msg)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, msg+"\n")
+	})
 }
 
 // playgroundURL is the address people open, with a loopback host when the

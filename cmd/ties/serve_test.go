@@ -2,8 +2,11 @@ package main
 
 import (
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ties-graph/ties/store"
@@ -84,5 +87,37 @@ func TestAnonymousDefault(t *testing.T) {
 		if got, err := anonymousScope("", addr); err != nil || got != tc.want {
 			t.Errorf("anonymous on %s: %v, %v; want %v", tc.addr, got, err, tc.want)
 		}
+	}
+}
+
+// While the store opens (recovery after a kill -9 can take seconds), the
+// service already answers: /healthz is up, /readyz and the API say it is
+// starting with 503 and Retry-After; once set, the real handler serves.
+func TestStartingHandler(t *testing.T) {
+	h := &switchHandler{}
+	h.set(startingHandler())
+	for _, tc := range []struct {
+		path, contentType, body string
+		status                  int
+	}{
+		{"/healthz", "text/plain; charset=utf-8", "ok", http.StatusOK},
+		{"/readyz", "text/plain; charset=utf-8", "starting", http.StatusServiceUnavailable},
+		{"/query", "application/json; charset=utf-8", `"code":"UNAVAILABLE"`, http.StatusServiceUnavailable},
+		{"/export", "text/plain; charset=utf-8", "starting", http.StatusServiceUnavailable},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+		if rec.Code != tc.status || rec.Header().Get("Content-Type") != tc.contentType || !strings.Contains(rec.Body.String(), tc.body) {
+			t.Errorf("%s: %d %q %q, want %d %q containing %q", tc.path, rec.Code, rec.Header().Get("Content-Type"), rec.Body, tc.status, tc.contentType, tc.body)
+		}
+		if tc.status == http.StatusServiceUnavailable && rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%s: 503 without Retry-After", tc.path)
+		}
+	}
+	h.set(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusTeapot {
+		t.Errorf("after set: %d", rec.Code)
 	}
 }
