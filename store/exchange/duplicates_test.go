@@ -350,3 +350,41 @@ func TestDOTEscapesEveryName(t *testing.T) {
 		t.Fatalf("dot -Tsvg: %v\n%s\n%s", err, stderr.Bytes(), out)
 	}
 }
+
+// TestDuplicateTypeRecords: a type defined twice in one import is defined
+// as its last record says, in NDJSON and in node-link JSON's graph object
+// alike (CSV carries no types).
+func TestDuplicateTypeRecords(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		format Format
+		data   string
+	}{
+		{"NDJSON", NDJSON, `{"kind":"entityType","name":"Hamlet","parent":"City","description":"first"}
+{"kind":"relationType","name":"NEAR","description":"first"}
+{"kind":"entityType","name":"Hamlet","parent":"Place","description":"last"}
+{"kind":"relationType","name":"NEAR","symmetric":true,"description":"last"}
+`},
+		{"JSON", JSON, `{"graph":{"entityTypes":[{"name":"Hamlet","parent":"City","description":"first"},{"name":"Hamlet","parent":"Place","description":"last"}],
+"relationTypes":[{"name":"NEAR","description":"first"},{"name":"NEAR","symmetric":true,"description":"last"}]},"nodes":[],"links":[]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := storetest.Open(t)
+			mustLoad(t, st, "types", tc.format, []byte(tc.data))
+			o, err := st.GetOntology(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, et := range o.EntityTypes {
+				if et.Name == "Hamlet" && (et.Parent != "Place" || et.Description != "last") {
+					t.Errorf("Hamlet: %+v, want the last record", et)
+				}
+			}
+			for _, rt := range o.RelationTypes {
+				if rt.Name == "NEAR" && (!rt.Symmetric || rt.Description != "last") {
+					t.Errorf("NEAR: %+v, want the last record", rt)
+				}
+			}
+		})
+	}
+}
