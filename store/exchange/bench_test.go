@@ -49,7 +49,8 @@ func generated(b *testing.B, dir string, n int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := gen.WriteNDJSON(f, gen.Config{Seed: 42, Relations: n}); err != nil {
+	cfg := gen.Config{Seed: 42, Relations: n}
+	if err := WriteNDJSON(f, func(yield func(store.Record) error) error { return gen.Generate(cfg, yield) }); err != nil {
 		b.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
