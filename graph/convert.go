@@ -1,9 +1,7 @@
 package graph
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -189,65 +187,6 @@ func entityConnection(p store.EntityPage) *model.EntityConnection {
 	return c
 }
 
-// nodeLink renders a subgraph as one node-link JSON document (the shape
-// D3 and NetworkX read). It is written by hand, not by gqlgen per element,
-// because gqlgen spends microseconds per list element and charts ask for
-// hundreds.
-func nodeLink(g *store.Subgraph) json.RawMessage {
-	var b bytes.Buffer
-	b.Grow(64 + 96*len(g.Nodes) + 160*len(g.Edges))
-	str := func(s string) { appendJSONString(&b, s) }
-	date := func(d store.Date) {
-		if d.IsZero() {
-			b.WriteString("null")
-			return
-		}
-		b.WriteByte('"')
-		b.WriteString(d.String())
-		b.WriteByte('"')
-	}
-	b.WriteString(`{"nodes":[`)
-	for i, n := range g.Nodes {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`{"id":`)
-		str(n.ID)
-		b.WriteString(`,"type":`)
-		str(n.Type)
-		b.WriteString(`,"name":`)
-		str(n.Name)
-		b.WriteByte('}')
-	}
-	b.WriteString(`],"links":[`)
-	for i, e := range g.Edges {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`{"id":`)
-		str(e.ID)
-		b.WriteString(`,"type":`)
-		str(e.Type)
-		b.WriteString(`,"source":`)
-		str(e.From)
-		b.WriteString(`,"target":`)
-		str(e.To)
-		b.WriteString(`,"validFrom":`)
-		date(e.ValidFrom)
-		b.WriteString(`,"validTo":`)
-		date(e.ValidTo)
-		b.WriteByte('}')
-	}
-	b.WriteString(`],"truncated":`)
-	if g.Truncated {
-		b.WriteString("true")
-	} else {
-		b.WriteString("false")
-	}
-	b.WriteByte('}')
-	return b.Bytes()
-}
-
 // pathOptions gathers the filters of the path queries.
 func pathOptions(types []string, direction *store.Direction, maxDepth int, validAt *store.Date, entityTypes []string, weight *string) store.PathOptions {
 	return store.PathOptions{
@@ -284,22 +223,6 @@ func fixRelations(rs ...*store.Relation) {
 func fixPath(p *store.Path) {
 	fixEntities(p.Nodes...)
 	fixRelations(p.Edges...)
-}
-
-// appendJSONString writes s as a JSON string. Plain ASCII, which ids,
-// types and most names are, is copied as it is; anything else goes through
-// encoding/json, which escapes and repairs it.
-func appendJSONString(b *bytes.Buffer, s string) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			b.Write(q)
-			return
-		}
-	}
-	b.WriteByte('"')
-	b.WriteString(s)
-	b.WriteByte('"')
 }
 
 // relationPage reads one page of an entity's relations with the entity at

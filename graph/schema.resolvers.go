@@ -12,6 +12,7 @@ import (
 
 	"github.com/ties-graph/ties/graph/model"
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
 )
 
 func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
@@ -323,7 +324,7 @@ func (r *sourceResolver) Document(ctx context.Context, obj *store.Source) (*stor
 }
 
 func (r *subgraphResolver) NodeLink(ctx context.Context, obj *store.Subgraph) (json.RawMessage, error) {
-	return nodeLink(obj), nil
+	return exchange.NodeLink(obj), nil
 }
 
 func (r *Resolver) Entity() EntityResolver { return &entityResolver{r} }
