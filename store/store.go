@@ -39,9 +39,13 @@ type Store struct {
 // is 0.
 const DefaultCacheSize = 256 << 20
 
+// ErrLocked reports that another process, such as a running service, holds
+// the data directory; Open wraps it. Test with errors.Is.
+var ErrLocked = kv.ErrLocked
+
 // Open opens (creating if needed) the store in dir. A new store has the
-// default ontology. It returns an error wrapping badgerkv.ErrLocked when
-// another process holds dir.
+// default ontology. It returns an error wrapping ErrLocked when another
+// process holds dir.
 func Open(dir string, opts Options) (*Store, error) {
 	log := opts.Logger
 	if log == nil {

@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/ties-graph/ties/store"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 const backupHelp = `
@@ -35,7 +34,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{"backup writes binary data: give -o FILE or redirect standard output"}
 	}
 	st, err := openExisting(data, true)
-	if errors.Is(err, badgerkv.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("the data directory %s is in use by a running ties service; stop it to back up from the command line", data)
 	}
 	if err != nil {

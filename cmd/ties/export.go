@@ -17,7 +17,6 @@ import (
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/exchange"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 const exportHelp = `
@@ -132,7 +131,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return exportRemote(ctx, base, opts, validAt, asOf, out, stdout)
 	}
 	st, err := openExisting(data, true)
-	if errors.Is(err, badgerkv.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("the data directory %s is in use by a running ties service: export through it with --url http://HOST:PORT", data)
 	}
 	if err != nil {

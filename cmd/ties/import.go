@@ -21,7 +21,6 @@ import (
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/exchange"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 const importHelp = `
@@ -128,7 +127,7 @@ func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryR
 		return err
 	}
 	st, err := store.Open(data, store.Options{SyncWrites: true})
-	if errors.Is(err, badgerkv.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("the data directory %s is in use by a running ties service: import through it with --url http://HOST:PORT, or stop it first", data)
 	}
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"github.com/ties-graph/ties/graph"
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/exchange"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 	"github.com/ties-graph/ties/store/seed"
 )
 
@@ -132,7 +131,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError{fmt.Sprintf("--read-only needs an existing data directory; %s is missing or empty", c.data)}
 	}
 	st, err := store.Open(c.data, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly})
-	if errors.Is(err, badgerkv.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return lockedError{dir: c.data, err: err}
 	}
 	if err != nil {
