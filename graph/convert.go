@@ -18,43 +18,6 @@ func deref[T any](p *T, def T) T {
 	return *p
 }
 
-// sizeArg returns the value to hand the store for a size argument (first,
-// k, limit, maxDepth), def when the client gave none. The store reads 0 as
-// its default size, but a client that writes first: 0 asks for nothing, as
-// Relay says. So 0 becomes 1 and zero is true: the caller drops what the
-// store returns beyond the 0 asked for, while the store still checks the
-// other arguments and counts the totals.
-func sizeArg(p *int, def int) (n int, zero bool) {
-	switch {
-	case p == nil:
-		return def, false
-	case *p == 0:
-		return 1, true
-	}
-	return *p, false
-}
-
-// emptyRelationPage empties a page fetched for first: 0; it keeps the
-// total and says whether items follow.
-func emptyRelationPage(p store.RelationPage) store.RelationPage {
-	p.HasNext = len(p.Relations) > 0
-	p.Relations, p.Neighbors, p.Cursors = nil, nil, nil
-	return p
-}
-
-// withinDepth keeps the paths of at most maxDepth relations: with
-// maxDepth: 0 the store was asked for 1, and only a path from an entity to
-// itself fits in 0.
-func withinDepth(paths []store.Path, maxDepth int) []store.Path {
-	out := paths[:0]
-	for _, p := range paths {
-		if len(p.Edges) <= maxDepth {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // readAt returns the read options of the field ctx belongs to: its own
 // asOf argument or that of the nearest enclosing field.
 func readAt(ctx context.Context) store.ReadOptions {
@@ -188,7 +151,7 @@ func entityConnection(p store.EntityPage) *model.EntityConnection {
 }
 
 // pathOptions gathers the filters of the path queries.
-func pathOptions(types []string, direction *store.Direction, maxDepth int, validAt *store.Date, entityTypes []string, weight *string) store.PathOptions {
+func pathOptions(types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) store.PathOptions {
 	return store.PathOptions{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
 		EntityTypes: entityTypes, MaxDepth: maxDepth, Weight: deref(weight, ""),
@@ -230,16 +193,12 @@ func fixPath(p *store.Path) {
 // shared by Entity.relations and Entity.neighbors, which differ only in
 // the connection they build from it.
 func (r *Resolver) relationPage(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string) (store.RelationPage, error) {
-	n, none := sizeArg(first, 50)
 	page, err := r.store.FindRelations(ctx, obj.ID, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: n, After: deref(after, ""),
+		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: first, After: deref(after, ""),
 	}, readAt(ctx))
 	if err != nil {
 		return page, err
-	}
-	if none {
-		page = emptyRelationPage(page)
 	}
 	fixEntities(page.Neighbors...)
 	fixRelations(page.Relations...)

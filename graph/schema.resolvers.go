@@ -127,14 +127,9 @@ func (r *queryResolver) Entity(ctx context.Context, id string, asOf *time.Time) 
 }
 
 func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
-	n, none := sizeArg(first, 50)
-	page, err := r.store.FindEntities(ctx, store.EntityFilter{Types: types, First: n, After: deref(after, "")}, readAt(ctx))
+	page, err := r.store.FindEntities(ctx, store.EntityFilter{Types: types, First: first, After: deref(after, "")}, readAt(ctx))
 	if err != nil {
 		return nil, err
-	}
-	if none {
-		page.HasNext = len(page.Entities) > 0
-		page.Entities, page.Cursors = nil, nil
 	}
 	fixEntities(page.Entities...)
 	return entityConnection(page), nil
@@ -145,16 +140,12 @@ func (r *queryResolver) Relation(ctx context.Context, id string, asOf *time.Time
 }
 
 func (r *queryResolver) Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
-	n, none := sizeArg(first, 50)
 	page, err := r.store.FindRelations(ctx, id, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: n, After: deref(after, ""),
+		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: first, After: deref(after, ""),
 	}, readAt(ctx))
 	if err != nil {
 		return nil, err
-	}
-	if none {
-		page = emptyRelationPage(page)
 	}
 	fixEntities(page.Neighbors...)
 	fixRelations(page.Relations...)
@@ -163,13 +154,9 @@ func (r *queryResolver) Relations(ctx context.Context, id string, types []string
 }
 
 func (r *queryResolver) Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error) {
-	n, none := sizeArg(first, 20)
-	hits, err := r.store.Search(ctx, text, types, n, readAt(ctx))
+	hits, err := r.store.Search(ctx, text, types, first, readAt(ctx))
 	if err != nil {
 		return nil, err
-	}
-	if none {
-		hits = nil
 	}
 	out := make([]*store.SearchHit, len(hits))
 	for i := range hits {
@@ -180,20 +167,15 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []string,
 }
 
 func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) (*store.Subgraph, error) {
-	n, none := sizeArg(limit, 500)
 	g, err := r.store.Neighborhood(ctx, id, store.NeighborhoodOptions{
-		Depth: deref(depth, 1), Types: types, Direction: deref(direction, store.Both),
-		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), Limit: n,
+		Depth: deref(depth, store.DefaultNeighborhoodDepth), Types: types, Direction: deref(direction, store.Both),
+		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), Limit: limit,
 		// Relation bodies are half the work: skip them when no edge is
 		// asked for.
 		NodesOnly: !selects(ctx, "Subgraph", "edges", "nodeLink"),
 	}, readAt(ctx))
 	if err != nil {
 		return nil, err
-	}
-	if none {
-		// The start itself is over a limit of 0.
-		g.Nodes, g.Edges, g.Truncated = nil, nil, true
 	}
 	fixEntities(g.Nodes...)
 	fixRelations(g.Edges...)
@@ -202,9 +184,8 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 }
 
 func (r *queryResolver) Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error) {
-	d, zeroDepth := sizeArg(maxDepth, 6)
-	p, err := r.store.ShortestPath(ctx, from, to, pathOptions(types, direction, d, validAt, entityTypes, weight), store.ReadOptions{})
-	if err != nil || p == nil || zeroDepth && len(p.Edges) > 0 {
+	p, err := r.store.ShortestPath(ctx, from, to, pathOptions(types, direction, maxDepth, validAt, entityTypes, weight), store.ReadOptions{})
+	if err != nil || p == nil {
 		return nil, err
 	}
 	fixPath(p)
@@ -213,17 +194,9 @@ func (r *queryResolver) Path(ctx context.Context, from string, to string, types 
 }
 
 func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error) {
-	n, none := sizeArg(k, 3)
-	d, zeroDepth := sizeArg(maxDepth, 6)
-	res, err := r.store.KShortestPaths(ctx, from, to, n, pathOptions(types, direction, d, validAt, entityTypes, weight), store.ReadOptions{})
+	res, err := r.store.KShortestPaths(ctx, from, to, k, pathOptions(types, direction, maxDepth, validAt, entityTypes, weight), store.ReadOptions{})
 	if err != nil {
 		return nil, err
-	}
-	if zeroDepth {
-		res.Paths = withinDepth(res.Paths, 0)
-	}
-	if none {
-		res.Paths = nil
 	}
 	out := make([]*store.Path, len(res.Paths))
 	for i := range res.Paths {
@@ -235,18 +208,9 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *in
 }
 
 func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error) {
-	n, none := sizeArg(limit, 100)
-	d, zeroDepth := sizeArg(maxDepth, 4)
-	res, err := r.store.AllPaths(ctx, from, to, n, pathOptions(types, direction, d, validAt, entityTypes, nil), store.ReadOptions{})
+	res, err := r.store.AllPaths(ctx, from, to, limit, pathOptions(types, direction, maxDepth, validAt, entityTypes, nil), store.ReadOptions{})
 	if err != nil {
 		return nil, err
-	}
-	if zeroDepth {
-		res.Paths = withinDepth(res.Paths, 0)
-	}
-	if none {
-		res.Truncated = res.Truncated || len(res.Paths) > 0
-		res.Paths = nil
 	}
 	for i := range res.Paths {
 		fixPath(&res.Paths[i])
@@ -256,30 +220,22 @@ func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, ma
 }
 
 func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) ([]*store.Entity, error) {
-	n, none := sizeArg(first, 50)
 	es, err := r.store.CommonNeighbors(ctx, ids, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		EntityTypes: entityTypes, First: n,
+		EntityTypes: entityTypes, First: first,
 	}, store.ReadOptions{})
-	if none {
-		es = nil
-	}
 	fixEntities(es...)
 	return es, err
 }
 
 func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error) {
-	n, none := sizeArg(first, 20)
 	res, err := r.store.Centrality(ctx, store.CentralityOptions{
 		Measure: deref(measure, store.MeasureDegree), Types: types, EntityTypes: entityTypes,
-		ValidAt: deref(validAt, store.Date{}), First: n,
-		Samples: deref(samples, 0), Seed: int64(deref(seed, 0)),
+		ValidAt: deref(validAt, store.Date{}), First: first,
+		Samples: samples, Seed: int64(deref(seed, 0)),
 	}, store.ReadOptions{})
 	if err != nil {
 		return nil, err
-	}
-	if none {
-		res.Ranking = nil
 	}
 	for _, s := range res.Ranking {
 		fixEntities(s.Entity)

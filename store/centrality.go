@@ -313,7 +313,7 @@ func rank(r *Reader, g *graph, score []float64, first int) ([]Scored, error) {
 
 // Centrality ranks entities by the chosen measure (see the file comment for
 // what each counts), best first, ties by entity id, at most opts.First
-// (default DefaultFirst). Entities outside opts.EntityTypes are neither
+// (default DefaultRankingLength). Entities outside opts.EntityTypes are neither
 // ranked nor traversed. Errors: Invalid for an unknown measure or type
 // name or a negative First or Samples; Timeout when the request's deadline
 // passes.
@@ -321,22 +321,16 @@ func (s *Store) Centrality(ctx context.Context, opts CentralityOptions, ro ReadO
 	if opts.Measure > MeasureBetweenness {
 		return CentralityResult{}, FieldError("", "measure", "unknown measure %d", opts.Measure)
 	}
-	if opts.First < 0 {
-		return CentralityResult{}, FieldError("", "first", "must not be negative, got %d", opts.First)
+	first, err := sizeOr(opts.First, DefaultRankingLength, "first")
+	if err != nil {
+		return CentralityResult{}, err
 	}
-	if opts.Samples < 0 {
-		return CentralityResult{}, FieldError("", "samples", "must not be negative, got %d", opts.Samples)
-	}
-	first := opts.First
-	if first == 0 {
-		first = DefaultFirst
-	}
-	samples := opts.Samples
-	if samples == 0 {
-		samples = DefaultSamples
+	samples, err := sizeOr(opts.Samples, DefaultSamples, "samples")
+	if err != nil {
+		return CentralityResult{}, err
 	}
 	var res CentralityResult
-	err := s.View(ctx, ro, func(r *Reader) error {
+	err = s.View(ctx, ro, func(r *Reader) error {
 		g, err := buildGraph(r, opts.Types, opts.EntityTypes, opts.ValidAt, newBudget(r.Context(), 0))
 		if err != nil {
 			return err

@@ -28,7 +28,7 @@ func TestCentrality(t *testing.T) {
 		wantNodes int
 		wantErr   Code
 	}{
-		{name: "DegreeStar", graph: star, opts: CentralityOptions{Measure: MeasureDegree, First: 3}, want: []string{"c=4", "l1=1", "l2=1"}, wantNodes: 5},
+		{name: "DegreeStar", graph: star, opts: CentralityOptions{Measure: MeasureDegree, First: opt(3)}, want: []string{"c=4", "l1=1", "l2=1"}, wantNodes: 5},
 		{name: "DegreeDefaultFirst", graph: star, opts: CentralityOptions{Measure: MeasureDegree}, want: []string{"c=4", "l1=1", "l2=1", "l3=1", "l4=1"}, wantNodes: 5},
 		{name: "DegreeMultiEdgeAndSelfLoop", graph: "a LINK b\na LINK b\na LINK a\nz : Person", opts: CentralityOptions{Measure: MeasureDegree}, want: []string{"a=3", "b=2", "z=0"}, wantNodes: 3},
 		{name: "DegreeSymmetric", graph: "a TWIN b\nb TWIN c", opts: CentralityOptions{Measure: MeasureDegree}, want: []string{"b=2", "a=1", "c=1"}, wantNodes: 3},
@@ -39,13 +39,13 @@ func TestCentrality(t *testing.T) {
 		{name: "PageRankSink", graph: "a LINK c\nb LINK c", opts: CentralityOptions{Measure: MeasurePageRank}, want: []string{"c=0.5745", "a=0.2128", "b=0.2128"}, wantNodes: 3},
 		{name: "PageRankSymmetric", graph: "a TWIN b", opts: CentralityOptions{Measure: MeasurePageRank}, want: []string{"a=0.5", "b=0.5"}, wantNodes: 2},
 		{name: "BetweennessPath", graph: pathGraph, opts: CentralityOptions{Measure: MeasureBetweenness}, want: []string{"b=2", "c=2", "a=0", "d=0"}, wantNodes: 4},
-		{name: "BetweennessStar", graph: star, opts: CentralityOptions{Measure: MeasureBetweenness, First: 2}, want: []string{"c=6", "l1=0"}, wantNodes: 5},
+		{name: "BetweennessStar", graph: star, opts: CentralityOptions{Measure: MeasureBetweenness, First: opt(2)}, want: []string{"c=6", "l1=0"}, wantNodes: 5},
 		{name: "BetweennessUndirected", graph: "a LINK b\nc LINK b", opts: CentralityOptions{Measure: MeasureBetweenness}, want: []string{"b=1", "a=0", "c=0"}, wantNodes: 3},
 		{name: "BetweennessParallelCollapsed", graph: "a LINK b\na LINK b\nb LINK c\na LINK a", opts: CentralityOptions{Measure: MeasureBetweenness}, want: []string{"b=1", "a=0", "c=0"}, wantNodes: 3},
 		{name: "Empty", graph: "", opts: CentralityOptions{Measure: MeasurePageRank}, want: []string{}, wantNodes: 0},
 		{name: "ErrMeasure", graph: star, opts: CentralityOptions{Measure: Measure(9)}, wantErr: Invalid},
-		{name: "ErrFirst", graph: star, opts: CentralityOptions{First: -1}, wantErr: Invalid},
-		{name: "ErrSamples", graph: star, opts: CentralityOptions{Measure: MeasureBetweenness, Samples: -1}, wantErr: Invalid},
+		{name: "ErrFirst", graph: star, opts: CentralityOptions{First: opt(-1)}, wantErr: Invalid},
+		{name: "ErrSamples", graph: star, opts: CentralityOptions{Measure: MeasureBetweenness, Samples: opt(-1)}, wantErr: Invalid},
 		{name: "ErrType", graph: star, opts: CentralityOptions{Types: []string{"NOPE"}}, wantErr: Invalid},
 		{name: "ErrEntityType", graph: star, opts: CentralityOptions{EntityTypes: []string{"Nope"}}, wantErr: Invalid},
 	}
@@ -78,14 +78,14 @@ func TestCentrality(t *testing.T) {
 func TestBetweennessSampling(t *testing.T) {
 	s := drawStore(t, randomDrawing(newRand(5), 60, 120))
 	ctx := context.Background()
-	exact, err := s.Centrality(ctx, CentralityOptions{Measure: MeasureBetweenness, First: 60}, ReadOptions{})
+	exact, err := s.Centrality(ctx, CentralityOptions{Measure: MeasureBetweenness, First: opt(60)}, ReadOptions{})
 	if err != nil {
 		t.Fatalf("Centrality: %v", err)
 	}
 	if exact.Sampled {
 		t.Errorf("sampled with the default of %d samples over %d entities", DefaultSamples, exact.Nodes)
 	}
-	opts := CentralityOptions{Measure: MeasureBetweenness, First: 60, Samples: 20, Seed: 42}
+	opts := CentralityOptions{Measure: MeasureBetweenness, First: opt(60), Samples: opt(20), Seed: 42}
 	a, err := s.Centrality(ctx, opts, ReadOptions{})
 	if err != nil {
 		t.Fatalf("Centrality: %v", err)
@@ -232,7 +232,7 @@ func TestCentralityMatchesReference(t *testing.T) {
 		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
 			n := len(rc.g.ids)
 			scores := func(m Measure) map[string]float64 {
-				res, err := rc.s.Centrality(ctx, CentralityOptions{Measure: m, First: n}, ReadOptions{})
+				res, err := rc.s.Centrality(ctx, CentralityOptions{Measure: m, First: opt(n)}, ReadOptions{})
 				if err != nil {
 					t.Fatalf("Centrality(%d): %v", m, err)
 				}

@@ -12,7 +12,7 @@ import (
 // Direction, taken from each given entity (OUT: the given entity is the
 // relation's from). The given entities themselves are never in the result.
 // The result is in entity id order, at most f.First entities (default
-// DefaultFirst); f.After is ignored. It reads the neighbours of the entity
+// DefaultCommonLimit); f.After is ignored. It reads the neighbours of the entity
 // with the fewest relations first, then narrows that set with each other
 // one, so memory follows the smallest neighbourhood.
 //
@@ -23,15 +23,12 @@ func (s *Store) CommonNeighbors(ctx context.Context, ids []string, f RelationFil
 	if len(ids) == 0 {
 		return nil, FieldError("", "ids", "give at least one entity id")
 	}
-	if f.First < 0 {
-		return nil, FieldError("", "first", "must not be negative, got %d", f.First)
-	}
-	first := f.First
-	if first == 0 {
-		first = DefaultFirst
+	first, err := sizeOr(f.First, DefaultCommonLimit, "first")
+	if err != nil {
+		return nil, err
 	}
 	var out []*Entity
-	err := s.View(ctx, ro, func(r *Reader) error {
+	err = s.View(ctx, ro, func(r *Reader) error {
 		filter, err := r.Filter(f.Types, f.Direction, f.ValidAt, f.EntityTypes)
 		if err != nil {
 			return err

@@ -31,14 +31,14 @@ func TestCommonNeighbors(t *testing.T) {
 		{name: "Types", ids: []string{"a", "b"}, f: RelationFilter{Types: []string{"TWIN"}}, want: []string{"g"}},
 		{name: "EntityTypes", ids: []string{"a", "b"}, f: RelationFilter{EntityTypes: []string{"Organization"}}, want: []string{"h"}},
 		{name: "ValidAt", ids: []string{"a", "b"}, f: RelationFilter{ValidAt: MustParseDate("2010")}, want: []string{"c", "d", "g", "h"}},
-		{name: "First", ids: []string{"a", "b"}, f: RelationFilter{First: 2}, want: []string{"c", "d"}},
+		{name: "First", ids: []string{"a", "b"}, f: RelationFilter{First: opt(2)}, want: []string{"c", "d"}},
 		{name: "One", ids: []string{"b"}, want: []string{"a", "c", "d", "f", "g", "h", "k"}},
 		{name: "Duplicates", ids: []string{"a", "b", "a"}, want: []string{"c", "d", "g", "h", "k"}},
 		{name: "Three", ids: []string{"a", "b", "c"}, want: []string{}},
 		{name: "None", ids: []string{"e", "f"}, want: []string{}},
 		{name: "ErrEmpty", ids: nil, wantErr: Invalid},
 		{name: "ErrNotFound", ids: []string{"a", "nope"}, wantErr: NotFound},
-		{name: "ErrFirst", ids: []string{"a"}, f: RelationFilter{First: -2}, wantErr: Invalid},
+		{name: "ErrFirst", ids: []string{"a"}, f: RelationFilter{First: opt(-2)}, wantErr: Invalid},
 		{name: "ErrType", ids: []string{"a"}, f: RelationFilter{Types: []string{"NOPE"}}, wantErr: Invalid},
 	}
 	s := drawStore(t, graph)
@@ -82,7 +82,7 @@ func TestCommonNeighborsMatchReference(t *testing.T) {
 						want = append(want, cand)
 					}
 				}
-				got, err := rc.s.CommonNeighbors(ctx, ids, RelationFilter{Direction: dir, First: 1000}, ReadOptions{})
+				got, err := rc.s.CommonNeighbors(ctx, ids, RelationFilter{Direction: dir, First: opt(1000)}, ReadOptions{})
 				if err != nil {
 					t.Fatalf("CommonNeighbors: %v", err)
 				}

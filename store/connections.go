@@ -1,7 +1,7 @@
 package store
 
 // This file holds what the connection queries (path.go, common.go,
-// centrality.go, components.go) share: their defaults, the work budget that
+// centrality.go, components.go) share: the work budget that
 // honours the request's deadline and the visited-set cap, and the type
 // lookups they memoise per call.
 
@@ -9,27 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-)
-
-// Defaults of the connection queries, used where an option is zero.
-const (
-	// DefaultMaxVisited caps the entities one connection query may visit.
-	DefaultMaxVisited = 1_000_000
-	// DefaultPathDepth is the most edges ShortestPath and KShortestPaths
-	// look for.
-	DefaultPathDepth = 6
-	// DefaultAllPathsDepth is the most edges AllPaths looks for.
-	DefaultAllPathsDepth = 4
-	// DefaultAllPathsLimit is the most paths AllPaths returns.
-	DefaultAllPathsLimit = 100
-	// DefaultK is how many paths KShortestPaths returns.
-	DefaultK = 3
-	// DefaultSamples is how many betweenness sources are drawn on graphs
-	// with more entities than that.
-	DefaultSamples = 500
-	// DefaultFirst is the length of a centrality ranking or a list of
-	// common neighbours.
-	DefaultFirst = 20
 )
 
 // checkEvery is how many steps a traversal takes between looks at its

@@ -224,7 +224,7 @@ func TestShortestPathMatchesBFS(t *testing.T) {
 			for range 25 {
 				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
 				dir := Direction(rc.rng.IntN(3))
-				opts := PathOptions{Direction: dir, MaxDepth: 8}
+				opts := PathOptions{Direction: dir, MaxDepth: opt(8)}
 				admit := anyEntity
 				if rc.rng.IntN(3) == 0 {
 					opts.EntityTypes, admit = []string{"Person"}, persons
@@ -239,7 +239,7 @@ func TestShortestPathMatchesBFS(t *testing.T) {
 					got = len(p.Edges)
 					rc.g.checkPath(t, p, src, dst, dir, admit)
 				}
-				if want > opts.MaxDepth {
+				if want > *opts.MaxDepth {
 					want = -1
 				}
 				if got != want {
@@ -263,7 +263,7 @@ func TestWeightedShortestPathMatchesBruteForce(t *testing.T) {
 				for _, p := range all {
 					want = min(want, p.cost)
 				}
-				p, err := rc.s.ShortestPath(ctx, src, dst, PathOptions{Direction: dir, MaxDepth: depth, Weight: "w"}, ReadOptions{})
+				p, err := rc.s.ShortestPath(ctx, src, dst, PathOptions{Direction: dir, MaxDepth: opt(depth), Weight: "w"}, ReadOptions{})
 				if err != nil {
 					t.Fatalf("ShortestPath: %v", err)
 				}
@@ -293,7 +293,7 @@ func TestKShortestPathsProperties(t *testing.T) {
 				const depth = 5
 				k := 1 + rc.rng.IntN(6)
 				weighted := rc.rng.IntN(2) == 0
-				opts := PathOptions{Direction: dir, MaxDepth: depth}
+				opts := PathOptions{Direction: dir, MaxDepth: opt(depth)}
 				all := rc.g.simplePaths(src, dst, dir, depth, anyEntity)
 				var wantCosts []float64
 				for _, p := range all {
@@ -309,7 +309,7 @@ func TestKShortestPathsProperties(t *testing.T) {
 				slices.Sort(wantCosts)
 				wantCosts = wantCosts[:min(k, len(wantCosts))]
 
-				res, err := rc.s.KShortestPaths(ctx, src, dst, k, opts, ReadOptions{})
+				res, err := rc.s.KShortestPaths(ctx, src, dst, opt(k), opts, ReadOptions{})
 				if err != nil {
 					t.Fatalf("KShortestPaths: %v", err)
 				}
@@ -357,13 +357,13 @@ func TestAllPathsMatchesBruteForce(t *testing.T) {
 				dir := Direction(rc.rng.IntN(3))
 				depth := 1 + rc.rng.IntN(5)
 				limit := 1 + rc.rng.IntN(40)
-				opts := PathOptions{Direction: dir, MaxDepth: depth}
+				opts := PathOptions{Direction: dir, MaxDepth: opt(depth)}
 				admit := anyEntity
 				if rc.rng.IntN(3) == 0 {
 					opts.EntityTypes, admit = []string{"Person"}, persons
 				}
 				all := rc.g.simplePaths(src, dst, dir, depth, admit)
-				res, err := rc.s.AllPaths(ctx, src, dst, limit, opts, ReadOptions{})
+				res, err := rc.s.AllPaths(ctx, src, dst, opt(limit), opts, ReadOptions{})
 				if err != nil {
 					t.Fatalf("AllPaths: %v", err)
 				}
@@ -436,7 +436,7 @@ func TestConnectionsHonourContext(t *testing.T) {
 	}
 	s := drawStore(t, spec.String())
 	far := fmt.Sprintf("c%04d", n-1)
-	deep := PathOptions{MaxDepth: 2 * n}
+	deep := PathOptions{MaxDepth: opt(2 * n)}
 	queries := []struct {
 		name string
 		run  func(ctx context.Context) error
@@ -446,15 +446,15 @@ func TestConnectionsHonourContext(t *testing.T) {
 			return err
 		}},
 		{"WeightedShortestPath", func(ctx context.Context) error {
-			_, err := s.ShortestPath(ctx, "c0000", far, PathOptions{MaxDepth: 2 * n, Weight: "w"}, ReadOptions{})
+			_, err := s.ShortestPath(ctx, "c0000", far, PathOptions{MaxDepth: opt(2 * n), Weight: "w"}, ReadOptions{})
 			return err
 		}},
 		{"KShortestPaths", func(ctx context.Context) error {
-			_, err := s.KShortestPaths(ctx, "c0000", far, 5, deep, ReadOptions{})
+			_, err := s.KShortestPaths(ctx, "c0000", far, opt(5), deep, ReadOptions{})
 			return err
 		}},
 		{"AllPaths", func(ctx context.Context) error {
-			_, err := s.AllPaths(ctx, "c0000", far, 0, deep, ReadOptions{})
+			_, err := s.AllPaths(ctx, "c0000", far, opt(0), deep, ReadOptions{})
 			return err
 		}},
 		{"Degree", func(ctx context.Context) error {

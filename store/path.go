@@ -65,8 +65,9 @@ type pathSearch struct {
 }
 
 func newPathSearch(r *Reader, opts PathOptions, defaultDepth int) (*pathSearch, error) {
-	if opts.MaxDepth < 0 {
-		return nil, FieldError("", "maxDepth", "must not be negative, got %d", opts.MaxDepth)
+	maxDepth, err := sizeOr(opts.MaxDepth, defaultDepth, "maxDepth")
+	if err != nil {
+		return nil, err
 	}
 	if opts.MaxVisited < 0 {
 		return nil, FieldError("", "maxVisited", "must not be negative, got %d", opts.MaxVisited)
@@ -90,12 +91,9 @@ func newPathSearch(r *Reader, opts PathOptions, defaultDepth int) (*pathSearch, 
 		types:    types,
 		weight:   opts.Weight,
 		weights:  make(map[RelID]float64),
-		maxDepth: opts.MaxDepth,
+		maxDepth: maxDepth,
 		b:        newBudget(r.Context(), opts.MaxVisited),
 		ids:      newEntityIDs(r),
-	}
-	if ps.maxDepth == 0 {
-		ps.maxDepth = defaultDepth
 	}
 	return ps, nil
 }
@@ -437,6 +435,9 @@ func routeKey(rt route) string {
 // from the same root removed. It stops early, keeping what it found, when
 // the budget runs out.
 func (ps *pathSearch) yen(src, dst NodeID, k int) ([]route, error) {
+	if k == 0 {
+		return nil, nil
+	}
 	first, ok, err := ps.shortest(src, dst, ps.maxDepth, nil, nil)
 	if err != nil || !ok {
 		return nil, err
@@ -773,21 +774,19 @@ func (s *Store) ShortestPath(ctx context.Context, from, to string, opts PathOpti
 	return out, nil
 }
 
-// KShortestPaths returns up to k (default DefaultK) shortest simple paths
+// KShortestPaths returns up to *k (DefaultK when nil) shortest simple paths
 // by Yen's algorithm, shortest first, ties in the order described in the
 // file comment. Two relations joining the same pair make two paths. When
 // the visited cap cuts the search short it returns the paths found so far
 // with Truncated set. Errors are those of ShortestPath, and an Invalid error
 // for a negative k.
-func (s *Store) KShortestPaths(ctx context.Context, from, to string, k int, opts PathOptions, ro ReadOptions) (PathsResult, error) {
-	if k < 0 {
-		return PathsResult{}, FieldError("", "k", "must not be negative, got %d", k)
-	}
-	if k == 0 {
-		k = DefaultK
+func (s *Store) KShortestPaths(ctx context.Context, from, to string, kp *int, opts PathOptions, ro ReadOptions) (PathsResult, error) {
+	k, err := sizeOr(kp, DefaultK, "k")
+	if err != nil {
+		return PathsResult{}, err
 	}
 	var res PathsResult
-	err := s.View(ctx, ro, func(r *Reader) error {
+	err = s.View(ctx, ro, func(r *Reader) error {
 		ps, err := newPathSearch(r, opts, DefaultPathDepth)
 		if err != nil {
 			return err
@@ -811,21 +810,19 @@ func (s *Store) KShortestPaths(ctx context.Context, from, to string, k int, opts
 }
 
 // AllPaths returns every simple path of at most opts.MaxDepth edges
-// (default DefaultAllPathsDepth), up to limit paths (default
+// (default DefaultAllPathsDepth), up to *n paths (default
 // DefaultAllPathsLimit), shortest first and then in the order of the entity
 // ids along them. Truncated says that more paths exist or that the visited
 // cap stopped the search. opts.Weight, when set, only fills in each path's
 // Cost. Errors are those of ShortestPath, and an Invalid error for a
 // negative limit.
-func (s *Store) AllPaths(ctx context.Context, from, to string, limit int, opts PathOptions, ro ReadOptions) (PathsResult, error) {
-	if limit < 0 {
-		return PathsResult{}, FieldError("", "limit", "must not be negative, got %d", limit)
-	}
-	if limit == 0 {
-		limit = DefaultAllPathsLimit
+func (s *Store) AllPaths(ctx context.Context, from, to string, n *int, opts PathOptions, ro ReadOptions) (PathsResult, error) {
+	limit, err := sizeOr(n, DefaultAllPathsLimit, "limit")
+	if err != nil {
+		return PathsResult{}, err
 	}
 	var res PathsResult
-	err := s.View(ctx, ro, func(r *Reader) error {
+	err = s.View(ctx, ro, func(r *Reader) error {
 		ps, err := newPathSearch(r, opts, DefaultAllPathsDepth)
 		if err != nil {
 			return err
@@ -837,6 +834,9 @@ func (s *Store) AllPaths(ctx context.Context, from, to string, limit int, opts P
 		routes, more, err := ps.allPaths(src, dst, limit)
 		if err != nil {
 			return err
+		}
+		if len(routes) > limit { // the path from an entity to itself
+			routes, more = routes[:limit], true
 		}
 		if ps.weight != "" {
 			var ids []RelID

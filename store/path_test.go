@@ -151,8 +151,8 @@ func TestShortestPath(t *testing.T) {
 		{name: "SelfLoop", graph: "a LINK a\na LINK b\nb LINK b", from: "a", to: "b", want: "a -r2- b"},
 		{name: "TypesFilter", graph: "a LINK b\na OTHER c\nc OTHER b", from: "a", to: "b", opts: PathOptions{Types: []string{"OTHER"}}, want: "a -r2- c -r3- b"},
 		{name: "TypesFilterNone", graph: "a LINK b", from: "a", to: "b", opts: PathOptions{Types: []string{"OTHER"}}, want: "<nil>"},
-		{name: "MaxDepthTooShort", graph: "a LINK b\nb LINK c\nc LINK d", from: "a", to: "d", opts: PathOptions{MaxDepth: 2}, want: "<nil>"},
-		{name: "MaxDepthExact", graph: "a LINK b\nb LINK c\nc LINK d", from: "a", to: "d", opts: PathOptions{MaxDepth: 3}, want: "a -r1- b -r2- c -r3- d"},
+		{name: "MaxDepthTooShort", graph: "a LINK b\nb LINK c\nc LINK d", from: "a", to: "d", opts: PathOptions{MaxDepth: opt(2)}, want: "<nil>"},
+		{name: "MaxDepthExact", graph: "a LINK b\nb LINK c\nc LINK d", from: "a", to: "d", opts: PathOptions{MaxDepth: opt(3)}, want: "a -r1- b -r2- c -r3- d"},
 		{name: "DefaultMaxDepth", graph: "a LINK b\nb LINK c\nc LINK d\nd LINK e\ne LINK f\nf LINK g\ng LINK h", from: "a", to: "h", want: "<nil>"},
 		{name: "ValidAtOld", graph: "a LINK b from=2010 to=2012\na LINK c\nc LINK b", from: "a", to: "b", opts: PathOptions{ValidAt: MustParseDate("2011-05")}, want: "a -r1- b"},
 		{name: "ValidAtNew", graph: "a LINK b from=2010 to=2012\na LINK c\nc LINK b", from: "a", to: "b", opts: PathOptions{ValidAt: MustParseDate("2015")}, want: "a -r2- c -r3- b"},
@@ -167,7 +167,7 @@ func TestShortestPath(t *testing.T) {
 		{name: "ErrUnknownTo", graph: "a LINK b", from: "a", to: "nope", wantErr: NotFound},
 		{name: "ErrUnknownRelationType", graph: "a LINK b", from: "a", to: "b", opts: PathOptions{Types: []string{"NOPE"}}, wantErr: Invalid},
 		{name: "ErrUnknownEntityType", graph: "a LINK b", from: "a", to: "b", opts: PathOptions{EntityTypes: []string{"Nope"}}, wantErr: Invalid},
-		{name: "ErrNegativeDepth", graph: "a LINK b", from: "a", to: "b", opts: PathOptions{MaxDepth: -1}, wantErr: Invalid},
+		{name: "ErrNegativeDepth", graph: "a LINK b", from: "a", to: "b", opts: PathOptions{MaxDepth: opt(-1)}, wantErr: Invalid},
 		{name: "ErrVisitedCap", graph: "a LINK b\nb LINK c\nc LINK d\nd LINK e", from: "a", to: "e", opts: PathOptions{MaxVisited: 3}, wantErr: TooComplex},
 	}
 	for _, tt := range tests {
@@ -279,7 +279,7 @@ func TestWeightedShortestPath(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := drawStore(t, tt.graph)
-			p, err := s.ShortestPath(context.Background(), tt.from, tt.to, PathOptions{Weight: "w", MaxDepth: tt.maxDepth}, ReadOptions{})
+			p, err := s.ShortestPath(context.Background(), tt.from, tt.to, PathOptions{Weight: "w", MaxDepth: opt(tt.maxDepth)}, ReadOptions{})
 			if got, want := ErrorCode(err), tt.wantErr; got != want {
 				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
 			}
@@ -356,7 +356,7 @@ func TestKShortestPaths(t *testing.T) {
 		{
 			name:  "SpurRespectsDepth",
 			graph: "a LINK b\nb LINK c\na LINK x\nx LINK y\ny LINK c",
-			from:  "a", to: "c", k: 5, opts: PathOptions{MaxDepth: 2},
+			from:  "a", to: "c", k: 5, opts: PathOptions{MaxDepth: opt(2)},
 			want: []string{"a -r1- b -r2- c"},
 		},
 		{
@@ -389,7 +389,7 @@ func TestKShortestPaths(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := drawStore(t, tt.graph)
-			res, err := s.KShortestPaths(context.Background(), tt.from, tt.to, tt.k, tt.opts, ReadOptions{})
+			res, err := s.KShortestPaths(context.Background(), tt.from, tt.to, opt(tt.k), tt.opts, ReadOptions{})
 			if got, want := ErrorCode(err), tt.wantErr; got != want {
 				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
 			}
@@ -444,7 +444,7 @@ func TestAllPaths(t *testing.T) {
 			},
 		},
 		{
-			name: "MaxDepth", graph: square, from: "a", to: "d", opts: PathOptions{MaxDepth: 2},
+			name: "MaxDepth", graph: square, from: "a", to: "d", opts: PathOptions{MaxDepth: opt(2)},
 			want: []string{"a -r6- d", "a -r1- b -r2- d", "a -r3- c -r4- d"},
 		},
 		{
@@ -475,7 +475,7 @@ func TestAllPaths(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := drawStore(t, tt.graph)
-			res, err := s.AllPaths(context.Background(), tt.from, tt.to, tt.limit, tt.opts, ReadOptions{})
+			res, err := s.AllPaths(context.Background(), tt.from, tt.to, opt(tt.limit), tt.opts, ReadOptions{})
 			if got, want := ErrorCode(err), tt.wantErr; got != want {
 				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
 			}
@@ -494,7 +494,7 @@ func TestAllPaths(t *testing.T) {
 
 func TestAllPathsWeightFillsCost(t *testing.T) {
 	s := drawStore(t, "a LINK b w=2\nb LINK c w=3\na LINK c")
-	res, err := s.AllPaths(context.Background(), "a", "c", 0, PathOptions{Weight: "w"}, ReadOptions{})
+	res, err := s.AllPaths(context.Background(), "a", "c", opt(0), PathOptions{Weight: "w"}, ReadOptions{})
 	if err != nil {
 		t.Fatalf("AllPaths: %v", err)
 	}

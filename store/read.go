@@ -11,10 +11,6 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
-// DefaultPageSize is the page size of FindEntities and FindRelations when
-// the filter gives none.
-const DefaultPageSize = 20
-
 // FindEntityByID returns the entity, or a NotFound error.
 func (s *Store) FindEntityByID(ctx context.Context, id string, ro ReadOptions) (*Entity, error) {
 	es, err := s.FindEntitiesByIDs(ctx, []string{id}, ro)
@@ -99,23 +95,13 @@ func decodeCursor(s string) ([]byte, error) {
 	return b, nil
 }
 
-func pageSize(first int) (int, error) {
-	switch {
-	case first < 0:
-		return 0, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("must not be negative, got %d", first)}
-	case first == 0:
-		return DefaultPageSize, nil
-	}
-	return first, nil
-}
-
 // FindEntities pages through entities in id order, filtered by type
 // (subtypes included). A cursor is the position of its entity (its id), so
 // it stays valid whatever changes. TotalCount counts every entity of the
 // types. Errors: Invalid for an unknown type, a negative First or a cursor
 // that is not one.
 func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions) (EntityPage, error) {
-	first, err := pageSize(f.First)
+	first, err := sizeOr(f.First, DefaultPageSize, "first")
 	if err != nil {
 		return EntityPage{}, err
 	}
@@ -262,7 +248,7 @@ func relationFilter(r *Reader, id string, f RelationFilter) (NodeID, *EdgeFilter
 // unchanged. TotalCount counts every match. Errors: Invalid for unknown
 // types, a negative First or a bad cursor.
 func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, ro ReadOptions) (RelationPage, error) {
-	first, err := pageSize(f.First)
+	first, err := sizeOr(f.First, DefaultPageSize, "first")
 	if err != nil {
 		return RelationPage{}, err
 	}

@@ -114,7 +114,7 @@ func TestRealDataLDBCKnows(t *testing.T) {
 		return -1
 	}
 	got := func(t *testing.T, a, b string) int {
-		p, err := s.ShortestPath(ctx, id(a), id(b), PathOptions{Types: []string{"KNOWS"}, MaxDepth: 64}, ReadOptions{})
+		p, err := s.ShortestPath(ctx, id(a), id(b), PathOptions{Types: []string{"KNOWS"}, MaxDepth: opt(64)}, ReadOptions{})
 		switch {
 		case ErrorCode(err) == NotFound:
 			return -1
@@ -217,7 +217,7 @@ func TestRealDataWikidataSisterCities(t *testing.T) {
 	}
 
 	t.Run("Degrees", func(t *testing.T) {
-		res, err := s.Centrality(ctx, CentralityOptions{Measure: MeasureDegree, First: len(cities)}, ReadOptions{})
+		res, err := s.Centrality(ctx, CentralityOptions{Measure: MeasureDegree, First: opt(len(cities))}, ReadOptions{})
 		if err != nil {
 			t.Fatalf("Centrality: %v", err)
 		}
@@ -251,7 +251,7 @@ func TestRealDataWikidataSisterCities(t *testing.T) {
 			d := g.bfs(a)
 			for range 5 {
 				b := cities[rng.IntN(len(cities))]
-				p, err := s.ShortestPath(ctx, a, b, PathOptions{Types: []string{"SISTER_CITY_OF"}, MaxDepth: 64}, ReadOptions{})
+				p, err := s.ShortestPath(ctx, a, b, PathOptions{Types: []string{"SISTER_CITY_OF"}, MaxDepth: opt(64)}, ReadOptions{})
 				if err != nil {
 					t.Fatalf("ShortestPath(%s, %s): %v", a, b, err)
 				}

@@ -710,7 +710,8 @@ func (r *Reader) TypeName(t TypeID) string { return r.sch.name(t) }
 func (r *Reader) Context() context.Context { return r.ctx }
 
 // Neighborhood returns everything within opts.Depth hops of id, breadth
-// first, capped at opts.Limit nodes (0 = 500): the start first, then the
+// first, capped at opts.Limit nodes (nil = DefaultNeighborhoodLimit; 0
+// leaves even the start out, and says Truncated): the start first, then the
 // nodes in the order the walk found them, and every relation that passes
 // the filters between two returned nodes (the induced subgraph, as a chart
 // of a partner network needs it: partners tied to each other, not only to
@@ -719,12 +720,12 @@ func (r *Reader) Context() context.Context { return r.ctx }
 // limit and goes no further, since a further level could add no node.
 // Unknown ids are NotFound errors, unknown type names Invalid ones.
 func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOptions, ro ReadOptions) (*Subgraph, error) {
-	limit := opts.Limit
-	if limit <= 0 {
-		limit = 500
+	limit, err := sizeOr(opts.Limit, DefaultNeighborhoodLimit, "limit")
+	if err != nil {
+		return nil, err
 	}
 	var sg *Subgraph
-	err := s.View(ctx, ro, func(r *Reader) error {
+	err = s.View(ctx, ro, func(r *Reader) error {
 		start, ok, err := r.Lookup(id)
 		if err != nil {
 			return err
@@ -738,6 +739,10 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 		}
 		if err := f.restrictDuring(opts.During); err != nil {
 			return err
+		}
+		if limit == 0 {
+			sg = &Subgraph{Truncated: true}
+			return nil
 		}
 		nodes := []NodeID{start}
 		in := map[NodeID]bool{start: true}

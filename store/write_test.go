@@ -263,7 +263,7 @@ func TestApplyOntology(t *testing.T) {
 	if !slices.IsSortedFunc(o.EntityTypes, func(a, b EntityType) int { return strings.Compare(a.Name, b.Name) }) {
 		t.Errorf("entity types not in name order")
 	}
-	p, err := s.FindEntities(ctx, EntityFilter{Types: []string{"Settlement"}, First: 100}, ReadOptions{})
+	p, err := s.FindEntities(ctx, EntityFilter{Types: []string{"Settlement"}, First: opt(100)}, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

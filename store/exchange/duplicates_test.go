@@ -273,7 +273,7 @@ func TestNodeLinkDuplicateNode(t *testing.T) {
 	if got, want := e.Type+" "+e.Name, "Person b"; got != want {
 		t.Errorf("entity dj is %q, want %q (the last node wins)", got, want)
 	}
-	hits, err := st.Search(context.Background(), "a", nil, 10, store.ReadOptions{})
+	hits, err := st.Search(context.Background(), "a", nil, new(10), store.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
