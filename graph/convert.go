@@ -51,7 +51,6 @@ func loadEntity(ctx context.Context, st *store.Store, id, what string) (*store.E
 		e, err = l.entities.Load(ctx, loadKey{id: id, asOf: inheritedAsOf(ctx)})
 	} else {
 		e, err = st.FindEntityByID(ctx, id, readAt(ctx))
-		fixEntities(e)
 	}
 	if err != nil {
 		return nil, err
@@ -80,7 +79,6 @@ func (r *Resolver) lookupEntity(ctx context.Context, id string) (*store.Entity, 
 	if store.ErrorCode(err) == store.NotFound {
 		return nil, nil
 	}
-	fixEntities(e)
 	return e, err
 }
 
@@ -93,7 +91,6 @@ func (r *Resolver) lookupRelation(ctx context.Context, id string) (*store.Relati
 	if store.ErrorCode(err) == store.NotFound {
 		return nil, nil
 	}
-	fixRelations(rel)
 	return rel, err
 }
 
@@ -158,36 +155,6 @@ func pathOptions(types []string, direction *store.Direction, maxDepth *int, vali
 	}
 }
 
-// The store leaves Properties nil when there are none, but the schema
-// promises an object (properties: JSON!), and gqlgen refuses a nil map for
-// a non-null field. These fill in an empty one on every entity and
-// relation a resolver hands out; the store returns fresh values, so
-// writing to them is safe.
-
-// fixEntities gives entities without properties an empty set.
-func fixEntities(es ...*store.Entity) {
-	for _, e := range es {
-		if e != nil && e.Properties == nil {
-			e.Properties = store.Properties{}
-		}
-	}
-}
-
-// fixRelations gives relations without properties an empty set.
-func fixRelations(rs ...*store.Relation) {
-	for _, r := range rs {
-		if r != nil && r.Properties == nil {
-			r.Properties = store.Properties{}
-		}
-	}
-}
-
-// fixPath fixes the entities and relations of a path.
-func fixPath(p *store.Path) {
-	fixEntities(p.Nodes...)
-	fixRelations(p.Edges...)
-}
-
 // relationPage reads one page of an entity's relations with the entity at
 // the other end of each, primes the loader with those entities, and is
 // shared by Entity.relations and Entity.neighbors, which differ only in
@@ -200,8 +167,6 @@ func (r *Resolver) relationPage(ctx context.Context, obj *store.Entity, types []
 	if err != nil {
 		return page, err
 	}
-	fixEntities(page.Neighbors...)
-	fixRelations(page.Relations...)
 	prime(ctx, obj)
 	prime(ctx, page.Neighbors...)
 	return page, nil

@@ -57,7 +57,6 @@ func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.En
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
-	fixEntities(res.Entities...)
 	return res.Entities, nil
 }
 
@@ -70,7 +69,6 @@ func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*store.R
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
-	fixRelations(res.Relations...)
 	return res.Relations, nil
 }
 
@@ -131,7 +129,6 @@ func (r *queryResolver) Entities(ctx context.Context, types []string, first *int
 	if err != nil {
 		return nil, err
 	}
-	fixEntities(page.Entities...)
 	return entityConnection(page), nil
 }
 
@@ -147,8 +144,6 @@ func (r *queryResolver) Relations(ctx context.Context, id string, types []string
 	if err != nil {
 		return nil, err
 	}
-	fixEntities(page.Neighbors...)
-	fixRelations(page.Relations...)
 	prime(ctx, page.Neighbors...)
 	return relationConnection(page), nil
 }
@@ -160,7 +155,6 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []string,
 	}
 	out := make([]*store.SearchHit, len(hits))
 	for i := range hits {
-		fixEntities(hits[i].Entity)
 		out[i] = &hits[i]
 	}
 	return out, nil
@@ -177,8 +171,6 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	fixEntities(g.Nodes...)
-	fixRelations(g.Edges...)
 	prime(ctx, g.Nodes...)
 	return g, nil
 }
@@ -188,7 +180,6 @@ func (r *queryResolver) Path(ctx context.Context, from string, to string, types 
 	if err != nil || p == nil {
 		return nil, err
 	}
-	fixPath(p)
 	prime(ctx, p.Nodes...)
 	return p, nil
 }
@@ -201,7 +192,6 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *in
 	out := make([]*store.Path, len(res.Paths))
 	for i := range res.Paths {
 		out[i] = &res.Paths[i]
-		fixPath(out[i])
 		prime(ctx, res.Paths[i].Nodes...)
 	}
 	return out, nil
@@ -213,7 +203,6 @@ func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, ma
 		return nil, err
 	}
 	for i := range res.Paths {
-		fixPath(&res.Paths[i])
 		prime(ctx, res.Paths[i].Nodes...)
 	}
 	return &res, nil
@@ -224,7 +213,6 @@ func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, types
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
 		EntityTypes: entityTypes, First: first,
 	}, store.ReadOptions{})
-	fixEntities(es...)
 	return es, err
 }
 
@@ -236,9 +224,6 @@ func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTy
 	}, store.ReadOptions{})
 	if err != nil {
 		return nil, err
-	}
-	for _, s := range res.Ranking {
-		fixEntities(s.Entity)
 	}
 	return &res, nil
 }
