@@ -237,7 +237,7 @@ func (r *queryResolver) Components(ctx context.Context, types []string, validAt 
 }
 
 func (r *queryResolver) Ontology(ctx context.Context) (*store.Ontology, error) {
-	o, err := r.store.GetOntology(ctx)
+	o, err := r.store.Ontology(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -198,7 +198,7 @@ func TestCacheSeesOntologyChanges(t *testing.T) {
 	s := openTestStore(t)
 	has := func(name string) bool {
 		t.Helper()
-		o, err := s.GetOntology(ctx)
+		o, err := s.Ontology(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -42,7 +42,8 @@ func (w *writer) checkCite(c citeCheck, typ TypeID, found bool) {
 // sees the store: documents it upserts count, documents it deletes do not.
 func (w *writer) checkCites() error {
 	for _, c := range w.cites {
-		kind, id, ok, err := w.lookup(c.doc)
+		ref, ok, err := w.lookup(c.doc)
+		kind, id := ref.kind, ref.id
 		if err != nil {
 			return err
 		}

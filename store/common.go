@@ -41,7 +41,7 @@ func (s *Store) CommonNeighbors(ctx context.Context, ids []string, f RelationFil
 		}
 		var members []member
 		for _, id := range ids {
-			n, err := lookup(r, id)
+			n, err := r.LookupEntity(id)
 			if err != nil {
 				return err
 			}

@@ -108,7 +108,7 @@ func (s *Store) ComponentOf(ctx context.Context, id string, opts ComponentsOptio
 		if err != nil {
 			return err
 		}
-		start, err := lookup(r, id)
+		start, err := r.LookupEntity(id)
 		if err != nil {
 			return err
 		}

@@ -16,10 +16,6 @@ import (
 // that ctx.Err's lock does not show in profiles.
 const checkEvery = 256
 
-// errStop ends a scan early from inside its callback; it never leaves this
-// package's algorithms.
-var errStop = errors.New("stop scan")
-
 // budget meters one traversal: it looks at the request's context every
 // checkEvery steps and counts the entities visited against a cap.
 type budget struct {
@@ -194,18 +190,6 @@ func (c *entityIDs) get(n NodeID) (string, error) {
 	}
 	c.id[n] = s
 	return s, nil
-}
-
-// lookup resolves an external entity id, or returns a NotFound error.
-func lookup(r *Reader, id string) (NodeID, error) {
-	n, ok, err := r.Lookup(id)
-	if err != nil {
-		return 0, fmt.Errorf("look up entity %s: %w", id, err)
-	}
-	if !ok {
-		return 0, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
-	}
-	return n, nil
 }
 
 // expandChunk is how many nodes a whole-graph pass hands to one Expand: big

@@ -61,7 +61,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
 	l := newLoader(ctx, tx, sch, opts)
-	l.noIDs = rangeEmpty(tx, []byte{pExtID})
+	l.noIDs = noExternalIDs(tx)
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
@@ -443,42 +443,6 @@ func (l *loader) endPass1() error {
 	l.suspects = nil
 	l.dups = dupFilter{}
 	return nil
-}
-
-type extRef struct {
-	kind byte
-	id   uint64
-}
-
-// lookup resolves an external id in the snapshot.
-func (l *loader) lookup(ext string) (extRef, bool, error) {
-	if l.noIDs {
-		return extRef{}, false, nil
-	}
-	return lookupAny(l.tx, ext)
-}
-
-// rangeEmpty reports whether tx holds no key with prefix p.
-func rangeEmpty(tx kv.Txn, p []byte) bool {
-	it := tx.Iterate(kv.IterOptions{Prefix: p, KeysOnly: true})
-	defer it.Close()
-	it.Rewind()
-	return !it.Valid()
-}
-
-func lookupAny(tx kv.Txn, ext string) (extRef, bool, error) {
-	v, err := tx.Get(extKey(ext))
-	if errors.Is(err, kv.ErrNotFound) {
-		return extRef{}, false, nil
-	}
-	if err != nil {
-		return extRef{}, false, fmt.Errorf("look up %q: %w", ext, err)
-	}
-	kind, id, err := parseExtValue(v)
-	if err != nil {
-		return extRef{}, false, fmt.Errorf("look up %q: %w", ext, err)
-	}
-	return extRef{kind, id}, true, nil
 }
 
 func (l *loader) pass2(rec Record) error {

@@ -100,11 +100,11 @@ func newPathSearch(r *Reader, opts PathOptions, defaultDepth int) (*pathSearch, 
 
 // ends resolves the two external ids; unknown ids are NotFound errors.
 func (ps *pathSearch) ends(from, to string) (NodeID, NodeID, error) {
-	src, err := lookup(ps.r, from)
+	src, err := ps.r.LookupEntity(from)
 	if err != nil {
 		return 0, 0, err
 	}
-	dst, err := lookup(ps.r, to)
+	dst, err := ps.r.LookupEntity(to)
 	if err != nil {
 		return 0, 0, err
 	}

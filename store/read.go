@@ -223,12 +223,9 @@ func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions
 // relationFilter compiles a RelationFilter and finds the entity it starts
 // from, or returns a NotFound error.
 func relationFilter(r *Reader, id string, f RelationFilter) (NodeID, *EdgeFilter, error) {
-	n, ok, err := r.Lookup(id)
+	n, err := r.LookupEntity(id)
 	if err != nil {
 		return 0, nil, err
-	}
-	if !ok {
-		return 0, nil, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
 	}
 	ef, err := r.Filter(f.Types, f.Direction, f.ValidAt, f.EntityTypes)
 	if err != nil {
@@ -284,12 +281,12 @@ func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, 
 		err = r.scanEdges(w, n, ef, after, func(e Edge) error {
 			if len(edges) == first {
 				page.HasNext = true
-				return errStopScan
+				return errStop
 			}
 			edges = append(edges, e)
 			return nil
 		})
-		if err != nil && !errors.Is(err, errStopScan) {
+		if err != nil && !errors.Is(err, errStop) {
 			return err
 		}
 		page.HasPrevious = after != nil
@@ -314,8 +311,6 @@ func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, 
 	}
 	return page, nil
 }
-
-var errStopScan = errors.New("stop scan")
 
 // Degree counts the relations of entity id that match f (First and After
 // are ignored). Errors: NotFound for an unknown entity, Invalid for unknown

@@ -493,7 +493,7 @@ func TestStatsAndIsEmpty(t *testing.T) {
 	if err != nil || !empty {
 		t.Fatalf("IsEmpty of a new store: got %v %v, want true", empty, err)
 	}
-	o, err := s.GetOntology(ctx)
+	o, err := s.Ontology(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -296,16 +296,6 @@ func (s *Store) NeverWritten(ctx context.Context) (bool, error) {
 	return false, nil
 }
 
-// GetOntology returns the ontology, types in name order.
-func (s *Store) GetOntology(ctx context.Context) (Ontology, error) {
-	tx, sch, err := s.snapshot(ctx, ReadOptions{})
-	if err != nil {
-		return Ontology{}, err
-	}
-	tx.Discard()
-	return sch.ontology(), nil
-}
-
 // Stats counts entities and relations, in total and by type (types with
 // none are left out; each list in type name order), from the counters
 // that every write keeps.

@@ -191,28 +191,6 @@ func (r *Reader) Filter(types []string, dir Direction, validAt Date, entityTypes
 	return compileFilter(r.sch, ts, dir, validAt, ets), nil
 }
 
-// Lookup resolves an entity id to its NodeID; ok is false when there is none.
-func (r *Reader) Lookup(id string) (NodeID, bool, error) {
-	ref, ok, err := r.lookupAny(id)
-	if err != nil || !ok || ref.kind != kindEntity {
-		return 0, false, err
-	}
-	return NodeID(ref.id), true, nil
-}
-
-// lookupAny resolves an external id of either kind, through the cache.
-func (r *Reader) lookupAny(id string) (extRef, bool, error) {
-	if ref, found, ok := r.cache.ext(id, r.ts); ok {
-		return ref, found, nil
-	}
-	ref, ok, err := lookupAny(r.tx, id)
-	if err != nil {
-		return extRef{}, false, err
-	}
-	r.cache.putExt(id, r.ts, ref, ok)
-	return ref, ok, nil
-}
-
 // Edges calls fn for each edge of n that f admits, in key order (one
 // key-only prefix scan per direction and relation type, with a reused
 // iterator). A nil f admits everything. fn's error stops the scan and is
@@ -726,12 +704,9 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 	}
 	var sg *Subgraph
 	err = s.View(ctx, ro, func(r *Reader) error {
-		start, ok, err := r.Lookup(id)
+		start, err := r.LookupEntity(id)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
 		}
 		f, err := r.Filter(opts.Types, opts.Direction, opts.ValidAt, opts.EntityTypes)
 		if err != nil {

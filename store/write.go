@@ -543,19 +543,6 @@ func recordName(id, list string, i int) string {
 	return fmt.Sprintf("%s[%d]", list, i)
 }
 
-// lookup resolves an external id as the batch sees it.
-func (w *writer) lookup(ext string) (kind byte, id uint64, ok bool, err error) {
-	v, ok, err := w.get(extKey(ext))
-	if err != nil || !ok {
-		return 0, 0, false, err
-	}
-	kind, id, err = parseExtValue(v)
-	if err != nil {
-		return 0, 0, false, fmt.Errorf("external id %q: %w", ext, err)
-	}
-	return kind, id, true, nil
-}
-
 // nodeType returns the entity type of node n as the batch sees it.
 func (w *writer) nodeType(n NodeID) (TypeID, bool, error) {
 	v, ok, err := w.get(nodeKey(n))
@@ -774,7 +761,8 @@ func (w *writer) checkSources(ss []Source, rec string) {
 // putEntity writes the upsert of a valid entity and returns its node.
 func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
 	t, _ := w.sch.entityType(e.Type)
-	kind, id, exists, err := w.lookup(e.ID)
+	ref, exists, err := w.lookup(e.ID)
+	kind, id := ref.kind, ref.id
 	if err != nil {
 		return 0, err
 	}
@@ -924,7 +912,8 @@ func (w *writer) checkRelation(r *Relation, rec string) {
 // endpoint resolves one end of a relation to its node and type, recording
 // a problem when there is no such entity.
 func (w *writer) endpoint(ext, rec, field string) (NodeID, TypeID, bool, error) {
-	kind, id, ok, err := w.lookup(ext)
+	ref, ok, err := w.lookup(ext)
+	kind, id := ref.kind, ref.id
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -975,7 +964,8 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 		w.failf(Invalid, rec, toField, "%s", why)
 		bad = true
 	}
-	kind, id, exists, err := w.lookup(r.ID)
+	ref, exists, err := w.lookup(r.ID)
+	kind, id := ref.kind, ref.id
 	if err != nil {
 		return 0, err
 	}
@@ -1071,7 +1061,8 @@ func (w *writer) adjacency(n NodeID) ([]adjEntry, error) {
 
 func (w *writer) deleteRelationByID(id string, i int) (int, error) {
 	rec := recordName(id, "deleteRelations", i)
-	kind, rid, ok, err := w.lookup(id)
+	ref, ok, err := w.lookup(id)
+	kind, rid := ref.kind, ref.id
 	if err != nil {
 		return 0, err
 	}
@@ -1117,7 +1108,8 @@ func (w *writer) deleteRelation(rid RelID) error {
 
 func (w *writer) deleteEntityByID(id string, i int, cascade bool) (entities, relations int, err error) {
 	rec := recordName(id, "deleteEntities", i)
-	kind, nid, ok, err := w.lookup(id)
+	ref, ok, err := w.lookup(id)
+	kind, nid := ref.kind, ref.id
 	if err != nil {
 		return 0, 0, err
 	}
