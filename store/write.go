@@ -186,6 +186,8 @@ type writer struct {
 	ov   map[string]mutation
 	errs Errors
 	log  ChangeRecord
+	// index writes each record's entries into the overlay.
+	index *indexer
 
 	// added lists the adjacency keys this batch set under each node, so
 	// that scans of a node's relations see them.
@@ -211,7 +213,7 @@ type writer struct {
 }
 
 func newWriter(tx kv.Txn, sch *schema) *writer {
-	return &writer{
+	w := &writer{
 		tx: tx, sch: sch,
 		ov:         map[string]mutation{},
 		added:      map[NodeID][]string{},
@@ -224,6 +226,8 @@ func newWriter(tx kv.Txn, sch *schema) *writer {
 		deletedExt: map[string]bool{},
 		maxErrors:  maxErrors,
 	}
+	w.index = &indexer{sink: overlaySink{w}}
+	return w
 }
 
 // kvWriter is what both a transaction and a bulk batch accept.
@@ -792,36 +796,14 @@ func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
 			return 0, err
 		}
 		n = NodeID(nid)
-		w.set(extKey(e.ID), extValue(kindEntity, uint64(n)))
 		w.count(counterKey(ctrEntities), 1)
 	}
-	w.set(nodeKey(n), nodeValue(t, e.ID))
-	w.set(entityKey(n), encodeEntity(e, t))
-	if old == nil || old.typ != t {
-		if old != nil {
-			w.del(typeIdxKey(old.typ, e.ID))
-			w.count(typeCountKey(old.typ), -1)
-			w.retyped[n] = e.ID
-			w.noteRetypedDocument(old.typ, t, e.ID, rec)
-		}
-		w.set(typeIdxKey(t, e.ID), uint64Value(uint64(n)))
-		w.count(typeCountKey(t), 1)
+	if old != nil && old.typ != t {
+		w.retyped[n] = e.ID
+		w.noteRetypedDocument(old.typ, t, e.ID, rec)
 	}
-	newKeys := nameKeys(e, n)
-	if old != nil {
-		keep := make(map[string]bool, len(newKeys))
-		for _, k := range newKeys {
-			keep[string(k)] = true
-		}
-		for _, k := range nameKeys(old.e, n) {
-			if !keep[string(k)] {
-				w.del(k)
-			}
-		}
-	}
-	nv := nameValueOf(e, t)
-	for _, k := range newKeys {
-		w.set(k, nv)
+	if err := w.index.entity(n, e, t, old); err != nil {
+		return 0, err
 	}
 	w.log.add(&w.log.Entities, e.ID)
 	return n, nil
@@ -977,6 +959,7 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 		return 0, nil
 	}
 	var rid RelID
+	var old *relationBody
 	if exists {
 		rid = RelID(id)
 		v, ok, err := w.get(relationKey(rid))
@@ -986,37 +969,24 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 		if !ok {
 			return 0, fmt.Errorf("relation %q: %d has no body", r.ID, rid)
 		}
-		old, err := decodeRelation(v)
+		ob, err := decodeRelation(v)
 		if err != nil {
 			return 0, fmt.Errorf("relation %q: %w", r.ID, err)
 		}
-		if old.typ != rt.id || old.from != fromN || old.to != toN {
-			w.del(adjKey(nil, pOut, old.from, old.typ, old.to, rid))
-			w.del(adjKey(nil, pIn, old.to, old.typ, old.from, rid))
-		}
-		if old.typ != rt.id {
-			w.del(typeIdxKey(old.typ, r.ID))
-			w.count(typeCountKey(old.typ), -1)
-			w.count(typeCountKey(rt.id), 1)
-		}
+		old = &ob
 	} else {
 		nid, err := w.alloc(ctrNextRel)
 		if err != nil {
 			return 0, err
 		}
 		rid = RelID(nid)
-		w.set(extKey(r.ID), extValue(kindRelation, uint64(rid)))
 		w.count(counterKey(ctrRelations), 1)
-		w.count(typeCountKey(rt.id), 1)
 	}
-	w.set(relationKey(rid), encodeRelation(r, rt.id, fromN, toN))
-	w.set(typeIdxKey(rt.id, r.ID), uint64Value(uint64(rid)))
-	out := adjKey(nil, pOut, fromN, rt.id, toN, rid)
-	in := adjKey(nil, pIn, toN, rt.id, fromN, rid)
-	w.set(out, adjValue{otherType: toT, validFrom: r.ValidFrom, validTo: r.ValidTo}.encode())
-	w.set(in, adjValue{otherType: fromT, validFrom: r.ValidFrom, validTo: r.ValidTo}.encode())
-	w.added[fromN] = append(w.added[fromN], string(out))
-	w.added[toN] = append(w.added[toN], string(in))
+	if err := w.index.relation(rid, r, rt.id, fromN, toN, fromT, toT, old); err != nil {
+		return 0, err
+	}
+	w.added[fromN] = append(w.added[fromN], string(adjKey(nil, pOut, fromN, rt.id, toN, rid)))
+	w.added[toN] = append(w.added[toN], string(adjKey(nil, pIn, toN, rt.id, fromN, rid)))
 	w.upserted[rid] = true
 	delete(w.deleted, rid)
 	w.log.add(&w.log.Relations, r.ID)
@@ -1203,8 +1173,9 @@ func (w *writer) retypeAdjacency() error {
 			if !okv {
 				return fmt.Errorf("bad adjacency value at %x", m)
 			}
-			av.otherType = t
-			w.set(m, av.encode())
+			if err := w.index.retypedEnd(m, av, t); err != nil {
+				return err
+			}
 			if w.upserted[e.rel] {
 				continue
 			}
