@@ -687,6 +687,68 @@ func (r *Reader) TypeName(t TypeID) string { return r.sch.name(t) }
 // stop when the request's deadline passes.
 func (r *Reader) Context() context.Context { return r.ctx }
 
+// Neighborhood walks breadth first from start up to depth hops over the
+// edges f admits: the one definition of "the neighbourhood of X", which
+// Store.Neighborhood answers and a subgraph export writes. It returns the
+// nodes in the order the walk met them, the start first, at most limit of
+// them (the start always; a negative limit is none), and truncated when the limit left one
+// out; the walk then finishes the level at which it reached the limit and
+// goes no further, since a further level could add no node. With
+// relations, it also returns every relation f admits between two returned
+// nodes (the induced subgraph), in the order the walk met them: those met
+// on the way, and those between two nodes of the last level, which one
+// more scan of that level finds. It returns the context's error when the
+// request ends, and the snapshot's.
+func (r *Reader) Neighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (nodes []NodeID, rels []RelID, truncated bool, err error) {
+	nodes = []NodeID{start}
+	in := map[NodeID]bool{start: true}
+	seenRel := map[RelID]bool{}
+	frontier := []NodeID{start}
+	for d := 0; d < depth && len(frontier) > 0 && !truncated; d++ {
+		var next []NodeID
+		err := r.Expand(frontier, f, func(_ int, e Edge) error {
+			if !in[e.Other] {
+				if limit >= 0 && len(nodes) >= limit {
+					truncated = true
+					return nil
+				}
+				in[e.Other] = true
+				nodes = append(nodes, e.Other)
+				next = append(next, e.Other)
+			}
+			if relations && !seenRel[e.Relation] {
+				seenRel[e.Relation] = true
+				rels = append(rels, e.Relation)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if err := r.ctx.Err(); err != nil {
+			return nil, nil, false, err
+		}
+		frontier = next
+	}
+	if len(frontier) > 0 && relations {
+		last := make(map[NodeID]bool, len(frontier))
+		for _, n := range frontier {
+			last[n] = true
+		}
+		err := r.Expand(frontier, f, func(_ int, e Edge) error {
+			if last[e.Other] && !seenRel[e.Relation] {
+				seenRel[e.Relation] = true
+				rels = append(rels, e.Relation)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, false, err
+		}
+	}
+	return nodes, rels, truncated, nil
+}
+
 // Neighborhood returns everything within opts.Depth hops of id, breadth
 // first, capped at opts.Limit nodes (nil = DefaultNeighborhoodLimit; 0
 // leaves even the start out, and says Truncated): the start first, then the
@@ -719,56 +781,9 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 			sg = &Subgraph{Truncated: true}
 			return nil
 		}
-		nodes := []NodeID{start}
-		in := map[NodeID]bool{start: true}
-		var rels []RelID
-		seenRel := map[RelID]bool{}
-		truncated := false
-		frontier := []NodeID{start}
-		for depth := 0; depth < opts.Depth && len(frontier) > 0 && !truncated; depth++ {
-			var next []NodeID
-			err := r.Expand(frontier, f, func(_ int, e Edge) error {
-				if !in[e.Other] {
-					if len(nodes) >= limit {
-						truncated = true
-						return nil
-					}
-					in[e.Other] = true
-					nodes = append(nodes, e.Other)
-					next = append(next, e.Other)
-				}
-				if !opts.NodesOnly && !seenRel[e.Relation] {
-					seenRel[e.Relation] = true
-					rels = append(rels, e.Relation)
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			frontier = next
-		}
-		// Every relation of a node before the last level was met on the
-		// way; those between two nodes of the last level were not: one
-		// more scan of that level finds them.
-		if len(frontier) > 0 && !opts.NodesOnly {
-			last := make(map[NodeID]bool, len(frontier))
-			for _, n := range frontier {
-				last[n] = true
-			}
-			err := r.Expand(frontier, f, func(_ int, e Edge) error {
-				if last[e.Other] && !seenRel[e.Relation] {
-					seenRel[e.Relation] = true
-					rels = append(rels, e.Relation)
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
+		nodes, rels, truncated, err := r.Neighborhood(start, f, opts.Depth, limit, !opts.NodesOnly)
+		if err != nil {
+			return err
 		}
 		ents, err := r.Entities(nodes)
 		if err != nil {
