@@ -12,6 +12,7 @@ import (
 
 	"github.com/ties-graph/ties/graph/model"
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/connect"
 	"github.com/ties-graph/ties/store/exchange"
 )
 
@@ -39,9 +40,10 @@ func (r *entityResolver) Degree(ctx context.Context, obj *store.Entity, types []
 }
 
 func (r *entityResolver) Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error) {
-	id, err := r.store.ComponentOf(ctx, obj.ID, store.ComponentsOptions{
-		Types: types, ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes,
-	}, readAt(ctx))
+	opts := store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes}
+	id, err := store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) (string, error) {
+		return connect.ComponentOf(rd, obj.ID, opts)
+	})
 	if err != nil || id == "" {
 		return nil, err
 	}
@@ -176,7 +178,10 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 }
 
 func (r *queryResolver) Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error) {
-	p, err := r.store.ShortestPath(ctx, from, to, pathOptions(types, direction, maxDepth, validAt, entityTypes, weight), store.ReadOptions{})
+	opts := pathOptions(types, direction, maxDepth, validAt, entityTypes, weight)
+	p, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (*store.Path, error) {
+		return connect.ShortestPath(rd, from, to, opts)
+	})
 	if err != nil || p == nil {
 		return nil, err
 	}
@@ -185,7 +190,10 @@ func (r *queryResolver) Path(ctx context.Context, from string, to string, types 
 }
 
 func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error) {
-	res, err := r.store.KShortestPaths(ctx, from, to, k, pathOptions(types, direction, maxDepth, validAt, entityTypes, weight), store.ReadOptions{})
+	opts := pathOptions(types, direction, maxDepth, validAt, entityTypes, weight)
+	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.PathsResult, error) {
+		return connect.KShortestPaths(rd, from, to, k, opts)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +206,10 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *in
 }
 
 func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error) {
-	res, err := r.store.AllPaths(ctx, from, to, limit, pathOptions(types, direction, maxDepth, validAt, entityTypes, nil), store.ReadOptions{})
+	opts := pathOptions(types, direction, maxDepth, validAt, entityTypes, nil)
+	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.PathsResult, error) {
+		return connect.AllPaths(rd, from, to, limit, opts)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -209,19 +220,24 @@ func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, ma
 }
 
 func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) ([]*store.Entity, error) {
-	es, err := r.store.CommonNeighbors(ctx, ids, store.RelationFilter{
+	f := store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
 		EntityTypes: entityTypes, First: first,
-	}, store.ReadOptions{})
-	return es, err
+	}
+	return store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) ([]*store.Entity, error) {
+		return connect.CommonNeighbors(rd, ids, f)
+	})
 }
 
 func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error) {
-	res, err := r.store.Centrality(ctx, store.CentralityOptions{
+	opts := store.CentralityOptions{
 		Measure: deref(measure, store.MeasureDegree), Types: types, EntityTypes: entityTypes,
 		ValidAt: deref(validAt, store.Date{}), First: first,
 		Samples: samples, Seed: int64(deref(seed, 0)),
-	}, store.ReadOptions{})
+	}
+	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.CentralityResult, error) {
+		return connect.Centrality(rd, opts)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +245,10 @@ func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTy
 }
 
 func (r *queryResolver) Components(ctx context.Context, types []string, validAt *store.Date, entityTypes []string) (*store.ComponentsResult, error) {
-	res, err := r.store.Components(ctx, store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes}, store.ReadOptions{})
+	opts := store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes}
+	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.ComponentsResult, error) {
+		return connect.Components(rd, opts)
+	})
 	if err != nil {
 		return nil, err
 	}

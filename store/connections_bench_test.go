@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/connect"
 	"github.com/ties-graph/ties/store/gen"
 )
 
@@ -79,7 +80,9 @@ func BenchmarkShortestPath(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		from, to := g.plan.EntityID(rng.IntN(g.n)), g.plan.EntityID(rng.IntN(g.n))
-		p, err := g.s.ShortestPath(ctx, from, to, store.PathOptions{MaxDepth: new(6)}, store.ReadOptions{})
+		p, err := store.Read(ctx, g.s, store.ReadOptions{}, func(r *store.Reader) (*store.Path, error) {
+			return connect.ShortestPath(r, from, to, store.PathOptions{MaxDepth: new(6)})
+		})
 		if err != nil {
 			b.Fatalf("ShortestPath(%s, %s): %v", from, to, err)
 		}

@@ -38,9 +38,9 @@ const (
 	DefaultMaxVisited = 1_000_000
 )
 
-// sizeOr returns the size n gives, or def when n is nil. A negative size
+// SizeOr returns the size n gives, or def when n is nil. A negative size
 // is an Invalid error naming field.
-func sizeOr(n *int, def int, field string) (int, error) {
+func SizeOr(n *int, def int, field string) (int, error) {
 	switch {
 	case n == nil:
 		return def, nil

@@ -40,43 +40,4 @@ func TestSizeZero(t *testing.T) {
 			t.Errorf("a missing start: got %v, want NOT_FOUND", err)
 		}
 	})
-	t.Run("ShortestPath", func(t *testing.T) {
-		p, err := s.ShortestPath(ctx, "onno", "enschede", PathOptions{MaxDepth: zero}, ReadOptions{})
-		if err != nil || p != nil {
-			t.Errorf("got %v, %v; want no path within 0 edges", p, err)
-		}
-		p, err = s.ShortestPath(ctx, "onno", "onno", PathOptions{MaxDepth: zero}, ReadOptions{})
-		if err != nil || p == nil || len(p.Edges) != 0 {
-			t.Errorf("from an entity to itself: got %v, %v; want the path of no edge", p, err)
-		}
-	})
-	t.Run("KShortestPaths", func(t *testing.T) {
-		res, err := s.KShortestPaths(ctx, "onno", "enschede", zero, PathOptions{}, ReadOptions{})
-		if err != nil || len(res.Paths) != 0 {
-			t.Errorf("got %d paths, %v; want none", len(res.Paths), err)
-		}
-		if _, err := s.KShortestPaths(ctx, "onno", "atlantis", zero, PathOptions{}, ReadOptions{}); ErrorCode(err) != NotFound {
-			t.Errorf("a missing end: got %v, want NOT_FOUND", err)
-		}
-	})
-	t.Run("AllPaths", func(t *testing.T) {
-		for _, to := range []string{"enschede", "onno"} {
-			res, err := s.AllPaths(ctx, "onno", to, zero, PathOptions{}, ReadOptions{})
-			if err != nil || len(res.Paths) != 0 || !res.Truncated {
-				t.Errorf("to %s: got %d paths, truncated %v, %v; want none, truncated", to, len(res.Paths), res.Truncated, err)
-			}
-		}
-	})
-	t.Run("CommonNeighbors", func(t *testing.T) {
-		es, err := s.CommonNeighbors(ctx, []string{"dalian", "palo-alto"}, RelationFilter{First: zero}, ReadOptions{})
-		if err != nil || len(es) != 0 {
-			t.Errorf("got %d, %v; want none", len(es), err)
-		}
-	})
-	t.Run("Centrality", func(t *testing.T) {
-		res, err := s.Centrality(ctx, CentralityOptions{First: zero}, ReadOptions{})
-		if err != nil || len(res.Ranking) != 0 || res.Nodes == 0 {
-			t.Errorf("got %d ranked of %d, %v; want none ranked of all", len(res.Ranking), res.Nodes, err)
-		}
-	})
 }

@@ -101,7 +101,7 @@ func decodeCursor(s string) ([]byte, error) {
 // types. Errors: Invalid for an unknown type, a negative First or a cursor
 // that is not one.
 func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions) (EntityPage, error) {
-	first, err := sizeOr(f.First, DefaultPageSize, "first")
+	first, err := SizeOr(f.First, DefaultPageSize, "first")
 	if err != nil {
 		return EntityPage{}, err
 	}
@@ -245,7 +245,7 @@ func relationFilter(r *Reader, id string, f RelationFilter) (NodeID, *EdgeFilter
 // unchanged. TotalCount counts every match. Errors: Invalid for unknown
 // types, a negative First or a bad cursor.
 func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, ro ReadOptions) (RelationPage, error) {
-	first, err := sizeOr(f.First, DefaultPageSize, "first")
+	first, err := SizeOr(f.First, DefaultPageSize, "first")
 	if err != nil {
 		return RelationPage{}, err
 	}

@@ -41,7 +41,7 @@ type searchCand struct {
 // subtypes included. A query that folds to nothing finds nothing. Errors:
 // Invalid for an unknown type or a negative limit.
 func (s *Store) Search(ctx context.Context, text string, types []string, n *int, ro ReadOptions) ([]SearchHit, error) {
-	limit, err := sizeOr(n, DefaultSearchLimit, "limit")
+	limit, err := SizeOr(n, DefaultSearchLimit, "limit")
 	if err != nil {
 		return nil, err
 	}

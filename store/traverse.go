@@ -143,6 +143,20 @@ func (s *Store) View(ctx context.Context, ro ReadOptions, fn func(r *Reader) err
 	return fn(r)
 }
 
+// Read runs fn on a read snapshot, as View does, and returns its answer:
+// how a caller that holds the Store asks a query written over a Reader,
+// such as those of package connect. It returns the errors of the snapshot
+// and of fn, a passed deadline as a Timeout error (AsTimeout).
+func Read[T any](ctx context.Context, s *Store, ro ReadOptions, fn func(r *Reader) (T, error)) (T, error) {
+	var out T
+	err := s.View(ctx, ro, func(r *Reader) error {
+		var err error
+		out, err = fn(r)
+		return err
+	})
+	return out, AsTimeout(err)
+}
+
 // reader wraps a read snapshot begun by snapshot.
 func (s *Store) reader(ctx context.Context, tx kv.Txn, sch *schema) *Reader {
 	return &Reader{ctx: ctx, tx: tx, ts: tx.ReadTs(), sch: sch, cache: s.cache, distributed: s.db.Features().Distributed}
@@ -760,7 +774,7 @@ func (r *Reader) Neighborhood(start NodeID, f *EdgeFilter, depth, limit int, rel
 // limit and goes no further, since a further level could add no node.
 // Unknown ids are NotFound errors, unknown type names Invalid ones.
 func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOptions, ro ReadOptions) (*Subgraph, error) {
-	limit, err := sizeOr(opts.Limit, DefaultNeighborhoodLimit, "limit")
+	limit, err := SizeOr(opts.Limit, DefaultNeighborhoodLimit, "limit")
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/connect"
 	"github.com/ties-graph/ties/store/gen"
 )
 
@@ -119,7 +120,10 @@ func (t *tiesStore) Neighborhood(ctx context.Context, id string, depth int) (int
 }
 
 func (t *tiesStore) ShortestPath(ctx context.Context, from, to string, maxDepth int) (int, error) {
-	p, err := t.s.ShortestPath(ctx, from, to, store.PathOptions{Direction: store.Both, MaxDepth: new(maxDepth)}, store.ReadOptions{})
+	opts := store.PathOptions{Direction: store.Both, MaxDepth: new(maxDepth)}
+	p, err := store.Read(ctx, t.s, store.ReadOptions{}, func(r *store.Reader) (*store.Path, error) {
+		return connect.ShortestPath(r, from, to, opts)
+	})
 	if err != nil {
 		return 0, err
 	}

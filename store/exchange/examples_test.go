@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/connect"
 )
 
 // sharedData is the folder of real public data beside the repository.
@@ -133,7 +134,9 @@ func TestExampleConversions(t *testing.T) {
 	}
 	// Who are the best-connected twin cities? The store's answer agrees
 	// with a count straight from the file.
-	c, err := st.Centrality(ctx, store.CentralityOptions{Measure: store.MeasureDegree, Types: []string{"SISTER_CITY_OF"}, First: new(5)}, store.ReadOptions{})
+	c, err := store.Read(ctx, st, store.ReadOptions{}, func(r *store.Reader) (store.CentralityResult, error) {
+		return connect.Centrality(r, store.CentralityOptions{Measure: store.MeasureDegree, Types: []string{"SISTER_CITY_OF"}, First: new(5)})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

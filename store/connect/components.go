@@ -1,8 +1,8 @@
-package store
+package connect
 
 import (
-	"context"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 	"slices"
 )
 
@@ -50,12 +50,12 @@ func (uf *unionFind) union(a, b int32) {
 // such relations is a component of its own. Sizes lists the largest 100
 // sizes, largest first. Errors: Invalid for an unknown type name; Timeout
 // when the request's deadline passes.
-func (s *Store) Components(ctx context.Context, opts ComponentsOptions, ro ReadOptions) (ComponentsResult, error) {
-	var res ComponentsResult
-	err := s.View(ctx, ro, func(r *Reader) error {
+func Components(r *store.Reader, opts store.ComponentsOptions) (store.ComponentsResult, error) {
+	var res store.ComponentsResult
+	err := func() error {
 		// Every relation is stored with an outgoing key at its from, so
 		// walking OUT from every entity meets each relation at least once.
-		f, err := r.Filter(opts.Types, Out, opts.ValidAt, opts.EntityTypes)
+		f, err := r.Filter(opts.Types, store.Out, opts.ValidAt, opts.EntityTypes)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func (s *Store) Components(ctx context.Context, opts ComponentsOptions, ro ReadO
 			return err
 		}
 		uf := newUnionFind(len(nodes))
-		err = expandAll(r, nodes, f, b, func(i int, e Edge) error {
+		err = expandAll(r, nodes, f, b, func(i int, e store.Edge) error {
 			if j, ok := index[e.Other]; ok {
 				uf.union(int32(i), j)
 			}
@@ -87,9 +87,9 @@ func (s *Store) Components(ctx context.Context, opts ComponentsOptions, ro ReadO
 		}
 		res.Sizes = sizes[:min(len(sizes), maxComponentSizes)]
 		return nil
-	})
+	}()
 	if err != nil {
-		return ComponentsResult{}, userError(fmt.Errorf("components: %w", err))
+		return store.ComponentsResult{}, userError(fmt.Errorf("components: %w", err))
 	}
 	return res, nil
 }
@@ -101,10 +101,10 @@ func (s *Store) Components(ctx context.Context, opts ComponentsOptions, ro ReadO
 // component it costs a pass over the graph. Errors: NotFound for an
 // unknown id; Invalid for an unknown type name or an entity outside
 // opts.EntityTypes; Timeout when the request's deadline passes.
-func (s *Store) ComponentOf(ctx context.Context, id string, opts ComponentsOptions, ro ReadOptions) (string, error) {
+func ComponentOf(r *store.Reader, id string, opts store.ComponentsOptions) (string, error) {
 	var out string
-	err := s.View(ctx, ro, func(r *Reader) error {
-		f, err := r.Filter(opts.Types, Both, opts.ValidAt, opts.EntityTypes)
+	err := func() error {
+		f, err := r.Filter(opts.Types, store.Both, opts.ValidAt, opts.EntityTypes)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (s *Store) ComponentOf(ctx context.Context, id string, opts ComponentsOptio
 			return err
 		}
 		if len(opts.EntityTypes) > 0 {
-			ents, err := r.Entities([]NodeID{start})
+			ents, err := r.Entities([]store.NodeID{start})
 			if err != nil {
 				return fmt.Errorf("read entity %s: %w", id, err)
 			}
@@ -122,15 +122,15 @@ func (s *Store) ComponentOf(ctx context.Context, id string, opts ComponentsOptio
 				return err
 			}
 			if len(ents) != 1 || ents[0] == nil || !ts.hasName(ents[0].Type) {
-				return FieldError(id, "type", "entity is not among the entity types %v", opts.EntityTypes)
+				return store.FieldError(id, "type", "entity is not among the entity types %v", opts.EntityTypes)
 			}
 		}
 		b := newBudget(r.Context(), 0)
-		seen := map[NodeID]bool{start: true}
+		seen := map[store.NodeID]bool{start: true}
 		out = id
-		for front := []NodeID{start}; len(front) > 0; {
-			var next []NodeID
-			err := r.Expand(front, f, func(_ int, e Edge) error {
+		for front := []store.NodeID{start}; len(front) > 0; {
+			var next []store.NodeID
+			err := r.Expand(front, f, func(_ int, e store.Edge) error {
 				if err := b.step(); err != nil {
 					return err
 				}
@@ -153,7 +153,7 @@ func (s *Store) ComponentOf(ctx context.Context, id string, opts ComponentsOptio
 			front = next
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return "", userError(fmt.Errorf("component of %s: %w", id, err))
 	}

@@ -1,9 +1,9 @@
-package store
+package connect
 
 import (
 	"cmp"
-	"context"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 	"slices"
 )
 
@@ -19,24 +19,24 @@ import (
 // Errors: an Invalid error for no ids, a negative First or an unknown type
 // name; NotFound for an unknown id; Timeout when the request's deadline
 // passes.
-func (s *Store) CommonNeighbors(ctx context.Context, ids []string, f RelationFilter, ro ReadOptions) ([]*Entity, error) {
+func CommonNeighbors(r *store.Reader, ids []string, f store.RelationFilter) ([]*store.Entity, error) {
 	if len(ids) == 0 {
-		return nil, FieldError("", "ids", "give at least one entity id")
+		return nil, store.FieldError("", "ids", "give at least one entity id")
 	}
-	first, err := sizeOr(f.First, DefaultCommonLimit, "first")
+	first, err := store.SizeOr(f.First, store.DefaultCommonLimit, "first")
 	if err != nil {
 		return nil, err
 	}
-	var out []*Entity
-	err = s.View(ctx, ro, func(r *Reader) error {
+	var out []*store.Entity
+	err = func() error {
 		filter, err := r.Filter(f.Types, f.Direction, f.ValidAt, f.EntityTypes)
 		if err != nil {
 			return err
 		}
 		b := newBudget(r.Context(), 0)
-		given := make(map[NodeID]bool, len(ids))
+		given := make(map[store.NodeID]bool, len(ids))
 		type member struct {
-			n      NodeID
+			n      store.NodeID
 			degree int
 		}
 		var members []member
@@ -50,7 +50,7 @@ func (s *Store) CommonNeighbors(ctx context.Context, ids []string, f RelationFil
 			}
 			given[n] = true
 			m := member{n: n}
-			err = r.Edges(n, filter, func(Edge) error {
+			err = r.Edges(n, filter, func(store.Edge) error {
 				m.degree++
 				return b.step()
 			})
@@ -61,10 +61,10 @@ func (s *Store) CommonNeighbors(ctx context.Context, ids []string, f RelationFil
 		}
 		slices.SortStableFunc(members, func(a, b member) int { return cmp.Compare(a.degree, b.degree) })
 
-		var common map[NodeID]bool
+		var common map[store.NodeID]bool
 		for _, m := range members {
-			next := make(map[NodeID]bool)
-			err := r.Edges(m.n, filter, func(e Edge) error {
+			next := make(map[store.NodeID]bool)
+			err := r.Edges(m.n, filter, func(e store.Edge) error {
 				if !given[e.Other] && (common == nil || common[e.Other]) {
 					next[e.Other] = true
 				}
@@ -81,7 +81,7 @@ func (s *Store) CommonNeighbors(ctx context.Context, ids []string, f RelationFil
 
 		names := newEntityIDs(r)
 		type named struct {
-			n  NodeID
+			n  store.NodeID
 			id string
 		}
 		found := make([]named, 0, len(common))
@@ -96,7 +96,7 @@ func (s *Store) CommonNeighbors(ctx context.Context, ids []string, f RelationFil
 		if len(found) > first {
 			found = found[:first]
 		}
-		nodes := make([]NodeID, len(found))
+		nodes := make([]store.NodeID, len(found))
 		for i, x := range found {
 			nodes[i] = x.n
 		}
@@ -104,7 +104,7 @@ func (s *Store) CommonNeighbors(ctx context.Context, ids []string, f RelationFil
 			return fmt.Errorf("read %d common neighbours: %w", len(nodes), err)
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, userError(fmt.Errorf("common neighbours of %v: %w", ids, err))
 	}
