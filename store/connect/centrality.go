@@ -318,7 +318,7 @@ func rank(r *store.Reader, g *graph, score []float64, first int) ([]store.Scored
 // ranked nor traversed. Errors: Invalid for an unknown measure or type
 // name or a negative First or Samples; Timeout when the request's deadline
 // passes.
-func Centrality(r *store.Reader, opts store.CentralityOptions) (store.CentralityResult, error) {
+func Centrality(r *store.Reader, opts store.CentralityOptions) (_ store.CentralityResult, err error) {
 	if opts.Measure > store.MeasureBetweenness {
 		return store.CentralityResult{}, store.FieldError("", "measure", "unknown measure %d", opts.Measure)
 	}
@@ -331,38 +331,33 @@ func Centrality(r *store.Reader, opts store.CentralityOptions) (store.Centrality
 		return store.CentralityResult{}, err
 	}
 	var res store.CentralityResult
-	err = func() error {
-		g, err := buildGraph(r, opts.Types, opts.EntityTypes, opts.ValidAt, newBudget(r.Context(), 0))
-		if err != nil {
-			return err
-		}
-		res.Nodes = len(g.nodes)
-		var score []float64
-		switch opts.Measure {
-		case store.MeasureDegree:
-			score = g.degree()
-		case store.MeasurePageRank:
-			score, res.Iterations, res.Converged, err = g.pageRank(r.Context())
-		case store.MeasureBetweenness:
-			var sources []int32
-			if len(g.nodes) > samples {
-				res.Sampled, res.Samples, res.Seed = true, samples, opts.Seed
-				rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x7469657367726170)) // "tiesgrap"
-				sources = make([]int32, samples)
-				for i, u := range rng.Perm(len(g.nodes))[:samples] {
-					sources[i] = int32(u)
-				}
-			}
-			score, err = g.betweenness(r.Context(), sources)
-		}
-		if err != nil {
-			return err
-		}
-		res.Ranking, err = rank(r, g, score, first)
-		return err
-	}()
+	defer wrap(&err, "centrality")
+	g, err := buildGraph(r, opts.Types, opts.EntityTypes, opts.ValidAt, newBudget(r.Context(), 0))
 	if err != nil {
-		return store.CentralityResult{}, userError(fmt.Errorf("centrality: %w", err))
+		return store.CentralityResult{}, err
 	}
-	return res, nil
+	res.Nodes = len(g.nodes)
+	var score []float64
+	switch opts.Measure {
+	case store.MeasureDegree:
+		score = g.degree()
+	case store.MeasurePageRank:
+		score, res.Iterations, res.Converged, err = g.pageRank(r.Context())
+	case store.MeasureBetweenness:
+		var sources []int32
+		if len(g.nodes) > samples {
+			res.Sampled, res.Samples, res.Seed = true, samples, opts.Seed
+			rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x7469657367726170)) // "tiesgrap"
+			sources = make([]int32, samples)
+			for i, u := range rng.Perm(len(g.nodes))[:samples] {
+				sources[i] = int32(u)
+			}
+		}
+		score, err = g.betweenness(r.Context(), sources)
+	}
+	if err != nil {
+		return store.CentralityResult{}, err
+	}
+	res.Ranking, err = rank(r, g, score, first)
+	return res, err
 }

@@ -67,9 +67,15 @@ func stopped(ctx context.Context) error {
 	return nil
 }
 
-// userError gives a query stopped by a passed deadline the error users
-// see (store.AsTimeout).
-func userError(err error) error { return store.AsTimeout(err) }
+// wrap names the query in the error *err that ended it, and gives a
+// query stopped by a passed deadline the error users see
+// (store.AsTimeout). Each query defers it after checking its arguments,
+// whose errors need no such context.
+func wrap(err *error, format string, args ...any) {
+	if *err != nil {
+		*err = store.AsTimeout(fmt.Errorf(format+": %w", append(args, *err)...))
+	}
+}
 
 // reverse returns the direction that walks the same edges backwards.
 func reverse(d store.Direction) store.Direction {

@@ -740,38 +740,31 @@ func (ps *pathSearch) paths(routes []route) ([]store.Path, error) {
 // bad weights Invalid errors; a search that visits more than
 // opts.MaxVisited entities without an answer is a TooComplex error, and one
 // that outlives the request's deadline a Timeout error.
-func ShortestPath(r *store.Reader, from, to string, opts store.PathOptions) (*store.Path, error) {
-	var out *store.Path
-	err := func() error {
-		ps, err := newPathSearch(r, opts, store.DefaultPathDepth)
-		if err != nil {
-			return err
-		}
-		src, dst, err := ps.ends(from, to)
-		if err != nil {
-			return err
-		}
-		rt, ok, err := ps.shortest(src, dst, ps.maxDepth, nil, nil)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			if ps.b.truncated {
-				return store.Errorf(store.TooComplex, "the search for a path from %s to %s visited more than %d entities without finding one; narrow the filters or lower maxDepth", from, to, ps.b.max)
-			}
-			return nil
-		}
-		paths, err := ps.paths([]route{rt})
-		if err != nil {
-			return err
-		}
-		out = &paths[0]
-		return nil
-	}()
+func ShortestPath(r *store.Reader, from, to string, opts store.PathOptions) (_ *store.Path, err error) {
+	defer wrap(&err, "shortest path %s to %s", from, to)
+	ps, err := newPathSearch(r, opts, store.DefaultPathDepth)
 	if err != nil {
-		return nil, userError(fmt.Errorf("shortest path %s to %s: %w", from, to, err))
+		return nil, err
 	}
-	return out, nil
+	src, dst, err := ps.ends(from, to)
+	if err != nil {
+		return nil, err
+	}
+	rt, ok, err := ps.shortest(src, dst, ps.maxDepth, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if ps.b.truncated {
+			return nil, store.Errorf(store.TooComplex, "the search for a path from %s to %s visited more than %d entities without finding one; narrow the filters or lower maxDepth", from, to, ps.b.max)
+		}
+		return nil, nil
+	}
+	paths, err := ps.paths([]route{rt})
+	if err != nil {
+		return nil, err
+	}
+	return &paths[0], nil
 }
 
 // KShortestPaths returns up to *k (DefaultK when nil) shortest simple paths
@@ -780,33 +773,28 @@ func ShortestPath(r *store.Reader, from, to string, opts store.PathOptions) (*st
 // the visited cap cuts the search short it returns the paths found so far
 // with Truncated set. Errors are those of ShortestPath, and an Invalid error
 // for a negative k.
-func KShortestPaths(r *store.Reader, from, to string, kp *int, opts store.PathOptions) (store.PathsResult, error) {
+func KShortestPaths(r *store.Reader, from, to string, kp *int, opts store.PathOptions) (_ store.PathsResult, err error) {
 	k, err := store.SizeOr(kp, store.DefaultK, "k")
 	if err != nil {
 		return store.PathsResult{}, err
 	}
 	var res store.PathsResult
-	err = func() error {
-		ps, err := newPathSearch(r, opts, store.DefaultPathDepth)
-		if err != nil {
-			return err
-		}
-		src, dst, err := ps.ends(from, to)
-		if err != nil {
-			return err
-		}
-		routes, err := ps.yen(src, dst, k)
-		if err != nil {
-			return err
-		}
-		res.Truncated = ps.b.truncated
-		res.Paths, err = ps.paths(routes)
-		return err
-	}()
+	defer wrap(&err, "%d shortest paths %s to %s", k, from, to)
+	ps, err := newPathSearch(r, opts, store.DefaultPathDepth)
 	if err != nil {
-		return store.PathsResult{}, userError(fmt.Errorf("%d shortest paths %s to %s: %w", k, from, to, err))
+		return store.PathsResult{}, err
 	}
-	return res, nil
+	src, dst, err := ps.ends(from, to)
+	if err != nil {
+		return store.PathsResult{}, err
+	}
+	routes, err := ps.yen(src, dst, k)
+	if err != nil {
+		return store.PathsResult{}, err
+	}
+	res.Truncated = ps.b.truncated
+	res.Paths, err = ps.paths(routes)
+	return res, err
 }
 
 // AllPaths returns every simple path of at most opts.MaxDepth edges
@@ -816,47 +804,42 @@ func KShortestPaths(r *store.Reader, from, to string, kp *int, opts store.PathOp
 // cap stopped the search. opts.Weight, when set, only fills in each path's
 // Cost. Errors are those of ShortestPath, and an Invalid error for a
 // negative limit.
-func AllPaths(r *store.Reader, from, to string, n *int, opts store.PathOptions) (store.PathsResult, error) {
+func AllPaths(r *store.Reader, from, to string, n *int, opts store.PathOptions) (_ store.PathsResult, err error) {
 	limit, err := store.SizeOr(n, store.DefaultAllPathsLimit, "limit")
 	if err != nil {
 		return store.PathsResult{}, err
 	}
 	var res store.PathsResult
-	err = func() error {
-		ps, err := newPathSearch(r, opts, store.DefaultAllPathsDepth)
-		if err != nil {
-			return err
-		}
-		src, dst, err := ps.ends(from, to)
-		if err != nil {
-			return err
-		}
-		routes, more, err := ps.allPaths(src, dst, limit)
-		if err != nil {
-			return err
-		}
-		if len(routes) > limit { // the path from an entity to itself
-			routes, more = routes[:limit], true
-		}
-		if ps.weight != "" {
-			var ids []store.RelID
-			for _, rt := range routes {
-				ids = append(ids, rt.rels...)
-			}
-			slices.Sort(ids)
-			if err := ps.loadWeightsOf(slices.Compact(ids)); err != nil {
-				return err
-			}
-			for i := range routes {
-				routes[i].cost = ps.costOf(routes[i].rels)
-			}
-		}
-		res.Truncated = more || ps.b.truncated
-		res.Paths, err = ps.paths(routes)
-		return err
-	}()
+	defer wrap(&err, "all paths %s to %s", from, to)
+	ps, err := newPathSearch(r, opts, store.DefaultAllPathsDepth)
 	if err != nil {
-		return store.PathsResult{}, userError(fmt.Errorf("all paths %s to %s: %w", from, to, err))
+		return store.PathsResult{}, err
 	}
-	return res, nil
+	src, dst, err := ps.ends(from, to)
+	if err != nil {
+		return store.PathsResult{}, err
+	}
+	routes, more, err := ps.allPaths(src, dst, limit)
+	if err != nil {
+		return store.PathsResult{}, err
+	}
+	if len(routes) > limit { // the path from an entity to itself
+		routes, more = routes[:limit], true
+	}
+	if ps.weight != "" {
+		var ids []store.RelID
+		for _, rt := range routes {
+			ids = append(ids, rt.rels...)
+		}
+		slices.Sort(ids)
+		if err := ps.loadWeightsOf(slices.Compact(ids)); err != nil {
+			return store.PathsResult{}, err
+		}
+		for i := range routes {
+			routes[i].cost = ps.costOf(routes[i].rels)
+		}
+	}
+	res.Truncated = more || ps.b.truncated
+	res.Paths, err = ps.paths(routes)
+	return res, err
 }
