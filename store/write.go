@@ -766,10 +766,10 @@ func (w *writer) checkSources(ss []Source, rec string) {
 func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
 	t, _ := w.sch.entityType(e.Type)
 	ref, exists, err := w.lookup(e.ID)
-	kind, id := ref.kind, ref.id
 	if err != nil {
 		return 0, err
 	}
+	kind, id := ref.kind, ref.id
 	var n NodeID
 	var old *entityBody
 	switch {
@@ -895,10 +895,10 @@ func (w *writer) checkRelation(r *Relation, rec string) {
 // a problem when there is no such entity.
 func (w *writer) endpoint(ext, rec, field string) (NodeID, TypeID, bool, error) {
 	ref, ok, err := w.lookup(ext)
-	kind, id := ref.kind, ref.id
 	if err != nil {
 		return 0, 0, false, err
 	}
+	kind, id := ref.kind, ref.id
 	if !ok && w.invalid[ext] {
 		return 0, 0, false, nil
 	}
@@ -947,10 +947,10 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 		bad = true
 	}
 	ref, exists, err := w.lookup(r.ID)
-	kind, id := ref.kind, ref.id
 	if err != nil {
 		return 0, err
 	}
+	kind, id := ref.kind, ref.id
 	if exists && kind != kindRelation {
 		w.failf(Conflict, rec, "id", "id %q is already used by an entity; entities and relations share one id space", r.ID)
 		bad = true
@@ -1032,10 +1032,10 @@ func (w *writer) adjacency(n NodeID) ([]adjEntry, error) {
 func (w *writer) deleteRelationByID(id string, i int) (int, error) {
 	rec := recordName(id, "deleteRelations", i)
 	ref, ok, err := w.lookup(id)
-	kind, rid := ref.kind, ref.id
 	if err != nil {
 		return 0, err
 	}
+	kind, rid := ref.kind, ref.id
 	if !ok || kind != kindRelation {
 		if !ok && w.deletedExt[id] {
 			return 0, nil
@@ -1079,10 +1079,10 @@ func (w *writer) deleteRelation(rid RelID) error {
 func (w *writer) deleteEntityByID(id string, i int, cascade bool) (entities, relations int, err error) {
 	rec := recordName(id, "deleteEntities", i)
 	ref, ok, err := w.lookup(id)
-	kind, nid := ref.kind, ref.id
 	if err != nil {
 		return 0, 0, err
 	}
+	kind, nid := ref.kind, ref.id
 	if !ok || kind != kindEntity {
 		if !ok && w.deletedExt[id] {
 			return 0, 0, nil
