@@ -1,9 +1,7 @@
 package graph
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -18,43 +16,6 @@ func deref[T any](p *T, def T) T {
 		return def
 	}
 	return *p
-}
-
-// sizeArg returns the value to hand the store for a size argument (first,
-// k, limit, maxDepth), def when the client gave none. The store reads 0 as
-// its default size, but a client that writes first: 0 asks for nothing, as
-// Relay says. So 0 becomes 1 and zero is true: the caller drops what the
-// store returns beyond the 0 asked for, while the store still checks the
-// other arguments and counts the totals.
-func sizeArg(p *int, def int) (n int, zero bool) {
-	switch {
-	case p == nil:
-		return def, false
-	case *p == 0:
-		return 1, true
-	}
-	return *p, false
-}
-
-// emptyRelationPage empties a page fetched for first: 0; it keeps the
-// total and says whether items follow.
-func emptyRelationPage(p store.RelationPage) store.RelationPage {
-	p.HasNext = len(p.Relations) > 0
-	p.Relations, p.Neighbors, p.Cursors = nil, nil, nil
-	return p
-}
-
-// withinDepth keeps the paths of at most maxDepth relations: with
-// maxDepth: 0 the store was asked for 1, and only a path from an entity to
-// itself fits in 0.
-func withinDepth(paths []store.Path, maxDepth int) []store.Path {
-	out := paths[:0]
-	for _, p := range paths {
-		if len(p.Edges) <= maxDepth {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // readAt returns the read options of the field ctx belongs to: its own
@@ -90,7 +51,6 @@ func loadEntity(ctx context.Context, st *store.Store, id, what string) (*store.E
 		e, err = l.entities.Load(ctx, loadKey{id: id, asOf: inheritedAsOf(ctx)})
 	} else {
 		e, err = st.FindEntityByID(ctx, id, readAt(ctx))
-		fixEntities(e)
 	}
 	if err != nil {
 		return nil, err
@@ -119,7 +79,6 @@ func (r *Resolver) lookupEntity(ctx context.Context, id string) (*store.Entity, 
 	if store.ErrorCode(err) == store.NotFound {
 		return nil, nil
 	}
-	fixEntities(e)
 	return e, err
 }
 
@@ -132,7 +91,6 @@ func (r *Resolver) lookupRelation(ctx context.Context, id string) (*store.Relati
 	if store.ErrorCode(err) == store.NotFound {
 		return nil, nil
 	}
-	fixRelations(rel)
 	return rel, err
 }
 
@@ -189,117 +147,12 @@ func entityConnection(p store.EntityPage) *model.EntityConnection {
 	return c
 }
 
-// nodeLink renders a subgraph as one node-link JSON document (the shape
-// D3 and NetworkX read). It is written by hand, not by gqlgen per element,
-// because gqlgen spends microseconds per list element and charts ask for
-// hundreds.
-func nodeLink(g *store.Subgraph) json.RawMessage {
-	var b bytes.Buffer
-	b.Grow(64 + 96*len(g.Nodes) + 160*len(g.Edges))
-	str := func(s string) { appendJSONString(&b, s) }
-	date := func(d store.Date) {
-		if d.IsZero() {
-			b.WriteString("null")
-			return
-		}
-		b.WriteByte('"')
-		b.WriteString(d.String())
-		b.WriteByte('"')
-	}
-	b.WriteString(`{"nodes":[`)
-	for i, n := range g.Nodes {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`{"id":`)
-		str(n.ID)
-		b.WriteString(`,"type":`)
-		str(n.Type)
-		b.WriteString(`,"name":`)
-		str(n.Name)
-		b.WriteByte('}')
-	}
-	b.WriteString(`],"links":[`)
-	for i, e := range g.Edges {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`{"id":`)
-		str(e.ID)
-		b.WriteString(`,"type":`)
-		str(e.Type)
-		b.WriteString(`,"source":`)
-		str(e.From)
-		b.WriteString(`,"target":`)
-		str(e.To)
-		b.WriteString(`,"validFrom":`)
-		date(e.ValidFrom)
-		b.WriteString(`,"validTo":`)
-		date(e.ValidTo)
-		b.WriteByte('}')
-	}
-	b.WriteString(`],"truncated":`)
-	if g.Truncated {
-		b.WriteString("true")
-	} else {
-		b.WriteString("false")
-	}
-	b.WriteByte('}')
-	return b.Bytes()
-}
-
 // pathOptions gathers the filters of the path queries.
-func pathOptions(types []string, direction *store.Direction, maxDepth int, validAt *store.Date, entityTypes []string, weight *string) store.PathOptions {
+func pathOptions(types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) store.PathOptions {
 	return store.PathOptions{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
 		EntityTypes: entityTypes, MaxDepth: maxDepth, Weight: deref(weight, ""),
 	}
-}
-
-// The store leaves Properties nil when there are none, but the schema
-// promises an object (properties: JSON!), and gqlgen refuses a nil map for
-// a non-null field. These fill in an empty one on every entity and
-// relation a resolver hands out; the store returns fresh values, so
-// writing to them is safe.
-
-// fixEntities gives entities without properties an empty set.
-func fixEntities(es ...*store.Entity) {
-	for _, e := range es {
-		if e != nil && e.Properties == nil {
-			e.Properties = store.Properties{}
-		}
-	}
-}
-
-// fixRelations gives relations without properties an empty set.
-func fixRelations(rs ...*store.Relation) {
-	for _, r := range rs {
-		if r != nil && r.Properties == nil {
-			r.Properties = store.Properties{}
-		}
-	}
-}
-
-// fixPath fixes the entities and relations of a path.
-func fixPath(p *store.Path) {
-	fixEntities(p.Nodes...)
-	fixRelations(p.Edges...)
-}
-
-// appendJSONString writes s as a JSON string. Plain ASCII, which ids,
-// types and most names are, is copied as it is; anything else goes through
-// encoding/json, which escapes and repairs it.
-func appendJSONString(b *bytes.Buffer, s string) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			b.Write(q)
-			return
-		}
-	}
-	b.WriteByte('"')
-	b.WriteString(s)
-	b.WriteByte('"')
 }
 
 // relationPage reads one page of an entity's relations with the entity at
@@ -307,19 +160,13 @@ func appendJSONString(b *bytes.Buffer, s string) {
 // shared by Entity.relations and Entity.neighbors, which differ only in
 // the connection they build from it.
 func (r *Resolver) relationPage(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string) (store.RelationPage, error) {
-	n, none := sizeArg(first, 50)
 	page, err := r.store.FindRelations(ctx, obj.ID, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: n, After: deref(after, ""),
+		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: first, After: deref(after, ""),
 	}, readAt(ctx))
 	if err != nil {
 		return page, err
 	}
-	if none {
-		page = emptyRelationPage(page)
-	}
-	fixEntities(page.Neighbors...)
-	fixRelations(page.Relations...)
 	prime(ctx, obj)
 	prime(ctx, page.Neighbors...)
 	return page, nil

@@ -1548,8 +1548,9 @@ type Subgraph {
   truncated: Boolean!
   """
   The same subgraph as one node-link JSON document
-  (` + "`" + `{"nodes":[{"id","type","name"}],"links":[{"id","type","source","target","validFrom","validTo"}],"truncated"}` + "`" + `),
-  the shape D3 and NetworkX read. A chart fetching hundreds of nodes should
+  (` + "`" + `{"directed":true,"multigraph":true,"graph":{},"nodes":[{"id","type","name"}],"links":[{"source","target","key","type","validFrom","validTo"}],"truncated"}` + "`" + `,
+  dates only when set), the shape D3 and NetworkX read, as a directed
+  multigraph whose edge keys are the relation ids. A chart fetching hundreds of nodes should
   ask for this instead of ` + "`" + `nodes` + "`" + `/` + "`" + `edges` + "`" + `: it costs one field, not one per
   element.
   """

@@ -165,32 +165,6 @@ func TestMostRepeated(t *testing.T) {
 	})
 }
 
-func TestNodeLink(t *testing.T) {
-	g := &store.Subgraph{
-		Nodes: []*store.Entity{{ID: "a", Type: "City", Name: `A "quoted" <city>`}, {ID: "b", Type: "City", Name: "B"}},
-		Edges: []*store.Relation{{ID: "r1", Type: "SISTER_CITY_OF", From: "a", To: "b", ValidFrom: store.MustParseDate("2017-07")}},
-	}
-	var got struct {
-		Nodes []struct{ ID, Type, Name string }
-		Links []struct {
-			ID, Type, Source, Target string
-			ValidFrom, ValidTo       *string
-		}
-		Truncated bool
-	}
-	b := nodeLink(g)
-	if err := json.Unmarshal(b, &got); err != nil {
-		t.Fatalf("nodeLink is not JSON: %v\n%s", err, b)
-	}
-	if got.Nodes[0].Name != g.Nodes[0].Name || len(got.Nodes) != 2 {
-		t.Errorf("nodes: %+v", got.Nodes)
-	}
-	l := got.Links[0]
-	if l.Source != "a" || l.Target != "b" || l.ValidFrom == nil || *l.ValidFrom != "2017-07" || l.ValidTo != nil {
-		t.Errorf("link: %+v", l)
-	}
-}
-
 // FuzzCheckDocument checks that the document limits never panic and that
 // a document they accept is within them.
 func FuzzCheckDocument(f *testing.F) {
@@ -240,17 +214,6 @@ func FuzzRequestBody(f *testing.F) {
 			t.Fatalf("status %d for %q", status, body)
 		}
 	})
-}
-
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"", "enschede", "Münster", `say "hi"`, "back\\slash", "tab\there", "<&>", "\xff\xfe", "恩斯赫德"} {
-		var b bytes.Buffer
-		appendJSONString(&b, s)
-		want, _ := json.Marshal(s)
-		if got := b.String(); got != string(want) {
-			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	}
 }
 
 // Entity and relation loads below lists and across aliases are batched:

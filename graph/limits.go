@@ -479,19 +479,19 @@ func costs(c *ComplexityRoot) {
 		return 1 + child*count
 	}
 	c.Entity.Relations = func(child int, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ []string, first *int, _ *string, _ *time.Time) int {
-		return mul(child, n(first, 50))
+		return mul(child, n(first, store.DefaultPageSize))
 	}
 	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, first *int, _ *string, _ *time.Time) int {
-		return mul(child, n(first, 50))
+		return mul(child, n(first, store.DefaultPageSize))
 	}
 	c.Query.Entities = func(child int, _ []string, first *int, _ *string, _ *time.Time) int {
-		return mul(child, n(first, 50))
+		return mul(child, n(first, store.DefaultPageSize))
 	}
 	c.Query.Relations = func(child int, _ string, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ []string, first *int, _ *string, _ *time.Time) int {
-		return mul(child, n(first, 50))
+		return mul(child, n(first, store.DefaultPageSize))
 	}
 	c.Query.Search = func(child int, _ string, _ []string, first *int, _ *time.Time) int {
-		return mul(child, n(first, 20))
+		return mul(child, n(first, store.DefaultSearchLimit))
 	}
 	// Traversals and whole-graph computations cost more than a read, so
 	// that aliases cannot repeat them hundreds of times in one request.
@@ -500,22 +500,22 @@ func costs(c *ComplexityRoot) {
 		wholeGraph = 5_000
 	)
 	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, limit *int, _ *time.Time) int {
-		return traversal + mul(child, n(limit, 500))
+		return traversal + mul(child, n(limit, store.DefaultNeighborhoodLimit))
 	}
 	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
-		return traversal + mul(child, n(maxDepth, 6)+1)
+		return traversal + mul(child, n(maxDepth, store.DefaultPathDepth)+1)
 	}
 	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
-		return traversal*n(k, 3) + mul(child, n(k, 3)*(n(maxDepth, 6)+1))
+		return traversal*n(k, store.DefaultK) + mul(child, n(k, store.DefaultK)*(n(maxDepth, store.DefaultPathDepth)+1))
 	}
 	c.Query.AllPaths = func(child int, _, _ string, maxDepth, limit *int, _ []string, _ *store.Direction, _ *store.Date, _ []string) int {
-		return 10*traversal + mul(child, n(limit, 100)*(n(maxDepth, 4)+1))
+		return 10*traversal + mul(child, n(limit, store.DefaultAllPathsLimit)*(n(maxDepth, store.DefaultAllPathsDepth)+1))
 	}
 	c.Query.CommonNeighbors = func(child int, ids []string, _ []string, _ *store.Direction, _ *store.Date, _ []string, first *int) int {
-		return traversal*max(len(ids), 1) + mul(child, n(first, 50))
+		return traversal*max(len(ids), 1) + mul(child, n(first, store.DefaultCommonLimit))
 	}
 	c.Query.Centrality = func(child int, _, _ []string, _ *store.Date, _ *store.Measure, first, _, _ *int) int {
-		return wholeGraph + mul(child, n(first, 20))
+		return wholeGraph + mul(child, n(first, store.DefaultRankingLength))
 	}
 	c.Query.Components = func(child int, _ []string, _ *store.Date, _ []string) int {
 		return wholeGraph + child

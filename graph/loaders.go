@@ -43,14 +43,10 @@ func storeFinders(st *store.Store) finders {
 func newLoaders(f finders, wait time.Duration) *loaders {
 	return &loaders{
 		entities: dataloadgen.NewLoader(func(ctx context.Context, keys []loadKey) ([]*store.Entity, []error) {
-			es, errs := fetchByKeys(ctx, keys, f.entities)
-			fixEntities(es...)
-			return es, errs
+			return fetchByKeys(ctx, keys, f.entities)
 		}, dataloadgen.WithWait(wait)),
 		relations: dataloadgen.NewLoader(func(ctx context.Context, keys []loadKey) ([]*store.Relation, []error) {
-			rs, errs := fetchByKeys(ctx, keys, f.relations)
-			fixRelations(rs...)
-			return rs, errs
+			return fetchByKeys(ctx, keys, f.relations)
 		}, dataloadgen.WithWait(wait)),
 	}
 }

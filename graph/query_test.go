@@ -370,7 +370,9 @@ func TestQueries(t *testing.T) {
 				Edges     []struct{ ID, FromID, ToID string }
 				NodeLink  struct {
 					Nodes     []struct{ ID, Type, Name string }
-					Links     []struct{ ID, Source, Target string }
+					Directed  bool
+					Multi     bool `json:"multigraph"`
+					Links     []struct{ Key, Source, Target string }
 					Truncated bool
 				}
 			}
@@ -397,9 +399,12 @@ func TestQueries(t *testing.T) {
 			if !in[ed.FromID] || !in[ed.ToID] {
 				t.Errorf("edge %s joins %s and %s, not both in the subgraph", ed.ID, ed.FromID, ed.ToID)
 			}
-			if l := g.NodeLink.Links[i]; l.ID != ed.ID || l.Source != ed.FromID || l.Target != ed.ToID {
+			if l := g.NodeLink.Links[i]; l.Key != ed.ID || l.Source != ed.FromID || l.Target != ed.ToID {
 				t.Errorf("nodeLink link %d is %+v, edge is %+v", i, l, ed)
 			}
+		}
+		if !g.NodeLink.Directed || !g.NodeLink.Multi {
+			t.Errorf("nodeLink directed %v, multigraph %v; want both true, as relations are", g.NodeLink.Directed, g.NodeLink.Multi)
 		}
 		if g.NodeLink.Truncated != g.Truncated {
 			t.Errorf("nodeLink truncated %v, subgraph %v", g.NodeLink.Truncated, g.Truncated)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/ties-graph/ties/graph/model"
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/connect"
+	"github.com/ties-graph/ties/store/exchange"
 )
 
 func (r *apiKeyResolver) ExpiresAt(ctx context.Context, obj *store.APIKey) (*time.Time, error) {
@@ -46,9 +48,10 @@ func (r *entityResolver) Degree(ctx context.Context, obj *store.Entity, types []
 }
 
 func (r *entityResolver) Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error) {
-	id, err := r.store.ComponentOf(ctx, obj.ID, store.ComponentsOptions{
-		Types: types, ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes,
-	}, readAt(ctx))
+	opts := store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes}
+	id, err := store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) (string, error) {
+		return connect.ComponentOf(rd, obj.ID, opts)
+	})
 	if err != nil || id == "" {
 		return nil, err
 	}
@@ -64,7 +67,6 @@ func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.En
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
-	fixEntities(res.Entities...)
 	return res.Entities, nil
 }
 
@@ -77,7 +79,6 @@ func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*store.R
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
-	fixRelations(res.Relations...)
 	return res.Relations, nil
 }
 
@@ -153,16 +154,10 @@ func (r *queryResolver) Entity(ctx context.Context, id string, asOf *time.Time) 
 }
 
 func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
-	n, none := sizeArg(first, 50)
-	page, err := r.store.FindEntities(ctx, store.EntityFilter{Types: types, First: n, After: deref(after, "")}, readAt(ctx))
+	page, err := r.store.FindEntities(ctx, store.EntityFilter{Types: types, First: first, After: deref(after, "")}, readAt(ctx))
 	if err != nil {
 		return nil, err
 	}
-	if none {
-		page.HasNext = len(page.Entities) > 0
-		page.Entities, page.Cursors = nil, nil
-	}
-	fixEntities(page.Entities...)
 	return entityConnection(page), nil
 }
 
@@ -171,45 +166,33 @@ func (r *queryResolver) Relation(ctx context.Context, id string, asOf *time.Time
 }
 
 func (r *queryResolver) Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
-	n, none := sizeArg(first, 50)
 	page, err := r.store.FindRelations(ctx, id, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: n, After: deref(after, ""),
+		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: first, After: deref(after, ""),
 	}, readAt(ctx))
 	if err != nil {
 		return nil, err
 	}
-	if none {
-		page = emptyRelationPage(page)
-	}
-	fixEntities(page.Neighbors...)
-	fixRelations(page.Relations...)
 	prime(ctx, page.Neighbors...)
 	return relationConnection(page), nil
 }
 
 func (r *queryResolver) Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error) {
-	n, none := sizeArg(first, 20)
-	hits, err := r.store.Search(ctx, text, types, n, readAt(ctx))
+	hits, err := r.store.Search(ctx, text, types, first, readAt(ctx))
 	if err != nil {
 		return nil, err
 	}
-	if none {
-		hits = nil
-	}
 	out := make([]*store.SearchHit, len(hits))
 	for i := range hits {
-		fixEntities(hits[i].Entity)
 		out[i] = &hits[i]
 	}
 	return out, nil
 }
 
 func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) (*store.Subgraph, error) {
-	n, none := sizeArg(limit, 500)
 	g, err := r.store.Neighborhood(ctx, id, store.NeighborhoodOptions{
-		Depth: deref(depth, 1), Types: types, Direction: deref(direction, store.Both),
-		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), Limit: n,
+		Depth: deref(depth, store.DefaultNeighborhoodDepth), Types: types, Direction: deref(direction, store.Both),
+		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), Limit: limit,
 		// Relation bodies are half the work: skip them when no edge is
 		// asked for.
 		NodesOnly: !selects(ctx, "Subgraph", "edges", "nodeLink"),
@@ -217,104 +200,82 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	if none {
-		// The start itself is over a limit of 0.
-		g.Nodes, g.Edges, g.Truncated = nil, nil, true
-	}
-	fixEntities(g.Nodes...)
-	fixRelations(g.Edges...)
 	prime(ctx, g.Nodes...)
 	return g, nil
 }
 
 func (r *queryResolver) Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error) {
-	d, zeroDepth := sizeArg(maxDepth, 6)
-	p, err := r.store.ShortestPath(ctx, from, to, pathOptions(types, direction, d, validAt, entityTypes, weight), store.ReadOptions{})
-	if err != nil || p == nil || zeroDepth && len(p.Edges) > 0 {
+	opts := pathOptions(types, direction, maxDepth, validAt, entityTypes, weight)
+	p, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (*store.Path, error) {
+		return connect.ShortestPath(rd, from, to, opts)
+	})
+	if err != nil || p == nil {
 		return nil, err
 	}
-	fixPath(p)
 	prime(ctx, p.Nodes...)
 	return p, nil
 }
 
 func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error) {
-	n, none := sizeArg(k, 3)
-	d, zeroDepth := sizeArg(maxDepth, 6)
-	res, err := r.store.KShortestPaths(ctx, from, to, n, pathOptions(types, direction, d, validAt, entityTypes, weight), store.ReadOptions{})
+	opts := pathOptions(types, direction, maxDepth, validAt, entityTypes, weight)
+	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.PathsResult, error) {
+		return connect.KShortestPaths(rd, from, to, k, opts)
+	})
 	if err != nil {
 		return nil, err
-	}
-	if zeroDepth {
-		res.Paths = withinDepth(res.Paths, 0)
-	}
-	if none {
-		res.Paths = nil
 	}
 	out := make([]*store.Path, len(res.Paths))
 	for i := range res.Paths {
 		out[i] = &res.Paths[i]
-		fixPath(out[i])
 		prime(ctx, res.Paths[i].Nodes...)
 	}
 	return out, nil
 }
 
 func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error) {
-	n, none := sizeArg(limit, 100)
-	d, zeroDepth := sizeArg(maxDepth, 4)
-	res, err := r.store.AllPaths(ctx, from, to, n, pathOptions(types, direction, d, validAt, entityTypes, nil), store.ReadOptions{})
+	opts := pathOptions(types, direction, maxDepth, validAt, entityTypes, nil)
+	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.PathsResult, error) {
+		return connect.AllPaths(rd, from, to, limit, opts)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if zeroDepth {
-		res.Paths = withinDepth(res.Paths, 0)
-	}
-	if none {
-		res.Truncated = res.Truncated || len(res.Paths) > 0
-		res.Paths = nil
-	}
 	for i := range res.Paths {
-		fixPath(&res.Paths[i])
 		prime(ctx, res.Paths[i].Nodes...)
 	}
 	return &res, nil
 }
 
 func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) ([]*store.Entity, error) {
-	n, none := sizeArg(first, 50)
-	es, err := r.store.CommonNeighbors(ctx, ids, store.RelationFilter{
+	f := store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		EntityTypes: entityTypes, First: n,
-	}, store.ReadOptions{})
-	if none {
-		es = nil
+		EntityTypes: entityTypes, First: first,
 	}
-	fixEntities(es...)
-	return es, err
+	return store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) ([]*store.Entity, error) {
+		return connect.CommonNeighbors(rd, ids, f)
+	})
 }
 
 func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error) {
-	n, none := sizeArg(first, 20)
-	res, err := r.store.Centrality(ctx, store.CentralityOptions{
+	opts := store.CentralityOptions{
 		Measure: deref(measure, store.MeasureDegree), Types: types, EntityTypes: entityTypes,
-		ValidAt: deref(validAt, store.Date{}), First: n,
-		Samples: deref(samples, 0), Seed: int64(deref(seed, 0)),
-	}, store.ReadOptions{})
+		ValidAt: deref(validAt, store.Date{}), First: first,
+		Samples: samples, Seed: int64(deref(seed, 0)),
+	}
+	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.CentralityResult, error) {
+		return connect.Centrality(rd, opts)
+	})
 	if err != nil {
 		return nil, err
-	}
-	if none {
-		res.Ranking = nil
-	}
-	for _, s := range res.Ranking {
-		fixEntities(s.Entity)
 	}
 	return &res, nil
 }
 
 func (r *queryResolver) Components(ctx context.Context, types []string, validAt *store.Date, entityTypes []string) (*store.ComponentsResult, error) {
-	res, err := r.store.Components(ctx, store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes}, store.ReadOptions{})
+	opts := store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes}
+	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.ComponentsResult, error) {
+		return connect.Components(rd, opts)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +283,7 @@ func (r *queryResolver) Components(ctx context.Context, types []string, validAt 
 }
 
 func (r *queryResolver) Ontology(ctx context.Context) (*store.Ontology, error) {
-	o, err := r.store.GetOntology(ctx)
+	o, err := r.store.Ontology(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +323,7 @@ func (r *sourceResolver) Document(ctx context.Context, obj *store.Source) (*stor
 }
 
 func (r *subgraphResolver) NodeLink(ctx context.Context, obj *store.Subgraph) (json.RawMessage, error) {
-	return nodeLink(obj), nil
+	return exchange.NodeLink(obj), nil
 }
 
 func (r *Resolver) ApiKey() ApiKeyResolver { return &apiKeyResolver{r} }

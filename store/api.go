@@ -80,7 +80,7 @@ type BatchResult struct {
 // EntityFilter selects entities for Store.FindEntities.
 type EntityFilter struct {
 	Types []string // entity types, subtypes included; empty = all
-	First int      // page size
+	First *int     // page size; nil = DefaultPageSize
 	After string   // cursor from a previous page
 }
 
@@ -100,7 +100,7 @@ type RelationFilter struct {
 	ValidAt     Date      // keep facts valid at this date; zero = all
 	During      DateRange // keep facts valid at some time in this span; zero = all; not with ValidAt
 	EntityTypes []string  // type of the entity at the other end, subtypes included; empty = all
-	First       int
+	First       *int      // page size (for CommonNeighbors, the most entities); nil = the default
 	After       string
 }
 
@@ -123,7 +123,7 @@ type NeighborhoodOptions struct {
 	EntityTypes []string
 	ValidAt     Date
 	During      DateRange // facts valid at some time in this span; not with ValidAt
-	Limit       int       // most nodes returned; Truncated says when hit
+	Limit       *int      // most nodes returned; Truncated says when hit; nil = DefaultNeighborhoodLimit
 	// NodesOnly leaves Subgraph.Edges empty, for a caller that wants the
 	// entities alone: no relation body is read, and the last level is not
 	// scanned again for the ties among its nodes. Nodes and Truncated are

@@ -167,7 +167,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Run(q.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
-				if _, err := s.Search(ctx, q.text, nil, 10, ReadOptions{}); err != nil {
+				if _, err := s.Search(ctx, q.text, nil, opt(10), ReadOptions{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -329,16 +329,7 @@ func (c *checker) node(k, v []byte) error {
 		c.problem("node %d (%q) has type %d, which is no entity type", n, ext, t)
 	}
 	c.byType[t]++
-	if ev, ok, err := c.get(extKey(ext)); err != nil {
-		return err
-	} else if kind, id, _ := parseExtValue(ev); !ok || kind != kindEntity || id != n {
-		c.problem("node %d (%q) is not what its id maps to", n, ext)
-	}
-	if iv, ok, err := c.get(typeIdxKey(t, ext)); err != nil {
-		return err
-	} else if id, _ := parseUint64(iv); !ok || id != n {
-		c.problem("node %d (%q) is missing from the index of its type %s", n, ext, c.sch.name(t))
-	}
+	// The index entries are checked from the body, by entity.
 	if _, ok, err := c.get(entityKey(NodeID(n))); err != nil {
 		return err
 	} else if !ok {
@@ -372,17 +363,30 @@ func (c *checker) entity(k, v []byte) error {
 	if err := c.sources("entity "+eb.e.ID, eb.e.Sources); err != nil {
 		return err
 	}
-	want := nameValueOf(eb.e, eb.typ)
-	nks := nameKeys(eb.e, NodeID(n))
-	c.wantNames += int64(len(nks))
-	for _, nk := range nks {
-		got, ok, err := c.get(nk)
+	for _, x := range expectedEntity(NodeID(n), eb.e, eb.typ) {
+		switch x.k[0] {
+		case pNode, pEntity:
+			continue // compared above, and read from
+		case pNameFull, pNameTok:
+			c.wantNames++
+		}
+		got, ok, err := c.get(x.k)
 		if err != nil {
 			return err
 		}
-		if !ok || !bytes.Equal(got, want) {
-			_, term, _, _ := parseNameKey(nk)
+		if ok && bytes.Equal(got, x.v) {
+			continue
+		}
+		switch x.k[0] {
+		case pExtID:
+			c.problem("node %d (%q) is not what its id maps to", n, eb.e.ID)
+		case pTypeIdx:
+			c.problem("node %d (%q) is missing from the index of its type %s", n, eb.e.ID, c.sch.name(eb.typ))
+		case pNameFull, pNameTok:
+			_, term, _, _ := parseNameKey(x.k)
 			c.problem("entity %q is missing from the name index under %q", eb.e.ID, term)
+		default:
+			c.problem("entity %q lacks index entry %x", eb.e.ID, x.k)
 		}
 	}
 	return nil
@@ -410,16 +414,6 @@ func (c *checker) relation(k, v []byte) error {
 		return nil
 	}
 	c.byType[rb.typ]++
-	if ev, ok, err := c.get(extKey(r.ID)); err != nil {
-		return err
-	} else if kind, got, _ := parseExtValue(ev); !ok || kind != kindRelation || got != id {
-		c.problem("relation %d (%q) is not what its id maps to", id, r.ID)
-	}
-	if iv, ok, err := c.get(typeIdxKey(rb.typ, r.ID)); err != nil {
-		return err
-	} else if got, _ := parseUint64(iv); !ok || got != id {
-		c.problem("relation %q is missing from the index of its type %s", r.ID, ti.def.Name)
-	}
 	if err := c.sources("relation "+r.ID, r.Sources); err != nil {
 		return err
 	}
@@ -445,23 +439,30 @@ func (c *checker) relation(k, v []byte) error {
 		}
 		types[i] = t
 	}
-	for _, a := range []struct {
-		key  []byte
-		want adjValue
-	}{
-		{adjKey(nil, pOut, rb.from, rb.typ, rb.to, rid), adjValue{types[1], r.ValidFrom, r.ValidTo}},
-		{adjKey(nil, pIn, rb.to, rb.typ, rb.from, rid), adjValue{types[0], r.ValidFrom, r.ValidTo}},
-	} {
-		got, ok, err := c.get(a.key)
+	for _, x := range expectedRelation(rid, r, rb.typ, rb.from, rb.to, types[0], types[1]) {
+		if x.k[0] == pRelation {
+			continue // read from
+		}
+		got, ok, err := c.get(x.k)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			c.problem("relation %q has no adjacency key %x", r.ID, a.key)
+		if ok && bytes.Equal(got, x.v) {
 			continue
 		}
-		if !bytes.Equal(got, a.want.encode()) {
-			c.problem("relation %q: adjacency value %x, want %x", r.ID, got, a.want.encode())
+		switch x.k[0] {
+		case pExtID:
+			c.problem("relation %d (%q) is not what its id maps to", id, r.ID)
+		case pTypeIdx:
+			c.problem("relation %q is missing from the index of its type %s", r.ID, ti.def.Name)
+		case pOut, pIn:
+			if !ok {
+				c.problem("relation %q has no adjacency key %x", r.ID, x.k)
+			} else {
+				c.problem("relation %q: adjacency value %x, want %x", r.ID, got, x.v)
+			}
+		default:
+			c.problem("relation %q lacks index entry %x", r.ID, x.k)
 		}
 	}
 	return nil
@@ -566,9 +567,10 @@ func (c *checker) name(k, v []byte) error {
 		want = map[string]string{}
 		if found {
 			if eb, err := decodeEntity(ev); err == nil {
-				val := string(nameValueOf(eb.e, eb.typ))
-				for _, nk := range nameKeys(eb.e, n) {
-					want[string(nk)] = val
+				for _, x := range expectedEntity(n, eb.e, eb.typ) {
+					if x.k[0] == pNameFull || x.k[0] == pNameTok {
+						want[string(x.k)] = string(x.v)
+					}
 				}
 			}
 		}

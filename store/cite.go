@@ -38,42 +38,46 @@ func (w *writer) checkCite(c citeCheck, typ TypeID, found bool) {
 	}
 }
 
-// checkCites checks the citations an Apply batch recorded, as the batch
-// sees the store: documents it upserts count, documents it deletes do not.
-func (w *writer) checkCites() error {
-	for _, c := range w.cites {
-		kind, id, ok, err := w.lookup(c.doc)
+// checkCitesBy checks the citations recorded so far, resolving each
+// cited id with resolve (its entity type, and whether it is an entity);
+// done, when set, hears of each check with the problem counts from before
+// it.
+func (w *writer) checkCitesBy(resolve func(doc string) (TypeID, bool, error), done func(c citeCheck, n0, e0 int)) error {
+	cs := w.cites
+	w.cites = nil
+	for _, c := range cs {
+		n0, e0 := w.nfail, len(w.errs)
+		t, ok, err := resolve(c.doc)
 		if err != nil {
 			return err
 		}
-		var t TypeID
-		if ok && kind == kindEntity {
-			if t, ok, err = w.nodeType(NodeID(id)); err != nil {
-				return err
-			}
+		w.checkCite(c, t, ok)
+		if done != nil {
+			done(c, n0, e0)
 		}
-		w.checkCite(c, t, ok && kind == kindEntity)
 	}
-	w.cites = w.cites[:0]
 	return nil
+}
+
+// checkCites checks the citations an Apply batch recorded, as the batch
+// sees the store: documents it upserts count, documents it deletes do not.
+func (w *writer) checkCites() error { return w.checkCitesBy(w.documentType, nil) }
+
+// documentType resolves a cited id to its entity type as the batch sees
+// it.
+func (w *writer) documentType(id string) (TypeID, bool, error) {
+	ref, ok, err := w.lookup(id)
+	if err != nil || !ok || ref.kind != kindEntity {
+		return 0, false, err
+	}
+	return w.nodeType(NodeID(ref.id))
 }
 
 // checkCites checks the citations recorded since the loader last checked,
 // against the file's entities and then the store, naming each problem by
 // the line of the record that cites.
 func (l *loader) checkCites() error {
-	cs := l.w.cites
-	l.w.cites = nil
-	for _, c := range cs {
-		n0, e0 := l.w.nfail, len(l.w.errs)
-		t, ok, err := l.documentType(c.doc)
-		if err != nil {
-			return err
-		}
-		l.w.checkCite(c, t, ok)
-		l.failed(n0, e0, c.line)
-	}
-	return nil
+	return l.w.checkCitesBy(l.documentType, func(c citeCheck, n0, e0 int) { l.failed(n0, e0, c.line) })
 }
 
 // documentType resolves a cited id to its entity type: the type the file
@@ -94,6 +98,60 @@ func (l *loader) documentType(id string) (TypeID, bool, error) {
 	return t, err == nil, err
 }
 
+// leavesDocument reports whether a change of type from one to another
+// turns a Document into something that is not one.
+func (sch *schema) leavesDocument(from, to TypeID) bool {
+	doc, ok := sch.entityType(documentType)
+	return ok && sch.isA(from, doc) && !sch.isA(to, doc)
+}
+
+// citersOf walks every stored entity and relation body that rewritten
+// does not rule out (the write replaces it, and checkCites saw its new
+// version) and returns, for each document that wanted accepts, up to
+// three of the facts that cite it ("entity X", "relation Y"). There is no
+// index from a document to its citations: the walk runs only for the rare
+// write that deletes or retypes a document.
+func citersOf(tx kv.Txn, wanted func(doc string) bool, rewritten func(key []byte, id string) bool) (map[string][]string, error) {
+	citers := map[string][]string{}
+	for _, p := range []byte{pEntity, pRelation} {
+		it := tx.Iterate(kv.IterOptions{Prefix: []byte{p}})
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Value()
+			if err != nil {
+				it.Close()
+				return nil, fmt.Errorf("check citations: %w", err)
+			}
+			var what, id string
+			var ss []Source
+			if p == pEntity {
+				b, err := decodeEntity(v)
+				if err != nil {
+					it.Close()
+					return nil, fmt.Errorf("check citations: %w", err)
+				}
+				what, id, ss = "entity ", b.e.ID, b.e.Sources
+			} else {
+				b, err := decodeRelation(v)
+				if err != nil {
+					it.Close()
+					return nil, fmt.Errorf("check citations: %w", err)
+				}
+				what, id, ss = "relation ", b.r.ID, b.r.Sources
+			}
+			if rewritten(it.Key(), id) {
+				continue
+			}
+			for _, s := range ss {
+				if wanted(s.Document) && len(citers[s.Document]) < 3 {
+					citers[s.Document] = append(citers[s.Document], what+id)
+				}
+			}
+		}
+		it.Close()
+	}
+	return citers, nil
+}
+
 // deletedDocument is a Document entity an Apply batch deletes, or retypes
 // to a type that is not a Document (retyped names that type): either way
 // its citations would no longer cite a document.
@@ -102,8 +160,7 @@ type deletedDocument struct{ id, rec, retyped string }
 // noteRetypedDocument records an entity whose type changes from a
 // Document to something else, for checkDeletedDocuments.
 func (w *writer) noteRetypedDocument(from, to TypeID, id, rec string) {
-	doc, ok := w.sch.entityType(documentType)
-	if ok && w.sch.isA(from, doc) && !w.sch.isA(to, doc) {
+	if w.sch.leavesDocument(from, to) {
 		w.deletedDocs = append(w.deletedDocs, deletedDocument{id: id, rec: rec, retyped: w.sch.name(to)})
 	}
 }
@@ -122,45 +179,12 @@ func (w *writer) checkDeletedDocuments() error {
 	for i := range w.deletedDocs {
 		doomed[w.deletedDocs[i].id] = &w.deletedDocs[i]
 	}
-	citers := map[string][]string{}
-	note := func(what string, ss []Source) {
-		for _, s := range ss {
-			if d, ok := doomed[s.Document]; ok && len(citers[d.id]) < 3 {
-				citers[d.id] = append(citers[d.id], what)
-			}
-		}
-	}
-	it := w.tx.Iterate(kv.IterOptions{Prefix: []byte{pEntity}})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		if _, rewritten := w.ov[string(it.Key())]; rewritten {
-			continue // this batch's version was checked by checkCites
-		}
-		v, err := it.Value()
-		if err != nil {
-			return fmt.Errorf("check citations: %w", err)
-		}
-		b, err := decodeEntity(v)
-		if err != nil {
-			return fmt.Errorf("check citations: %w", err)
-		}
-		note("entity "+b.e.ID, b.e.Sources)
-	}
-	rit := w.tx.Iterate(kv.IterOptions{Prefix: []byte{pRelation}})
-	defer rit.Close()
-	for rit.Rewind(); rit.Valid(); rit.Next() {
-		if _, rewritten := w.ov[string(rit.Key())]; rewritten {
-			continue
-		}
-		v, err := rit.Value()
-		if err != nil {
-			return fmt.Errorf("check citations: %w", err)
-		}
-		b, err := decodeRelation(v)
-		if err != nil {
-			return fmt.Errorf("check citations: %w", err)
-		}
-		note("relation "+b.r.ID, b.r.Sources)
+	citers, err := citersOf(w.tx, func(doc string) bool { return doomed[doc] != nil }, func(key []byte, _ string) bool {
+		_, rewritten := w.ov[string(key)] // checkCites saw this batch's version
+		return rewritten
+	})
+	if err != nil {
+		return err
 	}
 	for _, d := range w.deletedDocs {
 		cs := citers[d.id]
@@ -178,8 +202,7 @@ func (w *writer) checkDeletedDocuments() error {
 // noteRetypedDocument records a stored document that the load turns into
 // an entity that is not a Document, for checkRetypedDocuments.
 func (l *loader) noteRetypedDocument(id string, le loadEntity) {
-	doc, ok := l.w.sch.entityType(documentType)
-	if !ok || !l.w.sch.isA(le.oldTyp, doc) || l.w.sch.isA(le.typ, doc) {
+	if !l.w.sch.leavesDocument(le.oldTyp, le.typ) {
 		return
 	}
 	if l.retypedDocs == nil {
@@ -197,43 +220,15 @@ func (l *loader) checkRetypedDocuments() error {
 	if len(l.retypedDocs) == 0 {
 		return nil
 	}
-	citers := map[string][]string{}
-	note := func(what string, ss []Source) {
-		for _, s := range ss {
-			if _, ok := l.retypedDocs[s.Document]; ok && len(citers[s.Document]) < 3 {
-				citers[s.Document] = append(citers[s.Document], what)
-			}
+	citers, err := citersOf(l.tx, func(doc string) bool { _, ok := l.retypedDocs[doc]; return ok }, func(key []byte, id string) bool {
+		if key[0] == pEntity {
+			_, ok := l.ents[id]
+			return ok
 		}
-	}
-	it := l.tx.Iterate(kv.IterOptions{Prefix: []byte{pEntity}})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		v, err := it.Value()
-		if err != nil {
-			return fmt.Errorf("load: check citations: %w", err)
-		}
-		b, err := decodeEntity(v)
-		if err != nil {
-			return fmt.Errorf("load: check citations: %w", err)
-		}
-		if _, rewritten := l.ents[b.e.ID]; !rewritten {
-			note("entity "+b.e.ID, b.e.Sources)
-		}
-	}
-	rit := l.tx.Iterate(kv.IterOptions{Prefix: []byte{pRelation}})
-	defer rit.Close()
-	for rit.Rewind(); rit.Valid(); rit.Next() {
-		v, err := rit.Value()
-		if err != nil {
-			return fmt.Errorf("load: check citations: %w", err)
-		}
-		b, err := decodeRelation(v)
-		if err != nil {
-			return fmt.Errorf("load: check citations: %w", err)
-		}
-		if !l.rewritten[b.r.ID] {
-			note("relation "+b.r.ID, b.r.Sources)
-		}
+		return l.rewritten[id]
+	})
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
 	}
 	ids := make([]string, 0, len(citers))
 	for id := range citers {

@@ -191,11 +191,11 @@ func (d *decoder) date() Date {
 	return v
 }
 
+// props decodes a property map. An empty one is an empty map, never nil:
+// every entity and relation the store hands out has its Properties, so
+// that no caller (the GraphQL API promises an object) patches them in.
 func (d *decoder) props() Properties {
 	n := d.count()
-	if n == 0 {
-		return nil
-	}
 	p := make(Properties, n)
 	for i := 0; i < n && d.err == nil; i++ {
 		k := d.str()

@@ -12,7 +12,7 @@ type PathOptions struct {
 	Direction   Direction
 	ValidAt     Date
 	EntityTypes []string
-	MaxDepth    int    // most edges on a path
+	MaxDepth    *int   // most edges on a path; nil = the query's default
 	Weight      string // numeric relation property used as cost (Dijkstra); "" = hop count
 	// MaxVisited caps the entities a search may visit before it gives up
 	// and reports truncation; 0 = the store's default.
@@ -51,11 +51,11 @@ type CentralityOptions struct {
 	Types       []string // relation types; empty = all
 	EntityTypes []string // entities ranked and traversed; empty = all
 	ValidAt     Date
-	First       int
+	First       *int // length of the ranking; nil = DefaultRankingLength
 	// Samples bounds betweenness: with more entities than this, Brandes'
 	// algorithm runs from this many sources drawn with Seed, and the result
-	// says so. 0 = the store's default.
-	Samples int
+	// says so. nil = DefaultSamples.
+	Samples *int
 	Seed    int64
 }
 

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/connect"
 	"github.com/ties-graph/ties/store/gen"
 )
 
@@ -60,7 +61,7 @@ func loadBenchGraph(b *testing.B) benchGraph {
 	rng := rand.New(rand.NewPCG(5, 5))
 	for range *benchWarm {
 		id := plan.EntityID(rng.IntN(res.Entities))
-		if _, err := s.Neighborhood(context.Background(), id, store.NeighborhoodOptions{Depth: 2, Limit: 100_000}, store.ReadOptions{}); err != nil {
+		if _, err := s.Neighborhood(context.Background(), id, store.NeighborhoodOptions{Depth: 2, Limit: new(100_000)}, store.ReadOptions{}); err != nil {
 			b.Fatalf("warm-up Neighborhood(%s): %v", id, err)
 		}
 	}
@@ -79,7 +80,9 @@ func BenchmarkShortestPath(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		from, to := g.plan.EntityID(rng.IntN(g.n)), g.plan.EntityID(rng.IntN(g.n))
-		p, err := g.s.ShortestPath(ctx, from, to, store.PathOptions{MaxDepth: 6}, store.ReadOptions{})
+		p, err := store.Read(ctx, g.s, store.ReadOptions{}, func(r *store.Reader) (*store.Path, error) {
+			return connect.ShortestPath(r, from, to, store.PathOptions{MaxDepth: new(6)})
+		})
 		if err != nil {
 			b.Fatalf("ShortestPath(%s, %s): %v", from, to, err)
 		}
@@ -101,7 +104,7 @@ func BenchmarkNeighborhoodDepth3(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		id := g.plan.EntityID(rng.IntN(g.n))
-		sg, err := g.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: 3, Limit: 10_000}, store.ReadOptions{})
+		sg, err := g.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: 3, Limit: new(10_000)}, store.ReadOptions{})
 		if err != nil {
 			b.Fatalf("Neighborhood(%s): %v", id, err)
 		}
@@ -124,7 +127,7 @@ func BenchmarkNeighborhood(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				id := g.plan.EntityID(rng.IntN(g.n))
-				sg, err := g.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: depth, Limit: 100_000}, store.ReadOptions{})
+				sg, err := g.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: depth, Limit: new(100_000)}, store.ReadOptions{})
 				if err != nil {
 					b.Fatalf("Neighborhood(%s): %v", id, err)
 				}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -106,4 +107,14 @@ func (es Errors) As(target any) bool {
 		return true
 	}
 	return false
+}
+
+// AsTimeout gives a query stopped by a passed deadline, whether the store
+// or a traversal noticed it, the error users see: a Timeout *Error that
+// still wraps context.DeadlineExceeded. Other errors pass unchanged.
+func AsTimeout(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) && ErrorCode(err) != Timeout {
+		return fmt.Errorf("%w: %w", Errorf(Timeout, "the query ran out of time; narrow the filters or lower the depth"), err)
+	}
+	return err
 }

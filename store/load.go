@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -66,7 +65,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	}
 	l := newLoader(ctx, tx, sch, opts)
 	l.checkSpace = s.CheckSpace
-	l.noIDs = rangeEmpty(tx, []byte{pExtID})
+	l.noIDs = noExternalIDs(tx)
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
@@ -167,9 +166,8 @@ type loader struct {
 	// the writer's counters at the end.
 	newEntities, newRelations int64
 	typeDelta                 map[TypeID]int64
-	// k and v are reused for every key and value handed to the batch,
-	// which copies them.
-	k, v []byte
+	// index writes each record's entries to the batch.
+	index *indexer
 }
 
 var errTooManyErrors = errors.New("too many errors")
@@ -177,7 +175,7 @@ var errTooManyErrors = errors.New("too many errors")
 func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {
 	w := newWriter(tx, sch)
 	w.maxErrors = opts.MaxErrors
-	return &loader{
+	l := &loader{
 		ctx: ctx, tx: tx, opts: opts, w: w,
 		lineOf:    map[*Error]int64{},
 		ents:      map[string]loadEntity{},
@@ -188,6 +186,8 @@ func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *l
 		touching:  map[RelID]bool{},
 		typeDelta: map[TypeID]int64{},
 	}
+	l.index = &indexer{sink: batchSink{l}}
+	return l
 }
 
 func (l *loader) record(line int64) string {
@@ -464,42 +464,6 @@ func (l *loader) endPass1() error {
 	return nil
 }
 
-type extRef struct {
-	kind byte
-	id   uint64
-}
-
-// lookup resolves an external id in the snapshot.
-func (l *loader) lookup(ext string) (extRef, bool, error) {
-	if l.noIDs {
-		return extRef{}, false, nil
-	}
-	return lookupAny(l.tx, ext)
-}
-
-// rangeEmpty reports whether tx holds no key with prefix p.
-func rangeEmpty(tx kv.Txn, p []byte) bool {
-	it := tx.Iterate(kv.IterOptions{Prefix: p, KeysOnly: true})
-	defer it.Close()
-	it.Rewind()
-	return !it.Valid()
-}
-
-func lookupAny(tx kv.Txn, ext string) (extRef, bool, error) {
-	v, err := tx.Get(extKey(ext))
-	if errors.Is(err, kv.ErrNotFound) {
-		return extRef{}, false, nil
-	}
-	if err != nil {
-		return extRef{}, false, fmt.Errorf("look up %q: %w", ext, err)
-	}
-	kind, id, err := parseExtValue(v)
-	if err != nil {
-		return extRef{}, false, fmt.Errorf("look up %q: %w", ext, err)
-	}
-	return extRef{kind, id}, true, nil
-}
-
 func (l *loader) pass2(rec Record) error {
 	if err := l.tick(); err != nil {
 		return err
@@ -539,10 +503,9 @@ func (l *loader) del(k []byte) error {
 }
 
 func (l *loader) writeEntity(e *Entity, le loadEntity) error {
-	n := le.node
 	var old *entityBody
 	if le.oldTyp != 0 {
-		v, err := l.tx.Get(entityKey(n))
+		v, err := l.tx.Get(entityKey(le.node))
 		if err != nil {
 			return fmt.Errorf("load: body of %q: %w", e.ID, err)
 		}
@@ -552,54 +515,9 @@ func (l *loader) writeEntity(e *Entity, le loadEntity) error {
 		}
 		old = &ob
 	} else {
-		l.k, l.v = appendExtKey(l.k[:0], e.ID), appendExtValue(l.v[:0], kindEntity, uint64(n))
-		if err := l.set(l.k, l.v); err != nil {
-			return err
-		}
 		l.newEntities++
 	}
-	l.k, l.v = appendIDKey(l.k[:0], pNode, uint64(n)), appendNodeValue(l.v[:0], le.typ, e.ID)
-	if err := l.set(l.k, l.v); err != nil {
-		return err
-	}
-	l.k, l.v = appendIDKey(l.k[:0], pEntity, uint64(n)), appendEntity(l.v[:0], e, le.typ)
-	if err := l.set(l.k, l.v); err != nil {
-		return err
-	}
-	if old == nil || old.typ != le.typ {
-		if old != nil {
-			if err := l.del(typeIdxKey(old.typ, e.ID)); err != nil {
-				return err
-			}
-			l.typeDelta[old.typ]--
-		}
-		l.k, l.v = appendTypeIdxKey(l.k[:0], le.typ, e.ID), binary.BigEndian.AppendUint64(l.v[:0], uint64(n))
-		if err := l.set(l.k, l.v); err != nil {
-			return err
-		}
-		l.typeDelta[le.typ]++
-	}
-	newKeys := nameKeys(e, n)
-	if old != nil {
-		keep := make(map[string]bool, len(newKeys))
-		for _, k := range newKeys {
-			keep[string(k)] = true
-		}
-		for _, k := range nameKeys(old.e, n) {
-			if !keep[string(k)] {
-				if err := l.del(k); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	nv := nameValueOf(e, le.typ)
-	for _, k := range newKeys {
-		if err := l.set(k, nv); err != nil {
-			return err
-		}
-	}
-	return nil
+	return l.index.entity(le.node, e, le.typ, old)
 }
 
 // endpoint resolves one end of a relation of the load: an entity of the
@@ -701,6 +619,7 @@ func (l *loader) relation(r Relation, line int64) error {
 		return nil
 	}
 	var rid RelID
+	var old *relationBody
 	var oldFrom, oldTo NodeID
 	if exists {
 		rid = RelID(ref.id)
@@ -708,38 +627,18 @@ func (l *loader) relation(r Relation, line int64) error {
 		if err != nil {
 			return fmt.Errorf("load: body of relation %q: %w", r.ID, err)
 		}
-		old, err := decodeRelation(v)
+		ob, err := decodeRelation(v)
 		if err != nil {
 			return fmt.Errorf("load: body of relation %q: %w", r.ID, err)
 		}
-		oldFrom, oldTo = old.from, old.to
-		if old.typ != rt.id || old.from != fromN || old.to != toN {
-			if err := l.del(adjKey(nil, pOut, old.from, old.typ, old.to, rid)); err != nil {
-				return err
-			}
-			if err := l.del(adjKey(nil, pIn, old.to, old.typ, old.from, rid)); err != nil {
-				return err
-			}
-		}
-		if old.typ != rt.id {
-			if err := l.del(typeIdxKey(old.typ, r.ID)); err != nil {
-				return err
-			}
-			l.typeDelta[old.typ]--
-			l.typeDelta[rt.id]++
-		}
+		old, oldFrom, oldTo = &ob, ob.from, ob.to
 	} else {
 		nid, err := w.alloc(ctrNextRel)
 		if err != nil {
 			return err
 		}
 		rid = RelID(nid)
-		l.k, l.v = appendExtKey(l.k[:0], r.ID), appendExtValue(l.v[:0], kindRelation, uint64(rid))
-		if err := l.set(l.k, l.v); err != nil {
-			return err
-		}
 		l.newRelations++
-		l.typeDelta[rt.id]++
 	}
 	if len(l.retyped) > 0 {
 		for _, n := range []NodeID{fromN, toN, oldFrom, oldTo} {
@@ -748,22 +647,7 @@ func (l *loader) relation(r Relation, line int64) error {
 			}
 		}
 	}
-	l.k, l.v = appendIDKey(l.k[:0], pRelation, uint64(rid)), appendRelation(l.v[:0], &r, rt.id, fromN, toN)
-	if err := l.set(l.k, l.v); err != nil {
-		return err
-	}
-	l.k, l.v = appendTypeIdxKey(l.k[:0], rt.id, r.ID), binary.BigEndian.AppendUint64(l.v[:0], uint64(rid))
-	if err := l.set(l.k, l.v); err != nil {
-		return err
-	}
-	l.k = adjKey(l.k[:0], pOut, fromN, rt.id, toN, rid)
-	l.v = adjValue{toT, r.ValidFrom, r.ValidTo}.append(l.v[:0])
-	if err := l.set(l.k, l.v); err != nil {
-		return err
-	}
-	l.k = adjKey(l.k[:0], pIn, toN, rt.id, fromN, rid)
-	l.v = adjValue{fromT, r.ValidFrom, r.ValidTo}.append(l.v[:0])
-	return l.set(l.k, l.v)
+	return l.index.relation(rid, &r, rt.id, fromN, toN, fromT, toT, old)
 }
 
 // retype updates the adjacency values naming the type of each entity whose
@@ -829,8 +713,7 @@ func (l *loader) retype() error {
 			if !ok {
 				return fmt.Errorf("load: bad adjacency value at %x", m)
 			}
-			av.otherType = le.typ
-			if err := l.set(m, av.encode()); err != nil {
+			if err := l.index.retypedEnd(m, av, le.typ); err != nil {
 				return err
 			}
 		}

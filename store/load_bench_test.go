@@ -12,12 +12,11 @@ package store_test
 import (
 	"context"
 	"runtime"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/gen"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 // BenchmarkLoad measures Store.Load of a generated graph into a new store
@@ -38,7 +37,7 @@ func BenchmarkLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 		runtime.GC()
-		stop := peakHeap()
+		stop := storetest.PeakHeap()
 		var records int64
 		for b.Loop() {
 			res, err := s.Load(ctx, gen.Source(cfg), store.LoadOptions{Source: "gen"})
@@ -56,7 +55,7 @@ func BenchmarkLoad(b *testing.B) {
 // iteration; opening and closing the store are not timed.
 func benchFreshLoad(b *testing.B, cfg gen.Config, opts store.Options) {
 	ctx := context.Background()
-	stop := peakHeap()
+	stop := storetest.PeakHeap()
 	var records int64
 	for b.Loop() {
 		b.StopTimer()
@@ -79,38 +78,4 @@ func benchFreshLoad(b *testing.B, cfg gen.Config, opts store.Options) {
 	}
 	b.ReportMetric(stop(), "peak-heap-MB")
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
-}
-
-// peakHeap samples the heap in use until stop is called and returns the
-// largest value seen, in MiB.
-func peakHeap() (stop func() float64) {
-	var mu sync.Mutex
-	var peak uint64
-	done := make(chan struct{})
-	sample := func() {
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		mu.Lock()
-		peak = max(peak, m.HeapInuse)
-		mu.Unlock()
-	}
-	go func() {
-		t := time.NewTicker(50 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
-	return func() float64 {
-		close(done)
-		sample()
-		mu.Lock()
-		defer mu.Unlock()
-		return float64(peak) / (1 << 20)
-	}
 }

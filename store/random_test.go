@@ -205,7 +205,7 @@ func compare(t *testing.T, s *Store, m *model, sym func(string) bool, isA func(s
 			if want := m.degree(id, f, sym, isA); got != want {
 				t.Fatalf("batch %d: degree of %s under %+v: got %d, want %d", batch, id, f, got, want)
 			}
-			f.First = 3
+			f.First = opt(3)
 			total := 0
 			for {
 				p, err := s.FindRelations(ctx, id, f, ReadOptions{})
@@ -228,7 +228,7 @@ func compare(t *testing.T, s *Store, m *model, sym func(string) bool, isA func(s
 		want = append(want, e.ID)
 	}
 	sort.Strings(want)
-	p, err := s.FindEntities(ctx, EntityFilter{First: 100}, ReadOptions{})
+	p, err := s.FindEntities(ctx, EntityFilter{First: opt(100)}, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

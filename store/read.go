@@ -11,10 +11,6 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
-// DefaultPageSize is the page size of FindEntities and FindRelations when
-// the filter gives none.
-const DefaultPageSize = 20
-
 // FindEntityByID returns the entity, or a NotFound error.
 func (s *Store) FindEntityByID(ctx context.Context, id string, ro ReadOptions) (*Entity, error) {
 	es, err := s.FindEntitiesByIDs(ctx, []string{id}, ro)
@@ -99,23 +95,13 @@ func decodeCursor(s string) ([]byte, error) {
 	return b, nil
 }
 
-func pageSize(first int) (int, error) {
-	switch {
-	case first < 0:
-		return 0, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("must not be negative, got %d", first)}
-	case first == 0:
-		return DefaultPageSize, nil
-	}
-	return first, nil
-}
-
 // FindEntities pages through entities in id order, filtered by type
 // (subtypes included). A cursor is the position of its entity (its id), so
 // it stays valid whatever changes. TotalCount counts every entity of the
 // types. Errors: Invalid for an unknown type, a negative First or a cursor
 // that is not one.
 func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions) (EntityPage, error) {
-	first, err := pageSize(f.First)
+	first, err := SizeOr(f.First, DefaultPageSize, "first")
 	if err != nil {
 		return EntityPage{}, err
 	}
@@ -237,12 +223,9 @@ func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions
 // relationFilter compiles a RelationFilter and finds the entity it starts
 // from, or returns a NotFound error.
 func relationFilter(r *Reader, id string, f RelationFilter) (NodeID, *EdgeFilter, error) {
-	n, ok, err := r.Lookup(id)
+	n, err := r.LookupEntity(id)
 	if err != nil {
 		return 0, nil, err
-	}
-	if !ok {
-		return 0, nil, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
 	}
 	ef, err := r.Filter(f.Types, f.Direction, f.ValidAt, f.EntityTypes)
 	if err != nil {
@@ -262,7 +245,7 @@ func relationFilter(r *Reader, id string, f RelationFilter) (NodeID, *EdgeFilter
 // unchanged. TotalCount counts every match. Errors: Invalid for unknown
 // types, a negative First or a bad cursor.
 func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, ro ReadOptions) (RelationPage, error) {
-	first, err := pageSize(f.First)
+	first, err := SizeOr(f.First, DefaultPageSize, "first")
 	if err != nil {
 		return RelationPage{}, err
 	}
@@ -298,12 +281,12 @@ func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, 
 		err = r.scanEdges(w, n, ef, after, func(e Edge) error {
 			if len(edges) == first {
 				page.HasNext = true
-				return errStopScan
+				return errStop
 			}
 			edges = append(edges, e)
 			return nil
 		})
-		if err != nil && !errors.Is(err, errStopScan) {
+		if err != nil && !errors.Is(err, errStop) {
 			return err
 		}
 		page.HasPrevious = after != nil
@@ -328,8 +311,6 @@ func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, 
 	}
 	return page, nil
 }
-
-var errStopScan = errors.New("stop scan")
 
 // Degree counts the relations of entity id that match f (First and After
 // are ignored). Errors: NotFound for an unknown entity, Invalid for unknown

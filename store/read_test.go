@@ -53,8 +53,8 @@ func TestFindEntities(t *testing.T) {
 		pages [][]string
 		total int
 	}{
-		{"All", EntityFilter{First: 4}, [][]string{{"aa-municipality", "dalian", "enschede", "eurocities"}, {"munster", "netherlands", "onno", "palo-alto"}, {"report"}}, 9},
-		{"CitiesWithSubtypes", EntityFilter{Types: []string{"City"}, First: 2}, [][]string{{"aa-municipality", "dalian"}, {"enschede", "munster"}, {"palo-alto"}}, 5},
+		{"All", EntityFilter{First: opt(4)}, [][]string{{"aa-municipality", "dalian", "enschede", "eurocities"}, {"munster", "netherlands", "onno", "palo-alto"}, {"report"}}, 9},
+		{"CitiesWithSubtypes", EntityFilter{Types: []string{"City"}, First: opt(2)}, [][]string{{"aa-municipality", "dalian"}, {"enschede", "munster"}, {"palo-alto"}}, 5},
 		{"Places", EntityFilter{Types: []string{"Country", "Municipality"}}, [][]string{{"aa-municipality", "netherlands"}}, 2},
 		{"Empty", EntityFilter{Types: []string{"Event"}}, [][]string{nil}, 0},
 	} {
@@ -91,12 +91,12 @@ func TestFindEntities(t *testing.T) {
 		})
 	}
 	t.Run("CursorSurvivesDeletion", func(t *testing.T) {
-		p, err := s.FindEntities(ctx, EntityFilter{First: 2}, ReadOptions{})
+		p, err := s.FindEntities(ctx, EntityFilter{First: opt(2)}, ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		mustApply(t, s, Batch{DeleteEntities: []string{"dalian"}, Cascade: true})
-		p2, err := s.FindEntities(ctx, EntityFilter{First: 1, After: p.Cursors[1]}, ReadOptions{})
+		p2, err := s.FindEntities(ctx, EntityFilter{First: opt(1), After: p.Cursors[1]}, ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func TestFindEntities(t *testing.T) {
 		f    EntityFilter
 	}{
 		{"ErrType", EntityFilter{Types: []string{"Nope"}}},
-		{"ErrFirst", EntityFilter{First: -1}},
+		{"ErrFirst", EntityFilter{First: opt(-1)}},
 		{"ErrCursor", EntityFilter{After: "!!"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,7 +124,7 @@ func TestFindRelationsPaging(t *testing.T) {
 	ctx := context.Background()
 	s := openTestStore(t)
 	mustApply(t, s, twinCities())
-	all, err := s.FindRelations(ctx, "enschede", RelationFilter{First: 100}, ReadOptions{})
+	all, err := s.FindRelations(ctx, "enschede", RelationFilter{First: opt(100)}, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestFindRelationsPaging(t *testing.T) {
 	}
 	for first := 1; first <= 4; first++ {
 		var ids []string
-		f := RelationFilter{First: first}
+		f := RelationFilter{First: opt(first)}
 		for {
 			p, err := s.FindRelations(ctx, "enschede", f, ReadOptions{})
 			if err != nil {
@@ -162,7 +162,7 @@ func TestFindRelationsPaging(t *testing.T) {
 		}
 	}
 	t.Run("ErrCursorOfOtherEntity", func(t *testing.T) {
-		p, err := s.FindRelations(ctx, "dalian", RelationFilter{First: 1}, ReadOptions{})
+		p, err := s.FindRelations(ctx, "dalian", RelationFilter{First: opt(1)}, ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +182,7 @@ func TestFindRelationsPaging(t *testing.T) {
 		{"ErrType", "enschede", RelationFilter{Types: []string{"NOPE"}}, Invalid},
 		{"ErrEntityType", "enschede", RelationFilter{EntityTypes: []string{"Nope"}}, Invalid},
 		{"ErrCursor", "enschede", RelationFilter{After: "abc"}, Invalid},
-		{"ErrFirst", "enschede", RelationFilter{First: -2}, Invalid},
+		{"ErrFirst", "enschede", RelationFilter{First: opt(-2)}, Invalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := s.FindRelations(ctx, tc.id, tc.f, ReadOptions{})
@@ -245,9 +245,9 @@ func TestNeighborhood(t *testing.T) {
 		// Symmetric pairs are stored in id order, so Enschede meets Palo
 		// Alto in its out-keys but Dalian in its in-keys, which come after.
 		{"EntityTypes", "enschede", NeighborhoodOptions{Depth: 1, EntityTypes: []string{"City"}}, []string{"enschede", "palo-alto", "dalian"}, 3, false},
-		{"Limit", "enschede", NeighborhoodOptions{Depth: 1, Limit: 3}, []string{"enschede", "palo-alto", "eurocities"}, 2, true},
+		{"Limit", "enschede", NeighborhoodOptions{Depth: 1, Limit: opt(3)}, []string{"enschede", "palo-alto", "eurocities"}, 2, true},
 		// The limit is reached in the first level: the walk goes no deeper.
-		{"LimitStopsTheWalk", "enschede", NeighborhoodOptions{Depth: 3, Limit: 3}, []string{"enschede", "palo-alto", "eurocities"}, 2, true},
+		{"LimitStopsTheWalk", "enschede", NeighborhoodOptions{Depth: 3, Limit: opt(3)}, []string{"enschede", "palo-alto", "eurocities"}, 2, true},
 		{"DirectionIn", "enschede", NeighborhoodOptions{Depth: 1, Direction: In}, []string{"enschede", "palo-alto", "dalian", "onno"}, 4, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -391,7 +391,7 @@ func TestAsOfTypeDefinedLater(t *testing.T) {
 		Entities:      []Entity{{ID: "lonneker", Type: "Village", Name: "Lonneker"}},
 		Relations:     []Relation{{Type: "NEIGHBOUR_OF", From: "lonneker", To: "enschede"}},
 	})
-	page, err := s.FindEntities(ctx, EntityFilter{Types: []string{"Village"}, First: 10}, before)
+	page, err := s.FindEntities(ctx, EntityFilter{Types: []string{"Village"}, First: opt(10)}, before)
 	if err != nil {
 		t.Fatalf("entities of a type defined later, as of before: %v", err)
 	}
@@ -494,7 +494,7 @@ func TestStatsAndIsEmpty(t *testing.T) {
 	if err != nil || !empty {
 		t.Fatalf("IsEmpty of a new store: got %v %v, want true", empty, err)
 	}
-	o, err := s.GetOntology(ctx)
+	o, err := s.Ontology(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

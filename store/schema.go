@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -586,4 +587,15 @@ func dedupe(names []string) []string {
 	out := slices.Clone(names)
 	sort.Strings(out)
 	return slices.Compact(out)
+}
+
+// Ontology returns the stored ontology, types in name order. It returns
+// the errors of opening a read snapshot.
+func (s *Store) Ontology(ctx context.Context) (Ontology, error) {
+	tx, sch, err := s.snapshot(ctx, ReadOptions{})
+	if err != nil {
+		return Ontology{}, err
+	}
+	tx.Discard()
+	return sch.ontology(), nil
 }

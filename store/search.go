@@ -20,9 +20,6 @@ const (
 	scoreTokenPrefix = 0.4
 )
 
-// DefaultSearchLimit is the number of hits Search returns when asked for 0.
-const DefaultSearchLimit = 20
-
 // searchScanCap bounds the index entries one search reads per scanned term,
 // so that a one-letter query over millions of entities stays fast. Past
 // it, ranking among the hits of the same rank (shorter names first) is
@@ -43,12 +40,10 @@ type searchCand struct {
 // go to the shorter name, then the smaller id. Types filter by entity type,
 // subtypes included. A query that folds to nothing finds nothing. Errors:
 // Invalid for an unknown type or a negative limit.
-func (s *Store) Search(ctx context.Context, text string, types []string, limit int, ro ReadOptions) ([]SearchHit, error) {
-	switch {
-	case limit < 0:
-		return nil, &Error{Code: Invalid, Field: "limit", Message: fmt.Sprintf("must not be negative, got %d", limit)}
-	case limit == 0:
-		limit = DefaultSearchLimit
+func (s *Store) Search(ctx context.Context, text string, types []string, n *int, ro ReadOptions) ([]SearchHit, error) {
+	limit, err := SizeOr(n, DefaultSearchLimit, "limit")
+	if err != nil {
+		return nil, err
 	}
 	q := cutTerm(fold(text))
 	if q == "" {

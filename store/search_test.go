@@ -85,7 +85,7 @@ func TestSearch(t *testing.T) {
 		{"Empty", "  ", nil, 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			hits, err := s.Search(ctx, tc.q, tc.types, tc.limit, ReadOptions{})
+			hits, err := s.Search(ctx, tc.q, tc.types, opt(tc.limit), ReadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +99,7 @@ func TestSearch(t *testing.T) {
 		})
 	}
 	t.Run("Scores", func(t *testing.T) {
-		hits, err := s.Search(ctx, "alto", nil, 0, ReadOptions{})
+		hits, err := s.Search(ctx, "alto", nil, opt(0), ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,20 +112,20 @@ func TestSearch(t *testing.T) {
 		}
 	})
 	t.Run("ErrUnknownType", func(t *testing.T) {
-		_, err := s.Search(ctx, "a", []string{"Nope"}, 0, ReadOptions{})
+		_, err := s.Search(ctx, "a", []string{"Nope"}, opt(0), ReadOptions{})
 		if got, want := ErrorCode(err), Invalid; got != want {
 			t.Errorf("error code: got %q (%v), want %q", got, err, want)
 		}
 	})
 	t.Run("ErrLimit", func(t *testing.T) {
-		_, err := s.Search(ctx, "a", nil, -1, ReadOptions{})
+		_, err := s.Search(ctx, "a", nil, opt(-1), ReadOptions{})
 		if got, want := ErrorCode(err), Invalid; got != want {
 			t.Errorf("error code: got %q (%v), want %q", got, err, want)
 		}
 	})
 	t.Run("RenameDropsOldTerms", func(t *testing.T) {
 		mustApply(t, s, Batch{Entities: []Entity{{ID: "alto", Type: "Company", Name: "Zenith"}}})
-		hits, err := s.Search(ctx, "alto", nil, 0, ReadOptions{})
+		hits, err := s.Search(ctx, "alto", nil, opt(0), ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,9 +46,13 @@ type Store struct {
 // is 0.
 const DefaultCacheSize = 256 << 20
 
+// ErrLocked reports that another process, such as a running service, holds
+// the data directory; Open wraps it. Test with errors.Is.
+var ErrLocked = kv.ErrLocked
+
 // Open opens (creating if needed) the store in dir. A new store has the
-// default ontology. It returns an error wrapping badgerkv.ErrLocked when
-// another process holds dir.
+// default ontology. It returns an error wrapping ErrLocked when another
+// process holds dir.
 func Open(dir string, opts Options) (*Store, error) {
 	log := opts.Logger
 	if log == nil {
@@ -303,16 +307,6 @@ func (s *Store) NeverWritten(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("read format: %w", err)
 	}
 	return false, nil
-}
-
-// GetOntology returns the ontology, types in name order.
-func (s *Store) GetOntology(ctx context.Context) (Ontology, error) {
-	tx, sch, err := s.snapshot(ctx, ReadOptions{})
-	if err != nil {
-		return Ontology{}, err
-	}
-	tx.Discard()
-	return sch.ontology(), nil
 }
 
 // Stats counts entities and relations, in total and by type (types with

@@ -67,7 +67,7 @@ func mustApply(t testing.TB, s *Store, b Batch) BatchResult {
 
 func neighborIDs(t testing.TB, s *Store, id string, f RelationFilter) []string {
 	t.Helper()
-	f.First = 1000
+	f.First = opt(1000)
 	p, err := s.FindRelations(context.Background(), id, f, ReadOptions{})
 	if err != nil {
 		t.Fatalf("FindRelations(%s): %v", id, err)
@@ -160,3 +160,11 @@ func errorSummary(es Errors) string {
 }
 
 var _ = reflect.DeepEqual
+
+// opt is a size option as the tables give it: 0 for "not given".
+func opt(n int) *int {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}

@@ -143,6 +143,20 @@ func (s *Store) View(ctx context.Context, ro ReadOptions, fn func(r *Reader) err
 	return fn(r)
 }
 
+// Read runs fn on a read snapshot, as View does, and returns its answer:
+// how a caller that holds the Store asks a query written over a Reader,
+// such as those of package connect. It returns the errors of the snapshot
+// and of fn, a passed deadline as a Timeout error (AsTimeout).
+func Read[T any](ctx context.Context, s *Store, ro ReadOptions, fn func(r *Reader) (T, error)) (T, error) {
+	var out T
+	err := s.View(ctx, ro, func(r *Reader) error {
+		var err error
+		out, err = fn(r)
+		return err
+	})
+	return out, AsTimeout(err)
+}
+
 // reader wraps a read snapshot begun by snapshot.
 func (s *Store) reader(ctx context.Context, tx kv.Txn, sch *schema) *Reader {
 	return &Reader{ctx: ctx, tx: tx, ts: tx.ReadTs(), sch: sch, cache: s.cache, distributed: s.db.Features().Distributed}
@@ -189,28 +203,6 @@ func (r *Reader) Filter(types []string, dir Direction, validAt Date, entityTypes
 		return nil, err
 	}
 	return compileFilter(r.sch, ts, dir, validAt, ets), nil
-}
-
-// Lookup resolves an entity id to its NodeID; ok is false when there is none.
-func (r *Reader) Lookup(id string) (NodeID, bool, error) {
-	ref, ok, err := r.lookupAny(id)
-	if err != nil || !ok || ref.kind != kindEntity {
-		return 0, false, err
-	}
-	return NodeID(ref.id), true, nil
-}
-
-// lookupAny resolves an external id of either kind, through the cache.
-func (r *Reader) lookupAny(id string) (extRef, bool, error) {
-	if ref, found, ok := r.cache.ext(id, r.ts); ok {
-		return ref, found, nil
-	}
-	ref, ok, err := lookupAny(r.tx, id)
-	if err != nil {
-		return extRef{}, false, err
-	}
-	r.cache.putExt(id, r.ts, ref, ok)
-	return ref, ok, nil
 }
 
 // Edges calls fn for each edge of n that f admits, in key order (one
@@ -709,8 +701,71 @@ func (r *Reader) TypeName(t TypeID) string { return r.sch.name(t) }
 // stop when the request's deadline passes.
 func (r *Reader) Context() context.Context { return r.ctx }
 
+// Neighborhood walks breadth first from start up to depth hops over the
+// edges f admits: the one definition of "the neighbourhood of X", which
+// Store.Neighborhood answers and a subgraph export writes. It returns the
+// nodes in the order the walk met them, the start first, at most limit of
+// them (the start always; a negative limit is none), and truncated when the limit left one
+// out; the walk then finishes the level at which it reached the limit and
+// goes no further, since a further level could add no node. With
+// relations, it also returns every relation f admits between two returned
+// nodes (the induced subgraph), in the order the walk met them: those met
+// on the way, and those between two nodes of the last level, which one
+// more scan of that level finds. It returns the context's error when the
+// request ends, and the snapshot's.
+func (r *Reader) Neighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (nodes []NodeID, rels []RelID, truncated bool, err error) {
+	nodes = []NodeID{start}
+	in := map[NodeID]bool{start: true}
+	seenRel := map[RelID]bool{}
+	frontier := []NodeID{start}
+	for d := 0; d < depth && len(frontier) > 0 && !truncated; d++ {
+		var next []NodeID
+		err := r.Expand(frontier, f, func(_ int, e Edge) error {
+			if !in[e.Other] {
+				if limit >= 0 && len(nodes) >= limit {
+					truncated = true
+					return nil
+				}
+				in[e.Other] = true
+				nodes = append(nodes, e.Other)
+				next = append(next, e.Other)
+			}
+			if relations && !seenRel[e.Relation] {
+				seenRel[e.Relation] = true
+				rels = append(rels, e.Relation)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if err := r.ctx.Err(); err != nil {
+			return nil, nil, false, err
+		}
+		frontier = next
+	}
+	if len(frontier) > 0 && relations {
+		last := make(map[NodeID]bool, len(frontier))
+		for _, n := range frontier {
+			last[n] = true
+		}
+		err := r.Expand(frontier, f, func(_ int, e Edge) error {
+			if last[e.Other] && !seenRel[e.Relation] {
+				seenRel[e.Relation] = true
+				rels = append(rels, e.Relation)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, false, err
+		}
+	}
+	return nodes, rels, truncated, nil
+}
+
 // Neighborhood returns everything within opts.Depth hops of id, breadth
-// first, capped at opts.Limit nodes (0 = 500): the start first, then the
+// first, capped at opts.Limit nodes (nil = DefaultNeighborhoodLimit; 0
+// leaves even the start out, and says Truncated): the start first, then the
 // nodes in the order the walk found them, and every relation that passes
 // the filters between two returned nodes (the induced subgraph, as a chart
 // of a partner network needs it: partners tied to each other, not only to
@@ -719,18 +774,15 @@ func (r *Reader) Context() context.Context { return r.ctx }
 // limit and goes no further, since a further level could add no node.
 // Unknown ids are NotFound errors, unknown type names Invalid ones.
 func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOptions, ro ReadOptions) (*Subgraph, error) {
-	limit := opts.Limit
-	if limit <= 0 {
-		limit = 500
+	limit, err := SizeOr(opts.Limit, DefaultNeighborhoodLimit, "limit")
+	if err != nil {
+		return nil, err
 	}
 	var sg *Subgraph
-	err := s.View(ctx, ro, func(r *Reader) error {
-		start, ok, err := r.Lookup(id)
+	err = s.View(ctx, ro, func(r *Reader) error {
+		start, err := r.LookupEntity(id)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
 		}
 		f, err := r.Filter(opts.Types, opts.Direction, opts.ValidAt, opts.EntityTypes)
 		if err != nil {
@@ -739,56 +791,13 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 		if err := f.restrictDuring(opts.During); err != nil {
 			return err
 		}
-		nodes := []NodeID{start}
-		in := map[NodeID]bool{start: true}
-		var rels []RelID
-		seenRel := map[RelID]bool{}
-		truncated := false
-		frontier := []NodeID{start}
-		for depth := 0; depth < opts.Depth && len(frontier) > 0 && !truncated; depth++ {
-			var next []NodeID
-			err := r.Expand(frontier, f, func(_ int, e Edge) error {
-				if !in[e.Other] {
-					if len(nodes) >= limit {
-						truncated = true
-						return nil
-					}
-					in[e.Other] = true
-					nodes = append(nodes, e.Other)
-					next = append(next, e.Other)
-				}
-				if !opts.NodesOnly && !seenRel[e.Relation] {
-					seenRel[e.Relation] = true
-					rels = append(rels, e.Relation)
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			frontier = next
+		if limit == 0 {
+			sg = &Subgraph{Truncated: true}
+			return nil
 		}
-		// Every relation of a node before the last level was met on the
-		// way; those between two nodes of the last level were not: one
-		// more scan of that level finds them.
-		if len(frontier) > 0 && !opts.NodesOnly {
-			last := make(map[NodeID]bool, len(frontier))
-			for _, n := range frontier {
-				last[n] = true
-			}
-			err := r.Expand(frontier, f, func(_ int, e Edge) error {
-				if last[e.Other] && !seenRel[e.Relation] {
-					seenRel[e.Relation] = true
-					rels = append(rels, e.Relation)
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
+		nodes, rels, truncated, err := r.Neighborhood(start, f, opts.Depth, limit, !opts.NodesOnly)
+		if err != nil {
+			return err
 		}
 		ents, err := r.Entities(nodes)
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -195,6 +194,8 @@ type writer struct {
 	ov   map[string]mutation
 	errs Errors
 	log  ChangeRecord
+	// index writes each record's entries into the overlay.
+	index *indexer
 
 	// added lists the adjacency keys this batch set under each node, so
 	// that scans of a node's relations see them.
@@ -220,7 +221,7 @@ type writer struct {
 }
 
 func newWriter(tx kv.Txn, sch *schema) *writer {
-	return &writer{
+	w := &writer{
 		tx: tx, sch: sch,
 		ov:         map[string]mutation{},
 		added:      map[NodeID][]string{},
@@ -233,6 +234,8 @@ func newWriter(tx kv.Txn, sch *schema) *writer {
 		deletedExt: map[string]bool{},
 		maxErrors:  maxErrors,
 	}
+	w.index = &indexer{sink: overlaySink{w}}
+	return w
 }
 
 // kvWriter is what both a transaction and a bulk batch accept.
@@ -552,19 +555,6 @@ func recordName(id, list string, i int) string {
 	return fmt.Sprintf("%s[%d]", list, i)
 }
 
-// lookup resolves an external id as the batch sees it.
-func (w *writer) lookup(ext string) (kind byte, id uint64, ok bool, err error) {
-	v, ok, err := w.get(extKey(ext))
-	if err != nil || !ok {
-		return 0, 0, false, err
-	}
-	kind, id, err = parseExtValue(v)
-	if err != nil {
-		return 0, 0, false, fmt.Errorf("external id %q: %w", ext, err)
-	}
-	return kind, id, true, nil
-}
-
 // nodeType returns the entity type of node n as the batch sees it.
 func (w *writer) nodeType(n NodeID) (TypeID, bool, error) {
 	v, ok, err := w.get(nodeKey(n))
@@ -610,188 +600,14 @@ func (w *writer) entities(es []Entity) ([][]byte, error) {
 	return keys, nil
 }
 
-// checkEntity records every problem of e.
-func (w *writer) checkEntity(e *Entity, rec string) {
-	w.checkEntityType(e.Type, rec)
-	w.checkEntityFields(e, rec)
-}
-
-// checkEntityType records a problem with an entity's type name.
-func (w *writer) checkEntityType(typ, rec string) {
-	switch {
-	case typ == "":
-		w.failf(Invalid, rec, "type", "type is empty")
-	case !utf8.ValidString(typ):
-		w.failf(Invalid, rec, "type", "invalid UTF-8")
-	default:
-		if _, ok := w.sch.entityType(typ); !ok {
-			if _, isRel := w.sch.relations[typ]; isRel {
-				w.failf(Invalid, rec, "type", "%s is a relation type, not an entity type", typ)
-			} else {
-				w.failf(Invalid, rec, "type", "%s", w.sch.unknownEntityType(typ))
-			}
-		}
-	}
-}
-
-// checkEntityFields records every problem of e's fields but its type.
-func (w *writer) checkEntityFields(e *Entity, rec string) {
-	w.checkID(e.ID, rec, true)
-	switch {
-	case !utf8.ValidString(e.Name):
-		w.failf(Invalid, rec, "name", "invalid UTF-8")
-	case strings.TrimSpace(e.Name) == "":
-		w.failf(Invalid, rec, "name", "name is empty")
-	case len(e.Name) > maxNameBytes:
-		w.failf(Invalid, rec, "name", "name is longer than %d bytes", maxNameBytes)
-	}
-	w.checkText(e.Description, rec, "description")
-	for _, l := range e.Labels {
-		// Labels are an object keyed by language in every format but
-		// GraphQL input, and sorted by language in the store, so a path
-		// by position would point at the wrong label: the path is
-		// labels.<lang>, as properties.<name> is.
-		switch {
-		case l.Lang == "":
-			w.failf(Invalid, rec, "labels", "label language is empty")
-			continue
-		case !utf8.ValidString(l.Lang):
-			w.failf(Invalid, rec, "labels", "label language is not valid UTF-8")
-			continue
-		}
-		w.checkName(l.Value, rec, "labels."+l.Lang)
-	}
-	for i, a := range e.Aliases {
-		w.checkName(a, rec, fmt.Sprintf("aliases[%d]", i))
-	}
-	w.checkProps(e.Properties, rec)
-	w.checkInterval(e.ValidFrom, e.ValidTo, rec)
-	w.checkSources(e.Sources, rec)
-}
-
-func (w *writer) checkID(id, rec string, required bool) {
-	switch {
-	case id == "":
-		if required {
-			w.failf(Invalid, rec, "id", "id is empty")
-		}
-	case !utf8.ValidString(id):
-		w.failf(Invalid, rec, "id", "invalid UTF-8")
-	case strings.TrimSpace(id) == "":
-		// As for names: an id of spaces is a cell left blank, not an id.
-		w.failf(Invalid, rec, "id", "id is blank")
-	case len(id) > maxIDBytes:
-		w.failf(Invalid, rec, "id", "id is longer than %d bytes", maxIDBytes)
-	default:
-		for _, r := range id {
-			if why := idCharProblem(r); why != "" {
-				w.failf(Invalid, rec, "id", "id contains %s: an id must be visible text", why)
-				break
-			}
-		}
-	}
-}
-
-func (w *writer) checkName(s, rec, field string) {
-	switch {
-	case !utf8.ValidString(s):
-		w.failf(Invalid, rec, field, "invalid UTF-8")
-	case strings.TrimSpace(s) == "":
-		w.failf(Invalid, rec, field, "empty")
-	case len(s) > maxNameBytes:
-		w.failf(Invalid, rec, field, "longer than %d bytes", maxNameBytes)
-	}
-}
-
-func (w *writer) checkText(s, rec, field string) {
-	if !utf8.ValidString(s) {
-		w.failf(Invalid, rec, field, "invalid UTF-8")
-	}
-}
-
-func (w *writer) checkInterval(from, to Date, rec string) {
-	if !from.IsZero() && !to.IsZero() && to.Last() < from.First() {
-		w.failf(Invalid, rec, "validTo", "validTo %s is before validFrom %s", to, from)
-	}
-}
-
-func (w *writer) checkProps(p Properties, rec string) {
-	for _, k := range p.Keys() {
-		f := "properties." + k
-		switch {
-		case k == "":
-			w.failf(Invalid, rec, "properties", "empty property name")
-			continue
-		case !utf8.ValidString(k):
-			w.failf(Invalid, rec, "properties", "property name is not valid UTF-8")
-			continue
-		}
-		if why := checkValue(p[k], 0); why != "" {
-			w.failf(Invalid, rec, f, "%s", why)
-		}
-	}
-}
-
-// checkValue returns why v cannot be stored, or "".
-func checkValue(v Value, depth int) string {
-	switch v.Kind {
-	case KindNull, KindBool, KindDate:
-	case KindText:
-		if !utf8.ValidString(v.Text) {
-			return "invalid UTF-8"
-		}
-	case KindNumber:
-		if math.IsNaN(v.Num) || math.IsInf(v.Num, 0) {
-			return fmt.Sprintf("number %v is not finite", v.Num)
-		}
-	case KindGeo:
-		if !(v.Geo.Lat >= -90 && v.Geo.Lat <= 90 && v.Geo.Lon >= -180 && v.Geo.Lon <= 180) {
-			return fmt.Sprintf("geo point (%v, %v) out of range", v.Geo.Lat, v.Geo.Lon)
-		}
-	case KindList:
-		if depth > 0 {
-			return "lists of lists are not supported"
-		}
-		for _, x := range v.List {
-			if why := checkValue(x, depth+1); why != "" {
-				return why
-			}
-		}
-	default:
-		return fmt.Sprintf("unknown value kind %d", v.Kind)
-	}
-	return ""
-}
-
-func (w *writer) checkSources(ss []Source, rec string) {
-	for i, s := range ss {
-		f := fmt.Sprintf("sources[%d]", i)
-		w.checkText(s.Document, rec, f+".document")
-		if s.Document == "" {
-			w.failf(Invalid, rec, f+".document", "a source must name the document entity that states the fact")
-		} else {
-			w.cites = append(w.cites, citeCheck{rec: rec, field: f + ".document", doc: s.Document})
-		}
-		w.checkText(s.Excerpt, rec, f+".excerpt")
-		w.checkText(s.Locator, rec, f+".locator")
-		if c := s.Confidence; c != nil && !(*c >= 0 && *c <= 1) {
-			w.failf(Invalid, rec, f+".confidence", "confidence %v is not between 0 and 1", *c)
-		}
-		if t := s.RetrievedAt; t != nil {
-			if _, err := t.MarshalBinary(); err != nil {
-				w.failf(Invalid, rec, f+".retrievedAt", "cannot store this time: %v", err)
-			}
-		}
-	}
-}
-
 // putEntity writes the upsert of a valid entity and returns its node.
 func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
 	t, _ := w.sch.entityType(e.Type)
-	kind, id, exists, err := w.lookup(e.ID)
+	ref, exists, err := w.lookup(e.ID)
 	if err != nil {
 		return 0, err
 	}
+	kind, id := ref.kind, ref.id
 	var n NodeID
 	var old *entityBody
 	switch {
@@ -818,36 +634,14 @@ func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
 			return 0, err
 		}
 		n = NodeID(nid)
-		w.set(extKey(e.ID), extValue(kindEntity, uint64(n)))
 		w.count(counterKey(ctrEntities), 1)
 	}
-	w.set(nodeKey(n), nodeValue(t, e.ID))
-	w.set(entityKey(n), encodeEntity(e, t))
-	if old == nil || old.typ != t {
-		if old != nil {
-			w.del(typeIdxKey(old.typ, e.ID))
-			w.count(typeCountKey(old.typ), -1)
-			w.retyped[n] = e.ID
-			w.noteRetypedDocument(old.typ, t, e.ID, rec)
-		}
-		w.set(typeIdxKey(t, e.ID), uint64Value(uint64(n)))
-		w.count(typeCountKey(t), 1)
+	if old != nil && old.typ != t {
+		w.retyped[n] = e.ID
+		w.noteRetypedDocument(old.typ, t, e.ID, rec)
 	}
-	newKeys := nameKeys(e, n)
-	if old != nil {
-		keep := make(map[string]bool, len(newKeys))
-		for _, k := range newKeys {
-			keep[string(k)] = true
-		}
-		for _, k := range nameKeys(old.e, n) {
-			if !keep[string(k)] {
-				w.del(k)
-			}
-		}
-	}
-	nv := nameValueOf(e, t)
-	for _, k := range newKeys {
-		w.set(k, nv)
+	if err := w.index.entity(n, e, t, old); err != nil {
+		return 0, err
 	}
 	w.log.add(&w.log.Entities, e.ID)
 	return n, nil
@@ -906,42 +700,14 @@ func (w *writer) relations(rs []Relation) ([][]byte, error) {
 	return keys, nil
 }
 
-func (w *writer) checkRelation(r *Relation, rec string) {
-	w.checkID(r.ID, rec, false)
-	switch {
-	case r.Type == "":
-		w.failf(Invalid, rec, "type", "type is empty")
-	case !utf8.ValidString(r.Type):
-		w.failf(Invalid, rec, "type", "invalid UTF-8")
-	default:
-		if _, ok := w.sch.relationType(r.Type); !ok {
-			if _, isEnt := w.sch.entities[r.Type]; isEnt {
-				w.failf(Invalid, rec, "type", "%s is an entity type, not a relation type", r.Type)
-			} else {
-				w.failf(Invalid, rec, "type", "%s", w.sch.unknownRelationType(r.Type, "and swap from and to"))
-			}
-		}
-	}
-	for _, f := range []struct{ name, v string }{{"from", r.From}, {"to", r.To}} {
-		switch {
-		case f.v == "":
-			w.failf(Invalid, rec, f.name, "%s is empty", f.name)
-		case !utf8.ValidString(f.v):
-			w.failf(Invalid, rec, f.name, "invalid UTF-8")
-		}
-	}
-	w.checkProps(r.Properties, rec)
-	w.checkInterval(r.ValidFrom, r.ValidTo, rec)
-	w.checkSources(r.Sources, rec)
-}
-
 // endpoint resolves one end of a relation to its node and type, recording
 // a problem when there is no such entity.
 func (w *writer) endpoint(ext, rec, field string) (NodeID, TypeID, bool, error) {
-	kind, id, ok, err := w.lookup(ext)
+	ref, ok, err := w.lookup(ext)
 	if err != nil {
 		return 0, 0, false, err
 	}
+	kind, id := ref.kind, ref.id
 	if !ok && w.invalid[ext] {
 		return 0, 0, false, nil
 	}
@@ -989,10 +755,11 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 		w.failf(Invalid, rec, toField, "%s", why)
 		bad = true
 	}
-	kind, id, exists, err := w.lookup(r.ID)
+	ref, exists, err := w.lookup(r.ID)
 	if err != nil {
 		return 0, err
 	}
+	kind, id := ref.kind, ref.id
 	if exists && kind != kindRelation {
 		w.failf(Conflict, rec, "id", "id %q is already used by an entity; entities and relations share one id space", r.ID)
 		bad = true
@@ -1001,6 +768,7 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 		return 0, nil
 	}
 	var rid RelID
+	var old *relationBody
 	if exists {
 		rid = RelID(id)
 		v, ok, err := w.get(relationKey(rid))
@@ -1010,37 +778,24 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 		if !ok {
 			return 0, fmt.Errorf("relation %q: %d has no body", r.ID, rid)
 		}
-		old, err := decodeRelation(v)
+		ob, err := decodeRelation(v)
 		if err != nil {
 			return 0, fmt.Errorf("relation %q: %w", r.ID, err)
 		}
-		if old.typ != rt.id || old.from != fromN || old.to != toN {
-			w.del(adjKey(nil, pOut, old.from, old.typ, old.to, rid))
-			w.del(adjKey(nil, pIn, old.to, old.typ, old.from, rid))
-		}
-		if old.typ != rt.id {
-			w.del(typeIdxKey(old.typ, r.ID))
-			w.count(typeCountKey(old.typ), -1)
-			w.count(typeCountKey(rt.id), 1)
-		}
+		old = &ob
 	} else {
 		nid, err := w.alloc(ctrNextRel)
 		if err != nil {
 			return 0, err
 		}
 		rid = RelID(nid)
-		w.set(extKey(r.ID), extValue(kindRelation, uint64(rid)))
 		w.count(counterKey(ctrRelations), 1)
-		w.count(typeCountKey(rt.id), 1)
 	}
-	w.set(relationKey(rid), encodeRelation(r, rt.id, fromN, toN))
-	w.set(typeIdxKey(rt.id, r.ID), uint64Value(uint64(rid)))
-	out := adjKey(nil, pOut, fromN, rt.id, toN, rid)
-	in := adjKey(nil, pIn, toN, rt.id, fromN, rid)
-	w.set(out, adjValue{otherType: toT, validFrom: r.ValidFrom, validTo: r.ValidTo}.encode())
-	w.set(in, adjValue{otherType: fromT, validFrom: r.ValidFrom, validTo: r.ValidTo}.encode())
-	w.added[fromN] = append(w.added[fromN], string(out))
-	w.added[toN] = append(w.added[toN], string(in))
+	if err := w.index.relation(rid, r, rt.id, fromN, toN, fromT, toT, old); err != nil {
+		return 0, err
+	}
+	w.added[fromN] = append(w.added[fromN], string(adjKey(nil, pOut, fromN, rt.id, toN, rid)))
+	w.added[toN] = append(w.added[toN], string(adjKey(nil, pIn, toN, rt.id, fromN, rid)))
 	w.upserted[rid] = true
 	delete(w.deleted, rid)
 	w.log.add(&w.log.Relations, r.ID)
@@ -1085,10 +840,11 @@ func (w *writer) adjacency(n NodeID) ([]adjEntry, error) {
 
 func (w *writer) deleteRelationByID(id string, i int) (int, error) {
 	rec := recordName(id, "deleteRelations", i)
-	kind, rid, ok, err := w.lookup(id)
+	ref, ok, err := w.lookup(id)
 	if err != nil {
 		return 0, err
 	}
+	kind, rid := ref.kind, ref.id
 	if !ok || kind != kindRelation {
 		if !ok && w.deletedExt[id] {
 			return 0, nil
@@ -1131,10 +887,11 @@ func (w *writer) deleteRelation(rid RelID) error {
 
 func (w *writer) deleteEntityByID(id string, i int, cascade bool) (entities, relations int, err error) {
 	rec := recordName(id, "deleteEntities", i)
-	kind, nid, ok, err := w.lookup(id)
+	ref, ok, err := w.lookup(id)
 	if err != nil {
 		return 0, 0, err
 	}
+	kind, nid := ref.kind, ref.id
 	if !ok || kind != kindEntity {
 		if !ok && w.deletedExt[id] {
 			return 0, 0, nil
@@ -1225,8 +982,9 @@ func (w *writer) retypeAdjacency() error {
 			if !okv {
 				return fmt.Errorf("bad adjacency value at %x", m)
 			}
-			av.otherType = t
-			w.set(m, av.encode())
+			if err := w.index.retypedEnd(m, av, t); err != nil {
+				return err
+			}
 			if w.upserted[e.rel] {
 				continue
 			}

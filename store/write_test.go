@@ -253,7 +253,7 @@ func TestApplyOntology(t *testing.T) {
 		EntityTypes:   []EntityType{{Name: "City", Parent: "Settlement", Description: "A city or town."}},
 		RelationTypes: []RelationType{{Name: "KNOWS", Symmetric: true, From: []string{"Person", "Organization"}, To: []string{"Person"}}},
 	})
-	o, err := s.GetOntology(ctx)
+	o, err := s.Ontology(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +269,7 @@ func TestApplyOntology(t *testing.T) {
 	if !slices.IsSortedFunc(o.EntityTypes, func(a, b EntityType) int { return strings.Compare(a.Name, b.Name) }) {
 		t.Errorf("entity types not in name order")
 	}
-	p, err := s.FindEntities(ctx, EntityFilter{Types: []string{"Settlement"}, First: 100}, ReadOptions{})
+	p, err := s.FindEntities(ctx, EntityFilter{Types: []string{"Settlement"}, First: opt(100)}, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +442,7 @@ func TestIDsAreNFC(t *testing.T) {
 			t.Errorf("find %q: got %q %q, want one entity %q", id, e.ID, e.Description, composed)
 		}
 	}
-	page, err := s.FindRelations(ctx, decomposed, RelationFilter{First: 10}, ReadOptions{})
+	page, err := s.FindRelations(ctx, decomposed, RelationFilter{First: new(10)}, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"github.com/ties-graph/ties/store"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 const backupHelp = `
@@ -49,7 +48,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return backupRemote(ctx, base, token, out, stdout)
 	}
 	st, err := openExisting(data, true)
-	if errors.Is(err, badgerkv.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("the data directory %s is in use by a running ties service: back it up through the service with --url http://HOST:PORT and an admin key, or stop it first", data)
 	}
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/ties-graph/ties/store"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 // runCheck opens the store read-only and verifies every invariant. It
@@ -44,7 +43,7 @@ func openExisting(dir string, readOnly bool) (*store.Store, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	st, err := store.Open(dir, store.Options{ReadOnly: readOnly, SyncWrites: !readOnly})
-	if errors.Is(err, badgerkv.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return nil, lockedError{dir: dir, err: err}
 	}
 	if err != nil {

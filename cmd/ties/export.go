@@ -10,16 +10,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/exchange"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 const exportHelp = `
@@ -133,10 +130,10 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if split {
 			return usageError{"--split works on the data directory only; with --url the CSV export is a zip"}
 		}
-		return exportRemote(ctx, base, token, opts, validAt, asOf, out, stdout)
+		return exportRemote(ctx, base, token, opts, out, stdout)
 	}
 	st, err := openExisting(data, true)
-	if errors.Is(err, badgerkv.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("the data directory %s is in use by a running ties service: export through it with --url http://HOST:PORT", data)
 	}
 	if err != nil {
@@ -254,54 +251,18 @@ func exportSplit(ctx context.Context, st *store.Store, opts exchange.ExportOptio
 }
 
 // exportRemote streams GET /export of a running service to the output.
-func exportRemote(ctx context.Context, base, token string, opts exchange.ExportOptions, validAt, asOf, out string, stdout io.Writer) error {
-	rem, err := newRemote(base, token)
+func exportRemote(ctx context.Context, base, token string, opts exchange.ExportOptions, out string, stdout io.Writer) error {
+	c, err := exchange.NewClient(base, nil)
 	if err != nil {
-		return err
+		return usageError{"--url: " + store.ErrorMessage(err)}
 	}
-	u, err := url.Parse(rem.endpoint("/export", nil))
+	body, err := c.WithToken(token).Export(ctx, opts)
 	if err != nil {
-		return usageError{fmt.Sprintf("--url %q is not an http(s) URL", base)}
+		return fmt.Errorf("export: %w", refusalHint(base, token, err))
 	}
-	q := url.Values{"format": {string(opts.Format)}}
-	if opts.Scope.From != "" {
-		q.Set("from", opts.Scope.From)
-		q.Set("depth", strconv.Itoa(opts.Scope.Depth))
-	}
-	if len(opts.Scope.Types) > 0 {
-		q.Set("types", strings.Join(opts.Scope.Types, ","))
-	}
-	if len(opts.Scope.EntityTypes) > 0 {
-		q.Set("entityTypes", strings.Join(opts.Scope.EntityTypes, ","))
-	}
-	if validAt != "" {
-		q.Set("validAt", validAt)
-	}
-	if asOf != "" {
-		q.Set("asOf", asOf)
-	}
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	resp, err := rem.do(req)
-	if err != nil {
-		return fmt.Errorf("export through %s: %w", base, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-		return rem.checkStatus(resp, "export")
-	}
-	if resp.StatusCode != http.StatusOK {
-		a, err := decodeImportAnswer(resp)
-		if err == nil && a.err != nil {
-			return fmt.Errorf("export through %s: %w", base, a.err)
-		}
-		return fmt.Errorf("export through %s: %s", base, resp.Status)
-	}
+	defer body.Close()
 	return writeOutput(out, stdout, func(w io.Writer) error {
-		if _, err := io.Copy(w, resp.Body); err != nil {
+		if _, err := io.Copy(w, body); err != nil {
 			return fmt.Errorf("export through %s: %w", base, err)
 		}
 		return nil

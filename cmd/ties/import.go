@@ -3,16 +3,11 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,7 +17,6 @@ import (
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/exchange"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 const importHelp = `
@@ -131,7 +125,7 @@ func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryR
 		return err
 	}
 	st, err := store.Open(data, store.Options{SyncWrites: true})
-	if errors.Is(err, badgerkv.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("the data directory %s is in use by a running ties service: import through it with --url http://HOST:PORT, or stop it first", data)
 	}
 	if err != nil {
@@ -149,7 +143,7 @@ func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryR
 	start := time.Now()
 	res, err := exchange.Import(ctx, st, inputs, exchange.ImportOptions{
 		DryRun: dryRun, MaxErrors: maxErrors, Principal: store.PrincipalCLI,
-		Progress: func(pr exchange.Progress) { p.update(pr) },
+		Progress: p.update,
 	})
 	p.done()
 	if err != nil {
@@ -226,170 +220,33 @@ func thousands(n int64) string {
 	return s
 }
 
-// importRemote streams the files to the service's import endpoint: one
-// file as the request body, several as the parts of one multipart upload,
-// which the service loads together, all or nothing, as a local import does.
+// importRemote streams the files to the service's import endpoint, which
+// loads them together, all or nothing, as a local import does.
 func importRemote(ctx context.Context, base, token string, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
-	rem, err := newRemote(base, token)
+	c, err := exchange.NewClient(base, nil)
 	if err != nil {
-		return err
+		return usageError{"--url: " + store.ErrorMessage(err)}
 	}
-	u, err := url.Parse(rem.endpoint("/import", nil))
-	if err != nil {
-		return usageError{fmt.Sprintf("--url %q is not an http(s) URL", base)}
-	}
-	formats := make([]exchange.Format, len(inputs))
-	var total int64
-	for i, in := range inputs {
-		if formats[i] = in.Format; formats[i] == "" {
-			if formats[i], err = exchange.DetectFormat(in.Name); err != nil {
+	c = c.WithToken(token)
+	for _, in := range inputs {
+		if in.Format == "" {
+			if _, err := exchange.DetectFormat(in.Name); err != nil {
 				return usageError{err.Error()}
 			}
 		}
-		total += in.Size
 	}
-	q := url.Values{"maxErrors": {strconv.Itoa(maxErrors)}}
-	if dryRun {
-		q.Set("dryRun", "true")
-	}
-	var body io.Reader
-	contentType := "application/octet-stream"
-	var size int64 = -1
-	if len(inputs) == 1 {
-		q.Set("format", string(formats[0]))
-		q.Set("name", filepath.Base(inputs[0].Name))
-		rc, err := inputs[0].Open()
-		if err != nil {
-			return fmt.Errorf("open %s: %w", inputs[0].Name, err)
-		}
-		defer rc.Close()
-		body, size = rc, inputs[0].Size
-	} else {
-		pr, pw := io.Pipe()
-		defer pr.Close()
-		mw := multipart.NewWriter(pw)
-		contentType = mw.FormDataContentType()
-		go func() { pw.CloseWithError(writeParts(mw, inputs, formats)) }()
-		body = pr
-	}
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), &countingBody{r: body, n: func(n int64) {
-		if total > 0 {
-			p.upload(float64(n) / float64(total))
-		}
-	}})
-	if err != nil {
-		return fmt.Errorf("import through %s: %w", base, err)
-	}
-	req.ContentLength = size
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set(exchange.ClientHeader, "ties")
 	start := time.Now()
-	resp, err := rem.do(req)
+	r, err := c.Import(ctx, inputs, exchange.ImportOptions{DryRun: dryRun, MaxErrors: maxErrors, Progress: p.update})
 	p.done()
-	if err != nil {
-		return fmt.Errorf("import %s through %s: %w", names(inputs), base, err)
+	var es store.Errors
+	switch {
+	case errors.As(err, &es) && store.ErrorCode(err) != store.Unauthenticated && store.ErrorCode(err) != store.Forbidden:
+		return reportErrors(es, dryRun, min(cmp.Or(maxErrors, 100), store.MaxLoadErrors), stderr)
+	case err != nil:
+		return fmt.Errorf("import %s: %w", names(inputs), refusalHint(base, token, err))
 	}
-	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-		defer resp.Body.Close()
-		return rem.checkStatus(resp, "import")
-	}
-	res, err := decodeImportAnswer(resp)
-	if err != nil {
-		return fmt.Errorf("import %s through %s: %w", names(inputs), base, err)
-	}
-	if res.err != nil {
-		return reportErrors(res.err, dryRun, min(cmp.Or(maxErrors, 100), store.MaxLoadErrors), stderr)
-	}
-	r := res.ok
 	fmt.Fprintln(stdout, summary(dryRun, names(inputs), r.EntityTypes, r.RelationTypes, r.Entities, r.Relations, time.Since(start)))
 	return nil
-}
-
-// writeParts writes each input as one file part, its format told by the
-// part's Content-Type (a file may have been given --format whatever its
-// name says).
-func writeParts(mw *multipart.Writer, inputs []exchange.Input, formats []exchange.Format) error {
-	for i, in := range inputs {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": "file", "filename": filepath.Base(in.Name)}))
-		// CSV's type is the zip of its export; the endpoint reads a plain
-		// CSV part under it too, as the format is the same.
-		h.Set("Content-Type", formats[i].ContentType())
-		w, err := mw.CreatePart(h)
-		if err != nil {
-			return err
-		}
-		rc, err := in.Open()
-		if err != nil {
-			return fmt.Errorf("open %s: %w", in.Name, err)
-		}
-		_, err = io.Copy(w, rc)
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("read %s: %w", in.Name, err)
-		}
-	}
-	return mw.Close()
-}
-
-type importAnswer struct {
-	ok  exchange.ImportResult
-	err error // the store.Errors the service reported
-}
-
-// decodeImportAnswer reads the JSON answer of POST /import.
-func decodeImportAnswer(resp *http.Response) (importAnswer, error) {
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return importAnswer{}, err
-	}
-	if resp.StatusCode == http.StatusOK {
-		var a importAnswer
-		if err := json.Unmarshal(body, &a.ok); err != nil {
-			return a, fmt.Errorf("the answer is not an import result: %.200s", body)
-		}
-		return a, nil
-	}
-	type errJSON struct {
-		Code    store.Code `json:"code"`
-		Message string     `json:"message"`
-		Record  string     `json:"record"`
-		Field   string     `json:"field"`
-	}
-	var e struct {
-		Error  errJSON   `json:"error"`
-		Errors []errJSON `json:"errors"`
-	}
-	if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" {
-		return importAnswer{}, fmt.Errorf("%s: %.200s", resp.Status, body)
-	}
-	list := e.Errors
-	if len(list) == 0 {
-		list = []errJSON{e.Error}
-	}
-	var es store.Errors
-	for _, x := range list {
-		// The message is already complete; Record and Field stay unset so
-		// that it is not prefixed twice.
-		es = append(es, &store.Error{Code: x.Code, Message: x.Message})
-	}
-	return importAnswer{err: es}, nil
-}
-
-// countingBody reports the bytes read through it, for upload progress.
-type countingBody struct {
-	r    io.Reader
-	read int64
-	n    func(int64)
-}
-
-func (c *countingBody) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.read += int64(n)
-	c.n(c.read)
-	return n, err
 }
 
 // progressLine draws one self-overwriting status line on a terminal, at
@@ -408,6 +265,10 @@ func newProgressLine(w io.Writer) *progressLine {
 }
 
 func (p *progressLine) update(pr exchange.Progress) {
+	if pr.Pass == 0 {
+		p.draw(fmt.Sprintf("uploading  %3.0f%%", 100*pr.Done), pr.Done)
+		return
+	}
 	phase := "validating"
 	if pr.Pass >= 2 {
 		phase = "writing"
@@ -417,10 +278,6 @@ func (p *progressLine) update(pr exchange.Progress) {
 		line += fmt.Sprintf("  %s records/s", thousands(int64(float64(pr.Records)/el.Seconds())))
 	}
 	p.draw(line, pr.Done)
-}
-
-func (p *progressLine) upload(done float64) {
-	p.draw(fmt.Sprintf("uploading  %3.0f%%", 100*done), done)
 }
 
 func (p *progressLine) draw(line string, done float64) {

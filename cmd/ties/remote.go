@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/ties-graph/ties/store"
 )
 
 // remote is a running service that a --url command talks to, with the
@@ -158,4 +160,20 @@ func (r *remote) graphQLData(ctx context.Context, query string, vars map[string]
 		return fmt.Errorf("%s", resp.Errors[0].Message)
 	}
 	return json.Unmarshal(resp.Data, v)
+}
+
+// refusalHint turns a service's refusal of an exchange.Client request
+// into the same advice remote.refusal gives: which flag or variable
+// carries a key.
+func refusalHint(base, token string, err error) error {
+	switch store.ErrorCode(err) {
+	case store.Unauthenticated:
+		if token == "" {
+			return fmt.Errorf("%s needs an API key: give one with --token or TIES_TOKEN (%s)", base, store.ErrorMessage(err))
+		}
+		return fmt.Errorf("%s refused the token: %s", base, store.ErrorMessage(err))
+	case store.Forbidden:
+		return fmt.Errorf("%s refused: %s", base, store.ErrorMessage(err))
+	}
+	return err
 }

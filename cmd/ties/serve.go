@@ -22,7 +22,6 @@ import (
 	"github.com/ties-graph/ties/graph"
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/exchange"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 	"github.com/ties-graph/ties/store/seed"
 )
 
@@ -232,7 +231,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		spaceCheck = func() error { return checkFreeSpace(c.data, minFree, freeDisk) }
 	}
 	st, err := store.Open(c.data, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly, SpaceCheck: spaceCheck})
-	if errors.Is(err, badgerkv.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return lockedError{dir: c.data, err: err}
 	}
 	if err != nil {

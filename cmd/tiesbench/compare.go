@@ -110,7 +110,7 @@ per query and system as a Markdown table, with the ratios Ties/in-memory
 program). Every answer is checked against the in-memory floor.
 
 Systems:
-  ties                the store API in process (Store.Neighborhood, Store.ShortestPath)
+  ties                the store API in process (Store.Neighborhood, connect.ShortestPath)
   ties-reader         breadth-first search over Reader.Expand, no bodies read
   ties-http           GraphQL over loopback HTTP, typed nodes { id }
   ties-http-nodelink  GraphQL over loopback HTTP, the nodeLink JSON field

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
 	"github.com/ties-graph/ties/store/gen"
 )
 
@@ -119,7 +121,7 @@ func writeGraph(ctx context.Context, path string, cfg gen.Config, stdout io.Writ
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	cw := &countingWriter{w: bw, ctx: ctx}
-	if err := gen.WriteNDJSON(cw, cfg); err != nil {
+	if err := exchange.WriteNDJSON(cw, func(yield func(store.Record) error) error { return gen.Generate(cfg, yield) }); err != nil {
 		return cw.n, err
 	}
 	if err := bw.Flush(); err != nil {

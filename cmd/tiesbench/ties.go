@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/connect"
 	"github.com/ties-graph/ties/store/gen"
 )
 
@@ -108,7 +109,7 @@ func (t *tiesStore) Close() error { return nil }
 func (t *tiesStore) Neighborhood(ctx context.Context, id string, depth int) (int, error) {
 	// The query is the node set, as the other systems answer it, and as
 	// the resolver asks for it when a query selects nodes alone.
-	g, err := t.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: depth, Direction: store.Both, Limit: t.limit, NodesOnly: true}, store.ReadOptions{})
+	g, err := t.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: depth, Direction: store.Both, Limit: new(t.limit), NodesOnly: true}, store.ReadOptions{})
 	if err != nil {
 		return 0, err
 	}
@@ -119,7 +120,10 @@ func (t *tiesStore) Neighborhood(ctx context.Context, id string, depth int) (int
 }
 
 func (t *tiesStore) ShortestPath(ctx context.Context, from, to string, maxDepth int) (int, error) {
-	p, err := t.s.ShortestPath(ctx, from, to, store.PathOptions{Direction: store.Both, MaxDepth: maxDepth}, store.ReadOptions{})
+	opts := store.PathOptions{Direction: store.Both, MaxDepth: new(maxDepth)}
+	p, err := store.Read(ctx, t.s, store.ReadOptions{}, func(r *store.Reader) (*store.Path, error) {
+		return connect.ShortestPath(r, from, to, opts)
+	})
 	if err != nil {
 		return 0, err
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
 	"github.com/ties-graph/ties/store/gen"
 )
 
@@ -228,7 +229,7 @@ func TestRunCommands(t *testing.T) {
 func TestGenCommandWritesTheGeneratorsOutput(t *testing.T) {
 	cfg := gen.Config{Seed: 9, Relations: 500}
 	var want bytes.Buffer
-	if err := gen.WriteNDJSON(&want, cfg); err != nil {
+	if err := exchange.WriteNDJSON(&want, func(yield func(store.Record) error) error { return gen.Generate(cfg, yield) }); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -257,7 +258,7 @@ func TestGenCommandWritesTheGeneratorsOutput(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, want.Bytes()) {
-				t.Errorf("%s: %d bytes differ from gen.WriteNDJSON's %d", name, len(got), want.Len())
+				t.Errorf("%s: %d bytes differ from exchange.WriteNDJSON's %d", name, len(got), want.Len())
 			}
 		})
 	}

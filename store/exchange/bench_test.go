@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/gen"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 // The benchmarks measure import and export throughput on generated graphs
@@ -49,7 +49,8 @@ func generated(b *testing.B, dir string, n int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := gen.WriteNDJSON(f, gen.Config{Seed: 42, Relations: n}); err != nil {
+	cfg := gen.Config{Seed: 42, Relations: n}
+	if err := WriteNDJSON(f, func(yield func(store.Record) error) error { return gen.Generate(cfg, yield) }); err != nil {
 		b.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
@@ -84,40 +85,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// peakHeap samples the heap in use until stop is called and returns the
-// largest value seen, in MiB.
-func peakHeap() (stop func() float64) {
-	var mu sync.Mutex
-	var peak uint64
-	done := make(chan struct{})
-	sample := func() {
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		mu.Lock()
-		peak = max(peak, m.HeapInuse)
-		mu.Unlock()
-	}
-	go func() {
-		t := time.NewTicker(50 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
-	return func() float64 {
-		close(done)
-		sample()
-		mu.Lock()
-		defer mu.Unlock()
-		return float64(peak) / (1 << 20)
-	}
-}
-
 func BenchmarkDecodeNDJSON(b *testing.B) {
 	n := benchRelations(b)
 	path := generated(b, benchDir(), n)
@@ -131,7 +98,7 @@ func BenchmarkDecodeNDJSON(b *testing.B) {
 	}
 	b.SetBytes(in.Size)
 	b.ResetTimer()
-	stop := peakHeap()
+	stop := storetest.PeakHeap()
 	var records int64
 	for b.Loop() {
 		err := src(context.Background(), func(store.Record) error { records++; return nil })
@@ -154,7 +121,7 @@ func BenchmarkImport(b *testing.B) {
 	}
 	b.SetBytes(in.Size)
 	b.ResetTimer()
-	stop := peakHeap()
+	stop := storetest.PeakHeap()
 	var records int64
 	for b.Loop() {
 		b.StopTimer()
@@ -198,7 +165,7 @@ func BenchmarkExport(b *testing.B) {
 	for _, f := range []Format{NDJSON, JSON, CSV, GraphML, GEXF, DOT} {
 		b.Run(string(f), func(b *testing.B) {
 			runtime.GC()
-			stop := peakHeap()
+			stop := storetest.PeakHeap()
 			var records int64
 			var bytes int64
 			for b.Loop() {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/ties-graph/ties/store"
@@ -106,6 +108,42 @@ func TestNetworkXReadsExports(t *testing.T) {
 			}
 			t.Logf("%s", out)
 		})
+	}
+}
+
+// TestNetworkXReadsNodeLinkChart has NetworkX load the chart document of a
+// neighbourhood (the GraphQL nodeLink field) as the directed multigraph it
+// is: Enschede and Dalian are joined by two relations, which a simple
+// graph would merge.
+func TestNetworkXReadsNodeLinkChart(t *testing.T) {
+	py := python(t)
+	g, err := founding(t).Neighborhood(context.Background(), "dalian", store.NeighborhoodOptions{Depth: 1}, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "chart.json")
+	if err := os.WriteFile(path, NodeLink(g), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import json, sys, warnings
+import networkx as nx
+with open(sys.argv[1], encoding="utf-8") as f:
+    data = json.load(f)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", FutureWarning)
+    try:
+        g = nx.node_link_graph(data, edges="links")
+    except TypeError:
+        g = nx.node_link_graph(data)
+print(g.is_directed(), g.is_multigraph(), g.number_of_nodes(), g.number_of_edges())
+`
+	out, err := exec.Command(py, "-c", script, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("NetworkX: %v\n%s", err, out)
+	}
+	if got, want := strings.TrimSpace(string(out)), fmt.Sprintf("True True %d %d", len(g.Nodes), len(g.Edges)); got != want {
+		t.Errorf("NetworkX read directed, multigraph, nodes, edges: got %s, want %s", got, want)
 	}
 }
 

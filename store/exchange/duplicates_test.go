@@ -277,7 +277,7 @@ func TestNodeLinkDuplicateNode(t *testing.T) {
 	if got, want := e.Type+" "+e.Name, "Person b"; got != want {
 		t.Errorf("entity dj is %q, want %q (the last node wins)", got, want)
 	}
-	hits, err := st.Search(context.Background(), "a", nil, 10, store.ReadOptions{})
+	hits, err := st.Search(context.Background(), "a", nil, new(10), store.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +371,7 @@ func TestDuplicateTypeRecords(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			st := storetest.Open(t)
 			mustLoad(t, st, "types", tc.format, []byte(tc.data))
-			o, err := st.GetOntology(context.Background())
+			o, err := st.Ontology(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}

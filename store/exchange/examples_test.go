@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/connect"
 )
 
 // sharedData is the folder of real public data beside the repository.
@@ -109,7 +110,7 @@ func TestExampleConversions(t *testing.T) {
 	if got, want := res.Relations, pairs-2; got != want {
 		t.Errorf("relations imported: got %d, want %d, one per unordered pair the store lacks", got, want)
 	}
-	page, err := st.FindRelations(ctx, "enschede", store.RelationFilter{Types: []string{"SISTER_CITY_OF"}, Direction: store.Both, First: 10}, store.ReadOptions{})
+	page, err := st.FindRelations(ctx, "enschede", store.RelationFilter{Types: []string{"SISTER_CITY_OF"}, Direction: store.Both, First: new(10)}, store.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,9 @@ func TestExampleConversions(t *testing.T) {
 	}
 	// Who are the best-connected twin cities? The store's answer agrees
 	// with a count straight from the file.
-	c, err := st.Centrality(ctx, store.CentralityOptions{Measure: store.MeasureDegree, Types: []string{"SISTER_CITY_OF"}, First: 5}, store.ReadOptions{})
+	c, err := store.Read(ctx, st, store.ReadOptions{}, func(r *store.Reader) (store.CentralityResult, error) {
+		return connect.Centrality(r, store.CentralityOptions{Measure: store.MeasureDegree, Types: []string{"SISTER_CITY_OF"}, First: new(5)})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

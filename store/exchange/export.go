@@ -369,7 +369,6 @@ type subgraph struct {
 const bodyBatch = 512
 
 func newSubgraph(r *store.Reader, f *store.EdgeFilter, sc Scope) (*subgraph, error) {
-	ctx := r.Context()
 	start, ok, err := r.Lookup(sc.From)
 	if err != nil {
 		return nil, err
@@ -380,46 +379,17 @@ func newSubgraph(r *store.Reader, f *store.EdgeFilter, sc Scope) (*subgraph, err
 	if sc.Depth < 0 {
 		return nil, store.FieldError("", "depth", "depth must be 0 or more, got %d", sc.Depth)
 	}
-	visited := map[store.NodeID]struct{}{start: {}}
-	order := []store.NodeID{start}
-	frontier := []store.NodeID{start}
-	for d := 0; d < sc.Depth && len(frontier) > 0; d++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		var next []store.NodeID
-		err := r.Expand(frontier, f, func(_ int, e store.Edge) error {
-			if _, seen := visited[e.Other]; !seen {
-				visited[e.Other] = struct{}{}
-				next = append(next, e.Other)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		order = append(order, next...)
-		frontier = next
+	// The neighbourhood a query answers, unbounded, with the relations
+	// among the reached entities; those relations are seen from either
+	// end, since the entity-type filter applies to the far end only and
+	// the start entity need not pass it.
+	order, relIDs, _, err := r.Neighborhood(start, f, sc.Depth, -1, true)
+	if err != nil {
+		return nil, err
 	}
-	// The relations among the reached entities: seen from either end,
-	// since the entity-type filter applies to the far end only and the
-	// start entity need not pass it.
-	rels := map[store.RelID]struct{}{}
-	for i := 0; i < len(order); i += bodyBatch {
-		batch := order[i:min(i+bodyBatch, len(order))]
-		err := r.Expand(batch, f, func(_ int, e store.Edge) error {
-			if _, in := visited[e.Other]; in {
-				rels[e.Relation] = struct{}{}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	relIDs := make([]store.RelID, 0, len(rels))
-	for id := range rels {
-		relIDs = append(relIDs, id)
+	visited := make(map[store.NodeID]struct{}, len(order))
+	for _, n := range order {
+		visited[n] = struct{}{}
 	}
 	if sc.evidence {
 		if order, err = withCitedDocuments(r, order, visited, relIDs); err != nil {

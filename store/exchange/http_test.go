@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ties-graph/ties/store"
@@ -356,7 +357,22 @@ func TestExportClientGone(t *testing.T) {
 // Retry-After, not queued: a crowd of slow uploads cannot pile up.
 func TestImportConcurrencyLimit(t *testing.T) {
 	st := founding(t)
-	srv := server(t, st)
+	// The handler reads an upload's body only once it holds a slot, so
+	// the first read of a body says that its upload holds one: the test
+	// waits for that, not for the client's write, which returns when the
+	// client's transport has taken the bytes, maybe before the handler
+	// has even started.
+	// Likewise a slot is given back after the answer is sent, so the
+	// test waits for the handlers to return before it tries again.
+	reading := make(chan struct{}, MaxConcurrentImports)
+	returned := make(chan struct{}, MaxConcurrentImports+2)
+	imports := ImportHandler(st, nil)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { returned <- struct{}{} }()
+		r.Body = &firstRead{ReadCloser: r.Body, seen: reading}
+		imports.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
 	var pipes []*io.PipeWriter
 	done := make(chan int, MaxConcurrentImports)
 	for i := range MaxConcurrentImports {
@@ -371,12 +387,11 @@ func TestImportConcurrencyLimit(t *testing.T) {
 			}
 			done <- status
 		}()
-		// The write returns once the handler reads the body: it holds
-		// its slot from then on.
 		line := fmt.Sprintf(`{"kind":"entity","id":"slow-%d","type":"City","name":"Slow %d"}`+"\n", i, i)
 		if _, err := pw.Write([]byte(line)); err != nil {
 			t.Fatal(err)
 		}
+		<-reading
 	}
 	one := `{"kind":"entity","id":"eager","type":"City","name":"Eager"}` + "\n"
 	resp, err := http.Post(srv.URL+"/import?format=ndjson", "application/x-ndjson", strings.NewReader(one))
@@ -399,6 +414,9 @@ func TestImportConcurrencyLimit(t *testing.T) {
 		if status := <-done; status != http.StatusOK {
 			t.Errorf("a slow upload finished with status %d, want 200", status)
 		}
+	}
+	for range MaxConcurrentImports + 1 { // the slow ones and the refused one
+		<-returned
 	}
 	resp, err = http.Post(srv.URL+"/import?format=ndjson", "application/x-ndjson", strings.NewReader(one))
 	if err != nil {
@@ -463,4 +481,16 @@ func TestImportRefusesCrossSite(t *testing.T) {
 			}
 		})
 	}
+}
+
+// firstRead tells seen, once, that its body is being read.
+type firstRead struct {
+	io.ReadCloser
+	seen chan<- struct{}
+	once sync.Once
+}
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	f.once.Do(func() { f.seen <- struct{}{} })
+	return f.ReadCloser.Read(p)
 }

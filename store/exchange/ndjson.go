@@ -201,21 +201,43 @@ func (n *ndjsonWriter) endEntities() error               { return nil }
 func (n *ndjsonWriter) relation(r *store.Relation) error { return n.enc.Encode(toWireRelation(r)) }
 func (n *ndjsonWriter) end() error                       { return n.w.Flush() }
 
+// WriteNDJSON writes every record that each yields to w as canonical
+// NDJSON lines, buffered; each is a record stream such as gen.Generate's.
+// It returns the first error of each, of encoding or of w.
+func WriteNDJSON(w io.Writer, each func(yield func(store.Record) error) error) error {
+	n := newNDJSONWriter(w)
+	err := each(func(r store.Record) error { return n.record(r) })
+	if err != nil {
+		return fmt.Errorf("write NDJSON: %w", err)
+	}
+	if err := n.end(); err != nil {
+		return fmt.Errorf("write NDJSON: %w", err)
+	}
+	return nil
+}
+
+// record writes any record as one line.
+func (n *ndjsonWriter) record(r store.Record) error {
+	switch {
+	case r.Entity != nil:
+		return n.entity(r.Entity)
+	case r.Relation != nil:
+		return n.relation(r.Relation)
+	case r.EntityType != nil:
+		return n.enc.Encode(toWireEntityType(*r.EntityType, kindEntityType))
+	case r.RelationType != nil:
+		return n.enc.Encode(toWireRelationType(*r.RelationType, kindRelationType))
+	}
+	return store.Errorf(store.Invalid, "empty record")
+}
+
 // EncodeNDJSONRecord writes one record as a canonical NDJSON line. It
 // returns the error of w, or of encoding/json for a value it cannot
 // represent.
 func EncodeNDJSONRecord(w io.Writer, r store.Record) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	switch {
-	case r.Entity != nil:
-		return enc.Encode(toWireEntity(r.Entity))
-	case r.Relation != nil:
-		return enc.Encode(toWireRelation(r.Relation))
-	case r.EntityType != nil:
-		return enc.Encode(toWireEntityType(*r.EntityType, kindEntityType))
-	case r.RelationType != nil:
-		return enc.Encode(toWireRelationType(*r.RelationType, kindRelationType))
+	n := newNDJSONWriter(w)
+	if err := n.record(r); err != nil {
+		return err
 	}
-	return store.Errorf(store.Invalid, "empty record")
+	return n.end()
 }

@@ -314,62 +314,189 @@ func extraMembers(m map[string]json.RawMessage, fields []string) []string {
 	return out
 }
 
-// nodeLinkWriter streams a node-link document.
-type nodeLinkWriter struct {
-	w     *bufio.Writer
-	first bool
-	buf   bytes.Buffer
+// NodeLinkWriter writes one node-link document, NetworkX's node_link_data
+// shape that D3 reads too, a node or a link at a time:
+//
+//	{"directed":true,"multigraph":true,"graph":{...},"nodes":[...],"links":[...]}
+//
+// Ties' graphs are directed and may join two entities by several
+// relations, and the document says so, or NetworkX would load it as an
+// undirected simple graph and merge parallel relations. A link's id is its
+// "key", NetworkX's name for the key of a multigraph edge. Call Begin,
+// Node for each entity, Links, Link for each relation, and End.
+type NodeLinkWriter struct {
+	w     io.Writer
+	buf   []byte // the object being built
+	first bool   // no element written yet in the current list
+	chart bool
 }
 
-func newNodeLinkWriter(w io.Writer) *nodeLinkWriter {
-	return &nodeLinkWriter{w: bufio.NewWriterSize(w, 64<<10)}
+// NewNodeLinkWriter returns a writer to w. A full document has every field
+// and property of each record, one element a line, and re-imports without
+// loss; a chart document (chart true) has only what a chart draws: a
+// node's id, type and name, a link's ends, key, type and validity.
+func NewNodeLinkWriter(w io.Writer, chart bool) *NodeLinkWriter {
+	return &NodeLinkWriter{w: w, chart: chart}
 }
 
-func (n *nodeLinkWriter) begin(s *schema) error {
-	ets := make([]wireEntityType, len(s.ontology.EntityTypes))
-	for i, t := range s.ontology.EntityTypes {
-		ets[i] = toWireEntityType(t, "")
+// Begin writes the head of the document, with graph (any JSON value; nil
+// for an empty object) as its graph attributes. It returns w's error.
+func (n *NodeLinkWriter) Begin(graph any) error {
+	n.buf = append(n.buf[:0], `{"directed":true,"multigraph":true,"graph":`...)
+	if graph == nil {
+		n.buf = append(n.buf, "{}"...)
+	} else {
+		n.buf = appendJSON(n.buf, graph)
 	}
-	rts := make([]wireRelationType, len(s.ontology.RelationTypes))
-	for i, t := range s.ontology.RelationTypes {
-		rts[i] = toWireRelationType(t, "")
-	}
-	graph := struct {
-		Name          string             `json:"name"`
-		EntityTypes   []wireEntityType   `json:"entityTypes"`
-		RelationTypes []wireRelationType `json:"relationTypes"`
-	}{"ties", ets, rts}
-	n.w.WriteString(`{"directed":true,"multigraph":true,"graph":`)
-	n.w.WriteString(jsonText(graph))
-	n.w.WriteString(`,"nodes":[`)
+	n.buf = append(n.buf, `,"nodes":[`...)
 	n.first = true
-	return nil
+	_, err := n.w.Write(n.buf)
+	return err
+}
+
+// Node writes an entity. It returns w's error.
+func (n *NodeLinkWriter) Node(e *store.Entity) error {
+	n.buf = append(n.buf[:0], '{')
+	n.member("id", e.ID)
+	n.member("type", e.Type)
+	n.member("name", e.Name)
+	if n.chart {
+		return n.element()
+	}
+	if e.Description != "" {
+		n.member("description", e.Description)
+	}
+	if len(e.Labels) > 0 {
+		n.member("labels", toWireLabels(e.Labels))
+	}
+	if len(e.Aliases) > 0 {
+		n.member("aliases", e.Aliases)
+	}
+	n.dates(e.ValidFrom, e.ValidTo)
+	if len(e.Sources) > 0 {
+		n.member("sources", toWireSources(e.Sources))
+	}
+	n.properties(e.Properties, nodeFields)
+	return n.element()
+}
+
+// Links ends the list of nodes and starts that of links. It returns w's
+// error.
+func (n *NodeLinkWriter) Links() error {
+	n.buf = append(n.buf[:0], n.newline()...)
+	n.buf = append(n.buf, `],"links":[`...)
+	n.first = true
+	_, err := n.w.Write(n.buf)
+	return err
+}
+
+// Link writes a relation. It returns w's error.
+func (n *NodeLinkWriter) Link(r *store.Relation) error {
+	n.buf = append(n.buf[:0], '{')
+	n.member("source", r.From)
+	n.member("target", r.To)
+	n.member("key", r.ID)
+	n.member("type", r.Type)
+	n.dates(r.ValidFrom, r.ValidTo)
+	if !n.chart {
+		if len(r.Sources) > 0 {
+			n.member("sources", toWireSources(r.Sources))
+		}
+		n.properties(r.Properties, linkFields)
+	}
+	return n.element()
+}
+
+// End ends the list of links and the document, with more top-level
+// members (such as a subgraph's "truncated") when given as name, value
+// pairs. It returns w's error.
+func (n *NodeLinkWriter) End(more ...any) error {
+	n.buf = append(n.buf[:0], n.newline()...)
+	n.buf = append(n.buf, ']')
+	for i := 0; i+1 < len(more); i += 2 {
+		n.buf = append(n.buf, ',')
+		n.buf = appendJSON(n.buf, more[i])
+		n.buf = append(n.buf, ':')
+		n.buf = appendJSON(n.buf, more[i+1])
+	}
+	n.buf = append(n.buf, '}')
+	if !n.chart {
+		n.buf = append(n.buf, '\n')
+	}
+	_, err := n.w.Write(n.buf)
+	return err
+}
+
+// NodeLink returns a subgraph as a chart document (see NewNodeLinkWriter)
+// with its "truncated" flag, built in memory.
+func NodeLink(g *store.Subgraph) json.RawMessage {
+	var b bytes.Buffer
+	b.Grow(64 + 64*len(g.Nodes) + 128*len(g.Edges))
+	n := NewNodeLinkWriter(&b, true)
+	// A bytes.Buffer does not fail.
+	n.Begin(nil)
+	for _, e := range g.Nodes {
+		n.Node(e)
+	}
+	n.Links()
+	for _, r := range g.Edges {
+		n.Link(r)
+	}
+	n.End("truncated", g.Truncated)
+	return b.Bytes()
+}
+
+// newline separates the elements of a full document, one a line, so that
+// a large export can be read and compared line by line.
+func (n *NodeLinkWriter) newline() string {
+	if n.chart {
+		return ""
+	}
+	return "\n"
+}
+
+// element writes the object built in buf as the next element of a list.
+func (n *NodeLinkWriter) element() error {
+	n.buf = append(n.buf, '}')
+	sep := n.newline()
+	if !n.first {
+		sep = "," + sep
+	}
+	n.first = false
+	if _, err := io.WriteString(n.w, sep); err != nil {
+		return err
+	}
+	_, err := n.w.Write(n.buf)
+	return err
 }
 
 // member appends "key":value to the object being built.
-func (n *nodeLinkWriter) member(key string, value any) {
-	if n.buf.Len() > 1 {
-		n.buf.WriteByte(',')
+func (n *NodeLinkWriter) member(key string, value any) {
+	if len(n.buf) > 1 {
+		n.buf = append(n.buf, ',')
 	}
-	n.buf.WriteString(jsonText(key))
-	n.buf.WriteByte(':')
-	n.buf.WriteString(jsonText(value))
+	n.buf = appendJSONString(n.buf, key)
+	n.buf = append(n.buf, ':')
+	if s, ok := value.(string); ok {
+		n.buf = appendJSONString(n.buf, s)
+		return
+	}
+	n.buf = appendJSON(n.buf, value)
 }
 
-func (n *nodeLinkWriter) flushObject() error {
-	n.buf.WriteByte('}')
-	if !n.first {
-		n.w.WriteByte(',')
+// dates writes the validity members that are set.
+func (n *NodeLinkWriter) dates(from, to store.Date) {
+	if !from.IsZero() {
+		n.member("validFrom", from.String())
 	}
-	n.first = false
-	n.w.WriteByte('\n')
-	_, err := n.w.Write(n.buf.Bytes())
-	return err
+	if !to.IsZero() {
+		n.member("validTo", to.String())
+	}
 }
 
 // properties writes the properties flat, except those whose names are
 // fields of the record, which go into a "properties" object.
-func (n *nodeLinkWriter) properties(p store.Properties, fields []string) {
+func (n *NodeLinkWriter) properties(p store.Properties, fields []string) {
 	var nested store.Properties
 	for _, k := range p.Keys() {
 		if contains(fields, k) {
@@ -386,61 +513,62 @@ func (n *nodeLinkWriter) properties(p store.Properties, fields []string) {
 	}
 }
 
-func (n *nodeLinkWriter) entity(e *store.Entity) error {
-	n.buf.Reset()
-	n.buf.WriteByte('{')
-	n.member("id", e.ID)
-	n.member("type", e.Type)
-	n.member("name", e.Name)
-	if e.Description != "" {
-		n.member("description", e.Description)
-	}
-	if len(e.Labels) > 0 {
-		n.member("labels", toWireLabels(e.Labels))
-	}
-	if len(e.Aliases) > 0 {
-		n.member("aliases", e.Aliases)
-	}
-	if !e.ValidFrom.IsZero() {
-		n.member("validFrom", e.ValidFrom.String())
-	}
-	if !e.ValidTo.IsZero() {
-		n.member("validTo", e.ValidTo.String())
-	}
-	if len(e.Sources) > 0 {
-		n.member("sources", toWireSources(e.Sources))
-	}
-	n.properties(e.Properties, nodeFields)
-	return n.flushObject()
+// nodeLinkWriter is the export's encoder of the JSON format: a full
+// NodeLinkWriter with the ontology as its graph attributes.
+type nodeLinkWriter struct {
+	w *bufio.Writer
+	n *NodeLinkWriter
 }
 
-func (n *nodeLinkWriter) endEntities() error {
-	n.w.WriteString("\n],\"links\":[")
-	n.first = true
-	return nil
+func newNodeLinkWriter(w io.Writer) *nodeLinkWriter {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	return &nodeLinkWriter{w: bw, n: NewNodeLinkWriter(bw, false)}
 }
 
-func (n *nodeLinkWriter) relation(r *store.Relation) error {
-	n.buf.Reset()
-	n.buf.WriteByte('{')
-	n.member("source", r.From)
-	n.member("target", r.To)
-	n.member("key", r.ID)
-	n.member("type", r.Type)
-	if !r.ValidFrom.IsZero() {
-		n.member("validFrom", r.ValidFrom.String())
+func (n *nodeLinkWriter) begin(s *schema) error {
+	ets := make([]wireEntityType, len(s.ontology.EntityTypes))
+	for i, t := range s.ontology.EntityTypes {
+		ets[i] = toWireEntityType(t, "")
 	}
-	if !r.ValidTo.IsZero() {
-		n.member("validTo", r.ValidTo.String())
+	rts := make([]wireRelationType, len(s.ontology.RelationTypes))
+	for i, t := range s.ontology.RelationTypes {
+		rts[i] = toWireRelationType(t, "")
 	}
-	if len(r.Sources) > 0 {
-		n.member("sources", toWireSources(r.Sources))
-	}
-	n.properties(r.Properties, linkFields)
-	return n.flushObject()
+	graph := struct {
+		Name          string             `json:"name"`
+		EntityTypes   []wireEntityType   `json:"entityTypes"`
+		RelationTypes []wireRelationType `json:"relationTypes"`
+	}{"ties", ets, rts}
+	return n.n.Begin(graph)
 }
+
+func (n *nodeLinkWriter) entity(e *store.Entity) error     { return n.n.Node(e) }
+func (n *nodeLinkWriter) endEntities() error               { return n.n.Links() }
+func (n *nodeLinkWriter) relation(r *store.Relation) error { return n.n.Link(r) }
 
 func (n *nodeLinkWriter) end() error {
-	n.w.WriteString("\n]}\n")
+	if err := n.n.End(); err != nil {
+		return err
+	}
 	return n.w.Flush()
+}
+
+// appendJSONString appends s as a JSON string. Plain ASCII, which ids,
+// types and most names are, is copied as it is; anything else goes
+// through encoding/json, which escapes and repairs it.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return appendJSON(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendJSON appends the JSON of v without HTML escaping, as every export
+// writes it.
+func appendJSON(b []byte, v any) []byte {
+	return append(b, jsonText(v)...)
 }

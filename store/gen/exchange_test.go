@@ -10,6 +10,11 @@ import (
 	"github.com/ties-graph/ties/store/exchange"
 )
 
+// writeNDJSON writes the graph of cfg as `tiesbench gen` does.
+func writeNDJSON(w io.Writer, cfg Config) error {
+	return exchange.WriteNDJSON(w, func(yield func(store.Record) error) error { return Generate(cfg, yield) })
+}
+
 // TestNDJSONReadsBackThroughImport decodes WriteNDJSON's output with the
 // decoder `ties import` uses and requires the very records Generate
 // yields, line numbers included, so the file and the in-process source
@@ -17,7 +22,7 @@ import (
 func TestNDJSONReadsBackThroughImport(t *testing.T) {
 	cfg := Config{Seed: 11, Relations: 4000}
 	var file bytes.Buffer
-	if err := WriteNDJSON(&file, cfg); err != nil {
+	if err := writeNDJSON(&file, cfg); err != nil {
 		t.Fatal(err)
 	}
 	in := exchange.Input{

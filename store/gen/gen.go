@@ -120,7 +120,8 @@ func Generate(cfg Config, yield func(store.Record) error) error {
 	if err != nil {
 		return err
 	}
-	// Line numbers count records as WriteNDJSON writes them, so an error
+	// Line numbers count records as exchange.WriteNDJSON writes them, one
+	// a line, so an error
 	// from Store.Load names the same line as one from `ties import`.
 	var line int64
 	numbered := func(r store.Record) error {

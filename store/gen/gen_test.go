@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -22,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 func digest(t *testing.T, cfg Config) [32]byte {
 	t.Helper()
 	h := sha256.New()
-	if err := WriteNDJSON(h, cfg); err != nil {
+	if err := writeNDJSON(h, cfg); err != nil {
 		t.Fatalf("WriteNDJSON(%+v): %v", cfg, err)
 	}
 	return [32]byte(h.Sum(nil))
@@ -315,10 +316,11 @@ func TestPlanEntityMatchesGenerate(t *testing.T) {
 		if rec.Entity == nil {
 			return nil
 		}
-		want, _ := MarshalRecord(rec)
-		got, _ := MarshalRecord(store.Record{Entity: p.Entity(i)})
-		if !bytes.Equal(got, want) {
-			t.Errorf("Entity(%d): got %s, want %s", i, got, want)
+		var want, got bytes.Buffer
+		exchange.EncodeNDJSONRecord(&want, rec)
+		exchange.EncodeNDJSONRecord(&got, store.Record{Entity: p.Entity(i)})
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("Entity(%d): got %s, want %s", i, got.String(), want.String())
 		}
 		i++
 		return nil
@@ -369,7 +371,7 @@ func TestYieldErrorStopsGeneration(t *testing.T) {
 // a visible, deliberate diff. Refresh with go test -update.
 func TestWriteNDJSONGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteNDJSON(&buf, Config{Seed: 42, Relations: 60, Entities: 100, CommunitySize: 50}); err != nil {
+	if err := writeNDJSON(&buf, Config{Seed: 42, Relations: 60, Entities: 100, CommunitySize: 50}); err != nil {
 		t.Fatal(err)
 	}
 	golden := filepath.Join("testdata", "seed42.ndjson")
@@ -399,11 +401,5 @@ func TestWriteNDJSONGolden(t *testing.T) {
 	}
 	if got, want := kinds["relation"], 60; got != want {
 		t.Errorf("relation lines: got %d, want %d", got, want)
-	}
-}
-
-func TestMarshalRecordRefusesOntology(t *testing.T) {
-	if _, err := MarshalRecord(store.Record{EntityType: &store.EntityType{Name: "X"}}); err == nil {
-		t.Errorf("MarshalRecord(entity type): got nil error, want one")
 	}
 }

@@ -35,6 +35,9 @@ var (
 	ErrClosed = errors.New("kv: store closed")
 	// ErrNotBackup: what Restore was given is not a backup of this backend.
 	ErrNotBackup = errors.New("kv: not a backup")
+	// ErrLocked: another process holds the store open (an embedded
+	// backend's directory is used by one process at a time).
+	ErrLocked = errors.New("data directory is locked by another process")
 )
 
 // Features reports what a backend can do, so that the graph layer can adapt.

@@ -133,8 +133,8 @@ type founding struct {
 
 func (f founding) related(t *testing.T, id string, rf store.RelationFilter) []string {
 	t.Helper()
-	if rf.First == 0 {
-		rf.First = 1000
+	if rf.First == nil {
+		rf.First = new(1000)
 	}
 	page, err := f.s.FindRelations(f.ctx, id, rf, store.ReadOptions{})
 	if err != nil {
@@ -153,7 +153,7 @@ func (f founding) related(t *testing.T, id string, rf store.RelationFilter) []st
 
 func (f founding) types(t *testing.T, id string, rf store.RelationFilter) []string {
 	t.Helper()
-	rf.First = 1000
+	rf.First = new(1000)
 	page, err := f.s.FindRelations(f.ctx, id, rf, store.ReadOptions{})
 	if err != nil {
 		t.Fatalf("relations of %s: %v", id, err)
@@ -287,7 +287,7 @@ func TestFoundingGraph(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				hits, err := s.Search(ctx, tt.text, nil, 5, store.ReadOptions{})
+				hits, err := s.Search(ctx, tt.text, nil, new(5), store.ReadOptions{})
 				if err != nil {
 					t.Fatalf("search %q: %v", tt.text, err)
 				}

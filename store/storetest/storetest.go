@@ -4,7 +4,10 @@ package storetest
 
 import (
 	"context"
+	"runtime"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/ties-graph/ties/store"
 )
@@ -33,4 +36,38 @@ func OpenWith(t testing.TB, opts store.Options) *store.Store {
 		}
 	})
 	return s
+}
+
+// PeakHeap samples the heap in use until stop is called and returns the
+// largest value seen, in MiB, for benchmarks that report their memory.
+func PeakHeap() (stop func() float64) {
+	var mu sync.Mutex
+	var peak uint64
+	done := make(chan struct{})
+	sample := func() {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		mu.Lock()
+		peak = max(peak, m.HeapInuse)
+		mu.Unlock()
+	}
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		sample()
+		mu.Lock()
+		defer mu.Unlock()
+		return float64(peak) / (1 << 20)
+	}
 }

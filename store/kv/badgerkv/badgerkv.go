@@ -17,8 +17,9 @@ import (
 )
 
 // ErrLocked reports that another process has the data directory open.
-// Open wraps it; test with errors.Is.
-var ErrLocked = errors.New("data directory is locked by another process")
+// Open wraps it; test with errors.Is. It is kv.ErrLocked, so that callers
+// need not name the backend.
+var ErrLocked = kv.ErrLocked
 
 // ErrUnfinishedRestore reports that a Restore into the directory began
 // and did not finish (it failed part-way, or the process was killed): the

@@ -1,4 +1,4 @@
-package store
+package connect
 
 // Property tests of the connection queries on random seeded graphs, against
 // plain reference implementations written here without the store: a
@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -53,7 +54,7 @@ func randomDrawing(rng *rand.Rand, n, m int) string {
 type refGraph struct {
 	ids   []string // sorted
 	types map[string]string
-	rels  []Relation
+	rels  []store.Relation
 	sym   map[string]bool
 }
 
@@ -74,15 +75,15 @@ func newRefGraph(t testing.TB, spec string) *refGraph {
 }
 
 // steps lists the relations a walk may take from u in direction dir.
-func (g *refGraph) steps(u string, dir Direction) []refStep {
+func (g *refGraph) steps(u string, dir store.Direction) []refStep {
 	var out []refStep
 	for _, r := range g.rels {
 		w := 1.0
 		if v, ok := r.Properties["w"]; ok {
 			w = v.Num
 		}
-		fwd := r.From == u && (dir != In || g.sym[r.Type])
-		bwd := r.To == u && (dir != Out || g.sym[r.Type])
+		fwd := r.From == u && (dir != store.In || g.sym[r.Type])
+		bwd := r.To == u && (dir != store.Out || g.sym[r.Type])
 		switch {
 		case r.From == u && r.To == u:
 			if fwd || bwd {
@@ -99,7 +100,7 @@ func (g *refGraph) steps(u string, dir Direction) []refStep {
 
 // dist is a plain single-source BFS: the number of edges from src to dst
 // through entities that admit allows (the ends always), or -1.
-func (g *refGraph) dist(src, dst string, dir Direction, admit func(string) bool) int {
+func (g *refGraph) dist(src, dst string, dir store.Direction, admit func(string) bool) int {
 	d := map[string]int{src: 0}
 	queue := []string{src}
 	for len(queue) > 0 {
@@ -138,7 +139,7 @@ func (p refPath) String() string {
 
 // simplePaths enumerates every simple path of at most maxDepth edges by
 // exhaustive depth-first search, sorted by length and then node ids.
-func (g *refGraph) simplePaths(src, dst string, dir Direction, maxDepth int, admit func(string) bool) []refPath {
+func (g *refGraph) simplePaths(src, dst string, dir store.Direction, maxDepth int, admit func(string) bool) []refPath {
 	var out []refPath
 	var walk func(p refPath)
 	walk = func(p refPath) {
@@ -169,7 +170,7 @@ func (g *refGraph) simplePaths(src, dst string, dir Direction, maxDepth int, adm
 
 // checkPath verifies that p is a simple walk from src to dst in direction
 // dir through admitted entities, with the relations as drawn.
-func (g *refGraph) checkPath(t *testing.T, p *Path, src, dst string, dir Direction, admit func(string) bool) {
+func (g *refGraph) checkPath(t *testing.T, p *store.Path, src, dst string, dir store.Direction, admit func(string) bool) {
 	t.Helper()
 	if p.Nodes[0].ID != src || p.Nodes[len(p.Nodes)-1].ID != dst {
 		t.Errorf("path %s does not run from %s to %s", pathString(p), src, dst)
@@ -199,7 +200,7 @@ func (g *refGraph) checkPath(t *testing.T, p *Path, src, dst string, dir Directi
 // randomCase is one random graph in a store and in plain maps.
 type randomCase struct {
 	seed uint64
-	s    *Store
+	s    *store.Store
 	g    *refGraph
 	rng  *rand.Rand
 }
@@ -223,14 +224,14 @@ func TestShortestPathMatchesBFS(t *testing.T) {
 			persons := func(id string) bool { return rc.g.types[id] == "Person" }
 			for range 25 {
 				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
-				dir := Direction(rc.rng.IntN(3))
-				opts := PathOptions{Direction: dir, MaxDepth: 8}
+				dir := store.Direction(rc.rng.IntN(3))
+				opts := store.PathOptions{Direction: dir, MaxDepth: opt(8)}
 				admit := anyEntity
 				if rc.rng.IntN(3) == 0 {
 					opts.EntityTypes, admit = []string{"Person"}, persons
 				}
 				want := rc.g.dist(src, dst, dir, admit)
-				p, err := rc.s.ShortestPath(ctx, src, dst, opts, ReadOptions{})
+				p, err := viewShortestPath(ctx, rc.s, src, dst, opts, store.ReadOptions{})
 				if err != nil {
 					t.Fatalf("ShortestPath(%s, %s, %v): %v", src, dst, opts, err)
 				}
@@ -239,7 +240,7 @@ func TestShortestPathMatchesBFS(t *testing.T) {
 					got = len(p.Edges)
 					rc.g.checkPath(t, p, src, dst, dir, admit)
 				}
-				if want > opts.MaxDepth {
+				if want > *opts.MaxDepth {
 					want = -1
 				}
 				if got != want {
@@ -256,14 +257,14 @@ func TestWeightedShortestPathMatchesBruteForce(t *testing.T) {
 		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
 			for range 15 {
 				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
-				dir := Direction(rc.rng.IntN(3))
+				dir := store.Direction(rc.rng.IntN(3))
 				depth := 1 + rc.rng.IntN(5)
 				all := rc.g.simplePaths(src, dst, dir, depth, anyEntity)
 				want := math.Inf(1)
 				for _, p := range all {
 					want = min(want, p.cost)
 				}
-				p, err := rc.s.ShortestPath(ctx, src, dst, PathOptions{Direction: dir, MaxDepth: depth, Weight: "w"}, ReadOptions{})
+				p, err := viewShortestPath(ctx, rc.s, src, dst, store.PathOptions{Direction: dir, MaxDepth: opt(depth), Weight: "w"}, store.ReadOptions{})
 				if err != nil {
 					t.Fatalf("ShortestPath: %v", err)
 				}
@@ -289,11 +290,11 @@ func TestKShortestPathsProperties(t *testing.T) {
 		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
 			for range 12 {
 				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
-				dir := Direction(rc.rng.IntN(3))
+				dir := store.Direction(rc.rng.IntN(3))
 				const depth = 5
 				k := 1 + rc.rng.IntN(6)
 				weighted := rc.rng.IntN(2) == 0
-				opts := PathOptions{Direction: dir, MaxDepth: depth}
+				opts := store.PathOptions{Direction: dir, MaxDepth: opt(depth)}
 				all := rc.g.simplePaths(src, dst, dir, depth, anyEntity)
 				var wantCosts []float64
 				for _, p := range all {
@@ -309,7 +310,7 @@ func TestKShortestPathsProperties(t *testing.T) {
 				slices.Sort(wantCosts)
 				wantCosts = wantCosts[:min(k, len(wantCosts))]
 
-				res, err := rc.s.KShortestPaths(ctx, src, dst, k, opts, ReadOptions{})
+				res, err := viewKShortestPaths(ctx, rc.s, src, dst, opt(k), opts, store.ReadOptions{})
 				if err != nil {
 					t.Fatalf("KShortestPaths: %v", err)
 				}
@@ -331,7 +332,7 @@ func TestKShortestPathsProperties(t *testing.T) {
 					t.Errorf("truncated on a tiny graph")
 				}
 				if len(res.Paths) > 0 {
-					sp, err := rc.s.ShortestPath(ctx, src, dst, opts, ReadOptions{})
+					sp, err := viewShortestPath(ctx, rc.s, src, dst, opts, store.ReadOptions{})
 					if err != nil || sp == nil {
 						t.Fatalf("ShortestPath: %v, %v", sp, err)
 					}
@@ -354,16 +355,16 @@ func TestAllPathsMatchesBruteForce(t *testing.T) {
 				if src == dst {
 					continue
 				}
-				dir := Direction(rc.rng.IntN(3))
+				dir := store.Direction(rc.rng.IntN(3))
 				depth := 1 + rc.rng.IntN(5)
 				limit := 1 + rc.rng.IntN(40)
-				opts := PathOptions{Direction: dir, MaxDepth: depth}
+				opts := store.PathOptions{Direction: dir, MaxDepth: opt(depth)}
 				admit := anyEntity
 				if rc.rng.IntN(3) == 0 {
 					opts.EntityTypes, admit = []string{"Person"}, persons
 				}
 				all := rc.g.simplePaths(src, dst, dir, depth, admit)
-				res, err := rc.s.AllPaths(ctx, src, dst, limit, opts, ReadOptions{})
+				res, err := viewAllPaths(ctx, rc.s, src, dst, opt(limit), opts, store.ReadOptions{})
 				if err != nil {
 					t.Fatalf("AllPaths: %v", err)
 				}
@@ -436,41 +437,41 @@ func TestConnectionsHonourContext(t *testing.T) {
 	}
 	s := drawStore(t, spec.String())
 	far := fmt.Sprintf("c%04d", n-1)
-	deep := PathOptions{MaxDepth: 2 * n}
+	deep := store.PathOptions{MaxDepth: opt(2 * n)}
 	queries := []struct {
 		name string
 		run  func(ctx context.Context) error
 	}{
 		{"ShortestPath", func(ctx context.Context) error {
-			_, err := s.ShortestPath(ctx, "c0000", far, deep, ReadOptions{})
+			_, err := viewShortestPath(ctx, s, "c0000", far, deep, store.ReadOptions{})
 			return err
 		}},
 		{"WeightedShortestPath", func(ctx context.Context) error {
-			_, err := s.ShortestPath(ctx, "c0000", far, PathOptions{MaxDepth: 2 * n, Weight: "w"}, ReadOptions{})
+			_, err := viewShortestPath(ctx, s, "c0000", far, store.PathOptions{MaxDepth: opt(2 * n), Weight: "w"}, store.ReadOptions{})
 			return err
 		}},
 		{"KShortestPaths", func(ctx context.Context) error {
-			_, err := s.KShortestPaths(ctx, "c0000", far, 5, deep, ReadOptions{})
+			_, err := viewKShortestPaths(ctx, s, "c0000", far, opt(5), deep, store.ReadOptions{})
 			return err
 		}},
 		{"AllPaths", func(ctx context.Context) error {
-			_, err := s.AllPaths(ctx, "c0000", far, 0, deep, ReadOptions{})
+			_, err := viewAllPaths(ctx, s, "c0000", far, opt(0), deep, store.ReadOptions{})
 			return err
 		}},
 		{"Degree", func(ctx context.Context) error {
-			_, err := s.Centrality(ctx, CentralityOptions{Measure: MeasureDegree}, ReadOptions{})
+			_, err := viewCentrality(ctx, s, store.CentralityOptions{Measure: store.MeasureDegree}, store.ReadOptions{})
 			return err
 		}},
 		{"PageRank", func(ctx context.Context) error {
-			_, err := s.Centrality(ctx, CentralityOptions{Measure: MeasurePageRank}, ReadOptions{})
+			_, err := viewCentrality(ctx, s, store.CentralityOptions{Measure: store.MeasurePageRank}, store.ReadOptions{})
 			return err
 		}},
 		{"Components", func(ctx context.Context) error {
-			_, err := s.Components(ctx, ComponentsOptions{}, ReadOptions{})
+			_, err := viewComponents(ctx, s, store.ComponentsOptions{}, store.ReadOptions{})
 			return err
 		}},
 		{"ComponentOf", func(ctx context.Context) error {
-			_, err := s.ComponentOf(ctx, "c0000", ComponentsOptions{}, ReadOptions{})
+			_, err := viewComponentOf(ctx, s, "c0000", store.ComponentsOptions{}, store.ReadOptions{})
 			return err
 		}},
 	}
@@ -478,7 +479,7 @@ func TestConnectionsHonourContext(t *testing.T) {
 		for _, after := range []int{0, 1, 3} {
 			t.Run(fmt.Sprintf("%s/DeadlineAfter%d", q.name, after), func(t *testing.T) {
 				err := q.run(&expiringContext{Context: context.Background(), after: after, err: context.DeadlineExceeded})
-				if got, want := ErrorCode(err), Timeout; got != want {
+				if got, want := store.ErrorCode(err), store.Timeout; got != want {
 					t.Errorf("error code: got %q (%v), want %q", got, err, want)
 				}
 				if !errors.Is(err, context.DeadlineExceeded) {

@@ -1,9 +1,10 @@
-package store
+package connect
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 	"slices"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ import (
 
 // connRelationTypes are the relation types of the drawings to the default
 // ontology.
-var connRelationTypes = []RelationType{
+var connRelationTypes = []store.RelationType{
 	{Name: "LINK", Inverse: "LINKED_FROM"},
 	{Name: "OTHER", Inverse: "OTHER_FROM"},
 	{Name: "TWIN", Inverse: "TWIN", Symmetric: true},
@@ -29,8 +30,8 @@ var connRelationTypes = []RelationType{
 
 // drawing is a parsed graph drawing.
 type drawing struct {
-	entities  []Entity
-	relations []Relation
+	entities  []store.Entity
+	relations []store.Relation
 }
 
 func parseDrawing(t testing.TB, spec string) drawing {
@@ -54,24 +55,24 @@ func parseDrawing(t testing.TB, spec string) drawing {
 		case len(f) >= 3:
 			see(f[0])
 			see(f[2])
-			rel := Relation{ID: fmt.Sprintf("r%d", len(d.relations)+1), Type: f[1], From: f[0], To: f[2]}
+			rel := store.Relation{ID: fmt.Sprintf("r%d", len(d.relations)+1), Type: f[1], From: f[0], To: f[2]}
 			for _, kv := range f[3:] {
 				k, v, _ := strings.Cut(kv, "=")
 				switch k {
 				case "id":
 					rel.ID = v
 				case "from":
-					rel.ValidFrom = MustParseDate(v)
+					rel.ValidFrom = store.MustParseDate(v)
 				case "to":
-					rel.ValidTo = MustParseDate(v)
+					rel.ValidTo = store.MustParseDate(v)
 				case "w":
 					var x float64
 					if _, err := fmt.Sscan(v, &x); err != nil {
 						t.Fatalf("bad weight in %q: %v", line, err)
 					}
-					rel.Properties = Properties{"w": Number(x)}
+					rel.Properties = store.Properties{"w": store.Number(x)}
 				case "cost":
-					rel.Properties = Properties{"w": Text(v)}
+					rel.Properties = store.Properties{"w": store.Text(v)}
 				default:
 					t.Fatalf("bad attribute in %q", line)
 				}
@@ -82,17 +83,17 @@ func parseDrawing(t testing.TB, spec string) drawing {
 		}
 	}
 	for _, id := range order {
-		d.entities = append(d.entities, Entity{ID: id, Type: types[id], Name: strings.ToUpper(id)})
+		d.entities = append(d.entities, store.Entity{ID: id, Type: types[id], Name: strings.ToUpper(id)})
 	}
 	return d
 }
 
 // drawStore stores a drawing in a new store.
-func drawStore(t testing.TB, spec string) *Store {
+func drawStore(t testing.TB, spec string) *store.Store {
 	t.Helper()
 	s := openTestStore(t)
 	d := parseDrawing(t, spec)
-	_, err := s.Apply(context.Background(), Batch{RelationTypes: connRelationTypes, Entities: d.entities, Relations: d.relations})
+	_, err := s.Apply(context.Background(), store.Batch{RelationTypes: connRelationTypes, Entities: d.entities, Relations: d.relations})
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
@@ -100,7 +101,7 @@ func drawStore(t testing.TB, spec string) *Store {
 }
 
 // pathString renders a path as "a -r1- b -r2- c".
-func pathString(p *Path) string {
+func pathString(p *store.Path) string {
 	if p == nil {
 		return "<nil>"
 	}
@@ -114,7 +115,7 @@ func pathString(p *Path) string {
 	return sb.String()
 }
 
-func pathStrings(ps []Path) []string {
+func pathStrings(ps []store.Path) []string {
 	out := make([]string, len(ps))
 	for i := range ps {
 		out[i] = pathString(&ps[i])
@@ -128,53 +129,53 @@ func TestShortestPath(t *testing.T) {
 		graph   string
 		from    string
 		to      string
-		opts    PathOptions
+		opts    store.PathOptions
 		want    string // pathString, "<nil>" for none
 		anyOf   []string
-		wantErr Code
+		wantErr store.Code
 	}{
 		{name: "DirectEdge", graph: "a LINK b", from: "a", to: "b", want: "a -r1- b"},
 		{name: "Chain", graph: "a LINK b\nb LINK c\nc LINK d", from: "a", to: "d", want: "a -r1- b -r2- c -r3- d"},
 		{name: "FromEqualsTo", graph: "a LINK b", from: "a", to: "a", want: "a"},
 		{name: "Unreachable", graph: "a LINK b\nc LINK d", from: "a", to: "d", want: "<nil>"},
 		{name: "Isolated", graph: "a LINK b\nz : Person", from: "a", to: "z", want: "<nil>"},
-		{name: "OutFollowsEdges", graph: "a LINK b\nb LINK c", from: "a", to: "c", opts: PathOptions{Direction: Out}, want: "a -r1- b -r2- c"},
-		{name: "OutAgainstEdges", graph: "a LINK b\nb LINK c", from: "c", to: "a", opts: PathOptions{Direction: Out}, want: "<nil>"},
-		{name: "InAgainstEdges", graph: "a LINK b\nb LINK c", from: "c", to: "a", opts: PathOptions{Direction: In}, want: "c -r2- b -r1- a"},
-		{name: "InAlongEdges", graph: "a LINK b\nb LINK c", from: "a", to: "c", opts: PathOptions{Direction: In}, want: "<nil>"},
+		{name: "OutFollowsEdges", graph: "a LINK b\nb LINK c", from: "a", to: "c", opts: store.PathOptions{Direction: store.Out}, want: "a -r1- b -r2- c"},
+		{name: "OutAgainstEdges", graph: "a LINK b\nb LINK c", from: "c", to: "a", opts: store.PathOptions{Direction: store.Out}, want: "<nil>"},
+		{name: "InAgainstEdges", graph: "a LINK b\nb LINK c", from: "c", to: "a", opts: store.PathOptions{Direction: store.In}, want: "c -r2- b -r1- a"},
+		{name: "InAlongEdges", graph: "a LINK b\nb LINK c", from: "a", to: "c", opts: store.PathOptions{Direction: store.In}, want: "<nil>"},
 		{name: "BothIgnoresDirection", graph: "a LINK b\nc LINK b", from: "a", to: "c", want: "a -r1- b -r2- c"},
-		{name: "OutMixedDirections", graph: "a LINK b\nc LINK b", from: "a", to: "c", opts: PathOptions{Direction: Out}, want: "<nil>"},
-		{name: "SymmetricFromEitherEnd", graph: "a TWIN b\nc TWIN b", from: "a", to: "c", opts: PathOptions{Direction: Out}, want: "a -r1- b -r2- c"},
-		{name: "SymmetricIn", graph: "a TWIN b\nc TWIN b", from: "c", to: "a", opts: PathOptions{Direction: In}, want: "c -r2- b -r1- a"},
-		{name: "Cycle", graph: "a LINK b\nb LINK c\nc LINK a\nc LINK d", from: "a", to: "d", opts: PathOptions{Direction: Out}, want: "a -r1- b -r2- c -r4- d"},
+		{name: "OutMixedDirections", graph: "a LINK b\nc LINK b", from: "a", to: "c", opts: store.PathOptions{Direction: store.Out}, want: "<nil>"},
+		{name: "SymmetricFromEitherEnd", graph: "a TWIN b\nc TWIN b", from: "a", to: "c", opts: store.PathOptions{Direction: store.Out}, want: "a -r1- b -r2- c"},
+		{name: "SymmetricIn", graph: "a TWIN b\nc TWIN b", from: "c", to: "a", opts: store.PathOptions{Direction: store.In}, want: "c -r2- b -r1- a"},
+		{name: "Cycle", graph: "a LINK b\nb LINK c\nc LINK a\nc LINK d", from: "a", to: "d", opts: store.PathOptions{Direction: store.Out}, want: "a -r1- b -r2- c -r4- d"},
 		{name: "CycleBackwards", graph: "a LINK b\nb LINK c\nc LINK a\nc LINK d", from: "a", to: "d", want: "a -r3- c -r4- d"},
 		{name: "SelfLoop", graph: "a LINK a\na LINK b\nb LINK b", from: "a", to: "b", want: "a -r2- b"},
-		{name: "TypesFilter", graph: "a LINK b\na OTHER c\nc OTHER b", from: "a", to: "b", opts: PathOptions{Types: []string{"OTHER"}}, want: "a -r2- c -r3- b"},
-		{name: "TypesFilterNone", graph: "a LINK b", from: "a", to: "b", opts: PathOptions{Types: []string{"OTHER"}}, want: "<nil>"},
-		{name: "MaxDepthTooShort", graph: "a LINK b\nb LINK c\nc LINK d", from: "a", to: "d", opts: PathOptions{MaxDepth: 2}, want: "<nil>"},
-		{name: "MaxDepthExact", graph: "a LINK b\nb LINK c\nc LINK d", from: "a", to: "d", opts: PathOptions{MaxDepth: 3}, want: "a -r1- b -r2- c -r3- d"},
+		{name: "TypesFilter", graph: "a LINK b\na OTHER c\nc OTHER b", from: "a", to: "b", opts: store.PathOptions{Types: []string{"OTHER"}}, want: "a -r2- c -r3- b"},
+		{name: "TypesFilterNone", graph: "a LINK b", from: "a", to: "b", opts: store.PathOptions{Types: []string{"OTHER"}}, want: "<nil>"},
+		{name: "MaxDepthTooShort", graph: "a LINK b\nb LINK c\nc LINK d", from: "a", to: "d", opts: store.PathOptions{MaxDepth: opt(2)}, want: "<nil>"},
+		{name: "MaxDepthExact", graph: "a LINK b\nb LINK c\nc LINK d", from: "a", to: "d", opts: store.PathOptions{MaxDepth: opt(3)}, want: "a -r1- b -r2- c -r3- d"},
 		{name: "DefaultMaxDepth", graph: "a LINK b\nb LINK c\nc LINK d\nd LINK e\ne LINK f\nf LINK g\ng LINK h", from: "a", to: "h", want: "<nil>"},
-		{name: "ValidAtOld", graph: "a LINK b from=2010 to=2012\na LINK c\nc LINK b", from: "a", to: "b", opts: PathOptions{ValidAt: MustParseDate("2011-05")}, want: "a -r1- b"},
-		{name: "ValidAtNew", graph: "a LINK b from=2010 to=2012\na LINK c\nc LINK b", from: "a", to: "b", opts: PathOptions{ValidAt: MustParseDate("2015")}, want: "a -r2- c -r3- b"},
-		{name: "ValidAtNotYet", graph: "a LINK b from=2017", from: "a", to: "b", opts: PathOptions{ValidAt: MustParseDate("2016-12-31")}, want: "<nil>"},
-		{name: "EntityTypesPerson", graph: "a : City\nb : City\nx : Company\na LINK x\nx LINK b\na LINK y\ny LINK z\nz LINK b", from: "a", to: "b", opts: PathOptions{EntityTypes: []string{"Person"}}, want: "a -r3- y -r4- z -r5- b"},
-		{name: "EntityTypesSubtype", graph: "a : City\nb : City\nx : Company\na LINK x\nx LINK b\na LINK y\ny LINK z\nz LINK b", from: "a", to: "b", opts: PathOptions{EntityTypes: []string{"Organization"}}, want: "a -r1- x -r2- b"},
-		{name: "EntityTypesEndsExempt", graph: "a : City\nb : City\na LINK b", from: "a", to: "b", opts: PathOptions{EntityTypes: []string{"Company"}}, want: "a -r1- b"},
-		{name: "EntityTypesBlocks", graph: "a : City\nb : City\nx : Company\na LINK x\nx LINK b", from: "a", to: "b", opts: PathOptions{EntityTypes: []string{"Person"}}, want: "<nil>"},
+		{name: "ValidAtOld", graph: "a LINK b from=2010 to=2012\na LINK c\nc LINK b", from: "a", to: "b", opts: store.PathOptions{ValidAt: store.MustParseDate("2011-05")}, want: "a -r1- b"},
+		{name: "ValidAtNew", graph: "a LINK b from=2010 to=2012\na LINK c\nc LINK b", from: "a", to: "b", opts: store.PathOptions{ValidAt: store.MustParseDate("2015")}, want: "a -r2- c -r3- b"},
+		{name: "ValidAtNotYet", graph: "a LINK b from=2017", from: "a", to: "b", opts: store.PathOptions{ValidAt: store.MustParseDate("2016-12-31")}, want: "<nil>"},
+		{name: "EntityTypesPerson", graph: "a : City\nb : City\nx : Company\na LINK x\nx LINK b\na LINK y\ny LINK z\nz LINK b", from: "a", to: "b", opts: store.PathOptions{EntityTypes: []string{"Person"}}, want: "a -r3- y -r4- z -r5- b"},
+		{name: "EntityTypesSubtype", graph: "a : City\nb : City\nx : Company\na LINK x\nx LINK b\na LINK y\ny LINK z\nz LINK b", from: "a", to: "b", opts: store.PathOptions{EntityTypes: []string{"Organization"}}, want: "a -r1- x -r2- b"},
+		{name: "EntityTypesEndsExempt", graph: "a : City\nb : City\na LINK b", from: "a", to: "b", opts: store.PathOptions{EntityTypes: []string{"Company"}}, want: "a -r1- b"},
+		{name: "EntityTypesBlocks", graph: "a : City\nb : City\nx : Company\na LINK x\nx LINK b", from: "a", to: "b", opts: store.PathOptions{EntityTypes: []string{"Person"}}, want: "<nil>"},
 		{name: "MultiEdge", graph: "a LINK b id=m1\na LINK b id=m2", from: "a", to: "b", anyOf: []string{"a -m1- b", "a -m2- b"}},
 		{name: "Diamond", graph: "a LINK b\na LINK c\nb LINK d\nc LINK d", from: "a", to: "d", anyOf: []string{"a -r1- b -r3- d", "a -r2- c -r4- d"}},
-		{name: "ErrUnknownFrom", graph: "a LINK b", from: "nope", to: "b", wantErr: NotFound},
-		{name: "ErrUnknownTo", graph: "a LINK b", from: "a", to: "nope", wantErr: NotFound},
-		{name: "ErrUnknownRelationType", graph: "a LINK b", from: "a", to: "b", opts: PathOptions{Types: []string{"NOPE"}}, wantErr: Invalid},
-		{name: "ErrUnknownEntityType", graph: "a LINK b", from: "a", to: "b", opts: PathOptions{EntityTypes: []string{"Nope"}}, wantErr: Invalid},
-		{name: "ErrNegativeDepth", graph: "a LINK b", from: "a", to: "b", opts: PathOptions{MaxDepth: -1}, wantErr: Invalid},
-		{name: "ErrVisitedCap", graph: "a LINK b\nb LINK c\nc LINK d\nd LINK e", from: "a", to: "e", opts: PathOptions{MaxVisited: 3}, wantErr: TooComplex},
+		{name: "ErrUnknownFrom", graph: "a LINK b", from: "nope", to: "b", wantErr: store.NotFound},
+		{name: "ErrUnknownTo", graph: "a LINK b", from: "a", to: "nope", wantErr: store.NotFound},
+		{name: "ErrUnknownRelationType", graph: "a LINK b", from: "a", to: "b", opts: store.PathOptions{Types: []string{"NOPE"}}, wantErr: store.Invalid},
+		{name: "ErrUnknownEntityType", graph: "a LINK b", from: "a", to: "b", opts: store.PathOptions{EntityTypes: []string{"Nope"}}, wantErr: store.Invalid},
+		{name: "ErrNegativeDepth", graph: "a LINK b", from: "a", to: "b", opts: store.PathOptions{MaxDepth: opt(-1)}, wantErr: store.Invalid},
+		{name: "ErrVisitedCap", graph: "a LINK b\nb LINK c\nc LINK d\nd LINK e", from: "a", to: "e", opts: store.PathOptions{MaxVisited: 3}, wantErr: store.TooComplex},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := drawStore(t, tt.graph)
-			p, err := s.ShortestPath(context.Background(), tt.from, tt.to, tt.opts, ReadOptions{})
-			if got, want := ErrorCode(err), tt.wantErr; got != want {
+			p, err := viewShortestPath(context.Background(), s, tt.from, tt.to, tt.opts, store.ReadOptions{})
+			if got, want := store.ErrorCode(err), tt.wantErr; got != want {
 				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
 			}
 			if err != nil {
@@ -203,12 +204,12 @@ func TestShortestPath(t *testing.T) {
 
 func TestShortestPathIsDeterministic(t *testing.T) {
 	s := drawStore(t, "a LINK b\na LINK c\nb LINK d\nc LINK d\na LINK e\ne LINK d\nd LINK f\nc LINK f")
-	first, err := s.ShortestPath(context.Background(), "a", "f", PathOptions{}, ReadOptions{})
+	first, err := viewShortestPath(context.Background(), s, "a", "f", store.PathOptions{}, store.ReadOptions{})
 	if err != nil {
 		t.Fatalf("ShortestPath: %v", err)
 	}
 	for range 5 {
-		p, err := s.ShortestPath(context.Background(), "a", "f", PathOptions{}, ReadOptions{})
+		p, err := viewShortestPath(context.Background(), s, "a", "f", store.PathOptions{}, store.ReadOptions{})
 		if err != nil {
 			t.Fatalf("ShortestPath: %v", err)
 		}
@@ -221,19 +222,19 @@ func TestShortestPathIsDeterministic(t *testing.T) {
 func TestShortestPathCarriesBodies(t *testing.T) {
 	s := openTestStore(t)
 	conf := 0.9
-	_, err := s.Apply(context.Background(), Batch{
+	_, err := s.Apply(context.Background(), store.Batch{
 		RelationTypes: connRelationTypes,
-		Entities: []Entity{
+		Entities: []store.Entity{
 			{ID: "doc", Type: "Document", Name: "Report"},
 			{ID: "a", Type: "Person", Name: "A"},
 			{ID: "b", Type: "Person", Name: "B"},
 		},
-		Relations: []Relation{{ID: "ab", Type: "LINK", From: "a", To: "b", Sources: []Source{{Document: "doc", Excerpt: "A links B.", Confidence: &conf}}}},
+		Relations: []store.Relation{{ID: "ab", Type: "LINK", From: "a", To: "b", Sources: []store.Source{{Document: "doc", Excerpt: "A links B.", Confidence: &conf}}}},
 	})
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	p, err := s.ShortestPath(context.Background(), "b", "a", PathOptions{}, ReadOptions{})
+	p, err := viewShortestPath(context.Background(), s, "b", "a", store.PathOptions{}, store.ReadOptions{})
 	if err != nil || p == nil {
 		t.Fatalf("ShortestPath: %v, %v", p, err)
 	}
@@ -259,7 +260,7 @@ func TestWeightedShortestPath(t *testing.T) {
 		maxDepth  int
 		want      string
 		wantCost  float64
-		wantErr   Code
+		wantErr   store.Code
 		wantField string
 	}{
 		{name: "CheaperDetour", graph: "a LINK b w=5\na LINK c w=1\nc LINK b w=1", from: "a", to: "b", want: "a -r2- c -r3- b", wantCost: 2},
@@ -273,18 +274,18 @@ func TestWeightedShortestPath(t *testing.T) {
 		{name: "HopBoundLifted", graph: "a LINK p w=1\np LINK q w=1\nq LINK x w=1\na LINK x w=5\nx LINK b w=1", from: "a", to: "b", maxDepth: 4, want: "a -r1- p -r2- q -r3- x -r5- b", wantCost: 4},
 		{name: "Unreachable", graph: "a LINK b w=1\nc : Person", from: "a", to: "c", want: "<nil>"},
 		{name: "FromEqualsTo", graph: "a LINK b w=1", from: "a", to: "a", want: "a", wantCost: 0},
-		{name: "ErrNegative", graph: "a LINK b w=-1", from: "a", to: "b", wantErr: Invalid, wantField: "properties.w"},
-		{name: "ErrText", graph: "a LINK b cost=cheap", from: "a", to: "b", wantErr: Invalid, wantField: "properties.w"},
+		{name: "ErrNegative", graph: "a LINK b w=-1", from: "a", to: "b", wantErr: store.Invalid, wantField: "properties.w"},
+		{name: "ErrText", graph: "a LINK b cost=cheap", from: "a", to: "b", wantErr: store.Invalid, wantField: "properties.w"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := drawStore(t, tt.graph)
-			p, err := s.ShortestPath(context.Background(), tt.from, tt.to, PathOptions{Weight: "w", MaxDepth: tt.maxDepth}, ReadOptions{})
-			if got, want := ErrorCode(err), tt.wantErr; got != want {
+			p, err := viewShortestPath(context.Background(), s, tt.from, tt.to, store.PathOptions{Weight: "w", MaxDepth: opt(tt.maxDepth)}, store.ReadOptions{})
+			if got, want := store.ErrorCode(err), tt.wantErr; got != want {
 				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
 			}
 			if err != nil {
-				var e *Error
+				var e *store.Error
 				errors.As(err, &e)
 				if got, want := e.Field, tt.wantField; got != want {
 					t.Errorf("error field: got %q, want %q", got, want)
@@ -312,10 +313,10 @@ func TestKShortestPaths(t *testing.T) {
 		graph     string
 		from, to  string
 		k         int
-		opts      PathOptions
+		opts      store.PathOptions
 		want      []string
 		truncated bool
-		wantErr   Code
+		wantErr   store.Code
 	}{
 		{
 			name:  "DirectThenTiesByID",
@@ -344,25 +345,25 @@ func TestKShortestPaths(t *testing.T) {
 		{
 			name:  "OnlySimplePaths",
 			graph: "a LINK b\nb LINK a\nb LINK c\nc LINK b",
-			from:  "a", to: "c", k: 10, opts: PathOptions{Direction: Out},
+			from:  "a", to: "c", k: 10, opts: store.PathOptions{Direction: store.Out},
 			want: []string{"a -r1- b -r3- c"},
 		},
 		{
 			name:  "Direction",
 			graph: "a LINK b\nb LINK c\na LINK x\nc LINK x",
-			from:  "a", to: "c", k: 5, opts: PathOptions{Direction: Out},
+			from:  "a", to: "c", k: 5, opts: store.PathOptions{Direction: store.Out},
 			want: []string{"a -r1- b -r2- c"},
 		},
 		{
 			name:  "SpurRespectsDepth",
 			graph: "a LINK b\nb LINK c\na LINK x\nx LINK y\ny LINK c",
-			from:  "a", to: "c", k: 5, opts: PathOptions{MaxDepth: 2},
+			from:  "a", to: "c", k: 5, opts: store.PathOptions{MaxDepth: opt(2)},
 			want: []string{"a -r1- b -r2- c"},
 		},
 		{
 			name:  "Weighted",
 			graph: "a LINK d w=10\na LINK b w=1\nb LINK d w=1\na LINK c w=2\nc LINK d w=2",
-			from:  "a", to: "d", k: 3, opts: PathOptions{Weight: "w"},
+			from:  "a", to: "d", k: 3, opts: store.PathOptions{Weight: "w"},
 			want: []string{"a -r2- b -r3- d", "a -r4- c -r5- d", "a -r1- d"},
 		},
 		{
@@ -380,17 +381,17 @@ func TestKShortestPaths(t *testing.T) {
 		{
 			name:  "VisitedCapTruncates",
 			graph: "a LINK b\nb LINK c\nc LINK d\na LINK x\nx LINK y\ny LINK d",
-			from:  "a", to: "d", k: 5, opts: PathOptions{MaxVisited: 8},
+			from:  "a", to: "d", k: 5, opts: store.PathOptions{MaxVisited: 8},
 			want: []string{"a -r1- b -r2- c -r3- d"}, truncated: true,
 		},
-		{name: "ErrNegativeK", graph: "a LINK b", from: "a", to: "b", k: -1, wantErr: Invalid},
-		{name: "ErrNotFound", graph: "a LINK b", from: "a", to: "zz", k: 2, wantErr: NotFound},
+		{name: "ErrNegativeK", graph: "a LINK b", from: "a", to: "b", k: -1, wantErr: store.Invalid},
+		{name: "ErrNotFound", graph: "a LINK b", from: "a", to: "zz", k: 2, wantErr: store.NotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := drawStore(t, tt.graph)
-			res, err := s.KShortestPaths(context.Background(), tt.from, tt.to, tt.k, tt.opts, ReadOptions{})
-			if got, want := ErrorCode(err), tt.wantErr; got != want {
+			res, err := viewKShortestPaths(context.Background(), s, tt.from, tt.to, opt(tt.k), tt.opts, store.ReadOptions{})
+			if got, want := store.ErrorCode(err), tt.wantErr; got != want {
 				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
 			}
 			if err != nil {
@@ -413,10 +414,10 @@ func TestAllPaths(t *testing.T) {
 		graph     string
 		from, to  string
 		limit     int
-		opts      PathOptions
+		opts      store.PathOptions
 		want      []string
 		truncated bool
-		wantErr   Code
+		wantErr   store.Code
 	}{
 		{
 			name: "ShortestFirstThenByID", graph: square, from: "a", to: "d",
@@ -444,11 +445,11 @@ func TestAllPaths(t *testing.T) {
 			},
 		},
 		{
-			name: "MaxDepth", graph: square, from: "a", to: "d", opts: PathOptions{MaxDepth: 2},
+			name: "MaxDepth", graph: square, from: "a", to: "d", opts: store.PathOptions{MaxDepth: opt(2)},
 			want: []string{"a -r6- d", "a -r1- b -r2- d", "a -r3- c -r4- d"},
 		},
 		{
-			name: "Out", graph: square, from: "a", to: "d", opts: PathOptions{Direction: Out},
+			name: "Out", graph: square, from: "a", to: "d", opts: store.PathOptions{Direction: store.Out},
 			want: []string{"a -r6- d", "a -r1- b -r2- d", "a -r3- c -r4- d", "a -r1- b -r5- c -r4- d"},
 		},
 		{
@@ -456,27 +457,27 @@ func TestAllPaths(t *testing.T) {
 			want: []string{"a -m1- b -m3- c", "a -m2- b -m3- c"},
 		},
 		{
-			name: "EntityTypes", graph: square + "\nc : Company", from: "a", to: "d", opts: PathOptions{EntityTypes: []string{"Person"}},
+			name: "EntityTypes", graph: square + "\nc : Company", from: "a", to: "d", opts: store.PathOptions{EntityTypes: []string{"Person"}},
 			want: []string{"a -r6- d", "a -r1- b -r2- d"},
 		},
 		{
-			name: "ValidAt", graph: "a LINK b from=2009 to=2010\nb LINK c\na LINK c from=2011", from: "a", to: "c", opts: PathOptions{ValidAt: MustParseDate("2012")},
+			name: "ValidAt", graph: "a LINK b from=2009 to=2010\nb LINK c\na LINK c from=2011", from: "a", to: "c", opts: store.PathOptions{ValidAt: store.MustParseDate("2012")},
 			want: []string{"a -r3- c"},
 		},
 		{name: "FromEqualsTo", graph: square, from: "b", to: "b", want: []string{"b"}},
 		{name: "Unreachable", graph: "a LINK b\nc : Person", from: "a", to: "c", want: []string{}},
 		{
-			name: "VisitedCap", graph: square, from: "a", to: "d", opts: PathOptions{MaxVisited: 5},
+			name: "VisitedCap", graph: square, from: "a", to: "d", opts: store.PathOptions{MaxVisited: 5},
 			want: []string{"a -r6- d", "a -r1- b -r2- d", "a -r3- c -r4- d"}, truncated: true,
 		},
-		{name: "ErrNegativeLimit", graph: square, from: "a", to: "d", limit: -1, wantErr: Invalid},
-		{name: "ErrNotFound", graph: square, from: "zz", to: "d", wantErr: NotFound},
+		{name: "ErrNegativeLimit", graph: square, from: "a", to: "d", limit: -1, wantErr: store.Invalid},
+		{name: "ErrNotFound", graph: square, from: "zz", to: "d", wantErr: store.NotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := drawStore(t, tt.graph)
-			res, err := s.AllPaths(context.Background(), tt.from, tt.to, tt.limit, tt.opts, ReadOptions{})
-			if got, want := ErrorCode(err), tt.wantErr; got != want {
+			res, err := viewAllPaths(context.Background(), s, tt.from, tt.to, opt(tt.limit), tt.opts, store.ReadOptions{})
+			if got, want := store.ErrorCode(err), tt.wantErr; got != want {
 				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
 			}
 			if err != nil {
@@ -494,7 +495,7 @@ func TestAllPaths(t *testing.T) {
 
 func TestAllPathsWeightFillsCost(t *testing.T) {
 	s := drawStore(t, "a LINK b w=2\nb LINK c w=3\na LINK c")
-	res, err := s.AllPaths(context.Background(), "a", "c", 0, PathOptions{Weight: "w"}, ReadOptions{})
+	res, err := viewAllPaths(context.Background(), s, "a", "c", opt(0), store.PathOptions{Weight: "w"}, store.ReadOptions{})
 	if err != nil {
 		t.Fatalf("AllPaths: %v", err)
 	}

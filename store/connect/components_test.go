@@ -1,8 +1,9 @@
-package store
+package connect
 
 import (
 	"context"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 	"slices"
 	"testing"
 )
@@ -11,21 +12,21 @@ func TestComponents(t *testing.T) {
 	const graph = "a LINK b\nb LINK c\nc LINK a\nd TWIN e\ne OTHER f from=2001 to=2002\nz : Person\nx : Company\nx LINK a"
 	tests := []struct {
 		name    string
-		opts    ComponentsOptions
-		want    ComponentsResult
-		wantErr Code
+		opts    store.ComponentsOptions
+		want    store.ComponentsResult
+		wantErr store.Code
 	}{
-		{name: "All", want: ComponentsResult{Count: 3, Largest: 4, Sizes: []int{4, 3, 1}}},
-		{name: "Types", opts: ComponentsOptions{Types: []string{"LINK"}}, want: ComponentsResult{Count: 5, Largest: 4, Sizes: []int{4, 1, 1, 1, 1}}},
-		{name: "ValidAt", opts: ComponentsOptions{ValidAt: MustParseDate("2010")}, want: ComponentsResult{Count: 4, Largest: 4, Sizes: []int{4, 2, 1, 1}}},
-		{name: "EntityTypes", opts: ComponentsOptions{EntityTypes: []string{"Person"}}, want: ComponentsResult{Count: 3, Largest: 3, Sizes: []int{3, 3, 1}}},
-		{name: "ErrType", opts: ComponentsOptions{Types: []string{"NOPE"}}, wantErr: Invalid},
+		{name: "All", want: store.ComponentsResult{Count: 3, Largest: 4, Sizes: []int{4, 3, 1}}},
+		{name: "Types", opts: store.ComponentsOptions{Types: []string{"LINK"}}, want: store.ComponentsResult{Count: 5, Largest: 4, Sizes: []int{4, 1, 1, 1, 1}}},
+		{name: "ValidAt", opts: store.ComponentsOptions{ValidAt: store.MustParseDate("2010")}, want: store.ComponentsResult{Count: 4, Largest: 4, Sizes: []int{4, 2, 1, 1}}},
+		{name: "EntityTypes", opts: store.ComponentsOptions{EntityTypes: []string{"Person"}}, want: store.ComponentsResult{Count: 3, Largest: 3, Sizes: []int{3, 3, 1}}},
+		{name: "ErrType", opts: store.ComponentsOptions{Types: []string{"NOPE"}}, wantErr: store.Invalid},
 	}
 	s := drawStore(t, graph)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Components(context.Background(), tt.opts, ReadOptions{})
-			if gotCode, want := ErrorCode(err), tt.wantErr; gotCode != want {
+			got, err := viewComponents(context.Background(), s, tt.opts, store.ReadOptions{})
+			if gotCode, want := store.ErrorCode(err), tt.wantErr; gotCode != want {
 				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
 			}
 			if err != nil {
@@ -43,25 +44,25 @@ func TestComponentOf(t *testing.T) {
 	tests := []struct {
 		name    string
 		id      string
-		opts    ComponentsOptions
+		opts    store.ComponentsOptions
 		want    string
-		wantErr Code
+		wantErr store.Code
 	}{
 		{name: "SmallestID", id: "d", want: "b"},
-		{name: "AcrossCompany", id: "d", opts: ComponentsOptions{}, want: "b"},
+		{name: "AcrossCompany", id: "d", opts: store.ComponentsOptions{}, want: "b"},
 		{name: "Symmetric", id: "q", want: "a"},
-		{name: "ValidAtSplits", id: "q", opts: ComponentsOptions{ValidAt: MustParseDate("2005")}, want: "p"},
-		{name: "TypesSplit", id: "q", opts: ComponentsOptions{Types: []string{"TWIN"}}, want: "p"},
+		{name: "ValidAtSplits", id: "q", opts: store.ComponentsOptions{ValidAt: store.MustParseDate("2005")}, want: "p"},
+		{name: "TypesSplit", id: "q", opts: store.ComponentsOptions{Types: []string{"TWIN"}}, want: "p"},
 		{name: "Isolated", id: "z", want: "z"},
-		{name: "EntityTypes", id: "c", opts: ComponentsOptions{EntityTypes: []string{"Person"}}, want: "b"},
-		{name: "ErrOutsideEntityTypes", id: "x", opts: ComponentsOptions{EntityTypes: []string{"Person"}}, wantErr: Invalid},
-		{name: "ErrNotFound", id: "nope", wantErr: NotFound},
+		{name: "EntityTypes", id: "c", opts: store.ComponentsOptions{EntityTypes: []string{"Person"}}, want: "b"},
+		{name: "ErrOutsideEntityTypes", id: "x", opts: store.ComponentsOptions{EntityTypes: []string{"Person"}}, wantErr: store.Invalid},
+		{name: "ErrNotFound", id: "nope", wantErr: store.NotFound},
 	}
 	s := drawStore(t, graph)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.ComponentOf(context.Background(), tt.id, tt.opts, ReadOptions{})
-			if gotCode, want := ErrorCode(err), tt.wantErr; gotCode != want {
+			got, err := viewComponentOf(context.Background(), s, tt.id, tt.opts, store.ReadOptions{})
+			if gotCode, want := store.ErrorCode(err), tt.wantErr; gotCode != want {
 				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
 			}
 			if got != tt.want {
@@ -89,7 +90,7 @@ func TestComponentsMatchReference(t *testing.T) {
 					u := stack[len(stack)-1]
 					stack = stack[:len(stack)-1]
 					size++
-					for _, st := range rc.g.steps(u, Both) {
+					for _, st := range rc.g.steps(u, store.Both) {
 						if _, ok := comp[st.to]; !ok {
 							comp[st.to] = id
 							stack = append(stack, st.to)
@@ -99,16 +100,16 @@ func TestComponentsMatchReference(t *testing.T) {
 				sizes = append(sizes, size)
 			}
 			slices.SortFunc(sizes, func(a, b int) int { return b - a })
-			res, err := rc.s.Components(ctx, ComponentsOptions{}, ReadOptions{})
+			res, err := viewComponents(ctx, rc.s, store.ComponentsOptions{}, store.ReadOptions{})
 			if err != nil {
 				t.Fatalf("Components: %v", err)
 			}
-			want := ComponentsResult{Count: len(sizes), Largest: sizes[0], Sizes: sizes}
+			want := store.ComponentsResult{Count: len(sizes), Largest: sizes[0], Sizes: sizes}
 			if got, want := fmt.Sprint(res), fmt.Sprint(want); got != want {
 				t.Errorf("components: got %s, want %s", got, want)
 			}
 			for _, id := range rc.g.ids {
-				got, err := rc.s.ComponentOf(ctx, id, ComponentsOptions{}, ReadOptions{})
+				got, err := viewComponentOf(ctx, rc.s, id, store.ComponentsOptions{}, store.ReadOptions{})
 				if err != nil {
 					t.Fatalf("ComponentOf(%s): %v", id, err)
 				}

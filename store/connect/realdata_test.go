@@ -1,4 +1,4 @@
-package store
+package connect
 
 // Tests on real public data (see ../shared/data/README.md): answers of the
 // connection queries against breadth-first searches computed here from the
@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -88,14 +89,14 @@ func TestRealDataLDBCKnows(t *testing.T) {
 
 	id := func(raw string) string { return "person-" + raw }
 	g := undirected{}
-	b := Batch{RelationTypes: []RelationType{{Name: "KNOWS", Inverse: "KNOWS", Symmetric: true, From: []string{"Person"}, To: []string{"Person"}}}}
+	b := store.Batch{RelationTypes: []store.RelationType{{Name: "KNOWS", Inverse: "KNOWS", Symmetric: true, From: []string{"Person"}, To: []string{"Person"}}}}
 	for _, p := range persons {
 		g.add(p[0], p[0])
-		b.Entities = append(b.Entities, Entity{ID: id(p[0]), Type: "Person", Name: p[1] + " " + p[2]})
+		b.Entities = append(b.Entities, store.Entity{ID: id(p[0]), Type: "Person", Name: p[1] + " " + p[2]})
 	}
 	for _, k := range knows {
 		g.add(k[0], k[1])
-		b.Relations = append(b.Relations, Relation{Type: "KNOWS", From: id(k[0]), To: id(k[1])})
+		b.Relations = append(b.Relations, store.Relation{Type: "KNOWS", From: id(k[0]), To: id(k[1])})
 	}
 	s := openTestStore(t)
 	ctx := context.Background()
@@ -114,9 +115,9 @@ func TestRealDataLDBCKnows(t *testing.T) {
 		return -1
 	}
 	got := func(t *testing.T, a, b string) int {
-		p, err := s.ShortestPath(ctx, id(a), id(b), PathOptions{Types: []string{"KNOWS"}, MaxDepth: 64}, ReadOptions{})
+		p, err := viewShortestPath(ctx, s, id(a), id(b), store.PathOptions{Types: []string{"KNOWS"}, MaxDepth: opt(64)}, store.ReadOptions{})
 		switch {
-		case ErrorCode(err) == NotFound:
+		case store.ErrorCode(err) == store.NotFound:
 			return -1
 		case err != nil:
 			t.Fatalf("ShortestPath(%s, %s): %v", a, b, err)
@@ -144,7 +145,7 @@ func TestRealDataLDBCKnows(t *testing.T) {
 	}
 
 	t.Run("Components", func(t *testing.T) {
-		res, err := s.Components(ctx, ComponentsOptions{Types: []string{"KNOWS"}}, ReadOptions{})
+		res, err := viewComponents(ctx, s, store.ComponentsOptions{Types: []string{"KNOWS"}}, store.ReadOptions{})
 		if err != nil {
 			t.Fatalf("Components: %v", err)
 		}
@@ -192,19 +193,19 @@ func TestRealDataWikidataSisterCities(t *testing.T) {
 
 	// Relations come without ids, one per statement, so that the store's
 	// derived ids fold the two sides of a twinning into one relation.
-	src := func(ctx context.Context, yield func(Record) error) error {
+	src := func(ctx context.Context, yield func(store.Record) error) error {
 		for i, c := range cities {
 			n := name[c]
 			if n == "" {
 				n = c
 			}
-			if err := yield(Record{Line: int64(i + 1), Entity: &Entity{ID: c, Type: "City", Name: n}}); err != nil {
+			if err := yield(store.Record{Line: int64(i + 1), Entity: &store.Entity{ID: c, Type: "City", Name: n}}); err != nil {
 				return err
 			}
 		}
 		for i, r := range rels {
-			rel := &Relation{Type: "SISTER_CITY_OF", From: r[0], To: r[1]}
-			if err := yield(Record{Line: int64(len(cities) + i + 1), Relation: rel}); err != nil {
+			rel := &store.Relation{Type: "SISTER_CITY_OF", From: r[0], To: r[1]}
+			if err := yield(store.Record{Line: int64(len(cities) + i + 1), Relation: rel}); err != nil {
 				return err
 			}
 		}
@@ -212,12 +213,12 @@ func TestRealDataWikidataSisterCities(t *testing.T) {
 	}
 	s := openTestStore(t)
 	ctx := context.Background()
-	if _, err := s.Load(ctx, src, LoadOptions{Source: "relations.tsv"}); err != nil {
+	if _, err := s.Load(ctx, src, store.LoadOptions{Source: "relations.tsv"}); err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 
 	t.Run("Degrees", func(t *testing.T) {
-		res, err := s.Centrality(ctx, CentralityOptions{Measure: MeasureDegree, First: len(cities)}, ReadOptions{})
+		res, err := viewCentrality(ctx, s, store.CentralityOptions{Measure: store.MeasureDegree, First: opt(len(cities))}, store.ReadOptions{})
 		if err != nil {
 			t.Fatalf("Centrality: %v", err)
 		}
@@ -235,7 +236,7 @@ func TestRealDataWikidataSisterCities(t *testing.T) {
 		for _, c := range cities {
 			pairs += len(g[c])
 		}
-		st, err := s.Stats(ctx, ReadOptions{})
+		st, err := s.Stats(ctx, store.ReadOptions{})
 		if err != nil {
 			t.Fatalf("Stats: %v", err)
 		}
@@ -251,7 +252,7 @@ func TestRealDataWikidataSisterCities(t *testing.T) {
 			d := g.bfs(a)
 			for range 5 {
 				b := cities[rng.IntN(len(cities))]
-				p, err := s.ShortestPath(ctx, a, b, PathOptions{Types: []string{"SISTER_CITY_OF"}, MaxDepth: 64}, ReadOptions{})
+				p, err := viewShortestPath(ctx, s, a, b, store.PathOptions{Types: []string{"SISTER_CITY_OF"}, MaxDepth: opt(64)}, store.ReadOptions{})
 				if err != nil {
 					t.Fatalf("ShortestPath(%s, %s): %v", a, b, err)
 				}
@@ -271,7 +272,7 @@ func TestRealDataWikidataSisterCities(t *testing.T) {
 	})
 
 	t.Run("Components", func(t *testing.T) {
-		res, err := s.Components(ctx, ComponentsOptions{}, ReadOptions{})
+		res, err := viewComponents(ctx, s, store.ComponentsOptions{}, store.ReadOptions{})
 		if err != nil {
 			t.Fatalf("Components: %v", err)
 		}

@@ -1,13 +1,14 @@
-package store
+package connect
 
 import (
 	"context"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 	"slices"
 	"testing"
 )
 
-func entityIDsOf(es []*Entity) []string {
+func entityIDsOf(es []*store.Entity) []string {
 	out := make([]string, len(es))
 	for i, e := range es {
 		out[i] = e.ID
@@ -20,32 +21,32 @@ func TestCommonNeighbors(t *testing.T) {
 	tests := []struct {
 		name    string
 		ids     []string
-		f       RelationFilter
+		f       store.RelationFilter
 		want    []string
-		wantErr Code
+		wantErr store.Code
 	}{
 		{name: "Both", ids: []string{"a", "b"}, want: []string{"c", "d", "g", "h", "k"}},
 		{name: "OrderOfIDsIrrelevant", ids: []string{"b", "a"}, want: []string{"c", "d", "g", "h", "k"}},
-		{name: "Out", ids: []string{"a", "b"}, f: RelationFilter{Direction: Out}, want: []string{"c", "g", "h", "k"}},
-		{name: "In", ids: []string{"c", "h"}, f: RelationFilter{Direction: In}, want: []string{"a", "b"}},
-		{name: "Types", ids: []string{"a", "b"}, f: RelationFilter{Types: []string{"TWIN"}}, want: []string{"g"}},
-		{name: "EntityTypes", ids: []string{"a", "b"}, f: RelationFilter{EntityTypes: []string{"Organization"}}, want: []string{"h"}},
-		{name: "ValidAt", ids: []string{"a", "b"}, f: RelationFilter{ValidAt: MustParseDate("2010")}, want: []string{"c", "d", "g", "h"}},
-		{name: "First", ids: []string{"a", "b"}, f: RelationFilter{First: 2}, want: []string{"c", "d"}},
+		{name: "Out", ids: []string{"a", "b"}, f: store.RelationFilter{Direction: store.Out}, want: []string{"c", "g", "h", "k"}},
+		{name: "In", ids: []string{"c", "h"}, f: store.RelationFilter{Direction: store.In}, want: []string{"a", "b"}},
+		{name: "Types", ids: []string{"a", "b"}, f: store.RelationFilter{Types: []string{"TWIN"}}, want: []string{"g"}},
+		{name: "EntityTypes", ids: []string{"a", "b"}, f: store.RelationFilter{EntityTypes: []string{"Organization"}}, want: []string{"h"}},
+		{name: "ValidAt", ids: []string{"a", "b"}, f: store.RelationFilter{ValidAt: store.MustParseDate("2010")}, want: []string{"c", "d", "g", "h"}},
+		{name: "First", ids: []string{"a", "b"}, f: store.RelationFilter{First: opt(2)}, want: []string{"c", "d"}},
 		{name: "One", ids: []string{"b"}, want: []string{"a", "c", "d", "f", "g", "h", "k"}},
 		{name: "Duplicates", ids: []string{"a", "b", "a"}, want: []string{"c", "d", "g", "h", "k"}},
 		{name: "Three", ids: []string{"a", "b", "c"}, want: []string{}},
 		{name: "None", ids: []string{"e", "f"}, want: []string{}},
-		{name: "ErrEmpty", ids: nil, wantErr: Invalid},
-		{name: "ErrNotFound", ids: []string{"a", "nope"}, wantErr: NotFound},
-		{name: "ErrFirst", ids: []string{"a"}, f: RelationFilter{First: -2}, wantErr: Invalid},
-		{name: "ErrType", ids: []string{"a"}, f: RelationFilter{Types: []string{"NOPE"}}, wantErr: Invalid},
+		{name: "ErrEmpty", ids: nil, wantErr: store.Invalid},
+		{name: "ErrNotFound", ids: []string{"a", "nope"}, wantErr: store.NotFound},
+		{name: "ErrFirst", ids: []string{"a"}, f: store.RelationFilter{First: opt(-2)}, wantErr: store.Invalid},
+		{name: "ErrType", ids: []string{"a"}, f: store.RelationFilter{Types: []string{"NOPE"}}, wantErr: store.Invalid},
 	}
 	s := drawStore(t, graph)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.CommonNeighbors(context.Background(), tt.ids, tt.f, ReadOptions{})
-			if gotCode, want := ErrorCode(err), tt.wantErr; gotCode != want {
+			got, err := viewCommonNeighbors(context.Background(), s, tt.ids, tt.f, store.ReadOptions{})
+			if gotCode, want := store.ErrorCode(err), tt.wantErr; gotCode != want {
 				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
 			}
 			if err != nil {
@@ -67,7 +68,7 @@ func TestCommonNeighborsMatchReference(t *testing.T) {
 				for range 1 + rc.rng.IntN(3) {
 					ids = append(ids, rc.g.ids[rc.rng.IntN(len(rc.g.ids))])
 				}
-				dir := Direction(rc.rng.IntN(3))
+				dir := store.Direction(rc.rng.IntN(3))
 				var want []string
 				for _, cand := range rc.g.ids {
 					all := !slices.Contains(ids, cand)
@@ -82,7 +83,7 @@ func TestCommonNeighborsMatchReference(t *testing.T) {
 						want = append(want, cand)
 					}
 				}
-				got, err := rc.s.CommonNeighbors(ctx, ids, RelationFilter{Direction: dir, First: 1000}, ReadOptions{})
+				got, err := viewCommonNeighbors(ctx, rc.s, ids, store.RelationFilter{Direction: dir, First: opt(1000)}, store.ReadOptions{})
 				if err != nil {
 					t.Fatalf("CommonNeighbors: %v", err)
 				}

@@ -1,4 +1,4 @@
-package store
+package connect
 
 // Centrality works on the whole graph, so it first copies the admitted part
 // of it into a compact adjacency array (CSR over dense indices) with one
@@ -23,6 +23,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 	"math/rand/v2"
 	"slices"
 )
@@ -39,7 +40,7 @@ const (
 // the relation links u to that neighbour (u is its from, or it is
 // symmetric).
 type graph struct {
-	nodes []NodeID
+	nodes []store.NodeID
 	off   []int32
 	adj   []int32
 	fwd   []bool
@@ -47,8 +48,8 @@ type graph struct {
 
 // buildGraph reads the entities of entityTypes and the relations among
 // them that match relTypes and validAt.
-func buildGraph(r *Reader, relTypes, entityTypes []string, validAt Date, b *budget) (*graph, error) {
-	f, err := r.Filter(relTypes, Both, validAt, entityTypes)
+func buildGraph(r *store.Reader, relTypes, entityTypes []string, validAt store.Date, b *budget) (*graph, error) {
+	f, err := r.Filter(relTypes, store.Both, validAt, entityTypes)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func buildGraph(r *Reader, relTypes, entityTypes []string, validAt Date, b *budg
 	g := &graph{nodes: nodes, off: make([]int32, 1, len(nodes)+1)}
 	type entry struct {
 		to  int32
-		rel RelID
+		rel store.RelID
 		fwd bool
 	}
 	// Expand reports edges per chunk in no promised order, so they are
@@ -68,7 +69,7 @@ func buildGraph(r *Reader, relTypes, entityTypes []string, validAt Date, b *budg
 	buckets := make([][]entry, expandChunk)
 	for lo := 0; lo < len(nodes); lo += expandChunk {
 		hi := min(lo+expandChunk, len(nodes))
-		err := expandAll(r, nodes[lo:hi], f, b, func(i int, e Edge) error {
+		err := expandAll(r, nodes[lo:hi], f, b, func(i int, e store.Edge) error {
 			to, ok := index[e.Other]
 			if !ok {
 				return nil
@@ -261,7 +262,7 @@ func (g *graph) betweenness(ctx context.Context, sources []int32) ([]float64, er
 
 // rank returns the first entities by descending score, ties by entity id.
 // Only the nodes that can make the cut have their ids read.
-func rank(r *Reader, g *graph, score []float64, first int) ([]Scored, error) {
+func rank(r *store.Reader, g *graph, score []float64, first int) ([]store.Scored, error) {
 	n := len(g.nodes)
 	if n == 0 || first == 0 {
 		return nil, nil
@@ -296,7 +297,7 @@ func rank(r *Reader, g *graph, score []float64, first int) ([]Scored, error) {
 		return cmp.Compare(names[a], names[b])
 	})
 	order = order[:min(first, len(order))]
-	nodes := make([]NodeID, len(order))
+	nodes := make([]store.NodeID, len(order))
 	for i, u := range order {
 		nodes[i] = g.nodes[u]
 	}
@@ -304,70 +305,59 @@ func rank(r *Reader, g *graph, score []float64, first int) ([]Scored, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %d ranked entities: %w", len(nodes), err)
 	}
-	out := make([]Scored, len(order))
+	out := make([]store.Scored, len(order))
 	for i, u := range order {
-		out[i] = Scored{Entity: ents[i], Score: score[u]}
+		out[i] = store.Scored{Entity: ents[i], Score: score[u]}
 	}
 	return out, nil
 }
 
 // Centrality ranks entities by the chosen measure (see the file comment for
 // what each counts), best first, ties by entity id, at most opts.First
-// (default DefaultFirst). Entities outside opts.EntityTypes are neither
+// (default DefaultRankingLength). Entities outside opts.EntityTypes are neither
 // ranked nor traversed. Errors: Invalid for an unknown measure or type
 // name or a negative First or Samples; Timeout when the request's deadline
 // passes.
-func (s *Store) Centrality(ctx context.Context, opts CentralityOptions, ro ReadOptions) (CentralityResult, error) {
-	if opts.Measure > MeasureBetweenness {
-		return CentralityResult{}, FieldError("", "measure", "unknown measure %d", opts.Measure)
+func Centrality(r *store.Reader, opts store.CentralityOptions) (_ store.CentralityResult, err error) {
+	if opts.Measure > store.MeasureBetweenness {
+		return store.CentralityResult{}, store.FieldError("", "measure", "unknown measure %d", opts.Measure)
 	}
-	if opts.First < 0 {
-		return CentralityResult{}, FieldError("", "first", "must not be negative, got %d", opts.First)
-	}
-	if opts.Samples < 0 {
-		return CentralityResult{}, FieldError("", "samples", "must not be negative, got %d", opts.Samples)
-	}
-	first := opts.First
-	if first == 0 {
-		first = DefaultFirst
-	}
-	samples := opts.Samples
-	if samples == 0 {
-		samples = DefaultSamples
-	}
-	var res CentralityResult
-	err := s.View(ctx, ro, func(r *Reader) error {
-		g, err := buildGraph(r, opts.Types, opts.EntityTypes, opts.ValidAt, newBudget(r.Context(), 0))
-		if err != nil {
-			return err
-		}
-		res.Nodes = len(g.nodes)
-		var score []float64
-		switch opts.Measure {
-		case MeasureDegree:
-			score = g.degree()
-		case MeasurePageRank:
-			score, res.Iterations, res.Converged, err = g.pageRank(r.Context())
-		case MeasureBetweenness:
-			var sources []int32
-			if len(g.nodes) > samples {
-				res.Sampled, res.Samples, res.Seed = true, samples, opts.Seed
-				rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x7469657367726170)) // "tiesgrap"
-				sources = make([]int32, samples)
-				for i, u := range rng.Perm(len(g.nodes))[:samples] {
-					sources[i] = int32(u)
-				}
-			}
-			score, err = g.betweenness(r.Context(), sources)
-		}
-		if err != nil {
-			return err
-		}
-		res.Ranking, err = rank(r, g, score, first)
-		return err
-	})
+	first, err := store.SizeOr(opts.First, store.DefaultRankingLength, "first")
 	if err != nil {
-		return CentralityResult{}, userError(fmt.Errorf("centrality: %w", err))
+		return store.CentralityResult{}, err
 	}
-	return res, nil
+	samples, err := store.SizeOr(opts.Samples, store.DefaultSamples, "samples")
+	if err != nil {
+		return store.CentralityResult{}, err
+	}
+	var res store.CentralityResult
+	defer wrap(&err, "centrality")
+	g, err := buildGraph(r, opts.Types, opts.EntityTypes, opts.ValidAt, newBudget(r.Context(), 0))
+	if err != nil {
+		return store.CentralityResult{}, err
+	}
+	res.Nodes = len(g.nodes)
+	var score []float64
+	switch opts.Measure {
+	case store.MeasureDegree:
+		score = g.degree()
+	case store.MeasurePageRank:
+		score, res.Iterations, res.Converged, err = g.pageRank(r.Context())
+	case store.MeasureBetweenness:
+		var sources []int32
+		if len(g.nodes) > samples {
+			res.Sampled, res.Samples, res.Seed = true, samples, opts.Seed
+			rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x7469657367726170)) // "tiesgrap"
+			sources = make([]int32, samples)
+			for i, u := range rng.Perm(len(g.nodes))[:samples] {
+				sources[i] = int32(u)
+			}
+		}
+		score, err = g.betweenness(r.Context(), sources)
+	}
+	if err != nil {
+		return store.CentralityResult{}, err
+	}
+	res.Ranking, err = rank(r, g, score, first)
+	return res, err
 }

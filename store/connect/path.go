@@ -1,4 +1,4 @@
-package store
+package connect
 
 // Paths between two entities: one shortest (bidirectional breadth-first
 // search, or Dijkstra over a relation property), the k shortest (Yen), and
@@ -25,9 +25,9 @@ package store
 import (
 	"cmp"
 	"container/heap"
-	"context"
 	"errors"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 	"math"
 	"slices"
 	"strings"
@@ -36,8 +36,8 @@ import (
 // route is a path in internal ids; names holds the external ids of its
 // nodes once they are needed for ordering.
 type route struct {
-	nodes []NodeID
-	rels  []RelID
+	nodes []store.NodeID
+	rels  []store.RelID
 	cost  float64
 	names []string
 }
@@ -46,30 +46,31 @@ type route struct {
 // the search's root, through rel from parent.
 type label struct {
 	depth  int
-	parent NodeID
-	rel    RelID
+	parent store.NodeID
+	rel    store.RelID
 }
 
 // pathSearch is one path query on a snapshot: compiled filters, the
 // requested entity types of intermediate nodes, cached weights and ids, and
 // the work budget shared by every search the query runs.
 type pathSearch struct {
-	r        *Reader
-	fwd, bwd *EdgeFilter // the walk's direction, and the same edges walked backwards
+	r        *store.Reader
+	fwd, bwd *store.EdgeFilter // the walk's direction, and the same edges walked backwards
 	types    *typeSet
 	weight   string
-	weights  map[RelID]float64
+	weights  map[store.RelID]float64
 	maxDepth int
 	b        *budget
 	ids      *entityIDs
 }
 
-func newPathSearch(r *Reader, opts PathOptions, defaultDepth int) (*pathSearch, error) {
-	if opts.MaxDepth < 0 {
-		return nil, FieldError("", "maxDepth", "must not be negative, got %d", opts.MaxDepth)
+func newPathSearch(r *store.Reader, opts store.PathOptions, defaultDepth int) (*pathSearch, error) {
+	maxDepth, err := store.SizeOr(opts.MaxDepth, defaultDepth, "maxDepth")
+	if err != nil {
+		return nil, err
 	}
 	if opts.MaxVisited < 0 {
-		return nil, FieldError("", "maxVisited", "must not be negative, got %d", opts.MaxVisited)
+		return nil, store.FieldError("", "maxVisited", "must not be negative, got %d", opts.MaxVisited)
 	}
 	fwd, err := r.Filter(opts.Types, opts.Direction, opts.ValidAt, nil)
 	if err != nil {
@@ -89,24 +90,21 @@ func newPathSearch(r *Reader, opts PathOptions, defaultDepth int) (*pathSearch, 
 		bwd:      bwd,
 		types:    types,
 		weight:   opts.Weight,
-		weights:  make(map[RelID]float64),
-		maxDepth: opts.MaxDepth,
+		weights:  make(map[store.RelID]float64),
+		maxDepth: maxDepth,
 		b:        newBudget(r.Context(), opts.MaxVisited),
 		ids:      newEntityIDs(r),
-	}
-	if ps.maxDepth == 0 {
-		ps.maxDepth = defaultDepth
 	}
 	return ps, nil
 }
 
 // ends resolves the two external ids; unknown ids are NotFound errors.
-func (ps *pathSearch) ends(from, to string) (NodeID, NodeID, error) {
-	src, err := lookup(ps.r, from)
+func (ps *pathSearch) ends(from, to string) (store.NodeID, store.NodeID, error) {
+	src, err := ps.r.LookupEntity(from)
 	if err != nil {
 		return 0, 0, err
 	}
-	dst, err := lookup(ps.r, to)
+	dst, err := ps.r.LookupEntity(to)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -115,14 +113,14 @@ func (ps *pathSearch) ends(from, to string) (NodeID, NodeID, error) {
 
 // admits reports whether a path from src to dst may pass through v: the
 // ends always, anything else only when its type was asked for.
-func (ps *pathSearch) admits(v NodeID, t TypeID, src, dst NodeID) bool {
+func (ps *pathSearch) admits(v store.NodeID, t store.TypeID, src, dst store.NodeID) bool {
 	return v == src || v == dst || ps.types.has(t)
 }
 
 // shortest finds one cheapest path of at most maxDepth edges from src to dst
 // that avoids the banned nodes and relations. found is false when there is
 // none or when the budget ran out (ps.b.truncated says which).
-func (ps *pathSearch) shortest(src, dst NodeID, maxDepth int, bannedN map[NodeID]bool, bannedE map[RelID]bool) (rt route, found bool, err error) {
+func (ps *pathSearch) shortest(src, dst store.NodeID, maxDepth int, bannedN map[store.NodeID]bool, bannedE map[store.RelID]bool) (rt route, found bool, err error) {
 	if ps.weight != "" {
 		return ps.dijkstra(src, dst, maxDepth, bannedN, bannedE)
 	}
@@ -134,16 +132,16 @@ func (ps *pathSearch) shortest(src, dst NodeID, maxDepth int, bannedN map[NodeID
 // joins the two searched regions closes a shortest path: no earlier level
 // met, so every meeting found while expanding this level has the same
 // length (the sum of the two depths plus one).
-func (ps *pathSearch) bfs(src, dst NodeID, maxDepth int, bannedN map[NodeID]bool, bannedE map[RelID]bool) (route, bool, error) {
+func (ps *pathSearch) bfs(src, dst store.NodeID, maxDepth int, bannedN map[store.NodeID]bool, bannedE map[store.RelID]bool) (route, bool, error) {
 	if src == dst {
-		return route{nodes: []NodeID{src}}, true, nil
+		return route{nodes: []store.NodeID{src}}, true, nil
 	}
 	if !ps.b.visit() || !ps.b.visit() {
 		return route{}, false, nil
 	}
-	seen := [2]map[NodeID]label{{src: {}}, {dst: {}}}
-	front := [2][]NodeID{{src}, {dst}}
-	filter := [2]*EdgeFilter{ps.fwd, ps.bwd}
+	seen := [2]map[store.NodeID]label{{src: {}}, {dst: {}}}
+	front := [2][]store.NodeID{{src}, {dst}}
+	filter := [2]*store.EdgeFilter{ps.fwd, ps.bwd}
 	var depth [2]int
 	for depth[0]+depth[1] < maxDepth && len(front[0]) > 0 && len(front[1]) > 0 {
 		s := 0
@@ -151,11 +149,11 @@ func (ps *pathSearch) bfs(src, dst NodeID, maxDepth int, bannedN map[NodeID]bool
 			s = 1
 		}
 		mine, theirs := seen[s], seen[1-s]
-		var next []NodeID
-		var meetU, meetV NodeID
-		var meetRel RelID
+		var next []store.NodeID
+		var meetU, meetV store.NodeID
+		var meetRel store.RelID
 		met := false
-		err := ps.r.Expand(front[s], filter[s], func(i int, e Edge) error {
+		err := ps.r.Expand(front[s], filter[s], func(i int, e store.Edge) error {
 			if err := ps.b.step(); err != nil {
 				return err
 			}
@@ -206,9 +204,9 @@ func (ps *pathSearch) bfs(src, dst NodeID, maxDepth int, bannedN map[NodeID]bool
 }
 
 // chain walks the labels from n back to the root of its search.
-func chain(seen map[NodeID]label, n NodeID) ([]NodeID, []RelID) {
-	nodes := []NodeID{n}
-	var rels []RelID
+func chain(seen map[store.NodeID]label, n store.NodeID) ([]store.NodeID, []store.RelID) {
+	nodes := []store.NodeID{n}
+	var rels []store.RelID
 	for l := seen[n]; l.depth > 0; l = seen[n] {
 		rels = append(rels, l.rel)
 		n = l.parent
@@ -220,11 +218,11 @@ func chain(seen map[NodeID]label, n NodeID) ([]NodeID, []RelID) {
 // dstate is a state of the hop-bounded Dijkstra: a node reached with hops
 // edges at cost, through rel from states[parent].
 type dstate struct {
-	node   NodeID
+	node   store.NodeID
 	hops   int
 	cost   float64
 	parent int
-	rel    RelID
+	rel    store.RelID
 }
 
 // stateHeap orders state indices by cost, then hops, node and creation, a
@@ -257,14 +255,14 @@ func (h *stateHeap) Pop() any {
 
 // dijkstra finds a cheapest path of at most maxDepth edges (see the file
 // comment for why states carry hops).
-func (ps *pathSearch) dijkstra(src, dst NodeID, maxDepth int, bannedN map[NodeID]bool, bannedE map[RelID]bool) (route, bool, error) {
+func (ps *pathSearch) dijkstra(src, dst store.NodeID, maxDepth int, bannedN map[store.NodeID]bool, bannedE map[store.RelID]bool) (route, bool, error) {
 	if src == dst {
-		return route{nodes: []NodeID{src}}, true, nil
+		return route{nodes: []store.NodeID{src}}, true, nil
 	}
 	states := []dstate{{node: src, parent: -1}}
 	h := &stateHeap{states: &states, idx: []int{0}}
-	settled := make(map[NodeID]int) // fewest hops a settled state of the node had
-	var edges []Edge
+	settled := make(map[store.NodeID]int) // fewest hops a settled state of the node had
+	var edges []store.Edge
 	for h.Len() > 0 {
 		i := heap.Pop(h).(int)
 		st := states[i]
@@ -292,7 +290,7 @@ func (ps *pathSearch) dijkstra(src, dst NodeID, maxDepth int, bannedN map[NodeID
 			continue
 		}
 		edges = edges[:0]
-		err := ps.r.Edges(st.node, ps.fwd, func(e Edge) error {
+		err := ps.r.Edges(st.node, ps.fwd, func(e store.Edge) error {
 			if err := ps.b.step(); err != nil {
 				return err
 			}
@@ -328,8 +326,8 @@ func (ps *pathSearch) dijkstra(src, dst NodeID, maxDepth int, bannedN map[NodeID
 
 // loadWeights reads, in one batch, the bodies of the relations whose weight
 // is not cached yet.
-func (ps *pathSearch) loadWeights(edges []Edge) error {
-	var ids []RelID
+func (ps *pathSearch) loadWeights(edges []store.Edge) error {
+	var ids []store.RelID
 	for _, e := range edges {
 		if _, ok := ps.weights[e.Relation]; !ok && !slices.Contains(ids, e.Relation) {
 			ids = append(ids, e.Relation)
@@ -338,7 +336,7 @@ func (ps *pathSearch) loadWeights(edges []Edge) error {
 	return ps.loadWeightsOf(ids)
 }
 
-func (ps *pathSearch) loadWeightsOf(ids []RelID) error {
+func (ps *pathSearch) loadWeightsOf(ids []store.RelID) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -361,23 +359,23 @@ func (ps *pathSearch) loadWeightsOf(ids []RelID) error {
 
 // relationWeight returns the cost of rel under property prop: 1 when rel
 // lacks it, an Invalid error when it is not a finite non-negative number.
-func relationWeight(rel *Relation, prop string) (float64, error) {
+func relationWeight(rel *store.Relation, prop string) (float64, error) {
 	v, ok := rel.Properties[prop]
-	if !ok || v.Kind == KindNull {
+	if !ok || v.Kind == store.KindNull {
 		return 1, nil
 	}
-	if v.Kind != KindNumber {
-		return 0, FieldError(rel.ID, "properties."+prop, "weight must be a non-negative number, got a %s", v.Kind)
+	if v.Kind != store.KindNumber {
+		return 0, store.FieldError(rel.ID, "properties."+prop, "weight must be a non-negative number, got a %s", v.Kind)
 	}
 	if math.IsNaN(v.Num) || math.IsInf(v.Num, 0) || v.Num < 0 {
-		return 0, FieldError(rel.ID, "properties."+prop, "weight must be a non-negative number, got %g", v.Num)
+		return 0, store.FieldError(rel.ID, "properties."+prop, "weight must be a non-negative number, got %g", v.Num)
 	}
 	return v.Num, nil
 }
 
 // costOf sums the cost of the relations in path order (weights must be
 // loaded), so that a path costs the same however it was found.
-func (ps *pathSearch) costOf(rels []RelID) float64 {
+func (ps *pathSearch) costOf(rels []store.RelID) float64 {
 	if ps.weight == "" {
 		return float64(len(rels))
 	}
@@ -436,7 +434,10 @@ func routeKey(rt route) string {
 // node, with the root before it fixed and the edges that earlier paths took
 // from the same root removed. It stops early, keeping what it found, when
 // the budget runs out.
-func (ps *pathSearch) yen(src, dst NodeID, k int) ([]route, error) {
+func (ps *pathSearch) yen(src, dst store.NodeID, k int) ([]route, error) {
+	if k == 0 {
+		return nil, nil
+	}
 	first, ok, err := ps.shortest(src, dst, ps.maxDepth, nil, nil)
 	if err != nil || !ok {
 		return nil, err
@@ -450,13 +451,13 @@ func (ps *pathSearch) yen(src, dst NodeID, k int) ([]route, error) {
 	for len(found) < k {
 		prev := found[len(found)-1]
 		for i := range prev.rels {
-			bannedE := make(map[RelID]bool)
+			bannedE := make(map[store.RelID]bool)
 			for _, p := range found {
 				if len(p.rels) > i && slices.Equal(p.nodes[:i+1], prev.nodes[:i+1]) && slices.Equal(p.rels[:i], prev.rels[:i]) {
 					bannedE[p.rels[i]] = true
 				}
 			}
-			bannedN := make(map[NodeID]bool, i)
+			bannedN := make(map[store.NodeID]bool, i)
 			for _, n := range prev.nodes[:i] {
 				bannedN[n] = true
 			}
@@ -505,9 +506,9 @@ func (ps *pathSearch) yen(src, dst NodeID, k int) ([]route, error) {
 // step is one entry of the adjacency the depth-first search walks: a
 // neighbour and every relation that leads to it, in internal order.
 type step struct {
-	other NodeID
+	other store.NodeID
 	name  string
-	rels  []RelID
+	rels  []store.RelID
 }
 
 // allPaths enumerates the simple paths of at most ps.maxDepth edges in the
@@ -519,9 +520,9 @@ type step struct {
 // own pass, walking neighbours in id order; parallel relations are one step
 // of the walk, expanded into their paths when dst is reached, so that the
 // order holds with multi-edges too.
-func (ps *pathSearch) allPaths(src, dst NodeID, limit int) (routes []route, more bool, err error) {
+func (ps *pathSearch) allPaths(src, dst store.NodeID, limit int) (routes []route, more bool, err error) {
 	if src == dst {
-		return []route{{nodes: []NodeID{src}}}, false, nil
+		return []route{{nodes: []store.NodeID{src}}}, false, nil
 	}
 	dist, err := ps.distancesTo(src, dst)
 	if err != nil || ps.b.truncated {
@@ -531,15 +532,15 @@ func (ps *pathSearch) allPaths(src, dst NodeID, limit int) (routes []route, more
 	if !ok {
 		return nil, false, nil
 	}
-	adj := make(map[NodeID][]step)
-	nodes := []NodeID{src}
-	var choices [][]RelID // the relations that may take each edge of the walk
-	onPath := map[NodeID]bool{src: true}
-	emit := func(last []RelID) bool {
+	adj := make(map[store.NodeID][]step)
+	nodes := []store.NodeID{src}
+	var choices [][]store.RelID // the relations that may take each edge of the walk
+	onPath := map[store.NodeID]bool{src: true}
+	emit := func(last []store.RelID) bool {
 		choices := append(choices, last)
 		pick := make([]int, len(choices))
 		for {
-			rt := route{nodes: append(slices.Clone(nodes), dst), rels: make([]RelID, len(choices))}
+			rt := route{nodes: append(slices.Clone(nodes), dst), rels: make([]store.RelID, len(choices))}
 			for i, c := range choices {
 				rt.rels[i] = c[pick[i]]
 			}
@@ -557,8 +558,8 @@ func (ps *pathSearch) allPaths(src, dst NodeID, limit int) (routes []route, more
 			pick[i]++
 		}
 	}
-	var walk func(u NodeID, length int) error
-	walk = func(u NodeID, length int) error {
+	var walk func(u store.NodeID, length int) error
+	walk = func(u store.NodeID, length int) error {
 		steps, err := ps.adjacency(adj, u, src, dst, dist)
 		if err != nil {
 			return err
@@ -613,13 +614,13 @@ func (ps *pathSearch) allPaths(src, dst NodeID, limit int) (routes []route, more
 
 // adjacency returns the steps out of u that can still lead to dst, sorted
 // by the external id of the far end, cached per node.
-func (ps *pathSearch) adjacency(adj map[NodeID][]step, u, src, dst NodeID, dist map[NodeID]int) ([]step, error) {
+func (ps *pathSearch) adjacency(adj map[store.NodeID][]step, u, src, dst store.NodeID, dist map[store.NodeID]int) ([]step, error) {
 	if steps, ok := adj[u]; ok {
 		return steps, nil
 	}
-	byNode := make(map[NodeID]int)
+	byNode := make(map[store.NodeID]int)
 	var steps []step
-	err := ps.r.Edges(u, ps.fwd, func(e Edge) error {
+	err := ps.r.Edges(u, ps.fwd, func(e store.Edge) error {
 		if err := ps.b.step(); err != nil {
 			return err
 		}
@@ -655,12 +656,12 @@ func (ps *pathSearch) adjacency(adj map[NodeID][]step, u, src, dst NodeID, dist 
 // distancesTo runs breadth-first search from dst along reversed edges, up
 // to ps.maxDepth, through admitted nodes and never through src; it returns
 // each reached node's distance to dst.
-func (ps *pathSearch) distancesTo(src, dst NodeID) (map[NodeID]int, error) {
-	dist := map[NodeID]int{dst: 0}
-	front := []NodeID{dst}
+func (ps *pathSearch) distancesTo(src, dst store.NodeID) (map[store.NodeID]int, error) {
+	dist := map[store.NodeID]int{dst: 0}
+	front := []store.NodeID{dst}
 	for depth := 0; depth < ps.maxDepth && len(front) > 0; depth++ {
-		var next []NodeID
-		err := ps.r.Expand(front, ps.bwd, func(i int, e Edge) error {
+		var next []store.NodeID
+		err := ps.r.Expand(front, ps.bwd, func(i int, e store.Edge) error {
 			if err := ps.b.step(); err != nil {
 				return err
 			}
@@ -690,9 +691,9 @@ func (ps *pathSearch) distancesTo(src, dst NodeID) (map[NodeID]int, error) {
 
 // paths reads the bodies of the routes' entities and relations, in one
 // batch each.
-func (ps *pathSearch) paths(routes []route) ([]Path, error) {
-	var nodes []NodeID
-	var rels []RelID
+func (ps *pathSearch) paths(routes []route) ([]store.Path, error) {
+	var nodes []store.NodeID
+	var rels []store.RelID
 	for _, rt := range routes {
 		nodes = append(nodes, rt.nodes...)
 		rels = append(rels, rt.rels...)
@@ -701,7 +702,7 @@ func (ps *pathSearch) paths(routes []route) ([]Path, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %d path entities: %w", len(nodes), err)
 	}
-	var bodies []*Relation
+	var bodies []*store.Relation
 	if len(rels) > 0 {
 		if bodies, err = ps.r.Relations(rels); err != nil {
 			return nil, fmt.Errorf("read %d path relations: %w", len(rels), err)
@@ -717,10 +718,10 @@ func (ps *pathSearch) paths(routes []route) ([]Path, error) {
 			return nil, fmt.Errorf("relation %d on a path has no body", rels[i])
 		}
 	}
-	out := make([]Path, len(routes))
+	out := make([]store.Path, len(routes))
 	n, m := 0, 0
 	for i, rt := range routes {
-		out[i] = Path{
+		out[i] = store.Path{
 			Nodes: ents[n : n+len(rt.nodes) : n+len(rt.nodes)],
 			Edges: bodies[m : m+len(rt.rels) : m+len(rt.rels)],
 			Cost:  rt.cost,
@@ -739,124 +740,106 @@ func (ps *pathSearch) paths(routes []route) ([]Path, error) {
 // bad weights Invalid errors; a search that visits more than
 // opts.MaxVisited entities without an answer is a TooComplex error, and one
 // that outlives the request's deadline a Timeout error.
-func (s *Store) ShortestPath(ctx context.Context, from, to string, opts PathOptions, ro ReadOptions) (*Path, error) {
-	var out *Path
-	err := s.View(ctx, ro, func(r *Reader) error {
-		ps, err := newPathSearch(r, opts, DefaultPathDepth)
-		if err != nil {
-			return err
-		}
-		src, dst, err := ps.ends(from, to)
-		if err != nil {
-			return err
-		}
-		rt, ok, err := ps.shortest(src, dst, ps.maxDepth, nil, nil)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			if ps.b.truncated {
-				return Errorf(TooComplex, "the search for a path from %s to %s visited more than %d entities without finding one; narrow the filters or lower maxDepth", from, to, ps.b.max)
-			}
-			return nil
-		}
-		paths, err := ps.paths([]route{rt})
-		if err != nil {
-			return err
-		}
-		out = &paths[0]
-		return nil
-	})
+func ShortestPath(r *store.Reader, from, to string, opts store.PathOptions) (_ *store.Path, err error) {
+	defer wrap(&err, "shortest path %s to %s", from, to)
+	ps, err := newPathSearch(r, opts, store.DefaultPathDepth)
 	if err != nil {
-		return nil, userError(fmt.Errorf("shortest path %s to %s: %w", from, to, err))
+		return nil, err
 	}
-	return out, nil
+	src, dst, err := ps.ends(from, to)
+	if err != nil {
+		return nil, err
+	}
+	rt, ok, err := ps.shortest(src, dst, ps.maxDepth, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if ps.b.truncated {
+			return nil, store.Errorf(store.TooComplex, "the search for a path from %s to %s visited more than %d entities without finding one; narrow the filters or lower maxDepth", from, to, ps.b.max)
+		}
+		return nil, nil
+	}
+	paths, err := ps.paths([]route{rt})
+	if err != nil {
+		return nil, err
+	}
+	return &paths[0], nil
 }
 
-// KShortestPaths returns up to k (default DefaultK) shortest simple paths
+// KShortestPaths returns up to *k (DefaultK when nil) shortest simple paths
 // by Yen's algorithm, shortest first, ties in the order described in the
 // file comment. Two relations joining the same pair make two paths. When
 // the visited cap cuts the search short it returns the paths found so far
 // with Truncated set. Errors are those of ShortestPath, and an Invalid error
 // for a negative k.
-func (s *Store) KShortestPaths(ctx context.Context, from, to string, k int, opts PathOptions, ro ReadOptions) (PathsResult, error) {
-	if k < 0 {
-		return PathsResult{}, FieldError("", "k", "must not be negative, got %d", k)
-	}
-	if k == 0 {
-		k = DefaultK
-	}
-	var res PathsResult
-	err := s.View(ctx, ro, func(r *Reader) error {
-		ps, err := newPathSearch(r, opts, DefaultPathDepth)
-		if err != nil {
-			return err
-		}
-		src, dst, err := ps.ends(from, to)
-		if err != nil {
-			return err
-		}
-		routes, err := ps.yen(src, dst, k)
-		if err != nil {
-			return err
-		}
-		res.Truncated = ps.b.truncated
-		res.Paths, err = ps.paths(routes)
-		return err
-	})
+func KShortestPaths(r *store.Reader, from, to string, kp *int, opts store.PathOptions) (_ store.PathsResult, err error) {
+	k, err := store.SizeOr(kp, store.DefaultK, "k")
 	if err != nil {
-		return PathsResult{}, userError(fmt.Errorf("%d shortest paths %s to %s: %w", k, from, to, err))
+		return store.PathsResult{}, err
 	}
-	return res, nil
+	var res store.PathsResult
+	defer wrap(&err, "%d shortest paths %s to %s", k, from, to)
+	ps, err := newPathSearch(r, opts, store.DefaultPathDepth)
+	if err != nil {
+		return store.PathsResult{}, err
+	}
+	src, dst, err := ps.ends(from, to)
+	if err != nil {
+		return store.PathsResult{}, err
+	}
+	routes, err := ps.yen(src, dst, k)
+	if err != nil {
+		return store.PathsResult{}, err
+	}
+	res.Truncated = ps.b.truncated
+	res.Paths, err = ps.paths(routes)
+	return res, err
 }
 
 // AllPaths returns every simple path of at most opts.MaxDepth edges
-// (default DefaultAllPathsDepth), up to limit paths (default
+// (default DefaultAllPathsDepth), up to *n paths (default
 // DefaultAllPathsLimit), shortest first and then in the order of the entity
 // ids along them. Truncated says that more paths exist or that the visited
 // cap stopped the search. opts.Weight, when set, only fills in each path's
 // Cost. Errors are those of ShortestPath, and an Invalid error for a
 // negative limit.
-func (s *Store) AllPaths(ctx context.Context, from, to string, limit int, opts PathOptions, ro ReadOptions) (PathsResult, error) {
-	if limit < 0 {
-		return PathsResult{}, FieldError("", "limit", "must not be negative, got %d", limit)
-	}
-	if limit == 0 {
-		limit = DefaultAllPathsLimit
-	}
-	var res PathsResult
-	err := s.View(ctx, ro, func(r *Reader) error {
-		ps, err := newPathSearch(r, opts, DefaultAllPathsDepth)
-		if err != nil {
-			return err
-		}
-		src, dst, err := ps.ends(from, to)
-		if err != nil {
-			return err
-		}
-		routes, more, err := ps.allPaths(src, dst, limit)
-		if err != nil {
-			return err
-		}
-		if ps.weight != "" {
-			var ids []RelID
-			for _, rt := range routes {
-				ids = append(ids, rt.rels...)
-			}
-			slices.Sort(ids)
-			if err := ps.loadWeightsOf(slices.Compact(ids)); err != nil {
-				return err
-			}
-			for i := range routes {
-				routes[i].cost = ps.costOf(routes[i].rels)
-			}
-		}
-		res.Truncated = more || ps.b.truncated
-		res.Paths, err = ps.paths(routes)
-		return err
-	})
+func AllPaths(r *store.Reader, from, to string, n *int, opts store.PathOptions) (_ store.PathsResult, err error) {
+	limit, err := store.SizeOr(n, store.DefaultAllPathsLimit, "limit")
 	if err != nil {
-		return PathsResult{}, userError(fmt.Errorf("all paths %s to %s: %w", from, to, err))
+		return store.PathsResult{}, err
 	}
-	return res, nil
+	var res store.PathsResult
+	defer wrap(&err, "all paths %s to %s", from, to)
+	ps, err := newPathSearch(r, opts, store.DefaultAllPathsDepth)
+	if err != nil {
+		return store.PathsResult{}, err
+	}
+	src, dst, err := ps.ends(from, to)
+	if err != nil {
+		return store.PathsResult{}, err
+	}
+	routes, more, err := ps.allPaths(src, dst, limit)
+	if err != nil {
+		return store.PathsResult{}, err
+	}
+	if len(routes) > limit { // the path from an entity to itself
+		routes, more = routes[:limit], true
+	}
+	if ps.weight != "" {
+		var ids []store.RelID
+		for _, rt := range routes {
+			ids = append(ids, rt.rels...)
+		}
+		slices.Sort(ids)
+		if err := ps.loadWeightsOf(slices.Compact(ids)); err != nil {
+			return store.PathsResult{}, err
+		}
+		for i := range routes {
+			routes[i].cost = ps.costOf(routes[i].rels)
+		}
+	}
+	res.Truncated = more || ps.b.truncated
+	res.Paths, err = ps.paths(routes)
+	return res, err
 }

@@ -1,7 +1,7 @@
-package store
+package connect
 
 // This file holds what the connection queries (path.go, common.go,
-// centrality.go, components.go) share: their defaults, the work budget that
+// centrality.go, components.go) share: the work budget that
 // honours the request's deadline and the visited-set cap, and the type
 // lookups they memoise per call.
 
@@ -9,37 +9,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 )
 
-// Defaults of the connection queries, used where an option is zero.
-const (
-	// DefaultMaxVisited caps the entities one connection query may visit.
-	DefaultMaxVisited = 1_000_000
-	// DefaultPathDepth is the most edges ShortestPath and KShortestPaths
-	// look for.
-	DefaultPathDepth = 6
-	// DefaultAllPathsDepth is the most edges AllPaths looks for.
-	DefaultAllPathsDepth = 4
-	// DefaultAllPathsLimit is the most paths AllPaths returns.
-	DefaultAllPathsLimit = 100
-	// DefaultK is how many paths KShortestPaths returns.
-	DefaultK = 3
-	// DefaultSamples is how many betweenness sources are drawn on graphs
-	// with more entities than that.
-	DefaultSamples = 500
-	// DefaultFirst is the length of a centrality ranking or a list of
-	// common neighbours.
-	DefaultFirst = 20
-)
+// errStop ends a scan early from inside its callback; it never leaves
+// this package.
+var errStop = errors.New("stop scan")
 
 // checkEvery is how many steps a traversal takes between looks at its
 // context: often enough to stop within a millisecond or so, rarely enough
 // that ctx.Err's lock does not show in profiles.
 const checkEvery = 256
-
-// errStop ends a scan early from inside its callback; it never leaves this
-// package's algorithms.
-var errStop = errors.New("stop scan")
 
 // budget meters one traversal: it looks at the request's context every
 // checkEvery steps and counts the entities visited against a cap.
@@ -53,7 +33,7 @@ type budget struct {
 
 func newBudget(ctx context.Context, maxVisited int) *budget {
 	if maxVisited <= 0 {
-		maxVisited = DefaultMaxVisited
+		maxVisited = store.DefaultMaxVisited
 	}
 	return &budget{ctx: ctx, max: maxVisited}
 }
@@ -87,44 +67,44 @@ func stopped(ctx context.Context) error {
 	return nil
 }
 
-// userError gives a query stopped by a passed deadline, whether the store
-// or a traversal noticed it, the error users see: a Timeout *Error that
-// still wraps context.DeadlineExceeded. Other errors pass unchanged.
-func userError(err error) error {
-	if errors.Is(err, context.DeadlineExceeded) && ErrorCode(err) != Timeout {
-		return fmt.Errorf("%w: %w", Errorf(Timeout, "the query ran out of time; narrow the filters or lower the depth"), err)
+// wrap names the query in the error *err that ended it, and gives a
+// query stopped by a passed deadline the error users see
+// (store.AsTimeout). Each query defers it after checking its arguments,
+// whose errors need no such context.
+func wrap(err *error, format string, args ...any) {
+	if *err != nil {
+		*err = store.AsTimeout(fmt.Errorf(format+": %w", append(args, *err)...))
 	}
-	return err
 }
 
 // reverse returns the direction that walks the same edges backwards.
-func reverse(d Direction) Direction {
+func reverse(d store.Direction) store.Direction {
 	switch d {
-	case Out:
-		return In
-	case In:
-		return Out
+	case store.Out:
+		return store.In
+	case store.In:
+		return store.Out
 	}
-	return Both
+	return store.Both
 }
 
 // typeSet answers "is an entity of this type among the requested types,
 // subtypes included?" for interned type ids, memoised per call.
 type typeSet struct {
-	r      *Reader
+	r      *store.Reader
 	want   map[string]bool // nil = every type
 	parent map[string]string
-	memo   map[TypeID]bool
+	memo   map[store.TypeID]bool
 }
 
 // newTypeSet compiles entity type names. Unknown names are Invalid errors
 // (Reader.Filter reports them).
-func newTypeSet(r *Reader, names []string) (*typeSet, error) {
+func newTypeSet(r *store.Reader, names []string) (*typeSet, error) {
 	ts := &typeSet{r: r}
 	if len(names) == 0 {
 		return ts, nil
 	}
-	if _, err := r.Filter(nil, Both, Date{}, names); err != nil {
+	if _, err := r.Filter(nil, store.Both, store.Date{}, names); err != nil {
 		return nil, err
 	}
 	ts.want = make(map[string]bool, len(names))
@@ -136,12 +116,12 @@ func newTypeSet(r *Reader, names []string) (*typeSet, error) {
 	for _, et := range ont.EntityTypes {
 		ts.parent[et.Name] = et.Parent
 	}
-	ts.memo = make(map[TypeID]bool)
+	ts.memo = make(map[store.TypeID]bool)
 	return ts, nil
 }
 
 // has reports whether type t is wanted.
-func (ts *typeSet) has(t TypeID) bool {
+func (ts *typeSet) has(t store.TypeID) bool {
 	if ts.want == nil {
 		return true
 	}
@@ -170,13 +150,13 @@ func (ts *typeSet) hasName(name string) bool {
 // symmetricTypes answers "is this relation type symmetric?" for interned
 // type ids, memoised per call.
 type symmetricTypes struct {
-	r    *Reader
+	r    *store.Reader
 	sym  map[string]bool
-	memo map[TypeID]bool
+	memo map[store.TypeID]bool
 }
 
-func newSymmetricTypes(r *Reader) *symmetricTypes {
-	st := &symmetricTypes{r: r, sym: make(map[string]bool), memo: make(map[TypeID]bool)}
+func newSymmetricTypes(r *store.Reader) *symmetricTypes {
+	st := &symmetricTypes{r: r, sym: make(map[string]bool), memo: make(map[store.TypeID]bool)}
 	for _, rt := range r.Ontology().RelationTypes {
 		if rt.Symmetric {
 			st.sym[rt.Name] = true
@@ -185,7 +165,7 @@ func newSymmetricTypes(r *Reader) *symmetricTypes {
 	return st
 }
 
-func (st *symmetricTypes) has(t TypeID) bool {
+func (st *symmetricTypes) has(t store.TypeID) bool {
 	if ok, seen := st.memo[t]; seen {
 		return ok
 	}
@@ -197,15 +177,15 @@ func (st *symmetricTypes) has(t TypeID) bool {
 // entityIDs caches the external ids of nodes, which order results and break
 // ties the way users see them.
 type entityIDs struct {
-	r  *Reader
-	id map[NodeID]string
+	r  *store.Reader
+	id map[store.NodeID]string
 }
 
-func newEntityIDs(r *Reader) *entityIDs {
-	return &entityIDs{r: r, id: make(map[NodeID]string)}
+func newEntityIDs(r *store.Reader) *entityIDs {
+	return &entityIDs{r: r, id: make(map[store.NodeID]string)}
 }
 
-func (c *entityIDs) get(n NodeID) (string, error) {
+func (c *entityIDs) get(n store.NodeID) (string, error) {
 	if s, ok := c.id[n]; ok {
 		return s, nil
 	}
@@ -217,18 +197,6 @@ func (c *entityIDs) get(n NodeID) (string, error) {
 	return s, nil
 }
 
-// lookup resolves an external entity id, or returns a NotFound error.
-func lookup(r *Reader, id string) (NodeID, error) {
-	n, ok, err := r.Lookup(id)
-	if err != nil {
-		return 0, fmt.Errorf("look up entity %s: %w", id, err)
-	}
-	if !ok {
-		return 0, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
-	}
-	return n, nil
-}
-
 // expandChunk is how many nodes a whole-graph pass hands to one Expand: big
 // enough to amortise a batched scan, small enough to keep its callback's
 // bookkeeping in cache.
@@ -237,13 +205,13 @@ const expandChunk = 1024
 // expandAll calls fn for every edge of every node in nodes that f admits,
 // one batched Expand per chunk of nodes, with fn told the index in nodes of
 // the node expanded.
-func expandAll(r *Reader, nodes []NodeID, f *EdgeFilter, b *budget, fn func(i int, e Edge) error) error {
+func expandAll(r *store.Reader, nodes []store.NodeID, f *store.EdgeFilter, b *budget, fn func(i int, e store.Edge) error) error {
 	for lo := 0; lo < len(nodes); lo += expandChunk {
 		hi := min(lo+expandChunk, len(nodes))
 		if err := stopped(b.ctx); err != nil {
 			return err
 		}
-		err := r.Expand(nodes[lo:hi], f, func(i int, e Edge) error {
+		err := r.Expand(nodes[lo:hi], f, func(i int, e store.Edge) error {
 			if err := b.step(); err != nil {
 				return err
 			}
@@ -258,16 +226,16 @@ func expandAll(r *Reader, nodes []NodeID, f *EdgeFilter, b *budget, fn func(i in
 
 // eachNode lists the nodes of the given entity types in NodeID order, with
 // a map from node to its index in the list.
-func eachNode(r *Reader, entityTypes []string, b *budget) ([]NodeID, map[NodeID]int32, error) {
-	var nodes []NodeID
-	err := r.EachNode(entityTypes, func(n NodeID, _ TypeID) error {
+func eachNode(r *store.Reader, entityTypes []string, b *budget) ([]store.NodeID, map[store.NodeID]int32, error) {
+	var nodes []store.NodeID
+	err := r.EachNode(entityTypes, func(n store.NodeID, _ store.TypeID) error {
 		nodes = append(nodes, n)
 		return b.step()
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list entities: %w", err)
 	}
-	index := make(map[NodeID]int32, len(nodes))
+	index := make(map[store.NodeID]int32, len(nodes))
 	for i, n := range nodes {
 		index[n] = int32(i)
 	}

@@ -1,15 +1,16 @@
-package store
+package connect
 
 import (
 	"context"
 	"fmt"
+	"github.com/ties-graph/ties/store"
 	"math"
 	"slices"
 	"testing"
 )
 
 // scoreStrings renders a ranking as "id=score".
-func scoreStrings(rs []Scored) []string {
+func scoreStrings(rs []store.Scored) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = fmt.Sprintf("%s=%.4g", r.Entity.ID, r.Score)
@@ -23,37 +24,37 @@ func TestCentrality(t *testing.T) {
 	tests := []struct {
 		name      string
 		graph     string
-		opts      CentralityOptions
+		opts      store.CentralityOptions
 		want      []string
 		wantNodes int
-		wantErr   Code
+		wantErr   store.Code
 	}{
-		{name: "DegreeStar", graph: star, opts: CentralityOptions{Measure: MeasureDegree, First: 3}, want: []string{"c=4", "l1=1", "l2=1"}, wantNodes: 5},
-		{name: "DegreeDefaultFirst", graph: star, opts: CentralityOptions{Measure: MeasureDegree}, want: []string{"c=4", "l1=1", "l2=1", "l3=1", "l4=1"}, wantNodes: 5},
-		{name: "DegreeMultiEdgeAndSelfLoop", graph: "a LINK b\na LINK b\na LINK a\nz : Person", opts: CentralityOptions{Measure: MeasureDegree}, want: []string{"a=3", "b=2", "z=0"}, wantNodes: 3},
-		{name: "DegreeSymmetric", graph: "a TWIN b\nb TWIN c", opts: CentralityOptions{Measure: MeasureDegree}, want: []string{"b=2", "a=1", "c=1"}, wantNodes: 3},
-		{name: "DegreeTypes", graph: "a LINK b\na OTHER c\nd OTHER a", opts: CentralityOptions{Measure: MeasureDegree, Types: []string{"OTHER"}}, want: []string{"a=2", "c=1", "d=1", "b=0"}, wantNodes: 4},
-		{name: "DegreeEntityTypes", graph: "x : Company\na LINK b\na LINK x\nx LINK b", opts: CentralityOptions{Measure: MeasureDegree, EntityTypes: []string{"Person"}}, want: []string{"a=1", "b=1"}, wantNodes: 2},
-		{name: "DegreeValidAt", graph: "a LINK b from=2001 to=2003\na LINK c from=2010", opts: CentralityOptions{Measure: MeasureDegree, ValidAt: MustParseDate("2002")}, want: []string{"a=1", "b=1", "c=0"}, wantNodes: 3},
-		{name: "PageRankCycle", graph: "a LINK b\nb LINK c\nc LINK a", opts: CentralityOptions{Measure: MeasurePageRank}, want: []string{"a=0.3333", "b=0.3333", "c=0.3333"}, wantNodes: 3},
-		{name: "PageRankSink", graph: "a LINK c\nb LINK c", opts: CentralityOptions{Measure: MeasurePageRank}, want: []string{"c=0.5745", "a=0.2128", "b=0.2128"}, wantNodes: 3},
-		{name: "PageRankSymmetric", graph: "a TWIN b", opts: CentralityOptions{Measure: MeasurePageRank}, want: []string{"a=0.5", "b=0.5"}, wantNodes: 2},
-		{name: "BetweennessPath", graph: pathGraph, opts: CentralityOptions{Measure: MeasureBetweenness}, want: []string{"b=2", "c=2", "a=0", "d=0"}, wantNodes: 4},
-		{name: "BetweennessStar", graph: star, opts: CentralityOptions{Measure: MeasureBetweenness, First: 2}, want: []string{"c=6", "l1=0"}, wantNodes: 5},
-		{name: "BetweennessUndirected", graph: "a LINK b\nc LINK b", opts: CentralityOptions{Measure: MeasureBetweenness}, want: []string{"b=1", "a=0", "c=0"}, wantNodes: 3},
-		{name: "BetweennessParallelCollapsed", graph: "a LINK b\na LINK b\nb LINK c\na LINK a", opts: CentralityOptions{Measure: MeasureBetweenness}, want: []string{"b=1", "a=0", "c=0"}, wantNodes: 3},
-		{name: "Empty", graph: "", opts: CentralityOptions{Measure: MeasurePageRank}, want: []string{}, wantNodes: 0},
-		{name: "ErrMeasure", graph: star, opts: CentralityOptions{Measure: Measure(9)}, wantErr: Invalid},
-		{name: "ErrFirst", graph: star, opts: CentralityOptions{First: -1}, wantErr: Invalid},
-		{name: "ErrSamples", graph: star, opts: CentralityOptions{Measure: MeasureBetweenness, Samples: -1}, wantErr: Invalid},
-		{name: "ErrType", graph: star, opts: CentralityOptions{Types: []string{"NOPE"}}, wantErr: Invalid},
-		{name: "ErrEntityType", graph: star, opts: CentralityOptions{EntityTypes: []string{"Nope"}}, wantErr: Invalid},
+		{name: "DegreeStar", graph: star, opts: store.CentralityOptions{Measure: store.MeasureDegree, First: opt(3)}, want: []string{"c=4", "l1=1", "l2=1"}, wantNodes: 5},
+		{name: "DegreeDefaultFirst", graph: star, opts: store.CentralityOptions{Measure: store.MeasureDegree}, want: []string{"c=4", "l1=1", "l2=1", "l3=1", "l4=1"}, wantNodes: 5},
+		{name: "DegreeMultiEdgeAndSelfLoop", graph: "a LINK b\na LINK b\na LINK a\nz : Person", opts: store.CentralityOptions{Measure: store.MeasureDegree}, want: []string{"a=3", "b=2", "z=0"}, wantNodes: 3},
+		{name: "DegreeSymmetric", graph: "a TWIN b\nb TWIN c", opts: store.CentralityOptions{Measure: store.MeasureDegree}, want: []string{"b=2", "a=1", "c=1"}, wantNodes: 3},
+		{name: "DegreeTypes", graph: "a LINK b\na OTHER c\nd OTHER a", opts: store.CentralityOptions{Measure: store.MeasureDegree, Types: []string{"OTHER"}}, want: []string{"a=2", "c=1", "d=1", "b=0"}, wantNodes: 4},
+		{name: "DegreeEntityTypes", graph: "x : Company\na LINK b\na LINK x\nx LINK b", opts: store.CentralityOptions{Measure: store.MeasureDegree, EntityTypes: []string{"Person"}}, want: []string{"a=1", "b=1"}, wantNodes: 2},
+		{name: "DegreeValidAt", graph: "a LINK b from=2001 to=2003\na LINK c from=2010", opts: store.CentralityOptions{Measure: store.MeasureDegree, ValidAt: store.MustParseDate("2002")}, want: []string{"a=1", "b=1", "c=0"}, wantNodes: 3},
+		{name: "PageRankCycle", graph: "a LINK b\nb LINK c\nc LINK a", opts: store.CentralityOptions{Measure: store.MeasurePageRank}, want: []string{"a=0.3333", "b=0.3333", "c=0.3333"}, wantNodes: 3},
+		{name: "PageRankSink", graph: "a LINK c\nb LINK c", opts: store.CentralityOptions{Measure: store.MeasurePageRank}, want: []string{"c=0.5745", "a=0.2128", "b=0.2128"}, wantNodes: 3},
+		{name: "PageRankSymmetric", graph: "a TWIN b", opts: store.CentralityOptions{Measure: store.MeasurePageRank}, want: []string{"a=0.5", "b=0.5"}, wantNodes: 2},
+		{name: "BetweennessPath", graph: pathGraph, opts: store.CentralityOptions{Measure: store.MeasureBetweenness}, want: []string{"b=2", "c=2", "a=0", "d=0"}, wantNodes: 4},
+		{name: "BetweennessStar", graph: star, opts: store.CentralityOptions{Measure: store.MeasureBetweenness, First: opt(2)}, want: []string{"c=6", "l1=0"}, wantNodes: 5},
+		{name: "BetweennessUndirected", graph: "a LINK b\nc LINK b", opts: store.CentralityOptions{Measure: store.MeasureBetweenness}, want: []string{"b=1", "a=0", "c=0"}, wantNodes: 3},
+		{name: "BetweennessParallelCollapsed", graph: "a LINK b\na LINK b\nb LINK c\na LINK a", opts: store.CentralityOptions{Measure: store.MeasureBetweenness}, want: []string{"b=1", "a=0", "c=0"}, wantNodes: 3},
+		{name: "Empty", graph: "", opts: store.CentralityOptions{Measure: store.MeasurePageRank}, want: []string{}, wantNodes: 0},
+		{name: "ErrMeasure", graph: star, opts: store.CentralityOptions{Measure: store.Measure(9)}, wantErr: store.Invalid},
+		{name: "ErrFirst", graph: star, opts: store.CentralityOptions{First: opt(-1)}, wantErr: store.Invalid},
+		{name: "ErrSamples", graph: star, opts: store.CentralityOptions{Measure: store.MeasureBetweenness, Samples: opt(-1)}, wantErr: store.Invalid},
+		{name: "ErrType", graph: star, opts: store.CentralityOptions{Types: []string{"NOPE"}}, wantErr: store.Invalid},
+		{name: "ErrEntityType", graph: star, opts: store.CentralityOptions{EntityTypes: []string{"Nope"}}, wantErr: store.Invalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := drawStore(t, tt.graph)
-			res, err := s.Centrality(context.Background(), tt.opts, ReadOptions{})
-			if got, want := ErrorCode(err), tt.wantErr; got != want {
+			res, err := viewCentrality(context.Background(), s, tt.opts, store.ReadOptions{})
+			if got, want := store.ErrorCode(err), tt.wantErr; got != want {
 				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
 			}
 			if err != nil {
@@ -65,7 +66,7 @@ func TestCentrality(t *testing.T) {
 			if got, want := res.Nodes, tt.wantNodes; got != want {
 				t.Errorf("nodes: got %d, want %d", got, want)
 			}
-			if tt.opts.Measure == MeasurePageRank && tt.wantNodes > 0 && !res.Converged {
+			if tt.opts.Measure == store.MeasurePageRank && tt.wantNodes > 0 && !res.Converged {
 				t.Errorf("PageRank did not converge in %d iterations", res.Iterations)
 			}
 			if res.Sampled {
@@ -78,22 +79,22 @@ func TestCentrality(t *testing.T) {
 func TestBetweennessSampling(t *testing.T) {
 	s := drawStore(t, randomDrawing(newRand(5), 60, 120))
 	ctx := context.Background()
-	exact, err := s.Centrality(ctx, CentralityOptions{Measure: MeasureBetweenness, First: 60}, ReadOptions{})
+	exact, err := viewCentrality(ctx, s, store.CentralityOptions{Measure: store.MeasureBetweenness, First: opt(60)}, store.ReadOptions{})
 	if err != nil {
 		t.Fatalf("Centrality: %v", err)
 	}
 	if exact.Sampled {
-		t.Errorf("sampled with the default of %d samples over %d entities", DefaultSamples, exact.Nodes)
+		t.Errorf("sampled with the default of %d samples over %d entities", store.DefaultSamples, exact.Nodes)
 	}
-	opts := CentralityOptions{Measure: MeasureBetweenness, First: 60, Samples: 20, Seed: 42}
-	a, err := s.Centrality(ctx, opts, ReadOptions{})
+	opts := store.CentralityOptions{Measure: store.MeasureBetweenness, First: opt(60), Samples: opt(20), Seed: 42}
+	a, err := viewCentrality(ctx, s, opts, store.ReadOptions{})
 	if err != nil {
 		t.Fatalf("Centrality: %v", err)
 	}
 	if got, want := fmt.Sprint(a.Sampled, a.Samples, a.Seed), "true 20 42"; got != want {
 		t.Errorf("sampled, samples, seed: got %s, want %s", got, want)
 	}
-	b, err := s.Centrality(ctx, opts, ReadOptions{})
+	b, err := viewCentrality(ctx, s, opts, store.ReadOptions{})
 	if err != nil {
 		t.Fatalf("Centrality: %v", err)
 	}
@@ -101,7 +102,7 @@ func TestBetweennessSampling(t *testing.T) {
 		t.Errorf("same seed, different ranking:\n got %q\nwant %q", got, want)
 	}
 	opts.Seed = 43
-	c, err := s.Centrality(ctx, opts, ReadOptions{})
+	c, err := viewCentrality(ctx, s, opts, store.ReadOptions{})
 	if err != nil {
 		t.Fatalf("Centrality: %v", err)
 	}
@@ -110,7 +111,7 @@ func TestBetweennessSampling(t *testing.T) {
 	}
 	// The estimate is unbiased: summed over all entities it comes close
 	// to the exact total, which is sum over pairs of (distance - 1).
-	sum := func(rs []Scored) float64 {
+	sum := func(rs []store.Scored) float64 {
 		s := 0.0
 		for _, r := range rs {
 			s += r.Score
@@ -231,8 +232,8 @@ func TestCentralityMatchesReference(t *testing.T) {
 	for _, rc := range randomCases(t, 8, 30, 60) {
 		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
 			n := len(rc.g.ids)
-			scores := func(m Measure) map[string]float64 {
-				res, err := rc.s.Centrality(ctx, CentralityOptions{Measure: m, First: n}, ReadOptions{})
+			scores := func(m store.Measure) map[string]float64 {
+				res, err := viewCentrality(ctx, rc.s, store.CentralityOptions{Measure: m, First: opt(n)}, store.ReadOptions{})
 				if err != nil {
 					t.Fatalf("Centrality(%d): %v", m, err)
 				}
@@ -252,7 +253,7 @@ func TestCentralityMatchesReference(t *testing.T) {
 				return out
 			}
 
-			degree := scores(MeasureDegree)
+			degree := scores(store.MeasureDegree)
 			for _, id := range rc.g.ids {
 				want := 0
 				for _, r := range rc.g.rels {
@@ -265,7 +266,7 @@ func TestCentralityMatchesReference(t *testing.T) {
 				}
 			}
 
-			pr, want := scores(MeasurePageRank), densePageRank(rc.g)
+			pr, want := scores(store.MeasurePageRank), densePageRank(rc.g)
 			sum, diff := 0.0, 0.0
 			for _, id := range rc.g.ids {
 				sum += pr[id]
@@ -278,7 +279,7 @@ func TestCentralityMatchesReference(t *testing.T) {
 				t.Errorf("PageRank differs from the dense reference by %v (L1)", diff)
 			}
 
-			bc, wantBC := scores(MeasureBetweenness), pairBetweenness(rc.g)
+			bc, wantBC := scores(store.MeasureBetweenness), pairBetweenness(rc.g)
 			for _, id := range rc.g.ids {
 				if got, want := bc[id], wantBC[id]; math.Abs(got-want) > 1e-9 {
 					t.Errorf("betweenness of %s: got %v, want %v", id, got, want)
