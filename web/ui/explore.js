@@ -92,8 +92,10 @@
       add.push(e);
     });
     (nl.links || []).forEach(function (l) {
-      if (relations.has(l.id)) return;
-      var r = { id: l.id, type: l.type, fromId: l.source, toId: l.target, validFrom: l.validFrom || null, validTo: l.validTo || null };
+      // A link's id is its key, as NetworkX's multigraphs name it.
+      var id = l.key !== undefined ? l.key : l.id;
+      if (relations.has(id)) return;
+      var r = { id: id, type: l.type, fromId: l.source, toId: l.target, validFrom: l.validFrom || null, validTo: l.validTo || null };
       if (ontology.symmetric.has(r.type)) r.undirected = true;
       relations.set(r.id, r);
       add.push(TG.relationElement(r, bulk));

@@ -188,6 +188,8 @@
     function addRelation(o, from, to, undirected) {
       var r = Object.assign({}, plain(o), { fromId: from, toId: to });
       if (undirected) r.undirected = true;
+      // nodeLink names a link's id "key", as NetworkX's multigraphs do.
+      if (!r.id && typeof o.key === 'string' && typeof o.source === 'string') r.id = o.key;
       if (!r.id) {
         // Not asked for: a key for this drawing only, never shown.
         r.id = (r.type || 'RELATED') + ':' + from + ':' + to + ':' + (r.validFrom || '');
