@@ -46,7 +46,9 @@ func newAdmission(workers, maxQueue int) *admission {
 // the variables, with the schema's defaults where they are absent.
 func (a *admission) weight(ctx context.Context) int64 {
 	rf := graphql.GetRootFieldContext(ctx)
-	if rf == nil || rf.Object != "Query" || rf.Field.Field == nil {
+	// RootFieldContext.Object holds the field's name, not its type's: the
+	// type is the field's definition's object.
+	if rf == nil || rf.Field.Field == nil || rf.Field.ObjectDefinition == nil || rf.Field.ObjectDefinition.Name != "Query" {
 		return 0
 	}
 	var vars map[string]any

@@ -3,10 +3,18 @@ package graph
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
+	"github.com/ties-graph/ties/store/seed"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 func TestHeavyWeight(t *testing.T) {
@@ -77,4 +85,62 @@ func TestAdmissionQueue(t *testing.T) {
 	if err := a.acquire(ctx, 1); err != nil {
 		t.Fatalf("after release: %v", err)
 	}
+}
+
+// TestAdmissionInTheServer: the expensive root fields of real requests go
+// through the queue and the cheap ones do not. With the only worker taken
+// and no room to wait, betweenness and components are refused with BUSY
+// while an entity lookup answers; with the worker free, they run.
+func TestAdmissionInTheServer(t *testing.T) {
+	st := storetest.Open(t)
+	if _, err := st.Load(context.Background(), seedSource(), store.LoadOptions{Source: "seed"}); err != nil {
+		t.Fatal(err)
+	}
+	a := newAdmission(1, 0)
+	h := newGraphQLHandler(st, slog.New(slog.DiscardHandler), DefaultLimits(), handlerOptions{loaderWait: time.Millisecond, admission: a})
+	ask := func(query string) string {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(`{"query":`+strconvQuote(query)+`}`))
+		req.Header.Set("Content-Type", "application/json")
+		h.ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	heavy := []string{
+		`{ centrality(measure: BETWEENNESS) { ranking { score } } }`,
+		`{ components { count } }`,
+		`{ paths(from: "enschede", to: "dalian") { length } }`,
+		`{ neighborhood(id: "enschede", depth: 3) { truncated } }`,
+	}
+	cheap := `{ entity(id: "enschede") { name } neighborhood(id: "enschede") { truncated } }`
+	if err := a.acquire(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range heavy {
+		if got := ask(q); !strings.Contains(got, `"code":"BUSY"`) {
+			t.Errorf("%s with the worker taken: %s, want BUSY", q, got)
+		}
+	}
+	if got := ask(cheap); strings.Contains(got, `"errors"`) {
+		t.Errorf("a cheap query with the worker taken: %s", got)
+	}
+	a.sem.Release(1)
+	for _, q := range heavy {
+		if got := ask(q); strings.Contains(got, `"errors"`) {
+			t.Errorf("%s with the worker free: %s", q, got)
+		}
+	}
+}
+
+// seedSource reads the founding data.
+func seedSource() store.RecordSource {
+	src, err := exchange.NewSource(exchange.Input{
+		Name:   seed.FileName,
+		Format: exchange.NDJSON,
+		Open:   func() (io.ReadCloser, error) { return io.NopCloser(seed.Reader()), nil },
+	}, exchange.DecodeOptions{})
+	if err != nil {
+		panic(err)
+	}
+	return src
 }

@@ -147,6 +147,7 @@ type handlerOptions struct {
 	readOnly      bool
 	loaderWait    time.Duration
 	countError    func(code string) // nil: errors are not counted
+	admission     *admission        // nil: one of the limits' size
 }
 
 // newGraphQLHandler assembles gqlgen's server with explicit transports and
@@ -180,7 +181,9 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 		return next(context.WithValue(ctx, loadersKey{}, newLoaders(storeFinders(st), o.loaderWait)))
 	})
 	srv.AroundOperations(atomicMutations(st))
-	if limits.HeavyWorkers > 0 {
+	if a := o.admission; a != nil {
+		srv.AroundRootFields(a.around())
+	} else if limits.HeavyWorkers > 0 {
 		srv.AroundRootFields(newAdmission(limits.HeavyWorkers, max(0, limits.HeavyQueue)).around())
 	}
 	return srv
