@@ -36,6 +36,49 @@ type Error struct {
 	Message string
 	Record  string
 	Field   string
+
+	// more, on the last entry of an Errors list that stopped listing, is
+	// how many problems were found beyond those listed (see Omitted).
+	more int
+}
+
+// Omitted returns, for the entry that closes a list which stopped listing
+// problems, how many more were found and not listed; 0 for any other.
+func (e *Error) Omitted() int { return e.more }
+
+// omittedError closes a list of listed problems when more were found.
+func omittedError(listed, more int) *Error {
+	return &Error{Code: Invalid, more: more, Message: fmt.Sprintf(
+		"and %d more problems not listed (%d in all); fix these and try again, or ask for more with maxErrors (at most %d)",
+		more, listed+more, MaxLoadErrors)}
+}
+
+// WithOmitted returns es closed by an entry counting the problems found
+// beyond the listed ones, or es when there are none.
+func (es Errors) WithOmitted(total int) Errors {
+	listed := es.Listed()
+	if total <= len(listed) {
+		return listed
+	}
+	return append(listed[:len(listed):len(listed)], omittedError(len(listed), total-len(listed)))
+}
+
+// Listed returns the problems of es without the entry that counts those
+// not listed.
+func (es Errors) Listed() Errors {
+	if n := len(es); n > 0 && es[n-1].more > 0 {
+		return es[:n-1]
+	}
+	return es
+}
+
+// Total returns how many problems were found: those listed and those
+// counted but not listed.
+func (es Errors) Total() int {
+	if n := len(es); n > 0 && es[n-1].more > 0 {
+		return n - 1 + es[n-1].more
+	}
+	return len(es)
 }
 
 // Error returns the message, prefixed with the record and field it names.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/maphash"
 	"sort"
@@ -16,7 +15,10 @@ import (
 // none. Records may come in any order (a relation may precede the entities
 // it names); upserts by id make a re-run safe. Validation errors are Errors
 // naming "<source>:<line>" and the field, sorted by line, up to
-// opts.MaxErrors; with any of them nothing is written.
+// opts.MaxErrors; with any of them nothing is written. Past MaxErrors the
+// load reads on and counts problems without listing them, and the list
+// ends with an entry saying how many more there are (Errors.Total,
+// Error.Omitted).
 //
 // An id given more than once in one source is written once, as its last
 // occurrence (for relations without an id, the derived one counts, so the
@@ -75,7 +77,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	if len(l.w.errs) > 0 {
 		errs := l.w.errs
 		sort.SliceStable(errs, func(i, j int) bool { return l.lineOf[errs[i]] < l.lineOf[errs[j]] })
-		return LoadResult{}, errs
+		return LoadResult{}, errs.WithOmitted(l.w.nfail)
 	}
 	res := l.res
 	if opts.DryRun {
@@ -155,7 +157,6 @@ type loader struct {
 	rewritten   map[string]bool
 	done        int64
 	checkSpace  func() error // nil: nothing to check
-	stopped     bool
 	writeable   bool
 	out         kv.Batch
 
@@ -169,8 +170,6 @@ type loader struct {
 	// index writes each record's entries to the batch.
 	index *indexer
 }
-
-var errTooManyErrors = errors.New("too many errors")
 
 func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {
 	w := newWriter(tx, sch)
@@ -228,36 +227,28 @@ func (l *loader) tick() error {
 			l.opts.Progress(l.done)
 		}
 	}
-	if l.w.nfail >= l.opts.MaxErrors {
-		l.stopped = true
-		return errTooManyErrors
-	}
+	// Past MaxErrors problems are counted, not listed: the load reads on
+	// so that the answer can say how many there are in all.
 	return nil
 }
 
 func (l *loader) run(src RecordSource, out kv.Batch) error {
 	err := src(l.ctx, l.pass1)
-	if err != nil && !errors.Is(err, errTooManyErrors) {
+	if err != nil {
 		return fmt.Errorf("load %s: %w", l.opts.Source, err)
-	}
-	if l.stopped {
-		return nil
 	}
 	if err := l.endPass1(); err != nil {
 		return err
 	}
-	if l.stopped || len(l.w.errs) > 0 && l.ontologyFailed() {
+	if len(l.w.errs) > 0 && l.ontologyFailed() {
 		return nil
 	}
 	l.out = out
 	l.writeable = out != nil && len(l.w.errs) == 0
 	l.done = 0
 	err = src(l.ctx, l.pass2)
-	if err != nil && !errors.Is(err, errTooManyErrors) {
+	if err != nil {
 		return fmt.Errorf("load %s: %w", l.opts.Source, err)
-	}
-	if l.stopped {
-		return nil
 	}
 	if err := l.retype(); err != nil {
 		return err
@@ -441,10 +432,6 @@ func (l *loader) endPass1() error {
 			le.node = NodeID(nid)
 		}
 		l.ents[id] = le
-		if l.w.nfail >= l.opts.MaxErrors {
-			l.stopped = true
-			return nil
-		}
 	}
 	if err := l.checkCites(); err != nil {
 		return err

@@ -249,8 +249,16 @@ func TestLoad(t *testing.T) {
 			rs = append(rs, Record{Line: int64(i + 1), Entity: &Entity{ID: "e" + itoa(i), Type: "Nope", Name: "x"}})
 		}
 		_, err := s.Load(ctx, sourceOf(rs), LoadOptions{MaxErrors: 5})
-		if got, want := len(errorsOf(t, err)), 5; got != want {
-			t.Errorf("errors: got %d, want %d", got, want)
+		es := errorsOf(t, err)
+		if got, want := len(es.Listed()), 5; got != want {
+			t.Errorf("errors listed: got %d, want %d", got, want)
+		}
+		// The rest are counted, and the list says how many there are.
+		if got, want := es.Total(), 50; got != want {
+			t.Errorf("errors counted: got %d, want %d", got, want)
+		}
+		if last := es[len(es)-1]; last.Omitted() != 45 || !strings.Contains(last.Message, "45 more") {
+			t.Errorf("last entry %q (omitted %d), want one counting 45 more", last.Message, last.Omitted())
 		}
 	})
 	t.Run("DryRun", func(t *testing.T) {

@@ -107,7 +107,7 @@ func TestE2EUntrustedInput(t *testing.T) {
 			fmt.Fprintf(&body, `{"kind":"entity","id":"e%d","type":"City","name":"x","validFrom":"2017-13"}`+"\n", i)
 		}
 		status, b := srv.request(t, "", http.MethodPost, "/import?format=ndjson&maxErrors=10000000", "application/x-ndjson", body.Bytes())
-		if status != http.StatusBadRequest || !bytes.Contains(b, []byte(`"stopped":true`)) || bytes.Count(b, []byte(`"record":`)) > 1001 {
+		if status != http.StatusBadRequest || !bytes.Contains(b, []byte(`"stopped":true`)) || !bytes.Contains(b, []byte(`"total":100000`)) || bytes.Count(b, []byte(`"record":`)) > 1001 {
 			t.Errorf("an upload with 100,000 errors: %d, %d records listed", status, bytes.Count(b, []byte(`"record":`)))
 		}
 		if export() != before {

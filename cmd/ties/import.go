@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,7 +53,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&base, "url", "", "import through the service at this URL, such as http://localhost:8080 (TIES_URL)")
 	fs.StringVar(&format, "format", "", "ndjson, json or csv (default: from each file's extension)")
 	fs.BoolVar(&dryRun, "dry-run", false, "validate and report only; write nothing")
-	fs.IntVar(&maxErrors, "max-errors", 100, "stop after this many errors (at most 1000)")
+	fs.IntVar(&maxErrors, "max-errors", 100, "list at most this many errors (at most 1000); the rest are counted")
 	fs.StringVar(&memoryLimit, "memory-limit", "1GiB", "soft memory limit of the Go heap while importing into --data, such as 1GiB; 0 turns it off (TIES_MEMORY_LIMIT; GOMEMLIMIT, when set, wins). An import holds about 75 bytes per entity of its files beside a fixed 500 MiB or so: raise it for files of more than about 5 million entities, or the collector will run all the time")
 	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL", "memory-limit": "TIES_MEMORY_LIMIT"}
 	tokenFlag(fs, &token, env)
@@ -147,7 +146,7 @@ func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryR
 	})
 	p.done()
 	if err != nil {
-		return reportErrors(err, dryRun, min(cmp.Or(maxErrors, 100), store.MaxLoadErrors), stderr)
+		return reportErrors(err, dryRun, stderr)
 	}
 	wrote = !dryRun
 	fmt.Fprintln(stdout, summary(dryRun, names(inputs), res.EntityTypes, res.RelationTypes, res.Entities, res.Relations, time.Since(start)))
@@ -156,17 +155,18 @@ func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryR
 
 // reportErrors prints every input error on its own line and returns the
 // error that sets the exit status.
-func reportErrors(err error, dryRun bool, maxErrors int, stderr io.Writer) error {
+func reportErrors(err error, dryRun bool, stderr io.Writer) error {
 	var es store.Errors
 	if !errors.As(err, &es) {
 		return fmt.Errorf("import: %w", err)
 	}
-	for _, e := range es {
+	listed := es.Listed()
+	for _, e := range listed {
 		fmt.Fprintln(stderr, e.Error())
 	}
-	n := countErrors(len(es))
-	if len(es) >= maxErrors {
-		n = fmt.Sprintf("stopped at %s, there may be more", n)
+	n := countErrors(es.Total())
+	if es.Total() > len(listed) {
+		n = fmt.Sprintf("%s, the first %d listed (--max-errors, at most %d)", n, len(listed), store.MaxLoadErrors)
 	}
 	if dryRun {
 		return fmt.Errorf("the files are not valid: %s", n)
@@ -241,7 +241,7 @@ func importRemote(ctx context.Context, base, token string, inputs []exchange.Inp
 	var es store.Errors
 	switch {
 	case errors.As(err, &es) && store.ErrorCode(err) != store.Unauthenticated && store.ErrorCode(err) != store.Forbidden:
-		return reportErrors(es, dryRun, min(cmp.Or(maxErrors, 100), store.MaxLoadErrors), stderr)
+		return reportErrors(es, dryRun, stderr)
 	case err != nil:
 		return fmt.Errorf("import %s: %w", names(inputs), refusalHint(base, token, err))
 	}

@@ -254,5 +254,5 @@ func (c *Client) answerError(resp *http.Response) error {
 	for i, x := range list {
 		es[i] = &store.Error{Code: x.Code, Message: x.Message}
 	}
-	return es
+	return es.WithOmitted(e.Total)
 }

@@ -180,8 +180,11 @@ func TestDecodeCollectsErrors(t *testing.T) {
 	if !errors.As(err, &es) {
 		t.Fatalf("error: got %v, want store.Errors", err)
 	}
-	if got, want := len(es), 3; got != want {
-		t.Errorf("errors: got %d, want %d (MaxErrors)", got, want)
+	if got, want := len(es.Listed()), 3; got != want {
+		t.Errorf("errors listed: got %d, want %d (MaxErrors)", got, want)
+	}
+	if got, want := es.Total(), 10; got != want {
+		t.Errorf("errors counted: got %d, want %d", got, want)
 	}
 	if got, want := es[2].Record, "many.ndjson:3"; got != want {
 		t.Errorf("third error names %q, want %q", got, want)

@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,9 +60,11 @@ func statusOf(code store.Code) int {
 type errorBody struct {
 	Error  errorJSON   `json:"error"`
 	Errors []errorJSON `json:"errors,omitempty"`
-	// Stopped says that the import stopped at the most errors it reports
-	// (maxErrors, at most store.MaxLoadErrors): the input may hold more.
+	// Stopped says that the list stopped at the most errors it reports
+	// (maxErrors, at most store.MaxLoadErrors); Total then counts every
+	// problem found, listed or not.
 	Stopped bool `json:"stopped,omitempty"`
+	Total   int  `json:"total,omitempty"`
 }
 
 type errorJSON struct {
@@ -74,14 +75,10 @@ type errorJSON struct {
 }
 
 // writeError answers with err as JSON. Uncoded errors are logged in full
-// and answered as "internal error", so that no backend detail leaks.
+// and answered as "internal error", so that no backend detail leaks. A
+// list of errors that stopped listing is marked as stopped, with the
+// total count.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
-	writeErrorBody(w, r, logger, err, 0)
-}
-
-// writeErrorBody is writeError for an import that collected at most
-// maxErrors errors: a full list is marked as stopped.
-func writeErrorBody(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error, maxErrors int) {
 	code := store.ErrorCode(err)
 	switch {
 	case code == store.Internal && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
@@ -99,15 +96,17 @@ func writeErrorBody(w http.ResponseWriter, r *http.Request, logger *slog.Logger,
 	if errors.As(err, &e) {
 		body.Error.Record, body.Error.Field = e.Record, e.Field
 	}
-	var es store.Errors
-	if errors.As(err, &es) {
+	var all store.Errors
+	if errors.As(err, &all) {
+		es := all.Listed()
 		for _, e := range es {
 			body.Errors = append(body.Errors, errorJSON{Code: e.Code, Message: e.Error(), Record: e.Record, Field: e.Field})
 		}
-		body.Stopped = maxErrors > 0 && len(es) >= maxErrors
+		body.Total = all.Total()
+		body.Stopped = body.Total > len(es)
 		switch {
 		case body.Stopped:
-			body.Error.Message = fmt.Sprintf("stopped at %d errors, there may be more; the first: %s", len(es), es[0].Error())
+			body.Error.Message = fmt.Sprintf("%d errors in all, the first %d listed; the first: %s", body.Total, len(es), es[0].Error())
 		case len(es) > 1:
 			body.Error.Message = fmt.Sprintf("%d errors; the first: %s", len(es), es[0].Error())
 		}
@@ -316,7 +315,8 @@ type ImportResult struct {
 // another's entities, and all or nothing. Bodies are spooled to temporary
 // files, since Store.Load reads its input twice. It answers the counts as
 // JSON, or 400 with {"error":..., "errors":[...]} listing each invalid
-// record, and "stopped":true when the import stopped at maxErrors.
+// record, with "stopped":true and "total" when there were more than
+// maxErrors.
 func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 	return ImportHandlerSpooling(st, logger, "")
 }
@@ -410,7 +410,7 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 		start := time.Now()
 		res, err := Import(r.Context(), st, inputs, opts)
 		if err != nil {
-			writeErrorBody(w, r, logger, err, cmp.Or(opts.MaxErrors, defaultMaxErrors))
+			writeError(w, r, logger, err)
 			return
 		}
 		var size int64

@@ -178,6 +178,10 @@ func TestImportHandler(t *testing.T) {
 			if out["stopped"] != true {
 				t.Errorf("%s: not marked as stopped", tc.query)
 			}
+			// Every line's problem is counted, listed or not.
+			if got, want := out["total"], float64(3*store.MaxLoadErrors); got != want {
+				t.Errorf("%s: total %v, want %v", tc.query, got, want)
+			}
 		}
 		if after := dump(t, st); after != before {
 			t.Errorf("a refused import changed the store:\n%s", diffLines(before, after))

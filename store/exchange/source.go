@@ -158,26 +158,30 @@ func (o DecodeOptions) gzipLimit(compressed int64) int64 {
 	return max(minBombLimit, bombRatio*compressed)
 }
 
-// errorList collects the errors of one pass up to a limit.
+// errorList collects the errors of one pass up to a limit, and counts
+// the rest.
 type errorList struct {
-	max  int
-	errs store.Errors
+	max   int
+	errs  store.Errors
+	total int
 }
 
-// add records err and reports whether the limit is reached, so that the
-// decoder should stop.
+// add records err, or only counts it past the limit. It reports whether
+// the decoder must stop, which it never must for the count: decoding goes
+// on so that the answer can say how many problems the input has.
 func (l *errorList) add(err *store.Error) bool {
-	l.errs = append(l.errs, err)
-	return len(l.errs) >= l.max
+	l.total++
+	if len(l.errs) < l.max {
+		l.errs = append(l.errs, err)
+	}
+	return false
 }
-
-func (l *errorList) full() bool { return len(l.errs) >= l.max }
 
 func (l *errorList) err() error {
-	if len(l.errs) == 0 {
+	if l.total == 0 {
 		return nil
 	}
-	return l.errs
+	return l.errs.WithOmitted(l.total)
 }
 
 // decodeFunc reads records from r and hands them to yield, collecting
@@ -394,6 +398,7 @@ func Sources(inputs []Input, name string, opts DecodeOptions) (store.RecordSourc
 	}
 	src := func(ctx context.Context, yield func(store.Record) error) error {
 		var all store.Errors
+		total := 0
 		for i, s := range srcs {
 			tag := int64(i) << lineBits
 			err := s(ctx, func(r store.Record) error {
@@ -404,16 +409,15 @@ func Sources(inputs []Input, name string, opts DecodeOptions) (store.RecordSourc
 			switch {
 			case err == nil:
 			case errors.As(err, &es):
-				all = append(all, es...)
+				listed := es.Listed()
+				all = append(all, listed[:min(len(listed), max(0, opts.maxErrors()-len(all)))]...)
+				total += es.Total()
 			default:
 				return err
 			}
-			if len(all) >= opts.maxErrors() {
-				break
-			}
 		}
-		if len(all) > 0 {
-			return all
+		if total > 0 {
+			return all.WithOmitted(total)
 		}
 		return nil
 	}
