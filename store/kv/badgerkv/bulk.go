@@ -208,6 +208,12 @@ func (b *batch) removeSpill() {
 // bottom level, or, should badger refuse to stream (it was written to
 // after all), through the loader in key order.
 func (b *batch) stream() error {
+	return b.withMerged(b.streamMerged)
+}
+
+// withMerged hands fn the batch's runs merged into key order, and removes
+// the runs afterwards.
+func (b *batch) withMerged(fn func(m *merge) error) error {
 	defer b.removeSpill()
 	if err := b.spill.reduceRuns(); err != nil {
 		return err
@@ -217,6 +223,11 @@ func (b *batch) stream() error {
 		return err
 	}
 	defer m.close()
+	return fn(m)
+}
+
+// streamMerged writes the merged runs through a StreamWriter.
+func (b *batch) streamMerged(m *merge) error {
 	sw := b.db.bdb.NewStreamWriter()
 	if err := sw.PrepareIncremental(); err != nil {
 		sw.Cancel()
@@ -224,7 +235,7 @@ func (b *batch) stream() error {
 		return b.mergeToLoader(m)
 	}
 	b.sent++ // from here on badger may hold some of it
-	err = b.streamTo(sw, m)
+	err := b.streamTo(sw, m)
 	if err == nil {
 		err = sw.Flush()
 	} else {
@@ -276,18 +287,7 @@ func (b *batch) streamTo(sw *badger.StreamWriter, m *merge) error {
 
 // mergeRuns writes the runs of a batch into a store that holds data
 // through badger's loader, merged into key order.
-func (b *batch) mergeRuns() error {
-	defer b.removeSpill()
-	if err := b.spill.reduceRuns(); err != nil {
-		return err
-	}
-	m, err := openMerge(b.spill.runs)
-	if err != nil {
-		return err
-	}
-	defer m.close()
-	return b.mergeToLoader(m)
-}
+func (b *batch) mergeRuns() error { return b.withMerged(b.mergeToLoader) }
 
 // mergeToLoader writes the merged runs through badger's loader.
 func (b *batch) mergeToLoader(m *merge) error {
