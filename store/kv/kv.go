@@ -1,6 +1,7 @@
 // Package kv is the ordered, transactional key-value boundary under the graph
 // store. The graph code is written once against these interfaces; each
-// backend (badger, embedded, in package badgerkv) implements them.
+// backend (badger, embedded, in package badgerkv; PostgreSQL, shared by
+// several processes, in package pgkv) implements them.
 //
 // The shape follows what JanusGraph's KeyColumnValueStore and Cayley's
 // key-value layer proved: ordered byte keys, transactions, reusable ordered
@@ -35,6 +36,10 @@ var (
 	ErrClosed = errors.New("kv: store closed")
 	// ErrNotBackup: what Restore was given is not a backup of this backend.
 	ErrNotBackup = errors.New("kv: not a backup")
+	// ErrUnavailable: a networked backend cannot be reached, or is
+	// switching to another server (a failover). Nothing was written; retry
+	// later.
+	ErrUnavailable = errors.New("kv: backend unavailable")
 )
 
 // Features reports what a backend can do, so that the graph layer can adapt.
