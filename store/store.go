@@ -67,6 +67,19 @@ func Open(dir string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// New opens the store over a backend that is already open, such as
+// PostgreSQL's (package pgkv), and takes it over: Close closes it. The
+// backend's commit timestamps must be in badgerkv's hybrid logical format
+// (TsOf), which asOf reads map times to. On a backend that several
+// processes share (Features().Distributed), the read cache is off: the
+// cache learns of writes only from this process's own (see readCache).
+func New(db kv.Store, opts Options) (*Store, error) {
+	if db.Features().Distributed {
+		opts.CacheSize = -1
+	}
+	return newStore(db, opts, badgerkv.ReadTsAt, badgerkv.TimeOf)
+}
+
 // newStore wraps an open backend.
 func newStore(db kv.Store, opts Options, readTsAt func(time.Time) uint64, timeOf func(uint64) time.Time) (*Store, error) {
 	if opts.Logger == nil {
