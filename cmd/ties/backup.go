@@ -22,10 +22,14 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	fs := flagSet("backup", "backup [flags]", stderr)
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, backupHelp) }
-	var data, out string
-	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
+	var (
+		loc location
+		out string
+		env = map[string]string{}
+	)
+	addLocationFlags(fs, &loc, env, "data directory")
 	fs.StringVar(&out, "o", "", "write the backup to this file (default standard output)")
-	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA"}); err != nil {
+	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -34,9 +38,9 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if (out == "" || out == "-") && isTerminal(stdout) {
 		return usageError{"backup writes binary data: give -o FILE or redirect standard output"}
 	}
-	st, err := openExisting(data, true)
+	st, err := loc.openExisting(ctx, true)
 	if errors.Is(err, badgerkv.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service; stop it to back up from the command line", data)
+		return fmt.Errorf("the data directory %s is in use by a running ties service; stop it to back up from the command line", loc.data)
 	}
 	if err != nil {
 		return err
@@ -55,20 +59,26 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	fs := flagSet("restore", "restore [flags] FILE", stderr)
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, restoreHelp) }
-	var data string
-	fs.StringVar(&data, "data", "./ties-data", "data directory to restore into; must be empty (TIES_DATA)")
-	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA"}); err != nil {
+	var (
+		loc location
+		env = map[string]string{}
+	)
+	addLocationFlags(fs, &loc, env, "data directory to restore into; must be empty")
+	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{"restore takes one argument, the backup FILE (\"-\" for standard input)"}
 	}
-	fd, err := watchFresh(data)
-	if err != nil {
-		return err
-	}
-	if !fd.fresh {
-		return fmt.Errorf("the data directory %s is not empty; restore into a new or empty directory", data)
+	var fd freshDir
+	if !loc.postgres() {
+		var err error
+		if fd, err = watchFresh(loc.data); err != nil {
+			return err
+		}
+		if !fd.fresh {
+			return fmt.Errorf("the data directory %s is not empty; restore into a new or empty directory", loc.data)
+		}
 	}
 	var r io.Reader = os.Stdin
 	if name := fs.Arg(0); name != "-" {
@@ -79,9 +89,9 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		defer f.Close()
 		r = f
 	}
-	st, err := store.Open(data, store.Options{SyncWrites: true})
+	st, err := loc.open(ctx, store.Options{SyncWrites: true})
 	if err != nil {
-		return fmt.Errorf("open the data directory %s: %w", data, err)
+		return err
 	}
 	// A failed restore leaves the directory as it found it, so that the
 	// next attempt is not refused as "not empty".
@@ -99,6 +109,6 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	fmt.Fprintf(stdout, "restored %s into %s\n", fs.Arg(0), data)
+	fmt.Fprintf(stdout, "restored %s into %s\n", fs.Arg(0), loc.name())
 	return nil
 }

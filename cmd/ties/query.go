@@ -17,13 +17,15 @@ import (
 func runQuery(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flagSet("query", "query [flags] QUERY", stderr)
 	var (
-		data, vars string
-		write      bool
+		loc   location
+		vars  string
+		write bool
+		env   = map[string]string{}
 	)
-	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
+	addLocationFlags(fs, &loc, env, "data directory")
 	fs.StringVar(&vars, "vars", "", `variables as a JSON object, such as '{"id":"enschede"}'`)
 	fs.BoolVar(&write, "write", false, "open the store for writing, so that mutations work")
-	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA"}); err != nil {
+	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -38,7 +40,7 @@ func runQuery(ctx context.Context, args []string, getenv func(string) string, st
 			return usageError{fmt.Sprintf("--vars is not a JSON object: %v", err)}
 		}
 	}
-	st, err := openExisting(data, !write)
+	st, err := loc.openExisting(ctx, !write)
 	if err != nil {
 		return err
 	}

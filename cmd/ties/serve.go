@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -18,14 +19,13 @@ import (
 	"github.com/ties-graph/ties/graph"
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/exchange"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 	"github.com/ties-graph/ties/store/seed"
 )
 
 // serveConfig is what the serve flags say.
 type serveConfig struct {
 	addr            string
-	data            string
+	loc             location
 	noSeed          bool
 	logFormat       string
 	logLevel        string
@@ -60,7 +60,8 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 		env[name] = variable
 	}
 	str(&c.addr, "addr", ":8080", "TIES_ADDR", "address to listen on")
-	str(&c.data, "data", "./ties-data", "TIES_DATA", "data directory (created if missing)")
+	str(&c.loc.data, "data", "./ties-data", "TIES_DATA", "data directory (created if missing)")
+	str(&c.loc.url, "store", "", "TIES_STORE", storeHelp)
 	boolean(&c.noSeed, "no-seed", "TIES_NO_SEED", "leave a new data directory empty instead of loading the founding data")
 	str(&c.logFormat, "log-format", "", "TIES_LOG_FORMAT", "log format, text or json (default text on a terminal, json otherwise)")
 	str(&c.logLevel, "log-level", "info", "TIES_LOG_LEVEL", "log level: debug, info, warn or error")
@@ -124,19 +125,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError{fmt.Sprintf("--min-free-disk: %v", err)}
 	}
 
-	fresh, err := isFresh(c.data)
+	if !c.loc.postgres() {
+		fresh, err := isFresh(c.loc.data)
+		if err != nil {
+			return err
+		}
+		if fresh && c.readOnly {
+			return usageError{fmt.Sprintf("--read-only needs an existing data directory; %s is missing or empty", c.loc.data)}
+		}
+	}
+	st, err := c.loc.open(ctx, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly})
 	if err != nil {
 		return err
-	}
-	if fresh && c.readOnly {
-		return usageError{fmt.Sprintf("--read-only needs an existing data directory; %s is missing or empty", c.data)}
-	}
-	st, err := store.Open(c.data, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly})
-	if errors.Is(err, badgerkv.ErrLocked) {
-		return lockedError{dir: c.data, err: err}
-	}
-	if err != nil {
-		return fmt.Errorf("open the data directory %s: %w", c.data, err)
 	}
 	defer func() {
 		if err := st.Close(); err != nil {
@@ -148,8 +148,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	if minFree > 0 && !c.readOnly {
-		watch := &diskWatch{dir: c.data, min: minFree, free: freeDisk, st: st, log: logger}
+	// A database's disk is the database's to watch.
+	if minFree > 0 && !c.readOnly && !c.loc.postgres() {
+		watch := &diskWatch{dir: c.loc.data, min: minFree, free: freeDisk, st: st, log: logger}
 		wctx, stopWatch := context.WithCancel(ctx)
 		defer stopWatch()
 		go watch.run(wctx, 10*time.Second)
@@ -157,8 +158,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	var imports http.Handler
 	if !c.readOnly {
-		spool, err := resetUploads(c.data)
-		if err != nil {
+		var spool string
+		if c.loc.postgres() {
+			// Several services share the database, not a directory:
+			// uploads wait in a temporary directory of this one.
+			if spool, err = os.MkdirTemp("", "ties-uploads-"); err != nil {
+				return fmt.Errorf("create the uploads directory: %w", err)
+			}
+			defer os.RemoveAll(spool)
+		} else if spool, err = resetUploads(c.loc.data); err != nil {
 			return err
 		}
 		imports = importHandler(st, logger, spool)
@@ -187,7 +195,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("serving Ties", "playground", playgroundURL(ln.Addr()), "data", c.data)
+	logger.Info("serving Ties", "playground", playgroundURL(ln.Addr()), "data", c.loc.name())
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
