@@ -66,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runBackup(ctx, args, getenv, stdout, stderr)
 	case "restore":
 		return runRestore(ctx, args, getenv, stdout, stderr)
+	case "copy":
+		return runCopy(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "ties", version())
 		return nil
@@ -102,6 +104,8 @@ Usage:
   ties backup [flags]         back up a data directory no service holds
   ties restore [flags]        restore a backup into an empty data directory
   ties check [flags]          verify every invariant of the store
+  ties copy --from X --to Y   copy a whole store between data directories and
+                              PostgreSQL databases (--store postgres://...)
   ties version                print the version
   ties help [COMMAND]         show this help, or a command's flags
 

@@ -320,10 +320,16 @@ var shared Shared
 // and stopped after the last test. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	StopShared()
+	os.Exit(code)
+}
+
+// StopShared stops the shared cluster if one was started; a TestMain that
+// does more than Main calls it after m.Run.
+func StopShared() {
 	if shared.cluster != nil {
 		shared.cluster.Stop()
 	}
-	os.Exit(code)
 }
 
 // NewSchema returns a connection string to a new, empty schema of the
