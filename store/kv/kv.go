@@ -165,6 +165,16 @@ type Batch interface {
 	Cancel()
 }
 
+// Changes is implemented by backends that several processes share
+// (Features.Distributed): it says which keys the commits of any process
+// changed, so that a process can keep what it cached of them correct.
+type Changes interface {
+	// ChangedKeys calls fn with every key written by a commit after
+	// since (keys of commits after upTo may come too, and a key may come
+	// more than once). Returning an error from fn ends it with that error.
+	ChangedKeys(ctx context.Context, since, upTo uint64, fn func(key []byte) error) error
+}
+
 // Backuper is implemented by backends that can stream an online backup of
 // everything (with history) and load one into an empty store.
 type Backuper interface {

@@ -106,6 +106,7 @@ type DB struct {
 var (
 	_ kv.Store    = (*DB)(nil)
 	_ kv.Backuper = (*DB)(nil)
+	_ kv.Changes  = (*DB)(nil)
 )
 
 // Open connects to the database in opts.URL, creating or migrating the
@@ -441,4 +442,30 @@ func isConnErr(err error) bool {
 	}
 	// pgx says so in words when a connection it had has gone.
 	return strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "conn busy")
+}
+
+// ChangedKeys calls fn with every key written by a commit after since, in
+// no particular order: the keys whose newest version is newer, which
+// includes every key a commit in (since, upTo] wrote (a key written again
+// later comes too, which a cache forgetting keys does not mind).
+func (db *DB) ChangedKeys(ctx context.Context, since, upTo uint64, fn func(key []byte) error) error {
+	if err := db.enter(); err != nil {
+		return err
+	}
+	defer db.leave()
+	rows, err := db.pool.Query(ctx, `SELECT key FROM ties_kv WHERE ts > $1`, int64(since))
+	if err != nil {
+		return mapErr("changed keys", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key []byte
+		if err := rows.Scan(&key); err != nil {
+			return mapErr("changed keys", err)
+		}
+		if err := fn(key); err != nil {
+			return err
+		}
+	}
+	return mapErr("changed keys", rowsErr(rows))
 }

@@ -28,6 +28,8 @@ import (
 //	                 (SELECT ... FOR UPDATE), which serializes them across
 //	                 every process sharing the database, and take their
 //	                 commit timestamp from it and the server's clock.
+//
+// Version 2 indexes ties_kv by ts, for ChangedKeys.
 var migrations = []string{
 	`CREATE TABLE ties_kv (
 		key   bytea PRIMARY KEY,
@@ -45,6 +47,9 @@ var migrations = []string{
 		last_ts bigint NOT NULL
 	);
 	INSERT INTO ties_clock (last_ts) VALUES (0);`,
+	// Version 2: which keys changed since a commit, for the caches of the
+	// processes that did not write them (DB.ChangedKeys).
+	`CREATE INDEX ties_kv_ts ON ties_kv (ts);`,
 }
 
 // SchemaVersion is the version of the tables this package reads and writes.
