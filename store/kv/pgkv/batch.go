@@ -12,6 +12,9 @@ import (
 const (
 	batchChunk      = 5000
 	batchChunkBytes = 8 << 20
+	// analyzeAfter is the size of batch after which the table's
+	// statistics are refreshed at once.
+	analyzeAfter = 50_000
 )
 
 // batch is a kv.Batch: a PostgreSQL transaction holding the writer lock,
@@ -86,10 +89,19 @@ func (b *batch) Flush() (uint64, error) {
 		b.w.rollback()
 		return 0, fmt.Errorf("flush batch: %w", b.err)
 	}
+	big := b.w.sent >= analyzeAfter
 	ts, err := b.w.commit(b.ctx)
 	if err != nil {
 		b.w.rollback()
 		return 0, fmt.Errorf("flush batch at %d: %w", b.w.commitTs, err)
+	}
+	if big {
+		// Autovacuum would get to it, in a minute or so; until then the
+		// planner thinks the table is as small as it was, and the first
+		// reads of every row pay to set its hint bits.
+		if _, err := b.w.db.pool.Exec(b.ctx, `VACUUM (ANALYZE) ties_kv`); err != nil {
+			b.w.db.log.Warn("vacuum after a bulk load", "err", err)
+		}
 	}
 	return ts, nil
 }

@@ -179,13 +179,17 @@ func (t *txn) ScanPrefixes(prefixes [][]byte, keysOnly bool, fn func(i int, key,
 	}
 	// A prefix of only 0xFF bytes has no end key: its scan runs to the
 	// end of the table, in a branch of its own so that the others keep
-	// both bounds of their index range.
+	// both bounds of their index range. OFFSET 0 keeps each lateral
+	// subquery a subquery, run once per prefix on the primary key: pulled
+	// up into the join, it let the planner scan the whole table once and
+	// test it against every prefix (52 s instead of 0.15 s for a frontier
+	// of 1,000 prefixes over 150,000 keys).
 	sql := `SELECT p.i, s.key, ` + v + ` FROM unnest($1::bytea[], $2::bytea[], $3::int[]) AS p(lo, hi, i)
-		CROSS JOIN LATERAL (SELECT k.key, ` + valueAt(6) + ` AS v FROM ties_kv k WHERE k.key >= p.lo AND k.key < p.hi) s
+		CROSS JOIN LATERAL (SELECT k.key, ` + valueAt(6) + ` AS v FROM ties_kv k WHERE k.key >= p.lo AND k.key < p.hi OFFSET 0) s
 		WHERE s.v IS NOT NULL
 		UNION ALL
 		SELECT p.i, s.key, ` + v + ` FROM unnest($4::bytea[], $5::int[]) AS p(lo, i)
-		CROSS JOIN LATERAL (SELECT k.key, ` + valueAt(6) + ` AS v FROM ties_kv k WHERE k.key >= p.lo) s
+		CROSS JOIN LATERAL (SELECT k.key, ` + valueAt(6) + ` AS v FROM ties_kv k WHERE k.key >= p.lo OFFSET 0) s
 		WHERE s.v IS NOT NULL
 		ORDER BY 1, 2`
 	rows, err := t.q.Query(t.ctx, sql, lo, hi, idx, open, openIdx, int64(t.queryTs))
