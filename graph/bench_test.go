@@ -9,9 +9,12 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ties-graph/ties/graph"
 	"github.com/ties-graph/ties/store"
@@ -158,5 +161,69 @@ func BenchmarkHTTP(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkCheapUnderHeavyLoad measures what a dashboard's cheap query
+// costs while 16 clients ask for betweenness centrality without pause, with
+// the expensive-query queue (the default) and without it: p50 and p99 of
+// the cheap query are reported. TIES_BENCH_RELATIONS sizes the graph.
+func BenchmarkCheapUnderHeavyLoad(b *testing.B) {
+	st, err := store.Open(b.TempDir(), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	n := min(benchRelations(), 20_000)
+	if _, err := st.Load(context.Background(), gen.Source(gen.Config{Seed: 1, Relations: n}), store.LoadOptions{Source: "generated"}); err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []struct {
+		name    string
+		workers int
+	}{{"queue", 0}, {"noQueue", -1}} {
+		b.Run(fmt.Sprintf("%s/relations=%d", mode.name, n), func(b *testing.B) {
+			cfg := graph.ServerConfig{Limits: graph.Limits{Complexity: -1, MaxLimit: -1, MaxFirst: -1, HeavyWorkers: mode.workers, Timeout: time.Minute}}
+			e := newEnvWith(b, st, cfg)
+			var id struct {
+				Entities struct{ Nodes []struct{ ID string } }
+			}
+			e.ok(`{ entities(first: 1) { nodes { id } } }`, nil, &id)
+			ctx, cancel := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			heavy := []byte(`{"query":"{ centrality(measure: BETWEENNESS, samples: 64, seed: 1, first: 5) { ranking { score } } }"}`)
+			for range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for ctx.Err() == nil {
+						req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.url+"/query", bytes.NewReader(heavy))
+						req.Header.Set("Content-Type", "application/json")
+						if res, err := http.DefaultClient.Do(req); err == nil {
+							io.Copy(io.Discard, res.Body)
+							res.Body.Close()
+						}
+					}
+				}()
+			}
+			time.Sleep(200 * time.Millisecond) // let the heavy clients fill the queue
+			cheap, _ := json.Marshal(map[string]any{"query": `query($id: ID!) { entity(id: $id) { name degree } }`, "variables": map[string]any{"id": id.Entities.Nodes[0].ID}})
+			var lat []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				res, err := http.Post(e.url+"/query", "application/json", bytes.NewReader(cheap))
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				lat = append(lat, time.Since(start))
+			}
+			cancel()
+			wg.Wait()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		})
 	}
 }

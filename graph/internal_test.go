@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -335,4 +337,55 @@ func TestLoadsAreBatched(t *testing.T) {
 			t.Errorf("four aliased entities: %d reads of %d keys, want 1 of 4", entityReads, keys)
 		}
 	})
+}
+
+// TestTypeSeriesBounded checks that the per-type gauges stay at
+// maxTypeSeries+1 series however many types there are, that the rest are
+// summed, and that type names are escaped as the exposition format wants.
+func TestTypeSeriesBounded(t *testing.T) {
+	for _, n := range []int{0, 1, maxTypeSeries, maxTypeSeries + 1, 5000} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			var counts []store.TypeCount
+			total := 0
+			for i := range n {
+				tc := store.TypeCount{Type: fmt.Sprintf("T%05d", i), Count: i + 1}
+				counts = append(counts, tc)
+				total += tc.Count
+			}
+			var b strings.Builder
+			typeSeries(&b, "ties_entities", counts)
+			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+			if b.Len() == 0 {
+				lines = nil
+			}
+			want := min(n, maxTypeSeries)
+			if n > maxTypeSeries {
+				want++
+			}
+			if len(lines) != want {
+				t.Fatalf("%d series, want %d:\n%s", len(lines), want, b.String())
+			}
+			sum := 0
+			for _, l := range lines {
+				v, err := strconv.Atoi(l[strings.LastIndexByte(l, ' ')+1:])
+				if err != nil {
+					t.Fatalf("%q: %v", l, err)
+				}
+				sum += v
+			}
+			if sum != total {
+				t.Errorf("series add up to %d, want %d", sum, total)
+			}
+			// The largest types keep their series: the smallest,
+			// T00000, goes into the rest.
+			if n > maxTypeSeries && (strings.Contains(b.String(), `"T00000"`) || !strings.Contains(b.String(), `"`+otherTypes+`"`)) {
+				t.Errorf("want the smallest type in %q:\n%s", otherTypes, b.String())
+			}
+		})
+	}
+	var b strings.Builder
+	typeSeries(&b, "ties_entities", []store.TypeCount{{Type: "A\"B\\C\nD", Count: 1}})
+	if got, want := b.String(), `ties_entities{type="A\"B\\C\nD"} 1`+"\n"; got != want {
+		t.Errorf("escaped: got %q, want %q", got, want)
+	}
 }

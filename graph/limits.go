@@ -43,6 +43,15 @@ type Limits struct {
 	MaxLimit int
 	// MaxHops caps traversal depth: depth and maxDepth.
 	MaxHops int
+	// HeavyWorkers is how many expensive queries (centrality, components,
+	// paths, allPaths, neighbourhoods of depth 3 or more than 2,000
+	// entities) run at once; betweenness and PageRank take all of them.
+	// 0 means one fewer than GOMAXPROCS, at least 1 (see admission); a
+	// negative value turns the queue off.
+	HeavyWorkers int
+	// HeavyQueue is how many expensive queries may wait for a worker;
+	// more are refused with BUSY. 0 means 64.
+	HeavyQueue int
 }
 
 // DefaultLimits are the limits a server starts with.
@@ -58,6 +67,9 @@ func DefaultLimits() Limits {
 		MaxFirst:   1_000,
 		MaxLimit:   10_000,
 		MaxHops:    10,
+
+		HeavyWorkers: defaultHeavyWorkers(),
+		HeavyQueue:   64,
 	}
 }
 
@@ -77,6 +89,8 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxFirst, d.MaxFirst)
 	set(&l.MaxLimit, d.MaxLimit)
 	set(&l.MaxHops, d.MaxHops)
+	set(&l.HeavyWorkers, defaultHeavyWorkers())
+	set(&l.HeavyQueue, 64)
 	if l.BodyBytes == 0 {
 		l.BodyBytes = d.BodyBytes
 	}

@@ -10,11 +10,12 @@ import (
 	"github.com/ties-graph/ties/store"
 )
 
-// loadKey names an entity or relation as of a recorded time (UnixNano; 0
-// for now), so that one request may read several snapshots.
+// loadKey names an entity or relation as of a recorded time (the zero
+// time for now; see asOfTime), so that one request may read several
+// snapshots.
 type loadKey struct {
 	id   string
-	asOf int64
+	asOf time.Time
 }
 
 // loaders batch the entity and relation reads of one request: the from and
@@ -58,7 +59,7 @@ func newLoaders(f finders, wait time.Duration) *loaders {
 // (nearly always one).
 func fetchByKeys[T any](ctx context.Context, keys []loadKey, find func(context.Context, []string, store.ReadOptions) ([]*T, error)) ([]*T, []error) {
 	out := make([]*T, len(keys))
-	groups := map[int64][]int{}
+	groups := map[time.Time][]int{}
 	for i, k := range keys {
 		groups[k.asOf] = append(groups[k.asOf], i)
 	}
@@ -81,19 +82,27 @@ func fetchByKeys[T any](ctx context.Context, keys []loadKey, find func(context.C
 }
 
 // readOptions turns a load key's time into store.ReadOptions.
-func readOptions(asOfNanos int64) store.ReadOptions {
-	if asOfNanos == 0 {
-		return store.ReadOptions{}
-	}
-	return store.ReadOptions{AsOf: time.Unix(0, asOfNanos).UTC()}
+func readOptions(asOf time.Time) store.ReadOptions {
+	return store.ReadOptions{AsOf: asOf}
 }
 
-// asOfNanos returns t as a load key time.
-func asOfNanos(t *time.Time) int64 {
-	if t == nil || t.IsZero() {
-		return 0
+// epoch is the earliest recorded time: nothing was recorded before it.
+var epoch = time.Unix(0, 0).UTC()
+
+// asOfTime returns an asOf argument as a load key time: the zero time when
+// none is given, and an instant in UTC without a monotonic reading
+// otherwise, so that equal instants are equal keys. Any instant before
+// 1970 (the zero time included) is read as 1970, which is older than every
+// history, so the store answers with the oldest instant it can read
+// instead of mistaking it for "now".
+func asOfTime(t *time.Time) time.Time {
+	switch {
+	case t == nil:
+		return time.Time{}
+	case t.Before(epoch):
+		return epoch
 	}
-	return t.UnixNano()
+	return t.UTC().Round(0)
 }
 
 // loadersFor returns the loaders of the request ctx belongs to.
@@ -105,11 +114,11 @@ func loadersFor(ctx context.Context) *loaders {
 // inheritedAsOf returns the asOf argument of the nearest enclosing field
 // that has one, so that the entities a relation points at are read from
 // the same snapshot as the relation.
-func inheritedAsOf(ctx context.Context) int64 {
+func inheritedAsOf(ctx context.Context) time.Time {
 	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
 		if t, ok := fc.Args["asOf"].(*time.Time); ok && t != nil {
-			return asOfNanos(t)
+			return asOfTime(t)
 		}
 	}
-	return 0
+	return time.Time{}
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -195,14 +196,10 @@ func (m *serverMetrics) write(w io.Writer, stats store.Stats, statsErr error) {
 	header(w, "ties_store_up", "gauge", "Whether the store answered the read for this scrape (1) or not (0).")
 	fmt.Fprintf(w, "ties_store_up %d\n", up)
 	if statsErr == nil {
-		header(w, "ties_entities", "gauge", "Entities in the graph, by entity type.")
-		for _, tc := range stats.ByEntityType {
-			fmt.Fprintf(w, "ties_entities{type=%q} %d\n", tc.Type, tc.Count)
-		}
-		header(w, "ties_relations", "gauge", "Relations in the graph, by relation type.")
-		for _, tc := range stats.ByRelationType {
-			fmt.Fprintf(w, "ties_relations{type=%q} %d\n", tc.Type, tc.Count)
-		}
+		header(w, "ties_entities", "gauge", fmt.Sprintf("Entities in the graph, by entity type: the %d largest types, the rest as %q.", maxTypeSeries, otherTypes))
+		typeSeries(w, "ties_entities", stats.ByEntityType)
+		header(w, "ties_relations", "gauge", fmt.Sprintf("Relations in the graph, by relation type: the %d largest types, the rest as %q.", maxTypeSeries, otherTypes))
+		typeSeries(w, "ties_relations", stats.ByRelationType)
 	}
 
 	header(w, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.")
@@ -223,6 +220,41 @@ func (m *serverMetrics) write(w io.Writer, stats store.Stats, statsErr error) {
 	runtimeMetric(w, "go_memory_total_bytes", "gauge", "All memory mapped by the Go runtime.", samples[2])
 	runtimeMetric(w, "go_gc_cycles_total", "counter", "Completed garbage collection cycles.", samples[3])
 }
+
+// maxTypeSeries bounds the series of the per-type gauges: an ontology may
+// grow to thousands of types, and every one a series would make each
+// scrape and the monitoring system's index grow with it.
+const maxTypeSeries = 50
+
+// otherTypes labels the sum of the types past maxTypeSeries; a type name
+// cannot contain a space, so it is never a real type.
+const otherTypes = "(other types)"
+
+// typeSeries writes one gauge sample per type for the largest types, in
+// name order, and one for the sum of the rest.
+func typeSeries(w io.Writer, name string, counts []store.TypeCount) {
+	top := slices.Clone(counts)
+	var rest int
+	if len(top) > maxTypeSeries {
+		slices.SortStableFunc(top, func(a, b store.TypeCount) int { return cmp.Compare(b.Count, a.Count) })
+		for _, tc := range top[maxTypeSeries:] {
+			rest += tc.Count
+		}
+		top = top[:maxTypeSeries]
+		slices.SortFunc(top, func(a, b store.TypeCount) int { return strings.Compare(a.Type, b.Type) })
+	}
+	for _, tc := range top {
+		fmt.Fprintf(w, "%s{type=\"%s\"} %d\n", name, labelValue(tc.Type), tc.Count)
+	}
+	if len(counts) > maxTypeSeries {
+		fmt.Fprintf(w, "%s{type=\"%s\"} %d\n", name, otherTypes, rest)
+	}
+}
+
+// labelValue escapes a label value as the Prometheus text format wants:
+// backslash, double quote and line feed, and nothing else (Go's %q would
+// write \x00 or \u escapes that the format does not know).
+var labelValue = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace
 
 func header(w io.Writer, name, kind, help string) {
 	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, kind)

@@ -1,12 +1,14 @@
 package graph_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ties-graph/ties/graph"
+	"github.com/ties-graph/ties/store"
 )
 
 // dump is everything a client can see of the graph, for before/after
@@ -294,4 +296,114 @@ func TestPropertyLiterals(t *testing.T) {
 	if len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "out of range") {
 		t.Errorf("lat 91: want an out-of-range error, got %s", r.Raw)
 	}
+}
+
+// TestMutationDuringLoad: while a bulk load holds the writer, a mutation is
+// refused at once with BUSY and a Retry-After header, and the store is
+// unchanged; after the load it commits.
+func TestMutationDuringLoad(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+	started, release := make(chan struct{}), make(chan struct{})
+	loaded := make(chan error, 1)
+	go func() {
+		src := func(ctx context.Context, yield func(store.Record) error) error {
+			select {
+			case <-started:
+			default:
+				close(started)
+				select {
+				case <-release:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return yield(store.Record{Line: 1, Entity: &store.Entity{ID: "gronau", Type: "City", Name: "Gronau"}})
+		}
+		_, err := e.store.Load(context.Background(), src, store.LoadOptions{Source: "slow.ndjson"})
+		loaded <- err
+	}()
+	<-started
+	const m = `mutation { upsertEntities(input: [{id: "hengelo", type: "City", name: "Hengelo"}]) { id } }`
+	r := e.post(m, nil)
+	close(release)
+	if got, want := r.code(), "BUSY"; got != want {
+		t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
+	}
+	if got := r.Header.Get("Retry-After"); got == "" {
+		t.Errorf("no Retry-After header on a BUSY answer")
+	}
+	if msg := r.Errors[0].Message; !strings.Contains(msg, "slow.ndjson") {
+		t.Errorf("message %q does not name the load", msg)
+	}
+	if err := <-loaded; err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if _, err := e.store.FindEntityByID(context.Background(), "hengelo", store.ReadOptions{}); store.ErrorCode(err) != store.NotFound {
+		t.Errorf("the refused mutation wrote hengelo (err %v)", err)
+	}
+	e.ok(m, nil, nil)
+}
+
+// TestMutationsOfOneRequestAreOneTransaction: the mutation fields of one
+// request are written all or nothing, each seeing what the ones before it
+// wrote.
+func TestMutationsOfOneRequestAreOneTransaction(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+	t.Run("OneFailsNoneWritten", func(t *testing.T) {
+		before := dump(t, e)
+		r := e.post(`mutation {
+		  a: upsertEntities(input: [{id: "gronau", type: "City", name: "Gronau"}]) { id }
+		  b: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "gronau", to: "atlantis"}]) { id }
+		}`, nil)
+		if len(r.Errors) == 0 {
+			t.Fatalf("no error: %s", r.Raw)
+		}
+		if string(r.Data) != "null" {
+			t.Errorf("data: got %s, want null: nothing of the request was written", r.Data)
+		}
+		if after := dump(t, e); after != before {
+			t.Errorf("a refused request wrote its first mutation")
+		}
+	})
+	t.Run("LaterSeesEarlier", func(t *testing.T) {
+		var d struct {
+			A []struct{ Name string }
+			B []struct{ ID, FromID, ToID string }
+			C []struct{ ID, Type string }
+		}
+		e.ok(`mutation {
+		  t: defineEntityType(input: {name: "Village", parent: "City"}) { name }
+		  a: upsertEntities(input: [{id: "gronau", type: "City", name: "Gronau"}]) { name }
+		  b: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "gronau", to: "enschede"}]) { id fromId toId }
+		  c: upsertEntities(input: [{id: "lonneker", type: "Village", name: "Lonneker"}]) { id type }
+		}`, nil, &d)
+		if len(d.A) != 1 || len(d.B) != 1 || len(d.C) != 1 || d.C[0].Type != "Village" {
+			t.Fatalf("results: %+v", d)
+		}
+		var q struct {
+			Entity struct{ Degree int }
+		}
+		e.ok(`{ entity(id: "gronau") { degree } }`, nil, &q)
+		if q.Entity.Degree != 1 {
+			t.Errorf("gronau's degree after the request: %d, want 1", q.Entity.Degree)
+		}
+	})
+	t.Run("FailureAfterOntologyChange", func(t *testing.T) {
+		before := dump(t, e)
+		r := e.post(`mutation {
+		  t: defineEntityType(input: {name: "Hamlet", parent: "City"}) { name }
+		  a: upsertEntities(input: [{id: "x", type: "Hamlet", name: ""}]) { id }
+		}`, nil)
+		if len(r.Errors) == 0 || string(r.Data) != "null" {
+			t.Fatalf("want errors and null data: %s", r.Raw)
+		}
+		if after := dump(t, e); after != before {
+			t.Errorf("the type of a refused request was defined")
+		}
+		// The ontology the process keeps did not learn the discarded type.
+		r = e.post(`mutation { upsertEntities(input: [{id: "y", type: "Hamlet", name: "Y"}]) { id } }`, nil)
+		if r.code() != "INVALID_ARGUMENT" {
+			t.Errorf("an entity of the discarded type: %s", r.Raw)
+		}
+	})
 }

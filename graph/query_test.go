@@ -612,22 +612,35 @@ func TestQueries(t *testing.T) {
 		var d struct {
 			Entity *struct{ Name string }
 		}
-		e.ok(`{ entity(id: "enschede", asOf: "2099-01-01T00:00:00Z") { name } }`, nil, &d)
-		if d.Entity == nil || d.Entity.Name != "Enschede" {
-			t.Errorf("asOf in the future: got %+v, want the entity as now", d.Entity)
+		// Any instant after the last commit reads the newest state, up to
+		// the largest instant RFC 3339 can write.
+		for _, future := range []string{"2099-01-01T00:00:00Z", "2300-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z"} {
+			e.ok(`{ entity(id: "enschede", asOf: "`+future+`") { name } }`, nil, &d)
+			if d.Entity == nil || d.Entity.Name != "Enschede" {
+				t.Errorf("asOf %s: got %+v, want the entity as now", future, d.Entity)
+			}
 		}
 		// Older than the history retention: refused, naming the oldest
 		// instant that can be read, rather than read from a past that
-		// compaction may have thinned.
-		r := e.post(`{ entity(id: "enschede", asOf: "2000-01-01T00:00:00Z") { name } }`, nil)
-		if got, want := r.code(), "INVALID_ARGUMENT"; got != want {
-			t.Fatalf("asOf beyond the retention: code %q, want %q: %s", got, want, r.Raw)
-		}
-		if got, want := r.Errors[0].Extensions["field"], any("asOf"); got != want {
-			t.Errorf("field: got %v, want %v", got, want)
-		}
-		if msg := r.Errors[0].Message; !strings.Contains(msg, "2000-01-01T00:00:00Z") || !strings.Contains(msg, "oldest instant that can be read is") {
-			t.Errorf("message %q names neither the asOf nor the horizon", msg)
+		// compaction may have thinned. 1970 and the zero time were once
+		// taken for "no asOf" and answered with today's data; anything
+		// before 1970 is named as 1970.
+		for _, tc := range []struct{ asOf, named string }{
+			{"2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z"},
+			{"1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z"},
+			{"0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z"},
+			{"1500-06-01T00:00:00+02:00", "1970-01-01T00:00:00Z"},
+		} {
+			r := e.post(`{ entity(id: "enschede", asOf: "`+tc.asOf+`") { name } }`, nil)
+			if got, want := r.code(), "INVALID_ARGUMENT"; got != want {
+				t.Fatalf("asOf %s beyond the retention: code %q, want %q: %s", tc.asOf, got, want, r.Raw)
+			}
+			if got, want := r.Errors[0].Extensions["field"], any("asOf"); got != want {
+				t.Errorf("field: got %v, want %v", got, want)
+			}
+			if msg := r.Errors[0].Message; !strings.Contains(msg, tc.named) || !strings.Contains(msg, "oldest instant that can be read is") {
+				t.Errorf("asOf %s: message %q names neither %s nor the horizon", tc.asOf, msg, tc.named)
+			}
 		}
 	})
 	t.Run("GETandPOST", func(t *testing.T) {

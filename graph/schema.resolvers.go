@@ -52,7 +52,7 @@ func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.En
 	for i, e := range input {
 		b.Entities[i] = *e
 	}
-	res, err := r.store.Apply(ctx, b)
+	res, err := r.apply(ctx, b)
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
@@ -65,7 +65,7 @@ func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*store.R
 	for i, rel := range input {
 		b.Relations[i] = *rel
 	}
-	res, err := r.store.Apply(ctx, b)
+	res, err := r.apply(ctx, b)
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
@@ -74,7 +74,7 @@ func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*store.R
 }
 
 func (r *mutationResolver) DeleteEntities(ctx context.Context, ids []string, cascade *bool) (int, error) {
-	res, err := r.store.Apply(ctx, store.Batch{DeleteEntities: ids, Cascade: deref(cascade, false)})
+	res, err := r.apply(ctx, store.Batch{DeleteEntities: ids, Cascade: deref(cascade, false)})
 	if err != nil {
 		return 0, reportEach(ctx, err)
 	}
@@ -82,7 +82,7 @@ func (r *mutationResolver) DeleteEntities(ctx context.Context, ids []string, cas
 }
 
 func (r *mutationResolver) DeleteRelations(ctx context.Context, ids []string) (int, error) {
-	res, err := r.store.Apply(ctx, store.Batch{DeleteRelations: ids})
+	res, err := r.apply(ctx, store.Batch{DeleteRelations: ids})
 	if err != nil {
 		return 0, reportEach(ctx, err)
 	}
@@ -90,7 +90,7 @@ func (r *mutationResolver) DeleteRelations(ctx context.Context, ids []string) (i
 }
 
 func (r *mutationResolver) DefineEntityType(ctx context.Context, input store.EntityType) (*store.EntityType, error) {
-	res, err := r.store.Apply(ctx, store.Batch{EntityTypes: []store.EntityType{input}})
+	res, err := r.apply(ctx, store.Batch{EntityTypes: []store.EntityType{input}})
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
@@ -98,7 +98,7 @@ func (r *mutationResolver) DefineEntityType(ctx context.Context, input store.Ent
 }
 
 func (r *mutationResolver) DefineRelationType(ctx context.Context, input store.RelationType) (*store.RelationType, error) {
-	res, err := r.store.Apply(ctx, store.Batch{RelationTypes: []store.RelationType{input}})
+	res, err := r.apply(ctx, store.Batch{RelationTypes: []store.RelationType{input}})
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}

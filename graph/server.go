@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -44,6 +47,14 @@ type ServerConfig struct {
 	// POST /import.
 	Export http.Handler
 	Import http.Handler
+	// MinBodyRate cuts off a client that sends its request body slower
+	// than this; the zero value means DefaultMinBodyRate, a negative
+	// Bytes turns the check off.
+	MinBodyRate MinBodyRate
+	// LoopbackOnly says the service listens on loopback addresses only;
+	// it then answers only requests addressed to a loopback host (see
+	// guardHost).
+	LoopbackOnly bool
 }
 
 // Server is the HTTP face of Ties: GraphiQL at /, GraphQL at /query,
@@ -74,6 +85,14 @@ func NewServer(cfg ServerConfig) *Server {
 	}
 	s := &Server{mux: http.NewServeMux(), store: cfg.Store, logger: logger, metrics: newServerMetrics()}
 	s.handler = s.metrics.instrument(s.mux)
+	rate := cfg.MinBodyRate
+	if rate == (MinBodyRate{}) {
+		rate = DefaultMinBodyRate
+	}
+	s.handler = enforceBodyRate(rate, s.handler)
+	if cfg.LoopbackOnly {
+		s.handler = guardHost(s.handler)
+	}
 	s.graphql = withTimeout(limits.Timeout, newGraphQLHandler(cfg.Store, logger, limits, handlerOptions{
 		introspection: !cfg.NoIntrospection, readOnly: cfg.ReadOnly, loaderWait: wait,
 		countError: s.metrics.graphQLError,
@@ -141,6 +160,10 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(context.WithValue(ctx, loadersKey{}, newLoaders(storeFinders(st), o.loaderWait)))
 	})
+	srv.AroundOperations(atomicMutations(st))
+	if limits.HeavyWorkers > 0 {
+		srv.AroundRootFields(newAdmission(limits.HeavyWorkers, max(0, limits.HeavyQueue)).around())
+	}
 	return srv
 }
 
@@ -259,3 +282,37 @@ type recorder struct {
 func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) WriteHeader(status int)      { r.status = status }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+
+// guardHost refuses requests whose Host is not a loopback name, for a
+// service that listens on loopback only. Such a service trusts whoever can
+// reach it (anonymous writes are on by default there), and a web page
+// could otherwise reach it through DNS rebinding: its own host name,
+// re-pointed at 127.0.0.1, would make the browser send the page's
+// requests here as same-origin. Real local clients name localhost or a
+// loopback address.
+func guardHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) {
+			writePlain(w, http.StatusMisdirectedRequest, fmt.Sprintf(
+				"this Ties listens on loopback only and answers requests for localhost, 127.0.0.1 or [::1], not for host %q\n", r.Host))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether the Host header names this machine's
+// loopback: localhost (or a name under .localhost, which resolvers keep
+// on loopback) or a loopback IP address, with or without a port.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -8,11 +8,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"html"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ties-graph/ties/graph"
 	"github.com/ties-graph/ties/store/exchange"
@@ -224,7 +227,80 @@ func TestExportImportMethods(t *testing.T) {
 	}
 	// PUT /import is what the handler says it takes.
 	body := []byte(`{"kind":"entity","id":"gronau","type":"City","name":"Gronau"}` + "\n")
-	if r := e.do(http.MethodPut, "/import?format=ndjson", "", body, nil); r.Status != http.StatusOK {
+	if r := e.do(http.MethodPut, "/import?format=ndjson", "application/x-ndjson", body, nil); r.Status != http.StatusOK {
 		t.Errorf("PUT /import: status %d: %s", r.Status, r.Raw)
+	}
+}
+
+// TestLoopbackOnlyChecksHost: a service bound to loopback answers only
+// requests addressed to a loopback host, so that a web page cannot reach
+// it through DNS rebinding; a service on the network takes any Host.
+func TestLoopbackOnlyChecksHost(t *testing.T) {
+	st := storetest.Open(t)
+	for _, tc := range []struct {
+		host     string
+		loopback bool
+		want     int
+	}{
+		{"localhost:8080", true, http.StatusOK},
+		{"LOCALHOST", true, http.StatusOK},
+		{"127.0.0.1:8080", true, http.StatusOK},
+		{"127.1.2.3", true, http.StatusOK},
+		{"[::1]:8080", true, http.StatusOK},
+		{"app.localhost:8080", true, http.StatusOK},
+		{"rebind.example.com:8080", true, http.StatusMisdirectedRequest},
+		{"192.168.1.10:8080", true, http.StatusMisdirectedRequest},
+		{"localhost.example.com", true, http.StatusMisdirectedRequest},
+		{"rebind.example.com:8080", false, http.StatusOK},
+	} {
+		h := graph.NewServer(graph.ServerConfig{Store: st, LoopbackOnly: tc.loopback})
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.Host = tc.host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("Host %q (loopback only: %v): status %d, want %d: %s", tc.host, tc.loopback, rec.Code, tc.want, rec.Body)
+		}
+	}
+}
+
+// TestMinBodyRate: a body that trickles in slower than the minimum rate is
+// cut off with a message that says so and the server goes on serving; a
+// body that keeps the rate arrives whole however long it takes.
+func TestMinBodyRate(t *testing.T) {
+	st := storetest.Open(t)
+	rate := graph.MinBodyRate{Bytes: 64, Window: 150 * time.Millisecond}
+	srv := httptest.NewServer(graph.NewServer(graph.ServerConfig{Store: st, MinBodyRate: rate}))
+	t.Cleanup(srv.Close)
+	send := func(chunk string, every time.Duration, chunks int) (int, string) {
+		pr, pw := io.Pipe()
+		go func() {
+			defer pw.Close()
+			pw.Write([]byte(`{"query":"{ stats { entities } }","x":"`))
+			for range chunks {
+				time.Sleep(every)
+				if _, err := pw.Write([]byte(chunk)); err != nil {
+					return
+				}
+			}
+			pw.Write([]byte(`"}`))
+		}()
+		resp, err := http.Post(srv.URL+"/query", "application/json", pr)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	// 8 bytes every 100 ms is 12 bytes per window: too slow.
+	if status, body := send("abcdefgh", 100*time.Millisecond, 30); status == http.StatusOK {
+		t.Errorf("a trickling body was read whole: %d %s", status, body)
+	} else if status != 0 && !strings.Contains(body, "slower than") {
+		t.Errorf("status %d, body %s: want it to say the body was too slow", status, body)
+	}
+	// 64 bytes every 50 ms keeps the rate, for longer than a window.
+	if status, body := send(strings.Repeat("x", 64), 50*time.Millisecond, 10); status != http.StatusOK {
+		t.Errorf("a body at the rate: status %d: %s", status, body)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -341,6 +342,9 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 	h := w.Header()
 	h.Set("Content-Type", media+"; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	if resp != nil && hasCode(resp.Errors, store.Busy) {
+		h.Set("Retry-After", strconv.Itoa(int(store.BusyRetryAfter.Seconds())))
+	}
 	w.WriteHeader(status)
 	if resp == nil {
 		_, _ = io.WriteString(w, `{"data":null}`)
@@ -376,6 +380,16 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 	}
 	buf.WriteByte('}')
 	_, _ = w.Write(buf.Bytes())
+}
+
+// hasCode reports whether any of errs carries the extensions.code code.
+func hasCode(errs gqlerror.List, code store.Code) bool {
+	for _, e := range errs {
+		if c, _ := e.Extensions["code"].(string); c == string(code) {
+			return true
+		}
+	}
+	return false
 }
 
 // withTimeout bounds every request by the per-request timeout.

@@ -28,6 +28,13 @@ type Options struct {
 	ReadOnly bool
 	// Logger receives store events; nil discards them.
 	Logger *slog.Logger
+	// SpaceCheck, when set, is asked before every write reaches the
+	// backend (each Apply and WriteTxn commit, a bulk load at its start
+	// and every few thousand records as it writes, and by CheckSpace) and
+	// returns an error (Unavailable) when the disk has too little room:
+	// badger crashes the process when a write finds the disk full, so a
+	// write refused beforehand is the only safe kind.
+	SpaceCheck func() error
 	// MaxBatchRecords caps the records of one Apply; 0 means 100,000.
 	MaxBatchRecords int
 	// CacheSize bounds the memory, in bytes, of the cache of entity and
@@ -143,10 +150,16 @@ type Record struct {
 // callers spool non-seekable input (an HTTP upload) to a temporary file.
 type RecordSource func(ctx context.Context, yield func(Record) error) error
 
+// MaxLoadErrors is the most errors a load reports: a client that asks for
+// more gets this many. A file with an error on every line would otherwise
+// keep the writer busy, and the client's memory, for as long as it has
+// lines.
+const MaxLoadErrors = 1000
+
 // LoadOptions configure Store.Load.
 type LoadOptions struct {
 	DryRun    bool             // validate and report only
-	MaxErrors int              // stop collecting errors after this many; 0 = 100
+	MaxErrors int              // stop after this many errors; 0 = 100, at most MaxLoadErrors
 	Progress  func(done int64) // called now and then with records processed
 	Source    string           // name used in errors, such as the file name
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code classifies an error for the people who see it. Codes are stable: the
@@ -19,8 +20,11 @@ const (
 	TooComplex      Code = "TOO_COMPLEX"
 	TooLarge        Code = "TOO_LARGE"
 	Unavailable     Code = "UNAVAILABLE"
-	Timeout         Code = "TIMEOUT"
-	Internal        Code = "INTERNAL"
+	// Busy: the write was refused at once because a bulk load holds the
+	// writer; retry after a few seconds (BusyRetryAfter).
+	Busy     Code = "BUSY"
+	Timeout  Code = "TIMEOUT"
+	Internal Code = "INTERNAL"
 )
 
 // Error is an error meant for users: a Code and a Message that says what to
@@ -85,14 +89,14 @@ type Errors []*Error
 
 // Error joins the messages, one per line.
 func (es Errors) Error() string {
-	s := ""
+	var b strings.Builder
 	for i, e := range es {
 		if i > 0 {
-			s += "\n"
+			b.WriteByte('\n')
 		}
-		s += e.Error()
+		b.WriteString(e.Error())
 	}
-	return s
+	return b.String()
 }
 
 // As lets errors.As find the first *Error of the list.

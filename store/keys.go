@@ -112,7 +112,10 @@ func extKey(ext string) []byte { return appendExtKey(nil, ext) }
 
 // appendExtKey appends extKey(ext) to dst (for writers that reuse a
 // buffer).
-func appendExtKey(dst []byte, ext string) []byte { return append(append(dst, pExtID), ext...) }
+// Ids are looked up in NFC, the form they are stored in.
+func appendExtKey(dst []byte, ext string) []byte {
+	return append(append(dst, pExtID), NormalizeID(ext)...)
+}
 
 func parseExtKey(k []byte) (string, error) {
 	if len(k) < 2 || k[0] != pExtID {

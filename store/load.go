@@ -31,14 +31,18 @@ import (
 // of relations. The load holds the writer slot
 // throughout, so other writes wait for it.
 func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (LoadResult, error) {
-	if opts.MaxErrors <= 0 {
+	switch {
+	case opts.MaxErrors <= 0:
 		opts.MaxErrors = 100
+	case opts.MaxErrors > MaxLoadErrors:
+		opts.MaxErrors = MaxLoadErrors
 	}
 	var bt kv.Batch
 	if !opts.DryRun {
 		if err := s.WritesPaused(); err != nil {
 			return LoadResult{}, err
 		}
+		defer s.load.begin(opts.Source)()
 		var err error
 		if bt, err = s.db.NewBatch(ctx); err != nil {
 			return LoadResult{}, fmt.Errorf("load: %w", err)
@@ -61,6 +65,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
 	l := newLoader(ctx, tx, sch, opts)
+	l.checkSpace = s.CheckSpace
 	l.noIDs = rangeEmpty(tx, []byte{pExtID})
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
@@ -80,6 +85,9 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	}
 	l.w.log.Load = &LoadRecord{Source: opts.Source, Entities: res.Entities, Relations: res.Relations}
 	bt.SetLog(l.w.log.encode())
+	if err := s.CheckSpace(); err != nil {
+		return LoadResult{}, err
+	}
 	// The load may have written any key: the read cache starts afresh.
 	s.cache.begin(true)
 	res.CommitTs, err = bt.Flush()
@@ -101,7 +109,8 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 
 // loadEntity is what a load keeps of each entity of the source.
 type loadEntity struct {
-	line    int64
+	line    int64 // for errors only: several records may share a line
+	seq     int64 // ordinal of its last record in the source, which wins
 	node    NodeID
 	typ     TypeID // after pass 1
 	oldTyp  TypeID // type in the store, 0 when new
@@ -113,7 +122,7 @@ type loadEntity struct {
 // loadSuspect is a relation that may share its id with another of the
 // source; what it holds is enough to derive the real id after pass 1.
 type loadSuspect struct {
-	line                int64
+	seq                 int64
 	id, typ, from, to   string
 	validFrom           Date
 	explicit, candidate bool
@@ -135,7 +144,7 @@ type loader struct {
 	relRecords []string
 	dups       dupFilter
 	suspects   []loadSuspect
-	winners    map[string]int64 // relation id → line of its last occurrence
+	winners    map[string]int64 // relation id → ordinal of its last occurrence
 	retyped    map[NodeID]string
 	touching   map[RelID]bool // written relations that touch a retyped node
 	// retypedDocs are stored documents the load turns into something that
@@ -145,6 +154,7 @@ type loader struct {
 	retypedDocs map[string]int64
 	rewritten   map[string]bool
 	done        int64
+	checkSpace  func() error // nil: nothing to check
 	stopped     bool
 	writeable   bool
 	out         kv.Batch
@@ -205,6 +215,13 @@ func (l *loader) tick() error {
 	if l.done%1024 == 0 {
 		if err := l.ctx.Err(); err != nil {
 			return err
+		}
+		// Every 4,096 records written: a load must stop before the disk
+		// fills, not crash the process when it does.
+		if l.out != nil && l.done%4096 == 0 && l.checkSpace != nil {
+			if err := l.checkSpace(); err != nil {
+				return err
+			}
 		}
 		if l.opts.Progress != nil && l.done%16384 == 0 {
 			l.opts.Progress(l.done)
@@ -293,6 +310,7 @@ func (l *loader) pass1(rec Record) error {
 		l.res.RelationTypes++
 	case rec.Entity != nil:
 		e := rec.Entity
+		e.normalizeIDs()
 		c0 := len(l.w.cites)
 		l.w.checkEntityFields(e, "")
 		for i := c0; i < len(l.w.cites); i++ {
@@ -309,10 +327,11 @@ func (l *loader) pass1(rec Record) error {
 		}
 		bad := l.failed(n0, e0, rec.Line)
 		if e.ID != "" {
-			l.ents[e.ID] = loadEntity{line: rec.Line, tname: ti, bad: bad}
+			l.ents[e.ID] = loadEntity{line: rec.Line, seq: l.done, tname: ti, bad: bad}
 		}
 	case rec.Relation != nil:
-		l.suspect(rec.Relation, rec.Line)
+		rec.Relation.normalizeIDs()
+		l.suspect(rec.Relation)
 	default:
 		l.w.failf(Invalid, "", "", "empty record")
 		l.failed(n0, e0, rec.Line)
@@ -325,7 +344,7 @@ func (l *loader) pass1(rec Record) error {
 // false positives. Without an explicit id the real one depends on whether
 // the type is symmetric, which is known only after pass 1, so both
 // candidate ids go into the filter.
-func (l *loader) suspect(r *Relation, line int64) {
+func (l *loader) suspect(r *Relation) {
 	var cands []string
 	if r.ID != "" {
 		cands = []string{r.ID}
@@ -344,7 +363,7 @@ func (l *loader) suspect(r *Relation, line int64) {
 		}
 	}
 	if hit {
-		l.suspects = append(l.suspects, loadSuspect{line: line, id: r.ID, typ: r.Type, from: r.From, to: r.To, validFrom: r.ValidFrom})
+		l.suspects = append(l.suspects, loadSuspect{seq: l.done, id: r.ID, typ: r.Type, from: r.From, to: r.To, validFrom: r.ValidFrom})
 	}
 }
 
@@ -435,8 +454,8 @@ func (l *loader) endPass1() error {
 			from, to = to, from
 		}
 		id := realRelationID(sch, sp.id, sp.typ, from, to, sp.validFrom)
-		if sp.line > l.winners[id] {
-			l.winners[id] = sp.line
+		if sp.seq > l.winners[id] {
+			l.winners[id] = sp.seq
 		}
 	}
 	l.suspects = nil
@@ -486,8 +505,9 @@ func (l *loader) pass2(rec Record) error {
 	}
 	switch {
 	case rec.Entity != nil:
+		rec.Entity.normalizeIDs()
 		le, ok := l.ents[rec.Entity.ID]
-		if !ok || le.line != rec.Line || le.bad {
+		if !ok || le.seq != l.done || le.bad {
 			return nil
 		}
 		l.res.Entities++
@@ -495,6 +515,7 @@ func (l *loader) pass2(rec Record) error {
 			return l.writeEntity(rec.Entity, le)
 		}
 	case rec.Relation != nil:
+		rec.Relation.normalizeIDs()
 		return l.relation(*rec.Relation, rec.Line)
 	}
 	return nil
@@ -636,8 +657,8 @@ func (l *loader) relation(r Relation, line int64) error {
 		fromField, toField = toField, fromField
 	}
 	r.ID = realRelationID(w.sch, r.ID, r.Type, r.From, r.To, r.ValidFrom)
-	if last, ok := l.winners[r.ID]; ok && last != line {
-		return nil // a later line gives this relation again
+	if last, ok := l.winners[r.ID]; ok && last != l.done {
+		return nil // a later record gives this relation again
 	}
 	if l.rewritten != nil {
 		l.rewritten[r.ID] = true

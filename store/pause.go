@@ -19,10 +19,22 @@ func (s *Store) PauseWrites(message string) {
 // ResumeWrites ends a PauseWrites.
 func (s *Store) ResumeWrites() { s.pause.reason.Store(nil) }
 
-// WritesPaused returns the error writes fail with while paused, or nil.
+// WritesPaused returns the error writes fail with while paused, or while
+// Options.SpaceCheck finds too little room on the disk; nil otherwise.
 func (s *Store) WritesPaused() error {
 	if e := s.pause.reason.Load(); e != nil {
 		return e
 	}
-	return nil
+	return s.CheckSpace()
+}
+
+// CheckSpace returns Options.SpaceCheck's verdict: an error when the disk
+// has too little room to write, nil when it has or nothing checks. Code
+// that writes into the data directory beside the store (an upload being
+// spooled) asks it as it goes.
+func (s *Store) CheckSpace() error {
+	if s.opts.SpaceCheck == nil {
+		return nil
+	}
+	return s.opts.SpaceCheck()
 }

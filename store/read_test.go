@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -770,5 +771,65 @@ func TestDuring(t *testing.T) {
 				t.Errorf("got %v, want an Invalid error on field during", err)
 			}
 		})
+	}
+}
+
+// TestRestoreDamagedBackup: every frame of a backup carries its SHA-256
+// and the file ends with a manifest, so a flipped byte, a cut-short file
+// or a frame left out is refused with where the damage is, and the store
+// stays empty.
+func TestRestoreDamagedBackup(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, twinCities())
+	var buf bytes.Buffer
+	if err := s.Backup(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	if !bytes.HasPrefix(good, []byte(backupMagic)) {
+		t.Fatalf("backup does not start with %q", backupMagic)
+	}
+	firstData := len(backupMagic) + 4 + 32
+	flip := func(i int) []byte {
+		b := bytes.Clone(good)
+		b[i] ^= 0x40
+		return b
+	}
+	end := bytes.LastIndex(good, []byte{0, 0, 0, 0, '{'})
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want string
+	}{
+		{"FlippedData", flip(firstData + 10), "does not match its SHA-256"},
+		{"FlippedDigest", flip(len(backupMagic) + 4 + 3), "does not match its SHA-256"},
+		{"CutShort", good[:firstData+20], "cut short"},
+		{"NoManifest", good[:end], "without its manifest"},
+		{"WrongManifest", bytes.Replace(bytes.Clone(good), []byte(`"frames":1`), []byte(`"frames":2`), 1), "manifest lists"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s2 := openTestStore(t)
+			err := s2.Restore(ctx, bytes.NewReader(tc.in))
+			if ErrorCode(err) != Invalid || !strings.Contains(ErrorMessage(err), tc.want) {
+				t.Fatalf("got %v, want INVALID_ARGUMENT saying %q", err, tc.want)
+			}
+		})
+	}
+	// A backup written before backups had checksums still restores.
+	s3 := openTestStore(t)
+	fr, legacy, err := openBackup(bytes.NewReader(good))
+	if err != nil || legacy {
+		t.Fatalf("openBackup: legacy %v, %v", legacy, err)
+	}
+	raw, err := io.ReadAll(fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s3.Restore(ctx, bytes.NewReader(raw)); err != nil {
+		t.Fatalf("legacy backup: %v", err)
+	}
+	if got, want := dump(t, s3, ReadOptions{}), dump(t, s, ReadOptions{}); got != want {
+		t.Errorf("legacy restore differs")
 	}
 }

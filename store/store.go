@@ -34,6 +34,7 @@ type Store struct {
 	cache *readCache
 	sync  *cacheSync // on a backend other processes write too
 	pause writePause
+	load  loadGate
 }
 
 // DefaultCacheSize is the size of the read cache when Options.CacheSize
@@ -372,15 +373,23 @@ func (s *Store) Stats(ctx context.Context, ro ReadOptions) (Stats, error) {
 	return st, nil
 }
 
-// Backup writes an online backup of the whole store to w (badger's backup
-// stream, including history). It returns an Unavailable error when the
-// backend cannot back up.
+// Backup writes an online backup of the whole store to w: the backend's
+// backup stream (badger's, history included) in frames with SHA-256
+// digests and a manifest (see backupfile.go), which Restore checks. It
+// returns an Unavailable error when the backend cannot back up.
 func (s *Store) Backup(ctx context.Context, w io.Writer) error {
 	b, ok := s.db.(kv.Backuper)
 	if !ok {
 		return Errorf(Unavailable, "the %s backend does not support backups", s.db.Features().Name)
 	}
-	if err := b.Backup(ctx, w); err != nil {
+	fw, err := newFrameWriter(w)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := b.Backup(ctx, fw); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := fw.close(); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
@@ -401,8 +410,15 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) error {
 	if !empty {
 		return Errorf(Conflict, "restore needs an empty store; this one has data")
 	}
+	br, legacy, err := openBackup(r)
+	if err != nil {
+		return err
+	}
+	if legacy {
+		s.log.Warn("restoring a backup without checksums, written before backups had them: it cannot be verified")
+	}
 	s.cache.begin(true)
-	err = b.Restore(ctx, r)
+	err = b.Restore(ctx, br)
 	s.cache.end(s.db.LastCommit())
 	s.mu.Lock()
 	s.schema = nil
@@ -413,6 +429,10 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) error {
 			msg += ": " + why
 		}
 		return &Error{Code: Invalid, Message: msg}
+	}
+	var damage *Error
+	if errors.As(err, &damage) {
+		return damage
 	}
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)

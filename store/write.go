@@ -9,7 +9,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -36,12 +35,18 @@ func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
 	if n == 0 {
 		return BatchResult{CommitTs: s.db.LastCommit()}, nil
 	}
+	b = b.normalizeIDs()
 	if err := s.WritesPaused(); err != nil {
 		return BatchResult{}, err
 	}
-	tx, err := s.db.Begin(ctx, kv.TxnOptions{Update: true})
+	wctx, taken, err := s.load.waitFor(ctx)
 	if err != nil {
-		return BatchResult{}, fmt.Errorf("apply: %w", err)
+		return BatchResult{}, err
+	}
+	tx, err := s.db.Begin(wctx, kv.TxnOptions{Update: true})
+	taken()
+	if err != nil {
+		return BatchResult{}, fmt.Errorf("apply: %w", s.load.refusedForLoad(wctx, err))
 	}
 	defer tx.Discard()
 	w, res, err := s.prepare(tx, b)
@@ -49,6 +54,9 @@ func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
 		return BatchResult{}, err
 	}
 	if err := ctx.Err(); err != nil {
+		return BatchResult{}, err
+	}
+	if err := s.CheckSpace(); err != nil {
 		return BatchResult{}, err
 	}
 	s.forgetWrites(w)
@@ -673,8 +681,13 @@ func (w *writer) checkID(id, rec string, required bool) {
 		w.failf(Invalid, rec, "id", "id is blank")
 	case len(id) > maxIDBytes:
 		w.failf(Invalid, rec, "id", "id is longer than %d bytes", maxIDBytes)
-	case strings.IndexFunc(id, unicode.IsControl) >= 0:
-		w.failf(Invalid, rec, "id", "id contains control characters")
+	default:
+		for _, r := range id {
+			if why := idCharProblem(r); why != "" {
+				w.failf(Invalid, rec, "id", "id contains %s: an id must be visible text", why)
+				break
+			}
+		}
 	}
 }
 

@@ -29,6 +29,12 @@ func TestApplyValidation(t *testing.T) {
 		{"EntityLongID", Batch{Entities: []Entity{{ID: strings.Repeat("x", maxIDBytes+1), Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|entities[0]|id;"},
 		{"EntityBadUTF8ID", Batch{Entities: []Entity{{ID: bad, Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|entities[0]|id;"},
 		{"EntityControlID", Batch{Entities: []Entity{{ID: "a\nb", Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|a\nb|id;"},
+		{"EntityNULID", Batch{Entities: []Entity{{ID: "a\x00b", Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|a\x00b|id;"},
+		{"EntityZeroWidthID", Batch{Entities: []Entity{{ID: "enschede\u200b", Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|enschede\u200b|id;"},
+		{"EntityBidiID", Batch{Entities: []Entity{{ID: "\u202eedehcsne", Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|\u202eedehcsne|id;"},
+		{"EntityBOMID", Batch{Entities: []Entity{{ID: "\ufeffenschede", Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|\ufeffenschede|id;"},
+		{"EntityReplacementID", Batch{Entities: []Entity{{ID: "x\ufffd", Type: "City", Name: "X"}}}, "INVALID_ARGUMENT|x\ufffd|id;"},
+		{"RelationZeroWidthID", Batch{Relations: []Relation{{ID: "r\u200d", Type: "MEMBER_OF", From: "enschede", To: "eurocities"}}}, "INVALID_ARGUMENT|r\u200d|id;"},
 		{"EntityUnknownType", Batch{Entities: []Entity{{ID: "x", Type: "Planet", Name: "X"}}}, "INVALID_ARGUMENT|x|type;"},
 		{"EntityRelationType", Batch{Entities: []Entity{{ID: "x", Type: "MEMBER_OF", Name: "X"}}}, "INVALID_ARGUMENT|x|type;"},
 		{"EntityEmptyType", Batch{Entities: []Entity{{ID: "x", Name: "X"}}}, "INVALID_ARGUMENT|x|type;"},
@@ -404,5 +410,54 @@ func TestFilterTypeOfTheOtherKind(t *testing.T) {
 	_, err = s.Degree(ctx, "enschede", RelationFilter{EntityTypes: []string{"MEMBER_OF"}}, ReadOptions{})
 	if got, want := ErrorMessage(err), `entityTypes: unknown entity type "MEMBER_OF": it is a relation type`; got != want {
 		t.Errorf("entity filter: got %q, want %q", got, want)
+	}
+}
+
+// TestIDsAreNFC: ids are stored and looked up in Unicode NFC, so a
+// composed and a decomposed "São Paulo" are one entity, whichever form a
+// write, a relation's end, a citation, a lookup or a delete uses.
+func TestIDsAreNFC(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	composed, decomposed := "s\u00e3o-paulo", "sa\u0303o-paulo"
+	mustApply(t, s, twinCities())
+	mustApply(t, s, Batch{Entities: []Entity{{ID: decomposed, Type: "City", Name: "São Paulo"}}})
+	res := mustApply(t, s, Batch{
+		Entities:  []Entity{{ID: composed, Type: "City", Name: "São Paulo", Description: "again"}},
+		Relations: []Relation{{Type: "SISTER_CITY_OF", From: decomposed, To: "enschede"}},
+	})
+	if got := res.Entities[0].ID; got != composed {
+		t.Errorf("stored id %q, want the NFC %q", got, composed)
+	}
+	st, err := s.Stats(ctx, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{composed, decomposed} {
+		e, err := s.FindEntityByID(ctx, id, ReadOptions{})
+		if err != nil {
+			t.Fatalf("find %q: %v", id, err)
+		}
+		if e.ID != composed || e.Description != "again" {
+			t.Errorf("find %q: got %q %q, want one entity %q", id, e.ID, e.Description, composed)
+		}
+	}
+	page, err := s.FindRelations(ctx, decomposed, RelationFilter{First: 10}, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Relations) != 1 || page.Relations[0].From != composed && page.Relations[0].To != composed {
+		t.Errorf("relations of the decomposed id: %+v", page.Relations)
+	}
+	mustApply(t, s, Batch{DeleteEntities: []string{decomposed}, Cascade: true})
+	if _, err := s.FindEntityByID(ctx, composed, ReadOptions{}); ErrorCode(err) != NotFound {
+		t.Errorf("after deleting the decomposed id, the composed one: %v", err)
+	}
+	after, err := s.Stats(ctx, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Entities != st.Entities-1 {
+		t.Errorf("entities: %d before the delete, %d after; want one fewer", st.Entities, after.Entities)
 	}
 }

@@ -14,7 +14,10 @@ import (
 const backupHelp = `
 Writes a backup of the whole store, history included, to -o (or standard
 output when it is not a terminal). Restore it with "ties restore" into an
-empty data directory.
+empty data directory. The store is checked first (as ties check does) and
+a store that fails the check is not backed up. The backup carries a
+SHA-256 digest of every 4 MiB and a manifest, which restore verifies: a
+damaged or cut-short backup is refused and the directory left empty.
 `
 
 // runBackup writes a backup of the data directory.
@@ -46,6 +49,11 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer st.Close()
+	// A store that fails its check would give a backup that restore
+	// refuses: say so now, with the problems, rather than write it.
+	if err := st.Check(ctx); err != nil {
+		return fmt.Errorf("no backup written: the store in %s fails its check (run ties check for the full list): %w", loc.name(), err)
+	}
 	return writeOutput(out, stdout, func(w io.Writer) error { return st.Backup(ctx, w) })
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/ties-graph/ties/store"
 )
 
 // writePauser is what the disk watch needs of the store.
@@ -60,6 +62,23 @@ func (d *diskWatch) run(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// checkFreeSpace is the store's SpaceCheck: an Unavailable error when the
+// file system holding dir has less than min bytes free. It runs before
+// every write reaches badger, so no write path (a mutation, an upload
+// being spooled, a bulk load between chunks) waits for the watch's next
+// look to find the disk full.
+func checkFreeSpace(dir string, min int64, free func(string) (int64, error)) error {
+	n, err := free(dir)
+	if err != nil {
+		// Unknown is not full: the watch logs the failure.
+		return nil
+	}
+	if n < min {
+		return store.Errorf(store.Unavailable, "writes are refused: the disk holding the data directory has %s free, less than the %s the service keeps (--min-free-disk); free some space and retry", formatBytes(n), formatBytes(min))
+	}
+	return nil
 }
 
 // formatBytes writes n in the largest binary unit that keeps it at 1 or

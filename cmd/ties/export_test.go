@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/kv"
+	"github.com/ties-graph/ties/store/kv/badgerkv"
 	"github.com/ties-graph/ties/store/seed"
 )
 
@@ -212,4 +214,60 @@ func TestLockedDataDirectory(t *testing.T) {
 			t.Errorf("%s: got %v, want one line saying the directory is in use", tc.name, err)
 		}
 	}
+}
+
+// A store that fails its check is not backed up (its backup could not be
+// restored), and a damaged backup file is refused by restore, which leaves
+// no directory behind.
+func TestBackupChecksAndRestoreVerifies(t *testing.T) {
+	t.Run("CorruptStore", func(t *testing.T) {
+		data := foundingDir(t)
+		db, err := badgerkv.Open(badgerkv.Options{Dir: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := db.Begin(context.Background(), kv.TxnOptions{Update: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A key under no prefix the store knows: Check reports it.
+		if err := tx.Set([]byte{0x7f, 1}, []byte{1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		file := filepath.Join(t.TempDir(), "ties.backup")
+		_, _, err = cli(t, runBackup, "--data", data, "-o", file)
+		if err == nil || !strings.Contains(err.Error(), "fails its check") {
+			t.Fatalf("backup of a corrupt store: got %v", err)
+		}
+		if _, err := os.Stat(file); !os.IsNotExist(err) {
+			t.Errorf("a backup file was written (%v)", err)
+		}
+	})
+	t.Run("DamagedBackup", func(t *testing.T) {
+		data := foundingDir(t)
+		file := filepath.Join(t.TempDir(), "ties.backup")
+		if _, _, err := cli(t, runBackup, "--data", data, "-o", file); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[len(b)/2] ^= 1
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		restored := filepath.Join(t.TempDir(), "restored")
+		_, _, err = cli(t, runRestore, "--data", restored, file)
+		if err == nil || !strings.Contains(err.Error(), "damaged") {
+			t.Fatalf("restore of a damaged backup: got %v", err)
+		}
+		if _, err := os.Stat(restored); !os.IsNotExist(err) {
+			t.Errorf("the refused restore left %s behind (%v)", restored, err)
+		}
+	})
 }

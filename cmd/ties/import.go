@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,7 +62,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&base, "url", "", "import through the service at this URL, such as http://localhost:8080 (TIES_URL)")
 	fs.StringVar(&format, "format", "", "ndjson, json or csv (default: from each file's extension)")
 	fs.BoolVar(&dryRun, "dry-run", false, "validate and report only; write nothing")
-	fs.IntVar(&maxErrors, "max-errors", 100, "stop after this many errors")
+	fs.IntVar(&maxErrors, "max-errors", 100, "stop after this many errors (at most 1000)")
 	fs.StringVar(&memoryLimit, "memory-limit", "1GiB", "soft memory limit of the Go heap while importing into --data, such as 1GiB; 0 turns it off (TIES_MEMORY_LIMIT; GOMEMLIMIT, when set, wins). An import holds about 75 bytes per entity of its files beside a fixed 500 MiB or so: raise it for files of more than about 5 million entities, or the collector will run all the time")
 	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
@@ -155,7 +156,7 @@ func importLocal(ctx context.Context, loc location, inputs []exchange.Input, dry
 	})
 	p.done()
 	if err != nil {
-		return reportErrors(err, dryRun, stderr)
+		return reportErrors(err, dryRun, min(cmp.Or(maxErrors, 100), store.MaxLoadErrors), stderr)
 	}
 	wrote = !dryRun
 	fmt.Fprintln(stdout, summary(dryRun, names(inputs), res.EntityTypes, res.RelationTypes, res.Entities, res.Relations, time.Since(start)))
@@ -164,7 +165,7 @@ func importLocal(ctx context.Context, loc location, inputs []exchange.Input, dry
 
 // reportErrors prints every input error on its own line and returns the
 // error that sets the exit status.
-func reportErrors(err error, dryRun bool, stderr io.Writer) error {
+func reportErrors(err error, dryRun bool, maxErrors int, stderr io.Writer) error {
 	var es store.Errors
 	if !errors.As(err, &es) {
 		return fmt.Errorf("import: %w", err)
@@ -172,10 +173,14 @@ func reportErrors(err error, dryRun bool, stderr io.Writer) error {
 	for _, e := range es {
 		fmt.Fprintln(stderr, e.Error())
 	}
-	if dryRun {
-		return fmt.Errorf("the files are not valid: %s", countErrors(len(es)))
+	n := countErrors(len(es))
+	if len(es) >= maxErrors {
+		n = fmt.Sprintf("stopped at %s, there may be more", n)
 	}
-	return fmt.Errorf("nothing was imported: %s", countErrors(len(es)))
+	if dryRun {
+		return fmt.Errorf("the files are not valid: %s", n)
+	}
+	return fmt.Errorf("nothing was imported: %s", n)
 }
 
 func countErrors(n int) string {
@@ -277,6 +282,7 @@ func importRemote(ctx context.Context, base string, inputs []exchange.Input, dry
 	}
 	req.ContentLength = size
 	req.Header.Set("Content-Type", contentType)
+	req.Header.Set(exchange.ClientHeader, "ties")
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	p.done()
@@ -288,7 +294,7 @@ func importRemote(ctx context.Context, base string, inputs []exchange.Input, dry
 		return fmt.Errorf("import %s through %s: %w", names(inputs), base, err)
 	}
 	if res.err != nil {
-		return reportErrors(res.err, dryRun, stderr)
+		return reportErrors(res.err, dryRun, min(cmp.Or(maxErrors, 100), store.MaxLoadErrors), stderr)
 	}
 	r := res.ok
 	fmt.Fprintln(stdout, summary(dryRun, names(inputs), r.EntityTypes, r.RelationTypes, r.Entities, r.Relations, time.Since(start)))

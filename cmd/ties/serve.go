@@ -35,6 +35,7 @@ type serveConfig struct {
 	memoryLimit     string
 	minFreeDisk     string
 	limits          graph.Limits
+	maxConnections  int
 	shutdownGrace   time.Duration
 }
 
@@ -79,6 +80,8 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 	integer(&c.limits.MaxFirst, "max-first", "TIES_MAX_FIRST", "largest first, k or samples argument")
 	integer(&c.limits.MaxLimit, "max-limit", "TIES_MAX_LIMIT", "largest limit argument (neighborhood, allPaths)")
 	integer(&c.limits.MaxHops, "max-hops", "TIES_MAX_HOPS", "largest depth or maxDepth argument of a traversal")
+	c.maxConnections = 4096
+	integer(&c.maxConnections, "max-connections", "TIES_MAX_CONNECTIONS", "most client connections held open at once; more are answered 503 with Retry-After and closed")
 	fs.Int64Var(&c.limits.BodyBytes, "max-body", c.limits.BodyBytes, "largest request body in bytes; 0 or less turns it off (TIES_MAX_BODY)")
 	env["max-body"] = "TIES_MAX_BODY"
 	c.shutdownGrace = 30 * time.Second
@@ -125,6 +128,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError{fmt.Sprintf("--min-free-disk: %v", err)}
 	}
 
+	// A database's disk is its operators' to watch: the space checks are
+	// for a data directory.
+	var spaceCheck func() error
 	if !c.loc.postgres() {
 		fresh, err := isFresh(c.loc.data)
 		if err != nil {
@@ -133,8 +139,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if fresh && c.readOnly {
 			return usageError{fmt.Sprintf("--read-only needs an existing data directory; %s is missing or empty", c.loc.data)}
 		}
+		if minFree > 0 && !fresh {
+			// A disk already full at start: badger would crash again
+			// replaying its log into new files, so serve reads only.
+			if free, err := freeDisk(c.loc.data); err == nil && free < minFree && !c.readOnly {
+				logger.Error("the disk holding the data directory is nearly full: serving read-only; free some space and restart for writes",
+					"dir", c.loc.data, "free", free, "min", minFree)
+				c.readOnly = true
+			}
+		}
+		if minFree > 0 && !c.readOnly {
+			spaceCheck = func() error { return checkFreeSpace(c.loc.data, minFree, freeDisk) }
+		}
 	}
-	st, err := c.loc.open(ctx, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly})
+	st, err := c.loc.open(ctx, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly, SpaceCheck: spaceCheck})
 	if err != nil {
 		return err
 	}
@@ -148,7 +166,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	// A database's disk is the database's to watch.
 	if minFree > 0 && !c.readOnly && !c.loc.postgres() {
 		watch := &diskWatch{dir: c.loc.data, min: minFree, free: freeDisk, st: st, log: logger}
 		wctx, stopWatch := context.WithCancel(ctx)
@@ -179,18 +196,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ReadOnly:        c.readOnly,
 		Export:          exportHandler(st, logger),
 		Import:          imports,
+		LoopbackOnly:    loopbackAddr(c.addr),
 	})
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
+	ln = newCapListener(ln, c.maxConnections)
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
-		// Imports upload whole files and exports stream whole graphs, so
-		// the body timeouts are generous; GraphQL requests are bounded
+		// No ReadTimeout: an upload may take as long as its size needs,
+		// and the server cuts off a body slower than
+		// graph.DefaultMinBodyRate instead. Exports stream whole graphs,
+		// so the write timeout is generous; GraphQL requests are bounded
 		// by the per-request timeout.
-		ReadTimeout:  5 * time.Minute,
 		WriteTimeout: 15 * time.Minute,
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -215,6 +235,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// loopbackAddr reports whether a listen address binds loopback only
+// (localhost:8080, 127.0.0.1:8080, [::1]:8080), not every interface.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // playgroundURL is the address people open, with a loopback host when the

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,7 +48,7 @@ func statusOf(code store.Code) int {
 		return http.StatusUnprocessableEntity
 	case store.TooLarge:
 		return http.StatusRequestEntityTooLarge
-	case store.Unavailable:
+	case store.Unavailable, store.Busy:
 		return http.StatusServiceUnavailable
 	case store.Timeout:
 		return http.StatusGatewayTimeout
@@ -60,6 +61,9 @@ func statusOf(code store.Code) int {
 type errorBody struct {
 	Error  errorJSON   `json:"error"`
 	Errors []errorJSON `json:"errors,omitempty"`
+	// Stopped says that the import stopped at the most errors it reports
+	// (maxErrors, at most store.MaxLoadErrors): the input may hold more.
+	Stopped bool `json:"stopped,omitempty"`
 }
 
 type errorJSON struct {
@@ -72,6 +76,12 @@ type errorJSON struct {
 // writeError answers with err as JSON. Uncoded errors are logged in full
 // and answered as "internal error", so that no backend detail leaks.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	writeErrorBody(w, r, logger, err, 0)
+}
+
+// writeErrorBody is writeError for an import that collected at most
+// maxErrors errors: a full list is marked as stopped.
+func writeErrorBody(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error, maxErrors int) {
 	code := store.ErrorCode(err)
 	switch {
 	case code == store.Internal && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
@@ -80,6 +90,9 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		logger.Info("request cancelled by the client", "method", r.Method, "path", r.URL.Path, "err", err)
 	case code == store.Internal:
 		logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if code == store.Busy && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", strconv.Itoa(int(store.BusyRetryAfter.Seconds())))
 	}
 	body := errorBody{Error: errorJSON{Code: code, Message: store.ErrorMessage(err)}}
 	var e *store.Error
@@ -91,7 +104,11 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		for _, e := range es {
 			body.Errors = append(body.Errors, errorJSON{Code: e.Code, Message: e.Error(), Record: e.Record, Field: e.Field})
 		}
-		if len(es) > 1 {
+		body.Stopped = maxErrors > 0 && len(es) >= maxErrors
+		switch {
+		case body.Stopped:
+			body.Error.Message = fmt.Sprintf("stopped at %d errors, there may be more; the first: %s", len(es), es[0].Error())
+		case len(es) > 1:
 			body.Error.Message = fmt.Sprintf("%d errors; the first: %s", len(es), es[0].Error())
 		}
 	}
@@ -292,14 +309,14 @@ type ImportResult struct {
 // ImportHandler serves POST /import with the body in the format given by
 // the query argument format (ndjson, json or csv; else told by the
 // Content-Type), gzip-compressed or not, and dryRun=true to validate only,
-// maxErrors=N and name (the file name errors cite; default "upload"). A
+// maxErrors=N (100 by default, at most store.MaxLoadErrors) and name (the file name errors cite; default "upload"). A
 // multipart/form-data body carries several files, one per part, each
 // named by its part's file name; a part's format is the query's, else its
 // Content-Type's, else its file name's. The files are loaded together, so one file may refer to
 // another's entities, and all or nothing. Bodies are spooled to temporary
 // files, since Store.Load reads its input twice. It answers the counts as
 // JSON, or 400 with {"error":..., "errors":[...]} listing each invalid
-// record.
+// record, and "stopped":true when the import stopped at maxErrors.
 func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 	return ImportHandlerSpooling(st, logger, "")
 }
@@ -325,6 +342,10 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 				"%d imports are already in progress; retry when one has finished", MaxConcurrentImports))
 			return
 		}
+		if err := checkNotCrossSite(r); err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
 		q := r.URL.Query()
 		if err := checkArgs(q, importArgs); err != nil {
 			writeError(w, r, logger, err)
@@ -348,13 +369,20 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			return
 		}
 		opts := ImportOptions{DryRun: q.Get("dryRun") == "true" || q.Get("dryRun") == "1"}
+		if err := st.CheckSpace(); err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
+		// The upload is spooled beside the store: it must stop before the
+		// disk fills too.
+		r.Body = &spaceGuard{ReadCloser: r.Body, check: st.CheckSpace}
 		if m := q.Get("maxErrors"); m != "" {
 			n, err := strconv.Atoi(m)
 			if err != nil || n < 1 {
 				writeError(w, r, logger, store.FieldError("", "maxErrors", "want a positive whole number, got %q", m))
 				return
 			}
-			opts.MaxErrors = n
+			opts.MaxErrors = min(n, store.MaxLoadErrors)
 		}
 		var inputs []Input
 		if multi {
@@ -379,7 +407,7 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 		start := time.Now()
 		res, err := Import(r.Context(), st, inputs, opts)
 		if err != nil {
-			writeError(w, r, logger, err)
+			writeErrorBody(w, r, logger, err, cmp.Or(opts.MaxErrors, defaultMaxErrors))
 			return
 		}
 		var size int64
@@ -475,4 +503,57 @@ func uploadFormat(arg, contentType string) (Format, error) {
 		return CSV, nil
 	}
 	return "", store.Errorf(store.Invalid, "say the format of the upload with ?format=ndjson, json or csv")
+}
+
+// ClientHeader is the header a client of /import sets, with its name as the
+// value, when it sends a body whose Content-Type a web form could also send
+// (multipart/form-data, as ties import --url does).
+const ClientHeader = "X-Ties-Client"
+
+// checkNotCrossSite refuses a write that any web page could send: a
+// browser sends a "simple" request (a form post, or a fetch of text/plain
+// or without a Content-Type) to any site without asking it first, so a
+// page a user opens could import into a service on their machine. A
+// request with another Content-Type (application/x-ndjson, ...), with
+// Authorization or with ClientHeader cannot be sent cross-site without a
+// CORS preflight, which the service does not grant to strangers.
+func checkNotCrossSite(r *http.Request) error {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data":
+	default:
+		return nil
+	}
+	if r.Header.Get(ClientHeader) != "" || r.Header.Get("Authorization") != "" {
+		return nil
+	}
+	what := "no Content-Type"
+	if mt != "" {
+		what = "Content-Type " + mt
+	}
+	return store.Errorf(store.Forbidden,
+		"an upload with %s could come from any web page the user opens (a cross-site request); send the file as application/x-ndjson, application/json or text/csv, or set the header %s: <your client's name>", what, ClientHeader)
+}
+
+// spaceGuard asks check for room every spaceGuardEvery bytes read, and
+// fails the read when there is none, so that a spooled upload stops before
+// it fills the disk under the store.
+type spaceGuard struct {
+	io.ReadCloser
+	check func() error
+	since int64
+}
+
+const spaceGuardEvery = 8 << 20
+
+func (g *spaceGuard) Read(p []byte) (int, error) {
+	if g.since >= spaceGuardEvery {
+		g.since = 0
+		if err := g.check(); err != nil {
+			return 0, err
+		}
+	}
+	n, err := g.ReadCloser.Read(p)
+	g.since += int64(n)
+	return n, err
 }

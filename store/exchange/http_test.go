@@ -106,7 +106,15 @@ func TestImportHandler(t *testing.T) {
 		`{"kind":"entity","id":"hengelo","type":"Town","name":"Hengelo"}` + "\n"
 	post := func(t *testing.T, query, contentType string, body []byte) (int, map[string]any) {
 		t.Helper()
-		resp, err := http.Post(srv.URL+"/import"+query, contentType, bytes.NewReader(body))
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/import"+query, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		req.Header.Set(ClientHeader, "test")
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,6 +141,42 @@ func TestImportHandler(t *testing.T) {
 		}
 		if got, want := first["field"], "to"; got != want {
 			t.Errorf("first error field: got %v, want %v", got, want)
+		}
+		if after := dump(t, st); after != before {
+			t.Errorf("a refused import changed the store:\n%s", diffLines(before, after))
+		}
+		if _, ok := out["stopped"]; ok {
+			t.Errorf("2 errors under the limit are marked as stopped: %v", out)
+		}
+	})
+	// A file with an error on every line, and a client asking for all of
+	// them: the list stops at store.MaxLoadErrors, says so, and the store
+	// is as before. (Collecting them was once quadratic in their number.)
+	t.Run("ErrorsCapped", func(t *testing.T) {
+		before := dump(t, st)
+		var body bytes.Buffer
+		for i := range 3 * store.MaxLoadErrors {
+			fmt.Fprintf(&body, `{"kind":"entity","id":"e%d","type":"City","name":"x","validFrom":"2017-13"}`+"\n", i)
+		}
+		for _, tc := range []struct {
+			query string
+			want  int
+		}{
+			{"?format=ndjson&maxErrors=1000000", store.MaxLoadErrors},
+			{"?format=ndjson&maxErrors=7", 7},
+			{"?format=ndjson", 100},
+		} {
+			status, out := post(t, tc.query, "", body.Bytes())
+			if got, want := status, 400; got != want {
+				t.Fatalf("%s: status: got %d, want %d", tc.query, got, want)
+			}
+			errs, _ := out["errors"].([]any)
+			if got := len(errs); got != tc.want {
+				t.Errorf("%s: %d errors, want %d", tc.query, got, tc.want)
+			}
+			if out["stopped"] != true {
+				t.Errorf("%s: not marked as stopped", tc.query)
+			}
 		}
 		if after := dump(t, st); after != before {
 			t.Errorf("a refused import changed the store:\n%s", diffLines(before, after))
@@ -276,6 +320,7 @@ func TestImportClientGone(t *testing.T) {
 	cancel()
 	body := `{"kind":"entity","id":"gone","type":"City","name":"Gone"}` + "\n"
 	req := httptest.NewRequest(http.MethodPost, "/import?format=ndjson", strings.NewReader(body)).WithContext(ctx)
+	req.Header.Set(ClientHeader, "test")
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	if got := logs.String(); strings.Contains(got, "level=ERROR") || !strings.Contains(got, "request cancelled by the client") {
 		t.Errorf("log:\n%s", got)
@@ -362,5 +407,60 @@ func TestImportConcurrencyLimit(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("an upload once the others finished: status %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestImportRefusesCrossSite: a body that a web page could send to any site
+// without a CORS preflight (a form post, text/plain, no Content-Type) is
+// refused with FORBIDDEN and changes nothing, unless the client shows it
+// is not a form with ClientHeader or Authorization; other Content-Types
+// need a preflight and are accepted.
+func TestImportRefusesCrossSite(t *testing.T) {
+	st := founding(t)
+	srv := server(t, st)
+	body := `{"kind":"entity","id":"gronau","type":"City","name":"Gronau"}` + "\n"
+	for _, tc := range []struct {
+		name, contentType string
+		header            http.Header
+		want              int
+	}{
+		{"NoContentType", "", nil, http.StatusForbidden},
+		{"TextPlain", "text/plain; charset=utf-8", nil, http.StatusForbidden},
+		{"Form", "application/x-www-form-urlencoded", nil, http.StatusForbidden},
+		{"Multipart", "multipart/form-data; boundary=x", nil, http.StatusForbidden},
+		{"TextPlainWithClientHeader", "text/plain", http.Header{ClientHeader: {"script"}}, http.StatusOK},
+		{"TextPlainWithAuthorization", "text/plain", http.Header{"Authorization": {"Bearer x"}}, http.StatusOK},
+		{"NDJSON", "application/x-ndjson", nil, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := dump(t, st)
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/import?format=ndjson", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			for k, v := range tc.header {
+				req.Header[k] = v
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.want, msg)
+			}
+			if tc.want == http.StatusForbidden {
+				if !strings.Contains(string(msg), `"code":"FORBIDDEN"`) || !strings.Contains(string(msg), ClientHeader) {
+					t.Errorf("answer does not say what to do: %s", msg)
+				}
+				if after := dump(t, st); after != before {
+					t.Errorf("a refused import changed the store")
+				}
+			}
+		})
 	}
 }

@@ -10,7 +10,7 @@ import (
 // ImportOptions configure Import.
 type ImportOptions struct {
 	DryRun    bool // validate and report only
-	MaxErrors int  // stop collecting errors after this many; 0 = 100
+	MaxErrors int  // stop after this many errors; 0 = 100, at most store.MaxLoadErrors
 	Decode    DecodeOptions
 	// Progress, when set, is called now and then while the import runs.
 	Progress func(Progress)

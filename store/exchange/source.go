@@ -72,6 +72,11 @@ func Spool(r io.Reader, dir, name string, format Format, limit int64) (Input, fu
 	n, err := io.Copy(f, src)
 	if err != nil {
 		cleanup()
+		var refused *store.Error
+		if errors.As(rr.err, &refused) {
+			// The reader refused to go on (no room on the disk).
+			return Input{}, func() {}, refused
+		}
 		if rr.err != nil {
 			// The sender went away or broke the stream: its doing, not a
 			// fault of the server to be logged as one.
@@ -117,7 +122,8 @@ type DecodeOptions struct {
 	// times the compressed size (real NDJSON and CSV compress 5 to 20
 	// times; a bomb a thousand times).
 	MaxDecompressedBytes int64
-	// MaxErrors stops collecting errors after this many; 0 means 100.
+	// MaxErrors stops collecting errors after this many; 0 means 100, and
+	// no more than store.MaxLoadErrors are collected.
 	MaxErrors int
 	// Progress, when set, is called now and then with the pass (1 for
 	// validation, 2 for writing) and the fraction of the input read so far.
@@ -140,7 +146,7 @@ func (o DecodeOptions) maxLine() int {
 
 func (o DecodeOptions) maxErrors() int {
 	if o.MaxErrors > 0 {
-		return o.MaxErrors
+		return min(o.MaxErrors, store.MaxLoadErrors)
 	}
 	return defaultMaxErrors
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/ties-graph/ties/store"
 )
@@ -390,19 +391,31 @@ type dotWriter struct {
 func newDOTWriter(w io.Writer) *dotWriter { return &dotWriter{w: bufio.NewWriterSize(w, 64<<10)} }
 
 // dotQuote quotes s as a DOT string. Backslashes are doubled because
-// Graphviz reads \n, \l and \N in labels as escapes.
+// Graphviz reads \n, \l and \N in labels as escapes. DOT has no escape
+// for other control characters and Graphviz refuses some of them (NUL
+// ends its input), so each is written as its visible Unicode picture
+// (U+2400 ␀ to U+241F, U+2421 ␡ for DEL) or, for the C1 controls, as
+// "U+0085": a name may hold anything, and the drawing shows what it holds.
 func dotQuote(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {
-		switch r {
-		case '"':
+		switch {
+		case r == '"':
 			b.WriteString(`\"`)
-		case '\\':
+		case r == '\\':
 			b.WriteString(`\\`)
-		case '\n':
+		case r == '\n':
 			b.WriteString(`\n`)
-		case '\r':
+		case r == '\r':
+		case r == '\t':
+			b.WriteByte(' ')
+		case r < 0x20:
+			b.WriteRune(0x2400 + r)
+		case r == 0x7f:
+			b.WriteRune(0x2421)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, "U+%04X", r)
 		default:
 			b.WriteRune(r)
 		}

@@ -1,6 +1,7 @@
 package badgerkv
 
 import (
+	"math"
 	"sync"
 	"time"
 )
@@ -15,8 +16,13 @@ const logicalBits = 16
 // millisecond; ReadTsAt gives that read timestamp directly.
 func TsOf(t time.Time) uint64 {
 	ms := t.UnixMilli()
-	if ms < 0 {
+	switch {
+	case ms < 0:
 		return 0
+	case ms >= 1<<(64-logicalBits):
+		// Past the year 10889 the milliseconds would overflow into
+		// nonsense: every such instant is after every commit.
+		return math.MaxUint64 &^ (1<<logicalBits - 1)
 	}
 	return uint64(ms) << logicalBits
 }
