@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/ties-graph/ties/store/kv/pgkv/pgtest"
 )
@@ -94,5 +95,48 @@ func TestSharedDatabaseCache(t *testing.T) {
 		if err := s.Check(ctx); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestCopyKeepsHistory copies a store between two databases, which keeps
+// every version: a read as of before the last change sees the old one.
+func TestCopyKeepsHistory(t *testing.T) {
+	ctx := context.Background()
+	a, dst := openPostgresPair(t)
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	mustApply(t, a, twinCities())
+	before := time.Now()
+	time.Sleep(5 * time.Millisecond) // asOf is to the millisecond
+	mustApply(t, a, Batch{Entities: []Entity{{ID: "enschede", Type: "City", Name: "Enschede (NL)"}}})
+	// dst shares a's database in openPostgresPair; copy into a new one.
+	dst.Close()
+	c, err := OpenPostgres(ctx, pgtest.NewSchema(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	res, err := a.CopyTo(ctx, c)
+	if err != nil {
+		t.Fatalf("CopyTo: %v", err)
+	}
+	if !res.History {
+		t.Errorf("a copy between databases did not keep history: %+v", res)
+	}
+	for _, tc := range []struct {
+		ro   ReadOptions
+		want string
+	}{{ReadOptions{}, "Enschede (NL)"}, {ReadOptions{AsOf: before}, "Enschede"}} {
+		e, err := c.FindEntityByID(ctx, "enschede", tc.ro)
+		if err != nil {
+			t.Fatalf("FindEntityByID %+v: %v", tc.ro, err)
+		}
+		if e.Name != tc.want {
+			t.Errorf("copy, as of %v: %q, want %q", tc.ro.AsOf, e.Name, tc.want)
+		}
+	}
+	if err := c.Check(ctx); err != nil {
+		t.Error(err)
 	}
 }

@@ -15,9 +15,11 @@ const copyHelp = `
 Copies a whole store from one place to another: a data directory (DIR) or
 a PostgreSQL database (postgres://user@host:port/db), in any combination,
 such as a data directory into PostgreSQL when one machine is no longer
-enough. The copy holds the store as of the source's newest commit (its
-history stays in the source), is written as one transaction, and is
-checked before the command reports success. The source must not be held
+enough. Between a directory and a database, the copy holds the store as of
+the source's newest commit (its history stays in the source) and is
+written as one transaction; between two directories or two databases it
+carries the whole history. The copy is checked before the command reports
+success. The source must not be held
 by a running service when it is a data directory; the destination must be
 empty.
 `
@@ -85,6 +87,10 @@ func runCopy(ctx context.Context, args []string, getenv func(string) string, std
 	if err := check.Check(ctx); err != nil {
 		return fmt.Errorf("the copy in %s fails its check: %w", dst, err)
 	}
-	fmt.Fprintf(stdout, "copied %d keys from %s to %s in %s\n", res.Keys, src.name(), dst.name(), time.Since(start).Round(time.Millisecond))
+	if res.History {
+		fmt.Fprintf(stdout, "copied the store with its history from %s to %s in %s\n", src.name(), dst.name(), time.Since(start).Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(stdout, "copied %d keys from %s to %s in %s\n", res.Keys, src.name(), dst.name(), time.Since(start).Round(time.Millisecond))
+	}
 	return nil
 }

@@ -66,6 +66,14 @@ func TestPostgres(t *testing.T) {
 	if got := runOK(t, "query", "--data", dir, q); !strings.Contains(got, want) || !strings.Contains(got, `"tesla": null`) {
 		t.Errorf("query of the copy in a directory: %s", got)
 	}
+	// Between two directories, the copy carries the history.
+	dir2 := filepath.Join(t.TempDir(), "copy2")
+	if got := runOK(t, "copy", "--from", dir, "--to", dir2); !strings.Contains(got, "with its history") {
+		t.Errorf("copy between directories: %q, want it with its history", got)
+	}
+	if got := runOK(t, "query", "--data", dir2, q); !strings.Contains(got, want) {
+		t.Errorf("query of the copy of the copy: %s", got)
+	}
 	url2 := pgtest.NewSchema(t)
 	runOK(t, "copy", "--from", dir, "--to", url2)
 	if got := runOK(t, "query", "--store", url2, q); !strings.Contains(got, want) {
