@@ -86,7 +86,11 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 func (db *DB) Restore(ctx context.Context, r io.Reader) error {
 	br := bufio.NewReaderSize(r, 1<<20)
 	head := make([]byte, len(backupMagic))
-	if _, err := io.ReadFull(br, head); err != nil || !bytes.Equal(head, backupMagic) {
+	if _, err := io.ReadFull(br, head); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		// The reader's own failure (a file framed with digests that do
+		// not match) says more than "not a backup".
+		return fmt.Errorf("restore: %w", err)
+	} else if err != nil || !bytes.Equal(head, backupMagic) {
 		return fmt.Errorf("restore: %w: it does not start as a backup of the postgres backend", kv.ErrNotBackup)
 	}
 	w, err := db.beginWriter(ctx)
@@ -106,7 +110,7 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) error {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
-		return fmt.Errorf("restore: %w: the backup is cut short or damaged (%v)", kv.ErrNotBackup, err)
+		return fmt.Errorf("restore: %w: the backup is cut short or damaged: %w", kv.ErrNotBackup, err)
 	}
 	var (
 		cur, hist rowsOf
@@ -184,6 +188,11 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) error {
 	last, err := binary.ReadUvarint(br)
 	if err != nil {
 		return cut(err)
+	}
+	// Read to the end, so that a reader that checks what follows the
+	// data (a manifest) fails the restore before it commits.
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return fmt.Errorf("restore: %w", err)
 	}
 	if havePrev {
 		cur.add(prevKey, prevTs, prevValue)
