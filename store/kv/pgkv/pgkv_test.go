@@ -2,6 +2,7 @@ package pgkv_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -36,4 +37,62 @@ func TestConformance(t *testing.T) {
 			return func() kv.Store { return open(t, url) }
 		})
 	})
+}
+
+// TestSchemaVersion: the first open creates the tables at SchemaVersion;
+// a database whose schema is newer than this binary knows is refused, and
+// a read-only open creates nothing.
+func TestSchemaVersion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	ctx := context.Background()
+	url := pgtest.NewSchema(t)
+	if _, err := pgkv.Open(ctx, pgkv.Options{URL: url, ReadOnly: true}); err == nil {
+		t.Fatal("a read-only open of an empty database: got nil error")
+	}
+	db := open(t, url)
+	var version int
+	if err := db.Pool().QueryRow(ctx, `SELECT max(version) FROM ties_schema`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if version != pgkv.SchemaVersion {
+		t.Errorf("schema version %d, want %d", version, pgkv.SchemaVersion)
+	}
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO ties_schema (version) VALUES ($1)`, pgkv.SchemaVersion+1); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, readOnly := range []bool{false, true} {
+		_, err := pgkv.Open(ctx, pgkv.Options{URL: url, ReadOnly: readOnly})
+		if !errors.Is(err, pgkv.ErrNewerSchema) {
+			t.Errorf("open (read-only %v) of a newer schema: got %v, want %v", readOnly, err, pgkv.ErrNewerSchema)
+		}
+	}
+}
+
+// TestUnavailable: a server that cannot be reached is kv.ErrUnavailable,
+// which the API answers as UNAVAILABLE.
+func TestUnavailable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	ctx := context.Background()
+	c, err := pgtest.Start(ctx, pgtest.Config{})
+	if errors.Is(err, pgtest.ErrNotInstalled) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	db := open(t, c.DSN("postgres"))
+	defer db.Close()
+	c.Kill()
+	if _, err := db.Begin(ctx, kv.TxnOptions{}); !errors.Is(err, kv.ErrUnavailable) {
+		t.Errorf("read Begin with the server gone: got %v, want %v", err, kv.ErrUnavailable)
+	}
+	if _, err := db.Begin(ctx, kv.TxnOptions{Update: true}); !errors.Is(err, kv.ErrUnavailable) {
+		t.Errorf("update Begin with the server gone: got %v, want %v", err, kv.ErrUnavailable)
+	}
 }
