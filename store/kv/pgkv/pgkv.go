@@ -372,8 +372,8 @@ func (db *DB) Features() kv.Features {
 // Pool returns the connection pool, for LISTEN and for tools.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
-// Close waits for open transactions to end and closes the pool. A second
-// Close returns nil.
+// Close waits up to 10 s for open transactions to end and closes the
+// pool. A second Close returns nil.
 func (db *DB) Close() error {
 	db.mu.Lock()
 	if db.closed {
@@ -389,10 +389,14 @@ func (db *DB) Close() error {
 	}()
 	select {
 	case <-done:
+		db.pool.Close()
 	case <-time.After(10 * time.Second):
+		// pgxpool's Close waits for every connection to come back, which
+		// a transaction never ended would make forever: close the idle
+		// ones now and the rest as they are released.
 		db.log.Warn("closing postgres with transactions still open")
+		go db.pool.Close()
 	}
-	db.pool.Close()
 	return nil
 }
 

@@ -89,10 +89,13 @@ func TestUnavailable(t *testing.T) {
 	db := open(t, c.DSN("postgres"))
 	defer db.Close()
 	c.Kill()
-	if _, err := db.Begin(ctx, kv.TxnOptions{}); !errors.Is(err, kv.ErrUnavailable) {
-		t.Errorf("read Begin with the server gone: got %v, want %v", err, kv.ErrUnavailable)
-	}
-	if _, err := db.Begin(ctx, kv.TxnOptions{Update: true}); !errors.Is(err, kv.ErrUnavailable) {
-		t.Errorf("update Begin with the server gone: got %v, want %v", err, kv.ErrUnavailable)
+	for _, opts := range []kv.TxnOptions{{}, {Update: true}} {
+		tx, err := db.Begin(ctx, opts)
+		if err == nil {
+			tx.Discard()
+		}
+		if !errors.Is(err, kv.ErrUnavailable) {
+			t.Errorf("Begin %+v with the server gone: got %v, want %v", opts, err, kv.ErrUnavailable)
+		}
 	}
 }
