@@ -334,8 +334,8 @@ func StopShared() {
 
 // NewSchema returns a connection string to a new, empty schema of the
 // shared cluster (as search_path), started on first use. It skips t when
-// PostgreSQL is not installed, and under -short, where starting a cluster
-// costs too much.
+// PostgreSQL is not installed; tests that should not start a cluster under
+// -short skip themselves.
 func NewSchema(t testing.TB) string {
 	t.Helper()
 	c := SharedCluster(t)
