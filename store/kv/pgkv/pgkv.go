@@ -80,6 +80,9 @@ type Options struct {
 	MaxConns int32
 }
 
+// commitTimeout bounds the end of a commit, which no caller can cancel.
+const commitTimeout = 30 * time.Second
+
 // NotifyChannel is the channel every commit notifies, with its timestamp
 // in decimal as the payload.
 const NotifyChannel = "ties_commit"
@@ -299,6 +302,11 @@ func (w *writer) commit(ctx context.Context) (uint64, error) {
 	if !w.wrote {
 		return w.readTs, w.rollback()
 	}
+	// From here the commit is under way: a caller giving up now must not
+	// leave it half-known (a cancelled COMMIT may still have committed),
+	// so it finishes whatever happens to ctx, within a bound of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
 	b := &pgx.Batch{}
 	b.Queue(`UPDATE ties_clock SET last_ts = $1`, int64(w.commitTs))
 	b.Queue(`SELECT pg_notify($1, $2)`, NotifyChannel, strconv.FormatUint(w.commitTs, 10))
