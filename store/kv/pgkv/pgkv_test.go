@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/ties-graph/ties/store/kv"
 	"github.com/ties-graph/ties/store/kv/kvtest"
 	"github.com/ties-graph/ties/store/kv/pgkv"
@@ -89,6 +91,12 @@ func TestUnavailable(t *testing.T) {
 	db := open(t, c.DSN("postgres"))
 	defer db.Close()
 	c.Kill()
+	if conn, err := pgx.Connect(ctx, c.DSN("postgres")); err == nil {
+		var dir string
+		conn.QueryRow(ctx, `SELECT current_setting('data_directory')`).Scan(&dir)
+		conn.Close(ctx)
+		t.Fatalf("a server still answers on port %d after the kill: %s (ours: %s)", c.Port, dir, c.DataDir())
+	}
 	for _, opts := range []kv.TxnOptions{{}, {Update: true}} {
 		tx, err := db.Begin(ctx, opts)
 		if err == nil {

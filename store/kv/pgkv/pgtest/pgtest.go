@@ -10,6 +10,7 @@
 package pgtest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -249,14 +251,50 @@ func (c *Cluster) LogTail() string {
 	return string(b)
 }
 
-// Kill kills the postmaster with SIGKILL, as a crash of its machine
-// would, and waits for it to exit. Its backends notice and exit.
+// Kill kills the server with SIGKILL, as a crash of its machine would:
+// the postmaster and every process it started (each of which is a
+// process group of its own, so a signal to the postmaster's group would
+// leave them answering queries for a moment), and waits for the
+// postmaster to exit.
 func (c *Cluster) Kill() {
 	if c.cmd == nil || c.cmd.Process == nil {
 		return
 	}
-	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+	pid := c.cmd.Process.Pid
+	_ = syscall.Kill(pid, syscall.SIGSTOP) // no new children meanwhile
+	for _, child := range children(pid) {
+		_ = syscall.Kill(child, syscall.SIGKILL)
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
 	<-c.exited
+}
+
+// children returns the ids of the processes whose parent is pid, from
+// /proc.
+func children(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		id, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// The command name, in parentheses, may hold spaces: the fields
+		// after it start at the last ')'.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Promote promotes a standby to primary and waits until it accepts
