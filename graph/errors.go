@@ -67,6 +67,16 @@ func (p presenter) presentError(ctx context.Context, err error) *gqlerror.Error 
 	}
 	var se *store.Error
 	switch {
+	case isUnreachable(cause):
+		// Before the coded errors: a store error that wraps a lost
+		// connection is still the database being away.
+		_, maybe := store.Unreachable(cause)
+		out.Message = "the database cannot be reached (it may be switching to a standby); retry shortly"
+		if maybe {
+			out.Message = "the connection to the database was lost while committing: the change may or may not have been made; retry it once the database is back (upserts are safe to repeat)"
+		}
+		out.Extensions = map[string]any{"code": string(store.Unavailable)}
+		p.logger.WarnContext(ctx, "database unreachable", "path", out.Path.String(), "error", cause)
 	case errors.As(cause, &se):
 		out.Message = store.ErrorMessage(cause)
 		out.Extensions = map[string]any{"code": string(se.Code)}
@@ -138,4 +148,11 @@ func reportEach(ctx context.Context, err error) error {
 		graphql.AddError(ctx, graphql.AddFieldLocationToError(ctx, e))
 	}
 	return errReported
+}
+
+// isUnreachable reports whether err says the store's backend could not be
+// reached.
+func isUnreachable(err error) bool {
+	u, _ := store.Unreachable(err)
+	return u
 }

@@ -33,6 +33,7 @@ type Store struct {
 	schema *schema // newest ontology seen; immutable, replaced on change
 
 	cache *readCache
+	sync  *cacheSync // on a backend other processes write too
 	pause writePause
 	load  loadGate
 
@@ -74,6 +75,29 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	return s, nil
+}
+
+// New opens the store over a backend that is already open, such as
+// PostgreSQL's (package pgkv), and takes it over: Close closes it. The
+// backend's commit timestamps must be in badgerkv's hybrid logical format
+// (TsOf), which asOf reads map times to. On a backend that several
+// processes share (Features().Distributed), the read cache learns of the
+// other processes' writes through kv.Changes (see cacheSync), and is off
+// on one that does not implement it.
+func New(db kv.Store, opts Options) (*Store, error) {
+	changes, ok := db.(kv.Changes)
+	if db.Features().Distributed && !ok {
+		opts.CacheSize = -1
+	}
+	s, err := newStore(db, opts, badgerkv.ReadTsAt, badgerkv.TimeOf)
+	if err != nil {
+		return nil, err
+	}
+	if db.Features().Distributed && s.cache != nil {
+		s.sync = &cacheSync{changes: changes}
+		s.sync.synced.Store(s.cache.validTs)
 	}
 	return s, nil
 }
@@ -191,6 +215,10 @@ func (s *Store) snapshot(ctx context.Context, ro ReadOptions) (kv.Txn, *schema, 
 	tx, err := s.db.Begin(ctx, kv.TxnOptions{ReadTs: ts})
 	if err != nil {
 		return nil, nil, fmt.Errorf("begin read: %w", err)
+	}
+	if err := s.catchUp(ctx, tx.ReadTs()); err != nil {
+		tx.Discard()
+		return nil, nil, err
 	}
 	sch, ok := s.cache.ontology(tx.ReadTs())
 	if !ok {

@@ -11,11 +11,11 @@ import (
 	"testing"
 )
 
-// openTestStore opens an in-memory store whose cleanup checks every
-// invariant and closes it.
+// openTestStore opens an empty store (in memory, or see openBackend) whose
+// cleanup checks every invariant and closes it.
 func openTestStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open("", Options{InMemory: true})
+	s, err := openBackend(t)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

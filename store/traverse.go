@@ -431,7 +431,59 @@ func (r *Reader) Expand(frontier []NodeID, f *EdgeFilter, fn func(i int, e Edge)
 	return nil
 }
 
+// expandBatched is Expand on a distributed backend. Nodes whose adjacency
+// is cached are walked in memory; the others are scanned in one round
+// trip, all of each node's keys when the cache is on, so that the next
+// traversal through them finds them cached.
 func (r *Reader) expandBatched(frontier []NodeID, f *EdgeFilter, fn func(i int, e Edge) error) error {
+	if r.cache == nil {
+		return r.expandScanned(frontier, f, fn)
+	}
+	adj := make([][]adjItem, len(frontier))
+	var missing []int
+	for i, n := range frontier {
+		if a, ok := r.cache.adjacency(cacheKey{cacheAdj, uint64(n)}, r.ts); ok {
+			adj[i] = a
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 {
+		prefixes := make([][]byte, 0, 2*len(missing))
+		for _, i := range missing {
+			prefixes = append(prefixes, adjPrefix(nil, pOut, frontier[i]), adjPrefix(nil, pIn, frontier[i]))
+		}
+		err := r.tx.ScanPrefixes(prefixes, false, func(j int, k, val []byte) error {
+			e, ok := parseAdjKey(k)
+			if !ok {
+				return fmt.Errorf("bad adjacency key %x", k)
+			}
+			v, ok := parseAdjValue(val)
+			if !ok {
+				return fmt.Errorf("bad adjacency value %x at %x", val, k)
+			}
+			i := missing[j/2]
+			adj[i] = append(adj[i], adjItem{dir: e.dir, typ: e.typ, other: e.other, rel: e.rel, v: v})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, i := range missing {
+			r.cache.putAdj(cacheKey{cacheAdj, uint64(frontier[i])}, r.ts, slices.Clip(adj[i]))
+		}
+	}
+	for i, n := range frontier {
+		if err := scanCached(n, adj[i], f, func(e Edge) error { return fn(i, e) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// expandScanned is expandBatched without a cache: only the keys f asks
+// for are scanned.
+func (r *Reader) expandScanned(frontier []NodeID, f *EdgeFilter, fn func(i int, e Edge) error) error {
 	prefixes := make([][]byte, 0, len(frontier)*len(f.scans))
 	type owner struct {
 		i  int

@@ -29,9 +29,13 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	fs := flagSet("backup", "backup [flags]", stderr)
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, backupHelp) }
-	var data, out, base, token string
-	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}
-	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
+	var (
+		loc         location
+		out         string
+		base, token string
+		env         = map[string]string{"url": "TIES_URL"}
+	)
+	addLocationFlags(fs, &loc, env, "data directory")
 	fs.StringVar(&out, "o", "", "write the backup to this file (default standard output)")
 	fs.StringVar(&base, "url", "", "back up the running service at this URL instead, with an admin key (TIES_URL)")
 	tokenFlag(fs, &token, env)
@@ -47,9 +51,9 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if base != "" {
 		return backupRemote(ctx, base, token, out, stdout)
 	}
-	st, err := openExisting(data, true)
+	st, err := loc.openExisting(ctx, true)
 	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service: back it up through the service with --url http://HOST:PORT and an admin key, or stop it first", data)
+		return fmt.Errorf("the data directory %s is in use by a running ties service: back it up through the service with --url http://HOST:PORT and an admin key, or stop it first", loc.data)
 	}
 	if err != nil {
 		return err
@@ -58,7 +62,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	// A store that fails its check would give a backup that restore
 	// refuses: say so now, with the problems, rather than write it.
 	if err := st.Check(ctx); err != nil {
-		return fmt.Errorf("no backup written: the store in %s fails its check (run ties check for the full list): %w", data, err)
+		return fmt.Errorf("no backup written: the store in %s fails its check (run ties check for the full list): %w", loc.name(), err)
 	}
 	return writeOutput(out, stdout, func(w io.Writer) error { return st.Backup(ctx, w) })
 }
@@ -100,20 +104,26 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	fs := flagSet("restore", "restore [flags] FILE", stderr)
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, restoreHelp) }
-	var data string
-	fs.StringVar(&data, "data", "./ties-data", "data directory to restore into; must be empty (TIES_DATA)")
-	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA"}); err != nil {
+	var (
+		loc location
+		env = map[string]string{}
+	)
+	addLocationFlags(fs, &loc, env, "data directory to restore into; must be empty")
+	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{"restore takes one argument, the backup FILE (\"-\" for standard input)"}
 	}
-	fd, err := watchFresh(data)
-	if err != nil {
-		return err
-	}
-	if !fd.fresh {
-		return fmt.Errorf("the data directory %s is not empty; restore into a new or empty directory", data)
+	var fd freshDir
+	if !loc.postgres() {
+		var err error
+		if fd, err = watchFresh(loc.data); err != nil {
+			return err
+		}
+		if !fd.fresh {
+			return fmt.Errorf("the data directory %s is not empty; restore into a new or empty directory", loc.data)
+		}
 	}
 	var r io.Reader = os.Stdin
 	if name := fs.Arg(0); name != "-" {
@@ -124,9 +134,9 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		defer f.Close()
 		r = f
 	}
-	st, err := store.Open(data, store.Options{SyncWrites: true})
+	st, err := loc.open(ctx, store.Options{SyncWrites: true})
 	if err != nil {
-		return fmt.Errorf("open the data directory %s: %w", data, err)
+		return err
 	}
 	// A failed restore leaves the directory as it found it, so that the
 	// next attempt is not refused as "not empty".
@@ -144,6 +154,6 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	fmt.Fprintf(stdout, "restored %s into %s\n", fs.Arg(0), data)
+	fmt.Fprintf(stdout, "restored %s into %s\n", fs.Arg(0), loc.name())
 	return nil
 }

@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-
-	"github.com/ties-graph/ties/store"
 )
 
 // runCheck opens the store read-only and verifies every invariant. It
@@ -15,41 +11,27 @@ import (
 // problem.
 func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flagSet("check", "check [flags]", stderr)
-	var data string
-	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
-	if err := parseFlags(fs, args, getenv, map[string]string{"data": "TIES_DATA"}); err != nil {
+	var loc location
+	env := map[string]string{}
+	addLocationFlags(fs, &loc, env, "data directory")
+	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("check takes no arguments, got %q", fs.Args())}
 	}
-	st, err := openExisting(data, true)
+	st, err := loc.openExisting(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	name := loc.name()
 	if err := st.Check(ctx); err != nil {
-		fmt.Fprintf(stdout, "%s: problems found:\n%v\n", data, err)
-		return fmt.Errorf("check %s failed", data)
+		fmt.Fprintf(stdout, "%s: problems found:\n%v\n", name, err)
+		return fmt.Errorf("check %s failed", name)
 	}
-	fmt.Fprintf(stdout, "%s: ok\n", data)
+	fmt.Fprintf(stdout, "%s: ok\n", name)
 	return nil
-}
-
-// openExisting opens the store in dir, which must exist: the tools that
-// read a store must not create an empty one where a path was mistyped.
-func openExisting(dir string, readOnly bool) (*store.Store, error) {
-	if _, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
-	st, err := store.Open(dir, store.Options{ReadOnly: readOnly, SyncWrites: !readOnly})
-	if errors.Is(err, store.ErrLocked) {
-		return nil, lockedError{dir: dir, err: err}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open the data directory %s: %w", dir, err)
-	}
-	return st, nil
 }
 
 // lockedError says that another process holds the data directory, in one

@@ -28,6 +28,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ties-graph/ties/store/kv/pgkv/pgtest"
 )
 
 // e2eTimeout bounds every wait of these tests. It is generous on purpose:
@@ -68,6 +70,7 @@ func TestMain(m *testing.M) {
 	}
 	binDir = dir
 	code := m.Run()
+	pgtest.StopShared()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -53,11 +53,13 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, exportHelp) }
 	var (
-		data, base, format, out, from, types, entityTypes, validAt, asOf, token string
-		depth                                                                   int
-		split                                                                   bool
+		base, format, out, from, types, entityTypes, validAt, asOf, token string
+		depth                                                             int
+		split                                                             bool
+		loc                                                               location
+		env                                                               = map[string]string{"url": "TIES_URL"}
 	)
-	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
+	addLocationFlags(fs, &loc, env, "data directory")
 	fs.StringVar(&base, "url", "", "export from the service at this URL, such as http://localhost:8080 (TIES_URL)")
 	fs.StringVar(&format, "format", "", "ndjson, json, csv, graphml, gexf or dot (default: from -o's extension, else ndjson)")
 	fs.StringVar(&out, "o", "", "write to this file instead of standard output")
@@ -68,7 +70,6 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&validAt, "valid-at", "", "keep relations valid at this date: YYYY, YYYY-MM or YYYY-MM-DD")
 	fs.StringVar(&asOf, "as-of", "", "export the graph as recorded at this RFC 3339 time (default now)")
 	fs.BoolVar(&split, "split", false, "csv: write nodes.csv and relationships.csv into the directory -o instead of a zip")
-	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}
 	tokenFlag(fs, &token, env)
 	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
@@ -132,9 +133,9 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		return exportRemote(ctx, base, token, opts, out, stdout)
 	}
-	st, err := openExisting(data, true)
+	st, err := loc.openExisting(ctx, true)
 	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service: export through it with --url http://HOST:PORT", data)
+		return fmt.Errorf("the data directory %s is in use by a running ties service: export through it with --url http://HOST:PORT", loc.data)
 	}
 	if err != nil {
 		return err

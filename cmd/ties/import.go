@@ -45,17 +45,18 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, importHelp) }
 	var (
-		data, base, format, memoryLimit, token string
-		dryRun                                 bool
-		maxErrors                              int
+		base, format, memoryLimit, token string
+		dryRun                           bool
+		maxErrors                        int
+		loc                              location
+		env                              = map[string]string{"url": "TIES_URL", "memory-limit": "TIES_MEMORY_LIMIT"}
 	)
-	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
+	addLocationFlags(fs, &loc, env, "data directory")
 	fs.StringVar(&base, "url", "", "import through the service at this URL, such as http://localhost:8080 (TIES_URL)")
 	fs.StringVar(&format, "format", "", "ndjson, json or csv (default: from each file's extension)")
 	fs.BoolVar(&dryRun, "dry-run", false, "validate and report only; write nothing")
 	fs.IntVar(&maxErrors, "max-errors", 100, "list at most this many errors (at most 1000); the rest are counted")
 	fs.StringVar(&memoryLimit, "memory-limit", "1GiB", "soft memory limit of the Go heap while importing into --data, such as 1GiB; 0 turns it off (TIES_MEMORY_LIMIT; GOMEMLIMIT, when set, wins). An import holds about 75 bytes per entity of its files beside a fixed 500 MiB or so: raise it for files of more than about 5 million entities, or the collector will run all the time")
-	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL", "memory-limit": "TIES_MEMORY_LIMIT"}
 	tokenFlag(fs, &token, env)
 	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err
@@ -89,7 +90,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if base != "" {
 		return importRemote(ctx, base, token, inputs, dryRun, maxErrors, p, stdout, stderr)
 	}
-	return importLocal(ctx, data, inputs, dryRun, maxErrors, p, stdout, stderr)
+	return importLocal(ctx, loc, inputs, dryRun, maxErrors, p, stdout, stderr)
 }
 
 // inputOf returns the Input of a file argument; "-" spools standard input
@@ -118,17 +119,20 @@ func importError(err error) error {
 	return err
 }
 
-func importLocal(ctx context.Context, data string, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
-	fd, err := watchFresh(data)
+func importLocal(ctx context.Context, loc location, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
+	var fd freshDir // a database is not a directory to leave as found
+	if !loc.postgres() {
+		var err error
+		if fd, err = watchFresh(loc.data); err != nil {
+			return err
+		}
+	}
+	st, err := loc.open(ctx, store.Options{SyncWrites: true})
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("the data directory %s is in use by a running ties service: import through it with --url http://HOST:PORT, or stop it first", loc.data)
+	}
 	if err != nil {
 		return err
-	}
-	st, err := store.Open(data, store.Options{SyncWrites: true})
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service: import through it with --url http://HOST:PORT, or stop it first", data)
-	}
-	if err != nil {
-		return fmt.Errorf("open the data directory %s: %w", data, err)
 	}
 	// An import that writes nothing into a new directory (refused, or a
 	// dry run) leaves the directory as it found it.

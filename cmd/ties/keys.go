@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ties-graph/ties/store"
-	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 const keysHelp = `
@@ -100,7 +99,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 // first key may come before the first start.
 func (t keysTarget) open() (*store.Store, error) {
 	st, err := store.Open(t.data, store.Options{SyncWrites: true})
-	if errors.Is(err, badgerkv.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("the data directory %s is in use by a running ties service: manage its keys through it with --url http://HOST:PORT and an admin key, or stop it first", t.data)
 	}
 	if err != nil {
@@ -199,9 +198,9 @@ func (t keysTarget) list(ctx context.Context, stdout io.Writer) error {
 		}
 		keys = data.APIKeys
 	} else {
-		st, err := openExisting(t.data, true)
+		st, err := location{data: t.data}.openExisting(ctx, true)
 		if err != nil {
-			if errors.Is(err, badgerkv.ErrLocked) {
+			if errors.Is(err, store.ErrLocked) {
 				return fmt.Errorf("the data directory %s is in use by a running ties service: list its keys with --url http://HOST:PORT and an admin key", t.data)
 			}
 			return err

@@ -72,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runRestore(ctx, args, getenv, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args, getenv, stdout, stderr)
+	case "copy":
+		return runCopy(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "ties", version())
 		return nil
@@ -109,6 +111,8 @@ Usage:
   ties restore [flags]        restore a backup into an empty data directory
   ties check [flags]          verify every invariant of the store
   ties keys create|list|revoke  manage the API keys clients send as Bearer tokens
+  ties copy --from X --to Y   copy a whole store between data directories and
+                              PostgreSQL databases (--store postgres://...)
   ties version, ties --version  print the version
   ties help [COMMAND]         show this help, or a command's flags
 

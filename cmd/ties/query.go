@@ -17,11 +17,13 @@ import (
 func runQuery(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flagSet("query", "query [flags] QUERY", stderr)
 	var (
-		data, vars, base, token string
-		write                   bool
+		loc         location
+		vars        string
+		write       bool
+		base, token string
+		env         = map[string]string{"url": "TIES_URL"}
 	)
-	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}
-	fs.StringVar(&data, "data", "./ties-data", "data directory (TIES_DATA)")
+	addLocationFlags(fs, &loc, env, "data directory")
 	fs.StringVar(&vars, "vars", "", `variables as a JSON object, such as '{"id":"enschede"}'`)
 	fs.BoolVar(&write, "write", false, "open the store for writing, so that mutations work")
 	fs.StringVar(&base, "url", "", "send the query to the service at this URL instead, such as http://localhost:8080 (TIES_URL)")
@@ -53,7 +55,7 @@ func runQuery(ctx context.Context, args []string, getenv func(string) string, st
 	} else {
 		// A directory a service holds gets lockedError, which points to
 		// the service (--url).
-		st, err := openExisting(data, !write)
+		st, err := loc.openExisting(ctx, !write)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -28,7 +29,7 @@ import (
 // serveConfig is what the serve flags say.
 type serveConfig struct {
 	addr            string
-	data            string
+	loc             location
 	noSeed          bool
 	logFormat       string
 	logLevel        string
@@ -89,7 +90,8 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 	env["cors-origin"] = "TIES_CORS_ORIGIN"
 	str(&c.tlsCert, "tls-cert", "", "TIES_TLS_CERT", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	str(&c.tlsKey, "tls-key", "", "TIES_TLS_KEY", "the PEM private key of --tls-cert")
-	str(&c.data, "data", "./ties-data", "TIES_DATA", "data directory (created if missing)")
+	str(&c.loc.data, "data", "./ties-data", "TIES_DATA", "data directory (created if missing)")
+	str(&c.loc.url, "store", "", "TIES_STORE", storeHelp)
 	boolean(&c.noSeed, "no-seed", "TIES_NO_SEED", "leave a new data directory empty instead of loading the founding data")
 	str(&c.logFormat, "log-format", "", "TIES_LOG_FORMAT", "log format, text or json (default text on a terminal, json otherwise)")
 	str(&c.logLevel, "log-level", "info", "TIES_LOG_LEVEL", "log level: debug, info, warn or error")
@@ -208,34 +210,35 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// server stops after the store has closed.
 	defer hs.Close()
 	base := playgroundURL(ln.Addr(), tlsConfig != nil)
-	logger.Info("listening; opening the data directory", "playground", base, "data", c.data)
+	logger.Info("listening; opening the data directory", "playground", base, "data", c.loc.name())
 
-	fresh, err := isFresh(c.data)
-	if err != nil {
-		return err
-	}
-	if fresh && c.readOnly {
-		return usageError{fmt.Sprintf("--read-only needs an existing data directory; %s is missing or empty", c.data)}
-	}
+	// A database's disk is its operators' to watch: the space checks are
+	// for a data directory.
 	var spaceCheck func() error
-	if minFree > 0 && !fresh {
-		// A disk already full at start: badger would crash again
-		// replaying its log into new files, so serve reads only.
-		if free, err := freeDisk(c.data); err == nil && free < minFree && !c.readOnly {
-			logger.Error("the disk holding the data directory is nearly full: serving read-only; free some space and restart for writes",
-				"dir", c.data, "free", free, "min", minFree)
-			c.readOnly = true
+	if !c.loc.postgres() {
+		fresh, err := isFresh(c.loc.data)
+		if err != nil {
+			return err
+		}
+		if fresh && c.readOnly {
+			return usageError{fmt.Sprintf("--read-only needs an existing data directory; %s is missing or empty", c.loc.data)}
+		}
+		if minFree > 0 && !fresh {
+			// A disk already full at start: badger would crash again
+			// replaying its log into new files, so serve reads only.
+			if free, err := freeDisk(c.loc.data); err == nil && free < minFree && !c.readOnly {
+				logger.Error("the disk holding the data directory is nearly full: serving read-only; free some space and restart for writes",
+					"dir", c.loc.data, "free", free, "min", minFree)
+				c.readOnly = true
+			}
+		}
+		if minFree > 0 && !c.readOnly {
+			spaceCheck = func() error { return checkFreeSpace(c.loc.data, minFree, freeDisk) }
 		}
 	}
-	if minFree > 0 && !c.readOnly {
-		spaceCheck = func() error { return checkFreeSpace(c.data, minFree, freeDisk) }
-	}
-	st, err := store.Open(c.data, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly, SpaceCheck: spaceCheck})
-	if errors.Is(err, store.ErrLocked) {
-		return lockedError{dir: c.data, err: err}
-	}
+	st, err := c.loc.open(ctx, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly, SpaceCheck: spaceCheck})
 	if err != nil {
-		return fmt.Errorf("open the data directory %s: %w", c.data, err)
+		return err
 	}
 	defer func() {
 		if err := st.Close(); err != nil {
@@ -247,8 +250,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	if minFree > 0 && !c.readOnly {
-		watch := &diskWatch{dir: c.data, min: minFree, free: freeDisk, st: st, log: logger}
+	if minFree > 0 && !c.readOnly && !c.loc.postgres() {
+		watch := &diskWatch{dir: c.loc.data, min: minFree, free: freeDisk, st: st, log: logger}
 		wctx, stopWatch := context.WithCancel(ctx)
 		defer stopWatch()
 		go watch.run(wctx, 10*time.Second)
@@ -256,8 +259,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	var imports http.Handler
 	if !c.readOnly {
-		spool, err := resetUploads(c.data)
-		if err != nil {
+		var spool string
+		if c.loc.postgres() {
+			// Several services share the database, not a directory:
+			// uploads wait in a temporary directory of this one.
+			if spool, err = os.MkdirTemp("", "ties-uploads-"); err != nil {
+				return fmt.Errorf("create the uploads directory: %w", err)
+			}
+			defer os.RemoveAll(spool)
+		} else if spool, err = resetUploads(c.loc.data); err != nil {
 			return err
 		}
 		imports = importHandler(st, logger, spool)
@@ -275,14 +285,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		CORSOrigins:     c.corsOrigins,
 		LoopbackOnly:    loopbackOnly(ln.Addr()),
 	})
-	if err := logAccess(ctx, logger, st, anonymous, ln.Addr(), c.data); err != nil {
+	if err := logAccess(ctx, logger, st, anonymous, ln.Addr(), c.loc.name()); err != nil {
 		return err
 	}
 	kctx, stopKeyUse := context.WithCancel(ctx)
 	defer stopKeyUse()
 	go saveKeyUse(kctx, st, logger, c.keyUseEvery)
 	handler.set(srv)
-	logger.Info("serving Ties", "playground", base, "explorer", base+"explore", "data", c.data)
+	logger.Info("serving Ties", "playground", base, "explorer", base+"explore", "data", c.loc.name())
 
 	select {
 	case err := <-served:

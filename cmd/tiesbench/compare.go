@@ -49,7 +49,7 @@ var queryKinds = []queryKind{
 
 // allSystems lists the systems compare knows, in the order it runs them:
 // the Ties ones share one loaded store, so they come first.
-var allSystems = []string{"ties", "ties-reader", "ties-http", "ties-http-nodelink", "memory", "postgres"}
+var allSystems = []string{"ties", "ties-reader", "ties-http", "ties-http-nodelink", "memory", "postgres", "ties-pg", "ties-pg-http"}
 
 type compareOptions struct {
 	cfg          gen.Config
@@ -116,6 +116,9 @@ Systems:
   ties-http-nodelink  GraphQL over loopback HTTP, the nodeLink JSON field
   memory              a CSR adjacency array in Go (the floor)
   postgres            a throwaway PostgreSQL cluster, recursive CTEs via pgx
+  ties-pg             the store API in process, on the PostgreSQL backend
+                      (its own throwaway cluster, the same settings)
+  ties-pg-http        GraphQL over loopback HTTP on the PostgreSQL backend
 
 Flags:`)
 		fs.PrintDefaults()
@@ -189,6 +192,7 @@ type Report struct {
 	MaxDepth   int               `json:"max_depth"`
 	Systems    []SystemReport    `json:"systems"`
 	TiesLoad   time.Duration     `json:"ties_load_ns,omitempty"`
+	TiesPGLoad time.Duration     `json:"ties_pg_load_ns,omitempty"` // the load into Ties on PostgreSQL
 	ServerRSS  int64             `json:"ties_server_peak_rss_bytes,omitempty"`
 	TiesRSS    int64             `json:"ties_peak_rss_bytes,omitempty"`
 	TiesDisk   int64             `json:"ties_disk_bytes,omitempty"`
@@ -322,6 +326,15 @@ func compare(ctx context.Context, log *slog.Logger, o compareOptions, stderr io.
 		if err := comparePostgres(ctx, log, o, work, rep); err != nil {
 			rep.Systems = append(rep.Systems, SystemReport{Name: "postgres", Skipped: err.Error()})
 			log.Error("PostgreSQL skipped", "err", err)
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return rep, err
+			}
+		}
+	}
+	if o.wants("ties-pg") || o.wants("ties-pg-http") {
+		if err := compareTiesPostgres(ctx, log, o, work, rep); err != nil {
+			rep.Systems = append(rep.Systems, SystemReport{Name: "ties-pg", Skipped: err.Error()})
+			log.Error("Ties on PostgreSQL skipped", "err", err)
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				return rep, err
 			}

@@ -21,6 +21,13 @@ func loadTies(ctx context.Context, log *slog.Logger, dir string, cfg gen.Config,
 	if err != nil {
 		return nil, 0, fmt.Errorf("open store: %w", err)
 	}
+	return loadInto(ctx, log, s, dir, cfg, via, batch)
+}
+
+// loadInto is loadTies on a store already open (on any backend); where
+// names it in messages. It closes s when it fails.
+func loadInto(ctx context.Context, log *slog.Logger, s *store.Store, dir string, cfg gen.Config, via string, batch int) (*store.Store, time.Duration, error) {
+	var err error
 	start := time.Now()
 	var entities, relations int
 	switch via {
@@ -98,11 +105,17 @@ func applyInBatches(ctx context.Context, s *store.Store, cfg gen.Config, batch i
 type tiesStore struct {
 	s     *store.Store
 	limit int
+	name  string // "ties" when empty
 }
 
 var _ system = (*tiesStore)(nil)
 
-func (t *tiesStore) Name() string { return "ties" }
+func (t *tiesStore) Name() string {
+	if t.name == "" {
+		return "ties"
+	}
+	return t.name
+}
 
 func (t *tiesStore) Close() error { return nil }
 

@@ -1,6 +1,7 @@
 // Package kv is the ordered, transactional key-value boundary under the graph
 // store. The graph code is written once against these interfaces; each
-// backend (badger, embedded, in package badgerkv) implements them.
+// backend (badger, embedded, in package badgerkv; PostgreSQL, shared by
+// several processes, in package pgkv) implements them.
 //
 // The shape follows what JanusGraph's KeyColumnValueStore and Cayley's
 // key-value layer proved: ordered byte keys, transactions, reusable ordered
@@ -38,6 +39,10 @@ var (
 	// ErrLocked: another process holds the store open (an embedded
 	// backend's directory is used by one process at a time).
 	ErrLocked = errors.New("data directory is locked by another process")
+	// ErrUnavailable: a networked backend cannot be reached, or is
+	// switching to another server (a failover). Nothing was written; retry
+	// later.
+	ErrUnavailable = errors.New("kv: backend unavailable")
 )
 
 // Features reports what a backend can do, so that the graph layer can adapt.
@@ -161,6 +166,16 @@ type Batch interface {
 	Flush() (uint64, error)
 	// Cancel abandons the batch; nothing of it becomes visible.
 	Cancel()
+}
+
+// Changes is implemented by backends that several processes share
+// (Features.Distributed): it says which keys the commits of any process
+// changed, so that a process can keep what it cached of them correct.
+type Changes interface {
+	// ChangedKeys calls fn with every key written by a commit after
+	// since (keys of commits after upTo may come too, and a key may come
+	// more than once). Returning an error from fn ends it with that error.
+	ChangedKeys(ctx context.Context, since, upTo uint64, fn func(key []byte) error) error
 }
 
 // Backuper is implemented by backends that can stream an online backup of

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// CopyResult says what CopyTo copied.
+type CopyResult struct {
+	// History says that every version was copied, through the backend's
+	// own backup stream; Keys, SourceTs and CommitTs are then 0.
+	History  bool
+	Keys     int    // keys written, change-log records included
+	SourceTs uint64 // the commit of s that was copied
+	CommitTs uint64 // dst's commit that holds the copy
+}
+
+// CopyTo writes everything s holds at its newest commit into dst, key for
+// key (the graph, its ontology, counters and change log), as one batch
+// of dst: the copy becomes visible all at once, or not at all. It moves a
+// store between backends (badger and PostgreSQL); dst's history starts at
+// the copy. Between two stores on the same backend, it streams the
+// backend's backup of s into dst instead, history included. dst must
+// never have been written;
+// close it after the copy, since what it cached of its empty state is
+// stale. Errors: an *Error with code Invalid when dst holds data.
+func (s *Store) CopyTo(ctx context.Context, dst *Store) (CopyResult, error) {
+	never, err := dst.NeverWritten(ctx)
+	if err != nil {
+		return CopyResult{}, fmt.Errorf("copy: %w", err)
+	}
+	if !never {
+		return CopyResult{}, Errorf(Invalid, "the destination already holds a store; copy into an empty one")
+	}
+	if from, ok := s.db.(kv.Backuper); ok && s.db.Features().Name == dst.db.Features().Name {
+		if to, ok := dst.db.(kv.Backuper); ok {
+			return copyHistory(ctx, from, to, dst)
+		}
+	}
+	tx, err := s.db.Begin(ctx, kv.TxnOptions{})
+	if err != nil {
+		return CopyResult{}, fmt.Errorf("copy: begin read: %w", err)
+	}
+	defer tx.Discard()
+	b, err := dst.db.NewBatch(ctx)
+	if err != nil {
+		return CopyResult{}, fmt.Errorf("copy: %w", err)
+	}
+	dst.cache.begin(true)
+	defer func() { dst.cache.end(dst.db.LastCommit()) }()
+	res := CopyResult{SourceTs: tx.ReadTs()}
+	it := tx.Iterate(kv.IterOptions{})
+	for it.Rewind(); it.Valid(); it.Next() {
+		if err := ctx.Err(); err != nil {
+			it.Close()
+			b.Cancel()
+			return CopyResult{}, err
+		}
+		v, err := it.Value()
+		if err == nil {
+			err = b.Set(it.Key(), v)
+		}
+		if err != nil {
+			it.Close()
+			b.Cancel()
+			return CopyResult{}, fmt.Errorf("copy key %x: %w", it.Key(), err)
+		}
+		res.Keys++
+	}
+	it.Close()
+	if res.Keys == 0 {
+		b.Cancel()
+		return CopyResult{}, errors.New("copy: the source store is empty")
+	}
+	if res.CommitTs, err = b.Flush(); err != nil {
+		return CopyResult{}, fmt.Errorf("copy: %w", err)
+	}
+	return res, nil
+}
+
+// copyHistory streams from's backup into to, the backend of dst, through
+// a pipe: every version, in constant memory.
+func copyHistory(ctx context.Context, from, to kv.Backuper, dst *Store) (CopyResult, error) {
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := from.Backup(ctx, pw)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	dst.cache.begin(true)
+	err := to.Restore(ctx, pr)
+	pr.CloseWithError(errors.New("restore ended"))
+	berr := <-done
+	dst.cache.end(dst.db.LastCommit())
+	if err != nil {
+		if berr != nil {
+			err = berr // the restore failed because the backup did
+		}
+		return CopyResult{}, fmt.Errorf("copy with history: %w", err)
+	}
+	return CopyResult{History: true}, nil
+}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ties-graph/ties/store/kv/pgkv/pgtest"
+)
+
+// openPostgresPair opens two stores over one new database, as two
+// services would, each with its read cache on.
+func openPostgresPair(t *testing.T) (a, b *Store) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	url := pgtest.NewSchema(t)
+	for _, p := range []**Store{&a, &b} {
+		s, err := OpenPostgres(context.Background(), url, Options{})
+		if err != nil {
+			t.Fatalf("OpenPostgres: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		*p = s
+	}
+	return a, b
+}
+
+// TestSharedDatabaseCache writes through one store and reads through the
+// other, whose cache holds what it read before: every read sees the
+// newest commit.
+func TestSharedDatabaseCache(t *testing.T) {
+	ctx := context.Background()
+	a, b := openPostgresPair(t)
+	if a.cache == nil || b.cache == nil {
+		t.Fatal("the read cache is off on PostgreSQL")
+	}
+	mustApply(t, a, twinCities())
+	name := func(s *Store, id string) string {
+		t.Helper()
+		e, err := s.FindEntityByID(ctx, id, ReadOptions{})
+		if ErrorCode(err) == NotFound {
+			return "<none>"
+		}
+		if err != nil {
+			t.Fatalf("FindEntityByID %s: %v", id, err)
+		}
+		if e == nil {
+			return "<none>"
+		}
+		return e.Name
+	}
+	neighbors := func(s *Store, id string) int {
+		t.Helper()
+		g, err := s.Neighborhood(ctx, id, NeighborhoodOptions{Depth: 1}, ReadOptions{})
+		if err != nil {
+			t.Fatalf("Neighborhood %s: %v", id, err)
+		}
+		return len(g.Nodes)
+	}
+	// Twice each, so that the second read comes from b's cache.
+	for range 2 {
+		if got, want := name(b, "enschede"), "Enschede"; got != want {
+			t.Errorf("b reads %q, want %q", got, want)
+		}
+		if got, want := neighbors(b, "dalian"), 2; got != want {
+			t.Errorf("b: dalian's neighbourhood has %d nodes, want %d", got, want)
+		}
+	}
+	b.cache.mu.RLock()
+	cached := len(b.cache.entries)
+	b.cache.mu.RUnlock()
+	if cached == 0 {
+		t.Fatal("b cached nothing of what it read: the test would prove nothing")
+	}
+	mustApply(t, a, Batch{
+		Entities:  []Entity{{ID: "enschede", Type: "City", Name: "Enschede (NL)"}, {ID: "hengelo", Type: "City", Name: "Hengelo"}},
+		Relations: []Relation{{Type: "SISTER_CITY_OF", From: "hengelo", To: "dalian"}},
+	})
+	if got, want := name(b, "enschede"), "Enschede (NL)"; got != want {
+		t.Errorf("after a's update, b reads %q, want %q", got, want)
+	}
+	if got, want := neighbors(b, "dalian"), 3; got != want {
+		t.Errorf("after a's new relation, b: dalian's neighbourhood has %d nodes, want %d", got, want)
+	}
+	mustApply(t, b, Batch{DeleteEntities: []string{"hengelo"}, Cascade: true})
+	if got, want := name(a, "hengelo"), "<none>"; got != want {
+		t.Errorf("after b's delete, a reads %q, want %q", got, want)
+	}
+	if got, want := neighbors(a, "dalian"), 2; got != want {
+		t.Errorf("after b's delete, a: dalian's neighbourhood has %d nodes, want %d", got, want)
+	}
+	for _, s := range []*Store{a, b} {
+		if err := s.Check(ctx); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestCopyKeepsHistory copies a store between two databases, which keeps
+// every version: a read as of before the last change sees the old one.
+func TestCopyKeepsHistory(t *testing.T) {
+	ctx := context.Background()
+	a, dst := openPostgresPair(t)
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	mustApply(t, a, twinCities())
+	before := time.Now()
+	time.Sleep(5 * time.Millisecond) // asOf is to the millisecond
+	mustApply(t, a, Batch{Entities: []Entity{{ID: "enschede", Type: "City", Name: "Enschede (NL)"}}})
+	// dst shares a's database in openPostgresPair; copy into a new one.
+	dst.Close()
+	c, err := OpenPostgres(ctx, pgtest.NewSchema(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	res, err := a.CopyTo(ctx, c)
+	if err != nil {
+		t.Fatalf("CopyTo: %v", err)
+	}
+	if !res.History {
+		t.Errorf("a copy between databases did not keep history: %+v", res)
+	}
+	for _, tc := range []struct {
+		ro   ReadOptions
+		want string
+	}{{ReadOptions{}, "Enschede (NL)"}, {ReadOptions{AsOf: before}, "Enschede"}} {
+		e, err := c.FindEntityByID(ctx, "enschede", tc.ro)
+		if err != nil {
+			t.Fatalf("FindEntityByID %+v: %v", tc.ro, err)
+		}
+		if e.Name != tc.want {
+			t.Errorf("copy, as of %v: %q, want %q", tc.ro.AsOf, e.Name, tc.want)
+		}
+	}
+	if err := c.Check(ctx); err != nil {
+		t.Error(err)
+	}
+}
