@@ -59,9 +59,11 @@ type ServerConfig struct {
 	// Bytes turns the check off.
 	MinBodyRate MinBodyRate
 	// LoopbackOnly says the service listens on loopback addresses only;
-	// it then answers only requests addressed to a loopback host (see
-	// guardHost).
+	// it then answers only requests addressed to a loopback host or to
+	// one of AllowedHosts (see guardHost), such as the name a reverse
+	// proxy on the same machine forwards.
 	LoopbackOnly bool
+	AllowedHosts []string
 }
 
 // Server is the HTTP face of Ties: GraphiQL at /, the explorer at
@@ -99,7 +101,7 @@ func NewServer(cfg ServerConfig) *Server {
 	}
 	s.handler = enforceBodyRate(rate, s.handler)
 	if cfg.LoopbackOnly {
-		s.handler = guardHost(s.handler)
+		s.handler = guardHost(s.handler, cfg.AllowedHosts)
 	}
 	s.graphql = withTimeout(limits.Timeout, newGraphQLHandler(cfg.Store, logger, limits, handlerOptions{
 		introspection: !cfg.NoIntrospection, readOnly: cfg.ReadOnly, loaderWait: wait,
@@ -289,11 +291,15 @@ func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 // re-pointed at 127.0.0.1, would make the browser send the page's
 // requests here as same-origin. Real local clients name localhost or a
 // loopback address.
-func guardHost(next http.Handler) http.Handler {
+func guardHost(next http.Handler, allowed []string) http.Handler {
+	names := map[string]bool{}
+	for _, h := range allowed {
+		names[hostName(h)] = true
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !loopbackHost(r.Host) {
+		if !loopbackHost(r.Host) && !names[hostName(r.Host)] {
 			writePlain(w, http.StatusMisdirectedRequest, fmt.Sprintf(
-				"this Ties listens on loopback only and answers requests for localhost, 127.0.0.1 or [::1], not for host %q\n", r.Host))
+				"this Ties listens on loopback only and answers requests for localhost, 127.0.0.1 or [::1], not for host %q (a reverse proxy that forwards its own host name: give ties serve --allowed-host with that name)\n", r.Host))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -304,14 +310,20 @@ func guardHost(next http.Handler) http.Handler {
 // loopback: localhost (or a name under .localhost, which resolvers keep
 // on loopback) or a loopback IP address, with or without a port.
 func loopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	host := hostName(hostport)
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// hostName is the host of a Host header, without port, brackets or a
+// final dot, in lower case.
+func hostName(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	return strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
 }

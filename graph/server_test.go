@@ -274,8 +274,10 @@ func TestLoopbackOnlyChecksHost(t *testing.T) {
 		{"192.168.1.10:8080", true, http.StatusMisdirectedRequest},
 		{"localhost.example.com", true, http.StatusMisdirectedRequest},
 		{"rebind.example.com:8080", false, http.StatusOK},
+		{"ties.example.org", true, http.StatusOK},
+		{"TIES.example.org.:443", true, http.StatusOK},
 	} {
-		h := graph.NewServer(graph.ServerConfig{Store: st, LoopbackOnly: tc.loopback})
+		h := graph.NewServer(graph.ServerConfig{Store: st, LoopbackOnly: tc.loopback, AllowedHosts: []string{"ties.example.org"}})
 		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
 		req.Host = tc.host
 		rec := httptest.NewRecorder()

@@ -43,6 +43,7 @@ type serveConfig struct {
 	shutdownGrace   time.Duration
 	anonymous       string
 	corsOrigins     stringList
+	allowedHosts    stringList
 	tlsCert         string
 	tlsKey          string
 	keyUseEvery     time.Duration
@@ -88,6 +89,8 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 	str(&c.anonymous, "anonymous", "", "TIES_ANONYMOUS", "what clients without an API key may do: none, read or write (default write when listening on loopback only, none otherwise)")
 	fs.Var(&c.corsOrigins, "cors-origin", "an origin whose pages may call the API from the browser, such as https://dash.example.org; repeat it for several; * allows every origin, only while --anonymous is read or none (TIES_CORS_ORIGIN, comma-separated)")
 	env["cors-origin"] = "TIES_CORS_ORIGIN"
+	fs.Var(&c.allowedHosts, "allowed-host", "on a loopback address, also answer requests for this host name, such as the one a reverse proxy on this machine forwards; repeat it for several (TIES_ALLOWED_HOST, comma-separated)")
+	env["allowed-host"] = "TIES_ALLOWED_HOST"
 	str(&c.tlsCert, "tls-cert", "", "TIES_TLS_CERT", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	str(&c.tlsKey, "tls-key", "", "TIES_TLS_KEY", "the PEM private key of --tls-cert")
 	str(&c.loc.data, "data", "./ties-data", "TIES_DATA", "data directory (created if missing)")
@@ -284,6 +287,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Access:          &graph.Access{Anonymous: anonymous},
 		CORSOrigins:     c.corsOrigins,
 		LoopbackOnly:    loopbackOnly(ln.Addr()),
+		AllowedHosts:    c.allowedHosts,
 	})
 	if err := logAccess(ctx, logger, st, anonymous, ln.Addr(), c.loc.name()); err != nil {
 		return err
