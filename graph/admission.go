@@ -31,7 +31,6 @@ type admission struct {
 	workers  int64
 	maxQueue int64
 	waiting  atomic.Int64
-	refused  func() // counts a refusal; nil: not counted
 }
 
 // defaultHeavyWorkers leaves one CPU to the cheap queries.
@@ -111,9 +110,6 @@ func (a *admission) acquire(ctx context.Context, w int64) error {
 	}
 	if a.waiting.Add(1) > a.maxQueue {
 		a.waiting.Add(-1)
-		if a.refused != nil {
-			a.refused()
-		}
 		return &store.Error{Code: store.Busy, Message: fmt.Sprintf(
 			"%d expensive queries (centrality, components, paths, allPaths, large neighbourhoods) are already waiting; retry in a few seconds", a.maxQueue)}
 	}

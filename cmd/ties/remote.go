@@ -63,12 +63,24 @@ func (r *remote) do(req *http.Request) (*http.Response, error) {
 func (r *remote) refusal(status int, message string) error {
 	switch status {
 	case http.StatusUnauthorized:
-		if r.token == "" {
-			return fmt.Errorf("%s needs an API key: give one with --token or TIES_TOKEN (%s)", r.base, message)
-		}
-		return fmt.Errorf("%s refused the token: %s", r.base, message)
+		return refusalAdvice(r.base, r.token, store.Unauthenticated, message)
 	case http.StatusForbidden:
-		return fmt.Errorf("%s refused: %s", r.base, message)
+		return refusalAdvice(r.base, r.token, store.Forbidden, message)
+	}
+	return nil
+}
+
+// refusalAdvice says which flag or variable carries a key, for a refusal
+// coded code; nil for any other code.
+func refusalAdvice(base, token string, code store.Code, message string) error {
+	switch code {
+	case store.Unauthenticated:
+		if token == "" {
+			return fmt.Errorf("%s needs an API key: give one with --token or TIES_TOKEN (%s)", base, message)
+		}
+		return fmt.Errorf("%s refused the token: %s", base, message)
+	case store.Forbidden:
+		return fmt.Errorf("%s refused: %s", base, message)
 	}
 	return nil
 }
@@ -163,17 +175,10 @@ func (r *remote) graphQLData(ctx context.Context, query string, vars map[string]
 }
 
 // refusalHint turns a service's refusal of an exchange.Client request
-// into the same advice remote.refusal gives: which flag or variable
-// carries a key.
+// into the advice refusal gives; other errors pass unchanged.
 func refusalHint(base, token string, err error) error {
-	switch store.ErrorCode(err) {
-	case store.Unauthenticated:
-		if token == "" {
-			return fmt.Errorf("%s needs an API key: give one with --token or TIES_TOKEN (%s)", base, store.ErrorMessage(err))
-		}
-		return fmt.Errorf("%s refused the token: %s", base, store.ErrorMessage(err))
-	case store.Forbidden:
-		return fmt.Errorf("%s refused: %s", base, store.ErrorMessage(err))
+	if advice := refusalAdvice(base, token, store.ErrorCode(err), store.ErrorMessage(err)); advice != nil {
+		return advice
 	}
 	return err
 }
