@@ -26,26 +26,17 @@ const maxErrors = 100
 // An entity or relation given twice in one batch is written once, as its
 // last occurrence; both places of the result show what was stored.
 func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
-	n := len(b.EntityTypes) + len(b.RelationTypes) + len(b.Entities) + len(b.Relations) +
-		len(b.DeleteRelations) + len(b.DeleteEntities)
-	if n > s.opts.MaxBatchRecords {
-		return BatchResult{}, Errorf(TooLarge, "a batch may hold at most %d records, this one has %d: split it or use a bulk load", s.opts.MaxBatchRecords, n)
+	n, err := s.batchSize(b)
+	if err != nil {
+		return BatchResult{}, err
 	}
 	if n == 0 {
 		return BatchResult{CommitTs: s.db.LastCommit()}, nil
 	}
 	b = b.normalizeIDs()
-	if err := s.WritesPaused(); err != nil {
-		return BatchResult{}, err
-	}
-	wctx, taken, err := s.load.waitFor(ctx)
+	tx, err := s.beginUpdate(ctx)
 	if err != nil {
-		return BatchResult{}, err
-	}
-	tx, err := s.db.Begin(wctx, kv.TxnOptions{Update: true})
-	taken()
-	if err != nil {
-		return BatchResult{}, fmt.Errorf("apply: %w", s.load.refusedForLoad(wctx, err))
+		return BatchResult{}, fmt.Errorf("apply: %w", err)
 	}
 	defer tx.Discard()
 	w, res, err := s.prepare(tx, b)
@@ -80,6 +71,36 @@ func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
 	s.log.Debug("applied batch", "entities", len(b.Entities), "relations", len(b.Relations),
 		"deletedEntities", res.DeletedEntities, "deletedRelations", res.DeletedRelations, "ts", ts)
 	return res, nil
+}
+
+// batchSize counts the records of b; more than Options.MaxBatchRecords is
+// a TooLarge error.
+func (s *Store) batchSize(b Batch) (int, error) {
+	n := len(b.EntityTypes) + len(b.RelationTypes) + len(b.Entities) + len(b.Relations) +
+		len(b.DeleteRelations) + len(b.DeleteEntities)
+	if n > s.opts.MaxBatchRecords {
+		return n, Errorf(TooLarge, "a batch may hold at most %d records, this one has %d: split it or use a bulk load", s.opts.MaxBatchRecords, n)
+	}
+	return n, nil
+}
+
+// beginUpdate takes the writer slot for a mutation: Unavailable while
+// writes are paused, Busy while a bulk load holds or is about to take it
+// (see loadGate).
+func (s *Store) beginUpdate(ctx context.Context) (kv.Txn, error) {
+	if err := s.WritesPaused(); err != nil {
+		return nil, err
+	}
+	wctx, taken, err := s.load.waitFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.db.Begin(wctx, kv.TxnOptions{Update: true})
+	taken()
+	if err != nil {
+		return nil, s.load.refusedForLoad(wctx, err)
+	}
+	return tx, nil
 }
 
 // prepare validates b against tx's snapshot and computes its writes.

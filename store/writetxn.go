@@ -28,17 +28,9 @@ type WriteTxn struct {
 // record is looked at: Unavailable while writes are paused, Busy while a
 // bulk load holds the writer.
 func (s *Store) BeginWrite(ctx context.Context) (*WriteTxn, error) {
-	if err := s.WritesPaused(); err != nil {
-		return nil, err
-	}
-	wctx, taken, err := s.load.waitFor(ctx)
+	tx, err := s.beginUpdate(ctx)
 	if err != nil {
-		return nil, err
-	}
-	tx, err := s.db.Begin(wctx, kv.TxnOptions{Update: true})
-	taken()
-	if err != nil {
-		return nil, fmt.Errorf("begin write: %w", s.load.refusedForLoad(wctx, err))
+		return nil, fmt.Errorf("begin write: %w", err)
 	}
 	return &WriteTxn{s: s, tx: tx, keys: map[string]struct{}{}}, nil
 }
@@ -54,11 +46,10 @@ func (t *WriteTxn) Apply(b Batch) (BatchResult, error) {
 	if t.failed {
 		return BatchResult{}, Errorf(Conflict, "an earlier part of this request failed, so nothing of it is written")
 	}
-	n := len(b.EntityTypes) + len(b.RelationTypes) + len(b.Entities) + len(b.Relations) +
-		len(b.DeleteRelations) + len(b.DeleteEntities)
-	if n > t.s.opts.MaxBatchRecords {
+	n, err := t.s.batchSize(b)
+	if err != nil {
 		t.failed = true
-		return BatchResult{}, Errorf(TooLarge, "a batch may hold at most %d records, this one has %d: split it or use a bulk load", t.s.opts.MaxBatchRecords, n)
+		return BatchResult{}, err
 	}
 	if n == 0 {
 		return BatchResult{}, nil
