@@ -21,8 +21,10 @@ import (
 
 type writeTxnKey struct{}
 
-// apply writes b through the request's transaction when it has one.
+// apply writes b, as the request's principal, through the request's
+// transaction when it has one.
 func (r *Resolver) apply(ctx context.Context, b store.Batch) (store.BatchResult, error) {
+	b.Principal = store.PrincipalFrom(ctx)
 	if wt, ok := ctx.Value(writeTxnKey{}).(*store.WriteTxn); ok {
 		return wt.Apply(b)
 	}

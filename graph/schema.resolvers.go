@@ -59,7 +59,7 @@ func (r *entityResolver) Component(ctx context.Context, obj *store.Entity, types
 }
 
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error) {
-	b := store.Batch{Principal: store.PrincipalFrom(ctx), Entities: make([]store.Entity, len(input))}
+	b := store.Batch{Entities: make([]store.Entity, len(input))}
 	for i, e := range input {
 		b.Entities[i] = *e
 	}
@@ -71,7 +71,7 @@ func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.En
 }
 
 func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*store.Relation) ([]*store.Relation, error) {
-	b := store.Batch{Principal: store.PrincipalFrom(ctx), Relations: make([]store.Relation, len(input))}
+	b := store.Batch{Relations: make([]store.Relation, len(input))}
 	for i, rel := range input {
 		b.Relations[i] = *rel
 	}
@@ -83,7 +83,7 @@ func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*store.R
 }
 
 func (r *mutationResolver) DeleteEntities(ctx context.Context, ids []string, cascade *bool) (int, error) {
-	res, err := r.apply(ctx, store.Batch{Principal: store.PrincipalFrom(ctx), DeleteEntities: ids, Cascade: deref(cascade, false)})
+	res, err := r.apply(ctx, store.Batch{DeleteEntities: ids, Cascade: deref(cascade, false)})
 	if err != nil {
 		return 0, reportEach(ctx, err)
 	}
@@ -91,7 +91,7 @@ func (r *mutationResolver) DeleteEntities(ctx context.Context, ids []string, cas
 }
 
 func (r *mutationResolver) DeleteRelations(ctx context.Context, ids []string) (int, error) {
-	res, err := r.apply(ctx, store.Batch{Principal: store.PrincipalFrom(ctx), DeleteRelations: ids})
+	res, err := r.apply(ctx, store.Batch{DeleteRelations: ids})
 	if err != nil {
 		return 0, reportEach(ctx, err)
 	}
@@ -99,7 +99,7 @@ func (r *mutationResolver) DeleteRelations(ctx context.Context, ids []string) (i
 }
 
 func (r *mutationResolver) DefineEntityType(ctx context.Context, input store.EntityType) (*store.EntityType, error) {
-	res, err := r.apply(ctx, store.Batch{Principal: store.PrincipalFrom(ctx), EntityTypes: []store.EntityType{input}})
+	res, err := r.apply(ctx, store.Batch{EntityTypes: []store.EntityType{input}})
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
@@ -107,7 +107,7 @@ func (r *mutationResolver) DefineEntityType(ctx context.Context, input store.Ent
 }
 
 func (r *mutationResolver) DefineRelationType(ctx context.Context, input store.RelationType) (*store.RelationType, error) {
-	res, err := r.apply(ctx, store.Batch{Principal: store.PrincipalFrom(ctx), RelationTypes: []store.RelationType{input}})
+	res, err := r.apply(ctx, store.Batch{RelationTypes: []store.RelationType{input}})
 	if err != nil {
 		return nil, reportEach(ctx, err)
 	}
