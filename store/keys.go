@@ -428,16 +428,3 @@ func parseAPIKeyKey(k []byte) (string, error) {
 	}
 	return string(k[1:]), nil
 }
-
-// prefixEnd returns the smallest key above every key that starts with p.
-// The prefixes used here never consist of 0xFF bytes only.
-func prefixEnd(p []byte) []byte {
-	end := bytes.Clone(p)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] != 0xFF {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
-}

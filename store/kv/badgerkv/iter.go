@@ -28,7 +28,7 @@ var _ kv.Iterator = (*iterator)(nil)
 func newIterator(bt *badger.Txn, opts kv.IterOptions) *iterator {
 	it := &iterator{
 		prefix:  bytes.Clone(opts.Prefix),
-		end:     prefixEnd(opts.Prefix),
+		end:     kv.PrefixEnd(opts.Prefix),
 		reverse: opts.Reverse,
 	}
 	bo := badger.IteratorOptions{
@@ -47,19 +47,6 @@ func newIterator(bt *badger.Txn, opts kv.IterOptions) *iterator {
 	}
 	it.it = bt.NewIterator(bo)
 	return it
-}
-
-// prefixEnd returns the smallest key greater than every key that starts
-// with p, or nil when p is empty or all 0xFF bytes.
-func prefixEnd(p []byte) []byte {
-	end := bytes.Clone(p)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] != 0xFF {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
 }
 
 // Seek moves to the first key >= key (<= key when reverse) within the

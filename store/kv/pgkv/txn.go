@@ -141,7 +141,7 @@ func (t *txn) Iterate(opts kv.IterOptions) kv.Iterator {
 	return &iterator{
 		t:       t,
 		prefix:  bytes.Clone(opts.Prefix),
-		end:     prefixEnd(opts.Prefix),
+		end:     kv.PrefixEnd(opts.Prefix),
 		reverse: opts.Reverse,
 		keys:    opts.KeysOnly,
 	}
@@ -161,7 +161,7 @@ func (t *txn) ScanPrefixes(prefixes [][]byte, keysOnly bool, fn func(i int, key,
 		idx, openIdx []int32
 	)
 	for i, p := range prefixes {
-		if e := prefixEnd(p); e != nil {
+		if e := kv.PrefixEnd(p); e != nil {
 			lo, hi, idx = append(lo, p), append(hi, e), append(idx, int32(i))
 		} else {
 			open, openIdx = append(open, p), append(openIdx, int32(i))
@@ -318,19 +318,6 @@ func (p *pendingWrites) take() (keys, values [][]byte) {
 	keys, values = p.keys, p.values
 	*p = pendingWrites{}
 	return keys, values
-}
-
-// prefixEnd returns the smallest key greater than every key that starts
-// with p, or nil when p is empty or all 0xFF bytes.
-func prefixEnd(p []byte) []byte {
-	end := bytes.Clone(p)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] != 0xFF {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
 }
 
 // iterator is a kv.Iterator that fetches pages of rows: 32 first (most
