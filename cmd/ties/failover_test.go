@@ -15,7 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/ties-graph/ties/store/kv/pgkv/pgtest"
+	"github.com/ties-graph/ties/store/kv/pgkv/pgcluster"
 )
 
 // failoverResponse is what the failover test reads of a response.
@@ -49,22 +49,22 @@ func post(t *testing.T, url, q string) (failoverResponse, error) {
 
 // startPair starts a durable primary and a streaming standby of it,
 // synchronous when sync is set, and waits until the standby streams.
-func startPair(t *testing.T, sync bool) (primary, standby *pgtest.Cluster) {
+func startPair(t *testing.T, sync bool) (primary, standby *pgcluster.Cluster) {
 	t.Helper()
 	ctx := context.Background()
 	var settings []string
 	if sync {
 		settings = append(settings, "synchronous_standby_names=standby1", "synchronous_commit=on")
 	}
-	primary, err := pgtest.Start(ctx, pgtest.Config{Durable: true, Settings: settings})
+	primary, err := pgcluster.Start(ctx, pgcluster.Config{Durable: true, Settings: settings})
 	if err != nil {
-		if err == pgtest.ErrNotInstalled {
+		if err == pgcluster.ErrNotInstalled {
 			t.Skip(err)
 		}
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { primary.Stop() })
-	standby, err = pgtest.StartStandby(ctx, primary, "standby1", pgtest.Config{Durable: true})
+	standby, err = pgcluster.StartStandby(ctx, primary, "standby1", pgcluster.Config{Durable: true})
 	if err != nil {
 		t.Fatal(err)
 	}

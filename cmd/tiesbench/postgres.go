@@ -7,226 +7,57 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
-	"net"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/gen"
+	"github.com/ties-graph/ties/store/kv/pgkv/pgcluster"
 )
 
-// installHint tells how to get PostgreSQL when no binaries are found.
-const installHint = `PostgreSQL binaries not found under /usr/lib/postgresql/*/bin.
-Install Debian's server package (as root):
-    apt-get update && apt-get install -y postgresql
-or point --pg-bin at a directory holding initdb and postgres.`
-
 // findPostgres returns the directory holding initdb and postgres: dir when
-// given, else the newest /usr/lib/postgresql/*/bin.
+// given, else the newest installed.
 func findPostgres(dir string) (string, error) {
-	if dir != "" {
-		for _, b := range []string{"initdb", "postgres"} {
-			if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
-				return "", fmt.Errorf("--pg-bin %s: %w", dir, err)
-			}
-		}
-		return dir, nil
+	bin, err := pgcluster.Bin(dir)
+	if errors.Is(err, pgcluster.ErrNotInstalled) {
+		return "", fmt.Errorf("%w, or point --pg-bin at a directory holding initdb and postgres", err)
 	}
-	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
-	slices.SortFunc(matches, func(a, b string) int {
-		va, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(a))))
-		vb, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(b))))
-		return va - vb
-	})
-	if len(matches) == 0 {
-		return "", errors.New(installHint)
-	}
-	return filepath.Dir(matches[len(matches)-1]), nil
+	return bin, err
 }
 
-// pgCluster is a throwaway PostgreSQL cluster in a temporary directory,
-// listening on a loopback port only. Stop always stops and removes it.
-type pgCluster struct {
-	bin, dir string
-	port     int
-	cmd      *exec.Cmd
-	exited   chan struct{}
-	waitErr  error
-	log      *slog.Logger
-	keep     bool
-}
-
-// pgSettings are the server settings of the benchmark cluster. Durability
-// is off because the cluster is thrown away (Ties' bulk load does not sync
-// either); JIT is off because it compiles recursive CTEs for tens of
-// milliseconds per query, which would measure the compiler, not the
-// traversal; memory is what a competent user gives a 1 GiB working set.
+// pgSettings are the server settings of the benchmark cluster, beyond
+// pgcluster's own: durability is off there because the cluster is thrown
+// away (Ties' bulk load does not sync either), and JIT is off because it
+// compiles recursive CTEs for tens of milliseconds per query, which would
+// measure the compiler, not the traversal. Memory is what a competent user
+// gives a 1 GiB working set.
 func pgSettings(sharedBuffers string) []string {
 	return []string{
-		"listen_addresses=127.0.0.1",
-		"unix_socket_directories=",
-		"fsync=off",
-		"synchronous_commit=off",
-		"full_page_writes=off",
 		"shared_buffers=" + sharedBuffers,
 		"work_mem=64MB",
 		"maintenance_work_mem=512MB",
 		"max_wal_size=8GB",
 		"checkpoint_timeout=30min",
-		"jit=off",
-		"logging_collector=off",
 	}
 }
 
-// startPostgres creates a cluster with initdb and starts postgres on a free
-// loopback port. When running as root (which initdb refuses), the cluster
-// runs as the "postgres" system user that Debian's package creates.
-func startPostgres(ctx context.Context, log *slog.Logger, bin, sharedBuffers string, keep bool) (_ *pgCluster, err error) {
-	dir, err := os.MkdirTemp("", "tiesbench-pg-")
+// startPostgres starts a throwaway cluster with the benchmark's settings
+// (pgcluster adds loopback only, no fsync and no JIT).
+func startPostgres(ctx context.Context, log *slog.Logger, bin, sharedBuffers string, keep bool) (*pgcluster.Cluster, error) {
+	c, err := pgcluster.Start(ctx, pgcluster.Config{Bin: bin, Settings: pgSettings(sharedBuffers), Keep: keep})
 	if err != nil {
 		return nil, err
 	}
-	c := &pgCluster{bin: bin, dir: dir, log: log, keep: keep, exited: make(chan struct{})}
-	defer func() {
-		if err != nil {
-			c.Stop()
-		}
-	}()
-	var cred *syscall.Credential
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("running as root, and initdb refuses root: %w (create the user, or run as another user)", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		if err := os.Chown(dir, uid, gid); err != nil {
-			return nil, err
-		}
-	}
-	data := filepath.Join(dir, "data")
-	initdb := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", data, "-U", "ties", "-A", "trust",
-		"-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions")
-	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
-	if out, err := initdb.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
-	}
-	c.port, err = freePort()
-	if err != nil {
-		return nil, err
-	}
-	args := []string{"-D", data, "-p", strconv.Itoa(c.port)}
-	for _, s := range pgSettings(sharedBuffers) {
-		args = append(args, "-c", s)
-	}
-	logFile, err := os.Create(filepath.Join(dir, "postgres.log"))
-	if err != nil {
-		return nil, err
-	}
-	defer logFile.Close()
-	// Not CommandContext: the cluster must outlive a cancelled ctx long
-	// enough to be shut down cleanly by Stop.
-	c.cmd = exec.Command(filepath.Join(bin, "postgres"), args...)
-	c.cmd.Stdout, c.cmd.Stderr = logFile, logFile
-	// Its own process group keeps a terminal's ^C away from it (we stop
-	// it ourselves); Pdeathsig stops it if this process dies regardless.
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGINT}
-	if err := c.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start postgres: %w", err)
-	}
-	go func() {
-		c.waitErr = c.cmd.Wait()
-		close(c.exited)
-	}()
-	log.Info("started PostgreSQL", "dir", dir, "port", c.port, "pid", c.cmd.Process.Pid)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		conn, err := pgx.Connect(ctx, c.connString())
-		if err == nil {
-			conn.Close(ctx)
-			return c, nil
-		}
-		select {
-		case <-c.exited:
-			return nil, fmt.Errorf("postgres exited: %v\n%s", c.waitErr, c.logTail())
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("postgres not ready after 60s: %v\n%s", err, c.logTail())
-		}
-	}
-}
-
-func (c *pgCluster) connString() string {
-	return fmt.Sprintf("postgres://ties@127.0.0.1:%d/postgres?sslmode=disable", c.port)
-}
-
-func (c *pgCluster) logTail() string {
-	b, _ := os.ReadFile(filepath.Join(c.dir, "postgres.log"))
-	if len(b) > 4000 {
-		b = b[len(b)-4000:]
-	}
-	return string(b)
-}
-
-// Pid returns the process id of the postmaster.
-func (c *pgCluster) Pid() int { return c.cmd.Process.Pid }
-
-// Stop shuts the cluster down (fast shutdown, then kill after 30 s) and
-// removes its directory unless asked to keep it. It is safe to call on a
-// partly started cluster and more than once.
-func (c *pgCluster) Stop() error {
-	var err error
-	if c.cmd != nil && c.cmd.Process != nil {
-		select {
-		case <-c.exited:
-		default:
-			_ = c.cmd.Process.Signal(syscall.SIGINT)
-			select {
-			case <-c.exited:
-			case <-time.After(30 * time.Second):
-				_ = c.cmd.Process.Kill()
-				<-c.exited
-				err = errors.New("postgres did not stop within 30s; killed")
-			}
-			c.log.Info("stopped PostgreSQL", "pid", c.cmd.Process.Pid)
-		}
-	}
-	if c.dir != "" && !c.keep {
-		if rmErr := os.RemoveAll(c.dir); rmErr != nil && err == nil {
-			err = rmErr
-		}
-		c.dir = ""
-	}
-	return err
-}
-
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	log.Info("started PostgreSQL", "dir", c.Dir, "port", c.Port, "pid", c.Pid())
+	return c, nil
 }
 
 // postgres answers the benchmark queries with recursive CTEs over a
 // nodes/edges schema, as a competent user would write them.
 type postgres struct {
-	cluster *pgCluster
+	cluster *pgcluster.Cluster
 	conn    *pgx.Conn
 	timeout time.Duration // statement_timeout of every connection
 }
@@ -303,7 +134,7 @@ func loadPostgres(ctx context.Context, log *slog.Logger, bin, sharedBuffers stri
 			c.Stop()
 		}
 	}()
-	conn, err := pgx.Connect(ctx, c.connString())
+	conn, err := pgx.Connect(ctx, c.DSN("postgres"))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -414,7 +245,7 @@ func (p *postgres) connected(ctx context.Context) error {
 	if !p.conn.IsClosed() {
 		return nil
 	}
-	conn, err := pgx.Connect(ctx, p.cluster.connString())
+	conn, err := pgx.Connect(ctx, p.cluster.DSN("postgres"))
 	if err != nil {
 		return err
 	}

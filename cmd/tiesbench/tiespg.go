@@ -21,7 +21,7 @@ func compareTiesPostgres(ctx context.Context, log *slog.Logger, o compareOptions
 		return err
 	}
 	defer cluster.Stop()
-	s, err := store.OpenPostgres(ctx, cluster.connString(), store.Options{Logger: log})
+	s, err := store.OpenPostgres(ctx, cluster.DSN("postgres"), store.Options{Logger: log})
 	if err != nil {
 		return err
 	}

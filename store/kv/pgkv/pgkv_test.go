@@ -10,6 +10,7 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 	"github.com/ties-graph/ties/store/kv/kvtest"
 	"github.com/ties-graph/ties/store/kv/pgkv"
+	"github.com/ties-graph/ties/store/kv/pgkv/pgcluster"
 	"github.com/ties-graph/ties/store/kv/pgkv/pgtest"
 )
 
@@ -80,8 +81,8 @@ func TestUnavailable(t *testing.T) {
 		t.Skip("starts PostgreSQL")
 	}
 	ctx := context.Background()
-	c, err := pgtest.Start(ctx, pgtest.Config{})
-	if errors.Is(err, pgtest.ErrNotInstalled) {
+	c, err := pgcluster.Start(ctx, pgcluster.Config{})
+	if errors.Is(err, pgcluster.ErrNotInstalled) {
 		t.Skip(err)
 	}
 	if err != nil {
