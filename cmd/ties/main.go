@@ -55,25 +55,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	// The subcommands that take flags, each reading its own.
+	commands := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
+		"serve": runServe, "check": runCheck, "query": runQuery, "import": runImport,
+		"export": runExport, "backup": runBackup, "restore": runRestore, "keys": runKeys,
+		"copy": runCopy,
+	}
+	if sub, ok := commands[cmd]; ok {
+		return sub(ctx, args, getenv, stdout, stderr)
+	}
 	switch cmd {
-	case "serve":
-		return runServe(ctx, args, getenv, stdout, stderr)
-	case "check":
-		return runCheck(ctx, args, getenv, stdout, stderr)
-	case "query":
-		return runQuery(ctx, args, getenv, stdout, stderr)
-	case "import":
-		return runImport(ctx, args, getenv, stdout, stderr)
-	case "export":
-		return runExport(ctx, args, getenv, stdout, stderr)
-	case "backup":
-		return runBackup(ctx, args, getenv, stdout, stderr)
-	case "restore":
-		return runRestore(ctx, args, getenv, stdout, stderr)
-	case "keys":
-		return runKeys(ctx, args, getenv, stdout, stderr)
-	case "copy":
-		return runCopy(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "ties", version())
 		return nil
