@@ -122,6 +122,15 @@ type ComplexityRoot struct {
 		UpsertRelations    func(childComplexity int, input []*store.Relation) int
 	}
 
+	NetworkDiff struct {
+		Began            func(childComplexity int) int
+		ChangedEntities  func(childComplexity int) int
+		ChangedRelations func(childComplexity int) int
+		Ended            func(childComplexity int) int
+		Entered          func(childComplexity int) int
+		Left             func(childComplexity int) int
+	}
+
 	NewApiKey struct {
 		Key   func(childComplexity int) int
 		Token func(childComplexity int) int
@@ -157,6 +166,7 @@ type ComplexityRoot struct {
 		Centrality      func(childComplexity int, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) int
 		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) int
 		Components      func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
+		Diff            func(childComplexity int, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) int
 		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time) int
 		Entity          func(childComplexity int, id string, asOf *time.Time) int
 		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) int
@@ -285,6 +295,7 @@ type QueryResolver interface {
 	Ontology(ctx context.Context) (*store.Ontology, error)
 	Stats(ctx context.Context, asOf *time.Time) (*store.Stats, error)
 	APIKeys(ctx context.Context) ([]*store.APIKey, error)
+	Diff(ctx context.Context, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) (*store.NetworkDiff, error)
 }
 type RelationResolver interface {
 	From(ctx context.Context, obj *store.Relation) (*store.Entity, error)
@@ -684,6 +695,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpsertRelations(childComplexity, args["input"].([]*store.Relation)), true
 
+	case "NetworkDiff.began":
+		if e.ComplexityRoot.NetworkDiff.Began == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.Began(childComplexity), true
+	case "NetworkDiff.changedEntities":
+		if e.ComplexityRoot.NetworkDiff.ChangedEntities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.ChangedEntities(childComplexity), true
+	case "NetworkDiff.changedRelations":
+		if e.ComplexityRoot.NetworkDiff.ChangedRelations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.ChangedRelations(childComplexity), true
+	case "NetworkDiff.ended":
+		if e.ComplexityRoot.NetworkDiff.Ended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.Ended(childComplexity), true
+	case "NetworkDiff.entered":
+		if e.ComplexityRoot.NetworkDiff.Entered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.Entered(childComplexity), true
+	case "NetworkDiff.left":
+		if e.ComplexityRoot.NetworkDiff.Left == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.Left(childComplexity), true
+
 	case "NewApiKey.key":
 		if e.ComplexityRoot.NewApiKey.Key == nil {
 			break
@@ -823,6 +871,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Components(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["entityTypes"].([]string)), true
+	case "Query.diff":
+		if e.ComplexityRoot.Query.Diff == nil {
+			break
+		}
+
+		args, err := ec.field_Query_diff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Diff(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]string), args["from"].(*store.Date), args["to"].(*store.Date), args["asOfFrom"].(*time.Time), args["asOfTo"].(*time.Time), args["datedOnly"].(*bool)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -2051,6 +2110,58 @@ type NewApiKey {
   "The token: ` + "`" + `ties_` + "`" + ` and 43 characters (256 random bits)."
   token: String!
 }
+
+"""
+How the neighbourhood of an entity differs between two sides, each a valid
+date (` + "`" + `from` + "`" + `, ` + "`" + `to` + "`" + `) read as recorded at an instant (` + "`" + `asOfFrom` + "`" + `, ` + "`" + `asOfTo` + "`" + `;
+now when absent). See ` + "`" + `Query.diff` + "`" + `.
+"""
+type NetworkDiff {
+  "Relations of the neighbourhood on the ` + "`" + `to` + "`" + ` side that did not hold on the ` + "`" + `from` + "`" + ` side (on recorded time: added), as the ` + "`" + `to` + "`" + ` side has them."
+  began: [Relation!]!
+  "Relations of the neighbourhood on the ` + "`" + `from` + "`" + ` side that do not hold on the ` + "`" + `to` + "`" + ` side (on recorded time: removed), as the ` + "`" + `from` + "`" + ` side had them."
+  ended: [Relation!]!
+  "Entities in the neighbourhood on the ` + "`" + `to` + "`" + ` side only."
+  entered: [Entity!]!
+  "Entities in the neighbourhood on the ` + "`" + `from` + "`" + ` side only, as the ` + "`" + `from` + "`" + ` side had them."
+  left: [Entity!]!
+  "On recorded time: relations that held on both sides but were recorded differently at ` + "`" + `asOfTo` + "`" + ` than at ` + "`" + `asOfFrom` + "`" + `, as at ` + "`" + `asOfTo` + "`" + `. Always empty for a diff on valid time alone."
+  changedRelations: [Relation!]!
+  "On recorded time: entities in both neighbourhoods recorded differently at ` + "`" + `asOfTo` + "`" + ` than at ` + "`" + `asOfFrom` + "`" + `, as at ` + "`" + `asOfTo` + "`" + `."
+  changedEntities: [Entity!]!
+}
+
+extend type Query {
+  """
+  How the neighbourhood of an entity (the one of ` + "`" + `neighborhood` + "`" + `, both
+  directions) changed between two sides. On valid time, give ` + "`" + `from` + "`" + ` and
+  ` + "`" + `to` + "`" + `: relations that held at ` + "`" + `to` + "`" + ` and not at ` + "`" + `from` + "`" + ` began, the reverse
+  ended. On recorded time, give ` + "`" + `asOfFrom` + "`" + ` (and ` + "`" + `asOfTo` + "`" + `, now when
+  absent): what was added, changed or removed in the store between the two
+  instants. Give both pairs to compare the graph valid at ` + "`" + `from` + "`" + ` as recorded
+  at ` + "`" + `asOfFrom` + "`" + ` with the graph valid at ` + "`" + `to` + "`" + ` as recorded at ` + "`" + `asOfTo` + "`" + `. An
+  INVALID_ARGUMENT error when neither ` + "`" + `from` + "`" + `/` + "`" + `to` + "`" + ` nor ` + "`" + `asOfFrom` + "`" + ` is given,
+  when only one of ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` is, or ` + "`" + `asOfTo` + "`" + ` without ` + "`" + `asOfFrom` + "`" + `.
+  """
+  diff(
+    "The entity whose neighbourhood is compared."
+    id: ID!
+    "How many hops the neighbourhood reaches."
+    depth: Int = 1
+    "Relation types to follow; all when absent."
+    types: [String!]
+    "The valid date of the first side: its neighbourhood follows the relations that held then."
+    from: Date
+    "The valid date of the second side."
+    to: Date
+    "Read the first side as recorded at this instant; now when absent."
+    asOfFrom: DateTime
+    "Read the second side as recorded at this instant; now when absent. Needs asOfFrom."
+    asOfTo: DateTime
+    "Count a relation as holding at a date only when its dates show it (it has a validFrom); needs from and to."
+    datedOnly: Boolean = false
+  ): NetworkDiff!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2189,6 +2300,24 @@ func (ec *executionContext) childFields_Label(ctx context.Context, field graphql
 		return ec.fieldContext_Label_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Label", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkDiff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "began":
+		return ec.fieldContext_NetworkDiff_began(ctx, field)
+	case "ended":
+		return ec.fieldContext_NetworkDiff_ended(ctx, field)
+	case "entered":
+		return ec.fieldContext_NetworkDiff_entered(ctx, field)
+	case "left":
+		return ec.fieldContext_NetworkDiff_left(ctx, field)
+	case "changedRelations":
+		return ec.fieldContext_NetworkDiff_changedRelations(ctx, field)
+	case "changedEntities":
+		return ec.fieldContext_NetworkDiff_changedEntities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkDiff", field.Name)
 }
 
 func (ec *executionContext) childFields_NewApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3090,6 +3219,76 @@ func (ec *executionContext) field_Query_components_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["entityTypes"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_diff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*store.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*store.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "asOfFrom",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOfFrom"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "asOfTo",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOfTo"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg7
 	return args, nil
 }
 
@@ -5101,6 +5300,198 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _NetworkDiff_began(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_began(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Began, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_began(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkDiff_ended(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_ended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_ended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkDiff_entered(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_entered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_entered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Entity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkDiff_left(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_left(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Left, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_left(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Entity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkDiff_changedRelations(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_changedRelations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedRelations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_changedRelations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkDiff_changedEntities(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_changedEntities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedEntities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_changedEntities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Entity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NewApiKey_key(ctx context.Context, field graphql.CollectedField, obj *model.NewAPIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6153,6 +6544,50 @@ func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ApiKey(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_diff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_diff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Diff(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]string), fc.Args["from"].(*store.Date), fc.Args["to"].(*store.Date), fc.Args["asOfFrom"].(*time.Time), fc.Args["asOfTo"].(*time.Time), fc.Args["datedOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.NetworkDiff) graphql.Marshaler {
+			return ec.marshalNNetworkDiff2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐNetworkDiff(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_diff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkDiff(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_diff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9498,6 +9933,64 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var networkDiffImplementors = []string{"NetworkDiff"}
+
+func (ec *executionContext) _NetworkDiff(ctx context.Context, sel ast.SelectionSet, obj *store.NetworkDiff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkDiffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkDiff")
+		case "began":
+			out.Values[i] = ec._NetworkDiff_began(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ended":
+			out.Values[i] = ec._NetworkDiff_ended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entered":
+			out.Values[i] = ec._NetworkDiff_entered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "left":
+			out.Values[i] = ec._NetworkDiff_left(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedRelations":
+			out.Values[i] = ec._NetworkDiff_changedRelations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedEntities":
+			out.Values[i] = ec._NetworkDiff_changedEntities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var newApiKeyImplementors = []string{"NewApiKey"}
 
 func (ec *executionContext) _NewApiKey(ctx context.Context, sel ast.SelectionSet, obj *model.NewAPIKey) graphql.Marshaler {
@@ -9823,6 +10316,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_apiKeys(ctx, field)
+				})
+		case "diff":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_diff(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -11093,6 +11592,14 @@ func (ec *executionContext) marshalNLabel2ᚕgithubᚗcomᚋtiesᚑgraphᚋties�
 func (ec *executionContext) unmarshalNLabelInput2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐLabel(ctx context.Context, v any) (store.Label, error) {
 	res, err := ec.unmarshalInputLabelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNetworkDiff2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐNetworkDiff(ctx context.Context, sel ast.SelectionSet, v *store.NetworkDiff) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkDiff!")
+		return graphql.Null
+	}
+	return ec._NetworkDiff(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNewApiKey2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐNewAPIKey(ctx context.Context, sel ast.SelectionSet, v *model.NewAPIKey) graphql.Marshaler {

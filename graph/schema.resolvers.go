@@ -310,6 +310,10 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*store.APIKey, error) {
 	return out, nil
 }
 
+func (r *queryResolver) Diff(ctx context.Context, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) (*store.NetworkDiff, error) {
+	return r.diff(ctx, id, depth, types, from, to, asOfFrom, asOfTo, datedOnly)
+}
+
 func (r *relationResolver) From(ctx context.Context, obj *store.Relation) (*store.Entity, error) {
 	return loadEntity(ctx, r.store, obj.From, "entity")
 }
