@@ -73,14 +73,14 @@ type ComplexityRoot struct {
 	Entity struct {
 		Aliases     func(childComplexity int) int
 		Component   func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
-		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) int
+		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Labels      func(childComplexity int) int
 		Name        func(childComplexity int) int
-		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) int
+		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time) int
 		Properties  func(childComplexity int) int
-		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) int
+		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) int
 		Sources     func(childComplexity int) int
 		Type        func(childComplexity int) int
 		ValidFrom   func(childComplexity int) int
@@ -167,15 +167,15 @@ type ComplexityRoot struct {
 		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) int
 		Components      func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
 		Diff            func(childComplexity int, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) int
-		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time) int
+		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) int
 		Entity          func(childComplexity int, id string, asOf *time.Time) int
-		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) int
+		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) int
 		Node            func(childComplexity int, id string, asOf *time.Time) int
 		Ontology        func(childComplexity int) int
 		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
 		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
 		Relation        func(childComplexity int, id string, asOf *time.Time) int
-		Relations       func(childComplexity int, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) int
+		Relations       func(childComplexity int, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) int
 		Search          func(childComplexity int, text string, types []string, first *int, asOf *time.Time) int
 		Stats           func(childComplexity int, asOf *time.Time) int
 	}
@@ -260,9 +260,9 @@ type ApiKeyResolver interface {
 	LastUsedAt(ctx context.Context, obj *store.APIKey) (*time.Time, error)
 }
 type EntityResolver interface {
-	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
-	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
-	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) (int, error)
+	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
+	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
+	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) (int, error)
 	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error)
 }
 type MutationResolver interface {
@@ -281,11 +281,11 @@ type PathResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error)
 	Entity(ctx context.Context, id string, asOf *time.Time) (*store.Entity, error)
-	Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
+	Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) (*model.EntityConnection, error)
 	Relation(ctx context.Context, id string, asOf *time.Time) (*store.Relation, error)
-	Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
+	Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
 	Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error)
-	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) (*store.Subgraph, error)
+	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) (*store.Subgraph, error)
 	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error)
 	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error)
 	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error)
@@ -452,7 +452,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Degree(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Entity.Degree(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
 	case "Entity.description":
 		if e.ComplexityRoot.Entity.Description == nil {
 			break
@@ -487,7 +487,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
 	case "Entity.properties":
 		if e.ComplexityRoot.Entity.Properties == nil {
 			break
@@ -504,7 +504,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Relations(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Entity.Relations(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
 	case "Entity.sources":
 		if e.ComplexityRoot.Entity.Sources == nil {
 			break
@@ -892,7 +892,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Entities(childComplexity, args["types"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Entities(childComplexity, args["types"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool)), true
 	case "Query.entity":
 		if e.ComplexityRoot.Query.Entity == nil {
 			break
@@ -915,7 +915,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["limit"].(*int), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["limit"].(*int), args["asOf"].(*time.Time)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -976,7 +976,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Relations(childComplexity, args["id"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Relations(childComplexity, args["id"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1454,6 +1454,8 @@ type Entity implements Node {
     validAt: Date
     "Keep only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
     during: DateRange
+    "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Keep only relations whose other end has one of these entity types (subtypes included)."
     entityTypes: [String!]
     "Page size."
@@ -1475,6 +1477,8 @@ type Entity implements Node {
     validAt: Date
     "Keep only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
     during: DateRange
+    "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Page size."
     first: Int = 50
     "Cursor of the last item of the previous page."
@@ -1492,6 +1496,8 @@ type Entity implements Node {
     validAt: Date
     "Count only facts that held at some time within this span; not with validAt."
     during: DateRange
+    "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Count only relations whose other end has one of these entity types."
     entityTypes: [String!]
   ): Int!
@@ -1751,6 +1757,12 @@ type Query {
     after: String
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
+    "Keep entities whose own validity (validFrom, validTo) may contain this date."
+    validAt: Date
+    "Keep entities that existed at some time within this span; not with validAt."
+    during: DateRange
+    "Keep only entities whose dates show they existed: one with no validFrom is left out."
+    datedOnly: Boolean = false
   ): EntityConnection!
   "The relation with this id, or null when there is none."
   relation(
@@ -1771,6 +1783,8 @@ type Query {
     validAt: Date
     "Keep only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
     during: DateRange
+    "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Keep only relations whose other end has one of these entity types."
     entityTypes: [String!]
     "Page size."
@@ -1813,6 +1827,8 @@ type Query {
     validAt: Date
     "Follow only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
     during: DateRange
+    "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "The most entities to return."
     limit: Int = 500
     "Read the graph as it was recorded at this instant; now when absent."
@@ -2705,14 +2721,22 @@ func (ec *executionContext) field_Entity_degree_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["during"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg4
+	args["entityTypes"] = arg5
 	return args, nil
 }
 
@@ -2759,30 +2783,38 @@ func (ec *executionContext) field_Entity_neighbors_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["during"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg7
+	args["asOf"] = arg8
 	return args, nil
 }
 
@@ -2821,38 +2853,46 @@ func (ec *executionContext) field_Entity_relations_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["during"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["entityTypes"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg7
+	args["asOf"] = arg8
 	return args, nil
 }
 
@@ -3327,6 +3367,30 @@ func (ec *executionContext) field_Query_entities_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*store.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "during",
+		func(ctx context.Context, v any) (*store.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["during"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg6
 	return args, nil
 }
 
@@ -3411,22 +3475,30 @@ func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, r
 		return nil, err
 	}
 	args["during"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["limit"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["limit"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg8
+	args["asOf"] = arg9
 	return args, nil
 }
 
@@ -3665,38 +3737,46 @@ func (ec *executionContext) field_Query_relations_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["during"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["entityTypes"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg8
+	args["asOf"] = arg9
 	return args, nil
 }
 
@@ -4461,7 +4541,7 @@ func (ec *executionContext) _Entity_relations(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Relations(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Entity().Relations(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
@@ -4505,7 +4585,7 @@ func (ec *executionContext) _Entity_neighbors(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -4549,7 +4629,7 @@ func (ec *executionContext) _Entity_degree(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Degree(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Entity().Degree(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -5966,7 +6046,7 @@ func (ec *executionContext) _Query_entities(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Entities(ctx, fc.Args["types"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Entities(ctx, fc.Args["types"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -6054,7 +6134,7 @@ func (ec *executionContext) _Query_relations(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Relations(ctx, fc.Args["id"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Relations(ctx, fc.Args["id"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
@@ -6142,7 +6222,7 @@ func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["limit"].(*int), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["limit"].(*int), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Subgraph) graphql.Marshaler {

@@ -844,6 +844,9 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 		if err := f.restrictDuring(opts.During); err != nil {
 			return err
 		}
+		if opts.DatedOnly {
+			f.RestrictDatedOnly()
+		}
 		if limit == 0 {
 			sg = &Subgraph{Truncated: true}
 			return nil
