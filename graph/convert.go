@@ -159,10 +159,10 @@ func pathOptions(types []string, direction *store.Direction, maxDepth *int, vali
 // the other end of each, primes the loader with those entities, and is
 // shared by Entity.relations and Entity.neighbors, which differ only in
 // the connection they build from it.
-func (r *Resolver) relationPage(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string) (store.RelationPage, error) {
+func (r *Resolver) relationPage(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string) (store.RelationPage, error) {
 	page, err := r.store.FindRelations(ctx, obj.ID, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: first, After: deref(after, ""),
+		During: deref(during, store.DateRange{}), DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes, First: first, After: deref(after, ""),
 	}, readAt(ctx))
 	if err != nil {
 		return page, err

@@ -73,14 +73,14 @@ type ComplexityRoot struct {
 	Entity struct {
 		Aliases     func(childComplexity int) int
 		Component   func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
-		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) int
+		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Labels      func(childComplexity int) int
 		Name        func(childComplexity int) int
-		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) int
+		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time) int
 		Properties  func(childComplexity int) int
-		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) int
+		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) int
 		Sources     func(childComplexity int) int
 		Type        func(childComplexity int) int
 		ValidFrom   func(childComplexity int) int
@@ -122,6 +122,15 @@ type ComplexityRoot struct {
 		UpsertRelations    func(childComplexity int, input []*store.Relation) int
 	}
 
+	NetworkDiff struct {
+		Began            func(childComplexity int) int
+		ChangedEntities  func(childComplexity int) int
+		ChangedRelations func(childComplexity int) int
+		Ended            func(childComplexity int) int
+		Entered          func(childComplexity int) int
+		Left             func(childComplexity int) int
+	}
+
 	NewApiKey struct {
 		Key   func(childComplexity int) int
 		Token func(childComplexity int) int
@@ -157,15 +166,16 @@ type ComplexityRoot struct {
 		Centrality      func(childComplexity int, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) int
 		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) int
 		Components      func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
-		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time) int
+		Diff            func(childComplexity int, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) int
+		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) int
 		Entity          func(childComplexity int, id string, asOf *time.Time) int
-		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) int
+		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) int
 		Node            func(childComplexity int, id string, asOf *time.Time) int
 		Ontology        func(childComplexity int) int
 		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
 		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
 		Relation        func(childComplexity int, id string, asOf *time.Time) int
-		Relations       func(childComplexity int, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) int
+		Relations       func(childComplexity int, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) int
 		Search          func(childComplexity int, text string, types []string, first *int, asOf *time.Time) int
 		Stats           func(childComplexity int, asOf *time.Time) int
 	}
@@ -250,9 +260,9 @@ type ApiKeyResolver interface {
 	LastUsedAt(ctx context.Context, obj *store.APIKey) (*time.Time, error)
 }
 type EntityResolver interface {
-	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
-	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
-	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) (int, error)
+	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
+	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
+	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) (int, error)
 	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error)
 }
 type MutationResolver interface {
@@ -271,11 +281,11 @@ type PathResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error)
 	Entity(ctx context.Context, id string, asOf *time.Time) (*store.Entity, error)
-	Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
+	Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) (*model.EntityConnection, error)
 	Relation(ctx context.Context, id string, asOf *time.Time) (*store.Relation, error)
-	Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
+	Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
 	Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error)
-	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) (*store.Subgraph, error)
+	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) (*store.Subgraph, error)
 	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error)
 	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error)
 	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error)
@@ -285,6 +295,7 @@ type QueryResolver interface {
 	Ontology(ctx context.Context) (*store.Ontology, error)
 	Stats(ctx context.Context, asOf *time.Time) (*store.Stats, error)
 	APIKeys(ctx context.Context) ([]*store.APIKey, error)
+	Diff(ctx context.Context, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) (*store.NetworkDiff, error)
 }
 type RelationResolver interface {
 	From(ctx context.Context, obj *store.Relation) (*store.Entity, error)
@@ -441,7 +452,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Degree(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Entity.Degree(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
 	case "Entity.description":
 		if e.ComplexityRoot.Entity.Description == nil {
 			break
@@ -476,7 +487,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
 	case "Entity.properties":
 		if e.ComplexityRoot.Entity.Properties == nil {
 			break
@@ -493,7 +504,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Relations(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Entity.Relations(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
 	case "Entity.sources":
 		if e.ComplexityRoot.Entity.Sources == nil {
 			break
@@ -684,6 +695,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpsertRelations(childComplexity, args["input"].([]*store.Relation)), true
 
+	case "NetworkDiff.began":
+		if e.ComplexityRoot.NetworkDiff.Began == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.Began(childComplexity), true
+	case "NetworkDiff.changedEntities":
+		if e.ComplexityRoot.NetworkDiff.ChangedEntities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.ChangedEntities(childComplexity), true
+	case "NetworkDiff.changedRelations":
+		if e.ComplexityRoot.NetworkDiff.ChangedRelations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.ChangedRelations(childComplexity), true
+	case "NetworkDiff.ended":
+		if e.ComplexityRoot.NetworkDiff.Ended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.Ended(childComplexity), true
+	case "NetworkDiff.entered":
+		if e.ComplexityRoot.NetworkDiff.Entered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.Entered(childComplexity), true
+	case "NetworkDiff.left":
+		if e.ComplexityRoot.NetworkDiff.Left == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkDiff.Left(childComplexity), true
+
 	case "NewApiKey.key":
 		if e.ComplexityRoot.NewApiKey.Key == nil {
 			break
@@ -823,6 +871,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Components(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["entityTypes"].([]string)), true
+	case "Query.diff":
+		if e.ComplexityRoot.Query.Diff == nil {
+			break
+		}
+
+		args, err := ec.field_Query_diff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Diff(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]string), args["from"].(*store.Date), args["to"].(*store.Date), args["asOfFrom"].(*time.Time), args["asOfTo"].(*time.Time), args["datedOnly"].(*bool)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -833,7 +892,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Entities(childComplexity, args["types"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Entities(childComplexity, args["types"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool)), true
 	case "Query.entity":
 		if e.ComplexityRoot.Query.Entity == nil {
 			break
@@ -856,7 +915,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["limit"].(*int), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["limit"].(*int), args["asOf"].(*time.Time)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -917,7 +976,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Relations(childComplexity, args["id"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Relations(childComplexity, args["id"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1395,6 +1454,8 @@ type Entity implements Node {
     validAt: Date
     "Keep only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
     during: DateRange
+    "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Keep only relations whose other end has one of these entity types (subtypes included)."
     entityTypes: [String!]
     "Page size."
@@ -1416,6 +1477,8 @@ type Entity implements Node {
     validAt: Date
     "Keep only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
     during: DateRange
+    "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Page size."
     first: Int = 50
     "Cursor of the last item of the previous page."
@@ -1433,6 +1496,8 @@ type Entity implements Node {
     validAt: Date
     "Count only facts that held at some time within this span; not with validAt."
     during: DateRange
+    "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Count only relations whose other end has one of these entity types."
     entityTypes: [String!]
   ): Int!
@@ -1692,6 +1757,12 @@ type Query {
     after: String
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
+    "Keep entities whose own validity (validFrom, validTo) may contain this date."
+    validAt: Date
+    "Keep entities that existed at some time within this span; not with validAt."
+    during: DateRange
+    "Keep only entities whose dates show they existed: one with no validFrom is left out."
+    datedOnly: Boolean = false
   ): EntityConnection!
   "The relation with this id, or null when there is none."
   relation(
@@ -1712,6 +1783,8 @@ type Query {
     validAt: Date
     "Keep only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
     during: DateRange
+    "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Keep only relations whose other end has one of these entity types."
     entityTypes: [String!]
     "Page size."
@@ -1754,6 +1827,8 @@ type Query {
     validAt: Date
     "Follow only facts that held at some time within this span (partial dates, open ends allowed); not with validAt."
     during: DateRange
+    "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "The most entities to return."
     limit: Int = 500
     "Read the graph as it was recorded at this instant; now when absent."
@@ -2051,6 +2126,58 @@ type NewApiKey {
   "The token: ` + "`" + `ties_` + "`" + ` and 43 characters (256 random bits)."
   token: String!
 }
+
+"""
+How the neighbourhood of an entity differs between two sides, each a valid
+date (` + "`" + `from` + "`" + `, ` + "`" + `to` + "`" + `) read as recorded at an instant (` + "`" + `asOfFrom` + "`" + `, ` + "`" + `asOfTo` + "`" + `;
+now when absent). See ` + "`" + `Query.diff` + "`" + `.
+"""
+type NetworkDiff {
+  "Relations of the neighbourhood on the ` + "`" + `to` + "`" + ` side that did not hold on the ` + "`" + `from` + "`" + ` side (on recorded time: added), as the ` + "`" + `to` + "`" + ` side has them."
+  began: [Relation!]!
+  "Relations of the neighbourhood on the ` + "`" + `from` + "`" + ` side that do not hold on the ` + "`" + `to` + "`" + ` side (on recorded time: removed), as the ` + "`" + `from` + "`" + ` side had them."
+  ended: [Relation!]!
+  "Entities in the neighbourhood on the ` + "`" + `to` + "`" + ` side only."
+  entered: [Entity!]!
+  "Entities in the neighbourhood on the ` + "`" + `from` + "`" + ` side only, as the ` + "`" + `from` + "`" + ` side had them."
+  left: [Entity!]!
+  "On recorded time: relations that held on both sides but were recorded differently at ` + "`" + `asOfTo` + "`" + ` than at ` + "`" + `asOfFrom` + "`" + `, as at ` + "`" + `asOfTo` + "`" + `. Always empty for a diff on valid time alone."
+  changedRelations: [Relation!]!
+  "On recorded time: entities in both neighbourhoods recorded differently at ` + "`" + `asOfTo` + "`" + ` than at ` + "`" + `asOfFrom` + "`" + `, as at ` + "`" + `asOfTo` + "`" + `."
+  changedEntities: [Entity!]!
+}
+
+extend type Query {
+  """
+  How the neighbourhood of an entity (the one of ` + "`" + `neighborhood` + "`" + `, both
+  directions) changed between two sides. On valid time, give ` + "`" + `from` + "`" + ` and
+  ` + "`" + `to` + "`" + `: relations that held at ` + "`" + `to` + "`" + ` and not at ` + "`" + `from` + "`" + ` began, the reverse
+  ended. On recorded time, give ` + "`" + `asOfFrom` + "`" + ` (and ` + "`" + `asOfTo` + "`" + `, now when
+  absent): what was added, changed or removed in the store between the two
+  instants. Give both pairs to compare the graph valid at ` + "`" + `from` + "`" + ` as recorded
+  at ` + "`" + `asOfFrom` + "`" + ` with the graph valid at ` + "`" + `to` + "`" + ` as recorded at ` + "`" + `asOfTo` + "`" + `. An
+  INVALID_ARGUMENT error when neither ` + "`" + `from` + "`" + `/` + "`" + `to` + "`" + ` nor ` + "`" + `asOfFrom` + "`" + ` is given,
+  when only one of ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` is, or ` + "`" + `asOfTo` + "`" + ` without ` + "`" + `asOfFrom` + "`" + `.
+  """
+  diff(
+    "The entity whose neighbourhood is compared."
+    id: ID!
+    "How many hops the neighbourhood reaches."
+    depth: Int = 1
+    "Relation types to follow; all when absent."
+    types: [String!]
+    "The valid date of the first side: its neighbourhood follows the relations that held then."
+    from: Date
+    "The valid date of the second side."
+    to: Date
+    "Read the first side as recorded at this instant; now when absent."
+    asOfFrom: DateTime
+    "Read the second side as recorded at this instant; now when absent. Needs asOfFrom."
+    asOfTo: DateTime
+    "Count a relation as holding at a date only when its dates show it (it has a validFrom); needs from and to."
+    datedOnly: Boolean = false
+  ): NetworkDiff!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2189,6 +2316,24 @@ func (ec *executionContext) childFields_Label(ctx context.Context, field graphql
 		return ec.fieldContext_Label_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Label", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkDiff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "began":
+		return ec.fieldContext_NetworkDiff_began(ctx, field)
+	case "ended":
+		return ec.fieldContext_NetworkDiff_ended(ctx, field)
+	case "entered":
+		return ec.fieldContext_NetworkDiff_entered(ctx, field)
+	case "left":
+		return ec.fieldContext_NetworkDiff_left(ctx, field)
+	case "changedRelations":
+		return ec.fieldContext_NetworkDiff_changedRelations(ctx, field)
+	case "changedEntities":
+		return ec.fieldContext_NetworkDiff_changedEntities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkDiff", field.Name)
 }
 
 func (ec *executionContext) childFields_NewApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2576,14 +2721,22 @@ func (ec *executionContext) field_Entity_degree_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["during"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg4
+	args["entityTypes"] = arg5
 	return args, nil
 }
 
@@ -2630,30 +2783,38 @@ func (ec *executionContext) field_Entity_neighbors_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["during"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg7
+	args["asOf"] = arg8
 	return args, nil
 }
 
@@ -2692,38 +2853,46 @@ func (ec *executionContext) field_Entity_relations_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["during"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["entityTypes"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg7
+	args["asOf"] = arg8
 	return args, nil
 }
 
@@ -3093,6 +3262,76 @@ func (ec *executionContext) field_Query_components_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_diff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*store.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*store.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "asOfFrom",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOfFrom"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "asOfTo",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOfTo"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg7
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_entities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3128,6 +3367,30 @@ func (ec *executionContext) field_Query_entities_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*store.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "during",
+		func(ctx context.Context, v any) (*store.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["during"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg6
 	return args, nil
 }
 
@@ -3212,22 +3475,30 @@ func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, r
 		return nil, err
 	}
 	args["during"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["limit"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["limit"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg8
+	args["asOf"] = arg9
 	return args, nil
 }
 
@@ -3466,38 +3737,46 @@ func (ec *executionContext) field_Query_relations_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["during"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["entityTypes"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg8
+	args["asOf"] = arg9
 	return args, nil
 }
 
@@ -4262,7 +4541,7 @@ func (ec *executionContext) _Entity_relations(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Relations(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Entity().Relations(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
@@ -4306,7 +4585,7 @@ func (ec *executionContext) _Entity_neighbors(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -4350,7 +4629,7 @@ func (ec *executionContext) _Entity_degree(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Degree(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Entity().Degree(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -5101,6 +5380,198 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _NetworkDiff_began(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_began(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Began, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_began(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkDiff_ended(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_ended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_ended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkDiff_entered(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_entered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_entered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Entity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkDiff_left(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_left(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Left, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_left(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Entity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkDiff_changedRelations(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_changedRelations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedRelations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_changedRelations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkDiff_changedEntities(ctx context.Context, field graphql.CollectedField, obj *store.NetworkDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkDiff_changedEntities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedEntities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkDiff_changedEntities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Entity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NewApiKey_key(ctx context.Context, field graphql.CollectedField, obj *model.NewAPIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5575,7 +6046,7 @@ func (ec *executionContext) _Query_entities(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Entities(ctx, fc.Args["types"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Entities(ctx, fc.Args["types"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -5663,7 +6134,7 @@ func (ec *executionContext) _Query_relations(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Relations(ctx, fc.Args["id"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Relations(ctx, fc.Args["id"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
@@ -5751,7 +6222,7 @@ func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["limit"].(*int), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["limit"].(*int), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Subgraph) graphql.Marshaler {
@@ -6153,6 +6624,50 @@ func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ApiKey(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_diff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_diff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Diff(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]string), fc.Args["from"].(*store.Date), fc.Args["to"].(*store.Date), fc.Args["asOfFrom"].(*time.Time), fc.Args["asOfTo"].(*time.Time), fc.Args["datedOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.NetworkDiff) graphql.Marshaler {
+			return ec.marshalNNetworkDiff2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐNetworkDiff(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_diff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkDiff(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_diff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9498,6 +10013,64 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var networkDiffImplementors = []string{"NetworkDiff"}
+
+func (ec *executionContext) _NetworkDiff(ctx context.Context, sel ast.SelectionSet, obj *store.NetworkDiff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkDiffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkDiff")
+		case "began":
+			out.Values[i] = ec._NetworkDiff_began(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ended":
+			out.Values[i] = ec._NetworkDiff_ended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entered":
+			out.Values[i] = ec._NetworkDiff_entered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "left":
+			out.Values[i] = ec._NetworkDiff_left(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedRelations":
+			out.Values[i] = ec._NetworkDiff_changedRelations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedEntities":
+			out.Values[i] = ec._NetworkDiff_changedEntities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var newApiKeyImplementors = []string{"NewApiKey"}
 
 func (ec *executionContext) _NewApiKey(ctx context.Context, sel ast.SelectionSet, obj *model.NewAPIKey) graphql.Marshaler {
@@ -9823,6 +10396,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_apiKeys(ctx, field)
+				})
+		case "diff":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_diff(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -11093,6 +11672,14 @@ func (ec *executionContext) marshalNLabel2ᚕgithubᚗcomᚋtiesᚑgraphᚋties�
 func (ec *executionContext) unmarshalNLabelInput2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐLabel(ctx context.Context, v any) (store.Label, error) {
 	res, err := ec.unmarshalInputLabelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNetworkDiff2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐNetworkDiff(ctx context.Context, sel ast.SelectionSet, v *store.NetworkDiff) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkDiff!")
+		return graphql.Null
+	}
+	return ec._NetworkDiff(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNewApiKey2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐNewAPIKey(ctx context.Context, sel ast.SelectionSet, v *model.NewAPIKey) graphql.Marshaler {

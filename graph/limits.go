@@ -478,16 +478,13 @@ func costs(c *ComplexityRoot) {
 		}
 		return 1 + child*count
 	}
-	c.Entity.Relations = func(child int, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ []string, first *int, _ *string, _ *time.Time) int {
+	c.Entity.Relations = func(child int, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ *bool, _ []string, first *int, _ *string, _ *time.Time) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}
-	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, first *int, _ *string, _ *time.Time) int {
+	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, _ *bool, first *int, _ *string, _ *time.Time) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}
-	c.Query.Entities = func(child int, _ []string, first *int, _ *string, _ *time.Time) int {
-		return mul(child, n(first, store.DefaultPageSize))
-	}
-	c.Query.Relations = func(child int, _ string, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ []string, first *int, _ *string, _ *time.Time) int {
+	c.Query.Relations = func(child int, _ string, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ *bool, _ []string, first *int, _ *string, _ *time.Time) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}
 	c.Query.Search = func(child int, _ string, _ []string, first *int, _ *time.Time) int {
@@ -499,7 +496,20 @@ func costs(c *ComplexityRoot) {
 		traversal  = 100
 		wholeGraph = 5_000
 	)
-	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, limit *int, _ *time.Time) int {
+	c.Query.Entities = func(child int, _ []string, first *int, _ *string, _ *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) int {
+		cost := mul(child, n(first, store.DefaultPageSize))
+		if validAt != nil || during != nil || (datedOnly != nil && *datedOnly) {
+			// No index holds entity dates: the filter reads every
+			// entity of the types.
+			cost += wholeGraph
+		}
+		return cost
+	}
+	c.Query.Diff = func(child int, _ string, _ *int, _ []string, _, _ *store.Date, _, _ *time.Time, _ *bool) int {
+		// Two walks, each of up to the neighbourhood limit.
+		return 2*traversal + mul(child, 2*store.DefaultNeighborhoodLimit)
+	}
+	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, _ *bool, limit *int, _ *time.Time) int {
 		return traversal + mul(child, n(limit, store.DefaultNeighborhoodLimit))
 	}
 	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {

@@ -111,9 +111,16 @@ func loadersFor(ctx context.Context) *loaders {
 // that has one, so that the entities a relation points at are read from
 // the same snapshot as the relation.
 func inheritedAsOf(ctx context.Context) time.Time {
+	var child *graphql.FieldContext // the nearest field below fc
 	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
 		if t, ok := fc.Args["asOf"].(*time.Time); ok && t != nil {
 			return asOfTime(t)
+		}
+		if t, ok := diffSideAsOf(fc, child); ok {
+			return t
+		}
+		if fc.Field.Field != nil { // not a list element
+			child = fc
 		}
 	}
 	return time.Time{}

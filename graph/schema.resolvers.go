@@ -24,26 +24,26 @@ func (r *apiKeyResolver) LastUsedAt(ctx context.Context, obj *store.APIKey) (*ti
 	return optionalTime(obj.LastUsedAt), nil
 }
 
-func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
-	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, entityTypes, first, after)
+func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
+	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, datedOnly, entityTypes, first, after)
 	if err != nil {
 		return nil, err
 	}
 	return relationConnection(page), nil
 }
 
-func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
-	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, entityTypes, first, after)
+func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
+	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, datedOnly, entityTypes, first, after)
 	if err != nil {
 		return nil, err
 	}
 	return neighborConnection(page), nil
 }
 
-func (r *entityResolver) Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) (int, error) {
+func (r *entityResolver) Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) (int, error) {
 	return r.store.Degree(ctx, obj.ID, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		During: deref(during, store.DateRange{}), EntityTypes: entityTypes,
+		During: deref(during, store.DateRange{}), DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes,
 	}, readAt(ctx))
 }
 
@@ -153,8 +153,11 @@ func (r *queryResolver) Entity(ctx context.Context, id string, asOf *time.Time) 
 	return r.lookupEntity(ctx, id)
 }
 
-func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
-	page, err := r.store.FindEntities(ctx, store.EntityFilter{Types: types, First: first, After: deref(after, "")}, readAt(ctx))
+func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) (*model.EntityConnection, error) {
+	page, err := r.store.FindEntities(ctx, store.EntityFilter{
+		Types: types, First: first, After: deref(after, ""),
+		ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), DatedOnly: deref(datedOnly, false),
+	}, readAt(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -165,10 +168,10 @@ func (r *queryResolver) Relation(ctx context.Context, id string, asOf *time.Time
 	return r.lookupRelation(ctx, id)
 }
 
-func (r *queryResolver) Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
+func (r *queryResolver) Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
 	page, err := r.store.FindRelations(ctx, id, store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: first, After: deref(after, ""),
+		During: deref(during, store.DateRange{}), DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes, First: first, After: deref(after, ""),
 	}, readAt(ctx))
 	if err != nil {
 		return nil, err
@@ -189,10 +192,11 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []string,
 	return out, nil
 }
 
-func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) (*store.Subgraph, error) {
+func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) (*store.Subgraph, error) {
 	g, err := r.store.Neighborhood(ctx, id, store.NeighborhoodOptions{
 		Depth: deref(depth, store.DefaultNeighborhoodDepth), Types: types, Direction: deref(direction, store.Both),
 		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), Limit: limit,
+		DatedOnly: deref(datedOnly, false),
 		// Relation bodies are half the work: skip them when no edge is
 		// asked for.
 		NodesOnly: !selects(ctx, "Subgraph", "edges", "nodeLink"),
@@ -308,6 +312,10 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*store.APIKey, error) {
 		out[i] = &keys[i]
 	}
 	return out, nil
+}
+
+func (r *queryResolver) Diff(ctx context.Context, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) (*store.NetworkDiff, error) {
+	return r.diff(ctx, id, depth, types, from, to, asOfFrom, asOfTo, datedOnly)
 }
 
 func (r *relationResolver) From(ctx context.Context, obj *store.Relation) (*store.Entity, error) {

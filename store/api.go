@@ -82,6 +82,14 @@ type EntityFilter struct {
 	Types []string // entity types, subtypes included; empty = all
 	First *int     // page size; nil = DefaultPageSize
 	After string   // cursor from a previous page
+
+	// ValidAt, During and DatedOnly keep the entities whose own validity
+	// (ValidFrom, ValidTo) passes them, as the same filters of a
+	// RelationFilter keep relations. With any of them, every entity of the
+	// types is read: no index holds entity dates.
+	ValidAt   Date
+	During    DateRange
+	DatedOnly bool
 }
 
 // EntityPage is one page of entities.
@@ -99,6 +107,7 @@ type RelationFilter struct {
 	Direction   Direction
 	ValidAt     Date      // keep facts valid at this date; zero = all
 	During      DateRange // keep facts valid at some time in this span; zero = all; not with ValidAt
+	DatedOnly   bool      // keep only facts whose dates show they held (EdgeFilter.RestrictDatedOnly)
 	EntityTypes []string  // type of the entity at the other end, subtypes included; empty = all
 	First       *int      // page size (for CommonNeighbors, the most entities); nil = the default
 	After       string
@@ -123,6 +132,7 @@ type NeighborhoodOptions struct {
 	EntityTypes []string
 	ValidAt     Date
 	During      DateRange // facts valid at some time in this span; not with ValidAt
+	DatedOnly   bool      // only facts whose dates show they held (EdgeFilter.RestrictDatedOnly)
 	Limit       *int      // most nodes returned; Truncated says when hit; nil = DefaultNeighborhoodLimit
 	// NodesOnly leaves Subgraph.Edges empty, for a caller that wants the
 	// entities alone: no relation body is read, and the last level is not

@@ -21,10 +21,13 @@ type CopyResult struct {
 
 // CopyTo writes everything s holds at its newest commit into dst, key for
 // key (the graph, its ontology, counters and change log), as one batch
-// of dst: the copy becomes visible all at once, or not at all. It moves a
-// store between backends (badger and PostgreSQL); dst's history starts at
-// the copy. Between two stores on the same backend, it streams the
-// backend's backup of s into dst instead, history included. dst must
+// of dst: the copy becomes visible all at once, or not at all; dst's
+// history then starts at the copy. That is the fallback for a backend
+// that keeps no versions. Between two stores on the same backend, it
+// streams the backend's backup of s into dst instead, and between badger
+// and PostgreSQL it converts one's backup into the other's
+// (copyVersions): every version, at its own commit timestamp, so the
+// history and asOf reads move with the store. dst must
 // never have been written;
 // close it after the copy, since what it cached of its empty state is
 // stale. Errors: an *Error with code Invalid when dst holds data.
@@ -40,6 +43,9 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store) (CopyResult, error) {
 		if to, ok := dst.db.(kv.Backuper); ok {
 			return copyHistory(ctx, from, to, dst)
 		}
+	}
+	if res, ok, err := copyVersions(ctx, s, dst); ok {
+		return res, err
 	}
 	tx, err := s.db.Begin(ctx, kv.TxnOptions{})
 	if err != nil {

@@ -140,3 +140,75 @@ func TestCopyKeepsHistory(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestCopyHistoryAcrossBackends copies badger to PostgreSQL and back: each
+// version arrives at its own commit timestamp, so a read as of before the
+// last change sees the old record on every copy.
+func TestCopyHistoryAcrossBackends(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	ctx := context.Background()
+	a, err := Open("", Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	mustApply(t, a, twinCities())
+	time.Sleep(5 * time.Millisecond) // asOf is to the millisecond
+	before := time.Now()
+	time.Sleep(5 * time.Millisecond)
+	mustApply(t, a, Batch{
+		Entities:       []Entity{{ID: "enschede", Type: "City", Name: "Enschede (NL)"}},
+		DeleteEntities: []string{"palo-alto"}, Cascade: true,
+	})
+	pg, err := OpenPostgres(ctx, pgtest.NewSchema(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Close() })
+	back, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { back.Close() })
+	for _, step := range []struct {
+		name     string
+		from, to *Store
+	}{{"BadgerToPostgres", a, pg}, {"PostgresToBadger", pg, back}} {
+		t.Run(step.name, func(t *testing.T) {
+			res, err := step.from.CopyTo(ctx, step.to)
+			if err != nil {
+				t.Fatalf("CopyTo: %v", err)
+			}
+			if !res.History {
+				t.Errorf("the copy did not keep history: %+v", res)
+			}
+			for _, tc := range []struct {
+				ro       ReadOptions
+				name     string
+				paloAlto bool
+			}{{ReadOptions{}, "Enschede (NL)", false}, {ReadOptions{AsOf: before}, "Enschede", true}} {
+				e, err := step.to.FindEntityByID(ctx, "enschede", tc.ro)
+				if err != nil {
+					t.Fatalf("FindEntityByID %+v: %v", tc.ro, err)
+				}
+				if e.Name != tc.name {
+					t.Errorf("as of %v: %q, want %q", tc.ro.AsOf, e.Name, tc.name)
+				}
+				_, err = step.to.FindEntityByID(ctx, "palo-alto", tc.ro)
+				if got := err == nil; got != tc.paloAlto {
+					t.Errorf("as of %v: palo-alto found %v (%v), want %v", tc.ro.AsOf, got, err, tc.paloAlto)
+				}
+			}
+			if err := step.to.Check(ctx); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// A later write lands after every copied version.
+	mustApply(t, back, Batch{Entities: []Entity{{ID: "gronau", Type: "City", Name: "Gronau"}}})
+	if err := back.Check(ctx); err != nil {
+		t.Error(err)
+	}
+}

@@ -172,7 +172,8 @@ func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions
 		it := tx.Iterate(kv.IterOptions{Prefix: p, KeysOnly: true})
 		h := &head{it: it}
 		heads = append(heads, h)
-		if after != nil {
+		// A date filter counts its matches before the cursor too.
+		if after != nil && !f.hasValidity() {
 			it.Seek(append(append(bytes.Clone(p), after...), 0))
 		} else {
 			it.Rewind()
@@ -188,16 +189,42 @@ func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions
 			live = append(live, h)
 		}
 	}
+	r := s.reader(ctx, tx, sch)
+	valid, err := f.validity()
+	if err != nil {
+		return EntityPage{}, err
+	}
+	if valid != nil {
+		// The counters count every entity; a date filter counts its
+		// matches as it reads them, to the end of the types.
+		page.TotalCount = 0
+	}
 	var nodes []NodeID
+scan:
 	for len(live) > 0 {
 		sort.Slice(live, func(i, j int) bool { return live[i].ext < live[j].ext })
 		h := live[0]
-		if len(nodes) == first {
-			page.HasNext = true
-			break
+		keep := true
+		if valid != nil {
+			if keep, err = valid.keeps(r, h.n); err != nil {
+				return EntityPage{}, err
+			}
+			if keep {
+				page.TotalCount++
+			}
 		}
-		nodes = append(nodes, h.n)
-		page.Cursors = append(page.Cursors, encodeCursor([]byte(h.ext)))
+		switch {
+		case keep && after != nil && valid != nil && h.ext <= string(after):
+			// Counted, before the page.
+		case keep && len(nodes) == first:
+			page.HasNext = true
+			if valid == nil {
+				break scan
+			}
+		case keep:
+			nodes = append(nodes, h.n)
+			page.Cursors = append(page.Cursors, encodeCursor([]byte(h.ext)))
+		}
 		h.it.Next()
 		ok, err := advance(h)
 		if err != nil {
@@ -207,7 +234,6 @@ func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions
 			live = live[1:]
 		}
 	}
-	r := s.reader(ctx, tx, sch)
 	page.Entities = make([]*Entity, len(nodes))
 	for i, n := range nodes {
 		if page.Entities[i], err = r.entity(n); err != nil {
@@ -233,6 +259,9 @@ func relationFilter(r *Reader, id string, f RelationFilter) (NodeID, *EdgeFilter
 	}
 	if err := ef.restrictDuring(f.During); err != nil {
 		return 0, nil, err
+	}
+	if f.DatedOnly {
+		ef.RestrictDatedOnly()
 	}
 	return n, ef, nil
 }

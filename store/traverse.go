@@ -40,6 +40,7 @@ type EdgeFilter struct {
 	// valid is the span of valid time a fact must overlap: a validAt
 	// date is the span of that date, a during range itself; zero = any.
 	valid      DateRange
+	datedOnly  bool            // see RestrictDatedOnly
 	otherTypes map[TypeID]bool // nil = any
 	// scans are the prefix scans that find the edges, in key order.
 	scans     []edgeScan
@@ -111,7 +112,7 @@ func (f *EdgeFilter) admits(sc edgeScan, typ TypeID, self, other NodeID, v adjVa
 	if f.otherTypes != nil && !f.otherTypes[v.otherType] {
 		return false
 	}
-	return f.valid.Overlaps(v.validFrom, v.validTo)
+	return f.Holds(v.validFrom, v.validTo)
 }
 
 // restrictDuring narrows f to facts that held at some time within d (a
@@ -842,6 +843,9 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 		}
 		if err := f.restrictDuring(opts.During); err != nil {
 			return err
+		}
+		if opts.DatedOnly {
+			f.RestrictDatedOnly()
 		}
 		if limit == 0 {
 			sg = &Subgraph{Truncated: true}

@@ -14,10 +14,8 @@ const copyHelp = `
 Copies a whole store from one place to another: a data directory (DIR) or
 a PostgreSQL database (postgres://user@host:port/db), in any combination,
 such as a data directory into PostgreSQL when one machine is no longer
-enough. Between a directory and a database, the copy holds the store as of
-the source's newest commit (its history stays in the source) and is
-written as one transaction; between two directories or two databases it
-carries the whole history. The copy is checked before the command reports
+enough. The copy carries the whole history, each version at its own
+commit time, so asOf reads on the copy answer as on the source. The copy is checked before the command reports
 success. The source must not be held
 by a running service when it is a data directory; the destination must be
 empty.

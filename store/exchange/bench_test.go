@@ -13,6 +13,7 @@ import (
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/gen"
+	"github.com/ties-graph/ties/store/kv/pgkv/pgtest"
 	"github.com/ties-graph/ties/store/storetest"
 )
 
@@ -82,6 +83,8 @@ func TestMain(m *testing.M) {
 	if benchDirPath != "" {
 		os.RemoveAll(benchDirPath)
 	}
+	// The PostgreSQL cluster of TIES_TEST_STORE=postgres (storetest).
+	pgtest.StopShared()
 	os.Exit(code)
 }
 

@@ -1,29 +1,55 @@
 // Package storetest opens stores for the tests of other packages, with the
 // same consistency check in their cleanup that the store's own tests run.
+//
+// The backend is badger, or PostgreSQL when TIES_TEST_STORE=postgres: each
+// store is then a schema of its own in a cluster the test binary shares
+// (package pgtest), so a package whose tests use storetest runs on either
+// backend unchanged. Such a package calls Main from its TestMain, so the
+// cluster is stopped when its tests end.
 package storetest
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/kv/pgkv/pgtest"
 )
 
-// Open opens an in-memory store whose cleanup runs Check (reporting any
-// problem as a test error) and closes it.
+// Main runs a package's tests and then stops the PostgreSQL cluster they
+// shared, if any. Call it from TestMain.
+func Main(m *testing.M) { pgtest.Main(m) }
+
+// Postgres reports whether the tests run on PostgreSQL
+// (TIES_TEST_STORE=postgres).
+func Postgres() bool { return os.Getenv("TIES_TEST_STORE") == "postgres" }
+
+// Open opens an empty store whose cleanup runs Check (reporting any
+// problem as a test error) and closes it: badger in memory, or a fresh
+// PostgreSQL schema (see the package comment).
 func Open(t testing.TB) *store.Store {
 	t.Helper()
 	return OpenWith(t, store.Options{InMemory: true})
 }
 
-// OpenWith is Open with options; opts.InMemory false puts the store in a
-// temporary directory of the test.
+// OpenWith is Open with options; on badger, opts.InMemory false puts the
+// store in a temporary directory of the test. On PostgreSQL the options
+// that concern badger's files (InMemory, SyncWrites, HistoryRetention,
+// sizes) do not apply, as for store.OpenPostgres. It skips t when
+// PostgreSQL is asked for and not installed.
 func OpenWith(t testing.TB, opts store.Options) *store.Store {
 	t.Helper()
-	s, err := store.Open(t.TempDir(), opts)
+	var s *store.Store
+	var err error
+	if Postgres() {
+		s, err = store.OpenPostgres(context.Background(), pgtest.NewSchema(t), opts)
+	} else {
+		s, err = store.Open(t.TempDir(), opts)
+	}
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
