@@ -49,7 +49,7 @@ var queryKinds = []queryKind{
 
 // allSystems lists the systems compare knows, in the order it runs them:
 // the Ties ones share one loaded store, so they come first.
-var allSystems = []string{"ties", "ties-reader", "ties-http", "ties-http-nodelink", "memory", "postgres", "ties-pg", "ties-pg-http"}
+var allSystems = []string{"ties", "ties-reader", "ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink", "memory", "postgres", "ties-pg", "ties-pg-http"}
 
 type compareOptions struct {
 	cfg          gen.Config
@@ -113,6 +113,8 @@ Systems:
   ties                the store API in process (Store.Neighborhood, connect.ShortestPath)
   ties-reader         breadth-first search over Reader.Expand, no bodies read
   ties-http           GraphQL over loopback HTTP, typed nodes { id }
+  ties-http-nodes     GraphQL over loopback HTTP, nodes { id name type }
+  ties-http-edges     GraphQL over loopback HTTP, nodes { id } edges { fromId toId type }
   ties-http-nodelink  GraphQL over loopback HTTP, the nodeLink JSON field
   memory              a CSR adjacency array in Go (the floor)
   postgres            a throwaway PostgreSQL cluster, recursive CTEs via pgx
@@ -298,7 +300,7 @@ func compare(ctx context.Context, log *slog.Logger, o compareOptions, stderr io.
 
 	inProcess := o.wants("ties") || o.wants("ties-reader")
 	if o.tiesURL == "" {
-		inProcess = inProcess || o.wants("ties-http") || o.wants("ties-http-nodelink")
+		inProcess = inProcess || slices.ContainsFunc(httpSystems, o.wants)
 	}
 	if inProcess {
 		if err := compareTies(ctx, log, o, work, rep); err != nil {
@@ -386,7 +388,7 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 	if o.wants("ties-reader") {
 		rep.Systems = append(rep.Systems, measure(ctx, log, &tiesReader{s: s}, load, o, work))
 	}
-	for _, name := range []string{"ties-http", "ties-http-nodelink"} {
+	for _, name := range httpSystems {
 		if !o.wants(name) || o.tiesURL != "" {
 			continue
 		}
@@ -399,7 +401,7 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 			stop()
 			return err
 		}
-		sys := &tiesHTTP{name: name, c: c, nodeLink: name == "ties-http-nodelink", limit: o.limit, stop: stop}
+		sys := &tiesHTTP{name: name, c: c, query: httpShapes[name], limit: o.limit, stop: stop}
 		rep.Systems = append(rep.Systems, measure(ctx, log, sys, load, o, work))
 	}
 	if rss, err := peakRSS(0); err == nil {
@@ -416,7 +418,7 @@ func compareTiesServer(ctx context.Context, log *slog.Logger, o compareOptions, 
 	if err := waitReady(ctx, o.tiesURL, 10*time.Second); err != nil {
 		return err
 	}
-	for _, name := range []string{"ties-http", "ties-http-nodelink"} {
+	for _, name := range httpSystems {
 		if !o.wants(name) {
 			continue
 		}
@@ -424,7 +426,7 @@ func compareTiesServer(ctx context.Context, log *slog.Logger, o compareOptions, 
 		if err != nil {
 			return err
 		}
-		sys := &tiesHTTP{name: name, c: c, nodeLink: name == "ties-http-nodelink", limit: o.limit}
+		sys := &tiesHTTP{name: name, c: c, query: httpShapes[name], limit: o.limit}
 		rep.Systems = append(rep.Systems, measure(ctx, log, sys, 0, o, work))
 	}
 	if o.tiesPid > 0 {
