@@ -1,0 +1,232 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// EntityHead is an entity as a list or a chart shows it: id, type and
+// name. They lead the stored body, so a head is read from the front of it
+// without decoding labels, properties or sources, and its strings share
+// the cached body's memory.
+type EntityHead struct {
+	ID, Type, Name string
+}
+
+// RelationHead is a relation as a chart draws it: its type, the external
+// ids of its endpoints and when it held. All of it comes from the
+// adjacency keys the walk scans, so no relation body is read, except for
+// the relation's own id when HeadOptions.RelationIDs asks for it.
+type RelationHead struct {
+	ID                 string // empty unless HeadOptions.RelationIDs
+	Type               string
+	From, To           string
+	ValidFrom, ValidTo Date
+}
+
+// SubgraphHeads is a neighbourhood as heads: what Subgraph holds, for
+// the callers that show ids, names, types and endpoints only (the
+// GraphQL responses dashboards ask for most).
+type SubgraphHeads struct {
+	Nodes     []EntityHead
+	Edges     []RelationHead
+	Truncated bool
+}
+
+// HeadOptions say which parts of a SubgraphHeads to produce.
+type HeadOptions struct {
+	// Edges asks for the relations between the nodes (the induced
+	// subgraph, as Neighborhood returns it); without it the last level
+	// is not scanned again.
+	Edges bool
+	// RelationIDs also reads each relation's id from its body.
+	RelationIDs bool
+}
+
+// NeighborhoodHeads answers what Neighborhood answers, with the same
+// options, order, limit and errors, as heads: an entity body is read only
+// up to its name and a relation body only for its id, and only when
+// ho.RelationIDs asks for it. opts.NodesOnly is ignored; ho.Edges says
+// whether relations are wanted.
+func (s *Store) NeighborhoodHeads(ctx context.Context, id string, opts NeighborhoodOptions, ho HeadOptions, ro ReadOptions) (*SubgraphHeads, error) {
+	limit, err := SizeOr(opts.Limit, DefaultNeighborhoodLimit, "limit")
+	if err != nil {
+		return nil, err
+	}
+	var sg *SubgraphHeads
+	err = s.View(ctx, ro, func(r *Reader) error {
+		start, err := r.LookupEntity(id)
+		if err != nil {
+			return err
+		}
+		f, err := r.Filter(opts.Types, opts.Direction, opts.ValidAt, opts.EntityTypes)
+		if err != nil {
+			return err
+		}
+		if err := f.restrictDuring(opts.During); err != nil {
+			return err
+		}
+		if limit == 0 {
+			sg = &SubgraphHeads{Truncated: true}
+			return nil
+		}
+		sg, err = r.neighborhoodHeads(start, f, opts.Depth, limit, ho)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sg, nil
+}
+
+// neighborhoodHeads is Reader.Neighborhood keeping the edges themselves,
+// not only their relation ids, and turning the result into heads.
+func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int, ho HeadOptions) (*SubgraphHeads, error) {
+	nodes, edges, truncated, err := r.walkNeighborhood(start, f, depth, limit, ho.Edges)
+	if err != nil {
+		return nil, err
+	}
+	sg := &SubgraphHeads{Nodes: make([]EntityHead, len(nodes)), Truncated: truncated}
+	// at maps a node to its place in nodes, for the endpoints of edges.
+	var at map[NodeID]int32
+	if len(edges) > 0 {
+		at = make(map[NodeID]int32, len(nodes))
+	}
+	for i, n := range nodes {
+		h, err := r.entityHead(n)
+		if err != nil {
+			return nil, err
+		}
+		sg.Nodes[i] = h
+		if at != nil {
+			at[n] = int32(i)
+		}
+	}
+	if len(edges) > 0 {
+		sg.Edges = make([]RelationHead, len(edges))
+		for i, e := range edges {
+			from, okf := at[e.From]
+			to, okt := at[e.To]
+			if !okf || !okt {
+				return nil, fmt.Errorf("neighbourhood relation %d has an end outside the node set", e.Relation)
+			}
+			h := RelationHead{
+				Type: r.sch.name(e.Type), From: sg.Nodes[from].ID, To: sg.Nodes[to].ID,
+				ValidFrom: e.ValidFrom, ValidTo: e.ValidTo,
+			}
+			if ho.RelationIDs {
+				if h.ID, err = r.relationHeadID(e.Relation); err != nil {
+					return nil, err
+				}
+			}
+			sg.Edges[i] = h
+		}
+	}
+	return sg, nil
+}
+
+// walkNeighborhood is the breadth-first walk of Reader.Neighborhood (see
+// there for its order, limit and induced subgraph), returning the edges
+// found rather than their relation ids. Each relation's edge is the first
+// scan that met it.
+func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (nodes []NodeID, edges []Edge, truncated bool, err error) {
+	nodes = []NodeID{start}
+	// depthOf records every node met, and the level it was met at, so
+	// that the last level's relations among themselves are told apart
+	// without another set.
+	depthOf := map[NodeID]int{start: 0}
+	var seenRel map[RelID]struct{}
+	if relations {
+		seenRel = map[RelID]struct{}{}
+	}
+	keep := func(e Edge) {
+		if _, ok := seenRel[e.Relation]; !ok {
+			seenRel[e.Relation] = struct{}{}
+			edges = append(edges, e)
+		}
+	}
+	frontier := []NodeID{start}
+	var next []NodeID
+	d := 0
+	for ; d < depth && len(frontier) > 0 && !truncated; d++ {
+		next = next[:0]
+		err := r.Expand(frontier, f, func(_ int, e Edge) error {
+			if _, ok := depthOf[e.Other]; !ok {
+				if limit >= 0 && len(nodes) >= limit {
+					truncated = true
+					return nil
+				}
+				depthOf[e.Other] = d + 1
+				nodes = append(nodes, e.Other)
+				next = append(next, e.Other)
+			}
+			if relations {
+				keep(e)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if err := r.ctx.Err(); err != nil {
+			return nil, nil, false, err
+		}
+		frontier, next = next, frontier
+	}
+	if len(frontier) > 0 && relations {
+		err := r.Expand(frontier, f, func(_ int, e Edge) error {
+			if lvl, ok := depthOf[e.Other]; ok && lvl == d {
+				keep(e)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, false, err
+		}
+	}
+	return nodes, edges, truncated, nil
+}
+
+// entityHead reads the head of node n's body, through the cache.
+func (r *Reader) entityHead(n NodeID) (EntityHead, error) {
+	v, ok, err := r.body(cacheEntity, pEntity, uint64(n))
+	if err != nil {
+		return EntityHead{}, err
+	}
+	if !ok {
+		return EntityHead{}, fmt.Errorf("entity %d: no body", n)
+	}
+	d := decoder{s: v}
+	if f := d.byte(); d.err == nil && f != bodyFormat {
+		return EntityHead{}, fmt.Errorf("entity %d: body format %d, want %d", n, f, bodyFormat)
+	}
+	h := EntityHead{ID: d.str()}
+	t := TypeID(d.uvarint())
+	h.Name = d.str()
+	if d.err != nil {
+		return EntityHead{}, fmt.Errorf("entity %d: decode body: %w", n, d.err)
+	}
+	h.Type = r.sch.name(t)
+	return h, nil
+}
+
+// relationHeadID reads the id at the front of relation id's body, through
+// the cache.
+func (r *Reader) relationHeadID(id RelID) (string, error) {
+	v, ok, err := r.body(cacheRelation, pRelation, uint64(id))
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("relation %d: no body", id)
+	}
+	d := decoder{s: v}
+	if f := d.byte(); d.err == nil && f != bodyFormat {
+		return "", fmt.Errorf("relation %d: body format %d, want %d", id, f, bodyFormat)
+	}
+	ext := d.str()
+	if d.err != nil {
+		return "", fmt.Errorf("relation %d: decode body: %w", id, d.err)
+	}
+	return ext, nil
+}
