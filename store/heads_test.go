@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/ties-graph/ties/store"
@@ -104,5 +105,41 @@ func TestNeighborhoodHeadsErrors(t *testing.T) {
 	sg, err := s.NeighborhoodHeads(ctx, id, store.NeighborhoodOptions{Depth: 1, Limit: new(0)}, store.HeadOptions{}, store.ReadOptions{})
 	if err != nil || !sg.Truncated || len(sg.Nodes) != 0 {
 		t.Errorf("limit 0: got %+v, %v; want truncated and empty", sg, err)
+	}
+}
+
+// BenchmarkNeighborhoodHeads compares, on random entities (seeded), the
+// node set of a neighbourhood read as whole entities (Neighborhood with
+// NodesOnly, what a nodeLink or a full entity needs) and as heads (what
+// nodes { id name type } needs), at depths 1 to 3.
+func BenchmarkNeighborhoodHeads(b *testing.B) {
+	g := loadBenchGraph(b)
+	ctx := context.Background()
+	for _, depth := range []int{1, 2, 3} {
+		for _, heads := range []bool{false, true} {
+			b.Run(fmt.Sprintf("depth=%d/heads=%v", depth, heads), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(9, uint64(depth)))
+				opts := store.NeighborhoodOptions{Depth: depth, Limit: new(100_000), NodesOnly: true}
+				nodes := 0
+				b.ReportAllocs()
+				for b.Loop() {
+					id := g.plan.EntityID(rng.IntN(g.n))
+					if heads {
+						sg, err := g.s.NeighborhoodHeads(ctx, id, opts, store.HeadOptions{}, store.ReadOptions{})
+						if err != nil {
+							b.Fatal(err)
+						}
+						nodes += len(sg.Nodes)
+					} else {
+						sg, err := g.s.Neighborhood(ctx, id, opts, store.ReadOptions{})
+						if err != nil {
+							b.Fatal(err)
+						}
+						nodes += len(sg.Nodes)
+					}
+				}
+				b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
+			})
+		}
 	}
 }
