@@ -34,7 +34,7 @@ type readCache struct {
 	max     int64 // bytes the entries may take; 0 turns the cache off
 	size    int64
 	validTs uint64
-	writing int // writers between begin and end
+	writing int              // writers between begin and end
 	index   map[uint64]int32 // by cacheKey.slot
 	// entries holds the values by value, so that a hit reads the map and
 	// one entry. It is also the ring of CLOCK eviction: the hand clears
