@@ -49,7 +49,7 @@ var queryKinds = []queryKind{
 
 // allSystems lists the systems compare knows, in the order it runs them:
 // the Ties ones share one loaded store, so they come first.
-var allSystems = []string{"ties", "ties-reader", "ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink", "memory", "postgres", "ties-pg", "ties-pg-http"}
+var allSystems = []string{"ties", "ties-heads", "ties-reader", "ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink", "memory", "postgres", "ties-pg", "ties-pg-http"}
 
 type compareOptions struct {
 	cfg          gen.Config
@@ -111,6 +111,7 @@ program). Every answer is checked against the in-memory floor.
 
 Systems:
   ties                the store API in process (Store.Neighborhood, connect.ShortestPath)
+  ties-heads          Store.NeighborhoodHeads in process (ids, names, types)
   ties-reader         breadth-first search over Reader.Expand, no bodies read
   ties-http           GraphQL over loopback HTTP, typed nodes { id }
   ties-http-nodes     GraphQL over loopback HTTP, nodes { id name type }
@@ -298,7 +299,7 @@ func compare(ctx context.Context, log *slog.Logger, o compareOptions, stderr io.
 	}()
 	work := newWorkload(plan, o.cfg.Seed, o.queries, o.warmup)
 
-	inProcess := o.wants("ties") || o.wants("ties-reader")
+	inProcess := o.wants("ties") || o.wants("ties-heads") || o.wants("ties-reader")
 	if o.tiesURL == "" {
 		inProcess = inProcess || slices.ContainsFunc(httpSystems, o.wants)
 	}
@@ -384,6 +385,9 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 	rep.TiesLoad = load
 	if o.wants("ties") {
 		rep.Systems = append(rep.Systems, measure(ctx, log, &tiesStore{s: s, limit: o.limit}, load, o, work))
+	}
+	if o.wants("ties-heads") {
+		rep.Systems = append(rep.Systems, measure(ctx, log, &tiesStore{s: s, limit: o.limit, name: "ties-heads", heads: true}, load, o, work))
 	}
 	if o.wants("ties-reader") {
 		rep.Systems = append(rep.Systems, measure(ctx, log, &tiesReader{s: s}, load, o, work))
