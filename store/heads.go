@@ -82,31 +82,21 @@ func (s *Store) NeighborhoodHeads(ctx context.Context, id string, opts Neighborh
 // neighborhoodHeads is Reader.Neighborhood keeping the edges themselves,
 // not only their relation ids, and turning the result into heads.
 func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int, ho HeadOptions) (*SubgraphHeads, error) {
-	nodes, edges, truncated, err := r.walkNeighborhood(start, f, depth, limit, ho.Edges)
+	w, err := r.walkNeighborhood(start, f, depth, limit, ho.Edges)
 	if err != nil {
 		return nil, err
 	}
-	sg := &SubgraphHeads{Nodes: make([]EntityHead, len(nodes)), Truncated: truncated}
-	// at maps a node to its place in nodes, for the endpoints of edges.
-	var at map[NodeID]int32
-	if len(edges) > 0 {
-		at = make(map[NodeID]int32, len(nodes))
-	}
-	for i, n := range nodes {
-		h, err := r.entityHead(n)
-		if err != nil {
+	sg := &SubgraphHeads{Nodes: make([]EntityHead, len(w.nodes)), Truncated: w.truncated}
+	for i, n := range w.nodes {
+		if sg.Nodes[i], err = r.entityHead(n); err != nil {
 			return nil, err
 		}
-		sg.Nodes[i] = h
-		if at != nil {
-			at[n] = int32(i)
-		}
 	}
-	if len(edges) > 0 {
-		sg.Edges = make([]RelationHead, len(edges))
-		for i, e := range edges {
-			from, okf := at[e.From]
-			to, okt := at[e.To]
+	if len(w.edges) > 0 {
+		sg.Edges = make([]RelationHead, len(w.edges))
+		for i, e := range w.edges {
+			from, okf := w.at[e.From]
+			to, okt := w.at[e.To]
 			if !okf || !okt {
 				return nil, fmt.Errorf("neighbourhood relation %d has an end outside the node set", e.Relation)
 			}
@@ -125,66 +115,84 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	return sg, nil
 }
 
+// walk is the result of walkNeighborhood.
+type walk struct {
+	nodes     []NodeID
+	at        map[NodeID]int32 // the place of each node in nodes
+	edges     []Edge
+	truncated bool
+}
+
 // walkNeighborhood is the breadth-first walk of Reader.Neighborhood (see
 // there for its order, limit and induced subgraph), returning the edges
-// found rather than their relation ids. Each relation's edge is the first
+// found rather than their relation ids: each relation once, as the first
 // scan that met it.
-func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (nodes []NodeID, edges []Edge, truncated bool, err error) {
-	nodes = []NodeID{start}
-	// depthOf records every node met, and the level it was met at, so
-	// that the last level's relations among themselves are told apart
-	// without another set.
-	depthOf := map[NodeID]int{start: 0}
+//
+// Each level's frontier is the run of nodes it added, so a node's place in
+// nodes is also the order in which it is expanded. When the walk follows
+// both directions, every relation between two nodes of the set is met
+// once from each end (an entity type filter admits none towards a start
+// of another type, and the start is expanded first), so the first meeting
+// is the one from the end expanded first: no set of the relations seen is
+// needed. Other directions keep that set.
+func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (walk, error) {
+	w := walk{nodes: []NodeID{start}, at: map[NodeID]int32{start: 0}}
 	var seenRel map[RelID]struct{}
-	if relations {
+	if relations && f.direction != Both {
 		seenRel = map[RelID]struct{}{}
 	}
-	keep := func(e Edge) {
+	// keep records e, met from the node at place self, whose other end
+	// is at place other.
+	keep := func(e Edge, self, other int32) {
+		if seenRel == nil {
+			if self <= other {
+				w.edges = append(w.edges, e)
+			}
+			return
+		}
 		if _, ok := seenRel[e.Relation]; !ok {
 			seenRel[e.Relation] = struct{}{}
-			edges = append(edges, e)
+			w.edges = append(w.edges, e)
 		}
 	}
-	frontier := []NodeID{start}
-	var next []NodeID
-	d := 0
-	for ; d < depth && len(frontier) > 0 && !truncated; d++ {
-		next = next[:0]
-		err := r.Expand(frontier, f, func(_ int, e Edge) error {
-			if _, ok := depthOf[e.Other]; !ok {
-				if limit >= 0 && len(nodes) >= limit {
-					truncated = true
+	lo, hi := 0, 1 // the frontier is nodes[lo:hi]
+	for d := 0; d < depth && lo < hi && !w.truncated; d++ {
+		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
+			other, ok := w.at[e.Other]
+			if !ok {
+				if limit >= 0 && len(w.nodes) >= limit {
+					w.truncated = true
 					return nil
 				}
-				depthOf[e.Other] = d + 1
-				nodes = append(nodes, e.Other)
-				next = append(next, e.Other)
+				other = int32(len(w.nodes))
+				w.at[e.Other] = other
+				w.nodes = append(w.nodes, e.Other)
 			}
 			if relations {
-				keep(e)
+				keep(e, int32(lo+i), other)
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, nil, false, err
+			return walk{}, err
 		}
 		if err := r.ctx.Err(); err != nil {
-			return nil, nil, false, err
+			return walk{}, err
 		}
-		frontier, next = next, frontier
+		lo, hi = hi, len(w.nodes)
 	}
-	if len(frontier) > 0 && relations {
-		err := r.Expand(frontier, f, func(_ int, e Edge) error {
-			if lvl, ok := depthOf[e.Other]; ok && lvl == d {
-				keep(e)
+	if lo < hi && relations {
+		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
+			if other, ok := w.at[e.Other]; ok && int(other) >= lo {
+				keep(e, int32(lo+i), other)
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, nil, false, err
+			return walk{}, err
 		}
 	}
-	return nodes, edges, truncated, nil
+	return w, nil
 }
 
 // entityHead reads the head of node n's body, through the cache.
