@@ -123,10 +123,10 @@ type walk struct {
 	truncated bool
 }
 
-// walkNeighborhood is the breadth-first walk of Reader.Neighborhood (see
-// there for its order, limit and induced subgraph), returning the edges
-// found rather than their relation ids: each relation once, as the first
-// scan that met it.
+// walkNeighborhood is the breadth-first walk behind Reader.Neighborhood
+// (see there for its order, limit and induced subgraph) and
+// NeighborhoodHeads, returning the edges found: each relation once, as
+// the first scan that met it.
 //
 // Each level's frontier is the run of nodes it added, so a node's place in
 // nodes is also the order in which it is expanded. When the walk follows
