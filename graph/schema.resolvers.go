@@ -204,7 +204,9 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	prime(ctx, g.Nodes...)
+	if selects(ctx, "Subgraph", "nodes", "edges") { // nodeLink reads no entity later
+		prime(ctx, g.Nodes...)
+	}
 	return g, nil
 }
 

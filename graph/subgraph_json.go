@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
 )
 
 // The neighbourhood a dashboard draws (nodes { id name type }, edges
@@ -15,10 +16,11 @@ import (
 // a field context per element and per field: for the 500 entities of a
 // depth-3 neighbourhood that was most of the response time, several times
 // what the walk itself costs. A selection made only of the fields below
-// (aliases, fragments, @skip and @include allowed) is answered from
+// and nodeLink (aliases, fragments, @skip and @include allowed) is answered from
 // store.NeighborhoodHeads and written straight to the response; any other
-// selection, such as a field with arguments, a field added later, or
-// nodeLink, goes through gqlgen as before. The resolver, the arguments,
+// selection, such as a field with arguments or a field added later, goes
+// through gqlgen as before. nodeLink, already one JSON document, is written
+// from heads too, since its chart form holds nothing else. The resolver, the arguments,
 // the limits, complexity and admission are gqlgen's either way: only the
 // writing of the result differs.
 
@@ -48,6 +50,7 @@ const (
 	partTruncated
 	partNodes
 	partEdges
+	partNodeLink
 )
 
 type shapeLeaf struct {
@@ -85,6 +88,10 @@ func planSubgraph(oc *graphql.OperationContext, field graphql.CollectedField) (*
 			sf.part = partTypename
 		case "truncated":
 			sf.part = partTruncated
+		case "nodeLink":
+			// The chart document holds heads only (exchange.NodeLinkHeads).
+			sf.part = partNodeLink
+			s.edges, s.relationIDs = true, true
 		case "nodes", "edges":
 			sf.part = partNodes
 			leaves, implementors := entityLeaves, entityImplementors
@@ -194,6 +201,8 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 			} else {
 				b = append(b, "false"...)
 			}
+		case partNodeLink:
+			b = append(b, exchange.NodeLinkHeads(h)...)
 		case partNodes:
 			b = append(b, '[')
 			for j := range h.Nodes {

@@ -45,6 +45,8 @@ func TestNeighborhoodHeadsResponse(t *testing.T) {
 		`nodes { ... on Node { id } name } nodes { type }`,
 		`nodes { id name @include(if: $on) type @skip(if: $on) } edges @include(if: $on) { fromId }`,
 		`nodes @skip(if: $on) { id } edges { type }`,
+		`nodeLink`,
+		`truncated nodes { id } chart: nodeLink`,
 	}
 	for _, sel := range queries {
 		frag := ""
