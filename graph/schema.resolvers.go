@@ -193,18 +193,24 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []string,
 }
 
 func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) (*store.Subgraph, error) {
-	g, err := r.store.Neighborhood(ctx, id, store.NeighborhoodOptions{
+	opts := store.NeighborhoodOptions{
 		Depth: deref(depth, store.DefaultNeighborhoodDepth), Types: types, Direction: deref(direction, store.Both),
 		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), Limit: limit,
 		DatedOnly: deref(datedOnly, false),
 		// Relation bodies are half the work: skip them when no edge is
 		// asked for.
 		NodesOnly: !selects(ctx, "Subgraph", "edges", "nodeLink"),
-	}, readAt(ctx))
+	}
+	if slot := headsSlotFor(ctx); slot != nil {
+		return slot.resolve(ctx, r.store, id, opts, readAt(ctx)) // see subgraph_json.go
+	}
+	g, err := r.store.Neighborhood(ctx, id, opts, readAt(ctx))
 	if err != nil {
 		return nil, err
 	}
-	prime(ctx, g.Nodes...)
+	if selects(ctx, "Subgraph", "nodes", "edges") { // nodeLink reads no entity later
+		prime(ctx, g.Nodes...)
+	}
 	return g, nil
 }
 

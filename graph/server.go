@@ -183,6 +183,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 		return next(context.WithValue(ctx, loadersKey{}, newLoaders(storeFinders(st), o.loaderWait)))
 	})
 	srv.AroundOperations(atomicMutations(st))
+	srv.AroundRootFields(writeSubgraphHeads)
 	if a := o.admission; a != nil {
 		srv.AroundRootFields(a.around())
 	} else if limits.HeavyWorkers > 0 {

@@ -34,8 +34,8 @@ type readCache struct {
 	max     int64 // bytes the entries may take; 0 turns the cache off
 	size    int64
 	validTs uint64
-	writing int // writers between begin and end
-	index   map[cacheKey]int32
+	writing int              // writers between begin and end
+	index   map[uint64]int32 // by cacheKey.slot
 	// entries holds the values by value, so that a hit reads the map and
 	// one entry. It is also the ring of CLOCK eviction: the hand clears
 	// the reference bit of entries used since it last passed, and evicts
@@ -66,6 +66,14 @@ type cacheKey struct {
 	id   uint64
 }
 
+// slot is the key of k in the index: kind and id in one word, so that
+// the lookup every read of a traversal makes hashes a uint64 (the map's
+// fast path) rather than a struct. Two keys share a slot only for ids of
+// 2^56 and more (or hashes of external ids equal in their low 56 bits);
+// the entry keeps its whole key, so a lookup that lands on another key's
+// entry is a miss, and a put replaces it, as a cache may.
+func (k cacheKey) slot() uint64 { return uint64(k.kind)<<56 | k.id&(1<<56-1) }
+
 // cacheEntry is one cached value: body for bodies; adj for adjacency;
 // body (the id itself, to tell hash collisions apart), xref and found for
 // external ids.
@@ -85,7 +93,7 @@ type cacheEntry struct {
 const entryOverhead = 150
 
 func newReadCache(max int64, validTs uint64) *readCache {
-	return &readCache{max: max, validTs: validTs, index: map[cacheKey]int32{}, seed: maphash.MakeSeed()}
+	return &readCache{max: max, validTs: validTs, index: map[uint64]int32{}, seed: maphash.MakeSeed()}
 }
 
 // lookup calls fn with the entry of k, under the read lock, if there is
@@ -96,12 +104,12 @@ func (c *readCache) lookup(k cacheKey, ts uint64, fn func(e *cacheEntry)) bool {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	i, ok := c.index[k]
+	i, ok := c.index[k.slot()]
 	if !ok {
 		return false
 	}
 	e := &c.entries[i]
-	if e.ts > ts {
+	if e.key != k || e.ts > ts {
 		return false
 	}
 	e.ref.Store(true)
@@ -167,13 +175,13 @@ func (c *readCache) put(e *cacheEntry) {
 	if c.writing > 0 || e.ts != c.validTs {
 		return
 	}
-	if i, ok := c.index[e.key]; ok {
+	if i, ok := c.index[e.key.slot()]; ok {
 		c.remove(int(i))
 	}
 	for c.size+e.size > c.max && len(c.entries) > 0 {
 		c.evictOne()
 	}
-	c.index[e.key] = int32(len(c.entries))
+	c.index[e.key.slot()] = int32(len(c.entries))
 	c.entries = append(c.entries, cacheEntry{})
 	c.entries[len(c.entries)-1].set(e)
 	c.size += e.size
@@ -204,14 +212,14 @@ func (c *readCache) evictOne() {
 // called with mu held.
 func (c *readCache) remove(i int) {
 	e := &c.entries[i]
-	delete(c.index, e.key)
+	delete(c.index, e.key.slot())
 	c.size -= e.size
 	last := len(c.entries) - 1
 	if i != last {
 		m := &c.entries[last]
 		e.set(m)
 		e.ref.Store(m.ref.Load())
-		c.index[e.key] = int32(i)
+		c.index[e.key.slot()] = int32(i)
 	}
 	c.entries[last] = cacheEntry{}
 	c.entries = c.entries[:last]
@@ -276,7 +284,7 @@ func (c *readCache) forget(k string) {
 		c.schema = nil
 		return
 	}
-	if i, ok := c.index[ck]; ok {
+	if i, ok := c.index[ck.slot()]; ok {
 		c.remove(int(i))
 	}
 }

@@ -82,9 +82,26 @@ func TestReadCacheRules(t *testing.T) {
 			t.Errorf("ext(ghost): got found %v ok %v, want a cached miss", found, ok)
 		}
 		// An id with the hash of a cached one is not mistaken for it.
-		c.index[c.extKey("impostor")] = c.index[c.extKey("dalian")]
+		c.index[c.extKey("impostor").slot()] = c.index[c.extKey("dalian").slot()]
 		if _, _, ok := c.ext("impostor", 10); ok {
 			t.Errorf("ext(impostor) answered with dalian's entry")
+		}
+	})
+	t.Run("SharedSlot", func(t *testing.T) {
+		// Keys whose ids differ in the top byte share an index slot:
+		// neither is ever answered with the other's entry.
+		c := newReadCache(1<<20, 1)
+		a, b := cacheKey{cacheEntity, 5}, cacheKey{cacheEntity, 5 | 1<<56}
+		c.putBody(a, 1, "a")
+		if _, ok := c.body(b, 1); ok {
+			t.Errorf("body(b) answered with a's entry")
+		}
+		c.putBody(b, 1, "b")
+		if _, ok := c.body(a, 1); ok {
+			t.Errorf("body(a) answered with b's entry")
+		}
+		if v, ok := c.body(b, 1); !ok || v != "b" {
+			t.Errorf("body(b): got %q %v", v, ok)
 		}
 	})
 	t.Run("KeysOfStoreKeys", func(t *testing.T) {
@@ -131,7 +148,7 @@ func TestReadCacheRules(t *testing.T) {
 			t.Errorf("map holds %d entries, ring %d", got, want)
 		}
 		for key, i := range c.index {
-			if got := c.entries[i].key; got != key {
+			if got := c.entries[i].key; got.slot() != key {
 				t.Fatalf("index maps %v to entry %d, which holds %v", key, i, got)
 			}
 		}

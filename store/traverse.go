@@ -767,53 +767,34 @@ func (r *Reader) Context() context.Context { return r.ctx }
 // more scan of that level finds. It returns the context's error when the
 // request ends, and the snapshot's.
 func (r *Reader) Neighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (nodes []NodeID, rels []RelID, truncated bool, err error) {
-	nodes = []NodeID{start}
-	in := map[NodeID]bool{start: true}
-	seenRel := map[RelID]bool{}
-	frontier := []NodeID{start}
-	for d := 0; d < depth && len(frontier) > 0 && !truncated; d++ {
-		var next []NodeID
-		err := r.Expand(frontier, f, func(_ int, e Edge) error {
-			if !in[e.Other] {
-				if limit >= 0 && len(nodes) >= limit {
-					truncated = true
-					return nil
-				}
-				in[e.Other] = true
-				nodes = append(nodes, e.Other)
-				next = append(next, e.Other)
-			}
-			if relations && !seenRel[e.Relation] {
-				seenRel[e.Relation] = true
-				rels = append(rels, e.Relation)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, nil, false, err
-		}
-		if err := r.ctx.Err(); err != nil {
-			return nil, nil, false, err
-		}
-		frontier = next
+	w, err := r.walkNeighborhood(start, f, depth, limit, relations)
+	if err != nil {
+		return nil, nil, false, err
 	}
-	if len(frontier) > 0 && relations {
-		last := make(map[NodeID]bool, len(frontier))
-		for _, n := range frontier {
-			last[n] = true
-		}
-		err := r.Expand(frontier, f, func(_ int, e Edge) error {
-			if last[e.Other] && !seenRel[e.Relation] {
-				seenRel[e.Relation] = true
-				rels = append(rels, e.Relation)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, nil, false, err
+	if len(w.edges) > 0 {
+		rels = make([]RelID, len(w.edges))
+		for i, e := range w.edges {
+			rels[i] = e.Relation
 		}
 	}
-	return nodes, rels, truncated, nil
+	return w.nodes, rels, w.truncated, nil
+}
+
+// neighborhoodFilter is the edge filter of a neighbourhood's options, the
+// one rule for which relations a neighbourhood walks in every shape it is
+// read in.
+func (r *Reader) neighborhoodFilter(opts NeighborhoodOptions) (*EdgeFilter, error) {
+	f, err := r.Filter(opts.Types, opts.Direction, opts.ValidAt, opts.EntityTypes)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.restrictDuring(opts.During); err != nil {
+		return nil, err
+	}
+	if opts.DatedOnly {
+		f.RestrictDatedOnly()
+	}
+	return f, nil
 }
 
 // Neighborhood returns everything within opts.Depth hops of id, breadth
@@ -837,15 +818,9 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 		if err != nil {
 			return err
 		}
-		f, err := r.Filter(opts.Types, opts.Direction, opts.ValidAt, opts.EntityTypes)
+		f, err := r.neighborhoodFilter(opts)
 		if err != nil {
 			return err
-		}
-		if err := f.restrictDuring(opts.During); err != nil {
-			return err
-		}
-		if opts.DatedOnly {
-			f.RestrictDatedOnly()
 		}
 		if limit == 0 {
 			sg = &Subgraph{Truncated: true}

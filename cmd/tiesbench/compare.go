@@ -49,7 +49,7 @@ var queryKinds = []queryKind{
 
 // allSystems lists the systems compare knows, in the order it runs them:
 // the Ties ones share one loaded store, so they come first.
-var allSystems = []string{"ties", "ties-reader", "ties-http", "ties-http-nodelink", "memory", "postgres", "ties-pg", "ties-pg-http"}
+var allSystems = []string{"ties", "ties-heads", "ties-reader", "ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink", "memory", "postgres", "ties-pg", "ties-pg-http"}
 
 type compareOptions struct {
 	cfg          gen.Config
@@ -111,8 +111,11 @@ program). Every answer is checked against the in-memory floor.
 
 Systems:
   ties                the store API in process (Store.Neighborhood, connect.ShortestPath)
+  ties-heads          Store.NeighborhoodHeads in process (ids, names, types)
   ties-reader         breadth-first search over Reader.Expand, no bodies read
   ties-http           GraphQL over loopback HTTP, typed nodes { id }
+  ties-http-nodes     GraphQL over loopback HTTP, nodes { id name type }
+  ties-http-edges     GraphQL over loopback HTTP, nodes { id } edges { fromId toId type }
   ties-http-nodelink  GraphQL over loopback HTTP, the nodeLink JSON field
   memory              a CSR adjacency array in Go (the floor)
   postgres            a throwaway PostgreSQL cluster, recursive CTEs via pgx
@@ -296,9 +299,9 @@ func compare(ctx context.Context, log *slog.Logger, o compareOptions, stderr io.
 	}()
 	work := newWorkload(plan, o.cfg.Seed, o.queries, o.warmup)
 
-	inProcess := o.wants("ties") || o.wants("ties-reader")
+	inProcess := o.wants("ties") || o.wants("ties-heads") || o.wants("ties-reader")
 	if o.tiesURL == "" {
-		inProcess = inProcess || o.wants("ties-http") || o.wants("ties-http-nodelink")
+		inProcess = inProcess || slices.ContainsFunc(httpSystems, o.wants)
 	}
 	if inProcess {
 		if err := compareTies(ctx, log, o, work, rep); err != nil {
@@ -383,10 +386,13 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 	if o.wants("ties") {
 		rep.Systems = append(rep.Systems, measure(ctx, log, &tiesStore{s: s, limit: o.limit}, load, o, work))
 	}
+	if o.wants("ties-heads") {
+		rep.Systems = append(rep.Systems, measure(ctx, log, &tiesStore{s: s, limit: o.limit, name: "ties-heads", heads: true}, load, o, work))
+	}
 	if o.wants("ties-reader") {
 		rep.Systems = append(rep.Systems, measure(ctx, log, &tiesReader{s: s}, load, o, work))
 	}
-	for _, name := range []string{"ties-http", "ties-http-nodelink"} {
+	for _, name := range httpSystems {
 		if !o.wants(name) || o.tiesURL != "" {
 			continue
 		}
@@ -399,7 +405,7 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 			stop()
 			return err
 		}
-		sys := &tiesHTTP{name: name, c: c, nodeLink: name == "ties-http-nodelink", limit: o.limit, stop: stop}
+		sys := &tiesHTTP{name: name, c: c, query: httpShapes[name], limit: o.limit, stop: stop}
 		rep.Systems = append(rep.Systems, measure(ctx, log, sys, load, o, work))
 	}
 	if rss, err := peakRSS(0); err == nil {
@@ -416,7 +422,7 @@ func compareTiesServer(ctx context.Context, log *slog.Logger, o compareOptions, 
 	if err := waitReady(ctx, o.tiesURL, 10*time.Second); err != nil {
 		return err
 	}
-	for _, name := range []string{"ties-http", "ties-http-nodelink"} {
+	for _, name := range httpSystems {
 		if !o.wants(name) {
 			continue
 		}
@@ -424,7 +430,7 @@ func compareTiesServer(ctx context.Context, log *slog.Logger, o compareOptions, 
 		if err != nil {
 			return err
 		}
-		sys := &tiesHTTP{name: name, c: c, nodeLink: name == "ties-http-nodelink", limit: o.limit}
+		sys := &tiesHTTP{name: name, c: c, query: httpShapes[name], limit: o.limit}
 		rep.Systems = append(rep.Systems, measure(ctx, log, sys, 0, o, work))
 	}
 	if o.tiesPid > 0 {

@@ -106,6 +106,9 @@ type tiesStore struct {
 	s     *store.Store
 	limit int
 	name  string // "ties" when empty
+	// heads asks for NeighborhoodHeads, what the resolvers call for
+	// nodes { id name type }, instead of whole entities.
+	heads bool
 }
 
 var _ system = (*tiesStore)(nil)
@@ -122,7 +125,18 @@ func (t *tiesStore) Close() error { return nil }
 func (t *tiesStore) Neighborhood(ctx context.Context, id string, depth int) (int, error) {
 	// The query is the node set, as the other systems answer it, and as
 	// the resolver asks for it when a query selects nodes alone.
-	g, err := t.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: depth, Direction: store.Both, Limit: new(t.limit), NodesOnly: true}, store.ReadOptions{})
+	opts := store.NeighborhoodOptions{Depth: depth, Direction: store.Both, Limit: new(t.limit), NodesOnly: true}
+	if t.heads {
+		h, err := t.s.NeighborhoodHeads(ctx, id, opts, store.HeadOptions{}, store.ReadOptions{})
+		if err != nil {
+			return 0, err
+		}
+		if h.Truncated {
+			return len(h.Nodes), errTruncated
+		}
+		return len(h.Nodes), nil
+	}
+	g, err := t.s.Neighborhood(ctx, id, opts, store.ReadOptions{})
 	if err != nil {
 		return 0, err
 	}

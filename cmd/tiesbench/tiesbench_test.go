@@ -273,7 +273,7 @@ func TestCompareAgrees(t *testing.T) {
 		cfg:          gen.Config{Seed: 2, Relations: 3000},
 		queries:      40,
 		warmup:       2,
-		systems:      []string{"ties", "ties-reader", "ties-http", "ties-http-nodelink", "memory"},
+		systems:      []string{"ties", "ties-heads", "ties-reader", "ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink", "memory"},
 		limit:        100_000,
 		maxDepth:     6,
 		queryTimeout: 20 * time.Second,

@@ -21,12 +21,20 @@ import (
 // is a lower bound and is not compared with the other systems.
 var errTruncated = errors.New("truncated by the node limit")
 
-// The GraphQL documents of the benchmark. The typed shape selects one
-// field per node, as a client listing ids would; the nodeLink shape asks
-// for the chart-ready JSON document that skips per-element resolution.
+// The GraphQL documents of the benchmark. Each neighbourhood shape is one
+// system of the comparison (httpShapes): the node ids alone, as a client
+// listing ids would; the nodes a dashboard labels and colours (id, name,
+// type); those ids with the relations between them as a chart draws them
+// (endpoints and type); and the chart-ready nodeLink JSON document.
 const (
 	gqlNeighborhood = `query Neighborhood($id: ID!, $depth: Int!, $limit: Int!) {
   neighborhood(id: $id, depth: $depth, limit: $limit) { truncated nodes { id } }
+}`
+	gqlNeighborhoodNodes = `query NeighborhoodNodes($id: ID!, $depth: Int!, $limit: Int!) {
+  neighborhood(id: $id, depth: $depth, limit: $limit) { truncated nodes { id name type } }
+}`
+	gqlNeighborhoodEdges = `query NeighborhoodEdges($id: ID!, $depth: Int!, $limit: Int!) {
+  neighborhood(id: $id, depth: $depth, limit: $limit) { truncated nodes { id } edges { fromId toId type } }
 }`
 	gqlNeighborhoodNodeLink = `query NeighborhoodNodeLink($id: ID!, $depth: Int!, $limit: Int!) {
   neighborhood(id: $id, depth: $depth, limit: $limit) { nodeLink }
@@ -35,6 +43,20 @@ const (
   path(from: $from, to: $to, maxDepth: $maxDepth) { length nodes { id } }
 }`
 )
+
+// httpShapes maps each GraphQL system of the comparison to the
+// neighbourhood document it sends.
+var httpShapes = map[string]string{
+	"ties-http":          gqlNeighborhood,
+	"ties-http-nodes":    gqlNeighborhoodNodes,
+	"ties-http-edges":    gqlNeighborhoodEdges,
+	"ties-http-nodelink": gqlNeighborhoodNodeLink,
+	"ties-pg-http":       gqlNeighborhood,
+}
+
+// httpSystems are the GraphQL systems over the badger store, in the
+// order compare runs them.
+var httpSystems = []string{"ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink"}
 
 // graphQLClient posts GraphQL requests over one keep-alive connection.
 type graphQLClient struct {
@@ -122,11 +144,11 @@ func (c *graphQLClient) do(ctx context.Context, query string, vars map[string]an
 
 // tiesHTTP answers the benchmark queries over GraphQL.
 type tiesHTTP struct {
-	name     string
-	c        *graphQLClient
-	nodeLink bool
-	limit    int
-	stop     func() error
+	name  string
+	c     *graphQLClient
+	query string // the neighbourhood document, from httpShapes
+	limit int
+	stop  func() error
 }
 
 var _ system = (*tiesHTTP)(nil)
@@ -145,7 +167,7 @@ func (t *tiesHTTP) Neighborhood(ctx context.Context, id string, depth int) (int,
 	vars := map[string]any{"id": id, "depth": depth, "limit": t.limit}
 	var n int
 	var truncated bool
-	if t.nodeLink {
+	if t.query == gqlNeighborhoodNodeLink {
 		var out struct {
 			Neighborhood struct {
 				NodeLink struct {
@@ -154,18 +176,29 @@ func (t *tiesHTTP) Neighborhood(ctx context.Context, id string, depth int) (int,
 				} `json:"nodeLink"`
 			} `json:"neighborhood"`
 		}
-		if err := t.c.do(ctx, gqlNeighborhoodNodeLink, vars, &out); err != nil {
+		if err := t.c.do(ctx, t.query, vars, &out); err != nil {
 			return 0, err
 		}
 		n, truncated = len(out.Neighborhood.NodeLink.Nodes), out.Neighborhood.NodeLink.Truncated
 	} else {
+		// Every field is decoded, as a client would, though only the
+		// node count is checked.
 		var out struct {
 			Neighborhood struct {
-				Nodes     []struct{ ID string } `json:"nodes"`
-				Truncated bool                  `json:"truncated"`
+				Nodes []struct {
+					ID   string `json:"id"`
+					Name string `json:"name"`
+					Type string `json:"type"`
+				} `json:"nodes"`
+				Edges []struct {
+					FromID string `json:"fromId"`
+					ToID   string `json:"toId"`
+					Type   string `json:"type"`
+				} `json:"edges"`
+				Truncated bool `json:"truncated"`
 			} `json:"neighborhood"`
 		}
-		if err := t.c.do(ctx, gqlNeighborhood, vars, &out); err != nil {
+		if err := t.c.do(ctx, t.query, vars, &out); err != nil {
 			return 0, err
 		}
 		n, truncated = len(out.Neighborhood.Nodes), out.Neighborhood.Truncated
@@ -201,7 +234,7 @@ func serveInProcess(log *slog.Logger, s *store.Store, limit int, timeout time.Du
 	}
 	limits := graph.DefaultLimits()
 	limits.MaxLimit = max(limits.MaxLimit, limit)
-	limits.Complexity = max(limits.Complexity, 4*limit+1000)
+	limits.Complexity = max(limits.Complexity, 16*limit+1000) // edges count several per node
 	limits.Timeout = timeout
 	srv := &http.Server{
 		Handler:           graph.NewServer(graph.ServerConfig{Store: s, Logger: log, Limits: limits}),

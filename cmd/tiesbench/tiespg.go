@@ -44,7 +44,7 @@ func compareTiesPostgres(ctx context.Context, log *slog.Logger, o compareOptions
 			stop()
 			return err
 		}
-		sys := &tiesHTTP{name: "ties-pg-http", c: c, limit: o.limit, stop: stop}
+		sys := &tiesHTTP{name: "ties-pg-http", c: c, query: gqlNeighborhood, limit: o.limit, stop: stop}
 		rep.Systems = append(rep.Systems, measure(ctx, log, sys, load, o, work))
 	}
 	return ctx.Err()

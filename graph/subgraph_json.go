@@ -1,0 +1,303 @@
+package graph
+
+import (
+	"context"
+	"io"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
+)
+
+// The neighbourhood a dashboard draws (nodes { id name type }, edges
+// { fromId toId type }) is written here, not by gqlgen's executor. gqlgen
+// marshals each element of an object list in a goroutine of its own, with
+// a field context per element and per field: for the 500 entities of a
+// depth-3 neighbourhood that was most of the response time, several times
+// what the walk itself costs. A selection made only of the fields below
+// and nodeLink (aliases, fragments, @skip and @include allowed) is answered from
+// store.NeighborhoodHeads and written straight to the response; any other
+// selection, such as a field with arguments or a field added later, goes
+// through gqlgen as before. nodeLink, already one JSON document, is written
+// from heads too, since its chart form holds nothing else. The resolver, the arguments,
+// the limits, complexity and admission are gqlgen's either way: only the
+// writing of the result differs.
+
+// headLeaf is one scalar field of an element of nodes or edges.
+type headLeaf uint8
+
+const (
+	leafTypename headLeaf = iota
+	leafID
+	leafType
+	leafName   // Entity.name
+	leafFromID // Relation.fromId
+	leafToID   // Relation.toId
+)
+
+// entityLeaves and relationLeaves are the fields written here, by name.
+var (
+	entityLeaves   = map[string]headLeaf{"__typename": leafTypename, "id": leafID, "type": leafType, "name": leafName}
+	relationLeaves = map[string]headLeaf{"__typename": leafTypename, "id": leafID, "type": leafType, "fromId": leafFromID, "toId": leafToID}
+)
+
+// subgraphPart is a field of Subgraph.
+type subgraphPart uint8
+
+const (
+	partTypename subgraphPart = iota
+	partTruncated
+	partNodes
+	partEdges
+	partNodeLink
+)
+
+type shapeLeaf struct {
+	alias string
+	leaf  headLeaf
+}
+
+type shapeField struct {
+	alias  string
+	part   subgraphPart
+	leaves []shapeLeaf // of nodes and edges
+}
+
+// subgraphShape is a neighbourhood selection this file can write.
+type subgraphShape struct {
+	fields      []shapeField
+	edges       bool // edges are asked for
+	relationIDs bool // with their ids
+}
+
+// planSubgraph returns the shape of field's selection, or false when it
+// asks for anything this file does not write.
+func planSubgraph(oc *graphql.OperationContext, field graphql.CollectedField) (*subgraphShape, bool) {
+	if len(field.Deferrables) > 0 {
+		return nil, false
+	}
+	s := &subgraphShape{}
+	for _, f := range graphql.CollectFields(oc, field.Selections, subgraphImplementors) {
+		if !plainField(f) {
+			return nil, false
+		}
+		sf := shapeField{alias: f.Alias}
+		switch f.Name {
+		case "__typename":
+			sf.part = partTypename
+		case "truncated":
+			sf.part = partTruncated
+		case "nodeLink":
+			// The chart document holds heads only (exchange.NodeLinkHeads).
+			sf.part = partNodeLink
+			s.edges, s.relationIDs = true, true
+		case "nodes", "edges":
+			sf.part = partNodes
+			leaves, implementors := entityLeaves, entityImplementors
+			if f.Name == "edges" {
+				sf.part, leaves, implementors = partEdges, relationLeaves, relationImplementors
+				s.edges = true
+			}
+			for _, l := range graphql.CollectFields(oc, f.Selections, implementors) {
+				k, ok := leaves[l.Name]
+				if !ok || !plainField(l) {
+					return nil, false
+				}
+				if sf.part == partEdges && k == leafID {
+					s.relationIDs = true
+				}
+				sf.leaves = append(sf.leaves, shapeLeaf{alias: l.Alias, leaf: k})
+			}
+		default:
+			return nil, false
+		}
+		s.fields = append(s.fields, sf)
+	}
+	return s, true
+}
+
+// plainField reports whether f takes no arguments, is not deferred and
+// carries no directive but @skip and @include (which CollectFields has
+// already applied).
+func plainField(f graphql.CollectedField) bool {
+	if len(f.Arguments) > 0 || len(f.Deferrables) > 0 {
+		return false
+	}
+	for _, d := range f.Directives {
+		if d.Name != "skip" && d.Name != "include" {
+			return false
+		}
+	}
+	return true
+}
+
+// headsSlot carries a shape from the root field middleware to the
+// resolver, and the heads the resolver read back.
+type headsSlot struct {
+	shape *subgraphShape
+	heads *store.SubgraphHeads
+}
+
+type headsSlotKey struct{}
+
+// headsSlotFor returns the slot of the neighbourhood field being
+// resolved, or nil when its selection is not one this file writes.
+func headsSlotFor(ctx context.Context) *headsSlot {
+	s, _ := ctx.Value(headsSlotKey{}).(*headsSlot)
+	return s
+}
+
+// resolve reads the heads for the slot's shape. The Subgraph it returns
+// holds no nodes or edges: gqlgen's marshaling of it is replaced by the
+// slot's writer.
+func (s *headsSlot) resolve(ctx context.Context, st *store.Store, id string, opts store.NeighborhoodOptions, ro store.ReadOptions) (*store.Subgraph, error) {
+	h, err := st.NeighborhoodHeads(ctx, id, opts, store.HeadOptions{Edges: s.shape.edges, RelationIDs: s.shape.relationIDs}, ro)
+	if err != nil {
+		return nil, err
+	}
+	s.heads = h
+	return &store.Subgraph{Truncated: h.Truncated}, nil
+}
+
+// writeSubgraphHeads is the root field middleware that plans the
+// neighbourhood fields it can write and writes them.
+func writeSubgraphHeads(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	rfc := graphql.GetRootFieldContext(ctx)
+	if rfc == nil || rfc.Field.Name != "neighborhood" || rfc.Field.ObjectDefinition == nil || rfc.Field.ObjectDefinition.Name != "Query" {
+		return next(ctx)
+	}
+	shape, ok := planSubgraph(graphql.GetOperationContext(ctx), rfc.Field)
+	if !ok {
+		return next(ctx)
+	}
+	slot := &headsSlot{shape: shape}
+	m := next(context.WithValue(ctx, headsSlotKey{}, slot))
+	if slot.heads == nil {
+		return m // an error, already reported, and m is its null
+	}
+	return graphql.WriterFunc(func(w io.Writer) { slot.shape.write(w, slot.heads) })
+}
+
+// write writes h as the JSON object of the shape's selection, with
+// gqlgen's string quoting.
+func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
+	// The response is written through a buffer anyway; one more keeps
+	// each small write from reaching the network writer separately.
+	b := make([]byte, 0, 64*(len(h.Nodes)+len(h.Edges))+64)
+	b = append(b, '{')
+	for i, f := range s.fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, f.alias)
+		b = append(b, ':')
+		switch f.part {
+		case partTypename:
+			b = append(b, `"Subgraph"`...)
+		case partTruncated:
+			if h.Truncated {
+				b = append(b, "true"...)
+			} else {
+				b = append(b, "false"...)
+			}
+		case partNodeLink:
+			b = append(b, exchange.NodeLinkHeads(h)...)
+		case partNodes:
+			b = append(b, '[')
+			for j := range h.Nodes {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendEntityHead(b, f.leaves, &h.Nodes[j])
+			}
+			b = append(b, ']')
+		case partEdges:
+			b = append(b, '[')
+			for j := range h.Edges {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendRelationHead(b, f.leaves, &h.Edges[j])
+			}
+			b = append(b, ']')
+		}
+	}
+	b = append(b, '}')
+	_, _ = w.Write(b)
+}
+
+func appendEntityHead(b []byte, leaves []shapeLeaf, e *store.EntityHead) []byte {
+	b = append(b, '{')
+	for i, l := range leaves {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, l.alias)
+		b = append(b, ':')
+		switch l.leaf {
+		case leafTypename:
+			b = append(b, `"Entity"`...)
+		case leafID:
+			b = appendJSONString(b, e.ID)
+		case leafType:
+			b = appendJSONString(b, e.Type)
+		case leafName:
+			b = appendJSONString(b, e.Name)
+		}
+	}
+	return append(b, '}')
+}
+
+func appendRelationHead(b []byte, leaves []shapeLeaf, r *store.RelationHead) []byte {
+	b = append(b, '{')
+	for i, l := range leaves {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, l.alias)
+		b = append(b, ':')
+		switch l.leaf {
+		case leafTypename:
+			b = append(b, `"Relation"`...)
+		case leafID:
+			b = appendJSONString(b, r.ID)
+		case leafType:
+			b = appendJSONString(b, r.Type)
+		case leafFromID:
+			b = appendJSONString(b, r.From)
+		case leafToID:
+			b = appendJSONString(b, r.To)
+		}
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s quoted as gqlgen's MarshalString writes it,
+// so that a response reads the same whichever path wrote it.
+func appendJSONString(b []byte, s string) []byte {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	var w sliceWriter
+	w.b = b
+	graphql.MarshalString(s).MarshalGQL(&w)
+	return w.b
+}
+
+// sliceWriter is an io.Writer appending to a slice.
+type sliceWriter struct{ b []byte }
+
+func (w *sliceWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}

@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// EntityHead is an entity as a list or a chart shows it: id, type and
+// name. They lead the stored body, so a head is read from the front of it
+// without decoding labels, properties or sources, and its strings share
+// the cached body's memory.
+type EntityHead struct {
+	ID, Type, Name string
+}
+
+// RelationHead is a relation as a chart draws it: its type, the external
+// ids of its endpoints and when it held. All of it comes from the
+// adjacency keys the walk scans, so no relation body is read, except for
+// the relation's own id when HeadOptions.RelationIDs asks for it.
+type RelationHead struct {
+	ID                 string // empty unless HeadOptions.RelationIDs
+	Type               string
+	From, To           string
+	ValidFrom, ValidTo Date
+}
+
+// SubgraphHeads is a neighbourhood as heads: what Subgraph holds, for
+// the callers that show ids, names, types and endpoints only (the
+// GraphQL responses dashboards ask for most).
+type SubgraphHeads struct {
+	Nodes     []EntityHead
+	Edges     []RelationHead
+	Truncated bool
+}
+
+// HeadOptions say which parts of a SubgraphHeads to produce.
+type HeadOptions struct {
+	// Edges asks for the relations between the nodes (the induced
+	// subgraph, as Neighborhood returns it); without it the last level
+	// is not scanned again.
+	Edges bool
+	// RelationIDs also reads each relation's id from its body.
+	RelationIDs bool
+}
+
+// NeighborhoodHeads answers what Neighborhood answers, with the same
+// options, order, limit and errors, as heads: an entity body is read only
+// up to its name and a relation body only for its id, and only when
+// ho.RelationIDs asks for it. opts.NodesOnly is ignored; ho.Edges says
+// whether relations are wanted.
+func (s *Store) NeighborhoodHeads(ctx context.Context, id string, opts NeighborhoodOptions, ho HeadOptions, ro ReadOptions) (*SubgraphHeads, error) {
+	limit, err := SizeOr(opts.Limit, DefaultNeighborhoodLimit, "limit")
+	if err != nil {
+		return nil, err
+	}
+	var sg *SubgraphHeads
+	err = s.View(ctx, ro, func(r *Reader) error {
+		start, err := r.LookupEntity(id)
+		if err != nil {
+			return err
+		}
+		f, err := r.neighborhoodFilter(opts)
+		if err != nil {
+			return err
+		}
+		if limit == 0 {
+			sg = &SubgraphHeads{Truncated: true}
+			return nil
+		}
+		sg, err = r.neighborhoodHeads(start, f, opts.Depth, limit, ho)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sg, nil
+}
+
+// neighborhoodHeads is Reader.Neighborhood keeping the edges themselves,
+// not only their relation ids, and turning the result into heads.
+func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int, ho HeadOptions) (*SubgraphHeads, error) {
+	w, err := r.walkNeighborhood(start, f, depth, limit, ho.Edges)
+	if err != nil {
+		return nil, err
+	}
+	sg := &SubgraphHeads{Nodes: make([]EntityHead, len(w.nodes)), Truncated: w.truncated}
+	for i, n := range w.nodes {
+		if sg.Nodes[i], err = r.entityHead(n); err != nil {
+			return nil, err
+		}
+	}
+	if len(w.edges) > 0 {
+		sg.Edges = make([]RelationHead, len(w.edges))
+		for i, e := range w.edges {
+			from, okf := w.at[e.From]
+			to, okt := w.at[e.To]
+			if !okf || !okt {
+				return nil, fmt.Errorf("neighbourhood relation %d has an end outside the node set", e.Relation)
+			}
+			h := RelationHead{
+				Type: r.sch.name(e.Type), From: sg.Nodes[from].ID, To: sg.Nodes[to].ID,
+				ValidFrom: e.ValidFrom, ValidTo: e.ValidTo,
+			}
+			if ho.RelationIDs {
+				if h.ID, err = r.relationHeadID(e.Relation); err != nil {
+					return nil, err
+				}
+			}
+			sg.Edges[i] = h
+		}
+	}
+	return sg, nil
+}
+
+// walk is the result of walkNeighborhood.
+type walk struct {
+	nodes     []NodeID
+	at        map[NodeID]int32 // the place of each node in nodes
+	edges     []Edge
+	truncated bool
+}
+
+// walkNeighborhood is the breadth-first walk behind Reader.Neighborhood
+// (see there for its order, limit and induced subgraph) and
+// NeighborhoodHeads, returning the edges found: each relation once, as
+// the first scan that met it.
+//
+// Each level's frontier is the run of nodes it added, so a node's place in
+// nodes is also the order in which it is expanded. When the walk follows
+// both directions, every relation between two nodes of the set is met
+// once from each end (an entity type filter admits none towards a start
+// of another type, and the start is expanded first), so the first meeting
+// is the one from the end expanded first: no set of the relations seen is
+// needed. Other directions keep that set.
+func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (walk, error) {
+	w := walk{nodes: []NodeID{start}, at: map[NodeID]int32{start: 0}}
+	var seenRel map[RelID]struct{}
+	if relations && f.direction != Both {
+		seenRel = map[RelID]struct{}{}
+	}
+	// keep records e, met from the node at place self, whose other end
+	// is at place other.
+	keep := func(e Edge, self, other int32) {
+		if seenRel == nil {
+			if self <= other {
+				w.edges = append(w.edges, e)
+			}
+			return
+		}
+		if _, ok := seenRel[e.Relation]; !ok {
+			seenRel[e.Relation] = struct{}{}
+			w.edges = append(w.edges, e)
+		}
+	}
+	lo, hi := 0, 1 // the frontier is nodes[lo:hi]
+	for d := 0; d < depth && lo < hi && !w.truncated; d++ {
+		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
+			other, ok := w.at[e.Other]
+			if !ok {
+				if limit >= 0 && len(w.nodes) >= limit {
+					w.truncated = true
+					return nil
+				}
+				other = int32(len(w.nodes))
+				w.at[e.Other] = other
+				w.nodes = append(w.nodes, e.Other)
+			}
+			if relations {
+				keep(e, int32(lo+i), other)
+			}
+			return nil
+		})
+		if err != nil {
+			return walk{}, err
+		}
+		if err := r.ctx.Err(); err != nil {
+			return walk{}, err
+		}
+		lo, hi = hi, len(w.nodes)
+	}
+	if lo < hi && relations {
+		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
+			if other, ok := w.at[e.Other]; ok && int(other) >= lo {
+				keep(e, int32(lo+i), other)
+			}
+			return nil
+		})
+		if err != nil {
+			return walk{}, err
+		}
+	}
+	return w, nil
+}
+
+// entityHead reads the head of node n's body, through the cache.
+func (r *Reader) entityHead(n NodeID) (EntityHead, error) {
+	v, ok, err := r.body(cacheEntity, pEntity, uint64(n))
+	if err != nil {
+		return EntityHead{}, err
+	}
+	if !ok {
+		return EntityHead{}, fmt.Errorf("entity %d: no body", n)
+	}
+	d := decoder{s: v}
+	if f := d.byte(); d.err == nil && f != bodyFormat {
+		return EntityHead{}, fmt.Errorf("entity %d: body format %d, want %d", n, f, bodyFormat)
+	}
+	h := EntityHead{ID: d.str()}
+	t := TypeID(d.uvarint())
+	h.Name = d.str()
+	if d.err != nil {
+		return EntityHead{}, fmt.Errorf("entity %d: decode body: %w", n, d.err)
+	}
+	h.Type = r.sch.name(t)
+	return h, nil
+}
+
+// relationHeadID reads the id at the front of relation id's body, through
+// the cache.
+func (r *Reader) relationHeadID(id RelID) (string, error) {
+	v, ok, err := r.body(cacheRelation, pRelation, uint64(id))
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("relation %d: no body", id)
+	}
+	d := decoder{s: v}
+	if f := d.byte(); d.err == nil && f != bodyFormat {
+		return "", fmt.Errorf("relation %d: body format %d, want %d", id, f, bodyFormat)
+	}
+	ext := d.str()
+	if d.err != nil {
+		return "", fmt.Errorf("relation %d: decode body: %w", id, d.err)
+	}
+	return ext, nil
+}
