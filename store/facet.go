@@ -1,0 +1,191 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+)
+
+// Facet is a number of entities or relations that share one value of a
+// field: Count of them have Value under Key.
+type Facet struct {
+	Key   string
+	Value Value
+	Count int
+}
+
+// FacetQuery says what to count: the entities (or relations) of Types
+// (subtypes included; all when empty) for which Where holds, grouped by
+// each key of By in turn.
+//
+// A key of By is "type" (an entity's own type, not its parents), "validFrom"
+// or "validTo" (the year, a number), or a property (each distinct value; a
+// list counts under each of its elements, and records without the
+// property are not counted).
+type FacetQuery struct {
+	Types []string
+	Where []PropertyFilter
+	By    []string
+}
+
+// EntityFacets counts entities by q (see FacetQuery): the facets of each
+// key of q.By, in that order, most frequent value first, ties in value
+// order. Errors: Invalid for no By, an unknown type or a bad filter.
+func (s *Store) EntityFacets(ctx context.Context, q FacetQuery, ro ReadOptions) ([]Facet, error) {
+	return Read(ctx, s, ro, func(r *Reader) ([]Facet, error) {
+		set, err := r.sch.entityTypeSet(q.Types, "types")
+		if err != nil {
+			return nil, err
+		}
+		w, err := compileWhere(r.sch, q.Where, true, "where")
+		if err != nil {
+			return nil, err
+		}
+		fc, err := newFacetCounter(q.By)
+		if err != nil {
+			return nil, err
+		}
+		err = r.eachEntityMatch(set, w, func(_ NodeID, t TypeID, e *Entity) error {
+			fc.add(r.sch, entityRecord(e, t))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return fc.facets(), nil
+	})
+}
+
+// RelationFacets counts relations as EntityFacets counts entities, over
+// the relation types of q.Types (all when empty).
+func (s *Store) RelationFacets(ctx context.Context, q FacetQuery, ro ReadOptions) ([]Facet, error) {
+	return Read(ctx, s, ro, func(r *Reader) ([]Facet, error) {
+		set, err := r.sch.relationTypeSet(q.Types, "types")
+		if err != nil {
+			return nil, err
+		}
+		w, err := compileWhere(r.sch, q.Where, false, "where")
+		if err != nil {
+			return nil, err
+		}
+		fc, err := newFacetCounter(q.By)
+		if err != nil {
+			return nil, err
+		}
+		err = r.eachRelationMatch(set, DateRange{}, w, func(_ RelID, t TypeID, rel *Relation) error {
+			fc.add(r.sch, relationRecord(rel, t))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return fc.facets(), nil
+	})
+}
+
+// facetCounter counts the values of each key.
+type facetCounter struct {
+	by     []string
+	counts []map[string]*facetCount // per key of by, by ordered value encoding
+}
+
+type facetCount struct {
+	v Value
+	n int
+}
+
+func newFacetCounter(by []string) (*facetCounter, error) {
+	if len(by) == 0 {
+		return nil, FieldError("", "by", "give at least one key to count by")
+	}
+	fc := &facetCounter{by: by}
+	for i, k := range by {
+		if k == "" {
+			return nil, FieldError("", "by", "by[%d] is empty", i)
+		}
+		fc.counts = append(fc.counts, map[string]*facetCount{})
+	}
+	return fc, nil
+}
+
+func (fc *facetCounter) inc(i int, v Value) {
+	k := string(facetValueKey(v))
+	c := fc.counts[i][k]
+	if c == nil {
+		c = &facetCount{v: v}
+		fc.counts[i][k] = c
+	}
+	c.n++
+}
+
+// facetValueKey groups values: exactly equal ones, text not folded (a
+// facet shows a value as it was written).
+func facetValueKey(v Value) []byte {
+	if v.Kind == KindText {
+		return appendOrderedString([]byte{rankText}, v.Text)
+	}
+	return appendOrderedValue(nil, v)
+}
+
+func (fc *facetCounter) add(sch *schema, rec record) {
+	for i, k := range fc.by {
+		switch k {
+		case "type":
+			fc.inc(i, Text(sch.name(rec.typ)))
+			continue
+		case "validFrom", "validTo":
+			d := rec.validFrom
+			if k == "validTo" {
+				d = rec.validTo
+			}
+			if !d.IsZero() {
+				fc.inc(i, Number(float64(d.Year())))
+			}
+			continue
+		}
+		v, ok := rec.props[k]
+		switch {
+		case !ok || v.Kind == KindNull:
+		case v.Kind == KindList:
+			seen := map[string]bool{}
+			for _, e := range v.List {
+				if key := string(facetValueKey(e)); e.Kind != KindNull && !seen[key] {
+					seen[key] = true
+					fc.inc(i, e)
+				}
+			}
+		default:
+			fc.inc(i, v)
+		}
+	}
+}
+
+// facets returns the counts, per key in order, most frequent first, ties
+// in value order.
+func (fc *facetCounter) facets() []Facet {
+	var out []Facet
+	for i, k := range fc.by {
+		type kc struct {
+			key []byte
+			c   *facetCount
+		}
+		var list []kc
+		for key, c := range fc.counts[i] {
+			list = append(list, kc{[]byte(key), c})
+		}
+		slices.SortFunc(list, func(a, b kc) int {
+			if a.c.n != b.c.n {
+				return b.c.n - a.c.n
+			}
+			return bytes.Compare(a.key, b.key)
+		})
+		for _, e := range list {
+			out = append(out, Facet{Key: k, Value: e.c.v, Count: e.c.n})
+		}
+	}
+	return out
+}
+
+// String formats a facet for logs and test failures.
+func (f Facet) String() string { return fmt.Sprintf("%s=%v:%d", f.Key, f.Value.Any(), f.Count) }
