@@ -24,7 +24,10 @@ func (r *apiKeyResolver) LastUsedAt(ctx context.Context, obj *store.APIKey) (*ti
 	return optionalTime(obj.LastUsedAt), nil
 }
 
-func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
+func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error) {
+	if len(where) > 0 || len(orderBy) > 0 {
+		return r.relationsWhere(ctx, obj, relationQuery{types, direction, validAt, during, entityTypes, first, after}, where, orderBy)
+	}
 	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, entityTypes, first, after)
 	if err != nil {
 		return nil, err
@@ -32,7 +35,10 @@ func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types
 	return relationConnection(page), nil
 }
 
-func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
+func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error) {
+	if len(where) > 0 || len(orderBy) > 0 {
+		return r.neighborsWhere(ctx, obj, relationQuery{types, direction, validAt, during, entityTypes, first, after}, where, orderBy)
+	}
 	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, entityTypes, first, after)
 	if err != nil {
 		return nil, err
@@ -153,8 +159,14 @@ func (r *queryResolver) Entity(ctx context.Context, id string, asOf *time.Time) 
 	return r.lookupEntity(ctx, id)
 }
 
-func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
-	page, err := r.store.FindEntities(ctx, store.EntityFilter{Types: types, First: first, After: deref(after, "")}, readAt(ctx))
+func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.store.FindEntities(ctx, store.EntityFilter{
+		Types: types, First: first, After: deref(after, ""), Where: filters, OrderBy: orders(orderBy),
+	}, readAt(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -165,10 +177,15 @@ func (r *queryResolver) Relation(ctx context.Context, id string, asOf *time.Time
 	return r.lookupRelation(ctx, id)
 }
 
-func (r *queryResolver) Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
-	page, err := r.store.FindRelations(ctx, id, store.RelationFilter{
+func (r *queryResolver) Relations(ctx context.Context, id *string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.store.FindRelations(ctx, deref(id, ""), store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
 		During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: first, After: deref(after, ""),
+		Where: filters, OrderBy: orders(orderBy),
 	}, readAt(ctx))
 	if err != nil {
 		return nil, err
@@ -177,8 +194,12 @@ func (r *queryResolver) Relations(ctx context.Context, id string, types []string
 	return relationConnection(page), nil
 }
 
-func (r *queryResolver) Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error) {
-	hits, err := r.store.Search(ctx, text, types, first, readAt(ctx))
+func (r *queryResolver) Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time, where []*model.PropertyFilter) ([]*store.SearchHit, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := r.store.SearchWhere(ctx, text, types, filters, first, readAt(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +210,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []string,
 	return out, nil
 }
 
-func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) (*store.Subgraph, error) {
+func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time, where []*model.PropertyFilter) (*store.Subgraph, error) {
 	g, err := r.store.Neighborhood(ctx, id, store.NeighborhoodOptions{
 		Depth: deref(depth, store.DefaultNeighborhoodDepth), Types: types, Direction: deref(direction, store.Both),
 		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), Limit: limit,
@@ -198,6 +219,13 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 		NodesOnly: !selects(ctx, "Subgraph", "edges", "nodeLink"),
 	}, readAt(ctx))
 	if err != nil {
+		return nil, err
+	}
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.store.FilterSubgraph(ctx, g, filters, readAt(ctx)); err != nil {
 		return nil, err
 	}
 	prime(ctx, g.Nodes...)
@@ -308,6 +336,30 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*store.APIKey, error) {
 		out[i] = &keys[i]
 	}
 	return out, nil
+}
+
+func (r *queryResolver) Facets(ctx context.Context, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) ([]*model.Facet, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := r.store.EntityFacets(ctx, store.FacetQuery{Types: types, Where: filters, By: by}, readAt(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return facets(fs)
+}
+
+func (r *queryResolver) RelationFacets(ctx context.Context, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) ([]*model.Facet, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := r.store.RelationFacets(ctx, store.FacetQuery{Types: types, Where: filters, By: by}, readAt(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return facets(fs)
 }
 
 func (r *relationResolver) From(ctx context.Context, obj *store.Relation) (*store.Entity, error) {

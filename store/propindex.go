@@ -6,3 +6,10 @@ package store
 func (r *Reader) eachCandidate(t TypeID, w where, fn func(id uint64) error) error {
 	return r.eachTyped(t, fn)
 }
+
+// Indexed reports whether every type of types (relation types when
+// relations; every type of the kind when empty) has a property index on
+// key. An unknown type has none.
+func (s *Store) Indexed(relations bool, types []string, key string) bool {
+	return false
+}
