@@ -102,6 +102,7 @@ type ComplexityRoot struct {
 
 	EntityType struct {
 		Description func(childComplexity int) int
+		Indexed     func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Parent      func(childComplexity int) int
 	}
@@ -205,6 +206,7 @@ type ComplexityRoot struct {
 	RelationType struct {
 		Description func(childComplexity int) int
 		From        func(childComplexity int) int
+		Indexed     func(childComplexity int) int
 		Inverse     func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Symmetric   func(childComplexity int) int
@@ -579,6 +581,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EntityType.Description(childComplexity), true
+	case "EntityType.indexed":
+		if e.ComplexityRoot.EntityType.Indexed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityType.Indexed(childComplexity), true
 	case "EntityType.name":
 		if e.ComplexityRoot.EntityType.Name == nil {
 			break
@@ -1097,6 +1105,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RelationType.From(childComplexity), true
+	case "RelationType.indexed":
+		if e.ComplexityRoot.RelationType.Indexed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationType.Indexed(childComplexity), true
 	case "RelationType.inverse":
 		if e.ComplexityRoot.RelationType.Inverse == nil {
 			break
@@ -2230,6 +2244,31 @@ extend type Query {
     asOf: DateTime
   ): [Facet!]!
 }
+
+extend type EntityType {
+  "The properties with a property index, which answers ` + "`" + `where` + "`" + ` filters with eq, in and ranges on them without reading the whole type."
+  indexed: [String!]!
+}
+
+extend type RelationType {
+  "The properties with a property index (see EntityType.indexed)."
+  indexed: [String!]!
+}
+
+extend input EntityTypeInput {
+  """
+  The properties to keep a property index of: ` + "`" + `where` + "`" + ` filters with eq, in
+  or a range on one of them read only the matches. Absent keeps the
+  current list; ` + "`" + `[]` + "`" + ` drops every index. Changing the list builds or drops
+  the indexes of the type's entities in the same write.
+  """
+  indexed: [String!]
+}
+
+extend input RelationTypeInput {
+  "The properties to keep a property index of (see EntityTypeInput.indexed)."
+  indexed: [String!]
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2356,6 +2395,8 @@ func (ec *executionContext) childFields_EntityType(ctx context.Context, field gr
 		return ec.fieldContext_EntityType_parent(ctx, field)
 	case "description":
 		return ec.fieldContext_EntityType_description(ctx, field)
+	case "indexed":
+		return ec.fieldContext_EntityType_indexed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EntityType", field.Name)
 }
@@ -2506,6 +2547,8 @@ func (ec *executionContext) childFields_RelationType(ctx context.Context, field 
 		return ec.fieldContext_RelationType_to(ctx, field)
 	case "description":
 		return ec.fieldContext_RelationType_description(ctx, field)
+	case "indexed":
+		return ec.fieldContext_RelationType_indexed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationType", field.Name)
 }
@@ -5050,6 +5093,29 @@ func (ec *executionContext) fieldContext_EntityType_description(_ context.Contex
 	return graphql.NewScalarFieldContext("EntityType", field, false, false, "String")
 }
 
+func (ec *executionContext) _EntityType_indexed(ctx context.Context, field graphql.CollectedField, obj *store.EntityType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityType_indexed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indexed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityType_indexed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityType", field, false, false, "String")
+}
+
 func (ec *executionContext) _Facet_key(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7338,6 +7404,29 @@ func (ec *executionContext) fieldContext_RelationType_description(_ context.Cont
 	return graphql.NewScalarFieldContext("RelationType", field, false, false, "String")
 }
 
+func (ec *executionContext) _RelationType_indexed(ctx context.Context, field graphql.CollectedField, obj *store.RelationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationType_indexed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indexed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationType_indexed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationType", field, false, false, "String")
+}
+
 func (ec *executionContext) _ScoredEntity_entity(ctx context.Context, field graphql.CollectedField, obj *store.Scored) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9099,7 +9188,7 @@ func (ec *executionContext) unmarshalInputEntityTypeInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "parent", "description"}
+	fieldsInOrder := [...]string{"name", "parent", "description", "indexed"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9127,6 +9216,13 @@ func (ec *executionContext) unmarshalInputEntityTypeInput(ctx context.Context, o
 				return it, err
 			}
 			it.Description = data
+		case "indexed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indexed"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indexed = data
 		}
 	}
 	return it, nil
@@ -9457,7 +9553,7 @@ func (ec *executionContext) unmarshalInputRelationTypeInput(ctx context.Context,
 		asMap["symmetric"] = false
 	}
 
-	fieldsInOrder := [...]string{"name", "inverse", "symmetric", "from", "to", "description"}
+	fieldsInOrder := [...]string{"name", "inverse", "symmetric", "from", "to", "description", "indexed"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9506,6 +9602,13 @@ func (ec *executionContext) unmarshalInputRelationTypeInput(ctx context.Context,
 				return it, err
 			}
 			it.Description = data
+		case "indexed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indexed"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indexed = data
 		}
 	}
 	return it, nil
@@ -10011,6 +10114,11 @@ func (ec *executionContext) _EntityType(ctx context.Context, sel ast.SelectionSe
 		case "description":
 			out.Values[i] = ec._EntityType_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indexed":
+			out.Values[i] = ec._EntityType_indexed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -10782,6 +10890,11 @@ func (ec *executionContext) _RelationType(ctx context.Context, sel ast.Selection
 		case "description":
 			out.Values[i] = ec._RelationType_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indexed":
+			out.Values[i] = ec._RelationType_indexed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:

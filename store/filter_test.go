@@ -21,6 +21,13 @@ import (
 // generated loads a generated graph into a fresh store and returns the
 // records it was made of.
 func generated(t *testing.T, relations int) (*store.Store, []*store.Entity, []*store.Relation) {
+	return generatedIndexed(t, relations, nil)
+}
+
+// generatedIndexed is generated with property indexes defined before the
+// load: indexed maps entity and relation types to their indexed
+// properties.
+func generatedIndexed(t *testing.T, relations int, indexed map[string][]string) (*store.Store, []*store.Entity, []*store.Relation) {
 	t.Helper()
 	cfg := gen.Config{Seed: 7, Relations: relations}
 	var es []*store.Entity
@@ -38,6 +45,7 @@ func generated(t *testing.T, relations int) (*store.Store, []*store.Entity, []*s
 		t.Fatal(err)
 	}
 	s := storetest.Open(t)
+	defineIndexes(t, s, indexed)
 	if _, err := s.Load(context.Background(), gen.Source(cfg), store.LoadOptions{Source: "gen"}); err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +81,58 @@ type entityCase struct {
 	cmp   func(a, b *store.Entity) int // nil: id order
 }
 
+// testIndexes are the property indexes of the tests that use them.
+var testIndexes = map[string][]string{
+	"City": {"country", "population"}, "Company": {"founded", "employees"},
+	"MEMBER_OF": {"weight"}, "SISTER_CITY_OF": {"weight"},
+}
+
+// defineIndexes redefines the types named in indexed, as they are, with
+// those indexed properties.
+func defineIndexes(t *testing.T, s *store.Store, indexed map[string][]string) {
+	t.Helper()
+	if indexed == nil {
+		return
+	}
+	o, err := s.Ontology(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b store.Batch
+	for _, et := range o.EntityTypes {
+		if idx, ok := indexed[et.Name]; ok {
+			et.Indexed = idx
+			b.EntityTypes = append(b.EntityTypes, et)
+		}
+	}
+	for _, rt := range o.RelationTypes {
+		if idx, ok := indexed[rt.Name]; ok {
+			rt.Indexed = idx
+			b.RelationTypes = append(b.RelationTypes, rt)
+		}
+	}
+	if _, err := s.Apply(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestEntitiesWhereMatchesPlainGo(t *testing.T) {
-	s, es, _ := generated(t, 3000)
+	t.Run("Scanned", func(t *testing.T) {
+		s, es, _ := generated(t, 3000)
+		testEntitiesWhere(t, s, es)
+	})
+	t.Run("IndexedBeforeLoad", func(t *testing.T) {
+		s, es, _ := generatedIndexed(t, 3000, testIndexes)
+		testEntitiesWhere(t, s, es)
+	})
+	t.Run("IndexedAfterLoad", func(t *testing.T) {
+		s, es, _ := generated(t, 3000)
+		defineIndexes(t, s, testIndexes)
+		testEntitiesWhere(t, s, es)
+	})
+}
+
+func testEntitiesWhere(t *testing.T, s *store.Store, es []*store.Entity) {
 	cases := []entityCase{
 		{
 			name: "NumberRange", types: []string{"City"},
@@ -248,7 +306,15 @@ func pageAllEntities(t *testing.T, s *store.Store, f store.EntityFilter) ([]stri
 }
 
 func TestRelationsOfTypesMatchesPlainGo(t *testing.T) {
-	s, _, rs := generated(t, 3000)
+	for _, idx := range []map[string][]string{nil, testIndexes} {
+		t.Run(fmt.Sprintf("Indexed%v", idx != nil), func(t *testing.T) {
+			s, _, rs := generatedIndexed(t, 3000, idx)
+			testRelationsOfTypes(t, s, rs)
+		})
+	}
+}
+
+func testRelationsOfTypes(t *testing.T, s *store.Store, rs []*store.Relation) {
 	types := []string{"MEMBER_OF", "SISTER_CITY_OF"}
 	f := store.RelationFilter{
 		Types:   types,

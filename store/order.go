@@ -180,7 +180,7 @@ func appendOrderedFloat(b []byte, f float64) []byte {
 // appendOrderedDate appends d as Date.Compare orders it: by first day,
 // then coarser before finer.
 func appendOrderedDate(b []byte, d Date) []byte {
-	b = binary.BigEndian.AppendUint32(b, uint32(d.First())+1<<31)
+	b = binary.BigEndian.AppendUint32(b, uint32(d.First()))
 	return append(b, byte(d.precision))
 }
 
