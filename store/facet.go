@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/ties-graph/ties/store/kv"
 )
 
 // Facet is a number of entities or relations that share one value of a
@@ -46,6 +48,10 @@ func (s *Store) EntityFacets(ctx context.Context, q FacetQuery, ro ReadOptions) 
 		if err != nil {
 			return nil, err
 		}
+		scan, err := r.countFromIndexes(fc, r.sch.entityTypesOf(set), w)
+		if err != nil || !scan {
+			return fc.facets(), err
+		}
 		err = r.eachEntityMatch(set, w, func(_ NodeID, t TypeID, e *Entity) error {
 			fc.add(r.sch, entityRecord(e, t))
 			return nil
@@ -73,6 +79,10 @@ func (s *Store) RelationFacets(ctx context.Context, q FacetQuery, ro ReadOptions
 		if err != nil {
 			return nil, err
 		}
+		scan, err := r.countFromIndexes(fc, r.sch.relationTypesOf(set), w)
+		if err != nil || !scan {
+			return fc.facets(), err
+		}
 		err = r.eachRelationMatch(set, DateRange{}, w, func(_ RelID, t TypeID, rel *Relation) error {
 			fc.add(r.sch, relationRecord(rel, t))
 			return nil
@@ -87,6 +97,7 @@ func (s *Store) RelationFacets(ctx context.Context, q FacetQuery, ro ReadOptions
 // facetCounter counts the values of each key.
 type facetCounter struct {
 	by     []string
+	done   []bool                   // per key of by: counted from a property index
 	counts []map[string]*facetCount // per key of by, by ordered value encoding
 }
 
@@ -106,6 +117,7 @@ func newFacetCounter(by []string) (*facetCounter, error) {
 		}
 		fc.counts = append(fc.counts, map[string]*facetCount{})
 	}
+	fc.done = make([]bool, len(by))
 	return fc, nil
 }
 
@@ -130,6 +142,9 @@ func facetValueKey(v Value) []byte {
 
 func (fc *facetCounter) add(sch *schema, rec record) {
 	for i, k := range fc.by {
+		if fc.done[i] {
+			continue
+		}
 		switch k {
 		case "type":
 			fc.inc(i, Text(sch.name(rec.typ)))
@@ -189,3 +204,63 @@ func (fc *facetCounter) facets() []Facet {
 
 // String formats a facet for logs and test failures.
 func (f Facet) String() string { return fmt.Sprintf("%s=%v:%d", f.Key, f.Value.Any(), f.Count) }
+
+// countFromIndexes counts, for every property of fc that each of types
+// indexes, the entries of those indexes, without reading a body: the
+// index holds each distinct value of a record once, as written. It does
+// so only when there is no filter (w empty), since the entries do not say
+// which records pass one. scan reports whether some key is left for a
+// scan of the records.
+func (r *Reader) countFromIndexes(fc *facetCounter, types []TypeID, w where) (scan bool, err error) {
+	if len(w) > 0 || len(types) == 0 {
+		return true, nil
+	}
+	for i, k := range fc.by {
+		if k == "type" || k == "validFrom" || k == "validTo" || !r.allIndex(types, k) {
+			scan = true
+			continue
+		}
+		raw := map[string]int{}
+		for _, t := range types {
+			it := r.tx.Iterate(kv.IterOptions{Prefix: propIdxPrefix(t, k)})
+			for it.Rewind(); it.Valid(); it.Next() {
+				v, err := it.Value()
+				if err != nil {
+					it.Close()
+					return false, fmt.Errorf("read property index: %w", err)
+				}
+				if len(v) < 9 {
+					it.Close()
+					return false, fmt.Errorf("bad property index value %x", v)
+				}
+				raw[string(v[8:])]++
+			}
+			it.Close()
+		}
+		for b, n := range raw {
+			var v Value
+			if err := v.UnmarshalJSON([]byte(b)); err != nil {
+				return false, fmt.Errorf("property index value %q: %w", b, err)
+			}
+			key := string(facetValueKey(v))
+			c := fc.counts[i][key]
+			if c == nil {
+				c = &facetCount{v: v}
+				fc.counts[i][key] = c
+			}
+			c.n += n
+		}
+		fc.done[i] = true
+	}
+	return scan, nil
+}
+
+// allIndex reports whether every type of types indexes key.
+func (r *Reader) allIndex(types []TypeID, key string) bool {
+	for _, t := range types {
+		if !slices.Contains(r.sch.indexed(t), key) {
+			return false
+		}
+	}
+	return true
+}

@@ -113,9 +113,8 @@ func (x *indexer) props(id uint64, ext string, t TypeID, p Properties, oldT Type
 			}
 		}
 	}
-	x.v = binary.BigEndian.AppendUint64(x.v[:0], id)
-	for _, k := range keys {
-		if err := x.sink.set(k, x.v); err != nil {
+	for _, e := range propEntries(t, ext, p, x.indexed(t)) {
+		if err := x.sink.set(e.k, propValue(id, e.v)); err != nil {
 			return err
 		}
 	}

@@ -72,10 +72,45 @@ func (s *schema) indexed(t TypeID) []string {
 	return nil
 }
 
+// propEntry is one property index entry of a record: its key and the
+// value it indexes.
+type propEntry struct {
+	k []byte
+	v Value
+}
+
+// propValue is the value of a property index entry: the record's
+// internal id, then the indexed value as written (JSON), which the key
+// holds only folded, so that facets count values as written without
+// reading bodies.
+func propValue(id uint64, v Value) []byte {
+	b, _ := v.MarshalJSON() // a stored value always encodes
+	return append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(b)), id), b...)
+}
+
+// parsePropValue returns the internal id of a property index value.
+func parsePropValue(v []byte) (uint64, error) {
+	if len(v) < 9 {
+		return 0, fmt.Errorf("bad property index value %x", v)
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
 // propKeys returns the property index keys of the record ext of type t
 // with properties p, for the indexed properties keys.
 func propKeys(t TypeID, ext string, p Properties, keys []string) [][]byte {
-	var out [][]byte
+	es := propEntries(t, ext, p, keys)
+	out := make([][]byte, len(es))
+	for i, e := range es {
+		out[i] = e.k
+	}
+	return out
+}
+
+// propEntries returns the property index entries of the record ext of
+// type t with properties p, for the indexed properties keys.
+func propEntries(t TypeID, ext string, p Properties, keys []string) []propEntry {
+	var out []propEntry
 	for _, k := range keys {
 		v, ok := p[k]
 		if !ok {
@@ -92,11 +127,11 @@ func propKeys(t TypeID, ext string, p Properties, keys []string) [][]byte {
 				key := propIdxKey(t, k, e, ext)
 				if !seen[string(key)] {
 					seen[string(key)] = true
-					out = append(out, key)
+					out = append(out, propEntry{key, e})
 				}
 			}
 		default:
-			out = append(out, propIdxKey(t, k, v, ext))
+			out = append(out, propEntry{propIdxKey(t, k, v, ext), v})
 		}
 	}
 	return out
@@ -195,9 +230,8 @@ func (w *writer) runReindex(sink indexSink) error {
 					}
 					ext, props = eb.e.ID, eb.e.Properties
 				}
-				val := binary.BigEndian.AppendUint64(nil, id)
-				for _, k := range propKeys(j.t, ext, props, j.added) {
-					if err := sink.set(k, val); err != nil {
+				for _, e := range propEntries(j.t, ext, props, j.added) {
+					if err := sink.set(e.k, propValue(id, e.v)); err != nil {
 						return err
 					}
 				}
@@ -220,7 +254,7 @@ func (c *checker) propEntry(k, v []byte) error {
 		return nil
 	}
 	t := TypeID(binary.BigEndian.Uint32(k[1:]))
-	id, err := parseUint64(v)
+	id, err := parsePropValue(v)
 	if err != nil {
 		c.problem("property index entry %x: %v", k, err)
 		return nil
@@ -255,8 +289,11 @@ func (c *checker) propEntry(k, v []byte) error {
 		c.problem("property index entry %x names record %d, which is no live %s", k, id, ti.def.Name)
 		return nil
 	}
-	for _, want := range propKeys(t, ext, props, ti.def.Indexed) {
-		if bytes.Equal(want, k) {
+	for _, want := range propEntries(t, ext, props, ti.def.Indexed) {
+		if bytes.Equal(want.k, k) {
+			if !bytes.Equal(v, propValue(id, want.v)) {
+				c.problem("property index entry %x of %q has value %x, want %x", k, ext, v, propValue(id, want.v))
+			}
 			return nil
 		}
 	}
@@ -391,7 +428,7 @@ func (r *Reader) scanIndex(rs []keyRange, fn func(id uint64) error) error {
 			if err != nil {
 				return fmt.Errorf("read property index: %w", err)
 			}
-			id, err := parseUint64(v)
+			id, err := parsePropValue(v)
 			if err != nil {
 				return err
 			}
