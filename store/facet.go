@@ -255,10 +255,14 @@ func (r *Reader) countFromIndexes(fc *facetCounter, types []TypeID, w where) (sc
 	return scan, nil
 }
 
-// allIndex reports whether every type of types indexes key.
+// allIndex reports whether every type of types that has records indexes
+// key (a subtype that nobody uses need not).
 func (r *Reader) allIndex(types []TypeID, key string) bool {
 	for _, t := range types {
-		if !slices.Contains(r.sch.indexed(t), key) {
+		if slices.Contains(r.sch.indexed(t), key) {
+			continue
+		}
+		if n, err := readCounter(r.tx, typeCountKey(t)); err != nil || n > 0 {
 			return false
 		}
 	}

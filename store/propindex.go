@@ -444,9 +444,11 @@ func (r *Reader) scanIndex(rs []keyRange, fn func(id uint64) error) error {
 	return nil
 }
 
-// Indexed reports whether every type of types (relation types when
-// relations; every type of the kind when empty) has a property index on
-// key. An unknown type has none.
+// Indexed reports whether every type named in types (relation types
+// when relations; every type of the kind when empty) has a property index
+// on key: an estimate for pricing queries, which leaves subtypes out (an
+// unused subtype without the index costs nothing to scan). An unknown
+// type has none.
 func (s *Store) Indexed(relations bool, types []string, key string) bool {
 	s.mu.Lock()
 	sch := s.schema
@@ -454,21 +456,26 @@ func (s *Store) Indexed(relations bool, types []string, key string) bool {
 	if sch == nil {
 		return false
 	}
-	var set map[TypeID]bool
-	var err error
-	if relations {
-		set, err = sch.relationTypeSet(types, "types")
-	} else {
-		set, err = sch.entityTypeSet(types, "types")
-	}
-	if err != nil {
-		return false
-	}
 	var ts []TypeID
-	if relations {
-		ts = sch.relationTypesOf(set)
-	} else {
-		ts = sch.entityTypesOf(set)
+	if len(types) == 0 {
+		if relations {
+			ts = sch.relationTypesOf(nil)
+		} else {
+			ts = sch.entityTypesOf(nil)
+		}
+	}
+	for _, name := range types {
+		var t TypeID
+		var ok bool
+		if relations {
+			t, ok = sch.relations[name]
+		} else {
+			t, ok = sch.entities[name]
+		}
+		if !ok {
+			return false
+		}
+		ts = append(ts, t)
 	}
 	for _, t := range ts {
 		if !slices.Contains(sch.indexed(t), key) {
