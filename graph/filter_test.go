@@ -167,3 +167,34 @@ func TestWhereErrors(t *testing.T) {
 		})
 	}
 }
+
+// A filter over a whole type costs a whole-graph computation until an
+// index answers it: under a complexity limit of 1,000 the scan is
+// refused and the indexed query runs.
+func TestWhereCostFollowsIndexes(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{Limits: graph.Limits{Complexity: 1000}})
+	const q = `{ entities(types: ["City"], where: [{key: "country", eq: "DE"}], first: 10) { totalCount nodes { id } } }`
+	if r := e.post(q, nil); r.code() != "TOO_COMPLEX" {
+		t.Fatalf("unindexed: code %q, want TOO_COMPLEX: %s", r.code(), r.Raw)
+	}
+	e.ok(`mutation { defineEntityType(input: {name: "City", parent: "Place", indexed: ["country"]}) { indexed } }`, nil, nil)
+	var d struct{ Entities struct{ TotalCount int } }
+	e.ok(q, nil, &d)
+	if d.Entities.TotalCount != 2 {
+		t.Errorf("totalCount = %d, want the two German cities", d.Entities.TotalCount)
+	}
+	var o struct {
+		Ontology struct {
+			EntityTypes []struct {
+				Name    string
+				Indexed []string
+			}
+		}
+	}
+	e.ok(`{ ontology { entityTypes { name indexed } } }`, nil, &o)
+	for _, et := range o.Ontology.EntityTypes {
+		if et.Name == "City" && !slices.Equal(et.Indexed, []string{"country"}) {
+			t.Errorf("City indexed = %v, want [country]", et.Indexed)
+		}
+	}
+}
