@@ -565,3 +565,43 @@ func TestFacetsFromIndexesMatchPlainGo(t *testing.T) {
 		t.Errorf("relation facets = %v, want %v", got, want)
 	}
 }
+
+// A bulk load that defines the indexed list of a type with stored
+// entities builds their index too, and one that also rewrites some of
+// them leaves their new values indexed, not the old.
+func TestLoadBuildsIndexes(t *testing.T) {
+	s, es, _ := generated(t, 3000)
+	ctx := context.Background()
+	o, err := s.Ontology(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(o.EntityTypes, func(et store.EntityType) bool { return et.Name == "City" })
+	city := o.EntityTypes[i]
+	city.Indexed = []string{"population"}
+	var changed *store.Entity
+	for _, e := range es {
+		if e.Type == "City" {
+			c := *e
+			c.Properties = store.Properties{"population": store.Number(-1)}
+			changed = &c
+			break
+		}
+	}
+	src := func(ctx context.Context, yield func(store.Record) error) error {
+		if err := yield(store.Record{Line: 1, EntityType: &city}); err != nil {
+			return err
+		}
+		return yield(store.Record{Line: 2, Entity: changed})
+	}
+	if _, err := s.Load(ctx, src, store.LoadOptions{Source: "types"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := pageAllEntities(t, s, store.EntityFilter{Types: []string{"City"}, Where: []store.PropertyFilter{{Key: "population", Lt: ptr(store.Number(0))}}})
+	if !slices.Equal(got, []string{changed.ID}) {
+		t.Errorf("population < 0 finds %v, want [%s]", got, changed.ID)
+	}
+}
