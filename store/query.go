@@ -21,6 +21,8 @@ type ranked struct {
 	id  uint64 // NodeID or RelID
 	// edge, for the relations of an entity.
 	edge Edge
+	// e is the entity body already read, so a page does not read it twice.
+	e *Entity
 }
 
 // pageOf sorts items and returns the first of them after after (the key of
@@ -89,7 +91,7 @@ func (s *Store) findEntitiesWhere(ctx context.Context, f EntityFilter, first int
 				}
 				key = sk.key(st)
 			}
-			items = append(items, ranked{key: key, id: uint64(n)})
+			items = append(items, ranked{key: key, id: uint64(n), e: e})
 			return nil
 		})
 		if err != nil {
@@ -101,9 +103,7 @@ func (s *Store) findEntitiesWhere(ctx context.Context, f EntityFilter, first int
 		page.Entities = make([]*Entity, len(items))
 		page.Cursors = make([]string, len(items))
 		for i, it := range items {
-			if page.Entities[i], err = r.entity(NodeID(it.id)); err != nil {
-				return err
-			}
+			page.Entities[i] = it.e
 			page.Cursors[i] = encodeCursor(it.key)
 		}
 		return nil
