@@ -221,8 +221,17 @@ func (r *Reader) countFromIndexes(fc *facetCounter, types []TypeID, w where) (sc
 			continue
 		}
 		raw := map[string]int{}
+		// A facet has few distinct values: count runs of equal ones
+		// without a map lookup, which would copy each value.
+		var last []byte
+		run := 0
+		flush := func() {
+			if run > 0 {
+				raw[string(last)] += run
+			}
+		}
 		for _, t := range types {
-			it := r.tx.Iterate(kv.IterOptions{Prefix: propIdxPrefix(t, k)})
+			it := r.tx.Iterate(kv.IterOptions{Prefix: propIdxPrefix(t, k), KeysOnly: true})
 			for it.Rewind(); it.Valid(); it.Next() {
 				v, err := it.Value()
 				if err != nil {
@@ -233,10 +242,16 @@ func (r *Reader) countFromIndexes(fc *facetCounter, types []TypeID, w where) (sc
 					it.Close()
 					return false, fmt.Errorf("bad property index value %x", v)
 				}
-				raw[string(v[8:])]++
+				if run > 0 && bytes.Equal(v[8:], last) {
+					run++
+					continue
+				}
+				flush()
+				last, run = append(last[:0], v[8:]...), 1
 			}
 			it.Close()
 		}
+		flush()
 		for b, n := range raw {
 			var v Value
 			if err := v.UnmarshalJSON([]byte(b)); err != nil {

@@ -411,16 +411,20 @@ func (r *Reader) eachCandidate(t TypeID, w where, fn func(id uint64) error) erro
 		if !ok {
 			continue
 		}
-		return r.scanIndex(rs, fn)
+		return r.scanIndex(propIdxPrefix(t, c.key), rs, fn)
 	}
 	return r.eachTyped(t, fn)
 }
 
 // scanIndex calls fn with the record of every entry in the ranges, each
 // record once (a list may put one record under several values).
-func (r *Reader) scanIndex(rs []keyRange, fn func(id uint64) error) error {
+//
+// The iterator is key-only, with the prefix of the one index: the values
+// are a few bytes kept beside the keys, and prefetching values would read
+// ahead of the range.
+func (r *Reader) scanIndex(prefix []byte, rs []keyRange, fn func(id uint64) error) error {
 	seen := map[uint64]bool{}
-	it := r.tx.Iterate(kv.IterOptions{Prefix: []byte{pPropIdx}})
+	it := r.tx.Iterate(kv.IterOptions{Prefix: prefix, KeysOnly: true})
 	defer it.Close()
 	for _, rg := range rs {
 		for it.Seek(rg.lo); it.Valid() && bytes.Compare(it.Key(), rg.hi) < 0; it.Next() {
