@@ -78,9 +78,9 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Labels      func(childComplexity int) int
 		Name        func(childComplexity int) int
-		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time) int
+		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int
 		Properties  func(childComplexity int) int
-		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) int
+		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int
 		Sources     func(childComplexity int) int
 		Type        func(childComplexity int) int
 		ValidFrom   func(childComplexity int) int
@@ -102,8 +102,15 @@ type ComplexityRoot struct {
 
 	EntityType struct {
 		Description func(childComplexity int) int
+		Indexed     func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Parent      func(childComplexity int) int
+	}
+
+	Facet struct {
+		Count func(childComplexity int) int
+		Key   func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	Label struct {
@@ -167,16 +174,18 @@ type ComplexityRoot struct {
 		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) int
 		Components      func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
 		Diff            func(childComplexity int, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) int
-		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) int
+		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool, where []*model.PropertyFilter, orderBy []*store.Order) int
 		Entity          func(childComplexity int, id string, asOf *time.Time) int
-		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) int
+		Facets          func(childComplexity int, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) int
+		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time, where []*model.PropertyFilter) int
 		Node            func(childComplexity int, id string, asOf *time.Time) int
 		Ontology        func(childComplexity int) int
 		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
 		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
 		Relation        func(childComplexity int, id string, asOf *time.Time) int
-		Relations       func(childComplexity int, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) int
-		Search          func(childComplexity int, text string, types []string, first *int, asOf *time.Time) int
+		RelationFacets  func(childComplexity int, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) int
+		Relations       func(childComplexity int, id *string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int
+		Search          func(childComplexity int, text string, types []string, first *int, asOf *time.Time, where []*model.PropertyFilter) int
 		Stats           func(childComplexity int, asOf *time.Time) int
 	}
 
@@ -207,6 +216,7 @@ type ComplexityRoot struct {
 	RelationType struct {
 		Description func(childComplexity int) int
 		From        func(childComplexity int) int
+		Indexed     func(childComplexity int) int
 		Inverse     func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Symmetric   func(childComplexity int) int
@@ -260,8 +270,8 @@ type ApiKeyResolver interface {
 	LastUsedAt(ctx context.Context, obj *store.APIKey) (*time.Time, error)
 }
 type EntityResolver interface {
-	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
-	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
+	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error)
+	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error)
 	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) (int, error)
 	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error)
 }
@@ -281,11 +291,11 @@ type PathResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error)
 	Entity(ctx context.Context, id string, asOf *time.Time) (*store.Entity, error)
-	Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) (*model.EntityConnection, error)
+	Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error)
 	Relation(ctx context.Context, id string, asOf *time.Time) (*store.Relation, error)
-	Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
-	Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error)
-	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) (*store.Subgraph, error)
+	Relations(ctx context.Context, id *string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error)
+	Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time, where []*model.PropertyFilter) ([]*store.SearchHit, error)
+	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time, where []*model.PropertyFilter) (*store.Subgraph, error)
 	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error)
 	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error)
 	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error)
@@ -296,6 +306,8 @@ type QueryResolver interface {
 	Stats(ctx context.Context, asOf *time.Time) (*store.Stats, error)
 	APIKeys(ctx context.Context) ([]*store.APIKey, error)
 	Diff(ctx context.Context, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) (*store.NetworkDiff, error)
+	Facets(ctx context.Context, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) ([]*model.Facet, error)
+	RelationFacets(ctx context.Context, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) ([]*model.Facet, error)
 }
 type RelationResolver interface {
 	From(ctx context.Context, obj *store.Relation) (*store.Entity, error)
@@ -487,7 +499,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time), args["where"].([]*model.PropertyFilter), args["orderBy"].([]*store.Order)), true
 	case "Entity.properties":
 		if e.ComplexityRoot.Entity.Properties == nil {
 			break
@@ -504,7 +516,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Relations(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Entity.Relations(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time), args["where"].([]*model.PropertyFilter), args["orderBy"].([]*store.Order)), true
 	case "Entity.sources":
 		if e.ComplexityRoot.Entity.Sources == nil {
 			break
@@ -580,6 +592,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EntityType.Description(childComplexity), true
+	case "EntityType.indexed":
+		if e.ComplexityRoot.EntityType.Indexed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityType.Indexed(childComplexity), true
 	case "EntityType.name":
 		if e.ComplexityRoot.EntityType.Name == nil {
 			break
@@ -592,6 +610,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EntityType.Parent(childComplexity), true
+
+	case "Facet.count":
+		if e.ComplexityRoot.Facet.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facet.Count(childComplexity), true
+	case "Facet.key":
+		if e.ComplexityRoot.Facet.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facet.Key(childComplexity), true
+	case "Facet.value":
+		if e.ComplexityRoot.Facet.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facet.Value(childComplexity), true
 
 	case "Label.lang":
 		if e.ComplexityRoot.Label.Lang == nil {
@@ -892,7 +929,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Entities(childComplexity, args["types"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool)), true
+		return e.ComplexityRoot.Query.Entities(childComplexity, args["types"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["where"].([]*model.PropertyFilter), args["orderBy"].([]*store.Order)), true
 	case "Query.entity":
 		if e.ComplexityRoot.Query.Entity == nil {
 			break
@@ -904,6 +941,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Entity(childComplexity, args["id"].(string), args["asOf"].(*time.Time)), true
+	case "Query.facets":
+		if e.ComplexityRoot.Query.Facets == nil {
+			break
+		}
+
+		args, err := ec.field_Query_facets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Facets(childComplexity, args["types"].([]string), args["where"].([]*model.PropertyFilter), args["by"].([]string), args["asOf"].(*time.Time)), true
 
 	case "Query.neighborhood":
 		if e.ComplexityRoot.Query.Neighborhood == nil {
@@ -915,7 +963,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["limit"].(*int), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["limit"].(*int), args["asOf"].(*time.Time), args["where"].([]*model.PropertyFilter)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -966,6 +1014,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Relation(childComplexity, args["id"].(string), args["asOf"].(*time.Time)), true
+	case "Query.relationFacets":
+		if e.ComplexityRoot.Query.RelationFacets == nil {
+			break
+		}
+
+		args, err := ec.field_Query_relationFacets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RelationFacets(childComplexity, args["types"].([]string), args["where"].([]*model.PropertyFilter), args["by"].([]string), args["asOf"].(*time.Time)), true
 	case "Query.relations":
 		if e.ComplexityRoot.Query.Relations == nil {
 			break
@@ -976,7 +1035,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Relations(childComplexity, args["id"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Relations(childComplexity, args["id"].(*string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time), args["where"].([]*model.PropertyFilter), args["orderBy"].([]*store.Order)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -987,7 +1046,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["types"].([]string), args["first"].(*int), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["types"].([]string), args["first"].(*int), args["asOf"].(*time.Time), args["where"].([]*model.PropertyFilter)), true
 	case "Query.stats":
 		if e.ComplexityRoot.Query.Stats == nil {
 			break
@@ -1105,6 +1164,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RelationType.From(childComplexity), true
+	case "RelationType.indexed":
+		if e.ComplexityRoot.RelationType.Indexed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationType.Indexed(childComplexity), true
 	case "RelationType.inverse":
 		if e.ComplexityRoot.RelationType.Inverse == nil {
 			break
@@ -1263,6 +1328,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EntityInput", ec.unmarshalInputEntityInput),
 			graphql.NewInputUnmarshaler("EntityTypeInput", ec.unmarshalInputEntityTypeInput),
 			graphql.NewInputUnmarshaler("LabelInput", ec.unmarshalInputLabelInput),
+			graphql.NewInputUnmarshaler("Order", ec.unmarshalInputOrder),
+			graphql.NewInputUnmarshaler("PropertyFilter", ec.unmarshalInputPropertyFilter),
 			graphql.NewInputUnmarshaler("RelationInput", ec.unmarshalInputRelationInput),
 			graphql.NewInputUnmarshaler("RelationTypeInput", ec.unmarshalInputRelationTypeInput),
 			graphql.NewInputUnmarshaler("SourceInput", ec.unmarshalInputSourceInput),
@@ -1464,6 +1531,10 @@ type Entity implements Node {
     after: String
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
+    "Keep only the relations for which every filter holds (on the relation's own fields and properties)."
+    where: [PropertyFilter!]
+    "Sort by these fields in turn, ties by relation id; NAME and DEGREE are those of the entity at the other end. The cursors follow the order."
+    orderBy: [Order!]
   ): RelationConnection!
   "The entities at the other end of this entity's relations, a page at a time (one edge per relation)."
   neighbors(
@@ -1485,6 +1556,10 @@ type Entity implements Node {
     after: String
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
+    "Keep only the neighbours for which every filter holds."
+    where: [PropertyFilter!]
+    "Sort by these fields of the neighbours in turn, ties by neighbour id, then relation id. The cursors follow the order."
+    orderBy: [Order!]
   ): EntityConnection!
   "How many relations match the filters."
   degree(
@@ -1747,7 +1822,7 @@ type Query {
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
   ): Entity
-  "Entities in id order, a page at a time."
+  "Entities in id order (or in ` + "`" + `orderBy` + "`" + `), a page at a time."
   entities(
     "Entity types to keep (subtypes included); all when absent."
     types: [String!]
@@ -1763,6 +1838,10 @@ type Query {
     during: DateRange
     "Keep only entities whose dates show they existed: one with no validFrom is left out."
     datedOnly: Boolean = false
+    "Keep only the entities for which every filter holds."
+    where: [PropertyFilter!]
+    "Sort by these fields in turn, ties by id. The cursors follow the order."
+    orderBy: [Order!]
   ): EntityConnection!
   "The relation with this id, or null when there is none."
   relation(
@@ -1771,11 +1850,16 @@ type Query {
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
   ): Relation
-  "The relations of one entity, a page at a time; the same as ` + "`" + `entity(id) { relations }` + "`" + ` but an unknown id is a NOT_FOUND error."
+  """
+  The relations of one entity, a page at a time; the same as ` + "`" + `entity(id) {
+  relations }` + "`" + ` but an unknown id is a NOT_FOUND error. Without ` + "`" + `id` + "`" + `, every
+  relation of ` + "`" + `types` + "`" + ` (then required) in relation id order (or in
+  ` + "`" + `orderBy` + "`" + `), each edge's ` + "`" + `neighbor` + "`" + ` being its ` + "`" + `to` + "`" + ` end.
+  """
   relations(
-    "The entity id."
-    id: ID!
-    "Relation types to keep; all when absent."
+    "The entity id; absent for every relation of ` + "`" + `types` + "`" + `."
+    id: ID
+    "Relation types to keep; all when absent (required without ` + "`" + `id` + "`" + `)."
     types: [String!]
     "Which relations, relative to the entity."
     direction: Direction = BOTH
@@ -1785,7 +1869,7 @@ type Query {
     during: DateRange
     "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
     datedOnly: Boolean = false
-    "Keep only relations whose other end has one of these entity types."
+    "Keep only relations whose other end has one of these entity types (only with ` + "`" + `id` + "`" + `)."
     entityTypes: [String!]
     "Page size."
     first: Int = 50
@@ -1793,6 +1877,10 @@ type Query {
     after: String
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
+    "Keep only the relations for which every filter holds."
+    where: [PropertyFilter!]
+    "Sort by these fields in turn, ties by relation id; NAME and DEGREE (those of the other end) only with ` + "`" + `id` + "`" + `. The cursors follow the order."
+    orderBy: [Order!]
   ): RelationConnection!
   """
   Entities by name, label or alias, ignoring case and accents (` + "`" + `munster` + "`" + `
@@ -1807,6 +1895,8 @@ type Query {
     first: Int = 20
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
+    "Keep only the hits for which every filter holds."
+    where: [PropertyFilter!]
   ): [SearchHit!]!
   """
   Everything within ` + "`" + `depth` + "`" + ` hops of an entity as a node-link subgraph, capped
@@ -1833,6 +1923,8 @@ type Query {
     limit: Int = 500
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
+    "Keep only the nodes for which every filter holds (the start always), and the edges among them; the walk still crosses the others."
+    where: [PropertyFilter!]
   ): Subgraph!
   """
   One shortest path between two entities (bidirectional breadth-first
@@ -2147,6 +2239,77 @@ type NetworkDiff {
   changedEntities: [Entity!]!
 }
 
+"""
+A condition on a field of an entity or relation; every operator given must
+hold. ` + "`" + `key` + "`" + ` names a property, or a built-in field: ` + "`" + `name` + "`" + ` (entities),
+` + "`" + `type` + "`" + ` (subtypes included), ` + "`" + `validFrom` + "`" + `, ` + "`" + `validTo` + "`" + `. Values compare by kind:
+numbers as numbers, text folded as search folds names (` + "`" + `"munster"` + "`" + ` equals
+` + "`" + `"Münster"` + "`" + `), dates (` + "`" + `{"date": "2017"}` + "`" + `, or a plain string for
+` + "`" + `validFrom` + "`" + `/` + "`" + `validTo` + "`" + `) as the intervals they name: ` + "`" + `eq` + "`" + ` holds when they
+overlap, ` + "`" + `gte` + "`" + ` when the value begins at or after the bound's first day,
+` + "`" + `gt` + "`" + ` when it lies wholly after the bound, ` + "`" + `lt` + "`" + ` wholly before, ` + "`" + `lte` + "`" + ` when it
+ends by the bound's last day. A value of another kind never matches; in a
+list property, one element must satisfy the whole filter. An ill-typed
+filter (no operator, a range over booleans, a list in ` + "`" + `eq` + "`" + `, bounds of two
+kinds, a non-date for ` + "`" + `validFrom` + "`" + `) is an INVALID_ARGUMENT error.
+"""
+input PropertyFilter {
+  "A property name, or ` + "`" + `name` + "`" + `, ` + "`" + `type` + "`" + `, ` + "`" + `validFrom` + "`" + `, ` + "`" + `validTo` + "`" + `."
+  key: String!
+  "Equal to this value."
+  eq: JSON
+  "Equal to one of these values."
+  in: [JSON!]
+  "Greater than (numbers, text, dates)."
+  gt: JSON
+  "Greater than or equal."
+  gte: JSON
+  "Less than."
+  lt: JSON
+  "Less than or equal."
+  lte: JSON
+  "Whether the field has a value at all."
+  exists: Boolean
+  "Text that contains this, folded."
+  contains: String
+}
+
+"What a list can be sorted by."
+enum OrderField {
+  "The id."
+  ID
+  "The name, folded (of the entity at the other end, for relations)."
+  NAME
+  "The start of validity; unset ones last."
+  VALID_FROM
+  "The end of validity; unset ones last."
+  VALID_TO
+  "The number of relations of the entity (at the other end, for relations)."
+  DEGREE
+  "The property named by ` + "`" + `key` + "`" + `: numbers before dates before text before booleans; missing ones last."
+  PROPERTY
+}
+
+"One sort key of a list."
+input Order {
+  "The field to sort by."
+  by: OrderField!
+  "The property, for PROPERTY."
+  key: String
+  "Largest first."
+  desc: Boolean = false
+}
+
+"How many entities or relations have one value of a field."
+type Facet {
+  "The field counted by: ` + "`" + `type` + "`" + `, ` + "`" + `validFrom` + "`" + ` (the year), ` + "`" + `validTo` + "`" + ` (the year) or a property."
+  key: String!
+  "The value."
+  value: JSON!
+  "How many have it."
+  count: Int!
+}
+
 extend type Query {
   """
   How the neighbourhood of an entity (the one of ` + "`" + `neighborhood` + "`" + `, both
@@ -2177,6 +2340,59 @@ extend type Query {
     "Count a relation as holding at a date only when its dates show it (it has a validFrom); needs from and to."
     datedOnly: Boolean = false
   ): NetworkDiff!
+
+  """
+  Counts entities grouped by each key of ` + "`" + `by` + "`" + ` in turn: ` + "`" + `type` + "`" + ` (an entity's
+  own type), ` + "`" + `validFrom` + "`" + ` or ` + "`" + `validTo` + "`" + ` (the year), or a property (each
+  distinct value; each element of a list). Per key, most frequent first,
+  ties in value order.
+  """
+  facets(
+    "Entity types to count (subtypes included); all when absent."
+    types: [String!]
+    "Count only the entities for which every filter holds."
+    where: [PropertyFilter!]
+    "The keys to group by."
+    by: [String!]!
+    "Read the graph as it was recorded at this instant; now when absent."
+    asOf: DateTime
+  ): [Facet!]!
+  "Counts relations as ` + "`" + `facets` + "`" + ` counts entities: by ` + "`" + `type` + "`" + `, ` + "`" + `validFrom` + "`" + ` or ` + "`" + `validTo` + "`" + ` (the year), or a property."
+  relationFacets(
+    "Relation types to count; all when absent."
+    types: [String!]
+    "Count only the relations for which every filter holds."
+    where: [PropertyFilter!]
+    "The keys to group by."
+    by: [String!]!
+    "Read the graph as it was recorded at this instant; now when absent."
+    asOf: DateTime
+  ): [Facet!]!
+}
+
+extend type EntityType {
+  "The properties with a property index, which answers ` + "`" + `where` + "`" + ` filters with eq, in and ranges on them without reading the whole type."
+  indexed: [String!]!
+}
+
+extend type RelationType {
+  "The properties with a property index (see EntityType.indexed)."
+  indexed: [String!]!
+}
+
+extend input EntityTypeInput {
+  """
+  The properties to keep a property index of: ` + "`" + `where` + "`" + ` filters with eq, in
+  or a range on one of them read only the matches. Absent keeps the
+  current list; ` + "`" + `[]` + "`" + ` drops every index. Changing the list builds or drops
+  the indexes of the type's entities in the same write.
+  """
+  indexed: [String!]
+}
+
+extend input RelationTypeInput {
+  "The properties to keep a property index of (see EntityTypeInput.indexed)."
+  indexed: [String!]
 }
 `, BuiltIn: false},
 }
@@ -2304,8 +2520,22 @@ func (ec *executionContext) childFields_EntityType(ctx context.Context, field gr
 		return ec.fieldContext_EntityType_parent(ctx, field)
 	case "description":
 		return ec.fieldContext_EntityType_description(ctx, field)
+	case "indexed":
+		return ec.fieldContext_EntityType_indexed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EntityType", field.Name)
+}
+
+func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Facet_key(ctx, field)
+	case "value":
+		return ec.fieldContext_Facet_value(ctx, field)
+	case "count":
+		return ec.fieldContext_Facet_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Facet", field.Name)
 }
 
 func (ec *executionContext) childFields_Label(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2460,6 +2690,8 @@ func (ec *executionContext) childFields_RelationType(ctx context.Context, field 
 		return ec.fieldContext_RelationType_to(ctx, field)
 	case "description":
 		return ec.fieldContext_RelationType_description(ctx, field)
+	case "indexed":
+		return ec.fieldContext_RelationType_indexed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationType", field.Name)
 }
@@ -2815,6 +3047,22 @@ func (ec *executionContext) field_Entity_neighbors_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["asOf"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) ([]*model.PropertyFilter, error) {
+			return ec.unmarshalOPropertyFilter2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilterᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*store.Order, error) {
+			return ec.unmarshalOOrder2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg10
 	return args, nil
 }
 
@@ -2893,6 +3141,22 @@ func (ec *executionContext) field_Entity_relations_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["asOf"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) ([]*model.PropertyFilter, error) {
+			return ec.unmarshalOPropertyFilter2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilterᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*store.Order, error) {
+			return ec.unmarshalOOrder2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg10
 	return args, nil
 }
 
@@ -3391,6 +3655,22 @@ func (ec *executionContext) field_Query_entities_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["datedOnly"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) ([]*model.PropertyFilter, error) {
+			return ec.unmarshalOPropertyFilter2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilterᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*store.Order, error) {
+			return ec.unmarshalOOrder2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg8
 	return args, nil
 }
 
@@ -3413,6 +3693,44 @@ func (ec *executionContext) field_Query_entity_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["asOf"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_facets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) ([]*model.PropertyFilter, error) {
+			return ec.unmarshalOPropertyFilter2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilterᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
 	return args, nil
 }
 
@@ -3499,6 +3817,14 @@ func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, r
 		return nil, err
 	}
 	args["asOf"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) ([]*model.PropertyFilter, error) {
+			return ec.unmarshalOPropertyFilter2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilterᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg10
 	return args, nil
 }
 
@@ -3672,6 +3998,44 @@ func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_relationFacets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) ([]*model.PropertyFilter, error) {
+			return ec.unmarshalOPropertyFilter2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilterᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_relation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3698,8 +4062,8 @@ func (ec *executionContext) field_Query_relations_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3777,6 +4141,22 @@ func (ec *executionContext) field_Query_relations_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["asOf"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) ([]*model.PropertyFilter, error) {
+			return ec.unmarshalOPropertyFilter2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilterᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*store.Order, error) {
+			return ec.unmarshalOOrder2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg11
 	return args, nil
 }
 
@@ -3815,6 +4195,14 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) ([]*model.PropertyFilter, error) {
+			return ec.unmarshalOPropertyFilter2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilterᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg4
 	return args, nil
 }
 
@@ -4541,7 +4929,7 @@ func (ec *executionContext) _Entity_relations(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Relations(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Entity().Relations(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["where"].([]*model.PropertyFilter), fc.Args["orderBy"].([]*store.Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
@@ -4585,7 +4973,7 @@ func (ec *executionContext) _Entity_neighbors(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["where"].([]*model.PropertyFilter), fc.Args["orderBy"].([]*store.Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -4980,6 +5368,98 @@ func (ec *executionContext) _EntityType_description(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_EntityType_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EntityType", field, false, false, "String")
+}
+
+func (ec *executionContext) _EntityType_indexed(ctx context.Context, field graphql.CollectedField, obj *store.EntityType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityType_indexed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indexed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityType_indexed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityType", field, false, false, "String")
+}
+
+func (ec *executionContext) _Facet_key(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facet_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facet_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Facet_value(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facet_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalNJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facet_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facet", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _Facet_count(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facet_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facet", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Label_lang(ctx context.Context, field graphql.CollectedField, obj *store.Label) (ret graphql.Marshaler) {
@@ -6046,7 +6526,7 @@ func (ec *executionContext) _Query_entities(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Entities(ctx, fc.Args["types"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool))
+			return ec.Resolvers.Query().Entities(ctx, fc.Args["types"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["where"].([]*model.PropertyFilter), fc.Args["orderBy"].([]*store.Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -6134,7 +6614,7 @@ func (ec *executionContext) _Query_relations(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Relations(ctx, fc.Args["id"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Relations(ctx, fc.Args["id"].(*string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["where"].([]*model.PropertyFilter), fc.Args["orderBy"].([]*store.Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
@@ -6178,7 +6658,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["types"].([]string), fc.Args["first"].(*int), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["types"].([]string), fc.Args["first"].(*int), fc.Args["asOf"].(*time.Time), fc.Args["where"].([]*model.PropertyFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.SearchHit) graphql.Marshaler {
@@ -6222,7 +6702,7 @@ func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["limit"].(*int), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["limit"].(*int), fc.Args["asOf"].(*time.Time), fc.Args["where"].([]*model.PropertyFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Subgraph) graphql.Marshaler {
@@ -6666,6 +7146,94 @@ func (ec *executionContext) fieldContext_Query_diff(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_diff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_facets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_facets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Facets(ctx, fc.Args["types"].([]string), fc.Args["where"].([]*model.PropertyFilter), fc.Args["by"].([]string), fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_facets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facet(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_facets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_relationFacets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_relationFacets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RelationFacets(ctx, fc.Args["types"].([]string), fc.Args["where"].([]*model.PropertyFilter), fc.Args["by"].([]string), fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_relationFacets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facet(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_relationFacets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7346,6 +7914,29 @@ func (ec *executionContext) _RelationType_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_RelationType_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationType", field, false, false, "String")
+}
+
+func (ec *executionContext) _RelationType_indexed(ctx context.Context, field graphql.CollectedField, obj *store.RelationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationType_indexed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indexed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationType_indexed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RelationType", field, false, false, "String")
 }
 
@@ -9110,7 +9701,7 @@ func (ec *executionContext) unmarshalInputEntityTypeInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "parent", "description"}
+	fieldsInOrder := [...]string{"name", "parent", "description", "indexed"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9138,6 +9729,13 @@ func (ec *executionContext) unmarshalInputEntityTypeInput(ctx context.Context, o
 				return it, err
 			}
 			it.Description = data
+		case "indexed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indexed"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indexed = data
 		}
 	}
 	return it, nil
@@ -9201,6 +9799,164 @@ func (ec *executionContext) unmarshalInputLabelInput(ctx context.Context, obj an
 func UnmarshalLabelInput(ctx context.Context, raw any) (store.Label, error) {
 	var out store.Label
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LabelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrder(ctx context.Context, obj any) (store.Order, error) {
+	var it store.Order
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["desc"]; !present {
+		asMap["desc"] = false
+	}
+
+	fieldsInOrder := [...]string{"by", "key", "desc"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "by":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("by"))
+			data, err := ec.unmarshalNOrderField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.By = data
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "desc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desc"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Desc = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrder unmarshals raw into the Order input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrder(ctx context.Context, raw any) (store.Order, error) {
+	var out store.Order
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "Order", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPropertyFilter(ctx context.Context, obj any) (model.PropertyFilter, error) {
+	var it model.PropertyFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "eq", "in", "gt", "gte", "lt", "lte", "exists", "contains"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOJSON2ᚕencodingᚋjsonᚐRawMessageᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		case "exists":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exists"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exists = data
+		case "contains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contains = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPropertyFilter unmarshals raw into the PropertyFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPropertyFilter(ctx context.Context, raw any) (model.PropertyFilter, error) {
+	var out model.PropertyFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PropertyFilter", raw, &out)
 	return out, err
 }
 
@@ -9310,7 +10066,7 @@ func (ec *executionContext) unmarshalInputRelationTypeInput(ctx context.Context,
 		asMap["symmetric"] = false
 	}
 
-	fieldsInOrder := [...]string{"name", "inverse", "symmetric", "from", "to", "description"}
+	fieldsInOrder := [...]string{"name", "inverse", "symmetric", "from", "to", "description", "indexed"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9359,6 +10115,13 @@ func (ec *executionContext) unmarshalInputRelationTypeInput(ctx context.Context,
 				return it, err
 			}
 			it.Description = data
+		case "indexed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indexed"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indexed = data
 		}
 	}
 	return it, nil
@@ -9864,6 +10627,54 @@ func (ec *executionContext) _EntityType(ctx context.Context, sel ast.SelectionSe
 		case "description":
 			out.Values[i] = ec._EntityType_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indexed":
+			out.Values[i] = ec._EntityType_indexed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var facetImplementors = []string{"Facet"}
+
+func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, obj *model.Facet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Facet")
+		case "key":
+			out.Values[i] = ec._Facet_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._Facet_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._Facet_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -10403,6 +11214,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_diff(ctx, field)
 				})
+		case "facets":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_facets(ctx, field)
+				})
+		case "relationFacets":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_relationFacets(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -10644,6 +11467,11 @@ func (ec *executionContext) _RelationType(ctx context.Context, sel ast.Selection
 		case "description":
 			out.Values[i] = ec._RelationType_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indexed":
+			out.Values[i] = ec._RelationType_indexed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -11499,6 +12327,30 @@ func (ec *executionContext) unmarshalNEntityTypeInput2githubᚗcomᚋtiesᚑgrap
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNFacet2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Facet) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFacet2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐFacet(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFacet2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐFacet(ctx context.Context, sel ast.SelectionSet, v *model.Facet) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Facet!")
+		return graphql.Null
+	}
+	return ec._Facet(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11698,6 +12550,45 @@ func (ec *executionContext) marshalNOntology2ᚖgithubᚗcomᚋtiesᚑgraphᚋti
 	return ec._Ontology(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOrder2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrder(ctx context.Context, v any) (*store.Order, error) {
+	res, err := ec.unmarshalInputOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrderField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNOrderField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderField[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNOrderField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderField[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OrderField!")
+	}
+	return res
+}
+
+var (
+	unmarshalNOrderField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderField = map[string]store.OrderField{
+		"ID":         store.OrderID,
+		"NAME":       store.OrderName,
+		"VALID_FROM": store.OrderValidFrom,
+		"VALID_TO":   store.OrderValidTo,
+		"DEGREE":     store.OrderDegree,
+		"PROPERTY":   store.OrderProperty,
+	}
+	marshalNOrderField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderField = map[store.OrderField]string{
+		store.OrderID:        "ID",
+		store.OrderName:      "NAME",
+		store.OrderValidFrom: "VALID_FROM",
+		store.OrderValidTo:   "VALID_TO",
+		store.OrderDegree:    "DEGREE",
+		store.OrderProperty:  "PROPERTY",
+	}
+)
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -11756,6 +12647,11 @@ func (ec *executionContext) marshalNPathList2ᚖgithubᚗcomᚋtiesᚑgraphᚋti
 		return graphql.Null
 	}
 	return ec._PathList(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPropertyFilter2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilter(ctx context.Context, v any) (*model.PropertyFilter, error) {
+	res, err := ec.unmarshalInputPropertyFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
@@ -12378,6 +13274,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalRawJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, sel ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalRawJSON(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOJSON2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐProperties(ctx context.Context, v any) (store.Properties, error) {
 	if v == nil {
 		return nil, nil
@@ -12394,6 +13308,41 @@ func (ec *executionContext) marshalOJSON2githubᚗcomᚋtiesᚑgraphᚋtiesᚋst
 	_ = ctx
 	res := model.MarshalProperties(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOJSON2ᚕencodingᚋjsonᚐRawMessageᚄ(ctx context.Context, v any) ([]json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]json.RawMessage, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNJSON2encodingᚋjsonᚐRawMessage(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOJSON2ᚕencodingᚋjsonᚐRawMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []json.RawMessage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNJSON2encodingᚋjsonᚐRawMessage(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOLabelInput2ᚕgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐLabelᚄ(ctx context.Context, v any) ([]store.Label, error) {
@@ -12420,11 +13369,45 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋtiesᚑgraphᚋtiesᚋgr
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOOrder2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrderᚄ(ctx context.Context, v any) ([]*store.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*store.Order, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrder2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOPath2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐPath(ctx context.Context, sel ast.SelectionSet, v *store.Path) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Path(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPropertyFilter2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilterᚄ(ctx context.Context, v any) ([]*model.PropertyFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PropertyFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPropertyFilter2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalORelation2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelation(ctx context.Context, sel ast.SelectionSet, v *store.Relation) graphql.Marshaler {

@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/ties-graph/ties/graph/model"
 	"github.com/ties-graph/ties/store"
 )
 
@@ -463,7 +464,9 @@ func intArg(v any) (int, bool) {
 
 // costs is the complexity function set: a list field costs its children
 // times the number of elements it may return.
-func costs(c *ComplexityRoot) {
+// scan prices the lists that may read every record of their types (see
+// filtercost.go).
+func costs(c *ComplexityRoot, scan scanCosts) {
 	n := func(p *int, def int) int {
 		v := def
 		if p != nil {
@@ -478,16 +481,20 @@ func costs(c *ComplexityRoot) {
 		}
 		return 1 + child*count
 	}
-	c.Entity.Relations = func(child int, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ *bool, _ []string, first *int, _ *string, _ *time.Time) int {
+	c.Entity.Relations = func(child int, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ *bool, _ []string, first *int, _ *string, _ *time.Time, _ []*model.PropertyFilter, _ []*store.Order) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}
-	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, _ *bool, first *int, _ *string, _ *time.Time) int {
+	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, _ *bool, first *int, _ *string, _ *time.Time, _ []*model.PropertyFilter, _ []*store.Order) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}
-	c.Query.Relations = func(child int, _ string, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ *bool, _ []string, first *int, _ *string, _ *time.Time) int {
-		return mul(child, n(first, store.DefaultPageSize))
+	c.Query.Relations = func(child int, id *string, types []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ *bool, _ []string, first *int, _ *string, _ *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int {
+		cost := mul(child, n(first, store.DefaultPageSize))
+		if id == nil {
+			cost += scan.relations(types, where, orderBy)
+		}
+		return cost
 	}
-	c.Query.Search = func(child int, _ string, _ []string, first *int, _ *time.Time) int {
+	c.Query.Search = func(child int, _ string, _ []string, first *int, _ *time.Time, _ []*model.PropertyFilter) int {
 		return mul(child, n(first, store.DefaultSearchLimit))
 	}
 	// Traversals and whole-graph computations cost more than a read, so
@@ -496,8 +503,8 @@ func costs(c *ComplexityRoot) {
 		traversal  = 100
 		wholeGraph = 5_000
 	)
-	c.Query.Entities = func(child int, _ []string, first *int, _ *string, _ *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) int {
-		cost := mul(child, n(first, store.DefaultPageSize))
+	c.Query.Entities = func(child int, types []string, first *int, _ *string, _ *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool, where []*model.PropertyFilter, orderBy []*store.Order) int {
+		cost := scan.entities(types, where, orderBy) + mul(child, n(first, store.DefaultPageSize))
 		if validAt != nil || during != nil || (datedOnly != nil && *datedOnly) {
 			// No index holds entity dates: the filter reads every
 			// entity of the types.
@@ -509,7 +516,7 @@ func costs(c *ComplexityRoot) {
 		// Two walks, each of up to the neighbourhood limit.
 		return 2*traversal + mul(child, 2*store.DefaultNeighborhoodLimit)
 	}
-	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, _ *bool, limit *int, _ *time.Time) int {
+	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, _ *bool, limit *int, _ *time.Time, _ []*model.PropertyFilter) int {
 		return traversal + mul(child, n(limit, store.DefaultNeighborhoodLimit))
 	}
 	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
@@ -543,4 +550,10 @@ func costs(c *ComplexityRoot) {
 	c.Entity.Sources = func(child int) int { return mul(child, 5) }
 	c.Relation.Sources = func(child int) int { return mul(child, 5) }
 	c.Subgraph.Edges = func(child int) int { return mul(child, 3) }
+	c.Query.Facets = func(child int, types []string, where []*model.PropertyFilter, by []string, _ *time.Time) int {
+		return scan.entities(types, where, nil) + mul(child, 100)
+	}
+	c.Query.RelationFacets = func(child int, types []string, where []*model.PropertyFilter, by []string, _ *time.Time) int {
+		return scan.relations(types, where, nil) + mul(child, 100)
+	}
 }

@@ -24,7 +24,10 @@ func (r *apiKeyResolver) LastUsedAt(ctx context.Context, obj *store.APIKey) (*ti
 	return optionalTime(obj.LastUsedAt), nil
 }
 
-func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
+func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error) {
+	if len(where) > 0 || len(orderBy) > 0 {
+		return r.relationsWhere(ctx, obj, relationQuery{types, direction, validAt, during, datedOnly, entityTypes, first, after}, where, orderBy)
+	}
 	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, datedOnly, entityTypes, first, after)
 	if err != nil {
 		return nil, err
@@ -32,7 +35,10 @@ func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types
 	return relationConnection(page), nil
 }
 
-func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
+func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error) {
+	if len(where) > 0 || len(orderBy) > 0 {
+		return r.neighborsWhere(ctx, obj, relationQuery{types, direction, validAt, during, datedOnly, entityTypes, first, after}, where, orderBy)
+	}
 	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, datedOnly, entityTypes, first, after)
 	if err != nil {
 		return nil, err
@@ -153,9 +159,13 @@ func (r *queryResolver) Entity(ctx context.Context, id string, asOf *time.Time) 
 	return r.lookupEntity(ctx, id)
 }
 
-func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) (*model.EntityConnection, error) {
+func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
 	page, err := r.store.FindEntities(ctx, store.EntityFilter{
-		Types: types, First: first, After: deref(after, ""),
+		Types: types, First: first, After: deref(after, ""), Where: filters, OrderBy: orders(orderBy),
 		ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), DatedOnly: deref(datedOnly, false),
 	}, readAt(ctx))
 	if err != nil {
@@ -168,10 +178,15 @@ func (r *queryResolver) Relation(ctx context.Context, id string, asOf *time.Time
 	return r.lookupRelation(ctx, id)
 }
 
-func (r *queryResolver) Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
-	page, err := r.store.FindRelations(ctx, id, store.RelationFilter{
+func (r *queryResolver) Relations(ctx context.Context, id *string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.store.FindRelations(ctx, deref(id, ""), store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
 		During: deref(during, store.DateRange{}), DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes, First: first, After: deref(after, ""),
+		Where: filters, OrderBy: orders(orderBy),
 	}, readAt(ctx))
 	if err != nil {
 		return nil, err
@@ -180,8 +195,12 @@ func (r *queryResolver) Relations(ctx context.Context, id string, types []string
 	return relationConnection(page), nil
 }
 
-func (r *queryResolver) Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error) {
-	hits, err := r.store.Search(ctx, text, types, first, readAt(ctx))
+func (r *queryResolver) Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time, where []*model.PropertyFilter) ([]*store.SearchHit, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := r.store.SearchWhere(ctx, text, types, filters, first, readAt(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +211,11 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []string,
 	return out, nil
 }
 
-func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) (*store.Subgraph, error) {
+func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time, where []*model.PropertyFilter) (*store.Subgraph, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
 	opts := store.NeighborhoodOptions{
 		Depth: deref(depth, store.DefaultNeighborhoodDepth), Types: types, Direction: deref(direction, store.Both),
 		EntityTypes: entityTypes, ValidAt: deref(validAt, store.Date{}), During: deref(during, store.DateRange{}), Limit: limit,
@@ -201,11 +224,14 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 		// asked for.
 		NodesOnly: !selects(ctx, "Subgraph", "edges", "nodeLink"),
 	}
-	if slot := headsSlotFor(ctx); slot != nil {
+	if slot := headsSlotFor(ctx); slot != nil && len(filters) == 0 {
 		return slot.resolve(ctx, r.store, id, opts, readAt(ctx)) // see subgraph_json.go
 	}
 	g, err := r.store.Neighborhood(ctx, id, opts, readAt(ctx))
 	if err != nil {
+		return nil, err
+	}
+	if err := r.store.FilterSubgraph(ctx, g, filters, readAt(ctx)); err != nil {
 		return nil, err
 	}
 	if selects(ctx, "Subgraph", "nodes", "edges") { // nodeLink reads no entity later
@@ -322,6 +348,30 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*store.APIKey, error) {
 
 func (r *queryResolver) Diff(ctx context.Context, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) (*store.NetworkDiff, error) {
 	return r.diff(ctx, id, depth, types, from, to, asOfFrom, asOfTo, datedOnly)
+}
+
+func (r *queryResolver) Facets(ctx context.Context, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) ([]*model.Facet, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := r.store.EntityFacets(ctx, store.FacetQuery{Types: types, Where: filters, By: by}, readAt(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return facets(fs)
+}
+
+func (r *queryResolver) RelationFacets(ctx context.Context, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) ([]*model.Facet, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := r.store.RelationFacets(ctx, store.FacetQuery{Types: types, Where: filters, By: by}, readAt(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return facets(fs)
 }
 
 func (r *relationResolver) From(ctx context.Context, obj *store.Relation) (*store.Entity, error) {

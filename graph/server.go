@@ -158,7 +158,7 @@ type handlerOptions struct {
 // checks arguments before the complexity limit is computed.
 func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o handlerOptions) http.Handler {
 	c := Config{Resolvers: &Resolver{store: st}}
-	costs(&c.Complexity)
+	costs(&c.Complexity, scanCosts{indexed: st.Indexed})
 	srv := handler.New(NewExecutableSchema(c))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	p := presenter{logger: logger, timeout: limits.Timeout, count: o.countError}

@@ -90,6 +90,10 @@ type EntityFilter struct {
 	ValidAt   Date
 	During    DateRange
 	DatedOnly bool
+	// Where keeps the entities every filter of which holds.
+	Where []PropertyFilter
+	// OrderBy sorts the page; id order when empty.
+	OrderBy []Order
 }
 
 // EntityPage is one page of entities.
@@ -111,6 +115,16 @@ type RelationFilter struct {
 	EntityTypes []string  // type of the entity at the other end, subtypes included; empty = all
 	First       *int      // page size (for CommonNeighbors, the most entities); nil = the default
 	After       string
+	// Where keeps the relations every filter of which holds;
+	// NeighborWhere, those whose entity at the other end passes its
+	// filters (the where of Entity.neighbors).
+	Where, NeighborWhere []PropertyFilter
+	// OrderBy sorts the page; adjacency order when empty (see
+	// FindRelations). NAME and DEGREE order by the entity at the other
+	// end; with OrderNeighbors, ID, VALID_FROM, VALID_TO and PROPERTY do
+	// too (a list of neighbours), rather than by the relation.
+	OrderBy        []Order
+	OrderNeighbors bool
 }
 
 // RelationPage is one page of an entity's relations; Neighbors gives the

@@ -148,6 +148,8 @@ func (c *checker) walk(ctx context.Context) error {
 			err = c.typeIdx(k, v)
 		case pNameFull, pNameTok:
 			err = c.nameTarget(k, v)
+		case pPropIdx:
+			err = c.propEntry(k, v)
 		case pAPIKey:
 			// API keys may be created in a store that holds no graph yet.
 			nkeys--
@@ -363,7 +365,7 @@ func (c *checker) entity(k, v []byte) error {
 	if err := c.sources("entity "+eb.e.ID, eb.e.Sources); err != nil {
 		return err
 	}
-	for _, x := range expectedEntity(NodeID(n), eb.e, eb.typ) {
+	for _, x := range expectedEntity(c.sch, NodeID(n), eb.e, eb.typ) {
 		switch x.k[0] {
 		case pNode, pEntity:
 			continue // compared above, and read from
@@ -439,7 +441,7 @@ func (c *checker) relation(k, v []byte) error {
 		}
 		types[i] = t
 	}
-	for _, x := range expectedRelation(rid, r, rb.typ, rb.from, rb.to, types[0], types[1]) {
+	for _, x := range expectedRelation(c.sch, rid, r, rb.typ, rb.from, rb.to, types[0], types[1]) {
 		if x.k[0] == pRelation {
 			continue // read from
 		}
@@ -567,7 +569,7 @@ func (c *checker) name(k, v []byte) error {
 		want = map[string]string{}
 		if found {
 			if eb, err := decodeEntity(ev); err == nil {
-				for _, x := range expectedEntity(n, eb.e, eb.typ) {
+				for _, x := range expectedEntity(c.sch, n, eb.e, eb.typ) {
 					if x.k[0] == pNameFull || x.k[0] == pNameTok {
 						want[string(x.k)] = string(x.v)
 					}

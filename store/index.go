@@ -7,8 +7,8 @@ import (
 
 // This file is the one place that says which entries a record has beside
 // its body: its external id, its node record (entities), its type index
-// entry, its name-search entries (entities) and its adjacency both ways
-// (relations). The key layouts are drawn in keys.go; here they are put
+// entry, its name-search entries (entities), its adjacency both ways
+// (relations) and its property index entries (propindex.go). The key layouts are drawn in keys.go; here they are put
 // together for a record, old version to new. Apply's writer (write.go),
 // Load's loader (load.go) and Check (check.go) all go through it, each
 // with its own sink: a new index is one edit here, and the check follows.
@@ -26,7 +26,10 @@ type indexSink interface {
 // indexer writes the entries of records to its sink, reusing its buffers.
 type indexer struct {
 	sink indexSink
-	k, v []byte
+	// indexed returns the properties of type t that have a property
+	// index, as the writer's ontology says now.
+	indexed func(t TypeID) []string
+	k, v    []byte
 }
 
 func (x *indexer) put() error { return x.sink.set(x.k, x.v) }
@@ -83,6 +86,38 @@ func (x *indexer) entity(n NodeID, e *Entity, t TypeID, old *entityBody) error {
 			return err
 		}
 	}
+	if old == nil {
+		return x.props(uint64(n), e.ID, t, e.Properties, 0, nil)
+	}
+	return x.props(uint64(n), e.ID, t, e.Properties, old.typ, old.e.Properties)
+}
+
+// props writes the property index entries of the record ext (internal id
+// id) of type t with properties p, deleting those of its old version (of
+// type oldT with properties oldP; oldT 0 for none) that it no longer has.
+func (x *indexer) props(id uint64, ext string, t TypeID, p Properties, oldT TypeID, oldP Properties) error {
+	if x.indexed == nil {
+		return nil
+	}
+	keys := propKeys(t, ext, p, x.indexed(t))
+	if oldT != 0 {
+		keep := make(map[string]bool, len(keys))
+		for _, k := range keys {
+			keep[string(k)] = true
+		}
+		for _, k := range propKeys(oldT, ext, oldP, x.indexed(oldT)) {
+			if !keep[string(k)] {
+				if err := x.sink.del(k); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, e := range propEntries(t, ext, p, x.indexed(t)) {
+		if err := x.sink.set(e.k, propValue(id, e.v)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -130,7 +165,27 @@ func (x *indexer) relation(rid RelID, r *Relation, t TypeID, from, to NodeID, fr
 		return err
 	}
 	x.k, x.v = adjKey(x.k[:0], pIn, to, t, from, rid), adjValue{fromT, r.ValidFrom, r.ValidTo}.append(x.v[:0])
-	return x.put()
+	if err := x.put(); err != nil {
+		return err
+	}
+	if old == nil {
+		return x.props(uint64(rid), r.ID, t, r.Properties, 0, nil)
+	}
+	return x.props(uint64(rid), r.ID, t, r.Properties, old.typ, old.r.Properties)
+}
+
+// unprops deletes the property index entries of the deleted record ext of
+// type t with properties p.
+func (x *indexer) unprops(ext string, t TypeID, p Properties) error {
+	if x.indexed == nil {
+		return nil
+	}
+	for _, k := range propKeys(t, ext, p, x.indexed(t)) {
+		if err := x.sink.del(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // retypedEnd rewrites the adjacency entry m, whose value av names the
@@ -174,18 +229,20 @@ func (s *expectSink) set(k, v []byte) error {
 func (s *expectSink) del([]byte) error        { return nil }
 func (s *expectSink) typeCount(TypeID, int64) {}
 
-// expectedEntity returns the entries a stored entity should have.
-func expectedEntity(n NodeID, e *Entity, t TypeID) []indexEntry {
+// expectedEntity returns the entries a stored entity should have under
+// the ontology sch.
+func expectedEntity(sch *schema, n NodeID, e *Entity, t TypeID) []indexEntry {
 	var s expectSink
-	x := indexer{sink: &s}
+	x := indexer{sink: &s, indexed: sch.indexed}
 	x.entity(n, e, t, nil)
 	return s.entries
 }
 
-// expectedRelation returns the entries a stored relation should have.
-func expectedRelation(rid RelID, r *Relation, t TypeID, from, to NodeID, fromT, toT TypeID) []indexEntry {
+// expectedRelation returns the entries a stored relation should have
+// under the ontology sch.
+func expectedRelation(sch *schema, rid RelID, r *Relation, t TypeID, from, to NodeID, fromT, toT TypeID) []indexEntry {
 	var s expectSink
-	x := indexer{sink: &s}
+	x := indexer{sink: &s, indexed: sch.indexed}
 	x.relation(rid, r, t, from, to, fromT, toT, nil)
 	return s.entries
 }

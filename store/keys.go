@@ -29,6 +29,7 @@ const (
 	pNameTok  byte = 0x0D
 	pLog      byte = 0x0E
 	pAPIKey   byte = 0x0F
+	pPropIdx  byte = 0x10
 )
 
 // Kinds of things an external id or a type name can denote.
@@ -427,4 +428,29 @@ func parseAPIKeyKey(k []byte) (string, error) {
 		return "", fmt.Errorf("bad API key key %x", k)
 	}
 	return string(k[1:]), nil
+}
+
+// propIdxKey is one entry of a property index (propindex.go): one per
+// distinct value (each element of a list) of an indexed property of an
+// entity or relation of the type:
+//
+//	0x10 | typeID(4) | key | 0x00 0x01 | value | extID   → internal id(8)
+//
+// key is escaped as appendOrderedString escapes it (0x00 as 0x00 0xFF), so
+// the terminator is unambiguous; value is appendOrderedValue's encoding,
+// which is prefix-free, so byte order within one key is value order, then
+// external id order.
+func propIdxKey(t TypeID, key string, value Value, ext string) []byte {
+	return append(appendOrderedValue(propIdxPrefix(t, key), value), ext...)
+}
+
+// propIdxPrefix is the prefix of every entry of the index of key on t.
+func propIdxPrefix(t TypeID, key string) []byte {
+	k := binary.BigEndian.AppendUint32([]byte{pPropIdx}, uint32(t))
+	return appendOrderedString(k, key)
+}
+
+// propIdxTypePrefix is the prefix of every property index entry of t.
+func propIdxTypePrefix(t TypeID) []byte {
+	return binary.BigEndian.AppendUint32([]byte{pPropIdx}, uint32(t))
 }

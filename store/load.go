@@ -185,7 +185,7 @@ func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *l
 		touching:  map[RelID]bool{},
 		typeDelta: map[TypeID]int64{},
 	}
-	l.index = &indexer{sink: batchSink{l}}
+	l.index = &indexer{sink: batchSink{l}, indexed: func(t TypeID) []string { return l.w.sch.indexed(t) }}
 	return l
 }
 
@@ -245,6 +245,11 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 	}
 	l.out = out
 	l.writeable = out != nil && len(l.w.errs) == 0
+	if l.writeable {
+		if err := l.w.runReindex(batchSink{l}); err != nil {
+			return err
+		}
+	}
 	l.done = 0
 	err = src(l.ctx, l.pass2)
 	if err != nil {

@@ -76,6 +76,10 @@ type EntityType struct {
 	Name        string
 	Parent      string
 	Description string
+	// Indexed names the properties to keep a property index of, which
+	// answers eq, in and range filters without reading the type. Nil in a
+	// redefinition keeps the stored list; empty drops every index.
+	Indexed []string
 }
 
 // RelationType is a relation type of the ontology. Inverse names the
@@ -89,6 +93,8 @@ type RelationType struct {
 	From        []string
 	To          []string
 	Description string
+	// Indexed is as for EntityType.
+	Indexed []string
 }
 
 // Ontology is the set of types the graph accepts.

@@ -98,8 +98,9 @@ func decodeCursor(s string) ([]byte, error) {
 // FindEntities pages through entities in id order, filtered by type
 // (subtypes included). A cursor is the position of its entity (its id), so
 // it stays valid whatever changes. TotalCount counts every entity of the
-// types. Errors: Invalid for an unknown type, a negative First or a cursor
-// that is not one.
+// types. With Where or OrderBy, see findEntitiesWhere. Errors: Invalid
+// for an unknown type, a negative First, a cursor that is not one, or an
+// ill-typed filter or order.
 func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions) (EntityPage, error) {
 	first, err := SizeOr(f.First, DefaultPageSize, "first")
 	if err != nil {
@@ -110,6 +111,9 @@ func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions
 		if after, err = decodeCursor(f.After); err != nil {
 			return EntityPage{}, err
 		}
+	}
+	if len(f.Where) > 0 || len(f.OrderBy) > 0 {
+		return s.findEntitiesWhere(ctx, f, first, after, ro)
 	}
 	tx, sch, err := s.snapshot(ctx, ro)
 	if err != nil {
@@ -271,9 +275,14 @@ func relationFilter(r *Reader, id string, f RelationFilter) (NodeID, *EdgeFilter
 // that of the adjacency keys: outgoing before incoming, then by relation
 // type, other end and relation, in internal ids; a cursor is the position
 // of its adjacency key, so it stays valid while the data it points past is
-// unchanged. TotalCount counts every match. Errors: Invalid for unknown
-// types, a negative First or a bad cursor.
+// unchanged. TotalCount counts every match. With Where, NeighborWhere or
+// OrderBy, or without id (every relation of f.Types, which it then needs),
+// see findRelationsWhere. Errors: Invalid for unknown types, a negative
+// First, a bad cursor or an ill-typed filter.
 func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, ro ReadOptions) (RelationPage, error) {
+	if id == "" || f.wantsWhere() {
+		return s.findRelationsWhere(ctx, id, f, ro)
+	}
 	first, err := SizeOr(f.First, DefaultPageSize, "first")
 	if err != nil {
 		return RelationPage{}, err

@@ -24,6 +24,8 @@ type typeDef struct {
 	From        []string `json:"from,omitempty"`
 	To          []string `json:"to,omitempty"`
 	Description string   `json:"description,omitempty"`
+	// Indexed names the properties with a property index (propindex.go).
+	Indexed []string `json:"indexed,omitempty"`
 }
 
 // typeInfo is one interned type with what traversal and validation need
@@ -225,13 +227,14 @@ func (s *schema) ontology() Ontology {
 }
 
 func (d typeDef) entityType() EntityType {
-	return EntityType{Name: d.Name, Parent: d.Parent, Description: d.Description}
+	return EntityType{Name: d.Name, Parent: d.Parent, Description: d.Description, Indexed: slices.Clone(d.Indexed)}
 }
 
 func (d typeDef) relationType() RelationType {
 	return RelationType{
 		Name: d.Name, Inverse: d.Inverse, Symmetric: d.Symmetric,
 		From: slices.Clone(d.From), To: slices.Clone(d.To), Description: d.Description,
+		Indexed: slices.Clone(d.Indexed),
 	}
 }
 
@@ -425,7 +428,12 @@ func applyOntology(base *schema, ch ontologyChange, next func() TypeID) (*schema
 			fail(i, "description", "invalid UTF-8")
 			continue
 		}
-		put(kindEntity, typeDef{Kind: defEntityType, Name: et.Name, Parent: et.Parent, Description: et.Description})
+		idx, why := indexedOf(s, kindEntity, et.Name, et.Indexed)
+		if why != "" {
+			fail(i, "indexed", "%s", why)
+			continue
+		}
+		put(kindEntity, typeDef{Kind: defEntityType, Name: et.Name, Parent: et.Parent, Description: et.Description, Indexed: idx})
 	}
 	n := len(ch.entityTypes)
 	for j, rt := range ch.relationTypes {
@@ -454,9 +462,14 @@ func applyOntology(base *schema, ch ontologyChange, next func() TypeID) (*schema
 			}
 			inv = rt.Name
 		}
+		idx, why := indexedOf(s, kindRelation, rt.Name, rt.Indexed)
+		if why != "" {
+			fail(i, "indexed", "%s", why)
+			continue
+		}
 		put(kindRelation, typeDef{
 			Kind: defRelationType, Name: rt.Name, Inverse: inv, Symmetric: rt.Symmetric,
-			From: dedupe(rt.From), To: dedupe(rt.To), Description: rt.Description,
+			From: dedupe(rt.From), To: dedupe(rt.To), Description: rt.Description, Indexed: idx,
 		})
 	}
 	if len(errs) > 0 {

@@ -236,9 +236,12 @@ type writer struct {
 	deletedDocs []deletedDocument // Document entities this batch deletes
 
 	ontologyChanged bool
-	maxErrors       int
-	errsLost        bool // problems beyond maxErrors were not recorded
-	nfail           int  // problems found, recorded or not
+	// reindex lists the property indexes the ontology changes of this
+	// write build or drop (propindex.go).
+	reindex   []reindexJob
+	maxErrors int
+	errsLost  bool // problems beyond maxErrors were not recorded
+	nfail     int  // problems found, recorded or not
 }
 
 func newWriter(tx kv.Txn, sch *schema) *writer {
@@ -255,7 +258,7 @@ func newWriter(tx kv.Txn, sch *schema) *writer {
 		deletedExt: map[string]bool{},
 		maxErrors:  maxErrors,
 	}
-	w.index = &indexer{sink: overlaySink{w}}
+	w.index = &indexer{sink: overlaySink{w}, indexed: func(t TypeID) []string { return w.sch.indexed(t) }}
 	return w
 }
 
@@ -386,6 +389,9 @@ func (w *writer) batch(b Batch) (BatchResult, error) {
 		}
 		if len(w.errs) > 0 {
 			return res, w.errs
+		}
+		if err := w.runReindex(overlaySink{w}); err != nil {
+			return res, err
 		}
 		for _, et := range b.EntityTypes {
 			res.EntityTypes = append(res.EntityTypes, w.sch.types[w.sch.entities[et.Name]].def.entityType())
@@ -532,6 +538,7 @@ func (w *writer) applyChange(ch ontologyChange) error {
 	}
 	sch.version = ver + 1
 	w.set(counterKey(ctrOntologyVers), uint64Value(sch.version))
+	w.noteReindex(w.sch, sch, changed)
 	w.sch = sch
 	w.ontologyChanged = true
 	return nil
@@ -897,6 +904,9 @@ func (w *writer) deleteRelation(rid RelID) error {
 	w.del(typeIdxKey(rb.typ, rb.r.ID))
 	w.del(adjKey(nil, pOut, rb.from, rb.typ, rb.to, rid))
 	w.del(adjKey(nil, pIn, rb.to, rb.typ, rb.from, rid))
+	if err := w.index.unprops(rb.r.ID, rb.typ, rb.r.Properties); err != nil {
+		return err
+	}
 	w.count(counterKey(ctrRelations), -1)
 	w.count(typeCountKey(rb.typ), -1)
 	w.deleted[rid] = true
@@ -958,6 +968,9 @@ func (w *writer) deleteEntityByID(id string, i int, cascade bool) (entities, rel
 	w.del(typeIdxKey(eb.typ, id))
 	for _, k := range nameKeys(eb.e, n) {
 		w.del(k)
+	}
+	if err := w.index.unprops(id, eb.typ, eb.e.Properties); err != nil {
+		return 0, 0, err
 	}
 	w.count(counterKey(ctrEntities), -1)
 	w.count(typeCountKey(eb.typ), -1)

@@ -3,6 +3,8 @@
 package model
 
 import (
+	"encoding/json"
+
 	"github.com/ties-graph/ties/store"
 )
 
@@ -28,6 +30,16 @@ type EntityEdge struct {
 	Relation *store.Relation `json:"relation,omitempty"`
 }
 
+// How many entities or relations have one value of a field.
+type Facet struct {
+	// The field counted by: `type`, `validFrom` (the year), `validTo` (the year) or a property.
+	Key string `json:"key"`
+	// The value.
+	Value json.RawMessage `json:"value"`
+	// How many have it.
+	Count int `json:"count"`
+}
+
 type Mutation struct {
 }
 
@@ -48,6 +60,39 @@ type PageInfo struct {
 	StartCursor *string `json:"startCursor,omitempty"`
 	// Cursor of the last item: pass it as `after` for the next page.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A condition on a field of an entity or relation; every operator given must
+// hold. `key` names a property, or a built-in field: `name` (entities),
+// `type` (subtypes included), `validFrom`, `validTo`. Values compare by kind:
+// numbers as numbers, text folded as search folds names (`"munster"` equals
+// `"Münster"`), dates (`{"date": "2017"}`, or a plain string for
+// `validFrom`/`validTo`) as the intervals they name: `eq` holds when they
+// overlap, `gte` when the value begins at or after the bound's first day,
+// `gt` when it lies wholly after the bound, `lt` wholly before, `lte` when it
+// ends by the bound's last day. A value of another kind never matches; in a
+// list property, one element must satisfy the whole filter. An ill-typed
+// filter (no operator, a range over booleans, a list in `eq`, bounds of two
+// kinds, a non-date for `validFrom`) is an INVALID_ARGUMENT error.
+type PropertyFilter struct {
+	// A property name, or `name`, `type`, `validFrom`, `validTo`.
+	Key string `json:"key"`
+	// Equal to this value.
+	Eq json.RawMessage `json:"eq,omitempty"`
+	// Equal to one of these values.
+	In []json.RawMessage `json:"in,omitempty"`
+	// Greater than (numbers, text, dates).
+	Gt json.RawMessage `json:"gt,omitempty"`
+	// Greater than or equal.
+	Gte json.RawMessage `json:"gte,omitempty"`
+	// Less than.
+	Lt json.RawMessage `json:"lt,omitempty"`
+	// Less than or equal.
+	Lte json.RawMessage `json:"lte,omitempty"`
+	// Whether the field has a value at all.
+	Exists *bool `json:"exists,omitempty"`
+	// Text that contains this, folded.
+	Contains *string `json:"contains,omitempty"`
 }
 
 type Query struct {

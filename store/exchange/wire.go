@@ -53,10 +53,11 @@ type wireRelation struct {
 }
 
 type wireEntityType struct {
-	Kind        string `json:"kind,omitempty"`
-	Name        string `json:"name"`
-	Parent      string `json:"parent,omitempty"`
-	Description string `json:"description,omitempty"`
+	Kind        string   `json:"kind,omitempty"`
+	Name        string   `json:"name"`
+	Parent      string   `json:"parent,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Indexed     []string `json:"indexed,omitempty"`
 }
 
 type wireRelationType struct {
@@ -67,6 +68,7 @@ type wireRelationType struct {
 	From        []string `json:"from,omitempty"`
 	To          []string `json:"to,omitempty"`
 	Description string   `json:"description,omitempty"`
+	Indexed     []string `json:"indexed,omitempty"`
 }
 
 // The record kinds of the canonical format.
@@ -81,8 +83,8 @@ const (
 var (
 	entityFields       = []string{"kind", "id", "type", "name", "description", "labels", "aliases", "properties", "validFrom", "validTo", "sources"}
 	relationFields     = []string{"kind", "id", "type", "from", "to", "properties", "validFrom", "validTo", "sources"}
-	entityTypeFields   = []string{"kind", "name", "parent", "description"}
-	relationTypeFields = []string{"kind", "name", "inverse", "symmetric", "from", "to", "description"}
+	entityTypeFields   = []string{"kind", "name", "parent", "description", "indexed"}
+	relationTypeFields = []string{"kind", "name", "inverse", "symmetric", "from", "to", "description", "indexed"}
 )
 
 func toWireSources(src []store.Source) []wireSource {
@@ -128,11 +130,11 @@ func toWireRelation(r *store.Relation) *wireRelation {
 }
 
 func toWireEntityType(t store.EntityType, kind string) wireEntityType {
-	return wireEntityType{Kind: kind, Name: t.Name, Parent: t.Parent, Description: t.Description}
+	return wireEntityType{Kind: kind, Name: t.Name, Parent: t.Parent, Description: t.Description, Indexed: t.Indexed}
 }
 
 func toWireRelationType(t store.RelationType, kind string) wireRelationType {
-	return wireRelationType{Kind: kind, Name: t.Name, Inverse: t.Inverse, Symmetric: t.Symmetric, From: t.From, To: t.To, Description: t.Description}
+	return wireRelationType{Kind: kind, Name: t.Name, Inverse: t.Inverse, Symmetric: t.Symmetric, From: t.From, To: t.To, Description: t.Description, Indexed: t.Indexed}
 }
 
 // fieldDecoder decodes the members of one JSON object into model values,
@@ -677,6 +679,9 @@ func (d fieldDecoder) entityType(m map[string]json.RawMessage) (*store.EntityTyp
 	if t.Description, err = d.str(m["description"], "description"); err != nil {
 		return nil, err
 	}
+	if t.Indexed, err = d.strings(m["indexed"], "indexed"); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -702,6 +707,9 @@ func (d fieldDecoder) relationType(m map[string]json.RawMessage) (*store.Relatio
 		return nil, err
 	}
 	if t.Description, err = d.str(m["description"], "description"); err != nil {
+		return nil, err
+	}
+	if t.Indexed, err = d.strings(m["indexed"], "indexed"); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -1,0 +1,200 @@
+package graph_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/graph"
+)
+
+// The founding data's German cities, mayors and counts, asked as a client
+// asks: where, orderBy, relations without an id, and facets.
+func TestWhereOrderFacets(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	ids := func(t *testing.T, q string, vars map[string]any) []string {
+		t.Helper()
+		var d struct {
+			Entities struct {
+				Nodes      []struct{ ID string }
+				TotalCount int
+			}
+		}
+		e.at(t).ok(q, vars, &d)
+		var out []string
+		for _, n := range d.Entities.Nodes {
+			out = append(out, n.ID)
+		}
+		return out
+	}
+	t.Run("GermanCities", func(t *testing.T) {
+		got := ids(t, `{ entities(types: ["City"], where: [{key: "country", eq: "de"}]) { nodes { id } } }`, nil)
+		if want := []string{"heidelberg", "munster"}; !slices.Equal(got, want) {
+			t.Errorf("got %v, want %v", got, want)
+		}
+	})
+	t.Run("OrderByNameDesc", func(t *testing.T) {
+		got := ids(t, `{ entities(types: ["City"], where: [{key: "country", in: ["DE", "SE"]}], orderBy: [{by: NAME, desc: true}]) { nodes { id } } }`, nil)
+		// Folded names: munster > linkoping > heidelberg.
+		if want := []string{"munster", "linkoping", "heidelberg"}; !slices.Equal(got, want) {
+			t.Errorf("got %v, want %v", got, want)
+		}
+	})
+	t.Run("PagesFollowTheOrder", func(t *testing.T) {
+		const q = `query($after: String) { entities(types: ["City"], orderBy: [{by: PROPERTY, key: "country"}], first: 2, after: $after) {
+		  nodes { id } pageInfo { hasNextPage endCursor } totalCount } }`
+		var all []string
+		var after any
+		for range 20 {
+			var d struct {
+				Entities struct {
+					Nodes    []struct{ ID string }
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   string
+					}
+					TotalCount int
+				}
+			}
+			e.at(t).ok(q, map[string]any{"after": after}, &d)
+			for _, n := range d.Entities.Nodes {
+				all = append(all, n.ID)
+			}
+			if !d.Entities.PageInfo.HasNextPage {
+				if len(all) != d.Entities.TotalCount {
+					t.Errorf("read %d entities, totalCount %d", len(all), d.Entities.TotalCount)
+				}
+				break
+			}
+			after = d.Entities.PageInfo.EndCursor
+		}
+		// CN (beijing, dalian), DE (heidelberg, munster), NL, SE, US.
+		want := []string{"beijing", "dalian", "heidelberg", "munster"}
+		if len(all) < len(want) || !slices.Equal(all[:len(want)], want) {
+			t.Errorf("got %v, want it to begin with %v", all, want)
+		}
+	})
+	t.Run("AllMayors", func(t *testing.T) {
+		var d struct {
+			Relations struct {
+				Edges []struct {
+					Node     struct{ FromID, ToID string }
+					Neighbor struct{ ID string }
+				}
+				TotalCount int
+			}
+		}
+		e.at(t).ok(`{ relations(types: ["MAYOR_OF"], where: [{key: "attested", gte: {date: "2017"}}]) {
+		  totalCount edges { node { fromId toId } neighbor { id } } } }`, nil, &d)
+		var got []string
+		for _, ed := range d.Relations.Edges {
+			got = append(got, ed.Node.FromID+">"+ed.Node.ToID)
+			if ed.Neighbor.ID != ed.Node.ToID {
+				t.Errorf("neighbour %s, want the to end %s", ed.Neighbor.ID, ed.Node.ToID)
+			}
+		}
+		if !slices.Contains(got, "onno-van-veldhuizen>enschede") || d.Relations.TotalCount != len(got) {
+			t.Errorf("mayors %v (totalCount %d)", got, d.Relations.TotalCount)
+		}
+	})
+	t.Run("NeighborsWhere", func(t *testing.T) {
+		var d struct {
+			Entity struct {
+				Neighbors struct{ Nodes []struct{ ID string } }
+			}
+		}
+		e.at(t).ok(`{ entity(id: "enschede") { neighbors(where: [{key: "country", eq: "US"}]) { nodes { id } } } }`, nil, &d)
+		for _, n := range d.Entity.Neighbors.Nodes {
+			if n.ID != "palo-alto" {
+				t.Errorf("neighbour %s is not in the US", n.ID)
+			}
+		}
+		if len(d.Entity.Neighbors.Nodes) == 0 {
+			t.Error("no American neighbour of Enschede")
+		}
+	})
+	t.Run("Facets", func(t *testing.T) {
+		var d struct {
+			Facets []struct {
+				Key   string
+				Value any
+				Count int
+			}
+		}
+		e.at(t).ok(`{ facets(types: ["City"], by: ["country"]) { key value count } }`, nil, &d)
+		if len(d.Facets) == 0 || d.Facets[0].Count != 2 {
+			t.Fatalf("facets %+v", d.Facets)
+		}
+		sum := 0
+		for _, f := range d.Facets {
+			sum += f.Count
+		}
+		var s struct{ Entities struct{ TotalCount int } }
+		e.at(t).ok(`{ entities(types: ["City"], where: [{key: "country", exists: true}]) { totalCount } }`, nil, &s)
+		if sum != s.Entities.TotalCount {
+			t.Errorf("facets count %d cities, entities %d", sum, s.Entities.TotalCount)
+		}
+	})
+}
+
+// Ill-typed filters and orders are INVALID_ARGUMENT errors that say what
+// is wrong.
+func TestWhereErrors(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	cases := []struct{ name, query, says string }{
+		{"NoOperator", `{ entities(where: [{key: "country"}]) { totalCount } }`, "no operator"},
+		{"RangeOverBoolean", `{ entities(where: [{key: "open", gt: true}]) { totalCount } }`, "not a bool"},
+		{"ListInEq", `{ entities(where: [{key: "country", eq: ["DE"]}]) { totalCount } }`, "use in"},
+		{"BoundsOfTwoKinds", `{ entities(where: [{key: "population", gt: 5, lt: "x"}]) { totalCount } }`, "different kinds"},
+		{"NotADate", `{ entities(where: [{key: "validFrom", gte: "last year"}]) { totalCount } }`, "date"},
+		{"NotAnObjectValue", `{ entities(where: [{key: "x", eq: {a: 1}}]) { totalCount } }`, "object values"},
+		{"UnknownType", `{ entities(where: [{key: "type", eq: "Cty"}]) { totalCount } }`, "Cty"},
+		{"PropertyWithoutKey", `{ entities(orderBy: [{by: PROPERTY}]) { totalCount } }`, "needs the key"},
+		{"RelationsWithoutIdOrTypes", `{ relations { totalCount } }`, "types"},
+		{"NameOfRelationsWithoutId", `{ relations(types: ["MAYOR_OF"], orderBy: [{by: NAME}]) { totalCount } }`, "NAME"},
+		{"CursorOfAnotherOrder", `{ entities(orderBy: [{by: NAME}], after: "aWQ") { totalCount } }`, "another order"},
+		{"FacetsWithoutBy", `{ facets(by: []) { count } }`, "at least one"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.at(t).post(c.query, nil)
+			if got := r.code(); got != "INVALID_ARGUMENT" {
+				t.Fatalf("code = %q, want INVALID_ARGUMENT: %s", got, r.Raw)
+			}
+			if !strings.Contains(r.Errors[0].Message, c.says) {
+				t.Errorf("message %q does not say %q", r.Errors[0].Message, c.says)
+			}
+		})
+	}
+}
+
+// A filter over a whole type costs a whole-graph computation until an
+// index answers it: under a complexity limit of 1,000 the scan is
+// refused and the indexed query runs.
+func TestWhereCostFollowsIndexes(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{Limits: graph.Limits{Complexity: 1000}})
+	const q = `{ entities(types: ["City"], where: [{key: "country", eq: "DE"}], first: 10) { totalCount nodes { id } } }`
+	if r := e.post(q, nil); r.code() != "TOO_COMPLEX" {
+		t.Fatalf("unindexed: code %q, want TOO_COMPLEX: %s", r.code(), r.Raw)
+	}
+	e.ok(`mutation { defineEntityType(input: {name: "City", parent: "Place", indexed: ["country"]}) { indexed } }`, nil, nil)
+	var d struct{ Entities struct{ TotalCount int } }
+	e.ok(q, nil, &d)
+	if d.Entities.TotalCount != 2 {
+		t.Errorf("totalCount = %d, want the two German cities", d.Entities.TotalCount)
+	}
+	var o struct {
+		Ontology struct {
+			EntityTypes []struct {
+				Name    string
+				Indexed []string
+			}
+		}
+	}
+	e.ok(`{ ontology { entityTypes { name indexed } } }`, nil, &o)
+	for _, et := range o.Ontology.EntityTypes {
+		if et.Name == "City" && !slices.Equal(et.Indexed, []string{"country"}) {
+			t.Errorf("City indexed = %v, want [country]", et.Indexed)
+		}
+	}
+}
