@@ -72,7 +72,7 @@ type ComplexityRoot struct {
 
 	Entity struct {
 		Aliases     func(childComplexity int) int
-		Component   func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
+		Component   func(childComplexity int, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) int
 		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -162,18 +162,18 @@ type ComplexityRoot struct {
 
 	Query struct {
 		APIKeys         func(childComplexity int) int
-		AllPaths        func(childComplexity int, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) int
-		Centrality      func(childComplexity int, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) int
-		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) int
-		Components      func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
+		AllPaths        func(childComplexity int, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string) int
+		Centrality      func(childComplexity int, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int) int
+		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int) int
+		Components      func(childComplexity int, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) int
 		Diff            func(childComplexity int, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) int
 		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool) int
 		Entity          func(childComplexity int, id string, asOf *time.Time) int
 		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) int
 		Node            func(childComplexity int, id string, asOf *time.Time) int
 		Ontology        func(childComplexity int) int
-		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
-		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
+		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) int
+		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) int
 		Relation        func(childComplexity int, id string, asOf *time.Time) int
 		Relations       func(childComplexity int, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) int
 		Search          func(childComplexity int, text string, types []string, first *int, asOf *time.Time) int
@@ -263,7 +263,7 @@ type EntityResolver interface {
 	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
 	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
 	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) (int, error)
-	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error)
+	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) (*string, error)
 }
 type MutationResolver interface {
 	UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error)
@@ -286,12 +286,12 @@ type QueryResolver interface {
 	Relations(ctx context.Context, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
 	Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error)
 	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time) (*store.Subgraph, error)
-	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error)
-	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error)
-	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error)
-	CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) ([]*store.Entity, error)
-	Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error)
-	Components(ctx context.Context, types []string, validAt *store.Date, entityTypes []string) (*store.ComponentsResult, error)
+	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) (*store.Path, error)
+	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) ([]*store.Path, error)
+	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.PathsResult, error)
+	CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int) ([]*store.Entity, error)
+	Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error)
+	Components(ctx context.Context, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.ComponentsResult, error)
 	Ontology(ctx context.Context) (*store.Ontology, error)
 	Stats(ctx context.Context, asOf *time.Time) (*store.Stats, error)
 	APIKeys(ctx context.Context) ([]*store.APIKey, error)
@@ -441,7 +441,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Component(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Entity.Component(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
 	case "Entity.degree":
 		if e.ComplexityRoot.Entity.Degree == nil {
 			break
@@ -837,7 +837,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AllPaths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["limit"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Query.AllPaths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["limit"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
 	case "Query.centrality":
 		if e.ComplexityRoot.Query.Centrality == nil {
 			break
@@ -848,7 +848,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Centrality(childComplexity, args["types"].([]string), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["measure"].(*store.Measure), args["first"].(*int), args["samples"].(*int), args["seed"].(*int)), true
+		return e.ComplexityRoot.Query.Centrality(childComplexity, args["types"].([]string), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["measure"].(*store.Measure), args["first"].(*int), args["samples"].(*int), args["seed"].(*int)), true
 	case "Query.commonNeighbors":
 		if e.ComplexityRoot.Query.CommonNeighbors == nil {
 			break
@@ -859,7 +859,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CommonNeighbors(childComplexity, args["ids"].([]string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["entityTypes"].([]string), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.CommonNeighbors(childComplexity, args["ids"].([]string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int)), true
 	case "Query.components":
 		if e.ComplexityRoot.Query.Components == nil {
 			break
@@ -870,7 +870,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Components(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Query.Components(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
 	case "Query.diff":
 		if e.ComplexityRoot.Query.Diff == nil {
 			break
@@ -943,7 +943,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["entityTypes"].([]string), args["weight"].(*string)), true
+		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["weight"].(*string)), true
 	case "Query.paths":
 		if e.ComplexityRoot.Query.Paths == nil {
 			break
@@ -954,7 +954,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["k"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["entityTypes"].([]string), args["weight"].(*string)), true
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["k"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["weight"].(*string)), true
 	case "Query.relation":
 		if e.ComplexityRoot.Query.Relation == nil {
 			break
@@ -1510,6 +1510,8 @@ type Entity implements Node {
     types: [String!]
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Cross only entities of these types."
     entityTypes: [String!]
   ): ID
@@ -1852,6 +1854,8 @@ type Query {
     maxDepth: Int = 6
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Cross only entities of these types (the two ends excepted)."
     entityTypes: [String!]
     "A numeric relation property to use as the cost of each relation."
@@ -1878,6 +1882,8 @@ type Query {
     maxDepth: Int = 6
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Cross only entities of these types (the two ends excepted)."
     entityTypes: [String!]
     "A numeric relation property to use as the cost of each relation."
@@ -1903,6 +1909,8 @@ type Query {
     direction: Direction = BOTH
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Cross only entities of these types (the two ends excepted)."
     entityTypes: [String!]
   ): PathList!
@@ -1916,6 +1924,8 @@ type Query {
     direction: Direction = BOTH
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Keep only neighbours of these entity types."
     entityTypes: [String!]
     "How many at most."
@@ -1929,6 +1939,8 @@ type Query {
     entityTypes: [String!]
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "The measure."
     measure: CentralityMeasure = DEGREE
     "How many entities to return."
@@ -1944,6 +1956,8 @@ type Query {
     types: [String!]
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Cross only entities of these types."
     entityTypes: [String!]
   ): ComponentSummary!
@@ -2675,14 +2689,22 @@ func (ec *executionContext) field_Entity_component_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["validAt"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg2
+	args["entityTypes"] = arg3
 	return args, nil
 }
 
@@ -3105,14 +3127,22 @@ func (ec *executionContext) field_Query_allPaths_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["validAt"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg7
+	args["entityTypes"] = arg8
 	return args, nil
 }
 
@@ -3143,38 +3173,46 @@ func (ec *executionContext) field_Query_centrality_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["validAt"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
 		func(ctx context.Context, v any) (*store.Measure, error) {
 			return ec.unmarshalOCentralityMeasure2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐMeasure(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["measure"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["measure"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "samples",
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "samples",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["samples"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
+	args["samples"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["seed"] = arg6
+	args["seed"] = arg7
 	return args, nil
 }
 
@@ -3213,22 +3251,30 @@ func (ec *executionContext) field_Query_commonNeighbors_args(ctx context.Context
 		return nil, err
 	}
 	args["validAt"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["entityTypes"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
+	args["first"] = arg6
 	return args, nil
 }
 
@@ -3251,14 +3297,22 @@ func (ec *executionContext) field_Query_components_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["validAt"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg2
+	args["entityTypes"] = arg3
 	return args, nil
 }
 
@@ -3575,22 +3629,30 @@ func (ec *executionContext) field_Query_path_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["validAt"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "weight",
+	args["entityTypes"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "weight",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["weight"] = arg7
+	args["weight"] = arg8
 	return args, nil
 }
 
@@ -3653,22 +3715,30 @@ func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["validAt"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "weight",
+	args["entityTypes"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "weight",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["weight"] = arg8
+	args["weight"] = arg9
 	return args, nil
 }
 
@@ -4673,7 +4743,7 @@ func (ec *executionContext) _Entity_component(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Component(ctx, obj, fc.Args["types"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Entity().Component(ctx, obj, fc.Args["types"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6266,7 +6336,7 @@ func (ec *executionContext) _Query_path(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
+			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Path) graphql.Marshaler {
@@ -6310,7 +6380,7 @@ func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
+			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Path) graphql.Marshaler {
@@ -6354,7 +6424,7 @@ func (ec *executionContext) _Query_allPaths(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AllPaths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["limit"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Query().AllPaths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["limit"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.PathsResult) graphql.Marshaler {
@@ -6398,7 +6468,7 @@ func (ec *executionContext) _Query_commonNeighbors(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CommonNeighbors(ctx, fc.Args["ids"].([]string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().CommonNeighbors(ctx, fc.Args["ids"].([]string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
@@ -6442,7 +6512,7 @@ func (ec *executionContext) _Query_centrality(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Centrality(ctx, fc.Args["types"].([]string), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["measure"].(*store.Measure), fc.Args["first"].(*int), fc.Args["samples"].(*int), fc.Args["seed"].(*int))
+			return ec.Resolvers.Query().Centrality(ctx, fc.Args["types"].([]string), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["measure"].(*store.Measure), fc.Args["first"].(*int), fc.Args["samples"].(*int), fc.Args["seed"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.CentralityResult) graphql.Marshaler {
@@ -6486,7 +6556,7 @@ func (ec *executionContext) _Query_components(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Components(ctx, fc.Args["types"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Query().Components(ctx, fc.Args["types"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.ComponentsResult) graphql.Marshaler {

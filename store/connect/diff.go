@@ -111,12 +111,9 @@ type side struct {
 }
 
 func walkSide(r *store.Reader, id string, at store.Date, opts store.DiffOptions, limit int) (*side, error) {
-	f, err := r.Filter(opts.Types, store.Both, at, nil)
+	f, err := filterOf(r, opts.Types, store.Both, at, opts.DatedOnly, nil)
 	if err != nil {
 		return nil, err
-	}
-	if opts.DatedOnly {
-		f.RestrictDatedOnly()
 	}
 	s := &side{r: r, f: f, entity: map[string]*store.Entity{}, relation: map[string]*store.Relation{}}
 	start, ok, err := r.Lookup(id)
