@@ -148,9 +148,9 @@ func entityConnection(p store.EntityPage) *model.EntityConnection {
 }
 
 // pathOptions gathers the filters of the path queries.
-func pathOptions(types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) store.PathOptions {
+func pathOptions(types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) store.PathOptions {
 	return store.PathOptions{
-		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
+		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}), DatedOnly: deref(datedOnly, false),
 		EntityTypes: entityTypes, MaxDepth: maxDepth, Weight: deref(weight, ""),
 	}
 }

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -89,5 +90,39 @@ func TestEntitiesValidTime(t *testing.T) {
 	r := e.post(`{ entities(validAt: "2017", during: {from: "2016"}) { totalCount } }`, nil)
 	if got, want := r.code(), "INVALID_ARGUMENT"; got != want {
 		t.Errorf("validAt with during: code %q, want %q: %s", got, want, r.Raw)
+	}
+}
+
+// datedOnly on the connection queries: Enschede and Palo Alto are sister
+// cities with no dates on record, so that tie joins them at any date, and
+// at none when dates must show it.
+func TestDatedOnlyConnections(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{Limits: graph.Limits{Complexity: -1}})
+	const filter = `types: ["SISTER_CITY_OF"], validAt: "2012"`
+	tests := []struct {
+		name, query string
+		undated     string // the answer without datedOnly
+		dated       string // with datedOnly
+	}{
+		{"Path", `{ r: path(from: "enschede", to: "palo-alto", %s) { length } }`, `{"r":{"length":1}}`, `{"r":null}`},
+		{"Paths", `{ r: paths(from: "enschede", to: "palo-alto", %s) { length } }`, `{"r":[{"length":1}]}`, `{"r":[]}`},
+		{"AllPaths", `{ r: allPaths(from: "enschede", to: "palo-alto", %s) { paths { length } } }`, `{"r":{"paths":[{"length":1}]}}`, `{"r":{"paths":[]}}`},
+		{"CommonNeighbors", `{ r: commonNeighbors(ids: ["palo-alto"], %s) { id } }`, `{"r":[{"id":"enschede"}]}`, `{"r":[]}`},
+		{"Component", `{ r: entity(id: "palo-alto") { component(%s) } }`, `{"r":{"component":"enschede"}}`, `{"r":{"component":"palo-alto"}}`},
+		{"Components", `{ r: components(%s) { largest } }`, `{"r":{"largest":2}}`, `{"r":{"largest":1}}`},
+		{"Centrality", `{ r: centrality(%s, first: 1) { ranking { score } } }`, `{"r":{"ranking":[{"score":1}]}}`, `{"r":{"ranking":[{"score":0}]}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, c := range []struct{ args, want string }{{filter, tt.undated}, {filter + `, datedOnly: true`, tt.dated}} {
+				r := e.at(t).post(fmt.Sprintf(tt.query, c.args), nil)
+				if len(r.Errors) > 0 {
+					t.Fatalf("%s: %s", c.args, r.Raw)
+				}
+				if got := string(r.Data); got != c.want {
+					t.Errorf("%s: got %s, want %s", c.args, got, c.want)
+				}
+			}
+		})
 	}
 }

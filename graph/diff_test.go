@@ -3,6 +3,7 @@ package graph_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,9 @@ func TestDiffArguments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if strings.HasSuffix(tt.name, "TooOld") && e.store.Features().AllHistory {
+				t.Skip("the backend keeps every version: no instant is older than its history")
+			}
 			id := `id: "enschede", `
 			if slices.Contains([]string{"ErrNotFound"}, tt.name) {
 				id = ""

@@ -72,7 +72,7 @@ type ComplexityRoot struct {
 
 	Entity struct {
 		Aliases     func(childComplexity int) int
-		Component   func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
+		Component   func(childComplexity int, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) int
 		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -169,10 +169,10 @@ type ComplexityRoot struct {
 
 	Query struct {
 		APIKeys         func(childComplexity int) int
-		AllPaths        func(childComplexity int, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) int
-		Centrality      func(childComplexity int, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) int
-		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) int
-		Components      func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
+		AllPaths        func(childComplexity int, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string) int
+		Centrality      func(childComplexity int, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int) int
+		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int) int
+		Components      func(childComplexity int, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) int
 		Diff            func(childComplexity int, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) int
 		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool, where []*model.PropertyFilter, orderBy []*store.Order) int
 		Entity          func(childComplexity int, id string, asOf *time.Time) int
@@ -180,8 +180,8 @@ type ComplexityRoot struct {
 		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time, where []*model.PropertyFilter) int
 		Node            func(childComplexity int, id string, asOf *time.Time) int
 		Ontology        func(childComplexity int) int
-		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
-		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
+		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) int
+		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) int
 		Relation        func(childComplexity int, id string, asOf *time.Time) int
 		RelationFacets  func(childComplexity int, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) int
 		Relations       func(childComplexity int, id *string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int
@@ -273,7 +273,7 @@ type EntityResolver interface {
 	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error)
 	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error)
 	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) (int, error)
-	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error)
+	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) (*string, error)
 }
 type MutationResolver interface {
 	UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error)
@@ -296,12 +296,12 @@ type QueryResolver interface {
 	Relations(ctx context.Context, id *string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error)
 	Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time, where []*model.PropertyFilter) ([]*store.SearchHit, error)
 	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time, where []*model.PropertyFilter) (*store.Subgraph, error)
-	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error)
-	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error)
-	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error)
-	CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) ([]*store.Entity, error)
-	Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error)
-	Components(ctx context.Context, types []string, validAt *store.Date, entityTypes []string) (*store.ComponentsResult, error)
+	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) (*store.Path, error)
+	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) ([]*store.Path, error)
+	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.PathsResult, error)
+	CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int) ([]*store.Entity, error)
+	Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error)
+	Components(ctx context.Context, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.ComponentsResult, error)
 	Ontology(ctx context.Context) (*store.Ontology, error)
 	Stats(ctx context.Context, asOf *time.Time) (*store.Stats, error)
 	APIKeys(ctx context.Context) ([]*store.APIKey, error)
@@ -453,7 +453,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Component(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Entity.Component(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
 	case "Entity.degree":
 		if e.ComplexityRoot.Entity.Degree == nil {
 			break
@@ -874,7 +874,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AllPaths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["limit"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Query.AllPaths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["limit"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
 	case "Query.centrality":
 		if e.ComplexityRoot.Query.Centrality == nil {
 			break
@@ -885,7 +885,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Centrality(childComplexity, args["types"].([]string), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["measure"].(*store.Measure), args["first"].(*int), args["samples"].(*int), args["seed"].(*int)), true
+		return e.ComplexityRoot.Query.Centrality(childComplexity, args["types"].([]string), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["measure"].(*store.Measure), args["first"].(*int), args["samples"].(*int), args["seed"].(*int)), true
 	case "Query.commonNeighbors":
 		if e.ComplexityRoot.Query.CommonNeighbors == nil {
 			break
@@ -896,7 +896,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CommonNeighbors(childComplexity, args["ids"].([]string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["entityTypes"].([]string), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.CommonNeighbors(childComplexity, args["ids"].([]string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int)), true
 	case "Query.components":
 		if e.ComplexityRoot.Query.Components == nil {
 			break
@@ -907,7 +907,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Components(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Query.Components(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
 	case "Query.diff":
 		if e.ComplexityRoot.Query.Diff == nil {
 			break
@@ -991,7 +991,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["entityTypes"].([]string), args["weight"].(*string)), true
+		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["weight"].(*string)), true
 	case "Query.paths":
 		if e.ComplexityRoot.Query.Paths == nil {
 			break
@@ -1002,7 +1002,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["k"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["entityTypes"].([]string), args["weight"].(*string)), true
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["k"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["weight"].(*string)), true
 	case "Query.relation":
 		if e.ComplexityRoot.Query.Relation == nil {
 			break
@@ -1585,6 +1585,8 @@ type Entity implements Node {
     types: [String!]
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Cross only entities of these types."
     entityTypes: [String!]
   ): ID
@@ -1944,6 +1946,8 @@ type Query {
     maxDepth: Int = 6
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Cross only entities of these types (the two ends excepted)."
     entityTypes: [String!]
     "A numeric relation property to use as the cost of each relation."
@@ -1970,6 +1974,8 @@ type Query {
     maxDepth: Int = 6
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Cross only entities of these types (the two ends excepted)."
     entityTypes: [String!]
     "A numeric relation property to use as the cost of each relation."
@@ -1995,6 +2001,8 @@ type Query {
     direction: Direction = BOTH
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Cross only entities of these types (the two ends excepted)."
     entityTypes: [String!]
   ): PathList!
@@ -2008,6 +2016,8 @@ type Query {
     direction: Direction = BOTH
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Keep only neighbours of these entity types."
     entityTypes: [String!]
     "How many at most."
@@ -2021,6 +2031,8 @@ type Query {
     entityTypes: [String!]
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "The measure."
     measure: CentralityMeasure = DEGREE
     "How many entities to return."
@@ -2036,6 +2048,8 @@ type Query {
     types: [String!]
     "Follow only facts valid at this date."
     validAt: Date
+    "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
+    datedOnly: Boolean = false
     "Cross only entities of these types."
     entityTypes: [String!]
   ): ComponentSummary!
@@ -2907,14 +2921,22 @@ func (ec *executionContext) field_Entity_component_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["validAt"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg2
+	args["entityTypes"] = arg3
 	return args, nil
 }
 
@@ -3369,14 +3391,22 @@ func (ec *executionContext) field_Query_allPaths_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["validAt"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg7
+	args["entityTypes"] = arg8
 	return args, nil
 }
 
@@ -3407,38 +3437,46 @@ func (ec *executionContext) field_Query_centrality_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["validAt"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
 		func(ctx context.Context, v any) (*store.Measure, error) {
 			return ec.unmarshalOCentralityMeasure2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐMeasure(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["measure"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["measure"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "samples",
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "samples",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["samples"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
+	args["samples"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["seed"] = arg6
+	args["seed"] = arg7
 	return args, nil
 }
 
@@ -3477,22 +3515,30 @@ func (ec *executionContext) field_Query_commonNeighbors_args(ctx context.Context
 		return nil, err
 	}
 	args["validAt"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["entityTypes"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
+	args["first"] = arg6
 	return args, nil
 }
 
@@ -3515,14 +3561,22 @@ func (ec *executionContext) field_Query_components_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["validAt"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg2
+	args["entityTypes"] = arg3
 	return args, nil
 }
 
@@ -3901,22 +3955,30 @@ func (ec *executionContext) field_Query_path_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["validAt"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "weight",
+	args["entityTypes"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "weight",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["weight"] = arg7
+	args["weight"] = arg8
 	return args, nil
 }
 
@@ -3979,22 +4041,30 @@ func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["validAt"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "datedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["datedOnly"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "entityTypes",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["entityTypes"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "weight",
+	args["entityTypes"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "weight",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["weight"] = arg8
+	args["weight"] = arg9
 	return args, nil
 }
 
@@ -5061,7 +5131,7 @@ func (ec *executionContext) _Entity_component(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Component(ctx, obj, fc.Args["types"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Entity().Component(ctx, obj, fc.Args["types"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6746,7 +6816,7 @@ func (ec *executionContext) _Query_path(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
+			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Path) graphql.Marshaler {
@@ -6790,7 +6860,7 @@ func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
+			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Path) graphql.Marshaler {
@@ -6834,7 +6904,7 @@ func (ec *executionContext) _Query_allPaths(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AllPaths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["limit"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Query().AllPaths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["limit"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.PathsResult) graphql.Marshaler {
@@ -6878,7 +6948,7 @@ func (ec *executionContext) _Query_commonNeighbors(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CommonNeighbors(ctx, fc.Args["ids"].([]string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().CommonNeighbors(ctx, fc.Args["ids"].([]string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
@@ -6922,7 +6992,7 @@ func (ec *executionContext) _Query_centrality(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Centrality(ctx, fc.Args["types"].([]string), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["measure"].(*store.Measure), fc.Args["first"].(*int), fc.Args["samples"].(*int), fc.Args["seed"].(*int))
+			return ec.Resolvers.Query().Centrality(ctx, fc.Args["types"].([]string), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["measure"].(*store.Measure), fc.Args["first"].(*int), fc.Args["samples"].(*int), fc.Args["seed"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.CentralityResult) graphql.Marshaler {
@@ -6966,7 +7036,7 @@ func (ec *executionContext) _Query_components(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Components(ctx, fc.Args["types"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Query().Components(ctx, fc.Args["types"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.ComponentsResult) graphql.Marshaler {

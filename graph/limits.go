@@ -519,26 +519,26 @@ func costs(c *ComplexityRoot, scan scanCosts) {
 	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, _ *bool, limit *int, _ *time.Time, _ []*model.PropertyFilter) int {
 		return traversal + mul(child, n(limit, store.DefaultNeighborhoodLimit))
 	}
-	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
+	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ *bool, _ []string, _ *string) int {
 		return traversal + mul(child, n(maxDepth, store.DefaultPathDepth)+1)
 	}
-	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
+	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ *bool, _ []string, _ *string) int {
 		return traversal*n(k, store.DefaultK) + mul(child, n(k, store.DefaultK)*(n(maxDepth, store.DefaultPathDepth)+1))
 	}
-	c.Query.AllPaths = func(child int, _, _ string, maxDepth, limit *int, _ []string, _ *store.Direction, _ *store.Date, _ []string) int {
+	c.Query.AllPaths = func(child int, _, _ string, maxDepth, limit *int, _ []string, _ *store.Direction, _ *store.Date, _ *bool, _ []string) int {
 		return 10*traversal + mul(child, n(limit, store.DefaultAllPathsLimit)*(n(maxDepth, store.DefaultAllPathsDepth)+1))
 	}
-	c.Query.CommonNeighbors = func(child int, ids []string, _ []string, _ *store.Direction, _ *store.Date, _ []string, first *int) int {
+	c.Query.CommonNeighbors = func(child int, ids []string, _ []string, _ *store.Direction, _ *store.Date, _ *bool, _ []string, first *int) int {
 		return traversal*max(len(ids), 1) + mul(child, n(first, store.DefaultCommonLimit))
 	}
-	c.Query.Centrality = func(child int, _, _ []string, _ *store.Date, _ *store.Measure, first, _, _ *int) int {
+	c.Query.Centrality = func(child int, _, _ []string, _ *store.Date, _ *bool, _ *store.Measure, first, _, _ *int) int {
 		return wholeGraph + mul(child, n(first, store.DefaultRankingLength))
 	}
-	c.Query.Components = func(child int, _ []string, _ *store.Date, _ []string) int {
+	c.Query.Components = func(child int, _ []string, _ *store.Date, _ *bool, _ []string) int {
 		return wholeGraph + child
 	}
 	// An entity's component is found by walking all of it.
-	c.Entity.Component = func(child int, _ []string, _ *store.Date, _ []string) int {
+	c.Entity.Component = func(child int, _ []string, _ *store.Date, _ *bool, _ []string) int {
 		return 10 * traversal
 	}
 	// Types and their ends list every type; the ontology is small but

@@ -630,6 +630,9 @@ func TestQueries(t *testing.T) {
 		// compaction may have thinned. 1970 and the zero time were once
 		// taken for "no asOf" and answered with today's data; anything
 		// before 1970 is named as 1970.
+		if e.store.Features().AllHistory {
+			t.Skip("the backend keeps every version: no instant is older than its history")
+		}
 		for _, tc := range []struct{ asOf, named string }{
 			{"2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z"},
 			{"1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z"},

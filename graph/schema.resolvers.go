@@ -53,8 +53,8 @@ func (r *entityResolver) Degree(ctx context.Context, obj *store.Entity, types []
 	}, readAt(ctx))
 }
 
-func (r *entityResolver) Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error) {
-	opts := store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes}
+func (r *entityResolver) Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) (*string, error) {
+	opts := store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes}
 	id, err := store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) (string, error) {
 		return connect.ComponentOf(rd, obj.ID, opts)
 	})
@@ -240,8 +240,8 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	return g, nil
 }
 
-func (r *queryResolver) Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error) {
-	opts := pathOptions(types, direction, maxDepth, validAt, entityTypes, weight)
+func (r *queryResolver) Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) (*store.Path, error) {
+	opts := pathOptions(types, direction, maxDepth, validAt, datedOnly, entityTypes, weight)
 	p, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (*store.Path, error) {
 		return connect.ShortestPath(rd, from, to, opts)
 	})
@@ -252,8 +252,8 @@ func (r *queryResolver) Path(ctx context.Context, from string, to string, types 
 	return p, nil
 }
 
-func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error) {
-	opts := pathOptions(types, direction, maxDepth, validAt, entityTypes, weight)
+func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) ([]*store.Path, error) {
+	opts := pathOptions(types, direction, maxDepth, validAt, datedOnly, entityTypes, weight)
 	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.PathsResult, error) {
 		return connect.KShortestPaths(rd, from, to, k, opts)
 	})
@@ -268,8 +268,8 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *in
 	return out, nil
 }
 
-func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error) {
-	opts := pathOptions(types, direction, maxDepth, validAt, entityTypes, nil)
+func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.PathsResult, error) {
+	opts := pathOptions(types, direction, maxDepth, validAt, datedOnly, entityTypes, nil)
 	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.PathsResult, error) {
 		return connect.AllPaths(rd, from, to, limit, opts)
 	})
@@ -282,20 +282,20 @@ func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, ma
 	return &res, nil
 }
 
-func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) ([]*store.Entity, error) {
+func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int) ([]*store.Entity, error) {
 	f := store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		EntityTypes: entityTypes, First: first,
+		DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes, First: first,
 	}
 	return store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) ([]*store.Entity, error) {
 		return connect.CommonNeighbors(rd, ids, f)
 	})
 }
 
-func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error) {
+func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error) {
 	opts := store.CentralityOptions{
 		Measure: deref(measure, store.MeasureDegree), Types: types, EntityTypes: entityTypes,
-		ValidAt: deref(validAt, store.Date{}), First: first,
+		ValidAt: deref(validAt, store.Date{}), DatedOnly: deref(datedOnly, false), First: first,
 		Samples: samples, Seed: int64(deref(seed, 0)),
 	}
 	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.CentralityResult, error) {
@@ -307,8 +307,8 @@ func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTy
 	return &res, nil
 }
 
-func (r *queryResolver) Components(ctx context.Context, types []string, validAt *store.Date, entityTypes []string) (*store.ComponentsResult, error) {
-	opts := store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), EntityTypes: entityTypes}
+func (r *queryResolver) Components(ctx context.Context, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.ComponentsResult, error) {
+	opts := store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes}
 	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.ComponentsResult, error) {
 		return connect.Components(rd, opts)
 	})

@@ -11,6 +11,7 @@ type PathOptions struct {
 	Types       []string
 	Direction   Direction
 	ValidAt     Date
+	DatedOnly   bool // only facts whose dates show they held (EdgeFilter.RestrictDatedOnly)
 	EntityTypes []string
 	MaxDepth    *int   // most edges on a path; nil = the query's default
 	Weight      string // numeric relation property used as cost (Dijkstra); "" = hop count
@@ -51,6 +52,7 @@ type CentralityOptions struct {
 	Types       []string // relation types; empty = all
 	EntityTypes []string // entities ranked and traversed; empty = all
 	ValidAt     Date
+	DatedOnly   bool // only facts whose dates show they held (EdgeFilter.RestrictDatedOnly)
 	First       *int // length of the ranking; nil = DefaultRankingLength
 	// Samples bounds betweenness: with more entities than this, Brandes'
 	// algorithm runs from this many sources drawn with Seed, and the result
@@ -80,6 +82,7 @@ type CentralityResult struct {
 type ComponentsOptions struct {
 	Types       []string
 	ValidAt     Date
+	DatedOnly   bool // only facts whose dates show they held (EdgeFilter.RestrictDatedOnly)
 	EntityTypes []string
 }
 

@@ -48,8 +48,8 @@ type graph struct {
 
 // buildGraph reads the entities of entityTypes and the relations among
 // them that match relTypes and validAt.
-func buildGraph(r *store.Reader, relTypes, entityTypes []string, validAt store.Date, b *budget) (*graph, error) {
-	f, err := r.Filter(relTypes, store.Both, validAt, entityTypes)
+func buildGraph(r *store.Reader, relTypes, entityTypes []string, validAt store.Date, datedOnly bool, b *budget) (*graph, error) {
+	f, err := filterOf(r, relTypes, store.Both, validAt, datedOnly, entityTypes)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +332,7 @@ func Centrality(r *store.Reader, opts store.CentralityOptions) (_ store.Centrali
 	}
 	var res store.CentralityResult
 	defer wrap(&err, "centrality")
-	g, err := buildGraph(r, opts.Types, opts.EntityTypes, opts.ValidAt, newBudget(r.Context(), 0))
+	g, err := buildGraph(r, opts.Types, opts.EntityTypes, opts.ValidAt, opts.DatedOnly, newBudget(r.Context(), 0))
 	if err != nil {
 		return store.CentralityResult{}, err
 	}

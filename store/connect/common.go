@@ -29,7 +29,7 @@ func CommonNeighbors(r *store.Reader, ids []string, f store.RelationFilter) (_ [
 	}
 	var out []*store.Entity
 	defer wrap(&err, "common neighbours of %v", ids)
-	filter, err := r.Filter(f.Types, f.Direction, f.ValidAt, f.EntityTypes)
+	filter, err := filterOf(r, f.Types, f.Direction, f.ValidAt, f.DatedOnly, f.EntityTypes)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func Components(r *store.Reader, opts store.ComponentsOptions) (_ store.Componen
 	defer wrap(&err, "components")
 	// Every relation is stored with an outgoing key at its from, so
 	// walking OUT from every entity meets each relation at least once.
-	f, err := r.Filter(opts.Types, store.Out, opts.ValidAt, opts.EntityTypes)
+	f, err := filterOf(r, opts.Types, store.Out, opts.ValidAt, opts.DatedOnly, opts.EntityTypes)
 	if err != nil {
 		return store.ComponentsResult{}, err
 	}
@@ -99,7 +99,7 @@ func Components(r *store.Reader, opts store.ComponentsOptions) (_ store.Componen
 func ComponentOf(r *store.Reader, id string, opts store.ComponentsOptions) (_ string, err error) {
 	var out string
 	defer wrap(&err, "component of %s", id)
-	f, err := r.Filter(opts.Types, store.Both, opts.ValidAt, opts.EntityTypes)
+	f, err := filterOf(r, opts.Types, store.Both, opts.ValidAt, opts.DatedOnly, opts.EntityTypes)
 	if err != nil {
 		return "", err
 	}

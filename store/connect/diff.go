@@ -1,8 +1,9 @@
 package connect
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
-	"reflect"
 
 	"github.com/ties-graph/ties/store"
 )
@@ -63,7 +64,7 @@ func Diff(from, to *store.Reader, id string, opts store.DiffOptions) (_ *store.N
 		switch {
 		case !held:
 			d.Began = append(d.Began, rel)
-		case !sameSnapshot && !reflect.DeepEqual(old, rel):
+		case !sameSnapshot && !sameRecord(old, rel):
 			d.ChangedRelations = append(d.ChangedRelations, rel)
 		}
 	}
@@ -75,7 +76,7 @@ func Diff(from, to *store.Reader, id string, opts store.DiffOptions) (_ *store.N
 		switch {
 		case !held:
 			d.Ended = append(d.Ended, rel)
-		case !sameSnapshot && !b.inWalk(rel.ID) && !reflect.DeepEqual(cur, rel):
+		case !sameSnapshot && !b.inWalk(rel.ID) && !sameRecord(cur, rel):
 			// Held on both sides but reached on the from side only: the
 			// loop over the to side did not see it.
 			d.ChangedRelations = append(d.ChangedRelations, cur)
@@ -86,7 +87,7 @@ func Diff(from, to *store.Reader, id string, opts store.DiffOptions) (_ *store.N
 		switch {
 		case !ok:
 			d.Entered = append(d.Entered, e)
-		case !sameSnapshot && !reflect.DeepEqual(old, e):
+		case !sameSnapshot && !sameRecord(old, e):
 			d.ChangedEntities = append(d.ChangedEntities, e)
 		}
 	}
@@ -111,12 +112,9 @@ type side struct {
 }
 
 func walkSide(r *store.Reader, id string, at store.Date, opts store.DiffOptions, limit int) (*side, error) {
-	f, err := r.Filter(opts.Types, store.Both, at, nil)
+	f, err := filterOf(r, opts.Types, store.Both, at, opts.DatedOnly, nil)
 	if err != nil {
 		return nil, err
-	}
-	if opts.DatedOnly {
-		f.RestrictDatedOnly()
 	}
 	s := &side{r: r, f: f, entity: map[string]*store.Entity{}, relation: map[string]*store.Relation{}}
 	start, ok, err := r.Lookup(id)
@@ -164,4 +162,14 @@ func (s *side) held(id string) (*store.Relation, bool, error) {
 		return nil, false, err
 	}
 	return rel, s.f.Holds(rel.ValidFrom, rel.ValidTo), nil
+}
+
+// sameRecord reports whether two records (entities or relations) read from
+// two snapshots say the same, compared as their JSON: a decoded time's
+// location is a new value on every read, so values that are equal may not
+// be deeply equal.
+func sameRecord(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }

@@ -149,3 +149,21 @@ func TestDiffRecordedTime(t *testing.T) {
 		})
 	}
 }
+
+// Records read from two snapshots are equal when they say the same, even
+// though each read decodes a time's location anew.
+func TestSameRecord(t *testing.T) {
+	at := func() *time.Time {
+		v := time.Date(2017, 7, 5, 12, 0, 0, 0, time.FixedZone("", 2*3600))
+		return &v
+	}
+	rec := func(name string) *store.Entity {
+		return &store.Entity{ID: "x", Type: "City", Name: name, Sources: []store.Source{{Document: "d", RetrievedAt: at()}}}
+	}
+	if !sameRecord(rec("X"), rec("X")) {
+		t.Error("the same record read twice differs")
+	}
+	if sameRecord(rec("X"), rec("Y")) {
+		t.Error("records with different names are the same")
+	}
+}

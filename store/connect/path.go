@@ -72,11 +72,11 @@ func newPathSearch(r *store.Reader, opts store.PathOptions, defaultDepth int) (*
 	if opts.MaxVisited < 0 {
 		return nil, store.FieldError("", "maxVisited", "must not be negative, got %d", opts.MaxVisited)
 	}
-	fwd, err := r.Filter(opts.Types, opts.Direction, opts.ValidAt, nil)
+	fwd, err := filterOf(r, opts.Types, opts.Direction, opts.ValidAt, opts.DatedOnly, nil)
 	if err != nil {
 		return nil, err
 	}
-	bwd, err := r.Filter(opts.Types, reverse(opts.Direction), opts.ValidAt, nil)
+	bwd, err := filterOf(r, opts.Types, reverse(opts.Direction), opts.ValidAt, opts.DatedOnly, nil)
 	if err != nil {
 		return nil, err
 	}

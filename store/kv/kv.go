@@ -53,6 +53,10 @@ type Features struct {
 	MaxTxnBytes    int64  // about how much one transaction may write; 0 = unknown
 	MaxKeyBytes    int
 	MaxValueBytes  int64
+
+	// AllHistory: every version is kept for good (Horizon is always 0),
+	// so no asOf is too old to read.
+	AllHistory bool
 }
 
 // TxnOptions configure Begin.

@@ -369,6 +369,7 @@ func (db *DB) Features() kv.Features {
 		Name:           "postgres",
 		Distributed:    true,
 		VersionedReads: true,
+		AllHistory:     true,
 		// PostgreSQL bounds a transaction by disk, not memory; the limit
 		// that matters is a value, 1 GB for bytea.
 		MaxTxnBytes:   0,
