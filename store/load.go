@@ -637,6 +637,10 @@ func (l *loader) relation(r Relation, line int64, fs Fields) error {
 		}
 		old, oldFrom, oldTo = &ob, ob.from, ob.to
 		r = *l.existingRelation(&r, ob, ob.typ == rt.id, fs, line)
+		if w.nfail > n0 {
+			l.writeable = false
+			return nil
+		}
 	}
 	l.res.Relations++
 	if !l.writeable {

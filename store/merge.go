@@ -144,8 +144,8 @@ func mergeRelation(old, in *Relation, fs Fields) *Relation {
 	return &m
 }
 
-// mergeLabels keeps old's labels in their order, the incoming value
-// replacing the old one of the same language, and appends new languages.
+// mergeLabels lays in's labels over old's, language by language, and
+// keeps them sorted by language, as the store holds them.
 func mergeLabels(old, in []Label) []Label {
 	if len(in) == 0 {
 		return old
@@ -161,6 +161,7 @@ next:
 		}
 		out = append(out, l)
 	}
+	slices.SortStableFunc(out, func(a, b Label) int { return strings.Compare(a.Lang, b.Lang) })
 	return out
 }
 
@@ -337,6 +338,13 @@ func (l *loader) existingEntity(e *Entity, le loadEntity, fs Fields, line int64)
 	}
 	if l.opts.OnExisting == OnExistingMerge {
 		e = mergeEntity(&prev, e, fs)
+		// Each end was checked alone; together they may not fit.
+		n0, e0 := l.w.nfail, len(l.w.errs)
+		l.w.checkInterval(e.ValidFrom, e.ValidTo, "")
+		if l.failed(n0, e0, line) {
+			l.writeable = false
+			return nil, nil, nil
+		}
 	}
 	l.tally(&l.res.Report.Entities, "entity", e.ID, line, entityChanges(&prev, e), false)
 	return e, &old, nil
@@ -352,6 +360,7 @@ func (l *loader) existingRelation(r *Relation, old relationBody, sameType bool, 
 	}
 	if l.opts.OnExisting == OnExistingMerge {
 		r = mergeRelation(&prev, r, fs)
+		l.w.checkInterval(r.ValidFrom, r.ValidTo, "") // the caller notes the line
 	}
 	l.tally(&l.res.Report.Relations, "relation", r.ID, line, relationChanges(&prev, r), false)
 	return r

@@ -154,3 +154,30 @@ func TestParseOnExisting(t *testing.T) {
 		t.Errorf("upsert: got %v, want Invalid", err)
 	}
 }
+
+// TestLoadMergeChecksTheWhole refuses a merge whose carried validTo falls
+// before the stored validFrom, and keeps labels sorted by language.
+func TestLoadMergeChecksTheWhole(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	mustApply(t, s, Batch{Entities: []Entity{{ID: "x", Type: "City", Name: "X", ValidFrom: MustParseDate("2000"), Labels: []Label{{"nl", "X"}}}}})
+	bad := Entity{ID: "x", Type: "City", Name: "x", ValidTo: MustParseDate("1990")}
+	_, err := s.Load(ctx, sourceOf([]Record{{Line: 7, Entity: &bad, Fields: FieldsGiven | FieldValidTo}}), LoadOptions{Source: "m.ndjson", OnExisting: OnExistingMerge})
+	if got := ErrorMessage(err); !strings.HasPrefix(got, "m.ndjson:7: validTo: validTo 1990 is before validFrom 2000") {
+		t.Errorf("got %q, want the merged interval refused on line 7", got)
+	}
+	labels := Entity{ID: "x", Type: "City", Name: "x", Labels: []Label{{"de", "X"}, {"zh", "叉"}}}
+	if _, err := s.Load(ctx, sourceOf([]Record{{Line: 1, Entity: &labels, Fields: FieldsGiven}}), LoadOptions{OnExisting: OnExistingMerge}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindEntityByID(ctx, "x", ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []Label{{"de", "X"}, {"nl", "X"}, {"zh", "叉"}}; !slices.Equal(got.Labels, want) {
+		t.Errorf("labels: got %v, want %v", got.Labels, want)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Errorf("check: %v", err)
+	}
+}
