@@ -75,6 +75,10 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	if err != nil {
 		return res, inInputOrder(userErrors(rewrite(err)), inputs)
 	}
+	for i, c := range res.Report.Changes {
+		// Changes name records as errors do: "file:line" once rewritten.
+		res.Report.Changes[i].Record = untag(&store.Error{Record: c.Record}, inputs, name).Record
+	}
 	return res, nil
 }
 
