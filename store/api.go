@@ -169,6 +169,9 @@ type Record struct {
 	RelationType *RelationType
 	Entity       *Entity
 	Relation     *Relation
+	// Fields says which fields of Entity or Relation the record carries,
+	// for OnExistingMerge; zero: all of them.
+	Fields Fields
 }
 
 // RecordSource yields the records of a bulk load by calling yield for each;
@@ -190,6 +193,9 @@ type LoadOptions struct {
 	Progress  func(done int64) // called now and then with records processed
 	Source    string           // name used in errors, such as the file name
 	Principal string           // who loads, for the change log (see Batch.Principal)
+	// OnExisting is what to do with a record whose id the store holds;
+	// the zero value replaces it.
+	OnExisting OnExisting
 }
 
 // LoadResult reports a bulk load.
@@ -199,4 +205,7 @@ type LoadResult struct {
 	Entities      int // records written (upserts, including unchanged ones)
 	Relations     int
 	CommitTs      uint64
+	// Report counts new, changed, unchanged and skipped records and lists
+	// the first changed ones (see merge.go).
+	Report LoadReport
 }

@@ -74,10 +74,10 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	if err := l.run(src, bt); err != nil {
 		return LoadResult{}, err
 	}
-	if len(l.w.errs) > 0 {
+	if len(l.w.errs) > 0 || l.srcErrs != nil {
 		errs := l.w.errs
 		sort.SliceStable(errs, func(i, j int) bool { return l.lineOf[errs[i]] < l.lineOf[errs[j]] })
-		return LoadResult{}, errs.WithOmitted(l.w.nfail)
+		return LoadResult{}, l.withSourceErrors(errs)
 	}
 	res := l.res
 	if opts.DryRun {
@@ -169,6 +169,9 @@ type loader struct {
 	typeDelta                 map[TypeID]int64
 	// index writes each record's entries to the batch.
 	index *indexer
+	// srcErrs are the problems the source found in its input (syntax,
+	// bad values), reported with the load's own (see sourceErrors).
+	srcErrs Errors
 }
 
 func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {
@@ -234,6 +237,9 @@ func (l *loader) tick() error {
 
 func (l *loader) run(src RecordSource, out kv.Batch) error {
 	err := src(l.ctx, l.pass1)
+	if l.sourceErrors(err) {
+		err = nil
+	}
 	if err != nil {
 		return fmt.Errorf("load %s: %w", l.opts.Source, err)
 	}
@@ -244,7 +250,7 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 		return nil
 	}
 	l.out = out
-	l.writeable = out != nil && len(l.w.errs) == 0
+	l.writeable = out != nil && len(l.w.errs) == 0 && l.srcErrs == nil
 	if l.writeable {
 		if err := l.w.runReindex(batchSink{l}); err != nil {
 			return err
@@ -252,6 +258,9 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 	}
 	l.done = 0
 	err = src(l.ctx, l.pass2)
+	if l.srcErrs != nil && l.sourceErrors(err) {
+		err = nil // the same as in pass 1
+	}
 	if err != nil {
 		return fmt.Errorf("load %s: %w", l.opts.Source, err)
 	}
@@ -264,7 +273,7 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 	if l.opts.Progress != nil {
 		l.opts.Progress(l.done)
 	}
-	if len(l.w.errs) > 0 || l.out == nil {
+	if len(l.w.errs) > 0 || l.srcErrs != nil || l.out == nil {
 		return nil
 	}
 	l.w.count(counterKey(ctrEntities), l.newEntities)
@@ -425,6 +434,14 @@ func (l *loader) endPass1() error {
 			if le.oldTyp, _, err = parseNodeValue(v); err != nil {
 				return fmt.Errorf("load: node of %q: %w", id, err)
 			}
+			switch l.opts.OnExisting {
+			case OnExistingFail:
+				l.refuseExisting("entity", id)
+				l.failed(n0, e0, le.line)
+				le.bad = true
+			case OnExistingSkip:
+				le.typ = le.oldTyp // kept as stored, type and all
+			}
 			if le.oldTyp != le.typ {
 				l.retyped[le.node] = id
 				l.noteRetypedDocument(id, le)
@@ -467,13 +484,17 @@ func (l *loader) pass2(rec Record) error {
 		if !ok || le.seq != l.done || le.bad {
 			return nil
 		}
+		e, old, err := l.existingEntity(rec.Entity, le, rec.Fields, rec.Line)
+		if e == nil || err != nil {
+			return err
+		}
 		l.res.Entities++
 		if l.writeable {
-			return l.writeEntity(rec.Entity, le)
+			return l.writeEntity(e, le, old)
 		}
 	case rec.Relation != nil:
 		rec.Relation.normalizeIDs()
-		return l.relation(*rec.Relation, rec.Line)
+		return l.relation(*rec.Relation, rec.Line, rec.Fields)
 	}
 	return nil
 }
@@ -494,19 +515,10 @@ func (l *loader) del(k []byte) error {
 	return nil
 }
 
-func (l *loader) writeEntity(e *Entity, le loadEntity) error {
-	var old *entityBody
-	if le.oldTyp != 0 {
-		v, err := l.tx.Get(entityKey(le.node))
-		if err != nil {
-			return fmt.Errorf("load: body of %q: %w", e.ID, err)
-		}
-		ob, err := decodeEntity(v)
-		if err != nil {
-			return fmt.Errorf("load: body of %q: %w", e.ID, err)
-		}
-		old = &ob
-	} else {
+// writeEntity writes e in place of old, the stored body existingEntity
+// read (nil for a new entity).
+func (l *loader) writeEntity(e *Entity, le loadEntity, old *entityBody) error {
+	if old == nil {
 		l.newEntities++
 	}
 	return l.index.entity(le.node, e, le.typ, old)
@@ -544,7 +556,7 @@ func (l *loader) endpoint(ext, name, field string) (NodeID, TypeID, bool, error)
 	return NodeID(ref.id), t, true, nil
 }
 
-func (l *loader) relation(r Relation, line int64) error {
+func (l *loader) relation(r Relation, line int64, fs Fields) error {
 	w := l.w
 	n0, e0 := w.nfail, len(w.errs)
 	defer l.failed(n0, e0, line)
@@ -583,12 +595,12 @@ func (l *loader) relation(r Relation, line int64) error {
 		return err
 	}
 	if ok1 {
-		if why := w.sch.endpointError(rt, "from", fromT); why != "" {
+		if why := w.sch.endTypeError(rt, "from", fromT); why != "" {
 			w.failf(Invalid, "", fromField, "%s", why)
 		}
 	}
 	if ok2 {
-		if why := w.sch.endpointError(rt, "to", toT); why != "" {
+		if why := w.sch.endTypeError(rt, "to", toT); why != "" {
 			w.failf(Invalid, "", toField, "%s", why)
 		}
 	}
@@ -601,14 +613,19 @@ func (l *loader) relation(r Relation, line int64) error {
 	}
 	if exists && ref.kind != kindRelation {
 		w.failf(Conflict, "", "id", "id %q is already used by an entity; entities and relations share one id space", r.ID)
+	} else if exists && l.opts.OnExisting == OnExistingFail {
+		l.refuseExisting("relation", r.ID)
 	}
 	if w.nfail > n0 || !ok1 || !ok2 {
 		l.writeable = false
 		return nil
 	}
-	l.res.Relations++
-	if !l.writeable {
+	if exists && l.opts.OnExisting == OnExistingSkip {
+		l.res.Report.Relations.Skipped++
 		return nil
+	}
+	if !exists {
+		l.tally(&l.res.Report.Relations, "relation", r.ID, line, nil, true)
 	}
 	var rid RelID
 	var old *relationBody
@@ -624,7 +641,17 @@ func (l *loader) relation(r Relation, line int64) error {
 			return fmt.Errorf("load: body of relation %q: %w", r.ID, err)
 		}
 		old, oldFrom, oldTo = &ob, ob.from, ob.to
-	} else {
+		r = *l.existingRelation(&r, ob, ob.typ == rt.id, fs, line)
+		if w.nfail > n0 {
+			l.writeable = false
+			return nil
+		}
+	}
+	l.res.Relations++
+	if !l.writeable {
+		return nil
+	}
+	if !exists {
 		nid, err := w.alloc(ctrNextRel)
 		if err != nil {
 			return err

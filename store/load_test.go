@@ -202,7 +202,7 @@ func TestLoad(t *testing.T) {
 			"bad.ndjson:3: to: no entity \"ghost\"",
 			"bad.ndjson:4: validTo: validTo 2009 is before validFrom 2010",
 			"bad.ndjson:5: id: id \"onno-mayor\" is already used by a relation; entities and relations share one id space",
-			"bad.ndjson:6: from: MAYOR_OF does not accept a City at \"from\" (allowed: Person)",
+			"bad.ndjson:6: from: MAYOR_OF does not accept a City (allowed: Person)",
 			"bad.ndjson:7: name: name is empty",
 		}
 		var got []string

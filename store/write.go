@@ -775,11 +775,11 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 		return 0, nil
 	}
 	bad := false
-	if why := w.sch.endpointError(rt, "from", fromT); why != "" {
+	if why := w.sch.endTypeError(rt, "from", fromT); why != "" {
 		w.failf(Invalid, rec, fromField, "%s", why)
 		bad = true
 	}
-	if why := w.sch.endpointError(rt, "to", toT); why != "" {
+	if why := w.sch.endTypeError(rt, "to", toT); why != "" {
 		w.failf(Invalid, rec, toField, "%s", why)
 		bad = true
 	}

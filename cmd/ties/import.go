@@ -32,9 +32,22 @@ When a running service holds the data directory, import through it with
 --url: the files are streamed to its POST /import endpoint as one upload
 and loaded together there, all or nothing, as here.
 
+A record whose id the store already holds is merged by default: only the
+fields it carries change (the keys of an NDJSON or JSON record, the filled
+cells of a CSV row), properties merge key by key, aliases and sources are
+added without duplicates, and nothing else is lost. --on-existing replace
+writes records as given (restoring a dump), skip keeps what is stored, fail
+refuses the import and names every existing id. --dry-run says what would
+be new, changed and unchanged, and lists the first changed records with the
+fields that would change.
+
+CSV files may be separated by commas, semicolons or tabs (what Dutch and
+German spreadsheets save), told from the header row, or by --delimiter.
+
 Examples:
   ties import graph.ndjson
   ties import --dry-run nodes.csv relationships.csv
+  ties import --on-existing skip twins.csv
   ties import --url http://localhost:8080 twins.ndjson.gz
 `
 
@@ -46,6 +59,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.Usage = func() { usage(); fmt.Fprint(stderr, importHelp) }
 	var (
 		base, format, memoryLimit, token string
+		onExisting, delimiter            string
 		dryRun                           bool
 		maxErrors                        int
 		loc                              location
@@ -54,7 +68,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	addLocationFlags(fs, &loc, env, "data directory")
 	fs.StringVar(&base, "url", "", "import through the service at this URL, such as http://localhost:8080 (TIES_URL)")
 	fs.StringVar(&format, "format", "", "ndjson, json or csv (default: from each file's extension)")
-	fs.BoolVar(&dryRun, "dry-run", false, "validate and report only; write nothing")
+	fs.BoolVar(&dryRun, "dry-run", false, "validate and report what would be new, changed and unchanged; write nothing")
+	fs.StringVar(&onExisting, "on-existing", "merge", "what to do with records whose ids the store holds: merge (update only the fields a record carries; properties key by key, aliases and sources added), replace (the record as given, as restoring a dump wants), skip (keep the stored record) or fail (refuse the import, naming them)")
+	fs.StringVar(&delimiter, "delimiter", "", "CSV delimiter, such as ';' or tab (default: told from the header row: ',', ';' or tab)")
 	fs.IntVar(&maxErrors, "max-errors", 100, "list at most this many errors (at most 1000); the rest are counted")
 	fs.StringVar(&memoryLimit, "memory-limit", "1GiB", "soft memory limit of the Go heap while importing into --data, such as 1GiB; 0 turns it off (TIES_MEMORY_LIMIT; GOMEMLIMIT, when set, wins). An import holds about 75 bytes per entity of its files beside a fixed 500 MiB or so: raise it for files of more than about 5 million entities, or the collector will run all the time")
 	tokenFlag(fs, &token, env)
@@ -69,6 +85,16 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	if maxErrors < 1 {
 		return usageError{"--max-errors must be at least 1"}
+	}
+	opts := exchange.ImportOptions{DryRun: dryRun, MaxErrors: maxErrors}
+	var err error
+	if opts.OnExisting, err = store.ParseOnExisting(onExisting); err != nil {
+		return usageError{"--on-existing: " + store.ErrorMessage(err)}
+	}
+	if delimiter != "" {
+		if opts.Decode.Delimiter, err = exchange.ParseDelimiter(delimiter); err != nil {
+			return usageError{"--delimiter: " + store.ErrorMessage(err)}
+		}
 	}
 	var f exchange.Format
 	if format != "" {
@@ -88,9 +114,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	p := newProgressLine(stderr)
 	if base != "" {
-		return importRemote(ctx, base, token, inputs, dryRun, maxErrors, p, stdout, stderr)
+		return importRemote(ctx, base, token, inputs, opts, p, stdout, stderr)
 	}
-	return importLocal(ctx, loc, inputs, dryRun, maxErrors, p, stdout, stderr)
+	return importLocal(ctx, loc, inputs, opts, p, stdout, stderr)
 }
 
 // inputOf returns the Input of a file argument; "-" spools standard input
@@ -119,7 +145,8 @@ func importError(err error) error {
 	return err
 }
 
-func importLocal(ctx context.Context, loc location, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
+func importLocal(ctx context.Context, loc location, inputs []exchange.Input, opts exchange.ImportOptions, p *progressLine, stdout, stderr io.Writer) error {
+	dryRun := opts.DryRun
 	var fd freshDir // a database is not a directory to leave as found
 	if !loc.postgres() {
 		var err error
@@ -144,16 +171,15 @@ func importLocal(ctx context.Context, loc location, inputs []exchange.Input, dry
 		}
 	}()
 	start := time.Now()
-	res, err := exchange.Import(ctx, st, inputs, exchange.ImportOptions{
-		DryRun: dryRun, MaxErrors: maxErrors, Principal: store.PrincipalCLI,
-		Progress: p.update,
-	})
+	opts.Principal, opts.Progress = store.PrincipalCLI, p.update
+	res, err := exchange.Import(ctx, st, inputs, opts)
 	p.done()
 	if err != nil {
 		return reportErrors(err, dryRun, stderr)
 	}
 	wrote = !dryRun
 	fmt.Fprintln(stdout, summary(dryRun, names(inputs), res.EntityTypes, res.RelationTypes, res.Entities, res.Relations, time.Since(start)))
+	printReport(stdout, dryRun, exchange.ReportOf(res.Report))
 	return nil
 }
 
@@ -226,7 +252,8 @@ func thousands(n int64) string {
 
 // importRemote streams the files to the service's import endpoint, which
 // loads them together, all or nothing, as a local import does.
-func importRemote(ctx context.Context, base, token string, inputs []exchange.Input, dryRun bool, maxErrors int, p *progressLine, stdout, stderr io.Writer) error {
+func importRemote(ctx context.Context, base, token string, inputs []exchange.Input, opts exchange.ImportOptions, p *progressLine, stdout, stderr io.Writer) error {
+	dryRun := opts.DryRun
 	c, err := exchange.NewClient(base, nil)
 	if err != nil {
 		return usageError{"--url: " + store.ErrorMessage(err)}
@@ -240,7 +267,8 @@ func importRemote(ctx context.Context, base, token string, inputs []exchange.Inp
 		}
 	}
 	start := time.Now()
-	r, err := c.Import(ctx, inputs, exchange.ImportOptions{DryRun: dryRun, MaxErrors: maxErrors, Progress: p.update})
+	opts.Progress = p.update
+	r, err := c.Import(ctx, inputs, opts)
 	p.done()
 	var es store.Errors
 	switch {
@@ -250,6 +278,7 @@ func importRemote(ctx context.Context, base, token string, inputs []exchange.Inp
 		return fmt.Errorf("import %s: %w", names(inputs), refusalHint(base, token, err))
 	}
 	fmt.Fprintln(stdout, summary(dryRun, names(inputs), r.EntityTypes, r.RelationTypes, r.Entities, r.Relations, time.Since(start)))
+	printReport(stdout, dryRun, r.Report)
 	return nil
 }
 

@@ -486,7 +486,7 @@ func loadSeed(ctx context.Context, st *store.Store, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("load the founding data: %w", err)
 	}
-	res, err := st.Load(ctx, src, store.LoadOptions{Source: seed.FileName, Principal: store.PrincipalCLI})
+	res, err := st.Load(ctx, src, store.LoadOptions{Source: seed.FileName, Principal: store.PrincipalCLI, OnExisting: store.OnExistingReplace})
 	if err != nil {
 		return fmt.Errorf("load the founding data: %w", err)
 	}

@@ -70,7 +70,8 @@ func (c *Client) endpoint(path string, q url.Values) string {
 // Import streams inputs to the service's POST /import: one file as the
 // request body, several as the parts of one multipart upload, which the
 // service loads together, all or nothing, as Import does. opts.Progress,
-// when set, hears of the upload as Pass 0; opts.Decode does not travel.
+// when set, hears of the upload as Pass 0; of opts.Decode only the CSV
+// delimiter travels.
 // It returns the service's answer; a refused import is the store.Errors
 // the service reported (each message complete, naming file, line and
 // field), other failures are wrapped transport errors.
@@ -95,6 +96,12 @@ func (c *Client) Import(ctx context.Context, inputs []Input, opts ImportOptions)
 	}
 	if opts.DryRun {
 		q.Set("dryRun", "true")
+	}
+	// Always sent: the service merges when the argument is absent, and
+	// the zero value of ImportOptions replaces, as Import does.
+	q.Set("onExisting", opts.OnExisting.String())
+	if d := opts.Decode.Delimiter; d != 0 {
+		q.Set("delimiter", string(d))
 	}
 	var body io.Reader
 	contentType := "application/octet-stream"

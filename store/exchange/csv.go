@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -30,6 +31,10 @@ import (
 // fromName, toType, toName: when a type column is filled, the entity at that
 // end is written too (upserted with that type and name; when rows give one
 // entity different types or names, the last row wins).
+
+// csvSniffBytes is how much of a CSV file detectDelimiter sees: a header
+// row is far shorter.
+const csvSniffBytes = 64 << 10
 
 // csvMode is the kind of CSV file, told by its header.
 type csvMode uint8
@@ -205,7 +210,16 @@ func fieldNamed(fields []string, name string) string {
 }
 
 func decodeCSV(ctx context.Context, r io.Reader, name string, opts DecodeOptions, errs *errorList, yield func(store.Record) error) error {
-	cr := csv.NewReader(&utf8Reader{r: &lineLimitReader{r: r, max: opts.maxLine()}})
+	br := bufio.NewReaderSize(r, csvSniffBytes)
+	delim := opts.Delimiter
+	if delim == 0 {
+		// A read error shows again, with its line, when the reader below
+		// meets it.
+		head, _ := br.Peek(csvSniffBytes)
+		delim = detectDelimiter(head)
+	}
+	cr := csv.NewReader(&utf8Reader{r: &lineLimitReader{r: br, max: opts.maxLine()}})
+	cr.Comma = delim
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -348,13 +362,13 @@ func (cd *csvDecoder) row(row []string, line int64) error {
 		if err != nil {
 			return err
 		}
-		return cd.yield(store.Record{Line: line, Entity: e})
+		return cd.yield(store.Record{Line: line, Entity: e, Fields: cd.csvCarried(row, csvNodeFields...)})
 	case csvRelationships:
 		r, err := cd.relation(row, line, l.start, l.end, l.typ)
 		if err != nil {
 			return err
 		}
-		return cd.yield(store.Record{Line: line, Relation: r})
+		return cd.yield(store.Record{Line: line, Relation: r, Fields: cd.csvCarried(row, csvRelationFields...)})
 	}
 	return cd.simple(row, line)
 }
@@ -477,11 +491,11 @@ func (cd *csvDecoder) simple(row []string, line int64) error {
 		// rather than being dropped without a word.
 		cd.seen[end.id] = seen
 		e := &store.Entity{ID: end.id, Type: typ, Name: name}
-		if err := cd.yield(store.Record{Line: line, Entity: e}); err != nil {
+		if err := cd.yield(store.Record{Line: line, Entity: e, Fields: cd.csvCarried(row, end.name)}); err != nil {
 			return err
 		}
 	}
-	return cd.yield(store.Record{Line: line, Relation: r})
+	return cd.yield(store.Record{Line: line, Relation: r, Fields: cd.csvCarried(row, "validFrom", "validTo")})
 }
 
 // seenEntity is what simple mode remembers of an entity it wrote: its type

@@ -25,7 +25,7 @@ func TestDecodeNodeLink(t *testing.T) {
  ]}`,
 			want: []string{
 				`{"kind":"entity","id":"1","type":"City","name":"Enschede","labels":{},"aliases":[],"properties":{"location":{"lat":52.2,"lon":6.9},"population":160000},"sources":[]}`,
-				`{"kind":"entity","id":"dalian","type":"City","name":"","labels":{},"aliases":[],"properties":{},"sources":[]}`,
+				`{"kind":"entity","id":"dalian","type":"City","name":"dalian","labels":{},"aliases":[],"properties":{},"sources":[]}`,
 				`{"kind":"relation","id":"","type":"SISTER_CITY_OF","from":"1","to":"dalian","properties":{"weight":2.5},"validFrom":"2017","sources":[]}`,
 			},
 		},

@@ -48,7 +48,8 @@ func importFile(t *testing.T, st *store.Store, path string) store.LoadResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Import(context.Background(), st, []Input{in}, ImportOptions{})
+	// As twin-cities.sh imports: with ties import, which merges.
+	res, err := Import(context.Background(), st, []Input{in}, ImportOptions{OnExisting: store.OnExistingMerge})
 	if err != nil {
 		t.Fatalf("import %s: %v", path, err)
 	}
@@ -86,10 +87,16 @@ func TestExampleConversions(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 209 matched names are 206 cities (the list names Lyon, Marseille and
-	// Ampelokipoi-Menemeni twice); the founding data adds the
-	// municipality of Enschede.
+	// Ampelokipoi-Menemeni twice); the founding data adds Enschede.
 	if got, want := members, 207; got != want {
 		t.Errorf("Eurocities members: got %d, want %d", got, want)
+	}
+	page, err := st.FindRelations(ctx, "enschede", store.RelationFilter{Types: []string{"MEMBER_OF"}, Direction: store.Out}, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Relations) != 1 || page.Relations[0].Properties["representedBy"].Text != "municipality-of-enschede" || len(page.Relations[0].Sources) < 3 {
+		t.Errorf("Enschede's membership lost the founding data's fields: %+v", page.Relations)
 	}
 
 	if err := os.WriteFile(dumpFile, []byte(dump(t, st)), 0o644); err != nil {
@@ -110,7 +117,7 @@ func TestExampleConversions(t *testing.T) {
 	if got, want := res.Relations, pairs-2; got != want {
 		t.Errorf("relations imported: got %d, want %d, one per unordered pair the store lacks", got, want)
 	}
-	page, err := st.FindRelations(ctx, "enschede", store.RelationFilter{Types: []string{"SISTER_CITY_OF"}, Direction: store.Both, First: new(10)}, store.ReadOptions{})
+	page, err = st.FindRelations(ctx, "enschede", store.RelationFilter{Types: []string{"SISTER_CITY_OF"}, Direction: store.Both, First: new(10)}, store.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -216,7 +216,7 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 // would otherwise be dropped without a word and export the whole graph.
 var (
 	exportArgs = []string{"format", "from", "depth", "types", "entityTypes", "validAt", "asOf"}
-	importArgs = []string{"format", "dryRun", "maxErrors", "name"}
+	importArgs = []string{"format", "dryRun", "maxErrors", "name", "onExisting", "delimiter"}
 )
 
 // checkArgs refuses a query argument that is not one of known, naming the
@@ -303,6 +303,10 @@ type ImportResult struct {
 	Entities      int    `json:"entities"`
 	Relations     int    `json:"relations"`
 	CommitTs      uint64 `json:"commitTs,omitempty"`
+	// OnExisting is what the import did with records the store held, and
+	// Report what it did, or would do, to each record.
+	OnExisting string        `json:"onExisting,omitempty"`
+	Report     *ImportReport `json:"report,omitempty"`
 }
 
 // ImportHandler serves POST /import with the body in the format given by
@@ -372,6 +376,10 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			DryRun:    q.Get("dryRun") == "true" || q.Get("dryRun") == "1",
 			Principal: store.PrincipalFrom(r.Context()),
 		}
+		if err := importChoices(q, &opts); err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
 		if err := st.CheckSpace(); err != nil {
 			writeError(w, r, logger, err)
 			return
@@ -424,6 +432,7 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 		out := ImportResult{
 			DryRun: opts.DryRun, EntityTypes: res.EntityTypes, RelationTypes: res.RelationTypes,
 			Entities: res.Entities, Relations: res.Relations,
+			OnExisting: opts.OnExisting.String(), Report: reportOf(res.Report),
 		}
 		if !opts.DryRun {
 			out.CommitTs = res.CommitTs

@@ -16,6 +16,10 @@ type ImportOptions struct {
 	Progress func(Progress)
 	// Principal is who imports, for the change log.
 	Principal string
+	// OnExisting is what to do with records whose ids the store holds.
+	// The zero value replaces them, as Store.Load does; `ties import`,
+	// POST /import and the Client merge unless told otherwise.
+	OnExisting store.OnExisting
 }
 
 // Progress reports how far an import has come. Store.Load reads its input
@@ -59,7 +63,7 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	if err != nil {
 		return store.LoadResult{}, err
 	}
-	lo := store.LoadOptions{DryRun: opts.DryRun, MaxErrors: opts.MaxErrors, Source: name, Principal: opts.Principal}
+	lo := store.LoadOptions{DryRun: opts.DryRun, MaxErrors: opts.MaxErrors, Source: name, Principal: opts.Principal, OnExisting: opts.OnExisting}
 	if opts.Progress != nil {
 		lo.Progress = func(done int64) {
 			records = done
@@ -69,7 +73,11 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	}
 	res, err := st.Load(ctx, src, lo)
 	if err != nil {
-		return res, userErrors(rewrite(err))
+		return res, inInputOrder(userErrors(rewrite(err)), inputs)
+	}
+	for i, c := range res.Report.Changes {
+		// Changes name records as errors do: "file:line" once rewritten.
+		res.Report.Changes[i].Record = untag(&store.Error{Record: c.Record}, inputs, name).Record
 	}
 	return res, nil
 }

@@ -293,7 +293,8 @@ func (d *nodeLinkDecoder) list(ctx context.Context, key string) error {
 			}
 			continue
 		}
-		rec.Line = line
+		defaultName(rec.Entity, m)
+		rec.Line, rec.Fields = line, carriedFields(m)
 		if err := d.yield(rec); err != nil {
 			return err
 		}

@@ -128,6 +128,9 @@ type DecodeOptions struct {
 	// Progress, when set, is called now and then with the pass (1 for
 	// validation, 2 for writing) and the fraction of the input read so far.
 	Progress func(pass int, fraction float64)
+	// Delimiter separates CSV cells; 0 tells it from the header row
+	// (',', ';' or a tab, see detectDelimiter).
+	Delimiter rune
 }
 
 const (

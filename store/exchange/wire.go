@@ -535,14 +535,15 @@ func (d fieldDecoder) decodeWireRecord(m map[string]json.RawMessage, line int64)
 			return rec, err
 		}
 		e, err := d.entity(m, nil)
-		rec.Entity = e
+		defaultName(e, m)
+		rec.Entity, rec.Fields = e, carriedFields(m)
 		return rec, err
 	case kindRelation:
 		if err := d.checkMembers(m, relationFields, "", "a relation"); err != nil {
 			return rec, err
 		}
 		r, err := d.relation(m, "from", "to", "id", nil)
-		rec.Relation = r
+		rec.Relation, rec.Fields = r, carriedFields(m)
 		return rec, err
 	case kindEntityType:
 		if err := d.checkMembers(m, entityTypeFields, "", "an entityType"); err != nil {

@@ -23,6 +23,15 @@
 // models the tie of 2009 as FRIENDLY_COOPERATIVE_CITY_OF from 2009 to 2017
 // and the official twinning as SISTER_CITY_OF from 2017, and says so in the
 // first relation's "note" property.
+//
+// Membership of Eurocities. The report says both that "the municipality
+// of Enschede participates in a range of European networks" and that
+// Eurocities is one of "our contacts"; Eurocities' members are cities, each
+// represented by its local government. The data makes the city the member
+// (enschede MEMBER_OF eurocities, so that asking about Enschede finds the
+// network it is known for) and names the body that acts for it in the
+// relation's "representedBy" property: municipality-of-enschede, which is
+// BASED_IN enschede.
 package seed
 
 import (

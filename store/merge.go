@@ -1,0 +1,385 @@
+package store
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// OnExisting says what a bulk load does with a record whose id the store
+// already holds.
+type OnExisting uint8
+
+const (
+	// OnExistingReplace writes the record in place of the stored one:
+	// what restoring a dump wants, and the zero value, so that a load
+	// given no choice keeps the upsert semantics it always had.
+	OnExistingReplace OnExisting = iota
+	// OnExistingMerge updates only the fields the record carries (see
+	// Fields): properties merge key by key, labels language by language,
+	// aliases and sources are added without duplicates, and nothing the
+	// record does not mention is lost.
+	OnExistingMerge
+	// OnExistingSkip keeps the stored record and ignores the incoming one.
+	OnExistingSkip
+	// OnExistingFail refuses the whole load, naming every existing id.
+	OnExistingFail
+)
+
+var onExistingNames = [...]string{"replace", "merge", "skip", "fail"}
+
+func (o OnExisting) String() string {
+	if int(o) < len(onExistingNames) {
+		return onExistingNames[o]
+	}
+	return fmt.Sprintf("OnExisting(%d)", o)
+}
+
+// ParseOnExisting reads merge, replace, skip or fail; an empty string is
+// merge, what an import given no choice does.
+func ParseOnExisting(s string) (OnExisting, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "merge":
+		return OnExistingMerge, nil
+	case "replace":
+		return OnExistingReplace, nil
+	case "skip":
+		return OnExistingSkip, nil
+	case "fail":
+		return OnExistingFail, nil
+	}
+	return 0, Errorf(Invalid, "unknown onExisting %q (use merge, replace, skip or fail)", s)
+}
+
+// Fields is the set of an entity's or relation's fields that a record
+// carries: an NDJSON or node-link record the keys it has, a CSV row the
+// cells it fills. Merging needs it for the fields whose absence cannot be
+// told from an empty value; lists and properties are merged item by item,
+// so an absent one adds nothing anyway. The zero value means every field,
+// which is what a record built in Go carries.
+type Fields uint8
+
+// The fields a merge tells apart.
+const (
+	FieldName Fields = 1 << iota
+	FieldDescription
+	FieldValidFrom
+	FieldValidTo
+	// FieldsGiven marks a set as given, so that a record carrying none of
+	// the fields above is told from one carrying all of them.
+	FieldsGiven Fields = 1 << 7
+)
+
+// Has reports whether the set holds f; the zero set holds every field.
+func (fs Fields) Has(f Fields) bool { return fs == 0 || fs&f != 0 }
+
+// MaxReportedChanges is how many changed records a LoadReport lists.
+const MaxReportedChanges = 20
+
+// LoadReport says what a load did, or with DryRun would do, to the
+// records it names.
+type LoadReport struct {
+	Entities  Tally
+	Relations Tally
+	// Changes lists the first MaxReportedChanges changed records in the
+	// order of the source, each with the fields that change.
+	Changes []Change
+}
+
+// Tally counts the records of one kind by what a load does to them.
+type Tally struct {
+	New       int // not in the store
+	Changed   int // in the store, and the load changes at least one field
+	Unchanged int // in the store, and the load changes nothing
+	Skipped   int // in the store, and kept as it is (OnExistingSkip)
+}
+
+// Change is one changed record of a LoadReport.
+type Change struct {
+	Kind   string   // "entity" or "relation"
+	ID     string   // the record's id
+	Record string   // "<source>:<line>"
+	Fields []string // fields that change, properties as "properties.<key>"
+}
+
+// mergeEntity returns old with the fields of in carried by fs laid over
+// it. It shares no slice or map with old, which the caller may still use
+// to delete old index entries.
+func mergeEntity(old, in *Entity, fs Fields) *Entity {
+	m := *old
+	m.Type = in.Type
+	if fs.Has(FieldName) {
+		m.Name = in.Name
+	}
+	if fs.Has(FieldDescription) {
+		m.Description = in.Description
+	}
+	if fs.Has(FieldValidFrom) {
+		m.ValidFrom = in.ValidFrom
+	}
+	if fs.Has(FieldValidTo) {
+		m.ValidTo = in.ValidTo
+	}
+	m.Labels = mergeLabels(old.Labels, in.Labels)
+	m.Aliases = mergeAliases(old.Aliases, in.Aliases)
+	m.Properties = mergeProperties(old.Properties, in.Properties)
+	m.Sources = mergeSources(old.Sources, in.Sources)
+	return &m
+}
+
+// mergeRelation is mergeEntity for relations: type and endpoints are the
+// record's, as they identify it (or, with an explicit id, move it).
+func mergeRelation(old, in *Relation, fs Fields) *Relation {
+	m := *old
+	m.ID, m.Type, m.From, m.To = in.ID, in.Type, in.From, in.To
+	if fs.Has(FieldValidFrom) {
+		m.ValidFrom = in.ValidFrom
+	}
+	if fs.Has(FieldValidTo) {
+		m.ValidTo = in.ValidTo
+	}
+	m.Properties = mergeProperties(old.Properties, in.Properties)
+	m.Sources = mergeSources(old.Sources, in.Sources)
+	return &m
+}
+
+// mergeLabels lays in's labels over old's, language by language, and
+// keeps them sorted by language, as the store holds them.
+func mergeLabels(old, in []Label) []Label {
+	if len(in) == 0 {
+		return old
+	}
+	out := slices.Clone(old)
+next:
+	for _, l := range in {
+		for i := range out {
+			if out[i].Lang == l.Lang {
+				out[i].Value = l.Value
+				continue next
+			}
+		}
+		out = append(out, l)
+	}
+	slices.SortStableFunc(out, func(a, b Label) int { return strings.Compare(a.Lang, b.Lang) })
+	return out
+}
+
+// mergeAliases appends the incoming aliases old lacks.
+func mergeAliases(old, in []string) []string {
+	if len(in) == 0 {
+		return old
+	}
+	out := slices.Clone(old)
+	for _, a := range in {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// mergeProperties lays in's keys over old's.
+func mergeProperties(old, in Properties) Properties {
+	if len(in) == 0 {
+		return old
+	}
+	out := make(Properties, len(old)+len(in))
+	for k, v := range old {
+		out[k] = v
+	}
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+// mergeSources appends the incoming sources old lacks. A source is the
+// same citation when it names the same document, locator and excerpt; the
+// incoming one then replaces the old, as its confidence or retrieval time
+// is the newer word.
+func mergeSources(old, in []Source) []Source {
+	if len(in) == 0 {
+		return old
+	}
+	out := slices.Clone(old)
+next:
+	for _, s := range in {
+		for i := range out {
+			if out[i].Document == s.Document && out[i].Locator == s.Locator && out[i].Excerpt == s.Excerpt {
+				out[i] = s
+				continue next
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// entityChanges names the fields in which b differs from a.
+func entityChanges(a, b *Entity) []string {
+	var ch []string
+	if a.Type != b.Type {
+		ch = append(ch, "type")
+	}
+	if a.Name != b.Name {
+		ch = append(ch, "name")
+	}
+	if a.Description != b.Description {
+		ch = append(ch, "description")
+	}
+	if !slices.Equal(a.Labels, b.Labels) {
+		ch = append(ch, "labels")
+	}
+	if !slices.Equal(a.Aliases, b.Aliases) {
+		ch = append(ch, "aliases")
+	}
+	return append(ch, factChanges(a.Properties, b.Properties, a.ValidFrom, b.ValidFrom, a.ValidTo, b.ValidTo, a.Sources, b.Sources)...)
+}
+
+// relationChanges names the fields in which b differs from a.
+func relationChanges(a, b *Relation) []string {
+	var ch []string
+	if a.Type != b.Type {
+		ch = append(ch, "type")
+	}
+	if a.From != b.From {
+		ch = append(ch, "from")
+	}
+	if a.To != b.To {
+		ch = append(ch, "to")
+	}
+	return append(ch, factChanges(a.Properties, b.Properties, a.ValidFrom, b.ValidFrom, a.ValidTo, b.ValidTo, a.Sources, b.Sources)...)
+}
+
+func factChanges(pa, pb Properties, fa, fb, ta, tb Date, sa, sb []Source) []string {
+	var ch []string
+	keys := pa.Keys()
+	for _, k := range pb.Keys() {
+		if _, ok := pa[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		va, oka := pa[k]
+		vb, okb := pb[k]
+		if oka != okb || !reflect.DeepEqual(va, vb) {
+			ch = append(ch, "properties."+k)
+		}
+	}
+	if fa != fb {
+		ch = append(ch, "validFrom")
+	}
+	if ta != tb {
+		ch = append(ch, "validTo")
+	}
+	if !slices.EqualFunc(sa, sb, sameSource) {
+		ch = append(ch, "sources")
+	}
+	return ch
+}
+
+// sameSource reports whether a and b are equal in every field.
+func sameSource(a, b Source) bool {
+	if a.Document != b.Document || a.Excerpt != b.Excerpt || a.Locator != b.Locator {
+		return false
+	}
+	if (a.Confidence == nil) != (b.Confidence == nil) || a.Confidence != nil && *a.Confidence != *b.Confidence {
+		return false
+	}
+	if (a.RetrievedAt == nil) != (b.RetrievedAt == nil) || a.RetrievedAt != nil && !a.RetrievedAt.Equal(*b.RetrievedAt) {
+		return false
+	}
+	return true
+}
+
+// tally notes in the load's report what happens to one record: new when
+// old is nil, else changed (with its fields) or unchanged.
+func (l *loader) tally(t *Tally, kind, id string, line int64, changes []string, isNew bool) {
+	switch {
+	case isNew:
+		t.New++
+	case len(changes) == 0:
+		t.Unchanged++
+	default:
+		t.Changed++
+		if len(l.res.Report.Changes) < MaxReportedChanges {
+			l.res.Report.Changes = append(l.res.Report.Changes, Change{Kind: kind, ID: id, Record: l.record(line), Fields: changes})
+		}
+	}
+}
+
+// existingEntity applies the load's OnExisting to the last record of an
+// entity, returning what to write (nil: nothing) and the stored body it
+// replaces (nil when the entity is new).
+func (l *loader) existingEntity(e *Entity, le loadEntity, fs Fields, line int64) (*Entity, *entityBody, error) {
+	if le.oldTyp == 0 {
+		l.tally(&l.res.Report.Entities, "entity", e.ID, line, nil, true)
+		return e, nil, nil
+	}
+	if l.opts.OnExisting == OnExistingSkip {
+		l.res.Report.Entities.Skipped++
+		return nil, nil, nil
+	}
+	v, err := l.tx.Get(entityKey(le.node))
+	if err != nil {
+		return nil, nil, fmt.Errorf("load: body of %q: %w", e.ID, err)
+	}
+	old, err := decodeEntity(v)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load: body of %q: %w", e.ID, err)
+	}
+	// The body does not hold the type's name; compare types by id.
+	prev := *old.e
+	prev.Type = e.Type
+	if old.typ != le.typ {
+		prev.Type = ""
+	}
+	if l.opts.OnExisting == OnExistingMerge {
+		e = mergeEntity(&prev, e, fs)
+		// Each end was checked alone; together they may not fit.
+		n0, e0 := l.w.nfail, len(l.w.errs)
+		l.w.checkInterval(e.ValidFrom, e.ValidTo, "")
+		if l.failed(n0, e0, line) {
+			l.writeable = false
+			return nil, nil, nil
+		}
+	}
+	l.tally(&l.res.Report.Entities, "entity", e.ID, line, entityChanges(&prev, e), false)
+	return e, &old, nil
+}
+
+// existingRelation is existingEntity for a relation already in the store,
+// given its stored body.
+func (l *loader) existingRelation(r *Relation, old relationBody, sameType bool, fs Fields, line int64) *Relation {
+	prev := *old.r
+	prev.Type = r.Type
+	if !sameType {
+		prev.Type = ""
+	}
+	if l.opts.OnExisting == OnExistingMerge {
+		r = mergeRelation(&prev, r, fs)
+		l.w.checkInterval(r.ValidFrom, r.ValidTo, "") // the caller notes the line
+	}
+	l.tally(&l.res.Report.Relations, "relation", r.ID, line, relationChanges(&prev, r), false)
+	return r
+}
+
+// refuseExisting fails the record of id when the load may not touch what
+// the store holds (OnExistingFail).
+func (l *loader) refuseExisting(kind, id string) {
+	l.w.failf(Conflict, "", "id", "%s %q already exists (on existing records: fail; use merge, replace or skip to load it)", kind, id)
+}
+
+// endTypeError is endpointError for an error whose field already names
+// the end as the record gave it ("to: SISTER_CITY_OF does not accept a
+// Company (allowed: Place)"). Saying the stored end beside it would
+// contradict it for a symmetric relation, whose ends are stored swapped.
+func (s *schema) endTypeError(rt *typeInfo, end string, et TypeID) string {
+	why := s.endpointError(rt, end, et)
+	if why == "" {
+		return ""
+	}
+	return strings.Replace(why, fmt.Sprintf(" at %q", end), "", 1)
+}
