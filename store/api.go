@@ -134,6 +134,9 @@ type NeighborhoodOptions struct {
 // ReadOptions choose the recorded-time snapshot a read sees.
 type ReadOptions struct {
 	AsOf time.Time // zero = now
+	// commit reads as of exactly this commit timestamp (a change's before
+	// and after, history.go); AsOf, a time, may hold several commits.
+	commit uint64
 }
 
 // Record is one item of a bulk load: exactly one of its pointers is set.

@@ -85,6 +85,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		return res, nil
 	}
 	l.w.log.Principal = opts.Principal
+	l.w.log.Prev = tx.ReadTs()
 	l.w.log.Load = &LoadRecord{Source: opts.Source, Entities: res.Entities, Relations: res.Relations}
 	bt.SetLog(l.w.log.encode())
 	if err := s.CheckSpace(); err != nil {
@@ -94,6 +95,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	s.cache.begin(true)
 	res.CommitTs, err = bt.Flush()
 	s.cache.end(s.db.LastCommit())
+	s.commits.notify()
 	bt = nil
 	if err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
@@ -504,7 +506,10 @@ func (l *loader) writeEntity(e *Entity, le loadEntity) error {
 	} else {
 		l.newEntities++
 	}
-	return l.index.entity(le.node, e, le.typ, old)
+	if err := l.index.entity(le.node, e, le.typ, old); err != nil {
+		return err
+	}
+	return l.set(histKey(histEntity, e.ID, l.tx.ReadTs()), []byte{histLoad})
 }
 
 // endpoint resolves one end of a relation of the load: an entity of the
@@ -634,7 +639,10 @@ func (l *loader) relation(r Relation, line int64) error {
 			}
 		}
 	}
-	return l.index.relation(rid, &r, rt.id, fromN, toN, fromT, toT, old)
+	if err := l.index.relation(rid, &r, rt.id, fromN, toN, fromT, toT, old); err != nil {
+		return err
+	}
+	return l.set(histKey(histRelation, r.ID, l.tx.ReadTs()), []byte{histLoad})
 }
 
 // retype updates the adjacency values naming the type of each entity whose
