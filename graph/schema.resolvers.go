@@ -24,6 +24,18 @@ func (r *apiKeyResolver) LastUsedAt(ctx context.Context, obj *store.APIKey) (*ti
 	return optionalTime(obj.LastUsedAt), nil
 }
 
+func (r *changeResolver) Fields(ctx context.Context, obj *store.Change) ([]string, error) {
+	return r.changedFields(ctx, obj)
+}
+
+func (r *changeResolver) Before(ctx context.Context, obj *store.Change) (json.RawMessage, error) {
+	return r.changeRecord(ctx, obj, false)
+}
+
+func (r *changeResolver) After(ctx context.Context, obj *store.Change) (json.RawMessage, error) {
+	return r.changeRecord(ctx, obj, true)
+}
+
 func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error) {
 	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, entityTypes, first, after)
 	if err != nil {
@@ -56,6 +68,10 @@ func (r *entityResolver) Component(ctx context.Context, obj *store.Entity, types
 		return nil, err
 	}
 	return &id, nil
+}
+
+func (r *entityResolver) History(ctx context.Context, obj *store.Entity, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, store.ChangeEntity, obj.ID, first, after)
 }
 
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error) {
@@ -310,12 +326,24 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*store.APIKey, error) {
 	return out, nil
 }
 
+func (r *queryResolver) Changes(ctx context.Context, since *string, first *int, kinds []store.ChangeKind, types []string, ids []string) (*model.ChangeConnection, error) {
+	p, err := r.store.Changes(ctx, changeFilter(since, first, kinds, types, ids))
+	if err != nil {
+		return nil, err
+	}
+	return changeConnection(p), nil
+}
+
 func (r *relationResolver) From(ctx context.Context, obj *store.Relation) (*store.Entity, error) {
 	return loadEntity(ctx, r.store, obj.From, "entity")
 }
 
 func (r *relationResolver) To(ctx context.Context, obj *store.Relation) (*store.Entity, error) {
 	return loadEntity(ctx, r.store, obj.To, "entity")
+}
+
+func (r *relationResolver) History(ctx context.Context, obj *store.Relation, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, store.ChangeRelation, obj.ID, first, after)
 }
 
 func (r *sourceResolver) Document(ctx context.Context, obj *store.Source) (*store.Entity, error) {
@@ -326,7 +354,13 @@ func (r *subgraphResolver) NodeLink(ctx context.Context, obj *store.Subgraph) (j
 	return exchange.NodeLink(obj), nil
 }
 
+func (r *subscriptionResolver) Changes(ctx context.Context, since *string, kinds []store.ChangeKind, types []string, ids []string) (<-chan *store.Change, error) {
+	return r.followChanges(ctx, changeFilter(since, nil, kinds, types, ids), r.slowSubscriber())
+}
+
 func (r *Resolver) ApiKey() ApiKeyResolver { return &apiKeyResolver{r} }
+
+func (r *Resolver) Change() ChangeResolver { return &changeResolver{r} }
 
 func (r *Resolver) Entity() EntityResolver { return &entityResolver{r} }
 
@@ -342,13 +376,17 @@ func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
 
 func (r *Resolver) Subgraph() SubgraphResolver { return &subgraphResolver{r} }
 
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
-	apiKeyResolver   struct{ *Resolver }
-	entityResolver   struct{ *Resolver }
-	mutationResolver struct{ *Resolver }
-	pathResolver     struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	relationResolver struct{ *Resolver }
-	sourceResolver   struct{ *Resolver }
-	subgraphResolver struct{ *Resolver }
+	apiKeyResolver       struct{ *Resolver }
+	changeResolver       struct{ *Resolver }
+	entityResolver       struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	pathResolver         struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	relationResolver     struct{ *Resolver }
+	sourceResolver       struct{ *Resolver }
+	subgraphResolver     struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 )
