@@ -41,6 +41,9 @@ type Options struct {
 	// relation bodies and of adjacency that reads at the newest commit
 	// share; 0 means DefaultCacheSize, a negative value turns it off.
 	CacheSize int64
+	// noHistoryIndex writes no history keys, for benchmarks that measure
+	// what they cost (BENCHMARKS.md); history then finds nothing.
+	noHistoryIndex bool
 }
 
 // Batch is a set of writes applied atomically by Store.Apply: either all of

@@ -66,6 +66,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
 	l := newLoader(ctx, tx, sch, opts)
+	l.w.noHistory = s.opts.noHistoryIndex
 	l.checkSpace = s.CheckSpace
 	l.noIDs = noExternalIDs(tx)
 	if err := l.w.initialize(); err != nil {
@@ -509,6 +510,9 @@ func (l *loader) writeEntity(e *Entity, le loadEntity) error {
 	if err := l.index.entity(le.node, e, le.typ, old); err != nil {
 		return err
 	}
+	if l.w.noHistory {
+		return nil
+	}
 	return l.set(histKey(histEntity, e.ID, l.tx.ReadTs()), []byte{histLoad})
 }
 
@@ -641,6 +645,9 @@ func (l *loader) relation(r Relation, line int64) error {
 	}
 	if err := l.index.relation(rid, &r, rt.id, fromN, toN, fromT, toT, old); err != nil {
 		return err
+	}
+	if l.w.noHistory {
+		return nil
 	}
 	return l.set(histKey(histRelation, r.ID, l.tx.ReadTs()), []byte{histLoad})
 }

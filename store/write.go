@@ -114,6 +114,7 @@ func (s *Store) prepare(tx kv.Txn, b Batch) (*writer, BatchResult, error) {
 	}
 	w := newWriter(tx, sch)
 	w.log.Principal = b.Principal
+	w.noHistory = s.opts.noHistoryIndex
 	if err := w.initialize(); err != nil {
 		return nil, BatchResult{}, err
 	}
@@ -239,6 +240,7 @@ type writer struct {
 	deletedDocs []deletedDocument // Document entities this batch deletes
 
 	ontologyChanged bool
+	noHistory       bool // write no history keys (Options.noHistoryIndex)
 	maxErrors       int
 	errsLost        bool // problems beyond maxErrors were not recorded
 	nfail           int  // problems found, recorded or not
@@ -287,7 +289,9 @@ func (w *writer) logChange(list *[]string, kind byte, id string, created bool) {
 		w.log.Created = append(w.log.Created, id)
 	}
 	w.log.Prev = w.tx.ReadTs()
-	w.set(histKey(kind, id, w.log.Prev), []byte{op})
+	if !w.noHistory {
+		w.set(histKey(kind, id, w.log.Prev), []byte{op})
+	}
 }
 
 // get reads key as this batch sees it; ok is false when it does not exist.

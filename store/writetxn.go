@@ -65,6 +65,7 @@ func (t *WriteTxn) Apply(b Batch) (BatchResult, error) {
 	}
 	w := newWriter(t.tx, sch)
 	w.log.Principal = b.Principal
+	w.noHistory = t.s.opts.noHistoryIndex
 	if err := w.initialize(); err != nil {
 		t.failed = true
 		return BatchResult{}, err
