@@ -64,3 +64,21 @@ func TestHistory(t *testing.T) {
 		t.Logf("%s %s %s %s %v", c.Cursor, c.Op, c.Kind, c.ID, c.Fields)
 	}
 }
+
+func TestStatsRetention(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	var got struct {
+		Stats struct {
+			AsOfFrom    *string `json:"asOfFrom"`
+			ChangesFrom *string `json:"changesFrom"`
+		} `json:"stats"`
+	}
+	e.ok(`{ stats { asOfFrom changesFrom } }`, nil, &got)
+	if got.Stats.ChangesFrom == nil {
+		t.Errorf("changesFrom: got null, want the time of the founding commit")
+	}
+	// The default retention, 30 days, reaches back before the store.
+	if got.Stats.AsOfFrom == nil || *got.Stats.AsOfFrom >= *got.Stats.ChangesFrom {
+		t.Errorf("asOfFrom: got %v, want an instant before changesFrom %v", got.Stats.AsOfFrom, got.Stats.ChangesFrom)
+	}
+}

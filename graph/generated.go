@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Relation() RelationResolver
 	Source() SourceResolver
+	Stats() StatsResolver
 	Subgraph() SubgraphResolver
 	Subscription() SubscriptionResolver
 }
@@ -250,8 +251,10 @@ type ComplexityRoot struct {
 	}
 
 	Stats struct {
+		AsOfFrom       func(childComplexity int) int
 		ByEntityType   func(childComplexity int) int
 		ByRelationType func(childComplexity int) int
+		ChangesFrom    func(childComplexity int) int
 		Entities       func(childComplexity int) int
 		Relations      func(childComplexity int) int
 	}
@@ -333,6 +336,10 @@ type RelationResolver interface {
 }
 type SourceResolver interface {
 	Document(ctx context.Context, obj *store.Source) (*store.Entity, error)
+}
+type StatsResolver interface {
+	AsOfFrom(ctx context.Context, obj *store.Stats) (*time.Time, error)
+	ChangesFrom(ctx context.Context, obj *store.Stats) (*time.Time, error)
 }
 type SubgraphResolver interface {
 	NodeLink(ctx context.Context, obj *store.Subgraph) (json.RawMessage, error)
@@ -1292,6 +1299,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Source.RetrievedAt(childComplexity), true
 
+	case "Stats.asOfFrom":
+		if e.ComplexityRoot.Stats.AsOfFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stats.AsOfFrom(childComplexity), true
 	case "Stats.byEntityType":
 		if e.ComplexityRoot.Stats.ByEntityType == nil {
 			break
@@ -1304,6 +1317,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stats.ByRelationType(childComplexity), true
+	case "Stats.changesFrom":
+		if e.ComplexityRoot.Stats.ChangesFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stats.ChangesFrom(childComplexity), true
 	case "Stats.entities":
 		if e.ComplexityRoot.Stats.Entities == nil {
 			break
@@ -2272,7 +2291,7 @@ One record's change in one commit, from the change log. ` + "`" + `before` + "`"
 are the record as the API shows it (an entity, relation or type with the
 field names of this schema), read from the versions that ` + "`" + `asOf` + "`" + ` reads; they
 are null where the record did not exist, and for changes older than the
-history retention (` + "`" + `stats { retention }` + "`" + `).
+history retention (` + "`" + `stats { asOfFrom }` + "`" + `).
 """
 type Change {
   "Opaque position of this change in commit order: pass it as ` + "`" + `since` + "`" + ` (feed) or ` + "`" + `after` + "`" + ` (history)."
@@ -2365,6 +2384,13 @@ type Subscription {
     types: [String!]
     ids: [ID!]
   ): Change!
+}
+
+extend type Stats {
+  "The oldest instant that ` + "`" + `asOf` + "`" + ` (and a change's ` + "`" + `before` + "`" + ` and ` + "`" + `after` + "`" + `) can read: the history retention (` + "`" + `ties serve --history` + "`" + `) ago. Null when every version is kept."
+  asOfFrom: DateTime
+  "When the oldest change in the change log was committed; null when there is none. The change log is kept whole."
+  changesFrom: DateTime
 }
 `, BuiltIn: false},
 }
@@ -2732,6 +2758,10 @@ func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql
 		return ec.fieldContext_Stats_byEntityType(ctx, field)
 	case "byRelationType":
 		return ec.fieldContext_Stats_byRelationType(ctx, field)
+	case "asOfFrom":
+		return ec.fieldContext_Stats_asOfFrom(ctx, field)
+	case "changesFrom":
+		return ec.fieldContext_Stats_changesFrom(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Stats", field.Name)
 }
@@ -8184,6 +8214,52 @@ func (ec *executionContext) fieldContext_Stats_byRelationType(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Stats_asOfFrom(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_asOfFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stats().AsOfFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_asOfFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stats", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Stats_changesFrom(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_changesFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stats().ChangesFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_changesFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stats", field, true, true, "DateTime")
+}
+
 func (ec *executionContext) _Subgraph_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Subgraph) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11435,23 +11511,35 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 		case "entities":
 			out.Values[i] = ec._Stats_entities(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "relations":
 			out.Values[i] = ec._Stats_relations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "byEntityType":
 			out.Values[i] = ec._Stats_byEntityType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "byRelationType":
 			out.Values[i] = ec._Stats_byRelationType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "asOfFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_asOfFrom(ctx, field, obj)
+				})
+		case "changesFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_changesFrom(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

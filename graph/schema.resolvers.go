@@ -350,6 +350,14 @@ func (r *sourceResolver) Document(ctx context.Context, obj *store.Source) (*stor
 	return loadEntity(ctx, r.store, obj.Document, "document")
 }
 
+func (r *statsResolver) AsOfFrom(ctx context.Context, obj *store.Stats) (*time.Time, error) {
+	return optionalTime(obj.AsOfFrom), nil
+}
+
+func (r *statsResolver) ChangesFrom(ctx context.Context, obj *store.Stats) (*time.Time, error) {
+	return optionalTime(obj.ChangesFrom), nil
+}
+
 func (r *subgraphResolver) NodeLink(ctx context.Context, obj *store.Subgraph) (json.RawMessage, error) {
 	return exchange.NodeLink(obj), nil
 }
@@ -374,6 +382,8 @@ func (r *Resolver) Relation() RelationResolver { return &relationResolver{r} }
 
 func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
 
+func (r *Resolver) Stats() StatsResolver { return &statsResolver{r} }
+
 func (r *Resolver) Subgraph() SubgraphResolver { return &subgraphResolver{r} }
 
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
@@ -387,6 +397,7 @@ type (
 	queryResolver        struct{ *Resolver }
 	relationResolver     struct{ *Resolver }
 	sourceResolver       struct{ *Resolver }
+	statsResolver        struct{ *Resolver }
 	subgraphResolver     struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 )

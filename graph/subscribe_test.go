@@ -352,3 +352,53 @@ func TestSubscriptionAccess(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkSubscriptionFanOut measures the changes per second delivered to
+// 100 subscribers (half over websocket, half over SSE) while one writer
+// commits one-entity upserts as fast as it can: b.N changes reach every
+// subscriber.
+func BenchmarkSubscriptionFanOut(b *testing.B) {
+	const subscribers = 100
+	st, err := store.Open(b.TempDir(), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	loadFounding(b, st)
+	e := newEnvWith(b, st, graph.ServerConfig{})
+	since := feedEnd(b, e)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for i := range subscribers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out := make(chan event, 64)
+			go func() {
+				vars := map[string]any{"since": since}
+				if i%2 == 0 {
+					_ = wsSubscribe(ctx, e.url, nil, subscribeChanges, vars, out)
+				} else {
+					_ = sseSubscribe(ctx, e.url, nil, subscribeChanges, vars, out)
+				}
+			}()
+			for range b.N {
+				select {
+				case <-out:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	for i := range b.N {
+		if _, err := st.Apply(ctx, store.Batch{Entities: []store.Entity{{ID: fmt.Sprintf("fan-%d", i), Type: "City", Name: "Fan"}}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N*subscribers)/b.Elapsed().Seconds(), "deliveries/s")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "changes/s")
+}

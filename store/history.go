@@ -488,6 +488,25 @@ func (s *Store) recordAt(ctx context.Context, c Change, ts uint64) (any, error) 
 	return rec, nil
 }
 
+// retained returns how far back asOf reads and the change log reach (see
+// Stats.AsOfFrom and Stats.ChangesFrom).
+func (s *Store) retained(tx kv.Txn) (asOf, changes time.Time, err error) {
+	if h := s.db.Horizon(); h > 0 {
+		asOf = s.timeOf(h)
+	}
+	it := tx.Iterate(kv.IterOptions{Prefix: []byte{pLog}, KeysOnly: true})
+	defer it.Close()
+	it.Rewind()
+	if it.Valid() {
+		ts, err := parseLogKey(it.Key())
+		if err != nil {
+			return time.Time{}, time.Time{}, fmt.Errorf("read the change log: %w", err)
+		}
+		changes = s.timeOf(ts)
+	}
+	return asOf, changes, nil
+}
+
 // HistoryOptions page the history of one record.
 type HistoryOptions struct {
 	First int    // 0 means DefaultChangesFirst

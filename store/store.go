@@ -382,6 +382,9 @@ func (s *Store) Stats(ctx context.Context, ro ReadOptions) (Stats, error) {
 			st.ByEntityType = append(st.ByEntityType, tc)
 		}
 	}
+	if st.AsOfFrom, st.ChangesFrom, err = s.retained(tx); err != nil {
+		return Stats{}, err
+	}
 	sort.Slice(st.ByEntityType, func(i, j int) bool { return st.ByEntityType[i].Type < st.ByEntityType[j].Type })
 	sort.Slice(st.ByRelationType, func(i, j int) bool { return st.ByRelationType[i].Type < st.ByRelationType[j].Type })
 	return st, nil
