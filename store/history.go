@@ -573,6 +573,9 @@ func (s *Store) History(ctx context.Context, kind ChangeKind, id string, o Histo
 		if o.After != "" && ts >= afterTs {
 			continue
 		}
+		if rec.Prev != 0 && rec.Prev != prev {
+			continue // the record of its commit is no longer in the log
+		}
 		c, ok := historyChange(ts, s.timeOf(ts), &rec, kind, id, op)
 		if !ok {
 			continue // the log was cut (Truncated) or the key is stale
