@@ -8,8 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/ties-graph/ties/graph/model"
 	"github.com/ties-graph/ties/store"
 )
@@ -187,6 +185,15 @@ func nonNil(s []string) []string {
 // reads slower than the graph changes.
 const SlowSubscriberTimeout = 30 * time.Second
 
+// changeCursor is the resolver of Change.cursor: the error that ends a
+// subscription, on the last value it sends (see followChanges).
+func changeCursor(c *store.Change) (string, error) {
+	if c.End != nil {
+		return "", c.End
+	}
+	return c.Cursor(), nil
+}
+
 // slowSubscriber returns how long a subscriber may leave a change untaken.
 func (r *Resolver) slowSubscriber() time.Duration {
 	if r.slow > 0 {
@@ -229,11 +236,11 @@ func (r *Resolver) followChanges(ctx context.Context, f store.ChangeFilter, slow
 		if err == nil || ctx.Err() != nil {
 			return
 		}
-		// The error reaches the client as the errors of one last
-		// response: its value is null, and the stream ends.
-		graphql.AddError(ctx, err)
+		// The error reaches the client as the error of one last
+		// response (Change.cursor fails, so its data is null), and the
+		// stream ends.
 		select {
-		case ch <- nil:
+		case ch <- &store.Change{End: err}:
 		case <-ctx.Done():
 		}
 	}()

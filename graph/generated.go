@@ -285,6 +285,8 @@ type ApiKeyResolver interface {
 	LastUsedAt(ctx context.Context, obj *store.APIKey) (*time.Time, error)
 }
 type ChangeResolver interface {
+	Cursor(ctx context.Context, obj *store.Change) (string, error)
+
 	Fields(ctx context.Context, obj *store.Change) ([]string, error)
 	Before(ctx context.Context, obj *store.Change) (json.RawMessage, error)
 	After(ctx context.Context, obj *store.Change) (json.RawMessage, error)
@@ -4467,7 +4469,7 @@ func (ec *executionContext) _Change_cursor(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Change_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor(), nil
+			return ec.Resolvers.Change().Cursor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4478,7 +4480,7 @@ func (ec *executionContext) _Change_cursor(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Change_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+	return graphql.NewScalarFieldContext("Change", field, true, true, "String")
 }
 
 func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *store.Change) (ret graphql.Marshaler) {
@@ -10204,10 +10206,11 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Change")
 		case "cursor":
-			out.Values[i] = ec._Change_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_cursor(ctx, field, obj)
+				})
 		case "at":
 			out.Values[i] = ec._Change_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -24,6 +24,10 @@ func (r *apiKeyResolver) LastUsedAt(ctx context.Context, obj *store.APIKey) (*ti
 	return optionalTime(obj.LastUsedAt), nil
 }
 
+func (r *changeResolver) Cursor(ctx context.Context, obj *store.Change) (string, error) {
+	return changeCursor(obj)
+}
+
 func (r *changeResolver) Fields(ctx context.Context, obj *store.Change) ([]string, error) {
 	return r.changedFields(ctx, obj)
 }

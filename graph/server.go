@@ -64,6 +64,10 @@ type ServerConfig struct {
 	// proxy on the same machine forwards.
 	LoopbackOnly bool
 	AllowedHosts []string
+	// SlowSubscriber is how long a subscription may leave a change
+	// untaken before it is closed as too slow; 0 means
+	// SlowSubscriberTimeout.
+	SlowSubscriber time.Duration
 }
 
 // Server is the HTTP face of Ties: GraphiQL at /, the explorer at
@@ -106,7 +110,7 @@ func NewServer(cfg ServerConfig) *Server {
 	g := guard{store: cfg.Store, access: cfg.Access}
 	raw := newGraphQLHandler(cfg.Store, logger, limits, handlerOptions{
 		introspection: !cfg.NoIntrospection, readOnly: cfg.ReadOnly, loaderWait: wait,
-		countError: s.metrics.graphQLError, websocketInit: g.websocketInit,
+		countError: s.metrics.graphQLError, websocketInit: g.websocketInit, slowSubscriber: cfg.SlowSubscriber,
 	})
 	s.graphql = withTimeout(limits.Timeout, raw)
 	s.mux.Handle("/query", streams(raw, s.graphql, g))
@@ -153,6 +157,8 @@ type handlerOptions struct {
 	// websocketInit authenticates a subscription's websocket; nil lets
 	// every one in.
 	websocketInit transport.WebsocketInitFunc
+	// slowSubscriber is ServerConfig.SlowSubscriber.
+	slowSubscriber time.Duration
 }
 
 // newGraphQLHandler assembles gqlgen's server with explicit transports and
@@ -160,7 +166,7 @@ type handlerOptions struct {
 // limiter checks the document before gqlgen parses and validates it, then
 // checks arguments before the complexity limit is computed.
 func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o handlerOptions) http.Handler {
-	c := Config{Resolvers: &Resolver{store: st}}
+	c := Config{Resolvers: &Resolver{store: st, slow: o.slowSubscriber}}
 	costs(&c.Complexity)
 	srv := handler.New(NewExecutableSchema(c))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})

@@ -402,3 +402,47 @@ func BenchmarkSubscriptionFanOut(b *testing.B) {
 	b.ReportMetric(float64(b.N*subscribers)/b.Elapsed().Seconds(), "deliveries/s")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "changes/s")
 }
+
+// TestSlowSubscriber closes a subscription that does not take its changes
+// in time with a TIMEOUT error naming the cursor to resume from. The limit
+// here is a nanosecond, so that the server gives up on the first change
+// the transport is not already waiting for.
+func TestSlowSubscriber(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{SlowSubscriber: time.Nanosecond})
+	for i := range 50 {
+		e.ok(fmt.Sprintf(`mutation { upsertEntities(input: [{id: "slow-%d", type: "City", name: "Slow"}]) { id } }`, i), nil, nil)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, transport := range []string{"Websocket", "SSE"} {
+		t.Run(transport, func(t *testing.T) {
+			out := make(chan event)
+			errc := make(chan error, 1)
+			vars := map[string]any{"since": "0-0"}
+			go func() {
+				if transport == "SSE" {
+					errc <- sseSubscribe(ctx, e.url, nil, subscribeChanges, vars, out)
+				} else {
+					errc <- wsSubscribe(ctx, e.url, nil, subscribeChanges, vars, out)
+				}
+			}()
+			var last event
+			n := 0
+			for done := false; !done; {
+				select {
+				case ev := <-out:
+					last = ev
+					n++
+				case err := <-errc:
+					if err != nil {
+						t.Fatalf("after %d events: %v", n, err)
+					}
+					done = true
+				}
+			}
+			if len(last.Errors) == 0 || last.Errors[0].Extensions["code"] != "TIMEOUT" || !strings.Contains(last.Errors[0].Message, "since") {
+				t.Errorf("the last of %d events: %+v, want a TIMEOUT error naming the cursor to resume from", n, last)
+			}
+		})
+	}
+}
