@@ -123,8 +123,11 @@ func TestAccessAnonymousNone(t *testing.T) {
 		{"Import", http.MethodPost, "/import?format=ndjson", "application/x-ndjson", ndjson, nil},
 		{"Metrics", http.MethodGet, "/metrics", "", nil, nil},
 		{"Backup", http.MethodGet, "/backup", "", nil, nil},
+		// A websocket that sends a bad Authorization header is refused
+		// before it upgrades; one without authenticates in its
+		// connection_init (TestSubscriptionAccess).
 		{"Websocket", http.MethodGet, "/query", "", nil, http.Header{
-			"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Version": {"13"},
+			"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Version": {"13"}, "Authorization": {"Bearer ties_not-a-key"},
 			"Sec-Websocket-Key": {"dGhlIHNhbXBsZSBub25jZQ=="}, "Sec-Websocket-Protocol": {"graphql-transport-ws"}}},
 		{"SSE", http.MethodPost, "/query", "application/json", []byte(`{"query":"{ stats { entities } }"}`), http.Header{"Accept": {"text/event-stream"}}},
 	} {

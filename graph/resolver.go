@@ -5,9 +5,16 @@ package graph
 
 //go:generate go run github.com/99designs/gqlgen generate
 
-import "github.com/ties-graph/ties/store"
+import (
+	"time"
+
+	"github.com/ties-graph/ties/store"
+)
 
 // Resolver is the root of the resolvers: the dependencies they share.
 type Resolver struct {
 	store *store.Store
+	// slow is how long a subscriber may leave a change untaken before it
+	// is closed; 0 means SlowSubscriberTimeout.
+	slow time.Duration
 }

@@ -24,6 +24,22 @@ func (r *apiKeyResolver) LastUsedAt(ctx context.Context, obj *store.APIKey) (*ti
 	return optionalTime(obj.LastUsedAt), nil
 }
 
+func (r *changeResolver) Cursor(ctx context.Context, obj *store.Change) (string, error) {
+	return changeCursor(obj)
+}
+
+func (r *changeResolver) Fields(ctx context.Context, obj *store.Change) ([]string, error) {
+	return r.changedFields(ctx, obj)
+}
+
+func (r *changeResolver) Before(ctx context.Context, obj *store.Change) (json.RawMessage, error) {
+	return r.changeRecord(ctx, obj, false)
+}
+
+func (r *changeResolver) After(ctx context.Context, obj *store.Change) (json.RawMessage, error) {
+	return r.changeRecord(ctx, obj, true)
+}
+
 func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error) {
 	if len(where) > 0 || len(orderBy) > 0 {
 		return r.relationsWhere(ctx, obj, relationQuery{types, direction, validAt, during, datedOnly, entityTypes, first, after}, where, orderBy)
@@ -62,6 +78,10 @@ func (r *entityResolver) Component(ctx context.Context, obj *store.Entity, types
 		return nil, err
 	}
 	return &id, nil
+}
+
+func (r *entityResolver) History(ctx context.Context, obj *store.Entity, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, store.ChangeEntity, obj.ID, first, after)
 }
 
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error) {
@@ -374,6 +394,14 @@ func (r *queryResolver) RelationFacets(ctx context.Context, types []string, wher
 	return facets(fs)
 }
 
+func (r *queryResolver) Changes(ctx context.Context, since *string, first *int, kinds []store.ChangeKind, types []string, ids []string) (*model.ChangeConnection, error) {
+	p, err := r.store.Changes(ctx, changeFilter(since, first, kinds, types, ids))
+	if err != nil {
+		return nil, err
+	}
+	return changeConnection(p), nil
+}
+
 func (r *relationResolver) From(ctx context.Context, obj *store.Relation) (*store.Entity, error) {
 	return loadEntity(ctx, r.store, obj.From, "entity")
 }
@@ -382,15 +410,33 @@ func (r *relationResolver) To(ctx context.Context, obj *store.Relation) (*store.
 	return loadEntity(ctx, r.store, obj.To, "entity")
 }
 
+func (r *relationResolver) History(ctx context.Context, obj *store.Relation, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, store.ChangeRelation, obj.ID, first, after)
+}
+
 func (r *sourceResolver) Document(ctx context.Context, obj *store.Source) (*store.Entity, error) {
 	return loadEntity(ctx, r.store, obj.Document, "document")
+}
+
+func (r *statsResolver) AsOfFrom(ctx context.Context, obj *store.Stats) (*time.Time, error) {
+	return optionalTime(obj.AsOfFrom), nil
+}
+
+func (r *statsResolver) ChangesFrom(ctx context.Context, obj *store.Stats) (*time.Time, error) {
+	return optionalTime(obj.ChangesFrom), nil
 }
 
 func (r *subgraphResolver) NodeLink(ctx context.Context, obj *store.Subgraph) (json.RawMessage, error) {
 	return exchange.NodeLink(obj), nil
 }
 
+func (r *subscriptionResolver) Changes(ctx context.Context, since *string, kinds []store.ChangeKind, types []string, ids []string) (<-chan *store.Change, error) {
+	return r.followChanges(ctx, changeFilter(since, nil, kinds, types, ids), r.slowSubscriber())
+}
+
 func (r *Resolver) ApiKey() ApiKeyResolver { return &apiKeyResolver{r} }
+
+func (r *Resolver) Change() ChangeResolver { return &changeResolver{r} }
 
 func (r *Resolver) Entity() EntityResolver { return &entityResolver{r} }
 
@@ -404,15 +450,22 @@ func (r *Resolver) Relation() RelationResolver { return &relationResolver{r} }
 
 func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
 
+func (r *Resolver) Stats() StatsResolver { return &statsResolver{r} }
+
 func (r *Resolver) Subgraph() SubgraphResolver { return &subgraphResolver{r} }
 
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
-	apiKeyResolver   struct{ *Resolver }
-	entityResolver   struct{ *Resolver }
-	mutationResolver struct{ *Resolver }
-	pathResolver     struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	relationResolver struct{ *Resolver }
-	sourceResolver   struct{ *Resolver }
-	subgraphResolver struct{ *Resolver }
+	apiKeyResolver       struct{ *Resolver }
+	changeResolver       struct{ *Resolver }
+	entityResolver       struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	pathResolver         struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	relationResolver     struct{ *Resolver }
+	sourceResolver       struct{ *Resolver }
+	statsResolver        struct{ *Resolver }
+	subgraphResolver     struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 )

@@ -64,6 +64,10 @@ type ServerConfig struct {
 	// proxy on the same machine forwards.
 	LoopbackOnly bool
 	AllowedHosts []string
+	// SlowSubscriber is how long a subscription may leave a change
+	// untaken before it is closed as too slow; 0 means
+	// SlowSubscriberTimeout.
+	SlowSubscriber time.Duration
 }
 
 // Server is the HTTP face of Ties: GraphiQL at /, the explorer at
@@ -103,13 +107,13 @@ func NewServer(cfg ServerConfig) *Server {
 	if cfg.LoopbackOnly {
 		s.handler = guardHost(s.handler, cfg.AllowedHosts)
 	}
-	s.graphql = withTimeout(limits.Timeout, newGraphQLHandler(cfg.Store, logger, limits, handlerOptions{
-		introspection: !cfg.NoIntrospection, readOnly: cfg.ReadOnly, loaderWait: wait,
-		countError: s.metrics.graphQLError,
-	}))
-
 	g := guard{store: cfg.Store, access: cfg.Access}
-	s.mux.Handle("/query", g.require(store.ScopeRead, "a GraphQL request", true, s.graphql))
+	raw := newGraphQLHandler(cfg.Store, logger, limits, handlerOptions{
+		introspection: !cfg.NoIntrospection, readOnly: cfg.ReadOnly, loaderWait: wait,
+		countError: s.metrics.graphQLError, websocketInit: g.websocketInit, slowSubscriber: cfg.SlowSubscriber,
+	})
+	s.graphql = withTimeout(limits.Timeout, raw)
+	s.mux.Handle("/query", streams(raw, s.graphql, g))
 	s.mux.HandleFunc("PUT /query", methodNotAllowed)
 	s.mux.HandleFunc("PATCH /query", methodNotAllowed)
 	s.mux.HandleFunc("DELETE /query", methodNotAllowed)
@@ -150,6 +154,11 @@ type handlerOptions struct {
 	loaderWait    time.Duration
 	countError    func(code string) // nil: errors are not counted
 	admission     *admission        // nil: one of the limits' size
+	// websocketInit authenticates a subscription's websocket; nil lets
+	// every one in.
+	websocketInit transport.WebsocketInitFunc
+	// slowSubscriber is ServerConfig.SlowSubscriber.
+	slowSubscriber time.Duration
 }
 
 // newGraphQLHandler assembles gqlgen's server with explicit transports and
@@ -157,10 +166,12 @@ type handlerOptions struct {
 // limiter checks the document before gqlgen parses and validates it, then
 // checks arguments before the complexity limit is computed.
 func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o handlerOptions) http.Handler {
-	c := Config{Resolvers: &Resolver{store: st}}
+	c := Config{Resolvers: &Resolver{store: st, slow: o.slowSubscriber}}
 	costs(&c.Complexity, scanCosts{indexed: st.Indexed})
 	srv := handler.New(NewExecutableSchema(c))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
+	srv.AddTransport(websocketTransport(o.websocketInit))
+	srv.AddTransport(sseTransport()) // before httpTransport, which takes every POST
 	p := presenter{logger: logger, timeout: limits.Timeout, count: o.countError}
 	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, present: p.present})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))

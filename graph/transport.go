@@ -102,6 +102,11 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 			fmt.Sprintf("a %s cannot be sent with GET; use POST", oc.Operation.Operation))
 		return
 	}
+	if oc.Operation.Operation == ast.Subscription {
+		writeHTTPError(w, media, http.StatusBadRequest, codeBadRequest,
+			"a subscription needs a stream: open a websocket (graphql-transport-ws) or ask for Server-Sent Events (Accept: text/event-stream)")
+		return
+	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	resp := responses(ctx)
 	if resp == nil {

@@ -41,6 +41,9 @@ type Options struct {
 	// relation bodies and of adjacency that reads at the newest commit
 	// share; 0 means DefaultCacheSize, a negative value turns it off.
 	CacheSize int64
+	// noHistoryIndex writes no history keys, for benchmarks that measure
+	// what they cost (BENCHMARKS.md); history then finds nothing.
+	noHistoryIndex bool
 }
 
 // Batch is a set of writes applied atomically by Store.Apply: either all of
@@ -158,6 +161,9 @@ type NeighborhoodOptions struct {
 // ReadOptions choose the recorded-time snapshot a read sees.
 type ReadOptions struct {
 	AsOf time.Time // zero = now
+	// commit reads as of exactly this commit timestamp (a change's before
+	// and after, history.go); AsOf, a time, may hold several commits.
+	commit uint64
 }
 
 // Record is one item of a bulk load: exactly one of its pointers is set.

@@ -179,6 +179,14 @@ func (c *checker) walk(ctx context.Context) error {
 				}
 			}
 			lastLog = ts
+		case pHist:
+			_, _, prev, perr := parseHistKey(k)
+			switch {
+			case perr != nil:
+				c.problem("%v", perr)
+			case prev >= c.tx.ReadTs():
+				c.problem("history key %x names a commit after %d, the last", k, c.tx.ReadTs())
+			}
 		default:
 			c.problem("key %x has an unknown prefix", k)
 		}

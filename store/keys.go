@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // Key prefixes. They are part of the on-disk format: never renumber one.
@@ -30,6 +31,7 @@ const (
 	pLog      byte = 0x0E
 	pAPIKey   byte = 0x0F
 	pPropIdx  byte = 0x10
+	pHist     byte = 0x13 // 0x11 and 0x12: citations and text words
 )
 
 // Kinds of things an external id or a type name can denote.
@@ -416,6 +418,53 @@ func parseNameValue(b []byte) (nameValue, error) {
 func logKey(ts uint64) []byte { return idKey(pLog, ts) }
 
 func parseLogKey(k []byte) (uint64, error) { return parseIDKey(pLog, k) }
+
+// History kinds: what the id of a history key names. Entity and relation
+// ids share a namespace, type names have their own.
+const (
+	histEntity       byte = 1
+	histRelation     byte = 2
+	histEntityType   byte = 3
+	histRelationType byte = 4
+)
+
+// histKey says that the commit right after prev (see ChangeRecord.Prev)
+// changed the record id of kind, so that the history of one record is a
+// prefix scan instead of a scan of the whole log. The writer does not know
+// its own commit timestamp, but it knows the commit it read at, and
+// writers are serialized: the first change-log record after prev is the
+// one. Ids never contain 0x00 (control characters are refused):
+//
+//	0x13 | kind(1) | id | 0x00 | prev(8)   → op(1)
+func histKey(kind byte, id string, prev uint64) []byte {
+	k := make([]byte, 0, len(id)+11)
+	k = append(append(append(k, pHist, kind), id...), 0)
+	return binary.BigEndian.AppendUint64(k, prev)
+}
+
+// histPrefix is the prefix of every history key of one record.
+func histPrefix(kind byte, id string) []byte {
+	return append(append([]byte{pHist, kind}, id...), 0)
+}
+
+func parseHistKey(k []byte) (kind byte, id string, prev uint64, err error) {
+	if len(k) < 11 || k[0] != pHist || k[len(k)-9] != 0 {
+		return 0, "", 0, fmt.Errorf("bad history key %x", k)
+	}
+	id = string(k[2 : len(k)-9])
+	if strings.IndexByte(id, 0) >= 0 || k[1] < histEntity || k[1] > histRelationType {
+		return 0, "", 0, fmt.Errorf("bad history key %x", k)
+	}
+	return k[1], id, binary.BigEndian.Uint64(k[len(k)-8:]), nil
+}
+
+// History key values: how the commit changed the record.
+const (
+	histCreate byte = 'c'
+	histUpdate byte = 'u'
+	histDelete byte = 'd'
+	histLoad   byte = 'l'
+)
 
 // apiKeyKey is an API key, by its name (see apikeys.go); the token itself
 // is never stored, only its SHA-256:

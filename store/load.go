@@ -66,6 +66,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
 	l := newLoader(ctx, tx, sch, opts)
+	l.w.noHistory = s.opts.noHistoryIndex
 	l.checkSpace = s.CheckSpace
 	l.noIDs = noExternalIDs(tx)
 	if err := l.w.initialize(); err != nil {
@@ -85,6 +86,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		return res, nil
 	}
 	l.w.log.Principal = opts.Principal
+	l.w.log.Prev = tx.ReadTs()
 	l.w.log.Load = &LoadRecord{Source: opts.Source, Entities: res.Entities, Relations: res.Relations}
 	bt.SetLog(l.w.log.encode())
 	if err := s.CheckSpace(); err != nil {
@@ -94,6 +96,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	s.cache.begin(true)
 	res.CommitTs, err = bt.Flush()
 	s.cache.end(s.db.LastCommit())
+	s.commits.notify()
 	bt = nil
 	if err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
@@ -521,7 +524,13 @@ func (l *loader) writeEntity(e *Entity, le loadEntity, old *entityBody) error {
 	if old == nil {
 		l.newEntities++
 	}
-	return l.index.entity(le.node, e, le.typ, old)
+	if err := l.index.entity(le.node, e, le.typ, old); err != nil {
+		return err
+	}
+	if l.w.noHistory {
+		return nil
+	}
+	return l.set(histKey(histEntity, e.ID, l.tx.ReadTs()), []byte{histLoad})
 }
 
 // endpoint resolves one end of a relation of the load: an entity of the
@@ -666,7 +675,13 @@ func (l *loader) relation(r Relation, line int64, fs Fields) error {
 			}
 		}
 	}
-	return l.index.relation(rid, &r, rt.id, fromN, toN, fromT, toT, old)
+	if err := l.index.relation(rid, &r, rt.id, fromN, toN, fromT, toT, old); err != nil {
+		return err
+	}
+	if l.w.noHistory {
+		return nil
+	}
+	return l.set(histKey(histRelation, r.ID, l.tx.ReadTs()), []byte{histLoad})
 }
 
 // retype updates the adjacency values naming the type of each entity whose

@@ -84,7 +84,7 @@ type LoadReport struct {
 	Relations Tally
 	// Changes lists the first MaxReportedChanges changed records in the
 	// order of the source, each with the fields that change.
-	Changes []Change
+	Changes []RecordChange
 }
 
 // Tally counts the records of one kind by what a load does to them.
@@ -95,8 +95,8 @@ type Tally struct {
 	Skipped   int // in the store, and kept as it is (OnExistingSkip)
 }
 
-// Change is one changed record of a LoadReport.
-type Change struct {
+// RecordChange is one changed record of a LoadReport.
+type RecordChange struct {
 	Kind   string   // "entity" or "relation"
 	ID     string   // the record's id
 	Record string   // "<source>:<line>"
@@ -305,7 +305,7 @@ func (l *loader) tally(t *Tally, kind, id string, line int64, changes []string, 
 	default:
 		t.Changed++
 		if len(l.res.Report.Changes) < MaxReportedChanges {
-			l.res.Report.Changes = append(l.res.Report.Changes, Change{Kind: kind, ID: id, Record: l.record(line), Fields: changes})
+			l.res.Report.Changes = append(l.res.Report.Changes, RecordChange{Kind: kind, ID: id, Record: l.record(line), Fields: changes})
 		}
 	}
 }

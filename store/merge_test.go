@@ -95,7 +95,7 @@ func TestLoadOnExisting(t *testing.T) {
 				t.Errorf("twin:\n got %+v\nwant %+v", *gotRel, tc.wantRel)
 			}
 			if tc.on == OnExistingMerge {
-				want := []Change{
+				want := []RecordChange{
 					{Kind: "entity", ID: "munster", Record: "t.ndjson:1", Fields: []string{"aliases", "properties.population", "properties.wikidata", "sources"}},
 					{Kind: "relation", ID: "twin", Record: "t.ndjson:3", Fields: []string{"properties.note"}},
 				}

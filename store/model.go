@@ -129,4 +129,10 @@ type Stats struct {
 	Relations      int
 	ByEntityType   []TypeCount
 	ByRelationType []TypeCount
+	// AsOfFrom is the oldest instant asOf reads (and a change's before
+	// and after) can see, which moves with the history retention; zero
+	// when every version is kept. ChangesFrom is the time of the oldest
+	// change in the change log, zero when there is none.
+	AsOfFrom    time.Time
+	ChangesFrom time.Time
 }

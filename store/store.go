@@ -34,8 +34,10 @@ type Store struct {
 
 	cache *readCache
 	sync  *cacheSync // on a backend other processes write too
-	pause writePause
-	load  loadGate
+	// commits wakes the change feed's followers (feed.go).
+	commits commitSignal
+	pause   writePause
+	load    loadGate
 
 	// keyMu serializes the writes of API keys with the updates of the
 	// keyring they make; keyring is nil until first needed.
@@ -149,19 +151,31 @@ func (s *Store) init(ctx context.Context) error {
 func (s *Store) Close() error { return s.db.Close() }
 
 // ChangeRecord is the change-log entry of one commit, stored under the
-// commit's timestamp. Id lists stop at maxLogIDs entries each, and
-// Truncated says so; a bulk load records counts and its source instead.
+// commit's timestamp. It lists every id the commit wrote or deleted
+// (records written before the lists were complete may have been cut at
+// 1,000 ids each, and say so with Truncated); a bulk load records its
+// source and counts instead, and each record it wrote has a history key
+// (keys.go) that leads back to it.
 type ChangeRecord struct {
 	// Principal is who made the change: an API key's name,
 	// PrincipalAnonymous or PrincipalCLI.
-	Principal        string   `json:"principal,omitempty"`
+	Principal string `json:"principal,omitempty"`
+	// Prev is the commit the writer read at: writers are serialized, so
+	// it is the commit just before this one, and the history keys of
+	// this commit's ids name it (see histKey).
+	Prev             uint64   `json:"prev,omitempty"`
 	Entities         []string `json:"entities,omitempty"`
 	Relations        []string `json:"relations,omitempty"`
 	DeletedEntities  []string `json:"deletedEntities,omitempty"`
 	DeletedRelations []string `json:"deletedRelations,omitempty"`
 	EntityTypes      []string `json:"entityTypes,omitempty"`
 	RelationTypes    []string `json:"relationTypes,omitempty"`
-	Truncated        bool     `json:"truncated,omitempty"`
+	// Created lists the entities and relations of Entities and Relations
+	// that did not exist before the commit; CreatedTypes the same for
+	// the types.
+	Created      []string `json:"created,omitempty"`
+	CreatedTypes []string `json:"createdTypes,omitempty"`
+	Truncated    bool     `json:"truncated,omitempty"`
 	// APIKeys and RevokedAPIKeys name the API keys created or revoked.
 	APIKeys        []string `json:"apiKeys,omitempty"`
 	RevokedAPIKeys []string `json:"revokedApiKeys,omitempty"`
@@ -174,16 +188,6 @@ type LoadRecord struct {
 	Source    string `json:"source,omitempty"`
 	Entities  int    `json:"entities"`
 	Relations int    `json:"relations"`
-}
-
-const maxLogIDs = 1000
-
-func (c *ChangeRecord) add(list *[]string, id string) {
-	if len(*list) >= maxLogIDs {
-		c.Truncated = true
-		return
-	}
-	*list = append(*list, id)
 }
 
 func (c *ChangeRecord) encode() []byte {
@@ -201,7 +205,11 @@ func (s *Store) snapshot(ctx context.Context, ro ReadOptions) (kv.Txn, *schema, 
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	var ts uint64
+	ts := ro.commit
+	if ts != 0 && ts < s.db.Horizon() {
+		return nil, nil, &Error{Code: Invalid, Message: fmt.Sprintf(
+			"the versions of %s are older than the history kept", s.timeOf(ts).Format(time.RFC3339Nano))}
+	}
 	if !ro.AsOf.IsZero() {
 		ts = s.readTsAt(ro.AsOf)
 		// Below the horizon compaction may have dropped the versions
@@ -228,7 +236,7 @@ func (s *Store) snapshot(ctx context.Context, ro ReadOptions) (kv.Txn, *schema, 
 		}
 		s.cache.putOntology(tx.ReadTs(), sch)
 	}
-	if !ro.AsOf.IsZero() {
+	if !ro.AsOf.IsZero() || ro.commit != 0 {
 		sch = s.withLaterTypes(sch)
 	}
 	return tx, sch, nil
@@ -374,6 +382,9 @@ func (s *Store) Stats(ctx context.Context, ro ReadOptions) (Stats, error) {
 			st.ByEntityType = append(st.ByEntityType, tc)
 		}
 	}
+	if st.AsOfFrom, st.ChangesFrom, err = s.retained(tx); err != nil {
+		return Stats{}, err
+	}
 	sort.Slice(st.ByEntityType, func(i, j int) bool { return st.ByEntityType[i].Type < st.ByEntityType[j].Type })
 	sort.Slice(st.ByRelationType, func(i, j int) bool { return st.ByRelationType[i].Type < st.ByRelationType[j].Type })
 	return st, nil
@@ -426,6 +437,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) error {
 	s.cache.begin(true)
 	err = b.Restore(ctx, br)
 	s.cache.end(s.db.LastCommit())
+	s.commits.notify()
 	s.mu.Lock()
 	s.schema = nil
 	s.mu.Unlock()

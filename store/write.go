@@ -50,7 +50,10 @@ func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
 		return BatchResult{}, err
 	}
 	s.forgetWrites(w)
-	defer func() { s.cache.end(s.db.LastCommit()) }()
+	defer func() {
+		s.cache.end(s.db.LastCommit())
+		s.commits.notify()
+	}()
 	ts, err := w.commitTxn(tx)
 	if errors.Is(err, kv.ErrTooBig) {
 		readTs := tx.ReadTs()
@@ -111,6 +114,7 @@ func (s *Store) prepare(tx kv.Txn, b Batch) (*writer, BatchResult, error) {
 	}
 	w := newWriter(tx, sch)
 	w.log.Principal = b.Principal
+	w.noHistory = s.opts.noHistoryIndex
 	if err := w.initialize(); err != nil {
 		return nil, BatchResult{}, err
 	}
@@ -239,6 +243,7 @@ type writer struct {
 	// reindex lists the property indexes the ontology changes of this
 	// write build or drop (propindex.go).
 	reindex   []reindexJob
+	noHistory bool // write no history keys (Options.noHistoryIndex)
 	maxErrors int
 	errsLost  bool // problems beyond maxErrors were not recorded
 	nfail     int  // problems found, recorded or not
@@ -270,6 +275,27 @@ type kvWriter interface {
 
 func (w *writer) set(k, v []byte) { w.ov[string(k)] = mutation{val: v} }
 func (w *writer) del(k []byte)    { w.ov[string(k)] = mutation{del: true} }
+
+// logChange records in the change log and in the history index that
+// this batch writes (or deletes, for the deleted lists) the record id.
+func (w *writer) logChange(list *[]string, kind byte, id string, created bool) {
+	*list = append(*list, id)
+	op := histUpdate
+	switch {
+	case list == &w.log.DeletedEntities || list == &w.log.DeletedRelations:
+		op = histDelete
+	case created && (kind == histEntityType || kind == histRelationType):
+		op = histCreate
+		w.log.CreatedTypes = append(w.log.CreatedTypes, id)
+	case created:
+		op = histCreate
+		w.log.Created = append(w.log.Created, id)
+	}
+	w.log.Prev = w.tx.ReadTs()
+	if !w.noHistory {
+		w.set(histKey(kind, id, w.log.Prev), []byte{op})
+	}
+}
 
 // get reads key as this batch sees it; ok is false when it does not exist.
 func (w *writer) get(k []byte) (v []byte, ok bool, err error) {
@@ -525,9 +551,11 @@ func (w *writer) applyChange(ch ontologyChange) error {
 		kind := kindEntity
 		if d.Kind == defRelationType {
 			kind = kindRelation
-			w.log.RelationTypes = append(w.log.RelationTypes, d.Name)
+			_, known := w.sch.relations[d.Name]
+			w.logChange(&w.log.RelationTypes, histRelationType, d.Name, !known)
 		} else {
-			w.log.EntityTypes = append(w.log.EntityTypes, d.Name)
+			_, known := w.sch.entities[d.Name]
+			w.logChange(&w.log.EntityTypes, histEntityType, d.Name, !known)
 		}
 		w.set(typeNameKey(kind, d.Name), binary.BigEndian.AppendUint32(nil, uint32(t)))
 		w.set(typeDefKey(t), mustJSON(d))
@@ -671,7 +699,7 @@ func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
 	if err := w.index.entity(n, e, t, old); err != nil {
 		return 0, err
 	}
-	w.log.add(&w.log.Entities, e.ID)
+	w.logChange(&w.log.Entities, histEntity, e.ID, old == nil)
 	return n, nil
 }
 
@@ -826,7 +854,7 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 	w.added[toN] = append(w.added[toN], string(adjKey(nil, pIn, toN, rt.id, fromN, rid)))
 	w.upserted[rid] = true
 	delete(w.deleted, rid)
-	w.log.add(&w.log.Relations, r.ID)
+	w.logChange(&w.log.Relations, histRelation, r.ID, old == nil)
 	return rid, nil
 }
 
@@ -912,7 +940,7 @@ func (w *writer) deleteRelation(rid RelID) error {
 	w.deleted[rid] = true
 	w.deletedExt[rb.r.ID] = true
 	delete(w.upserted, rid)
-	w.log.add(&w.log.DeletedRelations, rb.r.ID)
+	w.logChange(&w.log.DeletedRelations, histRelation, rb.r.ID, false)
 	return nil
 }
 
@@ -976,7 +1004,7 @@ func (w *writer) deleteEntityByID(id string, i int, cascade bool) (entities, rel
 	w.count(typeCountKey(eb.typ), -1)
 	delete(w.retyped, n)
 	w.deletedExt[id] = true
-	w.log.add(&w.log.DeletedEntities, id)
+	w.logChange(&w.log.DeletedEntities, histEntity, id, false)
 	if doc, ok := w.sch.entityType(documentType); ok && w.sch.isA(eb.typ, doc) {
 		w.deletedDocs = append(w.deletedDocs, deletedDocument{id: id, rec: rec})
 	}

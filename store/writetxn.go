@@ -65,6 +65,7 @@ func (t *WriteTxn) Apply(b Batch) (BatchResult, error) {
 	}
 	w := newWriter(t.tx, sch)
 	w.log.Principal = b.Principal
+	w.noHistory = t.s.opts.noHistoryIndex
 	if err := w.initialize(); err != nil {
 		t.failed = true
 		return BatchResult{}, err
@@ -109,7 +110,10 @@ func (t *WriteTxn) Commit() (uint64, error) {
 	for k := range t.keys {
 		s.cache.forget(k)
 	}
-	defer func() { s.cache.end(s.db.LastCommit()) }()
+	defer func() {
+		s.cache.end(s.db.LastCommit())
+		s.commits.notify()
+	}()
 	t.tx.SetLog(t.log.encode())
 	ts, err := t.tx.Commit()
 	t.tx.Discard()
@@ -138,19 +142,21 @@ func (t *WriteTxn) Discard() {
 	}
 }
 
-// merge adds o's ids to c, keeping the per-list cap.
+// merge adds o's ids to c.
 func (c *ChangeRecord) merge(o *ChangeRecord) {
 	for _, l := range []struct{ dst, src *[]string }{
 		{&c.Entities, &o.Entities}, {&c.Relations, &o.Relations},
 		{&c.DeletedEntities, &o.DeletedEntities}, {&c.DeletedRelations, &o.DeletedRelations},
 		{&c.EntityTypes, &o.EntityTypes}, {&c.RelationTypes, &o.RelationTypes},
+		{&c.Created, &o.Created}, {&c.CreatedTypes, &o.CreatedTypes},
 	} {
-		for _, id := range *l.src {
-			c.add(l.dst, id)
-		}
+		*l.dst = append(*l.dst, *l.src...)
 	}
 	c.Truncated = c.Truncated || o.Truncated
 	if c.Principal == "" {
 		c.Principal = o.Principal
+	}
+	if c.Prev == 0 {
+		c.Prev = o.Prev
 	}
 }

@@ -8,6 +8,24 @@ import (
 	"github.com/ties-graph/ties/store"
 )
 
+// A page of changes.
+type ChangeConnection struct {
+	// The changes of the page with their cursors.
+	Edges []*ChangeEdge `json:"edges"`
+	// The changes of the page, without cursors.
+	Nodes []*store.Change `json:"nodes"`
+	// Where this page stands; endCursor resumes after the page even when it holds no change.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One change of a page.
+type ChangeEdge struct {
+	// Opaque cursor of this item.
+	Cursor string `json:"cursor"`
+	// The change.
+	Node *store.Change `json:"node"`
+}
+
 // A page of entities.
 type EntityConnection struct {
 	// The entities of the page with their cursors.
@@ -118,4 +136,7 @@ type RelationEdge struct {
 	Node *store.Relation `json:"node"`
 	// The entity at the other end of the relation from the entity whose relations these are.
 	Neighbor *store.Entity `json:"neighbor"`
+}
+
+type Subscription struct {
 }

@@ -44,7 +44,92 @@
   }
 
   var endpoint = document.getElementById('graphiql').getAttribute('data-endpoint') || '/query';
+
+  // isSubscription reports whether the operation GraphiQL runs is a
+  // subscription: the named one, or the document's only operation.
+  function isSubscription(body) {
+    var q = (body.query || '').replace(/#[^\n]*/g, '');
+    var re = /\b(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/g;
+    var m, ops = [];
+    while ((m = re.exec(q)) !== null) {
+      // Only operations at the top level: a keyword after an opening brace
+      // at depth 0 is not one.
+      var depth = 0;
+      for (var i = 0; i < m.index; i++) {
+        if (q[i] === '{') depth++;
+        else if (q[i] === '}') depth--;
+      }
+      if (depth === 0) ops.push({ kind: m[1], name: m[2] });
+    }
+    var op = ops.find(function (o) { return body.operationName && o.name === body.operationName; }) || (ops.length === 1 ? ops[0] : null);
+    return !!op && op.kind === 'subscription';
+  }
+
+  // subscribe runs a subscription over Server-Sent Events (the service's
+  // SSE transport, which needs no client library and sends the key in a
+  // header like every other request), as the async iterable of results
+  // that GraphiQL shows one after the other.
+  function subscribe(body, opts) {
+    var ctrl = new AbortController();
+    var headers = Object.assign({ 'Content-Type': 'application/json', Accept: 'text/event-stream' }, (opts && opts.headers) || {});
+    var pending = [], waiting = null, done = false;
+    function push(v) {
+      if (waiting) { var w = waiting; waiting = null; w(v); } else pending.push(v);
+    }
+    function finish() { done = true; push(null); }
+    fetch(endpoint, { method: 'POST', headers: TG.withKey(headers), body: JSON.stringify(body), signal: ctrl.signal })
+      .then(function (resp) {
+        if (!resp.ok || !/text\/event-stream/.test(resp.headers.get('Content-Type') || '')) {
+          return resp.json().catch(function () { return { errors: [{ message: 'The service answered ' + resp.status + '.' }] }; })
+            .then(function (json) { say(TG.refusal(resp.status, json)); push(json); finish(); });
+        }
+        var reader = resp.body.getReader(), dec = new TextDecoder(), buf = '';
+        function pump() {
+          return reader.read().then(function (r) {
+            if (r.done) { finish(); return; }
+            buf += dec.decode(r.value, { stream: true });
+            var i;
+            while ((i = buf.indexOf('\n\n')) >= 0) {
+              var block = buf.slice(0, i); buf = buf.slice(i + 2);
+              var ev = '', data = '';
+              block.split('\n').forEach(function (line) {
+                if (line.indexOf('event:') === 0) ev = line.slice(6).trim();
+                else if (line.indexOf('data:') === 0) data += line.slice(5);
+              });
+              if (ev === 'complete') { finish(); ctrl.abort(); return; }
+              if (ev === 'next' && data) {
+                var json = JSON.parse(data);
+                results.publish(json);
+                push(json);
+              }
+            }
+            return pump();
+          });
+        }
+        return pump();
+      })
+      .catch(function (err) {
+        if (err.name !== 'AbortError') push({ errors: [{ message: String(err) }] });
+        finish();
+      });
+    return {
+      [Symbol.asyncIterator]: function () { return this; },
+      next: function () {
+        if (pending.length) {
+          var v = pending.shift();
+          return Promise.resolve(v === null ? { done: true, value: undefined } : { done: false, value: v });
+        }
+        if (done) return Promise.resolve({ done: true, value: undefined });
+        return new Promise(function (resolve) {
+          waiting = function (v) { resolve(v === null ? { done: true, value: undefined } : { done: false, value: v }); };
+        });
+      },
+      return: function () { ctrl.abort(); done = true; return Promise.resolve({ done: true, value: undefined }); },
+    };
+  }
+
   function fetcher(body, opts) {
+    if (isSubscription(body)) return subscribe(body, opts);
     var headers = Object.assign({ 'Content-Type': 'application/json', Accept: 'application/json' }, (opts && opts.headers) || {});
     return fetch(endpoint, { method: 'POST', headers: TG.withKey(headers), body: JSON.stringify(body) })
       .then(function (resp) {

@@ -1,0 +1,84 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/ties-graph/ties/graph"
+)
+
+// changeJSON is a Change as a client reads it.
+type changeJSON struct {
+	Cursor    string          `json:"cursor"`
+	At        string          `json:"at"`
+	Principal string          `json:"principal"`
+	Op        string          `json:"op"`
+	Kind      string          `json:"kind"`
+	ID        string          `json:"id"`
+	Fields    []string        `json:"fields"`
+	Before    json.RawMessage `json:"before"`
+	After     json.RawMessage `json:"after"`
+}
+
+const changeFields = `cursor at principal op kind id fields before after`
+
+func TestHistory(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	e.ok(`mutation { upsertEntities(input: [{id: "enschede", type: "City", name: "Enschede!"}]) { id } }`, nil, nil)
+	var got struct {
+		Entity struct {
+			History struct {
+				Nodes    []changeJSON `json:"nodes"`
+				PageInfo struct {
+					HasNextPage bool   `json:"hasNextPage"`
+					EndCursor   string `json:"endCursor"`
+				} `json:"pageInfo"`
+			} `json:"history"`
+		} `json:"entity"`
+	}
+	e.ok(`{ entity(id: "enschede") { history(first: 1) { nodes { `+changeFields+` } pageInfo { hasNextPage endCursor } } } }`, nil, &got)
+	h := got.Entity.History
+	if len(h.Nodes) != 1 {
+		t.Fatalf("history: got %d changes, want 1", len(h.Nodes))
+	}
+	c := h.Nodes[0]
+	if c.Op != "UPDATE" || c.Kind != "ENTITY" || c.ID != "enschede" || c.Principal != "anonymous" {
+		t.Errorf("newest change: got %+v", c)
+	}
+	t.Logf("%+v %s %s", c, c.Before, c.After)
+	if !h.PageInfo.HasNextPage {
+		t.Errorf("hasNextPage: got false, want true (the founding batch created it)")
+	}
+	e.ok(`query($a: String) { entity(id: "enschede") { history(after: $a) { nodes { `+changeFields+` } } } }`, map[string]any{"a": h.PageInfo.EndCursor}, &got)
+	if n := len(got.Entity.History.Nodes); n != 1 || got.Entity.History.Nodes[0].Op != "CREATE" {
+		t.Errorf("older history: got %+v", got.Entity.History.Nodes)
+	}
+	var feed struct {
+		Changes struct {
+			Nodes []changeJSON `json:"nodes"`
+		} `json:"changes"`
+	}
+	e.ok(`{ changes(first: 1000, kinds: [ENTITY], ids: ["enschede", "dalian"]) { nodes { `+changeFields+` } } }`, nil, &feed)
+	t.Logf("%d changes", len(feed.Changes.Nodes))
+	for _, c := range feed.Changes.Nodes {
+		t.Logf("%s %s %s %s %v", c.Cursor, c.Op, c.Kind, c.ID, c.Fields)
+	}
+}
+
+func TestStatsRetention(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	var got struct {
+		Stats struct {
+			AsOfFrom    *string `json:"asOfFrom"`
+			ChangesFrom *string `json:"changesFrom"`
+		} `json:"stats"`
+	}
+	e.ok(`{ stats { asOfFrom changesFrom } }`, nil, &got)
+	if got.Stats.ChangesFrom == nil {
+		t.Errorf("changesFrom: got null, want the time of the founding commit")
+	}
+	// The default retention, 30 days, reaches back before the store.
+	if got.Stats.AsOfFrom == nil || *got.Stats.AsOfFrom >= *got.Stats.ChangesFrom {
+		t.Errorf("asOfFrom: got %v, want an instant before changesFrom %v", got.Stats.AsOfFrom, got.Stats.ChangesFrom)
+	}
+}
