@@ -113,7 +113,7 @@ func relationConnection(p store.RelationPage) *model.RelationConnection {
 		TotalCount: p.TotalCount,
 	}
 	for i, rel := range p.Relations {
-		c.Edges[i] = &model.RelationEdge{Cursor: p.Cursors[i], Node: rel, Neighbor: p.Neighbors[i]}
+		c.Edges[i] = &model.RelationEdge{Cursor: p.Cursors[i], Node: rel, Neighbor: p.Neighbors[i], Direction: p.Directions[i], Label: p.Labels[i]}
 	}
 	return c
 }

@@ -189,9 +189,11 @@ type ComplexityRoot struct {
 	}
 
 	RelationEdge struct {
-		Cursor   func(childComplexity int) int
-		Neighbor func(childComplexity int) int
-		Node     func(childComplexity int) int
+		Cursor    func(childComplexity int) int
+		Direction func(childComplexity int) int
+		Label     func(childComplexity int) int
+		Neighbor  func(childComplexity int) int
+		Node      func(childComplexity int) int
 	}
 
 	RelationType struct {
@@ -1021,6 +1023,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RelationEdge.Cursor(childComplexity), true
+	case "RelationEdge.direction":
+		if e.ComplexityRoot.RelationEdge.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationEdge.Direction(childComplexity), true
+	case "RelationEdge.label":
+		if e.ComplexityRoot.RelationEdge.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationEdge.Label(childComplexity), true
 	case "RelationEdge.neighbor":
 		if e.ComplexityRoot.RelationEdge.Neighbor == nil {
 			break
@@ -1506,6 +1520,19 @@ type RelationEdge {
   node: Relation!
   "The entity at the other end of the relation from the entity whose relations these are."
   neighbor: Entity!
+  """
+  How the relation points, seen from the entity whose relations these are:
+  OUT when that entity is its ` + "`" + `from` + "`" + `, IN when it is its ` + "`" + `to` + "`" + ` (never BOTH; a
+  self-loop is OUT, and a symmetric relation is OUT from the end it is stored
+  from).
+  """
+  direction: Direction!
+  """
+  The relation's type as read from that entity: the type itself going OUT,
+  the ontology's inverse name going IN (` + "`" + `HAS_MAYOR` + "`" + ` seen from Enschede for
+  ` + "`" + `MAYOR_OF` + "`" + `), or the type itself when the ontology gives no inverse.
+  """
+  label: String!
 }
 
 "A page of entities."
@@ -2297,6 +2324,10 @@ func (ec *executionContext) childFields_RelationEdge(ctx context.Context, field 
 		return ec.fieldContext_RelationEdge_node(ctx, field)
 	case "neighbor":
 		return ec.fieldContext_RelationEdge_neighbor(ctx, field)
+	case "direction":
+		return ec.fieldContext_RelationEdge_direction(ctx, field)
+	case "label":
+		return ec.fieldContext_RelationEdge_label(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationEdge", field.Name)
 }
@@ -6696,6 +6727,52 @@ func (ec *executionContext) fieldContext_RelationEdge_neighbor(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _RelationEdge_direction(ctx context.Context, field graphql.CollectedField, obj *model.RelationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationEdge_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Direction) graphql.Marshaler {
+			return ec.marshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationEdge_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationEdge", field, false, false, "Direction")
+}
+
+func (ec *executionContext) _RelationEdge_label(ctx context.Context, field graphql.CollectedField, obj *model.RelationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationEdge_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationEdge_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationEdge", field, false, false, "String")
+}
+
 func (ec *executionContext) _RelationType_name(ctx context.Context, field graphql.CollectedField, obj *store.RelationType) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10009,6 +10086,16 @@ func (ec *executionContext) _RelationEdge(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "direction":
+			out.Values[i] = ec._RelationEdge_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._RelationEdge_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10811,6 +10898,34 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	}
 	return res
 }
+
+func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection(ctx context.Context, v any) (store.Direction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection(ctx context.Context, sel ast.SelectionSet, v store.Direction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Direction!")
+	}
+	return res
+}
+
+var (
+	unmarshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection = map[string]store.Direction{
+		"OUT":  store.Out,
+		"IN":   store.In,
+		"BOTH": store.Both,
+	}
+	marshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection = map[store.Direction]string{
+		store.Out:  "OUT",
+		store.In:   "IN",
+		store.Both: "BOTH",
+	}
+)
 
 func (ec *executionContext) marshalNEntity2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {

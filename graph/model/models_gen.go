@@ -73,4 +73,13 @@ type RelationEdge struct {
 	Node *store.Relation `json:"node"`
 	// The entity at the other end of the relation from the entity whose relations these are.
 	Neighbor *store.Entity `json:"neighbor"`
+	// How the relation points, seen from the entity whose relations these are:
+	// OUT when that entity is its `from`, IN when it is its `to` (never BOTH; a
+	// self-loop is OUT, and a symmetric relation is OUT from the end it is stored
+	// from).
+	Direction store.Direction `json:"direction"`
+	// The relation's type as read from that entity: the type itself going OUT,
+	// the ontology's inverse name going IN (`HAS_MAYOR` seen from Enschede for
+	// `MAYOR_OF`), or the type itself when the ontology gives no inverse.
+	Label string `json:"label"`
 }
