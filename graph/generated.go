@@ -64,6 +64,18 @@ type ComplexityRoot struct {
 		Seed       func(childComplexity int) int
 	}
 
+	CitationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CitationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Source func(childComplexity int) int
+	}
+
 	ComponentSummary struct {
 		Count   func(childComplexity int) int
 		Largest func(childComplexity int) int
@@ -72,6 +84,7 @@ type ComplexityRoot struct {
 
 	Entity struct {
 		Aliases     func(childComplexity int) int
+		CitedBy     func(childComplexity int, first *int, after *string) int
 		Component   func(childComplexity int, types []string, validAt *store.Date, entityTypes []string) int
 		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) int
 		Description func(childComplexity int) int
@@ -256,6 +269,7 @@ type EntityResolver interface {
 	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
 	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) (int, error)
 	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error)
+	CitedBy(ctx context.Context, obj *store.Entity, first *int, after *string) (*model.CitationConnection, error)
 }
 type MutationResolver interface {
 	UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error)
@@ -397,6 +411,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CentralityResult.Seed(childComplexity), true
 
+	case "CitationConnection.edges":
+		if e.ComplexityRoot.CitationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationConnection.Edges(childComplexity), true
+	case "CitationConnection.pageInfo":
+		if e.ComplexityRoot.CitationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationConnection.PageInfo(childComplexity), true
+	case "CitationConnection.totalCount":
+		if e.ComplexityRoot.CitationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationConnection.TotalCount(childComplexity), true
+
+	case "CitationEdge.cursor":
+		if e.ComplexityRoot.CitationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationEdge.Cursor(childComplexity), true
+	case "CitationEdge.node":
+		if e.ComplexityRoot.CitationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationEdge.Node(childComplexity), true
+	case "CitationEdge.source":
+		if e.ComplexityRoot.CitationEdge.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationEdge.Source(childComplexity), true
+
 	case "ComponentSummary.count":
 		if e.ComplexityRoot.ComponentSummary.Count == nil {
 			break
@@ -422,6 +474,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Entity.Aliases(childComplexity), true
+	case "Entity.citedBy":
+		if e.ComplexityRoot.Entity.CitedBy == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_citedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.CitedBy(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Entity.component":
 		if e.ComplexityRoot.Entity.Component == nil {
 			break
@@ -2078,6 +2141,43 @@ type NewApiKey {
   "The token: ` + "`" + `ties_` + "`" + ` and 43 characters (256 random bits)."
   token: String!
 }
+
+# Citations: from a document to the facts that cite it.
+
+extend type Entity {
+  """
+  On a Document: the entities and relations whose sources cite it, one edge
+  per source (a fact citing it with two excerpts has two), entities first,
+  then relations, each in the order they were created. Empty for an entity
+  nothing cites.
+  """
+  citedBy(
+    "Page size."
+    first: Int = 50
+    "Cursor of the last item of the previous page."
+    after: String
+  ): CitationConnection!
+}
+
+"A page of the citations of a document."
+type CitationConnection {
+  "The citations of the page with their cursors."
+  edges: [CitationEdge!]!
+  "Where this page stands."
+  pageInfo: PageInfo!
+  "How many sources cite the document in all pages."
+  totalCount: Int!
+}
+
+"One source that cites a document, with the fact that holds it."
+type CitationEdge {
+  "Opaque cursor of this item."
+  cursor: String!
+  "The citing fact: an Entity or a Relation."
+  node: Node!
+  "The citation: the excerpt, locator and confidence with which the fact cites the document."
+  source: Source!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2124,6 +2224,30 @@ func (ec *executionContext) childFields_CentralityResult(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CentralityResult", field.Name)
 }
 
+func (ec *executionContext) childFields_CitationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CitationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CitationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CitationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CitationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CitationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CitationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CitationEdge_node(ctx, field)
+	case "source":
+		return ec.fieldContext_CitationEdge_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CitationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ComponentSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "count":
@@ -2166,6 +2290,8 @@ func (ec *executionContext) childFields_Entity(ctx context.Context, field graphq
 		return ec.fieldContext_Entity_degree(ctx, field)
 	case "component":
 		return ec.fieldContext_Entity_component(ctx, field)
+	case "citedBy":
+		return ec.fieldContext_Entity_citedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Entity", field.Name)
 }
@@ -2541,6 +2667,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Entity_citedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
 
 func (ec *executionContext) field_Entity_component_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -3966,6 +4114,180 @@ func (ec *executionContext) fieldContext_CentralityResult_nodes(_ context.Contex
 	return graphql.NewScalarFieldContext("CentralityResult", field, false, false, "Int")
 }
 
+func (ec *executionContext) _CitationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CitationEdge) graphql.Marshaler {
+			return ec.marshalNCitationEdge2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CitationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CitationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CitationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CitationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitationEdge_source(ctx context.Context, field graphql.CollectedField, obj *model.CitationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationEdge_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationEdge_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ComponentSummary_count(ctx context.Context, field graphql.CollectedField, obj *store.ComponentsResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4453,6 +4775,50 @@ func (ec *executionContext) fieldContext_Entity_component(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Entity_component_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_citedBy(ctx context.Context, field graphql.CollectedField, obj *store.Entity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_citedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().CitedBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CitationConnection) graphql.Marshaler {
+			return ec.marshalNCitationConnection2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_citedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_citedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9166,6 +9532,92 @@ func (ec *executionContext) _CentralityResult(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var citationConnectionImplementors = []string{"CitationConnection"}
+
+func (ec *executionContext) _CitationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CitationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CitationConnection")
+		case "edges":
+			out.Values[i] = ec._CitationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CitationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CitationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var citationEdgeImplementors = []string{"CitationEdge"}
+
+func (ec *executionContext) _CitationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CitationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CitationEdge")
+		case "cursor":
+			out.Values[i] = ec._CitationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CitationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._CitationEdge_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var componentSummaryImplementors = []string{"ComponentSummary"}
 
 func (ec *executionContext) _ComponentSummary(ctx context.Context, sel ast.SelectionSet, obj *store.ComponentsResult) graphql.Marshaler {
@@ -9293,6 +9745,12 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Entity_component(ctx, field, obj)
+				})
+		case "citedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_citedBy(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10877,6 +11335,38 @@ func (ec *executionContext) marshalNCentralityResult2ᚖgithubᚗcomᚋtiesᚑgr
 	return ec._CentralityResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCitationConnection2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationConnection(ctx context.Context, sel ast.SelectionSet, v *model.CitationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CitationConnection!")
+		return graphql.Null
+	}
+	return ec._CitationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCitationEdge2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CitationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCitationEdge2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCitationEdge2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationEdge(ctx context.Context, sel ast.SelectionSet, v *model.CitationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CitationEdge!")
+		return graphql.Null
+	}
+	return ec._CitationEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNComponentSummary2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐComponentsResult(ctx context.Context, sel ast.SelectionSet, v *store.ComponentsResult) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ComponentSummary!")
@@ -11218,6 +11708,14 @@ func (ec *executionContext) marshalNNewApiKey2ᚖgithubᚗcomᚋtiesᚑgraphᚋt
 	return ec._NewApiKey(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNode2githubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Node!")
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNOntology2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOntology(ctx context.Context, sel ast.SelectionSet, v *store.Ontology) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Ontology!")
@@ -11456,6 +11954,14 @@ func (ec *executionContext) marshalNSource2ᚕgithubᚗcomᚋtiesᚑgraphᚋties
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSource(ctx context.Context, sel ast.SelectionSet, v *store.Source) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Source!")
+		return graphql.Null
+	}
+	return ec._Source(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSourceInput2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSource(ctx context.Context, v any) (store.Source, error) {

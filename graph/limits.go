@@ -484,6 +484,9 @@ func costs(c *ComplexityRoot) {
 	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, first *int, _ *string, _ *time.Time) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}
+	c.Entity.CitedBy = func(child int, first *int, _ *string) int {
+		return mul(child, n(first, store.DefaultPageSize))
+	}
 	c.Query.Entities = func(child int, _ []string, first *int, _ *string, _ *time.Time) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}

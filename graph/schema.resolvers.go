@@ -58,6 +58,14 @@ func (r *entityResolver) Component(ctx context.Context, obj *store.Entity, types
 	return &id, nil
 }
 
+func (r *entityResolver) CitedBy(ctx context.Context, obj *store.Entity, first *int, after *string) (*model.CitationConnection, error) {
+	page, err := r.store.FindCitations(ctx, obj.ID, first, deref(after, ""), readAt(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return citationConnection(ctx, page), nil
+}
+
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error) {
 	b := store.Batch{Entities: make([]store.Entity, len(input))}
 	for i, e := range input {

@@ -897,6 +897,9 @@ func (w *writer) deleteRelation(rid RelID) error {
 	w.del(typeIdxKey(rb.typ, rb.r.ID))
 	w.del(adjKey(nil, pOut, rb.from, rb.typ, rb.to, rid))
 	w.del(adjKey(nil, pIn, rb.to, rb.typ, rb.from, rid))
+	for _, k := range relationTermKeys(rb.r, rid) {
+		w.del(k)
+	}
 	w.count(counterKey(ctrRelations), -1)
 	w.count(typeCountKey(rb.typ), -1)
 	w.deleted[rid] = true
@@ -956,7 +959,7 @@ func (w *writer) deleteEntityByID(id string, i int, cascade bool) (entities, rel
 	w.del(nodeKey(n))
 	w.del(entityKey(n))
 	w.del(typeIdxKey(eb.typ, id))
-	for _, k := range nameKeys(eb.e, n) {
+	for _, k := range entityTermKeys(eb.e, n) {
 		w.del(k)
 	}
 	w.count(counterKey(ctrEntities), -1)

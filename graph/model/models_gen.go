@@ -6,6 +6,26 @@ import (
 	"github.com/ties-graph/ties/store"
 )
 
+// A page of the citations of a document.
+type CitationConnection struct {
+	// The citations of the page with their cursors.
+	Edges []*CitationEdge `json:"edges"`
+	// Where this page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many sources cite the document in all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// One source that cites a document, with the fact that holds it.
+type CitationEdge struct {
+	// Opaque cursor of this item.
+	Cursor string `json:"cursor"`
+	// The citing fact: an Entity or a Relation.
+	Node Node `json:"node"`
+	// The citation: the excerpt, locator and confidence with which the fact cites the document.
+	Source *store.Source `json:"source"`
+}
+
 // A page of entities.
 type EntityConnection struct {
 	// The entities of the page with their cursors.
