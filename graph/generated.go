@@ -224,8 +224,11 @@ type ComplexityRoot struct {
 	}
 
 	SearchHit struct {
-		Entity func(childComplexity int) int
-		Score  func(childComplexity int) int
+		Entity  func(childComplexity int) int
+		Matched func(childComplexity int) int
+		Score   func(childComplexity int) int
+		Snippet func(childComplexity int) int
+		Typo    func(childComplexity int) int
 	}
 
 	Source struct {
@@ -1167,12 +1170,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchHit.Entity(childComplexity), true
+	case "SearchHit.matched":
+		if e.ComplexityRoot.SearchHit.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Matched(childComplexity), true
 	case "SearchHit.score":
 		if e.ComplexityRoot.SearchHit.Score == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
+	case "SearchHit.snippet":
+		if e.ComplexityRoot.SearchHit.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Snippet(childComplexity), true
+	case "SearchHit.typo":
+		if e.ComplexityRoot.SearchHit.Typo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Typo(childComplexity), true
 
 	case "Source.confidence":
 		if e.ComplexityRoot.Source.Confidence == nil {
@@ -2178,6 +2199,35 @@ type CitationEdge {
   "The citation: the excerpt, locator and confidence with which the fact cites the document."
   source: Source!
 }
+
+# Search in text: which field matched, and where.
+
+"The field of an entity that a search matched."
+enum SearchField {
+  "The main name."
+  NAME
+  "A name in one language."
+  LABEL
+  "Another name the entity is known by."
+  ALIAS
+  "The description."
+  DESCRIPTION
+  "The excerpt of one of the entity's sources."
+  EXCERPT
+}
+
+extend type SearchHit {
+  "The field that holds the most query words (ties to the earlier field in SearchField's order)."
+  matched: SearchField!
+  """
+  The matched field, with each matching word between « and »: a name, label
+  or alias whole; about 24 words of a description or excerpt around the first
+  match, with … where it is cut. « and » in the text itself are shown as ".
+  """
+  snippet: String!
+  "Whether a query word matched only with one typo (words of five letters or more)."
+  typo: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2492,6 +2542,12 @@ func (ec *executionContext) childFields_SearchHit(ctx context.Context, field gra
 		return ec.fieldContext_SearchHit_entity(ctx, field)
 	case "score":
 		return ec.fieldContext_SearchHit_score(ctx, field)
+	case "matched":
+		return ec.fieldContext_SearchHit_matched(ctx, field)
+	case "snippet":
+		return ec.fieldContext_SearchHit_snippet(ctx, field)
+	case "typo":
+		return ec.fieldContext_SearchHit_typo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
 }
@@ -7387,6 +7443,75 @@ func (ec *executionContext) fieldContext_SearchHit_score(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Float")
 }
 
+func (ec *executionContext) _SearchHit_matched(ctx context.Context, field graphql.CollectedField, obj *store.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.SearchField) graphql.Marshaler {
+			return ec.marshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "SearchField")
+}
+
+func (ec *executionContext) _SearchHit_snippet(ctx context.Context, field graphql.CollectedField, obj *store.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_snippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snippet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchHit_typo(ctx context.Context, field graphql.CollectedField, obj *store.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_typo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Typo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_typo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Source_document(ctx context.Context, field graphql.CollectedField, obj *store.Source) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10688,6 +10813,21 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "matched":
+			out.Values[i] = ec._SearchHit_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippet":
+			out.Values[i] = ec._SearchHit_snippet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "typo":
+			out.Values[i] = ec._SearchHit_typo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11911,6 +12051,38 @@ func (ec *executionContext) marshalNScoredEntity2ᚕgithubᚗcomᚋtiesᚑgraph�
 
 	return ret
 }
+
+func (ec *executionContext) unmarshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField(ctx context.Context, v any) (store.SearchField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField(ctx context.Context, sel ast.SelectionSet, v store.SearchField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SearchField!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField = map[string]store.SearchField{
+		"NAME":        store.FieldName,
+		"LABEL":       store.FieldLabel,
+		"ALIAS":       store.FieldAlias,
+		"DESCRIPTION": store.FieldDescription,
+		"EXCERPT":     store.FieldExcerpt,
+	}
+	marshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField = map[store.SearchField]string{
+		store.FieldName:        "NAME",
+		store.FieldLabel:       "LABEL",
+		store.FieldAlias:       "ALIAS",
+		store.FieldDescription: "DESCRIPTION",
+		store.FieldExcerpt:     "EXCERPT",
+	}
+)
 
 func (ec *executionContext) marshalNSearchHit2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.SearchHit) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
