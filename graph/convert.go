@@ -128,7 +128,7 @@ func neighborConnection(p store.RelationPage) *model.EntityConnection {
 		TotalCount: p.TotalCount,
 	}
 	for i, e := range p.Neighbors {
-		c.Edges[i] = &model.EntityEdge{Cursor: p.Cursors[i], Node: e, Relation: p.Relations[i]}
+		c.Edges[i] = &model.EntityEdge{Cursor: p.Cursors[i], Node: e, Relation: p.Relations[i], Relations: p.Relations[i : i+1]}
 	}
 	return c
 }

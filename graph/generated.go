@@ -91,7 +91,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Labels      func(childComplexity int) int
 		Name        func(childComplexity int) int
-		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) int
+		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time, distinct *bool) int
 		Properties  func(childComplexity int) int
 		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) int
 		Sources     func(childComplexity int) int
@@ -108,9 +108,10 @@ type ComplexityRoot struct {
 	}
 
 	EntityEdge struct {
-		Cursor   func(childComplexity int) int
-		Node     func(childComplexity int) int
-		Relation func(childComplexity int) int
+		Cursor    func(childComplexity int) int
+		Node      func(childComplexity int) int
+		Relation  func(childComplexity int) int
+		Relations func(childComplexity int) int
 	}
 
 	EntityType struct {
@@ -269,7 +270,7 @@ type ApiKeyResolver interface {
 }
 type EntityResolver interface {
 	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) (*model.RelationConnection, error)
-	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error)
+	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time, distinct *bool) (*model.EntityConnection, error)
 	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string) (int, error)
 	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, entityTypes []string) (*string, error)
 	CitedBy(ctx context.Context, obj *store.Entity, first *int, after *string) (*model.CitationConnection, error)
@@ -544,7 +545,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time), args["distinct"].(*bool)), true
 	case "Entity.properties":
 		if e.ComplexityRoot.Entity.Properties == nil {
 			break
@@ -630,6 +631,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EntityEdge.Relation(childComplexity), true
+	case "EntityEdge.relations":
+		if e.ComplexityRoot.EntityEdge.Relations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityEdge.Relations(childComplexity), true
 
 	case "EntityType.description":
 		if e.ComplexityRoot.EntityType.Description == nil {
@@ -1502,7 +1509,10 @@ type Entity implements Node {
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
   ): RelationConnection!
-  "The entities at the other end of this entity's relations, a page at a time (one edge per relation)."
+  """
+  The entities at the other end of this entity's relations, a page at a time:
+  one edge per relation, or with ` + "`" + `distinct` + "`" + ` one per neighbouring entity.
+  """
   neighbors(
     "Relation types to follow; all when absent."
     types: [String!]
@@ -1520,6 +1530,12 @@ type Entity implements Node {
     after: String
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
+    """
+    One edge per neighbouring entity, carrying every relation that joins it to
+    this entity in ` + "`" + `relations` + "`" + `; ` + "`" + `totalCount` + "`" + ` then counts entities, and the
+    order is that in which the neighbours were created.
+    """
+    distinct: Boolean = false
   ): EntityConnection!
   "How many relations match the filters."
   degree(
@@ -1637,8 +1653,14 @@ type EntityEdge {
   cursor: String!
   "The entity."
   node: Entity!
-  "For neighbours: the relation that joins the entity to its neighbour; null in other lists."
+  "For neighbours: the relation that joins the entity to its neighbour (with ` + "`" + `distinct` + "`" + `, the first of ` + "`" + `relations` + "`" + `); null in other lists."
   relation: Relation
+  """
+  For neighbours: every relation that joins the entity to its neighbour under
+  the filters (without ` + "`" + `distinct` + "`" + `, the one relation of the edge); null in
+  other lists.
+  """
+  relations: [Relation!]
 }
 
 "One result of a name search."
@@ -2368,6 +2390,8 @@ func (ec *executionContext) childFields_EntityEdge(ctx context.Context, field gr
 		return ec.fieldContext_EntityEdge_node(ctx, field)
 	case "relation":
 		return ec.fieldContext_EntityEdge_relation(ctx, field)
+	case "relations":
+		return ec.fieldContext_EntityEdge_relations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EntityEdge", field.Name)
 }
@@ -2889,6 +2913,14 @@ func (ec *executionContext) field_Entity_neighbors_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["asOf"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "distinct",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["distinct"] = arg8
 	return args, nil
 }
 
@@ -4715,7 +4747,7 @@ func (ec *executionContext) _Entity_neighbors(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["distinct"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -5075,6 +5107,38 @@ func (ec *executionContext) _EntityEdge_relation(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_EntityEdge_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntityEdge_relations(ctx context.Context, field graphql.CollectedField, obj *model.EntityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityEdge_relations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
+			return ec.marshalORelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntityEdge_relations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EntityEdge",
 		Field:      field,
@@ -9968,6 +10032,11 @@ func (ec *executionContext) _EntityEdge(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "relations":
+			out.Values[i] = ec._EntityEdge_relations(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12631,6 +12700,25 @@ func (ec *executionContext) marshalOPath2ᚖgithubᚗcomᚋtiesᚑgraphᚋties�
 		return graphql.Null
 	}
 	return ec._Path(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelation2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalORelation2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelation(ctx context.Context, sel ast.SelectionSet, v *store.Relation) graphql.Marshaler {

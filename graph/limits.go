@@ -481,7 +481,7 @@ func costs(c *ComplexityRoot) {
 	c.Entity.Relations = func(child int, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ []string, first *int, _ *string, _ *time.Time) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}
-	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, first *int, _ *string, _ *time.Time) int {
+	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, first *int, _ *string, _ *time.Time, _ *bool) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}
 	c.Entity.CitedBy = func(child int, first *int, _ *string) int {

@@ -32,7 +32,13 @@ func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types
 	return relationConnection(page), nil
 }
 
-func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time) (*model.EntityConnection, error) {
+func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, first *int, after *string, asOf *time.Time, distinct *bool) (*model.EntityConnection, error) {
+	if deref(distinct, false) {
+		return r.distinctNeighbors(ctx, obj, store.RelationFilter{
+			Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
+			During: deref(during, store.DateRange{}), EntityTypes: entityTypes, First: first, After: deref(after, ""),
+		})
+	}
 	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, entityTypes, first, after)
 	if err != nil {
 		return nil, err

@@ -44,8 +44,12 @@ type EntityEdge struct {
 	Cursor string `json:"cursor"`
 	// The entity.
 	Node *store.Entity `json:"node"`
-	// For neighbours: the relation that joins the entity to its neighbour; null in other lists.
+	// For neighbours: the relation that joins the entity to its neighbour (with `distinct`, the first of `relations`); null in other lists.
 	Relation *store.Relation `json:"relation,omitempty"`
+	// For neighbours: every relation that joins the entity to its neighbour under
+	// the filters (without `distinct`, the one relation of the edge); null in
+	// other lists.
+	Relations []*store.Relation `json:"relations,omitempty"`
 }
 
 type Mutation struct {
