@@ -154,10 +154,11 @@ type ComplexityRoot struct {
 	}
 
 	Path struct {
-		Cost   func(childComplexity int) int
-		Edges  func(childComplexity int) int
-		Length func(childComplexity int) int
-		Nodes  func(childComplexity int) int
+		Cost     func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Evidence func(childComplexity int) int
+		Length   func(childComplexity int) int
+		Nodes    func(childComplexity int) int
 	}
 
 	PathList struct {
@@ -177,7 +178,7 @@ type ComplexityRoot struct {
 		Node            func(childComplexity int, id string, asOf *time.Time) int
 		Ontology        func(childComplexity int) int
 		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
-		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) int
+		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string, parallel *bool) int
 		Relation        func(childComplexity int, id string, asOf *time.Time) int
 		Relations       func(childComplexity int, id string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, entityTypes []string, first *int, after *string, asOf *time.Time) int
 		Search          func(childComplexity int, text string, types []string, first *int, asOf *time.Time) int
@@ -287,6 +288,8 @@ type MutationResolver interface {
 }
 type PathResolver interface {
 	Length(ctx context.Context, obj *store.Path) (int, error)
+
+	Evidence(ctx context.Context, obj *store.Path) ([][]*store.Relation, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error)
@@ -297,7 +300,7 @@ type QueryResolver interface {
 	Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time) ([]*store.SearchHit, error)
 	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, limit *int, asOf *time.Time) (*store.Subgraph, error)
 	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) (*store.Path, error)
-	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error)
+	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string, parallel *bool) ([]*store.Path, error)
 	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string) (*store.PathsResult, error)
 	CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, entityTypes []string, first *int) ([]*store.Entity, error)
 	Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error)
@@ -822,6 +825,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Path.Edges(childComplexity), true
+	case "Path.evidence":
+		if e.ComplexityRoot.Path.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Evidence(childComplexity), true
 	case "Path.length":
 		if e.ComplexityRoot.Path.Length == nil {
 			break
@@ -970,7 +979,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["k"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["entityTypes"].([]string), args["weight"].(*string)), true
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["k"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["entityTypes"].([]string), args["weight"].(*string), args["parallel"].(*bool)), true
 	case "Query.relation":
 		if e.ComplexityRoot.Query.Relation == nil {
 			break
@@ -1700,6 +1709,12 @@ type Path {
   nodes: [Entity!]!
   "The relations: ` + "`" + `edges[i]` + "`" + ` joins ` + "`" + `nodes[i]` + "`" + ` and ` + "`" + `nodes[i+1]` + "`" + `."
   edges: [Relation!]!
+  """
+  Per hop, every relation joining ` + "`" + `nodes[i]` + "`" + ` and ` + "`" + `nodes[i+1]` + "`" + ` under the
+  filters, ` + "`" + `edges[i]` + "`" + ` first: the evidence for that step. From ` + "`" + `paths` + "`" + ` with
+  ` + "`" + `parallel: true` + "`" + `, ` + "`" + `path` + "`" + ` and ` + "`" + `allPaths` + "`" + `, just ` + "`" + `[edges[i]]` + "`" + `.
+  """
+  evidence: [[Relation!]!]!
 }
 
 "A list of paths."
@@ -1940,6 +1955,13 @@ type Query {
     entityTypes: [String!]
     "A numeric relation property to use as the cost of each relation."
     weight: String
+    """
+    Keep today's parallel paths: two relations joining the same pair of
+    entities make two paths. By default (false) paths are distinct routes
+    through entities, each hop carrying all its parallel relations in
+    ` + "`" + `Path.evidence` + "`" + `.
+    """
+    parallel: Boolean = false
   ): [Path!]!
   """
   Every simple path of at most ` + "`" + `maxDepth` + "`" + ` relations between two entities, up
@@ -2462,6 +2484,8 @@ func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.
 		return ec.fieldContext_Path_nodes(ctx, field)
 	case "edges":
 		return ec.fieldContext_Path_edges(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Path_evidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
 }
@@ -3665,6 +3689,14 @@ func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["weight"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "parallel",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["parallel"] = arg9
 	return args, nil
 }
 
@@ -5939,6 +5971,38 @@ func (ec *executionContext) fieldContext_Path_edges(_ context.Context, field gra
 	return fc, nil
 }
 
+func (ec *executionContext) _Path_evidence(ctx context.Context, field graphql.CollectedField, obj *store.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Path().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v [][]*store.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PathList_paths(ctx context.Context, field graphql.CollectedField, obj *store.PathsResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6356,7 +6420,7 @@ func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
+			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string), fc.Args["parallel"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Path) graphql.Marshaler {
@@ -10383,6 +10447,12 @@ func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Path_evidence(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11991,6 +12061,22 @@ func (ec *executionContext) marshalNPathList2ᚖgithubᚗcomᚋtiesᚑgraphᚋti
 		return graphql.Null
 	}
 	return ec._PathList(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelation2ᚕᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx context.Context, sel ast.SelectionSet, v [][]*store.Relation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Relation) graphql.Marshaler {

@@ -508,7 +508,7 @@ func costs(c *ComplexityRoot) {
 	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
 		return traversal + mul(child, n(maxDepth, store.DefaultPathDepth)+1)
 	}
-	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string) int {
+	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ []string, _ *string, _ *bool) int {
 		return traversal*n(k, store.DefaultK) + mul(child, n(k, store.DefaultK)*(n(maxDepth, store.DefaultPathDepth)+1))
 	}
 	c.Query.AllPaths = func(child int, _, _ string, maxDepth, limit *int, _ []string, _ *store.Direction, _ *store.Date, _ []string) int {

@@ -151,6 +151,10 @@ func (r *pathResolver) Length(ctx context.Context, obj *store.Path) (int, error)
 	return len(obj.Edges), nil
 }
 
+func (r *pathResolver) Evidence(ctx context.Context, obj *store.Path) ([][]*store.Relation, error) {
+	return pathEvidence(obj), nil
+}
+
 func (r *queryResolver) Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error) {
 	e, err := r.lookupEntity(ctx, id)
 	if err != nil || e != nil {
@@ -230,8 +234,9 @@ func (r *queryResolver) Path(ctx context.Context, from string, to string, types 
 	return p, nil
 }
 
-func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string) ([]*store.Path, error) {
+func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, entityTypes []string, weight *string, parallel *bool) ([]*store.Path, error) {
 	opts := pathOptions(types, direction, maxDepth, validAt, entityTypes, weight)
+	opts.Distinct = !deref(parallel, false)
 	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.PathsResult, error) {
 		return connect.KShortestPaths(rd, from, to, k, opts)
 	})
