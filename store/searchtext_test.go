@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -111,4 +112,34 @@ func TestTypoTerms(t *testing.T) {
 			t.Fatalf("typoTerms(%q) = %q, want %q", q, got, want)
 		}
 	}
+}
+
+// FuzzSnippet: whatever the text and query, a snippet has balanced marks,
+// and without its marks it is the text itself (short fields) or a part of
+// it (long ones, less the "…" at cuts); withinOneEdit agrees with the
+// distance.
+func FuzzSnippet(f *testing.F) {
+	f.Add("A port city in Liaoning province, China.", "liaonign port", true)
+	f.Add("Münster «quoted» and ß", "munster", false)
+	f.Add("東京タワー", "タワー", true)
+	f.Fuzz(func(t *testing.T, text, query string, long bool) {
+		qtoks := tokens(cutTerm(fold(query)))
+		got := snippet(text, qtoks, true, long)
+		if o, c := strings.Count(got, markOpen), strings.Count(got, markClose); o != c {
+			t.Fatalf("snippet(%q, %q) = %q: %d opening marks, %d closing", text, query, got, o, c)
+		}
+		plain := strings.NewReplacer(markOpen, "", markClose, "").Replace(got)
+		want := strings.TrimSpace(strings.NewReplacer(markOpen, `"`, markClose, `"`).Replace(text))
+		for _, part := range strings.Split(plain, "…") {
+			if !strings.Contains(want, strings.TrimSpace(part)) && !strings.Contains(text, "…") {
+				t.Fatalf("snippet(%q, %q) = %q: %q is not in the text", text, query, got, part)
+			}
+		}
+		a, b := []rune(text), []rune(query)
+		if len(a) < 12 && len(b) < 12 {
+			if got, want := withinOneEdit(a, b), osaDistance(a, b) <= 1; got != want {
+				t.Fatalf("withinOneEdit(%q, %q) = %v, want %v", text, query, got, want)
+			}
+		}
+	})
 }
