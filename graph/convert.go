@@ -113,7 +113,7 @@ func relationConnection(p store.RelationPage) *model.RelationConnection {
 		TotalCount: p.TotalCount,
 	}
 	for i, rel := range p.Relations {
-		c.Edges[i] = &model.RelationEdge{Cursor: p.Cursors[i], Node: rel, Neighbor: p.Neighbors[i]}
+		c.Edges[i] = &model.RelationEdge{Cursor: p.Cursors[i], Node: rel, Neighbor: p.Neighbors[i], Direction: p.Directions[i], Label: p.Labels[i]}
 	}
 	return c
 }
@@ -128,7 +128,7 @@ func neighborConnection(p store.RelationPage) *model.EntityConnection {
 		TotalCount: p.TotalCount,
 	}
 	for i, e := range p.Neighbors {
-		c.Edges[i] = &model.EntityEdge{Cursor: p.Cursors[i], Node: e, Relation: p.Relations[i]}
+		c.Edges[i] = &model.EntityEdge{Cursor: p.Cursors[i], Node: e, Relation: p.Relations[i], Relations: p.Relations[i : i+1]}
 	}
 	return c
 }

@@ -90,6 +90,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CitationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CitationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Source func(childComplexity int) int
+	}
+
 	ComponentSummary struct {
 		Count   func(childComplexity int) int
 		Largest func(childComplexity int) int
@@ -98,6 +110,7 @@ type ComplexityRoot struct {
 
 	Entity struct {
 		Aliases     func(childComplexity int) int
+		CitedBy     func(childComplexity int, first *int, after *string) int
 		Component   func(childComplexity int, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) int
 		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) int
 		Description func(childComplexity int) int
@@ -105,7 +118,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Labels      func(childComplexity int) int
 		Name        func(childComplexity int) int
-		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int
+		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order, distinct *bool) int
 		Properties  func(childComplexity int) int
 		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int
 		Sources     func(childComplexity int) int
@@ -122,9 +135,10 @@ type ComplexityRoot struct {
 	}
 
 	EntityEdge struct {
-		Cursor   func(childComplexity int) int
-		Node     func(childComplexity int) int
-		Relation func(childComplexity int) int
+		Cursor    func(childComplexity int) int
+		Node      func(childComplexity int) int
+		Relation  func(childComplexity int) int
+		Relations func(childComplexity int) int
 	}
 
 	EntityType struct {
@@ -183,10 +197,11 @@ type ComplexityRoot struct {
 	}
 
 	Path struct {
-		Cost   func(childComplexity int) int
-		Edges  func(childComplexity int) int
-		Length func(childComplexity int) int
-		Nodes  func(childComplexity int) int
+		Cost     func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Evidence func(childComplexity int) int
+		Length   func(childComplexity int) int
+		Nodes    func(childComplexity int) int
 	}
 
 	PathList struct {
@@ -209,7 +224,7 @@ type ComplexityRoot struct {
 		Node            func(childComplexity int, id string, asOf *time.Time) int
 		Ontology        func(childComplexity int) int
 		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) int
-		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) int
+		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, parallel *bool) int
 		Relation        func(childComplexity int, id string, asOf *time.Time) int
 		RelationFacets  func(childComplexity int, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) int
 		Relations       func(childComplexity int, id *string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int
@@ -237,9 +252,11 @@ type ComplexityRoot struct {
 	}
 
 	RelationEdge struct {
-		Cursor   func(childComplexity int) int
-		Neighbor func(childComplexity int) int
-		Node     func(childComplexity int) int
+		Cursor    func(childComplexity int) int
+		Direction func(childComplexity int) int
+		Label     func(childComplexity int) int
+		Neighbor  func(childComplexity int) int
+		Node      func(childComplexity int) int
 	}
 
 	RelationType struct {
@@ -258,8 +275,11 @@ type ComplexityRoot struct {
 	}
 
 	SearchHit struct {
-		Entity func(childComplexity int) int
-		Score  func(childComplexity int) int
+		Entity  func(childComplexity int) int
+		Matched func(childComplexity int) int
+		Score   func(childComplexity int) int
+		Snippet func(childComplexity int) int
+		Typo    func(childComplexity int) int
 	}
 
 	Source struct {
@@ -313,10 +333,11 @@ type ChangeResolver interface {
 }
 type EntityResolver interface {
 	Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error)
-	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error)
+	Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order, distinct *bool) (*model.EntityConnection, error)
 	Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) (int, error)
 	Component(ctx context.Context, obj *store.Entity, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) (*string, error)
 	History(ctx context.Context, obj *store.Entity, first *int, after *string) (*model.ChangeConnection, error)
+	CitedBy(ctx context.Context, obj *store.Entity, first *int, after *string) (*model.CitationConnection, error)
 }
 type MutationResolver interface {
 	UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error)
@@ -330,6 +351,8 @@ type MutationResolver interface {
 }
 type PathResolver interface {
 	Length(ctx context.Context, obj *store.Path) (int, error)
+
+	Evidence(ctx context.Context, obj *store.Path) ([][]*store.Relation, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error)
@@ -340,7 +363,7 @@ type QueryResolver interface {
 	Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time, where []*model.PropertyFilter) ([]*store.SearchHit, error)
 	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time, where []*model.PropertyFilter) (*store.Subgraph, error)
 	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) (*store.Path, error)
-	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) ([]*store.Path, error)
+	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, parallel *bool) ([]*store.Path, error)
 	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.PathsResult, error)
 	CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int) ([]*store.Entity, error)
 	Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error)
@@ -558,6 +581,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
 
+	case "CitationConnection.edges":
+		if e.ComplexityRoot.CitationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationConnection.Edges(childComplexity), true
+	case "CitationConnection.pageInfo":
+		if e.ComplexityRoot.CitationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationConnection.PageInfo(childComplexity), true
+	case "CitationConnection.totalCount":
+		if e.ComplexityRoot.CitationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationConnection.TotalCount(childComplexity), true
+
+	case "CitationEdge.cursor":
+		if e.ComplexityRoot.CitationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationEdge.Cursor(childComplexity), true
+	case "CitationEdge.node":
+		if e.ComplexityRoot.CitationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationEdge.Node(childComplexity), true
+	case "CitationEdge.source":
+		if e.ComplexityRoot.CitationEdge.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationEdge.Source(childComplexity), true
+
 	case "ComponentSummary.count":
 		if e.ComplexityRoot.ComponentSummary.Count == nil {
 			break
@@ -583,6 +644,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Entity.Aliases(childComplexity), true
+	case "Entity.citedBy":
+		if e.ComplexityRoot.Entity.CitedBy == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_citedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.CitedBy(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Entity.component":
 		if e.ComplexityRoot.Entity.Component == nil {
 			break
@@ -650,7 +722,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time), args["where"].([]*model.PropertyFilter), args["orderBy"].([]*store.Order)), true
+		return e.ComplexityRoot.Entity.Neighbors(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time), args["where"].([]*model.PropertyFilter), args["orderBy"].([]*store.Order), args["distinct"].(*bool)), true
 	case "Entity.properties":
 		if e.ComplexityRoot.Entity.Properties == nil {
 			break
@@ -736,6 +808,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EntityEdge.Relation(childComplexity), true
+	case "EntityEdge.relations":
+		if e.ComplexityRoot.EntityEdge.Relations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityEdge.Relations(childComplexity), true
 
 	case "EntityType.description":
 		if e.ComplexityRoot.EntityType.Description == nil {
@@ -983,6 +1061,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Path.Edges(childComplexity), true
+	case "Path.evidence":
+		if e.ComplexityRoot.Path.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Evidence(childComplexity), true
 	case "Path.length":
 		if e.ComplexityRoot.Path.Length == nil {
 			break
@@ -1164,7 +1248,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["k"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["weight"].(*string)), true
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["k"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["weight"].(*string), args["parallel"].(*bool)), true
 	case "Query.relation":
 		if e.ComplexityRoot.Query.Relation == nil {
 			break
@@ -1312,6 +1396,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RelationEdge.Cursor(childComplexity), true
+	case "RelationEdge.direction":
+		if e.ComplexityRoot.RelationEdge.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationEdge.Direction(childComplexity), true
+	case "RelationEdge.label":
+		if e.ComplexityRoot.RelationEdge.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationEdge.Label(childComplexity), true
 	case "RelationEdge.neighbor":
 		if e.ComplexityRoot.RelationEdge.Neighbor == nil {
 			break
@@ -1387,12 +1483,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchHit.Entity(childComplexity), true
+	case "SearchHit.matched":
+		if e.ComplexityRoot.SearchHit.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Matched(childComplexity), true
 	case "SearchHit.score":
 		if e.ComplexityRoot.SearchHit.Score == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
+	case "SearchHit.snippet":
+		if e.ComplexityRoot.SearchHit.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Snippet(childComplexity), true
+	case "SearchHit.typo":
+		if e.ComplexityRoot.SearchHit.Typo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Typo(childComplexity), true
 
 	case "Source.confidence":
 		if e.ComplexityRoot.Source.Confidence == nil {
@@ -1750,7 +1864,10 @@ type Entity implements Node {
     "Sort by these fields in turn, ties by relation id; NAME and DEGREE are those of the entity at the other end. The cursors follow the order."
     orderBy: [Order!]
   ): RelationConnection!
-  "The entities at the other end of this entity's relations, a page at a time (one edge per relation)."
+  """
+  The entities at the other end of this entity's relations, a page at a time:
+  one edge per relation, or with ` + "`" + `distinct` + "`" + ` one per neighbouring entity.
+  """
   neighbors(
     "Relation types to follow; all when absent."
     types: [String!]
@@ -1774,6 +1891,12 @@ type Entity implements Node {
     where: [PropertyFilter!]
     "Sort by these fields of the neighbours in turn, ties by neighbour id, then relation id. The cursors follow the order."
     orderBy: [Order!]
+    """
+    One edge per neighbouring entity, carrying every relation that joins it to
+    this entity in ` + "`" + `relations` + "`" + `; ` + "`" + `totalCount` + "`" + ` then counts entities, and the
+    order is that in which the neighbours were created.
+    """
+    distinct: Boolean = false
   ): EntityConnection!
   "How many relations match the filters."
   degree(
@@ -1862,6 +1985,19 @@ type RelationEdge {
   node: Relation!
   "The entity at the other end of the relation from the entity whose relations these are."
   neighbor: Entity!
+  """
+  How the relation points, seen from the entity whose relations these are:
+  OUT when that entity is its ` + "`" + `from` + "`" + `, IN when it is its ` + "`" + `to` + "`" + ` (never BOTH; a
+  self-loop is OUT, and a symmetric relation is OUT from the end it is stored
+  from).
+  """
+  direction: Direction!
+  """
+  The relation's type as read from that entity: the type itself going OUT,
+  the ontology's inverse name going IN (` + "`" + `HAS_MAYOR` + "`" + ` seen from Enschede for
+  ` + "`" + `MAYOR_OF` + "`" + `), or the type itself when the ontology gives no inverse.
+  """
+  label: String!
 }
 
 "A page of entities."
@@ -1882,8 +2018,14 @@ type EntityEdge {
   cursor: String!
   "The entity."
   node: Entity!
-  "For neighbours: the relation that joins the entity to its neighbour; null in other lists."
+  "For neighbours: the relation that joins the entity to its neighbour (with ` + "`" + `distinct` + "`" + `, the first of ` + "`" + `relations` + "`" + `); null in other lists."
   relation: Relation
+  """
+  For neighbours: every relation that joins the entity to its neighbour under
+  the filters (without ` + "`" + `distinct` + "`" + `, the one relation of the edge); null in
+  other lists.
+  """
+  relations: [Relation!]
 }
 
 "One result of a name search."
@@ -1923,6 +2065,12 @@ type Path {
   nodes: [Entity!]!
   "The relations: ` + "`" + `edges[i]` + "`" + ` joins ` + "`" + `nodes[i]` + "`" + ` and ` + "`" + `nodes[i+1]` + "`" + `."
   edges: [Relation!]!
+  """
+  Per hop, every relation joining ` + "`" + `nodes[i]` + "`" + ` and ` + "`" + `nodes[i+1]` + "`" + ` under the
+  filters, ` + "`" + `edges[i]` + "`" + ` first: the evidence for that step. From ` + "`" + `paths` + "`" + ` with
+  ` + "`" + `parallel: true` + "`" + `, ` + "`" + `path` + "`" + ` and ` + "`" + `allPaths` + "`" + `, just ` + "`" + `[edges[i]]` + "`" + `.
+  """
+  evidence: [[Relation!]!]!
 }
 
 "A list of paths."
@@ -2194,6 +2342,13 @@ type Query {
     entityTypes: [String!]
     "A numeric relation property to use as the cost of each relation."
     weight: String
+    """
+    Keep today's parallel paths: two relations joining the same pair of
+    entities make two paths. By default (false) paths are distinct routes
+    through entities, each hop carrying all its parallel relations in
+    ` + "`" + `Path.evidence` + "`" + `.
+    """
+    parallel: Boolean = false
   ): [Path!]!
   """
   Every simple path of at most ` + "`" + `maxDepth` + "`" + ` relations between two entities, up
@@ -2751,6 +2906,72 @@ extend type Stats {
   "When the oldest change in the change log was committed; null when there is none. The change log is kept whole."
   changesFrom: DateTime
 }
+
+# Citations: from a document to the facts that cite it.
+
+extend type Entity {
+  """
+  On a Document: the entities and relations whose sources cite it, one edge
+  per source (a fact citing it with two excerpts has two), entities first,
+  then relations, each in the order they were created. Empty for an entity
+  nothing cites.
+  """
+  citedBy(
+    "Page size."
+    first: Int = 50
+    "Cursor of the last item of the previous page."
+    after: String
+  ): CitationConnection!
+}
+
+"A page of the citations of a document."
+type CitationConnection {
+  "The citations of the page with their cursors."
+  edges: [CitationEdge!]!
+  "Where this page stands."
+  pageInfo: PageInfo!
+  "How many sources cite the document in all pages."
+  totalCount: Int!
+}
+
+"One source that cites a document, with the fact that holds it."
+type CitationEdge {
+  "Opaque cursor of this item."
+  cursor: String!
+  "The citing fact: an Entity or a Relation."
+  node: Node!
+  "The citation: the excerpt, locator and confidence with which the fact cites the document."
+  source: Source!
+}
+
+# Search in text: which field matched, and where.
+
+"The field of an entity that a search matched."
+enum SearchField {
+  "The main name."
+  NAME
+  "A name in one language."
+  LABEL
+  "Another name the entity is known by."
+  ALIAS
+  "The description."
+  DESCRIPTION
+  "The excerpt of one of the entity's sources."
+  EXCERPT
+}
+
+extend type SearchHit {
+  "The field that holds the most query words (ties to the earlier field in SearchField's order)."
+  matched: SearchField!
+  """
+  The matched field, with each matching word between « and »: a name, label
+  or alias whole; about 24 words of a description or excerpt around the first
+  match, with … where it is cut. « and » in the text itself are shown as ".
+  """
+  snippet: String!
+  "Whether a query word matched only with one typo (words of five letters or more)."
+  typo: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2843,6 +3064,30 @@ func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CitationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CitationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CitationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CitationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CitationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CitationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CitationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CitationEdge_node(ctx, field)
+	case "source":
+		return ec.fieldContext_CitationEdge_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CitationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ComponentSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "count":
@@ -2887,6 +3132,8 @@ func (ec *executionContext) childFields_Entity(ctx context.Context, field graphq
 		return ec.fieldContext_Entity_component(ctx, field)
 	case "history":
 		return ec.fieldContext_Entity_history(ctx, field)
+	case "citedBy":
+		return ec.fieldContext_Entity_citedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Entity", field.Name)
 }
@@ -2913,6 +3160,8 @@ func (ec *executionContext) childFields_EntityEdge(ctx context.Context, field gr
 		return ec.fieldContext_EntityEdge_node(ctx, field)
 	case "relation":
 		return ec.fieldContext_EntityEdge_relation(ctx, field)
+	case "relations":
+		return ec.fieldContext_EntityEdge_relations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EntityEdge", field.Name)
 }
@@ -3015,6 +3264,8 @@ func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.
 		return ec.fieldContext_Path_nodes(ctx, field)
 	case "edges":
 		return ec.fieldContext_Path_edges(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Path_evidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
 }
@@ -3079,6 +3330,10 @@ func (ec *executionContext) childFields_RelationEdge(ctx context.Context, field 
 		return ec.fieldContext_RelationEdge_node(ctx, field)
 	case "neighbor":
 		return ec.fieldContext_RelationEdge_neighbor(ctx, field)
+	case "direction":
+		return ec.fieldContext_RelationEdge_direction(ctx, field)
+	case "label":
+		return ec.fieldContext_RelationEdge_label(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationEdge", field.Name)
 }
@@ -3119,6 +3374,12 @@ func (ec *executionContext) childFields_SearchHit(ctx context.Context, field gra
 		return ec.fieldContext_SearchHit_entity(ctx, field)
 	case "score":
 		return ec.fieldContext_SearchHit_score(ctx, field)
+	case "matched":
+		return ec.fieldContext_SearchHit_matched(ctx, field)
+	case "snippet":
+		return ec.fieldContext_SearchHit_snippet(ctx, field)
+	case "typo":
+		return ec.fieldContext_SearchHit_typo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
 }
@@ -3298,6 +3559,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Entity_citedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
 
 func (ec *executionContext) field_Entity_component_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -3504,6 +3787,14 @@ func (ec *executionContext) field_Entity_neighbors_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["orderBy"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "distinct",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["distinct"] = arg11
 	return args, nil
 }
 
@@ -4530,6 +4821,14 @@ func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["weight"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "parallel",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["parallel"] = arg10
 	return args, nil
 }
 
@@ -5555,6 +5854,180 @@ func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _CitationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CitationEdge) graphql.Marshaler {
+			return ec.marshalNCitationEdge2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CitationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CitationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CitationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CitationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitationEdge_source(ctx context.Context, field graphql.CollectedField, obj *model.CitationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationEdge_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationEdge_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ComponentSummary_count(ctx context.Context, field graphql.CollectedField, obj *store.ComponentsResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5926,7 +6399,7 @@ func (ec *executionContext) _Entity_neighbors(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["where"].([]*model.PropertyFilter), fc.Args["orderBy"].([]*store.Order))
+			return ec.Resolvers.Entity().Neighbors(ctx, obj, fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["during"].(*store.DateRange), fc.Args["datedOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["where"].([]*model.PropertyFilter), fc.Args["orderBy"].([]*store.Order), fc.Args["distinct"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -6086,6 +6559,50 @@ func (ec *executionContext) fieldContext_Entity_history(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Entity_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_citedBy(ctx context.Context, field graphql.CollectedField, obj *store.Entity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_citedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().CitedBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CitationConnection) graphql.Marshaler {
+			return ec.marshalNCitationConnection2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_citedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_citedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6286,6 +6803,38 @@ func (ec *executionContext) _EntityEdge_relation(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_EntityEdge_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntityEdge_relations(ctx context.Context, field graphql.CollectedField, obj *model.EntityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityEdge_relations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
+			return ec.marshalORelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntityEdge_relations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EntityEdge",
 		Field:      field,
@@ -7370,6 +7919,38 @@ func (ec *executionContext) fieldContext_Path_edges(_ context.Context, field gra
 	return fc, nil
 }
 
+func (ec *executionContext) _Path_evidence(ctx context.Context, field graphql.CollectedField, obj *store.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Path().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v [][]*store.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PathList_paths(ctx context.Context, field graphql.CollectedField, obj *store.PathsResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7787,7 +8368,7 @@ func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
+			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string), fc.Args["parallel"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Path) graphql.Marshaler {
@@ -8864,6 +9445,52 @@ func (ec *executionContext) fieldContext_RelationEdge_neighbor(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _RelationEdge_direction(ctx context.Context, field graphql.CollectedField, obj *model.RelationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationEdge_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Direction) graphql.Marshaler {
+			return ec.marshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationEdge_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationEdge", field, false, false, "Direction")
+}
+
+func (ec *executionContext) _RelationEdge_label(ctx context.Context, field graphql.CollectedField, obj *model.RelationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationEdge_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationEdge_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationEdge", field, false, false, "String")
+}
+
 func (ec *executionContext) _RelationType_name(ctx context.Context, field graphql.CollectedField, obj *store.RelationType) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9133,6 +9760,75 @@ func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_SearchHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SearchHit_matched(ctx context.Context, field graphql.CollectedField, obj *store.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.SearchField) graphql.Marshaler {
+			return ec.marshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "SearchField")
+}
+
+func (ec *executionContext) _SearchHit_snippet(ctx context.Context, field graphql.CollectedField, obj *store.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_snippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snippet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchHit_typo(ctx context.Context, field graphql.CollectedField, obj *store.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_typo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Typo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_typo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Source_document(ctx context.Context, field graphql.CollectedField, obj *store.Source) (ret graphql.Marshaler) {
@@ -11700,6 +12396,92 @@ func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var citationConnectionImplementors = []string{"CitationConnection"}
+
+func (ec *executionContext) _CitationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CitationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CitationConnection")
+		case "edges":
+			out.Values[i] = ec._CitationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CitationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CitationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var citationEdgeImplementors = []string{"CitationEdge"}
+
+func (ec *executionContext) _CitationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CitationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CitationEdge")
+		case "cursor":
+			out.Values[i] = ec._CitationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CitationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._CitationEdge_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var componentSummaryImplementors = []string{"ComponentSummary"}
 
 func (ec *executionContext) _ComponentSummary(ctx context.Context, sel ast.SelectionSet, obj *store.ComponentsResult) graphql.Marshaler {
@@ -11834,6 +12616,12 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Entity_history(ctx, field, obj)
 				})
+		case "citedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_citedBy(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11922,6 +12710,11 @@ func (ec *executionContext) _EntityEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "relation":
 			out.Values[i] = ec._EntityEdge_relation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "relations":
+			out.Values[i] = ec._EntityEdge_relations(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -12377,6 +13170,12 @@ func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Path_evidence(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12762,6 +13561,16 @@ func (ec *executionContext) _RelationEdge(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "direction":
+			out.Values[i] = ec._RelationEdge_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._RelationEdge_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12898,6 +13707,21 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 			}
 		case "score":
 			out.Values[i] = ec._SearchHit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matched":
+			out.Values[i] = ec._SearchHit_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippet":
+			out.Values[i] = ec._SearchHit_snippet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "typo":
+			out.Values[i] = ec._SearchHit_typo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13696,6 +14520,38 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNCitationConnection2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationConnection(ctx context.Context, sel ast.SelectionSet, v *model.CitationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CitationConnection!")
+		return graphql.Null
+	}
+	return ec._CitationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCitationEdge2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CitationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCitationEdge2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCitationEdge2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐCitationEdge(ctx context.Context, sel ast.SelectionSet, v *model.CitationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CitationEdge!")
+		return graphql.Null
+	}
+	return ec._CitationEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNComponentSummary2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐComponentsResult(ctx context.Context, sel ast.SelectionSet, v *store.ComponentsResult) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ComponentSummary!")
@@ -13717,6 +14573,34 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	}
 	return res
 }
+
+func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection(ctx context.Context, v any) (store.Direction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection(ctx context.Context, sel ast.SelectionSet, v store.Direction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Direction!")
+	}
+	return res
+}
+
+var (
+	unmarshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection = map[string]store.Direction{
+		"OUT":  store.Out,
+		"IN":   store.In,
+		"BOTH": store.Both,
+	}
+	marshalNDirection2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐDirection = map[store.Direction]string{
+		store.Out:  "OUT",
+		store.In:   "IN",
+		store.Both: "BOTH",
+	}
+)
 
 func (ec *executionContext) marshalNEntity2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -14041,6 +14925,14 @@ func (ec *executionContext) marshalNNewApiKey2ᚖgithubᚗcomᚋtiesᚑgraphᚋt
 	return ec._NewApiKey(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNode2githubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Node!")
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNOntology2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐOntology(ctx context.Context, sel ast.SelectionSet, v *store.Ontology) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Ontology!")
@@ -14151,6 +15043,22 @@ func (ec *executionContext) marshalNPathList2ᚖgithubᚗcomᚋtiesᚑgraphᚋti
 func (ec *executionContext) unmarshalNPropertyFilter2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋgraphᚋmodelᚐPropertyFilter(ctx context.Context, v any) (*model.PropertyFilter, error) {
 	res, err := ec.unmarshalInputPropertyFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelation2ᚕᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx context.Context, sel ast.SelectionSet, v [][]*store.Relation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
@@ -14281,6 +15189,38 @@ func (ec *executionContext) marshalNScoredEntity2ᚕgithubᚗcomᚋtiesᚑgraph�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField(ctx context.Context, v any) (store.SearchField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField(ctx context.Context, sel ast.SelectionSet, v store.SearchField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SearchField!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField = map[string]store.SearchField{
+		"NAME":        store.MatchName,
+		"LABEL":       store.MatchLabel,
+		"ALIAS":       store.MatchAlias,
+		"DESCRIPTION": store.MatchDescription,
+		"EXCERPT":     store.MatchExcerpt,
+	}
+	marshalNSearchField2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchField = map[store.SearchField]string{
+		store.MatchName:        "NAME",
+		store.MatchLabel:       "LABEL",
+		store.MatchAlias:       "ALIAS",
+		store.MatchDescription: "DESCRIPTION",
+		store.MatchExcerpt:     "EXCERPT",
+	}
+)
+
 func (ec *executionContext) marshalNSearchHit2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.SearchHit) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -14323,6 +15263,14 @@ func (ec *executionContext) marshalNSource2ᚕgithubᚗcomᚋtiesᚑgraphᚋties
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSource(ctx context.Context, sel ast.SelectionSet, v *store.Source) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Source!")
+		return graphql.Null
+	}
+	return ec._Source(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSourceInput2githubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐSource(ctx context.Context, v any) (store.Source, error) {
@@ -14978,6 +15926,25 @@ func (ec *executionContext) unmarshalOPropertyFilter2ᚕᚖgithubᚗcomᚋties�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalORelation2ᚕᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelationᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Relation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelation2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalORelation2ᚖgithubᚗcomᚋtiesᚑgraphᚋtiesᚋstoreᚐRelation(ctx context.Context, sel ast.SelectionSet, v *store.Relation) graphql.Marshaler {

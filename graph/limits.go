@@ -484,7 +484,10 @@ func costs(c *ComplexityRoot, scan scanCosts) {
 	c.Entity.Relations = func(child int, _ []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ *bool, _ []string, first *int, _ *string, _ *time.Time, _ []*model.PropertyFilter, _ []*store.Order) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}
-	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, _ *bool, first *int, _ *string, _ *time.Time, _ []*model.PropertyFilter, _ []*store.Order) int {
+	c.Entity.Neighbors = func(child int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, _ *bool, first *int, _ *string, _ *time.Time, _ []*model.PropertyFilter, _ []*store.Order, _ *bool) int {
+		return mul(child, n(first, store.DefaultPageSize))
+	}
+	c.Entity.CitedBy = func(child int, first *int, _ *string) int {
 		return mul(child, n(first, store.DefaultPageSize))
 	}
 	c.Query.Relations = func(child int, id *string, types []string, _ *store.Direction, _ *store.Date, _ *store.DateRange, _ *bool, _ []string, first *int, _ *string, _ *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int {
@@ -522,7 +525,7 @@ func costs(c *ComplexityRoot, scan scanCosts) {
 	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ *bool, _ []string, _ *string) int {
 		return traversal + mul(child, n(maxDepth, store.DefaultPathDepth)+1)
 	}
-	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ *bool, _ []string, _ *string) int {
+	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ *bool, _ []string, _ *string, _ *bool) int {
 		return traversal*n(k, store.DefaultK) + mul(child, n(k, store.DefaultK)*(n(maxDepth, store.DefaultPathDepth)+1))
 	}
 	c.Query.AllPaths = func(child int, _, _ string, maxDepth, limit *int, _ []string, _ *store.Direction, _ *store.Date, _ *bool, _ []string) int {

@@ -51,7 +51,17 @@ func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types
 	return relationConnection(page), nil
 }
 
-func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error) {
+func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order, distinct *bool) (*model.EntityConnection, error) {
+	if deref(distinct, false) {
+		q := relationQuery{types, direction, validAt, during, datedOnly, entityTypes, first, after}
+		f := q.filter()
+		var err error
+		if f.NeighborWhere, err = propertyFilters(where); err != nil {
+			return nil, err
+		}
+		f.OrderBy = orders(orderBy)
+		return r.distinctNeighbors(ctx, obj, f)
+	}
 	if len(where) > 0 || len(orderBy) > 0 {
 		return r.neighborsWhere(ctx, obj, relationQuery{types, direction, validAt, during, datedOnly, entityTypes, first, after}, where, orderBy)
 	}
@@ -82,6 +92,14 @@ func (r *entityResolver) Component(ctx context.Context, obj *store.Entity, types
 
 func (r *entityResolver) History(ctx context.Context, obj *store.Entity, first *int, after *string) (*model.ChangeConnection, error) {
 	return r.history(ctx, store.ChangeEntity, obj.ID, first, after)
+}
+
+func (r *entityResolver) CitedBy(ctx context.Context, obj *store.Entity, first *int, after *string) (*model.CitationConnection, error) {
+	page, err := r.store.FindCitations(ctx, obj.ID, first, deref(after, ""), readAt(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return citationConnection(ctx, page), nil
 }
 
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error) {
@@ -161,6 +179,10 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, name string) (bool,
 
 func (r *pathResolver) Length(ctx context.Context, obj *store.Path) (int, error) {
 	return len(obj.Edges), nil
+}
+
+func (r *pathResolver) Evidence(ctx context.Context, obj *store.Path) ([][]*store.Relation, error) {
+	return pathEvidence(obj), nil
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error) {
@@ -272,8 +294,9 @@ func (r *queryResolver) Path(ctx context.Context, from string, to string, types 
 	return p, nil
 }
 
-func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) ([]*store.Path, error) {
+func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, parallel *bool) ([]*store.Path, error) {
 	opts := pathOptions(types, direction, maxDepth, validAt, datedOnly, entityTypes, weight)
+	opts.Distinct = !deref(parallel, false)
 	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.PathsResult, error) {
 		return connect.KShortestPaths(rd, from, to, k, opts)
 	})

@@ -139,6 +139,10 @@ type RelationPage struct {
 	HasNext     bool
 	HasPrevious bool
 	TotalCount  int
+	// Directions and Labels say, per relation, how it reads from the
+	// entity whose relations these are (see Reader.RelationLabel).
+	Directions []Direction
+	Labels     []string
 }
 
 // NeighborhoodOptions bound Store.Neighborhood.

@@ -32,6 +32,9 @@ type checker struct {
 	// names counts the name index entries; wantNames those the entities
 	// need, each of which entity() found. Equal counts mean no stale ones.
 	names, wantNames int64
+	// texts counts the text index entries, wantTexts those the entities
+	// need: equal counts mean no stale ones (check_terms.go).
+	texts, wantTexts int64
 }
 
 func (c *checker) problem(format string, args ...any) {
@@ -150,6 +153,10 @@ func (c *checker) walk(ctx context.Context) error {
 			err = c.nameTarget(k, v)
 		case pPropIdx:
 			err = c.propEntry(k, v)
+		case pTextTok:
+			err = c.textTarget(k, v)
+		case pCite:
+			err = c.citation(k, v)
 		case pAPIKey:
 			// API keys may be created in a store that holds no graph yet.
 			nkeys--
@@ -198,6 +205,7 @@ func (c *checker) walk(ctx context.Context) error {
 		c.problem("no format marker")
 	}
 	c.counters(counters)
+	c.staleTexts()
 	if c.names != c.wantNames {
 		return c.staleNames(ctx)
 	}
@@ -379,6 +387,8 @@ func (c *checker) entity(k, v []byte) error {
 			continue // compared above, and read from
 		case pNameFull, pNameTok:
 			c.wantNames++
+		case pTextTok:
+			c.wantTexts++
 		}
 		got, ok, err := c.get(x.k)
 		if err != nil {
@@ -395,6 +405,11 @@ func (c *checker) entity(k, v []byte) error {
 		case pNameFull, pNameTok:
 			_, term, _, _ := parseNameKey(x.k)
 			c.problem("entity %q is missing from the name index under %q", eb.e.ID, term)
+		case pTextTok:
+			_, term, _, _ := parseNameKey(x.k)
+			c.problem("entity %q is missing from the text index under %q", eb.e.ID, term)
+		case pCite:
+			c.problem("entity %q lacks the citation entry of its %s", eb.e.ID, citeName(x.k))
 		default:
 			c.problem("entity %q lacks index entry %x", eb.e.ID, x.k)
 		}
@@ -471,6 +486,8 @@ func (c *checker) relation(k, v []byte) error {
 			} else {
 				c.problem("relation %q: adjacency value %x, want %x", r.ID, got, x.v)
 			}
+		case pCite:
+			c.problem("relation %q lacks the citation entry of its %s", r.ID, citeName(x.k))
 		default:
 			c.problem("relation %q lacks index entry %x", r.ID, x.k)
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -48,6 +49,24 @@ func TestCheckFindsCorruption(t *testing.T) {
 		{"NameIndexMissing", func(t *testing.T, s *Store, tx kv.Txn) {
 			must(t, tx.Delete(nameKey(pNameFull, "munster", nodeOf(t, s, "munster"))))
 		}, "missing from the name index"},
+		{"CitationMissing", func(t *testing.T, s *Store, tx kv.Txn) {
+			it := tx.Iterate(kv.IterOptions{KeysOnly: true, Prefix: citePrefix(nil, "report")})
+			defer it.Close()
+			it.Seek(citePrefix(nil, "report"))
+			if !it.Valid() {
+				t.Fatal("nothing cites the report")
+			}
+			must(t, tx.Delete(bytes.Clone(it.Key())))
+		}, "lacks the citation entry of its source 1"},
+		{"CitationStale", func(t *testing.T, s *Store, tx kv.Txn) {
+			must(t, tx.Set(citeKey("report", kindEntity, uint64(nodeOf(t, s, "munster")), 7), []byte("munster")))
+		}, `which "munster" does not cite`},
+		{"TextIndexStale", func(t *testing.T, s *Store, tx kv.Txn) {
+			n := nodeOf(t, s, "munster")
+			v, err := tx.Get(nameKey(pNameFull, "munster", n))
+			must(t, err)
+			must(t, tx.Set(nameKey(pTextTok, "forgotten", n), v))
+		}, "are stale"},
 		{"TypeIndexMissing", func(t *testing.T, s *Store, tx kv.Txn) {
 			must(t, tx.Delete(typeIdxKey(typeOf(t, s, "Person"), "onno")))
 		}, "missing from the index of its type"},

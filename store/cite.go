@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -105,49 +106,43 @@ func (sch *schema) leavesDocument(from, to TypeID) bool {
 	return ok && sch.isA(from, doc) && !sch.isA(to, doc)
 }
 
-// citersOf walks every stored entity and relation body that rewritten
-// does not rule out (the write replaces it, and checkCites saw its new
-// version) and returns, for each document that wanted accepts, up to
-// three of the facts that cite it ("entity X", "relation Y"). There is no
-// index from a document to its citations: the walk runs only for the rare
-// write that deletes or retypes a document.
-func citersOf(tx kv.Txn, wanted func(doc string) bool, rewritten func(key []byte, id string) bool) (map[string][]string, error) {
+// citersOf reads, from the citation index, up to three of the facts
+// that cite each of docs ("entity X", "relation Y"), leaving out those
+// for which rewritten says the write replaces them (checkCites saw their
+// new version); rewritten gets the record's body key and id. It reads
+// only the citations of docs: refusing to delete a document costs what
+// it is cited by, not a walk of the graph.
+func citersOf(tx kv.Txn, docs []string, rewritten func(key []byte, id string) bool) (map[string][]string, error) {
 	citers := map[string][]string{}
-	for _, p := range []byte{pEntity, pRelation} {
-		it := tx.Iterate(kv.IterOptions{Prefix: []byte{p}})
-		for it.Rewind(); it.Valid(); it.Next() {
-			v, err := it.Value()
+	it := tx.Iterate(kv.IterOptions{})
+	defer it.Close()
+	for _, doc := range docs {
+		prefix := citePrefix(nil, doc)
+		seen := map[string]bool{}
+		for it.Seek(prefix); it.Valid() && len(citers[doc]) < 3; it.Next() {
+			k := it.Key()
+			if !bytes.HasPrefix(k, prefix) {
+				break
+			}
+			ct, err := parseCiteKey(k)
 			if err != nil {
-				it.Close()
 				return nil, fmt.Errorf("check citations: %w", err)
 			}
-			var what, id string
-			var ss []Source
-			if p == pEntity {
-				b, err := decodeEntity(v)
-				if err != nil {
-					it.Close()
-					return nil, fmt.Errorf("check citations: %w", err)
-				}
-				what, id, ss = "entity ", b.e.ID, b.e.Sources
-			} else {
-				b, err := decodeRelation(v)
-				if err != nil {
-					it.Close()
-					return nil, fmt.Errorf("check citations: %w", err)
-				}
-				what, id, ss = "relation ", b.r.ID, b.r.Sources
+			v, err := it.Value()
+			if err != nil {
+				return nil, fmt.Errorf("check citations: %w", err)
 			}
-			if rewritten(it.Key(), id) {
+			what, key := "entity ", entityKey(NodeID(ct.id))
+			if ct.kind == kindRelation {
+				what, key = "relation ", relationKey(RelID(ct.id))
+			}
+			id := string(v)
+			if seen[what+id] || rewritten(key, id) {
 				continue
 			}
-			for _, s := range ss {
-				if wanted(s.Document) && len(citers[s.Document]) < 3 {
-					citers[s.Document] = append(citers[s.Document], what+id)
-				}
-			}
+			seen[what+id] = true
+			citers[doc] = append(citers[doc], what+id)
 		}
-		it.Close()
 	}
 	return citers, nil
 }
@@ -167,10 +162,8 @@ func (w *writer) noteRetypedDocument(from, to TypeID, id, rec string) {
 
 // checkDeletedDocuments refuses the deletion (or retyping to a type that
 // is not a Document) of documents that facts the batch leaves in place
-// still cite. There is no index from a document to
-// its citations, so this walks every stored body, once per batch and only
-// for batches that delete a Document: deleting evidence is rare, and a
-// dangling citation would break every read of the fact that holds it.
+// still cite, from the citation index: a dangling citation would break
+// every read of the fact that holds it.
 func (w *writer) checkDeletedDocuments() error {
 	if len(w.deletedDocs) == 0 {
 		return nil
@@ -179,7 +172,11 @@ func (w *writer) checkDeletedDocuments() error {
 	for i := range w.deletedDocs {
 		doomed[w.deletedDocs[i].id] = &w.deletedDocs[i]
 	}
-	citers, err := citersOf(w.tx, func(doc string) bool { return doomed[doc] != nil }, func(key []byte, _ string) bool {
+	docs := make([]string, 0, len(doomed))
+	for id := range doomed {
+		docs = append(docs, id)
+	}
+	citers, err := citersOf(w.tx, docs, func(key []byte, _ string) bool {
 		_, rewritten := w.ov[string(key)] // checkCites saw this batch's version
 		return rewritten
 	})
@@ -213,14 +210,17 @@ func (l *loader) noteRetypedDocument(id string, le loadEntity) {
 
 // checkRetypedDocuments refuses a load that turns a document into
 // something else while stored facts the load leaves in place still cite
-// it. Like checkDeletedDocuments it walks every stored body, and only for
-// the rare load that retypes a document; the load's own records were
-// checked by checkCites against the types the load gives.
+// it, from the citation index like checkDeletedDocuments; the load's own
+// records were checked by checkCites against the types the load gives.
 func (l *loader) checkRetypedDocuments() error {
 	if len(l.retypedDocs) == 0 {
 		return nil
 	}
-	citers, err := citersOf(l.tx, func(doc string) bool { _, ok := l.retypedDocs[doc]; return ok }, func(key []byte, id string) bool {
+	docs := make([]string, 0, len(l.retypedDocs))
+	for id := range l.retypedDocs {
+		docs = append(docs, id)
+	}
+	citers, err := citersOf(l.tx, docs, func(key []byte, id string) bool {
 		if key[0] == pEntity {
 			_, ok := l.ents[id]
 			return ok

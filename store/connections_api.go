@@ -18,6 +18,11 @@ type PathOptions struct {
 	// MaxVisited caps the entities a search may visit before it gives up
 	// and reports truncation; 0 = the store's default.
 	MaxVisited int
+	// Distinct makes KShortestPaths return routes that differ in the
+	// entities they pass through, each hop with every parallel relation
+	// (Path.Evidence); without it two relations joining the same pair
+	// make two paths.
+	Distinct bool
 }
 
 // Path is a walk from one entity to another: Nodes[0] is the start,
@@ -27,6 +32,10 @@ type Path struct {
 	Nodes []*Entity
 	Edges []*Relation
 	Cost  float64
+	// Evidence, for distinct paths, gives per hop every relation joining
+	// Nodes[i] and Nodes[i+1] under the filters, Edges[i] first; nil
+	// otherwise.
+	Evidence [][]*Relation
 }
 
 // PathsResult is a list of paths; Truncated says a cap cut the search

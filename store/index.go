@@ -7,9 +7,11 @@ import (
 
 // This file is the one place that says which entries a record has beside
 // its body: its external id, its node record (entities), its type index
-// entry, its name-search entries (entities), its adjacency both ways
-// (relations) and its property index entries (propindex.go). The key layouts are drawn in keys.go; here they are put
-// together for a record, old version to new. Apply's writer (write.go),
+// entry, its name- and text-search entries (entities), its adjacency both
+// ways (relations), the citation entries of its sources and its property
+// index entries (propindex.go). The key layouts are drawn in keys.go; here
+// they are put together for a record, old version to new. Apply's writer
+// (write.go),
 // Load's loader (load.go) and Check (check.go) all go through it, each
 // with its own sink: a new index is one edit here, and the check follows.
 
@@ -66,30 +68,49 @@ func (x *indexer) entity(n NodeID, e *Entity, t TypeID, old *entityBody) error {
 		}
 		x.sink.typeCount(t, 1)
 	}
-	keys := nameKeys(e, n)
-	if old != nil {
-		keep := make(map[string]bool, len(keys))
-		for _, k := range keys {
-			keep[string(k)] = true
+	if old == nil {
+		if err := x.entityTerms(n, e, t, nil); err != nil {
+			return err
 		}
-		for _, k := range nameKeys(old.e, n) {
-			if !keep[string(k)] {
-				if err := x.sink.del(k); err != nil {
-					return err
-				}
-			}
-		}
+		return x.props(uint64(n), e.ID, t, e.Properties, 0, nil)
 	}
+	if err := x.entityTerms(n, e, t, old.e); err != nil {
+		return err
+	}
+	return x.props(uint64(n), e.ID, t, e.Properties, old.typ, old.e.Properties)
+}
+
+// entityTerms writes the entries of entity e (node n, type t) that are
+// derived from its content, in place of those of old (nil for a new
+// entity): its name-search, text-search and citation entries.
+func (x *indexer) entityTerms(n NodeID, e *Entity, t TypeID, old *Entity) error {
 	nv := nameValueOf(e, t)
-	for _, k := range keys {
-		if err := x.sink.set(k, nv); err != nil {
+	names, texts := nameKeys(e, n), textKeys(e, n)
+	cites := citeKeys(kindEntity, uint64(n), e.Sources)
+	if old != nil {
+		if err := x.replaced(names, nameKeys(old, n)); err != nil {
+			return err
+		}
+		if err := x.replaced(texts, textKeys(old, n)); err != nil {
+			return err
+		}
+		if err := x.replaced(cites, citeKeys(kindEntity, uint64(n), old.Sources)); err != nil {
 			return err
 		}
 	}
-	if old == nil {
-		return x.props(uint64(n), e.ID, t, e.Properties, 0, nil)
+	for _, ks := range [][][]byte{names, texts} {
+		for _, k := range ks {
+			if err := x.sink.set(k, nv); err != nil {
+				return err
+			}
+		}
 	}
-	return x.props(uint64(n), e.ID, t, e.Properties, old.typ, old.e.Properties)
+	for _, k := range cites {
+		if err := x.sink.set(k, []byte(e.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // props writes the property index entries of the record ext (internal id
@@ -119,6 +140,35 @@ func (x *indexer) props(id uint64, ext string, t TypeID, p Properties, oldT Type
 		}
 	}
 	return nil
+}
+
+// replaced deletes the keys of was that keys, their replacement, lacks.
+func (x *indexer) replaced(keys, was [][]byte) error {
+	keep := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		keep[string(k)] = true
+	}
+	for _, k := range was {
+		if !keep[string(k)] {
+			if err := x.sink.del(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// entityTermKeys are the keys entityTerms writes for e: what deleting the
+// entity deletes besides its body, node record, id and type entry.
+func entityTermKeys(e *Entity, n NodeID) [][]byte {
+	return append(append(nameKeys(e, n), textKeys(e, n)...), citeKeys(kindEntity, uint64(n), e.Sources)...)
+}
+
+// relationTermKeys are the content-derived keys of relation r (its
+// citations): what deleting it deletes besides its body, id, type entry
+// and adjacency.
+func relationTermKeys(r *Relation, rid RelID) [][]byte {
+	return citeKeys(kindRelation, uint64(rid), r.Sources)
 }
 
 // relation writes the entries of relation r, stored as rid of type t from
@@ -167,6 +217,17 @@ func (x *indexer) relation(rid RelID, r *Relation, t TypeID, from, to NodeID, fr
 	x.k, x.v = adjKey(x.k[:0], pIn, to, t, from, rid), adjValue{fromT, r.ValidFrom, r.ValidTo}.append(x.v[:0])
 	if err := x.put(); err != nil {
 		return err
+	}
+	cites := relationTermKeys(r, rid)
+	if old != nil {
+		if err := x.replaced(cites, relationTermKeys(old.r, rid)); err != nil {
+			return err
+		}
+	}
+	for _, k := range cites {
+		if err := x.sink.set(k, []byte(r.ID)); err != nil {
+			return err
+		}
 	}
 	if old == nil {
 		return x.props(uint64(rid), r.ID, t, r.Properties, 0, nil)

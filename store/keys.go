@@ -31,7 +31,9 @@ const (
 	pLog      byte = 0x0E
 	pAPIKey   byte = 0x0F
 	pPropIdx  byte = 0x10
-	pHist     byte = 0x13 // 0x11 and 0x12: citations and text words
+	pCite     byte = 0x11
+	pTextTok  byte = 0x12
+	pHist     byte = 0x13
 )
 
 // Kinds of things an external id or a type name can denote.
@@ -376,7 +378,7 @@ func namePrefix(p byte, term string) []byte { return append([]byte{p}, term...) 
 func nameExactPrefix(p byte, term string) []byte { return append(namePrefix(p, term), 0) }
 
 func parseNameKey(k []byte) (p byte, term string, n NodeID, err error) {
-	if len(k) < 10 || (k[0] != pNameFull && k[0] != pNameTok) || k[len(k)-9] != 0 {
+	if len(k) < 10 || (k[0] != pNameFull && k[0] != pNameTok && k[0] != pTextTok) || k[len(k)-9] != 0 {
 		return 0, "", 0, fmt.Errorf("bad name key %x", k)
 	}
 	t := k[1 : len(k)-9]
@@ -408,6 +410,62 @@ func parseNameValue(b []byte) (nameValue, error) {
 		typ:     TypeID(binary.BigEndian.Uint32(b)),
 		nameLen: binary.BigEndian.Uint32(b[4:]),
 		ext:     string(b[8:]),
+	}, nil
+}
+
+// Text index: the folded tokens of an entity's description and of the
+// excerpts of its sources that its name index does not already hold,
+// laid out as the name index and with the same value:
+//
+//	0x12 | term | 0x00 | node(8)       → name value
+
+// Citation index: one entry per source of an entity or relation, filed
+// under the document it cites, so that the facts citing a document are
+// one prefix scan. The document id is an external id, which never holds
+// 0x00 (ids refuse control characters), so it is terminated by one;
+// index is the source's position in the record's list of sources. The
+// value is the citing record's external id, so that naming the facts that
+// cite a document reads no body.
+//
+//	0x11 | docExtID | 0x00 | kind(1) | id(8) | index(4)   → extID
+func citeKey(doc string, kind byte, id uint64, index int) []byte {
+	k := make([]byte, 0, len(doc)+15)
+	k = append(citePrefix(k, doc), kind)
+	k = binary.BigEndian.AppendUint64(k, id)
+	return binary.BigEndian.AppendUint32(k, uint32(index))
+}
+
+// citePrefix appends the prefix of every citation of doc to dst.
+func citePrefix(dst []byte, doc string) []byte {
+	return append(append(append(dst, pCite), doc...), 0)
+}
+
+// citation is a decoded citation index key.
+type citation struct {
+	doc   string
+	kind  byte
+	id    uint64
+	index int
+}
+
+func parseCiteKey(k []byte) (citation, error) {
+	const tail = 1 + 1 + 8 + 4 // 0x00, kind, id, index
+	if len(k) < 1+1+tail || k[0] != pCite || k[len(k)-tail] != 0 {
+		return citation{}, fmt.Errorf("bad citation key %x", k)
+	}
+	doc := k[1 : len(k)-tail]
+	if bytes.IndexByte(doc, 0) >= 0 {
+		return citation{}, fmt.Errorf("bad citation key %x: document id contains 0x00", k)
+	}
+	kind := k[len(k)-tail+1]
+	if kind != kindEntity && kind != kindRelation {
+		return citation{}, fmt.Errorf("bad citation key %x: kind %d", k, kind)
+	}
+	return citation{
+		doc:   string(doc),
+		kind:  kind,
+		id:    binary.BigEndian.Uint64(k[len(k)-12:]),
+		index: int(binary.BigEndian.Uint32(k[len(k)-4:])),
 	}, nil
 }
 

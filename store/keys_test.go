@@ -53,6 +53,16 @@ func FuzzKeys(f *testing.F) {
 				t.Fatalf("name key lacks its exact prefix")
 			}
 		}
+		if ext != "" && !strings.Contains(ext, "\x00") {
+			want := citation{doc: ext, kind: kindRelation, id: a, index: int(typ)}
+			got, err := parseCiteKey(citeKey(ext, kindRelation, a, int(typ)))
+			if err != nil || got != want {
+				t.Fatalf("citation key round trip: got %+v %v, want %+v", got, err, want)
+			}
+			if !bytes.HasPrefix(citeKey(ext, kindEntity, a, 0), citePrefix(nil, ext)) {
+				t.Fatalf("citation key lacks its document's prefix")
+			}
+		}
 		nv := nameValue{typ: TypeID(typ), nameLen: uint32(c), ext: ext}
 		if got, err := parseNameValue(nv.encode()); ext != "" && (err != nil || got != nv) {
 			t.Fatalf("name value round trip: got %+v %v, want %+v", got, err, nv)

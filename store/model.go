@@ -115,6 +115,12 @@ type Subgraph struct {
 type SearchHit struct {
 	Entity *Entity
 	Score  float64
+	// Matched is the field that matched best, and Snippet a short passage
+	// of it with the matching words marked (see matchedField).
+	Matched SearchField
+	Snippet string
+	// Typo is set when some query word matched only with one typo.
+	Typo bool
 }
 
 // TypeCount is a number of entities or relations of one type.

@@ -350,6 +350,8 @@ func (r *Reader) relationsWhere(id string, f RelationFilter, first int, after []
 	for i, it := range items {
 		rels[i], others[i] = it.edge.Relation, it.edge.Other
 		page.Cursors = append(page.Cursors, encodeCursor(it.key))
+		page.Directions = append(page.Directions, directionOf(it.edge))
+		page.Labels = append(page.Labels, r.RelationLabel(it.edge.Type, it.edge.Outgoing))
 	}
 	if page.Relations, err = r.Relations(rels); err != nil {
 		return err
@@ -430,6 +432,9 @@ func (r *Reader) relationsOfTypes(f RelationFilter, first int, after []byte, pag
 			return err
 		}
 		page.Cursors = append(page.Cursors, encodeCursor(it.key))
+		// Read from its from end, as the neighbour (its to end) implies.
+		page.Directions = append(page.Directions, Out)
+		page.Labels = append(page.Labels, rel.Type)
 	}
 	return nil
 }

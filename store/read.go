@@ -337,6 +337,8 @@ func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, 
 				d = pIn
 			}
 			page.Cursors = append(page.Cursors, encodeCursor(adjKey(nil, d, n, e.Type, e.Other, e.Relation)))
+			page.Directions = append(page.Directions, directionOf(e))
+			page.Labels = append(page.Labels, r.RelationLabel(e.Type, e.Outgoing))
 		}
 		if page.Relations, err = r.Relations(rels); err != nil {
 			return err

@@ -30,16 +30,21 @@ type searchCand struct {
 	n     NodeID
 	rank  int // 0 best
 	nv    nameValue
-	whole []bool // per query token: matched a whole token
-	part  []bool // per query token: matched the start of a token
+	match []uint8 // per query token: how it matched (matchNameWhole...)
+	typo  bool    // some query token matched only with a typo
 }
 
-// Search finds entities by name, label or alias, folding case, accents and
-// width (see fold), by whole-string prefix and by token; exact matches
-// rank first, then prefixes, then whole tokens, then token prefixes; ties
-// go to the shorter name, then the smaller id. Types filter by entity type,
-// subtypes included. A query that folds to nothing finds nothing. Errors:
-// Invalid for an unknown type or a negative limit.
+// Search finds entities by name, label or alias, and by the words of
+// their descriptions and source excerpts, folding case, accents and width
+// (see fold): exact whole names rank first, then name prefixes, then
+// entities whose names hold every query token whole, then as prefixes,
+// then those whose text (or names and text together) hold them, whole
+// then as prefixes, then matches with one typo in a token of five
+// characters or more (names before text); ties go to the shorter name,
+// then the smaller id. Each hit says which field matched, with a snippet
+// (matchedField). Types filter by entity type, subtypes included. A query
+// that folds to nothing finds nothing. Errors: Invalid for an unknown type
+// or a negative limit.
 func (s *Store) Search(ctx context.Context, text string, types []string, n *int, ro ReadOptions) ([]SearchHit, error) {
 	limit, err := SizeOr(n, DefaultSearchLimit, "limit")
 	if err != nil {
@@ -62,17 +67,20 @@ func (s *Store) Search(ctx context.Context, text string, types []string, n *int,
 	defer it.Close()
 
 	cands := map[NodeID]*searchCand{}
-	// scan visits the index entries of every term that starts with term.
-	// scan visits the index entries of every term that starts with term,
-	// telling fn whether the term is exactly term. It parses entries
-	// without allocating; fn gets the external id as bytes valid only
-	// during the call, and copies it for the candidates it keeps.
-	scan := func(p byte, term string, fn func(exact bool, n NodeID, nv nameValue, ext []byte)) error {
-		prefix := namePrefix(p, term)
+	// scan visits the index entries of every term that starts with term
+	// (with exactOnly, of term itself), telling fn whether the term is
+	// exactly term. It parses entries without allocating; fn gets the
+	// external id as bytes valid only during the call, and copies it for
+	// the candidates it keeps.
+	scan := func(p byte, term string, exactOnly bool, fn func(exact bool, n NodeID, nv nameValue, ext []byte)) error {
+		prefix, within := namePrefix(p, term), namePrefix(p, term)
+		if exactOnly {
+			within = nameExactPrefix(p, term)
+		}
 		read := 0
-		for it.Seek(prefix); it.Valid() && read < searchScanCap; it.Next() {
+		for it.Seek(within); it.Valid() && read < searchScanCap; it.Next() {
 			k := it.Key()
-			if !bytes.HasPrefix(k, prefix) {
+			if !bytes.HasPrefix(k, within) {
 				break
 			}
 			read++
@@ -97,7 +105,7 @@ func (s *Store) Search(ctx context.Context, text string, types []string, n *int,
 		return ctx.Err()
 	}
 	hits := 0
-	err = scan(pNameFull, q, func(exact bool, n NodeID, nv nameValue, ext []byte) {
+	err = scan(pNameFull, q, false, func(exact bool, n NodeID, nv nameValue, ext []byte) {
 		rank := 1
 		if exact {
 			rank = 0
@@ -114,48 +122,13 @@ func (s *Store) Search(ctx context.Context, text string, types []string, n *int,
 		return nil, fmt.Errorf("search %q: %w", text, err)
 	}
 	if hits < limit {
-		toks := tokens(q)
-		// Token matches of each candidate, for the entities not already
-		// found by the whole string.
-		tc := map[NodeID]*searchCand{}
-		for i, tok := range toks {
-			err := scan(pNameTok, tok, func(exact bool, n NodeID, nv nameValue, ext []byte) {
-				if _, ok := cands[n]; ok {
-					return
-				}
-				c, ok := tc[n]
-				if !ok {
-					if i > 0 {
-						return // missed an earlier token: cannot match all
-					}
-					nv.ext = string(ext)
-					c = &searchCand{n: n, nv: nv, whole: make([]bool, len(toks)), part: make([]bool, len(toks))}
-					tc[n] = c
-				}
-				c.part[i] = true
-				if exact {
-					c.whole[i] = true
-				}
-			})
-			if err != nil {
-				return nil, fmt.Errorf("search %q: %w", text, err)
-			}
+		// Names, then the words of descriptions and excerpts, then typos.
+		more, err := tokenMatches(it, scan, tokens(q), cands, limit-hits)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", text, err)
 		}
-		for n, c := range tc {
-			all, allWhole := true, true
-			for i := range toks {
-				all = all && c.part[i]
-				allWhole = allWhole && c.whole[i]
-			}
-			switch {
-			case allWhole:
-				c.rank = 2
-			case all:
-				c.rank = 3
-			default:
-				continue
-			}
-			cands[n] = c
+		for _, c := range more {
+			cands[c.n] = c
 		}
 	}
 	list := make([]*searchCand, 0, len(cands))
@@ -175,8 +148,8 @@ func (s *Store) Search(ctx context.Context, text string, types []string, n *int,
 	if len(list) > limit {
 		list = list[:limit]
 	}
-	scores := [...]float64{scoreExact, scorePrefix, scoreTokens, scoreTokenPrefix}
 	out := make([]SearchHit, 0, len(list))
+	qtoks := tokens(q)
 	r := s.reader(ctx, tx, sch)
 	for _, c := range list {
 		e, err := r.entity(c.n)
@@ -186,7 +159,8 @@ func (s *Store) Search(ctx context.Context, text string, types []string, n *int,
 		if e == nil {
 			return nil, fmt.Errorf("search %q: name index names node %d, which has no body", text, c.n)
 		}
-		out = append(out, SearchHit{Entity: e, Score: scores[c.rank]})
+		field, snippet := matchedField(e, qtoks, c.typo)
+		out = append(out, SearchHit{Entity: e, Score: searchScores[c.rank], Matched: field, Snippet: snippet, Typo: c.typo})
 	}
 	return out, nil
 }

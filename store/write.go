@@ -932,6 +932,9 @@ func (w *writer) deleteRelation(rid RelID) error {
 	w.del(typeIdxKey(rb.typ, rb.r.ID))
 	w.del(adjKey(nil, pOut, rb.from, rb.typ, rb.to, rid))
 	w.del(adjKey(nil, pIn, rb.to, rb.typ, rb.from, rid))
+	for _, k := range relationTermKeys(rb.r, rid) {
+		w.del(k)
+	}
 	if err := w.index.unprops(rb.r.ID, rb.typ, rb.r.Properties); err != nil {
 		return err
 	}
@@ -994,7 +997,7 @@ func (w *writer) deleteEntityByID(id string, i int, cascade bool) (entities, rel
 	w.del(nodeKey(n))
 	w.del(entityKey(n))
 	w.del(typeIdxKey(eb.typ, id))
-	for _, k := range nameKeys(eb.e, n) {
+	for _, k := range entityTermKeys(eb.e, n) {
 		w.del(k)
 	}
 	if err := w.index.unprops(id, eb.typ, eb.e.Properties); err != nil {

@@ -26,6 +26,26 @@ type ChangeEdge struct {
 	Node *store.Change `json:"node"`
 }
 
+// A page of the citations of a document.
+type CitationConnection struct {
+	// The citations of the page with their cursors.
+	Edges []*CitationEdge `json:"edges"`
+	// Where this page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many sources cite the document in all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// One source that cites a document, with the fact that holds it.
+type CitationEdge struct {
+	// Opaque cursor of this item.
+	Cursor string `json:"cursor"`
+	// The citing fact: an Entity or a Relation.
+	Node Node `json:"node"`
+	// The citation: the excerpt, locator and confidence with which the fact cites the document.
+	Source *store.Source `json:"source"`
+}
+
 // A page of entities.
 type EntityConnection struct {
 	// The entities of the page with their cursors.
@@ -44,8 +64,12 @@ type EntityEdge struct {
 	Cursor string `json:"cursor"`
 	// The entity.
 	Node *store.Entity `json:"node"`
-	// For neighbours: the relation that joins the entity to its neighbour; null in other lists.
+	// For neighbours: the relation that joins the entity to its neighbour (with `distinct`, the first of `relations`); null in other lists.
 	Relation *store.Relation `json:"relation,omitempty"`
+	// For neighbours: every relation that joins the entity to its neighbour under
+	// the filters (without `distinct`, the one relation of the edge); null in
+	// other lists.
+	Relations []*store.Relation `json:"relations,omitempty"`
 }
 
 // How many entities or relations have one value of a field.
@@ -136,6 +160,15 @@ type RelationEdge struct {
 	Node *store.Relation `json:"node"`
 	// The entity at the other end of the relation from the entity whose relations these are.
 	Neighbor *store.Entity `json:"neighbor"`
+	// How the relation points, seen from the entity whose relations these are:
+	// OUT when that entity is its `from`, IN when it is its `to` (never BOTH; a
+	// self-loop is OUT, and a symmetric relation is OUT from the end it is stored
+	// from).
+	Direction store.Direction `json:"direction"`
+	// The relation's type as read from that entity: the type itself going OUT,
+	// the ontology's inverse name going IN (`HAS_MAYOR` seen from Enschede for
+	// `MAYOR_OF`), or the type itself when the ontology gives no inverse.
+	Label string `json:"label"`
 }
 
 type Subscription struct {

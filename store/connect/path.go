@@ -62,6 +62,7 @@ type pathSearch struct {
 	maxDepth int
 	b        *budget
 	ids      *entityIDs
+	distinct bool // routes through distinct entity sequences (distinct.go)
 }
 
 func newPathSearch(r *store.Reader, opts store.PathOptions, defaultDepth int) (*pathSearch, error) {
@@ -94,6 +95,7 @@ func newPathSearch(r *store.Reader, opts store.PathOptions, defaultDepth int) (*
 		maxDepth: maxDepth,
 		b:        newBudget(r.Context(), opts.MaxVisited),
 		ids:      newEntityIDs(r),
+		distinct: opts.Distinct,
 	}
 	return ps, nil
 }
@@ -446,15 +448,17 @@ func (ps *pathSearch) yen(src, dst store.NodeID, k int) ([]route, error) {
 		return nil, err
 	}
 	found := []route{first}
-	seen := map[string]bool{routeKey(first): true}
+	seen := map[string]bool{ps.key(first): true}
 	var cands []route
 	for len(found) < k {
 		prev := found[len(found)-1]
 		for i := range prev.rels {
 			bannedE := make(map[store.RelID]bool)
 			for _, p := range found {
-				if len(p.rels) > i && slices.Equal(p.nodes[:i+1], prev.nodes[:i+1]) && slices.Equal(p.rels[:i], prev.rels[:i]) {
-					bannedE[p.rels[i]] = true
+				if len(p.rels) > i && slices.Equal(p.nodes[:i+1], prev.nodes[:i+1]) && (ps.distinct || slices.Equal(p.rels[:i], prev.rels[:i])) {
+					if err := ps.ban(bannedE, p, i); err != nil {
+						return nil, err
+					}
 				}
 			}
 			bannedN := make(map[store.NodeID]bool, i)
@@ -475,7 +479,7 @@ func (ps *pathSearch) yen(src, dst store.NodeID, k int) ([]route, error) {
 				nodes: append(slices.Clip(prev.nodes[:i]), spur.nodes...),
 				rels:  append(slices.Clip(prev.rels[:i]), spur.rels...),
 			}
-			key := routeKey(cand)
+			key := ps.key(cand)
 			if seen[key] {
 				continue
 			}
@@ -727,6 +731,11 @@ func (ps *pathSearch) paths(routes []route) ([]store.Path, error) {
 			Cost:  rt.cost,
 		}
 		n, m = n+len(rt.nodes), m+len(rt.rels)
+		if ps.distinct {
+			if out[i].Evidence, err = ps.evidence(rt, out[i].Edges); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }

@@ -1,0 +1,103 @@
+package store
+
+import "fmt"
+
+// textTarget checks that a text index entry names a live entity with the
+// type and id its value says; whether the entity still has that word is
+// settled by counting (see checker.texts), as for the name index.
+func (c *checker) textTarget(k, v []byte) error {
+	c.texts++
+	_, term, n, err := parseNameKey(k)
+	if err != nil {
+		c.problem("%v", err)
+		return nil
+	}
+	nv, err := parseNameValue(v)
+	if err != nil {
+		c.problem("text index entry %q of node %d: %v", term, n, err)
+		return nil
+	}
+	node, ok, err := c.get(nodeKey(n))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.problem("text index has %q for node %d, which no live entity has", term, n)
+		return nil
+	}
+	if t, ext, err := parseNodeValue(node); err != nil || t != nv.typ || ext != nv.ext {
+		c.problem("text index entry %q of node %d says %q of type %d, the node is %q of type %d", term, n, nv.ext, nv.typ, ext, t)
+	}
+	return nil
+}
+
+// staleTexts reports text index entries that no entity needs. Unlike the
+// name index it does not find which: the count says there are some, and
+// rewriting the entities they belong to (or a dump and restore) removes
+// them.
+func (c *checker) staleTexts() {
+	if c.texts > c.wantTexts {
+		c.problem("the text index has %d entries, the entities need %d: %d are stale", c.texts, c.wantTexts, c.texts-c.wantTexts)
+	}
+}
+
+// citation checks that a citation index entry names a live entity or
+// relation whose source at that position cites that document, and that
+// its value is the record's id. The entries every source needs are
+// checked from the records (entity, relation).
+func (c *checker) citation(k, v []byte) error {
+	ct, err := parseCiteKey(k)
+	if err != nil {
+		c.problem("%v", err)
+		return nil
+	}
+	var ss []Source
+	var id string
+	if ct.kind == kindEntity {
+		body, ok, err := c.get(entityKey(NodeID(ct.id)))
+		if err != nil || !ok {
+			if err == nil {
+				c.problem("citation index has %s, and there is no such entity", citeName(k))
+			}
+			return err
+		}
+		eb, err := decodeEntity(body)
+		if err != nil {
+			return nil // entity() reports it
+		}
+		ss, id = eb.e.Sources, eb.e.ID
+	} else {
+		body, ok, err := c.get(relationKey(RelID(ct.id)))
+		if err != nil || !ok {
+			if err == nil {
+				c.problem("citation index has %s, and there is no such relation", citeName(k))
+			}
+			return err
+		}
+		rb, err := decodeRelation(body)
+		if err != nil {
+			return nil // relation() reports it
+		}
+		ss, id = rb.r.Sources, rb.r.ID
+	}
+	switch {
+	case ct.index >= len(ss) || ss[ct.index].Document != ct.doc:
+		c.problem("citation index has %s, which %q does not cite", citeName(k), id)
+	case string(v) != id:
+		c.problem("citation index entry %s names %q, the record is %q", citeName(k), v, id)
+	}
+	return nil
+}
+
+// citeName describes a citation index key for a problem report.
+func citeName(k []byte) string {
+	ct, err := parseCiteKey(k)
+	if err != nil {
+		return fmt.Sprintf("%x", k)
+	}
+	what := "entity"
+	if ct.kind == kindRelation {
+		what = "relation"
+	}
+	return fmt.Sprintf("source %d of %s %d, citing %q", ct.index+1, what, ct.id, ct.doc)
+}
