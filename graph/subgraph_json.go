@@ -42,6 +42,15 @@ var (
 	relationLeaves = map[string]headLeaf{"__typename": leafTypename, "id": leafID, "type": leafType, "fromId": leafFromID, "toId": leafToID}
 )
 
+// headsArguments are the arguments of neighborhood that
+// store.NeighborhoodHeads honours as Store.Neighborhood does. A query that
+// gives any other (one added to the schema later, such as a filter that
+// only Store.Neighborhood knows) takes gqlgen's path.
+var headsArguments = map[string]bool{
+	"id": true, "depth": true, "types": true, "direction": true, "entityTypes": true,
+	"validAt": true, "during": true, "limit": true, "asOf": true,
+}
+
 // subgraphPart is a field of Subgraph.
 type subgraphPart uint8
 
@@ -76,6 +85,11 @@ type subgraphShape struct {
 func planSubgraph(oc *graphql.OperationContext, field graphql.CollectedField) (*subgraphShape, bool) {
 	if len(field.Deferrables) > 0 {
 		return nil, false
+	}
+	for _, a := range field.Arguments {
+		if !headsArguments[a.Name] {
+			return nil, false
+		}
 	}
 	s := &subgraphShape{}
 	for _, f := range graphql.CollectFields(oc, field.Selections, subgraphImplementors) {

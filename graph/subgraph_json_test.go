@@ -86,6 +86,26 @@ func TestNeighborhoodHeadsResponse(t *testing.T) {
 		}
 	}
 
+	// The filters are the resolver's either way.
+	for _, a := range []string{
+		`id: "enschede", depth: 2, direction: OUT, types: ["SISTER_CITY_OF", "LOCATED_IN", "MEMBER_OF"]`,
+		`id: "enschede", depth: 3, entityTypes: ["City", "Region", "Network"], validAt: "2012"`,
+		`id: "dalian", depth: 2, direction: IN, during: {from: "2010", to: "2015"}, limit: 4`,
+	} {
+		sel := `nodes { id name type } edges { id fromId toId type } truncated nodeLink`
+		fast := e.post(`{ neighborhood(`+a+`) { `+sel+` } }`, nil)
+		slow := e.post(`{ neighborhood(`+a+`) { `+sel+` zzz: nodes { description } } }`, nil)
+		if len(fast.Errors) > 0 || len(slow.Errors) > 0 {
+			t.Fatalf("%s: errors %v / %v", a, fast.Errors, slow.Errors)
+		}
+		got, want := neighborhoodFields(t, fast.Data), neighborhoodFields(t, slow.Data)
+		for k, w := range want {
+			if k != "zzz" && !bytes.Equal(got[k], w) {
+				t.Fatalf("%s: %s:\n got %s\nwant %s", a, k, got[k], w)
+			}
+		}
+	}
+
 	// Errors are gqlgen's either way: the resolver reports them.
 	for _, q := range []string{
 		`{ neighborhood(id: "no-such-entity") { nodes { id } } }`,
