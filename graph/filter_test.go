@@ -113,6 +113,19 @@ func TestWhereOrderFacets(t *testing.T) {
 			t.Error("no American neighbour of Enschede")
 		}
 	})
+	t.Run("SearchWhere", func(t *testing.T) {
+		var d struct {
+			Search []struct{ Entity struct{ ID string } }
+		}
+		e.at(t).ok(`{ search(text: "m", where: [{key: "country", eq: "DE"}]) { entity { id } } }`, nil, &d)
+		var got []string
+		for _, h := range d.Search {
+			got = append(got, h.Entity.ID)
+		}
+		if !slices.Equal(got, []string{"munster"}) {
+			t.Errorf("hits %v, want [munster]", got)
+		}
+	})
 	t.Run("Facets", func(t *testing.T) {
 		var d struct {
 			Facets []struct {

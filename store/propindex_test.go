@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/ties-graph/ties/store/kv"
 )
 
 // candidates returns how many records of type name the index offers for
@@ -115,5 +118,57 @@ func TestPropertyIndexFollowsWrites(t *testing.T) {
 	res = mustApply(t, s, Batch{EntityTypes: []EntityType{city}})
 	if got := res.EntityTypes[0].Indexed; !slices.Equal(got, []string{"tags"}) {
 		t.Errorf("indexed after a redefinition without it = %v, want [tags]", got)
+	}
+}
+
+// Check finds a property index entry missing, stale or with a wrong value.
+func TestCheckFindsPropertyIndexDamage(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		corrupt func(t *testing.T, tx kv.Txn, lake TypeID)
+		want    string
+	}{
+		{"Missing", func(t *testing.T, tx kv.Txn, lake TypeID) {
+			must(t, tx.Delete(propIdxKey(lake, "depth", Number(9), "ijsselmeer")))
+		}, "lacks index entry"},
+		{"Stale", func(t *testing.T, tx kv.Txn, lake TypeID) {
+			must(t, tx.Set(propIdxKey(lake, "depth", Number(4), "ijsselmeer"), propValue(1, Number(4))))
+		}, "is stale"},
+		{"WrongValue", func(t *testing.T, tx kv.Txn, lake TypeID) {
+			k := propIdxKey(lake, "depth", Number(9), "ijsselmeer")
+			v, err := tx.Get(k)
+			must(t, err)
+			must(t, tx.Set(k, append(v[:8:8], "10"...)))
+		}, "has value"},
+		{"Dangling", func(t *testing.T, tx kv.Txn, lake TypeID) {
+			must(t, tx.Set(propIdxKey(lake, "depth", Number(3), "ghost"), propValue(999, Number(3))))
+		}, "which is no live Lake"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open("", Options{InMemory: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			mustApply(t, s, Batch{
+				EntityTypes: []EntityType{{Name: "Lake", Parent: "Place", Indexed: []string{"depth"}}},
+				Entities:    []Entity{{ID: "ijsselmeer", Type: "Lake", Name: "IJsselmeer", Properties: Properties{"depth": Number(9)}}},
+			})
+			if err := s.Check(ctx); err != nil {
+				t.Fatalf("Check before the damage: %v", err)
+			}
+			tx, err := s.db.Begin(ctx, kv.TxnOptions{Update: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.corrupt(t, tx, typeOf(t, s, "Lake"))
+			if _, err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Check(ctx); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Check: got %v, want a problem containing %q", err, tc.want)
+			}
+		})
 	}
 }
