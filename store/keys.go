@@ -52,7 +52,7 @@ func metaKey(name string) []byte { return append([]byte{pMeta}, name...) }
 const metaFormat = "format"
 
 // formatVersion is the on-disk format this code writes and reads.
-const formatVersion byte = 1
+const formatVersion byte = 2 // see upgrade.go
 
 // counter names a counter key.
 type counter byte

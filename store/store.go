@@ -141,6 +141,15 @@ func (s *Store) init(ctx context.Context) error {
 		return nil
 	case err != nil:
 		return fmt.Errorf("open store: read format: %w", err)
+	case len(v) == 1 && v[0] == 1 && formatVersion == 2:
+		tx.Discard()
+		if s.opts.ReadOnly {
+			// Reads work; search misses descriptions and citedBy misses
+			// citations until a writable open upgrades the store.
+			s.log.Warn("the store has data format 1: open it once writable (ties serve, ties import) to build its text and citation indexes")
+			return nil
+		}
+		return s.upgradeFrom1(ctx)
 	case len(v) != 1 || v[0] != formatVersion:
 		return fmt.Errorf("open store: data format %x, this version reads %d", v, formatVersion)
 	}
