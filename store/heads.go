@@ -49,20 +49,8 @@ type HeadOptions struct {
 // ho.RelationIDs asks for it. opts.NodesOnly is ignored; ho.Edges says
 // whether relations are wanted.
 func (s *Store) NeighborhoodHeads(ctx context.Context, id string, opts NeighborhoodOptions, ho HeadOptions, ro ReadOptions) (*SubgraphHeads, error) {
-	limit, err := SizeOr(opts.Limit, DefaultNeighborhoodLimit, "limit")
-	if err != nil {
-		return nil, err
-	}
 	var sg *SubgraphHeads
-	err = s.View(ctx, ro, func(r *Reader) error {
-		start, err := r.LookupEntity(id)
-		if err != nil {
-			return err
-		}
-		f, err := r.neighborhoodFilter(opts)
-		if err != nil {
-			return err
-		}
+	err := s.viewNeighborhood(ctx, id, opts, ro, func(r *Reader, start NodeID, f *EdgeFilter, limit int) (err error) {
 		if limit == 0 {
 			sg = &SubgraphHeads{Truncated: true}
 			return nil

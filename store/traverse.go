@@ -797,6 +797,28 @@ func (r *Reader) neighborhoodFilter(opts NeighborhoodOptions) (*EdgeFilter, erro
 	return f, nil
 }
 
+// viewNeighborhood runs fn on a snapshot with what every read shape of a
+// neighbourhood starts from: the start entity, the edge filter of opts
+// and its limit (fn answers a limit of 0 itself). Errors: NotFound for an
+// unknown id, Invalid for unknown types or a negative limit.
+func (s *Store) viewNeighborhood(ctx context.Context, id string, opts NeighborhoodOptions, ro ReadOptions, fn func(r *Reader, start NodeID, f *EdgeFilter, limit int) error) error {
+	limit, err := SizeOr(opts.Limit, DefaultNeighborhoodLimit, "limit")
+	if err != nil {
+		return err
+	}
+	return s.View(ctx, ro, func(r *Reader) error {
+		start, err := r.LookupEntity(id)
+		if err != nil {
+			return err
+		}
+		f, err := r.neighborhoodFilter(opts)
+		if err != nil {
+			return err
+		}
+		return fn(r, start, f, limit)
+	})
+}
+
 // Neighborhood returns everything within opts.Depth hops of id, breadth
 // first, capped at opts.Limit nodes (nil = DefaultNeighborhoodLimit; 0
 // leaves even the start out, and says Truncated): the start first, then the
@@ -808,20 +830,8 @@ func (r *Reader) neighborhoodFilter(opts NeighborhoodOptions) (*EdgeFilter, erro
 // limit and goes no further, since a further level could add no node.
 // Unknown ids are NotFound errors, unknown type names Invalid ones.
 func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOptions, ro ReadOptions) (*Subgraph, error) {
-	limit, err := SizeOr(opts.Limit, DefaultNeighborhoodLimit, "limit")
-	if err != nil {
-		return nil, err
-	}
 	var sg *Subgraph
-	err = s.View(ctx, ro, func(r *Reader) error {
-		start, err := r.LookupEntity(id)
-		if err != nil {
-			return err
-		}
-		f, err := r.neighborhoodFilter(opts)
-		if err != nil {
-			return err
-		}
+	err := s.viewNeighborhood(ctx, id, opts, ro, func(r *Reader, start NodeID, f *EdgeFilter, limit int) error {
 		if limit == 0 {
 			sg = &Subgraph{Truncated: true}
 			return nil
