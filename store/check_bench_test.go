@@ -6,6 +6,7 @@ import (
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/gen"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 // BenchmarkCheck measures Store.Check of a generated graph loaded into a
@@ -24,10 +25,12 @@ func BenchmarkCheck(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	cpu := storetest.CPUTime()
 	for b.Loop() {
 		if err := s.Check(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(*benchRelations)*float64(b.N)/b.Elapsed().Seconds(), "relations/s")
+	b.ReportMetric(cpu()/float64(b.N), "cpu-s/op")
 }
