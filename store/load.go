@@ -71,6 +71,10 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
+	if l.spool, err = newLoadSpool(); err != nil {
+		s.log.Warn("load reads its source twice", "err", err)
+	}
+	defer l.dropSpool()
 	if err := l.run(src, bt); err != nil {
 		return LoadResult{}, err
 	}
@@ -169,6 +173,9 @@ type loader struct {
 	typeDelta                 map[TypeID]int64
 	// index writes each record's entries to the batch.
 	index *indexer
+	// spool keeps the first pass's records for the second (loadspool.go);
+	// nil: the second pass reads the source again.
+	spool *loadSpool
 }
 
 func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {
@@ -246,7 +253,7 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 	l.out = out
 	l.writeable = out != nil && len(l.w.errs) == 0
 	l.done = 0
-	err = src(l.ctx, l.pass2)
+	err = l.secondPass(src)(l.ctx, l.pass2)
 	if err != nil {
 		return fmt.Errorf("load %s: %w", l.opts.Source, err)
 	}
@@ -286,6 +293,9 @@ func (l *loader) ontologyFailed() bool {
 
 func (l *loader) pass1(rec Record) error {
 	if err := l.tick(); err != nil {
+		return err
+	}
+	if err := l.spoolRecord(rec); err != nil {
 		return err
 	}
 	n0, e0 := l.w.nfail, len(l.w.errs)

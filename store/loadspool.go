@@ -1,0 +1,223 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// loadSpool keeps the records of a load's first pass for its second, so
+// that Load reads and decodes its source once. Decoding NDJSON was about
+// two fifths of a load's CPU time, paid twice; a spooled record comes
+// back through the body codec (codec.go), which costs a fraction of that.
+// The spool is a temporary file of length-prefixed records in the order
+// the source gave them, removed when the load ends: memory holds its
+// buffers only, the disk about the size of the bodies the load writes.
+//
+// A record is its kind (loadSpoolOther for the ontology's records, which
+// the second pass only counts), its line, then for an entity or a
+// relation its type name and its body as appendEntity or appendRelation
+// encode it, with no interned type or endpoints.
+type loadSpool struct {
+	f   *os.File
+	w   *bufio.Writer
+	buf []byte
+}
+
+const (
+	loadSpoolOther byte = iota
+	loadSpoolEntity
+	loadSpoolRelation
+)
+
+func newLoadSpool() (*loadSpool, error) {
+	f, err := os.CreateTemp("", "ties-load-*")
+	if err != nil {
+		return nil, fmt.Errorf("load spool: %w", err)
+	}
+	return &loadSpool{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+}
+
+// add appends rec as the source gave it.
+func (sp *loadSpool) add(rec Record) error {
+	enc := encoder{b: sp.buf[:0]}
+	switch {
+	case rec.Entity != nil:
+		enc.byte(loadSpoolEntity)
+		enc.uvarint(uint64(rec.Line))
+		enc.str(rec.Entity.Type)
+		enc.b = appendEntity(enc.b, rec.Entity, 0)
+	case rec.Relation != nil:
+		enc.byte(loadSpoolRelation)
+		enc.uvarint(uint64(rec.Line))
+		enc.str(rec.Relation.Type)
+		enc.b = appendRelation(enc.b, rec.Relation, 0, 0, 0)
+	default:
+		enc.byte(loadSpoolOther)
+		enc.uvarint(uint64(rec.Line))
+	}
+	sp.buf = enc.b
+	var n [binary.MaxVarintLen64]byte
+	if _, err := sp.w.Write(binary.AppendUvarint(n[:0], uint64(len(sp.buf)))); err != nil {
+		return fmt.Errorf("load spool: %w", err)
+	}
+	if _, err := sp.w.Write(sp.buf); err != nil {
+		return fmt.Errorf("load spool: %w", err)
+	}
+	return nil
+}
+
+// replay is a RecordSource over the spooled records. An ontology record
+// comes back empty but for its line: the second pass skips those.
+func (sp *loadSpool) replay(ctx context.Context, yield func(Record) error) error {
+	if err := sp.w.Flush(); err != nil {
+		return fmt.Errorf("load spool: %w", err)
+	}
+	if _, err := sp.f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("load spool: %w", err)
+	}
+	r := bufio.NewReaderSize(sp.f, 1<<20)
+	for {
+		n, err := binary.ReadUvarint(r)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("load spool: %w", err)
+		}
+		if uint64(cap(sp.buf)) < n {
+			sp.buf = make([]byte, n)
+		}
+		b := sp.buf[:n]
+		if _, err := io.ReadFull(r, b); err != nil {
+			return fmt.Errorf("load spool: %w", err)
+		}
+		rec, err := decodeSpooled(b)
+		if err != nil {
+			return err
+		}
+		if err := yield(rec); err != nil {
+			return err
+		}
+	}
+}
+
+// decodeSpooled decodes one spooled record; its strings are copied out of
+// b, which the spool reuses.
+func decodeSpooled(b []byte) (Record, error) {
+	d := decoder{s: string(b)}
+	kind := d.byte()
+	rec := Record{Line: int64(d.uvarint())}
+	switch kind {
+	case loadSpoolEntity:
+		typ := d.str()
+		if d.err != nil {
+			break
+		}
+		eb, err := decodeEntityString(d.s)
+		if err != nil {
+			return Record{}, fmt.Errorf("load spool: %w", err)
+		}
+		eb.e.Type = typ
+		rec.Entity = eb.e
+	case loadSpoolRelation:
+		typ := d.str()
+		if d.err != nil {
+			break
+		}
+		rb, err := decodeRelationString(d.s)
+		if err != nil {
+			return Record{}, fmt.Errorf("load spool: %w", err)
+		}
+		rb.r.Type = typ
+		rec.Relation = rb.r
+	}
+	if d.err != nil {
+		return Record{}, fmt.Errorf("load spool: %w", d.err)
+	}
+	return rec, nil
+}
+
+// close removes the spool.
+func (sp *loadSpool) close() error {
+	return errors.Join(sp.f.Close(), os.Remove(sp.f.Name()))
+}
+
+// spoolRecord keeps rec for the second pass. A record the body codec
+// would not give back as it came (a list nested in a list, an unknown
+// kind of value, a retrieval time it cannot encode: all refused by
+// validation, which must see them as they were) ends the spool, and the
+// second pass reads the source again.
+func (l *loader) spoolRecord(rec Record) error {
+	if l.spool == nil {
+		return nil
+	}
+	if !spoolable(rec) {
+		l.dropSpool()
+		return nil
+	}
+	return l.spool.add(rec)
+}
+
+// dropSpool abandons the spool, if any.
+func (l *loader) dropSpool() {
+	if l.spool != nil {
+		l.spool.close()
+		l.spool = nil
+	}
+}
+
+// secondPass returns what the second pass reads: the spool, or the source.
+func (l *loader) secondPass(src RecordSource) RecordSource {
+	if l.spool != nil {
+		return l.spool.replay
+	}
+	return src
+}
+
+func spoolable(rec Record) bool {
+	var props Properties
+	var sources []Source
+	switch {
+	case rec.Entity != nil:
+		props, sources = rec.Entity.Properties, rec.Entity.Sources
+	case rec.Relation != nil:
+		props, sources = rec.Relation.Properties, rec.Relation.Sources
+	}
+	for _, v := range props {
+		if !codecValue(v, 0) {
+			return false
+		}
+	}
+	for _, s := range sources {
+		if s.RetrievedAt != nil {
+			if _, err := s.RetrievedAt.MarshalBinary(); err != nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// codecValue reports whether the body codec encodes v losslessly.
+func codecValue(v Value, depth int) bool {
+	switch v.Kind {
+	case KindNull, KindText, KindNumber, KindBool, KindDate, KindGeo:
+		return true
+	case KindList:
+		if depth > 0 {
+			return false
+		}
+		for _, x := range v.List {
+			if !codecValue(x, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
