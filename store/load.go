@@ -24,9 +24,11 @@ import (
 // occurrence (for relations without an id, the derived one counts, so the
 // two sides of a symmetric pair are one relation).
 //
-// It reads src twice. The first pass collects the ontology records and the
-// id, type and line of every entity; the second validates relations and
-// writes. Memory holds that entity map, a filter that spots relation ids
+// It makes two passes. The first reads src, keeping each record in a
+// temporary file, and collects the ontology records and the id, type and
+// line of every entity; the second reads the records back from that file
+// (from src again for the rare record the file cannot hold exactly),
+// validates relations and writes. Memory holds that entity map, a filter that spots relation ids
 // given twice (exact up to 65,536 relations, then a fixed 8 MiB Bloom
 // filter) and the few candidates it flags, so it stays flat in the number
 // of relations. The load holds the writer slot
