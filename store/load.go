@@ -178,6 +178,12 @@ type loader struct {
 	// spool keeps the first pass's records for the second (loadspool.go);
 	// nil: the second pass reads the source again.
 	spool *loadSpool
+	// endpoints are the ids the first pass's relations name; resolved and
+	// nodeTypes are what the store holds under the load's ids, resolved
+	// at the end of the first pass (loadresolve.go).
+	endpoints map[string]struct{}
+	resolved  map[string]resolvedID
+	nodeTypes map[NodeID]TypeID
 }
 
 func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {
@@ -336,6 +342,7 @@ func (l *loader) pass1(rec Record) error {
 	case rec.Relation != nil:
 		rec.Relation.normalizeIDs()
 		l.suspect(rec.Relation)
+		l.noteEndpoints(rec.Relation)
 	default:
 		l.w.failf(Invalid, "", "", "empty record")
 		l.failed(n0, e0, rec.Line)
@@ -400,6 +407,9 @@ func (l *loader) endPass1() error {
 			return nil
 		}
 	}
+	if err := l.resolve(); err != nil {
+		return err
+	}
 	sch := l.w.sch
 	for id, le := range l.ents {
 		if le.bad {
@@ -425,12 +435,8 @@ func (l *loader) endPass1() error {
 			le.bad = true
 		case ok:
 			le.node = NodeID(n.id)
-			v, err := l.tx.Get(nodeKey(le.node))
-			if err != nil {
-				return fmt.Errorf("load: node of %q: %w", id, err)
-			}
-			if le.oldTyp, _, err = parseNodeValue(v); err != nil {
-				return fmt.Errorf("load: node of %q: %w", id, err)
+			if le.oldTyp, err = l.nodeType(le.node, id); err != nil {
+				return err
 			}
 			if le.oldTyp != le.typ {
 				l.retyped[le.node] = id
@@ -540,13 +546,9 @@ func (l *loader) endpoint(ext, name, field string) (NodeID, TypeID, bool, error)
 		l.w.failf(Invalid, name, field, "%s %q", what, ext)
 		return 0, 0, false, nil
 	}
-	v, err := l.tx.Get(nodeKey(NodeID(ref.id)))
+	t, err := l.nodeType(NodeID(ref.id), ext)
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("load: node of %q: %w", ext, err)
-	}
-	t, _, err := parseNodeValue(v)
-	if err != nil {
-		return 0, 0, false, fmt.Errorf("load: node of %q: %w", ext, err)
+		return 0, 0, false, err
 	}
 	return NodeID(ref.id), t, true, nil
 }
