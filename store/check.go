@@ -141,12 +141,13 @@ func (c *checker) walk(ctx context.Context, rc recordChecker) error {
 				return err
 			}
 		}
-		k := bytes.Clone(it.Key())
+		// Key and value are valid until the iterator moves, which is all
+		// the checks need: only the counters are kept, copied.
+		k := it.Key()
 		v, err := it.Value()
 		if err != nil {
 			return fmt.Errorf("read %x: %w", k, err)
 		}
-		v = bytes.Clone(v)
 		switch k[0] {
 		case pMeta:
 			if string(k[1:]) == metaFormat {
@@ -158,7 +159,7 @@ func (c *checker) walk(ctx context.Context, rc recordChecker) error {
 				c.problem("unknown metadata key %q", k[1:])
 			}
 		case pCounter:
-			counters[string(k)] = v
+			counters[string(k)] = bytes.Clone(v)
 		case pTypeName:
 			c.typeName(k, v)
 		case pTypeDef:
