@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"sort"
 	"unicode/utf8"
 
@@ -73,6 +74,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
+	l.log = s.log
 	if l.spool, err = newLoadSpool(); err != nil {
 		s.log.Warn("load reads its source twice", "err", err)
 	}
@@ -178,6 +180,7 @@ type loader struct {
 	// spool keeps the first pass's records for the second (loadspool.go);
 	// nil: the second pass reads the source again.
 	spool *loadSpool
+	log   *slog.Logger
 	// endpoints are the ids the first pass's relations name; resolved and
 	// nodeTypes are what the store holds under the load's ids, resolved
 	// at the end of the first pass (loadresolve.go).

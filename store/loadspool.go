@@ -150,8 +150,8 @@ func (sp *loadSpool) close() error {
 // spoolRecord keeps rec for the second pass. A record the body codec
 // would not give back as it came (a list nested in a list, an unknown
 // kind of value, a retrieval time it cannot encode: all refused by
-// validation, which must see them as they were) ends the spool, and the
-// second pass reads the source again.
+// validation, which must see them as they were) ends the spool, as does
+// a failure to write it, and the second pass reads the source again.
 func (l *loader) spoolRecord(rec Record) error {
 	if l.spool == nil {
 		return nil
@@ -160,7 +160,13 @@ func (l *loader) spoolRecord(rec Record) error {
 		l.dropSpool()
 		return nil
 	}
-	return l.spool.add(rec)
+	if err := l.spool.add(rec); err != nil {
+		// A full temporary directory costs the load its second read of
+		// the source, not its success.
+		l.log.Warn("load reads its source twice", "err", err)
+		l.dropSpool()
+	}
+	return nil
 }
 
 // dropSpool abandons the spool, if any.
