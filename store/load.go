@@ -75,7 +75,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
 	l.log = s.log
-	if l.spool, err = newLoadSpool(); err != nil {
+	if l.spool, err = NewSpool(); err != nil {
 		s.log.Warn("load reads its source twice", "err", err)
 	}
 	defer l.dropSpool()
@@ -179,7 +179,7 @@ type loader struct {
 	index *indexer
 	// spool keeps the first pass's records for the second (loadspool.go);
 	// nil: the second pass reads the source again.
-	spool *loadSpool
+	spool *Spool
 	log   *slog.Logger
 	// endpoints are the ids the first pass's relations name; resolved and
 	// nodeTypes are what the store holds under the load's ids, resolved

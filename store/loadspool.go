@@ -10,19 +10,21 @@ import (
 	"os"
 )
 
-// loadSpool keeps the records of a load's first pass for its second, so
-// that Load reads and decodes its source once. Decoding NDJSON was about
-// two fifths of a load's CPU time, paid twice; a spooled record comes
-// back through the body codec (codec.go), which costs a fraction of that.
-// The spool is a temporary file of length-prefixed records in the order
-// the source gave them, removed when the load ends: memory holds its
-// buffers only, the disk about the size of the bodies the load writes.
+// Spool is a temporary file of records, read back in the order they were
+// added. A load keeps the records of its first pass in one for its
+// second, so that it reads and decodes its source once (decoding NDJSON
+// was about two fifths of a load's CPU time, paid twice); a typed export
+// keeps its records in one while it collects the properties it must
+// declare first. A spooled record comes back through the body codec
+// (codec.go), which costs a fraction of decoding NDJSON. Memory holds the
+// buffers only; the disk about the size of the bodies. Close removes it.
 //
 // A record is its kind (loadSpoolOther for the ontology's records, which
-// the second pass only counts), its line, then for an entity or a
+// come back empty but for their line), its line, then for an entity or a
 // relation its type name and its body as appendEntity or appendRelation
-// encode it, with no interned type or endpoints.
-type loadSpool struct {
+// encode it, with no interned type or endpoints. Records the codec cannot
+// hold exactly (Spoolable) must not be added.
+type Spool struct {
 	f   *os.File
 	w   *bufio.Writer
 	buf []byte
@@ -34,16 +36,18 @@ const (
 	loadSpoolRelation
 )
 
-func newLoadSpool() (*loadSpool, error) {
-	f, err := os.CreateTemp("", "ties-load-*")
+// NewSpool creates a spool in the system's temporary directory; it
+// returns the error of creating the file.
+func NewSpool() (*Spool, error) {
+	f, err := os.CreateTemp("", "ties-spool-*")
 	if err != nil {
-		return nil, fmt.Errorf("load spool: %w", err)
+		return nil, fmt.Errorf("spool: %w", err)
 	}
-	return &loadSpool{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	return &Spool{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
 
-// add appends rec as the source gave it.
-func (sp *loadSpool) add(rec Record) error {
+// Add appends rec; it returns the error of writing the file.
+func (sp *Spool) Add(rec Record) error {
 	enc := encoder{b: sp.buf[:0]}
 	switch {
 	case rec.Entity != nil:
@@ -63,38 +67,43 @@ func (sp *loadSpool) add(rec Record) error {
 	sp.buf = enc.b
 	var n [binary.MaxVarintLen64]byte
 	if _, err := sp.w.Write(binary.AppendUvarint(n[:0], uint64(len(sp.buf)))); err != nil {
-		return fmt.Errorf("load spool: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	if _, err := sp.w.Write(sp.buf); err != nil {
-		return fmt.Errorf("load spool: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	return nil
 }
 
-// replay is a RecordSource over the spooled records. An ontology record
-// comes back empty but for its line: the second pass skips those.
-func (sp *loadSpool) replay(ctx context.Context, yield func(Record) error) error {
+// Replay is a RecordSource over the spooled records, from the first. It
+// returns yield's error, or the error of reading the file.
+func (sp *Spool) Replay(ctx context.Context, yield func(Record) error) error {
 	if err := sp.w.Flush(); err != nil {
-		return fmt.Errorf("load spool: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	if _, err := sp.f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("load spool: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	r := bufio.NewReaderSize(sp.f, 1<<20)
-	for {
+	for i := 1; ; i++ {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		n, err := binary.ReadUvarint(r)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("load spool: %w", err)
+			return fmt.Errorf("spool: %w", err)
 		}
 		if uint64(cap(sp.buf)) < n {
 			sp.buf = make([]byte, n)
 		}
 		b := sp.buf[:n]
 		if _, err := io.ReadFull(r, b); err != nil {
-			return fmt.Errorf("load spool: %w", err)
+			return fmt.Errorf("spool: %w", err)
 		}
 		rec, err := decodeSpooled(b)
 		if err != nil {
@@ -120,7 +129,7 @@ func decodeSpooled(b []byte) (Record, error) {
 		}
 		eb, err := decodeEntityString(d.s)
 		if err != nil {
-			return Record{}, fmt.Errorf("load spool: %w", err)
+			return Record{}, fmt.Errorf("spool: %w", err)
 		}
 		eb.e.Type = typ
 		rec.Entity = eb.e
@@ -131,19 +140,19 @@ func decodeSpooled(b []byte) (Record, error) {
 		}
 		rb, err := decodeRelationString(d.s)
 		if err != nil {
-			return Record{}, fmt.Errorf("load spool: %w", err)
+			return Record{}, fmt.Errorf("spool: %w", err)
 		}
 		rb.r.Type = typ
 		rec.Relation = rb.r
 	}
 	if d.err != nil {
-		return Record{}, fmt.Errorf("load spool: %w", d.err)
+		return Record{}, fmt.Errorf("spool: %w", d.err)
 	}
 	return rec, nil
 }
 
-// close removes the spool.
-func (sp *loadSpool) close() error {
+// Close removes the spool.
+func (sp *Spool) Close() error {
 	return errors.Join(sp.f.Close(), os.Remove(sp.f.Name()))
 }
 
@@ -156,11 +165,11 @@ func (l *loader) spoolRecord(rec Record) error {
 	if l.spool == nil {
 		return nil
 	}
-	if !spoolable(rec) {
+	if !Spoolable(rec) {
 		l.dropSpool()
 		return nil
 	}
-	if err := l.spool.add(rec); err != nil {
+	if err := l.spool.Add(rec); err != nil {
 		// A full temporary directory costs the load its second read of
 		// the source, not its success.
 		l.log.Warn("load reads its source twice", "err", err)
@@ -172,7 +181,7 @@ func (l *loader) spoolRecord(rec Record) error {
 // dropSpool abandons the spool, if any.
 func (l *loader) dropSpool() {
 	if l.spool != nil {
-		l.spool.close()
+		l.spool.Close()
 		l.spool = nil
 	}
 }
@@ -180,12 +189,16 @@ func (l *loader) dropSpool() {
 // secondPass returns what the second pass reads: the spool, or the source.
 func (l *loader) secondPass(src RecordSource) RecordSource {
 	if l.spool != nil {
-		return l.spool.replay
+		return l.spool.Replay
 	}
 	return src
 }
 
-func spoolable(rec Record) bool {
+// Spoolable reports whether a Spool gives rec back exactly: not for a
+// list nested in a list, an unknown kind of value or a retrieval time
+// the codec cannot encode, all of which validation refuses (records read
+// from a store are always spoolable).
+func Spoolable(rec Record) bool {
 	var props Properties
 	var sources []Source
 	switch {

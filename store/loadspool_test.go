@@ -30,18 +30,18 @@ func TestLoadSpool(t *testing.T) {
 			{Line: 3, Relation: &Relation{ID: "r1", Type: "TWINNED_WITH", From: "e1", To: "e2",
 				Properties: props, ValidFrom: d, Sources: srcs}},
 		}
-		sp, err := newLoadSpool()
+		sp, err := NewSpool()
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer sp.close()
+		defer sp.Close()
 		for _, r := range recs {
-			if err := sp.add(r); err != nil {
+			if err := sp.Add(r); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var got []Record
-		if err := sp.replay(context.Background(), func(r Record) error { got = append(got, r); return nil }); err != nil {
+		if err := sp.Replay(context.Background(), func(r Record) error { got = append(got, r); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		want := []Record{{Line: 1}, recs[1], recs[2]}

@@ -160,7 +160,11 @@ func writeWith(sel selection, s *schema, enc encoder, sp *spool) (ExportStats, e
 		if err := enc.begin(s); err != nil {
 			return stats, fmt.Errorf("export: %w", err)
 		}
-		if err := sp.replay(enc.entity, enc.endEntities, enc.relation); err != nil {
+		ctx := context.Background()
+		if c, ok := sel.(ctxSelection); ok {
+			ctx = c.ctx // the replay too stops when the client goes away
+		}
+		if err := sp.replay(ctx, enc.entity, enc.endEntities, enc.relation); err != nil {
 			return stats, fmt.Errorf("export: %w", err)
 		}
 	}
