@@ -186,8 +186,9 @@ type Record struct {
 
 // RecordSource yields the records of a bulk load by calling yield for each;
 // it stops and returns yield's error if yield fails. Store.Load calls it
-// twice (validate, then write), so it must yield the same records each time:
-// callers spool non-seekable input (an HTTP upload) to a temporary file.
+// once, or twice (validate, then write) when a record cannot be kept for
+// the second pass, so it must yield the same records each time: callers
+// spool non-seekable input (an HTTP upload) to a temporary file.
 type RecordSource func(ctx context.Context, yield func(Record) error) error
 
 // MaxLoadErrors is the most errors a load reports: a client that asks for

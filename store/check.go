@@ -76,11 +76,27 @@ func (s *Store) Check(ctx context.Context) error {
 		return fmt.Errorf("check: %w", err)
 	}
 	c.sch = sch
-	if err := c.walk(ctx); err != nil {
+	// The scan proves a sound store sound in one sequential pass; only
+	// when it finds something amiss does the detailed walk, with its
+	// point reads, name each problem.
+	sound, err := scanCheck(ctx, tx, sch)
+	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	if len(c.problems) == 0 {
+	if sound {
 		return nil
+	}
+	if err := c.walk(ctx, c); err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	c.staleTexts()
+	if c.names != c.wantNames {
+		if err := c.staleNames(ctx); err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+	}
+	if len(c.problems) == 0 {
+		c.problem("the index entries differ from what the entities and relations imply, but no entry could be named")
 	}
 	msg := strings.Join(c.problems, "\n  ")
 	if c.more > 0 {
@@ -89,7 +105,28 @@ func (s *Store) Check(ctx context.Context) error {
 	return fmt.Errorf("check: %d problems:\n  %s", len(c.problems)+c.more, msg)
 }
 
-func (c *checker) walk(ctx context.Context) error {
+// recordChecker checks the records and index entries of a walk: the
+// detailed checker by point reads, the scan check by comparing them with
+// what the bodies imply.
+type recordChecker interface {
+	ext(k, v []byte) error
+	node(k, v []byte) error
+	entity(k, v []byte) error
+	relation(k, v []byte) error
+	adjacency(k, v []byte) error
+	typeIdx(k, v []byte) error
+	nameTarget(k, v []byte) error
+	propEntry(k, v []byte) error
+	textTarget(k, v []byte) error
+	citation(k, v []byte) error
+}
+
+var _ recordChecker = (*checker)(nil)
+
+// walk visits every key in order, checking metadata, counters, type
+// names, API keys and the change log itself and handing records and index
+// entries to rc.
+func (c *checker) walk(ctx context.Context, rc recordChecker) error {
 	it := c.tx.Iterate(kv.IterOptions{KeysOnly: true})
 	defer it.Close()
 	var lastLog uint64
@@ -111,12 +148,13 @@ func (c *checker) walk(ctx context.Context) error {
 				return err
 			}
 		}
-		k := bytes.Clone(it.Key())
+		// Key and value are valid until the iterator moves, which is all
+		// the checks need: only the counters are kept, copied.
+		k := it.Key()
 		v, err := it.Value()
 		if err != nil {
 			return fmt.Errorf("read %x: %w", k, err)
 		}
-		v = bytes.Clone(v)
 		switch k[0] {
 		case pMeta:
 			if string(k[1:]) == metaFormat {
@@ -128,7 +166,7 @@ func (c *checker) walk(ctx context.Context) error {
 				c.problem("unknown metadata key %q", k[1:])
 			}
 		case pCounter:
-			counters[string(k)] = v
+			counters[string(k)] = bytes.Clone(v)
 		case pTypeName:
 			c.typeName(k, v)
 		case pTypeDef:
@@ -138,25 +176,25 @@ func (c *checker) walk(ctx context.Context) error {
 				c.maxType = t
 			}
 		case pExtID:
-			err = c.ext(k, v)
+			err = rc.ext(k, v)
 		case pNode:
-			err = c.node(k, v)
+			err = rc.node(k, v)
 		case pEntity:
-			err = c.entity(k, v)
+			err = rc.entity(k, v)
 		case pRelation:
-			err = c.relation(k, v)
+			err = rc.relation(k, v)
 		case pOut, pIn:
-			err = c.adjacency(k, v)
+			err = rc.adjacency(k, v)
 		case pTypeIdx:
-			err = c.typeIdx(k, v)
+			err = rc.typeIdx(k, v)
 		case pNameFull, pNameTok:
-			err = c.nameTarget(k, v)
+			err = rc.nameTarget(k, v)
 		case pPropIdx:
-			err = c.propEntry(k, v)
+			err = rc.propEntry(k, v)
 		case pTextTok:
-			err = c.textTarget(k, v)
+			err = rc.textTarget(k, v)
 		case pCite:
-			err = c.citation(k, v)
+			err = rc.citation(k, v)
 		case pAPIKey:
 			// API keys may be created in a store that holds no graph yet.
 			nkeys--
@@ -205,10 +243,6 @@ func (c *checker) walk(ctx context.Context) error {
 		c.problem("no format marker")
 	}
 	c.counters(counters)
-	c.staleTexts()
-	if c.names != c.wantNames {
-		return c.staleNames(ctx)
-	}
 	return nil
 }
 

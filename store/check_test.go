@@ -93,6 +93,9 @@ func TestCheckFindsCorruption(t *testing.T) {
 			if err := s.Check(ctx); err != nil {
 				t.Fatalf("Check before the damage: %v", err)
 			}
+			if !scanSound(t, s) {
+				t.Fatalf("scanCheck: not sound before the damage")
+			}
 			tx, err := s.db.Begin(ctx, kv.TxnOptions{Update: true})
 			if err != nil {
 				t.Fatal(err)
@@ -100,6 +103,11 @@ func TestCheckFindsCorruption(t *testing.T) {
 			tc.corrupt(t, s, tx)
 			if _, err := tx.Commit(); err != nil {
 				t.Fatal(err)
+			}
+			// The sequential scan must notice every damage the detailed
+			// walk names, or Check would never run that walk.
+			if sound := scanSound(t, s); sound {
+				t.Errorf("scanCheck: sound after the damage")
 			}
 			err = s.Check(ctx)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -159,4 +167,23 @@ func adjOf(t *testing.T, s *Store, id string) adjEntry {
 		return nil
 	}))
 	return e
+}
+
+// scanSound runs the sequential scan of Check alone.
+func scanSound(t *testing.T, s *Store) bool {
+	t.Helper()
+	tx, err := s.db.Begin(context.Background(), kv.TxnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Discard()
+	sch, err := loadSchema(tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sound, err := scanCheck(context.Background(), tx, sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sound
 }

@@ -72,6 +72,9 @@ func (l *loader) lookup(ext string) (extRef, bool, error) {
 	if l.noIDs {
 		return extRef{}, false, nil
 	}
+	if r, ok := l.resolved[ext]; ok {
+		return r.ref, r.found, nil
+	}
 	return lookupAny(l.tx, ext)
 }
 

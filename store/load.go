@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"sort"
 	"unicode/utf8"
 
@@ -24,9 +25,11 @@ import (
 // occurrence (for relations without an id, the derived one counts, so the
 // two sides of a symmetric pair are one relation).
 //
-// It reads src twice. The first pass collects the ontology records and the
-// id, type and line of every entity; the second validates relations and
-// writes. Memory holds that entity map, a filter that spots relation ids
+// It makes two passes. The first reads src, keeping each record in a
+// temporary file, and collects the ontology records and the id, type and
+// line of every entity; the second reads the records back from that file
+// (from src again for the rare record the file cannot hold exactly),
+// validates relations and writes. Memory holds that entity map, a filter that spots relation ids
 // given twice (exact up to 65,536 relations, then a fixed 8 MiB Bloom
 // filter) and the few candidates it flags, so it stays flat in the number
 // of relations. The load holds the writer slot
@@ -72,6 +75,11 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
+	l.log = s.log
+	if l.spool, err = NewSpool(); err != nil {
+		s.log.Warn("load reads its source twice", "err", err)
+	}
+	defer l.dropSpool()
 	if err := l.run(src, bt); err != nil {
 		return LoadResult{}, err
 	}
@@ -175,6 +183,16 @@ type loader struct {
 	// srcErrs are the problems the source found in its input (syntax,
 	// bad values), reported with the load's own (see sourceErrors).
 	srcErrs Errors
+	// spool keeps the first pass's records for the second (loadspool.go);
+	// nil: the second pass reads the source again.
+	spool *Spool
+	log   *slog.Logger
+	// endpoints are the ids the first pass's relations name; resolved and
+	// nodeTypes are what the store holds under the load's ids, resolved
+	// at the end of the first pass (loadresolve.go).
+	endpoints map[string]struct{}
+	resolved  map[string]resolvedID
+	nodeTypes map[NodeID]TypeID
 }
 
 func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {
@@ -260,7 +278,7 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 		}
 	}
 	l.done = 0
-	err = src(l.ctx, l.pass2)
+	err = l.secondPass(src)(l.ctx, l.pass2)
 	if l.srcErrs != nil && l.sourceErrors(err) {
 		err = nil // the same as in pass 1
 	}
@@ -305,6 +323,9 @@ func (l *loader) pass1(rec Record) error {
 	if err := l.tick(); err != nil {
 		return err
 	}
+	if err := l.spoolRecord(rec); err != nil {
+		return err
+	}
 	n0, e0 := l.w.nfail, len(l.w.errs)
 	switch {
 	case rec.EntityType != nil:
@@ -341,6 +362,7 @@ func (l *loader) pass1(rec Record) error {
 	case rec.Relation != nil:
 		rec.Relation.normalizeIDs()
 		l.suspect(rec.Relation)
+		l.noteEndpoints(rec.Relation)
 	default:
 		l.w.failf(Invalid, "", "", "empty record")
 		l.failed(n0, e0, rec.Line)
@@ -405,6 +427,9 @@ func (l *loader) endPass1() error {
 			return nil
 		}
 	}
+	if err := l.resolve(); err != nil {
+		return err
+	}
 	sch := l.w.sch
 	for id, le := range l.ents {
 		if le.bad {
@@ -430,12 +455,8 @@ func (l *loader) endPass1() error {
 			le.bad = true
 		case ok:
 			le.node = NodeID(n.id)
-			v, err := l.tx.Get(nodeKey(le.node))
-			if err != nil {
-				return fmt.Errorf("load: node of %q: %w", id, err)
-			}
-			if le.oldTyp, _, err = parseNodeValue(v); err != nil {
-				return fmt.Errorf("load: node of %q: %w", id, err)
+			if le.oldTyp, err = l.nodeType(le.node, id); err != nil {
+				return err
 			}
 			switch l.opts.OnExisting {
 			case OnExistingFail:
@@ -554,13 +575,9 @@ func (l *loader) endpoint(ext, name, field string) (NodeID, TypeID, bool, error)
 		l.w.failf(Invalid, name, field, "%s %q", what, ext)
 		return 0, 0, false, nil
 	}
-	v, err := l.tx.Get(nodeKey(NodeID(ref.id)))
+	t, err := l.nodeType(NodeID(ref.id), ext)
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("load: node of %q: %w", ext, err)
-	}
-	t, _, err := parseNodeValue(v)
-	if err != nil {
-		return 0, 0, false, fmt.Errorf("load: node of %q: %w", ext, err)
+		return 0, 0, false, err
 	}
 	return NodeID(ref.id), t, true, nil
 }

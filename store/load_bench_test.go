@@ -56,6 +56,7 @@ func BenchmarkLoad(b *testing.B) {
 func benchFreshLoad(b *testing.B, cfg gen.Config, opts store.Options) {
 	ctx := context.Background()
 	stop := storetest.PeakHeap()
+	cpu := storetest.CPUTime()
 	var records int64
 	for b.Loop() {
 		b.StopTimer()
@@ -78,4 +79,5 @@ func benchFreshLoad(b *testing.B, cfg gen.Config, opts store.Options) {
 	}
 	b.ReportMetric(stop(), "peak-heap-MB")
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(cpu()/float64(b.N), "cpu-s/op")
 }

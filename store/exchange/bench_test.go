@@ -125,6 +125,7 @@ func BenchmarkImport(b *testing.B) {
 	b.SetBytes(in.Size)
 	b.ResetTimer()
 	stop := storetest.PeakHeap()
+	cpu := storetest.CPUTime()
 	var records int64
 	for b.Loop() {
 		b.StopTimer()
@@ -146,6 +147,7 @@ func BenchmarkImport(b *testing.B) {
 	}
 	b.ReportMetric(stop(), "peak-heap-MB")
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(cpu()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkExport writes the whole generated graph in each format to
@@ -169,6 +171,7 @@ func BenchmarkExport(b *testing.B) {
 		b.Run(string(f), func(b *testing.B) {
 			runtime.GC()
 			stop := storetest.PeakHeap()
+			cpu := storetest.CPUTime()
 			var records int64
 			var bytes int64
 			for b.Loop() {
@@ -183,6 +186,7 @@ func BenchmarkExport(b *testing.B) {
 			b.ReportMetric(stop(), "peak-heap-MB")
 			b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(bytes)/b.Elapsed().Seconds()/(1<<20), "MB/s")
+			b.ReportMetric(cpu()/float64(b.N), "cpu-s/op")
 		})
 	}
 }

@@ -110,38 +110,63 @@ func run(ctx context.Context, st *store.Store, enc encoder, typed bool, opts Exp
 	return stats, err
 }
 
-// write drives an encoder over a selection. Typed formats get a first pass
-// that collects the schema; both passes read the same snapshot.
+// write drives an encoder over a selection, reading it once. Typed
+// formats declare their properties first: their records go to a spool
+// while the schema is collected, and are written from it (spool.go).
 func write(sel selection, o store.Ontology, enc encoder, typed bool) (ExportStats, error) {
 	var stats ExportStats
 	s := newSchema(o)
 	if typed {
-		if err := sel.eachEntity(func(e *store.Entity) error { s.addEntity(e); return nil }); err != nil {
+		sp, err := newSpool()
+		if err != nil {
 			return stats, err
 		}
-		if err := sel.eachRelation(func(r *store.Relation) error { s.addRelation(r); return nil }); err != nil {
-			return stats, err
-		}
+		defer sp.close()
+		return writeWith(sel, s, enc, sp)
 	}
-	if err := enc.begin(s); err != nil {
+	return writeWith(sel, s, enc, nil)
+}
+
+// writeWith reads the selection into enc, or, given a spool, into the
+// spool and the schema first and from the spool into enc.
+func writeWith(sel selection, s *schema, enc encoder, sp *spool) (ExportStats, error) {
+	var stats ExportStats
+	entity, endEntities, relation := enc.entity, enc.endEntities, enc.relation
+	if sp != nil {
+		entity = func(e *store.Entity) error { s.addEntity(e); return sp.entity(e) }
+		endEntities = func() error { return nil }
+		relation = func(r *store.Relation) error { s.addRelation(r); return sp.relation(r) }
+	} else if err := enc.begin(s); err != nil {
 		return stats, fmt.Errorf("export: %w", err)
 	}
 	err := sel.eachEntity(func(e *store.Entity) error {
 		stats.Entities++
-		return enc.entity(e)
+		return entity(e)
 	})
 	if err != nil {
 		return stats, fmt.Errorf("export entities: %w", err)
 	}
-	if err := enc.endEntities(); err != nil {
+	if err := endEntities(); err != nil {
 		return stats, fmt.Errorf("export: %w", err)
 	}
 	err = sel.eachRelation(func(r *store.Relation) error {
 		stats.Relations++
-		return enc.relation(r)
+		return relation(r)
 	})
 	if err != nil {
 		return stats, fmt.Errorf("export relations: %w", err)
+	}
+	if sp != nil {
+		if err := enc.begin(s); err != nil {
+			return stats, fmt.Errorf("export: %w", err)
+		}
+		ctx := context.Background()
+		if c, ok := sel.(ctxSelection); ok {
+			ctx = c.ctx // the replay too stops when the client goes away
+		}
+		if err := sp.replay(ctx, enc.entity, enc.endEntities, enc.relation); err != nil {
+			return stats, fmt.Errorf("export: %w", err)
+		}
 	}
 	if err := enc.end(); err != nil {
 		return stats, fmt.Errorf("export: %w", err)

@@ -22,9 +22,11 @@ type ImportOptions struct {
 	OnExisting store.OnExisting
 }
 
-// Progress reports how far an import has come. Store.Load reads its input
-// twice, first to validate and then to write, so Done runs from 0 to 1 over
-// both passes.
+// Progress reports how far an import has come. Store.Load makes two
+// passes, first to validate and then to write, so Done runs from 0 to 1
+// over both: over the bytes read in the first, and over the records of
+// the first in the second, which reads them back from the load's own
+// spool rather than from the input.
 type Progress struct {
 	Pass    int     // 1 validates, 2 validates relations and writes
 	Done    float64 // fraction of the whole import, from the bytes read
@@ -65,9 +67,18 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	}
 	lo := store.LoadOptions{DryRun: opts.DryRun, MaxErrors: opts.MaxErrors, Source: name, Principal: opts.Principal, OnExisting: opts.OnExisting}
 	if opts.Progress != nil {
+		var first int64 // records of the first pass, once the second began
 		lo.Progress = func(done int64) {
+			if first == 0 && done < records {
+				first = records // the count starts again: the second pass
+			}
 			records = done
 			last.Records = done
+			if first > 0 && last.Pass < 2 {
+				last.Pass, last.Done = 2, 0.5+0.5*min(1, float64(done)/float64(first))
+			} else if first > 0 {
+				last.Done = max(last.Done, 0.5+0.5*min(1, float64(done)/float64(first)))
+			}
 			opts.Progress(last)
 		}
 	}

@@ -1,0 +1,150 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/ties-graph/ties/store/kv"
+)
+
+// A load into a store that holds data must know, for each entity of the
+// source and each entity its relations name, whether the store has that
+// id and, for an entity, its node's type. Asked one record at a time that
+// was two point reads per id, in the random order of the source: each a
+// search of badger's tables. Instead the first pass notes the endpoints
+// the relations name, and at its end the load resolves every id at once,
+// sorted, in one forward walk of the external-id index, then the types of
+// the entities found in one forward walk of the node records (merge
+// joins: an iterator that steps to the next wanted key, and seeks only
+// when that is far). Memory holds one entry per entity id of the load and
+// per endpoint, as the load's entity map already does. A relation's own
+// id is still looked up as it comes, in the second pass: a miss, the
+// common case of new relations, is answered by the tables' Bloom filters.
+
+// resolvedID is what the store holds under one id of a load.
+type resolvedID struct {
+	ref   extRef
+	found bool
+}
+
+// noteEndpoints remembers the entities a relation of the first pass
+// names, for resolve.
+func (l *loader) noteEndpoints(r *Relation) {
+	if l.noIDs {
+		return
+	}
+	if l.endpoints == nil {
+		l.endpoints = map[string]struct{}{}
+	}
+	l.endpoints[r.From] = struct{}{}
+	l.endpoints[r.To] = struct{}{}
+}
+
+// resolve looks up every entity id of the load and every endpoint noted,
+// and the node types of the entities among them, by merge joins.
+func (l *loader) resolve() error {
+	if l.noIDs {
+		return nil
+	}
+	ids := make([]string, 0, len(l.ents)+len(l.endpoints))
+	for id := range l.ents {
+		ids = append(ids, id)
+	}
+	for id := range l.endpoints {
+		if _, ok := l.ents[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	l.endpoints = nil
+	slices.Sort(ids)
+	l.resolved = make(map[string]resolvedID, len(ids))
+	var nodes []NodeID
+	err := mergeJoin(l.tx, pExtID, len(ids), func(i int, k []byte) []byte {
+		return appendExtKey(k, ids[i])
+	}, func(i int, v []byte) error {
+		r := resolvedID{}
+		if v != nil {
+			kind, id, err := parseExtValue(v)
+			if err != nil {
+				return fmt.Errorf("load: look up %q: %w", ids[i], err)
+			}
+			r = resolvedID{ref: extRef{kind, id}, found: true}
+			if kind == kindEntity {
+				nodes = append(nodes, NodeID(id))
+			}
+		}
+		l.resolved[ids[i]] = r
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(nodes)
+	nodes = slices.Compact(nodes)
+	l.nodeTypes = make(map[NodeID]TypeID, len(nodes))
+	return mergeJoin(l.tx, pNode, len(nodes), func(i int, k []byte) []byte {
+		return appendIDKey(k, pNode, uint64(nodes[i]))
+	}, func(i int, v []byte) error {
+		if v == nil {
+			return fmt.Errorf("load: node %d: %w", nodes[i], kv.ErrNotFound)
+		}
+		t, _, err := parseNodeValue(v)
+		if err != nil {
+			return fmt.Errorf("load: node %d: %w", nodes[i], err)
+		}
+		l.nodeTypes[nodes[i]] = t
+		return nil
+	})
+}
+
+// mergeJoin walks the keys under prefix p forward, calling found with the
+// value of each of n wanted keys, or nil where the store has none. key
+// appends the i-th wanted key to its argument; the keys must ascend.
+func mergeJoin(tx kv.Txn, p byte, n int, key func(i int, k []byte) []byte, found func(i int, v []byte) error) error {
+	if n == 0 {
+		return nil
+	}
+	it := tx.Iterate(kv.IterOptions{Prefix: []byte{p}})
+	defer it.Close()
+	it.Rewind()
+	var k []byte
+	for i := range n {
+		k = key(i, k[:0])
+		// Step while the wanted key is near; seek when it is not.
+		for step := 0; it.Valid() && bytes.Compare(it.Key(), k) < 0; step++ {
+			if step == 16 {
+				it.Seek(k)
+				break
+			}
+			it.Next()
+		}
+		var v []byte
+		if it.Valid() && bytes.Equal(it.Key(), k) {
+			var err error
+			if v, err = it.Value(); err != nil {
+				return fmt.Errorf("read %x: %w", k, err)
+			}
+		}
+		if err := found(i, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nodeType returns the type of the store's node n: resolved, or read.
+func (l *loader) nodeType(n NodeID, what string) (TypeID, error) {
+	if t, ok := l.nodeTypes[n]; ok {
+		return t, nil
+	}
+	v, err := l.tx.Get(nodeKey(n))
+	if err != nil {
+		return 0, fmt.Errorf("load: node of %q: %w", what, err)
+	}
+	t, _, err := parseNodeValue(v)
+	if err != nil {
+		return 0, fmt.Errorf("load: node of %q: %w", what, err)
+	}
+	return t, nil
+}
