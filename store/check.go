@@ -251,6 +251,12 @@ func (c *checker) walk(ctx context.Context, rc recordChecker) error {
 // settled by counting (see checker.names).
 func (c *checker) nameTarget(k, v []byte) error {
 	c.names++
+	return c.termTarget("name index", k, v)
+}
+
+// termTarget checks that an entry of a term index (names or text) names a
+// live entity with the type and id its value says.
+func (c *checker) termTarget(index string, k, v []byte) error {
 	_, term, n, err := parseNameKey(k)
 	if err != nil {
 		c.problem("%v", err)
@@ -258,7 +264,7 @@ func (c *checker) nameTarget(k, v []byte) error {
 	}
 	nv, err := parseNameValue(v)
 	if err != nil {
-		c.problem("name index entry %q of node %d: %v", term, n, err)
+		c.problem("%s entry %q of node %d: %v", index, term, n, err)
 		return nil
 	}
 	node, ok, err := c.get(nodeKey(n))
@@ -266,11 +272,11 @@ func (c *checker) nameTarget(k, v []byte) error {
 		return err
 	}
 	if !ok {
-		c.problem("name index has %q for node %d, which no live entity has", term, n)
+		c.problem("%s has %q for node %d, which no live entity has", index, term, n)
 		return nil
 	}
 	if t, ext, err := parseNodeValue(node); err != nil || t != nv.typ || ext != nv.ext {
-		c.problem("name index entry %q of node %d says %q of type %d, the node is %q of type %d", term, n, nv.ext, nv.typ, ext, t)
+		c.problem("%s entry %q of node %d says %q of type %d, the node is %q of type %d", index, term, n, nv.ext, nv.typ, ext, t)
 	}
 	return nil
 }

@@ -7,28 +7,7 @@ import "fmt"
 // settled by counting (see checker.texts), as for the name index.
 func (c *checker) textTarget(k, v []byte) error {
 	c.texts++
-	_, term, n, err := parseNameKey(k)
-	if err != nil {
-		c.problem("%v", err)
-		return nil
-	}
-	nv, err := parseNameValue(v)
-	if err != nil {
-		c.problem("text index entry %q of node %d: %v", term, n, err)
-		return nil
-	}
-	node, ok, err := c.get(nodeKey(n))
-	if err != nil {
-		return err
-	}
-	if !ok {
-		c.problem("text index has %q for node %d, which no live entity has", term, n)
-		return nil
-	}
-	if t, ext, err := parseNodeValue(node); err != nil || t != nv.typ || ext != nv.ext {
-		c.problem("text index entry %q of node %d says %q of type %d, the node is %q of type %d", term, n, nv.ext, nv.typ, ext, t)
-	}
-	return nil
+	return c.termTarget("text index", k, v)
 }
 
 // staleTexts reports text index entries that no entity needs. Unlike the
