@@ -68,14 +68,9 @@ func (s *Store) findEntitiesWhere(ctx context.Context, f EntityFilter, first int
 		if err != nil {
 			return err
 		}
-		var sk *sortKey
-		if len(f.OrderBy) > 0 {
-			if sk, err = newSortKey(f.OrderBy, true); err != nil {
-				return err
-			}
-			if err := sk.checkCursor(after); err != nil {
-				return err
-			}
+		sk, err := orderFor(f.OrderBy, true, after)
+		if err != nil {
+			return err
 		}
 		valid, err := f.validity()
 		if err != nil {
@@ -267,15 +262,11 @@ func (r *Reader) relationsWhere(id string, f RelationFilter, first int, after []
 	if err != nil {
 		return err
 	}
-	var sk *sortKey
-	if len(f.OrderBy) > 0 {
-		if sk, err = newSortKey(f.OrderBy, true); err != nil {
-			return err
-		}
-		if err := sk.checkCursor(after); err != nil {
-			return err
-		}
-	} else if after != nil {
+	sk, err := orderFor(f.OrderBy, true, after)
+	if err != nil {
+		return err
+	}
+	if sk == nil && after != nil {
 		if e, ok := parseAdjKey(after); !ok || e.self != n {
 			return &Error{Code: Invalid, Field: "after", Message: "the cursor belongs to another list"}
 		}
@@ -389,14 +380,9 @@ func (r *Reader) relationsOfTypes(f RelationFilter, first int, after []byte, pag
 	if err != nil {
 		return err
 	}
-	var sk *sortKey
-	if len(f.OrderBy) > 0 {
-		if sk, err = newSortKey(f.OrderBy, false); err != nil {
-			return err
-		}
-		if err := sk.checkCursor(after); err != nil {
-			return err
-		}
+	sk, err := orderFor(f.OrderBy, false, after)
+	if err != nil {
+		return err
 	}
 	var items []ranked
 	err = r.eachRelationMatch(set, valid, w, func(id RelID, t TypeID, rel *Relation) error {
@@ -437,4 +423,20 @@ func (r *Reader) relationsOfTypes(f RelationFilter, first int, after []byte, pag
 		page.Labels = append(page.Labels, rel.Type)
 	}
 	return nil
+}
+
+// orderFor is the sort key of orders (nil without any), checked against
+// the cursor after, which must come from a list in the same order.
+func orderFor(orders []Order, entities bool, after []byte) (*sortKey, error) {
+	if len(orders) == 0 {
+		return nil, nil
+	}
+	sk, err := newSortKey(orders, entities)
+	if err != nil {
+		return nil, err
+	}
+	if err := sk.checkCursor(after); err != nil {
+		return nil, err
+	}
+	return sk, nil
 }
