@@ -45,7 +45,6 @@ func TestHistory(t *testing.T) {
 	if c.Op != "UPDATE" || c.Kind != "ENTITY" || c.ID != "enschede" || c.Principal != "anonymous" {
 		t.Errorf("newest change: got %+v", c)
 	}
-	t.Logf("%+v %s %s", c, c.Before, c.After)
 	if !h.PageInfo.HasNextPage {
 		t.Errorf("hasNextPage: got false, want true (the founding batch created it)")
 	}
@@ -59,9 +58,17 @@ func TestHistory(t *testing.T) {
 		} `json:"changes"`
 	}
 	e.ok(`{ changes(first: 1000, kinds: [ENTITY], ids: ["enschede", "dalian"]) { nodes { `+changeFields+` } } }`, nil, &feed)
-	t.Logf("%d changes", len(feed.Changes.Nodes))
-	for _, c := range feed.Changes.Nodes {
-		t.Logf("%s %s %s %s %v", c.Cursor, c.Op, c.Kind, c.ID, c.Fields)
+	nodes := feed.Changes.Nodes
+	for _, c := range nodes {
+		if c.Kind != "ENTITY" || (c.ID != "enschede" && c.ID != "dalian") {
+			t.Errorf("the feed of enschede and dalian's entity changes holds %s %s %s", c.Op, c.Kind, c.ID)
+		}
+	}
+	if len(nodes) < 3 {
+		t.Fatalf("feed: got %d changes, want the two creations and the update", len(nodes))
+	}
+	if last := nodes[len(nodes)-1]; last.ID != "enschede" || last.Op != "UPDATE" {
+		t.Errorf("the newest change in the feed is %s %s, want the update of enschede", last.Op, last.ID)
 	}
 }
 
@@ -76,6 +83,13 @@ func TestStatsRetention(t *testing.T) {
 	e.ok(`{ stats { asOfFrom changesFrom } }`, nil, &got)
 	if got.Stats.ChangesFrom == nil {
 		t.Errorf("changesFrom: got null, want the time of the founding commit")
+	}
+	if e.store.Features().AllHistory {
+		// PostgreSQL keeps every version: asOf reaches back forever.
+		if got.Stats.AsOfFrom != nil {
+			t.Errorf("asOfFrom: got %v, want null where every version is kept", *got.Stats.AsOfFrom)
+		}
+		return
 	}
 	// The default retention, 30 days, reaches back before the store.
 	if got.Stats.AsOfFrom == nil || *got.Stats.AsOfFrom >= *got.Stats.ChangesFrom {
