@@ -60,11 +60,7 @@ func (s *Store) FindNeighbors(ctx context.Context, id string, f RelationFilter, 
 		if err != nil {
 			return err
 		}
-		w, err := compileWhere(r.sch, f.Where, false, "where")
-		if err != nil {
-			return err
-		}
-		nw, err := compileWhere(r.sch, f.NeighborWhere, true, "where")
+		w, nw, err := r.relationWheres(f)
 		if err != nil {
 			return err
 		}

@@ -225,15 +225,9 @@ func (f RelationFilter) wantsWhere() bool {
 // findRelationsWhere is FindRelations for a filtered or ordered list, or
 // for the relations of given types when id is empty.
 func (s *Store) findRelationsWhere(ctx context.Context, id string, f RelationFilter, ro ReadOptions) (RelationPage, error) {
-	first, err := SizeOr(f.First, DefaultPageSize, "first")
+	first, after, err := pageArgs(f.First, f.After)
 	if err != nil {
 		return RelationPage{}, err
-	}
-	var after []byte
-	if f.After != "" {
-		if after, err = decodeCursor(f.After); err != nil {
-			return RelationPage{}, err
-		}
 	}
 	var page RelationPage
 	err = s.View(ctx, ro, func(r *Reader) error {
@@ -254,11 +248,7 @@ func (r *Reader) relationsWhere(id string, f RelationFilter, first int, after []
 	if err != nil {
 		return err
 	}
-	w, err := compileWhere(r.sch, f.Where, false, "where")
-	if err != nil {
-		return err
-	}
-	nw, err := compileWhere(r.sch, f.NeighborWhere, true, "where")
+	w, nw, err := r.relationWheres(f)
 	if err != nil {
 		return err
 	}
@@ -439,4 +429,16 @@ func orderFor(orders []Order, entities bool, after []byte) (*sortKey, error) {
 		return nil, err
 	}
 	return sk, nil
+}
+
+// relationWheres compiles the filters of f on relations (Where) and on
+// the entities at their other ends (NeighborWhere).
+func (r *Reader) relationWheres(f RelationFilter) (w, nw where, err error) {
+	if w, err = compileWhere(r.sch, f.Where, false, "where"); err != nil {
+		return nil, nil, err
+	}
+	if nw, err = compileWhere(r.sch, f.NeighborWhere, true, "where"); err != nil {
+		return nil, nil, err
+	}
+	return w, nw, nil
 }

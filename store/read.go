@@ -95,6 +95,23 @@ func decodeCursor(s string) ([]byte, error) {
 	return b, nil
 }
 
+// pageArgs reads a page's size (first, DefaultPageSize when nil) and the
+// cursor it continues after (nil when after is empty).
+func pageArgs(first *int, after string) (int, []byte, error) {
+	n, err := SizeOr(first, DefaultPageSize, "first")
+	if err != nil {
+		return 0, nil, err
+	}
+	if after == "" {
+		return n, nil, nil
+	}
+	b, err := decodeCursor(after)
+	if err != nil {
+		return 0, nil, err
+	}
+	return n, b, nil
+}
+
 // FindEntities pages through entities in id order, filtered by type
 // (subtypes included). A cursor is the position of its entity (its id), so
 // it stays valid whatever changes. TotalCount counts every entity of the
@@ -102,15 +119,9 @@ func decodeCursor(s string) ([]byte, error) {
 // for an unknown type, a negative First, a cursor that is not one, or an
 // ill-typed filter or order.
 func (s *Store) FindEntities(ctx context.Context, f EntityFilter, ro ReadOptions) (EntityPage, error) {
-	first, err := SizeOr(f.First, DefaultPageSize, "first")
+	first, after, err := pageArgs(f.First, f.After)
 	if err != nil {
 		return EntityPage{}, err
-	}
-	var after []byte
-	if f.After != "" {
-		if after, err = decodeCursor(f.After); err != nil {
-			return EntityPage{}, err
-		}
 	}
 	if len(f.Where) > 0 || len(f.OrderBy) > 0 {
 		return s.findEntitiesWhere(ctx, f, first, after, ro)
@@ -283,15 +294,11 @@ func (s *Store) FindRelations(ctx context.Context, id string, f RelationFilter, 
 	if id == "" || f.wantsWhere() {
 		return s.findRelationsWhere(ctx, id, f, ro)
 	}
-	first, err := SizeOr(f.First, DefaultPageSize, "first")
+	first, after, err := pageArgs(f.First, f.After)
 	if err != nil {
 		return RelationPage{}, err
 	}
-	var after []byte
-	if f.After != "" {
-		if after, err = decodeCursor(f.After); err != nil {
-			return RelationPage{}, err
-		}
+	if after != nil {
 		if _, ok := parseAdjKey(after); !ok {
 			return RelationPage{}, &Error{Code: Invalid, Field: "after", Message: fmt.Sprintf("invalid cursor %q", f.After)}
 		}
