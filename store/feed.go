@@ -41,6 +41,13 @@ func (c *commitSignal) notify() {
 // which no local commit announces.
 const FollowPoll = 500 * time.Millisecond
 
+// commitSignaler is implemented by backends that hear of every process's
+// commits (pgkv, by LISTEN): a follower wakes at once at another service's
+// commit, and polls only while the backend cannot listen.
+type commitSignaler interface {
+	CommitSignal() <-chan struct{}
+}
+
 // followPage is how many changes a follower reads at a time: its memory
 // does not grow with how far behind it is.
 const followPage = 256
@@ -52,8 +59,9 @@ const followPage = 256
 // newest commit on. Follow reads the change log itself, a page at a time,
 // so a slow fn makes it fall behind, never buffer: a follower costs the
 // same memory however far behind it is. It is woken by this process's
-// commits and, on a backend other processes write too, polls every
-// FollowPoll.
+// commits, by other processes' where the backend signals them
+// (commitSignaler), and on a backend other processes write too it also
+// polls every FollowPoll, in case a signal was lost.
 func (s *Store) Follow(ctx context.Context, f ChangeFilter, fn func(Change) error) error {
 	if f.Since == "" {
 		f.Since = formatCursor(s.db.LastCommit(), cursorAll)
@@ -67,8 +75,13 @@ func (s *Store) Follow(ctx context.Context, f ChangeFilter, fn func(Change) erro
 		defer t.Stop()
 		poll = t.C
 	}
+	signals, _ := s.db.(commitSignaler)
 	for {
 		woken := s.commits.wait()
+		var remote <-chan struct{}
+		if signals != nil {
+			remote = signals.CommitSignal()
+		}
 		page, err := s.Changes(ctx, f)
 		if err != nil {
 			return err
@@ -86,6 +99,7 @@ func (s *Store) Follow(ctx context.Context, f ChangeFilter, fn func(Change) erro
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-woken:
+		case <-remote:
 		case <-poll:
 		}
 	}

@@ -104,6 +104,10 @@ type DB struct {
 	mu     sync.Mutex
 	closed bool
 	active sync.WaitGroup
+
+	// listener wakes followers of the change log at other processes'
+	// commits (CommitSignal).
+	listener commitListener
 }
 
 var (
@@ -391,6 +395,7 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	db.mu.Unlock()
+	db.listener.stop()
 	done := make(chan struct{})
 	go func() {
 		db.active.Wait()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -107,4 +108,39 @@ func TestUnavailable(t *testing.T) {
 			t.Errorf("Begin %+v with the server gone: got %v, want %v", opts, err, kv.ErrUnavailable)
 		}
 	}
+}
+
+// TestCommitSignal: a commit through one process's DB wakes a follower of
+// another's, through the database's notifications rather than its poll.
+func TestCommitSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	ctx := context.Background()
+	url := pgtest.NewSchema(t)
+	a, b := open(t, url), open(t, url)
+	defer a.Close()
+	defer b.Close()
+	wait := func(ch <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-ch:
+		case <-time.After(30 * time.Second): // a bound on a hang, not a measurement
+			t.Fatalf("no signal %s", what)
+		}
+	}
+	// The first signal says the listener is connected.
+	wait(a.CommitSignal(), "when the listener connected")
+	next := a.CommitSignal()
+	tx, err := b.Begin(ctx, kv.TxnOptions{Update: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Set([]byte("k"), []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	wait(next, "after the other process's commit")
 }
