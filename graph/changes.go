@@ -6,7 +6,11 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"sync"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/ties-graph/ties/graph/model"
 	"github.com/ties-graph/ties/store"
@@ -49,9 +53,65 @@ func changeFilter(since *string, first *int, kinds []store.ChangeKind, types, id
 	return store.ChangeFilter{Since: deref(since, ""), First: deref(first, 0), Kinds: kinds, Types: types, IDs: ids}
 }
 
+// changeRecords memoizes the records of the changes of one query or
+// mutation, by cursor and side.
+type changeRecords struct {
+	mu sync.Mutex
+	m  map[changeSide]*changeRecordOnce
+}
+
+type changeSide struct {
+	cursor string
+	after  bool
+}
+
+type changeRecordOnce struct {
+	once sync.Once
+	rec  json.RawMessage
+	err  error
+}
+
+// get returns the record of k, read once by read.
+func (cr *changeRecords) get(k changeSide, read func() (json.RawMessage, error)) (json.RawMessage, error) {
+	cr.mu.Lock()
+	if cr.m == nil {
+		cr.m = map[changeSide]*changeRecordOnce{}
+	}
+	e := cr.m[k]
+	if e == nil {
+		e = &changeRecordOnce{}
+		cr.m[k] = e
+	}
+	cr.mu.Unlock()
+	e.once.Do(func() { e.rec, e.err = read() })
+	return e.rec, e.err
+}
+
 // changeRecord is the record of a change, before or after it, as the API
-// shows it: the fields of the schema's type, by their schema names.
+// shows it: the fields of the schema's type, by their schema names. Within
+// a query or mutation each is read once; a subscription, which lives as
+// long as its client, keeps nothing.
 func (r *Resolver) changeRecord(ctx context.Context, c *store.Change, after bool) (json.RawMessage, error) {
+	l := loadersFor(ctx)
+	if l == nil || c.End != nil || isSubscription(ctx) {
+		return r.readChangeRecord(ctx, c, after)
+	}
+	return l.changes.get(changeSide{c.Cursor(), after}, func() (json.RawMessage, error) {
+		return r.readChangeRecord(ctx, c, after)
+	})
+}
+
+// isSubscription reports whether ctx belongs to a subscription.
+func isSubscription(ctx context.Context) bool {
+	if !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	op := graphql.GetOperationContext(ctx).Operation
+	return op != nil && op.Operation == ast.Subscription
+}
+
+// readChangeRecord reads the record of changeRecord.
+func (r *Resolver) readChangeRecord(ctx context.Context, c *store.Change, after bool) (json.RawMessage, error) {
 	if c.IsLoadSummary() {
 		if !after || c.Load == nil {
 			return nil, nil
@@ -73,6 +133,8 @@ func (r *Resolver) changeRecord(ctx context.Context, c *store.Change, after bool
 	return json.Marshal(apiRecord(rec))
 }
 
+// changedFields names the top-level fields in which before and after
+// differ: all of them when one side is missing.
 // changedFields names the top-level fields in which before and after
 // differ: all of them when one side is missing.
 func (r *Resolver) changedFields(ctx context.Context, c *store.Change) ([]string, error) {

@@ -23,6 +23,9 @@ type loadKey struct {
 type loaders struct {
 	entities  *dataloadgen.Loader[loadKey, *store.Entity]
 	relations *dataloadgen.Loader[loadKey, *store.Relation]
+	// changes keeps the records read for Change.before, after and fields,
+	// which a query asking for all three would otherwise read twice.
+	changes changeRecords
 }
 
 type loadersKey struct{}
