@@ -266,7 +266,7 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 		// asked for.
 		NodesOnly: !selects(ctx, "Subgraph", "edges", "nodeLink"),
 	}
-	if slot := headsSlotFor(ctx); slot != nil && len(filters) == 0 {
+	if slot := headsSlotFor(ctx); slot != nil { // never with where: see headsArguments
 		return slot.resolve(ctx, r.store, id, opts, readAt(ctx)) // see subgraph_json.go
 	}
 	g, err := r.store.Neighborhood(ctx, id, opts, readAt(ctx))

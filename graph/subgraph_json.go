@@ -48,7 +48,7 @@ var (
 // only Store.Neighborhood knows) takes gqlgen's path.
 var headsArguments = map[string]bool{
 	"id": true, "depth": true, "types": true, "direction": true, "entityTypes": true,
-	"validAt": true, "during": true, "limit": true, "asOf": true,
+	"validAt": true, "during": true, "datedOnly": true, "limit": true, "asOf": true,
 }
 
 // subgraphPart is a field of Subgraph.

@@ -91,6 +91,7 @@ func TestNeighborhoodHeadsResponse(t *testing.T) {
 		`id: "enschede", depth: 2, direction: OUT, types: ["SISTER_CITY_OF", "LOCATED_IN", "MEMBER_OF"]`,
 		`id: "enschede", depth: 3, entityTypes: ["City", "Region", "Network"], validAt: "2012"`,
 		`id: "dalian", depth: 2, direction: IN, during: {from: "2010", to: "2015"}, limit: 4`,
+		`id: "enschede", depth: 2, validAt: "2017", datedOnly: true`,
 	} {
 		sel := `nodes { id name type } edges { id fromId toId type } truncated nodeLink`
 		fast := e.post(`{ neighborhood(`+a+`) { `+sel+` } }`, nil)
