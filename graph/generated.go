@@ -109,22 +109,22 @@ type ComplexityRoot struct {
 	}
 
 	Entity struct {
-		Aliases     func(childComplexity int) int
-		CitedBy     func(childComplexity int, first *int, after *string) int
-		Component   func(childComplexity int, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) int
-		Degree      func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int, after *string) int
-		ID          func(childComplexity int) int
-		Labels      func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Neighbors   func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order, distinct *bool) int
-		Properties  func(childComplexity int) int
-		Relations   func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int
-		Sources     func(childComplexity int) int
-		Type        func(childComplexity int) int
-		ValidFrom   func(childComplexity int) int
-		ValidTo     func(childComplexity int) int
+		Aliases          func(childComplexity int) int
+		CitedBy          func(childComplexity int, first *int, after *string) int
+		Component        func(childComplexity int, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) int
+		Degree           func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) int
+		DescriptionOrNil func(childComplexity int) int
+		History          func(childComplexity int, first *int, after *string) int
+		ID               func(childComplexity int) int
+		Labels           func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Neighbors        func(childComplexity int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order, distinct *bool) int
+		Properties       func(childComplexity int) int
+		Relations        func(childComplexity int, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int
+		Sources          func(childComplexity int) int
+		Type             func(childComplexity int) int
+		ValidFrom        func(childComplexity int) int
+		ValidTo          func(childComplexity int) int
 	}
 
 	EntityConnection struct {
@@ -142,10 +142,10 @@ type ComplexityRoot struct {
 	}
 
 	EntityType struct {
-		Description func(childComplexity int) int
-		Indexed     func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Parent      func(childComplexity int) int
+		DescriptionOrNil func(childComplexity int) int
+		Indexed          func(childComplexity int) int
+		Name             func(childComplexity int) int
+		ParentOrNil      func(childComplexity int) int
 	}
 
 	Facet struct {
@@ -260,13 +260,13 @@ type ComplexityRoot struct {
 	}
 
 	RelationType struct {
-		Description func(childComplexity int) int
-		From        func(childComplexity int) int
-		Indexed     func(childComplexity int) int
-		Inverse     func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Symmetric   func(childComplexity int) int
-		To          func(childComplexity int) int
+		DescriptionOrNil func(childComplexity int) int
+		From             func(childComplexity int) int
+		Indexed          func(childComplexity int) int
+		InverseOrNil     func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Symmetric        func(childComplexity int) int
+		To               func(childComplexity int) int
 	}
 
 	ScoredEntity struct {
@@ -283,11 +283,11 @@ type ComplexityRoot struct {
 	}
 
 	Source struct {
-		Confidence  func(childComplexity int) int
-		Document    func(childComplexity int) int
-		Excerpt     func(childComplexity int) int
-		Locator     func(childComplexity int) int
-		RetrievedAt func(childComplexity int) int
+		Confidence   func(childComplexity int) int
+		Document     func(childComplexity int) int
+		ExcerptOrNil func(childComplexity int) int
+		LocatorOrNil func(childComplexity int) int
+		RetrievedAt  func(childComplexity int) int
 	}
 
 	Stats struct {
@@ -678,11 +678,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Entity.Degree(childComplexity, args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["during"].(*store.DateRange), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
 	case "Entity.description":
-		if e.ComplexityRoot.Entity.Description == nil {
+		if e.ComplexityRoot.Entity.DescriptionOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Entity.Description(childComplexity), true
+		return e.ComplexityRoot.Entity.DescriptionOrNil(childComplexity), true
 	case "Entity.history":
 		if e.ComplexityRoot.Entity.History == nil {
 			break
@@ -816,11 +816,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.EntityEdge.Relations(childComplexity), true
 
 	case "EntityType.description":
-		if e.ComplexityRoot.EntityType.Description == nil {
+		if e.ComplexityRoot.EntityType.DescriptionOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.EntityType.Description(childComplexity), true
+		return e.ComplexityRoot.EntityType.DescriptionOrNil(childComplexity), true
 	case "EntityType.indexed":
 		if e.ComplexityRoot.EntityType.Indexed == nil {
 			break
@@ -834,11 +834,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EntityType.Name(childComplexity), true
 	case "EntityType.parent":
-		if e.ComplexityRoot.EntityType.Parent == nil {
+		if e.ComplexityRoot.EntityType.ParentOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.EntityType.Parent(childComplexity), true
+		return e.ComplexityRoot.EntityType.ParentOrNil(childComplexity), true
 
 	case "Facet.count":
 		if e.ComplexityRoot.Facet.Count == nil {
@@ -1422,11 +1422,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.RelationEdge.Node(childComplexity), true
 
 	case "RelationType.description":
-		if e.ComplexityRoot.RelationType.Description == nil {
+		if e.ComplexityRoot.RelationType.DescriptionOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RelationType.Description(childComplexity), true
+		return e.ComplexityRoot.RelationType.DescriptionOrNil(childComplexity), true
 	case "RelationType.from":
 		if e.ComplexityRoot.RelationType.From == nil {
 			break
@@ -1440,11 +1440,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RelationType.Indexed(childComplexity), true
 	case "RelationType.inverse":
-		if e.ComplexityRoot.RelationType.Inverse == nil {
+		if e.ComplexityRoot.RelationType.InverseOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RelationType.Inverse(childComplexity), true
+		return e.ComplexityRoot.RelationType.InverseOrNil(childComplexity), true
 	case "RelationType.name":
 		if e.ComplexityRoot.RelationType.Name == nil {
 			break
@@ -1521,17 +1521,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Source.Document(childComplexity), true
 	case "Source.excerpt":
-		if e.ComplexityRoot.Source.Excerpt == nil {
+		if e.ComplexityRoot.Source.ExcerptOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Source.Excerpt(childComplexity), true
+		return e.ComplexityRoot.Source.ExcerptOrNil(childComplexity), true
 	case "Source.locator":
-		if e.ComplexityRoot.Source.Locator == nil {
+		if e.ComplexityRoot.Source.LocatorOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Source.Locator(childComplexity), true
+		return e.ComplexityRoot.Source.LocatorOrNil(childComplexity), true
 	case "Source.retrievedAt":
 		if e.ComplexityRoot.Source.RetrievedAt == nil {
 			break
@@ -6175,18 +6175,18 @@ func (ec *executionContext) _Entity_description(ctx context.Context, field graph
 			return ec.fieldContext_Entity_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return obj.DescriptionOrNil(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Entity_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Entity", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Entity", field, true, false, "String")
 }
 
 func (ec *executionContext) _Entity_labels(ctx context.Context, field graphql.CollectedField, obj *store.Entity) (ret graphql.Marshaler) {
@@ -6879,18 +6879,18 @@ func (ec *executionContext) _EntityType_parent(ctx context.Context, field graphq
 			return ec.fieldContext_EntityType_parent(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parent, nil
+			return obj.ParentOrNil(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_EntityType_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EntityType", field, false, false, "String")
+	return graphql.NewScalarFieldContext("EntityType", field, true, false, "String")
 }
 
 func (ec *executionContext) _EntityType_description(ctx context.Context, field graphql.CollectedField, obj *store.EntityType) (ret graphql.Marshaler) {
@@ -6902,18 +6902,18 @@ func (ec *executionContext) _EntityType_description(ctx context.Context, field g
 			return ec.fieldContext_EntityType_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return obj.DescriptionOrNil(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_EntityType_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EntityType", field, false, false, "String")
+	return graphql.NewScalarFieldContext("EntityType", field, true, false, "String")
 }
 
 func (ec *executionContext) _EntityType_indexed(ctx context.Context, field graphql.CollectedField, obj *store.EntityType) (ret graphql.Marshaler) {
@@ -9523,18 +9523,18 @@ func (ec *executionContext) _RelationType_inverse(ctx context.Context, field gra
 			return ec.fieldContext_RelationType_inverse(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Inverse, nil
+			return obj.InverseOrNil(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_RelationType_inverse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RelationType", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RelationType", field, true, false, "String")
 }
 
 func (ec *executionContext) _RelationType_symmetric(ctx context.Context, field graphql.CollectedField, obj *store.RelationType) (ret graphql.Marshaler) {
@@ -9615,18 +9615,18 @@ func (ec *executionContext) _RelationType_description(ctx context.Context, field
 			return ec.fieldContext_RelationType_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return obj.DescriptionOrNil(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_RelationType_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RelationType", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RelationType", field, true, false, "String")
 }
 
 func (ec *executionContext) _RelationType_indexed(ctx context.Context, field graphql.CollectedField, obj *store.RelationType) (ret graphql.Marshaler) {
@@ -9895,18 +9895,18 @@ func (ec *executionContext) _Source_excerpt(ctx context.Context, field graphql.C
 			return ec.fieldContext_Source_excerpt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Excerpt, nil
+			return obj.ExcerptOrNil(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Source_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_locator(ctx context.Context, field graphql.CollectedField, obj *store.Source) (ret graphql.Marshaler) {
@@ -9918,18 +9918,18 @@ func (ec *executionContext) _Source_locator(ctx context.Context, field graphql.C
 			return ec.fieldContext_Source_locator(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Locator, nil
+			return obj.LocatorOrNil(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Source_locator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_confidence(ctx context.Context, field graphql.CollectedField, obj *store.Source) (ret graphql.Marshaler) {

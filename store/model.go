@@ -142,3 +142,35 @@ type Stats struct {
 	AsOfFrom    time.Time
 	ChangesFrom time.Time
 }
+
+// The API reports a text that is absent as null, not as an empty string:
+// a client asking for a root type's parent or a source's excerpt must be
+// able to tell "none" from a value. These accessors give it that.
+
+// DescriptionOrNil returns the description, or nil when there is none.
+func (e *Entity) DescriptionOrNil() *string { return nonEmpty(e.Description) }
+
+// ExcerptOrNil returns the excerpt, or nil when the source quotes nothing.
+func (s Source) ExcerptOrNil() *string { return nonEmpty(s.Excerpt) }
+
+// LocatorOrNil returns the locator, or nil when the source gives none.
+func (s Source) LocatorOrNil() *string { return nonEmpty(s.Locator) }
+
+// ParentOrNil returns the parent type, or nil for a root type.
+func (t EntityType) ParentOrNil() *string { return nonEmpty(t.Parent) }
+
+// DescriptionOrNil returns the description, or nil when there is none.
+func (t EntityType) DescriptionOrNil() *string { return nonEmpty(t.Description) }
+
+// InverseOrNil returns the inverse's name, or nil when the type has none.
+func (t RelationType) InverseOrNil() *string { return nonEmpty(t.Inverse) }
+
+// DescriptionOrNil returns the description, or nil when there is none.
+func (t RelationType) DescriptionOrNil() *string { return nonEmpty(t.Description) }
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
