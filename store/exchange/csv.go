@@ -691,7 +691,7 @@ type propColumn struct {
 
 // newCSVZipWriter writes the two files into a zip compressed at deflate's
 // fastest level: the default level took a third of a whole-graph export's
-// CPU for a file about a tenth smaller.
+// CPU for a file a fifth smaller (185 against 229 MiB at 10M relations).
 func newCSVZipWriter(w io.Writer) *csvWriter {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
