@@ -678,70 +678,31 @@ func (r *Reader) EachNode(types []string, fn func(n NodeID, t TypeID) error) err
 	return nil
 }
 
-// EachEntity calls fn for every entity body, in id order (exports). fn's
-// error stops the walk and is returned.
+// EachEntity calls fn for every entity body, in id order (exports),
+// reading the bodies once in sequence (sortedscan.go). fn's error stops
+// the walk and is returned.
 func (r *Reader) EachEntity(fn func(*Entity) error) error {
-	return r.eachExt(kindEntity, func(id uint64) error {
-		e, err := readEntity(r.tx, r.sch, NodeID(id))
+	return eachSorted(r.ctx, r.tx, pEntity, sortBudget, func(v []byte) error {
+		eb, err := decodeEntity(v)
 		if err != nil {
 			return err
 		}
-		if e == nil {
-			return fmt.Errorf("entity %d: no body", id)
-		}
-		return fn(e)
+		eb.e.Type = r.sch.name(eb.typ)
+		return fn(eb.e)
 	})
 }
 
-// EachRelation calls fn for every relation body, in id order (exports).
-// fn's error stops the walk and is returned.
+// EachRelation calls fn for every relation body, in id order (exports),
+// as EachEntity does. fn's error stops the walk and is returned.
 func (r *Reader) EachRelation(fn func(*Relation) error) error {
-	return r.eachExt(kindRelation, func(id uint64) error {
-		rel, err := readRelation(r.tx, r.sch, RelID(id))
+	return eachSorted(r.ctx, r.tx, pRelation, sortBudget, func(v []byte) error {
+		rb, err := decodeRelation(v)
 		if err != nil {
 			return err
 		}
-		if rel == nil {
-			return fmt.Errorf("relation %d: no body", id)
-		}
-		return fn(rel)
+		rb.r.Type = r.sch.name(rb.typ)
+		return fn(rb.r)
 	})
-}
-
-// eachExt walks the external id map in id order, calling fn with the
-// internal id of every entry of one kind.
-func (r *Reader) eachExt(kind byte, fn func(id uint64) error) error {
-	it := r.tx.Iterate(kv.IterOptions{Prefix: []byte{pExtID}, KeysOnly: true})
-	defer it.Close()
-	for i := 0; ; i++ {
-		if i == 0 {
-			it.Rewind()
-		} else {
-			it.Next()
-		}
-		if !it.Valid() {
-			return nil
-		}
-		if i%1024 == 0 {
-			if err := r.ctx.Err(); err != nil {
-				return err
-			}
-		}
-		v, err := it.Value()
-		if err != nil {
-			return fmt.Errorf("read %x: %w", it.Key(), err)
-		}
-		k, id, err := parseExtValue(v)
-		if err != nil {
-			return err
-		}
-		if k != kind {
-			continue
-		}
-		if err := fn(id); err != nil {
-			return err
-		}
-	}
 }
 
 // Ontology returns the ontology as of the snapshot.
