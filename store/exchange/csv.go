@@ -388,40 +388,25 @@ func (cd *csvDecoder) entity(row []string, line int64) (*store.Entity, error) {
 	if e.Type == "" {
 		return nil, cd.cellError(line, l.cols[l.label], "missing entity type for %q", e.ID)
 	}
-	for _, f := range csvNodeFields {
-		v, c, ok := cd.field(row, f)
-		if !ok || v == "" {
-			continue
-		}
-		var err *store.Error
+	err := cd.fact(row, line, csvNodeFields, func(f string, c column, v string) (err *store.Error) {
 		switch f {
 		case "name":
 			e.Name = v
 		case "description":
 			e.Description = v
-		case "validFrom":
-			e.ValidFrom, err = cd.date(line, c, v)
-		case "validTo":
-			e.ValidTo, err = cd.date(line, c, v)
 		case "labels":
 			e.Labels, err = cd.labels(line, c, v)
 		case "aliases":
 			e.Aliases, err = cd.aliases(line, c, v)
-		case "sources":
-			e.Sources, err = cd.sources(line, c, v)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	}, &e.ValidFrom, &e.ValidTo, &e.Sources, &e.Properties)
+	if err != nil {
+		return nil, err
 	}
 	if e.Name == "" {
 		e.Name = e.ID
 	}
-	p, err := cd.properties(row, line)
-	if err != nil {
-		return nil, err
-	}
-	e.Properties = p
 	return e, nil
 }
 
@@ -436,32 +421,49 @@ func (cd *csvDecoder) relation(row []string, line int64, from, to, typ int) (*st
 			return nil, cd.cellError(line, l.cols[need.i], "missing")
 		}
 	}
-	for _, f := range csvRelationFields {
+	err := cd.fact(row, line, csvRelationFields, func(f string, c column, v string) *store.Error {
+		if f == "id" {
+			r.ID = v
+		}
+		return nil
+	}, &r.ValidFrom, &r.ValidTo, &r.Sources, &r.Properties)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// fact reads the cells entities and relations share, validity, sources
+// and the property columns, and hands the other cells of fields to own.
+// An empty cell says nothing, as for neo4j-admin.
+func (cd *csvDecoder) fact(row []string, line int64, fields []string, own func(f string, c column, v string) *store.Error,
+	validFrom, validTo *store.Date, sources *[]store.Source, props *store.Properties) error {
+	for _, f := range fields {
 		v, c, ok := cd.field(row, f)
 		if !ok || v == "" {
 			continue
 		}
 		var err *store.Error
 		switch f {
-		case "id":
-			r.ID = v
 		case "validFrom":
-			r.ValidFrom, err = cd.date(line, c, v)
+			*validFrom, err = cd.date(line, c, v)
 		case "validTo":
-			r.ValidTo, err = cd.date(line, c, v)
+			*validTo, err = cd.date(line, c, v)
 		case "sources":
-			r.Sources, err = cd.sources(line, c, v)
+			*sources, err = cd.sources(line, c, v)
+		default:
+			err = own(f, c, v)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	p, err := cd.properties(row, line)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	r.Properties = p
-	return r, nil
+	*props = p
+	return nil
 }
 
 func (cd *csvDecoder) simple(row []string, line int64) error {
@@ -757,17 +759,23 @@ func (c *csvWriter) begin(s *schema) error {
 	for _, k := range sortedKeys(s.edgeProps) {
 		c.edgeCols = append(c.edgeCols, csvColumnFor(k, s.edgeProps[k], csvRelationFields))
 	}
-	w := c.nodesW
+	header := []string{"id:ID", ":LABEL", "name", "description", "validFrom:date", "validTo:date", "labels", "aliases:string[]", "sources"}
+	c.nodeFixed = len(header)
+	return c.startFile(c.nodesW, "nodes.csv", header, c.nodeCols)
+}
+
+// startFile begins one of the export's two CSV files, in the zip when
+// there is one and on w otherwise, with its header: the fixed columns,
+// then one for each property.
+func (c *csvWriter) startFile(w io.Writer, name string, header []string, cols []propColumn) error {
 	if c.zip != nil {
 		var err error
-		if w, err = c.zip.Create("nodes.csv"); err != nil {
+		if w, err = c.zip.Create(name); err != nil {
 			return err
 		}
 	}
 	c.out = csv.NewWriter(w)
-	header := []string{"id:ID", ":LABEL", "name", "description", "validFrom:date", "validTo:date", "labels", "aliases:string[]", "sources"}
-	c.nodeFixed = len(header)
-	for _, pc := range c.nodeCols {
+	for _, pc := range cols {
 		header = append(header, pc.header)
 	}
 	return c.out.Write(header)
@@ -813,19 +821,8 @@ func (c *csvWriter) endEntities() error {
 	if err := c.out.Error(); err != nil {
 		return err
 	}
-	w := c.relsW
-	if c.zip != nil {
-		var err error
-		if w, err = c.zip.Create("relationships.csv"); err != nil {
-			return err
-		}
-	}
-	c.out = csv.NewWriter(w)
 	header := []string{":START_ID", ":END_ID", ":TYPE", "id", "validFrom:date", "validTo:date", "sources"}
-	for _, pc := range c.edgeCols {
-		header = append(header, pc.header)
-	}
-	return c.out.Write(header)
+	return c.startFile(c.relsW, "relationships.csv", header, c.edgeCols)
 }
 
 func (c *csvWriter) relation(r *store.Relation) error {
