@@ -782,13 +782,7 @@ func (c *csvWriter) startFile(w io.Writer, name string, header []string, cols []
 }
 
 func (c *csvWriter) entity(e *store.Entity) error {
-	c.row = append(c.row[:0], e.ID, e.Type, e.Name, e.Description, e.ValidFrom.String(), e.ValidTo.String(), "", aliasCell(e.Aliases), "")
-	if len(e.Labels) > 0 {
-		c.row[6] = jsonText(toWireLabels(e.Labels))
-	}
-	if len(e.Sources) > 0 {
-		c.row[8] = jsonText(toWireSources(e.Sources))
-	}
+	c.row = append(c.row[:0], e.ID, e.Type, e.Name, e.Description, e.ValidFrom.String(), e.ValidTo.String(), labelsText(e.Labels), aliasCell(e.Aliases), sourcesText(e.Sources))
 	c.row = appendCells(c.row, c.nodeCols, e.Properties)
 	return c.out.Write(c.row)
 }
@@ -826,10 +820,7 @@ func (c *csvWriter) endEntities() error {
 }
 
 func (c *csvWriter) relation(r *store.Relation) error {
-	c.row = append(c.row[:0], r.From, r.To, r.Type, r.ID, r.ValidFrom.String(), r.ValidTo.String(), "")
-	if len(r.Sources) > 0 {
-		c.row[6] = jsonText(toWireSources(r.Sources))
-	}
+	c.row = append(c.row[:0], r.From, r.To, r.Type, r.ID, r.ValidFrom.String(), r.ValidTo.String(), sourcesText(r.Sources))
 	c.row = appendCells(c.row, c.edgeCols, r.Properties)
 	return c.out.Write(c.row)
 }

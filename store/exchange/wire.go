@@ -137,6 +137,31 @@ func toWireRelationType(t store.RelationType, kind string) wireRelationType {
 	return wireRelationType{Kind: kind, Name: t.Name, Inverse: t.Inverse, Symmetric: t.Symmetric, From: t.From, To: t.To, Description: t.Description, Indexed: t.Indexed}
 }
 
+// labelsText, aliasesText and sourcesText write a record's labels,
+// aliases and sources as the JSON text of one cell or attribute of the
+// flat formats (CSV, GraphML, GEXF), or "" when it has none, which those
+// formats leave out.
+func labelsText(ls []store.Label) string {
+	if len(ls) == 0 {
+		return ""
+	}
+	return jsonText(toWireLabels(ls))
+}
+
+func aliasesText(as []string) string {
+	if len(as) == 0 {
+		return ""
+	}
+	return jsonText(as)
+}
+
+func sourcesText(ss []store.Source) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return jsonText(toWireSources(ss))
+}
+
 // fieldDecoder decodes the members of one JSON object into model values,
 // turning every problem into a *store.Error that names the record (such as
 // "data.ndjson:12") and the field path (such as "properties.population").
