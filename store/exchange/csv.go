@@ -59,6 +59,12 @@ const (
 	roleIgnore
 )
 
+// csvRoles are the neo4j-admin header types that give a column its role,
+// upper case and without an ID space.
+var csvRoles = map[string]columnRole{
+	"ID": roleID, "LABEL": roleLabel, "START_ID": roleStart, "END_ID": roleEnd, "TYPE": roleType, "IGNORE": roleIgnore,
+}
+
 type column struct {
 	header string // as written, for errors
 	index  int
@@ -88,20 +94,9 @@ func parseColumn(h string, i int) column {
 	if k := strings.IndexByte(upper, '('); k >= 0 && strings.HasSuffix(upper, ")") {
 		upper = upper[:k] // an ID space such as :ID(City); ids are global here
 	}
-	switch upper {
-	case "ID":
-		c.role = roleID
-	case "LABEL":
-		c.role = roleLabel
-	case "START_ID":
-		c.role = roleStart
-	case "END_ID":
-		c.role = roleEnd
-	case "TYPE":
-		c.role = roleType
-	case "IGNORE":
-		c.role = roleIgnore
-	default:
+	if r, ok := csvRoles[upper]; ok {
+		c.role = r
+	} else {
 		t := strings.ToLower(spec)
 		array := strings.HasSuffix(t, "[]")
 		t = strings.TrimSuffix(t, "[]")

@@ -30,27 +30,24 @@ const MaxConcurrentImports = 4
 // spooled to a temporary file, and a disk is finite.
 const MaxUploadBytes = 16 << 30
 
+// httpStatus is the HTTP status of each error code; any other is 500.
+var httpStatus = map[store.Code]int{
+	store.Invalid:         http.StatusBadRequest,
+	store.NotFound:        http.StatusNotFound,
+	store.Conflict:        http.StatusConflict,
+	store.Unauthenticated: http.StatusUnauthorized,
+	store.Forbidden:       http.StatusForbidden,
+	store.TooComplex:      http.StatusUnprocessableEntity,
+	store.TooLarge:        http.StatusRequestEntityTooLarge,
+	store.Unavailable:     http.StatusServiceUnavailable,
+	store.Busy:            http.StatusServiceUnavailable,
+	store.Timeout:         http.StatusGatewayTimeout,
+}
+
 // statusOf maps an error code to its HTTP status.
 func statusOf(code store.Code) int {
-	switch code {
-	case store.Invalid:
-		return http.StatusBadRequest
-	case store.NotFound:
-		return http.StatusNotFound
-	case store.Conflict:
-		return http.StatusConflict
-	case store.Unauthenticated:
-		return http.StatusUnauthorized
-	case store.Forbidden:
-		return http.StatusForbidden
-	case store.TooComplex:
-		return http.StatusUnprocessableEntity
-	case store.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case store.Unavailable, store.Busy:
-		return http.StatusServiceUnavailable
-	case store.Timeout:
-		return http.StatusGatewayTimeout
+	if s, ok := httpStatus[code]; ok {
+		return s
 	}
 	return http.StatusInternalServerError
 }
