@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -52,11 +51,8 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return backupRemote(ctx, base, token, out, stdout)
 	}
 	st, err := loc.openExisting(ctx, true)
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service: back it up through the service with --url http://HOST:PORT and an admin key, or stop it first", loc.data)
-	}
 	if err != nil {
-		return err
+		return inUse(err, loc.data, ": back it up through the service with --url http://HOST:PORT and an admin key, or stop it first")
 	}
 	defer st.Close()
 	// A store that fails its check would give a backup that restore
@@ -115,15 +111,9 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if fs.NArg() != 1 {
 		return usageError{"restore takes one argument, the backup FILE (\"-\" for standard input)"}
 	}
-	var fd freshDir
-	if !loc.postgres() {
-		var err error
-		if fd, err = watchFresh(loc.data); err != nil {
-			return err
-		}
-		if !fd.fresh {
-			return fmt.Errorf("the data directory %s is not empty; restore into a new or empty directory", loc.data)
-		}
+	fd, err := freshTarget(loc, "restore into")
+	if err != nil {
+		return err
 	}
 	var r io.Reader = os.Stdin
 	if name := fs.Arg(0); name != "-" {

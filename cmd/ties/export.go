@@ -134,11 +134,8 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return exportRemote(ctx, base, token, opts, out, stdout)
 	}
 	st, err := loc.openExisting(ctx, true)
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service: export through it with --url http://HOST:PORT", loc.data)
-	}
 	if err != nil {
-		return err
+		return inUse(err, loc.data, ": export through it with --url http://HOST:PORT")
 	}
 	defer st.Close()
 	if split {

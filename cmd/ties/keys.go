@@ -100,7 +100,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 func (t keysTarget) open() (*store.Store, error) {
 	st, err := store.Open(t.data, store.Options{SyncWrites: true})
 	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("the data directory %s is in use by a running ties service: manage its keys through it with --url http://HOST:PORT and an admin key, or stop it first", t.data)
+		return nil, inUse(err, t.data, ": manage its keys through it with --url http://HOST:PORT and an admin key, or stop it first")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open the data directory %s: %w", t.data, err)
@@ -200,10 +200,7 @@ func (t keysTarget) list(ctx context.Context, stdout io.Writer) error {
 	} else {
 		st, err := location{data: t.data}.openExisting(ctx, true)
 		if err != nil {
-			if errors.Is(err, store.ErrLocked) {
-				return fmt.Errorf("the data directory %s is in use by a running ties service: list its keys with --url http://HOST:PORT and an admin key", t.data)
-			}
-			return err
+			return inUse(err, t.data, ": list its keys with --url http://HOST:PORT and an admin key")
 		}
 		defer st.Close()
 		ks, err := st.APIKeys(ctx)
