@@ -25,9 +25,7 @@ and writing; without it, the data directory must not be held by a service.
 
 // runBackup writes a backup of the data directory.
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("backup", "backup [flags]", stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, backupHelp) }
+	fs := flagSet("backup", "backup [flags]", backupHelp, stderr)
 	var (
 		loc         location
 		out         string
@@ -97,9 +95,7 @@ directory. It refuses a directory that holds anything.
 
 // runRestore loads a backup into an empty data directory.
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("restore", "restore [flags] FILE", stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, restoreHelp) }
+	fs := flagSet("restore", "restore [flags] FILE", restoreHelp, stderr)
 	var (
 		loc location
 		env = map[string]string{}

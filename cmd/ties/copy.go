@@ -22,9 +22,7 @@ empty.
 
 // runCopy copies a store between locations.
 func runCopy(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("copy", "copy --from DIR|URL --to DIR|URL", stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, copyHelp) }
+	fs := flagSet("copy", "copy --from DIR|URL --to DIR|URL", copyHelp, stderr)
 	var from, to string
 	fs.StringVar(&from, "from", "", "the store to copy: a data directory or a postgres:// URL")
 	fs.StringVar(&to, "to", "", "where to copy it: an empty or new data directory, or a postgres:// URL of a database without a store")

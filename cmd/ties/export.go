@@ -49,9 +49,7 @@ Examples:
 
 // runExport writes an export to -o or standard output.
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("export", "export [flags]", stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, exportHelp) }
+	fs := flagSet("export", "export [flags]", exportHelp, stderr)
 	var (
 		base, format, out, from, types, entityTypes, validAt, asOf, token string
 		depth                                                             int

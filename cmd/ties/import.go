@@ -54,9 +54,7 @@ Examples:
 // runImport imports files into the data directory, or through a running
 // service with --url.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("import", "import [flags] FILE...", stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, importHelp) }
+	fs := flagSet("import", "import [flags] FILE...", importHelp, stderr)
 	var (
 		base, format, memoryLimit, token string
 		onExisting, delimiter            string

@@ -49,9 +49,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if synopsis == "" {
 		return usageError{fmt.Sprintf("unknown keys subcommand %q: use create, list or revoke", sub)}
 	}
-	fs := flagSet("keys "+sub, synopsis, stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, keysHelp) }
+	fs := flagSet("keys "+sub, synopsis, keysHelp, stderr)
 	var t keysTarget
 	var name, scope, expires string
 	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}
