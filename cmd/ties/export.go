@@ -98,8 +98,8 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if depth < 0 {
 		return usageError{"--depth must be 0 or more"}
 	}
-	opts.Scope.Types = splitComma(types)
-	opts.Scope.EntityTypes = splitComma(entityTypes)
+	opts.Scope.Types = exchange.SplitList(types)
+	opts.Scope.EntityTypes = exchange.SplitList(entityTypes)
 	if validAt != "" {
 		d, err := store.ParseDate(validAt)
 		if err != nil {
@@ -175,16 +175,6 @@ func zipAsCSV(out string) string {
 		return ".csv"
 	}
 	return ""
-}
-
-func splitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // writeOutput runs write on standard output, or on a temporary file that

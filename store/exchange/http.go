@@ -262,8 +262,8 @@ func exportOptions(r *http.Request) (ExportOptions, error) {
 	} else if opts.Scope.From != "" {
 		opts.Scope.Depth = 1
 	}
-	opts.Scope.Types = splitList(q.Get("types"))
-	opts.Scope.EntityTypes = splitList(q.Get("entityTypes"))
+	opts.Scope.Types = SplitList(q.Get("types"))
+	opts.Scope.EntityTypes = SplitList(q.Get("entityTypes"))
 	if v := q.Get("validAt"); v != "" {
 		d, err := store.ParseDate(v)
 		if err != nil {
@@ -281,8 +281,10 @@ func exportOptions(r *http.Request) (ExportOptions, error) {
 	return opts, nil
 }
 
-// splitList splits a comma-separated list, dropping empty items.
-func splitList(s string) []string {
+// SplitList splits a comma-separated list of names, as the types and
+// entityTypes arguments of /export are written (and the export command's
+// flags), dropping white space and empty items.
+func SplitList(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
