@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
 )
 
 const backupHelp = `
@@ -64,24 +65,24 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 // backupRemote streams GET /backup of a running service to the output. A
 // transfer that breaks off fails, and leaves no file behind.
 func backupRemote(ctx context.Context, base, token, out string, stdout io.Writer) error {
-	r, err := newRemote(base, token)
+	c, err := exchange.NewClient(base, nil)
 	if err != nil {
-		return err
+		return usageError{fmt.Sprintf("--url %q is not an http(s) URL such as http://localhost:8080", base)}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.endpoint("/backup", nil), nil)
+	body, err := c.WithToken(token).Backup(ctx)
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		if advice := refusalAdvice(base, token, store.ErrorCode(err), store.ErrorMessage(err)); advice != nil {
+			return advice
+		}
+		var refused *store.Error
+		if errors.As(err, &refused) {
+			return fmt.Errorf("backup through %s: %w", base, err)
+		}
+		return err // a transport error, which names the service already
 	}
-	resp, err := r.do(req)
-	if err != nil {
-		return fmt.Errorf("backup through %s: %w", base, err)
-	}
-	defer resp.Body.Close()
-	if err := r.checkStatus(resp, "backup"); err != nil {
-		return err
-	}
+	defer body.Close()
 	return writeOutput(out, stdout, func(w io.Writer) error {
-		if _, err := io.Copy(w, resp.Body); err != nil {
+		if _, err := io.Copy(w, body); err != nil {
 			return fmt.Errorf("backup through %s broke off: %w", base, err)
 		}
 		return nil
