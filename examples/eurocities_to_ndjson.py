@@ -17,7 +17,6 @@ written again, so an import keeps what the store knows about them.
 
 Python 3 standard library only.
 """
-import argparse
 import json
 import os
 import sys
@@ -30,11 +29,7 @@ NETWORK = "eurocities"
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("members", help="members-wikidata-enriched.json")
-    ap.add_argument("out", help="the NDJSON file to write")
-    ap.add_argument("--match", help="an NDJSON dump of the store to import into")
-    args = ap.parse_args()
+    args = ties_ndjson.parse_args(__doc__, [("members", "members-wikidata-enriched.json")])
 
     with open(args.members, encoding="utf-8") as f:
         data = json.load(f)

@@ -20,7 +20,6 @@ validFrom, the derived ids are the same) or doubled (when it has one).
 
 Python 3 standard library only.
 """
-import argparse
 import os
 import sys
 
@@ -31,12 +30,10 @@ DOCUMENT = "wikidata-p190"
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("relations", help="relations.tsv: Qid<TAB>Qid per statement")
-    ap.add_argument("names", help="names.tsv: Qid<TAB>label")
-    ap.add_argument("out", help="the NDJSON file to write")
-    ap.add_argument("--match", help="an NDJSON dump of the store to import into")
-    args = ap.parse_args()
+    args = ties_ndjson.parse_args(__doc__, [
+        ("relations", "relations.tsv: Qid<TAB>Qid per statement"),
+        ("names", "names.tsv: Qid<TAB>label"),
+    ])
 
     names = {}
     with open(args.names, encoding="utf-8") as f:

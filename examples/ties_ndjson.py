@@ -3,7 +3,20 @@ records, and matching Wikidata items to entities a store already holds.
 
 Python 3 standard library only.
 """
+import argparse
 import json
+
+
+def parse_args(doc, inputs):
+    """Parse the command line of a conversion script: its inputs, given as
+    (name, help) pairs, then the NDJSON file to write and --match. The
+    script's docstring doc gives the description."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    for name, help in inputs:
+        ap.add_argument(name, help=help)
+    ap.add_argument("out", help="the NDJSON file to write")
+    ap.add_argument("--match", help="an NDJSON dump of the store to import into")
+    return ap.parse_args()
 
 
 def write(out, record):

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
 
 	"github.com/ties-graph/ties/graph/model"
 	"github.com/ties-graph/ties/store"
@@ -72,26 +73,26 @@ func batched(ctx context.Context) bool {
 
 // lookupEntity returns the entity with id, or nil when there is none.
 func (r *Resolver) lookupEntity(ctx context.Context, id string) (*store.Entity, error) {
-	if batched(ctx) {
-		return loadersFor(ctx).entities.Load(ctx, loadKey{id: id, asOf: inheritedAsOf(ctx)})
-	}
-	e, err := r.store.FindEntityByID(ctx, id, readAt(ctx))
-	if store.ErrorCode(err) == store.NotFound {
-		return nil, nil
-	}
-	return e, err
+	return lookup(ctx, id, func(l *loaders) *dataloadgen.Loader[loadKey, *store.Entity] { return l.entities }, r.store.FindEntityByID)
 }
 
 // lookupRelation returns the relation with id, or nil when there is none.
 func (r *Resolver) lookupRelation(ctx context.Context, id string) (*store.Relation, error) {
+	return lookup(ctx, id, func(l *loaders) *dataloadgen.Loader[loadKey, *store.Relation] { return l.relations }, r.store.FindRelationByID)
+}
+
+// lookup returns the record with id, or nil when there is none: through
+// the request's loader of its kind when lookups are batched, else with
+// find.
+func lookup[T any](ctx context.Context, id string, loader func(*loaders) *dataloadgen.Loader[loadKey, *T], find func(context.Context, string, store.ReadOptions) (*T, error)) (*T, error) {
 	if batched(ctx) {
-		return loadersFor(ctx).relations.Load(ctx, loadKey{id: id, asOf: inheritedAsOf(ctx)})
+		return loader(loadersFor(ctx)).Load(ctx, loadKey{id: id, asOf: inheritedAsOf(ctx)})
 	}
-	rel, err := r.store.FindRelationByID(ctx, id, readAt(ctx))
+	x, err := find(ctx, id, readAt(ctx))
 	if store.ErrorCode(err) == store.NotFound {
 		return nil, nil
 	}
-	return rel, err
+	return x, err
 }
 
 // pageInfo builds the Relay page info of a page with these cursors.
@@ -121,28 +122,32 @@ func relationConnection(p store.RelationPage) *model.RelationConnection {
 // neighborConnection turns a store page of relations into a Relay
 // connection of the entities at their other ends.
 func neighborConnection(p store.RelationPage) *model.EntityConnection {
-	c := &model.EntityConnection{
-		Edges:      make([]*model.EntityEdge, len(p.Neighbors)),
-		Nodes:      p.Neighbors,
-		PageInfo:   pageInfo(p.Cursors, p.HasNext, p.HasPrevious),
-		TotalCount: p.TotalCount,
-	}
-	for i, e := range p.Neighbors {
-		c.Edges[i] = &model.EntityEdge{Cursor: p.Cursors[i], Node: e, Relation: p.Relations[i], Relations: p.Relations[i : i+1]}
-	}
-	return c
+	return entityConnectionOf(p.Neighbors, p.Cursors, p.HasNext, p.HasPrevious, p.TotalCount, func(i int, edge *model.EntityEdge) {
+		edge.Relation, edge.Relations = p.Relations[i], p.Relations[i:i+1]
+	})
 }
 
 // entityConnection turns a store page of entities into a Relay connection.
 func entityConnection(p store.EntityPage) *model.EntityConnection {
+	return entityConnectionOf(p.Entities, p.Cursors, p.HasNext, p.HasPrevious, p.TotalCount, nil)
+}
+
+// entityConnectionOf builds the Relay connection of a page of entities
+// (each with its cursor, the page's flags and count); more, when not
+// nil, fills in what else the edge of the i-th entity says, such as the
+// relations that lead to it.
+func entityConnectionOf(entities []*store.Entity, cursors []string, hasNext, hasPrevious bool, total int, more func(i int, edge *model.EntityEdge)) *model.EntityConnection {
 	c := &model.EntityConnection{
-		Edges:      make([]*model.EntityEdge, len(p.Entities)),
-		Nodes:      p.Entities,
-		PageInfo:   pageInfo(p.Cursors, p.HasNext, p.HasPrevious),
-		TotalCount: p.TotalCount,
+		Edges:      make([]*model.EntityEdge, len(entities)),
+		Nodes:      entities,
+		PageInfo:   pageInfo(cursors, hasNext, hasPrevious),
+		TotalCount: total,
 	}
-	for i, e := range p.Entities {
-		c.Edges[i] = &model.EntityEdge{Cursor: p.Cursors[i], Node: e}
+	for i, e := range entities {
+		c.Edges[i] = &model.EntityEdge{Cursor: cursors[i], Node: e}
+		if more != nil {
+			more(i, c.Edges[i])
+		}
 	}
 	return c
 }
@@ -155,15 +160,11 @@ func pathOptions(types []string, direction *store.Direction, maxDepth *int, vali
 	}
 }
 
-// relationPage reads one page of an entity's relations with the entity at
-// the other end of each, primes the loader with those entities, and is
-// shared by Entity.relations and Entity.neighbors, which differ only in
-// the connection they build from it.
-func (r *Resolver) relationPage(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string) (store.RelationPage, error) {
-	page, err := r.store.FindRelations(ctx, obj.ID, store.RelationFilter{
-		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
-		During: deref(during, store.DateRange{}), DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes, First: first, After: deref(after, ""),
-	}, readAt(ctx))
+// findRelations reads the page of obj's relations that f selects and
+// primes the loader with obj and the entities at their other ends, which
+// the edges' neighbours then read without another lookup.
+func (r *Resolver) findRelations(ctx context.Context, obj *store.Entity, f store.RelationFilter) (store.RelationPage, error) {
+	page, err := r.store.FindRelations(ctx, obj.ID, f, readAt(ctx))
 	if err != nil {
 		return page, err
 	}

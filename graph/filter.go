@@ -94,6 +94,20 @@ func orders(orderBy []*store.Order) []store.Order {
 	return out
 }
 
+// findFacets answers Query.facets and relationFacets with find, the
+// store's count of entities or of relations.
+func findFacets(ctx context.Context, find func(context.Context, store.FacetQuery, store.ReadOptions) ([]store.Facet, error), types []string, where []*model.PropertyFilter, by []string) ([]*model.Facet, error) {
+	filters, err := propertyFilters(where)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := find(ctx, store.FacetQuery{Types: types, Where: filters, By: by}, readAt(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return facets(fs)
+}
+
 // facets converts the store's facets for the wire.
 func facets(fs []store.Facet) ([]*model.Facet, error) {
 	out := make([]*model.Facet, len(fs))
@@ -128,7 +142,7 @@ func (q relationQuery) filter() store.RelationFilter {
 	}
 }
 
-// relationsWhere is Entity.relations with where or orderBy: the filters
+// relationsWhere is Entity.relations; where and orderBy, when given,
 // apply to the relations.
 func (r *entityResolver) relationsWhere(ctx context.Context, obj *store.Entity, q relationQuery, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error) {
 	f := q.filter()
@@ -137,17 +151,16 @@ func (r *entityResolver) relationsWhere(ctx context.Context, obj *store.Entity, 
 		return nil, err
 	}
 	f.OrderBy = orders(orderBy)
-	page, err := r.store.FindRelations(ctx, obj.ID, f, readAt(ctx))
+	page, err := r.findRelations(ctx, obj, f)
 	if err != nil {
 		return nil, err
 	}
-	prime(ctx, obj)
-	prime(ctx, page.Neighbors...)
 	return relationConnection(page), nil
 }
 
-// neighborsWhere is Entity.neighbors with where or orderBy: the filters
-// and the order apply to the neighbours.
+// neighborsWhere is Entity.neighbors (not distinct); where and orderBy,
+// when given, apply to the neighbours. OrderNeighbors matters only with
+// an order, so without one this is the plain page of neighbours.
 func (r *entityResolver) neighborsWhere(ctx context.Context, obj *store.Entity, q relationQuery, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error) {
 	f := q.filter()
 	var err error
@@ -155,11 +168,9 @@ func (r *entityResolver) neighborsWhere(ctx context.Context, obj *store.Entity, 
 		return nil, err
 	}
 	f.OrderBy, f.OrderNeighbors = orders(orderBy), true
-	page, err := r.store.FindRelations(ctx, obj.ID, f, readAt(ctx))
+	page, err := r.findRelations(ctx, obj, f)
 	if err != nil {
 		return nil, err
 	}
-	prime(ctx, obj)
-	prime(ctx, page.Neighbors...)
 	return neighborConnection(page), nil
 }

@@ -16,14 +16,7 @@ func (r *Resolver) distinctNeighbors(ctx context.Context, obj *store.Entity, f s
 	}
 	prime(ctx, obj)
 	prime(ctx, p.Neighbors...)
-	c := &model.EntityConnection{
-		Edges:      make([]*model.EntityEdge, len(p.Neighbors)),
-		Nodes:      p.Neighbors,
-		PageInfo:   pageInfo(p.Cursors, p.HasNext, p.HasPrevious),
-		TotalCount: p.TotalCount,
-	}
-	for i, e := range p.Neighbors {
-		c.Edges[i] = &model.EntityEdge{Cursor: p.Cursors[i], Node: e, Relation: p.Relations[i][0], Relations: p.Relations[i]}
-	}
-	return c, nil
+	return entityConnectionOf(p.Neighbors, p.Cursors, p.HasNext, p.HasPrevious, p.TotalCount, func(i int, edge *model.EntityEdge) {
+		edge.Relation, edge.Relations = p.Relations[i][0], p.Relations[i]
+	}), nil
 }

@@ -41,14 +41,7 @@ func (r *changeResolver) After(ctx context.Context, obj *store.Change) (json.Raw
 }
 
 func (r *entityResolver) Relations(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error) {
-	if len(where) > 0 || len(orderBy) > 0 {
-		return r.relationsWhere(ctx, obj, relationQuery{types, direction, validAt, during, datedOnly, entityTypes, first, after}, where, orderBy)
-	}
-	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, datedOnly, entityTypes, first, after)
-	if err != nil {
-		return nil, err
-	}
-	return relationConnection(page), nil
+	return r.relationsWhere(ctx, obj, relationQuery{types, direction, validAt, during, datedOnly, entityTypes, first, after}, where, orderBy)
 }
 
 func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order, distinct *bool) (*model.EntityConnection, error) {
@@ -62,14 +55,7 @@ func (r *entityResolver) Neighbors(ctx context.Context, obj *store.Entity, types
 		f.OrderBy = orders(orderBy)
 		return r.distinctNeighbors(ctx, obj, f)
 	}
-	if len(where) > 0 || len(orderBy) > 0 {
-		return r.neighborsWhere(ctx, obj, relationQuery{types, direction, validAt, during, datedOnly, entityTypes, first, after}, where, orderBy)
-	}
-	page, err := r.relationPage(ctx, obj, types, direction, validAt, during, datedOnly, entityTypes, first, after)
-	if err != nil {
-		return nil, err
-	}
-	return neighborConnection(page), nil
+	return r.neighborsWhere(ctx, obj, relationQuery{types, direction, validAt, during, datedOnly, entityTypes, first, after}, where, orderBy)
 }
 
 func (r *entityResolver) Degree(ctx context.Context, obj *store.Entity, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string) (int, error) {
@@ -103,59 +89,27 @@ func (r *entityResolver) CitedBy(ctx context.Context, obj *store.Entity, first *
 }
 
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*store.Entity) ([]*store.Entity, error) {
-	b := store.Batch{Entities: make([]store.Entity, len(input))}
-	for i, e := range input {
-		b.Entities[i] = *e
-	}
-	res, err := r.apply(ctx, b)
-	if err != nil {
-		return nil, reportEach(ctx, err)
-	}
-	return res.Entities, nil
+	return applied(ctx, r.Resolver, store.Batch{Entities: values(input)}, func(res store.BatchResult) []*store.Entity { return res.Entities })
 }
 
 func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*store.Relation) ([]*store.Relation, error) {
-	b := store.Batch{Relations: make([]store.Relation, len(input))}
-	for i, rel := range input {
-		b.Relations[i] = *rel
-	}
-	res, err := r.apply(ctx, b)
-	if err != nil {
-		return nil, reportEach(ctx, err)
-	}
-	return res.Relations, nil
+	return applied(ctx, r.Resolver, store.Batch{Relations: values(input)}, func(res store.BatchResult) []*store.Relation { return res.Relations })
 }
 
 func (r *mutationResolver) DeleteEntities(ctx context.Context, ids []string, cascade *bool) (int, error) {
-	res, err := r.apply(ctx, store.Batch{DeleteEntities: ids, Cascade: deref(cascade, false)})
-	if err != nil {
-		return 0, reportEach(ctx, err)
-	}
-	return res.DeletedEntities, nil
+	return applied(ctx, r.Resolver, store.Batch{DeleteEntities: ids, Cascade: deref(cascade, false)}, func(res store.BatchResult) int { return res.DeletedEntities })
 }
 
 func (r *mutationResolver) DeleteRelations(ctx context.Context, ids []string) (int, error) {
-	res, err := r.apply(ctx, store.Batch{DeleteRelations: ids})
-	if err != nil {
-		return 0, reportEach(ctx, err)
-	}
-	return res.DeletedRelations, nil
+	return applied(ctx, r.Resolver, store.Batch{DeleteRelations: ids}, func(res store.BatchResult) int { return res.DeletedRelations })
 }
 
 func (r *mutationResolver) DefineEntityType(ctx context.Context, input store.EntityType) (*store.EntityType, error) {
-	res, err := r.apply(ctx, store.Batch{EntityTypes: []store.EntityType{input}})
-	if err != nil {
-		return nil, reportEach(ctx, err)
-	}
-	return &res.EntityTypes[0], nil
+	return applied(ctx, r.Resolver, store.Batch{EntityTypes: []store.EntityType{input}}, func(res store.BatchResult) *store.EntityType { return &res.EntityTypes[0] })
 }
 
 func (r *mutationResolver) DefineRelationType(ctx context.Context, input store.RelationType) (*store.RelationType, error) {
-	res, err := r.apply(ctx, store.Batch{RelationTypes: []store.RelationType{input}})
-	if err != nil {
-		return nil, reportEach(ctx, err)
-	}
-	return &res.RelationTypes[0], nil
+	return applied(ctx, r.Resolver, store.Batch{RelationTypes: []store.RelationType{input}}, func(res store.BatchResult) *store.RelationType { return &res.RelationTypes[0] })
 }
 
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string, scope store.Scope, expires *string) (*model.NewAPIKey, error) {
@@ -394,27 +348,11 @@ func (r *queryResolver) Diff(ctx context.Context, id string, depth *int, types [
 }
 
 func (r *queryResolver) Facets(ctx context.Context, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) ([]*model.Facet, error) {
-	filters, err := propertyFilters(where)
-	if err != nil {
-		return nil, err
-	}
-	fs, err := r.store.EntityFacets(ctx, store.FacetQuery{Types: types, Where: filters, By: by}, readAt(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return facets(fs)
+	return findFacets(ctx, r.store.EntityFacets, types, where, by)
 }
 
 func (r *queryResolver) RelationFacets(ctx context.Context, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) ([]*model.Facet, error) {
-	filters, err := propertyFilters(where)
-	if err != nil {
-		return nil, err
-	}
-	fs, err := r.store.RelationFacets(ctx, store.FacetQuery{Types: types, Where: filters, By: by}, readAt(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return facets(fs)
+	return findFacets(ctx, r.store.RelationFacets, types, where, by)
 }
 
 func (r *queryResolver) Changes(ctx context.Context, since *string, first *int, kinds []store.ChangeKind, types []string, ids []string) (*model.ChangeConnection, error) {

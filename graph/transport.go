@@ -304,12 +304,9 @@ func paramsFromURL(r *http.Request) (*graphql.RawParams, error) {
 // rawParams checks the types of the request parameters.
 func rawParams(rb requestBody) (*graphql.RawParams, error) {
 	p := &graphql.RawParams{}
-	switch ext := rb.Extensions.(type) {
-	case nil:
-	case map[string]any:
-		p.Extensions = ext
-	default:
-		return nil, errors.New("extensions must be a JSON object")
+	var err error
+	if p.Extensions, err = optional[map[string]any](rb.Extensions, "extensions must be a JSON object"); err != nil {
+		return nil, err
 	}
 	switch q := rb.Query.(type) {
 	case string:
@@ -321,21 +318,26 @@ func rawParams(rb requestBody) (*graphql.RawParams, error) {
 	default:
 		return nil, errors.New("the query parameter must be a string")
 	}
-	switch op := rb.OperationName.(type) {
-	case nil:
-	case string:
-		p.OperationName = op
-	default:
-		return nil, errors.New("operationName must be a string")
+	if p.OperationName, err = optional[string](rb.OperationName, "operationName must be a string"); err != nil {
+		return nil, err
 	}
-	switch v := rb.Variables.(type) {
-	case nil:
-	case map[string]any:
-		p.Variables = v
-	default:
-		return nil, errors.New("variables must be a JSON object")
+	if p.Variables, err = optional[map[string]any](rb.Variables, "variables must be a JSON object"); err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// optional returns the request parameter v as a T, or T's zero value when
+// v is absent or null; of any other type, message is the error.
+func optional[T any](v any, message string) (T, error) {
+	var zero T
+	switch x := v.(type) {
+	case nil:
+		return zero, nil
+	case T:
+		return x, nil
+	}
+	return zero, errors.New(message)
 }
 
 // writeHTTPError answers a request that never reached GraphQL.

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
 )
 
 const backupHelp = `
@@ -26,9 +26,7 @@ and writing; without it, the data directory must not be held by a service.
 
 // runBackup writes a backup of the data directory.
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("backup", "backup [flags]", stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, backupHelp) }
+	fs := flagSet("backup", "backup [flags]", backupHelp, stderr)
 	var (
 		loc         location
 		out         string
@@ -52,11 +50,8 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return backupRemote(ctx, base, token, out, stdout)
 	}
 	st, err := loc.openExisting(ctx, true)
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service: back it up through the service with --url http://HOST:PORT and an admin key, or stop it first", loc.data)
-	}
 	if err != nil {
-		return err
+		return inUse(err, loc.data, ": back it up through the service with --url http://HOST:PORT and an admin key, or stop it first")
 	}
 	defer st.Close()
 	// A store that fails its check would give a backup that restore
@@ -70,24 +65,24 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 // backupRemote streams GET /backup of a running service to the output. A
 // transfer that breaks off fails, and leaves no file behind.
 func backupRemote(ctx context.Context, base, token, out string, stdout io.Writer) error {
-	r, err := newRemote(base, token)
+	c, err := exchange.NewClient(base, nil)
 	if err != nil {
-		return err
+		return usageError{fmt.Sprintf("--url %q is not an http(s) URL such as http://localhost:8080", base)}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.endpoint("/backup", nil), nil)
+	body, err := c.WithToken(token).Backup(ctx)
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		if advice := refusalAdvice(base, token, store.ErrorCode(err), store.ErrorMessage(err)); advice != nil {
+			return advice
+		}
+		var refused *store.Error
+		if errors.As(err, &refused) {
+			return fmt.Errorf("backup through %s: %w", base, err)
+		}
+		return err // a transport error, which names the service already
 	}
-	resp, err := r.do(req)
-	if err != nil {
-		return fmt.Errorf("backup through %s: %w", base, err)
-	}
-	defer resp.Body.Close()
-	if err := r.checkStatus(resp, "backup"); err != nil {
-		return err
-	}
+	defer body.Close()
 	return writeOutput(out, stdout, func(w io.Writer) error {
-		if _, err := io.Copy(w, resp.Body); err != nil {
+		if _, err := io.Copy(w, body); err != nil {
 			return fmt.Errorf("backup through %s broke off: %w", base, err)
 		}
 		return nil
@@ -101,9 +96,7 @@ directory. It refuses a directory that holds anything.
 
 // runRestore loads a backup into an empty data directory.
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("restore", "restore [flags] FILE", stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, restoreHelp) }
+	fs := flagSet("restore", "restore [flags] FILE", restoreHelp, stderr)
 	var (
 		loc location
 		env = map[string]string{}
@@ -115,15 +108,9 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if fs.NArg() != 1 {
 		return usageError{"restore takes one argument, the backup FILE (\"-\" for standard input)"}
 	}
-	var fd freshDir
-	if !loc.postgres() {
-		var err error
-		if fd, err = watchFresh(loc.data); err != nil {
-			return err
-		}
-		if !fd.fresh {
-			return fmt.Errorf("the data directory %s is not empty; restore into a new or empty directory", loc.data)
-		}
+	fd, err := freshTarget(loc, "restore into")
+	if err != nil {
+		return err
 	}
 	var r io.Reader = os.Stdin
 	if name := fs.Arg(0); name != "-" {

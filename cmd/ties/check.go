@@ -10,7 +10,7 @@ import (
 // returns an error, and so a non-zero exit status, when it finds a
 // problem.
 func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("check", "check [flags]", stderr)
+	fs := flagSet("check", "check [flags]", "", stderr)
 	var loc location
 	env := map[string]string{}
 	addLocationFlags(fs, &loc, env, "data directory")

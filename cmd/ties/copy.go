@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -23,9 +22,7 @@ empty.
 
 // runCopy copies a store between locations.
 func runCopy(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("copy", "copy --from DIR|URL --to DIR|URL", stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, copyHelp) }
+	fs := flagSet("copy", "copy --from DIR|URL --to DIR|URL", copyHelp, stderr)
 	var from, to string
 	fs.StringVar(&from, "from", "", "the store to copy: a data directory or a postgres:// URL")
 	fs.StringVar(&to, "to", "", "where to copy it: an empty or new data directory, or a postgres:// URL of a database without a store")
@@ -39,22 +36,13 @@ func runCopy(ctx context.Context, args []string, getenv func(string) string, std
 	if src == dst {
 		return usageError{"--from and --to are the same store"}
 	}
-	var fd freshDir
-	if !dst.postgres() {
-		var err error
-		if fd, err = watchFresh(dst.data); err != nil {
-			return err
-		}
-		if !fd.fresh {
-			return fmt.Errorf("the data directory %s is not empty; copy into a new or empty directory", dst.data)
-		}
-	}
-	in, err := src.openExisting(ctx, true)
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service; stop it to copy it", src.data)
-	}
+	fd, err := freshTarget(dst, "copy into")
 	if err != nil {
 		return err
+	}
+	in, err := src.openExisting(ctx, true)
+	if err != nil {
+		return inUse(err, src.data, "; stop it to copy it")
 	}
 	defer in.Close()
 	out, err := dst.open(ctx, store.Options{SyncWrites: true})

@@ -22,6 +22,27 @@ type freshDir struct {
 	fresh, existed bool
 }
 
+// watchTarget watches the data directory of l, the target of a command;
+// a database is not a directory to leave as found, and gets the zero
+// freshDir, whose undo does nothing.
+func watchTarget(l location) (freshDir, error) {
+	if l.postgres() {
+		return freshDir{}, nil
+	}
+	return watchFresh(l.data)
+}
+
+// freshTarget is watchTarget for a command that writes a whole store and
+// so refuses a data directory that holds anything; verb says what it does
+// there, such as "restore into". A database is checked when it is opened.
+func freshTarget(l location, verb string) (freshDir, error) {
+	fd, err := watchTarget(l)
+	if err == nil && !l.postgres() && !fd.fresh {
+		err = fmt.Errorf("the data directory %s is not empty; %s a new or empty directory", l.data, verb)
+	}
+	return fd, err
+}
+
 func watchFresh(dir string) (freshDir, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {

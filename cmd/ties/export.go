@@ -49,9 +49,7 @@ Examples:
 
 // runExport writes an export to -o or standard output.
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("export", "export [flags]", stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, exportHelp) }
+	fs := flagSet("export", "export [flags]", exportHelp, stderr)
 	var (
 		base, format, out, from, types, entityTypes, validAt, asOf, token string
 		depth                                                             int
@@ -100,8 +98,8 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if depth < 0 {
 		return usageError{"--depth must be 0 or more"}
 	}
-	opts.Scope.Types = splitComma(types)
-	opts.Scope.EntityTypes = splitComma(entityTypes)
+	opts.Scope.Types = exchange.SplitList(types)
+	opts.Scope.EntityTypes = exchange.SplitList(entityTypes)
 	if validAt != "" {
 		d, err := store.ParseDate(validAt)
 		if err != nil {
@@ -134,11 +132,8 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return exportRemote(ctx, base, token, opts, out, stdout)
 	}
 	st, err := loc.openExisting(ctx, true)
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service: export through it with --url http://HOST:PORT", loc.data)
-	}
 	if err != nil {
-		return err
+		return inUse(err, loc.data, ": export through it with --url http://HOST:PORT")
 	}
 	defer st.Close()
 	if split {
@@ -180,16 +175,6 @@ func zipAsCSV(out string) string {
 		return ".csv"
 	}
 	return ""
-}
-
-func splitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // writeOutput runs write on standard output, or on a temporary file that

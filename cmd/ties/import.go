@@ -54,9 +54,7 @@ Examples:
 // runImport imports files into the data directory, or through a running
 // service with --url.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("import", "import [flags] FILE...", stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, importHelp) }
+	fs := flagSet("import", "import [flags] FILE...", importHelp, stderr)
 	var (
 		base, format, memoryLimit, token string
 		onExisting, delimiter            string
@@ -147,19 +145,13 @@ func importError(err error) error {
 
 func importLocal(ctx context.Context, loc location, inputs []exchange.Input, opts exchange.ImportOptions, p *progressLine, stdout, stderr io.Writer) error {
 	dryRun := opts.DryRun
-	var fd freshDir // a database is not a directory to leave as found
-	if !loc.postgres() {
-		var err error
-		if fd, err = watchFresh(loc.data); err != nil {
-			return err
-		}
-	}
-	st, err := loc.open(ctx, store.Options{SyncWrites: true})
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the data directory %s is in use by a running ties service: import through it with --url http://HOST:PORT, or stop it first", loc.data)
-	}
+	fd, err := watchTarget(loc)
 	if err != nil {
 		return err
+	}
+	st, err := loc.open(ctx, store.Options{SyncWrites: true})
+	if err != nil {
+		return inUse(err, loc.data, ": import through it with --url http://HOST:PORT, or stop it first")
 	}
 	// An import that writes nothing into a new directory (refused, or a
 	// dry run) leaves the directory as it found it.

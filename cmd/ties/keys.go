@@ -49,9 +49,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if synopsis == "" {
 		return usageError{fmt.Sprintf("unknown keys subcommand %q: use create, list or revoke", sub)}
 	}
-	fs := flagSet("keys "+sub, synopsis, stderr)
-	usage := fs.Usage
-	fs.Usage = func() { usage(); fmt.Fprint(stderr, keysHelp) }
+	fs := flagSet("keys "+sub, synopsis, keysHelp, stderr)
 	var t keysTarget
 	var name, scope, expires string
 	env := map[string]string{"data": "TIES_DATA", "url": "TIES_URL"}
@@ -100,7 +98,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 func (t keysTarget) open() (*store.Store, error) {
 	st, err := store.Open(t.data, store.Options{SyncWrites: true})
 	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("the data directory %s is in use by a running ties service: manage its keys through it with --url http://HOST:PORT and an admin key, or stop it first", t.data)
+		return nil, inUse(err, t.data, ": manage its keys through it with --url http://HOST:PORT and an admin key, or stop it first")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open the data directory %s: %w", t.data, err)
@@ -200,10 +198,7 @@ func (t keysTarget) list(ctx context.Context, stdout io.Writer) error {
 	} else {
 		st, err := location{data: t.data}.openExisting(ctx, true)
 		if err != nil {
-			if errors.Is(err, store.ErrLocked) {
-				return fmt.Errorf("the data directory %s is in use by a running ties service: list its keys with --url http://HOST:PORT and an admin key", t.data)
-			}
-			return err
+			return inUse(err, t.data, ": list its keys with --url http://HOST:PORT and an admin key")
 		}
 		defer st.Close()
 		ks, err := st.APIKeys(ctx)

@@ -108,6 +108,16 @@ func (l location) open(ctx context.Context, opts store.Options) (*store.Store, e
 // openExisting opens the store at l, which must exist: the tools that
 // read a store must not create an empty one where a path was mistyped. (A
 // read-only open of a database never creates the tables.)
+// inUse rewords err, when a running service holds the data directory
+// dir, as advice on what to do instead (such as ": export through it with
+// --url http://HOST:PORT"); any other error passes unchanged.
+func inUse(err error, dir, advice string) error {
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("the data directory %s is in use by a running ties service%s", dir, advice)
+	}
+	return err
+}
+
 func (l location) openExisting(ctx context.Context, readOnly bool) (*store.Store, error) {
 	if !l.postgres() {
 		if _, err := os.Stat(l.data); err != nil {

@@ -184,13 +184,14 @@ func isTerminal(w io.Writer) bool {
 }
 
 // flagSet returns a FlagSet that reports errors instead of exiting and
-// prints its usage to w.
-func flagSet(name, synopsis string, w io.Writer) *flag.FlagSet {
+// prints its usage to w: the synopsis, the flags, then help.
+func flagSet(name, synopsis, help string, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(w)
 	fs.Usage = func() {
 		fmt.Fprintf(w, "Usage: ties %s\n\nFlags (each with its environment variable):\n", synopsis)
 		fs.PrintDefaults()
+		fmt.Fprint(w, help)
 	}
 	return fs
 }

@@ -15,7 +15,7 @@ import (
 // and prints the response as indented JSON. It fails when the response
 // carries errors, so that scripts notice.
 func runQuery(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("query", "query [flags] QUERY", stderr)
+	fs := flagSet("query", "query [flags] QUERY", "", stderr)
 	var (
 		loc         location
 		vars        string

@@ -85,8 +85,8 @@ func refusalAdvice(base, token string, code store.Code, message string) error {
 	return nil
 }
 
-// errorMessage reads the message of an error answer: the JSON of /export,
-// /import and /backup, or a GraphQL response.
+// errorMessage reads the message of an error answer to /query: a refusal
+// in the JSON of the service's other endpoints, or a GraphQL response.
 func errorMessage(body []byte) string {
 	var e struct {
 		Error struct {
@@ -105,20 +105,6 @@ func errorMessage(body []byte) string {
 		}
 	}
 	return strings.TrimSpace(string(body))
-}
-
-// checkStatus returns an error for an answer other than 200, reading its
-// body; resp.Body is left for the caller to close.
-func (r *remote) checkStatus(resp *http.Response, what string) error {
-	if resp.StatusCode == http.StatusOK {
-		return nil
-	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	msg := errorMessage(body)
-	if err := r.refusal(resp.StatusCode, msg); err != nil {
-		return err
-	}
-	return fmt.Errorf("%s through %s: %s: %.300s", what, r.base, resp.Status, msg)
 }
 
 // graphQL runs one operation on the service and returns its response; it

@@ -141,7 +141,7 @@ func off(l graph.Limits) graph.Limits {
 // runServe serves GraphQL until ctx is done (SIGINT or SIGTERM), then
 // finishes the requests in flight and closes the store.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("serve", "[serve] [flags]", stderr)
+	fs := flagSet("serve", "[serve] [flags]", "", stderr)
 	c, env := serveFlags(fs)
 	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err

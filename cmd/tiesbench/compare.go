@@ -396,16 +396,10 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 		if !o.wants(name) || o.tiesURL != "" {
 			continue
 		}
-		url, stop, err := serveInProcess(log, s, o.limit, o.queryTimeout)
+		sys, err := serveHTTPSystem(log, s, o, name, httpShapes[name])
 		if err != nil {
 			return err
 		}
-		c, err := newGraphQLClient(url, 1)
-		if err != nil {
-			stop()
-			return err
-		}
-		sys := &tiesHTTP{name: name, c: c, query: httpShapes[name], limit: o.limit, stop: stop}
 		rep.Systems = append(rep.Systems, measure(ctx, log, sys, load, o, work))
 	}
 	if rss, err := peakRSS(0); err == nil {

@@ -149,37 +149,38 @@ func (g *csr) ShortestPath(_ context.Context, from, to string, maxDepth int) (in
 	da, db := 0, 0
 	for da+db < maxDepth && len(fa) > 0 && len(fb) > 0 {
 		// Expand the side whose frontier has fewer edges to scan.
+		var met bool
 		if g.volume(fa) <= g.volume(fb) {
-			var next []int32
-			for _, u := range fa {
-				for _, v := range g.targets[g.offsets[u]:g.offsets[u+1]] {
-					if g.mark2[v] == sb {
-						return da + db + 1, nil
-					}
-					if g.mark[v] != sa {
-						g.mark[v] = sa
-						next = append(next, v)
-					}
-				}
-			}
-			fa, da = next, da+1
+			fa, met = g.expand(fa, g.mark, sa, g.mark2, sb)
+			da++
 		} else {
-			var next []int32
-			for _, u := range fb {
-				for _, v := range g.targets[g.offsets[u]:g.offsets[u+1]] {
-					if g.mark[v] == sa {
-						return da + db + 1, nil
-					}
-					if g.mark2[v] != sb {
-						g.mark2[v] = sb
-						next = append(next, v)
-					}
-				}
-			}
-			fb, db = next, db+1
+			fb, met = g.expand(fb, g.mark2, sb, g.mark, sa)
+			db++
+		}
+		if met {
+			return da + db, nil
 		}
 	}
 	return -1, nil
+}
+
+// expand advances one side of a bidirectional search by a level: the
+// nodes next to frontier that this side (marked stamp in mark) has not
+// seen. met is true, and the search over, when one of them was seen by
+// the other side (otherStamp in other).
+func (g *csr) expand(frontier []int32, mark []uint32, stamp uint32, other []uint32, otherStamp uint32) (next []int32, met bool) {
+	for _, u := range frontier {
+		for _, v := range g.targets[g.offsets[u]:g.offsets[u+1]] {
+			if other[v] == otherStamp {
+				return nil, true
+			}
+			if mark[v] != stamp {
+				mark[v] = stamp
+				next = append(next, v)
+			}
+		}
+	}
+	return next, false
 }
 
 func (g *csr) volume(frontier []int32) int64 {

@@ -73,7 +73,9 @@ const (
 UNION SELECT dst FROM edges WHERE src = $1
 UNION SELECT src FROM edges WHERE dst = $1`
 
-	pgWalk = `WITH RECURSIVE walk(id, depth) AS (
+	// pgWalkTo walks from $1 both ways; the parameter that follows it
+	// bounds the depth.
+	pgWalkTo = `WITH RECURSIVE walk(id, depth) AS (
     SELECT $1::text, 0
   UNION
     SELECT n.other, w.depth + 1
@@ -81,23 +83,15 @@ UNION SELECT src FROM edges WHERE dst = $1`
         SELECT e.dst AS other FROM edges e WHERE e.src = w.id
         UNION ALL
         SELECT e.src FROM edges e WHERE e.dst = w.id) n
-    WHERE w.depth < $2
-)`
-	pgNeighborhood = pgWalk + `
+    WHERE w.depth < `
+	pgNeighborhood = pgWalkTo + `$2
+)
 SELECT DISTINCT id FROM walk`
 
 	// PostgreSQL evaluates a recursive CTE only as far as the outer query
 	// reads it, and the walk produces rows level by level, so LIMIT 1 stops
 	// at the first level that reaches the target: the shortest distance.
-	pgShortestPath = `WITH RECURSIVE walk(id, depth) AS (
-    SELECT $1::text, 0
-  UNION
-    SELECT n.other, w.depth + 1
-    FROM walk w, LATERAL (
-        SELECT e.dst AS other FROM edges e WHERE e.src = w.id
-        UNION ALL
-        SELECT e.src FROM edges e WHERE e.dst = w.id) n
-    WHERE w.depth < $3
+	pgShortestPath = pgWalkTo + `$3
 )
 SELECT depth FROM walk WHERE id = $2 LIMIT 1`
 )

@@ -114,23 +114,20 @@ func writeMarkdown(w io.Writer, rep *Report) {
 	}
 
 	var mem []string
-	if rep.TiesRSS > 0 {
-		mem = append(mem, "Ties benchmark process peak RSS (load and queries, VmHWM) "+mib(rep.TiesRSS))
-	}
-	if rep.ServerRSS > 0 {
-		mem = append(mem, "Ties server peak RSS (VmHWM) "+mib(rep.ServerRSS))
-	}
-	if rep.TiesDisk > 0 {
-		mem = append(mem, "Ties data directory "+mib(rep.TiesDisk))
-	}
-	if rep.PGRSS > 0 {
-		mem = append(mem, "PostgreSQL processes (Pss) "+mib(rep.PGRSS))
-	}
-	if rep.PGDisk > 0 {
-		mem = append(mem, "PostgreSQL database "+mib(rep.PGDisk))
-	}
-	if rep.CSRBytes > 0 {
-		mem = append(mem, "adjacency array "+mib(rep.CSRBytes))
+	for _, m := range []struct {
+		what  string
+		bytes int64
+	}{
+		{"Ties benchmark process peak RSS (load and queries, VmHWM)", rep.TiesRSS},
+		{"Ties server peak RSS (VmHWM)", rep.ServerRSS},
+		{"Ties data directory", rep.TiesDisk},
+		{"PostgreSQL processes (Pss)", rep.PGRSS},
+		{"PostgreSQL database", rep.PGDisk},
+		{"adjacency array", rep.CSRBytes},
+	} {
+		if m.bytes > 0 { // not measured in this run
+			mem = append(mem, m.what+" "+mib(m.bytes))
+		}
 	}
 	if len(mem) > 0 {
 		fmt.Fprintf(w, "Memory and disk: %s.\n\n", strings.Join(mem, "; "))

@@ -256,6 +256,22 @@ func serveInProcess(log *slog.Logger, s *store.Store, limit int, timeout time.Du
 	return url, stop, nil
 }
 
+// serveHTTPSystem serves s in process (serveInProcess) and returns the
+// system name that asks it the neighbourhood document query over HTTP;
+// closing the system stops the server.
+func serveHTTPSystem(log *slog.Logger, s *store.Store, o compareOptions, name, query string) (*tiesHTTP, error) {
+	url, stop, err := serveInProcess(log, s, o.limit, o.queryTimeout)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newGraphQLClient(url, 1)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return &tiesHTTP{name: name, c: c, query: query, limit: o.limit, stop: stop}, nil
+}
+
 // waitReady polls the /readyz beside a /query URL until it answers 200.
 func waitReady(ctx context.Context, queryURL string, within time.Duration) error {
 	ready := strings.TrimSuffix(queryURL, "/query") + "/readyz"

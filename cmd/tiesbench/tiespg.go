@@ -35,16 +35,10 @@ func compareTiesPostgres(ctx context.Context, log *slog.Logger, o compareOptions
 		rep.Systems = append(rep.Systems, measure(ctx, log, &tiesStore{s: s, limit: o.limit, name: "ties-pg"}, load, o, work))
 	}
 	if o.wants("ties-pg-http") {
-		url, stop, err := serveInProcess(log, s, o.limit, o.queryTimeout)
+		sys, err := serveHTTPSystem(log, s, o, "ties-pg-http", gqlNeighborhood)
 		if err != nil {
 			return err
 		}
-		c, err := newGraphQLClient(url, 1)
-		if err != nil {
-			stop()
-			return err
-		}
-		sys := &tiesHTTP{name: "ties-pg-http", c: c, query: gqlNeighborhood, limit: o.limit, stop: stop}
 		rep.Systems = append(rep.Systems, measure(ctx, log, sys, load, o, work))
 	}
 	return ctx.Err()

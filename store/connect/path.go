@@ -100,6 +100,18 @@ func newPathSearch(r *store.Reader, opts store.PathOptions, defaultDepth int) (*
 	return ps, nil
 }
 
+// searchBetween starts a path search (newPathSearch) and resolves its
+// ends (ends), failing as the first that fails.
+func searchBetween(r *store.Reader, from, to string, opts store.PathOptions, defaultDepth int) (ps *pathSearch, src, dst store.NodeID, err error) {
+	if ps, err = newPathSearch(r, opts, defaultDepth); err != nil {
+		return nil, 0, 0, err
+	}
+	if src, dst, err = ps.ends(from, to); err != nil {
+		return nil, 0, 0, err
+	}
+	return ps, src, dst, nil
+}
+
 // ends resolves the two external ids; unknown ids are NotFound errors.
 func (ps *pathSearch) ends(from, to string) (store.NodeID, store.NodeID, error) {
 	src, err := ps.r.LookupEntity(from)
@@ -751,11 +763,7 @@ func (ps *pathSearch) paths(routes []route) ([]store.Path, error) {
 // that outlives the request's deadline a Timeout error.
 func ShortestPath(r *store.Reader, from, to string, opts store.PathOptions) (_ *store.Path, err error) {
 	defer wrap(&err, "shortest path %s to %s", from, to)
-	ps, err := newPathSearch(r, opts, store.DefaultPathDepth)
-	if err != nil {
-		return nil, err
-	}
-	src, dst, err := ps.ends(from, to)
+	ps, src, dst, err := searchBetween(r, from, to, opts, store.DefaultPathDepth)
 	if err != nil {
 		return nil, err
 	}
@@ -789,11 +797,7 @@ func KShortestPaths(r *store.Reader, from, to string, kp *int, opts store.PathOp
 	}
 	var res store.PathsResult
 	defer wrap(&err, "%d shortest paths %s to %s", k, from, to)
-	ps, err := newPathSearch(r, opts, store.DefaultPathDepth)
-	if err != nil {
-		return store.PathsResult{}, err
-	}
-	src, dst, err := ps.ends(from, to)
+	ps, src, dst, err := searchBetween(r, from, to, opts, store.DefaultPathDepth)
 	if err != nil {
 		return store.PathsResult{}, err
 	}
@@ -820,11 +824,7 @@ func AllPaths(r *store.Reader, from, to string, n *int, opts store.PathOptions) 
 	}
 	var res store.PathsResult
 	defer wrap(&err, "all paths %s to %s", from, to)
-	ps, err := newPathSearch(r, opts, store.DefaultAllPathsDepth)
-	if err != nil {
-		return store.PathsResult{}, err
-	}
-	src, dst, err := ps.ends(from, to)
+	ps, src, dst, err := searchBetween(r, from, to, opts, store.DefaultAllPathsDepth)
 	if err != nil {
 		return store.PathsResult{}, err
 	}

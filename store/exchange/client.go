@@ -18,9 +18,10 @@ import (
 	"github.com/ties-graph/ties/store"
 )
 
-// Client is the other half of ImportHandler and ExportHandler: it imports
-// files into, and exports from, a running service, speaking the protocol
-// those handlers define in this package.
+// Client is the other half of ImportHandler, ExportHandler and
+// BackupHandler: it imports files into, exports from and backs up a
+// running service, speaking the protocol those handlers define in this
+// package.
 type Client struct {
 	base  *url.URL
 	http  *http.Client
@@ -200,13 +201,27 @@ func (c *uploadCounter) Read(p []byte) (int, error) {
 // failure after the answer has begun shows as a read error of the stream,
 // since the service then breaks the connection.
 func (c *Client) Export(ctx context.Context, opts ExportOptions) (io.ReadCloser, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint("/export", exportQuery(opts)), nil)
+	return c.download(ctx, "export", "/export", exportQuery(opts))
+}
+
+// Backup asks the service's GET /backup (BackupHandler; admin keys) for a
+// backup of its whole store and returns the stream, which the caller
+// reads to its end and closes. Errors are those of Export.
+func (c *Client) Backup(ctx context.Context) (io.ReadCloser, error) {
+	return c.download(ctx, "backup", "/backup", nil)
+}
+
+// download GETs path with the query q and returns the answer's body, or
+// the service's refusal as store.Errors; what names the request in
+// transport errors.
+func (c *Client) download(ctx context.Context, what, path string, q url.Values) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint(path, q), nil)
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	resp, err := c.do(req)
 	if err != nil {
-		return nil, fmt.Errorf("export through %s: %w", c.base, err)
+		return nil, fmt.Errorf("%s through %s: %w", what, c.base, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()

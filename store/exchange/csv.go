@@ -60,6 +60,12 @@ const (
 	roleIgnore
 )
 
+// csvRoles are the neo4j-admin header types that give a column its role,
+// upper case and without an ID space.
+var csvRoles = map[string]columnRole{
+	"ID": roleID, "LABEL": roleLabel, "START_ID": roleStart, "END_ID": roleEnd, "TYPE": roleType, "IGNORE": roleIgnore,
+}
+
 type column struct {
 	header string // as written, for errors
 	index  int
@@ -89,20 +95,9 @@ func parseColumn(h string, i int) column {
 	if k := strings.IndexByte(upper, '('); k >= 0 && strings.HasSuffix(upper, ")") {
 		upper = upper[:k] // an ID space such as :ID(City); ids are global here
 	}
-	switch upper {
-	case "ID":
-		c.role = roleID
-	case "LABEL":
-		c.role = roleLabel
-	case "START_ID":
-		c.role = roleStart
-	case "END_ID":
-		c.role = roleEnd
-	case "TYPE":
-		c.role = roleType
-	case "IGNORE":
-		c.role = roleIgnore
-	default:
+	if r, ok := csvRoles[upper]; ok {
+		c.role = r
+	} else {
 		t := strings.ToLower(spec)
 		array := strings.HasSuffix(t, "[]")
 		t = strings.TrimSuffix(t, "[]")
@@ -389,40 +384,25 @@ func (cd *csvDecoder) entity(row []string, line int64) (*store.Entity, error) {
 	if e.Type == "" {
 		return nil, cd.cellError(line, l.cols[l.label], "missing entity type for %q", e.ID)
 	}
-	for _, f := range csvNodeFields {
-		v, c, ok := cd.field(row, f)
-		if !ok || v == "" {
-			continue
-		}
-		var err *store.Error
+	err := cd.fact(row, line, csvNodeFields, func(f string, c column, v string) (err *store.Error) {
 		switch f {
 		case "name":
 			e.Name = v
 		case "description":
 			e.Description = v
-		case "validFrom":
-			e.ValidFrom, err = cd.date(line, c, v)
-		case "validTo":
-			e.ValidTo, err = cd.date(line, c, v)
 		case "labels":
 			e.Labels, err = cd.labels(line, c, v)
 		case "aliases":
 			e.Aliases, err = cd.aliases(line, c, v)
-		case "sources":
-			e.Sources, err = cd.sources(line, c, v)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	}, &e.ValidFrom, &e.ValidTo, &e.Sources, &e.Properties)
+	if err != nil {
+		return nil, err
 	}
 	if e.Name == "" {
 		e.Name = e.ID
 	}
-	p, err := cd.properties(row, line)
-	if err != nil {
-		return nil, err
-	}
-	e.Properties = p
 	return e, nil
 }
 
@@ -437,32 +417,49 @@ func (cd *csvDecoder) relation(row []string, line int64, from, to, typ int) (*st
 			return nil, cd.cellError(line, l.cols[need.i], "missing")
 		}
 	}
-	for _, f := range csvRelationFields {
+	err := cd.fact(row, line, csvRelationFields, func(f string, c column, v string) *store.Error {
+		if f == "id" {
+			r.ID = v
+		}
+		return nil
+	}, &r.ValidFrom, &r.ValidTo, &r.Sources, &r.Properties)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// fact reads the cells entities and relations share, validity, sources
+// and the property columns, and hands the other cells of fields to own.
+// An empty cell says nothing, as for neo4j-admin.
+func (cd *csvDecoder) fact(row []string, line int64, fields []string, own func(f string, c column, v string) *store.Error,
+	validFrom, validTo *store.Date, sources *[]store.Source, props *store.Properties) error {
+	for _, f := range fields {
 		v, c, ok := cd.field(row, f)
 		if !ok || v == "" {
 			continue
 		}
 		var err *store.Error
 		switch f {
-		case "id":
-			r.ID = v
 		case "validFrom":
-			r.ValidFrom, err = cd.date(line, c, v)
+			*validFrom, err = cd.date(line, c, v)
 		case "validTo":
-			r.ValidTo, err = cd.date(line, c, v)
+			*validTo, err = cd.date(line, c, v)
 		case "sources":
-			r.Sources, err = cd.sources(line, c, v)
+			*sources, err = cd.sources(line, c, v)
+		default:
+			err = own(f, c, v)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	p, err := cd.properties(row, line)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	r.Properties = p
-	return r, nil
+	*props = p
+	return nil
 }
 
 func (cd *csvDecoder) simple(row []string, line int64) error {
@@ -767,30 +764,30 @@ func (c *csvWriter) begin(s *schema) error {
 	for _, k := range sortedKeys(s.edgeProps) {
 		c.edgeCols = append(c.edgeCols, csvColumnFor(k, s.edgeProps[k], csvRelationFields))
 	}
-	w := c.nodesW
+	header := []string{"id:ID", ":LABEL", "name", "description", "validFrom:date", "validTo:date", "labels", "aliases:string[]", "sources"}
+	c.nodeFixed = len(header)
+	return c.startFile(c.nodesW, "nodes.csv", header, c.nodeCols)
+}
+
+// startFile begins one of the export's two CSV files, in the zip when
+// there is one and on w otherwise, with its header: the fixed columns,
+// then one for each property.
+func (c *csvWriter) startFile(w io.Writer, name string, header []string, cols []propColumn) error {
 	if c.zip != nil {
 		var err error
-		if w, err = c.zip.Create("nodes.csv"); err != nil {
+		if w, err = c.zip.Create(name); err != nil {
 			return err
 		}
 	}
 	c.out = csv.NewWriter(w)
-	header := []string{"id:ID", ":LABEL", "name", "description", "validFrom:date", "validTo:date", "labels", "aliases:string[]", "sources"}
-	c.nodeFixed = len(header)
-	for _, pc := range c.nodeCols {
+	for _, pc := range cols {
 		header = append(header, pc.header)
 	}
 	return c.out.Write(header)
 }
 
 func (c *csvWriter) entity(e *store.Entity) error {
-	c.row = append(c.row[:0], e.ID, e.Type, e.Name, e.Description, e.ValidFrom.String(), e.ValidTo.String(), "", aliasCell(e.Aliases), "")
-	if len(e.Labels) > 0 {
-		c.row[6] = jsonText(toWireLabels(e.Labels))
-	}
-	if len(e.Sources) > 0 {
-		c.row[8] = jsonText(toWireSources(e.Sources))
-	}
+	c.row = append(c.row[:0], e.ID, e.Type, e.Name, e.Description, e.ValidFrom.String(), e.ValidTo.String(), labelsText(e.Labels), aliasCell(e.Aliases), sourcesText(e.Sources))
 	c.row = appendCells(c.row, c.nodeCols, e.Properties)
 	return c.out.Write(c.row)
 }
@@ -823,26 +820,12 @@ func (c *csvWriter) endEntities() error {
 	if err := c.out.Error(); err != nil {
 		return err
 	}
-	w := c.relsW
-	if c.zip != nil {
-		var err error
-		if w, err = c.zip.Create("relationships.csv"); err != nil {
-			return err
-		}
-	}
-	c.out = csv.NewWriter(w)
 	header := []string{":START_ID", ":END_ID", ":TYPE", "id", "validFrom:date", "validTo:date", "sources"}
-	for _, pc := range c.edgeCols {
-		header = append(header, pc.header)
-	}
-	return c.out.Write(header)
+	return c.startFile(c.relsW, "relationships.csv", header, c.edgeCols)
 }
 
 func (c *csvWriter) relation(r *store.Relation) error {
-	c.row = append(c.row[:0], r.From, r.To, r.Type, r.ID, r.ValidFrom.String(), r.ValidTo.String(), "")
-	if len(r.Sources) > 0 {
-		c.row[6] = jsonText(toWireSources(r.Sources))
-	}
+	c.row = append(c.row[:0], r.From, r.To, r.Type, r.ID, r.ValidFrom.String(), r.ValidTo.String(), sourcesText(r.Sources))
 	c.row = appendCells(c.row, c.edgeCols, r.Properties)
 	return c.out.Write(c.row)
 }

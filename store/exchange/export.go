@@ -186,27 +186,25 @@ type ctxSelection struct {
 }
 
 func (c ctxSelection) eachEntity(fn func(*store.Entity) error) error {
-	n := 0
-	return c.sel.eachEntity(func(e *store.Entity) error {
-		if n++; n%1024 == 0 {
-			if err := c.ctx.Err(); err != nil {
-				return err
-			}
-		}
-		return fn(e)
-	})
+	return c.sel.eachEntity(untilDone(c.ctx, fn))
 }
 
 func (c ctxSelection) eachRelation(fn func(*store.Relation) error) error {
+	return c.sel.eachRelation(untilDone(c.ctx, fn))
+}
+
+// untilDone returns fn, stopping with ctx's error once ctx is done; it
+// looks at ctx every 1024 records, not at every one.
+func untilDone[T any](ctx context.Context, fn func(T) error) func(T) error {
 	n := 0
-	return c.sel.eachRelation(func(r *store.Relation) error {
+	return func(x T) error {
 		if n++; n%1024 == 0 {
-			if err := c.ctx.Err(); err != nil {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		return fn(r)
-	})
+		return fn(x)
+	}
 }
 
 // selection iterates the entities and relations of a scope, each in id
@@ -281,10 +279,8 @@ type wholeGraph struct {
 }
 
 func (w *wholeGraph) eachEntity(fn func(*store.Entity) error) error {
-	if w.admitted != nil && !w.filled {
-		if err := w.fill(); err != nil {
-			return err
-		}
+	if err := w.fillOnce(); err != nil {
+		return err
 	}
 	return w.r.EachEntity(func(e *store.Entity) error {
 		if w.entityTypes != nil && !w.entityTypes[e.Type] {
@@ -294,6 +290,15 @@ func (w *wholeGraph) eachEntity(fn func(*store.Entity) error) error {
 		}
 		return fn(e)
 	})
+}
+
+// fillOnce fills the admitted entities before the first pass that needs
+// them.
+func (w *wholeGraph) fillOnce() error {
+	if w.admitted == nil || w.filled {
+		return nil
+	}
+	return w.fill()
 }
 
 // fill records the entities that pass the entity filter and, for
@@ -342,26 +347,16 @@ func (w *wholeGraph) fill() error {
 		}
 		cited = cited[:0]
 		// Documents cite documents too.
-		for i := 0; i < len(ids); i += bodyBatch {
-			es, err := w.r.Entities(ids[i:min(i+bodyBatch, len(ids))])
-			if err != nil {
-				return err
-			}
-			for _, e := range es {
-				if e != nil {
-					note(e.Sources)
-				}
-			}
+		if err := eachBody(ids, w.r.Entities, func(_ store.NodeID, e *store.Entity) error { note(e.Sources); return nil }); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 func (w *wholeGraph) eachRelation(fn func(*store.Relation) error) error {
-	if w.admitted != nil && !w.filled {
-		if err := w.fill(); err != nil {
-			return err
-		}
+	if err := w.fillOnce(); err != nil {
+		return err
 	}
 	return w.r.EachRelation(func(rel *store.Relation) error {
 		if w.types != nil && !w.types[rel.Type] {
@@ -422,10 +417,10 @@ func newSubgraph(r *store.Reader, f *store.EdgeFilter, sc Scope) (*subgraph, err
 		}
 	}
 	sg := &subgraph{r: r}
-	if sg.nodes, err = sortNodes(r, order); err != nil {
+	if sg.nodes, err = sortByID(order, r.Entities, func(e *store.Entity) string { return e.ID }); err != nil {
 		return nil, err
 	}
-	if sg.rels, err = sortRelations(r, relIDs); err != nil {
+	if sg.rels, err = sortByID(relIDs, r.Relations, func(rel *store.Relation) string { return rel.ID }); err != nil {
 		return nil, err
 	}
 	return sg, nil
@@ -442,28 +437,12 @@ func withCitedDocuments(r *store.Reader, order []store.NodeID, visited map[store
 			cited = append(cited, s.Document)
 		}
 	}
-	for i := 0; i < len(rels); i += bodyBatch {
-		rs, err := r.Relations(rels[i:min(i+bodyBatch, len(rels))])
-		if err != nil {
-			return nil, err
-		}
-		for _, rel := range rs {
-			if rel != nil {
-				note(rel.Sources)
-			}
-		}
+	if err := eachBody(rels, r.Relations, func(_ store.RelID, rel *store.Relation) error { note(rel.Sources); return nil }); err != nil {
+		return nil, err
 	}
 	for todo := order; len(todo) > 0 || len(cited) > 0; {
-		for i := 0; i < len(todo); i += bodyBatch {
-			es, err := r.Entities(todo[i:min(i+bodyBatch, len(todo))])
-			if err != nil {
-				return nil, err
-			}
-			for _, e := range es {
-				if e != nil {
-					note(e.Sources)
-				}
-			}
+		if err := eachBody(todo, r.Entities, func(_ store.NodeID, e *store.Entity) error { note(e.Sources); return nil }); err != nil {
+			return nil, err
 		}
 		todo = nil
 		for _, id := range cited {
@@ -482,90 +461,55 @@ func withCitedDocuments(r *store.Reader, order []store.NodeID, visited map[store
 	return order, nil
 }
 
-func sortNodes(r *store.Reader, ids []store.NodeID) ([]store.NodeID, error) {
-	type pair struct {
-		id string
-		n  store.NodeID
-	}
-	pairs := make([]pair, 0, len(ids))
+// eachBody reads the records of ids through read (Reader.Entities or
+// Reader.Relations) in batches of bodyBatch, and calls fn, in the order
+// of ids, for each that exists, with its internal id.
+func eachBody[ID, T any](ids []ID, read func([]ID) ([]*T, error), fn func(ID, *T) error) error {
 	for i := 0; i < len(ids); i += bodyBatch {
 		batch := ids[i:min(i+bodyBatch, len(ids))]
-		es, err := r.Entities(batch)
+		xs, err := read(batch)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for j, e := range es {
-			if e != nil {
-				pairs = append(pairs, pair{e.ID, batch[j]})
+		for j, x := range xs {
+			if x == nil {
+				continue
+			}
+			if err := fn(batch[j], x); err != nil {
+				return err
 			}
 		}
 	}
+	return nil
+}
+
+// sortByID returns the internal ids of the records that exist, in the
+// order of their external ids (idOf), which is the order of an export.
+func sortByID[ID, T any](ids []ID, read func([]ID) ([]*T, error), idOf func(*T) string) ([]ID, error) {
+	type pair struct {
+		id string
+		n  ID
+	}
+	pairs := make([]pair, 0, len(ids))
+	err := eachBody(ids, read, func(n ID, x *T) error {
+		pairs = append(pairs, pair{idOf(x), n})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	sort.Slice(pairs, func(i, j int) bool { return pairs[i].id < pairs[j].id })
-	out := make([]store.NodeID, len(pairs))
+	out := make([]ID, len(pairs))
 	for i, p := range pairs {
 		out[i] = p.n
 	}
 	return out, nil
 }
 
-func sortRelations(r *store.Reader, ids []store.RelID) ([]store.RelID, error) {
-	type pair struct {
-		id  string
-		rel store.RelID
-	}
-	pairs := make([]pair, 0, len(ids))
-	for i := 0; i < len(ids); i += bodyBatch {
-		batch := ids[i:min(i+bodyBatch, len(ids))]
-		rs, err := r.Relations(batch)
-		if err != nil {
-			return nil, err
-		}
-		for j, rel := range rs {
-			if rel != nil {
-				pairs = append(pairs, pair{rel.ID, batch[j]})
-			}
-		}
-	}
-	sort.Slice(pairs, func(i, j int) bool { return pairs[i].id < pairs[j].id })
-	out := make([]store.RelID, len(pairs))
-	for i, p := range pairs {
-		out[i] = p.rel
-	}
-	return out, nil
-}
-
 func (sg *subgraph) eachEntity(fn func(*store.Entity) error) error {
-	for i := 0; i < len(sg.nodes); i += bodyBatch {
-		es, err := sg.r.Entities(sg.nodes[i:min(i+bodyBatch, len(sg.nodes))])
-		if err != nil {
-			return err
-		}
-		for _, e := range es {
-			if e == nil {
-				continue
-			}
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return eachBody(sg.nodes, sg.r.Entities, func(_ store.NodeID, e *store.Entity) error { return fn(e) })
 }
 
 func (sg *subgraph) eachRelation(fn func(*store.Relation) error) error {
-	for i := 0; i < len(sg.rels); i += bodyBatch {
-		rs, err := sg.r.Relations(sg.rels[i:min(i+bodyBatch, len(sg.rels))])
-		if err != nil {
-			return err
-		}
-		for _, rel := range rs {
-			if rel == nil {
-				continue
-			}
-			if err := fn(rel); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return eachBody(sg.rels, sg.r.Relations, func(_ store.RelID, rel *store.Relation) error { return fn(rel) })
 }

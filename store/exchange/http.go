@@ -30,27 +30,24 @@ const MaxConcurrentImports = 4
 // spooled to a temporary file, and a disk is finite.
 const MaxUploadBytes = 16 << 30
 
+// httpStatus is the HTTP status of each error code; any other is 500.
+var httpStatus = map[store.Code]int{
+	store.Invalid:         http.StatusBadRequest,
+	store.NotFound:        http.StatusNotFound,
+	store.Conflict:        http.StatusConflict,
+	store.Unauthenticated: http.StatusUnauthorized,
+	store.Forbidden:       http.StatusForbidden,
+	store.TooComplex:      http.StatusUnprocessableEntity,
+	store.TooLarge:        http.StatusRequestEntityTooLarge,
+	store.Unavailable:     http.StatusServiceUnavailable,
+	store.Busy:            http.StatusServiceUnavailable,
+	store.Timeout:         http.StatusGatewayTimeout,
+}
+
 // statusOf maps an error code to its HTTP status.
 func statusOf(code store.Code) int {
-	switch code {
-	case store.Invalid:
-		return http.StatusBadRequest
-	case store.NotFound:
-		return http.StatusNotFound
-	case store.Conflict:
-		return http.StatusConflict
-	case store.Unauthenticated:
-		return http.StatusUnauthorized
-	case store.Forbidden:
-		return http.StatusForbidden
-	case store.TooComplex:
-		return http.StatusUnprocessableEntity
-	case store.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case store.Unavailable, store.Busy:
-		return http.StatusServiceUnavailable
-	case store.Timeout:
-		return http.StatusGatewayTimeout
+	if s, ok := httpStatus[code]; ok {
+		return s
 	}
 	return http.StatusInternalServerError
 }
@@ -265,8 +262,8 @@ func exportOptions(r *http.Request) (ExportOptions, error) {
 	} else if opts.Scope.From != "" {
 		opts.Scope.Depth = 1
 	}
-	opts.Scope.Types = splitList(q.Get("types"))
-	opts.Scope.EntityTypes = splitList(q.Get("entityTypes"))
+	opts.Scope.Types = SplitList(q.Get("types"))
+	opts.Scope.EntityTypes = SplitList(q.Get("entityTypes"))
 	if v := q.Get("validAt"); v != "" {
 		d, err := store.ParseDate(v)
 		if err != nil {
@@ -284,8 +281,10 @@ func exportOptions(r *http.Request) (ExportOptions, error) {
 	return opts, nil
 }
 
-// splitList splits a comma-separated list, dropping empty items.
-func splitList(s string) []string {
+// SplitList splits a comma-separated list of names, as the types and
+// entityTypes arguments of /export are written (and the export command's
+// flags), dropping white space and empty items.
+func SplitList(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -205,54 +205,42 @@ func (d *nodeLinkDecoder) document(ctx context.Context) error {
 // graph reads the ontology from the graph attributes; other attributes
 // are the graph's own and are ignored.
 func (d *nodeLinkDecoder) graph(m map[string]json.RawMessage, line int64) error {
-	fd := fieldDecoder{record: d.rec(line), prefix: "graph."}
-	var ets []map[string]json.RawMessage
-	if raw := m["entityTypes"]; !isNull(raw) {
-		if json.Unmarshal(raw, &ets) != nil {
-			return d.record(fd.errorf("entityTypes", "want an array of entity types"))
+	err := graphTypes(d, m, line, "entityTypes", "entity types", "an entity type", entityTypeFields, fieldDecoder.entityType,
+		func(t *store.EntityType) store.Record { return store.Record{Line: line, EntityType: t} })
+	if err != nil {
+		return err
+	}
+	return graphTypes(d, m, line, "relationTypes", "relation types", "a relation type", relationTypeFields, fieldDecoder.relationType,
+		func(t *store.RelationType) store.Record { return store.Record{Line: line, RelationType: t} })
+}
+
+// graphTypes yields the type records of the graph attribute key, each
+// decoded by decode; a bad one is an error of its own (what names one,
+// allowed its members), a key that is not an array (of plural) stops the
+// document.
+func graphTypes[T any](d *nodeLinkDecoder, m map[string]json.RawMessage, line int64, key, plural, what string, allowed []string,
+	decode func(fieldDecoder, map[string]json.RawMessage) (*T, *store.Error), record func(*T) store.Record) error {
+	var list []map[string]json.RawMessage
+	if raw := m[key]; !isNull(raw) {
+		if json.Unmarshal(raw, &list) != nil {
+			fd := fieldDecoder{record: d.rec(line), prefix: "graph."}
+			return d.record(fd.errorf(key, "want an array of %s", plural))
 		}
 	}
-	for i, t := range ets {
-		f := fieldDecoder{record: fd.record, prefix: fmt.Sprintf("graph.entityTypes[%d].", i)}
-		if err := f.checkMembers(t, entityTypeFields, "", "an entity type"); err != nil {
-			if err := d.record(err); err != nil {
-				return err
-			}
-			continue
+	for i, raw := range list {
+		f := fieldDecoder{record: d.rec(line), prefix: fmt.Sprintf("graph.%s[%d].", key, i)}
+		err := f.checkMembers(raw, allowed, "", what)
+		var t *T
+		if err == nil {
+			t, err = decode(f, raw)
 		}
-		et, err := f.entityType(t)
 		if err != nil {
 			if err := d.record(err); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := d.yield(store.Record{Line: line, EntityType: et}); err != nil {
-			return err
-		}
-	}
-	var rts []map[string]json.RawMessage
-	if raw := m["relationTypes"]; !isNull(raw) {
-		if json.Unmarshal(raw, &rts) != nil {
-			return d.record(fd.errorf("relationTypes", "want an array of relation types"))
-		}
-	}
-	for i, t := range rts {
-		f := fieldDecoder{record: fd.record, prefix: fmt.Sprintf("graph.relationTypes[%d].", i)}
-		if err := f.checkMembers(t, relationTypeFields, "", "a relation type"); err != nil {
-			if err := d.record(err); err != nil {
-				return err
-			}
-			continue
-		}
-		rt, err := f.relationType(t)
-		if err != nil {
-			if err := d.record(err); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := d.yield(store.Record{Line: line, RelationType: rt}); err != nil {
+		if err := d.yield(record(t)); err != nil {
 			return err
 		}
 	}
@@ -355,12 +343,27 @@ func (n *NodeLinkWriter) Begin(graph any) error {
 	return err
 }
 
+// nodeHead starts a node with the members a chart draws.
+func (n *NodeLinkWriter) nodeHead(id, typ, name string) {
+	n.buf = append(n.buf[:0], '{')
+	n.member("id", id)
+	n.member("type", typ)
+	n.member("name", name)
+}
+
+// linkHead starts a link with the members a chart draws.
+func (n *NodeLinkWriter) linkHead(from, to, id, typ string, validFrom, validTo store.Date) {
+	n.buf = append(n.buf[:0], '{')
+	n.member("source", from)
+	n.member("target", to)
+	n.member("key", id)
+	n.member("type", typ)
+	n.dates(validFrom, validTo)
+}
+
 // Node writes an entity. It returns w's error.
 func (n *NodeLinkWriter) Node(e *store.Entity) error {
-	n.buf = append(n.buf[:0], '{')
-	n.member("id", e.ID)
-	n.member("type", e.Type)
-	n.member("name", e.Name)
+	n.nodeHead(e.ID, e.Type, e.Name)
 	if n.chart {
 		return n.element()
 	}
@@ -393,12 +396,7 @@ func (n *NodeLinkWriter) Links() error {
 
 // Link writes a relation. It returns w's error.
 func (n *NodeLinkWriter) Link(r *store.Relation) error {
-	n.buf = append(n.buf[:0], '{')
-	n.member("source", r.From)
-	n.member("target", r.To)
-	n.member("key", r.ID)
-	n.member("type", r.Type)
-	n.dates(r.ValidFrom, r.ValidTo)
+	n.linkHead(r.From, r.To, r.ID, r.Type, r.ValidFrom, r.ValidTo)
 	if !n.chart {
 		if len(r.Sources) > 0 {
 			n.member("sources", toWireSources(r.Sources))

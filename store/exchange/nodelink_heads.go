@@ -19,21 +19,13 @@ func NodeLinkHeads(g *store.SubgraphHeads) json.RawMessage {
 	n.Begin(nil)
 	for i := range g.Nodes {
 		h := &g.Nodes[i]
-		n.buf = append(n.buf[:0], '{')
-		n.member("id", h.ID)
-		n.member("type", h.Type)
-		n.member("name", h.Name)
+		n.nodeHead(h.ID, h.Type, h.Name)
 		n.element()
 	}
 	n.Links()
 	for i := range g.Edges {
 		h := &g.Edges[i]
-		n.buf = append(n.buf[:0], '{')
-		n.member("source", h.From)
-		n.member("target", h.To)
-		n.member("key", h.ID)
-		n.member("type", h.Type)
-		n.dates(h.ValidFrom, h.ValidTo)
+		n.linkHead(h.From, h.To, h.ID, h.Type, h.ValidFrom, h.ValidTo)
 		n.element()
 	}
 	n.End("truncated", g.Truncated)

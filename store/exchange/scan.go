@@ -25,45 +25,8 @@ func members(raw []byte, fn func(key, value []byte)) bool {
 	if i >= len(raw) || raw[i] != '{' {
 		return false
 	}
-	i = skipSpace(raw, i+1)
-	if i < len(raw) && raw[i] == '}' {
-		return skipSpace(raw, i+1) == len(raw)
-	}
-	for {
-		if i >= len(raw) || raw[i] != '"' {
-			return false
-		}
-		end, escaped, ok := scanString(raw, i)
-		if !ok || escaped {
-			return false
-		}
-		key := raw[i+1 : end-1]
-		if !utf8.Valid(key) {
-			return false // encoding/json would replace the bad bytes
-		}
-		i = skipSpace(raw, end)
-		if i >= len(raw) || raw[i] != ':' {
-			return false
-		}
-		i = skipSpace(raw, i+1)
-		vend, ok := skipValue(raw, i, 0)
-		if !ok {
-			return false
-		}
-		fn(key, raw[i:vend])
-		i = skipSpace(raw, vend)
-		if i >= len(raw) {
-			return false
-		}
-		switch raw[i] {
-		case ',':
-			i = skipSpace(raw, i+1)
-		case '}':
-			return skipSpace(raw, i+1) == len(raw)
-		default:
-			return false
-		}
-	}
+	end, ok := scanObject(raw, i, 0, fn)
+	return ok && skipSpace(raw, end) == len(raw)
 }
 
 // elements calls fn for each element of the JSON array raw, in order. ok
@@ -73,29 +36,8 @@ func elements(raw []byte, fn func(value []byte)) bool {
 	if i >= len(raw) || raw[i] != '[' {
 		return false
 	}
-	i = skipSpace(raw, i+1)
-	if i < len(raw) && raw[i] == ']' {
-		return skipSpace(raw, i+1) == len(raw)
-	}
-	for {
-		end, ok := skipValue(raw, i, 0)
-		if !ok {
-			return false
-		}
-		fn(raw[i:end])
-		i = skipSpace(raw, end)
-		if i >= len(raw) {
-			return false
-		}
-		switch raw[i] {
-		case ',':
-			i = skipSpace(raw, i+1)
-		case ']':
-			return skipSpace(raw, i+1) == len(raw)
-		default:
-			return false
-		}
-	}
+	end, ok := scanArray(raw, i, 0, fn)
+	return ok && skipSpace(raw, end) == len(raw)
 }
 
 // objectMembers puts the members of the JSON object raw into m (nil: a new
@@ -152,61 +94,9 @@ func skipValue(b []byte, i, depth int) (int, bool) {
 		end, _, ok := scanString(b, i)
 		return end, ok
 	case c == '{':
-		i = skipSpace(b, i+1)
-		if i < len(b) && b[i] == '}' {
-			return i + 1, true
-		}
-		for {
-			if i >= len(b) || b[i] != '"' {
-				return 0, false
-			}
-			end, _, ok := scanString(b, i)
-			if !ok {
-				return 0, false
-			}
-			i = skipSpace(b, end)
-			if i >= len(b) || b[i] != ':' {
-				return 0, false
-			}
-			if i, ok = skipValue(b, skipSpace(b, i+1), depth+1); !ok {
-				return 0, false
-			}
-			i = skipSpace(b, i)
-			if i >= len(b) {
-				return 0, false
-			}
-			switch b[i] {
-			case ',':
-				i = skipSpace(b, i+1)
-			case '}':
-				return i + 1, true
-			default:
-				return 0, false
-			}
-		}
+		return scanObject(b, i, depth+1, nil)
 	case c == '[':
-		i = skipSpace(b, i+1)
-		if i < len(b) && b[i] == ']' {
-			return i + 1, true
-		}
-		for {
-			var ok bool
-			if i, ok = skipValue(b, i, depth+1); !ok {
-				return 0, false
-			}
-			i = skipSpace(b, i)
-			if i >= len(b) {
-				return 0, false
-			}
-			switch b[i] {
-			case ',':
-				i = skipSpace(b, i+1)
-			case ']':
-				return i + 1, true
-			default:
-				return 0, false
-			}
-		}
+		return scanArray(b, i, depth+1, nil)
 	case c == 't':
 		return literal(b, i, "true")
 	case c == 'f':
@@ -217,6 +107,87 @@ func skipValue(b []byte, i, depth int) (int, bool) {
 		return scanNumber(b, i)
 	}
 	return 0, false
+}
+
+// scanObject returns the end of the JSON object that starts at b[i] (a
+// '{'), scanning its members' values at nesting depth. With fn it calls fn
+// for each member, in order, and gives up on a key with escapes or invalid
+// UTF-8, which it could not hand out as it stands (encoding/json would
+// unescape it or replace the bad bytes); without fn it only skips.
+func scanObject(b []byte, i, depth int, fn func(key, value []byte)) (int, bool) {
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
+	for more := true; more; {
+		if i >= len(b) || b[i] != '"' {
+			return 0, false
+		}
+		end, escaped, ok := scanString(b, i)
+		if !ok {
+			return 0, false
+		}
+		key := b[i+1 : end-1]
+		if fn != nil && (escaped || !utf8.Valid(key)) {
+			return 0, false
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return 0, false
+		}
+		i = skipSpace(b, i+1)
+		if end, ok = skipValue(b, i, depth); !ok {
+			return 0, false
+		}
+		if fn != nil {
+			fn(key, b[i:end])
+		}
+		if i, more, ok = afterItem(b, end, '}'); !ok {
+			return 0, false
+		}
+	}
+	return i, true
+}
+
+// scanArray returns the end of the JSON array that starts at b[i] (a '['),
+// scanning its elements at nesting depth and calling fn, when not nil,
+// for each, in order.
+func scanArray(b []byte, i, depth int, fn func(value []byte)) (int, bool) {
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return i + 1, true
+	}
+	for more := true; more; {
+		end, ok := skipValue(b, i, depth)
+		if !ok {
+			return 0, false
+		}
+		if fn != nil {
+			fn(b[i:end])
+		}
+		if i, more, ok = afterItem(b, end, ']'); !ok {
+			return 0, false
+		}
+	}
+	return i, true
+}
+
+// afterItem steps over the white space and the comma or the closing
+// bracket after a member or element that ends at b[i]: after a comma more
+// is true and next is the start of the following item; after the closing
+// bracket more is false and next is just past it.
+func afterItem(b []byte, i int, closing byte) (next int, more, ok bool) {
+	i = skipSpace(b, i)
+	if i >= len(b) {
+		return 0, false, false
+	}
+	switch b[i] {
+	case ',':
+		return skipSpace(b, i+1), true, true
+	case closing:
+		return i + 1, false, true
+	}
+	return 0, false, false
 }
 
 func literal(b []byte, i int, lit string) (int, bool) {

@@ -137,6 +137,31 @@ func toWireRelationType(t store.RelationType, kind string) wireRelationType {
 	return wireRelationType{Kind: kind, Name: t.Name, Inverse: t.Inverse, Symmetric: t.Symmetric, From: t.From, To: t.To, Description: t.Description, Indexed: t.Indexed}
 }
 
+// labelsText, aliasesText and sourcesText write a record's labels,
+// aliases and sources as the JSON text of one cell or attribute of the
+// flat formats (CSV, GraphML, GEXF), or "" when it has none, which those
+// formats leave out.
+func labelsText(ls []store.Label) string {
+	if len(ls) == 0 {
+		return ""
+	}
+	return jsonText(toWireLabels(ls))
+}
+
+func aliasesText(as []string) string {
+	if len(as) == 0 {
+		return ""
+	}
+	return jsonText(as)
+}
+
+func sourcesText(ss []store.Source) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return jsonText(toWireSources(ss))
+}
+
 // fieldDecoder decodes the members of one JSON object into model values,
 // turning every problem into a *store.Error that names the record (such as
 // "data.ndjson:12") and the field path (such as "properties.population").
@@ -436,41 +461,51 @@ func (d fieldDecoder) sources(raw json.RawMessage, field string) ([]store.Source
 	}
 	out := make([]store.Source, len(list))
 	for i, m := range list {
-		f := fmt.Sprintf("%s[%d].", field, i)
-		if err := d.checkMembers(m, sourceFields, f, "source"); err != nil {
+		sd := fieldDecoder{record: d.record, prefix: fmt.Sprintf("%s%s[%d].", d.prefix, field, i)}
+		if err := sd.checkMembers(m, sourceFields, "", "source"); err != nil {
 			return nil, err
 		}
-		s := &out[i]
-		var err *store.Error
-		if s.Document, err = d.str(m["document"], f+"document"); err != nil {
-			return nil, err
+		r := sd.fields(m)
+		out[i] = store.Source{
+			Document:    r.str("document"),
+			Excerpt:     r.str("excerpt"),
+			Locator:     r.str("locator"),
+			Confidence:  read(r, "confidence", fieldDecoder.confidence),
+			RetrievedAt: read(r, "retrievedAt", fieldDecoder.timestamp),
 		}
-		if s.Excerpt, err = d.str(m["excerpt"], f+"excerpt"); err != nil {
-			return nil, err
-		}
-		if s.Locator, err = d.str(m["locator"], f+"locator"); err != nil {
-			return nil, err
-		}
-		if raw := m["confidence"]; !isNull(raw) {
-			var c float64
-			if json.Unmarshal(raw, &c) != nil {
-				return nil, d.errorf(f+"confidence", "want a number from 0 to 1, got %s", describeJSON(raw))
-			}
-			s.Confidence = &c
-		}
-		if raw := m["retrievedAt"]; !isNull(raw) {
-			ts, err := d.str(raw, f+"retrievedAt")
-			if err != nil {
-				return nil, err
-			}
-			t, perr := parseTime(ts)
-			if perr != nil {
-				return nil, d.errorf(f+"retrievedAt", "invalid time %q: use RFC 3339, such as 2017-07-05T10:00:00Z, or a day 2017-07-05", ts)
-			}
-			s.RetrievedAt = &t
+		if r.err != nil {
+			return nil, r.err
 		}
 	}
 	return out, nil
+}
+
+// confidence reads a source's confidence, nil when not given.
+func (d fieldDecoder) confidence(raw json.RawMessage, field string) (*float64, *store.Error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var c float64
+	if json.Unmarshal(raw, &c) != nil {
+		return nil, d.errorf(field, "want a number from 0 to 1, got %s", describeJSON(raw))
+	}
+	return &c, nil
+}
+
+// timestamp reads a source's retrieval time, nil when not given.
+func (d fieldDecoder) timestamp(raw json.RawMessage, field string) (*time.Time, *store.Error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	ts, err := d.str(raw, field)
+	if err != nil {
+		return nil, err
+	}
+	t, perr := parseTime(ts)
+	if perr != nil {
+		return nil, d.errorf(field, "invalid time %q: use RFC 3339, such as 2017-07-05T10:00:00Z, or a day 2017-07-05", ts)
+	}
+	return &t, nil
 }
 
 // objectList splits an array of objects into their members; ok is false
@@ -566,34 +601,18 @@ func (d fieldDecoder) decodeWireRecord(m map[string]json.RawMessage, line int64)
 // entity decodes the entity members of m; extra, when not nil, receives the
 // members that are not entity fields as properties (node-link attributes).
 func (d fieldDecoder) entity(m map[string]json.RawMessage, extra []string) (*store.Entity, *store.Error) {
-	e := &store.Entity{}
-	var err *store.Error
-	if e.ID, err = d.id(m["id"], "id"); err != nil {
-		return nil, err
+	r := d.fields(m)
+	e := &store.Entity{ID: r.need(read(r, "id", fieldDecoder.id), "id", "missing entity id")}
+	if e.Type = r.str("type"); e.Type == "" && r.err == nil {
+		r.err = d.errorf("type", "missing entity type for %q", e.ID)
 	}
-	if e.ID == "" {
-		return nil, d.errorf("id", "missing entity id")
-	}
-	if e.Type, err = d.str(m["type"], "type"); err != nil {
-		return nil, err
-	}
-	if e.Type == "" {
-		return nil, d.errorf("type", "missing entity type for %q", e.ID)
-	}
-	if e.Name, err = d.str(m["name"], "name"); err != nil {
-		return nil, err
-	}
-	if e.Description, err = d.str(m["description"], "description"); err != nil {
-		return nil, err
-	}
-	if e.Labels, err = d.labels(m["labels"], "labels"); err != nil {
-		return nil, err
-	}
-	if e.Aliases, err = d.strings(m["aliases"], "aliases"); err != nil {
-		return nil, err
-	}
-	if err = d.fact(m, extra, &e.Properties, &e.ValidFrom, &e.ValidTo, &e.Sources); err != nil {
-		return nil, err
+	e.Name = r.str("name")
+	e.Description = r.str("description")
+	e.Labels = read(r, "labels", fieldDecoder.labels)
+	e.Aliases = r.strings("aliases")
+	r.fact(extra, &e.Properties, &e.ValidFrom, &e.ValidTo, &e.Sources)
+	if r.err != nil {
+		return nil, r.err
 	}
 	return e, nil
 }
@@ -601,117 +620,76 @@ func (d fieldDecoder) entity(m map[string]json.RawMessage, extra []string) (*sto
 // relation decodes the relation members of m, reading the endpoints from
 // the members named from and to and the id from idField.
 func (d fieldDecoder) relation(m map[string]json.RawMessage, from, to, idField string, extra []string) (*store.Relation, *store.Error) {
-	r := &store.Relation{}
-	var err *store.Error
+	r := d.fields(m)
+	rel := &store.Relation{}
 	if idField != "" {
-		if r.ID, err = d.str(m[idField], idField); err != nil {
-			return nil, err
-		}
+		rel.ID = read(r, idField, fieldDecoder.id)
 	}
-	if r.Type, err = d.str(m["type"], "type"); err != nil {
-		return nil, err
+	rel.Type = r.need(r.str("type"), "type", "missing relation type")
+	rel.From = r.need(read(r, from, fieldDecoder.id), from, "missing")
+	rel.To = r.need(read(r, to, fieldDecoder.id), to, "missing")
+	r.fact(extra, &rel.Properties, &rel.ValidFrom, &rel.ValidTo, &rel.Sources)
+	if r.err != nil {
+		return nil, r.err
 	}
-	if r.Type == "" {
-		return nil, d.errorf("type", "missing relation type")
-	}
-	if r.From, err = d.id(m[from], from); err != nil {
-		return nil, err
-	}
-	if r.From == "" {
-		return nil, d.errorf(from, "missing")
-	}
-	if r.To, err = d.id(m[to], to); err != nil {
-		return nil, err
-	}
-	if r.To == "" {
-		return nil, d.errorf(to, "missing")
-	}
-	if err = d.fact(m, extra, &r.Properties, &r.ValidFrom, &r.ValidTo, &r.Sources); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return rel, nil
 }
 
 // fact decodes the members entities and relations share: properties, the
 // extra members that are properties too (CSV columns), validity and
 // sources.
-func (d fieldDecoder) fact(m map[string]json.RawMessage, extra []string, props *store.Properties, validFrom, validTo *store.Date, sources *[]store.Source) *store.Error {
-	var err *store.Error
-	if *props, err = d.properties(m["properties"], "properties", nil); err != nil {
-		return err
-	}
-	if *validFrom, err = d.date(m["validFrom"], "validFrom"); err != nil {
-		return err
-	}
-	if *validTo, err = d.date(m["validTo"], "validTo"); err != nil {
-		return err
-	}
-	if *sources, err = d.sources(m["sources"], "sources"); err != nil {
-		return err
-	}
+func (r *fieldReader) fact(extra []string, props *store.Properties, validFrom, validTo *store.Date, sources *[]store.Source) {
+	*props = read(r, "properties", func(d fieldDecoder, raw json.RawMessage, field string) (store.Properties, *store.Error) {
+		return d.properties(raw, field, nil)
+	})
+	*validFrom = read(r, "validFrom", fieldDecoder.date)
+	*validTo = read(r, "validTo", fieldDecoder.date)
+	*sources = read(r, "sources", fieldDecoder.sources)
 	for _, k := range extra {
-		if isNull(m[k]) {
+		if r.err != nil {
+			return
+		}
+		if isNull(r.m[k]) {
 			continue
 		}
-		v, err := d.value(m[k], k)
-		if err != nil {
-			return err
+		v := read(r, k, fieldDecoder.value)
+		if r.err != nil {
+			return
 		}
 		if *props == nil {
 			*props = store.Properties{}
 		}
 		(*props)[k] = v
 	}
-	return nil
 }
 
 func (d fieldDecoder) entityType(m map[string]json.RawMessage) (*store.EntityType, *store.Error) {
-	t := &store.EntityType{}
-	var err *store.Error
-	if t.Name, err = d.str(m["name"], "name"); err != nil {
-		return nil, err
+	r := d.fields(m)
+	t := &store.EntityType{
+		Name:        r.need(r.str("name"), "name", "missing type name"),
+		Parent:      r.str("parent"),
+		Description: r.str("description"),
+		Indexed:     r.strings("indexed"),
 	}
-	if t.Name == "" {
-		return nil, d.errorf("name", "missing type name")
-	}
-	if t.Parent, err = d.str(m["parent"], "parent"); err != nil {
-		return nil, err
-	}
-	if t.Description, err = d.str(m["description"], "description"); err != nil {
-		return nil, err
-	}
-	if t.Indexed, err = d.strings(m["indexed"], "indexed"); err != nil {
-		return nil, err
+	if r.err != nil {
+		return nil, r.err
 	}
 	return t, nil
 }
 
 func (d fieldDecoder) relationType(m map[string]json.RawMessage) (*store.RelationType, *store.Error) {
-	t := &store.RelationType{}
-	var err *store.Error
-	if t.Name, err = d.str(m["name"], "name"); err != nil {
-		return nil, err
+	r := d.fields(m)
+	t := &store.RelationType{
+		Name:        r.need(r.str("name"), "name", "missing type name"),
+		Inverse:     r.str("inverse"),
+		Symmetric:   read(r, "symmetric", fieldDecoder.boolean),
+		From:        r.strings("from"),
+		To:          r.strings("to"),
+		Description: r.str("description"),
+		Indexed:     r.strings("indexed"),
 	}
-	if t.Name == "" {
-		return nil, d.errorf("name", "missing type name")
-	}
-	if t.Inverse, err = d.str(m["inverse"], "inverse"); err != nil {
-		return nil, err
-	}
-	if t.Symmetric, err = d.boolean(m["symmetric"], "symmetric"); err != nil {
-		return nil, err
-	}
-	if t.From, err = d.strings(m["from"], "from"); err != nil {
-		return nil, err
-	}
-	if t.To, err = d.strings(m["to"], "to"); err != nil {
-		return nil, err
-	}
-	if t.Description, err = d.str(m["description"], "description"); err != nil {
-		return nil, err
-	}
-	if t.Indexed, err = d.strings(m["indexed"], "indexed"); err != nil {
-		return nil, err
+	if r.err != nil {
+		return nil, r.err
 	}
 	return t, nil
 }

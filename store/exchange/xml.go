@@ -32,10 +32,44 @@ func (x xmlWriter) attr(name, value string) {
 	x.w.WriteByte('"')
 }
 
+// emptyElement writes the start of an element (such as "  <key"), its
+// attributes as name, value pairs, and "/>" ending the line.
+func (x xmlWriter) emptyElement(start string, attrs ...string) {
+	x.raw(start)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		x.attr(attrs[i], attrs[i+1])
+	}
+	x.raw("/>\n")
+}
+
+// xmlGraph is what the GraphML and GEXF writers share: the output and the
+// declared properties of entities and relations.
+type xmlGraph struct {
+	x         xmlWriter
+	nodeProps []xmlKey
+	edgeProps []xmlKey
+}
+
+// start writes the XML declaration and the start tag of the root element,
+// and declares the schema's properties with names clear of each kind's
+// reserved ones.
+func (g *xmlGraph) start(root string, s *schema, nodeReserved, edgeReserved []string) {
+	g.x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + root + "\n")
+	g.nodeProps = xmlKeysFor(s.nodeProps, "np", nodeReserved)
+	g.edgeProps = xmlKeysFor(s.edgeProps, "ep", edgeReserved)
+}
+
+// finish writes the end tags that close the document and flushes it.
+func (g *xmlGraph) finish(endTags string) error {
+	g.x.raw(endTags)
+	return g.x.w.Flush()
+}
+
 // xmlKey is a declared, typed attribute of GraphML or GEXF.
 type xmlKey struct {
 	id    string
-	name  string
+	prop  string // the property it holds
+	name  string // the attribute's name, prop or "properties."+prop
 	typ   string // string, double, long or boolean
 	value func(store.Value) string
 }
@@ -44,7 +78,7 @@ type xmlKey struct {
 // take; dates, geo points, lists and mixed kinds are strings (dates at their
 // precision, the others as JSON).
 func xmlKeyFor(id, prop string, ps *propStat, reserved []string) xmlKey {
-	k := xmlKey{id: id, name: attrName(prop, reserved), typ: "string", value: valueText}
+	k := xmlKey{id: id, prop: prop, name: attrName(prop, reserved), typ: "string", value: valueText}
 	kind, ok := single(ps.kinds)
 	if !ok {
 		return k
@@ -62,6 +96,17 @@ func xmlKeyFor(id, prop string, ps *propStat, reserved []string) xmlKey {
 		k.typ = "boolean"
 	}
 	return k
+}
+
+// xmlKeysFor declares the properties of one kind of record, in name
+// order, with the ids idPrefix0, idPrefix1, ..., and names that do not
+// clash with the reserved ones.
+func xmlKeysFor(props map[string]*propStat, idPrefix string, reserved []string) []xmlKey {
+	var keys []xmlKey
+	for i, p := range sortedKeys(props) {
+		keys = append(keys, xmlKeyFor(idPrefix+strconv.Itoa(i), p, props[p], reserved))
+	}
+	return keys
 }
 
 // dayOf returns the first or last day a partial date covers, as
@@ -108,25 +153,18 @@ var (
 )
 
 // graphMLWriter streams GraphML with typed <key> declarations.
-type graphMLWriter struct {
-	x         xmlWriter
-	nodeProps []xmlKey
-	edgeProps []xmlKey
+type graphMLWriter struct{ xmlGraph }
+
+func newGraphMLWriter(w io.Writer) *graphMLWriter {
+	return &graphMLWriter{xmlGraph{x: newXMLWriter(w)}}
 }
 
-func newGraphMLWriter(w io.Writer) *graphMLWriter { return &graphMLWriter{x: newXMLWriter(w)} }
-
 func (g *graphMLWriter) begin(s *schema) error {
+	g.start(`<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">`,
+		s, graphMLNodeFields, graphMLEdgeFields)
 	x := g.x
-	x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	x.raw(`<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">` + "\n")
 	key := func(id, domain, name, typ string) {
-		x.raw("  <key")
-		x.attr("id", id)
-		x.attr("for", domain)
-		x.attr("attr.name", name)
-		x.attr("attr.type", typ)
-		x.raw("/>\n")
+		x.emptyElement("  <key", "id", id, "for", domain, "attr.name", name, "attr.type", typ)
 	}
 	for _, f := range graphMLNodeFields {
 		key("n_"+f, "node", f, "string")
@@ -134,14 +172,10 @@ func (g *graphMLWriter) begin(s *schema) error {
 	for _, f := range graphMLEdgeFields {
 		key("e_"+f, "edge", f, "string")
 	}
-	for i, p := range sortedKeys(s.nodeProps) {
-		k := xmlKeyFor(fmt.Sprintf("np%d", i), p, s.nodeProps[p], graphMLNodeFields)
-		g.nodeProps = append(g.nodeProps, k)
+	for _, k := range g.nodeProps {
 		key(k.id, "node", k.name, k.typ)
 	}
-	for i, p := range sortedKeys(s.edgeProps) {
-		k := xmlKeyFor(fmt.Sprintf("ep%d", i), p, s.edgeProps[p], graphMLEdgeFields)
-		g.edgeProps = append(g.edgeProps, k)
+	for _, k := range g.edgeProps {
 		key(k.id, "edge", k.name, k.typ)
 	}
 	x.raw(`  <graph id="ties" edgedefault="directed">` + "\n")
@@ -157,20 +191,12 @@ func (g *graphMLWriter) data(key, value string) {
 	g.x.raw("</data>\n")
 }
 
-func (g *graphMLWriter) props(keys []xmlKey, p store.Properties, names []string) {
-	for i, k := range keys {
-		if v, ok := p[names[i]]; ok {
+func (g *graphMLWriter) props(keys []xmlKey, p store.Properties) {
+	for _, k := range keys {
+		if v, ok := p[k.prop]; ok {
 			g.data(k.id, k.value(v))
 		}
 	}
-}
-
-func propNames(keys []xmlKey) []string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = strings.TrimPrefix(k.name, propPrefix)
-	}
-	return out
 }
 
 func (g *graphMLWriter) entity(e *store.Entity) error {
@@ -183,16 +209,10 @@ func (g *graphMLWriter) entity(e *store.Entity) error {
 	g.data("n_description", e.Description)
 	g.data("n_validFrom", e.ValidFrom.String())
 	g.data("n_validTo", e.ValidTo.String())
-	if len(e.Labels) > 0 {
-		g.data("n_labels", jsonText(toWireLabels(e.Labels)))
-	}
-	if len(e.Aliases) > 0 {
-		g.data("n_aliases", jsonText(e.Aliases))
-	}
-	if len(e.Sources) > 0 {
-		g.data("n_sources", jsonText(toWireSources(e.Sources)))
-	}
-	g.props(g.nodeProps, e.Properties, propNames(g.nodeProps))
+	g.data("n_labels", labelsText(e.Labels))
+	g.data("n_aliases", aliasesText(e.Aliases))
+	g.data("n_sources", sourcesText(e.Sources))
+	g.props(g.nodeProps, e.Properties)
 	g.x.raw("    </node>\n")
 	return nil
 }
@@ -209,17 +229,14 @@ func (g *graphMLWriter) relation(r *store.Relation) error {
 	g.data("e_type", r.Type)
 	g.data("e_validFrom", r.ValidFrom.String())
 	g.data("e_validTo", r.ValidTo.String())
-	if len(r.Sources) > 0 {
-		g.data("e_sources", jsonText(toWireSources(r.Sources)))
-	}
-	g.props(g.edgeProps, r.Properties, propNames(g.edgeProps))
+	g.data("e_sources", sourcesText(r.Sources))
+	g.props(g.edgeProps, r.Properties)
 	g.x.raw("    </edge>\n")
 	return nil
 }
 
 func (g *graphMLWriter) end() error {
-	g.x.raw("  </graph>\n</graphml>\n")
-	return g.x.w.Flush()
+	return g.finish("  </graph>\n</graphml>\n")
 }
 
 // The attributes GEXF declares for entities and relations themselves. The
@@ -235,56 +252,39 @@ var (
 
 // gexfWriter streams GEXF 1.3 in dynamic mode: validity intervals become
 // spells, so that Gephi's timeline plays the history of the network.
-type gexfWriter struct {
-	x         xmlWriter
-	nodeProps []xmlKey
-	edgeProps []xmlKey
-	nodeNames []string
-	edgeNames []string
-}
+type gexfWriter struct{ xmlGraph }
 
-func newGEXFWriter(w io.Writer) *gexfWriter { return &gexfWriter{x: newXMLWriter(w)} }
+func newGEXFWriter(w io.Writer) *gexfWriter { return &gexfWriter{xmlGraph{x: newXMLWriter(w)}} }
 
 func (g *gexfWriter) begin(s *schema) error {
+	g.start(`<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">`,
+		s, gexfNodeReserved, gexfEdgeReserved)
 	x := g.x
-	x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	x.raw(`<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">` + "\n")
 	x.raw("  <meta>\n    <creator>Ties</creator>\n  </meta>\n")
 	x.raw(`  <graph mode="dynamic" defaultedgetype="directed" timeformat="date" timerepresentation="interval">` + "\n")
 	attr := func(id, title, typ string) {
-		x.raw("      <attribute")
-		x.attr("id", id)
-		x.attr("title", title)
-		x.attr("type", typ)
-		x.raw("/>\n")
+		x.emptyElement("      <attribute", "id", id, "title", title, "type", typ)
 	}
-	x.raw(`    <attributes class="node" mode="static">` + "\n")
-	for _, f := range gexfNodeFields {
-		attr("n_"+f, f, "string")
+	// The attributes of one class: the record's own fields, then its
+	// properties.
+	declare := func(class, idPrefix string, fields []string, props []xmlKey) {
+		x.raw(`    <attributes class="` + class + `" mode="static">` + "\n")
+		for _, f := range fields {
+			attr(idPrefix+f, f, "string")
+		}
+		for _, k := range props {
+			attr(k.id, k.name, k.typ)
+		}
+		x.raw("    </attributes>\n")
 	}
-	for i, p := range sortedKeys(s.nodeProps) {
-		k := xmlKeyFor(fmt.Sprintf("np%d", i), p, s.nodeProps[p], gexfNodeReserved)
-		g.nodeProps = append(g.nodeProps, k)
-		attr(k.id, k.name, k.typ)
-	}
-	x.raw("    </attributes>\n")
-	x.raw(`    <attributes class="edge" mode="static">` + "\n")
-	for _, f := range gexfEdgeFields {
-		attr("e_"+f, f, "string")
-	}
-	for i, p := range sortedKeys(s.edgeProps) {
-		k := xmlKeyFor(fmt.Sprintf("ep%d", i), p, s.edgeProps[p], gexfEdgeReserved)
-		g.edgeProps = append(g.edgeProps, k)
-		attr(k.id, k.name, k.typ)
-	}
-	x.raw("    </attributes>\n")
-	g.nodeNames, g.edgeNames = propNames(g.nodeProps), propNames(g.edgeProps)
+	declare("node", "n_", gexfNodeFields, g.nodeProps)
+	declare("edge", "e_", gexfEdgeFields, g.edgeProps)
 	x.raw("    <nodes>\n")
 	return nil
 }
 
 // attvalues writes the <attvalues> element of the non-empty values.
-func (g *gexfWriter) attvalues(fixed [][2]string, keys []xmlKey, names []string, p store.Properties) {
+func (g *gexfWriter) attvalues(fixed [][2]string, keys []xmlKey, p store.Properties) {
 	opened := false
 	open := func() {
 		if !opened {
@@ -303,8 +303,8 @@ func (g *gexfWriter) attvalues(fixed [][2]string, keys []xmlKey, names []string,
 			one(f[0], f[1])
 		}
 	}
-	for i, k := range keys {
-		if v, ok := p[names[i]]; ok {
+	for _, k := range keys {
+		if v, ok := p[k.prop]; ok {
 			one(k.id, k.value(v))
 		}
 	}
@@ -332,21 +332,11 @@ func (g *gexfWriter) entity(e *store.Entity) error {
 	g.x.attr("id", e.ID)
 	g.x.attr("label", e.Name)
 	g.x.raw(">\n")
-	var labels, aliases, sources string
-	if len(e.Labels) > 0 {
-		labels = jsonText(toWireLabels(e.Labels))
-	}
-	if len(e.Aliases) > 0 {
-		aliases = jsonText(e.Aliases)
-	}
-	if len(e.Sources) > 0 {
-		sources = jsonText(toWireSources(e.Sources))
-	}
 	g.attvalues([][2]string{
 		{"n_type", e.Type}, {"n_description", e.Description},
 		{"n_validFrom", e.ValidFrom.String()}, {"n_validTo", e.ValidTo.String()},
-		{"n_labels", labels}, {"n_aliases", aliases}, {"n_sources", sources},
-	}, g.nodeProps, g.nodeNames, e.Properties)
+		{"n_labels", labelsText(e.Labels)}, {"n_aliases", aliasesText(e.Aliases)}, {"n_sources", sourcesText(e.Sources)},
+	}, g.nodeProps, e.Properties)
 	g.spells(e.ValidFrom, e.ValidTo)
 	g.x.raw("      </node>\n")
 	return nil
@@ -364,21 +354,16 @@ func (g *gexfWriter) relation(r *store.Relation) error {
 	g.x.attr("target", r.To)
 	g.x.attr("label", r.Type)
 	g.x.raw(">\n")
-	var sources string
-	if len(r.Sources) > 0 {
-		sources = jsonText(toWireSources(r.Sources))
-	}
 	g.attvalues([][2]string{
-		{"e_type", r.Type}, {"e_validFrom", r.ValidFrom.String()}, {"e_validTo", r.ValidTo.String()}, {"e_sources", sources},
-	}, g.edgeProps, g.edgeNames, r.Properties)
+		{"e_type", r.Type}, {"e_validFrom", r.ValidFrom.String()}, {"e_validTo", r.ValidTo.String()}, {"e_sources", sourcesText(r.Sources)},
+	}, g.edgeProps, r.Properties)
 	g.spells(r.ValidFrom, r.ValidTo)
 	g.x.raw("      </edge>\n")
 	return nil
 }
 
 func (g *gexfWriter) end() error {
-	g.x.raw("    </edges>\n  </graph>\n</gexf>\n")
-	return g.x.w.Flush()
+	return g.finish("    </edges>\n  </graph>\n</gexf>\n")
 }
 
 // dotWriter streams a Graphviz digraph: entities labelled with their names,

@@ -75,20 +75,32 @@ func (p *Plan) relationID(j int) string {
 	return "rel-" + strings.Repeat("0", max(0, w-len(s))) + s
 }
 
-func pickEnd(r *rand.Rand, ends []end) string {
-	total := 0.0
-	for _, e := range ends {
-		total += e.weight
-	}
-	x := r.Float64() * total
-	for _, e := range ends {
-		if x < e.weight {
-			return e.typ
+// pickWeighted draws one of xs, each with a chance proportional to its
+// weight.
+func pickWeighted[T any](r *rand.Rand, xs []T, weight func(T) float64) T {
+	x := r.Float64() * totalWeight(xs, weight)
+	for _, v := range xs {
+		if x < weight(v) {
+			return v
 		}
-		x -= e.weight
+		x -= weight(v)
 	}
-	return ends[len(ends)-1].typ
+	return xs[len(xs)-1]
 }
+
+func totalWeight[T any](xs []T, weight func(T) float64) float64 {
+	total := 0.0
+	for _, v := range xs {
+		total += weight(v)
+	}
+	return total
+}
+
+// pickEnd draws the entity type of one end of a relation.
+func pickEnd(r *rand.Rand, ends []end) string { return pickWeighted(r, ends, endWeight).typ }
+
+func endWeight(e end) float64       { return e.weight }
+func anchorWeight(a anchor) float64 { return a.weight }
 
 // anchor is a way to give an entity of some kind a relation: a relation
 // type and the side the entity takes.
@@ -105,31 +117,13 @@ func anchors() map[string][]anchor {
 	for i := range relSpecs {
 		s := &relSpecs[i]
 		for side, ends := range [][]end{s.from, s.to} {
-			total := 0.0
-			for _, e := range ends {
-				total += e.weight
-			}
+			total := totalWeight(ends, endWeight)
 			for _, e := range ends {
 				out[e.typ] = append(out[e.typ], anchor{s, side == 0, s.weight * e.weight / total})
 			}
 		}
 	}
 	return out
-}
-
-func pickAnchor(r *rand.Rand, as []anchor) anchor {
-	total := 0.0
-	for _, a := range as {
-		total += a.weight
-	}
-	x := r.Float64() * total
-	for _, a := range as {
-		if x < a.weight {
-			return a
-		}
-		x -= a.weight
-	}
-	return as[len(as)-1]
 }
 
 // eachRelation draws the relations. The first ones anchor every entity in
@@ -158,7 +152,7 @@ func (p *Plan) eachRelation(yield func(store.Record) error) error {
 		if j < nAnchors {
 			k := p.kindOf(j)
 			i := j - k.First
-			a := pickAnchor(r, byKind[k.Type])
+			a := pickWeighted(r, byKind[k.Type], anchorWeight)
 			spec = a.spec
 			if a.isFrom {
 				fk, from, tk = k, i, p.byType[pickEnd(r, spec.to)]

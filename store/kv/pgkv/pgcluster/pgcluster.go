@@ -89,7 +89,7 @@ type Cluster struct {
 
 // Start creates a cluster with initdb and starts it. It returns
 // ErrNotInstalled when PostgreSQL is absent.
-func Start(ctx context.Context, cfg Config) (*Cluster, error) {
+func Start(ctx context.Context, cfg Config) (_ *Cluster, err error) {
 	bin, err := Bin(cfg.Bin)
 	if err != nil {
 		return nil, err
@@ -98,22 +98,20 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer stopOnError(c, &err)
 	args := []string{"-D", c.DataDir(), "-U", "ties", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions"}
 	if !cfg.Durable {
 		args = append(args, "--no-sync")
 	}
 	if err := c.run(ctx, "initdb", args...); err != nil {
-		c.Stop()
 		return nil, err
 	}
 	if len(cfg.HBA) > 0 {
 		if err := c.appendHBA(cfg.HBA); err != nil {
-			c.Stop()
 			return nil, err
 		}
 	}
 	if err := c.Boot(ctx); err != nil {
-		c.Stop()
 		return nil, err
 	}
 	return c, nil
@@ -122,21 +120,28 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 // StartStandby makes a streaming standby of primary with pg_basebackup
 // and starts it. application_name in its primary_conninfo is name, which
 // synchronous_standby_names on the primary can refer to.
-func StartStandby(ctx context.Context, primary *Cluster, name string, cfg Config) (*Cluster, error) {
+func StartStandby(ctx context.Context, primary *Cluster, name string, cfg Config) (_ *Cluster, err error) {
 	c, err := newCluster(primary.Bin, cfg)
 	if err != nil {
 		return nil, err
 	}
+	defer stopOnError(c, &err)
 	conninfo := fmt.Sprintf("host=127.0.0.1 port=%d user=ties application_name=%s", primary.Port, name)
 	if err := c.run(ctx, "pg_basebackup", "-D", c.DataDir(), "-d", conninfo, "-X", "stream", "-R", "--no-sync"); err != nil {
-		c.Stop()
 		return nil, err
 	}
 	if err := c.Boot(ctx); err != nil {
-		c.Stop()
 		return nil, err
 	}
 	return c, nil
+}
+
+// stopOnError stops a cluster that did not come up, when *err is set on
+// return, so that no server or directory is left behind.
+func stopOnError(c *Cluster, err *error) {
+	if *err != nil {
+		c.Stop()
+	}
 }
 
 func newCluster(bin string, cfg Config) (*Cluster, error) {
