@@ -63,6 +63,13 @@ func (b *rateBody) Read(p []byte) (int, error) {
 			err = xerr
 		}
 	}
+	if errors.Is(err, io.EOF) {
+		// The body is whole: the rate no longer applies. Left in place,
+		// the deadline would end the server's background read, which
+		// watches for the client going away, and so cancel the request
+		// of a handler still at work on the body (an import's load).
+		b.rc.SetReadDeadline(time.Time{})
+	}
 	if err != nil && isTimeout(err) {
 		err = fmt.Errorf("the request body arrived slower than %d bytes in %s; the connection was closed: %w", b.rate.Bytes, b.rate.Window, err)
 	}

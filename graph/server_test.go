@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -326,5 +327,38 @@ func TestMinBodyRate(t *testing.T) {
 	// 64 bytes every 50 ms keeps the rate, for longer than a window.
 	if status, body := send(strings.Repeat("x", 64), 50*time.Millisecond, 10); status != http.StatusOK {
 		t.Errorf("a body at the rate: status %d: %s", status, body)
+	}
+}
+
+// TestMinBodyRateEndsWithTheBody: once the body has arrived, the rate's
+// read deadline no longer applies. A handler that works on the body for
+// longer than a window (an import loading what it received) keeps its
+// request: the server's watch for a vanished client must not mistake the
+// stale deadline for the client going away.
+func TestMinBodyRateEndsWithTheBody(t *testing.T) {
+	st := storetest.Open(t)
+	rate := graph.MinBodyRate{Bytes: 64, Window: 100 * time.Millisecond}
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		select {
+		case <-time.After(5 * rate.Window):
+			io.WriteString(w, "done")
+		case <-r.Context().Done():
+			http.Error(w, "the request was cancelled: "+context.Cause(r.Context()).Error(), http.StatusInternalServerError)
+		}
+	})
+	srv := httptest.NewServer(graph.NewServer(graph.ServerConfig{Store: st, MinBodyRate: rate, Import: slow}))
+	t.Cleanup(srv.Close)
+	resp, err := http.Post(srv.URL+"/import", "application/x-ndjson", strings.NewReader(strings.Repeat("x", 10_000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(b) != "done" {
+		t.Errorf("status %d: %s", resp.StatusCode, b)
 	}
 }
