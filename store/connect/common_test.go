@@ -46,10 +46,7 @@ func TestCommonNeighbors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := viewCommonNeighbors(context.Background(), s, tt.ids, tt.f, store.ReadOptions{})
-			if gotCode, want := store.ErrorCode(err), tt.wantErr; gotCode != want {
-				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
-			}
-			if err != nil {
+			if errored(t, err, tt.wantErr) {
 				return
 			}
 			if got, want := entityIDsOf(got), tt.want; !slices.Equal(got, want) {

@@ -26,10 +26,7 @@ func TestComponents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := viewComponents(context.Background(), s, tt.opts, store.ReadOptions{})
-			if gotCode, want := store.ErrorCode(err), tt.wantErr; gotCode != want {
-				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
-			}
-			if err != nil {
+			if errored(t, err, tt.wantErr) {
 				return
 			}
 			if got, want := fmt.Sprint(got), fmt.Sprint(tt.want); got != want {
@@ -62,9 +59,7 @@ func TestComponentOf(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := viewComponentOf(context.Background(), s, tt.id, tt.opts, store.ReadOptions{})
-			if gotCode, want := store.ErrorCode(err), tt.wantErr; gotCode != want {
-				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
-			}
+			errored(t, err, tt.wantErr)
 			if got != tt.want {
 				t.Errorf("ComponentOf(%s): got %q, want %q", tt.id, got, tt.want)
 			}

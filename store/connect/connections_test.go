@@ -217,19 +217,30 @@ func randomCases(t *testing.T, count, n, m int) []randomCase {
 
 var anyEntity = func(string) bool { return true }
 
+// ends draws the two ends of a path query.
+func (rc randomCase) ends() (src, dst string) {
+	return rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
+}
+
+// maybePersons limits opts to paths through persons one time in three,
+// and returns the reference's test of the entities a path may pass.
+func (rc randomCase) maybePersons(opts *store.PathOptions) (admit func(string) bool) {
+	if rc.rng.IntN(3) != 0 {
+		return anyEntity
+	}
+	opts.EntityTypes = []string{"Person"}
+	return func(id string) bool { return rc.g.types[id] == "Person" }
+}
+
 func TestShortestPathMatchesBFS(t *testing.T) {
 	ctx := context.Background()
 	for _, rc := range randomCases(t, 12, 40, 70) {
 		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
-			persons := func(id string) bool { return rc.g.types[id] == "Person" }
 			for range 25 {
-				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
+				src, dst := rc.ends()
 				dir := store.Direction(rc.rng.IntN(3))
 				opts := store.PathOptions{Direction: dir, MaxDepth: opt(8)}
-				admit := anyEntity
-				if rc.rng.IntN(3) == 0 {
-					opts.EntityTypes, admit = []string{"Person"}, persons
-				}
+				admit := rc.maybePersons(&opts)
 				want := rc.g.dist(src, dst, dir, admit)
 				p, err := viewShortestPath(ctx, rc.s, src, dst, opts, store.ReadOptions{})
 				if err != nil {
@@ -256,7 +267,7 @@ func TestWeightedShortestPathMatchesBruteForce(t *testing.T) {
 	for _, rc := range randomCases(t, 10, 12, 26) {
 		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
 			for range 15 {
-				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
+				src, dst := rc.ends()
 				dir := store.Direction(rc.rng.IntN(3))
 				depth := 1 + rc.rng.IntN(5)
 				all := rc.g.simplePaths(src, dst, dir, depth, anyEntity)
@@ -289,7 +300,7 @@ func TestKShortestPathsProperties(t *testing.T) {
 	for _, rc := range randomCases(t, 10, 12, 26) {
 		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
 			for range 12 {
-				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
+				src, dst := rc.ends()
 				dir := store.Direction(rc.rng.IntN(3))
 				const depth = 5
 				k := 1 + rc.rng.IntN(6)
@@ -349,9 +360,8 @@ func TestAllPathsMatchesBruteForce(t *testing.T) {
 	ctx := context.Background()
 	for _, rc := range randomCases(t, 10, 12, 26) {
 		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
-			persons := func(id string) bool { return rc.g.types[id] == "Person" }
 			for range 12 {
-				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
+				src, dst := rc.ends()
 				if src == dst {
 					continue
 				}
@@ -359,10 +369,7 @@ func TestAllPathsMatchesBruteForce(t *testing.T) {
 				depth := 1 + rc.rng.IntN(5)
 				limit := 1 + rc.rng.IntN(40)
 				opts := store.PathOptions{Direction: dir, MaxDepth: opt(depth)}
-				admit := anyEntity
-				if rc.rng.IntN(3) == 0 {
-					opts.EntityTypes, admit = []string{"Person"}, persons
-				}
+				admit := rc.maybePersons(&opts)
 				all := rc.g.simplePaths(src, dst, dir, depth, admit)
 				res, err := viewAllPaths(ctx, rc.s, src, dst, opt(limit), opts, store.ReadOptions{})
 				if err != nil {
