@@ -229,20 +229,10 @@ func TestBatchStream(t *testing.T) {
 // rollback hole, no runs left; one flushed is merged in through the
 // memtables and reads back whole, later writes and deletes winning.
 func TestBatchSpillsIntoWrittenStore(t *testing.T) {
-	ctx := context.Background()
 	written := func(t *testing.T) (*DB, string) {
 		dir := t.TempDir()
 		db := openTest(t, Options{Dir: dir})
-		tx, err := db.Begin(ctx, kv.TxnOptions{Update: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Set([]byte("a"), []byte("before")); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		mustCommit(t, db, map[string]string{"a": "before"})
 		return db, dir
 	}
 	t.Run("Cancel", func(t *testing.T) {
