@@ -12,12 +12,7 @@ import (
 // TestCheckFindsCorruption breaks one invariant at a time behind the
 // engine's back and expects Check to name it.
 func TestCheckFindsCorruption(t *testing.T) {
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name    string
-		corrupt func(t *testing.T, s *Store, tx kv.Txn)
-		want    string
-	}{
+	testCheckFindsDamage(t, twinCities(), []damageCase{
 		{"MissingMirror", func(t *testing.T, s *Store, tx kv.Txn) {
 			e := adjOf(t, s, "onno-mayor")
 			must(t, tx.Delete(e.mirror().key()))
@@ -82,14 +77,32 @@ func TestCheckFindsCorruption(t *testing.T) {
 		{"BadBody", func(t *testing.T, s *Store, tx kv.Txn) {
 			must(t, tx.Set(entityKey(nodeOf(t, s, "dalian")), []byte{bodyFormat, 200}))
 		}, "truncated body"},
-	} {
+	})
+}
+
+// damageCase is one invariant broken behind the engine's back, and what
+// Check must say of it.
+type damageCase struct {
+	name    string
+	corrupt func(t *testing.T, s *Store, tx kv.Txn)
+	want    string
+}
+
+// testCheckFindsDamage runs each case on a fresh in-memory store holding
+// b, sound before the damage; after it, Check's sequential scan must find
+// the store unsound (or Check would never run its detailed walk) and the
+// walk must name the damage.
+func testCheckFindsDamage(t *testing.T, b Batch, tests []damageCase) {
+	t.Helper()
+	ctx := context.Background()
+	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := Open("", Options{InMemory: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			mustApply(t, s, twinCities())
+			mustApply(t, s, b)
 			if err := s.Check(ctx); err != nil {
 				t.Fatalf("Check before the damage: %v", err)
 			}
@@ -104,13 +117,10 @@ func TestCheckFindsCorruption(t *testing.T) {
 			if _, err := tx.Commit(); err != nil {
 				t.Fatal(err)
 			}
-			// The sequential scan must notice every damage the detailed
-			// walk names, or Check would never run that walk.
-			if sound := scanSound(t, s); sound {
+			if scanSound(t, s) {
 				t.Errorf("scanCheck: sound after the damage")
 			}
-			err = s.Check(ctx)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
+			if err := s.Check(ctx); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Check: got %v, want a problem containing %q", err, tc.want)
 			}
 		})

@@ -65,11 +65,7 @@ func TestFindEntities(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var got []string
-				for _, e := range p.Entities {
-					got = append(got, e.ID)
-				}
-				if !slices.Equal(got, want) {
+				if got := entityIDs(p.Entities); !slices.Equal(got, want) {
 					t.Errorf("page %d: got %v, want %v", i, got, want)
 				}
 				if got, want := p.TotalCount, tc.total; got != want {
