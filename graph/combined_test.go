@@ -85,8 +85,8 @@ func TestFiltersCombine(t *testing.T) {
 			t.Errorf("American neighbours of Enschede: %+v, want palo-alto once", got)
 		}
 		r := e.at(t).post(`{ entity(id: "enschede") { neighbors(distinct: true, orderBy: [{by: NAME}]) { totalCount } } }`, nil)
-		if r.code() != "INVALID_ARGUMENT" {
-			t.Errorf("distinct with orderBy: code %q, want INVALID_ARGUMENT", r.code())
+		if r.Code() != "INVALID_ARGUMENT" {
+			t.Errorf("distinct with orderBy: code %q, want INVALID_ARGUMENT", r.Code())
 		}
 	})
 }

@@ -174,7 +174,7 @@ func TestWhereErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := e.at(t).post(c.query, nil)
-			if got := r.code(); got != "INVALID_ARGUMENT" {
+			if got := r.Code(); got != "INVALID_ARGUMENT" {
 				t.Fatalf("code = %q, want INVALID_ARGUMENT: %s", got, r.Raw)
 			}
 			if !strings.Contains(r.Errors[0].Message, c.says) {
@@ -190,8 +190,8 @@ func TestWhereErrors(t *testing.T) {
 func TestWhereCostFollowsIndexes(t *testing.T) {
 	e := newEnv(t, graph.ServerConfig{Limits: graph.Limits{Complexity: 1000}})
 	const q = `{ entities(types: ["City"], where: [{key: "country", eq: "DE"}], first: 10) { totalCount nodes { id } } }`
-	if r := e.post(q, nil); r.code() != "TOO_COMPLEX" {
-		t.Fatalf("unindexed: code %q, want TOO_COMPLEX: %s", r.code(), r.Raw)
+	if r := e.post(q, nil); r.Code() != "TOO_COMPLEX" {
+		t.Fatalf("unindexed: code %q, want TOO_COMPLEX: %s", r.Code(), r.Raw)
 	}
 	e.ok(`mutation { defineEntityType(input: {name: "City", parent: "Place", indexed: ["country"]}) { indexed } }`, nil, nil)
 	var d struct{ Entities struct{ TotalCount int } }

@@ -106,7 +106,7 @@ func TestDistinctNeighbors(t *testing.T) {
 		e.at(t).ok(`{ entity(id: "enschede") { relations(first: 1) { pageInfo { endCursor } } } }`, nil, &d)
 		r := e.at(t).post(`query($after: String) { entity(id: "enschede") { neighbors(distinct: true, after: $after) { totalCount } } }`,
 			map[string]any{"after": d.Entity.Relations.PageInfo.EndCursor})
-		if got, want := r.code(), "INVALID_ARGUMENT"; got != want {
+		if got, want := r.Code(), "INVALID_ARGUMENT"; got != want {
 			t.Errorf("code %q, want %q: %s", got, want, r.Raw)
 		}
 	})

@@ -195,7 +195,7 @@ func TestHTTPEndpoints(t *testing.T) {
 		ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
 		hashOnly, _ := json.Marshal(map[string]any{"extensions": ext})
 		r := e.at(t).do(http.MethodPost, "/query", "application/json", hashOnly, nil)
-		if got, want := r.code(), "PERSISTED_QUERY_NOT_FOUND"; got != want {
+		if got, want := r.Code(), "PERSISTED_QUERY_NOT_FOUND"; got != want {
 			t.Errorf("unknown hash: code %q, want %q: %s", got, want, r.Raw)
 		}
 		full, _ := json.Marshal(map[string]any{"query": q, "extensions": ext})
@@ -216,7 +216,7 @@ func TestHTTPEndpoints(t *testing.T) {
 			`{"extensions": {"persistedQuery": "deadbeef"}}`,
 		} {
 			r := e.at(t).do(http.MethodPost, "/query", "application/json", []byte(body), nil)
-			if got, want := r.code(), "BAD_REQUEST"; got != want {
+			if got, want := r.Code(), "BAD_REQUEST"; got != want {
 				t.Errorf("%s: code %q, want %q: %s", body, got, want, r.Raw)
 			} else if !strings.Contains(r.Errors[0].Message, "extensions.persistedQuery") {
 				t.Errorf("%s: message %q does not name extensions.persistedQuery", body, r.Errors[0].Message)
