@@ -26,18 +26,21 @@ func TestHTTPEndpoints(t *testing.T) {
 	e := newEnv(t, mutationConfig)
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-	t.Run("healthz", func(t *testing.T) {
-		r := e.at(t).do(http.MethodGet, "/healthz", "", nil, nil)
-		if got, want := r.Status, http.StatusOK; got != want {
-			t.Errorf("status: got %d, want %d", got, want)
-		}
-	})
-	t.Run("readyz", func(t *testing.T) {
-		r := e.at(t).do(http.MethodGet, "/readyz", "", nil, nil)
-		if got, want := r.Status, http.StatusOK; got != want {
-			t.Errorf("status: got %d, want %d", got, want)
-		}
-	})
+	for _, tc := range []struct {
+		name, path string
+		want       int
+	}{
+		{"healthz", "/healthz", http.StatusOK},
+		{"readyz", "/readyz", http.StatusOK},
+		{"UnknownPath", "/nope", http.StatusNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.at(t).do(http.MethodGet, tc.path, "", nil, nil)
+			if got, want := r.Status, tc.want; got != want {
+				t.Errorf("status: got %d, want %d", got, want)
+			}
+		})
+	}
 	t.Run("PlaygroundRedirectsToTheDefaultQuery", func(t *testing.T) {
 		res, err := noRedirect.Get(e.url + "/")
 		if err != nil {
@@ -118,12 +121,6 @@ func TestHTTPEndpoints(t *testing.T) {
 			if a.Status != http.StatusOK || !strings.Contains(a.Header.Get("Content-Type"), "javascript") {
 				t.Errorf("%s: status %d, Content-Type %q", m[1], a.Status, a.Header.Get("Content-Type"))
 			}
-		}
-	})
-	t.Run("UnknownPath", func(t *testing.T) {
-		r := e.at(t).do(http.MethodGet, "/nope", "", nil, nil)
-		if got, want := r.Status, http.StatusNotFound; got != want {
-			t.Errorf("status: got %d, want %d", got, want)
 		}
 	})
 	t.Run("Options", func(t *testing.T) {
