@@ -61,6 +61,17 @@ func generated(b *testing.B, dir string, n int) string {
 	return path
 }
 
+// generatedInput is the generated graph of TIES_BENCH_RELATIONS relations
+// as an NDJSON input.
+func generatedInput(b *testing.B) Input {
+	b.Helper()
+	in, err := FileInput(generated(b, benchDir(), benchRelations(b)), NDJSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return in
+}
+
 // benchDir holds the generated files across the benchmarks of one run;
 // TestMain removes it.
 var (
@@ -90,12 +101,7 @@ func TestMain(m *testing.M) {
 }
 
 func BenchmarkDecodeNDJSON(b *testing.B) {
-	n := benchRelations(b)
-	path := generated(b, benchDir(), n)
-	in, err := FileInput(path, NDJSON)
-	if err != nil {
-		b.Fatal(err)
-	}
+	in := generatedInput(b)
 	src, err := NewSource(in, DecodeOptions{})
 	if err != nil {
 		b.Fatal(err)
@@ -115,12 +121,7 @@ func BenchmarkDecodeNDJSON(b *testing.B) {
 // BenchmarkImport loads the generated file into a new badger store on disk
 // per iteration: both passes of Store.Load and the bulk write.
 func BenchmarkImport(b *testing.B) {
-	n := benchRelations(b)
-	path := generated(b, benchDir(), n)
-	in, err := FileInput(path, NDJSON)
-	if err != nil {
-		b.Fatal(err)
-	}
+	in := generatedInput(b)
 	b.SetBytes(in.Size)
 	b.ResetTimer()
 	m := storetest.StartThroughput()
@@ -148,12 +149,7 @@ func BenchmarkImport(b *testing.B) {
 // BenchmarkExport writes the whole generated graph in each format to
 // io.Discard from one snapshot.
 func BenchmarkExport(b *testing.B) {
-	n := benchRelations(b)
-	path := generated(b, benchDir(), n)
-	in, err := FileInput(path, NDJSON)
-	if err != nil {
-		b.Fatal(err)
-	}
+	in := generatedInput(b)
 	st, err := store.Open(b.TempDir(), store.Options{})
 	if err != nil {
 		b.Fatal(err)
