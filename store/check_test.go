@@ -134,49 +134,49 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// readOf runs fn on the latest snapshot of s, failing t if it fails.
+func readOf[T any](t *testing.T, s *Store, fn func(r *Reader) (T, error)) T {
+	t.Helper()
+	v, err := Read(context.Background(), s, ReadOptions{}, fn)
+	must(t, err)
+	return v
+}
+
 func nodeOf(t *testing.T, s *Store, id string) NodeID {
 	t.Helper()
-	var n NodeID
-	must(t, s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
-		var err error
-		n, _, err = r.Lookup(id)
-		return err
-	}))
-	return n
+	return readOf(t, s, func(r *Reader) (NodeID, error) {
+		n, _, err := r.Lookup(id)
+		return n, err
+	})
 }
 
 func typeOf(t *testing.T, s *Store, name string) TypeID {
 	t.Helper()
-	var typ TypeID
-	must(t, s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
-		typ, _ = r.sch.entityType(name)
-		return nil
-	}))
-	return typ
+	return readOf(t, s, func(r *Reader) (TypeID, error) {
+		typ, _ := r.sch.entityType(name)
+		return typ, nil
+	})
 }
 
 // adjOf returns the out-key entry of relation id.
 func adjOf(t *testing.T, s *Store, id string) adjEntry {
 	t.Helper()
-	var e adjEntry
-	must(t, s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
+	return readOf(t, s, func(r *Reader) (adjEntry, error) {
 		ref, _, err := lookupAny(r.tx, id)
 		if err != nil {
-			return err
+			return adjEntry{}, err
 		}
 		rid := RelID(ref.id)
 		v, err := r.tx.Get(relationKey(rid))
 		if err != nil {
-			return err
+			return adjEntry{}, err
 		}
 		rb, err := decodeRelation(v)
 		if err != nil {
-			return err
+			return adjEntry{}, err
 		}
-		e = adjEntry{dir: pOut, self: rb.from, typ: rb.typ, other: rb.to, rel: rid}
-		return nil
-	}))
-	return e
+		return adjEntry{dir: pOut, self: rb.from, typ: rb.typ, other: rb.to, rel: rid}, nil
+	})
 }
 
 // scanSound runs the sequential scan of Check alone.
