@@ -16,6 +16,7 @@ import (
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/exchange"
 	"github.com/ties-graph/ties/store/seed"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 // cli runs one subcommand in process with no environment and returns its
@@ -185,25 +186,30 @@ func TestImportCommand(t *testing.T) {
 	})
 }
 
-// TestImportExportThroughURL runs import and export against a service.
-func TestImportExportThroughURL(t *testing.T) {
-	st, err := store.Open(t.TempDir(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+// exchangeService serves POST /import and GET /export as "ties serve"
+// wires them, over a new store on disk whose cleanup checks it. Every
+// upload, taken or refused, is spooled and removed: the cleanup also
+// fails t if one is left behind.
+func exchangeService(t *testing.T) *httptest.Server {
+	t.Helper()
+	st := storetest.OpenWith(t, store.Options{})
 	spool := t.TempDir()
+	t.Cleanup(func() {
+		if left, _ := os.ReadDir(spool); len(left) != 0 {
+			t.Errorf("%d spooled uploads left behind", len(left))
+		}
+	})
 	mux := http.NewServeMux()
 	mux.Handle("/import", importHandler(st, nil, spool))
 	mux.Handle("/export", exportHandler(st, nil))
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	defer func() {
-		// Every upload, taken or refused, is spooled there and removed.
-		if left, _ := os.ReadDir(spool); len(left) != 0 {
-			t.Errorf("%d spooled uploads left behind", len(left))
-		}
-	}()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestImportExportThroughURL runs import and export against a service.
+func TestImportExportThroughURL(t *testing.T) {
+	srv := exchangeService(t)
 	dir := t.TempDir()
 	founding := writeFile(t, dir, seed.FileName, string(seed.NDJSON()))
 	out, _, err := cli(t, runImport, "--url", srv.URL, founding)

@@ -2,15 +2,12 @@ package main
 
 import (
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/seed"
 )
 
@@ -62,15 +59,7 @@ func TestFormatDocMergeExample(t *testing.T) {
 // TestImportOnExistingThroughURL sends --on-existing and --delimiter to a
 // service and prints its report as a local import does.
 func TestImportOnExistingThroughURL(t *testing.T) {
-	st, err := store.Open(t.TempDir(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	mux := http.NewServeMux()
-	mux.Handle("/import", importHandler(st, nil, t.TempDir()))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv := exchangeService(t)
 	dir := t.TempDir()
 	founding := writeFile(t, dir, seed.FileName, string(seed.NDJSON()))
 	if _, _, err := cli(t, runImport, "--url", srv.URL, "--on-existing", "replace", founding); err != nil {
