@@ -138,19 +138,27 @@ func testOrder(t *testing.T, open Opener) {
 		{"B", []byte{'b'}},
 		{"Missing", []byte{'c'}},
 	} {
-		for _, reverse := range []bool{false, true} {
-			name := tc.name
-			if reverse {
-				name += "/Reverse"
-			}
-			t.Run(name, func(t *testing.T) {
-				got := keys(t, s, kv.IterOptions{Prefix: tc.prefix, Reverse: reverse}, nil)
-				want := sorted(withPrefix(orderKeys, tc.prefix), reverse)
-				if !equalKeys(got, want) {
-					t.Errorf("keys = %x, want %x", got, want)
-				}
-			})
+		scanInOrder(t, s, tc.name, tc.prefix)
+	}
+}
+
+// scanInOrder wants the keys of s under prefix, forward and in reverse,
+// to be orderKeys' under it in byte order, in subtests name and
+// name/Reverse.
+func scanInOrder(t *testing.T, s kv.Store, name string, prefix []byte) {
+	t.Helper()
+	for _, reverse := range []bool{false, true} {
+		sub := name
+		if reverse {
+			sub += "/Reverse"
 		}
+		t.Run(sub, func(t *testing.T) {
+			got := keys(t, s, kv.IterOptions{Prefix: prefix, Reverse: reverse}, nil)
+			want := sorted(withPrefix(orderKeys, prefix), reverse)
+			if !equalKeys(got, want) {
+				t.Errorf("keys = %x, want %x", got, want)
+			}
+		})
 	}
 }
 
@@ -160,15 +168,7 @@ func testPrefixEdge(t *testing.T, open Opener) {
 	s := open(t)
 	setAll(t, s, orderKeys)
 	for _, p := range [][]byte{{0xFF}, {0xFF, 0xFF}, {0xFF, 0xFF, 0xFF}, {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}} {
-		for _, reverse := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%x/reverse=%v", p, reverse), func(t *testing.T) {
-				got := keys(t, s, kv.IterOptions{Prefix: p, Reverse: reverse}, nil)
-				want := sorted(withPrefix(orderKeys, p), reverse)
-				if !equalKeys(got, want) {
-					t.Errorf("keys = %x, want %x", got, want)
-				}
-			})
-		}
+		scanInOrder(t, s, fmt.Sprintf("%x", p), p)
 	}
 }
 
