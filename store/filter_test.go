@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -170,11 +171,8 @@ func testEntitiesWhere(t *testing.T, s *store.Store, es []*store.Entity) {
 			cmp: func(a, b *store.Entity) int {
 				pa, _ := num(a.Properties, "population")
 				pb, _ := num(b.Properties, "population")
-				switch {
-				case pa > pb:
-					return -1
-				case pa < pb:
-					return 1
+				if c := cmp.Compare(pb, pa); c != 0 {
+					return c // descending
 				}
 				return byID(a.ID, b.ID)
 			},
@@ -211,11 +209,8 @@ func testEntitiesWhere(t *testing.T, s *store.Store, es []*store.Entity) {
 				}
 				ea, _ := num(a.Properties, "employees")
 				eb, _ := num(b.Properties, "employees")
-				switch {
-				case ea > eb:
-					return -1
-				case ea < eb:
-					return 1
+				if c := cmp.Compare(eb, ea); c != 0 {
+					return c // descending
 				}
 				return byID(a.ID, b.ID)
 			},

@@ -377,16 +377,18 @@ func TestKShortestPaths(t *testing.T) {
 
 func TestAllPaths(t *testing.T) {
 	const square = "a LINK b\nb LINK d\na LINK c\nc LINK d\nb LINK c\na LINK d"
+	// every path from a to d in the square, shortest first, then by id.
+	every := []string{
+		"a -r6- d",
+		"a -r1- b -r2- d",
+		"a -r3- c -r4- d",
+		"a -r1- b -r5- c -r4- d",
+		"a -r3- c -r5- b -r2- d",
+	}
 	tests := []pathsCase{
 		{
 			name: "ShortestFirstThenByID", graph: square, from: "a", to: "d",
-			want: []string{
-				"a -r6- d",
-				"a -r1- b -r2- d",
-				"a -r3- c -r4- d",
-				"a -r1- b -r5- c -r4- d",
-				"a -r3- c -r5- b -r2- d",
-			},
+			want: every,
 		},
 		{
 			name: "Limit", graph: square, from: "a", to: "d", n: 2,
@@ -395,13 +397,7 @@ func TestAllPaths(t *testing.T) {
 		},
 		{
 			name: "LimitExact", graph: square, from: "a", to: "d", n: 5,
-			want: []string{
-				"a -r6- d",
-				"a -r1- b -r2- d",
-				"a -r3- c -r4- d",
-				"a -r1- b -r5- c -r4- d",
-				"a -r3- c -r5- b -r2- d",
-			},
+			want: every,
 		},
 		{
 			name: "MaxDepth", graph: square, from: "a", to: "d", opts: store.PathOptions{MaxDepth: opt(2)},
