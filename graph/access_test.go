@@ -90,7 +90,7 @@ func refused(t *testing.T, r *response, status int, code string) {
 	if r.Status != status {
 		t.Errorf("status %d, want %d: %s", r.Status, status, r.Raw)
 	}
-	got := r.code()
+	got := r.Code()
 	if got == "" {
 		// The JSON errors of /export, /import, /backup and /metrics.
 		var body struct {
@@ -268,7 +268,7 @@ func TestAccessScopes(t *testing.T) {
 			t.Fatalf("revokeApiKey: %d %s", r.Status, r.Raw)
 		}
 		refused(t, a.as(t, k.Token, `{ stats { entities } }`, nil), http.StatusUnauthorized, "UNAUTHENTICATED")
-		if r := a.as(t, a.admin, `mutation { revokeApiKey(name: "ci") }`, nil); r.code() != "NOT_FOUND" {
+		if r := a.as(t, a.admin, `mutation { revokeApiKey(name: "ci") }`, nil); r.Code() != "NOT_FOUND" {
 			t.Errorf("revoke twice: %s, want NOT_FOUND", r.Raw)
 		}
 	})

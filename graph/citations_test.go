@@ -85,7 +85,7 @@ func TestCitedBy(t *testing.T) {
 	}
 	t.Run("ErrBadCursor", func(t *testing.T) {
 		r := e.at(t).post(`{ entity(id: "germany-agenda-annual-overview-2017") { citedBy(after: "bm9wZQ") { totalCount } } }`, nil)
-		if got, want := r.code(), "INVALID_ARGUMENT"; got != want {
+		if got, want := r.Code(), "INVALID_ARGUMENT"; got != want {
 			t.Errorf("code %q, want %q: %s", got, want, r.Raw)
 		}
 	})

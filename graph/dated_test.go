@@ -88,7 +88,7 @@ func TestEntitiesValidTime(t *testing.T) {
 		})
 	}
 	r := e.post(`{ entities(validAt: "2017", during: {from: "2016"}) { totalCount } }`, nil)
-	if got, want := r.code(), "INVALID_ARGUMENT"; got != want {
+	if got, want := r.Code(), "INVALID_ARGUMENT"; got != want {
 		t.Errorf("validAt with during: code %q, want %q: %s", got, want, r.Raw)
 	}
 }

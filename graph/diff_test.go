@@ -65,7 +65,7 @@ func TestDiffArguments(t *testing.T) {
 				id = ""
 			}
 			r := e.at(t).post(`{ diff(`+id+tt.args+`) { began { id } } }`, nil)
-			if got, want := r.code(), tt.code; got != want {
+			if got, want := r.Code(), tt.code; got != want {
 				t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
 			}
 			if tt.field != "" {

@@ -43,7 +43,7 @@ func TestErrorCodes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.at(t).post(tc.query, tc.vars)
-			if got, want := r.code(), tc.code; got != want {
+			if got, want := r.Code(), tc.code; got != want {
 				t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
 			}
 			if msg := r.Errors[0].Message; !strings.Contains(msg, tc.mention) || msg == "internal error" {
@@ -95,7 +95,7 @@ func TestRequestErrorStatus(t *testing.T) {
 func TestTimeout(t *testing.T) {
 	e := newEnv(t, graph.ServerConfig{Limits: graph.Limits{Timeout: time.Nanosecond}})
 	r := e.post(`{ entity(id: "enschede") { name } }`, nil)
-	if got, want := r.code(), "TIMEOUT"; got != want {
+	if got, want := r.Code(), "TIMEOUT"; got != want {
 		t.Errorf("code: got %q, want %q: %s", got, want, r.Raw)
 	}
 }
@@ -112,7 +112,7 @@ func TestIntrospection(t *testing.T) {
 	t.Run("Off", func(t *testing.T) {
 		e := newEnv(t, graph.ServerConfig{NoIntrospection: true})
 		r := e.post(q, nil)
-		if got, want := r.code(), "FORBIDDEN"; got != want {
+		if got, want := r.Code(), "FORBIDDEN"; got != want {
 			t.Errorf("code: got %q, want %q: %s", got, want, r.Raw)
 		}
 		var d struct {
@@ -139,7 +139,7 @@ func TestInternalErrorsAreHidden(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := e.post(`{ entity(id: "enschede") { name } }`, nil)
-	if got, want := r.code(), "INTERNAL"; got != want {
+	if got, want := r.Code(), "INTERNAL"; got != want {
 		t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
 	}
 	if got, want := r.Errors[0].Message, "internal error"; got != want {
@@ -158,7 +158,7 @@ func TestInternalErrorsAreHidden(t *testing.T) {
 func TestReadOnly(t *testing.T) {
 	e := newEnv(t, graph.ServerConfig{ReadOnly: true})
 	r := e.post(`mutation { deleteEntities(ids: ["tesla-motors"], cascade: true) }`, nil)
-	if got, want := r.code(), "FORBIDDEN"; got != want {
+	if got, want := r.Code(), "FORBIDDEN"; got != want {
 		t.Errorf("mutation on a read-only server: code %q, want %q: %s", got, want, r.Raw)
 	}
 	var d struct{ Entity struct{ Name string } }
@@ -182,7 +182,7 @@ func TestOperationNameErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.at(t).do(http.MethodPost, "/query", "application/json", []byte(tc.body), nil)
-			if got, want := r.code(), "GRAPHQL_VALIDATION_FAILED"; got != want {
+			if got, want := r.Code(), "GRAPHQL_VALIDATION_FAILED"; got != want {
 				t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
 			}
 			if msg := r.Errors[0].Message; !strings.Contains(msg, tc.mention) || strings.Contains(msg, "  ") {
@@ -207,7 +207,7 @@ func TestNotFoundMessages(t *testing.T) {
 		`{ neighborhood(id: "atlantis") { truncated } }`,
 	} {
 		r := e.post(q, nil)
-		if got, want := r.code(), "NOT_FOUND"; got != want {
+		if got, want := r.Code(), "NOT_FOUND"; got != want {
 			t.Errorf("%s: code %q, want %q: %s", q, got, want, r.Raw)
 			continue
 		}

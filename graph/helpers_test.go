@@ -12,8 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ties-graph/ties/graph"
@@ -25,24 +23,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// logBuffer collects the server's log lines, so that tests can assert
-// what was logged and show it when they fail.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+// logBuffer collects the server's log lines.
+type logBuffer = storetest.LogBuffer
 
 // env is a running server over a store with the founding data.
 type env struct {
@@ -109,32 +91,12 @@ func loadFounding(t testing.TB, st *store.Store) {
 	}
 }
 
-// gqlError is one error of a GraphQL response.
-type gqlError struct {
-	Message    string           `json:"message"`
-	Path       []any            `json:"path"`
-	Locations  []map[string]int `json:"locations"`
-	Extensions map[string]any   `json:"extensions"`
-}
-
-// response is a GraphQL response as a client reads it.
-type response struct {
-	Status int
-	Header http.Header
-	Raw    []byte
-	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
-	// HasData tells an absent data entry from "data": null.
-	HasData bool
-}
-
-func (r *response) code() string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	c, _ := r.Errors[0].Extensions["code"].(string)
-	return c
-}
+// gqlError and response are the client's reading of an answer, shared
+// with the tests of the commands that serve it.
+type (
+	gqlError = storetest.GraphQLError
+	response = storetest.Response
+)
 
 // at returns e reporting to t, for use inside subtests.
 func (e *env) at(t testing.TB) *env {
@@ -177,23 +139,9 @@ func (e *env) do(method, path, contentType string, body []byte, header http.Head
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
-	res, err := http.DefaultClient.Do(req)
+	r, err := storetest.Do(nil, req)
 	if err != nil {
 		e.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	r := &response{Status: res.StatusCode, Header: res.Header, Raw: raw}
-	if strings.Contains(res.Header.Get("Content-Type"), "json") {
-		if err := json.Unmarshal(raw, r); err != nil {
-			e.t.Fatalf("%s %s: response is not JSON: %v\n%s", method, path, err, raw)
-		}
-		var probe map[string]json.RawMessage
-		_ = json.Unmarshal(raw, &probe)
-		_, r.HasData = probe["data"]
 	}
 	return r
 }

@@ -123,7 +123,7 @@ func TestHostileQueries(t *testing.T) {
 			if got, want := r.Status, status; got != want {
 				t.Errorf("status: got %d, want %d: %.300s", got, want, r.Raw)
 			}
-			if got, want := r.code(), h.code; got != want {
+			if got, want := r.Code(), h.code; got != want {
 				t.Errorf("code: got %q, want %q: %.300s", got, want, r.Raw)
 			}
 			if h.code != "" && r.HasData {
@@ -198,7 +198,7 @@ func TestLimitsConfigurable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, graph.ServerConfig{Limits: tc.limits})
 			r := e.post(q, nil)
-			if got, want := r.code(), tc.code; got != want {
+			if got, want := r.Code(), tc.code; got != want {
 				t.Errorf("code: got %q, want %q: %.300s", got, want, r.Raw)
 			}
 		})

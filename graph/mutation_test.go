@@ -140,7 +140,7 @@ func TestMutations(t *testing.T) {
 		e := e.at(t)
 		before := dump(t, e)
 		r := e.post(`mutation { deleteEntities(ids: ["university-of-twente"]) }`, nil)
-		if got, want := r.code(), "CONFLICT"; got != want {
+		if got, want := r.Code(), "CONFLICT"; got != want {
 			t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
 		}
 		if after := dump(t, e); after != before {
@@ -152,7 +152,7 @@ func TestMutations(t *testing.T) {
 		var d struct{ DeleteRelations, DeleteEntities int }
 		before := dump(t, e)
 		r := e.post(`mutation { deleteRelations(ids: ["ut-in-enschede", "never-existed"]) }`, nil)
-		if got, want := r.code(), "NOT_FOUND"; got != want {
+		if got, want := r.Code(), "NOT_FOUND"; got != want {
 			t.Errorf("delete of an unknown relation: code %q, want %q: %s", got, want, r.Raw)
 		}
 		if after := dump(t, e); after != before {
@@ -326,7 +326,7 @@ func TestMutationDuringLoad(t *testing.T) {
 	const m = `mutation { upsertEntities(input: [{id: "hengelo", type: "City", name: "Hengelo"}]) { id } }`
 	r := e.post(m, nil)
 	close(release)
-	if got, want := r.code(), "BUSY"; got != want {
+	if got, want := r.Code(), "BUSY"; got != want {
 		t.Fatalf("code: got %q, want %q: %s", got, want, r.Raw)
 	}
 	if got := r.Header.Get("Retry-After"); got == "" {
@@ -402,7 +402,7 @@ func TestMutationsOfOneRequestAreOneTransaction(t *testing.T) {
 		}
 		// The ontology the process keeps did not learn the discarded type.
 		r = e.post(`mutation { upsertEntities(input: [{id: "y", type: "Hamlet", name: "Y"}]) { id } }`, nil)
-		if r.code() != "INVALID_ARGUMENT" {
+		if r.Code() != "INVALID_ARGUMENT" {
 			t.Errorf("an entity of the discarded type: %s", r.Raw)
 		}
 	})

@@ -121,7 +121,7 @@ func TestDuringDalian(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.at(t).post(tc.query, nil)
-			if got, want := r.code(), "INVALID_ARGUMENT"; got != want {
+			if got, want := r.Code(), "INVALID_ARGUMENT"; got != want {
 				t.Fatalf("code %q, want %q: %s", got, want, r.Raw)
 			}
 			if got := r.Errors[0].Extensions["field"]; got != "during" {
@@ -640,7 +640,7 @@ func TestQueries(t *testing.T) {
 			{"1500-06-01T00:00:00+02:00", "1970-01-01T00:00:00Z"},
 		} {
 			r := e.post(`{ entity(id: "enschede", asOf: "`+tc.asOf+`") { name } }`, nil)
-			if got, want := r.code(), "INVALID_ARGUMENT"; got != want {
+			if got, want := r.Code(), "INVALID_ARGUMENT"; got != want {
 				t.Fatalf("asOf %s beyond the retention: code %q, want %q: %s", tc.asOf, got, want, r.Raw)
 			}
 			if got, want := r.Errors[0].Extensions["field"], any("asOf"); got != want {
@@ -720,7 +720,7 @@ func TestZeroSizeStillValidates(t *testing.T) {
 		`{ paths(from: "enschede", to: "nowhere", k: 0) { length } }`,
 	} {
 		r := e.post(q, nil)
-		if r.code() == "" {
+		if r.Code() == "" {
 			t.Errorf("%s: no error, got %s", q, r.Raw)
 		}
 	}

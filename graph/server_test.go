@@ -27,18 +27,21 @@ func TestHTTPEndpoints(t *testing.T) {
 	e := newEnv(t, mutationConfig)
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-	t.Run("healthz", func(t *testing.T) {
-		r := e.at(t).do(http.MethodGet, "/healthz", "", nil, nil)
-		if got, want := r.Status, http.StatusOK; got != want {
-			t.Errorf("status: got %d, want %d", got, want)
-		}
-	})
-	t.Run("readyz", func(t *testing.T) {
-		r := e.at(t).do(http.MethodGet, "/readyz", "", nil, nil)
-		if got, want := r.Status, http.StatusOK; got != want {
-			t.Errorf("status: got %d, want %d", got, want)
-		}
-	})
+	for _, tc := range []struct {
+		name, path string
+		want       int
+	}{
+		{"healthz", "/healthz", http.StatusOK},
+		{"readyz", "/readyz", http.StatusOK},
+		{"UnknownPath", "/nope", http.StatusNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.at(t).do(http.MethodGet, tc.path, "", nil, nil)
+			if got, want := r.Status, tc.want; got != want {
+				t.Errorf("status: got %d, want %d", got, want)
+			}
+		})
+	}
 	t.Run("PlaygroundRedirectsToTheDefaultQuery", func(t *testing.T) {
 		res, err := noRedirect.Get(e.url + "/")
 		if err != nil {
@@ -121,12 +124,6 @@ func TestHTTPEndpoints(t *testing.T) {
 			}
 		}
 	})
-	t.Run("UnknownPath", func(t *testing.T) {
-		r := e.at(t).do(http.MethodGet, "/nope", "", nil, nil)
-		if got, want := r.Status, http.StatusNotFound; got != want {
-			t.Errorf("status: got %d, want %d", got, want)
-		}
-	})
 	t.Run("Options", func(t *testing.T) {
 		r := e.at(t).do(http.MethodOptions, "/query", "", nil, nil)
 		if r.Status != http.StatusOK || !strings.Contains(r.Header.Get("Allow"), "POST") {
@@ -196,7 +193,7 @@ func TestHTTPEndpoints(t *testing.T) {
 		ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
 		hashOnly, _ := json.Marshal(map[string]any{"extensions": ext})
 		r := e.at(t).do(http.MethodPost, "/query", "application/json", hashOnly, nil)
-		if got, want := r.code(), "PERSISTED_QUERY_NOT_FOUND"; got != want {
+		if got, want := r.Code(), "PERSISTED_QUERY_NOT_FOUND"; got != want {
 			t.Errorf("unknown hash: code %q, want %q: %s", got, want, r.Raw)
 		}
 		full, _ := json.Marshal(map[string]any{"query": q, "extensions": ext})
@@ -217,7 +214,7 @@ func TestHTTPEndpoints(t *testing.T) {
 			`{"extensions": {"persistedQuery": "deadbeef"}}`,
 		} {
 			r := e.at(t).do(http.MethodPost, "/query", "application/json", []byte(body), nil)
-			if got, want := r.code(), "BAD_REQUEST"; got != want {
+			if got, want := r.Code(), "BAD_REQUEST"; got != want {
 				t.Errorf("%s: code %q, want %q: %s", body, got, want, r.Raw)
 			} else if !strings.Contains(r.Errors[0].Message, "extensions.persistedQuery") {
 				t.Errorf("%s: message %q does not name extensions.persistedQuery", body, r.Errors[0].Message)

@@ -114,8 +114,8 @@ func TestNeighborhoodHeadsResponse(t *testing.T) {
 	} {
 		fast := e.post(q, nil)
 		slow := e.post(strings.Replace(q, "nodes { id }", "nodes { id description }", 1), nil)
-		if fast.code() == "" || fast.code() != slow.code() || string(fast.Data) != string(slow.Data) {
-			t.Errorf("%s: got code %q data %s, gqlgen path %q %s", q, fast.code(), fast.Data, slow.code(), slow.Data)
+		if fast.Code() == "" || fast.Code() != slow.Code() || string(fast.Data) != string(slow.Data) {
+			t.Errorf("%s: got code %q data %s, gqlgen path %q %s", q, fast.Code(), fast.Data, slow.Code(), slow.Data)
 		}
 	}
 

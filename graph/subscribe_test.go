@@ -58,14 +58,8 @@ func wsSubscribe(ctx context.Context, url string, init map[string]any, query str
 				return err
 			}
 		case "next":
-			ev, err := decodeEvent(m.Payload)
-			if err != nil {
+			if err := deliver(ctx, out, m.Payload); err != nil {
 				return err
-			}
-			select {
-			case out <- ev:
-			case <-ctx.Done():
-				return ctx.Err()
 			}
 		case "error":
 			var errs []gqlError
@@ -113,18 +107,27 @@ func sseSubscribe(ctx context.Context, url string, header http.Header, query str
 				return nil
 			}
 		case strings.HasPrefix(line, "data:") && name == "next":
-			ev, err := decodeEvent([]byte(strings.TrimPrefix(line, "data:")))
-			if err != nil {
+			if err := deliver(ctx, out, []byte(strings.TrimPrefix(line, "data:"))); err != nil {
 				return err
-			}
-			select {
-			case out <- ev:
-			case <-ctx.Done():
-				return ctx.Err()
 			}
 		}
 	}
 	return sc.Err()
+}
+
+// deliver decodes the payload of one "next" message and sends it to out,
+// unless ctx ends first.
+func deliver(ctx context.Context, out chan<- event, payload []byte) error {
+	ev, err := decodeEvent(payload)
+	if err != nil {
+		return err
+	}
+	select {
+	case out <- ev:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func decodeEvent(payload []byte) (event, error) {

@@ -48,10 +48,7 @@ func codeOf(err error) Code {
 func TestAPIKeys(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, dir, Options{})
 	key, token, err := s.CreateAPIKey(ctx, NewAPIKey{Name: "dashboard", Scope: ScopeRead, Principal: PrincipalCLI})
 	if err != nil {
 		t.Fatal(err)
@@ -146,10 +143,7 @@ func TestAPIKeys(t *testing.T) {
 	}
 
 	t.Run("Reopen", func(t *testing.T) {
-		s, err := Open(dir, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := mustOpen(t, dir, Options{})
 		defer s.Close()
 		keys, err := s.APIKeys(ctx)
 		if err != nil {
@@ -192,19 +186,13 @@ func TestAPIKeys(t *testing.T) {
 func TestAPIKeysReadOnly(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, dir, Options{})
 	_, token, err := s.CreateAPIKey(ctx, NewAPIKey{Name: "reader", Scope: ScopeRead})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	ro, err := Open(dir, Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ro := mustOpen(t, dir, Options{ReadOnly: true})
 	defer ro.Close()
 	if _, err := ro.Authenticate(ctx, token); err != nil {
 		t.Errorf("read-only store: %v", err)

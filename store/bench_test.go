@@ -154,16 +154,24 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		return Record{Entity: &Entity{ID: fmt.Sprintf("e%07d", i), Type: []string{"City", "Person", "Company"}[i%3], Name: name}}
 	})
-	ctx := context.Background()
 	first := strings.Fields(names[1])[0]
-	for _, q := range []struct{ name, text string }{
+	benchSearch(b, s, []searchQuery{
 		{"OneLetter", "k"},
 		{"Prefix", first[:3]},
 		{"Exact", names[1]},
 		{"Token", strings.Fields(names[2])[1]},
 		{"Folded", strings.ToUpper(names[3])},
 		{"NoMatch", "xqzv"},
-	} {
+	})
+}
+
+// searchQuery is a text to search for, named for what it tries.
+type searchQuery struct{ name, text string }
+
+// benchSearch measures Search, the first ten hits, of each query.
+func benchSearch(b *testing.B, s *Store, queries []searchQuery) {
+	ctx := context.Background()
+	for _, q := range queries {
 		b.Run(q.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {

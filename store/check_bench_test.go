@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/gen"
 	"github.com/ties-graph/ties/store/storetest"
 )
@@ -15,15 +14,7 @@ import (
 //	go test ./store -run '^$' -bench 'Check$' -benchtime 1x -bench.relations 1000000
 func BenchmarkCheck(b *testing.B) {
 	ctx := context.Background()
-	cfg := gen.Config{Seed: 1, Relations: *benchRelations}
-	s, err := store.Open(b.TempDir(), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Load(ctx, gen.Source(cfg), store.LoadOptions{Source: "gen"}); err != nil {
-		b.Fatal(err)
-	}
+	s := loadedOnDisk(b, gen.Config{Seed: 1, Relations: *benchRelations})
 	b.ResetTimer()
 	cpu := storetest.CPUTime()
 	for b.Loop() {

@@ -12,12 +12,7 @@ import (
 // TestCheckFindsCorruption breaks one invariant at a time behind the
 // engine's back and expects Check to name it.
 func TestCheckFindsCorruption(t *testing.T) {
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name    string
-		corrupt func(t *testing.T, s *Store, tx kv.Txn)
-		want    string
-	}{
+	testCheckFindsDamage(t, twinCities(), []damageCase{
 		{"MissingMirror", func(t *testing.T, s *Store, tx kv.Txn) {
 			e := adjOf(t, s, "onno-mayor")
 			must(t, tx.Delete(e.mirror().key()))
@@ -82,14 +77,32 @@ func TestCheckFindsCorruption(t *testing.T) {
 		{"BadBody", func(t *testing.T, s *Store, tx kv.Txn) {
 			must(t, tx.Set(entityKey(nodeOf(t, s, "dalian")), []byte{bodyFormat, 200}))
 		}, "truncated body"},
-	} {
+	})
+}
+
+// damageCase is one invariant broken behind the engine's back, and what
+// Check must say of it.
+type damageCase struct {
+	name    string
+	corrupt func(t *testing.T, s *Store, tx kv.Txn)
+	want    string
+}
+
+// testCheckFindsDamage runs each case on a fresh in-memory store holding
+// b, sound before the damage; after it, Check's sequential scan must find
+// the store unsound (or Check would never run its detailed walk) and the
+// walk must name the damage.
+func testCheckFindsDamage(t *testing.T, b Batch, tests []damageCase) {
+	t.Helper()
+	ctx := context.Background()
+	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := Open("", Options{InMemory: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			mustApply(t, s, twinCities())
+			mustApply(t, s, b)
 			if err := s.Check(ctx); err != nil {
 				t.Fatalf("Check before the damage: %v", err)
 			}
@@ -104,13 +117,10 @@ func TestCheckFindsCorruption(t *testing.T) {
 			if _, err := tx.Commit(); err != nil {
 				t.Fatal(err)
 			}
-			// The sequential scan must notice every damage the detailed
-			// walk names, or Check would never run that walk.
-			if sound := scanSound(t, s); sound {
+			if scanSound(t, s) {
 				t.Errorf("scanCheck: sound after the damage")
 			}
-			err = s.Check(ctx)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
+			if err := s.Check(ctx); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Check: got %v, want a problem containing %q", err, tc.want)
 			}
 		})
@@ -124,49 +134,49 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// readOf runs fn on the latest snapshot of s, failing t if it fails.
+func readOf[T any](t *testing.T, s *Store, fn func(r *Reader) (T, error)) T {
+	t.Helper()
+	v, err := Read(context.Background(), s, ReadOptions{}, fn)
+	must(t, err)
+	return v
+}
+
 func nodeOf(t *testing.T, s *Store, id string) NodeID {
 	t.Helper()
-	var n NodeID
-	must(t, s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
-		var err error
-		n, _, err = r.Lookup(id)
-		return err
-	}))
-	return n
+	return readOf(t, s, func(r *Reader) (NodeID, error) {
+		n, _, err := r.Lookup(id)
+		return n, err
+	})
 }
 
 func typeOf(t *testing.T, s *Store, name string) TypeID {
 	t.Helper()
-	var typ TypeID
-	must(t, s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
-		typ, _ = r.sch.entityType(name)
-		return nil
-	}))
-	return typ
+	return readOf(t, s, func(r *Reader) (TypeID, error) {
+		typ, _ := r.sch.entityType(name)
+		return typ, nil
+	})
 }
 
 // adjOf returns the out-key entry of relation id.
 func adjOf(t *testing.T, s *Store, id string) adjEntry {
 	t.Helper()
-	var e adjEntry
-	must(t, s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
+	return readOf(t, s, func(r *Reader) (adjEntry, error) {
 		ref, _, err := lookupAny(r.tx, id)
 		if err != nil {
-			return err
+			return adjEntry{}, err
 		}
 		rid := RelID(ref.id)
 		v, err := r.tx.Get(relationKey(rid))
 		if err != nil {
-			return err
+			return adjEntry{}, err
 		}
 		rb, err := decodeRelation(v)
 		if err != nil {
-			return err
+			return adjEntry{}, err
 		}
-		e = adjEntry{dir: pOut, self: rb.from, typ: rb.typ, other: rb.to, rel: rid}
-		return nil
-	}))
-	return e
+		return adjEntry{dir: pOut, self: rb.from, typ: rb.typ, other: rb.to, rel: rid}, nil
+	})
 }
 
 // scanSound runs the sequential scan of Check alone.

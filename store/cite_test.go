@@ -139,21 +139,7 @@ func TestCiteDeleteDocument(t *testing.T) {
 			mustApply(t, s, Batch{Entities: []Entity{{ID: "unused", Type: "Document", Name: "Unused"}}})
 			before := rawDump(t, s)
 			_, err := s.Apply(context.Background(), tt.batch)
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("Apply: %v", err)
-				}
-				return
-			}
-			if got := ErrorCode(err); got != Conflict {
-				t.Errorf("code: got %s (%v), want %s", got, err, Conflict)
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("Apply: got %v, want it to contain %q", err, tt.wantErr)
-			}
-			if after := rawDump(t, s); after != before {
-				t.Errorf("a refused batch changed the store")
-			}
+			checkConflict(t, s, before, err, tt.wantErr)
 		})
 	}
 }
@@ -181,21 +167,29 @@ func TestCiteLoadRetypedDocument(t *testing.T) {
 			mustApply(t, s, twinCities())
 			before := rawDump(t, s)
 			_, err := s.Load(context.Background(), sourceOf(tt.records), LoadOptions{Source: "f.ndjson"})
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("Load: %v", err)
-				}
-				return
-			}
-			if got := ErrorCode(err); got != Conflict {
-				t.Errorf("code: got %s (%v), want %s", got, err, Conflict)
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("Load: got %v, want it to contain %q", err, tt.wantErr)
-			}
-			if after := rawDump(t, s); after != before {
-				t.Errorf("a refused load changed the store")
-			}
+			checkConflict(t, s, before, err, tt.wantErr)
 		})
+	}
+}
+
+// checkConflict wants err to be nil when want is "", and otherwise a
+// Conflict whose text contains want, refused without changing s from what
+// rawDump read before.
+func checkConflict(t *testing.T, s *Store, before string, err error, want string) {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatalf("got %v, want no error", err)
+		}
+		return
+	}
+	if got := ErrorCode(err); got != Conflict {
+		t.Errorf("code: got %s (%v), want %s", got, err, Conflict)
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want an error containing %q", err, want)
+	}
+	if after := rawDump(t, s); after != before {
+		t.Errorf("a refused write changed the store")
 	}
 }

@@ -97,20 +97,7 @@ func BenchmarkShortestPath(b *testing.B) {
 // entities (seeded), capped at 10,000 entities.
 func BenchmarkNeighborhoodDepth3(b *testing.B) {
 	g := loadBenchGraph(b)
-	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(8, 8))
-	nodes := 0
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		id := g.plan.EntityID(rng.IntN(g.n))
-		sg, err := g.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: 3, Limit: new(10_000)}, store.ReadOptions{})
-		if err != nil {
-			b.Fatalf("Neighborhood(%s): %v", id, err)
-		}
-		nodes += len(sg.Nodes)
-	}
-	b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
+	g.benchNeighborhoods(b, rand.New(rand.NewPCG(8, 8)), store.NeighborhoodOptions{Depth: 3, Limit: new(10_000)})
 }
 
 // BenchmarkNeighborhood measures neighbourhoods of depth 1, 2 and 3 of
@@ -119,21 +106,27 @@ func BenchmarkNeighborhoodDepth3(b *testing.B) {
 // figures of issue 5 time in process.
 func BenchmarkNeighborhood(b *testing.B) {
 	g := loadBenchGraph(b)
-	ctx := context.Background()
 	for _, depth := range []int{1, 2, 3} {
 		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
-			rng := rand.New(rand.NewPCG(9, uint64(depth)))
-			nodes := 0
-			b.ReportAllocs()
-			for b.Loop() {
-				id := g.plan.EntityID(rng.IntN(g.n))
-				sg, err := g.s.Neighborhood(ctx, id, store.NeighborhoodOptions{Depth: depth, Limit: new(100_000)}, store.ReadOptions{})
-				if err != nil {
-					b.Fatalf("Neighborhood(%s): %v", id, err)
-				}
-				nodes += len(sg.Nodes)
-			}
-			b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
+			g.benchNeighborhoods(b, rand.New(rand.NewPCG(9, uint64(depth))), store.NeighborhoodOptions{Depth: depth, Limit: new(100_000)})
 		})
 	}
+}
+
+// benchNeighborhoods measures the neighbourhoods of entities drawn by rng
+// and reports how many entities one holds on average (nodes/op).
+func (g benchGraph) benchNeighborhoods(b *testing.B, rng *rand.Rand, opts store.NeighborhoodOptions) {
+	ctx := context.Background()
+	nodes := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		id := g.plan.EntityID(rng.IntN(g.n))
+		sg, err := g.s.Neighborhood(ctx, id, opts, store.ReadOptions{})
+		if err != nil {
+			b.Fatalf("Neighborhood(%s): %v", id, err)
+		}
+		nodes += len(sg.Nodes)
+	}
+	b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
 }

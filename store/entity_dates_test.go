@@ -46,11 +46,7 @@ func TestFindEntitiesValidTime(t *testing.T) {
 			if err != nil {
 				return
 			}
-			var got []string
-			for _, e := range page.Entities {
-				got = append(got, e.ID)
-			}
-			if !slices.Equal(got, tt.want) {
+			if got := entityIDs(page.Entities); !slices.Equal(got, tt.want) {
 				t.Errorf("entities: got %q, want %q", got, tt.want)
 			}
 			if got, want := page.TotalCount, tt.wantTotal; got != want {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -71,6 +72,23 @@ func ptr[T any](v T) *T { return &v }
 
 // byID is the tie-break every order ends with.
 func byID(a, b string) int { return strings.Compare(a, b) }
+
+// byDate orders two dates as orderBy does: earliest first, or latest first
+// when desc, and a missing date last either way.
+func byDate(a, b store.Date, desc bool) int {
+	switch az, bz := a.IsZero(), b.IsZero(); {
+	case az && bz:
+		return 0
+	case az:
+		return 1
+	case bz:
+		return -1
+	}
+	if desc {
+		a, b = b, a
+	}
+	return strings.Compare(a.String(), b.String())
+}
 
 type entityCase struct {
 	name  string
@@ -153,11 +171,8 @@ func testEntitiesWhere(t *testing.T, s *store.Store, es []*store.Entity) {
 			cmp: func(a, b *store.Entity) int {
 				pa, _ := num(a.Properties, "population")
 				pb, _ := num(b.Properties, "population")
-				switch {
-				case pa > pb:
-					return -1
-				case pa < pb:
-					return 1
+				if c := cmp.Compare(pb, pa); c != 0 {
+					return c // descending
 				}
 				return byID(a.ID, b.ID)
 			},
@@ -194,11 +209,8 @@ func testEntitiesWhere(t *testing.T, s *store.Store, es []*store.Entity) {
 				}
 				ea, _ := num(a.Properties, "employees")
 				eb, _ := num(b.Properties, "employees")
-				switch {
-				case ea > eb:
-					return -1
-				case ea < eb:
-					return 1
+				if c := cmp.Compare(eb, ea); c != 0 {
+					return c // descending
 				}
 				return byID(a.ID, b.ID)
 			},
@@ -231,14 +243,7 @@ func testEntitiesWhere(t *testing.T, s *store.Store, es []*store.Entity) {
 			order: []store.Order{{By: store.OrderValidTo}},
 			keep:  func(e *store.Entity) bool { return e.Type == "Event" || e.Type == "Person" },
 			cmp: func(a, b *store.Entity) int {
-				az, bz := a.ValidTo.IsZero(), b.ValidTo.IsZero()
-				switch {
-				case az != bz && az:
-					return 1
-				case az != bz:
-					return -1
-				}
-				if c := strings.Compare(a.ValidTo.String(), b.ValidTo.String()); c != 0 {
+				if c := byDate(a.ValidTo, b.ValidTo, false); c != 0 {
 					return c
 				}
 				return byID(a.ID, b.ID)
@@ -336,14 +341,7 @@ func testRelationsOfTypes(t *testing.T, s *store.Store, rs []*store.Relation) {
 		kept = append(kept, r)
 	}
 	slices.SortFunc(kept, func(a, b *store.Relation) int {
-		az, bz := a.ValidFrom.IsZero(), b.ValidFrom.IsZero()
-		switch {
-		case az != bz && az:
-			return 1
-		case az != bz:
-			return -1
-		}
-		if c := strings.Compare(b.ValidFrom.String(), a.ValidFrom.String()); c != 0 {
+		if c := byDate(a.ValidFrom, b.ValidFrom, true); c != 0 {
 			return c
 		}
 		return byID(a.ID, b.ID)

@@ -135,18 +135,12 @@ func historyModel(t *testing.T, seed uint64, steps int) {
 			r := mustApply(t, s, b)
 			ts = r.CommitTs
 			for _, e := range r.Entities {
-				op := "UPDATE"
-				if _, ok := m.ents[e.ID]; !ok {
-					op = "CREATE"
-				}
+				op := upsertOp(m.ents, e.ID)
 				changes = append(changes, "ENTITY "+op+" "+e.ID)
 				m.ents[e.ID] = *e
 			}
 			for _, rel := range r.Relations {
-				op := "UPDATE"
-				if _, ok := m.rels[rel.ID]; !ok {
-					op = "CREATE"
-				}
+				op := upsertOp(m.rels, rel.ID)
 				changes = append(changes, "RELATION "+op+" "+rel.ID)
 				m.rels[rel.ID] = *rel
 			}
@@ -167,10 +161,7 @@ func historyModel(t *testing.T, seed uint64, steps int) {
 		case op <= 7:
 			name := fmt.Sprintf("Kind%d", rng.IntN(3))
 			et := EntityType{Name: name, Parent: "Place", Description: fmt.Sprintf("step %d", i)}
-			op := "UPDATE"
-			if _, ok := m.types[name]; !ok {
-				op = "CREATE"
-			}
+			op := upsertOp(m.types, name)
 			ts = mustApply(t, s, Batch{EntityTypes: []EntityType{et}}).CommitTs
 			m.types[name] = et
 			changes = append(changes, "ENTITY_TYPE "+op+" "+name)
@@ -382,4 +373,13 @@ func checkHistoryModel(t *testing.T, s *Store, m *histModel, step int) {
 			}
 		}
 	}
+}
+
+// upsertOp is the change an upsert of id makes to a model's map: CREATE
+// when the map lacks id, UPDATE when it holds it.
+func upsertOp[V any](m map[string]V, id string) string {
+	if _, ok := m[id]; ok {
+		return "UPDATE"
+	}
+	return "CREATE"
 }

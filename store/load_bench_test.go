@@ -7,7 +7,7 @@ package store_test
 //
 // Each iteration loads the whole graph into a new store; records/s counts
 // entities and relations, peak-heap-MB is the largest heap in use sampled
-// while the loads ran.
+// while the loads ran, cpu-s/op the CPU time of one (storetest.Throughput).
 
 import (
 	"context"
@@ -28,36 +28,40 @@ func BenchmarkLoad(b *testing.B) {
 	b.Run("FreshInMemory", func(b *testing.B) { benchFreshLoad(b, cfg, store.Options{InMemory: true}) })
 	b.Run("Again", func(b *testing.B) {
 		ctx := context.Background()
-		s, err := store.Open(b.TempDir(), store.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
-		if _, err := s.Load(ctx, gen.Source(cfg), store.LoadOptions{Source: "gen"}); err != nil {
-			b.Fatal(err)
-		}
+		s := loadedOnDisk(b, cfg)
 		runtime.GC()
-		stop := storetest.PeakHeap()
-		var records int64
+		m := storetest.StartThroughput()
 		for b.Loop() {
 			res, err := s.Load(ctx, gen.Source(cfg), store.LoadOptions{Source: "gen"})
 			if err != nil {
 				b.Fatal(err)
 			}
-			records += int64(res.Entities + res.Relations)
+			m.Records += int64(res.Entities + res.Relations)
 		}
-		b.ReportMetric(stop(), "peak-heap-MB")
-		b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+		m.Report(b)
 	})
+}
+
+// loadedOnDisk opens a store on disk that holds the generated graph of
+// cfg, closed when b ends.
+func loadedOnDisk(b *testing.B, cfg gen.Config) *store.Store {
+	b.Helper()
+	s, err := store.Open(b.TempDir(), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if _, err := s.Load(context.Background(), gen.Source(cfg), store.LoadOptions{Source: "gen"}); err != nil {
+		b.Fatal(err)
+	}
+	return s
 }
 
 // benchFreshLoad loads the graph into a new store opened with opts per
 // iteration; opening and closing the store are not timed.
 func benchFreshLoad(b *testing.B, cfg gen.Config, opts store.Options) {
 	ctx := context.Background()
-	stop := storetest.PeakHeap()
-	cpu := storetest.CPUTime()
-	var records int64
+	m := storetest.StartThroughput()
 	for b.Loop() {
 		b.StopTimer()
 		s, err := store.Open(b.TempDir(), opts)
@@ -70,14 +74,12 @@ func benchFreshLoad(b *testing.B, cfg gen.Config, opts store.Options) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		records += int64(res.Entities + res.Relations)
+		m.Records += int64(res.Entities + res.Relations)
 		b.StopTimer()
 		if err := s.Close(); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
 	}
-	b.ReportMetric(stop(), "peak-heap-MB")
-	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
-	b.ReportMetric(cpu()/float64(b.N), "cpu-s/op")
+	m.Report(b)
 }

@@ -156,10 +156,7 @@ func TestLoad(t *testing.T) {
 		if got, want := [2]int{res.Entities, res.Relations}, [2]int{8, 6}; got != want {
 			t.Errorf("written: got %v, want %v", got, want)
 		}
-		e, err := s.FindEntityByID(ctx, "dalian", ReadOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := mustEntity(t, s, "dalian")
 		if got, want := e.Name, "Dalian"; got != want {
 			t.Errorf("dalian's name: got %q, want %q", got, want)
 		}
@@ -196,25 +193,14 @@ func TestLoad(t *testing.T) {
 			{Line: 8, Relation: &Relation{Type: "LOCATED_IN", From: "x", To: "netherlands"}},
 		}
 		_, err := s.Load(ctx, sourceOf(rs), LoadOptions{Source: "bad.ndjson"})
-		es := errorsOf(t, err)
-		want := []string{
+		checkRefusedLoad(t, s, before, err, []string{
 			"bad.ndjson:2: type: unknown entity type \"Planet\"",
 			"bad.ndjson:3: to: no entity \"ghost\"",
 			"bad.ndjson:4: validTo: validTo 2009 is before validFrom 2010",
 			"bad.ndjson:5: id: id \"onno-mayor\" is already used by a relation; entities and relations share one id space",
 			"bad.ndjson:6: from: MAYOR_OF does not accept a City (allowed: Person)",
 			"bad.ndjson:7: name: name is empty",
-		}
-		var got []string
-		for _, e := range es {
-			got = append(got, e.Error())
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("errors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-		}
-		if got := rawDump(t, s); got != before {
-			t.Errorf("a refused load changed the store")
-		}
+		})
 	})
 	t.Run("ErrorsIntoEmptyStore", func(t *testing.T) {
 		// An empty store has no ids to look up: the load must still find
@@ -227,20 +213,10 @@ func TestLoad(t *testing.T) {
 			{Line: 3, Relation: &Relation{ID: "ok", Type: "LOCATED_IN", From: "ok", To: "ok"}},
 		}
 		_, err := s.Load(ctx, sourceOf(rs), LoadOptions{Source: "e"})
-		var got []string
-		for _, e := range errorsOf(t, err) {
-			got = append(got, e.Error())
-		}
-		want := []string{
+		checkRefusedLoad(t, s, before, err, []string{
 			"e:1: to: no entity \"ghost\"",
 			"e:3: id: id \"ok\" is also an entity of this load; entities and relations share one id space",
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("errors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-		}
-		if got := rawDump(t, s); got != before {
-			t.Errorf("a refused load changed the store")
-		}
+		})
 	})
 	t.Run("MaxErrors", func(t *testing.T) {
 		s := openTestStore(t)
@@ -331,5 +307,21 @@ func TestDupFilter(t *testing.T) {
 	}
 	if fresh < 900 {
 		t.Errorf("only %d of 1000 new ids passed as new: too many false positives", fresh)
+	}
+}
+
+// checkRefusedLoad wants err to list exactly the errors want, in order,
+// and the refused load to have left s as rawDump read it before.
+func checkRefusedLoad(t *testing.T, s *Store, before string, err error, want []string) {
+	t.Helper()
+	var got []string
+	for _, e := range errorsOf(t, err) {
+		got = append(got, e.Error())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("errors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := rawDump(t, s); got != before {
+		t.Errorf("a refused load changed the store")
 	}
 }

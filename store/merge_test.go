@@ -80,10 +80,7 @@ func TestLoadOnExisting(t *testing.T) {
 			if err == nil && res.Report.Entities != tc.tally {
 				t.Errorf("entities: got %+v, want %+v", res.Report.Entities, tc.tally)
 			}
-			got, err := s.FindEntityByID(ctx, "munster", ReadOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := mustEntity(t, s, "munster")
 			if !reflect.DeepEqual(*got, tc.want) {
 				t.Errorf("munster:\n got %+v\nwant %+v", *got, tc.want)
 			}
@@ -124,10 +121,7 @@ func TestLoadMergeFields(t *testing.T) {
 	if want := []string{"description"}; len(res.Report.Changes) != 1 || !slices.Equal(res.Report.Changes[0].Fields, want) {
 		t.Errorf("changes: got %+v, want %v", res.Report.Changes, want)
 	}
-	got, err := s.FindEntityByID(ctx, "x", ReadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := mustEntity(t, s, "x")
 	if got.Name != "X" || got.Description != "new" || got.ValidFrom != MustParseDate("1200") {
 		t.Errorf("got %+v, want name X, description new, validFrom 1200", got)
 	}
@@ -170,10 +164,7 @@ func TestLoadMergeChecksTheWhole(t *testing.T) {
 	if _, err := s.Load(ctx, sourceOf([]Record{{Line: 1, Entity: &labels, Fields: FieldsGiven}}), LoadOptions{OnExisting: OnExistingMerge}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.FindEntityByID(ctx, "x", ReadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := mustEntity(t, s, "x")
 	if want := []Label{{"de", "X"}, {"nl", "X"}, {"zh", "叉"}}; !slices.Equal(got.Labels, want) {
 		t.Errorf("labels: got %v, want %v", got.Labels, want)
 	}

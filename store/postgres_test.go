@@ -117,28 +117,9 @@ func TestCopyKeepsHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	res, err := a.CopyTo(ctx, c)
-	if err != nil {
-		t.Fatalf("CopyTo: %v", err)
-	}
-	if !res.History {
-		t.Errorf("a copy between databases did not keep history: %+v", res)
-	}
-	for _, tc := range []struct {
-		ro   ReadOptions
-		want string
-	}{{ReadOptions{}, "Enschede (NL)"}, {ReadOptions{AsOf: before}, "Enschede"}} {
-		e, err := c.FindEntityByID(ctx, "enschede", tc.ro)
-		if err != nil {
-			t.Fatalf("FindEntityByID %+v: %v", tc.ro, err)
-		}
-		if e.Name != tc.want {
-			t.Errorf("copy, as of %v: %q, want %q", tc.ro.AsOf, e.Name, tc.want)
-		}
-	}
-	if err := c.Check(ctx); err != nil {
-		t.Error(err)
-	}
+	copyKeepsHistory(t, a, c, before,
+		map[string]string{"enschede": "Enschede (NL)"},
+		map[string]string{"enschede": "Enschede"})
 }
 
 // TestCopyHistoryAcrossBackends copies badger to PostgreSQL and back: each
@@ -177,38 +158,50 @@ func TestCopyHistoryAcrossBackends(t *testing.T) {
 		from, to *Store
 	}{{"BadgerToPostgres", a, pg}, {"PostgresToBadger", pg, back}} {
 		t.Run(step.name, func(t *testing.T) {
-			res, err := step.from.CopyTo(ctx, step.to)
-			if err != nil {
-				t.Fatalf("CopyTo: %v", err)
-			}
-			if !res.History {
-				t.Errorf("the copy did not keep history: %+v", res)
-			}
-			for _, tc := range []struct {
-				ro       ReadOptions
-				name     string
-				paloAlto bool
-			}{{ReadOptions{}, "Enschede (NL)", false}, {ReadOptions{AsOf: before}, "Enschede", true}} {
-				e, err := step.to.FindEntityByID(ctx, "enschede", tc.ro)
-				if err != nil {
-					t.Fatalf("FindEntityByID %+v: %v", tc.ro, err)
-				}
-				if e.Name != tc.name {
-					t.Errorf("as of %v: %q, want %q", tc.ro.AsOf, e.Name, tc.name)
-				}
-				_, err = step.to.FindEntityByID(ctx, "palo-alto", tc.ro)
-				if got := err == nil; got != tc.paloAlto {
-					t.Errorf("as of %v: palo-alto found %v (%v), want %v", tc.ro.AsOf, got, err, tc.paloAlto)
-				}
-			}
-			if err := step.to.Check(ctx); err != nil {
-				t.Error(err)
-			}
+			copyKeepsHistory(t, step.from, step.to, before,
+				map[string]string{"enschede": "Enschede (NL)", "palo-alto": ""},
+				map[string]string{"enschede": "Enschede", "palo-alto": "Palo Alto"})
 		})
 	}
 	// A later write lands after every copied version.
 	mustApply(t, back, Batch{Entities: []Entity{{ID: "gronau", Type: "City", Name: "Gronau"}}})
 	if err := back.Check(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+// copyKeepsHistory copies from into to and wants the copy to have kept
+// history: each entity of now reads now with the name given, and each of
+// then as of before ("" for an entity that must not be found); the copy
+// must pass Check.
+func copyKeepsHistory(t *testing.T, from, to *Store, before time.Time, now, then map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	res, err := from.CopyTo(ctx, to)
+	if err != nil {
+		t.Fatalf("CopyTo: %v", err)
+	}
+	if !res.History {
+		t.Errorf("the copy did not keep history: %+v", res)
+	}
+	for _, at := range []struct {
+		ro    ReadOptions
+		names map[string]string
+	}{{ReadOptions{}, now}, {ReadOptions{AsOf: before}, then}} {
+		for id, want := range at.names {
+			e, err := to.FindEntityByID(ctx, id, at.ro)
+			switch {
+			case want == "" && ErrorCode(err) != NotFound:
+				t.Errorf("as of %v: %s: got %v, %v; want NOT_FOUND", at.ro.AsOf, id, e, err)
+			case want == "":
+			case err != nil:
+				t.Fatalf("FindEntityByID(%s) %+v: %v", id, at.ro, err)
+			case e.Name != want:
+				t.Errorf("as of %v: %s is %q, want %q", at.ro.AsOf, id, e.Name, want)
+			}
+		}
+	}
+	if err := to.Check(ctx); err != nil {
 		t.Error(err)
 	}
 }

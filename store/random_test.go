@@ -228,15 +228,7 @@ func compare(t *testing.T, s *Store, m *model, sym func(string) bool, isA func(s
 		want = append(want, e.ID)
 	}
 	sort.Strings(want)
-	p, err := s.FindEntities(ctx, EntityFilter{First: opt(100)}, ReadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range p.Entities {
-		got = append(got, e.ID)
-	}
-	if !slices.Equal(got, want) {
+	if got := findIDs(t, s, EntityFilter{First: opt(100)}); !slices.Equal(got, want) {
 		t.Fatalf("batch %d: entities %v, model %v", batch, got, want)
 	}
 }

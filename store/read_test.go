@@ -65,11 +65,7 @@ func TestFindEntities(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var got []string
-				for _, e := range p.Entities {
-					got = append(got, e.ID)
-				}
-				if !slices.Equal(got, want) {
+				if got := entityIDs(p.Entities); !slices.Equal(got, want) {
 					t.Errorf("page %d: got %v, want %v", i, got, want)
 				}
 				if got, want := p.TotalCount, tc.total; got != want {
@@ -351,10 +347,10 @@ func TestAsOf(t *testing.T) {
 	if _, err := s.FindEntityByID(ctx, "palo-alto", past); err != nil {
 		t.Errorf("deleted entity as of before the deletion: %v", err)
 	}
-	if got, want := neighborIDsAt(t, s, "enschede", past), 6; got != want {
+	if got, want := degreeAt(t, s, "enschede", RelationFilter{}, past), 6; got != want {
 		t.Errorf("enschede's relations in the past: got %d, want %d", got, want)
 	}
-	if got, want := neighborIDsAt(t, s, "enschede", ReadOptions{}), 5; got != want {
+	if got, want := degreeAt(t, s, "enschede", RelationFilter{}, ReadOptions{}), 5; got != want {
 		t.Errorf("enschede's relations now: got %d, want %d", got, want)
 	}
 	st, err := s.Stats(ctx, ReadOptions{AsOf: before})
@@ -476,15 +472,6 @@ func TestAsOfBeyondRetention(t *testing.T) {
 			}
 		})
 	}
-}
-
-func neighborIDsAt(t *testing.T, s *Store, id string, ro ReadOptions) int {
-	t.Helper()
-	d, err := s.Degree(context.Background(), id, RelationFilter{}, ro)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
 }
 
 func TestStatsAndIsEmpty(t *testing.T) {

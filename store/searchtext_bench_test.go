@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -43,7 +42,6 @@ func BenchmarkSearchText(b *testing.B) {
 		return Record{Entity: &Entity{ID: fmt.Sprintf("e%07d", i), Type: []string{"City", "Person", "Company"}[i%3], Name: name,
 			Description: strings.Join(d, " ")}}
 	})
-	ctx := context.Background()
 	// A word of six letters or more, from a name, with a typo in it.
 	var word, other string
 	for _, nm := range names {
@@ -58,21 +56,12 @@ func BenchmarkSearchText(b *testing.B) {
 	}
 	r := []rune(word)
 	swapped := string(r[:1]) + string(r[2]) + string(r[1]) + string(r[3:]) // a transposition
-	for _, q := range []struct{ name, text string }{
+	benchSearch(b, s, []searchQuery{
 		{"NameTypo", swapped},
 		{"NameTypoTwoWords", swapped + " " + other},
 		{"TextWord", "sister"},
 		{"TextTwoWords", "sister port"},
 		{"TextTypo", "sistre"},
 		{"NoMatchLong", "xqzvwkjh"},
-	} {
-		b.Run(q.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for range b.N {
-				if _, err := s.Search(ctx, q.text, nil, opt(10), ReadOptions{}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	})
 }

@@ -30,6 +30,16 @@ func openTestStore(t testing.TB) *Store {
 	return s
 }
 
+// mustOpen opens the store in dir, which the caller closes.
+func mustOpen(t testing.TB, dir string, opts Options) *Store {
+	t.Helper()
+	s, err := Open(dir, opts)
+	if err != nil {
+		t.Fatalf("Open (read-only %v): %v", opts.ReadOnly, err)
+	}
+	return s
+}
+
 // twinCities is a small graph shaped like the founding data.
 func twinCities() Batch {
 	conf := 1.0
@@ -65,6 +75,35 @@ func mustApply(t testing.TB, s *Store, b Batch) BatchResult {
 	return res
 }
 
+// entityIDs returns the ids of es, in order.
+func entityIDs(es []*Entity) []string {
+	var ids []string
+	for _, e := range es {
+		ids = append(ids, e.ID)
+	}
+	return ids
+}
+
+// findIDs returns the ids of the first page of FindEntities.
+func findIDs(t *testing.T, s *Store, f EntityFilter) []string {
+	t.Helper()
+	p, err := s.FindEntities(context.Background(), f, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return entityIDs(p.Entities)
+}
+
+// mustEntity reads the entity id from s's latest snapshot.
+func mustEntity(t testing.TB, s *Store, id string) *Entity {
+	t.Helper()
+	e, err := s.FindEntityByID(context.Background(), id, ReadOptions{})
+	if err != nil {
+		t.Fatalf("FindEntityByID(%s): %v", id, err)
+	}
+	return e
+}
+
 func neighborIDs(t testing.TB, s *Store, id string, f RelationFilter) []string {
 	t.Helper()
 	f.First = opt(1000)
@@ -90,10 +129,7 @@ func TestEndToEnd(t *testing.T) {
 	if got, want := res.Relations[2].From, "enschede"; got != want {
 		t.Errorf("symmetric relation stored from %q, want %q (canonical order)", got, want)
 	}
-	e, err := s.FindEntityByID(ctx, "munster", ReadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustEntity(t, s, "munster")
 	if got, want := e.Name, "Münster"; got != want {
 		t.Errorf("name: got %q, want %q", got, want)
 	}

@@ -14,10 +14,7 @@ import (
 func TestUpgradeFrom1(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, dir, Options{})
 	mustApply(t, s, Batch{Entities: []Entity{
 		{ID: "report", Type: "Document", Name: "International report 2017"},
 		{ID: "dalian", Type: "City", Name: "Dalian", Description: "A port city in Liaoning, sister city of Enschede since 2017.",
@@ -71,10 +68,7 @@ func TestUpgradeFrom1(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ro, err := Open(dir, Options{ReadOnly: true})
-	if err != nil {
-		t.Fatalf("read-only open of a format-1 store: %v", err)
-	}
+	ro := mustOpen(t, dir, Options{ReadOnly: true})
 	if h, c := want(ro); h != 0 || c != 0 {
 		t.Errorf("format-1 store read as it is: %d hits, %d citations; want none", h, c)
 	}
@@ -82,10 +76,7 @@ func TestUpgradeFrom1(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatalf("writable open of a format-1 store: %v", err)
-	}
+	s = mustOpen(t, dir, Options{})
 	defer s.Close()
 	if err := s.Check(ctx); err != nil {
 		t.Errorf("after the upgrade: %v", err)

@@ -159,10 +159,7 @@ func TestApplyUpserts(t *testing.T) {
 		if got, want := r.Entities[0].Name, "Heidelberg"; got != want {
 			t.Errorf("first result: got %q, want %q", got, want)
 		}
-		e, err := s.FindEntityByID(ctx, "heidelberg", ReadOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := mustEntity(t, s, "heidelberg")
 		if got, want := e.Name, "Heidelberg"; got != want {
 			t.Errorf("stored: got %q, want %q", got, want)
 		}
@@ -269,14 +266,7 @@ func TestApplyOntology(t *testing.T) {
 	if !slices.IsSortedFunc(o.EntityTypes, func(a, b EntityType) int { return strings.Compare(a.Name, b.Name) }) {
 		t.Errorf("entity types not in name order")
 	}
-	p, err := s.FindEntities(ctx, EntityFilter{Types: []string{"Settlement"}, First: opt(100)}, ReadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, e := range p.Entities {
-		ids = append(ids, e.ID)
-	}
+	ids := findIDs(t, s, EntityFilter{Types: []string{"Settlement"}, First: opt(100)})
 	if want := []string{"dalian", "enschede", "lonneker", "munster", "palo-alto"}; !slices.Equal(ids, want) {
 		t.Errorf("settlements: got %v, want %v", ids, want)
 	}
@@ -289,18 +279,12 @@ func TestApplyOntology(t *testing.T) {
 func TestOntologyPersists(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, dir, Options{})
 	mustApply(t, s, Batch{EntityTypes: []EntityType{{Name: "Village", Parent: "City"}}, Entities: []Entity{{ID: "v", Type: "Village", Name: "V"}}})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s, err = Open(dir, Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = mustOpen(t, dir, Options{ReadOnly: true})
 	defer s.Close()
 	if err := s.Check(ctx); err != nil {
 		t.Error(err)

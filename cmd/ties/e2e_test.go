@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/ties-graph/ties/store/kv/pgkv/pgtest"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 // e2eTimeout bounds every wait of these tests. It is generous on purpose:
@@ -201,43 +202,10 @@ func serveTies(t *testing.T, bin, dir string, env []string, args ...string) *pro
 	}
 }
 
-// gqlResponse is a GraphQL answer.
-type gqlResponse struct {
-	Data   json.RawMessage `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-}
-
 // query posts one GraphQL operation; err is set for a transport failure
 // or a response with errors.
 func (p *process) query(ctx context.Context, q string, vars map[string]any, into any) error {
-	body, err := json.Marshal(map[string]any{"query": q, "variables": vars})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url+"/query", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var r gqlResponse
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return fmt.Errorf("status %d: %w", resp.StatusCode, err)
-	}
-	if len(r.Errors) > 0 {
-		return fmt.Errorf("graphql: %s (%v)", r.Errors[0].Message, r.Errors[0].Extensions)
-	}
-	if into != nil {
-		return json.Unmarshal(r.Data, into)
-	}
-	return nil
+	return storetest.Query(ctx, p.client, p.url+"/query", q, vars, into)
 }
 
 // dump is an NDJSON export read back: entity and relation ids and each

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -16,35 +13,18 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ties-graph/ties/store/kv/pgkv/pgcluster"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
-// failoverResponse is what the failover test reads of a response.
-type failoverResponse struct {
-	Data   map[string]json.RawMessage `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-}
-
-// post sends a query and decodes the response, whatever its status.
-func post(t *testing.T, url, q string) (failoverResponse, error) {
+// post sends a query and reads the response, whatever its status; an
+// answer that is not GraphQL's is an error.
+func post(t *testing.T, url, q string) (*storetest.Response, error) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"query": q})
-	res, err := http.Post(url+"/query", "application/json", bytes.NewReader(body))
-	if err != nil {
-		return failoverResponse{}, err
+	r, err := storetest.PostQuery(context.Background(), nil, url+"/query", q, nil)
+	if err == nil && !r.HasData && len(r.Errors) == 0 {
+		err = fmt.Errorf("status %d, not a GraphQL answer: %s", r.Status, r.Raw)
 	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return failoverResponse{}, err
-	}
-	var r failoverResponse
-	if err := json.Unmarshal(b, &r); err != nil {
-		return failoverResponse{}, fmt.Errorf("status %d, not JSON: %s", res.StatusCode, b)
-	}
-	return r, nil
+	return r, err
 }
 
 // startPair starts a durable primary and a streaming standby of it,
@@ -185,7 +165,7 @@ func testFailover(t *testing.T, synchronous bool) {
 			t.Fatalf("write %s: %v", id, err)
 		}
 		if len(r.Errors) > 0 {
-			if code := r.Errors[0].Extensions["code"]; code != "UNAVAILABLE" {
+			if code := r.Code(); code != "UNAVAILABLE" {
 				t.Fatalf("write %s: %s (%v), want UNAVAILABLE or success", id, r.Errors[0].Message, code)
 			}
 			unavailable++
@@ -203,12 +183,12 @@ func testFailover(t *testing.T, synchronous bool) {
 			t.Fatalf("read %s: %v", back, err)
 		}
 		if len(r.Errors) > 0 {
-			if code := r.Errors[0].Extensions["code"]; code != "UNAVAILABLE" {
+			if code := r.Code(); code != "UNAVAILABLE" {
 				t.Fatalf("read %s: %s (%v), want UNAVAILABLE or the entity", back, r.Errors[0].Message, code)
 			}
 			continue
 		}
-		if synchronous && string(r.Data["entity"]) == "null" {
+		if synchronous && string(r.Data) == `{"entity":null}` {
 			t.Fatalf("read of acknowledged %s found nothing", back)
 		}
 	}

@@ -7,33 +7,18 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ties-graph/ties/store/storetest"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server's logger and the test
-// to use at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer collects the output and log of a command running in
+// process.
+type syncBuffer = storetest.LogBuffer
 
 // env returns a getenv over a fixed map.
 func env(vars map[string]string) func(string) string {
@@ -100,23 +85,18 @@ func (s *served) stop(t *testing.T) error {
 	}
 }
 
-// query posts a GraphQL query and returns the response body.
+// query posts a GraphQL query that must be answered with status 200 and
+// returns the response body.
 func (s *served) query(t *testing.T, q string) string {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"query": q})
-	res, err := http.Post(s.url+"/query", "application/json", bytes.NewReader(body))
+	r, err := storetest.PostQuery(context.Background(), nil, s.url+"/query", q, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.Status, r.Raw)
 	}
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("status %d: %s", res.StatusCode, b)
-	}
-	return string(b)
+	return string(r.Raw)
 }
 
 func TestServe(t *testing.T) {

@@ -205,205 +205,207 @@ type randomCase struct {
 	rng  *rand.Rand
 }
 
-func randomCases(t *testing.T, count, n, m int) []randomCase {
-	var out []randomCase
+// forRandomGraphs runs test as a subtest on each of count random graphs of
+// n entities and m relations, seeded 0, 1, ...
+func forRandomGraphs(t *testing.T, count, n, m int, test func(t *testing.T, rc randomCase)) {
+	t.Helper()
 	for seed := range uint64(count) {
-		rng := rand.New(rand.NewPCG(seed, 99))
-		spec := randomDrawing(rng, n, m)
-		out = append(out, randomCase{seed: seed, s: drawStore(t, spec), g: newRefGraph(t, spec), rng: rng})
+		t.Run(fmt.Sprintf("Seed%d", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 99))
+			spec := randomDrawing(rng, n, m)
+			test(t, randomCase{seed: seed, s: drawStore(t, spec), g: newRefGraph(t, spec), rng: rng})
+		})
 	}
-	return out
 }
 
 var anyEntity = func(string) bool { return true }
 
+// ends draws the two ends of a path query.
+func (rc randomCase) ends() (src, dst string) {
+	return rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
+}
+
+// maybePersons limits opts to paths through persons one time in three,
+// and returns the reference's test of the entities a path may pass.
+func (rc randomCase) maybePersons(opts *store.PathOptions) (admit func(string) bool) {
+	if rc.rng.IntN(3) != 0 {
+		return anyEntity
+	}
+	opts.EntityTypes = []string{"Person"}
+	return func(id string) bool { return rc.g.types[id] == "Person" }
+}
+
 func TestShortestPathMatchesBFS(t *testing.T) {
 	ctx := context.Background()
-	for _, rc := range randomCases(t, 12, 40, 70) {
-		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
-			persons := func(id string) bool { return rc.g.types[id] == "Person" }
-			for range 25 {
-				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
-				dir := store.Direction(rc.rng.IntN(3))
-				opts := store.PathOptions{Direction: dir, MaxDepth: opt(8)}
-				admit := anyEntity
-				if rc.rng.IntN(3) == 0 {
-					opts.EntityTypes, admit = []string{"Person"}, persons
-				}
-				want := rc.g.dist(src, dst, dir, admit)
-				p, err := viewShortestPath(ctx, rc.s, src, dst, opts, store.ReadOptions{})
-				if err != nil {
-					t.Fatalf("ShortestPath(%s, %s, %v): %v", src, dst, opts, err)
-				}
-				got := -1
-				if p != nil {
-					got = len(p.Edges)
-					rc.g.checkPath(t, p, src, dst, dir, admit)
-				}
-				if want > *opts.MaxDepth {
-					want = -1
-				}
-				if got != want {
-					t.Errorf("ShortestPath(%s, %s, %s, %v) length: got %d, want %d (path %s)", src, dst, dir, opts.EntityTypes, got, want, pathString(p))
-				}
+	forRandomGraphs(t, 12, 40, 70, func(t *testing.T, rc randomCase) {
+		for range 25 {
+			src, dst := rc.ends()
+			dir := store.Direction(rc.rng.IntN(3))
+			opts := store.PathOptions{Direction: dir, MaxDepth: opt(8)}
+			admit := rc.maybePersons(&opts)
+			want := rc.g.dist(src, dst, dir, admit)
+			p, err := viewShortestPath(ctx, rc.s, src, dst, opts, store.ReadOptions{})
+			if err != nil {
+				t.Fatalf("ShortestPath(%s, %s, %v): %v", src, dst, opts, err)
 			}
-		})
-	}
+			got := -1
+			if p != nil {
+				got = len(p.Edges)
+				rc.g.checkPath(t, p, src, dst, dir, admit)
+			}
+			if want > *opts.MaxDepth {
+				want = -1
+			}
+			if got != want {
+				t.Errorf("ShortestPath(%s, %s, %s, %v) length: got %d, want %d (path %s)", src, dst, dir, opts.EntityTypes, got, want, pathString(p))
+			}
+		}
+	})
 }
 
 func TestWeightedShortestPathMatchesBruteForce(t *testing.T) {
 	ctx := context.Background()
-	for _, rc := range randomCases(t, 10, 12, 26) {
-		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
-			for range 15 {
-				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
-				dir := store.Direction(rc.rng.IntN(3))
-				depth := 1 + rc.rng.IntN(5)
-				all := rc.g.simplePaths(src, dst, dir, depth, anyEntity)
-				want := math.Inf(1)
-				for _, p := range all {
-					want = min(want, p.cost)
-				}
-				p, err := viewShortestPath(ctx, rc.s, src, dst, store.PathOptions{Direction: dir, MaxDepth: opt(depth), Weight: "w"}, store.ReadOptions{})
-				if err != nil {
-					t.Fatalf("ShortestPath: %v", err)
-				}
-				got := math.Inf(1)
-				if p != nil {
-					got = p.Cost
-					rc.g.checkPath(t, p, src, dst, dir, anyEntity)
-					if got, want := len(p.Edges), depth; got > want {
-						t.Errorf("path %s has %d edges, more than maxDepth %d", pathString(p), got, want)
-					}
-				}
-				if got != want {
-					t.Errorf("ShortestPath(%s, %s, %s, depth %d) cost: got %v, want %v (path %s)", src, dst, dir, depth, got, want, pathString(p))
+	forRandomGraphs(t, 10, 12, 26, func(t *testing.T, rc randomCase) {
+		for range 15 {
+			src, dst := rc.ends()
+			dir := store.Direction(rc.rng.IntN(3))
+			depth := 1 + rc.rng.IntN(5)
+			all := rc.g.simplePaths(src, dst, dir, depth, anyEntity)
+			want := math.Inf(1)
+			for _, p := range all {
+				want = min(want, p.cost)
+			}
+			p, err := viewShortestPath(ctx, rc.s, src, dst, store.PathOptions{Direction: dir, MaxDepth: opt(depth), Weight: "w"}, store.ReadOptions{})
+			if err != nil {
+				t.Fatalf("ShortestPath: %v", err)
+			}
+			got := math.Inf(1)
+			if p != nil {
+				got = p.Cost
+				rc.g.checkPath(t, p, src, dst, dir, anyEntity)
+				if got, want := len(p.Edges), depth; got > want {
+					t.Errorf("path %s has %d edges, more than maxDepth %d", pathString(p), got, want)
 				}
 			}
-		})
-	}
+			if got != want {
+				t.Errorf("ShortestPath(%s, %s, %s, depth %d) cost: got %v, want %v (path %s)", src, dst, dir, depth, got, want, pathString(p))
+			}
+		}
+	})
 }
 
 func TestKShortestPathsProperties(t *testing.T) {
 	ctx := context.Background()
-	for _, rc := range randomCases(t, 10, 12, 26) {
-		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
-			for range 12 {
-				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
-				dir := store.Direction(rc.rng.IntN(3))
-				const depth = 5
-				k := 1 + rc.rng.IntN(6)
-				weighted := rc.rng.IntN(2) == 0
-				opts := store.PathOptions{Direction: dir, MaxDepth: opt(depth)}
-				all := rc.g.simplePaths(src, dst, dir, depth, anyEntity)
-				var wantCosts []float64
-				for _, p := range all {
-					if weighted {
-						wantCosts = append(wantCosts, p.cost)
-					} else {
-						wantCosts = append(wantCosts, float64(len(p.rels)))
-					}
-				}
+	forRandomGraphs(t, 10, 12, 26, func(t *testing.T, rc randomCase) {
+		for range 12 {
+			src, dst := rc.ends()
+			dir := store.Direction(rc.rng.IntN(3))
+			const depth = 5
+			k := 1 + rc.rng.IntN(6)
+			weighted := rc.rng.IntN(2) == 0
+			opts := store.PathOptions{Direction: dir, MaxDepth: opt(depth)}
+			all := rc.g.simplePaths(src, dst, dir, depth, anyEntity)
+			var wantCosts []float64
+			for _, p := range all {
 				if weighted {
-					opts.Weight = "w"
-				}
-				slices.Sort(wantCosts)
-				wantCosts = wantCosts[:min(k, len(wantCosts))]
-
-				res, err := viewKShortestPaths(ctx, rc.s, src, dst, opt(k), opts, store.ReadOptions{})
-				if err != nil {
-					t.Fatalf("KShortestPaths: %v", err)
-				}
-				var gotCosts []float64
-				seen := map[string]bool{}
-				for i := range res.Paths {
-					p := &res.Paths[i]
-					rc.g.checkPath(t, p, src, dst, dir, anyEntity)
-					if seen[pathString(p)] {
-						t.Errorf("duplicate path %s", pathString(p))
-					}
-					seen[pathString(p)] = true
-					gotCosts = append(gotCosts, p.Cost)
-				}
-				if !slices.Equal(gotCosts, wantCosts) {
-					t.Errorf("KShortestPaths(%s, %s, %s, k=%d, weighted %v) costs: got %v, want %v\n%q", src, dst, dir, k, weighted, gotCosts, wantCosts, pathStrings(res.Paths))
-				}
-				if res.Truncated {
-					t.Errorf("truncated on a tiny graph")
-				}
-				if len(res.Paths) > 0 {
-					sp, err := viewShortestPath(ctx, rc.s, src, dst, opts, store.ReadOptions{})
-					if err != nil || sp == nil {
-						t.Fatalf("ShortestPath: %v, %v", sp, err)
-					}
-					if got, want := res.Paths[0].Cost, sp.Cost; got != want {
-						t.Errorf("first of k costs %v, shortest path %v", got, want)
-					}
+					wantCosts = append(wantCosts, p.cost)
+				} else {
+					wantCosts = append(wantCosts, float64(len(p.rels)))
 				}
 			}
-		})
-	}
+			if weighted {
+				opts.Weight = "w"
+			}
+			slices.Sort(wantCosts)
+			wantCosts = wantCosts[:min(k, len(wantCosts))]
+
+			res, err := viewKShortestPaths(ctx, rc.s, src, dst, opt(k), opts, store.ReadOptions{})
+			if err != nil {
+				t.Fatalf("KShortestPaths: %v", err)
+			}
+			var gotCosts []float64
+			seen := map[string]bool{}
+			for i := range res.Paths {
+				p := &res.Paths[i]
+				rc.g.checkPath(t, p, src, dst, dir, anyEntity)
+				if seen[pathString(p)] {
+					t.Errorf("duplicate path %s", pathString(p))
+				}
+				seen[pathString(p)] = true
+				gotCosts = append(gotCosts, p.Cost)
+			}
+			if !slices.Equal(gotCosts, wantCosts) {
+				t.Errorf("KShortestPaths(%s, %s, %s, k=%d, weighted %v) costs: got %v, want %v\n%q", src, dst, dir, k, weighted, gotCosts, wantCosts, pathStrings(res.Paths))
+			}
+			if res.Truncated {
+				t.Errorf("truncated on a tiny graph")
+			}
+			if len(res.Paths) > 0 {
+				sp, err := viewShortestPath(ctx, rc.s, src, dst, opts, store.ReadOptions{})
+				if err != nil || sp == nil {
+					t.Fatalf("ShortestPath: %v, %v", sp, err)
+				}
+				if got, want := res.Paths[0].Cost, sp.Cost; got != want {
+					t.Errorf("first of k costs %v, shortest path %v", got, want)
+				}
+			}
+		}
+	})
 }
 
 func TestAllPathsMatchesBruteForce(t *testing.T) {
 	ctx := context.Background()
-	for _, rc := range randomCases(t, 10, 12, 26) {
-		t.Run(fmt.Sprintf("Seed%d", rc.seed), func(t *testing.T) {
-			persons := func(id string) bool { return rc.g.types[id] == "Person" }
-			for range 12 {
-				src, dst := rc.g.ids[rc.rng.IntN(len(rc.g.ids))], rc.g.ids[rc.rng.IntN(len(rc.g.ids))]
-				if src == dst {
-					continue
+	forRandomGraphs(t, 10, 12, 26, func(t *testing.T, rc randomCase) {
+		for range 12 {
+			src, dst := rc.ends()
+			if src == dst {
+				continue
+			}
+			dir := store.Direction(rc.rng.IntN(3))
+			depth := 1 + rc.rng.IntN(5)
+			limit := 1 + rc.rng.IntN(40)
+			opts := store.PathOptions{Direction: dir, MaxDepth: opt(depth)}
+			admit := rc.maybePersons(&opts)
+			all := rc.g.simplePaths(src, dst, dir, depth, admit)
+			res, err := viewAllPaths(ctx, rc.s, src, dst, opt(limit), opts, store.ReadOptions{})
+			if err != nil {
+				t.Fatalf("AllPaths: %v", err)
+			}
+			if got, want := res.Truncated, len(all) > limit; got != want {
+				t.Errorf("AllPaths(%s, %s, %s, depth %d, limit %d) truncated: got %v, want %v (%d paths)", src, dst, dir, depth, limit, got, want, len(all))
+			}
+			want := all[:min(limit, len(all))]
+			// Multi-edges order by internal relation ids, which the
+			// reference does not know: compare the entity sequences in
+			// order, and the full paths as sets when nothing was cut.
+			key := func(nodes []string) string { return strings.Join(nodes, " ") }
+			var gotKeys, wantKeys, gotFull, wantFull []string
+			for i := range res.Paths {
+				p := &res.Paths[i]
+				rc.g.checkPath(t, p, src, dst, dir, admit)
+				var ids []string
+				for _, n := range p.Nodes {
+					ids = append(ids, n.ID)
 				}
-				dir := store.Direction(rc.rng.IntN(3))
-				depth := 1 + rc.rng.IntN(5)
-				limit := 1 + rc.rng.IntN(40)
-				opts := store.PathOptions{Direction: dir, MaxDepth: opt(depth)}
-				admit := anyEntity
-				if rc.rng.IntN(3) == 0 {
-					opts.EntityTypes, admit = []string{"Person"}, persons
-				}
-				all := rc.g.simplePaths(src, dst, dir, depth, admit)
-				res, err := viewAllPaths(ctx, rc.s, src, dst, opt(limit), opts, store.ReadOptions{})
-				if err != nil {
-					t.Fatalf("AllPaths: %v", err)
-				}
-				if got, want := res.Truncated, len(all) > limit; got != want {
-					t.Errorf("AllPaths(%s, %s, %s, depth %d, limit %d) truncated: got %v, want %v (%d paths)", src, dst, dir, depth, limit, got, want, len(all))
-				}
-				want := all[:min(limit, len(all))]
-				// Multi-edges order by internal relation ids, which the
-				// reference does not know: compare the entity sequences in
-				// order, and the full paths as sets when nothing was cut.
-				key := func(nodes []string) string { return strings.Join(nodes, " ") }
-				var gotKeys, wantKeys, gotFull, wantFull []string
-				for i := range res.Paths {
-					p := &res.Paths[i]
-					rc.g.checkPath(t, p, src, dst, dir, admit)
-					var ids []string
-					for _, n := range p.Nodes {
-						ids = append(ids, n.ID)
-					}
-					gotKeys = append(gotKeys, key(ids))
-					gotFull = append(gotFull, pathString(p))
-				}
-				for _, p := range want {
-					wantKeys = append(wantKeys, key(p.nodes))
-					wantFull = append(wantFull, p.String())
-				}
-				if !slices.Equal(gotKeys, wantKeys) {
-					t.Errorf("AllPaths(%s, %s, %s, depth %d, limit %d):\n got %q\nwant %q", src, dst, dir, depth, limit, gotKeys, wantKeys)
-				}
-				if len(all) <= limit {
-					slices.Sort(gotFull)
-					slices.Sort(wantFull)
-					if !slices.Equal(gotFull, wantFull) {
-						t.Errorf("AllPaths(%s, %s, %s, depth %d) paths:\n got %q\nwant %q", src, dst, dir, depth, gotFull, wantFull)
-					}
+				gotKeys = append(gotKeys, key(ids))
+				gotFull = append(gotFull, pathString(p))
+			}
+			for _, p := range want {
+				wantKeys = append(wantKeys, key(p.nodes))
+				wantFull = append(wantFull, p.String())
+			}
+			if !slices.Equal(gotKeys, wantKeys) {
+				t.Errorf("AllPaths(%s, %s, %s, depth %d, limit %d):\n got %q\nwant %q", src, dst, dir, depth, limit, gotKeys, wantKeys)
+			}
+			if len(all) <= limit {
+				slices.Sort(gotFull)
+				slices.Sort(wantFull)
+				if !slices.Equal(gotFull, wantFull) {
+					t.Errorf("AllPaths(%s, %s, %s, depth %d) paths:\n got %q\nwant %q", src, dst, dir, depth, gotFull, wantFull)
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 99)) }

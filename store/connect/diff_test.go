@@ -81,10 +81,7 @@ func TestDiffValidTime(t *testing.T) {
 			got, err := store.Read(context.Background(), s, store.ReadOptions{}, func(r *store.Reader) (*store.NetworkDiff, error) {
 				return Diff(r, r, tt.id, tt.opts)
 			})
-			if gotCode, want := store.ErrorCode(err), tt.wantErr; gotCode != want {
-				t.Fatalf("error code: got %q (%v), want %q", gotCode, err, want)
-			}
-			if err != nil {
+			if errored(t, err, tt.wantErr) {
 				return
 			}
 			if got := idsOfDiff(got); !got.equal(tt.want) {

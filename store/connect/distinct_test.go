@@ -1,9 +1,7 @@
 package connect
 
 import (
-	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -31,60 +29,38 @@ func evidenceString(p *store.Path) string {
 
 func TestKShortestPathsDistinct(t *testing.T) {
 	distinct := store.PathOptions{Distinct: true}
-	tests := []struct {
-		name     string
-		graph    string
-		from, to string
-		k        int
-		opts     store.PathOptions
-		want     []string
-	}{
+	tests := []pathsCase{
 		{
 			name:  "ParallelRelationsAreOneHop",
 			graph: "a LINK b id=m1\na LINK b id=m2\nb LINK c id=m3",
-			from:  "a", to: "c", k: 5, opts: distinct,
+			from:  "a", to: "c", n: 5, opts: distinct,
 			want: []string{"a -m1+m2- b -m3- c"},
 		},
 		{
 			// Parallel relations no longer crowd out the other routes.
 			name:  "OtherRoutesFound",
 			graph: "a LINK b id=m1\na LINK b id=m2\na LINK b id=m3\nb LINK d id=m4\na LINK c id=m5\nc LINK d id=m6\na LINK e id=m7\ne LINK d id=m8",
-			from:  "a", to: "d", k: 3, opts: distinct,
+			from:  "a", to: "d", n: 3, opts: distinct,
 			want: []string{"a -m1+m2+m3- b -m4- d", "a -m5- c -m6- d", "a -m7- e -m8- d"},
 		},
 		{
 			name:  "ParallelOnTheSpur",
 			graph: "a LINK b id=m1\nb LINK c id=m2\nb LINK c id=m3\na LINK c id=m4",
-			from:  "a", to: "c", k: 5, opts: distinct,
+			from:  "a", to: "c", n: 5, opts: distinct,
 			want: []string{"a -m4- c", "a -m1- b -m2+m3- c"},
 		},
 		{
 			name:  "DirectionLimitsEvidence",
 			graph: "a LINK b id=m1\nb LINK a id=m2\nb LINK c id=m3",
-			from:  "a", to: "c", k: 5, opts: store.PathOptions{Distinct: true, Direction: store.Out},
+			from:  "a", to: "c", n: 5, opts: store.PathOptions{Distinct: true, Direction: store.Out},
 			want: []string{"a -m1- b -m3- c"},
 		},
 		{
 			name:  "WeightedTakesTheCheapestParallel",
 			graph: "a LINK b id=m1 w=5\na LINK b id=m2 w=1\nb LINK c id=m3 w=1\na LINK c id=m4 w=3",
-			from:  "a", to: "c", k: 5, opts: store.PathOptions{Distinct: true, Weight: "w"},
+			from:  "a", to: "c", n: 5, opts: store.PathOptions{Distinct: true, Weight: "w"},
 			want: []string{"a -m2+m1- b -m3- c", "a -m4- c"},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := drawStore(t, tt.graph)
-			res, err := viewKShortestPaths(context.Background(), s, tt.from, tt.to, opt(tt.k), tt.opts, store.ReadOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := make([]string, len(res.Paths))
-			for i := range res.Paths {
-				got[i] = evidenceString(&res.Paths[i])
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("paths:\n got %q\nwant %q", got, tt.want)
-			}
-		})
-	}
+	testPaths(t, viewKShortestPaths, tests)
 }

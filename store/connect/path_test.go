@@ -175,10 +175,7 @@ func TestShortestPath(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := drawStore(t, tt.graph)
 			p, err := viewShortestPath(context.Background(), s, tt.from, tt.to, tt.opts, store.ReadOptions{})
-			if got, want := store.ErrorCode(err), tt.wantErr; got != want {
-				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
-			}
-			if err != nil {
+			if errored(t, err, tt.wantErr) {
 				return
 			}
 			got := pathString(p)
@@ -281,10 +278,7 @@ func TestWeightedShortestPath(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := drawStore(t, tt.graph)
 			p, err := viewShortestPath(context.Background(), s, tt.from, tt.to, store.PathOptions{Weight: "w", MaxDepth: opt(tt.maxDepth)}, store.ReadOptions{})
-			if got, want := store.ErrorCode(err), tt.wantErr; got != want {
-				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
-			}
-			if err != nil {
+			if errored(t, err, tt.wantErr) {
 				var e *store.Error
 				errors.As(err, &e)
 				if got, want := e.Field, tt.wantField; got != want {
@@ -308,20 +302,11 @@ func TestWeightedShortestPath(t *testing.T) {
 }
 
 func TestKShortestPaths(t *testing.T) {
-	tests := []struct {
-		name      string
-		graph     string
-		from, to  string
-		k         int
-		opts      store.PathOptions
-		want      []string
-		truncated bool
-		wantErr   store.Code
-	}{
+	tests := []pathsCase{
 		{
 			name:  "DirectThenTiesByID",
 			graph: "a LINK d\na LINK c\nc LINK d\na LINK b\nb LINK d",
-			from:  "a", to: "d", k: 3,
+			from:  "a", to: "d", n: 3,
 			want: []string{"a -r1- d", "a -r4- b -r5- d", "a -r2- c -r3- d"},
 		},
 		{
@@ -333,116 +318,86 @@ func TestKShortestPaths(t *testing.T) {
 		{
 			name:  "MultiEdgesAreTwoPaths",
 			graph: "a LINK b id=m1\na LINK b id=m2\nb LINK c id=m3",
-			from:  "a", to: "c", k: 5,
+			from:  "a", to: "c", n: 5,
 			want: []string{"a -m1- b -m3- c", "a -m2- b -m3- c"},
 		},
 		{
 			name:  "FewerThanK",
 			graph: "a LINK b\nb LINK c\na LINK c",
-			from:  "a", to: "c", k: 10,
+			from:  "a", to: "c", n: 10,
 			want: []string{"a -r3- c", "a -r1- b -r2- c"},
 		},
 		{
 			name:  "OnlySimplePaths",
 			graph: "a LINK b\nb LINK a\nb LINK c\nc LINK b",
-			from:  "a", to: "c", k: 10, opts: store.PathOptions{Direction: store.Out},
+			from:  "a", to: "c", n: 10, opts: store.PathOptions{Direction: store.Out},
 			want: []string{"a -r1- b -r3- c"},
 		},
 		{
 			name:  "Direction",
 			graph: "a LINK b\nb LINK c\na LINK x\nc LINK x",
-			from:  "a", to: "c", k: 5, opts: store.PathOptions{Direction: store.Out},
+			from:  "a", to: "c", n: 5, opts: store.PathOptions{Direction: store.Out},
 			want: []string{"a -r1- b -r2- c"},
 		},
 		{
 			name:  "SpurRespectsDepth",
 			graph: "a LINK b\nb LINK c\na LINK x\nx LINK y\ny LINK c",
-			from:  "a", to: "c", k: 5, opts: store.PathOptions{MaxDepth: opt(2)},
+			from:  "a", to: "c", n: 5, opts: store.PathOptions{MaxDepth: opt(2)},
 			want: []string{"a -r1- b -r2- c"},
 		},
 		{
 			name:  "Weighted",
 			graph: "a LINK d w=10\na LINK b w=1\nb LINK d w=1\na LINK c w=2\nc LINK d w=2",
-			from:  "a", to: "d", k: 3, opts: store.PathOptions{Weight: "w"},
+			from:  "a", to: "d", n: 3, opts: store.PathOptions{Weight: "w"},
 			want: []string{"a -r2- b -r3- d", "a -r4- c -r5- d", "a -r1- d"},
 		},
 		{
 			name:  "Unreachable",
 			graph: "a LINK b\nc : Person",
-			from:  "a", to: "c", k: 3,
+			from:  "a", to: "c", n: 3,
 			want: []string{},
 		},
 		{
 			name:  "FromEqualsTo",
 			graph: "a LINK b",
-			from:  "a", to: "a", k: 3,
+			from:  "a", to: "a", n: 3,
 			want: []string{"a"},
 		},
 		{
 			name:  "VisitedCapTruncates",
 			graph: "a LINK b\nb LINK c\nc LINK d\na LINK x\nx LINK y\ny LINK d",
-			from:  "a", to: "d", k: 5, opts: store.PathOptions{MaxVisited: 8},
+			from:  "a", to: "d", n: 5, opts: store.PathOptions{MaxVisited: 8},
 			want: []string{"a -r1- b -r2- c -r3- d"}, truncated: true,
 		},
-		{name: "ErrNegativeK", graph: "a LINK b", from: "a", to: "b", k: -1, wantErr: store.Invalid},
-		{name: "ErrNotFound", graph: "a LINK b", from: "a", to: "zz", k: 2, wantErr: store.NotFound},
+		{name: "ErrNegativeK", graph: "a LINK b", from: "a", to: "b", n: -1, wantErr: store.Invalid},
+		{name: "ErrNotFound", graph: "a LINK b", from: "a", to: "zz", n: 2, wantErr: store.NotFound},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := drawStore(t, tt.graph)
-			res, err := viewKShortestPaths(context.Background(), s, tt.from, tt.to, opt(tt.k), tt.opts, store.ReadOptions{})
-			if got, want := store.ErrorCode(err), tt.wantErr; got != want {
-				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
-			}
-			if err != nil {
-				return
-			}
-			if got, want := pathStrings(res.Paths), tt.want; !slices.Equal(got, want) {
-				t.Errorf("paths:\n got %q\nwant %q", got, want)
-			}
-			if got, want := res.Truncated, tt.truncated; got != want {
-				t.Errorf("truncated: got %v, want %v", got, want)
-			}
-		})
-	}
+	testPaths(t, viewKShortestPaths, tests)
 }
 
 func TestAllPaths(t *testing.T) {
 	const square = "a LINK b\nb LINK d\na LINK c\nc LINK d\nb LINK c\na LINK d"
-	tests := []struct {
-		name      string
-		graph     string
-		from, to  string
-		limit     int
-		opts      store.PathOptions
-		want      []string
-		truncated bool
-		wantErr   store.Code
-	}{
+	// every path from a to d in the square, shortest first, then by id.
+	every := []string{
+		"a -r6- d",
+		"a -r1- b -r2- d",
+		"a -r3- c -r4- d",
+		"a -r1- b -r5- c -r4- d",
+		"a -r3- c -r5- b -r2- d",
+	}
+	tests := []pathsCase{
 		{
 			name: "ShortestFirstThenByID", graph: square, from: "a", to: "d",
-			want: []string{
-				"a -r6- d",
-				"a -r1- b -r2- d",
-				"a -r3- c -r4- d",
-				"a -r1- b -r5- c -r4- d",
-				"a -r3- c -r5- b -r2- d",
-			},
+			want: every,
 		},
 		{
-			name: "Limit", graph: square, from: "a", to: "d", limit: 2,
+			name: "Limit", graph: square, from: "a", to: "d", n: 2,
 			want:      []string{"a -r6- d", "a -r1- b -r2- d"},
 			truncated: true,
 		},
 		{
-			name: "LimitExact", graph: square, from: "a", to: "d", limit: 5,
-			want: []string{
-				"a -r6- d",
-				"a -r1- b -r2- d",
-				"a -r3- c -r4- d",
-				"a -r1- b -r5- c -r4- d",
-				"a -r3- c -r5- b -r2- d",
-			},
+			name: "LimitExact", graph: square, from: "a", to: "d", n: 5,
+			want: every,
 		},
 		{
 			name: "MaxDepth", graph: square, from: "a", to: "d", opts: store.PathOptions{MaxDepth: opt(2)},
@@ -470,27 +425,10 @@ func TestAllPaths(t *testing.T) {
 			name: "VisitedCap", graph: square, from: "a", to: "d", opts: store.PathOptions{MaxVisited: 5},
 			want: []string{"a -r6- d", "a -r1- b -r2- d", "a -r3- c -r4- d"}, truncated: true,
 		},
-		{name: "ErrNegativeLimit", graph: square, from: "a", to: "d", limit: -1, wantErr: store.Invalid},
+		{name: "ErrNegativeLimit", graph: square, from: "a", to: "d", n: -1, wantErr: store.Invalid},
 		{name: "ErrNotFound", graph: square, from: "zz", to: "d", wantErr: store.NotFound},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := drawStore(t, tt.graph)
-			res, err := viewAllPaths(context.Background(), s, tt.from, tt.to, opt(tt.limit), tt.opts, store.ReadOptions{})
-			if got, want := store.ErrorCode(err), tt.wantErr; got != want {
-				t.Fatalf("error code: got %q (%v), want %q", got, err, want)
-			}
-			if err != nil {
-				return
-			}
-			if got, want := pathStrings(res.Paths), tt.want; !slices.Equal(got, want) {
-				t.Errorf("paths:\n got %q\nwant %q", got, want)
-			}
-			if got, want := res.Truncated, tt.truncated; got != want {
-				t.Errorf("truncated: got %v, want %v", got, want)
-			}
-		})
-	}
+	testPaths(t, viewAllPaths, tests)
 }
 
 func TestAllPathsWeightFillsCost(t *testing.T) {

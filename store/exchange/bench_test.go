@@ -24,8 +24,9 @@ import (
 //
 //	TIES_BENCH_RELATIONS=1000000 go test ./store/exchange -run '^$' -bench . -benchtime 1x
 //
-// Each reports records/s and peak-heap-MB, the largest heap in use seen
-// while it ran, which stays flat as the graph grows when the code streams.
+// Each reports records/s, cpu-s/op and peak-heap-MB, the largest heap in
+// use seen while it ran, which stays flat as the graph grows when the code
+// streams (storetest.Throughput).
 
 func benchRelations(b *testing.B) int {
 	if s := os.Getenv("TIES_BENCH_RELATIONS"); s != "" {
@@ -60,6 +61,17 @@ func generated(b *testing.B, dir string, n int) string {
 	return path
 }
 
+// generatedInput is the generated graph of TIES_BENCH_RELATIONS relations
+// as an NDJSON input.
+func generatedInput(b *testing.B) Input {
+	b.Helper()
+	in, err := FileInput(generated(b, benchDir(), benchRelations(b)), NDJSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return in
+}
+
 // benchDir holds the generated files across the benchmarks of one run;
 // TestMain removes it.
 var (
@@ -89,44 +101,30 @@ func TestMain(m *testing.M) {
 }
 
 func BenchmarkDecodeNDJSON(b *testing.B) {
-	n := benchRelations(b)
-	path := generated(b, benchDir(), n)
-	in, err := FileInput(path, NDJSON)
-	if err != nil {
-		b.Fatal(err)
-	}
+	in := generatedInput(b)
 	src, err := NewSource(in, DecodeOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(in.Size)
 	b.ResetTimer()
-	stop := storetest.PeakHeap()
-	var records int64
+	m := storetest.StartThroughput()
 	for b.Loop() {
-		err := src(context.Background(), func(store.Record) error { records++; return nil })
+		err := src(context.Background(), func(store.Record) error { m.Records++; return nil })
 		if err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(stop(), "peak-heap-MB")
-	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+	m.Report(b)
 }
 
 // BenchmarkImport loads the generated file into a new badger store on disk
 // per iteration: both passes of Store.Load and the bulk write.
 func BenchmarkImport(b *testing.B) {
-	n := benchRelations(b)
-	path := generated(b, benchDir(), n)
-	in, err := FileInput(path, NDJSON)
-	if err != nil {
-		b.Fatal(err)
-	}
+	in := generatedInput(b)
 	b.SetBytes(in.Size)
 	b.ResetTimer()
-	stop := storetest.PeakHeap()
-	cpu := storetest.CPUTime()
-	var records int64
+	m := storetest.StartThroughput()
 	for b.Loop() {
 		b.StopTimer()
 		st, err := store.Open(b.TempDir(), store.Options{})
@@ -138,27 +136,20 @@ func BenchmarkImport(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		records += int64(res.Entities + res.Relations)
+		m.Records += int64(res.Entities + res.Relations)
 		b.StopTimer()
 		if err := st.Close(); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
 	}
-	b.ReportMetric(stop(), "peak-heap-MB")
-	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
-	b.ReportMetric(cpu()/float64(b.N), "cpu-s/op")
+	m.Report(b)
 }
 
 // BenchmarkExport writes the whole generated graph in each format to
 // io.Discard from one snapshot.
 func BenchmarkExport(b *testing.B) {
-	n := benchRelations(b)
-	path := generated(b, benchDir(), n)
-	in, err := FileInput(path, NDJSON)
-	if err != nil {
-		b.Fatal(err)
-	}
+	in := generatedInput(b)
 	st, err := store.Open(b.TempDir(), store.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -170,9 +161,7 @@ func BenchmarkExport(b *testing.B) {
 	for _, f := range []Format{NDJSON, JSON, CSV, GraphML, GEXF, DOT} {
 		b.Run(string(f), func(b *testing.B) {
 			runtime.GC()
-			stop := storetest.PeakHeap()
-			cpu := storetest.CPUTime()
-			var records int64
+			m := storetest.StartThroughput()
 			var bytes int64
 			for b.Loop() {
 				cw := &countWriter{}
@@ -180,13 +169,11 @@ func BenchmarkExport(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				records += int64(stats.Entities + stats.Relations)
+				m.Records += int64(stats.Entities + stats.Relations)
 				bytes += cw.n
 			}
-			b.ReportMetric(stop(), "peak-heap-MB")
-			b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+			m.Report(b)
 			b.ReportMetric(float64(bytes)/b.Elapsed().Seconds()/(1<<20), "MB/s")
-			b.ReportMetric(cpu()/float64(b.N), "cpu-s/op")
 		})
 	}
 }

@@ -1,18 +1,9 @@
 package exchange
 
-import (
-	"strings"
-	"testing"
-
-	"github.com/ties-graph/ties/store"
-)
+import "testing"
 
 func TestDecodeNodeLink(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
+	tests := []decodeCase{
 		{
 			name: "NetworkX",
 			in: `{"directed": true, "multigraph": true, "graph": {"name": "g"},
@@ -43,25 +34,11 @@ func TestDecodeNodeLink(t *testing.T) {
 			},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeAll(t, bytesInput("g.json", JSON, []byte(tt.in)), DecodeOptions{})
-			if err != nil {
-				t.Fatalf("decode: %v", err)
-			}
-			if got, want := strings.Join(got, "\n"), strings.Join(tt.want, "\n"); got != want {
-				t.Errorf("records:\ngot  %s\nwant %s", got, want)
-			}
-		})
-	}
+	testDecodes(t, "g.json", JSON, tests)
 }
 
 func TestDecodeNodeLinkErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want string
-	}{
+	tests := []decodeErrorCase{
 		{"MissingType", "{\"nodes\": [\n {\"id\": \"a\", \"type\": \"City\"},\n {\"id\": \"b\"}\n]}", `g.json:3: nodes[1].type: missing entity type for "b"`},
 		{"MissingLinkType", "{\"nodes\": [],\n\"links\": [{\"source\": \"a\", \"target\": \"b\"}]}", `g.json:2: links[0].type: missing relation type`},
 		{"BadDate", "{\"nodes\": [\n{\"id\": \"a\", \"type\": \"City\", \"validTo\": \"July 2017\"}]}", `g.json:2: nodes[0].validTo: invalid date "July 2017"`},
@@ -73,25 +50,11 @@ func TestDecodeNodeLinkErrors(t *testing.T) {
 		{"NotAnObject", `[1]`, `g.json:1: want a node-link object, got [`},
 		{"Trailing", `{"nodes":[]} {}`, `g.json:1: data after the end of the document`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := decodeAll(t, bytesInput("g.json", JSON, []byte(tt.in)), DecodeOptions{})
-			if err == nil {
-				t.Fatalf("decode: got no error, want %q", tt.want)
-			}
-			if got := err.Error(); !strings.HasPrefix(got, tt.want) {
-				t.Errorf("error:\ngot  %s\nwant %s...", got, tt.want)
-			}
-		})
-	}
+	testDecodeErrors(t, "g.json", JSON, tests)
 }
 
 func TestDecodeCSV(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
+	tests := []decodeCase{
 		{
 			name: "Nodes",
 			in: "\ufeffid:ID(City),:LABEL,name,population:int,area:float,capital:boolean,founded:date,location:point,tags:string[],validFrom:date,labels,aliases,properties.name\n" +
@@ -147,25 +110,11 @@ func TestDecodeCSV(t *testing.T) {
 			want: []string{`{"kind":"relation","id":"","type":"KNOWS","from":"a","to":"b","properties":{},"sources":[]}`},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeAll(t, bytesInput("f.csv", CSV, []byte(tt.in)), DecodeOptions{})
-			if err != nil {
-				t.Fatalf("decode: %v", err)
-			}
-			if got, want := strings.Join(got, "\n"), strings.Join(tt.want, "\n"); got != want {
-				t.Errorf("records:\ngot  %s\nwant %s", got, want)
-			}
-		})
-	}
+	testDecodes(t, "f.csv", CSV, tests)
 }
 
 func TestDecodeCSVErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want string
-	}{
+	tests := []decodeErrorCase{
 		{"BadInt", "id:ID,:LABEL,population:int\na,City,1\nb,City,many\n", `f.csv:3: population:int: column 3: "many" is not an integer`},
 		{"BadDate", "id:ID,:LABEL,validFrom:date\na,City,2017-02-30\n", `f.csv:2: validFrom:date: column 3: invalid date "2017-02-30"`},
 		{"MissingLabelColumn", "id:ID,name\na,A\n", `f.csv:2: id:ID: column 1: missing entity type: the header has no :LABEL column`},
@@ -182,20 +131,7 @@ func TestDecodeCSVErrors(t *testing.T) {
 		{"Empty", "", `f.csv:1: empty file: want a header row`},
 		{"BadSources", ":START_ID,:END_ID,:TYPE,sources\na,b,T,[{]\n", `f.csv:2: sources: column 4: want a JSON array of sources`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := decodeAll(t, bytesInput("f.csv", CSV, []byte(tt.in)), DecodeOptions{})
-			if err == nil {
-				t.Fatalf("decode: got no error, want %q", tt.want)
-			}
-			if got := err.Error(); !strings.HasPrefix(got, tt.want) {
-				t.Errorf("error:\ngot  %s\nwant %s...", got, tt.want)
-			}
-			if got, want := store.ErrorCode(err), store.Invalid; got != want {
-				t.Errorf("code: got %s, want %s", got, want)
-			}
-		})
-	}
+	testDecodeErrors(t, "f.csv", CSV, tests)
 }
 
 func TestDetectFormat(t *testing.T) {

@@ -45,12 +45,62 @@ func decodeAll(t testing.TB, in Input, opts DecodeOptions) ([]string, error) {
 	return lines, err
 }
 
+// decodeCase is an input of one decoder and the canonical NDJSON lines of
+// the records it must give.
+type decodeCase struct {
+	name string
+	in   string
+	want []string
+}
+
+// testDecodes decodes each case's input as a file of the given name and
+// format, and compares the records it gives with the case's.
+func testDecodes(t *testing.T, file string, format Format, tests []decodeCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decodeAll(t, bytesInput(file, format, []byte(tt.in)), DecodeOptions{})
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			if got, want := strings.Join(got, "\n"), strings.Join(tt.want, "\n"); got != want {
+				t.Errorf("records:\ngot  %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// decodeErrorCase is an input that one decoder must refuse, and the
+// beginning of its error text, "file:line: field: message".
+type decodeErrorCase struct {
+	name string
+	in   string
+	want string
+}
+
+// testDecodeErrors decodes each case's input as a file of the given name
+// and format, and wants an Invalid error whose text starts with the
+// case's: a bad file is the sender's fault, whatever its format.
+func testDecodeErrors(t *testing.T, file string, format Format, tests []decodeErrorCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeAll(t, bytesInput(file, format, []byte(tt.in)), DecodeOptions{})
+			if err == nil {
+				t.Fatalf("decode: got no error, want %q", tt.want)
+			}
+			if got := err.Error(); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("error:\ngot  %s\nwant %s...", got, tt.want)
+			}
+			if got, want := store.ErrorCode(err), store.Invalid; got != want {
+				t.Errorf("code: got %s, want %s", got, want)
+			}
+		})
+	}
+}
+
 func TestDecodeNDJSON(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
+	tests := []decodeCase{
 		{
 			name: "Entity",
 			in:   `{"kind":"entity","id":"enschede","type":"City","name":"Enschede","labels":{"zh":"恩斯赫德","nl":"Enschede"},"aliases":["Enschee"],"properties":{"country":"NL","population":160000,"location":{"lat":52.2225,"lon":6.8925},"founded":{"date":"1325"},"capital":false,"tags":["twente","textile"]},"validFrom":"1325","sources":[{"document":"report","excerpt":"In 2017","confidence":1,"retrievedAt":"2024-03-01"}]}`,
@@ -86,26 +136,12 @@ func TestDecodeNDJSON(t *testing.T) {
 			want: []string{`{"kind":"entityType","name":"A"}`},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeAll(t, bytesInput("data.ndjson", NDJSON, []byte(tt.in)), DecodeOptions{})
-			if err != nil {
-				t.Fatalf("decode: %v", err)
-			}
-			if got, want := strings.Join(got, "\n"), strings.Join(tt.want, "\n"); got != want {
-				t.Errorf("records:\ngot  %s\nwant %s", got, want)
-			}
-		})
-	}
+	testDecodes(t, "data.ndjson", NDJSON, tests)
 }
 
 func TestDecodeNDJSONErrors(t *testing.T) {
 	good := `{"kind":"entityType","name":"A"}`
-	tests := []struct {
-		name string
-		in   string
-		want string // the error text, "file:line: field: message"
-	}{
+	tests := []decodeErrorCase{
 		{"UnknownField", `{"kind":"entity","id":"a","type":"City","name":"A","colour":"red"}`, `data.ndjson:1: colour: unknown field of an entity`},
 		{"FieldOfAnotherKind", good + "\n" + `{"kind":"relation","type":"T","from":"a","to":"b","name":"x"}`, `data.ndjson:2: name: unknown field of a relation`},
 		{"MissingKind", `{"id":"a"}`, `data.ndjson:1: kind: missing`},
@@ -131,20 +167,7 @@ func TestDecodeNDJSONErrors(t *testing.T) {
 		{"TypeMissingName", `{"kind":"relationType","symmetric":true}`, `data.ndjson:1: name: missing type name`},
 		{"SymmetricNotBool", `{"kind":"relationType","name":"K","symmetric":"yes"}`, `data.ndjson:1: symmetric: want true or false, got a string`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := decodeAll(t, bytesInput("data.ndjson", NDJSON, []byte(tt.in)), DecodeOptions{})
-			if err == nil {
-				t.Fatalf("decode: got no error, want %q", tt.want)
-			}
-			if got := err.Error(); !strings.HasPrefix(got, tt.want) {
-				t.Errorf("error:\ngot  %s\nwant %s...", got, tt.want)
-			}
-			if got, want := store.ErrorCode(err), store.Invalid; got != want {
-				t.Errorf("code: got %s, want %s", got, want)
-			}
-		})
-	}
+	testDecodeErrors(t, "data.ndjson", NDJSON, tests)
 }
 
 func TestDecodeNDJSONLineLimit(t *testing.T) {

@@ -266,12 +266,19 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if got, want := res.Entities+res.Relations, 2; got != want {
 		t.Errorf("dry run counts: got %d records, want %d", got, want)
 	}
-	if after := dump(t, st); after != before {
-		t.Errorf("a dry run changed the store:\n%s", diffLines(before, after))
-	}
+	unchanged(t, st, before, "a dry run")
 }
 
 // diffLines shows the first lines where two texts differ.
+// unchanged fails t, showing how, if st no longer dumps as before: what
+// says which refused or dry operation changed it.
+func unchanged(t testing.TB, st *store.Store, before, what string) {
+	t.Helper()
+	if after := dump(t, st); after != before {
+		t.Errorf("%s changed the store:\n%s", what, diffLines(before, after))
+	}
+}
+
 func diffLines(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
 	var b strings.Builder

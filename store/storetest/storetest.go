@@ -97,3 +97,26 @@ func PeakHeap() (stop func() float64) {
 		return float64(peak) / (1 << 20)
 	}
 }
+
+// Throughput measures a benchmark that moves records: from
+// StartThroughput on, the peak heap and the CPU time the process uses.
+// The benchmark adds what each iteration moved to Records.
+type Throughput struct {
+	Records int64
+	heap    func() float64
+	cpu     func() float64
+}
+
+// StartThroughput starts measuring.
+func StartThroughput() *Throughput {
+	return &Throughput{heap: PeakHeap(), cpu: CPUTime()}
+}
+
+// Report stops measuring and reports to b the peak heap (peak-heap-MB),
+// the records moved per second of b's elapsed time (records/s) and the
+// CPU time per iteration (cpu-s/op).
+func (m *Throughput) Report(b *testing.B) {
+	b.ReportMetric(m.heap(), "peak-heap-MB")
+	b.ReportMetric(float64(m.Records)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(m.cpu()/float64(b.N), "cpu-s/op")
+}

@@ -20,9 +20,9 @@ import (
 // order across many chunks: some written twice (the last wins), some
 // written then deleted, and a change-log record. It returns what a reader
 // must see afterwards, key by key.
-func writeStreamed(t *testing.T, b kv.Batch) map[string]string {
+func writeStreamed(t *testing.T, b *batch) map[string]string {
 	t.Helper()
-	if !b.(*batch).spilling {
+	if !b.spilling {
 		t.Fatalf("a batch of a store on disk does not spill")
 	}
 	const n = 60000 // several times the 1.2 MiB chunk of the test's memtable size
@@ -51,7 +51,7 @@ func writeStreamed(t *testing.T, b kv.Batch) map[string]string {
 		}
 	}
 	b.SetLog([]byte("streamed"))
-	if got := len(b.(*batch).spill.runs); got < 2 {
+	if got := len(b.spill.runs); got < 2 {
 		t.Fatalf("the batch spilled %d runs, want several", got)
 	}
 	return want
@@ -89,24 +89,23 @@ func kvtestKeys(t *testing.T, db *DB, prefix string) []string {
 	return keys
 }
 
-func spillDirs(t *testing.T, dir string) []string {
+// noRunsLeft fails t if a batch's spilled runs remain in dir.
+func noRunsLeft(t *testing.T, dir string) {
 	t.Helper()
 	m, err := filepath.Glob(filepath.Join(dir, spillPrefix+"*"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m
+	if len(m) != 0 {
+		t.Errorf("runs left behind: %v", m)
+	}
 }
 
 func TestBatchStream(t *testing.T) {
-	ctx := context.Background()
 	t.Run("Flush", func(t *testing.T) {
 		dir := t.TempDir()
 		db := openTest(t, Options{Dir: dir})
-		b, err := db.NewBatch(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := newBatch(t, db)
 		want := writeStreamed(t, b)
 		if got := kvtest.Dump(t, db, 0); got != "" {
 			t.Errorf("readers see the batch before Flush: %.200s", got)
@@ -122,16 +121,11 @@ func TestBatchStream(t *testing.T) {
 		if got := read(t, db, 0, string(kvtest.LogKey(ts))); got != "streamed" {
 			t.Errorf("change log = %q, want %q", got, "streamed")
 		}
-		if d := spillDirs(t, dir); len(d) != 0 {
-			t.Errorf("runs left behind: %v", d)
-		}
+		noRunsLeft(t, dir)
 		// The store has been written: the next large batch goes through
 		// the memtables.
-		b2, err := db.NewBatch(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b2.(*batch).streamable {
+		b2 := newBatch(t, db)
+		if b2.streamable {
 			t.Errorf("a batch of a written store is streamable")
 		}
 		b2.Cancel()
@@ -149,40 +143,30 @@ func TestBatchStream(t *testing.T) {
 			t.Run(fmt.Sprintf("fanIn=%d", fanIn), func(t *testing.T) {
 				dir := t.TempDir()
 				db := openTest(t, Options{Dir: dir})
-				b, err := db.NewBatch(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
+				b := newBatch(t, db)
 				want := writeStreamed(t, b)
-				if n := len(b.(*batch).spill.runs); n <= fanIn {
+				if n := len(b.spill.runs); n <= fanIn {
 					t.Fatalf("%d runs: too few to merge in steps with fan-in %d", n, fanIn)
 				}
-				b.(*batch).spill.fanIn = fanIn
+				b.spill.fanIn = fanIn
 				if _, err := b.Flush(); err != nil {
 					t.Fatal(err)
 				}
 				checkStreamed(t, db, want)
-				if d := spillDirs(t, dir); len(d) != 0 {
-					t.Errorf("runs left behind: %v", d)
-				}
+				noRunsLeft(t, dir)
 			})
 		}
 	})
 	t.Run("Cancel", func(t *testing.T) {
 		dir := t.TempDir()
 		db := openTest(t, Options{Dir: dir})
-		b, err := db.NewBatch(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := newBatch(t, db)
 		writeStreamed(t, b)
 		b.Cancel()
 		if got := kvtest.Dump(t, db, 0); got != "" {
 			t.Errorf("a cancelled batch left data: %.200s", got)
 		}
-		if d := spillDirs(t, dir); len(d) != 0 {
-			t.Errorf("runs left behind: %v", d)
-		}
+		noRunsLeft(t, dir)
 		if !db.streamable() {
 			t.Errorf("a cancelled stream wrote to badger")
 		}
@@ -190,10 +174,7 @@ func TestBatchStream(t *testing.T) {
 	t.Run("FlushFails", func(t *testing.T) {
 		dir := t.TempDir()
 		db := openTest(t, Options{Dir: dir})
-		b, err := db.NewBatch(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := newBatch(t, db)
 		writeStreamed(t, b)
 		db.failFlush = func() error { return errInjected }
 		if _, err := b.Flush(); !errors.Is(err, errInjected) {
@@ -213,38 +194,23 @@ func TestBatchStream(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := db.NewBatch(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := newBatch(t, db)
 		writeStreamed(t, b)
 		// Badger has it all; the process dies before Flush returns, and a
 		// half-written run directory stays behind too.
-		if err := b.(*batch).writeAll(); err != nil {
-			t.Fatal(err)
-		}
+		crash(t, db, b)
 		if err := os.Mkdir(filepath.Join(dir, spillPrefix+"1"), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		close(db.closing)
-		db.bg.Wait()
-		if err := db.bdb.Close(); err != nil {
 			t.Fatal(err)
 		}
 		db = openTest(t, Options{Dir: dir})
 		if got := kvtest.Dump(t, db, 0); got != "" {
 			t.Errorf("Open did not roll back the streamed batch: %.200s", got)
 		}
-		if d := spillDirs(t, dir); len(d) != 0 {
-			t.Errorf("Open left stale runs: %v", d)
-		}
+		noRunsLeft(t, dir)
 	})
 	t.Run("SmallBatch", func(t *testing.T) {
 		db := openTest(t, Options{Dir: t.TempDir()})
-		b, err := db.NewBatch(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := newBatch(t, db)
 		if err := b.Set([]byte("s/one"), []byte("1")); err != nil {
 			t.Fatal(err)
 		}
@@ -263,35 +229,22 @@ func TestBatchStream(t *testing.T) {
 // rollback hole, no runs left; one flushed is merged in through the
 // memtables and reads back whole, later writes and deletes winning.
 func TestBatchSpillsIntoWrittenStore(t *testing.T) {
-	ctx := context.Background()
 	written := func(t *testing.T) (*DB, string) {
 		dir := t.TempDir()
 		db := openTest(t, Options{Dir: dir})
-		tx, err := db.Begin(ctx, kv.TxnOptions{Update: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Set([]byte("a"), []byte("before")); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		mustCommit(t, db, map[string]string{"a": "before"})
 		return db, dir
 	}
 	t.Run("Cancel", func(t *testing.T) {
 		db, dir := written(t)
 		before := kvtest.Dump(t, db, 0)
-		b, err := db.NewBatch(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b.(*batch).streamable {
+		b := newBatch(t, db)
+		if b.streamable {
 			t.Fatal("a batch of a written store is streamable")
 		}
 		writeStreamed(t, b)
-		ts := b.(*batch).commitTs
-		if sent := b.(*batch).sent; sent != 0 {
+		ts := b.commitTs
+		if sent := b.sent; sent != 0 {
 			t.Errorf("%d entries reached badger before Flush", sent)
 		}
 		b.Cancel()
@@ -301,7 +254,7 @@ func TestBatchSpillsIntoWrittenStore(t *testing.T) {
 		if len(db.state.holes) != 0 {
 			t.Errorf("a cancelled batch left rollback holes %v: it had reached badger", db.state.holes)
 		}
-		err = db.bdb.View(func(txn *badger.Txn) error {
+		err := db.bdb.View(func(txn *badger.Txn) error {
 			it := txn.NewIterator(badger.IteratorOptions{AllVersions: true})
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {
@@ -314,16 +267,11 @@ func TestBatchSpillsIntoWrittenStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := spillDirs(t, dir); len(d) != 0 {
-			t.Errorf("runs left behind: %v", d)
-		}
+		noRunsLeft(t, dir)
 	})
 	t.Run("Flush", func(t *testing.T) {
 		db, dir := written(t)
-		b, err := db.NewBatch(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := newBatch(t, db)
 		want := writeStreamed(t, b)
 		if _, err := b.Flush(); err != nil {
 			t.Fatal(err)
@@ -332,8 +280,6 @@ func TestBatchSpillsIntoWrittenStore(t *testing.T) {
 		if got := read(t, db, 0, "a"); got != "before" {
 			t.Errorf("the key written before the batch: %q", got)
 		}
-		if d := spillDirs(t, dir); len(d) != 0 {
-			t.Errorf("runs left behind: %v", d)
-		}
+		noRunsLeft(t, dir)
 	})
 }

@@ -219,7 +219,6 @@ func TestBatchRollback(t *testing.T) {
 		{"ManyParts", 20000}, // several times the 300 KiB transaction limit
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
 			dir := t.TempDir()
 			db := openTest(t, Options{Dir: dir})
 			mustCommit(t, db, map[string]string{"x/keep": "1", "x/over": "old", "x/gone": "old"})
@@ -229,16 +228,9 @@ func TestBatchRollback(t *testing.T) {
 			want := kvtest.Dump(t, db, 0)
 
 			db.failFlush = func() error { return errInjected }
-			b, err := db.NewBatch(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			commitTs := b.(*batch).commitTs
-			for i := range tc.keys {
-				if err := b.Set([]byte(fmt.Sprintf("x/new/%06d", i)), bytes.Repeat([]byte{'n'}, 64)); err != nil {
-					t.Fatal(err)
-				}
-			}
+			b := newBatch(t, db)
+			commitTs := b.commitTs
+			setMany(t, b, "x/new/", tc.keys, bytes.Repeat([]byte{'n'}, 64))
 			if err := b.Set([]byte("x/over"), []byte("batch")); err != nil {
 				t.Fatal(err)
 			}
@@ -246,7 +238,7 @@ func TestBatchRollback(t *testing.T) {
 				t.Fatal(err)
 			}
 			b.SetLog([]byte("failed batch"))
-			_, err = b.Flush()
+			_, err := b.Flush()
 			if !errors.Is(err, errInjected) {
 				t.Fatalf("Flush: got %v, want %v", err, errInjected)
 			}
@@ -286,7 +278,6 @@ func TestBatchRollback(t *testing.T) {
 // would, and checks that a read-only Open hides it and the next writable
 // Open rolls it back.
 func TestCrashRecovery(t *testing.T) {
-	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := Open(Options{Dir: dir, LogKey: kvtest.LogKey, MemTableSize: testMemTable})
 	if err != nil {
@@ -294,27 +285,13 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	mustCommit(t, db, map[string]string{"k/a": "1", "k/b": "1"})
 	want := kvtest.Dump(t, db, 0)
-	b, err := db.NewBatch(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 5000 {
-		if err := b.Set([]byte(fmt.Sprintf("k/%06d", i)), []byte("crash")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b := newBatch(t, db)
+	setMany(t, b, "k/", 5000, []byte("crash"))
 	if err := b.Delete([]byte("k/a")); err != nil {
 		t.Fatal(err)
 	}
 	// Badger has it all; the process dies before Flush returns.
-	if err := b.(*batch).writeAll(); err != nil {
-		t.Fatal(err)
-	}
-	close(db.closing)
-	db.bg.Wait()
-	if err := db.bdb.Close(); err != nil {
-		t.Fatal(err)
-	}
+	crash(t, db, b)
 
 	ro := openTest(t, Options{Dir: dir, ReadOnly: true})
 	if got := kvtest.Dump(t, ro, 0); got != want {
@@ -341,21 +318,13 @@ func TestCrashRecovery(t *testing.T) {
 // leaves. Badger refuses to replay such a write-ahead log read-only, so
 // Open recovers the directory first.
 func TestReadOnlyAfterKill(t *testing.T) {
-	ctx := context.Background()
 	dir := t.TempDir()
 	db := openTest(t, Options{Dir: dir, SyncWrites: true})
 	mustCommit(t, db, map[string]string{"k/a": "1", "k/b": "1"})
 	want := kvtest.Dump(t, db, 0)
-	b, err := db.NewBatch(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 5000 {
-		if err := b.Set([]byte(fmt.Sprintf("k/%06d", i)), []byte("crash")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.(*batch).writeAll(); err != nil {
+	b := newBatch(t, db)
+	setMany(t, b, "k/", 5000, []byte("crash"))
+	if err := b.writeAll(); err != nil {
 		t.Fatal(err)
 	}
 	killed := t.TempDir()
@@ -854,13 +823,9 @@ func versions(t *testing.T, db *DB, key string) int {
 }
 
 func TestEmptyBatch(t *testing.T) {
-	ctx := context.Background()
 	db := openTest(t, Options{Dir: t.TempDir()})
 	last := mustCommit(t, db, map[string]string{"k": "v"})
-	b, err := db.NewBatch(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newBatch(t, db)
 	ts, err := b.Flush()
 	if err != nil {
 		t.Fatalf("Flush of an empty batch: %v", err)
@@ -966,7 +931,6 @@ func FuzzStateLoad(f *testing.F) {
 // of several writes of one key the last wins, within one chunk and across
 // chunks, whether it is a value or a delete.
 func TestBatchOrder(t *testing.T) {
-	ctx := context.Background()
 	for _, tc := range []struct {
 		name   string
 		filler int // keys written between the first and the last writes
@@ -977,10 +941,7 @@ func TestBatchOrder(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db := openTest(t, Options{Dir: t.TempDir()})
 			mustCommit(t, db, map[string]string{"o/del-set": "old", "o/set-del": "old"})
-			b, err := db.NewBatch(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := newBatch(t, db)
 			set := func(k, v string) {
 				t.Helper()
 				if err := b.Set([]byte(k), []byte(v)); err != nil {
@@ -1026,7 +987,6 @@ func TestBatchOrder(t *testing.T) {
 // TestBatchRefuses checks that a batch refuses what badger would, with
 // the first error kept for Flush, which then writes nothing.
 func TestBatchRefuses(t *testing.T) {
-	ctx := context.Background()
 	db := openTest(t, Options{InMemory: true})
 	for _, tc := range []struct {
 		name       string
@@ -1039,10 +999,7 @@ func TestBatchRefuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := kvtest.Dump(t, db, 0)
-			b, err := db.NewBatch(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := newBatch(t, db)
 			if err := b.Set([]byte("fine"), []byte("v")); err != nil {
 				t.Fatal(err)
 			}

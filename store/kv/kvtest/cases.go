@@ -40,10 +40,7 @@ func testGetSetDelete(t *testing.T, open Opener) {
 		})
 	}
 	t.Run("ValueIsCallers", func(t *testing.T) {
-		tx, err := s.Begin(context.Background(), kv.TxnOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tx := begin(t, s, kv.TxnOptions{})
 		v, err := tx.Get([]byte("a"))
 		tx.Discard()
 		if err != nil {
@@ -62,11 +59,7 @@ func testOwnWrites(t *testing.T, open Opener) {
 	commit(t, s, func(tx kv.Txn) {
 		set(t, tx, "k1", "new")
 		set(t, tx, "k2", "two")
-		v, err := tx.Get([]byte("k1"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := string(v), "new"; got != want {
+		if got, want := getIn(t, tx, "k1"), "new"; got != want {
 			t.Errorf("Get of own write = %q, want %q", got, want)
 		}
 		it := tx.Iterate(kv.IterOptions{Prefix: []byte("k")})
@@ -84,10 +77,7 @@ func testOwnWrites(t *testing.T, open Opener) {
 func testReadOnlyTxn(t *testing.T, open Opener) {
 	s := open(t)
 	ts := commit(t, s, func(tx kv.Txn) { set(t, tx, "a", "1") })
-	tx, err := s.Begin(context.Background(), kv.TxnOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begin(t, s, kv.TxnOptions{})
 	defer tx.Discard()
 	if err := tx.Set([]byte("a"), []byte("2")); !errors.Is(err, kv.ErrReadOnly) {
 		t.Errorf("Set in a read transaction: got %v, want %v", err, kv.ErrReadOnly)
@@ -106,10 +96,7 @@ func testReadOnlyTxn(t *testing.T, open Opener) {
 
 func testTxnEnded(t *testing.T, open Opener) {
 	s := open(t)
-	tx, err := s.Begin(context.Background(), kv.TxnOptions{Update: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begin(t, s, kv.TxnOptions{Update: true})
 	set(t, tx, "a", "1")
 	it := tx.Iterate(kv.IterOptions{})
 	it.Rewind()
@@ -151,19 +138,27 @@ func testOrder(t *testing.T, open Opener) {
 		{"B", []byte{'b'}},
 		{"Missing", []byte{'c'}},
 	} {
-		for _, reverse := range []bool{false, true} {
-			name := tc.name
-			if reverse {
-				name += "/Reverse"
-			}
-			t.Run(name, func(t *testing.T) {
-				got := keys(t, s, kv.IterOptions{Prefix: tc.prefix, Reverse: reverse}, nil)
-				want := sorted(withPrefix(orderKeys, tc.prefix), reverse)
-				if !equalKeys(got, want) {
-					t.Errorf("keys = %x, want %x", got, want)
-				}
-			})
+		scanInOrder(t, s, tc.name, tc.prefix)
+	}
+}
+
+// scanInOrder wants the keys of s under prefix, forward and in reverse,
+// to be orderKeys' under it in byte order, in subtests name and
+// name/Reverse.
+func scanInOrder(t *testing.T, s kv.Store, name string, prefix []byte) {
+	t.Helper()
+	for _, reverse := range []bool{false, true} {
+		sub := name
+		if reverse {
+			sub += "/Reverse"
 		}
+		t.Run(sub, func(t *testing.T) {
+			got := keys(t, s, kv.IterOptions{Prefix: prefix, Reverse: reverse}, nil)
+			want := sorted(withPrefix(orderKeys, prefix), reverse)
+			if !equalKeys(got, want) {
+				t.Errorf("keys = %x, want %x", got, want)
+			}
+		})
 	}
 }
 
@@ -173,15 +168,7 @@ func testPrefixEdge(t *testing.T, open Opener) {
 	s := open(t)
 	setAll(t, s, orderKeys)
 	for _, p := range [][]byte{{0xFF}, {0xFF, 0xFF}, {0xFF, 0xFF, 0xFF}, {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}} {
-		for _, reverse := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%x/reverse=%v", p, reverse), func(t *testing.T) {
-				got := keys(t, s, kv.IterOptions{Prefix: p, Reverse: reverse}, nil)
-				want := sorted(withPrefix(orderKeys, p), reverse)
-				if !equalKeys(got, want) {
-					t.Errorf("keys = %x, want %x", got, want)
-				}
-			})
-		}
+		scanInOrder(t, s, fmt.Sprintf("%x", p), p)
 	}
 }
 
@@ -215,10 +202,7 @@ func testSeek(t *testing.T, open Opener) {
 		})
 	}
 	t.Run("Reuse", func(t *testing.T) {
-		tx, err := s.Begin(context.Background(), kv.TxnOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tx := begin(t, s, kv.TxnOptions{})
 		defer tx.Discard()
 		it := tx.Iterate(kv.IterOptions{Prefix: []byte{'a'}, KeysOnly: true})
 		defer it.Close()
@@ -251,10 +235,7 @@ func testKeysOnly(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 	})
-	tx, err := s.Begin(context.Background(), kv.TxnOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begin(t, s, kv.TxnOptions{})
 	defer tx.Discard()
 	it := tx.Iterate(kv.IterOptions{Prefix: []byte("k"), KeysOnly: true})
 	defer it.Close()
@@ -276,13 +257,10 @@ func testScanPrefixes(t *testing.T, open Opener) {
 	setAll(t, s, orderKeys)
 	scan := func(t *testing.T, prefixes [][]byte, keysOnly bool, fn func(i int, key []byte) error) (string, error) {
 		t.Helper()
-		tx, err := s.Begin(context.Background(), kv.TxnOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tx := begin(t, s, kv.TxnOptions{})
 		defer tx.Discard()
 		var b bytes.Buffer
-		err = tx.ScanPrefixes(prefixes, keysOnly, func(i int, key, value []byte) error {
+		err := tx.ScanPrefixes(prefixes, keysOnly, func(i int, key, value []byte) error {
 			if !keysOnly && !bytes.Equal(value, append([]byte("v:"), key...)) {
 				t.Errorf("value of %x = %q", key, value)
 			}
@@ -353,23 +331,15 @@ func testScanPrefixes(t *testing.T, open Opener) {
 }
 
 func testSnapshotIsolation(t *testing.T, open Opener) {
-	ctx := context.Background()
 	s := open(t)
 	commit(t, s, func(tx kv.Txn) { set(t, tx, "k", "old") })
-	r, err := s.Begin(ctx, kv.TxnOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := begin(t, s, kv.TxnOptions{})
 	defer r.Discard()
 	commit(t, s, func(tx kv.Txn) {
 		set(t, tx, "k", "new")
 		set(t, tx, "k2", "added")
 	})
-	v, err := r.Get([]byte("k"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := string(v), "old"; got != want {
+	if got, want := getIn(t, r, "k"), "old"; got != want {
 		t.Errorf("older reader sees %q, want %q", got, want)
 	}
 	if _, err := r.Get([]byte("k2")); !errors.Is(err, kv.ErrNotFound) {
@@ -380,10 +350,7 @@ func testSnapshotIsolation(t *testing.T, open Opener) {
 	}
 
 	// A reader during an open update transaction sees nothing of it.
-	w, err := s.Begin(ctx, kv.TxnOptions{Update: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := begin(t, s, kv.TxnOptions{Update: true})
 	set(t, w, "k", "pending")
 	if got, want := get(t, s, 0, "k"), "new"; got != want {
 		t.Errorf("reader during an update sees %q, want %q", got, want)
@@ -425,18 +392,12 @@ func testVersionedReads(t *testing.T, open Opener) {
 		})
 	}
 	t.Run("ReadTs", func(t *testing.T) {
-		tx, err := s.Begin(context.Background(), kv.TxnOptions{ReadTs: ts2})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tx := begin(t, s, kv.TxnOptions{ReadTs: ts2})
 		defer tx.Discard()
 		if got, want := tx.ReadTs(), ts2; got != want {
 			t.Errorf("ReadTs = %d, want %d", got, want)
 		}
-		tx2, err := s.Begin(context.Background(), kv.TxnOptions{ReadTs: ts3 + 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tx2 := begin(t, s, kv.TxnOptions{ReadTs: ts3 + 1000})
 		defer tx2.Discard()
 		if got, want := tx2.ReadTs(), s.LastCommit(); got != want {
 			t.Errorf("ReadTs of a future read = %d, want the last commit %d", got, want)
@@ -494,10 +455,7 @@ func testChangeLog(t *testing.T, open Opener) {
 	// A transaction without a record writes none.
 	commit(t, s, func(tx kv.Txn) { set(t, tx, "k9", "v") })
 
-	tx, err := s.Begin(ctx, kv.TxnOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begin(t, s, kv.TxnOptions{})
 	defer tx.Discard()
 	it := tx.Iterate(kv.IterOptions{Prefix: LogPrefix})
 	defer it.Close()
@@ -649,13 +607,11 @@ func testTooBig(t *testing.T, open Opener) {
 		t.Skipf("MaxTxnBytes %d: too big to provoke in a test", limit)
 	}
 	before := dump(t, s, 0)
-	tx, err := s.Begin(context.Background(), kv.TxnOptions{Update: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begin(t, s, kv.TxnOptions{Update: true})
 	defer tx.Discard()
 	value := bytes.Repeat([]byte{'v'}, 1000)
 	var written int64
+	var err error
 	for i := 0; ; i++ {
 		err = tx.Set([]byte(fmt.Sprintf("big/%08d", i)), value)
 		if err != nil {
@@ -683,10 +639,7 @@ func testTooBig(t *testing.T, open Opener) {
 // the caller's context.
 func testWriterContext(t *testing.T, open Opener) {
 	s := open(t)
-	w, err := s.Begin(context.Background(), kv.TxnOptions{Update: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := begin(t, s, kv.TxnOptions{Update: true})
 	defer w.Discard()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -817,10 +770,7 @@ func testBank(t *testing.T, open Opener) {
 	for err := range errs {
 		t.Error(err)
 	}
-	tx, err := s.Begin(context.Background(), kv.TxnOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begin(t, s, kv.TxnOptions{})
 	defer tx.Discard()
 	sum, err := total(tx)
 	if err != nil {

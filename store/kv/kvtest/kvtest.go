@@ -111,13 +111,20 @@ func RunReopen(t *testing.T, reopen Reopener) {
 
 // --- helpers -------------------------------------------------------------
 
+// begin begins a transaction of s; the caller discards it.
+func begin(t *testing.T, s kv.Store, opts kv.TxnOptions) kv.Txn {
+	t.Helper()
+	tx, err := s.Begin(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Begin %+v: %v", opts, err)
+	}
+	return tx
+}
+
 // commit runs fn in an update transaction and commits it.
 func commit(t *testing.T, s kv.Store, fn func(tx kv.Txn)) uint64 {
 	t.Helper()
-	tx, err := s.Begin(context.Background(), kv.TxnOptions{Update: true})
-	if err != nil {
-		t.Fatalf("Begin update: %v", err)
-	}
+	tx := begin(t, s, kv.TxnOptions{Update: true})
 	defer tx.Discard()
 	fn(tx)
 	ts, err := tx.Commit()
@@ -137,11 +144,14 @@ func set(t *testing.T, tx kv.Txn, key, value string) {
 // get reads key at readTs (0: latest); a missing key reads as "<none>".
 func get(t *testing.T, s kv.Store, readTs uint64, key string) string {
 	t.Helper()
-	tx, err := s.Begin(context.Background(), kv.TxnOptions{ReadTs: readTs})
-	if err != nil {
-		t.Fatalf("Begin: %v", err)
-	}
+	tx := begin(t, s, kv.TxnOptions{ReadTs: readTs})
 	defer tx.Discard()
+	return getIn(t, tx, key)
+}
+
+// getIn reads key in tx; a missing key reads as "<none>".
+func getIn(t *testing.T, tx kv.Txn, key string) string {
+	t.Helper()
 	v, err := tx.Get([]byte(key))
 	if errors.Is(err, kv.ErrNotFound) {
 		return "<none>"
@@ -156,10 +166,7 @@ func get(t *testing.T, s kv.Store, readTs uint64, key string) string {
 // when seek is not nil.
 func keys(t *testing.T, s kv.Store, opts kv.IterOptions, seek []byte) [][]byte {
 	t.Helper()
-	tx, err := s.Begin(context.Background(), kv.TxnOptions{})
-	if err != nil {
-		t.Fatalf("Begin: %v", err)
-	}
+	tx := begin(t, s, kv.TxnOptions{})
 	defer tx.Discard()
 	it := tx.Iterate(opts)
 	defer it.Close()
@@ -213,10 +220,7 @@ func equalKeys(got, want [][]byte) bool {
 // compares and prints well.
 func dump(t *testing.T, s kv.Store, readTs uint64) string {
 	t.Helper()
-	tx, err := s.Begin(context.Background(), kv.TxnOptions{ReadTs: readTs})
-	if err != nil {
-		t.Fatalf("Begin: %v", err)
-	}
+	tx := begin(t, s, kv.TxnOptions{ReadTs: readTs})
 	defer tx.Discard()
 	it := tx.Iterate(kv.IterOptions{})
 	defer it.Close()
