@@ -36,6 +36,7 @@ type readCache struct {
 	validTs uint64
 	writing int              // writers between begin and end
 	index   map[uint64]int32 // by cacheKey.slot
+	dense   denseIndex       // the same places, for lookups by id
 	// entries holds the values by value, so that a hit reads the map and
 	// one entry. It is also the ring of CLOCK eviction: the hand clears
 	// the reference bit of entries used since it last passed, and evicts
@@ -93,7 +94,7 @@ type cacheEntry struct {
 const entryOverhead = 150
 
 func newReadCache(max int64, validTs uint64) *readCache {
-	return &readCache{max: max, validTs: validTs, index: map[uint64]int32{}, seed: maphash.MakeSeed()}
+	return &readCache{max: max, validTs: validTs, index: map[uint64]int32{}, dense: newDenseIndex(max), seed: maphash.MakeSeed()}
 }
 
 // lookup calls fn with the entry of k, under the read lock, if there is
@@ -104,7 +105,7 @@ func (c *readCache) lookup(k cacheKey, ts uint64, fn func(e *cacheEntry)) bool {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	i, ok := c.index[k.slot()]
+	i, ok := c.at(k)
 	if !ok {
 		return false
 	}
@@ -181,7 +182,7 @@ func (c *readCache) put(e *cacheEntry) {
 	for c.size+e.size > c.max && len(c.entries) > 0 {
 		c.evictOne()
 	}
-	c.index[e.key.slot()] = int32(len(c.entries))
+	c.place(e.key, int32(len(c.entries)))
 	c.entries = append(c.entries, cacheEntry{})
 	c.entries[len(c.entries)-1].set(e)
 	c.size += e.size
@@ -212,14 +213,14 @@ func (c *readCache) evictOne() {
 // called with mu held.
 func (c *readCache) remove(i int) {
 	e := &c.entries[i]
-	delete(c.index, e.key.slot())
+	c.unplace(e.key)
 	c.size -= e.size
 	last := len(c.entries) - 1
 	if i != last {
 		m := &c.entries[last]
 		e.set(m)
 		e.ref.Store(m.ref.Load())
-		c.index[e.key.slot()] = int32(i)
+		c.place(e.key, int32(i))
 	}
 	c.entries[last] = cacheEntry{}
 	c.entries = c.entries[:last]
@@ -264,6 +265,7 @@ func (c *readCache) begin(all bool) {
 	c.writing++
 	if all {
 		clear(c.index)
+		c.dense.clear()
 		c.entries, c.size, c.hand = nil, 0, 0
 		c.schema = nil
 	}
