@@ -375,6 +375,21 @@ func (r *Reader) scanAndCache(it kv.Iterator, n NodeID, f *EdgeFilter, fn func(E
 
 // scanCached is scanEdges over a cached adjacency.
 func scanCached(n NodeID, items []adjItem, f *EdgeFilter, fn func(Edge) error) error {
+	if f.fullScan() {
+		// The scans are all of the out-keys, then all of the in-keys: the
+		// items in their order. A binary search per scan would touch
+		// cache lines of a large adjacency that the walk never reads.
+		for i := range items {
+			it := &items[i]
+			if !f.admits(edgeScan{dir: it.dir}, it.typ, n, it.other, it.v) {
+				continue
+			}
+			if err := fn(edgeOf(adjEntry{dir: it.dir, self: n, typ: it.typ, other: it.other, rel: it.rel}, it.v)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for _, sc := range f.scans {
 		i := sort.Search(len(items), func(i int) bool {
 			it := items[i]
