@@ -58,10 +58,13 @@ var httpShapes = map[string]string{
 // order compare runs them.
 var httpSystems = []string{"ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink"}
 
-// graphQLClient posts GraphQL requests over one keep-alive connection.
+// graphQLClient posts GraphQL requests over keep-alive connections: one
+// driven from the caller's goroutine (httpConn) when it has one, as the
+// comparison's clients do, or net/http's pool of conns for load runs.
 type graphQLClient struct {
 	url    string
 	client *http.Client
+	conn   *httpConn // nil: client
 }
 
 func newGraphQLClient(url string, conns int) (*graphQLClient, error) {
@@ -75,7 +78,23 @@ func newGraphQLClient(url string, conns int) (*graphQLClient, error) {
 		IdleConnTimeout:     time.Minute,
 		DisableCompression:  true, // PostgreSQL's wire protocol is not compressed either
 	}
-	return &graphQLClient{url: url, client: &http.Client{Transport: tr}}, nil
+	c := &graphQLClient{url: url, client: &http.Client{Transport: tr}}
+	if conns == 1 {
+		hc, err := newHTTPConn(url)
+		if err != nil {
+			return nil, err
+		}
+		c.conn = hc
+	}
+	return c, nil
+}
+
+// close closes the client's idle connections.
+func (c *graphQLClient) close() {
+	c.client.CloseIdleConnections()
+	if c.conn != nil {
+		c.conn.close()
+	}
 }
 
 // loopbackOnly refuses URLs whose host is not a loopback address: the tool
@@ -106,6 +125,9 @@ func (c *graphQLClient) post(ctx context.Context, query string, vars map[string]
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		return 0, nil, err
+	}
+	if c.conn != nil {
+		return c.conn.post(ctx, body)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
@@ -171,7 +193,7 @@ var _ system = (*tiesHTTP)(nil)
 func (t *tiesHTTP) Name() string { return t.name }
 
 func (t *tiesHTTP) Close() error {
-	t.c.client.CloseIdleConnections()
+	t.c.close()
 	if t.stop != nil {
 		return t.stop()
 	}
