@@ -80,17 +80,12 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	if len(w.edges) > 0 {
 		sg.Edges = make([]RelationHead, len(w.edges))
 		for i, e := range w.edges {
-			from, okf := w.at[e.From]
-			to, okt := w.at[e.To]
-			if !okf || !okt {
-				return nil, fmt.Errorf("neighbourhood relation %d has an end outside the node set", e.Relation)
-			}
 			h := RelationHead{
-				Type: r.sch.name(e.Type), From: sg.Nodes[from].ID, To: sg.Nodes[to].ID,
-				ValidFrom: e.ValidFrom, ValidTo: e.ValidTo,
+				Type: r.sch.name(e.typ), From: sg.Nodes[e.from].ID, To: sg.Nodes[e.to].ID,
+				ValidFrom: e.validFrom, ValidTo: e.validTo,
 			}
 			if ho.RelationIDs {
-				if h.ID, err = r.relationHeadID(e.Relation); err != nil {
+				if h.ID, err = r.relationHeadID(e.rel); err != nil {
 					return nil, err
 				}
 			}
@@ -104,8 +99,19 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 type walk struct {
 	nodes     []NodeID
 	at        map[NodeID]int32 // the place of each node in nodes
-	edges     []Edge
+	edges     []walkEdge
 	truncated bool
+}
+
+// walkEdge is a relation the walk keeps: what a RelationHead needs, with
+// its ends as places in walk.nodes, known when the walk meets it, so that
+// no lookup by NodeID is needed afterwards. It is less than half an Edge,
+// which the walk of a large neighbourhood appends thousands of.
+type walkEdge struct {
+	rel                RelID
+	typ                TypeID
+	from, to           int32
+	validFrom, validTo Date
 }
 
 // walkNeighborhood is the breadth-first walk behind Reader.Neighborhood
@@ -130,15 +136,20 @@ func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int,
 	// is at place other.
 	keep := func(e Edge, self, other int32) {
 		if seenRel == nil {
-			if self <= other {
-				w.edges = append(w.edges, e)
+			if self > other {
+				return
 			}
-			return
-		}
-		if _, ok := seenRel[e.Relation]; !ok {
+		} else {
+			if _, ok := seenRel[e.Relation]; ok {
+				return
+			}
 			seenRel[e.Relation] = struct{}{}
-			w.edges = append(w.edges, e)
 		}
+		we := walkEdge{rel: e.Relation, typ: e.Type, from: other, to: self, validFrom: e.ValidFrom, validTo: e.ValidTo}
+		if e.Outgoing {
+			we.from, we.to = self, other
+		}
+		w.edges = append(w.edges, we)
 	}
 	lo, hi := 0, 1 // the frontier is nodes[lo:hi]
 	for d := 0; d < depth && lo < hi && !w.truncated; d++ {

@@ -789,7 +789,7 @@ func (r *Reader) Neighborhood(start NodeID, f *EdgeFilter, depth, limit int, rel
 	if len(w.edges) > 0 {
 		rels = make([]RelID, len(w.edges))
 		for i, e := range w.edges {
-			rels[i] = e.Relation
+			rels[i] = e.rel
 		}
 	}
 	return w.nodes, rels, w.truncated, nil
