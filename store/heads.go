@@ -98,7 +98,7 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 // walk is the result of walkNeighborhood.
 type walk struct {
 	nodes     []NodeID
-	at        map[NodeID]int32 // the place of each node in nodes
+	at        nodePlaces // the place of each node in nodes
 	edges     []walkEdge
 	truncated bool
 }
@@ -127,7 +127,8 @@ type walkEdge struct {
 // is the one from the end expanded first: no set of the relations seen is
 // needed. Other directions keep that set.
 func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (walk, error) {
-	w := walk{nodes: []NodeID{start}, at: map[NodeID]int32{start: 0}}
+	w := walk{nodes: []NodeID{start}, at: newNodePlaces()}
+	w.at.put(start, 0)
 	var seenRel map[RelID]struct{}
 	if relations && f.direction != Both {
 		seenRel = map[RelID]struct{}{}
@@ -154,14 +155,14 @@ func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int,
 	lo, hi := 0, 1 // the frontier is nodes[lo:hi]
 	for d := 0; d < depth && lo < hi && !w.truncated; d++ {
 		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
-			other, ok := w.at[e.Other]
+			other, ok := w.at.get(e.Other)
 			if !ok {
 				if limit >= 0 && len(w.nodes) >= limit {
 					w.truncated = true
 					return nil
 				}
 				other = int32(len(w.nodes))
-				w.at[e.Other] = other
+				w.at.put(e.Other, other)
 				w.nodes = append(w.nodes, e.Other)
 			}
 			if relations {
@@ -179,7 +180,7 @@ func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int,
 	}
 	if lo < hi && relations {
 		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
-			if other, ok := w.at[e.Other]; ok && int(other) >= lo {
+			if other, ok := w.at.get(e.Other); ok && int(other) >= lo {
 				keep(e, int32(lo+i), other)
 			}
 			return nil
