@@ -118,6 +118,39 @@ func (c *readCache) lookup(k cacheKey, ts uint64, fn func(e *cacheEntry)) bool {
 	return true
 }
 
+// entityBodies sets bodies[i] to the cached body of entity ids[i] for a
+// reader at ts, leaving "" where there is none. It takes the read lock
+// once per run of lookups rather than once per entity, and its loop, with
+// no call per entity, lets the CPU wait for several entries' cache lines
+// at once: the heads of a large neighbourhood are thousands of lookups,
+// each a cache miss or two.
+func (c *readCache) entityBodies(ids []NodeID, ts uint64, bodies []string) {
+	if c == nil || c.max <= 0 {
+		return
+	}
+	const run = 256 // lookups per hold of the lock: writers wait no longer
+	for lo := 0; lo < len(ids); lo += run {
+		hi := min(lo+run, len(ids))
+		c.mu.RLock()
+		for i := lo; i < hi; i++ {
+			k := cacheKey{cacheEntity, uint64(ids[i])}
+			j, ok := c.at(k)
+			if !ok {
+				continue
+			}
+			e := &c.entries[j]
+			if e.key != k || e.ts > ts {
+				continue
+			}
+			if !e.ref.Load() {
+				e.ref.Store(true)
+			}
+			bodies[i] = e.body
+		}
+		c.mu.RUnlock()
+	}
+}
+
 // body returns the cached body of k for a reader at ts.
 func (c *readCache) body(k cacheKey, ts uint64) (body string, ok bool) {
 	ok = c.lookup(k, ts, func(e *cacheEntry) { body = e.body })

@@ -72,8 +72,16 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 		return nil, err
 	}
 	sg := &SubgraphHeads{Nodes: make([]EntityHead, len(w.nodes)), Truncated: w.truncated}
+	bodies := make([]string, len(w.nodes))
+	r.cache.entityBodies(w.nodes, r.ts, bodies)
 	for i, n := range w.nodes {
-		if sg.Nodes[i], err = r.entityHead(n); err != nil {
+		if bodies[i] == "" {
+			if sg.Nodes[i], err = r.entityHead(n); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if sg.Nodes[i], err = r.headOf(n, bodies[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -201,6 +209,11 @@ func (r *Reader) entityHead(n NodeID) (EntityHead, error) {
 	if !ok {
 		return EntityHead{}, fmt.Errorf("entity %d: no body", n)
 	}
+	return r.headOf(n, v)
+}
+
+// headOf decodes the head at the front of node n's body v.
+func (r *Reader) headOf(n NodeID, v string) (EntityHead, error) {
 	d := decoder{s: v}
 	if f := d.byte(); d.err == nil && f != bodyFormat {
 		return EntityHead{}, fmt.Errorf("entity %d: body format %d, want %d", n, f, bodyFormat)
