@@ -151,6 +151,36 @@ func (c *readCache) entityBodies(ids []NodeID, ts uint64, bodies []string) {
 	}
 }
 
+// adjacencies sets adj[i] to the cached adjacency of node ids[i] for a
+// reader at ts, leaving nil where there is none, in runs as
+// entityBodies does.
+func (c *readCache) adjacencies(ids []NodeID, ts uint64, adj [][]adjItem) {
+	if c == nil || c.max <= 0 {
+		return
+	}
+	const run = 256
+	for lo := 0; lo < len(ids); lo += run {
+		hi := min(lo+run, len(ids))
+		c.mu.RLock()
+		for i := lo; i < hi; i++ {
+			k := cacheKey{cacheAdj, uint64(ids[i])}
+			j, ok := c.at(k)
+			if !ok {
+				continue
+			}
+			e := &c.entries[j]
+			if e.key != k || e.ts > ts {
+				continue
+			}
+			if !e.ref.Load() {
+				e.ref.Store(true)
+			}
+			adj[i] = e.adj
+		}
+		c.mu.RUnlock()
+	}
+}
+
 // body returns the cached body of k for a reader at ts.
 func (c *readCache) body(k cacheKey, ts uint64) (body string, ok bool) {
 	ok = c.lookup(k, ts, func(e *cacheEntry) { body = e.body })

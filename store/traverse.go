@@ -438,9 +438,22 @@ func (r *Reader) Expand(frontier []NodeID, f *EdgeFilter, fn func(i int, e Edge)
 	}
 	w := r.acquire()
 	defer w.release()
+	var cached [][]adjItem
+	if r.cache != nil && len(frontier) > 1 {
+		cached = make([][]adjItem, len(frontier))
+		r.cache.adjacencies(frontier, r.ts, cached)
+	}
 	for i, n := range frontier {
-		err := r.scanEdges(w, n, f, nil, func(e Edge) error { return fn(i, e) })
-		if err != nil {
+		emit := func(e Edge) error { return fn(i, e) }
+		// An adjacency cached empty (nil) reads as not found here and
+		// is found again by scanEdges: the same answer, one lookup more.
+		if cached != nil && cached[i] != nil {
+			if err := scanCached(n, cached[i], f, emit); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := r.scanEdges(w, n, f, nil, emit); err != nil {
 			return err
 		}
 	}
