@@ -547,14 +547,21 @@ func (r *Reader) expandScanned(frontier []NodeID, f *EdgeFilter, fn func(i int, 
 }
 
 // Entities returns the entity bodies of ids, in order, nil for missing.
+// The cached ones are looked up in runs (readCache.entityBodies).
 func (r *Reader) Entities(ids []NodeID) ([]*Entity, error) {
 	out := make([]*Entity, len(ids))
+	bodies := make([]string, len(ids))
+	r.cache.entityBodies(ids, r.ts, bodies)
 	for i, n := range ids {
-		e, err := r.entity(n)
+		var err error
+		if bodies[i] != "" {
+			out[i], err = r.decodeEntity(n, bodies[i])
+		} else {
+			out[i], err = r.entity(n)
+		}
 		if err != nil {
 			return nil, err
 		}
-		out[i] = e
 	}
 	return out, nil
 }
@@ -565,6 +572,11 @@ func (r *Reader) entity(n NodeID) (*Entity, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
+	return r.decodeEntity(n, v)
+}
+
+// decodeEntity decodes v, the body of node n.
+func (r *Reader) decodeEntity(n NodeID, v string) (*Entity, error) {
 	eb, err := decodeEntityString(v)
 	if err != nil {
 		return nil, fmt.Errorf("read entity %d: %w", n, err)
