@@ -125,6 +125,15 @@ func (c *readCache) lookup(k cacheKey, ts uint64, fn func(e *cacheEntry)) bool {
 // at once: the heads of a large neighbourhood are thousands of lookups,
 // each a cache miss or two.
 func (c *readCache) entityBodies(ids []NodeID, ts uint64, bodies []string) {
+	cachedBodies(c, cacheEntity, ids, ts, bodies)
+}
+
+// relationBodies is entityBodies for relation bodies.
+func (c *readCache) relationBodies(ids []RelID, ts uint64, bodies []string) {
+	cachedBodies(c, cacheRelation, ids, ts, bodies)
+}
+
+func cachedBodies[ID ~uint64](c *readCache, kind cacheKind, ids []ID, ts uint64, bodies []string) {
 	if c == nil || c.max <= 0 {
 		return
 	}
@@ -133,7 +142,7 @@ func (c *readCache) entityBodies(ids []NodeID, ts uint64, bodies []string) {
 		hi := min(lo+run, len(ids))
 		c.mu.RLock()
 		for i := lo; i < hi; i++ {
-			k := cacheKey{cacheEntity, uint64(ids[i])}
+			k := cacheKey{kind, uint64(ids[i])}
 			j, ok := c.at(k)
 			if !ok {
 				continue

@@ -86,6 +86,15 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 		}
 	}
 	if len(w.edges) > 0 {
+		var relBodies []string
+		if ho.RelationIDs {
+			rels := make([]RelID, len(w.edges))
+			for i, e := range w.edges {
+				rels[i] = e.rel
+			}
+			relBodies = make([]string, len(rels))
+			r.cache.relationBodies(rels, r.ts, relBodies)
+		}
 		sg.Edges = make([]RelationHead, len(w.edges))
 		for i, e := range w.edges {
 			h := RelationHead{
@@ -93,7 +102,12 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 				ValidFrom: e.validFrom, ValidTo: e.validTo,
 			}
 			if ho.RelationIDs {
-				if h.ID, err = r.relationHeadID(e.rel); err != nil {
+				if relBodies[i] != "" {
+					h.ID, err = relationIDOf(e.rel, relBodies[i])
+				} else {
+					h.ID, err = r.relationHeadID(e.rel)
+				}
+				if err != nil {
 					return nil, err
 				}
 			}
@@ -238,6 +252,11 @@ func (r *Reader) relationHeadID(id RelID) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("relation %d: no body", id)
 	}
+	return relationIDOf(id, v)
+}
+
+// relationIDOf decodes the id at the front of v, the body of relation id.
+func relationIDOf(id RelID, v string) (string, error) {
 	d := decoder{s: v}
 	if f := d.byte(); d.err == nil && f != bodyFormat {
 		return "", fmt.Errorf("relation %d: body format %d, want %d", id, f, bodyFormat)
