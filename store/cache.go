@@ -78,15 +78,19 @@ func (k cacheKey) slot() uint64 { return uint64(k.kind)<<56 | k.id&(1<<56-1) }
 // cacheEntry is one cached value: body for bodies; adj for adjacency;
 // body (the id itself, to tell hash collisions apart), xref and found for
 // external ids.
+//
+// The fields a hit reads (key, ts, the reference bit, body or adj) come
+// first, within the first 64 bytes, so that a lookup touches one or two
+// cache lines of an entry rather than two or three.
 type cacheEntry struct {
-	key   cacheKey
-	ts    uint64 // the snapshot that read it; valid for this one and later ones
-	size  int64
+	key   cacheKey // 16 bytes
+	ts    uint64   // the snapshot that read it; valid for this one and later ones
+	body  string
 	ref   atomic.Bool
 	found bool
-	xref  extRef
-	body  string
 	adj   []adjItem
+	size  int64
+	xref  extRef
 }
 
 // entryOverhead approximates the bytes an entry costs beyond its value:
