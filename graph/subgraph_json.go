@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"io"
 
@@ -196,9 +197,19 @@ func writeSubgraphHeads(ctx context.Context, next graphql.RootResolver) graphql.
 // write writes h as the JSON object of the shape's selection, with
 // gqlgen's string quoting.
 func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
-	// The response is written through a buffer anyway; one more keeps
-	// each small write from reaching the network writer separately.
-	b := make([]byte, 0, 64*(len(h.Nodes)+len(h.Edges))+64)
+	// gqlgen collects the response in a bytes.Buffer: appending to its
+	// free space and handing it back is one copy in place, where a
+	// buffer of our own cost an allocation (zeroed) and the response
+	// buffer growing in steps to take it. Any other writer gets one
+	// write, so that small pieces never reach a network writer singly.
+	est := 64*(len(h.Nodes)+len(h.Edges)) + 64
+	var b []byte
+	if buf, ok := w.(*bytes.Buffer); ok {
+		buf.Grow(est)
+		b = buf.AvailableBuffer()
+	} else {
+		b = make([]byte, 0, est)
+	}
 	b = append(b, '{')
 	for i, f := range s.fields {
 		if i > 0 {

@@ -361,8 +361,17 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 		_, _ = io.WriteString(w, `{"data":null}`)
 		return
 	}
+	// A large answer (a neighbourhood of thousands of entities) is not
+	// copied into the buffer: the envelope goes around it in writes of
+	// its own, which cost less than copying, and zeroing a buffer for,
+	// a megabyte.
+	direct := withData && len(resp.Data) > directData
 	var buf bytes.Buffer
-	buf.Grow(len(resp.Data) + 64)
+	if direct {
+		buf.Grow(64)
+	} else {
+		buf.Grow(len(resp.Data) + 64)
+	}
 	buf.WriteByte('{')
 	sep := ""
 	if len(resp.Errors) > 0 {
@@ -376,9 +385,14 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 	}
 	if withData {
 		buf.WriteString(sep + `"data":`)
-		if len(resp.Data) == 0 {
+		switch {
+		case len(resp.Data) == 0:
 			buf.WriteString("null")
-		} else {
+		case direct:
+			_, _ = w.Write(buf.Bytes())
+			_, _ = w.Write(resp.Data)
+			buf.Reset()
+		default:
 			buf.Write(resp.Data)
 		}
 		sep = ","
@@ -392,6 +406,10 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 	buf.WriteByte('}')
 	_, _ = w.Write(buf.Bytes())
 }
+
+// directData is the size of data above which writeResponse writes it
+// without copying it into its buffer.
+const directData = 32 << 10
 
 // hasCode reports whether any of errs carries the extensions.code code.
 func hasCode(errs gqlerror.List, code store.Code) bool {

@@ -36,6 +36,7 @@ type readCache struct {
 	validTs uint64
 	writing int              // writers between begin and end
 	index   map[uint64]int32 // by cacheKey.slot
+	dense   denseIndex       // the same places, for lookups by id
 	// entries holds the values by value, so that a hit reads the map and
 	// one entry. It is also the ring of CLOCK eviction: the hand clears
 	// the reference bit of entries used since it last passed, and evicts
@@ -77,15 +78,19 @@ func (k cacheKey) slot() uint64 { return uint64(k.kind)<<56 | k.id&(1<<56-1) }
 // cacheEntry is one cached value: body for bodies; adj for adjacency;
 // body (the id itself, to tell hash collisions apart), xref and found for
 // external ids.
+//
+// The fields a hit reads (key, ts, the reference bit, body or adj) come
+// first, within the first 64 bytes, so that a lookup touches one or two
+// cache lines of an entry rather than two or three.
 type cacheEntry struct {
-	key   cacheKey
-	ts    uint64 // the snapshot that read it; valid for this one and later ones
-	size  int64
+	key   cacheKey // 16 bytes
+	ts    uint64   // the snapshot that read it; valid for this one and later ones
+	body  string
 	ref   atomic.Bool
 	found bool
-	xref  extRef
-	body  string
 	adj   []adjItem
+	size  int64
+	xref  extRef
 }
 
 // entryOverhead approximates the bytes an entry costs beyond its value:
@@ -93,7 +98,7 @@ type cacheEntry struct {
 const entryOverhead = 150
 
 func newReadCache(max int64, validTs uint64) *readCache {
-	return &readCache{max: max, validTs: validTs, index: map[uint64]int32{}, seed: maphash.MakeSeed()}
+	return &readCache{max: max, validTs: validTs, index: map[uint64]int32{}, dense: newDenseIndex(max), seed: maphash.MakeSeed()}
 }
 
 // lookup calls fn with the entry of k, under the read lock, if there is
@@ -104,7 +109,7 @@ func (c *readCache) lookup(k cacheKey, ts uint64, fn func(e *cacheEntry)) bool {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	i, ok := c.index[k.slot()]
+	i, ok := c.at(k)
 	if !ok {
 		return false
 	}
@@ -115,6 +120,78 @@ func (c *readCache) lookup(k cacheKey, ts uint64, fn func(e *cacheEntry)) bool {
 	e.ref.Store(true)
 	fn(e)
 	return true
+}
+
+// entityBodies sets bodies[i] to the cached body of entity ids[i] for a
+// reader at ts, leaving "" where there is none. It takes the read lock
+// once per run of lookups rather than once per entity, and its loop, with
+// no call per entity, lets the CPU wait for several entries' cache lines
+// at once: the heads of a large neighbourhood are thousands of lookups,
+// each a cache miss or two.
+func (c *readCache) entityBodies(ids []NodeID, ts uint64, bodies []string) {
+	cachedBodies(c, cacheEntity, ids, ts, bodies)
+}
+
+// relationBodies is entityBodies for relation bodies.
+func (c *readCache) relationBodies(ids []RelID, ts uint64, bodies []string) {
+	cachedBodies(c, cacheRelation, ids, ts, bodies)
+}
+
+func cachedBodies[ID ~uint64](c *readCache, kind cacheKind, ids []ID, ts uint64, bodies []string) {
+	if c == nil || c.max <= 0 {
+		return
+	}
+	const run = 256 // lookups per hold of the lock: writers wait no longer
+	for lo := 0; lo < len(ids); lo += run {
+		hi := min(lo+run, len(ids))
+		c.mu.RLock()
+		for i := lo; i < hi; i++ {
+			k := cacheKey{kind, uint64(ids[i])}
+			j, ok := c.at(k)
+			if !ok {
+				continue
+			}
+			e := &c.entries[j]
+			if e.key != k || e.ts > ts {
+				continue
+			}
+			if !e.ref.Load() {
+				e.ref.Store(true)
+			}
+			bodies[i] = e.body
+		}
+		c.mu.RUnlock()
+	}
+}
+
+// adjacencies sets adj[i] to the cached adjacency of node ids[i] for a
+// reader at ts, leaving nil where there is none, in runs as
+// entityBodies does.
+func (c *readCache) adjacencies(ids []NodeID, ts uint64, adj [][]adjItem) {
+	if c == nil || c.max <= 0 {
+		return
+	}
+	const run = 256
+	for lo := 0; lo < len(ids); lo += run {
+		hi := min(lo+run, len(ids))
+		c.mu.RLock()
+		for i := lo; i < hi; i++ {
+			k := cacheKey{cacheAdj, uint64(ids[i])}
+			j, ok := c.at(k)
+			if !ok {
+				continue
+			}
+			e := &c.entries[j]
+			if e.key != k || e.ts > ts {
+				continue
+			}
+			if !e.ref.Load() {
+				e.ref.Store(true)
+			}
+			adj[i] = e.adj
+		}
+		c.mu.RUnlock()
+	}
 }
 
 // body returns the cached body of k for a reader at ts.
@@ -181,7 +258,7 @@ func (c *readCache) put(e *cacheEntry) {
 	for c.size+e.size > c.max && len(c.entries) > 0 {
 		c.evictOne()
 	}
-	c.index[e.key.slot()] = int32(len(c.entries))
+	c.place(e.key, int32(len(c.entries)))
 	c.entries = append(c.entries, cacheEntry{})
 	c.entries[len(c.entries)-1].set(e)
 	c.size += e.size
@@ -212,14 +289,14 @@ func (c *readCache) evictOne() {
 // called with mu held.
 func (c *readCache) remove(i int) {
 	e := &c.entries[i]
-	delete(c.index, e.key.slot())
+	c.unplace(e.key)
 	c.size -= e.size
 	last := len(c.entries) - 1
 	if i != last {
 		m := &c.entries[last]
 		e.set(m)
 		e.ref.Store(m.ref.Load())
-		c.index[e.key.slot()] = int32(i)
+		c.place(e.key, int32(i))
 	}
 	c.entries[last] = cacheEntry{}
 	c.entries = c.entries[:last]
@@ -264,6 +341,7 @@ func (c *readCache) begin(all bool) {
 	c.writing++
 	if all {
 		clear(c.index)
+		c.dense.clear()
 		c.entries, c.size, c.hand = nil, 0, 0
 		c.schema = nil
 	}

@@ -118,15 +118,36 @@ func (d Date) Year() int { return int(d.year) }
 
 // String formats d at its own precision; the zero Date formats as "".
 func (d Date) String() string {
-	switch d.precision {
-	case PrecisionYear:
-		return fmt.Sprintf("%04d", d.year)
-	case PrecisionMonth:
-		return fmt.Sprintf("%04d-%02d", d.year, d.month)
-	case PrecisionDay:
-		return fmt.Sprintf("%04d-%02d-%02d", d.year, d.month, d.day)
+	// Appended by hand rather than with fmt.Sprintf: a chart of a
+	// neighbourhood writes thousands of dates, and Sprintf was most of
+	// the cost of writing its relations (fmt's %04d and %02d exactly).
+	if d.precision < PrecisionYear || d.precision > PrecisionDay {
+		return ""
 	}
-	return ""
+	var buf [16]byte
+	b := appendZeroPadded(buf[:0], int(d.year), 4)
+	if d.precision >= PrecisionMonth {
+		b = appendZeroPadded(append(b, '-'), int(d.month), 2)
+	}
+	if d.precision == PrecisionDay {
+		b = appendZeroPadded(append(b, '-'), int(d.day), 2)
+	}
+	return string(b)
+}
+
+// appendZeroPadded appends v as fmt's %0<width>d writes it: the sign
+// counts in the width.
+func appendZeroPadded(b []byte, v, width int) []byte {
+	if v < 0 {
+		b = append(b, '-')
+		v, width = -v, width-1
+	}
+	var digits [20]byte
+	ds := strconv.AppendInt(digits[:0], int64(v), 10)
+	for range width - len(ds) {
+		b = append(b, '0')
+	}
+	return append(b, ds...)
 }
 
 // First returns the first day d covers, as an ordinal day number that

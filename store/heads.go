@@ -72,25 +72,42 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 		return nil, err
 	}
 	sg := &SubgraphHeads{Nodes: make([]EntityHead, len(w.nodes)), Truncated: w.truncated}
+	bodies := make([]string, len(w.nodes))
+	r.cache.entityBodies(w.nodes, r.ts, bodies)
 	for i, n := range w.nodes {
-		if sg.Nodes[i], err = r.entityHead(n); err != nil {
+		if bodies[i] == "" {
+			if sg.Nodes[i], err = r.entityHead(n); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if sg.Nodes[i], err = r.headOf(n, bodies[i]); err != nil {
 			return nil, err
 		}
 	}
 	if len(w.edges) > 0 {
+		var relBodies []string
+		if ho.RelationIDs {
+			rels := make([]RelID, len(w.edges))
+			for i, e := range w.edges {
+				rels[i] = e.rel
+			}
+			relBodies = make([]string, len(rels))
+			r.cache.relationBodies(rels, r.ts, relBodies)
+		}
 		sg.Edges = make([]RelationHead, len(w.edges))
 		for i, e := range w.edges {
-			from, okf := w.at[e.From]
-			to, okt := w.at[e.To]
-			if !okf || !okt {
-				return nil, fmt.Errorf("neighbourhood relation %d has an end outside the node set", e.Relation)
-			}
 			h := RelationHead{
-				Type: r.sch.name(e.Type), From: sg.Nodes[from].ID, To: sg.Nodes[to].ID,
-				ValidFrom: e.ValidFrom, ValidTo: e.ValidTo,
+				Type: r.sch.name(e.typ), From: sg.Nodes[e.from].ID, To: sg.Nodes[e.to].ID,
+				ValidFrom: e.validFrom, ValidTo: e.validTo,
 			}
 			if ho.RelationIDs {
-				if h.ID, err = r.relationHeadID(e.Relation); err != nil {
+				if relBodies[i] != "" {
+					h.ID, err = relationIDOf(e.rel, relBodies[i])
+				} else {
+					h.ID, err = r.relationHeadID(e.rel)
+				}
+				if err != nil {
 					return nil, err
 				}
 			}
@@ -103,9 +120,20 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 // walk is the result of walkNeighborhood.
 type walk struct {
 	nodes     []NodeID
-	at        map[NodeID]int32 // the place of each node in nodes
-	edges     []Edge
+	at        nodePlaces // the place of each node in nodes
+	edges     []walkEdge
 	truncated bool
+}
+
+// walkEdge is a relation the walk keeps: what a RelationHead needs, with
+// its ends as places in walk.nodes, known when the walk meets it, so that
+// no lookup by NodeID is needed afterwards. It is less than half an Edge,
+// which the walk of a large neighbourhood appends thousands of.
+type walkEdge struct {
+	rel                RelID
+	typ                TypeID
+	from, to           int32
+	validFrom, validTo Date
 }
 
 // walkNeighborhood is the breadth-first walk behind Reader.Neighborhood
@@ -121,7 +149,8 @@ type walk struct {
 // is the one from the end expanded first: no set of the relations seen is
 // needed. Other directions keep that set.
 func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (walk, error) {
-	w := walk{nodes: []NodeID{start}, at: map[NodeID]int32{start: 0}}
+	w := walk{nodes: []NodeID{start}, at: newNodePlaces()}
+	w.at.put(start, 0)
 	var seenRel map[RelID]struct{}
 	if relations && f.direction != Both {
 		seenRel = map[RelID]struct{}{}
@@ -130,27 +159,32 @@ func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int,
 	// is at place other.
 	keep := func(e Edge, self, other int32) {
 		if seenRel == nil {
-			if self <= other {
-				w.edges = append(w.edges, e)
+			if self > other {
+				return
 			}
-			return
-		}
-		if _, ok := seenRel[e.Relation]; !ok {
+		} else {
+			if _, ok := seenRel[e.Relation]; ok {
+				return
+			}
 			seenRel[e.Relation] = struct{}{}
-			w.edges = append(w.edges, e)
 		}
+		we := walkEdge{rel: e.Relation, typ: e.Type, from: other, to: self, validFrom: e.ValidFrom, validTo: e.ValidTo}
+		if e.Outgoing {
+			we.from, we.to = self, other
+		}
+		w.edges = append(w.edges, we)
 	}
 	lo, hi := 0, 1 // the frontier is nodes[lo:hi]
 	for d := 0; d < depth && lo < hi && !w.truncated; d++ {
 		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
-			other, ok := w.at[e.Other]
+			other, ok := w.at.get(e.Other)
 			if !ok {
 				if limit >= 0 && len(w.nodes) >= limit {
 					w.truncated = true
 					return nil
 				}
 				other = int32(len(w.nodes))
-				w.at[e.Other] = other
+				w.at.put(e.Other, other)
 				w.nodes = append(w.nodes, e.Other)
 			}
 			if relations {
@@ -168,7 +202,7 @@ func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int,
 	}
 	if lo < hi && relations {
 		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
-			if other, ok := w.at[e.Other]; ok && int(other) >= lo {
+			if other, ok := w.at.get(e.Other); ok && int(other) >= lo {
 				keep(e, int32(lo+i), other)
 			}
 			return nil
@@ -189,6 +223,11 @@ func (r *Reader) entityHead(n NodeID) (EntityHead, error) {
 	if !ok {
 		return EntityHead{}, fmt.Errorf("entity %d: no body", n)
 	}
+	return r.headOf(n, v)
+}
+
+// headOf decodes the head at the front of node n's body v.
+func (r *Reader) headOf(n NodeID, v string) (EntityHead, error) {
 	d := decoder{s: v}
 	if f := d.byte(); d.err == nil && f != bodyFormat {
 		return EntityHead{}, fmt.Errorf("entity %d: body format %d, want %d", n, f, bodyFormat)
@@ -213,6 +252,11 @@ func (r *Reader) relationHeadID(id RelID) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("relation %d: no body", id)
 	}
+	return relationIDOf(id, v)
+}
+
+// relationIDOf decodes the id at the front of v, the body of relation id.
+func relationIDOf(id RelID, v string) (string, error) {
 	d := decoder{s: v}
 	if f := d.byte(); d.err == nil && f != bodyFormat {
 		return "", fmt.Errorf("relation %d: body format %d, want %d", id, f, bodyFormat)

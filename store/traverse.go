@@ -375,6 +375,21 @@ func (r *Reader) scanAndCache(it kv.Iterator, n NodeID, f *EdgeFilter, fn func(E
 
 // scanCached is scanEdges over a cached adjacency.
 func scanCached(n NodeID, items []adjItem, f *EdgeFilter, fn func(Edge) error) error {
+	if f.fullScan() {
+		// The scans are all of the out-keys, then all of the in-keys: the
+		// items in their order. A binary search per scan would touch
+		// cache lines of a large adjacency that the walk never reads.
+		for i := range items {
+			it := &items[i]
+			if !f.admits(edgeScan{dir: it.dir}, it.typ, n, it.other, it.v) {
+				continue
+			}
+			if err := fn(edgeOf(adjEntry{dir: it.dir, self: n, typ: it.typ, other: it.other, rel: it.rel}, it.v)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for _, sc := range f.scans {
 		i := sort.Search(len(items), func(i int) bool {
 			it := items[i]
@@ -423,9 +438,22 @@ func (r *Reader) Expand(frontier []NodeID, f *EdgeFilter, fn func(i int, e Edge)
 	}
 	w := r.acquire()
 	defer w.release()
+	var cached [][]adjItem
+	if r.cache != nil && len(frontier) > 1 {
+		cached = make([][]adjItem, len(frontier))
+		r.cache.adjacencies(frontier, r.ts, cached)
+	}
 	for i, n := range frontier {
-		err := r.scanEdges(w, n, f, nil, func(e Edge) error { return fn(i, e) })
-		if err != nil {
+		emit := func(e Edge) error { return fn(i, e) }
+		// An adjacency cached empty (nil) reads as not found here and
+		// is found again by scanEdges: the same answer, one lookup more.
+		if cached != nil && cached[i] != nil {
+			if err := scanCached(n, cached[i], f, emit); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := r.scanEdges(w, n, f, nil, emit); err != nil {
 			return err
 		}
 	}
@@ -519,14 +547,21 @@ func (r *Reader) expandScanned(frontier []NodeID, f *EdgeFilter, fn func(i int, 
 }
 
 // Entities returns the entity bodies of ids, in order, nil for missing.
+// The cached ones are looked up in runs (readCache.entityBodies).
 func (r *Reader) Entities(ids []NodeID) ([]*Entity, error) {
 	out := make([]*Entity, len(ids))
+	bodies := make([]string, len(ids))
+	r.cache.entityBodies(ids, r.ts, bodies)
 	for i, n := range ids {
-		e, err := r.entity(n)
+		var err error
+		if bodies[i] != "" {
+			out[i], err = r.decodeEntity(n, bodies[i])
+		} else {
+			out[i], err = r.entity(n)
+		}
 		if err != nil {
 			return nil, err
 		}
-		out[i] = e
 	}
 	return out, nil
 }
@@ -537,6 +572,11 @@ func (r *Reader) entity(n NodeID) (*Entity, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
+	return r.decodeEntity(n, v)
+}
+
+// decodeEntity decodes v, the body of node n.
+func (r *Reader) decodeEntity(n NodeID, v string) (*Entity, error) {
 	eb, err := decodeEntityString(v)
 	if err != nil {
 		return nil, fmt.Errorf("read entity %d: %w", n, err)
@@ -735,7 +775,7 @@ func (r *Reader) Neighborhood(start NodeID, f *EdgeFilter, depth, limit int, rel
 	if len(w.edges) > 0 {
 		rels = make([]RelID, len(w.edges))
 		for i, e := range w.edges {
-			rels[i] = e.Relation
+			rels[i] = e.rel
 		}
 	}
 	return w.nodes, rels, w.truncated, nil

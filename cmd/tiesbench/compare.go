@@ -72,6 +72,7 @@ type compareOptions struct {
 	batch        int
 	tiesURL      string
 	tiesPid      int
+	cacheMiB     int
 }
 
 func runCompare(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer, log *slog.Logger) error {
@@ -97,6 +98,7 @@ func runCompare(ctx context.Context, args []string, _ func(string) string, stdou
 	fs.IntVar(&o.batch, "batch", 10_000, "records per Store.Apply with --ties-load apply")
 	fs.StringVar(&o.tiesURL, "ties-url", "", "run the ties-http systems against this running server (loopback; it must hold the same generated graph) instead of an in-process one")
 	fs.IntVar(&o.tiesPid, "ties-pid", 0, "process id of the --ties-url server, to report its peak resident set")
+	fs.IntVar(&o.cacheMiB, "cache-mib", 0, "size of Ties' read cache in MiB (store.Options.CacheSize); 0 keeps the store's default of 256")
 	fs.BoolVar(&o.explain, "explain", false, "print PostgreSQL's EXPLAIN ANALYZE of one query of each kind")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: tiesbench compare --relations N --seed S [flags]    (N defaults to 100k)
@@ -359,7 +361,7 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 			defer os.RemoveAll(d)
 		}
 	}
-	s, load, err := loadTies(ctx, log, dir, o.cfg, o.loadVia, o.batch)
+	s, load, err := loadTies(ctx, log, dir, o.cfg, o.loadVia, o.batch, int64(o.cacheMiB)<<20)
 	if err != nil {
 		return err
 	}

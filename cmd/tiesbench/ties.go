@@ -11,13 +11,14 @@ import (
 	"github.com/ties-graph/ties/store/gen"
 )
 
-// loadTies opens a store in dir and bulk-loads the generated graph, through
+// loadTies opens a store in dir, with a read cache of cacheBytes (0: the
+// store's default), and bulk-loads the generated graph, through
 // Store.Load (the path `ties import` takes) or, with via "apply", through
 // Store.Apply in batches of batch records, as a client upserting over the
 // API would; with via "none" it reuses a directory that already holds the
 // graph and reports no load time.
-func loadTies(ctx context.Context, log *slog.Logger, dir string, cfg gen.Config, via string, batch int) (*store.Store, time.Duration, error) {
-	s, err := store.Open(dir, store.Options{Logger: log})
+func loadTies(ctx context.Context, log *slog.Logger, dir string, cfg gen.Config, via string, batch int, cacheBytes int64) (*store.Store, time.Duration, error) {
+	s, err := store.Open(dir, store.Options{Logger: log, CacheSize: cacheBytes})
 	if err != nil {
 		return nil, 0, fmt.Errorf("open store: %w", err)
 	}

@@ -58,10 +58,13 @@ var httpShapes = map[string]string{
 // order compare runs them.
 var httpSystems = []string{"ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink"}
 
-// graphQLClient posts GraphQL requests over one keep-alive connection.
+// graphQLClient posts GraphQL requests over keep-alive connections: one
+// driven from the caller's goroutine (httpConn) when it has one, as the
+// comparison's clients do, or net/http's pool of conns for load runs.
 type graphQLClient struct {
 	url    string
 	client *http.Client
+	conn   *httpConn // nil: client
 }
 
 func newGraphQLClient(url string, conns int) (*graphQLClient, error) {
@@ -75,7 +78,23 @@ func newGraphQLClient(url string, conns int) (*graphQLClient, error) {
 		IdleConnTimeout:     time.Minute,
 		DisableCompression:  true, // PostgreSQL's wire protocol is not compressed either
 	}
-	return &graphQLClient{url: url, client: &http.Client{Transport: tr}}, nil
+	c := &graphQLClient{url: url, client: &http.Client{Transport: tr}}
+	if conns == 1 {
+		hc, err := newHTTPConn(url)
+		if err != nil {
+			return nil, err
+		}
+		c.conn = hc
+	}
+	return c, nil
+}
+
+// close closes the client's idle connections.
+func (c *graphQLClient) close() {
+	c.client.CloseIdleConnections()
+	if c.conn != nil {
+		c.conn.close()
+	}
 }
 
 // loopbackOnly refuses URLs whose host is not a loopback address: the tool
@@ -101,40 +120,58 @@ type gqlError struct {
 	Extensions map[string]any `json:"extensions"`
 }
 
-// do posts one request and decodes its data into out. GraphQL errors are
-// returned as errors naming their code.
-func (c *graphQLClient) do(ctx context.Context, query string, vars map[string]any, out any) error {
+// post posts one request and returns the response's status and body.
+func (c *graphQLClient) post(ctx context.Context, query string, vars map[string]any) (int, []byte, error) {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
-		return err
+		return 0, nil, err
+	}
+	if c.conn != nil {
+		return c.conn.post(ctx, body)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/graphql-response+json, application/json")
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
+		return 0, nil, err
+	}
+	return resp.StatusCode, b, nil
+}
+
+// do posts one request and decodes its data into out. GraphQL errors are
+// returned as errors naming their code.
+func (c *graphQLClient) do(ctx context.Context, query string, vars map[string]any, out any) error {
+	status, b, err := c.post(ctx, query, vars)
+	if err != nil {
 		return err
 	}
+	return decodeResponse(status, b, out)
+}
+
+// decodeResponse decodes a response's data into out (nil: only its
+// errors are looked at).
+func decodeResponse(status int, b []byte, out any) error {
 	var r struct {
 		Data   json.RawMessage `json:"data"`
 		Errors []gqlError      `json:"errors"`
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
-		return fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, b)
+		return fmt.Errorf("HTTP %d: %.200s", status, b)
 	}
 	if len(r.Errors) > 0 {
 		return fmt.Errorf("graphql: %s (%v)", r.Errors[0].Message, r.Errors[0].Extensions["code"])
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, b)
+	if status != http.StatusOK {
+		return fmt.Errorf("HTTP %d: %.200s", status, b)
 	}
 	if out == nil {
 		return nil
@@ -156,7 +193,7 @@ var _ system = (*tiesHTTP)(nil)
 func (t *tiesHTTP) Name() string { return t.name }
 
 func (t *tiesHTTP) Close() error {
-	t.c.client.CloseIdleConnections()
+	t.c.close()
 	if t.stop != nil {
 		return t.stop()
 	}
@@ -165,48 +202,27 @@ func (t *tiesHTTP) Close() error {
 
 func (t *tiesHTTP) Neighborhood(ctx context.Context, id string, depth int) (int, error) {
 	vars := map[string]any{"id": id, "depth": depth, "limit": t.limit}
-	var n int
-	var truncated bool
-	if t.query == gqlNeighborhoodNodeLink {
-		var out struct {
-			Neighborhood struct {
-				NodeLink struct {
-					Nodes     []struct{ ID string } `json:"nodes"`
-					Truncated bool                  `json:"truncated"`
-				} `json:"nodeLink"`
-			} `json:"neighborhood"`
-		}
-		if err := t.c.do(ctx, t.query, vars, &out); err != nil {
+	status, b, err := t.c.post(ctx, t.query, vars)
+	if err != nil {
+		return 0, err
+	}
+	// The node ids are read as PostgreSQL's client reads its rows (see
+	// readNeighborhood); anything unexpected, errors included, is decoded
+	// again the ordinary way to say what it was.
+	a, err := readNeighborhood(b)
+	if err != nil || status != http.StatusOK {
+		if err := decodeResponse(status, b, nil); err != nil {
 			return 0, err
 		}
-		n, truncated = len(out.Neighborhood.NodeLink.Nodes), out.Neighborhood.NodeLink.Truncated
-	} else {
-		// Every field is decoded, as a client would, though only the
-		// node count is checked.
-		var out struct {
-			Neighborhood struct {
-				Nodes []struct {
-					ID   string `json:"id"`
-					Name string `json:"name"`
-					Type string `json:"type"`
-				} `json:"nodes"`
-				Edges []struct {
-					FromID string `json:"fromId"`
-					ToID   string `json:"toId"`
-					Type   string `json:"type"`
-				} `json:"edges"`
-				Truncated bool `json:"truncated"`
-			} `json:"neighborhood"`
+		if err == nil {
+			err = fmt.Errorf("HTTP %d: %.200s", status, b)
 		}
-		if err := t.c.do(ctx, t.query, vars, &out); err != nil {
-			return 0, err
-		}
-		n, truncated = len(out.Neighborhood.Nodes), out.Neighborhood.Truncated
+		return 0, err
 	}
-	if truncated {
-		return n, errTruncated
+	if a.truncated {
+		return len(a.ids), errTruncated
 	}
-	return n, nil
+	return len(a.ids), nil
 }
 
 func (t *tiesHTTP) ShortestPath(ctx context.Context, from, to string, maxDepth int) (int, error) {

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"errors"
+	"slices"
+	"testing"
+)
+
+func TestReadNeighborhood(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		in        string
+		ids       []string
+		truncated bool
+	}{
+		{"Nodes", `{"data":{"neighborhood":{"truncated":false,"nodes":[{"id":"a","name":"A \"x\"","type":"City"},{"name":"B","id":"b"}]}}}`, []string{"a", "b"}, false},
+		{"Edges", `{"data":{"neighborhood":{"nodes":[{"id":"a"}],"edges":[{"fromId":"a","toId":"a","type":"T"}],"truncated":true}}}`, []string{"a"}, true},
+		{"NodeLink", `{"data":{"neighborhood":{"nodeLink":{"directed":true,"nodes":[{"id":"a","w":1.5e3},{"id":"b\u00e9"}],"links":[{"source":"a","target":"b","weight":-2,"x":null}],"truncated":false}}}}`, []string{"a", "bé"}, false},
+		{"Spaces", " {\n \"data\" : { \"neighborhood\" : { \"nodes\" : [ ] } } } ", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := readNeighborhood([]byte(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(a.ids, tc.ids) || a.truncated != tc.truncated {
+				t.Errorf("got %q truncated %v, want %q truncated %v", a.ids, a.truncated, tc.ids, tc.truncated)
+			}
+		})
+	}
+	t.Run("ErrGraphQL", func(t *testing.T) {
+		_, err := readNeighborhood([]byte(`{"errors":[{"message":"no"}],"data":null}`))
+		if !errors.Is(err, errGraphQL) {
+			t.Errorf("got %v, want errGraphQL", err)
+		}
+	})
+	for _, bad := range []string{``, `{`, `{"data":{"neighborhood":{"nodes":[{"id":1}]}}}`, `{"data":{"neighborhood":{"nodes":[{"id":"a"}]}}} x`, `{"data":{"neighborhood":{"nodes":[{"id":"a"},]}}}`, `{"data":{"neighborhood":{"truncated":nope}}}`} {
+		if _, err := readNeighborhood([]byte(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
