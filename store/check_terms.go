@@ -30,35 +30,18 @@ func (c *checker) citation(k, v []byte) error {
 		c.problem("%v", err)
 		return nil
 	}
-	var ss []Source
-	var id string
-	if ct.kind == kindEntity {
-		body, ok, err := c.get(entityKey(NodeID(ct.id)))
-		if err != nil || !ok {
-			if err == nil {
-				c.problem("citation index has %s, and there is no such entity", citeName(k))
-			}
-			return err
+	body, ok, err := c.get(bodyKey(ct.kind, ct.id))
+	if err != nil || !ok {
+		if err == nil {
+			c.problem("citation index has %s, and there is no such %s", citeName(k), kindName(ct.kind))
 		}
-		eb, err := decodeEntity(body)
-		if err != nil {
-			return nil // entity() reports it
-		}
-		ss, id = eb.e.Sources, eb.e.ID
-	} else {
-		body, ok, err := c.get(relationKey(RelID(ct.id)))
-		if err != nil || !ok {
-			if err == nil {
-				c.problem("citation index has %s, and there is no such relation", citeName(k))
-			}
-			return err
-		}
-		rb, err := decodeRelation(body)
-		if err != nil {
-			return nil // relation() reports it
-		}
-		ss, id = rb.r.Sources, rb.r.ID
+		return err
 	}
+	b, err := decodeBody(ct.kind, body)
+	if err != nil {
+		return nil // entity() or relation() reports it
+	}
+	ss, id := b.sources, b.ext
 	switch {
 	case ct.index >= len(ss) || ss[ct.index].Document != ct.doc:
 		c.problem("citation index has %s, which %q does not cite", citeName(k), id)
@@ -74,9 +57,5 @@ func citeName(k []byte) string {
 	if err != nil {
 		return fmt.Sprintf("%x", k)
 	}
-	what := "entity"
-	if ct.kind == kindRelation {
-		what = "relation"
-	}
-	return fmt.Sprintf("source %d of %s %d, citing %q", ct.index+1, what, ct.id, ct.doc)
+	return fmt.Sprintf("source %d of %s %d, citing %q", ct.index+1, kindName(ct.kind), ct.id, ct.doc)
 }

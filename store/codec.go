@@ -264,6 +264,49 @@ func (d *decoder) sources() []Source {
 	return ss
 }
 
+// recordBody is what the body of an entity and of a relation both hold:
+// the indexes over both kinds (properties, citations) need no more.
+type recordBody struct {
+	typ     TypeID
+	ext     string
+	props   Properties
+	sources []Source
+}
+
+// bodyKey returns the key of the body of the entity (kindEntity) or
+// relation with internal id id.
+func bodyKey(kind byte, id uint64) []byte {
+	if kind == kindRelation {
+		return relationKey(RelID(id))
+	}
+	return entityKey(NodeID(id))
+}
+
+// decodeBody decodes an entity (kindEntity) or relation body into what
+// both kinds hold.
+func decodeBody(kind byte, b []byte) (recordBody, error) {
+	if kind == kindRelation {
+		rb, err := decodeRelation(b)
+		if err != nil {
+			return recordBody{}, err
+		}
+		return recordBody{typ: rb.typ, ext: rb.r.ID, props: rb.r.Properties, sources: rb.r.Sources}, nil
+	}
+	eb, err := decodeEntity(b)
+	if err != nil {
+		return recordBody{}, err
+	}
+	return recordBody{typ: eb.typ, ext: eb.e.ID, props: eb.e.Properties, sources: eb.e.Sources}, nil
+}
+
+// kindName names a kind in messages: entity or relation.
+func kindName(kind byte) string {
+	if kind == kindRelation {
+		return "relation"
+	}
+	return "entity"
+}
+
 // entityBody is a stored entity: the Entity with its type interned.
 type entityBody struct {
 	typ TypeID

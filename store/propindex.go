@@ -195,7 +195,7 @@ func (w *writer) runReindex(sink indexSink) error {
 			continue
 		}
 		it := w.tx.Iterate(kv.IterOptions{Prefix: typeIdxPrefix(j.t)})
-		relation := w.sch.info(j.t).relation
+		kind := w.sch.info(j.t).kind()
 		err := func() error {
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {
@@ -207,29 +207,15 @@ func (w *writer) runReindex(sink indexSink) error {
 				if err != nil {
 					return err
 				}
-				var ext string
-				var props Properties
-				if relation {
-					b, err := w.tx.Get(relationKey(RelID(id)))
-					if err != nil {
-						return fmt.Errorf("reindex relation %d: %w", id, err)
-					}
-					rb, err := decodeRelation(b)
-					if err != nil {
-						return fmt.Errorf("reindex relation %d: %w", id, err)
-					}
-					ext, props = rb.r.ID, rb.r.Properties
-				} else {
-					b, err := w.tx.Get(entityKey(NodeID(id)))
-					if err != nil {
-						return fmt.Errorf("reindex entity %d: %w", id, err)
-					}
-					eb, err := decodeEntity(b)
-					if err != nil {
-						return fmt.Errorf("reindex entity %d: %w", id, err)
-					}
-					ext, props = eb.e.ID, eb.e.Properties
+				b, err := w.tx.Get(bodyKey(kind, id))
+				if err != nil {
+					return fmt.Errorf("reindex %s %d: %w", kindName(kind), id, err)
 				}
+				rb, err := decodeBody(kind, b)
+				if err != nil {
+					return fmt.Errorf("reindex %s %d: %w", kindName(kind), id, err)
+				}
+				ext, props := rb.ext, rb.props
 				for _, e := range propEntries(j.t, ext, props, j.added) {
 					if err := sink.set(e.k, propValue(id, e.v)); err != nil {
 						return err
@@ -264,26 +250,17 @@ func (c *checker) propEntry(k, v []byte) error {
 		c.problem("property index entry %x names type %d, which does not exist", k, t)
 		return nil
 	}
+	kind := ti.kind()
 	var ext string
 	var props Properties
-	body, ok, err := c.get(idKey(map[bool]byte{true: pRelation, false: pEntity}[ti.relation], id))
+	body, ok, err := c.get(bodyKey(kind, id))
 	if err != nil {
 		return err
 	}
 	if ok {
-		if ti.relation {
-			rb, err := decodeRelation(body)
-			ok = err == nil && rb.typ == t
-			if ok {
-				ext, props = rb.r.ID, rb.r.Properties
-			}
-		} else {
-			eb, err := decodeEntity(body)
-			ok = err == nil && eb.typ == t
-			if ok {
-				ext, props = eb.e.ID, eb.e.Properties
-			}
-		}
+		b, err := decodeBody(kind, body)
+		ok = err == nil && b.typ == t
+		ext, props = b.ext, b.props
 	}
 	if !ok {
 		c.problem("property index entry %x names record %d, which is no live %s", k, id, ti.def.Name)

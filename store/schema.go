@@ -40,6 +40,14 @@ type typeInfo struct {
 	from, to map[TypeID]bool
 }
 
+// kind is kindEntity or kindRelation, what the type's records are.
+func (ti *typeInfo) kind() byte {
+	if ti.relation {
+		return kindRelation
+	}
+	return kindEntity
+}
+
 // schema is an immutable snapshot of the ontology with interned ids. A
 // writer clones it before changing it.
 type schema struct {
