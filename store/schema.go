@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -123,40 +122,40 @@ func (s *schema) subtypes(t TypeID) []TypeID {
 // entityTypeSet resolves entity type names to the set of their ids with
 // subtypes; nil for no names. Unknown names are Invalid errors naming field.
 func (s *schema) entityTypeSet(names []string, field string) (map[TypeID]bool, error) {
-	if len(names) == 0 {
-		return nil, nil
-	}
-	set := map[TypeID]bool{}
-	for _, n := range names {
-		t, ok := s.entities[n]
-		if !ok && s.laterEntities[n] {
-			continue
-		}
-		if !ok {
-			return nil, &Error{Code: Invalid, Field: field, Message: s.unknownEntityType(n)}
-		}
+	return typeSet(names, s.entities, s.laterEntities, func(n string) error {
+		return &Error{Code: Invalid, Field: field, Message: s.unknownEntityType(n)}
+	}, func(set map[TypeID]bool, t TypeID) {
 		for _, st := range s.subtypes(t) {
 			set[st] = true
 		}
-	}
-	return set, nil
+	})
 }
 
 // relationTypeSet resolves relation type names; nil for no names.
 func (s *schema) relationTypeSet(names []string, field string) (map[TypeID]bool, error) {
+	return typeSet(names, s.relations, s.laterRelations, func(n string) error {
+		return &Error{Code: Invalid, Field: field, Message: s.unknownRelationType(n, "with direction IN")}
+	}, func(set map[TypeID]bool, t TypeID) { set[t] = true })
+}
+
+// typeSet resolves names through known into a set, adding each type with
+// add; nil for no names. A name in later, defined after the snapshot being
+// read, names no record in it and is skipped; any other unknown name is
+// the error of unknown.
+func typeSet(names []string, known map[string]TypeID, later map[string]bool, unknown func(string) error, add func(map[TypeID]bool, TypeID)) (map[TypeID]bool, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
 	set := map[TypeID]bool{}
 	for _, n := range names {
-		t, ok := s.relations[n]
-		if !ok && s.laterRelations[n] {
+		t, ok := known[n]
+		if !ok && later[n] {
 			continue
 		}
 		if !ok {
-			return nil, &Error{Code: Invalid, Field: field, Message: s.unknownRelationType(n, "with direction IN")}
+			return nil, unknown(n)
 		}
-		set[t] = true
+		add(set, t)
 	}
 	return set, nil
 }
@@ -322,15 +321,9 @@ func (s *schema) finish() error {
 // loadSchema reads the ontology from a transaction.
 func loadSchema(tx kv.Txn) (*schema, error) {
 	s := newSchema()
-	v, err := tx.Get(counterKey(ctrOntologyVers))
-	switch {
-	case errors.Is(err, kv.ErrNotFound):
-	case err != nil:
-		return nil, fmt.Errorf("load ontology version: %w", err)
-	default:
-		if s.version, err = parseUint64(v); err != nil {
-			return nil, fmt.Errorf("load ontology version: %w", err)
-		}
+	var err error
+	if s.version, err = readCounter(tx, counterKey(ctrOntologyVers)); err != nil {
+		return nil, fmt.Errorf("load ontology: %w", err)
 	}
 	err = tx.ScanPrefixes([][]byte{{pTypeDef}}, false, func(_ int, k, v []byte) error {
 		t, err := parseTypeDefKey(k)

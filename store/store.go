@@ -279,16 +279,9 @@ func (s *Store) withLaterTypes(sch *schema) *schema {
 // schemaOf returns the ontology tx sees: the cached one when its version
 // matches, which costs one Get.
 func (s *Store) schemaOf(tx kv.Txn) (*schema, error) {
-	var ver uint64
-	v, err := tx.Get(counterKey(ctrOntologyVers))
-	switch {
-	case errors.Is(err, kv.ErrNotFound):
-	case err != nil:
-		return nil, fmt.Errorf("read ontology version: %w", err)
-	default:
-		if ver, err = parseUint64(v); err != nil {
-			return nil, fmt.Errorf("read ontology version: %w", err)
-		}
+	ver, err := readCounter(tx, counterKey(ctrOntologyVers))
+	if err != nil {
+		return nil, fmt.Errorf("read ontology: %w", err)
 	}
 	s.mu.Lock()
 	c := s.schema
