@@ -188,6 +188,18 @@ func expandRecord(ts uint64, at time.Time, rec *ChangeRecord) []Change {
 	return out
 }
 
+// changesFirst reads the page size of Changes and History: 0 is
+// DefaultChangesFirst, and above MaxChangesFirst is Invalid.
+func changesFirst(first int) (int, error) {
+	switch {
+	case first == 0:
+		return DefaultChangesFirst, nil
+	case first < 0 || first > MaxChangesFirst:
+		return 0, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("first must be between 1 and %d", MaxChangesFirst)}
+	}
+	return first, nil
+}
+
 // Changes returns the changes after f.Since that f selects, in commit
 // order (and in each commit in the order of expandRecord), read from one
 // snapshot of the change log. Errors: Invalid for a cursor that is not one
@@ -197,12 +209,9 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) (ChangePage, error)
 	if err != nil {
 		return ChangePage{}, err
 	}
-	first := f.First
-	switch {
-	case first == 0:
-		first = DefaultChangesFirst
-	case first < 0 || first > MaxChangesFirst:
-		return ChangePage{}, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("first must be between 1 and %d", MaxChangesFirst)}
+	first, err := changesFirst(f.First)
+	if err != nil {
+		return ChangePage{}, err
 	}
 	tx, sch, err := s.snapshot(ctx, ReadOptions{})
 	if err != nil {
@@ -527,12 +536,9 @@ func (s *Store) History(ctx context.Context, kind ChangeKind, id string, o Histo
 	if err != nil {
 		return ChangePage{}, err
 	}
-	first := o.First
-	switch {
-	case first == 0:
-		first = DefaultChangesFirst
-	case first < 0 || first > MaxChangesFirst:
-		return ChangePage{}, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("first must be between 1 and %d", MaxChangesFirst)}
+	first, err := changesFirst(o.First)
+	if err != nil {
+		return ChangePage{}, err
 	}
 	if kind == ChangeEntity || kind == ChangeRelation {
 		id = NormalizeID(id)
