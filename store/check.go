@@ -114,11 +114,26 @@ type recordChecker interface {
 	entity(k, v []byte) error
 	relation(k, v []byte) error
 	adjacency(k, v []byte) error
-	typeIdx(k, v []byte) error
-	nameTarget(k, v []byte) error
-	propEntry(k, v []byte) error
-	textTarget(k, v []byte) error
-	citation(k, v []byte) error
+	// indexEntry checks an entry of an index that points back at a
+	// record: types, names, properties, text, citations.
+	indexEntry(k, v []byte) error
+}
+
+// indexEntry checks an entry of one of the indexes that point back at a
+// record, by its index.
+func (c *checker) indexEntry(k, v []byte) error {
+	switch k[0] {
+	case pTypeIdx:
+		return c.typeIdx(k, v)
+	case pNameFull, pNameTok:
+		return c.nameTarget(k, v)
+	case pPropIdx:
+		return c.propEntry(k, v)
+	case pTextTok:
+		return c.textTarget(k, v)
+	default: // pCite
+		return c.citation(k, v)
+	}
 }
 
 var _ recordChecker = (*checker)(nil)
@@ -185,16 +200,8 @@ func (c *checker) walk(ctx context.Context, rc recordChecker) error {
 			err = rc.relation(k, v)
 		case pOut, pIn:
 			err = rc.adjacency(k, v)
-		case pTypeIdx:
-			err = rc.typeIdx(k, v)
-		case pNameFull, pNameTok:
-			err = rc.nameTarget(k, v)
-		case pPropIdx:
-			err = rc.propEntry(k, v)
-		case pTextTok:
-			err = rc.textTarget(k, v)
-		case pCite:
-			err = rc.citation(k, v)
+		case pTypeIdx, pNameFull, pNameTok, pPropIdx, pTextTok, pCite:
+			err = rc.indexEntry(k, v)
 		case pAPIKey:
 			// API keys may be created in a store that holds no graph yet.
 			nkeys--

@@ -224,27 +224,9 @@ func (sc *scanChecker) adjacency(k, v []byte) error {
 	return nil
 }
 
-func (sc *scanChecker) typeIdx(k, v []byte) error {
-	sc.hold(k, v)
-	return nil
-}
-
-func (sc *scanChecker) nameTarget(k, v []byte) error {
-	sc.hold(k, v)
-	return nil
-}
-
-func (sc *scanChecker) propEntry(k, v []byte) error {
-	sc.hold(k, v)
-	return nil
-}
-
-func (sc *scanChecker) textTarget(k, v []byte) error {
-	sc.hold(k, v)
-	return nil
-}
-
-func (sc *scanChecker) citation(k, v []byte) error {
+// indexEntry holds the entry, to be compared with those the bodies
+// imply.
+func (sc *scanChecker) indexEntry(k, v []byte) error {
 	sc.hold(k, v)
 	return nil
 }
