@@ -656,6 +656,20 @@ func (w *writer) entities(es []Entity) ([][]byte, error) {
 	return keys, nil
 }
 
+// storedBody reads the body at k as the batch sees it and decodes it. A
+// missing body is an error: the id index said the record exists.
+func storedBody[B any](w *writer, k []byte, decode func([]byte) (B, error)) (B, error) {
+	var b B
+	v, ok, err := w.get(k)
+	switch {
+	case err != nil:
+		return b, err
+	case !ok:
+		return b, errors.New("no body")
+	}
+	return decode(v)
+}
+
 // putEntity writes the upsert of a valid entity and returns its node.
 func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
 	t, _ := w.sch.entityType(e.Type)
@@ -672,16 +686,9 @@ func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
 		return 0, nil
 	case exists:
 		n = NodeID(id)
-		v, ok, err := w.get(entityKey(n))
+		ob, err := storedBody(w, entityKey(n), decodeEntity)
 		if err != nil {
-			return 0, err
-		}
-		if !ok {
-			return 0, fmt.Errorf("entity %q: node %d has no body", e.ID, n)
-		}
-		ob, err := decodeEntity(v)
-		if err != nil {
-			return 0, fmt.Errorf("entity %q: %w", e.ID, err)
+			return 0, fmt.Errorf("entity %q (node %d): %w", e.ID, n, err)
 		}
 		old = &ob
 	default:
@@ -827,16 +834,9 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 	var old *relationBody
 	if exists {
 		rid = RelID(id)
-		v, ok, err := w.get(relationKey(rid))
+		ob, err := storedBody(w, relationKey(rid), decodeRelation)
 		if err != nil {
-			return 0, err
-		}
-		if !ok {
-			return 0, fmt.Errorf("relation %q: %d has no body", r.ID, rid)
-		}
-		ob, err := decodeRelation(v)
-		if err != nil {
-			return 0, fmt.Errorf("relation %q: %w", r.ID, err)
+			return 0, fmt.Errorf("relation %q (%d): %w", r.ID, rid, err)
 		}
 		old = &ob
 	} else {
@@ -916,14 +916,7 @@ func (w *writer) deleteRelation(rid RelID) error {
 	if w.deleted[rid] {
 		return nil
 	}
-	v, ok, err := w.get(relationKey(rid))
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return fmt.Errorf("relation %d has no body", rid)
-	}
-	rb, err := decodeRelation(v)
+	rb, err := storedBody(w, relationKey(rid), decodeRelation)
 	if err != nil {
 		return fmt.Errorf("relation %d: %w", rid, err)
 	}
@@ -982,16 +975,9 @@ func (w *writer) deleteEntityByID(id string, i int, cascade bool) (entities, rel
 			relations++
 		}
 	}
-	v, ok, err := w.get(entityKey(n))
+	eb, err := storedBody(w, entityKey(n), decodeEntity)
 	if err != nil {
-		return 0, 0, err
-	}
-	if !ok {
-		return 0, 0, fmt.Errorf("entity %q: node %d has no body", id, n)
-	}
-	eb, err := decodeEntity(v)
-	if err != nil {
-		return 0, 0, fmt.Errorf("entity %q: %w", id, err)
+		return 0, 0, fmt.Errorf("entity %q (node %d): %w", id, n, err)
 	}
 	w.del(extKey(id))
 	w.del(nodeKey(n))
