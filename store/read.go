@@ -13,72 +13,63 @@ import (
 
 // FindEntityByID returns the entity, or a NotFound error.
 func (s *Store) FindEntityByID(ctx context.Context, id string, ro ReadOptions) (*Entity, error) {
-	es, err := s.FindEntitiesByIDs(ctx, []string{id}, ro)
-	if err != nil {
-		return nil, err
-	}
-	if es[0] == nil {
-		return nil, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
-	}
-	return es[0], nil
+	return findOne(id, "entity", func(ids []string) ([]*Entity, error) { return s.FindEntitiesByIDs(ctx, ids, ro) })
 }
 
 // FindEntitiesByIDs returns the entities in the order of ids, nil where one
 // does not exist. One snapshot, one batched read: the dataloaders call it.
 func (s *Store) FindEntitiesByIDs(ctx context.Context, ids []string, ro ReadOptions) ([]*Entity, error) {
-	tx, sch, err := s.snapshot(ctx, ro)
-	if err != nil {
-		return nil, err
-	}
-	r := s.reader(ctx, tx, sch)
-	defer r.close()
-	out := make([]*Entity, len(ids))
-	for i, id := range ids {
+	return findByIDs(ctx, s, ids, ro, func(r *Reader, id string) (*Entity, error) {
 		n, ok, err := r.Lookup(id)
-		if err != nil {
+		if err != nil || !ok {
 			return nil, err
 		}
-		if !ok {
-			continue
-		}
-		if out[i], err = r.entity(n); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+		return r.entity(n)
+	})
 }
 
 // FindRelationByID returns the relation, or a NotFound error.
 func (s *Store) FindRelationByID(ctx context.Context, id string, ro ReadOptions) (*Relation, error) {
-	rs, err := s.FindRelationsByIDs(ctx, []string{id}, ro)
-	if err != nil {
-		return nil, err
-	}
-	if rs[0] == nil {
-		return nil, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no relation %q", id)}
-	}
-	return rs[0], nil
+	return findOne(id, "relation", func(ids []string) ([]*Relation, error) { return s.FindRelationsByIDs(ctx, ids, ro) })
 }
 
 // FindRelationsByIDs returns the relations in the order of ids, nil where
 // one does not exist.
 func (s *Store) FindRelationsByIDs(ctx context.Context, ids []string, ro ReadOptions) ([]*Relation, error) {
+	return findByIDs(ctx, s, ids, ro, func(r *Reader, id string) (*Relation, error) {
+		ref, ok, err := r.lookupAny(id)
+		if err != nil || !ok || ref.kind != kindRelation {
+			return nil, err
+		}
+		return r.relation(RelID(ref.id))
+	})
+}
+
+// findOne is a batch read of one id (find) that says NotFound, naming the
+// kind, where the batch says nil.
+func findOne[T any](id, kind string, find func([]string) ([]*T, error)) (*T, error) {
+	out, err := find([]string{id})
+	if err != nil {
+		return nil, err
+	}
+	if out[0] == nil {
+		return nil, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no %s %q", kind, id)}
+	}
+	return out[0], nil
+}
+
+// findByIDs reads the record of each id with read (nil for none), all
+// from one snapshot.
+func findByIDs[T any](ctx context.Context, s *Store, ids []string, ro ReadOptions, read func(*Reader, string) (*T, error)) ([]*T, error) {
 	tx, sch, err := s.snapshot(ctx, ro)
 	if err != nil {
 		return nil, err
 	}
 	r := s.reader(ctx, tx, sch)
 	defer r.close()
-	out := make([]*Relation, len(ids))
+	out := make([]*T, len(ids))
 	for i, id := range ids {
-		ref, ok, err := r.lookupAny(id)
-		if err != nil {
-			return nil, err
-		}
-		if !ok || ref.kind != kindRelation {
-			continue
-		}
-		if out[i], err = r.relation(RelID(ref.id)); err != nil {
+		if out[i], err = read(r, id); err != nil {
 			return nil, err
 		}
 	}
