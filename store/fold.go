@@ -159,23 +159,14 @@ func cjkRuns(word string) []string {
 // nameTerms returns the distinct folded full strings and tokens that index
 // e: its name, every label and every alias.
 func nameTerms(e *Entity) (full, toks []string) {
-	seenF := map[string]bool{}
-	seenT := map[string]bool{}
+	var fs, ts termSet
 	addString := func(s string) {
 		f := fold(s)
 		if f == "" {
 			return
 		}
-		if c := cutTerm(f); !seenF[c] {
-			seenF[c] = true
-			full = append(full, c)
-		}
-		for _, t := range tokens(f) {
-			if !seenT[t] {
-				seenT[t] = true
-				toks = append(toks, t)
-			}
-		}
+		fs.add(cutTerm(f))
+		ts.addTokens(f)
 	}
 	addString(e.Name)
 	for _, l := range e.Labels {
@@ -184,7 +175,32 @@ func nameTerms(e *Entity) (full, toks []string) {
 	for _, a := range e.Aliases {
 		addString(a)
 	}
-	return full, toks
+	return fs.terms, ts.terms
+}
+
+// termSet collects distinct terms in the order they are first added.
+type termSet struct {
+	seen  map[string]bool
+	terms []string
+}
+
+// add adds t unless the set has it.
+func (s *termSet) add(t string) {
+	if s.seen[t] {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[t] = true
+	s.terms = append(s.terms, t)
+}
+
+// addTokens adds the tokens of folded, a folded string.
+func (s *termSet) addTokens(folded string) {
+	for _, t := range tokens(folded) {
+		s.add(t)
+	}
 }
 
 // nameKeys returns every name index key of entity e at node n.

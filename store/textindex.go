@@ -6,24 +6,15 @@ package store
 // again here would only grow the index.
 func textTerms(e *Entity) []string {
 	_, named := nameTerms(e)
-	seen := make(map[string]bool, len(named))
+	ts := termSet{seen: make(map[string]bool, len(named))}
 	for _, t := range named {
-		seen[t] = true
+		ts.seen[t] = true
 	}
-	var out []string
-	add := func(s string) {
-		for _, t := range tokens(fold(s)) {
-			if !seen[t] {
-				seen[t] = true
-				out = append(out, t)
-			}
-		}
-	}
-	add(e.Description)
+	ts.addTokens(fold(e.Description))
 	for _, s := range e.Sources {
-		add(s.Excerpt)
+		ts.addTokens(fold(s.Excerpt))
 	}
-	return out
+	return ts.terms
 }
 
 // textKeys returns every text index key of entity e at node n.
