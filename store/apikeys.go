@@ -40,12 +40,7 @@ const (
 var scopeNames = [...]string{"none", "read", "write", "admin"}
 
 // String returns the scope's name: none, read, write or admin.
-func (s Scope) String() string {
-	if s < 0 || int(s) >= len(scopeNames) {
-		return fmt.Sprintf("Scope(%d)", int(s))
-	}
-	return scopeNames[s]
-}
+func (s Scope) String() string { return enumName(s, scopeNames[:], "Scope") }
 
 // ParseScope reads a scope name (case does not matter). It returns an
 // Invalid error for anything else.

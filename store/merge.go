@@ -29,12 +29,7 @@ const (
 
 var onExistingNames = [...]string{"replace", "merge", "skip", "fail"}
 
-func (o OnExisting) String() string {
-	if int(o) < len(onExistingNames) {
-		return onExistingNames[o]
-	}
-	return fmt.Sprintf("OnExisting(%d)", o)
-}
+func (o OnExisting) String() string { return enumName(o, onExistingNames[:], "OnExisting") }
 
 // ParseOnExisting reads merge, replace, skip or fail; an empty string is
 // merge, what an import given no choice does.

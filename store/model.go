@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Entity is a thing in the graph: a city, a person, an organisation, a
 // document. Its ID is a readable, unique and immutable slug ("enschede").
@@ -141,4 +144,12 @@ type Stats struct {
 	// change in the change log, zero when there is none.
 	AsOfFrom    time.Time
 	ChangesFrom time.Time
+}
+
+// enumName is the name of v in names, or typ(v) for a value without one.
+func enumName[T ~int | ~uint8](v T, names []string, typ string) string {
+	if v < 0 || int(v) >= len(names) {
+		return fmt.Sprintf("%s(%d)", typ, v)
+	}
+	return names[v]
 }
