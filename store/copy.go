@@ -88,9 +88,10 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store) (CopyResult, error) {
 	return res, nil
 }
 
-// copyHistory streams from's backup into to, the backend of dst, through
-// a pipe: every version, in constant memory.
-func copyHistory(ctx context.Context, from, to kv.Backuper, dst *Store) (CopyResult, error) {
+// backupStream runs from's backup into a pipe, for a reader to consume as
+// it is written; done has the backup's error once it ends, which it does
+// early when the reader closes the pipe.
+func backupStream(ctx context.Context, from kv.Backuper) (*io.PipeReader, <-chan error) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
@@ -98,6 +99,13 @@ func copyHistory(ctx context.Context, from, to kv.Backuper, dst *Store) (CopyRes
 		pw.CloseWithError(err)
 		done <- err
 	}()
+	return pr, done
+}
+
+// copyHistory streams from's backup into to, the backend of dst, through
+// a pipe: every version, in constant memory.
+func copyHistory(ctx context.Context, from, to kv.Backuper, dst *Store) (CopyResult, error) {
+	pr, done := backupStream(ctx, from)
 	dst.cache.begin(true)
 	err := to.Restore(ctx, pr)
 	pr.CloseWithError(errors.New("restore ended"))

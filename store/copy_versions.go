@@ -62,14 +62,8 @@ func copyVersions(ctx context.Context, s, dst *Store) (_ CopyResult, ok bool, _ 
 	if !fok || !tok || !sok || !dok || !s.db.Features().VersionedReads || !dst.db.Features().VersionedReads {
 		return CopyResult{}, false, nil
 	}
-	backupR, backupW := io.Pipe()
+	backupR, backupDone := backupStream(ctx, from)
 	restoreR, restoreW := io.Pipe()
-	backupDone := make(chan error, 1)
-	go func() {
-		err := from.Backup(ctx, backupW)
-		backupW.CloseWithError(err)
-		backupDone <- err
-	}()
 	convertDone := make(chan error, 1)
 	go func() {
 		add, closeOut := out.write(restoreW)
