@@ -98,6 +98,27 @@ type decoder struct {
 	err error
 }
 
+// format reads the format byte that starts the body of a what (entity,
+// relation).
+func (d *decoder) format(what string) error {
+	if f := d.byte(); d.err == nil && f != bodyFormat {
+		return fmt.Errorf("%s body format %d, want %d", what, f, bodyFormat)
+	}
+	return nil
+}
+
+// end returns the error of decoding the body of a what, which the whole
+// string must be.
+func (d *decoder) end(what string) error {
+	if d.err == nil && len(d.s) != 0 {
+		d.fail(fmt.Errorf("%d bytes after the body", len(d.s)))
+	}
+	if d.err != nil {
+		return fmt.Errorf("decode %s body: %w", what, d.err)
+	}
+	return nil
+}
+
 func (d *decoder) fail(err error) {
 	if d.err == nil {
 		d.err = err
@@ -347,8 +368,8 @@ func decodeEntity(b []byte) (entityBody, error) { return decodeEntityString(stri
 // decodeEntityString is decodeEntity of a body held as a string.
 func decodeEntityString(b string) (entityBody, error) {
 	d := decoder{s: b}
-	if f := d.byte(); d.err == nil && f != bodyFormat {
-		return entityBody{}, fmt.Errorf("entity body format %d, want %d", f, bodyFormat)
+	if err := d.format("entity"); err != nil {
+		return entityBody{}, err
 	}
 	e := &Entity{}
 	e.ID = d.str()
@@ -371,11 +392,8 @@ func decodeEntityString(b string) (entityBody, error) {
 	e.ValidFrom = d.date()
 	e.ValidTo = d.date()
 	e.Sources = d.sources()
-	if d.err == nil && len(d.s) != 0 {
-		d.fail(fmt.Errorf("%d bytes after the body", len(d.s)))
-	}
-	if d.err != nil {
-		return entityBody{}, fmt.Errorf("decode entity body: %w", d.err)
+	if err := d.end("entity"); err != nil {
+		return entityBody{}, err
 	}
 	return entityBody{typ: t, e: e}, nil
 }
@@ -413,8 +431,8 @@ func decodeRelation(b []byte) (relationBody, error) { return decodeRelationStrin
 // decodeRelationString is decodeRelation of a body held as a string.
 func decodeRelationString(b string) (relationBody, error) {
 	d := decoder{s: b}
-	if f := d.byte(); d.err == nil && f != bodyFormat {
-		return relationBody{}, fmt.Errorf("relation body format %d, want %d", f, bodyFormat)
+	if err := d.format("relation"); err != nil {
+		return relationBody{}, err
 	}
 	r := &Relation{}
 	r.ID = d.str()
@@ -427,11 +445,8 @@ func decodeRelationString(b string) (relationBody, error) {
 	r.ValidFrom = d.date()
 	r.ValidTo = d.date()
 	r.Sources = d.sources()
-	if d.err == nil && len(d.s) != 0 {
-		d.fail(fmt.Errorf("%d bytes after the body", len(d.s)))
-	}
-	if d.err != nil {
-		return relationBody{}, fmt.Errorf("decode relation body: %w", d.err)
+	if err := d.end("relation"); err != nil {
+		return relationBody{}, err
 	}
 	return relationBody{typ: t, from: from, to: to, r: r}, nil
 }
