@@ -45,6 +45,16 @@ func (c *checker) problem(format string, args ...any) {
 	c.problems = append(c.problems, fmt.Sprintf(format, args...))
 }
 
+// bad notes err, a key that does not parse, as a problem, and reports
+// whether there was one.
+func (c *checker) bad(err error) bool {
+	if err != nil {
+		c.problem("%v", err)
+		return true
+	}
+	return false
+}
+
 // get reads k; ok is false when it does not exist.
 func (c *checker) get(k []byte) ([]byte, bool, error) {
 	v, err := c.tx.Get(k)
@@ -209,9 +219,7 @@ func (c *checker) walk(ctx context.Context, rc recordChecker) error {
 			if perr == nil {
 				_, perr = decodeKeyEntry(name, v)
 			}
-			if perr != nil {
-				c.problem("%v", perr)
-			}
+			c.bad(perr)
 		case pLog:
 			if len(v) > 0 && !haveFormat {
 				nkeys-- // the change log of API keys, see above
@@ -265,8 +273,7 @@ func (c *checker) nameTarget(k, v []byte) error {
 // live entity with the type and id its value says.
 func (c *checker) termTarget(index string, k, v []byte) error {
 	_, term, n, err := parseNameKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	nv, err := parseNameValue(v)
@@ -317,8 +324,7 @@ func (c *checker) staleNames(ctx context.Context) error {
 
 func (c *checker) typeName(k, v []byte) {
 	kind, name, err := parseTypeNameKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return
 	}
 	if len(v) != 4 {
@@ -337,8 +343,7 @@ func (c *checker) typeName(k, v []byte) {
 
 func (c *checker) ext(k, v []byte) error {
 	ext, err := parseExtKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	kind, id, err := parseExtValue(v)
@@ -378,8 +383,7 @@ func (c *checker) ext(k, v []byte) error {
 
 func (c *checker) node(k, v []byte) error {
 	n, err := parseIDKey(pNode, k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	if n > c.maxNode {
@@ -405,8 +409,7 @@ func (c *checker) node(k, v []byte) error {
 
 func (c *checker) entity(k, v []byte) error {
 	n, err := parseIDKey(pEntity, k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	eb, err := decodeEntity(v)
@@ -466,8 +469,7 @@ func (c *checker) entity(k, v []byte) error {
 
 func (c *checker) relation(k, v []byte) error {
 	id, err := parseIDKey(pRelation, k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	if id > c.maxRel {
@@ -580,8 +582,7 @@ func (c *checker) adjacency(k, v []byte) error {
 
 func (c *checker) typeIdx(k, v []byte) error {
 	t, ext, err := parseTypeIdxKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	id, err := parseUint64(v)
@@ -625,8 +626,7 @@ func (c *checker) typeIdx(k, v []byte) error {
 
 func (c *checker) name(k, v []byte) error {
 	p, term, n, err := parseNameKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	want, ok := c.terms[n]

@@ -26,8 +26,7 @@ func (c *checker) staleTexts() {
 // checked from the records (entity, relation).
 func (c *checker) citation(k, v []byte) error {
 	ct, err := parseCiteKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	body, ok, err := c.get(bodyKey(ct.kind, ct.id))
