@@ -194,36 +194,23 @@ func (w *writer) runReindex(sink indexSink) error {
 		if len(j.added) == 0 {
 			continue
 		}
-		it := w.tx.Iterate(kv.IterOptions{Prefix: typeIdxPrefix(j.t)})
 		kind := w.sch.info(j.t).kind()
-		err := func() error {
-			defer it.Close()
-			for it.Rewind(); it.Valid(); it.Next() {
-				v, err := it.Value()
-				if err != nil {
-					return fmt.Errorf("reindex: %w", err)
-				}
-				id, err := parseUint64(v)
-				if err != nil {
+		err := eachTyped(w.tx, j.t, func(id uint64) error {
+			b, err := w.tx.Get(bodyKey(kind, id))
+			if err != nil {
+				return fmt.Errorf("reindex %s %d: %w", kindName(kind), id, err)
+			}
+			rb, err := decodeBody(kind, b)
+			if err != nil {
+				return fmt.Errorf("reindex %s %d: %w", kindName(kind), id, err)
+			}
+			for _, e := range propEntries(j.t, rb.ext, rb.props, j.added) {
+				if err := sink.set(e.k, propValue(id, e.v)); err != nil {
 					return err
-				}
-				b, err := w.tx.Get(bodyKey(kind, id))
-				if err != nil {
-					return fmt.Errorf("reindex %s %d: %w", kindName(kind), id, err)
-				}
-				rb, err := decodeBody(kind, b)
-				if err != nil {
-					return fmt.Errorf("reindex %s %d: %w", kindName(kind), id, err)
-				}
-				ext, props := rb.ext, rb.props
-				for _, e := range propEntries(j.t, ext, props, j.added) {
-					if err := sink.set(e.k, propValue(id, e.v)); err != nil {
-						return err
-					}
 				}
 			}
 			return nil
-		}()
+		})
 		if err != nil {
 			return err
 		}
@@ -390,7 +377,7 @@ func (r *Reader) eachCandidate(t TypeID, w where, fn func(id uint64) error) erro
 		}
 		return r.scanIndex(propIdxPrefix(t, c.key), rs, fn)
 	}
-	return r.eachTyped(t, fn)
+	return eachTyped(r.tx, t, fn)
 }
 
 // scanIndex calls fn with the record of every entry in the ranges, each

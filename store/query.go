@@ -197,8 +197,8 @@ func (r *Reader) eachRelationMatch(set map[TypeID]bool, valid *EdgeFilter, w whe
 
 // eachTyped calls fn with the internal id of every entity or relation of
 // type t, in external id order.
-func (r *Reader) eachTyped(t TypeID, fn func(id uint64) error) error {
-	it := r.tx.Iterate(kv.IterOptions{Prefix: typeIdxPrefix(t), KeysOnly: true})
+func eachTyped(tx kv.Txn, t TypeID, fn func(id uint64) error) error {
+	it := tx.Iterate(kv.IterOptions{Prefix: typeIdxPrefix(t), KeysOnly: true})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		v, err := it.Value()
