@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -158,55 +157,6 @@ func (s *Store) init(ctx context.Context) error {
 
 // Close closes the store.
 func (s *Store) Close() error { return s.db.Close() }
-
-// ChangeRecord is the change-log entry of one commit, stored under the
-// commit's timestamp. It lists every id the commit wrote or deleted
-// (records written before the lists were complete may have been cut at
-// 1,000 ids each, and say so with Truncated); a bulk load records its
-// source and counts instead, and each record it wrote has a history key
-// (keys.go) that leads back to it.
-type ChangeRecord struct {
-	// Principal is who made the change: an API key's name,
-	// PrincipalAnonymous or PrincipalCLI.
-	Principal string `json:"principal,omitempty"`
-	// Prev is the commit the writer read at: writers are serialized, so
-	// it is the commit just before this one, and the history keys of
-	// this commit's ids name it (see histKey).
-	Prev             uint64   `json:"prev,omitempty"`
-	Entities         []string `json:"entities,omitempty"`
-	Relations        []string `json:"relations,omitempty"`
-	DeletedEntities  []string `json:"deletedEntities,omitempty"`
-	DeletedRelations []string `json:"deletedRelations,omitempty"`
-	EntityTypes      []string `json:"entityTypes,omitempty"`
-	RelationTypes    []string `json:"relationTypes,omitempty"`
-	// Created lists the entities and relations of Entities and Relations
-	// that did not exist before the commit; CreatedTypes the same for
-	// the types.
-	Created      []string `json:"created,omitempty"`
-	CreatedTypes []string `json:"createdTypes,omitempty"`
-	Truncated    bool     `json:"truncated,omitempty"`
-	// APIKeys and RevokedAPIKeys name the API keys created or revoked.
-	APIKeys        []string `json:"apiKeys,omitempty"`
-	RevokedAPIKeys []string `json:"revokedApiKeys,omitempty"`
-	// Load is set for a bulk load.
-	Load *LoadRecord `json:"load,omitempty"`
-}
-
-// LoadRecord summarises a bulk load in the change log.
-type LoadRecord struct {
-	Source    string `json:"source,omitempty"`
-	Entities  int    `json:"entities"`
-	Relations int    `json:"relations"`
-}
-
-func (c *ChangeRecord) encode() []byte {
-	b, err := json.Marshal(c)
-	if err != nil {
-		// Only strings and ints: cannot fail.
-		panic(err)
-	}
-	return b
-}
 
 // snapshot begins a read transaction at ro's recorded time and returns it
 // with the ontology it sees.

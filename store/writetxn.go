@@ -141,22 +141,3 @@ func (t *WriteTxn) Discard() {
 		t.tx.Discard()
 	}
 }
-
-// merge adds o's ids to c.
-func (c *ChangeRecord) merge(o *ChangeRecord) {
-	for _, l := range []struct{ dst, src *[]string }{
-		{&c.Entities, &o.Entities}, {&c.Relations, &o.Relations},
-		{&c.DeletedEntities, &o.DeletedEntities}, {&c.DeletedRelations, &o.DeletedRelations},
-		{&c.EntityTypes, &o.EntityTypes}, {&c.RelationTypes, &o.RelationTypes},
-		{&c.Created, &o.Created}, {&c.CreatedTypes, &o.CreatedTypes},
-	} {
-		*l.dst = append(*l.dst, *l.src...)
-	}
-	c.Truncated = c.Truncated || o.Truncated
-	if c.Principal == "" {
-		c.Principal = o.Principal
-	}
-	if c.Prev == 0 {
-		c.Prev = o.Prev
-	}
-}
