@@ -9,6 +9,12 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// This file says what an entity is filed under in the name and text
+// indexes: folding (accents, case, width), tokens (CJK runs included),
+// and the terms and keys of a name, its labels and aliases (name index)
+// and of a description and excerpts (text index). A query is folded and
+// tokenised by the same functions, so index and query meet.
+
 // maxTermBytes bounds one indexed term, so that a very long name cannot
 // make a huge key; longer terms are cut at a character boundary, and so
 // are queries, so that they still meet.
@@ -219,4 +225,31 @@ func nameKeys(e *Entity, n NodeID) [][]byte {
 // nameValueOf is the value of every name index key of e.
 func nameValueOf(e *Entity, t TypeID) []byte {
 	return nameValue{typ: t, nameLen: uint32(len(fold(e.Name))), ext: e.ID}.encode()
+}
+
+// textTerms returns the distinct folded tokens of e's description and of
+// the excerpts of its sources that its name index does not already hold:
+// a word of the name is found as a name, which ranks higher, so filing it
+// again here would only grow the index.
+func textTerms(e *Entity) []string {
+	_, named := nameTerms(e)
+	ts := termSet{seen: make(map[string]bool, len(named))}
+	for _, t := range named {
+		ts.seen[t] = true
+	}
+	ts.addTokens(fold(e.Description))
+	for _, s := range e.Sources {
+		ts.addTokens(fold(s.Excerpt))
+	}
+	return ts.terms
+}
+
+// textKeys returns every text index key of entity e at node n.
+func textKeys(e *Entity, n NodeID) [][]byte {
+	ts := textTerms(e)
+	keys := make([][]byte, len(ts))
+	for i, t := range ts {
+		keys[i] = nameKey(pTextTok, t, n)
+	}
+	return keys
 }
