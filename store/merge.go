@@ -370,15 +370,3 @@ func (l *loader) existingRelation(r *Relation, old relationBody, sameType bool, 
 func (l *loader) refuseExisting(kind, id string) {
 	l.w.failf(Conflict, "", "id", "%s %q already exists (on existing records: fail; use merge, replace or skip to load it)", kind, id)
 }
-
-// endTypeError is endpointError for an error whose field already names
-// the end as the record gave it ("to: SISTER_CITY_OF does not accept a
-// Company (allowed: Place)"). Saying the stored end beside it would
-// contradict it for a symmetric relation, whose ends are stored swapped.
-func (s *schema) endTypeError(rt *typeInfo, end string, et TypeID) string {
-	why := s.endpointError(rt, end, et)
-	if why == "" {
-		return ""
-	}
-	return strings.Replace(why, fmt.Sprintf(" at %q", end), "", 1)
-}

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -12,6 +15,12 @@ import (
 
 	"github.com/ties-graph/ties/store/kv"
 )
+
+// This file holds the ontology: the entity and relation types, stored as
+// type definitions and interned as the schema every read and write
+// resolves names through; the default ontology a store starts with; the
+// rules of its changes (applyOntology) and their writing in a batch; and
+// the rules it sets for records (an end's type, relation ids).
 
 // typeDef is the stored definition of a type (the value of typeDefKey).
 type typeDef struct {
@@ -612,4 +621,155 @@ func (s *Store) Ontology(ctx context.Context) (Ontology, error) {
 	}
 	tx.Discard()
 	return sch.ontology(), nil
+}
+
+// DefaultOntology returns the ontology a new store starts with. It covers
+// the founding data and the usual shapes of city-network and social data;
+// more types are added at run time with Batch.EntityTypes/RelationTypes.
+func DefaultOntology() Ontology {
+	place := []string{"Place"}
+	actor := []string{"Person", "Organization", "Place", "Network"}
+	return Ontology{
+		EntityTypes: []EntityType{
+			{Name: "Place", Description: "A geographic entity."},
+			{Name: "City", Parent: "Place", Description: "A city or town."},
+			{Name: "Municipality", Parent: "City", Description: "A city as a body of local government."},
+			{Name: "Region", Parent: "Place", Description: "A region, province or state."},
+			{Name: "Country", Parent: "Place", Description: "A sovereign state."},
+			{Name: "Organization", Description: "An organisation of any kind."},
+			{Name: "Company", Parent: "Organization", Description: "A business."},
+			{Name: "GovernmentBody", Parent: "Organization", Description: "A ministry, office or agency."},
+			{Name: "Network", Parent: "Organization", Description: "A network or association of members, such as Eurocities."},
+			{Name: "Person", Description: "A human being."},
+			{Name: "Event", Description: "Something that happened at a time: a conference, a visit, a mission."},
+			{Name: "Agreement", Parent: "Document", Description: "A signed agreement, such as a memorandum of understanding."},
+			{Name: "Topic", Description: "A subject of cooperation or interest."},
+			{Name: "Document", Description: "A source that states facts: a report, a web page, a data set."},
+		},
+		RelationTypes: []RelationType{
+			{Name: "SISTER_CITY_OF", Inverse: "SISTER_CITY_OF", Symmetric: true, From: place, To: place, Description: "Officially twinned."},
+			{Name: "FRIENDLY_COOPERATIVE_CITY_OF", Inverse: "FRIENDLY_COOPERATIVE_CITY_OF", Symmetric: true, From: place, To: place, Description: "A friendly cooperative city relationship, the stage before twinning."},
+			{Name: "MEMBER_OF", Inverse: "HAS_MEMBER", From: actor, To: []string{"Organization"}},
+			{Name: "LOCATED_IN", Inverse: "LOCATION_OF", From: []string{"Place", "Organization", "Event", "Person"}, To: place},
+			{Name: "PART_OF", Inverse: "HAS_PART"},
+			{Name: "MAYOR_OF", Inverse: "HAS_MAYOR", From: []string{"Person"}, To: place},
+			{Name: "WORKS_FOR", Inverse: "EMPLOYS", From: []string{"Person"}, To: []string{"Organization", "Place"}},
+			{Name: "WORK_PLACEMENT_AT", Inverse: "HOSTS_PLACEMENT_OF", From: []string{"Person"}, To: []string{"Organization", "Place"}},
+			{Name: "PARTICIPATED_IN", Inverse: "HAD_PARTICIPANT", From: actor, To: []string{"Event"}},
+			{Name: "ORGANIZED", Inverse: "ORGANIZED_BY", From: actor, To: []string{"Event"}},
+			{Name: "INVITED", Inverse: "INVITED_BY", From: actor, To: actor},
+			{Name: "SIGNED", Inverse: "SIGNED_BY", From: actor, To: []string{"Document"}},
+			{Name: "BASED_IN", Inverse: "BASE_OF", From: []string{"Organization", "Person"}, To: place},
+			{Name: "FOCUSES_ON", Inverse: "FOCUS_OF", To: []string{"Topic", "Place"}},
+			{Name: "COOPERATES_ON", Inverse: "COOPERATION_TOPIC_OF", To: []string{"Topic"}},
+			{Name: "COOPERATES_WITH", Inverse: "COOPERATES_WITH", Symmetric: true},
+			{Name: "APPROVED", Inverse: "APPROVED_BY", To: []string{"Agreement", "Document", "Event"}},
+			{Name: "MENTIONS", Inverse: "MENTIONED_IN", From: []string{"Document"}},
+		},
+	}
+}
+
+// RelationID derives the id of a relation that comes without one, from its
+// type, endpoints and validFrom, so that importing the same fact twice
+// writes it once. For a symmetric type the endpoints are ordered first, so
+// "A SISTER_CITY_OF B" and "B SISTER_CITY_OF A" are one relation.
+func RelationID(typ, from, to string, validFrom Date, symmetric bool) string {
+	if symmetric && to < from {
+		from, to = to, from
+	}
+	h := sha256.New()
+	for _, s := range []string{typ, from, to, validFrom.String()} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return "rel-" + hex.EncodeToString(h.Sum(nil)[:10])
+}
+
+// defaultChange is the default ontology as a change to an empty one.
+func defaultChange() ontologyChange {
+	def := DefaultOntology()
+	ch := ontologyChange{entityTypes: def.EntityTypes, relationTypes: def.RelationTypes}
+	for _, et := range def.EntityTypes {
+		ch.records = append(ch.records, et.Name)
+	}
+	for _, rt := range def.RelationTypes {
+		ch.records = append(ch.records, rt.Name)
+	}
+	return ch
+}
+
+// ontology validates and writes type definitions.
+func (w *writer) ontology(ets []EntityType, rts []RelationType) error {
+	ch := ontologyChange{entityTypes: ets, relationTypes: rts}
+	for i, et := range ets {
+		ch.records = append(ch.records, recordName(et.Name, "entityTypes", i))
+	}
+	for i, rt := range rts {
+		ch.records = append(ch.records, recordName(rt.Name, "relationTypes", i))
+	}
+	return w.applyChange(ch)
+}
+
+// applyChange validates and writes the type definitions of ch, whose
+// records name each definition in errors.
+func (w *writer) applyChange(ch ontologyChange) error {
+	var allocErr error
+	next := func() TypeID {
+		n, err := w.alloc(ctrNextType)
+		if err != nil && allocErr == nil {
+			allocErr = err
+		}
+		return TypeID(n)
+	}
+	sch, changed, errs := applyOntology(w.sch, ch, next)
+	if allocErr != nil {
+		return allocErr
+	}
+	if len(errs) > 0 {
+		for _, e := range errs {
+			w.fail(e)
+		}
+		return nil
+	}
+	ids := make([]TypeID, 0, len(changed))
+	for t := range changed {
+		ids = append(ids, t)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, t := range ids {
+		d := changed[t]
+		kind := kindEntity
+		if d.Kind == defRelationType {
+			kind = kindRelation
+			_, known := w.sch.relations[d.Name]
+			w.logChange(&w.log.RelationTypes, histRelationType, d.Name, !known)
+		} else {
+			_, known := w.sch.entities[d.Name]
+			w.logChange(&w.log.EntityTypes, histEntityType, d.Name, !known)
+		}
+		w.set(typeNameKey(kind, d.Name), binary.BigEndian.AppendUint32(nil, uint32(t)))
+		w.set(typeDefKey(t), mustJSON(d))
+	}
+	ver, err := readCounter(w.tx, counterKey(ctrOntologyVers))
+	if err != nil {
+		return err
+	}
+	sch.version = ver + 1
+	w.set(counterKey(ctrOntologyVers), uint64Value(sch.version))
+	w.noteReindex(w.sch, sch, changed)
+	w.sch = sch
+	w.ontologyChanged = true
+	return nil
+}
+
+// endTypeError is endpointError for an error whose field already names
+// the end as the record gave it ("to: SISTER_CITY_OF does not accept a
+// Company (allowed: Place)"). Saying the stored end beside it would
+// contradict it for a symmetric relation, whose ends are stored swapped.
+func (s *schema) endTypeError(rt *typeInfo, end string, et TypeID) string {
+	why := s.endpointError(rt, end, et)
+	if why == "" {
+		return ""
+	}
+	return strings.Replace(why, fmt.Sprintf(" at %q", end), "", 1)
 }

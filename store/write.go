@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -141,19 +140,6 @@ func (w *writer) initialize() error {
 		return fmt.Errorf("write the default ontology: %w", w.errs)
 	}
 	return nil
-}
-
-// defaultChange is the default ontology as a change to an empty one.
-func defaultChange() ontologyChange {
-	def := DefaultOntology()
-	ch := ontologyChange{entityTypes: def.EntityTypes, relationTypes: def.RelationTypes}
-	for _, et := range def.EntityTypes {
-		ch.records = append(ch.records, et.Name)
-	}
-	for _, rt := range def.RelationTypes {
-		ch.records = append(ch.records, rt.Name)
-	}
-	return ch
 }
 
 // applyBig writes a batch too big for one transaction through the
@@ -478,70 +464,6 @@ func (w *writer) batch(b Batch) (BatchResult, error) {
 		}
 	}
 	return res, nil
-}
-
-// ontology validates and writes type definitions.
-func (w *writer) ontology(ets []EntityType, rts []RelationType) error {
-	ch := ontologyChange{entityTypes: ets, relationTypes: rts}
-	for i, et := range ets {
-		ch.records = append(ch.records, recordName(et.Name, "entityTypes", i))
-	}
-	for i, rt := range rts {
-		ch.records = append(ch.records, recordName(rt.Name, "relationTypes", i))
-	}
-	return w.applyChange(ch)
-}
-
-// applyChange validates and writes the type definitions of ch, whose
-// records name each definition in errors.
-func (w *writer) applyChange(ch ontologyChange) error {
-	var allocErr error
-	next := func() TypeID {
-		n, err := w.alloc(ctrNextType)
-		if err != nil && allocErr == nil {
-			allocErr = err
-		}
-		return TypeID(n)
-	}
-	sch, changed, errs := applyOntology(w.sch, ch, next)
-	if allocErr != nil {
-		return allocErr
-	}
-	if len(errs) > 0 {
-		for _, e := range errs {
-			w.fail(e)
-		}
-		return nil
-	}
-	ids := make([]TypeID, 0, len(changed))
-	for t := range changed {
-		ids = append(ids, t)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, t := range ids {
-		d := changed[t]
-		kind := kindEntity
-		if d.Kind == defRelationType {
-			kind = kindRelation
-			_, known := w.sch.relations[d.Name]
-			w.logChange(&w.log.RelationTypes, histRelationType, d.Name, !known)
-		} else {
-			_, known := w.sch.entities[d.Name]
-			w.logChange(&w.log.EntityTypes, histEntityType, d.Name, !known)
-		}
-		w.set(typeNameKey(kind, d.Name), binary.BigEndian.AppendUint32(nil, uint32(t)))
-		w.set(typeDefKey(t), mustJSON(d))
-	}
-	ver, err := readCounter(w.tx, counterKey(ctrOntologyVers))
-	if err != nil {
-		return err
-	}
-	sch.version = ver + 1
-	w.set(counterKey(ctrOntologyVers), uint64Value(sch.version))
-	w.noteReindex(w.sch, sch, changed)
-	w.sch = sch
-	w.ontologyChanged = true
-	return nil
 }
 
 // sortByRecord puts errors in the order of the records they name in b,
