@@ -12,6 +12,13 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
+// This file holds Check and its detailed walk: every key decoded, every
+// record's index entries (as index.go says they should be) present, every
+// index entry pointing at a live record that needs it, the counters equal
+// to the counts, the ontology whole, the change log in order. It runs
+// only when the sequential proof of checkscan.go finds something amiss,
+// to name each problem.
+
 // maxProblems is how many problems Check lists.
 const maxProblems = 100
 
@@ -735,5 +742,109 @@ func (c *checker) sources(what string, ss []Source) error {
 			c.problem("%s: sources[%d] cites %q, a %s, not a %s", what, i, src.Document, c.sch.name(t), documentType)
 		}
 	}
+	return nil
+}
+
+// textTarget checks that a text index entry names a live entity with the
+// type and id its value says; whether the entity still has that word is
+// settled by counting (see checker.texts), as for the name index.
+func (c *checker) textTarget(k, v []byte) error {
+	c.texts++
+	return c.termTarget("text index", k, v)
+}
+
+// staleTexts reports text index entries that no entity needs. Unlike the
+// name index it does not find which: the count says there are some, and
+// rewriting the entities they belong to (or a dump and restore) removes
+// them.
+func (c *checker) staleTexts() {
+	if c.texts > c.wantTexts {
+		c.problem("the text index has %d entries, the entities need %d: %d are stale", c.texts, c.wantTexts, c.texts-c.wantTexts)
+	}
+}
+
+// citation checks that a citation index entry names a live entity or
+// relation whose source at that position cites that document, and that
+// its value is the record's id. The entries every source needs are
+// checked from the records (entity, relation).
+func (c *checker) citation(k, v []byte) error {
+	ct, err := parseCiteKey(k)
+	if c.bad(err) {
+		return nil
+	}
+	body, ok, err := c.get(bodyKey(ct.kind, ct.id))
+	if err != nil || !ok {
+		if err == nil {
+			c.problem("citation index has %s, and there is no such %s", citeName(k), kindName(ct.kind))
+		}
+		return err
+	}
+	b, err := decodeBody(ct.kind, body)
+	if err != nil {
+		return nil // entity() or relation() reports it
+	}
+	ss, id := b.sources, b.ext
+	switch {
+	case ct.index >= len(ss) || ss[ct.index].Document != ct.doc:
+		c.problem("citation index has %s, which %q does not cite", citeName(k), id)
+	case string(v) != id:
+		c.problem("citation index entry %s names %q, the record is %q", citeName(k), v, id)
+	}
+	return nil
+}
+
+// citeName describes a citation index key for a problem report.
+func citeName(k []byte) string {
+	ct, err := parseCiteKey(k)
+	if err != nil {
+		return fmt.Sprintf("%x", k)
+	}
+	return fmt.Sprintf("source %d of %s %d, citing %q", ct.index+1, kindName(ct.kind), ct.id, ct.doc)
+}
+
+// propEntry checks that a property index entry belongs to a live record
+// of its type which has that value: the other direction (every record has
+// its entries) is checked from the records.
+func (c *checker) propEntry(k, v []byte) error {
+	if len(k) < 6 {
+		c.problem("bad property index key %x", k)
+		return nil
+	}
+	t := TypeID(binary.BigEndian.Uint32(k[1:]))
+	id, err := parsePropValue(v)
+	if err != nil {
+		c.problem("property index entry %x: %v", k, err)
+		return nil
+	}
+	ti := c.sch.info(t)
+	if ti == nil {
+		c.problem("property index entry %x names type %d, which does not exist", k, t)
+		return nil
+	}
+	kind := ti.kind()
+	var ext string
+	var props Properties
+	body, ok, err := c.get(bodyKey(kind, id))
+	if err != nil {
+		return err
+	}
+	if ok {
+		b, err := decodeBody(kind, body)
+		ok = err == nil && b.typ == t
+		ext, props = b.ext, b.props
+	}
+	if !ok {
+		c.problem("property index entry %x names record %d, which is no live %s", k, id, ti.def.Name)
+		return nil
+	}
+	for _, want := range propEntries(t, ext, props, ti.def.Indexed) {
+		if bytes.Equal(want.k, k) {
+			if !bytes.Equal(v, propValue(id, want.v)) {
+				c.problem("property index entry %x of %q has value %x, want %x", k, ext, v, propValue(id, want.v))
+			}
+			return nil
+		}
+	}
+	c.problem("property index entry %x of %q is stale: %q has no such indexed value", k, ext, ext)
 	return nil
 }

@@ -218,53 +218,6 @@ func (w *writer) runReindex(sink indexSink) error {
 	return nil
 }
 
-// propEntry checks that a property index entry belongs to a live record
-// of its type which has that value: the other direction (every record has
-// its entries) is checked from the records.
-func (c *checker) propEntry(k, v []byte) error {
-	if len(k) < 6 {
-		c.problem("bad property index key %x", k)
-		return nil
-	}
-	t := TypeID(binary.BigEndian.Uint32(k[1:]))
-	id, err := parsePropValue(v)
-	if err != nil {
-		c.problem("property index entry %x: %v", k, err)
-		return nil
-	}
-	ti := c.sch.info(t)
-	if ti == nil {
-		c.problem("property index entry %x names type %d, which does not exist", k, t)
-		return nil
-	}
-	kind := ti.kind()
-	var ext string
-	var props Properties
-	body, ok, err := c.get(bodyKey(kind, id))
-	if err != nil {
-		return err
-	}
-	if ok {
-		b, err := decodeBody(kind, body)
-		ok = err == nil && b.typ == t
-		ext, props = b.ext, b.props
-	}
-	if !ok {
-		c.problem("property index entry %x names record %d, which is no live %s", k, id, ti.def.Name)
-		return nil
-	}
-	for _, want := range propEntries(t, ext, props, ti.def.Indexed) {
-		if bytes.Equal(want.k, k) {
-			if !bytes.Equal(v, propValue(id, want.v)) {
-				c.problem("property index entry %x of %q has value %x, want %x", k, ext, v, propValue(id, want.v))
-			}
-			return nil
-		}
-	}
-	c.problem("property index entry %x of %q is stale: %q has no such indexed value", k, ext, ext)
-	return nil
-}
-
 // keyRange is a span of property index keys, lo inclusive, hi exclusive.
 type keyRange struct{ lo, hi []byte }
 

@@ -20,6 +20,10 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
+// This file holds API keys: their scopes, the principal a request acts
+// as, their storage (hashed, under apiKeyKey) and the in-memory keyring
+// that authenticates a token without a read.
+
 // Scope is what an API key (or an anonymous client) may do. Each scope
 // includes the ones below it.
 type Scope int
