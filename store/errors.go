@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ties-graph/ties/store/kv"
 )
 
 // Code classifies an error for the people who see it. Codes are stable: the
@@ -160,4 +162,15 @@ func AsTimeout(err error) error {
 		return fmt.Errorf("%w: %w", Errorf(Timeout, "the query ran out of time; narrow the filters or lower the depth"), err)
 	}
 	return err
+}
+
+// Unreachable reports whether err says that the backend could not be
+// reached (a networked one, such as PostgreSQL during a failover), and
+// whether a write may have been applied regardless: a commit whose
+// connection was lost before the server answered. Either way the request
+// can be retried once the backend is back; the API says so with code
+// Unavailable.
+func Unreachable(err error) (unreachable, maybeApplied bool) {
+	maybeApplied = errors.Is(err, kv.ErrUnknownOutcome)
+	return maybeApplied || errors.Is(err, kv.ErrUnavailable), maybeApplied
 }

@@ -4,17 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/ties-graph/ties/store/kv/pgkv"
+
 	"github.com/ties-graph/ties/store/kv"
 	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
+
+// This file holds the Store itself: opening it over badger (Open), over
+// PostgreSQL (OpenPostgres) or any kv backend (New), its snapshots and the
+// ontology each sees, its counters, and the questions about the whole
+// store (IsEmpty, NeverWritten, Stats, Features).
 
 // Store is the graph store: entities, relations and the ontology over an
 // ordered key-value backend (badger). It is safe for concurrent use; writes
@@ -342,71 +347,28 @@ func (s *Store) Stats(ctx context.Context, ro ReadOptions) (Stats, error) {
 	return st, nil
 }
 
-// Backup writes an online backup of the whole store to w: the backend's
-// backup stream (badger's, history included) in frames with SHA-256
-// digests and a manifest (see backupfile.go), which Restore checks. It
-// returns an Unavailable error when the backend cannot back up.
-func (s *Store) Backup(ctx context.Context, w io.Writer) error {
-	b, ok := s.db.(kv.Backuper)
-	if !ok {
-		return Errorf(Unavailable, "the %s backend does not support backups", s.db.Features().Name)
-	}
-	fw, err := newFrameWriter(w)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	if err := b.Backup(ctx, fw); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	if err := fw.close(); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	return nil
-}
+// Features describes the backend the store runs on, for callers (and
+// tests) whose answer depends on what it can do: whether it keeps every
+// version, whether several processes share it.
+func (s *Store) Features() kv.Features { return s.db.Features() }
 
-// Restore loads a backup written by Backup into a store that holds no
-// entities and no relations. It returns a Conflict error for a store with
-// data and an Unavailable error when the backend cannot restore.
-func (s *Store) Restore(ctx context.Context, r io.Reader) error {
-	b, ok := s.db.(kv.Backuper)
-	if !ok {
-		return Errorf(Unavailable, "the %s backend does not support restoring backups", s.db.Features().Name)
-	}
-	empty, err := s.IsEmpty(ctx)
+// OpenPostgres opens the store in the PostgreSQL database at url
+// (postgres://user@host:port/db; several hosts with
+// target_session_attrs=read-write follow a failover), creating its tables
+// on first use. Several processes may open the same database at once.
+// Every version is kept there: opts.HistoryRetention does not apply, and
+// durability is the server's (synchronous_commit), not opts.SyncWrites.
+// It returns an error wrapping pgkv.ErrNewerSchema for a database set up
+// by a newer Ties.
+func OpenPostgres(ctx context.Context, url string, opts Options) (*Store, error) {
+	db, err := pgkv.Open(ctx, pgkv.Options{URL: url, ReadOnly: opts.ReadOnly, LogKey: logKey, Logger: opts.Logger})
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("open store: %w", err)
 	}
-	if !empty {
-		return Errorf(Conflict, "restore needs an empty store; this one has data")
-	}
-	br, legacy, err := openBackup(r)
+	s, err := New(db, opts)
 	if err != nil {
-		return err
+		db.Close()
+		return nil, err
 	}
-	if legacy {
-		s.log.Warn("restoring a backup without checksums, written before backups had them: it cannot be verified")
-	}
-	s.cache.begin(true)
-	err = b.Restore(ctx, br)
-	s.cache.end(s.db.LastCommit())
-	s.commits.notify()
-	s.mu.Lock()
-	s.schema = nil
-	s.mu.Unlock()
-	s.keyring.Store(nil) // the backup brought its own keys
-	if errors.Is(err, kv.ErrNotBackup) {
-		msg := "the input is not a backup written by ties backup"
-		if _, why, ok := strings.Cut(err.Error(), kv.ErrNotBackup.Error()+": "); ok {
-			msg += ": " + why
-		}
-		return &Error{Code: Invalid, Message: msg}
-	}
-	var damage *Error
-	if errors.As(err, &damage) {
-		return damage
-	}
-	if err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	return nil
+	return s, nil
 }
