@@ -119,10 +119,6 @@ func (r *Reader) LookupEntity(id string) (NodeID, error) {
 	return n, nil
 }
 
-// errStop ends a scan early from inside its callback; it never leaves this
-// package.
-var errStop = errors.New("stop scan")
-
 // NormalizeID returns id in Unicode normalization form C, the form every
 // id is stored and looked up in: a composed "São" and a decomposed one
 // (S, a, combining tilde, o) are one id, as a person reading them would

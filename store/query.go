@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -224,3 +225,7 @@ func pageArgs(first *int, after string) (int, []byte, error) {
 	}
 	return n, b, nil
 }
+
+// errStop ends a scan early from inside its callback; it never leaves this
+// package.
+var errStop = errors.New("stop scan")
