@@ -133,13 +133,6 @@ type ChangeFilter struct {
 	IDs   []string
 }
 
-// DefaultChangesFirst is the page size of the change feed when
-// ChangeFilter.First is 0, and MaxChangesFirst its largest.
-const (
-	DefaultChangesFirst = 100
-	MaxChangesFirst     = 1000
-)
-
 // ChangePage is a page of changes.
 type ChangePage struct {
 	Changes []Change
