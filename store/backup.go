@@ -204,7 +204,7 @@ func (f *frameReader) checkManifest() error {
 
 // Backup writes an online backup of the whole store to w: the backend's
 // backup stream (badger's, history included) in frames with SHA-256
-// digests and a manifest (see backupfile.go), which Restore checks. It
+// digests and a manifest (the file format above), which Restore checks. It
 // returns an Unavailable error when the backend cannot back up.
 func (s *Store) Backup(ctx context.Context, w io.Writer) error {
 	b, ok := s.db.(kv.Backuper)

@@ -228,7 +228,7 @@ type writer struct {
 	invalid    map[string]bool
 	deletedExt map[string]bool // ids deleted by this batch
 	// cites holds the document references of the sources checked so
-	// far; see cite.go.
+	// far; see citation.go.
 	cites       []citeCheck
 	deletedDocs []deletedDocument // Document entities this batch deletes
 

@@ -40,7 +40,7 @@ type checker struct {
 	// need, each of which entity() found. Equal counts mean no stale ones.
 	names, wantNames int64
 	// texts counts the text index entries, wantTexts those the entities
-	// need: equal counts mean no stale ones (check_terms.go).
+	// need: equal counts mean no stale ones (see staleTexts).
 	texts, wantTexts int64
 }
 

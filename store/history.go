@@ -19,7 +19,7 @@ import (
 // change feed (Changes) and its live followers (Follow), the history of
 // one record (History, from the history keys) and a change's record
 // before and after it. Writes append to the log through writer.logChange
-// (write.go) and Load (load.go).
+// (batch.go) and Load (load.go).
 
 // ChangeOp says what a change did to its record.
 type ChangeOp string

@@ -38,7 +38,7 @@ type Store struct {
 
 	cache *readCache
 	sync  *cacheSync // on a backend other processes write too
-	// commits wakes the change feed's followers (feed.go).
+	// commits wakes the change feed's followers (history.go).
 	commits commitSignal
 	pause   writePause
 	load    loadGate
