@@ -236,9 +236,7 @@ func (s *Store) findEntitiesWhere(ctx context.Context, f EntityFilter, first int
 		if err != nil {
 			return err
 		}
-		page.TotalCount = len(items)
-		items, page.HasNext = pageOf(items, first, after)
-		page.HasPrevious = after != nil
+		items, page.TotalCount, page.HasNext, page.HasPrevious = pageOf(items, first, after)
 		page.Entities = make([]*Entity, len(items))
 		page.Cursors = make([]string, len(items))
 		for i, it := range items {

@@ -30,9 +30,11 @@ type ranked struct {
 }
 
 // pageOf sorts items and returns the first of them after after (the key of
-// the last item of the previous page), at most first, and whether more
-// follow.
-func pageOf(items []ranked, first int, after []byte) ([]ranked, bool) {
+// the last item of the previous page), at most first, with what the page
+// says of its list: how many items it has in all, and whether more follow
+// and come before.
+func pageOf(items []ranked, first int, after []byte) (page []ranked, total int, hasNext, hasPrevious bool) {
+	total, hasPrevious = len(items), after != nil
 	slices.SortFunc(items, func(a, b ranked) int { return bytes.Compare(a.key, b.key) })
 	if after != nil {
 		i, _ := slices.BinarySearchFunc(items, after, func(a ranked, k []byte) int {
@@ -44,9 +46,9 @@ func pageOf(items []ranked, first int, after []byte) ([]ranked, bool) {
 		items = items[i:]
 	}
 	if len(items) > first {
-		return items[:first], true
+		return items[:first], total, true, hasPrevious
 	}
-	return items, false
+	return items, total, false, hasPrevious
 }
 
 // needs reports whether k orders by field f.

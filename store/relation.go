@@ -252,9 +252,7 @@ func (r *Reader) relationsWhere(id string, f RelationFilter, first int, after []
 		}
 		items = append(items, ranked{key: key, edge: e})
 	}
-	page.TotalCount = len(items)
-	items, page.HasNext = pageOf(items, first, after)
-	page.HasPrevious = after != nil
+	items, page.TotalCount, page.HasNext, page.HasPrevious = pageOf(items, first, after)
 	rels := make([]RelID, len(items))
 	others := make([]NodeID, len(items))
 	for i, it := range items {
@@ -315,9 +313,7 @@ func (r *Reader) relationsOfTypes(f RelationFilter, first int, after []byte, pag
 	if err != nil {
 		return err
 	}
-	page.TotalCount = len(items)
-	items, page.HasNext = pageOf(items, first, after)
-	page.HasPrevious = after != nil
+	items, page.TotalCount, page.HasNext, page.HasPrevious = pageOf(items, first, after)
 	page.Relations = make([]*Relation, len(items))
 	page.Neighbors = make([]*Entity, len(items))
 	for i, it := range items {
