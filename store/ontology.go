@@ -425,13 +425,22 @@ func applyOntology(base *schema, ch ontologyChange, next func() TypeID) (*schema
 		changed[t] = d
 		return t
 	}
-	for i, et := range ch.entityTypes {
-		if why := checkTypeName(et.Name); why != "" {
+	// nameFree checks the form of definition i's name, and that no type
+	// of the other kind (others, which are "a relation" or "an entity"
+	// type) has it.
+	nameFree := func(i int, name string, others map[string]TypeID, other string) bool {
+		if why := checkTypeName(name); why != "" {
 			fail(i, "name", "type name %s", why)
-			continue
+			return false
 		}
-		if _, ok := s.relations[et.Name]; ok {
-			fail(i, "name", "%s is already a relation type; type names are unique across entity and relation types", et.Name)
+		if _, ok := others[name]; ok {
+			fail(i, "name", "%s is already %s type; type names are unique across entity and relation types", name, other)
+			return false
+		}
+		return true
+	}
+	for i, et := range ch.entityTypes {
+		if !nameFree(i, et.Name, s.relations, "a relation") {
 			continue
 		}
 		if !utf8.ValidString(et.Parent) || !utf8.ValidString(et.Description) {
@@ -448,12 +457,7 @@ func applyOntology(base *schema, ch ontologyChange, next func() TypeID) (*schema
 	n := len(ch.entityTypes)
 	for j, rt := range ch.relationTypes {
 		i := n + j
-		if why := checkTypeName(rt.Name); why != "" {
-			fail(i, "name", "type name %s", why)
-			continue
-		}
-		if _, ok := s.entities[rt.Name]; ok {
-			fail(i, "name", "%s is already an entity type; type names are unique across entity and relation types", rt.Name)
+		if !nameFree(i, rt.Name, s.entities, "an entity") {
 			continue
 		}
 		if !utf8.ValidString(rt.Inverse) || !utf8.ValidString(rt.Description) {
