@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -341,11 +343,7 @@ func (w *writer) finishCounters() error {
 	for c, n := range w.next {
 		w.set(counterKey(c), uint64Value(n))
 	}
-	keys := make([]string, 0, len(w.deltas))
-	for k := range w.deltas {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(w.deltas))
 	for _, k := range keys {
 		d := w.deltas[k]
 		if d == 0 {
@@ -370,11 +368,7 @@ func (w *writer) finishCounters() error {
 
 // flush hands the overlay to dst in key order.
 func (w *writer) flush(dst kvWriter) error {
-	keys := make([]string, 0, len(w.ov))
-	for k := range w.ov {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(w.ov))
 	for _, k := range keys {
 		m := w.ov[k]
 		var err error

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -235,11 +236,7 @@ func (l *loader) checkRetypedDocuments() error {
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	ids := make([]string, 0, len(citers))
-	for id := range citers {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(citers))
 	for _, id := range ids {
 		line := l.retypedDocs[id]
 		n0, e0 := l.w.nfail, len(l.w.errs)
