@@ -320,21 +320,15 @@ func (s *Store) FindCitations(ctx context.Context, doc string, first *int, after
 			var c Citation
 			var ss []Source
 			if ct.kind == kindEntity {
-				e, err := r.entity(NodeID(ct.id))
+				e, err := r.liveEntity(NodeID(ct.id), "citation index")
 				if err != nil {
-					return err
-				}
-				if e == nil {
-					return fmt.Errorf("citations of %q: entity %d is cited but has no body", doc, ct.id)
+					return fmt.Errorf("citations of %q: %w", doc, err)
 				}
 				c.Entity, ss = e, e.Sources
 			} else {
-				rel, err := r.relation(RelID(ct.id))
+				rel, err := r.liveRelation(RelID(ct.id), "citation index")
 				if err != nil {
-					return err
-				}
-				if rel == nil {
-					return fmt.Errorf("citations of %q: relation %d is cited but has no body", doc, ct.id)
+					return fmt.Errorf("citations of %q: %w", doc, err)
 				}
 				c.Relation, ss = rel, rel.Sources
 			}

@@ -172,11 +172,8 @@ scan:
 	}
 	page.Entities = make([]*Entity, len(nodes))
 	for i, n := range nodes {
-		if page.Entities[i], err = r.entity(n); err != nil {
+		if page.Entities[i], err = r.liveEntity(n, "type index"); err != nil {
 			return EntityPage{}, err
-		}
-		if page.Entities[i] == nil {
-			return EntityPage{}, fmt.Errorf("type index names node %d, which has no body", n)
 		}
 	}
 	return page, nil

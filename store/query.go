@@ -90,12 +90,9 @@ func (sch *schema) relationTypesOf(set map[TypeID]bool) []TypeID {
 func (r *Reader) eachEntityMatch(set map[TypeID]bool, w where, fn func(n NodeID, t TypeID, e *Entity) error) error {
 	for _, t := range r.sch.entityTypesOf(set) {
 		err := r.eachCandidate(t, w, func(id uint64) error {
-			e, err := r.entity(NodeID(id))
+			e, err := r.liveEntity(NodeID(id), "index")
 			if err != nil {
 				return err
-			}
-			if e == nil {
-				return fmt.Errorf("index names node %d, which has no body", id)
 			}
 			if !w.matches(entityRecord(e, t)) {
 				return nil
@@ -114,12 +111,9 @@ func (r *Reader) eachEntityMatch(set map[TypeID]bool, w where, fn func(n NodeID,
 func (r *Reader) eachRelationMatch(set map[TypeID]bool, valid *EdgeFilter, w where, fn func(id RelID, t TypeID, rel *Relation) error) error {
 	for _, t := range r.sch.relationTypesOf(set) {
 		err := r.eachCandidate(t, w, func(id uint64) error {
-			rel, err := r.relation(RelID(id))
+			rel, err := r.liveRelation(RelID(id), "index")
 			if err != nil {
 				return err
-			}
-			if rel == nil {
-				return fmt.Errorf("index names relation %d, which has no body", id)
 			}
 			if (valid != nil && !valid.Holds(rel.ValidFrom, rel.ValidTo)) || !w.matches(relationRecord(rel, t)) {
 				return nil
@@ -131,6 +125,25 @@ func (r *Reader) eachRelationMatch(set map[TypeID]bool, valid *EdgeFilter, w whe
 		}
 	}
 	return nil
+}
+
+// liveEntity reads entity n, which an index entry or adjacency key (by)
+// names, so that a missing body is an error rather than a nil entity.
+func (r *Reader) liveEntity(n NodeID, by string) (*Entity, error) {
+	e, err := r.entity(n)
+	if err == nil && e == nil {
+		err = fmt.Errorf("%s names node %d, which has no body", by, n)
+	}
+	return e, err
+}
+
+// liveRelation is liveEntity for relation id.
+func (r *Reader) liveRelation(id RelID, by string) (*Relation, error) {
+	rel, err := r.relation(id)
+	if err == nil && rel == nil {
+		err = fmt.Errorf("%s names relation %d, which has no body", by, id)
+	}
+	return rel, err
 }
 
 // eachTyped calls fn with the internal id of every entity or relation of

@@ -201,22 +201,16 @@ func (r *Reader) relationsWhere(id string, f RelationFilter, first int, after []
 		var rel *Relation
 		var other *Entity
 		if needRel {
-			if rel, err = r.relation(e.Relation); err != nil {
+			if rel, err = r.liveRelation(e.Relation, "adjacency"); err != nil {
 				return err
-			}
-			if rel == nil {
-				return fmt.Errorf("adjacency names relation %d, which has no body", e.Relation)
 			}
 			if !w.matches(relationRecord(rel, e.Type)) {
 				continue
 			}
 		}
 		if needOther {
-			if other, err = r.entity(e.Other); err != nil {
+			if other, err = r.liveEntity(e.Other, "adjacency"); err != nil {
 				return err
-			}
-			if other == nil {
-				return fmt.Errorf("adjacency names node %d, which has no body", e.Other)
 			}
 			if !nw.matches(entityRecord(other, e.OtherType)) {
 				continue

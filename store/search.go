@@ -162,12 +162,9 @@ func (s *Store) Search(ctx context.Context, text string, types []string, n *int,
 	qtoks := tokens(q)
 	r := s.reader(ctx, tx, sch)
 	for _, c := range list {
-		e, err := r.entity(c.n)
+		e, err := r.liveEntity(c.n, "name index")
 		if err != nil {
-			return nil, err
-		}
-		if e == nil {
-			return nil, fmt.Errorf("search %q: name index names node %d, which has no body", text, c.n)
+			return nil, fmt.Errorf("search %q: %w", text, err)
 		}
 		field, snippet := matchedField(e, qtoks, c.typo)
 		out = append(out, SearchHit{Entity: e, Score: searchScores[c.rank], Matched: field, Snippet: snippet, Typo: c.typo})
