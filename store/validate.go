@@ -7,10 +7,12 @@ import (
 	"unicode/utf8"
 )
 
-// This file says what a valid record is: the checks every entity and
-// relation passes before either write path (Apply's writer, Load's loader)
-// stores it, each problem recorded on the writer with the record and field
-// it concerns.
+// This file says what a valid record is: the checks of the fields every
+// entity and relation has (ids, names, texts, dates, properties, sources)
+// that both pass before either write path (Apply's writer, Load's loader)
+// stores them, each problem recorded on the writer with the record and
+// field it concerns. The checks of one kind's own fields start in its
+// file (checkEntity in entity.go, checkRelation in relation.go).
 
 func (w *writer) checkID(id, rec string, required bool) {
 	switch {
