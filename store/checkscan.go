@@ -10,6 +10,9 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
+// This file holds the sequential proof that a store is sound, which Check
+// runs first (scanCheck, below).
+
 // scanCheck decides in one sequential pass over the store whether Check's
 // detailed walk would find anything, without a point read per key (that
 // walk did about ten per relation: 36 minutes at 10 million relations,

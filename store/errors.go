@@ -9,6 +9,9 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
+// This file holds the error vocabulary users see: the coded Error, lists
+// of them (Errors), and which backend errors mean an unreachable store.
+
 // Code classifies an error for the people who see it. Codes are stable: the
 // GraphQL layer puts them into extensions.code and clients branch on them.
 type Code string

@@ -9,6 +9,9 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
+// This file holds facets: counts of entities or relations by the values
+// of their properties, from the property indexes where they answer.
+
 // Facet is a number of entities or relations that share one value of a
 // field: Count of them have Value under Key.
 type Facet struct {

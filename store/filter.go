@@ -7,6 +7,10 @@ import (
 	"strings"
 )
 
+// This file holds property filters: a PropertyFilter compiled against
+// the ontology into conditions (where) and tested on a record, and the
+// filter of a subgraph's nodes by them (FilterSubgraph).
+
 // PropertyFilter is one condition on an entity or relation: every operator
 // given must hold. Key names a property, or one of the built-in fields
 // "name" (entities), "type", "validFrom" and "validTo".

@@ -7,6 +7,11 @@ import (
 	"strings"
 )
 
+// This file holds what a bulk load does with a record whose id the store
+// already holds (OnExisting: replace, merge, skip, fail), the merge of
+// two versions of a record field by field, and the load's report of what
+// it changed.
+
 // OnExisting says what a bulk load does with a record whose id the store
 // already holds.
 type OnExisting uint8

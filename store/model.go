@@ -5,6 +5,9 @@ import (
 	"time"
 )
 
+// This file holds the domain types: entities, relations, their labels and
+// sources, the ontology's types, subgraphs, search hits and statistics.
+
 // Entity is a thing in the graph: a city, a person, an organisation, a
 // document. Its ID is a readable, unique and immutable slug ("enschede").
 type Entity struct {
