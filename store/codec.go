@@ -99,24 +99,37 @@ type decoder struct {
 }
 
 // format reads the format byte that starts the body of a what (entity,
-// relation).
+// relation). It and end are small enough to inline into every decode; the
+// errors are built out of line.
 func (d *decoder) format(what string) error {
+	if len(d.s) > 0 && d.s[0] == bodyFormat { // d is fresh: no error yet
+		d.s = d.s[1:]
+		return nil
+	}
+	return d.formatError(what)
+}
+
+func (d *decoder) formatError(what string) error {
 	if f := d.byte(); d.err == nil && f != bodyFormat {
 		return fmt.Errorf("%s body format %d, want %d", what, f, bodyFormat)
 	}
-	return nil
+	return nil // a short body: end reports it
 }
 
 // end returns the error of decoding the body of a what, which the whole
 // string must be.
 func (d *decoder) end(what string) error {
-	if d.err == nil && len(d.s) != 0 {
+	if d.err == nil && len(d.s) == 0 {
+		return nil
+	}
+	return d.endError(what)
+}
+
+func (d *decoder) endError(what string) error {
+	if d.err == nil {
 		d.fail(fmt.Errorf("%d bytes after the body", len(d.s)))
 	}
-	if d.err != nil {
-		return fmt.Errorf("decode %s body: %w", what, d.err)
-	}
-	return nil
+	return fmt.Errorf("decode %s body: %w", what, d.err)
 }
 
 func (d *decoder) fail(err error) {
