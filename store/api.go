@@ -2,8 +2,10 @@ package store
 
 // This file fixes the public API of the graph store: the filters and pages
 // that the GraphQL layer, the import/export code and the algorithms consume.
-// The methods are implemented in store.go, read.go, write.go, search.go,
-// traverse.go and check.go.
+// The methods are implemented in the file of the noun they serve
+// (entity.go, relation.go, ontology.go, citation.go, history.go,
+// search.go, ...), the writes' machinery in batch.go, the Reader in
+// traverse.go and Check in check.go.
 
 import (
 	"context"

@@ -9,6 +9,9 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
+// This file holds how the read cache stays right when other processes
+// commit to the same backend (cacheSync, below).
+
 // cacheSync keeps the read cache correct on a backend that other
 // processes write too. The cache's own rule (readCache) covers this
 // process's writers, which forget their keys before committing. Another

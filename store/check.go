@@ -12,6 +12,13 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
+// This file holds Check and its detailed walk: every key decoded, every
+// record's index entries (as index.go says they should be) present, every
+// index entry pointing at a live record that needs it, the counters equal
+// to the counts, the ontology whole, the change log in order. It runs
+// only when the sequential proof of checkscan.go finds something amiss,
+// to name each problem.
+
 // maxProblems is how many problems Check lists.
 const maxProblems = 100
 
@@ -33,7 +40,7 @@ type checker struct {
 	// need, each of which entity() found. Equal counts mean no stale ones.
 	names, wantNames int64
 	// texts counts the text index entries, wantTexts those the entities
-	// need: equal counts mean no stale ones (check_terms.go).
+	// need: equal counts mean no stale ones (see staleTexts).
 	texts, wantTexts int64
 }
 
@@ -43,6 +50,16 @@ func (c *checker) problem(format string, args ...any) {
 		return
 	}
 	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+}
+
+// bad notes err, a key that does not parse, as a problem, and reports
+// whether there was one.
+func (c *checker) bad(err error) bool {
+	if err != nil {
+		c.problem("%v", err)
+		return true
+	}
+	return false
 }
 
 // get reads k; ok is false when it does not exist.
@@ -114,11 +131,26 @@ type recordChecker interface {
 	entity(k, v []byte) error
 	relation(k, v []byte) error
 	adjacency(k, v []byte) error
-	typeIdx(k, v []byte) error
-	nameTarget(k, v []byte) error
-	propEntry(k, v []byte) error
-	textTarget(k, v []byte) error
-	citation(k, v []byte) error
+	// indexEntry checks an entry of an index that points back at a
+	// record: types, names, properties, text, citations.
+	indexEntry(k, v []byte) error
+}
+
+// indexEntry checks an entry of one of the indexes that point back at a
+// record, by its index.
+func (c *checker) indexEntry(k, v []byte) error {
+	switch k[0] {
+	case pTypeIdx:
+		return c.typeIdx(k, v)
+	case pNameFull, pNameTok:
+		return c.nameTarget(k, v)
+	case pPropIdx:
+		return c.propEntry(k, v)
+	case pTextTok:
+		return c.textTarget(k, v)
+	default: // pCite
+		return c.citation(k, v)
+	}
 }
 
 var _ recordChecker = (*checker)(nil)
@@ -185,16 +217,8 @@ func (c *checker) walk(ctx context.Context, rc recordChecker) error {
 			err = rc.relation(k, v)
 		case pOut, pIn:
 			err = rc.adjacency(k, v)
-		case pTypeIdx:
-			err = rc.typeIdx(k, v)
-		case pNameFull, pNameTok:
-			err = rc.nameTarget(k, v)
-		case pPropIdx:
-			err = rc.propEntry(k, v)
-		case pTextTok:
-			err = rc.textTarget(k, v)
-		case pCite:
-			err = rc.citation(k, v)
+		case pTypeIdx, pNameFull, pNameTok, pPropIdx, pTextTok, pCite:
+			err = rc.indexEntry(k, v)
 		case pAPIKey:
 			// API keys may be created in a store that holds no graph yet.
 			nkeys--
@@ -202,9 +226,7 @@ func (c *checker) walk(ctx context.Context, rc recordChecker) error {
 			if perr == nil {
 				_, perr = decodeKeyEntry(name, v)
 			}
-			if perr != nil {
-				c.problem("%v", perr)
-			}
+			c.bad(perr)
 		case pLog:
 			if len(v) > 0 && !haveFormat {
 				nkeys-- // the change log of API keys, see above
@@ -258,8 +280,7 @@ func (c *checker) nameTarget(k, v []byte) error {
 // live entity with the type and id its value says.
 func (c *checker) termTarget(index string, k, v []byte) error {
 	_, term, n, err := parseNameKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	nv, err := parseNameValue(v)
@@ -310,8 +331,7 @@ func (c *checker) staleNames(ctx context.Context) error {
 
 func (c *checker) typeName(k, v []byte) {
 	kind, name, err := parseTypeNameKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return
 	}
 	if len(v) != 4 {
@@ -330,8 +350,7 @@ func (c *checker) typeName(k, v []byte) {
 
 func (c *checker) ext(k, v []byte) error {
 	ext, err := parseExtKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	kind, id, err := parseExtValue(v)
@@ -371,8 +390,7 @@ func (c *checker) ext(k, v []byte) error {
 
 func (c *checker) node(k, v []byte) error {
 	n, err := parseIDKey(pNode, k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	if n > c.maxNode {
@@ -398,8 +416,7 @@ func (c *checker) node(k, v []byte) error {
 
 func (c *checker) entity(k, v []byte) error {
 	n, err := parseIDKey(pEntity, k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	eb, err := decodeEntity(v)
@@ -459,8 +476,7 @@ func (c *checker) entity(k, v []byte) error {
 
 func (c *checker) relation(k, v []byte) error {
 	id, err := parseIDKey(pRelation, k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	if id > c.maxRel {
@@ -573,8 +589,7 @@ func (c *checker) adjacency(k, v []byte) error {
 
 func (c *checker) typeIdx(k, v []byte) error {
 	t, ext, err := parseTypeIdxKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	id, err := parseUint64(v)
@@ -618,8 +633,7 @@ func (c *checker) typeIdx(k, v []byte) error {
 
 func (c *checker) name(k, v []byte) error {
 	p, term, n, err := parseNameKey(k)
-	if err != nil {
-		c.problem("%v", err)
+	if c.bad(err) {
 		return nil
 	}
 	want, ok := c.terms[n]
@@ -728,5 +742,109 @@ func (c *checker) sources(what string, ss []Source) error {
 			c.problem("%s: sources[%d] cites %q, a %s, not a %s", what, i, src.Document, c.sch.name(t), documentType)
 		}
 	}
+	return nil
+}
+
+// textTarget checks that a text index entry names a live entity with the
+// type and id its value says; whether the entity still has that word is
+// settled by counting (see checker.texts), as for the name index.
+func (c *checker) textTarget(k, v []byte) error {
+	c.texts++
+	return c.termTarget("text index", k, v)
+}
+
+// staleTexts reports text index entries that no entity needs. Unlike the
+// name index it does not find which: the count says there are some, and
+// rewriting the entities they belong to (or a dump and restore) removes
+// them.
+func (c *checker) staleTexts() {
+	if c.texts > c.wantTexts {
+		c.problem("the text index has %d entries, the entities need %d: %d are stale", c.texts, c.wantTexts, c.texts-c.wantTexts)
+	}
+}
+
+// citation checks that a citation index entry names a live entity or
+// relation whose source at that position cites that document, and that
+// its value is the record's id. The entries every source needs are
+// checked from the records (entity, relation).
+func (c *checker) citation(k, v []byte) error {
+	ct, err := parseCiteKey(k)
+	if c.bad(err) {
+		return nil
+	}
+	body, ok, err := c.get(bodyKey(ct.kind, ct.id))
+	if err != nil || !ok {
+		if err == nil {
+			c.problem("citation index has %s, and there is no such %s", citeName(k), kindName(ct.kind))
+		}
+		return err
+	}
+	b, err := decodeBody(ct.kind, body)
+	if err != nil {
+		return nil // entity() or relation() reports it
+	}
+	ss, id := b.sources, b.ext
+	switch {
+	case ct.index >= len(ss) || ss[ct.index].Document != ct.doc:
+		c.problem("citation index has %s, which %q does not cite", citeName(k), id)
+	case string(v) != id:
+		c.problem("citation index entry %s names %q, the record is %q", citeName(k), v, id)
+	}
+	return nil
+}
+
+// citeName describes a citation index key for a problem report.
+func citeName(k []byte) string {
+	ct, err := parseCiteKey(k)
+	if err != nil {
+		return fmt.Sprintf("%x", k)
+	}
+	return fmt.Sprintf("source %d of %s %d, citing %q", ct.index+1, kindName(ct.kind), ct.id, ct.doc)
+}
+
+// propEntry checks that a property index entry belongs to a live record
+// of its type which has that value: the other direction (every record has
+// its entries) is checked from the records.
+func (c *checker) propEntry(k, v []byte) error {
+	if len(k) < 6 {
+		c.problem("bad property index key %x", k)
+		return nil
+	}
+	t := TypeID(binary.BigEndian.Uint32(k[1:]))
+	id, err := parsePropValue(v)
+	if err != nil {
+		c.problem("property index entry %x: %v", k, err)
+		return nil
+	}
+	ti := c.sch.info(t)
+	if ti == nil {
+		c.problem("property index entry %x names type %d, which does not exist", k, t)
+		return nil
+	}
+	kind := ti.kind()
+	var ext string
+	var props Properties
+	body, ok, err := c.get(bodyKey(kind, id))
+	if err != nil {
+		return err
+	}
+	if ok {
+		b, err := decodeBody(kind, body)
+		ok = err == nil && b.typ == t
+		ext, props = b.ext, b.props
+	}
+	if !ok {
+		c.problem("property index entry %x names record %d, which is no live %s", k, id, ti.def.Name)
+		return nil
+	}
+	for _, want := range propEntries(t, ext, props, ti.def.Indexed) {
+		if bytes.Equal(want.k, k) {
+			if !bytes.Equal(v, propValue(id, want.v)) {
+				c.problem("property index entry %x of %q has value %x, want %x", k, ext, v, propValue(id, want.v))
+			}
+			return nil
+		}
+	}
+	c.problem("property index entry %x of %q is stale: %q has no such indexed value", k, ext, ext)
 	return nil
 }

@@ -98,6 +98,40 @@ type decoder struct {
 	err error
 }
 
+// format reads the format byte that starts the body of a what (entity,
+// relation). It and end are small enough to inline into every decode; the
+// errors are built out of line.
+func (d *decoder) format(what string) error {
+	if len(d.s) > 0 && d.s[0] == bodyFormat { // d is fresh: no error yet
+		d.s = d.s[1:]
+		return nil
+	}
+	return d.formatError(what)
+}
+
+func (d *decoder) formatError(what string) error {
+	if f := d.byte(); d.err == nil && f != bodyFormat {
+		return fmt.Errorf("%s body format %d, want %d", what, f, bodyFormat)
+	}
+	return nil // a short body: end reports it
+}
+
+// end returns the error of decoding the body of a what, which the whole
+// string must be.
+func (d *decoder) end(what string) error {
+	if d.err == nil && len(d.s) == 0 {
+		return nil
+	}
+	return d.endError(what)
+}
+
+func (d *decoder) endError(what string) error {
+	if d.err == nil {
+		d.fail(fmt.Errorf("%d bytes after the body", len(d.s)))
+	}
+	return fmt.Errorf("decode %s body: %w", what, d.err)
+}
+
 func (d *decoder) fail(err error) {
 	if d.err == nil {
 		d.err = err
@@ -264,6 +298,49 @@ func (d *decoder) sources() []Source {
 	return ss
 }
 
+// recordBody is what the body of an entity and of a relation both hold:
+// the indexes over both kinds (properties, citations) need no more.
+type recordBody struct {
+	typ     TypeID
+	ext     string
+	props   Properties
+	sources []Source
+}
+
+// bodyKey returns the key of the body of the entity (kindEntity) or
+// relation with internal id id.
+func bodyKey(kind byte, id uint64) []byte {
+	if kind == kindRelation {
+		return relationKey(RelID(id))
+	}
+	return entityKey(NodeID(id))
+}
+
+// decodeBody decodes an entity (kindEntity) or relation body into what
+// both kinds hold.
+func decodeBody(kind byte, b []byte) (recordBody, error) {
+	if kind == kindRelation {
+		rb, err := decodeRelation(b)
+		if err != nil {
+			return recordBody{}, err
+		}
+		return recordBody{typ: rb.typ, ext: rb.r.ID, props: rb.r.Properties, sources: rb.r.Sources}, nil
+	}
+	eb, err := decodeEntity(b)
+	if err != nil {
+		return recordBody{}, err
+	}
+	return recordBody{typ: eb.typ, ext: eb.e.ID, props: eb.e.Properties, sources: eb.e.Sources}, nil
+}
+
+// kindName names a kind in messages: entity or relation.
+func kindName(kind byte) string {
+	if kind == kindRelation {
+		return "relation"
+	}
+	return "entity"
+}
+
 // entityBody is a stored entity: the Entity with its type interned.
 type entityBody struct {
 	typ TypeID
@@ -304,8 +381,8 @@ func decodeEntity(b []byte) (entityBody, error) { return decodeEntityString(stri
 // decodeEntityString is decodeEntity of a body held as a string.
 func decodeEntityString(b string) (entityBody, error) {
 	d := decoder{s: b}
-	if f := d.byte(); d.err == nil && f != bodyFormat {
-		return entityBody{}, fmt.Errorf("entity body format %d, want %d", f, bodyFormat)
+	if err := d.format("entity"); err != nil {
+		return entityBody{}, err
 	}
 	e := &Entity{}
 	e.ID = d.str()
@@ -328,11 +405,8 @@ func decodeEntityString(b string) (entityBody, error) {
 	e.ValidFrom = d.date()
 	e.ValidTo = d.date()
 	e.Sources = d.sources()
-	if d.err == nil && len(d.s) != 0 {
-		d.fail(fmt.Errorf("%d bytes after the body", len(d.s)))
-	}
-	if d.err != nil {
-		return entityBody{}, fmt.Errorf("decode entity body: %w", d.err)
+	if err := d.end("entity"); err != nil {
+		return entityBody{}, err
 	}
 	return entityBody{typ: t, e: e}, nil
 }
@@ -370,8 +444,8 @@ func decodeRelation(b []byte) (relationBody, error) { return decodeRelationStrin
 // decodeRelationString is decodeRelation of a body held as a string.
 func decodeRelationString(b string) (relationBody, error) {
 	d := decoder{s: b}
-	if f := d.byte(); d.err == nil && f != bodyFormat {
-		return relationBody{}, fmt.Errorf("relation body format %d, want %d", f, bodyFormat)
+	if err := d.format("relation"); err != nil {
+		return relationBody{}, err
 	}
 	r := &Relation{}
 	r.ID = d.str()
@@ -384,11 +458,8 @@ func decodeRelationString(b string) (relationBody, error) {
 	r.ValidFrom = d.date()
 	r.ValidTo = d.date()
 	r.Sources = d.sources()
-	if d.err == nil && len(d.s) != 0 {
-		d.fail(fmt.Errorf("%d bytes after the body", len(d.s)))
-	}
-	if d.err != nil {
-		return relationBody{}, fmt.Errorf("decode relation body: %w", d.err)
+	if err := d.end("relation"); err != nil {
+		return relationBody{}, err
 	}
 	return relationBody{typ: t, from: from, to: to, r: r}, nil
 }

@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// This file holds partial dates (Date: a year, a month or a day) and
+// spans of them (DateRange), with their parsing, order and JSON form.
+
 // Precision says how much of a Date is known.
 type Precision uint8
 

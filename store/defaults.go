@@ -1,6 +1,8 @@
 package store
 
-import "fmt"
+import (
+	"fmt"
+)
 
 // The defaults of every query, in one place. An option that the caller
 // leaves nil ("not given") takes its default here; a given 0 means 0 (an
@@ -49,3 +51,10 @@ func SizeOr(n *int, def int, field string) (int, error) {
 	}
 	return *n, nil
 }
+
+// DefaultChangesFirst is the page size of the change feed when
+// ChangeFilter.First is 0, and MaxChangesFirst its largest.
+const (
+	DefaultChangesFirst = 100
+	MaxChangesFirst     = 1000
+)

@@ -5,7 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ties-graph/ties/store/kv"
 )
+
+// This file holds the error vocabulary users see: the coded Error, lists
+// of them (Errors), and which backend errors mean an unreachable store.
 
 // Code classifies an error for the people who see it. Codes are stable: the
 // GraphQL layer puts them into extensions.code and clients branch on them.
@@ -160,4 +165,15 @@ func AsTimeout(err error) error {
 		return fmt.Errorf("%w: %w", Errorf(Timeout, "the query ran out of time; narrow the filters or lower the depth"), err)
 	}
 	return err
+}
+
+// Unreachable reports whether err says that the backend could not be
+// reached (a networked one, such as PostgreSQL during a failover), and
+// whether a write may have been applied regardless: a commit whose
+// connection was lost before the server answered. Either way the request
+// can be retried once the backend is back; the API says so with code
+// Unavailable.
+func Unreachable(err error) (unreachable, maybeApplied bool) {
+	maybeApplied = errors.Is(err, kv.ErrUnknownOutcome)
+	return maybeApplied || errors.Is(err, kv.ErrUnavailable), maybeApplied
 }

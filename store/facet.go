@@ -9,6 +9,9 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
+// This file holds facets: counts of entities or relations by the values
+// of their properties, from the property indexes where they answer.
+
 // Facet is a number of entities or relations that share one value of a
 // field: Count of them have Value under Key.
 type Facet struct {
@@ -35,43 +38,39 @@ type FacetQuery struct {
 // key of q.By, in that order, most frequent value first, ties in value
 // order. Errors: Invalid for no By, an unknown type or a bad filter.
 func (s *Store) EntityFacets(ctx context.Context, q FacetQuery, ro ReadOptions) ([]Facet, error) {
-	return Read(ctx, s, ro, func(r *Reader) ([]Facet, error) {
-		set, err := r.sch.entityTypeSet(q.Types, "types")
-		if err != nil {
-			return nil, err
-		}
-		w, err := compileWhere(r.sch, q.Where, true, "where")
-		if err != nil {
-			return nil, err
-		}
-		fc, err := newFacetCounter(q.By)
-		if err != nil {
-			return nil, err
-		}
-		scan, err := r.countFromIndexes(fc, r.sch.entityTypesOf(set), w)
-		if err != nil || !scan {
-			return fc.facets(), err
-		}
-		err = r.eachEntityMatch(set, w, func(_ NodeID, t TypeID, e *Entity) error {
+	return facets(ctx, s, q, ro, true, func(r *Reader, set map[TypeID]bool, w where, fc *facetCounter) error {
+		return r.eachEntityMatch(set, w, func(_ NodeID, t TypeID, e *Entity) error {
 			fc.add(r.sch, entityRecord(e, t))
 			return nil
 		})
-		if err != nil {
-			return nil, err
-		}
-		return fc.facets(), nil
 	})
 }
 
 // RelationFacets counts relations as EntityFacets counts entities, over
 // the relation types of q.Types (all when empty).
 func (s *Store) RelationFacets(ctx context.Context, q FacetQuery, ro ReadOptions) ([]Facet, error) {
+	return facets(ctx, s, q, ro, false, func(r *Reader, set map[TypeID]bool, w where, fc *facetCounter) error {
+		return r.eachRelationMatch(set, nil, w, func(_ RelID, t TypeID, rel *Relation) error {
+			fc.add(r.sch, relationRecord(rel, t))
+			return nil
+		})
+	})
+}
+
+// facets counts the entities (or relations) of q: from the property
+// indexes where they answer, else with scan, which hands every match of
+// the types of set and w to fc.
+func facets(ctx context.Context, s *Store, q FacetQuery, ro ReadOptions, entities bool, scan func(r *Reader, set map[TypeID]bool, w where, fc *facetCounter) error) ([]Facet, error) {
 	return Read(ctx, s, ro, func(r *Reader) ([]Facet, error) {
-		set, err := r.sch.relationTypeSet(q.Types, "types")
+		typeSet, typesOf := r.sch.relationTypeSet, r.sch.relationTypesOf
+		if entities {
+			typeSet, typesOf = r.sch.entityTypeSet, r.sch.entityTypesOf
+		}
+		set, err := typeSet(q.Types, "types")
 		if err != nil {
 			return nil, err
 		}
-		w, err := compileWhere(r.sch, q.Where, false, "where")
+		w, err := compileWhere(r.sch, q.Where, entities, "where")
 		if err != nil {
 			return nil, err
 		}
@@ -79,15 +78,11 @@ func (s *Store) RelationFacets(ctx context.Context, q FacetQuery, ro ReadOptions
 		if err != nil {
 			return nil, err
 		}
-		scan, err := r.countFromIndexes(fc, r.sch.relationTypesOf(set), w)
-		if err != nil || !scan {
+		rest, err := r.countFromIndexes(fc, typesOf(set), w)
+		if err != nil || !rest {
 			return fc.facets(), err
 		}
-		err = r.eachRelationMatch(set, nil, w, func(_ RelID, t TypeID, rel *Relation) error {
-			fc.add(r.sch, relationRecord(rel, t))
-			return nil
-		})
-		if err != nil {
+		if err := scan(r, set, w, fc); err != nil {
 			return nil, err
 		}
 		return fc.facets(), nil

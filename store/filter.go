@@ -1,10 +1,15 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 )
+
+// This file holds property filters: a PropertyFilter compiled against
+// the ontology into conditions (where) and tested on a record, and the
+// filter of a subgraph's nodes by them (FilterSubgraph).
 
 // PropertyFilter is one condition on an entity or relation: every operator
 // given must hold. Key names a property, or one of the built-in fields
@@ -412,4 +417,39 @@ func inRange(v, bound Value, op rangeOp) bool {
 		return cmp < 0
 	}
 	return cmp <= 0
+}
+
+// FilterSubgraph keeps the nodes of g for which every filter of where
+// holds, the first node (the start) always, and the edges between the
+// nodes kept: the where of a neighbourhood, which the walk itself does
+// not apply (it crosses every entity its filters admit). Errors: Invalid
+// for an ill-typed filter.
+func (s *Store) FilterSubgraph(ctx context.Context, g *Subgraph, where []PropertyFilter, ro ReadOptions) error {
+	if len(where) == 0 {
+		return nil
+	}
+	return s.View(ctx, ro, func(r *Reader) error {
+		w, err := compileWhere(r.sch, where, true, "where")
+		if err != nil {
+			return err
+		}
+		kept := map[string]bool{}
+		nodes := g.Nodes[:0]
+		for i, e := range g.Nodes {
+			t, ok := r.sch.entityType(e.Type)
+			if i == 0 || ok && w.matches(entityRecord(e, t)) {
+				nodes = append(nodes, e)
+				kept[e.ID] = true
+			}
+		}
+		g.Nodes = nodes
+		edges := g.Edges[:0]
+		for _, rel := range g.Edges {
+			if kept[rel.From] && kept[rel.To] {
+				edges = append(edges, rel)
+			}
+		}
+		g.Edges = edges
+		return nil
+	})
 }

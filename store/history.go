@@ -8,10 +8,18 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ties-graph/ties/store/kv"
 )
+
+// This file holds the change log and what is read from it: the record
+// each commit writes (ChangeRecord), the log read whole (ChangeLog), the
+// change feed (Changes) and its live followers (Follow), the history of
+// one record (History, from the history keys) and a change's record
+// before and after it. Writes append to the log through writer.logChange
+// (batch.go) and Load (load.go).
 
 // ChangeOp says what a change did to its record.
 type ChangeOp string
@@ -125,13 +133,6 @@ type ChangeFilter struct {
 	IDs   []string
 }
 
-// DefaultChangesFirst is the page size of the change feed when
-// ChangeFilter.First is 0, and MaxChangesFirst its largest.
-const (
-	DefaultChangesFirst = 100
-	MaxChangesFirst     = 1000
-)
-
 // ChangePage is a page of changes.
 type ChangePage struct {
 	Changes []Change
@@ -188,6 +189,18 @@ func expandRecord(ts uint64, at time.Time, rec *ChangeRecord) []Change {
 	return out
 }
 
+// changesFirst reads the page size of Changes and History: 0 is
+// DefaultChangesFirst, and above MaxChangesFirst is Invalid.
+func changesFirst(first int) (int, error) {
+	switch {
+	case first == 0:
+		return DefaultChangesFirst, nil
+	case first < 0 || first > MaxChangesFirst:
+		return 0, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("first must be between 1 and %d", MaxChangesFirst)}
+	}
+	return first, nil
+}
+
 // Changes returns the changes after f.Since that f selects, in commit
 // order (and in each commit in the order of expandRecord), read from one
 // snapshot of the change log. Errors: Invalid for a cursor that is not one
@@ -197,12 +210,9 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) (ChangePage, error)
 	if err != nil {
 		return ChangePage{}, err
 	}
-	first := f.First
-	switch {
-	case first == 0:
-		first = DefaultChangesFirst
-	case first < 0 || first > MaxChangesFirst:
-		return ChangePage{}, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("first must be between 1 and %d", MaxChangesFirst)}
+	first, err := changesFirst(f.First)
+	if err != nil {
+		return ChangePage{}, err
 	}
 	tx, sch, err := s.snapshot(ctx, ReadOptions{})
 	if err != nil {
@@ -527,12 +537,9 @@ func (s *Store) History(ctx context.Context, kind ChangeKind, id string, o Histo
 	if err != nil {
 		return ChangePage{}, err
 	}
-	first := o.First
-	switch {
-	case first == 0:
-		first = DefaultChangesFirst
-	case first < 0 || first > MaxChangesFirst:
-		return ChangePage{}, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("first must be between 1 and %d", MaxChangesFirst)}
+	first, err := changesFirst(o.First)
+	if err != nil {
+		return ChangePage{}, err
 	}
 	if kind == ChangeEntity || kind == ChangeRelation {
 		id = NormalizeID(id)
@@ -613,3 +620,200 @@ func historyChange(ts uint64, at time.Time, rec *ChangeRecord, kind ChangeKind, 
 	}
 	return Change{}, false
 }
+
+// ChangeRecord is the change-log entry of one commit, stored under the
+// commit's timestamp. It lists every id the commit wrote or deleted
+// (records written before the lists were complete may have been cut at
+// 1,000 ids each, and say so with Truncated); a bulk load records its
+// source and counts instead, and each record it wrote has a history key
+// (keys.go) that leads back to it.
+type ChangeRecord struct {
+	// Principal is who made the change: an API key's name,
+	// PrincipalAnonymous or PrincipalCLI.
+	Principal string `json:"principal,omitempty"`
+	// Prev is the commit the writer read at: writers are serialized, so
+	// it is the commit just before this one, and the history keys of
+	// this commit's ids name it (see histKey).
+	Prev             uint64   `json:"prev,omitempty"`
+	Entities         []string `json:"entities,omitempty"`
+	Relations        []string `json:"relations,omitempty"`
+	DeletedEntities  []string `json:"deletedEntities,omitempty"`
+	DeletedRelations []string `json:"deletedRelations,omitempty"`
+	EntityTypes      []string `json:"entityTypes,omitempty"`
+	RelationTypes    []string `json:"relationTypes,omitempty"`
+	// Created lists the entities and relations of Entities and Relations
+	// that did not exist before the commit; CreatedTypes the same for
+	// the types.
+	Created      []string `json:"created,omitempty"`
+	CreatedTypes []string `json:"createdTypes,omitempty"`
+	Truncated    bool     `json:"truncated,omitempty"`
+	// APIKeys and RevokedAPIKeys name the API keys created or revoked.
+	APIKeys        []string `json:"apiKeys,omitempty"`
+	RevokedAPIKeys []string `json:"revokedApiKeys,omitempty"`
+	// Load is set for a bulk load.
+	Load *LoadRecord `json:"load,omitempty"`
+}
+
+// LoadRecord summarises a bulk load in the change log.
+type LoadRecord struct {
+	Source    string `json:"source,omitempty"`
+	Entities  int    `json:"entities"`
+	Relations int    `json:"relations"`
+}
+
+func (c *ChangeRecord) encode() []byte {
+	b, err := json.Marshal(c)
+	if err != nil {
+		// Only strings and ints: cannot fail.
+		panic(err)
+	}
+	return b
+}
+
+// merge adds o's ids to c.
+func (c *ChangeRecord) merge(o *ChangeRecord) {
+	for _, l := range []struct{ dst, src *[]string }{
+		{&c.Entities, &o.Entities}, {&c.Relations, &o.Relations},
+		{&c.DeletedEntities, &o.DeletedEntities}, {&c.DeletedRelations, &o.DeletedRelations},
+		{&c.EntityTypes, &o.EntityTypes}, {&c.RelationTypes, &o.RelationTypes},
+		{&c.Created, &o.Created}, {&c.CreatedTypes, &o.CreatedTypes},
+	} {
+		*l.dst = append(*l.dst, *l.src...)
+	}
+	c.Truncated = c.Truncated || o.Truncated
+	if c.Principal == "" {
+		c.Principal = o.Principal
+	}
+	if c.Prev == 0 {
+		c.Prev = o.Prev
+	}
+}
+
+// ChangeLog calls fn with every change-log record, oldest first, with the
+// time of its commit; it stops at fn's first error and returns it.
+func (s *Store) ChangeLog(ctx context.Context, fn func(at time.Time, rec ChangeRecord) error) error {
+	tx, err := s.db.Begin(ctx, kv.TxnOptions{})
+	if err != nil {
+		return fmt.Errorf("read the change log: %w", err)
+	}
+	defer tx.Discard()
+	it := tx.Iterate(kv.IterOptions{Prefix: []byte{pLog}})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		ts, err := parseLogKey(it.Key())
+		if err != nil {
+			return fmt.Errorf("read the change log: %w", err)
+		}
+		v, err := it.Value()
+		if err != nil {
+			return fmt.Errorf("read the change log: %w", err)
+		}
+		var rec ChangeRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("read the change log at %d: %w", ts, err)
+		}
+		if err := fn(s.timeOf(ts), rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commitSignal wakes the followers of the change feed when this process
+// commits. A follower takes the channel before it reads the log, so that
+// a commit made after its read closes the channel it then waits on: no
+// commit is missed between reading and waiting.
+type commitSignal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// wait returns a channel that is closed by the next commit.
+func (c *commitSignal) wait() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ch == nil {
+		c.ch = make(chan struct{})
+	}
+	return c.ch
+}
+
+// notify wakes every follower waiting. Called after every commit of this
+// process (also after a failed one: a spurious wake-up costs one read).
+func (c *commitSignal) notify() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ch != nil {
+		close(c.ch)
+		c.ch = nil
+	}
+}
+
+// commitSignaler is implemented by backends that hear of every process's
+// commits (pgkv, by LISTEN): a follower wakes at once at another service's
+// commit, and polls only while the backend cannot listen.
+type commitSignaler interface {
+	CommitSignal() <-chan struct{}
+}
+
+// Follow calls fn with every change after f.Since that f selects, in
+// commit order, exactly once: first the changes already committed, then
+// each new commit's as it comes, until ctx ends (returning its error) or
+// fn returns an error (returned as it is). f.Since "" follows from the
+// newest commit on. Follow reads the change log itself, a page at a time,
+// so a slow fn makes it fall behind, never buffer: a follower costs the
+// same memory however far behind it is. It is woken by this process's
+// commits, by other processes' where the backend signals them
+// (commitSignaler), and on a backend other processes write too it also
+// polls every FollowPoll, in case a signal was lost.
+func (s *Store) Follow(ctx context.Context, f ChangeFilter, fn func(Change) error) error {
+	if f.Since == "" {
+		f.Since = formatCursor(s.db.LastCommit(), cursorAll)
+	} else if _, _, err := parseCursor(f.Since, "since"); err != nil {
+		return err
+	}
+	f.First = followPage
+	var poll <-chan time.Time
+	if s.db.Features().Distributed {
+		t := time.NewTicker(FollowPoll)
+		defer t.Stop()
+		poll = t.C
+	}
+	signals, _ := s.db.(commitSignaler)
+	for {
+		woken := s.commits.wait()
+		var remote <-chan struct{}
+		if signals != nil {
+			remote = signals.CommitSignal()
+		}
+		page, err := s.Changes(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, c := range page.Changes {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		f.Since = page.Through
+		if page.HasMore {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-woken:
+		case <-remote:
+		case <-poll:
+		}
+	}
+}
+
+// FollowPoll is how often a follower on a backend that several processes
+// share (PostgreSQL) reads the change log for the other processes' commits,
+// which no local commit announces.
+const FollowPoll = 500 * time.Millisecond
+
+// followPage is how many changes a follower reads at a time: its memory
+// does not grow with how far behind it is.
+const followPage = 256

@@ -11,7 +11,7 @@ import (
 // ways (relations), the citation entries of its sources and its property
 // index entries (propindex.go). The key layouts are drawn in keys.go; here
 // they are put together for a record, old version to new. Apply's writer
-// (write.go),
+// (batch.go),
 // Load's loader (load.go) and Check (check.go) all go through it, each
 // with its own sink: a new index is one edit here, and the check follows.
 

@@ -349,7 +349,7 @@ func parseUint64(v []byte) (uint64, error) {
 	return binary.BigEndian.Uint64(v), nil
 }
 
-// Name index: folded search terms (see fold.go) of an entity's name,
+// Name index: folded search terms (see terms.go) of an entity's name,
 // labels and aliases. pNameFull holds each whole folded string, pNameTok
 // each token; the term is terminated by 0x00 so that the node id after it
 // is unambiguous and an exact term sorts before its longer extensions.
@@ -524,7 +524,7 @@ const (
 	histLoad   byte = 'l'
 )
 
-// apiKeyKey is an API key, by its name (see apikeys.go); the token itself
+// apiKeyKey is an API key, by its name (see apikey.go); the token itself
 // is never stored, only its SHA-256:
 //
 //	0x0F | name                        → JSON apiKeyRecord

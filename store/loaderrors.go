@@ -2,6 +2,9 @@ package store
 
 import "errors"
 
+// This file holds how a load reports the problems its source finds
+// (malformed input) alongside its own.
+
 // sourceErrors keeps the input problems a source reports at the end of
 // pass 1, and reports whether err is such a list. The load then goes on
 // validating, writing nothing, so that one run lists every problem of the

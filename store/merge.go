@@ -7,6 +7,11 @@ import (
 	"strings"
 )
 
+// This file holds what a bulk load does with a record whose id the store
+// already holds (OnExisting: replace, merge, skip, fail), the merge of
+// two versions of a record field by field, and the load's report of what
+// it changed.
+
 // OnExisting says what a bulk load does with a record whose id the store
 // already holds.
 type OnExisting uint8
@@ -29,12 +34,7 @@ const (
 
 var onExistingNames = [...]string{"replace", "merge", "skip", "fail"}
 
-func (o OnExisting) String() string {
-	if int(o) < len(onExistingNames) {
-		return onExistingNames[o]
-	}
-	return fmt.Sprintf("OnExisting(%d)", o)
-}
+func (o OnExisting) String() string { return enumName(o, onExistingNames[:], "OnExisting") }
 
 // ParseOnExisting reads merge, replace, skip or fail; an empty string is
 // merge, what an import given no choice does.
@@ -218,42 +218,40 @@ next:
 
 // entityChanges names the fields in which b differs from a.
 func entityChanges(a, b *Entity) []string {
-	var ch []string
-	if a.Type != b.Type {
-		ch = append(ch, "type")
-	}
-	if a.Name != b.Name {
-		ch = append(ch, "name")
-	}
-	if a.Description != b.Description {
-		ch = append(ch, "description")
-	}
-	if !slices.Equal(a.Labels, b.Labels) {
-		ch = append(ch, "labels")
-	}
-	if !slices.Equal(a.Aliases, b.Aliases) {
-		ch = append(ch, "aliases")
-	}
-	return append(ch, factChanges(a.Properties, b.Properties, a.ValidFrom, b.ValidFrom, a.ValidTo, b.ValidTo, a.Sources, b.Sources)...)
+	return changedFields([]fieldChange{
+		{"type", a.Type != b.Type},
+		{"name", a.Name != b.Name},
+		{"description", a.Description != b.Description},
+		{"labels", !slices.Equal(a.Labels, b.Labels)},
+		{"aliases", !slices.Equal(a.Aliases, b.Aliases)},
+	}, a.Properties, b.Properties, factChanges(a.ValidFrom, b.ValidFrom, a.ValidTo, b.ValidTo, a.Sources, b.Sources))
 }
 
 // relationChanges names the fields in which b differs from a.
 func relationChanges(a, b *Relation) []string {
-	var ch []string
-	if a.Type != b.Type {
-		ch = append(ch, "type")
-	}
-	if a.From != b.From {
-		ch = append(ch, "from")
-	}
-	if a.To != b.To {
-		ch = append(ch, "to")
-	}
-	return append(ch, factChanges(a.Properties, b.Properties, a.ValidFrom, b.ValidFrom, a.ValidTo, b.ValidTo, a.Sources, b.Sources)...)
+	return changedFields([]fieldChange{
+		{"type", a.Type != b.Type},
+		{"from", a.From != b.From},
+		{"to", a.To != b.To},
+	}, a.Properties, b.Properties, factChanges(a.ValidFrom, b.ValidFrom, a.ValidTo, b.ValidTo, a.Sources, b.Sources))
 }
 
-func factChanges(pa, pb Properties, fa, fb, ta, tb Date, sa, sb []Source) []string {
+// fieldChange says whether one field changed.
+type fieldChange struct {
+	name    string
+	changed bool
+}
+
+// changedFields names, in this order, the changed fields of own (a
+// kind's own fields), each property key in which pa and pb differ, and
+// the changed fields of facts (those every fact has).
+func changedFields(own []fieldChange, pa, pb Properties, facts []fieldChange) []string {
 	var ch []string
+	for _, f := range own {
+		if f.changed {
+			ch = append(ch, f.name)
+		}
+	}
 	keys := pa.Keys()
 	for _, k := range pb.Keys() {
 		if _, ok := pa[k]; !ok {
@@ -268,16 +266,22 @@ func factChanges(pa, pb Properties, fa, fb, ta, tb Date, sa, sb []Source) []stri
 			ch = append(ch, "properties."+k)
 		}
 	}
-	if fa != fb {
-		ch = append(ch, "validFrom")
-	}
-	if ta != tb {
-		ch = append(ch, "validTo")
-	}
-	if !slices.EqualFunc(sa, sb, sameSource) {
-		ch = append(ch, "sources")
+	for _, f := range facts {
+		if f.changed {
+			ch = append(ch, f.name)
+		}
 	}
 	return ch
+}
+
+// factChanges compares the fields after the properties that entities and
+// relations both have.
+func factChanges(fa, fb, ta, tb Date, sa, sb []Source) []fieldChange {
+	return []fieldChange{
+		{"validFrom", fa != fb},
+		{"validTo", ta != tb},
+		{"sources", !slices.EqualFunc(sa, sb, sameSource)},
+	}
 }
 
 // sameSource reports whether a and b are equal in every field.
@@ -370,16 +374,4 @@ func (l *loader) existingRelation(r *Relation, old relationBody, sameType bool, 
 // the store holds (OnExistingFail).
 func (l *loader) refuseExisting(kind, id string) {
 	l.w.failf(Conflict, "", "id", "%s %q already exists (on existing records: fail; use merge, replace or skip to load it)", kind, id)
-}
-
-// endTypeError is endpointError for an error whose field already names
-// the end as the record gave it ("to: SISTER_CITY_OF does not accept a
-// Company (allowed: Place)"). Saying the stored end beside it would
-// contradict it for a symmetric relation, whose ends are stored swapped.
-func (s *schema) endTypeError(rt *typeInfo, end string, et TypeID) string {
-	why := s.endpointError(rt, end, et)
-	if why == "" {
-		return ""
-	}
-	return strings.Replace(why, fmt.Sprintf(" at %q", end), "", 1)
 }

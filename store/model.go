@@ -1,6 +1,12 @@
 package store
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
+
+// This file holds the domain types: entities, relations, their labels and
+// sources, the ontology's types, subgraphs, search hits and statistics.
 
 // Entity is a thing in the graph: a city, a person, an organisation, a
 // document. Its ID is a readable, unique and immutable slug ("enschede").
@@ -173,4 +179,12 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// enumName is the name of v in names, or typ(v) for a value without one.
+func enumName[T ~int | ~uint8](v T, names []string, typ string) string {
+	if v < 0 || int(v) >= len(names) {
+		return fmt.Sprintf("%s(%d)", typ, v)
+	}
+	return names[v]
 }

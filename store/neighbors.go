@@ -7,6 +7,9 @@ import (
 	"slices"
 )
 
+// This file holds FindNeighbors: the distinct entities at the other ends
+// of an entity's relations, each with every relation joining them.
+
 // NeighborPage is one page of the distinct neighbours of an entity, each
 // with every relation joining them under the filter.
 type NeighborPage struct {

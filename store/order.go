@@ -8,6 +8,10 @@ import (
 	"math"
 )
 
+// This file holds the orders of lists: the sort key an Order makes of a
+// record, encoded so that byte order is the order asked for, and the
+// check that a cursor belongs to the same order.
+
 // OrderField is what an Order sorts by.
 type OrderField uint8
 

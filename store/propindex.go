@@ -194,110 +194,27 @@ func (w *writer) runReindex(sink indexSink) error {
 		if len(j.added) == 0 {
 			continue
 		}
-		it := w.tx.Iterate(kv.IterOptions{Prefix: typeIdxPrefix(j.t)})
-		relation := w.sch.info(j.t).relation
-		err := func() error {
-			defer it.Close()
-			for it.Rewind(); it.Valid(); it.Next() {
-				v, err := it.Value()
-				if err != nil {
-					return fmt.Errorf("reindex: %w", err)
-				}
-				id, err := parseUint64(v)
-				if err != nil {
+		kind := w.sch.info(j.t).kind()
+		err := eachTyped(w.tx, j.t, func(id uint64) error {
+			b, err := w.tx.Get(bodyKey(kind, id))
+			if err != nil {
+				return fmt.Errorf("reindex %s %d: %w", kindName(kind), id, err)
+			}
+			rb, err := decodeBody(kind, b)
+			if err != nil {
+				return fmt.Errorf("reindex %s %d: %w", kindName(kind), id, err)
+			}
+			for _, e := range propEntries(j.t, rb.ext, rb.props, j.added) {
+				if err := sink.set(e.k, propValue(id, e.v)); err != nil {
 					return err
-				}
-				var ext string
-				var props Properties
-				if relation {
-					b, err := w.tx.Get(relationKey(RelID(id)))
-					if err != nil {
-						return fmt.Errorf("reindex relation %d: %w", id, err)
-					}
-					rb, err := decodeRelation(b)
-					if err != nil {
-						return fmt.Errorf("reindex relation %d: %w", id, err)
-					}
-					ext, props = rb.r.ID, rb.r.Properties
-				} else {
-					b, err := w.tx.Get(entityKey(NodeID(id)))
-					if err != nil {
-						return fmt.Errorf("reindex entity %d: %w", id, err)
-					}
-					eb, err := decodeEntity(b)
-					if err != nil {
-						return fmt.Errorf("reindex entity %d: %w", id, err)
-					}
-					ext, props = eb.e.ID, eb.e.Properties
-				}
-				for _, e := range propEntries(j.t, ext, props, j.added) {
-					if err := sink.set(e.k, propValue(id, e.v)); err != nil {
-						return err
-					}
 				}
 			}
 			return nil
-		}()
+		})
 		if err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-// propEntry checks that a property index entry belongs to a live record
-// of its type which has that value: the other direction (every record has
-// its entries) is checked from the records.
-func (c *checker) propEntry(k, v []byte) error {
-	if len(k) < 6 {
-		c.problem("bad property index key %x", k)
-		return nil
-	}
-	t := TypeID(binary.BigEndian.Uint32(k[1:]))
-	id, err := parsePropValue(v)
-	if err != nil {
-		c.problem("property index entry %x: %v", k, err)
-		return nil
-	}
-	ti := c.sch.info(t)
-	if ti == nil {
-		c.problem("property index entry %x names type %d, which does not exist", k, t)
-		return nil
-	}
-	var ext string
-	var props Properties
-	body, ok, err := c.get(idKey(map[bool]byte{true: pRelation, false: pEntity}[ti.relation], id))
-	if err != nil {
-		return err
-	}
-	if ok {
-		if ti.relation {
-			rb, err := decodeRelation(body)
-			ok = err == nil && rb.typ == t
-			if ok {
-				ext, props = rb.r.ID, rb.r.Properties
-			}
-		} else {
-			eb, err := decodeEntity(body)
-			ok = err == nil && eb.typ == t
-			if ok {
-				ext, props = eb.e.ID, eb.e.Properties
-			}
-		}
-	}
-	if !ok {
-		c.problem("property index entry %x names record %d, which is no live %s", k, id, ti.def.Name)
-		return nil
-	}
-	for _, want := range propEntries(t, ext, props, ti.def.Indexed) {
-		if bytes.Equal(want.k, k) {
-			if !bytes.Equal(v, propValue(id, want.v)) {
-				c.problem("property index entry %x of %q has value %x, want %x", k, ext, v, propValue(id, want.v))
-			}
-			return nil
-		}
-	}
-	c.problem("property index entry %x of %q is stale: %q has no such indexed value", k, ext, ext)
 	return nil
 }
 
@@ -413,7 +330,7 @@ func (r *Reader) eachCandidate(t TypeID, w where, fn func(id uint64) error) erro
 		}
 		return r.scanIndex(propIdxPrefix(t, c.key), rs, fn)
 	}
-	return r.eachTyped(t, fn)
+	return eachTyped(r.tx, t, fn)
 }
 
 // scanIndex calls fn with the record of every entry in the ranges, each

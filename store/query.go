@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,10 +11,13 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
-// This file answers the lists that filter by property (where) or sort by
-// anything but their natural order: every match is found (from a property
-// index when one answers a filter, else by scanning the types), given its
-// sort key (order.go), and the page is the matches after the cursor.
+// This file holds what every list and lookup of entities and relations
+// shares: reads of a batch of ids from one snapshot, cursors and page
+// sizes, and, for the lists that filter by property (where) or sort by
+// anything but their natural order, the machinery that finds every match
+// (from a property index when one answers a filter, else by scanning the
+// types), gives it its sort key (order.go) and keeps the page after the
+// cursor.
 
 // ranked is one match of a list with its sort key.
 type ranked struct {
@@ -26,9 +30,11 @@ type ranked struct {
 }
 
 // pageOf sorts items and returns the first of them after after (the key of
-// the last item of the previous page), at most first, and whether more
-// follow.
-func pageOf(items []ranked, first int, after []byte) ([]ranked, bool) {
+// the last item of the previous page), at most first, with what the page
+// says of its list: how many items it has in all, and whether more follow
+// and come before.
+func pageOf(items []ranked, first int, after []byte) (page []ranked, total int, hasNext, hasPrevious bool) {
+	total, hasPrevious = len(items), after != nil
 	slices.SortFunc(items, func(a, b ranked) int { return bytes.Compare(a.key, b.key) })
 	if after != nil {
 		i, _ := slices.BinarySearchFunc(items, after, func(a ranked, k []byte) int {
@@ -40,77 +46,9 @@ func pageOf(items []ranked, first int, after []byte) ([]ranked, bool) {
 		items = items[i:]
 	}
 	if len(items) > first {
-		return items[:first], true
+		return items[:first], total, true, hasPrevious
 	}
-	return items, false
-}
-
-// entityDegree counts every relation of n, for DEGREE orders.
-func (r *Reader) entityDegree(n NodeID) (int, error) {
-	f := compileFilter(r.sch, nil, Both, Date{}, nil)
-	d := 0
-	err := r.Edges(n, f, func(Edge) error { d++; return nil })
-	return d, err
-}
-
-// findEntitiesWhere is FindEntities for a filtered or ordered list. The
-// cursor is the sort key of the last entity of the page: its id in id
-// order (the same cursor as the unfiltered list's), else the key of
-// sortKey.
-func (s *Store) findEntitiesWhere(ctx context.Context, f EntityFilter, first int, after []byte, ro ReadOptions) (EntityPage, error) {
-	var page EntityPage
-	err := s.View(ctx, ro, func(r *Reader) error {
-		set, err := r.sch.entityTypeSet(f.Types, "types")
-		if err != nil {
-			return err
-		}
-		w, err := compileWhere(r.sch, f.Where, true, "where")
-		if err != nil {
-			return err
-		}
-		sk, err := orderFor(f.OrderBy, true, after)
-		if err != nil {
-			return err
-		}
-		valid, err := f.validity()
-		if err != nil {
-			return err
-		}
-		var items []ranked
-		err = r.eachEntityMatch(set, w, func(n NodeID, t TypeID, e *Entity) error {
-			if valid != nil && !valid.f.Holds(e.ValidFrom, e.ValidTo) {
-				return nil
-			}
-			var key []byte
-			if sk == nil {
-				key = []byte(e.ID)
-			} else {
-				st := sortable{id: e.ID, name: e.Name, rec: entityRecord(e, t)}
-				if sk.needs(OrderDegree) {
-					if st.degree, err = r.entityDegree(n); err != nil {
-						return err
-					}
-				}
-				key = sk.key(st)
-			}
-			items = append(items, ranked{key: key, id: uint64(n), e: e})
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		page.TotalCount = len(items)
-		items, page.HasNext = pageOf(items, first, after)
-		page.HasPrevious = after != nil
-		page.Entities = make([]*Entity, len(items))
-		page.Cursors = make([]string, len(items))
-		for i, it := range items {
-			page.Entities[i] = it.e
-			page.Cursors[i] = encodeCursor(it.key)
-		}
-		return nil
-	})
-	return page, err
+	return items, total, false, hasPrevious
 }
 
 // needs reports whether k orders by field f.
@@ -152,12 +90,9 @@ func (sch *schema) relationTypesOf(set map[TypeID]bool) []TypeID {
 func (r *Reader) eachEntityMatch(set map[TypeID]bool, w where, fn func(n NodeID, t TypeID, e *Entity) error) error {
 	for _, t := range r.sch.entityTypesOf(set) {
 		err := r.eachCandidate(t, w, func(id uint64) error {
-			e, err := r.entity(NodeID(id))
+			e, err := r.liveEntity(NodeID(id), "index")
 			if err != nil {
 				return err
-			}
-			if e == nil {
-				return fmt.Errorf("index names node %d, which has no body", id)
 			}
 			if !w.matches(entityRecord(e, t)) {
 				return nil
@@ -176,12 +111,9 @@ func (r *Reader) eachEntityMatch(set map[TypeID]bool, w where, fn func(n NodeID,
 func (r *Reader) eachRelationMatch(set map[TypeID]bool, valid *EdgeFilter, w where, fn func(id RelID, t TypeID, rel *Relation) error) error {
 	for _, t := range r.sch.relationTypesOf(set) {
 		err := r.eachCandidate(t, w, func(id uint64) error {
-			rel, err := r.relation(RelID(id))
+			rel, err := r.liveRelation(RelID(id), "index")
 			if err != nil {
 				return err
-			}
-			if rel == nil {
-				return fmt.Errorf("index names relation %d, which has no body", id)
 			}
 			if (valid != nil && !valid.Holds(rel.ValidFrom, rel.ValidTo)) || !w.matches(relationRecord(rel, t)) {
 				return nil
@@ -195,10 +127,29 @@ func (r *Reader) eachRelationMatch(set map[TypeID]bool, valid *EdgeFilter, w whe
 	return nil
 }
 
+// liveEntity reads entity n, which an index entry or adjacency key (by)
+// names, so that a missing body is an error rather than a nil entity.
+func (r *Reader) liveEntity(n NodeID, by string) (*Entity, error) {
+	e, err := r.entity(n)
+	if err == nil && e == nil {
+		err = fmt.Errorf("%s names node %d, which has no body", by, n)
+	}
+	return e, err
+}
+
+// liveRelation is liveEntity for relation id.
+func (r *Reader) liveRelation(id RelID, by string) (*Relation, error) {
+	rel, err := r.relation(id)
+	if err == nil && rel == nil {
+		err = fmt.Errorf("%s names relation %d, which has no body", by, id)
+	}
+	return rel, err
+}
+
 // eachTyped calls fn with the internal id of every entity or relation of
 // type t, in external id order.
-func (r *Reader) eachTyped(t TypeID, fn func(id uint64) error) error {
-	it := r.tx.Iterate(kv.IterOptions{Prefix: typeIdxPrefix(t), KeysOnly: true})
+func eachTyped(tx kv.Txn, t TypeID, fn func(id uint64) error) error {
+	it := tx.Iterate(kv.IterOptions{Prefix: typeIdxPrefix(t), KeysOnly: true})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		v, err := it.Value()
@@ -212,205 +163,6 @@ func (r *Reader) eachTyped(t TypeID, fn func(id uint64) error) error {
 		if err := fn(id); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// wantsWhere reports whether FindRelations must take the path of
-// findRelationsWhere.
-func (f RelationFilter) wantsWhere() bool {
-	return len(f.Where) > 0 || len(f.NeighborWhere) > 0 || len(f.OrderBy) > 0
-}
-
-// findRelationsWhere is FindRelations for a filtered or ordered list, or
-// for the relations of given types when id is empty.
-func (s *Store) findRelationsWhere(ctx context.Context, id string, f RelationFilter, ro ReadOptions) (RelationPage, error) {
-	first, after, err := pageArgs(f.First, f.After)
-	if err != nil {
-		return RelationPage{}, err
-	}
-	var page RelationPage
-	err = s.View(ctx, ro, func(r *Reader) error {
-		if id == "" {
-			return r.relationsOfTypes(f, first, after, &page)
-		}
-		return r.relationsWhere(id, f, first, after, &page)
-	})
-	if err != nil {
-		return RelationPage{}, err
-	}
-	return page, nil
-}
-
-// relationsWhere pages through the relations of entity id under f.
-func (r *Reader) relationsWhere(id string, f RelationFilter, first int, after []byte, page *RelationPage) error {
-	n, ef, err := relationFilter(r, id, f)
-	if err != nil {
-		return err
-	}
-	w, nw, err := r.relationWheres(f)
-	if err != nil {
-		return err
-	}
-	sk, err := orderFor(f.OrderBy, true, after)
-	if err != nil {
-		return err
-	}
-	if sk == nil && after != nil {
-		if e, ok := parseAdjKey(after); !ok || e.self != n {
-			return &Error{Code: Invalid, Field: "after", Message: "the cursor belongs to another list"}
-		}
-	}
-	var edges []Edge
-	if err := r.Edges(n, ef, func(e Edge) error { edges = append(edges, e); return nil }); err != nil {
-		return err
-	}
-	needOther := nw != nil || (sk != nil && (f.OrderNeighbors || sk.needs(OrderName) || sk.needs(OrderDegree)))
-	needRel := w != nil || (sk != nil && !f.OrderNeighbors)
-	var items []ranked
-	for _, e := range edges {
-		var rel *Relation
-		var other *Entity
-		if needRel {
-			if rel, err = r.relation(e.Relation); err != nil {
-				return err
-			}
-			if rel == nil {
-				return fmt.Errorf("adjacency names relation %d, which has no body", e.Relation)
-			}
-			if !w.matches(relationRecord(rel, e.Type)) {
-				continue
-			}
-		}
-		if needOther {
-			if other, err = r.entity(e.Other); err != nil {
-				return err
-			}
-			if other == nil {
-				return fmt.Errorf("adjacency names node %d, which has no body", e.Other)
-			}
-			if !nw.matches(entityRecord(other, e.OtherType)) {
-				continue
-			}
-		}
-		var key []byte
-		if sk == nil {
-			d := pOut
-			if !e.Outgoing {
-				d = pIn
-			}
-			key = adjKey(nil, d, n, e.Type, e.Other, e.Relation)
-		} else {
-			var st sortable
-			if f.OrderNeighbors {
-				st = sortable{id: other.ID, name: other.Name, rec: entityRecord(other, e.OtherType)}
-				if rel, err = r.relation(e.Relation); err != nil {
-					return err
-				}
-				st.tieID = rel.ID
-			} else {
-				st = sortable{id: rel.ID, rec: relationRecord(rel, e.Type)}
-				if other != nil {
-					st.name = other.Name
-				}
-			}
-			if sk.needs(OrderDegree) {
-				if st.degree, err = r.entityDegree(e.Other); err != nil {
-					return err
-				}
-			}
-			key = sk.key(st)
-		}
-		items = append(items, ranked{key: key, edge: e})
-	}
-	page.TotalCount = len(items)
-	items, page.HasNext = pageOf(items, first, after)
-	page.HasPrevious = after != nil
-	rels := make([]RelID, len(items))
-	others := make([]NodeID, len(items))
-	for i, it := range items {
-		rels[i], others[i] = it.edge.Relation, it.edge.Other
-		page.Cursors = append(page.Cursors, encodeCursor(it.key))
-		page.Directions = append(page.Directions, directionOf(it.edge))
-		page.Labels = append(page.Labels, r.RelationLabel(it.edge.Type, it.edge.Outgoing))
-	}
-	if page.Relations, err = r.Relations(rels); err != nil {
-		return err
-	}
-	page.Neighbors, err = r.Entities(others)
-	return err
-}
-
-// relationsOfTypes pages through every relation of the types of f,
-// without a start entity: in relation id order unless ordered, each with
-// its to end as the neighbour.
-func (r *Reader) relationsOfTypes(f RelationFilter, first int, after []byte, page *RelationPage) error {
-	if len(f.Types) == 0 {
-		return FieldError("", "types", "give the relation types to list, or the id of an entity whose relations to list")
-	}
-	if len(f.EntityTypes) > 0 {
-		return FieldError("", "entityTypes", "entityTypes filters the other end of an entity's relations; give id, or filter with where")
-	}
-	if len(f.NeighborWhere) > 0 {
-		return FieldError("", "where", "these relations have no other end to filter")
-	}
-	set, err := r.sch.relationTypeSet(f.Types, "types")
-	if err != nil {
-		return err
-	}
-	validity, err := EntityFilter{ValidAt: f.ValidAt, During: f.During, DatedOnly: f.DatedOnly}.validity()
-	if err != nil {
-		return err
-	}
-	var valid *EdgeFilter
-	if validity != nil {
-		valid = &validity.f
-	}
-	w, err := compileWhere(r.sch, f.Where, false, "where")
-	if err != nil {
-		return err
-	}
-	sk, err := orderFor(f.OrderBy, false, after)
-	if err != nil {
-		return err
-	}
-	var items []ranked
-	err = r.eachRelationMatch(set, valid, w, func(id RelID, t TypeID, rel *Relation) error {
-		key := []byte(rel.ID)
-		if sk != nil {
-			key = sk.key(sortable{id: rel.ID, rec: relationRecord(rel, t)})
-		}
-		items = append(items, ranked{key: key, id: uint64(id)})
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	page.TotalCount = len(items)
-	items, page.HasNext = pageOf(items, first, after)
-	page.HasPrevious = after != nil
-	page.Relations = make([]*Relation, len(items))
-	page.Neighbors = make([]*Entity, len(items))
-	for i, it := range items {
-		rel, err := r.relation(RelID(it.id))
-		if err != nil {
-			return err
-		}
-		to, ok, err := r.Lookup(rel.To)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errors.New("relation " + rel.ID + " ends at a missing entity")
-		}
-		page.Relations[i] = rel
-		if page.Neighbors[i], err = r.entity(to); err != nil {
-			return err
-		}
-		page.Cursors = append(page.Cursors, encodeCursor(it.key))
-		// Read from its from end, as the neighbour (its to end) implies.
-		page.Directions = append(page.Directions, Out)
-		page.Labels = append(page.Labels, rel.Type)
 	}
 	return nil
 }
@@ -431,14 +183,64 @@ func orderFor(orders []Order, entities bool, after []byte) (*sortKey, error) {
 	return sk, nil
 }
 
-// relationWheres compiles the filters of f on relations (Where) and on
-// the entities at their other ends (NeighborWhere).
-func (r *Reader) relationWheres(f RelationFilter) (w, nw where, err error) {
-	if w, err = compileWhere(r.sch, f.Where, false, "where"); err != nil {
-		return nil, nil, err
+// findOne is a batch read of one id (find) that says NotFound, naming the
+// kind, where the batch says nil.
+func findOne[T any](id, kind string, find func([]string) ([]*T, error)) (*T, error) {
+	out, err := find([]string{id})
+	if err != nil {
+		return nil, err
 	}
-	if nw, err = compileWhere(r.sch, f.NeighborWhere, true, "where"); err != nil {
-		return nil, nil, err
+	if out[0] == nil {
+		return nil, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no %s %q", kind, id)}
 	}
-	return w, nw, nil
+	return out[0], nil
 }
+
+// findByIDs reads the record of each id with read (nil for none), all
+// from one snapshot.
+func findByIDs[T any](ctx context.Context, s *Store, ids []string, ro ReadOptions, read func(*Reader, string) (*T, error)) ([]*T, error) {
+	tx, sch, err := s.snapshot(ctx, ro)
+	if err != nil {
+		return nil, err
+	}
+	r := s.reader(ctx, tx, sch)
+	defer r.close()
+	out := make([]*T, len(ids))
+	for i, id := range ids {
+		if out[i], err = read(r, id); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func encodeCursor(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+func decodeCursor(s string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, &Error{Code: Invalid, Field: "after", Message: fmt.Sprintf("invalid cursor %q", s)}
+	}
+	return b, nil
+}
+
+// pageArgs reads a page's size (first, DefaultPageSize when nil) and the
+// cursor it continues after (nil when after is empty).
+func pageArgs(first *int, after string) (int, []byte, error) {
+	n, err := SizeOr(first, DefaultPageSize, "first")
+	if err != nil {
+		return 0, nil, err
+	}
+	if after == "" {
+		return n, nil, nil
+	}
+	b, err := decodeCursor(after)
+	if err != nil {
+		return 0, nil, err
+	}
+	return n, b, nil
+}
+
+// errStop ends a scan early from inside its callback; it never leaves this
+// package.
+var errStop = errors.New("stop scan")

@@ -2,20 +2,24 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/ties-graph/ties/store/kv/pgkv"
+
 	"github.com/ties-graph/ties/store/kv"
 	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
+
+// This file holds the Store itself: opening it over badger (Open), over
+// PostgreSQL (OpenPostgres) or any kv backend (New), its snapshots and the
+// ontology each sees, its counters, and the questions about the whole
+// store (IsEmpty, NeverWritten, Stats, Features).
 
 // Store is the graph store: entities, relations and the ontology over an
 // ordered key-value backend (badger). It is safe for concurrent use; writes
@@ -34,7 +38,7 @@ type Store struct {
 
 	cache *readCache
 	sync  *cacheSync // on a backend other processes write too
-	// commits wakes the change feed's followers (feed.go).
+	// commits wakes the change feed's followers (history.go).
 	commits commitSignal
 	pause   writePause
 	load    loadGate
@@ -159,55 +163,6 @@ func (s *Store) init(ctx context.Context) error {
 // Close closes the store.
 func (s *Store) Close() error { return s.db.Close() }
 
-// ChangeRecord is the change-log entry of one commit, stored under the
-// commit's timestamp. It lists every id the commit wrote or deleted
-// (records written before the lists were complete may have been cut at
-// 1,000 ids each, and say so with Truncated); a bulk load records its
-// source and counts instead, and each record it wrote has a history key
-// (keys.go) that leads back to it.
-type ChangeRecord struct {
-	// Principal is who made the change: an API key's name,
-	// PrincipalAnonymous or PrincipalCLI.
-	Principal string `json:"principal,omitempty"`
-	// Prev is the commit the writer read at: writers are serialized, so
-	// it is the commit just before this one, and the history keys of
-	// this commit's ids name it (see histKey).
-	Prev             uint64   `json:"prev,omitempty"`
-	Entities         []string `json:"entities,omitempty"`
-	Relations        []string `json:"relations,omitempty"`
-	DeletedEntities  []string `json:"deletedEntities,omitempty"`
-	DeletedRelations []string `json:"deletedRelations,omitempty"`
-	EntityTypes      []string `json:"entityTypes,omitempty"`
-	RelationTypes    []string `json:"relationTypes,omitempty"`
-	// Created lists the entities and relations of Entities and Relations
-	// that did not exist before the commit; CreatedTypes the same for
-	// the types.
-	Created      []string `json:"created,omitempty"`
-	CreatedTypes []string `json:"createdTypes,omitempty"`
-	Truncated    bool     `json:"truncated,omitempty"`
-	// APIKeys and RevokedAPIKeys name the API keys created or revoked.
-	APIKeys        []string `json:"apiKeys,omitempty"`
-	RevokedAPIKeys []string `json:"revokedApiKeys,omitempty"`
-	// Load is set for a bulk load.
-	Load *LoadRecord `json:"load,omitempty"`
-}
-
-// LoadRecord summarises a bulk load in the change log.
-type LoadRecord struct {
-	Source    string `json:"source,omitempty"`
-	Entities  int    `json:"entities"`
-	Relations int    `json:"relations"`
-}
-
-func (c *ChangeRecord) encode() []byte {
-	b, err := json.Marshal(c)
-	if err != nil {
-		// Only strings and ints: cannot fail.
-		panic(err)
-	}
-	return b
-}
-
 // snapshot begins a read transaction at ro's recorded time and returns it
 // with the ontology it sees.
 func (s *Store) snapshot(ctx context.Context, ro ReadOptions) (kv.Txn, *schema, error) {
@@ -279,16 +234,9 @@ func (s *Store) withLaterTypes(sch *schema) *schema {
 // schemaOf returns the ontology tx sees: the cached one when its version
 // matches, which costs one Get.
 func (s *Store) schemaOf(tx kv.Txn) (*schema, error) {
-	var ver uint64
-	v, err := tx.Get(counterKey(ctrOntologyVers))
-	switch {
-	case errors.Is(err, kv.ErrNotFound):
-	case err != nil:
-		return nil, fmt.Errorf("read ontology version: %w", err)
-	default:
-		if ver, err = parseUint64(v); err != nil {
-			return nil, fmt.Errorf("read ontology version: %w", err)
-		}
+	ver, err := readCounter(tx, counterKey(ctrOntologyVers))
+	if err != nil {
+		return nil, fmt.Errorf("read ontology: %w", err)
 	}
 	s.mu.Lock()
 	c := s.schema
@@ -399,71 +347,28 @@ func (s *Store) Stats(ctx context.Context, ro ReadOptions) (Stats, error) {
 	return st, nil
 }
 
-// Backup writes an online backup of the whole store to w: the backend's
-// backup stream (badger's, history included) in frames with SHA-256
-// digests and a manifest (see backupfile.go), which Restore checks. It
-// returns an Unavailable error when the backend cannot back up.
-func (s *Store) Backup(ctx context.Context, w io.Writer) error {
-	b, ok := s.db.(kv.Backuper)
-	if !ok {
-		return Errorf(Unavailable, "the %s backend does not support backups", s.db.Features().Name)
-	}
-	fw, err := newFrameWriter(w)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	if err := b.Backup(ctx, fw); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	if err := fw.close(); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	return nil
-}
+// Features describes the backend the store runs on, for callers (and
+// tests) whose answer depends on what it can do: whether it keeps every
+// version, whether several processes share it.
+func (s *Store) Features() kv.Features { return s.db.Features() }
 
-// Restore loads a backup written by Backup into a store that holds no
-// entities and no relations. It returns a Conflict error for a store with
-// data and an Unavailable error when the backend cannot restore.
-func (s *Store) Restore(ctx context.Context, r io.Reader) error {
-	b, ok := s.db.(kv.Backuper)
-	if !ok {
-		return Errorf(Unavailable, "the %s backend does not support restoring backups", s.db.Features().Name)
-	}
-	empty, err := s.IsEmpty(ctx)
+// OpenPostgres opens the store in the PostgreSQL database at url
+// (postgres://user@host:port/db; several hosts with
+// target_session_attrs=read-write follow a failover), creating its tables
+// on first use. Several processes may open the same database at once.
+// Every version is kept there: opts.HistoryRetention does not apply, and
+// durability is the server's (synchronous_commit), not opts.SyncWrites.
+// It returns an error wrapping pgkv.ErrNewerSchema for a database set up
+// by a newer Ties.
+func OpenPostgres(ctx context.Context, url string, opts Options) (*Store, error) {
+	db, err := pgkv.Open(ctx, pgkv.Options{URL: url, ReadOnly: opts.ReadOnly, LogKey: logKey, Logger: opts.Logger})
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("open store: %w", err)
 	}
-	if !empty {
-		return Errorf(Conflict, "restore needs an empty store; this one has data")
-	}
-	br, legacy, err := openBackup(r)
+	s, err := New(db, opts)
 	if err != nil {
-		return err
+		db.Close()
+		return nil, err
 	}
-	if legacy {
-		s.log.Warn("restoring a backup without checksums, written before backups had them: it cannot be verified")
-	}
-	s.cache.begin(true)
-	err = b.Restore(ctx, br)
-	s.cache.end(s.db.LastCommit())
-	s.commits.notify()
-	s.mu.Lock()
-	s.schema = nil
-	s.mu.Unlock()
-	s.keyring.Store(nil) // the backup brought its own keys
-	if errors.Is(err, kv.ErrNotBackup) {
-		msg := "the input is not a backup written by ties backup"
-		if _, why, ok := strings.Cut(err.Error(), kv.ErrNotBackup.Error()+": "); ok {
-			msg += ": " + why
-		}
-		return &Error{Code: Invalid, Message: msg}
-	}
-	var damage *Error
-	if errors.As(err, &damage) {
-		return damage
-	}
-	if err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	return nil
+	return s, nil
 }

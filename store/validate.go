@@ -7,69 +7,12 @@ import (
 	"unicode/utf8"
 )
 
-// This file says what a valid record is: the checks every entity and
-// relation passes before either write path (Apply's writer, Load's loader)
-// stores it, each problem recorded on the writer with the record and field
-// it concerns.
-
-// checkEntity records every problem of e.
-func (w *writer) checkEntity(e *Entity, rec string) {
-	w.checkEntityType(e.Type, rec)
-	w.checkEntityFields(e, rec)
-}
-
-// checkEntityType records a problem with an entity's type name.
-func (w *writer) checkEntityType(typ, rec string) {
-	switch {
-	case typ == "":
-		w.failf(Invalid, rec, "type", "type is empty")
-	case !utf8.ValidString(typ):
-		w.failf(Invalid, rec, "type", "invalid UTF-8")
-	default:
-		if _, ok := w.sch.entityType(typ); !ok {
-			if _, isRel := w.sch.relations[typ]; isRel {
-				w.failf(Invalid, rec, "type", "%s is a relation type, not an entity type", typ)
-			} else {
-				w.failf(Invalid, rec, "type", "%s", w.sch.unknownEntityType(typ))
-			}
-		}
-	}
-}
-
-// checkEntityFields records every problem of e's fields but its type.
-func (w *writer) checkEntityFields(e *Entity, rec string) {
-	w.checkID(e.ID, rec, true)
-	switch {
-	case !utf8.ValidString(e.Name):
-		w.failf(Invalid, rec, "name", "invalid UTF-8")
-	case strings.TrimSpace(e.Name) == "":
-		w.failf(Invalid, rec, "name", "name is empty")
-	case len(e.Name) > maxNameBytes:
-		w.failf(Invalid, rec, "name", "name is longer than %d bytes", maxNameBytes)
-	}
-	w.checkText(e.Description, rec, "description")
-	for _, l := range e.Labels {
-		// Labels are an object keyed by language in every format but
-		// GraphQL input, and sorted by language in the store, so a path
-		// by position would point at the wrong label: the path is
-		// labels.<lang>, as properties.<name> is.
-		switch {
-		case l.Lang == "":
-			w.failf(Invalid, rec, "labels", "label language is empty")
-			continue
-		case !utf8.ValidString(l.Lang):
-			w.failf(Invalid, rec, "labels", "label language is not valid UTF-8")
-			continue
-		}
-		w.checkName(l.Value, rec, "labels."+l.Lang)
-	}
-	for i, a := range e.Aliases {
-		w.checkName(a, rec, fmt.Sprintf("aliases[%d]", i))
-	}
-	w.checkProps(e.Properties, rec)
-	w.checkInterval(e.ValidFrom, e.ValidTo, rec)
-	w.checkSources(e.Sources, rec)
-}
+// This file says what a valid record is: the checks of the fields every
+// entity and relation has (ids, names, texts, dates, properties, sources)
+// that both pass before either write path (Apply's writer, Load's loader)
+// stores them, each problem recorded on the writer with the record and
+// field it concerns. The checks of one kind's own fields start in its
+// file (checkEntity in entity.go, checkRelation in relation.go).
 
 func (w *writer) checkID(id, rec string, required bool) {
 	switch {
@@ -185,33 +128,4 @@ func (w *writer) checkSources(ss []Source, rec string) {
 			}
 		}
 	}
-}
-
-func (w *writer) checkRelation(r *Relation, rec string) {
-	w.checkID(r.ID, rec, false)
-	switch {
-	case r.Type == "":
-		w.failf(Invalid, rec, "type", "type is empty")
-	case !utf8.ValidString(r.Type):
-		w.failf(Invalid, rec, "type", "invalid UTF-8")
-	default:
-		if _, ok := w.sch.relationType(r.Type); !ok {
-			if _, isEnt := w.sch.entities[r.Type]; isEnt {
-				w.failf(Invalid, rec, "type", "%s is an entity type, not a relation type", r.Type)
-			} else {
-				w.failf(Invalid, rec, "type", "%s", w.sch.unknownRelationType(r.Type, "and swap from and to"))
-			}
-		}
-	}
-	for _, f := range []struct{ name, v string }{{"from", r.From}, {"to", r.To}} {
-		switch {
-		case f.v == "":
-			w.failf(Invalid, rec, f.name, "%s is empty", f.name)
-		case !utf8.ValidString(f.v):
-			w.failf(Invalid, rec, f.name, "invalid UTF-8")
-		}
-	}
-	w.checkProps(r.Properties, rec)
-	w.checkInterval(r.ValidFrom, r.ValidTo, rec)
-	w.checkSources(r.Sources, rec)
 }

@@ -8,6 +8,9 @@ import (
 	"sort"
 )
 
+// This file holds typed property values (Value, Properties) and their
+// conversion from and to JSON.
+
 // Kind is the type of a property Value.
 type Kind uint8
 

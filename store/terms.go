@@ -9,6 +9,12 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// This file says what an entity is filed under in the name and text
+// indexes: folding (accents, case, width), tokens (CJK runs included),
+// and the terms and keys of a name, its labels and aliases (name index)
+// and of a description and excerpts (text index). A query is folded and
+// tokenised by the same functions, so index and query meet.
+
 // maxTermBytes bounds one indexed term, so that a very long name cannot
 // make a huge key; longer terms are cut at a character boundary, and so
 // are queries, so that they still meet.
@@ -159,23 +165,14 @@ func cjkRuns(word string) []string {
 // nameTerms returns the distinct folded full strings and tokens that index
 // e: its name, every label and every alias.
 func nameTerms(e *Entity) (full, toks []string) {
-	seenF := map[string]bool{}
-	seenT := map[string]bool{}
+	var fs, ts termSet
 	addString := func(s string) {
 		f := fold(s)
 		if f == "" {
 			return
 		}
-		if c := cutTerm(f); !seenF[c] {
-			seenF[c] = true
-			full = append(full, c)
-		}
-		for _, t := range tokens(f) {
-			if !seenT[t] {
-				seenT[t] = true
-				toks = append(toks, t)
-			}
-		}
+		fs.add(cutTerm(f))
+		ts.addTokens(f)
 	}
 	addString(e.Name)
 	for _, l := range e.Labels {
@@ -184,7 +181,32 @@ func nameTerms(e *Entity) (full, toks []string) {
 	for _, a := range e.Aliases {
 		addString(a)
 	}
-	return full, toks
+	return fs.terms, ts.terms
+}
+
+// termSet collects distinct terms in the order they are first added.
+type termSet struct {
+	seen  map[string]bool
+	terms []string
+}
+
+// add adds t unless the set has it.
+func (s *termSet) add(t string) {
+	if s.seen[t] {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[t] = true
+	s.terms = append(s.terms, t)
+}
+
+// addTokens adds the tokens of folded, a folded string.
+func (s *termSet) addTokens(folded string) {
+	for _, t := range tokens(folded) {
+		s.add(t)
+	}
 }
 
 // nameKeys returns every name index key of entity e at node n.
@@ -203,4 +225,31 @@ func nameKeys(e *Entity, n NodeID) [][]byte {
 // nameValueOf is the value of every name index key of e.
 func nameValueOf(e *Entity, t TypeID) []byte {
 	return nameValue{typ: t, nameLen: uint32(len(fold(e.Name))), ext: e.ID}.encode()
+}
+
+// textTerms returns the distinct folded tokens of e's description and of
+// the excerpts of its sources that its name index does not already hold:
+// a word of the name is found as a name, which ranks higher, so filing it
+// again here would only grow the index.
+func textTerms(e *Entity) []string {
+	_, named := nameTerms(e)
+	ts := termSet{seen: make(map[string]bool, len(named))}
+	for _, t := range named {
+		ts.seen[t] = true
+	}
+	ts.addTokens(fold(e.Description))
+	for _, s := range e.Sources {
+		ts.addTokens(fold(s.Excerpt))
+	}
+	return ts.terms
+}
+
+// textKeys returns every text index key of entity e at node n.
+func textKeys(e *Entity, n NodeID) [][]byte {
+	ts := textTerms(e)
+	keys := make([][]byte, len(ts))
+	for i, t := range ts {
+		keys[i] = nameKey(pTextTok, t, n)
+	}
+	return keys
 }

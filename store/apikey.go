@@ -20,6 +20,10 @@ import (
 	"github.com/ties-graph/ties/store/kv"
 )
 
+// This file holds API keys: their scopes, the principal a request acts
+// as, their storage (hashed, under apiKeyKey) and the in-memory keyring
+// that authenticates a token without a read.
+
 // Scope is what an API key (or an anonymous client) may do. Each scope
 // includes the ones below it.
 type Scope int
@@ -40,12 +44,7 @@ const (
 var scopeNames = [...]string{"none", "read", "write", "admin"}
 
 // String returns the scope's name: none, read, write or admin.
-func (s Scope) String() string {
-	if s < 0 || int(s) >= len(scopeNames) {
-		return fmt.Sprintf("Scope(%d)", int(s))
-	}
-	return scopeNames[s]
-}
+func (s Scope) String() string { return enumName(s, scopeNames[:], "Scope") }
 
 // ParseScope reads a scope name (case does not matter). It returns an
 // Invalid error for anything else.

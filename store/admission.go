@@ -5,8 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
+
+// This file holds the admission of writes: the gate that refuses a
+// mutation with Busy while a bulk load holds the writer, and the pause of
+// every write when the disk is nearly full.
 
 // BusyRetryAfter is how long a client refused with Busy is told to wait
 // before it tries again.
@@ -102,4 +107,41 @@ func (g *loadGate) refusedForLoad(wctx context.Context, err error) error {
 		return &Error{Code: Busy, Message: "a bulk import took the writer; retry in a few seconds"}
 	}
 	return err
+}
+
+// writePause holds why writes are paused, or nil when they are not.
+type writePause struct {
+	reason atomic.Pointer[Error]
+}
+
+// PauseWrites makes every Apply and Load fail with an Unavailable error
+// carrying message, until ResumeWrites; reads go on. A service pauses
+// writes when the disk under its data directory is nearly full: badger
+// crashes the process (SIGBUS on a memory-mapped file) when a write finds
+// no space, and a paused store refuses the write with a message instead.
+func (s *Store) PauseWrites(message string) {
+	s.pause.reason.Store(&Error{Code: Unavailable, Message: message})
+}
+
+// ResumeWrites ends a PauseWrites.
+func (s *Store) ResumeWrites() { s.pause.reason.Store(nil) }
+
+// WritesPaused returns the error writes fail with while paused, or while
+// Options.SpaceCheck finds too little room on the disk; nil otherwise.
+func (s *Store) WritesPaused() error {
+	if e := s.pause.reason.Load(); e != nil {
+		return e
+	}
+	return s.CheckSpace()
+}
+
+// CheckSpace returns Options.SpaceCheck's verdict: an error when the disk
+// has too little room to write, nil when it has or nothing checks. Code
+// that writes into the data directory beside the store (an upload being
+// spooled) asks it as it goes.
+func (s *Store) CheckSpace() error {
+	if s.opts.SpaceCheck == nil {
+		return nil
+	}
+	return s.opts.SpaceCheck()
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -11,7 +12,14 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"strings"
+
+	"github.com/ties-graph/ties/store/kv"
 )
+
+// This file holds backups: Backup and Restore of a whole store through
+// the backend's own stream, and the framed, checksummed file format both
+// write and read.
 
 // A backup file is the backend's backup stream cut into frames, each with
 // its SHA-256 digest, followed by a manifest:
@@ -192,4 +200,73 @@ func (f *frameReader) checkManifest() error {
 		return damaged("the SHA-256 of its data is %s, its manifest says %s", sum, m.SHA256)
 	}
 	return io.EOF
+}
+
+// Backup writes an online backup of the whole store to w: the backend's
+// backup stream (badger's, history included) in frames with SHA-256
+// digests and a manifest (the file format above), which Restore checks. It
+// returns an Unavailable error when the backend cannot back up.
+func (s *Store) Backup(ctx context.Context, w io.Writer) error {
+	b, ok := s.db.(kv.Backuper)
+	if !ok {
+		return Errorf(Unavailable, "the %s backend does not support backups", s.db.Features().Name)
+	}
+	fw, err := newFrameWriter(w)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := b.Backup(ctx, fw); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := fw.close(); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// Restore loads a backup written by Backup into a store that holds no
+// entities and no relations. It returns a Conflict error for a store with
+// data and an Unavailable error when the backend cannot restore.
+func (s *Store) Restore(ctx context.Context, r io.Reader) error {
+	b, ok := s.db.(kv.Backuper)
+	if !ok {
+		return Errorf(Unavailable, "the %s backend does not support restoring backups", s.db.Features().Name)
+	}
+	empty, err := s.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return Errorf(Conflict, "restore needs an empty store; this one has data")
+	}
+	br, legacy, err := openBackup(r)
+	if err != nil {
+		return err
+	}
+	if legacy {
+		s.log.Warn("restoring a backup without checksums, written before backups had them: it cannot be verified")
+	}
+	s.cache.begin(true)
+	err = b.Restore(ctx, br)
+	s.cache.end(s.db.LastCommit())
+	s.commits.notify()
+	s.mu.Lock()
+	s.schema = nil
+	s.mu.Unlock()
+	s.keyring.Store(nil) // the backup brought its own keys
+	if errors.Is(err, kv.ErrNotBackup) {
+		msg := "the input is not a backup written by ties backup"
+		if _, why, ok := strings.Cut(err.Error(), kv.ErrNotBackup.Error()+": "); ok {
+			msg += ": " + why
+		}
+		return &Error{Code: Invalid, Message: msg}
+	}
+	var damage *Error
+	if errors.As(err, &damage) {
+		return damage
+	}
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
 }
