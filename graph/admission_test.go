@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -134,11 +133,7 @@ func TestAdmissionInTheServer(t *testing.T) {
 
 // seedSource reads the founding data.
 func seedSource() store.RecordSource {
-	src, err := exchange.NewSource(exchange.Input{
-		Name:   seed.FileName,
-		Format: exchange.NDJSON,
-		Open:   func() (io.ReadCloser, error) { return io.NopCloser(seed.Reader()), nil },
-	}, exchange.DecodeOptions{})
+	src, err := exchange.NewSource(exchange.BytesInput(seed.FileName, exchange.NDJSON, seed.NDJSON()), exchange.DecodeOptions{})
 	if err != nil {
 		panic(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -61,11 +60,7 @@ func newEnvWith(t testing.TB, st *store.Store, cfg graph.ServerConfig) *env {
 // loadFounding writes the founding data into st in one batch.
 func loadFounding(t testing.TB, st *store.Store) {
 	t.Helper()
-	src, err := exchange.NewSource(exchange.Input{
-		Name:   seed.FileName,
-		Format: exchange.NDJSON,
-		Open:   func() (io.ReadCloser, error) { return io.NopCloser(seed.Reader()), nil },
-	}, exchange.DecodeOptions{})
+	src, err := exchange.NewSource(exchange.BytesInput(seed.FileName, exchange.NDJSON, seed.NDJSON()), exchange.DecodeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

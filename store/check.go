@@ -388,13 +388,22 @@ func (c *checker) ext(k, v []byte) error {
 	return nil
 }
 
-func (c *checker) node(k, v []byte) error {
-	n, err := parseIDKey(pNode, k)
+// idOf parses the id of a record key of prefix p and raises *top to it
+// (the counter must be past every id); ok is false for a key that does not
+// parse, which is noted.
+func (c *checker) idOf(p byte, k []byte, top *uint64) (id uint64, ok bool) {
+	id, err := parseIDKey(p, k)
 	if c.bad(err) {
-		return nil
+		return 0, false
 	}
-	if n > c.maxNode {
-		c.maxNode = n
+	*top = max(*top, id)
+	return id, true
+}
+
+func (c *checker) node(k, v []byte) error {
+	n, ok := c.idOf(pNode, k, &c.maxNode)
+	if !ok {
+		return nil
 	}
 	t, ext, err := parseNodeValue(v)
 	if err != nil {
@@ -475,12 +484,9 @@ func (c *checker) entity(k, v []byte) error {
 }
 
 func (c *checker) relation(k, v []byte) error {
-	id, err := parseIDKey(pRelation, k)
-	if c.bad(err) {
+	id, ok := c.idOf(pRelation, k, &c.maxRel)
+	if !ok {
 		return nil
-	}
-	if id > c.maxRel {
-		c.maxRel = id
 	}
 	rid := RelID(id)
 	rb, err := decodeRelation(v)

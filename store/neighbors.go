@@ -59,14 +59,11 @@ func (s *Store) FindNeighbors(ctx context.Context, id string, f RelationFilter, 
 	}
 	var page NeighborPage
 	err = s.View(ctx, ro, func(r *Reader) error {
-		n, ef, err := relationFilter(r, id, f)
+		q, err := r.compileRelations(id, f)
 		if err != nil {
 			return err
 		}
-		w, nw, err := r.relationWheres(f)
-		if err != nil {
-			return err
-		}
+		n, ef, w, nw := q.n, q.ef, q.w, q.nw
 		joins := map[NodeID][]Edge{}
 		refused := map[NodeID]bool{} // neighbours that fail NeighborWhere
 		err = r.Edges(n, ef, func(e Edge) error {

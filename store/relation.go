@@ -173,14 +173,11 @@ func (s *Store) findRelationsWhere(ctx context.Context, id string, f RelationFil
 
 // relationsWhere pages through the relations of entity id under f.
 func (r *Reader) relationsWhere(id string, f RelationFilter, first int, after []byte, page *RelationPage) error {
-	n, ef, err := relationFilter(r, id, f)
+	q, err := r.compileRelations(id, f)
 	if err != nil {
 		return err
 	}
-	w, nw, err := r.relationWheres(f)
-	if err != nil {
-		return err
-	}
+	n, ef, w, nw := q.n, q.ef, q.w, q.nw
 	sk, err := orderFor(f.OrderBy, true, after)
 	if err != nil {
 		return err
@@ -334,16 +331,27 @@ func (r *Reader) relationsOfTypes(f RelationFilter, first int, after []byte, pag
 	return nil
 }
 
-// relationWheres compiles the filters of f on relations (Where) and on
-// the entities at their other ends (NeighborWhere).
-func (r *Reader) relationWheres(f RelationFilter) (w, nw where, err error) {
-	if w, err = compileWhere(r.sch, f.Where, false, "where"); err != nil {
-		return nil, nil, err
+// relationQuery is a RelationFilter compiled against one snapshot: the
+// entity, the filter its adjacency is walked with, and the property
+// filters on each relation (w) and on the entity at its far end (nw).
+type relationQuery struct {
+	n     NodeID
+	ef    *EdgeFilter
+	w, nw where
+}
+
+// compileRelations compiles f for the relations of entity id.
+func (r *Reader) compileRelations(id string, f RelationFilter) (q relationQuery, err error) {
+	if q.n, q.ef, err = relationFilter(r, id, f); err != nil {
+		return q, err
 	}
-	if nw, err = compileWhere(r.sch, f.NeighborWhere, true, "where"); err != nil {
-		return nil, nil, err
+	if q.w, err = compileWhere(r.sch, f.Where, false, "where"); err != nil {
+		return q, err
 	}
-	return w, nw, nil
+	if q.nw, err = compileWhere(r.sch, f.NeighborWhere, true, "where"); err != nil {
+		return q, err
+	}
+	return q, nil
 }
 
 func (w *writer) storedRelation(k []byte) (*Relation, error) {

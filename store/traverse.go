@@ -576,13 +576,27 @@ func (r *Reader) entity(n NodeID) (*Entity, error) {
 }
 
 // decodeEntity decodes v, the body of node n.
-func (r *Reader) decodeEntity(n NodeID, v string) (*Entity, error) {
+func (r *Reader) decodeEntity(n NodeID, v string) (*Entity, error) { return entityFrom(r.sch, n, v) }
+
+// entityFrom decodes v, the body of node n, naming its type from sch.
+func entityFrom(sch *schema, n NodeID, v string) (*Entity, error) {
 	eb, err := decodeEntityString(v)
 	if err != nil {
 		return nil, fmt.Errorf("read entity %d: %w", n, err)
 	}
-	eb.e.Type = r.sch.name(eb.typ)
+	eb.e.Type = sch.name(eb.typ)
 	return eb.e, nil
+}
+
+// relationFrom decodes v, the body of relation id, naming its type from
+// sch.
+func relationFrom(sch *schema, id RelID, v string) (*Relation, error) {
+	rb, err := decodeRelationString(v)
+	if err != nil {
+		return nil, fmt.Errorf("read relation %d: %w", id, err)
+	}
+	rb.r.Type = sch.name(rb.typ)
+	return rb.r, nil
 }
 
 // relation reads the body of relation id; nil when there is none.
@@ -591,12 +605,7 @@ func (r *Reader) relation(id RelID) (*Relation, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	rb, err := decodeRelationString(v)
-	if err != nil {
-		return nil, fmt.Errorf("read relation %d: %w", id, err)
-	}
-	rb.r.Type = r.sch.name(rb.typ)
-	return rb.r, nil
+	return relationFrom(r.sch, id, v)
 }
 
 // body returns the stored body under prefix p and id, through the cache;
@@ -623,37 +632,33 @@ func (r *Reader) body(kind cacheKind, p byte, id uint64) (string, bool, error) {
 // readEntity reads the body of node n past any cache (exports, checks);
 // nil when there is none.
 func readEntity(tx kv.Txn, sch *schema, n NodeID) (*Entity, error) {
-	v, err := tx.Get(entityKey(n))
-	if errors.Is(err, kv.ErrNotFound) {
-		return nil, nil
+	v, ok, err := readPast(tx, entityKey(n))
+	if err != nil || !ok {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read entity %d: %w", n, err)
-	}
-	eb, err := decodeEntity(v)
-	if err != nil {
-		return nil, fmt.Errorf("read entity %d: %w", n, err)
-	}
-	eb.e.Type = sch.name(eb.typ)
-	return eb.e, nil
+	return entityFrom(sch, n, string(v))
 }
 
 // readRelation reads the body of relation id past any cache; nil when
 // there is none.
 func readRelation(tx kv.Txn, sch *schema, id RelID) (*Relation, error) {
-	v, err := tx.Get(relationKey(id))
+	v, ok, err := readPast(tx, relationKey(id))
+	if err != nil || !ok {
+		return nil, err
+	}
+	return relationFrom(sch, id, string(v))
+}
+
+// readPast reads key past any cache; ok is false when there is none.
+func readPast(tx kv.Txn, key []byte) (v []byte, ok bool, err error) {
+	v, err = tx.Get(key)
 	if errors.Is(err, kv.ErrNotFound) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read relation %d: %w", id, err)
+		return nil, false, fmt.Errorf("read %x: %w", key, err)
 	}
-	rb, err := decodeRelation(v)
-	if err != nil {
-		return nil, fmt.Errorf("read relation %d: %w", id, err)
-	}
-	rb.r.Type = sch.name(rb.typ)
-	return rb.r, nil
+	return v, true, nil
 }
 
 // Relations returns the relation bodies of ids, in order, nil for missing.

@@ -478,11 +478,7 @@ func loadSeed(ctx context.Context, st *store.Store, logger *slog.Logger) error {
 	if !never {
 		return nil
 	}
-	src, err := exchange.NewSource(exchange.Input{
-		Name:   seed.FileName,
-		Format: exchange.NDJSON,
-		Open:   func() (io.ReadCloser, error) { return io.NopCloser(seed.Reader()), nil },
-	}, exchange.DecodeOptions{})
+	src, err := exchange.NewSource(exchange.BytesInput(seed.FileName, exchange.NDJSON, seed.NDJSON()), exchange.DecodeOptions{})
 	if err != nil {
 		return fmt.Errorf("load the founding data: %w", err)
 	}

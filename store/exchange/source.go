@@ -51,6 +51,17 @@ func FileInput(path string, format Format) (Input, error) {
 	}, nil
 }
 
+// BytesInput returns the Input of data held in memory, such as the
+// founding data embedded in the binary.
+func BytesInput(name string, format Format, data []byte) Input {
+	return Input{
+		Name:   name,
+		Format: format,
+		Size:   int64(len(data)),
+		Open:   func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
+	}
+}
+
 // Spool copies r into a temporary file in dir ("" for the system default) so
 // that it can be read more than once, and returns the Input reading it and a
 // function that removes the file. At most limit bytes are accepted (0 = no

@@ -25,12 +25,7 @@ func TestNDJSONReadsBackThroughImport(t *testing.T) {
 	if err := writeNDJSON(&file, cfg); err != nil {
 		t.Fatal(err)
 	}
-	in := exchange.Input{
-		Name:   "generated.ndjson",
-		Format: exchange.NDJSON,
-		Size:   int64(file.Len()),
-		Open:   func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(file.Bytes())), nil },
-	}
+	in := exchange.BytesInput("generated.ndjson", exchange.NDJSON, file.Bytes())
 	src, err := exchange.NewSource(in, exchange.DecodeOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -40,12 +39,7 @@ func openStore(t *testing.T) *store.Store {
 // does on an empty data directory.
 func load(t *testing.T, s *store.Store) store.LoadResult {
 	t.Helper()
-	in := exchange.Input{
-		Name:   seed.FileName,
-		Format: exchange.NDJSON,
-		Size:   int64(len(seed.NDJSON())),
-		Open:   func() (io.ReadCloser, error) { return io.NopCloser(seed.Reader()), nil },
-	}
+	in := exchange.BytesInput(seed.FileName, exchange.NDJSON, seed.NDJSON())
 	src, err := exchange.NewSource(in, exchange.DecodeOptions{})
 	if err != nil {
 		t.Fatalf("new source: %v", err)
