@@ -41,7 +41,7 @@ func changeConnection(p store.ChangePage) *model.ChangeConnection {
 
 // history is the resolver of Entity.history and Relation.history.
 func (r *Resolver) history(ctx context.Context, kind store.ChangeKind, id string, first *int, after *string) (*model.ChangeConnection, error) {
-	p, err := r.store.History(ctx, kind, id, store.HistoryOptions{First: deref(first, 0), After: deref(after, "")})
+	p, err := r.store.History(ctx, kind, id, store.HistoryOptions{First: first, After: deref(after, "")})
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (r *Resolver) history(ctx context.Context, kind store.ChangeKind, id string
 
 // changeFilter builds the store's filter from the arguments of changes.
 func changeFilter(since *string, first *int, kinds []store.ChangeKind, types, ids []string) store.ChangeFilter {
-	return store.ChangeFilter{Since: deref(since, ""), First: deref(first, 0), Kinds: kinds, Types: types, IDs: ids}
+	return store.ChangeFilter{Since: deref(since, ""), First: first, Kinds: kinds, Types: types, IDs: ids}
 }
 
 // changeRecords memoizes the records of the changes of one query or

@@ -96,3 +96,37 @@ func TestStatsRetention(t *testing.T) {
 		t.Errorf("asOfFrom: got %v, want an instant before changesFrom %v", got.Stats.AsOfFrom, got.Stats.ChangesFrom)
 	}
 }
+
+// first: 0 is a page of no changes that still tells whether there are
+// any, for the feed and for a record's history alike; it is not taken for
+// "the default page".
+func TestChangesFirstZero(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{})
+	type page struct {
+		Nodes    []changeJSON `json:"nodes"`
+		PageInfo struct {
+			HasNextPage bool `json:"hasNextPage"`
+		} `json:"pageInfo"`
+	}
+	var got struct {
+		Changes page `json:"changes"`
+		Entity  struct {
+			History page `json:"history"`
+		} `json:"entity"`
+		Nothing page `json:"nothing"`
+	}
+	e.ok(`{ changes(first: 0) { nodes { id } pageInfo { hasNextPage } }
+	  entity(id: "enschede") { history(first: 0) { nodes { id } pageInfo { hasNextPage } } }
+	  nothing: changes(first: 0, ids: ["no-such-record"]) { nodes { id } pageInfo { hasNextPage } } }`, nil, &got)
+	for name, p := range map[string]page{"changes": got.Changes, "history": got.Entity.History} {
+		if len(p.Nodes) != 0 || !p.PageInfo.HasNextPage {
+			t.Errorf("%s(first: 0): %d changes, hasNextPage %v; want none and true", name, len(p.Nodes), p.PageInfo.HasNextPage)
+		}
+	}
+	if len(got.Nothing.Nodes) != 0 || got.Nothing.PageInfo.HasNextPage {
+		t.Errorf("changes(first: 0) of no record: %+v, want none and no next page", got.Nothing)
+	}
+	if r := e.post(`{ changes(first: -1) { nodes { id } } }`, nil); r.Code() != "INVALID_ARGUMENT" {
+		t.Errorf("first: -1: code %q, want INVALID_ARGUMENT: %s", r.Code(), r.Raw)
+	}
+}

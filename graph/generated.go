@@ -2762,7 +2762,7 @@ type ChangeEdge {
 extend type Entity {
   "Every recorded change to this entity, newest first."
   history(
-    "How many changes (1 to 1,000)."
+    "How many changes (0 to 1,000; 0 only tells, in ` + "`" + `pageInfo.hasNextPage` + "`" + `, whether there are any)."
     first: Int = 100
     "A cursor from an earlier page: continue after it."
     after: String
@@ -2772,7 +2772,7 @@ extend type Entity {
 extend type Relation {
   "Every recorded change to this relation, newest first."
   history(
-    "How many changes (1 to 1,000)."
+    "How many changes (0 to 1,000; 0 only tells, in ` + "`" + `pageInfo.hasNextPage` + "`" + `, whether there are any)."
     first: Int = 100
     "A cursor from an earlier page: continue after it."
     after: String
@@ -2872,7 +2872,7 @@ extend type Query {
   changes(
     "A cursor returned by a Change or a page; the oldest change kept when absent."
     since: String
-    "How many changes (1 to 1,000)."
+    "How many changes (0 to 1,000; 0 only tells, in ` + "`" + `pageInfo.hasNextPage` + "`" + `, whether there are any)."
     first: Int = 100
     "Only changes of these kinds."
     kinds: [ChangeKind!]

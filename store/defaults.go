@@ -53,7 +53,7 @@ func SizeOr(n *int, def int, field string) (int, error) {
 }
 
 // DefaultChangesFirst is the page size of the change feed when
-// ChangeFilter.First is 0, and MaxChangesFirst its largest.
+// ChangeFilter.First is nil, and MaxChangesFirst its largest.
 const (
 	DefaultChangesFirst = 100
 	MaxChangesFirst     = 1000

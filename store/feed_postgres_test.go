@@ -18,7 +18,7 @@ func TestFollowAcrossProcesses(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	mustApply(t, a, twinCities())
-	start, err := a.Changes(ctx, ChangeFilter{First: MaxChangesFirst})
+	start, err := a.Changes(ctx, ChangeFilter{First: new(MaxChangesFirst)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestFollowAcrossProcesses(t *testing.T) {
 	}
 	ww.Wait()
 	wg.Wait()
-	want, err := b.Changes(ctx, ChangeFilter{Since: since, First: MaxChangesFirst})
+	want, err := b.Changes(ctx, ChangeFilter{Since: since, First: new(MaxChangesFirst)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,8 +126,9 @@ type ChangeFilter struct {
 	// Since is the cursor after which to begin; "" begins at the oldest
 	// change kept.
 	Since string
-	// First is the most changes to return; 0 means DefaultChangesFirst.
-	First int
+	// First is the most changes to return; nil means DefaultChangesFirst.
+	// 0 returns none, and says in HasMore whether there are any.
+	First *int
 	Kinds []ChangeKind
 	Types []string
 	IDs   []string
@@ -189,16 +190,16 @@ func expandRecord(ts uint64, at time.Time, rec *ChangeRecord) []Change {
 	return out
 }
 
-// changesFirst reads the page size of Changes and History: 0 is
-// DefaultChangesFirst, and above MaxChangesFirst is Invalid.
-func changesFirst(first int) (int, error) {
+// changesFirst reads the page size of Changes and History: nil is
+// DefaultChangesFirst, and outside 0 to MaxChangesFirst is Invalid.
+func changesFirst(first *int) (int, error) {
 	switch {
-	case first == 0:
+	case first == nil:
 		return DefaultChangesFirst, nil
-	case first < 0 || first > MaxChangesFirst:
-		return 0, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("first must be between 1 and %d", MaxChangesFirst)}
+	case *first < 0 || *first > MaxChangesFirst:
+		return 0, &Error{Code: Invalid, Field: "first", Message: fmt.Sprintf("first must be between 0 and %d", MaxChangesFirst)}
 	}
-	return first, nil
+	return *first, nil
 }
 
 // Changes returns the changes after f.Since that f selects, in commit
@@ -249,7 +250,9 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) (ChangePage, error)
 			}
 			if len(page.Changes) == first {
 				page.HasMore = true
-				page.Through = page.Changes[len(page.Changes)-1].Cursor()
+				if first > 0 {
+					page.Through = page.Changes[len(page.Changes)-1].Cursor()
+				}
 				return page, nil
 			}
 			page.Changes = append(page.Changes, c)
@@ -523,7 +526,8 @@ func (s *Store) retained(tx kv.Txn) (asOf, changes time.Time, err error) {
 
 // HistoryOptions page the history of one record.
 type HistoryOptions struct {
-	First int    // 0 means DefaultChangesFirst
+	First *int   // nil means DefaultChangesFirst; 0 returns none
+
 	After string // a cursor of a change of this history; "" starts at the newest
 }
 
@@ -772,7 +776,7 @@ func (s *Store) Follow(ctx context.Context, f ChangeFilter, fn func(Change) erro
 	} else if _, _, err := parseCursor(f.Since, "since"); err != nil {
 		return err
 	}
-	f.First = followPage
+	f.First = new(followPage)
 	var poll <-chan time.Time
 	if s.db.Features().Distributed {
 		t := time.NewTicker(FollowPoll)

@@ -53,7 +53,7 @@ func historyModel(t *testing.T, seed uint64, steps int) {
 	res := mustApply(t, s, Batch{RelationTypes: []RelationType{{Name: "LINK"}}})
 	m := &histModel{ents: map[string]Entity{}, rels: map[string]Relation{}, types: map[string]EntityType{}}
 	// The first commit also wrote the default ontology.
-	first, err := s.Changes(ctx, ChangeFilter{First: MaxChangesFirst})
+	first, err := s.Changes(ctx, ChangeFilter{First: new(MaxChangesFirst)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func checkHistoryModel(t *testing.T, s *Store, m *histModel, step int) {
 	var all []Change
 	since := ""
 	for {
-		p, err := s.Changes(ctx, ChangeFilter{Since: since, First: 7})
+		p, err := s.Changes(ctx, ChangeFilter{Since: since, First: new(7)})
 		if err != nil {
 			t.Fatalf("step %d: changes: %v", step, err)
 		}
@@ -316,7 +316,7 @@ func checkHistoryModel(t *testing.T, s *Store, m *histModel, step int) {
 		var got []string
 		after := ""
 		for {
-			p, err := s.History(ctx, ChangeKind(kind), id, HistoryOptions{First: 2, After: after})
+			p, err := s.History(ctx, ChangeKind(kind), id, HistoryOptions{First: new(2), After: after})
 			if err != nil {
 				t.Fatalf("step %d: history of %s: %v", step, key, err)
 			}
@@ -335,7 +335,7 @@ func checkHistoryModel(t *testing.T, s *Store, m *histModel, step int) {
 			continue
 		}
 		// The feed filtered by id says the same, oldest first.
-		p, err := s.Changes(ctx, ChangeFilter{IDs: []string{id}, Kinds: []ChangeKind{ChangeEntity}, First: MaxChangesFirst})
+		p, err := s.Changes(ctx, ChangeFilter{IDs: []string{id}, Kinds: []ChangeKind{ChangeEntity}, First: new(MaxChangesFirst)})
 		if err != nil {
 			t.Fatal(err)
 		}
