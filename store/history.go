@@ -527,7 +527,6 @@ func (s *Store) retained(tx kv.Txn) (asOf, changes time.Time, err error) {
 // HistoryOptions page the history of one record.
 type HistoryOptions struct {
 	First *int   // nil means DefaultChangesFirst; 0 returns none
-
 	After string // a cursor of a change of this history; "" starts at the newest
 }
 
