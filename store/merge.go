@@ -344,7 +344,7 @@ func (l *loader) existingEntity(e *Entity, le loadEntity, fs Fields, line int64)
 		e = mergeEntity(&prev, e, fs)
 		// Each end was checked alone; together they may not fit.
 		n0, e0 := l.w.nfail, len(l.w.errs)
-		l.w.checkInterval(e.ValidFrom, e.ValidTo, "")
+		l.w.checkMergedInterval(e.ValidFrom, e.ValidTo, fs)
 		if l.failed(n0, e0, line) {
 			l.writeable = false
 			return nil, nil, nil
@@ -364,10 +364,30 @@ func (l *loader) existingRelation(r *Relation, old relationBody, sameType bool, 
 	}
 	if l.opts.OnExisting == OnExistingMerge {
 		r = mergeRelation(&prev, r, fs)
-		l.w.checkInterval(r.ValidFrom, r.ValidTo, "") // the caller notes the line
+		l.w.checkMergedInterval(r.ValidFrom, r.ValidTo, fs) // the caller notes the line
 	}
 	l.tally(&l.res.Report.Relations, "relation", r.ID, line, relationChanges(&prev, r), false)
 	return r
+}
+
+// checkMergedInterval checks the interval a merge made. When one end
+// came from the stored record, the record's own line may look valid, so
+// the message says which end the store gave and the ways out.
+func (w *writer) checkMergedInterval(from, to Date, fs Fields) {
+	if from.IsZero() || to.IsZero() || to.Last() >= from.First() {
+		return
+	}
+	var kept string
+	switch {
+	case !fs.Has(FieldValidFrom) && fs.Has(FieldValidTo):
+		kept = fmt.Sprintf("; validFrom %s is the stored record's", from)
+	case fs.Has(FieldValidFrom) && !fs.Has(FieldValidTo):
+		kept = fmt.Sprintf("; validTo %s is the stored record's", to)
+	}
+	if kept != "" {
+		kept += " (merged: give both ends, or replace the stored record: --on-existing replace)"
+	}
+	w.failf(Invalid, "", "validTo", "validTo %s is before validFrom %s%s", to, from, kept)
 }
 
 // refuseExisting fails the record of id when the load may not touch what

@@ -159,6 +159,8 @@ func TestLoadMergeChecksTheWhole(t *testing.T) {
 	_, err := s.Load(ctx, sourceOf([]Record{{Line: 7, Entity: &bad, Fields: FieldsGiven | FieldValidTo}}), LoadOptions{Source: "m.ndjson", OnExisting: OnExistingMerge})
 	if got := ErrorMessage(err); !strings.HasPrefix(got, "m.ndjson:7: validTo: validTo 1990 is before validFrom 2000") {
 		t.Errorf("got %q, want the merged interval refused on line 7", got)
+	} else if !strings.Contains(got, "validFrom 2000 is the stored record's") {
+		t.Errorf("got %q, want it to say the stored record gave validFrom", got)
 	}
 	labels := Entity{ID: "x", Type: "City", Name: "x", Labels: []Label{{"de", "X"}, {"zh", "叉"}}}
 	if _, err := s.Load(ctx, sourceOf([]Record{{Line: 1, Entity: &labels, Fields: FieldsGiven}}), LoadOptions{OnExisting: OnExistingMerge}); err != nil {
