@@ -43,16 +43,18 @@ type sortedScan struct {
 const sortBlock = 4 << 20
 
 type bodySpan struct {
+	id           uint64 // the record's internal id, for messages
 	blk          uint32 // the block
 	off, n       uint32 // the body in it
 	idOff, idLen uint32 // its id, in the same block
 }
 
-// eachSorted calls fn with every body of prefix p (pEntity or pRelation),
-// in the byte order of the external ids they begin with, which is the
-// order of the id map. The body passed to fn is valid only during the
-// call. fn's error, the context's and the snapshot's stop the scan.
-func eachSorted(ctx context.Context, tx kv.Txn, p byte, budget int, fn func(body []byte) error) (err error) {
+// eachSorted calls fn with every body of prefix p (pEntity or pRelation)
+// and its internal id, in the byte order of the external ids the bodies
+// begin with, which is the order of the id map. The body passed to fn is
+// valid only during the call. fn's error, the context's and the
+// snapshot's stop the scan.
+func eachSorted(ctx context.Context, tx kv.Txn, p byte, budget int, fn func(id uint64, body []byte) error) (err error) {
 	s := &sortedScan{budget: budget}
 	defer func() {
 		if cerr := s.close(); err == nil {
@@ -60,7 +62,7 @@ func eachSorted(ctx context.Context, tx kv.Txn, p byte, budget int, fn func(body
 		}
 	}()
 	err = eachBody(ctx, tx, p, func(id uint64, v []byte) error {
-		if err := s.add(v); err != nil {
+		if err := s.add(id, v); err != nil {
 			return fmt.Errorf("sort body %d: %w", id, err)
 		}
 		if s.held >= s.budget {
@@ -79,7 +81,7 @@ func eachSorted(ctx context.Context, tx kv.Txn, p byte, budget int, fn func(body
 					return err
 				}
 			}
-			if err := fn(s.body(sp)); err != nil {
+			if err := fn(sp.id, s.body(sp)); err != nil {
 				return err
 			}
 		}
@@ -106,7 +108,7 @@ func bodyID(body []byte) (off, n int, err error) {
 	return 1 + k, int(l), nil
 }
 
-func (s *sortedScan) add(body []byte) error {
+func (s *sortedScan) add(id uint64, body []byte) error {
 	off, n, err := bodyID(body)
 	if err != nil {
 		return err
@@ -121,6 +123,7 @@ func (s *sortedScan) add(body []byte) error {
 	s.blocks[last] = append(b, body...)
 	s.held += len(body)
 	s.spans = append(s.spans, bodySpan{
+		id:  id,
 		blk: uint32(last), off: uint32(start), n: uint32(len(body)),
 		idOff: uint32(start + off), idLen: uint32(n),
 	})
@@ -137,8 +140,8 @@ func (s *sortedScan) sort() {
 	slices.SortFunc(s.spans, func(a, b bodySpan) int { return bytes.Compare(s.id(a), s.id(b)) })
 }
 
-// spill writes the bodies held, sorted, as a run: each a length and the
-// bytes.
+// spill writes the bodies held, sorted, as a run: each its internal id,
+// a length and the bytes.
 func (s *sortedScan) spill() error {
 	s.sort()
 	f, err := os.CreateTemp("", "ties-sort-*")
@@ -149,6 +152,7 @@ func (s *sortedScan) spill() error {
 	w := bufio.NewWriterSize(f, 1<<20)
 	var n [binary.MaxVarintLen64]byte
 	for _, sp := range s.spans {
+		w.Write(n[:binary.PutUvarint(n[:], sp.id)])
 		w.Write(n[:binary.PutUvarint(n[:], uint64(sp.n))])
 		w.Write(s.body(sp))
 	}
@@ -165,7 +169,7 @@ func (s *sortedScan) spill() error {
 }
 
 // merge calls fn with the bodies of every run in id order.
-func (s *sortedScan) merge(ctx context.Context, fn func(body []byte) error) error {
+func (s *sortedScan) merge(ctx context.Context, fn func(id uint64, body []byte) error) error {
 	// The runs' buffers replace the blocks.
 	s.blocks, s.spans = nil, nil
 	h := make(runHeap, 0, len(s.runs))
@@ -190,7 +194,7 @@ func (s *sortedScan) merge(ctx context.Context, fn func(body []byte) error) erro
 			}
 		}
 		r := h[0]
-		if err := fn(r.body); err != nil {
+		if err := fn(r.rid, r.body); err != nil {
 			return err
 		}
 		ok, err := r.next()
@@ -221,19 +225,25 @@ func (s *sortedScan) close() error {
 // runReader reads one sorted run a body at a time.
 type runReader struct {
 	r    *bufio.Reader
+	rid  uint64 // the current body's internal id
 	body []byte // the current body
 	id   []byte // its id
 }
 
 // next reads the next body; ok is false at the end of the run.
 func (r *runReader) next() (ok bool, err error) {
-	n, err := binary.ReadUvarint(r.r)
+	rid, err := binary.ReadUvarint(r.r)
 	if errors.Is(err, io.EOF) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("sorted scan: read run: %w", err)
 	}
+	n, err := binary.ReadUvarint(r.r)
+	if err != nil {
+		return false, fmt.Errorf("sorted scan: read run: %w", err)
+	}
+	r.rid = rid
 	if uint64(cap(r.body)) < n {
 		r.body = make([]byte, n)
 	}

@@ -53,10 +53,13 @@ func TestEachSorted(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			err := s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
 				var got []string
-				err := eachSorted(r.ctx, r.tx, pEntity, tc.budget, func(v []byte) error {
+				err := eachSorted(r.ctx, r.tx, pEntity, tc.budget, func(id uint64, v []byte) error {
 					eb, err := decodeEntity(v)
 					if err != nil {
 						return err
+					}
+					if n, ok, err := r.Lookup(eb.e.ID); err != nil || !ok || uint64(n) != id {
+						t.Errorf("entity %s came with internal id %d, the store has %d (%v, %v)", eb.e.ID, id, n, ok, err)
 					}
 					if eb.e.Name != "n"+eb.e.ID || eb.e.Description != "d" {
 						t.Errorf("entity %s came back as %+v", eb.e.ID, eb.e)
@@ -71,7 +74,7 @@ func TestEachSorted(t *testing.T) {
 					t.Errorf("entities: got %d ids %.80q..., want %d in id order", len(got), got, len(ids))
 				}
 				got = got[:0]
-				err = eachSorted(r.ctx, r.tx, pRelation, tc.budget, func(v []byte) error {
+				err = eachSorted(r.ctx, r.tx, pRelation, tc.budget, func(_ uint64, v []byte) error {
 					rb, err := decodeRelation(v)
 					if err != nil {
 						return err
@@ -87,7 +90,7 @@ func TestEachSorted(t *testing.T) {
 				}
 				stop := fmt.Errorf("stop")
 				n := 0
-				err = eachSorted(r.ctx, r.tx, pRelation, tc.budget, func([]byte) error {
+				err = eachSorted(r.ctx, r.tx, pRelation, tc.budget, func(uint64, []byte) error {
 					n++
 					if n == 7 {
 						return stop

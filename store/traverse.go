@@ -555,7 +555,7 @@ func (r *Reader) Entities(ids []NodeID) ([]*Entity, error) {
 	for i, n := range ids {
 		var err error
 		if bodies[i] != "" {
-			out[i], err = r.decodeEntity(n, bodies[i])
+			out[i], err = entityFrom(r.sch, n, bodies[i])
 		} else {
 			out[i], err = r.entity(n)
 		}
@@ -572,11 +572,8 @@ func (r *Reader) entity(n NodeID) (*Entity, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	return r.decodeEntity(n, v)
+	return entityFrom(r.sch, n, v)
 }
-
-// decodeEntity decodes v, the body of node n.
-func (r *Reader) decodeEntity(n NodeID, v string) (*Entity, error) { return entityFrom(r.sch, n, v) }
 
 // entityFrom decodes v, the body of node n, naming its type from sch.
 func entityFrom(sch *schema, n NodeID, v string) (*Entity, error) {
@@ -633,8 +630,11 @@ func (r *Reader) body(kind cacheKind, p byte, id uint64) (string, bool, error) {
 // nil when there is none.
 func readEntity(tx kv.Txn, sch *schema, n NodeID) (*Entity, error) {
 	v, ok, err := readPast(tx, entityKey(n))
-	if err != nil || !ok {
-		return nil, err
+	if err != nil {
+		return nil, fmt.Errorf("read entity %d: %w", n, err)
+	}
+	if !ok {
+		return nil, nil
 	}
 	return entityFrom(sch, n, string(v))
 }
@@ -643,8 +643,11 @@ func readEntity(tx kv.Txn, sch *schema, n NodeID) (*Entity, error) {
 // there is none.
 func readRelation(tx kv.Txn, sch *schema, id RelID) (*Relation, error) {
 	v, ok, err := readPast(tx, relationKey(id))
-	if err != nil || !ok {
-		return nil, err
+	if err != nil {
+		return nil, fmt.Errorf("read relation %d: %w", id, err)
+	}
+	if !ok {
+		return nil, nil
 	}
 	return relationFrom(sch, id, string(v))
 }
@@ -656,7 +659,7 @@ func readPast(tx kv.Txn, key []byte) (v []byte, ok bool, err error) {
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("read %x: %w", key, err)
+		return nil, false, err
 	}
 	return v, true, nil
 }
@@ -727,26 +730,24 @@ func (r *Reader) EachNode(types []string, fn func(n NodeID, t TypeID) error) err
 // reading the bodies once in sequence (sortedscan.go). fn's error stops
 // the walk and is returned.
 func (r *Reader) EachEntity(fn func(*Entity) error) error {
-	return eachSorted(r.ctx, r.tx, pEntity, sortBudget, func(v []byte) error {
-		eb, err := decodeEntity(v)
+	return eachSorted(r.ctx, r.tx, pEntity, sortBudget, func(id uint64, v []byte) error {
+		e, err := entityFrom(r.sch, NodeID(id), string(v))
 		if err != nil {
 			return err
 		}
-		eb.e.Type = r.sch.name(eb.typ)
-		return fn(eb.e)
+		return fn(e)
 	})
 }
 
 // EachRelation calls fn for every relation body, in id order (exports),
 // as EachEntity does. fn's error stops the walk and is returned.
 func (r *Reader) EachRelation(fn func(*Relation) error) error {
-	return eachSorted(r.ctx, r.tx, pRelation, sortBudget, func(v []byte) error {
-		rb, err := decodeRelation(v)
+	return eachSorted(r.ctx, r.tx, pRelation, sortBudget, func(id uint64, v []byte) error {
+		rel, err := relationFrom(r.sch, RelID(id), string(v))
 		if err != nil {
 			return err
 		}
-		rb.r.Type = r.sch.name(rb.typ)
-		return fn(rb.r)
+		return fn(rel)
 	})
 }
 
