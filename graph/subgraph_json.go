@@ -234,7 +234,8 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 				if j > 0 {
 					b = append(b, ',')
 				}
-				b = appendEntityHead(b, f.leaves, &h.Nodes[j])
+				n := &h.Nodes[j]
+				b = appendHead(b, f.leaves, "Entity", n.ID, n.Type, n.Name, "", "")
 			}
 			b = append(b, ']')
 		case partEdges:
@@ -243,7 +244,8 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 				if j > 0 {
 					b = append(b, ',')
 				}
-				b = appendRelationHead(b, f.leaves, &h.Edges[j])
+				e := &h.Edges[j]
+				b = appendHead(b, f.leaves, "Relation", e.ID, e.Type, "", e.From, e.To)
 			}
 			b = append(b, ']')
 		}
@@ -252,7 +254,10 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 	_, _ = w.Write(b)
 }
 
-func appendEntityHead(b []byte, leaves []shapeLeaf, e *store.EntityHead) []byte {
+// appendHead writes one node or edge object with the leaves the selection
+// asks for, in its order. The schema keeps each leaf to its type (a
+// relation has no name, an entity no ends), so one writer serves both.
+func appendHead(b []byte, leaves []shapeLeaf, typename, id, typ, name, from, to string) []byte {
 	b = append(b, '{')
 	for i, l := range leaves {
 		if i > 0 {
@@ -262,37 +267,17 @@ func appendEntityHead(b []byte, leaves []shapeLeaf, e *store.EntityHead) []byte 
 		b = append(b, ':')
 		switch l.leaf {
 		case leafTypename:
-			b = append(b, `"Entity"`...)
+			b = appendJSONString(b, typename)
 		case leafID:
-			b = appendJSONString(b, e.ID)
+			b = appendJSONString(b, id)
 		case leafType:
-			b = appendJSONString(b, e.Type)
+			b = appendJSONString(b, typ)
 		case leafName:
-			b = appendJSONString(b, e.Name)
-		}
-	}
-	return append(b, '}')
-}
-
-func appendRelationHead(b []byte, leaves []shapeLeaf, r *store.RelationHead) []byte {
-	b = append(b, '{')
-	for i, l := range leaves {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, l.alias)
-		b = append(b, ':')
-		switch l.leaf {
-		case leafTypename:
-			b = append(b, `"Relation"`...)
-		case leafID:
-			b = appendJSONString(b, r.ID)
-		case leafType:
-			b = appendJSONString(b, r.Type)
+			b = appendJSONString(b, name)
 		case leafFromID:
-			b = appendJSONString(b, r.From)
+			b = appendJSONString(b, from)
 		case leafToID:
-			b = appendJSONString(b, r.To)
+			b = appendJSONString(b, to)
 		}
 	}
 	return append(b, '}')
