@@ -105,26 +105,14 @@ func mergeJoin(tx kv.Txn, p byte, n int, key func(i int, k []byte) []byte, found
 	if n == 0 {
 		return nil
 	}
-	it := tx.Iterate(kv.IterOptions{Prefix: []byte{p}})
-	defer it.Close()
-	it.Rewind()
+	j := newForwardJoin(tx, p)
+	defer j.close()
 	var k []byte
 	for i := range n {
 		k = key(i, k[:0])
-		// Step while the wanted key is near; seek when it is not.
-		for step := 0; it.Valid() && bytes.Compare(it.Key(), k) < 0; step++ {
-			if step == 16 {
-				it.Seek(k)
-				break
-			}
-			it.Next()
-		}
-		var v []byte
-		if it.Valid() && bytes.Equal(it.Key(), k) {
-			var err error
-			if v, err = it.Value(); err != nil {
-				return fmt.Errorf("read %x: %w", k, err)
-			}
+		v, err := j.get(k)
+		if err != nil {
+			return err
 		}
 		if err := found(i, v); err != nil {
 			return err
@@ -132,6 +120,43 @@ func mergeJoin(tx kv.Txn, p byte, n int, key func(i int, k []byte) []byte, found
 	}
 	return nil
 }
+
+// forwardJoin answers point reads of ascending keys under one prefix by
+// one forward walk: an iterator that steps to the next wanted key, and
+// seeks only when that is far.
+type forwardJoin struct {
+	it kv.Iterator
+}
+
+func newForwardJoin(tx kv.Txn, p byte) *forwardJoin {
+	it := tx.Iterate(kv.IterOptions{Prefix: []byte{p}})
+	it.Rewind()
+	return &forwardJoin{it: it}
+}
+
+// get returns the value under k, or nil where the store has none; the
+// value is valid until the next call. Each k must be at or after the
+// previous one.
+func (j *forwardJoin) get(k []byte) ([]byte, error) {
+	it := j.it
+	for step := 0; it.Valid() && bytes.Compare(it.Key(), k) < 0; step++ {
+		if step == 16 {
+			it.Seek(k)
+			break
+		}
+		it.Next()
+	}
+	if !it.Valid() || !bytes.Equal(it.Key(), k) {
+		return nil, nil
+	}
+	v, err := it.Value()
+	if err != nil {
+		return nil, fmt.Errorf("read %x: %w", k, err)
+	}
+	return v, nil
+}
+
+func (j *forwardJoin) close() { j.it.Close() }
 
 // nodeType returns the type of the store's node n: resolved, or read.
 func (l *loader) nodeType(n NodeID, what string) (TypeID, error) {
