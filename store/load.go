@@ -361,6 +361,7 @@ func (l *loader) pass1(rec Record) error {
 			l.typeIndex[e.Type] = ti
 		}
 		bad := l.failed(n0, e0, rec.Line)
+		l.noteCited(e.Sources)
 		if e.ID != "" {
 			l.ents[e.ID] = loadEntity{line: rec.Line, seq: l.done, tname: ti, bad: bad}
 		}
@@ -491,6 +492,9 @@ func (l *loader) endPass1() error {
 		l.ents[id] = le
 	}
 	if err := l.checkCites(); err != nil {
+		return err
+	}
+	if err := l.readEntityBodies(); err != nil {
 		return err
 	}
 	for _, sp := range l.suspects {
@@ -794,6 +798,9 @@ func (l *loader) retype() error {
 func (l *loader) typeOf(n NodeID) (TypeID, error) {
 	if id, ok := l.retyped[n]; ok {
 		return l.ents[id].typ, nil
+	}
+	if t, ok := l.nodeTypes[n]; ok {
+		return t, nil // resolved at the end of the first pass
 	}
 	v, err := l.tx.Get(nodeKey(n))
 	if err != nil {

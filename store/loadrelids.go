@@ -42,10 +42,51 @@ type relIDs struct {
 	budget int
 	cands  *runSort // pass 1: id | seq(8) | flags(1)
 	hits   *runSort // seq(8) | flags(1) | kind(1) | internal id(8) | body
-	cursor *runIter // pass 2: over hits
-	head   []byte   // the cursor's current record; nil: read the next
-	done   bool     // the cursor is at its end
-	buf    []byte
+	cursor seqCursor
+	// entities holds the stored bodies of the existing entities of the
+	// load, seq(8) | body, for the second pass; entityCursor reads them.
+	entities     *runSort
+	entityCursor seqCursor
+	buf          []byte
+}
+
+// seqCursor hands the second pass the records of a sort by ordinal
+// (their first 8 bytes), as it replays the source.
+type seqCursor struct {
+	it   *runIter // nil: no records were sorted
+	head []byte   // the current record; nil: read the next
+	done bool     // at the end
+}
+
+// next returns the next record of ordinal seq, skipping those before it
+// (their records were not written); ok is false when there is none. The
+// record is valid until the following call. The ordinals asked must not
+// descend.
+func (c *seqCursor) next(seq int64) (rec []byte, ok bool, err error) {
+	for {
+		if c.head == nil {
+			if c.done || c.it == nil {
+				return nil, false, nil
+			}
+			rec, ok, err := c.it.next()
+			if err != nil {
+				return nil, false, fmt.Errorf("load: %w", err)
+			}
+			if !ok {
+				c.done = true
+				continue
+			}
+			c.head = rec
+		}
+		at := int64(binary.BigEndian.Uint64(c.head))
+		if at > seq {
+			return nil, false, nil
+		}
+		rec, c.head = c.head, nil
+		if at == seq {
+			return rec, true, nil
+		}
+	}
 }
 
 // candidateOrder sorts candidate records by id, then ordinal.
@@ -166,7 +207,7 @@ func (l *loader) resolveRelationIDs() error {
 			return err
 		}
 	}
-	if ri.cursor, err = ri.hits.sorted(); err != nil {
+	if ri.cursor.it, err = ri.hits.sorted(); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	return nil
@@ -220,7 +261,7 @@ func (l *loader) joinRelationBodies(byRel *runSort) error {
 // it). symmetric says the id was derived for a symmetric type.
 func (l *loader) relationRef(id string, symmetric bool) (extRef, bool, []byte, error) {
 	ri := &l.relIDs
-	if ri.cursor == nil {
+	if ri.hits == nil {
 		ref, ok, err := l.lookup(id)
 		return ref, ok, nil, err
 	}
@@ -229,28 +270,12 @@ func (l *loader) relationRef(id string, symmetric bool) (extRef, bool, []byte, e
 		want = relIDSymmetric
 	}
 	for {
-		if ri.head == nil {
-			if ri.done {
-				return extRef{}, false, nil, nil
-			}
-			rec, ok, err := ri.cursor.next()
-			if err != nil {
-				return extRef{}, false, nil, fmt.Errorf("load: %w", err)
-			}
-			if !ok {
-				ri.done = true
-				continue
-			}
-			ri.head = rec
+		rec, ok, err := ri.cursor.next(l.done)
+		if err != nil || !ok {
+			return extRef{}, false, nil, err
 		}
-		seq := int64(binary.BigEndian.Uint64(ri.head))
-		if seq > l.done {
-			return extRef{}, false, nil, nil
-		}
-		rec := ri.head
-		ri.head = nil
-		if seq < l.done || rec[8]&want == 0 {
-			continue // a record not written, or the other candidate
+		if rec[8]&want == 0 {
+			continue // the other candidate
 		}
 		ref := extRef{kind: rec[9], id: binary.BigEndian.Uint64(rec[10:18])}
 		var body []byte
@@ -264,10 +289,91 @@ func (l *loader) relationRef(id string, symmetric bool) (extRef, bool, []byte, e
 // dropRelationIDs removes the sorts' runs.
 func (l *loader) dropRelationIDs() {
 	ri := &l.relIDs
-	for _, s := range []*runSort{ri.cands, ri.hits} {
+	for _, s := range []*runSort{ri.cands, ri.hits, ri.entities} {
 		if s != nil {
 			s.close()
 		}
 	}
 	*ri = relIDs{budget: ri.budget}
+}
+
+// readEntityBodies reads the stored bodies of the entities of the load
+// that the store holds, in the order of their keys, for a merge or a
+// replace, and sorts them by ordinal for the second pass (storedEntity).
+func (l *loader) readEntityBodies() error {
+	if l.noIDs || l.opts.OnExisting != OnExistingReplace && l.opts.OnExisting != OnExistingMerge {
+		return nil
+	}
+	ri := &l.relIDs
+	if ri.budget == 0 {
+		ri.budget = relIDSortBudget
+	}
+	byNode := newRunSort(ri.budget, bytes.Compare) // node(8) | seq(8)
+	defer byNode.close()
+	for _, le := range l.ents {
+		if le.bad || le.oldTyp == 0 {
+			continue
+		}
+		b := binary.BigEndian.AppendUint64(ri.buf[:0], uint64(le.node))
+		ri.buf = binary.BigEndian.AppendUint64(b, uint64(le.seq))
+		if err := byNode.add(ri.buf); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+	}
+	found, err := byNode.sorted()
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	ri.entities = newRunSort(ri.budget, bytes.Compare)
+	j := newForwardJoin(l.tx, pEntity)
+	defer j.close()
+	var k []byte
+	for i := 0; ; i++ {
+		if i%1024 == 0 {
+			if err := l.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, ok, err := found.next()
+		if err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		if !ok {
+			break
+		}
+		node := binary.BigEndian.Uint64(rec)
+		k = appendIDKey(k[:0], pEntity, node)
+		v, err := j.get(k)
+		if err != nil {
+			return fmt.Errorf("load: body of entity %d: %w", node, err)
+		}
+		if v == nil {
+			return fmt.Errorf("load: body of entity %d: %w", node, kv.ErrNotFound)
+		}
+		ri.buf = append(append(ri.buf[:0], rec[8:16]...), v...)
+		if err := ri.entities.add(ri.buf); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+	}
+	if ri.entityCursor.it, err = ri.entities.sorted(); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	return nil
+}
+
+// storedEntity returns the stored body of the existing entity le of the
+// current record of the second pass: read in bulk at the end of the
+// first, or by a point read.
+func (l *loader) storedEntity(le loadEntity) ([]byte, error) {
+	ri := &l.relIDs
+	if ri.entities != nil {
+		rec, ok, err := ri.entityCursor.next(l.done)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return rec[8:], nil
+		}
+	}
+	return l.tx.Get(entityKey(le.node))
 }

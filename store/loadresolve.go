@@ -29,7 +29,7 @@ type resolvedID struct {
 }
 
 // noteEndpoints remembers the entities a relation of the first pass
-// names, for resolve.
+// names, and the documents it cites, for resolve.
 func (l *loader) noteEndpoints(r *Relation) {
 	if l.noIDs {
 		return
@@ -39,6 +39,21 @@ func (l *loader) noteEndpoints(r *Relation) {
 	}
 	l.endpoints[r.From] = struct{}{}
 	l.endpoints[r.To] = struct{}{}
+	l.noteCited(r.Sources)
+}
+
+// noteCited remembers the documents sources cite, for resolve: the check
+// of a citation asks for the type of each.
+func (l *loader) noteCited(sources []Source) {
+	if l.noIDs || len(sources) == 0 {
+		return
+	}
+	if l.endpoints == nil {
+		l.endpoints = map[string]struct{}{}
+	}
+	for _, s := range sources {
+		l.endpoints[s.Document] = struct{}{}
+	}
 }
 
 // resolve looks up every entity id of the load and every endpoint noted,
