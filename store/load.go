@@ -31,8 +31,9 @@ import (
 // (from src again for the rare record the file cannot hold exactly),
 // validates relations and writes. Memory holds that entity map, a filter that spots relation ids
 // given twice (exact up to 65,536 relations, then a fixed 8 MiB Bloom
-// filter) and the few candidates it flags, so it stays flat in the number
-// of relations. The load holds the writer slot
+// filter) and the few candidates it flags, and, in a store that holds
+// data, the fixed budgets of the sorts that resolve relation ids
+// (loadrelids.go), so it stays flat in the number of relations. The load holds the writer slot
 // throughout, so other writes wait for it.
 func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (LoadResult, error) {
 	switch {

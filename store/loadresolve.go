@@ -18,9 +18,11 @@ import (
 // the entities found in one forward walk of the node records (merge
 // joins: an iterator that steps to the next wanted key, and seeks only
 // when that is far). Memory holds one entry per entity id of the load and
-// per endpoint, as the load's entity map already does. A relation's own
-// id is still looked up as it comes, in the second pass: a miss, the
-// common case of new relations, is answered by the tables' Bloom filters.
+// per endpoint (and per document cited), as the load's entity map already
+// does. The relations' own ids, which may be as many as the records, and
+// the stored bodies of what the load replaces or merges are resolved the
+// same way through sorted runs on disk (loadrelids.go), so that a load
+// into a store that holds data makes no point read per record.
 
 // resolvedID is what the store holds under one id of a load.
 type resolvedID struct {
