@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -231,5 +233,51 @@ func TestLoadRelationIDErrors(t *testing.T) {
 				t.Errorf("relations: got %+v, want %+v", got, want)
 			}
 		})
+	}
+}
+
+// TestLoadRelationIDRuns checks that the sorts' runs are removed when a
+// load ends, whether it wrote or was cancelled at the end of its first
+// pass, and that a cancelled load leaves the store as it was.
+func TestLoadRelationIDRuns(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	leftover := func() []string {
+		t.Helper()
+		names, err := filepath.Glob(filepath.Join(tmp, "ties-run-*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	full := relIDsGraph(40)
+	s, _ := openCounting(t, Options{loadSortBudget: 64})
+	if _, err := s.Load(context.Background(), sourceOf(full), LoadOptions{Source: "g"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(context.Background(), sourceOf(full), LoadOptions{Source: "g"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := leftover(); len(got) > 0 {
+		t.Errorf("runs left after a load: %v", got)
+	}
+	before := rawDump(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src := func(ctx context.Context, yield func(Record) error) error {
+		if err := sourceOf(full)(ctx, yield); err != nil {
+			return err
+		}
+		cancel() // the first pass ends: the joins see it
+		return nil
+	}
+	if _, err := s.Load(ctx, src, LoadOptions{Source: "g"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want %v", err, context.Canceled)
+	}
+	if got := rawDump(t, s); got != before {
+		t.Errorf("a cancelled load changed the store")
+	}
+	if got := leftover(); len(got) > 0 {
+		t.Errorf("runs left after a cancelled load: %v", got)
 	}
 }
