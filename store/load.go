@@ -73,7 +73,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	l.w.noHistory = s.opts.noHistoryIndex
 	l.checkSpace = s.CheckSpace
 	l.noIDs = noExternalIDs(tx)
-	l.relIDs.budget = s.opts.loadSortBudget
+	l.bulk.budget = s.opts.loadSortBudget
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
@@ -82,7 +82,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		s.log.Warn("load reads its source twice", "err", err)
 	}
 	defer l.dropSpool()
-	defer l.dropRelationIDs()
+	defer l.dropBulkReads()
 	if err := l.run(src, bt); err != nil {
 		return LoadResult{}, err
 	}
@@ -196,9 +196,9 @@ type loader struct {
 	endpoints map[string]struct{}
 	resolved  map[string]resolvedID
 	nodeTypes map[NodeID]TypeID
-	// relIDs resolves the relations' ids and reads their stored bodies
-	// in bulk at the end of the first pass (loadrelids.go).
-	relIDs relIDs
+	// bulk holds the relations' ids and the stored bodies the second
+	// pass needs, read at the end of the first (loadrelids.go).
+	bulk bulkReads
 }
 
 func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {

@@ -37,8 +37,10 @@ const (
 // holds in memory before it writes a run.
 const relIDSortBudget = 32 << 20
 
-// relIDs is the state of the bulk resolution of a load's relation ids.
-type relIDs struct {
+// bulkReads is what a load reads from the store in bulk at the end of
+// its first pass for its second: relation ids, and the stored bodies of
+// the relations and entities it replaces or merges.
+type bulkReads struct {
 	budget int
 	cands  *runSort // pass 1: id | seq(8) | flags(1)
 	hits   *runSort // seq(8) | flags(1) | kind(1) | internal id(8) | body
@@ -105,7 +107,7 @@ func (l *loader) noteRelationIDs(explicit bool, cands []string) error {
 	if l.noIDs {
 		return nil
 	}
-	ri := &l.relIDs
+	ri := &l.bulk
 	if ri.cands == nil {
 		if ri.budget == 0 {
 			ri.budget = relIDSortBudget
@@ -134,7 +136,7 @@ func (l *loader) noteRelationIDs(explicit bool, cands []string) error {
 // index and, for a merge or a replace, the relations found with their
 // bodies, and leaves the answers sorted by ordinal for the second pass.
 func (l *loader) resolveRelationIDs() error {
-	ri := &l.relIDs
+	ri := &l.bulk
 	if ri.cands == nil {
 		return nil
 	}
@@ -216,7 +218,7 @@ func (l *loader) resolveRelationIDs() error {
 // joinRelationBodies reads the bodies of the relations found, in the
 // order of their keys, into the hits.
 func (l *loader) joinRelationBodies(byRel *runSort) error {
-	ri := &l.relIDs
+	ri := &l.bulk
 	found, err := byRel.sorted()
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -260,7 +262,7 @@ func (l *loader) joinRelationBodies(byRel *runSort) error {
 // relation when the first pass read it (nil otherwise: the caller reads
 // it). symmetric says the id was derived for a symmetric type.
 func (l *loader) relationRef(id string, symmetric bool) (extRef, bool, []byte, error) {
-	ri := &l.relIDs
+	ri := &l.bulk
 	if ri.hits == nil {
 		ref, ok, err := l.lookup(id)
 		return ref, ok, nil, err
@@ -286,15 +288,15 @@ func (l *loader) relationRef(id string, symmetric bool) (extRef, bool, []byte, e
 	}
 }
 
-// dropRelationIDs removes the sorts' runs.
-func (l *loader) dropRelationIDs() {
-	ri := &l.relIDs
+// dropBulkReads removes the sorts' runs.
+func (l *loader) dropBulkReads() {
+	ri := &l.bulk
 	for _, s := range []*runSort{ri.cands, ri.hits, ri.entities} {
 		if s != nil {
 			s.close()
 		}
 	}
-	*ri = relIDs{budget: ri.budget}
+	*ri = bulkReads{budget: ri.budget}
 }
 
 // readEntityBodies reads the stored bodies of the entities of the load
@@ -304,7 +306,7 @@ func (l *loader) readEntityBodies() error {
 	if l.noIDs || l.opts.OnExisting != OnExistingReplace && l.opts.OnExisting != OnExistingMerge {
 		return nil
 	}
-	ri := &l.relIDs
+	ri := &l.bulk
 	if ri.budget == 0 {
 		ri.budget = relIDSortBudget
 	}
@@ -365,7 +367,7 @@ func (l *loader) readEntityBodies() error {
 // current record of the second pass: read in bulk at the end of the
 // first, or by a point read.
 func (l *loader) storedEntity(le loadEntity) ([]byte, error) {
-	ri := &l.relIDs
+	ri := &l.bulk
 	if ri.entities != nil {
 		rec, ok, err := ri.entityCursor.next(l.done)
 		if err != nil {
