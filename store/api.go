@@ -46,9 +46,9 @@ type Options struct {
 	// noHistoryIndex writes no history keys, for benchmarks that measure
 	// what they cost (BENCHMARKS.md); history then finds nothing.
 	noHistoryIndex bool
-	// loadSortBudget, when set, is the memory budget of each of a load's
-	// sorts of relation ids (loadrelids.go), so that tests make them
-	// write runs.
+	// loadSortBudget, when set, is the memory budget of each of the
+	// sorts of a load's bulk reads (loadrelids.go), so that tests make
+	// them write runs.
 	loadSortBudget int
 }
 
