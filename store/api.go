@@ -46,6 +46,10 @@ type Options struct {
 	// noHistoryIndex writes no history keys, for benchmarks that measure
 	// what they cost (BENCHMARKS.md); history then finds nothing.
 	noHistoryIndex bool
+	// loadSortBudget, when set, is the memory budget of each of the
+	// sorts of a load's bulk reads (loadrelids.go), so that tests make
+	// them write runs.
+	loadSortBudget int
 }
 
 // Batch is a set of writes applied atomically by Store.Apply: either all of

@@ -31,8 +31,9 @@ import (
 // (from src again for the rare record the file cannot hold exactly),
 // validates relations and writes. Memory holds that entity map, a filter that spots relation ids
 // given twice (exact up to 65,536 relations, then a fixed 8 MiB Bloom
-// filter) and the few candidates it flags, so it stays flat in the number
-// of relations. The load holds the writer slot
+// filter) and the few candidates it flags, and, in a store that holds
+// data, the fixed budgets of the sorts that resolve relation ids
+// (loadrelids.go), so it stays flat in the number of relations. The load holds the writer slot
 // throughout, so other writes wait for it.
 func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (LoadResult, error) {
 	switch {
@@ -72,6 +73,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	l.w.noHistory = s.opts.noHistoryIndex
 	l.checkSpace = s.CheckSpace
 	l.noIDs = noExternalIDs(tx)
+	l.bulk.budget = s.opts.loadSortBudget
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
@@ -80,6 +82,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		s.log.Warn("load reads its source twice", "err", err)
 	}
 	defer l.dropSpool()
+	defer l.dropBulkReads()
 	if err := l.run(src, bt); err != nil {
 		return LoadResult{}, err
 	}
@@ -193,6 +196,9 @@ type loader struct {
 	endpoints map[string]struct{}
 	resolved  map[string]resolvedID
 	nodeTypes map[NodeID]TypeID
+	// bulk holds the relations' ids and the stored bodies the second
+	// pass needs, read at the end of the first (loadrelids.go).
+	bulk bulkReads
 }
 
 func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {
@@ -356,12 +362,15 @@ func (l *loader) pass1(rec Record) error {
 			l.typeIndex[e.Type] = ti
 		}
 		bad := l.failed(n0, e0, rec.Line)
+		l.noteCited(e.Sources)
 		if e.ID != "" {
 			l.ents[e.ID] = loadEntity{line: rec.Line, seq: l.done, tname: ti, bad: bad}
 		}
 	case rec.Relation != nil:
 		rec.Relation.normalizeIDs()
-		l.suspect(rec.Relation)
+		if err := l.suspect(rec.Relation); err != nil {
+			return err
+		}
 		l.noteEndpoints(rec.Relation)
 	default:
 		l.w.failf(Invalid, "", "", "empty record")
@@ -374,8 +383,8 @@ func (l *loader) pass1(rec Record) error {
 // of an id passes unnoticed; every later one is a suspect, as are the rare
 // false positives. Without an explicit id the real one depends on whether
 // the type is symmetric, which is known only after pass 1, so both
-// candidate ids go into the filter.
-func (l *loader) suspect(r *Relation) {
+// candidate ids go into the filter, and to the sort that resolves them.
+func (l *loader) suspect(r *Relation) error {
 	var cands []string
 	if r.ID != "" {
 		cands = []string{r.ID}
@@ -396,6 +405,7 @@ func (l *loader) suspect(r *Relation) {
 	if hit {
 		l.suspects = append(l.suspects, loadSuspect{seq: l.done, id: r.ID, typ: r.Type, from: r.From, to: r.To, validFrom: r.ValidFrom})
 	}
+	return l.noteRelationIDs(r.ID != "", cands)
 }
 
 // realRelationID is the id a relation is stored under: its own, or the one
@@ -428,6 +438,9 @@ func (l *loader) endPass1() error {
 		}
 	}
 	if err := l.resolve(); err != nil {
+		return err
+	}
+	if err := l.resolveRelationIDs(); err != nil {
 		return err
 	}
 	sch := l.w.sch
@@ -480,6 +493,9 @@ func (l *loader) endPass1() error {
 		l.ents[id] = le
 	}
 	if err := l.checkCites(); err != nil {
+		return err
+	}
+	if err := l.readEntityBodies(); err != nil {
 		return err
 	}
 	for _, sp := range l.suspects {
@@ -605,6 +621,7 @@ func (l *loader) relation(r Relation, line int64, fs Fields) error {
 		r.From, r.To = r.To, r.From
 		fromField, toField = toField, fromField
 	}
+	derivedSym := r.ID == "" && rt.def.Symmetric
 	r.ID = realRelationID(w.sch, r.ID, r.Type, r.From, r.To, r.ValidFrom)
 	if last, ok := l.winners[r.ID]; ok && last != l.done {
 		return nil // a later record gives this relation again
@@ -633,7 +650,7 @@ func (l *loader) relation(r Relation, line int64, fs Fields) error {
 	if _, isEnt := l.ents[r.ID]; isEnt {
 		w.failf(Conflict, "", "id", "id %q is also an entity of this load; entities and relations share one id space", r.ID)
 	}
-	ref, exists, err := l.lookup(r.ID)
+	ref, exists, stored, err := l.relationRef(r.ID, derivedSym)
 	if err != nil {
 		return err
 	}
@@ -658,11 +675,12 @@ func (l *loader) relation(r Relation, line int64, fs Fields) error {
 	var oldFrom, oldTo NodeID
 	if exists {
 		rid = RelID(ref.id)
-		v, err := l.tx.Get(relationKey(rid))
-		if err != nil {
-			return fmt.Errorf("load: body of relation %q: %w", r.ID, err)
+		if stored == nil {
+			if stored, err = l.tx.Get(relationKey(rid)); err != nil {
+				return fmt.Errorf("load: body of relation %q: %w", r.ID, err)
+			}
 		}
-		ob, err := decodeRelation(v)
+		ob, err := decodeRelation(stored)
 		if err != nil {
 			return fmt.Errorf("load: body of relation %q: %w", r.ID, err)
 		}
@@ -781,6 +799,9 @@ func (l *loader) retype() error {
 func (l *loader) typeOf(n NodeID) (TypeID, error) {
 	if id, ok := l.retyped[n]; ok {
 		return l.ents[id].typ, nil
+	}
+	if t, ok := l.nodeTypes[n]; ok {
+		return t, nil // resolved at the end of the first pass
 	}
 	v, err := l.tx.Get(nodeKey(n))
 	if err != nil {

@@ -20,8 +20,9 @@ import (
 )
 
 // BenchmarkLoad measures Store.Load of a generated graph into a new store
-// on disk and in memory, and into an existing one on disk that already
-// holds it (every record an upsert of what is there).
+// on disk and in memory, into an existing one on disk that already
+// holds it (every record an upsert of what is there), and into one that
+// holds other data (every record new).
 func BenchmarkLoad(b *testing.B) {
 	cfg := gen.Config{Seed: 1, Relations: *benchRelations}
 	b.Run("Fresh", func(b *testing.B) { benchFreshLoad(b, cfg, store.Options{}) })
@@ -37,6 +38,38 @@ func BenchmarkLoad(b *testing.B) {
 				b.Fatal(err)
 			}
 			m.Records += int64(res.Entities + res.Relations)
+		}
+		m.Report(b)
+	})
+	// New relations into a store that holds data (one entity): every id
+	// of the load is looked up and none is found.
+	b.Run("New", func(b *testing.B) {
+		ctx := context.Background()
+		m := storetest.StartThroughput()
+		for b.Loop() {
+			b.StopTimer()
+			s, err := store.Open(b.TempDir(), store.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			one := func(ctx context.Context, yield func(store.Record) error) error {
+				return yield(store.Record{Line: 1, Entity: &store.Entity{ID: "someone-else", Type: "Person", Name: "Someone else"}})
+			}
+			if _, err := s.Load(ctx, one, store.LoadOptions{Source: "one"}); err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			b.StartTimer()
+			res, err := s.Load(ctx, gen.Source(cfg), store.LoadOptions{Source: "gen"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Records += int64(res.Entities + res.Relations)
+			b.StopTimer()
+			if err := s.Close(); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
 		}
 		m.Report(b)
 	})

@@ -18,9 +18,11 @@ import (
 // the entities found in one forward walk of the node records (merge
 // joins: an iterator that steps to the next wanted key, and seeks only
 // when that is far). Memory holds one entry per entity id of the load and
-// per endpoint, as the load's entity map already does. A relation's own
-// id is still looked up as it comes, in the second pass: a miss, the
-// common case of new relations, is answered by the tables' Bloom filters.
+// per endpoint (and per document cited), as the load's entity map already
+// does. The relations' own ids, which may be as many as the records, and
+// the stored bodies of what the load replaces or merges are resolved the
+// same way through sorted runs on disk (loadrelids.go), so that a load
+// into a store that holds data makes no point read per record.
 
 // resolvedID is what the store holds under one id of a load.
 type resolvedID struct {
@@ -29,7 +31,7 @@ type resolvedID struct {
 }
 
 // noteEndpoints remembers the entities a relation of the first pass
-// names, for resolve.
+// names, and the documents it cites, for resolve.
 func (l *loader) noteEndpoints(r *Relation) {
 	if l.noIDs {
 		return
@@ -39,6 +41,21 @@ func (l *loader) noteEndpoints(r *Relation) {
 	}
 	l.endpoints[r.From] = struct{}{}
 	l.endpoints[r.To] = struct{}{}
+	l.noteCited(r.Sources)
+}
+
+// noteCited remembers the documents sources cite, for resolve: the check
+// of a citation asks for the type of each.
+func (l *loader) noteCited(sources []Source) {
+	if l.noIDs || len(sources) == 0 {
+		return
+	}
+	if l.endpoints == nil {
+		l.endpoints = map[string]struct{}{}
+	}
+	for _, s := range sources {
+		l.endpoints[s.Document] = struct{}{}
+	}
 }
 
 // resolve looks up every entity id of the load and every endpoint noted,
@@ -105,26 +122,14 @@ func mergeJoin(tx kv.Txn, p byte, n int, key func(i int, k []byte) []byte, found
 	if n == 0 {
 		return nil
 	}
-	it := tx.Iterate(kv.IterOptions{Prefix: []byte{p}})
-	defer it.Close()
-	it.Rewind()
+	j := newForwardJoin(tx, p)
+	defer j.close()
 	var k []byte
 	for i := range n {
 		k = key(i, k[:0])
-		// Step while the wanted key is near; seek when it is not.
-		for step := 0; it.Valid() && bytes.Compare(it.Key(), k) < 0; step++ {
-			if step == 16 {
-				it.Seek(k)
-				break
-			}
-			it.Next()
-		}
-		var v []byte
-		if it.Valid() && bytes.Equal(it.Key(), k) {
-			var err error
-			if v, err = it.Value(); err != nil {
-				return fmt.Errorf("read %x: %w", k, err)
-			}
+		v, err := j.get(k)
+		if err != nil {
+			return err
 		}
 		if err := found(i, v); err != nil {
 			return err
@@ -132,6 +137,43 @@ func mergeJoin(tx kv.Txn, p byte, n int, key func(i int, k []byte) []byte, found
 	}
 	return nil
 }
+
+// forwardJoin answers point reads of ascending keys under one prefix by
+// one forward walk: an iterator that steps to the next wanted key, and
+// seeks only when that is far.
+type forwardJoin struct {
+	it kv.Iterator
+}
+
+func newForwardJoin(tx kv.Txn, p byte) *forwardJoin {
+	it := tx.Iterate(kv.IterOptions{Prefix: []byte{p}})
+	it.Rewind()
+	return &forwardJoin{it: it}
+}
+
+// get returns the value under k, or nil where the store has none; the
+// value is valid until the next call. Each k must be at or after the
+// previous one.
+func (j *forwardJoin) get(k []byte) ([]byte, error) {
+	it := j.it
+	for step := 0; it.Valid() && bytes.Compare(it.Key(), k) < 0; step++ {
+		if step == 16 {
+			it.Seek(k)
+			break
+		}
+		it.Next()
+	}
+	if !it.Valid() || !bytes.Equal(it.Key(), k) {
+		return nil, nil
+	}
+	v, err := it.Value()
+	if err != nil {
+		return nil, fmt.Errorf("read %x: %w", k, err)
+	}
+	return v, nil
+}
+
+func (j *forwardJoin) close() { j.it.Close() }
 
 // nodeType returns the type of the store's node n: resolved, or read.
 func (l *loader) nodeType(n NodeID, what string) (TypeID, error) {

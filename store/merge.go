@@ -326,7 +326,7 @@ func (l *loader) existingEntity(e *Entity, le loadEntity, fs Fields, line int64)
 		l.res.Report.Entities.Skipped++
 		return nil, nil, nil
 	}
-	v, err := l.tx.Get(entityKey(le.node))
+	v, err := l.storedEntity(le)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load: body of %q: %w", e.ID, err)
 	}
