@@ -12,11 +12,13 @@ func TestReadNeighborhood(t *testing.T) {
 		in        string
 		ids       []string
 		truncated bool
+		relations int // -1: the answer holds none
 	}{
-		{"Nodes", `{"data":{"neighborhood":{"truncated":false,"nodes":[{"id":"a","name":"A \"x\"","type":"City"},{"name":"B","id":"b"}]}}}`, []string{"a", "b"}, false},
-		{"Edges", `{"data":{"neighborhood":{"nodes":[{"id":"a"}],"edges":[{"fromId":"a","toId":"a","type":"T"}],"truncated":true}}}`, []string{"a"}, true},
-		{"NodeLink", `{"data":{"neighborhood":{"nodeLink":{"directed":true,"nodes":[{"id":"a","w":1.5e3},{"id":"b\u00e9"}],"links":[{"source":"a","target":"b","weight":-2,"x":null}],"truncated":false}}}}`, []string{"a", "bé"}, false},
-		{"Spaces", " {\n \"data\" : { \"neighborhood\" : { \"nodes\" : [ ] } } } ", nil, false},
+		{"Nodes", `{"data":{"neighborhood":{"truncated":false,"nodes":[{"id":"a","name":"A \"x\"","type":"City"},{"name":"B","id":"b"}]}}}`, []string{"a", "b"}, false, -1},
+		{"Edges", `{"data":{"neighborhood":{"nodes":[{"id":"a"}],"edges":[{"fromId":"a","toId":"a","type":"T"},{"fromId":"a","toId":"a","type":"U"}],"truncated":true}}}`, []string{"a"}, true, 2},
+		{"NoEdges", `{"data":{"neighborhood":{"nodes":[{"id":"a"}],"edges":[]}}}`, []string{"a"}, false, 0},
+		{"NodeLink", `{"data":{"neighborhood":{"nodeLink":{"directed":true,"nodes":[{"id":"a","w":1.5e3},{"id":"b\u00e9"}],"links":[{"source":"a","target":"b","weight":-2,"x":null}],"truncated":false}}}}`, []string{"a", "bé"}, false, 1},
+		{"Spaces", " {\n \"data\" : { \"neighborhood\" : { \"nodes\" : [ ] } } } ", nil, false, -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, err := readNeighborhood([]byte(tc.in))
@@ -25,6 +27,12 @@ func TestReadNeighborhood(t *testing.T) {
 			}
 			if !slices.Equal(a.ids, tc.ids) || a.truncated != tc.truncated {
 				t.Errorf("got %q truncated %v, want %q truncated %v", a.ids, a.truncated, tc.ids, tc.truncated)
+			}
+			if got, want := a.hasRelations, tc.relations >= 0; got != want {
+				t.Errorf("hasRelations %v, want %v", got, want)
+			}
+			if got, want := a.relations, max(tc.relations, 0); got != want {
+				t.Errorf("relations %d, want %d", got, want)
 			}
 		})
 	}

@@ -186,9 +186,17 @@ type tiesHTTP struct {
 	query string // the neighbourhood document, from httpShapes
 	limit int
 	stop  func() error
+	last  neighborhoodAnswer // the last neighbourhood read, for lastRelations
 }
 
-var _ system = (*tiesHTTP)(nil)
+var (
+	_ system          = (*tiesHTTP)(nil)
+	_ relationCounter = (*tiesHTTP)(nil)
+)
+
+// lastRelations counts the relations of the last neighbourhood when its
+// document asks for them (edges, nodeLink).
+func (t *tiesHTTP) lastRelations() (int, bool) { return t.last.relations, t.last.hasRelations }
 
 func (t *tiesHTTP) Name() string { return t.name }
 
@@ -210,6 +218,7 @@ func (t *tiesHTTP) Neighborhood(ctx context.Context, id string, depth int) (int,
 	// readNeighborhood); anything unexpected, errors included, is decoded
 	// again the ordinary way to say what it was.
 	a, err := readNeighborhood(b)
+	t.last = a
 	if err != nil || status != http.StatusOK {
 		if err := decodeResponse(status, b, nil); err != nil {
 			return 0, err
