@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -45,6 +47,25 @@ func TestReadNeighborhood(t *testing.T) {
 	for _, bad := range []string{``, `{`, `{"data":{"neighborhood":{"nodes":[{"id":1}]}}}`, `{"data":{"neighborhood":{"nodes":[{"id":"a"}]}}} x`, `{"data":{"neighborhood":{"nodes":[{"id":"a"},]}}}`, `{"data":{"neighborhood":{"truncated":nope}}}`} {
 		if _, err := readNeighborhood([]byte(bad)); err == nil {
 			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// TestNeighborhoodRequest checks the hand-encoded request against
+// encoding/json's, with an id that needs escaping.
+func TestNeighborhoodRequest(t *testing.T) {
+	h := &tiesHTTP{query: gqlNeighborhoodNodes, limit: 1000}
+	for _, id := range []string{"e-1", `quo"te\\ é`} {
+		var got, want any
+		if err := json.Unmarshal(h.neighborhoodRequest(id, 3), &got); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(map[string]any{"query": h.query, "variables": map[string]any{"id": id, "depth": 3, "limit": 1000}})
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("got %v, want %v", got, want)
 		}
 	}
 }
