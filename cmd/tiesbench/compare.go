@@ -59,7 +59,7 @@ var queryKinds = []queryKind{
 
 // allSystems lists the systems compare knows, in the order it runs them:
 // the Ties ones share one loaded store, so they come first.
-var allSystems = []string{"ties", "ties-heads", "ties-reader", "ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink", "memory", "postgres", "postgres-edges", "ties-pg", "ties-pg-http"}
+var allSystems = []string{"ties", "ties-heads", "ties-reader", "ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-edge-ids", "ties-http-nodelink", "memory", "postgres", "postgres-edges", "ties-pg", "ties-pg-http"}
 
 type compareOptions struct {
 	cfg          gen.Config
@@ -128,6 +128,7 @@ Systems:
   ties-http           GraphQL over loopback HTTP, typed nodes { id }
   ties-http-nodes     GraphQL over loopback HTTP, nodes { id name type }
   ties-http-edges     GraphQL over loopback HTTP, nodes { id } edges { fromId toId type }
+  ties-http-edge-ids  GraphQL over loopback HTTP, nodes { id } edges { id fromId toId type }
   ties-http-nodelink  GraphQL over loopback HTTP, the nodeLink JSON field
   memory              a CSR adjacency array in Go (the floor)
   postgres            a throwaway PostgreSQL cluster, recursive CTEs via pgx

@@ -58,7 +58,7 @@ func writeMarkdown(w io.Writer, rep *Report) {
 
 	type pair struct{ a, b string }
 	var pairs []pair
-	for _, p := range []pair{{"ties", "memory"}, {"ties-heads", "memory"}, {"ties-reader", "memory"}, {"ties-http", "postgres"}, {"ties-http-nodes", "postgres"}, {"ties-http-edges", "postgres"}, {"ties-http-nodelink", "postgres"}, {"ties-http-edges", "postgres-edges"}, {"ties-http-nodelink", "postgres-edges"}, {"postgres", "memory"}, {"ties-pg", "ties"}, {"ties-pg-http", "ties-http"}, {"ties-pg-http", "postgres"}} {
+	for _, p := range []pair{{"ties", "memory"}, {"ties-heads", "memory"}, {"ties-reader", "memory"}, {"ties-http", "postgres"}, {"ties-http-nodes", "postgres"}, {"ties-http-edges", "postgres"}, {"ties-http-nodelink", "postgres"}, {"ties-http-edges", "postgres-edges"}, {"ties-http-edge-ids", "postgres-edges"}, {"ties-http-nodelink", "postgres-edges"}, {"postgres", "memory"}, {"ties-pg", "ties"}, {"ties-pg-http", "ties-http"}, {"ties-pg-http", "postgres"}} {
 		if find(rep, p.a) != nil && find(rep, p.b) != nil {
 			pairs = append(pairs, p)
 		}
