@@ -100,8 +100,9 @@ SELECT depth FROM walk WHERE id = $2 LIMIT 1`
 	// then every relation between two of them (the induced subgraph, the
 	// last level's relations among themselves included), one row per
 	// relation. Node rows have a NULL dst. The node set is materialized
-	// once and joined from both sides through the (src, type) INCLUDE
-	// (dst) index, so each relation is found once, by its source.
+	// once; each relation is found once, by its source, through the
+	// (src, type) INCLUDE (dst) index, and kept when its destination is
+	// in the set too.
 	pgSubgraphRows = `
 SELECT id, NULL::text, NULL::text FROM ids
 UNION ALL
