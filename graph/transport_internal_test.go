@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,6 +32,9 @@ func TestWriteResponseLargeData(t *testing.T) {
 		}
 		if !json.Valid(rec.Body.Bytes()) || !bytes.Contains(rec.Body.Bytes(), data) {
 			t.Fatalf("%d bytes of data: not one JSON object holding the data", n)
+		}
+		if got, want := rec.Header().Get("Content-Length"), strconv.Itoa(rec.Body.Len()); got != want {
+			t.Errorf("%d bytes of data: Content-Length %s, want %s", n, got, want)
 		}
 	}
 }

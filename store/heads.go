@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"runtime"
 )
 
 // EntityHead is an entity as a list or a chart shows it: id, type and
@@ -74,6 +75,7 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	sg := &SubgraphHeads{Nodes: make([]EntityHead, len(w.nodes)), Truncated: w.truncated}
 	bodies := make([]string, len(w.nodes))
 	r.cache.entityBodies(w.nodes, r.ts, bodies)
+	runtime.KeepAlive(touchBodies(bodies))
 	for i, n := range w.nodes {
 		if bodies[i] == "" {
 			if sg.Nodes[i], err = r.entityHead(n); err != nil {

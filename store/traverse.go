@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 
@@ -442,6 +443,7 @@ func (r *Reader) Expand(frontier []NodeID, f *EdgeFilter, fn func(i int, e Edge)
 	if r.cache != nil && len(frontier) > 1 {
 		cached = make([][]adjItem, len(frontier))
 		r.cache.adjacencies(frontier, r.ts, cached)
+		runtime.KeepAlive(touchAdjacencies(cached))
 	}
 	for i, n := range frontier {
 		emit := func(e Edge) error { return fn(i, e) }

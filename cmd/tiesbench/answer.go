@@ -21,6 +21,10 @@ import (
 type neighborhoodAnswer struct {
 	ids       []string
 	truncated bool
+	// relations counts the elements of edges (or nodeLink's links), the
+	// relations among the nodes; hasRelations says the answer held them.
+	relations    int
+	hasRelations bool
 }
 
 // errGraphQL says the response carried errors; the caller decodes them
@@ -59,7 +63,8 @@ func readNeighborhood(b []byte) (neighborhoodAnswer, error) {
 	return a, err
 }
 
-// subgraph reads a Subgraph object (or a nodeLink document) into a.
+// subgraph reads a Subgraph object (or a nodeLink document) into a,
+// counting its relations without decoding them.
 func (p *jsonScanner) subgraph(a *neighborhoodAnswer) error {
 	return p.object(func(key []byte) error {
 		switch string(key) {
@@ -81,6 +86,12 @@ func (p *jsonScanner) subgraph(a *neighborhoodAnswer) error {
 			t, err := p.boolean()
 			a.truncated = a.truncated || t
 			return err
+		case "edges", "links":
+			a.hasRelations = true
+			return p.array(func() error {
+				a.relations++
+				return p.skip()
+			})
 		case "nodeLink":
 			return p.subgraph(a)
 		}

@@ -34,6 +34,16 @@ type system interface {
 	Close() error
 }
 
+// relationCounter is a system whose neighbourhoods can hold the
+// relations among their nodes (the induced subgraph, as Ties' edges and
+// nodeLink return it). lastRelations returns how many the answer of the
+// last Neighborhood call held, and false when it held none by design.
+// The comparison checks these counts against each other as it checks
+// node counts against the floor.
+type relationCounter interface {
+	lastRelations() (int, bool)
+}
+
 // queryKind is one row of the comparison.
 type queryKind struct {
 	Name  string
@@ -49,7 +59,7 @@ var queryKinds = []queryKind{
 
 // allSystems lists the systems compare knows, in the order it runs them:
 // the Ties ones share one loaded store, so they come first.
-var allSystems = []string{"ties", "ties-heads", "ties-reader", "ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink", "memory", "postgres", "ties-pg", "ties-pg-http"}
+var allSystems = []string{"ties", "ties-heads", "ties-reader", "ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-edge-ids", "ties-http-nodelink", "memory", "postgres", "postgres-edges", "ties-pg", "ties-pg-http"}
 
 type compareOptions struct {
 	cfg          gen.Config
@@ -118,9 +128,12 @@ Systems:
   ties-http           GraphQL over loopback HTTP, typed nodes { id }
   ties-http-nodes     GraphQL over loopback HTTP, nodes { id name type }
   ties-http-edges     GraphQL over loopback HTTP, nodes { id } edges { fromId toId type }
+  ties-http-edge-ids  GraphQL over loopback HTTP, nodes { id } edges { id fromId toId type }
   ties-http-nodelink  GraphQL over loopback HTTP, the nodeLink JSON field
   memory              a CSR adjacency array in Go (the floor)
   postgres            a throwaway PostgreSQL cluster, recursive CTEs via pgx
+  postgres-edges      the same cluster, the node ids and the relations among
+                      them (src, dst, type): the answer of ties-http-edges
   ties-pg             the store API in process, on the PostgreSQL backend
                       (its own throwaway cluster, the same settings)
   ties-pg-http        GraphQL over loopback HTTP on the PostgreSQL backend
@@ -225,8 +238,15 @@ type QueryReport struct {
 	Truncated    int    `json:"truncated"`
 	Mismatches   int    `json:"mismatches"` // answers that differ from the in-memory floor
 	FirstError   string `json:"first_error,omitempty"`
-	results      []int
-	failed       []bool
+	// MedianRelations and RelationMismatches are those of the systems
+	// whose answers hold the relations among the nodes (relationCounter):
+	// the median count, and the answers whose count differs from the
+	// reference's (postgres-edges when measured, else the first such system).
+	MedianRelations    int `json:"median_relations,omitempty"`
+	RelationMismatches int `json:"relation_mismatches,omitempty"`
+	results            []int
+	relations          []int // nil: the answers hold no relations
+	failed             []bool
 }
 
 // Machine describes where the figures were taken.
@@ -327,7 +347,7 @@ func compare(ctx context.Context, log *slog.Logger, o compareOptions, stderr io.
 		log.Info("built adjacency array", "took", load.Round(time.Millisecond), "bytes", g.bytes())
 		rep.Systems = append(rep.Systems, measure(ctx, log, g, load, o, work))
 	}
-	if o.wants("postgres") {
+	if o.wants("postgres") || o.wants("postgres-edges") {
 		if err := comparePostgres(ctx, log, o, work, rep); err != nil {
 			rep.Systems = append(rep.Systems, SystemReport{Name: "postgres", Skipped: err.Error()})
 			log.Error("PostgreSQL skipped", "err", err)
@@ -471,7 +491,12 @@ func comparePostgres(ctx context.Context, log *slog.Logger, o compareOptions, wo
 			rep.Explain[k.Name] = plan
 		}
 	}
-	rep.Systems = append(rep.Systems, measure(ctx, log, pg, load, o, work))
+	if o.wants("postgres") {
+		rep.Systems = append(rep.Systems, measure(ctx, log, pgBorrowed{pg}, load, o, work))
+	}
+	if o.wants("postgres-edges") {
+		rep.Systems = append(rep.Systems, measure(ctx, log, &postgresEdges{p: pg}, load, o, work))
+	}
 	if rss, err := treeRSS(pg.cluster.Pid()); err == nil {
 		rep.PGRSS = rss
 	}
@@ -521,6 +546,10 @@ func measure(ctx context.Context, log *slog.Logger, sys system, load time.Durati
 			}
 		}
 		qr := QueryReport{results: make([]int, len(work.starts)), failed: make([]bool, len(work.starts))}
+		rc, _ := sys.(relationCounter)
+		if rc != nil && k.Depth > 0 {
+			qr.relations = make([]int, len(work.starts))
+		}
 		// Queries never asked (after an interrupt or too many errors) count
 		// as failed, so the cross-check skips them.
 		for i := range qr.failed {
@@ -541,6 +570,13 @@ func measure(ctx context.Context, log *slog.Logger, sys system, load time.Durati
 			n, err := ask(k, work.starts[i], work.pairs[i])
 			d := time.Since(t0)
 			qr.results[i] = n
+			if qr.relations != nil {
+				if r, ok := rc.lastRelations(); ok {
+					qr.relations[i] = r
+				} else {
+					qr.relations = nil
+				}
+			}
 			switch {
 			case errors.Is(err, errTruncated):
 				qr.Truncated++
@@ -565,6 +601,15 @@ func measure(ctx context.Context, log *slog.Logger, sys system, load time.Durati
 			}
 		}
 		qr.MedianResult = medianInt(sizes)
+		if qr.relations != nil {
+			var rels []int
+			for i, n := range qr.relations {
+				if !qr.failed[i] {
+					rels = append(rels, n)
+				}
+			}
+			qr.MedianRelations = medianInt(rels)
+		}
 		sr.Queries[k.Name] = qr
 		log.Info("measured", "system", sys.Name(), "query", k.Name, "median", qr.Median, "p99", qr.P99,
 			"errors", qr.Errors, "truncated", qr.Truncated, "took", time.Since(began).Round(time.Millisecond))
@@ -573,8 +618,10 @@ func measure(ctx context.Context, log *slog.Logger, sys system, load time.Durati
 }
 
 // crossCheck counts the answers of each system that differ from the
-// in-memory floor's, which an independent implementation computes.
+// in-memory floor's, which an independent implementation computes, and
+// the relation counts that differ from the reference's (crossCheckRelations).
 func crossCheck(rep *Report) {
+	crossCheckRelations(rep)
 	var floor *SystemReport
 	for i := range rep.Systems {
 		if rep.Systems[i].Name == "memory" {
@@ -642,4 +689,45 @@ func treeRSS(pid int) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// crossCheckRelations counts, per query kind, the answers whose number of
+// relations differs from the reference system's: postgres-edges, an
+// independent implementation, when measured, else the first system
+// measured that counts relations. Answers that failed or were truncated
+// on either side are not compared.
+func crossCheckRelations(rep *Report) {
+	for _, k := range queryKinds {
+		var ref *QueryReport
+		if s := find(rep, "postgres-edges"); s != nil {
+			if q := s.Queries[k.Name]; q.relations != nil {
+				ref = &q
+			}
+		}
+		for i := range rep.Systems {
+			if ref != nil {
+				break
+			}
+			if q := rep.Systems[i].Queries[k.Name]; q.relations != nil {
+				ref = &q
+			}
+		}
+		if ref == nil {
+			continue
+		}
+		for i := range rep.Systems {
+			sr := &rep.Systems[i]
+			qr, ok := sr.Queries[k.Name]
+			if !ok || qr.relations == nil {
+				continue
+			}
+			qr.RelationMismatches = 0
+			for j := range qr.relations {
+				if j < len(ref.relations) && !qr.failed[j] && !ref.failed[j] && qr.relations[j] != ref.relations[j] {
+					qr.RelationMismatches++
+				}
+			}
+			sr.Queries[k.Name] = qr
+		}
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -25,6 +26,9 @@ type httpConn struct {
 	c                net.Conn
 	br               *bufio.Reader
 	bw               *bufio.Writer
+	// resp holds the last response's body, reused by the next as pgx
+	// reuses its read buffer: the caller reads it before asking again.
+	resp []byte
 }
 
 func newHTTPConn(raw string) (*httpConn, error) {
@@ -42,7 +46,8 @@ func newHTTPConn(raw string) (*httpConn, error) {
 	return &httpConn{addr: addr, host: u.Host, path: u.RequestURI()}, nil
 }
 
-// post sends body and returns the response's status and body. A request
+// post sends body and returns the response's status and body, which is
+// valid until the next post. A request
 // on a kept-alive connection that the server has closed meanwhile is sent
 // again once on a new one (the benchmark's requests are all queries).
 func (h *httpConn) post(ctx context.Context, body []byte) (int, []byte, error) {
@@ -90,7 +95,7 @@ func (h *httpConn) roundTrip(ctx context.Context, body []byte) (int, []byte, err
 	if err != nil {
 		return 0, nil, err
 	}
-	b, err := io.ReadAll(resp.Body)
+	b, err := h.readBody(resp)
 	resp.Body.Close()
 	if err != nil {
 		return 0, nil, err
@@ -99,6 +104,23 @@ func (h *httpConn) roundTrip(ctx context.Context, body []byte) (int, []byte, err
 		h.close()
 	}
 	return resp.StatusCode, b, nil
+}
+
+// readBody reads resp's body into h.resp, in one read when the server
+// said its length.
+func (h *httpConn) readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 {
+		if int64(cap(h.resp)) < n {
+			h.resp = make([]byte, n)
+		}
+		h.resp = h.resp[:n]
+		_, err := io.ReadFull(resp.Body, h.resp)
+		return h.resp, err
+	}
+	buf := bytes.NewBuffer(h.resp[:0])
+	_, err := buf.ReadFrom(resp.Body)
+	h.resp = buf.Bytes()
+	return h.resp, err
 }
 
 func (h *httpConn) close() {

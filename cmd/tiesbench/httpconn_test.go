@@ -6,14 +6,16 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 )
 
 // TestHTTPConn posts over one connection to a server that answers in
-// chunks, and at times closes the connection after answering: every
-// answer arrives whole, and a closed connection is replaced.
+// chunks or with a length, larger and smaller answers in turn, and at
+// times closes the connection after answering: every answer arrives
+// whole, and a closed connection is replaced.
 func TestHTTPConn(t *testing.T) {
 	var n, conns atomic.Int64
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -22,8 +24,12 @@ func TestHTTPConn(t *testing.T) {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		if n.Add(1)%3 == 0 {
+		i := n.Add(1)
+		if i%3 == 0 {
 			w.Header().Set("Connection", "close")
+		}
+		if i%2 == 0 {
+			w.Header().Set("Content-Length", strconv.Itoa(1000*len(b)))
 		}
 		for range 1000 { // over the server's buffer: sent chunked
 			w.Write(b)
@@ -42,7 +48,7 @@ func TestHTTPConn(t *testing.T) {
 	}
 	defer h.close()
 	for i := range 10 {
-		body := `{"i":` + strings.Repeat("1", i+1) + `}`
+		body := `{"i":` + strings.Repeat("1", (i*7)%10+1) + `}`
 		status, b, err := h.post(context.Background(), []byte(body))
 		if err != nil {
 			t.Fatalf("request %d: %v", i, err)

@@ -94,6 +94,22 @@ SELECT DISTINCT id FROM walk`
 	pgShortestPath = pgWalkTo + `$3
 )
 SELECT depth FROM walk WHERE id = $2 LIMIT 1`
+
+	// pgSubgraph and pgOneHopSubgraph answer what Ties' neighborhood
+	// { nodes { id } edges { fromId toId type } } answers: the node ids,
+	// then every relation between two of them (the induced subgraph, the
+	// last level's relations among themselves included), one row per
+	// relation. Node rows have a NULL dst. The node set is materialized
+	// once; each relation is found once, by its source, through the
+	// (src, type) INCLUDE (dst) index, and kept when its destination is
+	// in the set too.
+	pgSubgraphRows = `
+SELECT id, NULL::text, NULL::text FROM ids
+UNION ALL
+SELECT e.src, e.dst, e.type FROM ids s JOIN edges e ON e.src = s.id JOIN ids d ON d.id = e.dst`
+	pgSubgraph = pgWalkTo + `$2
+), ids AS MATERIALIZED (SELECT DISTINCT id FROM walk)` + pgSubgraphRows
+	pgOneHopSubgraph = `WITH ids(id) AS MATERIALIZED (` + pgOneHop + `)` + pgSubgraphRows
 )
 
 // pgSchema creates the tables without keys so COPY runs at full speed;
@@ -279,6 +295,70 @@ func (p *postgres) ShortestPath(ctx context.Context, from, to string, maxDepth i
 		return -1, nil
 	}
 	return d, err
+}
+
+// pgBorrowed is the postgres system measured while its cluster stays up
+// for postgres-edges; comparePostgres closes the cluster.
+type pgBorrowed struct{ *postgres }
+
+func (pgBorrowed) Close() error { return nil }
+
+// postgresEdges asks the postgres system's cluster for the answer of
+// Ties' edges shape (pgSubgraph): the same node ids, with the relations
+// among them, so that the two can be compared on equal answers. Node ids
+// are read as strings, as the postgres system reads them; relation rows
+// are counted from their raw values (Ties' client skips its edges
+// without decoding them too).
+type postgresEdges struct {
+	p         *postgres
+	relations int
+}
+
+var (
+	_ system          = (*postgresEdges)(nil)
+	_ relationCounter = (*postgresEdges)(nil)
+)
+
+func (e *postgresEdges) Name() string { return "postgres-edges" }
+
+// Close leaves the cluster to comparePostgres, which owns it.
+func (e *postgresEdges) Close() error { return nil }
+
+func (e *postgresEdges) lastRelations() (int, bool) { return e.relations, true }
+
+func (e *postgresEdges) Neighborhood(ctx context.Context, id string, depth int) (int, error) {
+	e.relations = 0
+	if err := e.p.connected(ctx); err != nil {
+		return 0, err
+	}
+	var rows pgx.Rows
+	var err error
+	if depth == 1 {
+		rows, err = e.p.conn.Query(ctx, pgOneHopSubgraph, id)
+	} else {
+		rows, err = e.p.conn.Query(ctx, pgSubgraph, id, depth)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		v := rows.RawValues()
+		if len(v) != 3 {
+			return 0, fmt.Errorf("subgraph row of %d values, want 3", len(v))
+		}
+		if v[1] == nil {
+			ids = append(ids, string(v[0]))
+		} else {
+			e.relations++
+		}
+	}
+	return len(ids), rows.Err()
+}
+
+func (e *postgresEdges) ShortestPath(ctx context.Context, from, to string, maxDepth int) (int, error) {
+	return e.p.ShortestPath(ctx, from, to, maxDepth)
 }
 
 // Explain returns the plan of a query with its timings, for BENCHMARKS.md.

@@ -58,7 +58,7 @@ func writeMarkdown(w io.Writer, rep *Report) {
 
 	type pair struct{ a, b string }
 	var pairs []pair
-	for _, p := range []pair{{"ties", "memory"}, {"ties-heads", "memory"}, {"ties-reader", "memory"}, {"ties-http", "postgres"}, {"ties-http-nodes", "postgres"}, {"ties-http-edges", "postgres"}, {"ties-http-nodelink", "postgres"}, {"postgres", "memory"}, {"ties-pg", "ties"}, {"ties-pg-http", "ties-http"}, {"ties-pg-http", "postgres"}} {
+	for _, p := range []pair{{"ties", "memory"}, {"ties-heads", "memory"}, {"ties-reader", "memory"}, {"ties-http", "postgres"}, {"ties-http-nodes", "postgres"}, {"ties-http-edges", "postgres"}, {"ties-http-nodelink", "postgres"}, {"ties-http-edges", "postgres-edges"}, {"ties-http-edge-ids", "postgres-edges"}, {"ties-http-nodelink", "postgres-edges"}, {"postgres", "memory"}, {"ties-pg", "ties"}, {"ties-pg-http", "ties-http"}, {"ties-pg-http", "postgres"}} {
 		if find(rep, p.a) != nil && find(rep, p.b) != nil {
 			pairs = append(pairs, p)
 		}
@@ -82,7 +82,7 @@ func writeMarkdown(w io.Writer, rep *Report) {
 	}
 
 	if len(cols) > 0 {
-		fmt.Fprintf(w, "Median answer (entities within the depth, the start included; relations on the path), and answers that failed, were truncated or differ from the in-memory floor:\n\n")
+		fmt.Fprintf(w, "Median answer (entities within the depth, the start included, and the relations among them where the answer holds them; relations on the path), and answers that failed, were truncated, differ from the in-memory floor, or differ in relations from postgres-edges:\n\n")
 		header(w, "query", cols, func(s *SystemReport) string { return s.Name })
 		for _, k := range queryKinds {
 			row(w, k.Name, cols, func(s *SystemReport) string {
@@ -91,6 +91,9 @@ func writeMarkdown(w io.Writer, rep *Report) {
 					return "—"
 				}
 				cell := fmt.Sprint(q.MedianResult)
+				if q.relations != nil {
+					cell += fmt.Sprintf(" + %d relations", q.MedianRelations)
+				}
 				if q.N == 0 {
 					cell = "—"
 				}
@@ -103,6 +106,9 @@ func writeMarkdown(w io.Writer, rep *Report) {
 				}
 				if q.Mismatches > 0 {
 					notes = append(notes, fmt.Sprintf("%d differ", q.Mismatches))
+				}
+				if q.RelationMismatches > 0 {
+					notes = append(notes, fmt.Sprintf("%d differ in relations", q.RelationMismatches))
 				}
 				if len(notes) > 0 {
 					cell += " (" + strings.Join(notes, ", ") + ")"

@@ -309,7 +309,8 @@ func TestCompareAgrees(t *testing.T) {
 }
 
 // TestPostgresAgrees starts a throwaway cluster, so it runs only where the
-// binaries are installed and not under -short.
+// binaries are installed and not under -short. postgres-edges and Ties'
+// edges shape must agree on the relations of every neighbourhood.
 func TestPostgresAgrees(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a PostgreSQL cluster")
@@ -322,10 +323,11 @@ func TestPostgresAgrees(t *testing.T) {
 		cfg:          gen.Config{Seed: 4, Relations: 2000},
 		queries:      20,
 		warmup:       1,
-		systems:      []string{"memory", "postgres"},
+		systems:      []string{"ties-http-edges", "memory", "postgres", "postgres-edges"},
 		limit:        100_000,
 		maxDepth:     6,
 		queryTimeout: 20 * time.Second,
+		loadVia:      "load",
 		pgBin:        bin,
 		pgShared:     "32MB",
 	}
@@ -342,6 +344,22 @@ func TestPostgresAgrees(t *testing.T) {
 		q := pg.Queries[k.Name]
 		if q.Errors > 0 || q.Mismatches > 0 || q.N != o.queries {
 			t.Errorf("postgres %s: %d timed, %d errors (%s), %d differ from the floor", k.Name, q.N, q.Errors, q.FirstError, q.Mismatches)
+		}
+	}
+	for _, name := range []string{"postgres-edges", "ties-http-edges"} {
+		s := find(rep, name)
+		if s == nil {
+			t.Fatalf("%s not measured: %+v", name, rep.Systems)
+		}
+		for _, k := range queryKinds {
+			q := s.Queries[k.Name]
+			if q.Errors > 0 || q.Mismatches > 0 || q.RelationMismatches > 0 || q.N != o.queries {
+				t.Errorf("%s %s: %d timed, %d errors (%s), %d differ from the floor, %d in relations",
+					name, k.Name, q.N, q.Errors, q.FirstError, q.Mismatches, q.RelationMismatches)
+			}
+			if k.Depth > 1 && q.MedianRelations == 0 {
+				t.Errorf("%s %s: no relations counted", name, k.Name)
+			}
 		}
 	}
 	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "tiesbench-pg-*"))

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,7 +26,8 @@ var errTruncated = errors.New("truncated by the node limit")
 // system of the comparison (httpShapes): the node ids alone, as a client
 // listing ids would; the nodes a dashboard labels and colours (id, name,
 // type); those ids with the relations between them as a chart draws them
-// (endpoints and type); and the chart-ready nodeLink JSON document.
+// (endpoints and type), and with each relation's own id, which the
+// adjacency keys do not hold; and the chart-ready nodeLink JSON document.
 const (
 	gqlNeighborhood = `query Neighborhood($id: ID!, $depth: Int!, $limit: Int!) {
   neighborhood(id: $id, depth: $depth, limit: $limit) { truncated nodes { id } }
@@ -35,6 +37,9 @@ const (
 }`
 	gqlNeighborhoodEdges = `query NeighborhoodEdges($id: ID!, $depth: Int!, $limit: Int!) {
   neighborhood(id: $id, depth: $depth, limit: $limit) { truncated nodes { id } edges { fromId toId type } }
+}`
+	gqlNeighborhoodEdgeIDs = `query NeighborhoodEdgeIDs($id: ID!, $depth: Int!, $limit: Int!) {
+  neighborhood(id: $id, depth: $depth, limit: $limit) { truncated nodes { id } edges { id fromId toId type } }
 }`
 	gqlNeighborhoodNodeLink = `query NeighborhoodNodeLink($id: ID!, $depth: Int!, $limit: Int!) {
   neighborhood(id: $id, depth: $depth, limit: $limit) { nodeLink }
@@ -51,12 +56,13 @@ var httpShapes = map[string]string{
 	"ties-http-nodes":    gqlNeighborhoodNodes,
 	"ties-http-edges":    gqlNeighborhoodEdges,
 	"ties-http-nodelink": gqlNeighborhoodNodeLink,
+	"ties-http-edge-ids": gqlNeighborhoodEdgeIDs,
 	"ties-pg-http":       gqlNeighborhood,
 }
 
 // httpSystems are the GraphQL systems over the badger store, in the
 // order compare runs them.
-var httpSystems = []string{"ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-nodelink"}
+var httpSystems = []string{"ties-http", "ties-http-nodes", "ties-http-edges", "ties-http-edge-ids", "ties-http-nodelink"}
 
 // graphQLClient posts GraphQL requests over keep-alive connections: one
 // driven from the caller's goroutine (httpConn) when it has one, as the
@@ -126,6 +132,11 @@ func (c *graphQLClient) post(ctx context.Context, query string, vars map[string]
 	if err != nil {
 		return 0, nil, err
 	}
+	return c.postBody(ctx, body)
+}
+
+// postBody posts a request body already encoded.
+func (c *graphQLClient) postBody(ctx context.Context, body []byte) (int, []byte, error) {
 	if c.conn != nil {
 		return c.conn.post(ctx, body)
 	}
@@ -186,9 +197,22 @@ type tiesHTTP struct {
 	query string // the neighbourhood document, from httpShapes
 	limit int
 	stop  func() error
+	last  neighborhoodAnswer // the last neighbourhood read, for lastRelations
+	// body is the request being built, reused as pgx reuses its buffer
+	// for a prepared statement's parameters: the document is encoded
+	// once, the variables appended per request.
+	body      []byte
+	queryJSON []byte // query as a JSON string
 }
 
-var _ system = (*tiesHTTP)(nil)
+var (
+	_ system          = (*tiesHTTP)(nil)
+	_ relationCounter = (*tiesHTTP)(nil)
+)
+
+// lastRelations counts the relations of the last neighbourhood when its
+// document asks for them (edges, nodeLink).
+func (t *tiesHTTP) lastRelations() (int, bool) { return t.last.relations, t.last.hasRelations }
 
 func (t *tiesHTTP) Name() string { return t.name }
 
@@ -201,8 +225,7 @@ func (t *tiesHTTP) Close() error {
 }
 
 func (t *tiesHTTP) Neighborhood(ctx context.Context, id string, depth int) (int, error) {
-	vars := map[string]any{"id": id, "depth": depth, "limit": t.limit}
-	status, b, err := t.c.post(ctx, t.query, vars)
+	status, b, err := t.c.postBody(ctx, t.neighborhoodRequest(id, depth))
 	if err != nil {
 		return 0, err
 	}
@@ -210,6 +233,7 @@ func (t *tiesHTTP) Neighborhood(ctx context.Context, id string, depth int) (int,
 	// readNeighborhood); anything unexpected, errors included, is decoded
 	// again the ordinary way to say what it was.
 	a, err := readNeighborhood(b)
+	t.last = a
 	if err != nil || status != http.StatusOK {
 		if err := decodeResponse(status, b, nil); err != nil {
 			return 0, err
@@ -223,6 +247,27 @@ func (t *tiesHTTP) Neighborhood(ctx context.Context, id string, depth int) (int,
 		return len(a.ids), errTruncated
 	}
 	return len(a.ids), nil
+}
+
+// neighborhoodRequest encodes the request for id's neighbourhood at depth:
+// what json.Marshal of {"query", "variables": {"id", "depth", "limit"}}
+// gives, without a map and reflection per request.
+func (t *tiesHTTP) neighborhoodRequest(id string, depth int) []byte {
+	if t.queryJSON == nil {
+		t.queryJSON, _ = json.Marshal(t.query)
+	}
+	b := append(t.body[:0], `{"query":`...)
+	b = append(b, t.queryJSON...)
+	b = append(b, `,"variables":{"depth":`...)
+	b = strconv.AppendInt(b, int64(depth), 10)
+	b = append(b, `,"id":`...)
+	idJSON, _ := json.Marshal(id)
+	b = append(b, idJSON...)
+	b = append(b, `,"limit":`...)
+	b = strconv.AppendInt(b, int64(t.limit), 10)
+	b = append(b, "}}"...)
+	t.body = b
+	return b
 }
 
 func (t *tiesHTTP) ShortestPath(ctx context.Context, from, to string, maxDepth int) (int, error) {
