@@ -18,12 +18,15 @@ import (
 // relation, which would otherwise grow with the source (loadrelids.go).
 // A run is a sequence of records, each a length and the bytes.
 type runSort struct {
-	cmp    func(a, b []byte) int
-	budget int
-	blocks [][]byte // the records held, in blocks that never move
-	recs   [][]byte // each record held, into blocks
-	held   int      // bytes held, with each record's slice header
-	runs   []*os.File
+	cmp func(a, b []byte) int
+	// distinct says no two records compare equal, so the order of equal
+	// ones need not be kept: a plain sort does, which costs less.
+	distinct bool
+	budget   int
+	blocks   [][]byte // the records held, in blocks that never move
+	recs     [][]byte // each record held, into blocks
+	held     int      // bytes held, with each record's slice header
+	runs     []*os.File
 }
 
 // runRecordOverhead is what holding one record costs beside its bytes:
@@ -53,9 +56,17 @@ func (s *runSort) add(rec []byte) error {
 	return nil
 }
 
+func (s *runSort) sortHeld() {
+	if s.distinct {
+		slices.SortFunc(s.recs, s.cmp)
+	} else {
+		slices.SortStableFunc(s.recs, s.cmp)
+	}
+}
+
 // spill writes the records held, sorted, as a run.
 func (s *runSort) spill() error {
-	slices.SortStableFunc(s.recs, s.cmp)
+	s.sortHeld()
 	f, err := os.CreateTemp("", "ties-run-*")
 	if err != nil {
 		return fmt.Errorf("run sort: %w", err)
@@ -84,7 +95,7 @@ func (s *runSort) spill() error {
 // merged, each read through a small buffer.
 func (s *runSort) sorted() (*runIter, error) {
 	if len(s.runs) == 0 {
-		slices.SortStableFunc(s.recs, s.cmp)
+		s.sortHeld()
 		return &runIter{mem: s.recs}, nil
 	}
 	if len(s.recs) > 0 {
