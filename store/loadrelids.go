@@ -153,34 +153,18 @@ func (l *loader) resolveRelationIDs() error {
 	ri.hits = newRunSort(ri.budget, bytes.Compare)
 	j := newForwardJoin(l.tx, pExtID)
 	var k []byte
-	for i := 0; ; i++ {
-		if i%1024 == 0 {
-			if err := l.ctx.Err(); err != nil {
-				j.close()
-				return err
-			}
-		}
-		rec, ok, err := cands.next()
-		if err != nil {
-			j.close()
-			return fmt.Errorf("load: %w", err)
-		}
-		if !ok {
-			break
-		}
+	err = cands.each(l.ctx, func(rec []byte) error {
 		id, tail := rec[:len(rec)-9], rec[len(rec)-9:]
 		k = append(append(k[:0], pExtID), id...)
 		v, err := j.get(k)
 		if err != nil {
-			j.close()
 			return fmt.Errorf("load: look up %q: %w", id, err)
 		}
 		if v == nil {
-			continue
+			return nil
 		}
 		kind, n, err := parseExtValue(v)
 		if err != nil {
-			j.close()
 			return fmt.Errorf("load: look up %q: %w", id, err)
 		}
 		var b []byte
@@ -195,11 +179,14 @@ func (l *loader) resolveRelationIDs() error {
 		}
 		ri.buf = b
 		if err != nil {
-			j.close()
 			return fmt.Errorf("load: %w", err)
 		}
-	}
+		return nil
+	})
 	j.close()
+	if err != nil {
+		return err
+	}
 	if err := ri.cands.close(); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
@@ -226,19 +213,7 @@ func (l *loader) joinRelationBodies(byRel *runSort) error {
 	j := newForwardJoin(l.tx, pRelation)
 	defer j.close()
 	var k []byte
-	for i := 0; ; i++ {
-		if i%1024 == 0 {
-			if err := l.ctx.Err(); err != nil {
-				return err
-			}
-		}
-		rec, ok, err := found.next()
-		if err != nil {
-			return fmt.Errorf("load: %w", err)
-		}
-		if !ok {
-			return nil
-		}
+	return found.each(l.ctx, func(rec []byte) error {
 		rid := RelID(binary.BigEndian.Uint64(rec))
 		k = appendIDKey(k[:0], pRelation, uint64(rid))
 		v, err := j.get(k)
@@ -254,7 +229,8 @@ func (l *loader) joinRelationBodies(byRel *runSort) error {
 		if err := ri.hits.add(b); err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
-	}
+		return nil
+	})
 }
 
 // relationRef returns what the store holds under the id of the relation
@@ -330,19 +306,7 @@ func (l *loader) readEntityBodies() error {
 	j := newForwardJoin(l.tx, pEntity)
 	defer j.close()
 	var k []byte
-	for i := 0; ; i++ {
-		if i%1024 == 0 {
-			if err := l.ctx.Err(); err != nil {
-				return err
-			}
-		}
-		rec, ok, err := found.next()
-		if err != nil {
-			return fmt.Errorf("load: %w", err)
-		}
-		if !ok {
-			break
-		}
+	err = found.each(l.ctx, func(rec []byte) error {
 		node := binary.BigEndian.Uint64(rec)
 		k = appendIDKey(k[:0], pEntity, node)
 		v, err := j.get(k)
@@ -356,6 +320,10 @@ func (l *loader) readEntityBodies() error {
 		if err := ri.entities.add(ri.buf); err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if ri.entityCursor.it, err = ri.entities.sorted(); err != nil {
 		return fmt.Errorf("load: %w", err)

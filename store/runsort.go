@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"container/heap"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -171,6 +172,27 @@ func (it *runIter) next() (rec []byte, ok bool, err error) {
 		return nil, false, nil
 	}
 	return it.heap.rs[0].rec, true, nil
+}
+
+// each calls fn with every record left, in order, and checks ctx every
+// 1,024 records: the loop of every reader of a sort but the load's
+// cursors. fn's record is valid only during the call; its error stops
+// the loop.
+func (it *runIter) each(ctx context.Context, fn func(rec []byte) error) error {
+	for i := 0; ; i++ {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, ok, err := it.next()
+		if err != nil || !ok {
+			return err
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
 }
 
 // runRecReader reads one run a record at a time.

@@ -57,21 +57,10 @@ func eachSorted(ctx context.Context, tx kv.Txn, p byte, budget int, fn func(id u
 	if err != nil {
 		return err
 	}
-	for i := 0; ; i++ {
-		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		r, ok, err := it.next()
-		if err != nil || !ok {
-			return err
-		}
+	return it.each(ctx, func(r []byte) error {
 		n := len(r) - 8
-		if err := fn(binary.BigEndian.Uint64(r[n:]), r[:n]); err != nil {
-			return err
-		}
-	}
+		return fn(binary.BigEndian.Uint64(r[n:]), r[:n])
+	})
 }
 
 // compareBodyIDs orders eachSorted's records by the ids their bodies
