@@ -311,7 +311,6 @@ func (b *batch) encodeMerged(m *merge, free <-chan *z.Buffer, full chan<- *z.Buf
 			return false
 		}
 	}
-	var kv pb.KV
 	for {
 		e, ok, err := m.next()
 		if err != nil {
@@ -328,8 +327,7 @@ func (b *batch) encodeMerged(m *merge, free <-chan *z.Buffer, full chan<- *z.Buf
 			// nothing to delete.
 			continue
 		}
-		kv = pb.KV{Key: e.key, Value: e.value, Version: b.commitTs, StreamId: 1}
-		badger.KVToBuffer(&kv, buf)
+		putStreamKV(buf, e.key, e.value, b.commitTs)
 		if buf.LenNoPadding() >= 4<<20 && !send() {
 			return nil // the writer failed, and says why
 		}
