@@ -33,12 +33,21 @@ func readAhead(src RecordSource) RecordSource {
 			defer close(full)
 			buf := <-free
 			send := func() error {
+				// Checked first: once the loader has stopped, select
+				// would still pick a ready send now and then.
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 				select {
 				case full <- buf:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				buf = <-free
+				select {
+				case buf = <-free:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
 				return nil
 			}
 			err := src(ctx, func(r Record) error {
@@ -59,6 +68,9 @@ func readAhead(src RecordSource) RecordSource {
 		}()
 		var err error
 		for b := range full {
+			if err != nil {
+				continue // drained, not handed back: the source stops
+			}
 			for i := 0; i < len(b) && err == nil; i++ {
 				if err = yield(b[i]); err != nil {
 					cancel()
