@@ -194,7 +194,9 @@ type Record struct {
 // it stops and returns yield's error if yield fails. Store.Load calls it
 // once, or twice (validate, then write) when a record cannot be kept for
 // the second pass, so it must yield the same records each time: callers
-// spool non-seekable input (an HTTP upload) to a temporary file.
+// spool non-seekable input (an HTTP upload) to a temporary file. Load
+// runs it on a goroutine of its own, ahead of validation, so anything it
+// calls back (a progress function) must be safe beside LoadOptions.Progress.
 type RecordSource func(ctx context.Context, yield func(Record) error) error
 
 // MaxLoadErrors is the most errors a load reports: a client that asks for

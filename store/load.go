@@ -263,7 +263,7 @@ func (l *loader) tick() error {
 }
 
 func (l *loader) run(src RecordSource, out kv.Batch) error {
-	err := src(l.ctx, l.pass1)
+	err := readAhead(src)(l.ctx, l.pass1)
 	if l.sourceErrors(err) {
 		err = nil
 	}
@@ -284,7 +284,7 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 		}
 	}
 	l.done = 0
-	err = l.secondPass(src)(l.ctx, l.pass2)
+	err = readAhead(l.secondPass(src))(l.ctx, l.pass2)
 	if l.srcErrs != nil && l.sourceErrors(err) {
 		err = nil // the same as in pass 1
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -184,19 +185,40 @@ func nameTerms(e *Entity) (full, toks []string) {
 	return fs.terms, ts.terms
 }
 
-// termSet collects distinct terms in the order they are first added.
+// termSet collects distinct terms in the order they are first added,
+// leaving out those of skip.
 type termSet struct {
+	// seen is nil while the set is small: a bulk load indexes every
+	// entity's few terms, and a map for each cost a tenth of its second
+	// pass; a scan of a few strings costs less.
 	seen  map[string]bool
 	terms []string
+	skip  []string
 }
+
+// smallTermSet is the most terms (and skipped terms) a set scans.
+const smallTermSet = 16
 
 // add adds t unless the set has it.
 func (s *termSet) add(t string) {
+	if s.seen == nil {
+		if slices.Contains(s.terms, t) || slices.Contains(s.skip, t) {
+			return
+		}
+		if len(s.terms)+len(s.skip) < smallTermSet {
+			s.terms = append(s.terms, t)
+			return
+		}
+		s.seen = make(map[string]bool, 2*smallTermSet)
+		for _, x := range s.terms {
+			s.seen[x] = true
+		}
+		for _, x := range s.skip {
+			s.seen[x] = true
+		}
+	}
 	if s.seen[t] {
 		return
-	}
-	if s.seen == nil {
-		s.seen = map[string]bool{}
 	}
 	s.seen[t] = true
 	s.terms = append(s.terms, t)
@@ -233,10 +255,7 @@ func nameValueOf(e *Entity, t TypeID) []byte {
 // again here would only grow the index.
 func textTerms(e *Entity) []string {
 	_, named := nameTerms(e)
-	ts := termSet{seen: make(map[string]bool, len(named))}
-	for _, t := range named {
-		ts.seen[t] = true
-	}
+	ts := termSet{skip: named}
 	ts.addTokens(fold(e.Description))
 	for _, s := range e.Sources {
 		ts.addTokens(fold(s.Excerpt))

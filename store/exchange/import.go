@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/ties-graph/ties/store"
 )
@@ -55,8 +56,13 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	}
 	var records int64
 	var last Progress
+	// Load decodes on a goroutine of its own (store.RecordSource): the
+	// decoder's progress and the load's arrive from two goroutines.
+	var mu sync.Mutex
 	if opts.Progress != nil {
 		dec.Progress = func(pass int, fraction float64) {
+			mu.Lock()
+			defer mu.Unlock()
 			last = Progress{Pass: pass, Done: (float64(pass-1) + min(fraction, 1)) / 2, Records: records}
 			opts.Progress(last)
 		}
@@ -69,6 +75,8 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	if opts.Progress != nil {
 		var first int64 // records of the first pass, once the second began
 		lo.Progress = func(done int64) {
+			mu.Lock()
+			defer mu.Unlock()
 			if first == 0 && done < records {
 				first = records // the count starts again: the second pass
 			}

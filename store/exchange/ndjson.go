@@ -3,7 +3,6 @@ package exchange
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,48 +67,6 @@ func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
 func trimEOL(b []byte) []byte {
 	b = bytes.TrimSuffix(b, []byte{'\n'})
 	return bytes.TrimSuffix(b, []byte{'\r'})
-}
-
-// decodeNDJSON reads canonical NDJSON: one record object per line; blank
-// lines are skipped.
-func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOptions, errs *errorList, yield func(store.Record) error) error {
-	lr := newLineReader(r, opts.maxLine())
-	m := make(map[string]json.RawMessage, 16) // the members of a line, reused
-	for {
-		if lr.line%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		line, tooLong, err := lr.next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			errs.add(readFailure(name, lr.line, err))
-			return nil
-		}
-		if tooLong {
-			if errs.add(store.FieldError(fmt.Sprintf("%s:%d", name, lr.line), "", "line longer than %d bytes", lr.max)) {
-				return nil
-			}
-			continue
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		clear(m)
-		r, e := decodeLine(line, name, lr.line, m)
-		if e != nil {
-			if errs.add(e) {
-				return nil
-			}
-			continue
-		}
-		if err := yield(r); err != nil {
-			return err
-		}
-	}
 }
 
 // decodeNDJSONLine decodes line n of the file name.

@@ -50,6 +50,9 @@ type batch struct {
 	// faster than chunk after chunk.
 	spilling bool
 	spill    spill
+	// inflight is the chunk being written as a run behind the one being
+	// filled (spillahead.go); nil: none.
+	inflight *spillTask
 }
 
 var _ kv.Batch = (*batch)(nil)
@@ -256,14 +259,16 @@ func (b *batch) send() error {
 		return nil
 	}
 	if b.spilling {
-		if err := b.spillChunk(&c); err != nil {
+		free, err := b.spillBehind(c)
+		if err != nil {
 			b.err = err
 			return err
 		}
-		// The run file holds the entries now, so the arena is free: the
-		// next chunk reuses it rather than growing a new one by doubling
+		// c is the spilling goroutine's now. A run file holds the entries
+		// of the chunk before, so its arena and entry list are free: the
+		// next chunk reuses them rather than growing new ones by doubling
 		// (a tenth of a 1M-relation import's time went to that copying).
-		b.chunk.arena = c.arena[:0]
+		b.chunk = free
 		return nil
 	}
 	if b.loader == nil {
@@ -309,11 +314,19 @@ func (b *batch) writeAll() error {
 			return fmt.Errorf("write change log: %w", err)
 		}
 	}
+	if _, err := b.settleSpill(); err != nil {
+		b.err = err
+		return err
+	}
 	if b.spilling && len(b.spill.runs) == 0 {
 		// Small enough for one chunk: the memtables take it at once.
 		b.spilling, b.streamable = false, false
 	}
 	if err := b.send(); err != nil {
+		return err
+	}
+	if _, err := b.settleSpill(); err != nil {
+		b.err = err
 		return err
 	}
 	switch {
@@ -351,6 +364,9 @@ func (b *batch) SetLog(record []byte) {
 func (b *batch) Flush() (uint64, error) {
 	if b.done {
 		return 0, errTxnDone
+	}
+	if _, err := b.settleSpill(); err != nil && b.err == nil {
+		b.err = err
 	}
 	if len(b.chunk.entries) == 0 && len(b.spill.runs) == 0 && b.sent == 0 && !b.hasLog && b.err == nil {
 		b.Cancel()
@@ -390,6 +406,7 @@ func (b *batch) Cancel() {
 	b.done = true
 	defer b.db.releaseWriter()
 	b.chunk = chunk{}
+	b.settleSpill() // its run goes with the others: the error does not matter
 	b.removeSpill()
 	if b.sent == 0 {
 		// Badger cannot have written anything.
