@@ -468,11 +468,14 @@ func TestMeasureWarmsWithTheSameQueries(t *testing.T) {
 func TestLoadRunCountsRequestsAndErrors(t *testing.T) {
 	tests := []struct {
 		name     string
+		clients  int
 		body     string
 		wantErrs bool
 	}{
-		{"OK", `{"data":{"entity":{"id":"enschede"}}}`, false},
-		{"GraphQLError", `{"errors":[{"message":"no","extensions":{"code":"NOT_FOUND"}}]}`, true},
+		{"OK", 2, `{"data":{"entity":{"id":"enschede"}}}`, false},
+		// One client drives its own connection (httpConn), not net/http's.
+		{"OKOneConnection", 1, `{"data":{"entity":{"id":"enschede"}}}`, false},
+		{"GraphQLError", 2, `{"errors":[{"message":"no","extensions":{"code":"NOT_FOUND"}}]}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -483,7 +486,7 @@ func TestLoadRunCountsRequestsAndErrors(t *testing.T) {
 			defer srv.Close()
 			doc, _ := loadQuery("entity")
 			pick := func(*rand.Rand) string { return "enschede" }
-			res, err := loadRun(context.Background(), srv.URL+"/query", doc, 2, 200*time.Millisecond, pick)
+			res, err := loadRun(context.Background(), srv.URL+"/query", doc, tt.clients, 200*time.Millisecond, pick)
 			if err != nil {
 				t.Fatal(err)
 			}
