@@ -24,15 +24,25 @@ type runSort struct {
 	// ones need not be kept: a plain sort does, which costs less.
 	distinct bool
 	budget   int
-	blocks   [][]byte // the records held, in blocks that never move
-	recs     [][]byte // each record held, into blocks
-	held     int      // bytes held, with each record's slice header
+	blocks   [][]byte  // the records held, in blocks that never move
+	recs     []recSpan // where each record held is
+	held     int       // bytes held, with each record's span
 	runs     []*os.File
 }
 
+// recSpan places a record in the blocks. It holds no pointer, so that the
+// garbage collector has no list of a million pointers to scan while a
+// sort holds its budget: with slices of the blocks instead, a 10M-relation
+// GraphML export peaked at 1,036 MiB instead of 760.
+type recSpan struct{ blk, off, n uint32 }
+
 // runRecordOverhead is what holding one record costs beside its bytes:
-// its slice header.
-const runRecordOverhead = 24
+// its span.
+const runRecordOverhead = 12
+
+func (s *runSort) rec(r recSpan) []byte {
+	return s.blocks[r.blk][r.off : r.off+r.n : r.off+r.n]
+}
 
 func newRunSort(budget int, cmp func(a, b []byte) int) *runSort {
 	return &runSort{cmp: cmp, budget: budget}
@@ -47,9 +57,8 @@ func (s *runSort) add(rec []byte) error {
 	}
 	b := s.blocks[last]
 	start := len(b)
-	b = append(b, rec...)
-	s.blocks[last] = b
-	s.recs = append(s.recs, b[start:len(b):len(b)])
+	s.blocks[last] = append(b, rec...)
+	s.recs = append(s.recs, recSpan{blk: uint32(last), off: uint32(start), n: uint32(len(rec))})
 	s.held += len(rec) + runRecordOverhead
 	if s.held >= s.budget {
 		return s.spill()
@@ -58,10 +67,11 @@ func (s *runSort) add(rec []byte) error {
 }
 
 func (s *runSort) sortHeld() {
+	cmp := func(a, b recSpan) int { return s.cmp(s.rec(a), s.rec(b)) }
 	if s.distinct {
-		slices.SortFunc(s.recs, s.cmp)
+		slices.SortFunc(s.recs, cmp)
 	} else {
-		slices.SortStableFunc(s.recs, s.cmp)
+		slices.SortStableFunc(s.recs, cmp)
 	}
 }
 
@@ -75,7 +85,8 @@ func (s *runSort) spill() error {
 	s.runs = append(s.runs, f)
 	w := bufio.NewWriterSize(f, 256<<10)
 	var n [binary.MaxVarintLen64]byte
-	for _, r := range s.recs {
+	for _, sp := range s.recs {
+		r := s.rec(sp)
 		w.Write(n[:binary.PutUvarint(n[:], uint64(len(r)))])
 		w.Write(r)
 	}
@@ -97,7 +108,7 @@ func (s *runSort) spill() error {
 func (s *runSort) sorted() (*runIter, error) {
 	if len(s.runs) == 0 {
 		s.sortHeld()
-		return &runIter{mem: s.recs}, nil
+		return &runIter{mem: s}, nil
 	}
 	if len(s.recs) > 0 {
 		if err := s.spill(); err != nil {
@@ -138,7 +149,8 @@ func (s *runSort) close() error {
 
 // runIter reads the records of a runSort in order.
 type runIter struct {
-	mem     [][]byte // the records, when they stayed in memory
+	mem     *runSort // the sort, when its records stayed in memory
+	memAt   int      // the next of them
 	merging bool     // the records are in runs, merged through heap
 	heap    runRecHeap
 	started bool
@@ -148,11 +160,11 @@ type runIter struct {
 // false at the end.
 func (it *runIter) next() (rec []byte, ok bool, err error) {
 	if !it.merging {
-		if len(it.mem) == 0 {
+		if it.mem == nil || it.memAt == len(it.mem.recs) {
 			return nil, false, nil
 		}
-		rec, it.mem = it.mem[0], it.mem[1:]
-		return rec, true, nil
+		it.memAt++
+		return it.mem.rec(it.mem.recs[it.memAt-1]), true, nil
 	}
 	// The head was handed out by the previous call: advance it first.
 	if it.started && len(it.heap.rs) > 0 {
