@@ -188,7 +188,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 		srv.Use(extension.Introspection{})
 	}
 	if on(limits.Complexity) {
-		srv.Use(extension.FixedComplexityLimit(limits.Complexity))
+		srv.Use(newCostLimit(limits.Complexity))
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(context.WithValue(ctx, loadersKey{}, newLoaders(storeFinders(st), o.loaderWait)))
