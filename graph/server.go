@@ -190,8 +190,9 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	if on(limits.Complexity) {
 		srv.Use(newCostLimit(limits.Complexity))
 	}
+	finders := storeFinders(st)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(context.WithValue(ctx, loadersKey{}, newLoaders(storeFinders(st), o.loaderWait)))
+		return next(context.WithValue(ctx, loadersKey{}, newLazyLoaders(finders, o.loaderWait)))
 	})
 	srv.AroundOperations(atomicMutations(st))
 	srv.AroundRootFields(writeSubgraphHeads)
