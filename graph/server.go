@@ -195,7 +195,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 		return next(context.WithValue(ctx, loadersKey{}, newLazyLoaders(finders, o.loaderWait)))
 	})
 	srv.AroundOperations(atomicMutations(st))
-	srv.AroundRootFields(writeSubgraphHeads)
+	srv.AroundRootFields(newShapeCache().writeSubgraphHeads)
 	if a := o.admission; a != nil {
 		srv.AroundRootFields(a.around())
 	} else if limits.HeavyWorkers > 0 {
