@@ -173,7 +173,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	srv.AddTransport(websocketTransport(o.websocketInit))
 	srv.AddTransport(sseTransport()) // before httpTransport, which takes every POST
 	p := presenter{logger: logger, timeout: limits.Timeout, count: o.countError}
-	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, present: p.present})
+	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, buffers: newResponseBuffers(), present: p.present})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if on(limits.Tokens) {
 		srv.SetParserTokenLimit(limits.Tokens)

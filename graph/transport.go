@@ -35,6 +35,8 @@ const (
 // 413 without being read.
 type httpTransport struct {
 	maxBody int64
+	// buffers lends the buffers answers are built in; nil allocates.
+	buffers *responseBuffers
 	// present codes the error of a request whose context ended before
 	// execution began.
 	present graphql.ErrorPresenterFunc
@@ -117,7 +119,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		}
 		resp = &graphql.Response{Errors: gqlerror.List{t.present(ctx, err)}}
 	}
-	writeResponse(w, media, http.StatusOK, resp, true)
+	writeResponseBuffered(w, media, http.StatusOK, resp, true, t.buffers)
 }
 
 // explainMissingOperation rewrites gqlgen's "operation  not found", which
@@ -365,9 +367,14 @@ func writeHTTPError(w http.ResponseWriter, media string, status int, code, msg s
 // a flush per chunk, and the client a read per chunk, on every
 // neighbourhood of more than about 60 entities.
 func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool) {
+	writeResponseBuffered(w, media, status, resp, withData, nil)
+}
+
+// writeResponseBuffered is writeResponse building the answer in a buffer
+// of buffers (nil: a new one).
+func writeResponseBuffered(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, buffers *responseBuffers) {
 	h := w.Header()
-	h.Set("Content-Type", media+"; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
+	setResponseHeaders(h, media)
 	if resp != nil && hasCode(resp.Errors, store.Busy) {
 		h.Set("Retry-After", strconv.Itoa(int(store.BusyRetryAfter.Seconds())))
 	}
@@ -390,7 +397,8 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 		}
 	}
 	direct := len(data) > directData
-	var buf bytes.Buffer
+	buf := buffers.get()
+	defer buffers.put(buf)
 	if direct {
 		buf.Grow(64)
 	} else {
