@@ -2,8 +2,33 @@ package graph
 
 import (
 	"encoding/json"
+	"io"
 	"unicode/utf8"
 )
+
+// readBody reads a request body of length n (-1: unknown) in one
+// allocation of its size when n is known; io.ReadAll starts at 512 bytes
+// and grows by copying. It reads on to the body's end, as io.ReadAll
+// does, so that the server and the body-rate check see it end.
+func readBody(body io.Reader, n int64) ([]byte, error) {
+	if n <= 0 {
+		return io.ReadAll(body)
+	}
+	// One byte more, to read the end into without a buffer of its own.
+	b := make([]byte, n, n+1)
+	if _, err := io.ReadFull(body, b); err != nil {
+		return nil, err
+	}
+	switch k, err := body.Read(b[n : n+1]); {
+	case k > 0:
+		// More than Content-Length said: not a body net/http passes on.
+		rest, err := io.ReadAll(body)
+		return append(b[:n+1], rest...), err
+	case err != nil && err != io.EOF:
+		return nil, err
+	}
+	return b, nil
+}
 
 // decodeRequestBody decodes a POST body of the usual shape, an object of
 // query, operationName, variables and extensions, into what

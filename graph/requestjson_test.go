@@ -90,3 +90,28 @@ func TestDecodeRequestBodyTakesUsualBodies(t *testing.T) {
 		}
 	}
 }
+
+func TestReadBody(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		body string
+		n    int64
+		want string
+		err  bool
+	}{
+		{"Known", `{"query":"{ a }"}`, 17, `{"query":"{ a }"}`, false},
+		{"Unknown", `{"query":"{ a }"}`, -1, `{"query":"{ a }"}`, false},
+		{"Short", `{"query"`, 17, "", true},
+		{"Longer", `{"query":"{ a }"}xy`, 17, `{"query":"{ a }"}xy`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readBody(bytes.NewReader([]byte(tc.body)), tc.n)
+			if (err != nil) != tc.err {
+				t.Fatalf("error %v, want one: %v", err, tc.err)
+			}
+			if !tc.err && string(got) != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -252,14 +252,7 @@ func (t httpTransport) paramsFromBody(w http.ResponseWriter, r *http.Request) (*
 	if t.maxBody > 0 {
 		body = http.MaxBytesReader(w, r.Body, t.maxBody)
 	}
-	// Read in one allocation when the length is known: io.ReadAll
-	// starts at 512 bytes and grows by copying.
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead)
-	}
-	_, err = buf.ReadFrom(body)
-	b := buf.Bytes()
+	b, err := readBody(body, r.ContentLength)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
