@@ -59,7 +59,7 @@ func decodeRequestBody(b []byte) (rb requestBody, ok bool) {
 		}
 		var slot *any
 		var i int
-		switch key {
+		switch string(key) { // compared without a copy
 		case "query":
 			slot, i = &rb.Query, 0
 		case "operationName":
@@ -91,6 +91,13 @@ func decodeRequestBody(b []byte) (rb requestBody, ok bool) {
 		}
 		return rb, false
 	}
+}
+
+// plainMedia reports whether a Content-Type is the one nearly every
+// client sends, which needs no parsing (mime.ParseMediaType builds a map
+// of its parameters): application/json, bare or in UTF-8.
+func plainMedia(ct string) bool {
+	return ct == mediaJSON || ct == mediaJSON+"; charset=utf-8" || ct == mediaJSON+";charset=utf-8" || ct == mediaJSON+"; charset=UTF-8"
 }
 
 // maxBodyDepth is the nesting the fast decoder takes; deeper values go to
@@ -245,13 +252,13 @@ func (d *bodyDecoder) number() (any, bool) {
 }
 
 // plainString reads a string without escapes, as the keys of the body
-// are; ok is false for any other.
-func (d *bodyDecoder) plainString() (string, bool) {
+// are, and returns its bytes; ok is false for any other.
+func (d *bodyDecoder) plainString() ([]byte, bool) {
 	start, plain, ok := d.scanString()
 	if !ok || !plain {
-		return "", false
+		return nil, false
 	}
-	return string(d.b[start+1 : d.i-1]), true
+	return d.b[start+1 : d.i-1], true
 }
 
 // string reads a string. One with escapes or bytes that are not UTF-8 is

@@ -203,6 +203,12 @@ func responseMedia(accept string) (media string, ok bool) {
 	if strings.TrimSpace(accept) == "" {
 		return mediaJSON, true
 	}
+	switch accept {
+	case mediaGraphQLResponse:
+		return mediaGraphQLResponse, true
+	case mediaJSON, "*/*":
+		return mediaJSON, true
+	}
 	for part := range strings.SplitSeq(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil || params["q"] == "0" {
@@ -233,12 +239,14 @@ func (t httpTransport) paramsFromBody(w http.ResponseWriter, r *http.Request) (*
 	if ct == "" {
 		return nil, http.StatusUnsupportedMediaType, errors.New("a POST needs Content-Type: application/json")
 	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || mt != mediaJSON {
-		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported Content-Type %q; send application/json", ct)
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported charset %q; send utf-8", cs)
+	if !plainMedia(ct) {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil || mt != mediaJSON {
+			return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported Content-Type %q; send application/json", ct)
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported charset %q; send utf-8", cs)
+		}
 	}
 	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		// Read as it is, a compressed body fails as "not a JSON object:
