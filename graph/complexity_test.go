@@ -3,6 +3,8 @@ package graph_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ties-graph/ties/graph"
@@ -50,4 +52,32 @@ query Large { neighborhood(id: "enschede", limit: 1000) { nodes { id } } }`
 			t.Errorf("%s: code %q, want %q: %.300s", step.name, got, want, r.Raw)
 		}
 	}
+}
+
+// Requests of one document with different variables, at once, each get
+// their own operation's verdict and shape.
+func TestComplexityRememberedConcurrently(t *testing.T) {
+	e := newEnv(t, graph.ServerConfig{Limits: graph.Limits{Complexity: 1200}})
+	const q = `query N($id: ID!, $limit: Int, $name: Boolean!) { neighborhood(id: $id, limit: $limit) { nodes { id name @include(if: $name) } } }`
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 10 {
+				large, name := (g+i)%2 == 0, i%3 == 0
+				limit, want := 10, ""
+				if large {
+					limit, want = 1000, "TOO_COMPLEX"
+				}
+				r := e.at(t).post(q, map[string]any{"id": "enschede", "limit": limit, "name": name})
+				if got := r.Code(); got != want {
+					t.Errorf("limit %d: code %q, want %q", limit, got, want)
+					continue
+				}
+				if got := strings.Contains(string(r.Data), `"name":`); !large && got != name {
+					t.Errorf("name selected %v, want %v: %.200s", got, name, r.Data)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
