@@ -468,7 +468,9 @@ func intArg(v any) (int, bool) {
 // costs is the complexity function set: a list field costs its children
 // times the number of elements it may return.
 // scan prices the lists that may read every record of their types (see
-// filtercost.go).
+// filtercost.go). costArguments (costcache.go) lists the arguments each
+// function reads, for the complexity remembered per operation: a function
+// added or changed here changes it there (TestCostArguments checks).
 func costs(c *ComplexityRoot, scan scanCosts) {
 	n := func(p *int, def int) int {
 		v := def
