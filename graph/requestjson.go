@@ -7,11 +7,14 @@ import (
 )
 
 // readBody reads a request body of length n (-1: unknown) in one
-// allocation of its size when n is known; io.ReadAll starts at 512 bytes
-// and grows by copying. It reads on to the body's end, as io.ReadAll
-// does, so that the server and the body-rate check see it end.
+// allocation of its size when n is known and at most preallocatedBody;
+// io.ReadAll starts at 512 bytes and grows by copying. A larger body is
+// read as it arrives, so that a client cannot make the server hold
+// memory by announcing a length it does not send. It reads on to the
+// body's end, as io.ReadAll does, so that the server and the body-rate
+// check see it end.
 func readBody(body io.Reader, n int64) ([]byte, error) {
-	if n <= 0 {
+	if n <= 0 || n > preallocatedBody {
 		return io.ReadAll(body)
 	}
 	// One byte more, to read the end into without a buffer of its own.
@@ -92,6 +95,10 @@ func decodeRequestBody(b []byte) (rb requestBody, ok bool) {
 		return rb, false
 	}
 }
+
+// preallocatedBody is the largest announced body readBody allocates
+// whole before it arrives: far above the queries dashboards send.
+const preallocatedBody = 64 << 10
 
 // plainMedia reports whether a Content-Type is the one nearly every
 // client sends, which needs no parsing (mime.ParseMediaType builds a map
