@@ -54,22 +54,26 @@ func (a *admission) weight(ctx context.Context) int64 {
 	if oc := graphql.GetOperationContext(ctx); oc != nil {
 		vars = oc.Variables
 	}
-	return heavyWeight(rf.Field.Name, rf.Field.ArgumentMap(vars), a.workers)
+	arg := func(name string) any {
+		v, _ := fieldArgument(rf.Field.Field, name, vars)
+		return v
+	}
+	return heavyWeight(rf.Field.Name, arg, a.workers)
 }
 
-// heavyWeight is the weight of a Query field with these arguments, out of
-// workers.
-func heavyWeight(field string, args map[string]any, workers int64) int64 {
+// heavyWeight is the weight of a Query field whose arguments arg reads
+// (nil for an absent one), out of workers.
+func heavyWeight(field string, arg func(name string) any, workers int64) int64 {
 	switch field {
 	case "centrality":
-		if m, _ := args["measure"].(string); m != "" && m != "DEGREE" {
+		if m, _ := arg("measure").(string); m != "" && m != "DEGREE" {
 			return workers
 		}
 		return 1
 	case "components", "paths", "allPaths":
 		return 1
 	case "neighborhood":
-		if argOr(args["depth"], 1) >= 3 || argOr(args["limit"], 500) > 2000 {
+		if argOr(arg("depth"), 1) >= 3 || argOr(arg("limit"), 500) > 2000 {
 			return 1
 		}
 	}

@@ -38,7 +38,7 @@ func TestHeavyWeight(t *testing.T) {
 		{"centrality", map[string]any{"measure": "BETWEENNESS"}, workers},
 		{"centrality", map[string]any{"measure": "PAGERANK"}, workers},
 	} {
-		if got := heavyWeight(tc.field, tc.args, workers); got != tc.want {
+		if got := heavyWeight(tc.field, func(name string) any { return tc.args[name] }, workers); got != tc.want {
 			t.Errorf("%s %v: weight %d, want %d", tc.field, tc.args, got, tc.want)
 		}
 	}

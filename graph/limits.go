@@ -403,9 +403,12 @@ func (l *limiter) checkArguments(f *ast.Field, vars map[string]any) *gqlerror.Er
 	if f.Definition == nil || len(f.Definition.Arguments) == 0 {
 		return nil
 	}
-	args := f.ArgumentMap(vars)
+	arg := func(name string) any {
+		v, _ := fieldArgument(f, name, vars)
+		return v
+	}
 	bound := func(name string, lo, hi int) *gqlerror.Error {
-		n, ok := intArg(args[name])
+		n, ok := intArg(arg(name))
 		if !ok {
 			return nil
 		}
@@ -432,7 +435,7 @@ func (l *limiter) checkArguments(f *ast.Field, vars map[string]any) *gqlerror.Er
 		case "depth", "maxDepth":
 			err = bound(a.Name, 0, l.limits.MaxHops)
 		case "ids":
-			if ids, ok := args["ids"].([]any); ok && on(l.limits.MaxFirst) && len(ids) > l.limits.MaxFirst {
+			if ids, ok := arg("ids").([]any); ok && on(l.limits.MaxFirst) && len(ids) > l.limits.MaxFirst {
 				err = codedError(store.Invalid, "%s: %d ids given; at most %d are allowed", f.Name, len(ids), l.limits.MaxFirst)
 			}
 		}
@@ -465,7 +468,9 @@ func intArg(v any) (int, bool) {
 // costs is the complexity function set: a list field costs its children
 // times the number of elements it may return.
 // scan prices the lists that may read every record of their types (see
-// filtercost.go).
+// filtercost.go). costArguments (costcache.go) lists the arguments each
+// function reads, for the complexity remembered per operation: a function
+// added or changed here changes it there (TestCostArguments checks).
 func costs(c *ComplexityRoot, scan scanCosts) {
 	n := func(p *int, def int) int {
 		v := def

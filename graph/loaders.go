@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -106,8 +107,33 @@ func asOfTime(t *time.Time) time.Time {
 
 // loadersFor returns the loaders of the request ctx belongs to.
 func loadersFor(ctx context.Context) *loaders {
-	l, _ := ctx.Value(loadersKey{}).(*loaders)
-	return l
+	switch l := ctx.Value(loadersKey{}).(type) {
+	case *loaders:
+		return l
+	case *lazyLoaders:
+		return l.get()
+	}
+	return nil
+}
+
+// lazyLoaders makes a request's loaders when a resolver first asks for
+// them. Most requests a dashboard sends (a neighbourhood, a search, one
+// entity) never do, and making the two loaders cost a dozen allocations
+// on every request.
+type lazyLoaders struct {
+	once    sync.Once
+	finders finders
+	wait    time.Duration
+	loaders *loaders
+}
+
+func newLazyLoaders(f finders, wait time.Duration) *lazyLoaders {
+	return &lazyLoaders{finders: f, wait: wait}
+}
+
+func (z *lazyLoaders) get() *loaders {
+	z.once.Do(func() { z.loaders = newLoaders(z.finders, z.wait) })
+	return z.loaders
 }
 
 // inheritedAsOf returns the asOf argument of the nearest enclosing field

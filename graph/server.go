@@ -173,7 +173,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	srv.AddTransport(websocketTransport(o.websocketInit))
 	srv.AddTransport(sseTransport()) // before httpTransport, which takes every POST
 	p := presenter{logger: logger, timeout: limits.Timeout, count: o.countError}
-	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, present: p.present})
+	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, buffers: newResponseBuffers(), present: p.present})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if on(limits.Tokens) {
 		srv.SetParserTokenLimit(limits.Tokens)
@@ -188,13 +188,14 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 		srv.Use(extension.Introspection{})
 	}
 	if on(limits.Complexity) {
-		srv.Use(extension.FixedComplexityLimit(limits.Complexity))
+		srv.Use(newCostLimit(limits.Complexity))
 	}
+	finders := storeFinders(st)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(context.WithValue(ctx, loadersKey{}, newLoaders(storeFinders(st), o.loaderWait)))
+		return next(context.WithValue(ctx, loadersKey{}, newLazyLoaders(finders, o.loaderWait)))
 	})
 	srv.AroundOperations(atomicMutations(st))
-	srv.AroundRootFields(writeSubgraphHeads)
+	srv.AroundRootFields(newShapeCache().writeSubgraphHeads)
 	if a := o.admission; a != nil {
 		srv.AroundRootFields(a.around())
 	} else if limits.HeavyWorkers > 0 {

@@ -176,13 +176,14 @@ func (s *headsSlot) resolve(ctx context.Context, st *store.Store, id string, opt
 }
 
 // writeSubgraphHeads is the root field middleware that plans the
-// neighbourhood fields it can write and writes them.
-func writeSubgraphHeads(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+// neighbourhood fields it can write (plans remembered by c) and writes
+// them.
+func (c *shapeCache) writeSubgraphHeads(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	rfc := graphql.GetRootFieldContext(ctx)
 	if rfc == nil || rfc.Field.Name != "neighborhood" || rfc.Field.ObjectDefinition == nil || rfc.Field.ObjectDefinition.Name != "Query" {
 		return next(ctx)
 	}
-	shape, ok := planSubgraph(graphql.GetOperationContext(ctx), rfc.Field)
+	shape, ok := c.plan(graphql.GetOperationContext(ctx), rfc.Field)
 	if !ok {
 		return next(ctx)
 	}

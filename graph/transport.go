@@ -35,6 +35,8 @@ const (
 // 413 without being read.
 type httpTransport struct {
 	maxBody int64
+	// buffers lends the buffers answers are built in; nil allocates.
+	buffers *responseBuffers
 	// present codes the error of a request whose context ended before
 	// execution began.
 	present graphql.ErrorPresenterFunc
@@ -117,7 +119,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		}
 		resp = &graphql.Response{Errors: gqlerror.List{t.present(ctx, err)}}
 	}
-	writeResponse(w, media, http.StatusOK, resp, true)
+	writeResponseBuffered(w, media, http.StatusOK, resp, true, t.buffers)
 }
 
 // explainMissingOperation rewrites gqlgen's "operation  not found", which
@@ -201,6 +203,12 @@ func responseMedia(accept string) (media string, ok bool) {
 	if strings.TrimSpace(accept) == "" {
 		return mediaJSON, true
 	}
+	switch accept {
+	case mediaGraphQLResponse:
+		return mediaGraphQLResponse, true
+	case mediaJSON, "*/*":
+		return mediaJSON, true
+	}
 	for part := range strings.SplitSeq(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil || params["q"] == "0" {
@@ -231,12 +239,14 @@ func (t httpTransport) paramsFromBody(w http.ResponseWriter, r *http.Request) (*
 	if ct == "" {
 		return nil, http.StatusUnsupportedMediaType, errors.New("a POST needs Content-Type: application/json")
 	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || mt != mediaJSON {
-		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported Content-Type %q; send application/json", ct)
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported charset %q; send utf-8", cs)
+	if !plainMedia(ct) {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil || mt != mediaJSON {
+			return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported Content-Type %q; send application/json", ct)
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported charset %q; send utf-8", cs)
+		}
 	}
 	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		// Read as it is, a compressed body fails as "not a JSON object:
@@ -250,7 +260,7 @@ func (t httpTransport) paramsFromBody(w http.ResponseWriter, r *http.Request) (*
 	if t.maxBody > 0 {
 		body = http.MaxBytesReader(w, r.Body, t.maxBody)
 	}
-	b, err := io.ReadAll(body)
+	b, err := readBody(body, r.ContentLength)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -261,14 +271,16 @@ func (t httpTransport) paramsFromBody(w http.ResponseWriter, r *http.Request) (*
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, http.StatusBadRequest, errors.New("the request body is empty; send {\"query\": \"...\"}")
 	}
-	var rb requestBody
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&rb); err != nil {
-		return nil, http.StatusBadRequest, fmt.Errorf("the request body is not a JSON object: %v", err)
-	}
-	if dec.More() {
-		return nil, http.StatusBadRequest, errors.New("the request body holds more than one JSON value")
+	rb, ok := decodeRequestBody(b)
+	if !ok {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if err := dec.Decode(&rb); err != nil {
+			return nil, http.StatusBadRequest, fmt.Errorf("the request body is not a JSON object: %v", err)
+		}
+		if dec.More() {
+			return nil, http.StatusBadRequest, errors.New("the request body holds more than one JSON value")
+		}
 	}
 	p, err := rawParams(rb)
 	if err != nil {
@@ -356,9 +368,14 @@ func writeHTTPError(w http.ResponseWriter, media string, status int, code, msg s
 // a flush per chunk, and the client a read per chunk, on every
 // neighbourhood of more than about 60 entities.
 func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool) {
+	writeResponseBuffered(w, media, status, resp, withData, nil)
+}
+
+// writeResponseBuffered is writeResponse building the answer in a buffer
+// of buffers (nil: a new one).
+func writeResponseBuffered(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, buffers *responseBuffers) {
 	h := w.Header()
-	h.Set("Content-Type", media+"; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
+	setResponseHeaders(h, media)
 	if resp != nil && hasCode(resp.Errors, store.Busy) {
 		h.Set("Retry-After", strconv.Itoa(int(store.BusyRetryAfter.Seconds())))
 	}
@@ -381,7 +398,8 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 		}
 	}
 	direct := len(data) > directData
-	var buf bytes.Buffer
+	buf := buffers.get()
+	defer buffers.put(buf)
 	if direct {
 		buf.Grow(64)
 	} else {
