@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/pb"
@@ -232,12 +231,7 @@ const spillChunkFactor = 4
 // sorted calls fn for c's entries in key order, leaving out every entry a
 // later one of the same key supersedes.
 func (c *chunk) sorted(fn func(e *chunkEntry) error) error {
-	slices.SortFunc(c.entries, func(x, y chunkEntry) int {
-		if r := c.compareKeys(&x, &y); r != 0 {
-			return r
-		}
-		return x.off - y.off
-	})
+	c.sortEntries(c.entries)
 	for i := range c.entries {
 		e := &c.entries[i]
 		if i+1 < len(c.entries) && c.compareKeys(e, &c.entries[i+1]) == 0 {
