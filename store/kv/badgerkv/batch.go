@@ -105,6 +105,12 @@ func (c *chunk) compareKeys(x, y *chunkEntry) int {
 	return bytes.Compare(c.key(x), c.key(y))
 }
 
+// equalKeys reports whether x and y have the same key.
+func (c *chunk) equalKeys(x, y *chunkEntry) bool {
+	return x.head == y.head && x.keyLen == y.keyLen &&
+		(x.keyLen <= 16 || bytes.Equal(c.key(x)[16:], c.key(y)[16:]))
+}
+
 // badgerDelete is badger's bitDelete entry flag (value.go in badger), which
 // a KVLoader entry carries in its Meta to be a deletion. It is part of
 // badger's on-disk format, so it does not change.
@@ -234,7 +240,7 @@ func (c *chunk) sorted(fn func(e *chunkEntry) error) error {
 	c.sortEntries(c.entries)
 	for i := range c.entries {
 		e := &c.entries[i]
-		if i+1 < len(c.entries) && c.compareKeys(e, &c.entries[i+1]) == 0 {
+		if i+1 < len(c.entries) && c.equalKeys(e, &c.entries[i+1]) {
 			continue
 		}
 		if err := fn(e); err != nil {

@@ -11,8 +11,8 @@ import (
 // order of a comparison sort by key and then offset, on keys shaped like
 // the graph's (a prefix byte and big-endian ids, most high bytes zero),
 // keys shorter than the head (which pads them with zeros, so "a" and
-// "a\x00" share a head), long keys that tie on the whole head, and keys
-// set many times.
+// "a\x00" share a head), long keys that tie on the whole head and go on
+// being sorted by the bytes after it, and keys set many times.
 func TestChunkSort(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -40,6 +40,14 @@ func TestChunkSort(t *testing.T) {
 			k[0] = 9
 			for i := 16; i < len(k); i++ {
 				k[i] = byte(r.IntN(4))
+			}
+			return k
+		}},
+		{"LongSharedPrefixes", 20000, func(r *rand.Rand) []byte {
+			k := make([]byte, 14+r.IntN(30))
+			k[0] = 3
+			for i := 14 + r.IntN(8); i < len(k); i++ {
+				k[i] = byte(r.IntN(2)) // few values: equal keys and keys that end together
 			}
 			return k
 		}},
@@ -71,6 +79,12 @@ func TestChunkSort(t *testing.T) {
 			for i := range want {
 				if got, want := c.entries[i], want[i]; got != want {
 					t.Fatalf("entry %d: got key %x (offset %d), want %x (offset %d)", i, c.key(&got), got.off, c.key(&want), want.off)
+				}
+				if i > 0 {
+					x, y := &c.entries[i-1], &c.entries[i]
+					if got, want := c.equalKeys(x, y), c.compareKeys(x, y) == 0; got != want {
+						t.Fatalf("equalKeys(%x, %x) = %v, want %v", c.key(x), c.key(y), got, want)
+					}
 				}
 			}
 		})
