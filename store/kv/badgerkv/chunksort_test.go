@@ -2,6 +2,8 @@ package badgerkv
 
 import (
 	"encoding/binary"
+	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -88,5 +90,64 @@ func TestChunkSort(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMergeRandomRuns merges random sorted runs and checks every key comes
+// out once, in order, with the value of the latest run that has it, keys
+// that share their head or are prefixes of each other included.
+func TestMergeRandomRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := range 20 {
+		s := spill{dir: t.TempDir()}
+		want := map[string]string{}
+		var runs []string
+		for run := range 1 + r.IntN(9) {
+			keys := map[string]bool{}
+			for range r.IntN(300) {
+				k := make([]byte, 1+r.IntN(24))
+				for i := range k {
+					k[i] = byte(r.IntN(3))
+				}
+				keys[string(k)] = true
+			}
+			sorted := slices.Sorted(maps.Keys(keys))
+			name, err := s.writeRun(func(w *runWriter) error {
+				for _, k := range sorted {
+					v := fmt.Sprintf("run %d", run)
+					want[k] = v
+					if err := w.write([]byte(k), []byte(v), false); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs = append(runs, name)
+		}
+		m, err := openMerge(runs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for {
+			e, ok, err := m.next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				break
+			}
+			if v := want[string(e.key)]; string(e.value) != v {
+				t.Fatalf("round %d: key %x = %q, want %q", round, e.key, e.value, v)
+			}
+			got = append(got, string(e.key))
+		}
+		m.close()
+		if keys := slices.Sorted(maps.Keys(want)); !slices.Equal(got, keys) {
+			t.Fatalf("round %d: merged %d keys, want %d in order", round, len(got), len(keys))
+		}
 	}
 }
