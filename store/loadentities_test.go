@@ -1,10 +1,13 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/ties-graph/ties/store/kv"
 )
 
 // TestEntityTable checks the load's entity table against a map and a
@@ -57,5 +60,50 @@ func TestEntityTable(t *testing.T) {
 	}
 	if _, ok := tab.get("absent"); ok {
 		t.Fatal(`get("absent") found an entity`)
+	}
+}
+
+// TestLoadNodeOrder: a load allocates the node ids of its new entities in
+// the order their ids first appear in the source, whatever comes between
+// (relations naming them first, an id given twice), so that two loads of
+// one source give its entities the same node ids.
+func TestLoadNodeOrder(t *testing.T) {
+	var rs []Record
+	add := func(r Record) { r.Line = int64(len(rs) + 1); rs = append(rs, r) }
+	var order []string
+	for i := range 3000 {
+		id := fmt.Sprintf("city-%d", (i*7919)%3000)
+		order = append(order, id)
+		if i > 0 {
+			add(Record{Relation: &Relation{Type: "SISTER_CITY_OF", From: id, To: order[i-1]}})
+		}
+		add(Record{Entity: &Entity{ID: id, Type: "City", Name: "City " + id}})
+		if i%100 == 0 {
+			add(Record{Entity: &Entity{ID: order[i/2], Type: "City", Name: "Renamed " + id}})
+		}
+	}
+	s := openTestStore(t)
+	if _, err := s.Load(context.Background(), sourceOf(rs), LoadOptions{Source: "t.ndjson"}); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := s.db.Begin(context.Background(), kv.TxnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Discard()
+	var last uint64
+	for i, id := range order {
+		v, err := tx.Get(appendExtKey(nil, id))
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		_, n, err := parseExtValue(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 && n <= last {
+			t.Fatalf("%s, entity %d of the source, has node %d, after %d", id, i, n, last)
+		}
+		last = n
 	}
 }
