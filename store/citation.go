@@ -90,7 +90,7 @@ func (l *loader) checkCites() error {
 // documentType resolves a cited id to its entity type: the type the file
 // gives it, else the store's.
 func (l *loader) documentType(id string) (TypeID, bool, error) {
-	if le, ok := l.ents[id]; ok {
+	if le, ok := l.ents.get(id); ok {
 		if le.bad {
 			return 0, false, nil
 		}
@@ -228,8 +228,7 @@ func (l *loader) checkRetypedDocuments() error {
 	}
 	citers, err := citersOf(l.tx, docs, func(key []byte, id string) bool {
 		if key[0] == pEntity {
-			_, ok := l.ents[id]
-			return ok
+			return l.ents.has(id)
 		}
 		return l.rewritten[id]
 	})
@@ -240,8 +239,9 @@ func (l *loader) checkRetypedDocuments() error {
 	for _, id := range ids {
 		line := l.retypedDocs[id]
 		n0, e0 := l.w.nfail, len(l.w.errs)
+		le, _ := l.ents.get(id)
 		l.w.failf(Conflict, "", "type", "document %q is cited as a source (by %s), so it cannot become a %s: remove those sources first, or keep it a %s",
-			id, strings.Join(citers[id], ", "), l.w.sch.name(l.ents[id].typ), documentType)
+			id, strings.Join(citers[id], ", "), l.w.sch.name(le.typ), documentType)
 		l.failed(n0, e0, line)
 		l.writeable = false
 	}

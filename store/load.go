@@ -29,7 +29,9 @@ import (
 // temporary file, and collects the ontology records and the id, type and
 // line of every entity; the second reads the records back from that file
 // (from src again for the rare record the file cannot hold exactly),
-// validates relations and writes. Memory holds that entity map, a filter that spots relation ids
+// validates relations and writes. Memory holds that table of entities
+// (entityTable: a packed row, the id's bytes and an index slot each, with
+// no pointer for the collector to scan), a filter that spots relation ids
 // given twice (exact up to 65,536 relations, then a fixed 8 MiB Bloom
 // filter) and the few candidates it flags, and, in a store that holds
 // data, the fixed budgets of the sorts that resolve relation ids
@@ -125,14 +127,13 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 
 // loadEntity is what a load keeps of each entity of the source.
 type loadEntity struct {
-	line    int64 // for errors only: several records may share a line
-	seq     int64 // ordinal of its last record in the source, which wins
-	node    NodeID
-	typ     TypeID // after pass 1
-	oldTyp  TypeID // type in the store, 0 when new
-	tname   int32  // index into loader.typeNames during pass 1
-	bad     bool   // refused: its relations are not reported as dangling
-	written bool
+	line   int64 // for errors only: several records may share a line
+	seq    int64 // ordinal of its last record in the source, which wins
+	node   NodeID
+	typ    TypeID // after pass 1
+	oldTyp TypeID // type in the store, 0 when new
+	tname  int32  // index into loader.typeNames during pass 1
+	bad    bool   // refused: its relations are not reported as dangling
 }
 
 // loadSuspect is a relation that may share its id with another of the
@@ -152,7 +153,7 @@ type loader struct {
 	lineOf map[*Error]int64
 	res    LoadResult
 
-	ents      map[string]loadEntity
+	ents      *entityTable
 	typeNames []string
 	typeIndex map[string]int32
 
@@ -207,7 +208,7 @@ func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *l
 	l := &loader{
 		ctx: ctx, tx: tx, opts: opts, w: w,
 		lineOf:    map[*Error]int64{},
-		ents:      map[string]loadEntity{},
+		ents:      newEntityTable(),
 		typeIndex: map[string]int32{},
 		dups:      newDupFilter(),
 		winners:   map[string]int64{},
@@ -364,7 +365,7 @@ func (l *loader) pass1(rec Record) error {
 		bad := l.failed(n0, e0, rec.Line)
 		l.noteCited(e.Sources)
 		if e.ID != "" {
-			l.ents[e.ID] = loadEntity{line: rec.Line, seq: l.done, tname: ti, bad: bad}
+			l.ents.put(e.ID, loadEntity{line: rec.Line, seq: l.done, tname: ti, bad: bad})
 		}
 	case rec.Relation != nil:
 		rec.Relation.normalizeIDs()
@@ -444,7 +445,8 @@ func (l *loader) endPass1() error {
 		return err
 	}
 	sch := l.w.sch
-	for id, le := range l.ents {
+	for i := range l.ents.len() {
+		id, le := l.ents.at(i)
 		if le.bad {
 			continue
 		}
@@ -453,7 +455,7 @@ func (l *loader) endPass1() error {
 		l.w.checkEntityType(tname, "")
 		if l.failed(n0, e0, le.line) {
 			le.bad = true
-			l.ents[id] = le
+			l.ents.set(i, le)
 			continue
 		}
 		le.typ, _ = sch.entityType(tname)
@@ -490,7 +492,7 @@ func (l *loader) endPass1() error {
 			}
 			le.node = NodeID(nid)
 		}
-		l.ents[id] = le
+		l.ents.set(i, le)
 	}
 	if err := l.checkCites(); err != nil {
 		return err
@@ -520,7 +522,7 @@ func (l *loader) pass2(rec Record) error {
 	switch {
 	case rec.Entity != nil:
 		rec.Entity.normalizeIDs()
-		le, ok := l.ents[rec.Entity.ID]
+		le, ok := l.ents.get(rec.Entity.ID)
 		if !ok || le.seq != l.done || le.bad {
 			return nil
 		}
@@ -573,7 +575,7 @@ func (l *loader) writeEntity(e *Entity, le loadEntity, old *entityBody) error {
 // endpoint resolves one end of a relation of the load: an entity of the
 // source, or one in the store.
 func (l *loader) endpoint(ext, name, field string) (NodeID, TypeID, bool, error) {
-	if le, ok := l.ents[ext]; ok {
+	if le, ok := l.ents.get(ext); ok {
 		if le.bad {
 			return 0, 0, false, nil
 		}
@@ -647,7 +649,7 @@ func (l *loader) relation(r Relation, line int64, fs Fields) error {
 			w.failf(Invalid, "", toField, "%s", why)
 		}
 	}
-	if _, isEnt := l.ents[r.ID]; isEnt {
+	if l.ents.has(r.ID) {
 		w.failf(Conflict, "", "id", "id %q is also an entity of this load; entities and relations share one id space", r.ID)
 	}
 	ref, exists, stored, err := l.relationRef(r.ID, derivedSym)
@@ -731,7 +733,7 @@ func (l *loader) retype() error {
 	sch := l.w.sch
 	for _, n := range nodes {
 		id := l.retyped[n]
-		le := l.ents[id]
+		le, _ := l.ents.get(id)
 		var entries []adjEntry
 		prefixes := [][]byte{adjPrefix(nil, pOut, n), adjPrefix(nil, pIn, n)}
 		err := l.tx.ScanPrefixes(prefixes, true, func(_ int, k, _ []byte) error {
@@ -798,7 +800,8 @@ func (l *loader) retype() error {
 // typeOf returns the entity type of node n after the load.
 func (l *loader) typeOf(n NodeID) (TypeID, error) {
 	if id, ok := l.retyped[n]; ok {
-		return l.ents[id].typ, nil
+		le, _ := l.ents.get(id)
+		return le.typ, nil
 	}
 	if t, ok := l.nodeTypes[n]; ok {
 		return t, nil // resolved at the end of the first pass

@@ -288,7 +288,8 @@ func (l *loader) readEntityBodies() error {
 	}
 	byNode := newRunSort(ri.budget, bytes.Compare) // node(8) | seq(8)
 	defer byNode.close()
-	for _, le := range l.ents {
+	for i := range l.ents.len() {
+		_, le := l.ents.at(i)
 		if le.bad || le.oldTyp == 0 {
 			continue
 		}

@@ -64,12 +64,13 @@ func (l *loader) resolve() error {
 	if l.noIDs {
 		return nil
 	}
-	ids := make([]string, 0, len(l.ents)+len(l.endpoints))
-	for id := range l.ents {
+	ids := make([]string, 0, l.ents.len()+len(l.endpoints))
+	for i := range l.ents.len() {
+		id, _ := l.ents.at(i)
 		ids = append(ids, id)
 	}
 	for id := range l.endpoints {
-		if _, ok := l.ents[id]; !ok {
+		if !l.ents.has(id) {
 			ids = append(ids, id)
 		}
 	}

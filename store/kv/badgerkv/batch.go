@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/pb"
@@ -104,6 +103,12 @@ func (c *chunk) compareKeys(x, y *chunkEntry) int {
 		return cmp.Compare(x.keyLen, y.keyLen)
 	}
 	return bytes.Compare(c.key(x), c.key(y))
+}
+
+// equalKeys reports whether x and y have the same key.
+func (c *chunk) equalKeys(x, y *chunkEntry) bool {
+	return x.head == y.head && x.keyLen == y.keyLen &&
+		(x.keyLen <= 16 || bytes.Equal(c.key(x)[16:], c.key(y)[16:]))
 }
 
 // badgerDelete is badger's bitDelete entry flag (value.go in badger), which
@@ -232,15 +237,10 @@ const spillChunkFactor = 4
 // sorted calls fn for c's entries in key order, leaving out every entry a
 // later one of the same key supersedes.
 func (c *chunk) sorted(fn func(e *chunkEntry) error) error {
-	slices.SortFunc(c.entries, func(x, y chunkEntry) int {
-		if r := c.compareKeys(&x, &y); r != 0 {
-			return r
-		}
-		return x.off - y.off
-	})
+	c.sortEntries(c.entries)
 	for i := range c.entries {
 		e := &c.entries[i]
-		if i+1 < len(c.entries) && c.compareKeys(e, &c.entries[i+1]) == 0 {
+		if i+1 < len(c.entries) && c.equalKeys(e, &c.entries[i+1]) {
 			continue
 		}
 		if err := fn(e); err != nil {

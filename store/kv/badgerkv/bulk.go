@@ -3,7 +3,6 @@ package badgerkv
 import (
 	"bufio"
 	"bytes"
-	"container/heap"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -379,26 +378,38 @@ type runReader struct {
 	idx int // the run's position: later runs win over earlier ones
 	pos int // index in the merge heap
 	cur runEntry
-	buf []byte
+	// head is the first sixteen bytes of cur.key, as a chunk entry's: the
+	// merge's comparisons rarely need the keys themselves.
+	head [2]uint64
+	buf  []byte
 }
 
 func (rr *runReader) next() (bool, error) {
-	flags, err := rr.r.ReadByte()
-	if errors.Is(err, io.EOF) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	kl, err := binary.ReadUvarint(rr.r)
-	if err != nil {
+	// The header is decoded from the reader's buffer rather than a byte
+	// at a time through ReadByte and ReadUvarint: the merge reads every
+	// entry of a load once more.
+	hdr, err := rr.r.Peek(1 + 2*binary.MaxVarintLen64)
+	if len(hdr) == 0 {
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
 		return false, fmt.Errorf("read %s: %w", rr.f.Name(), err)
 	}
-	vl, err := binary.ReadUvarint(rr.r)
-	if err != nil {
+	flags := hdr[0]
+	kl, n1 := binary.Uvarint(hdr[1:])
+	vl, n2 := 0, 0
+	if n1 > 0 {
+		var v uint64
+		v, n2 = binary.Uvarint(hdr[1+n1:])
+		vl = int(v)
+	}
+	if n1 <= 0 || n2 <= 0 {
+		return false, fmt.Errorf("read %s: bad record header", rr.f.Name())
+	}
+	if _, err := rr.r.Discard(1 + n1 + n2); err != nil {
 		return false, fmt.Errorf("read %s: %w", rr.f.Name(), err)
 	}
-	n := int(kl + vl)
+	n := int(kl) + vl
 	if cap(rr.buf) < n {
 		rr.buf = make([]byte, n)
 	}
@@ -407,6 +418,7 @@ func (rr *runReader) next() (bool, error) {
 		return false, fmt.Errorf("read %s: %w", rr.f.Name(), err)
 	}
 	rr.cur = runEntry{key: rr.buf[:kl], value: rr.buf[kl:], del: flags&1 != 0}
+	rr.head = keyHead(rr.cur.key)
 	return true, nil
 }
 
@@ -438,7 +450,7 @@ func openMerge(runs []string) (*merge, error) {
 			m.h = append(m.h, rr)
 		}
 	}
-	heap.Init(&m.h)
+	m.h.init()
 	return m, nil
 }
 
@@ -457,10 +469,10 @@ func (m *merge) next() (runEntry, bool, error) {
 	// Older runs' entries of the same key are superseded.
 	for len(m.h) > 1 {
 		second := m.h[1]
-		if len(m.h) > 2 && m.h.Less(2, 1) {
+		if len(m.h) > 2 && m.h.less(2, 1) {
 			second = m.h[2]
 		}
-		if !bytes.Equal(second.cur.key, top.cur.key) {
+		if second.head != top.head || !bytes.Equal(second.cur.key, top.cur.key) {
 			break
 		}
 		if err := m.advance(second); err != nil {
@@ -478,9 +490,9 @@ func (m *merge) advance(rr *runReader) error {
 		return err
 	}
 	if ok {
-		heap.Fix(&m.h, rr.pos)
+		m.h.fix(rr.pos)
 	} else {
-		heap.Remove(&m.h, rr.pos)
+		m.h.remove(rr.pos)
 	}
 	return nil
 }
@@ -492,30 +504,83 @@ func (m *merge) close() {
 }
 
 // runHeap orders readers by their current key, the latest run first
-// among equal keys.
+// among equal keys. It is a binary heap written for the merge rather than
+// container/heap's, whose calls through an interface, and comparisons of
+// whole keys, were most of the merge's own time.
 type runHeap []*runReader
 
-func (h runHeap) Len() int { return len(h) }
-func (h runHeap) Less(i, j int) bool {
-	if c := bytes.Compare(h[i].cur.key, h[j].cur.key); c != 0 {
+func (h runHeap) less(i, j int) bool {
+	x, y := h[i], h[j]
+	switch {
+	case x.head[0] != y.head[0]:
+		return x.head[0] < y.head[0]
+	case x.head[1] != y.head[1]:
+		return x.head[1] < y.head[1]
+	}
+	if c := bytes.Compare(x.cur.key, y.cur.key); c != 0 {
 		return c < 0
 	}
-	return h[i].idx > h[j].idx
+	return x.idx > y.idx
 }
-func (h runHeap) Swap(i, j int) {
+
+func (h runHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].pos, h[j].pos = i, j
 }
 
-func (h *runHeap) Push(x any) {
-	rr := x.(*runReader)
-	rr.pos = len(*h)
-	*h = append(*h, rr)
+func (h runHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
 }
 
-func (h *runHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+// fix restores the heap after the key of the reader at i changed.
+func (h runHeap) fix(i int) {
+	if !h.down(i) {
+		h.up(i)
+	}
+}
+
+// remove takes the reader at i out of the heap.
+func (h *runHeap) remove(i int) {
+	n := len(*h) - 1
+	if i != n {
+		h.swap(i, n)
+	}
+	*h = (*h)[:n]
+	if i != n {
+		h.fix(i)
+	}
+}
+
+func (h runHeap) up(j int) {
+	for j > 0 {
+		i := (j - 1) / 2
+		if !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		j = i
+	}
+}
+
+// down moves the reader at i0 down to its place and reports whether it
+// moved.
+func (h runHeap) down(i0 int) bool {
+	i := i0
+	for {
+		j := 2*i + 1
+		if j >= len(h) {
+			break
+		}
+		if r := j + 1; r < len(h) && h.less(r, j) {
+			j = r
+		}
+		if !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		i = j
+	}
+	return i > i0
 }
