@@ -151,69 +151,30 @@ type walkEdge struct {
 // is the one from the end expanded first: no set of the relations seen is
 // needed. Other directions keep that set.
 func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (walk, error) {
-	w := walk{nodes: []NodeID{start}, at: newNodePlaces()}
-	w.at.put(start, 0)
-	var seenRel map[RelID]struct{}
-	if relations && f.direction != Both {
-		seenRel = map[RelID]struct{}{}
+	if f == nil {
+		f = compileFilter(r.sch, nil, Both, Date{}, nil)
 	}
-	// keep records e, met from the node at place self, whose other end
-	// is at place other.
-	keep := func(e Edge, self, other int32) {
-		if seenRel == nil {
-			if self > other {
-				return
-			}
-		} else {
-			if _, ok := seenRel[e.Relation]; ok {
-				return
-			}
-			seenRel[e.Relation] = struct{}{}
-		}
-		we := walkEdge{rel: e.Relation, typ: e.Type, from: other, to: self, validFrom: e.ValidFrom, validTo: e.ValidTo}
-		if e.Outgoing {
-			we.from, we.to = self, other
-		}
-		w.edges = append(w.edges, we)
+	wk := &walker{walk: walk{nodes: []NodeID{start}, at: newNodePlaces()}, limit: limit, relations: relations}
+	wk.at.put(start, 0)
+	if relations && f.direction != Both {
+		wk.seenRel = map[RelID]struct{}{}
 	}
 	lo, hi := 0, 1 // the frontier is nodes[lo:hi]
-	for d := 0; d < depth && lo < hi && !w.truncated; d++ {
-		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
-			other, ok := w.at.get(e.Other)
-			if !ok {
-				if limit >= 0 && len(w.nodes) >= limit {
-					w.truncated = true
-					return nil
-				}
-				other = int32(len(w.nodes))
-				w.at.put(e.Other, other)
-				w.nodes = append(w.nodes, e.Other)
-			}
-			if relations {
-				keep(e, int32(lo+i), other)
-			}
-			return nil
-		})
-		if err != nil {
+	for d := 0; d < depth && lo < hi && !wk.truncated; d++ {
+		if err := r.expandLevel(wk, f, lo, hi, false); err != nil {
 			return walk{}, err
 		}
 		if err := r.ctx.Err(); err != nil {
 			return walk{}, err
 		}
-		lo, hi = hi, len(w.nodes)
+		lo, hi = hi, len(wk.nodes)
 	}
 	if lo < hi && relations {
-		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
-			if other, ok := w.at.get(e.Other); ok && int(other) >= lo {
-				keep(e, int32(lo+i), other)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := r.expandLevel(wk, f, lo, hi, true); err != nil {
 			return walk{}, err
 		}
 	}
-	return w, nil
+	return wk.walk, nil
 }
 
 // entityHead reads the head of node n's body, through the cache.
