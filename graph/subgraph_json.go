@@ -202,7 +202,17 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 	// buffer of our own cost an allocation (zeroed) and the response
 	// buffer growing in steps to take it. Any other writer gets one
 	// write, so that small pieces never reach a network writer singly.
-	est := 64*(len(h.Nodes)+len(h.Edges)) + 64
+	est := 64
+	for _, f := range s.fields {
+		switch f.part {
+		case partNodes:
+			est += len(h.Nodes) * (24*len(f.leaves) + 8)
+		case partEdges:
+			est += len(h.Edges) * (24*len(f.leaves) + 8)
+		case partNodeLink:
+			est += exchange.NodeLinkHeadsSize(h)
+		}
+	}
 	var b []byte
 	if buf, ok := w.(*bytes.Buffer); ok {
 		buf.Grow(est)
@@ -211,6 +221,8 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 		b = make([]byte, 0, est)
 	}
 	b = append(b, '{')
+	var leafBuf [8]headFragment
+	leaves := leafBuf[:0]
 	for i, f := range s.fields {
 		if i > 0 {
 			b = append(b, ',')
@@ -227,25 +239,27 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 				b = append(b, "false"...)
 			}
 		case partNodeLink:
-			b = append(b, exchange.NodeLinkHeads(h)...)
+			b = exchange.AppendNodeLinkHeads(b, h)
 		case partNodes:
+			leaves = headFragments(leaves[:0], f.leaves, "Entity")
 			b = append(b, '[')
 			for j := range h.Nodes {
 				if j > 0 {
 					b = append(b, ',')
 				}
 				n := &h.Nodes[j]
-				b = appendHead(b, f.leaves, "Entity", n.ID, n.Type, n.Name, "", "")
+				b = appendHead(b, leaves, n.ID, n.Type, n.Name, "", "")
 			}
 			b = append(b, ']')
 		case partEdges:
+			leaves = headFragments(leaves[:0], f.leaves, "Relation")
 			b = append(b, '[')
 			for j := range h.Edges {
 				if j > 0 {
 					b = append(b, ',')
 				}
 				e := &h.Edges[j]
-				b = appendHead(b, f.leaves, "Relation", e.ID, e.Type, "", e.From, e.To)
+				b = appendHead(b, leaves, e.ID, e.Type, "", e.From, e.To)
 			}
 			b = append(b, ']')
 		}
@@ -254,20 +268,51 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 	_, _ = w.Write(b)
 }
 
+// headFragment is one leaf of a node or edge object as the writer needs
+// it: the bytes before its value ({"alias": for the first leaf, ,"alias":
+// for the others), and, for __typename, the whole quoted value.
+type headFragment struct {
+	prefix []byte
+	leaf   headLeaf
+}
+
+// headFragments appends the fragments of leaves, the object's type name
+// being typename, their bytes in one allocation. They are built once per
+// list, not once per element.
+func headFragments(frags []headFragment, leaves []shapeLeaf, typename string) []headFragment {
+	n := 0
+	for _, l := range leaves {
+		n += len(l.alias) + len(typename) + 8
+	}
+	buf := make([]byte, 0, n)
+	for i, l := range leaves {
+		start := len(buf)
+		if i == 0 {
+			buf = append(buf, '{')
+		} else {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, l.alias)
+		buf = append(buf, ':')
+		if l.leaf == leafTypename {
+			buf = appendJSONString(buf, typename)
+		}
+		frags = append(frags, headFragment{leaf: l.leaf, prefix: buf[start:len(buf):len(buf)]})
+	}
+	return frags
+}
+
 // appendHead writes one node or edge object with the leaves the selection
 // asks for, in its order. The schema keeps each leaf to its type (a
 // relation has no name, an entity no ends), so one writer serves both.
-func appendHead(b []byte, leaves []shapeLeaf, typename, id, typ, name, from, to string) []byte {
-	b = append(b, '{')
-	for i, l := range leaves {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, l.alias)
-		b = append(b, ':')
+func appendHead(b []byte, leaves []headFragment, id, typ, name, from, to string) []byte {
+	if len(leaves) == 0 {
+		return append(b, "{}"...)
+	}
+	for i := range leaves {
+		l := &leaves[i]
+		b = append(b, l.prefix...)
 		switch l.leaf {
-		case leafTypename:
-			b = appendJSONString(b, typename)
 		case leafID:
 			b = appendJSONString(b, id)
 		case leafType:
