@@ -78,6 +78,10 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	r.cache.adjacencies(frontier, r.ts, adj)
 	runtime.KeepAlive(touchAdjacencies(adj))
 	full := f.fullScan()
+	// A filter that only says "both directions" (the dashboards' usual
+	// neighbourhood) admits every item of a full scan but a self-loop's
+	// second key: no type, date or entity type to test per item.
+	plain := f.types == nil && f.otherTypes == nil && !f.datedOnly && f.valid.IsZero()
 	var w *walkIter
 	defer func() {
 		if w != nil {
@@ -99,6 +103,19 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			})
 			if err != nil {
 				return err
+			}
+			continue
+		}
+		if full && plain {
+			// Every item passes but the in-key of a self-loop, whose
+			// out-key came first (admits' first test, for both
+			// directions).
+			for k := range items {
+				it := &items[k]
+				if it.other == n && it.dir == pIn {
+					continue
+				}
+				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo)
 			}
 			continue
 		}
