@@ -167,7 +167,7 @@ func headsSlotFor(ctx context.Context) *headsSlot {
 // holds no nodes or edges: gqlgen's marshaling of it is replaced by the
 // slot's writer.
 func (s *headsSlot) resolve(ctx context.Context, st *store.Store, id string, opts store.NeighborhoodOptions, ro store.ReadOptions) (*store.Subgraph, error) {
-	h, err := st.NeighborhoodHeads(ctx, id, opts, store.HeadOptions{Edges: s.shape.edges, RelationIDs: s.shape.relationIDs}, ro)
+	h, err := st.NeighborhoodHeads(ctx, id, opts, store.HeadOptions{Edges: s.shape.edges, RelationIDs: s.shape.relationIDs, Links: true}, ro)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 		case partNodes:
 			est += len(h.Nodes) * (24*len(f.leaves) + 8)
 		case partEdges:
-			est += len(h.Edges) * (24*len(f.leaves) + 8)
+			est += len(h.Links) * (24*len(f.leaves) + 8)
 		case partNodeLink:
 			est += exchange.NodeLinkHeadsSize(h)
 		}
@@ -254,12 +254,16 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 		case partEdges:
 			leaves = headFragments(leaves[:0], f.leaves, "Relation")
 			b = append(b, '[')
-			for j := range h.Edges {
+			for j := range h.Links {
 				if j > 0 {
 					b = append(b, ',')
 				}
-				e := &h.Edges[j]
-				b = appendHead(b, leaves, e.ID, e.Type, "", e.From, e.To)
+				l := &h.Links[j]
+				var id string
+				if h.LinkIDs != nil {
+					id = h.LinkIDs[j]
+				}
+				b = appendHead(b, leaves, id, h.LinkTypes[l.Type], "", h.Nodes[l.From].ID, h.Nodes[l.To].ID)
 			}
 			b = append(b, ']')
 		}

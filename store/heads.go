@@ -32,6 +32,23 @@ type SubgraphHeads struct {
 	Nodes     []EntityHead
 	Edges     []RelationHead
 	Truncated bool
+	// Links, LinkTypes and LinkIDs hold the relations instead of Edges
+	// when HeadOptions.Links asks for them (see HeadLink).
+	Links     []HeadLink
+	LinkTypes []string // the relation types' names, HeadLink.Type's places
+	LinkIDs   []string // with HeadOptions.RelationIDs, each link's id
+}
+
+// HeadLink is a RelationHead by reference: its ends are places in
+// SubgraphHeads.Nodes and its type a place in SubgraphHeads.LinkTypes.
+// A writer that turns them into text anyway copies no string per
+// relation, and a slice of them holds no pointer for the collector to
+// follow: a third of a RelationHead's size for the thousands of relations
+// of a large neighbourhood.
+type HeadLink struct {
+	From, To           int32
+	Type               int32
+	ValidFrom, ValidTo Date
 }
 
 // HeadOptions say which parts of a SubgraphHeads to produce.
@@ -42,6 +59,9 @@ type HeadOptions struct {
 	Edges bool
 	// RelationIDs also reads each relation's id from its body.
 	RelationIDs bool
+	// Links gives the relations as Links (and their ids as LinkIDs),
+	// leaving Edges empty.
+	Links bool
 }
 
 // NeighborhoodHeads answers what Neighborhood answers, with the same
@@ -100,6 +120,23 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 			// a thousand relation bodies overlap.
 			runtime.KeepAlive(touchBodies(relBodies))
 		}
+		if ho.Links {
+			sg.Links, sg.LinkTypes = r.headLinks(w.edges)
+			if ho.RelationIDs {
+				sg.LinkIDs = make([]string, len(w.edges))
+				for i, e := range w.edges {
+					if relBodies[i] != "" {
+						sg.LinkIDs[i], err = relationIDOf(e.rel, relBodies[i])
+					} else {
+						sg.LinkIDs[i], err = r.relationHeadID(e.rel)
+					}
+					if err != nil {
+						return nil, err
+					}
+				}
+			}
+			return sg, nil
+		}
 		sg.Edges = make([]RelationHead, len(w.edges))
 		for i, e := range w.edges {
 			h := RelationHead{
@@ -120,6 +157,23 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 		}
 	}
 	return sg, nil
+}
+
+// headLinks returns edges as links, and the names of their types.
+func (r *Reader) headLinks(edges []walkEdge) ([]HeadLink, []string) {
+	links := make([]HeadLink, len(edges))
+	types := make([]string, len(r.sch.types))
+	for i := range edges {
+		e := &edges[i]
+		if int(e.typ) >= len(types) {
+			types = append(types, make([]string, int(e.typ)+1-len(types))...)
+		}
+		if types[e.typ] == "" {
+			types[e.typ] = r.sch.name(e.typ)
+		}
+		links[i] = HeadLink{From: e.from, To: e.to, Type: int32(e.typ), ValidFrom: e.validFrom, ValidTo: e.validTo}
+	}
+	return links, types
 }
 
 // walk is the result of walkNeighborhood.

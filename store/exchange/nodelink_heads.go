@@ -7,7 +7,8 @@ import (
 )
 
 // NodeLinkHeads is NodeLink for a neighbourhood read as heads
-// (store.NeighborhoodHeads with relation ids): a chart document holds
+// (store.NeighborhoodHeads with relation ids, as Edges or as Links, or
+// both, the Edges first): a chart document holds
 // only what heads hold, so it is written byte for byte the same without
 // reading or decoding whole bodies.
 func NodeLinkHeads(g *store.SubgraphHeads) json.RawMessage {
@@ -17,7 +18,7 @@ func NodeLinkHeads(g *store.SubgraphHeads) json.RawMessage {
 // NodeLinkHeadsSize is about the length of g's chart document, for a
 // buffer that takes it without growing.
 func NodeLinkHeadsSize(g *store.SubgraphHeads) int {
-	return 96 + 64*len(g.Nodes) + 128*len(g.Edges)
+	return 96 + 64*len(g.Nodes) + 128*(len(g.Edges)+len(g.Links))
 }
 
 // AppendNodeLinkHeads appends NodeLinkHeads(g) to b. It is the same
@@ -45,26 +46,42 @@ func AppendNodeLinkHeads(b []byte, g *store.SubgraphHeads) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"source":`...)
-		b = appendJSONString(b, h.From)
-		b = append(b, `,"target":`...)
-		b = appendJSONString(b, h.To)
-		b = append(b, `,"key":`...)
-		b = appendJSONString(b, h.ID)
-		b = append(b, `,"type":`...)
-		b = appendJSONString(b, h.Type)
-		if !h.ValidFrom.IsZero() {
-			b = append(b, `,"validFrom":"`...)
-			b = append(h.ValidFrom.AppendTo(b), '"')
+		b = appendLinkHead(b, h.From, h.To, h.ID, h.Type, h.ValidFrom, h.ValidTo)
+	}
+	for i := range g.Links {
+		l := &g.Links[i]
+		if i > 0 || len(g.Edges) > 0 {
+			b = append(b, ',')
 		}
-		if !h.ValidTo.IsZero() {
-			b = append(b, `,"validTo":"`...)
-			b = append(h.ValidTo.AppendTo(b), '"')
+		var id string
+		if g.LinkIDs != nil {
+			id = g.LinkIDs[i]
 		}
-		b = append(b, '}')
+		b = appendLinkHead(b, g.Nodes[l.From].ID, g.Nodes[l.To].ID, id, g.LinkTypes[l.Type], l.ValidFrom, l.ValidTo)
 	}
 	if g.Truncated {
 		return append(b, `],"truncated":true}`...)
 	}
 	return append(b, `],"truncated":false}`...)
+}
+
+// appendLinkHead appends one link of a chart document.
+func appendLinkHead(b []byte, from, to, id, typ string, validFrom, validTo store.Date) []byte {
+	b = append(b, `{"source":`...)
+	b = appendJSONString(b, from)
+	b = append(b, `,"target":`...)
+	b = appendJSONString(b, to)
+	b = append(b, `,"key":`...)
+	b = appendJSONString(b, id)
+	b = append(b, `,"type":`...)
+	b = appendJSONString(b, typ)
+	if !validFrom.IsZero() {
+		b = append(b, `,"validFrom":"`...)
+		b = append(validFrom.AppendTo(b), '"')
+	}
+	if !validTo.IsZero() {
+		b = append(b, `,"validTo":"`...)
+		b = append(validTo.AppendTo(b), '"')
+	}
+	return append(b, '}')
 }

@@ -29,7 +29,16 @@ func TestNodeLinkHeadsAsNodeLink(t *testing.T) {
 				g.Edges = append(g.Edges, &r)
 				h.Edges = append(h.Edges, store.RelationHead{ID: r.ID, Type: r.Type, From: r.From, To: r.To, ValidFrom: r.ValidFrom, ValidTo: r.ValidTo})
 			}
+			// The same relations by reference.
+			hl := store.SubgraphHeads{Nodes: h.Nodes, Truncated: truncated, LinkTypes: []string{"", "SISTER_CITY_OF"}}
+			for i, e := range h.Edges {
+				hl.Links = append(hl.Links, store.HeadLink{From: int32(i), To: int32((i + 1) % n), Type: 1, ValidFrom: e.ValidFrom, ValidTo: e.ValidTo})
+				hl.LinkIDs = append(hl.LinkIDs, e.ID)
+			}
 			want := string(NodeLink(&g))
+			if got := string(NodeLinkHeads(&hl)); got != want {
+				t.Errorf("%d heads as links, truncated %v:\ngot  %s\nwant %s", n, truncated, got, want)
+			}
 			if got := string(NodeLinkHeads(&h)); got != want {
 				t.Errorf("%d heads, truncated %v:\ngot  %s\nwant %s", n, truncated, got, want)
 			}
