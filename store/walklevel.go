@@ -1,6 +1,9 @@
 package store
 
-import "runtime"
+import (
+	"runtime"
+	"slices"
+)
 
 // A warm walk spends most of its time on the edges of its frontier, one
 // adjacency item after another: at depth 3 on the 1M-relation graph about
@@ -77,6 +80,22 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	adj := make([][]adjItem, len(frontier))
 	r.cache.adjacencies(frontier, r.ts, adj)
 	runtime.KeepAlive(touchAdjacencies(adj))
+	if !last {
+		// The level adds at most one node per item (and no more than
+		// the limit lets in): room for them now is one allocation
+		// where the table and the list grew by doubling, rehashing
+		// at each step.
+		more := 0
+		for _, a := range adj {
+			more += len(a)
+		}
+		if wk.limit >= 0 {
+			more = min(more, max(wk.limit-len(wk.nodes), 0))
+		}
+		wk.at.reserve(len(wk.nodes) + more)
+		wk.nodes = slices.Grow(wk.nodes, more)
+		frontier = wk.nodes[lo:hi]
+	}
 	full := f.fullScan()
 	// A filter that only says "both directions" (the dashboards' usual
 	// neighbourhood) admits every item of a full scan but a self-loop's
