@@ -167,7 +167,7 @@ func headsSlotFor(ctx context.Context) *headsSlot {
 // holds no nodes or edges: gqlgen's marshaling of it is replaced by the
 // slot's writer.
 func (s *headsSlot) resolve(ctx context.Context, st *store.Store, id string, opts store.NeighborhoodOptions, ro store.ReadOptions) (*store.Subgraph, error) {
-	h, err := st.NeighborhoodHeads(ctx, id, opts, store.HeadOptions{Edges: s.shape.edges, RelationIDs: s.shape.relationIDs}, ro)
+	h, err := st.NeighborhoodHeads(ctx, id, opts, store.HeadOptions{Edges: s.shape.edges, RelationIDs: s.shape.relationIDs, Links: true}, ro)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +203,17 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 	// buffer of our own cost an allocation (zeroed) and the response
 	// buffer growing in steps to take it. Any other writer gets one
 	// write, so that small pieces never reach a network writer singly.
-	est := 64*(len(h.Nodes)+len(h.Edges)) + 64
+	est := 64
+	for _, f := range s.fields {
+		switch f.part {
+		case partNodes:
+			est += len(h.Nodes) * (24*len(f.leaves) + 8)
+		case partEdges:
+			est += len(h.Links) * (24*len(f.leaves) + 8)
+		case partNodeLink:
+			est += exchange.NodeLinkHeadsSize(h)
+		}
+	}
 	var b []byte
 	if buf, ok := w.(*bytes.Buffer); ok {
 		buf.Grow(est)
@@ -212,6 +222,8 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 		b = make([]byte, 0, est)
 	}
 	b = append(b, '{')
+	var leafBuf [8]headFragment
+	leaves := leafBuf[:0]
 	for i, f := range s.fields {
 		if i > 0 {
 			b = append(b, ',')
@@ -228,25 +240,31 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 				b = append(b, "false"...)
 			}
 		case partNodeLink:
-			b = append(b, exchange.NodeLinkHeads(h)...)
+			b = exchange.AppendNodeLinkHeads(b, h)
 		case partNodes:
+			leaves = headFragments(leaves[:0], f.leaves, "Entity")
 			b = append(b, '[')
 			for j := range h.Nodes {
 				if j > 0 {
 					b = append(b, ',')
 				}
 				n := &h.Nodes[j]
-				b = appendHead(b, f.leaves, "Entity", n.ID, n.Type, n.Name, "", "")
+				b = appendHead(b, leaves, n.ID, n.Type, n.Name, "", "")
 			}
 			b = append(b, ']')
 		case partEdges:
+			leaves = headFragments(leaves[:0], f.leaves, "Relation")
 			b = append(b, '[')
-			for j := range h.Edges {
+			for j := range h.Links {
 				if j > 0 {
 					b = append(b, ',')
 				}
-				e := &h.Edges[j]
-				b = appendHead(b, f.leaves, "Relation", e.ID, e.Type, "", e.From, e.To)
+				l := &h.Links[j]
+				var id string
+				if h.LinkIDs != nil {
+					id = h.LinkIDs[j]
+				}
+				b = appendHead(b, leaves, id, h.LinkTypes[l.Type], "", h.Nodes[l.From].ID, h.Nodes[l.To].ID)
 			}
 			b = append(b, ']')
 		}
@@ -255,20 +273,51 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 	_, _ = w.Write(b)
 }
 
+// headFragment is one leaf of a node or edge object as the writer needs
+// it: the bytes before its value ({"alias": for the first leaf, ,"alias":
+// for the others), and, for __typename, the whole quoted value.
+type headFragment struct {
+	prefix []byte
+	leaf   headLeaf
+}
+
+// headFragments appends the fragments of leaves, the object's type name
+// being typename, their bytes in one allocation. They are built once per
+// list, not once per element.
+func headFragments(frags []headFragment, leaves []shapeLeaf, typename string) []headFragment {
+	n := 0
+	for _, l := range leaves {
+		n += len(l.alias) + len(typename) + 8
+	}
+	buf := make([]byte, 0, n)
+	for i, l := range leaves {
+		start := len(buf)
+		if i == 0 {
+			buf = append(buf, '{')
+		} else {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, l.alias)
+		buf = append(buf, ':')
+		if l.leaf == leafTypename {
+			buf = appendJSONString(buf, typename)
+		}
+		frags = append(frags, headFragment{leaf: l.leaf, prefix: buf[start:len(buf):len(buf)]})
+	}
+	return frags
+}
+
 // appendHead writes one node or edge object with the leaves the selection
 // asks for, in its order. The schema keeps each leaf to its type (a
 // relation has no name, an entity no ends), so one writer serves both.
-func appendHead(b []byte, leaves []shapeLeaf, typename, id, typ, name, from, to string) []byte {
-	b = append(b, '{')
-	for i, l := range leaves {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, l.alias)
-		b = append(b, ':')
+func appendHead(b []byte, leaves []headFragment, id, typ, name, from, to string) []byte {
+	if len(leaves) == 0 {
+		return append(b, "{}"...)
+	}
+	for i := range leaves {
+		l := &leaves[i]
+		b = append(b, l.prefix...)
 		switch l.leaf {
-		case leafTypename:
-			b = appendJSONString(b, typename)
 		case leafID:
 			b = appendJSONString(b, id)
 		case leafType:
@@ -287,14 +336,7 @@ func appendHead(b []byte, leaves []shapeLeaf, typename, id, typ, name, from, to 
 // appendJSONString appends s quoted as gqlgen's MarshalString writes it,
 // so that a response reads the same whichever path wrote it.
 func appendJSONString(b []byte, s string) []byte {
-	plain := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
-			plain = false
-			break
-		}
-	}
-	if plain {
+	if quotePlain(s) {
 		b = append(b, '"')
 		b = append(b, s...)
 		return append(b, '"')
@@ -303,6 +345,32 @@ func appendJSONString(b []byte, s string) []byte {
 	w.b = b
 	graphql.MarshalString(s).MarshalGQL(&w)
 	return w.b
+}
+
+// quotePlain reports whether gqlgen's quoting leaves s as it is: no
+// control character, quote or backslash. It tests eight bytes at a time
+// (a zero byte of x^c is a byte equal to c; see "Bit Twiddling Hacks",
+// haszero and hasless): the strings of a large answer are mostly ids of
+// ten or twenty bytes, and the loop a byte at a time was most of their
+// writing.
+func quotePlain(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		_ = s[i+7]
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		if ((x-ones*0x20)&^x|(q-ones)&^q|(bs-ones)&^bs)&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // sliceWriter is an io.Writer appending to a slice.

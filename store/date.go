@@ -121,21 +121,30 @@ func (d Date) Year() int { return int(d.year) }
 
 // String formats d at its own precision; the zero Date formats as "".
 func (d Date) String() string {
-	// Appended by hand rather than with fmt.Sprintf: a chart of a
-	// neighbourhood writes thousands of dates, and Sprintf was most of
-	// the cost of writing its relations (fmt's %04d and %02d exactly).
 	if d.precision < PrecisionYear || d.precision > PrecisionDay {
 		return ""
 	}
 	var buf [16]byte
-	b := appendZeroPadded(buf[:0], int(d.year), 4)
+	return string(d.AppendTo(buf[:0]))
+}
+
+// AppendTo appends d as String writes it to b. A chart of a neighbourhood
+// writes thousands of dates, and a string for each was an allocation.
+func (d Date) AppendTo(b []byte) []byte {
+	// Appended by hand rather than with fmt.Sprintf: Sprintf was most of
+	// the cost of writing a chart's relations (fmt's %04d and %02d
+	// exactly).
+	if d.precision < PrecisionYear || d.precision > PrecisionDay {
+		return b
+	}
+	b = appendZeroPadded(b, int(d.year), 4)
 	if d.precision >= PrecisionMonth {
 		b = appendZeroPadded(append(b, '-'), int(d.month), 2)
 	}
 	if d.precision == PrecisionDay {
 		b = appendZeroPadded(append(b, '-'), int(d.day), 2)
 	}
-	return string(b)
+	return b
 }
 
 // appendZeroPadded appends v as fmt's %0<width>d writes it: the sign

@@ -24,6 +24,9 @@ func TestDateStringAsFmt(t *testing.T) {
 				if got := d.String(); got != want {
 					t.Fatalf("%+v: got %q, want %q", d, got, want)
 				}
+				if got := string(d.AppendTo([]byte("x"))); got != "x"+want {
+					t.Fatalf("%+v: AppendTo got %q, want %q", d, got, "x"+want)
+				}
 			}
 		}
 	}

@@ -32,6 +32,23 @@ type SubgraphHeads struct {
 	Nodes     []EntityHead
 	Edges     []RelationHead
 	Truncated bool
+	// Links, LinkTypes and LinkIDs hold the relations instead of Edges
+	// when HeadOptions.Links asks for them (see HeadLink).
+	Links     []HeadLink
+	LinkTypes []string // the relation types' names, HeadLink.Type's places
+	LinkIDs   []string // with HeadOptions.RelationIDs, each link's id
+}
+
+// HeadLink is a RelationHead by reference: its ends are places in
+// SubgraphHeads.Nodes and its type a place in SubgraphHeads.LinkTypes.
+// A writer that turns them into text anyway copies no string per
+// relation, and a slice of them holds no pointer for the collector to
+// follow: a third of a RelationHead's size for the thousands of relations
+// of a large neighbourhood.
+type HeadLink struct {
+	From, To           int32
+	Type               int32
+	ValidFrom, ValidTo Date
 }
 
 // HeadOptions say which parts of a SubgraphHeads to produce.
@@ -42,6 +59,9 @@ type HeadOptions struct {
 	Edges bool
 	// RelationIDs also reads each relation's id from its body.
 	RelationIDs bool
+	// Links gives the relations as Links (and their ids as LinkIDs),
+	// leaving Edges empty.
+	Links bool
 }
 
 // NeighborhoodHeads answers what Neighborhood answers, with the same
@@ -96,6 +116,26 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 			}
 			relBodies = make([]string, len(rels))
 			r.cache.relationBodies(rels, r.ts, relBodies)
+			// As for the entities' bodies (touch.go): the misses of
+			// a thousand relation bodies overlap.
+			runtime.KeepAlive(touchBodies(relBodies))
+		}
+		if ho.Links {
+			sg.Links, sg.LinkTypes = r.headLinks(w.edges)
+			if ho.RelationIDs {
+				sg.LinkIDs = make([]string, len(w.edges))
+				for i, e := range w.edges {
+					if relBodies[i] != "" {
+						sg.LinkIDs[i], err = relationIDOf(e.rel, relBodies[i])
+					} else {
+						sg.LinkIDs[i], err = r.relationHeadID(e.rel)
+					}
+					if err != nil {
+						return nil, err
+					}
+				}
+			}
+			return sg, nil
 		}
 		sg.Edges = make([]RelationHead, len(w.edges))
 		for i, e := range w.edges {
@@ -117,6 +157,23 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 		}
 	}
 	return sg, nil
+}
+
+// headLinks returns edges as links, and the names of their types.
+func (r *Reader) headLinks(edges []walkEdge) ([]HeadLink, []string) {
+	links := make([]HeadLink, len(edges))
+	types := make([]string, len(r.sch.types))
+	for i := range edges {
+		e := &edges[i]
+		if int(e.typ) >= len(types) {
+			types = append(types, make([]string, int(e.typ)+1-len(types))...)
+		}
+		if types[e.typ] == "" {
+			types[e.typ] = r.sch.name(e.typ)
+		}
+		links[i] = HeadLink{From: e.from, To: e.to, Type: int32(e.typ), ValidFrom: e.validFrom, ValidTo: e.validTo}
+	}
+	return links, types
 }
 
 // walk is the result of walkNeighborhood.
@@ -151,69 +208,30 @@ type walkEdge struct {
 // is the one from the end expanded first: no set of the relations seen is
 // needed. Other directions keep that set.
 func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (walk, error) {
-	w := walk{nodes: []NodeID{start}, at: newNodePlaces()}
-	w.at.put(start, 0)
-	var seenRel map[RelID]struct{}
-	if relations && f.direction != Both {
-		seenRel = map[RelID]struct{}{}
+	if f == nil {
+		f = compileFilter(r.sch, nil, Both, Date{}, nil)
 	}
-	// keep records e, met from the node at place self, whose other end
-	// is at place other.
-	keep := func(e Edge, self, other int32) {
-		if seenRel == nil {
-			if self > other {
-				return
-			}
-		} else {
-			if _, ok := seenRel[e.Relation]; ok {
-				return
-			}
-			seenRel[e.Relation] = struct{}{}
-		}
-		we := walkEdge{rel: e.Relation, typ: e.Type, from: other, to: self, validFrom: e.ValidFrom, validTo: e.ValidTo}
-		if e.Outgoing {
-			we.from, we.to = self, other
-		}
-		w.edges = append(w.edges, we)
+	wk := &walker{walk: walk{nodes: []NodeID{start}, at: newNodePlaces()}, limit: limit, relations: relations}
+	wk.at.put(start, 0)
+	if relations && f.direction != Both {
+		wk.seenRel = map[RelID]struct{}{}
 	}
 	lo, hi := 0, 1 // the frontier is nodes[lo:hi]
-	for d := 0; d < depth && lo < hi && !w.truncated; d++ {
-		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
-			other, ok := w.at.get(e.Other)
-			if !ok {
-				if limit >= 0 && len(w.nodes) >= limit {
-					w.truncated = true
-					return nil
-				}
-				other = int32(len(w.nodes))
-				w.at.put(e.Other, other)
-				w.nodes = append(w.nodes, e.Other)
-			}
-			if relations {
-				keep(e, int32(lo+i), other)
-			}
-			return nil
-		})
-		if err != nil {
+	for d := 0; d < depth && lo < hi && !wk.truncated; d++ {
+		if err := r.expandLevel(wk, f, lo, hi, false); err != nil {
 			return walk{}, err
 		}
 		if err := r.ctx.Err(); err != nil {
 			return walk{}, err
 		}
-		lo, hi = hi, len(w.nodes)
+		lo, hi = hi, len(wk.nodes)
 	}
 	if lo < hi && relations {
-		err := r.Expand(w.nodes[lo:hi], f, func(i int, e Edge) error {
-			if other, ok := w.at.get(e.Other); ok && int(other) >= lo {
-				keep(e, int32(lo+i), other)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := r.expandLevel(wk, f, lo, hi, true); err != nil {
 			return walk{}, err
 		}
 	}
-	return w, nil
+	return wk.walk, nil
 }
 
 // entityHead reads the head of node n's body, through the cache.

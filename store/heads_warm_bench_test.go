@@ -25,25 +25,44 @@ func BenchmarkNeighborhoodHeadsWarm(b *testing.B) {
 	for _, depth := range []int{1, 2, 3} {
 		opts := store.NeighborhoodOptions{Depth: depth, Limit: new(100_000)}
 		for _, id := range starts {
-			if _, err := g.s.NeighborhoodHeads(ctx, id, opts, store.HeadOptions{}, store.ReadOptions{}); err != nil {
+			if _, err := g.s.NeighborhoodHeads(ctx, id, opts, store.HeadOptions{Edges: true, RelationIDs: true}, store.ReadOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
-	for _, depth := range []int{1, 2, 3} {
-		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
-			opts := store.NeighborhoodOptions{Depth: depth, Limit: new(100_000)}
-			nodes, i := 0, 0
-			b.ReportAllocs()
-			for b.Loop() {
-				sg, err := g.s.NeighborhoodHeads(ctx, starts[i%len(starts)], opts, store.HeadOptions{}, store.ReadOptions{})
-				if err != nil {
-					b.Fatal(err)
+	// The heads alone (nodes { id name type }), then with the relations
+	// among them (edges { fromId toId type }) and with their ids too
+	// (nodeLink).
+	shapes := []struct {
+		name string
+		ho   store.HeadOptions
+	}{
+		{"", store.HeadOptions{}},
+		{",edges", store.HeadOptions{Edges: true}},
+		{",edges,ids", store.HeadOptions{Edges: true, RelationIDs: true}},
+	}
+	for _, sh := range shapes {
+		for _, depth := range []int{1, 2, 3} {
+			b.Run(fmt.Sprintf("depth=%d%s", depth, sh.name), func(b *testing.B) {
+				opts := store.NeighborhoodOptions{Depth: depth, Limit: new(100_000)}
+				nodes, edges, i := 0, 0, 0
+				b.ReportAllocs()
+				cpu := processCPU()
+				for b.Loop() {
+					sg, err := g.s.NeighborhoodHeads(ctx, starts[i%len(starts)], opts, sh.ho, store.ReadOptions{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					nodes += len(sg.Nodes)
+					edges += len(sg.Edges)
+					i++
 				}
-				nodes += len(sg.Nodes)
-				i++
-			}
-			b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
-		})
+				reportCPU(b, cpu)
+				b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
+				if sh.ho.Edges {
+					b.ReportMetric(float64(edges)/float64(b.N), "edges/op")
+				}
+			})
+		}
 	}
 }

@@ -1,5 +1,7 @@
 package store
 
+import "math/bits"
+
 // nodePlaces maps the nodes a walk has met to their places in its node
 // list: an open-addressing table with linear probing, a slot being the
 // key and its place side by side, so that a probe touches one cache line.
@@ -64,9 +66,25 @@ func (t *nodePlaces) insert(key uint64, p int32) {
 
 // grow doubles the table, keeping it at most half full.
 func (t *nodePlaces) grow() {
+	t.resize(2 * len(t.slots))
+}
+
+// reserve makes room for n nodes in all without growing again.
+func (t *nodePlaces) reserve(n int) {
+	size := len(t.slots)
+	for 2*n > size {
+		size *= 2
+	}
+	if size > len(t.slots) {
+		t.resize(size)
+	}
+}
+
+// resize moves the table into size slots, a power of two.
+func (t *nodePlaces) resize(size int) {
 	old := t.slots
-	t.slots = make([]placeSlot, 2*len(old))
-	t.shift--
+	t.slots = make([]placeSlot, size)
+	t.shift = uint(64 - bits.TrailingZeros64(uint64(size)))
 	for _, s := range old {
 		if s.key != 0 {
 			t.insert(s.key, s.place)

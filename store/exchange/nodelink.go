@@ -556,10 +556,8 @@ func (n *nodeLinkWriter) end() error {
 // types and most names are, is copied as it is; anything else goes
 // through encoding/json, which escapes and repairs it.
 func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-			return appendJSON(b, s)
-		}
+	if !plainASCII(s) {
+		return appendJSON(b, s)
 	}
 	b = append(b, '"')
 	b = append(b, s...)

@@ -1,0 +1,180 @@
+package store
+
+import (
+	"runtime"
+	"slices"
+)
+
+// A warm walk spends most of its time on the edges of its frontier, one
+// adjacency item after another: at depth 3 on the 1M-relation graph about
+// 4,000 items for 500 nodes, twice that when the relations among the last
+// level are wanted. Reader.Expand hands each item to a callback as an
+// Edge, through two closures, which is the right interface for the
+// algorithms outside the engine; the walk behind every neighbourhood
+// reads the cached items in place instead, and uses Expand's per-edge
+// form only for a node whose adjacency is not cached and on a
+// distributed backend (where Expand batches the round trips).
+
+// walker is the state of walkNeighborhood: the walk it builds, and what
+// decides which nodes and relations go into it.
+type walker struct {
+	walk
+	limit     int
+	relations bool
+	// seenRel holds the relations kept so far, when the walk does not
+	// follow both directions (see walkNeighborhood).
+	seenRel map[RelID]struct{}
+}
+
+// meet records the relation rel of type typ met from the node at place
+// self, whose other end is node other; out says that self is its
+// stored from. On the last level (last) no node is added, and only the
+// relations to other nodes of that level are kept.
+func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID, validFrom, validTo Date, last bool, lo int) {
+	o, ok := wk.at.get(other)
+	if last {
+		if !ok || int(o) < lo {
+			return
+		}
+	} else if !ok {
+		if wk.limit >= 0 && len(wk.nodes) >= wk.limit {
+			wk.truncated = true
+			return
+		}
+		o = int32(len(wk.nodes))
+		wk.at.put(other, o)
+		wk.nodes = append(wk.nodes, other)
+	}
+	if !wk.relations {
+		return
+	}
+	if wk.seenRel == nil {
+		if self > o {
+			return
+		}
+	} else {
+		if _, ok := wk.seenRel[rel]; ok {
+			return
+		}
+		wk.seenRel[rel] = struct{}{}
+	}
+	we := walkEdge{rel: rel, typ: typ, from: o, to: self, validFrom: validFrom, validTo: validTo}
+	if out {
+		we.from, we.to = self, o
+	}
+	wk.edges = append(wk.edges, we)
+}
+
+// expandLevel meets every edge f admits of the nodes at places lo to hi,
+// in the order Expand yields them: node by node, each in key order.
+func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) error {
+	frontier := wk.nodes[lo:hi]
+	if r.distributed || r.cache == nil {
+		return r.Expand(frontier, f, func(i int, e Edge) error {
+			wk.meet(int32(lo+i), e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo)
+			return nil
+		})
+	}
+	// The nodes added while the level is expanded go to the end of
+	// wk.nodes, which may move; frontier keeps the level's own.
+	adj := make([][]adjItem, len(frontier))
+	r.cache.adjacencies(frontier, r.ts, adj)
+	runtime.KeepAlive(touchAdjacencies(adj))
+	if !last {
+		// The level adds at most one node per item (and no more than
+		// the limit lets in): room for them now is one allocation
+		// where the table and the list grew by doubling, rehashing
+		// at each step.
+		more := 0
+		for _, a := range adj {
+			more += len(a)
+		}
+		if wk.limit >= 0 {
+			more = min(more, max(wk.limit-len(wk.nodes), 0))
+		}
+		wk.at.reserve(len(wk.nodes) + more)
+		wk.nodes = slices.Grow(wk.nodes, more)
+		frontier = wk.nodes[lo:hi]
+	}
+	full := f.fullScan()
+	// A filter that only says "both directions" (the dashboards' usual
+	// neighbourhood) admits every item of a full scan but a self-loop's
+	// second key: no type, date or entity type to test per item.
+	plain := f.types == nil && f.otherTypes == nil && !f.datedOnly && f.valid.IsZero()
+	var w *walkIter
+	defer func() {
+		if w != nil {
+			w.release()
+		}
+	}()
+	for i, n := range frontier {
+		self := int32(lo + i)
+		items := adj[i]
+		if items == nil {
+			// Not cached (or cached empty): scanEdges reads, and caches,
+			// it. The same answer as Expand's.
+			if w == nil {
+				w = r.acquire()
+			}
+			err := r.scanEdges(w, n, f, nil, func(e Edge) error {
+				wk.meet(self, e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if full && plain {
+			// Every item passes but the in-key of a self-loop, whose
+			// out-key came first (admits' first test, for both
+			// directions).
+			for k := range items {
+				it := &items[k]
+				if it.other == n && it.dir == pIn {
+					continue
+				}
+				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo)
+			}
+			continue
+		}
+		if full {
+			for k := range items {
+				it := &items[k]
+				if !f.admits(edgeScan{dir: it.dir}, it.typ, n, it.other, it.v) {
+					continue
+				}
+				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo)
+			}
+			continue
+		}
+		for _, sc := range f.scans {
+			for k := scanStart(items, sc); k < len(items); k++ {
+				it := &items[k]
+				if it.dir != sc.dir || sc.typ != 0 && it.typ != sc.typ {
+					break
+				}
+				if !f.admits(sc, it.typ, n, it.other, it.v) {
+					continue
+				}
+				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo)
+			}
+		}
+	}
+	return nil
+}
+
+// scanStart is the first of items that scan sc reads, as scanCached
+// finds it.
+func scanStart(items []adjItem, sc edgeScan) int {
+	lo, hi := 0, len(items)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if it := &items[m]; it.dir > sc.dir || it.dir == sc.dir && it.typ >= sc.typ {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo
+}
