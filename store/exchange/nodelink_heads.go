@@ -15,27 +15,87 @@ func NodeLinkHeads(g *store.SubgraphHeads) json.RawMessage {
 	return AppendNodeLinkHeads(make([]byte, 0, NodeLinkHeadsSize(g)), g)
 }
 
-// NodeLinkHeadsSize is about the length of g's chart document, for a
-// buffer that takes it without growing.
+// Constant bytes of a chart document: around the lists, per node and per
+// link (with the separating comma), per date member (with its quotes).
+const (
+	nodeLinkFrame = len(`{"directed":true,"multigraph":true,"graph":{},"nodes":[],"links":[],"truncated":false}`)
+	nodeHeadBytes = len(`,{"id":"","type":"","name":""}`)
+	linkHeadBytes = len(`,{"source":"","target":"","key":"","type":""}`)
+	validFromLen  = len(`,"validFrom":"2017-07-05"`)
+	validToLen    = len(`,"validTo":"2017-07-05"`)
+)
+
+// NodeLinkHeadsSize is the length of g's chart document when no string in
+// it needs escaping (days for dates, a little over for years and
+// months), plus a sixteenth: a buffer of that size takes the document
+// without growing and is not much larger. A large document is a
+// neighbourhood of thousands of relations, and every byte of its buffer
+// is zeroed before it is written.
 func NodeLinkHeadsSize(g *store.SubgraphHeads) int {
-	return 96 + 64*len(g.Nodes) + 128*(len(g.Edges)+len(g.Links))
+	n := nodeLinkFrame + len(g.Nodes)*nodeHeadBytes + (len(g.Edges)+len(g.Links))*linkHeadBytes
+	for i := range g.Nodes {
+		h := &g.Nodes[i]
+		n += len(h.ID) + len(h.Type) + len(h.Name)
+	}
+	for i := range g.Edges {
+		h := &g.Edges[i]
+		n += len(h.From) + len(h.To) + len(h.ID) + len(h.Type) + datesLen(h.ValidFrom, h.ValidTo)
+	}
+	for i := range g.Links {
+		l := &g.Links[i]
+		n += len(g.Nodes[l.From].ID) + len(g.Nodes[l.To].ID) + len(g.LinkTypes[l.Type]) + datesLen(l.ValidFrom, l.ValidTo)
+	}
+	for _, id := range g.LinkIDs {
+		n += len(id)
+	}
+	return n + n/16
 }
+
+func datesLen(from, to store.Date) int {
+	n := 0
+	if !from.IsZero() {
+		n += validFromLen
+	}
+	if !to.IsZero() {
+		n += validToLen
+	}
+	return n
+}
+
+// span is where a string already written lies in the document, quoted:
+// b[start:end].
+type span struct{ start, end int }
 
 // AppendNodeLinkHeads appends NodeLinkHeads(g) to b. It is the same
 // document as NodeLinkWriter's chart form, written member by member with
 // the names as constants: the writer's general member (a key and an
 // interface value) cost an allocation a member, and a date a string.
+//
+// A string that recurs is quoted and tested for escapes once and copied
+// from where it was first written: each node's id (a link's source and
+// target, when the relations are Links), and each type's name. A
+// neighbourhood has two or three links per node, so most of the strings
+// of its links are ends already written among its nodes.
 func AppendNodeLinkHeads(b []byte, g *store.SubgraphHeads) []byte {
 	b = append(b, `{"directed":true,"multigraph":true,"graph":{},"nodes":[`...)
+	var ids []span // of each node's id, for Links
+	if len(g.Links) > 0 {
+		ids = make([]span, len(g.Nodes))
+	}
+	var types typeSpans
 	for i := range g.Nodes {
 		h := &g.Nodes[i]
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"id":`...)
+		start := len(b)
 		b = appendJSONString(b, h.ID)
+		if ids != nil {
+			ids[i] = span{start, len(b)}
+		}
 		b = append(b, `,"type":`...)
-		b = appendJSONString(b, h.Type)
+		b = types.append(b, h.Type)
 		b = append(b, `,"name":`...)
 		b = appendJSONString(b, h.Name)
 		b = append(b, '}')
@@ -46,18 +106,46 @@ func AppendNodeLinkHeads(b []byte, g *store.SubgraphHeads) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendLinkHead(b, h.From, h.To, h.ID, h.Type, h.ValidFrom, h.ValidTo)
+		b = append(b, `{"source":`...)
+		b = appendJSONString(b, h.From)
+		b = append(b, `,"target":`...)
+		b = appendJSONString(b, h.To)
+		b = append(b, `,"key":`...)
+		b = appendJSONString(b, h.ID)
+		b = append(b, `,"type":`...)
+		b = types.append(b, h.Type)
+		b = appendDates(b, h.ValidFrom, h.ValidTo)
 	}
+	// The links' types by place in g.LinkTypes, each written as text
+	// once; a zero span is one not written yet (a quoted string is never
+	// empty, nor at the document's start).
+	linkTypes := make([]span, len(g.LinkTypes))
 	for i := range g.Links {
 		l := &g.Links[i]
 		if i > 0 || len(g.Edges) > 0 {
 			b = append(b, ',')
 		}
-		var id string
+		b = append(b, `{"source":`...)
+		s := ids[l.From]
+		b = append(b, b[s.start:s.end]...)
+		b = append(b, `,"target":`...)
+		s = ids[l.To]
+		b = append(b, b[s.start:s.end]...)
+		b = append(b, `,"key":`...)
 		if g.LinkIDs != nil {
-			id = g.LinkIDs[i]
+			b = appendJSONString(b, g.LinkIDs[i])
+		} else {
+			b = append(b, `""`...)
 		}
-		b = appendLinkHead(b, g.Nodes[l.From].ID, g.Nodes[l.To].ID, id, g.LinkTypes[l.Type], l.ValidFrom, l.ValidTo)
+		b = append(b, `,"type":`...)
+		if s = linkTypes[l.Type]; s.end > 0 {
+			b = append(b, b[s.start:s.end]...)
+		} else {
+			start := len(b)
+			b = appendJSONString(b, g.LinkTypes[l.Type])
+			linkTypes[l.Type] = span{start, len(b)}
+		}
+		b = appendDates(b, l.ValidFrom, l.ValidTo)
 	}
 	if g.Truncated {
 		return append(b, `],"truncated":true}`...)
@@ -65,16 +153,8 @@ func AppendNodeLinkHeads(b []byte, g *store.SubgraphHeads) []byte {
 	return append(b, `],"truncated":false}`...)
 }
 
-// appendLinkHead appends one link of a chart document.
-func appendLinkHead(b []byte, from, to, id, typ string, validFrom, validTo store.Date) []byte {
-	b = append(b, `{"source":`...)
-	b = appendJSONString(b, from)
-	b = append(b, `,"target":`...)
-	b = appendJSONString(b, to)
-	b = append(b, `,"key":`...)
-	b = appendJSONString(b, id)
-	b = append(b, `,"type":`...)
-	b = appendJSONString(b, typ)
+// appendDates ends a link of a chart document with its validity.
+func appendDates(b []byte, validFrom, validTo store.Date) []byte {
 	if !validFrom.IsZero() {
 		b = append(b, `,"validFrom":"`...)
 		b = append(validFrom.AppendTo(b), '"')
@@ -84,4 +164,32 @@ func appendLinkHead(b []byte, from, to, id, typ string, validFrom, validTo store
 		b = append(validTo.AppendTo(b), '"')
 	}
 	return append(b, '}')
+}
+
+// typeSpans remembers where the first few type names of a document were
+// written. A neighbourhood has a handful of entity types, each the same
+// string (the schema's) for all its entities, so the comparison is
+// mostly of two equal pointers.
+type typeSpans struct {
+	n     int
+	names [8]string
+	at    [8]span
+}
+
+// append appends name quoted, copied from where it was written before
+// when it was.
+func (t *typeSpans) append(b []byte, name string) []byte {
+	for i := range t.n {
+		if t.names[i] == name {
+			s := t.at[i]
+			return append(b, b[s.start:s.end]...)
+		}
+	}
+	start := len(b)
+	b = appendJSONString(b, name)
+	if t.n < len(t.names) {
+		t.names[t.n], t.at[t.n] = name, span{start, len(b)}
+		t.n++
+	}
+	return b
 }
