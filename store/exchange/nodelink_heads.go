@@ -62,8 +62,7 @@ func datesLen(from, to store.Date) int {
 	return n
 }
 
-// span is where a string already written lies in the document, quoted:
-// b[start:end].
+// span is where a string already written lies in the document: b[start:end].
 type span struct{ start, end int }
 
 // AppendNodeLinkHeads appends NodeLinkHeads(g) to b. It is the same
@@ -75,38 +74,46 @@ type span struct{ start, end int }
 // from where it was first written: each node's id (a link's source and
 // target, when the relations are Links), and each type's name. A
 // neighbourhood has two or three links per node, so most of the strings
-// of its links are ends already written among its nodes.
+// of its links are ends already written among its nodes. The constant
+// bytes between two strings, quotes and the end of one element and the
+// start of the next included, are one append each.
 func AppendNodeLinkHeads(b []byte, g *store.SubgraphHeads) []byte {
 	b = append(b, `{"directed":true,"multigraph":true,"graph":{},"nodes":[`...)
-	var ids []span // of each node's id, for Links
+	var ids []span // of each node's id, quoted, for Links
 	if len(g.Links) > 0 {
 		ids = make([]span, len(g.Nodes))
 	}
 	var types typeSpans
 	for i := range g.Nodes {
 		h := &g.Nodes[i]
-		if i > 0 {
-			b = append(b, ',')
+		if i == 0 {
+			b = append(b, `{"id":"`...)
+		} else {
+			b = append(b, `"},{"id":"`...)
 		}
-		b = append(b, `{"id":`...)
-		start := len(b)
-		b = appendJSONString(b, h.ID)
+		start := len(b) - 1
+		b = appendInQuotes(b, h.ID)
+		b = append(b, `","type":`...)
 		if ids != nil {
-			ids[i] = span{start, len(b)}
+			ids[i] = span{start, len(b) - len(`,"type":`)}
 		}
-		b = append(b, `,"type":`...)
 		b = types.append(b, h.Type)
-		b = append(b, `,"name":`...)
-		b = appendJSONString(b, h.Name)
-		b = append(b, '}')
+		b = append(b, `,"name":"`...)
+		b = appendInQuotes(b, h.Name)
+	}
+	if len(g.Nodes) > 0 {
+		b = append(b, `"}`...)
 	}
 	b = append(b, `],"links":[`...)
+	// Each link ends with its last date or its type; the next one
+	// starts with the brace that closes it.
 	for i := range g.Edges {
 		h := &g.Edges[i]
-		if i > 0 {
-			b = append(b, ',')
+		if i == 0 {
+			b = append(b, `{"source":`...)
+		} else {
+			b = append(b, `},{"source":`...)
 		}
-		b = append(b, `{"source":`...)
 		b = appendJSONString(b, h.From)
 		b = append(b, `,"target":`...)
 		b = appendJSONString(b, h.To)
@@ -116,36 +123,38 @@ func AppendNodeLinkHeads(b []byte, g *store.SubgraphHeads) []byte {
 		b = types.append(b, h.Type)
 		b = appendDates(b, h.ValidFrom, h.ValidTo)
 	}
-	// The links' types by place in g.LinkTypes, each written as text
-	// once; a zero span is one not written yet (a quoted string is never
-	// empty, nor at the document's start).
-	linkTypes := make([]span, len(g.LinkTypes))
+	// The tail of a link's key and its type member (","type":"T"), by
+	// the type's place in g.LinkTypes, written as text once; a zero span
+	// is one not written yet (the document's start is never a tail).
+	tails := make([]span, len(g.LinkTypes))
 	for i := range g.Links {
 		l := &g.Links[i]
-		if i > 0 || len(g.Edges) > 0 {
-			b = append(b, ',')
+		if i == 0 && len(g.Edges) == 0 {
+			b = append(b, `{"source":`...)
+		} else {
+			b = append(b, `},{"source":`...)
 		}
-		b = append(b, `{"source":`...)
 		s := ids[l.From]
 		b = append(b, b[s.start:s.end]...)
 		b = append(b, `,"target":`...)
 		s = ids[l.To]
 		b = append(b, b[s.start:s.end]...)
-		b = append(b, `,"key":`...)
+		b = append(b, `,"key":"`...)
 		if g.LinkIDs != nil {
-			b = appendJSONString(b, g.LinkIDs[i])
-		} else {
-			b = append(b, `""`...)
+			b = appendInQuotes(b, g.LinkIDs[i])
 		}
-		b = append(b, `,"type":`...)
-		if s = linkTypes[l.Type]; s.end > 0 {
+		if s = tails[l.Type]; s.end > 0 {
 			b = append(b, b[s.start:s.end]...)
 		} else {
 			start := len(b)
+			b = append(b, `","type":`...)
 			b = appendJSONString(b, g.LinkTypes[l.Type])
-			linkTypes[l.Type] = span{start, len(b)}
+			tails[l.Type] = span{start, len(b)}
 		}
 		b = appendDates(b, l.ValidFrom, l.ValidTo)
+	}
+	if len(g.Edges)+len(g.Links) > 0 {
+		b = append(b, '}')
 	}
 	if g.Truncated {
 		return append(b, `],"truncated":true}`...)
@@ -153,7 +162,7 @@ func AppendNodeLinkHeads(b []byte, g *store.SubgraphHeads) []byte {
 	return append(b, `],"truncated":false}`...)
 }
 
-// appendDates ends a link of a chart document with its validity.
+// appendDates appends a link's validity members, those that are set.
 func appendDates(b []byte, validFrom, validTo store.Date) []byte {
 	if !validFrom.IsZero() {
 		b = append(b, `,"validFrom":"`...)
@@ -163,7 +172,18 @@ func appendDates(b []byte, validFrom, validTo store.Date) []byte {
 		b = append(b, `,"validTo":"`...)
 		b = append(validTo.AppendTo(b), '"')
 	}
-	return append(b, '}')
+	return b
+}
+
+// appendInQuotes appends s as appendJSONString does, without the quotes
+// around it: the constant before it ends with the opening one, the one
+// after it starts with the closing one.
+func appendInQuotes(b []byte, s string) []byte {
+	if plainASCII(s) {
+		return append(b, s...)
+	}
+	q := jsonText(s) // a string always encodes, quoted
+	return append(b, q[1:len(q)-1]...)
 }
 
 // typeSpans remembers where the first few type names of a document were
