@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/ties-graph/ties/store"
 )
@@ -79,9 +80,14 @@ type span struct{ start, end int }
 // start of the next included, are one append each.
 func AppendNodeLinkHeads(b []byte, g *store.SubgraphHeads) []byte {
 	b = append(b, `{"directed":true,"multigraph":true,"graph":{},"nodes":[`...)
+	// The spans of a small neighbourhood (a depth-2 answer is tens of
+	// nodes) are kept on the stack.
+	var idBuf [64]span
+	var tailBuf [16]span
 	var ids []span // of each node's id, quoted, for Links
 	if len(g.Links) > 0 {
-		ids = make([]span, len(g.Nodes))
+		ids = idBuf[:0]
+		ids = slices.Grow(ids, len(g.Nodes))[:len(g.Nodes)]
 	}
 	var types typeSpans
 	for i := range g.Nodes {
@@ -126,7 +132,7 @@ func AppendNodeLinkHeads(b []byte, g *store.SubgraphHeads) []byte {
 	// The tail of a link's key and its type member (","type":"T"), by
 	// the type's place in g.LinkTypes, written as text once; a zero span
 	// is one not written yet (the document's start is never a tail).
-	tails := make([]span, len(g.LinkTypes))
+	tails := slices.Grow(tailBuf[:0], len(g.LinkTypes))[:len(g.LinkTypes)]
 	for i := range g.Links {
 		l := &g.Links[i]
 		if i == 0 && len(g.Edges) == 0 {
