@@ -150,6 +150,15 @@ func (d Date) AppendTo(b []byte) []byte {
 // appendZeroPadded appends v as fmt's %0<width>d writes it: the sign
 // counts in the width.
 func appendZeroPadded(b []byte, v, width int) []byte {
+	// The years, months and days of every date a chart writes fit
+	// their widths: their digits directly, without strconv's general
+	// conversion, which was most of the time of a dated relation.
+	switch {
+	case width == 4 && v >= 0 && v < 10000:
+		return append(b, byte('0'+v/1000), byte('0'+v/100%10), byte('0'+v/10%10), byte('0'+v%10))
+	case width == 2 && v >= 0 && v < 100:
+		return append(b, byte('0'+v/10), byte('0'+v%10))
+	}
 	if v < 0 {
 		b = append(b, '-')
 		v, width = -v, width-1

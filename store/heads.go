@@ -123,7 +123,10 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 		if ho.Links {
 			sg.Links, sg.LinkTypes = r.headLinks(w.edges)
 			if ho.RelationIDs {
-				sg.LinkIDs = make([]string, len(w.edges))
+				// Each id replaces its body in place: the bodies are
+				// not needed after it, and a large neighbourhood's
+				// thousand strings are one allocation less.
+				sg.LinkIDs = relBodies
 				for i, e := range w.edges {
 					if relBodies[i] != "" {
 						sg.LinkIDs[i], err = relationIDOf(e.rel, relBodies[i])

@@ -95,6 +95,13 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 		wk.at.reserve(len(wk.nodes) + more)
 		wk.nodes = slices.Grow(wk.nodes, more)
 		frontier = wk.nodes[lo:hi]
+		if wk.relations {
+			// Each node added comes with the relation that found
+			// it, and a level keeps at most one relation per item:
+			// room for as many as the nodes it may add (the limit
+			// bounds it) saves the doublings of a thousand edges.
+			wk.edges = slices.Grow(wk.edges, more)
+		}
 	}
 	full := f.fullScan()
 	// A filter that only says "both directions" (the dashboards' usual

@@ -1,6 +1,8 @@
 package exchange
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/ties-graph/ties/store"
@@ -45,6 +47,69 @@ func TestNodeLinkHeadsAsNodeLink(t *testing.T) {
 			if got := string(AppendNodeLinkHeads([]byte("x"), &h)); got != "x"+want {
 				t.Errorf("AppendNodeLinkHeads after x: got %s, want x%s", got, want)
 			}
+			if got := string(AppendNodeLinkHeads([]byte("x"), &hl)); got != "x"+want {
+				t.Errorf("AppendNodeLinkHeads of links after x: got %s, want x%s", got, want)
+			}
+		}
+	}
+}
+
+// TestNodeLinkHeadsRandom holds the chart document of links to NodeLink's
+// on random neighbourhoods: strings copied from where they were first
+// written (ends, type names, more entity types than are remembered),
+// ids that need escaping, parallel links and self-loops, and the size
+// estimate, which a document without escapes must not exceed.
+func TestNodeLinkHeadsRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 14))
+	strs := []string{"a", "enschede", "Münster", `q"uote`, "b\\s", "tab\t", "\u2028", "\xff", "a-rather-longer-identifier-0123456789"}
+	for round := range 200 {
+		plain := round%2 == 0
+		pick := func(i int) string {
+			if plain {
+				return fmt.Sprintf("s%d-%d", i, rng.IntN(1000))
+			}
+			return strs[rng.IntN(len(strs))] + fmt.Sprint(i)
+		}
+		var g store.Subgraph
+		h := store.SubgraphHeads{Truncated: rng.IntN(2) == 0}
+		g.Truncated = h.Truncated
+		entityTypes := make([]string, 1+rng.IntN(12))
+		for i := range entityTypes {
+			entityTypes[i] = "Type" + fmt.Sprint(i)
+			if !plain && i%3 == 1 {
+				entityTypes[i] += `"`
+			}
+		}
+		n := rng.IntN(40)
+		for i := range n {
+			e := store.Entity{ID: pick(i), Type: entityTypes[rng.IntN(len(entityTypes))], Name: pick(i)}
+			g.Nodes = append(g.Nodes, &e)
+			h.Nodes = append(h.Nodes, store.EntityHead{ID: e.ID, Type: e.Type, Name: e.Name})
+		}
+		h.LinkTypes = []string{"", "SISTER_CITY_OF", "MEMBER_OF", "odd\ttype"}
+		if plain {
+			h.LinkTypes[3] = "INVITED"
+		}
+		dates := []store.Date{{}, store.MustParseDate("2009"), store.MustParseDate("2017-07"), store.MustParseDate("2017-07-05")}
+		ids := rng.IntN(2) == 0
+		for i := range 3 * n {
+			from, to := rng.IntN(n), rng.IntN(n)
+			l := store.HeadLink{From: int32(from), To: int32(to), Type: int32(1 + rng.IntN(3)),
+				ValidFrom: dates[rng.IntN(len(dates))], ValidTo: dates[rng.IntN(len(dates))]}
+			r := store.Relation{Type: h.LinkTypes[l.Type], From: h.Nodes[from].ID, To: h.Nodes[to].ID, ValidFrom: l.ValidFrom, ValidTo: l.ValidTo}
+			if ids {
+				r.ID = pick(i)
+				h.LinkIDs = append(h.LinkIDs, r.ID)
+			}
+			h.Links = append(h.Links, l)
+			g.Edges = append(g.Edges, &r)
+		}
+		want := string(NodeLink(&g))
+		if got := string(AppendNodeLinkHeads([]byte("xy"), &h)); got != "xy"+want {
+			t.Fatalf("round %d:\ngot  %s\nwant xy%s", round, got, want)
+		}
+		if size := NodeLinkHeadsSize(&h); plain && len(want) > size {
+			t.Errorf("round %d: document of %d bytes, estimated %d", round, len(want), size)
 		}
 	}
 }
