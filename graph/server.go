@@ -196,6 +196,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	})
 	srv.AroundOperations(atomicMutations(st))
 	srv.AroundRootFields(newShapeCache().writeSubgraphHeads)
+	srv.AroundFields(writeHeadsField)
 	if a := o.admission; a != nil {
 		srv.AroundRootFields(a.around())
 	} else if limits.HeavyWorkers > 0 {
