@@ -202,6 +202,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	} else if limits.HeavyWorkers > 0 {
 		srv.AroundRootFields(newAdmission(limits.HeavyWorkers, max(0, limits.HeavyQueue)).around())
 	}
+	srv.AroundRootFields(headsDirect{store: st}.around) // inside admission
 	return srv
 }
 
