@@ -80,6 +80,16 @@ func directArguments(f *ast.Field, vars map[string]any) (string, store.Neighborh
 		default:
 			return "", opts, false
 		}
+		// fieldArgument reads a literal it cannot evaluate as absent;
+		// gqlgen's argument map fails the field for it.
+		if a.Value == nil {
+			return "", opts, false
+		}
+		if a.Value.Kind != ast.Variable {
+			if _, err := a.Value.Value(vars); err != nil {
+				return "", opts, false
+			}
+		}
 	}
 	arg := func(name string) any {
 		v, _ := fieldArgument(f, name, vars)
