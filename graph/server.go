@@ -196,11 +196,13 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	})
 	srv.AroundOperations(atomicMutations(st))
 	srv.AroundRootFields(newShapeCache().writeSubgraphHeads)
+	srv.AroundFields(writeHeadsField)
 	if a := o.admission; a != nil {
 		srv.AroundRootFields(a.around())
 	} else if limits.HeavyWorkers > 0 {
 		srv.AroundRootFields(newAdmission(limits.HeavyWorkers, max(0, limits.HeavyQueue)).around())
 	}
+	srv.AroundRootFields(headsDirect{store: st}.around) // inside admission
 	return srv
 }
 

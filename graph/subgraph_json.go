@@ -164,8 +164,8 @@ func headsSlotFor(ctx context.Context) *headsSlot {
 }
 
 // resolve reads the heads for the slot's shape. The Subgraph it returns
-// holds no nodes or edges: gqlgen's marshaling of it is replaced by the
-// slot's writer.
+// holds no nodes or edges and is never marshaled: writeHeadsField hands
+// gqlgen the slot's writer in its place.
 func (s *headsSlot) resolve(ctx context.Context, st *store.Store, id string, opts store.NeighborhoodOptions, ro store.ReadOptions) (*store.Subgraph, error) {
 	h, err := st.NeighborhoodHeads(ctx, id, opts, store.HeadOptions{Edges: s.shape.edges, RelationIDs: s.shape.relationIDs, Links: true}, ro)
 	if err != nil {
@@ -188,11 +188,9 @@ func (c *shapeCache) writeSubgraphHeads(ctx context.Context, next graphql.RootRe
 		return next(ctx)
 	}
 	slot := &headsSlot{shape: shape}
-	m := next(context.WithValue(ctx, headsSlotKey{}, slot))
-	if slot.heads == nil {
-		return m // an error, already reported, and m is its null
-	}
-	return graphql.WriterFunc(func(w io.Writer) { slot.shape.write(w, slot.heads) })
+	// With heads read, m is their writer (writeHeadsField); without, an
+	// error already reported, and m its null.
+	return next(context.WithValue(ctx, headsSlotKey{}, slot))
 }
 
 // write writes h as the JSON object of the shape's selection, with

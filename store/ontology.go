@@ -67,10 +67,13 @@ type schema struct {
 	// past, name the types defined since: a filter naming one matches
 	// nothing then, rather than being an unknown type.
 	laterEntities, laterRelations map[string]bool
+	// plans are the filter scans derived from the types (filterscans.go),
+	// made anew whenever a type is added.
+	plans *scanPlans
 }
 
 func newSchema() *schema {
-	return &schema{types: []*typeInfo{nil}, entities: map[string]TypeID{}, relations: map[string]TypeID{}}
+	return &schema{types: []*typeInfo{nil}, entities: map[string]TypeID{}, relations: map[string]TypeID{}, plans: new(scanPlans)}
 }
 
 // info returns the type t, or nil.
@@ -260,6 +263,7 @@ func (s *schema) clone() *schema {
 		types:     make([]*typeInfo, len(s.types)),
 		entities:  make(map[string]TypeID, len(s.entities)),
 		relations: make(map[string]TypeID, len(s.relations)),
+		plans:     new(scanPlans),
 	}
 	for i, ti := range s.types {
 		if ti != nil {
@@ -284,6 +288,7 @@ func (s *schema) add(t TypeID, d typeDef) {
 	}
 	ti := &typeInfo{id: t, def: d, relation: d.Kind == defRelationType}
 	s.types[t] = ti
+	s.plans = new(scanPlans)
 	if ti.relation {
 		s.relations[d.Name] = t
 	} else {

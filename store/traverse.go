@@ -55,48 +55,11 @@ type edgeScan struct {
 	typ TypeID
 }
 
-// compileFilter builds the scans of a filter. Symmetric relations are
-// stored once, so a walk OUT also scans the in-keys of symmetric types and
-// a walk IN their out-keys.
+// compileFilter builds a filter; its scans and symmetric types come from
+// the schema (filterScans), shared with other filters and never changed.
 func compileFilter(sch *schema, types map[TypeID]bool, dir Direction, validAt Date, otherTypes map[TypeID]bool) *EdgeFilter {
 	f := &EdgeFilter{types: types, direction: dir, valid: DateRange{validAt, validAt}, otherTypes: otherTypes}
-	var listed, sym []TypeID
-	for _, ti := range sch.types {
-		if ti == nil || !ti.relation || (types != nil && !types[ti.id]) {
-			continue
-		}
-		listed = append(listed, ti.id)
-		if ti.def.Symmetric {
-			sym = append(sym, ti.id)
-		}
-	}
-	sort.Slice(listed, func(i, j int) bool { return listed[i] < listed[j] })
-	sort.Slice(sym, func(i, j int) bool { return sym[i] < sym[j] })
-	f.symmetric = map[TypeID]bool{}
-	for _, t := range sym {
-		f.symmetric[t] = true
-	}
-	add := func(d byte, ts []TypeID, all bool) {
-		if all {
-			f.scans = append(f.scans, edgeScan{dir: d})
-			return
-		}
-		for _, t := range ts {
-			f.scans = append(f.scans, edgeScan{dir: d, typ: t})
-		}
-	}
-	any := types == nil
-	switch dir {
-	case Out:
-		add(pOut, listed, any)
-		add(pIn, sym, false)
-	case In:
-		add(pOut, sym, false)
-		add(pIn, listed, any)
-	default:
-		add(pOut, listed, any)
-		add(pIn, listed, any)
-	}
+	f.scans, f.symmetric = sch.filterScans(types, dir)
 	return f
 }
 
