@@ -1,9 +1,6 @@
 package graph_test
 
 import (
-	"bytes"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -20,27 +17,11 @@ func BenchmarkRequestOverheadTCP(b *testing.B) {
 	st := storetest.Open(b)
 	loadFounding(b, st)
 	ts := httptest.NewServer(graph.NewServer(graph.ServerConfig{Store: st}))
-	defer ts.Close()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
-	defer client.CloseIdleConnections()
+	b.Cleanup(ts.Close)
+	post := tcpPoster(b, ts.URL+"/query")
 	body := []byte(`{"query":"query N($id: ID!, $depth: Int!, $limit: Int!) { neighborhood(id: $id, depth: $depth, limit: $limit) { truncated nodes { id name type } } }","variables":{"id":"enschede","depth":1,"limit":1000}}`)
-	var buf bytes.Buffer
 	b.ReportAllocs()
 	for b.Loop() {
-		req, err := http.NewRequest(http.MethodPost, ts.URL+"/query", bytes.NewReader(body))
-		if err != nil {
-			b.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		buf.Reset()
-		_, err = io.Copy(&buf, resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d, %v: %s", resp.StatusCode, err, buf.Bytes())
-		}
+		post(b, body)
 	}
 }

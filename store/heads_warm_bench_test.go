@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 // BenchmarkNeighborhoodHeadsWarm measures NeighborhoodHeads as a
@@ -47,7 +48,7 @@ func BenchmarkNeighborhoodHeadsWarm(b *testing.B) {
 				opts := store.NeighborhoodOptions{Depth: depth, Limit: new(100_000)}
 				nodes, edges, i := 0, 0, 0
 				b.ReportAllocs()
-				cpu := processCPU()
+				cpu := storetest.CPUTime()
 				for b.Loop() {
 					sg, err := g.s.NeighborhoodHeads(ctx, starts[i%len(starts)], opts, sh.ho, store.ReadOptions{})
 					if err != nil {
@@ -57,7 +58,7 @@ func BenchmarkNeighborhoodHeadsWarm(b *testing.B) {
 					edges += len(sg.Edges)
 					i++
 				}
-				reportCPU(b, cpu)
+				b.ReportMetric(cpu()*1e9/float64(b.N), "cpu-ns/op")
 				b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
 				if sh.ho.Edges {
 					b.ReportMetric(float64(edges)/float64(b.N), "edges/op")
