@@ -178,50 +178,31 @@ var volatileCosts = map[string]bool{
 // and @include ignored.
 func planCost(schema *ast.Schema, op *ast.OperationDefinition) *costPlan {
 	p := &costPlan{}
-	seen := map[string]bool{}
-	addVars := func(v *ast.Value) {
-		forEachVariable(v, func(name string) {
-			if !seen[name] {
-				seen[name] = true
-				p.vars = append(p.vars, name)
-			}
-		})
-	}
-	spread := map[string]bool{}
-	var walk func(ss ast.SelectionSet)
-	walk = func(ss ast.SelectionSet) {
-		for _, s := range ss {
-			switch s := s.(type) {
-			case *ast.Field:
-				name := s.Name
-				if s.ObjectDefinition != nil {
-					name = s.ObjectDefinition.Name + "." + s.Name
-				}
-				if volatileCosts[name] {
-					p.volatile = true
-				}
-				read, declared := costArguments[name]
-				if s.ObjectDefinition == nil || s.ObjectDefinition.Kind != ast.Object {
-					// An interface's field is priced by every implementor.
-					declared = false
-				}
-				for _, a := range s.Arguments {
-					if !declared || contains(read, a.Name) || !surelyParsed(schema, s.Definition, a.Name) {
-						addVars(a.Value)
-					}
-				}
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				walk(s.SelectionSet)
-			case *ast.FragmentSpread:
-				if s.Definition != nil && !spread[s.Name] {
-					spread[s.Name] = true
-					walk(s.Definition.SelectionSet)
-				}
+	var vars variableSet
+	eachSelection(op.SelectionSet, func(s ast.Selection) {
+		f, ok := s.(*ast.Field)
+		if !ok {
+			return
+		}
+		name := f.Name
+		if f.ObjectDefinition != nil {
+			name = f.ObjectDefinition.Name + "." + f.Name
+		}
+		if volatileCosts[name] {
+			p.volatile = true
+		}
+		read, declared := costArguments[name]
+		if f.ObjectDefinition == nil || f.ObjectDefinition.Kind != ast.Object {
+			// An interface's field is priced by every implementor.
+			declared = false
+		}
+		for _, a := range f.Arguments {
+			if !declared || contains(read, a.Name) || !surelyParsed(schema, f.Definition, a.Name) {
+				vars.add(a.Value)
 			}
 		}
-	}
-	walk(op.SelectionSet)
+	})
+	p.vars = vars.names
 	return p
 }
 
@@ -256,6 +237,51 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// eachSelection calls f with every selection of ss and of the
+// selections below it, in document order, the selections of a fragment
+// once however often it is spread: what gqlgen's complexity walks, and
+// what a planned shape depends on.
+func eachSelection(ss ast.SelectionSet, f func(ast.Selection)) {
+	spread := map[string]bool{}
+	var walk func(ss ast.SelectionSet)
+	walk = func(ss ast.SelectionSet) {
+		for _, s := range ss {
+			f(s)
+			switch s := s.(type) {
+			case *ast.Field:
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if s.Definition != nil && !spread[s.Name] {
+					spread[s.Name] = true
+					walk(s.Definition.SelectionSet)
+				}
+			}
+		}
+	}
+	walk(ss)
+}
+
+// variableSet collects the names of the variables of values, each once,
+// in the order first met.
+type variableSet struct {
+	seen  map[string]bool
+	names []string
+}
+
+func (vs *variableSet) add(v *ast.Value) {
+	forEachVariable(v, func(name string) {
+		if !vs.seen[name] {
+			if vs.seen == nil {
+				vs.seen = map[string]bool{}
+			}
+			vs.seen[name] = true
+			vs.names = append(vs.names, name)
+		}
+	})
 }
 
 // forEachVariable calls f with the name of every variable in v.

@@ -78,40 +78,22 @@ func (c *shapeCache) plan(oc *graphql.OperationContext, field graphql.CollectedF
 // directiveVariables returns the variables of the directives of op's
 // selections, fragments expanded.
 func directiveVariables(op *ast.OperationDefinition) []string {
-	var vars []string
-	seen := map[string]bool{}
-	add := func(ds ast.DirectiveList) {
+	var vars variableSet
+	eachSelection(op.SelectionSet, func(s ast.Selection) {
+		var ds ast.DirectiveList
+		switch s := s.(type) {
+		case *ast.Field:
+			ds = s.Directives
+		case *ast.InlineFragment:
+			ds = s.Directives
+		case *ast.FragmentSpread:
+			ds = s.Directives
+		}
 		for _, d := range ds {
 			for _, a := range d.Arguments {
-				forEachVariable(a.Value, func(name string) {
-					if !seen[name] {
-						seen[name] = true
-						vars = append(vars, name)
-					}
-				})
+				vars.add(a.Value)
 			}
 		}
-	}
-	spread := map[string]bool{}
-	var walk func(ss ast.SelectionSet)
-	walk = func(ss ast.SelectionSet) {
-		for _, s := range ss {
-			switch s := s.(type) {
-			case *ast.Field:
-				add(s.Directives)
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				add(s.Directives)
-				walk(s.SelectionSet)
-			case *ast.FragmentSpread:
-				add(s.Directives)
-				if s.Definition != nil && !spread[s.Name] {
-					spread[s.Name] = true
-					walk(s.Definition.SelectionSet)
-				}
-			}
-		}
-	}
-	walk(op.SelectionSet)
-	return vars
+	})
+	return vars.names
 }
