@@ -75,8 +75,20 @@ func decodeNDJSONLine(line []byte, name string, n int64) (store.Record, *store.E
 }
 
 // decodeLine is decodeNDJSONLine with a map for the members (nil: a new
-// one), which the caller may reuse once it returns.
+// one), which the caller may reuse once it returns. Entity and relation
+// lines as this package writes them take decodeCanonicalLine, the rest
+// decodeGeneralLine; both give the same record or error.
 func decodeLine(line []byte, name string, n int64, m map[string]json.RawMessage) (store.Record, *store.Error) {
+	if rec, ok := decodeCanonicalLine(line, n); ok {
+		return rec, nil
+	}
+	return decodeGeneralLine(line, name, n, m)
+}
+
+// decodeGeneralLine decodes any line, through a map of its members (m,
+// cleared first, or nil for a new one).
+func decodeGeneralLine(line []byte, name string, n int64, m map[string]json.RawMessage) (store.Record, *store.Error) {
+	clear(m)
 	rec := name + ":" + strconv.FormatInt(n, 10)
 	if !utf8.Valid(line) {
 		return store.Record{}, store.FieldError(rec, "", "invalid UTF-8 at byte %d", invalidUTF8At(line)+1)

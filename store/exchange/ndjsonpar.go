@@ -152,7 +152,6 @@ func (b *lineBatch) decode(name string, max int, m map[string]json.RawMessage) {
 			b.out[i].err = store.FieldError(fmt.Sprintf("%s:%d", name, b.nums[i]), "", "line longer than %d bytes", max)
 			continue
 		}
-		clear(m)
 		b.out[i].rec, b.out[i].err = decodeLine(line, name, b.nums[i], m)
 	}
 }
