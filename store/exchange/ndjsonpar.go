@@ -20,7 +20,9 @@ import (
 // caller's goroutine takes the batches back in the order they were read,
 // counting errors and yielding records exactly as a single loop would
 // (same records, same lines, same errors in the same order, the same stop
-// at the error limit). Batches in flight are bounded, so memory is too.
+// at the error limit). Batches in flight are bounded, so memory is too,
+// and a batch whose records have been yielded is reused: allocating and
+// growing each batch's text afresh cost as much as reading the lines.
 
 // lineBatch is a run of consecutive lines of the input and, once decoded,
 // what each gave.
@@ -56,12 +58,15 @@ func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOpti
 	workers := min(runtime.GOMAXPROCS(0), 4)
 	ordered := make(chan *lineBatch, batchesAhead)
 	work := make(chan *lineBatch, batchesAhead)
+	// free holds batches done with; it has room for all there can be, so
+	// that handing one back never waits.
+	free := make(chan *lineBatch, 2*batchesAhead+workers+2)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(ordered)
 		defer close(work)
-		readLineBatches(ctx, newLineReader(r, opts.maxLine()), name, ordered, work, stop)
+		readLineBatches(ctx, newLineReader(r, opts.maxLine()), name, ordered, work, free, stop)
 	})
 	for range workers {
 		wg.Go(func() {
@@ -71,7 +76,7 @@ func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOpti
 			}
 		})
 	}
-	err := yieldBatches(ordered, errs, yield)
+	err := yieldBatches(ordered, free, errs, yield)
 	close(stop)
 	// The reader and the decoders must be done with r before the caller
 	// closes it; what they still hold is dropped.
@@ -83,9 +88,9 @@ func decodeNDJSON(ctx context.Context, r io.Reader, name string, opts DecodeOpti
 
 // readLineBatches reads lines into batches and sends each to ordered (for
 // the order) and to work (to be decoded), until the input ends or stop is
-// closed.
-func readLineBatches(ctx context.Context, lr *lineReader, name string, ordered, work chan<- *lineBatch, stop <-chan struct{}) {
-	b := newLineBatch()
+// closed. It takes batches from free before making new ones.
+func readLineBatches(ctx context.Context, lr *lineReader, name string, ordered, work chan<- *lineBatch, free <-chan *lineBatch, stop <-chan struct{}) {
+	b := reuseLineBatch(free)
 	send := func() bool {
 		select {
 		case ordered <- b:
@@ -98,7 +103,7 @@ func readLineBatches(ctx context.Context, lr *lineReader, name string, ordered, 
 			close(b.done) // not decoded: the consumer has stopped anyway
 			return false
 		}
-		b = newLineBatch()
+		b = reuseLineBatch(free)
 		return true
 	}
 	for {
@@ -132,6 +137,21 @@ func readLineBatches(ctx context.Context, lr *lineReader, name string, ordered, 
 	}
 }
 
+// reuseLineBatch returns a batch of free emptied, or a new one.
+func reuseLineBatch(free <-chan *lineBatch) *lineBatch {
+	select {
+	case b := <-free:
+		clear(b.out) // the records yielded, not to be kept alive
+		*b = lineBatch{
+			text: b.text[:0], ends: b.ends[:0], nums: b.nums[:0], tooLong: b.tooLong[:0],
+			out: b.out[:0], done: make(chan struct{}),
+		}
+		return b
+	default:
+		return newLineBatch()
+	}
+}
+
 func newLineBatch() *lineBatch {
 	return &lineBatch{
 		ends: make([]int, 0, linesPerBatch), nums: make([]int64, 0, linesPerBatch),
@@ -143,7 +163,11 @@ func newLineBatch() *lineBatch {
 // longest line allowed.
 func (b *lineBatch) decode(name string, max int, m map[string]json.RawMessage) {
 	defer close(b.done)
-	b.out = make([]lineResult, len(b.nums))
+	if cap(b.out) >= len(b.nums) {
+		b.out = b.out[:len(b.nums)]
+	} else {
+		b.out = make([]lineResult, len(b.nums))
+	}
 	start := 0
 	for i, end := range b.ends {
 		line := b.text[start:end]
@@ -158,9 +182,10 @@ func (b *lineBatch) decode(name string, max int, m map[string]json.RawMessage) {
 
 // yieldBatches takes the batches in the order they were read and reports
 // their records and errors in that order, as a single loop over the lines
-// would. It returns nil at the end of the input or at the error limit,
-// and yield's error or the context's otherwise.
-func yieldBatches(ordered <-chan *lineBatch, errs *errorList, yield func(store.Record) error) error {
+// would, and hands each batch it has done with to free. It returns nil at
+// the end of the input or at the error limit, and yield's error or the
+// context's otherwise.
+func yieldBatches(ordered <-chan *lineBatch, free chan<- *lineBatch, errs *errorList, yield func(store.Record) error) error {
 	for b := range ordered {
 		<-b.done
 		for _, res := range b.out {
@@ -180,6 +205,11 @@ func yieldBatches(ordered <-chan *lineBatch, errs *errorList, yield func(store.R
 		if b.endErr != nil {
 			errs.add(b.endErr)
 			return nil
+		}
+		// The decoders copied what the records keep of the text.
+		select {
+		case free <- b:
+		default:
 		}
 	}
 	return nil
