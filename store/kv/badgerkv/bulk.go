@@ -382,12 +382,20 @@ type runReader struct {
 	// merge's comparisons rarely need the keys themselves.
 	head [2]uint64
 	buf  []byte
+	// read is the length of cur in r's buffer, where it stays until the
+	// next call: it is discarded then rather than copied out.
+	read int
 }
 
 func (rr *runReader) next() (bool, error) {
+	if _, err := rr.r.Discard(rr.read); err != nil {
+		return false, fmt.Errorf("read %s: %w", rr.f.Name(), err)
+	}
+	rr.read = 0
 	// The header is decoded from the reader's buffer rather than a byte
-	// at a time through ReadByte and ReadUvarint: the merge reads every
-	// entry of a load once more.
+	// at a time through ReadByte and ReadUvarint, and the record is used
+	// where it lies in the buffer: the merge reads every entry of a load
+	// once more.
 	hdr, err := rr.r.Peek(1 + 2*binary.MaxVarintLen64)
 	if len(hdr) == 0 {
 		if errors.Is(err, io.EOF) {
@@ -406,10 +414,24 @@ func (rr *runReader) next() (bool, error) {
 	if n1 <= 0 || n2 <= 0 {
 		return false, fmt.Errorf("read %s: bad record header", rr.f.Name())
 	}
-	if _, err := rr.r.Discard(1 + n1 + n2); err != nil {
+	hl, n := 1+n1+n2, int(kl)+vl
+	if hl+n <= rr.r.Size() {
+		rec, err := rr.r.Peek(hl + n)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return false, fmt.Errorf("read %s: %w", rr.f.Name(), err)
+		}
+		rr.read = hl + n
+		rr.cur = runEntry{key: rec[hl : hl+int(kl)], value: rec[hl+int(kl):], del: flags&1 != 0}
+		rr.head = keyHead(rr.cur.key)
+		return true, nil
+	}
+	// Larger than the buffer: copied out.
+	if _, err := rr.r.Discard(hl); err != nil {
 		return false, fmt.Errorf("read %s: %w", rr.f.Name(), err)
 	}
-	n := int(kl) + vl
 	if cap(rr.buf) < n {
 		rr.buf = make([]byte, n)
 	}

@@ -1,6 +1,7 @@
 package badgerkv
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"maps"
@@ -173,5 +174,54 @@ func BenchmarkChunkSort(b *testing.B) {
 	for b.Loop() {
 		copy(es, c.entries)
 		c.sortEntries(es)
+	}
+}
+
+// TestMergeLargeRecords merges runs whose records are larger than a run
+// reader's buffer, between small ones: those are copied out of the
+// buffer, the rest read where they lie in it.
+func TestMergeLargeRecords(t *testing.T) {
+	s := spill{dir: t.TempDir()}
+	big := func(c byte, n int) []byte { return bytes.Repeat([]byte{c}, n) }
+	want := map[string][]byte{}
+	var runs []string
+	for run, sizes := range [][]int{{10, 300 << 10, 20, 1 << 20, 5}, {256 << 10, 7, 600 << 10}} {
+		name, err := s.writeRun(func(w *runWriter) error {
+			for i, n := range sizes {
+				k := fmt.Appendf(nil, "k%02d", 2*i+run)
+				v := big(byte('a'+i), n)
+				want[string(k)] = v
+				if err := w.write(k, v, false); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, name)
+	}
+	m, err := openMerge(runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.close()
+	var got []string
+	for {
+		e, ok, err := m.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if w := want[string(e.key)]; !bytes.Equal(e.value, w) {
+			t.Fatalf("key %s: %d bytes, want %d", e.key, len(e.value), len(w))
+		}
+		got = append(got, string(e.key))
+	}
+	if keys := slices.Sorted(maps.Keys(want)); !slices.Equal(got, keys) {
+		t.Fatalf("merged %q, want %q", got, keys)
 	}
 }
