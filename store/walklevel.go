@@ -24,13 +24,17 @@ type walker struct {
 	// seenRel holds the relations kept so far, when the walk does not
 	// follow both directions (see walkNeighborhood).
 	seenRel map[RelID]struct{}
+	// ids asks for the relations' external ids as they are met (see
+	// adjIDs); walk.edgeIDs holds them.
+	ids bool
 }
 
 // meet records the relation rel of type typ met from the node at place
 // self, whose other end is node other; out says that self is its
-// stored from. On the last level (last) no node is added, and only the
-// relations to other nodes of that level are kept.
-func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID, validFrom, validTo Date, last bool, lo int) {
+// stored from, id is its external id or "" where it is not known yet.
+// On the last level (last) no node is added, and only the relations to
+// other nodes of that level are kept.
+func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID, validFrom, validTo Date, id string, last bool, lo int) {
 	o, ok := wk.at.get(other)
 	if last {
 		if !ok || int(o) < lo {
@@ -63,6 +67,9 @@ func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID
 		we.from, we.to = self, o
 	}
 	wk.edges = append(wk.edges, we)
+	if wk.ids {
+		wk.edgeIDs = append(wk.edgeIDs, id)
+	}
 }
 
 // expandLevel meets every edge f admits of the nodes at places lo to hi,
@@ -71,14 +78,20 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	frontier := wk.nodes[lo:hi]
 	if r.distributed || r.cache == nil {
 		return r.Expand(frontier, f, func(i int, e Edge) error {
-			wk.meet(int32(lo+i), e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo)
+			wk.meet(int32(lo+i), e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, "", last, lo)
 			return nil
 		})
 	}
 	// The nodes added while the level is expanded go to the end of
 	// wk.nodes, which may move; frontier keeps the level's own.
 	adj := make([][]adjItem, len(frontier))
-	r.cache.adjacencies(frontier, r.ts, adj)
+	var adjIDs [][]string
+	if wk.ids {
+		adjIDs = make([][]string, len(frontier))
+		r.cache.adjacenciesWithIDs(frontier, r.ts, adj, adjIDs)
+	} else {
+		r.cache.adjacencies(frontier, r.ts, adj)
+	}
 	runtime.KeepAlive(touchAdjacencies(adj))
 	if !last {
 		// The level adds at most one node per item (and no more than
@@ -101,6 +114,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			// room for as many as the nodes it may add (the limit
 			// bounds it) saves the doublings of a thousand edges.
 			wk.edges = slices.Grow(wk.edges, more)
+			if wk.ids {
+				wk.edgeIDs = slices.Grow(wk.edgeIDs, more)
+			}
 		}
 	}
 	full := f.fullScan()
@@ -117,6 +133,12 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	for i, n := range frontier {
 		self := int32(lo + i)
 		items := adj[i]
+		var ids []string
+		if adjIDs != nil {
+			if ids = adjIDs[i]; ids == nil && items != nil {
+				wk.unnamed = append(wk.unnamed, unnamedAdj{n, items})
+			}
+		}
 		if items == nil {
 			// Not cached (or cached empty): scanEdges reads, and caches,
 			// it. The same answer as Expand's.
@@ -124,7 +146,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				w = r.acquire()
 			}
 			err := r.scanEdges(w, n, f, nil, func(e Edge) error {
-				wk.meet(self, e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo)
+				wk.meet(self, e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, "", last, lo)
 				return nil
 			})
 			if err != nil {
@@ -141,7 +163,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				if it.other == n && it.dir == pIn {
 					continue
 				}
-				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo)
+				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, idOf(ids, k), last, lo)
 			}
 			continue
 		}
@@ -151,7 +173,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				if !f.admits(edgeScan{dir: it.dir}, it.typ, n, it.other, it.v) {
 					continue
 				}
-				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo)
+				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, idOf(ids, k), last, lo)
 			}
 			continue
 		}
@@ -164,7 +186,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				if !f.admits(sc, it.typ, n, it.other, it.v) {
 					continue
 				}
-				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo)
+				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, idOf(ids, k), last, lo)
 			}
 		}
 	}
