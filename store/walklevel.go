@@ -31,34 +31,35 @@ type walker struct {
 
 // meet records the relation rel of type typ met from the node at place
 // self, whose other end is node other; out says that self is its
-// stored from, id is its external id or "" where it is not known yet.
-// On the last level (last) no node is added, and only the relations to
-// other nodes of that level are kept.
-func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID, validFrom, validTo Date, id string, last bool, lo int) {
+// stored from. On the last level (last) no node is added, and only the
+// relations to other nodes of that level are kept. It reports whether it
+// kept the relation, so that the caller adds its id (walker.ids) only
+// then: most items a walk scans are not kept.
+func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID, validFrom, validTo Date, last bool, lo int) bool {
 	o, ok := wk.at.get(other)
 	if last {
 		if !ok || int(o) < lo {
-			return
+			return false
 		}
 	} else if !ok {
 		if wk.limit >= 0 && len(wk.nodes) >= wk.limit {
 			wk.truncated = true
-			return
+			return false
 		}
 		o = int32(len(wk.nodes))
 		wk.at.put(other, o)
 		wk.nodes = append(wk.nodes, other)
 	}
 	if !wk.relations {
-		return
+		return false
 	}
 	if wk.seenRel == nil {
 		if self > o {
-			return
+			return false
 		}
 	} else {
 		if _, ok := wk.seenRel[rel]; ok {
-			return
+			return false
 		}
 		wk.seenRel[rel] = struct{}{}
 	}
@@ -67,9 +68,7 @@ func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID
 		we.from, we.to = self, o
 	}
 	wk.edges = append(wk.edges, we)
-	if wk.ids {
-		wk.edgeIDs = append(wk.edgeIDs, id)
-	}
+	return true
 }
 
 // expandLevel meets every edge f admits of the nodes at places lo to hi,
@@ -78,7 +77,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	frontier := wk.nodes[lo:hi]
 	if r.distributed || r.cache == nil {
 		return r.Expand(frontier, f, func(i int, e Edge) error {
-			wk.meet(int32(lo+i), e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, "", last, lo)
+			if wk.meet(int32(lo+i), e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo) && wk.ids {
+				wk.edgeIDs = append(wk.edgeIDs, "")
+			}
 			return nil
 		})
 	}
@@ -146,7 +147,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				w = r.acquire()
 			}
 			err := r.scanEdges(w, n, f, nil, func(e Edge) error {
-				wk.meet(self, e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, "", last, lo)
+				if wk.meet(self, e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo) && wk.ids {
+					wk.edgeIDs = append(wk.edgeIDs, "")
+				}
 				return nil
 			})
 			if err != nil {
@@ -163,7 +166,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				if it.other == n && it.dir == pIn {
 					continue
 				}
-				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, idOf(ids, k), last, lo)
+				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+				}
 			}
 			continue
 		}
@@ -173,7 +178,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				if !f.admits(edgeScan{dir: it.dir}, it.typ, n, it.other, it.v) {
 					continue
 				}
-				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, idOf(ids, k), last, lo)
+				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+				}
 			}
 			continue
 		}
@@ -186,7 +193,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				if !f.admits(sc, it.typ, n, it.other, it.v) {
 					continue
 				}
-				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, idOf(ids, k), last, lo)
+				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+				}
 			}
 		}
 	}
