@@ -69,14 +69,22 @@ func (t *edgeText) quote(s string) span32 {
 // size is the length of the list of h's links with leaves, when no link
 // id needs escaping.
 func (t *edgeText) size(h *store.SubgraphHeads, leaves []shapeLeaf) int {
-	per := 2 // the braces, or "{}", and the comma before the next
+	per := 1 // the comma before the next
+	if len(leaves) == 0 {
+		per += len("{}")
+	} else {
+		per += len("}")
+	}
 	for _, l := range leaves {
 		per += len(l.alias) + 4 // {"alias": or ,"alias":
 		if l.leaf == leafTypename {
 			per += len(`"Relation"`)
 		}
 	}
-	n := 2 + len(h.Links)*per
+	n := len("[]") + len(h.Links)*per
+	if len(h.Links) > 0 {
+		n-- // no comma before the first
+	}
 	for _, f := range leaves {
 		switch f.leaf {
 		case leafFromID, leafToID:
