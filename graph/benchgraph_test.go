@@ -6,6 +6,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/ties-graph/ties/store"
@@ -14,9 +16,11 @@ import (
 )
 
 // generatedGraph opens a store in b's temporary directory holding a
-// generated graph (TIES_BENCH_RELATIONS relations, 100,000 by default)
-// and returns it with the 200 seeded entities the neighbourhood
-// benchmarks start from.
+// generated graph (TIES_BENCH_RELATIONS relations, 100,000 by default;
+// TIES_BENCH_GLOBAL_SHARE the share of relations drawn from the whole
+// graph rather than a community, 1 for the pure power law whose hubs
+// make the large answers, as tiesbench's --global-share) and returns it
+// with the 200 seeded entities the neighbourhood benchmarks start from.
 func generatedGraph(b *testing.B) (*store.Store, []string) {
 	b.Helper()
 	st, err := store.Open(b.TempDir(), store.Options{})
@@ -24,7 +28,7 @@ func generatedGraph(b *testing.B) (*store.Store, []string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	cfg := gen.Config{Seed: 1, Relations: benchRelations()}
+	cfg := gen.Config{Seed: 1, Relations: benchRelations(), GlobalShare: benchGlobalShare(b)}
 	plan, err := gen.NewPlan(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -77,4 +81,18 @@ func tcpPoster(b *testing.B, url string) func(*testing.B, []byte) int {
 		}
 		return buf.Len()
 	}
+}
+
+// benchGlobalShare is TIES_BENCH_GLOBAL_SHARE, or 0 (the generator's
+// default, communities) when it is not set.
+func benchGlobalShare(b *testing.B) float64 {
+	v := os.Getenv("TIES_BENCH_GLOBAL_SHARE")
+	if v == "" {
+		return 0
+	}
+	share, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		b.Fatalf("TIES_BENCH_GLOBAL_SHARE: %v", err)
+	}
+	return share
 }

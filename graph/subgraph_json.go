@@ -202,12 +202,13 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 	// buffer growing in steps to take it. Any other writer gets one
 	// write, so that small pieces never reach a network writer singly.
 	est := 64
+	et := s.edgeText(h)
 	for _, f := range s.fields {
 		switch f.part {
 		case partNodes:
 			est += len(h.Nodes) * (24*len(f.leaves) + 8)
 		case partEdges:
-			est += len(h.Links) * (24*len(f.leaves) + 8)
+			est += et.size(h, f.leaves)
 		case partNodeLink:
 			est += exchange.NodeLinkHeadsSize(h)
 		}
@@ -252,19 +253,7 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 			b = append(b, ']')
 		case partEdges:
 			leaves = headFragments(leaves[:0], f.leaves, "Relation")
-			b = append(b, '[')
-			for j := range h.Links {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				l := &h.Links[j]
-				var id string
-				if h.LinkIDs != nil {
-					id = h.LinkIDs[j]
-				}
-				b = appendHead(b, leaves, id, h.LinkTypes[l.Type], "", h.Nodes[l.From].ID, h.Nodes[l.To].ID)
-			}
-			b = append(b, ']')
+			b = appendEdges(b, leaves, h, et)
 		}
 	}
 	b = append(b, '}')

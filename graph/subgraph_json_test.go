@@ -26,10 +26,12 @@ func TestNeighborhoodHeadsResponse(t *testing.T) {
 		Entities: []store.Entity{
 			{ID: "quoted", Type: "Organization", Name: "The \"Quoted\" \\ Co.\n\tLtd \u0001 Zoë 恩斯赫德"},
 			{ID: "plain", Type: "Organization", Name: "Plain"},
+			{ID: "q\"id\\ é", Type: "Organization", Name: "Escaped id"},
 		},
 		Relations: []store.Relation{
 			{ID: "q-e", Type: "LOCATED_IN", From: "quoted", To: "enschede"},
 			{ID: "q-p", Type: "COOPERATES_WITH", From: "quoted", To: "plain"},
+			{ID: "r\"q\u2028", Type: "COOPERATES_WITH", From: "q\"id\\ é", To: "quoted"},
 		},
 	})
 	if err != nil {

@@ -91,6 +91,9 @@ type cacheEntry struct {
 	adj   []adjItem
 	size  int64
 	xref  extRef
+	// relIDs are the external ids of adj's relations, when a walk that
+	// asked for them has added them (adjids.go); size counts them.
+	relIDs []string
 }
 
 // entryOverhead approximates the bytes an entry costs beyond its value:
@@ -255,6 +258,7 @@ func (c *readCache) put(e *cacheEntry) {
 // set copies e's fields but the reference bit into x.
 func (x *cacheEntry) set(e *cacheEntry) {
 	x.key, x.ts, x.size, x.found, x.xref, x.body, x.adj = e.key, e.ts, e.size, e.found, e.xref, e.body, e.adj
+	x.relIDs = e.relIDs
 }
 
 // evictOne removes the first entry under the hand not used since the hand

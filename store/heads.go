@@ -88,7 +88,7 @@ func (s *Store) NeighborhoodHeads(ctx context.Context, id string, opts Neighborh
 // neighborhoodHeads is Reader.Neighborhood keeping the edges themselves,
 // not only their relation ids, and turning the result into heads.
 func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int, ho HeadOptions) (*SubgraphHeads, error) {
-	w, err := r.walkNeighborhood(start, f, depth, limit, ho.Edges)
+	w, err := r.walkNeighborhoodIDs(start, f, depth, limit, ho.Edges, ho.RelationIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -108,36 +108,15 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 		}
 	}
 	if len(w.edges) > 0 {
-		var relBodies []string
+		var linkIDs []string
 		if ho.RelationIDs {
-			rels := make([]RelID, len(w.edges))
-			for i, e := range w.edges {
-				rels[i] = e.rel
+			if linkIDs, err = r.linkIDs(&w); err != nil {
+				return nil, err
 			}
-			relBodies = make([]string, len(rels))
-			r.cache.relationBodies(rels, r.ts, relBodies)
-			// As for the entities' bodies (touch.go): the misses of
-			// a thousand relation bodies overlap.
-			runtime.KeepAlive(touchBodies(relBodies))
 		}
 		if ho.Links {
 			sg.Links, sg.LinkTypes = r.headLinks(w.edges)
-			if ho.RelationIDs {
-				// Each id replaces its body in place: the bodies are
-				// not needed after it, and a large neighbourhood's
-				// thousand strings are one allocation less.
-				sg.LinkIDs = relBodies
-				for i, e := range w.edges {
-					if relBodies[i] != "" {
-						sg.LinkIDs[i], err = relationIDOf(e.rel, relBodies[i])
-					} else {
-						sg.LinkIDs[i], err = r.relationHeadID(e.rel)
-					}
-					if err != nil {
-						return nil, err
-					}
-				}
-			}
+			sg.LinkIDs = linkIDs
 			return sg, nil
 		}
 		sg.Edges = make([]RelationHead, len(w.edges))
@@ -146,20 +125,54 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 				Type: r.sch.name(e.typ), From: sg.Nodes[e.from].ID, To: sg.Nodes[e.to].ID,
 				ValidFrom: e.validFrom, ValidTo: e.validTo,
 			}
-			if ho.RelationIDs {
-				if relBodies[i] != "" {
-					h.ID, err = relationIDOf(e.rel, relBodies[i])
-				} else {
-					h.ID, err = r.relationHeadID(e.rel)
-				}
-				if err != nil {
-					return nil, err
-				}
+			if linkIDs != nil {
+				h.ID = linkIDs[i]
 			}
 			sg.Edges[i] = h
 		}
 	}
 	return sg, nil
+}
+
+// linkIDs returns the external ids of w's edges: those the walk found
+// beside the cached adjacencies, the others read from the relations'
+// bodies. It then adds the ids of the adjacencies the walk met without
+// them to the cache, so that the next walk over them reads no body.
+func (r *Reader) linkIDs(w *walk) ([]string, error) {
+	ids := w.edgeIDs
+	if len(ids) != len(w.edges) {
+		ids = make([]string, len(w.edges))
+	}
+	var missing []int
+	for i, id := range ids {
+		if id == "" {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 {
+		rels := make([]RelID, len(missing))
+		for j, i := range missing {
+			rels[j] = w.edges[i].rel
+		}
+		bodies := make([]string, len(rels))
+		r.cache.relationBodies(rels, r.ts, bodies)
+		// As for the entities' bodies (touch.go): the misses of a
+		// thousand relation bodies overlap.
+		runtime.KeepAlive(touchBodies(bodies))
+		for j, i := range missing {
+			var err error
+			if bodies[j] != "" {
+				ids[i], err = relationIDOf(rels[j], bodies[j])
+			} else {
+				ids[i], err = r.relationHeadID(rels[j])
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	r.nameAdjacencies(w.unnamed)
+	return ids, nil
 }
 
 // headLinks returns edges as links, and the names of their types.
@@ -185,6 +198,11 @@ type walk struct {
 	at        nodePlaces // the place of each node in nodes
 	edges     []walkEdge
 	truncated bool
+	// With walker.ids: edgeIDs[i] is the external id of edges[i], ""
+	// where the walk did not find it cached, and unnamed the cached
+	// adjacencies it met without ids.
+	edgeIDs []string
+	unnamed []unnamedAdj
 }
 
 // walkEdge is a relation the walk keeps: what a RelationHead needs, with
@@ -211,10 +229,16 @@ type walkEdge struct {
 // is the one from the end expanded first: no set of the relations seen is
 // needed. Other directions keep that set.
 func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int, relations bool) (walk, error) {
+	return r.walkNeighborhoodIDs(start, f, depth, limit, relations, false)
+}
+
+// walkNeighborhoodIDs is walkNeighborhood, also collecting the relations'
+// ids the cache holds beside their adjacencies when ids asks for them.
+func (r *Reader) walkNeighborhoodIDs(start NodeID, f *EdgeFilter, depth, limit int, relations, ids bool) (walk, error) {
 	if f == nil {
 		f = compileFilter(r.sch, nil, Both, Date{}, nil)
 	}
-	wk := &walker{walk: walk{nodes: []NodeID{start}, at: newNodePlaces()}, limit: limit, relations: relations}
+	wk := &walker{walk: walk{nodes: []NodeID{start}, at: newNodePlaces()}, limit: limit, relations: relations, ids: relations && ids}
 	wk.at.put(start, 0)
 	if relations && f.direction != Both {
 		wk.seenRel = map[RelID]struct{}{}

@@ -24,37 +24,42 @@ type walker struct {
 	// seenRel holds the relations kept so far, when the walk does not
 	// follow both directions (see walkNeighborhood).
 	seenRel map[RelID]struct{}
+	// ids asks for the relations' external ids as they are met (see
+	// adjIDs); walk.edgeIDs holds them.
+	ids bool
 }
 
 // meet records the relation rel of type typ met from the node at place
 // self, whose other end is node other; out says that self is its
 // stored from. On the last level (last) no node is added, and only the
-// relations to other nodes of that level are kept.
-func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID, validFrom, validTo Date, last bool, lo int) {
+// relations to other nodes of that level are kept. It reports whether it
+// kept the relation, so that the caller adds its id (walker.ids) only
+// then: most items a walk scans are not kept.
+func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID, validFrom, validTo Date, last bool, lo int) bool {
 	o, ok := wk.at.get(other)
 	if last {
 		if !ok || int(o) < lo {
-			return
+			return false
 		}
 	} else if !ok {
 		if wk.limit >= 0 && len(wk.nodes) >= wk.limit {
 			wk.truncated = true
-			return
+			return false
 		}
 		o = int32(len(wk.nodes))
 		wk.at.put(other, o)
 		wk.nodes = append(wk.nodes, other)
 	}
 	if !wk.relations {
-		return
+		return false
 	}
 	if wk.seenRel == nil {
 		if self > o {
-			return
+			return false
 		}
 	} else {
 		if _, ok := wk.seenRel[rel]; ok {
-			return
+			return false
 		}
 		wk.seenRel[rel] = struct{}{}
 	}
@@ -63,6 +68,7 @@ func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID
 		we.from, we.to = self, o
 	}
 	wk.edges = append(wk.edges, we)
+	return true
 }
 
 // expandLevel meets every edge f admits of the nodes at places lo to hi,
@@ -71,14 +77,22 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	frontier := wk.nodes[lo:hi]
 	if r.distributed || r.cache == nil {
 		return r.Expand(frontier, f, func(i int, e Edge) error {
-			wk.meet(int32(lo+i), e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo)
+			if wk.meet(int32(lo+i), e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo) && wk.ids {
+				wk.edgeIDs = append(wk.edgeIDs, "")
+			}
 			return nil
 		})
 	}
 	// The nodes added while the level is expanded go to the end of
 	// wk.nodes, which may move; frontier keeps the level's own.
 	adj := make([][]adjItem, len(frontier))
-	r.cache.adjacencies(frontier, r.ts, adj)
+	var adjIDs [][]string
+	if wk.ids {
+		adjIDs = make([][]string, len(frontier))
+		r.cache.adjacenciesWithIDs(frontier, r.ts, adj, adjIDs)
+	} else {
+		r.cache.adjacencies(frontier, r.ts, adj)
+	}
 	runtime.KeepAlive(touchAdjacencies(adj))
 	if !last {
 		// The level adds at most one node per item (and no more than
@@ -101,6 +115,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			// room for as many as the nodes it may add (the limit
 			// bounds it) saves the doublings of a thousand edges.
 			wk.edges = slices.Grow(wk.edges, more)
+			if wk.ids {
+				wk.edgeIDs = slices.Grow(wk.edgeIDs, more)
+			}
 		}
 	}
 	full := f.fullScan()
@@ -117,6 +134,12 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	for i, n := range frontier {
 		self := int32(lo + i)
 		items := adj[i]
+		var ids []string
+		if adjIDs != nil {
+			if ids = adjIDs[i]; ids == nil && items != nil {
+				wk.unnamed = append(wk.unnamed, unnamedAdj{n, items})
+			}
+		}
 		if items == nil {
 			// Not cached (or cached empty): scanEdges reads, and caches,
 			// it. The same answer as Expand's.
@@ -124,7 +147,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				w = r.acquire()
 			}
 			err := r.scanEdges(w, n, f, nil, func(e Edge) error {
-				wk.meet(self, e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo)
+				if wk.meet(self, e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo) && wk.ids {
+					wk.edgeIDs = append(wk.edgeIDs, "")
+				}
 				return nil
 			})
 			if err != nil {
@@ -141,7 +166,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				if it.other == n && it.dir == pIn {
 					continue
 				}
-				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo)
+				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+				}
 			}
 			continue
 		}
@@ -151,7 +178,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				if !f.admits(edgeScan{dir: it.dir}, it.typ, n, it.other, it.v) {
 					continue
 				}
-				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo)
+				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+				}
 			}
 			continue
 		}
@@ -164,7 +193,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				if !f.admits(sc, it.typ, n, it.other, it.v) {
 					continue
 				}
-				wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo)
+				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+				}
 			}
 		}
 	}

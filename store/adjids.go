@@ -1,0 +1,168 @@
+package store
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// The external ids of the relations a walk keeps (a chart's link keys,
+// `edges { id }`) are not in the adjacency keys; each was read from the
+// front of the relation's body, through the read cache: the dense index's
+// slot, the entry, the body, three dependent cache misses per relation,
+// and the id then lay somewhere in the heap for the writer to miss on
+// again. A depth-3 neighbourhood on the power law keeps 17,000 relations,
+// and those reads were a fifth of its answer's CPU.
+//
+// A relation's external id never changes for its internal id (an upsert
+// keeps both; a new relation takes the next of a counter), so the ids of
+// a cached adjacency's relations are kept in its entry (cacheEntry.relIDs,
+// relIDs[k] the id of adj[k]), all in one string: a walk that asks for
+// ids reads them beside the items it scans, in the order it scans them.
+//
+// They follow the entry's rules without a timestamp of their own: they
+// are added only to the entry whose items they were read for (the same
+// slice), by a reader that may use that entry. Such a reader sees the
+// relations the items name (no write has touched the node's adjacency
+// keys since the entry was read, or it would be gone), and any other
+// reader of the entry sees the same ones, with the same ids. A writer that
+// changes the adjacency removes the entry, ids and all; one that may
+// change anything (a restore) empties the cache. Only walks that ask for
+// ids add them, so no other walk reads a relation body.
+
+// unnamedAdj is a cached adjacency a walk met without its relations' ids.
+type unnamedAdj struct {
+	node  NodeID
+	items []adjItem
+}
+
+// idOf is ids[k], or "" when the adjacency has no ids.
+func idOf(ids []string, k int) string {
+	if ids == nil {
+		return ""
+	}
+	return ids[k]
+}
+
+// adjacenciesWithIDs is adjacencies, also setting relIDs[i] to the ids of
+// adj[i]'s relations when its entry has them.
+func (c *readCache) adjacenciesWithIDs(nodes []NodeID, ts uint64, adj [][]adjItem, relIDs [][]string) {
+	if c == nil || c.max <= 0 {
+		return
+	}
+	const run = 256 // lookups per hold of the lock, as cachedRuns
+	for lo := 0; lo < len(nodes); lo += run {
+		hi := min(lo+run, len(nodes))
+		c.mu.RLock()
+		for i := lo; i < hi; i++ {
+			k := cacheKey{cacheAdj, uint64(nodes[i])}
+			j, ok := c.at(k)
+			if !ok {
+				continue
+			}
+			e := &c.entries[j]
+			if e.key != k || e.ts > ts {
+				continue
+			}
+			if !e.ref.Load() {
+				e.ref.Store(true)
+			}
+			adj[i], relIDs[i] = e.adj, e.relIDs
+		}
+		c.mu.RUnlock()
+	}
+}
+
+// putAdjIDs adds ids, the ids of items' relations, to node's cached
+// adjacency if its entry still holds items and has no ids yet.
+func (c *readCache) putAdjIDs(node NodeID, items []adjItem, ids []string, size int64) {
+	if c == nil || c.max <= 0 || len(items) == 0 || len(ids) != len(items) {
+		return
+	}
+	k := cacheKey{cacheAdj, uint64(node)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	j, ok := c.at(k)
+	if !ok {
+		return
+	}
+	e := &c.entries[j]
+	if e.key != k || e.relIDs != nil || len(e.adj) != len(items) || unsafe.SliceData(e.adj) != unsafe.SliceData(items) {
+		return
+	}
+	// The entry's reference bit spares it one pass of the eviction
+	// its own growth may start.
+	e.ref.Store(true)
+	e.relIDs = ids
+	e.size += size
+	c.size += size
+	for c.size > c.max && len(c.entries) > 1 {
+		c.evictOne()
+	}
+}
+
+// adjIDsSize is what the cache counts for the ids of n relations whose
+// text is textLen bytes.
+func adjIDsSize(n, textLen int) int64 {
+	return int64(n)*int64(unsafe.Sizeof("")) + int64(textLen)
+}
+
+// nameAdjacencies reads the ids of the relations of each of adjs and
+// adds them to its cache entry. The bodies come from the cache where they
+// are, from the backend where not; a body that cannot be read leaves
+// that adjacency as it was.
+func (r *Reader) nameAdjacencies(adjs []unnamedAdj) {
+	if r.cache == nil || len(adjs) == 0 {
+		return
+	}
+	var rels []RelID
+	var bodies []string
+	for _, a := range adjs {
+		rels = rels[:0]
+		for k := range a.items {
+			rels = append(rels, a.items[k].rel)
+		}
+		bodies = append(bodies[:0], make([]string, len(rels))...)
+		r.cache.relationBodies(rels, r.ts, bodies)
+		runtime.KeepAlive(touchBodies(bodies))
+		ids, ok := r.relationIDs(rels, bodies)
+		if !ok {
+			continue
+		}
+		// One string for all of them: the walk reads them in order,
+		// and the cache holds one allocation, not a body each.
+		n := 0
+		for _, id := range ids {
+			n += len(id)
+		}
+		text := make([]byte, 0, n)
+		for _, id := range ids {
+			text = append(text, id...)
+		}
+		all := unsafe.String(unsafe.SliceData(text), len(text))
+		at := 0
+		for i, id := range ids {
+			ids[i] = all[at : at+len(id)]
+			at += len(id)
+		}
+		r.cache.putAdjIDs(a.node, a.items, ids, adjIDsSize(len(ids), n))
+	}
+}
+
+// relationIDs returns the ids of rels, whose cached bodies are bodies
+// ("" where not cached), reading the others through the cache; false
+// when one cannot be read.
+func (r *Reader) relationIDs(rels []RelID, bodies []string) ([]string, bool) {
+	ids := make([]string, len(rels))
+	for i, rel := range rels {
+		var err error
+		if bodies[i] != "" {
+			ids[i], err = relationIDOf(rel, bodies[i])
+		} else {
+			ids[i], err = r.relationHeadID(rel)
+		}
+		if err != nil || ids[i] == "" {
+			return nil, false
+		}
+	}
+	return ids, true
+}

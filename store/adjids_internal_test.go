@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// TestNeighborhoodLinkIDsConcurrent walks while relations are moved
+// between ends and renamed types are written: every walk's ids must be
+// those Neighborhood reads in the same snapshot. Run it with -race.
+func TestNeighborhoodLinkIDsConcurrent(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	// A hub and 40 entities around it, tied among themselves.
+	entity := func(i int) string { return fmt.Sprintf("e%d", i) }
+	hub := "hub"
+	b := Batch{Entities: []Entity{{ID: hub, Type: "City", Name: "Hub"}}}
+	for i := range 40 {
+		b.Entities = append(b.Entities, Entity{ID: entity(i), Type: "City", Name: fmt.Sprintf("City %d", i)})
+		b.Relations = append(b.Relations,
+			Relation{ID: fmt.Sprintf("h%d", i), Type: "SISTER_CITY_OF", From: hub, To: entity(i)},
+			Relation{ID: fmt.Sprintf("r%d", i), Type: "SISTER_CITY_OF", From: entity(i), To: entity((i*7 + 3) % 40)})
+	}
+	mustApply(t, s, b)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan error, 3)
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := hub
+				if i%2 == 1 {
+					id = entity((w*7 + i) % 40)
+				}
+				err := s.View(ctx, ReadOptions{}, func(r *Reader) error {
+					n, _, err := r.Lookup(id)
+					if err != nil {
+						return err
+					}
+					_, rels, _, err := r.Neighborhood(n, nil, 2, -1, true)
+					if err != nil {
+						return err
+					}
+					want, err := r.Relations(rels)
+					if err != nil {
+						return err
+					}
+					got, err := r.neighborhoodHeads(n, nil, 2, -1, HeadOptions{Edges: true, RelationIDs: true, Links: true})
+					if err != nil {
+						return err
+					}
+					if len(got.LinkIDs) != len(want) {
+						return fmt.Errorf("%s: %d link ids, want %d", id, len(got.LinkIDs), len(want))
+					}
+					for j, e := range want {
+						if got.LinkIDs[j] != e.ID {
+							return fmt.Errorf("%s: link %d: id %q, want %q", id, j, got.LinkIDs[j], e.ID)
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for g := range 60 {
+		// The same relation ids, between the hub and other ends each
+		// time; and one new relation per round.
+		var b Batch
+		for k := range 5 {
+			b.Relations = append(b.Relations, Relation{
+				ID: fmt.Sprintf("moving-%d", k), Type: "SISTER_CITY_OF", From: hub, To: entity((g*5 + k) % 40),
+			})
+		}
+		b.Relations = append(b.Relations, Relation{ID: fmt.Sprintf("added-%d", g), Type: "SISTER_CITY_OF", From: hub, To: entity(g % 40)})
+		if _, err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
