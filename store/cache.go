@@ -91,6 +91,7 @@ type cacheEntry struct {
 	adj   []adjItem
 	size  int64
 	xref  extRef
+	ent   *decodedEntity // body decoded, once some read has (cachedecoded.go)
 }
 
 // entryOverhead approximates the bytes an entry costs beyond its value:
@@ -254,7 +255,7 @@ func (c *readCache) put(e *cacheEntry) {
 
 // set copies e's fields but the reference bit into x.
 func (x *cacheEntry) set(e *cacheEntry) {
-	x.key, x.ts, x.size, x.found, x.xref, x.body, x.adj = e.key, e.ts, e.size, e.found, e.xref, e.body, e.adj
+	x.key, x.ts, x.size, x.found, x.xref, x.body, x.adj, x.ent = e.key, e.ts, e.size, e.found, e.xref, e.body, e.adj, e.ent
 }
 
 // evictOne removes the first entry under the hand not used since the hand

@@ -380,11 +380,22 @@ func decodeEntity(b []byte) (entityBody, error) { return decodeEntityString(stri
 
 // decodeEntityString is decodeEntity of a body held as a string.
 func decodeEntityString(b string) (entityBody, error) {
-	d := decoder{s: b}
-	if err := d.format("entity"); err != nil {
+	e := &Entity{}
+	t, err := decodeEntityInto(b, e)
+	if err != nil {
 		return entityBody{}, err
 	}
-	e := &Entity{}
+	return entityBody{typ: t, e: e}, nil
+}
+
+// decodeEntityInto decodes the entity body b into *e, which must be
+// zero, and returns its type: for a caller that allocates the entities
+// of an answer together.
+func decodeEntityInto(b string, e *Entity) (TypeID, error) {
+	d := decoder{s: b}
+	if err := d.format("entity"); err != nil {
+		return 0, err
+	}
 	e.ID = d.str()
 	t := TypeID(d.uvarint())
 	e.Name = d.str()
@@ -406,9 +417,9 @@ func decodeEntityString(b string) (entityBody, error) {
 	e.ValidTo = d.date()
 	e.Sources = d.sources()
 	if err := d.end("entity"); err != nil {
-		return entityBody{}, err
+		return 0, err
 	}
-	return entityBody{typ: t, e: e}, nil
+	return t, nil
 }
 
 // relationBody is a stored relation with its type and endpoints interned.
