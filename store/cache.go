@@ -91,7 +91,8 @@ type cacheEntry struct {
 	adj   []adjItem
 	size  int64
 	xref  extRef
-	ent   *decodedEntity // body decoded, once some read has (cachedecoded.go)
+	ent   *decoded[Entity]   // body decoded, once some read has (cachedecoded.go)
+	rel   *decoded[Relation] // the same for a relation body
 }
 
 // entryOverhead approximates the bytes an entry costs beyond its value:
@@ -255,7 +256,7 @@ func (c *readCache) put(e *cacheEntry) {
 
 // set copies e's fields but the reference bit into x.
 func (x *cacheEntry) set(e *cacheEntry) {
-	x.key, x.ts, x.size, x.found, x.xref, x.body, x.adj, x.ent = e.key, e.ts, e.size, e.found, e.xref, e.body, e.adj, e.ent
+	x.key, x.ts, x.size, x.found, x.xref, x.body, x.adj, x.ent, x.rel = e.key, e.ts, e.size, e.found, e.xref, e.body, e.adj, e.ent, e.rel
 }
 
 // evictOne removes the first entry under the hand not used since the hand

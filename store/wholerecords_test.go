@@ -110,12 +110,13 @@ func describe(sg *store.Subgraph) string {
 	return s
 }
 
-// TestNeighborhoodWholeEntities checks that the entities Store.Neighborhood
-// copies from their decoded forms in the read cache are exactly those
-// decoded afresh, on the founding data and on a generated graph, with the
-// cache off, on, and too small to keep them all; after batches that
-// change and delete entities; as of a time before those batches; and that
-// changing an answer's entity changes no other answer.
+// TestNeighborhoodWholeEntities checks that the entities and relations
+// Store.Neighborhood copies from their decoded forms in the read cache are
+// exactly those decoded afresh, on the founding data and on a generated
+// graph, with the cache off, on, and too small to keep them all; after
+// batches that change and delete entities and relations; as of a time
+// before those batches; and that changing an answer's records changes no
+// other answer.
 func TestNeighborhoodWholeEntities(t *testing.T) {
 	ctx := context.Background()
 	datasets := []struct {
@@ -179,10 +180,33 @@ func TestNeighborhoodWholeEntities(t *testing.T) {
 					c.Sources = append([]store.Source{{Document: docs.Entities[0].ID, Excerpt: "said so", Locator: "p. 1"}}, e.Sources...)
 					b.Entities = append(b.Entities, c)
 				}
+				// and a third of the relations among the first start's
+				// neighbours (properties, dates, sources).
+				around, err := s.Neighborhood(ctx, starts[0], store.NeighborhoodOptions{Depth: 2}, store.ReadOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, rel := range around.Edges {
+					if i%3 != 0 {
+						continue
+					}
+					c := *rel
+					c.Properties = store.Properties{"weight": store.Number(float64(i)), "note": store.Text("changed")}
+					if rel.ValidTo.IsZero() {
+						c.ValidFrom = store.MustParseDate("1999")
+					}
+					c.Sources = append([]store.Source{{Document: docs.Entities[0].ID, Excerpt: "relation " + rel.ID}}, rel.Sources...)
+					b.Relations = append(b.Relations, c)
+				}
 				if _, err := s.Apply(ctx, b); err != nil {
 					t.Fatalf("Apply changes: %v", err)
 				}
 				var del store.Batch
+				for i, rel := range around.Edges {
+					if i%7 == 3 {
+						del.DeleteRelations = append(del.DeleteRelations, rel.ID)
+					}
+				}
 				for i, id := range all[1:] {
 					if i%11 == 5 && len(del.DeleteEntities) < 5 {
 						del.DeleteEntities = append(del.DeleteEntities, id)
@@ -196,7 +220,7 @@ func TestNeighborhoodWholeEntities(t *testing.T) {
 				sameNeighborhoods(t, s, live, store.ReadOptions{})
 				sameNeighborhoods(t, s, starts, store.ReadOptions{AsOf: before})
 
-				// An answer's entities are the caller's: changing one
+				// An answer's records are the caller's: changing one
 				// changes no later answer.
 				o := store.NeighborhoodOptions{Depth: 2}
 				got, err := s.Neighborhood(ctx, live[0], o, store.ReadOptions{})
@@ -205,6 +229,9 @@ func TestNeighborhoodWholeEntities(t *testing.T) {
 				}
 				for _, e := range got.Nodes {
 					e.Name, e.Type, e.Labels, e.Properties = "changed", "changed", nil, nil
+				}
+				for _, rel := range got.Edges {
+					rel.ID, rel.Type, rel.From, rel.Sources = "changed", "changed", "changed", nil
 				}
 				if again, want := must(s.Neighborhood(ctx, live[0], o, store.ReadOptions{})), neighborhoodByReader(t, s, live[0], o, store.ReadOptions{}); !reflect.DeepEqual(again, want) {
 					t.Fatalf("after changing an answer: got %s, want %s", describe(again), describe(want))
