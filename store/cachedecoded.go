@@ -30,6 +30,8 @@ type bodyKind[T wholeRecord] struct {
 	size   func(v *T) int64 // bytes held beyond the body
 }
 
+// entityDecoding and relationDecoding describe the two kinds; they are
+// tables, never changed.
 var (
 	entityDecoding = bodyKind[Entity]{
 		cache: cacheEntity, prefix: pEntity,
