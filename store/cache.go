@@ -94,6 +94,8 @@ type cacheEntry struct {
 	// relIDs are the external ids of adj's relations, when a walk that
 	// asked for them has added them (adjids.go); size counts them.
 	relIDs []string
+	ent    *decoded[Entity]   // body decoded, once some read has (cachedecoded.go)
+	rel    *decoded[Relation] // the same for a relation body
 }
 
 // entryOverhead approximates the bytes an entry costs beyond its value:
@@ -258,7 +260,7 @@ func (c *readCache) put(e *cacheEntry) {
 // set copies e's fields but the reference bit into x.
 func (x *cacheEntry) set(e *cacheEntry) {
 	x.key, x.ts, x.size, x.found, x.xref, x.body, x.adj = e.key, e.ts, e.size, e.found, e.xref, e.body, e.adj
-	x.relIDs = e.relIDs
+	x.relIDs, x.ent, x.rel = e.relIDs, e.ent, e.rel
 }
 
 // evictOne removes the first entry under the hand not used since the hand

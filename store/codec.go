@@ -380,11 +380,22 @@ func decodeEntity(b []byte) (entityBody, error) { return decodeEntityString(stri
 
 // decodeEntityString is decodeEntity of a body held as a string.
 func decodeEntityString(b string) (entityBody, error) {
-	d := decoder{s: b}
-	if err := d.format("entity"); err != nil {
+	e := &Entity{}
+	t, err := decodeEntityInto(b, e)
+	if err != nil {
 		return entityBody{}, err
 	}
-	e := &Entity{}
+	return entityBody{typ: t, e: e}, nil
+}
+
+// decodeEntityInto decodes the entity body b into *e, which must be
+// zero, and returns its type: for a caller that allocates the entities
+// of an answer together.
+func decodeEntityInto(b string, e *Entity) (TypeID, error) {
+	d := decoder{s: b}
+	if err := d.format("entity"); err != nil {
+		return 0, err
+	}
 	e.ID = d.str()
 	t := TypeID(d.uvarint())
 	e.Name = d.str()
@@ -406,9 +417,9 @@ func decodeEntityString(b string) (entityBody, error) {
 	e.ValidTo = d.date()
 	e.Sources = d.sources()
 	if err := d.end("entity"); err != nil {
-		return entityBody{}, err
+		return 0, err
 	}
-	return entityBody{typ: t, e: e}, nil
+	return t, nil
 }
 
 // relationBody is a stored relation with its type and endpoints interned.
@@ -443,15 +454,25 @@ func decodeRelation(b []byte) (relationBody, error) { return decodeRelationStrin
 
 // decodeRelationString is decodeRelation of a body held as a string.
 func decodeRelationString(b string) (relationBody, error) {
-	d := decoder{s: b}
-	if err := d.format("relation"); err != nil {
+	rb := relationBody{r: &Relation{}}
+	var err error
+	if rb.typ, rb.from, rb.to, err = decodeRelationInto(b, rb.r); err != nil {
 		return relationBody{}, err
 	}
-	r := &Relation{}
+	return rb, nil
+}
+
+// decodeRelationInto decodes the relation body b into *r, which must be
+// zero, and returns its type and endpoints, as decodeEntityInto does.
+func decodeRelationInto(b string, r *Relation) (t TypeID, from, to NodeID, err error) {
+	d := decoder{s: b}
+	if err := d.format("relation"); err != nil {
+		return 0, 0, 0, err
+	}
 	r.ID = d.str()
-	t := TypeID(d.uvarint())
-	from := NodeID(d.uvarint())
-	to := NodeID(d.uvarint())
+	t = TypeID(d.uvarint())
+	from = NodeID(d.uvarint())
+	to = NodeID(d.uvarint())
 	r.From = d.str()
 	r.To = d.str()
 	r.Properties = d.props()
@@ -459,7 +480,7 @@ func decodeRelationString(b string) (relationBody, error) {
 	r.ValidTo = d.date()
 	r.Sources = d.sources()
 	if err := d.end("relation"); err != nil {
-		return relationBody{}, err
+		return 0, 0, 0, err
 	}
-	return relationBody{typ: t, from: from, to: to, r: r}, nil
+	return t, from, to, nil
 }

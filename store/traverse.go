@@ -800,6 +800,9 @@ func (s *Store) viewNeighborhood(ctx context.Context, id string, opts Neighborho
 // the start), in the order the walk met them. Truncated says the limit
 // left nodes out; the walk then finishes the level at which it reached the
 // limit and goes no further, since a further level could add no node.
+// The entities and relations share their Properties, Labels, Aliases and
+// Sources with the read cache and other answers (wholeRecords): a caller
+// may change their own fields, but must copy those before changing them.
 // Unknown ids are NotFound errors, unknown type names Invalid ones.
 func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOptions, ro ReadOptions) (*Subgraph, error) {
 	var sg *Subgraph
@@ -812,11 +815,11 @@ func (s *Store) Neighborhood(ctx context.Context, id string, opts NeighborhoodOp
 		if err != nil {
 			return err
 		}
-		ents, err := r.Entities(nodes)
+		ents, err := wholeRecords(r, &entityDecoding, nodes)
 		if err != nil {
 			return err
 		}
-		rs, err := r.Relations(rels)
+		rs, err := wholeRecords(r, &relationDecoding, rels)
 		if err != nil {
 			return err
 		}
