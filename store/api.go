@@ -50,6 +50,9 @@ type Options struct {
 	// sorts of a load's bulk reads (loadrelids.go), so that tests make
 	// them write runs.
 	loadSortBudget int
+	// loadEntityBudget, when set, is the memory a load's table of
+	// entities may take (loadspill.go), so that tests make it spill.
+	loadEntityBudget int
 }
 
 // Batch is a set of writes applied atomically by Store.Apply: either all of
