@@ -145,8 +145,10 @@ func loadOutcome(t *testing.T, rs []Record, entityBudget, sortBudget int, maxErr
 // from the first entity, part way or with the sorts writing runs, leaves
 // the store a load with the table leaves, and reports the same errors.
 func FuzzLoadSpilled(f *testing.F) {
-	for seed := range uint64(40) {
-		f.Add(seed, uint16(20+seed*7))
+	// Each seed opens five stores: eight keep the package's tests quick;
+	// go test -fuzz FuzzLoadSpilled draws more.
+	for seed := range uint64(8) {
+		f.Add(seed, uint16(20+seed*37))
 	}
 	f.Fuzz(func(t *testing.T, seed uint64, n uint16) {
 		rs := randomLoad(seed, int(n%600))
@@ -167,12 +169,12 @@ func FuzzLoadSpilled(f *testing.F) {
 // comparison of two refusals alone would not compare stores.
 func TestLoadSpilledSucceeds(t *testing.T) {
 	loaded := 0
-	for seed := range uint64(40) {
-		if out := loadOutcome(t, randomLoad(seed, int(20+seed*7)), 0, 0, 100); strings.HasPrefix(out, "entities=") {
+	for seed := range uint64(12) {
+		if out := loadOutcome(t, randomLoad(seed, int(20+seed*41)), 0, 0, 100); strings.HasPrefix(out, "entities=") {
 			loaded++
 		}
 	}
-	if loaded < 5 {
-		t.Errorf("%d of 40 random sources load, want at least 5", loaded)
+	if loaded < 4 {
+		t.Errorf("%d of 12 random sources load, want at least 4", loaded)
 	}
 }
