@@ -43,6 +43,13 @@ type Options struct {
 	// relation bodies and of adjacency that reads at the newest commit
 	// share; 0 means DefaultCacheSize, a negative value turns it off.
 	CacheSize int64
+	// LoadEntityBudget bounds the memory, in bytes, of a load's table of
+	// the entities of its source: past it, a load into an empty store
+	// sorts them on disk instead (loadspill.go). 0 means an eighth of the
+	// process's soft memory limit when one is set, else
+	// DefaultLoadEntityBudget; a negative value keeps the table whatever
+	// its size.
+	LoadEntityBudget int
 	// noHistoryIndex writes no history keys, for benchmarks that measure
 	// what they cost (BENCHMARKS.md); history then finds nothing.
 	noHistoryIndex bool
@@ -50,9 +57,6 @@ type Options struct {
 	// sorts of a load's bulk reads (loadrelids.go), so that tests make
 	// them write runs.
 	loadSortBudget int
-	// loadEntityBudget, when set, is the memory a load's table of
-	// entities may take (loadspill.go), so that tests make it spill.
-	loadEntityBudget int
 }
 
 // Batch is a set of writes applied atomically by Store.Apply: either all of

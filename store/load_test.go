@@ -115,7 +115,7 @@ var entityBudgets = []struct {
 func openLoadStore(t testing.TB, budget int) *Store {
 	t.Helper()
 	s := openTestStore(t)
-	s.opts.loadEntityBudget = budget
+	s.opts.LoadEntityBudget = budget
 	return s
 }
 

@@ -47,15 +47,18 @@ const DefaultLoadEntityBudget = 128 << 20
 // minLoadEntityBudget is the least a memory limit makes the budget.
 const minLoadEntityBudget = 16 << 20
 
-// entityBudget returns the memory a load's table of entities may take:
-// the store's option when set (tests), else an eighth of the process's
-// soft memory limit (debug.SetMemoryLimit, GOMEMLIMIT, ties import's
-// --memory-limit), else DefaultLoadEntityBudget. An eighth leaves the rest
+// entityBudget returns the memory a load's table of entities may take
+// (0: no bound): Options.LoadEntityBudget when set, else an eighth of the
+// process's soft memory limit (debug.SetMemoryLimit, GOMEMLIMIT, ties
+// import's --memory-limit), else DefaultLoadEntityBudget. An eighth leaves the rest
 // of the limit to what every load holds whatever its size (the batch's
 // chunks, badger's memtables, the sorts' budgets) and to the collector.
 func (s *Store) entityBudget() int {
-	if s.opts.loadEntityBudget > 0 {
-		return s.opts.loadEntityBudget
+	switch {
+	case s.opts.LoadEntityBudget < 0:
+		return 0
+	case s.opts.LoadEntityBudget > 0:
+		return s.opts.LoadEntityBudget
 	}
 	limit := debug.SetMemoryLimit(-1)
 	if limit <= 0 || limit == math.MaxInt64 {
