@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -176,5 +178,30 @@ func TestLoadSpilledSucceeds(t *testing.T) {
 	}
 	if loaded < 4 {
 		t.Errorf("%d of 12 random sources load, want at least 4", loaded)
+	}
+}
+
+// TestEntityBudget: the option wins, a negative one means no bound, and
+// without one the budget is an eighth of the soft memory limit, or the
+// default when there is none.
+func TestEntityBudget(t *testing.T) {
+	prev := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	for _, c := range []struct {
+		option int
+		limit  int64
+		want   int
+	}{
+		{5 << 20, 1 << 30, 5 << 20},
+		{-1, 1 << 30, 0},
+		{0, 1 << 30, 128 << 20},
+		{0, 64 << 20, minLoadEntityBudget},
+		{0, math.MaxInt64, DefaultLoadEntityBudget},
+	} {
+		debug.SetMemoryLimit(c.limit)
+		s := &Store{opts: Options{LoadEntityBudget: c.option}}
+		if got := s.entityBudget(); got != c.want {
+			t.Errorf("option %d, limit %d: got %d, want %d", c.option, c.limit, got, c.want)
+		}
 	}
 }
