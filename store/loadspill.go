@@ -33,8 +33,11 @@ import (
 // Memory then holds the sorts' budgets and the documents the records cite
 // (a map from id to type: citations are checked by the documents' types,
 // and documents are few beside the entities), whatever the number of
-// entities. The table's entities go to the sort at the switch, so a load
-// over the budget pays for the sorts once, and one under it not at all.
+// entities (at the end of pass 1, up to four sorts fill their budgets at
+// once). The table's entities go to the sort at the switch, and the
+// relations read before it are read again, from the spool, to note their
+// names: a load over the budget pays for that and the sorts once, a load
+// under it for none of it.
 //
 // A load into a store that holds data keeps the table whatever its size:
 // its entities must also be matched with the store's, which loadresolve.go
