@@ -43,6 +43,13 @@ type Options struct {
 	// relation bodies and of adjacency that reads at the newest commit
 	// share; 0 means DefaultCacheSize, a negative value turns it off.
 	CacheSize int64
+	// LoadEntityBudget bounds the memory, in bytes, of a load's table of
+	// the entities of its source: past it, a load into an empty store
+	// sorts them on disk instead (loadspill.go). 0 means an eighth of the
+	// process's soft memory limit when one is set, else
+	// DefaultLoadEntityBudget; a negative value keeps the table whatever
+	// its size.
+	LoadEntityBudget int
 	// noHistoryIndex writes no history keys, for benchmarks that measure
 	// what they cost (BENCHMARKS.md); history then finds nothing.
 	noHistoryIndex bool

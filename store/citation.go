@@ -90,7 +90,7 @@ func (l *loader) checkCites() error {
 // documentType resolves a cited id to its entity type: the type the file
 // gives it, else the store's.
 func (l *loader) documentType(id string) (TypeID, bool, error) {
-	if le, ok := l.ents.get(id); ok {
+	if le, ok := l.citedEntity(id); ok {
 		if le.bad {
 			return 0, false, nil
 		}

@@ -31,7 +31,9 @@ import (
 // (from src again for the rare record the file cannot hold exactly),
 // validates relations and writes. Memory holds that table of entities
 // (entityTable: a packed row, the id's bytes and an index slot each, with
-// no pointer for the collector to scan), a filter that spots relation ids
+// no pointer for the collector to scan) up to a budget, past which a load
+// into an empty store resolves its entities through external sorts
+// instead (loadspill.go), a filter that spots relation ids
 // given twice (exact up to 65,536 relations, then a fixed 8 MiB Bloom
 // filter) and the few candidates it flags, and, in a store that holds
 // data, the fixed budgets of the sorts that resolve relation ids
@@ -76,6 +78,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	l.checkSpace = s.CheckSpace
 	l.noIDs = noExternalIDs(tx)
 	l.bulk.budget = s.opts.loadSortBudget
+	l.entityBudget = s.entityBudget()
 	if err := l.w.initialize(); err != nil {
 		return LoadResult{}, fmt.Errorf("load: %w", err)
 	}
@@ -85,6 +88,7 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	}
 	defer l.dropSpool()
 	defer l.dropBulkReads()
+	defer l.dropSpilled()
 	if err := l.run(src, bt); err != nil {
 		return LoadResult{}, err
 	}
@@ -105,6 +109,12 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	if err := s.CheckSpace(); err != nil {
 		return LoadResult{}, err
 	}
+	// The flush, where badger builds its tables, is the peak of a large
+	// load's memory: what the load kept of its source goes first.
+	l.ents = nil
+	l.dropSpilled()
+	l.dropBulkReads()
+	l.dropSpool()
 	// The load may have written any key: the read cache starts afresh.
 	s.cache.begin(true)
 	res.CommitTs, err = bt.Flush()
@@ -200,6 +210,13 @@ type loader struct {
 	// bulk holds the relations' ids and the stored bodies the second
 	// pass needs, read at the end of the first (loadrelids.go).
 	bulk bulkReads
+	// entityBudget is the memory ents may take; spilled, once it is
+	// spent, holds the entities instead (loadspill.go), from the record
+	// of ordinal spilledAt on; src is read again for the records before.
+	entityBudget int
+	spilled      *spilledEntities
+	spilledAt    int64
+	src          RecordSource
 }
 
 func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {
@@ -264,6 +281,7 @@ func (l *loader) tick() error {
 }
 
 func (l *loader) run(src RecordSource, out kv.Batch) error {
+	l.src = src
 	err := readAhead(src)(l.ctx, l.pass1)
 	if l.sourceErrors(err) {
 		err = nil
@@ -364,8 +382,11 @@ func (l *loader) pass1(rec Record) error {
 		}
 		bad := l.failed(n0, e0, rec.Line)
 		l.noteCited(e.Sources)
+		l.noteCitedIDs(e.Sources)
 		if e.ID != "" {
-			l.ents.put(e.ID, loadEntity{line: rec.Line, seq: l.done, tname: ti, bad: bad})
+			if err := l.noteEntity(e, loadEntity{line: rec.Line, seq: l.done, tname: ti, bad: bad}); err != nil {
+				return err
+			}
 		}
 	case rec.Relation != nil:
 		rec.Relation.normalizeIDs()
@@ -373,6 +394,7 @@ func (l *loader) pass1(rec Record) error {
 			return err
 		}
 		l.noteEndpoints(rec.Relation)
+		l.noteCitedIDs(rec.Relation.Sources)
 	default:
 		l.w.failf(Invalid, "", "", "empty record")
 		l.failed(n0, e0, rec.Line)
@@ -386,17 +408,7 @@ func (l *loader) pass1(rec Record) error {
 // the type is symmetric, which is known only after pass 1, so both
 // candidate ids go into the filter, and to the sort that resolves them.
 func (l *loader) suspect(r *Relation) error {
-	var cands []string
-	if r.ID != "" {
-		cands = []string{r.ID}
-	} else {
-		c1 := RelationID(r.Type, r.From, r.To, r.ValidFrom, false)
-		c2 := RelationID(r.Type, r.From, r.To, r.ValidFrom, true)
-		cands = []string{c1}
-		if c2 != c1 {
-			cands = append(cands, c2)
-		}
-	}
+	cands := candidateIDs(r)
 	hit := false
 	for _, c := range cands {
 		if l.dups.seen(c) {
@@ -406,7 +418,24 @@ func (l *loader) suspect(r *Relation) error {
 	if hit {
 		l.suspects = append(l.suspects, loadSuspect{seq: l.done, id: r.ID, typ: r.Type, from: r.From, to: r.To, validFrom: r.ValidFrom})
 	}
+	if err := l.noteRelationRefs(r, r.ID != "", cands); err != nil {
+		return err
+	}
 	return l.noteRelationIDs(r.ID != "", cands)
+}
+
+// candidateIDs returns the ids r may be stored under: its own, or those
+// derived for an asymmetric and for a symmetric type when they differ.
+func candidateIDs(r *Relation) []string {
+	if r.ID != "" {
+		return []string{r.ID}
+	}
+	c1 := RelationID(r.Type, r.From, r.To, r.ValidFrom, false)
+	c2 := RelationID(r.Type, r.From, r.To, r.ValidFrom, true)
+	if c2 != c1 {
+		return []string{c1, c2}
+	}
+	return []string{c1}
 }
 
 // realRelationID is the id a relation is stored under: its own, or the one
@@ -445,6 +474,11 @@ func (l *loader) endPass1() error {
 		return err
 	}
 	sch := l.w.sch
+	if l.spilled != nil {
+		if err := l.endSpilledPass1(); err != nil {
+			return err
+		}
+	}
 	for i := range l.ents.len() {
 		id, le := l.ents.at(i)
 		if le.bad {
@@ -522,9 +556,9 @@ func (l *loader) pass2(rec Record) error {
 	switch {
 	case rec.Entity != nil:
 		rec.Entity.normalizeIDs()
-		le, ok := l.ents.get(rec.Entity.ID)
-		if !ok || le.seq != l.done || le.bad {
-			return nil
+		le, ok, err := l.winningEntity(rec.Entity.ID)
+		if err != nil || !ok || le.seq != l.done || le.bad {
+			return err
 		}
 		e, old, err := l.existingEntity(rec.Entity, le, rec.Fields, rec.Line)
 		if e == nil || err != nil {
@@ -575,7 +609,9 @@ func (l *loader) writeEntity(e *Entity, le loadEntity, old *entityBody) error {
 // endpoint resolves one end of a relation of the load: an entity of the
 // source, or one in the store.
 func (l *loader) endpoint(ext, name, field string) (NodeID, TypeID, bool, error) {
-	if le, ok := l.ents.get(ext); ok {
+	if le, ok, err := l.loadEntityNamed(ext, field); err != nil {
+		return 0, 0, false, err
+	} else if ok {
 		if le.bad {
 			return 0, 0, false, nil
 		}
@@ -649,7 +685,9 @@ func (l *loader) relation(r Relation, line int64, fs Fields) error {
 			w.failf(Invalid, "", toField, "%s", why)
 		}
 	}
-	if l.ents.has(r.ID) {
+	if isEnt, err := l.isLoadEntity(r.ID, derivedSym); err != nil {
+		return err
+	} else if isEnt {
 		w.failf(Conflict, "", "id", "id %q is also an entity of this load; entities and relations share one id space", r.ID)
 	}
 	ref, exists, stored, err := l.relationRef(r.ID, derivedSym)

@@ -95,10 +95,34 @@ func sourceOf(rs []Record) RecordSource {
 	}
 }
 
+// TestLoad runs each case with the table of entities in memory and with
+// the entities spilled to sorts from the first one (loadspill.go).
 func TestLoad(t *testing.T) {
+	for _, budget := range entityBudgets {
+		t.Run(budget.name, func(t *testing.T) { testLoad(t, budget.bytes) })
+	}
+}
+
+// entityBudgets are the budgets of a load's table of entities the load
+// tests run with: the default, and one spent by the first entity.
+var entityBudgets = []struct {
+	name  string
+	bytes int
+}{{"Table", 0}, {"Spilled", 1}}
+
+// openLoadStore opens a test store whose loads give their table of
+// entities budget bytes (0: the default).
+func openLoadStore(t testing.TB, budget int) *Store {
+	t.Helper()
+	s := openTestStore(t)
+	s.opts.LoadEntityBudget = budget
+	return s
+}
+
+func testLoad(t *testing.T, budget int) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
-		s := openTestStore(t)
+		s := openLoadStore(t, budget)
 		b := twinCities()
 		b.EntityTypes = []EntityType{{Name: "Village", Parent: "City"}}
 		b.RelationTypes = []RelationType{{Name: "KNOWS", Inverse: "KNOWS", Symmetric: true, From: []string{"Person"}, To: []string{"Person"}}}
@@ -136,7 +160,7 @@ func TestLoad(t *testing.T) {
 		}
 	})
 	t.Run("Duplicates", func(t *testing.T) {
-		s := openTestStore(t)
+		s := openLoadStore(t, budget)
 		rs := recordsOf(twinCities())
 		extra := []Record{
 			{Entity: &Entity{ID: "dalian", Type: "City", Name: "Dalian (old)"}},
@@ -180,7 +204,7 @@ func TestLoad(t *testing.T) {
 		}
 	})
 	t.Run("Errors", func(t *testing.T) {
-		s := openTestStore(t)
+		s := openLoadStore(t, budget)
 		mustApply(t, s, twinCities())
 		before := rawDump(t, s)
 		rs := []Record{
@@ -206,7 +230,7 @@ func TestLoad(t *testing.T) {
 	t.Run("ErrorsIntoEmptyStore", func(t *testing.T) {
 		// An empty store has no ids to look up: the load must still find
 		// what the source itself lacks.
-		s := openTestStore(t)
+		s := openLoadStore(t, budget)
 		before := rawDump(t, s)
 		rs := []Record{
 			{Line: 1, Relation: &Relation{ID: "r1", Type: "LOCATED_IN", From: "ok", To: "ghost"}},
@@ -220,7 +244,7 @@ func TestLoad(t *testing.T) {
 		})
 	})
 	t.Run("MaxErrors", func(t *testing.T) {
-		s := openTestStore(t)
+		s := openLoadStore(t, budget)
 		var rs []Record
 		for i := range 50 {
 			rs = append(rs, Record{Line: int64(i + 1), Entity: &Entity{ID: "e" + itoa(i), Type: "Nope", Name: "x"}})
@@ -239,7 +263,7 @@ func TestLoad(t *testing.T) {
 		}
 	})
 	t.Run("DryRun", func(t *testing.T) {
-		s := openTestStore(t)
+		s := openLoadStore(t, budget)
 		before := rawDump(t, s)
 		res, err := s.Load(ctx, sourceOf(recordsOf(twinCities())), LoadOptions{DryRun: true})
 		if err != nil {
@@ -253,7 +277,7 @@ func TestLoad(t *testing.T) {
 		}
 	})
 	t.Run("Retype", func(t *testing.T) {
-		s := openTestStore(t)
+		s := openLoadStore(t, budget)
 		mustApply(t, s, twinCities())
 		rs := []Record{{Line: 1, Entity: &Entity{ID: "enschede", Type: "Municipality", Name: "Gemeente Enschede"}}}
 		if _, err := s.Load(ctx, sourceOf(rs), LoadOptions{}); err != nil {
@@ -269,7 +293,7 @@ func TestLoad(t *testing.T) {
 		}
 	})
 	t.Run("OntologyError", func(t *testing.T) {
-		s := openTestStore(t)
+		s := openLoadStore(t, budget)
 		rs := []Record{
 			{Line: 1, EntityType: &EntityType{Name: "Village", Parent: "Nowhere"}},
 			{Line: 2, Entity: &Entity{ID: "v", Type: "Village", Name: "V"}},

@@ -29,6 +29,8 @@ type entityTable struct {
 	pages [][]byte // ids of at most maxPagedID bytes, never moved once written
 	long  []string // longer ids, which no valid record has
 	n     int
+	// idBytes is the length of the ids kept.
+	idBytes int
 }
 
 type entityRow struct {
@@ -141,6 +143,7 @@ func (t *entityTable) grow() {
 
 // keep copies id into the table and returns where it is.
 func (t *entityTable) keep(id string) uint64 {
+	t.idBytes += len(id)
 	if len(id) > maxPagedID {
 		t.long = append(t.long, id)
 		return longID | uint64(len(t.long)-1)
@@ -169,4 +172,11 @@ func (t *entityTable) idOf(ref uint64) string {
 	off := ref >> 16
 	p := t.pages[off/entityPageBytes]
 	return unsafe.String(&p[off%entityPageBytes], n)
+}
+
+// bytes returns about how much memory the table's entities take: a row,
+// two index slots (the index is from half to three quarters full) and
+// the id's bytes each.
+func (t *entityTable) bytes() int {
+	return t.n*(int(unsafe.Sizeof(entityRow{}))+16) + t.idBytes
 }

@@ -68,6 +68,15 @@ func TestEntityTable(t *testing.T) {
 // (relations naming them first, an id given twice), so that two loads of
 // one source give its entities the same node ids.
 func TestLoadNodeOrder(t *testing.T) {
+	for _, budget := range []struct {
+		name  string
+		bytes int
+	}{{"Table", 0}, {"Spilled", 1}, {"SpilledHalfway", 1000 * 100}} {
+		t.Run(budget.name, func(t *testing.T) { testLoadNodeOrder(t, budget.bytes) })
+	}
+}
+
+func testLoadNodeOrder(t *testing.T, budget int) {
 	var rs []Record
 	add := func(r Record) { r.Line = int64(len(rs) + 1); rs = append(rs, r) }
 	var order []string
@@ -82,7 +91,7 @@ func TestLoadNodeOrder(t *testing.T) {
 			add(Record{Entity: &Entity{ID: order[i/2], Type: "City", Name: "Renamed " + id}})
 		}
 	}
-	s := openTestStore(t)
+	s := openLoadStore(t, budget)
 	if _, err := s.Load(context.Background(), sourceOf(rs), LoadOptions{Source: "t.ndjson"}); err != nil {
 		t.Fatal(err)
 	}

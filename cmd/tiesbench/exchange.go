@@ -30,6 +30,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, log
 	file := fs.String("file", "", "NDJSON file to import (default: generate one from --relations and --seed into a temporary file)")
 	data := fs.String("data", "", "data directory to import into; must be empty or absent (default: a temporary one, removed after)")
 	heapProfile := fs.String("heapprofile", "", "write a heap profile `FILE` at the import's peak live heap")
+	entityBudget := fs.Int("entity-budget", 0, "memory in `BYTES` the load's table of entities may take before it sorts them on disk (0: the store's default; -1: no bound)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: tiesbench import [--file FILE.ndjson[.gz] | --relations N --seed S] [--data DIR]
 
@@ -77,7 +78,7 @@ Flags:`)
 	if err != nil {
 		return err
 	}
-	s, err := store.Open(dir, store.Options{Logger: log})
+	s, err := store.Open(dir, store.Options{Logger: log, LoadEntityBudget: *entityBudget})
 	if err != nil {
 		return err
 	}
