@@ -33,6 +33,7 @@ type readCache struct {
 	mu      sync.RWMutex
 	max     int64 // bytes the entries may take; 0 turns the cache off
 	size    int64
+	decoded int64 // of size, the decoded bodies' (cachedecoded.go)
 	validTs uint64
 	writing int              // writers between begin and end
 	index   map[uint64]int32 // by cacheKey.slot
@@ -285,6 +286,12 @@ func (c *readCache) remove(i int) {
 	e := &c.entries[i]
 	c.unplace(e.key)
 	c.size -= e.size
+	if e.ent != nil {
+		c.decoded -= e.ent.size
+	}
+	if e.rel != nil {
+		c.decoded -= e.rel.size
+	}
 	last := len(c.entries) - 1
 	if i != last {
 		m := &c.entries[last]
@@ -336,7 +343,7 @@ func (c *readCache) begin(all bool) {
 	if all {
 		clear(c.index)
 		c.dense.clear()
-		c.entries, c.size, c.hand = nil, 0, 0
+		c.entries, c.size, c.hand, c.decoded = nil, 0, 0, 0
 		c.schema = nil
 	}
 }

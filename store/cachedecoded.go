@@ -16,9 +16,19 @@ type wholeRecord interface{ Entity | Relation }
 // which therefore must never change them. Type is left empty: each
 // reader names typ from its own snapshot's ontology, as entityFrom does.
 type decoded[T wholeRecord] struct {
-	v   T
-	typ TypeID
+	v    T
+	typ  TypeID
+	size int64 // what the cache counts for it, in readCache.decoded too
 }
+
+// decodedShare is the most of the read cache decoded bodies may take, as a
+// divisor of its size. A decoded entity costs several times its body (its
+// Properties map alone some 900 bytes), and the whole entities of a few
+// large neighbourhoods would otherwise push every adjacency out: on the
+// power law, answers of whole entities once made the walks that followed
+// them three to five times slower. Past the share, bodies are decoded per
+// answer, as they were before they were kept.
+const decodedShare = 8
 
 // bodyKind is what the decoded bodies of one kind of wholeRecord need.
 type bodyKind[T wholeRecord] struct {
@@ -158,9 +168,14 @@ func attachDecoded[T wholeRecord, ID ~uint64](c *readCache, k *bodyKind[T], ids 
 		if e.size+n > c.max/16 {
 			continue // as put keeps any one value to a sixteenth
 		}
+		if c.decoded+n > c.max/decodedShare {
+			continue
+		}
+		d.size = n
 		*f = d
 		e.size += n
 		c.size += n
+		c.decoded += n
 	}
 	for c.size > c.max && len(c.entries) > 0 {
 		c.evictOne()
