@@ -33,6 +33,20 @@ const (
 	relIDSymmetric byte = 2 // the one derived for a symmetric type
 )
 
+// candidateFlags says which candidate cands[i] of a relation's n is
+// (noteRelationIDs): its own id, or the one derived for an asymmetric
+// type, or both when the endpoints are in canonical order and the two
+// derived ids are one, or the one derived for a symmetric type.
+func candidateFlags(i, n int, explicit bool) byte {
+	switch {
+	case !explicit && n == 1:
+		return relIDAsGiven | relIDSymmetric
+	case i == 1:
+		return relIDSymmetric
+	}
+	return relIDAsGiven
+}
+
 // relIDSortBudget is how many bytes of records each sort of relation ids
 // holds in memory before it writes a run.
 const relIDSortBudget = 32 << 20
@@ -115,13 +129,7 @@ func (l *loader) noteRelationIDs(explicit bool, cands []string) error {
 		ri.cands = newRunSort(ri.budget, candidateOrder)
 	}
 	for i, c := range cands {
-		flags := relIDAsGiven
-		switch {
-		case !explicit && len(cands) == 1:
-			flags |= relIDSymmetric
-		case i == 1:
-			flags = relIDSymmetric
-		}
+		flags := candidateFlags(i, len(cands), explicit)
 		b := append(ri.buf[:0], c...)
 		b = binary.BigEndian.AppendUint64(b, uint64(l.done))
 		ri.buf = append(b, flags)

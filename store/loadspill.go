@@ -221,13 +221,7 @@ func (sp *spilledEntities) addRelationRefs(r *Relation, seq int64, explicit bool
 		return err
 	}
 	for i, c := range cands {
-		flags := relIDAsGiven
-		switch {
-		case !explicit && len(cands) == 1:
-			flags |= relIDSymmetric
-		case i == 1:
-			flags = relIDSymmetric
-		}
+		flags := candidateFlags(i, len(cands), explicit)
 		if err := sp.addRef(c, seq, flags); err != nil {
 			return err
 		}
