@@ -46,30 +46,7 @@ func idOf(ids []string, k int) string {
 // adjacenciesWithIDs is adjacencies, also setting relIDs[i] to the ids of
 // adj[i]'s relations when its entry has them.
 func (c *readCache) adjacenciesWithIDs(nodes []NodeID, ts uint64, adj [][]adjItem, relIDs [][]string) {
-	if c == nil || c.max <= 0 {
-		return
-	}
-	const run = 256 // lookups per hold of the lock, as cachedRuns
-	for lo := 0; lo < len(nodes); lo += run {
-		hi := min(lo+run, len(nodes))
-		c.mu.RLock()
-		for i := lo; i < hi; i++ {
-			k := cacheKey{cacheAdj, uint64(nodes[i])}
-			j, ok := c.at(k)
-			if !ok {
-				continue
-			}
-			e := &c.entries[j]
-			if e.key != k || e.ts > ts {
-				continue
-			}
-			if !e.ref.Load() {
-				e.ref.Store(true)
-			}
-			adj[i], relIDs[i] = e.adj, e.relIDs
-		}
-		c.mu.RUnlock()
-	}
+	cachedRuns(c, cacheAdj, nodes, ts, nil, adj, relIDs)
 }
 
 // putAdjIDs adds ids, the ids of items' relations, to node's cached

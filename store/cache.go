@@ -144,20 +144,21 @@ func (c *readCache) relationBodies(ids []RelID, ts uint64, bodies []string) {
 }
 
 func cachedBodies[ID ~uint64](c *readCache, kind cacheKind, ids []ID, ts uint64, bodies []string) {
-	cachedRuns(c, kind, ids, ts, bodies, nil)
+	cachedRuns(c, kind, ids, ts, bodies, nil, nil)
 }
 
 // adjacencies sets adj[i] to the cached adjacency of node ids[i] for a
 // reader at ts, leaving nil where there is none, in runs as
 // entityBodies does.
 func (c *readCache) adjacencies(ids []NodeID, ts uint64, adj [][]adjItem) {
-	cachedRuns(c, cacheAdj, ids, ts, nil, adj)
+	cachedRuns(c, cacheAdj, ids, ts, nil, adj, nil)
 }
 
 // cachedRuns looks the entries of kind for ids up in runs, into bodies or,
-// for adjacencies, into adj. The choice is a branch the CPU predicts, not
-// a call per entry.
-func cachedRuns[ID ~uint64](c *readCache, kind cacheKind, ids []ID, ts uint64, bodies []string, adj [][]adjItem) {
+// for adjacencies, into adj, and into relIDs their relations' ids
+// (adjids.go) when relIDs is not nil. The choices are branches the CPU
+// predicts, not a call per entry.
+func cachedRuns[ID ~uint64](c *readCache, kind cacheKind, ids []ID, ts uint64, bodies []string, adj [][]adjItem, relIDs [][]string) {
 	if c == nil || c.max <= 0 {
 		return
 	}
@@ -180,6 +181,9 @@ func cachedRuns[ID ~uint64](c *readCache, kind cacheKind, ids []ID, ts uint64, b
 			}
 			if kind == cacheAdj {
 				adj[i] = e.adj
+				if relIDs != nil {
+					relIDs[i] = e.relIDs
+				}
 			} else {
 				bodies[i] = e.body
 			}
