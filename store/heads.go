@@ -195,7 +195,7 @@ func (r *Reader) headLinks(edges []walkEdge) ([]HeadLink, []string) {
 // walk is the result of walkNeighborhood.
 type walk struct {
 	nodes     []NodeID
-	at        nodePlaces // the place of each node in nodes
+	at        nodePlaces // the place of each node in nodes, when relations are wanted
 	edges     []walkEdge
 	truncated bool
 	// With walker.ids: edgeIDs[i] is the external id of edges[i], ""
@@ -238,10 +238,15 @@ func (r *Reader) walkNeighborhoodIDs(start NodeID, f *EdgeFilter, depth, limit i
 	if f == nil {
 		f = compileFilter(r.sch, nil, Both, Date{}, nil)
 	}
-	wk := &walker{walk: walk{nodes: []NodeID{start}, at: newNodePlaces()}, limit: limit, relations: relations, ids: relations && ids}
-	wk.at.put(start, 0)
-	if relations && f.direction != Both {
-		wk.seenRel = map[RelID]struct{}{}
+	wk := &walker{walk: walk{nodes: []NodeID{start}}, seen: r.nodeSets.get(), limit: limit, relations: relations, ids: relations && ids}
+	defer func() { r.nodeSets.put(wk.seen, wk.nodes) }()
+	wk.seen.add(start)
+	if relations {
+		wk.at = newNodePlaces()
+		wk.at.put(start, 0)
+		if f.direction != Both {
+			wk.seenRel = map[RelID]struct{}{}
+		}
 	}
 	lo, hi := 0, 1 // the frontier is nodes[lo:hi]
 	for d := 0; d < depth && lo < hi && !wk.truncated; d++ {

@@ -42,6 +42,36 @@ func BenchmarkNeighborhoodHeadsWarm(b *testing.B) {
 		{",edges", store.HeadOptions{Edges: true}},
 		{",edges,ids", store.HeadOptions{Edges: true, RelationIDs: true}},
 	}
+	// The walk alone: the node set and nothing of the nodes' bodies,
+	// the question the in-memory floor of tiesbench answers.
+	for _, depth := range []int{2, 3} {
+		b.Run(fmt.Sprintf("depth=%d,walk", depth), func(b *testing.B) {
+			nodes, i := 0, 0
+			b.ReportAllocs()
+			cpu := storetest.CPUTime()
+			for b.Loop() {
+				n, err := store.Read(ctx, g.s, store.ReadOptions{}, func(r *store.Reader) (int, error) {
+					start, err := r.LookupEntity(starts[i%len(starts)])
+					if err != nil {
+						return 0, err
+					}
+					f, err := r.Filter(nil, store.Both, store.Date{}, nil)
+					if err != nil {
+						return 0, err
+					}
+					ns, _, _, err := r.Neighborhood(start, f, depth, 100_000, false)
+					return len(ns), err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				nodes += n
+				i++
+			}
+			b.ReportMetric(cpu()*1e9/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
+		})
+	}
 	for _, sh := range shapes {
 		for _, depth := range []int{1, 2, 3} {
 			b.Run(fmt.Sprintf("depth=%d%s", depth, sh.name), func(b *testing.B) {

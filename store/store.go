@@ -38,6 +38,8 @@ type Store struct {
 
 	cache *readCache
 	sync  *cacheSync // on a backend other processes write too
+	// nodeSets lends the neighbourhood walks their visited sets.
+	nodeSets nodeSets
 	// commits wakes the change feed's followers (history.go).
 	commits commitSignal
 	pause   writePause

@@ -19,6 +19,10 @@ import (
 // decides which nodes and relations go into it.
 type walker struct {
 	walk
+	// seen holds the nodes met (those of walk.nodes): the test for a new
+	// node, and on the last level for one outside the set, without a
+	// probe of walk.at, which only a walk keeping relations fills.
+	seen      *nodeSet
 	limit     int
 	relations bool
 	// seenRel holds the relations kept so far, when the walk does not
@@ -36,22 +40,30 @@ type walker struct {
 // kept the relation, so that the caller adds its id (walker.ids) only
 // then: most items a walk scans are not kept.
 func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID, validFrom, validTo Date, last bool, lo int) bool {
-	o, ok := wk.at.get(other)
-	if last {
-		if !ok || int(o) < lo {
+	var o int32
+	if !wk.seen.has(other) {
+		if last {
 			return false
 		}
-	} else if !ok {
 		if wk.limit >= 0 && len(wk.nodes) >= wk.limit {
 			wk.truncated = true
 			return false
 		}
 		o = int32(len(wk.nodes))
-		wk.at.put(other, o)
+		wk.seen.add(other)
 		wk.nodes = append(wk.nodes, other)
-	}
-	if !wk.relations {
-		return false
+		if !wk.relations {
+			return false
+		}
+		wk.at.put(other, o)
+	} else {
+		if !wk.relations {
+			return false
+		}
+		o, _ = wk.at.get(other)
+		if last && int(o) < lo {
+			return false
+		}
 	}
 	if wk.seenRel == nil {
 		if self > o {
@@ -69,6 +81,28 @@ func (wk *walker) meet(self int32, other NodeID, out bool, rel RelID, typ TypeID
 	}
 	wk.edges = append(wk.edges, we)
 	return true
+}
+
+// addOthers is meet for each of items, for a walk that keeps no
+// relations and admits every item: the far ends not met yet join the
+// walk in the items' order. (The in-key of a self-loop leads to the node
+// expanded, met already.) It reports that the limit cut the walk short,
+// after which a walk without relations has nothing left to find.
+func (wk *walker) addOthers(items []adjItem) bool {
+	seen := wk.seen
+	for k := range items {
+		o := items[k].other
+		if seen.has(o) {
+			continue
+		}
+		if wk.limit >= 0 && len(wk.nodes) >= wk.limit {
+			wk.truncated = true
+			return true
+		}
+		seen.add(o)
+		wk.nodes = append(wk.nodes, o)
+	}
+	return false
 }
 
 // expandLevel meets every edge f admits of the nodes at places lo to hi,
@@ -106,10 +140,10 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 		if wk.limit >= 0 {
 			more = min(more, max(wk.limit-len(wk.nodes), 0))
 		}
-		wk.at.reserve(len(wk.nodes) + more)
 		wk.nodes = slices.Grow(wk.nodes, more)
 		frontier = wk.nodes[lo:hi]
 		if wk.relations {
+			wk.at.reserve(len(wk.nodes) + more)
 			// Each node added comes with the relation that found
 			// it, and a level keeps at most one relation per item:
 			// room for as many as the nodes it may add (the limit
@@ -154,6 +188,12 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			})
 			if err != nil {
 				return err
+			}
+			continue
+		}
+		if full && plain && !wk.relations {
+			if wk.addOthers(items) {
+				return nil
 			}
 			continue
 		}
