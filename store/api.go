@@ -44,8 +44,9 @@ type Options struct {
 	// share; 0 means DefaultCacheSize, a negative value turns it off.
 	CacheSize int64
 	// LoadEntityBudget bounds the memory, in bytes, of a load's table of
-	// the entities of its source: past it, a load into an empty store
-	// sorts them on disk instead (loadspill.go). 0 means an eighth of the
+	// the entities of its source: past it, a load sorts them on disk
+	// instead, and matches them with the store's there (loadspill.go).
+	// 0 means an eighth of the
 	// process's soft memory limit when one is set, else
 	// DefaultLoadEntityBudget; a negative value keeps the table whatever
 	// its size.

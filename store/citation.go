@@ -228,6 +228,9 @@ func (l *loader) checkRetypedDocuments() error {
 	}
 	citers, err := citersOf(l.tx, docs, func(key []byte, id string) bool {
 		if key[0] == pEntity {
+			if l.spilled != nil {
+				return l.loadCiters[id]
+			}
 			return l.ents.has(id)
 		}
 		return l.rewritten[id]
@@ -239,7 +242,7 @@ func (l *loader) checkRetypedDocuments() error {
 	for _, id := range ids {
 		line := l.retypedDocs[id]
 		n0, e0 := l.w.nfail, len(l.w.errs)
-		le, _ := l.ents.get(id)
+		le := l.retypedEnts[id]
 		l.w.failf(Conflict, "", "type", "document %q is cited as a source (by %s), so it cannot become a %s: remove those sources first, or keep it a %s",
 			id, strings.Join(citers[id], ", "), l.w.sch.name(le.typ), documentType)
 		l.failed(n0, e0, line)

@@ -151,9 +151,10 @@ func TestCiteDeleteDocument(t *testing.T) {
 func TestCiteLoadRetypedDocument(t *testing.T) {
 	sister := Relation{Type: "SISTER_CITY_OF", From: "enschede", To: "dalian", ValidFrom: MustParseDate("2017")}
 	tests := []struct {
-		name    string
-		records []Record
-		wantErr string // "" = accepted
+		name        string
+		entityCiter bool // the store holds a document that an entity cites
+		records     []Record
+		wantErr     string // "" = accepted
 	}{
 		{name: "ErrCited", records: []Record{{Line: 1, Entity: &Entity{ID: "report", Type: "City", Name: "Report"}}},
 			wantErr: `f.ndjson:1: type: document "report" is cited as a source (by relation ` + RelationID("SISTER_CITY_OF", "dalian", "enschede", MustParseDate("2017"), true) + `), so it cannot become a City`},
@@ -161,15 +162,30 @@ func TestCiteLoadRetypedDocument(t *testing.T) {
 			{Line: 1, Entity: &Entity{ID: "report", Type: "City", Name: "Report"}}, {Line: 2, Relation: &sister},
 		}},
 		{name: "OKSubtype", records: []Record{{Line: 1, Entity: &Entity{ID: "report", Type: "Agreement", Name: "Report"}}}},
+		{name: "ErrCitedByEntity", entityCiter: true, records: []Record{{Line: 1, Entity: &Entity{ID: "memo", Type: "City", Name: "Memo"}}},
+			wantErr: `f.ndjson:1: type: document "memo" is cited as a source (by entity atlas), so it cannot become a City`},
+		{name: "OKEntityCiterRewritten", entityCiter: true, records: []Record{
+			{Line: 1, Entity: &Entity{ID: "memo", Type: "City", Name: "Memo"}}, {Line: 2, Entity: &Entity{ID: "atlas", Type: "City", Name: "Atlas"}},
+		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := openTestStore(t)
-			mustApply(t, s, twinCities())
-			before := rawDump(t, s)
-			_, err := s.Load(context.Background(), sourceOf(tt.records), LoadOptions{Source: "f.ndjson"})
-			checkConflict(t, s, before, err, tt.wantErr)
-		})
+	// Past the entity budget the load finds its entities among the
+	// citers by a join rather than in its table.
+	for _, eb := range entityBudgets {
+		for _, tt := range tests {
+			t.Run(eb.name+"/"+tt.name, func(t *testing.T) {
+				s := openLoadStore(t, eb.bytes)
+				mustApply(t, s, twinCities())
+				if tt.entityCiter {
+					mustApply(t, s, Batch{Entities: []Entity{
+						{ID: "memo", Type: "Document", Name: "Memo"},
+						{ID: "atlas", Type: "City", Name: "Atlas", Sources: []Source{{Document: "memo", Excerpt: "mapped"}}},
+					}})
+				}
+				before := rawDump(t, s)
+				_, err := s.Load(context.Background(), sourceOf(tt.records), LoadOptions{Source: "f.ndjson"})
+				checkConflict(t, s, before, err, tt.wantErr)
+			})
+		}
 	}
 }
 

@@ -31,9 +31,10 @@ import (
 // (from src again for the rare record the file cannot hold exactly),
 // validates relations and writes. Memory holds that table of entities
 // (entityTable: a packed row, the id's bytes and an index slot each, with
-// no pointer for the collector to scan) up to a budget, past which a load
-// into an empty store resolves its entities through external sorts
-// instead (loadspill.go), a filter that spots relation ids
+// no pointer for the collector to scan) up to a budget, past which the
+// load resolves its entities, and matches them and the endpoints with
+// the store's, through external sorts instead (loadspill.go), a filter
+// that spots relation ids
 // given twice (exact up to 65,536 relations, then a fixed 8 MiB Bloom
 // filter) and the few candidates it flags, and, in a store that holds
 // data, the fixed budgets of the sorts that resolve relation ids
@@ -173,6 +174,13 @@ type loader struct {
 	suspects   []loadSuspect
 	winners    map[string]int64 // relation id → ordinal of its last occurrence
 	retyped    map[NodeID]string
+	// retypedEnts holds what the load keeps of each entity in retyped, by
+	// id: past the entity budget there is no table to ask.
+	retypedEnts map[string]loadEntity
+	// loadCiters says, past the entity budget, which of the stored
+	// entities citing a document the load retypes are entities of the
+	// load (citersInLoad).
+	loadCiters map[string]bool
 	touching   map[RelID]bool // written relations that touch a retyped node
 	// retypedDocs are stored documents the load turns into something that
 	// is not a Document, by id; rewritten, kept only while there are
@@ -205,8 +213,11 @@ type loader struct {
 	// nodeTypes are what the store holds under the load's ids, resolved
 	// at the end of the first pass (loadresolve.go).
 	endpoints map[string]struct{}
-	resolved  map[string]resolvedID
-	nodeTypes map[NodeID]TypeID
+	// endpointBytes is about the memory endpoints and what resolve makes
+	// of them take (endpointOverhead).
+	endpointBytes int
+	resolved      map[string]resolvedID
+	nodeTypes     map[NodeID]TypeID
 	// bulk holds the relations' ids and the stored bodies the second
 	// pass needs, read at the end of the first (loadrelids.go).
 	bulk bulkReads
@@ -224,14 +235,15 @@ func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *l
 	w.maxErrors = opts.MaxErrors
 	l := &loader{
 		ctx: ctx, tx: tx, opts: opts, w: w,
-		lineOf:    map[*Error]int64{},
-		ents:      newEntityTable(),
-		typeIndex: map[string]int32{},
-		dups:      newDupFilter(),
-		winners:   map[string]int64{},
-		retyped:   map[NodeID]string{},
-		touching:  map[RelID]bool{},
-		typeDelta: map[TypeID]int64{},
+		lineOf:      map[*Error]int64{},
+		ents:        newEntityTable(),
+		typeIndex:   map[string]int32{},
+		dups:        newDupFilter(),
+		winners:     map[string]int64{},
+		retyped:     map[NodeID]string{},
+		retypedEnts: map[string]loadEntity{},
+		touching:    map[RelID]bool{},
+		typeDelta:   map[TypeID]int64{},
 	}
 	l.index = &indexer{sink: batchSink{l}, indexed: func(t TypeID) []string { return l.w.sch.indexed(t) }}
 	return l
@@ -394,6 +406,11 @@ func (l *loader) pass1(rec Record) error {
 			return err
 		}
 		l.noteEndpoints(rec.Relation)
+		if l.overBudget() {
+			if err := l.spillEntities(); err != nil {
+				return err
+			}
+		}
 		l.noteCitedIDs(rec.Relation.Sources)
 	default:
 		l.w.failf(Invalid, "", "", "empty record")
@@ -467,6 +484,11 @@ func (l *loader) endPass1() error {
 			return nil
 		}
 	}
+	if l.spilled != nil {
+		if err := l.noteRefsBeforeSpill(); err != nil {
+			return err
+		}
+	}
 	if err := l.resolve(); err != nil {
 		return err
 	}
@@ -484,47 +506,18 @@ func (l *loader) endPass1() error {
 		if le.bad {
 			continue
 		}
-		n0, e0 := l.w.nfail, len(l.w.errs)
-		tname := l.typeNames[le.tname]
-		l.w.checkEntityType(tname, "")
-		if l.failed(n0, e0, le.line) {
-			le.bad = true
-			l.ents.set(i, le)
-			continue
-		}
-		le.typ, _ = sch.entityType(tname)
-		n, ok, err := l.lookup(id)
+		ref, found, err := l.lookup(id)
 		if err != nil {
 			return err
 		}
-		switch {
-		case ok && n.kind != kindEntity:
-			l.w.failf(Conflict, "", "id", "id %q is already used by a relation; entities and relations share one id space", id)
-			l.failed(n0, e0, le.line)
-			le.bad = true
-		case ok:
-			le.node = NodeID(n.id)
-			if le.oldTyp, err = l.nodeType(le.node, id); err != nil {
+		var storedTyp TypeID
+		if found && ref.kind == kindEntity {
+			if storedTyp, err = l.nodeType(NodeID(ref.id), id); err != nil {
 				return err
 			}
-			switch l.opts.OnExisting {
-			case OnExistingFail:
-				l.refuseExisting("entity", id)
-				l.failed(n0, e0, le.line)
-				le.bad = true
-			case OnExistingSkip:
-				le.typ = le.oldTyp // kept as stored, type and all
-			}
-			if le.oldTyp != le.typ {
-				l.retyped[le.node] = id
-				l.noteRetypedDocument(id, le)
-			}
-		default:
-			nid, err := l.w.alloc(ctrNextNode)
-			if err != nil {
-				return err
-			}
-			le.node = NodeID(nid)
+		}
+		if err := l.settleEntity(id, &le, ref, found, storedTyp); err != nil {
+			return err
 		}
 		l.ents.set(i, le)
 	}
@@ -547,6 +540,54 @@ func (l *loader) endPass1() error {
 	l.suspects = nil
 	l.dups = dupFilter{}
 	return nil
+}
+
+// settleEntity checks an entity of the load against the ontology and
+// against what the store holds under its id (ref and found, as looked
+// up; storedTyp, the type of a stored entity), and gives it its node id:
+// the stored one, or a new one. The table's walk and the spilled one
+// (loadspill.go) both call it in the order of the ids' first appearance,
+// so that node ids and errors are the same either way.
+func (l *loader) settleEntity(id string, le *loadEntity, ref extRef, found bool, storedTyp TypeID) error {
+	if le.bad {
+		return nil
+	}
+	n0, e0 := l.w.nfail, len(l.w.errs)
+	tname := l.typeNames[le.tname]
+	l.w.checkEntityType(tname, "")
+	if l.failed(n0, e0, le.line) {
+		le.bad = true
+		return nil
+	}
+	le.typ, _ = l.w.sch.entityType(tname)
+	switch {
+	case found && ref.kind != kindEntity:
+		l.w.failf(Conflict, "", "id", "id %q is already used by a relation; entities and relations share one id space", id)
+		l.failed(n0, e0, le.line)
+		le.bad = true
+	case found:
+		le.node, le.oldTyp = NodeID(ref.id), storedTyp
+		switch l.opts.OnExisting {
+		case OnExistingFail:
+			l.refuseExisting("entity", id)
+			l.failed(n0, e0, le.line)
+			le.bad = true
+		case OnExistingSkip:
+			le.typ = le.oldTyp // kept as stored, type and all
+		}
+		if le.oldTyp != le.typ {
+			l.retyped[le.node] = id
+			l.retypedEnts[id] = *le
+			l.noteRetypedDocument(id, *le)
+		}
+	default:
+		nid, err := l.w.alloc(ctrNextNode)
+		if err != nil {
+			return err
+		}
+		le.node = NodeID(nid)
+	}
+	return l.noteExistingEntity(*le)
 }
 
 func (l *loader) pass2(rec Record) error {
@@ -617,7 +658,7 @@ func (l *loader) endpoint(ext, name, field string) (NodeID, TypeID, bool, error)
 		}
 		return le.node, le.typ, true, nil
 	}
-	ref, ok, err := l.lookup(ext)
+	ref, ok, t, err := l.storedEndpoint(ext, field)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -628,10 +669,6 @@ func (l *loader) endpoint(ext, name, field string) (NodeID, TypeID, bool, error)
 		}
 		l.w.failf(Invalid, name, field, "%s %q", what, ext)
 		return 0, 0, false, nil
-	}
-	t, err := l.nodeType(NodeID(ref.id), ext)
-	if err != nil {
-		return 0, 0, false, err
 	}
 	return NodeID(ref.id), t, true, nil
 }
@@ -771,7 +808,7 @@ func (l *loader) retype() error {
 	sch := l.w.sch
 	for _, n := range nodes {
 		id := l.retyped[n]
-		le, _ := l.ents.get(id)
+		le := l.retypedEnts[id]
 		var entries []adjEntry
 		prefixes := [][]byte{adjPrefix(nil, pOut, n), adjPrefix(nil, pIn, n)}
 		err := l.tx.ScanPrefixes(prefixes, true, func(_ int, k, _ []byte) error {
@@ -838,8 +875,7 @@ func (l *loader) retype() error {
 // typeOf returns the entity type of node n after the load.
 func (l *loader) typeOf(n NodeID) (TypeID, error) {
 	if id, ok := l.retyped[n]; ok {
-		le, _ := l.ents.get(id)
-		return le.typ, nil
+		return l.retypedEnts[id].typ, nil
 	}
 	if t, ok := l.nodeTypes[n]; ok {
 		return t, nil // resolved at the end of the first pass

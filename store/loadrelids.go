@@ -59,6 +59,10 @@ type bulkReads struct {
 	cands  *runSort // pass 1: id | seq(8) | flags(1)
 	hits   *runSort // seq(8) | flags(1) | kind(1) | internal id(8) | body
 	cursor seqCursor
+	// existing lists the existing entities of the load whose stored
+	// bodies the second pass needs, node(8) | seq(8), as they are given
+	// their node ids (noteExistingEntity).
+	existing *runSort
 	// entities holds the stored bodies of the existing entities of the
 	// load, seq(8) | body, for the second pass; entityCursor reads them.
 	entities     *runSort
@@ -275,7 +279,7 @@ func (l *loader) relationRef(id string, symmetric bool) (extRef, bool, []byte, e
 // dropBulkReads removes the sorts' runs.
 func (l *loader) dropBulkReads() {
 	ri := &l.bulk
-	for _, s := range []*runSort{ri.cands, ri.hits, ri.entities} {
+	for _, s := range []*runSort{ri.cands, ri.hits, ri.existing, ri.entities} {
 		if s != nil {
 			s.close()
 		}
@@ -287,26 +291,15 @@ func (l *loader) dropBulkReads() {
 // that the store holds, in the order of their keys, for a merge or a
 // replace, and sorts them by ordinal for the second pass (storedEntity).
 func (l *loader) readEntityBodies() error {
-	if l.noIDs || l.opts.OnExisting != OnExistingReplace && l.opts.OnExisting != OnExistingMerge {
+	ri := &l.bulk
+	if ri.existing == nil {
 		return nil
 	}
-	ri := &l.bulk
-	if ri.budget == 0 {
-		ri.budget = relIDSortBudget
-	}
-	byNode := newRunSort(ri.budget, bytes.Compare) // node(8) | seq(8)
-	defer byNode.close()
-	for i := range l.ents.len() {
-		_, le := l.ents.at(i)
-		if le.bad || le.oldTyp == 0 {
-			continue
-		}
-		b := binary.BigEndian.AppendUint64(ri.buf[:0], uint64(le.node))
-		ri.buf = binary.BigEndian.AppendUint64(b, uint64(le.seq))
-		if err := byNode.add(ri.buf); err != nil {
-			return fmt.Errorf("load: %w", err)
-		}
-	}
+	byNode := ri.existing
+	defer func() {
+		byNode.close()
+		ri.existing = nil
+	}()
 	found, err := byNode.sorted()
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -335,6 +328,33 @@ func (l *loader) readEntityBodies() error {
 		return err
 	}
 	if ri.entityCursor.it, err = ri.entities.sorted(); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	return nil
+}
+
+// readsBodies says whether the load merges or replaces stored records,
+// and so needs their bodies.
+func (l *loader) readsBodies() bool {
+	return !l.noIDs && (l.opts.OnExisting == OnExistingReplace || l.opts.OnExisting == OnExistingMerge)
+}
+
+// noteExistingEntity notes an entity of the load that the store holds,
+// once it has its node id, for readEntityBodies to read its stored body.
+func (l *loader) noteExistingEntity(le loadEntity) error {
+	if le.bad || le.oldTyp == 0 || !l.readsBodies() {
+		return nil
+	}
+	ri := &l.bulk
+	if ri.existing == nil {
+		if ri.budget == 0 {
+			ri.budget = relIDSortBudget
+		}
+		ri.existing = newRunSort(ri.budget, bytes.Compare)
+	}
+	b := binary.BigEndian.AppendUint64(ri.buf[:0], uint64(le.node))
+	ri.buf = binary.BigEndian.AppendUint64(b, uint64(le.seq))
+	if err := ri.existing.add(ri.buf); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	return nil

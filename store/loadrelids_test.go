@@ -130,72 +130,84 @@ func TestLoadRelationIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := dump(t, ref, ReadOptions{})
-	for _, budget := range []int{0, 64} {
-		for _, on := range []OnExisting{OnExistingReplace, OnExistingMerge} {
-			t.Run(fmt.Sprintf("Reload/%s/budget=%d", on, budget), func(t *testing.T) {
-				s, gets := openCounting(t, Options{loadSortBudget: budget})
-				if _, err := s.Load(ctx, sourceOf(full), LoadOptions{Source: "g"}); err != nil {
-					t.Fatal(err)
-				}
-				pointReads(gets)
-				res, err := s.Load(ctx, sourceOf(full), LoadOptions{Source: "g", OnExisting: on})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := dump(t, s, ReadOptions{}); got != want {
-					t.Errorf("store after the reload:\n%s\nwant\n%s", got, want)
-				}
-				if got, want := res.Relations, res0.Relations; got != want {
-					t.Errorf("relations loaded: got %d, want %d", got, want)
-				}
-				if got, want := res.Report.Relations, (Tally{Unchanged: res0.Relations}); got != want {
-					t.Errorf("relations: got %+v, want %+v", got, want)
-				}
-				checkNoPointReads(t, gets)
-				// The relations alone: their ends and the document they
-				// cite are all in the store.
-				var rels []Record
-				for _, r := range full {
-					if r.Relation != nil {
-						rels = append(rels, r)
-					}
-				}
-				if _, err := s.Load(ctx, sourceOf(rels), LoadOptions{Source: "g", OnExisting: on}); err != nil {
-					t.Fatal(err)
-				}
-				checkNoPointReads(t, gets)
-				if got := dump(t, s, ReadOptions{}); got != want {
-					t.Errorf("store after loading the relations again:\n%s\nwant\n%s", got, want)
-				}
-			})
-			t.Run(fmt.Sprintf("Mix/%s/budget=%d", on, budget), func(t *testing.T) {
-				// The store holds the first part of the relations, some
-				// of them given again later in the file: the load meets
-				// existing and new relations, and duplicates across both.
-				s, _ := openCounting(t, Options{loadSortBudget: budget})
-				var part []Record
-				for i, r := range full {
-					if r.Relation == nil || i%3 != 0 && i < 2*len(full)/3 {
-						part = append(part, r)
-					}
-				}
-				res1, err := s.Load(ctx, sourceOf(part), LoadOptions{Source: "part"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				res, err := s.Load(ctx, sourceOf(full), LoadOptions{Source: "g", OnExisting: on})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := dump(t, s, ReadOptions{}); got != want {
-					t.Errorf("store after the load:\n%s\nwant\n%s", got, want)
-				}
-				if got, want := res.Report.Relations.New, res0.Relations-res1.Relations; got != want {
-					t.Errorf("new relations: got %d, want %d", got, want)
-				}
-			})
+	for _, eb := range entityBudgets {
+		for _, budget := range []int{0, 64} {
+			for _, on := range []OnExisting{OnExistingReplace, OnExistingMerge} {
+				testLoadRelationIDs(t, full, res0, want, Options{loadSortBudget: budget, LoadEntityBudget: eb.bytes},
+					fmt.Sprintf("%s/budget=%d/%s", on, budget, eb.name), on)
+			}
 		}
 	}
+}
+
+// testLoadRelationIDs runs TestLoadRelationIDs's cases with one set of
+// budgets.
+func testLoadRelationIDs(t *testing.T, full []Record, res0 LoadResult, want string, opts Options, name string, on OnExisting) {
+	ctx := context.Background()
+	t.Run("Reload/"+name, func(t *testing.T) {
+		s, gets := openCounting(t, opts)
+		if _, err := s.Load(ctx, sourceOf(full), LoadOptions{Source: "g"}); err != nil {
+			t.Fatal(err)
+		}
+		pointReads(gets)
+		res, err := s.Load(ctx, sourceOf(full), LoadOptions{Source: "g", OnExisting: on})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dump(t, s, ReadOptions{}); got != want {
+			t.Errorf("store after the reload:\n%s\nwant\n%s", got, want)
+		}
+		if got, want := res.Relations, res0.Relations; got != want {
+			t.Errorf("relations loaded: got %d, want %d", got, want)
+		}
+		if got, want := res.Report.Relations, (Tally{Unchanged: res0.Relations}); got != want {
+			t.Errorf("relations: got %+v, want %+v", got, want)
+		}
+		checkNoPointReads(t, gets)
+		// The relations alone: their ends and the document they
+		// cite are all in the store.
+		var rels []Record
+		for _, r := range full {
+			if r.Relation != nil {
+				rels = append(rels, r)
+			}
+		}
+		if _, err := s.Load(ctx, sourceOf(rels), LoadOptions{Source: "g", OnExisting: on}); err != nil {
+			t.Fatal(err)
+		}
+		checkNoPointReads(t, gets)
+		if got := dump(t, s, ReadOptions{}); got != want {
+			t.Errorf("store after loading the relations again:\n%s\nwant\n%s", got, want)
+		}
+	})
+	t.Run("Mix/"+name, func(t *testing.T) {
+		// The store holds the first part of the relations, some
+		// of them given again later in the file: the load meets
+		// existing and new relations, and duplicates across both.
+		s, gets := openCounting(t, opts)
+		var part []Record
+		for i, r := range full {
+			if r.Relation == nil || i%3 != 0 && i < 2*len(full)/3 {
+				part = append(part, r)
+			}
+		}
+		res1, err := s.Load(ctx, sourceOf(part), LoadOptions{Source: "part"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pointReads(gets)
+		res, err := s.Load(ctx, sourceOf(full), LoadOptions{Source: "g", OnExisting: on})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkNoPointReads(t, gets)
+		if got := dump(t, s, ReadOptions{}); got != want {
+			t.Errorf("store after the load:\n%s\nwant\n%s", got, want)
+		}
+		if got, want := res.Report.Relations.New, res0.Relations-res1.Relations; got != want {
+			t.Errorf("new relations: got %d, want %d", got, want)
+		}
+	})
 }
 
 // TestLoadRelationIDErrors checks that the ids resolved in bulk give the

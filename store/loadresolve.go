@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -33,28 +34,42 @@ type resolvedID struct {
 // noteEndpoints remembers the entities a relation of the first pass
 // names, and the documents it cites, for resolve.
 func (l *loader) noteEndpoints(r *Relation) {
-	if l.noIDs {
+	if l.noIDs || l.spilled != nil {
 		return
 	}
 	if l.endpoints == nil {
 		l.endpoints = map[string]struct{}{}
 	}
-	l.endpoints[r.From] = struct{}{}
-	l.endpoints[r.To] = struct{}{}
+	l.noteEndpoint(r.From)
+	l.noteEndpoint(r.To)
 	l.noteCited(r.Sources)
+}
+
+// endpointOverhead is about what an id noted for resolve costs beside its
+// bytes: its entries in endpoints, then in the sorted list, resolved and
+// nodeTypes. It counts towards the entity budget, so that a load of
+// relations among stored entities, which adds no entity to the table,
+// still moves to the sorts (loadspill.go) past it.
+const endpointOverhead = 112
+
+func (l *loader) noteEndpoint(id string) {
+	if _, ok := l.endpoints[id]; !ok {
+		l.endpoints[id] = struct{}{}
+		l.endpointBytes += len(id) + endpointOverhead
+	}
 }
 
 // noteCited remembers the documents sources cite, for resolve: the check
 // of a citation asks for the type of each.
 func (l *loader) noteCited(sources []Source) {
-	if l.noIDs || len(sources) == 0 {
+	if l.noIDs || l.spilled != nil || len(sources) == 0 {
 		return
 	}
 	if l.endpoints == nil {
 		l.endpoints = map[string]struct{}{}
 	}
 	for _, s := range sources {
-		l.endpoints[s.Document] = struct{}{}
+		l.noteEndpoint(s.Document)
 	}
 }
 
@@ -64,14 +79,22 @@ func (l *loader) resolve() error {
 	if l.noIDs {
 		return nil
 	}
-	ids := make([]string, 0, l.ents.len()+len(l.endpoints))
-	for i := range l.ents.len() {
-		id, _ := l.ents.at(i)
-		ids = append(ids, id)
-	}
-	for id := range l.endpoints {
-		if !l.ents.has(id) {
+	var ids []string
+	if l.spilled != nil {
+		// Past the entity budget the entities and endpoints are matched
+		// with the store's from the sorts (loadspill.go); only the
+		// documents the records cite, which are few, are looked up here.
+		ids = slices.Collect(maps.Keys(l.spilled.cited))
+	} else {
+		ids = make([]string, 0, l.ents.len()+len(l.endpoints))
+		for i := range l.ents.len() {
+			id, _ := l.ents.at(i)
 			ids = append(ids, id)
+		}
+		for id := range l.endpoints {
+			if !l.ents.has(id) {
+				ids = append(ids, id)
+			}
 		}
 	}
 	l.endpoints = nil
@@ -175,6 +198,30 @@ func (j *forwardJoin) get(k []byte) ([]byte, error) {
 }
 
 func (j *forwardJoin) close() { j.it.Close() }
+
+// storedEndpoint returns what the store holds under ext, the name the
+// current relation of the second pass gives as field ("from" or "to", as
+// the source gives it), and for an entity its type: from the sorts past
+// the entity budget (loadspill.go), else resolved at the end of the first
+// pass.
+func (l *loader) storedEndpoint(ext, field string) (extRef, bool, TypeID, error) {
+	if l.spilled != nil {
+		a, err := l.spilled.answer(l.done, refOfField(field))
+		if err != nil || !a.stored {
+			return extRef{}, false, 0, err
+		}
+		if a.relation {
+			return extRef{kind: kindRelation}, true, 0, nil
+		}
+		return extRef{kind: kindEntity, id: uint64(a.node)}, true, a.typ, nil
+	}
+	ref, ok, err := l.lookup(ext)
+	if err != nil || !ok || ref.kind != kindEntity {
+		return ref, ok, 0, err
+	}
+	t, err := l.nodeType(NodeID(ref.id), ext)
+	return ref, true, t, err
+}
 
 // nodeType returns the type of the store's node n: resolved, or read.
 func (l *loader) nodeType(n NodeID, what string) (TypeID, error) {

@@ -7,26 +7,37 @@ import (
 	"fmt"
 	"math"
 	"runtime/debug"
+
+	"github.com/ties-graph/ties/store/kv"
 )
 
 // A load keeps the entities of its source in a table in memory
 // (entityTable), about 80 bytes each: at 10 million relations among 3.3
 // million entities that table was the part of the load's memory that grew
-// with the input (BENCHMARKS.md). Past a budget (entityBudget), a load
-// into an empty store stops growing it and resolves everything it asked
-// of the table through external sorts instead (runsort.go), as
-// loadrelids.go does for relation ids:
+// with the input (BENCHMARKS.md). In a store that holds data, the table
+// also drove the lookups of the entities and the endpoints in the store
+// (loadresolve.go), with a map of every id looked up beside it. Past a
+// budget (entityBudget), a load stops growing the table and resolves
+// everything it asked of it through external sorts instead (runsort.go),
+// as loadrelids.go does for relation ids:
 //
 //   - pass 1 writes each entity record (id, the order of its id's first
 //     appearance, ordinal, line, type name) to one sort, and each name a
 //     relation gives (its two endpoints and its candidate ids) with the
 //     relation's ordinal to another;
 //   - at its end the entities, sorted by id, are grouped: the last record
-//     of an id wins, as in the table; sorted by first appearance, they are
-//     checked and given their node ids in the order the table would give
-//     them (TestLoadNodeOrder); sorted by id again, they are merge-joined
-//     with the names the relations give; the answers, and the winning
-//     record of each entity, are sorted by ordinal;
+//     of an id wins, as in the table; in a store that holds data, each id
+//     is looked up as the groups come, by a forward walk of the
+//     external-id index, and the stored entities' types by one of the node
+//     records, in the order of their node ids; sorted by first appearance,
+//     the entities are checked and given their node ids (the stored one or
+//     a new one) in the order the table would give them
+//     (TestLoadNodeOrder); sorted by id again, they are merge-joined with
+//     the names the relations give, and the names that are not entities
+//     of the load are looked up in the store by the same two walks; the
+//     answers, and the winning record of each entity, are sorted by
+//     ordinal, and the stored bodies of the entities the load merges or
+//     replaces are read in the order of their keys (loadrelids.go);
 //   - pass 2 replays the records and finds the answer for each at the head
 //     of a cursor, as it does the relations' ids.
 //
@@ -39,9 +50,9 @@ import (
 // names: a load over the budget pays for that and the sorts once, a load
 // under it for none of it.
 //
-// A load into a store that holds data keeps the table whatever its size:
-// its entities must also be matched with the store's, which loadresolve.go
-// does from the table.
+// Either way the load makes no point read per record, and the node ids,
+// errors and stores are those of the table (FuzzLoadSpilled,
+// FuzzLoadSpilledIntoData).
 
 // DefaultLoadEntityBudget is the memory a load's table of entities may
 // take when no soft memory limit is set (about 1.6 million entities).
@@ -74,6 +85,11 @@ func (s *Store) entityBudget() int {
 const (
 	// entity records: id | order(8) | seq(8) | line(8) | tname(4) | bad(1)
 	spillEntityTail = 29
+	// entities by first appearance: order(8) | seq(8) | line(8) |
+	// tname(4) | bad(1) | kind(1) | node(8) | stored type(4) | id, where
+	// kind, node and the type are what the store holds under the id
+	// (kind 0: nothing).
+	spillFirstHead = 42
 	// entities by id: id | node(8) | typ(4) | bad(1)
 	spillByIDTail = 13
 )
@@ -94,9 +110,11 @@ type spilledEntities struct {
 	// cited are the documents the records cite, with their types, filled
 	// at the end of pass 1.
 	cited map[string]citedDoc
-	// answers: seq(8) | ref(1) | bad(1) | node(8) | typ(4), for the names
-	// that are entities of the load; winners: seq(8) | node(8) | typ(4) |
-	// bad(1), the winning record of each entity.
+	// answers: seq(8) | ref(1) | flags(1) | node(8) | typ(4), for the
+	// names that are entities of the load or of the store (flags:
+	// answerBad, answerStored, answerRelation); winners: seq(8) |
+	// node(8) | typ(4) | bad(1) | stored type(4), the winning record of
+	// each entity.
 	answers, winners           *runSort
 	answerCursor, winnerCursor seqCursor
 	at                         int64 // the ordinal whose answers are in ans
@@ -111,12 +129,30 @@ type citedDoc struct {
 	known bool // an entity of the load
 }
 
-// refAnswer is what a name of the current relation is among the load's
-// entities.
+// refAnswer is what a name of the current relation is: found, one of the
+// load's entities; stored, not one of them but an id the store holds (an
+// entity, or a relation when relation is set).
 type refAnswer struct {
-	found, bad bool
-	node       NodeID
-	typ        TypeID
+	found, bad       bool
+	stored, relation bool
+	node             NodeID
+	typ              TypeID
+}
+
+// The flags of an answer.
+const (
+	answerBad      byte = 1
+	answerStored   byte = 2
+	answerRelation byte = 4
+)
+
+// refOfField is the reference of a relation's end named field ("from" or
+// "to", as the source gives it).
+func refOfField(field string) byte {
+	if field == "to" {
+		return refTo
+	}
+	return refFrom
 }
 
 // spillOrder sorts records by the bytes before their tail of n bytes,
@@ -131,9 +167,10 @@ func spillOrder(n int) func(a, b []byte) int {
 }
 
 // overBudget reports whether the load should stop growing its table of
-// entities: past the budget, in an empty store.
+// entities: past the budget, which the ids noted for lookups in a store
+// that holds data share with the table.
 func (l *loader) overBudget() bool {
-	return l.spilled == nil && l.noIDs && l.entityBudget > 0 && l.ents.bytes() > l.entityBudget
+	return l.spilled == nil && l.entityBudget > 0 && l.ents.bytes()+l.endpointBytes > l.entityBudget
 }
 
 // spillEntities moves the table's entities to the sorts; the load notes
@@ -157,6 +194,9 @@ func (l *loader) spillEntities() error {
 		}
 	}
 	l.ents = newEntityTable()
+	// The names noted for loadresolve.go so far are noted again in the
+	// sorts, from the spool, at the end of the pass.
+	l.endpoints, l.endpointBytes = nil, 0
 	return nil
 }
 
@@ -248,10 +288,7 @@ func (l *loader) noteCitedIDs(sources []Source) {
 // answers and the winning records by ordinal for pass 2.
 func (l *loader) endSpilledPass1() error {
 	sp := l.spilled
-	if err := l.noteRefsBeforeSpill(); err != nil {
-		return err
-	}
-	byFirst := newRunSort(sp.budget, bytes.Compare) // order(8) | seq(8) | line(8) | tname(4) | bad(1) | id
+	byFirst := newRunSort(sp.budget, bytes.Compare) // see spillFirstHead
 	defer byFirst.close()
 	if err := l.groupEntities(byFirst); err != nil {
 		return err
@@ -266,14 +303,16 @@ func (l *loader) endSpilledPass1() error {
 		return fmt.Errorf("load: %w", err)
 	}
 	err = first.each(l.ctx, func(rec []byte) error {
-		id := string(rec[29:])
+		id := string(rec[spillFirstHead:])
 		le := loadEntity{
 			seq:   int64(binary.BigEndian.Uint64(rec[8:])),
 			line:  int64(binary.BigEndian.Uint64(rec[16:])),
 			tname: int32(binary.BigEndian.Uint32(rec[24:])),
 			bad:   rec[28] != 0,
 		}
-		if err := l.checkNewEntity(&le); err != nil {
+		ref := extRef{kind: rec[29], id: binary.BigEndian.Uint64(rec[30:])}
+		storedTyp := TypeID(binary.BigEndian.Uint32(rec[38:]))
+		if err := l.settleEntity(id, &le, ref, ref.kind != 0, storedTyp); err != nil {
 			return err
 		}
 		if d, ok := sp.cited[id]; ok {
@@ -291,7 +330,8 @@ func (l *loader) endSpilledPass1() error {
 		b = binary.BigEndian.AppendUint64(sp.buf[:0], uint64(le.seq))
 		b = binary.BigEndian.AppendUint64(b, uint64(le.node))
 		b = binary.BigEndian.AppendUint32(b, uint32(le.typ))
-		sp.buf = append(b, boolByte(le.bad))
+		b = append(b, boolByte(le.bad))
+		sp.buf = binary.BigEndian.AppendUint32(b, uint32(le.oldTyp))
 		if err := sp.winners.add(sp.buf); err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
@@ -299,6 +339,11 @@ func (l *loader) endSpilledPass1() error {
 	})
 	if err != nil {
 		return err
+	}
+	if len(l.retypedDocs) > 0 {
+		if err := l.citersInLoad(byID); err != nil {
+			return err
+		}
 	}
 	if err := l.answerRefs(byID); err != nil {
 		return err
@@ -311,17 +356,29 @@ func (l *loader) endSpilledPass1() error {
 }
 
 // groupEntities walks the entity records by id and writes, for each id,
-// its last record with the order of its first appearance to byFirst.
+// its last record with the order of its first appearance to byFirst, and
+// what the store holds under the id.
 func (l *loader) groupEntities(byFirst *runSort) error {
 	sp := l.spilled
 	it, err := sp.ents.sorted()
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
+	var look *storeLookup
+	if !l.noIDs {
+		look = newStoreLookup(l, sp.budget)
+		defer look.close()
+	}
 	var cur, out []byte // the group's id, and its record for byFirst
 	flush := func() error {
 		if out == nil {
 			return nil
+		}
+		if look != nil {
+			// The stored entities wait for their types, in node order.
+			if kept, err := look.add(cur, out, 29); err != nil || kept {
+				return err
+			}
 		}
 		if err := byFirst.add(out); err != nil {
 			return fmt.Errorf("load: %w", err)
@@ -338,7 +395,8 @@ func (l *loader) groupEntities(byFirst *runSort) error {
 			return err
 		}
 		cur = append(cur[:0], id...)
-		out = append(append(out[:0], tail...), id...)
+		var stored [spillFirstHead - spillEntityTail]byte // filled by the lookup
+		out = append(append(append(out[:0], tail...), stored[:]...), id...)
 		return nil
 	})
 	if err == nil {
@@ -351,7 +409,96 @@ func (l *loader) groupEntities(byFirst *runSort) error {
 		return fmt.Errorf("load: %w", err)
 	}
 	sp.ents = nil
+	if look != nil {
+		return look.typed(byFirst.add)
+	}
 	return nil
+}
+
+// storeLookup looks up ids of a load, given in ascending order, in a
+// store that holds data: a forward walk of the external-id index, and,
+// for the entities found, one of the node records in the order of their
+// node ids for their types. Each record the caller hands it carries a
+// kind(1) | node(8) | type(4) field at an offset that the lookup fills.
+type storeLookup struct {
+	l      *loader
+	ext    *forwardJoin
+	byNode *runSort // node(8) | off(2) | record, for the stored entities
+	key    []byte
+	buf    []byte
+}
+
+func newStoreLookup(l *loader, budget int) *storeLookup {
+	return &storeLookup{l: l, ext: newForwardJoin(l.tx, pExtID), byNode: newRunSort(budget, bytes.Compare)}
+}
+
+// add looks id up and fills rec's field at off with what the store holds
+// under it: nothing (kind 0) or a relation (kind and id), when it returns
+// false for the caller to keep rec; or an entity, when it keeps rec
+// itself until typed.
+func (s *storeLookup) add(id, rec []byte, off int) (bool, error) {
+	s.key = append(append(s.key[:0], pExtID), id...)
+	v, err := s.ext.get(s.key)
+	if err != nil {
+		return false, fmt.Errorf("load: look up %q: %w", id, err)
+	}
+	if v == nil {
+		return false, nil
+	}
+	kind, n, err := parseExtValue(v)
+	if err != nil {
+		return false, fmt.Errorf("load: look up %q: %w", id, err)
+	}
+	rec[off] = kind
+	binary.BigEndian.PutUint64(rec[off+1:], n)
+	if kind != kindEntity {
+		return false, nil
+	}
+	b := binary.BigEndian.AppendUint64(s.buf[:0], n)
+	b = binary.BigEndian.AppendUint16(b, uint16(off))
+	s.buf = append(b, rec...)
+	if err := s.byNode.add(s.buf); err != nil {
+		return false, fmt.Errorf("load: %w", err)
+	}
+	return true, nil
+}
+
+// typed reads the types of the stored entities that add kept, in the
+// order of their node ids, and hands each record, complete, to out.
+func (s *storeLookup) typed(out func(rec []byte) error) error {
+	it, err := s.byNode.sorted()
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	j := newForwardJoin(s.l.tx, pNode)
+	defer j.close()
+	return it.each(s.l.ctx, func(rec []byte) error {
+		n := binary.BigEndian.Uint64(rec)
+		s.key = appendIDKey(s.key[:0], pNode, n)
+		v, err := j.get(s.key)
+		if err != nil {
+			return fmt.Errorf("load: node %d: %w", n, err)
+		}
+		if v == nil {
+			return fmt.Errorf("load: node %d: %w", n, kv.ErrNotFound)
+		}
+		t, _, err := parseNodeValue(v)
+		if err != nil {
+			return fmt.Errorf("load: node %d: %w", n, err)
+		}
+		off := int(binary.BigEndian.Uint16(rec[8:]))
+		r := rec[10:]
+		binary.BigEndian.PutUint32(r[off+9:], uint32(t))
+		if err := out(r); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		return nil
+	})
+}
+
+func (s *storeLookup) close() {
+	s.ext.close()
+	s.byNode.close()
 }
 
 // answerRefs merge-joins the relations' names with the entities by id
@@ -367,31 +514,54 @@ func (l *loader) answerRefs(byID *runSort) error {
 		return fmt.Errorf("load: %w", err)
 	}
 	sp.answers = newRunSort(sp.budget, bytes.Compare)
+	// Ends that are not entities of the load are looked up in the store.
+	var look *storeLookup
+	if !l.noIDs {
+		look = newStoreLookup(l, sp.budget)
+		defer look.close()
+	}
 	ent, ok, err := ents.next()
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	err = refs.each(l.ctx, func(rec []byte) error {
-		name := rec[:len(rec)-9]
+		name, tail := rec[:len(rec)-9], rec[len(rec)-9:]
 		for ok && bytes.Compare(ent[:len(ent)-spillByIDTail], name) < 0 {
 			if ent, ok, err = ents.next(); err != nil {
 				return fmt.Errorf("load: %w", err)
 			}
 		}
-		if !ok || !bytes.Equal(ent[:len(ent)-spillByIDTail], name) {
-			return nil // not an entity of the load
+		b := append(sp.buf[:0], tail...) // seq | ref
+		if ok && bytes.Equal(ent[:len(ent)-spillByIDTail], name) {
+			et := ent[len(ent)-spillByIDTail:]
+			if et[12] != 0 {
+				b = append(b, answerBad)
+			} else {
+				b = append(b, 0)
+			}
+			sp.buf = append(b, et[:12]...) // node | typ
+			return sp.addAnswer(sp.buf)
 		}
-		et := ent[len(ent)-spillByIDTail:]
-		b := append(sp.buf[:0], rec[len(rec)-9:]...) // seq | ref
-		b = append(b, et[12])                        // bad
-		sp.buf = append(b, et[:12]...)               // node | typ
-		if err := sp.answers.add(sp.buf); err != nil {
-			return fmt.Errorf("load: %w", err)
+		if look == nil || tail[8] != refFrom && tail[8] != refTo {
+			return nil // the store answers for the relation ids elsewhere
 		}
-		return nil
+		// seq | ref | flags | kind(1) | node(8) | typ(4): the lookup
+		// fills kind, node and typ.
+		var stored [13]byte
+		sp.buf = append(append(b, answerStored), stored[:]...)
+		kept, err := look.add(name, sp.buf, 10)
+		if err != nil || kept || sp.buf[10] == 0 {
+			return err // an error, to be typed, or not in the store
+		}
+		return sp.addAnswer(sp.buf)
 	})
 	if err != nil {
 		return err
+	}
+	if look != nil {
+		if err := look.typed(sp.addAnswer); err != nil {
+			return err
+		}
 	}
 	if err := sp.refs.close(); err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -403,26 +573,63 @@ func (l *loader) answerRefs(byID *runSort) error {
 	return nil
 }
 
-// checkNewEntity checks the type of an entity of a load into an empty
-// store and gives it its node id, as endPass1 does for the table's.
-func (l *loader) checkNewEntity(le *loadEntity) error {
-	if le.bad {
-		return nil
+// addAnswer adds an answer to the sort, from a record that may carry the
+// kind of a stored id at its tenth byte (see answerRefs): the answer
+// keeps only that it is a relation, as a flag.
+func (sp *spilledEntities) addAnswer(rec []byte) error {
+	if rec[9]&answerStored != 0 {
+		if rec[10] != kindEntity {
+			rec[9] |= answerRelation
+		}
+		rec = append(rec[:10], rec[11:]...)
 	}
-	n0, e0 := l.w.nfail, len(l.w.errs)
-	tname := l.typeNames[le.tname]
-	l.w.checkEntityType(tname, "")
-	if l.failed(n0, e0, le.line) {
-		le.bad = true
-		return nil
+	if err := sp.answers.add(rec); err != nil {
+		return fmt.Errorf("load: %w", err)
 	}
-	le.typ, _ = l.w.sch.entityType(tname)
-	nid, err := l.w.alloc(ctrNextNode)
-	if err != nil {
-		return err
-	}
-	le.node = NodeID(nid)
 	return nil
+}
+
+// citersInLoad finds, for checkRetypedDocuments, which of the stored
+// entities that cite the documents the load retypes are entities of the
+// load: the table answers that from memory; past the budget, the entities
+// citing them are gathered from the citation index (documents are few,
+// and a retyped one rarer) and joined with the load's entities by id.
+func (l *loader) citersInLoad(byID *runSort) error {
+	want := map[string]bool{}
+	it := l.tx.Iterate(kv.IterOptions{})
+	for doc := range l.retypedDocs {
+		prefix := citePrefix(nil, doc)
+		for it.Seek(prefix); it.Valid() && bytes.HasPrefix(it.Key(), prefix); it.Next() {
+			ct, err := parseCiteKey(it.Key())
+			if err != nil {
+				it.Close()
+				return fmt.Errorf("load: %w", err)
+			}
+			if ct.kind == kindRelation {
+				continue
+			}
+			v, err := it.Value()
+			if err != nil {
+				it.Close()
+				return fmt.Errorf("load: %w", err)
+			}
+			want[string(v)] = false
+		}
+	}
+	it.Close()
+	ents, err := byID.sorted()
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	err = ents.each(l.ctx, func(rec []byte) error {
+		id := string(rec[:len(rec)-spillByIDTail])
+		if _, ok := want[id]; ok {
+			want[id] = true
+		}
+		return nil
+	})
+	l.loadCiters = want
+	return err
 }
 
 // winner returns the entity of the current record of pass 2 when the
@@ -433,15 +640,17 @@ func (sp *spilledEntities) winner(seq int64) (loadEntity, bool, error) {
 		return loadEntity{}, false, err
 	}
 	return loadEntity{
-		seq:  seq,
-		node: NodeID(binary.BigEndian.Uint64(rec[8:])),
-		typ:  TypeID(binary.BigEndian.Uint32(rec[16:])),
-		bad:  rec[20] != 0,
+		seq:    seq,
+		node:   NodeID(binary.BigEndian.Uint64(rec[8:])),
+		typ:    TypeID(binary.BigEndian.Uint32(rec[16:])),
+		bad:    rec[20] != 0,
+		oldTyp: TypeID(binary.BigEndian.Uint32(rec[21:])),
 	}, true, nil
 }
 
 // answer returns what the name ref of the relation of ordinal seq is
-// among the load's entities; for a candidate id, ref is the flag wanted.
+// among the load's entities, or for an end in a store that holds data,
+// among the store's ids; for a candidate id, ref is the flag wanted.
 func (sp *spilledEntities) answer(seq int64, ref byte) (refAnswer, error) {
 	if sp.at != seq {
 		sp.at, sp.ans = seq, [4]refAnswer{}
@@ -453,11 +662,14 @@ func (sp *spilledEntities) answer(seq int64, ref byte) (refAnswer, error) {
 			if !ok {
 				break
 			}
+			f := rec[9]
 			a := refAnswer{
-				found: true,
-				bad:   rec[9] != 0,
-				node:  NodeID(binary.BigEndian.Uint64(rec[10:])),
-				typ:   TypeID(binary.BigEndian.Uint32(rec[18:])),
+				found:    f&answerStored == 0,
+				bad:      f&answerBad != 0,
+				stored:   f&answerStored != 0,
+				relation: f&answerRelation != 0,
+				node:     NodeID(binary.BigEndian.Uint64(rec[10:])),
+				typ:      TypeID(binary.BigEndian.Uint32(rec[18:])),
 			}
 			switch r := rec[8]; {
 			case r == refFrom:
@@ -557,11 +769,7 @@ func (l *loader) loadEntityNamed(id, field string) (loadEntity, bool, error) {
 		le, ok := l.ents.get(id)
 		return le, ok, nil
 	}
-	ref := refFrom
-	if field == "to" {
-		ref = refTo
-	}
-	a, err := l.spilled.answer(l.done, ref)
+	a, err := l.spilled.answer(l.done, refOfField(field))
 	if err != nil || !a.found {
 		return loadEntity{}, false, err
 	}

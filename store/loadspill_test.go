@@ -130,9 +130,22 @@ func stableDump(t testing.TB, s *Store) string {
 // returns what a caller sees: the errors, or the counts and the store.
 func loadOutcome(t *testing.T, rs []Record, entityBudget, sortBudget int, maxErrors int) string {
 	t.Helper()
-	s := openLoadStore(t, entityBudget)
+	return loadOutcomeInto(t, nil, rs, OnExistingReplace, entityBudget, sortBudget, maxErrors)
+}
+
+// loadOutcomeInto is loadOutcome into a store that holds base, loaded
+// first with the default budgets, under on.
+func loadOutcomeInto(t *testing.T, base, rs []Record, on OnExisting, entityBudget, sortBudget int, maxErrors int) string {
+	t.Helper()
+	s := openLoadStore(t, 0)
+	if base != nil {
+		if _, err := s.Load(context.Background(), sourceOf(base), LoadOptions{Source: "base"}); err != nil {
+			t.Fatalf("base: %v", err)
+		}
+	}
+	s.opts.LoadEntityBudget = entityBudget
 	s.opts.loadSortBudget = sortBudget
-	res, err := s.Load(context.Background(), sourceOf(rs), LoadOptions{Source: "r", MaxErrors: maxErrors})
+	res, err := s.Load(context.Background(), sourceOf(rs), LoadOptions{Source: "r", MaxErrors: maxErrors, OnExisting: on})
 	if err != nil {
 		var b strings.Builder
 		for _, e := range errorsOf(t, err) {
@@ -140,7 +153,102 @@ func loadOutcome(t *testing.T, rs []Record, entityBudget, sortBudget int, maxErr
 		}
 		return b.String()
 	}
-	return fmt.Sprintf("entities=%d relations=%d\n%s\n%s", res.Entities, res.Relations, stableDump(t, s), dump(t, s, ReadOptions{}))
+	return fmt.Sprintf("entities=%d relations=%d\nreport=%+v\n%s\n%s", res.Entities, res.Relations, res.Report, stableDump(t, s), dump(t, s, ReadOptions{}))
+}
+
+// randomBase is what a store holds before randomLoad's source is loaded
+// into it: entities under some of the same ids, a few of them documents
+// that the source may turn into people, relations between them, some
+// given ids the source may give its entities, and citations.
+func randomBase(seed uint64) []Record {
+	r := rand.New(rand.NewPCG(seed, 0x62617365))
+	var rs []Record
+	add := func(rec Record) { rec.Line = int64(len(rs) + 1); rs = append(rs, rec) }
+	add(Record{RelationType: &RelationType{Name: "KNOWS", Symmetric: true, From: []string{"Person"}, To: []string{"Person"}}})
+	add(Record{RelationType: &RelationType{Name: "LIKES", Inverse: "LIKED_BY", From: []string{"Person"}, To: []string{"Person"}}})
+	add(Record{Entity: &Entity{ID: "doc", Type: "Document", Name: "The stored source"}})
+	// Tricky bases hold documents and relation ids where the source has
+	// people: most loads into them are refused.
+	tricky := r.IntN(3) == 0
+	m := 3 + r.IntN(30)
+	docs := []string{"doc"}
+	var people []string
+	for i := range m {
+		id := fmt.Sprintf("p%02d", i)
+		if tricky && r.IntN(6) == 0 {
+			docs = append(docs, id)
+			add(Record{Entity: &Entity{ID: id, Type: "Document", Name: "Document " + id}})
+			continue
+		}
+		people = append(people, id)
+		e := Entity{ID: id, Type: "Person", Name: "Stored " + id, Description: "from the base"}
+		if r.IntN(5) == 0 {
+			e.Sources = []Source{{Document: docs[r.IntN(len(docs))], Excerpt: "stored"}}
+		}
+		add(Record{Entity: &e})
+	}
+	if len(people) == 0 {
+		return rs
+	}
+	for i := range 2 * m {
+		rel := Relation{Type: "LIKES", From: people[r.IntN(len(people))], To: people[r.IntN(len(people))],
+			Properties: Properties{"stored": Number(float64(i))}}
+		switch r.IntN(5) {
+		case 0:
+			rel.Type = "KNOWS"
+		case 1:
+			rel.ID = fmt.Sprintf("like-%d", r.IntN(8))
+		case 2:
+			if tricky {
+				rel.ID = fmt.Sprintf("p%02d", m+r.IntN(10)) // an id the source may give an entity
+			}
+		}
+		if r.IntN(4) == 0 {
+			rel.Sources = []Source{{Document: docs[r.IntN(len(docs))], Excerpt: "stored"}}
+		}
+		add(Record{Relation: &rel})
+	}
+	return rs
+}
+
+// FuzzLoadSpilledIntoData is FuzzLoadSpilled into a store that holds
+// data, under each OnExisting: the entities and the endpoints are then
+// matched with the store's from the sorts.
+func FuzzLoadSpilledIntoData(f *testing.F) {
+	for seed := range uint64(8) {
+		f.Add(seed, uint16(20+seed*37))
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, n uint16) {
+		rs := randomLoad(seed, int(n%600))
+		base := randomBase(seed / 2)
+		on := []OnExisting{OnExistingReplace, OnExistingMerge, OnExistingSkip, OnExistingFail}[(seed/2)%4]
+		maxErrors := 100
+		if seed%5 == 0 {
+			maxErrors = 3
+		}
+		want := loadOutcomeInto(t, base, rs, on, 0, 0, maxErrors)
+		for _, b := range []struct{ entities, sorts int }{{1, 0}, {1, 64}, {2000, 0}, {2000, 200}} {
+			if got := loadOutcomeInto(t, base, rs, on, b.entities, b.sorts, maxErrors); got != want {
+				t.Fatalf("%s, entity budget %d, sort budget %d:\n%s\nwant (the table)\n%s", on, b.entities, b.sorts, got, want)
+			}
+		}
+	})
+}
+
+// TestLoadSpilledIntoDataSucceeds makes sure that loads into stores that
+// hold data also succeed, with the entities spilled, and keeps them
+// correct beside the table's (FuzzLoadSpilledIntoData compares).
+func TestLoadSpilledIntoDataSucceeds(t *testing.T) {
+	loaded := 0
+	for seed := range uint64(16) {
+		on := []OnExisting{OnExistingReplace, OnExistingMerge, OnExistingSkip}[seed%3]
+		if out := loadOutcomeInto(t, randomBase(seed), randomLoad(2*seed, int(20+seed*41)), on, 1, 64, 100); strings.HasPrefix(out, "entities=") {
+			loaded++
+		}
+	}
+	if loaded < 5 {
+		t.Errorf("%d of 16 random sources load into stores that hold data, want at least 5", loaded)
+	}
 }
 
 // FuzzLoadSpilled checks that a load whose entities are spilled to sorts,

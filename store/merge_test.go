@@ -10,8 +10,9 @@ import (
 )
 
 // TestLoadOnExisting loads a partial record of a stored entity and of a
-// stored relation under each OnExisting, and checks what the store then
-// holds and what the report says.
+// stored relation under each OnExisting, with the load's entities in its
+// table and spilled, and checks what the store then holds and what the
+// report says.
 func TestLoadOnExisting(t *testing.T) {
 	ctx := context.Background()
 	conf := 1.0
@@ -55,55 +56,57 @@ func TestLoadOnExisting(t *testing.T) {
 		if tc.dryRun {
 			name += "DryRun"
 		}
-		t.Run(name, func(t *testing.T) {
-			s := openTestStore(t)
-			mustApply(t, s, Batch{
-				Entities:  []Entity{stored, {ID: "enschede", Type: "City", Name: "Enschede"}, {ID: "report", Type: "Document", Name: "Report"}},
-				Relations: []Relation{storedRel},
+		for _, eb := range entityBudgets {
+			t.Run(name+"/"+eb.name, func(t *testing.T) {
+				s := openLoadStore(t, eb.bytes)
+				mustApply(t, s, Batch{
+					Entities:  []Entity{stored, {ID: "enschede", Type: "City", Name: "Enschede"}, {ID: "report", Type: "Document", Name: "Report"}},
+					Relations: []Relation{storedRel},
+				})
+				in, inRel := incoming, incomingRel
+				recs := []Record{
+					{Line: 1, Entity: &in, Fields: FieldsGiven},
+					{Line: 2, Entity: &Entity{ID: "york", Type: "City", Name: "York"}, Fields: FieldsGiven | FieldName},
+					{Line: 3, Relation: &inRel, Fields: FieldsGiven},
+				}
+				res, err := s.Load(ctx, sourceOf(recs), LoadOptions{Source: "t.ndjson", OnExisting: tc.on, DryRun: tc.dryRun})
+				if tc.fail != "" {
+					var es Errors
+					if !errors.As(err, &es) || len(es) != 2 || !strings.HasPrefix(es[0].Error(), tc.fail) || es[0].Code != Conflict ||
+						!strings.HasPrefix(es[1].Error(), `t.ndjson:3: id: relation "twin" already exists`) {
+						t.Fatalf("got %v, want two Conflicts, the first %q", err, tc.fail)
+					}
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				if err == nil && res.Report.Entities != tc.tally {
+					t.Errorf("entities: got %+v, want %+v", res.Report.Entities, tc.tally)
+				}
+				got := mustEntity(t, s, "munster")
+				if !reflect.DeepEqual(*got, tc.want) {
+					t.Errorf("munster:\n got %+v\nwant %+v", *got, tc.want)
+				}
+				gotRel, err := s.FindRelationByID(ctx, "twin", ReadOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(*gotRel, tc.wantRel) {
+					t.Errorf("twin:\n got %+v\nwant %+v", *gotRel, tc.wantRel)
+				}
+				if tc.on == OnExistingMerge {
+					want := []RecordChange{
+						{Kind: "entity", ID: "munster", Record: "t.ndjson:1", Fields: []string{"aliases", "properties.population", "properties.wikidata", "sources"}},
+						{Kind: "relation", ID: "twin", Record: "t.ndjson:3", Fields: []string{"properties.note"}},
+					}
+					if !reflect.DeepEqual(res.Report.Changes, want) {
+						t.Errorf("changes:\n got %+v\nwant %+v", res.Report.Changes, want)
+					}
+				}
+				if err := s.Check(ctx); err != nil {
+					t.Errorf("check: %v", err)
+				}
 			})
-			in, inRel := incoming, incomingRel
-			recs := []Record{
-				{Line: 1, Entity: &in, Fields: FieldsGiven},
-				{Line: 2, Entity: &Entity{ID: "york", Type: "City", Name: "York"}, Fields: FieldsGiven | FieldName},
-				{Line: 3, Relation: &inRel, Fields: FieldsGiven},
-			}
-			res, err := s.Load(ctx, sourceOf(recs), LoadOptions{Source: "t.ndjson", OnExisting: tc.on, DryRun: tc.dryRun})
-			if tc.fail != "" {
-				var es Errors
-				if !errors.As(err, &es) || len(es) != 2 || !strings.HasPrefix(es[0].Error(), tc.fail) || es[0].Code != Conflict ||
-					!strings.HasPrefix(es[1].Error(), `t.ndjson:3: id: relation "twin" already exists`) {
-					t.Fatalf("got %v, want two Conflicts, the first %q", err, tc.fail)
-				}
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			if err == nil && res.Report.Entities != tc.tally {
-				t.Errorf("entities: got %+v, want %+v", res.Report.Entities, tc.tally)
-			}
-			got := mustEntity(t, s, "munster")
-			if !reflect.DeepEqual(*got, tc.want) {
-				t.Errorf("munster:\n got %+v\nwant %+v", *got, tc.want)
-			}
-			gotRel, err := s.FindRelationByID(ctx, "twin", ReadOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(*gotRel, tc.wantRel) {
-				t.Errorf("twin:\n got %+v\nwant %+v", *gotRel, tc.wantRel)
-			}
-			if tc.on == OnExistingMerge {
-				want := []RecordChange{
-					{Kind: "entity", ID: "munster", Record: "t.ndjson:1", Fields: []string{"aliases", "properties.population", "properties.wikidata", "sources"}},
-					{Kind: "relation", ID: "twin", Record: "t.ndjson:3", Fields: []string{"properties.note"}},
-				}
-				if !reflect.DeepEqual(res.Report.Changes, want) {
-					t.Errorf("changes:\n got %+v\nwant %+v", res.Report.Changes, want)
-				}
-			}
-			if err := s.Check(ctx); err != nil {
-				t.Errorf("check: %v", err)
-			}
-		})
+		}
 	}
 }
 

@@ -70,7 +70,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&onExisting, "on-existing", "merge", "what to do with records whose ids the store holds: merge (update only the fields a record carries; properties key by key, aliases and sources added), replace (the record as given, as restoring a dump wants), skip (keep the stored record) or fail (refuse the import, naming them)")
 	fs.StringVar(&delimiter, "delimiter", "", "CSV delimiter, such as ';' or tab (default: told from the header row: ',', ';' or tab)")
 	fs.IntVar(&maxErrors, "max-errors", 100, "list at most this many errors (at most 1000); the rest are counted")
-	fs.StringVar(&memoryLimit, "memory-limit", "1GiB", "soft memory limit of the Go heap while importing into --data, such as 1GiB; 0 turns it off (TIES_MEMORY_LIMIT; GOMEMLIMIT, when set, wins). An import holds a fixed 500 MiB or so and about 75 bytes per entity of its files, up to an eighth of this limit in an empty store, past which it sorts them on disk; into a store that holds data it keeps them all: raise it for such files of more than about 5 million entities, or the collector will run all the time")
+	fs.StringVar(&memoryLimit, "memory-limit", "1GiB", "soft memory limit of the Go heap while importing into --data, such as 1GiB; 0 turns it off (TIES_MEMORY_LIMIT; GOMEMLIMIT, when set, wins). An import holds a fixed 500 MiB or so and about 75 bytes per entity of its files (into a store that holds data, also about 110 bytes per id its relations name), up to an eighth of this limit, past which it sorts them on disk")
 	tokenFlag(fs, &token, env)
 	if err := parseFlags(fs, args, getenv, env); err != nil {
 		return err

@@ -28,7 +28,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, log
 	fs.SetOutput(stderr)
 	cfg := graphFlags(fs)
 	file := fs.String("file", "", "NDJSON file to import (default: generate one from --relations and --seed into a temporary file)")
-	data := fs.String("data", "", "data directory to import into; must be empty or absent (default: a temporary one, removed after)")
+	data := fs.String("data", "", "data directory to import into; one that holds data is loaded into under --on-existing (default: a temporary one, removed after)")
+	onExisting := fs.String("on-existing", "merge", "what the load does with records whose ids the store holds: merge, replace, skip or fail, as ties import")
 	heapProfile := fs.String("heapprofile", "", "write a heap profile `FILE` at the import's peak live heap")
 	entityBudget := fs.Int("entity-budget", 0, "memory in `BYTES` the load's table of entities may take before it sorts them on disk (0: the store's default; -1: no bound)")
 	fs.Usage = func() {
@@ -43,6 +44,10 @@ Flags:`)
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	on, err := store.ParseOnExisting(*onExisting)
+	if err != nil {
+		return fmt.Errorf("--on-existing: %w", err)
 	}
 	path := *file
 	if path == "" {
@@ -89,7 +94,7 @@ Flags:`)
 	before, _ := currentRSS(0)
 	hw := watchHeap(*heapProfile, 250*time.Millisecond)
 	start := time.Now()
-	res, err := s.Load(ctx, src, store.LoadOptions{Source: filepath.Base(path)})
+	res, err := s.Load(ctx, src, store.LoadOptions{Source: filepath.Base(path), OnExisting: on})
 	took := time.Since(start)
 	peakHeap, peakAnon, herr := hw.Stop()
 	if err != nil {

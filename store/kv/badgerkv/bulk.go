@@ -49,8 +49,8 @@ type spill struct {
 
 // maxFanIn bounds the runs one merge reads side by side, and with it the
 // merge's memory (a 256 KiB read buffer per run) and open files: a larger
-// batch first merges its oldest runs into one, so memory stays the same
-// whatever the size of the batch. 64 runs hold about 10 million
+// batch first merges its runs in rounds (reduceRuns), so memory stays
+// the same whatever the size of the batch. 64 runs hold about 10 million
 // relations, so imports of that size merge once.
 const maxFanIn = 64
 
@@ -148,29 +148,63 @@ func (w *runWriter) write(key, value []byte, del bool) error {
 	return err
 }
 
-// reduceRuns merges the oldest runs into one until at most fanIn are left.
-// Merging a prefix of the runs keeps their order, so later runs still win
-// over earlier ones; deletes are carried over, so the merged run means
-// exactly what the runs it replaces meant.
+// reduceRuns merges runs in rounds until at most fanIn are left. A round
+// merges groups of consecutive runs, each into one that takes the group's
+// place, so later runs still win over earlier ones; deletes are carried
+// over, so a merged run means exactly what the runs it replaces meant.
+// Each round writes every run at most once, and there are about
+// log(runs)/log(fanIn) rounds: merging the oldest runs into the first
+// one again and again instead wrote the first runs once per merge, a
+// cost that grew with the square of the number of runs.
 func (s *spill) reduceRuns() error {
 	fanIn := s.fanIn
 	if fanIn <= 0 {
 		fanIn = maxFanIn
 	}
 	for len(s.runs) > fanIn {
-		k := min(fanIn, len(s.runs)-fanIn+1)
-		merged, err := s.mergeRuns(s.runs[:k])
-		if err != nil {
-			return err
-		}
-		for _, r := range s.runs[:k] {
-			if err := os.Remove(r); err != nil {
-				return fmt.Errorf("bulk runs: %w", err)
+		var next []string
+		i := 0
+		for _, k := range mergeRound(len(s.runs), fanIn) {
+			group := s.runs[i : i+k]
+			i += k
+			if k == 1 {
+				next = append(next, group[0])
+				continue
 			}
+			merged, err := s.mergeRuns(group)
+			if err != nil {
+				return err
+			}
+			for _, r := range group {
+				if err := os.Remove(r); err != nil {
+					return fmt.Errorf("bulk runs: %w", err)
+				}
+			}
+			next = append(next, merged)
 		}
-		s.runs = append([]string{merged}, s.runs[k:]...)
+		s.runs = next
 	}
 	return nil
+}
+
+// mergeRound plans one round of merges of n runs with at most fanIn read
+// at once: the sizes of the groups of consecutive runs, in order, that
+// become one run each (a group of one is left as it is). It merges no
+// more than needed: the round leaves fanIn runs when one round can, and
+// else merges every group of fanIn.
+func mergeRound(n, fanIn int) []int {
+	excess := n - fanIn // runs the merges must remove
+	var groups []int
+	for left := n; left > 0; {
+		k := 1
+		if excess > 0 {
+			k = min(fanIn, excess+1, left)
+		}
+		groups = append(groups, k)
+		excess -= k - 1
+		left -= k
+	}
+	return groups
 }
 
 func (s *spill) mergeRuns(runs []string) (string, error) {

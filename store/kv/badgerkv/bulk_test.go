@@ -140,9 +140,9 @@ func TestBatchStream(t *testing.T) {
 		checkStreamed(t, db, want)
 	})
 	t.Run("MergeInSteps", func(t *testing.T) {
-		// More runs than one merge reads at once: the oldest are merged
-		// first, and what readers see must not change (later writes and
-		// deletes still win).
+		// More runs than one merge reads at once: they are merged in
+		// rounds (with a fan-in of 2, more than one), and what readers
+		// see must not change (later writes and deletes still win).
 		for _, fanIn := range []int{2, 3} {
 			t.Run(fmt.Sprintf("fanIn=%d", fanIn), func(t *testing.T) {
 				dir := t.TempDir()
@@ -286,4 +286,46 @@ func TestBatchSpillsIntoWrittenStore(t *testing.T) {
 		}
 		noRunsLeft(t, dir)
 	})
+}
+
+// TestMergeRound checks the plan of the merges: each round's groups
+// cover the runs in order and read at most fanIn runs each, the rounds
+// end with at most fanIn runs, each run is merged at most once a round,
+// and there are no more rounds than log(runs)/log(fanIn) rounded up.
+func TestMergeRound(t *testing.T) {
+	for fanIn := 2; fanIn <= 9; fanIn++ {
+		for n := 1; n <= 400; n++ {
+			runs, rounds := n, 0
+			for runs > fanIn {
+				groups := mergeRound(runs, fanIn)
+				sum, after := 0, 0
+				for _, k := range groups {
+					if k < 1 || k > fanIn {
+						t.Fatalf("n=%d fanIn=%d: group of %d", n, fanIn, k)
+					}
+					sum += k
+					after++
+				}
+				if sum != runs {
+					t.Fatalf("n=%d fanIn=%d: groups %v cover %d of %d runs", n, fanIn, groups, sum, runs)
+				}
+				if after >= runs {
+					t.Fatalf("n=%d fanIn=%d: a round of %v merges nothing", n, fanIn, groups)
+				}
+				runs = after
+				rounds++
+			}
+			want, c := 0, 1
+			for c < n {
+				c *= fanIn
+				want++
+			}
+			if want > 0 {
+				want-- // the last merge is the flush's own
+			}
+			if rounds > want {
+				t.Errorf("n=%d fanIn=%d: %d rounds, want at most %d", n, fanIn, rounds, want)
+			}
+		}
+	}
 }
