@@ -40,6 +40,9 @@ type httpTransport struct {
 	// present codes the error of a request whose context ended before
 	// execution began.
 	present graphql.ErrorPresenterFunc
+	// direct answers the dashboard's neighbourhood without gqlgen's
+	// dispatch of the operation; nil: gqlgen answers every operation.
+	direct *directQuery
 }
 
 var _ graphql.Transport = httpTransport{}
@@ -107,6 +110,9 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	if oc.Operation.Operation == ast.Subscription {
 		writeHTTPError(w, media, http.StatusBadRequest, codeBadRequest,
 			"a subscription needs a stream: open a websocket (graphql-transport-ws) or ask for Server-Sent Events (Accept: text/event-stream)")
+		return
+	}
+	if t.direct.serve(ctx, w, media, oc) {
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
