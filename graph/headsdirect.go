@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"io"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -51,7 +50,7 @@ func (d headsDirect) around(ctx context.Context, next graphql.RootResolver) grap
 		slot.heads = nil
 		return next(ctx)
 	}
-	return graphql.WriterFunc(func(w io.Writer) { slot.shape.write(w, slot.heads) })
+	return headsWriter(ctx, slot)
 }
 
 // resolve reads the slot's heads, reporting whether it did; a panic is

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"io"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -26,5 +25,5 @@ func writeHeadsField(ctx context.Context, next graphql.Resolver) (any, error) {
 	if err != nil || slot == nil || slot.heads == nil {
 		return res, err
 	}
-	return graphql.WriterFunc(func(w io.Writer) { slot.shape.write(w, slot.heads) }), nil
+	return headsWriter(ctx, slot), nil
 }

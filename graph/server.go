@@ -173,7 +173,13 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	srv.AddTransport(websocketTransport(o.websocketInit))
 	srv.AddTransport(sseTransport()) // before httpTransport, which takes every POST
 	p := presenter{logger: logger, timeout: limits.Timeout, count: o.countError}
-	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, buffers: newResponseBuffers(), present: p.present})
+	shapes := newShapeCache()
+	heavy := o.admission
+	if heavy == nil && limits.HeavyWorkers > 0 {
+		heavy = newAdmission(limits.HeavyWorkers, max(0, limits.HeavyQueue))
+	}
+	direct := &directQuery{store: st, shapes: shapes, admission: heavy, answers: newAnswerBuffers()}
+	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, buffers: newResponseBuffers(), present: p.present, direct: direct})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if on(limits.Tokens) {
 		srv.SetParserTokenLimit(limits.Tokens)
@@ -195,12 +201,10 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 		return next(context.WithValue(ctx, loadersKey{}, newLazyLoaders(finders, o.loaderWait)))
 	})
 	srv.AroundOperations(atomicMutations(st))
-	srv.AroundRootFields(newShapeCache().writeSubgraphHeads)
+	srv.AroundRootFields(shapes.writeSubgraphHeads)
 	srv.AroundFields(writeHeadsField)
-	if a := o.admission; a != nil {
-		srv.AroundRootFields(a.around())
-	} else if limits.HeavyWorkers > 0 {
-		srv.AroundRootFields(newAdmission(limits.HeavyWorkers, max(0, limits.HeavyQueue)).around())
+	if heavy != nil {
+		srv.AroundRootFields(heavy.around())
 	}
 	srv.AroundRootFields(headsDirect{store: st}.around) // inside admission
 	return srv

@@ -201,8 +201,23 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 	// buffer of our own cost an allocation (zeroed) and the response
 	// buffer growing in steps to take it. Any other writer gets one
 	// write, so that small pieces never reach a network writer singly.
-	est := 64
 	et := s.edgeText(h)
+	est := s.estimate(h, et)
+	var b []byte
+	if buf, ok := w.(*bytes.Buffer); ok {
+		buf.Grow(est)
+		b = buf.AvailableBuffer()
+	} else {
+		b = make([]byte, 0, est)
+	}
+	_, _ = w.Write(s.appendJSON(b, h, et))
+}
+
+// estimate is about the length of h written in the shape, et being
+// s.edgeText(h): a little more for nodes, exact for an edges list and a
+// nodeLink document whose strings need no escaping.
+func (s *subgraphShape) estimate(h *store.SubgraphHeads, et *edgeText) int {
+	est := 64
 	for _, f := range s.fields {
 		switch f.part {
 		case partNodes:
@@ -213,13 +228,12 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 			est += exchange.NodeLinkHeadsSize(h)
 		}
 	}
-	var b []byte
-	if buf, ok := w.(*bytes.Buffer); ok {
-		buf.Grow(est)
-		b = buf.AvailableBuffer()
-	} else {
-		b = make([]byte, 0, est)
-	}
+	return est
+}
+
+// appendJSON appends h as the JSON object of the shape's selection, et
+// being s.edgeText(h).
+func (s *subgraphShape) appendJSON(b []byte, h *store.SubgraphHeads, et *edgeText) []byte {
 	b = append(b, '{')
 	var leafBuf [8]headFragment
 	leaves := leafBuf[:0]
@@ -256,8 +270,7 @@ func (s *subgraphShape) write(w io.Writer, h *store.SubgraphHeads) {
 			b = appendEdges(b, leaves, h, et)
 		}
 	}
-	b = append(b, '}')
-	_, _ = w.Write(b)
+	return append(b, '}')
 }
 
 // headFragment is one leaf of a node or edge object as the writer needs

@@ -40,6 +40,9 @@ type httpTransport struct {
 	// present codes the error of a request whose context ended before
 	// execution began.
 	present graphql.ErrorPresenterFunc
+	// direct answers the dashboard's neighbourhood without gqlgen's
+	// dispatch of the operation; nil: gqlgen answers every operation.
+	direct *directQuery
 }
 
 var _ graphql.Transport = httpTransport{}
@@ -109,6 +112,15 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 			"a subscription needs a stream: open a websocket (graphql-transport-ws) or ask for Server-Sent Events (Accept: text/event-stream)")
 		return
 	}
+	if t.direct.serve(ctx, w, media, oc) {
+		return
+	}
+	var splice *answerSplice
+	if t.direct != nil && mayHoldNeighborhood(oc.Operation) {
+		splice = &answerSplice{buffers: t.direct.answers}
+		ctx = withAnswerSplice(ctx, splice)
+		defer splice.release()
+	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	resp := responses(ctx)
 	if resp == nil {
@@ -118,6 +130,10 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 			err = context.DeadlineExceeded
 		}
 		resp = &graphql.Response{Errors: gqlerror.List{t.present(ctx, err)}}
+	}
+	if parts := splice.data(resp.Data); parts != nil {
+		writeResponseParts(w, media, http.StatusOK, resp, true, parts, t.buffers)
+		return
 	}
 	writeResponseBuffered(w, media, http.StatusOK, resp, true, t.buffers)
 }
@@ -374,6 +390,17 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 // writeResponseBuffered is writeResponse building the answer in a buffer
 // of buffers (nil: a new one).
 func writeResponseBuffered(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, buffers *responseBuffers) {
+	var one [1][]byte
+	if resp != nil {
+		one[0] = resp.Data
+	}
+	writeResponseParts(w, media, status, resp, withData, one[:], buffers)
+}
+
+// writeResponseParts is writeResponseBuffered with the data given as
+// parts written one after the other (answerSplice), in place of
+// resp.Data; no bytes at all are null.
+func writeResponseParts(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, data [][]byte, buffers *responseBuffers) {
 	h := w.Header()
 	setResponseHeaders(h, media)
 	if resp != nil && hasCode(resp.Errors, store.Busy) {
@@ -388,22 +415,24 @@ func writeResponseBuffered(w http.ResponseWriter, media string, status int, resp
 	}
 	// The envelope is written around the data: head, data, tail. A large
 	// answer (a neighbourhood of thousands of entities) is not copied
-	// into the buffer but written after the head in a write of its own,
+	// into the buffer but written after the head in writes of its own,
 	// which costs less than copying, and zeroing a buffer for, a megabyte.
-	var data []byte
+	size := 0
 	if withData {
-		data = resp.Data
-		if len(data) == 0 {
-			data = []byte("null")
+		for _, p := range data {
+			size += len(p)
+		}
+		if size == 0 {
+			data, size = [][]byte{[]byte("null")}, len("null")
 		}
 	}
-	direct := len(data) > directData
+	direct := size > directData
 	buf := buffers.get()
 	defer buffers.put(buf)
 	if direct {
 		buf.Grow(64)
 	} else {
-		buf.Grow(len(data) + 64)
+		buf.Grow(size + 64)
 	}
 	buf.WriteByte('{')
 	sep := ""
@@ -419,7 +448,9 @@ func writeResponseBuffered(w http.ResponseWriter, media string, status int, resp
 	if withData {
 		buf.WriteString(sep + `"data":`)
 		if !direct {
-			buf.Write(data)
+			for _, p := range data {
+				buf.Write(p)
+			}
 		}
 		sep = ","
 	}
@@ -433,14 +464,18 @@ func writeResponseBuffered(w http.ResponseWriter, media string, status int, resp
 	buf.WriteByte('}')
 	n := buf.Len()
 	if direct {
-		n += len(data)
+		n += size
 	}
 	h.Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(status)
 	if direct {
 		all := buf.Bytes()
 		_, _ = w.Write(all[:head])
-		_, _ = w.Write(data)
+		for _, p := range data {
+			if len(p) > 0 {
+				_, _ = w.Write(p)
+			}
+		}
 		_, _ = w.Write(all[head:])
 		return
 	}
