@@ -6,8 +6,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/ties-graph/ties/store"
@@ -28,7 +26,7 @@ func generatedGraph(b *testing.B) (*store.Store, []string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	cfg := gen.Config{Seed: 1, Relations: benchRelations(), GlobalShare: benchGlobalShare(b)}
+	cfg := gen.Config{Seed: 1, Relations: benchRelations(), GlobalShare: storetest.BenchGlobalShare(b)}
 	plan, err := gen.NewPlan(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -81,18 +79,4 @@ func tcpPoster(b *testing.B, url string) func(*testing.B, []byte) int {
 		}
 		return buf.Len()
 	}
-}
-
-// benchGlobalShare is TIES_BENCH_GLOBAL_SHARE, or 0 (the generator's
-// default, communities) when it is not set.
-func benchGlobalShare(b *testing.B) float64 {
-	v := os.Getenv("TIES_BENCH_GLOBAL_SHARE")
-	if v == "" {
-		return 0
-	}
-	share, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		b.Fatalf("TIES_BENCH_GLOBAL_SHARE: %v", err)
-	}
-	return share
 }

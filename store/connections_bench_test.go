@@ -13,13 +13,12 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/connect"
 	"github.com/ties-graph/ties/store/gen"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 var (
@@ -36,28 +35,13 @@ type benchGraph struct {
 	n    int
 }
 
-// benchGlobalShare is TIES_BENCH_GLOBAL_SHARE (as for the graph
-// package's benchmarks: 1 is the pure power law, whose hubs make the large
-// answers), or 0, the generator's communities, when it is not set.
-func benchGlobalShare(b *testing.B) float64 {
-	v := os.Getenv("TIES_BENCH_GLOBAL_SHARE")
-	if v == "" {
-		return 0
-	}
-	share, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		b.Fatalf("TIES_BENCH_GLOBAL_SHARE: %v", err)
-	}
-	return share
-}
-
 // loadBenchGraph generates and loads the graph into an in-memory store, or
 // one on disk with -bench.disk; TIES_BENCH_GLOBAL_SHARE chooses its shape.
 // With b.Loop a benchmark function runs once, so this runs once per
 // benchmark.
 func loadBenchGraph(b *testing.B) benchGraph {
 	b.Helper()
-	cfg := gen.Config{Seed: 1, Relations: *benchRelations, GlobalShare: benchGlobalShare(b)}
+	cfg := gen.Config{Seed: 1, Relations: *benchRelations, GlobalShare: storetest.BenchGlobalShare(b)}
 	plan, err := gen.NewPlan(cfg)
 	if err != nil {
 		b.Fatalf("plan: %v", err)
