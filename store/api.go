@@ -11,6 +11,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 // Options configure Open.
@@ -51,6 +53,13 @@ type Options struct {
 	// DefaultLoadEntityBudget; a negative value keeps the table whatever
 	// its size.
 	LoadEntityBudget int
+	// Compression is how the blocks of the tables written from now on
+	// are stored on disk; the zero value means badgerkv's
+	// DefaultCompression (Snappy). CompressionNone trades about twice the
+	// disk and a slower bulk load for less CPU on reads that miss badger's
+	// block cache. Tables keep the compression they were written with,
+	// so a store opens and reads whatever its tables were written with.
+	Compression badgerkv.Compression
 	// noHistoryIndex writes no history keys, for benchmarks that measure
 	// what they cost (BENCHMARKS.md); history then finds nothing.
 	noHistoryIndex bool

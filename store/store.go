@@ -73,6 +73,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		SyncWrites:       opts.SyncWrites,
 		ReadOnly:         opts.ReadOnly,
 		HistoryRetention: opts.HistoryRetention,
+		Compression:      opts.Compression,
 		LogKey:           logKey,
 		Logger:           log,
 	})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/exchange"
+	"github.com/ties-graph/ties/store/kv/badgerkv"
 )
 
 // resetPeakRSS sets this process's VmHWM back to its current resident set
@@ -32,6 +33,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, log
 	onExisting := fs.String("on-existing", "merge", "what the load does with records whose ids the store holds: merge, replace, skip or fail, as ties import")
 	heapProfile := fs.String("heapprofile", "", "write a heap profile `FILE` at the import's peak live heap")
 	entityBudget := fs.Int("entity-budget", 0, "memory in `BYTES` the load's table of entities may take before it sorts them on disk (0: the store's default; -1: no bound)")
+	compression := fs.String("compression", "default", "how the store's tables are stored on disk: none, snappy, zstd or default (snappy)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: tiesbench import [--file FILE.ndjson[.gz] | --relations N --seed S] [--data DIR]
 
@@ -48,6 +50,10 @@ Flags:`)
 	on, err := store.ParseOnExisting(*onExisting)
 	if err != nil {
 		return fmt.Errorf("--on-existing: %w", err)
+	}
+	comp, err := badgerkv.ParseCompression(*compression)
+	if err != nil {
+		return fmt.Errorf("--compression: %w", err)
 	}
 	path := *file
 	if path == "" {
@@ -83,7 +89,7 @@ Flags:`)
 	if err != nil {
 		return err
 	}
-	s, err := store.Open(dir, store.Options{Logger: log, LoadEntityBudget: *entityBudget})
+	s, err := store.Open(dir, store.Options{Logger: log, LoadEntityBudget: *entityBudget, Compression: comp})
 	if err != nil {
 		return err
 	}

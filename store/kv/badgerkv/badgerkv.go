@@ -37,7 +37,8 @@ const (
 	// write about 15% of it. Badger keeps up to numMemtables of them, and
 	// builds a table from one in a buffer of twice its size.
 	DefaultMemTableSize = 64 << 20
-	// DefaultBlockCacheSize is the cache of decompressed table blocks. The
+	// DefaultBlockCacheSize is the cache of table blocks read (and
+	// decompressed, where they are compressed). The
 	// store's own read cache keeps what reads fetch most, decoded; this
 	// one serves the rest.
 	DefaultBlockCacheSize = 256 << 20
@@ -93,6 +94,10 @@ type Options struct {
 	// background work off: history is then kept whatever the retention,
 	// and the value log is never collected.
 	GCInterval time.Duration
+	// Compression is how the blocks of new tables are stored on disk;
+	// the zero value means DefaultCompression. In memory nothing is
+	// compressed.
+	Compression Compression
 }
 
 // DB is a kv.Store over badger in managed mode. It is safe for concurrent
@@ -158,7 +163,10 @@ func Open(opts Options) (*DB, error) {
 	if !opts.InMemory && opts.Dir == "" {
 		return nil, errors.New("open badger: no directory given")
 	}
-	bo := badgerOptions(opts, log)
+	bo, err := badgerOptions(opts, log)
+	if err != nil {
+		return nil, fmt.Errorf("open badger: %w", err)
+	}
 	bdb, err := badger.OpenManaged(bo)
 	if err != nil && opts.ReadOnly && strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error()) {
 		// A writer that was killed leaves its write-ahead log unfinished,
@@ -259,7 +267,11 @@ func recoverForReading(opts Options) error {
 
 // badgerOptions translates Options into badger's, with the managed-mode
 // settings this package depends on.
-func badgerOptions(opts Options, log *slog.Logger) badger.Options {
+func badgerOptions(opts Options, log *slog.Logger) (badger.Options, error) {
+	compression, err := opts.Compression.badgerCompression()
+	if err != nil {
+		return badger.Options{}, err
+	}
 	var bo badger.Options
 	if opts.InMemory {
 		bo = badger.DefaultOptions("").WithInMemory(true)
@@ -270,6 +282,7 @@ func badgerOptions(opts Options, log *slog.Logger) badger.Options {
 		bo.BlockCacheSize = 0
 	} else {
 		bo = badger.DefaultOptions(opts.Dir)
+		bo.Compression = compression
 		bo.MemTableSize = DefaultMemTableSize
 		bo.BlockCacheSize = DefaultBlockCacheSize
 		if opts.BlockCacheSize > 0 {
@@ -319,7 +332,7 @@ func badgerOptions(opts Options, log *slog.Logger) badger.Options {
 	bo.TableSizeMultiplier = 1
 	bo.NumGoroutines = 4
 	bo.Logger = slogLogger{log}
-	return bo
+	return bo, nil
 }
 
 // Begin starts a transaction. An update transaction waits for the writer
