@@ -133,10 +133,10 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		resp = &graphql.Response{Errors: gqlerror.List{t.present(ctx, err)}}
 	}
 	if parts := splice.data(resp.Data); parts != nil {
-		writeResponseParts(w, media, http.StatusOK, resp, true, parts, t.buffers)
+		writeResponseParts(ctx, w, media, http.StatusOK, resp, true, parts, t.buffers)
 		return
 	}
-	writeResponseBuffered(w, media, http.StatusOK, resp, true, t.buffers)
+	writeResponseBuffered(ctx, w, media, http.StatusOK, resp, true, t.buffers)
 }
 
 // explainMissingOperation rewrites gqlgen's "operation  not found", which
@@ -385,23 +385,24 @@ func writeHTTPError(w http.ResponseWriter, media string, status int, code, msg s
 // a flush per chunk, and the client a read per chunk, on every
 // neighbourhood of more than about 60 entities.
 func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool) {
-	writeResponseBuffered(w, media, status, resp, withData, nil)
+	writeResponseBuffered(context.Background(), w, media, status, resp, withData, nil)
 }
 
 // writeResponseBuffered is writeResponse building the answer in a buffer
-// of buffers (nil: a new one).
-func writeResponseBuffered(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, buffers *answerBuffers) {
+// of buffers (nil: a new one), sent in one write where ctx's connection
+// allows (holdFor).
+func writeResponseBuffered(ctx context.Context, w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, buffers *answerBuffers) {
 	var one [1][]byte
 	if resp != nil {
 		one[0] = resp.Data
 	}
-	writeResponseParts(w, media, status, resp, withData, one[:], buffers)
+	writeResponseParts(ctx, w, media, status, resp, withData, one[:], buffers)
 }
 
 // writeResponseParts is writeResponseBuffered with the data given as
 // parts written one after the other (answerSplice), in place of
 // resp.Data; no bytes at all are null.
-func writeResponseParts(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, data [][]byte, buffers *answerBuffers) {
+func writeResponseParts(ctx context.Context, w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, data [][]byte, buffers *answerBuffers) {
 	h := w.Header()
 	setResponseHeaders(h, media)
 	if resp != nil && hasCode(resp.Errors, store.Busy) {
@@ -471,6 +472,8 @@ func writeResponseParts(w http.ResponseWriter, media string, status int, resp *g
 	}
 	h.Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(status)
+	c := holdFor(ctx, n)
+	defer c.send(w)
 	if direct {
 		_, _ = w.Write(b[:head])
 		for _, p := range data {
