@@ -19,7 +19,9 @@ import (
 // two wake-ups of the reader. The server's bytes are the same either
 // way; only how many writes carry them changes. Over TLS the connection
 // the server sees is the TLS one and nothing is held.
-func AnswerListener(ln net.Listener) net.Listener { return answerListener{ln} }
+func AnswerListener(ln net.Listener) net.Listener {
+	return answerListener{Listener: ln, buffers: newAnswerBuffers()}
+}
 
 // AnswerConnContext is the http.Server's ConnContext for connections of
 // AnswerListener: it puts c in the context of c's requests.
@@ -30,14 +32,19 @@ func AnswerConnContext(ctx context.Context, c net.Conn) context.Context {
 	return ctx
 }
 
-type answerListener struct{ net.Listener }
+type answerListener struct {
+	net.Listener
+	// buffers lends the held bytes' buffers, so that an idle connection
+	// keeps none.
+	buffers *answerBuffers
+}
 
 func (l answerListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	return &answerConn{Conn: c}, nil
+	return &answerConn{Conn: c, buffers: l.buffers}, nil
 }
 
 type answerConnKey struct{}
@@ -49,32 +56,30 @@ type answerConnKey struct{}
 // lock.
 type answerConn struct {
 	net.Conn
+	buffers *answerBuffers
 	holding bool
-	held    []byte
+	held    *answerBuffer // nil: nothing held
 }
 
 // Write sends p, after what was held; while holding, it only keeps p.
 func (c *answerConn) Write(p []byte) (int, error) {
 	if c.holding {
-		c.held = append(c.held, p...)
+		if c.held == nil {
+			c.held = c.buffers.get(len(p))
+		}
+		c.held.b = append(c.held.b, p...)
 		return len(p), nil
 	}
-	if len(c.held) == 0 {
+	if c.held == nil {
 		return c.Conn.Write(p)
 	}
-	before := len(c.held)
-	c.held = append(c.held, p...)
-	n, err := c.Conn.Write(c.held)
-	c.held = c.held[:0]
-	if cap(c.held) > maxKeptHeld {
-		c.held = nil // an idle connection keeps no more than that
-	}
+	before := len(c.held.b)
+	c.held.b = append(c.held.b, p...)
+	n, err := c.Conn.Write(c.held.b)
+	c.buffers.put(c.held)
+	c.held = nil
 	return max(0, n-before), err
 }
-
-// maxKeptHeld is the room a connection keeps for held writes between
-// answers: a dashboard's answers, with their headers, fit in it.
-const maxKeptHeld = 16 << 10
 
 // CloseWrite half-closes the connection when the one beneath can, which
 // net/http asks for before it closes a connection.
@@ -106,6 +111,8 @@ func holdFor(ctx context.Context, size int) *answerConn {
 	c, _ := ctx.Value(answerConnKey{}).(*answerConn)
 	if c != nil {
 		c.holding = true
+		// Room for the headers too, which net/http writes first.
+		c.held = c.buffers.get(size + 1<<10)
 	}
 	return c
 }
@@ -122,7 +129,12 @@ func (c *answerConn) send(w http.ResponseWriter) {
 	}
 	c.holding = false
 	_ = http.NewResponseController(w).Flush()
-	if len(c.held) > 0 {
+	switch {
+	case c.held == nil:
+	case len(c.held.b) == 0:
+		c.buffers.put(c.held)
+		c.held = nil
+	default:
 		_, _ = c.Write(nil)
 	}
 }
