@@ -2,8 +2,12 @@ package graph
 
 import "sync"
 
-// answerBuffers lends the buffers whole answers are written in before
-// they are sent (directQuery). A large neighbourhood is megabytes of
+// answerBuffers lends the buffers every answer of the HTTP transport is
+// written in before it is sent: the dashboard's neighbourhood whole
+// (directQuery), a neighbourhood spliced into gqlgen's data
+// (answerSplice), and the envelope around gqlgen's data with the data
+// copied in (writeResponseParts). One pool for all three, so that what a
+// request returns serves the next whatever path it takes. A large neighbourhood is megabytes of
 // answer (a depth-3 nodeLink on a power-law graph, 2.8 MB): written into
 // a fresh buffer, every such request allocated that much, zeroed and,
 // fresh from the operating system, page-faulted, a tenth or more of its

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,11 +32,10 @@ func enforceBodyRate(rate MinBodyRate, next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
-			rc := http.NewResponseController(w)
-			b := &rateBody{r: r.Body, rc: rc, rate: rate}
+			b := &rateBody{r: r.Body, w: w, rate: rate}
 			if b.extend() == nil {
 				r.Body = b
-				defer rc.SetReadDeadline(time.Time{})
+				defer b.done()
 			}
 		}
 		next.ServeHTTP(w, r)
@@ -44,15 +44,34 @@ func enforceBodyRate(rate MinBodyRate, next http.Handler) http.Handler {
 
 type rateBody struct {
 	r        io.ReadCloser
-	rc       *http.ResponseController
+	w        http.ResponseWriter // whose connection's read deadline is set
 	rate     MinBodyRate
 	inWindow int64
+	// cleared is whether the deadline is off since the body's end: the
+	// usual request reads its body to the end, and each setting of the
+	// deadline is a call into the runtime's poller. Atomic: an upload
+	// may be read on another goroutine than the handler's.
+	cleared atomic.Bool
 }
 
 // extend starts a new window.
 func (b *rateBody) extend() error {
 	b.inWindow = 0
-	return b.rc.SetReadDeadline(time.Now().Add(b.rate.Window))
+	b.cleared.Store(false)
+	return b.setDeadline(time.Now().Add(b.rate.Window))
+}
+
+// setDeadline sets the read deadline of b's connection.
+func (b *rateBody) setDeadline(t time.Time) error {
+	return http.NewResponseController(b.w).SetReadDeadline(t)
+}
+
+// done takes the deadline off when the handler ends, unless the body's
+// end took it off already.
+func (b *rateBody) done() {
+	if !b.cleared.Load() {
+		b.setDeadline(time.Time{})
+	}
 }
 
 func (b *rateBody) Read(p []byte) (int, error) {
@@ -68,7 +87,8 @@ func (b *rateBody) Read(p []byte) (int, error) {
 		// the deadline would end the server's background read, which
 		// watches for the client going away, and so cancel the request
 		// of a handler still at work on the body (an import's load).
-		b.rc.SetReadDeadline(time.Time{})
+		b.setDeadline(time.Time{})
+		b.cleared.Store(true)
 	}
 	if err != nil && isTimeout(err) {
 		err = fmt.Errorf("the request body arrived slower than %d bytes in %s; the connection was closed: %w", b.rate.Bytes, b.rate.Window, err)

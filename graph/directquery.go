@@ -90,7 +90,9 @@ func (d *directQuery) serve(ctx context.Context, w http.ResponseWriter, media st
 	setResponseHeaders(hd, media)
 	hd.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
+	c := holdFor(ctx, len(b))
 	_, _ = w.Write(b)
+	c.send(w)
 	return true
 }
 

@@ -19,7 +19,11 @@ import (
 // cpu-ns/op is the whole round trip's.
 func BenchmarkNeighborhoodTCP(b *testing.B) {
 	st, starts := generatedGraph(b)
-	ts := httptest.NewServer(graph.NewServer(graph.ServerConfig{Store: st, Limits: graph.Limits{Complexity: -1, MaxLimit: -1, MaxFirst: -1}}))
+	ts := httptest.NewUnstartedServer(graph.NewServer(graph.ServerConfig{Store: st, Limits: graph.Limits{Complexity: -1, MaxLimit: -1, MaxFirst: -1}}))
+	// Served as ties serve serves: answers held for one write.
+	ts.Listener = graph.AnswerListener(ts.Listener)
+	ts.Config.ConnContext = graph.AnswerConnContext
+	ts.Start()
 	b.Cleanup(ts.Close)
 	post := tcpPoster(b, ts.URL+"/query")
 	for _, depth := range []int{1, 2} {

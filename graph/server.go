@@ -178,8 +178,9 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	if heavy == nil && limits.HeavyWorkers > 0 {
 		heavy = newAdmission(limits.HeavyWorkers, max(0, limits.HeavyQueue))
 	}
-	direct := &directQuery{store: st, shapes: shapes, admission: heavy, answers: newAnswerBuffers()}
-	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, buffers: newResponseBuffers(), present: p.present, direct: direct})
+	answers := newAnswerBuffers() // one pool for every answer the transport writes
+	direct := &directQuery{store: st, shapes: shapes, admission: heavy, answers: answers}
+	srv.AddTransport(httpTransport{maxBody: limits.BodyBytes, buffers: answers, present: p.present, direct: direct})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if on(limits.Tokens) {
 		srv.SetParserTokenLimit(limits.Tokens)

@@ -35,8 +35,9 @@ const (
 // 413 without being read.
 type httpTransport struct {
 	maxBody int64
-	// buffers lends the buffers answers are built in; nil allocates.
-	buffers *responseBuffers
+	// buffers lends the buffers answers are built in, the same pool as
+	// direct's; nil allocates.
+	buffers *answerBuffers
 	// present codes the error of a request whose context ended before
 	// execution began.
 	present graphql.ErrorPresenterFunc
@@ -132,10 +133,10 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		resp = &graphql.Response{Errors: gqlerror.List{t.present(ctx, err)}}
 	}
 	if parts := splice.data(resp.Data); parts != nil {
-		writeResponseParts(w, media, http.StatusOK, resp, true, parts, t.buffers)
+		writeResponseParts(ctx, w, media, http.StatusOK, resp, true, parts, t.buffers)
 		return
 	}
-	writeResponseBuffered(w, media, http.StatusOK, resp, true, t.buffers)
+	writeResponseBuffered(ctx, w, media, http.StatusOK, resp, true, t.buffers)
 }
 
 // explainMissingOperation rewrites gqlgen's "operation  not found", which
@@ -384,23 +385,24 @@ func writeHTTPError(w http.ResponseWriter, media string, status int, code, msg s
 // a flush per chunk, and the client a read per chunk, on every
 // neighbourhood of more than about 60 entities.
 func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool) {
-	writeResponseBuffered(w, media, status, resp, withData, nil)
+	writeResponseBuffered(context.Background(), w, media, status, resp, withData, nil)
 }
 
 // writeResponseBuffered is writeResponse building the answer in a buffer
-// of buffers (nil: a new one).
-func writeResponseBuffered(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, buffers *responseBuffers) {
+// of buffers (nil: a new one), sent in one write where ctx's connection
+// allows (holdFor).
+func writeResponseBuffered(ctx context.Context, w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, buffers *answerBuffers) {
 	var one [1][]byte
 	if resp != nil {
 		one[0] = resp.Data
 	}
-	writeResponseParts(w, media, status, resp, withData, one[:], buffers)
+	writeResponseParts(ctx, w, media, status, resp, withData, one[:], buffers)
 }
 
 // writeResponseParts is writeResponseBuffered with the data given as
 // parts written one after the other (answerSplice), in place of
 // resp.Data; no bytes at all are null.
-func writeResponseParts(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, data [][]byte, buffers *responseBuffers) {
+func writeResponseParts(ctx context.Context, w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool, data [][]byte, buffers *answerBuffers) {
 	h := w.Header()
 	setResponseHeaders(h, media)
 	if resp != nil && hasCode(resp.Errors, store.Busy) {
@@ -427,60 +429,68 @@ func writeResponseParts(w http.ResponseWriter, media string, status int, resp *g
 		}
 	}
 	direct := size > directData
-	buf := buffers.get()
-	defer buffers.put(buf)
-	if direct {
-		buf.Grow(64)
-	} else {
-		buf.Grow(size + 64)
+	room := envelopeRoom
+	if !direct {
+		room += size
 	}
-	buf.WriteByte('{')
+	buf := buffers.get(room)
+	defer buffers.put(buf)
+	b := append(buf.b, '{')
 	sep := ""
 	if len(resp.Errors) > 0 {
-		b, err := json.Marshal(resp.Errors)
+		e, err := json.Marshal(resp.Errors)
 		if err != nil {
-			b = []byte(`[{"message":"internal error","extensions":{"code":"INTERNAL"}}]`)
+			e = []byte(`[{"message":"internal error","extensions":{"code":"INTERNAL"}}]`)
 		}
-		buf.WriteString(`"errors":`)
-		buf.Write(b)
+		b = append(b, `"errors":`...)
+		b = append(b, e...)
 		sep = ","
 	}
 	if withData {
-		buf.WriteString(sep + `"data":`)
+		b = append(b, sep...)
+		b = append(b, `"data":`...)
 		if !direct {
 			for _, p := range data {
-				buf.Write(p)
+				b = append(b, p...)
 			}
 		}
 		sep = ","
 	}
-	head := buf.Len() // the bytes before the data when direct
+	head := len(b) // the bytes before the data when direct
 	if len(resp.Extensions) > 0 {
-		if b, err := json.Marshal(resp.Extensions); err == nil {
-			buf.WriteString(sep + `"extensions":`)
-			buf.Write(b)
+		if e, err := json.Marshal(resp.Extensions); err == nil {
+			b = append(b, sep...)
+			b = append(b, `"extensions":`...)
+			b = append(b, e...)
 		}
 	}
-	buf.WriteByte('}')
-	n := buf.Len()
+	b = append(b, '}')
+	buf.b = b // what append grew goes back to the pool
+	n := len(b)
 	if direct {
 		n += size
 	}
 	h.Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(status)
+	c := holdFor(ctx, n)
+	defer c.send(w)
 	if direct {
-		all := buf.Bytes()
-		_, _ = w.Write(all[:head])
+		_, _ = w.Write(b[:head])
 		for _, p := range data {
 			if len(p) > 0 {
 				_, _ = w.Write(p)
 			}
 		}
-		_, _ = w.Write(all[head:])
+		_, _ = w.Write(b[head:])
 		return
 	}
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(b)
 }
+
+// envelopeRoom is the room writeResponseParts asks for besides the data
+// it copies: the envelope's keys and braces of an answer without errors
+// or extensions.
+const envelopeRoom = 64
 
 // directData is the size of data above which writeResponse writes it
 // without copying it into its buffer.

@@ -185,12 +185,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// seconds. Until the store is open, /healthz answers and everything
 	// else says the service is starting (503 with Retry-After), so that a
 	// load balancer or a client can tell "coming" from "gone".
-	ln = newCapListener(ln, c.maxConnections)
+	ln = graph.AnswerListener(newCapListener(ln, c.maxConnections))
 	handler := &switchHandler{}
 	handler.set(startingHandler())
 	hs := &http.Server{
 		TLSConfig:         tlsConfig,
 		Handler:           handler,
+		ConnContext:       graph.AnswerConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		// No ReadTimeout: an upload may take as long as its size needs,
 		// and the server cuts off a body slower than

@@ -297,13 +297,15 @@ func serveInProcess(log *slog.Logger, s *store.Store, limit int, timeout time.Du
 	limits.MaxLimit = max(limits.MaxLimit, limit)
 	limits.Complexity = max(limits.Complexity, 16*limit+1000) // edges count several per node
 	limits.Timeout = timeout
+	// Served as ties serve serves it (graph.AnswerListener).
 	srv := &http.Server{
 		Handler:           graph.NewServer(graph.ServerConfig{Store: s, Logger: log, Limits: limits}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		ConnContext:       graph.AnswerConnContext,
 	}
 	go func() {
-		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(graph.AnswerListener(l)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("benchmark server", "err", err)
 		}
 	}()
