@@ -22,7 +22,13 @@ type walker struct {
 	// seen holds the nodes met (those of walk.nodes): the test for a new
 	// node, and on the last level for one outside the set, without a
 	// probe of walk.at, which only a walk keeping relations fills.
-	seen      *nodeSet
+	seen *nodeSet
+	// expanded holds the nodes whose adjacency the walk has scanned,
+	// when it keeps relations in both directions (walker.seenRel nil):
+	// a relation to one of them was kept from that end, or not at all,
+	// so the scans over cached items pass it over without the probe of
+	// walk.at that meet would make to find its place. Nil otherwise.
+	expanded  *nodeSet
 	limit     int
 	relations bool
 	// seenRel holds the relations kept so far, when the walk does not
@@ -173,7 +179,11 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			w.release()
 		}
 	}()
+	expanded := wk.expanded
 	for i, n := range frontier {
+		if expanded != nil && i > 0 {
+			expanded.add(frontier[i-1])
+		}
 		self := int32(lo + i)
 		items := adj[i]
 		if settled != nil && settled[i] {
@@ -216,7 +226,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			seen := wk.seen
 			for k := range items {
 				it := &items[k]
-				if !seen.has(it.other) || it.other == n && it.dir == pIn {
+				if !seen.has(it.other) || expanded != nil && expanded.has(it.other) || it.other == n && it.dir == pIn {
 					continue
 				}
 				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
@@ -231,7 +241,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			// directions).
 			for k := range items {
 				it := &items[k]
-				if it.other == n && it.dir == pIn {
+				if it.other == n && it.dir == pIn || expanded != nil && expanded.has(it.other) {
 					continue
 				}
 				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
@@ -266,6 +276,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				}
 			}
 		}
+	}
+	if expanded != nil && len(frontier) > 0 {
+		expanded.add(frontier[len(frontier)-1])
 	}
 	return nil
 }
