@@ -138,15 +138,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	// neighbourhood) admits every item of a full scan but a self-loop's
 	// second key: no type, date or entity type to test per item.
 	plain := f.types == nil && f.otherTypes == nil && !f.datedOnly && f.valid.IsZero()
-	var settled []bool
-	if last && full && plain && wk.relations && wk.seenRel == nil {
-		settled = wk.settled(adj, lo)
-	}
-	if settled != nil {
-		runtime.KeepAlive(touchUnsettled(adj, settled))
-	} else {
-		runtime.KeepAlive(touchAdjacencies(adj))
-	}
+	runtime.KeepAlive(touchAdjacencies(adj))
 	if !last {
 		// The level adds at most one node per item (and no more than
 		// the limit lets in): room for them now is one allocation
@@ -186,9 +178,6 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 		}
 		self := int32(lo + i)
 		items := adj[i]
-		if settled != nil && settled[i] {
-			continue
-		}
 		var ids []string
 		if adjIDs != nil {
 			if ids = adjIDs[i]; ids == nil && items != nil {
@@ -281,59 +270,6 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 		expanded.add(frontier[len(frontier)-1])
 	}
 	return nil
-}
-
-// settled reports, for each node of the last level (adj[i] the cached
-// adjacency of the node at place lo+i), whether the relations the walk
-// has kept already account for every item of its adjacency, so that its
-// scan could find nothing more. The last level is scanned only for the
-// relations among its own nodes; every relation between one of them and
-// a node of an earlier level was kept when that node was expanded (the
-// walk follows both directions and admits every item, so the node of the
-// earlier level, expanded first, kept it), once. A node whose items are
-// all such relations (a leaf of the graph, or any node whose neighbours
-// are all nearer the start) has no relation to another node of its level,
-// no self-loop (whose two keys no earlier node kept) and none leading
-// out of the set. On a graph with hubs most of the last level are such
-// nodes, each a cached entry whose items are read from somewhere in the
-// heap: a depth-3 answer on the power law read 47,000 items of 5,900
-// such nodes, none of which it kept.
-//
-// It is for a walk that keeps relations, follows both directions and
-// admits every item of a full scan; nil when no node is settled.
-func (wk *walker) settled(adj [][]adjItem, lo int) []bool {
-	known := make([]int32, len(adj))
-	for i := range wk.edges {
-		e := &wk.edges[i]
-		if k := int(e.from) - lo; k >= 0 {
-			known[k]++
-		}
-		if k := int(e.to) - lo; k >= 0 {
-			known[k]++
-		}
-	}
-	var settled []bool
-	for i, a := range adj {
-		if a != nil && int(known[i]) == len(a) {
-			if settled == nil {
-				settled = make([]bool, len(adj))
-			}
-			settled[i] = true
-		}
-	}
-	return settled
-}
-
-// touchUnsettled is touchAdjacencies for the adjacencies not settled: the
-// settled ones are not read at all.
-func touchUnsettled(adj [][]adjItem, settled []bool) byte {
-	var x byte
-	for i, a := range adj {
-		if len(a) > 0 && !settled[i] {
-			x ^= byte(a[0].other)
-		}
-	}
-	return x
 }
 
 // scanStart is the first of items that scan sc reads, as scanCached
