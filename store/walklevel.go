@@ -133,11 +133,6 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	} else {
 		r.cache.adjacencies(frontier, r.ts, adj)
 	}
-	full := f.fullScan()
-	// A filter that only says "both directions" (the dashboards' usual
-	// neighbourhood) admits every item of a full scan but a self-loop's
-	// second key: no type, date or entity type to test per item.
-	plain := f.types == nil && f.otherTypes == nil && !f.datedOnly && f.valid.IsZero()
 	runtime.KeepAlive(touchAdjacencies(adj))
 	if !last {
 		// The level adds at most one node per item (and no more than
@@ -165,6 +160,11 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			}
 		}
 	}
+	full := f.fullScan()
+	// A filter that only says "both directions" (the dashboards' usual
+	// neighbourhood) admits every item of a full scan but a self-loop's
+	// second key: no type, date or entity type to test per item.
+	plain := f.types == nil && f.otherTypes == nil && !f.datedOnly && f.valid.IsZero()
 	var w *walkIter
 	defer func() {
 		if w != nil {
