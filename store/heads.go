@@ -246,6 +246,9 @@ func (r *Reader) walkNeighborhoodIDs(start NodeID, f *EdgeFilter, depth, limit i
 		wk.at.put(start, 0)
 		if f.direction != Both {
 			wk.seenRel = map[RelID]struct{}{}
+		} else {
+			wk.expanded = r.nodeSets.get()
+			defer func() { r.nodeSets.put(wk.expanded, wk.nodes) }()
 		}
 	}
 	lo, hi := 0, 1 // the frontier is nodes[lo:hi]

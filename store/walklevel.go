@@ -22,7 +22,13 @@ type walker struct {
 	// seen holds the nodes met (those of walk.nodes): the test for a new
 	// node, and on the last level for one outside the set, without a
 	// probe of walk.at, which only a walk keeping relations fills.
-	seen      *nodeSet
+	seen *nodeSet
+	// expanded holds the nodes whose adjacency the walk has scanned,
+	// when it keeps relations in both directions (walker.seenRel nil):
+	// a relation to one of them was kept from that end, or not at all,
+	// so the scans over cached items pass it over without the probe of
+	// walk.at that meet would make to find its place. Nil otherwise.
+	expanded  *nodeSet
 	limit     int
 	relations bool
 	// seenRel holds the relations kept so far, when the walk does not
@@ -165,7 +171,11 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			w.release()
 		}
 	}()
+	expanded := wk.expanded
 	for i, n := range frontier {
+		if expanded != nil && i > 0 {
+			expanded.add(frontier[i-1])
+		}
 		self := int32(lo + i)
 		items := adj[i]
 		var ids []string
@@ -197,13 +207,30 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			}
 			continue
 		}
+		if full && plain && last {
+			// The last level keeps only relations to nodes met, and
+			// most of its items, a hub's thousands, lead out of the
+			// set: one bit each, before anything else of the item
+			// is read or meet is called.
+			seen := wk.seen
+			for k := range items {
+				it := &items[k]
+				if !seen.has(it.other) || expanded != nil && expanded.has(it.other) || it.other == n && it.dir == pIn {
+					continue
+				}
+				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+				}
+			}
+			continue
+		}
 		if full && plain {
 			// Every item passes but the in-key of a self-loop, whose
 			// out-key came first (admits' first test, for both
 			// directions).
 			for k := range items {
 				it := &items[k]
-				if it.other == n && it.dir == pIn {
+				if it.other == n && it.dir == pIn || expanded != nil && expanded.has(it.other) {
 					continue
 				}
 				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
@@ -238,6 +265,9 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 				}
 			}
 		}
+	}
+	if expanded != nil && len(frontier) > 0 {
+		expanded.add(frontier[len(frontier)-1])
 	}
 	return nil
 }
