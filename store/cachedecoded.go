@@ -181,21 +181,21 @@ func cachedDecoded[T wholeRecord, ID ~uint64](c *readCache, k *bodyKind[T], ids 
 }
 
 // sharedMaps sets props[i] to the cache's shared map of the encoding
-// raws[i], for every i with one.
-func (c *readCache) sharedMaps(raws []string, props []*sharedProps) {
+// raws[i], for every i with one, and reports whether the decoded share has
+// room left: when it has none, a reader need not offer what it decoded
+// (attachDecoded), nor take the write lock to be refused.
+func (c *readCache) sharedMaps(raws []string, props []*sharedProps) (room bool) {
 	if c == nil || c.max <= 0 {
-		return
+		return false
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if c.props == nil {
-		return
-	}
 	for i, raw := range raws {
-		if raw != "" {
+		if raw != "" && c.props != nil {
 			props[i] = c.props[raw]
 		}
 	}
+	return c.decoded < c.max/decodedShare
 }
 
 // decodeProps makes the Properties of raw, an encoding rawProps has

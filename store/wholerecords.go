@@ -64,7 +64,7 @@ func wholeRecords[T wholeRecord, ID ~uint64](r *Reader, k *bodyKind[T], ids []ID
 	}
 	if raws != nil {
 		shared := make([]*sharedProps, len(ids))
-		r.cache.sharedMaps(raws, shared)
+		room := r.cache.sharedMaps(raws, shared)
 		for i, raw := range raws {
 			if raw == "" {
 				continue
@@ -74,10 +74,17 @@ func wholeRecords[T wholeRecord, ID ~uint64](r *Reader, k *bodyKind[T], ids []ID
 				dec[i].shared = sp
 				continue
 			}
+			if !room {
+				*k.props(&dec[i].v) = decodeProps(raw)
+				continue
+			}
 			// A map of its own, its strings in a copy of the encoding
 			// rather than the body, which the cache may offer to share.
 			raws[i] = strings.Clone(raw)
 			*k.props(&dec[i].v) = decodeProps(raws[i])
+		}
+		if !room {
+			raws = nil // nothing to offer
 		}
 	}
 	for i, d := range dec {
