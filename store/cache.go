@@ -34,6 +34,9 @@ type readCache struct {
 	max     int64 // bytes the entries may take; 0 turns the cache off
 	size    int64
 	decoded int64 // of size, the decoded bodies' (cachedecoded.go)
+	// props are the decoded bodies' Properties maps by their encoding,
+	// each shared by the bodies that encode them alike (cachedecoded.go).
+	props   map[string]*sharedProps
 	validTs uint64
 	writing int              // writers between begin and end
 	index   map[uint64]int32 // by cacheKey.slot
@@ -290,12 +293,7 @@ func (c *readCache) remove(i int) {
 	e := &c.entries[i]
 	c.unplace(e.key)
 	c.size -= e.size
-	if e.ent != nil {
-		c.decoded -= e.ent.size
-	}
-	if e.rel != nil {
-		c.decoded -= e.rel.size
-	}
+	c.dropDecoded(e)
 	last := len(c.entries) - 1
 	if i != last {
 		m := &c.entries[last]
@@ -347,7 +345,7 @@ func (c *readCache) begin(all bool) {
 	if all {
 		clear(c.index)
 		c.dense.clear()
-		c.entries, c.size, c.hand, c.decoded = nil, 0, 0, 0
+		c.entries, c.size, c.hand, c.decoded, c.props = nil, 0, 0, 0, nil
 		c.schema = nil
 	}
 }

@@ -5,21 +5,51 @@ import "unsafe"
 // This file keeps entity and relation bodies decoded beside their cached
 // bytes, for the reads that hand out whole records by the hundred
 // (Store.Neighborhood): decoding a body costs more than walking to it,
-// most of it the Properties map, which a Go map makes an allocation of
-// some 900 bytes however few properties there are.
+// most of it the Properties map.
+//
+// The maps are shared: every decoded body whose properties encode alike
+// holds the same map (sharedProps), as answers already share it
+// read-only. A Go map of up to eight entries is one group of eight slots
+// however few it holds, some 950 bytes for a map[string]Value, five times
+// the rest of a decoded entity and most of its pointers: with a map of its
+// own each, the decoded share of the cache held a fraction of the
+// entities a few large neighbourhoods reach, and the rest were decoded
+// afresh, map and all, for every answer. Property sets repeat (no
+// properties at all, a birth year, a country, a relation's weight), so
+// shared maps fit several times the records in the same bytes; and a
+// record decoded afresh takes the shared map too when there is one,
+// without allocating its own. Making the map per answer instead, from
+// the properties' encoding, was measured: it costs an answer of 530
+// entities twice the time of the decode it saves.
 
 // wholeRecord is what a body decodes to: an entity or a relation.
 type wholeRecord interface{ Entity | Relation }
 
 // decoded is a body decoded once. Its strings are substrings of the body;
-// its Properties and lists are shared by every answer copied from it,
-// which therefore must never change them. Type is left empty: each
-// reader names typ from its own snapshot's ontology, as entityFrom does.
+// its lists and its Properties (shared's) are shared by every answer
+// copied from it, which therefore must never change them. Type is left
+// empty: each reader names typ from its own snapshot's ontology, as
+// entityFrom does.
 type decoded[T wholeRecord] struct {
-	v    T
-	typ  TypeID
-	size int64 // what the cache counts for it, in readCache.decoded too
+	v      T
+	typ    TypeID
+	shared *sharedProps // v.Properties, once in the cache
+	size   int64        // what the cache counts for it, in readCache.decoded too
 }
+
+// sharedProps is one Properties map held by the cache's decoded bodies
+// whose properties have the encoding key, counted once in
+// readCache.decoded and dropped with the last of them.
+type sharedProps struct {
+	key  string // a copy of the encoding, into which p's strings point
+	p    Properties
+	refs int   // decoded bodies in the cache holding p
+	size int64 // what the cache counts for it
+}
+
+// sharedPropsOverhead approximates the bytes of a sharedProps and its
+// slot in readCache.props, beyond its key and map.
+const sharedPropsOverhead = 96
 
 // decodedShare is the most of the read cache decoded bodies may take, as a
 // divisor of its size. A decoded entity costs several times its body (its
@@ -36,8 +66,12 @@ type bodyKind[T wholeRecord] struct {
 	prefix byte
 	field  func(e *cacheEntry) **decoded[T] // where an entry keeps it
 	decode func(body string, v *T) (TypeID, error)
-	named  func(v *T, typ string)
-	size   func(v *T) int64 // bytes held beyond the body
+	// decodeLean decodes but for the properties: it leaves them nil and
+	// returns their encoding, checked.
+	decodeLean func(body string, v *T) (TypeID, string, error)
+	props      func(v *T) *Properties
+	named      func(v *T, typ string)
+	size       func(v *T) int64 // bytes held beyond the body and the Properties
 }
 
 // entityDecoding and relationDecoding describe the two kinds; they are
@@ -47,11 +81,15 @@ var (
 		cache: cacheEntity, prefix: pEntity,
 		field:  func(e *cacheEntry) **decoded[Entity] { return &e.ent },
 		decode: decodeEntityInto,
-		named:  func(e *Entity, t string) { e.Type = t },
+		decodeLean: func(b string, e *Entity) (TypeID, string, error) {
+			return decodeEntityFields(b, e, true)
+		},
+		props: func(e *Entity) *Properties { return &e.Properties },
+		named: func(e *Entity, t string) { e.Type = t },
 		size: func(e *Entity) int64 {
 			n := int64(unsafe.Sizeof(decoded[Entity]{}))
 			n += int64(cap(e.Labels))*int64(unsafe.Sizeof(Label{})) + int64(cap(e.Aliases))*16
-			return n + sourcesSize(e.Sources) + propertiesSize(e.Properties)
+			return n + sourcesSize(e.Sources)
 		},
 	}
 	relationDecoding = bodyKind[Relation]{
@@ -61,10 +99,15 @@ var (
 			t, _, _, err := decodeRelationInto(b, r)
 			return t, err
 		},
+		decodeLean: func(b string, r *Relation) (TypeID, string, error) {
+			t, _, _, raw, err := decodeRelationFields(b, r, true)
+			return t, raw, err
+		},
+		props: func(r *Relation) *Properties { return &r.Properties },
 		named: func(r *Relation, t string) { r.Type = t },
 		size: func(r *Relation) int64 {
 			n := int64(unsafe.Sizeof(decoded[Relation]{}))
-			return n + sourcesSize(r.Sources) + propertiesSize(r.Properties)
+			return n + sourcesSize(r.Sources)
 		},
 	}
 )
@@ -137,6 +180,31 @@ func cachedDecoded[T wholeRecord, ID ~uint64](c *readCache, k *bodyKind[T], ids 
 	}
 }
 
+// sharedMaps sets props[i] to the cache's shared map of the encoding
+// raws[i], for every i with one, and reports whether the decoded share has
+// room left: when it has none, a reader need not offer what it decoded
+// (attachDecoded), nor take the write lock to be refused.
+func (c *readCache) sharedMaps(raws []string, props []*sharedProps) (room bool) {
+	if c == nil || c.max <= 0 {
+		return false
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for i, raw := range raws {
+		if raw != "" && c.props != nil {
+			props[i] = c.props[raw]
+		}
+	}
+	return c.decoded < c.max/decodedShare
+}
+
+// decodeProps makes the Properties of raw, an encoding rawProps has
+// checked.
+func decodeProps(raw string) Properties {
+	d := decoder{s: raw}
+	return d.props()
+}
+
 // attachDecoded keeps dec[i], decoded from bodies[i], in the entry of
 // ids[i], for every i with both, and evicts what the cache must to stay
 // in its bounds. A decoded body is a function of the body alone, so it may
@@ -144,7 +212,12 @@ func cachedDecoded[T wholeRecord, ID ~uint64](c *readCache, k *bodyKind[T], ids 
 // still holds that very string (the same bytes at the same address, which
 // the caller's reference keeps from being reused), never one that a
 // writer has since forgotten or replaced.
-func attachDecoded[T wholeRecord, ID ~uint64](c *readCache, k *bodyKind[T], ids []ID, bodies []string, dec []*decoded[T]) {
+//
+// raws[i] is the encoding of dec[i]'s properties. Where dec[i].shared is
+// set, dec[i] holds that map, which must still be the cache's for raws[i];
+// otherwise its own, whose strings point into raws[i], which the cache
+// then keeps as the shared map unless it has one already.
+func attachDecoded[T wholeRecord, ID ~uint64](c *readCache, k *bodyKind[T], ids []ID, bodies []string, dec []*decoded[T], raws []string) {
 	if c == nil || c.max <= 0 {
 		return
 	}
@@ -164,13 +237,35 @@ func attachDecoded[T wholeRecord, ID ~uint64](c *readCache, k *bodyKind[T], ids 
 		if e.key != key || *f != nil || !sameString(e.body, bodies[i]) {
 			continue
 		}
+		sp := c.props[raws[i]]
+		var added int64 // a map the cache did not hold
+		switch {
+		case d.shared != nil && sp != d.shared:
+			continue // dropped since it was looked up; rare, and only a miss
+		case sp == nil:
+			p := *k.props(&d.v)
+			sp = &sharedProps{key: raws[i], p: p}
+			sp.size = sharedPropsOverhead + int64(len(sp.key)) + propertiesSize(p)
+			added = sp.size
+		}
 		n := k.size(&d.v)
 		if e.size+n > c.max/16 {
 			continue // as put keeps any one value to a sixteenth
 		}
-		if c.decoded+n > c.max/decodedShare {
+		if c.decoded+n+added > c.max/decodedShare {
 			continue
 		}
+		if added > 0 {
+			if c.props == nil {
+				c.props = map[string]*sharedProps{}
+			}
+			c.props[sp.key] = sp
+			c.size += added
+			c.decoded += added
+		}
+		sp.refs++
+		*k.props(&d.v) = sp.p
+		d.shared = sp
 		d.size = n
 		*f = d
 		e.size += n
@@ -179,6 +274,30 @@ func attachDecoded[T wholeRecord, ID ~uint64](c *readCache, k *bodyKind[T], ids 
 	}
 	for c.size > c.max && len(c.entries) > 0 {
 		c.evictOne()
+	}
+}
+
+// dropDecoded takes the decoded bodies of e, which is leaving the cache,
+// out of the counts, and a shared map with the last body that held it.
+// Must be called with mu held.
+func (c *readCache) dropDecoded(e *cacheEntry) {
+	if e.ent != nil {
+		c.dropShared(e.ent.size, e.ent.shared)
+	}
+	if e.rel != nil {
+		c.dropShared(e.rel.size, e.rel.shared)
+	}
+}
+
+func (c *readCache) dropShared(size int64, sp *sharedProps) {
+	c.decoded -= size
+	if sp == nil {
+		return
+	}
+	if sp.refs--; sp.refs == 0 {
+		delete(c.props, sp.key)
+		c.size -= sp.size
+		c.decoded -= sp.size
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 )
 
@@ -16,9 +17,17 @@ func TestDecodedShare(t *testing.T) {
 	const n = 300
 	entity := func(i int) string { return fmt.Sprintf("e%03d", i) }
 	b := Batch{}
+	// Half the entities have properties of their own, half one of four
+	// sets they share.
+	props := func(i int) Properties {
+		if i%2 == 0 {
+			return Properties{"population": Number(float64(1000 + i)), "rank": Number(float64(i))}
+		}
+		return Properties{"rank": Number(float64(i % 4))}
+	}
 	for i := range n {
 		b.Entities = append(b.Entities, Entity{ID: entity(i), Type: "City", Name: fmt.Sprintf("City %d", i),
-			Properties: Properties{"population": Number(float64(1000 + i)), "rank": Number(float64(i))}})
+			Properties: props(i)})
 		b.Relations = append(b.Relations, Relation{ID: fmt.Sprintf("r%d", i), Type: "SISTER_CITY_OF", From: entity(i), To: entity((i + 1) % n)})
 	}
 	mustApply(t, s, b)
@@ -29,13 +38,27 @@ func TestDecodedShare(t *testing.T) {
 		c.mu.RLock()
 		defer c.mu.RUnlock()
 		var held int64
+		refs := map[*sharedProps]int{}
 		for i := range c.entries {
 			if e := c.entries[i].ent; e != nil {
 				held += e.size
+				refs[e.shared]++
 			}
 			if r := c.entries[i].rel; r != nil {
 				held += r.size
+				refs[r.shared]++
 			}
+		}
+		// Every shared map is counted once, held by as many bodies as
+		// say so, and gone with the last of them.
+		if len(refs) != len(c.props) {
+			t.Fatalf("%s: decoded bodies hold %d shared maps, the cache keeps %d", when, len(refs), len(c.props))
+		}
+		for sp, n := range refs {
+			if sp == nil || c.props[sp.key] != sp || sp.refs != n {
+				t.Fatalf("%s: a shared map held by %d bodies is not the cache's or counts %v", when, n, sp)
+			}
+			held += sp.size
 		}
 		if held != c.decoded {
 			t.Fatalf("%s: entries hold %d bytes decoded, the cache counts %d", when, held, c.decoded)
@@ -52,7 +75,7 @@ func TestDecodedShare(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(sg.Nodes) != 7 || sg.Nodes[0].Properties["population"].Num != float64(1000+i) {
+			if len(sg.Nodes) != 7 || !reflect.DeepEqual(sg.Nodes[0].Properties, props(i)) {
 				t.Fatalf("%s: neighbourhood of %s: %d nodes, first %+v", when, entity(i), len(sg.Nodes), sg.Nodes[0])
 			}
 			most = max(most, check(fmt.Sprintf("%s, after %s", when, entity(i))))
@@ -64,7 +87,90 @@ func TestDecodedShare(t *testing.T) {
 	}
 	// Writes forget entries; a restore-like write empties the cache.
 	mustApply(t, s, Batch{Entities: []Entity{{ID: entity(3), Type: "City", Name: "Renamed",
-		Properties: Properties{"population": Number(1003)}}}})
+		Properties: props(3)}}})
 	check("after a write")
 	read("reads after a write")
+}
+
+// TestSharedProperties reads whole entities and relations whose
+// properties take every kind of value, some encoded alike, twice (decoded
+// afresh, then from the cache): the answers must equal the bodies decoded
+// one by one, and the cache must hold one map per distinct encoding,
+// shared by exactly the records that encode it.
+func TestSharedProperties(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name  string
+		props Properties
+		group string // records of one group encode their properties alike
+	}{
+		{"None", nil, "none"},
+		{"Empty", Properties{}, "none"},
+		{"Text", Properties{"country": Text("NL")}, "nl"},
+		{"TextAgain", Properties{"country": Text("NL")}, "nl"},
+		{"TextOther", Properties{"country": Text("DE")}, "de"},
+		{"Number", Properties{"population": Number(158_000)}, "pop"},
+		{"Bool", Properties{"capital": Bool(false)}, "bool"},
+		{"Date", Properties{"founded": DateValue(MustParseDate("1325-05"))}, "date"},
+		{"Geo", Properties{"at": Geo(52.22, 6.89)}, "geo"},
+		{"List", Properties{"twins": List(Text("Dalian"), Number(2), Bool(true))}, "list"},
+		{"ListAgain", Properties{"twins": List(Text("Dalian"), Number(2), Bool(true))}, "list"},
+		{"Many", Properties{"a": Text("1"), "b": Text("2"), "c": Text("3"), "d": Text("4"), "e": Text("5"),
+			"f": Text("6"), "g": Text("7"), "h": Text("8"), "i": Text("9"), "j": Text("10")}, "many"},
+		{"ManyAgain", Properties{"j": Text("10"), "i": Text("9"), "h": Text("8"), "g": Text("7"), "f": Text("6"),
+			"e": Text("5"), "d": Text("4"), "c": Text("3"), "b": Text("2"), "a": Text("1")}, "many"},
+	}
+	s := openTestStore(t)
+	b := Batch{Entities: []Entity{{ID: "hub", Type: "Network", Name: "Hub"}}}
+	for i, c := range cases {
+		id := fmt.Sprintf("e%02d", i)
+		b.Entities = append(b.Entities, Entity{ID: id, Type: "City", Name: c.name, Properties: c.props})
+		b.Relations = append(b.Relations, Relation{ID: "r" + id, Type: "MEMBER_OF", From: id, To: "hub", Properties: c.props})
+	}
+	mustApply(t, s, b)
+	groups := map[string]bool{"none": true} // the hub's
+	for _, c := range cases {
+		groups[c.group] = true
+	}
+	for _, round := range []string{"decoded afresh", "from the cache"} {
+		sg, err := s.Neighborhood(ctx, "hub", NeighborhoodOptions{Depth: 1}, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(sg.Nodes), len(cases)+1; got != want {
+			t.Fatalf("%s: %d nodes, want %d", round, got, want)
+		}
+		byGroup := map[string]Properties{}
+		for _, e := range sg.Nodes {
+			want, err := s.FindEntityByID(ctx, e.ID, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(e, want) {
+				t.Errorf("%s: entity %s is %+v, decoded alone %+v", round, e.ID, e, want)
+			}
+		}
+		for _, r := range sg.Edges {
+			i := 0
+			fmt.Sscanf(r.From, "e%02d", &i)
+			c := cases[i]
+			want := c.props
+			if want == nil {
+				want = Properties{}
+			}
+			if !reflect.DeepEqual(r.Properties, want) {
+				t.Errorf("%s: relation %s has %v, want %v", round, r.ID, r.Properties, want)
+			}
+			if p, ok := byGroup[c.group]; ok && round == "from the cache" && reflect.ValueOf(p).Pointer() != reflect.ValueOf(r.Properties).Pointer() {
+				t.Errorf("%s: relation %s (%s) does not share its group's map", round, r.ID, c.name)
+			}
+			byGroup[c.group] = r.Properties
+		}
+		s.cache.mu.RLock()
+		kept := len(s.cache.props)
+		s.cache.mu.RUnlock()
+		if got, want := kept, len(groups); round == "from the cache" && got != want {
+			t.Errorf("%s: the cache holds %d maps, want one per distinct encoding, %d", round, got, want)
+		}
+	}
 }

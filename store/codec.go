@@ -238,6 +238,18 @@ func (d *decoder) props() Properties {
 	return p
 }
 
+// rawProps checks a property map as props does and returns its encoding
+// (from its count on) rather than the map.
+func (d *decoder) rawProps() string {
+	start := d.s
+	n := d.count()
+	for i := 0; i < n && d.err == nil; i++ {
+		d.str()
+		d.value(0)
+	}
+	return start[:len(start)-len(d.s)]
+}
+
 func (d *decoder) value(depth int) Value {
 	var v Value
 	v.Kind = Kind(d.byte())
@@ -392,9 +404,17 @@ func decodeEntityString(b string) (entityBody, error) {
 // zero, and returns its type: for a caller that allocates the entities
 // of an answer together.
 func decodeEntityInto(b string, e *Entity) (TypeID, error) {
+	t, _, err := decodeEntityFields(b, e, false)
+	return t, err
+}
+
+// decodeEntityFields is decodeEntityInto that, with rawProps, leaves
+// e.Properties nil and returns the encoded properties instead, checked,
+// for decodeProps to make the map of later (cachedecoded.go).
+func decodeEntityFields(b string, e *Entity, rawProps bool) (TypeID, string, error) {
 	d := decoder{s: b}
 	if err := d.format("entity"); err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	e.ID = d.str()
 	t := TypeID(d.uvarint())
@@ -412,14 +432,19 @@ func decodeEntityInto(b string, e *Entity) (TypeID, error) {
 			e.Aliases = append(e.Aliases, d.str())
 		}
 	}
-	e.Properties = d.props()
+	var raw string
+	if rawProps {
+		raw = d.rawProps()
+	} else {
+		e.Properties = d.props()
+	}
 	e.ValidFrom = d.date()
 	e.ValidTo = d.date()
 	e.Sources = d.sources()
 	if err := d.end("entity"); err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	return t, nil
+	return t, raw, nil
 }
 
 // relationBody is a stored relation with its type and endpoints interned.
@@ -465,9 +490,16 @@ func decodeRelationString(b string) (relationBody, error) {
 // decodeRelationInto decodes the relation body b into *r, which must be
 // zero, and returns its type and endpoints, as decodeEntityInto does.
 func decodeRelationInto(b string, r *Relation) (t TypeID, from, to NodeID, err error) {
+	t, from, to, _, err = decodeRelationFields(b, r, false)
+	return t, from, to, err
+}
+
+// decodeRelationFields is decodeRelationInto with rawProps as in
+// decodeEntityFields.
+func decodeRelationFields(b string, r *Relation, rawProps bool) (t TypeID, from, to NodeID, raw string, err error) {
 	d := decoder{s: b}
 	if err := d.format("relation"); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, "", err
 	}
 	r.ID = d.str()
 	t = TypeID(d.uvarint())
@@ -475,12 +507,16 @@ func decodeRelationInto(b string, r *Relation) (t TypeID, from, to NodeID, err e
 	to = NodeID(d.uvarint())
 	r.From = d.str()
 	r.To = d.str()
-	r.Properties = d.props()
+	if rawProps {
+		raw = d.rawProps()
+	} else {
+		r.Properties = d.props()
+	}
 	r.ValidFrom = d.date()
 	r.ValidTo = d.date()
 	r.Sources = d.sources()
 	if err := d.end("relation"); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, "", err
 	}
-	return t, from, to, nil
+	return t, from, to, raw, nil
 }

@@ -1,6 +1,9 @@
 package store
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // wholeRecords is Entities (or Relations) for an answer that hands out
 // many whole records at once (Store.Neighborhood): it copies each from
@@ -8,7 +11,8 @@ import "fmt"
 // (cachedecoded.go), decoding and keeping the ones it lacks, and
 // allocates the answer's records in one slice; nil stands for a missing
 // one. The records it returns share their Properties and lists (Labels,
-// Aliases, Sources) with the cache and every other answer; the structs
+// Aliases, Sources) with the cache and every other answer (and Properties
+// with every record whose properties are the same); the structs
 // themselves are the caller's.
 func wholeRecords[T wholeRecord, ID ~uint64](r *Reader, k *bodyKind[T], ids []ID) ([]*T, error) {
 	out := make([]*T, len(ids))
@@ -17,48 +21,82 @@ func wholeRecords[T wholeRecord, ID ~uint64](r *Reader, k *bodyKind[T], ids []ID
 	bodies := make([]string, len(ids))
 	cachedDecoded(r.cache, k, ids, r.ts, dec, bodies)
 	keep := r.cache != nil && r.cache.max > 0
-	fresh := false
+	// raws are the properties' encodings of the records decoded here,
+	// substrings of their bodies, for the maps the cache shares.
+	var raws []string
 	for i, id := range ids {
-		d := dec[i]
-		if d != nil {
+		if dec[i] != nil {
 			bodies[i] = "" // nothing to attach
-		} else {
-			body := bodies[i]
-			if body == "" {
-				var ok bool
-				var err error
-				if body, ok, err = r.body(k.cache, k.prefix, uint64(id)); err != nil {
-					return nil, err
-				}
-				if !ok {
-					continue
-				}
-				bodies[i] = body
+			continue
+		}
+		body := bodies[i]
+		if body == "" {
+			var ok bool
+			var err error
+			if body, ok, err = r.body(k.cache, k.prefix, uint64(id)); err != nil {
+				return nil, err
 			}
-			if !keep {
-				t, err := k.decode(body, &slab[i])
-				if err != nil {
-					return nil, fmt.Errorf("read %s %d: %w", k.what(), id, err)
-				}
-				k.named(&slab[i], r.sch.name(t))
-				out[i] = &slab[i]
+			if !ok {
 				continue
 			}
-			d = &decoded[T]{}
-			t, err := k.decode(body, &d.v)
+			bodies[i] = body
+		}
+		if !keep {
+			t, err := k.decode(body, &slab[i])
 			if err != nil {
 				return nil, fmt.Errorf("read %s %d: %w", k.what(), id, err)
 			}
-			d.typ = t
-			dec[i] = d
-			fresh = true
+			k.named(&slab[i], r.sch.name(t))
+			out[i] = &slab[i]
+			continue
+		}
+		d := &decoded[T]{}
+		t, raw, err := k.decodeLean(body, &d.v)
+		if err != nil {
+			return nil, fmt.Errorf("read %s %d: %w", k.what(), id, err)
+		}
+		d.typ = t
+		dec[i] = d
+		if raws == nil {
+			raws = make([]string, len(ids))
+		}
+		raws[i] = raw
+	}
+	if raws != nil {
+		shared := make([]*sharedProps, len(ids))
+		room := r.cache.sharedMaps(raws, shared)
+		for i, raw := range raws {
+			if raw == "" {
+				continue
+			}
+			if sp := shared[i]; sp != nil {
+				*k.props(&dec[i].v) = sp.p
+				dec[i].shared = sp
+				continue
+			}
+			if !room {
+				*k.props(&dec[i].v) = decodeProps(raw)
+				continue
+			}
+			// A map of its own, its strings in a copy of the encoding
+			// rather than the body, which the cache may offer to share.
+			raws[i] = strings.Clone(raw)
+			*k.props(&dec[i].v) = decodeProps(raws[i])
+		}
+		if !room {
+			raws = nil // nothing to offer
+		}
+	}
+	for i, d := range dec {
+		if d == nil {
+			continue
 		}
 		slab[i] = d.v
 		k.named(&slab[i], r.sch.name(d.typ))
 		out[i] = &slab[i]
 	}
-	if fresh {
-		attachDecoded(r.cache, k, ids, bodies, dec)
+	if raws != nil {
+		attachDecoded(r.cache, k, ids, bodies, dec, raws)
 	}
 	return out, nil
 }
