@@ -72,7 +72,7 @@ func (c *readCache) putAdjIDs(node NodeID, items []adjItem, ids []string, size i
 	e.relIDs = ids
 	e.size += size
 	c.size += size
-	for c.size > c.max && len(c.entries) > 1 {
+	for c.over(0) && len(c.entries) > 1 {
 		c.evictOne()
 	}
 }

@@ -44,6 +44,8 @@ type Options struct {
 	// CacheSize bounds the memory, in bytes, of the cache of entity and
 	// relation bodies and of adjacency that reads at the newest commit
 	// share; 0 means DefaultCacheSize, a negative value turns it off.
+	// Bodies kept decoded for reads of whole entities take up to a
+	// quarter of it more, beside it.
 	CacheSize int64
 	// LoadEntityBudget bounds the memory, in bytes, of a load's table of
 	// the entities of its source: past it, a load sorts them on disk

@@ -30,10 +30,13 @@ import (
 // it and reads the rest from the backend, and nothing is ever served that
 // the reader's own snapshot would not show.
 type readCache struct {
-	mu      sync.RWMutex
-	max     int64 // bytes the entries may take; 0 turns the cache off
-	size    int64
-	decoded int64 // of size, the decoded bodies' (cachedecoded.go)
+	mu   sync.RWMutex
+	max  int64 // bytes the entries may take; 0 turns the cache off
+	size int64
+	// decoded is the part of size that is decoded bodies (cachedecoded.go).
+	// It has a bound of its own beside max (decodedShare), and max bounds
+	// only the rest (over).
+	decoded int64
 	// props are the decoded bodies' Properties maps by their encoding,
 	// each shared by the bodies that encode them alike (cachedecoded.go).
 	props   map[string]*sharedProps
@@ -256,13 +259,22 @@ func (c *readCache) put(e *cacheEntry) {
 	if i, ok := c.index[e.key.slot()]; ok {
 		c.remove(int(i))
 	}
-	for c.size+e.size > c.max && len(c.entries) > 0 {
+	for c.over(e.size) && len(c.entries) > 0 {
 		c.evictOne()
 	}
 	c.place(e.key, int32(len(c.entries)))
 	c.entries = append(c.entries, cacheEntry{})
 	c.entries[len(c.entries)-1].set(e)
 	c.size += e.size
+}
+
+// over reports whether the entries, with extra bytes more, would pass
+// max. Decoded bodies are not counted: they are bounded beside it
+// (decodedShare), so that the whole entities of large answers never push
+// out the adjacency and bodies the walks read, which, counted within max,
+// they did (BENCHMARKS.md).
+func (c *readCache) over(extra int64) bool {
+	return c.size-c.decoded+extra > c.max
 }
 
 // set copies e's fields but the reference bit into x.

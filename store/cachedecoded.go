@@ -51,14 +51,17 @@ type sharedProps struct {
 // slot in readCache.props, beyond its key and map.
 const sharedPropsOverhead = 96
 
-// decodedShare is the most of the read cache decoded bodies may take, as a
-// divisor of its size. A decoded entity costs several times its body (its
-// Properties map alone some 900 bytes), and the whole entities of a few
-// large neighbourhoods would otherwise push every adjacency out: on the
-// power law, answers of whole entities once made the walks that followed
-// them three to five times slower. Past the share, bodies are decoded per
+// decodedShare bounds the decoded bodies, as a divisor of the read cache's
+// size, beside the cache's own bound rather than within it (readCache.over):
+// the cache's memory is at most max plus max/decodedShare. A decoded entity
+// costs several times its body, and counted within the cache the whole
+// entities of a few large neighbourhoods pushed the adjacency out: on the
+// power law the walks after them ran three to five times slower when they
+// were not bounded, twice as slow with a quarter of the cache (BENCHMARKS.md).
+// Beside it, a quarter holds the entities of every depth-3 answer of the
+// 1M-relation benchmark graph. Past the share, bodies are decoded per
 // answer, as they were before they were kept.
-const decodedShare = 8
+const decodedShare = 4
 
 // bodyKind is what the decoded bodies of one kind of wholeRecord need.
 type bodyKind[T wholeRecord] struct {
@@ -206,9 +209,9 @@ func decodeProps(raw string) Properties {
 }
 
 // attachDecoded keeps dec[i], decoded from bodies[i], in the entry of
-// ids[i], for every i with both, and evicts what the cache must to stay
-// in its bounds. A decoded body is a function of the body alone, so it may
-// join the entry of any reader's snapshot; it joins only an entry that
+// ids[i], for every i with both, within decodedShare. A decoded body is
+// a function of the body alone, so it may join the entry of any reader's
+// snapshot; it joins only an entry that
 // still holds that very string (the same bytes at the same address, which
 // the caller's reference keeps from being reused), never one that a
 // writer has since forgotten or replaced.
@@ -272,9 +275,7 @@ func attachDecoded[T wholeRecord, ID ~uint64](c *readCache, k *bodyKind[T], ids 
 		c.size += n
 		c.decoded += n
 	}
-	for c.size > c.max && len(c.entries) > 0 {
-		c.evictOne()
-	}
+	// Nothing to evict: what was added is decoded, bounded above.
 }
 
 // dropDecoded takes the decoded bodies of e, which is leaving the cache,

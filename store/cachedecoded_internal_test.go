@@ -66,6 +66,10 @@ func TestDecodedShare(t *testing.T) {
 		if c.decoded > c.max/decodedShare {
 			t.Fatalf("%s: %d bytes decoded, more than the share %d", when, c.decoded, c.max/decodedShare)
 		}
+		// The share is beside the cache's bound: the rest stays within it.
+		if c.size-c.decoded > c.max {
+			t.Fatalf("%s: %d bytes besides the decoded, more than the cache's %d", when, c.size-c.decoded, c.max)
+		}
 		return held
 	}
 	var most int64
