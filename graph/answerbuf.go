@@ -7,12 +7,12 @@ import "sync"
 // (directQuery), a neighbourhood spliced into gqlgen's data
 // (answerSplice), and the envelope around gqlgen's data with the data
 // copied in (writeResponseParts). One pool for all three, so that what a
-// request returns serves the next whatever path it takes. A large neighbourhood is megabytes of
-// answer (a depth-3 nodeLink on a power-law graph, 2.8 MB): written into
-// a fresh buffer, every such request allocated that much, zeroed and,
-// fresh from the operating system, page-faulted, a tenth or more of its
-// CPU. The response writer copies what it is given, so a buffer is free
-// again once written.
+// request returns serves the next whatever path it takes. A large
+// neighbourhood is megabytes of answer (a depth-3 nodeLink on a
+// power-law graph, 2.8 MB): written into a fresh buffer, every such
+// request allocated that much, zeroed and, fresh from the operating
+// system, page-faulted, a tenth or more of its CPU. The response writer
+// copies what it is given, so a buffer is free again once written.
 //
 // Buffers are kept in two classes, so that the small answers a dashboard
 // asks for most do not take, and keep, the large buffers a large answer
