@@ -56,9 +56,12 @@ func newLoaders(f finders, wait time.Duration) *loaders {
 }
 
 // fetchByKeys reads a batch with one store call per snapshot asked for
-// (nearly always one).
+// (nearly always one). A snapshot that cannot be read (an asOf older than
+// the history kept) fails only the keys that asked for it: the batch
+// gathers the reads of unrelated fields, which must not share its error.
 func fetchByKeys[T any](ctx context.Context, keys []loadKey, find func(context.Context, []string, store.ReadOptions) ([]*T, error)) ([]*T, []error) {
 	out := make([]*T, len(keys))
+	var errs []error
 	groups := map[time.Time][]int{}
 	for i, k := range keys {
 		groups[k.asOf] = append(groups[k.asOf], i)
@@ -70,7 +73,13 @@ func fetchByKeys[T any](ctx context.Context, keys []loadKey, find func(context.C
 		}
 		found, err := find(ctx, ids, readOptions(asOf))
 		if err != nil {
-			return nil, []error{err}
+			if errs == nil {
+				errs = make([]error, len(keys))
+			}
+			for _, i := range idx {
+				errs[i] = err
+			}
+			continue
 		}
 		for j, i := range idx {
 			if j < len(found) {
@@ -78,7 +87,7 @@ func fetchByKeys[T any](ctx context.Context, keys []loadKey, find func(context.C
 			}
 		}
 	}
-	return out, nil
+	return out, errs
 }
 
 // readOptions turns a load key's time into store.ReadOptions.
