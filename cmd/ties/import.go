@@ -97,7 +97,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	var f exchange.Format
 	if format != "" {
 		var err error
-		if f, err = exchange.ParseFormat(format); err != nil {
+		if f, err = exchange.ParseImportFormat(format); err != nil {
 			return usageError{err.Error()}
 		}
 	}

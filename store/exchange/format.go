@@ -89,6 +89,18 @@ func ParseFormat(s string) (Format, error) {
 	return "", store.Errorf(store.Invalid, "unknown format %q (use ndjson, json, csv, graphml, gexf or dot)", s)
 }
 
+// ParseImportFormat is ParseFormat for the formats import reads: NDJSON,
+// JSON and CSV. Any other name, an export-only format included, is an
+// Invalid error that lists those three, so that a client is not sent from
+// one refusal to the next.
+func ParseImportFormat(s string) (Format, error) {
+	f, err := ParseFormat(s)
+	if err != nil || (f != NDJSON && f != JSON && f != CSV) {
+		return "", store.Errorf(store.Invalid, "cannot import format %q (use ndjson, json or csv)", s)
+	}
+	return f, nil
+}
+
 // DetectFormat guesses the format of a file from its name: .ndjson, .jsonl,
 // .json, .csv, .graphml, .gexf, .dot or .gv, each optionally followed by
 // .gz, or .zip (CSV files in a zip, as the CSV export writes them). It returns an Invalid error when the name says nothing.

@@ -498,11 +498,7 @@ func spoolParts(r *http.Request, dir, boundary string, format Format) ([]Input, 
 // Content-Type.
 func uploadFormat(arg, contentType string) (Format, error) {
 	if arg != "" {
-		f, err := ParseFormat(arg)
-		if err == nil && f != NDJSON && f != JSON && f != CSV {
-			return "", store.Errorf(store.Invalid, "cannot import format %q (use ndjson, json or csv)", f)
-		}
-		return f, err
+		return ParseImportFormat(arg)
 	}
 	mt, _, _ := mime.ParseMediaType(contentType)
 	switch mt {
