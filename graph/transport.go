@@ -158,6 +158,8 @@ func explainMissingOperation(oc *graphql.OperationContext, errs gqlerror.List) {
 		errs[0].Message = "the document has no operation; send a query or a mutation"
 	case oc.OperationName == "":
 		errs[0].Message = fmt.Sprintf("the document has %d operations; name the one to run with operationName (%s)", len(ops), strings.Join(names, ", "))
+	case len(names) == 0:
+		errs[0].Message = fmt.Sprintf("operationName %q names no operation of the document: its operation has no name, so leave operationName out (or name the operation)", oc.OperationName)
 	default:
 		errs[0].Message = fmt.Sprintf("operationName %q names no operation of the document (it has %s)", oc.OperationName, strings.Join(names, ", "))
 	}
