@@ -137,6 +137,8 @@ func NewServer(cfg ServerConfig) *Server {
 	}
 	if cfg.Import != nil {
 		s.mux.Handle("/import", g.require(store.ScopeWrite, "an import", false, cfg.Import))
+	} else if cfg.ReadOnly {
+		s.mux.Handle("/import", g.require(store.ScopeWrite, "an import", false, http.HandlerFunc(readOnlyImport)))
 	}
 	if cfg.Backup != nil {
 		s.mux.Handle("/backup", g.require(store.ScopeAdmin, "a backup", false, cfg.Backup))
