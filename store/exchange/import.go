@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 
 	"github.com/ties-graph/ties/store"
@@ -42,13 +43,17 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	if len(inputs) == 0 {
 		return store.LoadResult{}, store.Errorf(store.Invalid, "nothing to import: name at least one file")
 	}
+	// The load is named by the files given (a zip by its own name), as
+	// the change feed and the log show it; errors still name the file a
+	// line is in.
+	names := make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = in.Name
+	}
+	name := strings.Join(names, ", ")
 	inputs, err := expandZips(inputs)
 	if err != nil {
 		return store.LoadResult{}, err
-	}
-	name := inputs[0].Name
-	if len(inputs) > 1 {
-		name = "import"
 	}
 	dec := opts.Decode
 	if dec.MaxErrors == 0 {
