@@ -320,7 +320,7 @@ func TestImportOnExistingThroughURL(t *testing.T) {
 	if want := "entities: 0 new, 1 changed, 0 unchanged; relations: 0 new, 0 changed, 0 unchanged\n  entity munster (munster.csv:2) would change: description\n"; !strings.HasSuffix(out, want) {
 		t.Errorf("dry run through the service printed\n%s\nwant it to end\n%s", out, want)
 	}
-	if _, stderr, err := cli(t, runImport, "--url", srv.URL, "--on-existing", "fail", "--delimiter", "|", piped); err == nil || !strings.Contains(stderr, `munster.csv:2: id: entity "munster" already exists`) {
+	if _, stderr, err := cli(t, runImport, "--url", srv.URL, "--on-existing", "fail", "--delimiter", "|", piped); err == nil || !strings.Contains(stderr, `munster.csv:2: id:ID: column 1: entity "munster" already exists`) {
 		t.Errorf("fail: %v\n%s", err, stderr)
 	}
 	for _, args := range [][]string{{"--on-existing", "upsert"}, {"--delimiter", "||"}} {

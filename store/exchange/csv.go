@@ -232,7 +232,8 @@ func decodeCSV(ctx context.Context, r io.Reader, name string, opts DecodeOptions
 		errs.add(e)
 		return nil
 	}
-	cd := &csvDecoder{name: name, layout: layout, yield: yield}
+	csvFieldNames(opts.fields, layout)
+	cd := &csvDecoder{name: name, layout: layout, yield: yield, fields: opts.fields}
 	if layout.mode == csvSimple {
 		cd.seen = map[string]seenEntity{}
 	}
@@ -323,6 +324,7 @@ type csvDecoder struct {
 	layout *csvLayout
 	yield  func(store.Record) error
 	seen   map[string]seenEntity // simple mode: entities already written
+	fields *fileFields           // tags lines with origins; nil: leaves them
 }
 
 func (cd *csvDecoder) cellError(line int64, c column, format string, args ...any) *store.Error {
@@ -358,13 +360,13 @@ func (cd *csvDecoder) row(row []string, line int64) error {
 		if err != nil {
 			return err
 		}
-		return cd.yield(store.Record{Line: line, Entity: e, Fields: cd.csvCarried(row, csvNodeFields...)})
+		return cd.yield(store.Record{Line: cd.fields.tag(line, originNode), Entity: e, Fields: cd.csvCarried(row, csvNodeFields...)})
 	case csvRelationships:
 		r, err := cd.relation(row, line, l.start, l.end, l.typ)
 		if err != nil {
 			return err
 		}
-		return cd.yield(store.Record{Line: line, Relation: r, Fields: cd.csvCarried(row, csvRelationFields...)})
+		return cd.yield(store.Record{Line: cd.fields.tag(line, originLink), Relation: r, Fields: cd.csvCarried(row, csvRelationFields...)})
 	}
 	return cd.simple(row, line)
 }
@@ -468,7 +470,10 @@ func (cd *csvDecoder) simple(row []string, line int64) error {
 	if err != nil {
 		return err
 	}
-	for _, end := range []struct{ id, typ, name string }{{r.From, "fromType", "fromName"}, {r.To, "toType", "toName"}} {
+	for _, end := range []struct {
+		id, typ, name string
+		o             origin
+	}{{r.From, "fromType", "fromName", originFromEnd}, {r.To, "toType", "toName", originToEnd}} {
 		typ, _, _ := cd.field(row, end.typ)
 		name, nameCol, hasName := cd.field(row, end.name)
 		if typ == "" {
@@ -489,11 +494,11 @@ func (cd *csvDecoder) simple(row []string, line int64) error {
 		// rather than being dropped without a word.
 		cd.seen[end.id] = seen
 		e := &store.Entity{ID: end.id, Type: typ, Name: name}
-		if err := cd.yield(store.Record{Line: line, Entity: e, Fields: cd.csvCarried(row, end.name)}); err != nil {
+		if err := cd.yield(store.Record{Line: cd.fields.tag(line, end.o), Entity: e, Fields: cd.csvCarried(row, end.name)}); err != nil {
 			return err
 		}
 	}
-	return cd.yield(store.Record{Line: line, Relation: r, Fields: cd.csvCarried(row, "validFrom", "validTo")})
+	return cd.yield(store.Record{Line: cd.fields.tag(line, originLink), Relation: r, Fields: cd.csvCarried(row, "validFrom", "validTo")})
 }
 
 // seenEntity is what simple mode remembers of an entity it wrote: its type

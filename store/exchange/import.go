@@ -101,7 +101,7 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	}
 	for i, c := range res.Report.Changes {
 		// Changes name records as errors do: "file:line" once rewritten.
-		res.Report.Changes[i].Record = untag(&store.Error{Record: c.Record}, inputs, name).Record
+		res.Report.Changes[i].Record = untag(&store.Error{Record: c.Record}, inputs, name, nil).Record
 	}
 	return res, nil
 }

@@ -182,7 +182,7 @@ func TestImportHandlerOnExisting(t *testing.T) {
 		s, _ := e["message"].(string)
 		return s
 	}
-	if code, out := post("&onExisting=fail", partial); code != http.StatusConflict || !strings.Contains(message(out), `twins.csv:2: id: entity "munster" already exists`) {
+	if code, out := post("&onExisting=fail", partial); code != http.StatusConflict || !strings.Contains(message(out), `twins.csv:2: id:ID: column 1: entity "munster" already exists`) {
 		t.Errorf("fail: %d %v", code, out)
 	}
 	if code, out := post("&onExisting=upsert", partial); code != http.StatusBadRequest || !strings.Contains(message(out), "onExisting") {
@@ -225,9 +225,9 @@ func TestImportListsEveryProblem(t *testing.T) {
 		got = append(got, e.Error())
 	}
 	want := []string{
-		`bad.csv:2: to: no entity "nowhere"`,
+		`bad.csv:2: to: column 2: no entity "nowhere"`,
 		`bad.csv:3: validFrom: column 4: invalid date "20x7"`,
-		`bad.csv:4: to: SISTER_CITY_OF does not accept a Company (allowed: `,
+		`bad.csv:4: to: column 2: SISTER_CITY_OF does not accept a Company (allowed: `,
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

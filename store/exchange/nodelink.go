@@ -65,11 +65,12 @@ func (lc *lineCounter) lineAt(off int64) int64 {
 // nodeLinkDecoder reads one node-link document as a stream: one node or
 // link at a time, never the whole document.
 type nodeLinkDecoder struct {
-	dec   *json.Decoder
-	lc    *lineCounter
-	name  string
-	errs  *errorList
-	yield func(store.Record) error
+	dec    *json.Decoder
+	lc     *lineCounter
+	name   string
+	errs   *errorList
+	yield  func(store.Record) error
+	fields *fileFields // tags lines with origins; nil: leaves them
 }
 
 // errStopDecode ends decoding after a syntax error or when the error list
@@ -80,7 +81,9 @@ func decodeNodeLink(ctx context.Context, r io.Reader, name string, opts DecodeOp
 	lc := &lineCounter{r: &utf8Reader{r: r}}
 	dec := json.NewDecoder(lc)
 	dec.UseNumber()
-	d := &nodeLinkDecoder{dec: dec, lc: lc, name: name, errs: errs, yield: yield}
+	d := &nodeLinkDecoder{dec: dec, lc: lc, name: name, errs: errs, yield: yield, fields: opts.fields}
+	opts.fields.set(originLink, nodeLinkLinkNames)
+	opts.fields.set(originLinkKey, nodeLinkLinkKeyNames)
 	if err := d.document(ctx); err != nil && !errors.Is(err, errStopDecode) {
 		return err
 	}
@@ -264,14 +267,16 @@ func (d *nodeLinkDecoder) list(ctx context.Context, key string) error {
 		fd := fieldDecoder{record: d.rec(line), prefix: fmt.Sprintf("%s[%d].", key, i)}
 		var rec store.Record
 		var e *store.Error
+		o := originNode
 		if key == "nodes" {
 			rec.Entity, e = fd.entity(m, extraMembers(m, nodeFields))
 		} else {
 			idField := "id"
+			o = originLink
 			if raw := m["key"]; !isNull(raw) && raw[0] == '"' {
 				// A string key is a relation id; NetworkX's own integer
 				// keys only count parallel edges and are dropped.
-				idField = "key"
+				idField, o = "key", originLinkKey
 			}
 			rec.Relation, e = fd.relation(m, "source", "target", idField, extraMembers(m, linkFields))
 		}
@@ -282,7 +287,7 @@ func (d *nodeLinkDecoder) list(ctx context.Context, key string) error {
 			continue
 		}
 		defaultName(rec.Entity, m)
-		rec.Line, rec.Fields = line, carriedFields(m)
+		rec.Line, rec.Fields = d.fields.tag(line, o), carriedFields(m)
 		if err := d.yield(rec); err != nil {
 			return err
 		}

@@ -142,6 +142,11 @@ type DecodeOptions struct {
 	// Delimiter separates CSV cells; 0 tells it from the header row
 	// (',', ';' or a tab, see detectDelimiter).
 	Delimiter rune
+
+	// fields, set by Sources, receives the names the file gives the
+	// fields, and makes the decoder tag lines with the records' origins
+	// (filefields.go).
+	fields *fileFields
 }
 
 const (
@@ -390,6 +395,7 @@ const lineBits = 40
 // "name:line" back into "file:line". It returns the errors of NewSource.
 func Sources(inputs []Input, name string, opts DecodeOptions) (store.RecordSource, func(error) error, error) {
 	srcs := make([]store.RecordSource, len(inputs))
+	fields := make([]*fileFields, len(inputs))
 	var total, before int64
 	for _, in := range inputs {
 		total += in.Size
@@ -404,6 +410,8 @@ func Sources(inputs []Input, name string, opts DecodeOptions) (store.RecordSourc
 			}
 		}
 		before += in.Size
+		fields[i] = &fileFields{}
+		o.fields = fields[i]
 		s, err := NewSource(in, o)
 		if err != nil {
 			return nil, nil, err
@@ -442,11 +450,11 @@ func Sources(inputs []Input, name string, opts DecodeOptions) (store.RecordSourc
 		case errors.As(err, &es):
 			out := make(store.Errors, len(es))
 			for i, x := range es {
-				out[i] = untag(x, inputs, name)
+				out[i] = untag(x, inputs, name, fields)
 			}
 			return out
 		case errors.As(err, &e):
-			return untag(e, inputs, name)
+			return untag(e, inputs, name, fields)
 		}
 		return err
 	}
@@ -454,8 +462,10 @@ func Sources(inputs []Input, name string, opts DecodeOptions) (store.RecordSourc
 }
 
 // untag rewrites a Record of the form "name:N", where N carries a file
-// index from Sources, into "file:line".
-func untag(e *store.Error, inputs []Input, name string) *store.Error {
+// index from Sources and the origin of the record in the file, into
+// "file:line", and names the field as that file does (fields, by file
+// index; nil keeps the store's names).
+func untag(e *store.Error, inputs []Input, name string, fields []*fileFields) *store.Error {
 	rest, ok := strings.CutPrefix(e.Record, name+":")
 	if !ok {
 		return e
@@ -473,7 +483,10 @@ func untag(e *store.Error, inputs []Input, name string) *store.Error {
 		return e
 	}
 	c := *e
-	c.Record = fmt.Sprintf("%s:%d%s", inputs[idx].Name, n&(1<<lineBits-1), rest[len(digits):])
+	if idx < len(fields) {
+		c = *fields[idx].rename(e, origin(n>>originShift&(1<<originBits-1)))
+	}
+	c.Record = fmt.Sprintf("%s:%d%s", inputs[idx].Name, n&lineMask, rest[len(digits):])
 	return &c
 }
 

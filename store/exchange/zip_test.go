@@ -72,7 +72,7 @@ func TestImportCSVZipErrors(t *testing.T) {
 		want string
 	}{
 		{"MemberLines", zipOf("nodes.csv", "id:ID,:LABEL,name\nq1,City,Q\nq2,Town,T\n", "relationships.csv", ":START_ID,:END_ID,:TYPE\nq1,atlantis,SISTER_CITY_OF\n"),
-			"g.zip/nodes.csv:3: type: unknown entity type \"Town\"\ng.zip/relationships.csv:2: to: no entity \"atlantis\""},
+			"g.zip/nodes.csv:3: :LABEL: column 2: unknown entity type \"Town\"\ng.zip/relationships.csv:2: :END_ID: column 2: no entity \"atlantis\""},
 		{"NoCSV", zipOf("readme.txt", "hello"), "g.zip: the zip holds no .csv file"},
 		{"NotAZip", []byte("PK\x03\x04 and then nothing"), "g.zip: not a valid zip file"},
 	} {

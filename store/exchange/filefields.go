@@ -1,0 +1,164 @@
+package exchange
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/ties-graph/ties/store"
+)
+
+// The store checks records and names its own fields in its errors
+// ("type", "from"), but a bad import line must name what the user has to
+// edit: the column toType of a simple CSV row, the member source of a
+// node-link link. Only the decoder knows which column or member a field
+// came from, and one line may make several records (a simple CSV row makes
+// up to two entities and a relation). So a decoder tags each record's line
+// with its origin, the part of the file it came from, and notes once per
+// file the name each field has there; Sources' rewrite of the load's
+// errors then renames the fields (untag).
+
+// origin is the part of a file a record came from.
+type origin uint8
+
+const (
+	originAsIs    origin = iota // named as the store names it (NDJSON)
+	originNode                  // a node-link node, a CSV nodes row
+	originLink                  // a node-link link, a CSV relationships or simple row
+	originLinkKey               // a node-link link whose id is its "key"
+	originFromEnd               // the entity at the from end of a simple CSV row
+	originToEnd                 // the entity at the to end of a simple CSV row
+	numOrigins
+)
+
+// A record's origin sits in Record.Line just below the file index that
+// Sources adds, leaving 2^36 lines to a file.
+const (
+	originBits  = 4
+	originShift = lineBits - originBits
+	lineMask    = 1<<originShift - 1
+)
+
+// fieldName is the name a field has in a file and, in a CSV file, its
+// 1-based column.
+type fieldName struct {
+	name   string
+	column int
+}
+
+// fileFields holds the names of one file's fields by origin; nil (a
+// single source outside Sources) leaves lines and fields as they are.
+type fileFields struct {
+	mu    sync.Mutex // a load may run its passes on different goroutines
+	names [numOrigins]map[string]fieldName
+}
+
+// set records the names of the fields of records of origin o; a field
+// missing from names keeps the store's name.
+func (f *fileFields) set(o origin, names map[string]fieldName) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.names[o] = names
+}
+
+// tag returns line tagged with origin o.
+func (f *fileFields) tag(line int64, o origin) int64 {
+	if f == nil {
+		return line
+	}
+	return line | int64(o)<<originShift
+}
+
+// rename returns e with its field named as the file of origin o names it:
+// the field's root ("sources" of "sources[0].document") is replaced, and a
+// CSV column is said in the message as the decoder's own errors say it.
+func (f *fileFields) rename(e *store.Error, o origin) *store.Error {
+	if f == nil || e.Field == "" || o >= numOrigins {
+		return e
+	}
+	f.mu.Lock()
+	names := f.names[o]
+	f.mu.Unlock()
+	n, ok := names[e.Field]
+	rest := ""
+	if !ok {
+		root := e.Field
+		if i := strings.IndexAny(root, ".["); i >= 0 {
+			root, rest = root[:i], root[i:]
+		}
+		if n, ok = names[root]; !ok {
+			return e
+		}
+	}
+	c := *e
+	c.Field = n.name + rest
+	if n.column > 0 {
+		c.Message = fmt.Sprintf("column %d: %s", n.column, e.Message)
+	}
+	return &c
+}
+
+// nodeLinkNames are the members of node-link links that the store names
+// otherwise; nodes use the store's names.
+var (
+	nodeLinkLinkNames    = map[string]fieldName{"from": {name: "source"}, "to": {name: "target"}}
+	nodeLinkLinkKeyNames = map[string]fieldName{"from": {name: "source"}, "to": {name: "target"}, "id": {name: "key"}}
+)
+
+// csvFieldNames notes the columns of a CSV file by origin, from its
+// header: every field by the column it is read from, as written.
+func csvFieldNames(f *fileFields, l *csvLayout) {
+	if f == nil {
+		return
+	}
+	col := func(i int) fieldName { return fieldName{name: l.cols[i].header, column: i + 1} }
+	byField := func(names map[string]fieldName, fields ...string) map[string]fieldName {
+		for _, name := range fields {
+			if i, ok := l.byField[name]; ok {
+				names[name] = col(i)
+			}
+		}
+		return names
+	}
+	fact := func() map[string]fieldName {
+		names := map[string]fieldName{}
+		for _, c := range l.cols {
+			if c.role == roleProperty {
+				names[propPrefix+c.name] = col(c.index)
+			}
+		}
+		return names
+	}
+	switch l.mode {
+	case csvNodes:
+		names := byField(fact(), csvNodeFields...)
+		names["id"] = col(l.id)
+		if l.label >= 0 {
+			names["type"] = col(l.label)
+		}
+		f.set(originNode, names)
+	case csvRelationships:
+		names := byField(fact(), csvRelationFields...)
+		names["from"], names["to"], names["type"] = col(l.start), col(l.end), col(l.typ)
+		f.set(originLink, names)
+	case csvSimple:
+		f.set(originLink, byField(fact(), "from", "to", "type", "id", "validFrom", "validTo", "sources"))
+		for _, end := range []struct {
+			o                  origin
+			id, typ, nameField string
+		}{{originFromEnd, "from", "fromType", "fromName"}, {originToEnd, "to", "toType", "toName"}} {
+			names := map[string]fieldName{"id": col(l.byField[end.id])}
+			if i, ok := l.byField[end.typ]; ok {
+				names["type"] = col(i)
+			}
+			names["name"] = names["id"] // a row without a name names the entity by its id
+			if i, ok := l.byField[end.nameField]; ok {
+				names["name"] = col(i)
+			}
+			f.set(end.o, names)
+		}
+	}
+}
