@@ -28,10 +28,11 @@ type Scope struct {
 	ValidAt store.Date
 
 	// evidence adds to a subgraph, and to a whole graph under an entity
-	// filter, the documents their facts cite. Export
-	// sets it for NDJSON, the format meant to load elsewhere, where a
-	// source must cite an existing Document; charts in the other formats
-	// would only gain unconnected document nodes.
+	// filter, the documents their facts cite. Export sets it for the
+	// formats import reads (NDJSON, JSON, CSV), so that what one exports
+	// loads elsewhere, where a source must cite an existing Document;
+	// GraphML, GEXF and DOT only draw, and would only gain unconnected
+	// document nodes.
 	evidence bool
 }
 
@@ -75,6 +76,7 @@ func Export(ctx context.Context, st *store.Store, w io.Writer, opts ExportOption
 // ExportCSVFiles writes the CSV export as two files, nodes and
 // relationships, instead of a zip. Errors are those of Export.
 func ExportCSVFiles(ctx context.Context, st *store.Store, nodes, relationships io.Writer, opts ExportOptions) (ExportStats, error) {
+	opts.Format = CSV
 	return run(ctx, st, newCSVWriter(nodes, relationships), true, opts)
 }
 
@@ -98,7 +100,7 @@ func newEncoder(f Format, w io.Writer) (enc encoder, typed bool, err error) {
 
 func run(ctx context.Context, st *store.Store, enc encoder, typed bool, opts ExportOptions) (ExportStats, error) {
 	var stats ExportStats
-	opts.Scope.evidence = opts.Format == NDJSON
+	opts.Scope.evidence = opts.Format.importable()
 	err := st.View(ctx, store.ReadOptions{AsOf: opts.AsOf}, func(r *store.Reader) error {
 		sel, err := selectScope(r, opts.Scope)
 		if err != nil {

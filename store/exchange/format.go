@@ -95,11 +95,14 @@ func ParseFormat(s string) (Format, error) {
 // one refusal to the next.
 func ParseImportFormat(s string) (Format, error) {
 	f, err := ParseFormat(s)
-	if err != nil || (f != NDJSON && f != JSON && f != CSV) {
+	if err != nil || !f.importable() {
 		return "", store.Errorf(store.Invalid, "cannot import format %q (use ndjson, json or csv)", s)
 	}
 	return f, nil
 }
+
+// importable reports whether import reads f: NDJSON, JSON and CSV.
+func (f Format) importable() bool { return f == NDJSON || f == JSON || f == CSV }
 
 // DetectFormat guesses the format of a file from its name: .ndjson, .jsonl,
 // .json, .csv, .graphml, .gexf, .dot or .gv, each optionally followed by

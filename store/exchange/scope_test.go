@@ -90,7 +90,8 @@ func TestExportScope(t *testing.T) {
 
 // TestExportSubgraphCarriesEvidence checks that an NDJSON subgraph holds
 // the documents its facts cite, so that it loads into an empty store, and
-// that the chart formats do not gain unconnected document nodes.
+// that the formats that only draw do not gain unconnected document nodes
+// (the other importable formats: TestSubgraphExportLoadsAlone).
 func TestExportSubgraphCarriesEvidence(t *testing.T) {
 	st, _ := fixture(t)
 	sc := Scope{From: "enschede", Depth: 1}
@@ -138,10 +139,10 @@ func TestExportScopeErrors(t *testing.T) {
 	}
 }
 
-// An NDJSON export of some entity types carries the documents their facts
-// cite, as a subgraph does, so that it loads into an empty store; the
-// documents come without relations of their own, and the chart formats
-// without them.
+// An export of some entity types in a format import reads carries the
+// documents their facts cite, as a subgraph does, so that it loads into an
+// empty store; the documents come without relations of their own, and the
+// formats that only draw (DOT) without them.
 func TestExportEntityTypesCarryEvidence(t *testing.T) {
 	st := founding(t)
 	sc := Scope{EntityTypes: []string{"Person"}}
@@ -164,7 +165,10 @@ func TestExportEntityTypesCarryEvidence(t *testing.T) {
 	if _, err := empty.Load(context.Background(), src, store.LoadOptions{Source: "people.ndjson"}); err != nil {
 		t.Fatalf("the export does not load into an empty store: %v", err)
 	}
-	if g := export(t, st, JSON, sc); bytes.Contains(g, []byte(`"id":"enschede-international-annual-report-2017"`)) {
-		t.Errorf("the node-link export gained the cited document")
+	if g := export(t, st, JSON, sc); !bytes.Contains(g, []byte(`"id":"enschede-international-annual-report-2017"`)) {
+		t.Errorf("the node-link export, which import reads too, lacks the cited document")
+	}
+	if g := export(t, st, DOT, sc); bytes.Contains(g, []byte(`"enschede-international-annual-report-2017" [`)) {
+		t.Errorf("the DOT export gained the cited document")
 	}
 }
