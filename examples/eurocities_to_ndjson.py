@@ -13,7 +13,8 @@ country, and MEMBER_OF and LOCATED_IN relations, each citing a Document
 entity for the list. Entities get the id "wd-<Wikidata id>". With --match,
 cities and countries that the dump already holds (by their "wikidata"
 property), and the network "eurocities", are referred to by their id and not
-written again, so an import keeps what the store knows about them.
+written again, so an import keeps what the store knows about them; a city's
+Wikidata name that the store does not know it by is added as an alias.
 
 Python 3 standard library only.
 """
@@ -63,7 +64,11 @@ def main():
         for qid, ms in by_city.items():
             m, country = ms[0], ms[0].get("country")
             city = ref(qid)
-            if city not in existing:
+            if city in existing:
+                alias = ties_ndjson.alias_record(existing, city, m.get("wikidata_name"))
+                if alias:
+                    write(alias)
+            else:
                 props = {"wikidata": qid, "nameOnWebsite": m["name_on_website"]}
                 if m.get("population") is not None:
                     props["population"] = m["population"]

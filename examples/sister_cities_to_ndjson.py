@@ -14,7 +14,9 @@ the id to the store, which derives it from the type and the two ends in
 either order (so importing the file twice changes nothing). Entities get the
 id "wd-<Wikidata id>"; with --match, cities that the dump already holds (by
 their "wikidata" property) are referred to by their id and not written
-again, and pairs the dump already twins are left out: the store's record,
+again, except that a Wikidata label the store does not know the city by
+is added as an alias (a record the import merges: "Köln" for the store's
+"Cologne"), and pairs the dump already twins are left out: the store's record,
 with its dates and sources, is kept rather than replaced (when it has no
 validFrom, the derived ids are the same) or doubled (when it has one).
 
@@ -73,8 +75,13 @@ def main():
             "properties": {"url": "https://www.wikidata.org/wiki/Property:P190", "licence": "CC0"},
         })
         written = 0
+        aliased = 0
         for q in cities:
             if ref(q) in existing:
+                alias = ties_ndjson.alias_record(existing, ref(q), names.get(q))
+                if alias:
+                    ties_ndjson.write(out, alias)
+                    aliased += 1
                 continue
             ties_ndjson.write(out, {
                 "kind": "entity", "id": ties_ndjson.entity_id(q), "type": "City", "name": names.get(q, q),
@@ -95,7 +102,8 @@ def main():
             })
     both = sum(1 for s in pairs.values() if len(set(s)) == 2)
     print(f"{args.out}: {statements} statements, {len(pairs)} pairs ({both} stated on both sides), "
-          f"{len(cities)} cities ({written} new)" + (f", {known} pairs already in the store" if known else ""))
+          f"{len(cities)} cities ({written} new, {aliased} known by another name)"
+          + (f", {known} pairs already in the store" if known else ""))
 
 
 if __name__ == "__main__":

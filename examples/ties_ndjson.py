@@ -34,9 +34,9 @@ def entity_id(qid):
 def load_matches(path):
     """Read an NDJSON dump (ties export -o dump.ndjson) and map the Wikidata
     ids of its entities (the "wikidata" property) to their Ties ids, and
-    remember every entity id, so that converted files point at entities the
-    store already has instead of replacing them."""
-    by_qid, ids = {}, set()
+    remember every entity by id (its record), so that converted files point
+    at entities the store already has instead of replacing them."""
+    by_qid, ids = {}, {}
     if not path:
         return by_qid, ids
     with open(path, encoding="utf-8") as f:
@@ -46,7 +46,7 @@ def load_matches(path):
             rec = json.loads(line)
             if rec.get("kind") != "entity":
                 continue
-            ids.add(rec["id"])
+            ids[rec["id"]] = rec
             qid = (rec.get("properties") or {}).get("wikidata")
             if isinstance(qid, str):
                 by_qid.setdefault(qid, rec["id"])
@@ -69,3 +69,15 @@ def load_pairs(path, relation_type):
             if rec.get("kind") == "relation" and rec.get("type") == relation_type:
                 pairs.add(frozenset((rec["from"], rec["to"])))
     return pairs
+
+
+def alias_record(existing, entity, label):
+    """The record that adds label as an alias of an entity the store
+    already has (existing, from load_matches), or None when the entity is
+    already known by that name. An import merges it: only the aliases
+    grow, so the store's name and facts stay and the source's label is
+    still found by search ("Köln" for the store's "Cologne")."""
+    rec = existing.get(entity)
+    if rec is None or not label or label == rec.get("name") or label in (rec.get("aliases") or []):
+        return None
+    return {"kind": "entity", "id": entity, "type": rec["type"], "name": rec.get("name", entity), "aliases": [label]}

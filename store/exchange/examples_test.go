@@ -139,6 +139,25 @@ func TestExampleConversions(t *testing.T) {
 	if grown := after.Relations - before.Relations; grown > pairs {
 		t.Errorf("the store grew by %d relations, more than the %d pairs", grown, pairs)
 	}
+	// A city the store knew under another name (Eurocities' "Cologne")
+	// keeps it, and gains Wikidata's label as an alias, so that search
+	// finds it by either.
+	for _, tc := range []struct{ text, id, name string }{
+		{"Köln", "wd-Q365", "Cologne"},
+		{"Frankfurt am Main", "wd-Q1794", "Frankfurt"},
+	} {
+		hits, err := st.Search(ctx, tc.text, nil, new(3), store.ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 || hits[0].Entity.ID != tc.id || hits[0].Entity.Name != tc.name {
+			var got []string
+			for _, h := range hits {
+				got = append(got, h.Entity.ID+" "+h.Entity.Name)
+			}
+			t.Errorf("search %q: got %v, want %s (%s) first", tc.text, got, tc.id, tc.name)
+		}
+	}
 	// Who are the best-connected twin cities? The store's answer agrees
 	// with a count straight from the file.
 	c, err := store.Read(ctx, st, store.ReadOptions{}, func(r *store.Reader) (store.CentralityResult, error) {
