@@ -18,7 +18,7 @@ Subcommands:
       prints the token alone on standard output (TOKEN=$(ties keys create ...)
       works); it is shown this once, and only its SHA-256 is kept
   ties keys list
-  ties keys revoke NAME
+  ties keys revoke --name NAME   (or: ties keys revoke NAME)
       the next request with the key's token is refused
 
 Each works on the data directory (--data) while no service holds it, or
@@ -44,7 +44,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	synopsis := map[string]string{
 		"create": "keys create --name NAME --scope read|write|admin [--expires 90d] [flags]",
 		"list":   "keys list [flags]",
-		"revoke": "keys revoke [flags] NAME",
+		"revoke": "keys revoke --name NAME [flags], or keys revoke [flags] NAME",
 	}[sub]
 	if synopsis == "" {
 		return usageError{fmt.Sprintf("unknown keys subcommand %q: use create, list or revoke", sub)}
@@ -56,7 +56,12 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	fs.StringVar(&t.data, "data", "./ties-data", "data directory (TIES_DATA)")
 	fs.StringVar(&t.base, "url", "", "manage the keys of the service at this URL instead, with an admin key (TIES_URL)")
 	tokenFlag(fs, &t.token, env)
-	if sub == "create" {
+	switch sub {
+	case "revoke":
+		// As create names the key: a user who made it with --name
+		// revokes it the same way.
+		fs.StringVar(&name, "name", "", "the name of the key to revoke")
+	case "create":
 		fs.StringVar(&name, "name", "", "the key's name: who the change log and the request log say made a change")
 		fs.StringVar(&scope, "scope", "", "read (queries, exports), write (and mutations, imports) or admin (and keys, ontology, backups, metrics)")
 		fs.StringVar(&expires, "expires", "", "when the key stops working: a duration such as 90d or 12h, or an RFC 3339 instant (default never)")
@@ -86,10 +91,16 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		return t.list(ctx, stdout)
 	default:
-		if fs.NArg() != 1 {
-			return usageError{"keys revoke takes one argument, the key's NAME"}
+		switch {
+		case name != "" && fs.NArg() == 0:
+		case name == "" && fs.NArg() == 1:
+			name = fs.Arg(0)
+		case name != "":
+			return usageError{fmt.Sprintf("keys revoke takes the key's name once: --name %q or an argument, got also %q", name, fs.Args())}
+		default:
+			return usageError{"keys revoke needs the key's name: --name NAME (or NAME as its one argument)"}
 		}
-		return t.revoke(ctx, fs.Arg(0), stderr)
+		return t.revoke(ctx, name, stderr)
 	}
 }
 
