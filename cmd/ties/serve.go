@@ -290,7 +290,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		LoopbackOnly:    loopbackOnly(ln.Addr()),
 		AllowedHosts:    c.allowedHosts,
 	})
-	if err := logAccess(ctx, logger, st, anonymous, ln.Addr(), c.loc.name()); err != nil {
+	if err := logAccess(ctx, logger, st, anonymous, c.readOnly, ln.Addr(), c.loc.name()); err != nil {
 		return err
 	}
 	kctx, stopKeyUse := context.WithCancel(ctx)
@@ -411,8 +411,9 @@ func anonymousScope(flag string, addr net.Addr) (store.Scope, error) {
 }
 
 // logAccess says at start who may do what, and how to get a first key
-// when nobody can do anything yet.
-func logAccess(ctx context.Context, logger *slog.Logger, st *store.Store, anonymous store.Scope, addr net.Addr, data string) error {
+// when nobody can do anything yet. A read-only service lets nobody write,
+// so it says so rather than the write its anonymous scope would allow.
+func logAccess(ctx context.Context, logger *slog.Logger, st *store.Store, anonymous store.Scope, readOnly bool, addr net.Addr, data string) error {
 	keys, err := st.APIKeys(ctx)
 	if err != nil {
 		return fmt.Errorf("read the API keys: %w", err)
@@ -421,7 +422,10 @@ func logAccess(ctx context.Context, logger *slog.Logger, st *store.Store, anonym
 	if !loopbackOnly(addr) {
 		where = "the network"
 	}
-	logger.Info("access", "serves", where, "anonymous", anonymous.String(), "apiKeys", len(keys))
+	if readOnly {
+		anonymous = min(anonymous, store.ScopeRead)
+	}
+	logger.Info("access", "serves", where, "anonymous", anonymous.String(), "readOnly", readOnly, "apiKeys", len(keys))
 	if anonymous == store.ScopeNone {
 		msg := "anonymous clients have no access: every request needs an API key (Authorization: Bearer TOKEN)"
 		if len(keys) == 0 {
