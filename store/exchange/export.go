@@ -87,7 +87,7 @@ func newEncoder(f Format, w io.Writer) (enc encoder, typed bool, err error) {
 	case JSON:
 		return newNodeLinkWriter(w), false, nil
 	case CSV:
-		return newCSVZipWriter(w), true, nil
+		return newCSVZipWriter(w, time.Now()), true, nil
 	case GraphML:
 		return newGraphMLWriter(w), true, nil
 	case GEXF:
