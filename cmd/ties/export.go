@@ -136,13 +136,25 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return inUse(err, loc.data, ": export through it with --url http://HOST:PORT")
 	}
 	defer st.Close()
+	var stats exchange.ExportStats
 	if split {
-		return flagNames(exportSplit(ctx, st, opts, out))
+		err = exportSplit(ctx, st, opts, out, &stats)
+	} else {
+		err = writeOutput(out, stdout, func(w io.Writer) error {
+			stats, err = exchange.Export(ctx, st, w, opts)
+			return err
+		})
 	}
-	return flagNames(writeOutput(out, stdout, func(w io.Writer) error {
-		_, err := exchange.Export(ctx, st, w, opts)
-		return err
-	}))
+	if err != nil {
+		return flagNames(err)
+	}
+	if len(stats.AsText) > 0 {
+		// Not an error (the file is what the format can hold), but an
+		// import of it would turn these values into text without a word.
+		fmt.Fprintf(stderr, "note: the %s export writes %s as text, since their values are not of one kind a column can declare; importing it back gives text (use --format ndjson for a lossless dump)\n",
+			opts.Format, strings.Join(stats.AsText, ", "))
+	}
+	return nil
 }
 
 // exportFlags are the flags of the export arguments the store and the
@@ -224,13 +236,14 @@ func createTemp(out string) (*os.File, error) {
 
 // exportSplit writes the CSV export as dir/nodes.csv and
 // dir/relationships.csv.
-func exportSplit(ctx context.Context, st *store.Store, opts exchange.ExportOptions, dir string) error {
+func exportSplit(ctx context.Context, st *store.Store, opts exchange.ExportOptions, dir string, stats *exchange.ExportStats) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return writeOutput(filepath.Join(dir, "nodes.csv"), nil, func(nodes io.Writer) error {
 		return writeOutput(filepath.Join(dir, "relationships.csv"), nil, func(rels io.Writer) error {
-			_, err := exchange.ExportCSVFiles(ctx, st, nodes, rels, opts)
+			var err error
+			*stats, err = exchange.ExportCSVFiles(ctx, st, nodes, rels, opts)
 			return err
 		})
 	})

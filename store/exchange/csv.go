@@ -691,6 +691,7 @@ type propColumn struct {
 	prop   string
 	header string
 	cell   func(store.Value) string
+	asText bool // the values are not all of one kind CSV can type
 }
 
 // newCSVZipWriter writes the two files into a zip compressed at deflate's
@@ -718,9 +719,10 @@ func csvColumnFor(prop string, ps *propStat, reserved []string) propColumn {
 	col := func(t string, cell func(store.Value) string) propColumn {
 		return propColumn{prop: prop, header: name + ":" + t, cell: cell}
 	}
+	text := propColumn{prop: prop, header: name + ":string", cell: valueText, asText: true}
 	k, ok := single(ps.kinds)
 	if !ok {
-		return col("string", valueText)
+		return text
 	}
 	scalar := func(k store.Kind, fraction bool) (string, func(store.Value) string, bool) {
 		switch k {
@@ -745,17 +747,17 @@ func csvColumnFor(prop string, ps *propStat, reserved []string) propColumn {
 	if k != store.KindList {
 		t, cell, ok := scalar(k, ps.fraction)
 		if !ok {
-			return col("string", valueText)
+			return text
 		}
 		return col(t, cell)
 	}
 	ek, ok := single(ps.elemKinds)
 	if !ok || ps.elemSemi {
-		return col("string", valueText)
+		return text
 	}
 	t, cell, ok := scalar(ek, ps.elemFrac)
 	if !ok {
-		return col("string", valueText)
+		return text
 	}
 	return col(t+"[]", func(v store.Value) string {
 		parts := make([]string, len(v.List))
@@ -837,6 +839,23 @@ func (c *csvWriter) relation(r *store.Relation) error {
 	c.row = append(c.row[:0], r.From, r.To, r.Type, r.ID, r.ValidFrom.String(), r.ValidTo.String(), sourcesText(r.Sources))
 	c.row = appendCells(c.row, c.edgeCols, r.Properties)
 	return c.out.Write(c.row)
+}
+
+// asText names the properties written as text though their values are
+// not (ExportStats.AsText).
+func (c *csvWriter) asText() []string {
+	var names []string
+	for _, cols := range []struct {
+		what string
+		cols []propColumn
+	}{{"entities", c.nodeCols}, {"relations", c.edgeCols}} {
+		for _, pc := range cols.cols {
+			if pc.asText {
+				names = append(names, pc.prop+" ("+cols.what+")")
+			}
+		}
+	}
+	return names
 }
 
 func (c *csvWriter) end() error {

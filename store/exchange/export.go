@@ -47,6 +47,11 @@ type ExportOptions struct {
 type ExportStats struct {
 	Entities  int
 	Relations int
+	// AsText names the properties the format wrote as text though their
+	// values are not, such as "country (entities)" in CSV when some
+	// values are lists and others text: an import of the file reads them
+	// back as text. Only CSV has such properties.
+	AsText []string
 }
 
 // encoder writes one format. The export calls begin, entity for each entity,
@@ -161,6 +166,9 @@ func writeWith(sel selection, s *schema, enc encoder, sp *spool) (ExportStats, e
 	if sp != nil {
 		if err := enc.begin(s); err != nil {
 			return stats, fmt.Errorf("export: %w", err)
+		}
+		if t, ok := enc.(interface{ asText() []string }); ok {
+			stats.AsText = t.asText()
 		}
 		ctx := context.Background()
 		if c, ok := sel.(ctxSelection); ok {
