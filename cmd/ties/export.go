@@ -29,12 +29,17 @@ Exports the graph, or a subgraph, from one consistent snapshot. Formats:
   graphml  typed keys, for Gephi, yEd, Cytoscape and NetworkX
   gexf     GEXF 1.3 with validity intervals as spells, for Gephi's timeline
   dot      Graphviz
+ties import reads ndjson, json and csv; graphml, gexf and dot are for
+drawing and are not imported.
 
 A subgraph starts at --from and takes everything within --depth hops over
 the relations that pass the filters. --types, --entity-types and --valid-at
 also filter a whole-graph export: relations of other types, relations not
 valid at the date, and entities of other types (with their relations) are
-left out.
+left out. In ndjson, json and csv a subgraph, or an --entity-types export,
+also holds the documents its facts cite, so that it imports into an empty
+store. A csv export names on standard error the properties it had to
+write as text (values of mixed kinds); ndjson keeps them.
 
 When a running service holds the data directory, export through it with
 --url.
