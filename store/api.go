@@ -240,9 +240,14 @@ type LoadOptions struct {
 type LoadResult struct {
 	EntityTypes   int
 	RelationTypes int
-	Entities      int // records written (upserts, including unchanged ones)
-	Relations     int
-	CommitTs      uint64
+	// Entities and Relations count the records loaded: new, changed and
+	// unchanged ones (Report tells them apart), not skipped ones. An
+	// unchanged record is loaded without a write.
+	Entities  int
+	Relations int
+	// CommitTs is the commit that holds the load: the load's own, or,
+	// when it changed nothing, the one it read.
+	CommitTs uint64
 	// Report counts new, changed, unchanged and skipped records and lists
 	// the first changed ones (see merge.go).
 	Report LoadReport

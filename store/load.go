@@ -21,6 +21,11 @@ import (
 // ends with an entry saying how many more there are (Errors.Total,
 // Error.Omitted).
 //
+// A record the store already holds exactly as the load would write it
+// (the same encoded body, type and endpoints) is counted as unchanged and
+// written not at all: no entry, no history key. A load that changes
+// nothing makes no commit.
+//
 // An id given more than once in one source is written once, as its last
 // occurrence (for relations without an id, the derived one counts, so the
 // two sides of a symmetric pair are one relation).
@@ -101,6 +106,15 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	res := l.res
 	if opts.DryRun {
 		res.CommitTs = s.db.LastCommit()
+		return res, nil
+	}
+	if l.writes == 0 && len(l.w.ov) == 0 {
+		// Every record was unchanged (or skipped): the load commits
+		// nothing, so it leaves no version, history key or change-log
+		// record, and CommitTs is the commit it read, which already holds
+		// everything it loaded.
+		res.CommitTs = tx.ReadTs()
+		s.log.Info("loaded, nothing changed", "source", opts.Source, "entities", res.Entities, "relations", res.Relations, "ts", res.CommitTs)
 		return res, nil
 	}
 	l.w.log.Principal = opts.Principal
@@ -192,6 +206,12 @@ type loader struct {
 	checkSpace  func() error // nil: nothing to check
 	writeable   bool
 	out         kv.Batch
+	// writes counts the keys the load put to out or deleted from it
+	// itself, beside the writer's overlay (flushed at the end).
+	writes int
+	// body is the buffer existingEntity and existingRelation encode the
+	// body the load would write into, to compare with the stored one.
+	body []byte
 
 	// noIDs says the snapshot holds no external id at all (a load into an
 	// empty store), so that every lookup would miss: none is made.
@@ -601,12 +621,12 @@ func (l *loader) pass2(rec Record) error {
 		if err != nil || !ok || le.seq != l.done || le.bad {
 			return err
 		}
-		e, old, err := l.existingEntity(rec.Entity, le, rec.Fields, rec.Line)
+		e, old, unchanged, err := l.existingEntity(rec.Entity, le, rec.Fields, rec.Line)
 		if e == nil || err != nil {
 			return err
 		}
 		l.res.Entities++
-		if l.writeable {
+		if l.writeable && !unchanged {
 			return l.writeEntity(e, le, old)
 		}
 	case rec.Relation != nil:
@@ -619,6 +639,7 @@ func (l *loader) pass2(rec Record) error {
 // set and del write one key of a record straight to the batch: each key is
 // written at most once per load.
 func (l *loader) set(k, v []byte) error {
+	l.writes++
 	if err := l.out.Set(k, v); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
@@ -626,6 +647,7 @@ func (l *loader) set(k, v []byte) error {
 }
 
 func (l *loader) del(k []byte) error {
+	l.writes++
 	if err := l.out.Delete(k); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
@@ -762,9 +784,16 @@ func (l *loader) relation(r Relation, line int64, fs Fields) error {
 			return fmt.Errorf("load: body of relation %q: %w", r.ID, err)
 		}
 		old, oldFrom, oldTo = &ob, ob.from, ob.to
-		r = *l.existingRelation(&r, ob, ob.typ == rt.id, fs, line)
+		nr, unchanged := l.existingRelation(&r, ob, stored, rt.id, fromN, toN, fs, line)
 		if w.nfail > n0 {
 			l.writeable = false
+			return nil
+		}
+		r = *nr
+		if unchanged {
+			// Not in touching: if an end's entity is retyped, the retype
+			// pass rewrites the one adjacency value that names its type.
+			l.res.Relations++
 			return nil
 		}
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -425,6 +426,8 @@ func applyOntology(base *schema, ch ontologyChange, next func() TypeID) (*schema
 		}
 		if !ok {
 			t = next()
+		} else if bytes.Equal(mustJSON(s.info(t).def), mustJSON(d)) {
+			return t // as stored: nothing to write
 		}
 		s.add(t, d)
 		changed[t] = d
@@ -738,6 +741,11 @@ func (w *writer) applyChange(ch ontologyChange) error {
 		for _, e := range errs {
 			w.fail(e)
 		}
+		return nil
+	}
+	if len(changed) == 0 {
+		// Definitions the store already holds as they are: no version,
+		// so that a reload of a full dump writes nothing for them.
 		return nil
 	}
 	ids := make([]TypeID, 0, len(changed))
