@@ -139,9 +139,9 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 // bodies. It then adds the ids of the adjacencies the walk met without
 // them to the cache, so that the next walk over them reads no body.
 func (r *Reader) linkIDs(w *walk) ([]string, error) {
-	ids := w.edgeIDs
-	if len(ids) != len(w.edges) {
-		ids = make([]string, len(w.edges))
+	ids := make([]string, len(w.edges))
+	if len(w.idRefs) == len(w.edges) {
+		w.gatherIDs(ids)
 	}
 	var missing []int
 	for i, id := range ids {
@@ -172,6 +172,7 @@ func (r *Reader) linkIDs(w *walk) ([]string, error) {
 		}
 	}
 	r.nameAdjacencies(w.unnamed)
+	runtime.KeepAlive(touchBodies(ids))
 	return ids, nil
 }
 
@@ -198,10 +199,12 @@ type walk struct {
 	at        nodePlaces // the place of each node in nodes, when relations are wanted
 	edges     []walkEdge
 	truncated bool
-	// With walker.ids: edgeIDs[i] is the external id of edges[i], ""
-	// where the walk did not find it cached, and unnamed the cached
-	// adjacencies it met without ids.
-	edgeIDs []string
+	// With walker.ids: idRefs[i] says where the external id of edges[i]
+	// lies, idLists[place] being the cached ids of the adjacency of
+	// nodes[place] (nil where the walk found none), and unnamed the
+	// cached adjacencies it met without ids.
+	idRefs  []idRef
+	idLists [][]string
 	unnamed []unnamedAdj
 }
 
