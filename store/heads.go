@@ -172,8 +172,7 @@ func (r *Reader) linkIDs(w *walk) ([]string, error) {
 		}
 	}
 	r.nameAdjacencies(w.unnamed)
-	runtime.KeepAlive(touchBodies(ids))
-	return ids, nil
+	return packIDs(ids), nil
 }
 
 // headLinks returns edges as links, and the names of their types.
