@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"unsafe"
 )
 
 // EntityHead is an entity as a list or a chart shows it: id, type and
@@ -107,6 +108,7 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 			return nil, err
 		}
 	}
+	packHeads(sg.Nodes)
 	if len(w.edges) > 0 {
 		var linkIDs []string
 		if ho.RelationIDs {
@@ -132,6 +134,35 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 		}
 	}
 	return sg, nil
+}
+
+// packHeads copies the ids and names of nodes into one string, in their
+// order, and points the heads at it.
+//
+// Read from the front of the cached bodies, they lay one per body, each
+// a cache line somewhere in the read cache; by the time a writer got to
+// them, after the relations' ids and the answer's other work, the lines
+// of a large answer (the power law's depth 3 has 6,000 nodes) were out of
+// the CPU's cache again, and each node's id and name cost a miss, a
+// tenth of a chart answer's CPU. Copied here, where the bodies were just
+// read, the writer reads them as one sequential run.
+func packHeads(nodes []EntityHead) {
+	n := 0
+	for i := range nodes {
+		n += len(nodes[i].ID) + len(nodes[i].Name)
+	}
+	text := make([]byte, 0, n)
+	for i := range nodes {
+		text = append(text, nodes[i].ID...)
+		text = append(text, nodes[i].Name...)
+	}
+	all := unsafe.String(unsafe.SliceData(text), len(text))
+	at := 0
+	for i := range nodes {
+		h := &nodes[i]
+		h.ID, at = all[at:at+len(h.ID)], at+len(h.ID)
+		h.Name, at = all[at:at+len(h.Name)], at+len(h.Name)
+	}
 }
 
 // linkIDs returns the external ids of w's edges: those the walk found
