@@ -17,7 +17,8 @@ import (
 // keeps both; a new relation takes the next of a counter), so the ids of
 // a cached adjacency's relations are kept in its entry (cacheEntry.relIDs,
 // relIDs[k] the id of adj[k]), all in one string: a walk that asks for
-// ids reads them beside the items it scans, in the order it scans them.
+// ids notes where each kept relation's lies as it scans the items, and
+// reads them after (gatherIDs).
 //
 // They follow the entry's rules without a timestamp of their own: they
 // are added only to the entry whose items they were read for (the same

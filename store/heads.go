@@ -9,8 +9,8 @@ import (
 
 // EntityHead is an entity as a list or a chart shows it: id, type and
 // name. They lead the stored body, so a head is read from the front of it
-// without decoding labels, properties or sources, and its strings share
-// the cached body's memory.
+// without decoding labels, properties or sources. NeighborhoodHeads
+// copies the ids and names of all its heads into one string.
 type EntityHead struct {
 	ID, Type, Name string
 }
