@@ -118,7 +118,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	if r.distributed || r.cache == nil {
 		return r.Expand(frontier, f, func(i int, e Edge) error {
 			if wk.meet(int32(lo+i), e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo) && wk.ids {
-				wk.edgeIDs = append(wk.edgeIDs, "")
+				wk.idRefs = append(wk.idRefs, idRef{int32(lo + i), -1})
 			}
 			return nil
 		})
@@ -128,7 +128,10 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	adj := make([][]adjItem, len(frontier))
 	var adjIDs [][]string
 	if wk.ids {
-		adjIDs = make([][]string, len(frontier))
+		// Each level's frontier follows the last: the lists of its
+		// nodes' ids go at their places.
+		wk.idLists = append(wk.idLists, make([][]string, hi-len(wk.idLists))...)
+		adjIDs = wk.idLists[lo:hi]
 		r.cache.adjacenciesWithIDs(frontier, r.ts, adj, adjIDs)
 	} else {
 		r.cache.adjacencies(frontier, r.ts, adj)
@@ -156,7 +159,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			// bounds it) saves the doublings of a thousand edges.
 			wk.edges = slices.Grow(wk.edges, more)
 			if wk.ids {
-				wk.edgeIDs = slices.Grow(wk.edgeIDs, more)
+				wk.idRefs = slices.Grow(wk.idRefs, more)
 			}
 		}
 	}
@@ -178,11 +181,8 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 		}
 		self := int32(lo + i)
 		items := adj[i]
-		var ids []string
-		if adjIDs != nil {
-			if ids = adjIDs[i]; ids == nil && items != nil {
-				wk.unnamed = append(wk.unnamed, unnamedAdj{n, items})
-			}
+		if adjIDs != nil && adjIDs[i] == nil && items != nil {
+			wk.unnamed = append(wk.unnamed, unnamedAdj{n, items})
 		}
 		if items == nil {
 			// Not cached (or cached empty): scanEdges reads, and caches,
@@ -192,7 +192,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			}
 			err := r.scanEdges(w, n, f, nil, func(e Edge) error {
 				if wk.meet(self, e.Other, e.Outgoing, e.Relation, e.Type, e.ValidFrom, e.ValidTo, last, lo) && wk.ids {
-					wk.edgeIDs = append(wk.edgeIDs, "")
+					wk.idRefs = append(wk.idRefs, idRef{self, -1})
 				}
 				return nil
 			})
@@ -219,7 +219,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 					continue
 				}
 				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
-					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+					wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
 				}
 			}
 			continue
@@ -234,7 +234,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 					continue
 				}
 				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
-					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+					wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
 				}
 			}
 			continue
@@ -246,7 +246,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 					continue
 				}
 				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
-					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+					wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
 				}
 			}
 			continue
@@ -261,7 +261,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 					continue
 				}
 				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
-					wk.edgeIDs = append(wk.edgeIDs, idOf(ids, k))
+					wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
 				}
 			}
 		}
