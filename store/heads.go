@@ -136,6 +136,9 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	return sg, nil
 }
 
+// packHeadsMin is the fewest nodes whose heads packHeads copies.
+const packHeadsMin = 1024
+
 // packHeads copies the ids and names of nodes into one string, in their
 // order, and points the heads at it.
 //
@@ -146,7 +149,14 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 // the CPU's cache again, and each node's id and name cost a miss, a
 // tenth of a chart answer's CPU. Copied here, where the bodies were just
 // read, the writer reads them as one sequential run.
+//
+// A small answer's bodies are still in the CPU's cache when it is
+// written, and the copy would be all cost: the heads of fewer than
+// packHeadsMin nodes stay where they are.
 func packHeads(nodes []EntityHead) {
+	if len(nodes) < packHeadsMin {
+		return
+	}
 	n := 0
 	for i := range nodes {
 		n += len(nodes[i].ID) + len(nodes[i].Name)
