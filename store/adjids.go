@@ -153,19 +153,10 @@ func (r *Reader) nameAdjacencies(adjs []unnamedAdj) {
 		}
 		// One string for all of them: the walk reads them in order,
 		// and the cache holds one allocation, not a body each.
+		ids = packIDs(ids)
 		n := 0
 		for _, id := range ids {
 			n += len(id)
-		}
-		text := make([]byte, 0, n)
-		for _, id := range ids {
-			text = append(text, id...)
-		}
-		all := unsafe.String(unsafe.SliceData(text), len(text))
-		at := 0
-		for i, id := range ids {
-			ids[i] = all[at : at+len(id)]
-			at += len(id)
 		}
 		r.cache.putAdjIDs(a.node, a.items, ids, adjIDsSize(len(ids), n))
 	}
