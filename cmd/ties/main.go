@@ -189,7 +189,7 @@ func flagSet(name, synopsis, help string, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(w)
 	fs.Usage = func() {
-		fmt.Fprintf(w, "Usage: ties %s\n\nFlags (each with its environment variable):\n", synopsis)
+		fmt.Fprintf(w, "Usage: ties %s\n\nFlags (a TIES_ variable named beside a flag sets it when the flag is not given):\n", synopsis)
 		fs.PrintDefaults()
 		fmt.Fprint(w, help)
 	}
