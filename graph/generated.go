@@ -2448,7 +2448,7 @@ input DateRange {
 
 "An entity to create or replace, by id."
 input EntityInput {
-  "The id, unique and immutable: any text up to 512 bytes without control characters, best a readable slug of lower case letters, digits and dashes such as ` + "`" + `enschede` + "`" + `."
+  "The id, unique and immutable: any text up to 512 bytes, not blank, without control or invisible formatting characters (zero-width, bidirectional controls) or U+FFFD, kept in Unicode form NFC; best a readable slug of lower case letters, digits and dashes such as ` + "`" + `enschede` + "`" + `."
   id: ID!
   "An entity type from the ontology."
   type: String!

@@ -115,21 +115,27 @@ Start here:
   curl -s localhost:8080/query -H 'Content-Type: application/json' \
     -d '{"query":"{ entity(id:\"enschede\") { name degree } }"}'
 
-Environment (each flag has one; the flag wins):
+Environment (a flag given wins over its variable):
   TIES_ADDR          listen address                     (default localhost:8080)
   TIES_ANONYMOUS     what clients without a key may do: none, read or write
                      (default write on localhost, none on a network)
   TIES_URL, TIES_TOKEN  the service and API key of the --url commands
   TIES_DATA          data directory                     (default ./ties-data)
+  TIES_STORE         a postgres:// database to use instead of the directory
   TIES_NO_SEED       "true": start empty, no founding data
   TIES_LOG_FORMAT    text or json                       (default: text on a terminal)
   TIES_LOG_LEVEL     debug, info, warn or error         (default info)
   TIES_TIMEOUT       per-request timeout                (default 10s)
-  TIES_HISTORY       how long asOf can look back        (default 720h)
+  TIES_HISTORY       how long asOf can look back        (default: as last
+                     given for the directory, 720h at first)
   TIES_READ_ONLY     "true": serve an existing directory, no writes
+  TIES_MEMORY_LIMIT  soft heap limit                    (default 900MiB; import 1GiB)
+  TIES_MIN_FREE_DISK pause writes below this free space (default 512MiB)
+  TIES_CORS_ORIGIN, TIES_ALLOWED_HOST, TIES_TLS_CERT, TIES_TLS_KEY: browsers on
+                     other origins, reverse proxies and HTTPS
   TIES_NO_INTROSPECTION, TIES_MAX_COMPLEXITY, TIES_MAX_DEPTH, TIES_MAX_TOKENS,
   TIES_MAX_FIELDS, TIES_MAX_ALIASES, TIES_MAX_BODY, TIES_MAX_FIRST,
-  TIES_MAX_LIMIT, TIES_MAX_HOPS: the request limits (see "ties help serve")
+  TIES_MAX_LIMIT, TIES_MAX_HOPS, TIES_MAX_CONNECTIONS: the request limits
 
 Run "ties help serve" for every serve flag.
 `)
@@ -189,7 +195,7 @@ func flagSet(name, synopsis, help string, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(w)
 	fs.Usage = func() {
-		fmt.Fprintf(w, "Usage: ties %s\n\nFlags (each with its environment variable):\n", synopsis)
+		fmt.Fprintf(w, "Usage: ties %s\n\nFlags (a TIES_ variable named beside a flag sets it when the flag is not given):\n", synopsis)
 		fs.PrintDefaults()
 		fmt.Fprint(w, help)
 	}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/ties-graph/ties/graph"
+	"github.com/ties-graph/ties/store"
 )
 
 // runQuery runs one GraphQL operation on the data directory in process
@@ -53,10 +55,13 @@ func runQuery(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	} else {
-		// A directory a service holds gets lockedError, which points to
-		// the service (--url).
+		// A directory a service holds is refused with the way round it:
+		// the same query through the service.
 		st, err := loc.openExisting(ctx, !write)
 		if err != nil {
+			if errors.Is(err, store.ErrLocked) {
+				return fmt.Errorf("%w (ties query --url http://HOST:PORT)", err)
+			}
 			return err
 		}
 		defer st.Close()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -575,6 +576,15 @@ func BackupHandler(st *store.Store, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet {
 			methodNotAllowed(w, "GET", "use GET for /backup")
+			return
+		}
+		// As /export and /import refuse arguments they do not know, so
+		// that asOf, say, is not taken for honoured while the backup is
+		// of now.
+		if q := r.URL.Query(); len(q) > 0 {
+			keys := slices.Sorted(maps.Keys(q))
+			writeError(w, r, logger, store.FieldError("", keys[0],
+				"unknown query argument %q: /backup takes none (it streams the whole store, history included, as it is now)", keys[0]))
 			return
 		}
 		// A store that fails its check gives a backup restore refuses:
