@@ -283,18 +283,27 @@ func (r *Resolver) followChanges(ctx context.Context, f store.ChangeFilter, slow
 		last := f.Since
 		timer := time.NewTimer(slow)
 		defer timer.Stop()
-		err := r.store.Follow(ctx, f, func(c store.Change) error {
+		// The walk stops when the subscriber's API key stops working.
+		follow, stop := r.whileKeyWorks(ctx)
+		defer stop()
+		err := r.store.Follow(follow, f, func(c store.Change) error {
+			if err := r.keyWorks(ctx); err != nil {
+				return err
+			}
 			timer.Reset(slow)
 			select {
 			case ch <- &c:
 				last = c.Cursor()
 				return nil
-			case <-ctx.Done():
-				return ctx.Err()
+			case <-follow.Done():
+				return follow.Err()
 			case <-timer.C:
 				return store.Errorf(store.Timeout, "this subscription took no change for %s and is closed as too slow; subscribe again with since: %q to resume", slow, last)
 			}
 		})
+		if cause := context.Cause(follow); ctx.Err() == nil && follow.Err() != nil && cause != nil {
+			err = cause
+		}
 		if err == nil || ctx.Err() != nil {
 			return
 		}
