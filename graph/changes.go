@@ -256,6 +256,16 @@ func changeCursor(c *store.Change) (string, error) {
 	return c.Cursor(), nil
 }
 
+// changeAt is a change's commit time. The last value of a subscription
+// that ends carries only why (End): at, the field every client of the feed
+// selects, reports it, as cursor does, rather than failing as a null.
+func changeAt(c *store.Change) (*time.Time, error) {
+	if c.End != nil {
+		return nil, c.End
+	}
+	return &c.At, nil
+}
+
 // slowSubscriber returns how long a subscriber may leave a change untaken.
 func (r *Resolver) slowSubscriber() time.Duration {
 	if r.slow > 0 {
@@ -308,7 +318,7 @@ func (r *Resolver) followChanges(ctx context.Context, f store.ChangeFilter, slow
 			return
 		}
 		// The error reaches the client as the error of one last
-		// response (Change.cursor fails, so its data is null), and the
+		// response (Change.cursor and Change.at fail, so its data is null), and the
 		// stream ends.
 		select {
 		case ch <- &store.Change{End: err}:
