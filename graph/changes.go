@@ -318,8 +318,8 @@ func (r *Resolver) followChanges(ctx context.Context, f store.ChangeFilter, slow
 			return
 		}
 		// The error reaches the client as the error of one last
-		// response (Change.cursor and Change.at fail, so its data is null), and the
-		// stream ends.
+		// response (Change.cursor and Change.at fail, so its data is
+		// null), and the stream ends.
 		select {
 		case ch <- &store.Change{End: err}:
 		case <-ctx.Done():
