@@ -29,6 +29,9 @@ type identity struct {
 	name  string      // the key's name, or store.PrincipalAnonymous
 	scope store.Scope // what the key (or anonymous access) allows
 	key   bool        // authenticated by a key
+	// apiKey is the key that authenticated the request, for requests
+	// that outlive it (subscriptions) to check it still does.
+	apiKey store.APIKey
 }
 
 type identityKey struct{}
@@ -87,7 +90,7 @@ func (g guard) identify(r *http.Request) (identity, *refusal) {
 			challenge: `Bearer realm="ties", error="invalid_token"`,
 		}
 	}
-	return identity{name: key.Name, scope: key.Scope, key: true}, nil
+	return identity{name: key.Name, scope: key.Scope, key: true, apiKey: key}, nil
 }
 
 // scopeRefusal says why id may not do what needs scope, or nil when it

@@ -256,6 +256,16 @@ func changeCursor(c *store.Change) (string, error) {
 	return c.Cursor(), nil
 }
 
+// changeAt is a change's commit time. The last value of a subscription
+// that ends carries only why (End): at, the field every client of the feed
+// selects, reports it, as cursor does, rather than failing as a null.
+func changeAt(c *store.Change) (*time.Time, error) {
+	if c.End != nil {
+		return nil, c.End
+	}
+	return &c.At, nil
+}
+
 // slowSubscriber returns how long a subscriber may leave a change untaken.
 func (r *Resolver) slowSubscriber() time.Duration {
 	if r.slow > 0 {
@@ -283,24 +293,33 @@ func (r *Resolver) followChanges(ctx context.Context, f store.ChangeFilter, slow
 		last := f.Since
 		timer := time.NewTimer(slow)
 		defer timer.Stop()
-		err := r.store.Follow(ctx, f, func(c store.Change) error {
+		// The walk stops when the subscriber's API key stops working.
+		follow, stop := r.whileKeyWorks(ctx)
+		defer stop()
+		err := r.store.Follow(follow, f, func(c store.Change) error {
+			if err := r.keyWorks(ctx); err != nil {
+				return err
+			}
 			timer.Reset(slow)
 			select {
 			case ch <- &c:
 				last = c.Cursor()
 				return nil
-			case <-ctx.Done():
-				return ctx.Err()
+			case <-follow.Done():
+				return follow.Err()
 			case <-timer.C:
 				return store.Errorf(store.Timeout, "this subscription took no change for %s and is closed as too slow; subscribe again with since: %q to resume", slow, last)
 			}
 		})
+		if cause := context.Cause(follow); ctx.Err() == nil && follow.Err() != nil && cause != nil {
+			err = cause
+		}
 		if err == nil || ctx.Err() != nil {
 			return
 		}
 		// The error reaches the client as the error of one last
-		// response (Change.cursor fails, so its data is null), and the
-		// stream ends.
+		// response (Change.cursor and Change.at fail, so its data is
+		// null), and the stream ends.
 		select {
 		case ch <- &store.Change{End: err}:
 		case <-ctx.Done():

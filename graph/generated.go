@@ -326,6 +326,7 @@ type ApiKeyResolver interface {
 }
 type ChangeResolver interface {
 	Cursor(ctx context.Context, obj *store.Change) (string, error)
+	At(ctx context.Context, obj *store.Change) (*time.Time, error)
 
 	Fields(ctx context.Context, obj *store.Change) ([]string, error)
 	Before(ctx context.Context, obj *store.Change) (json.RawMessage, error)
@@ -5528,18 +5529,18 @@ func (ec *executionContext) _Change_at(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Change_at(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.At, nil
+			return ec.Resolvers.Change().At(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, false, false, "DateTime")
+	return graphql.NewScalarFieldContext("Change", field, true, true, "DateTime")
 }
 
 func (ec *executionContext) _Change_principal(ctx context.Context, field graphql.CollectedField, obj *store.Change) (ret graphql.Marshaler) {
@@ -12256,10 +12257,11 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 					return ec._Change_cursor(ctx, field, obj)
 				})
 		case "at":
-			out.Values[i] = ec._Change_at(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_at(ctx, field, obj)
+				})
 		case "principal":
 			out.Values[i] = ec._Change_principal(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14568,6 +14570,24 @@ func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, 
 func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := model.MarshalDateTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := model.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DateTime!")
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalDateTime(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}

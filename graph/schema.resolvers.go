@@ -28,6 +28,10 @@ func (r *changeResolver) Cursor(ctx context.Context, obj *store.Change) (string,
 	return changeCursor(obj)
 }
 
+func (r *changeResolver) At(ctx context.Context, obj *store.Change) (*time.Time, error) {
+	return changeAt(obj)
+}
+
 func (r *changeResolver) Fields(ctx context.Context, obj *store.Change) ([]string, error) {
 	return r.changedFields(ctx, obj)
 }
