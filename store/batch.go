@@ -54,6 +54,14 @@ func (s *Store) Apply(ctx context.Context, b Batch) (BatchResult, error) {
 	if err := ctx.Err(); err != nil {
 		return BatchResult{}, err
 	}
+	if len(w.ov) == 0 {
+		// Every record was already stored as given (or a deletion had
+		// nothing left to delete): nothing to write, so no commit and no
+		// change-log record, as for a load that changes nothing; the
+		// commit read holds what the batch asked for.
+		res.CommitTs = tx.ReadTs()
+		return res, nil
+	}
 	if err := s.CheckSpace(); err != nil {
 		return BatchResult{}, err
 	}
@@ -632,6 +640,12 @@ func (t *WriteTxn) Commit() (uint64, error) {
 	}
 	t.done = true
 	s := t.s
+	if len(t.keys) == 0 {
+		// Nothing to write (see Apply): no commit.
+		ts := t.tx.ReadTs()
+		t.tx.Discard()
+		return ts, nil
+	}
 	if err := s.CheckSpace(); err != nil {
 		t.tx.Discard()
 		return 0, err

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -491,7 +492,19 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 	var old *relationBody
 	if exists {
 		rid = RelID(id)
-		ob, err := storedBody(w, relationKey(rid), decodeRelation)
+		v, ok, err := w.get(relationKey(rid))
+		if err == nil && !ok {
+			err = errors.New("no body")
+		}
+		if err != nil {
+			return 0, fmt.Errorf("relation %q (%d): %w", r.ID, rid, err)
+		}
+		// Unchanged, as putEntity: the body holds the type and both
+		// endpoints too.
+		if bytes.Equal(appendRelation(nil, r, rt.id, fromN, toN), v) {
+			return rid, nil
+		}
+		ob, err := decodeRelation(v)
 		if err != nil {
 			return 0, fmt.Errorf("relation %q (%d): %w", r.ID, rid, err)
 		}
