@@ -527,15 +527,25 @@ func (w *writer) nodeType(n NodeID) (TypeID, bool, error) {
 // storedBody reads the body at k as the batch sees it and decodes it. A
 // missing body is an error: the id index said the record exists.
 func storedBody[B any](w *writer, k []byte, decode func([]byte) (B, error)) (B, error) {
-	var b B
+	v, err := storedBytes(w, k)
+	if err != nil {
+		var b B
+		return b, err
+	}
+	return decode(v)
+}
+
+// storedBytes is the body stored at k as it is stored, for a writer that
+// compares it with the one it would write before decoding it.
+func storedBytes(w *writer, k []byte) ([]byte, error) {
 	v, ok, err := w.get(k)
 	switch {
 	case err != nil:
-		return b, err
+		return nil, err
 	case !ok:
-		return b, errors.New("no body")
+		return nil, errors.New("no body")
 	}
-	return decode(v)
+	return v, nil
 }
 
 func mustJSON(v any) []byte {

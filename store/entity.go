@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -312,10 +311,7 @@ func (w *writer) putEntity(e *Entity, rec string) (NodeID, error) {
 		return 0, nil
 	case exists:
 		n = NodeID(id)
-		v, ok, err := w.get(entityKey(n))
-		if err == nil && !ok {
-			err = errors.New("no body")
-		}
+		v, err := storedBytes(w, entityKey(n))
 		if err != nil {
 			return 0, fmt.Errorf("entity %q (node %d): %w", e.ID, n, err)
 		}

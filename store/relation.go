@@ -492,10 +492,7 @@ func (w *writer) putRelation(r *Relation, rec string, swapped bool) (RelID, erro
 	var old *relationBody
 	if exists {
 		rid = RelID(id)
-		v, ok, err := w.get(relationKey(rid))
-		if err == nil && !ok {
-			err = errors.New("no body")
-		}
+		v, err := storedBytes(w, relationKey(rid))
 		if err != nil {
 			return 0, fmt.Errorf("relation %q (%d): %w", r.ID, rid, err)
 		}
