@@ -153,12 +153,16 @@ func (ref *refusal) write(w http.ResponseWriter, r *http.Request, graphQL bool) 
 		writeHTTPError(w, media, ref.status, string(ref.code), ref.message)
 		return
 	}
-	// The error JSON of /export, /import and /backup, which their
-	// clients already read.
+	writeEndpointError(w, ref.status, ref.code, ref.message)
+}
+
+// writeEndpointError answers in the error JSON of /export, /import and
+// /backup, which their clients already read.
+func writeEndpointError(w http.ResponseWriter, status int, code store.Code, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(ref.status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": string(ref.code), "message": ref.message}})
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": string(code), "message": message}})
 }
 
 // adminFields are the root fields that need the admin scope beyond what
