@@ -201,6 +201,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(newLimiter(limits, o.introspection, o.readOnly))
 	srv.AroundResponses(logMutations(logger))
+	srv.AroundResponses(collectWarnings)
 	if o.introspection {
 		srv.Use(extension.Introspection{})
 	}
