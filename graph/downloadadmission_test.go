@@ -40,13 +40,14 @@ func TestExportAdmission(t *testing.T) {
 	if _, err := st.Apply(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
-	serve := func(t *testing.T, queue int, window time.Duration) (*httptest.Server, *logBuffer) {
+	serve := func(t *testing.T, queue int, wait, window time.Duration) (*httptest.Server, *logBuffer) {
 		logs := &logBuffer{}
 		logger := slog.New(slog.NewTextHandler(logs, nil))
 		ts := httptest.NewUnstartedServer(graph.NewServer(graph.ServerConfig{
 			Store: st, Logger: logger,
 			Export:      exchange.ExportHandler(st, logger),
-			Limits:      graph.Limits{HeavyWorkers: 1, HeavyQueue: queue, Timeout: -1},
+			Backup:      exchange.BackupHandler(st, logger),
+			Limits:      graph.Limits{HeavyWorkers: 1, HeavyQueue: queue, Timeout: wait},
 			MinBodyRate: graph.MinBodyRate{Bytes: 1 << 10, Window: window},
 		}))
 		ts.Listener = smallSendBuffers{ts.Listener}
@@ -82,7 +83,7 @@ func TestExportAdmission(t *testing.T) {
 	t.Run("SecondRefused", func(t *testing.T) {
 		// No room to wait; a window long enough that the stalled reader
 		// keeps the worker for the whole subtest, however slow the machine.
-		ts, _ := serve(t, -1, time.Hour)
+		ts, _ := serve(t, -1, -1, time.Hour)
 		stalled := stallExport(t, ts.URL)
 		defer stalled.Close()
 		second, err := http.Get(ts.URL + "/export?format=graphml")
@@ -97,12 +98,38 @@ func TestExportAdmission(t *testing.T) {
 		if got := second.Header.Get("Retry-After"); got == "" {
 			t.Errorf("a refused export has no Retry-After")
 		}
+		backup, err := http.Get(ts.URL + "/backup")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(backup.Body)
+		backup.Body.Close()
+		if backup.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"code":"BUSY"`) {
+			t.Errorf("a backup with the worker taken: %d %.300s, want 503 BUSY", backup.StatusCode, body)
+		}
 		cheap(t, ts.URL)
+	})
+
+	t.Run("WaitedTooLong", func(t *testing.T) {
+		// Room to wait, for at most the request timeout.
+		ts, _ := serve(t, 1, 300*time.Millisecond, time.Hour)
+		stalled := stallExport(t, ts.URL)
+		defer stalled.Close()
+		second, err := http.Get(ts.URL + "/export?format=csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(second.Body)
+		second.Body.Close()
+		if second.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"code":"BUSY"`) ||
+			!strings.Contains(string(body), "waited 300ms") || second.Header.Get("Retry-After") == "" {
+			t.Errorf("an export that waited out the timeout: %d %v %.300s, want 503 BUSY with Retry-After", second.StatusCode, second.Header, body)
+		}
 	})
 
 	t.Run("StalledReaderReleases", func(t *testing.T) {
 		// A short window, so that the stalled reader is found soon.
-		ts, logs := serve(t, 1, 200*time.Millisecond)
+		ts, logs := serve(t, 1, -1, 200*time.Millisecond)
 		stalled := stallExport(t, ts.URL)
 		defer stalled.Close()
 		cheap(t, ts.URL)
