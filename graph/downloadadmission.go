@@ -86,8 +86,12 @@ func (a *admission) admitDownload(what string, wait time.Duration, weight downlo
 			}
 			msg := store.ErrorMessage(err)
 			if errors.Is(err, errQueueTimeout) {
-				msg = fmt.Sprintf("%s waited %s for one of the %d workers that exports, backups and expensive queries share; retry in a few seconds",
-					what, wait, a.workers)
+				workers := fmt.Sprintf("one of the %d workers", a.workers)
+				if a.workers == 1 {
+					workers = "the one worker"
+				}
+				msg = fmt.Sprintf("%s waited %s for %s that exports, backups and expensive queries share; retry in a few seconds",
+					what, wait, workers)
 			}
 			w.Header().Set("Retry-After", strconv.Itoa(int(store.BusyRetryAfter.Seconds())))
 			writeEndpointError(w, http.StatusServiceUnavailable, store.Busy, msg)
