@@ -115,7 +115,7 @@ func (a *admission) acquire(ctx context.Context, w int64) error {
 	if a.waiting.Add(1) > a.maxQueue {
 		a.waiting.Add(-1)
 		return &store.Error{Code: store.Busy, Message: fmt.Sprintf(
-			"%d expensive queries (centrality, components, paths, allPaths, large neighbourhoods) are already waiting; retry in a few seconds", a.maxQueue)}
+			"%d expensive requests (centrality, components, paths, allPaths, large neighbourhoods, exports, backups) are already waiting; retry in a few seconds", a.maxQueue)}
 	}
 	defer a.waiting.Add(-1)
 	start := time.Now()

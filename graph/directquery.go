@@ -31,7 +31,9 @@ import (
 // worker, and when none is free at once, or others wait, the query goes
 // to gqlgen's path to queue there); access is checked before the
 // transport, metrics count the request and its status around it, and
-// no extension of ours adds to a query's response. Anything else (other
+// no extension of ours adds to its response (the one that may, the
+// warnings of collectWarnings, comes only from a where argument, which
+// directArguments leaves to gqlgen's path). Anything else (other
 // root fields, a directive on the field, an argument headsDirect does
 // not take, an ended context, a walk that fails or panics) is left to
 // gqlgen's path, which answers and reports it as before: a failed walk

@@ -155,6 +155,7 @@ func (r *entityResolver) relationsWhere(ctx context.Context, obj *store.Entity, 
 	if err != nil {
 		return nil, err
 	}
+	r.warnEmptyAround(ctx, obj.ID, f, page.TotalCount)
 	return relationConnection(page), nil
 }
 
@@ -172,5 +173,6 @@ func (r *entityResolver) neighborsWhere(ctx context.Context, obj *store.Entity, 
 	if err != nil {
 		return nil, err
 	}
+	r.warnEmptyAround(ctx, obj.ID, f, page.TotalCount)
 	return neighborConnection(page), nil
 }

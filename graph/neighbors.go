@@ -16,6 +16,7 @@ func (r *Resolver) distinctNeighbors(ctx context.Context, obj *store.Entity, f s
 	}
 	prime(ctx, obj)
 	prime(ctx, p.Neighbors...)
+	r.warnEmptyAround(ctx, obj.ID, f, p.TotalCount)
 	return entityConnectionOf(p.Neighbors, p.Cursors, p.HasNext, p.HasPrevious, p.TotalCount, func(i int, edge *model.EntityEdge) {
 		edge.Relation, edge.Relations = p.Relations[i][0], p.Relations[i]
 	}), nil

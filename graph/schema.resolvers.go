@@ -171,6 +171,7 @@ func (r *queryResolver) Entities(ctx context.Context, types []string, first *int
 	if err != nil {
 		return nil, err
 	}
+	r.warnEmptyEntities(ctx, filters, false, types, page.TotalCount)
 	return entityConnection(page), nil
 }
 
@@ -183,13 +184,19 @@ func (r *queryResolver) Relations(ctx context.Context, id *string, types []strin
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.store.FindRelations(ctx, deref(id, ""), store.RelationFilter{
+	f := store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
 		During: deref(during, store.DateRange{}), DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes, First: first, After: deref(after, ""),
 		Where: filters, OrderBy: orders(orderBy),
-	}, readAt(ctx))
+	}
+	page, err := r.store.FindRelations(ctx, deref(id, ""), f, readAt(ctx))
 	if err != nil {
 		return nil, err
+	}
+	if id == nil {
+		r.warnEmptyEntities(ctx, filters, true, types, page.TotalCount)
+	} else {
+		r.warnEmptyAround(ctx, *id, f, page.TotalCount)
 	}
 	prime(ctx, page.Neighbors...)
 	return relationConnection(page), nil
@@ -231,9 +238,11 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
+	warn := neighborhoodKinds(filters, g)
 	if err := r.store.FilterSubgraph(ctx, g, filters, readAt(ctx)); err != nil {
 		return nil, err
 	}
+	warn(ctx, g)
 	if selects(ctx, "Subgraph", "nodes", "edges") { // nodeLink reads no entity later
 		prime(ctx, g.Nodes...)
 	}

@@ -55,8 +55,8 @@ type ServerConfig struct {
 	// browser; "*" is every origin, without credentials. Empty: none.
 	CORSOrigins []string
 	// MinBodyRate cuts off a client that sends its request body slower
-	// than this; the zero value means DefaultMinBodyRate, a negative
-	// Bytes turns the check off.
+	// than this, or takes an export or a backup slower; the zero value
+	// means DefaultMinBodyRate, a negative Bytes turns the check off.
 	MinBodyRate MinBodyRate
 	// LoopbackOnly says the service listens on loopback addresses only;
 	// it then answers only requests addressed to a loopback host or to
@@ -108,9 +108,15 @@ func NewServer(cfg ServerConfig) *Server {
 		s.handler = guardHost(s.handler, cfg.AllowedHosts)
 	}
 	g := guard{store: cfg.Store, access: cfg.Access}
+	// One admission for the expensive queries, exports and backups.
+	var heavy *admission
+	if limits.HeavyWorkers > 0 {
+		heavy = newAdmission(limits.HeavyWorkers, max(0, limits.HeavyQueue))
+	}
 	raw := newGraphQLHandler(cfg.Store, logger, limits, handlerOptions{
 		introspection: !cfg.NoIntrospection, readOnly: cfg.ReadOnly, loaderWait: wait,
 		countError: s.metrics.graphQLError, websocketInit: g.websocketInit, slowSubscriber: cfg.SlowSubscriber,
+		admission: heavy,
 	})
 	s.graphql = withTimeout(limits.Timeout, raw)
 	s.mux.Handle("/query", streams(raw, s.graphql, g))
@@ -133,7 +139,8 @@ func NewServer(cfg ServerConfig) *Server {
 	s.mux.Handle("GET /metrics", g.require(store.ScopeAdmin, "GET /metrics", false, s.metrics.handler(cfg.Store)))
 	if cfg.Export != nil {
 		// The handlers answer other methods themselves, with 405 in JSON.
-		s.mux.Handle("/export", g.require(store.ScopeRead, "an export", false, cfg.Export))
+		s.mux.Handle("/export", g.require(store.ScopeRead, "an export", false,
+			heavy.admitDownload("an export", limits.Timeout, exportWeight, enforceSendRate(rate, logger, cfg.Export))))
 	}
 	if cfg.Import != nil {
 		s.mux.Handle("/import", g.require(store.ScopeWrite, "an import", false, cfg.Import))
@@ -141,7 +148,8 @@ func NewServer(cfg ServerConfig) *Server {
 		s.mux.Handle("/import", g.require(store.ScopeWrite, "an import", false, http.HandlerFunc(readOnlyImport)))
 	}
 	if cfg.Backup != nil {
-		s.mux.Handle("/backup", g.require(store.ScopeAdmin, "a backup", false, cfg.Backup))
+		s.mux.Handle("/backup", g.require(store.ScopeAdmin, "a backup", false,
+			heavy.admitDownload("a backup", limits.Timeout, backupWeight, enforceSendRate(rate, logger, cfg.Backup))))
 	}
 	return s
 }
@@ -193,6 +201,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(newLimiter(limits, o.introspection, o.readOnly))
 	srv.AroundResponses(logMutations(logger))
+	srv.AroundResponses(collectWarnings)
 	if o.introspection {
 		srv.Use(extension.Introspection{})
 	}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -208,7 +207,7 @@ func names(inputs []exchange.Input) string {
 	for i, in := range inputs {
 		ns[i] = in.Name
 	}
-	return strings.Join(ns, ", ")
+	return exchange.LoadName(ns)
 }
 
 // summary is the one line an import prints when it succeeds.

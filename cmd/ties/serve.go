@@ -195,9 +195,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ReadHeaderTimeout: 10 * time.Second,
 		// No ReadTimeout: an upload may take as long as its size needs,
 		// and the server cuts off a body slower than
-		// graph.DefaultMinBodyRate instead. Exports stream whole graphs,
-		// so the write timeout is generous; GraphQL requests are bounded
-		// by the per-request timeout.
+		// graph.DefaultMinBodyRate instead. Exports and backups move
+		// their own write deadline by the same minimum rate; GraphQL
+		// requests are bounded by the per-request timeout.
 		WriteTimeout: 15 * time.Minute,
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -427,7 +427,7 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			size += in.Size
 			names[i] = in.Name
 		}
-		logger.Info("imported", "principal", opts.Principal, "files", strings.Join(names, ","), "bytes", size, "dryRun", opts.DryRun,
+		logger.Info("imported", "principal", opts.Principal, "files", LoadName(names), "fileCount", len(names), "bytes", size, "dryRun", opts.DryRun,
 			"entities", res.Entities, "relations", res.Relations, "duration", time.Since(start))
 		out := ImportResult{
 			DryRun: opts.DryRun, EntityTypes: res.EntityTypes, RelationTypes: res.RelationTypes,

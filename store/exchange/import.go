@@ -3,7 +3,6 @@ package exchange
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 
 	"github.com/ties-graph/ties/store"
@@ -50,7 +49,7 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	for i, in := range inputs {
 		names[i] = in.Name
 	}
-	name := strings.Join(names, ", ")
+	name := LoadName(names)
 	inputs, err := expandZips(inputs)
 	if err != nil {
 		return store.LoadResult{}, err
