@@ -66,14 +66,15 @@ type rateWriter struct {
 	rate     MinBodyRate
 	cancel   context.CancelCauseFunc
 	deadline time.Time
-	inWindow int64 // bytes taken since the window began
+	last     time.Time // when the last write returned
+	inWindow int64     // bytes taken since the window began
 	total    int64
 	slow     bool
 }
 
 // extend starts a new window at now.
 func (s *rateWriter) extend(now time.Time) error {
-	s.deadline, s.inWindow = now.Add(s.rate.Window), 0
+	s.deadline, s.inWindow, s.last = now.Add(s.rate.Window), 0, now
 	return s.rc.SetWriteDeadline(s.deadline)
 }
 
@@ -81,13 +82,17 @@ func (s *rateWriter) Write(p []byte) (int, error) {
 	now := time.Now()
 	// A new window when this one has had its bytes and is half spent
 	// (moving the deadline on every write would cost a call into the
-	// runtime's poller per write), or when it ended while the handler
-	// was working rather than writing: every write so far was taken, so
-	// the client kept up, and the wait was the server's.
-	if now.After(s.deadline) || (s.inWindow >= s.rate.Bytes && s.deadline.Sub(now) < s.rate.Window/2) {
+	// runtime's poller per write), or when the handler went a quarter of
+	// a window without writing (it worked, or waited for its turn of a
+	// worker): every write so far was taken, so the client kept up, and
+	// the time was the server's, which the client must not lose from its
+	// window.
+	if now.After(s.deadline) || now.Sub(s.last) >= s.rate.Window/4 ||
+		(s.inWindow >= s.rate.Bytes && s.deadline.Sub(now) < s.rate.Window/2) {
 		_ = s.extend(now)
 	}
 	n, err := s.ResponseWriter.Write(p)
+	s.last = time.Now()
 	s.inWindow += int64(n)
 	s.total += int64(n)
 	if err != nil && isTimeout(err) {

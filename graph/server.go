@@ -80,6 +80,9 @@ type Server struct {
 	store   *store.Store
 	logger  *slog.Logger
 	metrics *serverMetrics
+	// heavy is the queue of expensive queries, exports and backups; nil
+	// when there is none.
+	heavy *admission
 }
 
 // NewServer builds the server over cfg.Store. It panics when cfg.Store is
@@ -113,6 +116,7 @@ func NewServer(cfg ServerConfig) *Server {
 	if limits.HeavyWorkers > 0 {
 		heavy = newAdmission(limits.HeavyWorkers, max(0, limits.HeavyQueue))
 	}
+	s.heavy = heavy
 	raw := newGraphQLHandler(cfg.Store, logger, limits, handlerOptions{
 		introspection: !cfg.NoIntrospection, readOnly: cfg.ReadOnly, loaderWait: wait,
 		countError: s.metrics.graphQLError, websocketInit: g.websocketInit, slowSubscriber: cfg.SlowSubscriber,
@@ -140,7 +144,7 @@ func NewServer(cfg ServerConfig) *Server {
 	if cfg.Export != nil {
 		// The handlers answer other methods themselves, with 405 in JSON.
 		s.mux.Handle("/export", g.require(store.ScopeRead, "an export", false,
-			heavy.admitDownload("an export", limits.Timeout, exportWeight, enforceSendRate(rate, logger, cfg.Export))))
+			enforceSendRate(rate, logger, heavy.admitDownload("an export", limits.Timeout, exportWeight, cfg.Export))))
 	}
 	if cfg.Import != nil {
 		s.mux.Handle("/import", g.require(store.ScopeWrite, "an import", false, cfg.Import))
@@ -149,7 +153,7 @@ func NewServer(cfg ServerConfig) *Server {
 	}
 	if cfg.Backup != nil {
 		s.mux.Handle("/backup", g.require(store.ScopeAdmin, "a backup", false,
-			heavy.admitDownload("a backup", limits.Timeout, backupWeight, enforceSendRate(rate, logger, cfg.Backup))))
+			enforceSendRate(rate, logger, heavy.admitDownload("a backup", limits.Timeout, backupWeight, cfg.Backup))))
 	}
 	return s
 }
