@@ -88,13 +88,18 @@ func (s *Store) NeighborhoodHeads(ctx context.Context, id string, opts Neighborh
 
 // neighborhoodHeads is Reader.Neighborhood keeping the edges themselves,
 // not only their relation ids, and turning the result into heads.
+// The walker is the store's, lent for the call: nothing of it is in the
+// answer.
 func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int, ho HeadOptions) (*SubgraphHeads, error) {
-	w, err := r.walkNeighborhoodIDs(start, f, depth, limit, ho.Edges, ho.RelationIDs)
-	if err != nil {
+	wk := r.walkers.get()
+	defer r.walkers.put(wk)
+	if err := r.walkInto(wk, start, f, depth, limit, ho.Edges, ho.RelationIDs); err != nil {
 		return nil, err
 	}
+	w := &wk.walk
+	var err error
 	sg := &SubgraphHeads{Nodes: make([]EntityHead, len(w.nodes)), Truncated: w.truncated}
-	bodies := make([]string, len(w.nodes))
+	bodies := wk.bodyRoom(len(w.nodes))
 	r.cache.entityBodies(w.nodes, r.ts, bodies)
 	runtime.KeepAlive(touchBodies(bodies))
 	for i, n := range w.nodes {
@@ -112,7 +117,7 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	if len(w.edges) > 0 {
 		var linkIDs []string
 		if ho.RelationIDs {
-			if linkIDs, err = r.linkIDs(&w); err != nil {
+			if linkIDs, err = r.linkIDs(w); err != nil {
 				return nil, err
 			}
 		}
@@ -278,14 +283,25 @@ func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int,
 // walkNeighborhoodIDs is walkNeighborhood, also collecting the relations'
 // ids the cache holds beside their adjacencies when ids asks for them.
 func (r *Reader) walkNeighborhoodIDs(start NodeID, f *EdgeFilter, depth, limit int, relations, ids bool) (walk, error) {
+	wk := &walker{}
+	if err := r.walkInto(wk, start, f, depth, limit, relations, ids); err != nil {
+		return walk{}, err
+	}
+	return wk.walk, nil
+}
+
+// walkInto is walkNeighborhoodIDs building the walk in wk, a new walker
+// or one of the store's walkers: its lists are empty, their room is used.
+func (r *Reader) walkInto(wk *walker, start NodeID, f *EdgeFilter, depth, limit int, relations, ids bool) error {
 	if f == nil {
 		f = compileFilter(r.sch, nil, Both, Date{}, nil)
 	}
-	wk := &walker{walk: walk{nodes: []NodeID{start}}, seen: r.nodeSets.get(), limit: limit, relations: relations, ids: relations && ids}
+	wk.nodes = append(wk.nodes[:0], start)
+	wk.seen, wk.limit, wk.relations, wk.ids = r.nodeSets.get(), limit, relations, relations && ids
 	defer func() { r.nodeSets.put(wk.seen, wk.nodes) }()
 	wk.seen.add(start)
 	if relations {
-		wk.at = newNodePlaces()
+		wk.at.restart()
 		wk.at.put(start, 0)
 		if f.direction != Both {
 			wk.seenRel = map[RelID]struct{}{}
@@ -297,19 +313,19 @@ func (r *Reader) walkNeighborhoodIDs(start NodeID, f *EdgeFilter, depth, limit i
 	lo, hi := 0, 1 // the frontier is nodes[lo:hi]
 	for d := 0; d < depth && lo < hi && !wk.truncated; d++ {
 		if err := r.expandLevel(wk, f, lo, hi, false); err != nil {
-			return walk{}, err
+			return err
 		}
 		if err := r.ctx.Err(); err != nil {
-			return walk{}, err
+			return err
 		}
 		lo, hi = hi, len(wk.nodes)
 	}
 	if lo < hi && relations {
 		if err := r.expandLevel(wk, f, lo, hi, true); err != nil {
-			return walk{}, err
+			return err
 		}
 	}
-	return wk.walk, nil
+	return nil
 }
 
 // entityHead reads the head of node n's body, through the cache.

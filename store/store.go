@@ -40,6 +40,8 @@ type Store struct {
 	sync  *cacheSync // on a backend other processes write too
 	// nodeSets lends the neighbourhood walks their visited sets.
 	nodeSets nodeSets
+	// walkers lends NeighborhoodHeads its walks' lists.
+	walkers walkers
 	// commits wakes the change feed's followers (history.go).
 	commits commitSignal
 	pause   writePause
