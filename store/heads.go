@@ -38,6 +38,11 @@ type SubgraphHeads struct {
 	Links     []HeadLink
 	LinkTypes []string // the relation types' names, HeadLink.Type's places
 	LinkIDs   []string // with HeadOptions.RelationIDs, each link's id
+
+	// lender takes the lists back on Release; idText is the room the
+	// link ids are copied into (packIDsInto).
+	lender *headsLender
+	idText []byte
 }
 
 // HeadLink is a RelationHead by reference: its ends are places in
@@ -98,7 +103,8 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	}
 	w := &wk.walk
 	var err error
-	sg := &SubgraphHeads{Nodes: make([]EntityHead, len(w.nodes)), Truncated: w.truncated}
+	sg := r.heads.get()
+	sg.Nodes, sg.Truncated = grown(sg.Nodes, len(w.nodes)), w.truncated
 	bodies := wk.bodyRoom(len(w.nodes))
 	r.cache.entityBodies(w.nodes, r.ts, bodies)
 	runtime.KeepAlive(touchBodies(bodies))
@@ -117,12 +123,12 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	if len(w.edges) > 0 {
 		var linkIDs []string
 		if ho.RelationIDs {
-			if linkIDs, err = r.linkIDs(w); err != nil {
+			if linkIDs, sg.idText, err = r.linkIDs(w, sg.LinkIDs, sg.idText); err != nil {
 				return nil, err
 			}
 		}
 		if ho.Links {
-			sg.Links, sg.LinkTypes = r.headLinks(w.edges)
+			sg.Links, sg.LinkTypes = r.headLinks(w.edges, sg.Links, sg.LinkTypes)
 			sg.LinkIDs = linkIDs
 			return sg, nil
 		}
@@ -182,10 +188,12 @@ func packHeads(nodes []EntityHead) {
 
 // linkIDs returns the external ids of w's edges: those the walk found
 // beside the cached adjacencies, the others read from the relations'
-// bodies. It then adds the ids of the adjacencies the walk met without
-// them to the cache, so that the next walk over them reads no body.
-func (r *Reader) linkIDs(w *walk) ([]string, error) {
-	ids := make([]string, len(w.edges))
+// bodies, in the room of ids, copied into that of text (packIDsInto),
+// which it returns. It then adds the ids of the adjacencies the walk met
+// without them to the cache, so that the next walk over them reads no
+// body.
+func (r *Reader) linkIDs(w *walk, ids []string, text []byte) ([]string, []byte, error) {
+	ids = grown(ids, len(w.edges))
 	if len(w.idRefs) == len(w.edges) {
 		w.gatherIDs(ids)
 	}
@@ -213,18 +221,20 @@ func (r *Reader) linkIDs(w *walk) ([]string, error) {
 				ids[i], err = r.relationHeadID(rels[j])
 			}
 			if err != nil {
-				return nil, err
+				return nil, text, err
 			}
 		}
 	}
 	r.nameAdjacencies(w.unnamed)
-	return packIDs(ids), nil
+	text = packIDsInto(ids, text)
+	return ids, text, nil
 }
 
-// headLinks returns edges as links, and the names of their types.
-func (r *Reader) headLinks(edges []walkEdge) ([]HeadLink, []string) {
-	links := make([]HeadLink, len(edges))
-	types := make([]string, len(r.sch.types))
+// headLinks returns edges as links, and the names of their types, in the
+// room of links and types.
+func (r *Reader) headLinks(edges []walkEdge, links []HeadLink, types []string) ([]HeadLink, []string) {
+	links = grown(links, len(edges))
+	types = grown(types, len(r.sch.types))
 	for i := range edges {
 		e := &edges[i]
 		if int(e.typ) >= len(types) {

@@ -42,6 +42,8 @@ type Store struct {
 	nodeSets nodeSets
 	// walkers lends NeighborhoodHeads its walks' lists.
 	walkers walkers
+	// heads lends NeighborhoodHeads the lists of its answers.
+	heads headsLender
 	// commits wakes the change feed's followers (history.go).
 	commits commitSignal
 	pause   writePause

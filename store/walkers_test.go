@@ -13,9 +13,11 @@ import (
 
 // TestNeighborhoodHeadsLentWalkers asks the heads of many neighbourhoods
 // of different sizes and shapes from several goroutines at once, the
-// store lending each walk a walker another walk gave back: every answer
-// must equal the one asked alone before, and stay equal after the others
-// ran (no answer shares a list with a lent walker). Run it with -race.
+// store lending each walk a walker another walk gave back and each answer
+// lists another answer gave back (Release): every answer must equal the
+// one asked alone before, and the answers not given back must stay equal
+// after the others ran (no answer shares a list with a lent walker or
+// with a later answer). Run it with -race.
 func TestNeighborhoodHeadsLentWalkers(t *testing.T) {
 	ctx := context.Background()
 	s, err := store.Open(t.TempDir(), store.Options{})
@@ -73,17 +75,20 @@ func TestNeighborhoodHeadsLentWalkers(t *testing.T) {
 			for round := range 4 {
 				for k := range asks {
 					i := (k*7 + g*11 + round*3) % len(asks)
-					if got := heads(asks[i]); !reflect.DeepEqual(got, want[i]) {
-						t.Errorf("%s %+v %+v: got %+v, want %+v", asks[i].id, asks[i].opts, asks[i].ho, got, want[i])
+					got := heads(asks[i])
+					if c := copyHeads(got); !reflect.DeepEqual(c, kept[i]) {
+						t.Errorf("%s %+v %+v: got %+v, want %+v", asks[i].id, asks[i].opts, asks[i].ho, c, kept[i])
 						return
 					}
+					// Given back, the lists serve a later answer.
+					got.Release()
 				}
 			}
 		})
 	}
 	wg.Wait()
 	for i, h := range want {
-		if !reflect.DeepEqual(*h, kept[i]) {
+		if c := copyHeads(h); !reflect.DeepEqual(c, kept[i]) {
 			t.Fatalf("%s: the first answer changed after other walks: %+v, was %+v", fmt.Sprint(asks[i]), *h, kept[i])
 		}
 	}
