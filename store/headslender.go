@@ -63,9 +63,9 @@ func (h *SubgraphHeads) room() int {
 
 // Release gives h's lists back to the store that answered it, for a
 // later NeighborhoodHeads to fill: after it, h and every list and string
-// read from it (ids, names, link ids) must not be used. A caller that
-// writes h out and keeps nothing of it calls Release; one that keeps it
-// need not.
+// read from it (ids, names, link ids) must not be used, and Release must
+// not be called again. A caller that writes h out and keeps nothing of it
+// calls Release; one that keeps it need not.
 func (h *SubgraphHeads) Release() {
 	if h == nil || h.lender == nil {
 		return
