@@ -21,6 +21,9 @@ func TestWalkersKeepNoEntry(t *testing.T) {
 	mustApply(t, s, b)
 	var ws walkers
 	err := s.View(context.Background(), ReadOptions{}, func(r *Reader) error {
+		if r.distributed || r.cache == nil {
+			t.Skip("the walk reads no cached adjacency on this backend")
+		}
 		r.walkers = &ws
 		n, _, err := r.Lookup("hub")
 		if err != nil {
