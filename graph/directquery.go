@@ -87,6 +87,9 @@ func (d *directQuery) serve(ctx context.Context, w http.ResponseWriter, media st
 	b = shape.appendJSON(b, h, et)
 	b = append(b, "}}"...)
 	buf.b = b
+	// The answer is all in b: its lists go back to the store for the
+	// next walk.
+	h.Release()
 
 	hd := w.Header()
 	setResponseHeaders(hd, media)

@@ -52,11 +52,25 @@ type idRef struct{ self, k int32 }
 // ahead are gone again before it gets to them. Copied here, in a loop of
 // independent reads, they are one sequential run for the writer.
 func packIDs(ids []string) []string {
+	packIDsInto(ids, nil)
+	return ids
+}
+
+// packIDsInto is packIDs copying the ids into text's room when it is
+// large enough (a lent answer's, headsLender), and returns the text. The
+// ids then hold text's bytes: it must not be written while they are used.
+func packIDsInto(ids []string, text []byte) []byte {
 	n := 0
 	for _, id := range ids {
 		n += len(id)
 	}
-	text := make([]byte, 0, n)
+	if n == 0 {
+		return text[:0]
+	}
+	if cap(text) < n {
+		text = make([]byte, 0, n)
+	}
+	text = text[:0]
 	for _, id := range ids {
 		text = append(text, id...)
 	}
@@ -66,7 +80,7 @@ func packIDs(ids []string) []string {
 		ids[i] = all[at : at+len(id)]
 		at += len(id)
 	}
-	return ids
+	return text
 }
 
 // gatherIDs sets ids[i] to the cached id of w.edges[i], leaving "" where

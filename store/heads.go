@@ -38,6 +38,11 @@ type SubgraphHeads struct {
 	Links     []HeadLink
 	LinkTypes []string // the relation types' names, HeadLink.Type's places
 	LinkIDs   []string // with HeadOptions.RelationIDs, each link's id
+
+	// lender takes the lists back on Release; idText is the room the
+	// link ids are copied into (packIDsInto).
+	lender *headsLender
+	idText []byte
 }
 
 // HeadLink is a RelationHead by reference: its ends are places in
@@ -88,13 +93,19 @@ func (s *Store) NeighborhoodHeads(ctx context.Context, id string, opts Neighborh
 
 // neighborhoodHeads is Reader.Neighborhood keeping the edges themselves,
 // not only their relation ids, and turning the result into heads.
+// The walker is the store's, lent for the call: nothing of it is in the
+// answer.
 func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int, ho HeadOptions) (*SubgraphHeads, error) {
-	w, err := r.walkNeighborhoodIDs(start, f, depth, limit, ho.Edges, ho.RelationIDs)
-	if err != nil {
+	wk := r.walkers.get()
+	defer r.walkers.put(wk)
+	if err := r.walkInto(wk, start, f, depth, limit, ho.Edges, ho.RelationIDs); err != nil {
 		return nil, err
 	}
-	sg := &SubgraphHeads{Nodes: make([]EntityHead, len(w.nodes)), Truncated: w.truncated}
-	bodies := make([]string, len(w.nodes))
+	w := &wk.walk
+	var err error
+	sg := r.heads.get()
+	sg.Nodes, sg.Truncated = grown(sg.Nodes, len(w.nodes)), w.truncated
+	bodies := wk.bodyRoom(len(w.nodes))
 	r.cache.entityBodies(w.nodes, r.ts, bodies)
 	runtime.KeepAlive(touchBodies(bodies))
 	for i, n := range w.nodes {
@@ -112,12 +123,12 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	if len(w.edges) > 0 {
 		var linkIDs []string
 		if ho.RelationIDs {
-			if linkIDs, err = r.linkIDs(&w); err != nil {
+			if linkIDs, sg.idText, err = r.linkIDs(w, sg.LinkIDs, sg.idText); err != nil {
 				return nil, err
 			}
 		}
 		if ho.Links {
-			sg.Links, sg.LinkTypes = r.headLinks(w.edges)
+			sg.Links, sg.LinkTypes = r.headLinks(w.edges, sg.Links, sg.LinkTypes)
 			sg.LinkIDs = linkIDs
 			return sg, nil
 		}
@@ -177,10 +188,12 @@ func packHeads(nodes []EntityHead) {
 
 // linkIDs returns the external ids of w's edges: those the walk found
 // beside the cached adjacencies, the others read from the relations'
-// bodies. It then adds the ids of the adjacencies the walk met without
-// them to the cache, so that the next walk over them reads no body.
-func (r *Reader) linkIDs(w *walk) ([]string, error) {
-	ids := make([]string, len(w.edges))
+// bodies, in the room of ids, copied into that of text (packIDsInto),
+// which it returns. It then adds the ids of the adjacencies the walk met
+// without them to the cache, so that the next walk over them reads no
+// body.
+func (r *Reader) linkIDs(w *walk, ids []string, text []byte) ([]string, []byte, error) {
+	ids = grown(ids, len(w.edges))
 	if len(w.idRefs) == len(w.edges) {
 		w.gatherIDs(ids)
 	}
@@ -208,18 +221,20 @@ func (r *Reader) linkIDs(w *walk) ([]string, error) {
 				ids[i], err = r.relationHeadID(rels[j])
 			}
 			if err != nil {
-				return nil, err
+				return nil, text, err
 			}
 		}
 	}
 	r.nameAdjacencies(w.unnamed)
-	return packIDs(ids), nil
+	text = packIDsInto(ids, text)
+	return ids, text, nil
 }
 
-// headLinks returns edges as links, and the names of their types.
-func (r *Reader) headLinks(edges []walkEdge) ([]HeadLink, []string) {
-	links := make([]HeadLink, len(edges))
-	types := make([]string, len(r.sch.types))
+// headLinks returns edges as links, and the names of their types, in the
+// room of links and types.
+func (r *Reader) headLinks(edges []walkEdge, links []HeadLink, types []string) ([]HeadLink, []string) {
+	links = grown(links, len(edges))
+	types = grown(types, len(r.sch.types))
 	for i := range edges {
 		e := &edges[i]
 		if int(e.typ) >= len(types) {
@@ -278,14 +293,25 @@ func (r *Reader) walkNeighborhood(start NodeID, f *EdgeFilter, depth, limit int,
 // walkNeighborhoodIDs is walkNeighborhood, also collecting the relations'
 // ids the cache holds beside their adjacencies when ids asks for them.
 func (r *Reader) walkNeighborhoodIDs(start NodeID, f *EdgeFilter, depth, limit int, relations, ids bool) (walk, error) {
+	wk := &walker{}
+	if err := r.walkInto(wk, start, f, depth, limit, relations, ids); err != nil {
+		return walk{}, err
+	}
+	return wk.walk, nil
+}
+
+// walkInto is walkNeighborhoodIDs building the walk in wk, a new walker
+// or one of the store's walkers: its lists are empty, their room is used.
+func (r *Reader) walkInto(wk *walker, start NodeID, f *EdgeFilter, depth, limit int, relations, ids bool) error {
 	if f == nil {
 		f = compileFilter(r.sch, nil, Both, Date{}, nil)
 	}
-	wk := &walker{walk: walk{nodes: []NodeID{start}}, seen: r.nodeSets.get(), limit: limit, relations: relations, ids: relations && ids}
+	wk.nodes = append(wk.nodes[:0], start)
+	wk.seen, wk.limit, wk.relations, wk.ids = r.nodeSets.get(), limit, relations, relations && ids
 	defer func() { r.nodeSets.put(wk.seen, wk.nodes) }()
 	wk.seen.add(start)
 	if relations {
-		wk.at = newNodePlaces()
+		wk.at.restart()
 		wk.at.put(start, 0)
 		if f.direction != Both {
 			wk.seenRel = map[RelID]struct{}{}
@@ -297,19 +323,19 @@ func (r *Reader) walkNeighborhoodIDs(start NodeID, f *EdgeFilter, depth, limit i
 	lo, hi := 0, 1 // the frontier is nodes[lo:hi]
 	for d := 0; d < depth && lo < hi && !wk.truncated; d++ {
 		if err := r.expandLevel(wk, f, lo, hi, false); err != nil {
-			return walk{}, err
+			return err
 		}
 		if err := r.ctx.Err(); err != nil {
-			return walk{}, err
+			return err
 		}
 		lo, hi = hi, len(wk.nodes)
 	}
 	if lo < hi && relations {
 		if err := r.expandLevel(wk, f, lo, hi, true); err != nil {
-			return walk{}, err
+			return err
 		}
 	}
-	return wk.walk, nil
+	return nil
 }
 
 // entityHead reads the head of node n's body, through the cache.

@@ -13,6 +13,10 @@ type nodePlaces struct {
 	slots []placeSlot // a power of two in length
 	n     int
 	shift uint // 64 - log2(len(slots))
+	// spare is the table before the last resize, room for the next
+	// one when large enough: a lent walker (walkers) keeps both, so
+	// that its next walk's table grows into them.
+	spare []placeSlot
 }
 
 // placeSlot is one slot: node+1 (0 = empty) and its place.
@@ -23,6 +27,27 @@ type placeSlot struct {
 
 func newNodePlaces() nodePlaces {
 	return nodePlaces{slots: make([]placeSlot, 16), shift: 64 - 4}
+}
+
+// restart empties t to 16 slots, taken from the larger of its tables
+// when it has them.
+func (t *nodePlaces) restart() {
+	big, small := t.slots, t.spare
+	if cap(small) > cap(big) {
+		big, small = small, big
+	}
+	if cap(big) < 16 {
+		*t = newNodePlaces()
+		return
+	}
+	t.slots = big[:16]
+	clear(t.slots)
+	*t = nodePlaces{slots: t.slots, shift: 64 - 4, spare: small[:0]}
+}
+
+// emptied is t without places, its tables kept as room (restart).
+func (t *nodePlaces) emptied() nodePlaces {
+	return nodePlaces{slots: t.slots[:0], spare: t.spare[:0]}
 }
 
 // slot is where n's probe starts: Fibonacci hashing, the high bits of a
@@ -83,7 +108,13 @@ func (t *nodePlaces) reserve(n int) {
 // resize moves the table into size slots, a power of two.
 func (t *nodePlaces) resize(size int) {
 	old := t.slots
-	t.slots = make([]placeSlot, size)
+	if cap(t.spare) >= size {
+		t.slots = t.spare[:size]
+		clear(t.slots)
+	} else {
+		t.slots = make([]placeSlot, size)
+	}
+	t.spare = old[:0]
 	t.shift = uint(64 - bits.TrailingZeros64(uint64(size)))
 	for _, s := range old {
 		if s.key != 0 {

@@ -40,6 +40,10 @@ type Store struct {
 	sync  *cacheSync // on a backend other processes write too
 	// nodeSets lends the neighbourhood walks their visited sets.
 	nodeSets nodeSets
+	// walkers lends NeighborhoodHeads its walks' lists.
+	walkers walkers
+	// heads lends NeighborhoodHeads the lists of its answers.
+	heads headsLender
 	// commits wakes the change feed's followers (history.go).
 	commits commitSignal
 	pause   writePause

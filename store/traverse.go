@@ -124,7 +124,7 @@ func Read[T any](ctx context.Context, s *Store, ro ReadOptions, fn func(r *Reade
 
 // reader wraps a read snapshot begun by snapshot.
 func (s *Store) reader(ctx context.Context, tx kv.Txn, sch *schema) *Reader {
-	return &Reader{ctx: ctx, tx: tx, ts: tx.ReadTs(), sch: sch, cache: s.cache, distributed: s.db.Features().Distributed, nodeSets: &s.nodeSets}
+	return &Reader{ctx: ctx, tx: tx, ts: tx.ReadTs(), sch: sch, cache: s.cache, distributed: s.db.Features().Distributed, nodeSets: &s.nodeSets, walkers: &s.walkers, heads: &s.heads}
 }
 
 // Reader is a consistent read snapshot with access to internal ids, for
@@ -137,9 +137,11 @@ type Reader struct {
 	sch         *schema
 	cache       *readCache // nil reads everything from tx
 	distributed bool
-	it          kv.Iterator // key-only, reused by every scan
-	busy        bool        // it is in use by a scan that is calling back
-	nodeSets    *nodeSets   // the store's, for the walks' visited sets
+	it          kv.Iterator  // key-only, reused by every scan
+	busy        bool         // it is in use by a scan that is calling back
+	nodeSets    *nodeSets    // the store's, for the walks' visited sets
+	walkers     *walkers     // the store's, for NeighborhoodHeads' walks
+	heads       *headsLender // the store's, for NeighborhoodHeads' answers
 }
 
 func (r *Reader) close() {

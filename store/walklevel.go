@@ -37,6 +37,11 @@ type walker struct {
 	// ids asks for the relations' external ids as they are met (see
 	// adjIDs); walk.edgeIDs holds them.
 	ids bool
+	// adj is the room for a level's adjacencies (levelAdj), bodies
+	// that for the bodies of the heads (bodyRoom): kept for the next
+	// level, and by a lent walker for the next walk.
+	adj    [][]adjItem
+	bodies []string
 }
 
 // meet records the relation rel of type typ met from the node at place
@@ -125,7 +130,7 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 	}
 	// The nodes added while the level is expanded go to the end of
 	// wk.nodes, which may move; frontier keeps the level's own.
-	adj := make([][]adjItem, len(frontier))
+	adj := wk.levelAdj(len(frontier))
 	var adjIDs [][]string
 	if wk.ids {
 		// Each level's frontier follows the last: the lists of its
