@@ -42,6 +42,15 @@ try {
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  // Warnings count as failures too (cytoscape warns of a bad selector and
+  // goes on without it); the browser's own line for a refused request
+  // (the refusal step's 401) does not.
+  const consoleProblems = [];
+  page.on('console', (m) => {
+    if ((m.type() === 'warning' || m.type() === 'error') && !/^Failed to load resource: the server responded with a status of 40[13]/.test(m.text())) {
+      consoleProblems.push(m.type() + ': ' + m.text());
+    }
+  });
   const shot = (name) => page.screenshot({ path: path.join(artifacts, name + '.png') });
 
   // 1. Search "Enschede" and pick it: its neighbourhood is drawn and listed.
@@ -194,6 +203,19 @@ try {
     await shot('playground-subscription');
   });
 
+  // 8d. A large result in the Graph panel is drawn as a large view (plain
+  // straight edges), and the page keeps answering.
+  if (process.env.BENCH_FOCUS) {
+    await step('GraphiQL large result', async () => {
+      const q = `{ neighborhood(id: "${process.env.BENCH_FOCUS}") { nodeLink } }`;
+      await page.goto(base + '/?query=' + encodeURIComponent(q));
+      await page.locator('.graphiql-execute-button').click();
+      const panel = page.locator('[data-testid="graph-plugin"]');
+      await panel.locator('.tg-summary', { hasText: '500 entities' }).waitFor();
+      await shot('playground-large-result');
+    });
+  }
+
   // 9. A refusal is said plainly: a 401 from the service shows in the banner.
   await step('refusal', async () => {
     await page.route('**/query', (route) => route.fulfill({
@@ -234,6 +256,7 @@ try {
     });
   }
   assert.deepEqual(pageErrors, [], 'no script errors');
+  assert.deepEqual(consoleProblems, [], 'no console warnings or errors');
 } catch (e) {
   failed = true;
   console.error(e);

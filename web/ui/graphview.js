@@ -361,7 +361,9 @@
   function arrange(cy, name, opts, drawn, settled) {
     var count = cy.nodes().length;
     var big = name === 'force' && count > 200;
-    cy.edges(count > 200 ? ':not(.bulk)' : '.bulk').toggleClass('bulk', count > 200);
+    // Cytoscape's selectors have no :not(); a selector it cannot parse
+    // matches nothing (with a console warning), so the collection's not().
+    (count > 200 ? cy.edges().not('.bulk') : cy.edges('.bulk')).toggleClass('bulk', count > 200);
     if (big) {
       // Fitted by hand: cytoscape's fit measures every label first, which
       // took most of a second for 500 entities.
