@@ -220,7 +220,12 @@
       current.relations.forEach(function (r) { els.push(TG.relationElement(r)); });
       cy.add(els);
       if (current.relations.size <= 24) cy.edges().addClass('labelled');
-      if (canvas.clientWidth > 0) TG.arrange(cy, 'force');
+      // Laid out here when the canvas has a size; the resize watch then
+      // only refits, else a second layout would run beside the first.
+      if (canvas.clientWidth > 0 && canvas.clientHeight > 0) {
+        TG.arrange(cy, 'force');
+        sized = true;
+      }
       title.textContent = current.entities.size + ' entities, ' + current.relations.size + ' relations in the last result.';
       var types = new Set();
       current.entities.forEach(function (e) { types.add(e.type || ''); });
