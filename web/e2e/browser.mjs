@@ -255,6 +255,24 @@ try {
       await shot('explore-500');
     });
   }
+  // 11. Expanding a hub from one of its neighbours adds at most 200
+  // entities, and the status says how many it has.
+  if (process.env.BENCH_FOCUS) {
+    await step('expanding a hub is bounded', async () => {
+      const hub = process.env.BENCH_FOCUS;
+      await page.goto(base + '/explore?focus=' + hub);
+      const leaf = page.locator('#tg-entities li:not([data-id="' + hub + '"])').first();
+      await leaf.waitFor();
+      await leaf.getByRole('button', { name: /^Focus / }).click();
+      await page.locator('#tg-entities li[data-id="' + hub + '"]').waitFor();
+      await page.waitForFunction((h) => window.tiesExplorer.state.focus !== h && document.querySelectorAll('#tg-entities li').length < 10, hub);
+      await page.locator('#tg-entities li[data-id="' + hub + '"] button').first().click();
+      await page.locator('#tg-status', { hasText: '200 of its 499 neighbours' }).waitFor();
+      const drawn = await page.evaluate(() => window.tiesExplorer.cy.nodes().length);
+      assert.ok(drawn <= 203, 'entities drawn after the expansion: ' + drawn);
+      await shot('explore-hub-expanded');
+    });
+  }
   assert.deepEqual(pageErrors, [], 'no script errors');
   assert.deepEqual(consoleProblems, [], 'no console warnings or errors');
 } catch (e) {

@@ -69,8 +69,10 @@
   var Q = {
     ontology: '{ ontology { entityTypes { name parent } relationTypes { name symmetric } } }',
     search: 'query Search($text: String!) { search(text: $text, first: 10) { entity { id name type } } }',
-    neighborhood: 'query View($id: ID!, $depth: Int, $types: [String!], $entityTypes: [String!]) {' +
-      ' neighborhood(id: $id, depth: $depth, types: $types, entityTypes: $entityTypes, limit: 2000) { truncated nodeLink } }',
+    neighborhood: 'query View($id: ID!, $depth: Int, $types: [String!], $entityTypes: [String!], $limit: Int) {' +
+      ' neighborhood(id: $id, depth: $depth, types: $types, entityTypes: $entityTypes, limit: $limit) { truncated nodeLink } }',
+    neighbors: 'query Neighbors($id: ID!, $types: [String!], $entityTypes: [String!]) { entity(id: $id) {' +
+      ' neighbors(distinct: true, first: 0, types: $types, entityTypes: $entityTypes) { totalCount } } }',
     entity: 'query Entity($id: ID!) { entity(id: $id) { id type name description aliases ' + detailFields + ' } }',
     relation: 'query Relation($id: ID!) { relation(id: $id) { id type fromId toId ' + detailFields + ' } }',
     paths: 'query Paths($from: ID!, $to: ID!, $k: Int) { paths(from: $from, to: $to, k: $k) { length' +
@@ -113,11 +115,28 @@
     $('tg-relations').replaceChildren();
   }
 
-  function neighborhood(id) {
-    return call(Q.neighborhood, {
-      id: id, depth: id === state.focus ? state.depth : 1,
-      types: state.types.length ? state.types : null, entityTypes: state.entityTypes.length ? state.entityTypes : null,
-    }).then(function (d) { return d.neighborhood; });
+  // The most entities a view's first drawing holds, and the most one
+  // expansion adds: a hub's expansion stays a drawing one can read (and
+  // lay out while the page answers), and the status says what was left
+  // out.
+  var viewLimit = 2000, expandLimit = 200;
+
+  function filters(v) {
+    v.types = state.types.length ? state.types : null;
+    v.entityTypes = state.entityTypes.length ? state.entityTypes : null;
+    return v;
+  }
+
+  function neighborhood(id, limit) {
+    return call(Q.neighborhood, filters({ id: id, depth: id === state.focus ? state.depth : 1, limit: limit }))
+      .then(function (d) { return d.neighborhood; });
+  }
+
+  // neighborCount counts an entity's neighbours under the view's filters,
+  // or answers null when it cannot.
+  function neighborCount(id) {
+    return call(Q.neighbors, filters({ id: id }))
+      .then(function (d) { return d.entity ? d.entity.neighbors.totalCount : null; }, function () { return null; });
   }
 
   // load draws the focus's neighbourhood from scratch.
@@ -128,7 +147,7 @@
     if (!state.focus) { clear(); render(); status('Search for an entity to start.'); return Promise.resolve(); }
     var seq = ++loadSeq, t0 = performance.now();
     status('Loading ' + state.focus + '…');
-    return neighborhood(state.focus).then(function (nb) {
+    return neighborhood(state.focus, viewLimit).then(function (nb) {
       if (seq !== loadSeq) return;
       var t1 = performance.now();
       clear();
@@ -176,10 +195,13 @@
     return dist;
   }
 
-  // expand adds an entity's direct neighbours around it.
+  // expand adds an entity's direct neighbours around it, at most
+  // expandLimit of them.
   function expand(id) {
     status('Expanding ' + nameOf(id) + '…');
-    return neighborhood(id).then(function (nb) {
+    return neighborhood(id, expandLimit + 1).then(function (nb) {
+      return nb.truncated ? neighborCount(id).then(function (n) { nb.total = n; return nb; }) : nb;
+    }).then(function (nb) {
       var at = cy.$id(id).position();
       var add = merge(nb.nodeLink, function () { return (cy.$id(id).data('ring') || 0) + 1; });
       add.forEach(function (e) {
@@ -194,7 +216,14 @@
         cy.layout(opts).run();
       }
       render();
-      status('Expanded ' + nameOf(id) + ': ' + add.filter(function (e) { return e.group === 'nodes'; }).length + ' new entities; ' + entities.size + ' entities, ' + relations.size + ' relations in view.');
+      var added = add.filter(function (e) { return e.group === 'nodes'; }).length;
+      var msg = 'Expanded ' + nameOf(id) + ': ' + added + ' new entities; ' + entities.size + ' entities, ' + relations.size + ' relations in view.';
+      if (nb.truncated) {
+        msg = 'Expanded ' + nameOf(id) + ': ' + expandLimit + ' of its ' + (nb.total != null ? nb.total.toLocaleString('en') + ' ' : '') +
+          'neighbours, the most one expansion adds (' + added + ' new); focus it, or filter by type, to see more. ' +
+          entities.size + ' entities, ' + relations.size + ' relations in view.';
+      }
+      status(msg);
     }).catch(fail);
   }
 
