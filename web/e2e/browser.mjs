@@ -92,10 +92,17 @@ try {
     assert.equal(await sister.getAttribute('data-holds'), 'false', 'the sister-city tie does not hold in 2012');
     const faded = await page.evaluate(() => window.tiesExplorer.cy.edges('.faded').map((e) => e.data('type')));
     assert.ok(faded.includes('SISTER_CITY_OF') && !faded.includes('FRIENDLY_COOPERATIVE_CITY_OF'), 'faded in the drawing: ' + faded);
+    // Economics is a field of the 2017 memorandum: no tie to it held in
+    // 2012, so it fades with its ties.
+    const economics = page.locator('#tg-entities li[data-id="economics"]');
+    assert.equal(await economics.getAttribute('data-holds'), 'false', 'no tie to Economics held in 2012');
+    assert.equal(await page.locator('#tg-entities li[data-id="dalian"]').getAttribute('data-holds'), 'true', 'Dalian was linked in 2012');
+    assert.ok(await page.evaluate(() => window.tiesExplorer.cy.$id('economics').hasClass('faded')), 'Economics faded in the drawing');
     await shot('explore-4-valid-2012');
     await page.locator('#tg-year').fill('2018');
     assert.equal(await friendly.getAttribute('data-holds'), 'false', 'the friendly cooperative tie ended in 2017');
     assert.equal(await sister.getAttribute('data-holds'), 'true', 'the sister-city tie holds in 2018');
+    assert.equal(await economics.getAttribute('data-holds'), 'true', 'Economics is linked in 2018');
     await shot('explore-4-valid-2018');
     await page.locator('#tg-dated').uncheck();
   });
@@ -135,6 +142,17 @@ try {
     assert.equal(await page.locator('#tg-year').inputValue(), '2012');
     const types = await page.locator('#tg-relations li').evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('data-type')))].sort());
     assert.deepEqual(types, ['FRIENDLY_COOPERATIVE_CITY_OF', 'SISTER_CITY_OF']);
+    // What is drawn unfaded is what the service answers at that date.
+    const want = await page.evaluate(async () => {
+      const r = await fetch('/query', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: '{ neighborhood(id: "dalian", depth: 2, validAt: "2012", types: ["SISTER_CITY_OF", "FRIENDLY_COOPERATIVE_CITY_OF"]) { nodes { id } } }' }),
+      });
+      return (await r.json()).data.neighborhood.nodes.map((n) => n.id).sort();
+    });
+    const shown = await page.evaluate(() => window.tiesExplorer.cy.nodes().filter((n) => !n.hasClass('faded')).map((n) => n.id()).sort());
+    assert.deepEqual(shown, want, 'entities drawn unfaded at 2012, against neighborhood(validAt: "2012")');
     await shot('explore-7-bookmarked-view');
   });
 

@@ -264,16 +264,38 @@
   cy.on('dbltap', 'node', function (ev) { focus(ev.target.id()); });
   cy.on('tap', 'edge', function (ev) { select(ev.target.data('raw').id, true); });
 
+  // linkedAt answers the entities in view that the focus reaches through
+  // relations that held in year y, the focus included: those the service's
+  // neighborhood(validAt:) would answer. An entity whose every tie in view
+  // began later or ended earlier is not among them.
+  function linkedAt(y) {
+    var adj = new Map(), seen = new Set([state.focus]), queue = [state.focus];
+    relations.forEach(function (r) {
+      if (!TG.holdsIn(r.validFrom, r.validTo, y)) return;
+      if (!adj.has(r.fromId)) adj.set(r.fromId, []);
+      if (!adj.has(r.toId)) adj.set(r.toId, []);
+      adj.get(r.fromId).push(r.toId);
+      adj.get(r.toId).push(r.fromId);
+    });
+    while (queue.length) {
+      (adj.get(queue.shift()) || []).forEach(function (w) { if (!seen.has(w)) { seen.add(w); queue.push(w); } });
+    }
+    return seen;
+  }
+
   // render refreshes the legend, the fading by date and the side list.
   // withList false leaves the side list as it is, for load to build it
   // after the first drawing is on screen.
   function render(withList) {
     var y = state.validAt ? parseInt(state.validAt, 10) : null;
+    var linked = y !== null && state.focus ? linkedAt(y) : null;
+    var isLinked = function (id) { return !linked || linked.has(id); };
     cy.batch(function () {
       cy.edges().forEach(function (e) {
         var r = e.data('raw');
-        e.toggleClass('faded', y !== null && !TG.holdsIn(r.validFrom, r.validTo, y));
+        e.toggleClass('faded', y !== null && !(TG.holdsIn(r.validFrom, r.validTo, y) && isLinked(r.fromId) && isLinked(r.toId)));
       });
+      cy.nodes().forEach(function (n) { n.toggleClass('faded', !isLinked(n.id())); });
     });
     var types = new Set();
     entities.forEach(function (e) { types.add(e.type); });
@@ -282,8 +304,9 @@
 
     var ents = Array.from(entities.values()).sort(function (a, b) { return (a.name || a.id).localeCompare(b.name || b.id); });
     $('tg-entities').replaceChildren.apply($('tg-entities'), ents.map(function (e) {
-      return el('li', { 'data-id': e.id }, [
-        el('button', { type: 'button', text: (e.name || e.id) + ' (' + e.type + ')', title: 'Show and expand', onclick: function () { select(e.id, false); expand(e.id); } }), ' ',
+      var holds = isLinked(e.id);
+      return el('li', { 'data-id': e.id, 'data-holds': String(holds), class: holds ? '' : 'faded' }, [
+        el('button', { type: 'button', text: (e.name || e.id) + ' (' + e.type + ')' + (holds ? '' : ' — not linked in ' + y), title: 'Show and expand', onclick: function () { select(e.id, false); expand(e.id); } }), ' ',
         el('button', { type: 'button', class: 'tg-muted', text: 'focus', 'aria-label': 'Focus ' + (e.name || e.id), onclick: function () { focus(e.id); } }),
       ]);
     }));
