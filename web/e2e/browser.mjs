@@ -250,6 +250,31 @@ try {
     await page.evaluate(() => sessionStorage.clear());
   });
 
+  // 9b. In the playground, a key pasted after the page opened without one
+  // fetches the schema that was refused, for the docs and completion.
+  await step('GraphiQL schema after the key', async () => {
+    await page.route('**/query', (route) => {
+      const headers = route.request().headers();
+      if (!headers['authorization']) {
+        return route.fulfill({
+          status: 401, contentType: 'application/json',
+          body: JSON.stringify({ errors: [{ message: 'missing API key', extensions: { code: 'UNAUTHENTICATED' } }] }),
+        });
+      }
+      delete headers['authorization']; // the service itself has no keys
+      return route.continue({ headers });
+    });
+    await page.goto(base + '/');
+    await page.getByRole('alert').getByText('needs a valid API key').waitFor();
+    await page.locator('#tg-key').fill('test-key-123');
+    await page.locator('#tg-key-form button').click();
+    await page.locator('.graphiql-sidebar button[aria-label="Show Documentation Explorer"]').click();
+    await page.locator('.graphiql-plugin').getByText('Root Types').waitFor();
+    await shot('playground-docs-after-key');
+    await page.unroute('**/query');
+    await page.evaluate(() => sessionStorage.clear());
+  });
+
   // 10. Time to first drawing of a 500-entity neighbourhood.
   if (process.env.BENCH_FOCUS) {
     await step('500-entity neighbourhood', async () => {

@@ -31,6 +31,11 @@
     TG.key.set(keyInput.value.trim());
     say('');
     document.getElementById('tg-key-state').textContent = keyInput.value.trim() ? 'key set for this tab' : 'no key';
+    // GraphiQL asked for the schema when the page opened, perhaps without
+    // a key and refused: ask again with this one, for the docs and
+    // completion. Its sidebar button is the only way in from outside.
+    var refetch = document.querySelector('.graphiql-sidebar button[aria-label="Re-fetch GraphQL schema"]');
+    if (refetch) refetch.click();
   });
   document.getElementById('tg-key-state').textContent = keyInput.value ? 'key set for this tab' : 'no key';
 
