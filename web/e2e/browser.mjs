@@ -156,6 +156,26 @@ try {
     await shot('explore-7-bookmarked-view');
   });
 
+  // 7b. Keyboard only: Enter on an entity of the side list expands it,
+  // Enter on its "focus" button focuses it, and either way the keyboard
+  // stays on that entity in the rebuilt list.
+  await step('keyboard in the side list', async () => {
+    const active = () => page.evaluate(() => {
+      const li = document.activeElement.closest('#tg-entities li');
+      return li ? li.getAttribute('data-id') + ' ' + document.activeElement.textContent : document.activeElement.tagName;
+    });
+    await page.locator('#tg-entities li[data-id="enschede"] button').first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#tg-status', { hasText: 'Expanded Enschede' }).waitFor();
+    assert.match(await active(), /^enschede Enschede/, 'the keyboard stays on Enschede after expanding it');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/focus=enschede/);
+    await page.locator('#tg-entities li[data-id="palo-alto"]').waitFor();
+    await page.waitForFunction(() => document.body.getAttribute('data-drawn') && document.activeElement.closest('#tg-entities'));
+    assert.match(await active(), /^enschede focus/, 'the keyboard stays on Enschede after focusing it');
+  });
+
   // 8. The README's path query in GraphiQL: three hops in the Graph panel.
   await step('GraphiQL path query', async () => {
     const q = `{

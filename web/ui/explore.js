@@ -105,7 +105,27 @@
     return add;
   }
 
+  // The side lists are rebuilt on every change, which would drop the
+  // keyboard focus of someone working through them: the button it was on
+  // (entity or relation, and which of its buttons) is noted before, and
+  // focused again in the new list when that entity or relation is still
+  // there.
+  var refocus = null;
+  function noteFocus() {
+    var a = document.activeElement, li = a && a.closest && a.closest('#tg-entities li, #tg-relations li');
+    if (!li) return;
+    refocus = { list: li.parentNode.id, id: li.getAttribute('data-id'), i: Array.prototype.indexOf.call(li.querySelectorAll('button'), a) };
+  }
+  function restoreFocus() {
+    if (!refocus) return;
+    var li = $(refocus.list).querySelector('li[data-id="' + CSS.escape(refocus.id) + '"]');
+    var b = li && li.querySelectorAll('button')[refocus.i];
+    refocus = null;
+    if (b) b.focus();
+  }
+
   function clear() {
+    noteFocus();
     cy.elements().remove();
     entities.clear();
     relations.clear();
@@ -302,6 +322,7 @@
     $('tg-legend').replaceChildren(TG.legend(Array.from(types)));
     if (withList === false) return;
 
+    noteFocus();
     var ents = Array.from(entities.values()).sort(function (a, b) { return (a.name || a.id).localeCompare(b.name || b.id); });
     $('tg-entities').replaceChildren.apply($('tg-entities'), ents.map(function (e) {
       var holds = isLinked(e.id);
@@ -321,6 +342,7 @@
           text: nameOf(r.fromId) + ' ' + r.type + ' ' + nameOf(r.toId) + dates + (holds ? '' : ' — not in ' + y) }),
       ]);
     }));
+    restoreFocus();
   }
 
   // connect finds the shortest path (or the k shortest) from the focus to
