@@ -109,7 +109,7 @@
   // keyboard focus of someone working through them: the button it was on
   // (entity or relation, and which of its buttons) is noted before, and
   // focused again in the new list when that entity or relation is still
-  // there.
+  // there and the keyboard has not moved on.
   var refocus = null;
   function noteFocus() {
     var a = document.activeElement, li = a && a.closest && a.closest('#tg-entities li, #tg-relations li');
@@ -121,7 +121,9 @@
     var li = $(refocus.list).querySelector('li[data-id="' + CSS.escape(refocus.id) + '"]');
     var b = li && li.querySelectorAll('button')[refocus.i];
     refocus = null;
-    if (b) b.focus();
+    // Unless the keyboard has gone elsewhere meanwhile.
+    var a = document.activeElement;
+    if (b && (!a || a === document.body)) b.focus();
   }
 
   function clear() {
