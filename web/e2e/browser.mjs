@@ -56,6 +56,9 @@ try {
   // 1. Search "Enschede" and pick it: its neighbourhood is drawn and listed.
   await step('search Enschede', async () => {
     await page.goto(base + '/explore');
+    // A search that finds nothing says so.
+    await page.getByRole('combobox', { name: 'Entity' }).fill('Atlantis');
+    await page.locator('#tg-hits').getByText('No entity matches "Atlantis"').waitFor();
     await page.getByRole('combobox', { name: 'Entity' }).fill('Enschede');
     await page.locator('#tg-hits li[data-id="enschede"]').click();
     await page.waitForURL(/focus=enschede/);

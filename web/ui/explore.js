@@ -404,8 +404,9 @@
   // A search box as a combobox: the service's own folded search as the
   // user types, arrow keys and Enter to pick.
   function searchBox(input, listbox, pick) {
-    var seq = 0, timer = null, hits = [], active = -1;
+    var seq = 0, timer = null, hits = [], active = -1, none = '';
     function close() { listbox.hidden = true; input.setAttribute('aria-expanded', 'false'); active = -1; }
+    // draw lists the hits, or says that the text none found nothing.
     function draw() {
       listbox.replaceChildren.apply(listbox, hits.map(function (h, i) {
         var li = el('li', { role: 'option', id: listbox.id + '-' + i, 'aria-selected': String(i === active), 'data-id': h.entity.id },
@@ -413,8 +414,12 @@
         li.addEventListener('mousedown', function (ev) { ev.preventDefault(); choose(i); });
         return li;
       }));
-      listbox.hidden = hits.length === 0;
-      input.setAttribute('aria-expanded', String(hits.length > 0));
+      if (!hits.length && none) {
+        listbox.appendChild(el('li', { role: 'option', 'aria-disabled': 'true', class: 'tg-none', text: 'No entity matches "' + none + '"' }));
+      }
+      var open = hits.length > 0 || !!none;
+      listbox.hidden = !open;
+      input.setAttribute('aria-expanded', String(open));
       if (active >= 0) input.setAttribute('aria-activedescendant', listbox.id + '-' + active); else input.removeAttribute('aria-activedescendant');
     }
     function choose(i) {
@@ -427,12 +432,13 @@
     input.addEventListener('input', function () {
       clearTimeout(timer);
       var text = input.value.trim();
-      if (!text) { hits = []; draw(); return; }
+      if (!text) { seq++; hits = []; none = ''; draw(); return; }
       timer = setTimeout(function () {
         var my = ++seq;
         call(Q.search, { text: text }).then(function (d) {
           if (my !== seq) return; // an older answer arriving late
           hits = d.search;
+          none = hits.length ? '' : text;
           active = hits.length ? 0 : -1;
           draw();
         }).catch(fail);
