@@ -339,6 +339,20 @@ try {
       await shot('explore-hub-expanded');
     });
   }
+  // 12. Two entities of one name are told apart in the search list.
+  await step('search hits of one name', async () => {
+    const status = await page.evaluate(async () => (await fetch('/query', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { upsertEntities(input: [{id: "dalian-twin-test", type: "City", name: "Dalian"}]) { id } }' }),
+    })).status);
+    assert.equal(status, 200, 'the mutation is accepted');
+    await page.goto(base + '/explore');
+    await page.getByRole('combobox', { name: 'Entity' }).fill('Dalian');
+    await page.locator('#tg-hits li[data-id="dalian-twin-test"]', { hasText: 'dalian-twin-test' }).waitFor();
+    assert.match(await page.locator('#tg-hits li[data-id="dalian"]').innerText(), /· dalian$/);
+    assert.doesNotMatch(await page.locator('#tg-hits li', { hasText: 'China' }).first().innerText(), /·/, 'a name found once shows no id');
+  });
   assert.deepEqual(pageErrors, [], 'no script errors');
   assert.deepEqual(consoleProblems, [], 'no console warnings or errors');
 } catch (e) {

@@ -408,9 +408,14 @@
     function close() { listbox.hidden = true; input.setAttribute('aria-expanded', 'false'); active = -1; }
     // draw lists the hits, or says that the text none found nothing.
     function draw() {
+      // Entities of one name (a city imported twice, from two sources)
+      // are told apart by their ids.
+      var names = new Map();
+      hits.forEach(function (h) { names.set(h.entity.name, (names.get(h.entity.name) || 0) + 1); });
       listbox.replaceChildren.apply(listbox, hits.map(function (h, i) {
+        var same = names.get(h.entity.name) > 1;
         var li = el('li', { role: 'option', id: listbox.id + '-' + i, 'aria-selected': String(i === active), 'data-id': h.entity.id },
-          [h.entity.name + ' ', el('span', { class: 'tg-muted', text: h.entity.type })]);
+          [h.entity.name + ' ', el('span', { class: 'tg-muted', text: h.entity.type + (same ? ' · ' + h.entity.id : '') })]);
         li.addEventListener('mousedown', function (ev) { ev.preventDefault(); choose(i); });
         return li;
       }));
