@@ -339,6 +339,31 @@ try {
       await shot('explore-hub-expanded');
     });
   }
+  // 12a. A source with a web address and no excerpt: the address is a
+  // link (not followed here), nothing is quoted, and only http(s) links.
+  await step('a source that is a web address', async () => {
+    const m = `mutation {
+  e: upsertEntities(input: [{id: "twin-test-doc", type: "Document", name: "Twin register"},
+    {id: "twin-a", type: "City", name: "Twin A"}, {id: "twin-b", type: "City", name: "Twin B"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "twin-a", to: "twin-b", sources: [
+    {document: "twin-test-doc", locator: "https://example.org/twins#P190"},
+    {document: "twin-test-doc", locator: "javascript:alert(1)"}]}]) { id }
+}`;
+    const status = await page.evaluate(async (q) => (await fetch('/query', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: q }),
+    })).status, m);
+    assert.equal(status, 200, 'the mutation is accepted');
+    await page.goto(base + '/explore?focus=twin-a&to=twin-b');
+    const hop = page.locator('#tg-paths ol.tg-hops > li').first();
+    await hop.locator('a[href="https://example.org/twins#P190"]').waitFor();
+    assert.equal(await page.locator('#tg-paths blockquote').count(), 0, 'no empty quotation');
+    assert.equal(await page.locator('#tg-paths a').count(), 1, 'only the web address is a link');
+    assert.equal(await hop.locator('a').getAttribute('rel'), 'noopener noreferrer');
+    await page.locator('#tg-relations li[data-type="SISTER_CITY_OF"] button').click();
+    await page.locator('#tg-details a[href="https://example.org/twins#P190"]').waitFor();
+    assert.equal(await page.locator('#tg-details blockquote').count(), 0, 'no empty quotation in the details');
+  });
+
   // 12. Two entities of one name are told apart in the search list.
   await step('search hits of one name', async () => {
     const status = await page.evaluate(async () => (await fetch('/query', {

@@ -389,10 +389,7 @@
             el('strong', { text: nameOf(e.fromId) + (sym ? ' — ' : ' → ') + e.type + (sym ? ' — ' : ' → ') + nameOf(e.toId) }),
             (e.sources || []).length ? null : el('p', { class: 'tg-muted', text: 'no source' }),
           ].concat((e.sources || []).map(function (s) {
-            return el('div', { class: 'tg-source' }, [
-              el('blockquote', { text: s.excerpt || '' }),
-              el('p', { class: 'tg-cite', text: [s.document && s.document.name, s.locator].filter(Boolean).join(' · ') }),
-            ]);
+            return el('div', { class: 'tg-source' }, TG.cite(s, false));
           }))));
         });
         box.appendChild(ol);

@@ -306,18 +306,34 @@
     if (raw.sources && raw.sources.length) {
       box.appendChild(el('h4', { text: 'Sources' }));
       var ol = el('ol', { class: 'tg-sources' });
-      raw.sources.forEach(function (s) {
-        var doc = s.document ? (s.document.name || s.document.id) : (s.documentId || '');
-        ol.appendChild(el('li', { 'data-testid': 'source' }, [
-          s.excerpt ? el('blockquote', { text: s.excerpt }) : null,
-          el('p', { class: 'tg-cite', text: [doc, s.locator, s.confidence != null ? 'confidence ' + s.confidence : ''].filter(Boolean).join(' · ') }),
-        ]));
-      });
+      raw.sources.forEach(function (s) { ol.appendChild(el('li', { 'data-testid': 'source' }, cite(s, true))); });
       box.appendChild(ol);
     } else if (isRelation && raw.sources === undefined) {
       box.appendChild(el('p', { class: 'tg-hint', text: 'Ask for sources { excerpt locator document { name } } to see the evidence.' }));
     }
     return box;
+  }
+
+  // cite renders a source: its excerpt word for word, when it has one, and
+  // a line naming the document, the locator (a link when it is a web
+  // address, opened only when clicked, in a new tab that learns nothing
+  // of the page), and with confidence true the confidence.
+  function cite(s, confidence) {
+    var doc = s.document ? (s.document.name || s.document.id) : (s.documentId || '');
+    var line = el('p', { class: 'tg-cite' });
+    var parts = [doc];
+    // A locator that only repeats the document's name says nothing more.
+    if (s.locator && s.locator !== doc) parts.push(s.locator);
+    if (confidence && s.confidence != null) parts.push('confidence ' + s.confidence);
+    parts.filter(Boolean).forEach(function (p, i) {
+      if (i) line.appendChild(document.createTextNode(' · '));
+      if (p === s.locator && /^https?:\/\/[^\s]+$/i.test(p)) {
+        line.appendChild(el('a', { href: p, target: '_blank', rel: 'noopener noreferrer', text: p }));
+      } else {
+        line.appendChild(document.createTextNode(p));
+      }
+    });
+    return [s.excerpt ? el('blockquote', { text: s.excerpt }) : null, line];
   }
 
   // legend lists the entity types in view with their colours, and says how
@@ -430,6 +446,6 @@
     key: key, withKey: withKey, refusal: refusal, query: query, download: download, saveBlob: saveBlob,
     APIError: APIError, colorFor: colorFor, year: year, holdsIn: holdsIn, style: style,
     entityElement: entityElement, relationElement: relationElement, extract: extract,
-    details: details, legend: legend, layout: layout, arrange: arrange, newGraph: newGraph, el: el,
+    details: details, cite: cite, legend: legend, layout: layout, arrange: arrange, newGraph: newGraph, el: el,
   };
 })(window);
