@@ -27,13 +27,16 @@
     return h;
   }
 
-  // refusal returns a message for a 401 or 403 answer, or '' for any other.
+  // refusal returns a message for a 401 or 403 answer, or '' for any other:
+  // what to do first, then the service's own words, which often carry
+  // parentheses of their own.
   function refusal(status, body) {
     var detail = '';
-    if (body && body.errors && body.errors[0] && body.errors[0].message) detail = ' (' + body.errors[0].message + ')';
-    else if (body && body.error && body.error.message) detail = ' (' + body.error.message + ')';
-    if (status === 401) return 'The service refused the request: it needs a valid API key (401' + detail + '). Paste your key in the "API key" field.';
-    if (status === 403) return 'The service refused the request: this API key may not do that (403' + detail + ').';
+    if (body && body.errors && body.errors[0] && body.errors[0].message) detail = body.errors[0].message;
+    else if (body && body.error && body.error.message) detail = body.error.message;
+    var said = detail ? ': ' + detail.replace(/\.$/, '') : '';
+    if (status === 401) return 'The service needs a valid API key: paste yours in the "API key" field. It answered 401' + said + '.';
+    if (status === 403) return 'This API key may not do that. The service answered 403' + said + '.';
     return '';
   }
 
