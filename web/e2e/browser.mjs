@@ -143,6 +143,7 @@ try {
     await page.goto(base + '/explore?focus=dalian&depth=2&validAt=2012&types=SISTER_CITY_OF,FRIENDLY_COOPERATIVE_CITY_OF');
     await page.locator('#tg-entities li[data-id="enschede"]').waitFor();
     assert.equal(await page.locator('#tg-year').inputValue(), '2012');
+    assert.equal(await page.getByRole('combobox', { name: 'Entity' }).inputValue(), 'Dalian', 'the search box names the focus');
     const types = await page.locator('#tg-relations li').evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('data-type')))].sort());
     assert.deepEqual(types, ['FRIENDLY_COOPERATIVE_CITY_OF', 'SISTER_CITY_OF']);
     // What is drawn unfaded is what the service answers at that date.
@@ -177,6 +178,7 @@ try {
     await page.locator('#tg-entities li[data-id="palo-alto"]').waitFor();
     await page.waitForFunction(() => document.body.getAttribute('data-drawn') && document.activeElement.closest('#tg-entities'));
     assert.match(await active(), /^enschede focus/, 'the keyboard stays on Enschede after focusing it');
+    assert.equal(await page.getByRole('combobox', { name: 'Entity' }).inputValue(), 'Enschede', 'the search box names the new focus');
   });
 
   // 8. The README's path query in GraphiQL: three hops in the Graph panel.

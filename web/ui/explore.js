@@ -197,6 +197,9 @@
       render(false);
       status(nameOf(state.focus) + ': ' + n + ' entities, ' + rels + ' relations' + (nb.truncated ? ' (truncated: the neighbourhood is larger)' : '') + '.');
       $('tg-from-name').textContent = nameOf(state.focus);
+      // The search box names the focus, however it was reached (a link,
+      // a double-click, a "focus" button), unless the user is typing in it.
+      if (document.activeElement !== $('tg-q')) $('tg-q').value = nameOf(state.focus);
       if (state.to) return connect();
     }).catch(fail);
   }
