@@ -184,6 +184,15 @@ try {
     assert.equal(await page.getByRole('combobox', { name: 'Entity' }).inputValue(), 'Enschede', 'the search box names the new focus');
   });
 
+  // 7c. A small view is not blown up to fill the canvas.
+  await step('small view', async () => {
+    await page.goto(base + '/explore?focus=linkoping');
+    await page.waitForFunction(() => document.body.getAttribute('data-drawn'));
+    const zoom = await page.evaluate(() => window.tiesExplorer.cy.zoom());
+    assert.ok(zoom <= 1.5, 'zoom of a five-entity view: ' + zoom);
+    await shot('explore-small-view');
+  });
+
   // 8. The README's path query in GraphiQL: three hops in the Graph panel.
   await step('GraphiQL path query', async () => {
     const q = `{

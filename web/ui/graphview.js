@@ -366,11 +366,14 @@
     }
     return {
       name: 'cose', animate: false, randomize: true, nodeDimensionsIncludeLabels: false,
-      numIter: count > 300 ? 250 : 1000, idealEdgeLength: function () { return count > 300 ? 40 : count < 10 ? 60 : 90; },
-      nodeRepulsion: function () { return count > 300 ? 20000 : count < 10 ? 100000 : 400000; }, gravity: count > 300 ? 1 : 0.25,
+      numIter: count > 300 ? 250 : 1000, idealEdgeLength: function () { return count > 300 ? 40 : count < 10 ? 160 : 90; },
+      nodeRepulsion: function () { return count > 300 ? 20000 : count < 10 ? 400000 : 400000; }, gravity: count > 300 ? 1 : 0.25,
       componentSpacing: 60, fit: true, padding: 30,
     };
   }
+
+  // maxFitZoom is the most a layout zooms in to fit a small view.
+  var maxFitZoom = 1.5;
 
   // arrange lays the graph out. A force layout of more than 200 entities
   // costs seconds, so those are first drawn in rings (rings() below, linear
@@ -392,7 +395,13 @@
       cy.zoom(Math.min(1, side / (2 * placed.radius + 80)));
       cy.pan({ x: cy.width() / 2, y: cy.height() / 2 });
     } else {
-      cy.layout(Object.assign(layout(name, count), opts || {})).run();
+      var l = cy.layout(Object.assign(layout(name, count), opts || {}));
+      // Fitting a handful of entities to the canvas zoomed up to 4x: labels
+      // of 30 pixels, overlapping. A small view stays at a readable size.
+      l.one('layoutstop', function () {
+        if (cy.zoom() > maxFitZoom) { cy.zoom(maxFitZoom); cy.center(); }
+      });
+      l.run();
     }
     // A timeout queued from the next animation frame runs after that
     // frame is painted: only then is the drawing on screen.
