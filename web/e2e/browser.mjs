@@ -47,7 +47,9 @@ try {
   // (the refusal step's 401) does not.
   const consoleProblems = [];
   page.on('console', (m) => {
-    if ((m.type() === 'warning' || m.type() === 'error') && !/^Failed to load resource: the server responded with a status of 40[13]/.test(m.text())) {
+    // (and the unreachable step's refused connection)
+    if ((m.type() === 'warning' || m.type() === 'error') &&
+      !/^Failed to load resource: (the server responded with a status of 40[13]|net::ERR_CONNECTION_REFUSED)/.test(m.text())) {
       consoleProblems.push(m.type() + ': ' + m.text());
     }
   });
@@ -285,6 +287,14 @@ try {
     const [req] = await Promise.all([page.waitForRequest('**/query'), page.locator('#tg-key-form button').click()]);
     assert.equal(req.headers()['authorization'], 'Bearer test-key-123');
     await page.evaluate(() => sessionStorage.clear());
+  });
+
+  // 9a. A service that does not answer is said to, in plain words.
+  await step('unreachable', async () => {
+    await page.route('**/query', (route) => route.abort('connectionrefused'));
+    await page.goto(base + '/explore?focus=enschede');
+    await page.locator('#tg-status', { hasText: 'The service did not answer' }).waitFor();
+    await page.unroute('**/query');
   });
 
   // 9b. In the playground, a key pasted after the page opened without one

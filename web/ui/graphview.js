@@ -48,14 +48,23 @@
   }
   APIError.prototype = Object.create(Error.prototype);
 
+  // reach turns a request that got no answer at all (the service stopped,
+  // the network down) into an APIError that says so, rather than the
+  // browser's bare "Failed to fetch".
+  function reach(request) {
+    return request.catch(function (err) {
+      throw new APIError('The service did not answer (' + ((err && err.message) || err) + '): is it still running?', 0, false);
+    });
+  }
+
   // query posts one GraphQL operation and resolves to its data; it rejects
   // with an APIError for a refusal, a transport failure or GraphQL errors.
   function query(text, variables) {
-    return fetch('/query', {
+    return reach(fetch('/query', {
       method: 'POST',
       headers: withKey({ 'Content-Type': 'application/json', Accept: 'application/json' }),
       body: JSON.stringify({ query: text, variables: variables || {} }),
-    }).then(function (resp) {
+    })).then(function (resp) {
       return resp.json().catch(function () { return null; }).then(function (body) {
         var why = refusal(resp.status, body);
         if (why) throw new APIError(why, resp.status, true);
@@ -72,7 +81,7 @@
 
   // download fetches a URL of the service with the key and saves the answer.
   function download(url, filename) {
-    return fetch(url, { headers: withKey({}) }).then(function (resp) {
+    return reach(fetch(url, { headers: withKey({}) })).then(function (resp) {
       if (!resp.ok) {
         return resp.json().catch(function () { return null; }).then(function (body) {
           throw new APIError(refusal(resp.status, body) ||
