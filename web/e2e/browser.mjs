@@ -104,6 +104,13 @@ try {
     assert.equal(await page.locator('#tg-entities li[data-id="dalian"]').getAttribute('data-holds'), 'true', 'Dalian was linked in 2012');
     assert.ok(await page.evaluate(() => window.tiesExplorer.cy.$id('economics').hasClass('faded')), 'Economics faded in the drawing');
     await shot('explore-4-valid-2012');
+    // The export at that date holds what the drawing shows unfaded.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#tg-ndjson').click()]);
+    const file = path.join(artifacts, 'export-2012.ndjson');
+    await dl.saveAs(file);
+    const dump = await fs.readFile(file, 'utf8');
+    assert.match(dump, /FRIENDLY_COOPERATIVE_CITY_OF/);
+    assert.doesNotMatch(dump, /"id":"economics"/, 'the fields of the 2017 memorandum are not in the 2012 export');
     await page.locator('#tg-year').fill('2018');
     assert.equal(await friendly.getAttribute('data-holds'), 'false', 'the friendly cooperative tie ended in 2017');
     assert.equal(await sister.getAttribute('data-holds'), 'true', 'the sister-city tie holds in 2018');

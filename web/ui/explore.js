@@ -486,11 +486,13 @@
   dated.addEventListener('change', function () { state.validAt = dated.checked ? year.value : ''; syncSlider(); writeURL(); render(); });
 
   // Exports: the drawing as PNG, and the focus's neighbourhood with the
-  // view's filters through the service's own /export.
+  // view's filters and date through the service's own /export.
   function exportURL(format) {
     var q = new URLSearchParams({ format: format, from: state.focus, depth: String(state.depth) });
     if (state.types.length) q.set('types', state.types.join(','));
     if (state.entityTypes.length) q.set('entityTypes', state.entityTypes.join(','));
+    // At a date, the file holds what the drawing shows unfaded.
+    if (state.validAt) q.set('validAt', state.validAt);
     return '/export?' + q.toString();
   }
   $('tg-png').addEventListener('click', function () {
