@@ -27,6 +27,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
 });
 const results = {};
+let pageOf; // the page, for helpers outside the steps
 const outside = [];
 let failed = false;
 try {
@@ -40,6 +41,7 @@ try {
     return route.abort('blockedbyclient');
   });
   const page = await context.newPage();
+  pageOf = page;
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   // Warnings count as failures too (cytoscape warns of a bad selector and
@@ -103,6 +105,11 @@ try {
     assert.equal(await economics.getAttribute('data-holds'), 'false', 'no tie to Economics held in 2012');
     assert.equal(await page.locator('#tg-entities li[data-id="dalian"]').getAttribute('data-holds'), 'true', 'Dalian was linked in 2012');
     assert.ok(await page.evaluate(() => window.tiesExplorer.cy.$id('economics').hasClass('faded')), 'Economics faded in the drawing');
+    // The view is Enschede's neighbourhood and Dalian's, expanded: drawn
+    // unfaded are the entities the service answers for both at 2012.
+    const want = new Set([...await around('enschede', 1, '2012'), ...await around('dalian', 1, '2012')]);
+    const shown = await page.evaluate(() => window.tiesExplorer.cy.nodes().filter((n) => !n.hasClass('faded')).map((n) => n.id()).sort());
+    assert.deepEqual(shown, [...want].sort(), 'entities drawn unfaded at 2012, against neighborhood(validAt: "2012")');
     await shot('explore-4-valid-2012');
     // The export at that date holds what the drawing shows unfaded.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#tg-ndjson').click()]);
@@ -156,14 +163,7 @@ try {
     const types = await page.locator('#tg-relations li').evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('data-type')))].sort());
     assert.deepEqual(types, ['FRIENDLY_COOPERATIVE_CITY_OF', 'SISTER_CITY_OF']);
     // What is drawn unfaded is what the service answers at that date.
-    const want = await page.evaluate(async () => {
-      const r = await fetch('/query', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ query: '{ neighborhood(id: "dalian", depth: 2, validAt: "2012", types: ["SISTER_CITY_OF", "FRIENDLY_COOPERATIVE_CITY_OF"]) { nodes { id } } }' }),
-      });
-      return (await r.json()).data.neighborhood.nodes.map((n) => n.id).sort();
-    });
+    const want = (await around('dalian', 2, '2012', ['SISTER_CITY_OF', 'FRIENDLY_COOPERATIVE_CITY_OF'])).sort();
     const shown = await page.evaluate(() => window.tiesExplorer.cy.nodes().filter((n) => !n.hasClass('faded')).map((n) => n.id()).sort());
     assert.deepEqual(shown, want, 'entities drawn unfaded at 2012, against neighborhood(validAt: "2012")');
     await shot('explore-7-bookmarked-view');
@@ -423,6 +423,22 @@ if (outside.length) {
 }
 console.log(JSON.stringify(results));
 process.exit(failed ? 1 : 0);
+
+// around answers the ids of neighborhood(id, depth, validAt, types), asked
+// of the service from the page.
+async function around(id, depth, validAt, types) {
+  return (await pageOf.evaluate(async (v) => {
+    const r = await fetch('/query', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        query: 'query($id: ID!, $depth: Int, $validAt: Date, $types: [String!]) { neighborhood(id: $id, depth: $depth, validAt: $validAt, types: $types, limit: 2000) { nodes { id } } }',
+        variables: v,
+      }),
+    });
+    return (await r.json()).data.neighborhood.nodes.map((n) => n.id);
+  }, { id, depth, validAt, types: types || null }));
+}
 
 async function step(name, fn) {
   const t0 = Date.now();

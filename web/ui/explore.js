@@ -63,6 +63,8 @@
   var entities = new Map(); // id -> {id, type, name}
   var relations = new Map(); // id -> {id, type, fromId, toId, validFrom, validTo}
   var full = new Map(); // id -> the entity or relation with every field, once fetched
+  var expanded = new Set(); // entities whose neighbours were added by expanding them
+  var onPath = new Set(); // relations of the paths drawn
   var timing = window.tiesTiming = { draws: 0 };
 
   var detailFields = 'validFrom validTo properties sources { excerpt locator confidence document { id name } }';
@@ -131,6 +133,8 @@
     cy.elements().remove();
     entities.clear();
     relations.clear();
+    expanded.clear();
+    onPath.clear();
     $('tg-details').replaceChildren();
     $('tg-paths').replaceChildren();
     $('tg-entities').replaceChildren();
@@ -227,6 +231,7 @@
     return neighborhood(id, expandLimit + 1).then(function (nb) {
       return nb.truncated ? neighborCount(id).then(function (n) { nb.total = n; return nb; }) : nb;
     }).then(function (nb) {
+      expanded.add(id);
       var at = cy.$id(id).position();
       var add = merge(nb.nodeLink, function () { return (cy.$id(id).data('ring') || 0) + 1; });
       add.forEach(function (e) {
@@ -289,23 +294,32 @@
   cy.on('dbltap', 'node', function (ev) { focus(ev.target.id()); });
   cy.on('tap', 'edge', function (ev) { select(ev.target.data('raw').id, true); });
 
-  // linkedAt answers the entities in view that the focus reaches through
-  // relations that held in year y, the focus included: those the service's
-  // neighborhood(validAt:) would answer. An entity whose every tie in view
-  // began later or ended earlier is not among them.
+  // linkedAt answers the entities in view that the walks which built the
+  // view reach through relations that held in year y: the focus's walk of
+  // state.depth hops, one more hop from each entity expanded, and the
+  // relations of drawn paths. Those are what the service's
+  // neighborhood(validAt:) answers for the same walks; an entity whose
+  // every tie in view began later or ended earlier is not among them.
   function linkedAt(y) {
-    var adj = new Map(), seen = new Set([state.focus]), queue = [state.focus];
+    var adj = new Map();
     relations.forEach(function (r) {
       if (!TG.holdsIn(r.validFrom, r.validTo, y)) return;
       if (!adj.has(r.fromId)) adj.set(r.fromId, []);
       if (!adj.has(r.toId)) adj.set(r.toId, []);
-      adj.get(r.fromId).push(r.toId);
-      adj.get(r.toId).push(r.fromId);
+      adj.get(r.fromId).push({ to: r.toId, id: r.id });
+      adj.get(r.toId).push({ to: r.fromId, id: r.id });
     });
+    // hops: the most hops the walks have left from each entity reached.
+    var hops = new Map([[state.focus, state.depth]]), queue = [state.focus];
     while (queue.length) {
-      (adj.get(queue.shift()) || []).forEach(function (w) { if (!seen.has(w)) { seen.add(w); queue.push(w); } });
+      var v = queue.shift(), left = hops.get(v);
+      (adj.get(v) || []).forEach(function (e) {
+        if (left <= 0 && !expanded.has(v) && !onPath.has(e.id)) return;
+        var next = Math.max(left - 1, 0);
+        if (!hops.has(e.to) || hops.get(e.to) < next) { hops.set(e.to, next); queue.push(e.to); }
+      });
     }
-    return seen;
+    return hops;
   }
 
   // render refreshes the legend, the fading by date and the side list.
@@ -367,7 +381,7 @@
           nodes: p.nodes,
           links: p.edges.map(function (e) { return { id: e.id, type: e.type, source: e.fromId, target: e.toId, validFrom: e.validFrom, validTo: e.validTo }; }),
         }, function () { return 3; }));
-        p.edges.forEach(function (e) { full.set('r:' + e.id, e); });
+        p.edges.forEach(function (e) { full.set('r:' + e.id, e); onPath.add(e.id); });
       });
       if (add.length) {
         cy.add(add);
