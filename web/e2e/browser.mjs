@@ -367,6 +367,14 @@ try {
       await page.locator('#tg-status', { hasText: '200 of its 499 neighbours' }).waitFor();
       const drawn = await page.evaluate(() => window.tiesExplorer.cy.nodes().length);
       assert.ok(drawn <= 203, 'entities drawn after the expansion: ' + drawn);
+      // The focus of a two-hop view (the leaf, the hub, the hub's other
+      // neighbours) expands by one hop, counted as such: nothing is cut.
+      const focus = await page.evaluate(() => window.tiesExplorer.state.focus);
+      await page.locator('#tg-depth').selectOption('2');
+      await page.locator('#tg-status', { hasText: /: 500 entities/ }).waitFor();
+      await page.locator('#tg-entities li[data-id="' + focus + '"] button').first().click();
+      await page.locator('#tg-status', { hasText: 'Expanded' }).waitFor();
+      assert.match(await page.locator('#tg-status').innerText(), /: 0 new entities/, 'expanding the focus of a two-hop view');
       await shot('explore-hub-expanded');
     });
   }

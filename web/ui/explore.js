@@ -153,8 +153,8 @@
     return v;
   }
 
-  function neighborhood(id, limit) {
-    return call(Q.neighborhood, filters({ id: id, depth: id === state.focus ? state.depth : 1, limit: limit }))
+  function neighborhood(id, depth, limit) {
+    return call(Q.neighborhood, filters({ id: id, depth: depth, limit: limit }))
       .then(function (d) { return d.neighborhood; });
   }
 
@@ -173,7 +173,7 @@
     if (!state.focus) { clear(); render(); status('Search for an entity to start.'); return Promise.resolve(); }
     var seq = ++loadSeq, t0 = performance.now();
     status('Loading ' + state.focus + '…');
-    return neighborhood(state.focus, viewLimit).then(function (nb) {
+    return neighborhood(state.focus, state.depth, viewLimit).then(function (nb) {
       if (seq !== loadSeq) return;
       var t1 = performance.now();
       clear();
@@ -228,7 +228,8 @@
   // expandLimit of them.
   function expand(id) {
     status('Expanding ' + nameOf(id) + '…');
-    return neighborhood(id, expandLimit + 1).then(function (nb) {
+    // One hop, the focus too: its neighbours are what the cap counts.
+    return neighborhood(id, 1, expandLimit + 1).then(function (nb) {
       return nb.truncated ? neighborCount(id).then(function (n) { nb.total = n; return nb; }) : nb;
     }).then(function (nb) {
       expanded.add(id);
