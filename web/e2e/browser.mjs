@@ -384,7 +384,7 @@ try {
     const m = `mutation {
   e: upsertEntities(input: [{id: "twin-test-doc", type: "Document", name: "Twin register"},
     {id: "twin-a", type: "City", name: "Twin A"}, {id: "twin-b", type: "City", name: "Twin B"}]) { id }
-  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "twin-a", to: "twin-b", sources: [
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "twin-a", to: "twin-b", validFrom: "1952", sources: [
     {document: "twin-test-doc", locator: "https://example.org/twins#P190"},
     {document: "twin-test-doc", locator: "javascript:alert(1)"}]}]) { id }
 }`;
@@ -401,6 +401,12 @@ try {
     await page.locator('#tg-relations li[data-type="SISTER_CITY_OF"] button').click();
     await page.locator('#tg-details a[href="https://example.org/twins#P190"]').waitFor();
     assert.equal(await page.locator('#tg-details blockquote').count(), 0, 'no empty quotation in the details');
+    // The slider reaches back to the twinning of 1952, and a link to
+    // 1960 opens there.
+    assert.equal(await page.locator('#tg-year').getAttribute('min'), '1952');
+    await page.goto(base + '/explore?focus=twin-a&validAt=1960');
+    await page.locator('#tg-relations li[data-type="SISTER_CITY_OF"][data-holds="true"]').waitFor();
+    assert.equal(await page.locator('#tg-year').inputValue(), '1960');
   });
 
   // 12. Two entities of one name are told apart in the search list.

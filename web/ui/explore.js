@@ -337,6 +337,7 @@
       });
       cy.nodes().forEach(function (n) { n.toggleClass('faded', !isLinked(n.id())); });
     });
+    fitSlider();
     var types = new Set();
     entities.forEach(function (e) { types.add(e.type); });
     $('tg-legend').replaceChildren(TG.legend(Array.from(types)));
@@ -490,13 +491,24 @@
   // The time slider fades what does not hold in the chosen year; the
   // checkbox turns it off (every date).
   var year = $('tg-year'), dated = $('tg-dated');
+  // fitSlider stretches the slider from 1990 to 2030 (or this year) to the
+  // dates in view and in the URL: a twinning of 1952, or a link to 1960,
+  // must not be moved to 1990.
+  function fitSlider() {
+    var lo = 1990, hi = Math.max(2030, new Date().getFullYear());
+    var see = function (d) { var y = TG.year(d); if (y < lo) lo = y; if (y > hi) hi = y; };
+    see(state.validAt);
+    relations.forEach(function (r) { see(r.validFrom); see(r.validTo); });
+    year.min = String(lo);
+    year.max = String(hi);
+  }
   function syncSlider() {
+    fitSlider();
     dated.checked = !!state.validAt;
     if (state.validAt) year.value = state.validAt;
     $('tg-year-out').textContent = state.validAt ? state.validAt : 'all dates';
   }
   syncSlider();
-  year.max = String(Math.max(2030, new Date().getFullYear()));
   year.addEventListener('input', function () { state.validAt = year.value; syncSlider(); writeURL(); render(); });
   dated.addEventListener('change', function () { state.validAt = dated.checked ? year.value : ''; syncSlider(); writeURL(); render(); });
 
