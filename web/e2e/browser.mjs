@@ -27,6 +27,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
 });
 const results = {};
+let pageOf; // the page, for helpers outside the steps
 const outside = [];
 let failed = false;
 try {
@@ -40,13 +41,28 @@ try {
     return route.abort('blockedbyclient');
   });
   const page = await context.newPage();
+  pageOf = page;
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  // Warnings count as failures too (cytoscape warns of a bad selector and
+  // goes on without it); the browser's own line for a refused request
+  // (the refusal step's 401) does not.
+  const consoleProblems = [];
+  page.on('console', (m) => {
+    // (and the unreachable step's refused connection)
+    if ((m.type() === 'warning' || m.type() === 'error') &&
+      !/^Failed to load resource: (the server responded with a status of 40[13]|net::ERR_CONNECTION_REFUSED)/.test(m.text())) {
+      consoleProblems.push(m.type() + ': ' + m.text());
+    }
+  });
   const shot = (name) => page.screenshot({ path: path.join(artifacts, name + '.png') });
 
   // 1. Search "Enschede" and pick it: its neighbourhood is drawn and listed.
   await step('search Enschede', async () => {
     await page.goto(base + '/explore');
+    // A search that finds nothing says so.
+    await page.getByRole('combobox', { name: 'Entity' }).fill('Atlantis');
+    await page.locator('#tg-hits').getByText('No entity matches "Atlantis"').waitFor();
     await page.getByRole('combobox', { name: 'Entity' }).fill('Enschede');
     await page.locator('#tg-hits li[data-id="enschede"]').click();
     await page.waitForURL(/focus=enschede/);
@@ -83,10 +99,29 @@ try {
     assert.equal(await sister.getAttribute('data-holds'), 'false', 'the sister-city tie does not hold in 2012');
     const faded = await page.evaluate(() => window.tiesExplorer.cy.edges('.faded').map((e) => e.data('type')));
     assert.ok(faded.includes('SISTER_CITY_OF') && !faded.includes('FRIENDLY_COOPERATIVE_CITY_OF'), 'faded in the drawing: ' + faded);
+    // Economics is a field of the 2017 memorandum: no tie to it held in
+    // 2012, so it fades with its ties.
+    const economics = page.locator('#tg-entities li[data-id="economics"]');
+    assert.equal(await economics.getAttribute('data-holds'), 'false', 'no tie to Economics held in 2012');
+    assert.equal(await page.locator('#tg-entities li[data-id="dalian"]').getAttribute('data-holds'), 'true', 'Dalian was linked in 2012');
+    assert.ok(await page.evaluate(() => window.tiesExplorer.cy.$id('economics').hasClass('faded')), 'Economics faded in the drawing');
+    // The view is Enschede's neighbourhood and Dalian's, expanded: drawn
+    // unfaded are the entities the service answers for both at 2012.
+    const want = new Set([...await around('enschede', 1, '2012'), ...await around('dalian', 1, '2012')]);
+    const shown = await page.evaluate(() => window.tiesExplorer.cy.nodes().filter((n) => !n.hasClass('faded')).map((n) => n.id()).sort());
+    assert.deepEqual(shown, [...want].sort(), 'entities drawn unfaded at 2012, against neighborhood(validAt: "2012")');
     await shot('explore-4-valid-2012');
+    // The export at that date holds what the drawing shows unfaded.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#tg-ndjson').click()]);
+    const file = path.join(artifacts, 'export-2012.ndjson');
+    await dl.saveAs(file);
+    const dump = await fs.readFile(file, 'utf8');
+    assert.match(dump, /FRIENDLY_COOPERATIVE_CITY_OF/);
+    assert.doesNotMatch(dump, /"id":"economics"/, 'the fields of the 2017 memorandum are not in the 2012 export');
     await page.locator('#tg-year').fill('2018');
     assert.equal(await friendly.getAttribute('data-holds'), 'false', 'the friendly cooperative tie ended in 2017');
     assert.equal(await sister.getAttribute('data-holds'), 'true', 'the sister-city tie holds in 2018');
+    assert.equal(await economics.getAttribute('data-holds'), 'true', 'Economics is linked in 2018');
     await shot('explore-4-valid-2018');
     await page.locator('#tg-dated').uncheck();
   });
@@ -124,9 +159,47 @@ try {
     await page.goto(base + '/explore?focus=dalian&depth=2&validAt=2012&types=SISTER_CITY_OF,FRIENDLY_COOPERATIVE_CITY_OF');
     await page.locator('#tg-entities li[data-id="enschede"]').waitFor();
     assert.equal(await page.locator('#tg-year').inputValue(), '2012');
+    assert.equal(await page.getByRole('combobox', { name: 'Entity' }).inputValue(), 'Dalian', 'the search box names the focus');
     const types = await page.locator('#tg-relations li').evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('data-type')))].sort());
     assert.deepEqual(types, ['FRIENDLY_COOPERATIVE_CITY_OF', 'SISTER_CITY_OF']);
+    // What is drawn unfaded is what the service answers at that date.
+    const want = (await around('dalian', 2, '2012', ['SISTER_CITY_OF', 'FRIENDLY_COOPERATIVE_CITY_OF'])).sort();
+    const shown = await page.evaluate(() => window.tiesExplorer.cy.nodes().filter((n) => !n.hasClass('faded')).map((n) => n.id()).sort());
+    assert.deepEqual(shown, want, 'entities drawn unfaded at 2012, against neighborhood(validAt: "2012")');
     await shot('explore-7-bookmarked-view');
+  });
+
+  // 7b. Keyboard only: Enter on an entity of the side list expands it,
+  // Enter on its "focus" button focuses it, and either way the keyboard
+  // stays on that entity in the rebuilt list.
+  await step('keyboard in the side list', async () => {
+    const active = () => page.evaluate(() => {
+      const li = document.activeElement.closest('#tg-entities li');
+      return li ? li.getAttribute('data-id') + ' ' + document.activeElement.textContent : document.activeElement.tagName;
+    });
+    await page.locator('#tg-entities li[data-id="enschede"] button').first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#tg-status', { hasText: 'Expanded Enschede' }).waitFor();
+    assert.match(await active(), /^enschede Enschede/, 'the keyboard stays on Enschede after expanding it');
+    await page.keyboard.press('Tab');
+    // The old view's list stays until the new view is drawn: wait for the
+    // drawing after this one.
+    const drawn = Number(await page.evaluate(() => document.body.getAttribute('data-drawn')));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/focus=enschede/);
+    await page.waitForFunction((n) => Number(document.body.getAttribute('data-drawn')) > n, drawn);
+    await page.locator('#tg-status', { hasText: /^Enschede: \d+ entities/ }).waitFor();
+    assert.match(await active(), /^enschede focus/, 'the keyboard stays on Enschede after focusing it');
+    assert.equal(await page.getByRole('combobox', { name: 'Entity' }).inputValue(), 'Enschede', 'the search box names the new focus');
+  });
+
+  // 7c. A small view is not blown up to fill the canvas.
+  await step('small view', async () => {
+    await page.goto(base + '/explore?focus=linkoping');
+    await page.waitForFunction(() => document.body.getAttribute('data-drawn'));
+    const zoom = await page.evaluate(() => window.tiesExplorer.cy.zoom());
+    assert.ok(zoom <= 1.5, 'zoom of a five-entity view: ' + zoom);
+    await shot('explore-small-view');
   });
 
   // 8. The README's path query in GraphiQL: three hops in the Graph panel.
@@ -194,6 +267,19 @@ try {
     await shot('playground-subscription');
   });
 
+  // 8d. A large result in the Graph panel is drawn as a large view (plain
+  // straight edges), and the page keeps answering.
+  if (process.env.BENCH_FOCUS) {
+    await step('GraphiQL large result', async () => {
+      const q = `{ neighborhood(id: "${process.env.BENCH_FOCUS}") { nodeLink } }`;
+      await page.goto(base + '/?query=' + encodeURIComponent(q));
+      await page.locator('.graphiql-execute-button').click();
+      const panel = page.locator('[data-testid="graph-plugin"]');
+      await panel.locator('.tg-summary', { hasText: '500 entities' }).waitFor();
+      await shot('playground-large-result');
+    });
+  }
+
   // 9. A refusal is said plainly: a 401 from the service shows in the banner.
   await step('refusal', async () => {
     await page.route('**/query', (route) => route.fulfill({
@@ -207,6 +293,39 @@ try {
     await page.locator('#tg-key').fill('test-key-123');
     const [req] = await Promise.all([page.waitForRequest('**/query'), page.locator('#tg-key-form button').click()]);
     assert.equal(req.headers()['authorization'], 'Bearer test-key-123');
+    await page.evaluate(() => sessionStorage.clear());
+  });
+
+  // 9a. A service that does not answer is said to, in plain words.
+  await step('unreachable', async () => {
+    await page.route('**/query', (route) => route.abort('connectionrefused'));
+    await page.goto(base + '/explore?focus=enschede');
+    await page.locator('#tg-status', { hasText: 'The service did not answer' }).waitFor();
+    await page.unroute('**/query');
+  });
+
+  // 9b. In the playground, a key pasted after the page opened without one
+  // fetches the schema that was refused, for the docs and completion.
+  await step('GraphiQL schema after the key', async () => {
+    await page.route('**/query', (route) => {
+      const headers = route.request().headers();
+      if (!headers['authorization']) {
+        return route.fulfill({
+          status: 401, contentType: 'application/json',
+          body: JSON.stringify({ errors: [{ message: 'missing API key', extensions: { code: 'UNAUTHENTICATED' } }] }),
+        });
+      }
+      delete headers['authorization']; // the service itself has no keys
+      return route.continue({ headers });
+    });
+    await page.goto(base + '/');
+    await page.getByRole('alert').getByText('needs a valid API key').waitFor();
+    await page.locator('#tg-key').fill('test-key-123');
+    await page.locator('#tg-key-form button').click();
+    await page.locator('.graphiql-sidebar button[aria-label="Show Documentation Explorer"]').click();
+    await page.locator('.graphiql-plugin').getByText('Root Types').waitFor();
+    await shot('playground-docs-after-key');
+    await page.unroute('**/query');
     await page.evaluate(() => sessionStorage.clear());
   });
 
@@ -233,7 +352,79 @@ try {
       await shot('explore-500');
     });
   }
+  // 11. Expanding a hub from one of its neighbours adds at most 200
+  // entities, and the status says how many it has.
+  if (process.env.BENCH_FOCUS) {
+    await step('expanding a hub is bounded', async () => {
+      const hub = process.env.BENCH_FOCUS;
+      await page.goto(base + '/explore?focus=' + hub);
+      const leaf = page.locator('#tg-entities li:not([data-id="' + hub + '"])').first();
+      await leaf.waitFor();
+      await leaf.getByRole('button', { name: /^Focus / }).click();
+      await page.locator('#tg-entities li[data-id="' + hub + '"]').waitFor();
+      await page.waitForFunction((h) => window.tiesExplorer.state.focus !== h && document.querySelectorAll('#tg-entities li').length < 10, hub);
+      await page.locator('#tg-entities li[data-id="' + hub + '"] button').first().click();
+      await page.locator('#tg-status', { hasText: '200 of its 499 neighbours' }).waitFor();
+      const drawn = await page.evaluate(() => window.tiesExplorer.cy.nodes().length);
+      assert.ok(drawn <= 203, 'entities drawn after the expansion: ' + drawn);
+      // The focus of a two-hop view (the leaf, the hub, the hub's other
+      // neighbours) expands by one hop, counted as such: nothing is cut.
+      const focus = await page.evaluate(() => window.tiesExplorer.state.focus);
+      await page.locator('#tg-depth').selectOption('2');
+      await page.locator('#tg-status', { hasText: /: 500 entities/ }).waitFor();
+      await page.locator('#tg-entities li[data-id="' + focus + '"] button').first().click();
+      await page.locator('#tg-status', { hasText: 'Expanded' }).waitFor();
+      assert.match(await page.locator('#tg-status').innerText(), /: 0 new entities/, 'expanding the focus of a two-hop view');
+      await shot('explore-hub-expanded');
+    });
+  }
+  // 12a. A source with a web address and no excerpt: the address is a
+  // link (not followed here), nothing is quoted, and only http(s) links.
+  await step('a source that is a web address', async () => {
+    const m = `mutation {
+  e: upsertEntities(input: [{id: "twin-test-doc", type: "Document", name: "Twin register"},
+    {id: "twin-a", type: "City", name: "Twin A"}, {id: "twin-b", type: "City", name: "Twin B"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "twin-a", to: "twin-b", validFrom: "1952", sources: [
+    {document: "twin-test-doc", locator: "https://example.org/twins#P190"},
+    {document: "twin-test-doc", locator: "javascript:alert(1)"}]}]) { id }
+}`;
+    const status = await page.evaluate(async (q) => (await fetch('/query', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: q }),
+    })).status, m);
+    assert.equal(status, 200, 'the mutation is accepted');
+    await page.goto(base + '/explore?focus=twin-a&to=twin-b');
+    const hop = page.locator('#tg-paths ol.tg-hops > li').first();
+    await hop.locator('a[href="https://example.org/twins#P190"]').waitFor();
+    assert.equal(await page.locator('#tg-paths blockquote').count(), 0, 'no empty quotation');
+    assert.equal(await page.locator('#tg-paths a').count(), 1, 'only the web address is a link');
+    assert.equal(await hop.locator('a').getAttribute('rel'), 'noopener noreferrer');
+    await page.locator('#tg-relations li[data-type="SISTER_CITY_OF"] button').click();
+    await page.locator('#tg-details a[href="https://example.org/twins#P190"]').waitFor();
+    assert.equal(await page.locator('#tg-details blockquote').count(), 0, 'no empty quotation in the details');
+    // The slider reaches back to the twinning of 1952, and a link to
+    // 1960 opens there.
+    assert.equal(await page.locator('#tg-year').getAttribute('min'), '1952');
+    await page.goto(base + '/explore?focus=twin-a&validAt=1960');
+    await page.locator('#tg-relations li[data-type="SISTER_CITY_OF"][data-holds="true"]').waitFor();
+    assert.equal(await page.locator('#tg-year').inputValue(), '1960');
+  });
+
+  // 12. Two entities of one name are told apart in the search list.
+  await step('search hits of one name', async () => {
+    const status = await page.evaluate(async () => (await fetch('/query', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { upsertEntities(input: [{id: "dalian-twin-test", type: "City", name: "Dalian"}]) { id } }' }),
+    })).status);
+    assert.equal(status, 200, 'the mutation is accepted');
+    await page.goto(base + '/explore');
+    await page.getByRole('combobox', { name: 'Entity' }).fill('Dalian');
+    await page.locator('#tg-hits li[data-id="dalian-twin-test"]', { hasText: 'dalian-twin-test' }).waitFor();
+    assert.match(await page.locator('#tg-hits li[data-id="dalian"]').innerText(), /· dalian$/);
+    assert.doesNotMatch(await page.locator('#tg-hits li', { hasText: 'China' }).first().innerText(), /·/, 'a name found once shows no id');
+  });
   assert.deepEqual(pageErrors, [], 'no script errors');
+  assert.deepEqual(consoleProblems, [], 'no console warnings or errors');
 } catch (e) {
   failed = true;
   console.error(e);
@@ -246,6 +437,22 @@ if (outside.length) {
 }
 console.log(JSON.stringify(results));
 process.exit(failed ? 1 : 0);
+
+// around answers the ids of neighborhood(id, depth, validAt, types), asked
+// of the service from the page.
+async function around(id, depth, validAt, types) {
+  return (await pageOf.evaluate(async (v) => {
+    const r = await fetch('/query', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        query: 'query($id: ID!, $depth: Int, $validAt: Date, $types: [String!]) { neighborhood(id: $id, depth: $depth, validAt: $validAt, types: $types, limit: 2000) { nodes { id } } }',
+        variables: v,
+      }),
+    });
+    return (await r.json()).data.neighborhood.nodes.map((n) => n.id);
+  }, { id, depth, validAt, types: types || null }));
+}
 
 async function step(name, fn) {
   const t0 = Date.now();

@@ -63,14 +63,18 @@
   var entities = new Map(); // id -> {id, type, name}
   var relations = new Map(); // id -> {id, type, fromId, toId, validFrom, validTo}
   var full = new Map(); // id -> the entity or relation with every field, once fetched
+  var expanded = new Set(); // entities whose neighbours were added by expanding them
+  var onPath = new Set(); // relations of the paths drawn
   var timing = window.tiesTiming = { draws: 0 };
 
   var detailFields = 'validFrom validTo properties sources { excerpt locator confidence document { id name } }';
   var Q = {
     ontology: '{ ontology { entityTypes { name parent } relationTypes { name symmetric } } }',
     search: 'query Search($text: String!) { search(text: $text, first: 10) { entity { id name type } } }',
-    neighborhood: 'query View($id: ID!, $depth: Int, $types: [String!], $entityTypes: [String!]) {' +
-      ' neighborhood(id: $id, depth: $depth, types: $types, entityTypes: $entityTypes, limit: 2000) { truncated nodeLink } }',
+    neighborhood: 'query View($id: ID!, $depth: Int, $types: [String!], $entityTypes: [String!], $limit: Int) {' +
+      ' neighborhood(id: $id, depth: $depth, types: $types, entityTypes: $entityTypes, limit: $limit) { truncated nodeLink } }',
+    neighbors: 'query Neighbors($id: ID!, $types: [String!], $entityTypes: [String!]) { entity(id: $id) {' +
+      ' neighbors(distinct: true, first: 0, types: $types, entityTypes: $entityTypes) { totalCount } } }',
     entity: 'query Entity($id: ID!) { entity(id: $id) { id type name description aliases ' + detailFields + ' } }',
     relation: 'query Relation($id: ID!) { relation(id: $id) { id type fromId toId ' + detailFields + ' } }',
     paths: 'query Paths($from: ID!, $to: ID!, $k: Int) { paths(from: $from, to: $to, k: $k) { length' +
@@ -103,21 +107,62 @@
     return add;
   }
 
+  // The side lists are rebuilt on every change, which would drop the
+  // keyboard focus of someone working through them: the button it was on
+  // (entity or relation, and which of its buttons) is noted before, and
+  // focused again in the new list when that entity or relation is still
+  // there and the keyboard has not moved on.
+  var refocus = null;
+  function noteFocus() {
+    var a = document.activeElement, li = a && a.closest && a.closest('#tg-entities li, #tg-relations li');
+    if (!li) return;
+    refocus = { list: li.parentNode.id, id: li.getAttribute('data-id'), i: Array.prototype.indexOf.call(li.querySelectorAll('button'), a) };
+  }
+  function restoreFocus() {
+    if (!refocus) return;
+    var li = $(refocus.list).querySelector('li[data-id="' + CSS.escape(refocus.id) + '"]');
+    var b = li && li.querySelectorAll('button')[refocus.i];
+    refocus = null;
+    // Unless the keyboard has gone elsewhere meanwhile.
+    var a = document.activeElement;
+    if (b && (!a || a === document.body)) b.focus();
+  }
+
   function clear() {
+    noteFocus();
     cy.elements().remove();
     entities.clear();
     relations.clear();
+    expanded.clear();
+    onPath.clear();
     $('tg-details').replaceChildren();
     $('tg-paths').replaceChildren();
     $('tg-entities').replaceChildren();
     $('tg-relations').replaceChildren();
   }
 
-  function neighborhood(id) {
-    return call(Q.neighborhood, {
-      id: id, depth: id === state.focus ? state.depth : 1,
-      types: state.types.length ? state.types : null, entityTypes: state.entityTypes.length ? state.entityTypes : null,
-    }).then(function (d) { return d.neighborhood; });
+  // The most entities a view's first drawing holds, and the most one
+  // expansion adds: a hub's expansion stays a drawing one can read (and
+  // lay out while the page answers), and the status says what was left
+  // out.
+  var viewLimit = 2000, expandLimit = 200;
+
+  function filters(v) {
+    v.types = state.types.length ? state.types : null;
+    v.entityTypes = state.entityTypes.length ? state.entityTypes : null;
+    return v;
+  }
+
+  function neighborhood(id, depth, limit) {
+    return call(Q.neighborhood, filters({ id: id, depth: depth, limit: limit }))
+      .then(function (d) { return d.neighborhood; });
+  }
+
+  // neighborCount counts an entity's neighbours under the view's filters,
+  // or answers null when it cannot.
+  function neighborCount(id) {
+    return call(Q.neighbors, filters({ id: id }))
+      .then(function (d) { return d.entity ? d.entity.neighbors.totalCount : null; }, function () { return null; });
   }
 
   // load draws the focus's neighbourhood from scratch.
@@ -128,7 +173,7 @@
     if (!state.focus) { clear(); render(); status('Search for an entity to start.'); return Promise.resolve(); }
     var seq = ++loadSeq, t0 = performance.now();
     status('Loading ' + state.focus + '…');
-    return neighborhood(state.focus).then(function (nb) {
+    return neighborhood(state.focus, state.depth, viewLimit).then(function (nb) {
       if (seq !== loadSeq) return;
       var t1 = performance.now();
       clear();
@@ -156,6 +201,9 @@
       render(false);
       status(nameOf(state.focus) + ': ' + n + ' entities, ' + rels + ' relations' + (nb.truncated ? ' (truncated: the neighbourhood is larger)' : '') + '.');
       $('tg-from-name').textContent = nameOf(state.focus);
+      // The search box names the focus, however it was reached (a link,
+      // a double-click, a "focus" button), unless the user is typing in it.
+      if (document.activeElement !== $('tg-q')) $('tg-q').value = nameOf(state.focus);
       if (state.to) return connect();
     }).catch(fail);
   }
@@ -176,10 +224,15 @@
     return dist;
   }
 
-  // expand adds an entity's direct neighbours around it.
+  // expand adds an entity's direct neighbours around it, at most
+  // expandLimit of them.
   function expand(id) {
     status('Expanding ' + nameOf(id) + '…');
-    return neighborhood(id).then(function (nb) {
+    // One hop, the focus too: its neighbours are what the cap counts.
+    return neighborhood(id, 1, expandLimit + 1).then(function (nb) {
+      return nb.truncated ? neighborCount(id).then(function (n) { nb.total = n; return nb; }) : nb;
+    }).then(function (nb) {
+      expanded.add(id);
       var at = cy.$id(id).position();
       var add = merge(nb.nodeLink, function () { return (cy.$id(id).data('ring') || 0) + 1; });
       add.forEach(function (e) {
@@ -194,7 +247,14 @@
         cy.layout(opts).run();
       }
       render();
-      status('Expanded ' + nameOf(id) + ': ' + add.filter(function (e) { return e.group === 'nodes'; }).length + ' new entities; ' + entities.size + ' entities, ' + relations.size + ' relations in view.');
+      var added = add.filter(function (e) { return e.group === 'nodes'; }).length;
+      var msg = 'Expanded ' + nameOf(id) + ': ' + added + ' new entities; ' + entities.size + ' entities, ' + relations.size + ' relations in view.';
+      if (nb.truncated) {
+        msg = 'Expanded ' + nameOf(id) + ': ' + expandLimit + ' of its ' + (nb.total != null ? nb.total.toLocaleString('en') + ' ' : '') +
+          'neighbours, the most one expansion adds (' + added + ' new); focus it, or filter by type, to see more. ' +
+          entities.size + ' entities, ' + relations.size + ' relations in view.';
+      }
+      status(msg);
     }).catch(fail);
   }
 
@@ -235,26 +295,60 @@
   cy.on('dbltap', 'node', function (ev) { focus(ev.target.id()); });
   cy.on('tap', 'edge', function (ev) { select(ev.target.data('raw').id, true); });
 
+  // linkedAt answers the entities in view that the walks which built the
+  // view reach through relations that held in year y: the focus's walk of
+  // state.depth hops, one more hop from each entity expanded, and the
+  // relations of drawn paths. Those are what the service's
+  // neighborhood(validAt:) answers for the same walks; an entity whose
+  // every tie in view began later or ended earlier is not among them.
+  function linkedAt(y) {
+    var adj = new Map();
+    relations.forEach(function (r) {
+      if (!TG.holdsIn(r.validFrom, r.validTo, y)) return;
+      if (!adj.has(r.fromId)) adj.set(r.fromId, []);
+      if (!adj.has(r.toId)) adj.set(r.toId, []);
+      adj.get(r.fromId).push({ to: r.toId, id: r.id });
+      adj.get(r.toId).push({ to: r.fromId, id: r.id });
+    });
+    // hops: the most hops the walks have left from each entity reached.
+    var hops = new Map([[state.focus, state.depth]]), queue = [state.focus];
+    while (queue.length) {
+      var v = queue.shift(), left = hops.get(v);
+      (adj.get(v) || []).forEach(function (e) {
+        if (left <= 0 && !expanded.has(v) && !onPath.has(e.id)) return;
+        var next = Math.max(left - 1, 0);
+        if (!hops.has(e.to) || hops.get(e.to) < next) { hops.set(e.to, next); queue.push(e.to); }
+      });
+    }
+    return hops;
+  }
+
   // render refreshes the legend, the fading by date and the side list.
   // withList false leaves the side list as it is, for load to build it
   // after the first drawing is on screen.
   function render(withList) {
     var y = state.validAt ? parseInt(state.validAt, 10) : null;
+    var linked = y !== null && state.focus ? linkedAt(y) : null;
+    var isLinked = function (id) { return !linked || linked.has(id); };
     cy.batch(function () {
       cy.edges().forEach(function (e) {
         var r = e.data('raw');
-        e.toggleClass('faded', y !== null && !TG.holdsIn(r.validFrom, r.validTo, y));
+        e.toggleClass('faded', y !== null && !(TG.holdsIn(r.validFrom, r.validTo, y) && isLinked(r.fromId) && isLinked(r.toId)));
       });
+      cy.nodes().forEach(function (n) { n.toggleClass('faded', !isLinked(n.id())); });
     });
+    fitSlider();
     var types = new Set();
     entities.forEach(function (e) { types.add(e.type); });
     $('tg-legend').replaceChildren(TG.legend(Array.from(types)));
     if (withList === false) return;
 
+    noteFocus();
     var ents = Array.from(entities.values()).sort(function (a, b) { return (a.name || a.id).localeCompare(b.name || b.id); });
     $('tg-entities').replaceChildren.apply($('tg-entities'), ents.map(function (e) {
-      return el('li', { 'data-id': e.id }, [
-        el('button', { type: 'button', text: (e.name || e.id) + ' (' + e.type + ')', title: 'Show and expand', onclick: function () { select(e.id, false); expand(e.id); } }), ' ',
+      var holds = isLinked(e.id);
+      return el('li', { 'data-id': e.id, 'data-holds': String(holds), class: holds ? '' : 'faded' }, [
+        el('button', { type: 'button', text: (e.name || e.id) + ' (' + e.type + ')' + (holds ? '' : ' — not linked in ' + y), title: 'Show and expand', onclick: function () { select(e.id, false); expand(e.id); } }), ' ',
         el('button', { type: 'button', class: 'tg-muted', text: 'focus', 'aria-label': 'Focus ' + (e.name || e.id), onclick: function () { focus(e.id); } }),
       ]);
     }));
@@ -269,6 +363,7 @@
           text: nameOf(r.fromId) + ' ' + r.type + ' ' + nameOf(r.toId) + dates + (holds ? '' : ' — not in ' + y) }),
       ]);
     }));
+    restoreFocus();
   }
 
   // connect finds the shortest path (or the k shortest) from the focus to
@@ -288,7 +383,7 @@
           nodes: p.nodes,
           links: p.edges.map(function (e) { return { id: e.id, type: e.type, source: e.fromId, target: e.toId, validFrom: e.validFrom, validTo: e.validTo }; }),
         }, function () { return 3; }));
-        p.edges.forEach(function (e) { full.set('r:' + e.id, e); });
+        p.edges.forEach(function (e) { full.set('r:' + e.id, e); onPath.add(e.id); });
       });
       if (add.length) {
         cy.add(add);
@@ -313,10 +408,7 @@
             el('strong', { text: nameOf(e.fromId) + (sym ? ' — ' : ' → ') + e.type + (sym ? ' — ' : ' → ') + nameOf(e.toId) }),
             (e.sources || []).length ? null : el('p', { class: 'tg-muted', text: 'no source' }),
           ].concat((e.sources || []).map(function (s) {
-            return el('div', { class: 'tg-source' }, [
-              el('blockquote', { text: s.excerpt || '' }),
-              el('p', { class: 'tg-cite', text: [s.document && s.document.name, s.locator].filter(Boolean).join(' · ') }),
-            ]);
+            return el('div', { class: 'tg-source' }, TG.cite(s, false));
           }))));
         });
         box.appendChild(ol);
@@ -328,17 +420,27 @@
   // A search box as a combobox: the service's own folded search as the
   // user types, arrow keys and Enter to pick.
   function searchBox(input, listbox, pick) {
-    var seq = 0, timer = null, hits = [], active = -1;
+    var seq = 0, timer = null, hits = [], active = -1, none = '';
     function close() { listbox.hidden = true; input.setAttribute('aria-expanded', 'false'); active = -1; }
+    // draw lists the hits, or says that the text none found nothing.
     function draw() {
+      // Entities of one name (a city imported twice, from two sources)
+      // are told apart by their ids.
+      var names = new Map();
+      hits.forEach(function (h) { names.set(h.entity.name, (names.get(h.entity.name) || 0) + 1); });
       listbox.replaceChildren.apply(listbox, hits.map(function (h, i) {
+        var same = names.get(h.entity.name) > 1;
         var li = el('li', { role: 'option', id: listbox.id + '-' + i, 'aria-selected': String(i === active), 'data-id': h.entity.id },
-          [h.entity.name + ' ', el('span', { class: 'tg-muted', text: h.entity.type })]);
+          [h.entity.name + ' ', el('span', { class: 'tg-muted', text: h.entity.type + (same ? ' · ' + h.entity.id : '') })]);
         li.addEventListener('mousedown', function (ev) { ev.preventDefault(); choose(i); });
         return li;
       }));
-      listbox.hidden = hits.length === 0;
-      input.setAttribute('aria-expanded', String(hits.length > 0));
+      if (!hits.length && none) {
+        listbox.appendChild(el('li', { role: 'option', 'aria-disabled': 'true', class: 'tg-none', text: 'No entity matches "' + none + '"' }));
+      }
+      var open = hits.length > 0 || !!none;
+      listbox.hidden = !open;
+      input.setAttribute('aria-expanded', String(open));
       if (active >= 0) input.setAttribute('aria-activedescendant', listbox.id + '-' + active); else input.removeAttribute('aria-activedescendant');
     }
     function choose(i) {
@@ -351,12 +453,13 @@
     input.addEventListener('input', function () {
       clearTimeout(timer);
       var text = input.value.trim();
-      if (!text) { hits = []; draw(); return; }
+      if (!text) { seq++; hits = []; none = ''; draw(); return; }
       timer = setTimeout(function () {
         var my = ++seq;
         call(Q.search, { text: text }).then(function (d) {
           if (my !== seq) return; // an older answer arriving late
           hits = d.search;
+          none = hits.length ? '' : text;
           active = hits.length ? 0 : -1;
           draw();
         }).catch(fail);
@@ -388,22 +491,35 @@
   // The time slider fades what does not hold in the chosen year; the
   // checkbox turns it off (every date).
   var year = $('tg-year'), dated = $('tg-dated');
+  // fitSlider stretches the slider from 1990 to 2030 (or this year) to the
+  // dates in view and in the URL: a twinning of 1952, or a link to 1960,
+  // must not be moved to 1990.
+  function fitSlider() {
+    var lo = 1990, hi = Math.max(2030, new Date().getFullYear());
+    var see = function (d) { var y = TG.year(d); if (y < lo) lo = y; if (y > hi) hi = y; };
+    see(state.validAt);
+    relations.forEach(function (r) { see(r.validFrom); see(r.validTo); });
+    year.min = String(lo);
+    year.max = String(hi);
+  }
   function syncSlider() {
+    fitSlider();
     dated.checked = !!state.validAt;
     if (state.validAt) year.value = state.validAt;
     $('tg-year-out').textContent = state.validAt ? state.validAt : 'all dates';
   }
   syncSlider();
-  year.max = String(Math.max(2030, new Date().getFullYear()));
   year.addEventListener('input', function () { state.validAt = year.value; syncSlider(); writeURL(); render(); });
   dated.addEventListener('change', function () { state.validAt = dated.checked ? year.value : ''; syncSlider(); writeURL(); render(); });
 
   // Exports: the drawing as PNG, and the focus's neighbourhood with the
-  // view's filters through the service's own /export.
+  // view's filters and date through the service's own /export.
   function exportURL(format) {
     var q = new URLSearchParams({ format: format, from: state.focus, depth: String(state.depth) });
     if (state.types.length) q.set('types', state.types.join(','));
     if (state.entityTypes.length) q.set('entityTypes', state.entityTypes.join(','));
+    // At a date, the file holds what the drawing shows unfaded.
+    if (state.validAt) q.set('validAt', state.validAt);
     return '/export?' + q.toString();
   }
   $('tg-png').addEventListener('click', function () {

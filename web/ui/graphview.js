@@ -27,13 +27,16 @@
     return h;
   }
 
-  // refusal returns a message for a 401 or 403 answer, or '' for any other.
+  // refusal returns a message for a 401 or 403 answer, or '' for any other:
+  // what to do first, then the service's own words, which often carry
+  // parentheses of their own.
   function refusal(status, body) {
     var detail = '';
-    if (body && body.errors && body.errors[0] && body.errors[0].message) detail = ' (' + body.errors[0].message + ')';
-    else if (body && body.error && body.error.message) detail = ' (' + body.error.message + ')';
-    if (status === 401) return 'The service refused the request: it needs a valid API key (401' + detail + '). Paste your key in the "API key" field.';
-    if (status === 403) return 'The service refused the request: this API key may not do that (403' + detail + ').';
+    if (body && body.errors && body.errors[0] && body.errors[0].message) detail = body.errors[0].message;
+    else if (body && body.error && body.error.message) detail = body.error.message;
+    var said = detail ? ': ' + detail.replace(/\.$/, '') : '';
+    if (status === 401) return 'The service needs a valid API key: paste yours in the "API key" field. It answered 401' + said + '.';
+    if (status === 403) return 'This API key may not do that. The service answered 403' + said + '.';
     return '';
   }
 
@@ -45,14 +48,23 @@
   }
   APIError.prototype = Object.create(Error.prototype);
 
+  // reach turns a request that got no answer at all (the service stopped,
+  // the network down) into an APIError that says so, rather than the
+  // browser's bare "Failed to fetch".
+  function reach(request) {
+    return request.catch(function (err) {
+      throw new APIError('The service did not answer (' + ((err && err.message) || err) + '): is it still running?', 0, false);
+    });
+  }
+
   // query posts one GraphQL operation and resolves to its data; it rejects
   // with an APIError for a refusal, a transport failure or GraphQL errors.
   function query(text, variables) {
-    return fetch('/query', {
+    return reach(fetch('/query', {
       method: 'POST',
       headers: withKey({ 'Content-Type': 'application/json', Accept: 'application/json' }),
       body: JSON.stringify({ query: text, variables: variables || {} }),
-    }).then(function (resp) {
+    })).then(function (resp) {
       return resp.json().catch(function () { return null; }).then(function (body) {
         var why = refusal(resp.status, body);
         if (why) throw new APIError(why, resp.status, true);
@@ -69,7 +81,7 @@
 
   // download fetches a URL of the service with the key and saves the answer.
   function download(url, filename) {
-    return fetch(url, { headers: withKey({}) }).then(function (resp) {
+    return reach(fetch(url, { headers: withKey({}) })).then(function (resp) {
       if (!resp.ok) {
         return resp.json().catch(function () { return null; }).then(function (body) {
           throw new APIError(refusal(resp.status, body) ||
@@ -306,18 +318,34 @@
     if (raw.sources && raw.sources.length) {
       box.appendChild(el('h4', { text: 'Sources' }));
       var ol = el('ol', { class: 'tg-sources' });
-      raw.sources.forEach(function (s) {
-        var doc = s.document ? (s.document.name || s.document.id) : (s.documentId || '');
-        ol.appendChild(el('li', { 'data-testid': 'source' }, [
-          s.excerpt ? el('blockquote', { text: s.excerpt }) : null,
-          el('p', { class: 'tg-cite', text: [doc, s.locator, s.confidence != null ? 'confidence ' + s.confidence : ''].filter(Boolean).join(' · ') }),
-        ]));
-      });
+      raw.sources.forEach(function (s) { ol.appendChild(el('li', { 'data-testid': 'source' }, cite(s, true))); });
       box.appendChild(ol);
     } else if (isRelation && raw.sources === undefined) {
       box.appendChild(el('p', { class: 'tg-hint', text: 'Ask for sources { excerpt locator document { name } } to see the evidence.' }));
     }
     return box;
+  }
+
+  // cite renders a source: its excerpt word for word, when it has one, and
+  // a line naming the document, the locator (a link when it is a web
+  // address, opened only when clicked, in a new tab that learns nothing
+  // of the page), and with confidence true the confidence.
+  function cite(s, confidence) {
+    var doc = s.document ? (s.document.name || s.document.id) : (s.documentId || '');
+    var line = el('p', { class: 'tg-cite' });
+    var parts = [doc];
+    // A locator that only repeats the document's name says nothing more.
+    if (s.locator && s.locator !== doc) parts.push(s.locator);
+    if (confidence && s.confidence != null) parts.push('confidence ' + s.confidence);
+    parts.filter(Boolean).forEach(function (p, i) {
+      if (i) line.appendChild(document.createTextNode(' · '));
+      if (p === s.locator && /^https?:\/\/[^\s]+$/i.test(p)) {
+        line.appendChild(el('a', { href: p, target: '_blank', rel: 'noopener noreferrer', text: p }));
+      } else {
+        line.appendChild(document.createTextNode(p));
+      }
+    });
+    return [s.excerpt ? el('blockquote', { text: s.excerpt }) : null, line];
   }
 
   // legend lists the entity types in view with their colours, and says how
@@ -347,11 +375,14 @@
     }
     return {
       name: 'cose', animate: false, randomize: true, nodeDimensionsIncludeLabels: false,
-      numIter: count > 300 ? 250 : 1000, idealEdgeLength: function () { return count > 300 ? 40 : count < 10 ? 60 : 90; },
-      nodeRepulsion: function () { return count > 300 ? 20000 : count < 10 ? 100000 : 400000; }, gravity: count > 300 ? 1 : 0.25,
+      numIter: count > 300 ? 250 : 1000, idealEdgeLength: function () { return count > 300 ? 40 : count < 10 ? 160 : 90; },
+      nodeRepulsion: function () { return count > 300 ? 20000 : count < 10 ? 400000 : 400000; }, gravity: count > 300 ? 1 : 0.25,
       componentSpacing: 60, fit: true, padding: 30,
     };
   }
+
+  // maxFitZoom is the most a layout zooms in to fit a small view.
+  var maxFitZoom = 1.5;
 
   // arrange lays the graph out. A force layout of more than 200 entities
   // costs seconds, so those are first drawn in rings (rings() below, linear
@@ -361,7 +392,9 @@
   function arrange(cy, name, opts, drawn, settled) {
     var count = cy.nodes().length;
     var big = name === 'force' && count > 200;
-    cy.edges(count > 200 ? ':not(.bulk)' : '.bulk').toggleClass('bulk', count > 200);
+    // Cytoscape's selectors have no :not(); a selector it cannot parse
+    // matches nothing (with a console warning), so the collection's not().
+    (count > 200 ? cy.edges().not('.bulk') : cy.edges('.bulk')).toggleClass('bulk', count > 200);
     if (big) {
       // Fitted by hand: cytoscape's fit measures every label first, which
       // took most of a second for 500 entities.
@@ -371,7 +404,13 @@
       cy.zoom(Math.min(1, side / (2 * placed.radius + 80)));
       cy.pan({ x: cy.width() / 2, y: cy.height() / 2 });
     } else {
-      cy.layout(Object.assign(layout(name, count), opts || {})).run();
+      var l = cy.layout(Object.assign(layout(name, count), opts || {}));
+      // Fitting a handful of entities to the canvas zoomed up to 4x: labels
+      // of 30 pixels, overlapping. A small view stays at a readable size.
+      l.one('layoutstop', function () {
+        if (cy.zoom() > maxFitZoom) { cy.zoom(maxFitZoom); cy.center(); }
+      });
+      l.run();
     }
     // A timeout queued from the next animation frame runs after that
     // frame is painted: only then is the drawing on screen.
@@ -428,6 +467,6 @@
     key: key, withKey: withKey, refusal: refusal, query: query, download: download, saveBlob: saveBlob,
     APIError: APIError, colorFor: colorFor, year: year, holdsIn: holdsIn, style: style,
     entityElement: entityElement, relationElement: relationElement, extract: extract,
-    details: details, legend: legend, layout: layout, arrange: arrange, newGraph: newGraph, el: el,
+    details: details, cite: cite, legend: legend, layout: layout, arrange: arrange, newGraph: newGraph, el: el,
   };
 })(window);

@@ -31,6 +31,11 @@
     TG.key.set(keyInput.value.trim());
     say('');
     document.getElementById('tg-key-state').textContent = keyInput.value.trim() ? 'key set for this tab' : 'no key';
+    // GraphiQL asked for the schema when the page opened, perhaps without
+    // a key and refused: ask again with this one, for the docs and
+    // completion. Its sidebar button is the only way in from outside.
+    var refetch = document.querySelector('.graphiql-sidebar button[aria-label="Re-fetch GraphQL schema"]');
+    if (refetch) refetch.click();
   });
   document.getElementById('tg-key-state').textContent = keyInput.value ? 'key set for this tab' : 'no key';
 
@@ -220,7 +225,12 @@
       current.relations.forEach(function (r) { els.push(TG.relationElement(r)); });
       cy.add(els);
       if (current.relations.size <= 24) cy.edges().addClass('labelled');
-      if (canvas.clientWidth > 0) TG.arrange(cy, 'force');
+      // Laid out here when the canvas has a size; the resize watch then
+      // only refits, else a second layout would run beside the first.
+      if (canvas.clientWidth > 0 && canvas.clientHeight > 0) {
+        TG.arrange(cy, 'force');
+        sized = true;
+      }
       title.textContent = current.entities.size + ' entities, ' + current.relations.size + ' relations in the last result.';
       var types = new Set();
       current.entities.forEach(function (e) { types.add(e.type || ''); });
