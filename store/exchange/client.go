@@ -214,20 +214,55 @@ func (c *Client) Backup(ctx context.Context) (io.ReadCloser, error) {
 // download GETs path with the query q and returns the answer's body, or
 // the service's refusal as store.Errors; what names the request in
 // transport errors.
+//
+// A download refused BUSY (it waited its time for a worker of the
+// service's expensive requests, or their queue was full) is asked again
+// after the answer's Retry-After, up to busyRetries times: a script's
+// nightly export should not fail because the team was busy for a moment.
 func (c *Client) download(ctx context.Context, what, path string, q url.Values) (io.ReadCloser, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint(path, q), nil)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint(path, q), nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		resp, err := c.do(req)
+		if err != nil {
+			return nil, fmt.Errorf("%s through %s: %w", what, c.base, err)
+		}
+		if resp.StatusCode == http.StatusOK {
+			return resp.Body, nil
+		}
+		err = c.answerError(resp)
+		resp.Body.Close()
+		wait, ok := busyWait(resp, err)
+		if !ok || attempt == busyRetries {
+			return nil, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
 	}
-	resp, err := c.do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s through %s: %w", what, c.base, err)
+}
+
+// busyRetries is how many times download asks again after BUSY.
+const busyRetries = 5
+
+// busyWait reports whether err, the refusal resp carried, is BUSY, and how
+// long its Retry-After says to wait (at most a minute; 2 s when it says
+// nothing readable).
+func busyWait(resp *http.Response, err error) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusServiceUnavailable || store.ErrorCode(err) != store.Busy {
+		return 0, false
 	}
-	if resp.StatusCode != http.StatusOK {
-		defer resp.Body.Close()
-		return nil, c.answerError(resp)
+	n, perr := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if perr != nil || n < 0 {
+		return 2 * time.Second, true
 	}
-	return resp.Body, nil
+	return min(time.Duration(n)*time.Second, time.Minute), true
 }
 
 // exportQuery is the query of GET /export that exportOptions reads back
