@@ -60,12 +60,12 @@ func backupWeight(r *http.Request) int64 {
 // in messages), once a holds a worker for it, and frees the worker when
 // next returns, also when it is cut off by a client too slow to read it
 // (enforceSendRate, which wraps this handler). It holds the worker only
-// while the handler works, not while the client reads (turnWriter). A request
-// over the bound waits in a's queue, for at most wait (the request
-// timeout; 0 or less: until its client leaves),
-// first come first served with the expensive queries; when the queue is
-// full, or the wait is over, it is answered 503 BUSY with Retry-After, as
-// an expensive query or a mutation during an import is.
+// while the handler works, not while the client reads (turnWriter). A
+// request over the bound waits in a's queue, first come first served with
+// the expensive queries, for at most wait (the request timeout; 0 or
+// less: until its client leaves); when the queue is full, or the wait is
+// over, it is answered 503 BUSY with Retry-After, as an expensive query or
+// a mutation during an import is.
 func (a *admission) admitDownload(what string, wait time.Duration, weight downloadWeight, next http.Handler) http.Handler {
 	if a == nil {
 		return next
