@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -393,17 +392,11 @@ func compareTies(ctx context.Context, log *slog.Logger, o compareOptions, work w
 			log.Error("close store", "err", err)
 		}
 	}()
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopCPU, err := startCPUProfile(o.cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopCPU()
 	rep.TiesLoad = load
 	if o.wants("ties") {
 		rep.Systems = append(rep.Systems, measure(ctx, log, &tiesStore{s: s, limit: o.limit}, load, o, work))

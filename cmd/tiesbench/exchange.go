@@ -32,6 +32,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, log
 	data := fs.String("data", "", "data directory to import into; one that holds data is loaded into under --on-existing (default: a temporary one, removed after)")
 	onExisting := fs.String("on-existing", "merge", "what the load does with records whose ids the store holds: merge, replace, skip or fail, as ties import")
 	heapProfile := fs.String("heapprofile", "", "write a heap profile `FILE` at the import's peak live heap")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import alone (not the generation) to `FILE`")
 	entityBudget := fs.Int("entity-budget", 0, "memory in `BYTES` the load's table of entities may take before it sorts them on disk (0: the store's default; -1: no bound)")
 	compression := fs.String("compression", "default", "how the store's tables are stored on disk: none, snappy, zstd or default (snappy)")
 	fs.Usage = func() {
@@ -99,9 +100,14 @@ Flags:`)
 	}
 	before, _ := currentRSS(0)
 	hw := watchHeap(*heapProfile, 250*time.Millisecond)
+	stopCPU, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	res, err := s.Load(ctx, src, store.LoadOptions{Source: filepath.Base(path), OnExisting: on})
 	took := time.Since(start)
+	stopCPU()
 	peakHeap, peakAnon, herr := hw.Stop()
 	if err != nil {
 		return fmt.Errorf("import: %w", err)

@@ -86,3 +86,23 @@ func (h *heapWatch) Stop() (heap, anon int64, err error) {
 	defer h.mu.Unlock()
 	return int64(h.peak), h.anon, h.err
 }
+
+// startCPUProfile starts a CPU profile into the file named path, if any,
+// and returns the function that ends it.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
