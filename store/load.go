@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"sort"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -132,7 +133,9 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 	l.dropSpool()
 	// The load may have written any key: the read cache starts afresh.
 	s.cache.begin(true)
+	flushStart := time.Now()
 	res.CommitTs, err = bt.Flush()
+	flushed := time.Since(flushStart)
 	s.cache.end(s.db.LastCommit())
 	s.commits.notify()
 	bt = nil
@@ -146,7 +149,8 @@ func (s *Store) Load(ctx context.Context, src RecordSource, opts LoadOptions) (L
 		}
 		s.mu.Unlock()
 	}
-	s.log.Info("loaded", "source", opts.Source, "entities", res.Entities, "relations", res.Relations, "ts", res.CommitTs)
+	s.log.Info("loaded", "source", opts.Source, "entities", res.Entities, "relations", res.Relations, "ts", res.CommitTs,
+		"pass1", l.pass1Took.Round(time.Millisecond), "pass2", l.pass2Took.Round(time.Millisecond), "write", flushed.Round(time.Millisecond))
 	return res, nil
 }
 
@@ -177,6 +181,9 @@ type loader struct {
 	w      *writer // validation, counters, ontology and the change log
 	lineOf map[*Error]int64
 	res    LoadResult
+	// pass1Took and pass2Took are how long each pass took, for the log: an
+	// operator whose import is slow wants to know which part is.
+	pass1Took, pass2Took time.Duration
 
 	ents      *entityTable
 	typeNames []string
@@ -314,6 +321,7 @@ func (l *loader) tick() error {
 
 func (l *loader) run(src RecordSource, out kv.Batch) error {
 	l.src = src
+	start := time.Now()
 	err := readAhead(src)(l.ctx, l.pass1)
 	if l.sourceErrors(err) {
 		err = nil
@@ -324,6 +332,8 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 	if err := l.endPass1(); err != nil {
 		return err
 	}
+	l.pass1Took = time.Since(start)
+	start = time.Now()
 	if len(l.w.errs) > 0 && l.ontologyFailed() {
 		return nil
 	}
@@ -348,6 +358,7 @@ func (l *loader) run(src RecordSource, out kv.Batch) error {
 	if err := l.checkRetypedDocuments(); err != nil {
 		return err
 	}
+	l.pass2Took = time.Since(start)
 	if l.opts.Progress != nil {
 		l.opts.Progress(l.done)
 	}
