@@ -238,11 +238,11 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	warn := neighborhoodKinds(filters, g)
+	advice := newNeighborhoodAdvice(filters, g)
 	if err := r.store.FilterSubgraph(ctx, g, filters, readAt(ctx)); err != nil {
 		return nil, err
 	}
-	warn(ctx, g)
+	advice.warn(ctx, g)
 	if selects(ctx, "Subgraph", "nodes", "edges") { // nodeLink reads no entity later
 		prime(ctx, g.Nodes...)
 	}
