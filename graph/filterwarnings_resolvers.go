@@ -14,9 +14,10 @@ import (
 // learn the kinds around one entity (its relations or neighbours).
 const kindsSample = 1000
 
-// warnEmptyEntities advises on an empty Query.entities (or, with
-// relations, Query.relations without an id) over the types: the kinds
-// come from the store, from the property index where there is one.
+// warnEmptyEntities advises on an empty Query.entities or facets (or,
+// with relations, Query.relations without an id or relationFacets) over
+// the types: the kinds come from the store, from the property index
+// where there is one.
 func (r *Resolver) warnEmptyEntities(ctx context.Context, where []store.PropertyFilter, relations bool, types []string, total int) {
 	if total > 0 || len(where) == 0 {
 		return
@@ -24,6 +25,33 @@ func (r *Resolver) warnEmptyEntities(ctx context.Context, where []store.Property
 	warnFilterKinds(ctx, where, relations, func(key string) (kindSet, int, bool, error) {
 		pk, err := r.store.PropertyKinds(ctx, store.PropertyKindsQuery{Relations: relations, Types: types, Key: key}, readAt(ctx))
 		return kindsOf(pk.Kinds), pk.Read, pk.Complete, err
+	})
+}
+
+// warnEmptySearch advises on an empty Query.search with where: the
+// kinds are those of the first kindsSample hits of the search without
+// the filter, the names it matched before the filter dropped them; a
+// text that matched no name has none, and no advice.
+func (r *Resolver) warnEmptySearch(ctx context.Context, text string, types []string, where []store.PropertyFilter, found int) {
+	if found > 0 || len(where) == 0 {
+		return
+	}
+	var hits []store.SearchHit
+	var err error
+	searched := false
+	warnFilterKinds(ctx, where, false, func(key string) (kindSet, int, bool, error) {
+		if !searched {
+			searched = true
+			hits, err = r.store.Search(ctx, text, types, new(kindsSample), readAt(ctx))
+		}
+		if err != nil {
+			return 0, 0, false, err
+		}
+		var ks kindSet
+		for _, h := range hits {
+			ks.addValue(h.Entity.Properties[key])
+		}
+		return ks, len(hits), len(hits) < kindsSample, nil
 	})
 }
 
