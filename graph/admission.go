@@ -108,22 +108,32 @@ func (a *admission) around() graphql.RootFieldMiddleware {
 	}
 }
 
+// acquire takes w workers for a query or a download being let in: it
+// waits in the queue, when the queue has room, until the workers are free
+// or ctx ends.
 func (a *admission) acquire(ctx context.Context, w int64) error {
+	start := time.Now()
+	err := a.take(ctx, w, true)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w after %s: %w", errQueueTimeout, time.Since(start).Round(time.Millisecond), err)
+	}
+	return err
+}
+
+// take takes w workers, at once when they are free, else first come first
+// served behind those waiting, counted among them (the queue's length)
+// while it waits, until ctx ends. bounded refuses it BUSY instead when
+// maxQueue wait already: being let in is bounded, a download's taking its
+// worker again between writes is not (turnWriter).
+func (a *admission) take(ctx context.Context, w int64, bounded bool) error {
 	if a.sem.TryAcquire(w) {
 		return nil
 	}
-	if a.waiting.Add(1) > a.maxQueue {
+	if n := a.waiting.Add(1); bounded && n > a.maxQueue {
 		a.waiting.Add(-1)
 		return &store.Error{Code: store.Busy, Message: fmt.Sprintf(
 			"%d expensive requests (centrality, components, paths, allPaths, large neighbourhoods, exports, backups) are already waiting; retry in a few seconds", a.maxQueue)}
 	}
 	defer a.waiting.Add(-1)
-	start := time.Now()
-	if err := a.sem.Acquire(ctx, w); err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("%w after %s: %w", errQueueTimeout, time.Since(start).Round(time.Millisecond), err)
-		}
-		return err
-	}
-	return nil
+	return a.sem.Acquire(ctx, w)
 }

@@ -174,14 +174,7 @@ func (t *turnWriter) sendOwn(p []byte) (int, error) {
 
 // take takes the worker again, behind those waiting for one.
 func (t *turnWriter) take() error {
-	if t.a.sem.TryAcquire(t.n) {
-		t.held = true
-		return nil
-	}
-	t.a.waiting.Add(1)
-	err := t.a.sem.Acquire(t.ctx, t.n)
-	t.a.waiting.Add(-1)
-	if err != nil {
+	if err := t.a.take(t.ctx, t.n, false); err != nil {
 		return fmt.Errorf("waiting for a worker to go on with the answer: %w", err)
 	}
 	t.held = true

@@ -94,17 +94,23 @@ func orders(orderBy []*store.Order) []store.Order {
 	return out
 }
 
-// findFacets answers Query.facets and relationFacets with find, the
-// store's count of entities or of relations.
-func findFacets(ctx context.Context, find func(context.Context, store.FacetQuery, store.ReadOptions) ([]store.Facet, error), types []string, where []*model.PropertyFilter, by []string) ([]*model.Facet, error) {
+// findFacets answers Query.facets, or with relations relationFacets,
+// from the store's count of entities or of relations; a where that left
+// nothing to count gets the advice an empty entities (or relations) does.
+func (r *Resolver) findFacets(ctx context.Context, relations bool, types []string, where []*model.PropertyFilter, by []string) ([]*model.Facet, error) {
 	filters, err := propertyFilters(where)
 	if err != nil {
 		return nil, err
+	}
+	find := r.store.EntityFacets
+	if relations {
+		find = r.store.RelationFacets
 	}
 	fs, err := find(ctx, store.FacetQuery{Types: types, Where: filters, By: by}, readAt(ctx))
 	if err != nil {
 		return nil, err
 	}
+	r.warnEmptyEntities(ctx, filters, relations, types, len(fs))
 	return facets(fs)
 }
 

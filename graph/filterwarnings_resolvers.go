@@ -14,9 +14,10 @@ import (
 // learn the kinds around one entity (its relations or neighbours).
 const kindsSample = 1000
 
-// warnEmptyEntities advises on an empty Query.entities (or, with
-// relations, Query.relations without an id) over the types: the kinds
-// come from the store, from the property index where there is one.
+// warnEmptyEntities advises on an empty Query.entities or facets (or,
+// with relations, Query.relations without an id or relationFacets) over
+// the types: the kinds come from the store, from the property index
+// where there is one.
 func (r *Resolver) warnEmptyEntities(ctx context.Context, where []store.PropertyFilter, relations bool, types []string, total int) {
 	if total > 0 || len(where) == 0 {
 		return
@@ -24,6 +25,33 @@ func (r *Resolver) warnEmptyEntities(ctx context.Context, where []store.Property
 	warnFilterKinds(ctx, where, relations, func(key string) (kindSet, int, bool, error) {
 		pk, err := r.store.PropertyKinds(ctx, store.PropertyKindsQuery{Relations: relations, Types: types, Key: key}, readAt(ctx))
 		return kindsOf(pk.Kinds), pk.Read, pk.Complete, err
+	})
+}
+
+// warnEmptySearch advises on an empty Query.search with where: the
+// kinds are those of the first kindsSample hits of the search without
+// the filter, the names it matched before the filter dropped them; a
+// text that matched no name has none, and no advice.
+func (r *Resolver) warnEmptySearch(ctx context.Context, text string, types []string, where []store.PropertyFilter, found int) {
+	if found > 0 || len(where) == 0 {
+		return
+	}
+	var hits []store.SearchHit
+	var err error
+	searched := false
+	warnFilterKinds(ctx, where, false, func(key string) (kindSet, int, bool, error) {
+		if !searched {
+			searched = true
+			hits, err = r.store.Search(ctx, text, types, new(kindsSample), readAt(ctx))
+		}
+		if err != nil {
+			return 0, 0, false, err
+		}
+		var ks kindSet
+		for _, h := range hits {
+			ks.addValue(h.Entity.Properties[key])
+		}
+		return ks, len(hits), len(hits) < kindsSample, nil
 	})
 }
 
@@ -75,34 +103,39 @@ func (r *Resolver) warnEmptyAround(ctx context.Context, id string, f store.Relat
 	}
 }
 
-// neighborhoodKinds notes, before a neighbourhood's nodes are filtered,
-// the kinds its nodes other than the start hold under the keys of where,
-// and returns the function that advises on the filtered subgraph g when
-// it kept the start alone.
-func neighborhoodKinds(where []store.PropertyFilter, g *store.Subgraph) func(ctx context.Context, g *store.Subgraph) {
-	idx := mismatchedFilters(where, false)
-	if len(idx) == 0 || len(g.Nodes) <= 1 {
-		return func(context.Context, *store.Subgraph) {}
+// neighborhoodAdvice advises on a filtered neighbourhood that kept the
+// start alone, from the kinds its other nodes held before the filter.
+// It gathers them only then, not for every filtered neighbourhood: what
+// it keeps is the node slice from before the filter. FilterSubgraph
+// compacts the nodes in place, but an answer that kept the start alone
+// wrote only the first slot, which held the start already, so the rest
+// are still the nodes it dropped (as they would be were the filter to
+// allocate a slice of its own).
+type neighborhoodAdvice struct {
+	where  []store.PropertyFilter
+	before []*store.Entity // the start first
+	// gathered counts the keys whose kinds were gathered.
+	gathered int
+}
+
+// newNeighborhoodAdvice keeps what advice on g filtered by where needs;
+// call it before the filter.
+func newNeighborhoodAdvice(where []store.PropertyFilter, g *store.Subgraph) neighborhoodAdvice {
+	return neighborhoodAdvice{where: where, before: g.Nodes}
+}
+
+// warn advises on g, filtered, when it kept the start alone.
+func (a *neighborhoodAdvice) warn(ctx context.Context, g *store.Subgraph) {
+	if len(g.Nodes) > 1 || len(a.before) <= 1 || len(mismatchedFilters(a.where, false)) == 0 {
+		return
 	}
-	kinds := map[string]kindSet{}
-	for _, i := range idx {
-		key := where[i].Key
-		if _, ok := kinds[key]; ok {
-			continue
-		}
+	others := a.before[1:]
+	warnFilterKinds(ctx, a.where, false, func(key string) (kindSet, int, bool, error) {
+		a.gathered++
 		var ks kindSet
-		for _, e := range g.Nodes[1:] {
+		for _, e := range others {
 			ks.addValue(e.Properties[key])
 		}
-		kinds[key] = ks
-	}
-	read := len(g.Nodes) - 1
-	return func(ctx context.Context, g *store.Subgraph) {
-		if len(g.Nodes) > 1 {
-			return
-		}
-		warnFilterKinds(ctx, where, false, func(key string) (kindSet, int, bool, error) {
-			return kinds[key], read, true, nil
-		})
-	}
+		return ks, len(others), true, nil
+	})
 }

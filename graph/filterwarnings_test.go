@@ -149,3 +149,103 @@ func TestFilterKindWarnings(t *testing.T) {
 		})
 	}
 }
+
+// TestFilterKindWarningsSearchFacets: search, facets and relationFacets
+// left empty by a where bound of another kind than the property's values
+// give the advice entities does; one that is empty for other reasons (a
+// text that matches no name, a bound of the right kind) does not.
+func TestFilterKindWarningsSearchFacets(t *testing.T) {
+	st := storetest.Open(t)
+	loadFounding(t, st)
+	date := func(s string) store.Value {
+		d, err := store.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return store.DateValue(d)
+	}
+	b := store.Batch{
+		Entities: []store.Entity{
+			{ID: "ann", Type: "Person", Name: "Ann Kindtest", Properties: store.Properties{"birthday": date("1975-03-01")}},
+			{ID: "bob", Type: "Person", Name: "Bob Kindtest", Properties: store.Properties{"birthday": date("1984-11-20")}},
+			{ID: "testville", Type: "City", Name: "Testville"},
+		},
+		Relations: []store.Relation{
+			{Type: "MAYOR_OF", From: "ann", To: "testville", Properties: store.Properties{"elected": date("1999")}},
+		},
+	}
+	if _, err := st.Apply(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWith(t, st, graph.ServerConfig{})
+
+	type warning struct {
+		Message string `json:"message"`
+		Code    string `json:"code"`
+		Path    []any  `json:"path"`
+	}
+	const birthday = `where[0] (key "birthday"): no value is text; the property holds dates: write gte: {date: "1980-01-01"}`
+	for _, tc := range []struct {
+		name, query, data string
+		want              []warning
+	}{{
+		name:  "Search",
+		query: `{ search(text: "kindtest", where: [{key: "birthday", gte: "1980-01-01"}]) { entity { id } } }`,
+		data:  `{"search":[]}`,
+		want:  []warning{{birthday, "FILTER_KIND_MISMATCH", []any{"search"}}},
+	}, {
+		name:  "SearchAsWritten",
+		query: `{ search(text: "kindtest", where: [{key: "birthday", gte: {date: "1980-01-01"}}]) { entity { id } } }`,
+		data:  `{"search":[{"entity":{"id":"bob"}}]}`,
+	}, {
+		name:  "SearchRightKindNoMatch",
+		query: `{ search(text: "kindtest", where: [{key: "birthday", gte: {date: "2020"}}]) { entity { id } } }`,
+		data:  `{"search":[]}`,
+	}, {
+		// No name matches: the filter did not empty the answer.
+		name:  "SearchNoName",
+		query: `{ search(text: "zzyzx", where: [{key: "birthday", gte: "1980-01-01"}]) { entity { id } } }`,
+		data:  `{"search":[]}`,
+	}, {
+		name:  "SearchAliased",
+		query: `{ people: search(text: "kindtest", types: ["Person"], where: [{key: "birthday", gte: "1980-01-01"}]) { entity { id } } }`,
+		data:  `{"people":[]}`,
+		want:  []warning{{birthday, "FILTER_KIND_MISMATCH", []any{"people"}}},
+	}, {
+		name:  "Facets",
+		query: `{ facets(types: ["Person"], where: [{key: "birthday", gte: "1980-01-01"}], by: ["type"]) { key count } }`,
+		data:  `{"facets":[]}`,
+		want:  []warning{{birthday, "FILTER_KIND_MISMATCH", []any{"facets"}}},
+	}, {
+		name:  "FacetsAsWritten",
+		query: `{ facets(types: ["Person"], where: [{key: "birthday", gte: {date: "1980-01-01"}}], by: ["type"]) { key count } }`,
+		data:  `{"facets":[{"key":"type","count":1}]}`,
+	}, {
+		name:  "RelationFacets",
+		query: `{ relationFacets(types: ["MAYOR_OF"], where: [{key: "elected", lt: "2000"}], by: ["type"]) { key count } }`,
+		data:  `{"relationFacets":[]}`,
+		want: []warning{{`where[0] (key "elected"): no value is text; the property holds dates: write lt: {date: "2000"}`,
+			"FILTER_KIND_MISMATCH", []any{"relationFacets"}}},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.at(t).post(tc.query, nil)
+			if len(r.Errors) > 0 {
+				t.Fatalf("errors: %s", r.Raw)
+			}
+			var body struct {
+				Extensions struct {
+					Warnings []warning `json:"warnings"`
+				} `json:"extensions"`
+			}
+			if err := json.Unmarshal(r.Raw, &body); err != nil {
+				t.Fatalf("decode %s: %v", r.Raw, err)
+			}
+			if got := string(r.Data); got != tc.data {
+				t.Errorf("data: got %s, want %s", got, tc.data)
+			}
+			if ws := body.Extensions.Warnings; !reflect.DeepEqual(ws, tc.want) {
+				t.Errorf("warnings:\n got %+v\nwant %+v", ws, tc.want)
+			}
+		})
+	}
+}

@@ -211,6 +211,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []string,
 	if err != nil {
 		return nil, err
 	}
+	r.warnEmptySearch(ctx, text, types, filters, len(hits))
 	out := make([]*store.SearchHit, len(hits))
 	for i := range hits {
 		out[i] = &hits[i]
@@ -238,11 +239,11 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	warn := neighborhoodKinds(filters, g)
+	advice := newNeighborhoodAdvice(filters, g)
 	if err := r.store.FilterSubgraph(ctx, g, filters, readAt(ctx)); err != nil {
 		return nil, err
 	}
-	warn(ctx, g)
+	advice.warn(ctx, g)
 	if selects(ctx, "Subgraph", "nodes", "edges") { // nodeLink reads no entity later
 		prime(ctx, g.Nodes...)
 	}
@@ -361,11 +362,11 @@ func (r *queryResolver) Diff(ctx context.Context, id string, depth *int, types [
 }
 
 func (r *queryResolver) Facets(ctx context.Context, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) ([]*model.Facet, error) {
-	return findFacets(ctx, r.store.EntityFacets, types, where, by)
+	return r.findFacets(ctx, false, types, where, by)
 }
 
 func (r *queryResolver) RelationFacets(ctx context.Context, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) ([]*model.Facet, error) {
-	return findFacets(ctx, r.store.RelationFacets, types, where, by)
+	return r.findFacets(ctx, true, types, where, by)
 }
 
 func (r *queryResolver) Changes(ctx context.Context, since *string, first *int, kinds []store.ChangeKind, types []string, ids []string) (*model.ChangeConnection, error) {

@@ -104,6 +104,7 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	w := &wk.walk
 	var err error
 	sg := r.heads.get()
+	sg.lender = r.heads // nil without one: Release then leaves sg to the collector
 	sg.Nodes, sg.Truncated = grown(sg.Nodes, len(w.nodes)), w.truncated
 	bodies := wk.bodyRoom(len(w.nodes))
 	r.cache.entityBodies(w.nodes, r.ts, bodies)

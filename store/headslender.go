@@ -1,9 +1,6 @@
 package store
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
 // headsLender lends NeighborhoodHeads the lists of its answers (nodes,
 // links, their ids and the text they are copied into), which the caller
@@ -13,32 +10,12 @@ import (
 // allocations once its walker was lent (walkers), 24 KB of a depth-2
 // chart at 1M relations, 120 KB of a depth-3 one, all zeroed before they
 // were filled. An answer not given back is left to the collector, as
-// before. Answers whose lists outgrow maxLentHeads are not kept.
-type headsLender struct {
-	pool sync.Pool
-}
+// before. Answers whose lists outgrow maxLent are not kept (lender).
+type headsLender = lender[SubgraphHeads, *SubgraphHeads]
 
-// maxLentHeads bounds the bytes of the lists a lent answer keeps.
-const maxLentHeads = 8 << 20
-
-// get returns an answer with empty lists, to be given back to l; l may be
-// nil (a new answer that Release leaves to the collector).
-func (l *headsLender) get() *SubgraphHeads {
-	if l == nil {
-		return &SubgraphHeads{}
-	}
-	if h, ok := l.pool.Get().(*SubgraphHeads); ok {
-		return h
-	}
-	return &SubgraphHeads{lender: l}
-}
-
-// put empties h, clearing what points into the read cache, and lends it
-// again.
-func (l *headsLender) put(h *SubgraphHeads) {
-	if h.room() > maxLentHeads {
-		return
-	}
+// empty empties h's lists for the next answer, clearing what points into
+// the read cache; h keeps its lender.
+func (h *SubgraphHeads) empty() {
 	clear(h.Nodes)
 	clear(h.LinkTypes)
 	clear(h.LinkIDs)
@@ -47,10 +24,9 @@ func (l *headsLender) put(h *SubgraphHeads) {
 		Links:     h.Links[:0],
 		LinkTypes: h.LinkTypes[:0],
 		LinkIDs:   h.LinkIDs[:0],
-		lender:    l,
+		lender:    h.lender,
 		idText:    h.idText[:0],
 	}
-	l.pool.Put(h)
 }
 
 // room is the bytes h's lists hold.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -78,36 +79,30 @@ func (s *Store) PropertyKinds(ctx context.Context, q PropertyKindsQuery, ro Read
 				}
 				continue
 			}
+			var ids []uint64
 			err := eachTyped(r.tx, t, func(id uint64) error {
 				if out.Read >= propertyKindsBudget {
 					out.Complete = false
 					return errBudgetSpent
 				}
 				out.Read++
-				var props Properties
-				if q.Relations {
-					rel, err := r.liveRelation(RelID(id), "index")
-					if err != nil {
-						return err
-					}
-					props = rel.Properties
-				} else {
-					e, err := r.liveEntity(NodeID(id), "index")
-					if err != nil {
-						return err
-					}
-					props = e.Properties
-				}
-				if v, ok := props[q.Key]; ok {
-					note(v)
-				}
+				ids = append(ids, id)
 				return nil
 			})
-			if errors.Is(err, errBudgetSpent) {
-				break
+			spent := errors.Is(err, errBudgetSpent)
+			if err != nil && !spent {
+				return err
+			}
+			if q.Relations {
+				err = scannedKinds(r, &relationDecoding, ids, q.Key, note)
+			} else {
+				err = scannedKinds(r, &entityDecoding, ids, q.Key, note)
 			}
 			if err != nil {
 				return err
+			}
+			if spent {
+				break
 			}
 		}
 		seen[KindNull], seen[KindList] = false, false
@@ -119,6 +114,43 @@ func (s *Store) PropertyKinds(ctx context.Context, q PropertyKindsQuery, ro Read
 		return nil
 	})
 	return out, err
+}
+
+// propertyKindsBatch is how many records PropertyKinds decodes at once.
+const propertyKindsBatch = 1024
+
+// scannedKinds calls note with the value of key on every record of ids
+// that holds it. The type index lists ids in external id order, bodies
+// are keyed by internal id: sorted, the bodies are read in key order, by
+// one forward walk instead of a point read each, in batches through
+// wholeRecords, which decodes each body once for the read cache too.
+func scannedKinds[T wholeRecord](r *Reader, k *bodyKind[T], ids []uint64, key string, note func(Value)) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	j := newForwardJoin(r.tx, k.prefix)
+	defer j.close()
+	read := walkedBodies(r, k, j)
+	for lo := 0; lo < len(ids); lo += propertyKindsBatch {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		batch := ids[lo:min(lo+propertyKindsBatch, len(ids))]
+		recs, err := wholeRecordsRead(r, k, batch, read)
+		if err != nil {
+			return err
+		}
+		for i, rec := range recs {
+			if rec == nil {
+				return fmt.Errorf("index names %s %d, which has no body", k.what(), batch[i])
+			}
+			if v, ok := (*k.props(rec))[key]; ok {
+				note(v)
+			}
+		}
+	}
+	return nil
 }
 
 // errBudgetSpent stops PropertyKinds' scan.

@@ -1,9 +1,6 @@
 package store
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
 // walkers lends NeighborhoodHeads its walker: the lists a walk builds
 // (nodes, kept relations, where their ids lie, each level's adjacencies,
@@ -14,36 +11,16 @@ import (
 // communities graph about 250 KB of 340, a depth-2 one 30 KB of 45), a
 // tenth or more of its CPU in allocation, zeroing and collection; the
 // lists grew by doubling besides, the last level's relations, which no
-// reservation bounds, most of all. Walks whose lists outgrow
-// maxLentWalker are not kept, so that one huge answer does not stay in
-// memory; sync.Pool empties itself over two collections when idle.
+// reservation bounds, most of all. Walks whose lists outgrow maxLent are
+// not kept (lender).
 //
 // Reader.Neighborhood, whose nodes are its answer, walks with a walker
 // of its own.
-type walkers struct {
-	pool sync.Pool
-}
+type walkers = lender[walker, *walker]
 
-// maxLentWalker bounds the bytes of the lists a lent walker keeps.
-const maxLentWalker = 8 << 20
-
-// get returns a walker with empty lists; ws may be nil (a new one).
-func (ws *walkers) get() *walker {
-	if ws != nil {
-		if wk, ok := ws.pool.Get().(*walker); ok {
-			return wk
-		}
-	}
-	return &walker{}
-}
-
-// put empties wk and lends it again: the lists keep their room, and
-// those that hold pointers (into the read cache's entries) are cleared
-// so that a lent walker keeps no entry alive. wk must not be used after.
-func (ws *walkers) put(wk *walker) {
-	if ws == nil || wk.room() > maxLentWalker {
-		return
-	}
+// empty empties wk's lists for the next walk: they keep their room, and
+// those that hold pointers (into the read cache's entries) are cleared.
+func (wk *walker) empty() {
 	clear(wk.idLists)
 	clear(wk.adj)
 	clear(wk.unnamed)
@@ -60,7 +37,6 @@ func (ws *walkers) put(wk *walker) {
 		adj:    wk.adj[:0],
 		bodies: wk.bodies[:0],
 	}
-	ws.pool.Put(wk)
 }
 
 // room is the bytes wk's lists hold.

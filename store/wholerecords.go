@@ -15,6 +15,15 @@ import (
 // with every record whose properties are the same); the structs
 // themselves are the caller's.
 func wholeRecords[T wholeRecord, ID ~uint64](r *Reader, k *bodyKind[T], ids []ID) ([]*T, error) {
+	return wholeRecordsRead(r, k, ids, func(id uint64) (string, bool, error) {
+		return r.body(k.cache, k.prefix, id)
+	})
+}
+
+// wholeRecordsRead is wholeRecords reading the bodies the cache lacks
+// with read, in the order of ids: by point reads (Reader.body), or, for
+// ascending ids, by a forward walk (Reader.walkedBodies).
+func wholeRecordsRead[T wholeRecord, ID ~uint64](r *Reader, k *bodyKind[T], ids []ID, read func(id uint64) (string, bool, error)) ([]*T, error) {
 	out := make([]*T, len(ids))
 	slab := make([]T, len(ids))
 	dec := make([]*decoded[T], len(ids))
@@ -33,7 +42,7 @@ func wholeRecords[T wholeRecord, ID ~uint64](r *Reader, k *bodyKind[T], ids []ID
 		if body == "" {
 			var ok bool
 			var err error
-			if body, ok, err = r.body(k.cache, k.prefix, uint64(id)); err != nil {
+			if body, ok, err = read(uint64(id)); err != nil {
 				return nil, err
 			}
 			if !ok {
@@ -107,4 +116,20 @@ func (k *bodyKind[T]) what() string {
 		return "relation"
 	}
 	return "entity"
+}
+
+// walkedBodies reads bodies of kind k for ascending ids, as Reader.body
+// does, keeping each in the read cache, but by one forward walk of j, an
+// iterator over k's prefix, instead of a point read each.
+func walkedBodies[T wholeRecord](r *Reader, k *bodyKind[T], j *forwardJoin) func(id uint64) (string, bool, error) {
+	var kb [9]byte
+	return func(id uint64) (string, bool, error) {
+		v, err := j.get(appendIDKey(kb[:0], k.prefix, id))
+		if err != nil || v == nil {
+			return "", false, err
+		}
+		body := string(v)
+		r.cache.putBody(cacheKey{k.cache, id}, r.ts, body)
+		return body, true, nil
+	}
 }
