@@ -259,6 +259,15 @@ func newGEXFWriter(w io.Writer) *gexfWriter { return &gexfWriter{xmlGraph{x: new
 func (g *gexfWriter) begin(s *schema) error {
 	g.start(`<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">`,
 		s, gexfNodeReserved, gexfEdgeReserved)
+	// An attribute's id is its name: graphology-gexf (Sigma.js, Gephi
+	// Lite) names an attribute by its id unless the id is a number, while
+	// NetworkX and Gephi name it by its title. Names are unique within a
+	// class (attrName keeps properties clear of the fields).
+	for _, keys := range [][]xmlKey{g.nodeProps, g.edgeProps} {
+		for i := range keys {
+			keys[i].id = keys[i].name
+		}
+	}
 	x := g.x
 	x.raw("  <meta>\n    <creator>Ties</creator>\n  </meta>\n")
 	x.raw(`  <graph mode="dynamic" defaultedgetype="directed" timeformat="date" timerepresentation="interval">` + "\n")
@@ -267,18 +276,18 @@ func (g *gexfWriter) begin(s *schema) error {
 	}
 	// The attributes of one class: the record's own fields, then its
 	// properties.
-	declare := func(class, idPrefix string, fields []string, props []xmlKey) {
+	declare := func(class string, fields []string, props []xmlKey) {
 		x.raw(`    <attributes class="` + class + `" mode="static">` + "\n")
 		for _, f := range fields {
-			attr(idPrefix+f, f, "string")
+			attr(f, f, "string")
 		}
 		for _, k := range props {
 			attr(k.id, k.name, k.typ)
 		}
 		x.raw("    </attributes>\n")
 	}
-	declare("node", "n_", gexfNodeFields, g.nodeProps)
-	declare("edge", "e_", gexfEdgeFields, g.edgeProps)
+	declare("node", gexfNodeFields, g.nodeProps)
+	declare("edge", gexfEdgeFields, g.edgeProps)
 	x.raw("    <nodes>\n")
 	return nil
 }
@@ -294,7 +303,8 @@ func (g *gexfWriter) attvalues(fixed [][2]string, keys []xmlKey, p store.Propert
 	}
 	one := func(id, v string) {
 		open()
-		g.x.raw(`          <attvalue for="` + id + `"`)
+		g.x.raw(`          <attvalue`)
+		g.x.attr("for", id)
 		g.x.attr("value", v)
 		g.x.raw("/>\n")
 	}
@@ -333,9 +343,9 @@ func (g *gexfWriter) entity(e *store.Entity) error {
 	g.x.attr("label", e.Name)
 	g.x.raw(">\n")
 	g.attvalues([][2]string{
-		{"n_type", e.Type}, {"n_description", e.Description},
-		{"n_validFrom", e.ValidFrom.String()}, {"n_validTo", e.ValidTo.String()},
-		{"n_labels", labelsText(e.Labels)}, {"n_aliases", aliasesText(e.Aliases)}, {"n_sources", sourcesText(e.Sources)},
+		{"type", e.Type}, {"description", e.Description},
+		{"validFrom", e.ValidFrom.String()}, {"validTo", e.ValidTo.String()},
+		{"labels", labelsText(e.Labels)}, {"aliases", aliasesText(e.Aliases)}, {"sources", sourcesText(e.Sources)},
 	}, g.nodeProps, e.Properties)
 	g.spells(e.ValidFrom, e.ValidTo)
 	g.x.raw("      </node>\n")
@@ -355,7 +365,7 @@ func (g *gexfWriter) relation(r *store.Relation) error {
 	g.x.attr("label", r.Type)
 	g.x.raw(">\n")
 	g.attvalues([][2]string{
-		{"e_type", r.Type}, {"e_validFrom", r.ValidFrom.String()}, {"e_validTo", r.ValidTo.String()}, {"e_sources", sourcesText(r.Sources)},
+		{"type", r.Type}, {"validFrom", r.ValidFrom.String()}, {"validTo", r.ValidTo.String()}, {"sources", sourcesText(r.Sources)},
 	}, g.edgeProps, r.Properties)
 	g.spells(r.ValidFrom, r.ValidTo)
 	g.x.raw("      </edge>\n")
