@@ -26,7 +26,10 @@ import (
 // relationships file with :START_ID, :END_ID and :TYPE columns. The entity
 // fields name, description, validFrom, validTo, labels (a JSON object),
 // aliases and sources (a JSON array), and the relation fields id, validFrom,
-// validTo and sources, are columns of those names.
+// validTo and sources, are columns of those names. A property named like
+// one of them, or a node property named id (neo4j-admin stores the id:ID
+// column as the property id too), is written under "properties." + its
+// name, which import reads back as the property.
 //
 // A simple mode reads a single relationships file with the columns
 // from,to,type and optionally id, validFrom, validTo, sources, and fromType,
@@ -81,6 +84,10 @@ var (
 	csvRelationFields = []string{"id", "validFrom", "validTo", "sources"}
 	csvSimpleFields   = []string{"from", "to", "type", "id", "validFrom", "validTo", "sources", "fromType", "fromName", "toType", "toName"}
 	csvTypes          = []string{"string", "char", "int", "long", "short", "byte", "float", "double", "boolean", "date", "point", "datetime", "localdatetime", "time", "localtime", "duration"}
+	// csvNodeReserved are the property names a nodes.csv export keeps
+	// clear of: its fields, and "id", which neo4j-admin also stores from
+	// the id:ID column and so refuses as a second header entry.
+	csvNodeReserved = append([]string{"id"}, csvNodeFields...)
 )
 
 // parseColumn splits a header cell "name:type" into a column.
@@ -770,7 +777,7 @@ func csvColumnFor(prop string, ps *propStat, reserved []string) propColumn {
 
 func (c *csvWriter) begin(s *schema) error {
 	for _, k := range sortedKeys(s.nodeProps) {
-		c.nodeCols = append(c.nodeCols, csvColumnFor(k, s.nodeProps[k], csvNodeFields))
+		c.nodeCols = append(c.nodeCols, csvColumnFor(k, s.nodeProps[k], csvNodeReserved))
 	}
 	for _, k := range sortedKeys(s.edgeProps) {
 		c.edgeCols = append(c.edgeCols, csvColumnFor(k, s.edgeProps[k], csvRelationFields))
