@@ -48,7 +48,10 @@
 //     is: graphology-gexf (Sigma.js, Gephi Lite) names attributes by id,
 //     NetworkX and Gephi by title.
 //   - DOT is a Graphviz digraph: nodes labelled with names, edges with
-//     relation types (symmetric ones drawn without arrowheads).
+//     relation types (symmetric ones drawn without arrowheads). A node's
+//     name is the entity's id as Graphviz reads it back; only an id with
+//     an odd run of backslashes before a quote or its end, which DOT
+//     cannot spell, gains a backslash.
 package exchange
 
 import (

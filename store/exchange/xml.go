@@ -402,18 +402,60 @@ func dotQuote(s string) string {
 			b.WriteString(`\\`)
 		case r == '\n':
 			b.WriteString(`\n`)
-		case r == '\r':
-		case r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20:
-			b.WriteRune(0x2400 + r)
-		case r == 0x7f:
-			b.WriteRune(0x2421)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, "U+%04X", r)
 		default:
-			b.WriteRune(r)
+			writeDOTRune(&b, r)
 		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// writeDOTRune writes r inside a DOT quoted string: a control character
+// as dotQuote says, anything else as itself.
+func writeDOTRune(b *strings.Builder, r rune) {
+	switch {
+	case r == '\r':
+	case r == '\t', r == '\n':
+		b.WriteByte(' ')
+	case r < 0x20:
+		b.WriteRune(0x2400 + r)
+	case r == 0x7f:
+		b.WriteRune(0x2421)
+	case unicode.IsControl(r):
+		fmt.Fprintf(b, "U+%04X", r)
+	default:
+		b.WriteRune(r)
+	}
+}
+
+// dotName quotes an entity id as the name of a DOT node. A name is not an
+// escString: Graphviz's lexer turns \" into a quote, keeps \\ as two
+// backslashes and any other backslash as itself, so backslashes are
+// written as they are. Only a run of an odd number of them before a quote
+// or the end would swallow the quote, so such a run gains one backslash:
+// DOT cannot spell that name, and the file must still parse.
+func dotName(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	run := 0 // backslashes just written
+	for _, r := range s {
+		if r == '"' {
+			if run%2 == 1 {
+				b.WriteByte('\\')
+			}
+			b.WriteString(`\"`)
+			run = 0
+			continue
+		}
+		if r == '\\' {
+			run++
+		} else {
+			run = 0
+		}
+		writeDOTRune(&b, r)
+	}
+	if run%2 == 1 {
+		b.WriteByte('\\')
 	}
 	b.WriteByte('"')
 	return b.String()
@@ -431,7 +473,7 @@ func (d *dotWriter) begin(s *schema) error {
 }
 
 func (d *dotWriter) entity(e *store.Entity) error {
-	_, err := fmt.Fprintf(d.w, "  %s [label=%s, tooltip=%s];\n", dotQuote(e.ID), dotQuote(e.Name), dotQuote(e.Type))
+	_, err := fmt.Fprintf(d.w, "  %s [label=%s, tooltip=%s];\n", dotName(e.ID), dotQuote(e.Name), dotQuote(e.Type))
 	return err
 }
 
@@ -442,7 +484,7 @@ func (d *dotWriter) relation(r *store.Relation) error {
 	if d.symmetric[r.Type] {
 		extra = ", dir=none"
 	}
-	_, err := fmt.Fprintf(d.w, "  %s -> %s [label=%s, id=%s%s];\n", dotQuote(r.From), dotQuote(r.To), dotQuote(r.Type), dotQuote(r.ID), extra)
+	_, err := fmt.Fprintf(d.w, "  %s -> %s [label=%s, id=%s%s];\n", dotName(r.From), dotName(r.To), dotQuote(r.Type), dotQuote(r.ID), extra)
 	return err
 }
 
