@@ -39,7 +39,9 @@
 //     entity's fields are string keys (labels, aliases and sources as JSON),
 //     "label" repeats the name and the relation type for Gephi and yEd, and
 //     edges carry the relation id. Dates are strings at their precision, geo
-//     points and lists JSON strings.
+//     points and lists JSON strings. A property whose value is the empty
+//     text is an empty <data> element, which graphology reads as "" (and
+//     NetworkX as no attribute).
 //   - GEXF 1.3 is written in dynamic mode: a validity interval becomes a
 //     spell from the first day of validFrom to the last day of validTo
 //     ("2017" starts on 2017-01-01 and ends on 2017-12-31), so Gephi's

@@ -182,19 +182,26 @@ func (g *graphMLWriter) begin(s *schema) error {
 	return nil
 }
 
+// data writes a field's value; an empty one is an unset field.
 func (g *graphMLWriter) data(key, value string) {
 	if value == "" {
 		return
 	}
+	g.element(key, value)
+}
+
+func (g *graphMLWriter) element(key, value string) {
 	g.x.raw(`      <data key="` + key + `">`)
 	g.x.text(value)
 	g.x.raw("</data>\n")
 }
 
+// props writes every property the record has, the empty text included,
+// which is a value and not an absence.
 func (g *graphMLWriter) props(keys []xmlKey, p store.Properties) {
 	for _, k := range keys {
 		if v, ok := p[k.prop]; ok {
-			g.data(k.id, k.value(v))
+			g.element(k.id, k.value(v))
 		}
 	}
 }
