@@ -46,7 +46,8 @@
 //     spell from the first day of validFrom to the last day of validTo
 //     ("2017" starts on 2017-01-01 and ends on 2017-12-31), so Gephi's
 //     timeline plays the history of the network. Node labels are names, edge
-//     labels relation types. Each attribute's id is its name, as its title
+//     labels and kinds relation types (Gephi keeps parallel edges apart
+//     only when their kinds differ). Each attribute's id is its name, as its title
 //     is: graphology-gexf (Sigma.js, Gephi Lite) names attributes by id,
 //     NetworkX and Gephi by title.
 //   - DOT is a Graphviz digraph: nodes labelled with names, edges with

@@ -71,3 +71,39 @@ func TestGEXFAttributeNamesAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestGEXFParallelEdgesKeepTheirKind checks the fixture's GEXF export
+// against Gephi's rule for parallel edges: since GEXF 1.3, edges between
+// the same two nodes are kept apart only when their kind differs, and
+// Gephi merges the others into one. Enschede and Dalian are joined by a
+// FRIENDLY_COOPERATIVE_CITY_OF and a SISTER_CITY_OF relation; each edge's
+// kind is its relation type, so Gephi shows both.
+func TestGEXFParallelEdgesKeepTheirKind(t *testing.T) {
+	st, _ := fixture(t)
+	var doc struct {
+		Edges []struct {
+			ID     string `xml:"id,attr"`
+			Source string `xml:"source,attr"`
+			Target string `xml:"target,attr"`
+			Kind   string `xml:"kind,attr"`
+			Label  string `xml:"label,attr"`
+		} `xml:"graph>edges>edge"`
+	}
+	if err := xml.Unmarshal(export(t, st, GEXF, Scope{}), &doc); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[[2]string]map[string]int{}
+	for _, e := range doc.Edges {
+		if e.Kind != e.Label {
+			t.Errorf("edge %s: kind %q, want its relation type %q", e.ID, e.Kind, e.Label)
+		}
+		pair := [2]string{e.Source, e.Target}
+		if kinds[pair] == nil {
+			kinds[pair] = map[string]int{}
+		}
+		kinds[pair][e.Kind]++
+	}
+	if got := kinds[[2]string{"dalian", "enschede"}]; len(got) != 2 {
+		t.Errorf("dalian to enschede: Gephi sees the kinds %v, want two, one per relation type", got)
+	}
+}

@@ -247,14 +247,15 @@ func (g *graphMLWriter) end() error {
 }
 
 // The attributes GEXF declares for entities and relations themselves. The
-// entity's name is the node label and the relation type the edge label;
-// the reserved lists add the names readers give those (NetworkX keeps the
-// label as "label", the edge id as "id").
+// entity's name is the node label and the relation type the edge label
+// and kind; the reserved lists add the names readers give those (NetworkX
+// keeps the label as "label", the edge id as "id", graphology the kind as
+// "kind").
 var (
 	gexfNodeFields   = []string{"type", "description", "validFrom", "validTo", "labels", "aliases", "sources"}
 	gexfEdgeFields   = []string{"type", "validFrom", "validTo", "sources"}
 	gexfNodeReserved = append([]string{"label", "id", "spells"}, gexfNodeFields...)
-	gexfEdgeReserved = append([]string{"label", "id", "spells"}, gexfEdgeFields...)
+	gexfEdgeReserved = append([]string{"label", "id", "spells", "kind"}, gexfEdgeFields...)
 )
 
 // gexfWriter streams GEXF 1.3 in dynamic mode: validity intervals become
@@ -370,6 +371,9 @@ func (g *gexfWriter) relation(r *store.Relation) error {
 	g.x.attr("source", r.From)
 	g.x.attr("target", r.To)
 	g.x.attr("label", r.Type)
+	// Gephi keeps parallel edges apart only when their kinds differ, so
+	// that two relations of different types between two entities stay two.
+	g.x.attr("kind", r.Type)
 	g.x.raw(">\n")
 	g.attvalues([][2]string{
 		{"type", r.Type}, {"validFrom", r.ValidFrom.String()}, {"validTo", r.ValidTo.String()}, {"sources", sourcesText(r.Sources)},
