@@ -28,8 +28,8 @@
 //     integer key (NetworkX's own) is not taken for a relation id.
 //   - CSV follows neo4j-admin database import (see csv.go): nodes.csv with
 //     id:ID, :LABEL (the entity type), name, description, validFrom:date,
-//     validTo:date, labels (JSON), aliases:string[], sources (JSON) and a
-//     typed column per property; relationships.csv with :START_ID, :END_ID,
+//     validTo:date, labels (JSON), aliases:string[] (aliases, JSON, when
+//     an alias holds ';'), sources (JSON) and a typed column per property; relationships.csv with :START_ID, :END_ID,
 //     :TYPE, id, validFrom:date, validTo:date, sources and properties. Numbers
 //     are long or double columns, dates date, geo points point, lists typed
 //     arrays. It carries everything but the ontology, empty lists and empty
