@@ -107,3 +107,30 @@ func TestGEXFParallelEdgesKeepTheirKind(t *testing.T) {
 		t.Errorf("dalian to enschede: Gephi sees the kinds %v, want two, one per relation type", got)
 	}
 }
+
+// TestGEXFEdgeAttributesReaders checks the edge attributes of a GEXF
+// export against what readers take for their own: NetworkX's read_gexf
+// declares an edge attribute with the id "weight" a double whatever the
+// file says (a workaround for Gephi 0.7), so a text weight ("heavy") made
+// it fail; graphology-gexf sets an edge's label, kind and weight from the
+// <edge> element's own attributes, which an attribute of those names
+// would overwrite.
+func TestGEXFEdgeAttributesReaders(t *testing.T) {
+	st, _ := fixture(t)
+	mustLoad(t, st, "weights.ndjson", NDJSON, []byte(`{"kind":"relation","id":"heavy-tie","type":"KNOWS","from":"onno","to":"xiao","properties":{"weight":"heavy","kind":"personal","label":"friends"}}`+"\n"))
+	var doc gexfDoc
+	if err := xml.Unmarshal(export(t, st, GEXF, Scope{}), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, as := range doc.Attributes {
+		if as.Class != "edge" {
+			continue
+		}
+		for _, a := range as.Attrs {
+			switch a.ID {
+			case "weight", "kind", "label":
+				t.Errorf("edge attribute id %q (title %q): NetworkX or graphology reads the edge's own %s there", a.ID, a.Title, a.ID)
+			}
+		}
+	}
+}

@@ -250,12 +250,13 @@ func (g *graphMLWriter) end() error {
 // entity's name is the node label and the relation type the edge label
 // and kind; the reserved lists add the names readers give those (NetworkX
 // keeps the label as "label", the edge id as "id", graphology the kind as
-// "kind").
+// "kind") and "weight" for edges, which NetworkX reads as a number
+// whatever the declaration says.
 var (
 	gexfNodeFields   = []string{"type", "description", "validFrom", "validTo", "labels", "aliases", "sources"}
 	gexfEdgeFields   = []string{"type", "validFrom", "validTo", "sources"}
 	gexfNodeReserved = append([]string{"label", "id", "spells"}, gexfNodeFields...)
-	gexfEdgeReserved = append([]string{"label", "id", "spells", "kind"}, gexfEdgeFields...)
+	gexfEdgeReserved = append([]string{"label", "id", "spells", "kind", "weight"}, gexfEdgeFields...)
 )
 
 // gexfWriter streams GEXF 1.3 in dynamic mode: validity intervals become
