@@ -250,13 +250,14 @@ func (g *graphMLWriter) end() error {
 // entity's name is the node label and the relation type the edge label
 // and kind; the reserved lists add the names readers give those (NetworkX
 // keeps the label as "label", the edge id as "id", graphology the kind as
-// "kind") and "weight" for edges, which NetworkX reads as a number
-// whatever the declaration says.
+// "kind") and, for edges, "weight", which NetworkX reads as a number
+// whatever the declaration says, and "key", which it passes to add_edge
+// beside the edge's own key.
 var (
 	gexfNodeFields   = []string{"type", "description", "validFrom", "validTo", "labels", "aliases", "sources"}
 	gexfEdgeFields   = []string{"type", "validFrom", "validTo", "sources"}
 	gexfNodeReserved = append([]string{"label", "id", "spells"}, gexfNodeFields...)
-	gexfEdgeReserved = append([]string{"label", "id", "spells", "kind", "weight"}, gexfEdgeFields...)
+	gexfEdgeReserved = append([]string{"label", "id", "spells", "kind", "weight", "key"}, gexfEdgeFields...)
 )
 
 // gexfWriter streams GEXF 1.3 in dynamic mode: validity intervals become
