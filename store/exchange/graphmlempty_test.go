@@ -53,3 +53,26 @@ func TestGraphMLEmptyText(t *testing.T) {
 	}
 	t.Fatal("no node blank in the GraphML export")
 }
+
+// TestGraphMLEdgeIDAttribute checks that no edge property is declared
+// under the name "id": NetworkX's read_graphml gives each edge of a graph
+// without parallel edges the attribute id, the relation id from the
+// <edge> element, over any attribute of that name.
+func TestGraphMLEdgeIDAttribute(t *testing.T) {
+	st, _ := fixture(t)
+	mustLoad(t, st, "edgeid.ndjson", NDJSON, []byte(`{"kind":"relation","id":"knows-2","type":"KNOWS","from":"onno","to":"xiao","validFrom":"2019","properties":{"id":"external-7"}}`+"\n"))
+	var doc struct {
+		Keys []struct {
+			For  string `xml:"for,attr"`
+			Name string `xml:"attr.name,attr"`
+		} `xml:"key"`
+	}
+	if err := xml.Unmarshal(export(t, st, GraphML, Scope{}), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range doc.Keys {
+		if k.For == "edge" && k.Name == "id" {
+			t.Errorf("an edge key is named id, which NetworkX overwrites with the edge's own id")
+		}
+	}
+}

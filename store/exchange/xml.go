@@ -150,6 +150,9 @@ func daysInMonth(y, m int) int {
 var (
 	graphMLNodeFields = []string{"label", "type", "name", "description", "validFrom", "validTo", "labels", "aliases", "sources"}
 	graphMLEdgeFields = []string{"label", "type", "validFrom", "validTo", "sources"}
+	// graphMLEdgeReserved adds "id", which NetworkX's read_graphml gives
+	// the edges of a graph without parallel edges from <edge id=...>.
+	graphMLEdgeReserved = append([]string{"id"}, graphMLEdgeFields...)
 )
 
 // graphMLWriter streams GraphML with typed <key> declarations.
@@ -161,7 +164,7 @@ func newGraphMLWriter(w io.Writer) *graphMLWriter {
 
 func (g *graphMLWriter) begin(s *schema) error {
 	g.start(`<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">`,
-		s, graphMLNodeFields, graphMLEdgeFields)
+		s, graphMLNodeFields, graphMLEdgeReserved)
 	x := g.x
 	key := func(id, domain, name, typ string) {
 		x.emptyElement("  <key", "id", id, "for", domain, "attr.name", name, "attr.type", typ)
