@@ -196,10 +196,27 @@ func zipAsCSV(out string) string {
 
 // writeOutput runs write on standard output, or on a temporary file that
 // replaces out only when write succeeds, so that a failed export never
-// leaves a truncated file behind.
+// leaves a truncated file behind. An out that exists and is not a regular
+// file (/dev/null, /dev/stdout, a named pipe) is written in place:
+// renaming a file over it would replace the device or pipe, which for
+// /dev/null breaks every other program on the machine.
 func writeOutput(out string, stdout io.Writer, write func(io.Writer) error) error {
 	if out == "" || out == "-" {
 		return write(stdout)
+	}
+	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(out, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		return nil
 	}
 	f, err := createTemp(out)
 	if err != nil {

@@ -25,8 +25,12 @@ import (
 // arrays such as string[] whose elements are separated by ';'), and a
 // relationships file with :START_ID, :END_ID and :TYPE columns. The entity
 // fields name, description, validFrom, validTo, labels (a JSON object),
-// aliases and sources (a JSON array), and the relation fields id, validFrom,
-// validTo and sources, are columns of those names.
+// aliases (a string[] column, or a JSON array when an alias of the export
+// holds ';') and sources (a JSON array), and the relation fields id, validFrom,
+// validTo and sources, are columns of those names. A property named like
+// one of them, or a node property named id (neo4j-admin stores the id:ID
+// column as the property id too), is written under "properties." + its
+// name, which import reads back as the property.
 //
 // A simple mode reads a single relationships file with the columns
 // from,to,type and optionally id, validFrom, validTo, sources, and fromType,
@@ -81,6 +85,10 @@ var (
 	csvRelationFields = []string{"id", "validFrom", "validTo", "sources"}
 	csvSimpleFields   = []string{"from", "to", "type", "id", "validFrom", "validTo", "sources", "fromType", "fromName", "toType", "toName"}
 	csvTypes          = []string{"string", "char", "int", "long", "short", "byte", "float", "double", "boolean", "date", "point", "datetime", "localdatetime", "time", "localtime", "duration"}
+	// csvNodeReserved are the property names a nodes.csv export keeps
+	// clear of: its fields, and "id", which neo4j-admin also stores from
+	// the id:ID column and so refuses as a second header entry.
+	csvNodeReserved = append([]string{"id"}, csvNodeFields...)
 )
 
 // parseColumn splits a header cell "name:type" into a column.
@@ -684,6 +692,8 @@ type csvWriter struct {
 	edgeCols  []propColumn
 	row       []string
 	nodeFixed int
+	// aliasesAsText says the aliases column is JSON text (schema.aliasesAsText).
+	aliasesAsText bool
 }
 
 // propColumn is a typed property column of the CSV export.
@@ -770,12 +780,16 @@ func csvColumnFor(prop string, ps *propStat, reserved []string) propColumn {
 
 func (c *csvWriter) begin(s *schema) error {
 	for _, k := range sortedKeys(s.nodeProps) {
-		c.nodeCols = append(c.nodeCols, csvColumnFor(k, s.nodeProps[k], csvNodeFields))
+		c.nodeCols = append(c.nodeCols, csvColumnFor(k, s.nodeProps[k], csvNodeReserved))
 	}
 	for _, k := range sortedKeys(s.edgeProps) {
 		c.edgeCols = append(c.edgeCols, csvColumnFor(k, s.edgeProps[k], csvRelationFields))
 	}
-	header := []string{"id:ID", ":LABEL", "name", "description", "validFrom:date", "validTo:date", "labels", "aliases:string[]", "sources"}
+	aliases := "aliases:string[]"
+	if s.aliasesAsText {
+		aliases, c.aliasesAsText = "aliases", true
+	}
+	header := []string{"id:ID", ":LABEL", "name", "description", "validFrom:date", "validTo:date", "labels", aliases, "sources"}
 	c.nodeFixed = len(header)
 	return c.startFile(c.nodesW, "nodes.csv", header, c.nodeCols)
 }
@@ -798,18 +812,20 @@ func (c *csvWriter) startFile(w io.Writer, name string, header []string, cols []
 }
 
 func (c *csvWriter) entity(e *store.Entity) error {
-	c.row = append(c.row[:0], e.ID, e.Type, e.Name, e.Description, e.ValidFrom.String(), e.ValidTo.String(), labelsText(e.Labels), aliasCell(e.Aliases), sourcesText(e.Sources))
+	c.row = append(c.row[:0], e.ID, e.Type, e.Name, e.Description, e.ValidFrom.String(), e.ValidTo.String(), labelsText(e.Labels), c.aliasCell(e.Aliases), sourcesText(e.Sources))
 	c.row = appendCells(c.row, c.nodeCols, e.Properties)
 	return c.out.Write(c.row)
 }
 
-// aliasCell joins aliases with ';' unless one contains it, when it writes
-// a JSON array, which the decoder also reads.
-func aliasCell(as []string) string {
-	for _, a := range as {
-		if strings.Contains(a, ";") || strings.HasPrefix(a, "[") {
-			return jsonText(as)
-		}
+// aliasCell joins aliases with ';', neo4j-admin's array delimiter, or,
+// when an alias of the export holds it (schema.aliasesAsText), writes them
+// as a JSON array in a text column, which the decoder also reads.
+func (c *csvWriter) aliasCell(as []string) string {
+	if len(as) == 0 {
+		return ""
+	}
+	if c.aliasesAsText {
+		return jsonText(as)
 	}
 	return strings.Join(as, ";")
 }

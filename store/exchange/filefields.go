@@ -51,6 +51,70 @@ type fieldName struct {
 type fileFields struct {
 	mu    sync.Mutex // a load may run its passes on different goroutines
 	names [numOrigins]map[string]fieldName
+	// elements are a node-link document's nodes and links arrays. Their
+	// records carry their index in the array, plus one, in place of a
+	// line, and an error names the element ("links[2].target") at the
+	// line it starts on: json.dump writes a whole document on one line,
+	// where the line alone says nothing.
+	elements [2]elementLines
+}
+
+// elementLines is one array of a node-link document: its name ("nodes",
+// "links" or "edges") and the line each element starts on, by index.
+type elementLines struct {
+	key   string
+	lines []int64
+}
+
+// elementArray returns which of fileFields.elements records of origin o
+// come from, or -1 when they are not node-link elements.
+func elementArray(o origin) int {
+	switch o {
+	case originNode:
+		return 0
+	case originLink, originLinkKey:
+		return 1
+	}
+	return -1
+}
+
+// setElements records the lines of the elements of one node-link array
+// (key) whose records have origin o. Every pass of a load decodes the
+// file again and sets the same lines.
+func (f *fileFields) setElements(o origin, key string, lines []int64) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.elements[elementArray(o)] = elementLines{key: key, lines: lines}
+}
+
+// tagElement returns the Record.Line of the element at index i of a
+// node-link array, which starts on line: i+1 tagged with origin o, or
+// line itself outside Sources.
+func (f *fileFields) tagElement(line int64, i int, o origin) int64 {
+	if f == nil {
+		return line
+	}
+	return f.tag(int64(i)+1, o)
+}
+
+// element returns the line and the path ("links[2]") of the node-link
+// element whose record of origin o carries n (index plus one), or ok
+// false when o is not a node-link element's.
+func (f *fileFields) element(o origin, n int64) (line int64, path string, ok bool) {
+	a := elementArray(o)
+	if f == nil || a < 0 {
+		return 0, "", false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	el := f.elements[a]
+	if n < 1 || n > int64(len(el.lines)) {
+		return 0, "", false
+	}
+	return el.lines[n-1], fmt.Sprintf("%s[%d]", el.key, n-1), true
 }
 
 // set records the names of the fields of records of origin o; a field

@@ -80,19 +80,21 @@ func TestImportErrorNamesFileField(t *testing.T) {
 				`{"source":"nowhere","target":"enschede","type":"SISTER_CITY_OF","key":"k1"},` + "\n" +
 				`{"source":"enschede","target":"dalian","type":"SISTER_CITY_OF","key":"dalian"}]}` + "\n"}},
 			want: []string{
-				`sub.json:2: type: unknown entity type "Town"`,
-				`sub.json:3: target: no entity "nowhere"`,
-				`sub.json:4: source: no entity "nowhere"`,
-				`sub.json:5: key: id "dalian" is already used by an entity`,
+				`sub.json:2: nodes[0].type: unknown entity type "Town"`,
+				`sub.json:3: links[0].target: no entity "nowhere"`,
+				`sub.json:4: links[1].source: no entity "nowhere"`,
+				`sub.json:5: links[2].key: id "dalian" is already used by an entity`,
 			},
 		},
 		{
-			// NetworkX's edges="edges" and a document on one line.
-			name:  "NodeLinkEdgesOneLine",
-			files: []file{{"nx.json", `{"nodes":[{"id":"enschede","type":"Town"}],"edges":[{"source":"nowhere","target":"enschede","type":"SISTER_CITY_OF"}]}`}},
+			// NetworkX's edges="edges" and a document on one line, as
+			// json.dump writes it: only the element's index tells which.
+			name: "NodeLinkEdgesOneLine",
+			files: []file{{"nx.json", `{"nodes":[{"id":"gronau","type":"City"},{"id":"enschede","type":"Town"}],` +
+				`"edges":[{"source":"gronau","target":"enschede","type":"SISTER_CITY_OF"},{"source":"nowhere","target":"enschede","type":"SISTER_CITY_OF"}]}`}},
 			want: []string{
-				`nx.json:1: type: unknown entity type "Town"`,
-				`nx.json:1: source: no entity "nowhere"`,
+				`nx.json:1: nodes[1].type: unknown entity type "Town"`,
+				`nx.json:1: edges[1].source: no entity "nowhere"`,
 			},
 		},
 	}
@@ -185,5 +187,25 @@ func checkErrors(t *testing.T, err error, want []string) {
 		if !strings.HasPrefix(got[i], want[i]) {
 			t.Errorf("error %d:\ngot  %s\nwant %s...", i, got[i], want[i])
 		}
+	}
+}
+
+// TestDryRunNamesNodeLinkLine checks that a dry run's changed records
+// name the line a node-link element starts on, not its index in the
+// array, which its record carries through the load.
+func TestDryRunNamesNodeLinkLine(t *testing.T) {
+	st := founding(t)
+	doc := "{\"directed\":true,\n\"multigraph\":true,\n\"nodes\":[\n" +
+		`{"id":"gronau-x","type":"City","name":"Gronau X"},` + "\n" +
+		`{"id":"enschede","type":"City","name":"Enschede X"}],` + "\n\"links\":[]}\n"
+	res, err := Import(context.Background(), st, []Input{bytesInput("dr.json", JSON, []byte(doc))}, ImportOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Report.Changes) != 1 {
+		t.Fatalf("changes: %+v, want enschede's", res.Report.Changes)
+	}
+	if got, want := res.Report.Changes[0].Record, "dr.json:5"; got != want {
+		t.Errorf("enschede's change names %s, want %s", got, want)
 	}
 }

@@ -28,8 +28,8 @@
 //     integer key (NetworkX's own) is not taken for a relation id.
 //   - CSV follows neo4j-admin database import (see csv.go): nodes.csv with
 //     id:ID, :LABEL (the entity type), name, description, validFrom:date,
-//     validTo:date, labels (JSON), aliases:string[], sources (JSON) and a
-//     typed column per property; relationships.csv with :START_ID, :END_ID,
+//     validTo:date, labels (JSON), aliases:string[] (aliases, JSON, when
+//     an alias holds ';'), sources (JSON) and a typed column per property; relationships.csv with :START_ID, :END_ID,
 //     :TYPE, id, validFrom:date, validTo:date, sources and properties. Numbers
 //     are long or double columns, dates date, geo points point, lists typed
 //     arrays. It carries everything but the ontology, empty lists and empty
@@ -39,14 +39,22 @@
 //     entity's fields are string keys (labels, aliases and sources as JSON),
 //     "label" repeats the name and the relation type for Gephi and yEd, and
 //     edges carry the relation id. Dates are strings at their precision, geo
-//     points and lists JSON strings.
+//     points and lists JSON strings. A property whose value is the empty
+//     text is an empty <data> element, which graphology reads as "" (and
+//     NetworkX as no attribute).
 //   - GEXF 1.3 is written in dynamic mode: a validity interval becomes a
 //     spell from the first day of validFrom to the last day of validTo
 //     ("2017" starts on 2017-01-01 and ends on 2017-12-31), so Gephi's
 //     timeline plays the history of the network. Node labels are names, edge
-//     labels relation types.
+//     labels and kinds relation types (Gephi keeps parallel edges apart
+//     only when their kinds differ). Each attribute's id is its name, as its title
+//     is: graphology-gexf (Sigma.js, Gephi Lite) names attributes by id,
+//     NetworkX and Gephi by title.
 //   - DOT is a Graphviz digraph: nodes labelled with names, edges with
-//     relation types (symmetric ones drawn without arrowheads).
+//     relation types (symmetric ones drawn without arrowheads). A node's
+//     name is the entity's id as Graphviz reads it back; only an id with
+//     an odd run of backslashes before a quote or its end, which DOT
+//     cannot spell, gains a backslash.
 package exchange
 
 import (

@@ -100,7 +100,9 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	}
 	for i, c := range res.Report.Changes {
 		// Changes name records as errors do: "file:line" once rewritten.
-		res.Report.Changes[i].Record = untag(&store.Error{Record: c.Record}, inputs, name, nil).Record
+		if e, ok := rewrite(&store.Error{Record: c.Record}).(*store.Error); ok {
+			res.Report.Changes[i].Record = e.Record
+		}
 	}
 	return res, nil
 }

@@ -254,6 +254,11 @@ func (d *nodeLinkDecoder) list(ctx context.Context, key string) error {
 	if err := d.delim('[', "an array"); err != nil {
 		return err
 	}
+	o := originNode
+	if key != "nodes" {
+		o = originLink
+	}
+	var lines []int64
 	for i := 0; d.dec.More(); i++ {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -264,10 +269,13 @@ func (d *nodeLinkDecoder) list(ctx context.Context, key string) error {
 		if err != nil {
 			return err
 		}
+		if d.fields != nil {
+			lines = append(lines, line)
+		}
 		fd := fieldDecoder{record: d.rec(line), prefix: fmt.Sprintf("%s[%d].", key, i)}
 		var rec store.Record
 		var e *store.Error
-		o := originNode
+		o := o
 		if key == "nodes" {
 			rec.Entity, e = fd.entity(m, extraMembers(m, nodeFields))
 		} else {
@@ -287,11 +295,12 @@ func (d *nodeLinkDecoder) list(ctx context.Context, key string) error {
 			continue
 		}
 		defaultName(rec.Entity, m)
-		rec.Line, rec.Fields = d.fields.tag(line, o), carriedFields(m)
+		rec.Line, rec.Fields = d.fields.tagElement(line, i, o), carriedFields(m)
 		if err := d.yield(rec); err != nil {
 			return err
 		}
 	}
+	d.fields.setElements(o, key, lines)
 	return d.delim(']', "end of array")
 }
 

@@ -18,6 +18,10 @@ type schema struct {
 	ontology  store.Ontology
 	nodeProps map[string]*propStat
 	edgeProps map[string]*propStat
+	// aliasesAsText is set when an alias holds ';', CSV's array delimiter,
+	// or starts with '[': the CSV export then writes aliases as a JSON
+	// text column, since a string[] column cannot carry that alias.
+	aliasesAsText bool
 }
 
 func newSchema(o store.Ontology) *schema {
@@ -33,7 +37,17 @@ type propStat struct {
 	elemFrac  bool
 }
 
-func (s *schema) addEntity(e *store.Entity) { observe(s.nodeProps, e.Properties) }
+func (s *schema) addEntity(e *store.Entity) {
+	observe(s.nodeProps, e.Properties)
+	if !s.aliasesAsText {
+		for _, a := range e.Aliases {
+			if strings.Contains(a, ";") || strings.HasPrefix(a, "[") {
+				s.aliasesAsText = true
+				break
+			}
+		}
+	}
+}
 
 func (s *schema) addRelation(r *store.Relation) { observe(s.edgeProps, r.Properties) }
 

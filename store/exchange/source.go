@@ -483,10 +483,19 @@ func untag(e *store.Error, inputs []Input, name string, fields []*fileFields) *s
 		return e
 	}
 	c := *e
+	line := n & lineMask
 	if idx < len(fields) {
-		c = *fields[idx].rename(e, origin(n>>originShift&(1<<originBits-1)))
+		o := origin(n >> originShift & (1<<originBits - 1))
+		c = *fields[idx].rename(e, o)
+		if l, path, ok := fields[idx].element(o, line); ok {
+			line = l
+			if c.Field != "" {
+				path += "." + c.Field
+			}
+			c.Field = path
+		}
 	}
-	c.Record = fmt.Sprintf("%s:%d%s", inputs[idx].Name, n&lineMask, rest[len(digits):])
+	c.Record = fmt.Sprintf("%s:%d%s", inputs[idx].Name, line, rest[len(digits):])
 	return &c
 }
 

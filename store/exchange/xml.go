@@ -150,6 +150,9 @@ func daysInMonth(y, m int) int {
 var (
 	graphMLNodeFields = []string{"label", "type", "name", "description", "validFrom", "validTo", "labels", "aliases", "sources"}
 	graphMLEdgeFields = []string{"label", "type", "validFrom", "validTo", "sources"}
+	// graphMLEdgeReserved adds "id", which NetworkX's read_graphml gives
+	// the edges of a graph without parallel edges from <edge id=...>.
+	graphMLEdgeReserved = append([]string{"id"}, graphMLEdgeFields...)
 )
 
 // graphMLWriter streams GraphML with typed <key> declarations.
@@ -161,7 +164,7 @@ func newGraphMLWriter(w io.Writer) *graphMLWriter {
 
 func (g *graphMLWriter) begin(s *schema) error {
 	g.start(`<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">`,
-		s, graphMLNodeFields, graphMLEdgeFields)
+		s, graphMLNodeFields, graphMLEdgeReserved)
 	x := g.x
 	key := func(id, domain, name, typ string) {
 		x.emptyElement("  <key", "id", id, "for", domain, "attr.name", name, "attr.type", typ)
@@ -182,19 +185,26 @@ func (g *graphMLWriter) begin(s *schema) error {
 	return nil
 }
 
+// data writes a field's value; an empty one is an unset field.
 func (g *graphMLWriter) data(key, value string) {
 	if value == "" {
 		return
 	}
+	g.element(key, value)
+}
+
+func (g *graphMLWriter) element(key, value string) {
 	g.x.raw(`      <data key="` + key + `">`)
 	g.x.text(value)
 	g.x.raw("</data>\n")
 }
 
+// props writes every property the record has, the empty text included,
+// which is a value and not an absence.
 func (g *graphMLWriter) props(keys []xmlKey, p store.Properties) {
 	for _, k := range keys {
 		if v, ok := p[k.prop]; ok {
-			g.data(k.id, k.value(v))
+			g.element(k.id, k.value(v))
 		}
 	}
 }
@@ -240,14 +250,17 @@ func (g *graphMLWriter) end() error {
 }
 
 // The attributes GEXF declares for entities and relations themselves. The
-// entity's name is the node label and the relation type the edge label;
-// the reserved lists add the names readers give those (NetworkX keeps the
-// label as "label", the edge id as "id").
+// entity's name is the node label and the relation type the edge label
+// and kind; the reserved lists add the names readers give those (NetworkX
+// keeps the label as "label", the edge id as "id", graphology the kind as
+// "kind") and, for edges, "weight", which NetworkX reads as a number
+// whatever the declaration says, and "key", which it passes to add_edge
+// beside the edge's own key.
 var (
 	gexfNodeFields   = []string{"type", "description", "validFrom", "validTo", "labels", "aliases", "sources"}
 	gexfEdgeFields   = []string{"type", "validFrom", "validTo", "sources"}
 	gexfNodeReserved = append([]string{"label", "id", "spells"}, gexfNodeFields...)
-	gexfEdgeReserved = append([]string{"label", "id", "spells"}, gexfEdgeFields...)
+	gexfEdgeReserved = append([]string{"label", "id", "spells", "kind", "weight", "key"}, gexfEdgeFields...)
 )
 
 // gexfWriter streams GEXF 1.3 in dynamic mode: validity intervals become
@@ -259,6 +272,15 @@ func newGEXFWriter(w io.Writer) *gexfWriter { return &gexfWriter{xmlGraph{x: new
 func (g *gexfWriter) begin(s *schema) error {
 	g.start(`<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">`,
 		s, gexfNodeReserved, gexfEdgeReserved)
+	// An attribute's id is its name: graphology-gexf (Sigma.js, Gephi
+	// Lite) names an attribute by its id unless the id is a number, while
+	// NetworkX and Gephi name it by its title. Names are unique within a
+	// class (attrName keeps properties clear of the fields).
+	for _, keys := range [][]xmlKey{g.nodeProps, g.edgeProps} {
+		for i := range keys {
+			keys[i].id = keys[i].name
+		}
+	}
 	x := g.x
 	x.raw("  <meta>\n    <creator>Ties</creator>\n  </meta>\n")
 	x.raw(`  <graph mode="dynamic" defaultedgetype="directed" timeformat="date" timerepresentation="interval">` + "\n")
@@ -267,18 +289,18 @@ func (g *gexfWriter) begin(s *schema) error {
 	}
 	// The attributes of one class: the record's own fields, then its
 	// properties.
-	declare := func(class, idPrefix string, fields []string, props []xmlKey) {
+	declare := func(class string, fields []string, props []xmlKey) {
 		x.raw(`    <attributes class="` + class + `" mode="static">` + "\n")
 		for _, f := range fields {
-			attr(idPrefix+f, f, "string")
+			attr(f, f, "string")
 		}
 		for _, k := range props {
 			attr(k.id, k.name, k.typ)
 		}
 		x.raw("    </attributes>\n")
 	}
-	declare("node", "n_", gexfNodeFields, g.nodeProps)
-	declare("edge", "e_", gexfEdgeFields, g.edgeProps)
+	declare("node", gexfNodeFields, g.nodeProps)
+	declare("edge", gexfEdgeFields, g.edgeProps)
 	x.raw("    <nodes>\n")
 	return nil
 }
@@ -294,7 +316,8 @@ func (g *gexfWriter) attvalues(fixed [][2]string, keys []xmlKey, p store.Propert
 	}
 	one := func(id, v string) {
 		open()
-		g.x.raw(`          <attvalue for="` + id + `"`)
+		g.x.raw(`          <attvalue`)
+		g.x.attr("for", id)
 		g.x.attr("value", v)
 		g.x.raw("/>\n")
 	}
@@ -333,9 +356,9 @@ func (g *gexfWriter) entity(e *store.Entity) error {
 	g.x.attr("label", e.Name)
 	g.x.raw(">\n")
 	g.attvalues([][2]string{
-		{"n_type", e.Type}, {"n_description", e.Description},
-		{"n_validFrom", e.ValidFrom.String()}, {"n_validTo", e.ValidTo.String()},
-		{"n_labels", labelsText(e.Labels)}, {"n_aliases", aliasesText(e.Aliases)}, {"n_sources", sourcesText(e.Sources)},
+		{"type", e.Type}, {"description", e.Description},
+		{"validFrom", e.ValidFrom.String()}, {"validTo", e.ValidTo.String()},
+		{"labels", labelsText(e.Labels)}, {"aliases", aliasesText(e.Aliases)}, {"sources", sourcesText(e.Sources)},
 	}, g.nodeProps, e.Properties)
 	g.spells(e.ValidFrom, e.ValidTo)
 	g.x.raw("      </node>\n")
@@ -353,9 +376,12 @@ func (g *gexfWriter) relation(r *store.Relation) error {
 	g.x.attr("source", r.From)
 	g.x.attr("target", r.To)
 	g.x.attr("label", r.Type)
+	// Gephi keeps parallel edges apart only when their kinds differ, so
+	// that two relations of different types between two entities stay two.
+	g.x.attr("kind", r.Type)
 	g.x.raw(">\n")
 	g.attvalues([][2]string{
-		{"e_type", r.Type}, {"e_validFrom", r.ValidFrom.String()}, {"e_validTo", r.ValidTo.String()}, {"e_sources", sourcesText(r.Sources)},
+		{"type", r.Type}, {"validFrom", r.ValidFrom.String()}, {"validTo", r.ValidTo.String()}, {"sources", sourcesText(r.Sources)},
 	}, g.edgeProps, r.Properties)
 	g.spells(r.ValidFrom, r.ValidTo)
 	g.x.raw("      </edge>\n")
@@ -392,18 +418,60 @@ func dotQuote(s string) string {
 			b.WriteString(`\\`)
 		case r == '\n':
 			b.WriteString(`\n`)
-		case r == '\r':
-		case r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20:
-			b.WriteRune(0x2400 + r)
-		case r == 0x7f:
-			b.WriteRune(0x2421)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, "U+%04X", r)
 		default:
-			b.WriteRune(r)
+			writeDOTRune(&b, r)
 		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// writeDOTRune writes r inside a DOT quoted string: a control character
+// as dotQuote says, anything else as itself.
+func writeDOTRune(b *strings.Builder, r rune) {
+	switch {
+	case r == '\r':
+	case r == '\t', r == '\n':
+		b.WriteByte(' ')
+	case r < 0x20:
+		b.WriteRune(0x2400 + r)
+	case r == 0x7f:
+		b.WriteRune(0x2421)
+	case unicode.IsControl(r):
+		fmt.Fprintf(b, "U+%04X", r)
+	default:
+		b.WriteRune(r)
+	}
+}
+
+// dotName quotes an entity id as the name of a DOT node. A name is not an
+// escString: Graphviz's lexer turns \" into a quote, keeps \\ as two
+// backslashes and any other backslash as itself, so backslashes are
+// written as they are. Only a run of an odd number of them before a quote
+// or the end would swallow the quote, so such a run gains one backslash:
+// DOT cannot spell that name, and the file must still parse.
+func dotName(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	run := 0 // backslashes just written
+	for _, r := range s {
+		if r == '"' {
+			if run%2 == 1 {
+				b.WriteByte('\\')
+			}
+			b.WriteString(`\"`)
+			run = 0
+			continue
+		}
+		if r == '\\' {
+			run++
+		} else {
+			run = 0
+		}
+		writeDOTRune(&b, r)
+	}
+	if run%2 == 1 {
+		b.WriteByte('\\')
 	}
 	b.WriteByte('"')
 	return b.String()
@@ -421,7 +489,7 @@ func (d *dotWriter) begin(s *schema) error {
 }
 
 func (d *dotWriter) entity(e *store.Entity) error {
-	_, err := fmt.Fprintf(d.w, "  %s [label=%s, tooltip=%s];\n", dotQuote(e.ID), dotQuote(e.Name), dotQuote(e.Type))
+	_, err := fmt.Fprintf(d.w, "  %s [label=%s, tooltip=%s];\n", dotName(e.ID), dotQuote(e.Name), dotQuote(e.Type))
 	return err
 }
 
@@ -432,7 +500,7 @@ func (d *dotWriter) relation(r *store.Relation) error {
 	if d.symmetric[r.Type] {
 		extra = ", dir=none"
 	}
-	_, err := fmt.Fprintf(d.w, "  %s -> %s [label=%s, id=%s%s];\n", dotQuote(r.From), dotQuote(r.To), dotQuote(r.Type), dotQuote(r.ID), extra)
+	_, err := fmt.Fprintf(d.w, "  %s -> %s [label=%s, id=%s%s];\n", dotName(r.From), dotName(r.To), dotQuote(r.Type), dotQuote(r.ID), extra)
 	return err
 }
 
