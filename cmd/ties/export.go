@@ -199,10 +199,14 @@ func zipAsCSV(out string) string {
 // leaves a truncated file behind. An out that exists and is not a regular
 // file (/dev/null, /dev/stdout, a named pipe) is written in place:
 // renaming a file over it would replace the device or pipe, which for
-// /dev/null breaks every other program on the machine.
+// /dev/null breaks every other program on the machine. An out that is a
+// symbolic link is written where it points, and stays a link.
 func writeOutput(out string, stdout io.Writer, write func(io.Writer) error) error {
 	if out == "" || out == "-" {
 		return write(stdout)
+	}
+	if target, err := filepath.EvalSymlinks(out); err == nil {
+		out = target
 	}
 	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() {
 		f, err := os.OpenFile(out, os.O_WRONLY|os.O_TRUNC, 0)

@@ -43,3 +43,38 @@ func TestExportIntoNamedPipe(t *testing.T) {
 		t.Errorf("the pipe's reader got %.40q, want the NDJSON export", b)
 	}
 }
+
+// TestExportThroughSymlink exports with -o naming a symbolic link: the
+// file it points to gets the export, and the link stays a link.
+func TestExportThroughSymlink(t *testing.T) {
+	data := foundingDir(t)
+	dir := t.TempDir()
+	target := filepath.Join(dir, "exports", "graph.ndjson")
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "latest.ndjson")
+	if err := os.Symlink(filepath.Join("exports", "graph.ndjson"), link); err != nil {
+		t.Skipf("symlink: %v", err)
+	}
+	if _, _, err := cli(t, runExport, "--data", data, "-o", link); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("%s is now %v, not the link it was", link, fi.Mode())
+	}
+	b, err := os.ReadFile(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), `{"kind":"entityType"`) {
+		t.Errorf("the link's target holds %.40q, want the NDJSON export", b)
+	}
+}
