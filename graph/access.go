@@ -138,7 +138,21 @@ func (g guard) require(need store.Scope, what string, graphQL bool, next http.Ha
 			ref.write(w, r, graphQL)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(withIdentity(r.Context(), id)))
+		ctx := withIdentity(r.Context(), id)
+		if id.key && !graphQL {
+			// An upload, an export or a backup may run for minutes:
+			// revoking its key ends it, as it ends a subscription.
+			// (GraphQL requests end within the per-request timeout,
+			// and a subscription watches its key itself.)
+			var stop func()
+			ctx, stop = watchKey(ctx, g.store, id.apiKey)
+			defer stop()
+			r = r.WithContext(ctx)
+			r.Body = keyedBody{ReadCloser: r.Body, ctx: ctx}
+		} else {
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

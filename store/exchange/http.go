@@ -77,6 +77,12 @@ type errorJSON struct {
 // list of errors that stopped listing is marked as stopped, with the
 // total count.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	if cause := context.Cause(r.Context()); store.ErrorCode(cause) == store.Unauthenticated {
+		// The request's API key stopped working while it ran (see
+		// graph's access guard): that, not the cancellation it caused,
+		// is the answer.
+		err = cause
+	}
 	code := store.ErrorCode(err)
 	switch {
 	case code == store.Internal && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
