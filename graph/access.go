@@ -47,7 +47,8 @@ func identityFrom(ctx context.Context) identity {
 }
 
 func withIdentity(ctx context.Context, id identity) context.Context {
-	return store.WithPrincipal(context.WithValue(ctx, identityKey{}, id), id.name)
+	ctx = store.WithScope(context.WithValue(ctx, identityKey{}, id), id.scope)
+	return store.WithPrincipal(ctx, id.name)
 }
 
 // guard authenticates requests and refuses those whose scope is too

@@ -382,6 +382,11 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			DryRun:    q.Get("dryRun") == "true" || q.Get("dryRun") == "1",
 			Principal: store.PrincipalFrom(r.Context()),
 		}
+		if scope, ok := store.ScopeFrom(r.Context()); ok && scope < store.ScopeAdmin {
+			// Defining types takes the admin scope, through GraphQL or
+			// an import alike.
+			opts.KeepOntology = true
+		}
 		if err := importChoices(q, &opts); err != nil {
 			writeError(w, r, logger, err)
 			return
