@@ -160,6 +160,12 @@ func (g guard) require(need store.Scope, what string, graphQL bool, next http.Ha
 // write answers the refusal; the request's body is never read.
 func (ref *refusal) write(w http.ResponseWriter, r *http.Request, graphQL bool) {
 	w.Header().Set("WWW-Authenticate", ref.challenge)
+	if r.ContentLength != 0 {
+		// Close rather than drain the unread body first (the server
+		// would, up to 256 KiB), which held the refusal for as long as
+		// a slow upload went on.
+		w.Header().Set("Connection", "close")
+	}
 	if graphQL {
 		media, ok := responseMedia(r.Header.Get("Accept"))
 		if !ok {
