@@ -47,7 +47,8 @@ func identityFrom(ctx context.Context) identity {
 }
 
 func withIdentity(ctx context.Context, id identity) context.Context {
-	return store.WithPrincipal(context.WithValue(ctx, identityKey{}, id), id.name)
+	ctx = store.WithScope(context.WithValue(ctx, identityKey{}, id), id.scope)
+	return store.WithPrincipal(ctx, id.name)
 }
 
 // guard authenticates requests and refuses those whose scope is too
@@ -138,13 +139,33 @@ func (g guard) require(need store.Scope, what string, graphQL bool, next http.Ha
 			ref.write(w, r, graphQL)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(withIdentity(r.Context(), id)))
+		ctx := withIdentity(r.Context(), id)
+		if id.key && !graphQL {
+			// An upload, an export or a backup may run for minutes:
+			// revoking its key ends it, as it ends a subscription.
+			// (GraphQL requests end within the per-request timeout,
+			// and a subscription watches its key itself.)
+			var stop func()
+			ctx, stop = watchKey(ctx, g.store, id.apiKey)
+			defer stop()
+			r = r.WithContext(ctx)
+			r.Body = keyedBody{ReadCloser: r.Body, ctx: ctx}
+		} else {
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
 // write answers the refusal; the request's body is never read.
 func (ref *refusal) write(w http.ResponseWriter, r *http.Request, graphQL bool) {
 	w.Header().Set("WWW-Authenticate", ref.challenge)
+	if r.ContentLength != 0 {
+		// Close rather than drain the unread body first (the server
+		// would, up to 256 KiB), which held the refusal for as long as
+		// a slow upload went on.
+		w.Header().Set("Connection", "close")
+	}
 	if graphQL {
 		media, ok := responseMedia(r.Header.Get("Accept"))
 		if !ok {

@@ -93,7 +93,7 @@ func (cr *changeRecords) get(k changeSide, read func() (json.RawMessage, error))
 // long as its client, keeps nothing.
 func (r *Resolver) changeRecord(ctx context.Context, c *store.Change, after bool) (json.RawMessage, error) {
 	l := loadersFor(ctx)
-	if l == nil || c.End != nil || isSubscription(ctx) {
+	if l == nil || isSubscription(ctx) {
 		return r.readChangeRecord(ctx, c, after)
 	}
 	return l.changes.get(changeSide{c.Cursor(), after}, func() (json.RawMessage, error) {
@@ -247,22 +247,13 @@ func nonNil(s []string) []string {
 // reads slower than the graph changes.
 const SlowSubscriberTimeout = 30 * time.Second
 
-// changeCursor is the resolver of Change.cursor: the error that ends a
-// subscription, on the last value it sends (see followChanges).
+// changeCursor is the resolver of Change.cursor.
 func changeCursor(c *store.Change) (string, error) {
-	if c.End != nil {
-		return "", c.End
-	}
 	return c.Cursor(), nil
 }
 
-// changeAt is a change's commit time. The last value of a subscription
-// that ends carries only why (End): at, the field every client of the feed
-// selects, reports it, as cursor does, rather than failing as a null.
+// changeAt is the resolver of Change.at, a change's commit time.
 func changeAt(c *store.Change) (*time.Time, error) {
-	if c.End != nil {
-		return nil, c.End
-	}
 	return &c.At, nil
 }
 
@@ -317,13 +308,9 @@ func (r *Resolver) followChanges(ctx context.Context, f store.ChangeFilter, slow
 		if err == nil || ctx.Err() != nil {
 			return
 		}
-		// The error reaches the client as the error of one last
-		// response (Change.cursor and Change.at fail, so its data is
-		// null), and the stream ends.
-		select {
-		case ch <- &store.Change{End: err}:
-		case <-ctx.Done():
-		}
+		// The error reaches the client as one last response once the
+		// stream has closed (answerSubscriptionEnd).
+		endSubscription(ctx, err)
 	}()
 	return ch, nil
 }

@@ -206,6 +206,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 	srv.Use(newLimiter(limits, o.introspection, o.readOnly))
 	srv.AroundResponses(logMutations(logger))
 	srv.AroundResponses(collectWarnings)
+	srv.AroundResponses(answerSubscriptionEnd(p.present))
 	if o.introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -217,6 +218,7 @@ func newGraphQLHandler(st *store.Store, logger *slog.Logger, limits Limits, o ha
 		return next(context.WithValue(ctx, loadersKey{}, newLazyLoaders(finders, o.loaderWait)))
 	})
 	srv.AroundOperations(atomicMutations(st))
+	srv.AroundOperations(withSubscriptionEnd)
 	srv.AroundRootFields(shapes.writeSubgraphHeads)
 	srv.AroundFields(writeHeadsField)
 	if heavy != nil {

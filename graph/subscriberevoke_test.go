@@ -70,45 +70,57 @@ func TestSubscriptionEndsWhenKeyRevoked(t *testing.T) {
 // reaches a client whatever it selects. README's own subscription selects
 // `at principal op kind id fields`, not `cursor`, and such a client was
 // told "internal error" (INTERNAL, path at) when its key was revoked or it
-// was closed as too slow.
+// was closed as too slow; a dashboard that selects only `id principal`
+// was sent a change with an empty id and principal, and no reason at all.
 func TestSubscriptionEndReasonWithoutCursor(t *testing.T) {
-	a := newAccessEnv(t, store.ScopeRead)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out := make(chan event, 16)
-	go func() {
-		_ = sseSubscribe(ctx, a.url, http.Header{"Authorization": {"Bearer " + a.read}},
-			`subscription { changes { at principal op kind id fields } }`, nil, out)
-		close(out)
-	}()
-	// Without since the feed starts now: write until the subscription
-	// has seen a change, so that it is open before the key is revoked.
-	var seen bool
-	for i := 0; !seen; i++ {
-		r := a.as(t, a.write, `mutation($id: ID!, $name: String!) { upsertEntities(input: [{id: $id, type: "City", name: $name}]) { id } }`,
-			map[string]any{"id": "c" + strconv.Itoa(i), "name": "c" + strconv.Itoa(i)})
-		if len(r.Errors) > 0 {
-			t.Fatalf("upsert: %s", r.Raw)
-		}
-		select {
-		case ev := <-out:
-			seen = ev.Change != nil
-			if !seen {
-				t.Fatalf("first event %+v, want a change", ev)
+	for _, tc := range []struct{ name, selection string }{
+		{"README", "at principal op kind id fields"},
+		{"IDPrincipal", "id principal"},
+		{"OpKind", "op kind"},
+		{"Before", "before"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newAccessEnv(t, store.ScopeRead)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			out := make(chan event, 16)
+			go func() {
+				_ = sseSubscribe(ctx, a.url, http.Header{"Authorization": {"Bearer " + a.read}},
+					`subscription { changes { `+tc.selection+` } }`, nil, out)
+				close(out)
+			}()
+			// Without since the feed starts now: write until the
+			// subscription has seen a change, so that it is open before
+			// the key is revoked.
+			var seen bool
+			for i := 0; !seen; i++ {
+				r := a.as(t, a.write, `mutation($id: ID!, $name: String!) { upsertEntities(input: [{id: $id, type: "City", name: $name}]) { id } }`,
+					map[string]any{"id": "c" + strconv.Itoa(i), "name": "c" + strconv.Itoa(i)})
+				if len(r.Errors) > 0 {
+					t.Fatalf("upsert: %s", r.Raw)
+				}
+				select {
+				case ev := <-out:
+					seen = ev.Change != nil
+					if !seen {
+						t.Fatalf("first event %+v, want a change", ev)
+					}
+				case <-time.After(100 * time.Millisecond):
+				}
 			}
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	if err := a.store.RevokeAPIKey(ctx, "reader", store.PrincipalCLI); err != nil {
-		t.Fatal(err)
-	}
-	var last event
-	for ev := range out {
-		if len(ev.Errors) > 0 {
-			last = ev
-		}
-	}
-	if len(last.Errors) == 0 || last.Errors[0].Extensions["code"] != "UNAUTHENTICATED" {
-		t.Errorf("the stream ended with %+v, want UNAUTHENTICATED", last.Errors)
+			if err := a.store.RevokeAPIKey(ctx, "reader", store.PrincipalCLI); err != nil {
+				t.Fatal(err)
+			}
+			var last event
+			for ev := range out {
+				if c := ev.Change; len(ev.Errors) == 0 && c != nil && c.ID == "" && c.Principal == "" && c.Op == "" && c.Kind == "" && c.Before == nil {
+					t.Errorf("after the revocation the stream sent an empty change %+v and no error", *c)
+				}
+				last = ev
+			}
+			if len(last.Errors) == 0 || last.Errors[0].Extensions["code"] != "UNAUTHENTICATED" {
+				t.Errorf("the stream ended with %+v, want UNAUTHENTICATED", last.Errors)
+			}
+		})
 	}
 }

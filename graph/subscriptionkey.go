@@ -2,12 +2,16 @@ package graph
 
 import (
 	"context"
+	"io"
 	"time"
+
+	"github.com/ties-graph/ties/store"
 )
 
-// keyRecheck is how often a subscription checks that its API key still
-// works while no change arrives: a revoked key's stream ends within it,
-// even on a quiet feed. The check is a map lookup.
+// keyRecheck is how often a request that outlives its authentication (a
+// subscription, an upload, an export) checks that its API key still
+// works: a revoked key's request ends within it, even on a quiet feed or
+// a stalled upload. The check is a map lookup.
 const keyRecheck = time.Second
 
 // keyWorks returns nil while the API key that authenticated ctx's
@@ -21,15 +25,21 @@ func (r *Resolver) keyWorks(ctx context.Context) error {
 	return r.store.APIKeyCurrent(ctx, id.apiKey)
 }
 
-// whileKeyWorks returns a context derived from ctx that is cancelled,
-// with the key's error as its cause, once the API key that authenticated
-// ctx's request stops working (revoked or expired): a subscription
-// authenticates once, when it opens, and must not outlive its key. stop
-// releases it.
+// whileKeyWorks is watchKey for the key that authenticated ctx's
+// request, if any: a subscription authenticates once, when it opens, and
+// must not outlive its key.
 func (r *Resolver) whileKeyWorks(ctx context.Context) (context.Context, func()) {
-	if !identityFrom(ctx).key {
+	id := identityFrom(ctx)
+	if !id.key {
 		return ctx, func() {}
 	}
+	return watchKey(ctx, r.store, id.apiKey)
+}
+
+// watchKey returns a context derived from ctx that is cancelled, with
+// the key's error as its cause, once k stops working (revoked or
+// expired). stop releases it.
+func watchKey(ctx context.Context, st *store.Store, k store.APIKey) (context.Context, func()) {
 	watched, cancel := context.WithCancelCause(ctx)
 	go func() {
 		t := time.NewTicker(keyRecheck)
@@ -39,7 +49,7 @@ func (r *Resolver) whileKeyWorks(ctx context.Context) (context.Context, func()) 
 			case <-watched.Done():
 				return
 			case <-t.C:
-				if err := r.keyWorks(ctx); err != nil {
+				if err := st.APIKeyCurrent(ctx, k); err != nil {
 					cancel(err)
 					return
 				}
@@ -47,4 +57,20 @@ func (r *Resolver) whileKeyWorks(ctx context.Context) (context.Context, func()) 
 		}
 	}()
 	return watched, func() { cancel(nil) }
+}
+
+// keyedBody is a request body that stops with its key: once ctx is
+// cancelled with the key's error, reads return that error, so that an
+// upload spooled for a revoked key stops at its next read rather than at
+// its end.
+type keyedBody struct {
+	io.ReadCloser
+	ctx context.Context
+}
+
+func (b keyedBody) Read(p []byte) (int, error) {
+	if err := context.Cause(b.ctx); err != nil && store.ErrorCode(err) == store.Unauthenticated {
+		return 0, err
+	}
+	return b.ReadCloser.Read(p)
 }

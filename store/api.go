@@ -234,6 +234,11 @@ type LoadOptions struct {
 	// OnExisting is what to do with a record whose id the store holds;
 	// the zero value replaces it.
 	OnExisting OnExisting
+	// KeepOntology refuses, with a Forbidden error per record, type
+	// definitions that would change the ontology (a new type, a widened
+	// one): the loader may not define types. Definitions as stored pass,
+	// so that a dump loads again.
+	KeepOntology bool
 }
 
 // LoadResult reports a bulk load.

@@ -85,6 +85,23 @@ func PrincipalFrom(ctx context.Context) string {
 	return PrincipalAnonymous
 }
 
+type scopeKey struct{}
+
+// WithScope returns ctx carrying what the request's principal may do,
+// for the handlers below the one that authenticated it: an import that
+// would change the ontology needs ScopeAdmin.
+func WithScope(ctx context.Context, s Scope) context.Context {
+	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+// ScopeFrom returns the scope WithScope put in ctx, and false when there
+// is none: no access control authenticated the request (a server
+// without keys, the command line), so nothing is refused.
+func ScopeFrom(ctx context.Context) (Scope, bool) {
+	s, ok := ctx.Value(scopeKey{}).(Scope)
+	return s, ok
+}
+
 // APIKey describes an API key. The token is not part of it: it is shown
 // once, by CreateAPIKey, and only its SHA-256 is stored.
 type APIKey struct {

@@ -243,6 +243,8 @@ type writer struct {
 	deletedDocs []deletedDocument // Document entities this batch deletes
 
 	ontologyChanged bool
+	// keepOntology refuses ontology changes (LoadOptions.KeepOntology).
+	keepOntology bool
 	// reindex lists the property indexes the ontology changes of this
 	// write build or drop (propindex.go).
 	reindex   []reindexJob

@@ -65,10 +65,6 @@ type Change struct {
 	ID string
 	// Load is the load, for op LOAD.
 	Load *LoadRecord
-	// End, set on no change of the log, is why a follower of the feed
-	// stops: the GraphQL subscription hands it to its transport as the
-	// last value, so that the client reads the reason as an error.
-	End error
 	// loadSummary marks the one change of a load in the feed, which is
 	// about the load, not a record.
 	loadSummary bool

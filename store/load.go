@@ -260,6 +260,7 @@ type loader struct {
 func newLoader(ctx context.Context, tx kv.Txn, sch *schema, opts LoadOptions) *loader {
 	w := newWriter(tx, sch)
 	w.maxErrors = opts.MaxErrors
+	w.keepOntology = opts.KeepOntology
 	l := &loader{
 		ctx: ctx, tx: tx, opts: opts, w: w,
 		lineOf:      map[*Error]int64{},

@@ -748,6 +748,10 @@ func (w *writer) applyChange(ch ontologyChange) error {
 		// so that a reload of a full dump writes nothing for them.
 		return nil
 	}
+	if w.keepOntology {
+		w.refuseOntologyChange(ch, changed)
+		return nil
+	}
 	ids := make([]TypeID, 0, len(changed))
 	for t := range changed {
 		ids = append(ids, t)
@@ -777,6 +781,39 @@ func (w *writer) applyChange(ch ontologyChange) error {
 	w.sch = sch
 	w.ontologyChanged = true
 	return nil
+}
+
+// refuseOntologyChange fails each definition of ch that would change the
+// ontology, naming its record, for a writer that may not change it.
+func (w *writer) refuseOntologyChange(ch ontologyChange, changed map[TypeID]typeDef) {
+	// The last definition of a name is the one that counts.
+	records := map[string]string{}
+	for i, et := range ch.entityTypes {
+		records["entity "+et.Name] = ch.records[i]
+	}
+	for i, rt := range ch.relationTypes {
+		records["relation "+rt.Name] = ch.records[len(ch.entityTypes)+i]
+	}
+	defs := make([]typeDef, 0, len(changed))
+	for _, d := range changed {
+		defs = append(defs, d)
+	}
+	sort.Slice(defs, func(i, j int) bool { return defs[i].Name < defs[j].Name })
+	for _, d := range defs {
+		kind, known := "entity", false
+		if d.Kind == defRelationType {
+			kind = "relation"
+			_, known = w.sch.relations[d.Name]
+		} else {
+			_, known = w.sch.entities[d.Name]
+		}
+		verb := "defining"
+		if known {
+			verb = "changing"
+		}
+		w.fail(&Error{Code: Forbidden, Record: records[kind+" "+d.Name], Field: "name",
+			Message: fmt.Sprintf("%s the %s type %s needs the admin scope, as defineEntityType and defineRelationType do; an admin can import this file, or define the type first", verb, kind, d.Name)})
+	}
 }
 
 // endTypeError is endpointError for an error whose field already names

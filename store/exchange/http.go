@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ties-graph/ties/store"
@@ -26,6 +27,13 @@ import (
 // connections, goroutines and spool files without end. Others are refused
 // with UNAVAILABLE and Retry-After.
 const MaxConcurrentImports = 4
+
+// MaxImportsPerPrincipal bounds the uploads one API key has in progress
+// at once: loads run one at a time anyway, and a member who kept several
+// slow uploads going would otherwise keep every other member's import
+// out. Anonymous clients, which cannot be told apart, are bounded by
+// MaxConcurrentImports alone.
+const MaxImportsPerPrincipal = 1
 
 // MaxUploadBytes bounds one upload to the import endpoint: the body is
 // spooled to a temporary file, and a disk is finite.
@@ -77,6 +85,13 @@ type errorJSON struct {
 // list of errors that stopped listing is marked as stopped, with the
 // total count.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	if cause := context.Cause(r.Context()); store.ErrorCode(cause) == store.Unauthenticated {
+		// The request's API key stopped working while it ran (see
+		// graph's access guard): that, not the cancellation it caused,
+		// is the answer.
+		err = cause
+		w.Header().Set("Connection", "close") // its body is not read further
+	}
 	code := store.ErrorCode(err)
 	switch {
 	case code == store.Internal && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
@@ -332,16 +347,35 @@ func ImportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) http.Handler {
 	logger = discard(logger)
 	slots := make(chan struct{}, MaxConcurrentImports)
+	holders := &slotHolders{n: map[string]int{}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost && r.Method != http.MethodPut {
 			methodNotAllowed(w, "POST, PUT", "use POST for /import")
 			return
+		}
+		// One slot per API key, so that one member's slow uploads
+		// cannot keep every other member's import out. Anonymous
+		// clients cannot be told apart, so they are not held to it.
+		_, guarded := store.ScopeFrom(r.Context())
+		if principal := store.PrincipalFrom(r.Context()); guarded && principal != store.PrincipalAnonymous {
+			if !holders.take(principal) {
+				w.Header().Set("Retry-After", "10")
+				// The body is not read: close rather than drain it
+				// first, which would hold the answer for as long as
+				// a slow upload goes on.
+				w.Header().Set("Connection", "close")
+				writeError(w, r, logger, store.Errorf(store.Unavailable,
+					"%q already has an upload in progress; loads run one at a time, so send the next when it has finished, or send the files together in one multipart upload", principal))
+				return
+			}
+			defer holders.give(principal)
 		}
 		select {
 		case slots <- struct{}{}:
 			defer func() { <-slots }()
 		default:
 			w.Header().Set("Retry-After", "10")
+			w.Header().Set("Connection", "close") // as above
 			writeError(w, r, logger, store.Errorf(store.Unavailable,
 				"%d imports are already in progress; retry when one has finished", MaxConcurrentImports))
 			return
@@ -375,6 +409,11 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 		opts := ImportOptions{
 			DryRun:    q.Get("dryRun") == "true" || q.Get("dryRun") == "1",
 			Principal: store.PrincipalFrom(r.Context()),
+		}
+		if scope, ok := store.ScopeFrom(r.Context()); ok && scope < store.ScopeAdmin {
+			// Defining types takes the admin scope, through GraphQL or
+			// an import alike.
+			opts.KeepOntology = true
 		}
 		if err := importChoices(q, &opts); err != nil {
 			writeError(w, r, logger, err)
@@ -439,6 +478,33 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
+}
+
+// slotHolders counts the uploads each principal has in progress.
+type slotHolders struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// take notes an upload of principal, unless it has
+// MaxImportsPerPrincipal in progress, and reports whether it did.
+func (h *slotHolders) take(principal string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n[principal] >= MaxImportsPerPrincipal {
+		return false
+	}
+	h.n[principal]++
+	return true
+}
+
+// give notes that an upload of principal has ended.
+func (h *slotHolders) give(principal string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n[principal]--; h.n[principal] <= 0 {
+		delete(h.n, principal)
+	}
 }
 
 // spoolParts spools each file part of a multipart/form-data upload, within

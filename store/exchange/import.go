@@ -21,6 +21,9 @@ type ImportOptions struct {
 	// The zero value replaces them, as Store.Load does; `ties import`,
 	// POST /import and the Client merge unless told otherwise.
 	OnExisting store.OnExisting
+	// KeepOntology refuses type definitions that would change the
+	// ontology (store.LoadOptions.KeepOntology).
+	KeepOntology bool
 }
 
 // Progress reports how far an import has come. Store.Load makes two
@@ -75,7 +78,7 @@ func Import(ctx context.Context, st *store.Store, inputs []Input, opts ImportOpt
 	if err != nil {
 		return store.LoadResult{}, err
 	}
-	lo := store.LoadOptions{DryRun: opts.DryRun, MaxErrors: opts.MaxErrors, Source: name, Principal: opts.Principal, OnExisting: opts.OnExisting}
+	lo := store.LoadOptions{DryRun: opts.DryRun, MaxErrors: opts.MaxErrors, Source: name, Principal: opts.Principal, OnExisting: opts.OnExisting, KeepOntology: opts.KeepOntology}
 	if opts.Progress != nil {
 		var first int64 // records of the first pass, once the second began
 		lo.Progress = func(done int64) {
