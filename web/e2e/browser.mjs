@@ -75,9 +75,22 @@ try {
     await shot('explore-1-enschede');
   });
 
-  // 2. Expand Dalian: its mayor and the MoU come into view.
-  await step('expand Dalian', async () => {
-    await page.locator('#tg-entities li[data-id="dalian"] button').first().click();
+  // 2. A click on Dalian, in the drawing or in the list, shows its
+  // details and leaves the view as it was; a double-click expands it: its
+  // mayor and the MoU come into view.
+  await step('click shows, double-click expands Dalian', async () => {
+    const drawnIDs = () => page.evaluate(() => window.tiesExplorer.cy.nodes().map((n) => n.id()).sort());
+    const before = await drawnIDs();
+    const title = page.locator('#tg-details h3');
+    await page.mouse.click(...await nodePoint('dalian'));
+    await title.getByText('Dalian', { exact: true }).waitFor();
+    await page.locator('#tg-entities li[data-id="enschede"] button').first().click();
+    await title.getByText('Enschede', { exact: true }).waitFor();
+    assert.deepEqual(await drawnIDs(), before, 'a click in the drawing and one in the list expand nothing');
+    assert.equal(await page.locator('#tg-entities li[data-id="xiao-shenfeng"]').count(), 0, "Dalian's mayor is not in view");
+    assert.match(await page.locator('#tg-help').innerText(), /double-click.*Enter/s, 'the help says how to expand');
+    await page.mouse.dblclick(...await nodePoint('dalian'));
+    await page.locator('#tg-status', { hasText: 'Expanded Dalian' }).waitFor();
     await page.locator('#tg-entities li[data-id="xiao-shenfeng"]').waitFor();
     await shot('explore-2-dalian-expanded');
   });
@@ -197,13 +210,23 @@ try {
     assert.equal(await page.getByRole('combobox', { name: 'Entity' }).inputValue(), 'Enschede', 'the search box names the new focus');
   });
 
-  // 7c. A small view is not blown up to fill the canvas.
+  // 7c. A small view is not blown up to fill the canvas; an entity
+  // picked in the list expands from its details' "Expand" button.
   await step('small view', async () => {
     await page.goto(base + '/explore?focus=linkoping');
     await page.waitForFunction(() => document.body.getAttribute('data-drawn'));
     const zoom = await page.evaluate(() => window.tiesExplorer.cy.zoom());
     assert.ok(zoom <= 1.5, 'zoom of a five-entity view: ' + zoom);
     await shot('explore-small-view');
+    const count = () => page.locator('#tg-entities li').count();
+    const n = await count();
+    await page.locator('#tg-entities li[data-id="enschede"] button').first().click();
+    const expand = page.locator('#tg-details').getByRole('button', { name: 'Expand' });
+    await expand.waitFor();
+    assert.equal(await count(), n, 'a click in the list expands nothing');
+    await expand.click();
+    await page.locator('#tg-status', { hasText: 'Expanded Enschede' }).waitFor();
+    assert.ok(await count() > n, 'Expand adds Enschede\'s neighbours');
   });
 
   // 8. The README's path query in GraphiQL: three hops in the Graph panel.
@@ -456,6 +479,14 @@ async function around(id, depth, validAt, types) {
     });
     return (await r.json()).data.neighborhood.nodes.map((n) => n.id);
   }, { id, depth, validAt, types: types || null }));
+}
+
+// nodePoint answers where on the page the explorer draws an entity, for
+// the mouse.
+async function nodePoint(id) {
+  const box = await pageOf.locator('#tg-canvas').boundingBox();
+  const at = await pageOf.evaluate((i) => window.tiesExplorer.cy.$id(i).renderedPosition(), id);
+  return [box.x + at.x, box.y + at.y];
 }
 
 async function step(name, fn) {

@@ -202,7 +202,7 @@
       status(nameOf(state.focus) + ': ' + n + ' entities, ' + rels + ' relations' + (nb.truncated ? ' (truncated: the neighbourhood is larger)' : '') + '.');
       $('tg-from-name').textContent = nameOf(state.focus);
       // The search box names the focus, however it was reached (a link,
-      // a double-click, a "focus" button), unless the user is typing in it.
+      // a "focus" button), unless the user is typing in it.
       if (document.activeElement !== $('tg-q')) $('tg-q').value = nameOf(state.focus);
       if (state.to) return connect();
     }).catch(fail);
@@ -291,8 +291,11 @@
     }).catch(fail);
   }
 
-  cy.on('tap', 'node', function (ev) { var id = ev.target.id(); select(id, false); expand(id); });
-  cy.on('dbltap', 'node', function (ev) { focus(ev.target.id()); });
+  // A click only shows a node, so that one can read its facts without
+  // the view growing; expanding is asked for: a double-click here, the
+  // "Expand" button of the details, Enter in the side list.
+  cy.on('tap', 'node', function (ev) { select(ev.target.id(), false); });
+  cy.on('dbltap', 'node', function (ev) { expand(ev.target.id()); });
   cy.on('tap', 'edge', function (ev) { select(ev.target.data('raw').id, true); });
 
   // linkedAt answers the entities in view that the walks which built the
@@ -348,7 +351,20 @@
     $('tg-entities').replaceChildren.apply($('tg-entities'), ents.map(function (e) {
       var holds = isLinked(e.id);
       return el('li', { 'data-id': e.id, 'data-holds': String(holds), class: holds ? '' : 'faded' }, [
-        el('button', { type: 'button', text: (e.name || e.id) + ' (' + e.type + ')' + (holds ? '' : ' — not linked in ' + y), title: 'Show and expand', onclick: function () { select(e.id, false); expand(e.id); } }), ' ',
+        el('button', {
+          type: 'button', text: (e.name || e.id) + ' (' + e.type + ')' + (holds ? '' : ' — not linked in ' + y),
+          title: 'Click or Space: show; Enter or double-click: expand',
+          onclick: function () { select(e.id, false); },
+          ondblclick: function () { expand(e.id); },
+          // Enter expands, Space (the button's click) shows: a keyboard
+          // has both without leaving the list.
+          onkeydown: function (ev) {
+            if (ev.key !== 'Enter' || ev.repeat || ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+            ev.preventDefault();
+            select(e.id, false);
+            expand(e.id);
+          },
+        }), ' ',
         el('button', { type: 'button', class: 'tg-muted', text: 'focus', 'aria-label': 'Focus ' + (e.name || e.id), onclick: function () { focus(e.id); } }),
       ]);
     }));
