@@ -229,6 +229,72 @@ try {
     assert.ok(await count() > n, 'Expand adds Enschede\'s neighbours');
   });
 
+  // 7d. As recorded at: a fact changed after the page loaded is drawn as
+  // it was when the view is asked for an earlier instant, its details and
+  // export say the same, and an instant older than the service's history
+  // is explained.
+  await step('as recorded at', async () => {
+    const created = Date.now();
+    await mutate(`mutation {
+  e: upsertEntities(input: [{id: "asof-town", type: "City", name: "Asof Town"}, {id: "asof-partner", type: "City", name: "Asof Partner"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "asof-town", to: "asof-partner", validFrom: "2001"}]) { id }
+}`);
+    await page.goto(base + '/explore?focus=asof-town');
+    await page.locator('#tg-entities li[data-id="asof-partner"]').waitFor();
+    assert.equal(await page.locator('#tg-past').isVisible(), false, 'the present is not marked historical');
+    // An instant after the fixture was written and before it changes, in
+    // whole seconds as the input takes it: the next second's start.
+    await page.waitForFunction((t) => Date.now() >= (Math.floor(t / 1000) + 1) * 1000 + 50, created);
+    const before = await page.evaluate(() => {
+      const d = new Date(Math.floor(Date.now() / 1000) * 1000), p = (n) => String(n).padStart(2, '0');
+      return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
+    });
+    await mutate(`mutation {
+  e: upsertEntities(input: [{id: "asof-partner", type: "City", name: "Asof Partner Renamed"}, {id: "asof-newcomer", type: "City", name: "Asof Newcomer"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "asof-town", to: "asof-newcomer"}]) { id }
+}`);
+    const label = (id) => page.evaluate((i) => window.tiesExplorer.cy.$id(i).data('label'), id);
+    await page.reload();
+    await page.locator('#tg-entities li[data-id="asof-newcomer"]').waitFor();
+    assert.equal(await label('asof-partner'), 'Asof Partner Renamed', 'now: the new name');
+
+    await page.locator('#tg-asof').fill(before);
+    await page.waitForURL(/asOf=/);
+    await page.locator('#tg-past').waitFor();
+    await page.waitForFunction(() => !window.tiesExplorer.cy.$id('asof-newcomer').length);
+    assert.equal(await label('asof-partner'), 'Asof Partner', 'drawn as recorded then');
+    assert.equal(await page.locator('#tg-entities li[data-id="asof-newcomer"]').count(), 0, 'the later relation is not listed');
+    assert.match(await page.locator('#tg-entities li[data-id="asof-partner"]').innerText(), /^Asof Partner \(City\)/);
+    assert.equal(await page.locator('#tg-asof-now').isEnabled(), true);
+    await page.locator('#tg-entities li[data-id="asof-partner"] button').first().click();
+    await page.locator('#tg-details h3').getByText('Asof Partner', { exact: true }).waitFor();
+    await shot('explore-asof');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#tg-ndjson').click()]);
+    const file = path.join(artifacts, 'export-asof.ndjson');
+    await dl.saveAs(file);
+    const dump = await fs.readFile(file, 'utf8');
+    assert.match(dump, /"name":"Asof Partner"/, 'the export is of the same instant');
+    assert.doesNotMatch(dump, /Renamed|asof-newcomer/, 'the export is of the same instant');
+    // A bookmark keeps the instant.
+    await page.reload();
+    await page.locator('#tg-entities li[data-id="asof-partner"]').waitFor();
+    assert.equal(await page.locator('#tg-asof').inputValue(), before);
+    assert.equal(await label('asof-partner'), 'Asof Partner', 'the bookmarked view is of the same instant');
+
+    // Older than the history kept (30 days by default): explained.
+    await page.locator('#tg-asof').fill('2001-01-01T00:00:00');
+    const problem = page.locator('#tg-status[data-problem="history"]');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /keeps its history for a limited time.*oldest time it can show is/);
+    assert.equal(await page.locator('#tg-entities li').count(), 0, 'nothing is drawn for an instant it cannot show');
+
+    await page.locator('#tg-asof-now').click();
+    await page.locator('#tg-entities li[data-id="asof-newcomer"]').waitFor();
+    assert.equal(await label('asof-partner'), 'Asof Partner Renamed', 'back to now');
+    assert.equal(await page.locator('#tg-past').isVisible(), false, 'the present is not marked historical');
+    assert.doesNotMatch(page.url(), /asOf=/);
+  });
+
   // 8. The README's path query in GraphiQL: three hops in the Graph panel.
   await step('GraphiQL path query', async () => {
     const q = `{
@@ -479,6 +545,14 @@ async function around(id, depth, validAt, types) {
     });
     return (await r.json()).data.neighborhood.nodes.map((n) => n.id);
   }, { id, depth, validAt, types: types || null }));
+}
+
+// mutate sends a GraphQL mutation from the page and fails on any error.
+async function mutate(q) {
+  const body = await pageOf.evaluate(async (q) => (await fetch('/query', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: q }),
+  })).json(), q);
+  assert.ok(body.data && !body.errors, 'the mutation is accepted: ' + JSON.stringify(body.errors));
 }
 
 // nodePoint answers where on the page the explorer draws an entity, for
