@@ -327,6 +327,51 @@ try {
     await shot('playground-opening-query');
   });
 
+  // 8b2. On a 1024x700 screen with the Graph panel open, the editor, the
+  // result and the drawing are each whole on screen, none over another,
+  // and the editor takes and runs a query.
+  await step('GraphiQL at 1024x700', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      await page.goto(base + '/');
+      await page.waitForURL(/\?query=/);
+      await page.locator('.graphiql-execute-button').click();
+      const panel = page.locator('[data-testid="graph-plugin"]');
+      await panel.locator('[data-testid="entity-list"] li', { hasText: 'Enschede' }).first().waitFor();
+      await shot('playground-1024x700');
+      const parts = {
+        bar: '.tg-bar', editor: '.graphiql-query-editor .graphiql-editor', toolbar: '.graphiql-toolbar',
+        tools: '.graphiql-editor-tools', result: '.graphiql-response', graph: '[data-testid="graph-plugin"] .tg-canvas',
+      };
+      const box = {};
+      for (const [name, sel] of Object.entries(parts)) {
+        box[name] = await page.locator(sel).first().boundingBox();
+        assert.ok(box[name], name + ' is shown');
+        const b = box[name];
+        assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= 1024 && b.y + b.height <= 700, name + ' is whole on screen: ' + JSON.stringify(b));
+      }
+      const names = Object.keys(box);
+      for (let i = 0; i < names.length; i++) {
+        for (let j = i + 1; j < names.length; j++) {
+          const a = box[names[i]], b = box[names[j]];
+          const apart = a.x + a.width <= b.x + 0.5 || b.x + b.width <= a.x + 0.5 || a.y + a.height <= b.y + 0.5 || b.y + b.height <= a.y + 0.5;
+          assert.ok(apart, names[i] + ' and ' + names[j] + ' overlap: ' + JSON.stringify([a, b]));
+        }
+      }
+      for (const [name, w, h] of [['editor', 320, 150], ['result', 320, 150], ['graph', 300, 250]]) {
+        assert.ok(box[name].width >= w && box[name].height >= h, name + ' is at least ' + w + 'x' + h + ': ' + JSON.stringify(box[name]));
+      }
+      // The editor is usable: a query typed in runs.
+      await page.locator('.graphiql-query-editor .graphiql-editor').first().click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText('{ layoutCheck: entity(id: "dalian") { name } }');
+      await page.locator('.graphiql-execute-button').click();
+      await page.locator('.graphiql-response').getByText('layoutCheck').first().waitFor();
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+  });
+
   // 8c. The change feed runs in GraphiQL as a subscription: a change
   // committed while it runs shows in the result pane.
   await step('GraphiQL subscription', async () => {
