@@ -501,7 +501,8 @@ try {
       await leaf.getByRole('button', { name: /^Focus / }).click();
       await page.locator('#tg-entities li[data-id="' + hub + '"]').waitFor();
       await page.waitForFunction((h) => window.tiesExplorer.state.focus !== h && document.querySelectorAll('#tg-entities li').length < 10, hub);
-      await page.locator('#tg-entities li[data-id="' + hub + '"] button').first().click();
+      // A click only shows; a double-click in the list expands.
+      await page.locator('#tg-entities li[data-id="' + hub + '"] button').first().dblclick();
       await page.locator('#tg-status', { hasText: '200 of its 499 neighbours' }).waitFor();
       const drawn = await page.evaluate(() => window.tiesExplorer.cy.nodes().length);
       assert.ok(drawn <= 203, 'entities drawn after the expansion: ' + drawn);
@@ -510,7 +511,7 @@ try {
       const focus = await page.evaluate(() => window.tiesExplorer.state.focus);
       await page.locator('#tg-depth').selectOption('2');
       await page.locator('#tg-status', { hasText: /: 500 entities/ }).waitFor();
-      await page.locator('#tg-entities li[data-id="' + focus + '"] button').first().click();
+      await page.locator('#tg-entities li[data-id="' + focus + '"] button').first().press('Enter');
       await page.locator('#tg-status', { hasText: 'Expanded' }).waitFor();
       assert.match(await page.locator('#tg-status').innerText(), /: 0 new entities/, 'expanding the focus of a two-hop view');
       await shot('explore-hub-expanded');
