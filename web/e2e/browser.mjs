@@ -75,9 +75,22 @@ try {
     await shot('explore-1-enschede');
   });
 
-  // 2. Expand Dalian: its mayor and the MoU come into view.
-  await step('expand Dalian', async () => {
-    await page.locator('#tg-entities li[data-id="dalian"] button').first().click();
+  // 2. A click on Dalian, in the drawing or in the list, shows its
+  // details and leaves the view as it was; a double-click expands it: its
+  // mayor and the MoU come into view.
+  await step('click shows, double-click expands Dalian', async () => {
+    const drawnIDs = () => page.evaluate(() => window.tiesExplorer.cy.nodes().map((n) => n.id()).sort());
+    const before = await drawnIDs();
+    const title = page.locator('#tg-details h3');
+    await page.mouse.click(...await nodePoint('dalian'));
+    await title.getByText('Dalian', { exact: true }).waitFor();
+    await page.locator('#tg-entities li[data-id="enschede"] button').first().click();
+    await title.getByText('Enschede', { exact: true }).waitFor();
+    assert.deepEqual(await drawnIDs(), before, 'a click in the drawing and one in the list expand nothing');
+    assert.equal(await page.locator('#tg-entities li[data-id="xiao-shenfeng"]').count(), 0, "Dalian's mayor is not in view");
+    assert.match(await page.locator('#tg-help').innerText(), /double-click.*Enter/s, 'the help says how to expand');
+    await page.mouse.dblclick(...await nodePoint('dalian'));
+    await page.locator('#tg-status', { hasText: 'Expanded Dalian' }).waitFor();
     await page.locator('#tg-entities li[data-id="xiao-shenfeng"]').waitFor();
     await shot('explore-2-dalian-expanded');
   });
@@ -197,13 +210,91 @@ try {
     assert.equal(await page.getByRole('combobox', { name: 'Entity' }).inputValue(), 'Enschede', 'the search box names the new focus');
   });
 
-  // 7c. A small view is not blown up to fill the canvas.
+  // 7c. A small view is not blown up to fill the canvas; an entity
+  // picked in the list expands from its details' "Expand" button.
   await step('small view', async () => {
     await page.goto(base + '/explore?focus=linkoping');
     await page.waitForFunction(() => document.body.getAttribute('data-drawn'));
     const zoom = await page.evaluate(() => window.tiesExplorer.cy.zoom());
     assert.ok(zoom <= 1.5, 'zoom of a five-entity view: ' + zoom);
     await shot('explore-small-view');
+    const count = () => page.locator('#tg-entities li').count();
+    const n = await count();
+    await page.locator('#tg-entities li[data-id="enschede"] button').first().click();
+    const expand = page.locator('#tg-details').getByRole('button', { name: 'Expand' });
+    await expand.waitFor();
+    assert.equal(await count(), n, 'a click in the list expands nothing');
+    await expand.click();
+    await page.locator('#tg-status', { hasText: 'Expanded Enschede' }).waitFor();
+    assert.ok(await count() > n, 'Expand adds Enschede\'s neighbours');
+  });
+
+  // 7d. As recorded at: a fact changed after the page loaded is drawn as
+  // it was when the view is asked for an earlier instant, its details and
+  // export say the same, and an instant older than the service's history
+  // is explained.
+  await step('as recorded at', async () => {
+    await mutate(`mutation {
+  e: upsertEntities(input: [{id: "asof-town", type: "City", name: "Asof Town"}, {id: "asof-partner", type: "City", name: "Asof Partner"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "asof-town", to: "asof-partner", validFrom: "2001"}]) { id }
+}`);
+    const created = Date.now(); // after the commit, which the answer follows
+    await page.goto(base + '/explore?focus=asof-town');
+    await page.locator('#tg-entities li[data-id="asof-partner"]').waitFor();
+    assert.equal(await page.locator('#tg-past').isVisible(), false, 'the present is not marked historical');
+    // An instant after the fixture was written and before it changes, in
+    // whole seconds as the input takes it: the next second's start.
+    await page.waitForFunction((t) => Date.now() >= (Math.floor(t / 1000) + 1) * 1000 + 50, created);
+    const before = await page.evaluate(() => {
+      const d = new Date(Math.floor(Date.now() / 1000) * 1000), p = (n) => String(n).padStart(2, '0');
+      return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
+    });
+    await mutate(`mutation {
+  e: upsertEntities(input: [{id: "asof-partner", type: "City", name: "Asof Partner Renamed"}, {id: "asof-newcomer", type: "City", name: "Asof Newcomer"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "asof-town", to: "asof-newcomer"}]) { id }
+}`);
+    const label = (id) => page.evaluate((i) => window.tiesExplorer.cy.$id(i).data('label'), id);
+    await page.reload();
+    await page.locator('#tg-entities li[data-id="asof-newcomer"]').waitFor();
+    assert.equal(await label('asof-partner'), 'Asof Partner Renamed', 'now: the new name');
+
+    await page.locator('#tg-asof').fill(before);
+    await page.waitForURL(/asOf=/);
+    await page.locator('#tg-past').waitFor();
+    await page.waitForFunction(() => !window.tiesExplorer.cy.$id('asof-newcomer').length);
+    assert.equal(await label('asof-partner'), 'Asof Partner', 'drawn as recorded then');
+    assert.equal(await page.locator('#tg-entities li[data-id="asof-newcomer"]').count(), 0, 'the later relation is not listed');
+    assert.match(await page.locator('#tg-entities li[data-id="asof-partner"]').innerText(), /^Asof Partner \(City\)/);
+    assert.equal(await page.locator('#tg-asof-now').isEnabled(), true);
+    await page.locator('#tg-entities li[data-id="asof-partner"] button').first().click();
+    await page.locator('#tg-details h3').getByText('Asof Partner', { exact: true }).waitFor();
+    await shot('explore-asof');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#tg-ndjson').click()]);
+    const file = path.join(artifacts, 'export-asof.ndjson');
+    await dl.saveAs(file);
+    const dump = await fs.readFile(file, 'utf8');
+    assert.match(dump, /"name":"Asof Partner"/, 'the export is of the same instant');
+    assert.doesNotMatch(dump, /Renamed|asof-newcomer/, 'the export is of the same instant');
+    // A bookmark keeps the instant.
+    await page.reload();
+    await page.locator('#tg-entities li[data-id="asof-partner"]').waitFor();
+    // The input drops the seconds of a whole minute ("12:36" for "12:36:00").
+    const kept = await page.locator('#tg-asof').inputValue();
+    assert.ok(await page.evaluate(([a, b]) => new Date(a).getTime() === new Date(b).getTime(), [kept, before]), 'the bookmark keeps the instant: ' + kept + ', not ' + before);
+    assert.equal(await label('asof-partner'), 'Asof Partner', 'the bookmarked view is of the same instant');
+
+    // Older than the history kept (30 days by default): explained.
+    await page.locator('#tg-asof').fill('2001-01-01T00:00:00');
+    const problem = page.locator('#tg-status[data-problem="history"]');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /keeps its history for a limited time.*oldest time it can show is/);
+    assert.equal(await page.locator('#tg-entities li').count(), 0, 'nothing is drawn for an instant it cannot show');
+
+    await page.locator('#tg-asof-now').click();
+    await page.locator('#tg-entities li[data-id="asof-newcomer"]').waitFor();
+    assert.equal(await label('asof-partner'), 'Asof Partner Renamed', 'back to now');
+    assert.equal(await page.locator('#tg-past').isVisible(), false, 'the present is not marked historical');
+    assert.doesNotMatch(page.url(), /asOf=/);
   });
 
   // 8. The README's path query in GraphiQL: three hops in the Graph panel.
@@ -236,6 +327,51 @@ try {
     await panel.locator('[data-testid="relation-list"] li', { hasText: 'SISTER_CITY_OF Dalian' }).first().waitFor();
     await panel.locator('[data-testid="entity-list"] li', { hasText: 'Enschede' }).first().waitFor();
     await shot('playground-opening-query');
+  });
+
+  // 8b2. On a 1024x700 screen with the Graph panel open, the editor, the
+  // result and the drawing are each whole on screen, none over another,
+  // and the editor takes and runs a query.
+  await step('GraphiQL at 1024x700', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      await page.goto(base + '/');
+      await page.waitForURL(/\?query=/);
+      await page.locator('.graphiql-execute-button').click();
+      const panel = page.locator('[data-testid="graph-plugin"]');
+      await panel.locator('[data-testid="entity-list"] li', { hasText: 'Enschede' }).first().waitFor();
+      await shot('playground-1024x700');
+      const parts = {
+        bar: '.tg-bar', editor: '.graphiql-query-editor .graphiql-editor', toolbar: '.graphiql-toolbar',
+        tools: '.graphiql-editor-tools', result: '.graphiql-response', graph: '[data-testid="graph-plugin"] .tg-canvas',
+      };
+      const box = {};
+      for (const [name, sel] of Object.entries(parts)) {
+        box[name] = await page.locator(sel).first().boundingBox();
+        assert.ok(box[name], name + ' is shown');
+        const b = box[name];
+        assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= 1024 && b.y + b.height <= 700, name + ' is whole on screen: ' + JSON.stringify(b));
+      }
+      const names = Object.keys(box);
+      for (let i = 0; i < names.length; i++) {
+        for (let j = i + 1; j < names.length; j++) {
+          const a = box[names[i]], b = box[names[j]];
+          const apart = a.x + a.width <= b.x + 0.5 || b.x + b.width <= a.x + 0.5 || a.y + a.height <= b.y + 0.5 || b.y + b.height <= a.y + 0.5;
+          assert.ok(apart, names[i] + ' and ' + names[j] + ' overlap: ' + JSON.stringify([a, b]));
+        }
+      }
+      for (const [name, w, h] of [['editor', 320, 150], ['result', 320, 150], ['graph', 300, 250]]) {
+        assert.ok(box[name].width >= w && box[name].height >= h, name + ' is at least ' + w + 'x' + h + ': ' + JSON.stringify(box[name]));
+      }
+      // The editor is usable: a query typed in runs.
+      await page.locator('.graphiql-query-editor .graphiql-editor').first().click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText('{ layoutCheck: entity(id: "dalian") { name } }');
+      await page.locator('.graphiql-execute-button').click();
+      await page.locator('.graphiql-response').getByText('layoutCheck').first().waitFor();
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
   });
 
   // 8c. The change feed runs in GraphiQL as a subscription: a change
@@ -367,7 +503,8 @@ try {
       await leaf.getByRole('button', { name: /^Focus / }).click();
       await page.locator('#tg-entities li[data-id="' + hub + '"]').waitFor();
       await page.waitForFunction((h) => window.tiesExplorer.state.focus !== h && document.querySelectorAll('#tg-entities li').length < 10, hub);
-      await page.locator('#tg-entities li[data-id="' + hub + '"] button').first().click();
+      // A click only shows; a double-click in the list expands.
+      await page.locator('#tg-entities li[data-id="' + hub + '"] button').first().dblclick();
       await page.locator('#tg-status', { hasText: '200 of its 499 neighbours' }).waitFor();
       const drawn = await page.evaluate(() => window.tiesExplorer.cy.nodes().length);
       assert.ok(drawn <= 203, 'entities drawn after the expansion: ' + drawn);
@@ -376,7 +513,7 @@ try {
       const focus = await page.evaluate(() => window.tiesExplorer.state.focus);
       await page.locator('#tg-depth').selectOption('2');
       await page.locator('#tg-status', { hasText: /: 500 entities/ }).waitFor();
-      await page.locator('#tg-entities li[data-id="' + focus + '"] button').first().click();
+      await page.locator('#tg-entities li[data-id="' + focus + '"] button').first().press('Enter');
       await page.locator('#tg-status', { hasText: 'Expanded' }).waitFor();
       assert.match(await page.locator('#tg-status').innerText(), /: 0 new entities/, 'expanding the focus of a two-hop view');
       await shot('explore-hub-expanded');
@@ -456,6 +593,22 @@ async function around(id, depth, validAt, types) {
     });
     return (await r.json()).data.neighborhood.nodes.map((n) => n.id);
   }, { id, depth, validAt, types: types || null }));
+}
+
+// mutate sends a GraphQL mutation from the page and fails on any error.
+async function mutate(q) {
+  const body = await pageOf.evaluate(async (q) => (await fetch('/query', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: q }),
+  })).json(), q);
+  assert.ok(body.data && !body.errors, 'the mutation is accepted: ' + JSON.stringify(body.errors));
+}
+
+// nodePoint answers where on the page the explorer draws an entity, for
+// the mouse.
+async function nodePoint(id) {
+  const box = await pageOf.locator('#tg-canvas').boundingBox();
+  const at = await pageOf.evaluate((i) => window.tiesExplorer.cy.$id(i).renderedPosition(), id);
+  return [box.x + at.x, box.y + at.y];
 }
 
 async function step(name, fn) {

@@ -1,5 +1,6 @@
 // explore.js: the explorer at /explore. It uses only the public API
-// (search, neighborhood, entity, relation, paths, ontology and /export),
+// (search, neighborhood, entity, relation, paths, ontology, stats and
+// /export),
 // keeps the view in the URL so that it can be bookmarked, and lists what
 // is drawn in the side panel for keyboards and screen readers.
 (function () {
@@ -8,6 +9,7 @@
   var $ = function (id) { return document.getElementById(id); };
 
   // The view, as in the URL: /explore?focus=enschede&depth=2&validAt=2012&types=SISTER_CITY_OF
+  // and asOf=2026-12-07T12:00:00.000Z for the graph as recorded then.
   var sp = new URLSearchParams(location.search);
   var state = {
     focus: sp.get('focus') || '',
@@ -18,7 +20,14 @@
     entityTypes: list(sp.get('entityTypes')),
     to: sp.get('to') || '',
     k: parseInt(sp.get('k') || '1', 10) || 1,
+    asOf: instant(sp.get('asOf')),
   };
+  // instant answers an RFC 3339 time as the service reads it, or '' for
+  // none or one the browser cannot read.
+  function instant(s) {
+    var t = s ? new Date(s) : null;
+    return t && !isNaN(t.getTime()) ? t.toISOString() : '';
+  }
   function list(s) { return s ? s.split(',').filter(Boolean) : []; }
   function writeURL() {
     var q = new URLSearchParams();
@@ -30,6 +39,7 @@
     if (state.entityTypes.length) q.set('entityTypes', state.entityTypes.join(','));
     if (state.to) q.set('to', state.to);
     if (state.k !== 1) q.set('k', String(state.k));
+    if (state.asOf) q.set('asOf', state.asOf);
     var s = q.toString().replace(/%2C/g, ',');
     history.replaceState(null, '', location.pathname + (s ? '?' + s : ''));
   }
@@ -40,7 +50,7 @@
     if (err && err.refused) { say(err.message); status(''); } else status(err && err.message ? err.message : String(err));
   }
   function say(msg) { $('tg-banner').textContent = msg; $('tg-banner').hidden = !msg; }
-  function status(msg) { $('tg-status').textContent = msg; }
+  function status(msg) { $('tg-status').textContent = msg; $('tg-status').removeAttribute('data-problem'); }
   function call(q, vars) {
     return TG.query(q, vars).then(function (d) { say(''); return d; });
   }
@@ -70,13 +80,16 @@
   var detailFields = 'validFrom validTo properties sources { excerpt locator confidence document { id name } }';
   var Q = {
     ontology: '{ ontology { entityTypes { name parent } relationTypes { name symmetric } } }',
-    search: 'query Search($text: String!) { search(text: $text, first: 10) { entity { id name type } } }',
-    neighborhood: 'query View($id: ID!, $depth: Int, $types: [String!], $entityTypes: [String!], $limit: Int) {' +
-      ' neighborhood(id: $id, depth: $depth, types: $types, entityTypes: $entityTypes, limit: $limit) { truncated nodeLink } }',
-    neighbors: 'query Neighbors($id: ID!, $types: [String!], $entityTypes: [String!]) { entity(id: $id) {' +
+    // Every read of the view takes the view's asOf (null: now); paths
+    // cannot, the service's paths read the present graph only.
+    search: 'query Search($text: String!, $asOf: DateTime) { search(text: $text, first: 10, asOf: $asOf) { entity { id name type } } }',
+    neighborhood: 'query View($id: ID!, $depth: Int, $types: [String!], $entityTypes: [String!], $limit: Int, $asOf: DateTime) {' +
+      ' neighborhood(id: $id, depth: $depth, types: $types, entityTypes: $entityTypes, limit: $limit, asOf: $asOf) { truncated nodeLink } }',
+    neighbors: 'query Neighbors($id: ID!, $types: [String!], $entityTypes: [String!], $asOf: DateTime) { entity(id: $id, asOf: $asOf) {' +
       ' neighbors(distinct: true, first: 0, types: $types, entityTypes: $entityTypes) { totalCount } } }',
-    entity: 'query Entity($id: ID!) { entity(id: $id) { id type name description aliases ' + detailFields + ' } }',
-    relation: 'query Relation($id: ID!) { relation(id: $id) { id type fromId toId ' + detailFields + ' } }',
+    entity: 'query Entity($id: ID!, $asOf: DateTime) { entity(id: $id, asOf: $asOf) { id type name description aliases ' + detailFields + ' } }',
+    relation: 'query Relation($id: ID!, $asOf: DateTime) { relation(id: $id, asOf: $asOf) { id type fromId toId ' + detailFields + ' } }',
+    horizon: '{ stats { asOfFrom } }',
     paths: 'query Paths($from: ID!, $to: ID!, $k: Int) { paths(from: $from, to: $to, k: $k) { length' +
       ' nodes { id name type } edges { id type fromId toId ' + detailFields + ' } } }',
   };
@@ -150,6 +163,7 @@
   function filters(v) {
     v.types = state.types.length ? state.types : null;
     v.entityTypes = state.entityTypes.length ? state.entityTypes : null;
+    v.asOf = state.asOf || null;
     return v;
   }
 
@@ -202,10 +216,35 @@
       status(nameOf(state.focus) + ': ' + n + ' entities, ' + rels + ' relations' + (nb.truncated ? ' (truncated: the neighbourhood is larger)' : '') + '.');
       $('tg-from-name').textContent = nameOf(state.focus);
       // The search box names the focus, however it was reached (a link,
-      // a double-click, a "focus" button), unless the user is typing in it.
+      // a "focus" button), unless the user is typing in it.
       if (document.activeElement !== $('tg-q')) $('tg-q').value = nameOf(state.focus);
       if (state.to) return connect();
-    }).catch(fail);
+    }).catch(function (err) {
+      if (seq !== loadSeq) return;
+      if (state.asOf && err.code === 'INVALID_ARGUMENT' && err.field === 'asOf') return beyondHistory();
+      if (state.asOf && err.code === 'NOT_FOUND') {
+        clear(); render();
+        status(nameOf(state.focus) + ' was not recorded yet at ' + shownTime(state.asOf) + ': pick a later time, or "Now".');
+        return;
+      }
+      fail(err);
+    });
+  }
+
+  // beyondHistory says why a view older than the service's history cannot
+  // be drawn, and from when it can: the service keeps old versions for its
+  // history retention only (ties serve --history, 30 days by default).
+  function beyondHistory() {
+    clear(); render();
+    var asked = state.asOf;
+    return call(Q.horizon).then(function (d) { return d.stats.asOfFrom; }, function () { return null; }).then(function (from) {
+      if (asked !== state.asOf) return;
+      if (from) $('tg-asof').min = localInput(from);
+      status('The service cannot show the graph as recorded at ' + shownTime(asked) +
+        ': it keeps its history for a limited time only (its history retention)' +
+        (from ? ', and the oldest time it can show is ' + shownTime(from) : '') + '. Pick a later time, or "Now".');
+      $('tg-status').setAttribute('data-problem', 'history');
+    });
   }
 
   // ringsFrom gives each entity its distance from the focus.
@@ -282,7 +321,7 @@
       $('tg-details').replaceChildren(box);
     };
     if (cached) { show(cached); return Promise.resolve(); }
-    return call(isRelation ? Q.relation : Q.entity, { id: id }).then(function (d) {
+    return call(isRelation ? Q.relation : Q.entity, { id: id, asOf: state.asOf || null }).then(function (d) {
       var raw = isRelation ? d.relation : d.entity;
       if (!raw) { status('Not found: ' + id); return; }
       if (isRelation && ontology.symmetric.has(raw.type)) raw.undirected = true;
@@ -291,8 +330,11 @@
     }).catch(fail);
   }
 
-  cy.on('tap', 'node', function (ev) { var id = ev.target.id(); select(id, false); expand(id); });
-  cy.on('dbltap', 'node', function (ev) { focus(ev.target.id()); });
+  // A click only shows a node, so that one can read its facts without
+  // the view growing; expanding is asked for: a double-click here, the
+  // "Expand" button of the details, Enter in the side list.
+  cy.on('tap', 'node', function (ev) { select(ev.target.id(), false); });
+  cy.on('dbltap', 'node', function (ev) { expand(ev.target.id()); });
   cy.on('tap', 'edge', function (ev) { select(ev.target.data('raw').id, true); });
 
   // linkedAt answers the entities in view that the walks which built the
@@ -348,7 +390,20 @@
     $('tg-entities').replaceChildren.apply($('tg-entities'), ents.map(function (e) {
       var holds = isLinked(e.id);
       return el('li', { 'data-id': e.id, 'data-holds': String(holds), class: holds ? '' : 'faded' }, [
-        el('button', { type: 'button', text: (e.name || e.id) + ' (' + e.type + ')' + (holds ? '' : ' — not linked in ' + y), title: 'Show and expand', onclick: function () { select(e.id, false); expand(e.id); } }), ' ',
+        el('button', {
+          type: 'button', text: (e.name || e.id) + ' (' + e.type + ')' + (holds ? '' : ' — not linked in ' + y),
+          title: 'Click or Space: show; Enter or double-click: expand',
+          onclick: function () { select(e.id, false); },
+          ondblclick: function () { expand(e.id); },
+          // Enter expands, Space (the button's click) shows: a keyboard
+          // has both without leaving the list.
+          onkeydown: function (ev) {
+            if (ev.key !== 'Enter' || ev.repeat || ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+            ev.preventDefault();
+            select(e.id, false);
+            expand(e.id);
+          },
+        }), ' ',
         el('button', { type: 'button', class: 'tg-muted', text: 'focus', 'aria-label': 'Focus ' + (e.name || e.id), onclick: function () { focus(e.id); } }),
       ]);
     }));
@@ -372,6 +427,12 @@
     if (!state.focus || !state.to) return Promise.resolve();
     writeURL();
     var out = $('tg-paths');
+    if (state.asOf) {
+      // The service's paths read the present graph only: drawn into a
+      // view of the past they would mix two times.
+      out.replaceChildren(el('p', { text: 'Paths are found in the graph as it is now: "Now" above shows them.' }));
+      return Promise.resolve();
+    }
     out.replaceChildren(el('p', { class: 'tg-muted', text: 'Looking for paths…' }));
     return call(Q.paths, { from: state.focus, to: state.to, k: state.k }).then(function (d) {
       var paths = d.paths;
@@ -456,7 +517,7 @@
       if (!text) { seq++; hits = []; none = ''; draw(); return; }
       timer = setTimeout(function () {
         var my = ++seq;
-        call(Q.search, { text: text }).then(function (d) {
+        call(Q.search, { text: text, asOf: state.asOf || null }).then(function (d) {
           if (my !== seq) return; // an older answer arriving late
           hits = d.search;
           none = hits.length ? '' : text;
@@ -512,14 +573,48 @@
   year.addEventListener('input', function () { state.validAt = year.value; syncSlider(); writeURL(); render(); });
   dated.addEventListener('change', function () { state.validAt = dated.checked ? year.value : ''; syncSlider(); writeURL(); render(); });
 
+  // Recorded time: the view as the service recorded it at an instant,
+  // asked again of the service (unlike the slider, which only fades).
+  // The input is in the browser's time zone; the URL and the service get
+  // UTC.
+  function localInput(iso) {
+    var d = new Date(iso), p = function (n) { return String(n).padStart(2, '0'); };
+    return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
+  }
+  function shownTime(iso) {
+    return new Date(iso).toLocaleString('en-GB', {
+      year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
+    });
+  }
+  function syncAsOf() {
+    $('tg-asof').value = state.asOf ? localInput(state.asOf) : '';
+    $('tg-asof-now').disabled = !state.asOf;
+    document.body.classList.toggle('tg-historical', !!state.asOf);
+    $('tg-past').hidden = !state.asOf;
+    $('tg-past-time').textContent = state.asOf ? shownTime(state.asOf) : '';
+  }
+  function setAsOf(iso) {
+    if (iso === state.asOf) return;
+    state.asOf = iso;
+    full.clear(); // details fetched at another time
+    syncAsOf();
+    load();
+  }
+  syncAsOf();
+  $('tg-asof').addEventListener('change', function () { setAsOf(this.value ? instant(this.value) : ''); });
+  $('tg-asof-now').addEventListener('click', function () { setAsOf(''); });
+  $('tg-past-now').addEventListener('click', function () { setAsOf(''); });
+
   // Exports: the drawing as PNG, and the focus's neighbourhood with the
-  // view's filters and date through the service's own /export.
+  // view's filters, date and recorded time through the service's own
+  // /export.
   function exportURL(format) {
     var q = new URLSearchParams({ format: format, from: state.focus, depth: String(state.depth) });
     if (state.types.length) q.set('types', state.types.join(','));
     if (state.entityTypes.length) q.set('entityTypes', state.entityTypes.join(','));
     // At a date, the file holds what the drawing shows unfaded.
     if (state.validAt) q.set('validAt', state.validAt);
+    if (state.asOf) q.set('asOf', state.asOf);
     return '/export?' + q.toString();
   }
   $('tg-png').addEventListener('click', function () {

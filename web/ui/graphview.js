@@ -40,11 +40,15 @@
     return '';
   }
 
-  // An APIError is a refused or failed request, with the message to show.
-  function APIError(message, status, refused) {
+  // An APIError is a refused or failed request, with the message to show,
+  // and for a GraphQL error its extensions' code and field, for a page to
+  // explain an error it expects in its own words.
+  function APIError(message, status, refused, code, field) {
     this.message = message;
     this.status = status;
     this.refused = refused;
+    this.code = code || '';
+    this.field = field || '';
   }
   APIError.prototype = Object.create(Error.prototype);
 
@@ -71,8 +75,8 @@
         if (!body) throw new APIError('The service answered ' + resp.status + ' without JSON.', resp.status, false);
         if (body.errors && body.errors.length) {
           var e = body.errors[0];
-          var code = e.extensions && e.extensions.code ? e.extensions.code + ': ' : '';
-          throw new APIError(code + e.message, resp.status, false);
+          var ext = e.extensions || {};
+          throw new APIError((ext.code ? ext.code + ': ' : '') + e.message, resp.status, false, ext.code, ext.field);
         }
         return body.data;
       });
