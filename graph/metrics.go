@@ -147,12 +147,12 @@ func (m *serverMetrics) handler(st *store.Store) http.HandlerFunc {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		bw := bufio.NewWriter(w)
-		m.write(bw, stats, err)
+		m.write(bw, stats, err, st.CacheStats())
 		bw.Flush()
 	}
 }
 
-func (m *serverMetrics) write(w io.Writer, stats store.Stats, statsErr error) {
+func (m *serverMetrics) write(w io.Writer, stats store.Stats, statsErr error, cache store.CacheStats) {
 	m.mu.Lock()
 	reqs := make([]requestKey, 0, len(m.requests))
 	for k := range m.requests {
@@ -201,6 +201,18 @@ func (m *serverMetrics) write(w io.Writer, stats store.Stats, statsErr error) {
 		header(w, "ties_relations", "gauge", fmt.Sprintf("Relations in the graph, by relation type: the %d largest types, the rest as %q.", maxTypeSeries, otherTypes))
 		typeSeries(w, "ties_relations", stats.ByRelationType)
 	}
+	// The read cache (ties serve --cache-size): evictions rising with
+	// fills under a steady load mean the queries read more than it holds.
+	header(w, "ties_read_cache_capacity_bytes", "gauge", "Bytes the read cache of records and adjacency may take (--cache-size); 0 when it is off.")
+	fmt.Fprintf(w, "ties_read_cache_capacity_bytes %d\n", cache.Capacity)
+	header(w, "ties_read_cache_bytes", "gauge", "Bytes the read cache's entries take now, decoded records included.")
+	fmt.Fprintf(w, "ties_read_cache_bytes %d\n", cache.Bytes)
+	header(w, "ties_read_cache_entries", "gauge", "Entries in the read cache.")
+	fmt.Fprintf(w, "ties_read_cache_entries %d\n", cache.Entries)
+	header(w, "ties_read_cache_fills_total", "counter", "Entries added to the read cache: reads it could not answer, taken from the store.")
+	fmt.Fprintf(w, "ties_read_cache_fills_total %d\n", cache.Fills)
+	header(w, "ties_read_cache_evictions_total", "counter", "Entries evicted from the read cache to make room for others.")
+	fmt.Fprintf(w, "ties_read_cache_evictions_total %d\n", cache.Evictions)
 
 	header(w, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.")
 	fmt.Fprintf(w, "process_start_time_seconds %s\n", formatFloat(float64(m.start.UnixNano())/1e9))

@@ -84,6 +84,21 @@ func TestMetrics(t *testing.T) {
 	if got, want := values[`ties_relations{type="SISTER_CITY_OF"}`], 0.0; got <= want {
 		t.Errorf("ties_relations{type=\"SISTER_CITY_OF\"} = %v, want more than %v", got, want)
 	}
+	// The read cache: the queries above read Enschede through it.
+	cache := e.store.CacheStats()
+	if cache.Capacity <= 0 {
+		t.Fatalf("the test store has no read cache (%+v)", cache)
+	}
+	if got := values["ties_read_cache_capacity_bytes"]; got != float64(cache.Capacity) {
+		t.Errorf("ties_read_cache_capacity_bytes = %v, want %d", got, cache.Capacity)
+	}
+	if values["ties_read_cache_fills_total"] <= 0 || values["ties_read_cache_entries"] <= 0 || values["ties_read_cache_bytes"] <= 0 {
+		t.Errorf("read cache figures: fills %v, entries %v, bytes %v; want each above 0",
+			values["ties_read_cache_fills_total"], values["ties_read_cache_entries"], values["ties_read_cache_bytes"])
+	}
+	if _, ok := values["ties_read_cache_evictions_total"]; !ok {
+		t.Errorf("ties_read_cache_evictions_total missing")
+	}
 	if values["process_resident_memory_bytes"] <= 0 || values["go_goroutines"] <= 0 {
 		t.Errorf("runtime figures missing: rss %v, goroutines %v", values["process_resident_memory_bytes"], values["go_goroutines"])
 	}

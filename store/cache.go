@@ -56,6 +56,34 @@ type readCache struct {
 	// entries: it saves every snapshot the read of the ontology version.
 	schema   *schema
 	schemaTs uint64
+
+	// fills and evictions count the entries added and those pushed out
+	// to make room (under mu), for the operator's metrics: evictions that
+	// keep pace with fills under a steady load say the cache is smaller
+	// than what the load reads (CacheStats).
+	fills, evictions uint64
+}
+
+// CacheStats describes the read cache for the operator's metrics.
+type CacheStats struct {
+	// Capacity is the bytes the cache may take (Options.CacheSize), 0
+	// when it is off; Bytes what its entries take now, decoded bodies
+	// included (they have a share of their own beside Capacity).
+	Capacity, Bytes int64
+	Entries         int
+	// Fills and Evictions count, since the store opened, the entries
+	// added (each a read the cache could not answer) and those evicted
+	// to make room for others.
+	Fills, Evictions uint64
+}
+
+func (c *readCache) stats() CacheStats {
+	if c == nil {
+		return CacheStats{}
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return CacheStats{Capacity: c.max, Bytes: c.size, Entries: len(c.entries), Fills: c.fills, Evictions: c.evictions}
 }
 
 // cacheKind says what a cache key names.
@@ -266,6 +294,7 @@ func (c *readCache) put(e *cacheEntry) {
 	c.entries = append(c.entries, cacheEntry{})
 	c.entries[len(c.entries)-1].set(e)
 	c.size += e.size
+	c.fills++
 }
 
 // over reports whether the entries, with extra bytes more, would pass
@@ -295,6 +324,7 @@ func (c *readCache) evictOne() {
 			continue
 		}
 		c.remove(c.hand)
+		c.evictions++
 		return
 	}
 }

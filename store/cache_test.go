@@ -414,3 +414,39 @@ func TestCacheConcurrentSnapshots(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestReadCacheStats: the figures the operator's metrics show count what
+// the cache took in and what it evicted to make room, and a cache that
+// is off reports zeros.
+func TestReadCacheStats(t *testing.T) {
+	body := string(make([]byte, 100))
+	size := int64(len(body)) + entryOverhead
+	// Room for 32 entries (one entry may take a sixteenth of the cache).
+	c := newReadCache(32*size, 1)
+	for i := range 50 {
+		c.putBody(cacheKey{cacheEntity, uint64(i)}, 1, body)
+	}
+	found := 0
+	for i := range 50 {
+		if _, ok := c.body(cacheKey{cacheEntity, uint64(i)}, 1); ok {
+			found++
+		}
+	}
+	if found != 32 {
+		t.Errorf("entries found: got %d, want the 32 the cache has room for", found)
+	}
+	got := c.stats()
+	want := CacheStats{Capacity: 32 * size, Bytes: 32 * size, Entries: 32, Fills: 50, Evictions: 18}
+	if got != want {
+		t.Errorf("stats: got %+v, want %+v", got, want)
+	}
+	// A put refused (a reader of an older snapshot) is no fill.
+	c.putBody(cacheKey{cacheEntity, 99}, 0, body)
+	if got := c.stats().Fills; got != 50 {
+		t.Errorf("fills after a refused put: got %d, want 50", got)
+	}
+	var off *readCache
+	if got := off.stats(); got != (CacheStats{}) {
+		t.Errorf("no cache: got %+v, want zeros", got)
+	}
+}

@@ -309,6 +309,11 @@ func (s *Store) NeverWritten(ctx context.Context) (bool, error) {
 	return false, nil
 }
 
+// CacheStats describes the read cache (Options.CacheSize): its size,
+// and how many entries it has taken in and evicted since the store
+// opened. A store without one reports zeros.
+func (s *Store) CacheStats() CacheStats { return s.cache.stats() }
+
 // Stats counts entities and relations, in total and by type (types with
 // none are left out; each list in type name order), from the counters
 // that every write keeps.

@@ -38,6 +38,7 @@ type serveConfig struct {
 	history         time.Duration
 	memoryLimit     string
 	minFreeDisk     string
+	cacheSize       string
 	limits          graph.Limits
 	maxConnections  int
 	shutdownGrace   time.Duration
@@ -101,6 +102,7 @@ func serveFlags(fs *flag.FlagSet) (*serveConfig, map[string]string) {
 	boolean(&c.noIntrospection, "no-introspection", "TIES_NO_INTROSPECTION", "refuse introspection queries (the playground needs them)")
 	boolean(&c.readOnly, "read-only", "TIES_READ_ONLY", "open an existing data directory read-only: queries only, no mutations or imports")
 	str(&c.memoryLimit, "memory-limit", "900MiB", "TIES_MEMORY_LIMIT", "soft memory limit of the Go heap, such as 900MiB or 2GiB; 0 turns it off (GOMEMLIMIT, when set, wins)")
+	str(&c.cacheSize, "cache-size", fmt.Sprintf("%dMiB", store.DefaultCacheSize>>20), "TIES_CACHE_SIZE", "memory for the read cache of records and adjacency that traversals read, such as 256MiB or 2GiB; 0 turns it off (size it to what the queries read: ties_read_cache_evictions_total rising with fills says it is too small)")
 	str(&c.minFreeDisk, "min-free-disk", "512MiB", "TIES_MIN_FREE_DISK", "pause writes (mutations and imports answer UNAVAILABLE) while the disk holding the data directory has less free than this; 0 turns the watch off")
 	dur(&c.history, "history", "TIES_HISTORY", "how long old versions stay readable for asOf queries; negative = forever, 0 = as last given for this data directory (30 days at first)")
 	dur(&c.limits.Timeout, "timeout", "TIES_TIMEOUT", "per-request timeout; 0 turns it off")
@@ -159,6 +161,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	minFree, err := parseBytes(c.minFreeDisk)
 	if err != nil {
 		return usageError{fmt.Sprintf("--min-free-disk: %v", err)}
+	}
+	cacheSize, err := parseBytes(c.cacheSize)
+	if err != nil {
+		return usageError{fmt.Sprintf("--cache-size: %v", err)}
+	}
+	if limit := debug.SetMemoryLimit(-1); cacheSize > limit/2 {
+		// The collector would run all the time to keep the heap, cache
+		// included, under the soft limit.
+		logger.Warn("the read cache takes more than half the memory limit; raise --memory-limit with it", "cache-size", c.cacheSize, "memory-limit", limit)
+	}
+	if cacheSize == 0 {
+		cacheSize = -1 // off; store.Options' zero is its default
 	}
 	tlsConfig, err := loadTLS(c.tlsCert, c.tlsKey)
 	if err != nil {
@@ -240,7 +254,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			spaceCheck = func() error { return checkFreeSpace(c.loc.data, minFree, freeDisk) }
 		}
 	}
-	st, err := c.loc.open(ctx, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly, SpaceCheck: spaceCheck})
+	st, err := c.loc.open(ctx, store.Options{SyncWrites: true, HistoryRetention: c.history, Logger: logger, ReadOnly: c.readOnly, SpaceCheck: spaceCheck, CacheSize: cacheSize})
 	if err != nil {
 		return err
 	}

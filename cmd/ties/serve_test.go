@@ -42,8 +42,8 @@ func TestParseBytes(t *testing.T) {
 	}
 }
 
-// Mistakes in the access flags are usage errors, found before the data
-// directory is touched.
+// Mistakes in the access flags (and in --cache-size) are usage errors,
+// found before the data directory is touched.
 func TestServeAccessFlags(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -54,6 +54,7 @@ func TestServeAccessFlags(t *testing.T) {
 		{"WildcardWithAnonymousWrite", []string{"--cors-origin", "*"}},
 		{"CertWithoutKey", []string{"--tls-cert", "cert.pem"}},
 		{"MissingCert", []string{"--tls-cert", "missing.pem", "--tls-key", "missing.pem"}},
+		{"CacheSizeNotASize", []string{"--cache-size", "lots"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := filepath.Join(t.TempDir(), "data")
