@@ -211,20 +211,20 @@ type ComplexityRoot struct {
 
 	Query struct {
 		APIKeys         func(childComplexity int) int
-		AllPaths        func(childComplexity int, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string) int
-		Centrality      func(childComplexity int, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int) int
+		AllPaths        func(childComplexity int, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, asOf *time.Time) int
+		Centrality      func(childComplexity int, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int, asOf *time.Time) int
 		Changes         func(childComplexity int, since *string, first *int, kinds []store.ChangeKind, types []string, ids []string) int
-		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int) int
-		Components      func(childComplexity int, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) int
+		CommonNeighbors func(childComplexity int, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int, asOf *time.Time) int
+		Components      func(childComplexity int, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string, asOf *time.Time) int
 		Diff            func(childComplexity int, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) int
 		Entities        func(childComplexity int, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool, where []*model.PropertyFilter, orderBy []*store.Order) int
 		Entity          func(childComplexity int, id string, asOf *time.Time) int
 		Facets          func(childComplexity int, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) int
 		Neighborhood    func(childComplexity int, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time, where []*model.PropertyFilter) int
 		Node            func(childComplexity int, id string, asOf *time.Time) int
-		Ontology        func(childComplexity int) int
-		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) int
-		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, parallel *bool) int
+		Ontology        func(childComplexity int, asOf *time.Time) int
+		Path            func(childComplexity int, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, asOf *time.Time) int
+		Paths           func(childComplexity int, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, parallel *bool, asOf *time.Time) int
 		Relation        func(childComplexity int, id string, asOf *time.Time) int
 		RelationFacets  func(childComplexity int, types []string, where []*model.PropertyFilter, by []string, asOf *time.Time) int
 		Relations       func(childComplexity int, id *string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) int
@@ -363,13 +363,13 @@ type QueryResolver interface {
 	Relations(ctx context.Context, id *string, types []string, direction *store.Direction, validAt *store.Date, during *store.DateRange, datedOnly *bool, entityTypes []string, first *int, after *string, asOf *time.Time, where []*model.PropertyFilter, orderBy []*store.Order) (*model.RelationConnection, error)
 	Search(ctx context.Context, text string, types []string, first *int, asOf *time.Time, where []*model.PropertyFilter) ([]*store.SearchHit, error)
 	Neighborhood(ctx context.Context, id string, depth *int, types []string, direction *store.Direction, entityTypes []string, validAt *store.Date, during *store.DateRange, datedOnly *bool, limit *int, asOf *time.Time, where []*model.PropertyFilter) (*store.Subgraph, error)
-	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) (*store.Path, error)
-	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, parallel *bool) ([]*store.Path, error)
-	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.PathsResult, error)
-	CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int) ([]*store.Entity, error)
-	Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error)
-	Components(ctx context.Context, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.ComponentsResult, error)
-	Ontology(ctx context.Context) (*store.Ontology, error)
+	Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, asOf *time.Time) (*store.Path, error)
+	Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, parallel *bool, asOf *time.Time) ([]*store.Path, error)
+	AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, asOf *time.Time) (*store.PathsResult, error)
+	CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int, asOf *time.Time) ([]*store.Entity, error)
+	Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int, asOf *time.Time) (*store.CentralityResult, error)
+	Components(ctx context.Context, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string, asOf *time.Time) (*store.ComponentsResult, error)
+	Ontology(ctx context.Context, asOf *time.Time) (*store.Ontology, error)
 	Stats(ctx context.Context, asOf *time.Time) (*store.Stats, error)
 	APIKeys(ctx context.Context) ([]*store.APIKey, error)
 	Diff(ctx context.Context, id string, depth *int, types []string, from *store.Date, to *store.Date, asOfFrom *time.Time, asOfTo *time.Time, datedOnly *bool) (*store.NetworkDiff, error)
@@ -1110,7 +1110,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AllPaths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["limit"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Query.AllPaths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["limit"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["asOf"].(*time.Time)), true
 	case "Query.centrality":
 		if e.ComplexityRoot.Query.Centrality == nil {
 			break
@@ -1121,7 +1121,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Centrality(childComplexity, args["types"].([]string), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["measure"].(*store.Measure), args["first"].(*int), args["samples"].(*int), args["seed"].(*int)), true
+		return e.ComplexityRoot.Query.Centrality(childComplexity, args["types"].([]string), args["entityTypes"].([]string), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["measure"].(*store.Measure), args["first"].(*int), args["samples"].(*int), args["seed"].(*int), args["asOf"].(*time.Time)), true
 	case "Query.changes":
 		if e.ComplexityRoot.Query.Changes == nil {
 			break
@@ -1143,7 +1143,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CommonNeighbors(childComplexity, args["ids"].([]string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.CommonNeighbors(childComplexity, args["ids"].([]string), args["types"].([]string), args["direction"].(*store.Direction), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["first"].(*int), args["asOf"].(*time.Time)), true
 	case "Query.components":
 		if e.ComplexityRoot.Query.Components == nil {
 			break
@@ -1154,7 +1154,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Components(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string)), true
+		return e.ComplexityRoot.Query.Components(childComplexity, args["types"].([]string), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["asOf"].(*time.Time)), true
 	case "Query.diff":
 		if e.ComplexityRoot.Query.Diff == nil {
 			break
@@ -1227,7 +1227,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Ontology(childComplexity), true
+		args, err := ec.field_Query_ontology_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Ontology(childComplexity, args["asOf"].(*time.Time)), true
 	case "Query.path":
 		if e.ComplexityRoot.Query.Path == nil {
 			break
@@ -1238,7 +1243,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["weight"].(*string)), true
+		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["weight"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.paths":
 		if e.ComplexityRoot.Query.Paths == nil {
 			break
@@ -1249,7 +1254,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["k"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["weight"].(*string), args["parallel"].(*bool)), true
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["k"].(*int), args["types"].([]string), args["direction"].(*store.Direction), args["maxDepth"].(*int), args["validAt"].(*store.Date), args["datedOnly"].(*bool), args["entityTypes"].([]string), args["weight"].(*string), args["parallel"].(*bool), args["asOf"].(*time.Time)), true
 	case "Query.relation":
 		if e.ComplexityRoot.Query.Relation == nil {
 			break
@@ -2315,6 +2320,8 @@ type Query {
     entityTypes: [String!]
     "A numeric relation property to use as the cost of each relation."
     weight: String
+    "Read the graph as it was recorded at this instant; now when absent."
+    asOf: DateTime
   ): Path
   """
   The k shortest simple paths between two entities, shortest first, ties in
@@ -2350,6 +2357,8 @@ type Query {
     ` + "`" + `Path.evidence` + "`" + `.
     """
     parallel: Boolean = false
+    "Read the graph as it was recorded at this instant; now when absent."
+    asOf: DateTime
   ): [Path!]!
   """
   Every simple path of at most ` + "`" + `maxDepth` + "`" + ` relations between two entities, up
@@ -2375,6 +2384,8 @@ type Query {
     datedOnly: Boolean = false
     "Cross only entities of these types (the two ends excepted)."
     entityTypes: [String!]
+    "Read the graph as it was recorded at this instant; now when absent."
+    asOf: DateTime
   ): PathList!
   "The entities tied to every one of the given entities: shared partners, networks two cities both belong to."
   commonNeighbors(
@@ -2392,6 +2403,8 @@ type Query {
     entityTypes: [String!]
     "How many at most."
     first: Int = 50
+    "Read the graph as it was recorded at this instant; now when absent."
+    asOf: DateTime
   ): [Entity!]!
   "Entities ranked by a centrality measure."
   centrality(
@@ -2411,6 +2424,8 @@ type Query {
     samples: Int
     "For sampled betweenness: the seed of the sample."
     seed: Int
+    "Read the graph as it was recorded at this instant; now when absent."
+    asOf: DateTime
   ): CentralityResult!
   "How many connected components the graph has and how large they are."
   components(
@@ -2422,9 +2437,14 @@ type Query {
     datedOnly: Boolean = false
     "Cross only entities of these types."
     entityTypes: [String!]
+    "Read the graph as it was recorded at this instant; now when absent."
+    asOf: DateTime
   ): ComponentSummary!
   "The ontology: entity and relation types."
-  ontology: Ontology!
+  ontology(
+    "Read the ontology as it was recorded at this instant; now when absent."
+    asOf: DateTime
+  ): Ontology!
   "Counts of the graph."
   stats(
     "Read the graph as it was recorded at this instant; now when absent."
@@ -4118,6 +4138,14 @@ func (ec *executionContext) field_Query_allPaths_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["entityTypes"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg9
 	return args, nil
 }
 
@@ -4188,6 +4216,14 @@ func (ec *executionContext) field_Query_centrality_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["seed"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg8
 	return args, nil
 }
 
@@ -4296,6 +4332,14 @@ func (ec *executionContext) field_Query_commonNeighbors_args(ctx context.Context
 		return nil, err
 	}
 	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg7
 	return args, nil
 }
 
@@ -4334,6 +4378,14 @@ func (ec *executionContext) field_Query_components_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["entityTypes"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg4
 	return args, nil
 }
 
@@ -4661,6 +4713,20 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_ontology_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_path_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4736,6 +4802,14 @@ func (ec *executionContext) field_Query_path_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["weight"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg9
 	return args, nil
 }
 
@@ -4830,6 +4904,14 @@ func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["parallel"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg11
 	return args, nil
 }
 
@@ -8325,7 +8407,7 @@ func (ec *executionContext) _Query_path(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string))
+			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Path) graphql.Marshaler {
@@ -8369,7 +8451,7 @@ func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string), fc.Args["parallel"].(*bool))
+			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["maxDepth"].(*int), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["weight"].(*string), fc.Args["parallel"].(*bool), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Path) graphql.Marshaler {
@@ -8413,7 +8495,7 @@ func (ec *executionContext) _Query_allPaths(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AllPaths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["limit"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Query().AllPaths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["limit"].(*int), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.PathsResult) graphql.Marshaler {
@@ -8457,7 +8539,7 @@ func (ec *executionContext) _Query_commonNeighbors(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CommonNeighbors(ctx, fc.Args["ids"].([]string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().CommonNeighbors(ctx, fc.Args["ids"].([]string), fc.Args["types"].([]string), fc.Args["direction"].(*store.Direction), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["first"].(*int), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Entity) graphql.Marshaler {
@@ -8501,7 +8583,7 @@ func (ec *executionContext) _Query_centrality(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Centrality(ctx, fc.Args["types"].([]string), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["measure"].(*store.Measure), fc.Args["first"].(*int), fc.Args["samples"].(*int), fc.Args["seed"].(*int))
+			return ec.Resolvers.Query().Centrality(ctx, fc.Args["types"].([]string), fc.Args["entityTypes"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["measure"].(*store.Measure), fc.Args["first"].(*int), fc.Args["samples"].(*int), fc.Args["seed"].(*int), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.CentralityResult) graphql.Marshaler {
@@ -8545,7 +8627,7 @@ func (ec *executionContext) _Query_components(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Components(ctx, fc.Args["types"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string))
+			return ec.Resolvers.Query().Components(ctx, fc.Args["types"].([]string), fc.Args["validAt"].(*store.Date), fc.Args["datedOnly"].(*bool), fc.Args["entityTypes"].([]string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.ComponentsResult) graphql.Marshaler {
@@ -8588,7 +8670,8 @@ func (ec *executionContext) _Query_ontology(ctx context.Context, field graphql.C
 			return ec.fieldContext_Query_ontology(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Ontology(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Ontology(ctx, fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Ontology) graphql.Marshaler {
@@ -8598,7 +8681,7 @@ func (ec *executionContext) _Query_ontology(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_ontology(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_ontology(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -8607,6 +8690,17 @@ func (ec *executionContext) fieldContext_Query_ontology(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Ontology(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ontology_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }

@@ -527,22 +527,22 @@ func costs(c *ComplexityRoot, scan scanCosts) {
 	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []string, _ *store.Direction, _ []string, _ *store.Date, _ *store.DateRange, _ *bool, limit *int, _ *time.Time, _ []*model.PropertyFilter) int {
 		return traversal + mul(child, n(limit, store.DefaultNeighborhoodLimit))
 	}
-	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ *bool, _ []string, _ *string) int {
+	c.Query.Path = func(child int, _, _ string, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ *bool, _ []string, _ *string, _ *time.Time) int {
 		return traversal + mul(child, n(maxDepth, store.DefaultPathDepth)+1)
 	}
-	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ *bool, _ []string, _ *string, _ *bool) int {
+	c.Query.Paths = func(child int, _, _ string, k *int, _ []string, _ *store.Direction, maxDepth *int, _ *store.Date, _ *bool, _ []string, _ *string, _ *bool, _ *time.Time) int {
 		return traversal*n(k, store.DefaultK) + mul(child, n(k, store.DefaultK)*(n(maxDepth, store.DefaultPathDepth)+1))
 	}
-	c.Query.AllPaths = func(child int, _, _ string, maxDepth, limit *int, _ []string, _ *store.Direction, _ *store.Date, _ *bool, _ []string) int {
+	c.Query.AllPaths = func(child int, _, _ string, maxDepth, limit *int, _ []string, _ *store.Direction, _ *store.Date, _ *bool, _ []string, _ *time.Time) int {
 		return 10*traversal + mul(child, n(limit, store.DefaultAllPathsLimit)*(n(maxDepth, store.DefaultAllPathsDepth)+1))
 	}
-	c.Query.CommonNeighbors = func(child int, ids []string, _ []string, _ *store.Direction, _ *store.Date, _ *bool, _ []string, first *int) int {
+	c.Query.CommonNeighbors = func(child int, ids []string, _ []string, _ *store.Direction, _ *store.Date, _ *bool, _ []string, first *int, _ *time.Time) int {
 		return traversal*max(len(ids), 1) + mul(child, n(first, store.DefaultCommonLimit))
 	}
-	c.Query.Centrality = func(child int, _, _ []string, _ *store.Date, _ *bool, _ *store.Measure, first, _, _ *int) int {
+	c.Query.Centrality = func(child int, _, _ []string, _ *store.Date, _ *bool, _ *store.Measure, first, _, _ *int, _ *time.Time) int {
 		return wholeGraph + mul(child, n(first, store.DefaultRankingLength))
 	}
-	c.Query.Components = func(child int, _ []string, _ *store.Date, _ *bool, _ []string) int {
+	c.Query.Components = func(child int, _ []string, _ *store.Date, _ *bool, _ []string, _ *time.Time) int {
 		return wholeGraph + child
 	}
 	// An entity's component is found by walking all of it.
@@ -551,7 +551,7 @@ func costs(c *ComplexityRoot, scan scanCosts) {
 	}
 	// Types and their ends list every type; the ontology is small but
 	// counted as a page so that nesting inside it is still paid for.
-	c.Query.Ontology = func(child int) int { return mul(child, 50) }
+	c.Query.Ontology = func(child int, _ *time.Time) int { return mul(child, 50) }
 	c.Query.Stats = func(child int, _ *time.Time) int { return mul(child, 20) }
 	// The entity lists inside a path or subgraph are already multiplied
 	// at the field that returns them; these count per element.

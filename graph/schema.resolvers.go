@@ -250,9 +250,9 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	return g, nil
 }
 
-func (r *queryResolver) Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string) (*store.Path, error) {
+func (r *queryResolver) Path(ctx context.Context, from string, to string, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, asOf *time.Time) (*store.Path, error) {
 	opts := pathOptions(types, direction, maxDepth, validAt, datedOnly, entityTypes, weight)
-	p, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (*store.Path, error) {
+	p, err := store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) (*store.Path, error) {
 		return connect.ShortestPath(rd, from, to, opts)
 	})
 	if err != nil || p == nil {
@@ -262,10 +262,10 @@ func (r *queryResolver) Path(ctx context.Context, from string, to string, types 
 	return p, nil
 }
 
-func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, parallel *bool) ([]*store.Path, error) {
+func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *int, types []string, direction *store.Direction, maxDepth *int, validAt *store.Date, datedOnly *bool, entityTypes []string, weight *string, parallel *bool, asOf *time.Time) ([]*store.Path, error) {
 	opts := pathOptions(types, direction, maxDepth, validAt, datedOnly, entityTypes, weight)
 	opts.Distinct = !deref(parallel, false)
-	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.PathsResult, error) {
+	res, err := store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) (store.PathsResult, error) {
 		return connect.KShortestPaths(rd, from, to, k, opts)
 	})
 	if err != nil {
@@ -279,9 +279,9 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, k *in
 	return out, nil
 }
 
-func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.PathsResult, error) {
+func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, maxDepth *int, limit *int, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, asOf *time.Time) (*store.PathsResult, error) {
 	opts := pathOptions(types, direction, maxDepth, validAt, datedOnly, entityTypes, nil)
-	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.PathsResult, error) {
+	res, err := store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) (store.PathsResult, error) {
 		return connect.AllPaths(rd, from, to, limit, opts)
 	})
 	if err != nil {
@@ -293,23 +293,23 @@ func (r *queryResolver) AllPaths(ctx context.Context, from string, to string, ma
 	return &res, nil
 }
 
-func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int) ([]*store.Entity, error) {
+func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, types []string, direction *store.Direction, validAt *store.Date, datedOnly *bool, entityTypes []string, first *int, asOf *time.Time) ([]*store.Entity, error) {
 	f := store.RelationFilter{
 		Types: types, Direction: deref(direction, store.Both), ValidAt: deref(validAt, store.Date{}),
 		DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes, First: first,
 	}
-	return store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) ([]*store.Entity, error) {
+	return store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) ([]*store.Entity, error) {
 		return connect.CommonNeighbors(rd, ids, f)
 	})
 }
 
-func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int) (*store.CentralityResult, error) {
+func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTypes []string, validAt *store.Date, datedOnly *bool, measure *store.Measure, first *int, samples *int, seed *int, asOf *time.Time) (*store.CentralityResult, error) {
 	opts := store.CentralityOptions{
 		Measure: deref(measure, store.MeasureDegree), Types: types, EntityTypes: entityTypes,
 		ValidAt: deref(validAt, store.Date{}), DatedOnly: deref(datedOnly, false), First: first,
 		Samples: samples, Seed: int64(deref(seed, 0)),
 	}
-	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.CentralityResult, error) {
+	res, err := store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) (store.CentralityResult, error) {
 		return connect.Centrality(rd, opts)
 	})
 	if err != nil {
@@ -318,9 +318,9 @@ func (r *queryResolver) Centrality(ctx context.Context, types []string, entityTy
 	return &res, nil
 }
 
-func (r *queryResolver) Components(ctx context.Context, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string) (*store.ComponentsResult, error) {
+func (r *queryResolver) Components(ctx context.Context, types []string, validAt *store.Date, datedOnly *bool, entityTypes []string, asOf *time.Time) (*store.ComponentsResult, error) {
 	opts := store.ComponentsOptions{Types: types, ValidAt: deref(validAt, store.Date{}), DatedOnly: deref(datedOnly, false), EntityTypes: entityTypes}
-	res, err := store.Read(ctx, r.store, store.ReadOptions{}, func(rd *store.Reader) (store.ComponentsResult, error) {
+	res, err := store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) (store.ComponentsResult, error) {
 		return connect.Components(rd, opts)
 	})
 	if err != nil {
@@ -329,8 +329,10 @@ func (r *queryResolver) Components(ctx context.Context, types []string, validAt 
 	return &res, nil
 }
 
-func (r *queryResolver) Ontology(ctx context.Context) (*store.Ontology, error) {
-	o, err := r.store.Ontology(ctx)
+func (r *queryResolver) Ontology(ctx context.Context, asOf *time.Time) (*store.Ontology, error) {
+	o, err := store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) (store.Ontology, error) {
+		return rd.Ontology(), nil
+	})
 	if err != nil {
 		return nil, err
 	}

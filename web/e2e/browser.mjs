@@ -297,6 +297,61 @@ try {
     assert.doesNotMatch(page.url(), /asOf=/);
   });
 
+  // 7e. As recorded at, paths and filters too: a route deleted after the
+  // page loaded is found at an earlier instant, with the entities' names
+  // of then, and the type filters are read again for that instant (the
+  // service has no admin key here to define a type with; the graph tests
+  // show the ontology of then).
+  await step('paths and filters as recorded at', async () => {
+    const made = await mutate(`mutation {
+  e: upsertEntities(input: [{id: "asof-route-a", type: "City", name: "Asof Route Start"},
+    {id: "asof-route-m", type: "City", name: "Asof Route Middle"}, {id: "asof-route-b", type: "City", name: "Asof Route End"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "asof-route-a", to: "asof-route-m"},
+    {type: "SISTER_CITY_OF", from: "asof-route-m", to: "asof-route-b"}]) { id fromId toId }
+}`);
+    const created = Date.now(); // after the commit, which the answer follows
+    const second = made.r.find((r) => r.fromId === 'asof-route-b' || r.toId === 'asof-route-b').id;
+    await page.goto(base + '/explore?focus=asof-route-a&to=asof-route-b');
+    const hops = page.locator('#tg-paths ol.tg-hops > li');
+    await hops.nth(1).waitFor();
+    // The next second's start: after the fixture, before it changes.
+    await page.waitForFunction((t) => Date.now() >= (Math.floor(t / 1000) + 1) * 1000 + 50, created);
+    const before = await page.evaluate(() => {
+      const d = new Date(Math.floor(Date.now() / 1000) * 1000), p = (n) => String(n).padStart(2, '0');
+      return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
+    });
+    await mutate(`mutation {
+  d: deleteRelations(ids: ["${second}"])
+  r: upsertRelations(input: [{type: "FRIENDLY_COOPERATIVE_CITY_OF", from: "asof-route-a", to: "asof-route-b"}]) { id }
+  e: upsertEntities(input: [{id: "asof-route-m", type: "City", name: "Asof Route Middle Renamed"}]) { id }
+}`);
+    const hopTypes = () => hops.evaluateAll((ls) => ls.map((l) => l.getAttribute('data-type')));
+    const direct = '#tg-paths ol.tg-hops > li[data-type="FRIENDLY_COOPERATIVE_CITY_OF"]';
+    await page.reload();
+    await page.locator(direct).waitFor();
+    assert.deepEqual(await hopTypes(), ['FRIENDLY_COOPERATIVE_CITY_OF'], 'now: the one hop added');
+
+    const types = page.waitForRequest((req) => {
+      const body = req.method() === 'POST' && req.postDataJSON();
+      return body && /ontology\(asOf: \$asOf\)/.test(body.query) && !!(body.variables && body.variables.asOf);
+    });
+    await page.locator('#tg-asof').fill(before);
+    await types;
+    await page.waitForURL(/asOf=/);
+    await page.locator('#tg-past').waitFor();
+    await hops.nth(1).waitFor();
+    assert.deepEqual(await hopTypes(), ['SISTER_CITY_OF', 'SISTER_CITY_OF'], 'then: the route deleted since');
+    await page.locator('#tg-paths strong', { hasText: 'Asof Route Middle' }).first().waitFor();
+    assert.doesNotMatch(await page.locator('#tg-paths').innerText(), /Renamed|FRIENDLY/, 'then: the names and relations of then');
+    assert.equal(await page.evaluate(() => window.tiesExplorer.cy.$id('asof-route-m').data('label')), 'Asof Route Middle', 'drawn with its name of then');
+    assert.equal(await page.locator('#tg-rtypes input[value="SISTER_CITY_OF"]').count(), 1, 'then: the types of then are filters');
+    await shot('explore-asof-path');
+
+    await page.locator('#tg-asof-now').click();
+    await page.locator(direct).waitFor();
+    assert.deepEqual(await hopTypes(), ['FRIENDLY_COOPERATIVE_CITY_OF'], 'back to now');
+  });
+
   // 8. The README's path query in GraphiQL: three hops in the Graph panel.
   await step('GraphiQL path query', async () => {
     const q = `{
@@ -601,6 +656,7 @@ async function mutate(q) {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: q }),
   })).json(), q);
   assert.ok(body.data && !body.errors, 'the mutation is accepted: ' + JSON.stringify(body.errors));
+  return body.data;
 }
 
 // nodePoint answers where on the page the explorer draws an entity, for

@@ -1,6 +1,6 @@
 // explore.js: the explorer at /explore. It uses only the public API
 // (search, neighborhood, entity, relation, paths, ontology, stats and
-// /export),
+// /export, each at the view's recorded instant),
 // keeps the view in the URL so that it can be bookmarked, and lists what
 // is drawn in the side panel for keyboards and screen readers.
 (function () {
@@ -79,9 +79,9 @@
 
   var detailFields = 'validFrom validTo properties sources { excerpt locator confidence document { id name } }';
   var Q = {
-    ontology: '{ ontology { entityTypes { name parent } relationTypes { name symmetric } } }',
-    // Every read of the view takes the view's asOf (null: now); paths
-    // cannot, the service's paths read the present graph only.
+    // Every read of the view takes the view's asOf (null: now), the
+    // types of the filters and the paths too.
+    ontology: 'query Ontology($asOf: DateTime) { ontology(asOf: $asOf) { entityTypes { name parent } relationTypes { name symmetric } } }',
     search: 'query Search($text: String!, $asOf: DateTime) { search(text: $text, first: 10, asOf: $asOf) { entity { id name type } } }',
     neighborhood: 'query View($id: ID!, $depth: Int, $types: [String!], $entityTypes: [String!], $limit: Int, $asOf: DateTime) {' +
       ' neighborhood(id: $id, depth: $depth, types: $types, entityTypes: $entityTypes, limit: $limit, asOf: $asOf) { truncated nodeLink } }',
@@ -90,7 +90,7 @@
     entity: 'query Entity($id: ID!, $asOf: DateTime) { entity(id: $id, asOf: $asOf) { id type name description aliases ' + detailFields + ' } }',
     relation: 'query Relation($id: ID!, $asOf: DateTime) { relation(id: $id, asOf: $asOf) { id type fromId toId ' + detailFields + ' } }',
     horizon: '{ stats { asOfFrom } }',
-    paths: 'query Paths($from: ID!, $to: ID!, $k: Int) { paths(from: $from, to: $to, k: $k) { length' +
+    paths: 'query Paths($from: ID!, $to: ID!, $k: Int, $asOf: DateTime) { paths(from: $from, to: $to, k: $k, asOf: $asOf) { length' +
       ' nodes { id name type } edges { id type fromId toId ' + detailFields + ' } } }',
   };
 
@@ -427,17 +427,18 @@
     if (!state.focus || !state.to) return Promise.resolve();
     writeURL();
     var out = $('tg-paths');
-    if (state.asOf) {
-      // The service's paths read the present graph only: drawn into a
-      // view of the past they would mix two times.
-      out.replaceChildren(el('p', { text: 'Paths are found in the graph as it is now: "Now" above shows them.' }));
-      return Promise.resolve();
-    }
     out.replaceChildren(el('p', { class: 'tg-muted', text: 'Looking for paths…' }));
-    return call(Q.paths, { from: state.focus, to: state.to, k: state.k }).then(function (d) {
+    var asked = state.asOf;
+    return call(Q.paths, { from: state.focus, to: state.to, k: state.k, asOf: state.asOf || null }).then(function (d) {
+      // An answer for another instant must not be drawn into this view.
+      if (asked !== state.asOf) return;
       var paths = d.paths;
       cy.elements().removeClass('path');
-      if (!paths.length) { out.replaceChildren(el('p', { text: 'No path from ' + nameOf(state.focus) + ' to ' + nameOf(state.to) + ' within 6 relations.' })); return; }
+      if (!paths.length) {
+        out.replaceChildren(el('p', { text: 'No path from ' + nameOf(state.focus) + ' to ' + nameOf(state.to) + ' within 6 relations' +
+          (state.asOf ? ' as recorded at ' + shownTime(state.asOf) : '') + '.' }));
+        return;
+      }
       var add = [];
       paths.forEach(function (p) {
         add = add.concat(merge({
@@ -598,7 +599,9 @@
     state.asOf = iso;
     full.clear(); // details fetched at another time
     syncAsOf();
-    load();
+    // The filters list the types of that instant. When the ontology
+    // cannot be read (an instant older than the history), load says why.
+    readOntology().then(load, load);
   }
   syncAsOf();
   $('tg-asof').addEventListener('change', function () { setAsOf(this.value ? instant(this.value) : ''); });
@@ -644,18 +647,39 @@
     }));
   }
 
-  // start reads the ontology, then draws the view in the URL.
-  var started = false;
-  function start() {
-    return call(Q.ontology).then(function (d) {
-      ontology.relationTypes = d.ontology.relationTypes.map(function (t) { return t.name; }).sort();
-      ontology.entityTypes = d.ontology.entityTypes.map(function (t) { return t.name; }).sort();
+  // readOntology reads the types as recorded at the view's instant into
+  // the filters. A type chosen that did not exist then stays listed, so
+  // that it can be unchosen; the service matches nothing with it.
+  var ontologySeq = 0;
+  function readOntology() {
+    var seq = ++ontologySeq;
+    return call(Q.ontology, { asOf: state.asOf || null }).then(function (d) {
+      if (seq !== ontologySeq) return;
+      var names = function (ts, chosen) {
+        var out = ts.map(function (t) { return t.name; });
+        chosen.forEach(function (n) { if (out.indexOf(n) < 0) out.push(n); });
+        return out.sort();
+      };
+      ontology.relationTypes = names(d.ontology.relationTypes, state.types);
+      ontology.entityTypes = names(d.ontology.entityTypes, state.entityTypes);
+      ontology.symmetric = new Set();
       d.ontology.relationTypes.forEach(function (t) { if (t.symmetric) ontology.symmetric.add(t.name); });
       filterBoxes($('tg-rtypes'), ontology.relationTypes, state.types);
       filterBoxes($('tg-etypes'), ontology.entityTypes, state.entityTypes);
+    });
+  }
+
+  // start reads the ontology, then draws the view in the URL.
+  var started = false;
+  function start() {
+    return readOntology().then(function () {
       started = true;
       return load();
-    }).catch(fail);
+    }, function (err) {
+      // A bookmark older than the history: load explains it.
+      if (state.asOf && err.code === 'INVALID_ARGUMENT' && err.field === 'asOf') { started = true; return load(); }
+      fail(err);
+    });
   }
   start();
   // For the browser tests: the state, the drawing, and focus as a click would.
