@@ -131,6 +131,7 @@ Environment (a flag given wins over its variable):
   TIES_READ_ONLY     "true": serve an existing directory, no writes
   TIES_MEMORY_LIMIT  soft heap limit                    (default 900MiB; import 1GiB)
   TIES_MIN_FREE_DISK pause writes below this free space (default 512MiB)
+  TIES_CACHE_SIZE    the read cache of records          (default 256MiB)
   TIES_CORS_ORIGIN, TIES_ALLOWED_HOST, TIES_TLS_CERT, TIES_TLS_KEY: browsers on
                      other origins, reverse proxies and HTTPS
   TIES_NO_INTROSPECTION, TIES_MAX_COMPLEXITY, TIES_MAX_DEPTH, TIES_MAX_TOKENS,
