@@ -450,3 +450,45 @@ func TestReadCacheStats(t *testing.T) {
 		t.Errorf("no cache: got %+v, want zeros", got)
 	}
 }
+
+// TestReadCacheEvictsTheOldestUnused: past its size, the cache takes a
+// stream of new entries in place of the oldest it holds that no reader
+// used, not in place of the newest. The hand once stayed on the slot
+// where removal moves the last entry, the newest, so that each entry
+// added was the next evicted: the cache kept what it held first and
+// churned one slot, and a working set larger than that first part was
+// read from the store every time (BENCHMARKS.md, "The read cache against
+// the working set").
+func TestReadCacheEvictsTheOldestUnused(t *testing.T) {
+	body := string(make([]byte, 100))
+	size := int64(len(body)) + entryOverhead
+	c := newReadCache(32*size, 1)
+	key := func(i int) cacheKey { return cacheKey{cacheEntity, uint64(i)} }
+	for i := range 32 {
+		c.putBody(key(i), 1, body)
+	}
+	// Entry 5 was read: it gets a second chance.
+	if _, ok := c.body(key(5), 1); !ok {
+		t.Fatal("entry 5 missing before anything was evicted")
+	}
+	for i := 32; i < 48; i++ {
+		c.putBody(key(i), 1, body)
+	}
+	for i := 32; i < 48; i++ {
+		if _, ok := c.body(key(i), 1); !ok {
+			t.Errorf("entry %d, among the 16 added last, was evicted", i)
+		}
+	}
+	if _, ok := c.body(key(5), 1); !ok {
+		t.Errorf("entry 5, read since it was added, was evicted before unread ones")
+	}
+	evicted := 0
+	for i := range 32 {
+		if _, ok := c.body(key(i), 1); !ok {
+			evicted++
+		}
+	}
+	if evicted != 16 {
+		t.Errorf("old entries evicted: got %d, want 16", evicted)
+	}
+}
