@@ -330,9 +330,7 @@ func (r *queryResolver) Components(ctx context.Context, types []string, validAt 
 }
 
 func (r *queryResolver) Ontology(ctx context.Context, asOf *time.Time) (*store.Ontology, error) {
-	o, err := store.Read(ctx, r.store, readAt(ctx), func(rd *store.Reader) (store.Ontology, error) {
-		return rd.Ontology(), nil
-	})
+	o, err := r.store.Ontology(ctx, readAt(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -250,7 +250,7 @@ func TestApplyOntology(t *testing.T) {
 		EntityTypes:   []EntityType{{Name: "City", Parent: "Settlement", Description: "A city or town."}},
 		RelationTypes: []RelationType{{Name: "KNOWS", Symmetric: true, From: []string{"Person", "Organization"}, To: []string{"Person"}}},
 	})
-	o, err := s.Ontology(ctx)
+	o, err := s.Ontology(ctx, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

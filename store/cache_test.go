@@ -211,7 +211,7 @@ func TestCacheSeesOntologyChanges(t *testing.T) {
 	s := openTestStore(t)
 	has := func(name string) bool {
 		t.Helper()
-		o, err := s.Ontology(ctx)
+		o, err := s.Ontology(ctx, ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

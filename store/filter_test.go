@@ -112,7 +112,7 @@ func defineIndexes(t *testing.T, s *store.Store, indexed map[string][]string) {
 	if indexed == nil {
 		return
 	}
-	o, err := s.Ontology(context.Background())
+	o, err := s.Ontology(context.Background(), store.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -570,7 +570,7 @@ func TestFacetsFromIndexesMatchPlainGo(t *testing.T) {
 func TestLoadBuildsIndexes(t *testing.T) {
 	s, es, _ := generated(t, 3000)
 	ctx := context.Background()
-	o, err := s.Ontology(ctx)
+	o, err := s.Ontology(ctx, store.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

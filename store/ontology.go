@@ -624,10 +624,11 @@ func dedupe(names []string) []string {
 	return slices.Compact(out)
 }
 
-// Ontology returns the stored ontology, types in name order. It returns
-// the errors of opening a read snapshot.
-func (s *Store) Ontology(ctx context.Context) (Ontology, error) {
-	tx, sch, err := s.snapshot(ctx, ReadOptions{})
+// Ontology returns the stored ontology, types in name order, as of ro
+// (ro.AsOf reads it as recorded then). It returns the errors of opening a
+// read snapshot, an AsOf beyond the history retention among them.
+func (s *Store) Ontology(ctx context.Context, ro ReadOptions) (Ontology, error) {
+	tx, sch, err := s.snapshot(ctx, ro)
 	if err != nil {
 		return Ontology{}, err
 	}

@@ -42,7 +42,7 @@ func TestPropertyIndexFollowsWrites(t *testing.T) {
 		})
 	}
 	mustApply(t, s, b)
-	o, err := s.Ontology(ctx)
+	o, err := s.Ontology(ctx, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

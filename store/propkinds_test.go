@@ -59,7 +59,7 @@ func TestPropertyKinds(t *testing.T) {
 	}
 	check("scanned")
 
-	o, err := s.Ontology(ctx)
+	o, err := s.Ontology(ctx, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestPropertyKindsScanned(t *testing.T) {
 				}
 			}
 			check("scanned")
-			o, err := s.Ontology(ctx)
+			o, err := s.Ontology(ctx, ReadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -481,7 +481,7 @@ func TestStatsAndIsEmpty(t *testing.T) {
 	if err != nil || !empty {
 		t.Fatalf("IsEmpty of a new store: got %v %v, want true", empty, err)
 	}
-	o, err := s.Ontology(ctx)
+	o, err := s.Ontology(ctx, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

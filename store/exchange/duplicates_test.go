@@ -364,7 +364,7 @@ func TestDuplicateTypeRecords(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			st := storetest.Open(t)
 			mustLoad(t, st, "types", tc.format, []byte(tc.data))
-			o, err := st.Ontology(context.Background())
+			o, err := st.Ontology(context.Background(), store.ReadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

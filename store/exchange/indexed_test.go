@@ -35,7 +35,7 @@ func TestIndexedRoundTrip(t *testing.T) {
 	if _, err := Import(ctx, dst, []Input{bytesInput("dump.ndjson", NDJSON, buf.Bytes())}, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	o, err := dst.Ontology(ctx)
+	o, err := dst.Ontology(ctx, store.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
