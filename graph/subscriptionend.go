@@ -22,18 +22,16 @@ type subscriptionEnd struct {
 
 type subscriptionEndKey struct{}
 
-// endSubscription records err as why ctx's subscription ends. It reports
-// false when ctx belongs to no subscription set up by
-// withSubscriptionEnd.
-func endSubscription(ctx context.Context, err error) bool {
+// endSubscription records err as why ctx's subscription ends; outside
+// a subscription set up by withSubscriptionEnd it does nothing.
+func endSubscription(ctx context.Context, err error) {
 	end, ok := ctx.Value(subscriptionEndKey{}).(*subscriptionEnd)
 	if !ok {
-		return false
+		return
 	}
 	end.mu.Lock()
 	end.err = err
 	end.mu.Unlock()
-	return true
 }
 
 // withSubscriptionEnd is the operation middleware that gives each
