@@ -22,7 +22,7 @@ func wholeRecords[T wholeRecord, ID ~uint64](r *Reader, k *bodyKind[T], ids []ID
 
 // wholeRecordsRead is wholeRecords reading the bodies the cache lacks
 // with read, in the order of ids: by point reads (Reader.body), or, for
-// ascending ids, by a forward walk (Reader.walkedBodies).
+// ascending ids, by a forward walk (walkedBodies).
 func wholeRecordsRead[T wholeRecord, ID ~uint64](r *Reader, k *bodyKind[T], ids []ID, read func(id uint64) (string, bool, error)) ([]*T, error) {
 	out := make([]*T, len(ids))
 	slab := make([]T, len(ids))
