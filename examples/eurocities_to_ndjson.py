@@ -14,7 +14,8 @@ entity for the list. Entities get the id "wd-<Wikidata id>". With --match,
 cities and countries that the dump already holds (by their "wikidata"
 property), and the network "eurocities", are referred to by their id and not
 written again, so an import keeps what the store knows about them; a city's
-Wikidata name that the store does not know it by is added as an alias.
+Wikidata name that the store does not know it by is added as an alias,
+and the member list as a source.
 
 Python 3 standard library only.
 """
@@ -65,9 +66,9 @@ def main():
             m, country = ms[0], ms[0].get("country")
             city = ref(qid)
             if city in existing:
-                alias = ties_ndjson.alias_record(existing, city, m.get("wikidata_name"))
-                if alias:
-                    write(alias)
+                known = ties_ndjson.known_record(existing, city, m.get("wikidata_name"), source)
+                if known:
+                    write(known)
             else:
                 props = {"wikidata": qid, "nameOnWebsite": m["name_on_website"]}
                 if m.get("population") is not None:

@@ -14,11 +14,12 @@ the id to the store, which derives it from the type and the two ends in
 either order (so importing the file twice changes nothing). Entities get the
 id "wd-<Wikidata id>"; with --match, cities that the dump already holds (by
 their "wikidata" property) are referred to by their id and not written
-again, except that a Wikidata label the store does not know the city by
-is added as an alias (a record the import merges: "Köln" for the store's
-"Cologne"), and pairs the dump already twins are left out: the store's record,
-with its dates and sources, is kept rather than replaced (when it has no
-validFrom, the derived ids are the same) or doubled (when it has one).
+again, except that a record the import merges adds the Wikidata label as
+an alias when the store knows the city by another name ("Köln" for the
+store's "Cologne") and the city's Wikidata item as a source; and pairs the
+dump already twins are left out: the store's record, with its dates and
+sources, is kept rather than replaced (when it has no validFrom, the derived
+ids are the same) or doubled (when it has one).
 
 Python 3 standard library only.
 """
@@ -77,16 +78,16 @@ def main():
         written = 0
         aliased = 0
         for q in cities:
+            source = {"document": DOCUMENT, "locator": f"https://www.wikidata.org/wiki/{q}"}
             if ref(q) in existing:
-                alias = ties_ndjson.alias_record(existing, ref(q), names.get(q))
-                if alias:
-                    ties_ndjson.write(out, alias)
-                    aliased += 1
+                known = ties_ndjson.known_record(existing, ref(q), names.get(q), source)
+                if known:
+                    ties_ndjson.write(out, known)
+                    aliased += "aliases" in known
                 continue
             ties_ndjson.write(out, {
                 "kind": "entity", "id": ties_ndjson.entity_id(q), "type": "City", "name": names.get(q, q),
-                "properties": {"wikidata": q},
-                "sources": [{"document": DOCUMENT, "locator": f"https://www.wikidata.org/wiki/{q}"}],
+                "properties": {"wikidata": q}, "sources": [source],
             })
             written += 1
         known = 0

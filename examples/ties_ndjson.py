@@ -71,13 +71,25 @@ def load_pairs(path, relation_type):
     return pairs
 
 
-def alias_record(existing, entity, label):
+def known_record(existing, entity, label, source):
     """The record that adds label as an alias of an entity the store
-    already has (existing, from load_matches), or None when the entity is
-    already known by that name. An import merges it: only the aliases
-    grow, so the store's name and facts stay and the source's label is
-    still found by search ("Köln" for the store's "Cologne")."""
+    already has (existing, from load_matches) and source as one more
+    citation of it, or None when the store knows the entity by that name
+    and already cites that source. An import merges it: only the aliases
+    and sources grow, so the store's name and facts stay, the source's
+    label is still found by search ("Köln" for the store's "Cologne"), and
+    the entity still cites the data the label came from."""
     rec = existing.get(entity)
-    if rec is None or not label or label == rec.get("name") or label in (rec.get("aliases") or []):
+    if rec is None:
         return None
-    return {"kind": "entity", "id": entity, "type": rec["type"], "name": rec.get("name", entity), "aliases": [label]}
+    new_alias = label and label != rec.get("name") and label not in (rec.get("aliases") or [])
+    cited = any(s.get("document") == source.get("document") and s.get("locator") == source.get("locator")
+                and s.get("excerpt") == source.get("excerpt") for s in rec.get("sources") or [])
+    if not new_alias and cited:
+        return None
+    out = {"kind": "entity", "id": entity, "type": rec["type"], "name": rec.get("name", entity)}
+    if new_alias:
+        out["aliases"] = [label]
+    if not cited:
+        out["sources"] = [source]
+    return out

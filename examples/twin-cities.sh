@@ -22,7 +22,8 @@ fi
 
 # --match keeps the entities the store already has (such as Eurocities in
 # the founding data) instead of replacing them with thinner records; a
-# label they are not known by is merged in as an alias.
+# label they are not known by is merged in as an alias, and the converted
+# data as one more source.
 ties export --data "$data" -o "$work/dump.ndjson"
 python3 "$here/eurocities_to_ndjson.py" \
   "$shared/city-networks/eurocities/members-wikidata-enriched.json" \

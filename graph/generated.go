@@ -2289,11 +2289,11 @@ type Query {
     during: DateRange
     "Keep only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
     datedOnly: Boolean = false
-    "The most entities to return."
+    "The most entities to walk to, and so to return; ` + "`" + `where` + "`" + ` filters the entities walked to, so it may return fewer."
     limit: Int = 500
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
-    "Keep only the nodes for which every filter holds (the start always), and the edges among them; the walk still crosses the others."
+    "Keep only the nodes for which every filter holds (the start always), and the edges among them; the walk still crosses the others, and ` + "`" + `limit` + "`" + ` counts them."
     where: [PropertyFilter!]
   ): Subgraph!
   """

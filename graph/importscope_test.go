@@ -1,13 +1,17 @@
 package graph_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/ties-graph/ties/graph"
 	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/exchange"
+	"github.com/ties-graph/ties/store/storetest"
 )
 
 // TestImportTypesNeedAdmin: an import that would change the ontology
@@ -86,4 +90,70 @@ func exportAs(t *testing.T, a *accessEnv, token string) string {
 		t.Fatalf("export: %d %v: %.300s", res.StatusCode, err, b)
 	}
 	return string(b)
+}
+
+// TestImportIntoNewStoreWithoutAdmin: the first import into a new store
+// (ties serve with TIES_NO_SEED) writes the default ontology with the
+// data, and that is not a type definition of the caller's. Before, a
+// relations CSV sent by a write key, or anonymously on loopback, was
+// refused with one FORBIDDEN error per default type (APPROVED, Agreement,
+// ...), none of which the file named.
+func TestImportIntoNewStoreWithoutAdmin(t *testing.T) {
+	const twins = "from,to,type,fromType,fromName,toType,toName\n" +
+		"berat,amasya,SISTER_CITY_OF,City,Berat,City,Amasya\n" +
+		"berat,fermo,SISTER_CITY_OF,City,Berat,City,Fermo\n" +
+		"amasya,berat,SISTER_CITY_OF,City,Amasya,City,Berat\n"
+	for _, tc := range []struct {
+		name      string
+		anonymous store.Scope
+		key       store.Scope // the key the import is sent with; none when ScopeNone
+	}{
+		{"AnonymousWrite", store.ScopeWrite, store.ScopeNone},
+		{"WriteKey", store.ScopeNone, store.ScopeWrite},
+		{"AdminKey", store.ScopeNone, store.ScopeAdmin},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := storetest.OpenWith(t, store.Options{})
+			token := ""
+			if tc.key != store.ScopeNone {
+				var err error
+				if _, token, err = st.CreateAPIKey(context.Background(), store.NewAPIKey{Name: "importer", Scope: tc.key, Principal: store.PrincipalCLI}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e := newEnvWith(t, st, graph.ServerConfig{
+				Access: &graph.Access{Anonymous: tc.anonymous},
+				Import: exchange.ImportHandler(st, nil),
+			})
+			h := http.Header{"X-Ties-Client": {"test"}}
+			if token != "" {
+				h.Set("Authorization", "Bearer "+token)
+			}
+			r := e.do(http.MethodPost, "/import?format=csv&name=twins.csv", "text/csv", []byte(twins), h)
+			if r.Status != http.StatusOK {
+				t.Fatalf("import: %d %s", r.Status, r.Raw)
+			}
+			var got struct {
+				Entity   struct{ Degree int }
+				Ontology struct {
+					RelationTypes []struct{ Name string }
+				}
+			}
+			q := `{ entity(id: "berat") { degree } ontology { relationTypes { name } } }`
+			res := e.doAs(token, http.MethodPost, "/query", "application/json", jsonBody(t, map[string]any{"query": q}))
+			if res.Status != http.StatusOK || len(res.Errors) > 0 {
+				t.Fatalf("query: %d %s", res.Status, res.Raw)
+			}
+			if err := json.Unmarshal(res.Data, &got); err != nil {
+				t.Fatal(err)
+			}
+			// Amasya–Berat is stated from both sides: one relation.
+			if got, want := got.Entity.Degree, 2; got != want {
+				t.Errorf("berat's degree: got %d, want %d", got, want)
+			}
+			if got, want := len(got.Ontology.RelationTypes), len(store.DefaultOntology().RelationTypes); got != want {
+				t.Errorf("relation types after the first import: got %d, want the default %d", got, want)
+			}
+		})
+	}
 }

@@ -150,7 +150,14 @@ func (w *writer) initialize() error {
 	}
 	w.set(metaKey(metaFormat), []byte{formatVersion})
 	w.sch = newSchema()
-	if err := w.applyChange(defaultChange()); err != nil {
+	// The default ontology is the store's own, which every reader already
+	// sees (schemaOf), not a change the caller makes: a first import
+	// without the admin scope (keepOntology) writes it too.
+	keep := w.keepOntology
+	w.keepOntology = false
+	err = w.applyChange(defaultChange())
+	w.keepOntology = keep
+	if err != nil {
 		return err
 	}
 	if len(w.errs) > 0 {

@@ -158,6 +158,31 @@ func TestExampleConversions(t *testing.T) {
 			t.Errorf("search %q: got %v, want %s (%s) first", tc.text, got, tc.id, tc.name)
 		}
 	}
+	// The label came from the city's Wikidata item, which the city goes on
+	// citing beside the member list: --match keeps the store's record but
+	// must not drop the converted data's evidence.
+	cologne, err := st.FindEntityByID(ctx, "wd-Q365", store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cites := map[string]bool{}
+	for _, s := range cologne.Sources {
+		cites[s.Document+" "+s.Locator] = true
+	}
+	for _, want := range []string{"eurocities-member-list https://eurocities.eu/cities/", "wikidata-p190 https://www.wikidata.org/wiki/Q365"} {
+		if !cites[want] {
+			t.Errorf("Cologne's sources %+v lack %s", cologne.Sources, want)
+		}
+	}
+	// Converting again against the store as it now is adds nothing.
+	if err := os.WriteFile(dumpFile, []byte(dump(t, st)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runScript(t, py, filepath.Join(examples, "sister_cities_to_ndjson.py"),
+		filepath.Join(p190, "relations.tsv"), filepath.Join(p190, "names.tsv"), twins, "--match", dumpFile)
+	if res := importFile(t, st, twins); res.Report.Entities.Changed+res.Report.Entities.New+res.Report.Relations.Changed+res.Report.Relations.New != 0 {
+		t.Errorf("a second conversion changed the store: %+v", res.Report)
+	}
 	// Who are the best-connected twin cities? The store's answer agrees
 	// with a count straight from the file.
 	c, err := store.Read(ctx, st, store.ReadOptions{}, func(r *store.Reader) (store.CentralityResult, error) {
