@@ -44,6 +44,9 @@ type readCache struct {
 	writing int              // writers between begin and end
 	index   map[uint64]int32 // by cacheKey.slot
 	dense   denseIndex       // the same places, for lookups by id
+	// heads are the heads of the cached entity bodies, by NodeID
+	// (headtable.go).
+	heads headTable
 	// entries holds the values by value, so that a hit reads the map and
 	// one entry. It is also the ring of CLOCK eviction: the hand clears
 	// the reference bit of entries used since it last passed, and evicts
@@ -138,7 +141,7 @@ type cacheEntry struct {
 const entryOverhead = 150
 
 func newReadCache(max int64, validTs uint64) *readCache {
-	return &readCache{max: max, validTs: validTs, index: map[uint64]int32{}, dense: newDenseIndex(max), seed: maphash.MakeSeed()}
+	return &readCache{max: max, validTs: validTs, index: map[uint64]int32{}, dense: newDenseIndex(max), heads: newHeadTable(max), seed: maphash.MakeSeed()}
 }
 
 // lookup calls fn with the entry of k, under the read lock, if there is
@@ -274,6 +277,14 @@ func (c *readCache) put(e *cacheEntry) {
 		return
 	}
 	e.size += entryOverhead
+	var headID, headName string
+	var headType TypeID
+	head := false
+	if e.key.kind == cacheEntity && c.heads.covers(e.key.id) {
+		if headID, headName, headType, head = entityHeadOf(e.body); head {
+			e.size += headBytes(headID, headName)
+		}
+	}
 	// One value may take a sixteenth of the cache: a hub's adjacency
 	// should not flush everything else.
 	if e.size > c.max/16 {
@@ -293,6 +304,9 @@ func (c *readCache) put(e *cacheEntry) {
 	c.place(e.key, int32(len(c.entries)))
 	c.entries = append(c.entries, cacheEntry{})
 	c.entries[len(c.entries)-1].set(e)
+	if head {
+		c.heads.set(e.key.id, e.ts, headID, headName, headType)
+	}
 	c.size += e.size
 	c.fills++
 }
@@ -319,7 +333,12 @@ func (c *readCache) evictOne() {
 		if c.hand >= len(c.entries) {
 			c.hand = 0
 		}
-		if c.entries[c.hand].ref.Swap(false) {
+		e := &c.entries[c.hand]
+		used := e.ref.Swap(false)
+		if e.key.kind == cacheEntity && c.heads.used(e.key.id) {
+			used = true // its head was read (headTable)
+		}
+		if used {
 			c.hand++
 			continue
 		}
@@ -393,6 +412,7 @@ func (c *readCache) begin(all bool) {
 	if all {
 		clear(c.index)
 		c.dense.clear()
+		c.heads.clear()
 		c.entries, c.size, c.hand, c.decoded, c.props = nil, 0, 0, 0, nil
 		c.schema = nil
 	}

@@ -90,4 +90,7 @@ func (c *readCache) place(k cacheKey, i int32) {
 func (c *readCache) unplace(k cacheKey) {
 	delete(c.index, k.slot())
 	c.dense.del(k)
+	if k.kind == cacheEntity {
+		c.heads.del(k.id)
+	}
 }

@@ -40,9 +40,11 @@ type SubgraphHeads struct {
 	LinkIDs   []string // with HeadOptions.RelationIDs, each link's id
 
 	// lender takes the lists back on Release; idText is the room the
-	// link ids are copied into (packIDsInto).
-	lender *headsLender
-	idText []byte
+	// link ids are copied into (packIDsInto), nodeText that of the nodes'
+	// ids and names (readCache.entityHeads).
+	lender   *headsLender
+	idText   []byte
+	nodeText []byte
 }
 
 // HeadLink is a RelationHead by reference: its ends are places in
@@ -106,21 +108,17 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	sg := r.heads.get()
 	sg.lender = r.heads // nil without one: Release then leaves sg to the collector
 	sg.Nodes, sg.Truncated = grown(sg.Nodes, len(w.nodes)), w.truncated
-	bodies := wk.bodyRoom(len(w.nodes))
-	r.cache.entityBodies(w.nodes, r.ts, bodies)
-	runtime.KeepAlive(touchBodies(bodies))
-	for i, n := range w.nodes {
-		if bodies[i] == "" {
-			if sg.Nodes[i], err = r.entityHead(n); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if sg.Nodes[i], err = r.headOf(n, bodies[i]); err != nil {
+	found, places := wk.foundRoom(len(w.nodes)), wk.placeRoom(len(w.nodes))
+	var missing int
+	sg.nodeText, missing = r.cache.entityHeads(w.nodes, r.ts, r.sch, sg.Nodes, places, found, sg.nodeText)
+	pointHeads(sg.Nodes, places, found, sg.nodeText)
+	if missing > 0 {
+		if err := r.headsFromBodies(wk, sg.Nodes, found, missing); err != nil {
 			return nil, err
 		}
+		// The heads read from bodies lie in them, scattered.
+		packHeads(sg.Nodes)
 	}
-	packHeads(sg.Nodes)
 	if len(w.edges) > 0 {
 		var linkIDs []string
 		if ho.RelationIDs {
@@ -146,6 +144,42 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 		}
 	}
 	return sg, nil
+}
+
+// headsFromBodies sets the heads of the walk's nodes that the cache's
+// head table did not have (found false, missing of them) from their
+// bodies, cached or read.
+func (r *Reader) headsFromBodies(wk *walker, heads []EntityHead, found []bool, missing int) error {
+	nodes := wk.walk.nodes
+	missed := grown(wk.missed, missing)
+	wk.missed = missed
+	k := 0
+	for i, n := range nodes {
+		if !found[i] {
+			missed[k] = n
+			k++
+		}
+	}
+	bodies := wk.bodyRoom(missing)
+	r.cache.entityBodies(missed, r.ts, bodies)
+	runtime.KeepAlive(touchBodies(bodies))
+	k = 0
+	for i, n := range nodes {
+		if found[i] {
+			continue
+		}
+		var err error
+		if b := bodies[k]; b == "" {
+			heads[i], err = r.entityHead(n)
+		} else {
+			heads[i], err = r.headOf(n, b)
+		}
+		k++
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // packHeadsMin is the fewest nodes whose heads packHeads copies.

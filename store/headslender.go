@@ -26,6 +26,7 @@ func (h *SubgraphHeads) empty() {
 		LinkIDs:   h.LinkIDs[:0],
 		lender:    h.lender,
 		idText:    h.idText[:0],
+		nodeText:  h.nodeText[:0],
 	}
 }
 
@@ -34,7 +35,7 @@ func (h *SubgraphHeads) room() int {
 	return cap(h.Nodes)*int(unsafe.Sizeof(EntityHead{})) +
 		cap(h.Links)*int(unsafe.Sizeof(HeadLink{})) +
 		(cap(h.LinkTypes)+cap(h.LinkIDs))*int(unsafe.Sizeof("")) +
-		cap(h.idText)
+		cap(h.idText) + cap(h.nodeText)
 }
 
 // Release gives h's lists back to the store that answered it, for a

@@ -36,6 +36,9 @@ func (wk *walker) empty() {
 		},
 		adj:    wk.adj[:0],
 		bodies: wk.bodies[:0],
+		found:  wk.found[:0],
+		missed: wk.missed[:0],
+		places: wk.places[:0],
 	}
 }
 
@@ -48,7 +51,10 @@ func (wk *walker) room() int {
 		cap(wk.idLists)*int(unsafe.Sizeof([]string(nil))) +
 		cap(wk.unnamed)*int(unsafe.Sizeof(unnamedAdj{})) +
 		cap(wk.adj)*int(unsafe.Sizeof([]adjItem(nil))) +
-		cap(wk.bodies)*int(unsafe.Sizeof(""))
+		cap(wk.bodies)*int(unsafe.Sizeof("")) +
+		cap(wk.found) +
+		cap(wk.missed)*int(unsafe.Sizeof(NodeID(0))) +
+		cap(wk.places)*int(unsafe.Sizeof(headPlace{}))
 }
 
 // levelAdj returns room for the adjacencies of a level of n nodes, all
@@ -61,6 +67,25 @@ func (wk *walker) levelAdj(n int) [][]adjItem {
 		clear(wk.adj)
 	}
 	return wk.adj
+}
+
+// foundRoom returns room for n flags in wk's list, as they were left.
+func (wk *walker) foundRoom(n int) []bool {
+	if cap(wk.found) < n {
+		wk.found = make([]bool, n)
+	}
+	wk.found = wk.found[:n]
+	return wk.found
+}
+
+// placeRoom returns room for n places of heads in wk's list, as they
+// were left.
+func (wk *walker) placeRoom(n int) []headPlace {
+	if cap(wk.places) < n {
+		wk.places = make([]headPlace, n)
+	}
+	wk.places = wk.places[:n]
+	return wk.places
 }
 
 // bodyRoom returns room for n bodies, all "", in wk's list.

@@ -38,10 +38,15 @@ type walker struct {
 	// adjIDs); walk.edgeIDs holds them.
 	ids bool
 	// adj is the room for a level's adjacencies (levelAdj), bodies
-	// that for the bodies of the heads (bodyRoom): kept for the next
-	// level, and by a lent walker for the next walk.
+	// that for the bodies of the heads (bodyRoom), found whether the
+	// cache's head table had each head (foundRoom), places where their
+	// text went (placeRoom) and missed the nodes whose heads it had not:
+	// kept for the next level, and by a lent walker for the next walk.
 	adj    [][]adjItem
 	bodies []string
+	found  []bool
+	missed []NodeID
+	places []headPlace
 }
 
 // meet records the relation rel of type typ met from the node at place
