@@ -1930,7 +1930,7 @@ type Entity implements Node {
     validAt: Date
     "Follow only facts whose dates show they held: a fact with no validFrom is left out (see the API guide on undated facts)."
     datedOnly: Boolean = false
-    "Cross only entities of these types."
+    "Cross only entities of these types; this entity must be one of them, or the answer is an INVALID_ARGUMENT error."
     entityTypes: [String!]
   ): ID
 }
