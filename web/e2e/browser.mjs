@@ -21,6 +21,14 @@ const exe = process.env.CHROMIUM;
 assert.ok(base && artifacts && exe, 'TIES_URL, ARTIFACTS and CHROMIUM must be set');
 const timeout = 60_000; // generous: the machine may be loaded; a wait is never a measurement
 
+// stackedParts are the parts of the playground that must each be whole
+// on screen, none over another, with the Graph panel open on a small
+// screen.
+const stackedParts = {
+  bar: '.tg-bar', editor: '.graphiql-query-editor .graphiql-editor', toolbar: '.graphiql-toolbar',
+  tools: '.graphiql-editor-tools', result: '.graphiql-response', graph: '[data-testid="graph-plugin"] .tg-canvas',
+};
+
 const browser = await chromium.launch({
   executablePath: exe,
   headless: true,
@@ -396,25 +404,7 @@ try {
       const panel = page.locator('[data-testid="graph-plugin"]');
       await panel.locator('[data-testid="entity-list"] li', { hasText: 'Enschede' }).first().waitFor();
       await shot('playground-1024x700');
-      const parts = {
-        bar: '.tg-bar', editor: '.graphiql-query-editor .graphiql-editor', toolbar: '.graphiql-toolbar',
-        tools: '.graphiql-editor-tools', result: '.graphiql-response', graph: '[data-testid="graph-plugin"] .tg-canvas',
-      };
-      const box = {};
-      for (const [name, sel] of Object.entries(parts)) {
-        box[name] = await page.locator(sel).first().boundingBox();
-        assert.ok(box[name], name + ' is shown');
-        const b = box[name];
-        assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= 1024 && b.y + b.height <= 700, name + ' is whole on screen: ' + JSON.stringify(b));
-      }
-      const names = Object.keys(box);
-      for (let i = 0; i < names.length; i++) {
-        for (let j = i + 1; j < names.length; j++) {
-          const a = box[names[i]], b = box[names[j]];
-          const apart = a.x + a.width <= b.x + 0.5 || b.x + b.width <= a.x + 0.5 || a.y + a.height <= b.y + 0.5 || b.y + b.height <= a.y + 0.5;
-          assert.ok(apart, names[i] + ' and ' + names[j] + ' overlap: ' + JSON.stringify([a, b]));
-        }
-      }
+      const box = await layoutBoxes(stackedParts, 1024, 700);
       for (const [name, w, h] of [['editor', 320, 150], ['result', 320, 150], ['graph', 300, 250]]) {
         assert.ok(box[name].width >= w && box[name].height >= h, name + ' is at least ' + w + 'x' + h + ': ' + JSON.stringify(box[name]));
       }
@@ -425,6 +415,67 @@ try {
       await page.locator('.graphiql-execute-button').click();
       await page.locator('.graphiql-response').getByText('layoutCheck').first().waitFor();
     } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+  });
+
+  // 8b3. There, the split between the editor and the result drags, by
+  // pointer and by arrow keys, and is kept for the next visit; the parts
+  // stay whole on screen and apart, and GraphiQL's side-by-side split is
+  // left as it was.
+  await step('GraphiQL stacked split', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const parts = Object.assign({ split: '.tg-stack-split' }, stackedParts);
+    const open = async () => {
+      await page.locator('.graphiql-execute-button').click();
+      await page.locator('[data-testid="graph-plugin"] [data-testid="entity-list"] li', { hasText: 'Enschede' }).first().waitFor();
+    };
+    try {
+      await page.goto(base + '/');
+      await page.waitForURL(/\?query=/);
+      const sideways = await page.evaluate(() => localStorage.getItem('graphiql:editorFlex'));
+      await open();
+      const split = page.getByRole('separator', { name: 'Editor and result height' });
+      await split.waitFor();
+      assert.equal(await split.getAttribute('aria-valuenow'), '50', 'an even split at first');
+      assert.equal(await split.getAttribute('tabindex'), '0', 'the split is in the tab order');
+      const before = await layoutBoxes(parts, 1024, 700);
+
+      // Dragged down 90 pixels: the editor grows by as much, the result
+      // moves down and shrinks.
+      const at = before.split;
+      await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2 + 90, { steps: 6 });
+      await page.mouse.up();
+      const dragged = await layoutBoxes(parts, 1024, 700);
+      const moved = (name, key) => dragged[name][key] - before[name][key];
+      assert.ok(Math.abs(moved('editor', 'height') - 90) <= 3, 'the editor is 90 pixels taller: ' + JSON.stringify([before.editor, dragged.editor]));
+      for (const name of ['tools', 'split', 'result']) {
+        assert.ok(Math.abs(moved(name, 'y') - 90) <= 3, name + ' moved 90 pixels down: ' + JSON.stringify([before[name], dragged[name]]));
+      }
+      assert.ok(Math.abs(moved('result', 'height') + 90) <= 3, 'the result is 90 pixels shorter: ' + JSON.stringify([before.result, dragged.result]));
+      const now = Number(await split.getAttribute('aria-valuenow'));
+      assert.ok(now > 55 && now < 85, 'aria-valuenow follows the drag: ' + now);
+
+      // Three presses of the up arrow on the focused split: 15 points less.
+      await split.focus();
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowUp');
+      assert.equal(Number(await split.getAttribute('aria-valuenow')), now - 15, 'the arrow keys move the split');
+      const keyed = await layoutBoxes(parts, 1024, 700);
+      assert.ok(keyed.editor.height < dragged.editor.height - 40 && keyed.result.height > dragged.result.height + 40,
+        'the editor gave height to the result: ' + JSON.stringify([dragged.editor, keyed.editor, dragged.result, keyed.result]));
+
+      // Kept for the next visit, and apart from the side-by-side split.
+      await page.reload();
+      await open();
+      assert.equal(Number(await split.getAttribute('aria-valuenow')), now - 15, 'the split is kept');
+      const kept = await layoutBoxes(parts, 1024, 700);
+      assert.ok(Math.abs(kept.editor.height - keyed.editor.height) <= 2, 'the editor keeps its height: ' + JSON.stringify([keyed.editor, kept.editor]));
+      assert.equal(await page.evaluate(() => localStorage.getItem('graphiql:editorFlex')), sideways, "GraphiQL's side-by-side split is untouched");
+      await shot('playground-1024x700-split');
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('ties:stackedEditorShare'));
       await page.setViewportSize({ width: 1400, height: 900 });
     }
   });
@@ -648,6 +699,28 @@ async function around(id, depth, validAt, types) {
     });
     return (await r.json()).data.neighborhood.nodes.map((n) => n.id);
   }, { id, depth, validAt, types: types || null }));
+}
+
+// layoutBoxes answers the boxes of parts (name: selector), having checked
+// that each is shown whole in a width x height page and that no two
+// overlap.
+async function layoutBoxes(parts, width, height) {
+  const box = {};
+  for (const [name, sel] of Object.entries(parts)) {
+    box[name] = await pageOf.locator(sel).first().boundingBox();
+    assert.ok(box[name], name + ' is shown');
+    const b = box[name];
+    assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= width && b.y + b.height <= height, name + ' is whole on screen: ' + JSON.stringify(b));
+  }
+  const names = Object.keys(box);
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const a = box[names[i]], b = box[names[j]];
+      const apart = a.x + a.width <= b.x + 0.5 || b.x + b.width <= a.x + 0.5 || a.y + a.height <= b.y + 0.5 || b.y + b.height <= a.y + 0.5;
+      assert.ok(apart, names[i] + ' and ' + names[j] + ' overlap: ' + JSON.stringify([a, b]));
+    }
+  }
+  return box;
 }
 
 // mutate sends a GraphQL mutation from the page and fails on any error.
