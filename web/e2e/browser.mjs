@@ -293,9 +293,9 @@ try {
 
     // Older than the history kept (30 days by default): explained.
     await page.locator('#tg-asof').fill('2001-01-01T00:00:00');
-    const problem = page.locator('#tg-status[data-problem="history"]');
+    const problem = page.locator('#tg-past[data-problem="history"]');
     await problem.waitFor();
-    assert.match(await problem.innerText(), /keeps its history for a limited time.*oldest time it can show is/);
+    assert.match(await problem.innerText(), /keeps its history for 30 days only.*oldest time it can show is/);
     assert.equal(await page.locator('#tg-entities li').count(), 0, 'nothing is drawn for an instant it cannot show');
 
     await page.locator('#tg-asof-now').click();
@@ -358,6 +358,35 @@ try {
     await page.locator('#tg-asof-now').click();
     await page.locator(direct).waitFor();
     assert.deepEqual(await hopTypes(), ['FRIENDLY_COOPERATIVE_CITY_OF'], 'back to now');
+  });
+
+  // 7f. A bookmark of a view older than the service's history: the strip
+  // says why nothing is drawn, how long the history is, and shows the
+  // present in one click; meanwhile the type filters list the types of
+  // now, said to be so, with the bookmark's choice kept.
+  await step('a bookmark older than the history', async () => {
+    await page.goto(base + '/explore?focus=enschede&types=SISTER_CITY_OF&asOf=2001-01-01T00:00:00.000Z');
+    const problem = page.locator('#tg-past[data-problem="history"]');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /cannot show the graph as recorded at .*2001.*keeps its history for 30 days only.*oldest time it can show is/s);
+    assert.equal(await page.locator('#tg-entities li').count(), 0, 'nothing is drawn for an instant it cannot show');
+    await page.locator('#tg-type-filters > summary').click();
+    const note = page.locator('#tg-types-note');
+    await note.waitFor();
+    assert.match(await note.innerText(), /types as recorded at .*2001.* cannot be read.*types as they are now/s);
+    assert.ok(await page.locator('#tg-rtypes input').count() > 3, 'the relation types of now are listed');
+    assert.ok(await page.locator('#tg-etypes input[value="City"]').count() === 1, 'the entity types of now are listed');
+    assert.equal(await page.locator('#tg-rtypes input[value="SISTER_CITY_OF"]').isChecked(), true, "the bookmark's type is chosen");
+    await shot('explore-beyond-history');
+
+    await problem.getByRole('button', { name: 'Show now' }).click();
+    await page.locator('#tg-entities li[data-id="dalian"]').waitFor();
+    assert.equal(await page.locator('#tg-past').isVisible(), false, 'the present is not marked historical');
+    assert.equal(await note.isVisible(), false, 'the filters are of now, as the view');
+    assert.doesNotMatch(page.url(), /asOf=/);
+    assert.match(page.url(), /types=SISTER_CITY_OF/, "the bookmark's type filter is kept");
+    const types = await page.locator('#tg-relations li').evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('data-type')))]);
+    assert.deepEqual(types, ['SISTER_CITY_OF'], 'drawn with the filter');
   });
 
   // 8. The README's path query in GraphiQL: three hops in the Graph panel.

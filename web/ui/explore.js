@@ -49,6 +49,13 @@
   function fail(err) {
     if (err && err.refused) { say(err.message); status(''); } else status(err && err.message ? err.message : String(err));
   }
+  // failAt is fail for the reads at the view's instant: one older than the
+  // service's history is explained, with the way back to now.
+  function failAt(err) {
+    if (state.asOf && beyond(err)) return beyondHistory();
+    fail(err);
+  }
+  function beyond(err) { return !!err && err.code === 'INVALID_ARGUMENT' && err.field === 'asOf'; }
   function say(msg) { $('tg-banner').textContent = msg; $('tg-banner').hidden = !msg; }
   function status(msg) { $('tg-status').textContent = msg; $('tg-status').removeAttribute('data-problem'); }
   function call(q, vars) {
@@ -221,30 +228,42 @@
       if (state.to) return connect();
     }).catch(function (err) {
       if (seq !== loadSeq) return;
-      if (state.asOf && err.code === 'INVALID_ARGUMENT' && err.field === 'asOf') return beyondHistory();
       if (state.asOf && err.code === 'NOT_FOUND') {
         clear(); render();
         status(nameOf(state.focus) + ' was not recorded yet at ' + shownTime(state.asOf) + ': pick a later time, or "Now".');
         return;
       }
-      fail(err);
+      failAt(err);
     });
   }
 
   // beyondHistory says why a view older than the service's history cannot
-  // be drawn, and from when it can: the service keeps old versions for its
-  // history retention only (ties serve --history, 30 days by default).
+  // be drawn, how long that history is and from when it can, in the strip
+  // that marks the view historical, whose button then shows the present:
+  // the service keeps old versions for its history retention only
+  // (ties serve --history, 30 days by default).
   function beyondHistory() {
     clear(); render();
     var asked = state.asOf;
+    status('Nothing drawn: the graph as recorded at ' + shownTime(asked) + ' is older than the service\'s history.');
     return call(Q.horizon).then(function (d) { return d.stats.asOfFrom; }, function () { return null; }).then(function (from) {
       if (asked !== state.asOf) return;
       if (from) $('tg-asof').min = localInput(from);
-      status('The service cannot show the graph as recorded at ' + shownTime(asked) +
-        ': it keeps its history for a limited time only (its history retention)' +
-        (from ? ', and the oldest time it can show is ' + shownTime(from) : '') + '. Pick a later time, or "Now".');
-      $('tg-status').setAttribute('data-problem', 'history');
+      $('tg-past').setAttribute('data-problem', 'history');
+      $('tg-past-text').textContent = 'The service cannot show the graph as recorded at ' + shownTime(asked) +
+        ': it keeps its history for ' + (from ? retention(from) : 'a limited time') + ' only (its history retention)' +
+        (from ? ', and the oldest time it can show is ' + shownTime(from) : '') + '. Show the graph as it is now, or pick a later time.';
+      $('tg-past-now').textContent = 'Show now';
     });
+  }
+
+  // retention says how long ago the oldest readable instant is, roughly:
+  // the clocks of browser and service may differ by a little.
+  function retention(from) {
+    var ms = Date.now() - new Date(from).getTime(), hours = ms / 3600000;
+    if (hours >= 48) return Math.round(hours / 24) + ' days';
+    if (hours >= 2) return Math.round(hours) + ' hours';
+    return Math.max(1, Math.round(ms / 60000)) + ' minutes';
   }
 
   // ringsFrom gives each entity its distance from the focus.
@@ -294,7 +313,7 @@
           entities.size + ' entities, ' + relations.size + ' relations in view.';
       }
       status(msg);
-    }).catch(fail);
+    }).catch(failAt);
   }
 
   function focus(id) {
@@ -327,7 +346,7 @@
       if (isRelation && ontology.symmetric.has(raw.type)) raw.undirected = true;
       full.set((isRelation ? 'r:' : 'e:') + id, raw);
       show(raw);
-    }).catch(fail);
+    }).catch(failAt);
   }
 
   // A click only shows a node, so that one can read its facts without
@@ -476,7 +495,7 @@
         box.appendChild(ol);
       });
       out.replaceChildren(box);
-    }).catch(function (err) { out.replaceChildren(); fail(err); });
+    }).catch(function (err) { out.replaceChildren(); failAt(err); });
   }
 
   // A search box as a combobox: the service's own folded search as the
@@ -524,7 +543,7 @@
           none = hits.length ? '' : text;
           active = hits.length ? 0 : -1;
           draw();
-        }).catch(fail);
+        }).catch(failAt);
       }, 120);
     });
     input.addEventListener('keydown', function (ev) {
@@ -592,7 +611,10 @@
     $('tg-asof-now').disabled = !state.asOf;
     document.body.classList.toggle('tg-historical', !!state.asOf);
     $('tg-past').hidden = !state.asOf;
-    $('tg-past-time').textContent = state.asOf ? shownTime(state.asOf) : '';
+    $('tg-past').removeAttribute('data-problem');
+    $('tg-past-text').replaceChildren('Historical view: the graph as the service recorded it at ',
+      el('strong', { text: state.asOf ? shownTime(state.asOf) : '' }), '; later changes are not shown, and exports hold the same.');
+    $('tg-past-now').textContent = 'Back to now';
   }
   function setAsOf(iso) {
     if (iso === state.asOf) return;
@@ -626,10 +648,10 @@
     TG.saveBlob(blob, 'ties-' + (state.focus || 'view') + '.png');
   });
   $('tg-graphml').addEventListener('click', function () {
-    if (state.focus) TG.download(exportURL('graphml'), 'ties-' + state.focus + '.graphml').catch(fail);
+    if (state.focus) TG.download(exportURL('graphml'), 'ties-' + state.focus + '.graphml').catch(failAt);
   });
   $('tg-ndjson').addEventListener('click', function () {
-    if (state.focus) TG.download(exportURL('ndjson'), 'ties-' + state.focus + '.ndjson').catch(fail);
+    if (state.focus) TG.download(exportURL('ndjson'), 'ties-' + state.focus + '.ndjson').catch(failAt);
   });
 
   // Filters from the ontology.
@@ -650,11 +672,22 @@
   // readOntology reads the types as recorded at the view's instant into
   // the filters. A type chosen that did not exist then stays listed, so
   // that it can be unchosen; the service matches nothing with it.
+  // An instant older than the service's history has no types to read:
+  // the filters then list the types of now, and say so, rather than none
+  // at all (which left a bookmark of a view too old with nothing to choose
+  // from on its way back to now).
   var ontologySeq = 0;
   function readOntology() {
-    var seq = ++ontologySeq;
-    return call(Q.ontology, { asOf: state.asOf || null }).then(function (d) {
+    var seq = ++ontologySeq, at = state.asOf, present = false;
+    return call(Q.ontology, { asOf: at || null }).catch(function (err) {
+      if (!at || !beyond(err)) throw err;
+      present = true;
+      return call(Q.ontology, { asOf: null });
+    }).then(function (d) {
       if (seq !== ontologySeq) return;
+      $('tg-types-note').hidden = !present;
+      $('tg-types-note').textContent = present ? 'The types as recorded at ' + shownTime(at) +
+        ' cannot be read, as that is older than the service\'s history: listed are the types as they are now.' : '';
       var names = function (ts, chosen) {
         var out = ts.map(function (t) { return t.name; });
         chosen.forEach(function (n) { if (out.indexOf(n) < 0) out.push(n); });
@@ -675,11 +708,7 @@
     return readOntology().then(function () {
       started = true;
       return load();
-    }, function (err) {
-      // A bookmark older than the history: load explains it.
-      if (state.asOf && err.code === 'INVALID_ARGUMENT' && err.field === 'asOf') { started = true; return load(); }
-      fail(err);
-    });
+    }, fail);
   }
   start();
   // For the browser tests: the state, the drawing, and focus as a click would.

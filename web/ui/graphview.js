@@ -88,8 +88,9 @@
     return reach(fetch(url, { headers: withKey({}) })).then(function (resp) {
       if (!resp.ok) {
         return resp.json().catch(function () { return null; }).then(function (body) {
+          var e = (body && body.error) || {};
           throw new APIError(refusal(resp.status, body) ||
-            ('Export failed (' + resp.status + (body && body.error ? ': ' + body.error.message : '') + ')'), resp.status, resp.status === 401 || resp.status === 403);
+            ('Export failed (' + resp.status + (e.message ? ': ' + e.message : '') + ')'), resp.status, resp.status === 401 || resp.status === 403, e.code, e.field);
         });
       }
       return resp.blob().then(function (b) { saveBlob(b, filename); });
