@@ -179,6 +179,23 @@ try {
     assert.match(text, /dalian/);
   });
 
+  // 6b. A path reads in the order it walks, whichever way each relation
+  // is stored: from Tesla Motors to Enschede, the sister-city tie stored
+  // from Enschede reads "Palo Alto — ... — Enschede", a directed relation
+  // walked against its direction shows its arrow backwards, and the route
+  // names the entities in order.
+  await step('a path reads in walking order', async () => {
+    await page.goto(base + '/explore?focus=tesla-motors&to=enschede');
+    const hops = page.locator('#tg-paths ol.tg-hops > li > strong');
+    await hops.nth(2).waitFor();
+    assert.deepEqual(await hops.allInnerTexts(), [
+      'Tesla Motors → BASED_IN → Silicon Valley',
+      'Silicon Valley ← LOCATED_IN ← Palo Alto',
+      'Palo Alto — SISTER_CITY_OF — Enschede',
+    ]);
+    assert.equal(await page.locator('#tg-paths .tg-route').innerText(), 'Tesla Motors → Silicon Valley ← Palo Alto — Enschede');
+  });
+
   // 7. A bookmarked view opens as it was sent.
   await step('view from the URL', async () => {
     await page.goto(base + '/explore?focus=dalian&depth=2&validAt=2012&types=SISTER_CITY_OF,FRIENDLY_COOPERATIVE_CITY_OF');

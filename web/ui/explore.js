@@ -482,11 +482,11 @@
       var box = el('div', { 'data-testid': 'paths' });
       paths.forEach(function (p, i) {
         box.appendChild(el('h4', { text: (paths.length > 1 ? 'Path ' + (i + 1) + ': ' : '') + p.length + (p.length === 1 ? ' hop' : ' hops') }));
+        box.appendChild(el('p', { class: 'tg-route', text: route(p) }));
         var ol = el('ol', { class: 'tg-hops' });
-        p.edges.forEach(function (e) {
-          var sym = ontology.symmetric.has(e.type);
+        p.edges.forEach(function (e, j) {
           ol.appendChild(el('li', { 'data-type': e.type }, [
-            el('strong', { text: nameOf(e.fromId) + (sym ? ' — ' : ' → ') + e.type + (sym ? ' — ' : ' → ') + nameOf(e.toId) }),
+            el('strong', { text: hop(e, p.nodes[j].id) }),
             (e.sources || []).length ? null : el('p', { class: 'tg-muted', text: 'no source' }),
           ].concat((e.sources || []).map(function (s) {
             return el('div', { class: 'tg-source' }, TG.cite(s, false));
@@ -496,6 +496,27 @@
       });
       out.replaceChildren(box);
     }).catch(function (err) { out.replaceChildren(); failAt(err); });
+  }
+
+  // hop names a relation of a path in the order the path walks it, from
+  // the entity it leaves (at): "Weimar — SISTER_CITY_OF — Zamość" for a
+  // symmetric relation, whichever way the store keeps it, and for a
+  // directed one its direction as an arrow, "Silicon Valley ← BASED_IN ←
+  // Tesla Motors" where the walk goes against it. Listed as stored, a
+  // path of twinnings read as a jumble of names out of order.
+  function hop(e, at) {
+    var back = e.fromId !== at && e.toId === at;
+    var first = back ? e.toId : e.fromId, second = back ? e.fromId : e.toId;
+    var arrow = ontology.symmetric.has(e.type) ? ' — ' : back ? ' ← ' : ' → ';
+    return nameOf(first) + arrow + e.type + arrow + nameOf(second);
+  }
+  // route is a path's entities in order, each hop's arrow between them.
+  function route(p) {
+    return p.nodes.map(function (n, j) {
+      var e = p.edges[j - 1], arrow = '';
+      if (e) arrow = ontology.symmetric.has(e.type) ? ' — ' : e.toId === n.id && e.fromId !== n.id ? ' → ' : ' ← ';
+      return arrow + (n.name || n.id);
+    }).join('');
   }
 
   // A search box as a combobox: the service's own folded search as the
