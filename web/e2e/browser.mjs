@@ -164,6 +164,33 @@ try {
     await shot('explore-5-path-to-tesla');
   });
 
+  // 5a. In a view of more than a few relations, the relations' labels
+  // wait until one zooms in, except on the path: the drawing decides by
+  // cytoscape's own test of a label against its smallest zoomed size.
+  await step('relation labels as one zooms in', async () => {
+    const drawn = () => page.evaluate(() => {
+      const cy = window.tiesExplorer.cy, r = cy.renderer();
+      const plain = cy.edges().filter((e) => !e.hasClass('path') && !e.selected() && !e.hasClass('labelled'));
+      return {
+        plain: plain.length,
+        plainShown: plain.filter((e) => r.eleTextBiggerThanMin(e)).length,
+        path: cy.edges('.path').filter((e) => r.eleTextBiggerThanMin(e)).length,
+      };
+    });
+    const view = await page.evaluate(() => ({ zoom: window.tiesExplorer.cy.zoom(), pan: window.tiesExplorer.cy.pan() }));
+    try {
+      await page.evaluate(() => { window.tiesExplorer.cy.zoom(1.2); });
+      const fitted = await drawn();
+      assert.ok(fitted.plain > 24, 'a view of many relations: ' + fitted.plain);
+      assert.equal(fitted.plainShown, 0, 'no relation label at zoom 1.2 but on the path');
+      assert.equal(fitted.path, 3, "the path's three labels at zoom 1.2");
+      await page.evaluate(() => { window.tiesExplorer.cy.zoom(2.5); });
+      assert.equal((await drawn()).plainShown, fitted.plain, 'every relation label at zoom 2.5');
+    } finally {
+      await page.evaluate((v) => { window.tiesExplorer.cy.viewport(v); }, view);
+    }
+  });
+
   // 6. Export the view as PNG, and the neighbourhood as GraphML.
   await step('export PNG and GraphML', async () => {
     let [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#tg-png').click()]);
