@@ -729,6 +729,30 @@ try {
     assert.equal(await page.locator('#tg-year').inputValue(), '1960');
   });
 
+  // 12b. With the slider on, the view says how many of its relations are
+  // undated (they hold at every date, so the slider fades none of them),
+  // and says nothing with the slider off.
+  await step('undated relations and the slider', async () => {
+    await page.goto(base + '/explore');
+    await mutate(`mutation {
+  e: upsertEntities(input: [{id: "undated-hub", type: "City", name: "Undated Hub"},
+    {id: "undated-a", type: "City", name: "Undated A"}, {id: "undated-b", type: "City", name: "Undated B"},
+    {id: "undated-c", type: "City", name: "Dated C"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "undated-hub", to: "undated-a"},
+    {type: "SISTER_CITY_OF", from: "undated-hub", to: "undated-b"},
+    {type: "SISTER_CITY_OF", from: "undated-hub", to: "undated-c", validFrom: "1990"}]) { id }
+}`);
+    const note = page.locator('#tg-undated');
+    await page.goto(base + '/explore?focus=undated-hub&validAt=1980');
+    await page.locator('#tg-relations li[data-holds="false"]').waitFor();
+    assert.equal(await note.innerText(), '2 of 3 relations in view are undated, shown at every date.');
+    await page.locator('#tg-dated').uncheck();
+    assert.equal(await note.isVisible(), false, 'nothing to say with the slider off');
+    await page.goto(base + '/explore?focus=undated-a&validAt=1980');
+    await page.locator('#tg-relations li[data-holds="true"]').waitFor();
+    assert.equal(await note.innerText(), 'The relation in view is undated: it is shown at every date.');
+  });
+
   // 12. Two entities of one name are told apart in the search list.
   await step('search hits of one name', async () => {
     const status = await page.evaluate(async () => (await fetch('/query', {

@@ -384,6 +384,21 @@
     return hops;
   }
 
+  // undatedNote says, while the slider is on, how many relations in view
+  // have no dates: those hold at every date and never fade, and a view of
+  // twinnings from Wikidata, none dated, looked as if the slider were
+  // broken.
+  function undatedNote(y) {
+    var n = 0;
+    relations.forEach(function (r) { if (!r.validFrom && !r.validTo) n++; });
+    var note = $('tg-undated');
+    note.hidden = y === null || n === 0;
+    if (note.hidden) return;
+    note.textContent = n === relations.size
+      ? (n === 1 ? 'The relation in view is undated: it is shown at every date.' : 'None of the ' + n + ' relations in view is dated: all are shown at every date.')
+      : n + ' of ' + relations.size + ' relations in view ' + (n === 1 ? 'is' : 'are') + ' undated, shown at every date.';
+  }
+
   // render refreshes the legend, the fading by date and the side list.
   // withList false leaves the side list as it is, for load to build it
   // after the first drawing is on screen.
@@ -399,6 +414,7 @@
       cy.nodes().forEach(function (n) { n.toggleClass('faded', !isLinked(n.id())); });
     });
     fitSlider();
+    undatedNote(y);
     var types = new Set();
     entities.forEach(function (e) { types.add(e.type); });
     $('tg-legend').replaceChildren(TG.legend(Array.from(types)));
