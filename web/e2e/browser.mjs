@@ -235,7 +235,21 @@ try {
     const want = (await around('dalian', 2, '2012', ['SISTER_CITY_OF', 'FRIENDLY_COOPERATIVE_CITY_OF'])).sort();
     const shown = await page.evaluate(() => window.tiesExplorer.cy.nodes().filter((n) => !n.hasClass('faded')).map((n) => n.id()).sort());
     assert.deepEqual(shown, want, 'entities drawn unfaded at 2012, against neighborhood(validAt: "2012")');
-    await shot('explore-7-bookmarked-view');
+    // The filters hold the bookmark's types, each name beside its box and
+    // whole within its column, the longest too.
+    await page.locator('#tg-type-filters > summary').click();
+    const friendly = page.getByRole('checkbox', { name: 'FRIENDLY_COOPERATIVE_CITY_OF' });
+    assert.equal(await friendly.isChecked(), true, "the bookmark's type is ticked");
+    const layout = await page.locator('#tg-rtypes label').evaluateAll((ls) => ls.map((l) => {
+      // The first line of the name: the box of its first text.
+      const first = document.createRange();
+      first.selectNodeContents(document.createTreeWalker(l, NodeFilter.SHOW_TEXT, { acceptNode: (t) => (t.data.trim() ? 1 : 3) }).nextNode());
+      const box = l.querySelector('input').getBoundingClientRect(), name = first.getClientRects()[0];
+      return { name: l.textContent, beside: Math.abs((box.top + box.bottom) / 2 - (name.top + name.bottom) / 2) < 6,
+        inside: l.scrollWidth <= l.clientWidth && name.left >= box.right };
+    }));
+    assert.deepEqual(layout.filter((l) => !l.beside || !l.inside), [], 'every type name beside its box and whole');
+    await page.locator('#tg-type-filters > summary').click();
   });
 
   // 7b. Keyboard only: Enter on an entity of the side list expands it,

@@ -702,7 +702,14 @@
         if (!cb.checked && i >= 0) chosen.splice(i, 1);
         load();
       });
-      return el('label', {}, [cb, ' ' + n]);
+      // A long type name breaks after its underscores, beside its box,
+      // not under it and cut off by the next column.
+      var name = el('span');
+      n.split('_').forEach(function (part, i, parts) {
+        name.appendChild(document.createTextNode(part + (i < parts.length - 1 ? '_' : '')));
+        if (i < parts.length - 1) name.appendChild(document.createElement('wbr'));
+      });
+      return el('label', {}, [cb, name]);
     }));
   }
 
