@@ -111,6 +111,14 @@ try {
     await details.getByText("Signing the memorandum transformed Enschede from a 'Friendly Cooperative City' into an official 'Sister City'", { exact: false }).first().waitFor();
     await details.getByText('Introduction to sister city Dalian').first().waitFor();
     await shot('explore-3-sister-city-evidence');
+    // The source's document opens in the panel, with its own facts, and
+    // the way back leads to the relation that cited it.
+    await details.getByRole('button', { name: '2017: International Annual Report' }).first().click();
+    await page.locator('#tg-details h3', { hasText: '2017: International Annual Report' }).waitFor();
+    await details.getByText('Municipality of Enschede', { exact: true }).waitFor();
+    await details.getByRole('button', { name: /^← Back to SISTER_CITY_OF Dalian — Enschede$/ }).click();
+    await page.locator('#tg-details h3', { hasText: 'SISTER_CITY_OF' }).waitFor();
+    await details.getByText("Signing the memorandum transformed Enschede", { exact: false }).first().waitFor();
   });
 
   // 4. At 2012 Dalian is a friendly cooperative city, not yet a sister city.
@@ -716,7 +724,7 @@ try {
   // link (not followed here), nothing is quoted, and only http(s) links.
   await step('a source that is a web address', async () => {
     const m = `mutation {
-  e: upsertEntities(input: [{id: "twin-test-doc", type: "Document", name: "Twin register"},
+  e: upsertEntities(input: [{id: "twin-test-doc", type: "Document", name: "Twin register", properties: {url: "https://example.org/twins", licence: "CC0"}},
     {id: "twin-a", type: "City", name: "Twin A"}, {id: "twin-b", type: "City", name: "Twin B"}]) { id }
   r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "twin-a", to: "twin-b", validFrom: "1952", sources: [
     {document: "twin-test-doc", locator: "https://example.org/twins#P190"},
@@ -735,6 +743,11 @@ try {
     await page.locator('#tg-relations li[data-type="SISTER_CITY_OF"] button').click();
     await page.locator('#tg-details a[href="https://example.org/twins#P190"]').waitFor();
     assert.equal(await page.locator('#tg-details blockquote').count(), 0, 'no empty quotation in the details');
+    // The register itself, from the source: its address is a link too.
+    await page.locator('#tg-details').getByRole('button', { name: 'Twin register' }).first().click();
+    await page.locator('#tg-details h3', { hasText: 'Twin register' }).waitFor();
+    assert.equal(await page.locator('#tg-details a[href="https://example.org/twins"]').getAttribute('rel'), 'noopener noreferrer');
+    assert.equal(await page.locator('#tg-details dd', { hasText: 'CC0' }).count(), 1);
     // The slider reaches back to the twinning of 1952, and a link to
     // 1960 opens there.
     assert.equal(await page.locator('#tg-year').getAttribute('min'), '1952');

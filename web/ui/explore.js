@@ -323,13 +323,20 @@
   }
 
   // select shows an entity's or a relation's details, fetched once with
-  // every field and its sources.
-  function select(id, isRelation) {
+  // every field and its sources. A source's document opens the same way,
+  // drawn or not, with a way back to what cited it (from).
+  function select(id, isRelation, from) {
     cy.elements().unselect();
     cy.$id(isRelation ? 'r:' + id : id).select();
     var cached = full.get((isRelation ? 'r:' : 'e:') + id);
     var show = function (raw) {
-      var box = TG.details(raw, isRelation, nameOf);
+      var here = { id: id, isRelation: isRelation,
+        name: isRelation ? raw.type + ' ' + nameOf(raw.fromId) + ' — ' + nameOf(raw.toId) : raw.name || id };
+      var box = TG.details(raw, isRelation, nameOf, function (doc) { select(doc, false, here); });
+      if (from) {
+        box.insertBefore(el('p', {}, [el('button', { type: 'button', class: 'tg-back', text: '← Back to ' + from.name,
+          onclick: function () { select(from.id, from.isRelation); } })]), box.firstChild);
+      }
       if (!isRelation) {
         box.appendChild(el('p', {}, [
           el('button', { type: 'button', text: 'Expand', onclick: function () { expand(id); } }), ' ',
@@ -505,7 +512,7 @@
             el('strong', { text: hop(e, p.nodes[j].id) }),
             (e.sources || []).length ? null : el('p', { class: 'tg-muted', text: 'no source' }),
           ].concat((e.sources || []).map(function (s) {
-            return el('div', { class: 'tg-source' }, TG.cite(s, false));
+            return el('div', { class: 'tg-source' }, TG.cite(s, false, function (doc) { select(doc, false); }));
           }))));
         });
         box.appendChild(ol);

@@ -291,8 +291,10 @@
   }
 
   // details renders one entity or relation: its fields, its properties and
-  // its sources word for word. nameOf names an entity id for the ends.
-  function details(raw, isRelation, nameOf) {
+  // its sources word for word. nameOf names an entity id for the ends;
+  // openDocument, when given, is what a click on a source's document does
+  // (see cite).
+  function details(raw, isRelation, nameOf, openDocument) {
     var box = el('div', { class: 'tg-details', 'data-testid': 'details' });
     if (isRelation) {
       box.appendChild(el('h3', { text: raw.type || 'relation' }));
@@ -320,14 +322,17 @@
       Object.keys(raw.properties).forEach(function (k) {
         var v = raw.properties[k];
         pl.appendChild(el('dt', { text: k }));
-        pl.appendChild(el('dd', { text: typeof v === 'object' ? JSON.stringify(v) : String(v) }));
+        // A web address (a document's url) is a link, as a locator is.
+        pl.appendChild(typeof v === 'string' && /^https?:\/\/[^\s]+$/i.test(v)
+          ? el('dd', {}, [el('a', { href: v, target: '_blank', rel: 'noopener noreferrer', text: v })])
+          : el('dd', { text: typeof v === 'object' ? JSON.stringify(v) : String(v) }));
       });
       box.appendChild(pl);
     }
     if (raw.sources && raw.sources.length) {
       box.appendChild(el('h4', { text: 'Sources' }));
       var ol = el('ol', { class: 'tg-sources' });
-      raw.sources.forEach(function (s) { ol.appendChild(el('li', { 'data-testid': 'source' }, cite(s, true))); });
+      raw.sources.forEach(function (s) { ol.appendChild(el('li', { 'data-testid': 'source' }, cite(s, true, openDocument))); });
       box.appendChild(ol);
     } else if (isRelation && raw.sources === undefined) {
       box.appendChild(el('p', { class: 'tg-hint', text: 'Ask for sources { excerpt locator document { name } } to see the evidence.' }));
@@ -338,8 +343,11 @@
   // cite renders a source: its excerpt word for word, when it has one, and
   // a line naming the document, the locator (a link when it is a web
   // address, opened only when clicked, in a new tab that learns nothing
-  // of the page), and with confidence true the confidence.
-  function cite(s, confidence) {
+  // of the page), and with confidence true the confidence. With
+  // openDocument, the document's name is a button that calls it with the
+  // document's id: a document is an entity with its own facts (publisher,
+  // date, licence, address), which a reader checking a source wants.
+  function cite(s, confidence, openDocument) {
     var doc = s.document ? (s.document.name || s.document.id) : (s.documentId || '');
     var line = el('p', { class: 'tg-cite' });
     var parts = [doc];
@@ -350,6 +358,9 @@
       if (i) line.appendChild(document.createTextNode(' · '));
       if (p === s.locator && /^https?:\/\/[^\s]+$/i.test(p)) {
         line.appendChild(el('a', { href: p, target: '_blank', rel: 'noopener noreferrer', text: p }));
+      } else if (i === 0 && openDocument && s.document && s.document.id) {
+        line.appendChild(el('button', { type: 'button', class: 'tg-doc', text: p, title: 'Show this document',
+          onclick: function () { openDocument(s.document.id); } }));
       } else {
         line.appendChild(document.createTextNode(p));
       }
