@@ -780,6 +780,26 @@ try {
     assert.equal(await note.innerText(), 'The relation in view is undated: it is shown at every date.');
   });
 
+  // 12c. In a view of twinnings most relations join two of the focus's
+  // partners: the status counts the focus's own apart, and the side list
+  // gives them first, named from the focus, whichever way each is stored.
+  await step("a focus's own relations first", async () => {
+    await page.goto(base + '/explore');
+    await mutate(`mutation {
+  e: upsertEntities(input: [{id: "own-hub", type: "City", name: "Own Hub"}, {id: "own-a", type: "City", name: "Own A"},
+    {id: "own-b", type: "City", name: "Own B"}, {id: "own-c", type: "City", name: "Own C"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "own-hub", to: "own-a"}, {type: "SISTER_CITY_OF", from: "own-hub", to: "own-b"},
+    {type: "SISTER_CITY_OF", from: "own-c", to: "own-hub"}, {type: "SISTER_CITY_OF", from: "own-a", to: "own-b"},
+    {type: "SISTER_CITY_OF", from: "own-b", to: "own-c"}]) { id }
+}`);
+    await page.goto(base + '/explore?focus=own-hub');
+    await page.locator('#tg-status', { hasText: 'Own Hub: 4 entities, 5 relations (3 with Own Hub itself).' }).waitFor();
+    assert.deepEqual(await page.locator('#tg-relations li button').allInnerTexts(), [
+      'Own Hub SISTER_CITY_OF Own A', 'Own Hub SISTER_CITY_OF Own B', 'Own Hub SISTER_CITY_OF Own C',
+      'Own A SISTER_CITY_OF Own B', 'Own B SISTER_CITY_OF Own C',
+    ]);
+  });
+
   // 12. Two entities of one name are told apart in the search list.
   await step('search hits of one name', async () => {
     const status = await page.evaluate(async () => (await fetch('/query', {

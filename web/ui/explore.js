@@ -220,7 +220,14 @@
       });
       t3 = performance.now();
       render(false);
-      status(nameOf(state.focus) + ': ' + n + ' entities, ' + rels + ' relations' + (nb.truncated ? ' (truncated: the neighbourhood is larger)' : '') + '.');
+      // Most relations of a view of twinnings join two of the focus's
+      // partners: the count of the focus's own is said apart, or 339 would
+      // read as St Petersburg's 98 twinnings.
+      var own = 0;
+      relations.forEach(function (r) { if (isOwn(r)) own++; });
+      status(nameOf(state.focus) + ': ' + n + ' entities, ' + rels + ' relations' +
+        (own < rels ? ' (' + own + ' with ' + nameOf(state.focus) + ' itself)' : '') +
+        (nb.truncated ? ' (truncated: the neighbourhood is larger)' : '') + '.');
       $('tg-from-name').textContent = nameOf(state.focus);
       // The search box names the focus, however it was reached (a link,
       // a "focus" button), unless the user is typing in it.
@@ -265,6 +272,9 @@
     if (hours >= 2) return Math.round(hours) + ' hours';
     return Math.max(1, Math.round(ms / 60000)) + ' minutes';
   }
+
+  // isOwn reports whether a relation in view has the focus at one end.
+  function isOwn(r) { return r.fromId === state.focus || r.toId === state.focus; }
 
   // ringsFrom gives each entity its distance from the focus.
   function ringsFrom(focus, nl) {
@@ -449,15 +459,21 @@
         el('button', { type: 'button', class: 'tg-muted', text: 'focus', 'aria-label': 'Focus ' + (e.name || e.id), onclick: function () { focus(e.id); } }),
       ]);
     }));
+    // The focus's own relations first, a symmetric one named from the
+    // focus, then the ones among the entities around it.
+    var ends = function (r) {
+      return r.undirected && r.toId === state.focus && r.fromId !== state.focus ? [r.toId, r.fromId] : [r.fromId, r.toId];
+    };
+    var key = function (r) { var e = ends(r); return nameOf(e[0]) + ' ' + r.type + ' ' + nameOf(e[1]); };
     var rels = Array.from(relations.values()).sort(function (a, b) {
-      return (nameOf(a.fromId) + a.type + nameOf(a.toId)).localeCompare(nameOf(b.fromId) + b.type + nameOf(b.toId));
+      return (isOwn(b) - isOwn(a)) || key(a).localeCompare(key(b));
     });
     $('tg-relations').replaceChildren.apply($('tg-relations'), rels.map(function (r) {
       var holds = y === null || TG.holdsIn(r.validFrom, r.validTo, y);
       var dates = r.validFrom || r.validTo ? ' (' + (r.validFrom || '…') + '–' + (r.validTo || '') + ')' : '';
-      return el('li', { 'data-id': r.id, 'data-type': r.type, 'data-holds': String(holds), class: holds ? '' : 'faded' }, [
+      return el('li', { 'data-id': r.id, 'data-type': r.type, 'data-holds': String(holds), 'data-own': String(isOwn(r)), class: holds ? '' : 'faded' }, [
         el('button', { type: 'button', onclick: function () { select(r.id, true); },
-          text: nameOf(r.fromId) + ' ' + r.type + ' ' + nameOf(r.toId) + dates + (holds ? '' : ' — not in ' + y) }),
+          text: key(r) + dates + (holds ? '' : ' — not in ' + y) }),
       ]);
     }));
     restoreFocus();
