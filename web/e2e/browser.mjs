@@ -812,7 +812,14 @@ try {
     await page.getByRole('combobox', { name: 'Entity' }).fill('Dalian');
     await page.locator('#tg-hits li[data-id="dalian-twin-test"]', { hasText: 'dalian-twin-test' }).waitFor();
     assert.match(await page.locator('#tg-hits li[data-id="dalian"]').innerText(), /· dalian$/);
-    assert.doesNotMatch(await page.locator('#tg-hits li', { hasText: 'China' }).first().innerText(), /·/, 'a name found once shows no id');
+    assert.doesNotMatch(await page.locator('#tg-hits li', { hasText: 'China' }).first().innerText(), /· china$/, 'a name found once shows no id');
+    // Each hit says how many relations it has, as the service counts them.
+    const degree = await page.evaluate(async () => (await (await fetch('/query', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: '{ entity(id: "dalian") { degree } }' }),
+    })).json()).data.entity.degree);
+    assert.ok(degree > 1, 'Dalian has relations: ' + degree);
+    assert.match(await page.locator('#tg-hits li[data-id="dalian"]').innerText(), new RegExp('^Dalian City · ' + degree + ' relations · dalian$'));
+    assert.match(await page.locator('#tg-hits li[data-id="dalian-twin-test"]').innerText(), /^Dalian City · no relations · dalian-twin-test$/);
   });
   assert.deepEqual(pageErrors, [], 'no script errors');
   assert.deepEqual(consoleProblems, [], 'no console warnings or errors');

@@ -89,7 +89,7 @@
     // Every read of the view takes the view's asOf (null: now), the
     // types of the filters and the paths too.
     ontology: 'query Ontology($asOf: DateTime) { ontology(asOf: $asOf) { entityTypes { name parent } relationTypes { name symmetric } } }',
-    search: 'query Search($text: String!, $asOf: DateTime) { search(text: $text, first: 10, asOf: $asOf) { entity { id name type } } }',
+    search: 'query Search($text: String!, $asOf: DateTime) { search(text: $text, first: 10, asOf: $asOf) { entity { id name type degree } } }',
     neighborhood: 'query View($id: ID!, $depth: Int, $types: [String!], $entityTypes: [String!], $limit: Int, $asOf: DateTime) {' +
       ' neighborhood(id: $id, depth: $depth, types: $types, entityTypes: $entityTypes, limit: $limit, asOf: $asOf) { truncated nodeLink } }',
     neighbors: 'query Neighbors($id: ID!, $types: [String!], $entityTypes: [String!], $asOf: DateTime) { entity(id: $id, asOf: $asOf) {' +
@@ -558,6 +558,13 @@
     }).join('');
   }
 
+  // relationCount says how many relations an entity has: in the search
+  // hits, it tells Sankt Petersburg (98 twinnings) from Saint Petersburg,
+  // Florida (3), and how large a view the pick will draw.
+  function relationCount(n) {
+    return n === 0 ? 'no relations' : n === 1 ? '1 relation' : n.toLocaleString('en') + ' relations';
+  }
+
   // A search box as a combobox: the service's own folded search as the
   // user types, arrow keys and Enter to pick.
   function searchBox(input, listbox, pick) {
@@ -572,7 +579,7 @@
       listbox.replaceChildren.apply(listbox, hits.map(function (h, i) {
         var same = names.get(h.entity.name) > 1;
         var li = el('li', { role: 'option', id: listbox.id + '-' + i, 'aria-selected': String(i === active), 'data-id': h.entity.id },
-          [h.entity.name + ' ', el('span', { class: 'tg-muted', text: h.entity.type + (same ? ' · ' + h.entity.id : '') })]);
+          [h.entity.name + ' ', el('span', { class: 'tg-muted', text: h.entity.type + ' · ' + relationCount(h.entity.degree) + (same ? ' · ' + h.entity.id : '') })]);
         li.addEventListener('mousedown', function (ev) { ev.preventDefault(); choose(i); });
         return li;
       }));
