@@ -212,6 +212,16 @@ try {
     const text = await fs.readFile(gml, 'utf8');
     assert.match(text, /<graphml/);
     assert.match(text, /dalian/);
+    // The file is Enschede's neighbourhood; what expanding Dalian and the
+    // path added is not in it, and the page says so.
+    const added = await page.evaluate(() => window.tiesExplorer.cy.nodes().length) - await page.evaluate(async () => (await (await fetch('/query', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: '{ neighborhood(id: "enschede", depth: 1) { nodes { id } } }' }),
+    })).json()).data.neighborhood.nodes.length);
+    assert.ok(added > 0, 'the view holds more than the neighbourhood: ' + added);
+    assert.equal(await page.locator('#tg-status').innerText(), "Exported Enschede's neighbourhood (depth 1, the view's filters): the " + added +
+      ' entities added by expanding or by paths are not in the file; the PNG is the drawing as it is.');
+    assert.doesNotMatch(text, /xiao-shenfeng|tesla-motors/, "Dalian's mayor and the path's end are not in the file");
   });
 
   // 6b. A path reads in the order it walks, whichever way each relation

@@ -82,6 +82,7 @@
   var full = new Map(); // id -> the entity or relation with every field, once fetched
   var expanded = new Set(); // entities whose neighbours were added by expanding them
   var onPath = new Set(); // relations of the paths drawn
+  var loaded = new Set(); // entities of the focus's neighbourhood, as load drew it
   var timing = window.tiesTiming = { draws: 0 };
 
   var detailFields = 'validFrom validTo properties sources { excerpt locator confidence document { id name } }';
@@ -200,6 +201,7 @@
       clear();
       var rings = ringsFrom(state.focus, nb.nodeLink);
       cy.add(merge(nb.nodeLink, function (id) { return rings.get(id); }));
+      loaded = new Set(entities.keys());
       cy.$id(state.focus).addClass('focus');
       if (relations.size <= 24) cy.edges().addClass('labelled');
       var n = entities.size, rels = relations.size, t2 = performance.now(), t3;
@@ -714,11 +716,23 @@
     var blob = cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff' });
     TG.saveBlob(blob, 'ties-' + (state.focus || 'view') + '.png');
   });
+  // exported says what a file holds when the drawing holds more: /export
+  // serves one focus's neighbourhood, so entities added by expanding or by
+  // a path are not in it, and an analyst who expanded a partner and
+  // exported found its partners missing without a word.
+  function exported() {
+    var more = 0;
+    entities.forEach(function (e, id) { if (!loaded.has(id)) more++; });
+    if (!more) return;
+    status('Exported ' + nameOf(state.focus) + '\'s neighbourhood (depth ' + state.depth + ', the view\'s filters' +
+      (state.validAt ? ', what held in ' + state.validAt : '') + '): the ' + more +
+      (more === 1 ? ' entity' : ' entities') + ' added by expanding or by paths are not in the file; the PNG is the drawing as it is.');
+  }
   $('tg-graphml').addEventListener('click', function () {
-    if (state.focus) TG.download(exportURL('graphml'), 'ties-' + state.focus + '.graphml').catch(failAt);
+    if (state.focus) TG.download(exportURL('graphml'), 'ties-' + state.focus + '.graphml').then(exported, failAt);
   });
   $('tg-ndjson').addEventListener('click', function () {
-    if (state.focus) TG.download(exportURL('ndjson'), 'ties-' + state.focus + '.ndjson').catch(failAt);
+    if (state.focus) TG.download(exportURL('ndjson'), 'ties-' + state.focus + '.ndjson').then(exported, failAt);
   });
 
   // Filters from the ontology.
