@@ -810,6 +810,16 @@ try {
     ]);
   });
 
+  // 12d. A bookmarked path names its end, in the "To" box and in the
+  // answer, though the end is not in view.
+  await step('a bookmarked path names its end', async () => {
+    await page.goto(base + '/explore');
+    await mutate('mutation { upsertEntities(input: [{id: "lonely-town", type: "City", name: "Lonely Town"}]) { id } }');
+    await page.goto(base + '/explore?focus=enschede&to=lonely-town');
+    await page.locator('#tg-paths p', { hasText: 'No path from Enschede to Lonely Town within 6 relations.' }).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'To' }).inputValue(), 'Lonely Town');
+  });
+
   // 12. Two entities of one name are told apart in the search list.
   await step('search hits of one name', async () => {
     const status = await page.evaluate(async () => (await fetch('/query', {

@@ -102,7 +102,7 @@
       ' nodes { id name type } edges { id type fromId toId ' + detailFields + ' } } }',
   };
 
-  function nameOf(id) { var e = entities.get(id) || full.get(id); return (e && e.name) || id; }
+  function nameOf(id) { var e = entities.get(id) || full.get('e:' + id); return (e && e.name) || id; }
 
   // merge adds a nodeLink subgraph to the view; ring is the distance of
   // new entities from the focus, for the concentric layout.
@@ -489,7 +489,8 @@
     var out = $('tg-paths');
     out.replaceChildren(el('p', { class: 'tg-muted', text: 'Looking for paths…' }));
     var asked = state.asOf;
-    return call(Q.paths, { from: state.focus, to: state.to, k: state.k, asOf: state.asOf || null }).then(function (d) {
+    return Promise.all([call(Q.paths, { from: state.focus, to: state.to, k: state.k, asOf: state.asOf || null }), target()]).then(function (both) {
+      var d = both[0];
       // An answer for another instant must not be drawn into this view.
       if (asked !== state.asOf) return;
       var paths = d.paths;
@@ -537,6 +538,19 @@
       });
       out.replaceChildren(box);
     }).catch(function (err) { out.replaceChildren(); failAt(err); });
+  }
+
+  // target fetches the details of the path's end when they are not at
+  // hand (a bookmark's to=, an end out of view), so that the "To" box and
+  // the answer name it rather than give its id.
+  function target() {
+    var id = state.to;
+    var named = function () { if (document.activeElement !== $('tg-to') && state.to === id) $('tg-to').value = nameOf(id); };
+    if (entities.has(id) || full.has('e:' + id)) { named(); return Promise.resolve(); }
+    return call(Q.entity, { id: id, asOf: state.asOf || null }).then(function (d) {
+      if (d.entity) full.set('e:' + id, d.entity);
+      named();
+    }, function () { /* the paths answer says what went wrong */ });
   }
 
   // hop names a relation of a path in the order the path walks it, from
