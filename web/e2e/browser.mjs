@@ -169,6 +169,9 @@ try {
     assert.deepEqual(await hops.evaluateAll((ls) => ls.map((l) => l.getAttribute('data-type'))), ['SISTER_CITY_OF', 'LOCATED_IN', 'BASED_IN']);
     await page.locator('#tg-paths').getByText('located in Silicon Valley', { exact: false }).first().waitFor();
     await page.waitForURL(/to=tesla-motors/);
+    const drawn = await page.evaluate(() => [window.tiesExplorer.cy.nodes().length, window.tiesExplorer.cy.edges().length]);
+    assert.equal(await page.locator('#tg-status').innerText(),
+      'The path from Enschede to Tesla Motors (3 hops) drawn; ' + drawn[0] + ' entities, ' + drawn[1] + ' relations in view.');
     await shot('explore-5-path-to-tesla');
   });
 

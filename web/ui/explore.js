@@ -521,6 +521,10 @@
         p.edges.forEach(function (e) { cy.$id('r:' + e.id).addClass('path'); });
       });
       render();
+      // The status line had the count of before the paths came into view,
+      // or the word on an earlier step.
+      status((paths.length > 1 ? paths.length + ' paths' : 'The path') + ' from ' + nameOf(state.focus) + ' to ' + nameOf(state.to) + ' (' +
+        paths.map(function (p) { return p.length; }).join(', ') + ' hops) drawn; ' + entities.size + ' entities, ' + relations.size + ' relations in view.');
       var box = el('div', { 'data-testid': 'paths' });
       paths.forEach(function (p, i) {
         box.appendChild(el('h4', { text: (paths.length > 1 ? 'Path ' + (i + 1) + ': ' : '') + p.length + (p.length === 1 ? ' hop' : ' hops') }));
