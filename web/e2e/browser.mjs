@@ -488,6 +488,22 @@ try {
     await shot('playground-path-graph');
   });
 
+  // 8a. An entity asked for without its id, with its neighbours'
+  // relations (whose ends name it): one node, under its name, not one of
+  // its name beside one of its id.
+  await step('GraphiQL entity without its id', async () => {
+    const q = '{ entity(id: "dalian") { name neighbors(first: 50) { edges { node { id name } relation { id type fromId toId } } } } }';
+    await page.goto(base + '/?query=' + encodeURIComponent(q));
+    await page.locator('.graphiql-execute-button').click();
+    const panel = page.locator('[data-testid="graph-plugin"]');
+    await panel.locator('[data-testid="entity-list"] li[data-id="enschede"]').waitFor();
+    assert.equal(await panel.locator('[data-testid="entity-list"] li[data-id="dalian"]').innerText(), 'Dalian', 'Dalian drawn under its id, named');
+    assert.deepEqual(await panel.locator('[data-testid="entity-list"] li').evaluateAll((ls) => ls.map((l) => l.textContent).filter((t) => t === 'Dalian' || t === 'dalian')),
+      ['Dalian'], 'one Dalian');
+    const rel = panel.locator('[data-testid="relation-list"] li', { hasText: 'Enschede' }).first();
+    assert.match(await rel.innerText(), /Dalian/, "a relation's end is named");
+  });
+
   // 8b. The playground's opening query (Enschede's partners, asked for
   // without ids on the relations) is drawn as Enschede's star.
   await step('GraphiQL opening query', async () => {

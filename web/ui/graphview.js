@@ -197,6 +197,9 @@
   // Objects under "sources" are citations, not part of the network.
   function extract(data) {
     var entities = new Map(), relations = new Map();
+    // stands maps an entity asked for without its id (drawn under its
+    // name) to the id its relations give it; see the end of extract.
+    var stands = new Map();
     function addEntity(o) {
       var prev = entities.get(o.id) || {};
       entities.set(o.id, Object.assign({}, prev, plain(o)));
@@ -233,6 +236,12 @@
         return;
       }
       var e = ends(v);
+      // An edge of the neighbours of an entity drawn under its name: the
+      // relation's other end from the neighbour is that entity's id.
+      if (!e && owner && owner.indexOf('name:') === 0 && v.node && typeof v.node.id === 'string' && v.relation && ends(v.relation)) {
+        var re = ends(v.relation);
+        if (re[0] !== re[1] && re.indexOf(v.node.id) >= 0) stands.set(owner, re[0] === v.node.id ? re[1] : re[0]);
+      }
       if (e) {
         addRelation(v, e[0], e[1], false);
         walkChildren(v, owner);
@@ -260,6 +269,22 @@
       });
     }
     walk(data, null, '');
+    // An entity asked for without its id whose relations name it (its
+    // neighbours' relations, with their ends) is one node under that id,
+    // not a node of its name beside a node of its id.
+    stands.forEach(function (id, named) {
+      var n = entities.get(named);
+      if (!n) return;
+      entities.delete(named);
+      var merged = Object.assign({}, n, entities.get(id) || {}, { id: id });
+      if (!merged.name && n.name) merged.name = n.name;
+      delete merged._drawingID;
+      entities.set(id, merged);
+      relations.forEach(function (r) {
+        if (r.fromId === named) r.fromId = id;
+        if (r.toId === named) r.toId = id;
+      });
+    });
     // A relation's endpoints known only by id keep the id as their name.
     return { entities: entities, relations: relations };
   }
