@@ -21,6 +21,14 @@ const exe = process.env.CHROMIUM;
 assert.ok(base && artifacts && exe, 'TIES_URL, ARTIFACTS and CHROMIUM must be set');
 const timeout = 60_000; // generous: the machine may be loaded; a wait is never a measurement
 
+// stackedParts are the parts of the playground that must each be whole
+// on screen, none over another, with the Graph panel open on a small
+// screen.
+const stackedParts = {
+  bar: '.tg-bar', editor: '.graphiql-query-editor .graphiql-editor', toolbar: '.graphiql-toolbar',
+  tools: '.graphiql-editor-tools', result: '.graphiql-response', graph: '[data-testid="graph-plugin"] .tg-canvas',
+};
+
 const browser = await chromium.launch({
   executablePath: exe,
   headless: true,
@@ -103,6 +111,14 @@ try {
     await details.getByText("Signing the memorandum transformed Enschede from a 'Friendly Cooperative City' into an official 'Sister City'", { exact: false }).first().waitFor();
     await details.getByText('Introduction to sister city Dalian').first().waitFor();
     await shot('explore-3-sister-city-evidence');
+    // The source's document opens in the panel, with its own facts, and
+    // the way back leads to the relation that cited it.
+    await details.getByRole('button', { name: '2017: International Annual Report' }).first().click();
+    await page.locator('#tg-details h3', { hasText: '2017: International Annual Report' }).waitFor();
+    await details.getByText('Municipality of Enschede', { exact: true }).waitFor();
+    await details.getByRole('button', { name: /^← Back to SISTER_CITY_OF Dalian — Enschede$/ }).click();
+    await page.locator('#tg-details h3', { hasText: 'SISTER_CITY_OF' }).waitFor();
+    await details.getByText("Signing the memorandum transformed Enschede", { exact: false }).first().waitFor();
   });
 
   // 4. At 2012 Dalian is a friendly cooperative city, not yet a sister city.
@@ -153,7 +169,37 @@ try {
     assert.deepEqual(await hops.evaluateAll((ls) => ls.map((l) => l.getAttribute('data-type'))), ['SISTER_CITY_OF', 'LOCATED_IN', 'BASED_IN']);
     await page.locator('#tg-paths').getByText('located in Silicon Valley', { exact: false }).first().waitFor();
     await page.waitForURL(/to=tesla-motors/);
+    const drawn = await page.evaluate(() => [window.tiesExplorer.cy.nodes().length, window.tiesExplorer.cy.edges().length]);
+    assert.equal(await page.locator('#tg-status').innerText(),
+      'The path from Enschede to Tesla Motors (3 hops) drawn; ' + drawn[0] + ' entities, ' + drawn[1] + ' relations in view.');
     await shot('explore-5-path-to-tesla');
+  });
+
+  // 5a. In a view of more than a few relations, the relations' labels
+  // wait until one zooms in, except on the path: the drawing decides by
+  // cytoscape's own test of a label against its smallest zoomed size.
+  await step('relation labels as one zooms in', async () => {
+    const drawn = () => page.evaluate(() => {
+      const cy = window.tiesExplorer.cy, r = cy.renderer();
+      const plain = cy.edges().filter((e) => !e.hasClass('path') && !e.selected() && !e.hasClass('labelled'));
+      return {
+        plain: plain.length,
+        plainShown: plain.filter((e) => r.eleTextBiggerThanMin(e)).length,
+        path: cy.edges('.path').filter((e) => r.eleTextBiggerThanMin(e)).length,
+      };
+    });
+    const view = await page.evaluate(() => ({ zoom: window.tiesExplorer.cy.zoom(), pan: window.tiesExplorer.cy.pan() }));
+    try {
+      await page.evaluate(() => { window.tiesExplorer.cy.zoom(1.2); });
+      const fitted = await drawn();
+      assert.ok(fitted.plain > 24, 'a view of many relations: ' + fitted.plain);
+      assert.equal(fitted.plainShown, 0, 'no relation label at zoom 1.2 but on the path');
+      assert.equal(fitted.path, 3, "the path's three labels at zoom 1.2");
+      await page.evaluate(() => { window.tiesExplorer.cy.zoom(2.5); });
+      assert.equal((await drawn()).plainShown, fitted.plain, 'every relation label at zoom 2.5');
+    } finally {
+      await page.evaluate((v) => { window.tiesExplorer.cy.viewport(v); }, view);
+    }
   });
 
   // 6. Export the view as PNG, and the neighbourhood as GraphML.
@@ -169,6 +215,33 @@ try {
     const text = await fs.readFile(gml, 'utf8');
     assert.match(text, /<graphml/);
     assert.match(text, /dalian/);
+    // The file is Enschede's neighbourhood; what expanding Dalian and the
+    // path added is not in it, and the page says so.
+    const added = await page.evaluate(() => window.tiesExplorer.cy.nodes().length) - await page.evaluate(async () => (await (await fetch('/query', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: '{ neighborhood(id: "enschede", depth: 1) { nodes { id } } }' }),
+    })).json()).data.neighborhood.nodes.length);
+    assert.ok(added > 0, 'the view holds more than the neighbourhood: ' + added);
+    assert.equal(await page.locator('#tg-status').innerText(), "Exported Enschede's neighbourhood (depth 1, the view's filters): the " + added +
+      ' entities added by expanding or by paths are not in the file; the PNG is the drawing as it is.');
+    assert.doesNotMatch(text, /xiao-shenfeng|tesla-motors/, "Dalian's mayor and the path's end are not in the file");
+  });
+
+  // 6b. A path reads in the order it walks, whichever way each relation
+  // is stored: from Tesla Motors to Enschede, the sister-city tie stored
+  // from Enschede reads "Palo Alto — ... — Enschede", a directed relation
+  // walked against its direction shows its arrow backwards, and the route
+  // names the entities in order.
+  await step('a path reads in walking order', async () => {
+    await page.goto(base + '/explore?focus=tesla-motors&to=enschede');
+    const hops = page.locator('#tg-paths ol.tg-hops > li > strong');
+    await hops.nth(2).waitFor();
+    assert.deepEqual(await hops.allInnerTexts(), [
+      'Tesla Motors → BASED_IN → Silicon Valley',
+      'Silicon Valley ← LOCATED_IN ← Palo Alto',
+      'Palo Alto — SISTER_CITY_OF — Enschede',
+    ]);
+    assert.equal(await page.locator('#tg-paths .tg-route').innerText(), 'Tesla Motors → Silicon Valley ← Palo Alto — Enschede');
   });
 
   // 7. A bookmarked view opens as it was sent.
@@ -183,7 +256,21 @@ try {
     const want = (await around('dalian', 2, '2012', ['SISTER_CITY_OF', 'FRIENDLY_COOPERATIVE_CITY_OF'])).sort();
     const shown = await page.evaluate(() => window.tiesExplorer.cy.nodes().filter((n) => !n.hasClass('faded')).map((n) => n.id()).sort());
     assert.deepEqual(shown, want, 'entities drawn unfaded at 2012, against neighborhood(validAt: "2012")');
-    await shot('explore-7-bookmarked-view');
+    // The filters hold the bookmark's types, each name beside its box and
+    // whole within its column, the longest too.
+    await page.locator('#tg-type-filters > summary').click();
+    const friendly = page.getByRole('checkbox', { name: 'FRIENDLY_COOPERATIVE_CITY_OF' });
+    assert.equal(await friendly.isChecked(), true, "the bookmark's type is ticked");
+    const layout = await page.locator('#tg-rtypes label').evaluateAll((ls) => ls.map((l) => {
+      // The first line of the name: the box of its first text.
+      const first = document.createRange();
+      first.selectNodeContents(document.createTreeWalker(l, NodeFilter.SHOW_TEXT, { acceptNode: (t) => (t.data.trim() ? 1 : 3) }).nextNode());
+      const box = l.querySelector('input').getBoundingClientRect(), name = first.getClientRects()[0];
+      return { name: l.textContent, beside: Math.abs((box.top + box.bottom) / 2 - (name.top + name.bottom) / 2) < 6,
+        inside: l.scrollWidth <= l.clientWidth && name.left >= box.right };
+    }));
+    assert.deepEqual(layout.filter((l) => !l.beside || !l.inside), [], 'every type name beside its box and whole');
+    await page.locator('#tg-type-filters > summary').click();
   });
 
   // 7b. Keyboard only: Enter on an entity of the side list expands it,
@@ -285,9 +372,9 @@ try {
 
     // Older than the history kept (30 days by default): explained.
     await page.locator('#tg-asof').fill('2001-01-01T00:00:00');
-    const problem = page.locator('#tg-status[data-problem="history"]');
+    const problem = page.locator('#tg-past[data-problem="history"]');
     await problem.waitFor();
-    assert.match(await problem.innerText(), /keeps its history for a limited time.*oldest time it can show is/);
+    assert.match(await problem.innerText(), /keeps its history for 30 days only.*oldest time it can show is/);
     assert.equal(await page.locator('#tg-entities li').count(), 0, 'nothing is drawn for an instant it cannot show');
 
     await page.locator('#tg-asof-now').click();
@@ -352,6 +439,35 @@ try {
     assert.deepEqual(await hopTypes(), ['FRIENDLY_COOPERATIVE_CITY_OF'], 'back to now');
   });
 
+  // 7f. A bookmark of a view older than the service's history: the strip
+  // says why nothing is drawn, how long the history is, and shows the
+  // present in one click; meanwhile the type filters list the types of
+  // now, said to be so, with the bookmark's choice kept.
+  await step('a bookmark older than the history', async () => {
+    await page.goto(base + '/explore?focus=enschede&types=SISTER_CITY_OF&asOf=2001-01-01T00:00:00.000Z');
+    const problem = page.locator('#tg-past[data-problem="history"]');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /cannot show the graph as recorded at .*2001.*keeps its history for 30 days only.*oldest time it can show is/s);
+    assert.equal(await page.locator('#tg-entities li').count(), 0, 'nothing is drawn for an instant it cannot show');
+    await page.locator('#tg-type-filters > summary').click();
+    const note = page.locator('#tg-types-note');
+    await note.waitFor();
+    assert.match(await note.innerText(), /types as recorded at .*2001.* cannot be read.*types as they are now/s);
+    assert.ok(await page.locator('#tg-rtypes input').count() > 3, 'the relation types of now are listed');
+    assert.ok(await page.locator('#tg-etypes input[value="City"]').count() === 1, 'the entity types of now are listed');
+    assert.equal(await page.locator('#tg-rtypes input[value="SISTER_CITY_OF"]').isChecked(), true, "the bookmark's type is chosen");
+    await shot('explore-beyond-history');
+
+    await problem.getByRole('button', { name: 'Show now' }).click();
+    await page.locator('#tg-entities li[data-id="dalian"]').waitFor();
+    assert.equal(await page.locator('#tg-past').isVisible(), false, 'the present is not marked historical');
+    assert.equal(await note.isVisible(), false, 'the filters are of now, as the view');
+    assert.doesNotMatch(page.url(), /asOf=/);
+    assert.match(page.url(), /types=SISTER_CITY_OF/, "the bookmark's type filter is kept");
+    const types = await page.locator('#tg-relations li').evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('data-type')))]);
+    assert.deepEqual(types, ['SISTER_CITY_OF'], 'drawn with the filter');
+  });
+
   // 8. The README's path query in GraphiQL: three hops in the Graph panel.
   await step('GraphiQL path query', async () => {
     const q = `{
@@ -370,6 +486,22 @@ try {
     await panel.locator('[data-testid="relation-list"] li', { hasText: 'LOCATED_IN' }).locator('button').click();
     await panel.getByText('located in Silicon Valley', { exact: false }).first().waitFor();
     await shot('playground-path-graph');
+  });
+
+  // 8a. An entity asked for without its id, with its neighbours'
+  // relations (whose ends name it): one node, under its name, not one of
+  // its name beside one of its id.
+  await step('GraphiQL entity without its id', async () => {
+    const q = '{ entity(id: "dalian") { name neighbors(first: 50) { edges { node { id name } relation { id type fromId toId } } } } }';
+    await page.goto(base + '/?query=' + encodeURIComponent(q));
+    await page.locator('.graphiql-execute-button').click();
+    const panel = page.locator('[data-testid="graph-plugin"]');
+    await panel.locator('[data-testid="entity-list"] li[data-id="enschede"]').waitFor();
+    assert.equal(await panel.locator('[data-testid="entity-list"] li[data-id="dalian"]').innerText(), 'Dalian', 'Dalian drawn under its id, named');
+    assert.deepEqual(await panel.locator('[data-testid="entity-list"] li').evaluateAll((ls) => ls.map((l) => l.textContent).filter((t) => t === 'Dalian' || t === 'dalian')),
+      ['Dalian'], 'one Dalian');
+    const rel = panel.locator('[data-testid="relation-list"] li', { hasText: 'Enschede' }).first();
+    assert.match(await rel.innerText(), /Dalian/, "a relation's end is named");
   });
 
   // 8b. The playground's opening query (Enschede's partners, asked for
@@ -396,25 +528,7 @@ try {
       const panel = page.locator('[data-testid="graph-plugin"]');
       await panel.locator('[data-testid="entity-list"] li', { hasText: 'Enschede' }).first().waitFor();
       await shot('playground-1024x700');
-      const parts = {
-        bar: '.tg-bar', editor: '.graphiql-query-editor .graphiql-editor', toolbar: '.graphiql-toolbar',
-        tools: '.graphiql-editor-tools', result: '.graphiql-response', graph: '[data-testid="graph-plugin"] .tg-canvas',
-      };
-      const box = {};
-      for (const [name, sel] of Object.entries(parts)) {
-        box[name] = await page.locator(sel).first().boundingBox();
-        assert.ok(box[name], name + ' is shown');
-        const b = box[name];
-        assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= 1024 && b.y + b.height <= 700, name + ' is whole on screen: ' + JSON.stringify(b));
-      }
-      const names = Object.keys(box);
-      for (let i = 0; i < names.length; i++) {
-        for (let j = i + 1; j < names.length; j++) {
-          const a = box[names[i]], b = box[names[j]];
-          const apart = a.x + a.width <= b.x + 0.5 || b.x + b.width <= a.x + 0.5 || a.y + a.height <= b.y + 0.5 || b.y + b.height <= a.y + 0.5;
-          assert.ok(apart, names[i] + ' and ' + names[j] + ' overlap: ' + JSON.stringify([a, b]));
-        }
-      }
+      const box = await layoutBoxes(stackedParts, 1024, 700);
       for (const [name, w, h] of [['editor', 320, 150], ['result', 320, 150], ['graph', 300, 250]]) {
         assert.ok(box[name].width >= w && box[name].height >= h, name + ' is at least ' + w + 'x' + h + ': ' + JSON.stringify(box[name]));
       }
@@ -425,6 +539,67 @@ try {
       await page.locator('.graphiql-execute-button').click();
       await page.locator('.graphiql-response').getByText('layoutCheck').first().waitFor();
     } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+  });
+
+  // 8b3. There, the split between the editor and the result drags, by
+  // pointer and by arrow keys, and is kept for the next visit; the parts
+  // stay whole on screen and apart, and GraphiQL's side-by-side split is
+  // left as it was.
+  await step('GraphiQL stacked split', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const parts = Object.assign({ split: '.tg-stack-split' }, stackedParts);
+    const open = async () => {
+      await page.locator('.graphiql-execute-button').click();
+      await page.locator('[data-testid="graph-plugin"] [data-testid="entity-list"] li', { hasText: 'Enschede' }).first().waitFor();
+    };
+    try {
+      await page.goto(base + '/');
+      await page.waitForURL(/\?query=/);
+      const sideways = await page.evaluate(() => localStorage.getItem('graphiql:editorFlex'));
+      await open();
+      const split = page.getByRole('separator', { name: 'Editor and result height' });
+      await split.waitFor();
+      assert.equal(await split.getAttribute('aria-valuenow'), '50', 'an even split at first');
+      assert.equal(await split.getAttribute('tabindex'), '0', 'the split is in the tab order');
+      const before = await layoutBoxes(parts, 1024, 700);
+
+      // Dragged down 90 pixels: the editor grows by as much, the result
+      // moves down and shrinks.
+      const at = before.split;
+      await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2 + 90, { steps: 6 });
+      await page.mouse.up();
+      const dragged = await layoutBoxes(parts, 1024, 700);
+      const moved = (name, key) => dragged[name][key] - before[name][key];
+      assert.ok(Math.abs(moved('editor', 'height') - 90) <= 3, 'the editor is 90 pixels taller: ' + JSON.stringify([before.editor, dragged.editor]));
+      for (const name of ['tools', 'split', 'result']) {
+        assert.ok(Math.abs(moved(name, 'y') - 90) <= 3, name + ' moved 90 pixels down: ' + JSON.stringify([before[name], dragged[name]]));
+      }
+      assert.ok(Math.abs(moved('result', 'height') + 90) <= 3, 'the result is 90 pixels shorter: ' + JSON.stringify([before.result, dragged.result]));
+      const now = Number(await split.getAttribute('aria-valuenow'));
+      assert.ok(now > 55 && now < 85, 'aria-valuenow follows the drag: ' + now);
+
+      // Three presses of the up arrow on the focused split: 15 points less.
+      await split.focus();
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowUp');
+      assert.equal(Number(await split.getAttribute('aria-valuenow')), now - 15, 'the arrow keys move the split');
+      const keyed = await layoutBoxes(parts, 1024, 700);
+      assert.ok(keyed.editor.height < dragged.editor.height - 40 && keyed.result.height > dragged.result.height + 40,
+        'the editor gave height to the result: ' + JSON.stringify([dragged.editor, keyed.editor, dragged.result, keyed.result]));
+
+      // Kept for the next visit, and apart from the side-by-side split.
+      await page.reload();
+      await open();
+      assert.equal(Number(await split.getAttribute('aria-valuenow')), now - 15, 'the split is kept');
+      const kept = await layoutBoxes(parts, 1024, 700);
+      assert.ok(Math.abs(kept.editor.height - keyed.editor.height) <= 2, 'the editor keeps its height: ' + JSON.stringify([keyed.editor, kept.editor]));
+      assert.equal(await page.evaluate(() => localStorage.getItem('graphiql:editorFlex')), sideways, "GraphiQL's side-by-side split is untouched");
+      await shot('playground-1024x700-split');
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('ties:stackedEditorShare'));
       await page.setViewportSize({ width: 1400, height: 900 });
     }
   });
@@ -578,7 +753,7 @@ try {
   // link (not followed here), nothing is quoted, and only http(s) links.
   await step('a source that is a web address', async () => {
     const m = `mutation {
-  e: upsertEntities(input: [{id: "twin-test-doc", type: "Document", name: "Twin register"},
+  e: upsertEntities(input: [{id: "twin-test-doc", type: "Document", name: "Twin register", properties: {url: "https://example.org/twins", licence: "CC0"}},
     {id: "twin-a", type: "City", name: "Twin A"}, {id: "twin-b", type: "City", name: "Twin B"}]) { id }
   r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "twin-a", to: "twin-b", validFrom: "1952", sources: [
     {document: "twin-test-doc", locator: "https://example.org/twins#P190"},
@@ -597,12 +772,71 @@ try {
     await page.locator('#tg-relations li[data-type="SISTER_CITY_OF"] button').click();
     await page.locator('#tg-details a[href="https://example.org/twins#P190"]').waitFor();
     assert.equal(await page.locator('#tg-details blockquote').count(), 0, 'no empty quotation in the details');
+    // The register itself, from the source: its address is a link too.
+    await page.locator('#tg-details').getByRole('button', { name: 'Twin register' }).first().click();
+    await page.locator('#tg-details h3', { hasText: 'Twin register' }).waitFor();
+    assert.equal(await page.locator('#tg-details a[href="https://example.org/twins"]').getAttribute('rel'), 'noopener noreferrer');
+    assert.equal(await page.locator('#tg-details dd', { hasText: 'CC0' }).count(), 1);
     // The slider reaches back to the twinning of 1952, and a link to
     // 1960 opens there.
     assert.equal(await page.locator('#tg-year').getAttribute('min'), '1952');
     await page.goto(base + '/explore?focus=twin-a&validAt=1960');
     await page.locator('#tg-relations li[data-type="SISTER_CITY_OF"][data-holds="true"]').waitFor();
     assert.equal(await page.locator('#tg-year').inputValue(), '1960');
+  });
+
+  // 12b. With the slider on, the view says how many of its relations are
+  // undated (they hold at every date, so the slider fades none of them),
+  // and says nothing with the slider off.
+  await step('undated relations and the slider', async () => {
+    await page.goto(base + '/explore');
+    await mutate(`mutation {
+  e: upsertEntities(input: [{id: "undated-hub", type: "City", name: "Undated Hub"},
+    {id: "undated-a", type: "City", name: "Undated A"}, {id: "undated-b", type: "City", name: "Undated B"},
+    {id: "undated-c", type: "City", name: "Dated C"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "undated-hub", to: "undated-a"},
+    {type: "SISTER_CITY_OF", from: "undated-hub", to: "undated-b"},
+    {type: "SISTER_CITY_OF", from: "undated-hub", to: "undated-c", validFrom: "1990"}]) { id }
+}`);
+    const note = page.locator('#tg-undated');
+    await page.goto(base + '/explore?focus=undated-hub&validAt=1980');
+    await page.locator('#tg-relations li[data-holds="false"]').waitFor();
+    assert.equal(await note.innerText(), '2 of 3 relations in view are undated, shown at every date.');
+    await page.locator('#tg-dated').uncheck();
+    assert.equal(await note.isVisible(), false, 'nothing to say with the slider off');
+    await page.goto(base + '/explore?focus=undated-a&validAt=1980');
+    await page.locator('#tg-relations li[data-holds="true"]').waitFor();
+    assert.equal(await note.innerText(), 'The relation in view is undated: it is shown at every date.');
+  });
+
+  // 12c. In a view of twinnings most relations join two of the focus's
+  // partners: the status counts the focus's own apart, and the side list
+  // gives them first, named from the focus, whichever way each is stored.
+  await step("a focus's own relations first", async () => {
+    await page.goto(base + '/explore');
+    await mutate(`mutation {
+  e: upsertEntities(input: [{id: "own-hub", type: "City", name: "Own Hub"}, {id: "own-a", type: "City", name: "Own A"},
+    {id: "own-b", type: "City", name: "Own B"}, {id: "own-c", type: "City", name: "Own C"}]) { id }
+  r: upsertRelations(input: [{type: "SISTER_CITY_OF", from: "own-hub", to: "own-a"}, {type: "SISTER_CITY_OF", from: "own-hub", to: "own-b"},
+    {type: "SISTER_CITY_OF", from: "own-c", to: "own-hub"}, {type: "SISTER_CITY_OF", from: "own-a", to: "own-b"},
+    {type: "SISTER_CITY_OF", from: "own-b", to: "own-c"}]) { id }
+}`);
+    await page.goto(base + '/explore?focus=own-hub');
+    await page.locator('#tg-status', { hasText: 'Own Hub: 4 entities, 5 relations (3 with Own Hub itself).' }).waitFor();
+    assert.deepEqual(await page.locator('#tg-relations li button').allInnerTexts(), [
+      'Own Hub SISTER_CITY_OF Own A', 'Own Hub SISTER_CITY_OF Own B', 'Own Hub SISTER_CITY_OF Own C',
+      'Own A SISTER_CITY_OF Own B', 'Own B SISTER_CITY_OF Own C',
+    ]);
+  });
+
+  // 12d. A bookmarked path names its end, in the "To" box and in the
+  // answer, though the end is not in view.
+  await step('a bookmarked path names its end', async () => {
+    await page.goto(base + '/explore');
+    await mutate('mutation { upsertEntities(input: [{id: "lonely-town", type: "City", name: "Lonely Town"}]) { id } }');
+    await page.goto(base + '/explore?focus=enschede&to=lonely-town');
+    await page.locator('#tg-paths p', { hasText: 'No path from Enschede to Lonely Town within 6 relations.' }).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'To' }).inputValue(), 'Lonely Town');
   });
 
   // 12. Two entities of one name are told apart in the search list.
@@ -617,7 +851,14 @@ try {
     await page.getByRole('combobox', { name: 'Entity' }).fill('Dalian');
     await page.locator('#tg-hits li[data-id="dalian-twin-test"]', { hasText: 'dalian-twin-test' }).waitFor();
     assert.match(await page.locator('#tg-hits li[data-id="dalian"]').innerText(), /· dalian$/);
-    assert.doesNotMatch(await page.locator('#tg-hits li', { hasText: 'China' }).first().innerText(), /·/, 'a name found once shows no id');
+    assert.doesNotMatch(await page.locator('#tg-hits li', { hasText: 'China' }).first().innerText(), /· china$/, 'a name found once shows no id');
+    // Each hit says how many relations it has, as the service counts them.
+    const degree = await page.evaluate(async () => (await (await fetch('/query', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: '{ entity(id: "dalian") { degree } }' }),
+    })).json()).data.entity.degree);
+    assert.ok(degree > 1, 'Dalian has relations: ' + degree);
+    assert.match(await page.locator('#tg-hits li[data-id="dalian"]').innerText(), new RegExp('^Dalian City · ' + degree + ' relations · dalian$'));
+    assert.match(await page.locator('#tg-hits li[data-id="dalian-twin-test"]').innerText(), /^Dalian City · no relations · dalian-twin-test$/);
   });
   assert.deepEqual(pageErrors, [], 'no script errors');
   assert.deepEqual(consoleProblems, [], 'no console warnings or errors');
@@ -648,6 +889,28 @@ async function around(id, depth, validAt, types) {
     });
     return (await r.json()).data.neighborhood.nodes.map((n) => n.id);
   }, { id, depth, validAt, types: types || null }));
+}
+
+// layoutBoxes answers the boxes of parts (name: selector), having checked
+// that each is shown whole in a width x height page and that no two
+// overlap.
+async function layoutBoxes(parts, width, height) {
+  const box = {};
+  for (const [name, sel] of Object.entries(parts)) {
+    box[name] = await pageOf.locator(sel).first().boundingBox();
+    assert.ok(box[name], name + ' is shown');
+    const b = box[name];
+    assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= width && b.y + b.height <= height, name + ' is whole on screen: ' + JSON.stringify(b));
+  }
+  const names = Object.keys(box);
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const a = box[names[i]], b = box[names[j]];
+      const apart = a.x + a.width <= b.x + 0.5 || b.x + b.width <= a.x + 0.5 || a.y + a.height <= b.y + 0.5 || b.y + b.height <= a.y + 0.5;
+      assert.ok(apart, names[i] + ' and ' + names[j] + ' overlap: ' + JSON.stringify([a, b]));
+    }
+  }
+  return box;
 }
 
 // mutate sends a GraphQL mutation from the page and fails on any error.

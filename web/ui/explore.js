@@ -49,6 +49,13 @@
   function fail(err) {
     if (err && err.refused) { say(err.message); status(''); } else status(err && err.message ? err.message : String(err));
   }
+  // failAt is fail for the reads at the view's instant: one older than the
+  // service's history is explained, with the way back to now.
+  function failAt(err) {
+    if (state.asOf && beyond(err)) return beyondHistory();
+    fail(err);
+  }
+  function beyond(err) { return !!err && err.code === 'INVALID_ARGUMENT' && err.field === 'asOf'; }
   function say(msg) { $('tg-banner').textContent = msg; $('tg-banner').hidden = !msg; }
   function status(msg) { $('tg-status').textContent = msg; $('tg-status').removeAttribute('data-problem'); }
   function call(q, vars) {
@@ -75,6 +82,7 @@
   var full = new Map(); // id -> the entity or relation with every field, once fetched
   var expanded = new Set(); // entities whose neighbours were added by expanding them
   var onPath = new Set(); // relations of the paths drawn
+  var loaded = new Set(); // entities of the focus's neighbourhood, as load drew it
   var timing = window.tiesTiming = { draws: 0 };
 
   var detailFields = 'validFrom validTo properties sources { excerpt locator confidence document { id name } }';
@@ -82,7 +90,7 @@
     // Every read of the view takes the view's asOf (null: now), the
     // types of the filters and the paths too.
     ontology: 'query Ontology($asOf: DateTime) { ontology(asOf: $asOf) { entityTypes { name parent } relationTypes { name symmetric } } }',
-    search: 'query Search($text: String!, $asOf: DateTime) { search(text: $text, first: 10, asOf: $asOf) { entity { id name type } } }',
+    search: 'query Search($text: String!, $asOf: DateTime) { search(text: $text, first: 10, asOf: $asOf) { entity { id name type degree } } }',
     neighborhood: 'query View($id: ID!, $depth: Int, $types: [String!], $entityTypes: [String!], $limit: Int, $asOf: DateTime) {' +
       ' neighborhood(id: $id, depth: $depth, types: $types, entityTypes: $entityTypes, limit: $limit, asOf: $asOf) { truncated nodeLink } }',
     neighbors: 'query Neighbors($id: ID!, $types: [String!], $entityTypes: [String!], $asOf: DateTime) { entity(id: $id, asOf: $asOf) {' +
@@ -94,7 +102,7 @@
       ' nodes { id name type } edges { id type fromId toId ' + detailFields + ' } } }',
   };
 
-  function nameOf(id) { var e = entities.get(id) || full.get(id); return (e && e.name) || id; }
+  function nameOf(id) { var e = entities.get(id) || full.get('e:' + id); return (e && e.name) || id; }
 
   // merge adds a nodeLink subgraph to the view; ring is the distance of
   // new entities from the focus, for the concentric layout.
@@ -193,6 +201,7 @@
       clear();
       var rings = ringsFrom(state.focus, nb.nodeLink);
       cy.add(merge(nb.nodeLink, function (id) { return rings.get(id); }));
+      loaded = new Set(entities.keys());
       cy.$id(state.focus).addClass('focus');
       if (relations.size <= 24) cy.edges().addClass('labelled');
       var n = entities.size, rels = relations.size, t2 = performance.now(), t3;
@@ -213,7 +222,14 @@
       });
       t3 = performance.now();
       render(false);
-      status(nameOf(state.focus) + ': ' + n + ' entities, ' + rels + ' relations' + (nb.truncated ? ' (truncated: the neighbourhood is larger)' : '') + '.');
+      // Most relations of a view of twinnings join two of the focus's
+      // partners: the count of the focus's own is said apart, or 339 would
+      // read as St Petersburg's 98 twinnings.
+      var own = 0;
+      relations.forEach(function (r) { if (isOwn(r)) own++; });
+      status(nameOf(state.focus) + ': ' + n + ' entities, ' + rels + ' relations' +
+        (own < rels ? ' (' + own + ' with ' + nameOf(state.focus) + ' itself)' : '') +
+        (nb.truncated ? ' (truncated: the neighbourhood is larger)' : '') + '.');
       $('tg-from-name').textContent = nameOf(state.focus);
       // The search box names the focus, however it was reached (a link,
       // a "focus" button), unless the user is typing in it.
@@ -221,31 +237,46 @@
       if (state.to) return connect();
     }).catch(function (err) {
       if (seq !== loadSeq) return;
-      if (state.asOf && err.code === 'INVALID_ARGUMENT' && err.field === 'asOf') return beyondHistory();
       if (state.asOf && err.code === 'NOT_FOUND') {
         clear(); render();
         status(nameOf(state.focus) + ' was not recorded yet at ' + shownTime(state.asOf) + ': pick a later time, or "Now".');
         return;
       }
-      fail(err);
+      failAt(err);
     });
   }
 
   // beyondHistory says why a view older than the service's history cannot
-  // be drawn, and from when it can: the service keeps old versions for its
-  // history retention only (ties serve --history, 30 days by default).
+  // be drawn, how long that history is and from when it can, in the strip
+  // that marks the view historical, whose button then shows the present:
+  // the service keeps old versions for its history retention only
+  // (ties serve --history, 30 days by default).
   function beyondHistory() {
     clear(); render();
     var asked = state.asOf;
+    status('Nothing drawn: the graph as recorded at ' + shownTime(asked) + ' is older than the service\'s history.');
     return call(Q.horizon).then(function (d) { return d.stats.asOfFrom; }, function () { return null; }).then(function (from) {
       if (asked !== state.asOf) return;
       if (from) $('tg-asof').min = localInput(from);
-      status('The service cannot show the graph as recorded at ' + shownTime(asked) +
-        ': it keeps its history for a limited time only (its history retention)' +
-        (from ? ', and the oldest time it can show is ' + shownTime(from) : '') + '. Pick a later time, or "Now".');
-      $('tg-status').setAttribute('data-problem', 'history');
+      $('tg-past').setAttribute('data-problem', 'history');
+      $('tg-past-text').textContent = 'The service cannot show the graph as recorded at ' + shownTime(asked) +
+        ': it keeps its history for ' + (from ? retention(from) : 'a limited time') + ' only (its history retention)' +
+        (from ? ', and the oldest time it can show is ' + shownTime(from) : '') + '. Show the graph as it is now, or pick a later time.';
+      $('tg-past-now').textContent = 'Show now';
     });
   }
+
+  // retention says how long ago the oldest readable instant is, roughly:
+  // the clocks of browser and service may differ by a little.
+  function retention(from) {
+    var ms = Date.now() - new Date(from).getTime(), hours = ms / 3600000;
+    if (hours >= 48) return Math.round(hours / 24) + ' days';
+    if (hours >= 2) return Math.round(hours) + ' hours';
+    return Math.max(1, Math.round(ms / 60000)) + ' minutes';
+  }
+
+  // isOwn reports whether a relation in view has the focus at one end.
+  function isOwn(r) { return r.fromId === state.focus || r.toId === state.focus; }
 
   // ringsFrom gives each entity its distance from the focus.
   function ringsFrom(focus, nl) {
@@ -294,7 +325,7 @@
           entities.size + ' entities, ' + relations.size + ' relations in view.';
       }
       status(msg);
-    }).catch(fail);
+    }).catch(failAt);
   }
 
   function focus(id) {
@@ -304,13 +335,20 @@
   }
 
   // select shows an entity's or a relation's details, fetched once with
-  // every field and its sources.
-  function select(id, isRelation) {
+  // every field and its sources. A source's document opens the same way,
+  // drawn or not, with a way back to what cited it (from).
+  function select(id, isRelation, from) {
     cy.elements().unselect();
     cy.$id(isRelation ? 'r:' + id : id).select();
     var cached = full.get((isRelation ? 'r:' : 'e:') + id);
     var show = function (raw) {
-      var box = TG.details(raw, isRelation, nameOf);
+      var here = { id: id, isRelation: isRelation,
+        name: isRelation ? raw.type + ' ' + nameOf(raw.fromId) + ' — ' + nameOf(raw.toId) : raw.name || id };
+      var box = TG.details(raw, isRelation, nameOf, function (doc) { select(doc, false, here); });
+      if (from) {
+        box.insertBefore(el('p', {}, [el('button', { type: 'button', class: 'tg-back', text: '← Back to ' + from.name,
+          onclick: function () { select(from.id, from.isRelation); } })]), box.firstChild);
+      }
       if (!isRelation) {
         box.appendChild(el('p', {}, [
           el('button', { type: 'button', text: 'Expand', onclick: function () { expand(id); } }), ' ',
@@ -327,7 +365,7 @@
       if (isRelation && ontology.symmetric.has(raw.type)) raw.undirected = true;
       full.set((isRelation ? 'r:' : 'e:') + id, raw);
       show(raw);
-    }).catch(fail);
+    }).catch(failAt);
   }
 
   // A click only shows a node, so that one can read its facts without
@@ -365,6 +403,21 @@
     return hops;
   }
 
+  // undatedNote says, while the slider is on, how many relations in view
+  // have no dates: those hold at every date and never fade, and a view of
+  // twinnings from Wikidata, none dated, looked as if the slider were
+  // broken.
+  function undatedNote(y) {
+    var n = 0;
+    relations.forEach(function (r) { if (!r.validFrom && !r.validTo) n++; });
+    var note = $('tg-undated');
+    note.hidden = y === null || n === 0;
+    if (note.hidden) return;
+    note.textContent = n === relations.size
+      ? (n === 1 ? 'The relation in view is undated: it is shown at every date.' : 'None of the ' + n + ' relations in view is dated: all are shown at every date.')
+      : n + ' of ' + relations.size + ' relations in view ' + (n === 1 ? 'is' : 'are') + ' undated, shown at every date.';
+  }
+
   // render refreshes the legend, the fading by date and the side list.
   // withList false leaves the side list as it is, for load to build it
   // after the first drawing is on screen.
@@ -380,6 +433,7 @@
       cy.nodes().forEach(function (n) { n.toggleClass('faded', !isLinked(n.id())); });
     });
     fitSlider();
+    undatedNote(y);
     var types = new Set();
     entities.forEach(function (e) { types.add(e.type); });
     $('tg-legend').replaceChildren(TG.legend(Array.from(types)));
@@ -407,15 +461,21 @@
         el('button', { type: 'button', class: 'tg-muted', text: 'focus', 'aria-label': 'Focus ' + (e.name || e.id), onclick: function () { focus(e.id); } }),
       ]);
     }));
+    // The focus's own relations first, a symmetric one named from the
+    // focus, then the ones among the entities around it.
+    var ends = function (r) {
+      return r.undirected && r.toId === state.focus && r.fromId !== state.focus ? [r.toId, r.fromId] : [r.fromId, r.toId];
+    };
+    var key = function (r) { var e = ends(r); return nameOf(e[0]) + ' ' + r.type + ' ' + nameOf(e[1]); };
     var rels = Array.from(relations.values()).sort(function (a, b) {
-      return (nameOf(a.fromId) + a.type + nameOf(a.toId)).localeCompare(nameOf(b.fromId) + b.type + nameOf(b.toId));
+      return (isOwn(b) - isOwn(a)) || key(a).localeCompare(key(b));
     });
     $('tg-relations').replaceChildren.apply($('tg-relations'), rels.map(function (r) {
       var holds = y === null || TG.holdsIn(r.validFrom, r.validTo, y);
       var dates = r.validFrom || r.validTo ? ' (' + (r.validFrom || '…') + '–' + (r.validTo || '') + ')' : '';
-      return el('li', { 'data-id': r.id, 'data-type': r.type, 'data-holds': String(holds), class: holds ? '' : 'faded' }, [
+      return el('li', { 'data-id': r.id, 'data-type': r.type, 'data-holds': String(holds), 'data-own': String(isOwn(r)), class: holds ? '' : 'faded' }, [
         el('button', { type: 'button', onclick: function () { select(r.id, true); },
-          text: nameOf(r.fromId) + ' ' + r.type + ' ' + nameOf(r.toId) + dates + (holds ? '' : ' — not in ' + y) }),
+          text: key(r) + dates + (holds ? '' : ' — not in ' + y) }),
       ]);
     }));
     restoreFocus();
@@ -429,7 +489,8 @@
     var out = $('tg-paths');
     out.replaceChildren(el('p', { class: 'tg-muted', text: 'Looking for paths…' }));
     var asked = state.asOf;
-    return call(Q.paths, { from: state.focus, to: state.to, k: state.k, asOf: state.asOf || null }).then(function (d) {
+    return Promise.all([call(Q.paths, { from: state.focus, to: state.to, k: state.k, asOf: state.asOf || null }), target()]).then(function (both) {
+      var d = both[0];
       // An answer for another instant must not be drawn into this view.
       if (asked !== state.asOf) return;
       var paths = d.paths;
@@ -460,23 +521,68 @@
         p.edges.forEach(function (e) { cy.$id('r:' + e.id).addClass('path'); });
       });
       render();
+      // The status line had the count of before the paths came into view,
+      // or the word on an earlier step.
+      status((paths.length > 1 ? paths.length + ' paths' : 'The path') + ' from ' + nameOf(state.focus) + ' to ' + nameOf(state.to) + ' (' +
+        paths.map(function (p) { return p.length; }).join(', ') + ' hops) drawn; ' + entities.size + ' entities, ' + relations.size + ' relations in view.');
       var box = el('div', { 'data-testid': 'paths' });
       paths.forEach(function (p, i) {
         box.appendChild(el('h4', { text: (paths.length > 1 ? 'Path ' + (i + 1) + ': ' : '') + p.length + (p.length === 1 ? ' hop' : ' hops') }));
+        box.appendChild(el('p', { class: 'tg-route', text: route(p) }));
         var ol = el('ol', { class: 'tg-hops' });
-        p.edges.forEach(function (e) {
-          var sym = ontology.symmetric.has(e.type);
+        p.edges.forEach(function (e, j) {
           ol.appendChild(el('li', { 'data-type': e.type }, [
-            el('strong', { text: nameOf(e.fromId) + (sym ? ' — ' : ' → ') + e.type + (sym ? ' — ' : ' → ') + nameOf(e.toId) }),
+            el('strong', { text: hop(e, p.nodes[j].id) }),
             (e.sources || []).length ? null : el('p', { class: 'tg-muted', text: 'no source' }),
           ].concat((e.sources || []).map(function (s) {
-            return el('div', { class: 'tg-source' }, TG.cite(s, false));
+            return el('div', { class: 'tg-source' }, TG.cite(s, false, function (doc) { select(doc, false); }));
           }))));
         });
         box.appendChild(ol);
       });
       out.replaceChildren(box);
-    }).catch(function (err) { out.replaceChildren(); fail(err); });
+    }).catch(function (err) { out.replaceChildren(); failAt(err); });
+  }
+
+  // target fetches the details of the path's end when they are not at
+  // hand (a bookmark's to=, an end out of view), so that the "To" box and
+  // the answer name it rather than give its id.
+  function target() {
+    var id = state.to;
+    var named = function () { if (document.activeElement !== $('tg-to') && state.to === id) $('tg-to').value = nameOf(id); };
+    if (entities.has(id) || full.has('e:' + id)) { named(); return Promise.resolve(); }
+    return call(Q.entity, { id: id, asOf: state.asOf || null }).then(function (d) {
+      if (d.entity) full.set('e:' + id, d.entity);
+      named();
+    }, function () { /* the paths answer says what went wrong */ });
+  }
+
+  // hop names a relation of a path in the order the path walks it, from
+  // the entity it leaves (at): "Weimar — SISTER_CITY_OF — Zamość" for a
+  // symmetric relation, whichever way the store keeps it, and for a
+  // directed one its direction as an arrow, "Silicon Valley ← BASED_IN ←
+  // Tesla Motors" where the walk goes against it. Listed as stored, a
+  // path of twinnings read as a jumble of names out of order.
+  function hop(e, at) {
+    var back = e.fromId !== at && e.toId === at;
+    var first = back ? e.toId : e.fromId, second = back ? e.fromId : e.toId;
+    var arrow = ontology.symmetric.has(e.type) ? ' — ' : back ? ' ← ' : ' → ';
+    return nameOf(first) + arrow + e.type + arrow + nameOf(second);
+  }
+  // route is a path's entities in order, each hop's arrow between them.
+  function route(p) {
+    return p.nodes.map(function (n, j) {
+      var e = p.edges[j - 1], arrow = '';
+      if (e) arrow = ontology.symmetric.has(e.type) ? ' — ' : e.toId === n.id && e.fromId !== n.id ? ' → ' : ' ← ';
+      return arrow + (n.name || n.id);
+    }).join('');
+  }
+
+  // relationCount says how many relations an entity has: in the search
+  // hits, it tells Sankt Petersburg (98 twinnings) from Saint Petersburg,
+  // Florida (3), and how large a view the pick will draw.
+  function relationCount(n) {
+    return n === 0 ? 'no relations' : n === 1 ? '1 relation' : n.toLocaleString('en') + ' relations';
   }
 
   // A search box as a combobox: the service's own folded search as the
@@ -493,7 +599,7 @@
       listbox.replaceChildren.apply(listbox, hits.map(function (h, i) {
         var same = names.get(h.entity.name) > 1;
         var li = el('li', { role: 'option', id: listbox.id + '-' + i, 'aria-selected': String(i === active), 'data-id': h.entity.id },
-          [h.entity.name + ' ', el('span', { class: 'tg-muted', text: h.entity.type + (same ? ' · ' + h.entity.id : '') })]);
+          [h.entity.name + ' ', el('span', { class: 'tg-muted', text: h.entity.type + ' · ' + relationCount(h.entity.degree) + (same ? ' · ' + h.entity.id : '') })]);
         li.addEventListener('mousedown', function (ev) { ev.preventDefault(); choose(i); });
         return li;
       }));
@@ -524,7 +630,7 @@
           none = hits.length ? '' : text;
           active = hits.length ? 0 : -1;
           draw();
-        }).catch(fail);
+        }).catch(failAt);
       }, 120);
     });
     input.addEventListener('keydown', function (ev) {
@@ -592,7 +698,10 @@
     $('tg-asof-now').disabled = !state.asOf;
     document.body.classList.toggle('tg-historical', !!state.asOf);
     $('tg-past').hidden = !state.asOf;
-    $('tg-past-time').textContent = state.asOf ? shownTime(state.asOf) : '';
+    $('tg-past').removeAttribute('data-problem');
+    $('tg-past-text').replaceChildren('Historical view: the graph as the service recorded it at ',
+      el('strong', { text: state.asOf ? shownTime(state.asOf) : '' }), '; later changes are not shown, and exports hold the same.');
+    $('tg-past-now').textContent = 'Back to now';
   }
   function setAsOf(iso) {
     if (iso === state.asOf) return;
@@ -625,11 +734,23 @@
     var blob = cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff' });
     TG.saveBlob(blob, 'ties-' + (state.focus || 'view') + '.png');
   });
+  // exported says what a file holds when the drawing holds more: /export
+  // serves one focus's neighbourhood, so entities added by expanding or by
+  // a path are not in it, and an analyst who expanded a partner and
+  // exported found its partners missing without a word.
+  function exported() {
+    var more = 0;
+    entities.forEach(function (e, id) { if (!loaded.has(id)) more++; });
+    if (!more) return;
+    status('Exported ' + nameOf(state.focus) + '\'s neighbourhood (depth ' + state.depth + ', the view\'s filters' +
+      (state.validAt ? ', what held in ' + state.validAt : '') + '): the ' + more +
+      (more === 1 ? ' entity' : ' entities') + ' added by expanding or by paths are not in the file; the PNG is the drawing as it is.');
+  }
   $('tg-graphml').addEventListener('click', function () {
-    if (state.focus) TG.download(exportURL('graphml'), 'ties-' + state.focus + '.graphml').catch(fail);
+    if (state.focus) TG.download(exportURL('graphml'), 'ties-' + state.focus + '.graphml').then(exported, failAt);
   });
   $('tg-ndjson').addEventListener('click', function () {
-    if (state.focus) TG.download(exportURL('ndjson'), 'ties-' + state.focus + '.ndjson').catch(fail);
+    if (state.focus) TG.download(exportURL('ndjson'), 'ties-' + state.focus + '.ndjson').then(exported, failAt);
   });
 
   // Filters from the ontology.
@@ -643,18 +764,36 @@
         if (!cb.checked && i >= 0) chosen.splice(i, 1);
         load();
       });
-      return el('label', {}, [cb, ' ' + n]);
+      // A long type name breaks after its underscores, beside its box,
+      // not under it and cut off by the next column.
+      var name = el('span');
+      n.split('_').forEach(function (part, i, parts) {
+        name.appendChild(document.createTextNode(part + (i < parts.length - 1 ? '_' : '')));
+        if (i < parts.length - 1) name.appendChild(document.createElement('wbr'));
+      });
+      return el('label', {}, [cb, name]);
     }));
   }
 
   // readOntology reads the types as recorded at the view's instant into
   // the filters. A type chosen that did not exist then stays listed, so
   // that it can be unchosen; the service matches nothing with it.
+  // An instant older than the service's history has no types to read:
+  // the filters then list the types of now, and say so, rather than none
+  // at all (which left a bookmark of a view too old with nothing to choose
+  // from on its way back to now).
   var ontologySeq = 0;
   function readOntology() {
-    var seq = ++ontologySeq;
-    return call(Q.ontology, { asOf: state.asOf || null }).then(function (d) {
+    var seq = ++ontologySeq, at = state.asOf, present = false;
+    return call(Q.ontology, { asOf: at || null }).catch(function (err) {
+      if (!at || !beyond(err)) throw err;
+      present = true;
+      return call(Q.ontology, { asOf: null });
+    }).then(function (d) {
       if (seq !== ontologySeq) return;
+      $('tg-types-note').hidden = !present;
+      $('tg-types-note').textContent = present ? 'The types as recorded at ' + shownTime(at) +
+        ' cannot be read, as that is older than the service\'s history: listed are the types as they are now.' : '';
       var names = function (ts, chosen) {
         var out = ts.map(function (t) { return t.name; });
         chosen.forEach(function (n) { if (out.indexOf(n) < 0) out.push(n); });
@@ -675,11 +814,7 @@
     return readOntology().then(function () {
       started = true;
       return load();
-    }, function (err) {
-      // A bookmark older than the history: load explains it.
-      if (state.asOf && err.code === 'INVALID_ARGUMENT' && err.field === 'asOf') { started = true; return load(); }
-      fail(err);
-    });
+    }, fail);
   }
   start();
   // For the browser tests: the state, the drawing, and focus as a click would.

@@ -88,8 +88,9 @@
     return reach(fetch(url, { headers: withKey({}) })).then(function (resp) {
       if (!resp.ok) {
         return resp.json().catch(function () { return null; }).then(function (body) {
+          var e = (body && body.error) || {};
           throw new APIError(refusal(resp.status, body) ||
-            ('Export failed (' + resp.status + (body && body.error ? ': ' + body.error.message : '') + ')'), resp.status, resp.status === 401 || resp.status === 403);
+            ('Export failed (' + resp.status + (e.message ? ': ' + e.message : '') + ')'), resp.status, resp.status === 401 || resp.status === 403, e.code, e.field);
         });
       }
       return resp.blob().then(function (b) { saveBlob(b, filename); });
@@ -147,10 +148,14 @@
         width: 1.5, 'line-color': '#9aa3ad', 'target-arrow-color': '#9aa3ad', 'target-arrow-shape': 'triangle',
         'arrow-scale': 0.8, 'curve-style': 'bezier', label: 'data(label)', 'font-size': 8, color: '#555',
         'text-rotation': 'autorotate', 'text-background-color': '#fff', 'text-background-opacity': 0.8,
-        'text-background-padding': 1, 'min-zoomed-font-size': 12, 'line-style': 'dashed', 'line-dash-pattern': [5, 4],
+        'text-background-padding': 1, 'min-zoomed-font-size': 17, 'line-style': 'dashed', 'line-dash-pattern': [5, 4],
       } },
       // Relation labels appear as the user zooms in, and always on a
-      // path or a selection: a busy view stays readable.
+      // path or a selection: a busy view stays readable. Cytoscape rounds
+      // the zoom up to a power of two before it compares the font size
+      // with min-zoomed-font-size, so 17 on an 8-pixel label means above
+      // zoom 2; 12 meant above zoom 1, and a view of sixty relations,
+      // fitted at 1.1, drew every label over the entities' names.
       { selector: 'edge.path, edge:selected, edge.labelled, edge.hover', style: { 'font-size': 10, 'min-zoomed-font-size': 4 } },
       { selector: 'edge.undirected', style: { 'target-arrow-shape': 'none' } },
       { selector: 'edge.dated', style: { 'line-style': 'solid', width: 2.5, 'line-color': '#4b5563', 'target-arrow-color': '#4b5563' } },
@@ -192,6 +197,9 @@
   // Objects under "sources" are citations, not part of the network.
   function extract(data) {
     var entities = new Map(), relations = new Map();
+    // stands maps an entity asked for without its id (drawn under its
+    // name) to the id its relations give it; see the end of extract.
+    var stands = new Map();
     function addEntity(o) {
       var prev = entities.get(o.id) || {};
       entities.set(o.id, Object.assign({}, prev, plain(o)));
@@ -228,6 +236,12 @@
         return;
       }
       var e = ends(v);
+      // An edge of the neighbours of an entity drawn under its name: the
+      // relation's other end from the neighbour is that entity's id.
+      if (!e && owner && owner.indexOf('name:') === 0 && v.node && typeof v.node.id === 'string' && v.relation && ends(v.relation)) {
+        var re = ends(v.relation);
+        if (re[0] !== re[1] && re.indexOf(v.node.id) >= 0) stands.set(owner, re[0] === v.node.id ? re[1] : re[0]);
+      }
       if (e) {
         addRelation(v, e[0], e[1], false);
         walkChildren(v, owner);
@@ -255,6 +269,22 @@
       });
     }
     walk(data, null, '');
+    // An entity asked for without its id whose relations name it (its
+    // neighbours' relations, with their ends) is one node under that id,
+    // not a node of its name beside a node of its id.
+    stands.forEach(function (id, named) {
+      var n = entities.get(named);
+      if (!n) return;
+      entities.delete(named);
+      var merged = Object.assign({}, n, entities.get(id) || {}, { id: id });
+      if (!merged.name && n.name) merged.name = n.name;
+      delete merged._drawingID;
+      entities.set(id, merged);
+      relations.forEach(function (r) {
+        if (r.fromId === named) r.fromId = id;
+        if (r.toId === named) r.toId = id;
+      });
+    });
     // A relation's endpoints known only by id keep the id as their name.
     return { entities: entities, relations: relations };
   }
@@ -286,8 +316,10 @@
   }
 
   // details renders one entity or relation: its fields, its properties and
-  // its sources word for word. nameOf names an entity id for the ends.
-  function details(raw, isRelation, nameOf) {
+  // its sources word for word. nameOf names an entity id for the ends;
+  // openDocument, when given, is what a click on a source's document does
+  // (see cite).
+  function details(raw, isRelation, nameOf, openDocument) {
     var box = el('div', { class: 'tg-details', 'data-testid': 'details' });
     if (isRelation) {
       box.appendChild(el('h3', { text: raw.type || 'relation' }));
@@ -315,14 +347,17 @@
       Object.keys(raw.properties).forEach(function (k) {
         var v = raw.properties[k];
         pl.appendChild(el('dt', { text: k }));
-        pl.appendChild(el('dd', { text: typeof v === 'object' ? JSON.stringify(v) : String(v) }));
+        // A web address (a document's url) is a link, as a locator is.
+        pl.appendChild(typeof v === 'string' && /^https?:\/\/[^\s]+$/i.test(v)
+          ? el('dd', {}, [el('a', { href: v, target: '_blank', rel: 'noopener noreferrer', text: v })])
+          : el('dd', { text: typeof v === 'object' ? JSON.stringify(v) : String(v) }));
       });
       box.appendChild(pl);
     }
     if (raw.sources && raw.sources.length) {
       box.appendChild(el('h4', { text: 'Sources' }));
       var ol = el('ol', { class: 'tg-sources' });
-      raw.sources.forEach(function (s) { ol.appendChild(el('li', { 'data-testid': 'source' }, cite(s, true))); });
+      raw.sources.forEach(function (s) { ol.appendChild(el('li', { 'data-testid': 'source' }, cite(s, true, openDocument))); });
       box.appendChild(ol);
     } else if (isRelation && raw.sources === undefined) {
       box.appendChild(el('p', { class: 'tg-hint', text: 'Ask for sources { excerpt locator document { name } } to see the evidence.' }));
@@ -333,8 +368,11 @@
   // cite renders a source: its excerpt word for word, when it has one, and
   // a line naming the document, the locator (a link when it is a web
   // address, opened only when clicked, in a new tab that learns nothing
-  // of the page), and with confidence true the confidence.
-  function cite(s, confidence) {
+  // of the page), and with confidence true the confidence. With
+  // openDocument, the document's name is a button that calls it with the
+  // document's id: a document is an entity with its own facts (publisher,
+  // date, licence, address), which a reader checking a source wants.
+  function cite(s, confidence, openDocument) {
     var doc = s.document ? (s.document.name || s.document.id) : (s.documentId || '');
     var line = el('p', { class: 'tg-cite' });
     var parts = [doc];
@@ -345,6 +383,9 @@
       if (i) line.appendChild(document.createTextNode(' · '));
       if (p === s.locator && /^https?:\/\/[^\s]+$/i.test(p)) {
         line.appendChild(el('a', { href: p, target: '_blank', rel: 'noopener noreferrer', text: p }));
+      } else if (i === 0 && openDocument && s.document && s.document.id) {
+        line.appendChild(el('button', { type: 'button', class: 'tg-doc', text: p, title: 'Show this document',
+          onclick: function () { openDocument(s.document.id); } }));
       } else {
         line.appendChild(document.createTextNode(p));
       }

@@ -311,7 +311,89 @@
     if (localStorage.getItem('graphiql:docExplorerFlex') === null) localStorage.setItem('graphiql:docExplorerFlex', '0.7');
   } catch (e) { /* storage disabled: GraphiQL's default */ }
 
+  // stackSplit makes the split between the editor and the result
+  // draggable where ties.css stacks them (GraphiQL's own drag bar only
+  // resizes sideways): a separator, by pointer or arrow keys, that sets
+  // the editor's share of the height. The share is kept in localStorage,
+  // as GraphiQL keeps its side-by-side split, and apart from it: the two
+  // are different layouts. The separator is ours inside GraphiQL's DOM,
+  // so it is put back whenever GraphiQL renders the session anew.
+  function stackSplit(root) {
+    var key = 'ties:stackedEditorShare', lo = 0.15, hi = 0.85, fallback = 0.5;
+    var share = fallback;
+    try { share = clamp(parseFloat(localStorage.getItem(key))); } catch (e) { /* storage disabled: the default */ }
+    function clamp(v) { return isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback; }
+    var bar = document.createElement('div');
+    bar.className = 'tg-stack-split';
+    bar.tabIndex = 0;
+    bar.title = 'Drag, or use the arrow keys, to share the height between the editor and the result; double-click to even it';
+    bar.setAttribute('role', 'separator');
+    bar.setAttribute('aria-orientation', 'horizontal');
+    bar.setAttribute('aria-label', 'Editor and result height');
+    bar.setAttribute('aria-valuemin', String(lo * 100));
+    bar.setAttribute('aria-valuemax', String(hi * 100));
+    function apply(v, keep) {
+      share = clamp(v);
+      var session = bar.parentElement;
+      if (session) session.style.setProperty('--tg-split', String(share));
+      bar.setAttribute('aria-valuenow', String(Math.round(share * 100)));
+      if (keep) {
+        try { localStorage.setItem(key, String(share)); } catch (e) { /* storage disabled: kept until the page closes */ }
+      }
+    }
+    // The editor's share from where the pointer is: the height between
+    // the editor's top and the pointer (less where the bar was grabbed)
+    // over the height of the two.
+    var grab = null;
+    function shareAt(y) {
+      var editors = bar.previousElementSibling, response = bar.nextElementSibling;
+      while (response && !response.classList.contains('graphiql-response')) response = response.nextElementSibling;
+      if (!editors || !response) return share;
+      var top = editors.getBoundingClientRect().top;
+      var both = editors.getBoundingClientRect().height + response.getBoundingClientRect().height;
+      return both > 0 ? (y - grab - top) / both : share;
+    }
+    bar.addEventListener('pointerdown', function (ev) {
+      if (ev.button !== 0) return;
+      ev.preventDefault();
+      bar.focus();
+      grab = ev.clientY - bar.getBoundingClientRect().top;
+      bar.setPointerCapture(ev.pointerId);
+      bar.classList.add('tg-dragging');
+    });
+    bar.addEventListener('pointermove', function (ev) {
+      if (grab !== null) apply(shareAt(ev.clientY), false);
+    });
+    function release() {
+      if (grab === null) return;
+      grab = null;
+      bar.classList.remove('tg-dragging');
+      apply(share, true);
+    }
+    bar.addEventListener('pointerup', release);
+    bar.addEventListener('pointercancel', release);
+    bar.addEventListener('dblclick', function () { apply(fallback, true); });
+    bar.addEventListener('keydown', function (ev) {
+      var step = { ArrowUp: -0.05, ArrowDown: 0.05, PageUp: -0.2, PageDown: 0.2 }[ev.key];
+      if (step !== undefined) apply(share + step, true);
+      else if (ev.key === 'Home') apply(lo, true);
+      else if (ev.key === 'End') apply(hi, true);
+      else return;
+      ev.preventDefault();
+    });
+    function place() {
+      var session = document.getElementById('graphiql-session');
+      var editors = session && session.querySelector(':scope > .graphiql-editors');
+      if (!editors || editors.nextElementSibling === bar) return;
+      editors.after(bar);
+      apply(share, false);
+    }
+    new MutationObserver(place).observe(root, { childList: true, subtree: true });
+    place();
+  }
+
   var root = document.getElementById('graphiql');
+  stackSplit(root);
   if (ReactDOM.createRoot) ReactDOM.createRoot(root).render(h(App));
   else ReactDOM.render(h(App), root);
 })();
