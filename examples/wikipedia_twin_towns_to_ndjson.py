@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Convert the twin towns scraped from Wikipedia's lists into Ties NDJSON.
+
+Usage:
+  wikipedia_twin_towns_to_ndjson.py RAW.csv COORDINATES.csv OUT.ndjson [--match DUMP.ndjson]
+
+RAW.csv is twin_cities_raw.csv of the twincities project
+("city1,country1,city2,country2", one pair a row, as Wikipedia's "List of
+twin towns and sister cities in ..." pages give them); COORDINATES.csv is
+its app_public_twin_cities.csv, the same pairs with lat1,lng1,lat2,lng2.
+
+A city is its name within its country: the id is "wp-<country>--<name>",
+both as slug() makes them (NFC, case-folded, the cedilla read as the comma
+below, other diacritics kept), so that "Chişinău" and "Chișinău" are one
+city and Löhne and Lohne two. Country names are cleaned (typos, "England,
+United Kingdom" as "England"); the nations of the United Kingdom stay
+apart, because names repeat across them. A name written once with
+diacritics and once without in one country ("Velké Opatovice", "Velke
+Opatovice") is one city when the coordinates of both spellings lie within
+10 km of each other; the other spelling becomes an alias. SISTER_CITY_OF is
+symmetric, so a pair listed on both cities' pages is one relation citing
+each row; a row twinning a name with itself (two towns called Nienburg) is
+left out.
+
+With --match, a city is referred to by the id of a city the dump already
+has when one of the dump's cities has its name (or an alias or label) and
+that city is LOCATED_IN the same country or twinned with one of the
+Wikipedia twins' namesakes, and no other city has both: a name alone is not
+enough, since the Wikidata crawl labels cities in German and has many
+namesakes. Countries match by name. Matched entities are not written again,
+except for a record that adds the Wikipedia name as an alias and the list
+as a source; pairs the dump already twins are left out.
+
+Python 3 standard library only.
+"""
+import csv
+import math
+import os
+import sys
+import unicodedata
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ties_ndjson  # noqa: E402
+
+DOCUMENT = "wikipedia-twin-towns"
+LISTS = "https://en.wikipedia.org/wiki/Lists_of_twin_towns_and_sister_cities"
+
+
+def split_place(city, country):
+    """The city and country of a cell pair, cleaned: a blank country given
+    inside the city's cell ("Varna, Bulgaria") is taken from there, and the
+    nations of the United Kingdom stand for themselves."""
+    city = unicodedata.normalize("NFC", " ".join(city.split()))
+    country = unicodedata.normalize("NFC", " ".join(country.split()))
+    if not country and ", " in city:
+        city, country = city.rsplit(", ", 1)
+    if ", " in country:
+        first, rest = country.split(", ", 1)
+        country = first if rest == "United Kingdom" and first in ties_ndjson.UK_NATIONS else rest
+    return city, ties_ndjson.country_name(country)
+
+
+def bare(name):
+    """A name key without diacritics, to find spellings that differ in them."""
+    return "".join(c for c in unicodedata.normalize("NFD", ties_ndjson.name_key(name)) if not unicodedata.combining(c))
+
+
+def km(a, b):
+    """The great-circle distance of two (lat, lon) points in km."""
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 12742 * math.asin(math.sqrt(min(1, h)))
+
+
+def main():
+    args = ties_ndjson.parse_args(__doc__, [
+        ("raw", "twin_cities_raw.csv: city1,country1,city2,country2"),
+        ("coordinates", "app_public_twin_cities.csv: the pairs with lat/lng"),
+    ])
+
+    # (name_key, country) -> spellings in file order; rows as (line, a, b).
+    spellings, rows = {}, []
+    with open(args.raw, encoding="utf-8", newline="") as f:
+        for n, r in enumerate(csv.DictReader(f), 2):
+            a = split_place(r["city1"], r["country1"])
+            b = split_place(r["city2"], r["country2"])
+            for city, country in (a, b):
+                spellings.setdefault((ties_ndjson.name_key(city), country), []).append(city)
+            rows.append((n, r, a, b))
+    coords = {}
+    with open(args.coordinates, encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            for i in "12":
+                city, country = split_place(r["city" + i], r["country" + i])
+                try:
+                    coords.setdefault((ties_ndjson.name_key(city), country), (float(r["lat" + i]), float(r["lng" + i])))
+                except ValueError:
+                    pass
+
+    # One key per city: spellings that differ in diacritics only are one
+    # city when their coordinates agree.
+    canon = {k: k for k in spellings}
+    by_bare = {}
+    for k in spellings:
+        by_bare.setdefault((bare(k[0]), k[1]), []).append(k)
+    merged = 0
+    for keys in by_bare.values():
+        keys.sort(key=lambda k: (-len(spellings[k]), k))
+        for k in keys[1:]:
+            if k in coords and keys[0] in coords and km(coords[k], coords[keys[0]]) <= 10:
+                canon[k] = keys[0]
+                merged += 1
+
+    names = {}
+    for k, ss in spellings.items():
+        names.setdefault(canon[k], []).extend(ss)
+
+    def name_of(key):
+        # The spelling used most often; ties go to the one with diacritics.
+        ss = names[key]
+        return max(sorted(set(ss)), key=lambda s: (ss.count(s), s != bare(s)))
+
+    # Unordered pair of keys -> rows that list it.
+    pairs, selfs = {}, 0
+    for n, r, a, b in rows:
+        ka = canon[(ties_ndjson.name_key(a[0]), a[1])]
+        kb = canon[(ties_ndjson.name_key(b[0]), b[1])]
+        if ka == kb:
+            selfs += 1
+            continue
+        pairs.setdefault(tuple(sorted((ka, kb))), []).append((n, r))
+    neighbours = {}
+    for ka, kb in pairs:
+        neighbours.setdefault(ka, set()).add(kb)
+        neighbours.setdefault(kb, set()).add(ka)
+
+    places = ties_ndjson.Places(args.match)
+    _, existing = ties_ndjson.load_matches(args.match)
+    twinned = ties_ndjson.load_pairs(args.match, "SISTER_CITY_OF")
+
+    def country_ref(country):
+        return places.country(country) or ties_ndjson.country_id(country)
+
+    def candidates(key):
+        ids = set()
+        for s in set(names[key]):
+            ids |= places.cities.get(ties_ndjson.name_key(s), set())
+        return ids
+
+    match = {}
+    for key in neighbours:
+        cands = candidates(key)
+        if not cands:
+            continue
+        country = places.country(key[1]) if key[1] else None
+        near = set()
+        for other in neighbours[key]:
+            near |= candidates(other)
+        sure = {c for c in cands
+                if (country and country in places.located.get(c, ())) or places.twins.get(c, set()) & near}
+        if len(sure) == 1:
+            match[key] = sure.pop()
+
+    def ref(key):
+        if key in match:
+            return match[key]
+        city, country = key
+        return f"wp-{ties_ndjson.slug(country)}--{ties_ndjson.slug(city)}" if country else f"wp--{ties_ndjson.slug(city)}"
+
+    counts = {"cities": 0, "matched": 0, "countries": 0, "relations": 0, "known": 0}
+    with open(args.out, "w", encoding="utf-8") as out:
+        def write(rec):
+            ties_ndjson.write(out, rec)
+        write({
+            "kind": "entity", "id": DOCUMENT, "type": "Document",
+            "name": "Wikipedia: lists of twin towns and sister cities",
+            "description": "Twin towns listed on Wikipedia's \"List of twin towns and sister cities in ...\" pages, "
+                           "one row a pair (twincities project).",
+            "properties": {"url": LISTS, "licence": "CC BY-SA 4.0", "data": "https://github.com/Hekman/twincities"},
+        })
+        countries = {}
+        for key in sorted(neighbours):
+            if key[1] and key[1] not in countries:
+                countries[key[1]] = country_ref(key[1])
+        source = {"document": DOCUMENT, "locator": LISTS}
+        for country, cid in sorted(countries.items()):
+            if cid in existing:
+                continue
+            region = country in ties_ndjson.UK_NATIONS
+            write({
+                "kind": "entity", "id": cid, "type": "Region" if region else "Country", "name": country,
+                "sources": [source],
+            })
+            counts["countries"] += 1
+        uk = countries.get("United Kingdom") or country_ref("United Kingdom")
+        if any(c in ties_ndjson.UK_NATIONS for c in countries):
+            if "United Kingdom" not in countries and uk not in existing:
+                write({"kind": "entity", "id": uk, "type": "Country", "name": "United Kingdom", "sources": [source]})
+                counts["countries"] += 1
+            for nation in sorted(c for c in countries if c in ties_ndjson.UK_NATIONS):
+                write({"kind": "relation", "type": "LOCATED_IN", "from": countries[nation], "to": uk, "sources": [source]})
+        for key in sorted(neighbours):
+            city, country = key
+            name = name_of(key)
+            cid = ref(key)
+            if cid in existing:
+                counts["matched"] += 1
+                known = ties_ndjson.known_record(existing, cid, name, source)
+                if known:
+                    write(known)
+            else:
+                rec = {"kind": "entity", "id": cid, "type": "City", "name": name, "sources": [source]}
+                aliases = sorted(set(names[key]) - {name})
+                if aliases:
+                    rec["aliases"] = aliases
+                if key in coords:
+                    rec["properties"] = {"location": {"lat": coords[key][0], "lon": coords[key][1]}}
+                write(rec)
+                counts["cities"] += 1
+            if country:
+                write({"kind": "relation", "type": "LOCATED_IN", "from": cid, "to": countries[country], "sources": [source]})
+                counts["relations"] += 1
+        for (ka, kb), listed in sorted(pairs.items()):
+            a, b = ref(ka), ref(kb)
+            if frozenset((a, b)) in twinned:
+                counts["known"] += 1
+                continue
+            write({
+                "kind": "relation", "type": "SISTER_CITY_OF", "from": a, "to": b,
+                "sources": [{"document": DOCUMENT, "locator": f"{os.path.basename(args.raw)}:{n}",
+                             "excerpt": ",".join(r[c] for c in ("city1", "country1", "city2", "country2"))}
+                            for n, r in listed],
+            })
+            counts["relations"] += 1
+    both = sum(1 for v in pairs.values() if len(v) > 1)
+    print(f"{args.out}: {len(rows)} rows, {len(pairs)} pairs ({both} listed twice, {selfs} rows of a name twinned "
+          f"with itself left out), {len(neighbours)} cities ({counts['cities']} new, {counts['matched']} matched, "
+          f"{merged} spellings merged by coordinates), {counts['countries']} new countries, "
+          f"{counts['relations']} relations" + (f", {counts['known']} pairs already in the store" if counts["known"] else ""))
+
+
+if __name__ == "__main__":
+    main()
