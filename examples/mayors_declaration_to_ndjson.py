@@ -55,6 +55,10 @@ def main():
                 "description": "A joint declaration of the Global Parliament of Mayors, signed by mayors worldwide.",
                 "sources": [source],
             })
+        # Two rows may name one city (two mayors of San José, Honduras,
+        # matched to one Wikidata item): one record, with every row's name
+        # and citation.
+        rows, cities = [], {}
         for n, r in enumerate(csv.DictReader(f), 2):
             row = {k: unicodedata.normalize("NFC", " ".join((v or "").split())) for k, v in r.items()}
             cite = {"document": DOCUMENT, "locator": f"{os.path.basename(args.signatures)}:{n}",
@@ -65,17 +69,26 @@ def main():
                 city = by_qid.get(qid, ties_ndjson.entity_id(qid))
             else:
                 city = f"gpm-{ties_ndjson.slug(country)}--{ties_ndjson.slug(row['city_name'])}"
+            rows.append((row, cite, country, city))
+            cities.setdefault(city, []).append((row, cite))
+        for city, named in cities.items():
             if city in existing:
-                known = ties_ndjson.known_record(existing, city, row["city_name"], cite)
-                if known:
-                    write(known)
-            elif city not in written:
-                rec = {"kind": "entity", "id": city, "type": "City", "name": row["city_name"], "sources": [cite]}
-                if qid:
-                    rec["properties"] = {"wikidata": qid}
-                write(rec)
-                counts["cities"] += 1
-            written.add(city)
+                for row, cite in named:
+                    known = ties_ndjson.known_record(existing, city, row["city_name"], cite)
+                    if known:
+                        write(known)
+                continue
+            row = named[0][0]
+            rec = {"kind": "entity", "id": city, "type": "City", "name": row["city_name"],
+                   "sources": [cite for _, cite in named]}
+            aliases = sorted({r["city_name"] for r, _ in named} - {row["city_name"]})
+            if aliases:
+                rec["aliases"] = aliases
+            if row["wikidata_id"]:
+                rec["properties"] = {"wikidata": row["wikidata_id"]}
+            write(rec)
+            counts["cities"] += 1
+        for row, cite, country, city in rows:
             if country:
                 cid = places.country(country) or ties_ndjson.country_id(country)
                 if cid not in written:

@@ -157,12 +157,13 @@ def country_id(name):
 class Places:
     """The cities and countries of an NDJSON dump, indexed by name_key of
     their names, aliases and labels, with the countries each city is
-    LOCATED_IN and the cities it is twinned with, so that a converter
-    without Wikidata ids can find the entities a store already has."""
+    LOCATED_IN, the cities it is twinned with, and the entities citing each
+    (document, excerpt), so that a converter without Wikidata ids can find
+    the entities a store already has, and those it matched before."""
 
     def __init__(self, path):
         self.cities, self.countries = {}, {}
-        self.located, self.twins = {}, {}
+        self.located, self.twins, self.cited = {}, {}, {}
         if not path:
             return
         with open(path, encoding="utf-8") as f:
@@ -177,6 +178,9 @@ class Places:
                     for n in names:
                         if n:
                             index.setdefault(name_key(n), set()).add(rec["id"])
+                if kind == "entity":
+                    for src in rec.get("sources") or []:
+                        self.cited.setdefault((src.get("document"), src.get("excerpt")), set()).add(rec["id"])
                 elif kind == "relation" and rec.get("type") == "LOCATED_IN":
                     self.located.setdefault(rec["from"], set()).add(rec["to"])
                 elif kind == "relation" and rec.get("type") == "SISTER_CITY_OF":

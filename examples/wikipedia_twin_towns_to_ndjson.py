@@ -78,14 +78,14 @@ def main():
         ("coordinates", "app_public_twin_cities.csv: the pairs with lat/lng"),
     ])
 
-    # (name_key, country) -> spellings in file order; rows as (line, a, b).
+    # (slug, country) -> spellings in file order; rows as (line, a, b).
     spellings, rows = {}, []
     with open(args.raw, encoding="utf-8", newline="") as f:
         for n, r in enumerate(csv.DictReader(f), 2):
             a = split_place(r["city1"], r["country1"])
             b = split_place(r["city2"], r["country2"])
             for city, country in (a, b):
-                spellings.setdefault((ties_ndjson.name_key(city), country), []).append(city)
+                spellings.setdefault((ties_ndjson.slug(city), country), []).append(city)
             rows.append((n, r, a, b))
     coords = {}
     with open(args.coordinates, encoding="utf-8", newline="") as f:
@@ -93,7 +93,7 @@ def main():
             for i in "12":
                 city, country = split_place(r["city" + i], r["country" + i])
                 try:
-                    coords.setdefault((ties_ndjson.name_key(city), country), (float(r["lat" + i]), float(r["lng" + i])))
+                    coords.setdefault((ties_ndjson.slug(city), country), (float(r["lat" + i]), float(r["lng" + i])))
                 except ValueError:
                     pass
 
@@ -123,8 +123,8 @@ def main():
     # Unordered pair of keys -> rows that list it.
     pairs, selfs = {}, 0
     for n, r, a, b in rows:
-        ka = canon[(ties_ndjson.name_key(a[0]), a[1])]
-        kb = canon[(ties_ndjson.name_key(b[0]), b[1])]
+        ka = canon[(ties_ndjson.slug(a[0]), a[1])]
+        kb = canon[(ties_ndjson.slug(b[0]), b[1])]
         if ka == kb:
             selfs += 1
             continue
@@ -147,8 +147,18 @@ def main():
             ids |= places.cities.get(ties_ndjson.name_key(s), set())
         return ids
 
+    def cite(key):
+        # The excerpt says which listed city an entity stands for, so that
+        # converting again finds the same entity: the store has grown since
+        # (LOCATED_IN and twins of this list), which could sway a new match.
+        return {"document": DOCUMENT, "locator": LISTS, "excerpt": f"{name_of(key)}, {key[1]}" if key[1] else name_of(key)}
+
     match = {}
     for key in neighbours:
+        before = places.cited.get((DOCUMENT, cite(key)["excerpt"]), set())
+        if len(before) == 1:
+            match[key] = next(iter(before))
+            continue
         cands = candidates(key)
         if not cands:
             continue
@@ -199,29 +209,50 @@ def main():
                 counts["countries"] += 1
             for nation in sorted(c for c in countries if c in ties_ndjson.UK_NATIONS):
                 write({"kind": "relation", "type": "LOCATED_IN", "from": countries[nation], "to": uk, "sources": [source]})
+        # One record per entity and per relation, because when a file holds
+        # one twice the last record wins outright: listed names that come to
+        # one entity (two spellings matched to one city the store has) are
+        # merged here.
+        by_id = {}
         for key in sorted(neighbours):
-            city, country = key
-            name = name_of(key)
-            cid = ref(key)
+            by_id.setdefault(ref(key), []).append(key)
+        for cid, keys in sorted(by_id.items()):
             if cid in existing:
-                counts["matched"] += 1
-                known = ties_ndjson.known_record(existing, cid, name, source)
-                if known:
-                    write(known)
+                counts["matched"] += len(keys)
+                rec = None
+                for key in keys:
+                    known = ties_ndjson.known_record(existing, cid, name_of(key), cite(key))
+                    if known is None:
+                        continue
+                    if rec is None:
+                        rec = known
+                        continue
+                    for field in ("aliases", "sources"):
+                        for v in known.get(field, []):
+                            if v not in rec.setdefault(field, []):
+                                rec[field].append(v)
+                if rec:
+                    write(rec)
             else:
-                rec = {"kind": "entity", "id": cid, "type": "City", "name": name, "sources": [source]}
-                aliases = sorted(set(names[key]) - {name})
+                name = name_of(keys[0])
+                rec = {"kind": "entity", "id": cid, "type": "City", "name": name, "sources": [cite(k) for k in keys]}
+                aliases = sorted({s for k in keys for s in names[k]} - {name})
                 if aliases:
                     rec["aliases"] = aliases
-                if key in coords:
-                    rec["properties"] = {"location": {"lat": coords[key][0], "lon": coords[key][1]}}
+                at = next((coords[k] for k in keys if k in coords), None)
+                if at:
+                    rec["properties"] = {"location": {"lat": at[0], "lon": at[1]}}
                 write(rec)
                 counts["cities"] += 1
-            if country:
-                write({"kind": "relation", "type": "LOCATED_IN", "from": cid, "to": countries[country], "sources": [source]})
+            for to in sorted({countries[k[1]] for k in keys if k[1]}):
+                write({"kind": "relation", "type": "LOCATED_IN", "from": cid, "to": to, "sources": [source]})
                 counts["relations"] += 1
+        twins = {}
         for (ka, kb), listed in sorted(pairs.items()):
             a, b = ref(ka), ref(kb)
+            if a != b:
+                twins.setdefault((min(a, b), max(a, b)), []).extend(listed)
+        for (a, b), listed in sorted(twins.items()):
             if frozenset((a, b)) in twinned:
                 counts["known"] += 1
                 continue
@@ -229,7 +260,7 @@ def main():
                 "kind": "relation", "type": "SISTER_CITY_OF", "from": a, "to": b,
                 "sources": [{"document": DOCUMENT, "locator": f"{os.path.basename(args.raw)}:{n}",
                              "excerpt": ",".join(r[c] for c in ("city1", "country1", "city2", "country2"))}
-                            for n, r in listed],
+                            for n, r in sorted(listed, key=lambda x: x[0])],
             })
             counts["relations"] += 1
     both = sum(1 for v in pairs.values() if len(v) > 1)
