@@ -34,6 +34,7 @@ as a source; pairs the dump already twins are left out.
 Python 3 standard library only.
 """
 import csv
+import difflib
 import math
 import os
 import sys
@@ -170,6 +171,43 @@ def main():
                 if (country and country in places.located.get(c, ())) or places.twins.get(c, set()) & near}
         if len(sure) == 1:
             match[key] = sure.pop()
+
+    # The Wikidata crawl labels cities in German ("Rjasan", "Krakau"), so a
+    # twin of a matched city is often there under another spelling. A listed
+    # city still unmatched is the city the store has that no listed city is
+    # matched to, has a similar name, and is twinned with at least two of
+    # the listed city's matched twins, more than any other such city (one
+    # twin suffices when the names are close and start alike: a single
+    # shared twin with a loosely similar name was Kraków and Parakou,
+    # Linköping and Norrköping).
+    taken = set(match.values())
+    fuzzy = {}
+    for key in sorted(neighbours):
+        if key in match:
+            continue
+        country = places.country(key[1]) if key[1] else None
+        near = {match[n] for n in neighbours[key] if n in match}
+        name = bare(name_of(key))
+        found = {}
+        for t in near:
+            for x in places.twins.get(t, ()):
+                if x in taken or x in found or x not in existing or existing[x].get("type") != "City":
+                    continue
+                there = places.located.get(x, set())
+                if there and country not in there:
+                    continue
+                other = bare(existing[x].get("name", ""))
+                ratio = difflib.SequenceMatcher(None, name, other).ratio()
+                if ratio >= 0.6:
+                    found[x] = (len(places.twins.get(x, set()) & near), ratio, other[:1] == name[:1])
+        best = sorted(found.items(), key=lambda kv: -kv[1][0])
+        if best and best[0][1][0] >= 2 and (len(best) == 1 or best[1][1][0] < best[0][1][0]):
+            fuzzy.setdefault(best[0][0], []).append(key)
+        elif len(best) == 1 and best[0][1][1] >= 0.75 and best[0][1][2]:
+            fuzzy.setdefault(best[0][0], []).append(key)
+    for x, keys in fuzzy.items():
+        if len(keys) == 1:
+            match[keys[0]] = x
 
     def ref(key):
         if key in match:
