@@ -171,6 +171,17 @@ def main():
                 if (country and country in places.located.get(c, ())) or places.twins.get(c, set()) & near}
         if len(sure) == 1:
             match[key] = sure.pop()
+    # Namesakes in two countries (Peterborough in England and in Canada)
+    # can both find a twin of the same store city; only the one in the
+    # city's own country, if the store knows it, is that city.
+    by_city = {}
+    for key, c in match.items():
+        by_city.setdefault(c, []).append(key)
+    for c, keys in by_city.items():
+        if len({k[1] for k in keys}) > 1:
+            for k in keys:
+                if places.country(k[1]) not in places.located.get(c, ()) and not places.cited.get((DOCUMENT, cite(k)["excerpt"])):
+                    del match[k]
 
     # The Wikidata crawl labels cities in German ("Rjasan", "Krakau"), so a
     # twin of a matched city is often there under another spelling. A listed

@@ -2,9 +2,11 @@ package exchange
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ties-graph/ties/store"
@@ -233,6 +235,46 @@ func TestCityDataConversions(t *testing.T) {
 	// Rows 12121 (Münster–Rishon LeZion) and 19167 (Lublin–Rishon LeZion).
 	if len(common) != 1 || common[0].ID != "wd-Q201051" {
 		t.Errorf("common twins of Münster and Lublin: %+v, want Rishon LeZion (wd-Q201051)", common)
+	}
+
+	// A city matched by name in two countries is two cities wrongly made
+	// one (Peterborough in England and in Canada both found a twin of
+	// Wikidata's Peterborough).
+	types, located := map[string]string{}, map[string][]string{}
+	for _, line := range strings.Split(dump(t, st), "\n") {
+		var rec struct {
+			Kind, ID, Type string
+			From, To       any // lists in relation type records
+		}
+		if line == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case rec.Kind == "entity":
+			types[rec.ID] = rec.Type
+		case rec.Kind == "relation" && rec.Type == "LOCATED_IN":
+			located[rec.From.(string)] = append(located[rec.From.(string)], rec.To.(string))
+		}
+	}
+	for city, in := range located {
+		var countries []string
+		for _, c := range in {
+			switch {
+			case types[c] == "Country":
+				countries = append(countries, c)
+			case types[c] == "Region" && strings.HasPrefix(c, "country-"):
+				// England, Scotland, Wales, Northern Ireland: in the UK.
+				countries = append(countries, located[c]...)
+			}
+		}
+		slices.Sort(countries)
+		countries = slices.Compact(countries)
+		if types[city] == "City" && len(countries) > 1 {
+			t.Errorf("%s is located in %v", city, countries)
+		}
 	}
 
 	signed, err := st.Degree(ctx, "declaration-of-mayors-for-democracy", store.RelationFilter{Types: []string{"SIGNED"}, Direction: store.In}, store.ReadOptions{})
