@@ -1,5 +1,6 @@
 """Helpers shared by the conversion scripts: writing canonical Ties NDJSON
-records, and matching Wikidata items to entities a store already holds.
+records, matching Wikidata items to entities a store already holds, and
+the ids, names and indexes of places for data that has no Wikidata ids.
 
 Python 3 standard library only.
 """

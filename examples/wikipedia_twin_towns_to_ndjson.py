@@ -10,9 +10,9 @@ twin towns and sister cities in ..." pages give them); COORDINATES.csv is
 its app_public_twin_cities.csv, the same pairs with lat1,lng1,lat2,lng2.
 
 A city is its name within its country: the id is "wp-<country>--<name>",
-both as slug() makes them (NFC, case-folded, the cedilla read as the comma
-below, other diacritics kept), so that "Chişinău" and "Chișinău" are one
-city and Löhne and Lohne two. Country names are cleaned (typos, "England,
+both as slug() makes them (NFC, case-folded, spaces and punctuation as one
+hyphen, the cedilla read as the comma below, other diacritics kept), so
+that "Chişinău" and "Chișinău" are one city and Löhne and Lohne two. Country names are cleaned (typos, "England,
 United Kingdom" as "England"); the nations of the United Kingdom stay
 apart, because names repeat across them. A name written once with
 diacritics and once without in one country ("Velké Opatovice", "Velke
@@ -26,10 +26,15 @@ With --match, a city is referred to by the id of a city the dump already
 has when one of the dump's cities has its name (or an alias or label) and
 that city is LOCATED_IN the same country or twinned with one of the
 Wikipedia twins' namesakes, and no other city has both: a name alone is not
-enough, since the Wikidata crawl labels cities in German and has many
-namesakes. Countries match by name. Matched entities are not written again,
-except for a record that adds the Wikipedia name as an alias and the list
-as a source; pairs the dump already twins are left out.
+enough, since the Wikidata crawl has many namesakes. Namesakes in two
+countries that find the same city are matched only where the dump places
+the city. Because the crawl labels cities in German, a city still unmatched
+is then the dump's city of a similar name ("Rjasan" for Ryazan) that shares
+at least two matched twins with it, more than any other such city.
+Countries match by name. Matched entities are not written again, except
+for a record that adds the Wikipedia name as an alias and the list as a
+source naming the listed city, by which a second conversion finds the same
+entity; pairs the dump already twins are left out.
 
 Python 3 standard library only.
 """
