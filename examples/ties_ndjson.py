@@ -1,10 +1,12 @@
 """Helpers shared by the conversion scripts: writing canonical Ties NDJSON
-records, and matching Wikidata items to entities a store already holds.
+records, matching Wikidata items to entities a store already holds, and
+the ids, names and indexes of places for data that has no Wikidata ids.
 
 Python 3 standard library only.
 """
 import argparse
 import json
+import unicodedata
 
 
 def parse_args(doc, inputs):
@@ -93,3 +95,100 @@ def known_record(existing, entity, label, source):
     if not cited:
         out["sources"] = [source]
     return out
+
+
+# Romanian and Moldovan names come both with the comma below (ș, ț), which
+# is right, and with the cedilla (ş, ţ) of older fonts; NFC keeps them apart.
+_COMMA_BELOW = str.maketrans("şŞţŢ", "șȘțȚ")
+
+
+def name_key(name):
+    """The form of a place name that decides whether two spellings are one
+    place: NFC, case-folded, runs of spaces as one, the cedilla read as the
+    comma below. Other diacritics stay, because they tell real places apart
+    (Löhne and Lohne, Fürth and Furth are different towns)."""
+    name = unicodedata.normalize("NFC", name).translate(_COMMA_BELOW)
+    return " ".join(name.split()).casefold()
+
+
+def slug(name):
+    """The part of an id made from a name: its name_key with hyphens for
+    spaces and punctuation, letters with diacritics kept."""
+    out, dash = [], False
+    for c in name_key(name):
+        if c.isalnum():
+            out.append(c)
+            dash = False
+        elif not dash:
+            out.append("-")
+            dash = True
+    return "".join(out).strip("-")
+
+
+# Country names as the data sets write them, typos and all, mapped to the
+# name the others use (Eurocities' Wikidata names where they have one).
+COUNTRY_NAMES = {
+    "the netherlands": "Netherlands", "uk": "United Kingdom", "usa": "United States",
+    "united states of america": "United States", "méxico": "Mexico", "the gambia": "Gambia",
+    "czech republic": "Czechia", "republic of ireland": "Ireland", "georgia (country)": "Georgia",
+    "grece": "Greece", "japa": "Japan", "kazakhstah": "Kazakhstan", "madagaskar": "Madagascar",
+    "moldavia": "Moldova", "surinam": "Suriname", "bosnia and hercegovina": "Bosnia and Herzegovina",
+    "east timor": "Timor-Leste", "micronesia": "Federated States of Micronesia",
+    "island": "Iceland", "in italy": "Italy",
+}
+
+# The nations of the United Kingdom, which the lists of twin towns name as
+# countries of their own: a town's name is unique within one of them, not
+# within the kingdom (Newburgh in England and Newburgh in Scotland).
+UK_NATIONS = {"England", "Scotland", "Wales", "Northern Ireland"}
+
+
+def country_name(raw):
+    """The usual name of a country as a data set writes it, or "" for none."""
+    raw = " ".join(raw.split())
+    return COUNTRY_NAMES.get(name_key(raw), raw)
+
+
+def country_id(name):
+    """The id of a country entity made from its usual name, the same in
+    every conversion script that has no Wikidata id for it."""
+    return "country-" + slug(name)
+
+
+class Places:
+    """The cities and countries of an NDJSON dump, indexed by name_key of
+    their names, aliases and labels, with the countries each city is
+    LOCATED_IN, the cities it is twinned with, and the entities citing each
+    (document, excerpt), so that a converter without Wikidata ids can find
+    the entities a store already has, and those it matched before."""
+
+    def __init__(self, path):
+        self.cities, self.countries = {}, {}
+        self.located, self.twins, self.cited = {}, {}, {}
+        if not path:
+            return
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                rec = json.loads(line)
+                kind = rec.get("kind")
+                if kind == "entity" and rec.get("type") in ("City", "Municipality", "Country", "Region"):
+                    index = self.countries if rec["type"] in ("Country", "Region") else self.cities
+                    names = [rec.get("name", "")] + (rec.get("aliases") or []) + list((rec.get("labels") or {}).values())
+                    for n in names:
+                        if n:
+                            index.setdefault(name_key(n), set()).add(rec["id"])
+                if kind == "entity":
+                    for src in rec.get("sources") or []:
+                        self.cited.setdefault((src.get("document"), src.get("excerpt")), set()).add(rec["id"])
+                elif kind == "relation" and rec.get("type") == "LOCATED_IN":
+                    self.located.setdefault(rec["from"], set()).add(rec["to"])
+                elif kind == "relation" and rec.get("type") == "SISTER_CITY_OF":
+                    self.twins.setdefault(rec["from"], set()).add(rec["to"])
+                    self.twins.setdefault(rec["to"], set()).add(rec["from"])
+
+    def country(self, name):
+        """The id of the one country or region the dump knows by name, or None."""
+        ids = self.countries.get(name_key(name), ())
+        return next(iter(ids)) if len(ids) == 1 else None

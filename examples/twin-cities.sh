@@ -1,6 +1,7 @@
 #!/bin/sh
-# Import the Eurocities members and Wikidata's twinnings next to the founding
-# data, then ask who the best-connected twin cities are.
+# Import the Eurocities members, Wikidata's and Wikipedia's twinnings and the
+# mayors who signed the Declaration of Mayors for Democracy next to the
+# founding data, then ask who the best-connected twin cities are.
 #
 #   examples/twin-cities.sh SHARED_DATA_DIR [TIES_DATA_DIR]
 #
@@ -36,5 +37,20 @@ python3 "$here/sister_cities_to_ndjson.py" \
   "$shared/sister-cities/wikidata-p190/names.tsv" \
   "$work/twins.ndjson" --match "$work/dump.ndjson"
 ties import --data "$data" "$work/twins.ndjson"
+
+# Wikipedia's lists have no Wikidata ids: --match finds the cities the store
+# has by name and country or a shared twin, and the countries by name.
+ties export --data "$data" -o "$work/dump.ndjson"
+python3 "$here/wikipedia_twin_towns_to_ndjson.py" \
+  "$shared/sister-cities/wikipedia-twin-towns/twin_cities_raw.csv" \
+  "$shared/sister-cities/wikipedia-twin-towns/app_public_twin_cities.csv" \
+  "$work/wikipedia.ndjson" --match "$work/dump.ndjson"
+ties import --data "$data" "$work/wikipedia.ndjson"
+
+ties export --data "$data" -o "$work/dump.ndjson"
+python3 "$here/mayors_declaration_to_ndjson.py" \
+  "$shared/city-networks/global-parliament-of-mayors/declaration-of-mayors-for-democracy-signatures.csv" \
+  "$work/mayors.ndjson" --match "$work/dump.ndjson"
+ties import --data "$data" "$work/mayors.ndjson"
 
 ties query --data "$data" "$(cat "$here/best-connected-twins.graphql")"

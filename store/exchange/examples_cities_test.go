@@ -1,0 +1,326 @@
+package exchange
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/connect"
+	"github.com/ties-graph/ties/store/storetest"
+)
+
+// convert runs an example converter with its inputs, writes the output
+// beside dir, and imports it into st as ties import does: against a dump of
+// st (--match) when match is true, as twin-cities.sh converts.
+func convert(t *testing.T, py string, st *store.Store, dir, script string, match bool, args ...string) store.LoadResult {
+	t.Helper()
+	out := filepath.Join(dir, script+".ndjson")
+	argv := append([]string{filepath.Join("..", "..", "examples", script)}, args...)
+	argv = append(argv, out)
+	if match {
+		dumpFile := filepath.Join(dir, "dump.ndjson")
+		if err := os.WriteFile(dumpFile, []byte(dump(t, st)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		argv = append(argv, "--match", dumpFile)
+	}
+	runScript(t, py, argv...)
+	return importFile(t, st, out)
+}
+
+func neighbourIDs(t *testing.T, st *store.Store, id, typ string, dir store.Direction) []string {
+	t.Helper()
+	page, err := st.FindRelations(context.Background(), id, store.RelationFilter{Types: []string{typ}, Direction: dir, First: new(500)}, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, rel := range page.Relations {
+		if rel.From == id {
+			ids = append(ids, rel.To)
+		} else {
+			ids = append(ids, rel.From)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func relationBetween(t *testing.T, st *store.Store, a, b, typ string) []*store.Relation {
+	t.Helper()
+	page, err := st.FindRelations(context.Background(), a, store.RelationFilter{Types: []string{typ}, Direction: store.Both, First: new(500)}, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rels []*store.Relation
+	for _, rel := range page.Relations {
+		if rel.From == b || rel.To == b {
+			rels = append(rels, rel)
+		}
+	}
+	return rels
+}
+
+func locators(rel *store.Relation) []string {
+	var out []string
+	for _, s := range rel.Sources {
+		out = append(out, s.Locator)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestWikipediaTwinTownsConversion converts Wikipedia's lists of twin towns
+// on their own into a new store: one entity per city within its country,
+// spellings that differ only in how a font writes a letter as one city, and
+// one relation per pair however often and however spelled it is listed.
+func TestWikipediaTwinTownsConversion(t *testing.T) {
+	py := examplesPython(t)
+	data := filepath.Join(sharedData, "sister-cities", "wikipedia-twin-towns")
+	st := storetest.Open(t)
+	ctx := context.Background()
+	convert(t, py, st, t.TempDir(), "wikipedia_twin_towns_to_ndjson.py", false,
+		filepath.Join(data, "twin_cities_raw.csv"), filepath.Join(data, "app_public_twin_cities.csv"))
+
+	stats, err := st.Stats(ctx, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twins := 0
+	for _, c := range stats.ByRelationType {
+		if c.Type == "SISTER_CITY_OF" {
+			twins = c.Count
+		}
+	}
+	// 26,114 rows, less 3 that twin a name with itself (two Nienburgs in
+	// Germany) and 1,250 that list a pair again: from the other city's
+	// page, with "England" for "England, United Kingdom", or with a
+	// cedilla for the comma below.
+	if got, want := twins, 24861; got != want {
+		t.Errorf("SISTER_CITY_OF relations: got %d, want %d", got, want)
+	}
+
+	// Rows 12116, 4383 and 25195: Münster, Dalian and Palo Alto.
+	if got, want := neighbourIDs(t, st, "wp-netherlands--enschede", "SISTER_CITY_OF", store.Both),
+		[]string{"wp-china--dalian", "wp-germany--münster", "wp-united-states--palo-alto"}; !slices.Equal(got, want) {
+		t.Errorf("Enschede's twins: got %v, want %v", got, want)
+	}
+	for _, tc := range []struct {
+		name, a, b string
+		rows       []string
+	}{
+		// "York,England,Münster,Germany" and
+		// "Münster,Germany,York,"England, United Kingdom"".
+		{"England and England, United Kingdom", "wp-germany--münster", "wp-england--york", []string{"twin_cities_raw.csv:12123", "twin_cities_raw.csv:7286"}},
+		// "Yerevan,Armenia,Chişinău,Moldova" (cedilla) and
+		// "Chișinău,Moldova,Yerevan,Armenia" (comma below).
+		{"cedilla and comma below", "wp-moldova--chișinău", "wp-armenia--yerevan", []string{"twin_cities_raw.csv:17713", "twin_cities_raw.csv:311"}},
+		// "Velke Opatovice" and "Velké Opatovice", 0 km apart.
+		{"without and with diacritics", "wp-czechia--velké-opatovice", "wp-croatia--stari-grad", []string{"twin_cities_raw.csv:25006", "twin_cities_raw.csv:5676"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rels := relationBetween(t, st, tc.a, tc.b, "SISTER_CITY_OF")
+			if len(rels) != 1 {
+				t.Fatalf("%s–%s: got %d relations, want one", tc.a, tc.b, len(rels))
+			}
+			if got := locators(rels[0]); !slices.Equal(got, tc.rows) {
+				t.Errorf("%s–%s cites %v, want %v", tc.a, tc.b, got, tc.rows)
+			}
+		})
+	}
+	chisinau, err := st.FindEntityByID(ctx, "wp-moldova--chișinău", store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chisinau.Name != "Chișinău" || !slices.Contains(chisinau.Aliases, "Chişinău") {
+		t.Errorf("Chișinău: name %q, aliases %q; want the comma below, and the cedilla as an alias", chisinau.Name, chisinau.Aliases)
+	}
+	// Names that differ in a diacritic are different towns unless their
+	// coordinates agree: Lohne and Löhne, Fürth and Furth.
+	for _, id := range []string{"wp-germany--lohne", "wp-germany--löhne", "wp-germany--fürth", "wp-germany--furth"} {
+		if _, err := st.FindEntityByID(ctx, id, store.ReadOptions{}); err != nil {
+			t.Errorf("%s: %v", id, err)
+		}
+	}
+	// Newburgh in England and Newburgh in the United States are twins,
+	// listed from both sides (rows 7432 and 26010).
+	if rels := relationBetween(t, st, "wp-england--newburgh", "wp-united-states--newburgh", "SISTER_CITY_OF"); len(rels) != 1 || len(rels[0].Sources) != 2 {
+		t.Errorf("Newburgh–Newburgh: %+v, want one relation citing two rows", rels)
+	}
+	// "Varna, Bulgaria" with a blank country is Varna in Bulgaria.
+	if got := neighbourIDs(t, st, "wp-bulgaria--varna", "SISTER_CITY_OF", store.Both); !slices.Contains(got, "wp-china--ningbo") || !slices.Contains(got, "wp-germany--rostock") {
+		t.Errorf("Varna's twins %v lack Ningbo and Rostock", got)
+	}
+	if got, want := neighbourIDs(t, st, "wp-england--york", "LOCATED_IN", store.Out), []string{"country-england"}; !slices.Equal(got, want) {
+		t.Errorf("York is located in %v, want %v", got, want)
+	}
+	if got, want := neighbourIDs(t, st, "country-england", "LOCATED_IN", store.Out), []string{"country-united-kingdom"}; !slices.Equal(got, want) {
+		t.Errorf("England is located in %v, want %v", got, want)
+	}
+	enschede, err := st.FindEntityByID(ctx, "wp-netherlands--enschede", store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loc := enschede.Properties["location"]; loc.Kind != store.KindGeo || loc.Geo.Lat != 52.2225 {
+		t.Errorf("Enschede's location: %+v, want lat 52.2225 from app_public_twin_cities.csv", loc)
+	}
+	if doc, err := st.FindEntityByID(ctx, "wikipedia-twin-towns", store.ReadOptions{}); err != nil || doc.Properties["licence"].Text != "CC BY-SA 4.0" {
+		t.Errorf("the source document: %+v, %v; want its licence CC BY-SA 4.0", doc, err)
+	}
+}
+
+// TestCityDataConversions imports everything twin-cities.sh does, in its
+// order and each file against a dump of the store (--match), then asks the
+// questions an analyst would: Enschede's twins, who signed the mayors'
+// declaration, the common twins of two cities, a path from a city to a
+// mayor through twinnings and the declaration.
+func TestCityDataConversions(t *testing.T) {
+	py := examplesPython(t)
+	st := founding(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	wp := filepath.Join(sharedData, "sister-cities", "wikipedia-twin-towns")
+	p190 := filepath.Join(sharedData, "sister-cities", "wikidata-p190")
+	mayors := filepath.Join(sharedData, "city-networks", "global-parliament-of-mayors", "declaration-of-mayors-for-democracy-signatures.csv")
+	wikipedia := func() store.LoadResult {
+		return convert(t, py, st, dir, "wikipedia_twin_towns_to_ndjson.py", true,
+			filepath.Join(wp, "twin_cities_raw.csv"), filepath.Join(wp, "app_public_twin_cities.csv"))
+	}
+	declaration := func() store.LoadResult {
+		return convert(t, py, st, dir, "mayors_declaration_to_ndjson.py", true, mayors)
+	}
+	convert(t, py, st, dir, "eurocities_to_ndjson.py", true,
+		filepath.Join(sharedData, "city-networks", "eurocities", "members-wikidata-enriched.json"))
+	convert(t, py, st, dir, "sister_cities_to_ndjson.py", true,
+		filepath.Join(p190, "relations.tsv"), filepath.Join(p190, "names.tsv"))
+	wikipedia()
+	declaration()
+
+	// The founding data's Enschede, with Dalian and Palo Alto from its
+	// report and Münster from Wikipedia (row 12116): the Wikipedia rows for
+	// Dalian and Palo Alto add nothing, and no second Enschede appears.
+	if got, want := neighbourIDs(t, st, "enschede", "SISTER_CITY_OF", store.Both), []string{"dalian", "munster", "palo-alto"}; !slices.Equal(got, want) {
+		t.Errorf("Enschede's twins: got %v, want %v", got, want)
+	}
+	hits, err := st.Search(ctx, "Enschede", []string{"City"}, new(5), store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named []string
+	for _, h := range hits {
+		if h.Entity.Name == "Enschede" {
+			named = append(named, h.Entity.ID)
+		}
+	}
+	if !slices.Equal(named, []string{"enschede"}) {
+		t.Errorf("cities named Enschede: %v, want the founding data's alone", named)
+	}
+	// Münster's twins on Wikipedia, rows 648 to 12123: eleven cities (York
+	// listed twice), which Wikidata's crawl names in German ("Rjasan",
+	// "Rischon LeZion", "Mühlhausen/Thüringen"); each must be one entity.
+	if got, want := len(neighbourIDs(t, st, "munster", "SISTER_CITY_OF", store.Both)), 11; got != want {
+		t.Errorf("Münster's twins: got %d, want %d: %v", got, want, neighbourIDs(t, st, "munster", "SISTER_CITY_OF", store.Both))
+	}
+	common, err := store.Read(ctx, st, store.ReadOptions{}, func(r *store.Reader) ([]*store.Entity, error) {
+		return connect.CommonNeighbors(r, []string{"munster", "wd-Q37333"}, store.RelationFilter{Types: []string{"SISTER_CITY_OF"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rows 12121 (Münster–Rishon LeZion) and 19167 (Lublin–Rishon LeZion).
+	if len(common) != 1 || common[0].ID != "wd-Q201051" {
+		t.Errorf("common twins of Münster and Lublin: %+v, want Rishon LeZion (wd-Q201051)", common)
+	}
+
+	// A city matched by name in two countries is two cities wrongly made
+	// one (Peterborough in England and in Canada both found a twin of
+	// Wikidata's Peterborough).
+	types, located := map[string]string{}, map[string][]string{}
+	for _, line := range strings.Split(dump(t, st), "\n") {
+		var rec struct {
+			Kind, ID, Type string
+			From, To       any // lists in relation type records
+		}
+		if line == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case rec.Kind == "entity":
+			types[rec.ID] = rec.Type
+		case rec.Kind == "relation" && rec.Type == "LOCATED_IN":
+			located[rec.From.(string)] = append(located[rec.From.(string)], rec.To.(string))
+		}
+	}
+	for city, in := range located {
+		var countries []string
+		for _, c := range in {
+			switch {
+			case types[c] == "Country":
+				countries = append(countries, c)
+			case types[c] == "Region" && strings.HasPrefix(c, "country-"):
+				// England, Scotland, Wales, Northern Ireland: in the UK.
+				countries = append(countries, located[c]...)
+			}
+		}
+		slices.Sort(countries)
+		countries = slices.Compact(countries)
+		if types[city] == "City" && len(countries) > 1 {
+			t.Errorf("%s is located in %v", city, countries)
+		}
+	}
+
+	signed, err := st.Degree(ctx, "declaration-of-mayors-for-democracy", store.RelationFilter{Types: []string{"SIGNED"}, Direction: store.In}, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := signed, 252; got != want {
+		t.Errorf("mayors who signed: got %d, want %d", got, want)
+	}
+	for _, tc := range []struct{ mayor, city string }{
+		{"gpm-femke-halsema", "wd-Q9899"},                             // Amsterdam, Q9899
+		{"gpm-konstantinos-bakogiannis", "wd-Q1524"},                  // Athens, Greece
+		{"gpm-steve-patterson", "wd-Q755425"},                         // Athens, USA
+		{"gpm-markus-lewe", "munster"},                                // Q2742, the founding data's Münster
+		{"gpm-isaam-bahnam-matti", "gpm-iraq--al-hamdanyia-district"}, // no Wikidata id
+	} {
+		if got := neighbourIDs(t, st, tc.mayor, "MAYOR_OF", store.Out); !slices.Equal(got, []string{tc.city}) {
+			t.Errorf("%s is mayor of %v, want %s", tc.mayor, got, tc.city)
+		}
+	}
+	// Two rows give San José, Honduras (Q2394109) two mayors, one spelling
+	// each: one city, with both names and both rows cited.
+	sanJose, err := st.FindEntityByID(ctx, "wd-Q2394109", store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := neighbourIDs(t, st, "wd-Q2394109", "MAYOR_OF", store.In); len(got) != 2 || len(sanJose.Sources) != 2 || len(sanJose.Aliases) != 1 {
+		t.Errorf("San José: mayors %v, sources %+v, aliases %q; want two of each but one alias", got, sanJose.Sources, sanJose.Aliases)
+	}
+
+	path, err := store.Read(ctx, st, store.ReadOptions{}, func(r *store.Reader) (*store.Path, error) {
+		return connect.ShortestPath(r, "enschede", "gpm-femke-halsema", store.PathOptions{Types: []string{"SISTER_CITY_OF", "MEMBER_OF", "MAYOR_OF", "SIGNED"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enschede, Münster, its mayor Markus Lewe, the declaration, Halsema.
+	if path == nil || len(path.Edges) != 4 {
+		t.Fatalf("path from Enschede to Femke Halsema: %+v, want 4 relations", path)
+	}
+
+	// Converting both again against the store as it now is changes
+	// nothing: the matches are found again, not made anew.
+	for name, again := range map[string]func() store.LoadResult{"wikipedia": wikipedia, "declaration": declaration} {
+		if r := again().Report; r.Entities.Changed+r.Entities.New+r.Relations.Changed+r.Relations.New != 0 {
+			t.Errorf("a second %s conversion changed the store: %+v", name, r)
+		}
+	}
+}
