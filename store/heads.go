@@ -387,18 +387,27 @@ func (r *Reader) entityHead(n NodeID) (EntityHead, error) {
 
 // headOf decodes the head at the front of node n's body v.
 func (r *Reader) headOf(n NodeID, v string) (EntityHead, error) {
+	id, name, t, err := decodeHead(v)
+	if err != nil {
+		return EntityHead{}, fmt.Errorf("entity %d: %w", n, err)
+	}
+	return EntityHead{ID: id, Name: name, Type: r.sch.name(t)}, nil
+}
+
+// decodeHead decodes the head at the front of an entity body: its id,
+// type and name, the rest left unread.
+func decodeHead(v string) (id, name string, t TypeID, err error) {
 	d := decoder{s: v}
 	if f := d.byte(); d.err == nil && f != bodyFormat {
-		return EntityHead{}, fmt.Errorf("entity %d: body format %d, want %d", n, f, bodyFormat)
+		return "", "", 0, fmt.Errorf("body format %d, want %d", f, bodyFormat)
 	}
-	h := EntityHead{ID: d.str()}
-	t := TypeID(d.uvarint())
-	h.Name = d.str()
+	id = d.str()
+	t = TypeID(d.uvarint())
+	name = d.str()
 	if d.err != nil {
-		return EntityHead{}, fmt.Errorf("entity %d: decode body: %w", n, d.err)
+		return "", "", 0, fmt.Errorf("decode body: %w", d.err)
 	}
-	h.Type = r.sch.name(t)
-	return h, nil
+	return id, name, t, nil
 }
 
 // relationHeadID reads the id at the front of relation id's body, through

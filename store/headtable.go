@@ -68,19 +68,12 @@ func newHeadTable(cacheBytes int64) headTable {
 // covers reports whether node n's head may be kept.
 func (h *headTable) covers(n uint64) bool { return n < h.max }
 
-// entityHeadOf reads the head at the front of an entity body: its id,
-// type and name. It reports false for a body it cannot read, which the
-// reader then reads as before, to report the error, and for a head too
-// long for a slot.
+// entityHeadOf is decodeHead for a slot: it reports false for a body it
+// cannot read, which the reader then reads as before, to report the
+// error, and for a head too long for a slot.
 func entityHeadOf(body string) (id, name string, typ TypeID, ok bool) {
-	d := decoder{s: body}
-	if f := d.byte(); d.err != nil || f != bodyFormat {
-		return "", "", 0, false
-	}
-	id = d.str()
-	typ = TypeID(d.uvarint())
-	name = d.str()
-	if d.err != nil || len(id)+len(name) > math.MaxUint16 {
+	id, name, typ, err := decodeHead(body)
+	if err != nil || len(id)+len(name) > math.MaxUint16 {
 		return "", "", 0, false
 	}
 	return id, name, typ, true
