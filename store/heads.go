@@ -108,7 +108,8 @@ func (r *Reader) neighborhoodHeads(start NodeID, f *EdgeFilter, depth, limit int
 	sg := r.heads.get()
 	sg.lender = r.heads // nil without one: Release then leaves sg to the collector
 	sg.Nodes, sg.Truncated = grown(sg.Nodes, len(w.nodes)), w.truncated
-	found, places := wk.foundRoom(len(w.nodes)), wk.placeRoom(len(w.nodes))
+	wk.found, wk.places = grown(wk.found, len(w.nodes)), grown(wk.places, len(w.nodes))
+	found, places := wk.found, wk.places
 	var missing int
 	sg.nodeText, missing = r.cache.entityHeads(w.nodes, r.ts, r.sch, sg.Nodes, places, found, sg.nodeText)
 	pointHeads(sg.Nodes, places, found, sg.nodeText)

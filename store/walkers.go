@@ -69,25 +69,6 @@ func (wk *walker) levelAdj(n int) [][]adjItem {
 	return wk.adj
 }
 
-// foundRoom returns room for n flags in wk's list, as they were left.
-func (wk *walker) foundRoom(n int) []bool {
-	if cap(wk.found) < n {
-		wk.found = make([]bool, n)
-	}
-	wk.found = wk.found[:n]
-	return wk.found
-}
-
-// placeRoom returns room for n places of heads in wk's list, as they
-// were left.
-func (wk *walker) placeRoom(n int) []headPlace {
-	if cap(wk.places) < n {
-		wk.places = make([]headPlace, n)
-	}
-	wk.places = wk.places[:n]
-	return wk.places
-}
-
 // bodyRoom returns room for n bodies, all "", in wk's list.
 func (wk *walker) bodyRoom(n int) []string {
 	if cap(wk.bodies) < n {

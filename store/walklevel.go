@@ -39,8 +39,8 @@ type walker struct {
 	ids bool
 	// adj is the room for a level's adjacencies (levelAdj), bodies
 	// that for the bodies of the heads (bodyRoom), found whether the
-	// cache's head table had each head (foundRoom), places where their
-	// text went (placeRoom) and missed the nodes whose heads it had not:
+	// cache's head table had each head, places where their text went
+	// and missed the nodes whose heads it had not:
 	// kept for the next level, and by a lent walker for the next walk.
 	adj    [][]adjItem
 	bodies []string
