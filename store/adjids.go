@@ -18,7 +18,10 @@ import (
 // a cached adjacency's relations are kept in its entry (cacheEntry.relIDs,
 // relIDs[k] the id of adj[k]), all in one string: a walk that asks for
 // ids notes where each kept relation's lies as it scans the items, and
-// reads them after (gatherIDs).
+// reads them after (gatherIDs). A walk names an adjacency (reads the ids
+// of all its relations) only when it keeps a good part of them
+// (worthNaming); the ids of the relations it keeps from the others, a
+// hub's met on the last level, come from their bodies.
 //
 // They follow the entry's rules without a timestamp of their own: they
 // are added only to the entry whose items they were read for (the same

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -94,5 +95,59 @@ func TestNeighborhoodLinkIDsConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestLinkIDsReadWhatTheAnswerKeeps requires the relation ids of a chart
+// answer to cost point reads in proportion to the relations it keeps, not
+// to the adjacencies it scans: a neighbourhood next to a hub scans the
+// hub's thousands of relations on its last level and keeps one of them,
+// and reading the ids of all of them to name the hub's cached adjacency
+// made every such answer read the hub's bodies.
+func TestLinkIDsReadWhatTheAnswerKeeps(t *testing.T) {
+	ctx := context.Background()
+	s, gets := openCounting(t, Options{})
+	const leaves = 3000
+	b := Batch{Entities: []Entity{
+		{ID: "hub", Type: "Network", Name: "Hub"},
+		{ID: "city", Type: "City", Name: "City"},
+		{ID: "twin", Type: "City", Name: "Twin"},
+	}}
+	b.Relations = append(b.Relations,
+		Relation{ID: "city-hub", Type: "MEMBER_OF", From: "city", To: "hub"},
+		Relation{ID: "twin-hub", Type: "MEMBER_OF", From: "twin", To: "hub"},
+		Relation{ID: "city-twin", Type: "SISTER_CITY_OF", From: "city", To: "twin"})
+	for i := range leaves {
+		id := fmt.Sprintf("member%d", i)
+		b.Entities = append(b.Entities, Entity{ID: id, Type: "City", Name: id})
+		b.Relations = append(b.Relations, Relation{ID: "m" + id, Type: "MEMBER_OF", From: id, To: "hub"})
+	}
+	mustApply(t, s, b)
+	want := []string{"city-hub", "city-twin", "twin-hub"}
+	for pass := range 3 {
+		pointReads(gets)
+		var got []string
+		err := s.View(ctx, ReadOptions{}, func(r *Reader) error {
+			n, _, err := r.Lookup("city")
+			if err != nil {
+				return err
+			}
+			sg, err := r.neighborhoodHeads(n, nil, 1, -1, HeadOptions{Edges: true, RelationIDs: true, Links: true})
+			if err != nil {
+				return err
+			}
+			got = append(got, sg.LinkIDs...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("pass %d: link ids %q, want %q", pass, got, want)
+		}
+		if n := gets[pRelation].Load(); n > int64(len(want)) {
+			t.Errorf("pass %d: %d relation bodies read for %d links (the hub has %d relations)", pass, n, len(want), leaves+2)
+		}
 	}
 }

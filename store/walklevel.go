@@ -191,9 +191,6 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 		}
 		self := int32(lo + i)
 		items := adj[i]
-		if adjIDs != nil && adjIDs[i] == nil && items != nil {
-			wk.unnamed = append(wk.unnamed, unnamedAdj{n, items})
-		}
 		if items == nil {
 			// Not cached (or cached empty): scanEdges reads, and caches,
 			// it. The same answer as Expand's.
@@ -217,69 +214,94 @@ func (r *Reader) expandLevel(wk *walker, f *EdgeFilter, lo, hi int, last bool) e
 			}
 			continue
 		}
-		if full && plain && last {
-			// The last level keeps only relations to nodes met, and
-			// most of its items, a hub's thousands, lead out of the
-			// set: one bit each, before anything else of the item
-			// is read or meet is called.
-			seen := wk.seen
-			for k := range items {
-				it := &items[k]
-				if !seen.has(it.other) || expanded != nil && expanded.has(it.other) || it.other == n && it.dir == pIn {
-					continue
-				}
-				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
-					wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
-				}
-			}
-			continue
-		}
-		if full && plain {
-			// Every item passes but the in-key of a self-loop, whose
-			// out-key came first (admits' first test, for both
-			// directions).
-			for k := range items {
-				it := &items[k]
-				if it.other == n && it.dir == pIn || expanded != nil && expanded.has(it.other) {
-					continue
-				}
-				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
-					wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
-				}
-			}
-			continue
-		}
-		if full {
-			for k := range items {
-				it := &items[k]
-				if !f.admits(edgeScan{dir: it.dir}, it.typ, n, it.other, it.v) {
-					continue
-				}
-				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
-					wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
-				}
-			}
-			continue
-		}
-		for _, sc := range f.scans {
-			for k := scanStart(items, sc); k < len(items); k++ {
-				it := &items[k]
-				if it.dir != sc.dir || sc.typ != 0 && it.typ != sc.typ {
-					break
-				}
-				if !f.admits(sc, it.typ, n, it.other, it.v) {
-					continue
-				}
-				if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
-					wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
-				}
-			}
+		kept := len(wk.idRefs)
+		wk.meetItems(f, n, self, items, full, plain, last, lo)
+		if adjIDs != nil && adjIDs[i] == nil && worthNaming(len(items), len(wk.idRefs)-kept) {
+			wk.unnamed = append(wk.unnamed, unnamedAdj{n, items})
 		}
 	}
 	if expanded != nil && len(frontier) > 0 {
 		expanded.add(frontier[len(frontier)-1])
 	}
 	return nil
+}
+
+// meetItems is meet for each of the cached items of node n, at place
+// self, that f admits, noting where the id of each relation kept lies
+// when the walk asks for ids (k, the item's place in items).
+func (wk *walker) meetItems(f *EdgeFilter, n NodeID, self int32, items []adjItem, full, plain, last bool, lo int) {
+	expanded := wk.expanded
+	if full && plain && last {
+		// The last level keeps only relations to nodes met, and
+		// most of its items, a hub's thousands, lead out of the
+		// set: one bit each, before anything else of the item
+		// is read or meet is called.
+		seen := wk.seen
+		for k := range items {
+			it := &items[k]
+			if !seen.has(it.other) || expanded != nil && expanded.has(it.other) || it.other == n && it.dir == pIn {
+				continue
+			}
+			if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+				wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
+			}
+		}
+		return
+	}
+	if full && plain {
+		// Every item passes but the in-key of a self-loop, whose
+		// out-key came first (admits' first test, for both
+		// directions).
+		for k := range items {
+			it := &items[k]
+			if it.other == n && it.dir == pIn || expanded != nil && expanded.has(it.other) {
+				continue
+			}
+			if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+				wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
+			}
+		}
+		return
+	}
+	if full {
+		for k := range items {
+			it := &items[k]
+			if !f.admits(edgeScan{dir: it.dir}, it.typ, n, it.other, it.v) {
+				continue
+			}
+			if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+				wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
+			}
+		}
+		return
+	}
+	for _, sc := range f.scans {
+		for k := scanStart(items, sc); k < len(items); k++ {
+			it := &items[k]
+			if it.dir != sc.dir || sc.typ != 0 && it.typ != sc.typ {
+				break
+			}
+			if !f.admits(sc, it.typ, n, it.other, it.v) {
+				continue
+			}
+			if wk.meet(self, it.other, it.dir == pOut, it.rel, it.typ, it.v.validFrom, it.v.validTo, last, lo) && wk.ids {
+				wk.idRefs = append(wk.idRefs, idRef{self, int32(k)})
+			}
+		}
+	}
+}
+
+// worthNaming says whether a walk that kept kept of an adjacency's n
+// relations should read the ids of all n and keep them in its cache
+// entry (nameAdjacencies), rather than read the kept ones' ids from
+// their bodies (linkIDs). Naming reads every relation's body once, from
+// the backend where the cache has none; a hub's adjacency met on the
+// last level, of which a walk keeps two relations out of ten thousand,
+// made a depth-2 answer read ten thousand bodies for two ids, and the
+// next answer that met another hub as many again. Naming pays when it
+// costs a few times what the answer needs anyway.
+func worthNaming(n, kept int) bool {
+	return n <= 4*kept
 }
 
 // scanStart is the first of items that scan sc reads, as scanCached
