@@ -406,9 +406,15 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			writeError(w, r, logger, err)
 			return
 		}
-		opts := ImportOptions{
-			DryRun:    q.Get("dryRun") == "true" || q.Get("dryRun") == "1",
-			Principal: store.PrincipalFrom(r.Context()),
+		opts := ImportOptions{Principal: store.PrincipalFrom(r.Context())}
+		if v := q.Get("dryRun"); v != "" {
+			// Anything but a boolean is refused rather than read as
+			// false, which would write for real what the client meant
+			// only to check (dryRun=yes, or Python's dryRun=True).
+			if opts.DryRun, err = strconv.ParseBool(v); err != nil {
+				writeError(w, r, logger, store.FieldError("", "dryRun", "want true or false, got %q", v))
+				return
+			}
 		}
 		if scope, ok := store.ScopeFrom(r.Context()); ok && scope < store.ScopeAdmin {
 			// Defining types takes the admin scope, through GraphQL or

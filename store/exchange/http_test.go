@@ -195,6 +195,31 @@ func TestImportHandler(t *testing.T) {
 		}
 		unchanged(t, st, before, "a refused import")
 	})
+	// A dry run in another spelling is still a dry run, and a value that
+	// is not a boolean is refused: read as false, it would write for real.
+	t.Run("DryRunValues", func(t *testing.T) {
+		for _, tc := range []struct {
+			value  string
+			status int
+		}{
+			{"True", 200},
+			{"1", 200},
+			{"yes", 400},
+			{"on", 400},
+		} {
+			before := dump(t, st)
+			status, out := post(t, "?dryRun="+tc.value, "application/x-ndjson", []byte(good))
+			if got, want := status, tc.status; got != want {
+				t.Fatalf("dryRun=%s: status: got %d, want %d: %v", tc.value, got, want, out)
+			}
+			if tc.status == 400 {
+				if got, want := out["error"].(map[string]any)["field"], "dryRun"; got != want {
+					t.Errorf("dryRun=%s: field: got %v, want %v", tc.value, got, want)
+				}
+			}
+			unchanged(t, st, before, "dryRun="+tc.value)
+		}
+	})
 	t.Run("DryRun", func(t *testing.T) {
 		before := dump(t, st)
 		status, out := post(t, "?dryRun=true", "application/x-ndjson", []byte(good))
