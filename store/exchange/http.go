@@ -265,7 +265,7 @@ func exportOptions(r *http.Request) (ExportOptions, error) {
 	if f := q.Get("format"); f != "" {
 		var err error
 		if opts.Format, err = ParseFormat(f); err != nil {
-			return opts, err
+			return opts, store.FieldError("", "format", "%s", store.ErrorMessage(err))
 		}
 	}
 	opts.Scope.From = q.Get("from")
@@ -571,7 +571,11 @@ func spoolParts(r *http.Request, dir, boundary string, format Format) ([]Input, 
 // Content-Type.
 func uploadFormat(arg, contentType string) (Format, error) {
 	if arg != "" {
-		return ParseImportFormat(arg)
+		f, err := ParseImportFormat(arg)
+		if err != nil {
+			return "", store.FieldError("", "format", "%s", store.ErrorMessage(err))
+		}
+		return f, nil
 	}
 	mt, _, _ := mime.ParseMediaType(contentType)
 	switch mt {
