@@ -150,6 +150,12 @@ func discard(logger *slog.Logger) *slog.Logger {
 	return logger
 }
 
+// AsTextTrailer is the HTTP trailer of GET /export that names, one value
+// each, the properties the export wrote as text though their values are
+// not (ExportStats.AsText), so that a client can say what an import of the
+// file would turn into text.
+const AsTextTrailer = "Ties-As-Text"
+
 // ExportHandler serves GET /export with the query arguments format (ndjson,
 // json, csv, graphml, gexf or dot; default ndjson), from and depth (a
 // subgraph), types and entityTypes (comma-separated), validAt (a partial
@@ -173,6 +179,9 @@ func ExportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 			name = "ties-" + opts.Scope.From
 		}
 		lw := &lazyWriter{w: w, header: func(h http.Header) {
+			// Which properties had to be written as text is known only
+			// at the end: it follows the stream as a trailer.
+			h.Set("Trailer", AsTextTrailer)
 			h.Set("Content-Type", opts.Format.ContentType())
 			h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + "." + opts.Format.Extension()}))
 			h.Set("X-Content-Type-Options", "nosniff")
@@ -199,6 +208,9 @@ func ExportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 			panic(http.ErrAbortHandler)
 		}
 		lw.start()
+		for _, p := range stats.AsText {
+			w.Header().Add(AsTextTrailer, p)
+		}
 		logger.Info("exported", "format", opts.Format, "entities", stats.Entities, "relations", stats.Relations, "duration", time.Since(start))
 	})
 }
