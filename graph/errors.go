@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -85,6 +86,8 @@ func (p presenter) presentError(ctx context.Context, err error) *gqlerror.Error 
 		}
 		if se.Field != "" {
 			out.Extensions["field"] = se.Field
+		} else if name := argumentName(out.Path, graphql.GetPath(ctx)); name != "" {
+			out.Extensions["field"] = name
 		}
 		if se.Code == store.Internal {
 			p.logger.ErrorContext(ctx, "internal error", "path", out.Path.String(), "error", cause)
@@ -101,6 +104,34 @@ func (p presenter) presentError(ctx context.Context, err error) *gqlerror.Error 
 		out.Extensions = map[string]any{"code": string(store.Internal)}
 	}
 	return out
+}
+
+// argumentName names the argument that a scalar refused while gqlgen read
+// the arguments (a malformed Date, properties that are not an object), as
+// the service's own checks name theirs: "validAt", "during.to", and within
+// a list of records the record's field ("validFrom"), since the error's
+// path holds the record's index. gqlgen puts such an error on a path below
+// the field being resolved, and the scalar cannot know under which name
+// it was given. It returns "" for an error of the field itself.
+func argumentName(errPath, fieldPath ast.Path) string {
+	if len(errPath) <= len(fieldPath) {
+		return ""
+	}
+	for i, el := range fieldPath {
+		if errPath[i] != el {
+			return ""
+		}
+	}
+	var names []string
+	for _, el := range errPath[len(fieldPath):] {
+		switch el := el.(type) {
+		case ast.PathName:
+			names = append(names, string(el))
+		case ast.PathIndex:
+			names = names[:0]
+		}
+	}
+	return strings.Join(names, ".")
 }
 
 // presentRequestError codes the errors that the parser, the validator and

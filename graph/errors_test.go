@@ -56,6 +56,40 @@ func TestErrorCodes(t *testing.T) {
 	}
 }
 
+// A value a scalar refuses while the arguments are read is named in
+// extensions.field as the service's own checks name theirs, so that a
+// client can point at what to change.
+func TestArgumentErrorsNameTheField(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+	for _, tc := range []struct {
+		name, query string
+		vars        map[string]any
+		field       string
+	}{
+		{"DateLiteral", `{ entity(id: "dalian") { relations(validAt: "2017-13") { totalCount } } }`, nil, "validAt"},
+		{"DateVariable", `query($d: Date) { entity(id: "dalian") { degree(validAt: $d) } }`, map[string]any{"d": "last year"}, "validAt"},
+		{"DateTime", `{ entity(id: "dalian", asOf: "yesterday") { id } }`, nil, "asOf"},
+		{"DateRange", `{ entity(id: "dalian") { relations(during: {from: "2010", to: "2015-13"}) { totalCount } } }`, nil, "during.to"},
+		{"InputDate", `mutation { upsertEntities(input: [{id: "a", type: "City", name: "A"}, {id: "b", type: "City", name: "B", validFrom: "2017-13"}]) { id } }`, nil, "validFrom"},
+		{"InputProperties", `mutation { upsertEntities(input: [{id: "b", type: "City", name: "B", properties: "{}"}]) { id } }`, nil, "properties"},
+		// A field the scalar names itself keeps its own name.
+		{"PropertyDate", `mutation { upsertEntities(input: [{id: "b", type: "City", name: "B", properties: {opened: {date: "2017-13"}}}]) { id } }`, nil, "properties.opened"},
+		// An error of the field, not of an argument, names none.
+		{"NotFound", `{ path(from: "atlantis", to: "enschede") { length } }`, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.at(t).post(tc.query, tc.vars)
+			if len(r.Errors) == 0 {
+				t.Fatalf("no error: %s", r.Raw)
+			}
+			got, _ := r.Errors[0].Extensions["field"].(string)
+			if got != tc.field {
+				t.Errorf("extensions.field: got %q, want %q: %s", got, tc.field, r.Raw)
+			}
+		})
+	}
+}
+
 // Request errors are 200 under application/json and 400 under
 // application/graphql-response+json, and carry no data entry.
 func TestRequestErrorStatus(t *testing.T) {

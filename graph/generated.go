@@ -2318,7 +2318,7 @@ type Query {
     datedOnly: Boolean = false
     "Cross only entities of these types (the two ends excepted)."
     entityTypes: [String!]
-    "A numeric relation property to use as the cost of each relation."
+    "A numeric relation property to use as the cost of each relation; a relation without it costs 1, so a misspelt name finds the shortest path by hops."
     weight: String
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
@@ -2348,7 +2348,7 @@ type Query {
     datedOnly: Boolean = false
     "Cross only entities of these types (the two ends excepted)."
     entityTypes: [String!]
-    "A numeric relation property to use as the cost of each relation."
+    "A numeric relation property to use as the cost of each relation; a relation without it costs 1, so a misspelt name finds the shortest path by hops."
     weight: String
     """
     Keep today's parallel paths: two relations joining the same pair of
@@ -2427,7 +2427,12 @@ type Query {
     "Read the graph as it was recorded at this instant; now when absent."
     asOf: DateTime
   ): CentralityResult!
-  "How many connected components the graph has and how large they are."
+  """
+  How many connected components the graph has and how large they are. Every
+  entity of ` + "`" + `entityTypes` + "`" + ` (all when absent) counts, and one without a relation
+  that passes the filters is a component of its own: to count the components
+  of a network of people, give ` + "`" + `entityTypes: ["Person"]` + "`" + ` as well as ` + "`" + `types` + "`" + `.
+  """
   components(
     "Relation types to follow; all when absent."
     types: [String!]

@@ -134,7 +134,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if split {
 			return usageError{"--split works on the data directory only; with --url the CSV export is a zip"}
 		}
-		return exportRemote(ctx, base, token, opts, out, stdout)
+		return exportRemote(ctx, base, token, opts, out, stdout, stderr)
 	}
 	st, err := loc.openExisting(ctx, true)
 	if err != nil {
@@ -153,13 +153,18 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return flagNames(err)
 	}
-	if len(stats.AsText) > 0 {
-		// Not an error (the file is what the format can hold), but an
-		// import of it would turn these values into text without a word.
-		fmt.Fprintf(stderr, "note: the %s export writes %s as text, since their values are not of one kind a column can declare; importing it back gives text (use --format ndjson for a lossless dump)\n",
-			opts.Format, strings.Join(stats.AsText, ", "))
-	}
+	noteAsText(stderr, opts.Format, stats.AsText)
 	return nil
+}
+
+// noteAsText names the properties an export wrote as text. Not an error
+// (the file is what the format can hold), but an import of it would turn
+// these values into text without a word.
+func noteAsText(stderr io.Writer, f exchange.Format, props []string) {
+	if len(props) > 0 {
+		fmt.Fprintf(stderr, "note: the %s export writes %s as text, since their values are not of one kind a column can declare; importing it back gives text (use --format ndjson for a lossless dump)\n",
+			f, strings.Join(props, ", "))
+	}
 }
 
 // exportFlags are the flags of the export arguments the store and the
@@ -276,7 +281,7 @@ func exportSplit(ctx context.Context, st *store.Store, opts exchange.ExportOptio
 }
 
 // exportRemote streams GET /export of a running service to the output.
-func exportRemote(ctx context.Context, base, token string, opts exchange.ExportOptions, out string, stdout io.Writer) error {
+func exportRemote(ctx context.Context, base, token string, opts exchange.ExportOptions, out string, stdout, stderr io.Writer) error {
 	c, err := exchange.NewClient(base, nil)
 	if err != nil {
 		return usageError{"--url: " + store.ErrorMessage(err)}
@@ -286,12 +291,17 @@ func exportRemote(ctx context.Context, base, token string, opts exchange.ExportO
 		return fmt.Errorf("export: %w", refusalHint(base, token, err))
 	}
 	defer body.Close()
-	return writeOutput(out, stdout, func(w io.Writer) error {
+	err = writeOutput(out, stdout, func(w io.Writer) error {
 		if _, err := io.Copy(w, body); err != nil {
 			return fmt.Errorf("export through %s: %w", base, err)
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	noteAsText(stderr, opts.Format, body.AsText())
+	return nil
 }
 
 // exportHandler is the GET /export endpoint the service mounts.

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ties-graph/ties/store/seed"
 )
 
 // A CSV export that has to write a property as text says so: the founding
@@ -28,6 +30,36 @@ func TestExportNotesTextProperties(t *testing.T) {
 				t.Fatalf("%v\n%s", err, stderr)
 			}
 			if got := strings.Contains(stderr, "writes country (entities) as text"); got != tc.note {
+				t.Errorf("note on country: got %v, want %v; stderr %q", got, tc.note, stderr)
+			}
+		})
+	}
+}
+
+// The same note reaches an export through a service, which names the
+// properties in a trailer after the stream; it once said nothing there.
+func TestExportNotesTextPropertiesThroughURL(t *testing.T) {
+	srv := exchangeService(t)
+	dir := t.TempDir()
+	founding := writeFile(t, dir, seed.FileName, string(seed.NDJSON()))
+	if _, stderr, err := cli(t, runImport, "--url", srv.URL, founding); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		note bool
+	}{
+		{"CSV", []string{"--format", "csv", "-o", filepath.Join(dir, "g.zip")}, true},
+		{"CSVToStdout", []string{"--format", "csv"}, true},
+		{"NDJSON", []string{"-o", filepath.Join(dir, "g.ndjson")}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, err := cli(t, runExport, append([]string{"--url", srv.URL}, tc.args...)...)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, stderr)
+			}
+			if got := strings.Contains(stderr, "note: the csv export writes country (entities) as text"); got != tc.note {
 				t.Errorf("note on country: got %v, want %v; stderr %q", got, tc.note, stderr)
 			}
 		})

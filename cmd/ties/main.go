@@ -213,6 +213,16 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, env
 		}
 		return usageError{err.Error()}
 	}
+	// The flag package stops at the first argument and reads what follows
+	// as arguments too, so "ties import twins.ndjson --dry-run" looked for
+	// a file called --dry-run. After "--" every argument is meant as one.
+	ended := fs.NArg() < len(args) && args[len(args)-fs.NArg()-1] == "--"
+	for i, a := range fs.Args() {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !ended && i > 0 && strings.HasPrefix(a, "-") && name != "" && fs.Lookup(name) != nil {
+			return usageError{fmt.Sprintf("%s comes after the argument %q: give flags before the arguments", a, fs.Arg(0))}
+		}
+	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for name, variable := range env {

@@ -274,6 +274,26 @@ func TestUsage(t *testing.T) {
 			}
 		})
 	}
+	// A flag after an argument is not read as a flag: say so, rather than
+	// look for a file called --dry-run.
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"ImportFlagAfterFile", []string{"import", "--data", "d", "twins.ndjson", "--dry-run"}, `--dry-run comes after the argument "twins.ndjson": give flags before the arguments`},
+		{"ImportFlagWithValueAfterFile", []string{"import", "twins.ndjson", "--on-existing=replace"}, `--on-existing=replace comes after the argument "twins.ndjson"`},
+		{"RestoreFlagAfterFile", []string{"restore", "ties.backup", "--data", "d"}, `--data comes after the argument "ties.backup"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), tc.args, env(nil), &out, &errOut)
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("run %v: error %v, want a usage error containing %q", tc.args, err, tc.want)
+			}
+		})
+	}
 	t.Run("CheckMissingDirectory", func(t *testing.T) {
 		var out, errOut bytes.Buffer
 		if err := run(context.Background(), []string{"check", "--data", filepath.Join(t.TempDir(), "missing")}, env(nil), &out, &errOut); err == nil {

@@ -200,18 +200,40 @@ func (c *uploadCounter) Read(p []byte) (int, error) {
 // service's refusal as store.Errors, or a wrapped transport error. A
 // failure after the answer has begun shows as a read error of the stream,
 // since the service then breaks the connection.
-func (c *Client) Export(ctx context.Context, opts ExportOptions) (io.ReadCloser, error) {
-	return c.download(ctx, "export", "/export", exportQuery(opts))
+func (c *Client) Export(ctx context.Context, opts ExportOptions) (*ExportStream, error) {
+	resp, err := c.download(ctx, "export", "/export", exportQuery(opts))
+	if err != nil {
+		return nil, err
+	}
+	return &ExportStream{resp: resp}, nil
 }
+
+// ExportStream is the body of an export that Client.Export streams.
+type ExportStream struct{ resp *http.Response }
+
+// Read reads the export.
+func (s *ExportStream) Read(p []byte) (int, error) { return s.resp.Body.Read(p) }
+
+// Close closes the stream.
+func (s *ExportStream) Close() error { return s.resp.Body.Close() }
+
+// AsText names the properties the service wrote as text though their
+// values are not (ExportStats.AsText); it is known only once the stream
+// has been read to its end, and nil before.
+func (s *ExportStream) AsText() []string { return s.resp.Trailer.Values(AsTextTrailer) }
 
 // Backup asks the service's GET /backup (BackupHandler; admin keys) for a
 // backup of its whole store and returns the stream, which the caller
 // reads to its end and closes. Errors are those of Export.
 func (c *Client) Backup(ctx context.Context) (io.ReadCloser, error) {
-	return c.download(ctx, "backup", "/backup", nil)
+	resp, err := c.download(ctx, "backup", "/backup", nil)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
 }
 
-// download GETs path with the query q and returns the answer's body, or
+// download GETs path with the query q and returns the answer, or
 // the service's refusal as store.Errors; what names the request in
 // transport errors.
 //
@@ -219,7 +241,7 @@ func (c *Client) Backup(ctx context.Context) (io.ReadCloser, error) {
 // service's expensive requests, or their queue was full) is asked again
 // after the answer's Retry-After, up to busyRetries times: a script's
 // nightly export should not fail because the team was busy for a moment.
-func (c *Client) download(ctx context.Context, what, path string, q url.Values) (io.ReadCloser, error) {
+func (c *Client) download(ctx context.Context, what, path string, q url.Values) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint(path, q), nil)
 		if err != nil {
@@ -230,7 +252,7 @@ func (c *Client) download(ctx context.Context, what, path string, q url.Values) 
 			return nil, fmt.Errorf("%s through %s: %w", what, c.base, err)
 		}
 		if resp.StatusCode == http.StatusOK {
-			return resp.Body, nil
+			return resp, nil
 		}
 		err = c.answerError(resp)
 		resp.Body.Close()

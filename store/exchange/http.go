@@ -150,6 +150,12 @@ func discard(logger *slog.Logger) *slog.Logger {
 	return logger
 }
 
+// AsTextTrailer is the HTTP trailer of GET /export that names, one value
+// each, the properties the export wrote as text though their values are
+// not (ExportStats.AsText), so that a client can say what an import of the
+// file would turn into text.
+const AsTextTrailer = "Ties-As-Text"
+
 // ExportHandler serves GET /export with the query arguments format (ndjson,
 // json, csv, graphml, gexf or dot; default ndjson), from and depth (a
 // subgraph), types and entityTypes (comma-separated), validAt (a partial
@@ -173,6 +179,9 @@ func ExportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 			name = "ties-" + opts.Scope.From
 		}
 		lw := &lazyWriter{w: w, header: func(h http.Header) {
+			// Which properties had to be written as text is known only
+			// at the end: it follows the stream as a trailer.
+			h.Set("Trailer", AsTextTrailer)
 			h.Set("Content-Type", opts.Format.ContentType())
 			h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + "." + opts.Format.Extension()}))
 			h.Set("X-Content-Type-Options", "nosniff")
@@ -199,6 +208,9 @@ func ExportHandler(st *store.Store, logger *slog.Logger) http.Handler {
 			panic(http.ErrAbortHandler)
 		}
 		lw.start()
+		for _, p := range stats.AsText {
+			w.Header().Add(AsTextTrailer, p)
+		}
 		logger.Info("exported", "format", opts.Format, "entities", stats.Entities, "relations", stats.Relations, "duration", time.Since(start))
 	})
 }
@@ -265,7 +277,7 @@ func exportOptions(r *http.Request) (ExportOptions, error) {
 	if f := q.Get("format"); f != "" {
 		var err error
 		if opts.Format, err = ParseFormat(f); err != nil {
-			return opts, err
+			return opts, store.FieldError("", "format", "%s", store.ErrorMessage(err))
 		}
 	}
 	opts.Scope.From = q.Get("from")
@@ -406,9 +418,15 @@ func ImportHandlerSpooling(st *store.Store, logger *slog.Logger, dir string) htt
 			writeError(w, r, logger, err)
 			return
 		}
-		opts := ImportOptions{
-			DryRun:    q.Get("dryRun") == "true" || q.Get("dryRun") == "1",
-			Principal: store.PrincipalFrom(r.Context()),
+		opts := ImportOptions{Principal: store.PrincipalFrom(r.Context())}
+		if v := q.Get("dryRun"); v != "" {
+			// Anything but a boolean is refused rather than read as
+			// false, which would write for real what the client meant
+			// only to check (dryRun=yes, or Python's dryRun=True).
+			if opts.DryRun, err = strconv.ParseBool(v); err != nil {
+				writeError(w, r, logger, store.FieldError("", "dryRun", "want true or false, got %q", v))
+				return
+			}
 		}
 		if scope, ok := store.ScopeFrom(r.Context()); ok && scope < store.ScopeAdmin {
 			// Defining types takes the admin scope, through GraphQL or
@@ -565,7 +583,11 @@ func spoolParts(r *http.Request, dir, boundary string, format Format) ([]Input, 
 // Content-Type.
 func uploadFormat(arg, contentType string) (Format, error) {
 	if arg != "" {
-		return ParseImportFormat(arg)
+		f, err := ParseImportFormat(arg)
+		if err != nil {
+			return "", store.FieldError("", "format", "%s", store.ErrorMessage(err))
+		}
+		return f, nil
 	}
 	mt, _, _ := mime.ParseMediaType(contentType)
 	switch mt {

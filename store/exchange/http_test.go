@@ -46,7 +46,7 @@ func TestExportHandler(t *testing.T) {
 		{"GEXF", "?format=gexf&validAt=2018", 200, "application/gexf+xml", "ties.gexf", `<spell start="2017-01-01"/>`},
 		{"DOT", "?format=dot&from=xiao&depth=1", 200, "text/vnd.graphviz", "ties-xiao.dot", `"onno" -> "xiao"`},
 		{"Subgraph", "?from=enschede&depth=1&types=SISTER_CITY_OF,&entityTypes=City", 200, "application/x-ndjson", "ties-enschede.ndjson", `"id":"palo-alto"`},
-		{"UnknownFormat", "?format=xlsx", 400, "application/json", "", `"code":"INVALID_ARGUMENT"`},
+		{"UnknownFormat", "?format=xlsx", 400, "application/json", "", `"code":"INVALID_ARGUMENT","message":"format: unknown format \"xlsx\" (use ndjson, json, csv, graphml, gexf or dot)","field":"format"`},
 		{"UnknownFrom", "?from=atlantis", 404, "application/json", "", `"code":"NOT_FOUND","message":"from: no entity \"atlantis\""`},
 		{"BadDepth", "?from=enschede&depth=two", 400, "application/json", "", `"field":"depth"`},
 		{"BadValidAt", "?validAt=2017-13", 400, "application/json", "", `invalid date \"2017-13\"`},
@@ -195,6 +195,31 @@ func TestImportHandler(t *testing.T) {
 		}
 		unchanged(t, st, before, "a refused import")
 	})
+	// A dry run in another spelling is still a dry run, and a value that
+	// is not a boolean is refused: read as false, it would write for real.
+	t.Run("DryRunValues", func(t *testing.T) {
+		for _, tc := range []struct {
+			value  string
+			status int
+		}{
+			{"True", 200},
+			{"1", 200},
+			{"yes", 400},
+			{"on", 400},
+		} {
+			before := dump(t, st)
+			status, out := post(t, "?dryRun="+tc.value, "application/x-ndjson", []byte(good))
+			if got, want := status, tc.status; got != want {
+				t.Fatalf("dryRun=%s: status: got %d, want %d: %v", tc.value, got, want, out)
+			}
+			if tc.status == 400 {
+				if got, want := out["error"].(map[string]any)["field"], "dryRun"; got != want {
+					t.Errorf("dryRun=%s: field: got %v, want %v", tc.value, got, want)
+				}
+			}
+			unchanged(t, st, before, "dryRun="+tc.value)
+		}
+	})
 	t.Run("DryRun", func(t *testing.T) {
 		before := dump(t, st)
 		status, out := post(t, "?dryRun=true", "application/x-ndjson", []byte(good))
@@ -228,9 +253,12 @@ func TestImportHandler(t *testing.T) {
 		}
 	})
 	t.Run("ExportFormat", func(t *testing.T) {
-		status, _ := post(t, "?format=graphml", "", []byte(good))
+		status, out := post(t, "?format=graphml", "", []byte(good))
 		if got, want := status, 400; got != want {
 			t.Errorf("status: got %d, want %d", got, want)
+		}
+		if got, want := out["error"].(map[string]any)["field"], "format"; got != want {
+			t.Errorf("field: got %v, want %v", got, want)
 		}
 	})
 	// Several files in one multipart upload are one load: the
