@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -115,10 +116,43 @@ func (r *Reader) LookupEntity(id string) (NodeID, error) {
 		return 0, fmt.Errorf("look up entity %s: %w", id, err)
 	}
 	if !ok {
-		return 0, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id)}
+		return 0, &Error{Code: NotFound, Record: id, Message: fmt.Sprintf("no entity %q", id) + r.didYouMean(id)}
 	}
 	return n, nil
 }
+
+// didYouMean names, for an id that names no entity, the entities its
+// caller most likely meant, as "; did you mean ...?": those whose id
+// differs only in case, or whose name, label or alias the id is (a name
+// typed where the id belongs, "Enschede" for "enschede"), begins or is
+// one typo away from. Ids are exact, so nothing is looked up in their
+// place; an analyst who typed a name still learns which id to use. It
+// returns "" when nothing is close or the search fails: the NotFound
+// stands either way.
+func (r *Reader) didYouMean(id string) string {
+	hits, err := r.search(id, nil, maxSuggestions)
+	if err != nil {
+		return ""
+	}
+	var named []string
+	for _, h := range hits {
+		e := h.Entity
+		switch {
+		case strings.EqualFold(e.ID, id), h.Matched == MatchName, h.Matched == MatchLabel, h.Matched == MatchAlias:
+			named = append(named, fmt.Sprintf("%q (%s, %s)", e.ID, e.Name, e.Type))
+		}
+	}
+	switch len(named) {
+	case 0:
+		return ""
+	case 1:
+		return "; did you mean " + named[0] + "?"
+	}
+	return "; did you mean " + strings.Join(named[:len(named)-1], ", ") + " or " + named[len(named)-1] + "?"
+}
+
+// maxSuggestions is the most entities an unknown id's error suggests.
+const maxSuggestions = 3
 
 // NormalizeID returns id in Unicode normalization form C, the form every
 // id is stored and looked up in: a composed "São" and a decomposed one

@@ -60,15 +60,21 @@ func (s *Store) Search(ctx context.Context, text string, types []string, n *int,
 	if err != nil {
 		return nil, err
 	}
+	if cutTerm(fold(text)) == "" {
+		return nil, nil
+	}
+	return Read(ctx, s, ro, func(r *Reader) ([]SearchHit, error) {
+		return r.search(text, types, limit)
+	})
+}
+
+// search is Search in the reader's snapshot.
+func (r *Reader) search(text string, types []string, limit int) ([]SearchHit, error) {
+	ctx, tx, sch := r.ctx, r.tx, r.sch
 	q := cutTerm(fold(text))
 	if q == "" {
 		return nil, nil
 	}
-	tx, sch, err := s.snapshot(ctx, ro)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Discard()
 	set, err := sch.entityTypeSet(types, "types")
 	if err != nil {
 		return nil, err
@@ -160,7 +166,6 @@ func (s *Store) Search(ctx context.Context, text string, types []string, n *int,
 	}
 	out := make([]SearchHit, 0, len(list))
 	qtoks := tokens(q)
-	r := s.reader(ctx, tx, sch)
 	for _, c := range list {
 		e, err := r.liveEntity(c.n, "name index")
 		if err != nil {
