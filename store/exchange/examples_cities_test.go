@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -426,5 +427,163 @@ func TestCityDataConversions(t *testing.T) {
 		if r := again().Report; r.Entities.Changed+r.Entities.New+r.Relations.Changed+r.Relations.New != 0 {
 			t.Errorf("a second %s conversion changed the store: %+v", name, r)
 		}
+	}
+}
+
+// fixturePython finds python3 for the converters' tests on the small files
+// under testdata/cities, which need no shared data.
+func fixturePython(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"python3", "/usr/bin/python3"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	t.Skip("python3 is not installed; skipping the example conversion scripts")
+	return ""
+}
+
+// standsFor maps each excerpt that a document's citations carry in a dump
+// of st to the entities citing it: the listed cities each entity stands for.
+func standsFor(t *testing.T, st *store.Store, document string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, line := range strings.Split(dump(t, st), "\n") {
+		var rec struct {
+			Kind, ID string
+			Sources  []struct{ Document, Excerpt string }
+		}
+		if line == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range rec.Sources {
+			if rec.Kind == "entity" && s.Document == document && s.Excerpt != "" {
+				out[s.Excerpt] = append(out[s.Excerpt], rec.ID)
+			}
+		}
+	}
+	return out
+}
+
+// TestWikipediaMatchingHeuristics converts a few rows of twin towns, made
+// up after cases of the real lists, against a small store
+// (testdata/cities/store.ndjson, cities as the Wikidata crawl and
+// Eurocities give them) and pins which store city each listed city is, by
+// each rule of --match.
+func TestWikipediaMatchingHeuristics(t *testing.T) {
+	py := fixturePython(t)
+	data := filepath.Join("testdata", "cities")
+	st := storetest.Open(t)
+	importFile(t, st, filepath.Join(data, "store.ndjson"))
+	dir := t.TempDir()
+	wikipedia := func() store.LoadResult {
+		return convert(t, py, st, dir, "wikipedia_twin_towns_to_ndjson.py", true,
+			filepath.Join(data, "twin_cities_raw.csv"), filepath.Join(data, "app_public_twin_cities.csv"))
+	}
+	wikipedia()
+	cited := standsFor(t, st, "wikipedia-twin-towns")
+	for _, tc := range []struct{ name, listed, want string }{
+		{"NameAndCountry", "Münster, Germany", "wd-Q51"},
+		{"TwinsNamesake", "Tartu, Estonia", "wd-Q20"}, // twinned with a Turku
+		{"NameAlone", "Springfield, United States", "wp-united-states--springfield"},
+		{"NamesakesUnplaced", "Peterborough, England", "wp-england--peterborough"}, // both find Bourges' twin
+		{"NamesakesUnplacedToo", "Peterborough, Canada", "wp-canada--peterborough"},
+		{"NamesakeInNation", "Halifax, England", "wd-Q40"}, // the store places it in the United Kingdom
+		{"NamesakeElsewhere", "Halifax, Canada", "wp-canada--halifax"},
+		{"LabelTwoTwins", "Ryazan, Russia", "wd-Q50"},                 // "Rjasan"
+		{"LabelOneTwin", "Kraków, Poland", "wp-poland--kraków"},       // not Parakou
+		{"ExonymThreeTwins", "Moscow, Russia", "wd-Q90"},              // "Moskau"
+		{"ExonymTwoTwins", "Szczecin, Poland", "wp-poland--szczecin"}, // not "Stettin"
+		{"OnlyTwin", "Lazio, Italy", "wd-Q80"},                        // "Latium", both twinned with Bethlehem alone
+		{"NationAndKingdom", "Armagh, Northern Ireland", "wp-northern-ireland--armagh"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := cited[tc.listed]; !slices.Equal(got, []string{tc.want}) {
+				t.Errorf("%s is %v, want %s", tc.listed, got, tc.want)
+			}
+		})
+	}
+	// "Armagh, United Kingdom" on one row, "Armagh, Northern Ireland,
+	// United Kingdom" on the other: one town, one relation citing both.
+	if rels := relationBetween(t, st, "wp-northern-ireland--armagh", "wp-bulgaria--razgrad", "SISTER_CITY_OF"); len(rels) != 1 || len(rels[0].Sources) != 2 {
+		t.Errorf("Armagh–Razgrad: %+v, want one relation citing two rows", rels)
+	}
+	if _, err := st.FindEntityByID(context.Background(), "wp-united-kingdom--armagh", store.ReadOptions{}); err == nil {
+		t.Errorf("wp-united-kingdom--armagh exists beside wp-northern-ireland--armagh")
+	}
+	if r := wikipedia().Report; r.Entities.Changed+r.Entities.New+r.Relations.Changed+r.Relations.New != 0 {
+		t.Errorf("a second conversion changed the store: %+v", r)
+	}
+}
+
+// TestSameCityItems converts Amsterdam as Eurocities (Q727), the Wikidata
+// twinnings (Q727 and Q9899) and the mayors' file (Q9899) give it: one
+// entity, citing both items and the mayors' row.
+func TestSameCityItems(t *testing.T) {
+	py := fixturePython(t)
+	data := filepath.Join("testdata", "cities")
+	st := storetest.Open(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	all := func() (changed int) {
+		for _, c := range []struct {
+			script string
+			args   []string
+		}{
+			{"eurocities_to_ndjson.py", []string{filepath.Join(data, "members.json")}},
+			{"sister_cities_to_ndjson.py", []string{filepath.Join(data, "relations.tsv"), filepath.Join(data, "names.tsv")}},
+			{"mayors_declaration_to_ndjson.py", []string{filepath.Join(data, "signatures.csv")}},
+		} {
+			r := convert(t, py, st, dir, c.script, true, c.args...).Report
+			changed += r.Entities.Changed + r.Entities.New + r.Relations.Changed + r.Relations.New
+		}
+		return changed
+	}
+	all()
+	if _, err := st.FindEntityByID(ctx, "wd-Q9899", store.ReadOptions{}); err == nil {
+		t.Errorf("wd-Q9899 exists beside wd-Q727")
+	}
+	amsterdam, err := st.FindEntityByID(ctx, "wd-Q727", store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cited []string
+	for _, s := range amsterdam.Sources {
+		cited = append(cited, s.Document+" "+s.Locator)
+	}
+	slices.Sort(cited)
+	if want := []string{
+		"eurocities-member-list https://eurocities.eu/cities/",
+		"gpm-declaration-signatures signatures.csv:2",
+		"wikidata-p190 https://www.wikidata.org/wiki/Q727",
+		"wikidata-p190 https://www.wikidata.org/wiki/Q9899",
+	}; !slices.Equal(cited, want) {
+		t.Errorf("Amsterdam cites %q, want %q", cited, want)
+	}
+	if got := amsterdam.Properties["wikidata"].Text; got != "Q727" {
+		t.Errorf("Amsterdam's wikidata: %q, want Q727", got)
+	}
+	if got := neighbourIDs(t, st, "gpm-femke-halsema", "MAYOR_OF", store.Out); !slices.Equal(got, []string{"wd-Q727"}) {
+		t.Errorf("Femke Halsema is mayor of %v, want wd-Q727", got)
+	}
+	// Managua states the twinning with Q727, Q727 and Q9899 with Managua:
+	// one relation citing the three statements.
+	rels := relationBetween(t, st, "wd-Q727", "wd-Q3274", "SISTER_CITY_OF")
+	if len(rels) != 1 {
+		t.Fatalf("Amsterdam–Managua: %d relations, want one", len(rels))
+	}
+	if got, want := locators(rels[0]), []string{
+		"https://www.wikidata.org/wiki/Q3274#P190", "https://www.wikidata.org/wiki/Q727#P190", "https://www.wikidata.org/wiki/Q9899#P190",
+	}; !slices.Equal(got, want) {
+		t.Errorf("Amsterdam–Managua cites %v, want %v", got, want)
+	}
+	if got, want := neighbourIDs(t, st, "wd-Q727", "SISTER_CITY_OF", store.Both), []string{"wd-Q1031004", "wd-Q3274"}; !slices.Equal(got, want) {
+		t.Errorf("Amsterdam's twins: %v, want %v", got, want)
+	}
+	if changed := all(); changed != 0 {
+		t.Errorf("a second conversion changed %d records", changed)
 	}
 }
