@@ -305,10 +305,10 @@ func TestCityDataConversions(t *testing.T) {
 	// city), two places of one name (two Athens in the United States, San
 	// Martín and General San Martín), a town Wikipedia spells two ways with
 	// no twin in common (Mombetsu, Monbetsu), the founding data's
-	// Linköping (the municipality's item), Wikipedia's own errors (Milford
-	// Haven in England and in Wales) and a Bangor in Northern Ireland with
-	// the coordinates of the one in Wales. Any other pair is a converter's
-	// fault.
+	// Linköping (another item than the crawl's), Wikipedia's own errors
+	// (Milford Haven in England and in Wales) and a Bangor in Northern
+	// Ireland with the coordinates of the one in Wales. Any other pair is a
+	// converter's fault.
 	var split []string
 	for key, ids := range namesakes {
 		if len(ids) > 1 {
