@@ -38,7 +38,7 @@ def main():
     by_qid, existing = ties_ndjson.load_matches(args.match)
 
     def ref(qid):
-        return by_qid.get(qid, ties_ndjson.entity_id(qid))
+        return by_qid.get(ties_ndjson.city_item(qid), ties_ndjson.entity_id(qid))
 
     source = {"document": DOCUMENT, "locator": "https://eurocities.eu/cities/", "confidence": 1}
     counts = {"cities": 0, "countries": 0, "relations": 0}
@@ -60,7 +60,7 @@ def main():
         # one entity each, with the other names as aliases.
         by_city = {}
         for m in data["members"]:
-            by_city.setdefault(m["wikidata_id"], []).append(m)
+            by_city.setdefault(ties_ndjson.city_item(m["wikidata_id"]), []).append(m)
         countries = set()
         for qid, ms in by_city.items():
             m, country = ms[0], ms[0].get("country")

@@ -10,7 +10,8 @@ city-vote project: "city_name,country,wikidata_id,mayor_name,mayor_title".
 
 It writes the declaration as a Document, each mayor as a Person who SIGNED
 it and is MAYOR_OF the city, and each city LOCATED_IN its country. Cities
-get the id "wd-<Wikidata id>" as in the other converters; the 20 without
+get the id "wd-<Wikidata id>" as in the other converters (Amsterdam's
+Q9899, the municipality, is Q727, as ties_ndjson.SAME_CITY says); the 20 without
 one get "gpm-<country>--<name>". Countries get "country-<name>" as in the
 Wikipedia converter. Mayors get "gpm-<name>". With --match, cities that the
 dump holds (by their "wikidata" property) and countries it knows by name are
@@ -66,7 +67,7 @@ def main():
             country = ties_ndjson.country_name(row["country"])
             qid = row["wikidata_id"]
             if qid:
-                city = by_qid.get(qid, ties_ndjson.entity_id(qid))
+                city = by_qid.get(ties_ndjson.city_item(qid), ties_ndjson.entity_id(qid))
             else:
                 city = f"gpm-{ties_ndjson.slug(country)}--{ties_ndjson.slug(row['city_name'])}"
             rows.append((row, cite, country, city))
@@ -85,7 +86,7 @@ def main():
             if aliases:
                 rec["aliases"] = aliases
             if row["wikidata_id"]:
-                rec["properties"] = {"wikidata": row["wikidata_id"]}
+                rec["properties"] = {"wikidata": ties_ndjson.city_item(row["wikidata_id"])}
             write(rec)
             counts["cities"] += 1
         for row, cite, country, city in rows:

@@ -12,7 +12,8 @@ Most twinnings are stated on both sides. SISTER_CITY_OF is symmetric, so
 writes one record per pair, citing each statement as a source, and leaves
 the id to the store, which derives it from the type and the two ends in
 either order (so importing the file twice changes nothing). Entities get the
-id "wd-<Wikidata id>"; with --match, cities that the dump already holds (by
+id "wd-<Wikidata id>" (two items of one city, as ties_ndjson.SAME_CITY
+lists them, are one entity citing both); with --match, cities that the dump already holds (by
 their "wikidata" property) are referred to by their id and not written
 again, except that a record the import merges adds the Wikidata label as
 an alias when the store knows the city by another name ("Köln" for the
@@ -46,7 +47,7 @@ def main():
                 names[parts[0]] = parts[1].strip()
 
     # Unordered pair -> the items that state it, in file order.
-    pairs = {}
+    pairs, items = {}, set()
     statements = 0
     with open(args.relations, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -55,11 +56,14 @@ def main():
                 continue
             if len(parts) != 2:
                 sys.exit(f"{args.relations}:{n}: want two Wikidata ids, got {line!r}")
-            a, b = parts
             statements += 1
+            # Two items of one city (SAME_CITY) are one entity; each
+            # statement still cites the item that makes it.
+            items.update(parts)
+            a, b = map(ties_ndjson.city_item, parts)
             if a == b:
                 continue
-            pairs.setdefault((min(a, b), max(a, b)), []).append(a)
+            pairs.setdefault((min(a, b), max(a, b)), []).append(parts[0])
 
     by_qid, existing = ties_ndjson.load_matches(args.match)
     twinned = ties_ndjson.load_pairs(args.match, "SISTER_CITY_OF")
@@ -68,6 +72,9 @@ def main():
         return by_qid.get(qid, ties_ndjson.entity_id(qid))
 
     cities = sorted({q for p in pairs for q in p})
+    of_city = {}
+    for i in items:
+        of_city.setdefault(ties_ndjson.city_item(i), set()).add(i)
     with open(args.out, "w", encoding="utf-8") as out:
         ties_ndjson.write(out, {
             "kind": "entity", "id": DOCUMENT, "type": "Document",
@@ -78,16 +85,23 @@ def main():
         written = 0
         aliased = 0
         for q in cities:
-            source = {"document": DOCUMENT, "locator": f"https://www.wikidata.org/wiki/{q}"}
+            sources = [{"document": DOCUMENT, "locator": f"https://www.wikidata.org/wiki/{i}"} for i in sorted(of_city[q])]
             if ref(q) in existing:
-                known = ties_ndjson.known_record(existing, ref(q), names.get(q), source)
-                if known:
-                    ties_ndjson.write(out, known)
-                    aliased += "aliases" in known
+                # One record, because the last of two would win outright.
+                rec = None
+                for source in sources:
+                    known = ties_ndjson.known_record(existing, ref(q), names.get(q), source)
+                    if known and rec is None:
+                        rec = known
+                    elif known:
+                        rec.setdefault("sources", []).extend(known.get("sources", []))
+                if rec:
+                    ties_ndjson.write(out, rec)
+                    aliased += "aliases" in rec
                 continue
             ties_ndjson.write(out, {
                 "kind": "entity", "id": ties_ndjson.entity_id(q), "type": "City", "name": names.get(q, q),
-                "properties": {"wikidata": q}, "sources": [source],
+                "properties": {"wikidata": q}, "sources": sources,
             })
             written += 1
         known = 0

@@ -27,15 +27,30 @@ def write(out, record):
     out.write("\n")
 
 
+# Wikidata items that the data sets use for one and the same city, mapped
+# to the item Ties takes for the city. Amsterdam is Q727, the capital city,
+# which Eurocities and most of the twinning statements use; the mayors'
+# declaration (and part of the twinning statements) use Q9899, the
+# municipality that the mayor heads. One entity results, citing both items.
+SAME_CITY = {"Q9899": "Q727"}
+
+
+def city_item(qid):
+    """The Wikidata item Ties takes for the city of item qid (SAME_CITY)."""
+    return SAME_CITY.get(qid, qid)
+
+
 def entity_id(qid):
     """The id of an entity made from a Wikidata item: the same in every
-    conversion script, so that files converted separately meet."""
-    return "wd-" + qid
+    conversion script, so that files converted separately meet, and the
+    same for the items in SAME_CITY that stand for one city."""
+    return "wd-" + city_item(qid)
 
 
 def load_matches(path):
     """Read an NDJSON dump (ties export -o dump.ndjson) and map the Wikidata
-    ids of its entities (the "wikidata" property) to their Ties ids, and
+    ids of its entities (the "wikidata" property, as city_item gives it) to
+    their Ties ids, and
     remember every entity by id (its record), so that converted files point
     at entities the store already has instead of replacing them."""
     by_qid, ids = {}, {}
@@ -51,7 +66,7 @@ def load_matches(path):
             ids[rec["id"]] = rec
             qid = (rec.get("properties") or {}).get("wikidata")
             if isinstance(qid, str):
-                by_qid.setdefault(qid, rec["id"])
+                by_qid.setdefault(city_item(qid), rec["id"])
     return by_qid, ids
 
 

@@ -38,6 +38,14 @@ python3 "$here/sister_cities_to_ndjson.py" \
   "$work/twins.ndjson" --match "$work/dump.ndjson"
 ties import --data "$data" "$work/twins.ndjson"
 
+# The mayors' file names Wikidata items and countries, so it goes in
+# before Wikipedia's lists, whose cities are then found by name and country.
+ties export --data "$data" -o "$work/dump.ndjson"
+python3 "$here/mayors_declaration_to_ndjson.py" \
+  "$shared/city-networks/global-parliament-of-mayors/declaration-of-mayors-for-democracy-signatures.csv" \
+  "$work/mayors.ndjson" --match "$work/dump.ndjson"
+ties import --data "$data" "$work/mayors.ndjson"
+
 # Wikipedia's lists have no Wikidata ids: --match finds the cities the store
 # has by name and country or a shared twin, and the countries by name.
 ties export --data "$data" -o "$work/dump.ndjson"
@@ -46,11 +54,5 @@ python3 "$here/wikipedia_twin_towns_to_ndjson.py" \
   "$shared/sister-cities/wikipedia-twin-towns/app_public_twin_cities.csv" \
   "$work/wikipedia.ndjson" --match "$work/dump.ndjson"
 ties import --data "$data" "$work/wikipedia.ndjson"
-
-ties export --data "$data" -o "$work/dump.ndjson"
-python3 "$here/mayors_declaration_to_ndjson.py" \
-  "$shared/city-networks/global-parliament-of-mayors/declaration-of-mayors-for-democracy-signatures.csv" \
-  "$work/mayors.ndjson" --match "$work/dump.ndjson"
-ties import --data "$data" "$work/mayors.ndjson"
 
 ties query --data "$data" "$(cat "$here/best-connected-twins.graphql")"

@@ -14,7 +14,8 @@ both as slug() makes them (NFC, case-folded, spaces and punctuation as one
 hyphen, the cedilla read as the comma below, other diacritics kept), so
 that "Chişinău" and "Chișinău" are one city and Löhne and Lohne two. Country names are cleaned (typos, "England,
 United Kingdom" as "England"); the nations of the United Kingdom stay
-apart, because names repeat across them. A name written once with
+apart, because names repeat across them, but a town listed under the
+kingdom is the town of that name in the one nation that has it. A name written once with
 diacritics and once without in one country ("Velké Opatovice", "Velke
 Opatovice") is one city when the coordinates of both spellings lie within
 10 km of each other; the other spelling becomes an alias. SISTER_CITY_OF is
@@ -24,13 +25,17 @@ left out.
 
 With --match, a city is referred to by the id of a city the dump already
 has when one of the dump's cities has its name (or an alias or label) and
-that city is LOCATED_IN the same country or twinned with one of the
+that city is LOCATED_IN the same country (the United Kingdom counting for
+each of its nations) or twinned with one of the
 Wikipedia twins' namesakes, and no other city has both: a name alone is not
 enough, since the Wikidata crawl has many namesakes. Namesakes in two
 countries that find the same city are matched only where the dump places
 the city. Because the crawl labels cities in German, a city still unmatched
 is then the dump's city of a similar name ("Rjasan" for Ryazan) that shares
-at least two matched twins with it, more than any other such city.
+at least two matched twins with it, more than any other such city; a name
+hardly similar ("Moskau" for Moscow) takes the same initial and at least
+three shared twins, twice as many as any other city's. Load the mayors'
+file first: its cities have countries, which the crawl lacks.
 Countries match by name. Matched entities are not written again, except
 for a record that adds the Wikipedia name as an alias and the list as a
 source naming the listed city, by which a second conversion finds the same
@@ -116,6 +121,16 @@ def main():
             if k in coords and keys[0] in coords and km(coords[k], coords[keys[0]]) <= 10:
                 canon[k] = keys[0]
                 merged += 1
+    # A town of a nation of the United Kingdom is listed once under its
+    # nation ("Armagh, Northern Ireland, United Kingdom") and once under
+    # the kingdom ("Armagh, United Kingdom"): one town, when one nation
+    # has the name.
+    for k in spellings:
+        if k[1] == "United Kingdom":
+            in_nations = [(k[0], n) for n in sorted(ties_ndjson.UK_NATIONS) if (k[0], n) in spellings]
+            if len(in_nations) == 1:
+                canon[k] = canon[in_nations[0]]
+                merged += 1
 
     names = {}
     for k, ss in spellings.items():
@@ -147,6 +162,15 @@ def main():
     def country_ref(country):
         return places.country(country) or ties_ndjson.country_id(country)
 
+    def in_country(city, country):
+        # A city the store places in the United Kingdom is in each of its
+        # nations as far as a listed name is concerned (Eurocities and the
+        # mayors' file name the kingdom, Wikipedia the nation).
+        ids = {places.country(country)} if country else set()
+        if country in ties_ndjson.UK_NATIONS:
+            ids.add(places.country("United Kingdom"))
+        return bool(ids - {None} & places.located.get(city, set()))
+
     def candidates(key):
         ids = set()
         for s in set(names[key]):
@@ -168,12 +192,11 @@ def main():
         cands = candidates(key)
         if not cands:
             continue
-        country = places.country(key[1]) if key[1] else None
         near = set()
         for other in neighbours[key]:
             near |= candidates(other)
         sure = {c for c in cands
-                if (country and country in places.located.get(c, ())) or places.twins.get(c, set()) & near}
+                if in_country(c, key[1]) or places.twins.get(c, set()) & near}
         if len(sure) == 1:
             match[key] = sure.pop()
     # Namesakes in two countries (Peterborough in England and in Canada)
@@ -185,7 +208,7 @@ def main():
     for c, keys in by_city.items():
         if len({k[1] for k in keys}) > 1:
             for k in keys:
-                if places.country(k[1]) not in places.located.get(c, ()) and not places.cited.get((DOCUMENT, cite(k)["excerpt"])):
+                if not in_country(c, k[1]) and not places.cited.get((DOCUMENT, cite(k)["excerpt"])):
                     del match[k]
 
     # The Wikidata crawl labels cities in German ("Rjasan", "Krakau"), so a
@@ -201,7 +224,6 @@ def main():
     for key in sorted(neighbours):
         if key in match:
             continue
-        country = places.country(key[1]) if key[1] else None
         near = {match[n] for n in neighbours[key] if n in match}
         name = bare(name_of(key))
         found = {}
@@ -209,18 +231,28 @@ def main():
             for x in places.twins.get(t, ()):
                 if x in taken or x in found or x not in existing or existing[x].get("type") != "City":
                     continue
-                there = places.located.get(x, set())
-                if there and country not in there:
+                if places.located.get(x) and not in_country(x, key[1]):
                     continue
                 other = bare(existing[x].get("name", ""))
                 ratio = difflib.SequenceMatcher(None, name, other).ratio()
-                if ratio >= 0.6:
+                if ratio >= 0.6 or (ratio >= 0.4 and other[:1] == name[:1]):
                     found[x] = (len(places.twins.get(x, set()) & near), ratio, other[:1] == name[:1])
-        best = sorted(found.items(), key=lambda kv: -kv[1][0])
-        if best and best[0][1][0] >= 2 and (len(best) == 1 or best[1][1][0] < best[0][1][0]):
-            fuzzy.setdefault(best[0][0], []).append(key)
-        elif len(best) == 1 and best[0][1][1] >= 0.75 and best[0][1][2]:
-            fuzzy.setdefault(best[0][0], []).append(key)
+        close = sorted(((x, f) for x, f in found.items() if f[1] >= 0.6), key=lambda kv: -kv[1][0])
+        loose = sorted(found.items(), key=lambda kv: -kv[1][0])
+        if close and close[0][1][0] >= 2 and (len(close) == 1 or close[1][1][0] < close[0][1][0]):
+            fuzzy.setdefault(close[0][0], []).append(key)
+        elif len(close) == 1 and close[0][1][1] >= 0.75 and close[0][1][2]:
+            fuzzy.setdefault(close[0][0], []).append(key)
+        elif loose and loose[0][1][0] >= 3 and (len(loose) == 1 or loose[1][1][0] * 2 <= loose[0][1][0]):
+            # An exonym ("Moskau", "Stettin", "Latium") is hardly similar
+            # to the listed name; it takes at least three shared twins, twice
+            # as many as any other candidate, and the same initial.
+            fuzzy.setdefault(loose[0][0], []).append(key)
+        elif (len(loose) == 1 and loose[0][1][1] >= 0.5 and loose[0][1][2] and len(neighbours[key]) == 1
+              and len(places.twins.get(loose[0][0], ())) == 1):
+            # Both twinned with the one city alone, and no other candidate
+            # (Bethlehem's "Lazio" and Wikidata's "Latium").
+            fuzzy.setdefault(loose[0][0], []).append(key)
     for x, keys in fuzzy.items():
         if len(keys) == 1:
             match[keys[0]] = x
