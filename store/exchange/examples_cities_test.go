@@ -76,6 +76,16 @@ func locators(rel *store.Relation) []string {
 	return out
 }
 
+// citations lists what e cites, "document locator" each, sorted.
+func citations(e *store.Entity) []string {
+	var out []string
+	for _, s := range e.Sources {
+		out = append(out, s.Document+" "+s.Locator)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // TestWikipediaTwinTownsConversion converts Wikipedia's lists of twin towns
 // on their own into a new store: one entity per city within its country,
 // spellings that differ only in how a font writes a letter as one city, and
@@ -361,10 +371,7 @@ func TestCityDataConversions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cited []string
-	for _, s := range amsterdam.Sources {
-		cited = append(cited, s.Document+" "+s.Locator)
-	}
+	cited := citations(amsterdam)
 	for _, want := range []string{
 		"wikidata-p190 https://www.wikidata.org/wiki/Q727", "wikidata-p190 https://www.wikidata.org/wiki/Q9899",
 		"eurocities-member-list https://eurocities.eu/cities/", "gpm-declaration-signatures declaration-of-mayors-for-democracy-signatures.csv:3",
@@ -550,11 +557,7 @@ func TestSameCityItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cited []string
-	for _, s := range amsterdam.Sources {
-		cited = append(cited, s.Document+" "+s.Locator)
-	}
-	slices.Sort(cited)
+	cited := citations(amsterdam)
 	if want := []string{
 		"eurocities-member-list https://eurocities.eu/cities/",
 		"gpm-declaration-signatures signatures.csv:2",
