@@ -32,8 +32,8 @@ func BenchmarkNeighborhoodHeadsWarm(b *testing.B) {
 		}
 	}
 	// The heads alone (nodes { id name type }), then with the relations
-	// among them (edges { fromId toId type }) and with their ids too
-	// (nodeLink).
+	// among them (edges { fromId toId type }), with their ids too
+	// (edges { id fromId toId type }), and as links (nodeLink).
 	shapes := []struct {
 		name string
 		ho   store.HeadOptions
@@ -41,6 +41,7 @@ func BenchmarkNeighborhoodHeadsWarm(b *testing.B) {
 		{"", store.HeadOptions{}},
 		{",edges", store.HeadOptions{Edges: true}},
 		{",edges,ids", store.HeadOptions{Edges: true, RelationIDs: true}},
+		{",links,ids", store.HeadOptions{Edges: true, RelationIDs: true, Links: true}},
 	}
 	// The walk alone: the node set and nothing of the nodes' bodies,
 	// the question the in-memory floor of tiesbench answers.
@@ -85,7 +86,9 @@ func BenchmarkNeighborhoodHeadsWarm(b *testing.B) {
 						b.Fatal(err)
 					}
 					nodes += len(sg.Nodes)
-					edges += len(sg.Edges)
+					edges += len(sg.Edges) + len(sg.Links)
+					// As the server does once the answer is written.
+					sg.Release()
 					i++
 				}
 				b.ReportMetric(cpu()*1e9/float64(b.N), "cpu-ns/op")

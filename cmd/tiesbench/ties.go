@@ -132,10 +132,14 @@ func (t *tiesStore) Neighborhood(ctx context.Context, id string, depth int) (int
 		if err != nil {
 			return 0, err
 		}
-		if h.Truncated {
-			return len(h.Nodes), errTruncated
+		// As the server does once it has written the answer: the lists go
+		// back to the store for the next walk.
+		n, truncated := len(h.Nodes), h.Truncated
+		h.Release()
+		if truncated {
+			return n, errTruncated
 		}
-		return len(h.Nodes), nil
+		return n, nil
 	}
 	g, err := t.s.Neighborhood(ctx, id, opts, store.ReadOptions{})
 	if err != nil {
