@@ -11,10 +11,12 @@ import (
 // BenchmarkAppendNodeLinkHeads measures the writing of a chart document
 // alone, for neighbourhoods of the sizes of a median depth-2 and depth-3
 // answer on the generated graph (59 and 511 entities, 89 and 1,370
-// relations at 1M relations), with ids, names and dates as the generator makes
-// them. The response's own buffer is reused, as a sized one would be.
+// relations at 1M relations) and of a median depth-3 answer on its power
+// law (10,130 and 53,607), with ids, names and dates as the generator
+// makes them. The response's own buffer is reused, as a sized one would
+// be.
 func BenchmarkAppendNodeLinkHeads(b *testing.B) {
-	for _, size := range []struct{ nodes, links int }{{59, 89}, {511, 1370}} {
+	for _, size := range []struct{ nodes, links int }{{59, 89}, {511, 1370}, {10130, 53607}} {
 		g := chartHeads(size.nodes, size.links)
 		b.Run(fmt.Sprintf("nodes=%d,links=%d", size.nodes, size.links), func(b *testing.B) {
 			buf := make([]byte, 0, NodeLinkHeadsSize(g))
