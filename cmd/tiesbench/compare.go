@@ -89,7 +89,7 @@ func runCompare(ctx context.Context, args []string, _ func(string) string, stdou
 	fs.SetOutput(stderr)
 	var o compareOptions
 	cfg := graphFlags(fs)
-	fs.IntVar(&o.queries, "queries", 200, "timed queries per query kind and system")
+	fs.IntVar(&o.queries, "queries", 200, "timed queries per query kind and system, from random starts; in process the in-memory floor reads the rows of 200 starts from the CPU's caches and those of 2,000 from memory (BENCHMARKS.md): say which was run")
 	fs.IntVar(&o.warmup, "warmup", 20, "untimed queries per kind before timing (other start entities)")
 	fs.BoolVar(&o.warmSame, "warm", true, "also run every timed query once, untimed, before timing it, so every system is measured with warm caches")
 	systems := fs.String("systems", strings.Join(allSystems, ","), "comma-separated systems to run: "+strings.Join(allSystems, ", "))
