@@ -60,6 +60,8 @@ func (s *Store) Search(ctx context.Context, text string, types []string, n *int,
 	if err != nil {
 		return nil, err
 	}
+	// search checks this too (an unknown id's suggestions call it
+	// directly); here it spares an empty query a snapshot.
 	if cutTerm(fold(text)) == "" {
 		return nil, nil
 	}
