@@ -101,7 +101,7 @@ func NewServer(cfg ServerConfig) *Server {
 		wait = time.Millisecond
 	}
 	s := &Server{mux: http.NewServeMux(), store: cfg.Store, logger: logger, metrics: newServerMetrics()}
-	s.handler = s.metrics.instrument(newCORS(cfg.CORSOrigins, s.mux))
+	s.handler = s.metrics.instrument(newCORS(cfg.CORSOrigins, answerMisses(s.mux)))
 	rate := cfg.MinBodyRate
 	if rate == (MinBodyRate{}) {
 		rate = DefaultMinBodyRate
