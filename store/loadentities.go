@@ -126,6 +126,23 @@ func (t *entityTable) find(id string, h uint64) (int, int) {
 	}
 }
 
+// touch reads the first index slot of id, and the row and first byte of
+// the id it names if its tag is id's: the loads a lookup of id starts
+// with. Its result means nothing.
+func (t *entityTable) touch(id string) byte {
+	h := maphash.String(t.seed, id)
+	s := t.slots[h&uint64(len(t.slots)-1)]
+	if s == 0 || s>>32 != h>>32 {
+		return byte(s)
+	}
+	ref := t.row(int(uint32(s)) - 1).id
+	if ref&longID != 0 || ref&0xffff == 0 {
+		return byte(ref)
+	}
+	off := ref >> 16
+	return t.pages[off/entityPageBytes][off%entityPageBytes]
+}
+
 // grow doubles the index, rehashing the ids from the pages.
 func (t *entityTable) grow() {
 	slots := make([]uint64, 2*len(t.slots))

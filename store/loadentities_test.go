@@ -12,7 +12,8 @@ import (
 
 // TestEntityTable checks the load's entity table against a map and a
 // list of first appearances, through its growth, overwrites, ids that
-// fill pages to the byte and ids too long for a page.
+// fill pages to the byte, ids too long for a page and the empty id, and
+// touches (the second pass's reads ahead) of ids of every kind.
 func TestEntityTable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	tab := newEntityTable()
@@ -24,6 +25,8 @@ func TestEntityTable(t *testing.T) {
 			return strings.Repeat("L", maxPagedID+1+rng.IntN(100)) + fmt.Sprint(rng.IntN(50))
 		case 1:
 			return strings.Repeat("p", maxPagedID-rng.IntN(3))
+		case 2:
+			return ""
 		default:
 			return fmt.Sprintf("e%d", rng.IntN(60000))
 		}
@@ -38,6 +41,7 @@ func TestEntityTable(t *testing.T) {
 		want[k] = le
 		tab.put(k, le)
 		probe := id()
+		tab.touch(probe)
 		got, ok := tab.get(probe)
 		w, wok := want[probe]
 		if ok != wok || got != w || tab.has(probe) != wok {

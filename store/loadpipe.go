@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"runtime"
+)
 
 // readAhead returns a RecordSource that runs src in a goroutine of its
 // own, a few hundred records ahead of yield. A load is sequential but for
@@ -17,7 +20,15 @@ import "context"
 // has ended when the returned source returns, so src's state (errors it
 // collected, files it opened) is the caller's again. Whatever src calls
 // back (a progress function) runs on that goroutine.
-func readAhead(src RecordSource) RecordSource {
+func readAhead(src RecordSource) RecordSource { return readAheadTouching(src, nil) }
+
+// readAheadTouching is readAhead calling touch, when not nil, with each
+// batch of records before yield gets the first of them, on yield's
+// goroutine: it reads what yield will look up for them (the second pass's
+// endpoints in the table of entities), so that the cache misses of a
+// batch overlap rather than come one after the other. Its result means
+// nothing and is kept alive, so that the reads stay.
+func readAheadTouching(src RecordSource, touch func([]Record) byte) RecordSource {
 	return func(ctx context.Context, yield func(Record) error) error {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -70,6 +81,9 @@ func readAhead(src RecordSource) RecordSource {
 		for b := range full {
 			if err != nil {
 				continue // drained, not handed back: the source stops
+			}
+			if touch != nil {
+				runtime.KeepAlive(touch(b))
 			}
 			for i := 0; i < len(b) && err == nil; i++ {
 				if err = yield(b[i]); err != nil {
