@@ -150,6 +150,7 @@ func (w *writer) initialize() error {
 	}
 	w.set(metaKey(metaFormat), []byte{formatVersion})
 	w.sch = newSchema()
+	w.typeMsgs = nil
 	// The default ontology is the store's own, which every reader already
 	// sees (schemaOf), not a change the caller makes: a first import
 	// without the admin scope (keepOntology) writes it too.
@@ -259,6 +260,38 @@ type writer struct {
 	maxErrors int
 	errsLost  bool // problems beyond maxErrors were not recorded
 	nfail     int  // problems found, recorded or not
+	// typeMsgs holds the messages of the unknown type names met so far,
+	// at most maxTypeMsgs: a file whose every line names one misspelt
+	// type would otherwise compare it with every type on every line.
+	typeMsgs map[string]string
+}
+
+// maxTypeMsgs bounds writer.typeMsgs.
+const maxTypeMsgs = 1000
+
+// unknownTypeMessage returns the message for an unknown entity type
+// (relation false) or relation type name.
+func (w *writer) unknownTypeMessage(name string, relation bool) string {
+	key := "e" + name
+	if relation {
+		key = "r" + name
+	}
+	if m, ok := w.typeMsgs[key]; ok {
+		return m
+	}
+	var m string
+	if relation {
+		m = w.sch.unknownRelationType(name, "and swap from and to")
+	} else {
+		m = w.sch.unknownEntityType(name)
+	}
+	if len(w.typeMsgs) < maxTypeMsgs {
+		if w.typeMsgs == nil {
+			w.typeMsgs = map[string]string{}
+		}
+		w.typeMsgs[key] = m
+	}
+	return m
 }
 
 func newWriter(tx kv.Txn, sch *schema) *writer {

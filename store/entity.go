@@ -424,7 +424,7 @@ func (w *writer) checkEntityType(typ, rec string) {
 			if _, isRel := w.sch.relations[typ]; isRel {
 				w.failf(Invalid, rec, "type", "%s is a relation type, not an entity type", typ)
 			} else {
-				w.failf(Invalid, rec, "type", "%s", w.sch.unknownEntityType(typ))
+				w.failf(Invalid, rec, "type", "%s", w.unknownTypeMessage(typ, false))
 			}
 		}
 	}

@@ -174,7 +174,8 @@ func typeSet(names []string, known map[string]TypeID, later map[string]bool, unk
 }
 
 // unknownEntityType says that n names no entity type, and points a name
-// written in other case (city) at the type it means.
+// written in other case (city), or a near miss (Cities), at the type it
+// means.
 func (s *schema) unknownEntityType(n string) string {
 	if _, ok := s.relations[n]; ok {
 		return fmt.Sprintf("unknown entity type %q: it is a relation type", n)
@@ -184,12 +185,17 @@ func (s *schema) unknownEntityType(n string) string {
 			return fmt.Sprintf("unknown entity type %q: type names are case-sensitive; use %s", n, name)
 		}
 	}
-	return fmt.Sprintf("unknown entity type %q", n)
+	names := make([]string, 0, len(s.entities))
+	for name := range s.entities {
+		names = append(names, name)
+	}
+	return fmt.Sprintf("unknown entity type %q", n) + typeHint(n, names)
 }
 
 // unknownRelationType says that n names no relation type, and what it may
 // be instead: the inverse name of a type (HAS_MAYOR for MAYOR_OF), which
-// is not a type of its own, or a type written in other case. backwards says
+// is not a type of its own, a type written in other case, or a near miss
+// (SISTER_CITY for SISTER_CITY_OF). backwards says
 // how the caller reads a type the other way round.
 func (s *schema) unknownRelationType(n, backwards string) string {
 	if _, ok := s.entities[n]; ok {
@@ -206,7 +212,11 @@ func (s *schema) unknownRelationType(n, backwards string) string {
 			return fmt.Sprintf("unknown relation type %q: type names are case-sensitive; use %s", n, d.Name)
 		}
 	}
-	return fmt.Sprintf("unknown relation type %q", n)
+	names := make([]string, 0, len(s.relations))
+	for name := range s.relations {
+		names = append(names, name)
+	}
+	return fmt.Sprintf("unknown relation type %q", n) + typeHint(n, names)
 }
 
 // symmetric reports whether relation type t is symmetric.
@@ -780,6 +790,7 @@ func (w *writer) applyChange(ch ontologyChange) error {
 	w.set(counterKey(ctrOntologyVers), uint64Value(sch.version))
 	w.noteReindex(w.sch, sch, changed)
 	w.sch = sch
+	w.typeMsgs = nil // their hints name the types of the schema before
 	w.ontologyChanged = true
 	return nil
 }

@@ -694,7 +694,7 @@ func (w *writer) checkRelation(r *Relation, rec string) {
 			if _, isEnt := w.sch.entities[r.Type]; isEnt {
 				w.failf(Invalid, rec, "type", "%s is an entity type, not a relation type", r.Type)
 			} else {
-				w.failf(Invalid, rec, "type", "%s", w.sch.unknownRelationType(r.Type, "and swap from and to"))
+				w.failf(Invalid, rec, "type", "%s", w.unknownTypeMessage(r.Type, true))
 			}
 		}
 	}
