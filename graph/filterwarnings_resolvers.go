@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/ties-graph/ties/store"
 )
@@ -138,4 +139,25 @@ func (a *neighborhoodAdvice) warn(ctx context.Context, g *store.Subgraph) {
 		}
 		return ks, len(others), true, nil
 	})
+}
+
+// codeUnknownID is the code of the warning that entity(id:) came back null
+// for an id that is an entity's name, alias or label, or its id in other
+// case, or one typo away from one: null is the answer, but an analyst who
+// typed "Enschede" where the id "enschede" belongs was left to guess why.
+const codeUnknownID = "UNKNOWN_ID"
+
+// warnUnknownEntity advises on a null Query.entity: it names the entities
+// id most likely means, as a relation's missing end does in an error.
+// Each id is looked up once per response, and only when the response
+// collects warnings.
+func (r *Resolver) warnUnknownEntity(ctx context.Context, id string) {
+	if !firstAsk(ctx, "entity-meant\x00"+id) {
+		return
+	}
+	meant, err := r.store.EntitiesMeant(ctx, id, readAt(ctx))
+	if err != nil || len(meant) == 0 {
+		return // advice only: the answer stands without it
+	}
+	addWarning(ctx, codeUnknownID, fmt.Sprintf("no entity %q", id)+store.DidYouMean(meant))
 }

@@ -156,7 +156,11 @@ func (r *queryResolver) Node(ctx context.Context, id string, asOf *time.Time) (m
 }
 
 func (r *queryResolver) Entity(ctx context.Context, id string, asOf *time.Time) (*store.Entity, error) {
-	return r.lookupEntity(ctx, id)
+	e, err := r.lookupEntity(ctx, id)
+	if e == nil && err == nil {
+		r.warnUnknownEntity(ctx, id)
+	}
+	return e, err
 }
 
 func (r *queryResolver) Entities(ctx context.Context, types []string, first *int, after *string, asOf *time.Time, validAt *store.Date, during *store.DateRange, datedOnly *bool, where []*model.PropertyFilter, orderBy []*store.Order) (*model.EntityConnection, error) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -130,17 +131,83 @@ func (r *Reader) LookupEntity(id string) (NodeID, error) {
 // returns "" when nothing is close or the search fails: the NotFound
 // stands either way.
 func (r *Reader) didYouMean(id string) string {
+	meant, _ := r.meant(id)
+	return DidYouMean(meant)
+}
+
+// meant returns the entities an id that names none most likely means
+// (see didYouMean), at most maxSuggestions, and whether id is one of
+// their names or one typo from one, rather than one typo from a word of
+// one; none when the search fails.
+func (r *Reader) meant(id string) ([]*Entity, bool) {
 	hits, err := r.search(id, nil, maxSuggestions)
 	if err != nil {
-		return ""
+		return nil, false
 	}
-	var named []string
+	// Closest first: "Enschede" means the city named so, and "Enschde"
+	// the city one typo from that name, not also the documents whose
+	// names begin with it or hold a word one typo from it.
+	var tiers [3][]*Entity // the whole name, the whole within one typo, a word
+	f := []rune(fold(id))
 	for _, h := range hits {
-		e := h.Entity
-		switch {
+		switch e := h.Entity; {
 		case strings.EqualFold(e.ID, id), h.Matched == MatchName, h.Matched == MatchLabel, h.Matched == MatchAlias:
-			named = append(named, fmt.Sprintf("%q (%s, %s)", e.ID, e.Name, e.Type))
+			tier := 2
+			for _, n := range entityNames(e) {
+				switch n := []rune(fold(n)); {
+				case string(n) == string(f):
+					tier = 0
+				case withinOneEdit(n, f):
+					tier = min(tier, 1)
+				}
+			}
+			tiers[tier] = append(tiers[tier], e)
 		}
+	}
+	for i, t := range tiers {
+		if len(t) > 0 {
+			return t, i < 2
+		}
+	}
+	return nil, false
+}
+
+// entityNames returns what an entity is called: its id, name, labels and
+// aliases.
+func entityNames(e *Entity) []string {
+	names := append(make([]string, 0, 2+len(e.Labels)+len(e.Aliases)), e.ID, e.Name)
+	for _, l := range e.Labels {
+		names = append(names, l.Value)
+	}
+	return append(names, e.Aliases...)
+}
+
+// EntitiesMeant returns the entities that id, which names no entity, most
+// likely means: for an answer in which a missing entity is null rather
+// than an error (the entity field), the advice LookupEntity's NotFound
+// gives, but only where id is one of their names (or ids in other case)
+// or one typo from one. A null is an answer, and an id that shares only a
+// word with some names ("enschede" once the city is deleted, with a
+// report named after it) is not worth a warning. It returns none when id
+// names an entity.
+func (s *Store) EntitiesMeant(ctx context.Context, id string, ro ReadOptions) ([]*Entity, error) {
+	return Read(ctx, s, ro, func(r *Reader) ([]*Entity, error) {
+		if _, ok, err := r.Lookup(id); err != nil || ok {
+			return nil, err
+		}
+		if meant, close := r.meant(id); close {
+			return meant, nil
+		}
+		return nil, nil
+	})
+}
+
+// DidYouMean returns "; did you mean ...?" naming the entities of meant by
+// id, name and type, or "" for none.
+func DidYouMean(meant []*Entity) string {
+	named := make([]string, 0, len(meant))
+	for _, e := range meant {
+		named = append(named, fmt.Sprintf("%q (%s, %s)", e.ID, e.Name, e.Type))
 	}
 	switch len(named) {
 	case 0:

@@ -1,0 +1,69 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// entity(id:) with a name where the id belongs answers null, as for any
+// unknown id, and warns which entities were likely meant: those named so,
+// else those whose name is one typo away. An id that is only a word of a
+// name, an id close to nothing, and an id that exists get no warning.
+func TestUnknownEntityWarns(t *testing.T) {
+	e := newEnv(t, mutationConfig)
+	type warning struct {
+		Message string `json:"message"`
+		Code    string `json:"code"`
+		Path    []any  `json:"path"`
+	}
+	for _, tc := range []struct {
+		name, query, data string
+		want              []warning
+	}{{
+		name:  "NameForID",
+		query: `{ entity(id: "Enschede") { id } }`,
+		data:  `{"entity":null}`,
+		want:  []warning{{`no entity "Enschede"; did you mean "enschede" (Enschede, City)?`, "UNKNOWN_ID", []any{"entity"}}},
+	}, {
+		name:  "Aliased",
+		query: `{ a: entity(id: "Enschde") { id } b: entity(id: "enschede") { id } c: entity(id: "Enschde") { id } }`,
+		data:  `{"a":null,"b":{"id":"enschede"},"c":null}`,
+		want:  []warning{{`no entity "Enschde"; did you mean "enschede" (Enschede, City)?`, "UNKNOWN_ID", []any{"a"}}},
+	}, {
+		// A word of a name is no warning: the memorandum is named
+		// "Memorandum of Understanding between Enschede and Dalian".
+		name:  "WordOfAName",
+		query: `{ entity(id: "Memorandum") { id } }`,
+		data:  `{"entity":null}`,
+	}, {
+		name:  "NothingClose",
+		query: `{ entity(id: "atlantis") { id } }`,
+		data:  `{"entity":null}`,
+	}, {
+		name:  "Known",
+		query: `{ entity(id: "enschede") { id } }`,
+		data:  `{"entity":{"id":"enschede"}}`,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.at(t).post(tc.query, nil)
+			if len(r.Errors) > 0 {
+				t.Fatalf("errors: %s", r.Raw)
+			}
+			if string(r.Data) != tc.data {
+				t.Errorf("data: got %s, want %s", r.Data, tc.data)
+			}
+			var body struct {
+				Extensions struct {
+					Warnings []warning `json:"warnings"`
+				} `json:"extensions"`
+			}
+			if err := json.Unmarshal(r.Raw, &body); err != nil {
+				t.Fatalf("decode %s: %v", r.Raw, err)
+			}
+			if !reflect.DeepEqual(body.Extensions.Warnings, tc.want) {
+				t.Errorf("warnings: got %+v, want %+v", body.Extensions.Warnings, tc.want)
+			}
+		})
+	}
+}
