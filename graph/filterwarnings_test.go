@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"context"
-	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -46,26 +45,13 @@ func TestFilterKindWarnings(t *testing.T) {
 	}
 	e := newEnvWith(t, st, graph.ServerConfig{})
 
-	type warning struct {
-		Message string `json:"message"`
-		Code    string `json:"code"`
-		Path    []any  `json:"path"`
-	}
 	ask := func(t *testing.T, query string) (data string, ws []warning) {
 		t.Helper()
 		r := e.at(t).post(query, nil)
 		if len(r.Errors) > 0 {
 			t.Fatalf("errors: %s", r.Raw)
 		}
-		var body struct {
-			Extensions struct {
-				Warnings []warning `json:"warnings"`
-			} `json:"extensions"`
-		}
-		if err := json.Unmarshal(r.Raw, &body); err != nil {
-			t.Fatalf("decode %s: %v", r.Raw, err)
-		}
-		return string(r.Data), body.Extensions.Warnings
+		return string(r.Data), warningsOf(t, r.Raw)
 	}
 	const birthday = `where[0] (key "birthday"): no value is text; the property holds dates: write gte: {date: "1980-01-01"}`
 	for _, tc := range []struct {
@@ -179,11 +165,6 @@ func TestFilterKindWarningsSearchFacets(t *testing.T) {
 	}
 	e := newEnvWith(t, st, graph.ServerConfig{})
 
-	type warning struct {
-		Message string `json:"message"`
-		Code    string `json:"code"`
-		Path    []any  `json:"path"`
-	}
 	const birthday = `where[0] (key "birthday"): no value is text; the property holds dates: write gte: {date: "1980-01-01"}`
 	for _, tc := range []struct {
 		name, query, data string
@@ -232,18 +213,10 @@ func TestFilterKindWarningsSearchFacets(t *testing.T) {
 			if len(r.Errors) > 0 {
 				t.Fatalf("errors: %s", r.Raw)
 			}
-			var body struct {
-				Extensions struct {
-					Warnings []warning `json:"warnings"`
-				} `json:"extensions"`
-			}
-			if err := json.Unmarshal(r.Raw, &body); err != nil {
-				t.Fatalf("decode %s: %v", r.Raw, err)
-			}
 			if got := string(r.Data); got != tc.data {
 				t.Errorf("data: got %s, want %s", got, tc.data)
 			}
-			if ws := body.Extensions.Warnings; !reflect.DeepEqual(ws, tc.want) {
+			if ws := warningsOf(t, r.Raw); !reflect.DeepEqual(ws, tc.want) {
 				t.Errorf("warnings:\n got %+v\nwant %+v", ws, tc.want)
 			}
 		})

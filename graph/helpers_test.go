@@ -93,6 +93,28 @@ type (
 	response = storetest.Response
 )
 
+// warning is one entry of a response's extensions.warnings, as a client
+// reads it.
+type warning struct {
+	Message string `json:"message"`
+	Code    string `json:"code"`
+	Path    []any  `json:"path"`
+}
+
+// warningsOf returns the extensions.warnings of a raw response.
+func warningsOf(t testing.TB, raw []byte) []warning {
+	t.Helper()
+	var body struct {
+		Extensions struct {
+			Warnings []warning `json:"warnings"`
+		} `json:"extensions"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	return body.Extensions.Warnings
+}
+
 // at returns e reporting to t, for use inside subtests.
 func (e *env) at(t testing.TB) *env {
 	c := *e

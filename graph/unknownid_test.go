@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -15,11 +14,6 @@ import (
 // name, an id close to nothing, and an id that exists get no warning.
 func TestUnknownEntityWarns(t *testing.T) {
 	e := newEnv(t, mutationConfig)
-	type warning struct {
-		Message string `json:"message"`
-		Code    string `json:"code"`
-		Path    []any  `json:"path"`
-	}
 	for _, tc := range []struct {
 		name, query, data string
 		want              []warning
@@ -58,22 +52,14 @@ func TestUnknownEntityWarns(t *testing.T) {
 			if string(r.Data) != tc.data {
 				t.Errorf("data: got %s, want %s", r.Data, tc.data)
 			}
-			var body struct {
-				Extensions struct {
-					Warnings []warning `json:"warnings"`
-				} `json:"extensions"`
-			}
-			if err := json.Unmarshal(r.Raw, &body); err != nil {
-				t.Fatalf("decode %s: %v", r.Raw, err)
-			}
-			got := body.Extensions.Warnings
+			got := warningsOf(t, r.Raw)
 			for i := range min(len(got), len(tc.want)) {
 				if p := tc.want[i].Path; len(p) == 1 && len(got[i].Path) == 1 && slices.Contains(strings.Split(p[0].(string), "|"), fmt.Sprint(got[i].Path[0])) {
 					got[i].Path = p
 				}
 			}
 			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("warnings: got %+v, want %+v", body.Extensions.Warnings, tc.want)
+				t.Errorf("warnings: got %+v, want %+v", got, tc.want)
 			}
 		})
 	}

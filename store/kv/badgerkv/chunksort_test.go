@@ -158,19 +158,7 @@ func TestMergeRandomRuns(t *testing.T) {
 // graph's: a prefix byte, a node id, and for half of them a type and
 // another node id.
 func BenchmarkChunkSort(b *testing.B) {
-	r := rand.New(rand.NewPCG(5, 6))
-	var c chunk
-	for range 200000 {
-		k := []byte{byte(1 + r.IntN(6))}
-		k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(100000)))
-		if r.IntN(2) == 0 {
-			k = binary.BigEndian.AppendUint32(k, uint32(r.IntN(8)))
-			k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(100000)))
-		}
-		off := len(c.arena)
-		c.arena = append(c.arena, k...)
-		c.entries = append(c.entries, chunkEntry{head: keyHead(k), off: off, keyLen: uint32(len(k))})
-	}
+	c := graphChunk(rand.New(rand.NewPCG(5, 6)), 200000, 100000, 0)
 	es := make([]chunkEntry, len(c.entries))
 	for b.Loop() {
 		copy(es, c.entries)
@@ -234,20 +222,7 @@ func TestMergeLargeRecords(t *testing.T) {
 // copies of the keys and values, whose places in the arena the key order
 // scatters.
 func BenchmarkChunkSpill(b *testing.B) {
-	r := rand.New(rand.NewPCG(7, 8))
-	var c chunk
-	for range 1000000 {
-		k := []byte{byte(1 + r.IntN(6))}
-		k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(300000)))
-		if r.IntN(2) == 0 {
-			k = binary.BigEndian.AppendUint32(k, uint32(r.IntN(8)))
-			k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(300000)))
-		}
-		v := make([]byte, 4+r.IntN(57))
-		off := len(c.arena)
-		c.arena = append(append(c.arena, k...), v...)
-		c.entries = append(c.entries, chunkEntry{head: keyHead(k), off: off, keyLen: uint32(len(k)), valueLen: uint32(len(v))})
-	}
+	c := graphChunk(rand.New(rand.NewPCG(7, 8)), 1000000, 300000, 60)
 	orig := slices.Clone(c.entries)
 	w := newRunWriter(io.Discard)
 	for b.Loop() {
@@ -259,4 +234,28 @@ func BenchmarkChunkSpill(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// graphChunk returns a chunk of n entries whose keys are shaped like the
+// graph's: a prefix byte, a node id below nodes, and for half of them a
+// type and another node id. With maxValue above 0, each has a value of 4
+// to maxValue bytes; else none.
+func graphChunk(r *rand.Rand, n, nodes, maxValue int) *chunk {
+	c := &chunk{}
+	for range n {
+		k := []byte{byte(1 + r.IntN(6))}
+		k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(nodes)))
+		if r.IntN(2) == 0 {
+			k = binary.BigEndian.AppendUint32(k, uint32(r.IntN(8)))
+			k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(nodes)))
+		}
+		var v []byte
+		if maxValue > 0 {
+			v = make([]byte, 4+r.IntN(maxValue-3))
+		}
+		off := len(c.arena)
+		c.arena = append(append(c.arena, k...), v...)
+		c.entries = append(c.entries, chunkEntry{head: keyHead(k), off: off, keyLen: uint32(len(k)), valueLen: uint32(len(v))})
+	}
+	return c
 }
