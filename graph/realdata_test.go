@@ -9,7 +9,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -21,10 +20,6 @@ import (
 	"github.com/ties-graph/ties/store/exchange"
 	"github.com/ties-graph/ties/store/storetest"
 )
-
-// ldbcKnows is the LDBC Social Network Benchmark's friendship file in the
-// real data beside the repository (see its README).
-var ldbcKnows = filepath.Join("..", "..", "shared", "data", "ldbc-snb-sf0.003", "vanilla", "dynamic", "person_knows_person_0_0.csv")
 
 // friendship is one row of the LDBC knows file: two persons and the day
 // they became friends.
@@ -95,10 +90,10 @@ func TestAnswersOnLDBCKnows(t *testing.T) {
 
 func readKnows(t *testing.T) []friendship {
 	t.Helper()
+	// The LDBC Social Network Benchmark's friendship file in the real
+	// data beside the repository (see its README).
+	ldbcKnows := storetest.Shared(t, "data", "ldbc-snb-sf0.003", "vanilla", "dynamic", "person_knows_person_0_0.csv")
 	f, err := os.Open(ldbcKnows)
-	if os.IsNotExist(err) {
-		t.Skipf("%s is absent; skipping the comparison on real data", ldbcKnows)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,18 +8,16 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/ties-graph/ties/store"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-)
 
-// sharedData is the data folder beside the repository, seen from the store
-// package directory.
-var sharedData = filepath.Join("..", "..", "shared", "data")
+	"github.com/ties-graph/ties/store"
+	"github.com/ties-graph/ties/store/storetest"
+)
 
 // readTable reads a separated text file into rows of fields, skipping the
 // header when asked.
@@ -82,7 +80,7 @@ func (g undirected) bfs(src string) map[string]int {
 // sample, for the official substitution parameters and a seeded sample of
 // more pairs.
 func TestRealDataLDBCKnows(t *testing.T) {
-	dir := filepath.Join(sharedData, "ldbc-snb-sf0.003")
+	dir := storetest.Shared(t, "data", "ldbc-snb-sf0.003")
 	persons := readTable(t, filepath.Join(dir, "vanilla", "dynamic", "person_0_0.csv"), "|", true)
 	knows := readTable(t, filepath.Join(dir, "vanilla", "dynamic", "person_knows_person_0_0.csv"), "|", true)
 	params := readTable(t, filepath.Join(dir, "substitution_parameters", "interactive_13_param.txt"), "|", true)
@@ -171,7 +169,7 @@ func TestRealDataLDBCKnows(t *testing.T) {
 // stated from one or both sides) as symmetric SISTER_CITY_OF relations and
 // checks degrees, path lengths and connectedness against the raw TSV.
 func TestRealDataWikidataSisterCities(t *testing.T) {
-	dir := filepath.Join(sharedData, "sister-cities", "wikidata-p190")
+	dir := storetest.Shared(t, "data", "sister-cities", "wikidata-p190")
 	rels := readTable(t, filepath.Join(dir, "relations.tsv"), "\t", false)
 	names := readTable(t, filepath.Join(dir, "names.tsv"), "\t", false)
 

@@ -92,7 +92,7 @@ func citations(e *store.Entity) []string {
 // one relation per pair however often and however spelled it is listed.
 func TestWikipediaTwinTownsConversion(t *testing.T) {
 	py := examplesPython(t)
-	data := filepath.Join(sharedData, "sister-cities", "wikipedia-twin-towns")
+	data := storetest.Shared(t, "data", "sister-cities", "wikipedia-twin-towns")
 	st := storetest.Open(t)
 	ctx := context.Background()
 	convert(t, py, st, t.TempDir(), "wikipedia_twin_towns_to_ndjson.py", false,
@@ -196,9 +196,9 @@ func TestCityDataConversions(t *testing.T) {
 	st := founding(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	wp := filepath.Join(sharedData, "sister-cities", "wikipedia-twin-towns")
-	p190 := filepath.Join(sharedData, "sister-cities", "wikidata-p190")
-	mayors := filepath.Join(sharedData, "city-networks", "global-parliament-of-mayors", "declaration-of-mayors-for-democracy-signatures.csv")
+	wp := storetest.Shared(t, "data", "sister-cities", "wikipedia-twin-towns")
+	p190 := storetest.Shared(t, "data", "sister-cities", "wikidata-p190")
+	mayors := storetest.Shared(t, "data", "city-networks", "global-parliament-of-mayors", "declaration-of-mayors-for-democracy-signatures.csv")
 	wikipedia := func() store.LoadResult {
 		return convert(t, py, st, dir, "wikipedia_twin_towns_to_ndjson.py", true,
 			filepath.Join(wp, "twin_cities_raw.csv"), filepath.Join(wp, "app_public_twin_cities.csv"))
@@ -207,7 +207,7 @@ func TestCityDataConversions(t *testing.T) {
 		return convert(t, py, st, dir, "mayors_declaration_to_ndjson.py", true, mayors)
 	}
 	convert(t, py, st, dir, "eurocities_to_ndjson.py", true,
-		filepath.Join(sharedData, "city-networks", "eurocities", "members-wikidata-enriched.json"))
+		storetest.Shared(t, "data", "city-networks", "eurocities", "members-wikidata-enriched.json"))
 	convert(t, py, st, dir, "sister_cities_to_ndjson.py", true,
 		filepath.Join(p190, "relations.tsv"), filepath.Join(p190, "names.tsv"))
 	// The mayors' file names Wikidata items and countries: it goes in

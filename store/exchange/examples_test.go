@@ -11,19 +11,15 @@ import (
 
 	"github.com/ties-graph/ties/store"
 	"github.com/ties-graph/ties/store/connect"
+	"github.com/ties-graph/ties/store/storetest"
 )
-
-// sharedData is the folder of real public data beside the repository.
-var sharedData = filepath.Join("..", "..", "..", "shared", "data")
 
 func examplesPython(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: skipping the import of 17,401 real twinnings")
 	}
-	if _, err := os.Stat(sharedData); err != nil {
-		t.Skipf("%s is absent; skipping the conversion of real data", sharedData)
-	}
+	storetest.Shared(t, "data")
 	for _, p := range []string{"python3", "/usr/bin/python3"} {
 		if path, err := exec.LookPath(p); err == nil {
 			return path
@@ -73,7 +69,7 @@ func TestExampleConversions(t *testing.T) {
 	}
 	euro := filepath.Join(dir, "eurocities.ndjson")
 	runScript(t, py, filepath.Join(examples, "eurocities_to_ndjson.py"),
-		filepath.Join(sharedData, "city-networks", "eurocities", "members-wikidata-enriched.json"), euro, "--match", dumpFile)
+		storetest.Shared(t, "data", "city-networks", "eurocities", "members-wikidata-enriched.json"), euro, "--match", dumpFile)
 	importFile(t, st, euro)
 	network, err := st.FindEntityByID(ctx, "eurocities", store.ReadOptions{})
 	if err != nil {
@@ -102,7 +98,7 @@ func TestExampleConversions(t *testing.T) {
 	if err := os.WriteFile(dumpFile, []byte(dump(t, st)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p190 := filepath.Join(sharedData, "sister-cities", "wikidata-p190")
+	p190 := storetest.Shared(t, "data", "sister-cities", "wikidata-p190")
 	twins := filepath.Join(dir, "twins.ndjson")
 	runScript(t, py, filepath.Join(examples, "sister_cities_to_ndjson.py"),
 		filepath.Join(p190, "relations.tsv"), filepath.Join(p190, "names.tsv"), twins, "--match", dumpFile)

@@ -44,10 +44,7 @@ func dataRows(t *testing.T, dir string, files ...string) int {
 // Ties as the same graph.
 func TestLDBCConversion(t *testing.T) {
 	py := examplesPython(t)
-	vanilla := filepath.Join(sharedData, "ldbc-snb-sf0.003", "vanilla")
-	if _, err := os.Stat(vanilla); err != nil {
-		t.Skipf("%s is absent; skipping the LDBC conversion", vanilla)
-	}
+	vanilla := storetest.Shared(t, "data", "ldbc-snb-sf0.003", "vanilla")
 	dyn, static := filepath.Join(vanilla, "dynamic"), filepath.Join(vanilla, "static")
 	out := filepath.Join(t.TempDir(), "ldbc.ndjson")
 	runScript(t, py, filepath.Join("..", "..", "examples", "ldbc_snb_to_ndjson.py"), vanilla, out)

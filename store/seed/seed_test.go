@@ -5,10 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,10 +21,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ (and the generated part of docs/FORMAT.md)")
-
-// reportPath is the seed report, beside the repository in the shared
-// folder; tests that need it skip when it is absent.
-var reportPath = filepath.Join("..", "..", "..", "shared", "seed", "enschede-international-annual-report-2017.txt")
 
 // openStore opens an empty badger store in a temporary directory whose
 // cleanup checks every invariant before closing it.
@@ -296,10 +290,7 @@ func TestFoundingGraph(t *testing.T) {
 	})
 
 	t.Run("ExcerptsQuoteTheReport", func(t *testing.T) {
-		report, err := os.ReadFile(reportPath)
-		if errors.Is(err, fs.ErrNotExist) {
-			t.Skipf("seed report not found at %s", reportPath)
-		}
+		report, err := os.ReadFile(storetest.Shared(t, "seed", "enschede-international-annual-report-2017.txt"))
 		if err != nil {
 			t.Fatal(err)
 		}
