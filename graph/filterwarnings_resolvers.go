@@ -147,10 +147,10 @@ func (a *neighborhoodAdvice) warn(ctx context.Context, g *store.Subgraph) {
 // typed "Enschede" where the id "enschede" belongs was left to guess why.
 const codeUnknownID = "UNKNOWN_ID"
 
-// warnUnknownEntity advises on a null Query.entity: it names the entities
-// id most likely means, as a relation's missing end does in an error.
-// Each id is looked up once per response, and only when the response
-// collects warnings.
+// warnUnknownEntity advises on a null Query.entity or Query.node: it
+// names the entities id most likely means, as a relation's missing end
+// does in an error. Each id is looked up once per response, and only when
+// the response collects warnings.
 func (r *Resolver) warnUnknownEntity(ctx context.Context, id string) {
 	if !firstAsk(ctx, "entity-meant\x00"+id) {
 		return

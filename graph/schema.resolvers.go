@@ -149,8 +149,12 @@ func (r *queryResolver) Node(ctx context.Context, id string, asOf *time.Time) (m
 		return e, err
 	}
 	rel, err := r.lookupRelation(ctx, id)
-	if err != nil || rel == nil {
+	if err != nil {
 		return nil, err
+	}
+	if rel == nil {
+		r.warnUnknownEntity(ctx, id)
+		return nil, nil
 	}
 	return rel, nil
 }

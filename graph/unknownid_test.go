@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// entity(id:) with a name where the id belongs answers null, as for any
+// entity(id:) (or node(id:)) with a name where the id belongs answers null, as for any
 // unknown id, and warns which entities were likely meant: those named so,
 // else those whose name is one typo away. An id that is only a word of a
 // name, an id close to nothing, and an id that exists get no warning.
@@ -29,6 +29,11 @@ func TestUnknownEntityWarns(t *testing.T) {
 		query: `{ a: entity(id: "Enschde") { id } b: entity(id: "enschede") { id } c: entity(id: "Enschde") { id } }`,
 		data:  `{"a":null,"b":{"id":"enschede"},"c":null}`,
 		want:  []warning{{`no entity "Enschde"; did you mean "enschede" (Enschede, City)?`, "UNKNOWN_ID", []any{"a|c"}}},
+	}, {
+		name:  "Node",
+		query: `{ node(id: "Palo Alto") { id } }`,
+		data:  `{"node":null}`,
+		want:  []warning{{`no entity "Palo Alto"; did you mean "palo-alto" (Palo Alto, City)?`, "UNKNOWN_ID", []any{"node"}}},
 	}, {
 		// A word of a name is no warning: the memorandum is named
 		// "Memorandum of Understanding between Enschede and Dalian".
