@@ -195,7 +195,7 @@ func (s *Store) EntitiesMeant(ctx context.Context, id string, ro ReadOptions) ([
 		if _, ok, err := r.Lookup(id); err != nil || ok {
 			return nil, err
 		}
-		if meant, close := r.meant(id); close {
+		if meant, near := r.meant(id); near {
 			return meant, nil
 		}
 		return nil, nil
