@@ -129,6 +129,13 @@ func TestReadmeAnswers(t *testing.T) {
 			t.Errorf(`"Dalien" finds %+v first; the README says Dalian, as a typo`, typo.Typo)
 		}
 	})
+	t.Run("NameForID", func(t *testing.T) {
+		r := e.at(t).post(readmeOperation(t, "typedName"), nil)
+		ws := warningsOf(t, r.Raw)
+		if len(r.Errors) > 0 || string(r.Data) != `{"typedName":null}` || len(ws) != 1 || !strings.Contains(ws[0].Message, `did you mean "enschede"`) {
+			t.Errorf("entity(id: \"Enschede\"): %s; the README says null, with a warning naming enschede", r.Raw)
+		}
+	})
 	t.Run("GermanCities", func(t *testing.T) {
 		var got struct {
 			Entities struct{ Nodes []struct{ ID string } }
