@@ -28,9 +28,10 @@ func answerMisses(mux *http.ServeMux) http.Handler {
 		if rec.status == http.StatusMethodNotAllowed {
 			allow := rec.header.Get("Allow")
 			w.Header().Set("Allow", allow)
-			msg := fmt.Sprintf("%s %.100q is not supported; use %s", r.Method, r.URL.Path, allow)
+			// Cut, as the path: a client chooses both, and any length.
+			msg := fmt.Sprintf("%.20q %.100q is not supported; use %s", r.Method, r.URL.Path, allow)
 			if r.URL.Path == "/" {
-				msg = r.Method + " / is not supported: / serves the playground to browsers; send GraphQL requests to /query"
+				msg = fmt.Sprintf("%.20q / is not supported: / serves the playground to browsers; send GraphQL requests to /query", r.Method)
 			}
 			writeHTTPError(w, mediaJSON, http.StatusMethodNotAllowed, codeBadRequest, msg)
 			return

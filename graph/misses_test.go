@@ -19,8 +19,9 @@ func TestMissesSayWhereGraphQLIs(t *testing.T) {
 		{"PostToThePlayground", http.MethodPost, "/", http.StatusMethodNotAllowed, "GET, HEAD", "BAD_REQUEST", "send GraphQL requests to /query"},
 		{"GraphQLPath", http.MethodPost, "/graphql", http.StatusNotFound, "", "NOT_FOUND", `no endpoint "/graphql"; GraphQL requests go to /query`},
 		{"UnknownPath", http.MethodGet, "/nope", http.StatusNotFound, "", "NOT_FOUND", `no endpoint "/nope"`},
-		{"PostToTheExplorer", http.MethodPost, "/explore", http.StatusMethodNotAllowed, "GET, HEAD", "BAD_REQUEST", `POST "/explore" is not supported; use GET, HEAD`},
+		{"PostToTheExplorer", http.MethodPost, "/explore", http.StatusMethodNotAllowed, "GET, HEAD", "BAD_REQUEST", `"POST" "/explore" is not supported; use GET, HEAD`},
 		{"LongPathCut", http.MethodGet, "/" + strings.Repeat("x", 5000), http.StatusNotFound, "", "NOT_FOUND", `no endpoint "/xxxx`},
+		{"LongMethodCut", strings.Repeat("M", 5000), "/explore", http.StatusMethodNotAllowed, "GET, HEAD", "BAD_REQUEST", `"MMMMMMMMMMMMMMMMMMMM" "/explore" is not supported`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.at(t).do(tc.method, tc.path, "application/json", []byte(`{"query":"{ __typename }"}`), nil)
