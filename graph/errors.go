@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,6 +89,8 @@ func (p presenter) presentError(ctx context.Context, err error) *gqlerror.Error 
 			out.Extensions["field"] = se.Field
 		} else if name := argumentName(out.Path, graphql.GetPath(ctx)); name != "" {
 			out.Extensions["field"] = name
+		} else if name := argumentOf(ctx, se); name != "" {
+			out.Extensions["field"] = name
 		}
 		if se.Code == store.Internal {
 			p.logger.ErrorContext(ctx, "internal error", "path", out.Path.String(), "error", cause)
@@ -104,6 +107,39 @@ func (p presenter) presentError(ctx context.Context, err error) *gqlerror.Error 
 		out.Extensions = map[string]any{"code": string(store.Internal)}
 	}
 	return out
+}
+
+// argumentOf names the argument of the field being resolved that gave
+// the id a NotFound error is about: path(from:, to:) reports an unknown
+// end in its message alike for both, and a client learns from the field
+// which one to fix. It returns "" for other errors, and when no argument,
+// or more than one, holds the id.
+func argumentOf(ctx context.Context, se *store.Error) string {
+	fc := graphql.GetFieldContext(ctx)
+	if se.Code != store.NotFound || se.Record == "" || fc == nil {
+		return ""
+	}
+	holds := func(v any) bool {
+		switch v := v.(type) {
+		case string:
+			return store.NormalizeID(v) == se.Record
+		case *string:
+			return v != nil && store.NormalizeID(*v) == se.Record
+		case []string:
+			return slices.ContainsFunc(v, func(s string) bool { return store.NormalizeID(s) == se.Record })
+		}
+		return false
+	}
+	name := ""
+	for arg, v := range fc.Args {
+		if holds(v) {
+			if name != "" {
+				return ""
+			}
+			name = arg
+		}
+	}
+	return name
 }
 
 // argumentName names the argument that a scalar refused while gqlgen read

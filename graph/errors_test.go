@@ -74,8 +74,11 @@ func TestArgumentErrorsNameTheField(t *testing.T) {
 		{"InputProperties", `mutation { upsertEntities(input: [{id: "b", type: "City", name: "B", properties: "{}"}]) { id } }`, nil, "properties"},
 		// A field the scalar names itself keeps its own name.
 		{"PropertyDate", `mutation { upsertEntities(input: [{id: "b", type: "City", name: "B", properties: {opened: {date: "2017-13"}}}]) { id } }`, nil, "properties.opened"},
-		// An error of the field, not of an argument, names none.
-		{"NotFound", `{ path(from: "atlantis", to: "enschede") { length } }`, nil, ""},
+		// An unknown id names the argument that gave it.
+		{"NotFound", `{ path(from: "atlantis", to: "enschede") { length } }`, nil, "from"},
+		// An error of the field, not of an argument, names none: the
+		// entity exists, the delete conflicts with its relations.
+		{"Conflict", `mutation { deleteEntities(ids: ["enschede"]) }`, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.at(t).post(tc.query, tc.vars)
@@ -230,23 +233,30 @@ func TestOperationNameErrors(t *testing.T) {
 	}
 }
 
-// An unknown id reads the same whichever field met it.
+// An unknown id reads the same whichever field met it, and
+// extensions.field names the argument that gave it, where one did.
 func TestNotFoundMessages(t *testing.T) {
 	e := newEnv(t, graph.ServerConfig{})
-	for _, q := range []string{
-		`{ relations(id: "atlantis") { totalCount } }`,
-		`{ path(from: "atlantis", to: "enschede") { length } }`,
-		`{ paths(from: "enschede", to: "atlantis") { length } }`,
-		`{ commonNeighbors(ids: ["enschede", "atlantis"]) { id } }`,
-		`{ neighborhood(id: "atlantis") { truncated } }`,
+	for _, tc := range []struct{ query, field string }{
+		{`{ relations(id: "atlantis") { totalCount } }`, "id"},
+		{`{ path(from: "atlantis", to: "enschede") { length } }`, "from"},
+		{`{ paths(from: "enschede", to: "atlantis") { length } }`, "to"},
+		{`{ commonNeighbors(ids: ["enschede", "atlantis"]) { id } }`, "ids"},
+		{`{ neighborhood(id: "atlantis") { truncated } }`, "id"},
+		{`{ neighborhood(id: "atlantis") { nodes { id } } }`, "id"},
+		{`query($to: ID!) { path(from: "enschede", to: $to) { length } }`, "to"},
+		{`{ path(from: "atlantis", to: "atlantis") { length } }`, ""}, // both: neither named
 	} {
-		r := e.post(q, nil)
+		r := e.post(tc.query, map[string]any{"to": "atlantis"})
 		if got, want := r.Code(), "NOT_FOUND"; got != want {
-			t.Errorf("%s: code %q, want %q: %s", q, got, want, r.Raw)
+			t.Errorf("%s: code %q, want %q: %s", tc.query, got, want, r.Raw)
 			continue
 		}
 		if got, want := r.Errors[0].Message, `atlantis: no entity "atlantis"`; got != want {
-			t.Errorf("%s: message %q, want %q", q, got, want)
+			t.Errorf("%s: message %q, want %q", tc.query, got, want)
+		}
+		if got, _ := r.Errors[0].Extensions["field"].(string); got != tc.field {
+			t.Errorf("%s: field %q, want %q", tc.query, got, tc.field)
 		}
 	}
 }
