@@ -3,7 +3,6 @@ package store
 import (
 	"slices"
 	"strings"
-	"unicode"
 )
 
 // A type name written the way the writer thought it was (SISTER_CITY for
@@ -40,9 +39,6 @@ func typeHint(n string, names []string) string {
 	}
 	var hints []hint
 	for _, name := range names {
-		if name == n {
-			continue
-		}
 		if r, ok := typeNameRank(fn, foldTypeName(name)); ok {
 			hints = append(hints, hint{name, r})
 		}
@@ -93,16 +89,15 @@ func typeNameRank(n, t string) (int, bool) {
 	return 0, false
 }
 
-// foldTypeName returns name in lower case without '_', '-' and spaces.
+// foldTypeName returns name folded as search folds text (case and
+// accents), without '_', '-' and spaces.
 func foldTypeName(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if r == '_' || r == '-' || unicode.IsSpace(r) {
-			continue
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r == ' ' {
+			return -1
 		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
+		return r
+	}, fold(name))
 }
 
 // singular returns the English singular of a folded plural (cities,
