@@ -1,7 +1,7 @@
 package store
 
 import (
-	"runtime"
+	"slices"
 	"unsafe"
 )
 
@@ -21,7 +21,8 @@ import (
 // reads them after (gatherIDs). A walk names an adjacency (reads the ids
 // of all its relations) only when it keeps a good part of them
 // (worthNaming); the ids of the relations it keeps from the others, a
-// hub's met on the last level, come from their bodies.
+// hub's met on the last level, come from the table of relation ids
+// (relidtable.go), or from their bodies where it has none.
 //
 // They follow the entry's rules without a timestamp of their own: they
 // are added only to the entry whose items they were read for (the same
@@ -155,17 +156,13 @@ func (r *Reader) nameAdjacencies(adjs []unnamedAdj) {
 		return
 	}
 	var rels []RelID
-	var bodies []string
 	for _, a := range adjs {
 		rels = rels[:0]
 		for k := range a.items {
 			rels = append(rels, a.items[k].rel)
 		}
-		bodies = append(bodies[:0], make([]string, len(rels))...)
-		r.cache.relationBodies(rels, r.ts, bodies)
-		runtime.KeepAlive(touchBodies(bodies))
-		ids, ok := r.relationIDs(rels, bodies)
-		if !ok {
+		ids := make([]string, len(rels))
+		if r.relationIDsInto(rels, ids) != nil || slices.Contains(ids, "") {
 			continue
 		}
 		// One string for all of them: the walk reads them in order,
@@ -177,23 +174,4 @@ func (r *Reader) nameAdjacencies(adjs []unnamedAdj) {
 		}
 		r.cache.putAdjIDs(a.node, a.items, ids, adjIDsSize(len(ids), n))
 	}
-}
-
-// relationIDs returns the ids of rels, whose cached bodies are bodies
-// ("" where not cached), reading the others through the cache; false
-// when one cannot be read.
-func (r *Reader) relationIDs(rels []RelID, bodies []string) ([]string, bool) {
-	ids := make([]string, len(rels))
-	for i, rel := range rels {
-		var err error
-		if bodies[i] != "" {
-			ids[i], err = relationIDOf(rel, bodies[i])
-		} else {
-			ids[i], err = r.relationHeadID(rel)
-		}
-		if err != nil || ids[i] == "" {
-			return nil, false
-		}
-	}
-	return ids, true
 }

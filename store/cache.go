@@ -47,6 +47,8 @@ type readCache struct {
 	// heads are the heads of the cached entity bodies, by NodeID
 	// (headtable.go).
 	heads headTable
+	// relIDs are the external ids of relations, by RelID (relidtable.go).
+	relIDs relIDTable
 	// entries holds the values by value, so that a hit reads the map and
 	// one entry. It is also the ring of CLOCK eviction: the hand clears
 	// the reference bit of entries used since it last passed, and evicts
@@ -141,7 +143,7 @@ type cacheEntry struct {
 const entryOverhead = 150
 
 func newReadCache(max int64, validTs uint64) *readCache {
-	return &readCache{max: max, validTs: validTs, index: map[uint64]int32{}, dense: newDenseIndex(max), heads: newHeadTable(max), seed: maphash.MakeSeed()}
+	return &readCache{max: max, validTs: validTs, index: map[uint64]int32{}, dense: newDenseIndex(max), heads: newHeadTable(max), relIDs: newRelIDTable(max), seed: maphash.MakeSeed()}
 }
 
 // lookup calls fn with the entry of k, under the read lock, if there is
@@ -413,6 +415,7 @@ func (c *readCache) begin(all bool) {
 		clear(c.index)
 		c.dense.clear()
 		c.heads.clear()
+		c.relIDs.clear()
 		c.entries, c.size, c.hand, c.decoded, c.props = nil, 0, 0, 0, nil
 		c.schema = nil
 	}
@@ -432,6 +435,9 @@ func (c *readCache) forget(k string) {
 	if ck.kind == cacheSchema {
 		c.schema = nil
 		return
+	}
+	if ck.kind == cacheRelation {
+		c.relIDs.del(RelID(ck.id))
 	}
 	if i, ok := c.index[ck.slot()]; ok {
 		c.remove(int(i))

@@ -233,31 +233,22 @@ func (r *Reader) linkIDs(w *walk, ids []string, text []byte) ([]string, []byte, 
 	if len(w.idRefs) == len(w.edges) {
 		w.gatherIDs(ids)
 	}
-	var missing []int
+	var rels []RelID
 	for i, id := range ids {
 		if id == "" {
-			missing = append(missing, i)
+			rels = append(rels, w.edges[i].rel)
 		}
 	}
-	if len(missing) > 0 {
-		rels := make([]RelID, len(missing))
-		for j, i := range missing {
-			rels[j] = w.edges[i].rel
+	if len(rels) > 0 {
+		found := make([]string, len(rels))
+		if err := r.relationIDsInto(rels, found); err != nil {
+			return nil, text, err
 		}
-		bodies := make([]string, len(rels))
-		r.cache.relationBodies(rels, r.ts, bodies)
-		// As for the entities' bodies (touch.go): the misses of a
-		// thousand relation bodies overlap.
-		runtime.KeepAlive(touchBodies(bodies))
-		for j, i := range missing {
-			var err error
-			if bodies[j] != "" {
-				ids[i], err = relationIDOf(rels[j], bodies[j])
-			} else {
-				ids[i], err = r.relationHeadID(rels[j])
-			}
-			if err != nil {
-				return nil, text, err
+		j := 0
+		for i, id := range ids {
+			if id == "" {
+				ids[i] = found[j]
+				j++
 			}
 		}
 	}
@@ -422,6 +413,19 @@ func (r *Reader) relationHeadID(id RelID) (string, error) {
 		return "", fmt.Errorf("relation %d: no body", id)
 	}
 	return relationIDOf(id, v)
+}
+
+// relationIDPast is relationHeadID reading the body from the backend
+// without adding it to the cache.
+func (r *Reader) relationIDPast(id RelID) (string, error) {
+	v, ok, err := readPast(r.tx, relationKey(id))
+	if err != nil {
+		return "", fmt.Errorf("read relation %d: %w", id, err)
+	}
+	if !ok {
+		return "", fmt.Errorf("relation %d: no body", id)
+	}
+	return relationIDOf(id, string(v))
 }
 
 // relationIDOf decodes the id at the front of v, the body of relation id.
