@@ -37,7 +37,7 @@ import (
 // max keeps them to an eighth of the cache's size, beside it (838,860
 // relations for the default 256 MiB); the room grows with the highest
 // RelID set. Ids longer than a slot holds (relIDInline) are kept in long,
-// up to as many bytes again.
+// up to a quarter as many bytes again.
 type relIDTable struct {
 	slots []relIDSlot
 	max   uint64
@@ -63,7 +63,7 @@ const relIDSlotSize = int64(unsafe.Sizeof(relIDSlot{}))
 
 func newRelIDTable(cacheBytes int64) relIDTable {
 	share := max(cacheBytes, 0) / 8
-	return relIDTable{max: uint64(share / relIDSlotSize), longMax: share}
+	return relIDTable{max: uint64(share / relIDSlotSize), longMax: share / 4}
 }
 
 // covers reports whether relation r's id may be kept.
