@@ -196,10 +196,16 @@ func reportErrors(err error, dryRun bool, stderr io.Writer) error {
 }
 
 func countErrors(n int) string {
+	return counted(int64(n), "error", "errors")
+}
+
+// counted writes n with thousands separators and the noun that goes with
+// it: "1 relation", "2 relations", "0 entity types".
+func counted(n int64, one, many string) string {
 	if n == 1 {
-		return "1 error"
+		return "1 " + one
 	}
-	return strconv.Itoa(n) + " errors"
+	return thousands(n) + " " + many
 }
 
 func names(inputs []exchange.Input) string {
@@ -223,10 +229,10 @@ func summary(dryRun bool, files string, entityTypes, relationTypes, entities, re
 	}
 	types := ""
 	if entityTypes+relationTypes > 0 {
-		types = fmt.Sprintf(", %d entity types, %d relation types", entityTypes, relationTypes)
+		types = fmt.Sprintf(", %s, %s", counted(int64(entityTypes), "entity type", "entity types"), counted(int64(relationTypes), "relation type", "relation types"))
 	}
-	return fmt.Sprintf("%s %s: %s entities, %s relations%s in %s%s",
-		verb, files, thousands(int64(entities)), thousands(int64(relations)), types, d.Round(time.Millisecond), rate)
+	return fmt.Sprintf("%s %s: %s, %s%s in %s%s",
+		verb, files, counted(int64(entities), "entity", "entities"), counted(int64(relations), "relation", "relations"), types, d.Round(time.Millisecond), rate)
 }
 
 // thousands writes n with thousands separators: 1,234,567.

@@ -64,7 +64,7 @@ func TestImportCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := out, "imported "+good+": 2 entities, 1 relations in "; !strings.HasPrefix(got, want) {
+		if got, want := out, "imported "+good+": 2 entities, 1 relation in "; !strings.HasPrefix(got, want) {
 			t.Errorf("summary:\ngot  %q\nwant %q...", got, want)
 		}
 		if strings.Count(out, "\n") != 1 {
@@ -241,7 +241,7 @@ func TestImportExportThroughURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "imported " + rels + ", " + nodes + ": 1 entities, 1 relations in "; !strings.HasPrefix(out, want) || strings.Count(out, "\n") != 1 {
+	if want := "imported " + rels + ", " + nodes + ": 1 entity, 1 relation in "; !strings.HasPrefix(out, want) || strings.Count(out, "\n") != 1 {
 		t.Errorf("summary: got %q, want one line starting %q", out, want)
 	}
 	dot, _, err := cli(t, runExport, "--url", srv.URL, "--format", "dot", "--from", "enschede", "--types", "SISTER_CITY_OF")
@@ -359,6 +359,25 @@ func TestThousands(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -45000: "-45,000"} {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d): got %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestImportSummary requires the line an import ends with to count its
+// records in words that agree with the numbers.
+func TestImportSummary(t *testing.T) {
+	for _, c := range []struct {
+		entityTypes, relationTypes, entities, relations int
+		want                                            string
+	}{
+		{0, 0, 1, 1, "imported f.ndjson: 1 entity, 1 relation in 0s"},
+		{0, 0, 0, 2, "imported f.ndjson: 0 entities, 2 relations in 0s"},
+		{1, 0, 1234567, 0, "imported f.ndjson: 1,234,567 entities, 0 relations, 1 entity type, 0 relation types in 0s"},
+		{2, 1, 3, 1000, "imported f.ndjson: 3 entities, 1,000 relations, 2 entity types, 1 relation type in 0s"},
+	} {
+		// No time taken, no rate: the words are the test.
+		if got := summary(false, "f.ndjson", c.entityTypes, c.relationTypes, c.entities, c.relations, 0); got != c.want {
+			t.Errorf("summary(%d, %d, %d, %d):\n got %q\nwant %q", c.entityTypes, c.relationTypes, c.entities, c.relations, got, c.want)
 		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 func TestReimportUnchanged(t *testing.T) {
 	dir := t.TempDir()
 	founding := writeFile(t, dir, seed.FileName, string(seed.NDJSON()))
-	counts := regexp.MustCompile(`: (\d+) entities, (\d+) relations`)
+	counts := regexp.MustCompile(`: (\d+) entit(?:y|ies), (\d+) relations?`)
 	unchangedReport := func(t *testing.T, out string) {
 		t.Helper()
 		summary, report, _ := strings.Cut(out, "\n")
