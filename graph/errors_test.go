@@ -252,7 +252,7 @@ func TestNotFoundMessages(t *testing.T) {
 			t.Errorf("%s: code %q, want %q: %s", tc.query, got, want, r.Raw)
 			continue
 		}
-		if got, want := r.Errors[0].Message, `atlantis: no entity "atlantis"`; got != want {
+		if got, want := r.Errors[0].Message, `no entity "atlantis"`; got != want {
 			t.Errorf("%s: message %q, want %q", tc.query, got, want)
 		}
 		if got, _ := r.Errors[0].Extensions["field"].(string); got != tc.field {

@@ -42,7 +42,7 @@ func TestUnknownIDSuggests(t *testing.T) {
 			if store.ErrorCode(err) != store.NotFound {
 				t.Fatalf("Neighborhood(%q): %v, want NOT_FOUND", tc.id, err)
 			}
-			want := tc.id + ": " + tc.want // the message names the record first
+			want := tc.want // it names the id once
 			if got := store.ErrorMessage(err); got != want {
 				t.Errorf("Neighborhood(%q):\n got %s\nwant %s", tc.id, got, want)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ties-graph/ties/store/kv"
@@ -87,10 +88,15 @@ func (es Errors) Total() int {
 }
 
 // Error returns the message, prefixed with the record and field it names.
+// A message about the record as a whole that quotes it already (`no
+// entity "atlantis"`, for a lookup of atlantis) is not prefixed with it
+// again.
 func (e *Error) Error() string {
 	switch {
 	case e.Record != "" && e.Field != "":
 		return fmt.Sprintf("%s: %s: %s", e.Record, e.Field, e.Message)
+	case e.Record != "" && strings.Contains(e.Message, strconv.Quote(e.Record)):
+		return e.Message
 	case e.Record != "":
 		return fmt.Sprintf("%s: %s", e.Record, e.Message)
 	case e.Field != "":
