@@ -294,7 +294,7 @@ func (c *readCache) put(e *cacheEntry) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.writing > 0 || e.ts != c.validTs {
+	if !c.mayAdd(e.ts) {
 		return
 	}
 	if i, ok := c.index[e.key.slot()]; ok {
@@ -387,6 +387,13 @@ func (c *readCache) ontology(ts uint64) (*schema, bool) {
 	return c.schema, true
 }
 
+// mayAdd reports whether a reader at ts may add to the cache: its snapshot
+// is the newest the cache knows every writer of, and no writer is between
+// begin and end (the rules of readCache). Must be called with mu held.
+func (c *readCache) mayAdd(ts uint64) bool {
+	return c.writing == 0 && ts == c.validTs
+}
+
 // putOntology keeps the ontology a reader at ts has read.
 func (c *readCache) putOntology(ts uint64, sch *schema) {
 	if c == nil || c.max <= 0 {
@@ -394,7 +401,7 @@ func (c *readCache) putOntology(ts uint64, sch *schema) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.writing > 0 || ts != c.validTs {
+	if !c.mayAdd(ts) {
 		return
 	}
 	c.schema, c.schemaTs = sch, ts

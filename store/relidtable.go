@@ -193,7 +193,7 @@ func (c *readCache) putRelIDs(rels []RelID, ts uint64, ids []string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.writing > 0 || ts != c.validTs {
+	if !c.mayAdd(ts) {
 		return
 	}
 	for i, r := range rels {
