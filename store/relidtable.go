@@ -16,10 +16,11 @@ import (
 // body to the cache for the sake of its first bytes. On the power law a
 // depth-3 chart answer keeps 50,000 relations or more, and their bodies,
 // a million over the answers of a dashboard's starts, were more than a
-// default cache holds beside the adjacency: a fifth of the answer's CPU
-// went to reading them again from the backend (BENCHMARKS.md, "Relation
-// ids in a table of their own"). A slot is a tenth of an entry and its
-// body, and reading it is one miss.
+// default cache holds beside the adjacency: in a profile of the server
+// answering them, the ids took a fifth of its CPU, and reading bodies
+// from the backend again two thirds of that (BENCHMARKS.md, "Relation ids
+// in a table of their own"). A slot is a sixth of an entry and its body,
+// and reading it is one miss.
 //
 // The slots follow the read cache's rules (readCache): a slot is set only
 // by a reader whose snapshot is the newest the cache knows every writer
@@ -37,7 +38,7 @@ import (
 // max keeps them to an eighth of the cache's size, beside it (838,860
 // relations for the default 256 MiB); the room grows with the highest
 // RelID set. Ids longer than a slot holds (relIDInline) are kept in long,
-// up to a quarter as many bytes again.
+// up to a quarter of the table's bound in bytes.
 type relIDTable struct {
 	slots []relIDSlot
 	max   uint64
