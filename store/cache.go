@@ -394,17 +394,22 @@ func (c *readCache) mayAdd(ts uint64) bool {
 	return c.writing == 0 && ts == c.validTs
 }
 
-// putOntology keeps the ontology a reader at ts has read.
-func (c *readCache) putOntology(ts uint64, sch *schema) {
+// adding calls add under the write lock if a reader at ts may add to
+// the cache (mayAdd).
+func (c *readCache) adding(ts uint64, add func()) {
 	if c == nil || c.max <= 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.mayAdd(ts) {
-		return
+	if c.mayAdd(ts) {
+		add()
 	}
-	c.schema, c.schemaTs = sch, ts
+}
+
+// putOntology keeps the ontology a reader at ts has read.
+func (c *readCache) putOntology(ts uint64, sch *schema) {
+	c.adding(ts, func() { c.schema, c.schemaTs = sch, ts })
 }
 
 // begin is called by a writer before it changes anything readers could

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -185,11 +186,7 @@ func (s *schema) unknownEntityType(n string) string {
 			return fmt.Sprintf("unknown entity type %q: type names are case-sensitive; use %s", n, name)
 		}
 	}
-	names := make([]string, 0, len(s.entities))
-	for name := range s.entities {
-		names = append(names, name)
-	}
-	return fmt.Sprintf("unknown entity type %q", n) + typeHint(n, names)
+	return fmt.Sprintf("unknown entity type %q", n) + typeHint(n, slices.Collect(maps.Keys(s.entities)))
 }
 
 // unknownRelationType says that n names no relation type, and what it may
@@ -212,11 +209,7 @@ func (s *schema) unknownRelationType(n, backwards string) string {
 			return fmt.Sprintf("unknown relation type %q: type names are case-sensitive; use %s", n, d.Name)
 		}
 	}
-	names := make([]string, 0, len(s.relations))
-	for name := range s.relations {
-		names = append(names, name)
-	}
-	return fmt.Sprintf("unknown relation type %q", n) + typeHint(n, names)
+	return fmt.Sprintf("unknown relation type %q", n) + typeHint(n, slices.Collect(maps.Keys(s.relations)))
 }
 
 // symmetric reports whether relation type t is symmetric.

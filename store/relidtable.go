@@ -189,17 +189,11 @@ func (c *readCache) tabledRelIDs(rels []RelID, ts uint64, ids []string) (missing
 // putRelIDs keeps ids[i] as the id of relation rels[i], read by a reader
 // at ts, where ids[i] is not "" and the cache's rules allow it.
 func (c *readCache) putRelIDs(rels []RelID, ts uint64, ids []string) {
-	if c == nil || c.max <= 0 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.mayAdd(ts) {
-		return
-	}
-	for i, r := range rels {
-		c.relIDs.set(r, ts, ids[i])
-	}
+	c.adding(ts, func() {
+		for i, r := range rels {
+			c.relIDs.set(r, ts, ids[i])
+		}
+	})
 }
 
 // relationIDsInto sets ids[i] to the external id of relation rels[i]
